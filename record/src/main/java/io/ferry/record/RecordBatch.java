@@ -157,8 +157,13 @@ public final class RecordBatch {
             throw new CorruptBatchException(CorruptBatchException.Problem.INVALID_RECORD_COUNT,
                     "record count " + recordCount() + " is negative");
         }
-        ByteBuffer section = buffer.duplicate().position(HEADER_SIZE);
-        return new RecordIterator(this, Compressors.decompress(compression, section, maxUncompressedBytes));
+        ByteBuffer section = Compressors.decompress(compression, buffer.duplicate().position(HEADER_SIZE), maxUncompressedBytes);
+        if (recordCount() == 0 && section.hasRemaining()) {
+            // Checked here because an iterator over zero records never reaches its own trailing-bytes check.
+            throw new CorruptBatchException(CorruptBatchException.Problem.INVALID_RECORD_COUNT,
+                    "batch declares 0 records but its records section holds " + section.remaining() + " bytes");
+        }
+        return new RecordIterator(this, section);
     }
 
     /** {@link #validateRecords(int)} with {@link #DEFAULT_MAX_UNCOMPRESSED_BYTES}. */
