@@ -35,13 +35,13 @@ final class Compressors {
         };
     }
 
-    /** Appends the compressed form of {@code source[offset, offset + length)} to {@code out}. */
+    /**
+     * Appends the compressed form of {@code source[offset, offset + length)} to {@code out}.
+     *
+     * @throws IllegalArgumentException for {@code NONE}, which the builder writes in place
+     */
     static void compress(CompressionType type, byte[] source, int offset, int length, ByteSink out) {
-        if (type == CompressionType.NONE) {
-            out.write(source, offset, length);
-        } else {
-            codec(type).compress(source, offset, length, out);
-        }
+        codec(type).compress(source, offset, length, out);
     }
 
     /**

@@ -92,7 +92,8 @@ public final class RecordBatch {
     /**
      * Checks everything that can be checked without decoding records: the length field matches the
      * bytes held, magic is 2, the codec is known, the record count fits the offset range, and the
-     * CRC-32C matches. Records themselves are checked as they are iterated.
+     * CRC-32C matches. Records themselves are checked as they are iterated, or all at once by
+     * {@link #validateRecords()}.
      */
     public void validate() throws CorruptBatchException {
         int declaredSize = LOG_OVERHEAD + batchLength();
@@ -140,7 +141,9 @@ public final class RecordBatch {
      * first for bytes not yet validated.
      *
      * @param maxUncompressedBytes cap on the decompressed size; exceeding it is
-     *                             {@link CorruptBatchException.Problem#DECOMPRESSED_TOO_LARGE}
+     *                             {@link CorruptBatchException.Problem#DECOMPRESSED_TOO_LARGE}. An
+     *                             uncompressed batch is read in place, without copying, so the cap does
+     *                             not apply to it.
      * @throws IllegalArgumentException when the cap is not in 1..{@link #MAX_UNCOMPRESSED_BYTES_LIMIT}
      */
     public RecordIterator records(int maxUncompressedBytes) throws CorruptBatchException {

@@ -69,7 +69,7 @@ class FuzzTest {
     void randomBytes() {
         Random random = new Random(20261121L);
         Set<Problem> seen = EnumSet.noneOf(Problem.class);
-        for (int i = 0; i < 4000; i++) {
+        for (int i = 0; i < 3000; i++) {
             byte[] bytes = new byte[random.nextInt(400)];
             random.nextBytes(bytes);
             ByteBuffer buffer = ByteBuffer.wrap(bytes);
@@ -98,7 +98,7 @@ class FuzzTest {
         ByteBuffer small = TestRecord.buildWithFerry(type, KafkaInteropTest.mixedRecords(8, 40, 1));
         ByteBuffer large = TestRecord.buildWithFerry(type, KafkaInteropTest.mixedRecords(120, 1500, 2));
         Set<Problem> seen = EnumSet.noneOf(Problem.class);
-        for (int i = 0; i < 1500; i++) {
+        for (int i = 0; i < 800; i++) {
             ByteBuffer original = i % 10 == 0 ? large : small;
             ByteBuffer mutated = mutate(original, random);
             if (random.nextInt(4) != 0) {

@@ -42,7 +42,7 @@ class RoundTripPropertyTest {
                 .toList())).toList();
     }
 
-    @Property(tries = 150)
+    @Property(tries = 100)
     void ferryAndKafkaReadBackWhatFerryBuilt(@ForAll("records") List<TestRecord> records,
                                               @ForAll CompressionType type) throws Exception {
         ByteBuffer batch = TestRecord.buildWithFerry(type, records);

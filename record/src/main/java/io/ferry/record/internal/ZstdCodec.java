@@ -11,7 +11,9 @@ import java.io.UncheckedIOException;
 /**
  * zstd as Kafka's clients write it: zstd-jni's streaming compressor at level 3 (Kafka's default), so
  * the frame carries no content size, flushed once before it is closed. Reading streams the output, so a frame cannot make the reader
- * allocate more than the limit whatever its header claims.
+ * allocate more than the limit whatever its header claims. zstd itself sizes its native window from the
+ * frame header, up to its default maximum (2^27 bytes), exactly as it does inside Kafka's clients:
+ * Kafka's highest levels legitimately use windows that large.
  */
 public final class ZstdCodec implements Codec {
 
