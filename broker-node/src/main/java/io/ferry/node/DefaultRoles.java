@@ -1,0 +1,18 @@
+package io.ferry.node;
+
+import io.ferry.node.config.ConfigException;
+import io.ferry.node.config.ConfigProblem;
+import io.ferry.node.internal.NodeRole;
+import io.ferry.node.internal.RoleFactory;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/** The role implementations of this build. */
+final class DefaultRoles implements RoleFactory {
+
+    @Override
+    public NodeRole create(ProcessRole role, NodeConfig config, MeterRegistry registry) throws ConfigException {
+        throw new ConfigException(new ConfigProblem(NodeConfigKeys.PROCESS_ROLES.name(),
+                config.values().origin(NodeConfigKeys.PROCESS_ROLES),
+                "the " + role.configName() + " role is not available in this build yet"));
+    }
+}

@@ -1,0 +1,238 @@
+package io.ferry.node;
+
+import io.ferry.node.config.ConfigException;
+import io.ferry.node.internal.GrpcEndpoint;
+import io.ferry.node.internal.HttpEndpoint;
+import io.ferry.node.internal.NodeHealth;
+import io.ferry.node.internal.NodeMetrics;
+import io.ferry.node.internal.NodeRole;
+import io.ferry.node.internal.RoleFactory;
+import io.grpc.ServerServiceDefinition;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+
+/**
+ * A running Ferry node: the roles of {@code process.roles} behind one gRPC port (with health checking
+ * and server reflection) and one HTTP port ({@code /metrics}, {@code /health}).
+ *
+ * <p>Start-up order: HTTP (so {@code /health} answers 503 while starting), gRPC, then each role in
+ * {@link ProcessRole} order; health turns SERVING when all roles have started. {@link #close()}
+ * reverses it: stop accepting gRPC calls, close roles in reverse order, drain the gRPC server, stop
+ * HTTP. {@link #start} and {@link #close} may be called from different threads; {@code close} is
+ * idempotent.
+ */
+public final class FerryNode implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(FerryNode.class);
+
+    /** How long gRPC calls still in flight after the roles closed may take to finish. */
+    static final long GRPC_DRAIN_MILLIS = 5_000;
+    /** How often role health is pushed to the gRPC health service. */
+    static final long HEALTH_REFRESH_MILLIS = 1_000;
+
+    private final NodeConfig config;
+    private final NodeMetrics metrics = new NodeMetrics();
+    private final List<NodeRole> roles = new ArrayList<>();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final ScheduledExecutorService healthRefresher = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "ferry-health");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile NodeHealth.State state = NodeHealth.State.STARTING;
+    private HttpEndpoint http;
+    private GrpcEndpoint grpc;
+    private boolean closed;
+
+    private FerryNode(NodeConfig config) {
+        this.config = config;
+    }
+
+    /**
+     * Starts a node with the roles of {@code config}.
+     *
+     * @throws ConfigException    if a configured role is not available or rejects the configuration
+     * @throws NodeStartException if a port cannot be bound or a role fails to start
+     */
+    public static FerryNode start(NodeConfig config) throws ConfigException, NodeStartException {
+        return start(config, new DefaultRoles());
+    }
+
+    static FerryNode start(NodeConfig config, RoleFactory roleFactory) throws ConfigException, NodeStartException {
+        FerryNode node = new FerryNode(config);
+        try {
+            node.startAll(roleFactory);
+            return node;
+        } catch (ConfigException | NodeStartException | RuntimeException e) {
+            node.close();
+            throw e;
+        }
+    }
+
+    private void startAll(RoleFactory roleFactory) throws ConfigException, NodeStartException {
+        log.info("Starting Ferry node {} with roles {}", config.nodeId(), roleNames());
+        for (ProcessRole role : config.processRoles()) {
+            try {
+                roles.add(roleFactory.create(role, config, metrics.registry()));
+            } catch (ConfigException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new NodeStartException("cannot create the " + role.configName() + " role", e);
+            }
+        }
+        try {
+            http = HttpEndpoint.start(config.httpListener(), metrics::scrape, this::health);
+        } catch (IOException e) {
+            throw new NodeStartException("cannot serve HTTP on " + config.httpListener(), e);
+        }
+        List<ServerServiceDefinition> services = new ArrayList<>();
+        roles.forEach(r -> services.addAll(r.services()));
+        try {
+            grpc = GrpcEndpoint.start(config.grpcListener(), services);
+        } catch (IOException e) {
+            throw new NodeStartException("cannot serve gRPC on " + config.grpcListener(), e);
+        }
+        for (NodeRole role : roles) {
+            try {
+                role.start();
+            } catch (Exception e) {
+                throw new NodeStartException("the " + role.role().configName() + " role failed to start", e);
+            }
+            log.info("Started the {} role", role.role().configName());
+        }
+        state = NodeHealth.State.RUNNING;
+        refreshGrpcHealth();
+        healthRefresher.scheduleWithFixedDelay(this::refreshGrpcHealth, HEALTH_REFRESH_MILLIS,
+                HEALTH_REFRESH_MILLIS, TimeUnit.MILLISECONDS);
+        log.info("Ferry node {} started: roles {}, gRPC on {}, HTTP on {}", config.nodeId(), roleNames(),
+                grpcAddress(), httpAddress());
+    }
+
+    private void refreshGrpcHealth() {
+        try {
+            grpc.setServing(health().isHealthy());
+        } catch (RuntimeException e) {
+            log.warn("Health refresh failed", e);
+        }
+    }
+
+    private String roleNames() {
+        return config.processRoles().stream().map(ProcessRole::configName).collect(Collectors.joining(","));
+    }
+
+    /** The bound gRPC address (the real port when the configured one was 0). */
+    public InetSocketAddress grpcAddress() {
+        return grpc.address();
+    }
+
+    /** The bound HTTP address (the real port when the configured one was 0). */
+    public InetSocketAddress httpAddress() {
+        return http.address();
+    }
+
+    public NodeConfig config() {
+        return config;
+    }
+
+    /** The registry behind {@code /metrics}. */
+    public MeterRegistry meterRegistry() {
+        return metrics.registry();
+    }
+
+    /** Running and every role healthy; what {@code /health} and gRPC health report. Thread-safe. */
+    public boolean isHealthy() {
+        return health().isHealthy();
+    }
+
+    NodeHealth health() {
+        Map<String, Boolean> roleHealth = new LinkedHashMap<>();
+        NodeHealth.State current = state;
+        for (ProcessRole role : config.processRoles()) {
+            roleHealth.put(role.configName(), current == NodeHealth.State.RUNNING && roleHealthy(role));
+        }
+        return new NodeHealth(current, roleHealth);
+    }
+
+    private boolean roleHealthy(ProcessRole role) {
+        // roles is complete before the HTTP server or the health refresher can call this.
+        for (NodeRole r : roles) {
+            if (r.role() == role) {
+                return r.isHealthy();
+            }
+        }
+        return false;
+    }
+
+    /** Blocks until {@link #close()} has finished. */
+    public void awaitStopped() throws InterruptedException {
+        stopped.await();
+    }
+
+    /**
+     * Stops the node in bounded time: roles must close in bounded time, gRPC calls in flight get
+     * {@link #GRPC_DRAIN_MILLIS}. Errors are logged, not thrown, so every step runs.
+     */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        log.info("Stopping Ferry node {}", config.nodeId());
+        state = NodeHealth.State.STOPPING;
+        healthRefresher.shutdownNow();
+        if (grpc != null) {
+            grpc.stopAccepting();
+        }
+        for (int i = roles.size() - 1; i >= 0; i--) {
+            NodeRole role = roles.get(i);
+            try {
+                role.close();
+                log.info("Closed the {} role", role.role().configName());
+            } catch (Exception e) {
+                log.warn("Closing the {} role failed", role.role().configName(), e);
+            }
+        }
+        try {
+            if (grpc != null) {
+                grpc.awaitStop(GRPC_DRAIN_MILLIS);
+            }
+            if (http != null) {
+                http.close();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        metrics.close();
+        state = NodeHealth.State.STOPPED;
+        log.info("Ferry node {} stopped", config.nodeId());
+        stopped.countDown();
+    }
+
+    /**
+     * Runs a node until SIGTERM/SIGINT. Exit status: 2 for an invalid configuration, 1 when start-up
+     * fails; on a signal the JVM exits with 128 + the signal number (143 for SIGTERM) after the node
+     * has stopped.
+     */
+    public static void main(String[] args) {
+        int status = new CommandLine(new NodeCommand(new DefaultRoles(), System.getenv())).execute(args);
+        if (status != 0) {
+            System.exit(status);
+        }
+    }
+}
