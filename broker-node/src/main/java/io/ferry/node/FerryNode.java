@@ -118,7 +118,11 @@ public final class FerryNode implements AutoCloseable {
         healthRefresher.scheduleWithFixedDelay(this::refreshGrpcHealth, HEALTH_REFRESH_MILLIS,
                 HEALTH_REFRESH_MILLIS, TimeUnit.MILLISECONDS);
         log.info("Ferry node {} started: roles {}, gRPC on {}, HTTP on {}", config.nodeId(), roleNames(),
-                grpcAddress(), httpAddress());
+                hostPort(grpcAddress()), hostPort(httpAddress()));
+    }
+
+    private static String hostPort(InetSocketAddress address) {
+        return address.getHostString() + ":" + address.getPort();
     }
 
     private void refreshGrpcHealth() {
@@ -230,9 +234,14 @@ public final class FerryNode implements AutoCloseable {
      * has stopped.
      */
     public static void main(String[] args) {
-        int status = new CommandLine(new NodeCommand(new DefaultRoles(), System.getenv())).execute(args);
+        int status = run(args, new DefaultRoles(), System.getenv());
         if (status != 0) {
             System.exit(status);
         }
+    }
+
+    /** The command line with the given roles and environment; returns the exit status. */
+    static int run(String[] args, RoleFactory roles, Map<String, String> environment) {
+        return new CommandLine(new NodeCommand(roles, environment)).execute(args);
     }
 }

@@ -90,10 +90,10 @@ public final class HttpEndpoint implements AutoCloseable {
         }
     }
 
-    /** Stops accepting, gives in-flight exchanges up to a second, then stops the threads. */
+    /** Stops at once: runs last in the node's shutdown, when a scrape cut short no longer matters. */
     @Override
     public void close() throws InterruptedException {
-        server.stop(1);
+        server.stop(0);
         executor.shutdown();
         if (!executor.awaitTermination(1, TimeUnit.SECONDS)) {
             executor.shutdownNow();
