@@ -87,7 +87,8 @@ public final class ActiveController implements AutoCloseable {
   public static ActiveController start(long term, MetadataState state, CommandProposer proposer, InstantSource clock,
       ControllerConfig config, Counter leaderElections) {
     ActiveController c = new ActiveController(term, state, proposer, clock, config, leaderElections);
-    c.events.execute(c::grantGracePeriod);
+    long activatedMs = clock.millis();
+    c.events.execute(() -> c.grantGracePeriod(activatedMs));
     long checkMs = Math.max(10, Math.min(config.brokerSessionTimeoutMs() / 4, 500));
     c.events.scheduleWithFixedDelay(c::expireSessions, checkMs, checkMs, TimeUnit.MILLISECONDS);
     if (config.autoLeaderRebalanceEnable()) {
@@ -174,10 +175,9 @@ public final class ActiveController implements AutoCloseable {
 
   // ---- liveness ----
 
-  private void grantGracePeriod() {
-    long now = clock.millis();
+  private void grantGracePeriod(long activatedMs) {
     for (BrokerRegistration b : state.brokers()) {
-      lastHeartbeatMs.put(b.getBrokerId(), now);
+      lastHeartbeatMs.put(b.getBrokerId(), activatedMs);
     }
   }
 
