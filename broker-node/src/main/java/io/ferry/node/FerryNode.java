@@ -28,11 +28,11 @@ import picocli.CommandLine;
  * A running Ferry node: the roles of {@code process.roles} behind one gRPC port (with health checking
  * and server reflection) and one HTTP port ({@code /metrics}, {@code /health}).
  *
- * <p>Start-up order: HTTP (so {@code /health} answers 503 while starting), gRPC, then each role in
- * {@link ProcessRole} order; health turns SERVING when all roles have started. {@link #close()}
- * reverses it: stop accepting gRPC calls, close roles in reverse order, drain the gRPC server, stop
- * HTTP. {@link #start} and {@link #close} may be called from different threads; {@code close} is
- * idempotent.
+ * <p>Start-up order: HTTP (so {@code /health} answers 503 while starting), each role in
+ * {@link ProcessRole} order, then gRPC with the services the roles returned; health turns SERVING
+ * when all roles are started and healthy. {@link #close()} reverses it: stop accepting gRPC calls,
+ * close roles in reverse order, drain the gRPC server, stop HTTP. {@link #start} and {@link #close}
+ * may be called from different threads; {@code close} is idempotent.
  */
 public final class FerryNode implements AutoCloseable {
 
@@ -99,19 +99,18 @@ public final class FerryNode implements AutoCloseable {
             throw new NodeStartException("cannot serve HTTP on " + config.httpListener(), e);
         }
         List<ServerServiceDefinition> services = new ArrayList<>();
-        roles.forEach(r -> services.addAll(r.services()));
-        try {
-            grpc = GrpcEndpoint.start(config.grpcListener(), services);
-        } catch (IOException e) {
-            throw new NodeStartException("cannot serve gRPC on " + config.grpcListener(), e);
-        }
         for (NodeRole role : roles) {
             try {
-                role.start();
+                services.addAll(role.start());
             } catch (Exception e) {
                 throw new NodeStartException("the " + role.role().configName() + " role failed to start", e);
             }
             log.info("Started the {} role", role.role().configName());
+        }
+        try {
+            grpc = GrpcEndpoint.start(config.grpcListener(), services);
+        } catch (IOException e) {
+            throw new NodeStartException("cannot serve gRPC on " + config.grpcListener(), e);
         }
         state = NodeHealth.State.RUNNING;
         refreshGrpcHealth();

@@ -102,6 +102,15 @@ public final class NodeConfig {
             problems.add(problem(BROKER_HEARTBEAT_INTERVAL_MS, "expected less than broker.session.timeout.ms ("
                     + values.get(BROKER_SESSION_TIMEOUT_MS) + ", " + values.origin(BROKER_SESSION_TIMEOUT_MS) + ")"));
         }
+        if (hasRole(ProcessRole.CONTROLLER)) {
+            voters.stream().filter(v -> v.nodeId() == nodeId()).findFirst().ifPresent(self -> {
+                if (self.address().equals(grpcListener()) || self.address().equals(httpListener())) {
+                    problems.add(problem(CONTROLLER_QUORUM_VOTERS, "this controller's Raft address "
+                            + self.address() + " must differ from grpc.listener and http.listener: the quorum "
+                            + "has its own port"));
+                }
+            });
+        }
         if (grpcListener().port() != 0 && grpcListener().equals(httpListener())) {
             problems.add(problem(HTTP_LISTENER, "expected an address different from grpc.listener ("
                     + values.origin(GRPC_LISTENER) + ")"));
@@ -142,6 +151,14 @@ public final class NodeConfig {
 
     public List<QuorumVoter> controllerQuorumVoters() {
         return values.get(CONTROLLER_QUORUM_VOTERS);
+    }
+
+    public Duration controllerQuorumElectionTimeout() {
+        return Duration.ofMillis(values.get(CONTROLLER_QUORUM_ELECTION_TIMEOUT_MS));
+    }
+
+    public Duration leaderImbalanceCheckInterval() {
+        return Duration.ofSeconds(values.get(LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS));
     }
 
     /** {@code metadata.log.dir}, or the first of {@code log.dirs} when it is empty. */

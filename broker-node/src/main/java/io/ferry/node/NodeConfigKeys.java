@@ -52,10 +52,21 @@ public final class NodeConfigKeys {
                     + "its Raft endpoint. Every node needs at least one voter; a controller's own `node.id` "
                     + "must be listed. Use 1 or 3 voters (5 allowed).");
 
+    public static final ConfigKey<Long> CONTROLLER_QUORUM_ELECTION_TIMEOUT_MS = ConfigKey.define(
+            "controller.quorum.election.timeout.ms", ConfigType.DURATION_MS, 1_000L, between(1, INT_MAX), MEDIUM,
+            "A controller that hears nothing from the quorum leader for a random time between this and "
+                    + "twice this starts an election. Lower values fail over sooner but risk needless "
+                    + "elections on a loaded machine.");
+
+    public static final ConfigKey<Long> LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS = ConfigKey.define(
+            "leader.imbalance.check.interval.seconds", ConfigType.LONG, 300L, atLeast(1), LOW,
+            "How often, in seconds, the active controller checks for partitions led by a replica other "
+                    + "than the preferred one (with `auto.leader.rebalance.enable`).");
+
     public static final ConfigKey<String> METADATA_LOG_DIR = ConfigKey.define("metadata.log.dir", ConfigType.STRING,
             "", any(), HIGH,
-            "Directory where a controller keeps its Raft log and snapshots. Empty: the first directory "
-                    + "of `log.dirs`.");
+            "Directory under which a controller keeps its Raft log and snapshots (in a "
+                    + "`__cluster_metadata` sub-directory). Empty: the first directory of `log.dirs`.");
 
     public static final ConfigKey<List<String>> LOG_DIRS = ConfigKey.define("log.dirs", ConfigType.LIST,
             List.of("/tmp/ferry-logs"), Validators.nonEmptyList(), HIGH,
@@ -141,12 +152,13 @@ public final class NodeConfigKeys {
 
     public static final ConfigKey<Long> REQUEST_TIMEOUT_MS = ConfigKey.define("request.timeout.ms",
             ConfigType.DURATION_MS, 30_000L, between(1, INT_MAX), MEDIUM,
-            "Longest time the broker holds a request it cannot answer yet (e.g. an `acks=all` produce "
-                    + "waiting for the ISR) before answering with an error.");
+            "Longest time a request is held before it is answered with an error: a broker's `acks=all` "
+                    + "produce waiting for the ISR, a controller's request waiting for the active controller.");
 
     /** All keys above. */
     public static final ConfigDef DEFINITION = ConfigDef.of(
-            NODE_ID, PROCESS_ROLES, GRPC_LISTENER, HTTP_LISTENER, CONTROLLER_QUORUM_VOTERS, METADATA_LOG_DIR,
+            NODE_ID, PROCESS_ROLES, GRPC_LISTENER, HTTP_LISTENER, CONTROLLER_QUORUM_VOTERS,
+            CONTROLLER_QUORUM_ELECTION_TIMEOUT_MS, LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS, METADATA_LOG_DIR,
             LOG_DIRS, BROKER_SESSION_TIMEOUT_MS, BROKER_HEARTBEAT_INTERVAL_MS, NUM_PARTITIONS,
             DEFAULT_REPLICATION_FACTOR, MIN_INSYNC_REPLICAS, UNCLEAN_LEADER_ELECTION_ENABLE,
             AUTO_LEADER_REBALANCE_ENABLE, LOG_SEGMENT_BYTES, LOG_ROLL_MS, LOG_RETENTION_MS, LOG_RETENTION_BYTES,

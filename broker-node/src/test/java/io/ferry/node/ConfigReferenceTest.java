@@ -24,7 +24,7 @@ class ConfigReferenceTest {
         if (!committed.equals(expected)) {
             fail("docs/configuration.md is out of date with NodeConfigKeys. This test wrote the current "
                     + "reference; regenerate it from the repository root with:\n"
-                    + "  ./mvnw -q -B -o test -pl broker-node -am -Dtest=ConfigReferenceTest -Dsurefire.failIfNoSpecifiedTests=false; "
+                    + "  ./mvnw -q -B test -pl broker-node -am -Dtest=ConfigReferenceTest -Dsurefire.failIfNoSpecifiedTests=false; "
                     + "cp broker-node/target/generated-docs/configuration.md docs/configuration.md");
         }
     }

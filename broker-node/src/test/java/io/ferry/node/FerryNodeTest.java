@@ -193,7 +193,7 @@ class FerryNodeTest {
                     config("controller", "grpc.listener=127.0.0.1:" + busy.getLocalPort()), null));
             assertTrue(e.getMessage().contains("cannot serve gRPC on 127.0.0.1:" + busy.getLocalPort()),
                     e.getMessage());
-            assertEquals(List.of("create controller", "close controller"), events);
+            assertEquals(List.of("create controller", "start controller", "close controller"), events);
         }
     }
 

@@ -53,6 +53,8 @@ class NodeConfigTest {
         assertEquals(new HostPort("127.0.0.1", 9092), c.grpcListener());
         assertEquals(new HostPort("127.0.0.1", 9644), c.httpListener());
         assertEquals(List.of(new QuorumVoter(1, new HostPort("localhost", 9093))), c.controllerQuorumVoters());
+        assertEquals(Duration.ofSeconds(1), c.controllerQuorumElectionTimeout());
+        assertEquals(Duration.ofMinutes(5), c.leaderImbalanceCheckInterval());
         assertEquals(List.of(Path.of("/tmp/ferry-logs")), c.logDirs());
         assertEquals(Path.of("/tmp/ferry-logs"), c.metadataLogDir());
         assertEquals(Duration.ofSeconds(9), c.brokerSessionTimeout());
@@ -180,6 +182,10 @@ class NodeConfigTest {
                 List.of("node.id=2", "process.roles=controller", "controller.quorum.voters=1@h:1")));
         assertEquals("controller.quorum.voters", notAVoter.key());
         assertTrue(notAVoter.message().contains("node.id 2"), notAVoter.message());
+
+        ConfigProblem raftOnGrpcPort = only(rejected(Optional.empty(), Map.of(),
+                List.of("node.id=1", "process.roles=controller", "controller.quorum.voters=1@127.0.0.1:9092")));
+        assertTrue(raftOnGrpcPort.message().contains("must differ from grpc.listener"), raftOnGrpcPort.message());
 
         ConfigProblem heartbeat = only(rejected(Optional.empty(), Map.of(),
                 concat(MINIMAL, "broker.heartbeat.interval.ms=9000")));

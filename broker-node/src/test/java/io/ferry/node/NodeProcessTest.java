@@ -14,7 +14,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The node as a real separate JVM: SIGTERM stops it gracefully. */
+/** The node as a real separate JVM ({@link FerryNode#main}, controller role): SIGTERM stops it gracefully. */
 class NodeProcessTest {
 
     /** 128 + SIGTERM(15): how a JVM exits after its shutdown hooks ran for a SIGTERM. */
@@ -50,11 +50,13 @@ class NodeProcessTest {
     @Test
     void sigtermStopsTheNodeGracefully() throws Exception {
         Path log = dir.resolve("node.log");
-        process = startJava(log, TestNodeMain.class.getName(), List.of(
-                "--override", "node.id=7", "--override", "process.roles=controller,broker",
-                "--override", "controller.quorum.voters=7@127.0.0.1:1",
-                "--override", "grpc.listener=127.0.0.1:0", "--override", "http.listener=127.0.0.1:0"));
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+        List<String> args = new java.util.ArrayList<>();
+        for (String setting : ControllerRoleTest.singleController(7, ControllerRoleTest.freePort(), dir.resolve("meta"))) {
+            args.add("--override");
+            args.add(setting);
+        }
+        process = startJava(log, FerryNode.class.getName(), args);
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
                 .until(() -> read(log).contains("Ferry node 7 started") || !process.isAlive());
         assertTrue(process.isAlive(), read(log));
 
@@ -62,9 +64,19 @@ class NodeProcessTest {
         assertTrue(process.waitFor(30, TimeUnit.SECONDS), "still running after SIGTERM:\n" + read(log));
         String output = read(log);
         assertEquals(EXIT_AFTER_SIGTERM, process.exitValue(), output);
-        int brokerClosed = output.indexOf("Closed the broker role");
+        int stopping = output.indexOf("Stopping Ferry node 7");
         int controllerClosed = output.indexOf("Closed the controller role");
-        assertTrue(brokerClosed > 0 && controllerClosed > brokerClosed, output);
+        assertTrue(stopping > 0 && controllerClosed > stopping, output);
         assertTrue(output.indexOf("Ferry node 7 stopped") > controllerClosed, output);
+    }
+
+    @Test
+    void anInvalidConfigurationExitsWithStatus2NamingTheKeyAndSource() throws Exception {
+        Path log = dir.resolve("bad.log");
+        process = startJava(log, FerryNode.class.getName(), List.of("--override", "node.id=seven"));
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), read(log));
+        String output = read(log);
+        assertEquals(2, process.exitValue(), output);
+        assertTrue(output.contains("node.id (flag --override node.id=seven): expected an integer"), output);
     }
 }

@@ -41,8 +41,13 @@ final class TestRole implements NodeRole {
         return role;
     }
 
+    /** The controller test role serves an echo service; the broker test role none. */
     @Override
-    public List<ServerServiceDefinition> services() {
+    public List<ServerServiceDefinition> start() throws IOException {
+        events.add("start " + role.configName());
+        if (failOnStart) {
+            throw new IOException("injected start failure");
+        }
         if (role != ProcessRole.CONTROLLER) {
             return List.of();
         }
@@ -52,14 +57,6 @@ final class TestRole implements NodeRole {
                     response.onCompleted();
                 }))
                 .build());
-    }
-
-    @Override
-    public void start() throws IOException {
-        events.add("start " + role.configName());
-        if (failOnStart) {
-            throw new IOException("injected start failure");
-        }
     }
 
     @Override

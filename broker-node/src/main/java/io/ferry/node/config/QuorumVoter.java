@@ -7,7 +7,7 @@ import java.util.Objects;
  * ({@code id@host:port}, Kafka's format).
  *
  * @param nodeId  the voter's {@code node.id}, non-negative
- * @param address where its Raft (controller quorum) endpoint listens
+ * @param address where its Raft (controller quorum) endpoint listens; never port 0
  */
 public record QuorumVoter(int nodeId, HostPort address) {
 
@@ -16,6 +16,9 @@ public record QuorumVoter(int nodeId, HostPort address) {
             throw new IllegalArgumentException("negative node id: " + nodeId);
         }
         Objects.requireNonNull(address, "address");
+        if (address.port() == 0) {
+            throw new IllegalArgumentException("a voter needs a fixed port: " + address);
+        }
     }
 
     static QuorumVoter parse(String text) throws InvalidValueException {
@@ -32,7 +35,12 @@ public record QuorumVoter(int nodeId, HostPort address) {
         if (id > Integer.MAX_VALUE) {
             throw new InvalidValueException(expected);
         }
-        return new QuorumVoter((int) id, HostPort.parse(text.substring(at + 1)));
+        HostPort address = HostPort.parse(text.substring(at + 1));
+        if (address.port() == 0) {
+            throw new InvalidValueException("expected a voter port in 1-65535 (other nodes connect to it), got '"
+                    + text + "'");
+        }
+        return new QuorumVoter((int) id, address);
     }
 
     @Override

@@ -5,22 +5,25 @@ import io.grpc.ServerServiceDefinition;
 import java.util.List;
 
 /**
- * One role of a node (broker or controller) as the node's lifecycle sees it: the gRPC services it
- * adds to the node's single port, start, health, close.
+ * One role of a node (broker or controller) as the node's lifecycle sees it: start (which yields
+ * the gRPC services the role serves on the node's single port), health, close.
  *
- * <p>The node calls {@link #services()} once before it starts its gRPC server, then {@link #start()}
- * once, then {@link #close()} once (also after a failed or skipped start). {@link #isHealthy()} may be
- * called from any thread at any time, so implementations must make it thread-safe and cheap.
+ * <p>The node calls {@link #start()} once, then builds its gRPC server from the services of every
+ * role, then calls {@link #close()} once (also after a failed or skipped start). A role's own
+ * network endpoints (such as the controller's Raft port) are its business. {@link #isHealthy()} may
+ * be called from any thread at any time, so implementations must make it thread-safe and cheap.
  */
 public interface NodeRole extends AutoCloseable {
 
     ProcessRole role();
 
-    /** The services this role serves on the node's gRPC port; they must not start work before {@link #start()}. */
-    List<ServerServiceDefinition> services();
-
-    /** Starts the role; returns once it can serve (or throws). */
-    void start() throws Exception;
+    /**
+     * Starts the role. Must not wait for other nodes (a quorum forms only once enough nodes run):
+     * {@link #isHealthy()} reports when the role can do its job.
+     *
+     * @return the services this role serves on the node's gRPC port
+     */
+    List<ServerServiceDefinition> start() throws Exception;
 
     /** Whether the role is started and currently able to do its job. */
     boolean isHealthy();

@@ -105,6 +105,8 @@ class ConfigDefTest {
                 .startsWith("expected id@host:port"));
         assertTrue(onlyProblem(flag("size.bytes", "1"), flag("voters", "1@a:1,,2@b:2")).message()
                 .contains("without empty items"));
+        assertTrue(onlyProblem(flag("size.bytes", "1"), flag("voters", "1@a:0")).message()
+                .startsWith("expected a voter port in 1-65535"));
         assertTrue(onlyProblem(flag("size.bytes", "1"), flag("voters", "1@a")).message()
                 .startsWith("expected host:port"));
     }
