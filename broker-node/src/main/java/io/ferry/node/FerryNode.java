@@ -53,8 +53,8 @@ public final class FerryNode implements AutoCloseable {
         return t;
     });
     private volatile NodeHealth.State state = NodeHealth.State.STARTING;
-    private HttpEndpoint http;
-    private GrpcEndpoint grpc;
+    private volatile HttpEndpoint http;
+    private volatile GrpcEndpoint grpc;
     private boolean closed;
 
     private FerryNode(NodeConfig config) {
@@ -207,19 +207,19 @@ public final class FerryNode implements AutoCloseable {
             try {
                 role.close();
                 log.info("Closed the {} role", role.role().configName());
-            } catch (Exception e) {
+            } catch (RuntimeException e) {
                 log.warn("Closing the {} role failed", role.role().configName(), e);
             }
         }
-        try {
-            if (grpc != null) {
+        if (grpc != null) {
+            try {
                 grpc.awaitStop(GRPC_DRAIN_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
-            if (http != null) {
-                http.close();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        }
+        if (http != null) {
+            http.close();
         }
         metrics.close();
         state = NodeHealth.State.STOPPED;

@@ -92,11 +92,16 @@ public final class HttpEndpoint implements AutoCloseable {
 
     /** Stops at once: runs last in the node's shutdown, when a scrape cut short no longer matters. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         server.stop(0);
         executor.shutdown();
-        if (!executor.awaitTermination(1, TimeUnit.SECONDS)) {
+        try {
+            if (!executor.awaitTermination(1, TimeUnit.SECONDS)) {
+                executor.shutdownNow();
+            }
+        } catch (InterruptedException e) {
             executor.shutdownNow();
+            Thread.currentThread().interrupt();
         }
     }
 }

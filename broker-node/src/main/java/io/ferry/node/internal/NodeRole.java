@@ -28,7 +28,7 @@ public interface NodeRole extends AutoCloseable {
     /** Whether the role is started and currently able to do its job. */
     boolean isHealthy();
 
-    /** Stops the role and releases its resources; must return in bounded time. */
+    /** Stops the role and releases its resources; must return in bounded time and report failures by logging. */
     @Override
-    void close() throws Exception;
+    void close();
 }
