@@ -146,10 +146,6 @@ public final class FerryNode implements AutoCloseable {
         return http.address();
     }
 
-    public NodeConfig config() {
-        return config;
-    }
-
     /** The registry behind {@code /metrics}. */
     public MeterRegistry meterRegistry() {
         return metrics.registry();

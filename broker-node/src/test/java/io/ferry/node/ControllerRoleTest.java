@@ -2,6 +2,7 @@ package io.ferry.node;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ferry.proto.v1.ControllerInfo;
@@ -74,6 +75,18 @@ class ControllerRoleTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> NodeHttp.get(node.httpAddress(), "/metrics").body()
                     .contains("ferry_controller_active 1.0"));
             assertTrue(metrics.contains("ferry_controller_raft_leader"), metrics);
+        }
+    }
+
+    @Test
+    void aBusyRaftPortFailsStartUp() throws Exception {
+        try (ServerSocket busy = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
+            NodeConfig config = NodeConfig.load(Optional.empty(), Map.of(),
+                    singleController(3, busy.getLocalPort(), dir));
+            NodeStartException e = assertThrows(NodeStartException.class, () -> FerryNode.start(config));
+            assertTrue(e.getMessage().contains("controller role failed to start"), e.getMessage());
+            assertTrue(e.getMessage().contains("cannot bind the controller's Raft address 127.0.0.1:"
+                    + busy.getLocalPort()), e.getMessage());
         }
     }
 

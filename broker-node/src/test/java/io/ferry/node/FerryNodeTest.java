@@ -137,6 +137,8 @@ class FerryNodeTest {
             assertTrue(metrics.body().contains(name), "missing " + name);
         }
 
+        assertTrue(node.meterRegistry().find("jvm.memory.used").gauge() != null);
+
         HttpResponse<String> health = NodeHttp.get(node.httpAddress(), "/health");
         assertEquals(200, health.statusCode());
         assertEquals("{\"status\":\"UP\",\"state\":\"RUNNING\",\"roles\":{\"controller\":\"UP\",\"broker\":\"UP\"}}\n",

@@ -134,7 +134,7 @@ class NodeConfigTest {
         ConfigException fromFlag = rejected(Optional.empty(), Map.of(),
                 List.of("node.id=1", "process.roles=broker", "controller.quorum.voters=1@h:1", "num.partition=3"));
         assertEquals(new ConfigProblem("num.partition", ConfigOrigin.flag("num.partition=3"),
-                "unknown configuration key"), only(fromFlag));
+                "unknown configuration key (did you mean num.partitions?)"), only(fromFlag));
     }
 
     @Test

@@ -57,6 +57,7 @@ public final class ConfigDef {
             ConfigKey<?> key = keys.get(setting.key());
             if (key == null) {
                 problems.add(new ConfigProblem(setting.key(), setting.origin(), "unknown configuration key"
+                        + closest(setting.key()).map(k -> " (did you mean " + k + "?)").orElse("")
                         + (setting.origin().kind() == ConfigOrigin.Kind.ENVIRONMENT
                         ? " (a " + ConfigSources.ENV_PREFIX + "* variable must name a key, or be one of "
                         + ConfigSources.NON_CONFIG_ENVIRONMENT_VARIABLES + ")"
@@ -86,5 +87,41 @@ public final class ConfigDef {
             throw new ConfigException(problems);
         }
         return new ConfigValues(this, values);
+    }
+
+    /** Most typos are one or two edits away; beyond that a suggestion is more confusing than helpful. */
+    private static final int MAX_SUGGESTION_DISTANCE = 2;
+
+    private Optional<String> closest(String unknown) {
+        String best = null;
+        int bestDistance = MAX_SUGGESTION_DISTANCE + 1;
+        for (String name : keys.keySet()) {
+            int d = editDistance(unknown, name);
+            if (d < bestDistance) {
+                best = name;
+                bestDistance = d;
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
+    /** Levenshtein distance; inputs are configuration key names (short), so the quadratic cost is irrelevant. */
+    private static int editDistance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
     }
 }

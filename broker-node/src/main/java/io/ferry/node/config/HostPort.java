@@ -1,6 +1,5 @@
 package io.ferry.node.config;
 
-import java.net.InetSocketAddress;
 import java.util.Objects;
 
 /**
@@ -51,11 +50,6 @@ public record HostPort(String host, int port) {
             throw new InvalidValueException(expected);
         }
         return new HostPort(host, port);
-    }
-
-    /** An unresolved socket address; resolution happens when a server binds or a client connects. */
-    public InetSocketAddress toUnresolvedAddress() {
-        return InetSocketAddress.createUnresolved(host, port);
     }
 
     @Override

@@ -11,6 +11,8 @@ import io.ferry.node.config.QuorumVoter;
 import io.grpc.ServerServiceDefinition;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.LinkedHashMap;
@@ -66,11 +68,29 @@ public final class ControllerRole implements NodeRole {
         return ProcessRole.CONTROLLER;
     }
 
+    /**
+     * Fails with an exception when the Raft address cannot be bound. Ratis itself answers a failed
+     * bind with {@code System.exit(1)} (its {@code ExitUtils.terminate}), which would kill the node
+     * without a clean stop and any JVM hosting it in-process. A probe cannot close the race with
+     * another process binding the port in between, but it turns the common mistake (port taken)
+     * into an ordinary start-up error.
+     */
     @Override
     public List<ServerServiceDefinition> start() throws IOException {
+        probeBind(config.raftHost(), config.raftPort());
         ControllerNode started = ControllerNode.start(config, registry, clock);
         controller = started;
         return List.of(started.grpcService().bindService());
+    }
+
+    private static void probeBind(String host, int port) throws IOException {
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(host, port));
+        } catch (IOException e) {
+            throw new IOException("cannot bind the controller's Raft address " + host + ":" + port
+                    + " (its entry in controller.quorum.voters): " + e.getMessage(), e);
+        }
     }
 
     @Override

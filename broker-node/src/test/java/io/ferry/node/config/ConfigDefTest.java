@@ -53,7 +53,9 @@ class ConfigDefTest {
     @Test
     void unknownKeyIsRejected() {
         ConfigProblem p = onlyProblem(flag("size.bytes", "1"), flag("cuont", "2"));
-        assertEquals(new ConfigProblem("cuont", ConfigOrigin.flag("cuont=2"), "unknown configuration key"), p);
+        assertEquals(new ConfigProblem("cuont", ConfigOrigin.flag("cuont=2"),
+                "unknown configuration key (did you mean count?)"), p);
+        assertEquals("unknown configuration key", onlyProblem(flag("size.bytes", "1"), flag("colour", "2")).message());
     }
 
     @Test
