@@ -1,6 +1,8 @@
 package io.ferry.node;
 
 import io.ferry.node.config.ConfigException;
+import io.ferry.node.config.ConfigKey;
+import io.ferry.node.config.ConfigOrigin;
 import io.ferry.node.internal.GrpcEndpoint;
 import io.ferry.node.internal.HttpEndpoint;
 import io.ferry.node.internal.NodeHealth;
@@ -83,7 +85,8 @@ public final class FerryNode implements AutoCloseable {
     }
 
     private void startAll(RoleFactory roleFactory) throws ConfigException, NodeStartException {
-        log.info("Starting Ferry node {} with roles {}", config.nodeId(), roleNames());
+        log.info("Starting Ferry node {} with roles {}; settings other than defaults: {}", config.nodeId(),
+                roleNames(), nonDefaultSettings());
         for (ProcessRole role : config.processRoles()) {
             try {
                 roles.add(roleFactory.create(role, config, metrics.registry()));
@@ -130,6 +133,20 @@ public final class FerryNode implements AutoCloseable {
         } catch (RuntimeException e) {
             log.warn("Health refresh failed", e);
         }
+    }
+
+    private String nonDefaultSettings() {
+        List<String> settings = new ArrayList<>();
+        for (ConfigKey<?> key : NodeConfigKeys.DEFINITION.keys()) {
+            if (config.values().origin(key).kind() != ConfigOrigin.Kind.DEFAULT) {
+                settings.add(key.name() + "=" + formatted(key) + " (" + config.values().origin(key) + ")");
+            }
+        }
+        return String.join(", ", settings);
+    }
+
+    private <T> String formatted(ConfigKey<T> key) {
+        return key.type().format(config.values().get(key));
     }
 
     private String roleNames() {

@@ -130,6 +130,8 @@ class NodeConfigTest {
         assertEquals("log.retention.hour", only(fromEnv).key());
         assertTrue(fromEnv.getMessage().contains("environment variable FERRY_LOG_RETENTION_HOUR"), fromEnv.getMessage());
         assertTrue(fromEnv.getMessage().contains("FERRY_HOME"), "names the allow-list: " + fromEnv.getMessage());
+        ConfigProblem typo = only(rejected(Optional.empty(), Map.of("FERRY_LOG_RETENTION_M", "1"), MINIMAL));
+        assertTrue(typo.message().contains("did you mean FERRY_LOG_RETENTION_MS?"), typo.message());
 
         ConfigException fromFlag = rejected(Optional.empty(), Map.of(),
                 List.of("node.id=1", "process.roles=broker", "controller.quorum.voters=1@h:1", "num.partition=3"));
@@ -165,6 +167,14 @@ class NodeConfigTest {
                 only(rejected(Optional.empty(), Map.of(), concat(MINIMAL, "process.roles=broker,broker"))).message());
         assertTrue(only(rejected(Optional.empty(), Map.of(), concat(MINIMAL, "http.listener=localhost:99999")))
                 .message().startsWith("expected host:port"));
+    }
+
+    @Test
+    void programmaticSettingsAreFlags() throws Exception {
+        NodeConfig c = NodeConfig.of(Map.of("node.id", "9", "process.roles", "broker",
+                "controller.quorum.voters", "1@h:1"));
+        assertEquals(9, c.nodeId());
+        assertEquals(ConfigOrigin.Kind.FLAG, c.values().origin(NodeConfigKeys.NODE_ID).kind());
     }
 
     @Test

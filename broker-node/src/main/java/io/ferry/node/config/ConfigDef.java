@@ -57,7 +57,9 @@ public final class ConfigDef {
             ConfigKey<?> key = keys.get(setting.key());
             if (key == null) {
                 problems.add(new ConfigProblem(setting.key(), setting.origin(), "unknown configuration key"
-                        + closest(setting.key()).map(k -> " (did you mean " + k + "?)").orElse("")
+                        + closest(setting.key()).map(k -> " (did you mean "
+                                + (setting.origin().kind() == ConfigOrigin.Kind.ENVIRONMENT ? k.environmentVariable() : k.name())
+                                + "?)").orElse("")
                         + (setting.origin().kind() == ConfigOrigin.Kind.ENVIRONMENT
                         ? " (a " + ConfigSources.ENV_PREFIX + "* variable must name a key, or be one of "
                         + ConfigSources.NON_CONFIG_ENVIRONMENT_VARIABLES + ")"
@@ -92,13 +94,13 @@ public final class ConfigDef {
     /** Most typos are one or two edits away; beyond that a suggestion is more confusing than helpful. */
     private static final int MAX_SUGGESTION_DISTANCE = 2;
 
-    private Optional<String> closest(String unknown) {
-        String best = null;
+    private Optional<ConfigKey<?>> closest(String unknown) {
+        ConfigKey<?> best = null;
         int bestDistance = MAX_SUGGESTION_DISTANCE + 1;
-        for (String name : keys.keySet()) {
-            int d = editDistance(unknown, name);
+        for (ConfigKey<?> key : keys.values()) {
+            int d = editDistance(unknown, key.name());
             if (d < bestDistance) {
-                best = name;
+                best = key;
                 bestDistance = d;
             }
         }
