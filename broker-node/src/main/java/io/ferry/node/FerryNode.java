@@ -44,6 +44,11 @@ public final class FerryNode implements AutoCloseable {
     static final long GRPC_DRAIN_MILLIS = 5_000;
     /** How often role health is pushed to the gRPC health service. */
     static final long HEALTH_REFRESH_MILLIS = 1_000;
+    /**
+     * How long closing one role may take before shutdown moves on without it. A controller closes
+     * in about a second (Ratis shuts its gRPC server down); the margin covers a loaded machine.
+     */
+    static final long ROLE_CLOSE_TIMEOUT_MILLIS = 10_000;
 
     private final NodeConfig config;
     private final NodeMetrics metrics = new NodeMetrics();
@@ -59,8 +64,11 @@ public final class FerryNode implements AutoCloseable {
     private volatile GrpcEndpoint grpc;
     private boolean closed;
 
-    private FerryNode(NodeConfig config) {
+    private final long roleCloseTimeoutMillis;
+
+    private FerryNode(NodeConfig config, long roleCloseTimeoutMillis) {
         this.config = config;
+        this.roleCloseTimeoutMillis = roleCloseTimeoutMillis;
     }
 
     /**
@@ -74,7 +82,12 @@ public final class FerryNode implements AutoCloseable {
     }
 
     static FerryNode start(NodeConfig config, RoleFactory roleFactory) throws ConfigException, NodeStartException {
-        FerryNode node = new FerryNode(config);
+        return start(config, roleFactory, ROLE_CLOSE_TIMEOUT_MILLIS);
+    }
+
+    static FerryNode start(NodeConfig config, RoleFactory roleFactory, long roleCloseTimeoutMillis)
+            throws ConfigException, NodeStartException {
+        FerryNode node = new FerryNode(config, roleCloseTimeoutMillis);
         try {
             node.startAll(roleFactory);
             return node;
@@ -192,14 +205,40 @@ public final class FerryNode implements AutoCloseable {
         return false;
     }
 
+    /**
+     * Closes a role on its own thread and waits at most {@code timeoutMillis}, so that one role
+     * that hangs cannot keep the process from stopping. A role left closing runs on a daemon thread.
+     */
+    private static void closeWithin(NodeRole role, long timeoutMillis) {
+        String name = role.role().configName();
+        Thread closer = new Thread(() -> {
+            try {
+                role.close();
+                log.info("Closed the {} role", name);
+            } catch (RuntimeException e) {
+                log.warn("Closing the {} role failed", name, e);
+            }
+        }, "ferry-close-" + name);
+        closer.setDaemon(true);
+        closer.start();
+        try {
+            closer.join(timeoutMillis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (closer.isAlive()) {
+            log.warn("The {} role did not close within {} ms; stopping without it", name, timeoutMillis);
+        }
+    }
+
     /** Blocks until {@link #close()} has finished. */
     public void awaitStopped() throws InterruptedException {
         stopped.await();
     }
 
     /**
-     * Stops the node in bounded time: roles must close in bounded time, gRPC calls in flight get
-     * {@link #GRPC_DRAIN_MILLIS}. Errors are logged, not thrown, so every step runs.
+     * Stops the node in bounded time: each role gets {@link #ROLE_CLOSE_TIMEOUT_MILLIS}, gRPC calls
+     * in flight get {@link #GRPC_DRAIN_MILLIS}. Errors are logged, not thrown, so every step runs.
      */
     @Override
     public void close() {
@@ -216,13 +255,7 @@ public final class FerryNode implements AutoCloseable {
             grpc.stopAccepting();
         }
         for (int i = roles.size() - 1; i >= 0; i--) {
-            NodeRole role = roles.get(i);
-            try {
-                role.close();
-                log.info("Closed the {} role", role.role().configName());
-            } catch (RuntimeException e) {
-                log.warn("Closing the {} role failed", role.role().configName(), e);
-            }
+            closeWithin(roles.get(i), roleCloseTimeoutMillis);
         }
         if (grpc != null) {
             try {

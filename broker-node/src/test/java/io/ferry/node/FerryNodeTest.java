@@ -180,6 +180,27 @@ class FerryNodeTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(30)
+    void aRoleThatHangsInCloseDoesNotKeepTheNodeFromStopping() throws Exception {
+        java.util.concurrent.CountDownLatch blocker = new java.util.concurrent.CountDownLatch(1);
+        FerryNode node = FerryNode.start(config("controller,broker"), (role, c, registry) -> {
+            TestRole r = new TestRole(role, events, false);
+            if (role == ProcessRole.BROKER) {
+                r.closeBlocker = blocker;
+            }
+            return r;
+        }, 200);
+        try {
+            node.close();
+            node.awaitStopped();
+            assertEquals(List.of("create controller", "create broker", "start controller", "start broker",
+                    "close broker", "close controller"), events);
+        } finally {
+            blocker.countDown();
+        }
+    }
+
+    @Test
     void aRoleThatFailsToStartStopsStartUpAndEverythingIsClosed() throws Exception {
         NodeStartException e = assertThrows(NodeStartException.class,
                 () -> start(config("controller,broker"), ProcessRole.BROKER));

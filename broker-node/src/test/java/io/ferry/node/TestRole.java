@@ -28,6 +28,8 @@ final class TestRole implements NodeRole {
     private final List<String> events;
     private final boolean failOnStart;
     volatile boolean healthy = true;
+    /** When set, close() blocks until it is counted down. */
+    volatile java.util.concurrent.CountDownLatch closeBlocker;
 
     TestRole(ProcessRole role, List<String> events, boolean failOnStart) {
         this.role = role;
@@ -67,6 +69,14 @@ final class TestRole implements NodeRole {
     @Override
     public void close() {
         events.add("close " + role.configName());
+        java.util.concurrent.CountDownLatch blocker = closeBlocker;
+        if (blocker != null) {
+            try {
+                blocker.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private static final class Utf8Marshaller implements MethodDescriptor.Marshaller<String> {
