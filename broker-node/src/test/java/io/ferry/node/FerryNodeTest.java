@@ -221,6 +221,14 @@ class FerryNodeTest {
     }
 
     @Test
+    void anUnresolvableListenerHostStopsStartUpNamingTheAddress() {
+        NodeStartException e = assertThrows(NodeStartException.class, () -> start(
+                config("controller", "http.listener=nohost.invalid:0"), null));
+        assertTrue(e.getMessage().contains("cannot serve HTTP on nohost.invalid:0"), e.getMessage());
+        assertTrue(e.getCause() instanceof java.net.UnknownHostException, e.toString());
+    }
+
+    @Test
     void rolesWithoutAnImplementationAreAConfigurationError() throws Exception {
         ConfigException e = assertThrows(ConfigException.class, () -> FerryNode.start(config("broker")));
         assertEquals("process.roles", e.problems().get(0).key());

@@ -1,5 +1,8 @@
 package io.ferry.node.config;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.util.Objects;
 
 /**
@@ -50,6 +53,15 @@ public record HostPort(String host, int port) {
             throw new InvalidValueException(expected);
         }
         return new HostPort(host, port);
+    }
+
+    /**
+     * Resolves the host for binding a server socket.
+     *
+     * @throws UnknownHostException if the host does not resolve
+     */
+    public InetSocketAddress resolveForBind() throws UnknownHostException {
+        return new InetSocketAddress(InetAddress.getByName(host), port);
     }
 
     @Override

@@ -38,7 +38,7 @@ public final class GrpcEndpoint {
     public static GrpcEndpoint start(HostPort listener, List<ServerServiceDefinition> services) throws IOException {
         HealthStatusManager health = new HealthStatusManager();
         NettyServerBuilder builder = NettyServerBuilder
-                .forAddress(new InetSocketAddress(listener.host(), listener.port()))
+                .forAddress(listener.resolveForBind())
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance());
         List<String> names = services.stream().map(s -> s.getServiceDescriptor().getName()).toList();

@@ -40,7 +40,7 @@ public final class HttpEndpoint implements AutoCloseable {
      */
     public static HttpEndpoint start(HostPort listener, Supplier<String> metrics, Supplier<NodeHealth> health)
             throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress(listener.host(), listener.port()), 0);
+        HttpServer server = HttpServer.create(listener.resolveForBind(), 0);
         AtomicInteger threadNumber = new AtomicInteger();
         ExecutorService executor = Executors.newFixedThreadPool(THREADS, r -> {
             Thread t = new Thread(r, "ferry-http-" + threadNumber.incrementAndGet());
