@@ -177,6 +177,9 @@ class FerryNodeTest {
         try (ServerSocket s = new ServerSocket(grpc.getPort(), 0, grpc.getAddress())) {
             assertEquals(grpc.getPort(), s.getLocalPort());
         }
+        await().atMost(Duration.ofSeconds(10)).until(() -> Thread.getAllStackTraces().keySet().stream()
+                .filter(Thread::isAlive).map(Thread::getName)
+                .noneMatch(n -> n.startsWith("ferry-http-") || n.equals("ferry-health")));
     }
 
     @Test

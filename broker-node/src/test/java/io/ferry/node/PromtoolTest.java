@@ -8,14 +8,14 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Prometheus's own checker accepts what {@code /metrics} serves. promtool is a build requirement
+ * Prometheus's own checker accepts what {@code /metrics} serves on a controller node (JVM, process
+ * and controller metrics). promtool is a build requirement
  * (Debian/Ubuntu: {@code apt-get install -y prometheus}); the test fails rather than skips without it,
  * so a CI image that lacks it is noticed.
  */
@@ -27,9 +27,9 @@ class PromtoolTest {
     @Test
     void promtoolAcceptsTheExposition() throws Exception {
         String exposition;
-        List<String> events = new ArrayList<>();
-        try (FerryNode node = FerryNode.start(FerryNodeTest.config("controller"),
-                (role, c, registry) -> new TestRole(role, events, false))) {
+        NodeConfig config = NodeConfig.load(java.util.Optional.empty(), java.util.Map.of(),
+                ControllerRoleTest.singleController(1, ControllerRoleTest.freePort(), dir.resolve("meta")));
+        try (FerryNode node = FerryNode.start(config)) {
             var response = NodeHttp.get(node.httpAddress(), "/metrics");
             assertEquals(200, response.statusCode());
             exposition = response.body();
@@ -55,6 +55,8 @@ class PromtoolTest {
         }
         String report = Files.readString(output, StandardCharsets.UTF_8);
         assertEquals(0, promtool.exitValue(), "promtool check metrics rejected /metrics:\n" + report);
-        assertTrue(exposition.contains("jvm_") && exposition.contains("process_"), exposition);
+        for (String family : List.of("jvm_", "process_", "ferry_controller_")) {
+            assertTrue(exposition.contains(family), "no " + family + " metrics in\n" + exposition);
+        }
     }
 }
