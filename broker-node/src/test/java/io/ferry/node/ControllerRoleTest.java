@@ -61,6 +61,7 @@ class ControllerRoleTest {
                         .withDeadlineAfter(5, TimeUnit.SECONDS)
                         .check(HealthCheckRequest.newBuilder().setService("ferry.v1.ControllerService").build())
                         .getStatus() == ServingStatus.SERVING);
+                assertTrue(legacyReflectionLists(channel, "ferry.v1.ControllerService"));
                 DescribeClusterResponse cluster = ControllerServiceGrpc.newBlockingStub(channel)
                         .withDeadlineAfter(10, TimeUnit.SECONDS)
                         .describeCluster(DescribeClusterRequest.getDefaultInstance());
@@ -88,6 +89,34 @@ class ControllerRoleTest {
             assertTrue(e.getMessage().contains("cannot bind the controller's Raft address 127.0.0.1:"
                     + busy.getLocalPort()), e.getMessage());
         }
+    }
+
+    /** Asks the v1alpha reflection service (what older grpcurl versions use) to list services. */
+    @SuppressWarnings("deprecation")
+    private static boolean legacyReflectionLists(ManagedChannel channel, String service) throws Exception {
+        var reply = new java.util.concurrent.CompletableFuture<io.grpc.reflection.v1alpha.ServerReflectionResponse>();
+        var requests = io.grpc.reflection.v1alpha.ServerReflectionGrpc.newStub(channel)
+                .withDeadlineAfter(5, TimeUnit.SECONDS)
+                .serverReflectionInfo(new io.grpc.stub.StreamObserver<>() {
+                    @Override
+                    public void onNext(io.grpc.reflection.v1alpha.ServerReflectionResponse value) {
+                        reply.complete(value);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        reply.completeExceptionally(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        reply.completeExceptionally(new IllegalStateException("no response"));
+                    }
+                });
+        requests.onNext(io.grpc.reflection.v1alpha.ServerReflectionRequest.newBuilder().setListServices("").build());
+        requests.onCompleted();
+        return reply.get(10, TimeUnit.SECONDS).getListServicesResponse().getServiceList().stream()
+                .anyMatch(s -> s.getName().equals(service));
     }
 
     @Test

@@ -123,7 +123,8 @@ class FerryNodeTest {
                 .getListServicesResponse().getServiceList().stream().map(ServiceResponse::getName)
                 .collect(Collectors.toSet());
         // Reflection lists services described by .proto files; the test role's echo service is not one.
-        assertEquals(Set.of("grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection"), services);
+        assertEquals(Set.of("grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection",
+                "grpc.reflection.v1alpha.ServerReflection"), services);
         ServerReflectionResponse file = reflect(channel, ServerReflectionRequest.newBuilder()
                 .setFileContainingSymbol("grpc.health.v1.Health").build());
         assertTrue(file.getFileDescriptorResponse().getFileDescriptorProtoCount() > 0, file.toString());

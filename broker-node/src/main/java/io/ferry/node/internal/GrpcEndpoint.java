@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The node's single gRPC port: the roles' services plus standard health checking
- * ({@code grpc.health.v1.Health}) and server reflection ({@code grpc.reflection.v1}). Health starts
+ * ({@code grpc.health.v1.Health}) and server reflection ({@code grpc.reflection.v1}, and
+ * {@code v1alpha} for older clients). Health starts
  * NOT_SERVING for the whole server ({@code ""}) and for each role service; {@link #setServing}
  * flips them together.
  */
@@ -40,13 +41,23 @@ public final class GrpcEndpoint {
         NettyServerBuilder builder = NettyServerBuilder
                 .forAddress(listener.resolveForBind())
                 .addService(health.getHealthService())
-                .addService(ProtoReflectionServiceV1.newInstance());
+                .addService(ProtoReflectionServiceV1.newInstance())
+                .addService(legacyReflection());
         List<String> names = services.stream().map(s -> s.getServiceDescriptor().getName()).toList();
         services.forEach(builder::addService);
         health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.NOT_SERVING);
         names.forEach(n -> health.setStatus(n, ServingStatus.NOT_SERVING));
         Server server = builder.build().start();
         return new GrpcEndpoint(server, health, names);
+    }
+
+    /**
+     * Reflection under its pre-1.0 name ({@code grpc.reflection.v1alpha}): grpcurl before 1.8.8 and
+     * several GUI clients only speak this one. grpc-java deprecates the class, not the protocol.
+     */
+    @SuppressWarnings("deprecation")
+    private static io.grpc.BindableService legacyReflection() {
+        return io.grpc.protobuf.services.ProtoReflectionService.newInstance();
     }
 
     /** The bound address (the real port when the configured one was 0). */
