@@ -52,7 +52,7 @@ public final class GrpcEndpoint {
     }
 
     /**
-     * Reflection under its pre-1.0 name ({@code grpc.reflection.v1alpha}): grpcurl before 1.8.8 and
+     * Reflection under its pre-1.0 name ({@code grpc.reflection.v1alpha}): older grpcurl releases and
      * several GUI clients only speak this one. grpc-java deprecates the class, not the protocol.
      */
     @SuppressWarnings("deprecation")
