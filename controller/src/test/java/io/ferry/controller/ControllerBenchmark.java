@@ -41,7 +41,8 @@ class ControllerBenchmark {
   private static final int FAILOVER_ROUNDS = 7;
   private static final int WARMUP_COMMANDS = 2_000;
   private static final int COMMANDS = 20_000;
-  private static final int IN_FLIGHT = 128;
+  /** Concurrent create-topic requests, as many brokers and clients would send. */
+  private static final int[] IN_FLIGHT = {32, 128, 512};
 
   private final List<String> report = new ArrayList<>();
 
@@ -65,18 +66,20 @@ class ControllerBenchmark {
           .describeCluster(io.ferry.proto.v1.DescribeClusterRequest.getDefaultInstance()).getBrokersList().stream()
           .filter(b -> !b.getFenced()).count() == 3);
       print("cpus=%d java=%s", Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
-      throughput(cluster, "warmup", WARMUP_COMMANDS);
-      throughput(cluster, "measured", COMMANDS);
-      failover(cluster);
+      throughput(cluster, "warmup", WARMUP_COMMANDS, 128);
+      failover(cluster); // with the warm-up's topics: metadata of a modest cluster
+      for (int inFlight : IN_FLIGHT) {
+        throughput(cluster, "measured-" + inFlight, COMMANDS, inFlight);
+      }
     }
     Files.write(Path.of("target", "controller-benchmark.txt"), report);
   }
 
-  /** Creates topics (1 partition, RF 3; one Raft command each) with {@link #IN_FLIGHT} requests in flight. */
-  private void throughput(ControllerCluster cluster, String label, int commands) throws Exception {
+  /** Creates topics (1 partition, RF 3; one controller command each) with {@code inFlight} requests in flight. */
+  private void throughput(ControllerCluster cluster, String label, int commands, int inFlight) throws Exception {
     int active = cluster.awaitActive();
     var stub = ControllerServiceGrpc.newFutureStub(channelOf(cluster, active));
-    Semaphore window = new Semaphore(IN_FLIGHT);
+    Semaphore window = new Semaphore(inFlight);
     AtomicInteger failures = new AtomicInteger();
     AtomicReference<String> firstFailure = new AtomicReference<>();
     long start = System.nanoTime();
@@ -100,10 +103,10 @@ class ControllerBenchmark {
         }
       }, Runnable::run);
     }
-    window.acquire(IN_FLIGHT);
+    window.acquire(inFlight);
     double seconds = (System.nanoTime() - start) / 1e9;
     print("throughput[%s]: %d create-topic commands in %.2f s = %.0f commands/s (in flight %d, failures %d%s)",
-        label, commands, seconds, commands / seconds, IN_FLIGHT, failures.get(),
+        label, commands, seconds, commands / seconds, inFlight, failures.get(),
         firstFailure.get() == null ? "" : ", first: " + firstFailure.get());
   }
 
