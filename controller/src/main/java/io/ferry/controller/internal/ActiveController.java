@@ -1,0 +1,585 @@
+package io.ferry.controller.internal;
+
+import io.ferry.controller.ControllerConfig;
+import io.ferry.proto.v1.ActiveControllerRequest;
+import io.ferry.proto.v1.ActiveControllerResponse;
+import io.ferry.proto.v1.AlterPartitionRequest;
+import io.ferry.proto.v1.AlterPartitionResponse;
+import io.ferry.proto.v1.BrokerHeartbeatRequest;
+import io.ferry.proto.v1.BrokerHeartbeatResponse;
+import io.ferry.proto.v1.BrokerRegistration;
+import io.ferry.proto.v1.CommandResult;
+import io.ferry.proto.v1.ControlledShutdownRequest;
+import io.ferry.proto.v1.ControlledShutdownResponse;
+import io.ferry.proto.v1.ControllerCommand;
+import io.ferry.proto.v1.CreateTopicRecord;
+import io.ferry.proto.v1.CreateTopicRequest;
+import io.ferry.proto.v1.CreateTopicResponse;
+import io.ferry.proto.v1.DeleteTopicRecord;
+import io.ferry.proto.v1.DeleteTopicRequest;
+import io.ferry.proto.v1.DeleteTopicResponse;
+import io.ferry.proto.v1.Endpoint;
+import io.ferry.proto.v1.Error;
+import io.ferry.proto.v1.ErrorCode;
+import io.ferry.proto.v1.FenceBrokerRecord;
+import io.ferry.proto.v1.MetadataRecord;
+import io.ferry.proto.v1.PartitionChangeRecord;
+import io.ferry.proto.v1.PartitionRecord;
+import io.ferry.proto.v1.RegisterBrokerRecord;
+import io.ferry.proto.v1.RegisterBrokerRequest;
+import io.ferry.proto.v1.RegisterBrokerResponse;
+import io.ferry.proto.v1.TopicRecord;
+import io.ferry.proto.v1.UnfenceBrokerRecord;
+import io.micrometer.core.instrument.Counter;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntPredicate;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The active controller: runs only on the Raft leader, for one term. It keeps broker liveness in
+ * memory (heartbeats are not replicated), fences brokers whose session expired, elects partition
+ * leaders, places replicas and moves leadership back to preferred replicas. It decides commands from
+ * the committed {@link MetadataState} and proposes them; it never mutates metadata itself.
+ * Decisions that race with a concurrent change are refused when applied (partition epochs are
+ * compare-and-set), and the next tick decides again.
+ *
+ * <p>Threading: one event thread owns all mutable state here (heartbeat table, in-flight sets,
+ * timers); public methods only enqueue work on it. Times are wall-clock milliseconds from the
+ * injected clock, so session expiry is testable without sleeping.
+ */
+public final class ActiveController implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ActiveController.class);
+  private static final int MAX_INCARNATION_LENGTH = 128;
+  private static final int MAX_ENDPOINTS = 16;
+  private static final int MAX_HOST_LENGTH = 255;
+
+  private final long term;
+  private final MetadataState state;
+  private final CommandProposer proposer;
+  private final InstantSource clock;
+  private final ControllerConfig config;
+  private final Counter leaderElections;
+  private final ScheduledExecutorService events;
+
+  // Owned by the event thread.
+  private final Map<Integer, Long> lastHeartbeatMs = new HashMap<>();
+  private final Set<Integer> fencingInFlight = new HashSet<>();
+  /** Brokers in controlled shutdown: their heartbeats keep the session but do not unfence them. */
+  private final Set<Integer> shuttingDown = new HashSet<>();
+  private boolean closed;
+
+  /**
+   * Starts the controller for Raft term {@code term}. Every broker registered so far gets a full
+   * session timeout from now before it can be fenced: heartbeats sent to the previous active
+   * controller are not known here.
+   */
+  public static ActiveController start(long term, MetadataState state, CommandProposer proposer, InstantSource clock,
+      ControllerConfig config, Counter leaderElections) {
+    ActiveController c = new ActiveController(term, state, proposer, clock, config, leaderElections);
+    long activatedMs = clock.millis();
+    c.events.execute(() -> c.grantGracePeriod(activatedMs));
+    long checkMs = Math.max(10, Math.min(config.brokerSessionTimeoutMs() / 4, 500));
+    c.events.scheduleWithFixedDelay(c::expireSessions, checkMs, checkMs, TimeUnit.MILLISECONDS);
+    if (config.autoLeaderRebalanceEnable()) {
+      long every = config.leaderImbalanceCheckIntervalMs();
+      c.events.scheduleWithFixedDelay(c::rebalanceLeaders, every, every, TimeUnit.MILLISECONDS);
+    }
+    return c;
+  }
+
+  private ActiveController(long term, MetadataState state, CommandProposer proposer, InstantSource clock,
+      ControllerConfig config, Counter leaderElections) {
+    this.term = term;
+    this.state = state;
+    this.proposer = proposer;
+    this.clock = clock;
+    this.config = config;
+    this.leaderElections = leaderElections;
+    this.events = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "ferry-active-controller-" + config.nodeId() + "-term-" + term);
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** Handles a request only the active controller may decide. Never completes exceptionally. */
+  public CompletableFuture<ActiveControllerResponse> handle(ActiveControllerRequest request) {
+    return onEventThread(() -> {
+      if (closed) {
+        return CompletableFuture.completedFuture(notActive());
+      }
+      switch (request.getRequestCase()) {
+        case REGISTER_BROKER:
+          return register(request.getRegisterBroker())
+              .thenApply(r -> ActiveControllerResponse.newBuilder().setRegisterBroker(r).build());
+        case BROKER_HEARTBEAT:
+          return heartbeat(request.getBrokerHeartbeat())
+              .thenApply(r -> ActiveControllerResponse.newBuilder().setBrokerHeartbeat(r).build());
+        case CREATE_TOPIC:
+          return createTopic(request.getCreateTopic())
+              .thenApply(r -> ActiveControllerResponse.newBuilder().setCreateTopic(r).build());
+        case DELETE_TOPIC:
+          return deleteTopic(request.getDeleteTopic())
+              .thenApply(r -> ActiveControllerResponse.newBuilder().setDeleteTopic(r).build());
+        case ALTER_PARTITION:
+          return alterPartition(request.getAlterPartition())
+              .thenApply(r -> ActiveControllerResponse.newBuilder().setAlterPartition(r).build());
+        case CONTROLLED_SHUTDOWN:
+          return controlledShutdown(request.getControlledShutdown())
+              .thenApply(r -> ActiveControllerResponse.newBuilder().setControlledShutdown(r).build());
+        default:
+          return CompletableFuture.completedFuture(ActiveControllerResponse.newBuilder()
+              .setNotActive(Errors.of(ErrorCode.INVALID_REQUEST, "empty or unknown controller request")).build());
+      }
+    }).exceptionally(ActiveController::failed);
+  }
+
+  /** Closed underneath the request: NOT_CONTROLLER (the router retries); anything else is a bug. */
+  private static ActiveControllerResponse failed(Throwable e) {
+    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    if (cause instanceof RejectedExecutionException) {
+      return notActive();
+    }
+    LOG.error("The active controller failed to handle a request", cause);
+    return ActiveControllerResponse.newBuilder().setNotActive(Errors.of(ErrorCode.UNKNOWN_SERVER_ERROR,
+        "the active controller failed: " + cause)).build();
+  }
+
+  /** Fences every broker whose session expired now; completes when that command is applied. */
+  public CompletableFuture<Void> expireSessionsNow() {
+    return onEventThread(this::expireSessions);
+  }
+
+  /** Runs one preferred-leader rebalance now; completes when its command is applied. */
+  public CompletableFuture<Void> rebalanceLeadersNow() {
+    return onEventThread(this::rebalanceLeaders);
+  }
+
+  private static ActiveControllerResponse notActive() {
+    return ActiveControllerResponse.newBuilder()
+        .setNotActive(Errors.of(ErrorCode.NOT_CONTROLLER, "this node is not the active controller")).build();
+  }
+
+  private <T> CompletableFuture<T> onEventThread(Supplier<CompletableFuture<T>> work) {
+    try {
+      return CompletableFuture.supplyAsync(work, events).thenCompose(f -> f);
+    } catch (RejectedExecutionException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  // ---- liveness ----
+
+  private void grantGracePeriod(long activatedMs) {
+    for (BrokerRegistration b : state.brokers()) {
+      lastHeartbeatMs.put(b.getBrokerId(), activatedMs);
+    }
+  }
+
+  private boolean sessionAlive(int brokerId, long now) {
+    Long last = lastHeartbeatMs.get(brokerId);
+    return last != null && now - last <= config.brokerSessionTimeoutMs();
+  }
+
+  private CompletableFuture<Void> expireSessions() {
+    if (closed) {
+      return CompletableFuture.completedFuture(null);
+    }
+    long now = clock.millis();
+    Set<Integer> expired = new HashSet<>();
+    for (BrokerRegistration b : state.brokers()) {
+      int id = b.getBrokerId();
+      lastHeartbeatMs.putIfAbsent(id, now);
+      if (!b.getFenced() && !sessionAlive(id, now) && !fencingInFlight.contains(id)) {
+        expired.add(id);
+      }
+    }
+    if (expired.isEmpty()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    fencingInFlight.addAll(expired);
+    return propose(fenceRecords(expired)).handleAsync((r, e) -> {
+      fencingInFlight.removeAll(expired);
+      return null;
+    }, events);
+  }
+
+  /** Fence records for {@code dead} plus the partition changes that take them out of ISRs and leadership. */
+  private List<MetadataRecord> fenceRecords(Set<Integer> dead) {
+    List<MetadataRecord> records = new ArrayList<>();
+    for (int id : dead) {
+      state.broker(id).ifPresent(b -> records.add(MetadataRecord.newBuilder().setFenceBroker(
+          FenceBrokerRecord.newBuilder().setBrokerId(id).setIncarnationId(b.getIncarnationId())).build()));
+    }
+    IntPredicate alive = liveness(dead, -1);
+    for (PartitionRecord p : state.allPartitions()) {
+      if (dead.contains(p.getLeader()) || p.getIsrList().stream().anyMatch(dead::contains)) {
+        change(new PartitionChangeBuilder(p, alive), records);
+      }
+    }
+    return records;
+  }
+
+  /** Unfence record for the broker plus leader elections for offline partitions it can lead. */
+  private List<MetadataRecord> unfenceRecords(BrokerRegistration broker) {
+    int id = broker.getBrokerId();
+    List<MetadataRecord> records = new ArrayList<>();
+    records.add(MetadataRecord.newBuilder().setUnfenceBroker(UnfenceBrokerRecord.newBuilder()
+        .setBrokerId(id).setIncarnationId(broker.getIncarnationId())).build());
+    IntPredicate alive = liveness(Set.of(), id);
+    for (PartitionRecord p : state.allPartitions()) {
+      boolean eligible = p.getIsrList().contains(id) || (config.uncleanLeaderElectionEnable()
+          && p.getReplicasList().contains(id));
+      if (p.getLeader() == PartitionChangeBuilder.NO_LEADER && eligible) {
+        change(new PartitionChangeBuilder(p, alive), records);
+      }
+    }
+    return records;
+  }
+
+  /** Alive: registered, unfenced and not in {@code dead}; or exactly {@code unfencing}. */
+  private IntPredicate liveness(Set<Integer> dead, int unfencing) {
+    Set<Integer> live = new HashSet<>();
+    for (BrokerRegistration b : state.brokers()) {
+      if (!b.getFenced() && !dead.contains(b.getBrokerId()) && !fencingInFlight.contains(b.getBrokerId())) {
+        live.add(b.getBrokerId());
+      }
+    }
+    if (unfencing >= 0) {
+      live.add(unfencing);
+    }
+    return live::contains;
+  }
+
+  private void change(PartitionChangeBuilder builder, List<MetadataRecord> records) {
+    builder.uncleanElection(config.uncleanLeaderElectionEnable()).build()
+        .ifPresent(c -> records.add(MetadataRecord.newBuilder().setPartitionChange(c).build()));
+  }
+
+  // ---- requests ----
+
+  private CompletableFuture<RegisterBrokerResponse> register(RegisterBrokerRequest req) {
+    Error invalid = checkRegistration(req);
+    if (!Errors.isOk(invalid)) {
+      return CompletableFuture.completedFuture(RegisterBrokerResponse.newBuilder().setError(invalid).build());
+    }
+    long now = clock.millis();
+    int id = req.getBrokerId();
+    Optional<BrokerRegistration> existing = state.broker(id);
+    BrokerRegistration wanted = BrokerRegistration.newBuilder().setBrokerId(id)
+        .setIncarnationId(req.getIncarnationId()).addAllEndpoints(req.getEndpointsList()).setFenced(true).build();
+    List<MetadataRecord> records = new ArrayList<>();
+    if (existing.isPresent() && existing.get().getIncarnationId().equals(req.getIncarnationId())) {
+      lastHeartbeatMs.put(id, now);
+      if (existing.get().getEndpointsList().equals(req.getEndpointsList())) {
+        return CompletableFuture.completedFuture(RegisterBrokerResponse.newBuilder().setError(Errors.NONE)
+            .setMetadataVersion(state.version()).build());
+      }
+      wanted = wanted.toBuilder().setFenced(existing.get().getFenced()).build();
+    } else if (existing.isPresent() && !existing.get().getFenced()) {
+      if (sessionAlive(id, now)) {
+        return CompletableFuture.completedFuture(RegisterBrokerResponse.newBuilder().setError(Errors.of(
+            ErrorCode.DUPLICATE_BROKER_REGISTRATION, "broker " + id + " is already registered with incarnation "
+                + existing.get().getIncarnationId() + " and its session is alive; retry after "
+                + config.brokerSessionTimeoutMs() + " ms if that process is gone")).build());
+      }
+      records.addAll(fenceRecords(Set.of(id)));
+    }
+    records.add(MetadataRecord.newBuilder().setRegisterBroker(RegisterBrokerRecord.newBuilder()
+        .setRegistration(wanted)).build());
+    shuttingDown.remove(id);
+    return propose(records).thenApplyAsync(r -> {
+      if (Errors.isOk(r.getError())) {
+        lastHeartbeatMs.put(id, clock.millis());
+      }
+      return RegisterBrokerResponse.newBuilder().setError(r.getError()).setMetadataVersion(r.getMetadataVersion())
+          .build();
+    }, events);
+  }
+
+  private static Error checkRegistration(RegisterBrokerRequest req) {
+    if (req.getBrokerId() < 0) {
+      return Errors.of(ErrorCode.INVALID_REQUEST, "broker id must be >= 0, got " + req.getBrokerId());
+    }
+    if (req.getIncarnationId().isEmpty() || req.getIncarnationId().length() > MAX_INCARNATION_LENGTH) {
+      return Errors.of(ErrorCode.INVALID_REQUEST, "incarnation id must be 1 to " + MAX_INCARNATION_LENGTH
+          + " characters");
+    }
+    if (req.getEndpointsCount() > MAX_ENDPOINTS) {
+      return Errors.of(ErrorCode.INVALID_REQUEST, "at most " + MAX_ENDPOINTS + " endpoints, got "
+          + req.getEndpointsCount());
+    }
+    for (Endpoint e : req.getEndpointsList()) {
+      if (e.getHost().isEmpty() || e.getHost().length() > MAX_HOST_LENGTH || e.getName().length() > MAX_HOST_LENGTH
+          || e.getPort() < 1 || e.getPort() > 65535) {
+        return Errors.of(ErrorCode.INVALID_REQUEST, "endpoint " + e.getName() + " needs a host and a port in 1..65535");
+      }
+    }
+    return Errors.NONE;
+  }
+
+  private CompletableFuture<BrokerHeartbeatResponse> heartbeat(BrokerHeartbeatRequest req) {
+    Optional<BrokerRegistration> broker = state.broker(req.getBrokerId());
+    Error error = checkIncarnation(broker, req.getBrokerId(), req.getIncarnationId());
+    if (!Errors.isOk(error)) {
+      return CompletableFuture.completedFuture(BrokerHeartbeatResponse.newBuilder().setError(error).setFenced(true)
+          .build());
+    }
+    BrokerRegistration b = broker.get();
+    lastHeartbeatMs.put(b.getBrokerId(), clock.millis());
+    if (!b.getFenced() || shuttingDown.contains(b.getBrokerId()) || fencingInFlight.contains(b.getBrokerId())) {
+      return CompletableFuture.completedFuture(BrokerHeartbeatResponse.newBuilder().setError(Errors.NONE)
+          .setFenced(b.getFenced()).setMetadataVersion(state.version()).build());
+    }
+    return propose(unfenceRecords(b)).thenApply(r -> BrokerHeartbeatResponse.newBuilder().setError(r.getError())
+        .setFenced(!Errors.isOk(r.getError())).setMetadataVersion(r.getMetadataVersion()).build());
+  }
+
+  private static Error checkIncarnation(Optional<BrokerRegistration> broker, int id, String incarnation) {
+    if (broker.isEmpty()) {
+      return Errors.of(ErrorCode.UNKNOWN_BROKER, "broker " + id + " is not registered; register it first");
+    }
+    if (!broker.get().getIncarnationId().equals(incarnation)) {
+      return Errors.of(ErrorCode.BROKER_FENCED, "broker " + id + " is registered with incarnation "
+          + broker.get().getIncarnationId() + ", not " + incarnation + "; register again");
+    }
+    return Errors.NONE;
+  }
+
+  private CompletableFuture<CreateTopicResponse> createTopic(CreateTopicRequest req) {
+    Error invalid = TopicValidation.checkCreate(req);
+    if (!Errors.isOk(invalid)) {
+      return CompletableFuture.completedFuture(CreateTopicResponse.newBuilder().setError(invalid).build());
+    }
+    if (state.topic(req.getName()).isPresent()) {
+      return CompletableFuture.completedFuture(CreateTopicResponse.newBuilder().setError(Errors.of(
+          ErrorCode.TOPIC_ALREADY_EXISTS, "topic " + req.getName() + " already exists")).build());
+    }
+    List<Integer> live = new ArrayList<>();
+    IntPredicate alive = liveness(Set.of(), -1);
+    long now = clock.millis();
+    for (BrokerRegistration b : state.brokers()) {
+      if (alive.test(b.getBrokerId()) && sessionAlive(b.getBrokerId(), now)) {
+        live.add(b.getBrokerId());
+      }
+    }
+    if (req.getReplicationFactor() > live.size()) {
+      return CompletableFuture.completedFuture(CreateTopicResponse.newBuilder().setError(Errors.of(
+          ErrorCode.INVALID_REPLICATION_FACTOR, "replication factor " + req.getReplicationFactor()
+              + " is larger than the number of live brokers (" + live.size() + ": " + live + ")")).build());
+    }
+    List<List<Integer>> placement = ReplicaPlacer.place(live, state.replicaAndLeaderCounts(),
+        req.getPartitionCount(), req.getReplicationFactor());
+    TopicRecord topic = TopicRecord.newBuilder().setName(req.getName()).setTopicId(UUID.randomUUID().toString())
+        .setPartitionCount(req.getPartitionCount()).setReplicationFactor(req.getReplicationFactor())
+        .putAllConfigs(req.getConfigsMap()).build();
+    CreateTopicRecord.Builder create = CreateTopicRecord.newBuilder().setTopic(topic);
+    for (int p = 0; p < placement.size(); p++) {
+      List<Integer> replicas = placement.get(p);
+      create.addPartitions(PartitionRecord.newBuilder().setTopic(topic.getName()).setTopicId(topic.getTopicId())
+          .setPartition(p).addAllReplicas(replicas).addAllIsr(replicas).setLeader(replicas.get(0)));
+    }
+    CreateTopicRecord record = create.build();
+    return propose(List.of(MetadataRecord.newBuilder().setCreateTopic(record).build())).thenApply(r -> {
+      CreateTopicResponse.Builder b = CreateTopicResponse.newBuilder().setError(r.getError());
+      if (Errors.isOk(r.getError())) {
+        b.setTopic(topic).addAllPartitions(record.getPartitionsList());
+      }
+      return b.build();
+    });
+  }
+
+  private CompletableFuture<DeleteTopicResponse> deleteTopic(DeleteTopicRequest req) {
+    Error invalid = TopicValidation.checkName(req.getName());
+    if (!Errors.isOk(invalid)) {
+      return CompletableFuture.completedFuture(DeleteTopicResponse.newBuilder().setError(invalid).build());
+    }
+    Optional<TopicRecord> topic = state.topic(req.getName());
+    if (topic.isEmpty()) {
+      return CompletableFuture.completedFuture(DeleteTopicResponse.newBuilder().setError(Errors.of(
+          ErrorCode.UNKNOWN_TOPIC, "topic " + req.getName() + " does not exist")).build());
+    }
+    return propose(List.of(MetadataRecord.newBuilder().setDeleteTopic(DeleteTopicRecord.newBuilder()
+        .setName(req.getName()).setTopicId(topic.get().getTopicId())).build()))
+        .thenApply(r -> DeleteTopicResponse.newBuilder().setError(r.getError()).build());
+  }
+
+  private CompletableFuture<AlterPartitionResponse> alterPartition(AlterPartitionRequest req) {
+    Optional<BrokerRegistration> broker = state.broker(req.getBrokerId());
+    Error error = checkIncarnation(broker, req.getBrokerId(), req.getIncarnationId());
+    Optional<PartitionRecord> current = state.partition(req.getTopic(), req.getPartition());
+    if (Errors.isOk(error)) {
+      error = checkAlter(req, current, broker.get());
+    }
+    if (!Errors.isOk(error)) {
+      AlterPartitionResponse.Builder b = AlterPartitionResponse.newBuilder().setError(error);
+      current.ifPresent(b::setPartition);
+      return CompletableFuture.completedFuture(b.build());
+    }
+    Optional<PartitionChangeRecord> change = new PartitionChangeBuilder(current.get(), liveness(Set.of(), -1))
+        .targetIsr(req.getNewIsrList()).build();
+    if (change.isEmpty()) {
+      return CompletableFuture.completedFuture(AlterPartitionResponse.newBuilder().setError(Errors.NONE)
+          .setPartition(current.get()).build());
+    }
+    PartitionRecord next = change.get().getPartition();
+    return propose(List.of(MetadataRecord.newBuilder().setPartitionChange(change.get()).build())).thenApply(r -> {
+      AlterPartitionResponse.Builder b = AlterPartitionResponse.newBuilder().setError(r.getError());
+      if (Errors.isOk(r.getError())) {
+        b.setPartition(next);
+      }
+      return b.build();
+    });
+  }
+
+  private Error checkAlter(AlterPartitionRequest req, Optional<PartitionRecord> current, BrokerRegistration broker) {
+    String tp = req.getTopic() + "-" + req.getPartition();
+    if (state.topic(req.getTopic()).isEmpty()) {
+      return Errors.of(ErrorCode.UNKNOWN_TOPIC, "topic " + req.getTopic() + " does not exist");
+    }
+    if (current.isEmpty()) {
+      return Errors.of(ErrorCode.UNKNOWN_PARTITION, "partition " + tp + " does not exist");
+    }
+    PartitionRecord p = current.get();
+    if (broker.getFenced()) {
+      return Errors.of(ErrorCode.BROKER_FENCED, "broker " + broker.getBrokerId() + " is fenced");
+    }
+    if (req.getLeaderEpoch() < p.getLeaderEpoch()) {
+      return Errors.of(ErrorCode.FENCED_LEADER_EPOCH, "leader epoch " + req.getLeaderEpoch() + " of " + tp
+          + " is stale; the current leader epoch is " + p.getLeaderEpoch() + " (leader " + p.getLeader() + ")");
+    }
+    if (req.getLeaderEpoch() > p.getLeaderEpoch()) {
+      return Errors.of(ErrorCode.UNKNOWN_LEADER_EPOCH, "leader epoch " + req.getLeaderEpoch() + " of " + tp
+          + " is newer than the controller's " + p.getLeaderEpoch());
+    }
+    if (p.getLeader() != req.getBrokerId()) {
+      return Errors.of(ErrorCode.NOT_LEADER, "broker " + req.getBrokerId() + " does not lead " + tp
+          + "; broker " + p.getLeader() + " does");
+    }
+    if (req.getPartitionEpoch() != p.getPartitionEpoch()) {
+      return Errors.of(ErrorCode.STALE_PARTITION_EPOCH, "partition epoch " + req.getPartitionEpoch() + " of " + tp
+          + " is not the current " + p.getPartitionEpoch() + "; refresh metadata and retry");
+    }
+    Set<Integer> isr = new HashSet<>(req.getNewIsrList());
+    IntPredicate alive = liveness(Set.of(), -1);
+    if (isr.size() != req.getNewIsrCount() || !isr.contains(req.getBrokerId())
+        || !p.getReplicasList().containsAll(isr)) {
+      return Errors.of(ErrorCode.INVALID_REQUEST, "new ISR " + req.getNewIsrList() + " of " + tp
+          + " must be distinct replicas of " + p.getReplicasList() + " including the leader");
+    }
+    for (int b : isr) {
+      if (!alive.test(b)) {
+        return Errors.of(ErrorCode.INVALID_REQUEST, "new ISR " + req.getNewIsrList() + " of " + tp
+            + " names broker " + b + ", which is fenced or unknown");
+      }
+    }
+    return Errors.NONE;
+  }
+
+  private CompletableFuture<ControlledShutdownResponse> controlledShutdown(ControlledShutdownRequest req) {
+    Optional<BrokerRegistration> broker = state.broker(req.getBrokerId());
+    Error error = checkIncarnation(broker, req.getBrokerId(), req.getIncarnationId());
+    if (!Errors.isOk(error)) {
+      return CompletableFuture.completedFuture(ControlledShutdownResponse.newBuilder().setError(error).build());
+    }
+    int id = req.getBrokerId();
+    shuttingDown.add(id);
+    if (broker.get().getFenced()) {
+      return CompletableFuture.completedFuture(ControlledShutdownResponse.newBuilder().setError(Errors.NONE)
+          .setRemainingLeaderships(leaderships(id)).build());
+    }
+    return propose(fenceRecords(Set.of(id))).thenApply(r -> ControlledShutdownResponse.newBuilder()
+        .setError(r.getError()).setRemainingLeaderships(leaderships(id)).build());
+  }
+
+  private int leaderships(int brokerId) {
+    int n = 0;
+    for (PartitionRecord p : state.allPartitions()) {
+      if (p.getLeader() == brokerId) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private CompletableFuture<Void> rebalanceLeaders() {
+    if (closed) {
+      return CompletableFuture.completedFuture(null);
+    }
+    List<MetadataRecord> records = new ArrayList<>();
+    IntPredicate alive = liveness(Set.of(), -1);
+    for (PartitionRecord p : state.allPartitions()) {
+      int preferred = p.getReplicas(0);
+      if (p.getLeader() != preferred && alive.test(preferred) && p.getIsrList().contains(preferred)) {
+        change(new PartitionChangeBuilder(p, alive).preferredLeaderElection(), records);
+      }
+    }
+    return records.isEmpty() ? CompletableFuture.completedFuture(null) : propose(records).thenApply(r -> null);
+  }
+
+  // ---- proposing ----
+
+  /**
+   * Proposes the records as one command. The future completes with the apply result, or with a
+   * NOT_CONTROLLER result when the command could not be committed.
+   */
+  private CompletableFuture<CommandResult> propose(List<MetadataRecord> records) {
+    ControllerCommand command = ControllerCommand.newBuilder().setLeaderTerm(term).addAllRecords(records).build();
+    int elections = 0;
+    for (MetadataRecord r : records) {
+      if (r.hasPartitionChange() && r.getPartitionChange().getPartition().getLeaderEpoch()
+          != currentLeaderEpoch(r.getPartitionChange().getPartition())) {
+        elections++;
+      }
+    }
+    int electionCount = elections;
+    CompletableFuture<CommandResult> result;
+    try {
+      result = proposer.propose(command);
+    } catch (RuntimeException e) {
+      result = CompletableFuture.failedFuture(e);
+    }
+    return result.handle((r, e) -> {
+      if (e != null) {
+        return CommandResult.newBuilder().setError(Errors.of(ErrorCode.NOT_CONTROLLER,
+            "the command could not be committed: " + e.getMessage())).build();
+      }
+      if (Errors.isOk(r.getError())) {
+        leaderElections.increment(electionCount);
+      }
+      return r;
+    });
+  }
+
+  private int currentLeaderEpoch(PartitionRecord next) {
+    return state.partition(next.getTopic(), next.getPartition()).map(PartitionRecord::getLeaderEpoch)
+        .orElse(next.getLeaderEpoch());
+  }
+
+  /** Stops deciding; pending and later requests answer NOT_CONTROLLER. */
+  @Override
+  public void close() {
+    try {
+      events.execute(() -> closed = true);
+    } catch (RejectedExecutionException e) {
+      return; // already closed
+    }
+    events.shutdown();
+  }
+}

@@ -1,0 +1,156 @@
+package io.ferry.controller.internal;
+
+import io.ferry.proto.v1.ActiveControllerRequest;
+import io.ferry.proto.v1.ActiveControllerResponse;
+import io.ferry.proto.v1.AlterPartitionRequest;
+import io.ferry.proto.v1.AlterPartitionResponse;
+import io.ferry.proto.v1.BrokerHeartbeatRequest;
+import io.ferry.proto.v1.BrokerHeartbeatResponse;
+import io.ferry.proto.v1.ControlledShutdownRequest;
+import io.ferry.proto.v1.ControlledShutdownResponse;
+import io.ferry.proto.v1.ControllerInfo;
+import io.ferry.proto.v1.ControllerServiceGrpc;
+import io.ferry.proto.v1.CreateTopicRequest;
+import io.ferry.proto.v1.CreateTopicResponse;
+import io.ferry.proto.v1.DeleteTopicRequest;
+import io.ferry.proto.v1.DeleteTopicResponse;
+import io.ferry.proto.v1.DescribeClusterRequest;
+import io.ferry.proto.v1.DescribeClusterResponse;
+import io.ferry.proto.v1.DescribeTopicsRequest;
+import io.ferry.proto.v1.DescribeTopicsResponse;
+import io.ferry.proto.v1.Error;
+import io.ferry.proto.v1.ErrorCode;
+import io.ferry.proto.v1.FetchMetadataRequest;
+import io.ferry.proto.v1.FetchMetadataResponse;
+import io.ferry.proto.v1.MetadataImage;
+import io.ferry.proto.v1.RegisterBrokerRequest;
+import io.ferry.proto.v1.RegisterBrokerResponse;
+import io.ferry.proto.v1.TopicDescription;
+import io.ferry.proto.v1.TopicRecord;
+import io.grpc.stub.StreamObserver;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.IntSupplier;
+
+/**
+ * The controller gRPC service of one controller node. Reads (describe, fetch metadata) are served
+ * from this node's applied metadata, which carries its version; decisions go through the
+ * {@link RequestRouter} to the active controller. Errors are answered in the response's
+ * {@code error} field, never as gRPC statuses. Thread-safe.
+ */
+public final class ControllerGrpcService extends ControllerServiceGrpc.ControllerServiceImplBase {
+  private final int nodeId;
+  private final Map<Integer, String> voters;
+  private final IntSupplier leaderId;
+  private final MetadataState state;
+  private final RequestRouter router;
+
+  /** @param leaderId the Raft leader's node id as this node knows it, -1 when unknown */
+  public ControllerGrpcService(int nodeId, Map<Integer, String> voters, IntSupplier leaderId, MetadataState state,
+      RequestRouter router) {
+    this.nodeId = nodeId;
+    this.voters = voters;
+    this.leaderId = leaderId;
+    this.state = state;
+    this.router = router;
+  }
+
+  @Override
+  public void registerBroker(RegisterBrokerRequest request, StreamObserver<RegisterBrokerResponse> observer) {
+    route(ActiveControllerRequest.newBuilder().setRegisterBroker(request).build(), observer,
+        ActiveControllerResponse::getRegisterBroker,
+        e -> RegisterBrokerResponse.newBuilder().setError(e).build());
+  }
+
+  @Override
+  public void brokerHeartbeat(BrokerHeartbeatRequest request, StreamObserver<BrokerHeartbeatResponse> observer) {
+    route(ActiveControllerRequest.newBuilder().setBrokerHeartbeat(request).build(), observer,
+        ActiveControllerResponse::getBrokerHeartbeat,
+        e -> BrokerHeartbeatResponse.newBuilder().setError(e).build());
+  }
+
+  @Override
+  public void createTopic(CreateTopicRequest request, StreamObserver<CreateTopicResponse> observer) {
+    route(ActiveControllerRequest.newBuilder().setCreateTopic(request).build(), observer,
+        ActiveControllerResponse::getCreateTopic, e -> CreateTopicResponse.newBuilder().setError(e).build());
+  }
+
+  @Override
+  public void deleteTopic(DeleteTopicRequest request, StreamObserver<DeleteTopicResponse> observer) {
+    route(ActiveControllerRequest.newBuilder().setDeleteTopic(request).build(), observer,
+        ActiveControllerResponse::getDeleteTopic, e -> DeleteTopicResponse.newBuilder().setError(e).build());
+  }
+
+  @Override
+  public void alterPartition(AlterPartitionRequest request, StreamObserver<AlterPartitionResponse> observer) {
+    route(ActiveControllerRequest.newBuilder().setAlterPartition(request).build(), observer,
+        ActiveControllerResponse::getAlterPartition, e -> AlterPartitionResponse.newBuilder().setError(e).build());
+  }
+
+  @Override
+  public void controlledShutdown(ControlledShutdownRequest request,
+      StreamObserver<ControlledShutdownResponse> observer) {
+    route(ActiveControllerRequest.newBuilder().setControlledShutdown(request).build(), observer,
+        ActiveControllerResponse::getControlledShutdown,
+        e -> ControlledShutdownResponse.newBuilder().setError(e).build());
+  }
+
+  @Override
+  public void describeTopics(DescribeTopicsRequest request, StreamObserver<DescribeTopicsResponse> observer) {
+    DescribeTopicsResponse.Builder b = DescribeTopicsResponse.newBuilder();
+    List<String> names = new ArrayList<>(request.getNamesList());
+    if (names.isEmpty()) {
+      state.topics().forEach(t -> names.add(t.getName()));
+    }
+    for (String name : names) {
+      Optional<TopicRecord> topic = state.topic(name);
+      TopicDescription.Builder d = TopicDescription.newBuilder().setName(name);
+      if (topic.isPresent()) {
+        d.setError(Errors.NONE).setTopic(topic.get()).addAllPartitions(state.partitions(name));
+      } else {
+        Error invalid = TopicValidation.checkName(name);
+        d.setError(Errors.isOk(invalid) ? Errors.of(ErrorCode.UNKNOWN_TOPIC, "topic " + name + " does not exist")
+            : invalid);
+      }
+      b.addTopics(d);
+    }
+    observer.onNext(b.setMetadataVersion(state.version()).build());
+    observer.onCompleted();
+  }
+
+  @Override
+  public void describeCluster(DescribeClusterRequest request, StreamObserver<DescribeClusterResponse> observer) {
+    MetadataImage image = state.image();
+    int leader = leaderId.getAsInt();
+    DescribeClusterResponse.Builder b = DescribeClusterResponse.newBuilder().setError(Errors.NONE)
+        .setControllerLeaderId(leader).setAnsweringNodeId(nodeId).addAllBrokers(image.getBrokersList())
+        .addAllPartitions(image.getPartitionsList()).setMetadataVersion(image.getVersion());
+    voters.forEach((id, address) -> b.addControllers(ControllerInfo.newBuilder().setNodeId(id)
+        .setRaftAddress(address).setLeader(id == leader)));
+    observer.onNext(b.build());
+    observer.onCompleted();
+  }
+
+  @Override
+  public void fetchMetadata(FetchMetadataRequest request, StreamObserver<FetchMetadataResponse> observer) {
+    observer.onNext(state.changesSince(request.getSinceVersion()));
+    observer.onCompleted();
+  }
+
+  private <T> void route(ActiveControllerRequest request, StreamObserver<T> observer,
+      Function<ActiveControllerResponse, T> answer, Function<Error, T> failure) {
+    router.route(request).whenComplete((response, e) -> {
+      if (e != null) {
+        observer.onNext(failure.apply(Errors.of(ErrorCode.UNKNOWN_SERVER_ERROR, String.valueOf(e))));
+      } else if (response.hasNotActive()) {
+        observer.onNext(failure.apply(response.getNotActive()));
+      } else {
+        observer.onNext(answer.apply(response));
+      }
+      observer.onCompleted();
+    });
+  }
+}

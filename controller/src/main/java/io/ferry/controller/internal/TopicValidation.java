@@ -1,0 +1,78 @@
+package io.ferry.controller.internal;
+
+import io.ferry.proto.v1.CreateTopicRequest;
+import io.ferry.proto.v1.Error;
+import io.ferry.proto.v1.ErrorCode;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/** Checks topic names and creation requests before anything is decided. */
+public final class TopicValidation {
+  /** Longest topic name; a partition directory name must stay under the file-name limit. */
+  public static final int MAX_NAME_LENGTH = 249;
+  /** Most partitions one topic may have; bounds the size of one Raft log entry. */
+  public static final int MAX_PARTITIONS = 10_000;
+  /** Most replicas one partition may have. */
+  public static final int MAX_REPLICATION_FACTOR = 16;
+  /** Most config overrides one topic may carry, and the longest key or value. */
+  public static final int MAX_CONFIGS = 100;
+  public static final int MAX_CONFIG_LENGTH = 1024;
+
+  private static final Pattern LEGAL = Pattern.compile("[a-zA-Z0-9._-]+");
+
+  private TopicValidation() {}
+
+  /** {@link Errors#NONE} or an INVALID_TOPIC error naming what is wrong with the name. */
+  public static Error checkName(String name) {
+    if (name.isEmpty()) {
+      return Errors.of(ErrorCode.INVALID_TOPIC, "topic name is empty");
+    }
+    if (name.length() > MAX_NAME_LENGTH) {
+      return Errors.of(ErrorCode.INVALID_TOPIC, "topic name is " + name.length() + " characters long; at most "
+          + MAX_NAME_LENGTH + " are allowed");
+    }
+    if (name.equals(".") || name.equals("..")) {
+      return Errors.of(ErrorCode.INVALID_TOPIC, "topic name may not be '.' or '..'");
+    }
+    if (!LEGAL.matcher(name).matches()) {
+      return Errors.of(ErrorCode.INVALID_TOPIC, "topic name '" + printable(name)
+          + "' contains characters other than ASCII letters, digits, '.', '_' and '-'");
+    }
+    return Errors.NONE;
+  }
+
+  /** Checks everything of a creation request that does not depend on the cluster's state. */
+  public static Error checkCreate(CreateTopicRequest request) {
+    Error name = checkName(request.getName());
+    if (!Errors.isOk(name)) {
+      return name;
+    }
+    int partitions = request.getPartitionCount();
+    if (partitions < 1 || partitions > MAX_PARTITIONS) {
+      return Errors.of(ErrorCode.INVALID_PARTITIONS, "partition count must be between 1 and " + MAX_PARTITIONS
+          + ", got " + partitions);
+    }
+    int rf = request.getReplicationFactor();
+    if (rf < 1 || rf > MAX_REPLICATION_FACTOR) {
+      return Errors.of(ErrorCode.INVALID_REPLICATION_FACTOR, "replication factor must be between 1 and "
+          + MAX_REPLICATION_FACTOR + ", got " + rf);
+    }
+    if (request.getConfigsCount() > MAX_CONFIGS) {
+      return Errors.of(ErrorCode.INVALID_REQUEST, "at most " + MAX_CONFIGS + " config overrides are allowed, got "
+          + request.getConfigsCount());
+    }
+    for (Map.Entry<String, String> e : request.getConfigsMap().entrySet()) {
+      if (e.getKey().isEmpty() || e.getKey().length() > MAX_CONFIG_LENGTH
+          || e.getValue().length() > MAX_CONFIG_LENGTH) {
+        return Errors.of(ErrorCode.INVALID_REQUEST, "config keys must be 1 to " + MAX_CONFIG_LENGTH
+            + " characters and values at most " + MAX_CONFIG_LENGTH);
+      }
+    }
+    return Errors.NONE;
+  }
+
+  private static String printable(String name) {
+    String shown = name.length() > 64 ? name.substring(0, 64) + "..." : name;
+    return shown.replaceAll("\\p{Cntrl}", "?");
+  }
+}

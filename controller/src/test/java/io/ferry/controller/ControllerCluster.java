@@ -1,0 +1,123 @@
+package io.ferry.controller;
+
+import io.ferry.proto.v1.ControllerServiceGrpc;
+import io.ferry.proto.v1.ControllerServiceGrpc.ControllerServiceBlockingStub;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.Comparator;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+import org.awaitility.Awaitility;
+
+/**
+ * An in-process controller quorum for tests: real Ratis over loopback, each node's gRPC service on
+ * an in-process gRPC server. Fault verbs: {@link #kill}, {@link #restart}.
+ */
+final class ControllerCluster implements AutoCloseable {
+  static final Duration AWAIT = Duration.ofSeconds(30);
+
+  private final Path root;
+  private final Map<Integer, String> voters = new TreeMap<>();
+  private final UnaryOperator<ControllerConfig> tune;
+  private final Map<Integer, ControllerNode> nodes = new ConcurrentHashMap<>();
+  private final Map<Integer, Server> servers = new ConcurrentHashMap<>();
+  private final Map<Integer, ManagedChannel> channels = new ConcurrentHashMap<>();
+  private final String name = "ferry-controller-test-" + UUID.randomUUID();
+
+  ControllerCluster(int size, UnaryOperator<ControllerConfig> tune) throws IOException {
+    this.root = Files.createTempDirectory("ferry-controller-");
+    this.tune = tune;
+    for (int id = 1; id <= size; id++) {
+      voters.put(id, "127.0.0.1:" + freePort());
+    }
+    for (int id : voters.keySet()) {
+      start(id);
+    }
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  ControllerConfig config(int id) {
+    return tune.apply(ControllerConfig.of(id, voters, dataDir(id))
+        .withElectionTimeoutMs(ControllerConfig.DEFAULT_ELECTION_TIMEOUT_MIN_MS,
+            ControllerConfig.DEFAULT_ELECTION_TIMEOUT_MAX_MS));
+  }
+
+  private void start(int id) throws IOException {
+    ControllerNode node = ControllerNode.start(config(id), new SimpleMeterRegistry(), InstantSource.system());
+    nodes.put(id, node);
+    String serverName = name + "-" + id;
+    servers.put(id, InProcessServerBuilder.forName(serverName).directExecutor().addService(node.grpcService())
+        .build().start());
+    channels.put(id, InProcessChannelBuilder.forName(serverName).directExecutor().build());
+  }
+
+  /** The node's metadata directory. */
+  Path dataDir(int id) {
+    return root.resolve("node-" + id);
+  }
+
+  ControllerNode node(int id) {
+    return nodes.get(id);
+  }
+
+  ControllerServiceBlockingStub stub(int id) {
+    return ControllerServiceGrpc.newBlockingStub(channels.get(id)).withDeadlineAfter(60, TimeUnit.SECONDS);
+  }
+
+  /** Waits until one running node is the active controller and returns its id. */
+  int awaitActive() {
+    return Awaitility.await().atMost(AWAIT).pollInterval(Duration.ofMillis(20)).until(() -> nodes.values().stream()
+        .filter(ControllerNode::isActive).map(ControllerNode::nodeId).findFirst().orElse(-1), id -> id >= 0);
+  }
+
+  /** A running node that is not the active controller. */
+  int follower() {
+    int active = awaitActive();
+    return nodes.keySet().stream().filter(id -> id != active).findFirst().orElseThrow();
+  }
+
+  void kill(int id) {
+    channels.remove(id).shutdownNow();
+    servers.remove(id).shutdownNow();
+    nodes.remove(id).close();
+  }
+
+  void restart(int id) {
+    try {
+      start(id);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    for (int id : Map.copyOf(nodes).keySet()) {
+      kill(id);
+    }
+    try (Stream<Path> files = Files.walk(root)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+}

@@ -1,0 +1,122 @@
+package io.ferry.controller.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ferry.proto.v1.BrokerRegistration;
+import io.ferry.proto.v1.CommandResult;
+import io.ferry.proto.v1.ControllerCommand;
+import io.ferry.proto.v1.CreateTopicRecord;
+import io.ferry.proto.v1.ErrorCode;
+import io.ferry.proto.v1.FetchMetadataResponse;
+import io.ferry.proto.v1.MetadataRecord;
+import io.ferry.proto.v1.PartitionChangeRecord;
+import io.ferry.proto.v1.PartitionRecord;
+import io.ferry.proto.v1.RegisterBrokerRecord;
+import io.ferry.proto.v1.TopicRecord;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class MetadataStateTest {
+  private static MetadataRecord register(int id) {
+    return MetadataRecord.newBuilder().setRegisterBroker(RegisterBrokerRecord.newBuilder().setRegistration(
+        BrokerRegistration.newBuilder().setBrokerId(id).setIncarnationId("i" + id))).build();
+  }
+
+  private static PartitionRecord partition(int p) {
+    return PartitionRecord.newBuilder().setTopic("t").setTopicId("tid").setPartition(p).addAllReplicas(List.of(1, 2))
+        .addAllIsr(List.of(1, 2)).setLeader(1).build();
+  }
+
+  private static MetadataRecord createTopic() {
+    return MetadataRecord.newBuilder().setCreateTopic(CreateTopicRecord.newBuilder().setTopic(TopicRecord.newBuilder()
+        .setName("t").setTopicId("tid").setPartitionCount(2).setReplicationFactor(2))
+        .addPartitions(partition(0)).addPartitions(partition(1))).build();
+  }
+
+  private static MetadataRecord shrink(int p, int expectedEpoch) {
+    return MetadataRecord.newBuilder().setPartitionChange(PartitionChangeRecord.newBuilder()
+        .setExpectedPartitionEpoch(expectedEpoch).setPartition(partition(p).toBuilder().clearIsr().addIsr(1)
+            .setPartitionEpoch(expectedEpoch + 1))).build();
+  }
+
+  private static ControllerCommand command(MetadataRecord... records) {
+    return ControllerCommand.newBuilder().setLeaderTerm(3).addAllRecords(List.of(records)).build();
+  }
+
+  @Test
+  void everyRecordRaisesTheVersion() {
+    MetadataState s = new MetadataState(100);
+    CommandResult r = s.apply(command(register(1), register(2), createTopic()), 3);
+    assertEquals(ErrorCode.NONE, r.getError().getCode());
+    assertEquals(3, r.getMetadataVersion());
+    assertEquals(2, s.partitions("t").size());
+  }
+
+  @Test
+  void aChangeAgainstAnOldPartitionEpochIsRefusedAndTheWholeCommandWithIt() {
+    MetadataState s = new MetadataState(100);
+    s.apply(command(register(1), register(2), createTopic()), 3);
+    s.apply(command(shrink(0, 0)), 3);
+    long before = s.version();
+    CommandResult r = s.apply(command(shrink(1, 0), shrink(0, 0)), 3);
+    assertEquals(ErrorCode.STALE_PARTITION_EPOCH, r.getError().getCode());
+    assertEquals(before, s.version());
+    assertEquals(List.of(1, 2), s.partition("t", 1).orElseThrow().getIsrList());
+  }
+
+  @Test
+  void aCommandDecidedInAnotherTermIsRefused() {
+    MetadataState s = new MetadataState(100);
+    assertEquals(ErrorCode.NOT_CONTROLLER, s.apply(command(register(1)), 4).getError().getCode());
+    assertTrue(s.brokers().isEmpty());
+  }
+
+  @Test
+  void malformedRecordsAreRefused() {
+    MetadataState s = new MetadataState(100);
+    s.apply(command(register(1), register(2), createTopic()), 3);
+    MetadataRecord leaderOutsideIsr = MetadataRecord.newBuilder().setPartitionChange(PartitionChangeRecord
+        .newBuilder().setPartition(partition(0).toBuilder().clearIsr().addIsr(2).setPartitionEpoch(1))).build();
+    assertEquals(ErrorCode.INVALID_REQUEST, s.apply(command(leaderOutsideIsr), 3).getError().getCode());
+    assertEquals(ErrorCode.INVALID_REQUEST,
+        s.apply(command(MetadataRecord.getDefaultInstance()), 3).getError().getCode());
+    assertEquals(ErrorCode.TOPIC_ALREADY_EXISTS, s.apply(command(createTopic()), 3).getError().getCode());
+  }
+
+  @Test
+  void changesSinceGivesRecordsOrTheWholeImageWhenTooOld() {
+    MetadataState s = new MetadataState(2);
+    s.apply(command(register(1), register(2), createTopic()), 3);
+    FetchMetadataResponse recent = s.changesSince(1);
+    assertFalse(recent.hasImage());
+    assertEquals(List.of(2L, 3L), recent.getRecordsList().stream().map(r -> r.getVersion()).toList());
+    FetchMetadataResponse old = s.changesSince(0);
+    assertTrue(old.hasImage());
+    assertEquals(s.image(), old.getImage());
+    FetchMetadataResponse current = s.changesSince(3);
+    assertEquals(0, current.getRecordsCount());
+    assertEquals(3, current.getMetadataVersion());
+  }
+
+  @Test
+  void loadingAnImageRestoresTheSameState() {
+    MetadataState s = new MetadataState(100);
+    s.apply(command(register(1), register(2), createTopic()), 3);
+    assertEquals(ErrorCode.NONE, s.apply(command(shrink(1, 0)), 3).getError().getCode());
+    MetadataState copy = new MetadataState(100);
+    copy.load(s.image());
+    assertEquals(s.image(), copy.image());
+    assertTrue(copy.changesSince(0).hasImage());
+    assertEquals(counts(s), counts(copy));
+    assertEquals(List.of(2, 2), counts(s).get(1), "broker 1: 2 replicas, 2 leaderships");
+    assertEquals(List.of(2, 0), counts(s).get(2), "broker 2: 2 replicas, no leadership");
+  }
+
+  private static java.util.Map<Integer, List<Integer>> counts(MetadataState s) {
+    java.util.Map<Integer, List<Integer>> m = new java.util.TreeMap<>();
+    s.replicaAndLeaderCounts().forEach((id, c) -> m.put(id, List.of(c[0], c[1])));
+    return m;
+  }
+}
