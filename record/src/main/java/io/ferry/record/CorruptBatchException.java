@@ -21,7 +21,12 @@ public final class CorruptBatchException extends Exception {
         /** A record inside the batch is malformed. */
         INVALID_RECORD,
         /** Compression codec bits that name no codec, or a payload the codec cannot decode. */
-        INVALID_COMPRESSION
+        INVALID_COMPRESSION,
+        /**
+         * The records decompress to more bytes than the reader allows: a decompression bomb, or a batch
+         * larger than this reader was configured to accept.
+         */
+        DECOMPRESSED_TOO_LARGE
     }
 
     private final Problem problem;

@@ -58,6 +58,14 @@ public final class RecordBatch {
     public static final int NO_SEQUENCE = -1;
     public static final long NO_TIMESTAMP = -1L;
 
+    /**
+     * Default cap on the decompressed size of a batch's records: far above any batch a producer sends
+     * under Kafka-like size limits, low enough that a decompression bomb cannot exhaust a heap.
+     */
+    public static final int DEFAULT_MAX_UNCOMPRESSED_BYTES = 64 * 1024 * 1024;
+    /** Largest cap {@link #records(int)} accepts: the largest byte array the JVM reliably allocates. */
+    public static final int MAX_UNCOMPRESSED_BYTES_LIMIT = Integer.MAX_VALUE - 16;
+
     private static final int COMPRESSION_CODEC_MASK = 0x07;
     private static final int TIMESTAMP_TYPE_MASK = 0x08;
     private static final int TRANSACTIONAL_MASK = 0x10;
@@ -84,7 +92,8 @@ public final class RecordBatch {
     /**
      * Checks everything that can be checked without decoding records: the length field matches the
      * bytes held, magic is 2, the codec is known, the record count fits the offset range, and the
-     * CRC-32C matches. Records themselves are checked as they are iterated.
+     * CRC-32C matches. Records themselves are checked as they are iterated, or all at once by
+     * {@link #validateRecords()}.
      */
     public void validate() throws CorruptBatchException {
         int declaredSize = LOG_OVERHEAD + batchLength();
@@ -117,6 +126,78 @@ public final class RecordBatch {
         if (stored != computed) {
             throw new CorruptBatchException(CorruptBatchException.Problem.CRC_MISMATCH,
                     "CRC-32C stored " + Long.toHexString(stored) + " but bytes hash to " + Long.toHexString(computed));
+        }
+    }
+
+    /** {@link #records(int)} with {@link #DEFAULT_MAX_UNCOMPRESSED_BYTES}. */
+    public RecordIterator records() throws CorruptBatchException {
+        return records(DEFAULT_MAX_UNCOMPRESSED_BYTES);
+    }
+
+    /**
+     * Decompresses the records section (a compressed batch is decompressed here, whole) and returns an
+     * iterator that decodes records from it. Safe on any bytes: it never throws anything but
+     * {@link CorruptBatchException} for bad input. It does not check the CRC: call {@link #validate()}
+     * first for bytes not yet validated.
+     *
+     * @param maxUncompressedBytes cap on the decompressed size; exceeding it is
+     *                             {@link CorruptBatchException.Problem#DECOMPRESSED_TOO_LARGE}. An
+     *                             uncompressed batch is read in place, without copying, so the cap does
+     *                             not apply to it.
+     * @throws IllegalArgumentException when the cap is not in 1..{@link #MAX_UNCOMPRESSED_BYTES_LIMIT}
+     */
+    public RecordIterator records(int maxUncompressedBytes) throws CorruptBatchException {
+        if (maxUncompressedBytes < 1 || maxUncompressedBytes > MAX_UNCOMPRESSED_BYTES_LIMIT) {
+            throw new IllegalArgumentException("maxUncompressedBytes " + maxUncompressedBytes
+                    + " is not in 1.." + MAX_UNCOMPRESSED_BYTES_LIMIT);
+        }
+        CompressionType compression = compression();
+        if (compression == null) {
+            throw new CorruptBatchException(CorruptBatchException.Problem.INVALID_COMPRESSION,
+                    "compression codec id " + (attributes() & COMPRESSION_CODEC_MASK) + " names no codec");
+        }
+        if (recordCount() < 0) {
+            throw new CorruptBatchException(CorruptBatchException.Problem.INVALID_RECORD_COUNT,
+                    "record count " + recordCount() + " is negative");
+        }
+        ByteBuffer section = Compressors.decompress(compression, buffer.duplicate().position(HEADER_SIZE), maxUncompressedBytes);
+        if (recordCount() == 0 && section.hasRemaining()) {
+            // Checked here because an iterator over zero records never reaches its own trailing-bytes check.
+            throw new CorruptBatchException(CorruptBatchException.Problem.INVALID_RECORD_COUNT,
+                    "batch declares 0 records but its records section holds " + section.remaining() + " bytes");
+        }
+        return new RecordIterator(this, section);
+    }
+
+    /** {@link #validateRecords(int)} with {@link #DEFAULT_MAX_UNCOMPRESSED_BYTES}. */
+    public void validateRecords() throws CorruptBatchException {
+        validateRecords(DEFAULT_MAX_UNCOMPRESSED_BYTES);
+    }
+
+    /**
+     * Deep validation, which a broker may run on produced batches: {@link #validate()}, then decodes
+     * every record and checks that the records match the header: as many as the record count, offset
+     * deltas strictly increasing within 0..lastOffsetDelta, and (CreateTime) no record timestamp above
+     * the max timestamp.
+     */
+    public void validateRecords(int maxUncompressedBytes) throws CorruptBatchException {
+        validate();
+        RecordIterator records = records(maxUncompressedBytes);
+        long previousDelta = -1;
+        for (int i = 0; records.hasNext(); i++) {
+            Record record = records.next();
+            long delta = record.offset() - baseOffset();
+            if (delta <= previousDelta || delta > lastOffsetDelta()) {
+                throw new CorruptBatchException(CorruptBatchException.Problem.INVALID_RECORD,
+                        "record " + i + " has offset delta " + delta + "; expected above " + previousDelta
+                                + " and at most the last offset delta " + lastOffsetDelta());
+            }
+            if (!isLogAppendTime() && record.timestamp() > maxTimestamp()) {
+                throw new CorruptBatchException(CorruptBatchException.Problem.INVALID_RECORD,
+                        "record " + i + " has timestamp " + record.timestamp() + ", above the batch's max timestamp "
+                                + maxTimestamp());
+            }
+            previousDelta = delta;
         }
     }
 

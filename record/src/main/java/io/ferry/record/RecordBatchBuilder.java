@@ -1,35 +1,59 @@
 package io.ferry.record;
 
+import io.ferry.record.internal.ByteSink;
+import io.ferry.record.internal.Utf8;
 import io.ferry.record.internal.Varints;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.zip.CRC32C;
 
 /**
- * Builds one RecordBatch v2 from records. The built batch has base offset 0 and no partition leader
- * epoch: the partition leader assigns both on append.
+ * Builds one RecordBatch v2 from records, byte for byte as Kafka's {@code MemoryRecordsBuilder} would
+ * with the same records and codec at its default level. The built batch has base offset 0 and no
+ * partition leader epoch: the partition leader assigns both on append.
  *
- * <p>Not thread-safe; one builder per batch.
+ * <p>Records are encoded once, straight into one growing array behind space reserved for the header,
+ * so appending allocates nothing per record beyond occasional growth. An uncompressed batch is built in
+ * that same array; a compressed one costs one more array for the codec's output.
+ *
+ * <p>Not thread-safe; one builder per batch, and {@link #build()} once.
  */
 public final class RecordBatchBuilder {
 
+    private static final int DEFAULT_INITIAL_CAPACITY = 1024;
+    /** Largest array the JVM reliably allocates. */
+    private static final int MAX_SIZE = Integer.MAX_VALUE - 8;
+
     private final CompressionType compression;
-    private ByteBuffer records = ByteBuffer.allocate(1024);
+    private ByteBuffer records;
     private int recordCount;
     private long baseTimestamp = RecordBatch.NO_TIMESTAMP;
     private long maxTimestamp = RecordBatch.NO_TIMESTAMP;
     private long producerId = RecordBatch.NO_PRODUCER_ID;
     private short producerEpoch = RecordBatch.NO_PRODUCER_EPOCH;
     private int baseSequence = RecordBatch.NO_SEQUENCE;
+    private boolean built;
 
-    private RecordBatchBuilder(CompressionType compression) {
+    private RecordBatchBuilder(CompressionType compression, int initialCapacity) {
         this.compression = compression;
+        this.records = ByteBuffer.allocate(RecordBatch.HEADER_SIZE + initialCapacity);
+        this.records.position(RecordBatch.HEADER_SIZE);
     }
 
     public static RecordBatchBuilder create(CompressionType compression) {
-        return new RecordBatchBuilder(compression);
+        return new RecordBatchBuilder(compression, DEFAULT_INITIAL_CAPACITY);
+    }
+
+    /**
+     * A builder whose record buffer starts at {@code expectedRecordBytes} (uncompressed), so a producer
+     * that knows its batch size avoids regrowing it.
+     */
+    public static RecordBatchBuilder create(CompressionType compression, int expectedRecordBytes) {
+        if (expectedRecordBytes < 0 || expectedRecordBytes > MAX_SIZE - RecordBatch.HEADER_SIZE) {
+            throw new IllegalArgumentException("expectedRecordBytes " + expectedRecordBytes + " is out of range");
+        }
+        return new RecordBatchBuilder(compression, expectedRecordBytes);
     }
 
     /** Identifies an idempotent producer's batch; the default is none. */
@@ -48,38 +72,53 @@ public final class RecordBatchBuilder {
     /**
      * Appends a record at the next offset delta.
      *
-     * @param timestampMs milliseconds since the epoch
+     * @param timestampMs milliseconds since the epoch, or {@link RecordBatch#NO_TIMESTAMP}
      * @param key         may be null
      * @param value       may be null (a tombstone)
+     * @throws IllegalArgumentException for a negative timestamp other than {@link RecordBatch#NO_TIMESTAMP}
+     * @throws IllegalStateException    after {@link #build()}, or when the batch would exceed 2 GiB
      */
     public RecordBatchBuilder append(long timestampMs, byte[] key, byte[] value, List<Header> headers) {
+        if (built) {
+            throw new IllegalStateException("the batch was already built");
+        }
+        if (timestampMs < 0 && timestampMs != RecordBatch.NO_TIMESTAMP) {
+            throw new IllegalArgumentException("invalid negative timestamp " + timestampMs);
+        }
         if (recordCount == 0) {
             baseTimestamp = timestampMs;
         }
-        maxTimestamp = Math.max(maxTimestamp, timestampMs);
         long timestampDelta = timestampMs - baseTimestamp;
         int offsetDelta = recordCount;
 
-        byte[][] headerKeys = new byte[headers.size()][];
-        int bodySize = 1 + Varints.sizeOfVarlong(timestampDelta) + Varints.sizeOfVarint(offsetDelta)
-                + sizeOfBytes(key) + sizeOfBytes(value) + Varints.sizeOfVarint(headers.size());
-        for (int i = 0; i < headers.size(); i++) {
-            headerKeys[i] = headers.get(i).key().getBytes(StandardCharsets.UTF_8);
-            bodySize += sizeOfBytes(headerKeys[i]) + sizeOfBytes(headers.get(i).value());
+        int headerCount = headers.size();
+        long bodySize = 1 + Varints.sizeOfVarlong(timestampDelta) + Varints.sizeOfVarint(offsetDelta)
+                + sizeOfBytes(key) + sizeOfBytes(value) + Varints.sizeOfVarint(headerCount);
+        for (int i = 0; i < headerCount; i++) {
+            Header header = headers.get(i);
+            int keyLength = Utf8.encodedLength(header.key());
+            bodySize += Varints.sizeOfVarint(keyLength) + (long) keyLength + sizeOfBytes(header.value());
         }
-        ensureCapacity(Varints.sizeOfVarint(bodySize) + bodySize);
+        if (bodySize > MAX_SIZE - records.position() - 5) {
+            throw new IllegalStateException("record of " + bodySize + " bytes would make the batch exceed "
+                    + MAX_SIZE + " bytes");
+        }
+        ensureCapacity(Varints.sizeOfVarint((int) bodySize) + (int) bodySize);
 
-        Varints.writeVarint(bodySize, records);
+        Varints.writeVarint((int) bodySize, records);
         records.put((byte) 0);
         Varints.writeVarlong(timestampDelta, records);
         Varints.writeVarint(offsetDelta, records);
         writeBytes(key);
         writeBytes(value);
-        Varints.writeVarint(headers.size(), records);
-        for (int i = 0; i < headers.size(); i++) {
-            writeBytes(headerKeys[i]);
-            writeBytes(headers.get(i).value());
+        Varints.writeVarint(headerCount, records);
+        for (int i = 0; i < headerCount; i++) {
+            Header header = headers.get(i);
+            Varints.writeVarint(Utf8.encodedLength(header.key()), records);
+            Utf8.write(header.key(), records);
+            writeBytes(header.value());
         }
+        maxTimestamp = Math.max(maxTimestamp, timestampMs);
         recordCount++;
         return this;
     }
@@ -90,17 +129,38 @@ public final class RecordBatchBuilder {
 
     /** Size of the batch if built now without compression; an upper bound for batching decisions. */
     public int uncompressedSizeInBytes() {
-        return RecordBatch.HEADER_SIZE + records.position();
+        return records.position();
     }
 
-    /** The finished batch, position 0 to its size, base offset 0. */
+    /**
+     * The finished batch, position 0 to its size, base offset 0. The builder is spent afterwards.
+     *
+     * @throws IllegalStateException with no records, or when called twice
+     */
     public ByteBuffer build() {
+        if (built) {
+            throw new IllegalStateException("the batch was already built");
+        }
         if (recordCount == 0) {
             throw new IllegalStateException("a batch needs at least one record");
         }
-        ByteBuffer payload = Compressors.compress(compression, records.duplicate().flip());
-        int size = RecordBatch.HEADER_SIZE + payload.remaining();
-        ByteBuffer batch = ByteBuffer.allocate(size).order(ByteOrder.BIG_ENDIAN);
+        built = true;
+        byte[] array;
+        int size;
+        if (compression == CompressionType.NONE) {
+            array = records.array();
+            size = records.position();
+        } else {
+            int recordsLength = records.position() - RecordBatch.HEADER_SIZE;
+            ByteSink out = new ByteSink(RecordBatch.HEADER_SIZE + recordsLength / 2);
+            out.ensureSpare(RecordBatch.HEADER_SIZE);
+            out.advance(RecordBatch.HEADER_SIZE);
+            Compressors.compress(compression, records.array(), RecordBatch.HEADER_SIZE, recordsLength, out);
+            array = out.array();
+            size = out.size();
+        }
+        records = null;
+        ByteBuffer batch = ByteBuffer.wrap(array, 0, size).slice().order(ByteOrder.BIG_ENDIAN);
         batch.putLong(0L)
                 .putInt(size - RecordBatch.LOG_OVERHEAD)
                 .putInt(RecordBatch.NO_PARTITION_LEADER_EPOCH)
@@ -113,16 +173,15 @@ public final class RecordBatchBuilder {
                 .putLong(producerId)
                 .putShort(producerEpoch)
                 .putInt(baseSequence)
-                .putInt(recordCount)
-                .put(payload);
+                .putInt(recordCount);
         CRC32C crc = new CRC32C();
-        crc.update(batch.duplicate().position(RecordBatch.ATTRIBUTES_OFFSET).limit(size));
+        crc.update(array, RecordBatch.ATTRIBUTES_OFFSET, size - RecordBatch.ATTRIBUTES_OFFSET);
         batch.putInt(RecordBatch.CRC_OFFSET, (int) crc.getValue());
-        return batch.flip();
+        return batch.clear();
     }
 
-    private static int sizeOfBytes(byte[] bytes) {
-        return bytes == null ? Varints.sizeOfVarint(-1) : Varints.sizeOfVarint(bytes.length) + bytes.length;
+    private static long sizeOfBytes(byte[] bytes) {
+        return bytes == null ? Varints.sizeOfVarint(-1) : Varints.sizeOfVarint(bytes.length) + (long) bytes.length;
     }
 
     private void writeBytes(byte[] bytes) {
@@ -136,7 +195,8 @@ public final class RecordBatchBuilder {
 
     private void ensureCapacity(int needed) {
         if (records.remaining() < needed) {
-            int capacity = Math.max(records.capacity() * 2, records.position() + needed);
+            long doubled = Math.min(MAX_SIZE, (long) records.capacity() * 2);
+            int capacity = (int) Math.max(doubled, (long) records.position() + needed);
             ByteBuffer grown = ByteBuffer.allocate(capacity);
             grown.put(records.flip());
             records = grown;
