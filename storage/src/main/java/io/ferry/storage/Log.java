@@ -15,6 +15,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.RejectedExecutionException;
@@ -44,6 +45,8 @@ public final class Log implements AutoCloseable {
     private final InstantSource clock;
     private final ScheduledExecutorService scheduler;
     private final RecoveryResult recoveryResult;
+    /** Guarded by lock: the cache is not thread-safe. */
+    private final LeaderEpochCache epochCache;
     private final Object lock = new Object();
     private final ConcurrentSkipListMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
 
@@ -67,8 +70,9 @@ public final class Log implements AutoCloseable {
     }
 
     private Log(Path dir, LogConfig config, InstantSource clock, ScheduledExecutorService scheduler,
-                LogLoader.Loaded loaded, long recoveryPoint) {
+                LogLoader.Loaded loaded, long recoveryPoint, LeaderEpochCache epochCache) {
         this.dir = dir;
+        this.epochCache = epochCache;
         this.config = config;
         this.clock = clock;
         this.scheduler = scheduler;
@@ -95,8 +99,64 @@ public final class Log implements AutoCloseable {
      */
     public static Log open(Path dir, LogConfig config, long recoveryPoint, InstantSource clock,
                            ScheduledExecutorService scheduler) {
-        LogLoader.Loaded loaded = LogLoader.load(dir, config, recoveryPoint, Integer.MAX_VALUE, clock.millis());
-        return new Log(dir, config, clock, scheduler, loaded, recoveryPoint);
+        LeaderEpochCache epochCache;
+        try {
+            Files.createDirectories(dir);
+            epochCache = LeaderEpochCache.load(dir);
+        } catch (IOException e) {
+            throw new StorageException("cannot open the log in " + dir + ": " + e.getMessage(), e);
+        }
+        // Epochs are assigned in the cache before their batches are written, so no valid batch has a
+        // larger epoch than the cache's latest; an empty cache (a lost file) bounds nothing.
+        int maxEpoch = epochCache.latestEpoch().orElse(Integer.MAX_VALUE);
+        LogLoader.Loaded loaded = LogLoader.load(dir, config, recoveryPoint, maxEpoch, clock.millis());
+        Log log = new Log(dir, config, clock, scheduler, loaded, recoveryPoint, epochCache);
+        synchronized (log.lock) {
+            log.truncateEpochCache();
+        }
+        return log;
+    }
+
+    /** Makes the epoch cache cover exactly [log start, log end): both ends may have moved. */
+    private void truncateEpochCache() {
+        try {
+            epochCache.truncateFromEnd(end.offset());
+            epochCache.truncateFromStart(logStartOffset);
+        } catch (IOException e) {
+            throw new StorageException("cannot update the leader epoch checkpoint in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void assignEpoch(int epoch, long startOffset) {
+        try {
+            epochCache.assign(epoch, startOffset);
+        } catch (IOException e) {
+            throw new StorageException("cannot update the leader epoch checkpoint in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The latest leader epoch of any batch appended, if any. */
+    public OptionalInt latestEpoch() {
+        synchronized (lock) {
+            return epochCache.latestEpoch();
+        }
+    }
+
+    /**
+     * Where {@code epoch} ends in this log (KIP-279), as a leader answers a follower that asks before
+     * fetching; see {@link LeaderEpochCache#endOffsetFor}.
+     */
+    public EpochEndOffset endOffsetForEpoch(int epoch) {
+        synchronized (lock) {
+            return epochCache.endOffsetFor(epoch, end.offset());
+        }
+    }
+
+    /** The leader epoch history: for each epoch, the offset of its first batch. */
+    public List<EpochEntry> epochEntries() {
+        synchronized (lock) {
+            return epochCache.entries();
+        }
     }
 
     public Path dir() {
@@ -173,6 +233,9 @@ public final class Log implements AutoCloseable {
      * @throws StorageException   the write failed; the log must be reopened (recovery cuts a partial write)
      */
     public LogAppendInfo appendAsLeader(ByteBuffer batches, int leaderEpoch) throws LogAppendException {
+        if (leaderEpoch < 0) {
+            throw new IllegalArgumentException("leader epoch " + leaderEpoch + " is negative");
+        }
         ByteBuffer writable = batches.isReadOnly() ? copy(batches) : batches;
         List<RecordBatch> parsed = validate(writable);
         boolean flush;
@@ -185,6 +248,7 @@ public final class Log implements AutoCloseable {
                 batch.setPartitionLeaderEpoch(leaderEpoch);
                 next = batch.nextOffset();
             }
+            assignEpoch(leaderEpoch, end.offset());
             info = append(writable, parsed);
             flush = appendedRecords - flushedRecords >= config.flushIntervalMessages();
         }
@@ -215,6 +279,11 @@ public final class Log implements AutoCloseable {
                                     + " (log end offset " + end.offset() + ")");
                 }
                 expected = batch.nextOffset();
+            }
+            for (RecordBatch batch : parsed) {
+                if (batch.partitionLeaderEpoch() >= 0) {
+                    assignEpoch(batch.partitionLeaderEpoch(), batch.baseOffset());
+                }
             }
             info = append(batches, parsed);
             flush = appendedRecords - flushedRecords >= config.flushIntervalMessages();
@@ -454,6 +523,7 @@ public final class Log implements AutoCloseable {
                 segments.put(newOffset, fresh);
                 end = new EndOffset(newOffset, fresh, 0);
                 logStartOffset = newOffset;
+                epochCache.truncateFromEnd(0);
             } catch (IOException e) {
                 throw new StorageException("truncation of " + dir + " to start at " + newOffset + " failed: "
                         + e.getMessage(), e);
@@ -467,6 +537,7 @@ public final class Log implements AutoCloseable {
         recoveryPoint = Math.max(logStartOffset, Math.min(recoveryPoint, endOffset));
         highWatermark = Math.max(logStartOffset, Math.min(highWatermark, endOffset));
         flushedRecords = appendedRecords;
+        truncateEpochCache();
     }
 
     /**
@@ -511,6 +582,7 @@ public final class Log implements AutoCloseable {
             logStartOffset = segments.firstKey();
             recoveryPoint = Math.max(recoveryPoint, logStartOffset);
             highWatermark = Math.max(highWatermark, logStartOffset);
+            truncateEpochCache();
             return deletable;
         }
     }
