@@ -688,6 +688,7 @@ public final class Log implements AutoCloseable {
                         segment.flush();
                     }
                 }
+                recoveryPoint = end.offset();
                 end.segment().seal();
                 for (LogSegment segment : segments.values()) {
                     segment.close();
@@ -697,26 +698,6 @@ public final class Log implements AutoCloseable {
                 throw new StorageException("clean close of " + dir + " failed: " + e.getMessage(), e);
             } finally {
                 closed = true;
-            }
-        }
-    }
-
-    /** Closes the log without a clean-shutdown marker and deletes its directory. */
-    public void delete() {
-        synchronized (lock) {
-            try {
-                for (LogSegment segment : segments.values()) {
-                    segment.close();
-                }
-                closed = true;
-                try (var files = Files.list(dir)) {
-                    for (Path file : (Iterable<Path>) files::iterator) {
-                        Files.deleteIfExists(file);
-                    }
-                }
-                Files.deleteIfExists(dir);
-            } catch (IOException e) {
-                throw new StorageException("deletion of " + dir + " failed: " + e.getMessage(), e);
             }
         }
     }
