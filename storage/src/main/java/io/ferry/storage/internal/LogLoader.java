@@ -157,18 +157,26 @@ public final class LogLoader {
                     continue;
                 }
                 if (matcher.group(2).equals("log")) {
-                    logs.add(Long.parseLong(matcher.group(1)));
+                    logs.add(baseOffsetOf(file));
                 } else {
                     indexes.add(file);
                 }
             }
         }
         for (Path index : indexes) {
-            String name = index.getFileName().toString();
-            if (!logs.contains(Long.parseLong(name.substring(0, 20)))) {
+            if (!logs.contains(baseOffsetOf(index))) {
                 Files.deleteIfExists(index);
             }
         }
         return logs;
+    }
+
+    private static long baseOffsetOf(Path file) {
+        String digits = file.getFileName().toString().substring(0, 20);
+        try {
+            return Long.parseLong(digits);
+        } catch (NumberFormatException e) {
+            throw new StorageException("unexpected file " + file + ": base offset " + digits + " is out of range", e);
+        }
     }
 }
