@@ -69,7 +69,7 @@ class LogConcurrencyTest {
         List<Future<?>> running = List.of(readers.submit(reader), readers.submit(reader));
         try {
             Random random = new Random(1);
-            for (int i = 0; i < 2000; i++) {
+            for (int i = 0; i < 1000; i++) {
                 log.appendAsLeader(batch(clock.millis(), 1 + random.nextInt(3), random.nextInt(100)), 1);
                 if (i % 97 == 0) {
                     log.truncateTo(Math.max(log.logStartOffset(), log.logEndOffset() - random.nextInt(20)));
