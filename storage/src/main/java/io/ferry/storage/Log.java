@@ -40,6 +40,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Log implements AutoCloseable {
 
+    /** Suffix of a deleted log's directory while its files are removed. */
+    public static final String DELETED_DIR_SUFFIX = "-delete";
+
     private final Path dir;
     private final LogConfig config;
     private final InstantSource clock;
@@ -698,6 +701,31 @@ public final class Log implements AutoCloseable {
                 throw new StorageException("clean close of " + dir + " failed: " + e.getMessage(), e);
             } finally {
                 closed = true;
+            }
+        }
+    }
+
+    /**
+     * Closes the log without flushing or a clean-shutdown marker and removes its directory: renamed to
+     * {@code <name>.<millis>-delete} first, so a crash midway leaves a directory the next start-up
+     * removes instead of a half-deleted log. Slices already read stay valid.
+     */
+    public void delete() {
+        synchronized (lock) {
+            try {
+                for (LogSegment segment : segments.values()) {
+                    segment.close();
+                }
+                closed = true;
+                Path renamed = dir.resolveSibling(dir.getFileName() + "." + clock.millis() + DELETED_DIR_SUFFIX);
+                Files.move(dir, renamed);
+                try (var files = Files.walk(renamed)) {
+                    for (Path file : (Iterable<Path>) files.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                        Files.deleteIfExists(file);
+                    }
+                }
+            } catch (IOException e) {
+                throw new StorageException("deletion of " + dir + " failed: " + e.getMessage(), e);
             }
         }
     }

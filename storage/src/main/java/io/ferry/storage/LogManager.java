@@ -38,9 +38,6 @@ public final class LogManager implements AutoCloseable {
 
     public static final String RECOVERY_POINT_CHECKPOINT = "recovery-point-offset-checkpoint";
     public static final String HIGH_WATERMARK_CHECKPOINT = "replication-offset-checkpoint";
-    /** Suffix of a deleted partition's directory, renamed before its files go so a crash cannot revive it. */
-    static final String DELETE_SUFFIX = "-delete";
-
     private final LogManagerConfig config;
     private final InstantSource clock;
     private final ScheduledExecutorService scheduler;
@@ -151,7 +148,7 @@ public final class LogManager implements AutoCloseable {
         List<Path> partitionDirs = new ArrayList<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, Files::isDirectory)) {
             for (Path entry : entries) {
-                if (entry.getFileName().toString().endsWith(DELETE_SUFFIX)) {
+                if (entry.getFileName().toString().endsWith(Log.DELETED_DIR_SUFFIX)) {
                     deleteRecursively(entry);
                 } else {
                     partitionDirs.add(entry);
@@ -257,16 +254,13 @@ public final class LogManager implements AutoCloseable {
      *
      * @return whether there was such a log
      */
-    public synchronized boolean deleteLog(TopicPartition tp) throws IOException {
+    public synchronized boolean deleteLog(TopicPartition tp) {
         ensureOpen();
         Log log = logs.remove(tp);
         if (log == null) {
             return false;
         }
-        log.close();
-        Path renamed = log.dir().resolveSibling(tp.dirName() + "." + clock.millis() + DELETE_SUFFIX);
-        Files.move(log.dir(), renamed);
-        deleteRecursively(renamed);
+        log.delete();
         return true;
     }
 

@@ -195,4 +195,14 @@ class LogManagerTest {
         clock.advance(1000);
         await().atMost(Duration.ofSeconds(10)).until(() -> log.recoveryPoint() == 3);
     }
+
+    @Test
+    void aDeletionInterruptedByACrashIsFinishedAtStart() throws IOException {
+        Path leftover = dirs().get(0).resolve("t-0.12345" + Log.DELETED_DIR_SUFFIX);
+        Files.createDirectories(leftover);
+        Files.writeString(leftover.resolve("00000000000000000000.log"), "x");
+        LogManager manager = start(LogManagerConfig.of(dirs()));
+        assertFalse(Files.exists(leftover));
+        assertTrue(manager.allLogs().isEmpty());
+    }
 }

@@ -495,4 +495,20 @@ class LogTest {
         log.appendAsFollower(concat(List.of(first, second)));
         assertEquals(List.of(new EpochEntry(7, 0), new EpochEntry(9, 2)), log.epochEntries());
     }
+
+    @Test
+    void deleteRemovesTheDirectoryButNotTheBytesAReaderHolds() throws Exception {
+        Path logDir = dir.resolve("t-0");
+        log = Log.open(logDir, small().build(), 0, clock, scheduler);
+        append(1, 3);
+        ByteBuffer slice = log.read(0, Integer.MAX_VALUE, Long.MAX_VALUE).records();
+        byte[] before = bytes(slice);
+        log.delete();
+        assertFalse(Files.exists(logDir));
+        try (Stream<Path> left = Files.list(dir)) {
+            assertEquals(0, left.count(), "the renamed directory is gone too");
+        }
+        assertArrayEquals(before, bytes(slice));
+        log = null;
+    }
 }
