@@ -1,8 +1,7 @@
 package io.ferry.storage;
 
-import io.ferry.record.BatchScanner;
-import io.ferry.record.CorruptBatchException;
 import io.ferry.record.RecordBatch;
+import io.ferry.storage.internal.AppendValidation;
 import io.ferry.storage.internal.LogLoader;
 import io.ferry.storage.internal.LogSegment;
 import java.io.IOException;
@@ -10,9 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.InstantSource;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -20,7 +17,6 @@ import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The log of one partition: a directory of segments holding Kafka RecordBatch v2 batches at
@@ -239,8 +235,8 @@ public final class Log implements AutoCloseable {
         if (leaderEpoch < 0) {
             throw new IllegalArgumentException("leader epoch " + leaderEpoch + " is negative");
         }
-        ByteBuffer writable = batches.isReadOnly() ? copy(batches) : batches;
-        List<RecordBatch> parsed = validate(writable);
+        ByteBuffer writable = batches.isReadOnly() ? AppendValidation.copy(batches) : batches;
+        List<RecordBatch> parsed = AppendValidation.validate(writable, config);
         boolean flush;
         LogAppendInfo info;
         synchronized (lock) {
@@ -269,7 +265,7 @@ public final class Log implements AutoCloseable {
      * @throws StorageException   the write failed
      */
     public LogAppendInfo appendAsFollower(ByteBuffer batches) throws LogAppendException {
-        List<RecordBatch> parsed = validate(batches);
+        List<RecordBatch> parsed = AppendValidation.validate(batches, config);
         boolean flush;
         LogAppendInfo info;
         synchronized (lock) {
@@ -295,41 +291,6 @@ public final class Log implements AutoCloseable {
             flush();
         }
         return info;
-    }
-
-    private static ByteBuffer copy(ByteBuffer readOnly) {
-        ByteBuffer copy = ByteBuffer.allocate(readOnly.remaining());
-        copy.put(readOnly.duplicate()).flip();
-        return copy;
-    }
-
-    private List<RecordBatch> validate(ByteBuffer batches) throws LogAppendException {
-        BatchScanner scanner = BatchScanner.of(batches);
-        List<RecordBatch> parsed = new ArrayList<>();
-        while (true) {
-            RecordBatch batch;
-            try {
-                batch = scanner.next();
-            } catch (CorruptBatchException e) {
-                throw new LogAppendException(LogAppendException.Reason.CORRUPT_BATCH,
-                        "batch " + parsed.size() + " at byte " + scanner.position() + " is invalid: " + e.getMessage(), e);
-            }
-            if (batch == null) {
-                break;
-            }
-            int limit = Math.min(config.maxMessageBytes(), config.segmentBytes());
-            if (batch.sizeInBytes() > limit) {
-                throw new LogAppendException(LogAppendException.Reason.BATCH_TOO_LARGE,
-                        "batch of " + batch.sizeInBytes() + " bytes exceeds the limit of " + limit
-                                + " bytes (max.message.bytes " + config.maxMessageBytes() + ", segment.bytes "
-                                + config.segmentBytes() + ")");
-            }
-            parsed.add(batch);
-        }
-        if (parsed.isEmpty()) {
-            throw new LogAppendException(LogAppendException.Reason.EMPTY, "the append holds no batch");
-        }
-        return parsed;
     }
 
     /** Writes offset-assigned batches, rolling as needed, grouping batches that share a segment into one write. */
@@ -590,36 +551,9 @@ public final class Log implements AutoCloseable {
         }
     }
 
-    /** Unmaps nothing (see the class comment); renames the files and unlinks them after the delay. */
     private void removeSegment(LogSegment segment) throws IOException {
         segments.remove(segment.baseOffset(), segment);
-        segment.close();
-        List<Path> renamed = new ArrayList<>();
-        for (Path file : segment.files()) {
-            if (Files.exists(file)) {
-                Path target = file.resolveSibling(file.getFileName() + LogLoader.DELETED_SUFFIX);
-                Files.move(file, target, StandardCopyOption.REPLACE_EXISTING);
-                renamed.add(target);
-            }
-        }
-        Runnable delete = () -> {
-            for (Path file : renamed) {
-                try {
-                    Files.deleteIfExists(file);
-                } catch (IOException e) {
-                    // Left for the next load, which removes every .deleted file.
-                }
-            }
-        };
-        if (config.fileDeleteDelayMs() == 0) {
-            delete.run();
-            return;
-        }
-        try {
-            scheduler.schedule(delete, config.fileDeleteDelayMs(), TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException e) {
-            delete.run();
-        }
+        segment.closeAndDelete(scheduler, config.fileDeleteDelayMs());
     }
 
     /** Forces every appended batch to disk and advances the recovery point to the log end offset. */
