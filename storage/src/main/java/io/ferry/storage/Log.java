@@ -7,8 +7,10 @@ import io.ferry.storage.internal.LogSegment;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
@@ -597,6 +599,13 @@ public final class Log implements AutoCloseable {
             } catch (IOException e) {
                 throw new StorageException("flush of " + dir + " failed: " + e.getMessage(), e);
             }
+        }
+        // The segments' directory entries (created by rolls, renamed by truncations) must be as durable
+        // as their bytes, or a flushed segment could vanish with a power loss.
+        try (FileChannel directory = FileChannel.open(dir, StandardOpenOption.READ)) {
+            directory.force(true);
+        } catch (IOException e) {
+            throw new StorageException("flush of directory " + dir + " failed: " + e.getMessage(), e);
         }
         synchronized (lock) {
             if (truncations == truncationsBefore && offset > recoveryPoint && offset <= end.offset()) {
