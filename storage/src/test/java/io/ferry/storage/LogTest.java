@@ -10,7 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ferry.record.CompressionType;
 import io.ferry.record.RecordBatch;
+import io.ferry.record.RecordBatchBuilder;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -315,6 +317,26 @@ class LogTest {
         try (Stream<Path> files = Files.list(dir)) {
             return files.filter(f -> f.toString().endsWith(".log")).sorted().toList();
         }
+    }
+
+    @Test
+    void offsetForTimestampFindsTheFirstRecordInsideABatch() throws Exception {
+        open(small().build());
+        for (CompressionType compression : List.of(CompressionType.NONE, CompressionType.LZ4)) {
+            RecordBatchBuilder builder = RecordBatchBuilder.create(compression);
+            long base = 5000 + log.logEndOffset() * 10;
+            for (int i = 0; i < 5; i++) {
+                builder.append(base + 10L * i, null, new byte[] {(byte) i});
+            }
+            log.appendAsLeader(builder.build(), 0);
+        }
+        // records 0..4 at 5000..5040, records 5..9 at 5050..5090 (lz4)
+        assertEquals(OptionalLong.of(0), log.offsetForTimestamp(4000));
+        assertEquals(OptionalLong.of(2), log.offsetForTimestamp(5020));
+        assertEquals(OptionalLong.of(3), log.offsetForTimestamp(5021));
+        assertEquals(OptionalLong.of(7), log.offsetForTimestamp(5070));
+        assertEquals(OptionalLong.of(9), log.offsetForTimestamp(5090));
+        assertEquals(OptionalLong.empty(), log.offsetForTimestamp(5091));
     }
 
     @Test

@@ -2,7 +2,9 @@ package io.ferry.storage.internal;
 
 import io.ferry.record.BatchScanner;
 import io.ferry.record.CorruptBatchException;
+import io.ferry.record.Record;
 import io.ferry.record.RecordBatch;
+import io.ferry.record.RecordIterator;
 import io.ferry.storage.StorageException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -205,11 +207,33 @@ public final class LogSegment {
         while (position < maxPosition) {
             int size = batchSizeAt(view, position, maxPosition);
             if (view.getLong(position + MAX_TIMESTAMP_OFFSET) >= timestamp) {
-                return OptionalLong.of(view.getLong(position));
+                return OptionalLong.of(firstOffsetAtOrAfter(view.duplicate().position(position).limit(position + size), timestamp));
             }
             position += size;
         }
         return OptionalLong.empty();
+    }
+
+    /**
+     * The offset of the first record in {@code batch} whose timestamp is at least {@code timestamp};
+     * the caller knows the batch's max timestamp reaches it. The batch was validated on append, so a
+     * decoding failure here means the file changed under us: answer the batch's base offset, which
+     * is never past the record asked for.
+     */
+    private static long firstOffsetAtOrAfter(ByteBuffer batchBytes, long timestamp) {
+        try {
+            RecordBatch batch = RecordBatch.wrap(batchBytes);
+            RecordIterator records = batch.records();
+            while (records.hasNext()) {
+                Record record = records.next();
+                if (record.timestamp() >= timestamp) {
+                    return record.offset();
+                }
+            }
+            return batch.baseOffset();
+        } catch (CorruptBatchException e) {
+            return batchBytes.getLong(batchBytes.position());
+        }
     }
 
     /**
