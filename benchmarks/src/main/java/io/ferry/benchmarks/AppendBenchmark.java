@@ -27,6 +27,11 @@ import org.openjdk.jmh.annotations.TearDown;
  * Each iteration starts from an empty log in a fresh directory, like dd's fresh file, and deletes it
  * afterwards so the disk never fills. The batch is validated (CRC) and patched on every append, as a
  * produce request's would be.
+ *
+ * <p>{@code rolledSegmentFlush=NONE} is an experimental control, not a broker configuration: the log
+ * gets an executor that is already shut down, so the fsync the log schedules when a segment rolls never
+ * runs (the log tolerates that, as it does during shutdown). Comparing it with {@code BACKGROUND} shows
+ * what that concurrent fsync costs the appending thread.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -35,6 +40,12 @@ public class AppendBenchmark {
 
     @Param({"1024", "16384", "1048576"})
     int batchBytes;
+
+    /** Whether the fsync of each rolled segment runs (in the background, as in the broker). */
+    public enum RolledSegmentFlush { BACKGROUND, NONE }
+
+    @Param({"BACKGROUND", "NONE"})
+    RolledSegmentFlush rolledSegmentFlush;
 
     private ByteBuffer batch;
     private ScheduledExecutorService scheduler;
@@ -59,6 +70,9 @@ public class AppendBenchmark {
     public void buildBatch() {
         batch = BenchLogs.batch(batchBytes, 42);
         scheduler = Executors.newSingleThreadScheduledExecutor();
+        if (rolledSegmentFlush == RolledSegmentFlush.NONE) {
+            scheduler.shutdown();
+        }
     }
 
     @Setup(Level.Iteration)
