@@ -26,7 +26,9 @@ import org.openjdk.jmh.annotations.TearDown;
  * to a preallocated sparse segment file (1 GiB, the default {@code segment.bytes}) with positional
  * {@link FileChannel} writes (what {@code ChannelSegmentFile} does) or by copying into a read-write
  * mapping of the file. A full file rolls to a new one, and files stay until the iteration ends, as
- * segments do. No fsync on either path.
+ * segments do. No fsync on any path. Two controls separate the costs of the channel path:
+ * {@code CHANNEL_DIRECT} writes from a direct buffer (the JDK copies a heap buffer into a temporary
+ * direct one first), {@code CHANNEL_APPEND} writes without preallocation (the file grows, as dd's does).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -35,9 +37,9 @@ public class WritePathBenchmark {
 
     private static final int SEGMENT_BYTES = 1 << 30;
 
-    public enum WritePath { CHANNEL, MMAP }
+    public enum WritePath { CHANNEL, CHANNEL_DIRECT, CHANNEL_APPEND, MMAP }
 
-    @Param({"CHANNEL", "MMAP"})
+    @Param({"CHANNEL", "CHANNEL_DIRECT", "CHANNEL_APPEND", "MMAP"})
     WritePath writePath;
 
     @Param({"16384", "1048576"})
@@ -66,7 +68,8 @@ public class WritePathBenchmark {
 
     @Setup(Level.Trial)
     public void buildBatch() {
-        batch = BenchLogs.batch(batchBytes, 42);
+        ByteBuffer heap = BenchLogs.batch(batchBytes, 42);
+        batch = writePath == WritePath.CHANNEL_DIRECT ? ByteBuffer.allocateDirect(heap.remaining()).put(heap).flip() : heap;
     }
 
     @Setup(Level.Iteration)
@@ -81,7 +84,7 @@ public class WritePathBenchmark {
         if (position + length > SEGMENT_BYTES) {
             roll();
         }
-        if (writePath == WritePath.CHANNEL) {
+        if (writePath != WritePath.MMAP) {
             ByteBuffer src = batch.duplicate();
             int at = position;
             while (src.hasRemaining()) {
@@ -99,7 +102,9 @@ public class WritePathBenchmark {
     private void roll() throws IOException {
         RandomAccessFile file = new RandomAccessFile(dir.resolve(String.format("%020d.log", files.size())).toFile(), "rw");
         files.add(file);
-        file.setLength(SEGMENT_BYTES);
+        if (writePath != WritePath.CHANNEL_APPEND) {
+            file.setLength(SEGMENT_BYTES);
+        }
         channel = file.getChannel();
         map = writePath == WritePath.MMAP ? channel.map(FileChannel.MapMode.READ_WRITE, 0, SEGMENT_BYTES) : null;
         position = 0;
