@@ -1,25 +1,24 @@
 package io.ferry.storage;
 
-import io.ferry.record.BatchScanner;
-import io.ferry.record.CorruptBatchException;
 import io.ferry.record.RecordBatch;
+import io.ferry.storage.internal.AppendValidation;
 import io.ferry.storage.internal.LogLoader;
 import io.ferry.storage.internal.LogSegment;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.InstantSource;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The log of one partition: a directory of segments holding Kafka RecordBatch v2 batches at
@@ -39,11 +38,16 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Log implements AutoCloseable {
 
+    /** Suffix of a deleted log's directory while its files are removed. */
+    public static final String DELETED_DIR_SUFFIX = "-delete";
+
     private final Path dir;
     private final LogConfig config;
     private final InstantSource clock;
     private final ScheduledExecutorService scheduler;
     private final RecoveryResult recoveryResult;
+    /** Guarded by lock: the cache is not thread-safe. */
+    private final LeaderEpochCache epochCache;
     private final Object lock = new Object();
     private final ConcurrentSkipListMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
 
@@ -67,8 +71,9 @@ public final class Log implements AutoCloseable {
     }
 
     private Log(Path dir, LogConfig config, InstantSource clock, ScheduledExecutorService scheduler,
-                LogLoader.Loaded loaded, long recoveryPoint) {
+                LogLoader.Loaded loaded, long recoveryPoint, LeaderEpochCache epochCache) {
         this.dir = dir;
+        this.epochCache = epochCache;
         this.config = config;
         this.clock = clock;
         this.scheduler = scheduler;
@@ -95,8 +100,64 @@ public final class Log implements AutoCloseable {
      */
     public static Log open(Path dir, LogConfig config, long recoveryPoint, InstantSource clock,
                            ScheduledExecutorService scheduler) {
-        LogLoader.Loaded loaded = LogLoader.load(dir, config, recoveryPoint, Integer.MAX_VALUE, clock.millis());
-        return new Log(dir, config, clock, scheduler, loaded, recoveryPoint);
+        LeaderEpochCache epochCache;
+        try {
+            Files.createDirectories(dir);
+            epochCache = LeaderEpochCache.load(dir);
+        } catch (IOException e) {
+            throw new StorageException("cannot open the log in " + dir + ": " + e.getMessage(), e);
+        }
+        // Epochs are assigned in the cache before their batches are written, so no valid batch has a
+        // larger epoch than the cache's latest; an empty cache (a lost file) bounds nothing.
+        int maxEpoch = epochCache.latestEpoch().orElse(Integer.MAX_VALUE);
+        LogLoader.Loaded loaded = LogLoader.load(dir, config, recoveryPoint, maxEpoch, clock.millis());
+        Log log = new Log(dir, config, clock, scheduler, loaded, recoveryPoint, epochCache);
+        synchronized (log.lock) {
+            log.truncateEpochCache();
+        }
+        return log;
+    }
+
+    /** Makes the epoch cache cover exactly [log start, log end): both ends may have moved. */
+    private void truncateEpochCache() {
+        try {
+            epochCache.truncateFromEnd(end.offset());
+            epochCache.truncateFromStart(logStartOffset);
+        } catch (IOException e) {
+            throw new StorageException("cannot update the leader epoch checkpoint in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void assignEpoch(int epoch, long startOffset) {
+        try {
+            epochCache.assign(epoch, startOffset);
+        } catch (IOException e) {
+            throw new StorageException("cannot update the leader epoch checkpoint in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The latest leader epoch of any batch appended, if any. */
+    public OptionalInt latestEpoch() {
+        synchronized (lock) {
+            return epochCache.latestEpoch();
+        }
+    }
+
+    /**
+     * Where {@code epoch} ends in this log (KIP-279), as a leader answers a follower that asks before
+     * fetching; see {@link LeaderEpochCache#endOffsetFor}.
+     */
+    public EpochEndOffset endOffsetForEpoch(int epoch) {
+        synchronized (lock) {
+            return epochCache.endOffsetFor(epoch, end.offset());
+        }
+    }
+
+    /** The leader epoch history: for each epoch, the offset of its first batch. */
+    public List<EpochEntry> epochEntries() {
+        synchronized (lock) {
+            return epochCache.entries();
+        }
     }
 
     public Path dir() {
@@ -173,8 +234,11 @@ public final class Log implements AutoCloseable {
      * @throws StorageException   the write failed; the log must be reopened (recovery cuts a partial write)
      */
     public LogAppendInfo appendAsLeader(ByteBuffer batches, int leaderEpoch) throws LogAppendException {
-        ByteBuffer writable = batches.isReadOnly() ? copy(batches) : batches;
-        List<RecordBatch> parsed = validate(writable);
+        if (leaderEpoch < 0) {
+            throw new IllegalArgumentException("leader epoch " + leaderEpoch + " is negative");
+        }
+        ByteBuffer writable = batches.isReadOnly() ? AppendValidation.copy(batches) : batches;
+        List<RecordBatch> parsed = AppendValidation.validate(writable, config);
         boolean flush;
         LogAppendInfo info;
         synchronized (lock) {
@@ -185,6 +249,7 @@ public final class Log implements AutoCloseable {
                 batch.setPartitionLeaderEpoch(leaderEpoch);
                 next = batch.nextOffset();
             }
+            assignEpoch(leaderEpoch, end.offset());
             info = append(writable, parsed);
             flush = appendedRecords - flushedRecords >= config.flushIntervalMessages();
         }
@@ -202,7 +267,7 @@ public final class Log implements AutoCloseable {
      * @throws StorageException   the write failed
      */
     public LogAppendInfo appendAsFollower(ByteBuffer batches) throws LogAppendException {
-        List<RecordBatch> parsed = validate(batches);
+        List<RecordBatch> parsed = AppendValidation.validate(batches, config);
         boolean flush;
         LogAppendInfo info;
         synchronized (lock) {
@@ -216,6 +281,11 @@ public final class Log implements AutoCloseable {
                 }
                 expected = batch.nextOffset();
             }
+            for (RecordBatch batch : parsed) {
+                if (batch.partitionLeaderEpoch() >= 0) {
+                    assignEpoch(batch.partitionLeaderEpoch(), batch.baseOffset());
+                }
+            }
             info = append(batches, parsed);
             flush = appendedRecords - flushedRecords >= config.flushIntervalMessages();
         }
@@ -223,41 +293,6 @@ public final class Log implements AutoCloseable {
             flush();
         }
         return info;
-    }
-
-    private static ByteBuffer copy(ByteBuffer readOnly) {
-        ByteBuffer copy = ByteBuffer.allocate(readOnly.remaining());
-        copy.put(readOnly.duplicate()).flip();
-        return copy;
-    }
-
-    private List<RecordBatch> validate(ByteBuffer batches) throws LogAppendException {
-        BatchScanner scanner = BatchScanner.of(batches);
-        List<RecordBatch> parsed = new ArrayList<>();
-        while (true) {
-            RecordBatch batch;
-            try {
-                batch = scanner.next();
-            } catch (CorruptBatchException e) {
-                throw new LogAppendException(LogAppendException.Reason.CORRUPT_BATCH,
-                        "batch " + parsed.size() + " at byte " + scanner.position() + " is invalid: " + e.getMessage(), e);
-            }
-            if (batch == null) {
-                break;
-            }
-            int limit = Math.min(config.maxMessageBytes(), config.segmentBytes());
-            if (batch.sizeInBytes() > limit) {
-                throw new LogAppendException(LogAppendException.Reason.BATCH_TOO_LARGE,
-                        "batch of " + batch.sizeInBytes() + " bytes exceeds the limit of " + limit
-                                + " bytes (max.message.bytes " + config.maxMessageBytes() + ", segment.bytes "
-                                + config.segmentBytes() + ")");
-            }
-            parsed.add(batch);
-        }
-        if (parsed.isEmpty()) {
-            throw new LogAppendException(LogAppendException.Reason.EMPTY, "the append holds no batch");
-        }
-        return parsed;
     }
 
     /** Writes offset-assigned batches, rolling as needed, grouping batches that share a segment into one write. */
@@ -454,6 +489,7 @@ public final class Log implements AutoCloseable {
                 segments.put(newOffset, fresh);
                 end = new EndOffset(newOffset, fresh, 0);
                 logStartOffset = newOffset;
+                epochCache.truncateFromEnd(0);
             } catch (IOException e) {
                 throw new StorageException("truncation of " + dir + " to start at " + newOffset + " failed: "
                         + e.getMessage(), e);
@@ -467,6 +503,7 @@ public final class Log implements AutoCloseable {
         recoveryPoint = Math.max(logStartOffset, Math.min(recoveryPoint, endOffset));
         highWatermark = Math.max(logStartOffset, Math.min(highWatermark, endOffset));
         flushedRecords = appendedRecords;
+        truncateEpochCache();
     }
 
     /**
@@ -511,40 +548,14 @@ public final class Log implements AutoCloseable {
             logStartOffset = segments.firstKey();
             recoveryPoint = Math.max(recoveryPoint, logStartOffset);
             highWatermark = Math.max(highWatermark, logStartOffset);
+            truncateEpochCache();
             return deletable;
         }
     }
 
-    /** Unmaps nothing (see the class comment); renames the files and unlinks them after the delay. */
     private void removeSegment(LogSegment segment) throws IOException {
         segments.remove(segment.baseOffset(), segment);
-        segment.close();
-        List<Path> renamed = new ArrayList<>();
-        for (Path file : segment.files()) {
-            if (Files.exists(file)) {
-                Path target = file.resolveSibling(file.getFileName() + LogLoader.DELETED_SUFFIX);
-                Files.move(file, target, StandardCopyOption.REPLACE_EXISTING);
-                renamed.add(target);
-            }
-        }
-        Runnable delete = () -> {
-            for (Path file : renamed) {
-                try {
-                    Files.deleteIfExists(file);
-                } catch (IOException e) {
-                    // Left for the next load, which removes every .deleted file.
-                }
-            }
-        };
-        if (config.fileDeleteDelayMs() == 0) {
-            delete.run();
-            return;
-        }
-        try {
-            scheduler.schedule(delete, config.fileDeleteDelayMs(), TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException e) {
-            delete.run();
-        }
+        segment.closeAndDelete(scheduler, config.fileDeleteDelayMs());
     }
 
     /** Forces every appended batch to disk and advances the recovery point to the log end offset. */
@@ -589,6 +600,13 @@ public final class Log implements AutoCloseable {
                 throw new StorageException("flush of " + dir + " failed: " + e.getMessage(), e);
             }
         }
+        // The segments' directory entries (created by rolls, renamed by truncations) must be as durable
+        // as their bytes, or a flushed segment could vanish with a power loss.
+        try (FileChannel directory = FileChannel.open(dir, StandardOpenOption.READ)) {
+            directory.force(true);
+        } catch (IOException e) {
+            throw new StorageException("flush of directory " + dir + " failed: " + e.getMessage(), e);
+        }
         synchronized (lock) {
             if (truncations == truncationsBefore && offset > recoveryPoint && offset <= end.offset()) {
                 recoveryPoint = offset;
@@ -616,6 +634,7 @@ public final class Log implements AutoCloseable {
                         segment.flush();
                     }
                 }
+                recoveryPoint = end.offset();
                 end.segment().seal();
                 for (LogSegment segment : segments.values()) {
                     segment.close();
@@ -629,7 +648,11 @@ public final class Log implements AutoCloseable {
         }
     }
 
-    /** Closes the log without a clean-shutdown marker and deletes its directory. */
+    /**
+     * Closes the log without flushing or a clean-shutdown marker and removes its directory: renamed to
+     * {@code <name>.<millis>-delete} first, so a crash midway leaves a directory the next start-up
+     * removes instead of a half-deleted log. Slices already read stay valid.
+     */
     public void delete() {
         synchronized (lock) {
             try {
@@ -637,12 +660,13 @@ public final class Log implements AutoCloseable {
                     segment.close();
                 }
                 closed = true;
-                try (var files = Files.list(dir)) {
-                    for (Path file : (Iterable<Path>) files::iterator) {
+                Path renamed = dir.resolveSibling(dir.getFileName() + "." + clock.millis() + DELETED_DIR_SUFFIX);
+                Files.move(dir, renamed);
+                try (var files = Files.walk(renamed)) {
+                    for (Path file : (Iterable<Path>) files.sorted(java.util.Comparator.reverseOrder())::iterator) {
                         Files.deleteIfExists(file);
                     }
                 }
-                Files.deleteIfExists(dir);
             } catch (IOException e) {
                 throw new StorageException("deletion of " + dir + " failed: " + e.getMessage(), e);
             }

@@ -433,4 +433,82 @@ class LogTest {
         assertEquals(30, readAllFromEachOffset());
         assertEquals(30, append(1, 1).firstOffset());
     }
+
+    @Test
+    void theLeaderEpochHistoryFollowsAppendsTruncationAndRetention() throws Exception {
+        open(small().retentionBytes(0).build());
+        for (int i = 0; i < 10; i++) {
+            log.appendAsLeader(batch(i, 1, 20), 1);
+        }
+        for (int i = 0; i < 10; i++) {
+            log.appendAsLeader(batch(i, 1, 20), 3);
+        }
+        assertEquals(List.of(new EpochEntry(1, 0), new EpochEntry(3, 10)), log.epochEntries());
+        assertEquals(new EpochEndOffset(1, 10), log.endOffsetForEpoch(2));
+        assertEquals(new EpochEndOffset(3, 20), log.endOffsetForEpoch(3));
+
+        log.truncateTo(12);
+        assertEquals(new EpochEndOffset(3, 12), log.endOffsetForEpoch(3));
+        log.truncateTo(10);
+        assertEquals(List.of(new EpochEntry(1, 0)), log.epochEntries());
+        assertEquals(java.util.OptionalInt.of(1), log.latestEpoch());
+
+        log.appendAsLeader(batch(1, 1, 20), 4);
+        log.updateHighWatermark(log.logEndOffset());
+        log.deleteSegmentsByRetention();
+        assertEquals(log.logStartOffset(), log.epochEntries().get(0).startOffset(), "history starts at the log start");
+
+        log.truncateFullyAndStartAt(50);
+        assertEquals(List.of(), log.epochEntries());
+        log.appendAsLeader(batch(1, 1, 20), 6);
+        assertEquals(List.of(new EpochEntry(6, 50)), log.epochEntries());
+    }
+
+    @Test
+    void theEpochHistorySurvivesReopenAndIsCutToTheRecoveredLog() throws Exception {
+        open(small().build());
+        log.appendAsLeader(batch(1, 1, 20), 2);
+        log.appendAsLeader(batch(2, 1, 20), 5);
+        log.close();
+        log = Log.open(dir, small().build(), 0, clock, scheduler);
+        assertEquals(List.of(new EpochEntry(2, 0), new EpochEntry(5, 1)), log.epochEntries());
+        // The last batch is lost (cut as if torn): its epoch leaves the history on the next open.
+        log.close();
+        Files.delete(dir.resolve("clean-shutdown"));
+        Path segment = dir.resolve(String.format("%020d.log", 0));
+        try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(segment.toFile(), "rw")) {
+            file.setLength(file.length() - 1);
+        }
+        log = Log.open(dir, small().build(), 0, clock, scheduler);
+        assertEquals(1, log.logEndOffset());
+        assertEquals(List.of(new EpochEntry(2, 0)), log.epochEntries());
+    }
+
+    @Test
+    void followerAppendsRecordEachNewEpoch() throws Exception {
+        open(LogConfig.defaults());
+        ByteBuffer first = batch(1, 2, 5);
+        RecordBatch.wrap(first).setPartitionLeaderEpoch(7);
+        ByteBuffer second = batch(2, 2, 5);
+        RecordBatch.wrap(second).setBaseOffset(2);
+        RecordBatch.wrap(second).setPartitionLeaderEpoch(9);
+        log.appendAsFollower(concat(List.of(first, second)));
+        assertEquals(List.of(new EpochEntry(7, 0), new EpochEntry(9, 2)), log.epochEntries());
+    }
+
+    @Test
+    void deleteRemovesTheDirectoryButNotTheBytesAReaderHolds() throws Exception {
+        Path logDir = dir.resolve("t-0");
+        log = Log.open(logDir, small().build(), 0, clock, scheduler);
+        append(1, 3);
+        ByteBuffer slice = log.read(0, Integer.MAX_VALUE, Long.MAX_VALUE).records();
+        byte[] before = bytes(slice);
+        log.delete();
+        assertFalse(Files.exists(logDir));
+        try (Stream<Path> left = Files.list(dir)) {
+            assertEquals(0, left.count(), "the renamed directory is gone too");
+        }
+        assertArrayEquals(before, bytes(slice));
+        log = null;
+    }
 }

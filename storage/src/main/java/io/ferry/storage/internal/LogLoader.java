@@ -55,17 +55,28 @@ public final class LogLoader {
                 segments.add(LogSegment.open(dir, baseOffset, last, config.segmentBytes(), config.segmentIndexBytes(),
                         config.indexIntervalBytes(), nowMs));
             }
-            return clean ? loadClean(segments, config) : recover(dir, segments, config, recoveryPoint, maxEpoch, nowMs);
+            return clean
+                    ? loadClean(dir, segments, config, maxEpoch, nowMs)
+                    : recover(dir, segments, config, recoveryPoint, maxEpoch, nowMs);
         } catch (IOException e) {
             throw new StorageException("cannot load the log in " + dir + ": " + e.getMessage(), e);
         }
     }
 
-    private static Loaded loadClean(List<LogSegment> segments, LogConfig config) throws IOException {
+    /**
+     * Trusts every segment; if one does not even parse (its batch lengths do not chain to the end of
+     * the file), falls back to validating from that segment on.
+     */
+    private static Loaded loadClean(Path dir, List<LogSegment> segments, LogConfig config, int maxEpoch, long nowMs)
+            throws IOException {
         int rebuilt = 0;
-        for (LogSegment segment : segments) {
-            if (segment.loadTrusted(config.segmentIndexBytes())) {
-                rebuilt++;
+        for (int i = 0; i < segments.size(); i++) {
+            try {
+                if (segments.get(i).loadTrusted(config.segmentIndexBytes())) {
+                    rebuilt++;
+                }
+            } catch (StorageException e) {
+                return recoverFrom(dir, segments, i, rebuilt, config, maxEpoch, nowMs);
             }
         }
         sealAllButLast(segments);
@@ -82,10 +93,21 @@ public final class LogLoader {
         }
         int rebuilt = 0;
         for (int i = 0; i < firstToRecover; i++) {
-            if (segments.get(i).loadTrusted(config.segmentIndexBytes())) {
-                rebuilt++;
+            try {
+                if (segments.get(i).loadTrusted(config.segmentIndexBytes())) {
+                    rebuilt++;
+                }
+            } catch (StorageException e) {
+                return recoverFrom(dir, segments, i, rebuilt, config, maxEpoch, nowMs);
             }
         }
+        return recoverFrom(dir, segments, firstToRecover, rebuilt, config, maxEpoch, nowMs);
+    }
+
+    /** Validates segments from {@code firstToRecover} on, cutting at the first invalid byte. */
+    private static Loaded recoverFrom(Path dir, List<LogSegment> segments, int firstToRecover, int rebuiltBefore,
+                                      LogConfig config, int maxEpoch, long nowMs) throws IOException {
+        int rebuilt = rebuiltBefore;
         int epochFloor = Integer.MIN_VALUE;
         long batches = 0;
         long truncated = 0;
@@ -157,18 +179,26 @@ public final class LogLoader {
                     continue;
                 }
                 if (matcher.group(2).equals("log")) {
-                    logs.add(Long.parseLong(matcher.group(1)));
+                    logs.add(baseOffsetOf(file));
                 } else {
                     indexes.add(file);
                 }
             }
         }
         for (Path index : indexes) {
-            String name = index.getFileName().toString();
-            if (!logs.contains(Long.parseLong(name.substring(0, 20)))) {
+            if (!logs.contains(baseOffsetOf(index))) {
                 Files.deleteIfExists(index);
             }
         }
         return logs;
+    }
+
+    private static long baseOffsetOf(Path file) {
+        String digits = file.getFileName().toString().substring(0, 20);
+        try {
+            return Long.parseLong(digits);
+        } catch (NumberFormatException e) {
+            throw new StorageException("unexpected file " + file + ": base offset " + digits + " is out of range", e);
+        }
     }
 }

@@ -11,8 +11,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One segment of a partition log: the {@code .log} file of whole batches whose offsets start at
@@ -393,6 +397,41 @@ public final class LogSegment {
     /** Closes file handles; slices already handed out stay readable. */
     public void close() throws IOException {
         log.close();
+    }
+
+    /**
+     * Closes the segment, renames its files {@code *.deleted} and unlinks them {@code delayMs} later on
+     * {@code scheduler} (at once if 0 or if the scheduler is shut down). Nothing is unmapped: slices
+     * of the segment stay readable until they are garbage.
+     */
+    public void closeAndDelete(ScheduledExecutorService scheduler, long delayMs) throws IOException {
+        close();
+        List<Path> renamed = new ArrayList<>();
+        for (Path file : files()) {
+            if (Files.exists(file)) {
+                Path target = file.resolveSibling(file.getFileName() + LogLoader.DELETED_SUFFIX);
+                Files.move(file, target, StandardCopyOption.REPLACE_EXISTING);
+                renamed.add(target);
+            }
+        }
+        Runnable delete = () -> {
+            for (Path file : renamed) {
+                try {
+                    Files.deleteIfExists(file);
+                } catch (IOException e) {
+                    // Left for the next load, which removes every .deleted file.
+                }
+            }
+        };
+        if (delayMs == 0) {
+            delete.run();
+            return;
+        }
+        try {
+            scheduler.schedule(delete, delayMs, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            delete.run();
+        }
     }
 
     /** The segment's files, for renaming or deleting once it is closed. */
