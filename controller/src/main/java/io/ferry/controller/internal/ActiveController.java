@@ -90,12 +90,23 @@ public final class ActiveController implements AutoCloseable {
     long activatedMs = clock.millis();
     c.events.execute(() -> c.grantGracePeriod(activatedMs));
     long checkMs = Math.max(10, Math.min(config.brokerSessionTimeoutMs() / 4, 500));
-    c.events.scheduleWithFixedDelay(c::expireSessions, checkMs, checkMs, TimeUnit.MILLISECONDS);
+    c.events.scheduleWithFixedDelay(() -> periodic("session expiry", c::expireSessions), checkMs, checkMs,
+        TimeUnit.MILLISECONDS);
     if (config.autoLeaderRebalanceEnable()) {
       long every = config.leaderImbalanceCheckIntervalMs();
-      c.events.scheduleWithFixedDelay(c::rebalanceLeaders, every, every, TimeUnit.MILLISECONDS);
+      c.events.scheduleWithFixedDelay(() -> periodic("leader rebalance", c::rebalanceLeaders), every, every,
+          TimeUnit.MILLISECONDS);
     }
     return c;
+  }
+
+  /** A periodic task that throws is never run again: log and carry on instead. */
+  private static void periodic(String what, Runnable task) {
+    try {
+      task.run();
+    } catch (RuntimeException e) {
+      LOG.error("The active controller's {} check failed; it runs again at the next tick", what, e);
+    }
   }
 
   private ActiveController(long term, MetadataState state, CommandProposer proposer, InstantSource clock,
