@@ -21,19 +21,25 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.TransferLeadershipRequest;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
@@ -79,6 +85,8 @@ public final class ControllerNode implements AutoCloseable {
   private final ControllerStateMachine stateMachine;
   private final List<Meter> meters = new ArrayList<>();
   private final MeterRegistry registry;
+  private final ClientId handOffClientId = ClientId.randomId();
+  private final AtomicLong handOffCallIds = new AtomicLong();
   /** Written only on the {@link #leadership} thread. */
   private volatile ActiveController active;
 
@@ -260,6 +268,42 @@ public final class ControllerNode implements AutoCloseable {
     } catch (NumberFormatException e) {
       return -1;
     }
+  }
+
+  /**
+   * If this node is the Raft leader, asks another controller to take over and waits until one has,
+   * so a planned shutdown does not leave the quorum waiting out an election timeout. Call it before
+   * {@link #close()} on a graceful stop; {@code close()} alone behaves like a crash to the others.
+   * Each candidate gets twice the maximum election timeout.
+   *
+   * @return true when another node leads now, false when this node was not the leader or no other
+   *     node took over
+   */
+  public boolean handOffLeadership() {
+    DivisionInfo info = division();
+    if (info == null || !info.isLeader()) {
+      return false;
+    }
+    long timeoutMs = 2 * config.electionTimeoutMaxMs();
+    for (int candidate : config.voters().keySet()) {
+      if (candidate == config.nodeId()) {
+        continue;
+      }
+      TransferLeadershipRequest request = new TransferLeadershipRequest(handOffClientId, peerId(config.nodeId()),
+          GROUP_ID, handOffCallIds.incrementAndGet(), peerId(candidate), timeoutMs);
+      try {
+        RaftClientReply reply = server.transferLeadershipAsync(request).get(2 * timeoutMs, TimeUnit.MILLISECONDS);
+        if (reply.isSuccess()) {
+          return true;
+        }
+      } catch (IOException | ExecutionException | TimeoutException e) {
+        // That candidate could not take over (down or behind): try the next one.
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return false;
   }
 
   /** The metadata version this node has applied. */

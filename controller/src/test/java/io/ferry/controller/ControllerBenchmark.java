@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * Not a test: measures controller failover time and metadata command throughput on a 3-node quorum
+ * Not a test: measures controller failover time (leader closed, as in a crash, and planned hand-off)
+ * and metadata command throughput on a 3-node quorum
  * with default settings (election timeout {@value ControllerConfig#DEFAULT_ELECTION_TIMEOUT_MIN_MS}–
  * {@value ControllerConfig#DEFAULT_ELECTION_TIMEOUT_MAX_MS} ms). Excluded from the normal build; run:
  *
@@ -68,6 +69,7 @@ class ControllerBenchmark {
       print("cpus=%d java=%s", Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
       throughput(cluster, "warmup", WARMUP_COMMANDS, 128);
       failover(cluster); // with the warm-up's topics: metadata of a modest cluster
+      handOff(cluster);
       for (int inFlight : IN_FLIGHT) {
         throughput(cluster, "measured-" + inFlight, COMMANDS, inFlight);
       }
@@ -145,6 +147,26 @@ class ControllerBenchmark {
     print("failover active  ms: median %d, min %d, max %d (n=%d)", median(activeMs), Collections.min(activeMs),
         Collections.max(activeMs), activeMs.size());
     print("failover serving ms: median %d, min %d, max %d (n=%d)", median(servingMs), Collections.min(servingMs),
+        Collections.max(servingMs), servingMs.size());
+  }
+
+  /** A planned stop: the leader hands leadership off before closing. */
+  private void handOff(ControllerCluster cluster) throws Exception {
+    List<Long> servingMs = new ArrayList<>();
+    for (int round = 0; round < FAILOVER_ROUNDS; round++) {
+      int old = cluster.awaitActive();
+      long start = System.nanoTime();
+      boolean moved = cluster.node(old).handOffLeadership();
+      int next = awaitOtherActive(cluster, old, start);
+      var hb = cluster.stub(next).brokerHeartbeat(BrokerHeartbeatRequest.newBuilder().setBrokerId(1)
+          .setIncarnationId("b1").build());
+      long serving = (System.nanoTime() - start) / 1_000_000;
+      assertEquals(ErrorCode.NONE, hb.getError().getCode(), hb.getError().getMessage());
+      servingMs.add(serving);
+      print("hand-off round %d: node %d -> node %d serving after %d ms (transfer acknowledged: %s)", round, old, next,
+          serving, moved);
+    }
+    print("hand-off serving ms: median %d, min %d, max %d (n=%d)", median(servingMs), Collections.min(servingMs),
         Collections.max(servingMs), servingMs.size());
   }
 

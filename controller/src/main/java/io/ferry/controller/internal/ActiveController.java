@@ -18,10 +18,8 @@ import io.ferry.proto.v1.CreateTopicResponse;
 import io.ferry.proto.v1.DeleteTopicRecord;
 import io.ferry.proto.v1.DeleteTopicRequest;
 import io.ferry.proto.v1.DeleteTopicResponse;
-import io.ferry.proto.v1.Endpoint;
 import io.ferry.proto.v1.Error;
 import io.ferry.proto.v1.ErrorCode;
-import io.ferry.proto.v1.FenceBrokerRecord;
 import io.ferry.proto.v1.MetadataRecord;
 import io.ferry.proto.v1.PartitionChangeRecord;
 import io.ferry.proto.v1.PartitionRecord;
@@ -29,7 +27,6 @@ import io.ferry.proto.v1.RegisterBrokerRecord;
 import io.ferry.proto.v1.RegisterBrokerRequest;
 import io.ferry.proto.v1.RegisterBrokerResponse;
 import io.ferry.proto.v1.TopicRecord;
-import io.ferry.proto.v1.UnfenceBrokerRecord;
 import io.micrometer.core.instrument.Counter;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -65,9 +62,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ActiveController implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ActiveController.class);
-  private static final int MAX_INCARNATION_LENGTH = 128;
-  private static final int MAX_ENDPOINTS = 16;
-  private static final int MAX_HOST_LENGTH = 255;
 
   private final long term;
   private final MetadataState state;
@@ -75,6 +69,7 @@ public final class ActiveController implements AutoCloseable {
   private final InstantSource clock;
   private final ControllerConfig config;
   private final Counter leaderElections;
+  private final LeadershipDecisions decisions;
   private final ScheduledExecutorService events;
 
   // Owned by the event thread.
@@ -95,12 +90,23 @@ public final class ActiveController implements AutoCloseable {
     long activatedMs = clock.millis();
     c.events.execute(() -> c.grantGracePeriod(activatedMs));
     long checkMs = Math.max(10, Math.min(config.brokerSessionTimeoutMs() / 4, 500));
-    c.events.scheduleWithFixedDelay(c::expireSessions, checkMs, checkMs, TimeUnit.MILLISECONDS);
+    c.events.scheduleWithFixedDelay(() -> periodic("session expiry", c::expireSessions), checkMs, checkMs,
+        TimeUnit.MILLISECONDS);
     if (config.autoLeaderRebalanceEnable()) {
       long every = config.leaderImbalanceCheckIntervalMs();
-      c.events.scheduleWithFixedDelay(c::rebalanceLeaders, every, every, TimeUnit.MILLISECONDS);
+      c.events.scheduleWithFixedDelay(() -> periodic("leader rebalance", c::rebalanceLeaders), every, every,
+          TimeUnit.MILLISECONDS);
     }
     return c;
+  }
+
+  /** A periodic task that throws is never run again: log and carry on instead. */
+  private static void periodic(String what, Runnable task) {
+    try {
+      task.run();
+    } catch (RuntimeException e) {
+      LOG.error("The active controller's {} check failed; it runs again at the next tick", what, e);
+    }
   }
 
   private ActiveController(long term, MetadataState state, CommandProposer proposer, InstantSource clock,
@@ -111,6 +117,7 @@ public final class ActiveController implements AutoCloseable {
     this.clock = clock;
     this.config = config;
     this.leaderElections = leaderElections;
+    this.decisions = new LeadershipDecisions(state, config.uncleanLeaderElectionEnable());
     this.events = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "ferry-active-controller-" + config.nodeId() + "-term-" + term);
       t.setDaemon(true);
@@ -214,43 +221,10 @@ public final class ActiveController implements AutoCloseable {
       return CompletableFuture.completedFuture(null);
     }
     fencingInFlight.addAll(expired);
-    return propose(fenceRecords(expired)).handleAsync((r, e) -> {
+    return propose(decisions.fence(expired, liveness(expired, -1))).handleAsync((r, e) -> {
       fencingInFlight.removeAll(expired);
       return null;
     }, events);
-  }
-
-  /** Fence records for {@code dead} plus the partition changes that take them out of ISRs and leadership. */
-  private List<MetadataRecord> fenceRecords(Set<Integer> dead) {
-    List<MetadataRecord> records = new ArrayList<>();
-    for (int id : dead) {
-      state.broker(id).ifPresent(b -> records.add(MetadataRecord.newBuilder().setFenceBroker(
-          FenceBrokerRecord.newBuilder().setBrokerId(id).setIncarnationId(b.getIncarnationId())).build()));
-    }
-    IntPredicate alive = liveness(dead, -1);
-    for (PartitionRecord p : state.allPartitions()) {
-      if (dead.contains(p.getLeader()) || p.getIsrList().stream().anyMatch(dead::contains)) {
-        change(new PartitionChangeBuilder(p, alive), records);
-      }
-    }
-    return records;
-  }
-
-  /** Unfence record for the broker plus leader elections for offline partitions it can lead. */
-  private List<MetadataRecord> unfenceRecords(BrokerRegistration broker) {
-    int id = broker.getBrokerId();
-    List<MetadataRecord> records = new ArrayList<>();
-    records.add(MetadataRecord.newBuilder().setUnfenceBroker(UnfenceBrokerRecord.newBuilder()
-        .setBrokerId(id).setIncarnationId(broker.getIncarnationId())).build());
-    IntPredicate alive = liveness(Set.of(), id);
-    for (PartitionRecord p : state.allPartitions()) {
-      boolean eligible = p.getIsrList().contains(id) || (config.uncleanLeaderElectionEnable()
-          && p.getReplicasList().contains(id));
-      if (p.getLeader() == PartitionChangeBuilder.NO_LEADER && eligible) {
-        change(new PartitionChangeBuilder(p, alive), records);
-      }
-    }
-    return records;
   }
 
   /** Alive: registered, unfenced and not in {@code dead}; or exactly {@code unfencing}. */
@@ -267,15 +241,10 @@ public final class ActiveController implements AutoCloseable {
     return live::contains;
   }
 
-  private void change(PartitionChangeBuilder builder, List<MetadataRecord> records) {
-    builder.uncleanElection(config.uncleanLeaderElectionEnable()).build()
-        .ifPresent(c -> records.add(MetadataRecord.newBuilder().setPartitionChange(c).build()));
-  }
-
   // ---- requests ----
 
   private CompletableFuture<RegisterBrokerResponse> register(RegisterBrokerRequest req) {
-    Error invalid = checkRegistration(req);
+    Error invalid = RequestChecks.registration(req);
     if (!Errors.isOk(invalid)) {
       return CompletableFuture.completedFuture(RegisterBrokerResponse.newBuilder().setError(invalid).build());
     }
@@ -299,7 +268,7 @@ public final class ActiveController implements AutoCloseable {
                 + existing.get().getIncarnationId() + " and its session is alive; retry after "
                 + config.brokerSessionTimeoutMs() + " ms if that process is gone")).build());
       }
-      records.addAll(fenceRecords(Set.of(id)));
+      records.addAll(decisions.fence(Set.of(id), liveness(Set.of(id), -1)));
     }
     records.add(MetadataRecord.newBuilder().setRegisterBroker(RegisterBrokerRecord.newBuilder()
         .setRegistration(wanted)).build());
@@ -313,30 +282,9 @@ public final class ActiveController implements AutoCloseable {
     }, events);
   }
 
-  private static Error checkRegistration(RegisterBrokerRequest req) {
-    if (req.getBrokerId() < 0) {
-      return Errors.of(ErrorCode.INVALID_REQUEST, "broker id must be >= 0, got " + req.getBrokerId());
-    }
-    if (req.getIncarnationId().isEmpty() || req.getIncarnationId().length() > MAX_INCARNATION_LENGTH) {
-      return Errors.of(ErrorCode.INVALID_REQUEST, "incarnation id must be 1 to " + MAX_INCARNATION_LENGTH
-          + " characters");
-    }
-    if (req.getEndpointsCount() > MAX_ENDPOINTS) {
-      return Errors.of(ErrorCode.INVALID_REQUEST, "at most " + MAX_ENDPOINTS + " endpoints, got "
-          + req.getEndpointsCount());
-    }
-    for (Endpoint e : req.getEndpointsList()) {
-      if (e.getHost().isEmpty() || e.getHost().length() > MAX_HOST_LENGTH || e.getName().length() > MAX_HOST_LENGTH
-          || e.getPort() < 1 || e.getPort() > 65535) {
-        return Errors.of(ErrorCode.INVALID_REQUEST, "endpoint " + e.getName() + " needs a host and a port in 1..65535");
-      }
-    }
-    return Errors.NONE;
-  }
-
   private CompletableFuture<BrokerHeartbeatResponse> heartbeat(BrokerHeartbeatRequest req) {
     Optional<BrokerRegistration> broker = state.broker(req.getBrokerId());
-    Error error = checkIncarnation(broker, req.getBrokerId(), req.getIncarnationId());
+    Error error = RequestChecks.incarnation(broker, req.getBrokerId(), req.getIncarnationId());
     if (!Errors.isOk(error)) {
       return CompletableFuture.completedFuture(BrokerHeartbeatResponse.newBuilder().setError(error).setFenced(true)
           .build());
@@ -347,19 +295,8 @@ public final class ActiveController implements AutoCloseable {
       return CompletableFuture.completedFuture(BrokerHeartbeatResponse.newBuilder().setError(Errors.NONE)
           .setFenced(b.getFenced()).setMetadataVersion(state.version()).build());
     }
-    return propose(unfenceRecords(b)).thenApply(r -> BrokerHeartbeatResponse.newBuilder().setError(r.getError())
+    return propose(decisions.unfence(b, liveness(Set.of(), b.getBrokerId()))).thenApply(r -> BrokerHeartbeatResponse.newBuilder().setError(r.getError())
         .setFenced(!Errors.isOk(r.getError())).setMetadataVersion(r.getMetadataVersion()).build());
-  }
-
-  private static Error checkIncarnation(Optional<BrokerRegistration> broker, int id, String incarnation) {
-    if (broker.isEmpty()) {
-      return Errors.of(ErrorCode.UNKNOWN_BROKER, "broker " + id + " is not registered; register it first");
-    }
-    if (!broker.get().getIncarnationId().equals(incarnation)) {
-      return Errors.of(ErrorCode.BROKER_FENCED, "broker " + id + " is registered with incarnation "
-          + broker.get().getIncarnationId() + ", not " + incarnation + "; register again");
-    }
-    return Errors.NONE;
   }
 
   private CompletableFuture<CreateTopicResponse> createTopic(CreateTopicRequest req) {
@@ -422,10 +359,11 @@ public final class ActiveController implements AutoCloseable {
 
   private CompletableFuture<AlterPartitionResponse> alterPartition(AlterPartitionRequest req) {
     Optional<BrokerRegistration> broker = state.broker(req.getBrokerId());
-    Error error = checkIncarnation(broker, req.getBrokerId(), req.getIncarnationId());
+    Error error = RequestChecks.incarnation(broker, req.getBrokerId(), req.getIncarnationId());
     Optional<PartitionRecord> current = state.partition(req.getTopic(), req.getPartition());
     if (Errors.isOk(error)) {
-      error = checkAlter(req, current, broker.get());
+      error = RequestChecks.alterPartition(req, state.topic(req.getTopic()).isPresent(), current, broker.get(),
+          liveness(Set.of(), -1));
     }
     if (!Errors.isOk(error)) {
       AlterPartitionResponse.Builder b = AlterPartitionResponse.newBuilder().setError(error);
@@ -448,53 +386,9 @@ public final class ActiveController implements AutoCloseable {
     });
   }
 
-  private Error checkAlter(AlterPartitionRequest req, Optional<PartitionRecord> current, BrokerRegistration broker) {
-    String tp = req.getTopic() + "-" + req.getPartition();
-    if (state.topic(req.getTopic()).isEmpty()) {
-      return Errors.of(ErrorCode.UNKNOWN_TOPIC, "topic " + req.getTopic() + " does not exist");
-    }
-    if (current.isEmpty()) {
-      return Errors.of(ErrorCode.UNKNOWN_PARTITION, "partition " + tp + " does not exist");
-    }
-    PartitionRecord p = current.get();
-    if (broker.getFenced()) {
-      return Errors.of(ErrorCode.BROKER_FENCED, "broker " + broker.getBrokerId() + " is fenced");
-    }
-    if (req.getLeaderEpoch() < p.getLeaderEpoch()) {
-      return Errors.of(ErrorCode.FENCED_LEADER_EPOCH, "leader epoch " + req.getLeaderEpoch() + " of " + tp
-          + " is stale; the current leader epoch is " + p.getLeaderEpoch() + " (leader " + p.getLeader() + ")");
-    }
-    if (req.getLeaderEpoch() > p.getLeaderEpoch()) {
-      return Errors.of(ErrorCode.UNKNOWN_LEADER_EPOCH, "leader epoch " + req.getLeaderEpoch() + " of " + tp
-          + " is newer than the controller's " + p.getLeaderEpoch());
-    }
-    if (p.getLeader() != req.getBrokerId()) {
-      return Errors.of(ErrorCode.NOT_LEADER, "broker " + req.getBrokerId() + " does not lead " + tp
-          + "; broker " + p.getLeader() + " does");
-    }
-    if (req.getPartitionEpoch() != p.getPartitionEpoch()) {
-      return Errors.of(ErrorCode.STALE_PARTITION_EPOCH, "partition epoch " + req.getPartitionEpoch() + " of " + tp
-          + " is not the current " + p.getPartitionEpoch() + "; refresh metadata and retry");
-    }
-    Set<Integer> isr = new HashSet<>(req.getNewIsrList());
-    IntPredicate alive = liveness(Set.of(), -1);
-    if (isr.size() != req.getNewIsrCount() || !isr.contains(req.getBrokerId())
-        || !p.getReplicasList().containsAll(isr)) {
-      return Errors.of(ErrorCode.INVALID_REQUEST, "new ISR " + req.getNewIsrList() + " of " + tp
-          + " must be distinct replicas of " + p.getReplicasList() + " including the leader");
-    }
-    for (int b : isr) {
-      if (!alive.test(b)) {
-        return Errors.of(ErrorCode.INVALID_REQUEST, "new ISR " + req.getNewIsrList() + " of " + tp
-            + " names broker " + b + ", which is fenced or unknown");
-      }
-    }
-    return Errors.NONE;
-  }
-
   private CompletableFuture<ControlledShutdownResponse> controlledShutdown(ControlledShutdownRequest req) {
     Optional<BrokerRegistration> broker = state.broker(req.getBrokerId());
-    Error error = checkIncarnation(broker, req.getBrokerId(), req.getIncarnationId());
+    Error error = RequestChecks.incarnation(broker, req.getBrokerId(), req.getIncarnationId());
     if (!Errors.isOk(error)) {
       return CompletableFuture.completedFuture(ControlledShutdownResponse.newBuilder().setError(error).build());
     }
@@ -504,7 +398,7 @@ public final class ActiveController implements AutoCloseable {
       return CompletableFuture.completedFuture(ControlledShutdownResponse.newBuilder().setError(Errors.NONE)
           .setRemainingLeaderships(leaderships(id)).build());
     }
-    return propose(fenceRecords(Set.of(id))).thenApply(r -> ControlledShutdownResponse.newBuilder()
+    return propose(decisions.fence(Set.of(id), liveness(Set.of(id), -1))).thenApply(r -> ControlledShutdownResponse.newBuilder()
         .setError(r.getError()).setRemainingLeaderships(leaderships(id)).build());
   }
 
@@ -522,14 +416,7 @@ public final class ActiveController implements AutoCloseable {
     if (closed) {
       return CompletableFuture.completedFuture(null);
     }
-    List<MetadataRecord> records = new ArrayList<>();
-    IntPredicate alive = liveness(Set.of(), -1);
-    for (PartitionRecord p : state.allPartitions()) {
-      int preferred = p.getReplicas(0);
-      if (p.getLeader() != preferred && alive.test(preferred) && p.getIsrList().contains(preferred)) {
-        change(new PartitionChangeBuilder(p, alive).preferredLeaderElection(), records);
-      }
-    }
+    List<MetadataRecord> records = decisions.preferredLeaders(liveness(Set.of(), -1));
     return records.isEmpty() ? CompletableFuture.completedFuture(null) : propose(records).thenApply(r -> null);
   }
 
