@@ -77,6 +77,8 @@ final class FakeBroker extends BrokerServiceGrpc.BrokerServiceImplBase {
     private final Deque<ErrorCode> produceFailures = new ArrayDeque<>();
     private final List<ServerCallStreamObserver<ProduceResponse>> openStreams = new ArrayList<>();
     private boolean swallowProduce;
+    private final Deque<ErrorCode> adminFailures = new ArrayDeque<>();
+    final java.util.concurrent.atomic.AtomicInteger adminRequests = new java.util.concurrent.atomic.AtomicInteger();
 
     FakeBroker(int id, FakeCluster cluster) throws IOException {
         this.id = id;
@@ -98,6 +100,18 @@ final class FakeBroker extends BrokerServiceGrpc.BrokerServiceImplBase {
         for (int i = 0; i < times; i++) {
             produceFailures.add(code);
         }
+    }
+
+    /** The next {@code times} admin calls answer {@code code}. */
+    synchronized void failNextAdmin(ErrorCode code, int times) {
+        for (int i = 0; i < times; i++) {
+            adminFailures.add(code);
+        }
+    }
+
+    private synchronized ErrorCode adminFailure() {
+        adminRequests.incrementAndGet();
+        return adminFailures.poll();
     }
 
     /** While true, produce requests are recorded but neither appended nor answered (a hung broker). */
@@ -357,7 +371,10 @@ final class FakeBroker extends BrokerServiceGrpc.BrokerServiceImplBase {
     public void createTopic(CreateTopicRequest request, StreamObserver<CreateTopicResponse> out) {
         CreateTopicResponse.Builder response = CreateTopicResponse.newBuilder();
         String name = request.getName();
-        if (!name.matches("[a-zA-Z0-9._-]{1,249}") || name.equals(".") || name.equals("..")) {
+        ErrorCode injected = adminFailure();
+        if (injected != null) {
+            response.setError(error(injected, "injected " + injected));
+        } else if (!name.matches("[a-zA-Z0-9._-]{1,249}") || name.equals(".") || name.equals("..")) {
             response.setError(error(ErrorCode.INVALID_TOPIC, "topic name '" + name + "' is invalid"));
         } else if (cluster.hasTopic(name)) {
             response.setError(error(ErrorCode.TOPIC_ALREADY_EXISTS, "topic " + name + " already exists"));
@@ -378,7 +395,10 @@ final class FakeBroker extends BrokerServiceGrpc.BrokerServiceImplBase {
     @Override
     public void deleteTopic(DeleteTopicRequest request, StreamObserver<DeleteTopicResponse> out) {
         DeleteTopicResponse.Builder response = DeleteTopicResponse.newBuilder();
-        if (!cluster.hasTopic(request.getName())) {
+        ErrorCode injected = adminFailure();
+        if (injected != null) {
+            response.setError(error(injected, "injected " + injected));
+        } else if (!cluster.hasTopic(request.getName())) {
             response.setError(error(ErrorCode.UNKNOWN_TOPIC, "topic " + request.getName() + " does not exist"));
         } else {
             cluster.deleteTopic(request.getName());

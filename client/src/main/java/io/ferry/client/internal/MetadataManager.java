@@ -213,7 +213,7 @@ public final class MetadataManager implements AutoCloseable {
 
     private void onFailure(InetSocketAddress target, Throwable t) {
         synchronized (this) {
-            lastError = new FerryTransportException("metadata request to " + target + " failed: " + t.getMessage(), t);
+            lastError = new FerryTransportException("metadata request to " + target.getHostString() + ":" + target.getPort() + " failed: " + t.getMessage(), t);
             nextNode++;
             fetchScheduled = false;
             notifyAll();
