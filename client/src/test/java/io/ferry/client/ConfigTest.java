@@ -70,6 +70,15 @@ class ConfigTest {
     }
 
     @Test
+    void docsCarryTheGeneratedReference() throws Exception {
+        java.nio.file.Path doc = java.nio.file.Path.of("..", "docs", "client.md");
+        String text = java.nio.file.Files.readString(doc);
+        assertTrue(text.contains(ProducerConfig.documentation()), "docs/client.md producer table is stale");
+        assertTrue(text.contains(ConsumerConfig.documentation()), "docs/client.md consumer table is stale");
+        assertTrue(text.contains(AdminConfig.documentation()), "docs/client.md admin table is stale");
+    }
+
+    @Test
     void retriabilityComesFromTheProtoOption() {
         assertTrue(ErrorCodes.isRetriable(ErrorCode.NOT_LEADER));
         assertTrue(ErrorCodes.isRetriable(ErrorCode.NOT_ENOUGH_REPLICAS));
