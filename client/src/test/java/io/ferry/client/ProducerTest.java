@@ -367,6 +367,48 @@ class ProducerTest {
     }
 
     @Test
+    void inFlightRequestsPerBrokerAreCapped() {
+        cluster.createTopic("t", 1);
+        FerryProducer producer = producer("linger.ms", 0, "batch.size", 0, "max.request.size", 300,
+                "max.in.flight.requests.per.connection", 2);
+        producer.partitionsFor("t");
+        cluster.broker(1).swallowProduce(true);
+        for (int i = 0; i < 10; i++) {
+            producer.send(new ProducerRecord("t", 0, null, value(i)));
+        }
+        await().atMost(10, TimeUnit.SECONDS).until(() -> cluster.broker(1).produceRequests().size() == 2);
+        await().during(300, TimeUnit.MILLISECONDS).atMost(5, TimeUnit.SECONDS)
+                .until(() -> cluster.broker(1).produceRequests().size() == 2);
+    }
+
+    @Test
+    void concurrentSendersKeepPerKeyOrder() throws Exception {
+        cluster.createTopic("t", 3);
+        FerryProducer producer = producer("linger.ms", 1, "batch.size", 2000);
+        List<CompletableFuture<Void>> threads = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            int thread = t;
+            threads.add(CompletableFuture.runAsync(() -> {
+                for (int i = 0; i < 300; i++) {
+                    producer.send(new ProducerRecord("t", ("key-" + thread).getBytes(UTF_8),
+                            (thread + ":" + i).getBytes(UTF_8)));
+                }
+            }));
+        }
+        CompletableFuture.allOf(threads.toArray(CompletableFuture[]::new)).get(20, TimeUnit.SECONDS);
+        producer.flush();
+        Map<String, List<Integer>> perKey = new HashMap<>();
+        for (int p = 0; p < 3; p++) {
+            for (String v : cluster.values(new TopicPartition("t", p))) {
+                String[] parts = v.split(":");
+                perKey.computeIfAbsent(parts[0], k -> new ArrayList<>()).add(Integer.parseInt(parts[1]));
+            }
+        }
+        assertEquals(4, perKey.size());
+        perKey.values().forEach(seq -> assertEquals(IntStream.range(0, 300).boxed().toList(), seq));
+    }
+
+    @Test
     void unknownTopicFailsAfterMaxBlock() {
         FerryProducer producer = producer("max.block.ms", 300);
         CompletableFuture<RecordMetadata> f = producer.send(new ProducerRecord("missing", null, value(0)));

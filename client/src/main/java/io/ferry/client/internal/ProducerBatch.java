@@ -104,6 +104,11 @@ public final class ProducerBatch {
         return reservedBytes;
     }
 
+    /** Size for request sizing: the built batch once built, else the uncompressed bytes so far (an upper bound). */
+    int sizeBound() {
+        return built != null ? built.remaining() : builder.uncompressedSizeInBytes();
+    }
+
     /** The encoded batch; built (and compressed) once, on the first call after {@link #seal()}. */
     ByteBuffer bytes() {
         if (built == null) {

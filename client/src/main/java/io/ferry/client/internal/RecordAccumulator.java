@@ -126,7 +126,9 @@ public final class RecordAccumulator {
                     break;
                 }
                 head.seal();
-                int size = head.bytes().remaining();
+                // The uncompressed size bounds the request; building (compressing) happens later on
+                // the sender thread, outside this lock, so appenders to this partition never wait for it.
+                int size = head.sizeBound();
                 if (bytes > 0 && bytes + size > maxBytes) {
                     break;
                 }

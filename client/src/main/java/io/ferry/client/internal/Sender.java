@@ -131,7 +131,15 @@ public final class Sender implements Runnable {
                 if (closing && (forceClose || now - closeDeadlineNanos >= 0 || (!accumulator.hasQueued() && !anyInFlight()))) {
                     break;
                 }
-                long next = runOnce(now);
+                long next;
+                try {
+                    next = runOnce(now);
+                } catch (RuntimeException e) {
+                    // A bug must not silently stop every future send: report it and keep the loop alive.
+                    Thread t = Thread.currentThread();
+                    t.getUncaughtExceptionHandler().uncaughtException(t, e);
+                    next = now + MAX_IDLE_NANOS;
+                }
                 long wait = next - System.nanoTime();
                 if (wait > 0 && !wakeupPending.get()) {
                     LockSupport.parkNanos(this, wait);
