@@ -94,7 +94,7 @@ class ProducerTest {
     @Test
     void lingerCollectsRecordsIntoOneRequest() throws Exception {
         cluster.createTopic("t", 1);
-        FerryProducer producer = producer("linger.ms", 200);
+        FerryProducer producer = producer("linger.ms", 500);
         producer.partitionsFor("t");
         List<CompletableFuture<RecordMetadata>> futures = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
