@@ -227,6 +227,24 @@ class ProducerTest {
     }
 
     @Test
+    void oneInFlightKeepsOrderWhenTheLeaderMovesMidRequest() throws Exception {
+        cluster.createTopic("t", 1);
+        TopicPartition tp = new TopicPartition("t", 0);
+        FerryProducer producer = producer("linger.ms", 0, "max.in.flight.requests.per.connection", 1,
+                "metadata.max.age.ms", 50, "request.timeout.ms", 800);
+        producer.partitionsFor("t");
+        cluster.broker(1).swallowProduce(true);
+        CompletableFuture<RecordMetadata> first = producer.send(new ProducerRecord("t", 0, null, value(0)));
+        await().atMost(10, TimeUnit.SECONDS).until(() -> !cluster.broker(1).produceRequests().isEmpty());
+        cluster.moveLeader(tp, 2);
+        await().atMost(10, TimeUnit.SECONDS).until(() -> producer.partitionsFor("t").get(0).leader() == 2);
+        CompletableFuture<RecordMetadata> second = producer.send(new ProducerRecord("t", 0, null, value(1)));
+        assertEquals(0, get(first).offset());
+        assertEquals(1, get(second).offset());
+        assertEquals(List.of(new String(value(0), UTF_8), new String(value(1), UTF_8)), cluster.values(tp));
+    }
+
+    @Test
     void retriableErrorsAreRetriedAndOthersFailTheRecord() throws Exception {
         cluster.createTopic("t", 1);
         TopicPartition tp = new TopicPartition("t", 0);
