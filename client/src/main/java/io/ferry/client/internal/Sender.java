@@ -1,5 +1,7 @@
 package io.ferry.client.internal;
 
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import io.ferry.client.FerryException;
 import io.ferry.client.FerryTimeoutException;
 import io.ferry.client.FerryTransportException;
@@ -13,14 +15,14 @@ import io.ferry.proto.v1.ProduceRequest;
 import io.ferry.proto.v1.ProduceResponse;
 import io.ferry.proto.v1.TopicProduceData;
 import io.ferry.proto.v1.TopicProduceResult;
-import com.google.protobuf.ByteString;
-import com.google.protobuf.UnsafeByteOperations;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -68,7 +70,7 @@ public final class Sender implements Runnable {
     // Sender thread only.
     private final Map<Integer, ProduceStream> streams = new HashMap<>();
     /** Partitions with a batch in flight, when order is guaranteed (max in flight 1). */
-    private final java.util.Set<TopicPartition> muted = new java.util.HashSet<>();
+    private final Set<TopicPartition> muted = new HashSet<>();
     private final boolean guaranteeOrder;
     private long nextCorrelationId;
 
