@@ -243,6 +243,19 @@ class ConsumerTest {
     }
 
     @Test
+    void theNextFetchIsOnTheWireBeforeTheNextPoll() throws Exception {
+        append(TP, 0, 5, CompressionType.NONE);
+        FerryConsumer consumer = consumer();
+        consumer.assign(List.of(TP));
+        consumer.seek(TP, 0);
+        assertEquals(5, pollFor(consumer, 5).size());
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> cluster.broker(1)
+                .fetchRequests.stream().anyMatch(r -> r.getTopics(0).getPartitions(0).getFetchOffset() == 5));
+        append(TP, 5, 2, CompressionType.NONE);
+        assertEquals(expected(5, 7), values(pollFor(consumer, 2)));
+    }
+
+    @Test
     void concurrentUseIsRefused() throws Exception {
         FerryConsumer consumer = consumer("fetch.max.wait.ms", 500);
         consumer.assign(List.of(TP));
