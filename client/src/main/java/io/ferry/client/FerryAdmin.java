@@ -1,0 +1,212 @@
+package io.ferry.client;
+
+import io.ferry.client.internal.Channels;
+import io.ferry.client.internal.ClusterView;
+import io.ferry.client.internal.MetadataManager;
+import io.ferry.client.internal.OffsetLookup;
+import io.ferry.proto.v1.BrokerRegistration;
+import io.ferry.proto.v1.BrokerServiceGrpc;
+import io.ferry.proto.v1.BrokerServiceGrpc.BrokerServiceBlockingStub;
+import io.ferry.proto.v1.CreateTopicRequest;
+import io.ferry.proto.v1.CreateTopicResponse;
+import io.ferry.proto.v1.DeleteTopicRequest;
+import io.ferry.proto.v1.DescribeClusterRequest;
+import io.ferry.proto.v1.DescribeClusterResponse;
+import io.ferry.proto.v1.DescribeTopicsRequest;
+import io.ferry.proto.v1.DescribeTopicsResponse;
+import io.ferry.proto.v1.Error;
+import io.ferry.proto.v1.ErrorCode;
+import io.ferry.proto.v1.PartitionRecord;
+import io.ferry.proto.v1.TopicRecord;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * Administers topics and inspects the cluster. Each call is sent to a broker (which forwards admin
+ * calls to the controller quorum), moves on to the next broker after a transport failure, retries
+ * retriable errors after {@code retry.backoff.ms}, and gives up after {@code default.api.timeout.ms}.
+ * Failures are {@link FerryException}s carrying the broker's {@link ErrorCode} and message.
+ *
+ * <p>Thread-safe; calls block the calling thread.
+ */
+public final class FerryAdmin implements AutoCloseable {
+
+    /** {@link #listOffsets} spec: the log start offset. */
+    public static final long EARLIEST = OffsetLookup.EARLIEST;
+    /** {@link #listOffsets} spec: the end offset (high watermark). */
+    public static final long LATEST = OffsetLookup.LATEST;
+
+    private final AdminConfig config;
+    private final Channels channels;
+    private final MetadataManager metadata;
+    private final OffsetLookup offsets;
+    private final List<InetSocketAddress> bootstrap;
+
+    public FerryAdmin(AdminConfig config) {
+        this.config = config;
+        this.bootstrap = config.bootstrapServers();
+        this.channels = new Channels(64 * 1024 * 1024);
+        String id = config.clientId().isEmpty() ? "" : "-" + config.clientId();
+        this.metadata = new MetadataManager(bootstrap, channels, config.retryBackoffMs(), config.requestTimeoutMs(),
+                config.metadataMaxAgeMs(), "ferry-admin" + id + "-metadata", () -> { });
+        this.offsets = new OffsetLookup(metadata, channels, config.requestTimeoutMs());
+    }
+
+    /**
+     * Creates a topic and returns it as created.
+     *
+     * @throws FerryException with TOPIC_ALREADY_EXISTS, INVALID_TOPIC, INVALID_PARTITIONS,
+     *                        INVALID_REPLICATION_FACTOR, ... as the controller answers
+     */
+    public TopicDescription createTopic(String name, int partitions, int replicationFactor, Map<String, String> configs) {
+        CreateTopicRequest request = CreateTopicRequest.newBuilder().setName(name).setPartitionCount(partitions)
+                .setReplicationFactor(replicationFactor).putAllConfigs(configs).build();
+        CreateTopicResponse response = call("create topic " + name, s -> s.createTopic(request),
+                CreateTopicResponse::getError, Set.of());
+        return describe(response.getTopic(), response.getPartitionsList());
+    }
+
+    /** Deletes a topic; UNKNOWN_TOPIC when there is none by that name. */
+    public void deleteTopic(String name) {
+        DeleteTopicRequest request = DeleteTopicRequest.newBuilder().setName(name).build();
+        call("delete topic " + name, s -> s.deleteTopic(request), r -> r.getError(), Set.of(ErrorCode.UNKNOWN_TOPIC));
+    }
+
+    /** Names of every topic, sorted. */
+    public Set<String> listTopics() {
+        return new TreeSet<>(describeTopics(List.of()).keySet());
+    }
+
+    /**
+     * Describes the named topics (every topic for an empty collection).
+     *
+     * @throws FerryException with UNKNOWN_TOPIC (or the broker's code) for the first named topic that failed
+     */
+    public Map<String, TopicDescription> describeTopics(Collection<String> names) {
+        DescribeTopicsRequest request = DescribeTopicsRequest.newBuilder().addAllNames(new LinkedHashSet<>(names)).build();
+        DescribeTopicsResponse response = call("describe topics " + names, s -> s.describeTopics(request),
+                r -> firstError(r), Set.of(ErrorCode.UNKNOWN_TOPIC, ErrorCode.INVALID_TOPIC));
+        Map<String, TopicDescription> out = new LinkedHashMap<>();
+        for (io.ferry.proto.v1.TopicDescription d : response.getTopicsList()) {
+            out.put(d.getName(), describe(d.getTopic(), d.getPartitionsList()));
+        }
+        return out;
+    }
+
+    private static Error firstError(DescribeTopicsResponse response) {
+        for (io.ferry.proto.v1.TopicDescription d : response.getTopicsList()) {
+            if (d.hasError() && d.getError().getCode() != ErrorCode.NONE) {
+                return d.getError().toBuilder().setMessage(d.getName() + ": " + d.getError().getMessage()).build();
+            }
+        }
+        return null;
+    }
+
+    /** The brokers, the active controller and the metadata version, as the answering broker sees them. */
+    public ClusterDescription describeCluster() {
+        DescribeClusterResponse response = call("describe cluster", s -> s.describeCluster(
+                DescribeClusterRequest.getDefaultInstance()), DescribeClusterResponse::getError, Set.of());
+        List<BrokerInfo> brokers = new ArrayList<>();
+        for (BrokerRegistration b : response.getBrokersList()) {
+            String host = b.getEndpointsCount() == 0 ? "" : b.getEndpoints(0).getHost();
+            int port = b.getEndpointsCount() == 0 ? -1 : b.getEndpoints(0).getPort();
+            brokers.add(new BrokerInfo(b.getBrokerId(), host, port, b.getFenced()));
+        }
+        brokers.sort(Comparator.comparingInt(BrokerInfo::id));
+        return new ClusterDescription(response.getControllerLeaderId(), List.copyOf(brokers),
+                response.getMetadataVersion());
+    }
+
+    /**
+     * Offsets per partition for a spec: {@link #EARLIEST}, {@link #LATEST}, or a timestamp (ms since
+     * the epoch: the first record at or after it). A null value: no record at or after the timestamp.
+     */
+    public Map<TopicPartition, OffsetAndTimestamp> listOffsets(Map<TopicPartition, Long> specs) {
+        long timeout = config.defaultApiTimeoutMs();
+        Map<TopicPartition, OffsetAndTimestamp> out = new HashMap<>();
+        offsets.list(specs, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeout), timeout)
+                .forEach((tp, r) -> out.put(tp, r.getOffset() < 0 ? null : new OffsetAndTimestamp(r.getOffset(),
+                        r.getTimestamp())));
+        return out;
+    }
+
+    private static TopicDescription describe(TopicRecord topic, List<PartitionRecord> partitions) {
+        List<PartitionInfo> infos = new ArrayList<>();
+        partitions.forEach(p -> infos.add(ClusterView.toInfo(p)));
+        infos.sort(Comparator.comparingInt(PartitionInfo::partition));
+        return new TopicDescription(topic.getName(), topic.getTopicId(), topic.getReplicationFactor(),
+                Map.copyOf(topic.getConfigsMap()), List.copyOf(infos));
+    }
+
+    /**
+     * Calls brokers in turn until one answers without a retriable error.
+     *
+     * @param finalCodes codes that answer the question, so are not retried even if retriable in general
+     */
+    private <T> T call(String what, Function<BrokerServiceBlockingStub, T> rpc, Function<T, Error> errorOf,
+                       Set<ErrorCode> finalCodes) {
+        long timeoutMs = config.defaultApiTimeoutMs();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        List<InetSocketAddress> nodes = new ArrayList<>(new LinkedHashSet<>(bootstrap));
+        FerryException last = null;
+        for (int attempt = 0; ; attempt++) {
+            InetSocketAddress node = nodes.get(attempt % nodes.size());
+            long remaining = deadline - System.nanoTime();
+            try {
+                T response = rpc.apply(BrokerServiceGrpc.newBlockingStub(channels.get(node)).withDeadlineAfter(
+                        Math.max(1, Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(config.requestTimeoutMs()))),
+                        TimeUnit.NANOSECONDS));
+                Error error = errorOf.apply(response);
+                if (error == null || error.getCode() == ErrorCode.NONE) {
+                    return response;
+                }
+                FerryException e = new FerryException(error.getCode(), error.getMessage());
+                if (!e.retriable() || finalCodes.contains(error.getCode())) {
+                    throw e;
+                }
+                last = e;
+            } catch (StatusRuntimeException e) {
+                if (e.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED && last != null
+                        && deadline - System.nanoTime() <= 0) {
+                    // Our own overall deadline cut the attempt short: the earlier error says more.
+                    throw timeout(what, timeoutMs, last);
+                }
+                last = new FerryTransportException(what + ": broker " + node.getHostString() + ":" + node.getPort() + " failed: " + e.getStatus(), e);
+            }
+            // Stop when the backoff would use up the time left: a last attempt with no time to answer
+            // would only hide the real error behind DEADLINE_EXCEEDED.
+            if (deadline - System.nanoTime() <= TimeUnit.MILLISECONDS.toNanos(config.retryBackoffMs() + 1)) {
+                throw timeout(what, timeoutMs, last);
+            }
+            try {
+                Thread.sleep(config.retryBackoffMs()); // retry pacing, not waiting for a condition
+            } catch (InterruptedException e) {
+                throw new FerryInterruptedException("interrupted during " + what, e);
+            }
+        }
+    }
+
+    private static FerryTimeoutException timeout(String what, long timeoutMs, FerryException last) {
+        return new FerryTimeoutException(what + " did not succeed within default.api.timeout.ms (" + timeoutMs
+                + " ms); last error: " + last.getMessage(), last);
+    }
+
+    @Override
+    public void close() {
+        metadata.close();
+        channels.close();
+    }
+}

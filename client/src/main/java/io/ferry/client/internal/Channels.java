@@ -1,0 +1,48 @@
+package io.ferry.client.internal;
+
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One gRPC channel per broker address, created on first use and shared by every call to that broker.
+ * Thread-safe.
+ */
+public final class Channels implements AutoCloseable {
+
+    private final ConcurrentMap<InetSocketAddress, ManagedChannel> channels = new ConcurrentHashMap<>();
+    private final int maxInboundMessageBytes;
+
+    /** @param maxInboundMessageBytes largest response accepted, e.g. above fetch.max.bytes */
+    public Channels(int maxInboundMessageBytes) {
+        this.maxInboundMessageBytes = maxInboundMessageBytes;
+    }
+
+    public ManagedChannel get(InetSocketAddress address) {
+        return channels.computeIfAbsent(address, a ->
+                Grpc.newChannelBuilderForAddress(a.getHostString(), a.getPort(), InsecureChannelCredentials.create())
+                        .maxInboundMessageSize(maxInboundMessageBytes)
+                        .build());
+    }
+
+    @Override
+    public void close() {
+        // shutdown() first lets messages already written (acks=0 requests) leave before the sockets close.
+        channels.values().forEach(ManagedChannel::shutdown);
+        try {
+            for (ManagedChannel channel : channels.values()) {
+                if (!channel.awaitTermination(1, TimeUnit.SECONDS)) {
+                    channel.shutdownNow().awaitTermination(1, TimeUnit.SECONDS);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            channels.values().forEach(ManagedChannel::shutdownNow);
+        }
+        channels.clear();
+    }
+}

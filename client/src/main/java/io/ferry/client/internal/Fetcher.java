@@ -1,0 +1,246 @@
+package io.ferry.client.internal;
+
+import io.ferry.client.ConsumerConfig;
+import io.ferry.client.ConsumerConfig.OffsetReset;
+import io.ferry.client.ConsumerRecord;
+import io.ferry.client.FerryException;
+import io.ferry.client.FerryInterruptedException;
+import io.ferry.client.OffsetOutOfRangeException;
+import io.ferry.client.PartitionInfo;
+import io.ferry.client.TopicPartition;
+import io.ferry.proto.v1.BrokerServiceGrpc;
+import io.ferry.proto.v1.ErrorCode;
+import io.ferry.proto.v1.FetchPartition;
+import io.ferry.proto.v1.FetchPartitionResult;
+import io.ferry.proto.v1.FetchRequest;
+import io.ferry.proto.v1.FetchResponse;
+import io.ferry.proto.v1.FetchTopic;
+import io.ferry.proto.v1.FetchTopicResult;
+import io.ferry.record.BatchScanner;
+import io.ferry.record.CorruptBatchException;
+import io.ferry.record.Record;
+import io.ferry.record.RecordBatch;
+import io.ferry.record.RecordIterator;
+import io.grpc.stub.StreamObserver;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Fetch rounds for a consumer: one long-polling Fetch per partition leader covering every assigned
+ * partition that has a position and nothing buffered; the answers are decoded into each partition's
+ * buffer, skipping records below its position. A round can be started ahead ({@link #prefetch}) so
+ * the next poll finds records waiting; an answer for a position that has moved since is dropped.
+ *
+ * <p>Not thread-safe: used only by the consumer's thread.
+ */
+public final class Fetcher {
+
+    private final MetadataManager metadata;
+    private final Channels channels;
+    private final ConsumerConfig config;
+
+    public Fetcher(MetadataManager metadata, Channels channels, ConsumerConfig config) {
+        this.metadata = metadata;
+        this.channels = channels;
+        this.config = config;
+    }
+
+    /** A fetch on the wire to one leader, with the positions it asked for. */
+    private record Pending(Map<TopicPartition, Long> offsets, CompletableFuture<FetchResponse> response) {
+    }
+
+    private final List<Pending> pending = new ArrayList<>();
+
+    /**
+     * Sends a round unless one is already on the wire, then waits at most until {@code deadlineNanos}
+     * for the answers; answers that arrive later are handled by a later call.
+     *
+     * @return true when some partition needs fresher metadata (no leader, or a leader error)
+     * @throws OffsetOutOfRangeException when a position is out of range and auto.offset.reset is none
+     */
+    public boolean fetch(Map<TopicPartition, PartitionFetchState> states, long deadlineNanos) {
+        boolean needMetadata = false;
+        if (pending.isEmpty()) {
+            long remainingMs = Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()));
+            needMetadata = sendRound(states, (int) Math.min(config.fetchMaxWaitMs(), remainingMs));
+        }
+        return collect(states, deadlineNanos) || needMetadata;
+    }
+
+    /**
+     * Starts a round for the partitions with nothing buffered and returns at once, so records arrive
+     * while the application processes the previous ones. Does nothing while a round is on the wire.
+     */
+    public void prefetch(Map<TopicPartition, PartitionFetchState> states) {
+        if (pending.isEmpty()) {
+            sendRound(states, config.fetchMaxWaitMs());
+        }
+    }
+
+    /** Sends one Fetch per leader; returns true when some partition has no known leader. */
+    private boolean sendRound(Map<TopicPartition, PartitionFetchState> states, int maxWaitMs) {
+        ClusterView view = metadata.view();
+        Map<Integer, List<TopicPartition>> byLeader = new HashMap<>();
+        boolean needMetadata = false;
+        for (Map.Entry<TopicPartition, PartitionFetchState> e : states.entrySet()) {
+            PartitionFetchState state = e.getValue();
+            if (state.needsPosition() || !state.buffered.isEmpty()) {
+                continue;
+            }
+            int leader = view.leader(e.getKey());
+            if (leader < 0) {
+                needMetadata = true;
+            } else {
+                byLeader.computeIfAbsent(leader, id -> new ArrayList<>()).add(e.getKey());
+            }
+        }
+        byLeader.forEach((leader, partitions) -> {
+            Map<TopicPartition, Long> offsets = new HashMap<>();
+            partitions.forEach(tp -> offsets.put(tp, states.get(tp).position));
+            pending.add(new Pending(offsets, send(view, leader, partitions, offsets, maxWaitMs)));
+        });
+        return needMetadata;
+    }
+
+    private boolean collect(Map<TopicPartition, PartitionFetchState> states, long deadlineNanos) {
+        boolean needMetadata = false;
+        Map<TopicPartition, Long> outOfRange = new LinkedHashMap<>();
+        Iterator<Pending> it = pending.iterator();
+        while (it.hasNext()) {
+            Pending call = it.next();
+            FetchResponse response;
+            try {
+                response = call.response().get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                throw new FerryInterruptedException("interrupted while fetching", e);
+            } catch (TimeoutException e) {
+                continue; // still long-polling: a later poll takes the answer
+            } catch (ExecutionException e) {
+                it.remove();
+                needMetadata = true; // a transport failure: the broker may be gone
+                continue;
+            }
+            it.remove();
+            needMetadata |= handle(response, states, call.offsets(), outOfRange);
+        }
+        if (!outOfRange.isEmpty()) {
+            throw new OffsetOutOfRangeException("Fetch positions out of range with no reset policy"
+                    + " (auto.offset.reset=none): " + outOfRange, outOfRange);
+        }
+        return needMetadata;
+    }
+
+    private CompletableFuture<FetchResponse> send(ClusterView view, int leader, List<TopicPartition> partitions,
+                                                  Map<TopicPartition, Long> offsets, int maxWaitMs) {
+        Map<String, FetchTopic.Builder> topics = new LinkedHashMap<>();
+        for (TopicPartition tp : partitions) {
+            PartitionInfo info = view.partition(tp.topic(), tp.partition());
+            topics.computeIfAbsent(tp.topic(), t -> FetchTopic.newBuilder().setTopic(t))
+                    .addPartitions(FetchPartition.newBuilder().setPartition(tp.partition())
+                            .setFetchOffset(offsets.get(tp)).setPartitionMaxBytes(config.maxPartitionFetchBytes())
+                            .setCurrentLeaderEpoch(info == null ? -1 : info.leaderEpoch()));
+        }
+        FetchRequest.Builder request = FetchRequest.newBuilder().setMaxWaitMs(maxWaitMs)
+                .setMinBytes(config.fetchMinBytes()).setMaxBytes(config.fetchMaxBytes());
+        topics.values().forEach(request::addTopics);
+        CompletableFuture<FetchResponse> future = new CompletableFuture<>();
+        BrokerServiceGrpc.newStub(channels.get(view.address(leader)))
+                .withDeadlineAfter(maxWaitMs + (long) config.requestTimeoutMs(), TimeUnit.MILLISECONDS)
+                .fetch(request.build(), new StreamObserver<>() {
+                    @Override
+                    public void onNext(FetchResponse value) {
+                        future.complete(value);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        future.completeExceptionally(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                    }
+                });
+        return future;
+    }
+
+    private boolean handle(FetchResponse response, Map<TopicPartition, PartitionFetchState> states,
+                           Map<TopicPartition, Long> requested, Map<TopicPartition, Long> outOfRange) {
+        boolean needMetadata = false;
+        for (FetchTopicResult topic : response.getTopicsList()) {
+            for (FetchPartitionResult result : topic.getPartitionsList()) {
+                TopicPartition tp = new TopicPartition(topic.getTopic(), result.getPartition());
+                PartitionFetchState state = states.get(tp);
+                Long offset = requested.get(tp);
+                if (state == null || offset == null || state.position != offset || state.pendingReset != null) {
+                    continue; // unassigned or moved since the request was built
+                }
+                ErrorCode code = result.hasError() ? result.getError().getCode() : ErrorCode.NONE;
+                switch (code) {
+                    case NONE -> decode(tp, state, result);
+                    case OFFSET_OUT_OF_RANGE -> {
+                        if (config.autoOffsetReset() == OffsetReset.NONE) {
+                            outOfRange.put(tp, offset);
+                        } else {
+                            state.pendingReset = config.autoOffsetReset();
+                        }
+                    }
+                    default -> {
+                        if (!ErrorCodes.isRetriable(code)) {
+                            throw new FerryException(code, tp + ": " + result.getError().getMessage());
+                        }
+                        needMetadata = true;
+                    }
+                }
+            }
+        }
+        return needMetadata;
+    }
+
+    private static void decode(TopicPartition tp, PartitionFetchState state, FetchPartitionResult result) {
+        if (result.getRecords().isEmpty()) {
+            return;
+        }
+        BatchScanner scanner = BatchScanner.of(result.getRecords().asReadOnlyByteBuffer());
+        long position = state.position;
+        long end = position;
+        try {
+            RecordBatch batch;
+            while ((batch = scanner.next()) != null) {
+                if (batch.nextOffset() <= position) {
+                    continue;
+                }
+                if (!batch.isControl()) {
+                    RecordIterator it = batch.records();
+                    while (it.hasNext()) {
+                        Record r = it.next();
+                        if (r.offset() >= position) {
+                            state.buffered.add(new ConsumerRecord(tp.topic(), tp.partition(), r.offset(), r.timestamp(),
+                                    r.keyBytes(), r.valueBytes(), r.headers()));
+                        }
+                    }
+                }
+                end = batch.nextOffset();
+            }
+        } catch (CorruptBatchException e) {
+            if (end == position) {
+                throw new FerryException(ErrorCode.CORRUPT_BATCH, "fetched data of " + tp + " at offset " + position
+                        + " is corrupt: " + e.getMessage(), e);
+            }
+            // Batches before the bad one are good; the next fetch starts at the bad one and reports it.
+        }
+        state.bufferEnd = end;
+        if (state.buffered.isEmpty()) {
+            state.position = end;
+            state.bufferEnd = -1;
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package io.ferry.client.internal;
+
+import io.ferry.client.ConsumerConfig.OffsetReset;
+import io.ferry.client.ConsumerRecord;
+import java.util.ArrayDeque;
+
+/**
+ * A consumer's state for one assigned partition: its position (the offset of the next record to
+ * return), a pending reset, and records fetched but not yet returned. Owned by the consumer's thread.
+ *
+ * <p>Invariant: when {@link #buffered} is not empty, its first record's offset is at or after
+ * {@link #position}, and {@link #bufferEnd} is where the fetched bytes ended.
+ */
+public final class PartitionFetchState {
+
+    /** Offset of the next record to return; -1 when there is none yet. */
+    public long position = -1;
+    /** A reset asked for by seekToBeginning/seekToEnd or an out-of-range answer; null when none. */
+    public OffsetReset pendingReset;
+    public final ArrayDeque<ConsumerRecord> buffered = new ArrayDeque<>();
+    /** Offset after the last fetched batch; the position once {@link #buffered} drains. */
+    public long bufferEnd = -1;
+
+    public boolean needsPosition() {
+        return position < 0 || pendingReset != null;
+    }
+
+    public void seek(long offset) {
+        position = offset;
+        pendingReset = null;
+        clearBuffer();
+    }
+
+    public void clearBuffer() {
+        buffered.clear();
+        bufferEnd = -1;
+    }
+}

@@ -1,0 +1,153 @@
+package io.ferry.client.internal;
+
+import io.ferry.client.Callback;
+import io.ferry.client.RecordMetadata;
+import io.ferry.client.TopicPartition;
+import io.ferry.record.CompressionType;
+import io.ferry.record.Header;
+import io.ferry.record.RecordBatchBuilder;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The records collected for one partition and sent as one RecordBatch v2, with each record's future
+ * and callback.
+ *
+ * <p>Threads: until {@link #seal()}, appends come from sending threads under the owning
+ * {@link RecordAccumulator.PartitionQueue}'s lock; the sender seals it under that same lock, and from
+ * then on only the sender thread touches it (the {@link #done} future excepted).
+ */
+public final class ProducerBatch {
+
+    private static final int INITIAL_RECORDS = 16;
+
+    final TopicPartition tp;
+    final long sequence;
+    final long createdNanos;
+    final long deliveryDeadlineNanos;
+    /** Completed once every record's future is; what {@code flush()} waits on. */
+    final CompletableFuture<Void> done = new CompletableFuture<>();
+
+    private final RecordBatchBuilder builder;
+    private CompletableFuture<RecordMetadata>[] futures;
+    private Callback[] callbacks;
+    private long[] timestamps;
+    private int count;
+    private long reservedBytes;
+    private boolean sealed;
+    private ByteBuffer built;
+
+    int attempts;
+    long retryAtNanos;
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    ProducerBatch(TopicPartition tp, long sequence, CompressionType compression, int capacity, long nowNanos,
+                  long deliveryTimeoutNanos) {
+        this.tp = tp;
+        this.sequence = sequence;
+        this.createdNanos = nowNanos;
+        this.deliveryDeadlineNanos = nowNanos + deliveryTimeoutNanos;
+        this.builder = RecordBatchBuilder.create(compression, capacity);
+        this.futures = new CompletableFuture[INITIAL_RECORDS];
+        this.timestamps = new long[INITIAL_RECORDS];
+    }
+
+    /**
+     * Appends when the batch is open and either empty or still below {@code batchSize} with the
+     * record added.
+     */
+    boolean tryAppend(long timestamp, byte[] key, byte[] value, List<Header> headers, int estimatedBytes,
+                      int batchSize, CompletableFuture<RecordMetadata> future, Callback callback) {
+        if (sealed || (count > 0 && builder.uncompressedSizeInBytes() + estimatedBytes > batchSize)) {
+            return false;
+        }
+        builder.append(timestamp, key, value, headers);
+        if (count == futures.length) {
+            futures = Arrays.copyOf(futures, count * 2);
+            timestamps = Arrays.copyOf(timestamps, count * 2);
+            if (callbacks != null) {
+                callbacks = Arrays.copyOf(callbacks, count * 2);
+            }
+        }
+        if (callback != null) {
+            if (callbacks == null) {
+                callbacks = new Callback[futures.length];
+            }
+            callbacks[count] = callback;
+        }
+        futures[count] = future;
+        timestamps[count] = timestamp;
+        count++;
+        reservedBytes += estimatedBytes;
+        return true;
+    }
+
+    boolean isFull(int batchSize) {
+        return builder.uncompressedSizeInBytes() >= batchSize;
+    }
+
+    boolean isSealed() {
+        return sealed;
+    }
+
+    void seal() {
+        sealed = true;
+    }
+
+    int recordCount() {
+        return count;
+    }
+
+    long reservedBytes() {
+        return reservedBytes;
+    }
+
+    /** Size for request sizing: the built batch once built, else the uncompressed bytes so far (an upper bound). */
+    int sizeBound() {
+        return built != null ? built.remaining() : builder.uncompressedSizeInBytes();
+    }
+
+    /** The encoded batch; built (and compressed) once, on the first call after {@link #seal()}. */
+    ByteBuffer bytes() {
+        if (built == null) {
+            built = builder.build();
+        }
+        return built.duplicate();
+    }
+
+    /** Completes every record: offsets from {@code baseOffset} ({@code -1} stays -1 for acks=0). */
+    void complete(long baseOffset, long logAppendTimeMs) {
+        for (int i = 0; i < count; i++) {
+            long offset = baseOffset < 0 ? -1 : baseOffset + i;
+            long ts = logAppendTimeMs >= 0 ? logAppendTimeMs : timestamps[i];
+            RecordMetadata metadata = new RecordMetadata(tp.topic(), tp.partition(), offset, ts);
+            if (callbacks != null && callbacks[i] != null) {
+                runCallback(callbacks[i], metadata, null);
+            }
+            futures[i].complete(metadata);
+        }
+        done.complete(null);
+    }
+
+    void fail(RuntimeException error) {
+        for (int i = 0; i < count; i++) {
+            if (callbacks != null && callbacks[i] != null) {
+                runCallback(callbacks[i], null, error);
+            }
+            futures[i].completeExceptionally(error);
+        }
+        done.complete(null);
+    }
+
+    private static void runCallback(Callback callback, RecordMetadata metadata, Exception error) {
+        try {
+            callback.onCompletion(metadata, error);
+        } catch (RuntimeException e) {
+            // A failing user callback must not stop the sender or the other records' completion.
+            Thread t = Thread.currentThread();
+            t.getUncaughtExceptionHandler().uncaughtException(t, e);
+        }
+    }
+}

@@ -1,0 +1,277 @@
+package io.ferry.client;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ferry.proto.v1.FetchRequest;
+import io.ferry.proto.v1.FetchTopic;
+import io.ferry.record.CompressionType;
+import io.ferry.record.Header;
+import io.ferry.record.RecordBatchBuilder;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class ConsumerTest {
+
+    private static final TopicPartition TP = new TopicPartition("t", 0);
+    private static final long BASE_TS = 1_700_000_000_000L;
+
+    private FakeCluster cluster;
+    private final List<FerryConsumer> consumers = new ArrayList<>();
+
+    @BeforeEach
+    void start() throws Exception {
+        cluster = new FakeCluster(2);
+        cluster.createTopic("t", 1);
+    }
+
+    @AfterEach
+    void stop() {
+        consumers.forEach(FerryConsumer::close);
+        cluster.close();
+    }
+
+    private FerryConsumer consumer(Object... keyValues) {
+        Map<String, Object> props = new HashMap<>();
+        props.put("bootstrap.servers", cluster.bootstrap());
+        props.put("retry.backoff.ms", 20);
+        props.put("fetch.max.wait.ms", 100);
+        for (int i = 0; i < keyValues.length; i += 2) {
+            props.put((String) keyValues[i], keyValues[i + 1]);
+        }
+        FerryConsumer consumer = new FerryConsumer(ConsumerConfig.of(props));
+        consumers.add(consumer);
+        return consumer;
+    }
+
+    /** Appends one batch holding records {@code from} .. {@code from + count - 1}; timestamps BASE_TS + i. */
+    private void append(TopicPartition tp, int from, int count, CompressionType compression) throws Exception {
+        RecordBatchBuilder builder = RecordBatchBuilder.create(compression);
+        for (int i = from; i < from + count; i++) {
+            builder.append(BASE_TS + i, ("k" + i).getBytes(UTF_8), ("v" + i).getBytes(UTF_8),
+                    List.of(new Header("h", ("x" + i).getBytes(UTF_8))));
+        }
+        cluster.append(tp, builder.build());
+    }
+
+    private static List<String> values(List<ConsumerRecord> records) {
+        return records.stream().map(r -> new String(r.value(), UTF_8)).toList();
+    }
+
+    private static List<String> expected(int from, int to) {
+        return IntStream.range(from, to).mapToObj(i -> "v" + i).toList();
+    }
+
+    /** Polls until {@code count} records arrived (bounded by 50 polls). */
+    private static List<ConsumerRecord> pollFor(FerryConsumer consumer, int count) {
+        List<ConsumerRecord> out = new ArrayList<>();
+        for (int i = 0; i < 50 && out.size() < count; i++) {
+            consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+        }
+        return out;
+    }
+
+    @Test
+    void seekInsideABatchSkipsTheRecordsBelowTheOffset() throws Exception {
+        append(TP, 0, 10, CompressionType.LZ4);
+        append(TP, 10, 10, CompressionType.NONE);
+        FerryConsumer consumer = consumer();
+        consumer.assign(List.of(TP));
+        consumer.seek(TP, 7);
+        List<ConsumerRecord> records = pollFor(consumer, 13);
+        assertEquals(expected(7, 20), values(records));
+        ConsumerRecord first = records.get(0);
+        assertEquals(7, first.offset());
+        assertEquals(BASE_TS + 7, first.timestamp());
+        assertEquals("k7", new String(first.key(), UTF_8));
+        assertEquals(List.of(new Header("h", "x7".getBytes(UTF_8))), first.headers());
+        assertEquals(20, consumer.position(TP));
+    }
+
+    @Test
+    void maxPollRecordsBoundsEachPollAndPositionsAdvance() throws Exception {
+        append(TP, 0, 25, CompressionType.NONE);
+        FerryConsumer consumer = consumer("max.poll.records", 10);
+        consumer.assign(List.of(TP));
+        consumer.seek(TP, 0);
+        ConsumerRecords first = consumer.poll(Duration.ofSeconds(5));
+        assertEquals(10, first.count());
+        assertEquals(10, consumer.position(TP));
+        assertEquals(expected(10, 25), values(pollFor(consumer, 15)));
+        assertEquals(25, consumer.position(TP));
+    }
+
+    @Test
+    void seekToBeginningAndEndUseListOffsets() throws Exception {
+        append(TP, 0, 10, CompressionType.NONE);
+        append(TP, 10, 10, CompressionType.NONE);
+        cluster.truncateBefore(TP, 10);
+        FerryConsumer consumer = consumer();
+        consumer.assign(List.of(TP));
+        consumer.seekToBeginning(List.of(TP));
+        assertEquals(10, consumer.position(TP));
+        consumer.seekToEnd(List.of(TP));
+        assertEquals(20, consumer.position(TP));
+        append(TP, 20, 5, CompressionType.NONE);
+        assertEquals(expected(20, 25), values(pollFor(consumer, 5)));
+        assertEquals(Map.of(TP, 10L), consumer.beginningOffsets(List.of(TP)));
+        assertEquals(Map.of(TP, 25L), consumer.endOffsets(List.of(TP)));
+    }
+
+    @Test
+    void offsetsForTimesFindsTheFirstRecordAtOrAfterTheTimestamp() throws Exception {
+        append(TP, 0, 10, CompressionType.NONE);
+        FerryConsumer consumer = consumer();
+        Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(Map.of(TP, BASE_TS + 4));
+        assertEquals(new OffsetAndTimestamp(4, BASE_TS + 4), found.get(TP));
+        assertNull(consumer.offsetsForTimes(Map.of(TP, BASE_TS + 100)).get(TP));
+        consumer.assign(List.of(TP));
+        consumer.seek(TP, found.get(TP).offset());
+        assertEquals(expected(4, 10), values(pollFor(consumer, 6)));
+    }
+
+    @Test
+    void freshAssignmentStartsAtTheEndByDefault() throws Exception {
+        append(TP, 0, 5, CompressionType.NONE);
+        FerryConsumer consumer = consumer();
+        consumer.assign(List.of(TP));
+        assertEquals(5, consumer.position(TP));
+        append(TP, 5, 3, CompressionType.NONE);
+        assertEquals(expected(5, 8), values(pollFor(consumer, 3)));
+    }
+
+    @Test
+    void leaderMoveIsFollowed() throws Exception {
+        append(TP, 0, 5, CompressionType.NONE);
+        FerryConsumer consumer = consumer("auto.offset.reset", "earliest");
+        consumer.assign(List.of(TP));
+        assertEquals(expected(0, 5), values(pollFor(consumer, 5)));
+        cluster.moveLeader(TP, 2);
+        append(TP, 5, 5, CompressionType.NONE);
+        assertEquals(expected(5, 10), values(pollFor(consumer, 5)));
+        assertTrue(cluster.broker(2).fetchRequests.size() > 0, "fetched from the new leader");
+    }
+
+    @Test
+    void fencedLeaderEpochRefreshesMetadata() throws Exception {
+        append(TP, 0, 5, CompressionType.NONE);
+        FerryConsumer consumer = consumer("auto.offset.reset", "earliest");
+        consumer.assign(List.of(TP));
+        assertEquals(expected(0, 5), values(pollFor(consumer, 5)));
+        cluster.moveLeader(TP, 1); // same leader, newer epoch: the consumer's epoch is now stale
+        append(TP, 5, 5, CompressionType.NONE);
+        assertEquals(expected(5, 10), values(pollFor(consumer, 5)));
+        FetchRequest last = cluster.broker(1).fetchRequests.get(cluster.broker(1).fetchRequests.size() - 1);
+        assertEquals(1, last.getTopics(0).getPartitions(0).getCurrentLeaderEpoch());
+    }
+
+    @Test
+    void outOfRangePositionIsResetByPolicy() throws Exception {
+        append(TP, 0, 10, CompressionType.NONE);
+        append(TP, 10, 10, CompressionType.NONE);
+        FerryConsumer consumer = consumer("auto.offset.reset", "earliest");
+        consumer.assign(List.of(TP));
+        consumer.seek(TP, 0);
+        cluster.truncateBefore(TP, 10);
+        assertEquals(expected(10, 20), values(pollFor(consumer, 10)));
+
+        FerryConsumer latest = consumer("auto.offset.reset", "latest");
+        latest.assign(List.of(TP));
+        latest.seek(TP, 500);
+        assertTrue(latest.poll(Duration.ofMillis(300)).isEmpty());
+        assertEquals(20, latest.position(TP), "reset to the end, not stuck at 500");
+        append(TP, 20, 2, CompressionType.NONE);
+        assertEquals(expected(20, 22), values(pollFor(latest, 2)));
+    }
+
+    @Test
+    void outOfRangeWithResetNoneThrows() throws Exception {
+        append(TP, 0, 10, CompressionType.NONE);
+        FerryConsumer consumer = consumer("auto.offset.reset", "none");
+        consumer.assign(List.of(TP));
+        OffsetOutOfRangeException noPosition = assertThrows(OffsetOutOfRangeException.class,
+                () -> consumer.poll(Duration.ofSeconds(1)));
+        assertTrue(noPosition.offsets().containsKey(TP));
+        consumer.seek(TP, 50);
+        OffsetOutOfRangeException e = assertThrows(OffsetOutOfRangeException.class,
+                () -> consumer.poll(Duration.ofSeconds(5)));
+        assertEquals(Map.of(TP, 50L), e.offsets());
+        assertEquals(io.ferry.proto.v1.ErrorCode.OFFSET_OUT_OF_RANGE, e.code());
+    }
+
+    @Test
+    void oneFetchPerLeaderCoversItsPartitions() throws Exception {
+        cluster.createTopic("multi", 4);
+        List<TopicPartition> all = IntStream.range(0, 4).mapToObj(p -> new TopicPartition("multi", p)).toList();
+        for (TopicPartition tp : all) {
+            append(tp, 0, 3, CompressionType.NONE);
+        }
+        FerryConsumer consumer = consumer("auto.offset.reset", "earliest");
+        consumer.assign(all);
+        assertEquals(12, pollFor(consumer, 12).size());
+        for (int broker = 1; broker <= 2; broker++) {
+            FetchRequest first = cluster.broker(broker).fetchRequests.get(0);
+            int partitions = first.getTopicsList().stream().mapToInt(FetchTopic::getPartitionsCount).sum();
+            assertEquals(2, partitions, "broker " + broker + " leads two partitions and gets them in one fetch");
+        }
+    }
+
+    @Test
+    void fetchRequestsCarryTheFetchSettings() throws Exception {
+        append(TP, 0, 3, CompressionType.NONE);
+        FerryConsumer consumer = consumer("fetch.min.bytes", 7, "fetch.max.wait.ms", 123, "fetch.max.bytes", 99_999,
+                "max.partition.fetch.bytes", 4_444);
+        consumer.assign(List.of(TP));
+        consumer.seek(TP, 0);
+        assertEquals(3, pollFor(consumer, 3).size());
+        FetchRequest request = cluster.broker(1).fetchRequests.get(0);
+        assertEquals(7, request.getMinBytes());
+        assertTrue(request.getMaxWaitMs() <= 123);
+        assertEquals(99_999, request.getMaxBytes());
+        assertEquals(4_444, request.getTopics(0).getPartitions(0).getPartitionMaxBytes());
+        assertEquals(0, request.getTopics(0).getPartitions(0).getFetchOffset());
+    }
+
+    @Test
+    void theNextFetchIsOnTheWireBeforeTheNextPoll() throws Exception {
+        append(TP, 0, 5, CompressionType.NONE);
+        FerryConsumer consumer = consumer();
+        consumer.assign(List.of(TP));
+        consumer.seek(TP, 0);
+        assertEquals(5, pollFor(consumer, 5).size());
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> cluster.broker(1)
+                .fetchRequests.stream().anyMatch(r -> r.getTopics(0).getPartitions(0).getFetchOffset() == 5));
+        append(TP, 5, 2, CompressionType.NONE);
+        assertEquals(expected(5, 7), values(pollFor(consumer, 2)));
+    }
+
+    @Test
+    void concurrentUseIsRefused() throws Exception {
+        FerryConsumer consumer = consumer("fetch.max.wait.ms", 500);
+        consumer.assign(List.of(TP));
+        consumer.seek(TP, 0);
+        java.util.concurrent.CompletableFuture<ConsumerRecords> polling =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> consumer.poll(Duration.ofSeconds(3)));
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+                .until(() -> !cluster.broker(1).fetchRequests.isEmpty());
+        assertThrows(java.util.ConcurrentModificationException.class, () -> consumer.position(TP));
+        assertTrue(polling.get(10, java.util.concurrent.TimeUnit.SECONDS).isEmpty());
+    }
+
+    @Test
+    void pollWithoutAssignmentIsAnError() {
+        FerryConsumer consumer = consumer();
+        assertThrows(IllegalStateException.class, () -> consumer.poll(Duration.ofMillis(10)));
+        assertThrows(IllegalStateException.class, () -> consumer.seek(TP, 1));
+    }
+}

@@ -1,0 +1,182 @@
+package io.ferry.client;
+
+import io.ferry.proto.v1.BrokerRegistration;
+import io.ferry.proto.v1.Endpoint;
+import io.ferry.proto.v1.Error;
+import io.ferry.proto.v1.ErrorCode;
+import io.ferry.proto.v1.PartitionRecord;
+import io.ferry.proto.v1.TopicRecord;
+import io.ferry.record.BatchScanner;
+import io.ferry.record.CorruptBatchException;
+import io.ferry.record.Record;
+import io.ferry.record.RecordBatch;
+import io.ferry.record.RecordIterator;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * A test cluster of in-JVM {@link FakeBroker}s on loopback ports sharing one view of topics,
+ * leaders and partition logs (as if replication were instant). Fault verbs: {@link #moveLeader},
+ * and each broker's {@link FakeBroker#failNextProduce}, {@link FakeBroker#holdProduceResponses}.
+ * Thread-safe: every method synchronizes on the cluster.
+ */
+final class FakeCluster implements AutoCloseable {
+
+    /** One partition's log: batches with offsets assigned, as a leader would store them. */
+    static final class PartitionLog {
+        final List<RecordBatch> batches = new ArrayList<>();
+        long logStartOffset;
+        long logEndOffset;
+        int leader;
+        int leaderEpoch;
+    }
+
+    private final List<FakeBroker> brokers = new ArrayList<>();
+    private final Map<String, TopicRecord> topics = new LinkedHashMap<>();
+    private final Map<TopicPartition, PartitionLog> logs = new LinkedHashMap<>();
+
+    FakeCluster(int brokerCount) throws IOException {
+        for (int id = 1; id <= brokerCount; id++) {
+            brokers.add(new FakeBroker(id, this));
+        }
+    }
+
+    String bootstrap() {
+        return "127.0.0.1:" + brokers.get(0).port();
+    }
+
+    FakeBroker broker(int id) {
+        return brokers.get(id - 1);
+    }
+
+    synchronized void createTopic(String name, int partitions) {
+        TopicRecord topic = TopicRecord.newBuilder().setName(name).setTopicId(UUID.randomUUID().toString())
+                .setPartitionCount(partitions).setReplicationFactor(Math.min(3, brokers.size())).build();
+        topics.put(name, topic);
+        for (int p = 0; p < partitions; p++) {
+            PartitionLog log = new PartitionLog();
+            log.leader = brokers.get(p % brokers.size()).id();
+            log.leaderEpoch = 0;
+            logs.put(new TopicPartition(name, p), log);
+        }
+    }
+
+    synchronized boolean hasTopic(String name) {
+        return topics.containsKey(name);
+    }
+
+    synchronized void deleteTopic(String name) {
+        topics.remove(name);
+        logs.keySet().removeIf(tp -> tp.topic().equals(name));
+    }
+
+    synchronized void moveLeader(TopicPartition tp, int newLeader) {
+        PartitionLog log = logs.get(tp);
+        log.leader = newLeader;
+        log.leaderEpoch++;
+    }
+
+    synchronized int leader(TopicPartition tp) {
+        return logs.get(tp).leader;
+    }
+
+    synchronized int leaderEpoch(TopicPartition tp) {
+        return logs.get(tp).leaderEpoch;
+    }
+
+    /** Drops everything before {@code offset}, as retention would. */
+    synchronized void truncateBefore(TopicPartition tp, long offset) {
+        PartitionLog log = logs.get(tp);
+        log.batches.removeIf(b -> b.lastOffset() < offset);
+        log.logStartOffset = offset;
+    }
+
+    synchronized PartitionLog log(TopicPartition tp) {
+        return logs.get(tp);
+    }
+
+    /** Appends the batches in {@code records}, assigning offsets; returns the base offset. */
+    synchronized long append(TopicPartition tp, ByteBuffer records) throws CorruptBatchException {
+        PartitionLog log = logs.get(tp);
+        BatchScanner scanner = BatchScanner.of(records);
+        long base = log.logEndOffset;
+        List<RecordBatch> parsed = new ArrayList<>();
+        RecordBatch batch;
+        while ((batch = scanner.next()) != null) {
+            parsed.add(batch);
+        }
+        for (RecordBatch b : parsed) {
+            ByteBuffer copy = ByteBuffer.allocate(b.sizeInBytes());
+            copy.put(b.buffer()).flip();
+            RecordBatch stored = RecordBatch.wrap(copy);
+            stored.setBaseOffset(log.logEndOffset);
+            stored.setPartitionLeaderEpoch(log.leaderEpoch);
+            log.batches.add(stored);
+            log.logEndOffset = stored.nextOffset();
+        }
+        return base;
+    }
+
+    /** Every stored batch of the partition. */
+    synchronized List<RecordBatch> batches(TopicPartition tp) {
+        return List.copyOf(logs.get(tp).batches);
+    }
+
+    /** The values of every stored record of the partition, as UTF-8 strings, in offset order. */
+    synchronized List<String> values(TopicPartition tp) throws CorruptBatchException {
+        List<String> out = new ArrayList<>();
+        for (RecordBatch b : logs.get(tp).batches) {
+            RecordIterator it = b.records();
+            while (it.hasNext()) {
+                Record r = it.next();
+                out.add(r.hasValue() ? new String(r.valueBytes(), StandardCharsets.UTF_8) : null);
+            }
+        }
+        return out;
+    }
+
+    synchronized List<BrokerRegistration> registrations() {
+        List<BrokerRegistration> out = new ArrayList<>();
+        for (FakeBroker b : brokers) {
+            out.add(BrokerRegistration.newBuilder().setBrokerId(b.id()).setIncarnationId("i" + b.id())
+                    .addEndpoints(Endpoint.newBuilder().setName("CLIENT").setHost("127.0.0.1").setPort(b.port()))
+                    .build());
+        }
+        return out;
+    }
+
+    synchronized TopicRecord topic(String name) {
+        return topics.get(name);
+    }
+
+    synchronized List<String> topicNames() {
+        return List.copyOf(topics.keySet());
+    }
+
+    synchronized List<PartitionRecord> partitions(String topic) {
+        List<PartitionRecord> out = new ArrayList<>();
+        logs.forEach((tp, log) -> {
+            if (tp.topic().equals(topic)) {
+                out.add(PartitionRecord.newBuilder().setTopic(topic).setTopicId(topics.get(topic).getTopicId())
+                        .setPartition(tp.partition()).addReplicas(log.leader).addIsr(log.leader)
+                        .setLeader(log.leader).setLeaderEpoch(log.leaderEpoch).build());
+            }
+        });
+        return out;
+    }
+
+    static Error error(ErrorCode code, String message) {
+        return Error.newBuilder().setCode(code).setMessage(message).build();
+    }
+
+    @Override
+    public void close() {
+        brokers.forEach(FakeBroker::close);
+    }
+}
