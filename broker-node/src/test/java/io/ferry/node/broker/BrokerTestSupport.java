@@ -45,20 +45,20 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /** Starts single broker,controller nodes on loopback with ephemeral ports and talks to them with real stubs. */
-final class BrokerTestSupport {
+public final class BrokerTestSupport {
 
-    static final int MESSAGE_MAX_BYTES = 100_000;
+    public static final int MESSAGE_MAX_BYTES = 100_000;
 
     private BrokerTestSupport() {
     }
 
-    static int freePort() throws Exception {
+    public static int freePort() throws Exception {
         try (ServerSocket s = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
     }
 
-    static List<String> combinedNode(int raftPort, Path logDir) {
+    public static List<String> combinedNode(int raftPort, Path logDir) {
         return List.of("node.id=1", "process.roles=broker,controller",
                 "controller.quorum.voters=1@127.0.0.1:" + raftPort, "controller.quorum.election.timeout.ms=300",
                 "log.dirs=" + logDir, "grpc.listener=127.0.0.1:0", "http.listener=127.0.0.1:0",
@@ -66,23 +66,23 @@ final class BrokerTestSupport {
                 "request.timeout.ms=5000");
     }
 
-    static FerryNode start(int raftPort, Path logDir) throws Exception {
+    public static FerryNode start(int raftPort, Path logDir) throws Exception {
         FerryNode node = FerryNode.start(NodeConfig.load(Optional.empty(), Map.of(), combinedNode(raftPort, logDir)));
         await().atMost(Duration.ofSeconds(30)).until(node::isHealthy);
         return node;
     }
 
-    static ManagedChannel channel(FerryNode node) {
+    public static ManagedChannel channel(FerryNode node) {
         return NettyChannelBuilder.forAddress("127.0.0.1", node.grpcAddress().getPort()).usePlaintext()
                 .maxInboundMessageSize(64 << 20).build();
     }
 
-    static BrokerServiceBlockingStub stub(ManagedChannel channel) {
+    public static BrokerServiceBlockingStub stub(ManagedChannel channel) {
         return BrokerServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
     }
 
     /** Creates the topic and waits until partition 0 answers ListOffsets (the broker has applied leadership). */
-    static void createTopic(ManagedChannel channel, String name, int partitions, Map<String, String> configs) {
+    public static void createTopic(ManagedChannel channel, String name, int partitions, Map<String, String> configs) {
         CreateTopicResponse created = stub(channel).createTopic(CreateTopicRequest.newBuilder().setName(name)
                 .setPartitionCount(partitions).setReplicationFactor(1).putAllConfigs(configs).build());
         assertEquals(ErrorCode.NONE, created.getError().getCode(), created.toString());
@@ -93,7 +93,7 @@ final class BrokerTestSupport {
         }
     }
 
-    static ByteBuffer batch(String prefix, int records) {
+    public static ByteBuffer batch(String prefix, int records) {
         RecordBatchBuilder builder = RecordBatchBuilder.create(CompressionType.NONE);
         for (int i = 0; i < records; i++) {
             builder.append(1_000L + i, null, (prefix + i).getBytes(StandardCharsets.UTF_8));
@@ -101,20 +101,20 @@ final class BrokerTestSupport {
         return builder.build();
     }
 
-    static ProduceRequest produceRequest(long correlationId, Acks acks, String topic, int partition, ByteBuffer records) {
+    public static ProduceRequest produceRequest(long correlationId, Acks acks, String topic, int partition, ByteBuffer records) {
         return ProduceRequest.newBuilder().setCorrelationId(correlationId).setAcks(acks).setTimeoutMs(5_000)
                 .addTopics(TopicProduceData.newBuilder().setTopic(topic).addPartitions(PartitionProduceData.newBuilder()
                         .setPartition(partition).setRecords(ByteString.copyFrom(records.duplicate()))))
                 .build();
     }
 
-    static PartitionProduceResult produce(ManagedChannel channel, Acks acks, String topic, int partition,
+    public static PartitionProduceResult produce(ManagedChannel channel, Acks acks, String topic, int partition,
                                           ByteBuffer records) {
         return stub(channel).produce(produceRequest(1, acks, topic, partition, records))
                 .getTopics(0).getPartitions(0);
     }
 
-    static FetchRequest fetchRequest(String topic, int partition, long offset, int maxWaitMs, int minBytes) {
+    public static FetchRequest fetchRequest(String topic, int partition, long offset, int maxWaitMs, int minBytes) {
         return FetchRequest.newBuilder().setMaxWaitMs(maxWaitMs).setMinBytes(minBytes).setMaxBytes(1 << 20)
                 .addTopics(FetchTopic.newBuilder().setTopic(topic).addPartitions(FetchPartition.newBuilder()
                         .setPartition(partition).setFetchOffset(offset).setPartitionMaxBytes(1 << 20)
@@ -122,11 +122,11 @@ final class BrokerTestSupport {
                 .build();
     }
 
-    static FetchPartitionResult fetch(ManagedChannel channel, String topic, int partition, long offset) {
+    public static FetchPartitionResult fetch(ManagedChannel channel, String topic, int partition, long offset) {
         return stub(channel).fetch(fetchRequest(topic, partition, offset, 0, 0)).getTopics(0).getPartitions(0);
     }
 
-    static ListOffsetsPartitionResult listOffset(ManagedChannel channel, String topic, int partition, long timestamp) {
+    public static ListOffsetsPartitionResult listOffset(ManagedChannel channel, String topic, int partition, long timestamp) {
         return stub(channel).listOffsets(ListOffsetsRequest.newBuilder().addTopics(ListOffsetsTopic.newBuilder()
                         .setTopic(topic).addPartitions(ListOffsetsPartition.newBuilder().setPartition(partition)
                                 .setTimestamp(timestamp)))
@@ -134,7 +134,7 @@ final class BrokerTestSupport {
     }
 
     /** Offset and value of every record of the partition from {@code from}, fetched until the high watermark. */
-    static List<String> readAll(ManagedChannel channel, String topic, int partition, long from) throws Exception {
+    public static List<String> readAll(ManagedChannel channel, String topic, int partition, long from) throws Exception {
         List<String> values = new ArrayList<>();
         long next = from;
         for (int round = 0; round < 1_000; round++) {
