@@ -247,7 +247,8 @@ public final class Log implements AutoCloseable {
      * patched into {@code batches} in place (a read-only buffer is copied first); the CRC does not
      * cover them.
      *
-     * @throws LogAppendException nothing was appended: CORRUPT_BATCH, BATCH_TOO_LARGE or EMPTY
+     * @throws LogAppendException nothing was appended: INVALID_LEADER_EPOCH (below the log's latest epoch),
+     *                            CORRUPT_BATCH, BATCH_TOO_LARGE or EMPTY
      * @throws StorageException   the write failed; the log must be reopened (recovery cuts a partial write)
      */
     public LogAppendInfo appendAsLeader(ByteBuffer batches, int leaderEpoch) throws LogAppendException {
@@ -260,6 +261,11 @@ public final class Log implements AutoCloseable {
         LogAppendInfo info;
         synchronized (lock) {
             ensureOpen();
+            int latest = epochCache.latestEpoch().orElse(0);
+            if (leaderEpoch < latest) {
+                throw new LogAppendException(LogAppendException.Reason.INVALID_LEADER_EPOCH,
+                        "leader epoch " + leaderEpoch + " is below the log's latest epoch " + latest);
+            }
             long next = end.offset();
             for (RecordBatch batch : parsed) {
                 batch.setBaseOffset(next);
@@ -280,7 +286,8 @@ public final class Log implements AutoCloseable {
      * Appends batches copied from the leader, keeping their offsets and leader epochs. The first batch
      * must start at the log end offset and each next one where the previous ended.
      *
-     * @throws LogAppendException nothing was appended: NON_CONTIGUOUS_OFFSET, CORRUPT_BATCH, BATCH_TOO_LARGE or EMPTY
+     * @throws LogAppendException nothing was appended: NON_CONTIGUOUS_OFFSET, INVALID_LEADER_EPOCH, CORRUPT_BATCH,
+     *                            BATCH_TOO_LARGE or EMPTY
      * @throws StorageException   the write failed
      */
     public LogAppendInfo appendAsFollower(ByteBuffer batches) throws LogAppendException {
@@ -298,10 +305,22 @@ public final class Log implements AutoCloseable {
                 }
                 expected = batch.nextOffset();
             }
+            int epoch = epochCache.latestEpoch().orElse(0);
             for (RecordBatch batch : parsed) {
-                if (batch.partitionLeaderEpoch() >= 0) {
-                    assignEpoch(batch.partitionLeaderEpoch(), batch.baseOffset());
+                if (batch.partitionLeaderEpoch() < 0) {
+                    throw new LogAppendException(LogAppendException.Reason.INVALID_LEADER_EPOCH,
+                            "batch at offset " + batch.baseOffset() + " carries no leader epoch; a leader stamps every batch");
                 }
+                if (batch.partitionLeaderEpoch() < epoch) {
+                    throw new LogAppendException(LogAppendException.Reason.INVALID_LEADER_EPOCH,
+                            "batch at offset " + batch.baseOffset() + " has leader epoch " + batch.partitionLeaderEpoch()
+                                    + ", below the latest epoch " + epoch + " before it: truncate to the leader's"
+                                    + " history first");
+                }
+                epoch = batch.partitionLeaderEpoch();
+            }
+            for (RecordBatch batch : parsed) {
+                assignEpoch(batch.partitionLeaderEpoch(), batch.baseOffset());
             }
             info = append(batches, parsed);
             flush = appendedRecords - flushedRecords >= config.flushIntervalMessages();

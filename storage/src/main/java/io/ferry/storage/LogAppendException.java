@@ -11,6 +11,11 @@ public final class LogAppendException extends Exception {
         NON_CONTIGUOUS_OFFSET,
         /** The bytes are not a sequence of valid batches; the cause is the {@code CorruptBatchException}. */
         CORRUPT_BATCH,
+        /**
+         * A batch's leader epoch is below the latest epoch already in the log (a stale leader, or a
+         * follower that did not truncate first), or a follower's batch carries no epoch.
+         */
+        INVALID_LEADER_EPOCH,
         /** The append held no batch at all. */
         EMPTY
     }

@@ -82,7 +82,18 @@ public final class LogManager implements AutoCloseable {
                 dirs.add(normalized);
             }
             LogManager manager = new LogManager(config, clock, scheduler, dirs, locks);
-            manager.loadLogs(topicConfigs);
+            try {
+                manager.loadLogs(topicConfigs);
+            } catch (IOException | RuntimeException e) {
+                for (Log log : manager.logs.values()) {
+                    try {
+                        log.close();
+                    } catch (RuntimeException suppressed) {
+                        e.addSuppressed(suppressed);
+                    }
+                }
+                throw e;
+            }
             manager.schedule();
             return manager;
         } catch (IOException | RuntimeException e) {

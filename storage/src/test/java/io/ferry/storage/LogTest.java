@@ -522,4 +522,25 @@ class LogTest {
         assertArrayEquals(before, bytes(slice));
         log = null;
     }
+
+    @Test
+    void leaderEpochsNeverGoBackwards() throws Exception {
+        open(LogConfig.defaults());
+        log.appendAsLeader(batch(1, 1, 5), 5);
+        LogAppendException stale = assertThrows(LogAppendException.class, () -> log.appendAsLeader(batch(2, 1, 5), 4));
+        assertEquals(LogAppendException.Reason.INVALID_LEADER_EPOCH, stale.reason());
+        assertThrows(IllegalArgumentException.class, () -> log.appendAsLeader(batch(2, 1, 5), -1));
+
+        ByteBuffer older = batch(3, 1, 5);
+        RecordBatch.wrap(older).setBaseOffset(1);
+        RecordBatch.wrap(older).setPartitionLeaderEpoch(3);
+        assertEquals(LogAppendException.Reason.INVALID_LEADER_EPOCH,
+                assertThrows(LogAppendException.class, () -> log.appendAsFollower(older)).reason());
+        ByteBuffer unstamped = batch(3, 1, 5);
+        RecordBatch.wrap(unstamped).setBaseOffset(1);
+        assertEquals(LogAppendException.Reason.INVALID_LEADER_EPOCH,
+                assertThrows(LogAppendException.class, () -> log.appendAsFollower(unstamped)).reason());
+        assertEquals(1, log.logEndOffset());
+        assertEquals(List.of(new EpochEntry(5, 0)), log.epochEntries());
+    }
 }
