@@ -148,6 +148,8 @@ public final class ReplicaManager implements AutoCloseable {
             case CORRUPT_BATCH -> ErrorCode.CORRUPT_BATCH;
             case BATCH_TOO_LARGE -> ErrorCode.BATCH_TOO_LARGE;
             case EMPTY, NON_CONTIGUOUS_OFFSET -> ErrorCode.INVALID_REQUEST;
+            // The log holds a newer epoch than this leadership: this leader is stale.
+            case INVALID_LEADER_EPOCH -> ErrorCode.FENCED_LEADER_EPOCH;
         };
         return PartitionError.of(code, "partition " + tp + ": " + e.getMessage() + "; nothing was appended");
     }
