@@ -160,6 +160,8 @@ class SingleNodeBrokerTest {
         assertEquals(1, all.getBrokers(0).getBrokerId());
         assertEquals(node.grpcAddress().getPort(), all.getBrokers(0).getEndpoints(0).getPort());
         assertTrue(all.getMetadataVersion() > 0);
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                stub(channel).metadata(MetadataRequest.getDefaultInstance()).getControllerId() == 1);
         MetadataResponse one = stub(channel).metadata(MetadataRequest.newBuilder().addTopics("meta")
                 .addTopics("missing").addTopics("bad/name").build());
         assertEquals(2, one.getTopics(0).getPartitionsCount());

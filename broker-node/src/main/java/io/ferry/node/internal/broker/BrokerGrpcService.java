@@ -66,7 +66,7 @@ public final class BrokerGrpcService extends BrokerServiceGrpc.BrokerServiceImpl
 
     /**
      * @param controllers        the channel to the quorum (null until the node serves)
-     * @param activeControllerId the active controller as far as this node knows, -1 if unknown
+     * @param activeControllerId the controller quorum's leader as last reported, -1 if unknown
      * @param metadataChanged    called after an admin call succeeded, so the view catches up soon
      */
     public BrokerGrpcService(ReplicaManager replicaManager, Supplier<BrokerMetadata> metadata,

@@ -5,6 +5,8 @@ import io.ferry.proto.v1.BrokerHeartbeatRequest;
 import io.ferry.proto.v1.BrokerHeartbeatResponse;
 import io.ferry.proto.v1.ControlledShutdownRequest;
 import io.ferry.proto.v1.ControlledShutdownResponse;
+import io.ferry.proto.v1.DescribeClusterRequest;
+import io.ferry.proto.v1.DescribeClusterResponse;
 import io.ferry.proto.v1.Endpoint;
 import io.ferry.proto.v1.ErrorCode;
 import io.ferry.proto.v1.FetchMetadataRequest;
@@ -60,6 +62,7 @@ public final class BrokerLifecycle implements AutoCloseable {
     private volatile boolean fenced = true;
     private volatile BrokerMetadata metadata = BrokerMetadata.EMPTY;
     private volatile boolean metadataLoaded;
+    private volatile int activeControllerId = -1;
 
     /**
      * @param onMetadata called on the lifecycle thread with each newer view, before it is published
@@ -94,6 +97,11 @@ public final class BrokerLifecycle implements AutoCloseable {
         return !fenced && metadataLoaded;
     }
 
+    /** The Raft leader of the controller quorum as last reported with a heartbeat; -1 if unknown. */
+    public int activeControllerId() {
+        return activeControllerId;
+    }
+
     /** Polls metadata now instead of at the next tick (after an admin call changed it). */
     public void pollSoon() {
         thread.execute(this::pollMetadataQuietly);
@@ -106,6 +114,7 @@ public final class BrokerLifecycle implements AutoCloseable {
             } else {
                 heartbeat();
             }
+            refreshActiveController();
         } catch (ControllerUnavailableException e) {
             log.warn("Broker {}: {}", brokerId, e.getMessage());
         } catch (RuntimeException e) {
@@ -145,6 +154,14 @@ public final class BrokerLifecycle implements AutoCloseable {
         if (wasFenced != fenced) {
             log.info("Broker {} is now {}", brokerId, fenced ? "fenced" : "unfenced");
         }
+    }
+
+    /** For Metadata answers: which controller leads, as any controller knows it (a local read there). */
+    private void refreshActiveController() throws ControllerUnavailableException {
+        DescribeClusterResponse cluster = controllers.call("DescribeCluster",
+                stub -> stub.describeCluster(DescribeClusterRequest.getDefaultInstance()),
+                DescribeClusterResponse::getError, requestTimeoutMillis);
+        activeControllerId = cluster.getError().getCode() == ErrorCode.NONE ? cluster.getControllerLeaderId() : -1;
     }
 
     private void pollMetadataQuietly() {

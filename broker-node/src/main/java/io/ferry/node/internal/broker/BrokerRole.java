@@ -131,7 +131,10 @@ public final class BrokerRole implements NodeRole {
         }, new ExecutorTimer(scheduler), topicConfigs::minInsyncReplicas);
         replicaManager = replicas;
         metrics = new BrokerMetrics(registry, replicas);
-        BrokerGrpcService service = new BrokerGrpcService(replicas, this::metadata, () -> controllers, () -> -1,
+        BrokerGrpcService service = new BrokerGrpcService(replicas, this::metadata, () -> controllers, () -> {
+                    BrokerLifecycle l = lifecycle;
+                    return l == null ? -1 : l.activeControllerId();
+                },
                 () -> {
                     BrokerLifecycle l = lifecycle;
                     if (l != null) {
