@@ -57,7 +57,14 @@ class BrokerMetadataTest {
         BrokerMetadata after = view.apply(second);
         assertEquals(5, after.version());
         assertTrue(after.topics().isEmpty(), "the record at version 3 was already applied and is skipped");
-        assertTrue(after.partition("t", 0).isEmpty());
+        FetchMetadataResponse changeAfterDelete = FetchMetadataResponse.newBuilder().setMetadataVersion(5)
+                .addRecords(at(4, MetadataRecord.newBuilder().setDeleteTopic(DeleteTopicRecord.newBuilder()
+                        .setName("t")).build()))
+                .addRecords(at(5, MetadataRecord.newBuilder().setPartitionChange(PartitionChangeRecord.newBuilder()
+                        .setPartition(partition("t", 0, -1, 1))).build()))
+                .build();
+        assertTrue(view.apply(changeAfterDelete).partition("t", 0).isEmpty(),
+                "a change to a deleted topic's partition does not bring it back");
         assertTrue(view.partition("t", 0).isPresent(), "views are immutable");
 
         assertSame(after, after.apply(FetchMetadataResponse.newBuilder().setMetadataVersion(5).build()));
