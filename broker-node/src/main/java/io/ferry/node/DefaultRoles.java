@@ -1,10 +1,10 @@
 package io.ferry.node;
 
 import io.ferry.node.config.ConfigException;
-import io.ferry.node.config.ConfigProblem;
 import io.ferry.node.internal.ControllerRole;
 import io.ferry.node.internal.NodeRole;
 import io.ferry.node.internal.RoleFactory;
+import io.ferry.node.internal.broker.BrokerRole;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.InstantSource;
 
@@ -15,9 +15,7 @@ final class DefaultRoles implements RoleFactory {
     public NodeRole create(ProcessRole role, NodeConfig config, MeterRegistry registry) throws ConfigException {
         return switch (role) {
             case CONTROLLER -> new ControllerRole(config, registry, InstantSource.system());
-            case BROKER -> throw new ConfigException(new ConfigProblem(NodeConfigKeys.PROCESS_ROLES.name(),
-                    config.values().origin(NodeConfigKeys.PROCESS_ROLES),
-                    "the broker role is not available in this build yet"));
+            case BROKER -> new BrokerRole(config, registry, InstantSource.system());
         };
     }
 }

@@ -124,9 +124,12 @@ public final class FerryNode implements AutoCloseable {
             log.info("Started the {} role", role.role().configName());
         }
         try {
-            grpc = GrpcEndpoint.start(config.grpcListener(), services);
+            grpc = GrpcEndpoint.start(config.grpcListener(), services, maxInboundMessageBytes(config));
         } catch (IOException e) {
             throw new NodeStartException("cannot serve gRPC on " + config.grpcListener(), e);
+        }
+        for (NodeRole role : roles) {
+            role.serving(grpcAddress());
         }
         state = NodeHealth.State.RUNNING;
         refreshGrpcHealth();
@@ -134,6 +137,16 @@ public final class FerryNode implements AutoCloseable {
                 HEALTH_REFRESH_MILLIS, TimeUnit.MILLISECONDS);
         log.info("Ferry node {} started: roles {}, gRPC on {}, HTTP on {}", config.nodeId(), roleNames(),
                 hostPort(grpcAddress()), hostPort(httpAddress()));
+    }
+
+    /**
+     * The gRPC server's request size limit: a produce request may carry several batches of up to
+     * {@code message.max.bytes} each, and a single batch just above that limit must still reach the
+     * broker to be refused with BATCH_TOO_LARGE naming the limit. Twice the limit plus 1 MiB of framing
+     * does both; anything larger is refused by gRPC itself (RESOURCE_EXHAUSTED) before it is buffered.
+     */
+    static int maxInboundMessageBytes(NodeConfig config) {
+        return (int) Math.min(Integer.MAX_VALUE, 2L * config.messageMaxBytes() + (1 << 20));
     }
 
     private static String hostPort(InetSocketAddress address) {
@@ -205,20 +218,34 @@ public final class FerryNode implements AutoCloseable {
         return false;
     }
 
-    /**
-     * Closes a role on its own thread and waits at most {@code timeoutMillis}, so that one role
-     * that hangs cannot keep the process from stopping. A role left closing runs on a daemon thread.
-     */
+    private static void prepareStopWithin(NodeRole role, long timeoutMillis) {
+        runWithin(role, "prepare-stop", () -> {
+            role.prepareStop();
+            log.info("Prepared the {} role to stop", role.role().configName());
+        }, timeoutMillis);
+    }
+
     private static void closeWithin(NodeRole role, long timeoutMillis) {
+        runWithin(role, "close", () -> {
+            role.close();
+            log.info("Closed the {} role", role.role().configName());
+        }, timeoutMillis);
+    }
+
+    /**
+     * Runs one shutdown step of a role on its own thread and waits at most {@code timeoutMillis}, so
+     * that one role that hangs cannot keep the process from stopping. A step left running runs on a
+     * daemon thread.
+     */
+    private static void runWithin(NodeRole role, String step, Runnable action, long timeoutMillis) {
         String name = role.role().configName();
         Thread closer = new Thread(() -> {
             try {
-                role.close();
-                log.info("Closed the {} role", name);
+                action.run();
             } catch (RuntimeException e) {
-                log.warn("Closing the {} role failed", name, e);
+                log.warn("The {} role failed to {}", name, step, e);
             }
-        }, "ferry-close-" + name);
+        }, "ferry-" + step + "-" + name);
         closer.setDaemon(true);
         closer.start();
         try {
@@ -227,7 +254,7 @@ public final class FerryNode implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         if (closer.isAlive()) {
-            log.warn("The {} role did not close within {} ms; stopping without it", name, timeoutMillis);
+            log.warn("The {} role did not {} within {} ms; stopping without it", name, step, timeoutMillis);
         }
     }
 
@@ -252,6 +279,9 @@ public final class FerryNode implements AutoCloseable {
         state = NodeHealth.State.STOPPING;
         healthRefresher.shutdownNow();
         if (grpc != null) {
+            for (int i = roles.size() - 1; i >= 0; i--) {
+                prepareStopWithin(roles.get(i), roleCloseTimeoutMillis);
+            }
             grpc.stopAccepting();
         }
         for (int i = roles.size() - 1; i >= 0; i--) {

@@ -153,6 +153,14 @@ public final class NodeConfig {
         return values.get(CONTROLLER_QUORUM_VOTERS);
     }
 
+    /**
+     * {@code controller.quorum.bootstrap.servers}; empty on a combined node means its own gRPC port
+     * (resolved once it is bound).
+     */
+    public List<HostPort> controllerQuorumBootstrapServers() {
+        return values.get(CONTROLLER_QUORUM_BOOTSTRAP_SERVERS);
+    }
+
     public Duration controllerQuorumElectionTimeout() {
         return Duration.ofMillis(values.get(CONTROLLER_QUORUM_ELECTION_TIMEOUT_MS));
     }

@@ -52,6 +52,13 @@ public final class NodeConfigKeys {
                     + "its Raft endpoint. Every node needs at least one voter; a controller's own `node.id` "
                     + "must be listed. Use 1 or 3 voters (5 allowed).");
 
+    public static final ConfigKey<List<HostPort>> CONTROLLER_QUORUM_BOOTSTRAP_SERVERS = ConfigKey.define(
+            "controller.quorum.bootstrap.servers", ConfigType.HOST_PORT_LIST, List.of(), any(), HIGH,
+            "gRPC addresses (`host:port`, separated by commas) of controllers a broker registers with, "
+                    + "heartbeats to and reads metadata from; any controller answers or forwards to the active "
+                    + "one. Empty: on a node that is also a controller, its own `grpc.listener`; a broker-only "
+                    + "node must set it.");
+
     public static final ConfigKey<Long> CONTROLLER_QUORUM_ELECTION_TIMEOUT_MS = ConfigKey.define(
             "controller.quorum.election.timeout.ms", ConfigType.DURATION_MS, 1_000L, between(1, INT_MAX), MEDIUM,
             "A controller that hears nothing from the quorum leader for a random time between this and "
@@ -158,6 +165,7 @@ public final class NodeConfigKeys {
     /** All keys above. */
     public static final ConfigDef DEFINITION = ConfigDef.of(
             NODE_ID, PROCESS_ROLES, GRPC_LISTENER, HTTP_LISTENER, CONTROLLER_QUORUM_VOTERS,
+            CONTROLLER_QUORUM_BOOTSTRAP_SERVERS,
             CONTROLLER_QUORUM_ELECTION_TIMEOUT_MS, LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS, METADATA_LOG_DIR,
             LOG_DIRS, BROKER_SESSION_TIMEOUT_MS, BROKER_HEARTBEAT_INTERVAL_MS, NUM_PARTITIONS,
             DEFAULT_REPLICATION_FACTOR, MIN_INSYNC_REPLICAS, UNCLEAN_LEADER_ELECTION_ENABLE,

@@ -233,10 +233,10 @@ class FerryNodeTest {
     }
 
     @Test
-    void rolesWithoutAnImplementationAreAConfigurationError() throws Exception {
+    void aBrokerOnlyNodeWithoutControllerAddressesIsAConfigurationError() throws Exception {
         ConfigException e = assertThrows(ConfigException.class, () -> FerryNode.start(config("broker")));
-        assertEquals("process.roles", e.problems().get(0).key());
-        assertTrue(e.getMessage().contains("broker role is not available"), e.getMessage());
+        assertEquals("controller.quorum.bootstrap.servers", e.problems().get(0).key());
+        assertTrue(e.getMessage().contains("at least one controller"), e.getMessage());
     }
 
     @Test

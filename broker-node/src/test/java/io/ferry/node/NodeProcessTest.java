@@ -4,6 +4,12 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ferry.node.broker.BrokerTestSupport;
+import io.ferry.proto.v1.Acks;
+import io.ferry.proto.v1.ErrorCode;
+import io.ferry.proto.v1.PartitionProduceResult;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,5 +90,42 @@ class NodeProcessTest {
         String output = read(log);
         assertEquals(2, process.exitValue(), output);
         assertTrue(output.contains("node.id (flag --override node.id=seven): expected an integer"), output);
+    }
+
+    @Test
+    void aBrokerControllerProcessServesProduceAndFetchAndStopsOnSigterm() throws Exception {
+        Path log = dir.resolve("broker.log");
+        List<String> settings = BrokerTestSupport.combinedNode(ControllerRoleTest.freePort(), dir.resolve("logs"));
+        process = startJava(log, FerryNode.class.getName(), Map.of(),
+                settings.stream().flatMap(s -> java.util.stream.Stream.of("--override", s)).toList());
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                .until(() -> read(log).contains("Ferry node 1 started") || !process.isAlive());
+        assertTrue(process.isAlive(), read(log));
+        java.util.regex.Matcher grpc = java.util.regex.Pattern.compile("gRPC on 127\\.0\\.0\\.1:(\\d+)").matcher(read(log));
+        assertTrue(grpc.find(), read(log));
+        java.util.regex.Matcher http = java.util.regex.Pattern.compile("HTTP on 127\\.0\\.0\\.1:(\\d+)").matcher(read(log));
+        assertTrue(http.find(), read(log));
+        java.net.InetSocketAddress httpAddress = new java.net.InetSocketAddress("127.0.0.1", Integer.parseInt(http.group(1)));
+        await().atMost(Duration.ofSeconds(30)).until(() -> NodeHttp.get(httpAddress, "/health").statusCode() == 200);
+        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", Integer.parseInt(grpc.group(1)))
+                .usePlaintext().build();
+        try {
+            BrokerTestSupport.createTopic(channel, "events", 1, Map.of());
+            PartitionProduceResult acked = BrokerTestSupport.produce(channel, Acks.ACKS_ALL, "events", 0,
+                    BrokerTestSupport.batch("e", 3));
+            assertEquals(ErrorCode.NONE, acked.getError().getCode(), acked.getError().getMessage());
+            assertEquals(List.of("0:e0", "1:e1", "2:e2"), BrokerTestSupport.readAll(channel, "events", 0, 0));
+        } finally {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+
+        process.destroy(); // SIGTERM
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS), "still running after SIGTERM:\n" + read(log));
+        String output = read(log);
+        assertEquals(EXIT_AFTER_SIGTERM, process.exitValue(), output);
+        int handedOff = output.indexOf("Controlled shutdown of broker 1 done");
+        int brokerClosed = output.indexOf("Closed the broker role");
+        int controllerClosed = output.indexOf("Closed the controller role");
+        assertTrue(handedOff > 0 && brokerClosed > handedOff && controllerClosed > brokerClosed, output);
     }
 }

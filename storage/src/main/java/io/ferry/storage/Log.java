@@ -136,6 +136,23 @@ public final class Log implements AutoCloseable {
         }
     }
 
+    /**
+     * Records that {@code leaderEpoch} starts at the current log end offset, as a replica does when it
+     * becomes leader, so a follower asking where an epoch ends gets an answer before the new leader has
+     * appended anything. A no-op if it is already the latest epoch.
+     *
+     * @throws IllegalArgumentException if {@code leaderEpoch} is negative
+     */
+    public void assignEpochStartOffset(int leaderEpoch) {
+        if (leaderEpoch < 0) {
+            throw new IllegalArgumentException("leader epoch " + leaderEpoch + " is negative");
+        }
+        synchronized (lock) {
+            ensureOpen();
+            assignEpoch(leaderEpoch, end.offset());
+        }
+    }
+
     /** The latest leader epoch of any batch appended, if any. */
     public OptionalInt latestEpoch() {
         synchronized (lock) {

@@ -38,6 +38,11 @@ public final class LogManager implements AutoCloseable {
 
     public static final String RECOVERY_POINT_CHECKPOINT = "recovery-point-offset-checkpoint";
     public static final String HIGH_WATERMARK_CHECKPOINT = "replication-offset-checkpoint";
+    /**
+     * The controller's metadata directory (Kafka's name). A combined broker and controller keeps it in
+     * the first log directory by default; it is not a partition and is skipped when loading.
+     */
+    public static final String CLUSTER_METADATA_DIR = "__cluster_metadata";
     private final LogManagerConfig config;
     private final InstantSource clock;
     private final ScheduledExecutorService scheduler;
@@ -159,7 +164,11 @@ public final class LogManager implements AutoCloseable {
         List<Path> partitionDirs = new ArrayList<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, Files::isDirectory)) {
             for (Path entry : entries) {
-                if (entry.getFileName().toString().endsWith(Log.DELETED_DIR_SUFFIX)) {
+                String name = entry.getFileName().toString();
+                if (name.equals(CLUSTER_METADATA_DIR)) {
+                    continue;
+                }
+                if (name.endsWith(Log.DELETED_DIR_SUFFIX)) {
                     deleteRecursively(entry);
                 } else {
                     partitionDirs.add(entry);

@@ -67,6 +67,15 @@ class LogManagerTest {
     }
 
     @Test
+    void theControllersMetadataDirectoryInsideALogDirectoryIsNotAPartition() throws IOException {
+        Path metadata = root.resolve("a").resolve(LogManager.CLUSTER_METADATA_DIR);
+        Files.createDirectories(metadata.resolve("current"));
+        LogManager manager = start(LogManagerConfig.of(dirs()));
+        assertEquals(Map.of(), manager.allLogs());
+        assertTrue(Files.isDirectory(metadata.resolve("current")));
+    }
+
+    @Test
     void invalidTopicNamesAreRefusedAndNoLogEscapesTheLogDirectories() throws IOException {
         for (String bad : List.of("..", ".", "", "a/b", "../x", "a\\b", "x".repeat(250), "t\0")) {
             assertThrows(InvalidTopicException.class, () -> new TopicPartition(bad, 0), bad);

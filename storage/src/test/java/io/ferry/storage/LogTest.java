@@ -487,6 +487,17 @@ class LogTest {
     }
 
     @Test
+    void aNewLeaderRecordsItsEpochAtTheLogEndBeforeAppending() throws Exception {
+        open(small().build());
+        log.appendAsLeader(batch(1, 1, 20), 1);
+        log.assignEpochStartOffset(2);
+        log.assignEpochStartOffset(2);
+        assertEquals(List.of(new EpochEntry(1, 0), new EpochEntry(2, 1)), log.epochEntries());
+        assertEquals(new EpochEndOffset(1, 1), log.endOffsetForEpoch(1));
+        assertThrows(IllegalArgumentException.class, () -> log.assignEpochStartOffset(-1));
+    }
+
+    @Test
     void theEpochHistorySurvivesReopenAndIsCutToTheRecoveredLog() throws Exception {
         open(small().build());
         log.appendAsLeader(batch(1, 1, 20), 2);

@@ -56,6 +56,10 @@ public final class ConfigType<T> {
     public static final ConfigType<List<QuorumVoter>> QUORUM_VOTERS = new ConfigType<>("list of id@host:port",
             ConfigType::parseVoters, l -> String.join(",", l.stream().map(QuorumVoter::toString).toList()));
 
+    /** Comma-separated {@code host:port} entries; an empty value is an empty list. */
+    public static final ConfigType<List<HostPort>> HOST_PORT_LIST = new ConfigType<>("list of host:port",
+            ConfigType::parseHostPorts, l -> String.join(",", l.stream().map(HostPort::toString).toList()));
+
     private final String name;
     private final Parser<T> parser;
     private final Function<T, String> formatter;
@@ -107,6 +111,14 @@ public final class ConfigType<T> {
             return Boolean.FALSE;
         }
         throw new InvalidValueException("expected true or false, got '" + s + "'");
+    }
+
+    private static List<HostPort> parseHostPorts(String s) throws InvalidValueException {
+        List<HostPort> result = new ArrayList<>();
+        for (String item : parseList(s)) {
+            result.add(HostPort.parse(item));
+        }
+        return List.copyOf(result);
     }
 
     private static List<String> parseList(String s) throws InvalidValueException {

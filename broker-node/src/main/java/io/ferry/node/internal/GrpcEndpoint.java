@@ -34,12 +34,16 @@ public final class GrpcEndpoint {
     /**
      * Binds and starts the server.
      *
+     * @param maxInboundMessageBytes larger requests fail with RESOURCE_EXHAUSTED before they are read
+     *
      * @throws IOException if the address cannot be bound
      */
-    public static GrpcEndpoint start(HostPort listener, List<ServerServiceDefinition> services) throws IOException {
+    public static GrpcEndpoint start(HostPort listener, List<ServerServiceDefinition> services,
+                                     int maxInboundMessageBytes) throws IOException {
         HealthStatusManager health = new HealthStatusManager();
         NettyServerBuilder builder = NettyServerBuilder
                 .forAddress(listener.resolveForBind())
+                .maxInboundMessageSize(maxInboundMessageBytes)
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .addService(legacyReflection());

@@ -2,6 +2,7 @@ package io.ferry.node.internal;
 
 import io.ferry.node.ProcessRole;
 import io.grpc.ServerServiceDefinition;
+import java.net.InetSocketAddress;
 import java.util.List;
 
 /**
@@ -24,6 +25,22 @@ public interface NodeRole extends AutoCloseable {
      * @return the services this role serves on the node's gRPC port
      */
     List<ServerServiceDefinition> start() throws Exception;
+
+    /**
+     * Called once the node's gRPC server is bound and serving, with its address (the real port when
+     * the configured one was 0); a role that must announce the port (a broker registering) starts
+     * doing so here. Must not block.
+     */
+    default void serving(InetSocketAddress grpcAddress) {
+    }
+
+    /**
+     * Called at shutdown before the node stops accepting gRPC calls, in reverse start order, so a role
+     * can still be reached while it hands off its work (a broker's controlled shutdown moves its
+     * leaderships away while clients can still ask it where they went). Must return in bounded time.
+     */
+    default void prepareStop() {
+    }
 
     /** Whether the role is started and currently able to do its job. */
     boolean isHealthy();
