@@ -1,0 +1,67 @@
+package io.ferry.cli.internal;
+
+import io.ferry.client.ClusterDescription;
+import io.ferry.client.FerryAdmin;
+import io.ferry.client.TopicDescription;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code ferry cluster [--watch]}: brokers, the active controller and every partition's replicas. */
+@Command(name = "cluster", mixinStandardHelpOptions = true,
+        description = {"Show brokers (alive or fenced), the active controller, and each partition's leader, "
+                + "leader epoch, replicas and ISR; under-replicated and offline partitions are marked.",
+                "With --watch, redraw every --interval to follow a failover. Give several --bootstrap "
+                        + "brokers so the view survives losing one."})
+public final class ClusterCommand extends ClientCommand {
+
+    @Option(names = {"-w", "--watch"}, description = "Redraw until Ctrl-C (or --watch-for).")
+    boolean watch;
+
+    @Option(names = "--interval", defaultValue = "1s", converter = Converters.DurationConverter.class,
+            paramLabel = "DURATION", description = "Time between redraws with --watch (default: ${DEFAULT-VALUE}).")
+    Duration interval;
+
+    @Option(names = "--watch-for", converter = Converters.DurationConverter.class, paramLabel = "DURATION",
+            description = "Stop watching after this long (e.g. 30s, 5m).")
+    Duration watchFor;
+
+    ClusterCommand(Environment environment) {
+        super(environment);
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        if (interval.isZero() || interval.isNegative()) {
+            throw new UsageException("--interval must be positive");
+        }
+        if (watchFor != null && !watch) {
+            throw new UsageException("--watch-for needs --watch");
+        }
+        ClientSettings settings = settings();
+        // While watching, a dead bootstrap broker must not stall the redraws for the CLI's 15 s default.
+        long callTimeout = watch ? Math.max(1000, Math.min(5000, interval.toMillis() * 3)) : 15000;
+        try (FerryAdmin admin = new FerryAdmin(settings.admin(Map.of(
+                "default.api.timeout.ms", Long.toString(callTimeout),
+                "request.timeout.ms", Long.toString(Math.min(callTimeout, 10000)))))) {
+            if (!watch) {
+                out().print(view(admin, environment.terminal()));
+                return ErrorReporter.OK;
+            }
+            new Watcher(out(), environment.terminal(), environment.clock(), environment.ticker())
+                    .watch(() -> view(admin, environment.terminal()), interval, watchFor,
+                            "ferry cluster @ " + settings.bootstrap());
+            return ErrorReporter.OK;
+        }
+    }
+
+    private static String view(FerryAdmin admin, boolean ansi) {
+        ClusterDescription cluster = admin.describeCluster();
+        List<TopicDescription> topics = admin.describeTopics(List.of()).values().stream()
+                .sorted(Comparator.comparing(TopicDescription::name)).toList();
+        return ClusterReport.render(cluster, topics, ansi);
+    }
+}
