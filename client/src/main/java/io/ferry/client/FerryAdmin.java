@@ -18,6 +18,7 @@ import io.ferry.proto.v1.Error;
 import io.ferry.proto.v1.ErrorCode;
 import io.ferry.proto.v1.PartitionRecord;
 import io.ferry.proto.v1.TopicRecord;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -178,12 +179,12 @@ public final class FerryAdmin implements AutoCloseable {
                 }
                 last = e;
             } catch (StatusRuntimeException e) {
-                if (e.getStatus().getCode() == io.grpc.Status.Code.DEADLINE_EXCEEDED && last != null
+                if (e.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED && last != null
                         && deadline - System.nanoTime() <= 0) {
                     // Our own overall deadline cut the attempt short: the earlier error says more.
                     throw timeout(what, timeoutMs, last);
                 }
-                last = new FerryTransportException(what + ": broker " + node + " failed: " + e.getStatus(), e);
+                last = new FerryTransportException(what + ": broker " + node.getHostString() + ":" + node.getPort() + " failed: " + e.getStatus(), e);
             }
             // Stop when the backoff would use up the time left: a last attempt with no time to answer
             // would only hide the real error behind DEADLINE_EXCEEDED.

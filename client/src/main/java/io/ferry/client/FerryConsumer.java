@@ -188,14 +188,14 @@ public final class FerryConsumer implements AutoCloseable {
                     // Partitions without a position yet are skipped this time; poll() never throws for time.
                 }
                 ConsumerRecords records = drain();
-                if (!records.isEmpty()) {
-                    return records;
+                if (records.isEmpty()) {
+                    if (fetcher.fetch(assignment, deadline)) {
+                        awaitMetadata(deadline);
+                    }
+                    records = drain();
                 }
-                if (fetcher.fetch(assignment, deadline)) {
-                    awaitMetadata(deadline);
-                }
-                records = drain();
                 if (!records.isEmpty()) {
+                    fetcher.prefetch(assignment);
                     return records;
                 }
             } while (deadline - System.nanoTime() > 0);

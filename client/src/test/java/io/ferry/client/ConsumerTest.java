@@ -227,6 +227,48 @@ class ConsumerTest {
     }
 
     @Test
+    void fetchRequestsCarryTheFetchSettings() throws Exception {
+        append(TP, 0, 3, CompressionType.NONE);
+        FerryConsumer consumer = consumer("fetch.min.bytes", 7, "fetch.max.wait.ms", 123, "fetch.max.bytes", 99_999,
+                "max.partition.fetch.bytes", 4_444);
+        consumer.assign(List.of(TP));
+        consumer.seek(TP, 0);
+        assertEquals(3, pollFor(consumer, 3).size());
+        FetchRequest request = cluster.broker(1).fetchRequests.get(0);
+        assertEquals(7, request.getMinBytes());
+        assertTrue(request.getMaxWaitMs() <= 123);
+        assertEquals(99_999, request.getMaxBytes());
+        assertEquals(4_444, request.getTopics(0).getPartitions(0).getPartitionMaxBytes());
+        assertEquals(0, request.getTopics(0).getPartitions(0).getFetchOffset());
+    }
+
+    @Test
+    void theNextFetchIsOnTheWireBeforeTheNextPoll() throws Exception {
+        append(TP, 0, 5, CompressionType.NONE);
+        FerryConsumer consumer = consumer();
+        consumer.assign(List.of(TP));
+        consumer.seek(TP, 0);
+        assertEquals(5, pollFor(consumer, 5).size());
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> cluster.broker(1)
+                .fetchRequests.stream().anyMatch(r -> r.getTopics(0).getPartitions(0).getFetchOffset() == 5));
+        append(TP, 5, 2, CompressionType.NONE);
+        assertEquals(expected(5, 7), values(pollFor(consumer, 2)));
+    }
+
+    @Test
+    void concurrentUseIsRefused() throws Exception {
+        FerryConsumer consumer = consumer("fetch.max.wait.ms", 500);
+        consumer.assign(List.of(TP));
+        consumer.seek(TP, 0);
+        java.util.concurrent.CompletableFuture<ConsumerRecords> polling =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> consumer.poll(Duration.ofSeconds(3)));
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+                .until(() -> !cluster.broker(1).fetchRequests.isEmpty());
+        assertThrows(java.util.ConcurrentModificationException.class, () -> consumer.position(TP));
+        assertTrue(polling.get(10, java.util.concurrent.TimeUnit.SECONDS).isEmpty());
+    }
+
+    @Test
     void pollWithoutAssignmentIsAnError() {
         FerryConsumer consumer = consumer();
         assertThrows(IllegalStateException.class, () -> consumer.poll(Duration.ofMillis(10)));

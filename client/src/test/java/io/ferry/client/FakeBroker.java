@@ -56,6 +56,7 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A {@code BrokerService} double on a loopback port, answering from its {@link FakeCluster}. It
@@ -78,7 +79,7 @@ final class FakeBroker extends BrokerServiceGrpc.BrokerServiceImplBase {
     private final List<ServerCallStreamObserver<ProduceResponse>> openStreams = new ArrayList<>();
     private boolean swallowProduce;
     private final Deque<ErrorCode> adminFailures = new ArrayDeque<>();
-    final java.util.concurrent.atomic.AtomicInteger adminRequests = new java.util.concurrent.atomic.AtomicInteger();
+    final AtomicInteger adminRequests = new AtomicInteger();
 
     FakeBroker(int id, FakeCluster cluster) throws IOException {
         this.id = id;

@@ -94,7 +94,7 @@ class ProducerTest {
     @Test
     void lingerCollectsRecordsIntoOneRequest() throws Exception {
         cluster.createTopic("t", 1);
-        FerryProducer producer = producer("linger.ms", 200);
+        FerryProducer producer = producer("linger.ms", 500);
         producer.partitionsFor("t");
         List<CompletableFuture<RecordMetadata>> futures = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
@@ -224,6 +224,24 @@ class ProducerTest {
         assertTrue(cluster.broker(1).produceRequests().size() > oldLeaderRequests, "the stale leader said NOT_LEADER");
         assertFalse(cluster.broker(2).produceRequests().isEmpty(), "the new leader got the retried records");
         assertEquals(IntStream.range(0, 15).mapToObj(i -> new String(value(i), UTF_8)).toList(), cluster.values(tp));
+    }
+
+    @Test
+    void oneInFlightKeepsOrderWhenTheLeaderMovesMidRequest() throws Exception {
+        cluster.createTopic("t", 1);
+        TopicPartition tp = new TopicPartition("t", 0);
+        FerryProducer producer = producer("linger.ms", 0, "max.in.flight.requests.per.connection", 1,
+                "metadata.max.age.ms", 50, "request.timeout.ms", 800);
+        producer.partitionsFor("t");
+        cluster.broker(1).swallowProduce(true);
+        CompletableFuture<RecordMetadata> first = producer.send(new ProducerRecord("t", 0, null, value(0)));
+        await().atMost(10, TimeUnit.SECONDS).until(() -> !cluster.broker(1).produceRequests().isEmpty());
+        cluster.moveLeader(tp, 2);
+        await().atMost(10, TimeUnit.SECONDS).until(() -> producer.partitionsFor("t").get(0).leader() == 2);
+        CompletableFuture<RecordMetadata> second = producer.send(new ProducerRecord("t", 0, null, value(1)));
+        assertEquals(0, get(first).offset());
+        assertEquals(1, get(second).offset());
+        assertEquals(List.of(new String(value(0), UTF_8), new String(value(1), UTF_8)), cluster.values(tp));
     }
 
     @Test

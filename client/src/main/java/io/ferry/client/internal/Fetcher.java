@@ -24,6 +24,7 @@ import io.ferry.record.RecordIterator;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,9 +34,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * One fetch round for a consumer: one long-polling Fetch per partition leader covering every
- * assigned partition that has a position and nothing buffered, sent together and awaited together;
- * the answers are decoded into each partition's buffer, skipping records below its position.
+ * Fetch rounds for a consumer: one long-polling Fetch per partition leader covering every assigned
+ * partition that has a position and nothing buffered; the answers are decoded into each partition's
+ * buffer, skipping records below its position. A round can be started ahead ({@link #prefetch}) so
+ * the next poll finds records waiting; an answer for a position that has moved since is dropped.
  *
  * <p>Not thread-safe: used only by the consumer's thread.
  */
@@ -51,13 +53,40 @@ public final class Fetcher {
         this.config = config;
     }
 
+    /** A fetch on the wire to one leader, with the positions it asked for. */
+    private record Pending(Map<TopicPartition, Long> offsets, CompletableFuture<FetchResponse> response) {
+    }
+
+    private final List<Pending> pending = new ArrayList<>();
+
     /**
-     * Runs one round, waiting at most until {@code deadlineNanos} for the brokers to hold the fetch.
+     * Sends a round unless one is already on the wire, then waits at most until {@code deadlineNanos}
+     * for the answers; answers that arrive later are handled by a later call.
      *
      * @return true when some partition needs fresher metadata (no leader, or a leader error)
      * @throws OffsetOutOfRangeException when a position is out of range and auto.offset.reset is none
      */
     public boolean fetch(Map<TopicPartition, PartitionFetchState> states, long deadlineNanos) {
+        boolean needMetadata = false;
+        if (pending.isEmpty()) {
+            long remainingMs = Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()));
+            needMetadata = sendRound(states, (int) Math.min(config.fetchMaxWaitMs(), remainingMs));
+        }
+        return collect(states, deadlineNanos) || needMetadata;
+    }
+
+    /**
+     * Starts a round for the partitions with nothing buffered and returns at once, so records arrive
+     * while the application processes the previous ones. Does nothing while a round is on the wire.
+     */
+    public void prefetch(Map<TopicPartition, PartitionFetchState> states) {
+        if (pending.isEmpty()) {
+            sendRound(states, config.fetchMaxWaitMs());
+        }
+    }
+
+    /** Sends one Fetch per leader; returns true when some partition has no known leader. */
+    private boolean sendRound(Map<TopicPartition, PartitionFetchState> states, int maxWaitMs) {
         ClusterView view = metadata.view();
         Map<Integer, List<TopicPartition>> byLeader = new HashMap<>();
         boolean needMetadata = false;
@@ -73,29 +102,34 @@ public final class Fetcher {
                 byLeader.computeIfAbsent(leader, id -> new ArrayList<>()).add(e.getKey());
             }
         }
-        long remainingMs = Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()));
-        int maxWaitMs = (int) Math.min(config.fetchMaxWaitMs(), remainingMs);
-        Map<Integer, CompletableFuture<FetchResponse>> calls = new LinkedHashMap<>();
-        Map<Integer, Map<TopicPartition, Long>> requested = new HashMap<>();
         byLeader.forEach((leader, partitions) -> {
             Map<TopicPartition, Long> offsets = new HashMap<>();
             partitions.forEach(tp -> offsets.put(tp, states.get(tp).position));
-            requested.put(leader, offsets);
-            calls.put(leader, send(view, leader, partitions, offsets, maxWaitMs));
+            pending.add(new Pending(offsets, send(view, leader, partitions, offsets, maxWaitMs)));
         });
+        return needMetadata;
+    }
+
+    private boolean collect(Map<TopicPartition, PartitionFetchState> states, long deadlineNanos) {
+        boolean needMetadata = false;
         Map<TopicPartition, Long> outOfRange = new LinkedHashMap<>();
-        long waitNanos = TimeUnit.MILLISECONDS.toNanos(maxWaitMs + (long) config.requestTimeoutMs());
-        for (Map.Entry<Integer, CompletableFuture<FetchResponse>> call : calls.entrySet()) {
+        Iterator<Pending> it = pending.iterator();
+        while (it.hasNext()) {
+            Pending call = it.next();
             FetchResponse response;
             try {
-                response = call.getValue().get(waitNanos, TimeUnit.NANOSECONDS);
+                response = call.response().get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
                 throw new FerryInterruptedException("interrupted while fetching", e);
-            } catch (ExecutionException | TimeoutException e) {
+            } catch (TimeoutException e) {
+                continue; // still long-polling: a later poll takes the answer
+            } catch (ExecutionException e) {
+                it.remove();
                 needMetadata = true; // a transport failure: the broker may be gone
                 continue;
             }
-            needMetadata |= handle(response, states, requested.get(call.getKey()), outOfRange);
+            it.remove();
+            needMetadata |= handle(response, states, call.offsets(), outOfRange);
         }
         if (!outOfRange.isEmpty()) {
             throw new OffsetOutOfRangeException("Fetch positions out of range with no reset policy"

@@ -42,7 +42,7 @@ public final class ProducerBatch {
     int attempts;
     long retryAtNanos;
 
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"})
     ProducerBatch(TopicPartition tp, long sequence, CompressionType compression, int capacity, long nowNanos,
                   long deliveryTimeoutNanos) {
         this.tp = tp;

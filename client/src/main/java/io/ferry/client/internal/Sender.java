@@ -1,5 +1,7 @@
 package io.ferry.client.internal;
 
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import io.ferry.client.FerryException;
 import io.ferry.client.FerryTimeoutException;
 import io.ferry.client.FerryTransportException;
@@ -13,14 +15,14 @@ import io.ferry.proto.v1.ProduceRequest;
 import io.ferry.proto.v1.ProduceResponse;
 import io.ferry.proto.v1.TopicProduceData;
 import io.ferry.proto.v1.TopicProduceResult;
-import com.google.protobuf.ByteString;
-import com.google.protobuf.UnsafeByteOperations;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -37,7 +39,8 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Per-partition order holds without retries: a partition's batches leave its queue oldest first
  * and one stream keeps their order. A retried batch goes back to its place in the queue, but with more
  * than one request in flight a later batch may already have been appended (as in Kafka without
- * idempotence).
+ * idempotence). With {@code max.in.flight.requests.per.connection=1} a partition with a batch in
+ * flight is muted until it is answered, so order holds across retries and leader moves too.
  */
 public final class Sender implements Runnable {
 
@@ -66,6 +69,9 @@ public final class Sender implements Runnable {
 
     // Sender thread only.
     private final Map<Integer, ProduceStream> streams = new HashMap<>();
+    /** Partitions with a batch in flight, when order is guaranteed (max in flight 1). */
+    private final Set<TopicPartition> muted = new HashSet<>();
+    private final boolean guaranteeOrder;
     private long nextCorrelationId;
 
     public Sender(ProducerConfig config, RecordAccumulator accumulator, MetadataManager metadata, Channels channels,
@@ -81,6 +87,7 @@ public final class Sender implements Runnable {
         this.retries = config.retries();
         this.retryBackoffNanos = TimeUnit.MILLISECONDS.toNanos(config.retryBackoffMs());
         this.deliveryTimeoutMs = config.deliveryTimeoutMs();
+        this.guaranteeOrder = maxInFlight == 1 && acks != Acks.ACKS_NONE;
     }
 
     /** Wakes the sender thread if it sleeps; cheap when a wake-up is already pending. Any thread. */
@@ -159,6 +166,9 @@ public final class Sender implements Runnable {
         for (RecordAccumulator.PartitionQueue queue : accumulator.queues()) {
             for (ProducerBatch expired : accumulator.expire(queue, now)) {
                 fail(expired, expiredError(expired, null));
+            }
+            if (guaranteeOrder && muted.contains(queue.tp)) {
+                continue;
             }
             long readyAt = accumulator.readyAt(queue, now, sendAll);
             if (readyAt == Long.MAX_VALUE) {
@@ -244,6 +254,9 @@ public final class Sender implements Runnable {
         } else {
             stream.inFlight.put(correlationId, new ProduceStream.InFlight(correlationId,
                     now + TimeUnit.MILLISECONDS.toNanos(requestTimeoutMs), byPartition));
+            if (guaranteeOrder) {
+                muted.addAll(byPartition.keySet());
+            }
         }
     }
 
@@ -264,6 +277,7 @@ public final class Sender implements Runnable {
         if (request == null) {
             return;
         }
+        muted.removeAll(request.batches().keySet());
         Map<TopicPartition, List<ProducerBatch>> pending = new HashMap<>(request.batches());
         for (TopicProduceResult topic : response.getTopicsList()) {
             for (PartitionProduceResult result : topic.getPartitionsList()) {
@@ -305,6 +319,7 @@ public final class Sender implements Runnable {
         List<ProduceStream.InFlight> requests = new ArrayList<>(stream.inFlight.values());
         stream.inFlight.clear();
         for (ProduceStream.InFlight request : requests) {
+            muted.removeAll(request.batches().keySet());
             request.batches().values().forEach(list -> list.forEach(batch -> retryOrFail(batch, error, now)));
         }
     }

@@ -18,8 +18,9 @@ public final class StickyPartitioner {
     /** The topic's current sticky partition, choosing one on first use. */
     public int partition(String topic, ClusterView view, int numPartitions) {
         AtomicInteger sticky = current.get(topic);
-        if (sticky != null && sticky.get() < numPartitions) {
-            return sticky.get();
+        int now = sticky == null ? -1 : sticky.get();
+        if (now >= 0 && now < numPartitions) {
+            return now; // -1 while another thread makes the first choice
         }
         return next(topic, -1, view, numPartitions);
     }
