@@ -9,6 +9,7 @@ import io.ferry.controller.internal.RequestRouter;
 import io.grpc.BindableService;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -23,6 +24,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
@@ -60,6 +62,8 @@ public final class ControllerNode implements AutoCloseable {
    */
   private static final RaftGroupId GROUP_ID =
       RaftGroupId.valueOf(UUID.nameUUIDFromBytes("ferry-controller".getBytes(StandardCharsets.UTF_8)));
+  /** How many recent metadata records a controller keeps for incremental fetches. */
+  private static final int MAX_RECENT_RECORDS = 50_000;
   private static final int MAX_CLIENT_ATTEMPTS = 20;
   private static final long CLIENT_RETRY_SLEEP_MS = 100;
 
@@ -73,13 +77,10 @@ public final class ControllerNode implements AutoCloseable {
   private final Counter leaderElections;
   private final ControllerGrpcService service;
   private final ControllerStateMachine stateMachine;
-  private final List<io.micrometer.core.instrument.Meter> meters = new ArrayList<>();
+  private final List<Meter> meters = new ArrayList<>();
   private final MeterRegistry registry;
   /** Written only on the {@link #leadership} thread. */
   private volatile ActiveController active;
-
-  /** How many recent metadata records a controller keeps for incremental fetches. */
-  private static final int MAX_RECENT_RECORDS = 50_000;
 
   private ControllerNode(ControllerConfig config, MeterRegistry registry, InstantSource clock) throws IOException {
     this.config = config;
@@ -103,10 +104,17 @@ public final class ControllerNode implements AutoCloseable {
     });
     RaftGroup group = group(config);
     Path raftDir = config.metadataDir().resolve("raft");
-    Files.createDirectories(raftDir);
-    this.server = RaftServer.newBuilder().setServerId(peerId(config.nodeId())).setGroup(group)
-        .setProperties(serverProperties(config, raftDir)).setStateMachine(stateMachine)
-        .setOption(RaftStorage.StartupOption.RECOVER).build();
+    try {
+      Files.createDirectories(raftDir);
+      this.server = RaftServer.newBuilder().setServerId(peerId(config.nodeId())).setGroup(group)
+          .setProperties(serverProperties(config, raftDir)).setStateMachine(stateMachine)
+          .setOption(RaftStorage.StartupOption.RECOVER).build();
+    } catch (IOException | RuntimeException e) {
+      leadership.shutdownNow();
+      retries.shutdownNow();
+      registry.remove(leaderElections);
+      throw new IOException("controller " + config.nodeId() + " could not use " + raftDir + ": " + e.getMessage(), e);
+    }
     RaftProperties clientProperties = new RaftProperties();
     RaftClientConfigKeys.Rpc.setRequestTimeout(clientProperties,
         TimeDuration.valueOf(config.requestTimeoutMs(), TimeUnit.MILLISECONDS));
@@ -165,7 +173,7 @@ public final class ControllerNode implements AutoCloseable {
     return RaftPeerId.valueOf(Integer.toString(nodeId));
   }
 
-  private static java.util.concurrent.ThreadFactory daemon(String name) {
+  private static ThreadFactory daemon(String name) {
     return r -> {
       Thread t = new Thread(r, name);
       t.setDaemon(true);

@@ -16,7 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Comparator;
-import java.util.HashMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -35,9 +35,9 @@ final class ControllerCluster implements AutoCloseable {
   private final Path root;
   private final Map<Integer, String> voters = new TreeMap<>();
   private final UnaryOperator<ControllerConfig> tune;
-  private final Map<Integer, ControllerNode> nodes = new HashMap<>();
-  private final Map<Integer, Server> servers = new HashMap<>();
-  private final Map<Integer, ManagedChannel> channels = new HashMap<>();
+  private final Map<Integer, ControllerNode> nodes = new ConcurrentHashMap<>();
+  private final Map<Integer, Server> servers = new ConcurrentHashMap<>();
+  private final Map<Integer, ManagedChannel> channels = new ConcurrentHashMap<>();
   private final String name = "ferry-controller-test-" + UUID.randomUUID();
 
   ControllerCluster(int size, UnaryOperator<ControllerConfig> tune) throws IOException {
@@ -58,7 +58,7 @@ final class ControllerCluster implements AutoCloseable {
   }
 
   ControllerConfig config(int id) {
-    return tune.apply(ControllerConfig.of(id, voters, root.resolve("node-" + id))
+    return tune.apply(ControllerConfig.of(id, voters, dataDir(id))
         .withElectionTimeoutMs(ControllerConfig.DEFAULT_ELECTION_TIMEOUT_MIN_MS,
             ControllerConfig.DEFAULT_ELECTION_TIMEOUT_MAX_MS));
   }
@@ -70,6 +70,11 @@ final class ControllerCluster implements AutoCloseable {
     servers.put(id, InProcessServerBuilder.forName(serverName).directExecutor().addService(node.grpcService())
         .build().start());
     channels.put(id, InProcessChannelBuilder.forName(serverName).directExecutor().build());
+  }
+
+  /** The node's metadata directory. */
+  Path dataDir(int id) {
+    return root.resolve("node-" + id);
   }
 
   ControllerNode node(int id) {

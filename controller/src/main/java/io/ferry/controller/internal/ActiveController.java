@@ -41,11 +41,15 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntPredicate;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The active controller: runs only on the Raft leader, for one term. It keeps broker liveness in
@@ -60,6 +64,7 @@ import java.util.function.Supplier;
  * injected clock, so session expiry is testable without sleeping.
  */
 public final class ActiveController implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ActiveController.class);
   private static final int MAX_INCARNATION_LENGTH = 128;
   private static final int MAX_ENDPOINTS = 16;
   private static final int MAX_HOST_LENGTH = 255;
@@ -113,11 +118,6 @@ public final class ActiveController implements AutoCloseable {
     });
   }
 
-  /** The Raft term this controller decides in. */
-  public long term() {
-    return term;
-  }
-
   /** Handles a request only the active controller may decide. Never completes exceptionally. */
   public CompletableFuture<ActiveControllerResponse> handle(ActiveControllerRequest request) {
     return onEventThread(() -> {
@@ -147,7 +147,18 @@ public final class ActiveController implements AutoCloseable {
           return CompletableFuture.completedFuture(ActiveControllerResponse.newBuilder()
               .setNotActive(Errors.of(ErrorCode.INVALID_REQUEST, "empty or unknown controller request")).build());
       }
-    }).exceptionally(e -> notActive());
+    }).exceptionally(ActiveController::failed);
+  }
+
+  /** Closed underneath the request: NOT_CONTROLLER (the router retries); anything else is a bug. */
+  private static ActiveControllerResponse failed(Throwable e) {
+    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    if (cause instanceof RejectedExecutionException) {
+      return notActive();
+    }
+    LOG.error("The active controller failed to handle a request", cause);
+    return ActiveControllerResponse.newBuilder().setNotActive(Errors.of(ErrorCode.UNKNOWN_SERVER_ERROR,
+        "the active controller failed: " + cause)).build();
   }
 
   /** Fences every broker whose session expired now; completes when that command is applied. */
@@ -168,7 +179,7 @@ public final class ActiveController implements AutoCloseable {
   private <T> CompletableFuture<T> onEventThread(Supplier<CompletableFuture<T>> work) {
     try {
       return CompletableFuture.supplyAsync(work, events).thenCompose(f -> f);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
+    } catch (RejectedExecutionException e) {
       return CompletableFuture.failedFuture(e);
     }
   }
@@ -564,7 +575,11 @@ public final class ActiveController implements AutoCloseable {
   /** Stops deciding; pending and later requests answer NOT_CONTROLLER. */
   @Override
   public void close() {
-    events.execute(() -> closed = true);
+    try {
+      events.execute(() -> closed = true);
+    } catch (RejectedExecutionException e) {
+      return; // already closed
+    }
     events.shutdown();
   }
 }

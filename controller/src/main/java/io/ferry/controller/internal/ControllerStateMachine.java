@@ -3,8 +3,9 @@ package io.ferry.controller.internal;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.ferry.proto.v1.ActiveControllerRequest;
 import io.ferry.proto.v1.ActiveControllerResponse;
-import io.ferry.proto.v1.CommandResult;
+import io.ferry.proto.v1.CommandBatchResult;
 import io.ferry.proto.v1.ControllerCommand;
+import io.ferry.proto.v1.ControllerCommandBatch;
 import io.ferry.proto.v1.ErrorCode;
 import io.ferry.proto.v1.MetadataImage;
 import java.io.IOException;
@@ -35,8 +36,8 @@ import org.apache.ratis.util.LifeCycle;
 import org.apache.ratis.util.MD5FileUtil;
 
 /**
- * The Ratis state machine of the controller quorum. Committed {@link ControllerCommand}s are
- * applied to the {@link MetadataState} (the only place metadata changes); snapshots hold the
+ * The Ratis state machine of the controller quorum. Committed {@link ControllerCommandBatch}es are
+ * applied command by command to the {@link MetadataState} (the only place metadata changes); snapshots hold the
  * {@link MetadataImage}. Read-only queries carry {@link ActiveControllerRequest}s forwarded by
  * other controller nodes: Ratis routes them to the leader, where the active controller answers.
  *
@@ -100,19 +101,21 @@ public final class ControllerStateMachine extends BaseStateMachine {
   @Override
   public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
     LogEntryProto entry = trx.getLogEntry();
-    CommandResult result;
+    CommandBatchResult.Builder results = CommandBatchResult.newBuilder();
     synchronized (this) {
       try {
-        ControllerCommand command = ControllerCommand.parseFrom(
+        ControllerCommandBatch batch = ControllerCommandBatch.parseFrom(
             entry.getStateMachineLogEntry().getLogData().toByteArray());
-        result = state.apply(command, entry.getTerm());
+        for (ControllerCommand command : batch.getCommandsList()) {
+          results.addResults(state.apply(command, entry.getTerm()));
+        }
       } catch (InvalidProtocolBufferException e) {
-        result = CommandResult.newBuilder().setError(Errors.of(ErrorCode.INVALID_REQUEST,
-            "undecodable controller command: " + e.getMessage())).setMetadataVersion(state.version()).build();
+        // Cannot happen with entries this code wrote; applying nothing keeps every replica equal.
+        results.clear();
       }
       updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
     }
-    return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(result.toByteArray())));
+    return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(results.build().toByteArray())));
   }
 
   @Override

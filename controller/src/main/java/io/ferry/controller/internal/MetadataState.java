@@ -45,6 +45,8 @@ public final class MetadataState {
   private final TreeMap<String, PartitionRecord[]> partitions = new TreeMap<>();
   /** The most recent records, oldest first, at most {@link #retainedRecords}. */
   private final ArrayDeque<VersionedRecord> recent = new ArrayDeque<>();
+  /** Per broker id: {replicas held, leaderships held}; kept up to date by replay for placement. */
+  private final TreeMap<Integer, int[]> counts = new TreeMap<>();
   private long version;
 
   /** @param retainedRecords how many recent records to keep for incremental fetches (≥ 0) */
@@ -202,19 +204,34 @@ public final class MetadataState {
         CreateTopicRecord r = record.getCreateTopic();
         topics.put(r.getTopic().getName(), r.getTopic());
         partitions.put(r.getTopic().getName(), r.getPartitionsList().toArray(new PartitionRecord[0]));
+        r.getPartitionsList().forEach(p -> count(p, 1));
         break;
       }
       case DELETE_TOPIC:
         topics.remove(record.getDeleteTopic().getName());
-        partitions.remove(record.getDeleteTopic().getName());
+        for (PartitionRecord p : partitions.remove(record.getDeleteTopic().getName())) {
+          count(p, -1);
+        }
         break;
       case PARTITION_CHANGE: {
         PartitionRecord p = record.getPartitionChange().getPartition();
-        partitions.get(p.getTopic())[p.getPartition()] = p;
+        PartitionRecord[] ps = partitions.get(p.getTopic());
+        count(ps[p.getPartition()], -1);
+        ps[p.getPartition()] = p;
+        count(p, 1);
         break;
       }
       default:
         throw new IllegalStateException("unchecked record " + record.getRecordCase());
+    }
+  }
+
+  private void count(PartitionRecord p, int delta) {
+    for (int r : p.getReplicasList()) {
+      counts.computeIfAbsent(r, k -> new int[2])[0] += delta;
+    }
+    if (p.getLeader() != PartitionChangeBuilder.NO_LEADER) {
+      counts.computeIfAbsent(p.getLeader(), k -> new int[2])[1] += delta;
     }
   }
 
@@ -224,6 +241,7 @@ public final class MetadataState {
     topics.clear();
     partitions.clear();
     recent.clear();
+    counts.clear();
     for (BrokerRegistration b : image.getBrokersList()) {
       brokers.put(b.getBrokerId(), b);
     }
@@ -233,6 +251,7 @@ public final class MetadataState {
     }
     for (PartitionRecord p : image.getPartitionsList()) {
       partitions.get(p.getTopic())[p.getPartition()] = p;
+      count(p, 1);
     }
     version = image.getVersion();
   }
@@ -324,19 +343,10 @@ public final class MetadataState {
     return n;
   }
 
-  /** Per broker id, how many replicas and how many leaderships it holds (for placement). */
+  /** Per broker id, how many replicas and how many leaderships it holds (for placement); a copy. */
   public synchronized Map<Integer, int[]> replicaAndLeaderCounts() {
-    Map<Integer, int[]> counts = new TreeMap<>();
-    for (PartitionRecord[] ps : partitions.values()) {
-      for (PartitionRecord p : ps) {
-        for (int r : p.getReplicasList()) {
-          counts.computeIfAbsent(r, k -> new int[2])[0]++;
-        }
-        if (p.getLeader() != PartitionChangeBuilder.NO_LEADER) {
-          counts.computeIfAbsent(p.getLeader(), k -> new int[2])[1]++;
-        }
-      }
-    }
-    return counts;
+    Map<Integer, int[]> copy = new TreeMap<>();
+    counts.forEach((id, c) -> copy.put(id, c.clone()));
+    return copy;
   }
 }

@@ -18,10 +18,13 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
  * Gets a request to the active controller, wherever it runs.
  *
  * <p>Why a Ratis read-only query: requests such as heartbeats change only the active controller's
- * memory and must not be logged, yet a broker may send them to any controller node. A
- * non-linearizable read-only query is routed by the Ratis client to the Raft leader (following
- * NotLeader redirects), where the state machine's {@code query} hands it to the active controller.
- * That needs no second address per controller node and follows leader changes for free. While no
+ * memory and must not be logged, yet a broker may send them to any controller node. A read-only
+ * query is routed by the Ratis client to the Raft leader (following NotLeader redirects), where
+ * the state machine's {@code query} hands it to the active controller; with Ratis's default read
+ * option the leader answers it directly, with no ReadIndex round. That needs no second address per
+ * controller node and follows leader changes for free. The unordered API is used on purpose: the
+ * ordered one closes its sliding window after a failed request, failing the requests queued
+ * behind it, and these requests are independent of each other. While no
  * node is active yet (election in progress, new leader not ready), the router retries every
  * {@link #RETRY_DELAY_MS} ms until the request timeout, then answers NOT_CONTROLLER.
  *
@@ -70,7 +73,7 @@ public final class RequestRouter {
   private CompletableFuture<ActiveControllerResponse> forward(ActiveControllerRequest request) {
     CompletableFuture<RaftClientReply> reply;
     try {
-      reply = client.async().sendReadOnlyNonLinearizable(Message.valueOf(ByteString.copyFrom(request.toByteArray())));
+      reply = client.async().sendReadOnlyUnordered(Message.valueOf(ByteString.copyFrom(request.toByteArray())));
     } catch (RuntimeException e) {
       reply = CompletableFuture.failedFuture(e);
     }

@@ -15,6 +15,7 @@ import io.ferry.proto.v1.ControlledShutdownRequest;
 import io.ferry.proto.v1.ControllerCommand;
 import io.ferry.proto.v1.CreateTopicRequest;
 import io.ferry.proto.v1.CreateTopicResponse;
+import io.ferry.proto.v1.DeleteTopicRequest;
 import io.ferry.proto.v1.Endpoint;
 import io.ferry.proto.v1.Error;
 import io.ferry.proto.v1.ErrorCode;
@@ -289,6 +290,21 @@ class ActiveControllerTest {
     assertTrue(fenced(2));
     assertTrue(heartbeat(2, "i2").getFenced());
     assertTrue(state.partitions("t").stream().allMatch(p -> p.getLeader() != 2 && !p.getIsrList().contains(2)));
+  }
+
+  @Test
+  void deletedTopicIsGoneAndNoLongerCountsForPlacement() throws Exception {
+    start(c -> c);
+    brokers(2);
+    create("old", 4, 1);
+    var request = ActiveControllerRequest.newBuilder().setDeleteTopic(DeleteTopicRequest.newBuilder().setName("old"))
+        .build();
+    assertEquals(ErrorCode.NONE, send(request).getDeleteTopic().getError().getCode());
+    assertTrue(state.topic("old").isEmpty());
+    assertTrue(state.partitions("old").isEmpty());
+    assertEquals(ErrorCode.UNKNOWN_TOPIC, send(request).getDeleteTopic().getError().getCode());
+    assertEquals(List.of(List.of(1), List.of(2)), create("new", 2, 1).getPartitionsList().stream()
+        .map(PartitionRecord::getReplicasList).toList());
   }
 
   @Test

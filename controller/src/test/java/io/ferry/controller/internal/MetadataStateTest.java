@@ -109,5 +109,14 @@ class MetadataStateTest {
     copy.load(s.image());
     assertEquals(s.image(), copy.image());
     assertTrue(copy.changesSince(0).hasImage());
+    assertEquals(counts(s), counts(copy));
+    assertEquals(List.of(2, 2), counts(s).get(1), "broker 1: 2 replicas, 2 leaderships");
+    assertEquals(List.of(2, 0), counts(s).get(2), "broker 2: 2 replicas, no leadership");
+  }
+
+  private static java.util.Map<Integer, List<Integer>> counts(MetadataState s) {
+    java.util.Map<Integer, List<Integer>> m = new java.util.TreeMap<>();
+    s.replicaAndLeaderCounts().forEach((id, c) -> m.put(id, List.of(c[0], c[1])));
+    return m;
   }
 }

@@ -1,0 +1,322 @@
+package io.ferry.node;
+
+import io.ferry.node.config.ConfigException;
+import io.ferry.node.config.ConfigKey;
+import io.ferry.node.config.ConfigOrigin;
+import io.ferry.node.internal.GrpcEndpoint;
+import io.ferry.node.internal.HttpEndpoint;
+import io.ferry.node.internal.NodeHealth;
+import io.ferry.node.internal.NodeMetrics;
+import io.ferry.node.internal.NodeRole;
+import io.ferry.node.internal.RoleFactory;
+import io.grpc.ServerServiceDefinition;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+
+/**
+ * A running Ferry node: the roles of {@code process.roles} behind one gRPC port (with health checking
+ * and server reflection) and one HTTP port ({@code /metrics}, {@code /health}).
+ *
+ * <p>Start-up order: HTTP (so {@code /health} answers 503 while starting), each role in
+ * {@link ProcessRole} order, then gRPC with the services the roles returned; health turns SERVING
+ * when all roles are started and healthy. {@link #close()} reverses it: stop accepting gRPC calls,
+ * close roles in reverse order, drain the gRPC server, stop HTTP. {@link #start} and {@link #close}
+ * may be called from different threads; {@code close} is idempotent.
+ */
+public final class FerryNode implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(FerryNode.class);
+
+    /** How long gRPC calls still in flight after the roles closed may take to finish. */
+    static final long GRPC_DRAIN_MILLIS = 5_000;
+    /** How often role health is pushed to the gRPC health service. */
+    static final long HEALTH_REFRESH_MILLIS = 1_000;
+    /**
+     * How long closing one role may take before shutdown moves on without it. A controller closes
+     * in about a second (Ratis shuts its gRPC server down); the margin covers a loaded machine.
+     */
+    static final long ROLE_CLOSE_TIMEOUT_MILLIS = 10_000;
+
+    private final NodeConfig config;
+    private final NodeMetrics metrics = new NodeMetrics();
+    private final List<NodeRole> roles = new ArrayList<>();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final ScheduledExecutorService healthRefresher = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "ferry-health");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile NodeHealth.State state = NodeHealth.State.STARTING;
+    private volatile HttpEndpoint http;
+    private volatile GrpcEndpoint grpc;
+    private boolean closed;
+
+    private final long roleCloseTimeoutMillis;
+
+    private FerryNode(NodeConfig config, long roleCloseTimeoutMillis) {
+        this.config = config;
+        this.roleCloseTimeoutMillis = roleCloseTimeoutMillis;
+    }
+
+    /**
+     * Starts a node with the roles of {@code config}.
+     *
+     * @throws ConfigException    if a configured role is not available or rejects the configuration
+     * @throws NodeStartException if a port cannot be bound or a role fails to start
+     */
+    public static FerryNode start(NodeConfig config) throws ConfigException, NodeStartException {
+        return start(config, new DefaultRoles());
+    }
+
+    static FerryNode start(NodeConfig config, RoleFactory roleFactory) throws ConfigException, NodeStartException {
+        return start(config, roleFactory, ROLE_CLOSE_TIMEOUT_MILLIS);
+    }
+
+    static FerryNode start(NodeConfig config, RoleFactory roleFactory, long roleCloseTimeoutMillis)
+            throws ConfigException, NodeStartException {
+        FerryNode node = new FerryNode(config, roleCloseTimeoutMillis);
+        try {
+            node.startAll(roleFactory);
+            return node;
+        } catch (ConfigException | NodeStartException | RuntimeException e) {
+            node.close();
+            throw e;
+        }
+    }
+
+    private void startAll(RoleFactory roleFactory) throws ConfigException, NodeStartException {
+        log.info("Starting Ferry node {} with roles {}; settings other than defaults: {}", config.nodeId(),
+                roleNames(), nonDefaultSettings());
+        for (ProcessRole role : config.processRoles()) {
+            try {
+                roles.add(roleFactory.create(role, config, metrics.registry()));
+            } catch (ConfigException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new NodeStartException("cannot create the " + role.configName() + " role", e);
+            }
+        }
+        try {
+            http = HttpEndpoint.start(config.httpListener(), metrics::scrape, this::health);
+        } catch (IOException e) {
+            throw new NodeStartException("cannot serve HTTP on " + config.httpListener(), e);
+        }
+        List<ServerServiceDefinition> services = new ArrayList<>();
+        for (NodeRole role : roles) {
+            try {
+                services.addAll(role.start());
+            } catch (Exception e) {
+                throw new NodeStartException("the " + role.role().configName() + " role failed to start", e);
+            }
+            log.info("Started the {} role", role.role().configName());
+        }
+        try {
+            grpc = GrpcEndpoint.start(config.grpcListener(), services, maxInboundMessageBytes(config));
+        } catch (IOException e) {
+            throw new NodeStartException("cannot serve gRPC on " + config.grpcListener(), e);
+        }
+        for (NodeRole role : roles) {
+            role.serving(grpcAddress());
+        }
+        state = NodeHealth.State.RUNNING;
+        refreshGrpcHealth();
+        healthRefresher.scheduleWithFixedDelay(this::refreshGrpcHealth, HEALTH_REFRESH_MILLIS,
+                HEALTH_REFRESH_MILLIS, TimeUnit.MILLISECONDS);
+        log.info("Ferry node {} started: roles {}, gRPC on {}, HTTP on {}", config.nodeId(), roleNames(),
+                hostPort(grpcAddress()), hostPort(httpAddress()));
+    }
+
+    /**
+     * The gRPC server's request size limit: a produce request may carry several batches of up to
+     * {@code message.max.bytes} each, and a single batch just above that limit must still reach the
+     * broker to be refused with BATCH_TOO_LARGE naming the limit. Twice the limit plus 1 MiB of framing
+     * does both; anything larger is refused by gRPC itself (RESOURCE_EXHAUSTED) before it is buffered.
+     */
+    static int maxInboundMessageBytes(NodeConfig config) {
+        return (int) Math.min(Integer.MAX_VALUE, 2L * config.messageMaxBytes() + (1 << 20));
+    }
+
+    private static String hostPort(InetSocketAddress address) {
+        return address.getHostString() + ":" + address.getPort();
+    }
+
+    private void refreshGrpcHealth() {
+        try {
+            grpc.setServing(health().isHealthy());
+        } catch (RuntimeException e) {
+            log.warn("Health refresh failed", e);
+        }
+    }
+
+    private String nonDefaultSettings() {
+        List<String> settings = new ArrayList<>();
+        for (ConfigKey<?> key : NodeConfigKeys.DEFINITION.keys()) {
+            if (config.values().origin(key).kind() != ConfigOrigin.Kind.DEFAULT) {
+                settings.add(key.name() + "=" + formatted(key) + " (" + config.values().origin(key) + ")");
+            }
+        }
+        return String.join(", ", settings);
+    }
+
+    private <T> String formatted(ConfigKey<T> key) {
+        return key.type().format(config.values().get(key));
+    }
+
+    private String roleNames() {
+        return config.processRoles().stream().map(ProcessRole::configName).collect(Collectors.joining(","));
+    }
+
+    /** The bound gRPC address (the real port when the configured one was 0). */
+    public InetSocketAddress grpcAddress() {
+        return grpc.address();
+    }
+
+    /** The bound HTTP address (the real port when the configured one was 0). */
+    public InetSocketAddress httpAddress() {
+        return http.address();
+    }
+
+    /** The registry behind {@code /metrics}. */
+    public MeterRegistry meterRegistry() {
+        return metrics.registry();
+    }
+
+    /** Running and every role healthy; what {@code /health} and gRPC health report. Thread-safe. */
+    public boolean isHealthy() {
+        return health().isHealthy();
+    }
+
+    NodeHealth health() {
+        Map<String, Boolean> roleHealth = new LinkedHashMap<>();
+        NodeHealth.State current = state;
+        for (ProcessRole role : config.processRoles()) {
+            roleHealth.put(role.configName(), current == NodeHealth.State.RUNNING && roleHealthy(role));
+        }
+        return new NodeHealth(current, roleHealth);
+    }
+
+    private boolean roleHealthy(ProcessRole role) {
+        // roles is complete before the HTTP server or the health refresher can call this.
+        for (NodeRole r : roles) {
+            if (r.role() == role) {
+                return r.isHealthy();
+            }
+        }
+        return false;
+    }
+
+    private static void prepareStopWithin(NodeRole role, long timeoutMillis) {
+        runWithin(role, "prepare-stop", () -> {
+            role.prepareStop();
+            log.info("Prepared the {} role to stop", role.role().configName());
+        }, timeoutMillis);
+    }
+
+    private static void closeWithin(NodeRole role, long timeoutMillis) {
+        runWithin(role, "close", () -> {
+            role.close();
+            log.info("Closed the {} role", role.role().configName());
+        }, timeoutMillis);
+    }
+
+    /**
+     * Runs one shutdown step of a role on its own thread and waits at most {@code timeoutMillis}, so
+     * that one role that hangs cannot keep the process from stopping. A step left running runs on a
+     * daemon thread.
+     */
+    private static void runWithin(NodeRole role, String step, Runnable action, long timeoutMillis) {
+        String name = role.role().configName();
+        Thread closer = new Thread(() -> {
+            try {
+                action.run();
+            } catch (RuntimeException e) {
+                log.warn("The {} role failed to {}", name, step, e);
+            }
+        }, "ferry-" + step + "-" + name);
+        closer.setDaemon(true);
+        closer.start();
+        try {
+            closer.join(timeoutMillis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (closer.isAlive()) {
+            log.warn("The {} role did not {} within {} ms; stopping without it", name, step, timeoutMillis);
+        }
+    }
+
+    /** Blocks until {@link #close()} has finished. */
+    public void awaitStopped() throws InterruptedException {
+        stopped.await();
+    }
+
+    /**
+     * Stops the node in bounded time: each role gets {@link #ROLE_CLOSE_TIMEOUT_MILLIS}, gRPC calls
+     * in flight get {@link #GRPC_DRAIN_MILLIS}. Errors are logged, not thrown, so every step runs.
+     */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        log.info("Stopping Ferry node {}", config.nodeId());
+        state = NodeHealth.State.STOPPING;
+        healthRefresher.shutdownNow();
+        if (grpc != null) {
+            for (int i = roles.size() - 1; i >= 0; i--) {
+                prepareStopWithin(roles.get(i), roleCloseTimeoutMillis);
+            }
+            grpc.stopAccepting();
+        }
+        for (int i = roles.size() - 1; i >= 0; i--) {
+            closeWithin(roles.get(i), roleCloseTimeoutMillis);
+        }
+        if (grpc != null) {
+            try {
+                grpc.awaitStop(GRPC_DRAIN_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (http != null) {
+            http.close();
+        }
+        metrics.close();
+        state = NodeHealth.State.STOPPED;
+        log.info("Ferry node {} stopped", config.nodeId());
+        stopped.countDown();
+    }
+
+    /**
+     * Runs a node until SIGTERM/SIGINT. Exit status: 2 for an invalid configuration, 1 when start-up
+     * fails; on a signal the JVM exits with 128 + the signal number (143 for SIGTERM) after the node
+     * has stopped.
+     */
+    public static void main(String[] args) {
+        int status = run(args, new DefaultRoles(), System.getenv());
+        if (status != 0) {
+            System.exit(status);
+        }
+    }
+
+    /** The command line with the given roles and environment; returns the exit status. */
+    static int run(String[] args, RoleFactory roles, Map<String, String> environment) {
+        return new CommandLine(new NodeCommand(roles, environment)).execute(args);
+    }
+}

@@ -1,0 +1,266 @@
+package io.ferry.node;
+
+import static io.ferry.node.NodeConfigKeys.*;
+
+import io.ferry.node.config.ConfigException;
+import io.ferry.node.config.ConfigProblem;
+import io.ferry.node.config.ConfigSources;
+import io.ferry.node.config.ConfigValues;
+import io.ferry.node.config.HostPort;
+import io.ferry.node.config.QuorumVoter;
+import io.ferry.node.config.RawSetting;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+
+/**
+ * A node's validated configuration, with typed accessors. Built from the sources in precedence
+ * order (defaults &lt; file &lt; {@code FERRY_*} environment &lt; {@code --override} flags); every key
+ * is defined in {@link NodeConfigKeys}. Immutable and thread-safe.
+ */
+public final class NodeConfig {
+
+    private final ConfigValues values;
+    private final Set<ProcessRole> roles;
+
+    private NodeConfig(ConfigValues values) {
+        this.values = values;
+        EnumSet<ProcessRole> set = EnumSet.noneOf(ProcessRole.class);
+        values.get(PROCESS_ROLES).forEach(r -> set.add(ProcessRole.fromConfigName(r)));
+        this.roles = Collections.unmodifiableSet(set);
+    }
+
+    /**
+     * Reads and validates the configuration from all sources.
+     *
+     * @param file        the {@code --config} properties file, if any
+     * @param environment the process environment; only {@code FERRY_*} variables are read
+     * @param overrides   {@code key=value} texts of the {@code --override} flags, in command-line order
+     * @throws ConfigException listing every problem in every source
+     */
+    public static NodeConfig load(Optional<Path> file, Map<String, String> environment, List<String> overrides)
+            throws ConfigException {
+        List<RawSetting> settings = new ArrayList<>();
+        List<ConfigProblem> problems = new ArrayList<>();
+        if (file.isPresent()) {
+            try {
+                settings.addAll(ConfigSources.propertiesFile(file.get()));
+            } catch (ConfigException e) {
+                problems.addAll(e.problems());
+            }
+        }
+        try {
+            settings.addAll(ConfigSources.environment(environment));
+        } catch (ConfigException e) {
+            problems.addAll(e.problems());
+        }
+        try {
+            settings.addAll(ConfigSources.overrides(overrides));
+        } catch (ConfigException e) {
+            problems.addAll(e.problems());
+        }
+        ConfigValues values;
+        try {
+            values = DEFINITION.resolve(settings);
+        } catch (ConfigException e) {
+            problems.addAll(e.problems());
+            throw new ConfigException(problems);
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        NodeConfig config = new NodeConfig(values);
+        config.checkConsistency();
+        return config;
+    }
+
+    /** Configuration from {@code key → value} settings only (an in-process node, a test harness). */
+    public static NodeConfig of(Map<String, String> settings) throws ConfigException {
+        List<String> flags = new ArrayList<>();
+        settings.forEach((k, v) -> flags.add(k + "=" + v));
+        return load(Optional.empty(), Map.of(), flags);
+    }
+
+    /** Rules that involve more than one key. */
+    private void checkConsistency() throws ConfigException {
+        List<ConfigProblem> problems = new ArrayList<>();
+        List<QuorumVoter> voters = controllerQuorumVoters();
+        if (voters.isEmpty()) {
+            problems.add(problem(CONTROLLER_QUORUM_VOTERS, "expected at least one voter (id@host:port)"));
+        } else if (hasRole(ProcessRole.CONTROLLER) && voters.stream().noneMatch(v -> v.nodeId() == nodeId())) {
+            problems.add(problem(CONTROLLER_QUORUM_VOTERS, "this node has the controller role, so its node.id "
+                    + nodeId() + " (" + values.origin(NODE_ID) + ") must be one of the voters " + voters));
+        }
+        if (values.get(BROKER_HEARTBEAT_INTERVAL_MS) >= values.get(BROKER_SESSION_TIMEOUT_MS)) {
+            problems.add(problem(BROKER_HEARTBEAT_INTERVAL_MS, "expected less than broker.session.timeout.ms ("
+                    + values.get(BROKER_SESSION_TIMEOUT_MS) + ", " + values.origin(BROKER_SESSION_TIMEOUT_MS) + ")"));
+        }
+        if (hasRole(ProcessRole.CONTROLLER)) {
+            voters.stream().filter(v -> v.nodeId() == nodeId()).findFirst().ifPresent(self -> {
+                if (self.address().equals(grpcListener()) || self.address().equals(httpListener())) {
+                    problems.add(problem(CONTROLLER_QUORUM_VOTERS, "this controller's Raft address "
+                            + self.address() + " must differ from grpc.listener and http.listener: the quorum "
+                            + "has its own port"));
+                }
+            });
+        }
+        if (grpcListener().port() != 0 && grpcListener().equals(httpListener())) {
+            problems.add(problem(HTTP_LISTENER, "expected an address different from grpc.listener ("
+                    + values.origin(GRPC_LISTENER) + ")"));
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+    }
+
+    private ConfigProblem problem(io.ferry.node.config.ConfigKey<?> key, String message) {
+        return new ConfigProblem(key.name(), values.origin(key), message);
+    }
+
+    /** The raw resolved values and where each came from (for logging and for keys without an accessor). */
+    public ConfigValues values() {
+        return values;
+    }
+
+    public int nodeId() {
+        return values.get(NODE_ID);
+    }
+
+    public Set<ProcessRole> processRoles() {
+        return roles;
+    }
+
+    public boolean hasRole(ProcessRole role) {
+        return roles.contains(role);
+    }
+
+    public HostPort grpcListener() {
+        return values.get(GRPC_LISTENER);
+    }
+
+    public HostPort httpListener() {
+        return values.get(HTTP_LISTENER);
+    }
+
+    public List<QuorumVoter> controllerQuorumVoters() {
+        return values.get(CONTROLLER_QUORUM_VOTERS);
+    }
+
+    /**
+     * {@code controller.quorum.bootstrap.servers}; empty on a combined node means its own gRPC port
+     * (resolved once it is bound).
+     */
+    public List<HostPort> controllerQuorumBootstrapServers() {
+        return values.get(CONTROLLER_QUORUM_BOOTSTRAP_SERVERS);
+    }
+
+    public Duration controllerQuorumElectionTimeout() {
+        return Duration.ofMillis(values.get(CONTROLLER_QUORUM_ELECTION_TIMEOUT_MS));
+    }
+
+    public Duration leaderImbalanceCheckInterval() {
+        return Duration.ofSeconds(values.get(LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS));
+    }
+
+    /** {@code metadata.log.dir}, or the first of {@code log.dirs} when it is empty. */
+    public Path metadataLogDir() {
+        String dir = values.get(METADATA_LOG_DIR);
+        return dir.isEmpty() ? logDirs().get(0) : Path.of(dir);
+    }
+
+    /** Never empty. */
+    public List<Path> logDirs() {
+        return values.get(LOG_DIRS).stream().map(Path::of).toList();
+    }
+
+    public Duration brokerSessionTimeout() {
+        return Duration.ofMillis(values.get(BROKER_SESSION_TIMEOUT_MS));
+    }
+
+    public Duration brokerHeartbeatInterval() {
+        return Duration.ofMillis(values.get(BROKER_HEARTBEAT_INTERVAL_MS));
+    }
+
+    public int numPartitions() {
+        return values.get(NUM_PARTITIONS);
+    }
+
+    public int defaultReplicationFactor() {
+        return values.get(DEFAULT_REPLICATION_FACTOR);
+    }
+
+    public int minInsyncReplicas() {
+        return values.get(MIN_INSYNC_REPLICAS);
+    }
+
+    public boolean uncleanLeaderElectionEnable() {
+        return values.get(UNCLEAN_LEADER_ELECTION_ENABLE);
+    }
+
+    public boolean autoLeaderRebalanceEnable() {
+        return values.get(AUTO_LEADER_REBALANCE_ENABLE);
+    }
+
+    /** Validated to fit an int. */
+    public int logSegmentBytes() {
+        return Math.toIntExact(values.get(LOG_SEGMENT_BYTES));
+    }
+
+    public Duration logRoll() {
+        return Duration.ofMillis(values.get(LOG_ROLL_MS));
+    }
+
+    /** Empty when retention by time is off ({@code log.retention.ms=-1}). */
+    public Optional<Duration> logRetention() {
+        long ms = values.get(LOG_RETENTION_MS);
+        return ms < 0 ? Optional.empty() : Optional.of(Duration.ofMillis(ms));
+    }
+
+    /** Empty when retention by size is off ({@code log.retention.bytes=-1}). */
+    public OptionalLong logRetentionBytes() {
+        long bytes = values.get(LOG_RETENTION_BYTES);
+        return bytes < 0 ? OptionalLong.empty() : OptionalLong.of(bytes);
+    }
+
+    public Duration logRetentionCheckInterval() {
+        return Duration.ofMillis(values.get(LOG_RETENTION_CHECK_INTERVAL_MS));
+    }
+
+    public long logFlushIntervalMessages() {
+        return values.get(LOG_FLUSH_INTERVAL_MESSAGES);
+    }
+
+    public Duration logFlushInterval() {
+        return Duration.ofMillis(values.get(LOG_FLUSH_INTERVAL_MS));
+    }
+
+    /** Validated to fit an int. */
+    public int logIndexIntervalBytes() {
+        return Math.toIntExact(values.get(LOG_INDEX_INTERVAL_BYTES));
+    }
+
+    /** Validated to fit an int. */
+    public int logIndexSizeMaxBytes() {
+        return Math.toIntExact(values.get(LOG_INDEX_SIZE_MAX_BYTES));
+    }
+
+    /** Validated to fit an int. */
+    public int messageMaxBytes() {
+        return Math.toIntExact(values.get(MESSAGE_MAX_BYTES));
+    }
+
+    public Duration replicaLagTimeMax() {
+        return Duration.ofMillis(values.get(REPLICA_LAG_TIME_MAX_MS));
+    }
+
+    public Duration requestTimeout() {
+        return Duration.ofMillis(values.get(REQUEST_TIMEOUT_MS));
+    }
+}

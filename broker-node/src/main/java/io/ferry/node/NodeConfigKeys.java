@@ -1,0 +1,179 @@
+package io.ferry.node;
+
+import static io.ferry.node.config.Importance.HIGH;
+import static io.ferry.node.config.Importance.LOW;
+import static io.ferry.node.config.Importance.MEDIUM;
+import static io.ferry.node.config.Validators.any;
+import static io.ferry.node.config.Validators.atLeast;
+import static io.ferry.node.config.Validators.between;
+
+import io.ferry.node.config.ConfigDef;
+import io.ferry.node.config.ConfigKey;
+import io.ferry.node.config.ConfigType;
+import io.ferry.node.config.HostPort;
+import io.ferry.node.config.QuorumVoter;
+import io.ferry.node.config.Validators;
+import java.util.List;
+
+/**
+ * Every key a node understands: the one place where a key's type, default, validation and
+ * documentation are written. {@code docs/configuration.md} is generated from {@link #DEFINITION}.
+ * Names and defaults are Kafka's where the meaning is the same.
+ */
+public final class NodeConfigKeys {
+
+    private static final long INT_MAX = Integer.MAX_VALUE;
+
+    public static final ConfigKey<Integer> NODE_ID = ConfigKey.required("node.id", ConfigType.INT,
+            between(0, INT_MAX), HIGH,
+            "The id of this node, unique in the cluster. With the controller role it must appear in "
+                    + "`controller.quorum.voters`.");
+
+    public static final ConfigKey<List<String>> PROCESS_ROLES = ConfigKey.required("process.roles", ConfigType.LIST,
+            Validators.nonEmptySubsetOf("broker", "controller"), HIGH,
+            "The roles this node runs: `broker` (hosts partitions, serves clients), `controller` (a voter "
+                    + "of the metadata quorum) or both (`broker,controller`).");
+
+    public static final ConfigKey<HostPort> GRPC_LISTENER = ConfigKey.define("grpc.listener", ConfigType.HOST_PORT,
+            new HostPort("127.0.0.1", 9092), any(), HIGH,
+            "Address the node's single gRPC port binds: client, replication and controller services, "
+                    + "health checking and server reflection. Port 0 picks a free port (logged at start). "
+                    + "Loopback by default: set `0.0.0.0:9092` to accept remote connections.");
+
+    public static final ConfigKey<HostPort> HTTP_LISTENER = ConfigKey.define("http.listener", ConfigType.HOST_PORT,
+            new HostPort("127.0.0.1", 9644), any(), MEDIUM,
+            "Address of the HTTP server for `/metrics` (Prometheus text format) and `/health`. "
+                    + "Port 0 picks a free port (logged at start).");
+
+    public static final ConfigKey<List<QuorumVoter>> CONTROLLER_QUORUM_VOTERS = ConfigKey.define(
+            "controller.quorum.voters", ConfigType.QUORUM_VOTERS, List.of(), any(), HIGH,
+            "The controller quorum, as `id@host:port` entries separated by commas (e.g. "
+                    + "`1@ctl-1:9093,2@ctl-2:9093,3@ctl-3:9093`): each voter's `node.id` and the address of "
+                    + "its Raft endpoint. Every node needs at least one voter; a controller's own `node.id` "
+                    + "must be listed. Use 1 or 3 voters (5 allowed).");
+
+    public static final ConfigKey<List<HostPort>> CONTROLLER_QUORUM_BOOTSTRAP_SERVERS = ConfigKey.define(
+            "controller.quorum.bootstrap.servers", ConfigType.HOST_PORT_LIST, List.of(), any(), HIGH,
+            "gRPC addresses (`host:port`, separated by commas) of controllers a broker registers with, "
+                    + "heartbeats to and reads metadata from; any controller answers or forwards to the active "
+                    + "one. Empty: on a node that is also a controller, its own `grpc.listener`; a broker-only "
+                    + "node must set it.");
+
+    public static final ConfigKey<Long> CONTROLLER_QUORUM_ELECTION_TIMEOUT_MS = ConfigKey.define(
+            "controller.quorum.election.timeout.ms", ConfigType.DURATION_MS, 1_000L, between(1, INT_MAX), MEDIUM,
+            "A controller that hears nothing from the quorum leader for a random time between this and "
+                    + "twice this starts an election. Lower values fail over sooner but risk needless "
+                    + "elections on a loaded machine.");
+
+    public static final ConfigKey<Long> LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS = ConfigKey.define(
+            "leader.imbalance.check.interval.seconds", ConfigType.LONG, 300L, atLeast(1), LOW,
+            "How often, in seconds, the active controller checks for partitions led by a replica other "
+                    + "than the preferred one (with `auto.leader.rebalance.enable`).");
+
+    public static final ConfigKey<String> METADATA_LOG_DIR = ConfigKey.define("metadata.log.dir", ConfigType.STRING,
+            "", any(), HIGH,
+            "Directory under which a controller keeps its Raft log and snapshots (in a "
+                    + "`__cluster_metadata` sub-directory). Empty: the first directory of `log.dirs`.");
+
+    public static final ConfigKey<List<String>> LOG_DIRS = ConfigKey.define("log.dirs", ConfigType.LIST,
+            List.of("/tmp/ferry-logs"), Validators.nonEmptyList(), HIGH,
+            "Directories where partition logs are stored, separated by commas.");
+
+    public static final ConfigKey<Long> BROKER_SESSION_TIMEOUT_MS = ConfigKey.define("broker.session.timeout.ms",
+            ConfigType.DURATION_MS, 9_000L, between(1, INT_MAX), MEDIUM,
+            "A broker that has not sent a heartbeat to the active controller for this long is fenced "
+                    + "and its partition leaderships move. Must exceed `broker.heartbeat.interval.ms`.");
+
+    public static final ConfigKey<Long> BROKER_HEARTBEAT_INTERVAL_MS = ConfigKey.define(
+            "broker.heartbeat.interval.ms", ConfigType.DURATION_MS, 2_000L, between(1, INT_MAX), MEDIUM,
+            "How often a broker sends a heartbeat to the active controller.");
+
+    public static final ConfigKey<Integer> NUM_PARTITIONS = ConfigKey.define("num.partitions", ConfigType.INT,
+            1, between(1, INT_MAX), MEDIUM,
+            "Number of partitions of a topic created without an explicit count.");
+
+    public static final ConfigKey<Integer> DEFAULT_REPLICATION_FACTOR = ConfigKey.define(
+            "default.replication.factor", ConfigType.INT, 1, between(1, Short.MAX_VALUE), MEDIUM,
+            "Replication factor of a topic created without an explicit one.");
+
+    public static final ConfigKey<Integer> MIN_INSYNC_REPLICAS = ConfigKey.define("min.insync.replicas",
+            ConfigType.INT, 1, between(1, INT_MAX), HIGH,
+            "With `acks=all`, a produce request is rejected with NOT_ENOUGH_REPLICAS when fewer replicas "
+                    + "than this are in the ISR. With replication factor 3, 2 keeps every acknowledged "
+                    + "record through the loss of any one broker.");
+
+    public static final ConfigKey<Boolean> UNCLEAN_LEADER_ELECTION_ENABLE = ConfigKey.define(
+            "unclean.leader.election.enable", ConfigType.BOOLEAN, false, any(), HIGH,
+            "Whether a replica outside the ISR may become leader when no ISR member is alive: the "
+                    + "partition comes back sooner, but acknowledged records may be lost.");
+
+    public static final ConfigKey<Boolean> AUTO_LEADER_REBALANCE_ENABLE = ConfigKey.define(
+            "auto.leader.rebalance.enable", ConfigType.BOOLEAN, true, any(), MEDIUM,
+            "Whether the active controller moves leadership back to each partition's preferred "
+                    + "(first) replica when it is in the ISR.");
+
+    public static final ConfigKey<Long> LOG_SEGMENT_BYTES = ConfigKey.define("log.segment.bytes",
+            ConfigType.SIZE_BYTES, 1_073_741_824L, between(1_048_576, INT_MAX), HIGH,
+            "Size at which the active log segment is rolled.");
+
+    public static final ConfigKey<Long> LOG_ROLL_MS = ConfigKey.define("log.roll.ms", ConfigType.DURATION_MS,
+            604_800_000L, atLeast(1), MEDIUM,
+            "Age (from its first batch's timestamp) at which the active segment is rolled even if not full.");
+
+    public static final ConfigKey<Long> LOG_RETENTION_MS = ConfigKey.define("log.retention.ms",
+            ConfigType.DURATION_MS, 604_800_000L, atLeast(-1), HIGH,
+            "A closed segment whose newest record is older than this is deleted. -1: no time limit.");
+
+    public static final ConfigKey<Long> LOG_RETENTION_BYTES = ConfigKey.define("log.retention.bytes",
+            ConfigType.SIZE_BYTES, -1L, atLeast(-1), HIGH,
+            "Oldest segments of a partition are deleted while its log is larger than this. -1: no size limit.");
+
+    public static final ConfigKey<Long> LOG_RETENTION_CHECK_INTERVAL_MS = ConfigKey.define(
+            "log.retention.check.interval.ms", ConfigType.DURATION_MS, 300_000L, atLeast(1), LOW,
+            "How often retention is checked.");
+
+    public static final ConfigKey<Long> LOG_FLUSH_INTERVAL_MESSAGES = ConfigKey.define(
+            "log.flush.interval.messages", ConfigType.LONG, Long.MAX_VALUE, atLeast(1), LOW,
+            "Records appended to a partition between two fsyncs. The default never forces one: durability "
+                    + "comes from replication.");
+
+    public static final ConfigKey<Long> LOG_FLUSH_INTERVAL_MS = ConfigKey.define("log.flush.interval.ms",
+            ConfigType.DURATION_MS, Long.MAX_VALUE, atLeast(0), LOW,
+            "Longest time appended records stay unflushed. The default never forces an fsync.");
+
+    public static final ConfigKey<Long> LOG_INDEX_INTERVAL_BYTES = ConfigKey.define("log.index.interval.bytes",
+            ConfigType.SIZE_BYTES, 4_096L, between(0, INT_MAX), LOW,
+            "Bytes of log between two entries of the sparse offset and time indexes.");
+
+    public static final ConfigKey<Long> LOG_INDEX_SIZE_MAX_BYTES = ConfigKey.define("log.index.size.max.bytes",
+            ConfigType.SIZE_BYTES, 10_485_760L, between(4, INT_MAX), LOW,
+            "Preallocated size of a segment's offset and time index; a full index rolls the segment.");
+
+    public static final ConfigKey<Long> MESSAGE_MAX_BYTES = ConfigKey.define("message.max.bytes",
+            ConfigType.SIZE_BYTES, 1_048_588L, between(0, INT_MAX), HIGH,
+            "Largest record batch the broker accepts (BATCH_TOO_LARGE above it).");
+
+    public static final ConfigKey<Long> REPLICA_LAG_TIME_MAX_MS = ConfigKey.define("replica.lag.time.max.ms",
+            ConfigType.DURATION_MS, 30_000L, atLeast(1), HIGH,
+            "A follower that has not caught up with the leader's log end for this long leaves the ISR.");
+
+    public static final ConfigKey<Long> REQUEST_TIMEOUT_MS = ConfigKey.define("request.timeout.ms",
+            ConfigType.DURATION_MS, 30_000L, between(1, INT_MAX), MEDIUM,
+            "Longest time a request is held before it is answered with an error: a broker's `acks=all` "
+                    + "produce waiting for the ISR, a controller's request waiting for the active controller.");
+
+    /** All keys above. */
+    public static final ConfigDef DEFINITION = ConfigDef.of(
+            NODE_ID, PROCESS_ROLES, GRPC_LISTENER, HTTP_LISTENER, CONTROLLER_QUORUM_VOTERS,
+            CONTROLLER_QUORUM_BOOTSTRAP_SERVERS,
+            CONTROLLER_QUORUM_ELECTION_TIMEOUT_MS, LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS, METADATA_LOG_DIR,
+            LOG_DIRS, BROKER_SESSION_TIMEOUT_MS, BROKER_HEARTBEAT_INTERVAL_MS, NUM_PARTITIONS,
+            DEFAULT_REPLICATION_FACTOR, MIN_INSYNC_REPLICAS, UNCLEAN_LEADER_ELECTION_ENABLE,
+            AUTO_LEADER_REBALANCE_ENABLE, LOG_SEGMENT_BYTES, LOG_ROLL_MS, LOG_RETENTION_MS, LOG_RETENTION_BYTES,
+            LOG_RETENTION_CHECK_INTERVAL_MS, LOG_FLUSH_INTERVAL_MESSAGES, LOG_FLUSH_INTERVAL_MS,
+            LOG_INDEX_INTERVAL_BYTES, LOG_INDEX_SIZE_MAX_BYTES, MESSAGE_MAX_BYTES, REPLICA_LAG_TIME_MAX_MS,
+            REQUEST_TIMEOUT_MS);
+
+    private NodeConfigKeys() {
+    }
+}

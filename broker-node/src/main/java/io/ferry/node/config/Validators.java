@@ -1,0 +1,94 @@
+package io.ferry.node.config;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/** The validators the node's keys use. */
+public final class Validators {
+
+    private Validators() {
+    }
+
+    /** Accepts every value. */
+    public static <T> Validator<T> any() {
+        return new Validator<>() {
+            @Override
+            public Optional<String> problem(T value) {
+                return Optional.empty();
+            }
+
+            @Override
+            public String describe() {
+                return "";
+            }
+        };
+    }
+
+    /** A number in {@code [min, max]}, inclusive; {@code max} is {@link Long#MAX_VALUE} for "no upper bound". */
+    public static <T extends Number> Validator<T> between(long min, long max) {
+        return new Validator<>() {
+            @Override
+            public Optional<String> problem(T value) {
+                long v = value.longValue();
+                return v < min || v > max
+                        ? Optional.of("expected a value in " + describe() + ", got " + v)
+                        : Optional.empty();
+            }
+
+            @Override
+            public String describe() {
+                return "[" + min + ", " + (max == Long.MAX_VALUE ? "..." : String.valueOf(max)) + "]";
+            }
+        };
+    }
+
+    /** A number at least {@code min}. */
+    public static <T extends Number> Validator<T> atLeast(long min) {
+        return between(min, Long.MAX_VALUE);
+    }
+
+    /** A list with at least one item. */
+    public static Validator<List<String>> nonEmptyList() {
+        return new Validator<>() {
+            @Override
+            public Optional<String> problem(List<String> value) {
+                return value.isEmpty() ? Optional.of("expected at least one item") : Optional.empty();
+            }
+
+            @Override
+            public String describe() {
+                return "non-empty list";
+            }
+        };
+    }
+
+    /** A non-empty list of distinct items, each one of {@code choices}. */
+    public static Validator<List<String>> nonEmptySubsetOf(String... choices) {
+        List<String> allowed = List.of(choices);
+        return new Validator<>() {
+            @Override
+            public Optional<String> problem(List<String> value) {
+                if (value.isEmpty()) {
+                    return Optional.of("expected at least one of " + allowed);
+                }
+                Set<String> seen = new HashSet<>();
+                for (String item : value) {
+                    if (!allowed.contains(item)) {
+                        return Optional.of("expected items from " + allowed + ", got '" + item + "'");
+                    }
+                    if (!seen.add(item)) {
+                        return Optional.of("expected distinct items, got '" + item + "' twice");
+                    }
+                }
+                return Optional.empty();
+            }
+
+            @Override
+            public String describe() {
+                return "non-empty subset of " + String.join(", ", allowed);
+            }
+        };
+    }
+}

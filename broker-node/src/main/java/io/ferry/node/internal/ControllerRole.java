@@ -1,0 +1,109 @@
+package io.ferry.node.internal;
+
+import io.ferry.controller.ControllerConfig;
+import io.ferry.controller.ControllerNode;
+import io.ferry.node.NodeConfig;
+import io.ferry.node.NodeConfigKeys;
+import io.ferry.node.ProcessRole;
+import io.ferry.node.config.ConfigException;
+import io.ferry.node.config.ConfigProblem;
+import io.ferry.node.config.QuorumVoter;
+import io.grpc.ServerServiceDefinition;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The controller role: a {@link ControllerNode} (Ratis member on its own Raft port, active controller
+ * while it leads) whose controller gRPC service is served on the node's gRPC port. Healthy while
+ * this controller knows a quorum leader, that is, while the quorum can decide.
+ */
+public final class ControllerRole implements NodeRole {
+
+    /** Sub-directory of {@code metadata.log.dir}; Kafka's name, never a {@code <topic>-<partition>} directory. */
+    static final String METADATA_SUBDIR = "__cluster_metadata";
+
+    private final ControllerConfig config;
+    private final MeterRegistry registry;
+    private final InstantSource clock;
+    private volatile ControllerNode controller;
+
+    /**
+     * @throws ConfigException if the node's configuration does not make a valid controller
+     */
+    public ControllerRole(NodeConfig config, MeterRegistry registry, InstantSource clock) throws ConfigException {
+        this.config = controllerConfig(config);
+        this.registry = registry;
+        this.clock = clock;
+    }
+
+    /** Maps the node's keys to the controller's settings. */
+    static ControllerConfig controllerConfig(NodeConfig node) throws ConfigException {
+        Map<Integer, String> voters = new LinkedHashMap<>();
+        for (QuorumVoter voter : node.controllerQuorumVoters()) {
+            voters.put(voter.nodeId(), voter.address().toString());
+        }
+        Path metadataDir = node.metadataLogDir().resolve(METADATA_SUBDIR);
+        long electionMs = node.controllerQuorumElectionTimeout().toMillis();
+        try {
+            return new ControllerConfig(node.nodeId(), voters, metadataDir, node.brokerSessionTimeout().toMillis(),
+                    electionMs, 2 * electionMs, node.uncleanLeaderElectionEnable(), node.autoLeaderRebalanceEnable(),
+                    node.leaderImbalanceCheckInterval().toMillis(), ControllerConfig.DEFAULT_SNAPSHOT_THRESHOLD,
+                    node.requestTimeout().toMillis());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(new ConfigProblem(NodeConfigKeys.CONTROLLER_QUORUM_VOTERS.name(),
+                    node.values().origin(NodeConfigKeys.CONTROLLER_QUORUM_VOTERS),
+                    "not a valid controller configuration: " + e.getMessage()));
+        }
+    }
+
+    @Override
+    public ProcessRole role() {
+        return ProcessRole.CONTROLLER;
+    }
+
+    /**
+     * Fails with an exception when the Raft address cannot be bound. Ratis itself answers a failed
+     * bind with {@code System.exit(1)} (its {@code ExitUtils.terminate}), which would kill the node
+     * without a clean stop and any JVM hosting it in-process. A probe cannot close the race with
+     * another process binding the port in between, but it turns the common mistake (port taken)
+     * into an ordinary start-up error.
+     */
+    @Override
+    public List<ServerServiceDefinition> start() throws IOException {
+        probeBind(config.raftHost(), config.raftPort());
+        ControllerNode started = ControllerNode.start(config, registry, clock);
+        controller = started;
+        return List.of(started.grpcService().bindService());
+    }
+
+    private static void probeBind(String host, int port) throws IOException {
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(host, port));
+        } catch (IOException e) {
+            throw new IOException("cannot bind the controller's Raft address " + host + ":" + port
+                    + " (its entry in controller.quorum.voters): " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public boolean isHealthy() {
+        ControllerNode c = controller;
+        return c != null && c.leaderId() >= 0;
+    }
+
+    @Override
+    public void close() {
+        ControllerNode c = controller;
+        if (c != null) {
+            c.close();
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package io.ferry.node.internal;
+
+import io.ferry.node.config.HostPort;
+import io.grpc.Server;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The node's single gRPC port: the roles' services plus standard health checking
+ * ({@code grpc.health.v1.Health}) and server reflection ({@code grpc.reflection.v1}, and
+ * {@code v1alpha} for older clients). Health starts
+ * NOT_SERVING for the whole server ({@code ""}) and for each role service; {@link #setServing}
+ * flips them together.
+ */
+public final class GrpcEndpoint {
+
+    private final Server server;
+    private final HealthStatusManager health;
+    private final List<String> serviceNames;
+
+    private GrpcEndpoint(Server server, HealthStatusManager health, List<String> serviceNames) {
+        this.server = server;
+        this.health = health;
+        this.serviceNames = serviceNames;
+    }
+
+    /**
+     * Binds and starts the server.
+     *
+     * @param maxInboundMessageBytes larger requests fail with RESOURCE_EXHAUSTED before they are read
+     *
+     * @throws IOException if the address cannot be bound
+     */
+    public static GrpcEndpoint start(HostPort listener, List<ServerServiceDefinition> services,
+                                     int maxInboundMessageBytes) throws IOException {
+        HealthStatusManager health = new HealthStatusManager();
+        NettyServerBuilder builder = NettyServerBuilder
+                .forAddress(listener.resolveForBind())
+                .maxInboundMessageSize(maxInboundMessageBytes)
+                .addService(health.getHealthService())
+                .addService(ProtoReflectionServiceV1.newInstance())
+                .addService(legacyReflection());
+        List<String> names = services.stream().map(s -> s.getServiceDescriptor().getName()).toList();
+        services.forEach(builder::addService);
+        health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.NOT_SERVING);
+        names.forEach(n -> health.setStatus(n, ServingStatus.NOT_SERVING));
+        Server server = builder.build().start();
+        return new GrpcEndpoint(server, health, names);
+    }
+
+    /**
+     * Reflection under its pre-1.0 name ({@code grpc.reflection.v1alpha}): older grpcurl releases and
+     * several GUI clients only speak this one. grpc-java deprecates the class, not the protocol.
+     */
+    @SuppressWarnings("deprecation")
+    private static io.grpc.BindableService legacyReflection() {
+        return io.grpc.protobuf.services.ProtoReflectionService.newInstance();
+    }
+
+    /** The bound address (the real port when the configured one was 0). */
+    public InetSocketAddress address() {
+        return (InetSocketAddress) server.getListenSockets().get(0);
+    }
+
+    /** Thread-safe. */
+    public void setServing(boolean serving) {
+        ServingStatus status = serving ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
+        health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, status);
+        serviceNames.forEach(n -> health.setStatus(n, status));
+    }
+
+    /** Reports NOT_SERVING for good and stops accepting new calls; calls in flight continue. */
+    public void stopAccepting() {
+        health.enterTerminalState();
+        server.shutdown();
+    }
+
+    /** Waits up to {@code timeoutMillis} for calls in flight, then cancels the rest. */
+    public void awaitStop(long timeoutMillis) throws InterruptedException {
+        server.shutdown();
+        if (!server.awaitTermination(Math.max(0, timeoutMillis), TimeUnit.MILLISECONDS)) {
+            server.shutdownNow();
+            server.awaitTermination(1, TimeUnit.SECONDS);
+        }
+    }
+}

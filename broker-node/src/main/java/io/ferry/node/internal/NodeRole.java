@@ -1,0 +1,51 @@
+package io.ferry.node.internal;
+
+import io.ferry.node.ProcessRole;
+import io.grpc.ServerServiceDefinition;
+import java.net.InetSocketAddress;
+import java.util.List;
+
+/**
+ * One role of a node (broker or controller) as the node's lifecycle sees it: start (which yields
+ * the gRPC services the role serves on the node's single port), health, close.
+ *
+ * <p>The node calls {@link #start()} once, then builds its gRPC server from the services of every
+ * role, then calls {@link #close()} once (also after a failed or skipped start). A role's own
+ * network endpoints (such as the controller's Raft port) are its business. {@link #isHealthy()} may
+ * be called from any thread at any time, so implementations must make it thread-safe and cheap.
+ */
+public interface NodeRole extends AutoCloseable {
+
+    ProcessRole role();
+
+    /**
+     * Starts the role. Must not wait for other nodes (a quorum forms only once enough nodes run):
+     * {@link #isHealthy()} reports when the role can do its job.
+     *
+     * @return the services this role serves on the node's gRPC port
+     */
+    List<ServerServiceDefinition> start() throws Exception;
+
+    /**
+     * Called once the node's gRPC server is bound and serving, with its address (the real port when
+     * the configured one was 0); a role that must announce the port (a broker registering) starts
+     * doing so here. Must not block.
+     */
+    default void serving(InetSocketAddress grpcAddress) {
+    }
+
+    /**
+     * Called at shutdown before the node stops accepting gRPC calls, in reverse start order, so a role
+     * can still be reached while it hands off its work (a broker's controlled shutdown moves its
+     * leaderships away while clients can still ask it where they went). Must return in bounded time.
+     */
+    default void prepareStop() {
+    }
+
+    /** Whether the role is started and currently able to do its job. */
+    boolean isHealthy();
+
+    /** Stops the role and releases its resources; must return in bounded time and report failures by logging. */
+    @Override
+    void close();
+}

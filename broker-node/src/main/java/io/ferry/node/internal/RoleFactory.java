@@ -1,0 +1,16 @@
+package io.ferry.node.internal;
+
+import io.ferry.node.NodeConfig;
+import io.ferry.node.ProcessRole;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/** Creates (but does not start) the implementation of one role. */
+@FunctionalInterface
+public interface RoleFactory {
+
+    /**
+     * @param registry where the role registers its meters
+     * @throws Exception if the role cannot be built from this configuration; start-up stops
+     */
+    NodeRole create(ProcessRole role, NodeConfig config, MeterRegistry registry) throws Exception;
+}

@@ -1,0 +1,253 @@
+package io.ferry.node.internal.broker;
+
+import io.ferry.node.internal.broker.ControllerChannel.ControllerUnavailableException;
+import io.ferry.node.internal.broker.PartitionLookup.Found;
+import io.ferry.node.internal.broker.PartitionLookup.Refused;
+import io.ferry.proto.v1.BrokerServiceGrpc;
+import io.ferry.proto.v1.CreateTopicRequest;
+import io.ferry.proto.v1.CreateTopicResponse;
+import io.ferry.proto.v1.DeleteTopicRequest;
+import io.ferry.proto.v1.DeleteTopicResponse;
+import io.ferry.proto.v1.DescribeClusterRequest;
+import io.ferry.proto.v1.DescribeClusterResponse;
+import io.ferry.proto.v1.DescribeTopicsRequest;
+import io.ferry.proto.v1.DescribeTopicsResponse;
+import io.ferry.proto.v1.Error;
+import io.ferry.proto.v1.ErrorCode;
+import io.ferry.proto.v1.FetchRequest;
+import io.ferry.proto.v1.FetchResponse;
+import io.ferry.proto.v1.ListOffsetsPartition;
+import io.ferry.proto.v1.ListOffsetsPartitionResult;
+import io.ferry.proto.v1.ListOffsetsRequest;
+import io.ferry.proto.v1.ListOffsetsResponse;
+import io.ferry.proto.v1.ListOffsetsTopic;
+import io.ferry.proto.v1.ListOffsetsTopicResult;
+import io.ferry.proto.v1.MetadataRequest;
+import io.ferry.proto.v1.MetadataResponse;
+import io.ferry.proto.v1.ProduceRequest;
+import io.ferry.proto.v1.ProduceResponse;
+import io.ferry.proto.v1.TopicDescription;
+import io.ferry.proto.v1.TopicMetadata;
+import io.ferry.proto.v1.TopicRecord;
+import io.ferry.replication.OffsetAndEpoch;
+import io.ferry.replication.ReplicaManager;
+import io.ferry.replication.ReplicationException;
+import io.ferry.storage.InvalidTopicException;
+import io.ferry.storage.TopicPartition;
+import io.grpc.stub.StreamObserver;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code ferry.v1.BrokerService} on the node's gRPC port. Produce and Fetch go through
+ * {@link ProduceHandler} / {@link ProduceStream} and {@link FetchHandler}; ListOffsets and Metadata are
+ * answered from the replica manager and the metadata view; admin calls are forwarded to the
+ * controller quorum and answered with the controller's response. A request that fails unexpectedly is
+ * answered with INTERNAL, never by stopping anything else.
+ */
+public final class BrokerGrpcService extends BrokerServiceGrpc.BrokerServiceImplBase {
+
+    private static final Logger log = LoggerFactory.getLogger(BrokerGrpcService.class);
+
+    private final ReplicaManager replicaManager;
+    private final Supplier<BrokerMetadata> metadata;
+    private final Supplier<ControllerChannel> controllers;
+    private final IntSupplier activeControllerId;
+    private final Runnable metadataChanged;
+    private final BrokerMetrics metrics;
+    private final ProduceHandler produce;
+    private final FetchHandler fetch;
+    private final long requestTimeoutMillis;
+
+    /**
+     * @param controllers        the channel to the quorum (null until the node serves)
+     * @param activeControllerId the controller quorum's leader as last reported, -1 if unknown
+     * @param metadataChanged    called after an admin call succeeded, so the view catches up soon
+     */
+    public BrokerGrpcService(ReplicaManager replicaManager, Supplier<BrokerMetadata> metadata,
+                             Supplier<ControllerChannel> controllers, IntSupplier activeControllerId,
+                             Runnable metadataChanged, BrokerMetrics metrics, long requestTimeoutMillis) {
+        this.replicaManager = replicaManager;
+        this.metadata = metadata;
+        this.controllers = controllers;
+        this.activeControllerId = activeControllerId;
+        this.metadataChanged = metadataChanged;
+        this.metrics = metrics;
+        this.requestTimeoutMillis = requestTimeoutMillis;
+        this.produce = new ProduceHandler(replicaManager, metadata, metrics, requestTimeoutMillis);
+        this.fetch = new FetchHandler(replicaManager, metadata, metrics, requestTimeoutMillis);
+    }
+
+    @Override
+    public void produce(ProduceRequest request, StreamObserver<ProduceResponse> observer) {
+        guarded(observer, () -> produce.handle(request, response -> {
+            observer.onNext(response);
+            observer.onCompleted();
+        }));
+    }
+
+    @Override
+    public StreamObserver<ProduceRequest> produceStream(StreamObserver<ProduceResponse> observer) {
+        return new ProduceStream(observer, produce);
+    }
+
+    @Override
+    public void fetch(FetchRequest request, StreamObserver<FetchResponse> observer) {
+        guarded(observer, () -> fetch.handle(request, response -> {
+            observer.onNext(response);
+            observer.onCompleted();
+        }));
+    }
+
+    @Override
+    public void listOffsets(ListOffsetsRequest request, StreamObserver<ListOffsetsResponse> observer) {
+        long start = System.nanoTime();
+        guarded(observer, () -> {
+            BrokerMetadata view = metadata.get();
+            ListOffsetsResponse.Builder response = ListOffsetsResponse.newBuilder();
+            for (ListOffsetsTopic topic : request.getTopicsList()) {
+                ListOffsetsTopicResult.Builder t = ListOffsetsTopicResult.newBuilder().setTopic(topic.getTopic());
+                for (ListOffsetsPartition p : topic.getPartitionsList()) {
+                    t.addPartitions(listOffset(view, topic.getTopic(), p));
+                }
+                response.addTopics(t);
+            }
+            observer.onNext(response.build());
+            observer.onCompleted();
+        });
+        metrics.request("list_offsets").record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+    }
+
+    private ListOffsetsPartitionResult listOffset(BrokerMetadata view, String topic, ListOffsetsPartition p) {
+        ListOffsetsPartitionResult.Builder r = ListOffsetsPartitionResult.newBuilder().setPartition(p.getPartition())
+                .setOffset(-1).setTimestamp(-1).setLeaderEpoch(-1);
+        PartitionLookup.Result lookup = PartitionLookup.resolve(view, topic, p.getPartition());
+        if (lookup instanceof Refused refused) {
+            return r.setError(refused.error()).build();
+        }
+        TopicPartition tp = ((Found) lookup).tp();
+        try {
+            OffsetAndEpoch found = replicaManager.listOffset(tp, p.getTimestamp());
+            return r.setError(PartitionLookup.error(ErrorCode.NONE, "")).setOffset(found.offset())
+                    .setTimestamp(found.timestampMs()).setLeaderEpoch(found.leaderEpoch()).build();
+        } catch (ReplicationException e) {
+            r.setError(PartitionLookup.error(e.error()));
+            if (PartitionLookup.wantsHint(e.error().code())) {
+                var hint = PartitionLookup.leaderHint(view, tp);
+                if (hint != null) {
+                    r.setLeader(hint);
+                }
+            }
+            return r.build();
+        }
+    }
+
+    @Override
+    public void metadata(MetadataRequest request, StreamObserver<MetadataResponse> observer) {
+        long start = System.nanoTime();
+        guarded(observer, () -> {
+            BrokerMetadata view = metadata.get();
+            MetadataResponse.Builder response = MetadataResponse.newBuilder()
+                    .addAllBrokers(view.brokers().values().stream()
+                            .sorted((a, b) -> Integer.compare(a.getBrokerId(), b.getBrokerId())).toList())
+                    .setControllerId(activeControllerId.getAsInt()).setMetadataVersion(view.version());
+            List<String> names = request.getTopicsCount() > 0 ? request.getTopicsList()
+                    : view.topics().keySet().stream().sorted().toList();
+            for (String name : names) {
+                response.addTopics(topicMetadata(view, name));
+            }
+            observer.onNext(response.build());
+            observer.onCompleted();
+        });
+        metrics.request("metadata").record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+    }
+
+    private static TopicMetadata topicMetadata(BrokerMetadata view, String name) {
+        TopicMetadata.Builder t = TopicMetadata.newBuilder().setName(name);
+        try {
+            new TopicPartition(name, 0);
+        } catch (InvalidTopicException e) {
+            return t.setError(PartitionLookup.error(ErrorCode.INVALID_TOPIC, e.getMessage())).build();
+        }
+        TopicRecord topic = view.topics().get(name);
+        if (topic == null) {
+            return t.setError(PartitionLookup.error(ErrorCode.UNKNOWN_TOPIC, "topic '" + name + "' does not exist"))
+                    .build();
+        }
+        return t.setError(PartitionLookup.error(ErrorCode.NONE, "")).setTopicId(topic.getTopicId())
+                .addAllPartitions(view.partitionsOf(name)).build();
+    }
+
+    @Override
+    public void createTopic(CreateTopicRequest request, StreamObserver<CreateTopicResponse> observer) {
+        forward("create_topic", observer, stub -> stub.createTopic(request), CreateTopicResponse::getError,
+                error -> CreateTopicResponse.newBuilder().setError(error).build());
+    }
+
+    @Override
+    public void deleteTopic(DeleteTopicRequest request, StreamObserver<DeleteTopicResponse> observer) {
+        forward("delete_topic", observer, stub -> stub.deleteTopic(request), DeleteTopicResponse::getError,
+                error -> DeleteTopicResponse.newBuilder().setError(error).build());
+    }
+
+    @Override
+    public void describeTopics(DescribeTopicsRequest request, StreamObserver<DescribeTopicsResponse> observer) {
+        forward("describe_topics", observer, stub -> stub.describeTopics(request),
+                r -> r.getTopicsList().stream().map(TopicDescription::getError)
+                        .filter(e -> e.getCode() == ErrorCode.NOT_CONTROLLER).findFirst()
+                        .orElse(Error.getDefaultInstance()),
+                error -> DescribeTopicsResponse.newBuilder()
+                        .addTopics(TopicDescription.newBuilder().setError(error)).build());
+    }
+
+    @Override
+    public void describeCluster(DescribeClusterRequest request, StreamObserver<DescribeClusterResponse> observer) {
+        forward("describe_cluster", observer, stub -> stub.describeCluster(request), DescribeClusterResponse::getError,
+                error -> DescribeClusterResponse.newBuilder().setError(error).build());
+    }
+
+    /**
+     * Forwards an admin call to the controllers on a gRPC executor thread (it blocks up to
+     * {@code request.timeout.ms}); NOT_CONTROLLER when no controller answered in time.
+     */
+    private <R> void forward(String name, StreamObserver<R> observer,
+                             Function<io.ferry.proto.v1.ControllerServiceGrpc.ControllerServiceBlockingStub, R> call,
+                             Function<R, Error> errorOf, Function<Error, R> failed) {
+        long start = System.nanoTime();
+        guarded(observer, () -> {
+            ControllerChannel channel = controllers.get();
+            R response;
+            if (channel == null) {
+                response = failed.apply(PartitionLookup.error(ErrorCode.NOT_CONTROLLER,
+                        "the broker is still starting and has no controller connection; retry"));
+            } else {
+                try {
+                    response = channel.call(name, call, errorOf, requestTimeoutMillis);
+                    if (errorOf.apply(response).getCode() == ErrorCode.NONE) {
+                        metadataChanged.run();
+                    }
+                } catch (ControllerUnavailableException e) {
+                    response = failed.apply(PartitionLookup.error(ErrorCode.NOT_CONTROLLER, e.getMessage()));
+                }
+            }
+            observer.onNext(response);
+            observer.onCompleted();
+        });
+        metrics.request(name).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+    }
+
+    private static void guarded(StreamObserver<?> observer, Runnable body) {
+        try {
+            body.run();
+        } catch (RuntimeException e) {
+            log.warn("A broker request failed unexpectedly", e);
+            observer.onError(io.grpc.Status.INTERNAL.withDescription("the broker failed to handle the request: "
+                    + e.getMessage()).asRuntimeException());
+        }
+    }
+}

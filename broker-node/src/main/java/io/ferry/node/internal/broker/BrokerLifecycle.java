@@ -1,0 +1,238 @@
+package io.ferry.node.internal.broker;
+
+import io.ferry.node.internal.broker.ControllerChannel.ControllerUnavailableException;
+import io.ferry.proto.v1.BrokerHeartbeatRequest;
+import io.ferry.proto.v1.BrokerHeartbeatResponse;
+import io.ferry.proto.v1.ControlledShutdownRequest;
+import io.ferry.proto.v1.ControlledShutdownResponse;
+import io.ferry.proto.v1.DescribeClusterRequest;
+import io.ferry.proto.v1.DescribeClusterResponse;
+import io.ferry.proto.v1.Endpoint;
+import io.ferry.proto.v1.ErrorCode;
+import io.ferry.proto.v1.FetchMetadataRequest;
+import io.ferry.proto.v1.FetchMetadataResponse;
+import io.ferry.proto.v1.RegisterBrokerRequest;
+import io.ferry.proto.v1.RegisterBrokerResponse;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The broker's session with the controller quorum: register (with a fresh incarnation id per
+ * process start), heartbeat every {@code broker.heartbeat.interval.ms}, poll FetchMetadata from the
+ * version applied so far and hand each new view to {@code onMetadata}, and at shutdown ask for a
+ * controlled shutdown until the broker leads nothing or the time is up.
+ *
+ * <p>One thread ({@code ferry-broker-lifecycle}) owns all of it: registration state, the metadata
+ * view and every call to the controller, so nothing here needs a lock. Other threads read the
+ * published {@link #metadata()} and {@link #isActive()}.
+ */
+public final class BrokerLifecycle implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(BrokerLifecycle.class);
+
+    /**
+     * How often metadata is polled. FetchMetadata is a local read on whichever controller answers, so a
+     * short interval costs little and lets a new topic become writable soon after it is created.
+     */
+    static final long METADATA_POLL_MILLIS = 100;
+
+    private final int brokerId;
+    private final String incarnationId = UUID.randomUUID().toString();
+    private final Endpoint endpoint;
+    private final ControllerChannel controllers;
+    private final long heartbeatIntervalMillis;
+    private final long requestTimeoutMillis;
+    private final Consumer<BrokerMetadata> onMetadata;
+    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "ferry-broker-lifecycle");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** Owned by the lifecycle thread. */
+    private boolean registered;
+    private volatile boolean fenced = true;
+    private volatile BrokerMetadata metadata = BrokerMetadata.EMPTY;
+    private volatile boolean metadataLoaded;
+    private volatile int activeControllerId = -1;
+
+    /**
+     * @param onMetadata called on the lifecycle thread with each newer view, before it is published
+     */
+    public BrokerLifecycle(int brokerId, Endpoint endpoint, ControllerChannel controllers, long heartbeatIntervalMillis,
+                           long requestTimeoutMillis, Consumer<BrokerMetadata> onMetadata) {
+        this.brokerId = brokerId;
+        this.endpoint = endpoint;
+        this.controllers = controllers;
+        this.heartbeatIntervalMillis = heartbeatIntervalMillis;
+        this.requestTimeoutMillis = requestTimeoutMillis;
+        this.onMetadata = onMetadata;
+    }
+
+    public void start() {
+        log.info("Broker {} registers with incarnation {} at {}:{}", brokerId, incarnationId, endpoint.getHost(),
+                endpoint.getPort());
+        thread.scheduleWithFixedDelay(this::heartbeatQuietly, 0, heartbeatIntervalMillis, TimeUnit.MILLISECONDS);
+        thread.scheduleWithFixedDelay(this::pollMetadataQuietly, 0, METADATA_POLL_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    public String incarnationId() {
+        return incarnationId;
+    }
+
+    public BrokerMetadata metadata() {
+        return metadata;
+    }
+
+    /** Registered, unfenced and holding metadata: the broker can serve. */
+    public boolean isActive() {
+        return !fenced && metadataLoaded;
+    }
+
+    /** The Raft leader of the controller quorum as last reported with a heartbeat; -1 if unknown. */
+    public int activeControllerId() {
+        return activeControllerId;
+    }
+
+    /** Polls metadata now instead of at the next tick (after an admin call changed it). */
+    public void pollSoon() {
+        thread.execute(this::pollMetadataQuietly);
+    }
+
+    private void heartbeatQuietly() {
+        try {
+            if (!registered) {
+                register();
+            } else {
+                heartbeat();
+            }
+            refreshActiveController();
+        } catch (ControllerUnavailableException e) {
+            log.warn("Broker {}: {}", brokerId, e.getMessage());
+        } catch (RuntimeException e) {
+            log.warn("Broker {} heartbeat failed", brokerId, e);
+        }
+    }
+
+    private void register() throws ControllerUnavailableException {
+        RegisterBrokerResponse response = controllers.call("RegisterBroker",
+                stub -> stub.registerBroker(RegisterBrokerRequest.newBuilder().setBrokerId(brokerId)
+                        .setIncarnationId(incarnationId).addEndpoints(endpoint).build()),
+                RegisterBrokerResponse::getError, requestTimeoutMillis);
+        if (response.getError().getCode() == ErrorCode.NONE) {
+            registered = true;
+            log.info("Broker {} registered (metadata version {})", brokerId, response.getMetadataVersion());
+            heartbeat();
+        } else {
+            log.warn("Broker {} registration refused: {} {}", brokerId, response.getError().getCode(),
+                    response.getError().getMessage());
+        }
+    }
+
+    private void heartbeat() throws ControllerUnavailableException {
+        BrokerHeartbeatResponse response = controllers.call("BrokerHeartbeat",
+                stub -> stub.brokerHeartbeat(BrokerHeartbeatRequest.newBuilder().setBrokerId(brokerId)
+                        .setIncarnationId(incarnationId).setMetadataVersion(metadata.version()).build()),
+                BrokerHeartbeatResponse::getError, requestTimeoutMillis);
+        ErrorCode code = response.getError().getCode();
+        if (code == ErrorCode.UNKNOWN_BROKER || code == ErrorCode.DUPLICATE_BROKER_REGISTRATION) {
+            log.warn("Broker {} must register again: {}", brokerId, response.getError().getMessage());
+            registered = false;
+            fenced = true;
+            return;
+        }
+        boolean wasFenced = fenced;
+        fenced = code != ErrorCode.NONE || response.getFenced();
+        if (wasFenced != fenced) {
+            log.info("Broker {} is now {}", brokerId, fenced ? "fenced" : "unfenced");
+        }
+    }
+
+    /** For Metadata answers: which controller leads, as any controller knows it (a local read there). */
+    private void refreshActiveController() throws ControllerUnavailableException {
+        DescribeClusterResponse cluster = controllers.call("DescribeCluster",
+                stub -> stub.describeCluster(DescribeClusterRequest.getDefaultInstance()),
+                DescribeClusterResponse::getError, requestTimeoutMillis);
+        activeControllerId = cluster.getError().getCode() == ErrorCode.NONE ? cluster.getControllerLeaderId() : -1;
+    }
+
+    private void pollMetadataQuietly() {
+        try {
+            FetchMetadataResponse response = controllers.call("FetchMetadata",
+                    stub -> stub.fetchMetadata(FetchMetadataRequest.newBuilder()
+                            .setSinceVersion(metadata.version()).build()),
+                    FetchMetadataResponse::getError, requestTimeoutMillis);
+            if (response.getError().getCode() != ErrorCode.NONE) {
+                log.warn("Broker {} metadata fetch failed: {}", brokerId, response.getError().getMessage());
+                return;
+            }
+            BrokerMetadata next = metadata.apply(response);
+            if (next != metadata || !metadataLoaded) {
+                onMetadata.accept(next);
+                metadata = next;
+                metadataLoaded = true;
+            }
+        } catch (ControllerUnavailableException e) {
+            log.warn("Broker {}: {}", brokerId, e.getMessage());
+        } catch (RuntimeException e) {
+            log.warn("Broker {} failed to apply metadata", brokerId, e);
+        }
+    }
+
+    /**
+     * Asks the controllers to move every leadership away and fence this broker, repeating until none
+     * remains or {@code timeoutMillis} passes; then applies the resulting metadata so that requests in
+     * flight are answered NOT_LEADER with the new leader.
+     *
+     * @return whether the broker ended up leading nothing
+     */
+    public boolean controlledShutdown(long timeoutMillis) {
+        Future<Boolean> done = thread.submit(() -> {
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+            while (registered && System.nanoTime() < deadline) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                ControlledShutdownResponse response = controllers.call("ControlledShutdown",
+                        stub -> stub.controlledShutdown(ControlledShutdownRequest.newBuilder().setBrokerId(brokerId)
+                                .setIncarnationId(incarnationId).build()),
+                        ControlledShutdownResponse::getError, Math.max(1, left));
+                if (response.getError().getCode() == ErrorCode.NONE && response.getRemainingLeaderships() == 0) {
+                    pollMetadataQuietly();
+                    return true;
+                }
+                log.info("Controlled shutdown of broker {}: {} leaderships remain ({})", brokerId,
+                        response.getRemainingLeaderships(), response.getError().getCode());
+                Thread.sleep(ControllerChannel.RETRY_BACKOFF_MILLIS);
+            }
+            return !registered;
+        });
+        try {
+            return done.get(timeoutMillis + 1_000, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            log.warn("Controlled shutdown of broker {} failed: {}", brokerId, e.getCause().getMessage());
+        } catch (TimeoutException e) {
+            log.warn("Controlled shutdown of broker {} did not finish within {} ms", brokerId, timeoutMillis);
+            done.cancel(true);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return false;
+    }
+
+    @Override
+    public void close() {
+        thread.shutdownNow();
+        try {
+            thread.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,218 @@
+package io.ferry.node.internal.broker;
+
+import io.ferry.node.NodeConfig;
+import io.ferry.node.NodeConfigKeys;
+import io.ferry.node.ProcessRole;
+import io.ferry.node.config.ConfigException;
+import io.ferry.node.config.ConfigProblem;
+import io.ferry.node.config.HostPort;
+import io.ferry.node.internal.NodeRole;
+import io.ferry.proto.v1.Endpoint;
+import io.ferry.replication.ExecutorTimer;
+import io.ferry.replication.ReplicaLog;
+import io.ferry.replication.ReplicaLogs;
+import io.ferry.replication.ReplicaManager;
+import io.ferry.storage.LogConfig;
+import io.ferry.storage.LogManager;
+import io.ferry.storage.LogManagerConfig;
+import io.ferry.storage.TopicPartition;
+import io.grpc.ServerServiceDefinition;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The broker role: the partition logs of {@code log.dirs} ({@link LogManager}), their replica state
+ * ({@link ReplicaManager}), the session with the controllers ({@link BrokerLifecycle}) and the client
+ * service ({@link BrokerGrpcService}) on the node's gRPC port. Healthy once registered, unfenced and
+ * holding metadata.
+ *
+ * <p>Start-up opens and recovers the logs; registration begins when the node's gRPC port is bound
+ * ({@link #serving}), since the broker announces that port. At shutdown, {@link #prepareStop} runs a
+ * controlled shutdown while clients can still reach the broker; {@link #close} then answers waiting
+ * requests and closes the logs cleanly.
+ */
+public final class BrokerRole implements NodeRole {
+
+    private static final Logger log = LoggerFactory.getLogger(BrokerRole.class);
+
+    /** Longest time controlled shutdown may take; within the node's per-role bound. */
+    static final long CONTROLLED_SHUTDOWN_MILLIS = 5_000;
+    /** The endpoint name brokers register their gRPC address under. */
+    public static final String ENDPOINT_NAME = "grpc";
+
+    private final NodeConfig config;
+    private final MeterRegistry registry;
+    private final InstantSource clock;
+    private final LogManagerConfig logManagerConfig;
+    private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, r -> {
+        Thread t = new Thread(r, "ferry-broker-scheduler");
+        t.setDaemon(true);
+        return t;
+    });
+    private final TopicConfigs topicConfigs;
+    private volatile LogManager logManager;
+    private volatile ReplicaManager replicaManager;
+    private volatile BrokerMetrics metrics;
+    private volatile ControllerChannel controllers;
+    private volatile BrokerLifecycle lifecycle;
+    /** Owned by the lifecycle thread: the view the partitions were last reconciled with. */
+    private BrokerMetadata reconciled = BrokerMetadata.EMPTY;
+    private boolean firstView = true;
+
+    /**
+     * @throws ConfigException if a broker-only node names no controller to register with
+     */
+    public BrokerRole(NodeConfig config, MeterRegistry registry, InstantSource clock) throws ConfigException {
+        if (!config.hasRole(ProcessRole.CONTROLLER) && config.controllerQuorumBootstrapServers().isEmpty()) {
+            throw new ConfigException(new ConfigProblem(NodeConfigKeys.CONTROLLER_QUORUM_BOOTSTRAP_SERVERS.name(),
+                    config.values().origin(NodeConfigKeys.CONTROLLER_QUORUM_BOOTSTRAP_SERVERS),
+                    "a broker-only node must name the gRPC address (host:port) of at least one controller"));
+        }
+        this.config = config;
+        this.registry = registry;
+        this.clock = clock;
+        LogConfig defaults = defaultLogConfig(config);
+        long flushMs = config.logFlushInterval().toMillis();
+        this.logManagerConfig = new LogManagerConfig(config.logDirs(), defaults,
+                config.logRetentionCheckInterval().toMillis(),
+                flushMs == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(1, Math.min(1_000, flushMs)),
+                LogManagerConfig.DEFAULT_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS,
+                LogManagerConfig.DEFAULT_RECOVERY_THREADS_PER_DATA_DIR);
+        this.topicConfigs = new TopicConfigs(defaults, config.minInsyncReplicas(), this::metadata);
+    }
+
+    static LogConfig defaultLogConfig(NodeConfig config) {
+        return LogConfig.builder()
+                .segmentBytes(config.logSegmentBytes())
+                .segmentMs(config.logRoll().toMillis())
+                .retentionMs(config.logRetention().map(d -> d.toMillis()).orElse(-1L))
+                .retentionBytes(config.logRetentionBytes().orElse(-1))
+                .flushIntervalMessages(config.logFlushIntervalMessages())
+                .flushIntervalMs(config.logFlushInterval().toMillis())
+                .indexIntervalBytes(config.logIndexIntervalBytes())
+                .segmentIndexBytes(config.logIndexSizeMaxBytes())
+                .maxMessageBytes(config.messageMaxBytes())
+                .build();
+    }
+
+    private BrokerMetadata metadata() {
+        BrokerLifecycle l = lifecycle;
+        return l == null ? BrokerMetadata.EMPTY : l.metadata();
+    }
+
+    @Override
+    public ProcessRole role() {
+        return ProcessRole.BROKER;
+    }
+
+    @Override
+    public List<ServerServiceDefinition> start() throws IOException {
+        LogManager logs = LogManager.start(logManagerConfig, topicConfigs::logConfig, clock, scheduler);
+        logManager = logs;
+        ReplicaManager replicas = new ReplicaManager(config.nodeId(), new ReplicaLogs() {
+            @Override
+            public ReplicaLog open(TopicPartition tp) {
+                return ReplicaLog.of(logs.getOrCreateLog(tp, topicConfigs.logConfig(tp.topic())));
+            }
+
+            @Override
+            public void delete(TopicPartition tp) {
+                logs.deleteLog(tp);
+            }
+        }, new ExecutorTimer(scheduler), topicConfigs::minInsyncReplicas);
+        replicaManager = replicas;
+        metrics = new BrokerMetrics(registry, replicas);
+        BrokerGrpcService service = new BrokerGrpcService(replicas, this::metadata, () -> controllers, () -> {
+                    BrokerLifecycle l = lifecycle;
+                    return l == null ? -1 : l.activeControllerId();
+                },
+                () -> {
+                    BrokerLifecycle l = lifecycle;
+                    if (l != null) {
+                        l.pollSoon();
+                    }
+                }, metrics, config.requestTimeout().toMillis());
+        log.info("Broker {} opened {} partition logs in {}", config.nodeId(), logs.allLogs().size(), config.logDirs());
+        return List.of(service.bindService());
+    }
+
+    @Override
+    public void serving(InetSocketAddress grpcAddress) {
+        List<HostPort> bootstrap = config.controllerQuorumBootstrapServers().isEmpty()
+                ? List.of(new HostPort(grpcAddress.getHostString(), grpcAddress.getPort()))
+                : config.controllerQuorumBootstrapServers();
+        controllers = new ControllerChannel(bootstrap);
+        Endpoint endpoint = Endpoint.newBuilder().setName(ENDPOINT_NAME).setHost(grpcAddress.getHostString())
+                .setPort(grpcAddress.getPort()).build();
+        BrokerLifecycle l = new BrokerLifecycle(config.nodeId(), endpoint, controllers,
+                config.brokerHeartbeatInterval().toMillis(), config.requestTimeout().toMillis(), this::apply);
+        lifecycle = l;
+        l.start();
+    }
+
+    /** On the lifecycle thread: makes the hosted partitions match {@code next}. */
+    private void apply(BrokerMetadata next) {
+        Set<TopicPartition> onDisk = firstView && next.version() > 0 ? logManager.allLogs().keySet() : Set.of();
+        new PartitionReconciler(config.nodeId(), replicaManager).reconcile(reconciled, next, onDisk);
+        reconciled = next;
+        firstView &= next.version() == 0;
+        metrics.syncPartitions();
+    }
+
+    @Override
+    public boolean isHealthy() {
+        BrokerLifecycle l = lifecycle;
+        return l != null && l.isActive();
+    }
+
+    @Override
+    public void prepareStop() {
+        BrokerLifecycle l = lifecycle;
+        if (l != null) {
+            boolean clean = l.controlledShutdown(CONTROLLED_SHUTDOWN_MILLIS);
+            log.info("Controlled shutdown of broker {} {}", config.nodeId(), clean ? "done" : "incomplete");
+        }
+    }
+
+    @Override
+    public void close() {
+        BrokerLifecycle l = lifecycle;
+        if (l != null) {
+            l.close();
+        }
+        ReplicaManager replicas = replicaManager;
+        if (replicas != null) {
+            replicas.close();
+        }
+        if (metrics != null) {
+            metrics.close();
+        }
+        LogManager logs = logManager;
+        if (logs != null) {
+            try {
+                logs.close();
+            } catch (IOException | RuntimeException e) {
+                log.warn("Closing the logs of broker {} failed", config.nodeId(), e);
+            }
+        }
+        scheduler.shutdownNow();
+        try {
+            scheduler.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        ControllerChannel c = controllers;
+        if (c != null) {
+            c.close();
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package io.ferry.node.internal.broker;
+
+import com.google.protobuf.UnsafeByteOperations;
+import io.ferry.node.internal.broker.PartitionLookup.Found;
+import io.ferry.node.internal.broker.PartitionLookup.Refused;
+import io.ferry.proto.v1.ErrorCode;
+import io.ferry.proto.v1.FetchPartition;
+import io.ferry.proto.v1.FetchPartitionResult;
+import io.ferry.proto.v1.FetchRequest;
+import io.ferry.proto.v1.FetchResponse;
+import io.ferry.proto.v1.FetchTopic;
+import io.ferry.proto.v1.FetchTopicResult;
+import io.ferry.replication.FetchParams;
+import io.ferry.replication.FetchPartitionRequest;
+import io.ferry.replication.FetchedPartition;
+import io.ferry.replication.ReplicaManager;
+import io.ferry.storage.TopicPartition;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * Consumer Fetch: resolves partitions against the metadata view, long-polls through the
+ * {@link ReplicaManager} (never longer than {@code maxWaitCapMillis}), and returns the log slices
+ * without copying them ({@code UnsafeByteOperations.unsafeWrap}: the slices are read-only and never
+ * change). Thread-safe.
+ */
+final class FetchHandler {
+
+    private final ReplicaManager replicaManager;
+    private final Supplier<BrokerMetadata> metadata;
+    private final BrokerMetrics metrics;
+    private final long maxWaitCapMillis;
+
+    /**
+     * @param maxWaitCapMillis upper bound on {@code max_wait_ms} ({@code request.timeout.ms}), so a
+     *                         hostile value cannot park a request for days
+     */
+    FetchHandler(ReplicaManager replicaManager, Supplier<BrokerMetadata> metadata, BrokerMetrics metrics,
+                 long maxWaitCapMillis) {
+        this.replicaManager = replicaManager;
+        this.metadata = metadata;
+        this.metrics = metrics;
+        this.maxWaitCapMillis = maxWaitCapMillis;
+    }
+
+    void handle(FetchRequest request, Consumer<FetchResponse> respond) {
+        long startNanos = System.nanoTime();
+        BrokerMetadata view = metadata.get();
+        int maxBytes = request.getMaxBytes() > 0 ? request.getMaxBytes() : Integer.MAX_VALUE;
+        List<FetchPartitionRequest> reads = new ArrayList<>();
+        Map<Integer, FetchPartitionResult> refused = new HashMap<>();
+        int index = 0;
+        for (FetchTopic topic : request.getTopicsList()) {
+            for (FetchPartition p : topic.getPartitionsList()) {
+                PartitionLookup.Result lookup = PartitionLookup.resolve(view, topic.getTopic(), p.getPartition());
+                if (lookup instanceof Refused r) {
+                    refused.put(index, FetchPartitionResult.newBuilder().setPartition(p.getPartition())
+                            .setError(r.error()).setHighWatermark(-1).setLogStartOffset(-1).build());
+                } else if (lookup instanceof Found f) {
+                    int partitionMax = p.getPartitionMaxBytes() > 0 ? p.getPartitionMaxBytes() : maxBytes;
+                    reads.add(new FetchPartitionRequest(f.tp(), p.getFetchOffset(), partitionMax,
+                            p.getCurrentLeaderEpoch()));
+                }
+                index++;
+            }
+        }
+        long maxWait = Math.min(Math.max(0, request.getMaxWaitMs()), maxWaitCapMillis);
+        replicaManager.fetch(new FetchParams(maxWait, request.getMinBytes(), maxBytes), reads, result -> {
+            respond.accept(response(request, result, refused));
+            metrics.request("fetch").record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+        });
+    }
+
+    private FetchResponse response(FetchRequest request, Map<TopicPartition, FetchedPartition> result,
+                                   Map<Integer, FetchPartitionResult> refused) {
+        BrokerMetadata view = metadata.get();
+        Map<String, FetchTopicResult.Builder> topics = new LinkedHashMap<>();
+        int index = 0;
+        for (FetchTopic topic : request.getTopicsList()) {
+            FetchTopicResult.Builder t = topics.computeIfAbsent(topic.getTopic(),
+                    name -> FetchTopicResult.newBuilder().setTopic(name));
+            for (FetchPartition p : topic.getPartitionsList()) {
+                FetchPartitionResult early = refused.get(index++);
+                if (early != null) {
+                    t.addPartitions(early);
+                    continue;
+                }
+                TopicPartition tp = new TopicPartition(topic.getTopic(), p.getPartition());
+                FetchedPartition fetched = result.get(tp);
+                FetchPartitionResult.Builder r = FetchPartitionResult.newBuilder().setPartition(p.getPartition())
+                        .setHighWatermark(fetched.highWatermark()).setLogStartOffset(fetched.logStartOffset());
+                if (fetched.error() != null) {
+                    r.setError(PartitionLookup.error(fetched.error()));
+                    if (PartitionLookup.wantsHint(fetched.error().code())) {
+                        var hint = PartitionLookup.leaderHint(view, tp);
+                        if (hint != null) {
+                            r.setLeader(hint);
+                        }
+                    }
+                } else {
+                    r.setError(PartitionLookup.error(ErrorCode.NONE, ""));
+                    int size = fetched.records().remaining();
+                    if (size > 0) {
+                        r.setRecords(UnsafeByteOperations.unsafeWrap(fetched.records()));
+                        metrics.bytesOut(tp.topic(), size);
+                    }
+                }
+                t.addPartitions(r);
+            }
+        }
+        FetchResponse.Builder response = FetchResponse.newBuilder();
+        topics.values().forEach(response::addTopics);
+        return response.build();
+    }
+}

@@ -1,0 +1,138 @@
+package io.ferry.node.internal.broker;
+
+import io.ferry.node.internal.broker.PartitionLookup.Found;
+import io.ferry.node.internal.broker.PartitionLookup.Refused;
+import io.ferry.proto.v1.Acks;
+import io.ferry.proto.v1.Error;
+import io.ferry.proto.v1.ErrorCode;
+import io.ferry.proto.v1.LeaderHint;
+import io.ferry.proto.v1.PartitionProduceData;
+import io.ferry.proto.v1.PartitionProduceResult;
+import io.ferry.proto.v1.ProduceRequest;
+import io.ferry.proto.v1.ProduceResponse;
+import io.ferry.proto.v1.TopicProduceData;
+import io.ferry.proto.v1.TopicProduceResult;
+import io.ferry.replication.ProduceOutcome;
+import io.ferry.replication.ReplicaManager;
+import io.ferry.replication.RequiredAcks;
+import io.ferry.storage.TopicPartition;
+import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * Produce, shared by the unary and the streaming RPC: resolves every partition against the metadata
+ * view (INVALID_TOPIC, UNKNOWN_TOPIC, UNKNOWN_PARTITION, a partition named twice), appends the rest
+ * through the {@link ReplicaManager} and builds one response in request order. Thread-safe.
+ */
+final class ProduceHandler {
+
+    private final ReplicaManager replicaManager;
+    private final Supplier<BrokerMetadata> metadata;
+    private final BrokerMetrics metrics;
+    private final long defaultTimeoutMillis;
+
+    /**
+     * @param defaultTimeoutMillis acks=all wait when the request names none ({@code request.timeout.ms})
+     */
+    ProduceHandler(ReplicaManager replicaManager, Supplier<BrokerMetadata> metadata, BrokerMetrics metrics,
+                   long defaultTimeoutMillis) {
+        this.replicaManager = replicaManager;
+        this.metadata = metadata;
+        this.metrics = metrics;
+        this.defaultTimeoutMillis = defaultTimeoutMillis;
+    }
+
+    static RequiredAcks requiredAcks(Acks acks) {
+        return switch (acks) {
+            case ACKS_NONE -> RequiredAcks.NONE;
+            case ACKS_LEADER -> RequiredAcks.LEADER;
+            case ACKS_ALL, ACKS_UNSPECIFIED, UNRECOGNIZED -> RequiredAcks.ALL;
+        };
+    }
+
+    /** Handles {@code request}; {@code respond} is called exactly once, possibly on another thread. */
+    void handle(ProduceRequest request, Consumer<ProduceResponse> respond) {
+        long startNanos = System.nanoTime();
+        BrokerMetadata view = metadata.get();
+        RequiredAcks acks = requiredAcks(request.getAcks());
+        Map<TopicPartition, ByteBuffer> entries = new LinkedHashMap<>();
+        // Refusals by position in the request: a partition named twice is refused only the second time.
+        Map<Integer, PartitionProduceResult> refused = new HashMap<>();
+        int index = 0;
+        for (TopicProduceData topic : request.getTopicsList()) {
+            for (PartitionProduceData data : topic.getPartitionsList()) {
+                PartitionLookup.Result lookup = PartitionLookup.resolve(view, topic.getTopic(), data.getPartition());
+                Error error = null;
+                if (lookup instanceof Refused r) {
+                    error = r.error();
+                } else if (lookup instanceof Found f && entries.containsKey(f.tp())) {
+                    error = PartitionLookup.error(ErrorCode.INVALID_REQUEST, "partition " + f.tp()
+                            + " appears twice in one request; send its batches together");
+                } else if (lookup instanceof Found f) {
+                    entries.put(f.tp(), data.getRecords().asReadOnlyByteBuffer());
+                }
+                if (error != null) {
+                    refused.put(index, failed(data.getPartition(), error, null));
+                }
+                index++;
+            }
+        }
+        long timeoutMillis = request.getTimeoutMs() > 0 ? request.getTimeoutMs() : defaultTimeoutMillis;
+        long appendedNanos = System.nanoTime();
+        replicaManager.appendRecords(acks, timeoutMillis, entries, outcomes -> {
+            if (acks == RequiredAcks.ALL && !entries.isEmpty()) {
+                metrics.acksAllWait().record(System.nanoTime() - appendedNanos, TimeUnit.NANOSECONDS);
+            }
+            respond.accept(response(request, outcomes, refused));
+            metrics.request("produce").record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+        });
+    }
+
+    private ProduceResponse response(ProduceRequest request, Map<TopicPartition, ProduceOutcome> outcomes,
+                                     Map<Integer, PartitionProduceResult> refused) {
+        BrokerMetadata view = metadata.get();
+        ProduceResponse.Builder response = ProduceResponse.newBuilder().setCorrelationId(request.getCorrelationId());
+        Map<String, TopicProduceResult.Builder> topics = new LinkedHashMap<>();
+        int index = 0;
+        for (TopicProduceData topic : request.getTopicsList()) {
+            TopicProduceResult.Builder result = topics.computeIfAbsent(topic.getTopic(),
+                    t -> TopicProduceResult.newBuilder().setTopic(t));
+            for (PartitionProduceData data : topic.getPartitionsList()) {
+                PartitionProduceResult early = refused.get(index++);
+                if (early != null) {
+                    result.addPartitions(early);
+                    continue;
+                }
+                TopicPartition tp = new TopicPartition(topic.getTopic(), data.getPartition());
+                ProduceOutcome outcome = outcomes.get(tp);
+                if (outcome.succeeded()) {
+                    metrics.bytesIn(tp.topic(), data.getRecords().size());
+                    result.addPartitions(PartitionProduceResult.newBuilder().setPartition(tp.partition())
+                            .setError(PartitionLookup.error(ErrorCode.NONE, ""))
+                            .setBaseOffset(outcome.baseOffset()).setLogAppendTimeMs(-1)
+                            .setLogStartOffset(outcome.logStartOffset()));
+                } else {
+                    LeaderHint hint = PartitionLookup.wantsHint(outcome.error().code())
+                            ? PartitionLookup.leaderHint(view, tp) : null;
+                    result.addPartitions(failed(tp.partition(), PartitionLookup.error(outcome.error()), hint));
+                }
+            }
+        }
+        topics.values().forEach(response::addTopics);
+        return response.build();
+    }
+
+    private static PartitionProduceResult failed(int partition, Error error, LeaderHint hint) {
+        PartitionProduceResult.Builder b = PartitionProduceResult.newBuilder().setPartition(partition).setError(error)
+                .setBaseOffset(-1).setLogAppendTimeMs(-1).setLogStartOffset(-1);
+        if (hint != null) {
+            b.setLeader(hint);
+        }
+        return b.build();
+    }
+}

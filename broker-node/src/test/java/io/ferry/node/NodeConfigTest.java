@@ -1,0 +1,216 @@
+package io.ferry.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ferry.node.config.ConfigException;
+import io.ferry.node.config.ConfigOrigin;
+import io.ferry.node.config.ConfigProblem;
+import io.ferry.node.config.HostPort;
+import io.ferry.node.config.QuorumVoter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class NodeConfigTest {
+
+    private static final List<String> MINIMAL = List.of("node.id=1", "process.roles=broker",
+            "controller.quorum.voters=1@localhost:9093");
+
+    @TempDir
+    Path dir;
+
+    private Path file(String... lines) throws Exception {
+        Path file = dir.resolve("node.properties");
+        Files.write(file, List.of(lines), StandardCharsets.UTF_8);
+        return file;
+    }
+
+    private static ConfigException rejected(Optional<Path> file, Map<String, String> env, List<String> flags) {
+        return assertThrows(ConfigException.class, () -> NodeConfig.load(file, env, flags));
+    }
+
+    private static ConfigProblem only(ConfigException e) {
+        assertEquals(1, e.problems().size(), e.getMessage());
+        return e.problems().get(0);
+    }
+
+    @Test
+    void defaultsAreKafkas() throws Exception {
+        NodeConfig c = NodeConfig.load(Optional.empty(), Map.of(), MINIMAL);
+        assertEquals(1, c.nodeId());
+        assertEquals(Set.of(ProcessRole.BROKER), c.processRoles());
+        assertEquals(new HostPort("127.0.0.1", 9092), c.grpcListener());
+        assertEquals(new HostPort("127.0.0.1", 9644), c.httpListener());
+        assertEquals(List.of(new QuorumVoter(1, new HostPort("localhost", 9093))), c.controllerQuorumVoters());
+        assertEquals(Duration.ofSeconds(1), c.controllerQuorumElectionTimeout());
+        assertEquals(Duration.ofMinutes(5), c.leaderImbalanceCheckInterval());
+        assertEquals(List.of(Path.of("/tmp/ferry-logs")), c.logDirs());
+        assertEquals(Path.of("/tmp/ferry-logs"), c.metadataLogDir());
+        assertEquals(Duration.ofSeconds(9), c.brokerSessionTimeout());
+        assertEquals(Duration.ofSeconds(2), c.brokerHeartbeatInterval());
+        assertEquals(1, c.numPartitions());
+        assertEquals(1, c.defaultReplicationFactor());
+        assertEquals(1, c.minInsyncReplicas());
+        assertFalse(c.uncleanLeaderElectionEnable());
+        assertTrue(c.autoLeaderRebalanceEnable());
+        assertEquals(1 << 30, c.logSegmentBytes());
+        assertEquals(Duration.ofDays(7), c.logRoll());
+        assertEquals(Optional.of(Duration.ofDays(7)), c.logRetention());
+        assertEquals(OptionalLong.empty(), c.logRetentionBytes());
+        assertEquals(Duration.ofMinutes(5), c.logRetentionCheckInterval());
+        assertEquals(Long.MAX_VALUE, c.logFlushIntervalMessages());
+        assertEquals(Duration.ofMillis(Long.MAX_VALUE), c.logFlushInterval());
+        assertEquals(4096, c.logIndexIntervalBytes());
+        assertEquals(10 * 1024 * 1024, c.logIndexSizeMaxBytes());
+        assertEquals(1_048_588, c.messageMaxBytes());
+        assertEquals(Duration.ofSeconds(30), c.replicaLagTimeMax());
+        assertEquals(Duration.ofSeconds(30), c.requestTimeout());
+        assertEquals(ConfigOrigin.Kind.DEFAULT, c.values().origin(NodeConfigKeys.NUM_PARTITIONS).kind());
+    }
+
+    @Test
+    void eachSourceSetsKeys() throws Exception {
+        Path f = file("node.id=1", "process.roles=broker,controller", "controller.quorum.voters=1@h:1",
+                "log.dirs=/a, /b", "metadata.log.dir=/meta", "log.retention.ms=-1");
+        NodeConfig fromFile = NodeConfig.load(Optional.of(f), Map.of(), List.of());
+        assertEquals(Set.of(ProcessRole.BROKER, ProcessRole.CONTROLLER), fromFile.processRoles());
+        assertEquals(List.of(Path.of("/a"), Path.of("/b")), fromFile.logDirs());
+        assertEquals(Path.of("/meta"), fromFile.metadataLogDir());
+        assertEquals(Optional.empty(), fromFile.logRetention());
+        assertEquals(f + ":4", fromFile.values().origin(NodeConfigKeys.LOG_DIRS).description());
+
+        NodeConfig fromEnv = NodeConfig.load(Optional.empty(), Map.of("FERRY_NODE_ID", "1",
+                "FERRY_PROCESS_ROLES", "broker", "FERRY_CONTROLLER_QUORUM_VOTERS", "1@h:1",
+                "FERRY_UNCLEAN_LEADER_ELECTION_ENABLE", "TRUE"), List.of());
+        assertTrue(fromEnv.uncleanLeaderElectionEnable());
+        assertEquals(ConfigOrigin.environment("FERRY_NODE_ID"), fromEnv.values().origin(NodeConfigKeys.NODE_ID));
+
+        NodeConfig fromFlags = NodeConfig.load(Optional.empty(), Map.of(),
+                List.of("node.id=4", "process.roles=controller", "controller.quorum.voters=4@h:1",
+                        "grpc.listener=0.0.0.0:0", "log.retention.bytes=1000"));
+        assertEquals(new HostPort("0.0.0.0", 0), fromFlags.grpcListener());
+        assertEquals(OptionalLong.of(1000), fromFlags.logRetentionBytes());
+    }
+
+    @Test
+    void precedenceIsDefaultsThenFileThenEnvironmentThenFlags() throws Exception {
+        Path f = file("node.id=1", "process.roles=broker", "controller.quorum.voters=1@h:1",
+                "num.partitions=2", "min.insync.replicas=2", "default.replication.factor=2");
+        Map<String, String> env = Map.of("FERRY_MIN_INSYNC_REPLICAS", "3", "FERRY_DEFAULT_REPLICATION_FACTOR", "3");
+        NodeConfig c = NodeConfig.load(Optional.of(f), env, List.of("default.replication.factor=4"));
+        assertEquals(2, c.numPartitions());
+        assertEquals(3, c.minInsyncReplicas());
+        assertEquals(4, c.defaultReplicationFactor());
+        assertEquals(1, c.values().get(NodeConfigKeys.LOG_INDEX_SIZE_MAX_BYTES) / (10 * 1024 * 1024));
+        assertEquals(ConfigOrigin.Kind.FILE, c.values().origin(NodeConfigKeys.NUM_PARTITIONS).kind());
+        assertEquals(ConfigOrigin.Kind.ENVIRONMENT, c.values().origin(NodeConfigKeys.MIN_INSYNC_REPLICAS).kind());
+        assertEquals(ConfigOrigin.Kind.FLAG, c.values().origin(NodeConfigKeys.DEFAULT_REPLICATION_FACTOR).kind());
+    }
+
+    @Test
+    void unknownKeyFromEachSourceStopsStartUp() throws Exception {
+        Path f = file("node.id=1", "log.retention.hour=1");
+        ConfigProblem fromFile = only(rejected(Optional.of(f), Map.of(),
+                List.of("process.roles=broker", "controller.quorum.voters=1@h:1")));
+        assertEquals(new ConfigProblem("log.retention.hour", ConfigOrigin.fileLine(f, 2), "unknown configuration key"),
+                fromFile);
+
+        ConfigException fromEnv = rejected(Optional.empty(), Map.of("FERRY_LOG_RETENTION_HOUR", "1"), MINIMAL);
+        assertEquals("log.retention.hour", only(fromEnv).key());
+        assertTrue(fromEnv.getMessage().contains("environment variable FERRY_LOG_RETENTION_HOUR"), fromEnv.getMessage());
+        assertTrue(fromEnv.getMessage().contains("FERRY_HOME"), "names the allow-list: " + fromEnv.getMessage());
+        ConfigProblem typo = only(rejected(Optional.empty(), Map.of("FERRY_LOG_RETENTION_M", "1"), MINIMAL));
+        assertTrue(typo.message().contains("did you mean FERRY_LOG_RETENTION_MS?"), typo.message());
+
+        ConfigException fromFlag = rejected(Optional.empty(), Map.of(),
+                List.of("node.id=1", "process.roles=broker", "controller.quorum.voters=1@h:1", "num.partition=3"));
+        assertEquals(new ConfigProblem("num.partition", ConfigOrigin.flag("num.partition=3"),
+                "unknown configuration key (did you mean num.partitions?)"), only(fromFlag));
+    }
+
+    @Test
+    void malformedValueNamesKeySourceAndExpectation() throws Exception {
+        Path f = file("node.id=one", "process.roles=broker", "controller.quorum.voters=1@h:1");
+        ConfigProblem p = only(rejected(Optional.of(f), Map.of(), List.of()));
+        assertEquals("node.id (" + f + ":1): expected an integer (32-bit), got 'one'", p.toString());
+
+        ConfigProblem env = only(rejected(Optional.empty(), Map.of("FERRY_LOG_SEGMENT_BYTES", "1k"), MINIMAL));
+        assertEquals("log.segment.bytes (environment variable FERRY_LOG_SEGMENT_BYTES): "
+                + "expected a whole number of bytes, got '1k'", env.toString());
+
+        ConfigProblem flag = only(rejected(Optional.empty(), Map.of(),
+                concat(MINIMAL, "log.segment.bytes=1000")));
+        assertEquals("log.segment.bytes (flag --override log.segment.bytes=1000): "
+                + "expected a value in [1048576, 2147483647], got 1000", flag.toString());
+    }
+
+    @Test
+    void listAndRoleValidation() throws Exception {
+        assertEquals("expected at least one item",
+                only(rejected(Optional.empty(), Map.of(), concat(MINIMAL, "log.dirs="))).message());
+        assertTrue(only(rejected(Optional.empty(), Map.of(), concat(MINIMAL, "log.dirs=/a,,/b"))).message()
+                .contains("without empty items"));
+        assertEquals("expected items from [broker, controller], got 'worker'",
+                only(rejected(Optional.empty(), Map.of(), concat(MINIMAL, "process.roles=worker"))).message());
+        assertEquals("expected distinct items, got 'broker' twice",
+                only(rejected(Optional.empty(), Map.of(), concat(MINIMAL, "process.roles=broker,broker"))).message());
+        assertTrue(only(rejected(Optional.empty(), Map.of(), concat(MINIMAL, "http.listener=localhost:99999")))
+                .message().startsWith("expected host:port"));
+    }
+
+    @Test
+    void programmaticSettingsAreFlags() throws Exception {
+        NodeConfig c = NodeConfig.of(Map.of("node.id", "9", "process.roles", "broker",
+                "controller.quorum.voters", "1@h:1"));
+        assertEquals(9, c.nodeId());
+        assertEquals(ConfigOrigin.Kind.FLAG, c.values().origin(NodeConfigKeys.NODE_ID).kind());
+    }
+
+    @Test
+    void requiredKeysAreReportedTogether() {
+        ConfigException e = rejected(Optional.empty(), Map.of(), List.of());
+        assertEquals(List.of("node.id", "process.roles"), e.problems().stream().map(ConfigProblem::key).toList());
+    }
+
+    @Test
+    void crossKeyRules() throws Exception {
+        ConfigProblem noVoters = only(rejected(Optional.empty(), Map.of(), List.of("node.id=1", "process.roles=broker")));
+        assertEquals("controller.quorum.voters", noVoters.key());
+
+        ConfigProblem notAVoter = only(rejected(Optional.empty(), Map.of(),
+                List.of("node.id=2", "process.roles=controller", "controller.quorum.voters=1@h:1")));
+        assertEquals("controller.quorum.voters", notAVoter.key());
+        assertTrue(notAVoter.message().contains("node.id 2"), notAVoter.message());
+
+        ConfigProblem raftOnGrpcPort = only(rejected(Optional.empty(), Map.of(),
+                List.of("node.id=1", "process.roles=controller", "controller.quorum.voters=1@127.0.0.1:9092")));
+        assertTrue(raftOnGrpcPort.message().contains("must differ from grpc.listener"), raftOnGrpcPort.message());
+
+        ConfigProblem heartbeat = only(rejected(Optional.empty(), Map.of(),
+                concat(MINIMAL, "broker.heartbeat.interval.ms=9000")));
+        assertEquals("broker.heartbeat.interval.ms", heartbeat.key());
+
+        ConfigProblem samePort = only(rejected(Optional.empty(), Map.of(),
+                concat(MINIMAL, "grpc.listener=127.0.0.1:9000", "http.listener=127.0.0.1:9000")));
+        assertEquals("http.listener", samePort.key());
+        NodeConfig.load(Optional.empty(), Map.of(), concat(MINIMAL, "grpc.listener=127.0.0.1:0",
+                "http.listener=127.0.0.1:0"));
+    }
+
+    private static List<String> concat(List<String> base, String... more) {
+        List<String> all = new java.util.ArrayList<>(base);
+        all.addAll(List.of(more));
+        return all;
+    }
+}

@@ -1,0 +1,76 @@
+package io.ferry.node.broker;
+
+import static io.ferry.node.broker.BrokerTestSupport.batch;
+import static io.ferry.node.broker.BrokerTestSupport.createTopic;
+import static io.ferry.node.broker.BrokerTestSupport.listOffset;
+import static io.ferry.node.broker.BrokerTestSupport.produce;
+import static io.ferry.node.broker.BrokerTestSupport.readAll;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ferry.node.FerryNode;
+import io.ferry.proto.v1.Acks;
+import io.ferry.proto.v1.ErrorCode;
+import io.ferry.proto.v1.PartitionProduceResult;
+import io.grpc.ManagedChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A broker,controller node restarted on the same directories serves everything it acknowledged. */
+class BrokerRestartTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void everythingAcknowledgedReadsBackAfterARestartOnTheSameDirectories() throws Exception {
+        int raftPort = BrokerTestSupport.freePort();
+        Path logs = dir.resolve("logs");
+        List<String> expected = new ArrayList<>();
+        try (FerryNode node = BrokerTestSupport.start(raftPort, logs)) {
+            ManagedChannel channel = BrokerTestSupport.channel(node);
+            try {
+                createTopic(channel, "durable", 2, Map.of());
+                for (int i = 0; i < 5; i++) {
+                    PartitionProduceResult r = produce(channel, Acks.ACKS_ALL, "durable", i % 2, batch("r" + i + "-", 3));
+                    assertEquals(ErrorCode.NONE, r.getError().getCode());
+                    if (i % 2 == 0) {
+                        for (int k = 0; k < 3; k++) {
+                            expected.add((r.getBaseOffset() + k) + ":r" + i + "-" + k);
+                        }
+                    }
+                }
+            } finally {
+                channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
+        }
+        // The controller's metadata lives inside log.dirs by default; the broker left it alone.
+        assertTrue(Files.isDirectory(logs.resolve("__cluster_metadata")));
+
+        try (FerryNode node = BrokerTestSupport.start(raftPort, logs)) {
+            ManagedChannel channel = BrokerTestSupport.channel(node);
+            try {
+                await().atMost(Duration.ofSeconds(30)).until(() ->
+                        listOffset(channel, "durable", 0, -1).getError().getCode() == ErrorCode.NONE
+                                && listOffset(channel, "durable", 1, -1).getError().getCode() == ErrorCode.NONE);
+                assertEquals(expected, readAll(channel, "durable", 0, 0));
+                assertEquals(6, readAll(channel, "durable", 1, 0).size());
+                assertEquals(9, listOffset(channel, "durable", 0, -1).getOffset(), "the high watermark survived");
+                PartitionProduceResult more = produce(channel, Acks.ACKS_ALL, "durable", 0, batch("after", 1));
+                assertEquals(9, more.getBaseOffset());
+                assertTrue(listOffset(channel, "durable", 0, -1).getLeaderEpoch() > 0,
+                        "leadership came back with a new epoch");
+            } finally {
+                channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
+        }
+    }
+}

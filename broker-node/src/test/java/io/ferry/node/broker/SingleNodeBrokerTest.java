@@ -1,0 +1,342 @@
+package io.ferry.node.broker;
+
+import static io.ferry.node.broker.BrokerTestSupport.batch;
+import static io.ferry.node.broker.BrokerTestSupport.createTopic;
+import static io.ferry.node.broker.BrokerTestSupport.fetch;
+import static io.ferry.node.broker.BrokerTestSupport.fetchRequest;
+import static io.ferry.node.broker.BrokerTestSupport.listOffset;
+import static io.ferry.node.broker.BrokerTestSupport.produce;
+import static io.ferry.node.broker.BrokerTestSupport.produceRequest;
+import static io.ferry.node.broker.BrokerTestSupport.readAll;
+import static io.ferry.node.broker.BrokerTestSupport.stub;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import io.ferry.node.FerryNode;
+import io.ferry.proto.v1.Acks;
+import io.ferry.proto.v1.BrokerServiceGrpc;
+import io.ferry.proto.v1.DeleteTopicRequest;
+import io.ferry.proto.v1.DescribeClusterRequest;
+import io.ferry.proto.v1.DescribeTopicsRequest;
+import io.ferry.proto.v1.ErrorCode;
+import io.ferry.proto.v1.FetchPartitionResult;
+import io.ferry.proto.v1.FetchResponse;
+import io.ferry.proto.v1.MetadataRequest;
+import io.ferry.proto.v1.MetadataResponse;
+import io.ferry.proto.v1.PartitionProduceData;
+import io.ferry.proto.v1.PartitionProduceResult;
+import io.ferry.proto.v1.ProduceRequest;
+import io.ferry.proto.v1.ProduceResponse;
+import io.ferry.proto.v1.TopicProduceData;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every BrokerService RPC and error on one process.roles=broker,controller node, through real stubs. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class SingleNodeBrokerTest {
+
+    @TempDir
+    static Path dir;
+
+    private FerryNode node;
+    private ManagedChannel channel;
+
+    @BeforeAll
+    void startNode() throws Exception {
+        node = BrokerTestSupport.start(BrokerTestSupport.freePort(), dir.resolve("logs"));
+        channel = BrokerTestSupport.channel(node);
+    }
+
+    @AfterAll
+    void stopNode() throws Exception {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        node.close();
+    }
+
+    @Test
+    void producedRecordsWithEveryAcksSettingFetchBackInOrder() throws Exception {
+        createTopic(channel, "acks", 1, Map.of());
+        PartitionProduceResult leader = produce(channel, Acks.ACKS_LEADER, "acks", 0, batch("a", 3));
+        assertEquals(ErrorCode.NONE, leader.getError().getCode(), leader.getError().getMessage());
+        assertEquals(0, leader.getBaseOffset());
+        PartitionProduceResult all = produce(channel, Acks.ACKS_ALL, "acks", 0, batch("b", 2));
+        assertEquals(3, all.getBaseOffset());
+        PartitionProduceResult unspecified = produce(channel, Acks.ACKS_UNSPECIFIED, "acks", 0, batch("c", 1));
+        assertEquals(5, unspecified.getBaseOffset());
+        // acks=NONE on the unary call still completes the call (with an answer the client may ignore).
+        produce(channel, Acks.ACKS_NONE, "acks", 0, batch("d", 1));
+        assertEquals(List.of("0:a0", "1:a1", "2:a2", "3:b0", "4:b1", "5:c0", "6:d0"), readAll(channel, "acks", 0, 0));
+        assertEquals(List.of("4:b1", "5:c0", "6:d0"), readAll(channel, "acks", 0, 4), "records below the fetch offset are skipped");
+        FetchPartitionResult fetched = fetch(channel, "acks", 0, 0);
+        assertEquals(7, fetched.getHighWatermark());
+        assertEquals(0, fetched.getLogStartOffset());
+    }
+
+    @Test
+    void aLongPollFetchIsAnsweredByTheAppendAndOtherwiseAtMaxWait() throws Exception {
+        createTopic(channel, "poll", 1, Map.of());
+        CompletableFuture<FetchResponse> waiting = new CompletableFuture<>();
+        BrokerServiceGrpc.newStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
+                .fetch(fetchRequest("poll", 0, 0, 20_000, 1), observer(waiting));
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> !waiting.isDone());
+        produce(channel, Acks.ACKS_LEADER, "poll", 0, batch("x", 1));
+        FetchPartitionResult woken = waiting.get(10, TimeUnit.SECONDS).getTopics(0).getPartitions(0);
+        assertFalse(woken.getRecords().isEmpty(), "the append completed the long poll");
+
+        // min_bytes larger than what there is: answered at max_wait with what there is.
+        FetchResponse atMaxWait = stub(channel).fetch(fetchRequest("poll", 0, 0, 200, 1_000_000));
+        assertFalse(atMaxWait.getTopics(0).getPartitions(0).getRecords().isEmpty());
+        // Nothing new and min_bytes 1: answered empty after max_wait.
+        FetchResponse empty = stub(channel).fetch(fetchRequest("poll", 0, 1, 100, 1));
+        assertEquals(ErrorCode.NONE, empty.getTopics(0).getPartitions(0).getError().getCode());
+        assertTrue(empty.getTopics(0).getPartitions(0).getRecords().isEmpty());
+    }
+
+    private static <T> StreamObserver<T> observer(CompletableFuture<T> future) {
+        return new StreamObserver<>() {
+            @Override
+            public void onNext(T value) {
+                future.complete(value);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                future.completeExceptionally(t);
+            }
+
+            @Override
+            public void onCompleted() {
+            }
+        };
+    }
+
+    @Test
+    void listOffsetsAnswersEarliestLatestAndByTimestamp() {
+        createTopic(channel, "offsets", 1, Map.of());
+        ByteBuffer first = batch("t", 2); // timestamps 1000, 1001
+        produce(channel, Acks.ACKS_ALL, "offsets", 0, first);
+        io.ferry.record.RecordBatchBuilder later = io.ferry.record.RecordBatchBuilder.create(
+                io.ferry.record.CompressionType.NONE);
+        later.append(5_000, null, new byte[] {1});
+        produce(channel, Acks.ACKS_ALL, "offsets", 0, later.build());
+        assertEquals(0, listOffset(channel, "offsets", 0, -2).getOffset());
+        assertEquals(3, listOffset(channel, "offsets", 0, -1).getOffset());
+        assertEquals(2, listOffset(channel, "offsets", 0, 4_000).getOffset());
+        assertEquals(0, listOffset(channel, "offsets", 0, 500).getOffset());
+        assertEquals(-1, listOffset(channel, "offsets", 0, 9_000).getOffset());
+        assertEquals(ErrorCode.UNKNOWN_TOPIC, listOffset(channel, "nope", 0, -1).getError().getCode());
+        assertEquals(ErrorCode.UNKNOWN_PARTITION, listOffset(channel, "offsets", 3, -1).getError().getCode());
+        assertEquals(ErrorCode.INVALID_REQUEST, listOffset(channel, "offsets", 0, -7).getError().getCode());
+    }
+
+    @Test
+    void metadataNamesTheBrokerAndEachPartitionLeader() {
+        createTopic(channel, "meta", 2, Map.of());
+        MetadataResponse all = stub(channel).metadata(MetadataRequest.getDefaultInstance());
+        assertEquals(1, all.getBrokers(0).getBrokerId());
+        assertEquals(node.grpcAddress().getPort(), all.getBrokers(0).getEndpoints(0).getPort());
+        assertTrue(all.getMetadataVersion() > 0);
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                stub(channel).metadata(MetadataRequest.getDefaultInstance()).getControllerId() == 1);
+        MetadataResponse one = stub(channel).metadata(MetadataRequest.newBuilder().addTopics("meta")
+                .addTopics("missing").addTopics("bad/name").build());
+        assertEquals(2, one.getTopics(0).getPartitionsCount());
+        assertEquals(1, one.getTopics(0).getPartitions(0).getLeader());
+        assertEquals(ErrorCode.UNKNOWN_TOPIC, one.getTopics(1).getError().getCode());
+        assertEquals(ErrorCode.INVALID_TOPIC, one.getTopics(2).getError().getCode());
+    }
+
+    @Test
+    void adminCallsGoThroughTheBrokerToTheController() throws Exception {
+        createTopic(channel, "admin", 1, Map.of());
+        assertEquals(ErrorCode.TOPIC_ALREADY_EXISTS, stub(channel).createTopic(io.ferry.proto.v1.CreateTopicRequest
+                .newBuilder().setName("admin").setPartitionCount(1).setReplicationFactor(1).build())
+                .getError().getCode());
+        var described = stub(channel).describeTopics(DescribeTopicsRequest.newBuilder().addNames("admin").build());
+        assertEquals(1, described.getTopics(0).getPartitionsCount());
+        assertEquals(1, stub(channel).describeCluster(DescribeClusterRequest.getDefaultInstance()).getBrokersCount());
+        produce(channel, Acks.ACKS_ALL, "admin", 0, batch("z", 1));
+        assertEquals(ErrorCode.NONE, stub(channel).deleteTopic(DeleteTopicRequest.newBuilder().setName("admin")
+                .build()).getError().getCode());
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                produce(channel, Acks.ACKS_ALL, "admin", 0, batch("z", 1)).getError().getCode() == ErrorCode.UNKNOWN_TOPIC);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !java.nio.file.Files.exists(dir.resolve("logs/admin-0")));
+    }
+
+    @Test
+    void hostileRequestsGetTypedErrorsAndDamageNothing() throws Exception {
+        createTopic(channel, "safe", 1, Map.of());
+        List<String> acked = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            PartitionProduceResult r = produce(channel, Acks.ACKS_ALL, "safe", 0, batch("ok" + i + "-", 2));
+            assertEquals(ErrorCode.NONE, r.getError().getCode());
+            acked.add(r.getBaseOffset() + ":ok" + i + "-0");
+            acked.add((r.getBaseOffset() + 1) + ":ok" + i + "-1");
+        }
+
+        ByteBuffer corrupt = batch("c", 2);
+        corrupt.put(corrupt.limit() - 1, (byte) (corrupt.get(corrupt.limit() - 1) ^ 0x5a));
+        PartitionProduceResult corrupted = produce(channel, Acks.ACKS_ALL, "safe", 0, corrupt);
+        assertEquals(ErrorCode.CORRUPT_BATCH, corrupted.getError().getCode());
+        assertTrue(corrupted.getError().getMessage().contains("batch 0"), corrupted.getError().getMessage());
+
+        ByteBuffer good = batch("g", 1);
+        ByteBuffer truncated = batch("t", 3);
+        ByteBuffer goodThenTruncated = ByteBuffer.allocate(good.remaining() + truncated.remaining() - 5)
+                .put(good).put(truncated.limit(truncated.limit() - 5)).flip();
+        PartitionProduceResult cut = produce(channel, Acks.ACKS_ALL, "safe", 0, goodThenTruncated);
+        assertEquals(ErrorCode.CORRUPT_BATCH, cut.getError().getCode());
+        assertTrue(cut.getError().getMessage().contains("batch 1"), cut.getError().getMessage());
+
+        PartitionProduceResult garbage = produce(channel, Acks.ACKS_ALL, "safe", 0, ByteBuffer.wrap(new byte[] {1, 2, 3}));
+        assertEquals(ErrorCode.CORRUPT_BATCH, garbage.getError().getCode());
+        assertEquals(ErrorCode.INVALID_REQUEST, produce(channel, Acks.ACKS_ALL, "safe", 0, ByteBuffer.allocate(0))
+                .getError().getCode());
+
+        io.ferry.record.RecordBatchBuilder big = io.ferry.record.RecordBatchBuilder.create(
+                io.ferry.record.CompressionType.NONE);
+        big.append(1, null, new byte[BrokerTestSupport.MESSAGE_MAX_BYTES + 1]);
+        PartitionProduceResult tooLarge = produce(channel, Acks.ACKS_ALL, "safe", 0, big.build());
+        assertEquals(ErrorCode.BATCH_TOO_LARGE, tooLarge.getError().getCode());
+        assertTrue(tooLarge.getError().getMessage().contains("max.message.bytes"), tooLarge.getError().getMessage());
+
+        // Beyond the gRPC request limit: refused by the transport before the broker buffers it.
+        StatusRuntimeException huge = assertThrows(StatusRuntimeException.class, () -> produce(channel, Acks.ACKS_ALL,
+                "safe", 0, ByteBuffer.allocate(4 * BrokerTestSupport.MESSAGE_MAX_BYTES + (2 << 20))));
+        assertEquals(Status.Code.RESOURCE_EXHAUSTED, huge.getStatus().getCode());
+
+        assertEquals(ErrorCode.OFFSET_OUT_OF_RANGE, fetch(channel, "safe", 0, -1).getError().getCode());
+        assertEquals(ErrorCode.OFFSET_OUT_OF_RANGE, fetch(channel, "safe", 0, 1_000).getError().getCode());
+        assertEquals(ErrorCode.UNKNOWN_TOPIC, fetch(channel, "unknown", 0, 0).getError().getCode());
+        assertEquals(ErrorCode.UNKNOWN_PARTITION, fetch(channel, "safe", 7, 0).getError().getCode());
+        assertEquals(ErrorCode.UNKNOWN_PARTITION, fetch(channel, "safe", -1, 0).getError().getCode());
+        assertEquals(ErrorCode.INVALID_TOPIC, fetch(channel, "../etc", 0, 0).getError().getCode());
+        assertEquals(ErrorCode.UNKNOWN_TOPIC, produce(channel, Acks.ACKS_ALL, "unknown", 0, batch("u", 1))
+                .getError().getCode());
+        assertEquals(ErrorCode.INVALID_TOPIC, produce(channel, Acks.ACKS_ALL, "a/b", 0, batch("u", 1))
+                .getError().getCode());
+        FetchResponse fenced = stub(channel).fetch(fetchRequest("safe", 0, 0, 0, 0).toBuilder()
+                .setTopics(0, fetchRequest("safe", 0, 0, 0, 0).getTopics(0).toBuilder()
+                        .setPartitions(0, fetchRequest("safe", 0, 0, 0, 0).getTopics(0).getPartitions(0).toBuilder()
+                                .setCurrentLeaderEpoch(99)))
+                .build());
+        FetchPartitionResult unknownEpoch = fenced.getTopics(0).getPartitions(0);
+        assertEquals(ErrorCode.UNKNOWN_LEADER_EPOCH, unknownEpoch.getError().getCode());
+        assertEquals(1, unknownEpoch.getLeader().getLeaderId(), "the error carries the leader hint");
+
+        // A partition named twice: the first is appended, the second refused.
+        ProduceRequest twice = ProduceRequest.newBuilder().setAcks(Acks.ACKS_LEADER)
+                .addTopics(TopicProduceData.newBuilder().setTopic("safe")
+                        .addPartitions(PartitionProduceData.newBuilder().setPartition(0)
+                                .setRecords(ByteString.copyFrom(batch("dup", 1))))
+                        .addPartitions(PartitionProduceData.newBuilder().setPartition(0)
+                                .setRecords(ByteString.copyFrom(batch("dup", 1)))))
+                .build();
+        ProduceResponse dup = stub(channel).produce(twice);
+        assertEquals(ErrorCode.NONE, dup.getTopics(0).getPartitions(0).getError().getCode());
+        assertEquals(ErrorCode.INVALID_REQUEST, dup.getTopics(0).getPartitions(1).getError().getCode());
+        acked.add(dup.getTopics(0).getPartitions(0).getBaseOffset() + ":dup0");
+
+        assertTrue(node.isHealthy());
+        assertEquals(acked, readAll(channel, "safe", 0, 0), "every acknowledged record reads back unchanged");
+    }
+
+    @Test
+    void acksAllIsRefusedWhenTheTopicWantsMoreInSyncReplicasThanItHas() throws Exception {
+        createTopic(channel, "strict", 1, Map.of("min.insync.replicas", "2"));
+        PartitionProduceResult refused = produce(channel, Acks.ACKS_ALL, "strict", 0, batch("s", 1));
+        assertEquals(ErrorCode.NOT_ENOUGH_REPLICAS, refused.getError().getCode());
+        assertEquals(ErrorCode.NONE, produce(channel, Acks.ACKS_LEADER, "strict", 0, batch("s", 1)).getError().getCode());
+        assertEquals(List.of("0:s0"), readAll(channel, "strict", 0, 0));
+    }
+
+    @Test
+    void aStreamCarriesManyPipelinedRequestsAndAnswersEachOnceButNotAcksNone() throws Exception {
+        createTopic(channel, "stream", 2, Map.of());
+        int requests = 400;
+        Map<Long, ProduceResponse> responses = new ConcurrentHashMap<>();
+        CountDownLatch completed = new CountDownLatch(1);
+        List<Throwable> errors = new ArrayList<>();
+        StreamObserver<ProduceRequest> stream = BrokerServiceGrpc.newStub(channel)
+                .withDeadlineAfter(60, TimeUnit.SECONDS).produceStream(new StreamObserver<>() {
+                    @Override
+                    public void onNext(ProduceResponse value) {
+                        assertNull(responses.put(value.getCorrelationId(), value), "answered twice");
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        errors.add(t);
+                        completed.countDown();
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        completed.countDown();
+                    }
+                });
+        for (long id = 0; id < requests; id++) {
+            Acks acks = id % 10 == 9 ? Acks.ACKS_NONE : id % 2 == 0 ? Acks.ACKS_ALL : Acks.ACKS_LEADER;
+            stream.onNext(produceRequest(id, acks, "stream", (int) (id % 2), batch("s" + id + "-", 2)));
+        }
+        stream.onCompleted();
+        assertTrue(completed.await(60, TimeUnit.SECONDS));
+        assertEquals(List.of(), errors);
+        assertEquals(requests - requests / 10, responses.size());
+        Set<String> offsets = new HashSet<>();
+        responses.values().forEach(r -> {
+            PartitionProduceResult p = r.getTopics(0).getPartitions(0);
+            assertEquals(ErrorCode.NONE, p.getError().getCode(), p.getError().getMessage());
+            assertTrue(offsets.add(p.getPartition() + "@" + p.getBaseOffset()), "offsets are unique");
+        });
+        assertEquals(2 * requests, readAll(channel, "stream", 0, 0).size() + readAll(channel, "stream", 1, 0).size());
+    }
+
+    @Test
+    void metricsDescribeTheBrokerAndItsPartitions() throws Exception {
+        createTopic(channel, "metered", 1, Map.of());
+        produce(channel, Acks.ACKS_ALL, "metered", 0, batch("m", 4));
+        readAll(channel, "metered", 0, 0);
+        String body = io.ferry.node.NodeHttpAccess.metrics(node);
+        for (String expected : List.of(
+                "ferry_broker_request_seconds_bucket{request=\"produce\"",
+                "ferry_broker_request_seconds_count{request=\"fetch\"}",
+                "ferry_broker_topic_in_bytes_total{topic=\"metered\"}",
+                "ferry_broker_topic_out_bytes_total{topic=\"metered\"}",
+                "ferry_broker_produce_acks_all_wait_seconds_count",
+                "ferry_partition_log_end_offset{partition=\"0\",topic=\"metered\"} 4.0",
+                "ferry_partition_high_watermark{partition=\"0\",topic=\"metered\"} 4.0",
+                "ferry_partition_log_size_bytes{partition=\"0\",topic=\"metered\"}",
+                "ferry_partition_segments{partition=\"0\",topic=\"metered\"} 1.0",
+                "ferry_partition_isr_size{partition=\"0\",topic=\"metered\"} 1.0",
+                "ferry_broker_under_replicated_partitions 0.0",
+                "ferry_broker_offline_partitions 0.0",
+                "ferry_broker_leader_partitions ")) {
+            assertTrue(body.contains(expected), "no " + expected + " in\n" + body);
+        }
+    }
+}

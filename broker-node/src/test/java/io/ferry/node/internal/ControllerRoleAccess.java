@@ -1,0 +1,16 @@
+package io.ferry.node.internal;
+
+import io.ferry.controller.ControllerConfig;
+import io.ferry.node.NodeConfig;
+import io.ferry.node.config.ConfigException;
+
+/** Lets tests in other packages see how node keys map to the controller's settings. */
+public final class ControllerRoleAccess {
+
+    private ControllerRoleAccess() {
+    }
+
+    public static ControllerConfig controllerConfig(NodeConfig config) throws ConfigException {
+        return ControllerRole.controllerConfig(config);
+    }
+}

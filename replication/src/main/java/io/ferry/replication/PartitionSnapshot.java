@@ -1,0 +1,22 @@
+package io.ferry.replication;
+
+import io.ferry.storage.TopicPartition;
+
+/**
+ * A partition's state at one moment, for metrics and metadata answers.
+ *
+ * @param role              {@code "leader"}, {@code "follower"} or {@code "offline"}
+ * @param underReplicated   a leader whose ISR is smaller than its replica set
+ */
+public record PartitionSnapshot(TopicPartition tp, String role, int leaderId, int leaderEpoch, int isrSize,
+                                boolean underReplicated, long logEndOffset, long highWatermark, long sizeInBytes,
+                                int segmentCount) {
+
+    public boolean isLeader() {
+        return role.equals("leader");
+    }
+
+    public boolean isOffline() {
+        return role.equals("offline");
+    }
+}

@@ -1,0 +1,48 @@
+package io.ferry.replication;
+
+import io.ferry.replication.internal.StorageReplicaLog;
+import io.ferry.storage.Log;
+import io.ferry.storage.LogAppendException;
+import io.ferry.storage.LogAppendInfo;
+import io.ferry.storage.LogReadResult;
+import io.ferry.storage.OffsetOutOfRangeException;
+import java.nio.ByteBuffer;
+import java.util.OptionalLong;
+
+/**
+ * The part of a partition's log that replication uses, so that ISR and high-watermark logic can be
+ * tested without files. {@link #of(Log)} adapts the storage log; offsets and semantics are
+ * {@link Log}'s. Implementations are thread-safe.
+ */
+public interface ReplicaLog {
+
+    long logStartOffset();
+
+    long logEndOffset();
+
+    long highWatermark();
+
+    /** Stores the high watermark, clamped to [log start, log end]; returns the value stored. */
+    long updateHighWatermark(long offset);
+
+    /** Validates all of {@code batches} first; nothing is written when it throws. */
+    LogAppendInfo appendAsLeader(ByteBuffer batches, int leaderEpoch) throws LogAppendException;
+
+    /** Whole batches from the one holding {@code offset}, none reaching {@code maxOffsetExclusive}. */
+    LogReadResult read(long offset, int maxBytes, long maxOffsetExclusive) throws OffsetOutOfRangeException;
+
+    /** The first offset whose batch max timestamp is at least {@code timestampMs}. */
+    OptionalLong offsetForTimestamp(long timestampMs);
+
+    /** Records that {@code leaderEpoch} starts at the log end offset. */
+    void assignEpochStartOffset(int leaderEpoch);
+
+    long sizeInBytes();
+
+    int segmentCount();
+
+    /** The storage log as a replica log. */
+    static ReplicaLog of(Log log) {
+        return new StorageReplicaLog(log);
+    }
+}

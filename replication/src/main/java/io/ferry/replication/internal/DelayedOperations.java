@@ -1,0 +1,107 @@
+package io.ferry.replication.internal;
+
+import io.ferry.replication.Timer;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Requests waiting on keys (Kafka's "purgatory"): an operation is watched under every key it waits
+ * on (its partitions), checked again when {@link #checkAndComplete} is called for one of them, and
+ * expired by one shared {@link Timer}. A completed operation leaves every watch list at once, so a
+ * partition that never changes again holds no dead requests.
+ *
+ * <p>Thread-safe.
+ *
+ * @param <K> the key type, a partition
+ */
+public final class DelayedOperations<K> {
+
+    private final Timer timer;
+    private final Map<K, Set<DelayedOperation>> watchers = new ConcurrentHashMap<>();
+
+    public DelayedOperations(Timer timer) {
+        this.timer = timer;
+    }
+
+    /**
+     * Completes {@code op} now if it can; otherwise watches it under {@code keys} until a check completes
+     * it or its delay passes.
+     *
+     * @return whether it completed immediately
+     */
+    public boolean tryCompleteElseWatch(DelayedOperation op, Collection<K> keys) {
+        if (op.tryComplete()) {
+            return true;
+        }
+        for (K key : keys) {
+            // Added inside compute so a concurrent removal of an emptied set cannot orphan it.
+            watchers.compute(key, (k, set) -> {
+                Set<DelayedOperation> ops = set != null ? set : ConcurrentHashMap.newKeySet();
+                ops.add(op);
+                return ops;
+            });
+        }
+        // A change between the first check and the watch would have found nothing to wake: check again.
+        if (op.tryComplete()) {
+            unwatch(op, keys);
+            return true;
+        }
+        op.setTimeout(timer.schedule(op.delayMs(), () -> {
+            op.expire();
+            unwatch(op, keys);
+        }));
+        if (op.isCompleted()) {
+            unwatch(op, keys);
+        }
+        return false;
+    }
+
+    /**
+     * Tries to complete every operation watching {@code key}.
+     *
+     * @return how many this call completed
+     */
+    public int checkAndComplete(K key) {
+        Set<DelayedOperation> ops = watchers.get(key);
+        if (ops == null) {
+            return 0;
+        }
+        int done = 0;
+        for (DelayedOperation op : List.copyOf(ops)) {
+            if (op.isCompleted()) {
+                unwatch(op, List.of(key));
+            } else if (op.tryComplete()) {
+                unwatch(op, List.of(key));
+                done++;
+            }
+        }
+        return done;
+    }
+
+    private void unwatch(DelayedOperation op, Collection<K> keys) {
+        for (K key : keys) {
+            watchers.computeIfPresent(key, (k, set) -> {
+                set.remove(op);
+                return set.isEmpty() ? null : set;
+            });
+        }
+    }
+
+    /** Operations currently watched (each counted once per key). */
+    public int watchedCount() {
+        return watchers.values().stream().mapToInt(Set::size).sum();
+    }
+
+    /** Completes every waiting operation now (at shutdown), so no caller waits for a timer that is gone. */
+    public void completeAll() {
+        for (Set<DelayedOperation> ops : watchers.values()) {
+            for (DelayedOperation op : List.copyOf(ops)) {
+                op.forceComplete();
+            }
+        }
+        watchers.clear();
+    }
+}

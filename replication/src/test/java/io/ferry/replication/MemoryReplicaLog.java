@@ -1,0 +1,114 @@
+package io.ferry.replication;
+
+import io.ferry.record.BatchScanner;
+import io.ferry.record.CorruptBatchException;
+import io.ferry.record.RecordBatch;
+import io.ferry.storage.LogAppendException;
+import io.ferry.storage.LogAppendInfo;
+import io.ferry.storage.LogReadResult;
+import io.ferry.storage.OffsetOutOfRangeException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+
+/** An in-memory {@link ReplicaLog} with the storage log's offset rules, for tests without files. */
+final class MemoryReplicaLog implements ReplicaLog {
+
+    private final List<RecordBatch> batches = new ArrayList<>();
+    final List<int[]> epochStarts = new ArrayList<>();
+    private long endOffset;
+    private long highWatermark;
+
+    @Override
+    public synchronized long logStartOffset() {
+        return 0;
+    }
+
+    @Override
+    public synchronized long logEndOffset() {
+        return endOffset;
+    }
+
+    @Override
+    public synchronized long highWatermark() {
+        return highWatermark;
+    }
+
+    @Override
+    public synchronized long updateHighWatermark(long offset) {
+        highWatermark = Math.max(0, Math.min(offset, endOffset));
+        return highWatermark;
+    }
+
+    @Override
+    public synchronized LogAppendInfo appendAsLeader(ByteBuffer bytes, int leaderEpoch) throws LogAppendException {
+        List<RecordBatch> parsed = new ArrayList<>();
+        BatchScanner scanner = BatchScanner.of(bytes);
+        try {
+            for (RecordBatch b = scanner.next(); b != null; b = scanner.next()) {
+                parsed.add(b);
+            }
+        } catch (CorruptBatchException e) {
+            throw new LogAppendException(LogAppendException.Reason.CORRUPT_BATCH, e.getMessage(), e);
+        }
+        if (parsed.isEmpty()) {
+            throw new LogAppendException(LogAppendException.Reason.EMPTY, "no batch");
+        }
+        long first = endOffset;
+        int records = 0;
+        for (RecordBatch b : parsed) {
+            b.setBaseOffset(endOffset);
+            b.setPartitionLeaderEpoch(leaderEpoch);
+            endOffset = b.nextOffset();
+            records += b.recordCount();
+            batches.add(b);
+        }
+        return new LogAppendInfo(first, endOffset - 1, -1, 0, records, bytes.remaining());
+    }
+
+    @Override
+    public synchronized LogReadResult read(long offset, int maxBytes, long maxOffsetExclusive)
+            throws OffsetOutOfRangeException {
+        if (offset < 0 || offset > endOffset) {
+            throw new OffsetOutOfRangeException(offset, 0, endOffset);
+        }
+        List<RecordBatch> selected = new ArrayList<>();
+        int size = 0;
+        for (RecordBatch b : batches) {
+            if (b.lastOffset() < offset) {
+                continue;
+            }
+            if (b.lastOffset() >= maxOffsetExclusive || (!selected.isEmpty() && size + b.sizeInBytes() > maxBytes)) {
+                break;
+            }
+            selected.add(b);
+            size += b.sizeInBytes();
+        }
+        ByteBuffer out = ByteBuffer.allocate(size);
+        for (RecordBatch b : selected) {
+            out.put(b.buffer().duplicate());
+        }
+        return new LogReadResult(out.flip().asReadOnlyBuffer(), 0, endOffset);
+    }
+
+    @Override
+    public OptionalLong offsetForTimestamp(long timestampMs) {
+        return OptionalLong.empty();
+    }
+
+    @Override
+    public synchronized void assignEpochStartOffset(int leaderEpoch) {
+        epochStarts.add(new int[] {leaderEpoch, (int) endOffset});
+    }
+
+    @Override
+    public synchronized long sizeInBytes() {
+        return batches.stream().mapToLong(RecordBatch::sizeInBytes).sum();
+    }
+
+    @Override
+    public synchronized int segmentCount() {
+        return 1;
+    }
+}

@@ -1,0 +1,241 @@
+package io.ferry.replication;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ferry.proto.v1.ErrorCode;
+import io.ferry.record.CompressionType;
+import io.ferry.record.RecordBatchBuilder;
+import io.ferry.storage.TopicPartition;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/** ISR, high watermark and delayed completion with an in-memory log and a manual timer: no file, socket or clock. */
+class ReplicaManagerTest {
+
+    private static final int LOCAL = 1;
+    private static final TopicPartition TP = new TopicPartition("t", 0);
+
+    private final ManualTimer timer = new ManualTimer();
+    private final Map<TopicPartition, MemoryReplicaLog> logs = new HashMap<>();
+    private final List<TopicPartition> deleted = new ArrayList<>();
+    private int minIsr = 1;
+    private final ReplicaManager manager = new ReplicaManager(LOCAL, new ReplicaLogs() {
+        @Override
+        public ReplicaLog open(TopicPartition tp) {
+            return logs.computeIfAbsent(tp, t -> new MemoryReplicaLog());
+        }
+
+        @Override
+        public void delete(TopicPartition tp) {
+            deleted.add(tp);
+        }
+    }, timer, topic -> minIsr);
+
+    private static ByteBuffer batch(int records) {
+        RecordBatchBuilder builder = RecordBatchBuilder.create(CompressionType.NONE);
+        for (int i = 0; i < records; i++) {
+            builder.append(1_000 + i, null, ("v" + i).getBytes(StandardCharsets.UTF_8));
+        }
+        return builder.build();
+    }
+
+    private static LeaderAndIsr leader(int epoch, List<Integer> isr) {
+        return new LeaderAndIsr(LOCAL, epoch, epoch, List.of(1, 2, 3), isr);
+    }
+
+    private AtomicReference<Map<TopicPartition, ProduceOutcome>> produce(RequiredAcks acks, ByteBuffer records) {
+        AtomicReference<Map<TopicPartition, ProduceOutcome>> result = new AtomicReference<>();
+        manager.appendRecords(acks, 1_000, Map.of(TP, records), r -> assertNull(result.getAndSet(r), "answered twice"));
+        return result;
+    }
+
+    private AtomicReference<Map<TopicPartition, FetchedPartition>> fetch(long offset, long maxWaitMs, int minBytes) {
+        AtomicReference<Map<TopicPartition, FetchedPartition>> result = new AtomicReference<>();
+        manager.fetch(new FetchParams(maxWaitMs, minBytes, 1 << 20),
+                List.of(new FetchPartitionRequest(TP, offset, 1 << 20, -1)),
+                r -> assertNull(result.getAndSet(r), "answered twice"));
+        return result;
+    }
+
+    @Test
+    void aSoleInSyncLeaderCommitsOnAppendAndAnswersAcksAllAtOnce() {
+        manager.applyPartitionState(TP, leader(3, List.of(LOCAL)));
+        var acked = produce(RequiredAcks.ALL, batch(5));
+        assertNotNull(acked.get());
+        assertEquals(0, acked.get().get(TP).baseOffset());
+        assertEquals(4, acked.get().get(TP).lastOffset());
+        assertEquals(5, manager.partition(TP).orElseThrow().highWatermark());
+        assertEquals(0, manager.waitingRequests());
+    }
+
+    @Test
+    void theHighWatermarkIsTheSmallestEndOffsetOverTheIsrAndAcksAllWaitsForIt() throws Exception {
+        manager.applyPartitionState(TP, leader(1, List.of(1, 2, 3)));
+        var acked = produce(RequiredAcks.ALL, batch(4));
+        assertNull(acked.get(), "followers have not fetched yet");
+        assertEquals(0, manager.partition(TP).orElseThrow().highWatermark());
+        // Consumers see nothing above the high watermark, though the leader has the records.
+        assertEquals(0, fetch(0, 0, 0).get().get(TP).records().remaining());
+
+        manager.updateFollowerEndOffset(TP, 2, 4);
+        assertNull(acked.get(), "follower 3's end offset is still unknown");
+        manager.updateFollowerEndOffset(TP, 3, 2);
+        assertNull(acked.get());
+        assertEquals(2, manager.partition(TP).orElseThrow().highWatermark());
+        manager.updateFollowerEndOffset(TP, 3, 4);
+        assertNotNull(acked.get());
+        assertNull(acked.get().get(TP).error());
+        assertEquals(4, manager.partition(TP).orElseThrow().highWatermark());
+        assertEquals(0, manager.waitingRequests());
+        assertEquals(0, timer.pending(), "completion cancelled the timeout");
+    }
+
+    @Test
+    void aReplicaLeavingTheIsrLetsTheHighWatermarkAdvance() throws Exception {
+        manager.applyPartitionState(TP, leader(1, List.of(1, 2)));
+        var acked = produce(RequiredAcks.ALL, batch(2));
+        manager.updateFollowerEndOffset(TP, 3, 0);
+        assertNull(acked.get(), "3 is not in the ISR, 2 has not fetched");
+        manager.applyPartitionState(TP, new LeaderAndIsr(LOCAL, 1, 2, List.of(1, 2, 3), List.of(1)));
+        assertNotNull(acked.get());
+        assertNull(acked.get().get(TP).error());
+    }
+
+    @Test
+    void acksAllTimesOutWithRequestTimedOutAndLeavesNoWaiter() {
+        manager.applyPartitionState(TP, leader(1, List.of(1, 2)));
+        var acked = produce(RequiredAcks.ALL, batch(1));
+        timer.advance(999);
+        assertNull(acked.get());
+        timer.advance(1);
+        assertEquals(ErrorCode.REQUEST_TIMED_OUT, acked.get().get(TP).error().code());
+        assertEquals(0, manager.waitingRequests());
+        // The leader still has the record: a retry may duplicate it, as in Kafka without idempotence.
+        assertEquals(1, logs.get(TP).logEndOffset());
+    }
+
+    @Test
+    void acksAllIsRefusedBeforeAppendingWhenTheIsrIsTooSmall() {
+        minIsr = 2;
+        manager.applyPartitionState(TP, leader(1, List.of(LOCAL)));
+        var acked = produce(RequiredAcks.ALL, batch(1));
+        assertEquals(ErrorCode.NOT_ENOUGH_REPLICAS, acked.get().get(TP).error().code());
+        assertEquals(0, logs.get(TP).logEndOffset());
+        // acks=1 does not need the ISR.
+        assertNull(produce(RequiredAcks.LEADER, batch(1)).get().get(TP).error());
+    }
+
+    @Test
+    void losingLeadershipWhileWaitingAnswersNotLeaderWithTheNewLeader() {
+        manager.applyPartitionState(TP, leader(1, List.of(1, 2)));
+        var acked = produce(RequiredAcks.ALL, batch(1));
+        manager.applyPartitionState(TP, new LeaderAndIsr(2, 2, 2, List.of(1, 2, 3), List.of(2)));
+        assertEquals(ErrorCode.NOT_LEADER, acked.get().get(TP).error().code());
+
+        var refused = produce(RequiredAcks.LEADER, batch(1)).get().get(TP).error();
+        assertEquals(ErrorCode.NOT_LEADER, refused.code());
+        assertEquals(2, refused.leaderId());
+        assertEquals(2, refused.leaderEpoch());
+    }
+
+    @Test
+    void becomingLeaderRecordsTheEpochAtTheLogEndAndStaleStateIsIgnored() {
+        manager.applyPartitionState(TP, leader(1, List.of(LOCAL)));
+        produce(RequiredAcks.LEADER, batch(3));
+        manager.applyPartitionState(TP, leader(4, List.of(LOCAL)));
+        manager.applyPartitionState(TP, new LeaderAndIsr(2, 3, 3, List.of(1, 2, 3), List.of(2)));
+        MemoryReplicaLog log = logs.get(TP);
+        assertEquals(2, log.epochStarts.size());
+        assertEquals(4, log.epochStarts.get(1)[0]);
+        assertEquals(3, log.epochStarts.get(1)[1]);
+        assertTrue(manager.partition(TP).orElseThrow().isLeaderAt(4), "the older epoch 3 was ignored");
+    }
+
+    @Test
+    void aLongPollFetchIsWokenByTheAppendThatCommitsEnoughBytes() {
+        manager.applyPartitionState(TP, leader(1, List.of(LOCAL)));
+        var fetched = fetch(0, 5_000, 1);
+        assertNull(fetched.get());
+        produce(RequiredAcks.LEADER, batch(2));
+        assertNotNull(fetched.get());
+        assertTrue(fetched.get().get(TP).records().remaining() > 0);
+        assertEquals(2, fetched.get().get(TP).highWatermark());
+        assertEquals(0, manager.waitingRequests());
+    }
+
+    @Test
+    void aLongPollFetchWaitsForMinBytesThenAnswersAtMaxWaitWithWhatThereIs() {
+        manager.applyPartitionState(TP, leader(1, List.of(LOCAL)));
+        var fetched = fetch(0, 500, 1_000_000);
+        produce(RequiredAcks.LEADER, batch(1));
+        assertNull(fetched.get(), "fewer than min_bytes");
+        timer.advance(500);
+        assertTrue(fetched.get().get(TP).records().remaining() > 0);
+        assertEquals(0, manager.waitingRequests());
+    }
+
+    @Test
+    void fetchErrorsAreTyped() {
+        manager.applyPartitionState(TP, leader(2, List.of(LOCAL)));
+        produce(RequiredAcks.LEADER, batch(1));
+        assertEquals(ErrorCode.OFFSET_OUT_OF_RANGE, fetch(5, 0, 0).get().get(TP).error().code());
+        assertEquals(ErrorCode.OFFSET_OUT_OF_RANGE, fetch(-1, 0, 0).get().get(TP).error().code());
+        AtomicReference<Map<TopicPartition, FetchedPartition>> fenced = new AtomicReference<>();
+        manager.fetch(new FetchParams(0, 0, 100), List.of(new FetchPartitionRequest(TP, 0, 100, 1)), fenced::set);
+        assertEquals(ErrorCode.FENCED_LEADER_EPOCH, fenced.get().get(TP).error().code());
+        manager.fetch(new FetchParams(0, 0, 100), List.of(new FetchPartitionRequest(TP, 0, 100, 3)), fenced::set);
+        assertEquals(ErrorCode.UNKNOWN_LEADER_EPOCH, fenced.get().get(TP).error().code());
+        TopicPartition other = new TopicPartition("t", 9);
+        manager.fetch(new FetchParams(0, 0, 100), List.of(new FetchPartitionRequest(other, 0, 100, -1)), fenced::set);
+        assertEquals(ErrorCode.NOT_LEADER, fenced.get().get(other).error().code());
+    }
+
+    @Test
+    void corruptBatchesAreRefusedWholeAndTheLogIsUnchanged() {
+        manager.applyPartitionState(TP, leader(1, List.of(LOCAL)));
+        ByteBuffer good = batch(2);
+        ByteBuffer bad = batch(2);
+        bad.put(bad.limit() - 1, (byte) (bad.get(bad.limit() - 1) ^ 1));
+        ByteBuffer both = ByteBuffer.allocate(good.remaining() + bad.remaining()).put(good).put(bad).flip();
+        assertEquals(ErrorCode.CORRUPT_BATCH, produce(RequiredAcks.LEADER, both).get().get(TP).error().code());
+        assertEquals(0, logs.get(TP).logEndOffset());
+    }
+
+    @Test
+    void removingAPartitionAnswersItsWaitersAndDeletesTheLog() {
+        manager.applyPartitionState(TP, leader(1, List.of(1, 2)));
+        var acked = produce(RequiredAcks.ALL, batch(1));
+        manager.removePartition(TP, true);
+        assertEquals(ErrorCode.NOT_LEADER, acked.get().get(TP).error().code());
+        assertEquals(List.of(TP), deleted);
+        assertTrue(manager.partition(TP).isEmpty());
+    }
+
+    @Test
+    void closeAnswersEveryWaiter() {
+        manager.applyPartitionState(TP, leader(1, List.of(1, 2)));
+        var acked = produce(RequiredAcks.ALL, batch(1));
+        var fetched = fetch(0, 60_000, 1);
+        manager.close();
+        assertEquals(ErrorCode.REQUEST_TIMED_OUT, acked.get().get(TP).error().code());
+        assertNotNull(fetched.get());
+    }
+
+    @Test
+    void aFollowerThatIsNotAReplicaIsRefused() {
+        manager.applyPartitionState(TP, leader(1, List.of(LOCAL)));
+        ReplicationException e = assertThrows(ReplicationException.class,
+                () -> manager.updateFollowerEndOffset(TP, 7, 0));
+        assertEquals(ErrorCode.INVALID_REQUEST, e.error().code());
+    }
+}

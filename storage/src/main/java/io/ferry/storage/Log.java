@@ -1,0 +1,722 @@
+package io.ferry.storage;
+
+import io.ferry.record.RecordBatch;
+import io.ferry.storage.internal.AppendValidation;
+import io.ferry.storage.internal.LogLoader;
+import io.ferry.storage.internal.LogSegment;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * The log of one partition: a directory of segments holding Kafka RecordBatch v2 batches at
+ * consecutive offsets from {@link #logStartOffset()} to {@link #logEndOffset()}.
+ *
+ * <p>Thread-safety: every mutation (append, truncate, roll, flush bookkeeping, retention, close)
+ * runs under one lock, so there is a single writer at a time. Reads ({@link #read},
+ * {@link #offsetForTimestamp}, the offset getters) take no lock: they work from a volatile snapshot of
+ * the log end and read only bytes below it, which never change (truncation copies, see
+ * {@link LogSegment#truncatedCopy}).
+ *
+ * <p>Lifetime of read buffers: a read returns a slice of a read-only mapping of the segment file. The
+ * log never unmaps explicitly; a mapping goes away when the garbage collector reclaims the last slice
+ * of it. A slice therefore stays valid, with the same bytes, after its segment is deleted by retention,
+ * truncated or closed; only the disk space of a deleted segment is held until then. Removed segments'
+ * files are renamed {@code .deleted} and unlinked {@code file.delete.delay.ms} later.
+ */
+public final class Log implements AutoCloseable {
+
+    /** Suffix of a deleted log's directory while its files are removed. */
+    public static final String DELETED_DIR_SUFFIX = "-delete";
+
+    private final Path dir;
+    private final LogConfig config;
+    private final InstantSource clock;
+    private final ScheduledExecutorService scheduler;
+    private final RecoveryResult recoveryResult;
+    /** Guarded by lock: the cache is not thread-safe. */
+    private final LeaderEpochCache epochCache;
+    private final Object lock = new Object();
+    private final ConcurrentSkipListMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
+
+    private volatile EndOffset end;
+    private volatile long logStartOffset;
+    private volatile long recoveryPoint;
+    private volatile long highWatermark;
+    /** Guarded by lock. Bumped by every truncation so that a flush begun before it does not advance the recovery point. */
+    private long truncations;
+    /** Guarded by lock. */
+    private long appendedRecords;
+    /** Guarded by lock. */
+    private long flushedRecords;
+    /** Guarded by lock. */
+    private long lastFlushMs;
+    /** Guarded by lock. */
+    private boolean closed;
+
+    /** The log end offset and where it lies, published together after each change. */
+    private record EndOffset(long offset, LogSegment segment, int position) {
+    }
+
+    private Log(Path dir, LogConfig config, InstantSource clock, ScheduledExecutorService scheduler,
+                LogLoader.Loaded loaded, long recoveryPoint, LeaderEpochCache epochCache) {
+        this.dir = dir;
+        this.epochCache = epochCache;
+        this.config = config;
+        this.clock = clock;
+        this.scheduler = scheduler;
+        this.recoveryResult = loaded.result();
+        for (LogSegment segment : loaded.segments()) {
+            segments.put(segment.baseOffset(), segment);
+        }
+        LogSegment active = segments.lastEntry().getValue();
+        this.end = new EndOffset(active.nextOffset(), active, active.size());
+        this.logStartOffset = segments.firstKey();
+        this.recoveryPoint = Math.max(logStartOffset, Math.min(recoveryPoint, end.offset()));
+        this.highWatermark = logStartOffset;
+        this.lastFlushMs = clock.millis();
+    }
+
+    /**
+     * Opens the log in {@code dir} (creating an empty one starting at offset 0 if the directory holds no
+     * segment) and recovers it: after a clean shutdown the files are trusted; otherwise every batch from
+     * the segment holding {@code recoveryPoint} on is validated and the invalid tail is cut.
+     *
+     * @param recoveryPoint offset below which the log was flushed before a crash; 0 validates everything
+     * @param scheduler     runs the flush of rolled segments and delayed file deletion
+     * @throws StorageException if the directory cannot be read or written
+     */
+    public static Log open(Path dir, LogConfig config, long recoveryPoint, InstantSource clock,
+                           ScheduledExecutorService scheduler) {
+        LeaderEpochCache epochCache;
+        try {
+            Files.createDirectories(dir);
+            epochCache = LeaderEpochCache.load(dir);
+        } catch (IOException e) {
+            throw new StorageException("cannot open the log in " + dir + ": " + e.getMessage(), e);
+        }
+        // Epochs are assigned in the cache before their batches are written, so no valid batch has a
+        // larger epoch than the cache's latest; an empty cache (a lost file) bounds nothing.
+        int maxEpoch = epochCache.latestEpoch().orElse(Integer.MAX_VALUE);
+        LogLoader.Loaded loaded = LogLoader.load(dir, config, recoveryPoint, maxEpoch, clock.millis());
+        Log log = new Log(dir, config, clock, scheduler, loaded, recoveryPoint, epochCache);
+        synchronized (log.lock) {
+            log.truncateEpochCache();
+        }
+        return log;
+    }
+
+    /** Makes the epoch cache cover exactly [log start, log end): both ends may have moved. */
+    private void truncateEpochCache() {
+        try {
+            epochCache.truncateFromEnd(end.offset());
+            epochCache.truncateFromStart(logStartOffset);
+        } catch (IOException e) {
+            throw new StorageException("cannot update the leader epoch checkpoint in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void assignEpoch(int epoch, long startOffset) {
+        try {
+            epochCache.assign(epoch, startOffset);
+        } catch (IOException e) {
+            throw new StorageException("cannot update the leader epoch checkpoint in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Records that {@code leaderEpoch} starts at the current log end offset, as a replica does when it
+     * becomes leader, so a follower asking where an epoch ends gets an answer before the new leader has
+     * appended anything. A no-op if it is already the latest epoch.
+     *
+     * @throws IllegalArgumentException if {@code leaderEpoch} is negative
+     */
+    public void assignEpochStartOffset(int leaderEpoch) {
+        if (leaderEpoch < 0) {
+            throw new IllegalArgumentException("leader epoch " + leaderEpoch + " is negative");
+        }
+        synchronized (lock) {
+            ensureOpen();
+            assignEpoch(leaderEpoch, end.offset());
+        }
+    }
+
+    /** The latest leader epoch of any batch appended, if any. */
+    public OptionalInt latestEpoch() {
+        synchronized (lock) {
+            return epochCache.latestEpoch();
+        }
+    }
+
+    /**
+     * Where {@code epoch} ends in this log (KIP-279), as a leader answers a follower that asks before
+     * fetching; see {@link LeaderEpochCache#endOffsetFor}.
+     */
+    public EpochEndOffset endOffsetForEpoch(int epoch) {
+        synchronized (lock) {
+            return epochCache.endOffsetFor(epoch, end.offset());
+        }
+    }
+
+    /** The leader epoch history: for each epoch, the offset of its first batch. */
+    public List<EpochEntry> epochEntries() {
+        synchronized (lock) {
+            return epochCache.entries();
+        }
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public LogConfig config() {
+        return config;
+    }
+
+    /** What opening the log had to repair. */
+    public RecoveryResult recoveryResult() {
+        return recoveryResult;
+    }
+
+    /** The first offset the log holds (the base offset of its first segment). */
+    public long logStartOffset() {
+        return logStartOffset;
+    }
+
+    /** The offset the next appended record gets. */
+    public long logEndOffset() {
+        return end.offset();
+    }
+
+    /** Offsets below it have been forced to disk and are not validated again after a crash. */
+    public long recoveryPoint() {
+        return recoveryPoint;
+    }
+
+    /** The high watermark as last set by replication; always within [log start, log end]. */
+    public long highWatermark() {
+        return highWatermark;
+    }
+
+    /**
+     * Sets the high watermark, clamped to [log start offset, log end offset]. Retention only deletes
+     * segments below it.
+     *
+     * @return the value stored
+     */
+    public long updateHighWatermark(long offset) {
+        synchronized (lock) {
+            highWatermark = Math.max(logStartOffset, Math.min(offset, end.offset()));
+            return highWatermark;
+        }
+    }
+
+    /** Bytes held by all segments. */
+    public long sizeInBytes() {
+        long size = 0;
+        for (LogSegment segment : segments.values()) {
+            size += segment.size();
+        }
+        return size;
+    }
+
+    public int segmentCount() {
+        return segments.size();
+    }
+
+    /** Base offsets of the segments, oldest first. */
+    public List<Long> segmentBaseOffsets() {
+        return List.copyOf(segments.keySet());
+    }
+
+    /**
+     * Validates {@code batches} (every batch by length and CRC), assigns them consecutive offsets from
+     * the log end offset, stamps {@code leaderEpoch}, and appends them. The offsets and epoch are
+     * patched into {@code batches} in place (a read-only buffer is copied first); the CRC does not
+     * cover them.
+     *
+     * @throws LogAppendException nothing was appended: INVALID_LEADER_EPOCH (below the log's latest epoch),
+     *                            CORRUPT_BATCH, BATCH_TOO_LARGE or EMPTY
+     * @throws StorageException   the write failed; the log must be reopened (recovery cuts a partial write)
+     */
+    public LogAppendInfo appendAsLeader(ByteBuffer batches, int leaderEpoch) throws LogAppendException {
+        if (leaderEpoch < 0) {
+            throw new IllegalArgumentException("leader epoch " + leaderEpoch + " is negative");
+        }
+        ByteBuffer writable = batches.isReadOnly() ? AppendValidation.copy(batches) : batches;
+        List<RecordBatch> parsed = AppendValidation.validate(writable, config);
+        boolean flush;
+        LogAppendInfo info;
+        synchronized (lock) {
+            ensureOpen();
+            int latest = epochCache.latestEpoch().orElse(0);
+            if (leaderEpoch < latest) {
+                throw new LogAppendException(LogAppendException.Reason.INVALID_LEADER_EPOCH,
+                        "leader epoch " + leaderEpoch + " is below the log's latest epoch " + latest);
+            }
+            long next = end.offset();
+            for (RecordBatch batch : parsed) {
+                batch.setBaseOffset(next);
+                batch.setPartitionLeaderEpoch(leaderEpoch);
+                next = batch.nextOffset();
+            }
+            assignEpoch(leaderEpoch, end.offset());
+            info = append(writable, parsed);
+            flush = appendedRecords - flushedRecords >= config.flushIntervalMessages();
+        }
+        if (flush) {
+            flush();
+        }
+        return info;
+    }
+
+    /**
+     * Appends batches copied from the leader, keeping their offsets and leader epochs. The first batch
+     * must start at the log end offset and each next one where the previous ended.
+     *
+     * @throws LogAppendException nothing was appended: NON_CONTIGUOUS_OFFSET, INVALID_LEADER_EPOCH, CORRUPT_BATCH,
+     *                            BATCH_TOO_LARGE or EMPTY
+     * @throws StorageException   the write failed
+     */
+    public LogAppendInfo appendAsFollower(ByteBuffer batches) throws LogAppendException {
+        List<RecordBatch> parsed = AppendValidation.validate(batches, config);
+        boolean flush;
+        LogAppendInfo info;
+        synchronized (lock) {
+            ensureOpen();
+            long expected = end.offset();
+            for (RecordBatch batch : parsed) {
+                if (batch.baseOffset() != expected) {
+                    throw new LogAppendException(LogAppendException.Reason.NON_CONTIGUOUS_OFFSET,
+                            "batch starts at offset " + batch.baseOffset() + " but the log expects " + expected
+                                    + " (log end offset " + end.offset() + ")");
+                }
+                expected = batch.nextOffset();
+            }
+            int epoch = epochCache.latestEpoch().orElse(0);
+            for (RecordBatch batch : parsed) {
+                if (batch.partitionLeaderEpoch() < 0) {
+                    throw new LogAppendException(LogAppendException.Reason.INVALID_LEADER_EPOCH,
+                            "batch at offset " + batch.baseOffset() + " carries no leader epoch; a leader stamps every batch");
+                }
+                if (batch.partitionLeaderEpoch() < epoch) {
+                    throw new LogAppendException(LogAppendException.Reason.INVALID_LEADER_EPOCH,
+                            "batch at offset " + batch.baseOffset() + " has leader epoch " + batch.partitionLeaderEpoch()
+                                    + ", below the latest epoch " + epoch + " before it: truncate to the leader's"
+                                    + " history first");
+                }
+                epoch = batch.partitionLeaderEpoch();
+            }
+            for (RecordBatch batch : parsed) {
+                assignEpoch(batch.partitionLeaderEpoch(), batch.baseOffset());
+            }
+            info = append(batches, parsed);
+            flush = appendedRecords - flushedRecords >= config.flushIntervalMessages();
+        }
+        if (flush) {
+            flush();
+        }
+        return info;
+    }
+
+    /** Writes offset-assigned batches, rolling as needed, grouping batches that share a segment into one write. */
+    private LogAppendInfo append(ByteBuffer bytes, List<RecordBatch> parsed) {
+        long now = clock.millis();
+        long maxTimestamp = RecordBatch.NO_TIMESTAMP;
+        int records = 0;
+        int position = bytes.position();
+        int i = 0;
+        try {
+            while (i < parsed.size()) {
+                LogSegment segment = maybeRoll(parsed.get(i), now);
+                int room = Math.min(config.segmentBytes(), segment.capacity()) - segment.size();
+                int runBytes = 0;
+                int j = i;
+                while (j < parsed.size() && runBytes + parsed.get(j).sizeInBytes() <= room
+                        && parsed.get(j).lastOffset() - segment.baseOffset() <= Integer.MAX_VALUE) {
+                    RecordBatch batch = parsed.get(j);
+                    runBytes += batch.sizeInBytes();
+                    maxTimestamp = Math.max(maxTimestamp, batch.maxTimestamp());
+                    records += batch.recordCount();
+                    j++;
+                }
+                if (j == i) {
+                    throw new StorageException("batch " + parsed.get(i) + " does not fit the new segment " + segment);
+                }
+                segment.append(bytes.duplicate().position(position).limit(position + runBytes), parsed.subList(i, j));
+                position += runBytes;
+                end = new EndOffset(segment.nextOffset(), segment, segment.size());
+                i = j;
+            }
+        } catch (IOException e) {
+            throw new StorageException("append to " + dir + " failed: " + e.getMessage(), e);
+        }
+        appendedRecords += records;
+        return new LogAppendInfo(parsed.get(0).baseOffset(), parsed.get(parsed.size() - 1).lastOffset(), maxTimestamp,
+                now, records, position - bytes.position());
+    }
+
+    /** The segment {@code next} goes into: the active one, or a new one if it is full or old. */
+    private LogSegment maybeRoll(RecordBatch next, long now) throws IOException {
+        LogSegment active = end.segment();
+        int room = Math.min(config.segmentBytes(), active.capacity()) - active.size();
+        boolean roll = active.size() > 0
+                && (next.sizeInBytes() > room
+                || now - active.rollBaseMs() >= config.segmentMs()
+                || active.indexIsFull()
+                || next.lastOffset() - active.baseOffset() > Integer.MAX_VALUE);
+        return roll ? rollLocked() : active;
+    }
+
+    /**
+     * Starts a new segment at the log end offset, unless the active segment is empty. The rolled
+     * segment is flushed in the background, which advances the recovery point.
+     */
+    public void roll() {
+        synchronized (lock) {
+            ensureOpen();
+            try {
+                rollLocked();
+            } catch (IOException e) {
+                throw new StorageException("roll of " + dir + " failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private LogSegment rollLocked() throws IOException {
+        LogSegment active = end.segment();
+        if (active.size() == 0) {
+            return active;
+        }
+        long baseOffset = end.offset();
+        active.seal();
+        LogSegment next = LogSegment.create(dir, baseOffset, config.segmentBytes(), config.segmentIndexBytes(),
+                config.indexIntervalBytes(), clock.millis());
+        segments.put(baseOffset, next);
+        end = new EndOffset(baseOffset, next, 0);
+        try {
+            scheduler.execute(() -> flushUpTo(baseOffset));
+        } catch (RejectedExecutionException e) {
+            // Shutting down: close() flushes everything.
+        }
+        return next;
+    }
+
+    /**
+     * Whole batches from the one holding {@code offset}: at least that batch (even if larger than
+     * {@code maxBytes}, so a reader always progresses), then more while the total fits in
+     * {@code maxBytes}; no batch whose last offset reaches {@code maxOffsetExclusive} (the high
+     * watermark for consumers, {@link Long#MAX_VALUE} for followers). Empty at the log end.
+     *
+     * @throws OffsetOutOfRangeException if {@code offset} is below the log start or above the log end
+     */
+    public LogReadResult read(long offset, int maxBytes, long maxOffsetExclusive) throws OffsetOutOfRangeException {
+        EndOffset endSnapshot = end;
+        long start = logStartOffset;
+        if (offset < start || offset > endSnapshot.offset()) {
+            throw new OffsetOutOfRangeException(offset, start, endSnapshot.offset());
+        }
+        if (offset == endSnapshot.offset() || offset >= maxOffsetExclusive) {
+            return new LogReadResult(ByteBuffer.allocate(0).asReadOnlyBuffer(), start, endSnapshot.offset());
+        }
+        Map.Entry<Long, LogSegment> entry = segments.floorEntry(offset);
+        if (entry == null) {
+            // Retention removed the segment after the range check.
+            throw new OffsetOutOfRangeException(offset, logStartOffset, end.offset());
+        }
+        while (entry != null) {
+            LogSegment segment = entry.getValue();
+            int maxPosition = segment == endSnapshot.segment() ? endSnapshot.position() : segment.size();
+            ByteBuffer bytes = segment.read(offset, maxBytes, maxPosition, maxOffsetExclusive);
+            if (bytes != null) {
+                return new LogReadResult(bytes, start, endSnapshot.offset());
+            }
+            if (segment == endSnapshot.segment()) {
+                break;
+            }
+            entry = segments.higherEntry(entry.getKey());
+        }
+        return new LogReadResult(ByteBuffer.allocate(0).asReadOnlyBuffer(), start, endSnapshot.offset());
+    }
+
+    /**
+     * The base offset of the first batch whose max timestamp is at least {@code timestamp} (ms), as
+     * Kafka's ListOffsets answers at batch granularity; empty when every batch is older.
+     */
+    public OptionalLong offsetForTimestamp(long timestamp) {
+        EndOffset endSnapshot = end;
+        for (LogSegment segment : segments.values()) {
+            int maxPosition = segment == endSnapshot.segment() ? endSnapshot.position() : segment.size();
+            OptionalLong offset = segment.offsetForTimestamp(timestamp, maxPosition);
+            if (offset.isPresent()) {
+                return offset;
+            }
+            if (segment == endSnapshot.segment()) {
+                break;
+            }
+        }
+        return OptionalLong.empty();
+    }
+
+    /**
+     * Removes every record at or after {@code targetOffset}; the batch holding it goes whole, so the
+     * new log end offset may be below {@code targetOffset}. Below the log start it empties the log and
+     * starts it at {@code targetOffset}. A no-op at or above the log end.
+     *
+     * @return whether anything was removed
+     */
+    public boolean truncateTo(long targetOffset) {
+        if (targetOffset < 0) {
+            throw new IllegalArgumentException("cannot truncate to negative offset " + targetOffset);
+        }
+        synchronized (lock) {
+            ensureOpen();
+            if (targetOffset >= end.offset()) {
+                return false;
+            }
+            if (targetOffset < logStartOffset) {
+                truncateFullyAndStartAt(targetOffset);
+                return true;
+            }
+            truncations++;
+            try {
+                for (LogSegment segment : List.copyOf(segments.tailMap(targetOffset, false).values())) {
+                    removeSegment(segment);
+                }
+                LogSegment floor = segments.floorEntry(targetOffset).getValue();
+                LogSegment copy = floor.truncatedCopy(targetOffset, config.segmentBytes(), config.segmentIndexBytes(),
+                        clock.millis());
+                segments.put(copy.baseOffset(), copy);
+                end = new EndOffset(copy.nextOffset(), copy, copy.size());
+            } catch (IOException e) {
+                throw new StorageException("truncation of " + dir + " to " + targetOffset + " failed: " + e.getMessage(), e);
+            }
+            afterTruncation();
+            return true;
+        }
+    }
+
+    /** Deletes every segment and starts the log, empty, at {@code newOffset} (a follower far behind the leader's log start). */
+    public void truncateFullyAndStartAt(long newOffset) {
+        if (newOffset < 0) {
+            throw new IllegalArgumentException("cannot start the log at negative offset " + newOffset);
+        }
+        synchronized (lock) {
+            ensureOpen();
+            truncations++;
+            try {
+                for (LogSegment segment : List.copyOf(segments.values())) {
+                    removeSegment(segment);
+                }
+                LogSegment fresh = LogSegment.create(dir, newOffset, config.segmentBytes(), config.segmentIndexBytes(),
+                        config.indexIntervalBytes(), clock.millis());
+                segments.put(newOffset, fresh);
+                end = new EndOffset(newOffset, fresh, 0);
+                logStartOffset = newOffset;
+                epochCache.truncateFromEnd(0);
+            } catch (IOException e) {
+                throw new StorageException("truncation of " + dir + " to start at " + newOffset + " failed: "
+                        + e.getMessage(), e);
+            }
+            afterTruncation();
+        }
+    }
+
+    private void afterTruncation() {
+        long endOffset = end.offset();
+        recoveryPoint = Math.max(logStartOffset, Math.min(recoveryPoint, endOffset));
+        highWatermark = Math.max(logStartOffset, Math.min(highWatermark, endOffset));
+        flushedRecords = appendedRecords;
+        truncateEpochCache();
+    }
+
+    /**
+     * Deletes the oldest whole segments that are past {@code retention.ms} (by their newest batch
+     * timestamp; batches without timestamps never expire by time) or that make the log larger than
+     * {@code retention.bytes}, and advances the log start offset. Only segments wholly below the high
+     * watermark are deleted; if that takes every segment, a new empty one is rolled first at the log end.
+     *
+     * @return the number of segments deleted
+     */
+    public int deleteSegmentsByRetention() {
+        synchronized (lock) {
+            ensureOpen();
+            long now = clock.millis();
+            List<LogSegment> all = List.copyOf(segments.values());
+            boolean sizeLimited = config.retentionBytes() >= 0;
+            long excess = sizeInBytes() - config.retentionBytes();
+            int deletable = 0;
+            for (LogSegment segment : all) {
+                boolean expired = config.retentionMs() >= 0 && segment.largestTimestamp() >= 0
+                        && now - segment.largestTimestamp() > config.retentionMs();
+                boolean oversize = sizeLimited && excess - segment.size() >= 0;
+                if (segment.size() == 0 || segment.nextOffset() > highWatermark || !(expired || oversize)) {
+                    break;
+                }
+                excess -= segment.size();
+                deletable++;
+            }
+            if (deletable == 0) {
+                return 0;
+            }
+            try {
+                if (deletable == all.size()) {
+                    rollLocked();
+                }
+                for (LogSegment segment : all.subList(0, deletable)) {
+                    removeSegment(segment);
+                }
+            } catch (IOException e) {
+                throw new StorageException("retention in " + dir + " failed: " + e.getMessage(), e);
+            }
+            logStartOffset = segments.firstKey();
+            recoveryPoint = Math.max(recoveryPoint, logStartOffset);
+            highWatermark = Math.max(highWatermark, logStartOffset);
+            truncateEpochCache();
+            return deletable;
+        }
+    }
+
+    private void removeSegment(LogSegment segment) throws IOException {
+        segments.remove(segment.baseOffset(), segment);
+        segment.closeAndDelete(scheduler, config.fileDeleteDelayMs());
+    }
+
+    /** Forces every appended batch to disk and advances the recovery point to the log end offset. */
+    public void flush() {
+        flushUpTo(end.offset());
+    }
+
+    /** Flushes if {@code flush.ms} has passed since the last flush and records were appended since. */
+    public void flushIfDue() {
+        boolean due;
+        synchronized (lock) {
+            due = !closed && appendedRecords > flushedRecords && clock.millis() - lastFlushMs >= config.flushIntervalMs();
+        }
+        if (due) {
+            flush();
+        }
+    }
+
+    /**
+     * Forces the segments holding offsets below {@code offset} and moves the recovery point there. The
+     * fsync runs outside the lock so appends continue; a truncation meanwhile voids the advance.
+     */
+    private void flushUpTo(long offset) {
+        List<LogSegment> toFlush;
+        long truncationsBefore;
+        long recordsBefore;
+        synchronized (lock) {
+            if (closed || offset <= recoveryPoint) {
+                return;
+            }
+            Long from = segments.floorKey(recoveryPoint);
+            toFlush = List.copyOf(segments.subMap(from == null ? Long.MIN_VALUE : from, true, offset, false).values());
+            truncationsBefore = truncations;
+            recordsBefore = appendedRecords;
+        }
+        for (LogSegment segment : toFlush) {
+            try {
+                segment.flush();
+            } catch (ClosedChannelException e) {
+                // Deleted or truncated meanwhile: the check below will not advance the recovery point past it.
+            } catch (IOException e) {
+                throw new StorageException("flush of " + dir + " failed: " + e.getMessage(), e);
+            }
+        }
+        // The segments' directory entries (created by rolls, renamed by truncations) must be as durable
+        // as their bytes, or a flushed segment could vanish with a power loss.
+        try (FileChannel directory = FileChannel.open(dir, StandardOpenOption.READ)) {
+            directory.force(true);
+        } catch (IOException e) {
+            throw new StorageException("flush of directory " + dir + " failed: " + e.getMessage(), e);
+        }
+        synchronized (lock) {
+            if (truncations == truncationsBefore && offset > recoveryPoint && offset <= end.offset()) {
+                recoveryPoint = offset;
+            }
+            if (offset == end.offset()) {
+                flushedRecords = Math.max(flushedRecords, recordsBefore);
+                lastFlushMs = clock.millis();
+            }
+        }
+    }
+
+    /**
+     * Flushes, seals the active segment and writes the clean-shutdown marker, so the next open trusts
+     * the files. Slices already read stay valid.
+     */
+    @Override
+    public void close() {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            try {
+                for (LogSegment segment : segments.values()) {
+                    if (segment.nextOffset() > recoveryPoint) {
+                        segment.flush();
+                    }
+                }
+                recoveryPoint = end.offset();
+                end.segment().seal();
+                for (LogSegment segment : segments.values()) {
+                    segment.close();
+                }
+                Files.createFile(dir.resolve(LogLoader.CLEAN_SHUTDOWN_FILE));
+            } catch (IOException e) {
+                throw new StorageException("clean close of " + dir + " failed: " + e.getMessage(), e);
+            } finally {
+                closed = true;
+            }
+        }
+    }
+
+    /**
+     * Closes the log without flushing or a clean-shutdown marker and removes its directory: renamed to
+     * {@code <name>.<millis>-delete} first, so a crash midway leaves a directory the next start-up
+     * removes instead of a half-deleted log. Slices already read stay valid.
+     */
+    public void delete() {
+        synchronized (lock) {
+            try {
+                for (LogSegment segment : segments.values()) {
+                    segment.close();
+                }
+                closed = true;
+                Path renamed = dir.resolveSibling(dir.getFileName() + "." + clock.millis() + DELETED_DIR_SUFFIX);
+                Files.move(dir, renamed);
+                try (var files = Files.walk(renamed)) {
+                    for (Path file : (Iterable<Path>) files.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                        Files.deleteIfExists(file);
+                    }
+                }
+            } catch (IOException e) {
+                throw new StorageException("deletion of " + dir + " failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("log " + dir + " is closed");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Log(" + dir + ", start=" + logStartOffset + ", end=" + end.offset() + ", segments=" + segments.size() + ")";
+    }
+}

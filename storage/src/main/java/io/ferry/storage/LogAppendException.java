@@ -1,0 +1,38 @@
+package io.ferry.storage;
+
+/** An append was refused; nothing of it was written. {@link #reason()} says why in a form to switch on. */
+public final class LogAppendException extends Exception {
+
+    /** Why an append was refused. */
+    public enum Reason {
+        /** A batch is larger than {@code max.message.bytes} or than a whole segment. */
+        BATCH_TOO_LARGE,
+        /** A follower's batches do not continue at the log end offset, or skip offsets between them. */
+        NON_CONTIGUOUS_OFFSET,
+        /** The bytes are not a sequence of valid batches; the cause is the {@code CorruptBatchException}. */
+        CORRUPT_BATCH,
+        /**
+         * A batch's leader epoch is below the latest epoch already in the log (a stale leader, or a
+         * follower that did not truncate first), or a follower's batch carries no epoch.
+         */
+        INVALID_LEADER_EPOCH,
+        /** The append held no batch at all. */
+        EMPTY
+    }
+
+    private final Reason reason;
+
+    public LogAppendException(Reason reason, String message) {
+        super(message);
+        this.reason = reason;
+    }
+
+    public LogAppendException(Reason reason, String message, Throwable cause) {
+        super(message, cause);
+        this.reason = reason;
+    }
+
+    public Reason reason() {
+        return reason;
+    }
+}

@@ -1,0 +1,159 @@
+package io.ferry.storage;
+
+/**
+ * Per-partition log settings, with Kafka's topic-level names and defaults. Immutable; build one
+ * with {@link #builder()} (which starts from the defaults) or take {@link #defaults()}.
+ *
+ * @param segmentBytes          {@code segment.bytes}: a segment rolls before it would exceed this size
+ * @param segmentMs             {@code segment.ms}: a non-empty segment rolls once its first batch is this old
+ * @param indexIntervalBytes    {@code index.interval.bytes}: bytes of log between two offset-index entries
+ * @param segmentIndexBytes     {@code segment.index.bytes}: preallocated size of each index file; a full
+ *                              index rolls the segment
+ * @param retentionMs           {@code retention.ms}: segments whose newest timestamp is older are deleted;
+ *                              negative means keep forever
+ * @param retentionBytes        {@code retention.bytes}: oldest segments are deleted while the log is larger;
+ *                              negative means no limit
+ * @param flushIntervalMessages {@code flush.messages}: fsync after this many records; {@link Long#MAX_VALUE}
+ *                              (the default) leaves durability to replication
+ * @param flushIntervalMs       {@code flush.ms}: fsync when the oldest unflushed append is this old
+ * @param maxMessageBytes       {@code max.message.bytes}: the largest batch accepted, in bytes
+ * @param fileDeleteDelayMs     {@code file.delete.delay.ms}: how long a removed segment's files stay on disk
+ *                              (renamed {@code .deleted}) before they are unlinked
+ */
+public record LogConfig(
+        int segmentBytes,
+        long segmentMs,
+        int indexIntervalBytes,
+        int segmentIndexBytes,
+        long retentionMs,
+        long retentionBytes,
+        long flushIntervalMessages,
+        long flushIntervalMs,
+        int maxMessageBytes,
+        long fileDeleteDelayMs) {
+
+    public static final int DEFAULT_SEGMENT_BYTES = 1024 * 1024 * 1024;
+    public static final long DEFAULT_SEGMENT_MS = 7L * 24 * 60 * 60 * 1000;
+    public static final int DEFAULT_INDEX_INTERVAL_BYTES = 4096;
+    public static final int DEFAULT_SEGMENT_INDEX_BYTES = 10 * 1024 * 1024;
+    public static final long DEFAULT_RETENTION_MS = 7L * 24 * 60 * 60 * 1000;
+    public static final long DEFAULT_RETENTION_BYTES = -1L;
+    public static final long DEFAULT_FLUSH_INTERVAL_MESSAGES = Long.MAX_VALUE;
+    public static final long DEFAULT_FLUSH_INTERVAL_MS = Long.MAX_VALUE;
+    public static final int DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024 + 12;
+    public static final long DEFAULT_FILE_DELETE_DELAY_MS = 60_000L;
+
+    /** The smallest segment that still holds one minimal batch. */
+    static final int MIN_SEGMENT_BYTES = 61;
+    /** The smallest index that holds one entry of either kind. */
+    static final int MIN_SEGMENT_INDEX_BYTES = 12;
+
+    public LogConfig {
+        require(segmentBytes >= MIN_SEGMENT_BYTES, "segment.bytes", segmentBytes, "at least " + MIN_SEGMENT_BYTES);
+        require(segmentMs > 0, "segment.ms", segmentMs, "positive");
+        require(indexIntervalBytes >= 0, "index.interval.bytes", indexIntervalBytes, "non-negative");
+        require(segmentIndexBytes >= MIN_SEGMENT_INDEX_BYTES, "segment.index.bytes", segmentIndexBytes,
+                "at least " + MIN_SEGMENT_INDEX_BYTES);
+        require(flushIntervalMessages > 0, "flush.messages", flushIntervalMessages, "positive");
+        require(flushIntervalMs > 0, "flush.ms", flushIntervalMs, "positive");
+        require(maxMessageBytes > 0, "max.message.bytes", maxMessageBytes, "positive");
+        require(fileDeleteDelayMs >= 0, "file.delete.delay.ms", fileDeleteDelayMs, "non-negative");
+    }
+
+    private static void require(boolean ok, String key, long value, String expected) {
+        if (!ok) {
+            throw new IllegalArgumentException(key + " is " + value + " but must be " + expected);
+        }
+    }
+
+    /** Kafka's defaults for every setting. */
+    public static LogConfig defaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder that starts from this configuration. */
+    public Builder toBuilder() {
+        return new Builder()
+                .segmentBytes(segmentBytes).segmentMs(segmentMs)
+                .indexIntervalBytes(indexIntervalBytes).segmentIndexBytes(segmentIndexBytes)
+                .retentionMs(retentionMs).retentionBytes(retentionBytes)
+                .flushIntervalMessages(flushIntervalMessages).flushIntervalMs(flushIntervalMs)
+                .maxMessageBytes(maxMessageBytes).fileDeleteDelayMs(fileDeleteDelayMs);
+    }
+
+    /** Collects settings, starting from the defaults; {@link #build()} validates them. Not thread-safe. */
+    public static final class Builder {
+        private int segmentBytes = DEFAULT_SEGMENT_BYTES;
+        private long segmentMs = DEFAULT_SEGMENT_MS;
+        private int indexIntervalBytes = DEFAULT_INDEX_INTERVAL_BYTES;
+        private int segmentIndexBytes = DEFAULT_SEGMENT_INDEX_BYTES;
+        private long retentionMs = DEFAULT_RETENTION_MS;
+        private long retentionBytes = DEFAULT_RETENTION_BYTES;
+        private long flushIntervalMessages = DEFAULT_FLUSH_INTERVAL_MESSAGES;
+        private long flushIntervalMs = DEFAULT_FLUSH_INTERVAL_MS;
+        private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
+        private long fileDeleteDelayMs = DEFAULT_FILE_DELETE_DELAY_MS;
+
+        private Builder() {
+        }
+
+        public Builder segmentBytes(int value) {
+            segmentBytes = value;
+            return this;
+        }
+
+        public Builder segmentMs(long value) {
+            segmentMs = value;
+            return this;
+        }
+
+        public Builder indexIntervalBytes(int value) {
+            indexIntervalBytes = value;
+            return this;
+        }
+
+        public Builder segmentIndexBytes(int value) {
+            segmentIndexBytes = value;
+            return this;
+        }
+
+        public Builder retentionMs(long value) {
+            retentionMs = value;
+            return this;
+        }
+
+        public Builder retentionBytes(long value) {
+            retentionBytes = value;
+            return this;
+        }
+
+        public Builder flushIntervalMessages(long value) {
+            flushIntervalMessages = value;
+            return this;
+        }
+
+        public Builder flushIntervalMs(long value) {
+            flushIntervalMs = value;
+            return this;
+        }
+
+        public Builder maxMessageBytes(int value) {
+            maxMessageBytes = value;
+            return this;
+        }
+
+        public Builder fileDeleteDelayMs(long value) {
+            fileDeleteDelayMs = value;
+            return this;
+        }
+
+        public LogConfig build() {
+            return new LogConfig(segmentBytes, segmentMs, indexIntervalBytes, segmentIndexBytes, retentionMs,
+                    retentionBytes, flushIntervalMessages, flushIntervalMs, maxMessageBytes, fileDeleteDelayMs);
+        }
+    }
+}

@@ -1,0 +1,344 @@
+package io.ferry.storage;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Stream;
+
+/**
+ * The partition logs of a broker, spread over {@code log.dirs}. At start it locks every directory
+ * (a second broker on the same directories fails with {@link LogDirectoryInUseException}), recovers
+ * every log from its checkpointed recovery point, and restores high watermarks; then it runs
+ * retention, the {@code flush.ms} policy and checkpointing on the injected scheduler, and on
+ * {@link #close()} shuts every log down cleanly.
+ *
+ * <p>Checkpoint files per directory: {@value #RECOVERY_POINT_CHECKPOINT} (offsets below which each log
+ * was flushed) and {@value #HIGH_WATERMARK_CHECKPOINT} (high watermarks as replication last set them).
+ *
+ * <p>Thread-safe: creation and deletion of logs are serialised on this object; lookups are lock-free.
+ */
+public final class LogManager implements AutoCloseable {
+
+    public static final String RECOVERY_POINT_CHECKPOINT = "recovery-point-offset-checkpoint";
+    public static final String HIGH_WATERMARK_CHECKPOINT = "replication-offset-checkpoint";
+    /**
+     * The controller's metadata directory (Kafka's name). A combined broker and controller keeps it in
+     * the first log directory by default; it is not a partition and is skipped when loading.
+     */
+    public static final String CLUSTER_METADATA_DIR = "__cluster_metadata";
+    private final LogManagerConfig config;
+    private final InstantSource clock;
+    private final ScheduledExecutorService scheduler;
+    private final List<Path> dirs;
+    private final List<LogDirectoryLock> locks;
+    private final Map<TopicPartition, Log> logs = new ConcurrentHashMap<>();
+    private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
+    private boolean closed;
+
+    private LogManager(LogManagerConfig config, InstantSource clock, ScheduledExecutorService scheduler,
+                       List<Path> dirs, List<LogDirectoryLock> locks) {
+        this.config = config;
+        this.clock = clock;
+        this.scheduler = scheduler;
+        this.dirs = dirs;
+        this.locks = locks;
+    }
+
+    /**
+     * Locks and loads every directory of {@code config.logDirs()}, creating missing ones.
+     *
+     * @param topicConfigs the settings of a topic's logs found on disk ({@code null} for the default)
+     * @param scheduler    runs retention, flushes, checkpoints and delayed file deletion; not shut down here
+     * @throws LogDirectoryInUseException if another process (or manager) holds one of the directories
+     * @throws IOException                if a directory or checkpoint cannot be read
+     * @throws StorageException           if a log cannot be recovered
+     */
+    public static LogManager start(LogManagerConfig config, Function<String, LogConfig> topicConfigs,
+                                   InstantSource clock, ScheduledExecutorService scheduler) throws IOException {
+        List<Path> dirs = new ArrayList<>();
+        List<LogDirectoryLock> locks = new ArrayList<>();
+        try {
+            for (Path dir : config.logDirs()) {
+                Path normalized = dir.toAbsolutePath().normalize();
+                Files.createDirectories(normalized);
+                locks.add(LogDirectoryLock.acquire(normalized));
+                dirs.add(normalized);
+            }
+            LogManager manager = new LogManager(config, clock, scheduler, dirs, locks);
+            try {
+                manager.loadLogs(topicConfigs);
+            } catch (IOException | RuntimeException e) {
+                for (Log log : manager.logs.values()) {
+                    try {
+                        log.close();
+                    } catch (RuntimeException suppressed) {
+                        e.addSuppressed(suppressed);
+                    }
+                }
+                throw e;
+            }
+            manager.schedule();
+            return manager;
+        } catch (IOException | RuntimeException e) {
+            for (LogDirectoryLock lock : locks) {
+                try {
+                    lock.close();
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
+        }
+    }
+
+    private void loadLogs(Function<String, LogConfig> topicConfigs) throws IOException {
+        Map<TopicPartition, Path> found = new HashMap<>();
+        for (Path dir : dirs) {
+            for (Path partitionDir : partitionDirs(dir)) {
+                TopicPartition tp = TopicPartition.fromDirName(partitionDir.getFileName().toString());
+                Path previous = found.put(tp, partitionDir);
+                if (previous != null) {
+                    throw new StorageException("partition " + tp + " exists in two log directories: " + previous
+                            + " and " + partitionDir + "; remove the stale copy");
+                }
+            }
+        }
+        for (Path dir : dirs) {
+            Map<TopicPartition, Long> recoveryPoints = new OffsetCheckpointFile(dir.resolve(RECOVERY_POINT_CHECKPOINT)).read();
+            Map<TopicPartition, Long> highWatermarks = new OffsetCheckpointFile(dir.resolve(HIGH_WATERMARK_CHECKPOINT)).read();
+            ExecutorService recovery = Executors.newFixedThreadPool(config.recoveryThreadsPerDataDir());
+            try {
+                Map<TopicPartition, Future<Log>> opening = new HashMap<>();
+                found.forEach((tp, partitionDir) -> {
+                    if (partitionDir.getParent().equals(dir)) {
+                        LogConfig logConfig = Optional.ofNullable(topicConfigs.apply(tp.topic()))
+                                .orElse(config.defaultLogConfig());
+                        long recoveryPoint = recoveryPoints.getOrDefault(tp, 0L);
+                        opening.put(tp, recovery.submit(() -> Log.open(partitionDir, logConfig, recoveryPoint, clock, scheduler)));
+                    }
+                });
+                for (Map.Entry<TopicPartition, Future<Log>> entry : opening.entrySet()) {
+                    Log log = await(entry.getValue(), entry.getKey());
+                    log.updateHighWatermark(highWatermarks.getOrDefault(entry.getKey(), 0L));
+                    logs.put(entry.getKey(), log);
+                }
+            } finally {
+                recovery.shutdownNow();
+            }
+        }
+    }
+
+    private static Log await(Future<Log> future, TopicPartition tp) throws IOException {
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while recovering " + tp, e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new StorageException("recovery of " + tp + " failed: " + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    /** Partition directories of {@code dir}; removes directories whose deletion a crash interrupted. */
+    private static List<Path> partitionDirs(Path dir) throws IOException {
+        List<Path> partitionDirs = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, Files::isDirectory)) {
+            for (Path entry : entries) {
+                String name = entry.getFileName().toString();
+                if (name.equals(CLUSTER_METADATA_DIR)) {
+                    continue;
+                }
+                if (name.endsWith(Log.DELETED_DIR_SUFFIX)) {
+                    deleteRecursively(entry);
+                } else {
+                    partitionDirs.add(entry);
+                }
+            }
+        }
+        return partitionDirs;
+    }
+
+    private void schedule() {
+        tasks.add(scheduler.scheduleWithFixedDelay(this::runRetention, config.retentionCheckIntervalMs(),
+                config.retentionCheckIntervalMs(), TimeUnit.MILLISECONDS));
+        if (config.flushSchedulerIntervalMs() != Long.MAX_VALUE) {
+            tasks.add(scheduler.scheduleWithFixedDelay(this::runFlushPolicy, config.flushSchedulerIntervalMs(),
+                    config.flushSchedulerIntervalMs(), TimeUnit.MILLISECONDS));
+        }
+        tasks.add(scheduler.scheduleWithFixedDelay(this::checkpointQuietly, config.flushOffsetCheckpointIntervalMs(),
+                config.flushOffsetCheckpointIntervalMs(), TimeUnit.MILLISECONDS));
+    }
+
+    /** Applies retention to every log. A failing log does not stop the others. */
+    public void runRetention() {
+        for (Log log : logs.values()) {
+            try {
+                log.deleteSegmentsByRetention();
+            } catch (RuntimeException e) {
+                // The log is closed or deleted meanwhile, or its directory failed: nothing to retain.
+            }
+        }
+    }
+
+    private void runFlushPolicy() {
+        for (Log log : logs.values()) {
+            try {
+                log.flushIfDue();
+            } catch (RuntimeException e) {
+                // As in runRetention.
+            }
+        }
+    }
+
+    private void checkpointQuietly() {
+        try {
+            checkpoint();
+        } catch (IOException | RuntimeException e) {
+            // Retried at the next interval; the previous checkpoint stays valid (writes are atomic).
+        }
+    }
+
+    /** Writes every directory's recovery-point and high-watermark checkpoints now. */
+    public synchronized void checkpoint() throws IOException {
+        for (Path dir : dirs) {
+            Map<TopicPartition, Long> recoveryPoints = new HashMap<>();
+            Map<TopicPartition, Long> highWatermarks = new HashMap<>();
+            logs.forEach((tp, log) -> {
+                if (log.dir().getParent().equals(dir)) {
+                    recoveryPoints.put(tp, log.recoveryPoint());
+                    highWatermarks.put(tp, log.highWatermark());
+                }
+            });
+            new OffsetCheckpointFile(dir.resolve(RECOVERY_POINT_CHECKPOINT)).write(recoveryPoints);
+            new OffsetCheckpointFile(dir.resolve(HIGH_WATERMARK_CHECKPOINT)).write(highWatermarks);
+        }
+    }
+
+    /** The log of {@code tp}, if this broker has one. */
+    public Optional<Log> getLog(TopicPartition tp) {
+        return Optional.ofNullable(logs.get(tp));
+    }
+
+    /** Every log, by partition; a snapshot. */
+    public Map<TopicPartition, Log> allLogs() {
+        return Map.copyOf(logs);
+    }
+
+    /**
+     * The log of {@code tp}, created empty with {@code logConfig} in the directory holding the fewest
+     * partitions if there is none (an existing log keeps the settings it was opened with).
+     */
+    public synchronized Log getOrCreateLog(TopicPartition tp, LogConfig logConfig) {
+        ensureOpen();
+        Log existing = logs.get(tp);
+        if (existing != null) {
+            return existing;
+        }
+        Path dir = dirs.stream().min(Comparator.comparingLong(this::partitionCount)).orElseThrow();
+        Path partitionDir = dir.resolve(tp.dirName()).normalize();
+        if (!dir.equals(partitionDir.getParent())) {
+            throw new InvalidTopicException("partition directory " + partitionDir + " would escape log directory " + dir);
+        }
+        Log log = Log.open(partitionDir, logConfig, 0, clock, scheduler);
+        logs.put(tp, log);
+        return log;
+    }
+
+    private long partitionCount(Path dir) {
+        return logs.values().stream().filter(log -> log.dir().getParent().equals(dir)).count();
+    }
+
+    /**
+     * Removes the log of {@code tp} and its directory (renamed first, so a crash midway cannot bring
+     * it back). Slices already read from it stay valid.
+     *
+     * @return whether there was such a log
+     */
+    public synchronized boolean deleteLog(TopicPartition tp) {
+        ensureOpen();
+        Log log = logs.remove(tp);
+        if (log == null) {
+            return false;
+        }
+        log.delete();
+        return true;
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path file : (Iterable<Path>) files.sorted(Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(file);
+            }
+        }
+    }
+
+    /**
+     * Stops the background tasks, closes every log cleanly (flushed, with its clean-shutdown marker),
+     * writes the checkpoints and releases the directory locks.
+     */
+    @Override
+    public synchronized void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        tasks.forEach(task -> task.cancel(false));
+        IOException failure = null;
+        for (Log log : logs.values()) {
+            try {
+                log.close();
+            } catch (StorageException e) {
+                failure = addFailure(failure, new IOException(e.getMessage(), e));
+            }
+        }
+        try {
+            checkpoint();
+        } catch (IOException e) {
+            failure = addFailure(failure, e);
+        }
+        for (LogDirectoryLock lock : locks) {
+            try {
+                lock.close();
+            } catch (IOException e) {
+                failure = addFailure(failure, e);
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private static IOException addFailure(IOException first, IOException next) {
+        if (first == null) {
+            return next;
+        }
+        first.addSuppressed(next);
+        return first;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("the log manager is closed");
+        }
+    }
+}

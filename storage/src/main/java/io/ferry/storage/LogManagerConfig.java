@@ -1,0 +1,56 @@
+package io.ferry.storage;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Broker-wide log settings, with Kafka's key names.
+ *
+ * @param logDirs                        {@code log.dirs}: one or more directories; each partition lives in one
+ * @param defaultLogConfig               settings of logs whose topic has no override
+ * @param retentionCheckIntervalMs       {@code log.retention.check.interval.ms}: how often retention runs
+ * @param flushSchedulerIntervalMs       {@code log.flush.scheduler.interval.ms}: how often logs are checked
+ *                                       against {@code flush.ms}; {@link Long#MAX_VALUE} never
+ * @param flushOffsetCheckpointIntervalMs {@code log.flush.offset.checkpoint.interval.ms}: how often recovery
+ *                                       points and high watermarks are checkpointed
+ * @param recoveryThreadsPerDataDir      {@code num.recovery.threads.per.data.dir}: logs recovered in parallel
+ *                                       per directory at start-up
+ */
+public record LogManagerConfig(
+        List<Path> logDirs,
+        LogConfig defaultLogConfig,
+        long retentionCheckIntervalMs,
+        long flushSchedulerIntervalMs,
+        long flushOffsetCheckpointIntervalMs,
+        int recoveryThreadsPerDataDir) {
+
+    public static final long DEFAULT_RETENTION_CHECK_INTERVAL_MS = 300_000L;
+    public static final long DEFAULT_FLUSH_SCHEDULER_INTERVAL_MS = Long.MAX_VALUE;
+    public static final long DEFAULT_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS = 60_000L;
+    public static final int DEFAULT_RECOVERY_THREADS_PER_DATA_DIR = 1;
+
+    public LogManagerConfig {
+        logDirs = List.copyOf(logDirs);
+        if (logDirs.isEmpty()) {
+            throw new IllegalArgumentException("log.dirs must name at least one directory");
+        }
+        if (logDirs.stream().map(p -> p.toAbsolutePath().normalize()).distinct().count() != logDirs.size()) {
+            throw new IllegalArgumentException("log.dirs names a directory twice: " + logDirs);
+        }
+        if (retentionCheckIntervalMs <= 0 || flushSchedulerIntervalMs <= 0 || flushOffsetCheckpointIntervalMs <= 0) {
+            throw new IllegalArgumentException("log.retention.check.interval.ms, log.flush.scheduler.interval.ms and "
+                    + "log.flush.offset.checkpoint.interval.ms must be positive");
+        }
+        if (recoveryThreadsPerDataDir <= 0) {
+            throw new IllegalArgumentException("num.recovery.threads.per.data.dir must be positive, not "
+                    + recoveryThreadsPerDataDir);
+        }
+    }
+
+    /** The given directories with every other setting at its default. */
+    public static LogManagerConfig of(List<Path> logDirs) {
+        return new LogManagerConfig(logDirs, LogConfig.defaults(), DEFAULT_RETENTION_CHECK_INTERVAL_MS,
+                DEFAULT_FLUSH_SCHEDULER_INTERVAL_MS, DEFAULT_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS,
+                DEFAULT_RECOVERY_THREADS_PER_DATA_DIR);
+    }
+}

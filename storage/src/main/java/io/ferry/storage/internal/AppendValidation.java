@@ -1,0 +1,57 @@
+package io.ferry.storage.internal;
+
+import io.ferry.record.BatchScanner;
+import io.ferry.record.CorruptBatchException;
+import io.ferry.record.RecordBatch;
+import io.ferry.storage.LogAppendException;
+import io.ferry.storage.LogConfig;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Checks that an append holds only whole, valid batches the log can take, before any byte is written. */
+public final class AppendValidation {
+
+    private AppendValidation() {
+    }
+
+    /**
+     * Every batch in {@code batches}, fully validated (length, magic, codec, record count, CRC-32C) and
+     * no larger than {@code max.message.bytes} or {@code segment.bytes}.
+     */
+    public static List<RecordBatch> validate(ByteBuffer batches, LogConfig config) throws LogAppendException {
+        BatchScanner scanner = BatchScanner.of(batches);
+        List<RecordBatch> parsed = new ArrayList<>();
+        while (true) {
+            RecordBatch batch;
+            try {
+                batch = scanner.next();
+            } catch (CorruptBatchException e) {
+                throw new LogAppendException(LogAppendException.Reason.CORRUPT_BATCH,
+                        "batch " + parsed.size() + " at byte " + scanner.position() + " is invalid: " + e.getMessage(), e);
+            }
+            if (batch == null) {
+                break;
+            }
+            int limit = Math.min(config.maxMessageBytes(), config.segmentBytes());
+            if (batch.sizeInBytes() > limit) {
+                throw new LogAppendException(LogAppendException.Reason.BATCH_TOO_LARGE,
+                        "batch of " + batch.sizeInBytes() + " bytes exceeds the limit of " + limit
+                                + " bytes (max.message.bytes " + config.maxMessageBytes() + ", segment.bytes "
+                                + config.segmentBytes() + ")");
+            }
+            parsed.add(batch);
+        }
+        if (parsed.isEmpty()) {
+            throw new LogAppendException(LogAppendException.Reason.EMPTY, "the append holds no batch");
+        }
+        return parsed;
+    }
+
+    /** A writable heap copy of a read-only buffer, so offsets can be patched into it. */
+    public static ByteBuffer copy(ByteBuffer readOnly) {
+        ByteBuffer copy = ByteBuffer.allocate(readOnly.remaining());
+        copy.put(readOnly.duplicate()).flip();
+        return copy;
+    }
+}

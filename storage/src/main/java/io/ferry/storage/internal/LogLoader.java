@@ -1,0 +1,204 @@
+package io.ferry.storage.internal;
+
+import io.ferry.storage.LogConfig;
+import io.ferry.storage.RecoveryResult;
+import io.ferry.storage.StorageException;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Opens the segments of a partition directory and brings them to a consistent state, the way
+ * Kafka's log loading does: after a clean shutdown the files are trusted (indexes are only
+ * sanity-checked); otherwise every segment from the one holding the recovery point on is validated
+ * batch by batch, the first invalid byte and everything after it are cut, and indexes are rebuilt.
+ */
+public final class LogLoader {
+
+    /** Written by a clean close, removed as soon as the log is opened again. */
+    public static final String CLEAN_SHUTDOWN_FILE = "clean-shutdown";
+    /** Suffix of a removed segment's files waiting for {@code file.delete.delay.ms}. */
+    public static final String DELETED_SUFFIX = ".deleted";
+
+    private static final Pattern FILE_NAME = Pattern.compile("(\\d{20})\\.(log|index|timeindex)");
+
+    private LogLoader() {
+    }
+
+    /** The loaded segments in offset order (the last one appendable), and what loading did. */
+    public record Loaded(List<LogSegment> segments, RecoveryResult result) {
+    }
+
+    /**
+     * @param recoveryPoint offsets below it were flushed and are trusted after a crash
+     * @param maxEpoch      no batch may carry a larger leader epoch (the latest epoch in the epoch cache)
+     */
+    public static Loaded load(Path dir, LogConfig config, long recoveryPoint, int maxEpoch, long nowMs) {
+        try {
+            Files.createDirectories(dir);
+            boolean clean = Files.deleteIfExists(dir.resolve(CLEAN_SHUTDOWN_FILE));
+            TreeSet<Long> baseOffsets = scanFiles(dir);
+            if (baseOffsets.isEmpty()) {
+                LogSegment first = LogSegment.create(dir, 0, config.segmentBytes(), config.segmentIndexBytes(),
+                        config.indexIntervalBytes(), nowMs);
+                return new Loaded(new ArrayList<>(List.of(first)), new RecoveryResult(clean, 0, 0, 0, 0));
+            }
+            List<LogSegment> segments = new ArrayList<>();
+            for (long baseOffset : baseOffsets) {
+                boolean last = baseOffset == baseOffsets.last();
+                segments.add(LogSegment.open(dir, baseOffset, last, config.segmentBytes(), config.segmentIndexBytes(),
+                        config.indexIntervalBytes(), nowMs));
+            }
+            return clean
+                    ? loadClean(dir, segments, config, maxEpoch, nowMs)
+                    : recover(dir, segments, config, recoveryPoint, maxEpoch, nowMs);
+        } catch (IOException e) {
+            throw new StorageException("cannot load the log in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Trusts every segment; if one does not even parse (its batch lengths do not chain to the end of
+     * the file), falls back to validating from that segment on.
+     */
+    private static Loaded loadClean(Path dir, List<LogSegment> segments, LogConfig config, int maxEpoch, long nowMs)
+            throws IOException {
+        int rebuilt = 0;
+        for (int i = 0; i < segments.size(); i++) {
+            try {
+                if (segments.get(i).loadTrusted(config.segmentIndexBytes())) {
+                    rebuilt++;
+                }
+            } catch (StorageException e) {
+                return recoverFrom(dir, segments, i, rebuilt, config, maxEpoch, nowMs);
+            }
+        }
+        sealAllButLast(segments);
+        return new Loaded(segments, new RecoveryResult(true, 0, 0, 0, rebuilt));
+    }
+
+    private static Loaded recover(Path dir, List<LogSegment> segments, LogConfig config, long recoveryPoint,
+                                  int maxEpoch, long nowMs) throws IOException {
+        int firstToRecover = 0;
+        for (int i = 0; i < segments.size(); i++) {
+            if (segments.get(i).baseOffset() <= recoveryPoint) {
+                firstToRecover = i;
+            }
+        }
+        int rebuilt = 0;
+        for (int i = 0; i < firstToRecover; i++) {
+            try {
+                if (segments.get(i).loadTrusted(config.segmentIndexBytes())) {
+                    rebuilt++;
+                }
+            } catch (StorageException e) {
+                return recoverFrom(dir, segments, i, rebuilt, config, maxEpoch, nowMs);
+            }
+        }
+        return recoverFrom(dir, segments, firstToRecover, rebuilt, config, maxEpoch, nowMs);
+    }
+
+    /** Validates segments from {@code firstToRecover} on, cutting at the first invalid byte. */
+    private static Loaded recoverFrom(Path dir, List<LogSegment> segments, int firstToRecover, int rebuiltBefore,
+                                      LogConfig config, int maxEpoch, long nowMs) throws IOException {
+        int rebuilt = rebuiltBefore;
+        int epochFloor = Integer.MIN_VALUE;
+        long batches = 0;
+        long truncated = 0;
+        int recovered = 0;
+        for (int i = firstToRecover; i < segments.size(); i++) {
+            LogSegment segment = segments.get(i);
+            LogSegment.Recovery recovery = segment.recover(epochFloor, maxEpoch, config.segmentIndexBytes());
+            recovered++;
+            rebuilt++;
+            batches += recovery.batches();
+            truncated += recovery.bytesTruncated();
+            epochFloor = recovery.lastEpoch();
+            boolean last = i == segments.size() - 1;
+            if (recovery.bytesTruncated() > 0 && !last) {
+                // Everything after the first invalid byte goes, as in Kafka: later segments may only
+                // be read as a continuation of the bytes just cut.
+                for (LogSegment later : segments.subList(i + 1, segments.size())) {
+                    truncated += later.size();
+                    later.close();
+                    for (Path file : later.files()) {
+                        Files.deleteIfExists(file);
+                    }
+                }
+                segments.subList(i + 1, segments.size()).clear();
+                segments.set(i, reopenAppendable(dir, segment, config, nowMs));
+                break;
+            }
+        }
+        sealAllButLast(segments);
+        return new Loaded(segments, new RecoveryResult(false, recovered, batches, truncated, rebuilt));
+    }
+
+    private static LogSegment reopenAppendable(Path dir, LogSegment segment, LogConfig config, long nowMs)
+            throws IOException {
+        segment.seal();
+        segment.close();
+        LogSegment reopened = LogSegment.open(dir, segment.baseOffset(), true, config.segmentBytes(),
+                config.segmentIndexBytes(), config.indexIntervalBytes(), nowMs);
+        reopened.loadTrusted(config.segmentIndexBytes());
+        return reopened;
+    }
+
+    private static void sealAllButLast(List<LogSegment> segments) throws IOException {
+        for (LogSegment segment : segments.subList(0, segments.size() - 1)) {
+            segment.seal();
+        }
+    }
+
+    /**
+     * Base offsets of the segments in {@code dir}. Removes what a crash can leave behind: files of
+     * removed segments, half-written truncation copies, and index files without their log.
+     */
+    private static TreeSet<Long> scanFiles(Path dir) throws IOException {
+        TreeSet<Long> logs = new TreeSet<>();
+        List<Path> indexes = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+            for (Path file : files) {
+                String name = file.getFileName().toString();
+                if (name.endsWith(DELETED_SUFFIX) || name.endsWith(".truncating")) {
+                    Files.deleteIfExists(file);
+                    continue;
+                }
+                Matcher matcher = FILE_NAME.matcher(name);
+                if (!matcher.matches()) {
+                    if (name.endsWith(".log")) {
+                        throw new StorageException("unexpected file " + file + ": segment files are named by a"
+                                + " 20-digit base offset");
+                    }
+                    continue;
+                }
+                if (matcher.group(2).equals("log")) {
+                    logs.add(baseOffsetOf(file));
+                } else {
+                    indexes.add(file);
+                }
+            }
+        }
+        for (Path index : indexes) {
+            if (!logs.contains(baseOffsetOf(index))) {
+                Files.deleteIfExists(index);
+            }
+        }
+        return logs;
+    }
+
+    private static long baseOffsetOf(Path file) {
+        String digits = file.getFileName().toString().substring(0, 20);
+        try {
+            return Long.parseLong(digits);
+        } catch (NumberFormatException e) {
+            throw new StorageException("unexpected file " + file + ": base offset " + digits + " is out of range", e);
+        }
+    }
+}

@@ -1,0 +1,446 @@
+package io.ferry.storage.internal;
+
+import io.ferry.record.BatchScanner;
+import io.ferry.record.CorruptBatchException;
+import io.ferry.record.RecordBatch;
+import io.ferry.storage.StorageException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One segment of a partition log: the {@code .log} file of whole batches whose offsets start at
+ * {@link #baseOffset()}, and its sparse {@code .index} and {@code .timeindex}.
+ *
+ * <p>Thread-safety: mutators are called by the owner of the log's lock. Reads ({@link #read},
+ * {@link #offsetForTimestamp}, {@link #size()}, ...) may run on any thread concurrently with an append;
+ * a reader passes the byte limit it may read up to ({@code maxPosition}), taken from the log end it
+ * observed, so it never sees a half-written batch.
+ *
+ * <p>Bytes below {@link #size()} never change: truncation writes a new file ({@link #truncatedCopy})
+ * and the replaced one lives on, unlinked, for readers still holding slices of it.
+ */
+public final class LogSegment {
+
+    private static final int BATCH_LENGTH_OFFSET = 8;
+    private static final int LAST_OFFSET_DELTA_OFFSET = 23;
+    private static final int MAX_TIMESTAMP_OFFSET = 35;
+
+    private final long baseOffset;
+    private final SegmentFile log;
+    private final OffsetIndex offsetIndex;
+    private final TimeIndex timeIndex;
+    private final int indexIntervalBytes;
+    private final long createdMs;
+    private final boolean indexFilesMissing;
+
+    private int bytesSinceLastIndexEntry;
+    /** Writer-only cache of {@link #rollBaseMs()}; -1 until the segment has a batch. */
+    private long rollBaseMs = -1;
+    private volatile long maxTimestampSoFar = RecordBatch.NO_TIMESTAMP;
+    private long offsetOfMaxTimestampSoFar;
+    private volatile long nextOffset;
+
+    private LogSegment(long baseOffset, SegmentFile log, OffsetIndex offsetIndex, TimeIndex timeIndex,
+                       int indexIntervalBytes, long createdMs, boolean indexFilesMissing) {
+        this.baseOffset = baseOffset;
+        this.indexFilesMissing = indexFilesMissing;
+        this.log = log;
+        this.offsetIndex = offsetIndex;
+        this.timeIndex = timeIndex;
+        this.indexIntervalBytes = indexIntervalBytes;
+        this.createdMs = createdMs;
+        this.nextOffset = baseOffset;
+        this.offsetOfMaxTimestampSoFar = baseOffset;
+    }
+
+    /** File name of a segment's file: the base offset in 20 digits, then {@code suffix}. */
+    public static String fileName(long baseOffset, String suffix) {
+        return String.format("%020d", baseOffset) + suffix;
+    }
+
+    /**
+     * Opens a segment's files (creating empty ones if absent) without looking at their content; the
+     * caller then either {@link #recover recovers} or {@link #loadTrusted loads} it.
+     *
+     * @param segmentBytes      capacity to preallocate when {@code appendable}
+     * @param segmentIndexBytes capacity to preallocate each index to when {@code appendable}
+     */
+    public static LogSegment open(Path dir, long baseOffset, boolean appendable, int segmentBytes,
+                                  int segmentIndexBytes, int indexIntervalBytes, long nowMs) throws IOException {
+        SegmentFile log = ChannelSegmentFile.open(dir.resolve(fileName(baseOffset, ".log")),
+                appendable ? segmentBytes : 0);
+        int indexCapacity = appendable ? segmentIndexBytes : 0;
+        Path offsetIndexPath = dir.resolve(fileName(baseOffset, ".index"));
+        Path timeIndexPath = dir.resolve(fileName(baseOffset, ".timeindex"));
+        boolean indexFilesMissing = !Files.exists(offsetIndexPath) || !Files.exists(timeIndexPath);
+        OffsetIndex offsetIndex = OffsetIndex.open(offsetIndexPath, baseOffset, indexCapacity);
+        TimeIndex timeIndex = TimeIndex.open(timeIndexPath, baseOffset, indexCapacity);
+        return new LogSegment(baseOffset, log, offsetIndex, timeIndex, indexIntervalBytes, nowMs, indexFilesMissing);
+    }
+
+    /** Creates a new, empty, appendable segment; stale files of the same name are replaced. */
+    public static LogSegment create(Path dir, long baseOffset, int segmentBytes, int segmentIndexBytes,
+                                    int indexIntervalBytes, long nowMs) throws IOException {
+        for (String suffix : List.of(".log", ".index", ".timeindex")) {
+            Files.deleteIfExists(dir.resolve(fileName(baseOffset, suffix)));
+        }
+        return open(dir, baseOffset, true, segmentBytes, segmentIndexBytes, indexIntervalBytes, nowMs);
+    }
+
+    public long baseOffset() {
+        return baseOffset;
+    }
+
+    /** Bytes of whole batches in the segment. */
+    public int size() {
+        return log.size();
+    }
+
+    /** Bytes the segment can hold. */
+    public int capacity() {
+        return log.capacity();
+    }
+
+    /** The offset after the segment's last batch; the base offset when empty. */
+    public long nextOffset() {
+        return nextOffset;
+    }
+
+    /** Largest batch max timestamp in the segment (ms), or -1 when it has none. */
+    public long largestTimestamp() {
+        return maxTimestampSoFar;
+    }
+
+    public boolean indexIsFull() {
+        return offsetIndex.isFull() || timeIndex.isFull();
+    }
+
+    /**
+     * When the segment's age is counted from, in ms: its first batch's max timestamp when it has one,
+     * else when this process created or opened it.
+     */
+    public long rollBaseMs() {
+        if (rollBaseMs < 0 && log.size() >= RecordBatch.HEADER_SIZE) {
+            long first = log.slice(0, RecordBatch.HEADER_SIZE).getLong(MAX_TIMESTAMP_OFFSET);
+            rollBaseMs = first >= 0 ? first : createdMs;
+        }
+        return rollBaseMs < 0 ? createdMs : rollBaseMs;
+    }
+
+    /**
+     * Appends validated, offset-assigned batches that are contiguous in {@code bytes}, then indexes them.
+     * The caller has checked that they fit.
+     */
+    public void append(ByteBuffer bytes, List<RecordBatch> batches) throws IOException {
+        int position = log.size();
+        log.append(bytes);
+        for (RecordBatch batch : batches) {
+            indexBatch(batch, position);
+            position += batch.sizeInBytes();
+        }
+        nextOffset = batches.get(batches.size() - 1).nextOffset();
+    }
+
+    private void indexBatch(RecordBatch batch, int position) {
+        if (batch.maxTimestamp() > maxTimestampSoFar) {
+            maxTimestampSoFar = batch.maxTimestamp();
+            offsetOfMaxTimestampSoFar = batch.baseOffset();
+        }
+        if (bytesSinceLastIndexEntry > indexIntervalBytes) {
+            offsetIndex.append(batch.baseOffset(), position);
+            timeIndex.maybeAppend(maxTimestampSoFar, offsetOfMaxTimestampSoFar);
+            bytesSinceLastIndexEntry = 0;
+        }
+        bytesSinceLastIndexEntry += batch.sizeInBytes();
+    }
+
+    /**
+     * Whole batches starting with the one that holds {@code startOffset}: at least that batch, then
+     * more while the total stays within {@code maxBytes}; none whose last offset reaches
+     * {@code maxOffsetExclusive}. Returns {@code null} when no batch below {@code maxPosition} holds
+     * {@code startOffset} or a later offset.
+     */
+    public ByteBuffer read(long startOffset, int maxBytes, int maxPosition, long maxOffsetExclusive) {
+        int start = findBatchPosition(startOffset, maxPosition);
+        if (start < 0) {
+            return null;
+        }
+        ByteBuffer view = log.slice(0, maxPosition);
+        int end = start;
+        while (end < maxPosition) {
+            int size = batchSizeAt(view, end, maxPosition);
+            long lastOffset = view.getLong(end) + view.getInt(end + LAST_OFFSET_DELTA_OFFSET);
+            if (lastOffset >= maxOffsetExclusive || (end > start && (long) end + size - start > maxBytes)) {
+                break;
+            }
+            end += size;
+        }
+        return log.slice(start, end - start);
+    }
+
+    /**
+     * The base offset of the first batch below {@code maxPosition} whose max timestamp is at least
+     * {@code timestamp}, if any.
+     */
+    public OptionalLong offsetForTimestamp(long timestamp, int maxPosition) {
+        if (maxTimestampSoFar < timestamp) {
+            return OptionalLong.empty();
+        }
+        int position = findBatchPosition(timeIndex.offsetBefore(timestamp), maxPosition);
+        if (position < 0) {
+            return OptionalLong.empty();
+        }
+        ByteBuffer view = log.slice(0, maxPosition);
+        while (position < maxPosition) {
+            int size = batchSizeAt(view, position, maxPosition);
+            if (view.getLong(position + MAX_TIMESTAMP_OFFSET) >= timestamp) {
+                return OptionalLong.of(view.getLong(position));
+            }
+            position += size;
+        }
+        return OptionalLong.empty();
+    }
+
+    /**
+     * Position of the first batch below {@code maxPosition} whose last offset is at least
+     * {@code offset}, or -1. An index entry that does not point at the batch it names (a damaged
+     * index file trusted after a clean shutdown) is ignored in favour of a scan from the start.
+     */
+    int findBatchPosition(long offset, int maxPosition) {
+        ByteBuffer view = log.slice(0, maxPosition);
+        OffsetIndex.Entry entry = offsetIndex.lookup(offset);
+        int position = entry.position();
+        if (position > 0 && (position > maxPosition - RecordBatch.HEADER_SIZE || view.getLong(position) != entry.offset())) {
+            position = 0;
+        }
+        while (position < maxPosition) {
+            int size = batchSizeAt(view, position, maxPosition);
+            if (view.getLong(position) + view.getInt(position + LAST_OFFSET_DELTA_OFFSET) >= offset) {
+                return position;
+            }
+            position += size;
+        }
+        return -1;
+    }
+
+    private int batchSizeAt(ByteBuffer view, int position, int maxPosition) {
+        int size = position > maxPosition - RecordBatch.HEADER_SIZE
+                ? -1
+                : view.getInt(position + BATCH_LENGTH_OFFSET) + RecordBatch.LOG_OVERHEAD;
+        if (size < RecordBatch.HEADER_SIZE || size > maxPosition - position) {
+            throw new StorageException("segment " + log.path() + " has no valid batch at position " + position
+                    + " although it was validated; the file was changed behind the log");
+        }
+        return size;
+    }
+
+    /**
+     * Validates every batch by length and CRC, checks that offsets continue from the base offset and
+     * that leader epochs never decrease nor exceed {@code maxEpoch}, rebuilds both indexes, and cuts
+     * the file after the last good batch.
+     *
+     * @param epochFloor the epoch of the last batch before this segment
+     */
+    public Recovery recover(int epochFloor, int maxEpoch, int segmentIndexBytes) throws IOException {
+        resetIndexes(segmentIndexBytes);
+        BatchScanner scanner = BatchScanner.of(log.slice(0, log.size()));
+        long expectedOffset = baseOffset;
+        int epoch = epochFloor;
+        int validBytes = 0;
+        long batches = 0;
+        while (true) {
+            RecordBatch batch;
+            try {
+                batch = scanner.next();
+            } catch (CorruptBatchException e) {
+                break;
+            }
+            if (batch == null || batch.baseOffset() != expectedOffset
+                    || batch.partitionLeaderEpoch() < epoch || batch.partitionLeaderEpoch() > maxEpoch) {
+                break;
+            }
+            indexBatch(batch, validBytes);
+            validBytes = scanner.position();
+            expectedOffset = batch.nextOffset();
+            epoch = batch.partitionLeaderEpoch();
+            batches++;
+        }
+        int cut = log.size() - validBytes;
+        if (cut > 0) {
+            log.truncateInPlace(validBytes);
+        }
+        nextOffset = expectedOffset;
+        return new Recovery(batches, cut, epoch);
+    }
+
+    /** What {@link #recover} found: batches validated, bytes cut, the epoch of the last good batch. */
+    public record Recovery(long batches, int bytesTruncated, int lastEpoch) {
+    }
+
+    /**
+     * Loads a segment whose bytes are trusted (below the recovery point, or after a clean shutdown):
+     * keeps its indexes if they are sane, else rebuilds them by walking batch headers without
+     * checking CRCs.
+     *
+     * @return whether the indexes were rebuilt
+     */
+    public boolean loadTrusted(int segmentIndexBytes) throws IOException {
+        int size = log.size();
+        boolean sane = !indexFilesMissing && offsetIndex.isSane(size);
+        if (sane) {
+            nextOffset = walkHeaders(offsetIndex.lookup(Long.MAX_VALUE).position(), size);
+            sane = timeIndex.isSane(nextOffset);
+        }
+        if (sane) {
+            maxTimestampSoFar = timeIndex.lastTimestamp();
+            return false;
+        }
+        rebuildIndexes(segmentIndexBytes);
+        return true;
+    }
+
+    /** Rebuilds both indexes from the batch headers of a segment whose bytes are trusted. */
+    public void rebuildIndexes(int segmentIndexBytes) throws IOException {
+        resetIndexes(segmentIndexBytes);
+        int size = log.size();
+        ByteBuffer view = log.slice(0, size);
+        int position = 0;
+        while (position < size) {
+            int batchSize = batchSizeAt(view, position, size);
+            try {
+                indexBatch(RecordBatch.wrap(view.duplicate().position(position).limit(position + batchSize)), position);
+            } catch (CorruptBatchException e) {
+                throw new StorageException("segment " + log.path() + " has a short batch at position " + position, e);
+            }
+            position += batchSize;
+        }
+        nextOffset = walkHeaders(0, size);
+    }
+
+    private long walkHeaders(int from, int size) {
+        ByteBuffer view = log.slice(0, size);
+        long next = baseOffset;
+        int position = from;
+        while (position < size) {
+            int batchSize = batchSizeAt(view, position, size);
+            next = view.getLong(position) + view.getInt(position + LAST_OFFSET_DELTA_OFFSET) + 1;
+            position += batchSize;
+        }
+        return next;
+    }
+
+    private void resetIndexes(int segmentIndexBytes) throws IOException {
+        offsetIndex.ensureCapacity(segmentIndexBytes);
+        timeIndex.ensureCapacity(segmentIndexBytes);
+        offsetIndex.reset();
+        timeIndex.reset();
+        bytesSinceLastIndexEntry = 0;
+        maxTimestampSoFar = RecordBatch.NO_TIMESTAMP;
+        offsetOfMaxTimestampSoFar = baseOffset;
+    }
+
+    /**
+     * Writes the segment's first bytes up to the batch holding {@code offset} (that batch excluded)
+     * into a new file that replaces this one, and returns it as a new appendable segment. This
+     * segment is closed; readers holding its slices keep seeing the old, unlinked file.
+     */
+    public LogSegment truncatedCopy(long offset, int segmentBytes, int segmentIndexBytes, long nowMs)
+            throws IOException {
+        int size = log.size();
+        int position = findBatchPosition(offset, size);
+        int keep = position < 0 ? size : position;
+        Path dir = log.path().getParent();
+        Path tmp = dir.resolve(fileName(baseOffset, ".log.truncating"));
+        try (FileChannel source = FileChannel.open(log.path(), StandardOpenOption.READ);
+             FileChannel target = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                     StandardOpenOption.WRITE)) {
+            long copied = 0;
+            while (copied < keep) {
+                copied += source.transferTo(copied, keep - copied, target);
+            }
+        }
+        close();
+        Files.move(tmp, log.path(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        offsetIndex.delete();
+        timeIndex.delete();
+        LogSegment copy = open(dir, baseOffset, true, segmentBytes, segmentIndexBytes, indexIntervalBytes, nowMs);
+        copy.rebuildIndexes(segmentIndexBytes);
+        return copy;
+    }
+
+    /** Makes the segment read-only: records its largest timestamp and releases preallocated space. */
+    public void seal() throws IOException {
+        if (maxTimestampSoFar > timeIndex.lastTimestamp()) {
+            timeIndex.maybeAppend(maxTimestampSoFar, offsetOfMaxTimestampSoFar);
+        }
+        offsetIndex.trim();
+        timeIndex.trim();
+        log.seal();
+    }
+
+    /** Forces the log file to the device (indexes are caches and are rebuilt after a crash). */
+    public void flush() throws IOException {
+        log.flush();
+    }
+
+    /** Closes file handles; slices already handed out stay readable. */
+    public void close() throws IOException {
+        log.close();
+    }
+
+    /**
+     * Closes the segment, renames its files {@code *.deleted} and unlinks them {@code delayMs} later on
+     * {@code scheduler} (at once if 0 or if the scheduler is shut down). Nothing is unmapped: slices
+     * of the segment stay readable until they are garbage.
+     */
+    public void closeAndDelete(ScheduledExecutorService scheduler, long delayMs) throws IOException {
+        close();
+        List<Path> renamed = new ArrayList<>();
+        for (Path file : files()) {
+            if (Files.exists(file)) {
+                Path target = file.resolveSibling(file.getFileName() + LogLoader.DELETED_SUFFIX);
+                Files.move(file, target, StandardCopyOption.REPLACE_EXISTING);
+                renamed.add(target);
+            }
+        }
+        Runnable delete = () -> {
+            for (Path file : renamed) {
+                try {
+                    Files.deleteIfExists(file);
+                } catch (IOException e) {
+                    // Left for the next load, which removes every .deleted file.
+                }
+            }
+        };
+        if (delayMs == 0) {
+            delete.run();
+            return;
+        }
+        try {
+            scheduler.schedule(delete, delayMs, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            delete.run();
+        }
+    }
+
+    /** The segment's files, for renaming or deleting once it is closed. */
+    public List<Path> files() {
+        return List.of(log.path(), offsetIndex.path(), timeIndex.path());
+    }
+
+    @Override
+    public String toString() {
+        return "LogSegment(baseOffset=" + baseOffset + ", size=" + log.size() + ", nextOffset=" + nextOffset + ")";
+    }
+}

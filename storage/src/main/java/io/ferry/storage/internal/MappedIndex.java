@@ -1,0 +1,128 @@
+package io.ferry.storage.internal;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A memory-mapped file of fixed-size entries, sorted by key, preallocated while the segment is
+ * appendable and trimmed to its entries when sealed. Indexes are caches of what the {@code .log} file
+ * says: on any doubt they are rebuilt, never trusted over the log.
+ *
+ * <p>One writer (the log's lock holder) appends; lookups may run on any thread. A lookup reads the
+ * volatile entry count first and then only entries below it, which were written before the count was
+ * published.
+ */
+abstract class MappedIndex {
+
+    private final Path path;
+    private final int entrySize;
+    private volatile MappedByteBuffer map;
+    private volatile int entries;
+
+    MappedIndex(Path path, int entrySize) {
+        this.path = path;
+        this.entrySize = entrySize;
+    }
+
+    /**
+     * Maps the file (creating it if absent) with room for {@code capacityBytes}, or just its current
+     * length when that is 0. Existing entries are counted from the file length, so a preallocated file
+     * left by a crash must be {@link #reset() reset} and rebuilt.
+     */
+    final void open(int capacityBytes) throws IOException {
+        try (RandomAccessFile file = new RandomAccessFile(path.toFile(), "rw")) {
+            long length = file.length();
+            int usable = (int) Math.min(length, Integer.MAX_VALUE) / entrySize * entrySize;
+            int mapped = Math.max(usable, capacityBytes / entrySize * entrySize);
+            file.setLength(mapped);
+            map = file.getChannel().map(FileChannel.MapMode.READ_WRITE, 0, mapped);
+            entries = usable / entrySize;
+        }
+    }
+
+    final Path path() {
+        return path;
+    }
+
+    final int entries() {
+        return entries;
+    }
+
+    final int maxEntries() {
+        return map.capacity() / entrySize;
+    }
+
+    /** Forgets every entry (the file keeps its size); the caller rebuilds from the log. */
+    final void reset() {
+        entries = 0;
+    }
+
+    /** Grows the file to {@code capacityBytes} so entries can be appended again. */
+    final void ensureCapacity(int capacityBytes) throws IOException {
+        if (capacityBytes / entrySize > maxEntries()) {
+            int count = entries;
+            open(capacityBytes);
+            entries = count;
+        }
+    }
+
+    /** Cuts the file to its entries: the segment is sealed. The mapping stays for lookups. */
+    final void trim() throws IOException {
+        try (RandomAccessFile file = new RandomAccessFile(path.toFile(), "rw")) {
+            file.setLength((long) entries * entrySize);
+        }
+    }
+
+    /** The buffer to write entry {@code entries()} into; call {@link #publishAppend()} after writing. */
+    final MappedByteBuffer buffer() {
+        return map;
+    }
+
+    final int entryPosition(int entry) {
+        return entry * entrySize;
+    }
+
+    final void publishAppend() {
+        entries = entries + 1;
+    }
+
+    final void flush() {
+        map.force();
+    }
+
+    final void delete() throws IOException {
+        Files.deleteIfExists(path);
+    }
+
+    /**
+     * Index of the last entry whose key is at most {@code key} (strictly below it when
+     * {@code strict}), or -1 if there is none. Keys must be sorted.
+     */
+    final int search(long key, boolean strict) {
+        MappedByteBuffer buffer = map;
+        int low = 0;
+        int high = entries - 1;
+        int found = -1;
+        while (low <= high) {
+            int mid = (low + high) >>> 1;
+            long midKey = keyAt(buffer, mid);
+            if (midKey < key || (!strict && midKey == key)) {
+                found = mid;
+                low = mid + 1;
+            } else {
+                high = mid - 1;
+            }
+        }
+        return found;
+    }
+
+    abstract long keyAt(MappedByteBuffer buffer, int entry);
+
+    final MappedByteBuffer map() {
+        return map;
+    }
+}

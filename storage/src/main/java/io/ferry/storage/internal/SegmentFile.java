@@ -1,0 +1,52 @@
+package io.ferry.storage.internal;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+
+/**
+ * The bytes of one segment's {@code .log} file: the write path of the log, kept behind this interface
+ * so that a different strategy (for example writes into a read-write mapping) can replace
+ * {@link ChannelSegmentFile} without touching segment logic.
+ *
+ * <p>Bytes below {@link #size()} never change while the file is open (truncation makes a new file, see
+ * {@link LogSegment#truncatedCopy}); slices handed out stay valid after {@link #close()}.
+ *
+ * <p>One writer thread (the owner of the log's lock) calls the mutators; any thread may call
+ * {@link #size()} and {@link #slice(int, int)}.
+ */
+public interface SegmentFile extends AutoCloseable {
+
+    Path path();
+
+    /** Logical size in bytes: the end of the last appended batch. Volatile read. */
+    int size();
+
+    /** Bytes the file can hold before the segment must roll. */
+    int capacity();
+
+    /**
+     * Appends every remaining byte of {@code bytes} at {@link #size()} and then publishes the new size.
+     * The caller has checked that they fit in {@link #capacity()}.
+     */
+    void append(ByteBuffer bytes) throws IOException;
+
+    /** A read-only view of {@code [position, position + length)}, which must lie below {@link #size()}. */
+    ByteBuffer slice(int position, int length);
+
+    /** Forces written bytes to the device. */
+    void flush() throws IOException;
+
+    /**
+     * Cuts the file to {@code newSize} in place. Only for recovery, before any reader exists: a reader
+     * holding a slice past the cut would fault.
+     */
+    void truncateInPlace(int newSize) throws IOException;
+
+    /** Releases the preallocated space after {@link #size()}: the segment takes no more appends. */
+    void seal() throws IOException;
+
+    /** Closes the file handle; existing slices stay readable. */
+    @Override
+    void close() throws IOException;
+}

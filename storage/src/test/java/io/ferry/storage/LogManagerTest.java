@@ -1,0 +1,217 @@
+package io.ferry.storage;
+
+import static io.ferry.storage.TestBatches.batch;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LogManagerTest {
+
+    @TempDir
+    Path root;
+
+    private final ManualClock clock = new ManualClock(10_000_000L);
+    private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2);
+    private final List<LogManager> managers = new ArrayList<>();
+
+    @AfterEach
+    void tearDown() throws IOException {
+        for (LogManager manager : managers) {
+            manager.close();
+        }
+        scheduler.shutdownNow();
+    }
+
+    private List<Path> dirs() {
+        return List.of(root.resolve("a"), root.resolve("b"));
+    }
+
+    private LogManager start(LogManagerConfig config) throws IOException {
+        LogManager manager = LogManager.start(config, topic -> null, clock, scheduler);
+        managers.add(manager);
+        return manager;
+    }
+
+    private static LogConfig small() {
+        return LogConfig.builder().segmentBytes(1024).fileDeleteDelayMs(0).build();
+    }
+
+    @Test
+    void aSecondManagerOnTheSameDirectoriesFailsWithAClearMessage() throws IOException {
+        LogManager first = start(LogManagerConfig.of(dirs()));
+        LogDirectoryInUseException e = assertThrows(LogDirectoryInUseException.class,
+                () -> LogManager.start(LogManagerConfig.of(List.of(root.resolve("c"), root.resolve("b"))),
+                        topic -> null, clock, scheduler));
+        assertTrue(e.getMessage().contains(root.resolve("b").toString()), e.getMessage());
+        // The failed start released the directory it had locked.
+        LogManager onC = start(LogManagerConfig.of(List.of(root.resolve("c"))));
+        onC.close();
+        first.close();
+        start(LogManagerConfig.of(dirs()));
+    }
+
+    @Test
+    void theControllersMetadataDirectoryInsideALogDirectoryIsNotAPartition() throws IOException {
+        Path metadata = root.resolve("a").resolve(LogManager.CLUSTER_METADATA_DIR);
+        Files.createDirectories(metadata.resolve("current"));
+        LogManager manager = start(LogManagerConfig.of(dirs()));
+        assertEquals(Map.of(), manager.allLogs());
+        assertTrue(Files.isDirectory(metadata.resolve("current")));
+    }
+
+    @Test
+    void invalidTopicNamesAreRefusedAndNoLogEscapesTheLogDirectories() throws IOException {
+        for (String bad : List.of("..", ".", "", "a/b", "../x", "a\\b", "x".repeat(250), "t\0")) {
+            assertThrows(InvalidTopicException.class, () -> new TopicPartition(bad, 0), bad);
+        }
+        assertThrows(InvalidTopicException.class, () -> new TopicPartition("t", -1));
+        LogManager manager = start(LogManagerConfig.of(dirs()));
+        for (String name : List.of("..a", "...", "a..", "-", "_", "x".repeat(249))) {
+            Log log = manager.getOrCreateLog(new TopicPartition(name, 3), small());
+            Path parent = log.dir().getParent();
+            assertTrue(dirs().stream().anyMatch(d -> d.toAbsolutePath().normalize().equals(parent)), log.dir().toString());
+            assertEquals(name + "-3", log.dir().getFileName().toString());
+        }
+    }
+
+    @Test
+    void logsAreSpreadOverTheDirectoriesAndSurviveACleanRestart() throws Exception {
+        LogManager manager = start(LogManagerConfig.of(dirs()));
+        for (int p = 0; p < 4; p++) {
+            Log log = manager.getOrCreateLog(new TopicPartition("orders", p), small());
+            for (int i = 0; i <= p; i++) {
+                log.appendAsLeader(batch(clock.millis(), 2, 10), 1);
+            }
+            log.updateHighWatermark(p + 1);
+        }
+        assertEquals(2, countPartitionDirs(dirs().get(0)));
+        assertEquals(2, countPartitionDirs(dirs().get(1)));
+        manager.close();
+        managers.remove(manager);
+
+        LogManager restarted = start(LogManagerConfig.of(dirs()));
+        Map<TopicPartition, Log> logs = restarted.allLogs();
+        assertEquals(4, logs.size());
+        for (int p = 0; p < 4; p++) {
+            Log log = logs.get(new TopicPartition("orders", p));
+            assertEquals(2L * (p + 1), log.logEndOffset());
+            assertEquals(p + 1, log.highWatermark(), "restored from the checkpoint");
+            assertEquals(log.logEndOffset(), log.recoveryPoint(), "checkpointed at shutdown");
+            assertTrue(log.recoveryResult().cleanShutdown());
+        }
+    }
+
+    private static long countPartitionDirs(Path dir) throws IOException {
+        try (Stream<Path> entries = Files.list(dir)) {
+            return entries.filter(Files::isDirectory).count();
+        }
+    }
+
+    @Test
+    void afterACrashLogsRecoverFromTheCheckpointedRecoveryPoint() throws Exception {
+        LogManager manager = start(LogManagerConfig.of(List.of(root.resolve("live"))));
+        Log log = manager.getOrCreateLog(new TopicPartition("t", 0), small());
+        for (int i = 0; i < 40; i++) {
+            log.appendAsLeader(batch(clock.millis(), 1, 20), 1);
+        }
+        log.flush();
+        log.appendAsLeader(batch(clock.millis(), 1, 20), 1);
+        manager.checkpoint();
+        // The directory as a killed broker leaves it (no clean-shutdown marker, no closed files).
+        Path image = root.resolve("image");
+        copyTree(root.resolve("live"), image);
+        Files.deleteIfExists(image.resolve(LogDirectoryLock.LOCK_FILE_NAME));
+
+        LogManager recovered = start(LogManagerConfig.of(List.of(image)));
+        Log reopened = recovered.getLog(new TopicPartition("t", 0)).orElseThrow();
+        assertFalse(reopened.recoveryResult().cleanShutdown());
+        assertEquals(1, reopened.recoveryResult().segmentsRecovered(), "only the segment holding the recovery point");
+        assertTrue(reopened.recoveryResult().batchesValidated() < 41);
+        assertEquals(41, reopened.logEndOffset());
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                Path target = to.resolve(from.relativize(file).toString());
+                if (Files.isDirectory(file)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(file, target);
+                }
+            }
+        }
+    }
+
+    @Test
+    void deleteLogRemovesItsDirectory() throws Exception {
+        LogManager manager = start(LogManagerConfig.of(dirs()));
+        TopicPartition tp = new TopicPartition("gone", 0);
+        Log log = manager.getOrCreateLog(tp, small());
+        log.appendAsLeader(batch(1, 1, 1), 0);
+        Path dir = log.dir();
+        assertTrue(manager.deleteLog(tp));
+        assertFalse(Files.exists(dir));
+        assertTrue(manager.getLog(tp).isEmpty());
+        assertFalse(manager.deleteLog(tp));
+        assertEquals(0, manager.getOrCreateLog(tp, small()).logEndOffset());
+    }
+
+    @Test
+    void aPartitionInTwoDirectoriesStopsStartUp() throws IOException {
+        Files.createDirectories(dirs().get(0).resolve("t-0"));
+        Files.createDirectories(dirs().get(1).resolve("t-0"));
+        StorageException e = assertThrows(StorageException.class, () -> start(LogManagerConfig.of(dirs())));
+        assertTrue(e.getMessage().contains("two log directories"), e.getMessage());
+        start(LogManagerConfig.of(List.of(dirs().get(0))));
+    }
+
+    @Test
+    void retentionRunsOnTheScheduler() throws Exception {
+        LogConfig retained = LogConfig.builder().segmentBytes(1024).retentionBytes(1024).fileDeleteDelayMs(0).build();
+        LogManager manager = start(new LogManagerConfig(dirs(), retained, 10, Long.MAX_VALUE, 60_000, 1));
+        Log log = manager.getOrCreateLog(new TopicPartition("t", 0), retained);
+        for (int i = 0; i < 50; i++) {
+            log.appendAsLeader(batch(clock.millis(), 1, 20), 1);
+        }
+        log.updateHighWatermark(50);
+        await().atMost(Duration.ofSeconds(10)).until(() -> log.logStartOffset() > 0);
+        assertTrue(log.sizeInBytes() <= 2048);
+    }
+
+    @Test
+    void theFlushPolicyRunsOnTheScheduler() throws Exception {
+        LogConfig flushed = LogConfig.builder().flushIntervalMs(1000).build();
+        LogManager manager = start(new LogManagerConfig(dirs(), flushed, 300_000, 10, 60_000, 1));
+        Log log = manager.getOrCreateLog(new TopicPartition("t", 0), flushed);
+        log.appendAsLeader(batch(clock.millis(), 3, 20), 1);
+        clock.advance(1000);
+        await().atMost(Duration.ofSeconds(10)).until(() -> log.recoveryPoint() == 3);
+    }
+
+    @Test
+    void aDeletionInterruptedByACrashIsFinishedAtStart() throws IOException {
+        Path leftover = dirs().get(0).resolve("t-0.12345" + Log.DELETED_DIR_SUFFIX);
+        Files.createDirectories(leftover);
+        Files.writeString(leftover.resolve("00000000000000000000.log"), "x");
+        LogManager manager = start(LogManagerConfig.of(dirs()));
+        assertFalse(Files.exists(leftover));
+        assertTrue(manager.allLogs().isEmpty());
+    }
+}
