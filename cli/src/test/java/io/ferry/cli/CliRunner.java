@@ -26,6 +26,7 @@ public final class CliRunner {
     private String stdin = "";
     private Map<String, String> variables = Map.of();
     private boolean terminal;
+    private boolean realTime;
     private final FakeTicker ticker = new FakeTicker();
 
     public CliRunner stdin(String text) {
@@ -43,6 +44,12 @@ public final class CliRunner {
         return this;
     }
 
+    /** Real clock and waiting, for commands whose timeouts and latencies must be real (against a node). */
+    public CliRunner realTime() {
+        this.realTime = true;
+        return this;
+    }
+
     public FakeTicker ticker() {
         return ticker;
     }
@@ -51,7 +58,8 @@ public final class CliRunner {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         Environment env = new Environment(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
-                variables, terminal, ticker.clock(), ticker);
+                variables, terminal, realTime ? Clock.systemUTC() : ticker.clock(),
+                realTime ? Ticker.system() : ticker);
         int code = Ferry.commandLine(env, new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
         return new Result(code, out.toString(), err.toString());
     }
