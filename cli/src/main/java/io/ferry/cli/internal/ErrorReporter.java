@@ -4,6 +4,7 @@ import io.ferry.client.FerryConfigException;
 import io.ferry.client.FerryException;
 import io.ferry.client.FerryTransportException;
 import java.io.PrintWriter;
+import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.IParameterExceptionHandler;
@@ -57,8 +58,24 @@ public final class ErrorReporter implements IExecutionExceptionHandler, IParamet
         } else {
             line = ex.getClass().getSimpleName() + (message.isEmpty() ? "" : ": " + message);
         }
-        return unreachable(ex) ? line + " (is a Ferry broker listening there? see --bootstrap)" : line;
+        if (!unreachable(ex)) {
+            return line;
+        }
+        // A gRPC status renders as "Status{code=UNAVAILABLE, description=io exception, cause=<stack trace>}";
+        // the code, the description and the innermost cause's last words ("Connection refused") say it all.
+        Throwable root = ex;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String rootMessage = firstLine(root.getMessage());
+        String reason = rootMessage.substring(rootMessage.lastIndexOf(": ") + 1).strip();
+        line = GRPC_STATUS.matcher(line).replaceAll(m -> m.group(1) + ": " + m.group(2)
+                + (reason.isEmpty() ? "" : " (" + reason + ")"));
+        return line + "; is a Ferry broker listening there? (see --bootstrap)";
     }
+
+    private static final Pattern GRPC_STATUS =
+            Pattern.compile("Status\\{code=(\\w+), description=([^,}]*)(, cause=.*)?}?$");
 
     private static boolean unreachable(Throwable ex) {
         for (Throwable t = ex; t != null; t = t.getCause()) {

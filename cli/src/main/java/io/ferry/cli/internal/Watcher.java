@@ -39,9 +39,10 @@ public final class Watcher {
             throws InterruptedException {
         long start = ticker.nanoTime();
         long intervalNanos = interval.toNanos();
+        long limitNanos = limit == null ? Long.MAX_VALUE : limit.toNanos();
         String previous = null;
         int draws = 0;
-        for (long tick = 0; ; tick++) {
+        while (true) {
             String frame;
             try {
                 frame = view.get();
@@ -59,11 +60,14 @@ public final class Watcher {
             }
             out.flush();
             previous = frame;
-            long next = start + (tick + 1) * intervalNanos;
-            if (limit != null && next - start > limit.toNanos()) {
+            // The next slot on the interval grid; slots missed during a slow poll (an unreachable
+            // broker takes seconds to time out) are skipped, not made up in a burst.
+            long elapsed = ticker.nanoTime() - start;
+            long next = (elapsed / intervalNanos + 1) * intervalNanos;
+            if (next > limitNanos) {
                 return draws;
             }
-            ticker.sleepNanos(next - ticker.nanoTime());
+            ticker.sleepNanos(next - elapsed);
         }
     }
 

@@ -75,4 +75,16 @@ class WatcherTest {
         assertTrue(text.contains("=== 2026-11-22T00:00:01Z ===\nerror: UNKNOWN_SERVER_ERROR: broker gone\n"), text);
         assertTrue(text.contains("=== 2026-11-22T00:00:02Z ===\nok\n"), text);
     }
+
+    @Test
+    void slowPollsSkipMissedSlotsAndTheLimitHolds() throws InterruptedException {
+        AtomicInteger polls = new AtomicInteger();
+        watcher(false).watch(() -> {
+            polls.incrementAndGet();
+            ticker.sleepNanos(2_500_000_000L); // an unreachable broker: each poll takes 2.5 s
+            return "error\n";
+        }, Duration.ofSeconds(1), Duration.ofSeconds(5), "t");
+        assertEquals(2, polls.get()); // at 0 s and at the 3 s slot; the 6 s slot is past the limit
+        assertEquals(FakeTicker.EPOCH.plusMillis(5500), ticker.clock().instant());
+    }
 }
