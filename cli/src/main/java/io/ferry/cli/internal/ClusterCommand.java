@@ -1,5 +1,6 @@
 package io.ferry.cli.internal;
 
+import io.ferry.client.AdminConfig;
 import io.ferry.client.ClusterDescription;
 import io.ferry.client.FerryAdmin;
 import io.ferry.client.TopicDescription;
@@ -42,11 +43,12 @@ public final class ClusterCommand extends ClientCommand {
             throw new UsageException("--watch-for needs --watch");
         }
         ClientSettings settings = settings();
-        // While watching, a dead bootstrap broker must not stall the redraws for the CLI's 15 s default.
-        long callTimeout = watch ? Math.max(1000, Math.min(5000, interval.toMillis() * 3)) : 15000;
+        // While watching, a dead bootstrap broker must not stall the redraws for the CLI's 15 s default,
+        // and one silent broker (killed without a reset) must leave time to ask the next one.
+        long callTimeout = watch ? Math.max(1500, Math.min(6000, interval.toMillis() * 3)) : 15000;
         try (FerryAdmin admin = new FerryAdmin(settings.admin(Map.of(
-                "default.api.timeout.ms", Long.toString(callTimeout),
-                "request.timeout.ms", Long.toString(Math.min(callTimeout, 10000)))))) {
+                AdminConfig.DEFAULT_API_TIMEOUT_MS, Long.toString(callTimeout),
+                AdminConfig.REQUEST_TIMEOUT_MS, Long.toString(watch ? callTimeout / 3 : 10000))))) {
             if (!watch) {
                 out().print(view(admin, environment.terminal()));
                 return ErrorReporter.OK;

@@ -83,7 +83,7 @@ final class PerfE2e extends ClientCommand {
         AtomicReference<Exception> firstError = new AtomicReference<>();
         long received = 0;
         try (FerryConsumer consumer = new FerryConsumer(settings.consumer(Map.of(
-                ConsumerConfig.AUTO_OFFSET_RESET, "latest", ConsumerConfig.FETCH_MAX_WAIT_MS, "100")));
+                ConsumerConfig.AUTO_OFFSET_RESET, "latest")));
              FerryProducer producer = new FerryProducer(settings.producer(Map.of(
                      ProducerConfig.ACKS, acks, ProducerConfig.LINGER_MS, "0")))) {
             consumer.assign(partitions);
