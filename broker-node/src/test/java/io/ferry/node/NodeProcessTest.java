@@ -103,6 +103,10 @@ class NodeProcessTest {
         assertTrue(process.isAlive(), read(log));
         java.util.regex.Matcher grpc = java.util.regex.Pattern.compile("gRPC on 127\\.0\\.0\\.1:(\\d+)").matcher(read(log));
         assertTrue(grpc.find(), read(log));
+        java.util.regex.Matcher http = java.util.regex.Pattern.compile("HTTP on 127\\.0\\.0\\.1:(\\d+)").matcher(read(log));
+        assertTrue(http.find(), read(log));
+        java.net.InetSocketAddress httpAddress = new java.net.InetSocketAddress("127.0.0.1", Integer.parseInt(http.group(1)));
+        await().atMost(Duration.ofSeconds(30)).until(() -> NodeHttp.get(httpAddress, "/health").statusCode() == 200);
         ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", Integer.parseInt(grpc.group(1)))
                 .usePlaintext().build();
         try {

@@ -98,15 +98,16 @@ public final class Partition {
                     + e.getMessage());
         }
         boolean advanced = maybeAdvanceHighWatermark();
-        return new LeaderAppend(info, log.logStartOffset(), advanced);
+        return new LeaderAppend(info, leader.leaderEpoch(), log.logStartOffset(), advanced);
     }
 
     /**
      * What an accepted append wrote.
      *
+     * @param leaderEpoch           the epoch of the leadership that accepted it
      * @param highWatermarkAdvanced whether the append moved the high watermark (an ISR of one)
      */
-    public record LeaderAppend(LogAppendInfo info, long logStartOffset, boolean highWatermarkAdvanced) {
+    public record LeaderAppend(LogAppendInfo info, int leaderEpoch, long logStartOffset, boolean highWatermarkAdvanced) {
     }
 
     /**

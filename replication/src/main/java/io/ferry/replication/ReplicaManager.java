@@ -125,7 +125,7 @@ public final class ReplicaManager implements AutoCloseable {
                     wake(tp);
                 }
                 if (acks == RequiredAcks.ALL) {
-                    waiting.put(tp, new DelayedProduce.Waiting(partition, partition.leaderEpoch(), outcome));
+                    waiting.put(tp, new DelayedProduce.Waiting(partition, appended.leaderEpoch(), outcome));
                 } else {
                     settled.put(tp, outcome);
                 }

@@ -185,6 +185,33 @@ class ReplicaManagerTest {
     }
 
     @Test
+    void maxBytesBoundsTheAnswerButTheFirstBatchAlwaysComes() {
+        TopicPartition other = new TopicPartition("t", 1);
+        manager.applyPartitionState(TP, leader(1, List.of(LOCAL)));
+        manager.applyPartitionState(other, leader(1, List.of(LOCAL)));
+        int batchSize = batch(1).remaining();
+        for (int i = 0; i < 3; i++) {
+            produce(RequiredAcks.LEADER, batch(1));
+            manager.appendRecords(RequiredAcks.LEADER, 1_000, Map.of(other, batch(1)), r -> { });
+        }
+        AtomicReference<Map<TopicPartition, FetchedPartition>> result = new AtomicReference<>();
+        List<FetchPartitionRequest> both = List.of(new FetchPartitionRequest(TP, 0, 1 << 20, -1),
+                new FetchPartitionRequest(other, 0, 1 << 20, -1));
+        manager.fetch(new FetchParams(0, 0, 1), both, result::set);
+        assertEquals(batchSize, result.get().get(TP).records().remaining(), "one batch although larger than max_bytes");
+        assertEquals(0, result.get().get(other).records().remaining(), "nothing left for the next partition");
+
+        manager.fetch(new FetchParams(0, 0, 2 * batchSize), both, result::set);
+        assertEquals(2 * batchSize, result.get().get(TP).records().remaining());
+        assertEquals(0, result.get().get(other).records().remaining());
+
+        manager.fetch(new FetchParams(0, 0, 1 << 20), List.of(new FetchPartitionRequest(TP, 0, batchSize, -1),
+                new FetchPartitionRequest(other, 0, 2 * batchSize, -1)), result::set);
+        assertEquals(batchSize, result.get().get(TP).records().remaining(), "partition_max_bytes");
+        assertEquals(2 * batchSize, result.get().get(other).records().remaining());
+    }
+
+    @Test
     void fetchErrorsAreTyped() {
         manager.applyPartitionState(TP, leader(2, List.of(LOCAL)));
         produce(RequiredAcks.LEADER, batch(1));

@@ -93,7 +93,7 @@ public final class BrokerGrpcService extends BrokerServiceGrpc.BrokerServiceImpl
 
     @Override
     public StreamObserver<ProduceRequest> produceStream(StreamObserver<ProduceResponse> observer) {
-        return new ProduceStream(observer, produce);
+        return new ProduceStream(observer, produce::handle);
     }
 
     @Override

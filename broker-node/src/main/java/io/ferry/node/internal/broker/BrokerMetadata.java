@@ -107,7 +107,12 @@ public record BrokerMetadata(long version, Map<Integer, BrokerRegistration> brok
                     topics.remove(record.getDeleteTopic().getName());
                     partitions.remove(record.getDeleteTopic().getName());
                 }
-                case PARTITION_CHANGE -> putPartition(record.getPartitionChange().getPartition());
+                case PARTITION_CHANGE -> {
+                    PartitionRecord p = record.getPartitionChange().getPartition();
+                    if (topics.containsKey(p.getTopic())) {
+                        putPartition(p);
+                    }
+                }
                 case RECORD_NOT_SET -> {
                     // A record kind this broker does not know carries nothing it acts on.
                 }

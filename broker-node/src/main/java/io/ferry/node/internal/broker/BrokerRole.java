@@ -53,8 +53,15 @@ public final class BrokerRole implements NodeRole {
     private final MeterRegistry registry;
     private final InstantSource clock;
     private final LogManagerConfig logManagerConfig;
+    /** Runs the log manager's retention, flushes, checkpoints and delayed file deletion. */
     private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, r -> {
         Thread t = new Thread(r, "ferry-broker-scheduler");
+        t.setDaemon(true);
+        return t;
+    });
+    /** The delayed-request timer's own thread, so retention or checkpoints never delay a timeout. */
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "ferry-broker-timer");
         t.setDaemon(true);
         return t;
     });
@@ -128,7 +135,7 @@ public final class BrokerRole implements NodeRole {
             public void delete(TopicPartition tp) {
                 logs.deleteLog(tp);
             }
-        }, new ExecutorTimer(scheduler), topicConfigs::minInsyncReplicas);
+        }, new ExecutorTimer(timer), topicConfigs::minInsyncReplicas);
         replicaManager = replicas;
         metrics = new BrokerMetrics(registry, replicas);
         BrokerGrpcService service = new BrokerGrpcService(replicas, this::metadata, () -> controllers, () -> {
@@ -205,8 +212,10 @@ public final class BrokerRole implements NodeRole {
             }
         }
         scheduler.shutdownNow();
+        timer.shutdownNow();
         try {
             scheduler.awaitTermination(2, TimeUnit.SECONDS);
+            timer.awaitTermination(2, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

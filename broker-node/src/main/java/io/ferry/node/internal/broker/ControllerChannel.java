@@ -6,6 +6,7 @@ import io.ferry.proto.v1.ControllerServiceGrpc.ControllerServiceBlockingStub;
 import io.ferry.proto.v1.Error;
 import io.ferry.proto.v1.ErrorCode;
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.util.ArrayList;
@@ -30,6 +31,8 @@ public final class ControllerChannel implements AutoCloseable {
 
     /** Pause between two attempts, so a quorum in election is not hammered. */
     static final long RETRY_BACKOFF_MILLIS = 100;
+
+    private static final String NO_ATTEMPT = "no attempt";
 
     private final List<HostPort> addresses;
     private final List<ManagedChannel> channels = new ArrayList<>();
@@ -62,7 +65,7 @@ public final class ControllerChannel implements AutoCloseable {
     public <R> R call(String what, Function<ControllerServiceBlockingStub, R> call, Function<R, Error> errorOf,
                       long timeoutMillis) throws ControllerUnavailableException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        String lastFailure = "no attempt";
+        String lastFailure = NO_ATTEMPT;
         while (true) {
             int index = current;
             long left = deadline - System.nanoTime();
@@ -79,7 +82,10 @@ public final class ControllerChannel implements AutoCloseable {
                 }
                 lastFailure = addresses.get(index) + " answered NOT_CONTROLLER: " + error.getMessage();
             } catch (StatusRuntimeException e) {
-                lastFailure = addresses.get(index) + " failed: " + e.getStatus();
+                // Running out of time on the last attempt says less than what the attempts before found.
+                if (e.getStatus().getCode() != Status.Code.DEADLINE_EXCEEDED || lastFailure.equals(NO_ATTEMPT)) {
+                    lastFailure = addresses.get(index) + " failed: " + e.getStatus();
+                }
             }
             log.debug("{}: {}", what, lastFailure);
             current = (index + 1) % addresses.size();

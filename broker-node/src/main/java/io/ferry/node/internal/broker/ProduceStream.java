@@ -31,14 +31,20 @@ final class ProduceStream implements StreamObserver<ProduceRequest> {
     static final int MAX_IN_FLIGHT = 32;
 
     private final ServerCallStreamObserver<ProduceResponse> responses;
-    private final ProduceHandler handler;
+    private final Handler handler;
     private int inFlight;
     /** Completed requests whose slot has not been handed back to the client yet (outbound was not ready). */
     private int credits;
     private boolean halfClosed;
     private boolean done;
 
-    ProduceStream(StreamObserver<ProduceResponse> responses, ProduceHandler handler) {
+    /** Handles one request; calls the callback exactly once, on any thread. */
+    @FunctionalInterface
+    interface Handler {
+        void handle(ProduceRequest request, java.util.function.Consumer<ProduceResponse> respond);
+    }
+
+    ProduceStream(StreamObserver<ProduceResponse> responses, Handler handler) {
         this.responses = (ServerCallStreamObserver<ProduceResponse>) responses;
         this.handler = handler;
         this.responses.disableAutoRequest();
