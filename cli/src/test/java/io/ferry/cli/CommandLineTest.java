@@ -91,6 +91,14 @@ class CommandLineTest {
     }
 
     @Test
+    void emptyPayloadFileIsAUsageError() throws IOException {
+        Path empty = Files.writeString(dir.resolve("payloads.txt"), "\n\n");
+        Result r = run("perf", "produce", "--topic", "t", "--num-records", "5", "--payload-file", empty.toString());
+        assertEquals(2, r.exitCode(), r.toString());
+        assertEquals("error: --payload-file " + empty + " has no non-empty line\n", r.err());
+    }
+
+    @Test
     void missingCommandConfigFileIsAUsageError() {
         Result r = run("topic", "list", "--command-config", dir.resolve("absent.properties").toString());
         assertEquals(2, r.exitCode(), r.toString());
