@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.IntStream;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -56,7 +57,7 @@ public abstract class ClientCommand implements Callable<Integer> {
     protected static List<Integer> partitions(TopicDescription topic, Integer partition) {
         int count = topic.partitions().size();
         if (partition == null) {
-            return java.util.stream.IntStream.range(0, count).boxed().toList();
+            return IntStream.range(0, count).boxed().toList();
         }
         if (partition < 0 || partition >= count) {
             throw new UsageException("--partition " + partition + " does not exist: topic '" + topic.name()

@@ -66,16 +66,12 @@ public final class ClusterReport {
             }, ansi);
         }
         sb.append('\n');
-        String summary = cluster.brokers().size() + " broker(s) (" + fenced + " fenced), " + topicsCount(topics)
+        String summary = cluster.brokers().size() + " broker(s) (" + fenced + " fenced), " + topics.size()
                 + " topic(s), " + partitions + " partition(s): " + under + " under-replicated, " + offline
                 + " offline";
         String colour = offline > 0 ? RED : under > 0 || fenced > 0 ? YELLOW : GREEN;
         sb.append(paint(summary, colour, ansi)).append('\n');
         return sb.toString();
-    }
-
-    private static int topicsCount(Collection<TopicDescription> topics) {
-        return topics.size();
     }
 
     private static String paint(Object text, String colour, boolean ansi) {

@@ -130,6 +130,8 @@ final class PerfProduce extends ClientCommand {
                 Histogram window = recorder.getIntervalHistogram();
                 total.add(window);
                 long now = ticker.nanoTime();
+                // Window bytes are estimated from the mean payload size (exact with one payload); the
+                // final line uses the exact count of acknowledged bytes.
                 long bytes = window.getTotalCount() * averageSize(payloads);
                 progressOut.println(PerfFormat.produceLine(window.getTotalCount(), bytes, now - windowStart[0],
                         LatencyStats.of(window), false));
