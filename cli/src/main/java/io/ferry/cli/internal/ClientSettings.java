@@ -8,6 +8,7 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -74,8 +75,15 @@ public final class ClientSettings {
     }
 
     public AdminConfig admin(Map<String, String> overrides) {
-        return AdminConfig.of(merge(ADMIN_KEYS, Map.of(AdminConfig.DEFAULT_API_TIMEOUT_MS, "15000",
-                AdminConfig.REQUEST_TIMEOUT_MS, "10000"), overrides));
+        return admin(Map.of(), overrides);
+    }
+
+    /** @param commandDefaults the command's own defaults, which the file overrides */
+    public AdminConfig admin(Map<String, String> commandDefaults, Map<String, String> overrides) {
+        Map<String, String> defaults = new HashMap<>(Map.of(AdminConfig.DEFAULT_API_TIMEOUT_MS, "15000",
+                AdminConfig.REQUEST_TIMEOUT_MS, "10000"));
+        defaults.putAll(commandDefaults);
+        return AdminConfig.of(merge(ADMIN_KEYS, defaults, overrides));
     }
 
     public ProducerConfig producer(Map<String, String> overrides) {

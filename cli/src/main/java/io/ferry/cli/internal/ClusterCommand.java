@@ -48,7 +48,7 @@ public final class ClusterCommand extends ClientCommand {
         long callTimeout = watch ? Math.max(1500, Math.min(6000, interval.toMillis() * 3)) : 15000;
         try (FerryAdmin admin = new FerryAdmin(settings.admin(Map.of(
                 AdminConfig.DEFAULT_API_TIMEOUT_MS, Long.toString(callTimeout),
-                AdminConfig.REQUEST_TIMEOUT_MS, Long.toString(watch ? callTimeout / 3 : 10000))))) {
+                AdminConfig.REQUEST_TIMEOUT_MS, Long.toString(watch ? callTimeout / 3 : 10000)), Map.of()))) {
             if (!watch) {
                 out().print(view(admin, environment.terminal()));
                 return ErrorReporter.OK;

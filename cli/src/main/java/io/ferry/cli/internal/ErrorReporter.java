@@ -4,6 +4,7 @@ import io.ferry.client.FerryConfigException;
 import io.ferry.client.FerryException;
 import io.ferry.client.FerryTransportException;
 import java.io.PrintWriter;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
@@ -69,13 +70,14 @@ public final class ErrorReporter implements IExecutionExceptionHandler, IParamet
         }
         String rootMessage = firstLine(root.getMessage());
         String reason = rootMessage.substring(rootMessage.lastIndexOf(": ") + 1).strip();
-        line = GRPC_STATUS.matcher(line).replaceAll(m -> m.group(1) + ": " + m.group(2)
-                + (reason.isEmpty() ? "" : " (" + reason + ")"));
+        line = GRPC_STATUS.matcher(line).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + ": " + m.group(2)
+                + (m.group(3) == null || m.group(3).startsWith(", cause=null") || reason.isEmpty() ? ""
+                : " (" + reason + ")")));
         return line + "; is a Ferry broker listening there? (see --bootstrap)";
     }
 
     private static final Pattern GRPC_STATUS =
-            Pattern.compile("Status\\{code=(\\w+), description=([^,}]*)(, cause=.*)?}?$");
+            Pattern.compile("Status\\{code=(\\w+), description=(.*?)(, cause=.*)?}?$");
 
     private static boolean unreachable(Throwable ex) {
         for (Throwable t = ex; t != null; t = t.getCause()) {

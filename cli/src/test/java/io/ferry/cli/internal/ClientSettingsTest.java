@@ -47,6 +47,15 @@ class ClientSettingsTest {
     }
 
     @Test
+    void theFileBeatsACommandsOwnDefaults() throws IOException {
+        Path file = Files.writeString(dir.resolve("c.properties"), "default.api.timeout.ms=300\n");
+        AdminConfig a = ClientSettings.load("h:1", file).admin(Map.of("default.api.timeout.ms", "3000",
+                "request.timeout.ms", "1000"), Map.of());
+        assertEquals(300, a.defaultApiTimeoutMs());
+        assertEquals(1000, a.requestTimeoutMs());
+    }
+
+    @Test
     void bootstrapPrecedenceFlagThenVariableThenFileThenDefault() throws IOException {
         Path file = Files.writeString(dir.resolve("c.properties"), "bootstrap.servers=file:3\n");
         assertEquals("flag:1", ClientSettings.load("flag:1", file).bootstrap());

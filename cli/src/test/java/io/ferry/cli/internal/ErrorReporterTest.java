@@ -43,6 +43,17 @@ class ErrorReporterTest {
     }
 
     @Test
+    void aDeadlineWithoutCauseKeepsItsDescription() {
+        FerryTransportException transport = new FerryTransportException("describe cluster: broker h:1 failed: "
+                + "Status{code=DEADLINE_EXCEEDED, description=CallOptions deadline exceeded after 0.18s. "
+                + "[closed=[], open=[[delay=1ns, was_still_waiting]]], cause=null}", new RuntimeException(
+                "DEADLINE_EXCEEDED: CallOptions deadline exceeded"));
+        assertEquals("describe cluster: broker h:1 failed: DEADLINE_EXCEEDED: CallOptions deadline exceeded after "
+                + "0.18s. [closed=[], open=[[delay=1ns, was_still_waiting]]]; is a Ferry broker listening there? "
+                + "(see --bootstrap)", ErrorReporter.describe(transport));
+    }
+
+    @Test
     void otherFailuresNameTheirType() {
         assertEquals("IllegalStateException: closed", ErrorReporter.describe(new IllegalStateException("closed")));
         assertEquals("NullPointerException", ErrorReporter.describe(new NullPointerException()));
