@@ -136,6 +136,10 @@ class EndToEndTest {
         Result fromOffset = ferry("", "consume", "--topic", "lines", "--partition", "0", "--offset", "6",
                 "--timeout-ms", "1500", "--print-partition", "--separator", "|");
         assertEquals("0|v1\n0|v:2\n", fromOffset.out(), fromOffset.toString());
+
+        Result pastTheEnd = ferry("", "consume", "--topic", "lines", "--offset", "1000", "--timeout-ms", "5000");
+        assertEquals(1, pastTheEnd.exitCode(), pastTheEnd.toString());
+        assertTrue(pastTheEnd.err().startsWith("error: OFFSET_OUT_OF_RANGE: "), pastTheEnd.toString());
     }
 
     @Test

@@ -97,8 +97,10 @@ public final class ConsumeCommand extends ClientCommand {
         RecordFormat format = new RecordFormat(printTimestamp, printPartition, printOffset, printKey, separator);
         PrintWriter out = out();
         long count = 0;
+        // An explicit --offset that does not exist is an error to report, not a reason to jump to the end.
+        String reset = start.offset != null ? "none" : "latest";
         try (FerryConsumer consumer = new FerryConsumer(settings.consumer(Map.of(
-                ConsumerConfig.AUTO_OFFSET_RESET, "latest")))) {
+                ConsumerConfig.AUTO_OFFSET_RESET, reset)))) {
             consumer.assign(assigned);
             position(consumer, assigned);
             Ticker ticker = environment.ticker();
