@@ -37,10 +37,6 @@ public final class Partition {
         this.log = log;
     }
 
-    public TopicPartition topicPartition() {
-        return tp;
-    }
-
     /**
      * Applies the controller's state: leader if it names this broker, follower if it names another,
      * offline if none. A new leader epoch on a leader is recorded in the log's epoch history at the log

@@ -49,10 +49,6 @@ public final class ReplicaManager implements AutoCloseable {
         this.fetchWaiters = new DelayedOperations<>(timer);
     }
 
-    public int localBrokerId() {
-        return localBrokerId;
-    }
-
     /**
      * Applies the controller's state for a partition this broker replicates, opening (or creating) its
      * log the first time. Leader with a new epoch: the epoch is recorded at the log end offset.

@@ -2,6 +2,7 @@ package io.ferry.node.broker;
 
 import static io.ferry.node.broker.BrokerTestSupport.batch;
 import static io.ferry.node.broker.BrokerTestSupport.createTopic;
+import static io.ferry.node.broker.BrokerTestSupport.fetch;
 import static io.ferry.node.broker.BrokerTestSupport.listOffset;
 import static io.ferry.node.broker.BrokerTestSupport.produce;
 import static io.ferry.node.broker.BrokerTestSupport.readAll;
@@ -11,6 +12,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ferry.node.FerryNode;
 import io.ferry.proto.v1.Acks;
+import io.ferry.proto.v1.ControlledShutdownRequest;
+import io.ferry.proto.v1.ControllerServiceGrpc;
+import io.ferry.proto.v1.DescribeClusterRequest;
 import io.ferry.proto.v1.ErrorCode;
 import io.ferry.proto.v1.PartitionProduceResult;
 import io.grpc.ManagedChannel;
@@ -48,6 +52,20 @@ class BrokerRestartTest {
                         }
                     }
                 }
+                // Leadership moves away (here: nowhere, the partition goes offline) when the broker is
+                // shut down in a controlled way; clients are told NOT_LEADER with what the broker knows.
+                ControllerServiceGrpc.ControllerServiceBlockingStub controller = ControllerServiceGrpc
+                        .newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+                String incarnation = controller.describeCluster(DescribeClusterRequest.getDefaultInstance())
+                        .getBrokers(0).getIncarnationId();
+                assertEquals(0, controller.controlledShutdown(ControlledShutdownRequest.newBuilder().setBrokerId(1)
+                        .setIncarnationId(incarnation).build()).getRemainingLeaderships());
+                await().atMost(Duration.ofSeconds(10)).until(() -> produce(channel, Acks.ACKS_ALL, "durable", 0,
+                        batch("late", 1)).getError().getCode() == ErrorCode.NOT_LEADER);
+                PartitionProduceResult notLeader = produce(channel, Acks.ACKS_ALL, "durable", 0, batch("late", 1));
+                assertEquals(-1, notLeader.getLeader().getLeaderId(), notLeader.toString());
+                assertTrue(notLeader.getError().getMessage().contains("offline"), notLeader.getError().getMessage());
+                assertEquals(ErrorCode.NOT_LEADER, fetch(channel, "durable", 0, 0).getError().getCode());
             } finally {
                 channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             }

@@ -335,6 +335,7 @@ class SingleNodeBrokerTest {
                 "ferry_partition_isr_size{partition=\"0\",topic=\"metered\"} 1.0",
                 "ferry_broker_under_replicated_partitions 0.0",
                 "ferry_broker_offline_partitions 0.0",
+                "ferry_broker_waiting_requests ",
                 "ferry_broker_leader_partitions ")) {
             assertTrue(body.contains(expected), "no " + expected + " in\n" + body);
         }

@@ -76,12 +76,6 @@ public final class LeaderRole implements ReplicaRole {
         return true;
     }
 
-    /** The follower's last reported LEO, if it reported one since this leadership began. */
-    public OptionalLong followerEndOffset(int replicaId) {
-        Long leo = followerEndOffsets.get(replicaId);
-        return leo == null ? OptionalLong.empty() : OptionalLong.of(leo);
-    }
-
     /**
      * The smallest LEO over the ISR (the leader's own is {@code leaderLeo}); empty while an ISR member's
      * LEO is unknown.

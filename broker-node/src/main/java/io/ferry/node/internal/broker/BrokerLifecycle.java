@@ -84,10 +84,6 @@ public final class BrokerLifecycle implements AutoCloseable {
         thread.scheduleWithFixedDelay(this::pollMetadataQuietly, 0, METADATA_POLL_MILLIS, TimeUnit.MILLISECONDS);
     }
 
-    public String incarnationId() {
-        return incarnationId;
-    }
-
     public BrokerMetadata metadata() {
         return metadata;
     }

@@ -31,7 +31,7 @@ import java.util.function.ToDoubleFunction;
  *       {@code ferry.partition.high.watermark}, {@code ferry.partition.log.size} (bytes),
  *       {@code ferry.partition.segments}, {@code ferry.partition.isr.size}
  *   <li>broker gauges: {@code ferry.broker.leader.partitions}, {@code ferry.broker.under.replicated.partitions},
- *       {@code ferry.broker.offline.partitions}
+ *       {@code ferry.broker.offline.partitions}, {@code ferry.broker.waiting.requests}
  * </ul>
  * Per-partition gauges are added and removed by {@link #syncPartitions()} as partitions come and go.
  * Thread-safe.
@@ -59,6 +59,10 @@ public final class BrokerMetrics {
                 "Led partitions whose ISR is smaller than their replica set", PartitionSnapshot::underReplicated));
         brokerGauges.add(brokerGauge("ferry.broker.offline.partitions",
                 "Hosted partitions with no leader or a failed log", PartitionSnapshot::isOffline));
+        brokerGauges.add(Gauge.builder("ferry.broker.waiting.requests", replicaManager,
+                        ReplicaManager::waitingRequests)
+                .description("acks=all produces and long-poll fetches waiting, counted once per partition")
+                .register(registry));
     }
 
     private Meter brokerGauge(String name, String description, java.util.function.Predicate<PartitionSnapshot> which) {
