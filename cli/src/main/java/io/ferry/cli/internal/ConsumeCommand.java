@@ -1,0 +1,156 @@
+package io.ferry.cli.internal;
+
+import io.ferry.client.ConsumerConfig;
+import io.ferry.client.ConsumerRecord;
+import io.ferry.client.ConsumerRecords;
+import io.ferry.client.FerryAdmin;
+import io.ferry.client.FerryConsumer;
+import io.ferry.client.OffsetAndTimestamp;
+import io.ferry.client.TopicDescription;
+import io.ferry.client.TopicPartition;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ferry consume}: records to standard output, one per line, flushed after every poll so a
+ * pipe sees them at once; the count goes to standard error at the end.
+ */
+@Command(name = "consume", mixinStandardHelpOptions = true,
+        description = {"Print a topic's records to standard output, one per line.",
+                "Starts at the end (new records only) unless --from-beginning, --offset or --timestamp says "
+                        + "otherwise; runs until --max-messages, --timeout-ms of silence, or Ctrl-C."})
+public final class ConsumeCommand extends ClientCommand {
+
+    private static final Duration POLL = Duration.ofMillis(200);
+
+    @Option(names = {"-t", "--topic"}, required = true, paramLabel = "NAME", description = "Topic to read.")
+    String topic;
+
+    static final class Start {
+        @Option(names = "--from-beginning", description = "Start at the oldest record.")
+        boolean fromBeginning;
+
+        @Option(names = "--offset", paramLabel = "N",
+                description = "Start at this offset (in every partition read; usually with --partition).")
+        Long offset;
+
+        @Option(names = "--timestamp", paramLabel = "TIME", converter = Converters.TimestampConverter.class,
+                description = "Start at the first record at or after this time: ms since the epoch or ISO-8601 "
+                        + "(2026-11-22T10:15:30Z).")
+        Long timestamp;
+    }
+
+    @ArgGroup(exclusive = true)
+    Start start = new Start();
+
+    @Option(names = {"-p", "--partition"}, paramLabel = "N", description = "Read only this partition.")
+    Integer partition;
+
+    @Option(names = {"-n", "--max-messages"}, paramLabel = "N", description = "Stop after N records.")
+    Long maxMessages;
+
+    @Option(names = "--timeout-ms", paramLabel = "MS", description = "Stop after MS milliseconds without a record.")
+    Long timeoutMs;
+
+    @Option(names = "--print-key", description = "Print each record's key.")
+    boolean printKey;
+
+    @Option(names = "--print-offset", description = "Print each record's offset.")
+    boolean printOffset;
+
+    @Option(names = "--print-partition", description = "Print each record's partition.")
+    boolean printPartition;
+
+    @Option(names = "--print-timestamp", description = "Print each record's timestamp (ISO-8601, UTC).")
+    boolean printTimestamp;
+
+    @Option(names = "--separator", defaultValue = "\t", paramLabel = "SEP",
+            description = "Between printed fields (default: a tab).")
+    String separator;
+
+    ConsumeCommand(Environment environment) {
+        super(environment);
+    }
+
+    @Override
+    public Integer call() {
+        if (start.offset != null && start.offset < 0) {
+            throw new UsageException("--offset must be >= 0");
+        }
+        if (maxMessages != null && maxMessages < 1 || timeoutMs != null && timeoutMs < 0) {
+            throw new UsageException("--max-messages must be positive and --timeout-ms not negative");
+        }
+        ClientSettings settings = settings();
+        List<TopicPartition> assigned = new ArrayList<>();
+        try (FerryAdmin admin = admin(settings)) {
+            TopicDescription description = describeTopic(admin, topic);
+            partitions(description, partition).forEach(p -> assigned.add(new TopicPartition(topic, p)));
+        }
+        RecordFormat format = new RecordFormat(printTimestamp, printPartition, printOffset, printKey, separator);
+        PrintWriter out = out();
+        long count = 0;
+        // An explicit --offset that does not exist is an error to report, not a reason to jump to the end.
+        String reset = start.offset != null ? "none" : "latest";
+        try (FerryConsumer consumer = new FerryConsumer(settings.consumer(Map.of(
+                ConsumerConfig.AUTO_OFFSET_RESET, reset)))) {
+            consumer.assign(assigned);
+            position(consumer, assigned);
+            Ticker ticker = environment.ticker();
+            long idleSince = ticker.nanoTime();
+            while (maxMessages == null || count < maxMessages) {
+                ConsumerRecords records = consumer.poll(POLL);
+                for (ConsumerRecord record : records) {
+                    out.println(format.format(record));
+                    if (++count == (maxMessages == null ? -1 : maxMessages)) {
+                        break;
+                    }
+                }
+                out.flush();
+                if (out.checkError()) {
+                    break; // the reader went away (e.g. "| head"): stop quietly, as cat does
+                }
+                long now = ticker.nanoTime();
+                if (!records.isEmpty()) {
+                    idleSince = now;
+                } else if (timeoutMs != null && now - idleSince >= TimeUnit.MILLISECONDS.toNanos(timeoutMs)) {
+                    break;
+                }
+            }
+        }
+        err().println("Processed a total of " + count + " message(s).");
+        err().flush();
+        return ErrorReporter.OK;
+    }
+
+    private void position(FerryConsumer consumer, List<TopicPartition> assigned) {
+        if (start.fromBeginning) {
+            consumer.seekToBeginning(assigned);
+        } else if (start.offset != null) {
+            assigned.forEach(tp -> consumer.seek(tp, start.offset));
+        } else if (start.timestamp != null) {
+            Map<TopicPartition, Long> query = new HashMap<>();
+            assigned.forEach(tp -> query.put(tp, start.timestamp));
+            Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(query);
+            List<TopicPartition> none = new ArrayList<>();
+            for (TopicPartition tp : assigned) {
+                OffsetAndTimestamp at = found.get(tp);
+                if (at == null) {
+                    none.add(tp); // nothing at or after the time yet: wait for new records
+                } else {
+                    consumer.seek(tp, at.offset());
+                }
+            }
+            consumer.seekToEnd(none);
+        } else {
+            consumer.seekToEnd(assigned);
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package io.ferry.cli.internal;
+
+import io.ferry.client.FerryAdmin;
+import io.ferry.client.TopicDescription;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code ferry topic create|list|describe|delete}. */
+@Command(name = "topic", mixinStandardHelpOptions = true, description = "Create, list, describe and delete topics.",
+        subcommands = {TopicCommand.Create.class, TopicCommand.ListTopics.class, TopicCommand.Describe.class,
+                TopicCommand.Delete.class})
+public final class TopicCommand implements Runnable {
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new ParameterException(spec.commandLine(), "missing subcommand: one of "
+                + spec.subcommands().keySet());
+    }
+
+    @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a topic.")
+    static final class Create extends ClientCommand {
+
+        @Option(names = {"-t", "--topic"}, required = true, paramLabel = "NAME", description = "Topic name.")
+        String topic;
+
+        @Option(names = {"-p", "--partitions"}, defaultValue = "1", paramLabel = "N",
+                description = "Number of partitions (default: ${DEFAULT-VALUE}).")
+        int partitions;
+
+        @Option(names = {"-r", "--replication-factor"}, defaultValue = "1", paramLabel = "N",
+                description = "Replicas of each partition (default: ${DEFAULT-VALUE}).")
+        int replicationFactor;
+
+        @Option(names = {"-c", "--config"}, paramLabel = "KEY=VALUE",
+                description = "Topic setting, repeatable (e.g. retention.ms=86400000, min.insync.replicas=2).")
+        Map<String, String> configs = new LinkedHashMap<>();
+
+        Create(Environment environment) {
+            super(environment);
+        }
+
+        @Override
+        public Integer call() {
+            try (FerryAdmin admin = admin(settings())) {
+                TopicDescription created = admin.createTopic(topic, partitions, replicationFactor, configs);
+                out().println("Created topic " + created.name() + " with " + created.partitions().size()
+                        + " partition(s), replication factor " + created.replicationFactor() + ".");
+            }
+            return ErrorReporter.OK;
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List topic names, one per line.")
+    static final class ListTopics extends ClientCommand {
+
+        ListTopics(Environment environment) {
+            super(environment);
+        }
+
+        @Override
+        public Integer call() {
+            try (FerryAdmin admin = admin(settings())) {
+                admin.listTopics().forEach(out()::println);
+            }
+            return ErrorReporter.OK;
+        }
+    }
+
+    @Command(name = "describe", mixinStandardHelpOptions = true,
+            description = "Describe topics: settings, and each partition's leader, epoch, replicas and ISR.")
+    static final class Describe extends ClientCommand {
+
+        @Option(names = {"-t", "--topic"}, paramLabel = "NAME", description = "Topic to describe (default: all).")
+        List<String> topics = List.of();
+
+        @Option(names = "--under-replicated", description = "Show only partitions whose ISR is smaller than the replica set.")
+        boolean underReplicatedOnly;
+
+        Describe(Environment environment) {
+            super(environment);
+        }
+
+        @Override
+        public Integer call() {
+            try (FerryAdmin admin = admin(settings())) {
+                Map<String, TopicDescription> topicsByName = admin.describeTopics(topics);
+                out().print(TopicFormat.describe(topicsByName.values(), underReplicatedOnly));
+            }
+            return ErrorReporter.OK;
+        }
+    }
+
+    @Command(name = "delete", mixinStandardHelpOptions = true, description = "Delete a topic and its data.")
+    static final class Delete extends ClientCommand {
+
+        @Option(names = {"-t", "--topic"}, required = true, paramLabel = "NAME", description = "Topic name.")
+        String topic;
+
+        Delete(Environment environment) {
+            super(environment);
+        }
+
+        @Override
+        public Integer call() {
+            try (FerryAdmin admin = admin(settings())) {
+                admin.deleteTopic(topic);
+                out().println("Deleted topic " + topic + ".");
+            }
+            return ErrorReporter.OK;
+        }
+    }
+}
