@@ -106,4 +106,13 @@ class PerfMathTest {
     private static void assertWithin(long expected, long actual) {
         assertEquals(expected, actual, Math.max(1, expected / 1000.0), "expected ~" + expected + " got " + actual);
     }
+
+    @Test
+    void e2eWarmUpCoversTheFirstSecondsButNeverHalfTheRun() {
+        assertEquals(5_000, PerfE2e.warmupRecords(10_000, 1000));
+        assertEquals(5_000, PerfE2e.warmupRecords(100_000, 1000));
+        assertEquals(100, PerfE2e.warmupRecords(200, 500));
+        assertEquals(500, PerfE2e.warmupRecords(1_000_000, 10));
+        assertEquals(0, PerfE2e.warmupRecords(1, 1000));
+    }
 }
