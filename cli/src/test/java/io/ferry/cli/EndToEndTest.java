@@ -232,7 +232,7 @@ class EndToEndTest {
 
         Result e2e = ferry("", "perf", "e2e", "--topic", "perf", "--num-records", "200", "--rate", "500");
         assertEquals(0, e2e.exitCode(), e2e.toString());
-        assertTrue(e2e.out().startsWith("180 records at 500 records/sec (acks=all, 20 warm-up records not counted): "
+        assertTrue(e2e.out().startsWith("100 records at 500 records/sec (acks=all, 100 warm-up records not counted): "
                 + "e2e latency avg "), e2e.out());
     }
 }

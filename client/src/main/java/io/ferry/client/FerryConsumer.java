@@ -261,6 +261,7 @@ public final class FerryConsumer implements AutoCloseable {
             if (state.buffered.isEmpty() && state.bufferEnd >= 0) {
                 state.position = Math.max(state.position, state.bufferEnd);
                 state.bufferEnd = -1;
+                state.fetchedAhead = false;
             }
         }
         return out.isEmpty() ? ConsumerRecords.empty() : new ConsumerRecords(out);

@@ -256,6 +256,33 @@ class ConsumerTest {
     }
 
     @Test
+    void theNextFetchLeavesWhileEarlierRecordsAreStillBuffered() throws Exception {
+        append(TP, 0, 5, CompressionType.NONE);
+        FerryConsumer consumer = consumer("max.poll.records", 2);
+        consumer.assign(List.of(TP));
+        consumer.seek(TP, 0);
+        assertEquals(expected(0, 2), values(pollFor(consumer, 2)));
+        // Three records are still buffered, yet the fetch from where they end is already out.
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> cluster.broker(1)
+                .fetchRequests.stream().anyMatch(r -> r.getTopics(0).getPartitions(0).getFetchOffset() == 5));
+        append(TP, 5, 3, CompressionType.NONE);
+        assertEquals(expected(2, 8), values(pollFor(consumer, 6)));
+        assertEquals(8, consumer.position(TP));
+    }
+
+    @Test
+    void aSeekDropsTheAnswerOfAFetchAheadAndBuffersNoDuplicates() throws Exception {
+        append(TP, 0, 6, CompressionType.NONE);
+        FerryConsumer consumer = consumer("max.poll.records", 2);
+        consumer.assign(List.of(TP));
+        consumer.seek(TP, 0);
+        assertEquals(expected(0, 2), values(pollFor(consumer, 2)));
+        consumer.seek(TP, 1);
+        assertEquals(expected(1, 6), values(pollFor(consumer, 5)));
+        assertEquals(6, consumer.position(TP));
+    }
+
+    @Test
     void concurrentUseIsRefused() throws Exception {
         FerryConsumer consumer = consumer("fetch.max.wait.ms", 500);
         consumer.assign(List.of(TP));

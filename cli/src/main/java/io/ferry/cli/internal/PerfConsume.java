@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code ferry perf consume}, after Kafka's ConsumerPerformance: reads {@code --num-records}
  * records from every partition of a topic and reports records/s, MB/s (key + value bytes) and the
- * number of fetches (polls that returned records). Time runs from the first poll to the last
+ * number of polls that returned records (each fetch response feeds several polls of at most
+ * max.poll.records). Time runs from the first poll to the last
  * record, so a final idle wait does not dilute the rates.
  */
 @Command(name = "consume", mixinStandardHelpOptions = true,
@@ -61,7 +62,7 @@ final class PerfConsume extends ClientCommand {
         Ticker ticker = environment.ticker();
         long records = 0;
         long bytes = 0;
-        long fetches = 0;
+        long polls = 0;
         long start;
         long last;
         try (FerryConsumer consumer = new FerryConsumer(settings.consumer(Map.of(
@@ -82,7 +83,7 @@ final class PerfConsume extends ClientCommand {
                 ConsumerRecords batch = consumer.poll(POLL);
                 long now = ticker.nanoTime();
                 if (!batch.isEmpty()) {
-                    fetches++;
+                    polls++;
                     for (ConsumerRecord r : batch) {
                         long size = (r.key() == null ? 0 : r.key().length) + (r.value() == null ? 0 : r.value().length);
                         records++;
@@ -95,7 +96,7 @@ final class PerfConsume extends ClientCommand {
                     break;
                 }
                 if (now - nextProgress >= 0) {
-                    progressOut.println(PerfFormat.consumeLine(windowRecords, windowBytes, now - windowStart, fetches));
+                    progressOut.println(PerfFormat.consumeLine(windowRecords, windowBytes, now - windowStart, polls));
                     progressOut.flush();
                     windowRecords = 0;
                     windowBytes = 0;
@@ -104,8 +105,8 @@ final class PerfConsume extends ClientCommand {
                 }
             }
         }
-        out().println(json ? PerfFormat.consumeJson(records, bytes, last - start, fetches)
-                : PerfFormat.consumeLine(records, bytes, last - start, fetches));
+        out().println(json ? PerfFormat.consumeJson(records, bytes, last - start, polls)
+                : PerfFormat.consumeLine(records, bytes, last - start, polls));
         out().flush();
         if (records < numRecords) {
             err().println("error: only " + records + " of " + numRecords + " records arrived before " + timeoutMs

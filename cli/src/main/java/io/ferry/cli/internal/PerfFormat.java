@@ -38,19 +38,23 @@ public final class PerfFormat {
                 LatencyStats.ms(l.p999Micros()));
     }
 
-    /** ConsumerPerformance's figures in one line: records, MB, their rates, and fetches (non-empty polls). */
-    public static String consumeLine(long records, long bytes, long elapsedNanos, long fetches) {
+    /**
+     * ConsumerPerformance's figures in one line: records, MB, their rates, and the polls that returned
+     * records. Polls, not fetches: one fetch response (up to max.partition.fetch.bytes) feeds many
+     * polls of at most max.poll.records each.
+     */
+    public static String consumeLine(long records, long bytes, long elapsedNanos, long polls) {
         double seconds = Math.max(elapsedNanos, 1) / 1e9;
         return String.format(Locale.ROOT, "%d records consumed (%.2f MB) in %.3f s, %.1f records/sec (%.2f MB/sec), "
-                        + "%d fetches, %.1f records/fetch", records, bytes / MB, seconds, records / seconds,
-                bytes / MB / seconds, fetches, fetches == 0 ? 0.0 : (double) records / fetches);
+                        + "%d polls, %.1f records/poll", records, bytes / MB, seconds, records / seconds,
+                bytes / MB / seconds, polls, polls == 0 ? 0.0 : (double) records / polls);
     }
 
-    public static String consumeJson(long records, long bytes, long elapsedNanos, long fetches) {
+    public static String consumeJson(long records, long bytes, long elapsedNanos, long polls) {
         double seconds = Math.max(elapsedNanos, 1) / 1e9;
         return String.format(Locale.ROOT, "{\"records\":%d,\"bytes\":%d,\"elapsed_sec\":%.3f,\"records_per_sec\":%.1f,"
-                        + "\"mb_per_sec\":%.3f,\"fetches\":%d}", records, bytes, seconds, records / seconds,
-                bytes / MB / seconds, fetches);
+                        + "\"mb_per_sec\":%.3f,\"polls\":%d}", records, bytes, seconds, records / seconds,
+                bytes / MB / seconds, polls);
     }
 
     /** End-to-end latency in microseconds: produce call to the consumer holding the record. */

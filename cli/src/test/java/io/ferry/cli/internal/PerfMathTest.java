@@ -63,10 +63,10 @@ class PerfMathTest {
 
     @Test
     void consumerAndE2eLines() {
-        assertEquals("2048 records consumed (2.00 MB) in 4.000 s, 512.0 records/sec (0.50 MB/sec), 8 fetches, "
-                + "256.0 records/fetch", PerfFormat.consumeLine(2048, 2 * 1024 * 1024, 4_000_000_000L, 8));
+        assertEquals("2048 records consumed (2.00 MB) in 4.000 s, 512.0 records/sec (0.50 MB/sec), 8 polls, "
+                + "256.0 records/poll", PerfFormat.consumeLine(2048, 2 * 1024 * 1024, 4_000_000_000L, 8));
         assertEquals("{\"records\":2048,\"bytes\":2097152,\"elapsed_sec\":4.000,\"records_per_sec\":512.0,"
-                + "\"mb_per_sec\":0.500,\"fetches\":8}", PerfFormat.consumeJson(2048, 2 * 1024 * 1024, 4_000_000_000L, 8));
+                + "\"mb_per_sec\":0.500,\"polls\":8}", PerfFormat.consumeJson(2048, 2 * 1024 * 1024, 4_000_000_000L, 8));
         LatencyStats s = new LatencyStats(900, 812.5, 9000, 700, 1500, 2500, 4000);
         assertEquals("900 records at 1000 records/sec (acks=all, 100 warm-up records not counted): e2e latency "
                 + "avg 812.5 us, p50 700 us, p99 2500 us, p99.9 4000 us, max 9000 us",
@@ -105,5 +105,14 @@ class PerfMathTest {
 
     private static void assertWithin(long expected, long actual) {
         assertEquals(expected, actual, Math.max(1, expected / 1000.0), "expected ~" + expected + " got " + actual);
+    }
+
+    @Test
+    void e2eWarmUpCoversTheFirstSecondsButNeverHalfTheRun() {
+        assertEquals(5_000, PerfE2e.warmupRecords(10_000, 1000));
+        assertEquals(5_000, PerfE2e.warmupRecords(100_000, 1000));
+        assertEquals(100, PerfE2e.warmupRecords(200, 500));
+        assertEquals(500, PerfE2e.warmupRecords(1_000_000, 10));
+        assertEquals(0, PerfE2e.warmupRecords(1, 1000));
     }
 }

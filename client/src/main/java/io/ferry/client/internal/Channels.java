@@ -10,7 +10,14 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One gRPC channel per broker address, created on first use and shared by every call to that broker.
- * Thread-safe.
+ *
+ * <p>Callbacks run on the transport thread that read the message ({@code directExecutor}): every
+ * observer in this client only hands the message on (completes a future, queues an event for the
+ * sender thread, swaps the metadata view) and never blocks. gRPC's default executor would add a
+ * thread hop to each response, which on a busy machine costs scheduling delay on every fetch and
+ * every produce acknowledgement, straight into produce-to-consume latency.
+ *
+ * <p>Thread-safe.
  */
 public final class Channels implements AutoCloseable {
 
@@ -26,6 +33,7 @@ public final class Channels implements AutoCloseable {
         return channels.computeIfAbsent(address, a ->
                 Grpc.newChannelBuilderForAddress(a.getHostString(), a.getPort(), InsecureChannelCredentials.create())
                         .maxInboundMessageSize(maxInboundMessageBytes)
+                        .directExecutor()
                         .build());
     }
 

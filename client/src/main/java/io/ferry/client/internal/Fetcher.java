@@ -35,9 +35,12 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Fetch rounds for a consumer: one long-polling Fetch per partition leader covering every assigned
- * partition that has a position and nothing buffered; the answers are decoded into each partition's
- * buffer, skipping records below its position. A round can be started ahead ({@link #prefetch}) so
- * the next poll finds records waiting; an answer for a position that has moved since is dropped.
+ * partition that has a position and room in its buffer; a partition with records still buffered is
+ * fetched from where they end, so the next answer travels while the application drains the current
+ * one (a partition buffers at most two answers). The answers are decoded onto each partition's
+ * buffer, skipping records below the offset asked for. A round can be started ahead
+ * ({@link #prefetch}) so the next poll finds records waiting; an answer for an offset that is no
+ * longer the partition's fetch offset (a seek or reset since) is dropped.
  *
  * <p>Not thread-safe: used only by the consumer's thread.
  */
@@ -76,7 +79,7 @@ public final class Fetcher {
     }
 
     /**
-     * Starts a round for the partitions with nothing buffered and returns at once, so records arrive
+     * Starts a round for the partitions with room in their buffer and returns at once, so records arrive
      * while the application processes the previous ones. Does nothing while a round is on the wire.
      */
     public void prefetch(Map<TopicPartition, PartitionFetchState> states) {
@@ -92,7 +95,7 @@ public final class Fetcher {
         boolean needMetadata = false;
         for (Map.Entry<TopicPartition, PartitionFetchState> e : states.entrySet()) {
             PartitionFetchState state = e.getValue();
-            if (state.needsPosition() || !state.buffered.isEmpty()) {
+            if (!state.fetchable()) {
                 continue;
             }
             int leader = view.leader(e.getKey());
@@ -104,7 +107,7 @@ public final class Fetcher {
         }
         byLeader.forEach((leader, partitions) -> {
             Map<TopicPartition, Long> offsets = new HashMap<>();
-            partitions.forEach(tp -> offsets.put(tp, states.get(tp).position));
+            partitions.forEach(tp -> offsets.put(tp, states.get(tp).fetchOffset()));
             pending.add(new Pending(offsets, send(view, leader, partitions, offsets, maxWaitMs)));
         });
         return needMetadata;
@@ -180,12 +183,12 @@ public final class Fetcher {
                 TopicPartition tp = new TopicPartition(topic.getTopic(), result.getPartition());
                 PartitionFetchState state = states.get(tp);
                 Long offset = requested.get(tp);
-                if (state == null || offset == null || state.position != offset || state.pendingReset != null) {
+                if (state == null || offset == null || state.needsPosition() || state.fetchOffset() != offset) {
                     continue; // unassigned or moved since the request was built
                 }
                 ErrorCode code = result.hasError() ? result.getError().getCode() : ErrorCode.NONE;
                 switch (code) {
-                    case NONE -> decode(tp, state, result);
+                    case NONE -> decode(tp, state, result, offset);
                     case OFFSET_OUT_OF_RANGE -> {
                         if (config.autoOffsetReset() == OffsetReset.NONE) {
                             outOfRange.put(tp, offset);
@@ -205,12 +208,15 @@ public final class Fetcher {
         return needMetadata;
     }
 
-    private static void decode(TopicPartition tp, PartitionFetchState state, FetchPartitionResult result) {
+    /** Adds the records at or after {@code position} (the offset asked for) behind those already buffered. */
+    private static void decode(TopicPartition tp, PartitionFetchState state, FetchPartitionResult result,
+                               long position) {
         if (result.getRecords().isEmpty()) {
             return;
         }
         BatchScanner scanner = BatchScanner.of(result.getRecords().asReadOnlyByteBuffer());
-        long position = state.position;
+        boolean hadBuffered = !state.buffered.isEmpty();
+        int before = state.buffered.size();
         long end = position;
         try {
             RecordBatch batch;
@@ -231,16 +237,19 @@ public final class Fetcher {
                 end = batch.nextOffset();
             }
         } catch (CorruptBatchException e) {
-            if (end == position) {
+            if (end == position && !hadBuffered) {
                 throw new FerryException(ErrorCode.CORRUPT_BATCH, "fetched data of " + tp + " at offset " + position
                         + " is corrupt: " + e.getMessage(), e);
             }
-            // Batches before the bad one are good; the next fetch starts at the bad one and reports it.
+            // Batches before the bad one (or records already buffered) are good; a later fetch starts
+            // at the bad one and reports it once nothing good is left in front of it.
         }
-        state.bufferEnd = end;
         if (state.buffered.isEmpty()) {
             state.position = end;
             state.bufferEnd = -1;
+        } else {
+            state.bufferEnd = end;
+            state.fetchedAhead |= hadBuffered && state.buffered.size() > before;
         }
     }
 }

@@ -9,7 +9,9 @@ import java.util.ArrayDeque;
  * return), a pending reset, and records fetched but not yet returned. Owned by the consumer's thread.
  *
  * <p>Invariant: when {@link #buffered} is not empty, its first record's offset is at or after
- * {@link #position}, and {@link #bufferEnd} is where the fetched bytes ended.
+ * {@link #position}, and {@link #bufferEnd} is where the fetched bytes ended. The buffer holds at
+ * most two fetch answers: the next fetch goes out (from {@link #fetchOffset}) while the first is
+ * still being drained, and {@link #fetchedAhead} stops a third until the buffer is empty.
  */
 public final class PartitionFetchState {
 
@@ -20,9 +22,21 @@ public final class PartitionFetchState {
     public final ArrayDeque<ConsumerRecord> buffered = new ArrayDeque<>();
     /** Offset after the last fetched batch; the position once {@link #buffered} drains. */
     public long bufferEnd = -1;
+    /** An answer was added behind records still buffered: no further fetch until the buffer drains. */
+    public boolean fetchedAhead;
 
     public boolean needsPosition() {
         return position < 0 || pendingReset != null;
+    }
+
+    /** Where the next fetch starts: after the buffered records if there are any, else the position. */
+    public long fetchOffset() {
+        return bufferEnd >= 0 ? bufferEnd : position;
+    }
+
+    /** Whether a fetch may go out now: the position is known and the buffer has room for one more answer. */
+    public boolean fetchable() {
+        return !needsPosition() && !fetchedAhead;
     }
 
     public void seek(long offset) {
@@ -34,5 +48,6 @@ public final class PartitionFetchState {
     public void clearBuffer() {
         buffered.clear();
         bufferEnd = -1;
+        fetchedAhead = false;
     }
 }
