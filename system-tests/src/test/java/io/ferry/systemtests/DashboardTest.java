@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import static org.awaitility.Awaitility.await;
+
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -26,34 +28,16 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Grafana dashboard (deploy/grafana/dashboards/ferry.json): valid JSON, valid PromQL (promtool),
- * and every metric its queries use is one a running node exports, or one the broker role will export.
+ * and every metric its queries use is one a running broker and controller node exports.
  */
 class DashboardTest {
 
     private static final Path DASHBOARD = Path.of("deploy/grafana/dashboards/ferry.json");
     private static final Pattern METRIC = Pattern.compile("\\b(?:ferry|jvm|process|system)_[a-z0-9_]+\\b");
 
-    /**
-     * Metrics of the broker role, which this build does not have yet (names from the broker branch's
-     * BrokerMetrics; per-topic and per-partition series appear only once a broker hosts partitions and
-     * serves traffic). When the broker role lands, start a broker node here with a topic and some
-     * traffic, and remove the names it exports from this set: the test fails while a name that the
-     * node exports is still listed.
-     */
-    private static final Set<String> PENDING_BROKER_METRICS = Set.of(
-            "ferry_broker_topic_in_bytes_total",
-            "ferry_broker_topic_out_bytes_total",
-            "ferry_broker_request_seconds_count",
-            "ferry_broker_request_seconds_bucket",
-            "ferry_broker_produce_acks_all_wait_seconds_bucket",
-            "ferry_broker_leader_partitions",
-            "ferry_broker_under_replicated_partitions",
-            "ferry_broker_offline_partitions",
-            "ferry_partition_isr_size",
-            "ferry_partition_log_end_offset",
-            "ferry_partition_high_watermark",
-            "ferry_partition_log_size_bytes",
-            "ferry_partition_segments");
+    private static final Duration CLI_TIMEOUT = Duration.ofSeconds(20);
+    private static final String TOPIC = "dashboard";
+    private static final List<String> RECORDS = List.of("one", "two", "three");
 
     private static Map<String, String> queriesByPanel;
 
@@ -105,42 +89,56 @@ class DashboardTest {
         assertTrue(check.output().contains("SUCCESS: " + queriesByPanel.size() + " rules found"), check::toString);
     }
 
+    /**
+     * Starts a combined broker and controller node, gives it a topic and some traffic (per-topic and
+     * per-partition series exist only once a partition is hosted and served), then checks every metric
+     * name the dashboard queries against the node's /metrics.
+     */
     @Test
-    void everyMetricTheDashboardUsesIsExportedOrPendingTheBrokerRole(@TempDir Path dir) throws Exception {
+    void everyMetricTheDashboardUsesIsExportedByABrokerControllerNode(@TempDir Path dir) throws Exception {
         Repo.requireNodeJar();
+        Repo.requireCliJar();
+        Path records = dir.resolve("records.txt");
+        Files.write(records, RECORDS);
         Set<String> exported;
-        try (NodeProcess node = NodeProcess.startController(dir)) {
+        try (NodeProcess node = NodeProcess.startBrokerController(Files.createDirectory(dir.resolve("node")))) {
+            // The broker registers with the controller a moment after /health turns 200.
+            await("topic " + TOPIC + " created").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> cli(node, "topic", "create", "-t", TOPIC, "-p", "1", "-r", "1").exitCode() == 0);
+            Shell.Result produce = cli(node, "produce", "-t", TOPIC, "--acks", "all", "-f", records.toString());
+            assertEquals(0, produce.exitCode(), produce::toString);
+            Shell.Result consume = cli(node, "consume", "-t", TOPIC, "--from-beginning",
+                    "-n", String.valueOf(RECORDS.size()), "--timeout-ms", "10000");
+            assertEquals(0, consume.exitCode(), consume::toString);
+            assertTrue(consume.output().lines().toList().containsAll(RECORDS), consume::toString);
+
             String body = node.get("/metrics").body();
             exported = body.lines().filter(l -> !l.startsWith("#") && !l.isBlank())
                     .map(l -> l.split("[{ ]", 2)[0]).collect(Collectors.toCollection(TreeSet::new));
         }
 
-        Set<String> used = new TreeSet<>();
         List<String> unknown = new ArrayList<>();
         queriesByPanel.forEach((panel, expr) -> {
             Matcher m = METRIC.matcher(expr);
             boolean any = false;
             while (m.find()) {
                 any = true;
-                used.add(m.group());
-                if (!exported.contains(m.group()) && !PENDING_BROKER_METRICS.contains(m.group())) {
+                if (!exported.contains(m.group())) {
                     unknown.add(panel + ": " + m.group());
                 }
             }
             assertTrue(any, panel + " queries no Ferry, JVM or process metric: " + expr);
         });
 
-        assertEquals(List.of(), unknown, "dashboard metrics neither exported by a node nor pending the broker role");
-        Set<String> stale = new TreeSet<>(PENDING_BROKER_METRICS);
-        stale.retainAll(exported);
-        assertEquals(Set.of(), stale, "exported now: remove from PENDING_BROKER_METRICS");
-        Set<String> unused = new TreeSet<>(PENDING_BROKER_METRICS);
-        unused.removeAll(used);
-        assertEquals(Set.of(), unused, "pending metrics the dashboard does not use");
-        assertTrue(used.stream().anyMatch(exported::contains), "the dashboard uses no metric the node exports");
-        // Visible in target/surefire-reports/io.ferry.systemtests.DashboardTest-output.txt.
-        System.out.println("Dashboard metrics pending the broker role (not checked against a node yet): "
-                + String.join(", ", new TreeSet<>(PENDING_BROKER_METRICS)));
+        assertEquals(List.of(), unknown, "dashboard metrics the node does not export");
+    }
+
+    private static Shell.Result cli(NodeProcess node, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m", "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1", "-jar", Repo.CLI_JAR.toString(), "--bootstrap", node.bootstrap()));
+        command.addAll(List.of(args));
+        return Shell.run(CLI_TIMEOUT, Map.of(), command);
     }
 
     @Test

@@ -24,24 +24,36 @@ import java.util.regex.Pattern;
  */
 final class NodeProcess implements AutoCloseable {
 
-    private static final Pattern STARTED = Pattern.compile("started: .* HTTP on 127\\.0\\.0\\.1:(\\d+)");
+    private static final Pattern STARTED =
+            Pattern.compile("started: .* gRPC on 127\\.0\\.0\\.1:(\\d+), HTTP on 127\\.0\\.0\\.1:(\\d+)");
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final Process process;
     private final Path log;
+    private final int grpcPort;
     private final int httpPort;
 
-    private NodeProcess(Process process, Path log, int httpPort) {
+    private NodeProcess(Process process, Path log, int grpcPort, int httpPort) {
         this.process = process;
         this.log = log;
+        this.grpcPort = grpcPort;
         this.httpPort = httpPort;
     }
 
     /** Starts a single-voter controller whose data and log live in {@code dir}; returns once /health is 200. */
     static NodeProcess startController(Path dir) throws IOException {
-        return start(dir, "1@127.0.0.1:" + Ports.freePort(), true);
+        return start(dir, "controller", "1@127.0.0.1:" + Ports.freePort(), true);
+    }
+
+    /**
+     * Starts a combined node ({@code process.roles=broker,controller}, a single-voter quorum) whose data
+     * and log live in {@code dir}; returns once /health is 200. Its broker registers with the controller
+     * a moment later, so the first admin calls may still be refused.
+     */
+    static NodeProcess startBrokerController(Path dir) throws IOException {
+        return start(dir, "broker,controller", "1@127.0.0.1:" + Ports.freePort(), true);
     }
 
     /**
@@ -49,13 +61,15 @@ final class NodeProcess implements AutoCloseable {
      * unhealthy (no quorum leader). Returns once it has started.
      */
     static NodeProcess startControllerWithoutQuorum(Path dir) throws IOException {
-        return start(dir, "1@127.0.0.1:" + Ports.freePort() + ",2@127.0.0.1:" + Ports.freePort(), false);
+        return start(dir, "controller", "1@127.0.0.1:" + Ports.freePort() + ",2@127.0.0.1:" + Ports.freePort(),
+                false);
     }
 
-    private static NodeProcess start(Path dir, String voters, boolean awaitHealthy) throws IOException {
+    private static NodeProcess start(Path dir, String roles, String voters, boolean awaitHealthy)
+            throws IOException {
         Path log = dir.resolve("node.log");
         List<String> command = new ArrayList<>(List.of(Repo.ROOT.resolve("bin/ferry-node").toString()));
-        for (String setting : List.of("node.id=1", "process.roles=controller",
+        for (String setting : List.of("node.id=1", "process.roles=" + roles,
                 "controller.quorum.voters=" + voters, "grpc.listener=127.0.0.1:0",
                 "http.listener=127.0.0.1:0", "log.dirs=" + dir.resolve("data"))) {
             command.add("--override");
@@ -68,10 +82,10 @@ final class NodeProcess implements AutoCloseable {
         NodeProcess node = null;
         Process process = pb.start();
         try {
-            int port = await("the node's start-up line in " + log).atMost(START_TIMEOUT)
+            int[] ports = await("the node's start-up line in " + log).atMost(START_TIMEOUT)
                     .pollInterval(Duration.ofMillis(200))
-                    .until(() -> httpPort(process, log), Optional::isPresent).orElseThrow();
-            node = new NodeProcess(process, log, port);
+                    .until(() -> ports(process, log), Optional::isPresent).orElseThrow();
+            node = new NodeProcess(process, log, ports[0], ports[1]);
             NodeProcess started = node;
             if (awaitHealthy) {
                 await("/health 200").atMost(START_TIMEOUT).until(() -> started.get("/health").statusCode() == 200);
@@ -84,13 +98,20 @@ final class NodeProcess implements AutoCloseable {
         }
     }
 
-    private static Optional<Integer> httpPort(Process process, Path log) throws IOException {
+    /** The gRPC and HTTP ports from the node's start-up line, once it is in the log. */
+    private static Optional<int[]> ports(Process process, Path log) throws IOException {
         String output = Files.readString(log, StandardCharsets.UTF_8);
         if (!process.isAlive()) {
             throw new IllegalStateException("the node exited with " + process.exitValue() + ":\n" + output);
         }
         Matcher m = STARTED.matcher(output);
-        return m.find() ? Optional.of(Integer.parseInt(m.group(1))) : Optional.empty();
+        return m.find() ? Optional.of(new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))})
+                : Optional.empty();
+    }
+
+    /** The {@code host:port} clients bootstrap from. */
+    String bootstrap() {
+        return "127.0.0.1:" + grpcPort;
     }
 
     int httpPort() {

@@ -16,6 +16,9 @@ final class Repo {
     /** The node jar broker-node's {@code package} phase builds, which the launch scripts run. */
     static final Path NODE_JAR = ROOT.resolve("broker-node/target/ferry-node.jar");
 
+    /** The CLI's shaded jar, which cli's {@code package} phase builds and {@code bin/ferry} runs. */
+    static final Path CLI_JAR = ROOT.resolve("cli/target/ferry-cli.jar");
+
     private Repo() {
     }
 
@@ -30,6 +33,14 @@ final class Repo {
         if (!Files.isRegularFile(NODE_JAR)) {
             fail(NODE_JAR + " is missing: run the system tests through the reactor (`./mvnw verify`), "
                     + "which packages broker-node first");
+        }
+    }
+
+    /** Fails (never skips) when the packaged CLI is missing. */
+    static void requireCliJar() {
+        if (!Files.isRegularFile(CLI_JAR)) {
+            fail(CLI_JAR + " is missing: run the system tests through the reactor (`./mvnw verify`), "
+                    + "which packages cli first");
         }
     }
 
