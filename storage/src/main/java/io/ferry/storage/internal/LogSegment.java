@@ -34,9 +34,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class LogSegment {
 
-    private static final int BATCH_LENGTH_OFFSET = 8;
-    private static final int LAST_OFFSET_DELTA_OFFSET = 23;
-    private static final int MAX_TIMESTAMP_OFFSET = 35;
 
     private final long baseOffset;
     private final SegmentFile log;
@@ -134,7 +131,7 @@ public final class LogSegment {
      */
     public long rollBaseMs() {
         if (rollBaseMs < 0 && log.size() >= RecordBatch.HEADER_SIZE) {
-            long first = log.slice(0, RecordBatch.HEADER_SIZE).getLong(MAX_TIMESTAMP_OFFSET);
+            long first = log.slice(0, RecordBatch.HEADER_SIZE).getLong(RecordBatch.MAX_TIMESTAMP_OFFSET);
             rollBaseMs = first >= 0 ? first : createdMs;
         }
         return rollBaseMs < 0 ? createdMs : rollBaseMs;
@@ -182,7 +179,7 @@ public final class LogSegment {
         int end = start;
         while (end < maxPosition) {
             int size = batchSizeAt(view, end, maxPosition);
-            long lastOffset = view.getLong(end) + view.getInt(end + LAST_OFFSET_DELTA_OFFSET);
+            long lastOffset = view.getLong(end) + view.getInt(end + RecordBatch.LAST_OFFSET_DELTA_OFFSET);
             if (lastOffset >= maxOffsetExclusive || (end > start && (long) end + size - start > maxBytes)) {
                 break;
             }
@@ -206,7 +203,7 @@ public final class LogSegment {
         ByteBuffer view = log.slice(0, maxPosition);
         while (position < maxPosition) {
             int size = batchSizeAt(view, position, maxPosition);
-            if (view.getLong(position + MAX_TIMESTAMP_OFFSET) >= timestamp) {
+            if (view.getLong(position + RecordBatch.MAX_TIMESTAMP_OFFSET) >= timestamp) {
                 return OptionalLong.of(firstOffsetAtOrAfter(view.duplicate().position(position).limit(position + size), timestamp));
             }
             position += size;
@@ -250,7 +247,7 @@ public final class LogSegment {
         }
         while (position < maxPosition) {
             int size = batchSizeAt(view, position, maxPosition);
-            if (view.getLong(position) + view.getInt(position + LAST_OFFSET_DELTA_OFFSET) >= offset) {
+            if (view.getLong(position) + view.getInt(position + RecordBatch.LAST_OFFSET_DELTA_OFFSET) >= offset) {
                 return position;
             }
             position += size;
@@ -261,7 +258,7 @@ public final class LogSegment {
     private int batchSizeAt(ByteBuffer view, int position, int maxPosition) {
         int size = position > maxPosition - RecordBatch.HEADER_SIZE
                 ? -1
-                : view.getInt(position + BATCH_LENGTH_OFFSET) + RecordBatch.LOG_OVERHEAD;
+                : view.getInt(position + RecordBatch.LENGTH_OFFSET) + RecordBatch.LOG_OVERHEAD;
         if (size < RecordBatch.HEADER_SIZE || size > maxPosition - position) {
             throw new StorageException("segment " + log.path() + " has no valid batch at position " + position
                     + " although it was validated; the file was changed behind the log");
@@ -358,7 +355,7 @@ public final class LogSegment {
         int position = from;
         while (position < size) {
             int batchSize = batchSizeAt(view, position, size);
-            next = view.getLong(position) + view.getInt(position + LAST_OFFSET_DELTA_OFFSET) + 1;
+            next = view.getLong(position) + view.getInt(position + RecordBatch.LAST_OFFSET_DELTA_OFFSET) + 1;
             position += batchSize;
         }
         return next;
