@@ -139,7 +139,7 @@ public final class ActiveController implements AutoCloseable {
           return heartbeat(request.getBrokerHeartbeat())
               .thenApply(r -> ActiveControllerResponse.newBuilder().setBrokerHeartbeat(r).build());
         case CREATE_TOPIC:
-          return createTopic(request.getCreateTopic())
+          return createTopic(request.getCreateTopic(), request.getRetry())
               .thenApply(r -> ActiveControllerResponse.newBuilder().setCreateTopic(r).build());
         case DELETE_TOPIC:
           return deleteTopic(request.getDeleteTopic())
@@ -299,12 +299,23 @@ public final class ActiveController implements AutoCloseable {
         .setFenced(!Errors.isOk(r.getError())).setMetadataVersion(r.getMetadataVersion()).build());
   }
 
-  private CompletableFuture<CreateTopicResponse> createTopic(CreateTopicRequest req) {
+  /**
+   * @param retry the router sent this again after an attempt with no answer: a topic that exists exactly as
+   *     asked was most likely created by that attempt, and is answered as created
+   */
+  private CompletableFuture<CreateTopicResponse> createTopic(CreateTopicRequest req, boolean retry) {
     Error invalid = TopicValidation.checkCreate(req);
     if (!Errors.isOk(invalid)) {
       return CompletableFuture.completedFuture(CreateTopicResponse.newBuilder().setError(invalid).build());
     }
-    if (state.topic(req.getName()).isPresent()) {
+    Optional<TopicRecord> existing = state.topic(req.getName());
+    if (retry && existing.isPresent() && existing.get().getPartitionCount() == req.getPartitionCount()
+        && existing.get().getReplicationFactor() == req.getReplicationFactor()
+        && existing.get().getConfigsMap().equals(req.getConfigsMap())) {
+      return CompletableFuture.completedFuture(CreateTopicResponse.newBuilder().setError(Errors.NONE)
+          .setTopic(existing.get()).addAllPartitions(state.partitions(req.getName())).build());
+    }
+    if (existing.isPresent()) {
       return CompletableFuture.completedFuture(CreateTopicResponse.newBuilder().setError(Errors.of(
           ErrorCode.TOPIC_ALREADY_EXISTS, "topic " + req.getName() + " already exists")).build());
     }

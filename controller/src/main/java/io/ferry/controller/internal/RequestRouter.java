@@ -26,7 +26,8 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
  * ordered one closes its sliding window after a failed request, failing the requests queued
  * behind it, and these requests are independent of each other. While no
  * node is active yet (election in progress, new leader not ready), the router retries every
- * {@link #RETRY_DELAY_MS} ms until the request timeout, then answers NOT_CONTROLLER.
+ * {@link #RETRY_DELAY_MS} ms until the request timeout, then answers NOT_CONTROLLER. A retry is marked
+ * as one: the attempt before it may have been applied although its answer was lost.
  *
  * <p>Thread-safe.
  */
@@ -66,7 +67,8 @@ public final class RequestRouter {
       if (!retriable || clock.millis() >= deadlineMs) {
         return CompletableFuture.completedFuture(response);
       }
-      return CompletableFuture.supplyAsync(() -> attempt(request, deadlineMs), retryDelay).thenCompose(f -> f);
+      ActiveControllerRequest again = request.toBuilder().setRetry(true).build();
+      return CompletableFuture.supplyAsync(() -> attempt(again, deadlineMs), retryDelay).thenCompose(f -> f);
     });
   }
 

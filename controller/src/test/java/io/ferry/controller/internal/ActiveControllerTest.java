@@ -339,4 +339,24 @@ class ActiveControllerTest {
     assertEquals(state.image(), replayed.image());
     assertTrue(state.version() > 10);
   }
+
+  @Test
+  void aRetriedCreateOfATopicThatExistsExactlyAsAskedIsAnsweredAsCreated() throws Exception {
+    start(c -> c);
+    brokers(3);
+    CreateTopicResponse first = create("orders", 2, 3);
+    assertEquals(ErrorCode.NONE, first.getError().getCode());
+    CreateTopicRequest same = CreateTopicRequest.newBuilder().setName("orders").setPartitionCount(2)
+        .setReplicationFactor(3).build();
+    // The router's retry after a lost answer: the topic is the one that attempt created.
+    CreateTopicResponse retried = send(ActiveControllerRequest.newBuilder().setCreateTopic(same).setRetry(true)
+        .build()).getCreateTopic();
+    assertEquals(ErrorCode.NONE, retried.getError().getCode());
+    assertEquals(first.getTopic(), retried.getTopic());
+    assertEquals(2, retried.getPartitionsCount());
+    // A first attempt, or a retry asking for something else, still sees the existing topic.
+    assertEquals(ErrorCode.TOPIC_ALREADY_EXISTS, create("orders", 2, 3).getError().getCode());
+    assertEquals(ErrorCode.TOPIC_ALREADY_EXISTS, send(ActiveControllerRequest.newBuilder().setCreateTopic(
+        same.toBuilder().setPartitionCount(3)).setRetry(true).build()).getCreateTopic().getError().getCode());
+  }
 }
