@@ -9,6 +9,7 @@ import io.ferry.node.config.ConfigValues;
 import io.ferry.node.config.HostPort;
 import io.ferry.node.config.QuorumVoter;
 import io.ferry.node.config.RawSetting;
+import io.ferry.replication.ReplicationConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -101,6 +102,11 @@ public final class NodeConfig {
         if (values.get(BROKER_HEARTBEAT_INTERVAL_MS) >= values.get(BROKER_SESSION_TIMEOUT_MS)) {
             problems.add(problem(BROKER_HEARTBEAT_INTERVAL_MS, "expected less than broker.session.timeout.ms ("
                     + values.get(BROKER_SESSION_TIMEOUT_MS) + ", " + values.origin(BROKER_SESSION_TIMEOUT_MS) + ")"));
+        }
+        if (values.get(REPLICA_FETCH_WAIT_MAX_MS) >= values.get(REPLICA_LAG_TIME_MAX_MS)) {
+            problems.add(problem(REPLICA_FETCH_WAIT_MAX_MS, "expected less than replica.lag.time.max.ms ("
+                    + values.get(REPLICA_LAG_TIME_MAX_MS) + ", " + values.origin(REPLICA_LAG_TIME_MAX_MS)
+                    + "): a follower parked that long would leave the ISR while caught up"));
         }
         if (hasRole(ProcessRole.CONTROLLER)) {
             voters.stream().filter(v -> v.nodeId() == nodeId()).findFirst().ifPresent(self -> {
@@ -258,6 +264,16 @@ public final class NodeConfig {
 
     public Duration replicaLagTimeMax() {
         return Duration.ofMillis(values.get(REPLICA_LAG_TIME_MAX_MS));
+    }
+
+    /** The replication settings, validated together by {@link #load}. */
+    public ReplicationConfig replication() {
+        return new ReplicationConfig(values.get(REPLICA_LAG_TIME_MAX_MS),
+                Math.toIntExact(values.get(REPLICA_FETCH_WAIT_MAX_MS)),
+                Math.toIntExact(values.get(REPLICA_FETCH_MIN_BYTES)),
+                Math.toIntExact(values.get(REPLICA_FETCH_RESPONSE_MAX_BYTES)),
+                Math.toIntExact(values.get(REPLICA_FETCH_MAX_BYTES)), values.get(REPLICA_FETCH_BACKOFF_MS),
+                values.get(REQUEST_TIMEOUT_MS));
     }
 
     public Duration requestTimeout() {

@@ -80,13 +80,15 @@ public final class NodeConfigKeys {
             "Directories where partition logs are stored, separated by commas.");
 
     public static final ConfigKey<Long> BROKER_SESSION_TIMEOUT_MS = ConfigKey.define("broker.session.timeout.ms",
-            ConfigType.DURATION_MS, 9_000L, between(1, INT_MAX), MEDIUM,
+            ConfigType.DURATION_MS, 2_000L, between(1, INT_MAX), MEDIUM,
             "A broker that has not sent a heartbeat to the active controller for this long is fenced "
-                    + "and its partition leaderships move. Must exceed `broker.heartbeat.interval.ms`.");
+                    + "and its partition leaderships move. Must exceed `broker.heartbeat.interval.ms`. "
+                    + "Kafka's default is 9 s; Ferry's 2 s bounds a failover after `kill -9` to about 3 s.");
 
     public static final ConfigKey<Long> BROKER_HEARTBEAT_INTERVAL_MS = ConfigKey.define(
-            "broker.heartbeat.interval.ms", ConfigType.DURATION_MS, 2_000L, between(1, INT_MAX), MEDIUM,
-            "How often a broker sends a heartbeat to the active controller.");
+            "broker.heartbeat.interval.ms", ConfigType.DURATION_MS, 500L, between(1, INT_MAX), MEDIUM,
+            "How often a broker sends a heartbeat to the active controller (four per session timeout by "
+                    + "default, so one late heartbeat on a loaded machine does not fence a broker).");
 
     public static final ConfigKey<Integer> NUM_PARTITIONS = ConfigKey.define("num.partitions", ConfigType.INT,
             1, between(1, INT_MAX), MEDIUM,
@@ -157,6 +159,28 @@ public final class NodeConfigKeys {
             ConfigType.DURATION_MS, 30_000L, atLeast(1), HIGH,
             "A follower that has not caught up with the leader's log end for this long leaves the ISR.");
 
+    public static final ConfigKey<Long> REPLICA_FETCH_WAIT_MAX_MS = ConfigKey.define("replica.fetch.wait.max.ms",
+            ConfigType.DURATION_MS, 500L, between(0, INT_MAX), MEDIUM,
+            "How long a leader holds a follower's fetch that finds nothing new. Must be below "
+                    + "`replica.lag.time.max.ms`.");
+
+    public static final ConfigKey<Long> REPLICA_FETCH_MIN_BYTES = ConfigKey.define("replica.fetch.min.bytes",
+            ConfigType.SIZE_BYTES, 1L, between(0, INT_MAX), LOW,
+            "A leader answers a follower's fetch as soon as this many bytes are available.");
+
+    public static final ConfigKey<Long> REPLICA_FETCH_MAX_BYTES = ConfigKey.define("replica.fetch.max.bytes",
+            ConfigType.SIZE_BYTES, 1_048_576L, between(1, INT_MAX), MEDIUM,
+            "Bytes a follower fetches per partition at most (the first batch comes even if larger).");
+
+    public static final ConfigKey<Long> REPLICA_FETCH_RESPONSE_MAX_BYTES = ConfigKey.define(
+            "replica.fetch.response.max.bytes", ConfigType.SIZE_BYTES, 10_485_760L, between(1, INT_MAX), MEDIUM,
+            "Bytes one follower fetch returns at most over all its partitions.");
+
+    public static final ConfigKey<Long> REPLICA_FETCH_BACKOFF_MS = ConfigKey.define("replica.fetch.backoff.ms",
+            ConfigType.DURATION_MS, 200L, between(0, INT_MAX), LOW,
+            "Pause after a failed follower fetch. Shorter than Kafka's 1 s so a follower finds a new "
+                    + "leader soon after a failover; a failing fetch to a dead broker costs little.");
+
     public static final ConfigKey<Long> REQUEST_TIMEOUT_MS = ConfigKey.define("request.timeout.ms",
             ConfigType.DURATION_MS, 30_000L, between(1, INT_MAX), MEDIUM,
             "Longest time a request is held before it is answered with an error: a broker's `acks=all` "
@@ -172,7 +196,8 @@ public final class NodeConfigKeys {
             AUTO_LEADER_REBALANCE_ENABLE, LOG_SEGMENT_BYTES, LOG_ROLL_MS, LOG_RETENTION_MS, LOG_RETENTION_BYTES,
             LOG_RETENTION_CHECK_INTERVAL_MS, LOG_FLUSH_INTERVAL_MESSAGES, LOG_FLUSH_INTERVAL_MS,
             LOG_INDEX_INTERVAL_BYTES, LOG_INDEX_SIZE_MAX_BYTES, MESSAGE_MAX_BYTES, REPLICA_LAG_TIME_MAX_MS,
-            REQUEST_TIMEOUT_MS);
+            REPLICA_FETCH_WAIT_MAX_MS, REPLICA_FETCH_MIN_BYTES, REPLICA_FETCH_MAX_BYTES,
+            REPLICA_FETCH_RESPONSE_MAX_BYTES, REPLICA_FETCH_BACKOFF_MS, REQUEST_TIMEOUT_MS);
 
     private NodeConfigKeys() {
     }

@@ -10,6 +10,7 @@ import io.ferry.node.config.ConfigOrigin;
 import io.ferry.node.config.ConfigProblem;
 import io.ferry.node.config.HostPort;
 import io.ferry.node.config.QuorumVoter;
+import io.ferry.replication.ReplicationConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,8 +58,9 @@ class NodeConfigTest {
         assertEquals(Duration.ofMinutes(5), c.leaderImbalanceCheckInterval());
         assertEquals(List.of(Path.of("/tmp/ferry-logs")), c.logDirs());
         assertEquals(Path.of("/tmp/ferry-logs"), c.metadataLogDir());
-        assertEquals(Duration.ofSeconds(9), c.brokerSessionTimeout());
-        assertEquals(Duration.ofSeconds(2), c.brokerHeartbeatInterval());
+        // Shorter than Kafka's 9 s / 2 s, for a failover under 3 s (docs/architecture.md).
+        assertEquals(Duration.ofSeconds(2), c.brokerSessionTimeout());
+        assertEquals(Duration.ofMillis(500), c.brokerHeartbeatInterval());
         assertEquals(1, c.numPartitions());
         assertEquals(1, c.defaultReplicationFactor());
         assertEquals(1, c.minInsyncReplicas());
@@ -75,6 +77,7 @@ class NodeConfigTest {
         assertEquals(10 * 1024 * 1024, c.logIndexSizeMaxBytes());
         assertEquals(1_048_588, c.messageMaxBytes());
         assertEquals(Duration.ofSeconds(30), c.replicaLagTimeMax());
+        assertEquals(new ReplicationConfig(30_000, 500, 1, 10 << 20, 1 << 20, 200, 30_000), c.replication());
         assertEquals(Duration.ofSeconds(30), c.requestTimeout());
         assertEquals(ConfigOrigin.Kind.DEFAULT, c.values().origin(NodeConfigKeys.NUM_PARTITIONS).kind());
     }
@@ -200,6 +203,11 @@ class NodeConfigTest {
         ConfigProblem heartbeat = only(rejected(Optional.empty(), Map.of(),
                 concat(MINIMAL, "broker.heartbeat.interval.ms=9000")));
         assertEquals("broker.heartbeat.interval.ms", heartbeat.key());
+
+        ConfigProblem fetchWait = only(rejected(Optional.empty(), Map.of(),
+                concat(MINIMAL, "replica.lag.time.max.ms=1000", "replica.fetch.wait.max.ms=1000")));
+        assertEquals("replica.fetch.wait.max.ms", fetchWait.key());
+        assertTrue(fetchWait.message().contains("replica.lag.time.max.ms"), fetchWait.message());
 
         ConfigProblem samePort = only(rejected(Optional.empty(), Map.of(),
                 concat(MINIMAL, "grpc.listener=127.0.0.1:9000", "http.listener=127.0.0.1:9000")));

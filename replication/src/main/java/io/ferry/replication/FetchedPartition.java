@@ -8,7 +8,7 @@ import java.nio.ByteBuffer;
  * @param error   null on success
  * @param records whole batches below the high watermark; a read-only slice of the log (not a copy), empty if none
  */
-public record FetchedPartition(PartitionError error, long highWatermark, long logStartOffset, ByteBuffer records) {
+public record FetchedPartition(PartitionError error, long highWatermark, long logStartOffset, ByteBuffer records) implements PartitionRead {
 
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
 

@@ -5,6 +5,7 @@ import io.ferry.replication.internal.FollowerRole;
 import io.ferry.replication.internal.LeaderRole;
 import io.ferry.replication.internal.OfflineRole;
 import io.ferry.replication.internal.ReplicaRole;
+import io.ferry.storage.EpochEndOffset;
 import io.ferry.storage.LogAppendException;
 import io.ferry.storage.LogAppendInfo;
 import io.ferry.storage.LogReadResult;
@@ -12,6 +13,9 @@ import io.ferry.storage.OffsetOutOfRangeException;
 import io.ferry.storage.StorageException;
 import io.ferry.storage.TopicPartition;
 import java.nio.ByteBuffer;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -28,41 +32,64 @@ public final class Partition {
     private final TopicPartition tp;
     private final int localBrokerId;
     private final ReplicaLog log;
+    private final InstantSource clock;
     /** Guarded by this. */
     private ReplicaRole role = new OfflineRole(-1, "no metadata applied yet");
 
-    public Partition(TopicPartition tp, int localBrokerId, ReplicaLog log) {
+    public Partition(TopicPartition tp, int localBrokerId, ReplicaLog log, InstantSource clock) {
         this.tp = tp;
         this.localBrokerId = localBrokerId;
         this.log = log;
+        this.clock = clock;
+    }
+
+    public TopicPartition tp() {
+        return tp;
     }
 
     /**
      * Applies the controller's state: leader if it names this broker, follower if it names another,
      * offline if none. A new leader epoch on a leader is recorded in the log's epoch history at the log
-     * end offset before any append under it.
-     *
-     * @return whether the high watermark advanced (waiting requests may complete)
+     * end offset before any append under it. A follower does not truncate here: its first fetch tells it
+     * where its log diverges from the leader's.
      */
-    public synchronized boolean apply(LeaderAndIsr state) {
+    public synchronized Applied apply(LeaderAndIsr state) {
         if (state.leaderEpoch() < role.leaderEpoch()) {
-            return false;
+            return new Applied(false, false);
         }
+        long now = clock.millis();
         if (state.leader() == LeaderAndIsr.NO_LEADER) {
             role = new OfflineRole(state.leaderEpoch(), "the partition has no leader (no in-sync replica is alive)");
-            return false;
+            return new Applied(false, false);
         }
         if (state.leader() != localBrokerId) {
-            role = new FollowerRole(state);
-            return false;
+            if (!(role instanceof FollowerRole follower) || !follower.state().equals(state)) {
+                role = new FollowerRole(state, now);
+            }
+            return new Applied(false, false);
         }
-        if (role instanceof LeaderRole leader && leader.leaderEpoch() == state.leaderEpoch()) {
-            role = leader.withState(state);
-        } else {
+        boolean newLeadership = !(role instanceof LeaderRole leader && leader.leaderEpoch() == state.leaderEpoch());
+        if (newLeadership) {
             log.assignEpochStartOffset(state.leaderEpoch());
-            role = new LeaderRole(localBrokerId, state);
+            role = new LeaderRole(localBrokerId, state, log.logEndOffset(), now);
+        } else {
+            role = ((LeaderRole) role).withState(state, now);
         }
-        return maybeAdvanceHighWatermark();
+        return new Applied(newLeadership, maybeAdvanceHighWatermark());
+    }
+
+    /**
+     * What applying the controller's state changed.
+     *
+     * @param newLeadership         this broker became leader (at a new leader epoch)
+     * @param highWatermarkAdvanced waiting requests may complete
+     */
+    public record Applied(boolean newLeadership, boolean highWatermarkAdvanced) {
+    }
+
+    /** The leader this replica fetches from and the epoch it follows; empty unless it is a follower. */
+    public synchronized Optional<LeaderAndIsr> followedState() {
+        return role instanceof FollowerRole follower ? Optional.of(follower.state()) : Optional.empty();
     }
 
     /** Takes the replica offline, e.g. after its log failed; it stays so until the next {@link #apply}. */
@@ -107,19 +134,217 @@ public final class Partition {
     }
 
     /**
-     * Records that follower {@code replicaId} has every offset below {@code followerLeo} (from its fetch).
+     * A follower's fetch arrived (leader side). Checks its position against this log: a last fetched epoch
+     * this log does not hold up to the fetch offset answers with where they diverge; an offset outside the
+     * log answers OFFSET_OUT_OF_RANGE with the log's bounds. Otherwise records the follower's log end
+     * offset (which may advance the high watermark) and decides whether it rejoins the ISR.
      *
-     * @return whether the high watermark advanced
-     * @throws ReplicationException NOT_LEADER if this replica does not lead, INVALID_REQUEST if
+     * @throws ReplicationException NOT_LEADER, FENCED_LEADER_EPOCH, UNKNOWN_LEADER_EPOCH, or INVALID_REQUEST if
      *                              {@code replicaId} is not a follower replica
      */
-    public synchronized boolean updateFollowerEndOffset(int replicaId, long followerLeo) throws ReplicationException {
-        LeaderRole leader = requireLeader(-1);
-        if (!leader.updateFollower(replicaId, followerLeo)) {
+    public synchronized FollowerFetch followerFetched(int replicaId, ReplicaFetchPartition request)
+            throws ReplicationException {
+        LeaderRole leader = requireLeader(request.currentLeaderEpoch());
+        long logEnd = log.logEndOffset();
+        long logStart = log.logStartOffset();
+        long fetchOffset = request.fetchOffset();
+        if (request.lastFetchedEpoch() >= 0) {
+            EpochEndOffset ours = log.endOffsetForEpoch(request.lastFetchedEpoch());
+            if (ours.isUndefined()) {
+                // No history to compare with: the follower starts over from this log's start.
+                return FollowerFetch.answered(ReplicaFetchResult.diverging(
+                        new EpochEndOffset(EpochEndOffset.UNDEFINED_EPOCH, logStart), log.highWatermark(), logStart,
+                        logEnd));
+            }
+            if (ours.epoch() < request.lastFetchedEpoch() || ours.endOffset() < fetchOffset) {
+                return FollowerFetch.answered(ReplicaFetchResult.diverging(ours, log.highWatermark(), logStart,
+                        logEnd));
+            }
+        }
+        if (fetchOffset < logStart || fetchOffset > logEnd) {
+            return FollowerFetch.answered(new ReplicaFetchResult(PartitionError.of(ErrorCode.OFFSET_OUT_OF_RANGE,
+                    "fetch offset " + fetchOffset + " of " + tp + " is outside the leader's log [" + logStart + ", "
+                            + logEnd + "]"), log.highWatermark(), logStart, logEnd, null,
+                    ByteBuffer.allocate(0).asReadOnlyBuffer()));
+        }
+        if (!leader.updateFollower(replicaId, fetchOffset, logEnd, clock.millis())) {
             throw new ReplicationException(ErrorCode.INVALID_REQUEST, "broker " + replicaId
                     + " is not a follower replica of " + tp + " (replicas " + leader.state().replicas() + ")");
         }
-        return maybeAdvanceHighWatermark();
+        boolean advanced = maybeAdvanceHighWatermark();
+        List<Integer> expanded = leader.expandedIsr(replicaId, log.highWatermark());
+        IsrChange change = null;
+        if (!expanded.isEmpty()) {
+            leader.isrChangeSent(expanded);
+            change = new IsrChange(tp, leader.leaderEpoch(), leader.state().partitionEpoch(), expanded, true);
+        }
+        return new FollowerFetch(null, advanced, change);
+    }
+
+    /**
+     * What a follower's fetch did on arrival.
+     *
+     * @param answer                non-null when the fetch is answered without reading (divergence, out of range)
+     * @param highWatermarkAdvanced waiting requests may complete
+     * @param isrChange             an ISR expansion to send to the controller, or null
+     */
+    public record FollowerFetch(ReplicaFetchResult answer, boolean highWatermarkAdvanced, IsrChange isrChange) {
+        static FollowerFetch answered(ReplicaFetchResult answer) {
+            return new FollowerFetch(answer, false, null);
+        }
+    }
+
+    /**
+     * An ISR change this leader asks the controller for (compare-and-set on {@code partitionEpoch}).
+     *
+     * @param expand whether it adds a replica (else it removes lagging ones)
+     */
+    public record IsrChange(TopicPartition tp, int leaderEpoch, int partitionEpoch, List<Integer> newIsr,
+                            boolean expand) {
+    }
+
+    /**
+     * Reads for a follower (leader side): whole batches from {@code request.fetchOffset()} up to the log end
+     * offset, not only below the high watermark.
+     *
+     * @throws ReplicationException NOT_LEADER, FENCED_LEADER_EPOCH, UNKNOWN_LEADER_EPOCH
+     */
+    public ReplicaFetchResult readForFollower(ReplicaFetchPartition request) throws ReplicationException {
+        synchronized (this) {
+            requireLeader(request.currentLeaderEpoch());
+        }
+        long highWatermark = log.highWatermark();
+        try {
+            LogReadResult read = log.read(request.fetchOffset(), request.maxBytes(), Long.MAX_VALUE);
+            return new ReplicaFetchResult(null, highWatermark, read.logStartOffset(), read.logEndOffset(), null,
+                    read.records());
+        } catch (OffsetOutOfRangeException e) {
+            return new ReplicaFetchResult(PartitionError.of(ErrorCode.OFFSET_OUT_OF_RANGE, "fetch offset "
+                    + request.fetchOffset() + " of " + tp + " is outside the leader's log [" + e.logStartOffset()
+                    + ", " + e.logEndOffset() + "]"), highWatermark, e.logStartOffset(), e.logEndOffset(), null,
+                    ByteBuffer.allocate(0).asReadOnlyBuffer());
+        } catch (StorageException e) {
+            throw new ReplicationException(ErrorCode.STORAGE_ERROR, "partition " + tp + " failed to read: "
+                    + e.getMessage());
+        }
+    }
+
+    /**
+     * The ISR without followers that have not caught up for longer than {@code maxLagMs}, marked as sent;
+     * empty if this replica does not lead, none lag, or a change is pending.
+     */
+    public synchronized Optional<IsrChange> maybeShrinkIsr(long maxLagMs) {
+        if (!(role instanceof LeaderRole leader)) {
+            return Optional.empty();
+        }
+        List<Integer> shrunk = leader.shrunkIsr(clock.millis(), maxLagMs);
+        if (shrunk.isEmpty()) {
+            return Optional.empty();
+        }
+        leader.isrChangeSent(shrunk);
+        return Optional.of(new IsrChange(tp, leader.leaderEpoch(), leader.state().partitionEpoch(), shrunk, false));
+    }
+
+    /**
+     * The controller accepted {@code change}: its answer becomes this leader's state if the leadership is
+     * still the one that asked.
+     *
+     * @return whether the high watermark advanced
+     */
+    public synchronized boolean isrChangeAccepted(IsrChange change, LeaderAndIsr result) {
+        if (role instanceof LeaderRole leader && leader.leaderEpoch() == change.leaderEpoch()
+                && result.leaderEpoch() == change.leaderEpoch()
+                && result.partitionEpoch() > leader.state().partitionEpoch()) {
+            role = leader.withState(result, clock.millis());
+            return maybeAdvanceHighWatermark();
+        }
+        return false;
+    }
+
+    /** The controller refused {@code change} or did not answer: a later check may send another. */
+    public synchronized void isrChangeFailed(IsrChange change) {
+        if (role instanceof LeaderRole leader && leader.leaderEpoch() == change.leaderEpoch()
+                && leader.state().partitionEpoch() == change.partitionEpoch()) {
+            leader.isrChangeFailed();
+        }
+    }
+
+    /**
+     * Where a follower fetches from next (follower side): its log end offset and last epoch, if it still
+     * follows at {@code leaderEpoch}.
+     */
+    public synchronized Optional<ReplicaFetchPartition> fetchPosition(int leaderEpoch, int maxBytes) {
+        if (!(role instanceof FollowerRole follower) || follower.leaderEpoch() != leaderEpoch) {
+            return Optional.empty();
+        }
+        return Optional.of(new ReplicaFetchPartition(tp, log.logEndOffset(), leaderEpoch,
+                log.latestEpoch().orElse(-1), maxBytes));
+    }
+
+    /**
+     * Applies the leader's answer to a fetch made from {@code position} (follower side): truncates where
+     * the logs diverge, restarts the log where the leader's is if the position was out of its range, or
+     * appends the batches; then takes the leader's high watermark (never above this log's end). Ignored if
+     * this replica no longer follows at that epoch or its log moved since the fetch was sent.
+     *
+     * @throws ReplicationException the leader's batches could not be appended (the fetcher backs off and retries)
+     */
+    public synchronized void applyLeaderAnswer(ReplicaFetchPartition position, ReplicaFetchResult answer)
+            throws ReplicationException {
+        if (!(role instanceof FollowerRole follower) || follower.leaderEpoch() != position.currentLeaderEpoch()
+                || log.logEndOffset() != position.fetchOffset()) {
+            return;
+        }
+        try {
+            if (answer.divergingEpoch() != null) {
+                truncateToDivergence(answer.divergingEpoch());
+            } else if (answer.error() != null && answer.error().code() == ErrorCode.OFFSET_OUT_OF_RANGE
+                    && answer.logEndOffset() >= 0) {
+                if (position.fetchOffset() > answer.logEndOffset()) {
+                    log.truncateTo(answer.logEndOffset());
+                } else {
+                    log.truncateFullyAndStartAt(answer.logStartOffset());
+                }
+            } else if (answer.error() != null) {
+                throw new ReplicationException(answer.error());
+            } else if (answer.records().hasRemaining()) {
+                log.appendAsFollower(answer.records());
+            }
+        } catch (LogAppendException e) {
+            throw new ReplicationException(ErrorCode.CORRUPT_BATCH, "partition " + tp + ": the leader's batches from "
+                    + position.fetchOffset() + " were refused: " + e.getMessage());
+        } catch (StorageException e) {
+            role = new OfflineRole(follower.leaderEpoch(), "its log failed: " + e.getMessage());
+            throw new ReplicationException(ErrorCode.STORAGE_ERROR, "partition " + tp + " failed to write: "
+                    + e.getMessage());
+        }
+        long logEnd = log.logEndOffset();
+        if (answer.highWatermark() >= 0) {
+            log.updateHighWatermark(Math.min(answer.highWatermark(), logEnd));
+        }
+        if (answer.logEndOffset() >= 0) {
+            follower.leaderAnswered(answer.logEndOffset(), logEnd, clock.millis());
+        }
+    }
+
+    /**
+     * Truncates to where this log stops agreeing with the leader's (KIP-279): the end of the diverging
+     * epoch on the leader, or in this log if that is earlier. A next fetch checks again from there.
+     */
+    private void truncateToDivergence(EpochEndOffset leaders) {
+        long target = leaders.endOffset();
+        if (leaders.epoch() >= 0) {
+            EpochEndOffset ours = log.endOffsetForEpoch(leaders.epoch());
+            if (!ours.isUndefined()) {
+                target = Math.min(target, ours.endOffset());
+            }
+        }
+        target = Math.min(target, log.logEndOffset());
+        if (target < log.logStartOffset()) {
+            log.truncateFullyAndStartAt(target);
+        } else {
+            log.truncateTo(target);
+        }
     }
 
     /** Raises the high watermark to the smallest ISR LEO; never lowers it. Caller holds the lock. */
@@ -222,7 +447,10 @@ public final class Partition {
         int isrSize = role instanceof LeaderRole leader ? leader.isr().size()
                 : role instanceof FollowerRole follower ? follower.state().isr().size() : 0;
         boolean underReplicated = role instanceof LeaderRole leader && leader.isUnderReplicated();
+        long logEnd = log.logEndOffset();
+        long lagRecords = role instanceof FollowerRole follower ? follower.lagRecords(logEnd) : 0;
+        long lagMs = role instanceof FollowerRole follower ? follower.lagMs(logEnd, clock.millis()) : 0;
         return new PartitionSnapshot(tp, role.name(), role.leaderId(), role.leaderEpoch(), isrSize, underReplicated,
-                log.logEndOffset(), log.highWatermark(), log.sizeInBytes(), log.segmentCount());
+                logEnd, log.highWatermark(), log.sizeInBytes(), log.segmentCount(), lagRecords, lagMs);
     }
 }

@@ -7,10 +7,12 @@ import io.ferry.storage.TopicPartition;
  *
  * @param role              {@code "leader"}, {@code "follower"} or {@code "offline"}
  * @param underReplicated   a leader whose ISR is smaller than its replica set
+ * @param followerLagRecords a follower: records the leader had at its last answer that this replica lacks
+ * @param followerLagMs     a follower: time since it last held everything the leader had; 0 when caught up
  */
 public record PartitionSnapshot(TopicPartition tp, String role, int leaderId, int leaderEpoch, int isrSize,
                                 boolean underReplicated, long logEndOffset, long highWatermark, long sizeInBytes,
-                                int segmentCount) {
+                                int segmentCount, long followerLagRecords, long followerLagMs) {
 
     public boolean isLeader() {
         return role.equals("leader");

@@ -1,12 +1,14 @@
 package io.ferry.replication;
 
 import io.ferry.replication.internal.StorageReplicaLog;
+import io.ferry.storage.EpochEndOffset;
 import io.ferry.storage.Log;
 import io.ferry.storage.LogAppendException;
 import io.ferry.storage.LogAppendInfo;
 import io.ferry.storage.LogReadResult;
 import io.ferry.storage.OffsetOutOfRangeException;
 import java.nio.ByteBuffer;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 
 /**
@@ -27,6 +29,24 @@ public interface ReplicaLog {
 
     /** Validates all of {@code batches} first; nothing is written when it throws. */
     LogAppendInfo appendAsLeader(ByteBuffer batches, int leaderEpoch) throws LogAppendException;
+
+    /**
+     * Appends batches copied from the leader, keeping their offsets and epochs; the first must start at
+     * the log end offset.
+     */
+    LogAppendInfo appendAsFollower(ByteBuffer batches) throws LogAppendException;
+
+    /** Removes every batch at or after {@code offset} (the batch holding it goes whole). */
+    void truncateTo(long offset);
+
+    /** Empties the log and starts it at {@code offset}. */
+    void truncateFullyAndStartAt(long offset);
+
+    /** The epoch of the log's last epoch entry, if any. */
+    OptionalInt latestEpoch();
+
+    /** Where {@code epoch} ends in this log (KIP-279 semantics, see {@link Log#endOffsetForEpoch}). */
+    EpochEndOffset endOffsetForEpoch(int epoch);
 
     /** Whole batches from the one holding {@code offset}, none reaching {@code maxOffsetExclusive}. */
     LogReadResult read(long offset, int maxBytes, long maxOffsetExclusive) throws OffsetOutOfRangeException;

@@ -4,24 +4,37 @@ import io.ferry.proto.v1.ErrorCode;
 import io.ferry.replication.internal.DelayedFetch;
 import io.ferry.replication.internal.DelayedOperations;
 import io.ferry.replication.internal.DelayedProduce;
+import io.ferry.replication.internal.ReplicaFetcher;
 import io.ferry.storage.LogAppendException;
 import io.ferry.storage.StorageException;
 import io.ferry.storage.TopicPartition;
 import java.nio.ByteBuffer;
+import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.function.ToIntFunction;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The partitions this broker hosts, and the request paths through them: produce (with {@code acks=all}
  * waiting in a delayed-operation registry until the high watermark passes), consumer fetch (long-poll
- * in the same kind of registry), ListOffsets. Metadata from the controller arrives through
- * {@link #applyPartitionState} and {@link #removePartition}.
+ * in the same kind of registry), follower fetch as leader ({@link #fetchForFollower}), ListOffsets.
+ * Metadata from the controller arrives through {@link #applyPartitionState} and
+ * {@link #removePartition}; partitions this broker follows are fetched by one fetcher thread per
+ * leader broker. As leader it asks the controller to shrink the ISR when a follower lags longer than
+ * {@code replica.lag.time.max.ms} (checked every half of it) and to expand it when one catches up.
  *
  * <p>No thread waits per request: a waiting request is completed by the thread whose action satisfied
  * it (an append, a follower fetch, a metadata change) or by the shared {@link Timer} at its deadline.
@@ -31,31 +44,61 @@ import java.util.function.ToIntFunction;
  */
 public final class ReplicaManager implements AutoCloseable {
 
+    private static final Logger logger = LoggerFactory.getLogger(ReplicaManager.class);
+
+    /** Pause before a refused or unanswered ISR change may be sent again, so a fetch loop cannot flood the controller. */
+    static final long ISR_CHANGE_RETRY_MS = 200;
+
+    /**
+     * What a replica manager uses from outside: time, the RPCs to leaders and to the controller, and
+     * where replication events go.
+     */
+    public record Environment(Timer timer, InstantSource clock, LeaderClient leaders, AlterPartitionChannel controller,
+                              ReplicationListener listener) {
+    }
+
     private final int localBrokerId;
     private final ReplicaLogs logs;
     private final ToIntFunction<String> minInsyncReplicas;
+    private final ReplicationConfig config;
+    private final Environment env;
     private final Map<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
     private final DelayedOperations<TopicPartition> produceWaiters;
     private final DelayedOperations<TopicPartition> fetchWaiters;
+    private final DelayedOperations<TopicPartition> followerFetchWaiters;
+    /** Leader broker id → its fetcher thread. Guarded by itself. */
+    private final Map<Integer, ReplicaFetcher> fetchers = new HashMap<>();
+    private volatile boolean closed;
 
     /**
      * @param minInsyncReplicas {@code min.insync.replicas} of a topic
      */
-    public ReplicaManager(int localBrokerId, ReplicaLogs logs, Timer timer, ToIntFunction<String> minInsyncReplicas) {
+    public ReplicaManager(int localBrokerId, ReplicaLogs logs, ToIntFunction<String> minInsyncReplicas,
+                          ReplicationConfig config, Environment env) {
         this.localBrokerId = localBrokerId;
         this.logs = logs;
         this.minInsyncReplicas = minInsyncReplicas;
-        this.produceWaiters = new DelayedOperations<>(timer);
-        this.fetchWaiters = new DelayedOperations<>(timer);
+        this.config = config;
+        this.env = env;
+        this.produceWaiters = new DelayedOperations<>(env.timer());
+        this.fetchWaiters = new DelayedOperations<>(env.timer());
+        this.followerFetchWaiters = new DelayedOperations<>(env.timer());
+        scheduleIsrCheck();
     }
 
     /**
      * Applies the controller's state for a partition this broker replicates, opening (or creating) its
-     * log the first time. Leader with a new epoch: the epoch is recorded at the log end offset.
+     * log the first time. Leader with a new epoch: the epoch is recorded at the log end offset. Follower:
+     * the partition moves to the fetcher of its leader.
      */
     public void applyPartitionState(TopicPartition tp, LeaderAndIsr state) {
-        Partition partition = partitions.computeIfAbsent(tp, t -> new Partition(t, localBrokerId, logs.open(t)));
-        partition.apply(state);
+        Partition partition = partitions.computeIfAbsent(tp, t -> new Partition(t, localBrokerId, logs.open(t),
+                env.clock()));
+        Partition.Applied applied = partition.apply(state);
+        updateFetcher(partition);
+        if (applied.newLeadership()) {
+            env.listener().leaderElected(tp);
+        }
         wake(tp);
     }
 
@@ -69,6 +112,7 @@ public final class ReplicaManager implements AutoCloseable {
         Partition removed = partitions.remove(tp);
         if (removed != null) {
             removed.markOffline("the replica was removed from this broker");
+            updateFetcher(removed);
             wake(tp);
         }
         if (deleteLog) {
@@ -76,9 +120,30 @@ public final class ReplicaManager implements AutoCloseable {
         }
     }
 
+    /** Puts the partition on the fetcher of the leader it follows, and off every other. */
+    private void updateFetcher(Partition partition) {
+        Optional<LeaderAndIsr> followed = partition.followedState();
+        int leader = followed.map(LeaderAndIsr::leader).orElse(LeaderAndIsr.NO_LEADER);
+        synchronized (fetchers) {
+            if (closed) {
+                return;
+            }
+            for (Iterator<Map.Entry<Integer, ReplicaFetcher>> it = fetchers.entrySet().iterator(); it.hasNext(); ) {
+                Map.Entry<Integer, ReplicaFetcher> entry = it.next();
+                if (entry.getKey() != leader && entry.getValue().unfollow(partition.tp()) && entry.getValue().isIdle()) {
+                    entry.getValue().close();
+                    it.remove();
+                }
+            }
+            followed.ifPresent(state -> fetchers.computeIfAbsent(leader, id -> ReplicaFetcher.start(id, localBrokerId,
+                    env.leaders(), config)).follow(partition, state.leaderEpoch()));
+        }
+    }
+
     private void wake(TopicPartition tp) {
         produceWaiters.checkAndComplete(tp);
         fetchWaiters.checkAndComplete(tp);
+        followerFetchWaiters.checkAndComplete(tp);
     }
 
     public Optional<Partition> partition(TopicPartition tp) {
@@ -117,6 +182,7 @@ public final class ReplicaManager implements AutoCloseable {
                         minInsyncReplicas.applyAsInt(tp.topic()));
                 ProduceOutcome outcome = new ProduceOutcome(null, appended.info().firstOffset(),
                         appended.info().lastOffset(), appended.info().appendTimeMs(), appended.logStartOffset());
+                followerFetchWaiters.checkAndComplete(tp);
                 if (appended.highWatermarkAdvanced()) {
                     wake(tp);
                 }
@@ -161,46 +227,152 @@ public final class ReplicaManager implements AutoCloseable {
      */
     public void fetch(FetchParams params, List<FetchPartitionRequest> requests,
                       Consumer<Map<TopicPartition, FetchedPartition>> callback) {
-        Map<TopicPartition, FetchedPartition> now = read(params, requests);
-        if (params.maxWaitMs() == 0 || DelayedFetch.satisfies(now, params.minBytes())) {
+        Supplier<Map<TopicPartition, FetchedPartition>> read = () -> readWithin(params.maxBytes(), requests,
+                FetchPartitionRequest::tp, FetchPartitionRequest::partitionMaxBytes, FetchedPartition::failed,
+                (partition, request, limit) -> partition.readForConsumer(request.fetchOffset(), limit,
+                        request.currentLeaderEpoch()),
+                r -> FetchedPartition.empty(r.highWatermark(), r.logStartOffset()));
+        longPoll(fetchWaiters, params, requests.stream().map(FetchPartitionRequest::tp).toList(), read, callback);
+    }
+
+    /**
+     * A follower's fetch, as leader: records each follower's log end offset (which may advance the high
+     * watermark and complete acks=all produces) and answers with batches up to the log end offset, or where
+     * the follower's log diverges. Long-polls like {@link #fetch} until new batches arrive.
+     */
+    public void fetchForFollower(int replicaId, FetchParams params, List<ReplicaFetchPartition> requests,
+                                 Consumer<Map<TopicPartition, ReplicaFetchResult>> callback) {
+        Map<TopicPartition, ReplicaFetchResult> answered = new HashMap<>();
+        List<ReplicaFetchPartition> toRead = new ArrayList<>();
+        for (ReplicaFetchPartition request : requests) {
+            Partition partition = partitions.get(request.tp());
+            if (partition == null) {
+                answered.put(request.tp(), ReplicaFetchResult.failed(notHosted(request.tp())));
+                continue;
+            }
+            try {
+                Partition.FollowerFetch arrived = partition.followerFetched(replicaId, request);
+                if (arrived.highWatermarkAdvanced()) {
+                    wake(request.tp());
+                }
+                if (arrived.isrChange() != null) {
+                    sendIsrChange(partition, arrived.isrChange());
+                }
+                if (arrived.answer() != null) {
+                    answered.put(request.tp(), arrived.answer());
+                } else {
+                    toRead.add(request);
+                }
+            } catch (ReplicationException e) {
+                answered.put(request.tp(), ReplicaFetchResult.failed(e.error()));
+            }
+        }
+        Supplier<Map<TopicPartition, ReplicaFetchResult>> read = () -> {
+            Map<TopicPartition, ReplicaFetchResult> result = new LinkedHashMap<>(answered);
+            result.putAll(readWithin(params.maxBytes(), toRead, ReplicaFetchPartition::tp,
+                    ReplicaFetchPartition::maxBytes, ReplicaFetchResult::failed,
+                    (partition, request, limit) -> partition.readForFollower(
+                            new ReplicaFetchPartition(request.tp(), request.fetchOffset(), request.currentLeaderEpoch(),
+                                    request.lastFetchedEpoch(), limit)),
+                    ReplicaFetchResult::withoutRecords));
+            return result;
+        };
+        longPoll(followerFetchWaiters, params, toRead.stream().map(ReplicaFetchPartition::tp).toList(), read,
+                callback);
+    }
+
+    private <R extends PartitionRead> void longPoll(DelayedOperations<TopicPartition> waiters, FetchParams params,
+                                                    List<TopicPartition> keys, Supplier<Map<TopicPartition, R>> read,
+                                                    Consumer<Map<TopicPartition, R>> callback) {
+        Map<TopicPartition, R> now = read.get();
+        if (params.maxWaitMs() == 0 || keys.isEmpty() || DelayedFetch.satisfies(now, params.minBytes())) {
             callback.accept(now);
             return;
         }
-        DelayedFetch delayed = new DelayedFetch(params, () -> read(params, requests), callback);
-        fetchWaiters.tryCompleteElseWatch(delayed, requests.stream().map(FetchPartitionRequest::tp).toList());
+        waiters.tryCompleteElseWatch(new DelayedFetch<>(params.maxWaitMs(), params.minBytes(), read, callback), keys);
+    }
+
+    /** Reads one partition within {@code limit} bytes. */
+    @FunctionalInterface
+    private interface PartitionReader<Q, R> {
+        R read(Partition partition, Q request, int limit) throws ReplicationException;
     }
 
     /**
      * Reads every partition within the byte limits: the first non-empty partition returns at least its
      * first batch; later ones only what fits in what is left of {@code maxBytes}.
      */
-    private Map<TopicPartition, FetchedPartition> read(FetchParams params, List<FetchPartitionRequest> requests) {
-        Map<TopicPartition, FetchedPartition> result = new LinkedHashMap<>();
-        long remaining = params.maxBytes();
+    private <Q, R extends PartitionRead> Map<TopicPartition, R> readWithin(
+            int maxBytes, List<Q> requests, Function<Q, TopicPartition> tpOf, ToIntFunction<Q> partitionMaxBytes,
+            Function<PartitionError, R> failed, PartitionReader<Q, R> reader, UnaryOperator<R> emptied) {
+        Map<TopicPartition, R> result = new LinkedHashMap<>();
+        long remaining = maxBytes;
         boolean anyRecords = false;
-        for (FetchPartitionRequest request : requests) {
-            Partition partition = partitions.get(request.tp());
+        for (Q request : requests) {
+            TopicPartition tp = tpOf.apply(request);
+            Partition partition = partitions.get(tp);
             if (partition == null) {
-                result.put(request.tp(), FetchedPartition.failed(notHosted(request.tp())));
+                result.put(tp, failed.apply(notHosted(tp)));
                 continue;
             }
             try {
-                int limit = (int) Math.min(Math.max(0, request.partitionMaxBytes()), Math.max(0, remaining));
-                FetchedPartition read = partition.readForConsumer(request.fetchOffset(), limit,
-                        request.currentLeaderEpoch());
+                int limit = (int) Math.min(Math.max(0, partitionMaxBytes.applyAsInt(request)), Math.max(0, remaining));
+                R read = reader.read(partition, request, limit);
                 int size = read.records().remaining();
                 if (size > 0 && (limit == 0 || (anyRecords && size > remaining))) {
-                    read = FetchedPartition.empty(read.highWatermark(), read.logStartOffset());
+                    read = emptied.apply(read);
                     size = 0;
                 }
                 anyRecords |= size > 0;
                 remaining -= size;
-                result.put(request.tp(), read);
+                result.put(tp, read);
             } catch (ReplicationException e) {
-                result.put(request.tp(), FetchedPartition.failed(e.error()));
+                result.put(tp, failed.apply(e.error()));
             }
         }
         return result;
+    }
+
+    private void sendIsrChange(Partition partition, Partition.IsrChange change) {
+        CompletableFuture<LeaderAndIsr> sent;
+        try {
+            sent = env.controller().alterPartition(change.tp(), change.leaderEpoch(), change.partitionEpoch(),
+                    change.newIsr());
+        } catch (RuntimeException e) {
+            sent = CompletableFuture.failedFuture(e);
+        }
+        sent.whenComplete((result, error) -> {
+            if (error == null) {
+                logger.info("ISR of {} is now {} ({})", change.tp(), result.isr(), change.expand() ? "expanded" : "shrunk");
+                if (change.expand()) {
+                    env.listener().isrExpanded(change.tp());
+                } else {
+                    env.listener().isrShrunk(change.tp());
+                }
+                if (partition.isrChangeAccepted(change, result)) {
+                    wake(change.tp());
+                }
+            } else {
+                logger.info("ISR change of {} to {} was not made: {}", change.tp(), change.newIsr(), error.getMessage());
+                env.timer().schedule(ISR_CHANGE_RETRY_MS, () -> partition.isrChangeFailed(change));
+            }
+        });
+    }
+
+    private void scheduleIsrCheck() {
+        env.timer().schedule(Math.max(1, config.replicaLagTimeMaxMs() / 2), () -> {
+            if (closed) {
+                return;
+            }
+            try {
+                for (Partition partition : partitions.values()) {
+                    partition.maybeShrinkIsr(config.replicaLagTimeMaxMs())
+                            .ifPresent(change -> sendIsrChange(partition, change));
+                }
+            } finally {
+                scheduleIsrCheck();
+            }
+        });
     }
 
     /**
@@ -220,30 +392,23 @@ public final class ReplicaManager implements AutoCloseable {
         }
     }
 
-    /**
-     * A follower reports its log end offset (from its fetch); may advance the high watermark and
-     * complete waiting requests.
-     */
-    public void updateFollowerEndOffset(TopicPartition tp, int replicaId, long followerLeo)
-            throws ReplicationException {
-        Partition partition = partitions.get(tp);
-        if (partition == null) {
-            throw new ReplicationException(notHosted(tp));
-        }
-        if (partition.updateFollowerEndOffset(replicaId, followerLeo)) {
-            wake(tp);
-        }
-    }
-
     /** acks=all produces and long-poll fetches currently waiting (each counted once per partition). */
     public int waitingRequests() {
-        return produceWaiters.watchedCount() + fetchWaiters.watchedCount();
+        return produceWaiters.watchedCount() + fetchWaiters.watchedCount() + followerFetchWaiters.watchedCount();
     }
 
-    /** Answers every waiting request now, from the current state (timeouts or what is readable). */
+    /** Stops the fetcher threads, then answers every waiting request now from the current state. */
     @Override
     public void close() {
+        List<ReplicaFetcher> stopping;
+        synchronized (fetchers) {
+            closed = true;
+            stopping = List.copyOf(fetchers.values());
+            fetchers.clear();
+        }
+        stopping.forEach(ReplicaFetcher::close);
         produceWaiters.completeAll();
         fetchWaiters.completeAll();
+        followerFetchWaiters.completeAll();
     }
 }

@@ -3,6 +3,7 @@ package io.ferry.replication;
 import io.ferry.record.BatchScanner;
 import io.ferry.record.CorruptBatchException;
 import io.ferry.record.RecordBatch;
+import io.ferry.storage.EpochEndOffset;
 import io.ferry.storage.LogAppendException;
 import io.ferry.storage.LogAppendInfo;
 import io.ferry.storage.LogReadResult;
@@ -10,6 +11,7 @@ import io.ferry.storage.OffsetOutOfRangeException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 
 /** An in-memory {@link ReplicaLog} with the storage log's offset rules, for tests without files. */
@@ -90,6 +92,60 @@ final class MemoryReplicaLog implements ReplicaLog {
             out.put(b.buffer().duplicate());
         }
         return new LogReadResult(out.flip().asReadOnlyBuffer(), 0, endOffset);
+    }
+
+    @Override
+    public synchronized LogAppendInfo appendAsFollower(ByteBuffer bytes) throws LogAppendException {
+        long first = endOffset;
+        int records = 0;
+        BatchScanner scanner = BatchScanner.of(bytes);
+        try {
+            for (RecordBatch b = scanner.next(); b != null; b = scanner.next()) {
+                if (b.baseOffset() != endOffset) {
+                    throw new LogAppendException(LogAppendException.Reason.NON_CONTIGUOUS_OFFSET, "gap at " + endOffset);
+                }
+                if (latestEpoch().orElse(-1) != b.partitionLeaderEpoch()) {
+                    epochStarts.add(new int[] {b.partitionLeaderEpoch(), (int) b.baseOffset()});
+                }
+                endOffset = b.nextOffset();
+                records += b.recordCount();
+                batches.add(b);
+            }
+        } catch (CorruptBatchException e) {
+            throw new LogAppendException(LogAppendException.Reason.CORRUPT_BATCH, e.getMessage(), e);
+        }
+        return new LogAppendInfo(first, endOffset - 1, -1, 0, records, bytes.remaining());
+    }
+
+    @Override
+    public synchronized void truncateTo(long offset) {
+        batches.removeIf(b -> b.lastOffset() >= offset);
+        endOffset = batches.isEmpty() ? 0 : batches.get(batches.size() - 1).nextOffset();
+        epochStarts.removeIf(e -> e[1] >= endOffset && !(e[1] == endOffset && e == epochStarts.get(0)));
+        highWatermark = Math.min(highWatermark, endOffset);
+    }
+
+    @Override
+    public synchronized void truncateFullyAndStartAt(long offset) {
+        throw new UnsupportedOperationException("the in-memory log always starts at 0");
+    }
+
+    @Override
+    public synchronized OptionalInt latestEpoch() {
+        return epochStarts.isEmpty() ? OptionalInt.empty() : OptionalInt.of(epochStarts.get(epochStarts.size() - 1)[0]);
+    }
+
+    @Override
+    public synchronized EpochEndOffset endOffsetForEpoch(int epoch) {
+        EpochEndOffset found = EpochEndOffset.UNDEFINED;
+        for (int i = 0; i < epochStarts.size(); i++) {
+            int[] e = epochStarts.get(i);
+            if (e[0] > epoch) {
+                return found.isUndefined() ? found : new EpochEndOffset(found.epoch(), e[1]);
+            }
+            found = new EpochEndOffset(e[0], endOffset);
+        }
+        return found.epoch() == epoch ? found : EpochEndOffset.UNDEFINED;
     }
 
     @Override

@@ -10,12 +10,15 @@ import io.ferry.proto.v1.ErrorCode;
 import io.ferry.record.CompressionType;
 import io.ferry.record.RecordBatchBuilder;
 import io.ferry.storage.TopicPartition;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.time.InstantSource;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -39,7 +42,11 @@ class ReplicaManagerTest {
         public void delete(TopicPartition tp) {
             deleted.add(tp);
         }
-    }, timer, topic -> minIsr);
+    }, topic -> minIsr, new ReplicationConfig(30_000, 500, 1, 1 << 20, 1 << 20, 100, 5_000),
+            new ReplicaManager.Environment(timer, InstantSource.system(), (leader, replica, params, partitions, timeout) -> {
+                throw new IOException("this test has no leader to fetch from");
+            }, (tp, leaderEpoch, partitionEpoch, isr) -> CompletableFuture.failedFuture(
+                    new IOException("this test has no controller")), ReplicationListener.NONE));
 
     private static ByteBuffer batch(int records) {
         RecordBatchBuilder builder = RecordBatchBuilder.create(CompressionType.NONE);
@@ -67,6 +74,15 @@ class ReplicaManagerTest {
         return result;
     }
 
+    /** Follower {@code replicaId} fetches from {@code offset}: the leader learns its log end offset. */
+    private ReplicaFetchResult followerFetch(int replicaId, long offset) {
+        AtomicReference<Map<TopicPartition, ReplicaFetchResult>> result = new AtomicReference<>();
+        manager.fetchForFollower(replicaId, new FetchParams(0, 0, 1 << 20),
+                List.of(new ReplicaFetchPartition(TP, offset, manager.partition(TP).orElseThrow().leaderEpoch(), -1,
+                        1 << 20)), result::set);
+        return result.get().get(TP);
+    }
+
     @Test
     void aSoleInSyncLeaderCommitsOnAppendAndAnswersAcksAllAtOnce() {
         manager.applyPartitionState(TP, leader(3, List.of(LOCAL)));
@@ -87,24 +103,24 @@ class ReplicaManagerTest {
         // Consumers see nothing above the high watermark, though the leader has the records.
         assertEquals(0, fetch(0, 0, 0).get().get(TP).records().remaining());
 
-        manager.updateFollowerEndOffset(TP, 2, 4);
+        followerFetch(2, 4);
         assertNull(acked.get(), "follower 3's end offset is still unknown");
-        manager.updateFollowerEndOffset(TP, 3, 2);
+        followerFetch(3, 2);
         assertNull(acked.get());
         assertEquals(2, manager.partition(TP).orElseThrow().highWatermark());
-        manager.updateFollowerEndOffset(TP, 3, 4);
+        followerFetch(3, 4);
         assertNotNull(acked.get());
         assertNull(acked.get().get(TP).error());
         assertEquals(4, manager.partition(TP).orElseThrow().highWatermark());
         assertEquals(0, manager.waitingRequests());
-        assertEquals(0, timer.pending(), "completion cancelled the timeout");
+        assertEquals(1, timer.pending(), "completion cancelled the timeout; only the ISR check is due");
     }
 
     @Test
     void aReplicaLeavingTheIsrLetsTheHighWatermarkAdvance() throws Exception {
         manager.applyPartitionState(TP, leader(1, List.of(1, 2)));
         var acked = produce(RequiredAcks.ALL, batch(2));
-        manager.updateFollowerEndOffset(TP, 3, 0);
+        followerFetch(3, 0);
         assertNull(acked.get(), "3 is not in the ISR, 2 has not fetched");
         manager.applyPartitionState(TP, new LeaderAndIsr(LOCAL, 1, 2, List.of(1, 2, 3), List.of(1)));
         assertNotNull(acked.get());
@@ -261,8 +277,6 @@ class ReplicaManagerTest {
     @Test
     void aFollowerThatIsNotAReplicaIsRefused() {
         manager.applyPartitionState(TP, leader(1, List.of(LOCAL)));
-        ReplicationException e = assertThrows(ReplicationException.class,
-                () -> manager.updateFollowerEndOffset(TP, 7, 0));
-        assertEquals(ErrorCode.INVALID_REQUEST, e.error().code());
+        assertEquals(ErrorCode.INVALID_REQUEST, followerFetch(7, 0).error().code());
     }
 }

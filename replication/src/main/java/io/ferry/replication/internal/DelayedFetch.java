@@ -1,39 +1,41 @@
 package io.ferry.replication.internal;
 
-import io.ferry.replication.FetchParams;
-import io.ferry.replication.FetchedPartition;
+import io.ferry.replication.PartitionRead;
 import io.ferry.storage.TopicPartition;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * A long-poll fetch: answered once at least {@code minBytes} can be returned, a partition has an
- * error to report, or {@code maxWaitMs} passed, whichever comes first. Checking reads the logs (a read
- * is a slice of a mapped segment, not a copy), so the answer is exactly what was counted.
+ * A long-poll fetch (a consumer's or a follower's): answered once at least {@code minBytes} can be
+ * returned, a partition has an error to report, or {@code maxWaitMs} passed, whichever comes first.
+ * Checking reads the logs (a read is a slice of a mapped segment, not a copy), so the answer is
+ * exactly what was counted.
+ *
+ * @param <R> what a read of one partition returns
  */
-public final class DelayedFetch extends DelayedOperation {
+public final class DelayedFetch<R extends PartitionRead> extends DelayedOperation {
 
-    private final FetchParams params;
-    private final Supplier<Map<TopicPartition, FetchedPartition>> read;
-    private final Consumer<Map<TopicPartition, FetchedPartition>> callback;
+    private final int minBytes;
+    private final Supplier<Map<TopicPartition, R>> read;
+    private final Consumer<Map<TopicPartition, R>> callback;
 
     /**
      * @param read     reads every partition of the request now
      * @param callback receives the answer once
      */
-    public DelayedFetch(FetchParams params, Supplier<Map<TopicPartition, FetchedPartition>> read,
-                        Consumer<Map<TopicPartition, FetchedPartition>> callback) {
-        super(params.maxWaitMs());
-        this.params = params;
+    public DelayedFetch(long maxWaitMs, int minBytes, Supplier<Map<TopicPartition, R>> read,
+                        Consumer<Map<TopicPartition, R>> callback) {
+        super(maxWaitMs);
+        this.minBytes = minBytes;
         this.read = read;
         this.callback = callback;
     }
 
     /** Whether {@code result} is worth answering before the deadline. */
-    public static boolean satisfies(Map<TopicPartition, FetchedPartition> result, int minBytes) {
+    public static boolean satisfies(Map<TopicPartition, ? extends PartitionRead> result, int minBytes) {
         long bytes = 0;
-        for (FetchedPartition p : result.values()) {
+        for (PartitionRead p : result.values()) {
             if (p.error() != null) {
                 return true;
             }
@@ -44,7 +46,7 @@ public final class DelayedFetch extends DelayedOperation {
 
     @Override
     public boolean tryComplete() {
-        return satisfies(read.get(), params.minBytes()) && forceComplete();
+        return satisfies(read.get(), minBytes) && forceComplete();
     }
 
     @Override

@@ -1,16 +1,23 @@
 package io.ferry.replication.internal;
 
 import io.ferry.replication.LeaderAndIsr;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
 
 /**
- * This broker leads the partition: it tracks each follower's log end offset (LEO) and computes the
- * high watermark as the smallest LEO over the ISR. A follower whose LEO the leader has not heard since
- * it became leader counts as unknown, which holds the high watermark where it is (as in Kafka: a new
- * leader must not expose offsets a member of the ISR may lack).
+ * This broker leads the partition: it tracks each follower's log end offset (LEO) and when it was last
+ * caught up, computes the high watermark as the smallest LEO over the ISR, and decides ISR changes.
+ *
+ * <p>A follower whose LEO the leader has not heard since it became leader counts as unknown, which
+ * holds the high watermark where it is (as in Kafka: a new leader must not expose offsets a member of
+ * the ISR may lack). While an ISR change is with the controller, the high watermark is computed over
+ * the larger of the two sets ("maximal ISR", KIP-497), so neither a pending shrink nor a pending expand
+ * can expose an offset some possible ISR member lacks.
  *
  * <p>Not thread-safe: the owning {@code Partition} calls it under its lock.
  */
@@ -18,21 +25,43 @@ public final class LeaderRole implements ReplicaRole {
 
     private final int localBrokerId;
     private final LeaderAndIsr state;
-    /** Follower id → LEO last reported by its fetch. */
-    private final Map<Integer, Long> followerEndOffsets = new HashMap<>();
+    /** The log end offset when this leadership began: a follower rejoins the ISR only at or past it. */
+    private final long epochStartOffset;
+    private final Map<Integer, FollowerProgress> followers = new HashMap<>();
+    /** The ISR sent to the controller and not yet answered, or null. */
+    private List<Integer> pendingIsr;
 
-    public LeaderRole(int localBrokerId, LeaderAndIsr state) {
+    /**
+     * @param nowMs every follower counts as caught up now: it gets a full lag period to prove it
+     */
+    public LeaderRole(int localBrokerId, LeaderAndIsr state, long epochStartOffset, long nowMs) {
         if (state.leader() != localBrokerId) {
             throw new IllegalArgumentException("broker " + localBrokerId + " is not the leader in " + state);
         }
         this.localBrokerId = localBrokerId;
         this.state = state;
+        this.epochStartOffset = epochStartOffset;
+        for (int id : state.replicas()) {
+            if (id != localBrokerId) {
+                followers.put(id, new FollowerProgress(nowMs));
+            }
+        }
     }
 
-    /** The same leadership with a new ISR (an ISR change at the same leader epoch); tracking is kept. */
-    public LeaderRole withState(LeaderAndIsr newState) {
-        LeaderRole updated = new LeaderRole(localBrokerId, newState);
-        updated.followerEndOffsets.putAll(followerEndOffsets);
+    /**
+     * The same leadership with a new ISR (an ISR change at the same leader epoch): follower progress is
+     * kept; a pending change is settled if the new state carries a newer partition epoch.
+     */
+    public LeaderRole withState(LeaderAndIsr newState, long nowMs) {
+        LeaderRole updated = new LeaderRole(localBrokerId, newState, epochStartOffset, nowMs);
+        followers.forEach((id, progress) -> {
+            if (updated.followers.containsKey(id)) {
+                updated.followers.put(id, progress);
+            }
+        });
+        if (newState.partitionEpoch() == state.partitionEpoch()) {
+            updated.pendingIsr = pendingIsr;
+        }
         return updated;
     }
 
@@ -63,35 +92,112 @@ public final class LeaderRole implements ReplicaRole {
         return state.isr().size() < state.replicas().size();
     }
 
+    public boolean hasPendingIsrChange() {
+        return pendingIsr != null;
+    }
+
+    /** Marks {@code newIsr} as sent to the controller. */
+    public void isrChangeSent(List<Integer> newIsr) {
+        pendingIsr = List.copyOf(newIsr);
+    }
+
+    /** The controller refused or did not answer: a later check may try again. */
+    public void isrChangeFailed() {
+        pendingIsr = null;
+    }
+
     /**
-     * Records a follower's fetch: it has everything below {@code followerLeo}.
+     * Records a follower's fetch from {@code followerLeo} at {@code nowMs}, when this log ended at
+     * {@code leaderLeo}. The follower was caught up at this fetch if it asked for the log end, and at
+     * its previous fetch if it now asks for what was the log end then (Kafka's lastCaughtUpTime).
      *
-     * @return whether {@code replicaId} is a replica of this partition
+     * @return whether {@code replicaId} is a follower replica of this partition
      */
-    public boolean updateFollower(int replicaId, long followerLeo) {
-        if (replicaId == localBrokerId || !state.replicas().contains(replicaId)) {
+    public boolean updateFollower(int replicaId, long followerLeo, long leaderLeo, long nowMs) {
+        FollowerProgress progress = followers.get(replicaId);
+        if (progress == null) {
             return false;
         }
-        followerEndOffsets.put(replicaId, followerLeo);
+        progress.update(followerLeo, leaderLeo, nowMs);
         return true;
     }
 
     /**
-     * The smallest LEO over the ISR (the leader's own is {@code leaderLeo}); empty while an ISR member's
-     * LEO is unknown.
+     * The ISR with {@code replicaId} added if it has caught up (at least the high watermark and the start
+     * of this leadership) and no change is pending; empty otherwise.
+     */
+    public List<Integer> expandedIsr(int replicaId, long highWatermark) {
+        FollowerProgress progress = followers.get(replicaId);
+        if (pendingIsr != null || progress == null || state.isr().contains(replicaId)
+                || progress.logEndOffset < Math.max(highWatermark, epochStartOffset)) {
+            return List.of();
+        }
+        List<Integer> isr = new ArrayList<>(state.isr());
+        isr.add(replicaId);
+        return isr;
+    }
+
+    /**
+     * The ISR without the followers not caught up for longer than {@code maxLagMs}; empty if none lag or a
+     * change is pending.
+     */
+    public List<Integer> shrunkIsr(long nowMs, long maxLagMs) {
+        if (pendingIsr != null) {
+            return List.of();
+        }
+        List<Integer> kept = new ArrayList<>();
+        for (int id : state.isr()) {
+            FollowerProgress progress = followers.get(id);
+            if (id == localBrokerId || progress == null || nowMs - progress.lastCaughtUpMs <= maxLagMs) {
+                kept.add(id);
+            }
+        }
+        return kept.size() < state.isr().size() ? kept : List.of();
+    }
+
+    /**
+     * The smallest LEO over the maximal ISR (the leader's own is {@code leaderLeo}); empty while an ISR
+     * member's LEO is unknown.
      */
     public OptionalLong highWatermarkCandidate(long leaderLeo) {
+        Set<Integer> maximal = new LinkedHashSet<>(state.isr());
+        if (pendingIsr != null) {
+            maximal.addAll(pendingIsr);
+        }
         long min = leaderLeo;
-        for (int id : state.isr()) {
+        for (int id : maximal) {
             if (id == localBrokerId) {
                 continue;
             }
-            Long leo = followerEndOffsets.get(id);
-            if (leo == null) {
+            FollowerProgress progress = followers.get(id);
+            if (progress == null || progress.logEndOffset < 0) {
                 return OptionalLong.empty();
             }
-            min = Math.min(min, leo);
+            min = Math.min(min, progress.logEndOffset);
         }
         return OptionalLong.of(min);
+    }
+
+    /** How a follower keeps up, as its fetches show. */
+    private static final class FollowerProgress {
+        long logEndOffset = -1;
+        long lastCaughtUpMs;
+        long lastFetchLeaderLeo = -1;
+        long lastFetchMs;
+
+        FollowerProgress(long nowMs) {
+            lastCaughtUpMs = nowMs;
+        }
+
+        void update(long followerLeo, long leaderLeo, long nowMs) {
+            if (followerLeo >= leaderLeo) {
+                lastCaughtUpMs = Math.max(lastCaughtUpMs, nowMs);
+            } else if (lastFetchLeaderLeo >= 0 && followerLeo >= lastFetchLeaderLeo) {
+                lastCaughtUpMs = Math.max(lastCaughtUpMs, lastFetchMs);
+            }
+            logEndOffset = followerLeo;
+            lastFetchLeaderLeo = leaderLeo;
+            lastFetchMs = nowMs;
+        }
     }
 }

@@ -1,12 +1,14 @@
 package io.ferry.replication.internal;
 
 import io.ferry.replication.ReplicaLog;
+import io.ferry.storage.EpochEndOffset;
 import io.ferry.storage.Log;
 import io.ferry.storage.LogAppendException;
 import io.ferry.storage.LogAppendInfo;
 import io.ferry.storage.LogReadResult;
 import io.ferry.storage.OffsetOutOfRangeException;
 import java.nio.ByteBuffer;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 
 /** {@link ReplicaLog} over a storage {@link Log}: plain delegation. */
@@ -41,6 +43,31 @@ public final class StorageReplicaLog implements ReplicaLog {
     @Override
     public LogAppendInfo appendAsLeader(ByteBuffer batches, int leaderEpoch) throws LogAppendException {
         return log.appendAsLeader(batches, leaderEpoch);
+    }
+
+    @Override
+    public LogAppendInfo appendAsFollower(ByteBuffer batches) throws LogAppendException {
+        return log.appendAsFollower(batches);
+    }
+
+    @Override
+    public void truncateTo(long offset) {
+        log.truncateTo(offset);
+    }
+
+    @Override
+    public void truncateFullyAndStartAt(long offset) {
+        log.truncateFullyAndStartAt(offset);
+    }
+
+    @Override
+    public OptionalInt latestEpoch() {
+        return log.latestEpoch();
+    }
+
+    @Override
+    public EpochEndOffset endOffsetForEpoch(int epoch) {
+        return log.endOffsetForEpoch(epoch);
     }
 
     @Override

@@ -16,6 +16,8 @@ import io.ferry.proto.v1.Error;
 import io.ferry.proto.v1.ErrorCode;
 import io.ferry.proto.v1.FetchRequest;
 import io.ferry.proto.v1.FetchResponse;
+import io.ferry.proto.v1.ReplicaFetchRequest;
+import io.ferry.proto.v1.ReplicaFetchResponse;
 import io.ferry.proto.v1.ListOffsetsPartition;
 import io.ferry.proto.v1.ListOffsetsPartitionResult;
 import io.ferry.proto.v1.ListOffsetsRequest;
@@ -45,7 +47,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code ferry.v1.BrokerService} on the node's gRPC port. Produce and Fetch go through
- * {@link ProduceHandler} / {@link ProduceStream} and {@link FetchHandler}; ListOffsets and Metadata are
+ * {@link ProduceHandler} / {@link ProduceStream} and {@link FetchHandler}, a follower's ReplicaFetch
+ * through {@link ReplicaFetchHandler}; ListOffsets and Metadata are
  * answered from the replica manager and the metadata view; admin calls are forwarded to the
  * controller quorum and answered with the controller's response. A request that fails unexpectedly is
  * answered with INTERNAL, never by stopping anything else.
@@ -62,6 +65,7 @@ public final class BrokerGrpcService extends BrokerServiceGrpc.BrokerServiceImpl
     private final BrokerMetrics metrics;
     private final ProduceHandler produce;
     private final FetchHandler fetch;
+    private final ReplicaFetchHandler replicaFetch;
     private final long requestTimeoutMillis;
 
     /**
@@ -81,6 +85,7 @@ public final class BrokerGrpcService extends BrokerServiceGrpc.BrokerServiceImpl
         this.requestTimeoutMillis = requestTimeoutMillis;
         this.produce = new ProduceHandler(replicaManager, metadata, metrics, requestTimeoutMillis);
         this.fetch = new FetchHandler(replicaManager, metadata, metrics, requestTimeoutMillis);
+        this.replicaFetch = new ReplicaFetchHandler(replicaManager, metadata, metrics, requestTimeoutMillis);
     }
 
     @Override
@@ -99,6 +104,14 @@ public final class BrokerGrpcService extends BrokerServiceGrpc.BrokerServiceImpl
     @Override
     public void fetch(FetchRequest request, StreamObserver<FetchResponse> observer) {
         guarded(observer, () -> fetch.handle(request, response -> {
+            observer.onNext(response);
+            observer.onCompleted();
+        }));
+    }
+
+    @Override
+    public void replicaFetch(ReplicaFetchRequest request, StreamObserver<ReplicaFetchResponse> observer) {
+        guarded(observer, () -> replicaFetch.handle(request, response -> {
             observer.onNext(response);
             observer.onCompleted();
         }));

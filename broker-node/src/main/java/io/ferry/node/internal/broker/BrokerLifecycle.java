@@ -88,6 +88,11 @@ public final class BrokerLifecycle implements AutoCloseable {
         return metadata;
     }
 
+    /** This process's registration identity: requests made on the broker's behalf carry it. */
+    public String incarnationId() {
+        return incarnationId;
+    }
+
     /** Registered, unfenced and holding metadata: the broker can serve. */
     public boolean isActive() {
         return !fenced && metadataLoaded;

@@ -29,7 +29,8 @@ import java.util.function.ToDoubleFunction;
  *       [{@code ferry_broker_produce_acks_all_wait_seconds}]
  *   <li>per partition ({@code topic}, {@code partition}) gauges: {@code ferry.partition.log.end.offset},
  *       {@code ferry.partition.high.watermark}, {@code ferry.partition.log.size} (bytes),
- *       {@code ferry.partition.segments}, {@code ferry.partition.isr.size}
+ *       {@code ferry.partition.segments}, {@code ferry.partition.isr.size},
+ *       {@code ferry.partition.follower.lag.records}, {@code ferry.partition.follower.lag.seconds}
  *   <li>broker gauges: {@code ferry.broker.leader.partitions}, {@code ferry.broker.under.replicated.partitions},
  *       {@code ferry.broker.offline.partitions}, {@code ferry.broker.waiting.requests}
  * </ul>
@@ -123,7 +124,13 @@ public final class BrokerMetrics {
                 partitionGauge("ferry.partition.segments", "Segments of the partition's log", tags, tp,
                         PartitionSnapshot::segmentCount, null),
                 partitionGauge("ferry.partition.isr.size", "In-sync replicas as this broker knows them", tags, tp,
-                        PartitionSnapshot::isrSize, null));
+                        PartitionSnapshot::isrSize, null),
+                partitionGauge("ferry.partition.follower.lag.records",
+                        "A follower: records the leader had at its last answer that this replica lacks", tags, tp,
+                        PartitionSnapshot::followerLagRecords, "records"),
+                partitionGauge("ferry.partition.follower.lag.seconds",
+                        "A follower: seconds since it last held everything the leader had (0 when caught up)", tags,
+                        tp, s -> s.followerLagMs() / 1_000.0, "seconds"));
     }
 
     private Meter partitionGauge(String name, String description, Tags tags, TopicPartition tp,

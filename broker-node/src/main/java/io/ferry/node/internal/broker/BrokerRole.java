@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The broker role: the partition logs of {@code log.dirs} ({@link LogManager}), their replica state
- * ({@link ReplicaManager}), the session with the controllers ({@link BrokerLifecycle}) and the client
+ * ({@link ReplicaManager}, which fetches followed partitions from their leaders through
+ * {@link GrpcLeaderClient} and sends ISR changes through {@link ControllerIsrChannel}), the session with the controllers ({@link BrokerLifecycle}) and the client
  * service ({@link BrokerGrpcService}) on the node's gRPC port. Healthy once registered, unfenced and
  * holding metadata.
  *
@@ -69,6 +70,9 @@ public final class BrokerRole implements NodeRole {
     private volatile LogManager logManager;
     private volatile ReplicaManager replicaManager;
     private volatile BrokerMetrics metrics;
+    private volatile ReplicationMetrics replicationMetrics;
+    private volatile GrpcLeaderClient leaderClient;
+    private volatile ControllerIsrChannel isrChannel;
     private volatile ControllerChannel controllers;
     private volatile BrokerLifecycle lifecycle;
     /** Owned by the lifecycle thread: the view the partitions were last reconciled with. */
@@ -125,6 +129,15 @@ public final class BrokerRole implements NodeRole {
     public List<ServerServiceDefinition> start() throws IOException {
         LogManager logs = LogManager.start(logManagerConfig, topicConfigs::logConfig, clock, scheduler);
         logManager = logs;
+        replicationMetrics = new ReplicationMetrics(registry);
+        // Room for a full answer plus one batch at the largest size a leader accepts.
+        leaderClient = new GrpcLeaderClient(this::metadata,
+                (int) Math.min(Integer.MAX_VALUE, (long) config.replication().fetchMaxBytes() + config.messageMaxBytes()
+                        + (1 << 20)));
+        isrChannel = new ControllerIsrChannel(config.nodeId(), () -> {
+            BrokerLifecycle l = lifecycle;
+            return l == null ? "" : l.incarnationId();
+        }, () -> controllers, config.requestTimeout().toMillis());
         ReplicaManager replicas = new ReplicaManager(config.nodeId(), new ReplicaLogs() {
             @Override
             public ReplicaLog open(TopicPartition tp) {
@@ -135,7 +148,8 @@ public final class BrokerRole implements NodeRole {
             public void delete(TopicPartition tp) {
                 logs.deleteLog(tp);
             }
-        }, new ExecutorTimer(timer), topicConfigs::minInsyncReplicas);
+        }, topicConfigs::minInsyncReplicas, config.replication(), new ReplicaManager.Environment(
+                new ExecutorTimer(timer), clock, leaderClient, isrChannel, replicationMetrics));
         replicaManager = replicas;
         metrics = new BrokerMetrics(registry, replicas);
         BrokerGrpcService service = new BrokerGrpcService(replicas, this::metadata, () -> controllers, () -> {
@@ -200,8 +214,17 @@ public final class BrokerRole implements NodeRole {
         if (replicas != null) {
             replicas.close();
         }
+        if (isrChannel != null) {
+            isrChannel.close();
+        }
+        if (leaderClient != null) {
+            leaderClient.close();
+        }
         if (metrics != null) {
             metrics.close();
+        }
+        if (replicationMetrics != null) {
+            replicationMetrics.close();
         }
         LogManager logs = logManager;
         if (logs != null) {

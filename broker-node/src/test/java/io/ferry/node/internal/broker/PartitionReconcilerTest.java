@@ -9,10 +9,13 @@ import io.ferry.proto.v1.TopicRecord;
 import io.ferry.replication.ReplicaLog;
 import io.ferry.replication.ReplicaLogs;
 import io.ferry.replication.ReplicaManager;
+import io.ferry.replication.ReplicationConfig;
+import io.ferry.replication.ReplicationListener;
 import io.ferry.storage.LogConfig;
 import io.ferry.storage.LogManager;
 import io.ferry.storage.LogManagerConfig;
 import io.ferry.storage.TopicPartition;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.HashMap;
@@ -20,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.junit.jupiter.api.AfterEach;
@@ -53,7 +57,12 @@ class PartitionReconcilerTest {
             public void delete(TopicPartition tp) {
                 logs.deleteLog(tp);
             }
-        }, (delay, task) -> () -> { }, topic -> 1);
+        }, topic -> 1, new ReplicationConfig(30_000, 500, 1, 1 << 20, 1 << 20, 100, 5_000),
+                new ReplicaManager.Environment((delay, task) -> () -> { }, InstantSource.system(),
+                        (leader, replica, params, partitions, timeout) -> {
+                            throw new IOException("no leader is reachable in this test");
+                        }, (tp, leaderEpoch, partitionEpoch, isr) -> CompletableFuture.failedFuture(
+                                new IOException("no controller in this test")), ReplicationListener.NONE));
         reconciler = new PartitionReconciler(BROKER, replicas);
     }
 

@@ -1,0 +1,110 @@
+package io.ferry.node.internal.broker;
+
+import com.google.protobuf.UnsafeByteOperations;
+import io.ferry.node.internal.broker.PartitionLookup.Found;
+import io.ferry.node.internal.broker.PartitionLookup.Refused;
+import io.ferry.proto.v1.DivergingEpoch;
+import io.ferry.proto.v1.ErrorCode;
+import io.ferry.proto.v1.ReplicaFetchPartition;
+import io.ferry.proto.v1.ReplicaFetchPartitionResult;
+import io.ferry.proto.v1.ReplicaFetchRequest;
+import io.ferry.proto.v1.ReplicaFetchResponse;
+import io.ferry.proto.v1.ReplicaFetchTopic;
+import io.ferry.proto.v1.ReplicaFetchTopicResult;
+import io.ferry.replication.FetchParams;
+import io.ferry.replication.ReplicaFetchResult;
+import io.ferry.replication.ReplicaManager;
+import io.ferry.storage.TopicPartition;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * The leader side of ReplicaFetch: resolves the partitions against the metadata view, hands the
+ * follower's positions to the {@link ReplicaManager} (which records them and long-polls for new
+ * batches), and returns log slices without copying them. Thread-safe.
+ */
+final class ReplicaFetchHandler {
+
+    private final ReplicaManager replicaManager;
+    private final Supplier<BrokerMetadata> metadata;
+    private final BrokerMetrics metrics;
+    private final long maxWaitCapMillis;
+
+    /**
+     * @param maxWaitCapMillis upper bound on {@code max_wait_ms} ({@code request.timeout.ms})
+     */
+    ReplicaFetchHandler(ReplicaManager replicaManager, Supplier<BrokerMetadata> metadata, BrokerMetrics metrics,
+                        long maxWaitCapMillis) {
+        this.replicaManager = replicaManager;
+        this.metadata = metadata;
+        this.metrics = metrics;
+        this.maxWaitCapMillis = maxWaitCapMillis;
+    }
+
+    void handle(ReplicaFetchRequest request, Consumer<ReplicaFetchResponse> respond) {
+        long startNanos = System.nanoTime();
+        BrokerMetadata view = metadata.get();
+        int maxBytes = request.getMaxBytes() > 0 ? request.getMaxBytes() : Integer.MAX_VALUE;
+        List<io.ferry.replication.ReplicaFetchPartition> reads = new ArrayList<>();
+        Map<Integer, ReplicaFetchPartitionResult> refused = new HashMap<>();
+        int index = 0;
+        for (ReplicaFetchTopic topic : request.getTopicsList()) {
+            for (ReplicaFetchPartition p : topic.getPartitionsList()) {
+                PartitionLookup.Result lookup = PartitionLookup.resolve(view, topic.getTopic(), p.getPartition());
+                if (lookup instanceof Refused r) {
+                    refused.put(index, ReplicaFetchPartitionResult.newBuilder()
+                            .setPartition(p.getPartition()).setError(r.error()).setHighWatermark(-1)
+                            .setLogStartOffset(-1).setLogEndOffset(-1).build());
+                } else if (lookup instanceof Found f) {
+                    int partitionMax = p.getPartitionMaxBytes() > 0 ? p.getPartitionMaxBytes() : maxBytes;
+                    reads.add(new io.ferry.replication.ReplicaFetchPartition(f.tp(), p.getFetchOffset(),
+                            p.getCurrentLeaderEpoch(), p.getLastFetchedEpoch(), partitionMax));
+                }
+                index++;
+            }
+        }
+        long maxWait = Math.min(Math.max(0, request.getMaxWaitMs()), maxWaitCapMillis);
+        replicaManager.fetchForFollower(request.getReplicaId(), new FetchParams(maxWait, request.getMinBytes(), maxBytes),
+                reads, result -> {
+                    respond.accept(response(request, result, refused));
+                    metrics.request("replica_fetch").record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+                });
+    }
+
+    private static ReplicaFetchResponse response(ReplicaFetchRequest request, Map<TopicPartition, ReplicaFetchResult> result,
+                                                 Map<Integer, ReplicaFetchPartitionResult> refused) {
+        ReplicaFetchResponse.Builder response = ReplicaFetchResponse.newBuilder();
+        int index = 0;
+        for (ReplicaFetchTopic topic : request.getTopicsList()) {
+            ReplicaFetchTopicResult.Builder t = ReplicaFetchTopicResult.newBuilder().setTopic(topic.getTopic());
+            for (ReplicaFetchPartition p : topic.getPartitionsList()) {
+                ReplicaFetchPartitionResult early = refused.get(index++);
+                if (early != null) {
+                    t.addPartitions(early);
+                    continue;
+                }
+                ReplicaFetchResult fetched = result.get(new TopicPartition(topic.getTopic(), p.getPartition()));
+                ReplicaFetchPartitionResult.Builder r = ReplicaFetchPartitionResult.newBuilder()
+                        .setPartition(p.getPartition()).setHighWatermark(fetched.highWatermark())
+                        .setLogStartOffset(fetched.logStartOffset()).setLogEndOffset(fetched.logEndOffset());
+                r.setError(fetched.error() != null ? PartitionLookup.error(fetched.error())
+                        : PartitionLookup.error(ErrorCode.NONE, ""));
+                if (fetched.divergingEpoch() != null) {
+                    r.setDivergingEpoch(DivergingEpoch.newBuilder().setEpoch(fetched.divergingEpoch().epoch())
+                            .setEndOffset(fetched.divergingEpoch().endOffset()));
+                }
+                if (fetched.records().hasRemaining()) {
+                    r.setRecords(UnsafeByteOperations.unsafeWrap(fetched.records()));
+                }
+                t.addPartitions(r);
+            }
+            response.addTopics(t);
+        }
+        return response.build();
+    }
+}
