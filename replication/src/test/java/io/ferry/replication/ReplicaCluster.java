@@ -21,11 +21,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -104,26 +102,18 @@ final class ReplicaCluster implements AutoCloseable {
             return manager != null;
         }
 
-        private Map<TopicPartition, ReplicaFetchResult> fetchFromLeader(int leaderId, int replicaId, FetchParams params,
-                                                                        List<ReplicaFetchPartition> partitions,
-                                                                        long timeoutMs) throws IOException {
+        private CompletableFuture<Map<TopicPartition, ReplicaFetchResult>> fetchFromLeader(
+                int leaderId, int replicaId, FetchParams params, List<ReplicaFetchPartition> partitions, long timeoutMs) {
             ReplicaManager leader = brokers.get(leaderId).manager;
             if (stalled || leader == null) {
-                sleep(20);
-                throw new IOException(stalled ? "broker " + id + " is stalled" : "broker " + leaderId + " is down");
+                return CompletableFuture.failedFuture(new IOException(stalled ? "broker " + id + " is stalled"
+                        : "broker " + leaderId + " is down"));
             }
             CompletableFuture<Map<TopicPartition, ReplicaFetchResult>> answer = new CompletableFuture<>();
             fetchesInFlight.incrementAndGet();
+            answer.whenComplete((r, e) -> fetchesInFlight.decrementAndGet());
             leader.fetchForFollower(replicaId, params, partitions, answer::complete);
-            try {
-                return answer.whenComplete((r, e) -> fetchesInFlight.decrementAndGet())
-                        .get(params.maxWaitMs() + timeoutMs, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted", e);
-            } catch (ExecutionException | TimeoutException e) {
-                throw new IOException(e);
-            }
+            return answer.orTimeout(params.maxWaitMs() + timeoutMs, TimeUnit.MILLISECONDS);
         }
 
         long logEndOffset() {
@@ -246,14 +236,6 @@ final class ReplicaCluster implements AutoCloseable {
         List<Integer> copy = new ArrayList<>(ids);
         copy.sort(null);
         return copy;
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     @Override

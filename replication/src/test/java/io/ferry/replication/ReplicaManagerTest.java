@@ -43,10 +43,12 @@ class ReplicaManagerTest {
             deleted.add(tp);
         }
     }, topic -> minIsr, new ReplicationConfig(30_000, 500, 1, 1 << 20, 1 << 20, 100, 5_000),
-            new ReplicaManager.Environment(timer, InstantSource.system(), (leader, replica, params, partitions, timeout) -> {
-                throw new IOException("this test has no leader to fetch from");
-            }, (tp, leaderEpoch, partitionEpoch, isr) -> CompletableFuture.failedFuture(
-                    new IOException("this test has no controller")), ReplicationListener.NONE));
+            new ReplicaManager.Environment(timer, InstantSource.system(),
+                    (leader, replica, params, partitions, timeout) -> CompletableFuture.failedFuture(
+                            new IOException("this test has no leader to fetch from")),
+                    (tp, leaderEpoch, partitionEpoch, isr) -> CompletableFuture.failedFuture(
+                            new IOException("this test has no controller")),
+                    ReplicationListener.NONE));
 
     private static ByteBuffer batch(int records) {
         RecordBatchBuilder builder = RecordBatchBuilder.create(CompressionType.NONE);

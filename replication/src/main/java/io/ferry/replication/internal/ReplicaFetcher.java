@@ -9,10 +9,12 @@ import io.ferry.replication.ReplicaFetchResult;
 import io.ferry.replication.ReplicationConfig;
 import io.ferry.replication.ReplicationException;
 import io.ferry.storage.TopicPartition;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -47,6 +49,8 @@ public final class ReplicaFetcher implements AutoCloseable {
     private final Condition changed = lock.newCondition();
     private final Thread thread;
     private volatile boolean running = true;
+    /** The request in flight, cancelled by {@link #close}. */
+    private volatile CompletableFuture<Map<TopicPartition, ReplicaFetchResult>> inFlight;
 
     private ReplicaFetcher(int leaderId, int localBrokerId, LeaderClient client, ReplicationConfig config) {
         this.leaderId = leaderId;
@@ -116,13 +120,23 @@ public final class ReplicaFetcher implements AutoCloseable {
             return;
         }
         Map<TopicPartition, ReplicaFetchResult> answers;
+        CompletableFuture<Map<TopicPartition, ReplicaFetchResult>> request = client.fetch(leaderId, localBrokerId,
+                new FetchParams(config.fetchMaxWaitMs(), config.fetchMinBytes(), config.fetchMaxBytes()), positions,
+                config.requestTimeoutMs());
+        inFlight = request;
+        if (!running) {
+            request.cancel(true);
+        }
         try {
-            answers = client.fetch(leaderId, localBrokerId, new FetchParams(config.fetchMaxWaitMs(),
-                    config.fetchMinBytes(), config.fetchMaxBytes()), positions, config.requestTimeoutMs());
-        } catch (IOException e) {
-            log.debug("Fetch from leader {} failed: {}", leaderId, e.getMessage());
+            answers = request.join();
+        } catch (CancellationException e) {
+            return;
+        } catch (CompletionException e) {
+            log.debug("Fetch from leader {} failed: {}", leaderId, e.getCause().getMessage());
             pause(config.fetchBackoffMs());
             return;
+        } finally {
+            inFlight = null;
         }
         boolean refused = false;
         for (ReplicaFetchPartition position : positions) {
@@ -158,18 +172,25 @@ public final class ReplicaFetcher implements AutoCloseable {
                 changed.await(ms, TimeUnit.MILLISECONDS);
             }
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
             running = false;
         } finally {
             lock.unlock();
         }
     }
 
-    /** Stops the thread and waits for it (an in-flight request is abandoned). */
+    /**
+     * Stops the thread and waits for it: the request in flight is cancelled, an answer being applied is
+     * finished. The thread is never interrupted, since an interrupt during a log write closes the log's
+     * file channel.
+     */
     @Override
     public void close() {
         running = false;
-        thread.interrupt();
+        CompletableFuture<?> request = inFlight;
+        if (request != null) {
+            request.cancel(true);
+        }
+        signal();
         try {
             thread.join(TimeUnit.SECONDS.toMillis(5));
         } catch (InterruptedException e) {

@@ -1,6 +1,5 @@
 package io.ferry.node.internal.broker;
 
-import com.google.protobuf.UnsafeByteOperations;
 import io.ferry.proto.v1.BrokerRegistration;
 import io.ferry.proto.v1.BrokerServiceGrpc;
 import io.ferry.proto.v1.Endpoint;
@@ -20,12 +19,15 @@ import io.ferry.storage.TopicPartition;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -58,10 +60,16 @@ final class GrpcLeaderClient implements LeaderClient, AutoCloseable {
     }
 
     @Override
-    public Map<TopicPartition, ReplicaFetchResult> fetch(int leaderId, int replicaId, FetchParams params,
-                                                         List<ReplicaFetchPartition> partitions, long timeoutMs)
-            throws IOException {
-        ManagedChannel channel = channel(leaderId);
+    public CompletableFuture<Map<TopicPartition, ReplicaFetchResult>> fetch(int leaderId, int replicaId,
+                                                                            FetchParams params,
+                                                                            List<ReplicaFetchPartition> partitions,
+                                                                            long timeoutMs) {
+        ManagedChannel channel;
+        try {
+            channel = channel(leaderId);
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
         Map<String, ReplicaFetchTopic.Builder> topics = new LinkedHashMap<>();
         for (ReplicaFetchPartition p : partitions) {
             topics.computeIfAbsent(p.tp().topic(), t -> ReplicaFetchTopic.newBuilder().setTopic(t))
@@ -73,15 +81,43 @@ final class GrpcLeaderClient implements LeaderClient, AutoCloseable {
         ReplicaFetchRequest.Builder request = ReplicaFetchRequest.newBuilder().setReplicaId(replicaId)
                 .setMaxWaitMs((int) params.maxWaitMs()).setMinBytes(params.minBytes()).setMaxBytes(params.maxBytes());
         topics.values().forEach(request::addTopics);
-        ReplicaFetchResponse response;
-        try {
-            response = BrokerServiceGrpc.newBlockingStub(channel)
-                    .withDeadlineAfter(params.maxWaitMs() + timeoutMs, TimeUnit.MILLISECONDS)
-                    .withMaxInboundMessageSize(maxMessageBytes)
-                    .replicaFetch(request.build());
-        } catch (StatusRuntimeException e) {
-            throw new IOException("ReplicaFetch to broker " + leaderId + " failed: " + e.getStatus(), e);
-        }
+        CompletableFuture<Map<TopicPartition, ReplicaFetchResult>> answer = new CompletableFuture<>();
+        BrokerServiceGrpc.newStub(channel)
+                .withDeadlineAfter(params.maxWaitMs() + timeoutMs, TimeUnit.MILLISECONDS)
+                .withMaxInboundMessageSize(maxMessageBytes)
+                .replicaFetch(request.build(), new ClientResponseObserver<ReplicaFetchRequest, ReplicaFetchResponse>() {
+                    @Override
+                    public void beforeStart(ClientCallStreamObserver<ReplicaFetchRequest> call) {
+                        // Cancelling the answer cancels the call.
+                        answer.whenComplete((r, e) -> {
+                            if (answer.isCancelled()) {
+                                call.cancel("the replica fetcher stopped", null);
+                            }
+                        });
+                    }
+
+                    @Override
+                    public void onNext(ReplicaFetchResponse response) {
+                        answer.complete(results(response));
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        String why = t instanceof StatusRuntimeException e ? e.getStatus().toString() : t.toString();
+                        answer.completeExceptionally(new IOException("ReplicaFetch to broker " + leaderId + " failed: "
+                                + why, t));
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        answer.completeExceptionally(new IOException("broker " + leaderId
+                                + " ended ReplicaFetch without an answer"));
+                    }
+                });
+        return answer;
+    }
+
+    private static Map<TopicPartition, ReplicaFetchResult> results(ReplicaFetchResponse response) {
         Map<TopicPartition, ReplicaFetchResult> results = new HashMap<>();
         for (ReplicaFetchTopicResult topic : response.getTopicsList()) {
             for (ReplicaFetchPartitionResult p : topic.getPartitionsList()) {

@@ -59,10 +59,11 @@ class PartitionReconcilerTest {
             }
         }, topic -> 1, new ReplicationConfig(30_000, 500, 1, 1 << 20, 1 << 20, 100, 5_000),
                 new ReplicaManager.Environment((delay, task) -> () -> { }, InstantSource.system(),
-                        (leader, replica, params, partitions, timeout) -> {
-                            throw new IOException("no leader is reachable in this test");
-                        }, (tp, leaderEpoch, partitionEpoch, isr) -> CompletableFuture.failedFuture(
-                                new IOException("no controller in this test")), ReplicationListener.NONE));
+                        (leader, replica, params, partitions, timeout) -> CompletableFuture.failedFuture(
+                                new IOException("no leader is reachable in this test")),
+                        (tp, leaderEpoch, partitionEpoch, isr) -> CompletableFuture.failedFuture(
+                                new IOException("no controller in this test")),
+                        ReplicationListener.NONE));
         reconciler = new PartitionReconciler(BROKER, replicas);
     }
 
