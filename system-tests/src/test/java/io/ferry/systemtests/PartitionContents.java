@@ -58,6 +58,11 @@ final class PartitionContents {
         return new PartitionContents(tp, highWatermark, values);
     }
 
+    /** Contents read some other way (a check's own test). */
+    static PartitionContents of(TopicPartition tp, long highWatermark, NavigableMap<Long, String> values) {
+        return new PartitionContents(tp, highWatermark, new TreeMap<>(values));
+    }
+
     TopicPartition topicPartition() {
         return tp;
     }
