@@ -44,7 +44,7 @@ class ChaosTest {
     private static final int PRODUCERS = 3;
     private static final int REPLICATION_FACTOR = 3;
     private static final int MIN_INSYNC_REPLICAS = 2;
-    private static final int DEFAULT_SECONDS = 120;
+    private static final int DEFAULT_SECONDS = 90;
     /** Records a second per producer: the ledger of a ten-minute run stays a few tens of megabytes. */
     private static final int RATE_PER_PRODUCER = 300;
     /** An upper bound on fault rounds whatever the duration: each round is at least one kill and restart. */

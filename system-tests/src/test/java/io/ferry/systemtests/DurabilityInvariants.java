@@ -57,7 +57,8 @@ final class DurabilityInvariants {
                     highWatermarks.get(tp)));
         }
         if (!problems.isEmpty()) {
-            throw new AssertionError(problems.size() + " durability violations (" + context + ", "
+            throw new AssertionError(problems.size() + " durability violations (" + context + ", node logs in "
+                    + cluster.logArchive() + ", "
                     + ledger.size() + " acknowledged records, high watermarks " + highWatermarks + "):\n  "
                     + String.join("\n  ", problems.subList(0, Math.min(MAX_LISTED, problems.size())))
                     + (problems.size() > MAX_LISTED ? "\n  ... and " + (problems.size() - MAX_LISTED) + " more" : ""));

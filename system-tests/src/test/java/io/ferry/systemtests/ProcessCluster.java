@@ -7,7 +7,6 @@ import io.ferry.client.BrokerInfo;
 import io.ferry.client.ClusterDescription;
 import io.ferry.client.FerryAdmin;
 import io.ferry.client.FerryException;
-import io.ferry.client.FerryAdmin;
 import io.ferry.client.OffsetAndTimestamp;
 import io.ferry.client.PartitionInfo;
 import io.ferry.client.TopicDescription;
@@ -15,6 +14,7 @@ import io.ferry.client.TopicPartition;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -37,14 +37,16 @@ import java.util.stream.Stream;
  * addresses with its data. Fault verbs: {@link #kill} (SIGKILL), {@link #stop} (SIGTERM),
  * {@link #restart}; queries: {@link #leader}, {@link #activeController}, {@link #highWatermarks}.
  *
- * <p>{@link #close} stops every node still running and deletes the cluster folder. Not thread-safe:
- * the test thread drives it.
+ * <p>{@link #close} stops every node still running, keeps the nodes' logs under
+ * {@code target/node-logs/<cluster folder name>/} for a post-mortem and deletes the cluster folder
+ * (configuration and data). Not thread-safe: the test thread drives it.
  */
 final class ProcessCluster implements AutoCloseable {
 
     static final List<Integer> CONTROLLER_IDS = List.of(1, 2, 3);
     static final List<Integer> BROKER_IDS = List.of(101, 102, 103);
 
+    private static final Path LOG_ARCHIVE = Path.of("target", "node-logs");
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
     private static final Pattern METRIC = Pattern.compile("(?m)^([a-z_]+)\\{([^}]*)\\} (\\S+)$");
     private static final Pattern LABEL = Pattern.compile("(\\w+)=\"([^\"]*)\"");
@@ -66,6 +68,7 @@ final class ProcessCluster implements AutoCloseable {
     static ProcessCluster start(Path dir, List<String> settings) throws IOException {
         Repo.requireNodeJar();
         ProcessCluster cluster = new ProcessCluster(dir);
+        System.out.println("Starting a process cluster in " + dir + "; node logs will be kept in " + cluster.logArchive());
         try {
             Map<Integer, Integer> raftPorts = new HashMap<>();
             Map<Integer, Integer> grpcPorts = new HashMap<>();
@@ -290,11 +293,27 @@ final class ProcessCluster implements AutoCloseable {
         }
     }
 
-    /** Stops whatever still runs and deletes the cluster folder. */
+    /** Where {@link #close} keeps the nodes' logs. */
+    Path logArchive() {
+        return LOG_ARCHIVE.resolve(dir.getFileName()).toAbsolutePath();
+    }
+
+    /** Stops whatever still runs, keeps the nodes' logs and deletes the cluster folder. */
     @Override
     public void close() {
         closeAdmin();
         nodes.values().forEach(ClusterNode::destroy);
+        try {
+            Files.createDirectories(logArchive());
+            for (ClusterNode node : nodes.values()) {
+                if (Files.exists(node.log())) {
+                    Files.copy(node.log(), logArchive().resolve(node.log().getParent().getFileName() + ".log"),
+                            StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        } catch (IOException e) {
+            System.err.println("could not keep the node logs of " + dir + ": " + e);
+        }
         deleteRecursively(dir);
     }
 
@@ -313,6 +332,6 @@ final class ProcessCluster implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "cluster in " + dir + " (running: " + running() + ")";
+        return "cluster in " + dir + " (running: " + running() + "; logs kept in " + logArchive() + ")";
     }
 }
