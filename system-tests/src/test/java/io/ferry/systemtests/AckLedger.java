@@ -4,9 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Every record a broker acknowledged to the {@link LoadGenerator}: which partition, at which offset,
- * with which value. Values are unique per record ({@code p<producer>-<sequence>}), so a value names
- * one send.
+ * Every record a broker acknowledged to the {@link LoadGenerator} or a {@link WriteProbe}: which
+ * partition, at which offset, with which value. Every send carries a value no other send has, so a
+ * value names one send.
  *
  * <p>Thread-safe: producers' callbacks add from their sender threads while the test reads.
  */

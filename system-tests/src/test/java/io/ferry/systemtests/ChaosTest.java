@@ -124,10 +124,7 @@ class ChaosTest {
         int progress = 50 + random.nextInt(450);
         events.add("kill -9 active controller " + controller + ", then " + progress + " acknowledged records");
         cluster.kill(controller);
-        int successor = await("a new active controller after killing " + controller).atMost(STEP_TIMEOUT)
-                .pollInterval(Duration.ofMillis(500)).ignoreException(FerryException.class)
-                .until(() -> cluster.admin().describeCluster().controllerLeaderId(),
-                        id -> id != controller && ProcessCluster.CONTROLLER_IDS.contains(id));
+        int successor = cluster.awaitActiveController(id -> id != controller, STEP_TIMEOUT);
         events.add("controller " + successor + " took over");
         load.awaitProgress(progress, STEP_TIMEOUT);
         events.add("restart controller " + controller);

@@ -28,6 +28,8 @@ import org.awaitility.core.ConditionTimeoutException;
  * check. A value that failed may still be in the log (the write happened, the answer was lost), at most
  * once.
  *
+ * <p>Values are unique only within one generator: use one per topic and ledger.
+ *
  * <p>Bounded: each producer sends at most {@code ratePerProducer} records a second (so a long run's
  * ledger stays small), and stops after {@code recordsPerProducer} sends or at {@code maxDuration}
  * from {@link #start}, whichever comes first, or at {@link #stop}. Thread-safe.

@@ -4,7 +4,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.ferry.client.AdminConfig;
 import io.ferry.client.BrokerInfo;
-import io.ferry.client.ClusterDescription;
 import io.ferry.client.FerryAdmin;
 import io.ferry.client.FerryException;
 import io.ferry.client.OffsetAndTimestamp;
@@ -49,6 +48,7 @@ final class ProcessCluster implements AutoCloseable {
     private static final Path LOG_ARCHIVE = Path.of("target", "node-logs");
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
     private static final Pattern METRIC = Pattern.compile("(?m)^([a-z_]+)\\{([^}]*)\\} (\\S+)$");
+    private static final Pattern CONTROLLER_ACTIVE = Pattern.compile("(?m)^ferry_controller_active(?:\\{[^}]*\\})? (\\S+)$");
     private static final Pattern LABEL = Pattern.compile("(\\w+)=\"([^\"]*)\"");
 
     private final Path dir;
@@ -170,12 +170,34 @@ final class ProcessCluster implements AutoCloseable {
                         .filter(b -> !b.fenced()).map(BrokerInfo::id).toList().containsAll(ids));
     }
 
-    /** The id of the active controller (the quorum leader) as the brokers know it. */
+    /** The id of the active controller (the quorum leader); see {@link #awaitActiveController}. */
     int activeController() {
-        ClusterDescription description = await("the active controller").atMost(Duration.ofSeconds(60))
+        return awaitActiveController(id -> true, Duration.ofSeconds(60));
+    }
+
+    /**
+     * Waits until the brokers (DescribeCluster) name a running controller as the active one, that
+     * controller agrees ({@code ferry_controller_active} is 1 on its /metrics) and {@code acceptable}
+     * accepts it; returns its id.
+     */
+    int awaitActiveController(IntPredicate acceptable, Duration timeout) {
+        return await("an active controller that the brokers and the controller agree on").atMost(timeout)
                 .pollInterval(Duration.ofMillis(500)).ignoreException(FerryException.class)
-                .until(() -> admin().describeCluster(), d -> CONTROLLER_IDS.contains(d.controllerLeaderId()));
-        return description.controllerLeaderId();
+                .until(() -> admin().describeCluster().controllerLeaderId(),
+                        id -> CONTROLLER_IDS.contains(id) && acceptable.test(id) && node(id).isRunning()
+                                && reportsActive(node(id)));
+    }
+
+    private static boolean reportsActive(ClusterNode controller) {
+        try {
+            Matcher m = CONTROLLER_ACTIVE.matcher(controller.get("/metrics").body());
+            return m.find() && Double.parseDouble(m.group(1)) == 1.0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /** The partition as the brokers' metadata describes it now. */

@@ -7,6 +7,7 @@ import io.ferry.client.RecordMetadata;
 import io.ferry.client.TopicPartition;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -30,10 +31,11 @@ final class WriteProbe {
             throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         String lastError = "none";
+        String probe = "probe-" + UUID.randomUUID() + "-"; // unique across calls, as every value must be
         try (FerryProducer producer = new FerryProducer(ProducerConfig.of(
                 LoadGenerator.producerConfig(bootstrap, "probe-" + tp)))) {
             for (int attempt = 0; attempt < MAX_ATTEMPTS && System.nanoTime() < deadline; attempt++) {
-                String value = "probe-" + tp + "-" + attempt;
+                String value = probe + attempt;
                 try {
                     RecordMetadata m = producer.send(new ProducerRecord(tp.topic(), tp.partition(), null,
                             value.getBytes(StandardCharsets.UTF_8))).get(20, TimeUnit.SECONDS);
