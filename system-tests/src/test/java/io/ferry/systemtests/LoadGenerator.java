@@ -139,6 +139,9 @@ final class LoadGenerator implements AutoCloseable {
             producer.close(CLOSE_TIMEOUT);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (RuntimeException e) { // a producer that cannot start or close: say so where the test looks
+            failed.incrementAndGet();
+            lastFailure.set("producer " + producerId + " stopped: " + e);
         }
     }
 
