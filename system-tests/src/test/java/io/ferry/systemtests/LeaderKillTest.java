@@ -1,0 +1,67 @@
+package io.ferry.systemtests;
+
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import io.ferry.client.RecordMetadata;
+import io.ferry.client.TopicPartition;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Kafka's replication test in its smallest form: 3 controllers and 3 brokers as processes, a topic
+ * with replication factor 3 and {@code min.insync.replicas=2}, {@code acks=all} producers running;
+ * kill -9 the leader of a partition. The partition must take writes again on another broker, and once
+ * the killed broker is back every acknowledged record must be in place exactly once and the three
+ * replicas byte-identical ({@link DurabilityInvariants}).
+ */
+class LeaderKillTest {
+
+    private static final String TOPIC = "leader-kill";
+    private static final int PARTITIONS = 3;
+    private static final int REPLICATION_FACTOR = 3;
+    private static final int MIN_INSYNC_REPLICAS = 2;
+    private static final Duration FAILOVER_TIMEOUT = Duration.ofSeconds(60);
+
+    private ProcessCluster cluster;
+
+    @AfterEach
+    void stopCluster() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    void acknowledgedRecordsSurviveKillingThePartitionLeader() throws Exception {
+        cluster = ProcessCluster.start(Path.of("target", "leader-kill-" + UUID.randomUUID()).toAbsolutePath(),
+                List.of("min.insync.replicas=" + MIN_INSYNC_REPLICAS));
+        cluster.admin().createTopic(TOPIC, PARTITIONS, REPLICATION_FACTOR,
+                Map.of("min.insync.replicas", Integer.toString(MIN_INSYNC_REPLICAS)));
+        TopicPartition tp = new TopicPartition(TOPIC, 0);
+        int oldLeader = cluster.leader(tp);
+        AckLedger ledger = new AckLedger();
+
+        try (LoadGenerator load = new LoadGenerator(cluster.bootstrap(), TOPIC, PARTITIONS, 2, 200_000, 500,
+                Duration.ofMinutes(3), ledger)) {
+            load.start();
+            load.awaitProgress(500, Duration.ofSeconds(60));
+
+            cluster.kill(oldLeader);
+            int newLeader = cluster.awaitLeader(tp, id -> id != oldLeader, FAILOVER_TIMEOUT);
+            RecordMetadata written = WriteProbe.awaitWritable(cluster.bootstrap(), tp, ledger, FAILOVER_TIMEOUT);
+            assertNotEquals(oldLeader, cluster.partition(tp).leader(), "written through " + written);
+            load.awaitProgress(500, FAILOVER_TIMEOUT);
+
+            cluster.restart(oldLeader);
+            load.awaitProgress(500, FAILOVER_TIMEOUT);
+            System.out.println("leader of " + tp + " moved from broker " + oldLeader + " to " + newLeader
+                    + "; load: " + load.stop());
+        }
+        DurabilityInvariants.verify(cluster, TOPIC, ledger, "leader " + oldLeader + " of " + tp + " killed");
+    }
+}
