@@ -87,8 +87,9 @@ class ProduceStreamTest {
     private final List<Consumer<ProduceResponse>> pending = new ArrayList<>();
     private final ProduceStream stream = new ProduceStream(call, (request, respond) -> pending.add(respond));
 
-    private static ProduceRequest request(long id, Acks acks) {
-        return ProduceRequest.newBuilder().setCorrelationId(id).setAcks(acks).build();
+    private static OffHeapProduceRequest request(long id, Acks acks) {
+        return new OffHeapProduceRequest(ProduceRequest.newBuilder().setCorrelationId(id).setAcks(acks).build(),
+                List.of());
     }
 
     private void complete(int index, long id) {
