@@ -61,6 +61,13 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
 
     private static final Logger log = LoggerFactory.getLogger(BrokerGrpcService.class);
 
+    /**
+     * Free direct buffers kept for receiving produce requests: enough for a few dozen requests of the
+     * default size limit to be received without allocating; more in flight are allocated and left to
+     * the garbage collector when released.
+     */
+    private static final long PRODUCE_BUFFER_POOL_BYTES = 64L << 20;
+
     private final ReplicaManager replicaManager;
     private final Supplier<BrokerMetadata> metadata;
     private final Supplier<ControllerChannel> controllers;
@@ -70,6 +77,7 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
     private final ProduceHandler produce;
     private final FetchHandler fetch;
     private final long requestTimeoutMillis;
+    private final DirectBufferPool produceBuffers = new DirectBufferPool(PRODUCE_BUFFER_POOL_BYTES);
 
     /**
      * @param controllers        the channel to the quorum (null until the node serves)
@@ -120,9 +128,9 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
         return definition.build();
     }
 
-    private static MethodDescriptor<OffHeapProduceRequest, ProduceResponse> offHeap(
+    private MethodDescriptor<OffHeapProduceRequest, ProduceResponse> offHeap(
             MethodDescriptor<ProduceRequest, ProduceResponse> method) {
-        return method.toBuilder(new ProduceRequestMarshaller(method.getRequestMarshaller()),
+        return method.toBuilder(new ProduceRequestMarshaller(method.getRequestMarshaller(), produceBuffers),
                 method.getResponseMarshaller()).build();
     }
 

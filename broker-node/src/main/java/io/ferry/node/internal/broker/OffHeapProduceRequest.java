@@ -6,6 +6,7 @@ import io.ferry.proto.v1.ProduceRequest;
 import io.ferry.proto.v1.TopicProduceData;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A {@code ProduceRequest} as {@link ProduceRequestMarshaller} received it: the message without its
@@ -13,22 +14,41 @@ import java.util.List;
  * {@code PartitionProduceData} as a writable slice of one direct buffer that holds the whole message.
  * The log patches base offsets and leader epochs into those slices in place and writes them as they are.
  *
- * <p>The direct buffer is owned by the garbage collector: it lives as long as this object, the
- * message or a slice is reachable, so nothing frees it under the log or a response. Not thread-safe
- * to append the same slices twice; the produce path hands each to the log once.
+ * <p>The direct buffer comes from a {@link DirectBufferPool}. {@link #release()} hands it back, once,
+ * and only the produce handler calls it: after the replica manager reported every partition's outcome
+ * (so the log has finished writing the slices) and the response was built. From then on the slices
+ * may hold another request's bytes. A request that is never released (a failure on the way) is not a
+ * leak: the buffer is an ordinary direct buffer and the garbage collector frees it.
+ *
+ * <p>Thread-safety: {@link #release()} may be called from any thread; the slices are handed to the log
+ * once each.
  */
 final class OffHeapProduceRequest {
 
     private final ProduceRequest request;
     private final List<ByteBuffer> records;
+    private final Runnable recycle;
+    private final AtomicBoolean released = new AtomicBoolean();
 
     /**
      * @param records one writable direct slice per {@code PartitionProduceData}, in the order the
      *                partitions appear in {@code request} (topic by topic)
+     * @param recycle hands the buffer holding {@code records} back for reuse; run at most once
      */
-    OffHeapProduceRequest(ProduceRequest request, List<ByteBuffer> records) {
+    OffHeapProduceRequest(ProduceRequest request, List<ByteBuffer> records, Runnable recycle) {
         this.request = request;
         this.records = List.copyOf(records);
+        this.recycle = recycle;
+    }
+
+    /**
+     * Gives the buffer back for the next request; later calls do nothing. The caller guarantees that
+     * nothing reads or writes the record slices any more.
+     */
+    void release() {
+        if (released.compareAndSet(false, true)) {
+            recycle.run();
+        }
     }
 
     /** The request with every {@code records} field empty: the bytes are in {@link #records(int)}. */

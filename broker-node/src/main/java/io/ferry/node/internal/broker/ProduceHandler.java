@@ -58,7 +58,9 @@ final class ProduceHandler {
     /**
      * Handles {@code received}; {@code respond} is called exactly once, possibly on another thread. Each
      * partition's record slice goes to the log as it is (writable and direct: the log patches offsets
-     * into it and writes it with no further copy).
+     * into it and writes it with no further copy). The request's buffer is released once the replica
+     * manager has reported every partition's outcome, before {@code respond} runs; if handling fails
+     * with an exception instead, it is left to the garbage collector.
      */
     void handle(OffHeapProduceRequest received, Consumer<ProduceResponse> respond) {
         long startNanos = System.nanoTime();
@@ -93,7 +95,10 @@ final class ProduceHandler {
             if (acks == RequiredAcks.ALL && !entries.isEmpty()) {
                 metrics.acksAllWait().record(System.nanoTime() - appendedNanos, TimeUnit.NANOSECONDS);
             }
-            respond.accept(response(received, outcomes, refused));
+            ProduceResponse response = response(received, outcomes, refused);
+            // Every outcome is in, so the log has finished with the record slices; the response copied what it needs.
+            received.release();
+            respond.accept(response);
             metrics.request("produce").record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
         });
     }

@@ -19,8 +19,9 @@ import java.util.List;
 
 /**
  * Receives a {@code ferry.v1.ProduceRequest} off the heap: the message is copied once, from the
- * transport's buffers into a direct buffer, and parsed there; the record bytes are never copied
- * again before the log writes them (see {@link OffHeapProduceRequest}). The generated parser would
+ * transport's buffers into a direct buffer from a {@link DirectBufferPool}, and parsed there; the
+ * record bytes are never copied again before the log writes them (see {@link OffHeapProduceRequest},
+ * which also says when the buffer goes back to the pool). The generated parser would
  * instead copy every {@code records} field into a heap {@code ByteString}, which the log's positional
  * write then copies once more into a temporary direct buffer inside the JDK.
  *
@@ -54,10 +55,15 @@ final class ProduceRequestMarshaller implements MethodDescriptor.Marshaller<OffH
     private static final int CHUNK_BYTES = 64 * 1024;
 
     private final MethodDescriptor.Marshaller<ProduceRequest> generated;
+    private final DirectBufferPool buffers;
 
-    /** @param generated the generated message marshaller, used to serialize (clients and in-process calls) */
-    ProduceRequestMarshaller(MethodDescriptor.Marshaller<ProduceRequest> generated) {
+    /**
+     * @param generated the generated message marshaller, used to serialize (clients and in-process calls)
+     * @param buffers   where the direct buffers requests are copied into come from
+     */
+    ProduceRequestMarshaller(MethodDescriptor.Marshaller<ProduceRequest> generated, DirectBufferPool buffers) {
         this.generated = generated;
+        this.buffers = buffers;
     }
 
     private static int tag(int field, int wireType) {
@@ -73,31 +79,43 @@ final class ProduceRequestMarshaller implements MethodDescriptor.Marshaller<OffH
     public OffHeapProduceRequest parse(InputStream stream) {
         ByteBuffer message;
         try {
-            message = copyToDirect(stream);
+            message = copyToDirect(stream, buffers);
         } catch (IOException e) {
             throw Status.INTERNAL.withDescription("could not read the produce request: " + e.getMessage())
                     .withCause(e).asRuntimeException();
         }
         try {
-            return parse(message);
+            return parse(message, () -> buffers.release(message));
         } catch (InvalidProtocolBufferException e) {
+            buffers.release(message);
             throw Status.INTERNAL.withDescription("Invalid protobuf byte sequence: " + e.getMessage())
                     .withCause(e).asRuntimeException();
         }
     }
 
     /**
-     * The whole message in a new direct buffer, position 0. A {@link KnownLength} stream (gRPC's, for
-     * an uncompressed message) says how long the message is, and its {@link HasByteBuffer} chunks are
-     * views of the transport's buffers, copied straight across; any other stream (a compressed message,
-     * whose size gRPC bounds while inflating) is read to its end first.
+     * The whole message in a direct buffer from {@code buffers}, position 0 to limit. A {@link KnownLength}
+     * stream (gRPC's, for an uncompressed message) says how long the message is, and its
+     * {@link HasByteBuffer} chunks are views of the transport's buffers, copied straight across; any
+     * other stream (a compressed message, whose size gRPC bounds while inflating) is read to its end
+     * first. On failure the buffer goes back to the pool.
      */
-    static ByteBuffer copyToDirect(InputStream stream) throws IOException {
+    private static ByteBuffer copyToDirect(InputStream stream, DirectBufferPool buffers) throws IOException {
         if (!(stream instanceof KnownLength)) {
             byte[] all = stream.readAllBytes();
-            return ByteBuffer.allocateDirect(all.length).put(all).flip();
+            return buffers.acquire(all.length).put(all).flip();
         }
-        ByteBuffer message = ByteBuffer.allocateDirect(stream.available());
+        ByteBuffer message = buffers.acquire(stream.available());
+        try {
+            copy(stream, message);
+        } catch (IOException | RuntimeException e) {
+            buffers.release(message);
+            throw e;
+        }
+        return message.flip();
+    }
+
+    private static void copy(InputStream stream, ByteBuffer message) throws IOException {
         if (stream instanceof HasByteBuffer chunks && chunks.byteBufferSupported()) {
             while (message.hasRemaining()) {
                 ByteBuffer chunk = chunks.getByteBuffer();
@@ -109,7 +127,7 @@ final class ProduceRequestMarshaller implements MethodDescriptor.Marshaller<OffH
                 skipFully(stream, n);
             }
         } else {
-            byte[] chunk = new byte[Math.min(CHUNK_BYTES, message.capacity())];
+            byte[] chunk = new byte[Math.min(CHUNK_BYTES, message.limit())];
             while (message.hasRemaining()) {
                 int n = stream.read(chunk, 0, Math.min(chunk.length, message.remaining()));
                 if (n < 0) {
@@ -120,9 +138,8 @@ final class ProduceRequestMarshaller implements MethodDescriptor.Marshaller<OffH
         }
         if (message.hasRemaining()) {
             throw new IOException("the stream ended " + message.remaining() + " bytes before the "
-                    + message.capacity() + " bytes it announced");
+                    + message.limit() + " bytes it announced");
         }
-        return message.flip();
     }
 
     private static void skipFully(InputStream stream, int n) throws IOException {
@@ -140,7 +157,8 @@ final class ProduceRequestMarshaller implements MethodDescriptor.Marshaller<OffH
      * Parses {@code message} (a direct buffer, position 0) in place: the record slices alias it, and
      * the message's {@code records} fields are left empty.
      */
-    static OffHeapProduceRequest parse(ByteBuffer message) throws InvalidProtocolBufferException {
+    private static OffHeapProduceRequest parse(ByteBuffer message, Runnable recycle)
+            throws InvalidProtocolBufferException {
         CodedInputStream in = CodedInputStream.newInstance(message.duplicate());
         List<ByteBuffer> records = new ArrayList<>();
         ProduceRequest.Builder request = ProduceRequest.newBuilder();
@@ -166,7 +184,7 @@ final class ProduceRequestMarshaller implements MethodDescriptor.Marshaller<OffH
         } catch (IOException e) {
             throw new InvalidProtocolBufferException(e);
         }
-        return new OffHeapProduceRequest(request.setUnknownFields(unknown.build()).build(), records);
+        return new OffHeapProduceRequest(request.setUnknownFields(unknown.build()).build(), records, recycle);
     }
 
     private static TopicProduceData topic(CodedInputStream in, ByteBuffer message, List<ByteBuffer> records)

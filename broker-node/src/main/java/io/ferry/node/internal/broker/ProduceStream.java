@@ -58,6 +58,7 @@ final class ProduceStream implements StreamObserver<OffHeapProduceRequest> {
         ProduceRequest request = received.request();
         synchronized (this) {
             if (done) {
+                received.release();
                 return;
             }
             inFlight++;

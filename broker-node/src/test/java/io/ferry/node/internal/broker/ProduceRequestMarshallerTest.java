@@ -32,8 +32,9 @@ import org.junit.jupiter.api.Test;
 /** The off-heap produce marshaller against the generated parser, on the streams gRPC hands it. */
 class ProduceRequestMarshallerTest {
 
+    private final DirectBufferPool pool = new DirectBufferPool(64 << 20);
     private final ProduceRequestMarshaller marshaller =
-            new ProduceRequestMarshaller(BrokerServiceGrpc.getProduceMethod().getRequestMarshaller());
+            new ProduceRequestMarshaller(BrokerServiceGrpc.getProduceMethod().getRequestMarshaller(), pool);
 
     /** How a stream presents the message: as gRPC's Netty transport does, as a plain stream, or in between. */
     enum StreamKind { TRANSPORT_CHUNKS, KNOWN_LENGTH_ONLY, PLAIN }
@@ -194,6 +195,33 @@ class ProduceRequestMarshallerTest {
         slice.put(0, (byte) 42);
         assertEquals(42, parsed.withRecords().getTopics(0).getPartitions(0).getRecords().byteAt(0),
                 "what the log patches is the request's records");
+    }
+
+    @Test
+    void releasingTheRequestHandsItsBufferBackOnceAndTheNextRequestReusesIt() throws Exception {
+        byte[] wire = randomRequest(new Random(11)).toByteArray();
+        OffHeapProduceRequest first = marshaller.parse(stream(wire, StreamKind.TRANSPORT_CHUNKS, 11));
+        assertEquals(0, pool.pooledBytes());
+
+        first.release();
+        long pooled = pool.pooledBytes();
+        first.release();
+
+        assertTrue(pooled >= wire.length, pooled + " bytes pooled");
+        assertEquals(pooled, pool.pooledBytes(), "a second release does not offer the buffer twice");
+        OffHeapProduceRequest second = marshaller.parse(stream(wire, StreamKind.TRANSPORT_CHUNKS, 12));
+        assertEquals(0, pool.pooledBytes(), "the next request of that size took the released buffer");
+        assertEquals(ProduceRequest.parseFrom(wire), second.withRecords());
+    }
+
+    @Test
+    void aRequestThatDoesNotParseGivesItsBufferBack() {
+        byte[] wire = randomRequest(new Random(13)).toByteArray();
+        byte[] cut = java.util.Arrays.copyOf(wire, wire.length - 1);
+
+        assertThrows(StatusRuntimeException.class, () -> marshaller.parse(stream(cut, StreamKind.TRANSPORT_CHUNKS, 1)));
+
+        assertTrue(pool.pooledBytes() > 0);
     }
 
     @Test
