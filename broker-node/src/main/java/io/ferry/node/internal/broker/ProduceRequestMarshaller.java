@@ -115,26 +115,26 @@ final class ProduceRequestMarshaller implements MethodDescriptor.Marshaller<OffH
         return message.flip();
     }
 
+    /** Fills {@code message} from its position to its limit: chunk by chunk where offered, else by reading. */
     private static void copy(InputStream stream, ByteBuffer message) throws IOException {
         if (stream instanceof HasByteBuffer chunks && chunks.byteBufferSupported()) {
             while (message.hasRemaining()) {
                 ByteBuffer chunk = chunks.getByteBuffer();
-                if (chunk == null) {
+                if (chunk == null || !chunk.hasRemaining()) {
                     break;
                 }
                 int n = Math.min(chunk.remaining(), message.remaining());
                 message.put(chunk.limit(chunk.position() + n));
                 skipFully(stream, n);
             }
-        } else {
-            byte[] chunk = new byte[Math.min(CHUNK_BYTES, message.limit())];
-            while (message.hasRemaining()) {
-                int n = stream.read(chunk, 0, Math.min(chunk.length, message.remaining()));
-                if (n < 0) {
-                    break;
-                }
-                message.put(chunk, 0, n);
+        }
+        byte[] chunk = message.hasRemaining() ? new byte[Math.min(CHUNK_BYTES, message.remaining())] : null;
+        while (message.hasRemaining()) {
+            int n = stream.read(chunk, 0, Math.min(chunk.length, message.remaining()));
+            if (n < 0) {
+                break;
             }
+            message.put(chunk, 0, n);
         }
         if (message.hasRemaining()) {
             throw new IOException("the stream ended " + message.remaining() + " bytes before the "

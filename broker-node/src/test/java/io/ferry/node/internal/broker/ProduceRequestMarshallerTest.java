@@ -274,6 +274,24 @@ class ProduceRequestMarshallerTest {
     }
 
     @Test
+    void aStreamThatStopsOfferingChunksMidwayIsReadToItsEnd() throws Exception {
+        // Over 2 chunks of at most 8 KiB, so the rest is read through read().
+        byte[] wire = randomRequest(new Random(9)).toBuilder().addTopics(TopicProduceData.newBuilder().setTopic("big")
+                .addPartitions(PartitionProduceData.newBuilder().setRecords(ByteString.copyFrom(new byte[20_000]))))
+                .build().toByteArray();
+        InputStream stalling = new ChunkedStream(wire, 9, true) {
+            private int offered;
+
+            @Override
+            public ByteBuffer getByteBuffer() {
+                return offered++ < 2 ? super.getByteBuffer() : ByteBuffer.allocate(0);
+            }
+        };
+
+        assertEquals(ProduceRequest.parseFrom(wire), marshaller.parse(stalling).withRecords());
+    }
+
+    @Test
     void aStreamShorterThanItAnnouncedIsRefused() {
         byte[] wire = randomRequest(new Random(5)).toByteArray();
         InputStream lying = new ChunkedStream(wire, 5, true) {
