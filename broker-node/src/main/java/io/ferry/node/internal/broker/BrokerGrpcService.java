@@ -62,9 +62,10 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
     private static final Logger log = LoggerFactory.getLogger(BrokerGrpcService.class);
 
     /**
-     * Free direct buffers kept for receiving produce requests: enough for a few dozen requests of the
-     * default size limit to be received without allocating; more in flight are allocated and left to
-     * the garbage collector when released.
+     * Free direct buffers kept for receiving produce requests: 32 requests each carrying one batch of
+     * the default {@code message.max.bytes} (a 2 MiB buffer each), or 16 of the largest request the
+     * default limits let through (4 MiB). Requests beyond that are received into new buffers, which
+     * the garbage collector frees when the pool is full.
      */
     private static final long PRODUCE_BUFFER_POOL_BYTES = 64L << 20;
 
