@@ -28,6 +28,11 @@ import org.openjdk.jmh.annotations.TearDown;
  * afterwards so the disk never fills. The batch is validated (CRC) and patched on every append, as a
  * produce request's would be.
  *
+ * <p>{@code buffer=DIRECT} appends the batch from a writable direct buffer, which is what the broker's
+ * produce path hands the log (the gRPC marshaller copies each request once, from the transport's
+ * buffers into a pooled direct buffer, and hands the log a slice of it): the figure of the real path. {@code buffer=HEAP} is the comparison
+ * with a heap buffer, which the JDK copies into a temporary direct buffer inside every write.
+ *
  * <p>{@code rolledSegmentFlush=NONE} is an experimental control, not a broker configuration: the log
  * gets an executor that is already shut down, so the fsync the log schedules when a segment rolls never
  * runs (the log tolerates that, as it does during shutdown). Comparing it with {@code BACKGROUND} shows
@@ -46,6 +51,12 @@ public class AppendBenchmark {
 
     @Param({"BACKGROUND", "NONE"})
     RolledSegmentFlush rolledSegmentFlush;
+
+    /** Where the appended batch lives: DIRECT as the produce path delivers it, HEAP for comparison. */
+    public enum Buffer { DIRECT, HEAP }
+
+    @Param({"DIRECT", "HEAP"})
+    Buffer buffer;
 
     private ByteBuffer batch;
     private ScheduledExecutorService scheduler;
@@ -68,7 +79,9 @@ public class AppendBenchmark {
 
     @Setup(Level.Trial)
     public void buildBatch() {
-        batch = BenchLogs.batch(batchBytes, 42);
+        ByteBuffer built = BenchLogs.batch(batchBytes, 42);
+        batch = buffer == Buffer.HEAP ? built
+                : ByteBuffer.allocateDirect(built.remaining()).put(built.duplicate()).flip();
         scheduler = Executors.newSingleThreadScheduledExecutor();
         if (rolledSegmentFlush == RolledSegmentFlush.NONE) {
             scheduler.shutdown();

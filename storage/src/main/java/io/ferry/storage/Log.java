@@ -244,8 +244,9 @@ public final class Log implements AutoCloseable {
     /**
      * Validates {@code batches} (every batch by length and CRC), assigns them consecutive offsets from
      * the log end offset, stamps {@code leaderEpoch}, and appends them. The offsets and epoch are
-     * patched into {@code batches} in place (a read-only buffer is copied first); the CRC does not
-     * cover them.
+     * patched into {@code batches} in place, so a writable buffer is written as given (a direct one
+     * reaches the file with no copy on the way); a read-only buffer is first copied into a direct
+     * buffer. The CRC does not cover the patched fields.
      *
      * @throws LogAppendException nothing was appended: INVALID_LEADER_EPOCH (below the log's latest epoch),
      *                            CORRUPT_BATCH, BATCH_TOO_LARGE or EMPTY

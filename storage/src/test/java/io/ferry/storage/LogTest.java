@@ -222,7 +222,34 @@ class LogTest {
     void leaderAppendCopiesAReadOnlyBufferBeforePatchingIt() throws Exception {
         open(LogConfig.defaults());
         log.appendAsLeader(batch(0, 1, 1), 0);
-        assertEquals(1, log.appendAsLeader(batch(0, 1, 1).asReadOnlyBuffer(), 0).firstOffset());
+        ByteBuffer original = batch(0, 1, 1);
+        assertEquals(1, log.appendAsLeader(original.asReadOnlyBuffer(), 2).firstOffset());
+
+        assertEquals(0, RecordBatch.wrap(original.duplicate()).baseOffset(), "the caller's read-only bytes are untouched");
+        RecordBatch written = readAll(1).get(0);
+        assertEquals(1, written.baseOffset());
+        assertEquals(2, written.partitionLeaderEpoch());
+    }
+
+    @Test
+    void leaderAppendPatchesAWritableDirectBufferInPlaceAndWritesIt() throws Exception {
+        open(LogConfig.defaults());
+        log.appendAsLeader(concat(List.of(batch(0, 2, 1), batch(0, 1, 1))), 0);
+        ByteBuffer heap = concat(List.of(batch(5, 3, 8), batch(6, 2, 8)));
+        ByteBuffer direct = ByteBuffer.allocateDirect(heap.remaining() + 7).position(7);
+        direct.put(heap.duplicate()).position(7);
+
+        LogAppendInfo info = log.appendAsLeader(direct, 4);
+
+        assertEquals(3, info.firstOffset());
+        assertEquals(7, info.lastOffset());
+        // Patched in the caller's buffer: the log wrote these very bytes rather than a copy of them.
+        List<RecordBatch> patched = batches(direct.duplicate());
+        assertEquals(List.of(3L, 6L), patched.stream().map(RecordBatch::baseOffset).toList());
+        assertTrue(patched.stream().allMatch(b -> b.partitionLeaderEpoch() == 4));
+        List<RecordBatch> read = readAll(3);
+        assertEquals(List.of(3L, 6L), read.stream().map(RecordBatch::baseOffset).toList());
+        assertArrayEquals(bytes(direct.duplicate()), bytes(log.read(3, Integer.MAX_VALUE, Long.MAX_VALUE).records()));
     }
 
     @Test

@@ -265,6 +265,49 @@ class SingleNodeBrokerTest {
         assertEquals(acked, readAll(channel, "safe", 0, 0), "every acknowledged record reads back unchanged");
     }
 
+    /** Produce requests as raw bytes on the wire: what the off-heap marshaller must refuse, and what it must not. */
+    @Test
+    void produceBytesOnTheWireAreParsedAsTheProtobufSchemaSays() throws Exception {
+        createTopic(channel, "wire", 1, Map.of());
+        io.grpc.MethodDescriptor<byte[], ProduceResponse> raw = BrokerServiceGrpc.getProduceMethod().toBuilder(
+                new io.grpc.MethodDescriptor.Marshaller<byte[]>() {
+                    @Override
+                    public java.io.InputStream stream(byte[] value) {
+                        return new java.io.ByteArrayInputStream(value);
+                    }
+
+                    @Override
+                    public byte[] parse(java.io.InputStream stream) {
+                        throw new UnsupportedOperationException("requests only");
+                    }
+                }, BrokerServiceGrpc.getProduceMethod().getResponseMarshaller()).build();
+        byte[] request = produceRequest(1, Acks.ACKS_ALL, "wire", 0, batch("w", 2)).toByteArray();
+
+        // A newer client's extra field (number 99) is ignored, as the generated parser ignores it.
+        byte[] withUnknownField = java.util.Arrays.copyOf(request, request.length + 3);
+        withUnknownField[request.length] = (byte) (99 << 3 & 0x7f | 0x80);
+        withUnknownField[request.length + 1] = (byte) (99 >> 4);
+        withUnknownField[request.length + 2] = 7;
+        ProduceResponse accepted = io.grpc.stub.ClientCalls.blockingUnaryCall(channel, raw, io.grpc.CallOptions.DEFAULT,
+                withUnknownField);
+        assertEquals(ErrorCode.NONE, accepted.getTopics(0).getPartitions(0).getError().getCode());
+
+        // Truncated bytes fail the call exactly as they fail a method parsed by the generated marshaller.
+        byte[] truncated = java.util.Arrays.copyOf(request, request.length - 20);
+        StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () ->
+                io.grpc.stub.ClientCalls.blockingUnaryCall(channel, raw, io.grpc.CallOptions.DEFAULT, truncated));
+        byte[] fetch = fetchRequest("wire", 0, 0, 0, 0).toByteArray();
+        StatusRuntimeException generated = assertThrows(StatusRuntimeException.class, () ->
+                io.grpc.stub.ClientCalls.blockingUnaryCall(channel, BrokerServiceGrpc.getFetchMethod().toBuilder(
+                                raw.getRequestMarshaller(), BrokerServiceGrpc.getFetchMethod().getResponseMarshaller())
+                        .build(), io.grpc.CallOptions.DEFAULT, java.util.Arrays.copyOf(fetch, fetch.length - 3)));
+        assertEquals(generated.getStatus().getCode(), refused.getStatus().getCode());
+        assertEquals(generated.getStatus().getDescription(), refused.getStatus().getDescription());
+        assertTrue(refused.getStatus().getCode() != Status.Code.OK);
+
+        assertEquals(List.of("0:w0", "1:w1"), readAll(channel, "wire", 0, 0), "only the whole request was appended");
+    }
+
     @Test
     void acksAllIsRefusedWhenTheTopicWantsMoreInSyncReplicasThanItHas() throws Exception {
         createTopic(channel, "strict", 1, Map.of("min.insync.replicas", "2"));

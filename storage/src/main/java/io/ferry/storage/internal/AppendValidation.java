@@ -48,9 +48,13 @@ public final class AppendValidation {
         return parsed;
     }
 
-    /** A writable heap copy of a read-only buffer, so offsets can be patched into it. */
+    /**
+     * A writable copy of a read-only buffer, so offsets can be patched into it. Direct, because the
+     * segment write from a heap buffer would make the JDK copy it once more into a temporary direct
+     * buffer before {@code pwrite}.
+     */
     public static ByteBuffer copy(ByteBuffer readOnly) {
-        ByteBuffer copy = ByteBuffer.allocate(readOnly.remaining());
+        ByteBuffer copy = ByteBuffer.allocateDirect(readOnly.remaining());
         copy.put(readOnly.duplicate()).flip();
         return copy;
     }

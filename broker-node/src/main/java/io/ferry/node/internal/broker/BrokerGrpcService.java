@@ -36,7 +36,14 @@ import io.ferry.replication.ReplicaManager;
 import io.ferry.replication.ReplicationException;
 import io.ferry.storage.InvalidTopicException;
 import io.ferry.storage.TopicPartition;
+import io.grpc.BindableService;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerMethodDefinition;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.ServiceDescriptor;
+import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -53,9 +60,17 @@ import org.slf4j.LoggerFactory;
  * controller quorum and answered with the controller's response. A request that fails unexpectedly is
  * answered with INTERNAL, never by stopping anything else.
  */
-public final class BrokerGrpcService extends BrokerServiceGrpc.BrokerServiceImplBase {
+public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, BindableService {
 
     private static final Logger log = LoggerFactory.getLogger(BrokerGrpcService.class);
+
+    /**
+     * Free direct buffers kept for receiving produce requests: 32 requests each carrying one batch of
+     * the default {@code message.max.bytes} (a 2 MiB buffer each), or 16 of the largest request the
+     * default limits let through (4 MiB). Requests beyond that are received into new buffers, which
+     * the garbage collector frees when the pool is full.
+     */
+    private static final long PRODUCE_BUFFER_POOL_BYTES = 64L << 20;
 
     private final ReplicaManager replicaManager;
     private final Supplier<BrokerMetadata> metadata;
@@ -67,6 +82,7 @@ public final class BrokerGrpcService extends BrokerServiceGrpc.BrokerServiceImpl
     private final FetchHandler fetch;
     private final ReplicaFetchHandler replicaFetch;
     private final long requestTimeoutMillis;
+    private final DirectBufferPool produceBuffers = new DirectBufferPool(PRODUCE_BUFFER_POOL_BYTES);
 
     /**
      * @param controllers        the channel to the quorum (null until the node serves)
@@ -88,16 +104,50 @@ public final class BrokerGrpcService extends BrokerServiceGrpc.BrokerServiceImpl
         this.replicaFetch = new ReplicaFetchHandler(replicaManager, metadata, metrics, requestTimeoutMillis);
     }
 
+    /**
+     * The service with Produce and ProduceStream bound to {@link ProduceRequestMarshaller}, so their
+     * record bytes arrive in direct buffers the log writes without another copy; every other method is
+     * the generated one. The wire format, method names and schema (for reflection) are unchanged.
+     */
     @Override
-    public void produce(ProduceRequest request, StreamObserver<ProduceResponse> observer) {
+    public ServerServiceDefinition bindService() {
+        ServerServiceDefinition generated = BrokerServiceGrpc.bindService(this);
+        MethodDescriptor<ProduceRequest, ProduceResponse> unary = BrokerServiceGrpc.getProduceMethod();
+        MethodDescriptor<ProduceRequest, ProduceResponse> stream = BrokerServiceGrpc.getProduceStreamMethod();
+        List<ServerMethodDefinition<?, ?>> methods = new ArrayList<>();
+        for (ServerMethodDefinition<?, ?> method : generated.getMethods()) {
+            String name = method.getMethodDescriptor().getFullMethodName();
+            if (name.equals(unary.getFullMethodName())) {
+                methods.add(ServerMethodDefinition.create(offHeap(unary), ServerCalls.asyncUnaryCall(this::produceOffHeap)));
+            } else if (name.equals(stream.getFullMethodName())) {
+                methods.add(ServerMethodDefinition.create(offHeap(stream),
+                        ServerCalls.asyncBidiStreamingCall(this::produceStreamOffHeap)));
+            } else {
+                methods.add(method);
+            }
+        }
+        ServiceDescriptor.Builder descriptor = ServiceDescriptor.newBuilder(generated.getServiceDescriptor().getName())
+                .setSchemaDescriptor(generated.getServiceDescriptor().getSchemaDescriptor());
+        methods.forEach(m -> descriptor.addMethod(m.getMethodDescriptor()));
+        ServerServiceDefinition.Builder definition = ServerServiceDefinition.builder(descriptor.build());
+        methods.forEach(definition::addMethod);
+        return definition.build();
+    }
+
+    private MethodDescriptor<OffHeapProduceRequest, ProduceResponse> offHeap(
+            MethodDescriptor<ProduceRequest, ProduceResponse> method) {
+        return method.toBuilder(new ProduceRequestMarshaller(method.getRequestMarshaller(), produceBuffers),
+                method.getResponseMarshaller()).build();
+    }
+
+    private void produceOffHeap(OffHeapProduceRequest request, StreamObserver<ProduceResponse> observer) {
         guarded(observer, () -> produce.handle(request, response -> {
             observer.onNext(response);
             observer.onCompleted();
         }));
     }
 
-    @Override
-    public StreamObserver<ProduceRequest> produceStream(StreamObserver<ProduceResponse> observer) {
+    private StreamObserver<OffHeapProduceRequest> produceStreamOffHeap(StreamObserver<ProduceResponse> observer) {
         return new ProduceStream(observer, produce::handle);
     }
 

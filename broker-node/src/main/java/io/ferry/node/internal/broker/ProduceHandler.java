@@ -55,9 +55,16 @@ final class ProduceHandler {
         };
     }
 
-    /** Handles {@code request}; {@code respond} is called exactly once, possibly on another thread. */
-    void handle(ProduceRequest request, Consumer<ProduceResponse> respond) {
+    /**
+     * Handles {@code received}; {@code respond} is called exactly once, possibly on another thread. Each
+     * partition's record slice goes to the log as it is (writable and direct: the log patches offsets
+     * into it and writes it with no further copy). The request's buffer is released once the replica
+     * manager has reported every partition's outcome, before {@code respond} runs; if handling fails
+     * with an exception instead, it is left to the garbage collector.
+     */
+    void handle(OffHeapProduceRequest received, Consumer<ProduceResponse> respond) {
         long startNanos = System.nanoTime();
+        ProduceRequest request = received.request();
         BrokerMetadata view = metadata.get();
         RequiredAcks acks = requiredAcks(request.getAcks());
         Map<TopicPartition, ByteBuffer> entries = new LinkedHashMap<>();
@@ -74,7 +81,7 @@ final class ProduceHandler {
                     error = PartitionLookup.error(ErrorCode.INVALID_REQUEST, "partition " + f.tp()
                             + " appears twice in one request; send its batches together");
                 } else if (lookup instanceof Found f) {
-                    entries.put(f.tp(), data.getRecords().asReadOnlyByteBuffer());
+                    entries.put(f.tp(), received.records(index));
                 }
                 if (error != null) {
                     refused.put(index, failed(data.getPartition(), error, null));
@@ -88,13 +95,17 @@ final class ProduceHandler {
             if (acks == RequiredAcks.ALL && !entries.isEmpty()) {
                 metrics.acksAllWait().record(System.nanoTime() - appendedNanos, TimeUnit.NANOSECONDS);
             }
-            respond.accept(response(request, outcomes, refused));
+            ProduceResponse response = response(received, outcomes, refused);
+            // Every outcome is in, so the log has finished with the record slices; the response copied what it needs.
+            received.release();
+            respond.accept(response);
             metrics.request("produce").record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
         });
     }
 
-    private ProduceResponse response(ProduceRequest request, Map<TopicPartition, ProduceOutcome> outcomes,
+    private ProduceResponse response(OffHeapProduceRequest received, Map<TopicPartition, ProduceOutcome> outcomes,
                                      Map<Integer, PartitionProduceResult> refused) {
+        ProduceRequest request = received.request();
         BrokerMetadata view = metadata.get();
         ProduceResponse.Builder response = ProduceResponse.newBuilder().setCorrelationId(request.getCorrelationId());
         Map<String, TopicProduceResult.Builder> topics = new LinkedHashMap<>();
@@ -103,7 +114,8 @@ final class ProduceHandler {
             TopicProduceResult.Builder result = topics.computeIfAbsent(topic.getTopic(),
                     t -> TopicProduceResult.newBuilder().setTopic(t));
             for (PartitionProduceData data : topic.getPartitionsList()) {
-                PartitionProduceResult early = refused.get(index++);
+                int position = index++;
+                PartitionProduceResult early = refused.get(position);
                 if (early != null) {
                     result.addPartitions(early);
                     continue;
@@ -111,7 +123,7 @@ final class ProduceHandler {
                 TopicPartition tp = new TopicPartition(topic.getTopic(), data.getPartition());
                 ProduceOutcome outcome = outcomes.get(tp);
                 if (outcome.succeeded()) {
-                    metrics.bytesIn(tp.topic(), data.getRecords().size());
+                    metrics.bytesIn(tp.topic(), received.records(position).capacity());
                     result.addPartitions(PartitionProduceResult.newBuilder().setPartition(tp.partition())
                             .setError(PartitionLookup.error(ErrorCode.NONE, ""))
                             .setBaseOffset(outcome.baseOffset()).setLogAppendTimeMs(-1)

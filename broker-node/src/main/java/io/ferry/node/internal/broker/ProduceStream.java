@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safety: completions arrive on append, timer and gRPC threads; every use of the response
  * observer and the counters is under {@code this}.
  */
-final class ProduceStream implements StreamObserver<ProduceRequest> {
+final class ProduceStream implements StreamObserver<OffHeapProduceRequest> {
 
     private static final Logger log = LoggerFactory.getLogger(ProduceStream.class);
 
@@ -41,7 +41,7 @@ final class ProduceStream implements StreamObserver<ProduceRequest> {
     /** Handles one request; calls the callback exactly once, on any thread. */
     @FunctionalInterface
     interface Handler {
-        void handle(ProduceRequest request, java.util.function.Consumer<ProduceResponse> respond);
+        void handle(OffHeapProduceRequest request, java.util.function.Consumer<ProduceResponse> respond);
     }
 
     ProduceStream(StreamObserver<ProduceResponse> responses, Handler handler) {
@@ -54,16 +54,18 @@ final class ProduceStream implements StreamObserver<ProduceRequest> {
     }
 
     @Override
-    public void onNext(ProduceRequest request) {
+    public void onNext(OffHeapProduceRequest received) {
+        ProduceRequest request = received.request();
         synchronized (this) {
             if (done) {
+                received.release();
                 return;
             }
             inFlight++;
         }
         boolean answer = request.getAcks() != Acks.ACKS_NONE;
         try {
-            handler.handle(request, response -> completed(answer ? response : null));
+            handler.handle(received, response -> completed(answer ? response : null));
         } catch (RuntimeException e) {
             log.warn("Produce request {} on a stream failed", request.getCorrelationId(), e);
             fail(Status.INTERNAL.withDescription("the broker failed to handle request " + request.getCorrelationId()

@@ -87,8 +87,9 @@ class ProduceStreamTest {
     private final List<Consumer<ProduceResponse>> pending = new ArrayList<>();
     private final ProduceStream stream = new ProduceStream(call, (request, respond) -> pending.add(respond));
 
-    private static ProduceRequest request(long id, Acks acks) {
-        return ProduceRequest.newBuilder().setCorrelationId(id).setAcks(acks).build();
+    private static OffHeapProduceRequest request(long id, Acks acks) {
+        return new OffHeapProduceRequest(ProduceRequest.newBuilder().setCorrelationId(id).setAcks(acks).build(),
+                List.of(), () -> { });
     }
 
     private void complete(int index, long id) {
@@ -115,6 +116,16 @@ class ProduceStreamTest {
         call.ready = true;
         call.onReady.run();
         assertEquals(ProduceStream.MAX_IN_FLIGHT + 3, call.requested);
+    }
+
+    @Test
+    void aRequestArrivingAfterTheStreamFailedIsReleasedUnhandled() {
+        stream.onError(new RuntimeException("client went away"));
+        int[] released = {0};
+        stream.onNext(new OffHeapProduceRequest(ProduceRequest.getDefaultInstance(), List.of(), () -> released[0]++));
+
+        assertEquals(1, released[0]);
+        assertEquals(List.of(), pending);
     }
 
     @Test
