@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -200,6 +201,21 @@ class FerryClusterScriptTest {
             assertState(up, "controller-3", "down");
             assertFalse(up.output().contains("broker-"), "--controllers-only starts no broker: " + up);
         }
+    }
+
+    @Test
+    void upThatTimesOutSaysTheNodesMayStillComeUpAndHowToWaitLonger() throws Exception {
+        // 0 s: the deadline has passed at the first /health check, when no JVM can have started yet.
+        Map<String, String> impatient = new HashMap<>(env);
+        impatient.put("FERRY_CLUSTER_START_TIMEOUT", "0");
+
+        Shell.Result up = Shell.run(COMMAND_TIMEOUT, impatient,
+                List.of(Repo.ROOT.resolve("bin/ferry-cluster").toString(), "up", "--controllers-only"));
+
+        assertEquals(1, up.exitCode(), up::toString);
+        assertTrue(up.output().contains("FAILED: controller-1 (id 1) not healthy after 0s"), up::toString);
+        assertTrue(up.output().contains("Nodes still starting become healthy on their own ('bin/ferry-cluster status');"
+                + " FERRY_CLUSTER_START_TIMEOUT (now 0s) makes up and restart wait longer."), up::toString);
     }
 
     /** {@code bin/ferry produce --file F --acks all} of {@link #RECORDS_PER_RUN} lines {@code prefix-i}. */
