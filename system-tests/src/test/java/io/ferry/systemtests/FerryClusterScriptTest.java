@@ -12,39 +12,62 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
- * bin/ferry-cluster driven exactly as a user would, checking the output a user reads. Each test has
- * its own cluster folder under target/ and a free port range; whatever a test leaves running is
- * stopped afterwards.
+ * The README's cluster walkthrough, run as a user runs it: {@code bin/ferry-cluster up}, a topic with
+ * three replicas and {@code acks=all} writes through {@code bin/ferry}, a broker killed with
+ * {@code bin/ferry-cluster kill}, more {@code acks=all} writes, the broker restarted, everything
+ * consumed, {@code down}. The checks read the output a user reads: the status table, the
+ * {@code ferry cluster} table, the produce summary and the consumed records.
+ *
+ * <p>Each test has its own cluster folder under target/ and a free port range; whatever a test leaves
+ * running is stopped and its folder deleted afterwards, whether it passed or not.
  */
 class FerryClusterScriptTest {
 
-    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(120);
+    /** Per command; {@code up} waits for six JVMs, which takes long on a loaded two-core machine. */
+    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(240);
+    private static final Duration FAILOVER_TIMEOUT = Duration.ofSeconds(90);
+    private static final List<String> NODES =
+            List.of("controller-1", "controller-2", "controller-3", "broker-1", "broker-2", "broker-3");
+    private static final int RECORDS_PER_RUN = 100;
 
     private Path clusterDir;
+    @TempDir
+    Path inputs;
+    private int base;
     private Map<String, String> env;
 
     @BeforeEach
     void newCluster() {
         Repo.requireNodeJar();
+        Repo.requireCliJar();
         Repo.requireTool("curl", "Debian: apt-get install curl");
         clusterDir = Path.of("target", "ferry-cluster-" + UUID.randomUUID()).toAbsolutePath();
+        base = Ports.freeClusterBase();
         env = Map.of(
                 "FERRY_CLUSTER_DIR", clusterDir.toString(),
-                "FERRY_CLUSTER_BASE_PORT", Integer.toString(Ports.freeClusterBase()),
-                "FERRY_CLUSTER_START_TIMEOUT", "60",
-                "FERRY_HEAP_OPTS", "-Xms64m -Xmx256m");
+                "FERRY_CLUSTER_BASE_PORT", Integer.toString(base),
+                "FERRY_CLUSTER_START_TIMEOUT", "180",
+                "FERRY_HEAP_OPTS", "-Xms64m -Xmx256m",
+                // What bin/ferry's default (127.0.0.1:9092) is for the default base port: broker-1.
+                "FERRY_BOOTSTRAP", "127.0.0.1:" + base);
     }
 
     @AfterEach
@@ -52,13 +75,17 @@ class FerryClusterScriptTest {
         if (!Files.isDirectory(clusterDir)) {
             return;
         }
-        Shell.Result clean = cluster("clean");
-        if (Files.isDirectory(clusterDir)) {
-            // The script could not stop or delete everything: no node may outlive the test.
-            try (Stream<Path> pidFiles = Files.find(clusterDir, 2, (p, a) -> p.endsWith("node.pid"))) {
-                for (Path pidFile : pidFiles.toList()) {
-                    ProcessHandle.of(Long.parseLong(Files.readString(pidFile).strip()))
-                            .ifPresent(ProcessHandle::destroyForcibly);
+        Shell.Result clean;
+        try {
+            clean = cluster("clean");
+        } finally {
+            if (Files.isDirectory(clusterDir)) {
+                // The script could not stop or delete everything: no node may outlive the test.
+                try (Stream<Path> pidFiles = Files.find(clusterDir, 2, (p, a) -> p.endsWith("node.pid"))) {
+                    for (Path pidFile : pidFiles.toList()) {
+                        ProcessHandle.of(Long.parseLong(Files.readString(pidFile).strip()))
+                                .ifPresent(ProcessHandle::destroyForcibly);
+                    }
                 }
             }
         }
@@ -66,53 +93,91 @@ class FerryClusterScriptTest {
     }
 
     @Test
-    void upStatusKillRestartDownClean() throws Exception {
-        Shell.Result up = cluster("up", "--controllers-only");
+    void readmeWalkthroughKillsABrokerAndLosesNothing() throws Exception {
+        Shell.Result up = cluster("up");
         assertEquals(0, up.exitCode(), up::toString);
-        assertState(up, "controller-1", 1, "healthy");
-        assertState(up, "controller-2", 2, "healthy");
-        assertState(up, "controller-3", 3, "healthy");
-        assertTrue(up.output().contains("Controller quorum is up."), up::toString);
+        for (String node : NODES) {
+            assertState(up, node, "healthy");
+        }
+        assertTrue(up.output().contains("Cluster is up. Bootstrap: 127.0.0.1:" + base), up::toString);
 
-        Shell.Result status = cluster("status");
-        assertEquals(0, status.exitCode(), status::toString);
-        assertFalse(status.output().contains("broker-"), "--controllers-only starts no broker: " + status);
-        long pid2 = pid(status, "controller-2");
+        Shell.Result create = ferry("topic", "create", "--topic", "orders", "--partitions", "3",
+                "--replication-factor", "3");
+        assertEquals(0, create.exitCode(), create::toString);
+        assertTrue(create.output().contains("Created topic orders with 3 partition(s), replication factor 3."),
+                create::toString);
 
-        Shell.Result kill = cluster("kill", "2");
+        produceAcksAll("before-kill");
+
+        Shell.Result before = await("every partition of orders with its full ISR")
+                .atMost(FAILOVER_TIMEOUT).pollInterval(Duration.ofSeconds(1))
+                .until(() -> ferry0("cluster"), FerryClusterScriptTest::everyPartitionOk);
+        List<Integer> ledBy102 = partitionsLedBy(before, "102");
+        assertFalse(ledBy102.isEmpty(), "placement gives broker-2 a leadership among 3 partitions: " + before);
+
+        long pid = pid(cluster("status"), "broker-2");
+        Shell.Result kill = cluster("kill", "broker-2");
         assertEquals(0, kill.exitCode(), kill::toString);
-        assertTrue(kill.output().contains("controller-2 (id 2, pid " + pid2 + "): killed with SIGKILL"), kill::toString);
-        awaitGone(pid2);
+        assertTrue(kill.output().contains("broker-2 (id 102, pid " + pid + "): killed with SIGKILL"), kill::toString);
 
-        // The two others keep a quorum: once they agree on a leader both are healthy again.
-        Shell.Result degraded = await("status with controller-2 down and a quorum of two")
-                .atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
-                .until(() -> cluster("status"), s -> state(s, "controller-1").equals(Optional.of("healthy"))
-                        && state(s, "controller-3").equals(Optional.of("healthy")));
+        // The controller fences broker-2 and moves its leaderships to surviving ISR members.
+        Shell.Result failedOver = await("broker 102 fenced and its partitions led elsewhere")
+                .atMost(FAILOVER_TIMEOUT).pollInterval(Duration.ofSeconds(1))
+                .until(() -> ferry0("cluster"), c -> brokerState(c, "102").equals(Optional.of("FENCED"))
+                        && partitions(c).size() == 3 && partitionsLedBy(c, "102").isEmpty());
+        Map<Integer, Partition> afterKill = partitions(failedOver);
+        for (int p : ledBy102) {
+            assertTrue(List.of("101", "103").contains(afterKill.get(p).leader),
+                    "partition " + p + " moved to a live broker: " + failedOver);
+        }
+        for (Partition p : afterKill.values()) {
+            assertEquals("UNDER-REPLICATED", p.status, failedOver::toString);
+            assertFalse(List.of(p.isr.split(",")).contains("102"), "fenced broker left the ISR: " + failedOver);
+        }
+        assertTrue(failedOver.output().contains("3 under-replicated, 0 offline"), failedOver::toString);
+
+        Shell.Result degraded = cluster("status");
         assertEquals(1, degraded.exitCode(), "status exits 1 while a node is down: " + degraded);
-        assertState(degraded, "controller-2", 2, "down");
+        assertState(degraded, "broker-2", "down");
+        assertState(degraded, "broker-1", "healthy");
 
-        Shell.Result restart = cluster("restart", "controller-2");
+        produceAcksAll("after-kill");
+
+        Shell.Result restart = cluster("restart", "broker-2");
         assertEquals(0, restart.exitCode(), restart::toString);
-        assertState(restart, "controller-2", 2, "healthy");
+        assertState(restart, "broker-2", "healthy");
+
+        Shell.Result healed = await("broker 102 alive and back in every ISR")
+                .atMost(FAILOVER_TIMEOUT).pollInterval(Duration.ofSeconds(1))
+                .until(() -> ferry0("cluster"), c -> brokerState(c, "102").equals(Optional.of("alive"))
+                        && everyPartitionOk(c));
+        assertTrue(healed.output().contains("0 under-replicated, 0 offline"), healed::toString);
         assertEquals(0, cluster("status").exitCode());
 
-        Shell.Result logs = cluster("logs", "2");
+        Shell.Result consume = ferry("consume", "--topic", "orders", "--from-beginning", "--timeout-ms", "5000");
+        assertEquals(0, consume.exitCode(), consume::toString);
+        List<String> expected = Stream.concat(values("before-kill"), values("after-kill")).sorted().toList();
+        List<String> consumed = consume.output().lines()
+                .filter(l -> l.startsWith("before-kill-") || l.startsWith("after-kill-")).sorted().toList();
+        assertEquals(expected, consumed, "every acknowledged record exactly once: " + consume);
+        assertTrue(consume.output().contains("Processed a total of " + expected.size() + " message(s)."),
+                consume::toString);
+
+        Shell.Result logs = cluster("logs", "broker-2");
         assertEquals(0, logs.exitCode(), logs::toString);
-        assertEquals(2, Pattern.compile("Ferry node 2 started").matcher(logs.output()).results().count(),
+        assertEquals(2, Pattern.compile("Ferry node 102 started").matcher(logs.output()).results().count(),
                 "one start-up line per start, in the same log: " + logs);
 
-        List<Long> pids = Stream.of("controller-1", "controller-2", "controller-3")
-                .map(n -> pid(cluster0("status"), n)).toList();
+        List<Long> pids = NODES.stream().map(n -> pid(cluster0("status"), n)).toList();
         Shell.Result down = cluster("down");
         assertEquals(0, down.exitCode(), down::toString);
-        for (String node : List.of("controller-1", "controller-2", "controller-3")) {
+        for (String node : NODES) {
             assertTrue(down.output().contains(node + ": stopped (SIGTERM)"), down::toString);
         }
         pids.forEach(FerryClusterScriptTest::awaitGone);
         Shell.Result stopped = cluster("status");
         assertEquals(1, stopped.exitCode(), stopped::toString);
-        assertState(stopped, "controller-1", 1, "down");
+        NODES.forEach(n -> assertState(stopped, n, "down"));
 
         Shell.Result clean = cluster("clean");
         assertEquals(0, clean.exitCode(), clean::toString);
@@ -122,7 +187,7 @@ class FerryClusterScriptTest {
 
     @Test
     void upNamesTheNodeThatFailedAndWhereItsLogIs() throws Exception {
-        int taken = Integer.parseInt(env.get("FERRY_CLUSTER_BASE_PORT")) + 1102; // controller-3's HTTP port
+        int taken = base + 1102; // controller-3's HTTP port
         try (ServerSocket blocker = new ServerSocket()) {
             blocker.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), taken));
 
@@ -133,8 +198,76 @@ class FerryClusterScriptTest {
             assertTrue(up.output().contains("FAILED: controller-3 (id 3) exited during start-up; log: " + log),
                     up::toString);
             assertTrue(up.output().contains("127.0.0.1:" + taken), "the log excerpt names the port: " + up);
-            assertState(up, "controller-3", 3, "down");
+            assertState(up, "controller-3", "down");
+            assertFalse(up.output().contains("broker-"), "--controllers-only starts no broker: " + up);
         }
+    }
+
+    @Test
+    void upThatTimesOutSaysTheNodesMayStillComeUpAndHowToWaitLonger() throws Exception {
+        // 0 s: the deadline has passed at the first /health check, when no JVM can have started yet.
+        Map<String, String> impatient = new HashMap<>(env);
+        impatient.put("FERRY_CLUSTER_START_TIMEOUT", "0");
+
+        Shell.Result up = Shell.run(COMMAND_TIMEOUT, impatient,
+                List.of(Repo.ROOT.resolve("bin/ferry-cluster").toString(), "up", "--controllers-only"));
+
+        assertEquals(1, up.exitCode(), up::toString);
+        assertTrue(up.output().contains("FAILED: controller-1 (id 1) not healthy after 0s"), up::toString);
+        assertTrue(up.output().contains("Nodes still starting become healthy on their own ('bin/ferry-cluster status');"
+                + " FERRY_CLUSTER_START_TIMEOUT (now 0s) makes up and restart wait longer."), up::toString);
+    }
+
+    /** {@code bin/ferry produce --file F --acks all} of {@link #RECORDS_PER_RUN} lines {@code prefix-i}. */
+    private void produceAcksAll(String prefix) throws IOException, InterruptedException {
+        Path file = inputs.resolve(prefix + ".txt");
+        Files.write(file, values(prefix).toList());
+        Shell.Result produce = ferry("produce", "--topic", "orders", "--acks", "all", "--file", file.toString());
+        assertEquals(0, produce.exitCode(), produce::toString);
+        assertTrue(produce.output().contains("Read " + RECORDS_PER_RUN + " line(s), sent " + RECORDS_PER_RUN
+                + " record(s) to topic orders (acks=all): " + RECORDS_PER_RUN + " acknowledged, 0 failed."),
+                produce::toString);
+    }
+
+    private static Stream<String> values(String prefix) {
+        return IntStream.rangeClosed(1, RECORDS_PER_RUN).mapToObj(i -> prefix + "-" + i);
+    }
+
+    /** A row of the partition table {@code ferry cluster} prints. */
+    private record Partition(String leader, String isr, String status) {
+    }
+
+    private static final Pattern PARTITION_ROW =
+            Pattern.compile("(?m)^orders\\s+(\\d+)\\s+(\\S+)\\s+\\d+\\s+\\S+\\s+(\\S+)\\s+(\\S+)\\s*$");
+
+    /** The rows of orders' partitions by partition; none when the command failed. */
+    private static Map<Integer, Partition> partitions(Shell.Result cluster) {
+        Map<Integer, Partition> rows = new TreeMap<>();
+        if (cluster.exitCode() != 0) {
+            return rows;
+        }
+        Matcher m = PARTITION_ROW.matcher(cluster.output());
+        while (m.find()) {
+            rows.put(Integer.parseInt(m.group(1)), new Partition(m.group(2), m.group(3), m.group(4)));
+        }
+        return rows;
+    }
+
+    /** All three partitions of orders have a leader and a full ISR. */
+    private static boolean everyPartitionOk(Shell.Result cluster) {
+        Map<Integer, Partition> rows = partitions(cluster);
+        return rows.size() == 3 && rows.values().stream().allMatch(p -> p.status.equals("ok"));
+    }
+
+    private static List<Integer> partitionsLedBy(Shell.Result cluster, String broker) {
+        return partitions(cluster).entrySet().stream().filter(e -> e.getValue().leader.equals(broker))
+                .map(Map.Entry::getKey).collect(Collectors.toCollection(ArrayList::new));
+    }
+
+    /** The STATE column (alive / FENCED) of a broker in {@code ferry cluster}'s broker table. */
+    private static Optional<String> brokerState(Shell.Result cluster, String id) {
+        Matcher m = Pattern.compile("(?m)^" + id + "\\s+\\S+\\s+(\\S+)\\s*$").matcher(cluster.output());
+        return m.find() ? Optional.of(m.group(1)) : Optional.empty();
     }
 
     /** The process has exited and been reaped (a killed node is a zombie until init collects it). */
@@ -144,8 +277,16 @@ class FerryClusterScriptTest {
     }
 
     private Shell.Result cluster(String... args) throws IOException, InterruptedException {
-        List<String> command = Stream.concat(Stream.of(Repo.ROOT.resolve("bin/ferry-cluster").toString()),
-                Stream.of(args)).toList();
+        return run("bin/ferry-cluster", args);
+    }
+
+    private Shell.Result ferry(String... args) throws IOException, InterruptedException {
+        return run("bin/ferry", args);
+    }
+
+    private Shell.Result run(String script, String... args) throws IOException, InterruptedException {
+        List<String> command = Stream.concat(Stream.of(Repo.ROOT.resolve(script).toString()), Stream.of(args))
+                .toList();
         return Shell.run(COMMAND_TIMEOUT, env, command);
     }
 
@@ -157,10 +298,12 @@ class FerryClusterScriptTest {
         }
     }
 
-    /** The STATE column of a node's row in the table up, status and restart print. */
-    private static Optional<String> state(Shell.Result result, String node) {
-        Matcher m = row(node).matcher(result.output());
-        return m.find() ? Optional.of(m.group(2)) : Optional.empty();
+    private Shell.Result ferry0(String... args) {
+        try {
+            return ferry(args);
+        } catch (IOException | InterruptedException e) {
+            throw new AssertionError(e);
+        }
     }
 
     private static long pid(Shell.Result result, String node) {
@@ -169,14 +312,17 @@ class FerryClusterScriptTest {
         return Long.parseLong(m.group(3));
     }
 
+    /** A node's row in the table up, status and restart print: NODE ID STATE PID ... */
     private static Pattern row(String node) {
         return Pattern.compile("(?m)^" + node + "\\s+(\\d+)\\s+(\\S+)\\s+(\\S+)\\s");
     }
 
-    private static void assertState(Shell.Result result, String node, int id, String expected) {
+    private static void assertState(Shell.Result result, String node, String expected) {
         Matcher m = row(node).matcher(result.output());
         assertTrue(m.find(), () -> "no row for " + node + ": " + result);
-        assertEquals(Integer.toString(id), m.group(1), () -> "id of " + node + ": " + result);
+        String id = node.startsWith("broker-") ? "10" + node.substring("broker-".length())
+                : node.substring("controller-".length());
+        assertEquals(id, m.group(1), () -> "id of " + node + ": " + result);
         assertEquals(expected, m.group(2), () -> "state of " + node + ": " + result);
     }
 }
