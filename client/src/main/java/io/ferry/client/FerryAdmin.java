@@ -66,7 +66,8 @@ public final class FerryAdmin implements AutoCloseable {
     }
 
     /**
-     * Creates a topic and returns it as created.
+     * Creates a topic and returns it as created. A {@code partitions} or {@code replicationFactor} of 0 takes
+     * the broker's {@code num.partitions} or {@code default.replication.factor}.
      *
      * @throws FerryException with TOPIC_ALREADY_EXISTS, INVALID_TOPIC, INVALID_PARTITIONS,
      *                        INVALID_REPLICATION_FACTOR, ... as the controller answers

@@ -91,7 +91,8 @@ class ReplicatedClusterTest {
     void acksAllIsAnsweredOnceEveryReplicaHoldsTheRecordsAndAllReplicasAgree() throws Exception {
         cluster = new InProcessCluster(dir, Map.of());
         try (FerryAdmin admin = cluster.admin(); FerryProducer producer = producer(0)) {
-            admin.createTopic("orders", 1, 3, Map.of());
+            // No replication factor given: the broker fills in its default.replication.factor (3 here).
+            assertEquals(3, admin.createTopic("orders", 1, 0, Map.of()).replicationFactor());
             List<CompletableFuture<RecordMetadata>> sent = new ArrayList<>();
             for (int i = 0; i < 300; i++) {
                 sent.add(producer.send(new ProducerRecord("orders", 0, null, ("order-" + i).getBytes(StandardCharsets.UTF_8))));

@@ -32,13 +32,13 @@ public final class TopicCommand implements Runnable {
         @Option(names = {"-t", "--topic"}, required = true, paramLabel = "NAME", description = "Topic name.")
         String topic;
 
-        @Option(names = {"-p", "--partitions"}, defaultValue = "1", paramLabel = "N",
-                description = "Number of partitions (default: ${DEFAULT-VALUE}).")
-        int partitions;
+        @Option(names = {"-p", "--partitions"}, paramLabel = "N",
+                description = "Number of partitions (default: the broker's num.partitions).")
+        Integer partitions;
 
-        @Option(names = {"-r", "--replication-factor"}, defaultValue = "1", paramLabel = "N",
-                description = "Replicas of each partition (default: ${DEFAULT-VALUE}).")
-        int replicationFactor;
+        @Option(names = {"-r", "--replication-factor"}, paramLabel = "N",
+                description = "Replicas of each partition (default: the broker's default.replication.factor).")
+        Integer replicationFactor;
 
         @Option(names = {"-c", "--config"}, paramLabel = "KEY=VALUE",
                 description = "Topic setting, repeatable (e.g. retention.ms=86400000, min.insync.replicas=2).")
@@ -51,7 +51,8 @@ public final class TopicCommand implements Runnable {
         @Override
         public Integer call() {
             try (FerryAdmin admin = admin(settings())) {
-                TopicDescription created = admin.createTopic(topic, partitions, replicationFactor, configs);
+                TopicDescription created = admin.createTopic(topic, partitions == null ? 0 : partitions,
+                        replicationFactor == null ? 0 : replicationFactor, configs);
                 out().println("Created topic " + created.name() + " with " + created.partitions().size()
                         + " partition(s), replication factor " + created.replicationFactor() + ".");
             }

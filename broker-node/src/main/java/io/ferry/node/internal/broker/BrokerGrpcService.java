@@ -82,6 +82,7 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
     private final FetchHandler fetch;
     private final ReplicaFetchHandler replicaFetch;
     private final long requestTimeoutMillis;
+    private final TopicDefaults topicDefaults;
     private final DirectBufferPool produceBuffers = new DirectBufferPool(PRODUCE_BUFFER_POOL_BYTES);
 
     /**
@@ -91,7 +92,8 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
      */
     public BrokerGrpcService(ReplicaManager replicaManager, Supplier<BrokerMetadata> metadata,
                              Supplier<ControllerChannel> controllers, IntSupplier activeControllerId,
-                             Runnable metadataChanged, BrokerMetrics metrics, long requestTimeoutMillis) {
+                             Runnable metadataChanged, BrokerMetrics metrics, long requestTimeoutMillis,
+                             TopicDefaults topicDefaults) {
         this.replicaManager = replicaManager;
         this.metadata = metadata;
         this.controllers = controllers;
@@ -99,6 +101,7 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
         this.metadataChanged = metadataChanged;
         this.metrics = metrics;
         this.requestTimeoutMillis = requestTimeoutMillis;
+        this.topicDefaults = topicDefaults;
         this.produce = new ProduceHandler(replicaManager, metadata, metrics, requestTimeoutMillis);
         this.fetch = new FetchHandler(replicaManager, metadata, metrics, requestTimeoutMillis);
         this.replicaFetch = new ReplicaFetchHandler(replicaManager, metadata, metrics, requestTimeoutMillis);
@@ -248,7 +251,8 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
 
     @Override
     public void createTopic(CreateTopicRequest request, StreamObserver<CreateTopicResponse> observer) {
-        forward("create_topic", observer, stub -> stub.createTopic(request), CreateTopicResponse::getError,
+        CreateTopicRequest withDefaults = topicDefaults.apply(request);
+        forward("create_topic", observer, stub -> stub.createTopic(withDefaults), CreateTopicResponse::getError,
                 error -> CreateTopicResponse.newBuilder().setError(error).build());
     }
 

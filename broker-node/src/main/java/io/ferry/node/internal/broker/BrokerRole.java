@@ -161,7 +161,8 @@ public final class BrokerRole implements NodeRole {
                     if (l != null) {
                         l.pollSoon();
                     }
-                }, metrics, config.requestTimeout().toMillis());
+                }, metrics, config.requestTimeout().toMillis(),
+                new TopicDefaults(config.numPartitions(), config.defaultReplicationFactor()));
         log.info("Broker {} opened {} partition logs in {}", config.nodeId(), logs.allLogs().size(), config.logDirs());
         return List.of(service.bindService());
     }
