@@ -12,11 +12,16 @@ import io.ferry.proto.v1.TopicProduceData;
 import io.ferry.replication.ReplicaLog;
 import io.ferry.replication.ReplicaLogs;
 import io.ferry.replication.ReplicaManager;
+import io.ferry.replication.ReplicationConfig;
+import io.ferry.replication.ReplicationListener;
 import io.ferry.storage.TopicPartition;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
@@ -34,7 +39,13 @@ class ProduceHandlerTest {
             @Override
             public void delete(TopicPartition tp) {
             }
-        }, (delayMs, task) -> () -> { }, topic -> 1);
+        }, topic -> 1, new ReplicationConfig(30_000, 500, 1, 1 << 20, 1 << 20, 100, 5_000),
+                new ReplicaManager.Environment((delayMs, task) -> () -> { }, InstantSource.system(),
+                        (leader, replica, params, partitions, timeout) -> CompletableFuture.failedFuture(
+                                new IOException("no leader in this test")),
+                        (tp, leaderEpoch, partitionEpoch, isr) -> CompletableFuture.failedFuture(
+                                new IOException("no controller in this test")),
+                        ReplicationListener.NONE));
         ProduceHandler handler = new ProduceHandler(replicas, () -> BrokerMetadata.EMPTY,
                 new BrokerMetrics(new SimpleMeterRegistry(), replicas), 1_000);
         AtomicBoolean released = new AtomicBoolean();
