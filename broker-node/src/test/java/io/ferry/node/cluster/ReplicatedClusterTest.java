@@ -161,7 +161,9 @@ class ReplicatedClusterTest {
 
     @Test
     void controlledShutdownOfTheLeaderFailsNoAcksAllSendAndThePreferredLeaderReturns() throws Exception {
-        cluster = new InProcessCluster(dir, Map.of("leader.imbalance.check.interval.seconds", "1"));
+        // A session timeout far beyond the test's waits: only the controlled shutdown can move leadership here.
+        cluster = new InProcessCluster(dir, Map.of("leader.imbalance.check.interval.seconds", "1",
+                "broker.session.timeout.ms", "120000"));
         try (FerryAdmin admin = cluster.admin(); FerryProducer producer = producer(10)) {
             admin.createTopic("events", 1, 3, Map.of());
             PartitionInfo before = describe(admin, "events", 0);
@@ -186,6 +188,12 @@ class ReplicatedClusterTest {
             load.start();
             await().atMost(WAIT).until(() -> acked.size() >= 200);
             cluster.stopBroker(preferred);
+            // Controlled shutdown moved the leadership and took the broker out of the ISR; with a 120 s session
+            // timeout nothing else could have within this wait.
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                PartitionInfo now = describe(admin, "events", 0);
+                return now.leader() != preferred && now.leader() >= 0 && !now.isr().contains(preferred);
+            });
             await().atMost(WAIT).until(() -> acked.size() >= 1_000);
             cluster.startBroker(preferred);
             load.join(TimeUnit.MINUTES.toMillis(3));

@@ -92,10 +92,6 @@ public final class LeaderRole implements ReplicaRole {
         return state.isr().size() < state.replicas().size();
     }
 
-    public boolean hasPendingIsrChange() {
-        return pendingIsr != null;
-    }
-
     /** Marks {@code newIsr} as sent to the controller. */
     public void isrChangeSent(List<Integer> newIsr) {
         pendingIsr = List.copyOf(newIsr);
