@@ -2,14 +2,12 @@ package io.ferry.benchmarks;
 
 import io.ferry.storage.Log;
 import io.ferry.storage.LogAppendException;
-import io.ferry.storage.LogAppendInfo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -20,37 +18,37 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.infra.BenchmarkParams;
+import org.openjdk.jmh.infra.IterationParams;
 
 /**
- * Leader appends of one pre-built batch, over and over, to a log with the default configuration
- * (1 GiB segments, no fsync policy: rolled segments are flushed in the background as in the broker).
- * Each iteration starts from an empty log in a fresh directory, like dd's fresh file, and deletes it
- * afterwards so the disk never fills. The batch is validated (CRC) and patched on every append, as a
+ * Time to append {@code logBytes} (1 GiB, exactly what the dd baseline writes) to an empty log with
+ * the default configuration, in leader appends of one pre-built batch of exactly {@code batchBytes}.
+ * Every append validates the batch (CRC-32C, record count) and patches its offset and epoch, as a
  * produce request's would be.
  *
- * <p>{@code buffer=DIRECT} appends the batch from a writable direct buffer, which is what the broker's
- * produce path hands the log (the gRPC marshaller copies each request once, from the transport's
- * buffers into a pooled direct buffer, and hands the log a slice of it): the figure of the real path. {@code buffer=HEAP} is the comparison
- * with a heap buffer, which the JDK copies into a temporary direct buffer inside every write.
+ * <p>Each operation starts from an empty log in a fresh directory, right after its own dd run
+ * ({@link DdBaseline}), as dd starts from a fresh file, and the log is deleted afterwards, which drops
+ * its dirty pages unwritten. A fixed amount, the same
+ * as dd's, keeps both in the same page-cache regime: 1 GiB stays below the kernel's background
+ * writeback threshold on the benchmark machine, whereas a timed loop at these rates writes several GiB
+ * per iteration and ends up competing with writeback, which dd never does.
  *
- * <p>{@code rolledSegmentFlush=NONE} is an experimental control, not a broker configuration: the log
- * gets an executor that is already shut down, so the fsync the log schedules when a segment rolls never
- * runs (the log tolerates that, as it does during shutdown). Comparing it with {@code BACKGROUND} shows
- * what that concurrent fsync costs the appending thread.
+ * <p>{@code buffer=DIRECT} appends from a writable direct buffer, which is what the broker's produce
+ * path hands the log (its request marshaller copies each request once into a pooled direct buffer):
+ * the figure of the real path. {@code buffer=HEAP} is the comparison: the JDK copies a heap buffer into
+ * a temporary direct one inside every write.
  */
 @State(Scope.Thread)
-@BenchmarkMode(Mode.Throughput)
+@BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class AppendBenchmark {
 
+    @Param({"1073741824"})
+    long logBytes;
+
     @Param({"1024", "16384", "1048576"})
     int batchBytes;
-
-    /** Whether the fsync of each rolled segment runs (in the background, as in the broker). */
-    public enum RolledSegmentFlush { BACKGROUND, NONE }
-
-    @Param({"BACKGROUND", "NONE"})
-    RolledSegmentFlush rolledSegmentFlush;
 
     /** Where the appended batch lives: DIRECT as the produce path delivers it, HEAP for comparison. */
     public enum Buffer { DIRECT, HEAP }
@@ -59,54 +57,53 @@ public class AppendBenchmark {
     Buffer buffer;
 
     private ByteBuffer batch;
+    private long batches;
     private ScheduledExecutorService scheduler;
     private Path dir;
     private Log log;
 
-    /** Bytes and batches appended; JMH reports each as a rate per second. */
-    @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    public static class Appended {
-        public long bytes;
-        public long batches;
-
-        @Setup(Level.Iteration)
-        public void reset() {
-            bytes = 0;
-            batches = 0;
-        }
-    }
-
     @Setup(Level.Trial)
     public void buildBatch() {
+        if (logBytes % batchBytes != 0) {
+            throw new IllegalArgumentException("logBytes " + logBytes + " is not a multiple of batchBytes " + batchBytes);
+        }
         ByteBuffer built = BenchLogs.batch(batchBytes, 42);
         batch = buffer == Buffer.HEAP ? built
                 : ByteBuffer.allocateDirect(built.remaining()).put(built.duplicate()).flip();
+        batches = logBytes / batchBytes;
         scheduler = Executors.newSingleThreadScheduledExecutor();
-        if (rolledSegmentFlush == RolledSegmentFlush.NONE) {
-            scheduler.shutdown();
-        }
     }
 
+    /** dd of the same 1 GiB right before the operation, then a fresh log. */
     @Setup(Level.Iteration)
-    public void openEmptyLog() throws IOException {
+    public void openEmptyLog(BenchmarkParams benchmark, IterationParams iteration) throws IOException, InterruptedException {
+        DdBaseline.measureBefore(benchmark, iteration, logBytes);
         dir = BenchLogs.newLogDir("append-");
         log = BenchLogs.open(dir, 0, scheduler);
     }
 
     @Benchmark
-    public LogAppendInfo append(Appended appended) throws LogAppendException {
-        LogAppendInfo info = log.appendAsLeader(batch.duplicate(), 0);
-        appended.bytes += info.sizeInBytes();
-        appended.batches++;
-        return info;
+    public long append() throws LogAppendException {
+        for (long i = 0; i < batches; i++) {
+            log.appendAsLeader(batch.duplicate(), 0);
+        }
+        return log.logEndOffset();
     }
 
-    /** Deletes without the clean close's fsync, which is not part of what is measured. */
+    /**
+     * Deletes without the clean close's fsync, which is not part of what is measured. The deleted
+     * segment's pages, still dirty, are only dropped once its read mapping is unmapped, which the
+     * garbage collector does: without the collection here they would pile up over the iterations and
+     * be written back during later ones.
+     */
     @TearDown(Level.Iteration)
     public void deleteLog() throws IOException {
+        if (log.sizeInBytes() != logBytes) {
+            throw new IllegalStateException("appended " + log.sizeInBytes() + " bytes, expected " + logBytes);
+        }
         log.delete();
         BenchLogs.deleteRecursively(dir);
+        System.gc();
     }
 
     @TearDown(Level.Trial)

@@ -41,23 +41,33 @@ final class BenchLogs {
     }
 
     /**
-     * An uncompressed batch of at most {@code targetBytes} (and as close to it as ~1 KiB records
-     * allow), of incompressible values.
+     * An uncompressed batch of exactly {@code targetBytes}: records of ~1 KiB of incompressible values,
+     * the last one's value sized so the batch fills the target to the byte. Exact sizes let a benchmark
+     * append exactly as many bytes as dd writes.
      */
     static ByteBuffer batch(int targetBytes, long seed) {
+        int fullRecords = Math.max(0, (targetBytes - RecordBatch.HEADER_SIZE) / (RECORD_VALUE_BYTES + 16) - 1);
+        int estimate = targetBytes - build(fullRecords, 0, seed).remaining();
+        // The last record's framing (varint lengths) grows with its value, so search just below the estimate.
+        for (int lastValueBytes = estimate; lastValueBytes > estimate - 32 && lastValueBytes >= 0; lastValueBytes--) {
+            ByteBuffer batch = build(fullRecords, lastValueBytes, seed);
+            if (batch.remaining() == targetBytes) {
+                return batch;
+            }
+        }
+        throw new IllegalArgumentException("no batch of exactly " + targetBytes + " bytes from ~1 KiB records");
+    }
+
+    private static ByteBuffer build(int fullRecords, int lastValueBytes, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         RecordBatchBuilder builder = RecordBatchBuilder.create(CompressionType.NONE);
         long now = System.currentTimeMillis();
-        int valueBytes = Math.min(RECORD_VALUE_BYTES, targetBytes - RecordBatch.HEADER_SIZE - 16);
-        while (true) {
-            byte[] value = new byte[valueBytes];
+        for (int i = 0; i <= fullRecords; i++) {
+            byte[] value = new byte[i < fullRecords ? RECORD_VALUE_BYTES : lastValueBytes];
             random.nextBytes(value);
             builder.append(now, null, value);
-            // a record adds its value plus at most ~16 bytes of varint framing
-            if (builder.uncompressedSizeInBytes() + valueBytes + 16 > targetBytes) {
-                return builder.build();
-            }
         }
+        return builder.build();
     }
 
     /** Appends copies of {@code batch} until the log holds at least {@code bytes}. */
