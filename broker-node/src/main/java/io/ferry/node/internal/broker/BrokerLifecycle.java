@@ -30,9 +30,16 @@ import org.slf4j.LoggerFactory;
  * version applied so far and hand each new view to {@code onMetadata}, and at shutdown ask for a
  * controlled shutdown until the broker leads nothing or the time is up.
  *
- * <p>One thread ({@code ferry-broker-lifecycle}) owns all of it: registration state, the metadata
- * view and every call to the controller, so nothing here needs a lock. Other threads read the
- * published {@link #metadata()} and {@link #isActive()}.
+ * <p>Two threads split it. {@code ferry-broker-heartbeat} owns the session: registration, heartbeats
+ * and controlled shutdown. {@code ferry-broker-metadata} owns the metadata view: it polls and hands
+ * each view to {@code onMetadata}, which creates, truncates and deletes logs and may take a while; on
+ * its own thread that never delays a heartbeat past {@code broker.session.timeout.ms}, which would fence
+ * a healthy broker and move its leaderships. Other threads read the published {@link #metadata()} and
+ * {@link #isActive()}.
+ *
+ * <p>{@link #close()} interrupts both threads to cut short their calls to the controller, but never
+ * while {@code onMetadata} runs: an interrupt during a {@code FileChannel} operation closes the
+ * channel, which would leave a log unusable.
  */
 public final class BrokerLifecycle implements AutoCloseable {
 
@@ -51,21 +58,22 @@ public final class BrokerLifecycle implements AutoCloseable {
     private final long heartbeatIntervalMillis;
     private final long requestTimeoutMillis;
     private final Consumer<BrokerMetadata> onMetadata;
-    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "ferry-broker-lifecycle");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService heartbeatThread = daemonThread("ferry-broker-heartbeat");
+    private final ScheduledExecutorService metadataThread = daemonThread("ferry-broker-metadata");
+    /** Held while {@code onMetadata} runs; {@link #close()} takes it before interrupting. */
+    private final Object applying = new Object();
 
-    /** Owned by the lifecycle thread. */
+    /** Owned by the heartbeat thread. */
     private boolean registered;
+    /** Guarded by {@link #applying}. */
+    private boolean closed;
     private volatile boolean fenced = true;
     private volatile BrokerMetadata metadata = BrokerMetadata.EMPTY;
     private volatile boolean metadataLoaded;
     private volatile int activeControllerId = -1;
 
     /**
-     * @param onMetadata called on the lifecycle thread with each newer view, before it is published
+     * @param onMetadata called on the metadata thread with each newer view, before it is published
      */
     public BrokerLifecycle(int brokerId, Endpoint endpoint, ControllerChannel controllers, long heartbeatIntervalMillis,
                            long requestTimeoutMillis, Consumer<BrokerMetadata> onMetadata) {
@@ -80,8 +88,16 @@ public final class BrokerLifecycle implements AutoCloseable {
     public void start() {
         log.info("Broker {} registers with incarnation {} at {}:{}", brokerId, incarnationId, endpoint.getHost(),
                 endpoint.getPort());
-        thread.scheduleWithFixedDelay(this::heartbeatQuietly, 0, heartbeatIntervalMillis, TimeUnit.MILLISECONDS);
-        thread.scheduleWithFixedDelay(this::pollMetadataQuietly, 0, METADATA_POLL_MILLIS, TimeUnit.MILLISECONDS);
+        heartbeatThread.scheduleWithFixedDelay(this::heartbeatQuietly, 0, heartbeatIntervalMillis, TimeUnit.MILLISECONDS);
+        metadataThread.scheduleWithFixedDelay(this::pollMetadataQuietly, 0, METADATA_POLL_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    private static ScheduledExecutorService daemonThread(String name) {
+        return Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     public BrokerMetadata metadata() {
@@ -105,7 +121,7 @@ public final class BrokerLifecycle implements AutoCloseable {
 
     /** Polls metadata now instead of at the next tick (after an admin call changed it). */
     public void pollSoon() {
-        thread.execute(this::pollMetadataQuietly);
+        metadataThread.execute(this::pollMetadataQuietly);
     }
 
     private void heartbeatQuietly() {
@@ -177,7 +193,12 @@ public final class BrokerLifecycle implements AutoCloseable {
             }
             BrokerMetadata next = metadata.apply(response);
             if (next != metadata || !metadataLoaded) {
-                onMetadata.accept(next);
+                synchronized (applying) {
+                    if (closed) {
+                        return;
+                    }
+                    onMetadata.accept(next);
+                }
                 metadata = next;
                 metadataLoaded = true;
             }
@@ -196,7 +217,7 @@ public final class BrokerLifecycle implements AutoCloseable {
      * @return whether the broker ended up leading nothing
      */
     public boolean controlledShutdown(long timeoutMillis) {
-        Future<Boolean> done = thread.submit(() -> {
+        Future<Boolean> done = heartbeatThread.submit(() -> {
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
             while (registered && System.nanoTime() < deadline) {
                 long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
@@ -205,7 +226,7 @@ public final class BrokerLifecycle implements AutoCloseable {
                                 .setIncarnationId(incarnationId).build()),
                         ControlledShutdownResponse::getError, Math.max(1, left));
                 if (response.getError().getCode() == ErrorCode.NONE && response.getRemainingLeaderships() == 0) {
-                    pollMetadataQuietly();
+                    metadataThread.submit(this::pollMetadataQuietly).get();
                     return true;
                 }
                 log.info("Controlled shutdown of broker {}: {} leaderships remain ({})", brokerId,
@@ -227,11 +248,17 @@ public final class BrokerLifecycle implements AutoCloseable {
         return false;
     }
 
+    /** Stops both threads; waits for a metadata application in progress to finish first. */
     @Override
     public void close() {
-        thread.shutdownNow();
+        synchronized (applying) {
+            closed = true;
+        }
+        heartbeatThread.shutdownNow();
+        metadataThread.shutdownNow();
         try {
-            thread.awaitTermination(5, TimeUnit.SECONDS);
+            heartbeatThread.awaitTermination(5, TimeUnit.SECONDS);
+            metadataThread.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -75,7 +75,7 @@ public final class BrokerRole implements NodeRole {
     private volatile ControllerIsrChannel isrChannel;
     private volatile ControllerChannel controllers;
     private volatile BrokerLifecycle lifecycle;
-    /** Owned by the lifecycle thread: the view the partitions were last reconciled with. */
+    /** Owned by the lifecycle's metadata thread: the view the partitions were last reconciled with. */
     private BrokerMetadata reconciled = BrokerMetadata.EMPTY;
     private boolean firstView = true;
 
@@ -181,7 +181,7 @@ public final class BrokerRole implements NodeRole {
         l.start();
     }
 
-    /** On the lifecycle thread: makes the hosted partitions match {@code next}. */
+    /** On the lifecycle's metadata thread: makes the hosted partitions match {@code next}. */
     private void apply(BrokerMetadata next) {
         Set<TopicPartition> onDisk = firstView && next.version() > 0 ? logManager.allLogs().keySet() : Set.of();
         new PartitionReconciler(config.nodeId(), replicaManager).reconcile(reconciled, next, onDisk);

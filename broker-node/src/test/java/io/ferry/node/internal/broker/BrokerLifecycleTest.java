@@ -1,0 +1,167 @@
+package io.ferry.node.internal.broker;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ferry.node.config.HostPort;
+import io.ferry.proto.v1.BrokerHeartbeatRequest;
+import io.ferry.proto.v1.BrokerHeartbeatResponse;
+import io.ferry.proto.v1.ControllerServiceGrpc;
+import io.ferry.proto.v1.DescribeClusterRequest;
+import io.ferry.proto.v1.DescribeClusterResponse;
+import io.ferry.proto.v1.Endpoint;
+import io.ferry.proto.v1.FetchMetadataRequest;
+import io.ferry.proto.v1.FetchMetadataResponse;
+import io.ferry.proto.v1.RegisterBrokerRequest;
+import io.ferry.proto.v1.RegisterBrokerResponse;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The broker's session with the controllers against a scripted controller: heartbeats go on while a
+ * metadata view is being applied, and closing never interrupts an application (its log I/O).
+ */
+class BrokerLifecycleTest {
+
+    private static final long HEARTBEAT_MILLIS = 100;
+    private static final Endpoint ENDPOINT = Endpoint.newBuilder().setName("BROKER").setHost("127.0.0.1")
+            .setPort(1).build();
+
+    private final AtomicInteger heartbeats = new AtomicInteger();
+    private Server server;
+    private ControllerChannel controllers;
+    private BrokerLifecycle lifecycle;
+
+    @TempDir
+    Path dir;
+
+    /** A controller that accepts the broker, keeps it unfenced, and has a newer metadata version at every poll. */
+    @BeforeEach
+    void startController() throws IOException {
+        server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+                .addService(new ControllerServiceGrpc.ControllerServiceImplBase() {
+                    @Override
+                    public void registerBroker(RegisterBrokerRequest request, StreamObserver<RegisterBrokerResponse> observer) {
+                        observer.onNext(RegisterBrokerResponse.newBuilder().setMetadataVersion(1).build());
+                        observer.onCompleted();
+                    }
+
+                    @Override
+                    public void brokerHeartbeat(BrokerHeartbeatRequest request, StreamObserver<BrokerHeartbeatResponse> observer) {
+                        heartbeats.incrementAndGet();
+                        observer.onNext(BrokerHeartbeatResponse.newBuilder().setFenced(false).build());
+                        observer.onCompleted();
+                    }
+
+                    @Override
+                    public void describeCluster(DescribeClusterRequest request, StreamObserver<DescribeClusterResponse> observer) {
+                        observer.onNext(DescribeClusterResponse.newBuilder().setControllerLeaderId(1).build());
+                        observer.onCompleted();
+                    }
+
+                    @Override
+                    public void fetchMetadata(FetchMetadataRequest request, StreamObserver<FetchMetadataResponse> observer) {
+                        observer.onNext(FetchMetadataResponse.newBuilder()
+                                .setMetadataVersion(request.getSinceVersion() + 1).build());
+                        observer.onCompleted();
+                    }
+                }).build().start();
+        controllers = new ControllerChannel(List.of(new HostPort("127.0.0.1",
+                ((InetSocketAddress) server.getListenSockets().get(0)).getPort())));
+    }
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        if (lifecycle != null) {
+            lifecycle.close();
+        }
+        controllers.close();
+        server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+
+    private BrokerLifecycle start(Consumer<BrokerMetadata> onMetadata) {
+        lifecycle = new BrokerLifecycle(7, ENDPOINT, controllers, HEARTBEAT_MILLIS, 5_000, onMetadata);
+        lifecycle.start();
+        return lifecycle;
+    }
+
+    @Test
+    void heartbeatsGoOnWhileAMetadataViewIsBeingApplied() throws InterruptedException {
+        CountDownLatch applying = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        start(view -> {
+            applying.countDown();
+            try {
+                release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        assertTrue(applying.await(10, TimeUnit.SECONDS), "no metadata view was applied");
+        int before = heartbeats.get();
+        // A session timeout is a few heartbeat intervals; the application blocks for far longer.
+        await().atMost(Duration.ofSeconds(10)).until(() -> heartbeats.get() >= before + 5);
+        release.countDown();
+    }
+
+    @Test
+    void closeWaitsForAnApplicationInProgressAndNeverInterruptsItsIo() throws Exception {
+        CountDownLatch applying = new CountDownLatch(1);
+        AtomicBoolean release = new AtomicBoolean();
+        AtomicReference<Boolean> interrupted = new AtomicReference<>();
+        AtomicReference<Throwable> writeFailure = new AtomicReference<>();
+        AtomicInteger applications = new AtomicInteger();
+        try (FileChannel log = FileChannel.open(dir.resolve("log"), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            start(view -> {
+                if (applications.incrementAndGet() > 1) {
+                    return;
+                }
+                applying.countDown();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (!release.get() && System.nanoTime() < deadline) {
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+                }
+                interrupted.set(Thread.currentThread().isInterrupted());
+                try {
+                    log.write(ByteBuffer.wrap(new byte[] {1, 2, 3}));
+                } catch (IOException e) {
+                    writeFailure.set(e);
+                }
+            });
+            assertTrue(applying.await(10, TimeUnit.SECONDS), "no metadata view was applied");
+            Thread closer = new Thread(lifecycle::close, "closer");
+            closer.start();
+            await().atMost(Duration.ofSeconds(10)).until(() -> closer.getState() == Thread.State.BLOCKED);
+            release.set(true);
+            closer.join(TimeUnit.SECONDS.toMillis(10));
+            assertFalse(closer.isAlive(), "close did not return once the application finished");
+            assertEquals(Boolean.FALSE, interrupted.get(), "the application was interrupted");
+            assertNull(writeFailure.get(), "the application's file write failed");
+            assertTrue(log.isOpen(), "an interrupt closed the file channel");
+            assertEquals(1, applications.get(), "a view was applied after close");
+        }
+    }
+}
