@@ -124,12 +124,14 @@ public final class FerryNode implements AutoCloseable {
             log.info("Started the {} role", role.role().configName());
         }
         try {
-            grpc = GrpcEndpoint.start(config.grpcListener(), services, maxInboundMessageBytes(config));
+            grpc = GrpcEndpoint.start(config.grpcListener(), config.grpcExternalListener(), services,
+                    maxInboundMessageBytes(config));
         } catch (IOException e) {
-            throw new NodeStartException("cannot serve gRPC on " + config.grpcListener(), e);
+            throw new NodeStartException("cannot serve gRPC on " + config.grpcListener()
+                    + config.grpcExternalListener().map(external -> " and " + external).orElse(""), e);
         }
         for (NodeRole role : roles) {
-            role.serving(grpcAddress());
+            role.serving(grpcAddress(), grpc.externalAddress());
         }
         state = NodeHealth.State.RUNNING;
         refreshGrpcHealth();

@@ -117,6 +117,20 @@ public final class NodeConfig {
                 }
             });
         }
+        grpcExternalListener().ifPresentOrElse(external -> {
+            if (external.port() != 0 && (external.port() == grpcListener().port() || external.equals(httpListener()))) {
+                problems.add(problem(GRPC_EXTERNAL_LISTENER, "expected a port different from grpc.listener's and "
+                        + "http.listener's: the port a client connects to tells which addresses it is given"));
+            }
+        }, () -> {
+            if (grpcExternalAdvertised().isPresent()) {
+                problems.add(problem(GRPC_EXTERNAL_ADVERTISED, "set without grpc.external.listener, which it "
+                        + "advertises"));
+            }
+        });
+        if (grpcExternalAdvertised().filter(advertised -> advertised.port() == 0).isPresent()) {
+            problems.add(problem(GRPC_EXTERNAL_ADVERTISED, "expected the port clients connect to, not 0"));
+        }
         if (grpcListener().port() != 0 && grpcListener().equals(httpListener())) {
             problems.add(problem(HTTP_LISTENER, "expected an address different from grpc.listener ("
                     + values.origin(GRPC_LISTENER) + ")"));
@@ -149,6 +163,16 @@ public final class NodeConfig {
 
     public HostPort grpcListener() {
         return values.get(GRPC_LISTENER);
+    }
+
+    /** The second gRPC port for clients outside the brokers' network, if any. */
+    public Optional<HostPort> grpcExternalListener() {
+        return values.get(GRPC_EXTERNAL_LISTENER);
+    }
+
+    /** The address outside clients reach {@link #grpcExternalListener()} at, when it differs from the bound one. */
+    public Optional<HostPort> grpcExternalAdvertised() {
+        return values.get(GRPC_EXTERNAL_ADVERTISED);
     }
 
     public HostPort httpListener() {

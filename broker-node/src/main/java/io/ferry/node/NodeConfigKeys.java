@@ -14,6 +14,7 @@ import io.ferry.node.config.HostPort;
 import io.ferry.node.config.QuorumVoter;
 import io.ferry.node.config.Validators;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Every key a node understands: the one place where a key's type, default, validation and
@@ -39,6 +40,18 @@ public final class NodeConfigKeys {
             "Address the node's single gRPC port binds: client, replication and controller services, "
                     + "health checking and server reflection. Port 0 picks a free port (logged at start). "
                     + "Loopback by default: set `0.0.0.0:9092` to accept remote connections.");
+
+    public static final ConfigKey<Optional<HostPort>> GRPC_EXTERNAL_LISTENER = ConfigKey.define(
+            "grpc.external.listener", ConfigType.OPTIONAL_HOST_PORT, Optional.empty(), any(), MEDIUM,
+            "A second gRPC port, for clients outside the network the brokers share (the host of a Docker "
+                    + "Compose cluster, as Kafka's external listener). A client connected here is sent to every "
+                    + "broker's `grpc.external.advertised` address; one connected to `grpc.listener` to the "
+                    + "`grpc.listener` addresses, which replication always uses. Empty: no second port.");
+
+    public static final ConfigKey<Optional<HostPort>> GRPC_EXTERNAL_ADVERTISED = ConfigKey.define(
+            "grpc.external.advertised", ConfigType.OPTIONAL_HOST_PORT, Optional.empty(), any(), MEDIUM,
+            "The address at which outside clients reach this broker's `grpc.external.listener`, such as the "
+                    + "host port Docker publishes it on. Empty: the external listener's own bound address.");
 
     public static final ConfigKey<HostPort> HTTP_LISTENER = ConfigKey.define("http.listener", ConfigType.HOST_PORT,
             new HostPort("127.0.0.1", 9644), any(), MEDIUM,
@@ -188,7 +201,8 @@ public final class NodeConfigKeys {
 
     /** All keys above. */
     public static final ConfigDef DEFINITION = ConfigDef.of(
-            NODE_ID, PROCESS_ROLES, GRPC_LISTENER, HTTP_LISTENER, CONTROLLER_QUORUM_VOTERS,
+            NODE_ID, PROCESS_ROLES, GRPC_LISTENER, GRPC_EXTERNAL_LISTENER, GRPC_EXTERNAL_ADVERTISED, HTTP_LISTENER,
+            CONTROLLER_QUORUM_VOTERS,
             CONTROLLER_QUORUM_BOOTSTRAP_SERVERS,
             CONTROLLER_QUORUM_ELECTION_TIMEOUT_MS, LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS, METADATA_LOG_DIR,
             LOG_DIRS, BROKER_SESSION_TIMEOUT_MS, BROKER_HEARTBEAT_INTERVAL_MS, NUM_PARTITIONS,

@@ -216,6 +216,28 @@ class NodeConfigTest {
                 "http.listener=127.0.0.1:0"));
     }
 
+    @Test
+    void anExternalListenerNeedsItsOwnPortAndAnAdvertisedAddressNeedsTheListener() throws Exception {
+        NodeConfig external = NodeConfig.load(Optional.empty(), Map.of(), concat(MINIMAL,
+                "grpc.external.listener=0.0.0.0:19092", "grpc.external.advertised=localhost:9092"));
+        assertEquals(Optional.of(new HostPort("0.0.0.0", 19092)), external.grpcExternalListener());
+        assertEquals(Optional.of(new HostPort("localhost", 9092)), external.grpcExternalAdvertised());
+        assertEquals(Optional.empty(), NodeConfig.load(Optional.empty(), Map.of(), MINIMAL).grpcExternalListener());
+
+        ConfigProblem samePort = only(rejected(Optional.empty(), Map.of(),
+                concat(MINIMAL, "grpc.listener=10.0.0.1:9092", "grpc.external.listener=0.0.0.0:9092")));
+        assertEquals("grpc.external.listener", samePort.key());
+        ConfigProblem alone = only(rejected(Optional.empty(), Map.of(),
+                concat(MINIMAL, "grpc.external.advertised=localhost:9092")));
+        assertEquals("grpc.external.advertised", alone.key());
+        assertTrue(alone.message().contains("grpc.external.listener"), alone.message());
+        ConfigProblem portZero = only(rejected(Optional.empty(), Map.of(),
+                concat(MINIMAL, "grpc.external.listener=127.0.0.1:0", "grpc.external.advertised=localhost:0")));
+        assertEquals("grpc.external.advertised", portZero.key());
+        assertEquals("grpc.external.listener", only(rejected(Optional.empty(), Map.of(),
+                concat(MINIMAL, "grpc.external.listener=nonsense"))).key());
+    }
+
     private static List<String> concat(List<String> base, String... more) {
         List<String> all = new java.util.ArrayList<>(base);
         all.addAll(List.of(more));

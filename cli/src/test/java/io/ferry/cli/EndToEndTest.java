@@ -90,6 +90,11 @@ class EndToEndTest {
         assertTrue(describe.out().contains("Replicas: 1\tIsr: 1\n"), describe.out());
         assertTrue(ferry("", "topic", "describe", "--topic", "configured").out().contains("retention.ms=60000"));
 
+        Result misconfigured = ferry("", "topic", "create", "--topic", "misconfigured", "--config", "retention.ms=1w");
+        assertEquals(1, misconfigured.exitCode(), misconfigured.toString());
+        assertEquals("error: INVALID_CONFIG: retention.ms=1w is not a 64-bit integer\n", misconfigured.err());
+        assertEquals(1, ferry("", "topic", "describe", "--topic", "misconfigured").exitCode());
+
         Result again = ferry("", "topic", "create", "--topic", "lifecycle");
         assertEquals(1, again.exitCode(), again.toString());
         assertTrue(again.err().startsWith("error: TOPIC_ALREADY_EXISTS: "), again.toString());

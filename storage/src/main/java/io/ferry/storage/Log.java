@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.Objects;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
@@ -42,7 +43,8 @@ public final class Log implements AutoCloseable {
     public static final String DELETED_DIR_SUFFIX = "-delete";
 
     private final Path dir;
-    private final LogConfig config;
+    /** Replaced whole by {@link #updateConfig}; every use reads it afresh. */
+    private volatile LogConfig config;
     private final InstantSource clock;
     private final ScheduledExecutorService scheduler;
     private final RecoveryResult recoveryResult;
@@ -183,6 +185,15 @@ public final class Log implements AutoCloseable {
 
     public LogConfig config() {
         return config;
+    }
+
+    /**
+     * Replaces the configuration, as when a topic's overrides become known after the log was opened.
+     * Validation, rolling, retention and the flush policy use it from their next run; segments already
+     * created keep the capacity they were created with.
+     */
+    public void updateConfig(LogConfig config) {
+        this.config = Objects.requireNonNull(config, "config");
     }
 
     /** What opening the log had to repair. */

@@ -54,6 +54,8 @@ public record LogConfig(
         require(indexIntervalBytes >= 0, "index.interval.bytes", indexIntervalBytes, "non-negative");
         require(segmentIndexBytes >= MIN_SEGMENT_INDEX_BYTES, "segment.index.bytes", segmentIndexBytes,
                 "at least " + MIN_SEGMENT_INDEX_BYTES);
+        require(retentionMs >= -1, "retention.ms", retentionMs, "-1 (no limit) or more");
+        require(retentionBytes >= -1, "retention.bytes", retentionBytes, "-1 (no limit) or more");
         require(flushIntervalMessages > 0, "flush.messages", flushIntervalMessages, "positive");
         require(flushIntervalMs > 0, "flush.ms", flushIntervalMs, "positive");
         require(maxMessageBytes > 0, "max.message.bytes", maxMessageBytes, "positive");

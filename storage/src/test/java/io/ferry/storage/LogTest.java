@@ -191,6 +191,22 @@ class LogTest {
     }
 
     @Test
+    void anUpdatedConfigGovernsTheNextAppendsAndRolls() throws Exception {
+        open(small().build());
+        append(0, 10);
+        log.updateConfig(small().maxMessageBytes(200).build());
+        assertEquals(LogAppendException.Reason.BATCH_TOO_LARGE,
+                assertThrows(LogAppendException.class, () -> append(1, 10)).reason());
+        assertEquals(1, log.segmentCount());
+        log.updateConfig(small().segmentBytes(400).build());
+        for (int i = 1; i < 4; i++) {
+            append(i, 10);
+        }
+        assertTrue(log.segmentCount() >= 3, "segments rolled at the new, smaller size: " + log.segmentCount());
+        assertEquals(small().segmentBytes(400).build(), log.config());
+    }
+
+    @Test
     void refusesBatchesLargerThanMaxMessageBytesOrASegment() throws Exception {
         open(small().maxMessageBytes(200).build());
         LogAppendException tooLarge = assertThrows(LogAppendException.class, () -> append(0, 10));

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -51,6 +52,11 @@ public final class ConfigType<T> {
     /** {@code host:port}; see {@link HostPort}. */
     public static final ConfigType<HostPort> HOST_PORT = new ConfigType<>("host:port", HostPort::parse,
             HostPort::toString);
+
+    /** {@code host:port}, or empty for none. */
+    public static final ConfigType<Optional<HostPort>> OPTIONAL_HOST_PORT = new ConfigType<>("host:port or empty",
+            s -> s.isEmpty() ? Optional.empty() : Optional.of(HostPort.parse(s)),
+            v -> v.map(HostPort::toString).orElse(""));
 
     /** Comma-separated {@code id@host:port} entries with distinct ids; see {@link QuorumVoter}. */
     public static final ConfigType<List<QuorumVoter>> QUORUM_VOTERS = new ConfigType<>("list of id@host:port",

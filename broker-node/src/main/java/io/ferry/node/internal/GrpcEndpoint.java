@@ -9,11 +9,15 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The node's single gRPC port: the roles' services plus standard health checking
+ * The node's gRPC port (and the optional external one, which serves the same services; see
+ * {@link CallerListener}): the roles' services plus standard health checking
  * ({@code grpc.health.v1.Health}) and server reflection ({@code grpc.reflection.v1}, and
  * {@code v1alpha} for older clients). Health starts
  * NOT_SERVING for the whole server ({@code ""}) and for each role service; {@link #setServing}
@@ -34,25 +38,34 @@ public final class GrpcEndpoint {
     /**
      * Binds and starts the server.
      *
+     * @param external               a second address to serve on for clients outside the brokers' network
      * @param maxInboundMessageBytes larger requests fail with RESOURCE_EXHAUSTED before they are read
      *
-     * @throws IOException if the address cannot be bound
+     * @throws IOException if an address cannot be bound
      */
-    public static GrpcEndpoint start(HostPort listener, List<ServerServiceDefinition> services,
-                                     int maxInboundMessageBytes) throws IOException {
+    public static GrpcEndpoint start(HostPort listener, Optional<HostPort> external,
+                                     List<ServerServiceDefinition> services, int maxInboundMessageBytes)
+            throws IOException {
         HealthStatusManager health = new HealthStatusManager();
+        AtomicInteger externalPort = new AtomicInteger(-1);
         NettyServerBuilder builder = NettyServerBuilder
                 .forAddress(listener.resolveForBind())
                 .maxInboundMessageSize(maxInboundMessageBytes)
+                .intercept(new CallerListener(externalPort::get))
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .addService(legacyReflection());
+        if (external.isPresent()) {
+            builder.addListenAddress(external.get().resolveForBind());
+        }
         List<String> names = services.stream().map(s -> s.getServiceDescriptor().getName()).toList();
         services.forEach(builder::addService);
         health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.NOT_SERVING);
         names.forEach(n -> health.setStatus(n, ServingStatus.NOT_SERVING));
         Server server = builder.build().start();
-        return new GrpcEndpoint(server, health, names);
+        GrpcEndpoint endpoint = new GrpcEndpoint(server, health, names);
+        endpoint.externalAddress().ifPresent(address -> externalPort.set(address.getPort()));
+        return endpoint;
     }
 
     /**
@@ -67,6 +80,12 @@ public final class GrpcEndpoint {
     /** The bound address (the real port when the configured one was 0). */
     public InetSocketAddress address() {
         return (InetSocketAddress) server.getListenSockets().get(0);
+    }
+
+    /** The bound external address, if there is an external listener. */
+    public Optional<InetSocketAddress> externalAddress() {
+        List<? extends SocketAddress> sockets = server.getListenSockets();
+        return sockets.size() > 1 ? Optional.of((InetSocketAddress) sockets.get(1)) : Optional.empty();
     }
 
     /** Thread-safe. */

@@ -4,6 +4,7 @@ import io.ferry.node.ProcessRole;
 import io.grpc.ServerServiceDefinition;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * One role of a node (broker or controller) as the node's lifecycle sees it: start (which yields
@@ -27,11 +28,13 @@ public interface NodeRole extends AutoCloseable {
     List<ServerServiceDefinition> start() throws Exception;
 
     /**
-     * Called once the node's gRPC server is bound and serving, with its address (the real port when
-     * the configured one was 0); a role that must announce the port (a broker registering) starts
-     * doing so here. Must not block.
+     * Called once the node's gRPC server is bound and serving, with its addresses (the real ports when
+     * the configured ones were 0); a role that must announce them (a broker registering) starts doing
+     * so here. Must not block.
+     *
+     * @param externalAddress the bound {@code grpc.external.listener}, if there is one
      */
-    default void serving(InetSocketAddress grpcAddress) {
+    default void serving(InetSocketAddress grpcAddress, Optional<InetSocketAddress> externalAddress) {
     }
 
     /**

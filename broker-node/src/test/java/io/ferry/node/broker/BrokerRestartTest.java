@@ -43,6 +43,7 @@ class BrokerRestartTest {
             ManagedChannel channel = BrokerTestSupport.channel(node);
             try {
                 createTopic(channel, "durable", 2, Map.of());
+                createTopic(channel, "small-batches", 1, Map.of("max.message.bytes", "200"));
                 for (int i = 0; i < 5; i++) {
                     PartitionProduceResult r = produce(channel, Acks.ACKS_ALL, "durable", i % 2, batch("r" + i + "-", 3));
                     assertEquals(ErrorCode.NONE, r.getError().getCode());
@@ -86,6 +87,13 @@ class BrokerRestartTest {
                 assertEquals(9, more.getBaseOffset());
                 assertTrue(listOffset(channel, "durable", 0, -1).getLeaderEpoch() > 0,
                         "leadership came back with a new epoch");
+                // Logs are opened before the first metadata view; the topic's overrides reach them with it.
+                await().atMost(Duration.ofSeconds(30)).until(() ->
+                        listOffset(channel, "small-batches", 0, -1).getError().getCode() == ErrorCode.NONE);
+                assertEquals(ErrorCode.BATCH_TOO_LARGE, produce(channel, Acks.ACKS_ALL, "small-batches", 0,
+                        batch("big", 40)).getError().getCode());
+                assertEquals(ErrorCode.NONE, produce(channel, Acks.ACKS_ALL, "small-batches", 0,
+                        batch("s", 1)).getError().getCode());
             } finally {
                 channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             }

@@ -309,6 +309,29 @@ class SingleNodeBrokerTest {
     }
 
     @Test
+    void topicConfigOverridesThatCannotBeAppliedAreRefusedAtCreation() throws Exception {
+        Map<Map<String, String>, String> refusals = Map.of(
+                Map.of("retention.ms", "a week"), "retention.ms=a week is not a 64-bit integer",
+                Map.of("segment.bytes", "10"), "segment.bytes is 10 but must be at least 61",
+                Map.of("cleanup.policy", "compact"), "unknown topic config 'cleanup.policy'",
+                Map.of("min.insync.replicas", "0"), "min.insync.replicas is 0 but must be at least 1");
+        for (Map.Entry<Map<String, String>, String> refusal : refusals.entrySet()) {
+            var response = stub(channel).createTopic(io.ferry.proto.v1.CreateTopicRequest.newBuilder()
+                    .setName("misconfigured").setPartitionCount(1).setReplicationFactor(1)
+                    .putAllConfigs(refusal.getKey()).build());
+            assertEquals(ErrorCode.INVALID_CONFIG, response.getError().getCode(), refusal.getKey().toString());
+            assertTrue(response.getError().getMessage().startsWith(refusal.getValue()), response.getError().getMessage());
+        }
+        var described = stub(channel).describeTopics(DescribeTopicsRequest.newBuilder().addNames("misconfigured").build());
+        assertEquals(ErrorCode.UNKNOWN_TOPIC, described.getTopics(0).getError().getCode());
+
+        createTopic(channel, "configured", 1, Map.of("retention.ms", " 60000 ", "max.message.bytes", "200"));
+        assertEquals(ErrorCode.NONE, produce(channel, Acks.ACKS_ALL, "configured", 0, batch("c", 1)).getError().getCode());
+        assertEquals(ErrorCode.BATCH_TOO_LARGE, produce(channel, Acks.ACKS_ALL, "configured", 0,
+                batch("c", 40)).getError().getCode());
+    }
+
+    @Test
     void acksAllIsRefusedWhenTheTopicWantsMoreInSyncReplicasThanItHas() throws Exception {
         createTopic(channel, "strict", 1, Map.of("min.insync.replicas", "2"));
         PartitionProduceResult refused = produce(channel, Acks.ACKS_ALL, "strict", 0, batch("s", 1));

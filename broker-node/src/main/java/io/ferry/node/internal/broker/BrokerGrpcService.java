@@ -3,6 +3,7 @@ package io.ferry.node.internal.broker;
 import io.ferry.node.internal.broker.ControllerChannel.ControllerUnavailableException;
 import io.ferry.node.internal.broker.PartitionLookup.Found;
 import io.ferry.node.internal.broker.PartitionLookup.Refused;
+import io.ferry.node.internal.broker.TopicOverrides.InvalidTopicConfigException;
 import io.ferry.proto.v1.BrokerServiceGrpc;
 import io.ferry.proto.v1.CreateTopicRequest;
 import io.ferry.proto.v1.CreateTopicResponse;
@@ -82,7 +83,7 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
     private final FetchHandler fetch;
     private final ReplicaFetchHandler replicaFetch;
     private final long requestTimeoutMillis;
-    private final TopicDefaults topicDefaults;
+    private final TopicCreation topicCreation;
     private final DirectBufferPool produceBuffers = new DirectBufferPool(PRODUCE_BUFFER_POOL_BYTES);
 
     /**
@@ -93,7 +94,7 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
     public BrokerGrpcService(ReplicaManager replicaManager, Supplier<BrokerMetadata> metadata,
                              Supplier<ControllerChannel> controllers, IntSupplier activeControllerId,
                              Runnable metadataChanged, BrokerMetrics metrics, long requestTimeoutMillis,
-                             TopicDefaults topicDefaults) {
+                             TopicCreation topicCreation) {
         this.replicaManager = replicaManager;
         this.metadata = metadata;
         this.controllers = controllers;
@@ -101,7 +102,7 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
         this.metadataChanged = metadataChanged;
         this.metrics = metrics;
         this.requestTimeoutMillis = requestTimeoutMillis;
-        this.topicDefaults = topicDefaults;
+        this.topicCreation = topicCreation;
         this.produce = new ProduceHandler(replicaManager, metadata, metrics, requestTimeoutMillis);
         this.fetch = new FetchHandler(replicaManager, metadata, metrics, requestTimeoutMillis);
         this.replicaFetch = new ReplicaFetchHandler(replicaManager, metadata, metrics, requestTimeoutMillis);
@@ -220,7 +221,8 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
             BrokerMetadata view = metadata.get();
             MetadataResponse.Builder response = MetadataResponse.newBuilder()
                     .addAllBrokers(view.brokers().values().stream()
-                            .sorted((a, b) -> Integer.compare(a.getBrokerId(), b.getBrokerId())).toList())
+                            .sorted((a, b) -> Integer.compare(a.getBrokerId(), b.getBrokerId()))
+                            .map(CallerEndpoints::forCaller).toList())
                     .setControllerId(activeControllerId.getAsInt()).setMetadataVersion(view.version());
             List<String> names = request.getTopicsCount() > 0 ? request.getTopicsList()
                     : view.topics().keySet().stream().sorted().toList();
@@ -251,8 +253,16 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
 
     @Override
     public void createTopic(CreateTopicRequest request, StreamObserver<CreateTopicResponse> observer) {
-        CreateTopicRequest withDefaults = topicDefaults.apply(request);
-        forward("create_topic", observer, stub -> stub.createTopic(withDefaults), CreateTopicResponse::getError,
+        CreateTopicRequest prepared;
+        try {
+            prepared = topicCreation.prepare(request);
+        } catch (InvalidTopicConfigException e) {
+            observer.onNext(CreateTopicResponse.newBuilder()
+                    .setError(PartitionLookup.error(ErrorCode.INVALID_CONFIG, e.getMessage())).build());
+            observer.onCompleted();
+            return;
+        }
+        forward("create_topic", observer, stub -> stub.createTopic(prepared), CreateTopicResponse::getError,
                 error -> CreateTopicResponse.newBuilder().setError(error).build());
     }
 
@@ -274,7 +284,11 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
 
     @Override
     public void describeCluster(DescribeClusterRequest request, StreamObserver<DescribeClusterResponse> observer) {
-        forward("describe_cluster", observer, stub -> stub.describeCluster(request), DescribeClusterResponse::getError,
+        forward("describe_cluster", observer, stub -> {
+            DescribeClusterResponse cluster = stub.describeCluster(request);
+            return cluster.toBuilder().clearBrokers()
+                    .addAllBrokers(cluster.getBrokersList().stream().map(CallerEndpoints::forCaller).toList()).build();
+        }, DescribeClusterResponse::getError,
                 error -> DescribeClusterResponse.newBuilder().setError(error).build());
     }
 

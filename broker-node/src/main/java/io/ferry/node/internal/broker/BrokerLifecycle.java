@@ -13,6 +13,7 @@ import io.ferry.proto.v1.FetchMetadataRequest;
 import io.ferry.proto.v1.FetchMetadataResponse;
 import io.ferry.proto.v1.RegisterBrokerRequest;
 import io.ferry.proto.v1.RegisterBrokerResponse;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -53,7 +54,7 @@ public final class BrokerLifecycle implements AutoCloseable {
 
     private final int brokerId;
     private final String incarnationId = UUID.randomUUID().toString();
-    private final Endpoint endpoint;
+    private final List<Endpoint> endpoints;
     private final ControllerChannel controllers;
     private final long heartbeatIntervalMillis;
     private final long requestTimeoutMillis;
@@ -75,10 +76,10 @@ public final class BrokerLifecycle implements AutoCloseable {
     /**
      * @param onMetadata called on the metadata thread with each newer view, before it is published
      */
-    public BrokerLifecycle(int brokerId, Endpoint endpoint, ControllerChannel controllers, long heartbeatIntervalMillis,
+    public BrokerLifecycle(int brokerId, List<Endpoint> endpoints, ControllerChannel controllers, long heartbeatIntervalMillis,
                            long requestTimeoutMillis, Consumer<BrokerMetadata> onMetadata) {
         this.brokerId = brokerId;
-        this.endpoint = endpoint;
+        this.endpoints = List.copyOf(endpoints);
         this.controllers = controllers;
         this.heartbeatIntervalMillis = heartbeatIntervalMillis;
         this.requestTimeoutMillis = requestTimeoutMillis;
@@ -86,8 +87,8 @@ public final class BrokerLifecycle implements AutoCloseable {
     }
 
     public void start() {
-        log.info("Broker {} registers with incarnation {} at {}:{}", brokerId, incarnationId, endpoint.getHost(),
-                endpoint.getPort());
+        log.info("Broker {} registers with incarnation {} at {}", brokerId, incarnationId, endpoints.stream()
+                .map(e -> e.getName() + " " + e.getHost() + ":" + e.getPort()).toList());
         heartbeatThread.scheduleWithFixedDelay(this::heartbeatQuietly, 0, heartbeatIntervalMillis, TimeUnit.MILLISECONDS);
         metadataThread.scheduleWithFixedDelay(this::pollMetadataQuietly, 0, METADATA_POLL_MILLIS, TimeUnit.MILLISECONDS);
     }
@@ -142,7 +143,7 @@ public final class BrokerLifecycle implements AutoCloseable {
     private void register() throws ControllerUnavailableException {
         RegisterBrokerResponse response = controllers.call("RegisterBroker",
                 stub -> stub.registerBroker(RegisterBrokerRequest.newBuilder().setBrokerId(brokerId)
-                        .setIncarnationId(incarnationId).addEndpoints(endpoint).build()),
+                        .setIncarnationId(incarnationId).addAllEndpoints(endpoints).build()),
                 RegisterBrokerResponse::getError, requestTimeoutMillis);
         if (response.getError().getCode() == ErrorCode.NONE) {
             registered = true;

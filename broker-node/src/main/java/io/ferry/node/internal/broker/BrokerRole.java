@@ -21,7 +21,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -47,8 +49,6 @@ public final class BrokerRole implements NodeRole {
 
     /** Longest time controlled shutdown may take; within the node's per-role bound. */
     static final long CONTROLLED_SHUTDOWN_MILLIS = 5_000;
-    /** The endpoint name brokers register their gRPC address under. */
-    public static final String ENDPOINT_NAME = "grpc";
 
     private final NodeConfig config;
     private final MeterRegistry registry;
@@ -77,6 +77,11 @@ public final class BrokerRole implements NodeRole {
     private volatile BrokerLifecycle lifecycle;
     /** Owned by the lifecycle's metadata thread: the view the partitions were last reconciled with. */
     private BrokerMetadata reconciled = BrokerMetadata.EMPTY;
+    /**
+     * The newest view, published to topic configs as soon as its application starts: the logs the
+     * application creates must get the overrides of topics that only this view has.
+     */
+    private volatile BrokerMetadata newest = BrokerMetadata.EMPTY;
     private boolean firstView = true;
 
     /**
@@ -98,7 +103,7 @@ public final class BrokerRole implements NodeRole {
                 flushMs == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(1, Math.min(1_000, flushMs)),
                 LogManagerConfig.DEFAULT_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS,
                 LogManagerConfig.DEFAULT_RECOVERY_THREADS_PER_DATA_DIR);
-        this.topicConfigs = new TopicConfigs(defaults, config.minInsyncReplicas(), this::metadata);
+        this.topicConfigs = new TopicConfigs(defaults, config.minInsyncReplicas(), () -> newest);
     }
 
     static LogConfig defaultLogConfig(NodeConfig config) {
@@ -162,20 +167,27 @@ public final class BrokerRole implements NodeRole {
                         l.pollSoon();
                     }
                 }, metrics, config.requestTimeout().toMillis(),
-                new TopicDefaults(config.numPartitions(), config.defaultReplicationFactor()));
+                new TopicCreation(config.numPartitions(), config.defaultReplicationFactor(), topicConfigs));
         log.info("Broker {} opened {} partition logs in {}", config.nodeId(), logs.allLogs().size(), config.logDirs());
         return List.of(service.bindService());
     }
 
     @Override
-    public void serving(InetSocketAddress grpcAddress) {
+    public void serving(InetSocketAddress grpcAddress, Optional<InetSocketAddress> externalAddress) {
         List<HostPort> bootstrap = config.controllerQuorumBootstrapServers().isEmpty()
                 ? List.of(new HostPort(grpcAddress.getHostString(), grpcAddress.getPort()))
                 : config.controllerQuorumBootstrapServers();
         controllers = new ControllerChannel(bootstrap);
-        Endpoint endpoint = Endpoint.newBuilder().setName(ENDPOINT_NAME).setHost(grpcAddress.getHostString())
-                .setPort(grpcAddress.getPort()).build();
-        BrokerLifecycle l = new BrokerLifecycle(config.nodeId(), endpoint, controllers,
+        List<Endpoint> endpoints = new ArrayList<>();
+        endpoints.add(Endpoint.newBuilder().setName(CallerEndpoints.INTERNAL).setHost(grpcAddress.getHostString())
+                .setPort(grpcAddress.getPort()).build());
+        externalAddress.ifPresent(bound -> {
+            HostPort advertised = config.grpcExternalAdvertised()
+                    .orElse(new HostPort(bound.getHostString(), bound.getPort()));
+            endpoints.add(Endpoint.newBuilder().setName(CallerEndpoints.EXTERNAL).setHost(advertised.host())
+                    .setPort(advertised.port()).build());
+        });
+        BrokerLifecycle l = new BrokerLifecycle(config.nodeId(), endpoints, controllers,
                 config.brokerHeartbeatInterval().toMillis(), config.requestTimeout().toMillis(), this::apply);
         lifecycle = l;
         l.start();
@@ -183,8 +195,16 @@ public final class BrokerRole implements NodeRole {
 
     /** On the lifecycle's metadata thread: makes the hosted partitions match {@code next}. */
     private void apply(BrokerMetadata next) {
+        newest = next;
         Set<TopicPartition> onDisk = firstView && next.version() > 0 ? logManager.allLogs().keySet() : Set.of();
         new PartitionReconciler(config.nodeId(), replicaManager).reconcile(reconciled, next, onDisk);
+        // Logs opened before their topic's overrides were known (every log at start-up) take them now.
+        logManager.allLogs().forEach((tp, log) -> {
+            LogConfig topicConfig = topicConfigs.logConfig(tp.topic());
+            if (!topicConfig.equals(log.config())) {
+                log.updateConfig(topicConfig);
+            }
+        });
         reconciled = next;
         firstView &= next.version() == 0;
         metrics.syncPartitions();

@@ -159,7 +159,7 @@ final class GrpcLeaderClient implements LeaderClient, AutoCloseable {
             return Optional.empty();
         }
         for (Endpoint e : registration.getEndpointsList()) {
-            if (e.getName().equals(BrokerRole.ENDPOINT_NAME)) {
+            if (e.getName().equals(CallerEndpoints.INTERNAL)) {
                 return Optional.of(new Target(e.getHost(), e.getPort()));
             }
         }

@@ -1,7 +1,6 @@
 package io.ferry.node.internal.broker;
 
 import io.ferry.proto.v1.BrokerRegistration;
-import io.ferry.proto.v1.Endpoint;
 import io.ferry.proto.v1.Error;
 import io.ferry.proto.v1.ErrorCode;
 import io.ferry.proto.v1.LeaderHint;
@@ -64,8 +63,7 @@ final class PartitionLookup {
         LeaderHint.Builder hint = LeaderHint.newBuilder().setLeaderId(p.getLeader()).setLeaderEpoch(p.getLeaderEpoch());
         BrokerRegistration leader = metadata.brokers().get(p.getLeader());
         if (leader != null && leader.getEndpointsCount() > 0) {
-            Endpoint endpoint = leader.getEndpoints(0);
-            hint.setEndpoint(endpoint);
+            hint.setEndpoint(CallerEndpoints.forCaller(leader).getEndpoints(0));
         }
         return hint.build();
     }

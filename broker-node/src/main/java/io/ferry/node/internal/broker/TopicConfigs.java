@@ -1,5 +1,6 @@
 package io.ferry.node.internal.broker;
 
+import io.ferry.node.internal.broker.TopicOverrides.InvalidTopicConfigException;
 import io.ferry.proto.v1.TopicRecord;
 import io.ferry.storage.LogConfig;
 import java.util.Map;
@@ -9,10 +10,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A topic's effective settings: the broker defaults with the topic's overrides from its metadata
- * record (Kafka's topic-level names: {@code min.insync.replicas}, {@code max.message.bytes},
- * {@code segment.bytes}, {@code segment.ms}, {@code retention.ms}, {@code retention.bytes}). An
- * override that does not parse or is out of range is ignored with a warning, keeping the default:
- * the controller stores overrides as text. Thread-safe.
+ * record ({@link TopicOverrides}). CreateTopic refuses overrides that do not parse, so a topic whose
+ * stored overrides still fail (written by an older version, or straight to the controllers) gets the
+ * broker defaults, with a warning. Thread-safe.
  */
 final class TopicConfigs {
 
@@ -28,54 +28,29 @@ final class TopicConfigs {
         this.metadata = metadata;
     }
 
-    private Map<String, String> overrides(String topic) {
-        TopicRecord record = metadata.get().topics().get(topic);
-        return record == null ? Map.of() : record.getConfigsMap();
+    /** Checks a new topic's overrides as this broker would apply them. */
+    TopicOverrides validate(Map<String, String> overrides) throws InvalidTopicConfigException {
+        return TopicOverrides.parse(overrides, defaults, defaultMinInsyncReplicas);
     }
 
     int minInsyncReplicas(String topic) {
-        String value = overrides(topic).get("min.insync.replicas");
-        if (value != null) {
-            try {
-                int parsed = Integer.parseInt(value.trim());
-                if (parsed >= 1) {
-                    return parsed;
-                }
-            } catch (NumberFormatException e) {
-                // Reported below.
-            }
-            log.warn("Ignoring min.insync.replicas={} of topic {}: not a positive integer", value, topic);
-        }
-        return defaultMinInsyncReplicas;
+        return effective(topic).minInsyncReplicas();
     }
 
     LogConfig logConfig(String topic) {
-        Map<String, String> overrides = overrides(topic);
-        if (overrides.isEmpty()) {
-            return defaults;
+        return effective(topic).logConfig();
+    }
+
+    private TopicOverrides effective(String topic) {
+        TopicRecord record = metadata.get().topics().get(topic);
+        if (record == null || record.getConfigsCount() == 0) {
+            return new TopicOverrides(defaults, defaultMinInsyncReplicas);
         }
-        LogConfig.Builder b = defaults.toBuilder();
-        overrides.forEach((key, value) -> {
-            try {
-                switch (key) {
-                    case "max.message.bytes" -> b.maxMessageBytes(Integer.parseInt(value.trim()));
-                    case "segment.bytes" -> b.segmentBytes(Integer.parseInt(value.trim()));
-                    case "segment.ms" -> b.segmentMs(Long.parseLong(value.trim()));
-                    case "retention.ms" -> b.retentionMs(Long.parseLong(value.trim()));
-                    case "retention.bytes" -> b.retentionBytes(Long.parseLong(value.trim()));
-                    default -> {
-                        // Not a log setting (min.insync.replicas) or not one this broker knows.
-                    }
-                }
-            } catch (NumberFormatException e) {
-                log.warn("Ignoring {}={} of topic {}: not a number", key, value, topic);
-            }
-        });
         try {
-            return b.build();
-        } catch (IllegalArgumentException e) {
-            log.warn("Ignoring the log overrides of topic {}: {}", topic, e.getMessage());
-            return defaults;
+            return validate(record.getConfigsMap());
+        } catch (InvalidTopicConfigException e) {
+            log.warn("Ignoring the config overrides of topic {}: {}", topic, e.getMessage());
+            return new TopicOverrides(defaults, defaultMinInsyncReplicas);
         }
     }
 }

@@ -103,7 +103,7 @@ class BrokerLifecycleTest {
     }
 
     private BrokerLifecycle start(Consumer<BrokerMetadata> onMetadata) {
-        lifecycle = new BrokerLifecycle(7, ENDPOINT, controllers, HEARTBEAT_MILLIS, 5_000, onMetadata);
+        lifecycle = new BrokerLifecycle(7, List.of(ENDPOINT), controllers, HEARTBEAT_MILLIS, 5_000, onMetadata);
         lifecycle.start();
         return lifecycle;
     }

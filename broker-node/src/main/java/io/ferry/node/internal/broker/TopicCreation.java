@@ -1,0 +1,30 @@
+package io.ferry.node.internal.broker;
+
+import io.ferry.node.internal.broker.TopicOverrides.InvalidTopicConfigException;
+import io.ferry.proto.v1.CreateTopicRequest;
+
+/**
+ * What the broker does to a CreateTopic before it goes to the controllers, as a Kafka broker does:
+ * fills in its defaults for a partition count or replication factor left out ({@code num.partitions},
+ * {@code default.replication.factor}) and refuses config overrides it could not apply.
+ */
+record TopicCreation(int defaultPartitions, int defaultReplicationFactor, TopicConfigs configs) {
+
+    /**
+     * {@code request} with each of partition count and replication factor that is 0 (not set) replaced by
+     * the default; negatives stay, for the controller to refuse.
+     *
+     * @throws InvalidTopicConfigException a config override is unknown, does not parse or is out of range
+     */
+    CreateTopicRequest prepare(CreateTopicRequest request) throws InvalidTopicConfigException {
+        configs.validate(request.getConfigsMap());
+        CreateTopicRequest.Builder filled = request.toBuilder();
+        if (request.getPartitionCount() == 0) {
+            filled.setPartitionCount(defaultPartitions);
+        }
+        if (request.getReplicationFactor() == 0) {
+            filled.setReplicationFactor(defaultReplicationFactor);
+        }
+        return filled.build();
+    }
+}
