@@ -5,13 +5,10 @@ import static org.awaitility.Awaitility.await;
 import io.ferry.client.FerryException;
 import io.ferry.client.PartitionInfo;
 import io.ferry.client.TopicDescription;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
-import java.util.UUID;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -42,8 +39,6 @@ class ChaosTest {
     private static final String TOPIC = "chaos";
     private static final int PARTITIONS = 6;
     private static final int PRODUCERS = 3;
-    private static final int REPLICATION_FACTOR = 3;
-    private static final int MIN_INSYNC_REPLICAS = 2;
     private static final int DEFAULT_SECONDS = 90;
     /** Records a second per producer: the ledger of a ten-minute run stays a few tens of megabytes. */
     private static final int RATE_PER_PRODUCER = 300;
@@ -69,10 +64,7 @@ class ChaosTest {
         Random random = new Random(seed);
         List<String> events = new ArrayList<>();
 
-        cluster = ProcessCluster.start(Path.of("target", "chaos-" + UUID.randomUUID()).toAbsolutePath(),
-                List.of("min.insync.replicas=" + MIN_INSYNC_REPLICAS));
-        cluster.admin().createTopic(TOPIC, PARTITIONS, REPLICATION_FACTOR,
-                Map.of("min.insync.replicas", Integer.toString(MIN_INSYNC_REPLICAS)));
+        cluster = ProcessCluster.startWithDurableTopic("chaos", TOPIC, PARTITIONS);
         awaitFullIsr();
         AckLedger ledger = new AckLedger();
         Duration loadLimit = Duration.ofSeconds(seconds).plus(Duration.ofMinutes(10));

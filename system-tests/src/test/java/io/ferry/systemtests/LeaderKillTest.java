@@ -4,11 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import io.ferry.client.RecordMetadata;
 import io.ferry.client.TopicPartition;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -23,8 +19,6 @@ class LeaderKillTest {
 
     private static final String TOPIC = "leader-kill";
     private static final int PARTITIONS = 3;
-    private static final int REPLICATION_FACTOR = 3;
-    private static final int MIN_INSYNC_REPLICAS = 2;
     private static final Duration FAILOVER_TIMEOUT = Duration.ofSeconds(60);
 
     private ProcessCluster cluster;
@@ -38,10 +32,7 @@ class LeaderKillTest {
 
     @Test
     void acknowledgedRecordsSurviveKillingThePartitionLeader() throws Exception {
-        cluster = ProcessCluster.start(Path.of("target", "leader-kill-" + UUID.randomUUID()).toAbsolutePath(),
-                List.of("min.insync.replicas=" + MIN_INSYNC_REPLICAS));
-        cluster.admin().createTopic(TOPIC, PARTITIONS, REPLICATION_FACTOR,
-                Map.of("min.insync.replicas", Integer.toString(MIN_INSYNC_REPLICAS)));
+        cluster = ProcessCluster.startWithDurableTopic("leader-kill", TOPIC, PARTITIONS);
         TopicPartition tp = new TopicPartition(TOPIC, 0);
         int oldLeader = cluster.leader(tp);
         AckLedger ledger = new AckLedger();

@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.function.IntPredicate;
@@ -65,6 +66,23 @@ final class ProcessCluster implements AutoCloseable {
      *
      * @param settings {@code key=value} node settings for every node (e.g. {@code min.insync.replicas=2})
      */
+    /**
+     * A cluster in a fresh directory under target/ named after {@code name}, with {@code topic} created
+     * for acks=all durability: replication factor 3 and {@code min.insync.replicas} 2, so a topic
+     * survives the loss of one broker and an acknowledged record is on at least two.
+     */
+    static ProcessCluster startWithDurableTopic(String name, String topic, int partitions) throws IOException {
+        ProcessCluster cluster = start(Path.of("target", name + "-" + UUID.randomUUID()).toAbsolutePath(),
+                List.of("min.insync.replicas=2"));
+        try {
+            cluster.admin().createTopic(topic, partitions, 3, Map.of("min.insync.replicas", "2"));
+        } catch (RuntimeException e) {
+            cluster.close();
+            throw e;
+        }
+        return cluster;
+    }
+
     static ProcessCluster start(Path dir, List<String> settings) throws IOException {
         Repo.requireNodeJar();
         ProcessCluster cluster = new ProcessCluster(dir);

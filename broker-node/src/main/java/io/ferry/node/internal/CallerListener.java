@@ -2,43 +2,34 @@ package io.ferry.node.internal;
 
 import io.grpc.Context;
 import io.grpc.Contexts;
-import io.grpc.Grpc;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
-import java.util.function.IntSupplier;
 
 /**
  * Which of the node's gRPC listeners a call came in on, for answers that hand out broker addresses:
- * a client on {@code grpc.external.listener} must be sent to external addresses. Marks each call
- * whose connection's local port is the external listener's in the call's {@link Context}.
+ * a client on {@code grpc.external.listener} must be sent to external addresses. The external
+ * listener's server runs {@link #EXTERNAL}, which marks every call's {@link Context}.
  */
 public final class CallerListener implements ServerInterceptor {
 
-    private static final Context.Key<Boolean> EXTERNAL = Context.keyWithDefault("ferry-external-listener", false);
+    /** The interceptor of the external listener's server. */
+    static final CallerListener EXTERNAL = new CallerListener();
 
-    private final IntSupplier externalPort;
+    private static final Context.Key<Boolean> EXTERNAL_CALL = Context.keyWithDefault("ferry-external-listener", false);
 
-    /** @param externalPort the external listener's bound port; -1 while there is none */
-    CallerListener(IntSupplier externalPort) {
-        this.externalPort = externalPort;
+    private CallerListener() {
     }
 
     /** Whether the call this thread serves came in on the external listener. */
     public static boolean isExternal() {
-        return EXTERNAL.get();
+        return EXTERNAL_CALL.get();
     }
 
     @Override
     public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(ServerCall<ReqT, RespT> call, Metadata headers,
                                                                  ServerCallHandler<ReqT, RespT> next) {
-        SocketAddress local = call.getAttributes().get(Grpc.TRANSPORT_ATTR_LOCAL_ADDR);
-        if (local instanceof InetSocketAddress address && address.getPort() == externalPort.getAsInt()) {
-            return Contexts.interceptCall(Context.current().withValue(EXTERNAL, true), call, headers, next);
-        }
-        return next.startCall(call, headers);
+        return Contexts.interceptCall(Context.current().withValue(EXTERNAL_CALL, true), call, headers, next);
     }
 }

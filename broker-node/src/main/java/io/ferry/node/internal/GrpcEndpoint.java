@@ -9,11 +9,10 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The node's gRPC port (and the optional external one, which serves the same services; see
@@ -26,19 +25,23 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class GrpcEndpoint {
 
     private final Server server;
+    /** The same services on {@code grpc.external.listener}, if configured; its calls are marked external. */
+    private final Optional<Server> externalServer;
     private final HealthStatusManager health;
     private final List<String> serviceNames;
 
-    private GrpcEndpoint(Server server, HealthStatusManager health, List<String> serviceNames) {
+    private GrpcEndpoint(Server server, Optional<Server> externalServer, HealthStatusManager health,
+                         List<String> serviceNames) {
         this.server = server;
+        this.externalServer = externalServer;
         this.health = health;
         this.serviceNames = serviceNames;
     }
 
     /**
-     * Binds and starts the server.
+     * Binds and starts the server, and a second one on {@code external} when given.
      *
-     * @param external               a second address to serve on for clients outside the brokers' network
+     * @param external               an address for clients outside the brokers' network
      * @param maxInboundMessageBytes larger requests fail with RESOURCE_EXHAUSTED before they are read
      *
      * @throws IOException if an address cannot be bound
@@ -47,25 +50,32 @@ public final class GrpcEndpoint {
                                      List<ServerServiceDefinition> services, int maxInboundMessageBytes)
             throws IOException {
         HealthStatusManager health = new HealthStatusManager();
-        AtomicInteger externalPort = new AtomicInteger(-1);
+        List<String> names = services.stream().map(s -> s.getServiceDescriptor().getName()).toList();
+        health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.NOT_SERVING);
+        names.forEach(n -> health.setStatus(n, ServingStatus.NOT_SERVING));
+        Server server = build(listener, services, health, maxInboundMessageBytes, Optional.empty()).start();
+        try {
+            Optional<Server> externalServer = external.isEmpty() ? Optional.empty() : Optional.of(
+                    build(external.get(), services, health, maxInboundMessageBytes, Optional.of(CallerListener.EXTERNAL))
+                            .start());
+            return new GrpcEndpoint(server, externalServer, health, names);
+        } catch (IOException | RuntimeException e) {
+            server.shutdownNow();
+            throw e;
+        }
+    }
+
+    private static Server build(HostPort listener, List<ServerServiceDefinition> services, HealthStatusManager health,
+                                int maxInboundMessageBytes, Optional<CallerListener> marker) throws IOException {
         NettyServerBuilder builder = NettyServerBuilder
                 .forAddress(listener.resolveForBind())
                 .maxInboundMessageSize(maxInboundMessageBytes)
-                .intercept(new CallerListener(externalPort::get))
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .addService(legacyReflection());
-        if (external.isPresent()) {
-            builder.addListenAddress(external.get().resolveForBind());
-        }
-        List<String> names = services.stream().map(s -> s.getServiceDescriptor().getName()).toList();
+        marker.ifPresent(builder::intercept);
         services.forEach(builder::addService);
-        health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.NOT_SERVING);
-        names.forEach(n -> health.setStatus(n, ServingStatus.NOT_SERVING));
-        Server server = builder.build().start();
-        GrpcEndpoint endpoint = new GrpcEndpoint(server, health, names);
-        endpoint.externalAddress().ifPresent(address -> externalPort.set(address.getPort()));
-        return endpoint;
+        return builder.build();
     }
 
     /**
@@ -84,8 +94,7 @@ public final class GrpcEndpoint {
 
     /** The bound external address, if there is an external listener. */
     public Optional<InetSocketAddress> externalAddress() {
-        List<? extends SocketAddress> sockets = server.getListenSockets();
-        return sockets.size() > 1 ? Optional.of((InetSocketAddress) sockets.get(1)) : Optional.empty();
+        return externalServer.map(external -> (InetSocketAddress) external.getListenSockets().get(0));
     }
 
     /** Thread-safe. */
@@ -99,14 +108,20 @@ public final class GrpcEndpoint {
     public void stopAccepting() {
         health.enterTerminalState();
         server.shutdown();
+        externalServer.ifPresent(Server::shutdown);
     }
 
     /** Waits up to {@code timeoutMillis} for calls in flight, then cancels the rest. */
     public void awaitStop(long timeoutMillis) throws InterruptedException {
-        server.shutdown();
-        if (!server.awaitTermination(Math.max(0, timeoutMillis), TimeUnit.MILLISECONDS)) {
-            server.shutdownNow();
-            server.awaitTermination(1, TimeUnit.SECONDS);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, timeoutMillis));
+        List<Server> servers = new ArrayList<>(List.of(server));
+        externalServer.ifPresent(servers::add);
+        servers.forEach(Server::shutdown);
+        for (Server s : servers) {
+            if (!s.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                s.shutdownNow();
+                s.awaitTermination(1, TimeUnit.SECONDS);
+            }
         }
     }
 }

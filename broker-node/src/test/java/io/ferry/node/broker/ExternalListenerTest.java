@@ -21,6 +21,9 @@ import io.ferry.proto.v1.Endpoint;
 import io.ferry.proto.v1.MetadataRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,6 +31,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -50,13 +54,31 @@ class ExternalListenerTest {
 
     @BeforeEach
     void startNode() throws Exception {
-        externalPort = BrokerTestSupport.freePort();
+        externalPort = portBelowTheEphemeralRange();
         List<String> settings = new ArrayList<>(BrokerTestSupport.combinedNode(BrokerTestSupport.freePort(),
                 dir.resolve("logs")));
         settings.add("grpc.external.listener=127.0.0.1:" + externalPort);
         settings.add("grpc.external.advertised=localhost:" + externalPort);
         node = FerryNode.start(NodeConfig.load(Optional.empty(), Map.of(), settings));
         await().atMost(Duration.ofSeconds(30)).until(node::isHealthy);
+    }
+
+    /**
+     * A free port that no {@code :0} bind of this node (HTTP, gRPC, the controller's) can be handed
+     * meanwhile: Linux assigns those from 32768 up, and a port just released is often the next one
+     * it hands out.
+     */
+    private static int portBelowTheEphemeralRange() throws IOException {
+        SplittableRandom random = new SplittableRandom();
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int port = random.nextInt(20_000, 32_000);
+            try (ServerSocket probe = new ServerSocket(port, 0, InetAddress.getLoopbackAddress())) {
+                return port;
+            } catch (IOException taken) {
+                // try another
+            }
+        }
+        throw new IOException("no free port between 20000 and 32000 on loopback");
     }
 
     @AfterEach

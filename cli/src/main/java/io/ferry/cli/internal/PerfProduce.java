@@ -4,13 +4,11 @@ import io.ferry.client.FerryAdmin;
 import io.ferry.client.FerryProducer;
 import io.ferry.client.ProducerConfig;
 import io.ferry.client.ProducerRecord;
-import io.ferry.record.CompressionType;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +22,7 @@ import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -60,19 +59,8 @@ final class PerfProduce extends ClientCommand {
             description = "Records per second to aim at; -1 for as fast as possible (default).")
     double throughput;
 
-    @Option(names = "--acks", defaultValue = "all", converter = Converters.AcksConverter.class,
-            description = "0, 1 or all (default: ${DEFAULT-VALUE}).")
-    String acks;
-
-    @Option(names = "--batch-size", paramLabel = "BYTES", description = "Producer batch.size.")
-    Integer batchSize;
-
-    @Option(names = "--linger-ms", paramLabel = "MS", description = "Producer linger.ms.")
-    Long lingerMs;
-
-    @Option(names = "--compression", defaultValue = "none", converter = Converters.CompressionConverter.class,
-            paramLabel = "CODEC", description = "none, gzip, snappy, lz4 or zstd (default: ${DEFAULT-VALUE}).")
-    CompressionType compression;
+    @Mixin
+    ProducerOptions producerOptions;
 
     @Option(names = "--producer-prop", paramLabel = "KEY=VALUE",
             description = "Any other producer setting, repeatable (e.g. buffer.memory=67108864).")
@@ -92,15 +80,7 @@ final class PerfProduce extends ClientCommand {
         }
         List<byte[]> payloads = payloads();
         ClientSettings settings = settings();
-        Map<String, String> overrides = new HashMap<>();
-        overrides.put(ProducerConfig.ACKS, acks);
-        overrides.put(ProducerConfig.COMPRESSION_TYPE, compression.configName);
-        if (batchSize != null) {
-            overrides.put(ProducerConfig.BATCH_SIZE, batchSize.toString());
-        }
-        if (lingerMs != null) {
-            overrides.put(ProducerConfig.LINGER_MS, lingerMs.toString());
-        }
+        Map<String, String> overrides = producerOptions.settings();
         overrides.putAll(producerProps);
         ProducerConfig config = settings.producer(overrides); // a bad setting is reported before any connection
         try (FerryAdmin admin = admin(settings)) {

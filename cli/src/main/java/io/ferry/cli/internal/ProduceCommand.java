@@ -5,7 +5,6 @@ import io.ferry.client.FerryProducer;
 import io.ferry.client.ProducerConfig;
 import io.ferry.client.ProducerRecord;
 import io.ferry.client.TopicDescription;
-import io.ferry.record.CompressionType;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,13 +13,13 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -42,10 +41,8 @@ public final class ProduceCommand extends ClientCommand {
     @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "Read lines from this file instead of stdin.")
     Path file;
 
-    @Option(names = "--acks", defaultValue = "all", converter = Converters.AcksConverter.class,
-            description = "0 (don't wait), 1 (leader wrote it) or all (every in-sync replica has it); "
-                    + "default: ${DEFAULT-VALUE}.")
-    String acks;
+    @Mixin
+    ProducerOptions producerOptions;
 
     static final class KeyChoice {
         @Option(names = {"-k", "--key"}, paramLabel = "KEY", description = "The key of every record.")
@@ -59,19 +56,9 @@ public final class ProduceCommand extends ClientCommand {
     @ArgGroup(exclusive = true)
     KeyChoice keyChoice = new KeyChoice();
 
-    @Option(names = "--compression", defaultValue = "none", converter = Converters.CompressionConverter.class,
-            paramLabel = "CODEC", description = "none, gzip, snappy, lz4 or zstd (default: ${DEFAULT-VALUE}).")
-    CompressionType compression;
-
     @Option(names = {"-p", "--partition"}, paramLabel = "N",
             description = "Write every record to this partition (default: by key hash, else sticky).")
     Integer partition;
-
-    @Option(names = "--batch-size", paramLabel = "BYTES", description = "Producer batch.size.")
-    Integer batchSize;
-
-    @Option(names = "--linger-ms", paramLabel = "MS", description = "Producer linger.ms.")
-    Long lingerMs;
 
     ProduceCommand(Environment environment) {
         super(environment);
@@ -81,15 +68,7 @@ public final class ProduceCommand extends ClientCommand {
     public Integer call() throws IOException {
         LineParser parser = new LineParser(keyChoice.key, keyChoice.keySeparator);
         ClientSettings settings = settings();
-        Map<String, String> overrides = new HashMap<>();
-        overrides.put(ProducerConfig.ACKS, acks);
-        overrides.put(ProducerConfig.COMPRESSION_TYPE, compression.configName);
-        if (batchSize != null) {
-            overrides.put(ProducerConfig.BATCH_SIZE, batchSize.toString());
-        }
-        if (lingerMs != null) {
-            overrides.put(ProducerConfig.LINGER_MS, lingerMs.toString());
-        }
+        Map<String, String> overrides = producerOptions.settings();
         ProducerConfig config = settings.producer(overrides);
         try (FerryAdmin admin = admin(settings)) {
             // Asking first turns a typo in the topic name into UNKNOWN_TOPIC now, not a send timeout later.
@@ -141,9 +120,9 @@ public final class ProduceCommand extends ClientCommand {
     }
 
     private String summary(long lines, long sent, long acknowledged, long failed) {
-        String s = "Read " + lines + " line(s), sent " + sent + " record(s) to topic " + topic + " (acks=" + acks
+        String s = "Read " + lines + " line(s), sent " + sent + " record(s) to topic " + topic + " (acks=" + producerOptions.acks
                 + "): ";
-        if (acks.equals("0")) {
+        if (producerOptions.acks.equals("0")) {
             s += "not acknowledged by the broker (acks=0)";
         } else {
             s += acknowledged + " acknowledged";
