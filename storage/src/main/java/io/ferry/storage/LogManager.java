@@ -50,10 +50,15 @@ public final class LogManager implements AutoCloseable {
     private final List<LogDirectoryLock> locks;
     private final Map<TopicPartition, Log> logs = new ConcurrentHashMap<>();
     private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
+    private volatile boolean retentionHeld;
     private boolean closed;
 
+    /** Whether retention runs from the start or waits for {@link #releaseRetention()}. */
+    public enum RetentionStart { RUNNING, HELD }
+
     private LogManager(LogManagerConfig config, InstantSource clock, ScheduledExecutorService scheduler,
-                       List<Path> dirs, List<LogDirectoryLock> locks) {
+                       List<Path> dirs, List<LogDirectoryLock> locks, RetentionStart retention) {
+        this.retentionHeld = retention == RetentionStart.HELD;
         this.config = config;
         this.clock = clock;
         this.scheduler = scheduler;
@@ -72,6 +77,18 @@ public final class LogManager implements AutoCloseable {
      */
     public static LogManager start(LogManagerConfig config, Function<String, LogConfig> topicConfigs,
                                    InstantSource clock, ScheduledExecutorService scheduler) throws IOException {
+        return start(config, topicConfigs, clock, scheduler, RetentionStart.RUNNING);
+    }
+
+    /**
+     * As {@link #start(LogManagerConfig, Function, InstantSource, ScheduledExecutorService)}, with
+     * retention {@link RetentionStart#HELD} until {@link #releaseRetention()} when the logs' settings are
+     * not final yet: a broker learns its topics' overrides only from its first metadata view, and a topic
+     * kept forever must not lose segments to the broker's default retention in the meantime.
+     */
+    public static LogManager start(LogManagerConfig config, Function<String, LogConfig> topicConfigs,
+                                   InstantSource clock, ScheduledExecutorService scheduler, RetentionStart retention)
+            throws IOException {
         List<Path> dirs = new ArrayList<>();
         List<LogDirectoryLock> locks = new ArrayList<>();
         try {
@@ -81,7 +98,7 @@ public final class LogManager implements AutoCloseable {
                 locks.add(LogDirectoryLock.acquire(normalized));
                 dirs.add(normalized);
             }
-            LogManager manager = new LogManager(config, clock, scheduler, dirs, locks);
+            LogManager manager = new LogManager(config, clock, scheduler, dirs, locks, retention);
             try {
                 manager.loadLogs(topicConfigs);
             } catch (IOException | RuntimeException e) {
@@ -189,8 +206,16 @@ public final class LogManager implements AutoCloseable {
                 config.flushOffsetCheckpointIntervalMs(), TimeUnit.MILLISECONDS));
     }
 
-    /** Applies retention to every log. A failing log does not stop the others. */
+    /** Lets retention run after a {@link RetentionStart#HELD} start. */
+    public void releaseRetention() {
+        retentionHeld = false;
+    }
+
+    /** Applies retention to every log, unless it is held. A failing log does not stop the others. */
     public void runRetention() {
+        if (retentionHeld) {
+            return;
+        }
         for (Log log : logs.values()) {
             try {
                 log.deleteSegmentsByRetention();

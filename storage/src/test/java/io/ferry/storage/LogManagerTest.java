@@ -196,6 +196,23 @@ class LogManagerTest {
     }
 
     @Test
+    void heldRetentionDeletesNothingUntilReleased() throws Exception {
+        LogConfig retained = LogConfig.builder().segmentBytes(1024).retentionBytes(1024).fileDeleteDelayMs(0).build();
+        LogManager manager = LogManager.start(new LogManagerConfig(dirs(), retained, 10, Long.MAX_VALUE, 60_000, 1),
+                topic -> null, clock, scheduler, LogManager.RetentionStart.HELD);
+        managers.add(manager);
+        Log log = manager.getOrCreateLog(new TopicPartition("t", 0), retained);
+        for (int i = 0; i < 50; i++) {
+            log.appendAsLeader(batch(clock.millis(), 1, 20), 1);
+        }
+        log.updateHighWatermark(50);
+        manager.runRetention();
+        assertEquals(0, log.logStartOffset(), "retention ran while held");
+        manager.releaseRetention();
+        await().atMost(Duration.ofSeconds(10)).until(() -> log.logStartOffset() > 0);
+    }
+
+    @Test
     void theFlushPolicyRunsOnTheScheduler() throws Exception {
         LogConfig flushed = LogConfig.builder().flushIntervalMs(1000).build();
         LogManager manager = start(new LogManagerConfig(dirs(), flushed, 300_000, 10, 60_000, 1));

@@ -132,7 +132,8 @@ public final class BrokerRole implements NodeRole {
 
     @Override
     public List<ServerServiceDefinition> start() throws IOException {
-        LogManager logs = LogManager.start(logManagerConfig, topicConfigs::logConfig, clock, scheduler);
+        LogManager logs = LogManager.start(logManagerConfig, topicConfigs::logConfig, clock, scheduler,
+                LogManager.RetentionStart.HELD);
         logManager = logs;
         replicationMetrics = new ReplicationMetrics(registry);
         // Room for a full answer plus one batch at the largest size a leader accepts.
@@ -198,13 +199,15 @@ public final class BrokerRole implements NodeRole {
         newest = next;
         Set<TopicPartition> onDisk = firstView && next.version() > 0 ? logManager.allLogs().keySet() : Set.of();
         new PartitionReconciler(config.nodeId(), replicaManager).reconcile(reconciled, next, onDisk);
-        // Logs opened before their topic's overrides were known (every log at start-up) take them now.
+        // Logs opened before their topic's overrides were known (every log at start-up) take them now;
+        // retention, held since start-up, may run from here on.
         logManager.allLogs().forEach((tp, log) -> {
             LogConfig topicConfig = topicConfigs.logConfig(tp.topic());
             if (!topicConfig.equals(log.config())) {
                 log.updateConfig(topicConfig);
             }
         });
+        logManager.releaseRetention();
         reconciled = next;
         firstView &= next.version() == 0;
         metrics.syncPartitions();
