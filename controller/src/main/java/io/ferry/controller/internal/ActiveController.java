@@ -18,6 +18,8 @@ import io.ferry.proto.v1.CreateTopicResponse;
 import io.ferry.proto.v1.DeleteTopicRecord;
 import io.ferry.proto.v1.DeleteTopicRequest;
 import io.ferry.proto.v1.DeleteTopicResponse;
+import io.ferry.proto.v1.DescribeTopicsRequest;
+import io.ferry.proto.v1.DescribeTopicsResponse;
 import io.ferry.proto.v1.Error;
 import io.ferry.proto.v1.ErrorCode;
 import io.ferry.proto.v1.MetadataRecord;
@@ -26,6 +28,7 @@ import io.ferry.proto.v1.PartitionRecord;
 import io.ferry.proto.v1.RegisterBrokerRecord;
 import io.ferry.proto.v1.RegisterBrokerRequest;
 import io.ferry.proto.v1.RegisterBrokerResponse;
+import io.ferry.proto.v1.TopicDescription;
 import io.ferry.proto.v1.TopicRecord;
 import io.micrometer.core.instrument.Counter;
 import java.time.InstantSource;
@@ -150,6 +153,9 @@ public final class ActiveController implements AutoCloseable {
         case CONTROLLED_SHUTDOWN:
           return controlledShutdown(request.getControlledShutdown())
               .thenApply(r -> ActiveControllerResponse.newBuilder().setControlledShutdown(r).build());
+        case DESCRIBE_TOPICS:
+          return CompletableFuture.completedFuture(ActiveControllerResponse.newBuilder()
+              .setDescribeTopics(describeTopics(request.getDescribeTopics())).build());
         default:
           return CompletableFuture.completedFuture(ActiveControllerResponse.newBuilder()
               .setNotActive(Errors.of(ErrorCode.INVALID_REQUEST, "empty or unknown controller request")).build());
@@ -303,6 +309,28 @@ public final class ActiveController implements AutoCloseable {
    * @param retry the router sent this again after an attempt with no answer: a topic that exists exactly as
    *     asked was most likely created by that attempt, and is answered as created
    */
+  /** The named topics (every topic when none is named) as committed; a name never created is UNKNOWN_TOPIC. */
+  private DescribeTopicsResponse describeTopics(DescribeTopicsRequest request) {
+    DescribeTopicsResponse.Builder b = DescribeTopicsResponse.newBuilder();
+    List<String> names = new ArrayList<>(request.getNamesList());
+    if (names.isEmpty()) {
+      state.topics().forEach(t -> names.add(t.getName()));
+    }
+    for (String name : names) {
+      Optional<TopicRecord> topic = state.topic(name);
+      TopicDescription.Builder d = TopicDescription.newBuilder().setName(name);
+      if (topic.isPresent()) {
+        d.setError(Errors.NONE).setTopic(topic.get()).addAllPartitions(state.partitions(name));
+      } else {
+        Error invalid = TopicValidation.checkName(name);
+        d.setError(Errors.isOk(invalid) ? Errors.of(ErrorCode.UNKNOWN_TOPIC, "topic " + name + " does not exist")
+            : invalid);
+      }
+      b.addTopics(d);
+    }
+    return b.setMetadataVersion(state.version()).build();
+  }
+
   private CompletableFuture<CreateTopicResponse> createTopic(CreateTopicRequest req, boolean retry) {
     Error invalid = TopicValidation.checkCreate(req);
     if (!Errors.isOk(invalid)) {

@@ -26,12 +26,8 @@ import io.ferry.proto.v1.MetadataImage;
 import io.ferry.proto.v1.RegisterBrokerRequest;
 import io.ferry.proto.v1.RegisterBrokerResponse;
 import io.ferry.proto.v1.TopicDescription;
-import io.ferry.proto.v1.TopicRecord;
 import io.grpc.stub.StreamObserver;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.IntSupplier;
 
@@ -100,25 +96,9 @@ public final class ControllerGrpcService extends ControllerServiceGrpc.Controlle
 
   @Override
   public void describeTopics(DescribeTopicsRequest request, StreamObserver<DescribeTopicsResponse> observer) {
-    DescribeTopicsResponse.Builder b = DescribeTopicsResponse.newBuilder();
-    List<String> names = new ArrayList<>(request.getNamesList());
-    if (names.isEmpty()) {
-      state.topics().forEach(t -> names.add(t.getName()));
-    }
-    for (String name : names) {
-      Optional<TopicRecord> topic = state.topic(name);
-      TopicDescription.Builder d = TopicDescription.newBuilder().setName(name);
-      if (topic.isPresent()) {
-        d.setError(Errors.NONE).setTopic(topic.get()).addAllPartitions(state.partitions(name));
-      } else {
-        Error invalid = TopicValidation.checkName(name);
-        d.setError(Errors.isOk(invalid) ? Errors.of(ErrorCode.UNKNOWN_TOPIC, "topic " + name + " does not exist")
-            : invalid);
-      }
-      b.addTopics(d);
-    }
-    observer.onNext(b.setMetadataVersion(state.version()).build());
-    observer.onCompleted();
+    route(ActiveControllerRequest.newBuilder().setDescribeTopics(request).build(), observer,
+        ActiveControllerResponse::getDescribeTopics,
+        e -> DescribeTopicsResponse.newBuilder().addTopics(TopicDescription.newBuilder().setError(e)).build());
   }
 
   @Override
