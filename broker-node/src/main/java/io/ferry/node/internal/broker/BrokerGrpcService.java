@@ -1,5 +1,6 @@
 package io.ferry.node.internal.broker;
 
+import io.ferry.node.internal.CallerListener;
 import io.ferry.node.internal.broker.ControllerChannel.ControllerUnavailableException;
 import io.ferry.node.internal.broker.PartitionLookup.Found;
 import io.ferry.node.internal.broker.PartitionLookup.Refused;
@@ -145,19 +146,20 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
     }
 
     private void produceOffHeap(OffHeapProduceRequest request, StreamObserver<ProduceResponse> observer) {
-        guarded(observer, () -> produce.handle(request, response -> {
+        guarded(observer, () -> produce.handle(request, CallerListener.isExternal(), response -> {
             observer.onNext(response);
             observer.onCompleted();
         }));
     }
 
     private StreamObserver<OffHeapProduceRequest> produceStreamOffHeap(StreamObserver<ProduceResponse> observer) {
-        return new ProduceStream(observer, produce::handle);
+        return new ProduceStream(observer,
+                (request, respond) -> produce.handle(request, CallerListener.isExternal(), respond));
     }
 
     @Override
     public void fetch(FetchRequest request, StreamObserver<FetchResponse> observer) {
-        guarded(observer, () -> fetch.handle(request, response -> {
+        guarded(observer, () -> fetch.handle(request, CallerListener.isExternal(), response -> {
             observer.onNext(response);
             observer.onCompleted();
         }));
@@ -205,7 +207,7 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
         } catch (ReplicationException e) {
             r.setError(PartitionLookup.error(e.error()));
             if (PartitionLookup.wantsHint(e.error().code())) {
-                var hint = PartitionLookup.leaderHint(view, tp);
+                var hint = PartitionLookup.leaderHint(view, tp, CallerListener.isExternal());
                 if (hint != null) {
                     r.setLeader(hint);
                 }

@@ -197,10 +197,10 @@ public final class BrokerRole implements NodeRole {
     /** On the lifecycle's metadata thread: makes the hosted partitions match {@code next}. */
     private void apply(BrokerMetadata next) {
         newest = next;
-        Set<TopicPartition> onDisk = firstView && next.version() > 0 ? logManager.allLogs().keySet() : Set.of();
-        new PartitionReconciler(config.nodeId(), replicaManager).reconcile(reconciled, next, onDisk);
-        // Logs opened before their topic's overrides were known (every log at start-up) take them now;
-        // retention, held since start-up, may run from here on.
+        // Logs opened before their topic's overrides were known (every log at start-up) take them before
+        // the reconciler makes them leaders or followers, so no append is checked against the broker
+        // defaults; logs the reconciler creates read `newest` themselves. Retention, held since
+        // start-up, may run from here on.
         logManager.allLogs().forEach((tp, log) -> {
             LogConfig topicConfig = topicConfigs.logConfig(tp.topic());
             if (!topicConfig.equals(log.config())) {
@@ -208,6 +208,8 @@ public final class BrokerRole implements NodeRole {
             }
         });
         logManager.releaseRetention();
+        Set<TopicPartition> onDisk = firstView && next.version() > 0 ? logManager.allLogs().keySet() : Set.of();
+        new PartitionReconciler(config.nodeId(), replicaManager).reconcile(reconciled, next, onDisk);
         reconciled = next;
         firstView &= next.version() == 0;
         metrics.syncPartitions();

@@ -20,9 +20,17 @@ final class CallerEndpoints {
     private CallerEndpoints() {
     }
 
-    /** {@code broker} with the endpoint of the caller's listener first, if it has one. */
+    /** {@code broker} with the endpoint of the listener the call this thread serves came in on first. */
     static BrokerRegistration forCaller(BrokerRegistration broker) {
-        String wanted = CallerListener.isExternal() ? EXTERNAL : INTERNAL;
+        return forCaller(broker, CallerListener.isExternal());
+    }
+
+    /**
+     * {@code broker} with the endpoint of the caller's listener first, if it has one: for answers built
+     * after an asynchronous wait, on a thread that does not carry the call's context.
+     */
+    static BrokerRegistration forCaller(BrokerRegistration broker, boolean externalCaller) {
+        String wanted = externalCaller ? EXTERNAL : INTERNAL;
         if (broker.getEndpointsCount() < 2 || broker.getEndpoints(0).getName().equals(wanted)) {
             return broker;
         }

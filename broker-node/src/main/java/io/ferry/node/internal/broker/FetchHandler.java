@@ -49,7 +49,7 @@ final class FetchHandler {
         this.maxWaitCapMillis = maxWaitCapMillis;
     }
 
-    void handle(FetchRequest request, Consumer<FetchResponse> respond) {
+    void handle(FetchRequest request, boolean externalCaller, Consumer<FetchResponse> respond) {
         long startNanos = System.nanoTime();
         BrokerMetadata view = metadata.get();
         int maxBytes = request.getMaxBytes() > 0 ? request.getMaxBytes() : Integer.MAX_VALUE;
@@ -72,13 +72,13 @@ final class FetchHandler {
         }
         long maxWait = Math.min(Math.max(0, request.getMaxWaitMs()), maxWaitCapMillis);
         replicaManager.fetch(new FetchParams(maxWait, request.getMinBytes(), maxBytes), reads, result -> {
-            respond.accept(response(request, result, refused));
+            respond.accept(response(request, result, refused, externalCaller));
             metrics.request("fetch").record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
         });
     }
 
     private FetchResponse response(FetchRequest request, Map<TopicPartition, FetchedPartition> result,
-                                   Map<Integer, FetchPartitionResult> refused) {
+                                   Map<Integer, FetchPartitionResult> refused, boolean externalCaller) {
         BrokerMetadata view = metadata.get();
         Map<String, FetchTopicResult.Builder> topics = new LinkedHashMap<>();
         int index = 0;
@@ -98,7 +98,7 @@ final class FetchHandler {
                 if (fetched.error() != null) {
                     r.setError(PartitionLookup.error(fetched.error()));
                     if (PartitionLookup.wantsHint(fetched.error().code())) {
-                        var hint = PartitionLookup.leaderHint(view, tp);
+                        var hint = PartitionLookup.leaderHint(view, tp, externalCaller);
                         if (hint != null) {
                             r.setLeader(hint);
                         }

@@ -54,8 +54,11 @@ final class PartitionLookup {
         return error(e.code(), e.message());
     }
 
-    /** The leader of {@code tp} as the view knows it, with its endpoint when registered; null if no partition. */
-    static LeaderHint leaderHint(BrokerMetadata metadata, TopicPartition tp) {
+    /**
+     * The leader of {@code tp} as the view knows it, with its endpoint on the caller's listener when
+     * registered; null if no partition.
+     */
+    static LeaderHint leaderHint(BrokerMetadata metadata, TopicPartition tp, boolean externalCaller) {
         PartitionRecord p = metadata.partition(tp.topic(), tp.partition()).orElse(null);
         if (p == null) {
             return null;
@@ -63,7 +66,7 @@ final class PartitionLookup {
         LeaderHint.Builder hint = LeaderHint.newBuilder().setLeaderId(p.getLeader()).setLeaderEpoch(p.getLeaderEpoch());
         BrokerRegistration leader = metadata.brokers().get(p.getLeader());
         if (leader != null && leader.getEndpointsCount() > 0) {
-            hint.setEndpoint(CallerEndpoints.forCaller(leader).getEndpoints(0));
+            hint.setEndpoint(CallerEndpoints.forCaller(leader, externalCaller).getEndpoints(0));
         }
         return hint.build();
     }

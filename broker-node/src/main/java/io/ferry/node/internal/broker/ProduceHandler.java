@@ -62,7 +62,7 @@ final class ProduceHandler {
      * manager has reported every partition's outcome, before {@code respond} runs; if handling fails
      * with an exception instead, it is left to the garbage collector.
      */
-    void handle(OffHeapProduceRequest received, Consumer<ProduceResponse> respond) {
+    void handle(OffHeapProduceRequest received, boolean externalCaller, Consumer<ProduceResponse> respond) {
         long startNanos = System.nanoTime();
         ProduceRequest request = received.request();
         BrokerMetadata view = metadata.get();
@@ -95,7 +95,7 @@ final class ProduceHandler {
             if (acks == RequiredAcks.ALL && !entries.isEmpty()) {
                 metrics.acksAllWait().record(System.nanoTime() - appendedNanos, TimeUnit.NANOSECONDS);
             }
-            ProduceResponse response = response(received, outcomes, refused);
+            ProduceResponse response = response(received, outcomes, refused, externalCaller);
             // Every outcome is in, so the log has finished with the record slices; the response copied what it needs.
             received.release();
             respond.accept(response);
@@ -104,7 +104,7 @@ final class ProduceHandler {
     }
 
     private ProduceResponse response(OffHeapProduceRequest received, Map<TopicPartition, ProduceOutcome> outcomes,
-                                     Map<Integer, PartitionProduceResult> refused) {
+                                     Map<Integer, PartitionProduceResult> refused, boolean externalCaller) {
         ProduceRequest request = received.request();
         BrokerMetadata view = metadata.get();
         ProduceResponse.Builder response = ProduceResponse.newBuilder().setCorrelationId(request.getCorrelationId());
@@ -130,7 +130,7 @@ final class ProduceHandler {
                             .setLogStartOffset(outcome.logStartOffset()));
                 } else {
                     LeaderHint hint = PartitionLookup.wantsHint(outcome.error().code())
-                            ? PartitionLookup.leaderHint(view, tp) : null;
+                            ? PartitionLookup.leaderHint(view, tp, externalCaller) : null;
                     result.addPartitions(failed(tp.partition(), PartitionLookup.error(outcome.error()), hint));
                 }
             }
