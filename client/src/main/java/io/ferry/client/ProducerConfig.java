@@ -1,6 +1,5 @@
 package io.ferry.client;
 
-import static io.ferry.client.internal.ConfigDef.Type.HOST_LIST;
 import static io.ferry.client.internal.ConfigDef.Type.INT;
 import static io.ferry.client.internal.ConfigDef.Type.LONG;
 import static io.ferry.client.internal.ConfigDef.Type.STRING;
@@ -10,8 +9,6 @@ import static io.ferry.client.internal.ConfigDef.oneOf;
 import io.ferry.client.internal.ConfigDef;
 import io.ferry.proto.v1.Acks;
 import io.ferry.record.CompressionType;
-import java.net.InetSocketAddress;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -20,9 +17,8 @@ import java.util.Map;
  * {@link Map} or {@link java.util.Properties}; an unknown key or a malformed value is a
  * {@link FerryConfigException}. Immutable.
  */
-public final class ProducerConfig {
+public final class ProducerConfig extends ClientConfig {
 
-    public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
     public static final String ACKS = "acks";
     public static final String BATCH_SIZE = "batch.size";
     public static final String LINGER_MS = "linger.ms";
@@ -30,18 +26,12 @@ public final class ProducerConfig {
     public static final String BUFFER_MEMORY = "buffer.memory";
     public static final String MAX_BLOCK_MS = "max.block.ms";
     public static final String MAX_REQUEST_SIZE = "max.request.size";
-    public static final String REQUEST_TIMEOUT_MS = "request.timeout.ms";
     public static final String DELIVERY_TIMEOUT_MS = "delivery.timeout.ms";
     public static final String RETRIES = "retries";
-    public static final String RETRY_BACKOFF_MS = "retry.backoff.ms";
     public static final String MAX_IN_FLIGHT = "max.in.flight.requests.per.connection";
-    public static final String METADATA_MAX_AGE_MS = "metadata.max.age.ms";
     public static final String PARTITIONER_IGNORE_KEYS = "partitioner.ignore.keys";
-    public static final String CLIENT_ID = "client.id";
 
-    private static final ConfigDef DEF = new ConfigDef()
-            .define(BOOTSTRAP_SERVERS, HOST_LIST, ConfigDef.NO_DEFAULT,
-                    "host:port list of brokers to fetch the first metadata from")
+    private static final ConfigDef DEF = commonDefinitions()
             .define(ACKS, STRING, "all", oneOf("0", "1", "all", "-1"),
                     "0: do not wait; 1: the leader appended; all: every in-sync replica has the records")
             .define(BATCH_SIZE, INT, 16384, atLeast(0),
@@ -55,24 +45,16 @@ public final class ProducerConfig {
                     "how long send() blocks for metadata or buffer memory before it fails")
             .define(MAX_REQUEST_SIZE, INT, 1024 * 1024, atLeast(1),
                     "largest record, and largest request the producer sends, in bytes")
-            .define(REQUEST_TIMEOUT_MS, INT, 30_000, atLeast(1),
-                    "how long the producer waits for a broker's answer to one request")
             .define(DELIVERY_TIMEOUT_MS, LONG, 120_000L, atLeast(1),
                     "upper bound from send() to success or failure, retries included")
             .define(RETRIES, INT, Integer.MAX_VALUE, atLeast(0),
                     "how often a batch is resent after a retriable error (within delivery.timeout.ms)")
-            .define(RETRY_BACKOFF_MS, LONG, 100L, atLeast(0), "wait before resending a failed batch")
             .define(MAX_IN_FLIGHT, INT, 5, atLeast(1), "unanswered requests per broker stream")
-            .define(METADATA_MAX_AGE_MS, LONG, 300_000L, atLeast(0),
-                    "metadata older than this is refreshed even without an error")
             .define(PARTITIONER_IGNORE_KEYS, STRING, "false", oneOf("true", "false"),
-                    "true: ignore keys and use sticky partitioning for every record without a partition")
-            .define(CLIENT_ID, STRING, "", "a name for this producer in logs");
-
-    private final Map<String, Object> values;
+                    "true: ignore keys and use sticky partitioning for every record without a partition");
 
     private ProducerConfig(Map<String, Object> values) {
-        this.values = values;
+        super(values);
         if (deliveryTimeoutMs() < lingerMs() + requestTimeoutMs()) {
             throw new FerryConfigException(DELIVERY_TIMEOUT_MS + " (" + deliveryTimeoutMs() + ") must be at least "
                     + LINGER_MS + " + " + REQUEST_TIMEOUT_MS + " (" + (lingerMs() + requestTimeoutMs()) + ")");
@@ -89,13 +71,8 @@ public final class ProducerConfig {
         return DEF.toMarkdown();
     }
 
-    @SuppressWarnings("unchecked")
-    public List<InetSocketAddress> bootstrapServers() {
-        return (List<InetSocketAddress>) values.get(BOOTSTRAP_SERVERS);
-    }
-
     public Acks acks() {
-        return switch ((String) values.get(ACKS)) {
+        return switch ((String) value(ACKS)) {
             case "0" -> Acks.ACKS_NONE;
             case "1" -> Acks.ACKS_LEADER;
             default -> Acks.ACKS_ALL;
@@ -103,58 +80,42 @@ public final class ProducerConfig {
     }
 
     public int batchSize() {
-        return (Integer) values.get(BATCH_SIZE);
+        return (Integer) value(BATCH_SIZE);
     }
 
     public long lingerMs() {
-        return (Long) values.get(LINGER_MS);
+        return (Long) value(LINGER_MS);
     }
 
     public CompressionType compressionType() {
-        return CompressionType.forName(((String) values.get(COMPRESSION_TYPE)).toLowerCase(Locale.ROOT));
+        return CompressionType.forName(((String) value(COMPRESSION_TYPE)).toLowerCase(Locale.ROOT));
     }
 
     public long bufferMemory() {
-        return (Long) values.get(BUFFER_MEMORY);
+        return (Long) value(BUFFER_MEMORY);
     }
 
     public long maxBlockMs() {
-        return (Long) values.get(MAX_BLOCK_MS);
+        return (Long) value(MAX_BLOCK_MS);
     }
 
     public int maxRequestSize() {
-        return (Integer) values.get(MAX_REQUEST_SIZE);
-    }
-
-    public int requestTimeoutMs() {
-        return (Integer) values.get(REQUEST_TIMEOUT_MS);
+        return (Integer) value(MAX_REQUEST_SIZE);
     }
 
     public long deliveryTimeoutMs() {
-        return (Long) values.get(DELIVERY_TIMEOUT_MS);
+        return (Long) value(DELIVERY_TIMEOUT_MS);
     }
 
     public int retries() {
-        return (Integer) values.get(RETRIES);
-    }
-
-    public long retryBackoffMs() {
-        return (Long) values.get(RETRY_BACKOFF_MS);
+        return (Integer) value(RETRIES);
     }
 
     public int maxInFlightRequestsPerConnection() {
-        return (Integer) values.get(MAX_IN_FLIGHT);
-    }
-
-    public long metadataMaxAgeMs() {
-        return (Long) values.get(METADATA_MAX_AGE_MS);
+        return (Integer) value(MAX_IN_FLIGHT);
     }
 
     public boolean partitionerIgnoreKeys() {
-        return Boolean.parseBoolean((String) values.get(PARTITIONER_IGNORE_KEYS));
-    }
-
-    public String clientId() {
-        return (String) values.get(CLIENT_ID);
+        return Boolean.parseBoolean((String) value(PARTITIONER_IGNORE_KEYS));
     }
 }
