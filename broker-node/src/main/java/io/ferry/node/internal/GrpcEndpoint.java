@@ -74,7 +74,7 @@ public final class GrpcEndpoint {
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .addService(legacyReflection());
         marker.ifPresent(builder::intercept);
-        services.forEach(builder::addService);
+        services.forEach(service -> builder.addService(MalformedRequests.answeredClearly(service)));
         return builder.build();
     }
 

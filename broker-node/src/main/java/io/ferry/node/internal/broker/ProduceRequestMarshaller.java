@@ -33,7 +33,7 @@ import java.util.List;
  * wire type is kept as an unknown field (so a newer client's extra fields are ignored, as before), and
  * malformed or truncated bytes are refused with the exception grpc-java's protobuf marshaller throws
  * (INTERNAL, "Invalid protobuf byte sequence", here with protobuf's reason), so the call fails as any
- * request that does not parse does (the client sees UNKNOWN; the server logs the reason).
+ * request that does not parse does: INVALID_ARGUMENT with that reason ({@code MalformedRequests}).
  * The size is bounded before this runs: gRPC refuses a message over {@code maxInboundMessageSize}
  * with RESOURCE_EXHAUSTED without reading it.
  *
