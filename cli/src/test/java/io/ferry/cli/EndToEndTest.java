@@ -90,6 +90,21 @@ class EndToEndTest {
         assertTrue(describe.out().contains("Replicas: 1\tIsr: 1\n"), describe.out());
         assertTrue(ferry("", "topic", "describe", "--topic", "configured").out().contains("retention.ms=60000"));
 
+        Result altered = ferry("", "topic", "alter", "--topic", "configured", "--config", "max.message.bytes=2048",
+                "--delete-config", "retention.ms");
+        assertEquals(0, altered.exitCode(), altered.toString());
+        assertEquals("Altered topic configured. Configs: max.message.bytes=2048\n", altered.out());
+        assertTrue(ferry("", "topic", "describe", "--topic", "configured").out()
+                .contains("\tConfigs: max.message.bytes=2048\n"));
+        Result badValue = ferry("", "topic", "alter", "--topic", "configured", "--config", "retention.ms=1w");
+        assertEquals(1, badValue.exitCode(), badValue.toString());
+        assertEquals("error: INVALID_CONFIG: retention.ms=1w is not a 64-bit integer\n", badValue.err());
+        Result unknownTopic = ferry("", "topic", "alter", "--topic", "nowhere", "--config", "retention.ms=1");
+        assertTrue(unknownTopic.err().startsWith("error: UNKNOWN_TOPIC: "), unknownTopic.toString());
+        Result nothing = ferry("", "topic", "alter", "--topic", "configured");
+        assertEquals(2, nothing.exitCode(), nothing.toString());
+        assertTrue(nothing.err().contains("nothing to change"), nothing.toString());
+
         Result misconfigured = ferry("", "topic", "create", "--topic", "misconfigured", "--config", "retention.ms=1w");
         assertEquals(1, misconfigured.exitCode(), misconfigured.toString());
         assertEquals("error: INVALID_CONFIG: retention.ms=1w is not a 64-bit integer\n", misconfigured.err());

@@ -7,6 +7,8 @@ import io.ferry.client.internal.OffsetLookup;
 import io.ferry.proto.v1.BrokerRegistration;
 import io.ferry.proto.v1.BrokerServiceGrpc;
 import io.ferry.proto.v1.BrokerServiceGrpc.BrokerServiceBlockingStub;
+import io.ferry.proto.v1.AlterTopicConfigsRequest;
+import io.ferry.proto.v1.AlterTopicConfigsResponse;
 import io.ferry.proto.v1.CreateTopicRequest;
 import io.ferry.proto.v1.CreateTopicResponse;
 import io.ferry.proto.v1.DeleteTopicRequest;
@@ -84,6 +86,23 @@ public final class FerryAdmin implements AutoCloseable {
     public void deleteTopic(String name) {
         DeleteTopicRequest request = DeleteTopicRequest.newBuilder().setName(name).build();
         call("delete topic " + name, s -> s.deleteTopic(request), r -> r.getError(), Set.of(ErrorCode.UNKNOWN_TOPIC));
+    }
+
+    /**
+     * Changes a topic's config overrides, as {@code kafka-configs --alter} does: each key in {@code set}
+     * takes its value, each key in {@code delete} goes back to the brokers' default, the other overrides
+     * stay. Brokers apply the change with their next metadata update.
+     *
+     * @return the topic's overrides after the change
+     * @throws FerryException with UNKNOWN_TOPIC, or INVALID_CONFIG naming a key or value the brokers
+     *                        could not apply
+     */
+    public Map<String, String> alterTopicConfigs(String name, Map<String, String> set, Collection<String> delete) {
+        AlterTopicConfigsRequest request = AlterTopicConfigsRequest.newBuilder().setName(name).putAllSet(set)
+                .addAllDelete(delete).build();
+        AlterTopicConfigsResponse response = call("alter configs of topic " + name, s -> s.alterTopicConfigs(request),
+                AlterTopicConfigsResponse::getError, Set.of(ErrorCode.UNKNOWN_TOPIC));
+        return Map.copyOf(response.getConfigsMap());
     }
 
     /** Names of every topic, sorted. */

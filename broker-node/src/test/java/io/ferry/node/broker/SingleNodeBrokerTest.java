@@ -19,6 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.ByteString;
 import io.ferry.node.FerryNode;
 import io.ferry.proto.v1.Acks;
+import io.ferry.proto.v1.AlterTopicConfigsRequest;
+import io.ferry.proto.v1.AlterTopicConfigsResponse;
 import io.ferry.proto.v1.BrokerServiceGrpc;
 import io.ferry.proto.v1.DeleteTopicRequest;
 import io.ferry.proto.v1.DescribeClusterRequest;
@@ -402,6 +404,38 @@ class SingleNodeBrokerTest {
         assertEquals(ErrorCode.NONE, produce(channel, Acks.ACKS_ALL, "configured", 0, batch("c", 1)).getError().getCode());
         assertEquals(ErrorCode.BATCH_TOO_LARGE, produce(channel, Acks.ACKS_ALL, "configured", 0,
                 batch("c", 40)).getError().getCode());
+    }
+
+    @Test
+    void alteredTopicConfigsReachTheLogAndUnappliableOnesAreRefused() throws Exception {
+        createTopic(channel, "altered", 1, Map.of("max.message.bytes", "200", "retention.ms", "60000"));
+        assertEquals(ErrorCode.BATCH_TOO_LARGE, produce(channel, Acks.ACKS_ALL, "altered", 0,
+                batch("a", 40)).getError().getCode());
+
+        AlterTopicConfigsResponse bad = stub(channel).alterTopicConfigs(AlterTopicConfigsRequest.newBuilder()
+                .setName("altered").putSet("segment.bytes", "10").build());
+        assertEquals(ErrorCode.INVALID_CONFIG, bad.getError().getCode());
+        assertTrue(bad.getError().getMessage().startsWith("segment.bytes is 10 but must be at least 61"),
+                bad.getError().getMessage());
+        AlterTopicConfigsResponse unknownKey = stub(channel).alterTopicConfigs(AlterTopicConfigsRequest.newBuilder()
+                .setName("altered").addDelete("cleanup.policy").build());
+        assertTrue(unknownKey.getError().getMessage().startsWith("unknown topic config 'cleanup.policy'"),
+                unknownKey.getError().getMessage());
+        AlterTopicConfigsResponse both = stub(channel).alterTopicConfigs(AlterTopicConfigsRequest.newBuilder()
+                .setName("altered").putSet("retention.ms", "1").addDelete("retention.ms").build());
+        assertEquals(ErrorCode.INVALID_CONFIG, both.getError().getCode(), both.getError().getMessage());
+        assertEquals(ErrorCode.UNKNOWN_TOPIC, stub(channel).alterTopicConfigs(AlterTopicConfigsRequest.newBuilder()
+                .setName("never-created").putSet("retention.ms", "1").build()).getError().getCode());
+
+        AlterTopicConfigsResponse altered = stub(channel).alterTopicConfigs(AlterTopicConfigsRequest.newBuilder()
+                .setName("altered").putSet("segment.ms", "3600000").addDelete("max.message.bytes").build());
+        assertEquals(ErrorCode.NONE, altered.getError().getCode(), altered.getError().getMessage());
+        assertEquals(Map.of("retention.ms", "60000", "segment.ms", "3600000"), altered.getConfigsMap());
+        // The broker applies the change with its next metadata view; then the broker default limit holds.
+        await().atMost(Duration.ofSeconds(30)).until(() -> produce(channel, Acks.ACKS_ALL, "altered", 0,
+                batch("a", 40)).getError().getCode() == ErrorCode.NONE);
+        assertEquals(Map.of("retention.ms", "60000", "segment.ms", "3600000"), stub(channel).describeTopics(
+                DescribeTopicsRequest.newBuilder().addNames("altered").build()).getTopics(0).getTopic().getConfigsMap());
     }
 
     @Test

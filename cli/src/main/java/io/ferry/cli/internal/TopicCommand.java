@@ -2,6 +2,7 @@ package io.ferry.cli.internal;
 
 import io.ferry.client.FerryAdmin;
 import io.ferry.client.TopicDescription;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,10 +12,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code ferry topic create|list|describe|delete}. */
-@Command(name = "topic", mixinStandardHelpOptions = true, description = "Create, list, describe and delete topics.",
+/** {@code ferry topic create|list|describe|alter|delete}. */
+@Command(name = "topic", mixinStandardHelpOptions = true,
+        description = "Create, list, describe, alter and delete topics.",
         subcommands = {TopicCommand.Create.class, TopicCommand.ListTopics.class, TopicCommand.Describe.class,
-                TopicCommand.Delete.class})
+                TopicCommand.Alter.class, TopicCommand.Delete.class})
 public final class TopicCommand implements Runnable {
 
     @Spec
@@ -95,6 +97,42 @@ public final class TopicCommand implements Runnable {
             try (FerryAdmin admin = admin(settings())) {
                 Map<String, TopicDescription> topicsByName = admin.describeTopics(topics);
                 out().print(TopicFormat.describe(topicsByName.values(), underReplicatedOnly));
+            }
+            return ErrorReporter.OK;
+        }
+    }
+
+    @Command(name = "alter", mixinStandardHelpOptions = true,
+            description = "Change a topic's settings (as kafka-configs --alter); the others stay as they are.")
+    static final class Alter extends ClientCommand {
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = {"-t", "--topic"}, required = true, paramLabel = "NAME", description = "Topic name.")
+        String topic;
+
+        @Option(names = {"-c", "--config"}, paramLabel = "KEY=VALUE",
+                description = "Setting to give the topic, repeatable (e.g. retention.ms=3600000).")
+        Map<String, String> set = new LinkedHashMap<>();
+
+        @Option(names = {"-d", "--delete-config"}, paramLabel = "KEY",
+                description = "Setting to return to the brokers' default, repeatable.")
+        List<String> delete = new ArrayList<>();
+
+        Alter(Environment environment) {
+            super(environment);
+        }
+
+        @Override
+        public Integer call() {
+            if (set.isEmpty() && delete.isEmpty()) {
+                throw new ParameterException(spec.commandLine(), "nothing to change: give --config or --delete-config");
+            }
+            try (FerryAdmin admin = admin(settings())) {
+                Map<String, String> now = admin.alterTopicConfigs(topic, set, delete);
+                out().println("Altered topic " + topic + ". Configs: "
+                        + (now.isEmpty() ? "none (the broker defaults)" : TopicFormat.configs(now)));
             }
             return ErrorReporter.OK;
         }

@@ -5,6 +5,8 @@ import io.ferry.proto.v1.ActiveControllerRequest;
 import io.ferry.proto.v1.ActiveControllerResponse;
 import io.ferry.proto.v1.AlterPartitionRequest;
 import io.ferry.proto.v1.AlterPartitionResponse;
+import io.ferry.proto.v1.AlterTopicConfigsRequest;
+import io.ferry.proto.v1.AlterTopicConfigsResponse;
 import io.ferry.proto.v1.BrokerHeartbeatRequest;
 import io.ferry.proto.v1.BrokerHeartbeatResponse;
 import io.ferry.proto.v1.BrokerRegistration;
@@ -28,6 +30,7 @@ import io.ferry.proto.v1.PartitionRecord;
 import io.ferry.proto.v1.RegisterBrokerRecord;
 import io.ferry.proto.v1.RegisterBrokerRequest;
 import io.ferry.proto.v1.RegisterBrokerResponse;
+import io.ferry.proto.v1.TopicConfigChangeRecord;
 import io.ferry.proto.v1.TopicDescription;
 import io.ferry.proto.v1.TopicRecord;
 import io.micrometer.core.instrument.Counter;
@@ -39,6 +42,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -153,6 +157,9 @@ public final class ActiveController implements AutoCloseable {
         case CONTROLLED_SHUTDOWN:
           return controlledShutdown(request.getControlledShutdown())
               .thenApply(r -> ActiveControllerResponse.newBuilder().setControlledShutdown(r).build());
+        case ALTER_TOPIC_CONFIGS:
+          return alterTopicConfigs(request.getAlterTopicConfigs())
+              .thenApply(r -> ActiveControllerResponse.newBuilder().setAlterTopicConfigs(r).build());
         case DESCRIBE_TOPICS:
           return CompletableFuture.completedFuture(ActiveControllerResponse.newBuilder()
               .setDescribeTopics(describeTopics(request.getDescribeTopics())).build());
@@ -394,6 +401,35 @@ public final class ActiveController implements AutoCloseable {
     return propose(List.of(MetadataRecord.newBuilder().setDeleteTopic(DeleteTopicRecord.newBuilder()
         .setName(req.getName()).setTopicId(topic.get().getTopicId())).build()))
         .thenApply(r -> DeleteTopicResponse.newBuilder().setError(r.getError()).build());
+  }
+
+  /**
+   * The topic's overrides with {@code set} applied and {@code delete} removed. Keys and values are the
+   * receiving broker's to check (as at creation: the controller does not know the brokers' settings).
+   */
+  private CompletableFuture<AlterTopicConfigsResponse> alterTopicConfigs(AlterTopicConfigsRequest req) {
+    Error error = TopicValidation.checkName(req.getName());
+    Optional<TopicRecord> topic = state.topic(req.getName());
+    if (Errors.isOk(error) && topic.isEmpty()) {
+      error = Errors.of(ErrorCode.UNKNOWN_TOPIC, "topic " + req.getName() + " does not exist");
+    }
+    for (String key : req.getDeleteList()) {
+      if (Errors.isOk(error) && req.getSetMap().containsKey(key)) {
+        error = Errors.of(ErrorCode.INVALID_CONFIG, key + " is both set and deleted");
+      }
+    }
+    if (!Errors.isOk(error)) {
+      return CompletableFuture.completedFuture(AlterTopicConfigsResponse.newBuilder().setError(error).build());
+    }
+    Map<String, String> configs = new TreeMap<>(topic.get().getConfigsMap());
+    configs.putAll(req.getSetMap());
+    req.getDeleteList().forEach(configs::remove);
+    return propose(List.of(MetadataRecord.newBuilder().setTopicConfigChange(TopicConfigChangeRecord.newBuilder()
+        .setName(req.getName()).setTopicId(topic.get().getTopicId()).putAllConfigs(configs)).build()))
+        .thenApply(r -> {
+          AlterTopicConfigsResponse.Builder response = AlterTopicConfigsResponse.newBuilder().setError(r.getError());
+          return Errors.isOk(r.getError()) ? response.putAllConfigs(configs).build() : response.build();
+        });
   }
 
   private CompletableFuture<AlterPartitionResponse> alterPartition(AlterPartitionRequest req) {

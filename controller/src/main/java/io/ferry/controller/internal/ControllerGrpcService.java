@@ -4,6 +4,8 @@ import io.ferry.proto.v1.ActiveControllerRequest;
 import io.ferry.proto.v1.ActiveControllerResponse;
 import io.ferry.proto.v1.AlterPartitionRequest;
 import io.ferry.proto.v1.AlterPartitionResponse;
+import io.ferry.proto.v1.AlterTopicConfigsRequest;
+import io.ferry.proto.v1.AlterTopicConfigsResponse;
 import io.ferry.proto.v1.BrokerHeartbeatRequest;
 import io.ferry.proto.v1.BrokerHeartbeatResponse;
 import io.ferry.proto.v1.ControlledShutdownRequest;
@@ -78,6 +80,13 @@ public final class ControllerGrpcService extends ControllerServiceGrpc.Controlle
   public void deleteTopic(DeleteTopicRequest request, StreamObserver<DeleteTopicResponse> observer) {
     route(ActiveControllerRequest.newBuilder().setDeleteTopic(request).build(), observer,
         ActiveControllerResponse::getDeleteTopic, e -> DeleteTopicResponse.newBuilder().setError(e).build());
+  }
+
+  @Override
+  public void alterTopicConfigs(AlterTopicConfigsRequest request, StreamObserver<AlterTopicConfigsResponse> observer) {
+    route(ActiveControllerRequest.newBuilder().setAlterTopicConfigs(request).build(), observer,
+        ActiveControllerResponse::getAlterTopicConfigs,
+        e -> AlterTopicConfigsResponse.newBuilder().setError(e).build());
   }
 
   @Override

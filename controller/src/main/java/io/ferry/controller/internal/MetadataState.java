@@ -13,6 +13,7 @@ import io.ferry.proto.v1.MetadataImage;
 import io.ferry.proto.v1.MetadataRecord;
 import io.ferry.proto.v1.PartitionChangeRecord;
 import io.ferry.proto.v1.PartitionRecord;
+import io.ferry.proto.v1.TopicConfigChangeRecord;
 import io.ferry.proto.v1.TopicRecord;
 import io.ferry.proto.v1.UnfenceBrokerRecord;
 import io.ferry.proto.v1.VersionedRecord;
@@ -109,16 +110,23 @@ public final class MetadataState {
         return checkCreate(record.getCreateTopic());
       case DELETE_TOPIC: {
         DeleteTopicRecord r = record.getDeleteTopic();
-        TopicRecord topic = topics.get(r.getName());
-        return topic != null && topic.getTopicId().equals(r.getTopicId()) ? Errors.NONE
-            : Errors.of(ErrorCode.UNKNOWN_TOPIC, "topic " + r.getName() + " (id " + r.getTopicId()
-                + ") does not exist");
+        return checkTopicExists(r.getName(), r.getTopicId());
       }
       case PARTITION_CHANGE:
         return checkPartitionChange(record.getPartitionChange(), touchedPartitions);
+      case TOPIC_CONFIG_CHANGE: {
+        TopicConfigChangeRecord r = record.getTopicConfigChange();
+        return checkTopicExists(r.getName(), r.getTopicId());
+      }
       default:
         return Errors.of(ErrorCode.INVALID_REQUEST, "empty or unknown metadata record");
     }
+  }
+
+  private Error checkTopicExists(String name, String topicId) {
+    TopicRecord topic = topics.get(name);
+    return topic != null && topic.getTopicId().equals(topicId) ? Errors.NONE
+        : Errors.of(ErrorCode.UNKNOWN_TOPIC, "topic " + name + " (id " + topicId + ") does not exist");
   }
 
   private Error checkIncarnation(int brokerId, String incarnationId) {
@@ -219,6 +227,12 @@ public final class MetadataState {
         count(ps[p.getPartition()], -1);
         ps[p.getPartition()] = p;
         count(p, 1);
+        break;
+      }
+      case TOPIC_CONFIG_CHANGE: {
+        TopicConfigChangeRecord r = record.getTopicConfigChange();
+        topics.put(r.getName(), topics.get(r.getName()).toBuilder().clearConfigs().putAllConfigs(r.getConfigsMap())
+            .build());
         break;
       }
       default:

@@ -14,8 +14,10 @@ import io.ferry.proto.v1.MetadataRecord;
 import io.ferry.proto.v1.PartitionChangeRecord;
 import io.ferry.proto.v1.PartitionRecord;
 import io.ferry.proto.v1.RegisterBrokerRecord;
+import io.ferry.proto.v1.TopicConfigChangeRecord;
 import io.ferry.proto.v1.TopicRecord;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class MetadataStateTest {
@@ -98,6 +100,25 @@ class MetadataStateTest {
     FetchMetadataResponse current = s.changesSince(3);
     assertEquals(0, current.getRecordsCount());
     assertEquals(3, current.getMetadataVersion());
+  }
+
+  @Test
+  void aTopicConfigChangeReplacesTheOverridesOfThatTopicOnly() {
+    MetadataState s = new MetadataState(100);
+    s.apply(command(register(1), register(2), createTopic()), 3);
+    CommandResult changed = s.apply(command(configChange("tid", Map.of("retention.ms", "1000"))), 3);
+    assertEquals(ErrorCode.NONE, changed.getError().getCode());
+    assertEquals(Map.of("retention.ms", "1000"), s.topic("t").orElseThrow().getConfigsMap());
+    assertEquals(2, s.topic("t").orElseThrow().getPartitionCount());
+    assertTrue(s.changesSince(changed.getMetadataVersion() - 1).getRecords(0).getRecord().hasTopicConfigChange());
+    assertEquals(ErrorCode.UNKNOWN_TOPIC, s.apply(command(configChange("other-id", Map.of())), 3).getError().getCode(),
+        "a topic deleted and created again has a new id; a change meant for the old one is refused");
+    assertEquals(Map.of("retention.ms", "1000"), s.topic("t").orElseThrow().getConfigsMap());
+  }
+
+  private static MetadataRecord configChange(String topicId, Map<String, String> configs) {
+    return MetadataRecord.newBuilder().setTopicConfigChange(TopicConfigChangeRecord.newBuilder().setName("t")
+        .setTopicId(topicId).putAllConfigs(configs)).build();
   }
 
   @Test

@@ -5,6 +5,8 @@ import io.ferry.node.internal.broker.ControllerChannel.ControllerUnavailableExce
 import io.ferry.node.internal.broker.PartitionLookup.Found;
 import io.ferry.node.internal.broker.PartitionLookup.Refused;
 import io.ferry.node.internal.broker.TopicOverrides.InvalidTopicConfigException;
+import io.ferry.proto.v1.AlterTopicConfigsRequest;
+import io.ferry.proto.v1.AlterTopicConfigsResponse;
 import io.ferry.proto.v1.BrokerServiceGrpc;
 import io.ferry.proto.v1.CreateTopicRequest;
 import io.ferry.proto.v1.CreateTopicResponse;
@@ -84,7 +86,7 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
     private final FetchHandler fetch;
     private final ReplicaFetchHandler replicaFetch;
     private final long requestTimeoutMillis;
-    private final TopicCreation topicCreation;
+    private final TopicAdmission topicAdmission;
     private final DirectBufferPool produceBuffers = new DirectBufferPool(PRODUCE_BUFFER_POOL_BYTES);
 
     /**
@@ -95,7 +97,7 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
     public BrokerGrpcService(ReplicaManager replicaManager, Supplier<BrokerMetadata> metadata,
                              Supplier<ControllerChannel> controllers, IntSupplier activeControllerId,
                              Runnable metadataChanged, BrokerMetrics metrics, long requestTimeoutMillis,
-                             TopicCreation topicCreation) {
+                             TopicAdmission topicAdmission) {
         this.replicaManager = replicaManager;
         this.metadata = metadata;
         this.controllers = controllers;
@@ -103,7 +105,7 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
         this.metadataChanged = metadataChanged;
         this.metrics = metrics;
         this.requestTimeoutMillis = requestTimeoutMillis;
-        this.topicCreation = topicCreation;
+        this.topicAdmission = topicAdmission;
         this.produce = new ProduceHandler(replicaManager, metadata, metrics, requestTimeoutMillis);
         this.fetch = new FetchHandler(replicaManager, metadata, metrics, requestTimeoutMillis);
         this.replicaFetch = new ReplicaFetchHandler(replicaManager, metadata, metrics, requestTimeoutMillis);
@@ -257,7 +259,7 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
     public void createTopic(CreateTopicRequest request, StreamObserver<CreateTopicResponse> observer) {
         CreateTopicRequest prepared;
         try {
-            prepared = topicCreation.prepare(request);
+            prepared = topicAdmission.prepare(request);
         } catch (InvalidTopicConfigException e) {
             observer.onNext(CreateTopicResponse.newBuilder()
                     .setError(PartitionLookup.error(ErrorCode.INVALID_CONFIG, e.getMessage())).build());
@@ -266,6 +268,20 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
         }
         forward("create_topic", observer, stub -> stub.createTopic(prepared), CreateTopicResponse::getError,
                 error -> CreateTopicResponse.newBuilder().setError(error).build());
+    }
+
+    @Override
+    public void alterTopicConfigs(AlterTopicConfigsRequest request, StreamObserver<AlterTopicConfigsResponse> observer) {
+        try {
+            topicAdmission.checkConfigChange(request);
+        } catch (InvalidTopicConfigException e) {
+            observer.onNext(AlterTopicConfigsResponse.newBuilder()
+                    .setError(PartitionLookup.error(ErrorCode.INVALID_CONFIG, e.getMessage())).build());
+            observer.onCompleted();
+            return;
+        }
+        forward("alter_topic_configs", observer, stub -> stub.alterTopicConfigs(request),
+                AlterTopicConfigsResponse::getError, error -> AlterTopicConfigsResponse.newBuilder().setError(error).build());
     }
 
     @Override

@@ -113,6 +113,13 @@ public record BrokerMetadata(long version, Map<Integer, BrokerRegistration> brok
                         putPartition(p);
                     }
                 }
+                case TOPIC_CONFIG_CHANGE -> {
+                    TopicRecord topic = topics.get(record.getTopicConfigChange().getName());
+                    if (topic != null) {
+                        topics.put(topic.getName(), topic.toBuilder().clearConfigs()
+                                .putAllConfigs(record.getTopicConfigChange().getConfigsMap()).build());
+                    }
+                }
                 case RECORD_NOT_SET -> {
                     // A record kind this broker does not know carries nothing it acts on.
                 }

@@ -3,6 +3,8 @@ package io.ferry.node.internal.broker;
 import io.ferry.node.internal.broker.TopicOverrides.InvalidTopicConfigException;
 import io.ferry.proto.v1.TopicRecord;
 import io.ferry.storage.LogConfig;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -31,6 +33,23 @@ final class TopicConfigs {
     /** Checks a new topic's overrides as this broker would apply them. */
     TopicOverrides validate(Map<String, String> overrides) throws InvalidTopicConfigException {
         return TopicOverrides.parse(overrides, defaults, defaultMinInsyncReplicas);
+    }
+
+    /**
+     * Checks a change to {@code topic}'s overrides: every key deleted is a topic config, and the overrides
+     * after the change (from this broker's view) parse as this broker would apply them.
+     */
+    void validateChange(String topic, Map<String, String> set, List<String> delete) throws InvalidTopicConfigException {
+        for (String key : delete) {
+            if (!TopicOverrides.KEYS.contains(key)) {
+                throw TopicOverrides.unknownKey(key);
+            }
+        }
+        TopicRecord record = metadata.get().topics().get(topic);
+        Map<String, String> after = new HashMap<>(record == null ? Map.of() : record.getConfigsMap());
+        after.putAll(set);
+        delete.forEach(after::remove);
+        validate(after);
     }
 
     int minInsyncReplicas(String topic) {

@@ -41,8 +41,7 @@ record TopicOverrides(LogConfig logConfig, int minInsyncReplicas) {
                 case "segment.ms" -> log.segmentMs(longValue(key, value));
                 case "retention.ms" -> log.retentionMs(longValue(key, value));
                 case "retention.bytes" -> log.retentionBytes(longValue(key, value));
-                default -> throw new InvalidTopicConfigException("unknown topic config '" + quoted(key)
-                        + "'; the topic configs are " + String.join(", ", KEYS));
+                default -> throw unknownKey(key);
             }
         }
         if (minInsyncReplicas < 1) {
@@ -53,6 +52,11 @@ record TopicOverrides(LogConfig logConfig, int minInsyncReplicas) {
         } catch (IllegalArgumentException e) {
             throw new InvalidTopicConfigException(e.getMessage());
         }
+    }
+
+    static InvalidTopicConfigException unknownKey(String key) {
+        return new InvalidTopicConfigException("unknown topic config '" + quoted(key) + "'; the topic configs are "
+                + String.join(", ", KEYS));
     }
 
     private static int intValue(String key, String value) throws InvalidTopicConfigException {

@@ -1,14 +1,16 @@
 package io.ferry.node.internal.broker;
 
 import io.ferry.node.internal.broker.TopicOverrides.InvalidTopicConfigException;
+import io.ferry.proto.v1.AlterTopicConfigsRequest;
 import io.ferry.proto.v1.CreateTopicRequest;
 
 /**
- * What the broker does to a CreateTopic before it goes to the controllers, as a Kafka broker does:
- * fills in its defaults for a partition count or replication factor left out ({@code num.partitions},
- * {@code default.replication.factor}) and refuses config overrides it could not apply.
+ * What the broker does to a topic's CreateTopic or AlterTopicConfigs before it goes to the controllers,
+ * as a Kafka broker does: fills in its defaults for a partition count or replication factor left out
+ * ({@code num.partitions}, {@code default.replication.factor}) and refuses config overrides it could
+ * not apply.
  */
-record TopicCreation(int defaultPartitions, int defaultReplicationFactor, TopicConfigs configs) {
+record TopicAdmission(int defaultPartitions, int defaultReplicationFactor, TopicConfigs configs) {
 
     /**
      * {@code request} with each of partition count and replication factor that is 0 (not set) replaced by
@@ -26,5 +28,10 @@ record TopicCreation(int defaultPartitions, int defaultReplicationFactor, TopicC
             filled.setReplicationFactor(defaultReplicationFactor);
         }
         return filled.build();
+    }
+
+    /** @throws InvalidTopicConfigException a key deleted is unknown, or the overrides after the change would not apply */
+    void checkConfigChange(AlterTopicConfigsRequest request) throws InvalidTopicConfigException {
+        configs.validateChange(request.getName(), request.getSetMap(), request.getDeleteList());
     }
 }
