@@ -101,6 +101,15 @@ class EndToEndTest {
         assertEquals("error: INVALID_CONFIG: retention.ms=1w is not a 64-bit integer\n", badValue.err());
         Result unknownTopic = ferry("", "topic", "alter", "--topic", "nowhere", "--config", "retention.ms=1");
         assertTrue(unknownTopic.err().startsWith("error: UNKNOWN_TOPIC: "), unknownTopic.toString());
+        Result grown = ferry("", "topic", "alter", "--topic", "configured", "--partitions", "3");
+        assertEquals(0, grown.exitCode(), grown.toString());
+        assertEquals("Topic configured has 3 partition(s).\n", grown.out());
+        assertTrue(ferry("", "topic", "describe", "--topic", "configured").out()
+                .contains("\tTopic: configured\tPartition: 2\tLeader: 1\t"));
+        Result shrunk = ferry("", "topic", "alter", "--topic", "configured", "--partitions", "2");
+        assertEquals(1, shrunk.exitCode(), shrunk.toString());
+        assertTrue(shrunk.err().startsWith("error: INVALID_PARTITIONS: topic configured has 3 partition(s)"),
+                shrunk.toString());
         Result nothing = ferry("", "topic", "alter", "--topic", "configured");
         assertEquals(2, nothing.exitCode(), nothing.toString());
         assertTrue(nothing.err().contains("nothing to change"), nothing.toString());

@@ -9,6 +9,8 @@ import io.ferry.proto.v1.BrokerServiceGrpc;
 import io.ferry.proto.v1.BrokerServiceGrpc.BrokerServiceBlockingStub;
 import io.ferry.proto.v1.AlterTopicConfigsRequest;
 import io.ferry.proto.v1.AlterTopicConfigsResponse;
+import io.ferry.proto.v1.CreatePartitionsRequest;
+import io.ferry.proto.v1.CreatePartitionsResponse;
 import io.ferry.proto.v1.CreateTopicRequest;
 import io.ferry.proto.v1.CreateTopicResponse;
 import io.ferry.proto.v1.DeleteTopicRequest;
@@ -103,6 +105,22 @@ public final class FerryAdmin implements AutoCloseable {
         AlterTopicConfigsResponse response = call("alter configs of topic " + name, s -> s.alterTopicConfigs(request),
                 AlterTopicConfigsResponse::getError, Set.of(ErrorCode.UNKNOWN_TOPIC));
         return Map.copyOf(response.getConfigsMap());
+    }
+
+    /**
+     * Raises a topic's partition count to {@code count}, as {@code kafka-topics --alter --partitions}
+     * does; the new partitions get the topic's replication factor. Records already written stay in their
+     * partitions, so a key may map to another partition from now on.
+     *
+     * @return the topic as the controllers describe it after the change
+     * @throws FerryException with UNKNOWN_TOPIC, INVALID_PARTITIONS (a count not above the current one),
+     *                        INVALID_REPLICATION_FACTOR (fewer live brokers than the topic's replication factor)
+     */
+    public TopicDescription createPartitions(String name, int count) {
+        CreatePartitionsRequest request = CreatePartitionsRequest.newBuilder().setName(name).setCount(count).build();
+        call("add partitions to topic " + name, s -> s.createPartitions(request), CreatePartitionsResponse::getError,
+                Set.of(ErrorCode.UNKNOWN_TOPIC));
+        return describeTopics(List.of(name)).get(name);
     }
 
     /** Names of every topic, sorted. */

@@ -22,6 +22,8 @@ import io.ferry.proto.v1.Acks;
 import io.ferry.proto.v1.AlterTopicConfigsRequest;
 import io.ferry.proto.v1.AlterTopicConfigsResponse;
 import io.ferry.proto.v1.BrokerServiceGrpc;
+import io.ferry.proto.v1.CreatePartitionsRequest;
+import io.ferry.proto.v1.CreatePartitionsResponse;
 import io.ferry.proto.v1.DeleteTopicRequest;
 import io.ferry.proto.v1.DescribeClusterRequest;
 import io.ferry.proto.v1.DescribeTopicsRequest;
@@ -436,6 +438,29 @@ class SingleNodeBrokerTest {
                 batch("a", 40)).getError().getCode() == ErrorCode.NONE);
         assertEquals(Map.of("retention.ms", "60000", "segment.ms", "3600000"), stub(channel).describeTopics(
                 DescribeTopicsRequest.newBuilder().addNames("altered").build()).getTopics(0).getTopic().getConfigsMap());
+    }
+
+    @Test
+    void partitionsAddedToATopicTakeRecordsAndTheOldOnesKeepTheirs() throws Exception {
+        createTopic(channel, "grown", 1, Map.of());
+        assertEquals(0, produce(channel, Acks.ACKS_ALL, "grown", 0, batch("old", 2)).getBaseOffset());
+        CreatePartitionsResponse added = stub(channel).createPartitions(CreatePartitionsRequest.newBuilder()
+                .setName("grown").setCount(3).build());
+        assertEquals(ErrorCode.NONE, added.getError().getCode(), added.getError().getMessage());
+        assertEquals(List.of(1, 2), added.getPartitionsList().stream().map(p -> p.getPartition()).toList());
+        await().atMost(Duration.ofSeconds(30)).until(() -> produce(channel, Acks.ACKS_ALL, "grown", 2,
+                batch("new", 1)).getError().getCode() == ErrorCode.NONE);
+        assertEquals(List.of("0:new0"), readAll(channel, "grown", 2, 0));
+        assertEquals(List.of("0:old0", "1:old1"), readAll(channel, "grown", 0, 0));
+        MetadataResponse metadata = stub(channel).metadata(MetadataRequest.newBuilder().addTopics("grown").build());
+        assertEquals(3, metadata.getTopics(0).getPartitionsCount());
+
+        CreatePartitionsResponse fewer = stub(channel).createPartitions(CreatePartitionsRequest.newBuilder()
+                .setName("grown").setCount(2).build());
+        assertEquals(ErrorCode.INVALID_PARTITIONS, fewer.getError().getCode());
+        assertTrue(fewer.getError().getMessage().contains("has 3 partition(s)"), fewer.getError().getMessage());
+        assertEquals(ErrorCode.UNKNOWN_TOPIC, stub(channel).createPartitions(CreatePartitionsRequest.newBuilder()
+                .setName("never-created").setCount(2).build()).getError().getCode());
     }
 
     @Test

@@ -103,7 +103,8 @@ public final class TopicCommand implements Runnable {
     }
 
     @Command(name = "alter", mixinStandardHelpOptions = true,
-            description = "Change a topic's settings (as kafka-configs --alter); the others stay as they are.")
+            description = "Add partitions to a topic, or change its settings (as kafka-configs --alter); "
+                    + "what is not named stays as it is.")
     static final class Alter extends ClientCommand {
 
         @Spec
@@ -111,6 +112,10 @@ public final class TopicCommand implements Runnable {
 
         @Option(names = {"-t", "--topic"}, required = true, paramLabel = "NAME", description = "Topic name.")
         String topic;
+
+        @Option(names = {"-p", "--partitions"}, paramLabel = "N",
+                description = "New partition count, above the current one (keys may map to other partitions after).")
+        Integer partitions;
 
         @Option(names = {"-c", "--config"}, paramLabel = "KEY=VALUE",
                 description = "Setting to give the topic, repeatable (e.g. retention.ms=3600000).")
@@ -126,13 +131,20 @@ public final class TopicCommand implements Runnable {
 
         @Override
         public Integer call() {
-            if (set.isEmpty() && delete.isEmpty()) {
-                throw new ParameterException(spec.commandLine(), "nothing to change: give --config or --delete-config");
+            if (partitions == null && set.isEmpty() && delete.isEmpty()) {
+                throw new ParameterException(spec.commandLine(),
+                        "nothing to change: give --partitions, --config or --delete-config");
             }
             try (FerryAdmin admin = admin(settings())) {
-                Map<String, String> now = admin.alterTopicConfigs(topic, set, delete);
-                out().println("Altered topic " + topic + ". Configs: "
-                        + (now.isEmpty() ? "none (the broker defaults)" : TopicFormat.configs(now)));
+                if (partitions != null) {
+                    TopicDescription grown = admin.createPartitions(topic, partitions);
+                    out().println("Topic " + topic + " has " + grown.partitions().size() + " partition(s).");
+                }
+                if (!set.isEmpty() || !delete.isEmpty()) {
+                    Map<String, String> now = admin.alterTopicConfigs(topic, set, delete);
+                    out().println("Altered topic " + topic + ". Configs: "
+                            + (now.isEmpty() ? "none (the broker defaults)" : TopicFormat.configs(now)));
+                }
             }
             return ErrorReporter.OK;
         }

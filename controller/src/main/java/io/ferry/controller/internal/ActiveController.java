@@ -14,6 +14,9 @@ import io.ferry.proto.v1.CommandResult;
 import io.ferry.proto.v1.ControlledShutdownRequest;
 import io.ferry.proto.v1.ControlledShutdownResponse;
 import io.ferry.proto.v1.ControllerCommand;
+import io.ferry.proto.v1.CreatePartitionsRecord;
+import io.ferry.proto.v1.CreatePartitionsRequest;
+import io.ferry.proto.v1.CreatePartitionsResponse;
 import io.ferry.proto.v1.CreateTopicRecord;
 import io.ferry.proto.v1.CreateTopicRequest;
 import io.ferry.proto.v1.CreateTopicResponse;
@@ -160,6 +163,9 @@ public final class ActiveController implements AutoCloseable {
         case ALTER_TOPIC_CONFIGS:
           return alterTopicConfigs(request.getAlterTopicConfigs())
               .thenApply(r -> ActiveControllerResponse.newBuilder().setAlterTopicConfigs(r).build());
+        case CREATE_PARTITIONS:
+          return createPartitions(request.getCreatePartitions(), request.getRetry())
+              .thenApply(r -> ActiveControllerResponse.newBuilder().setCreatePartitions(r).build());
         case DESCRIBE_TOPICS:
           return CompletableFuture.completedFuture(ActiveControllerResponse.newBuilder()
               .setDescribeTopics(describeTopics(request.getDescribeTopics())).build());
@@ -354,6 +360,27 @@ public final class ActiveController implements AutoCloseable {
       return CompletableFuture.completedFuture(CreateTopicResponse.newBuilder().setError(Errors.of(
           ErrorCode.TOPIC_ALREADY_EXISTS, "topic " + req.getName() + " already exists")).build());
     }
+    List<Integer> live = liveBrokers();
+    Error tooFew = placeable(req.getReplicationFactor(), live);
+    if (!Errors.isOk(tooFew)) {
+      return CompletableFuture.completedFuture(CreateTopicResponse.newBuilder().setError(tooFew).build());
+    }
+    TopicRecord topic = TopicRecord.newBuilder().setName(req.getName()).setTopicId(UUID.randomUUID().toString())
+        .setPartitionCount(req.getPartitionCount()).setReplicationFactor(req.getReplicationFactor())
+        .putAllConfigs(req.getConfigsMap()).build();
+    CreateTopicRecord record = CreateTopicRecord.newBuilder().setTopic(topic)
+        .addAllPartitions(placed(topic, 0, req.getPartitionCount(), live)).build();
+    return propose(List.of(MetadataRecord.newBuilder().setCreateTopic(record).build())).thenApply(r -> {
+      CreateTopicResponse.Builder b = CreateTopicResponse.newBuilder().setError(r.getError());
+      if (Errors.isOk(r.getError())) {
+        b.setTopic(topic).addAllPartitions(record.getPartitionsList());
+      }
+      return b.build();
+    });
+  }
+
+  /** Registered, unfenced brokers whose session is alive: where new replicas may go. */
+  private List<Integer> liveBrokers() {
     List<Integer> live = new ArrayList<>();
     IntPredicate alive = liveness(Set.of(), -1);
     long now = clock.millis();
@@ -362,30 +389,61 @@ public final class ActiveController implements AutoCloseable {
         live.add(b.getBrokerId());
       }
     }
-    if (req.getReplicationFactor() > live.size()) {
-      return CompletableFuture.completedFuture(CreateTopicResponse.newBuilder().setError(Errors.of(
-          ErrorCode.INVALID_REPLICATION_FACTOR, "replication factor " + req.getReplicationFactor()
-              + " is larger than the number of live brokers (" + live.size() + ": " + live + ")")).build());
+    return live;
+  }
+
+  private static Error placeable(int replicationFactor, List<Integer> live) {
+    return replicationFactor <= live.size() ? Errors.NONE : Errors.of(ErrorCode.INVALID_REPLICATION_FACTOR,
+        "replication factor " + replicationFactor + " is larger than the number of live brokers (" + live.size()
+            + ": " + live + ")");
+  }
+
+  /** Partitions {@code first} to {@code first + count - 1} of {@code topic}, placed on {@code live} brokers. */
+  private List<PartitionRecord> placed(TopicRecord topic, int first, int count, List<Integer> live) {
+    List<List<Integer>> placement = ReplicaPlacer.place(live, state.replicaAndLeaderCounts(), count,
+        topic.getReplicationFactor());
+    List<PartitionRecord> partitions = new ArrayList<>();
+    for (int i = 0; i < placement.size(); i++) {
+      List<Integer> replicas = placement.get(i);
+      partitions.add(PartitionRecord.newBuilder().setTopic(topic.getName()).setTopicId(topic.getTopicId())
+          .setPartition(first + i).addAllReplicas(replicas).addAllIsr(replicas).setLeader(replicas.get(0)).build());
     }
-    List<List<Integer>> placement = ReplicaPlacer.place(live, state.replicaAndLeaderCounts(),
-        req.getPartitionCount(), req.getReplicationFactor());
-    TopicRecord topic = TopicRecord.newBuilder().setName(req.getName()).setTopicId(UUID.randomUUID().toString())
-        .setPartitionCount(req.getPartitionCount()).setReplicationFactor(req.getReplicationFactor())
-        .putAllConfigs(req.getConfigsMap()).build();
-    CreateTopicRecord.Builder create = CreateTopicRecord.newBuilder().setTopic(topic);
-    for (int p = 0; p < placement.size(); p++) {
-      List<Integer> replicas = placement.get(p);
-      create.addPartitions(PartitionRecord.newBuilder().setTopic(topic.getName()).setTopicId(topic.getTopicId())
-          .setPartition(p).addAllReplicas(replicas).addAllIsr(replicas).setLeader(replicas.get(0)));
+    return partitions;
+  }
+
+  /**
+   * As for CreateTopic, a request the router sends again after losing the first attempt's answer is
+   * answered as done when the topic already has the count asked for (its partitions are not repeated).
+   */
+  private CompletableFuture<CreatePartitionsResponse> createPartitions(CreatePartitionsRequest req, boolean retry) {
+    Error error = TopicValidation.checkName(req.getName());
+    Optional<TopicRecord> topic = state.topic(req.getName());
+    if (Errors.isOk(error) && topic.isEmpty()) {
+      error = Errors.of(ErrorCode.UNKNOWN_TOPIC, "topic " + req.getName() + " does not exist");
     }
-    CreateTopicRecord record = create.build();
-    return propose(List.of(MetadataRecord.newBuilder().setCreateTopic(record).build())).thenApply(r -> {
-      CreateTopicResponse.Builder b = CreateTopicResponse.newBuilder().setError(r.getError());
-      if (Errors.isOk(r.getError())) {
-        b.setTopic(topic).addAllPartitions(record.getPartitionsList());
-      }
-      return b.build();
-    });
+    int current = topic.map(TopicRecord::getPartitionCount).orElse(0);
+    if (Errors.isOk(error) && retry && req.getCount() == current) {
+      return CompletableFuture.completedFuture(CreatePartitionsResponse.newBuilder().setError(Errors.NONE).build());
+    }
+    if (Errors.isOk(error) && (req.getCount() <= current || req.getCount() > TopicValidation.MAX_PARTITIONS)) {
+      error = Errors.of(ErrorCode.INVALID_PARTITIONS, "topic " + req.getName() + " has " + current
+          + " partition(s); the new count must be above that and at most " + TopicValidation.MAX_PARTITIONS
+          + ", got " + req.getCount());
+    }
+    List<Integer> live = liveBrokers();
+    if (Errors.isOk(error)) {
+      error = placeable(topic.get().getReplicationFactor(), live);
+    }
+    if (!Errors.isOk(error)) {
+      return CompletableFuture.completedFuture(CreatePartitionsResponse.newBuilder().setError(error).build());
+    }
+    List<PartitionRecord> added = placed(topic.get(), current, req.getCount() - current, live);
+    return propose(List.of(MetadataRecord.newBuilder().setCreatePartitions(CreatePartitionsRecord.newBuilder()
+        .setName(req.getName()).setTopicId(topic.get().getTopicId()).addAllPartitions(added)).build()))
+        .thenApply(r -> {
+          CreatePartitionsResponse.Builder response = CreatePartitionsResponse.newBuilder().setError(r.getError());
+          return Errors.isOk(r.getError()) ? response.addAllPartitions(added).build() : response.build();
+        });
   }
 
   private CompletableFuture<DeleteTopicResponse> deleteTopic(DeleteTopicRequest req) {
@@ -418,12 +476,15 @@ public final class ActiveController implements AutoCloseable {
         error = Errors.of(ErrorCode.INVALID_CONFIG, key + " is both set and deleted");
       }
     }
+    Map<String, String> configs = new TreeMap<>(topic.map(TopicRecord::getConfigsMap).orElse(Map.of()));
+    configs.putAll(req.getSetMap());
+    req.getDeleteList().forEach(configs::remove);
+    if (Errors.isOk(error)) {
+      error = TopicValidation.checkConfigs(configs);
+    }
     if (!Errors.isOk(error)) {
       return CompletableFuture.completedFuture(AlterTopicConfigsResponse.newBuilder().setError(error).build());
     }
-    Map<String, String> configs = new TreeMap<>(topic.get().getConfigsMap());
-    configs.putAll(req.getSetMap());
-    req.getDeleteList().forEach(configs::remove);
     return propose(List.of(MetadataRecord.newBuilder().setTopicConfigChange(TopicConfigChangeRecord.newBuilder()
         .setName(req.getName()).setTopicId(topic.get().getTopicId()).putAllConfigs(configs)).build()))
         .thenApply(r -> {

@@ -12,6 +12,8 @@ import io.ferry.proto.v1.ControlledShutdownRequest;
 import io.ferry.proto.v1.ControlledShutdownResponse;
 import io.ferry.proto.v1.ControllerInfo;
 import io.ferry.proto.v1.ControllerServiceGrpc;
+import io.ferry.proto.v1.CreatePartitionsRequest;
+import io.ferry.proto.v1.CreatePartitionsResponse;
 import io.ferry.proto.v1.CreateTopicRequest;
 import io.ferry.proto.v1.CreateTopicResponse;
 import io.ferry.proto.v1.DeleteTopicRequest;
@@ -80,6 +82,12 @@ public final class ControllerGrpcService extends ControllerServiceGrpc.Controlle
   public void deleteTopic(DeleteTopicRequest request, StreamObserver<DeleteTopicResponse> observer) {
     route(ActiveControllerRequest.newBuilder().setDeleteTopic(request).build(), observer,
         ActiveControllerResponse::getDeleteTopic, e -> DeleteTopicResponse.newBuilder().setError(e).build());
+  }
+
+  @Override
+  public void createPartitions(CreatePartitionsRequest request, StreamObserver<CreatePartitionsResponse> observer) {
+    route(ActiveControllerRequest.newBuilder().setCreatePartitions(request).build(), observer,
+        ActiveControllerResponse::getCreatePartitions, e -> CreatePartitionsResponse.newBuilder().setError(e).build());
   }
 
   @Override

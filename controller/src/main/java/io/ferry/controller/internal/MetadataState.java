@@ -3,6 +3,7 @@ package io.ferry.controller.internal;
 import io.ferry.proto.v1.BrokerRegistration;
 import io.ferry.proto.v1.CommandResult;
 import io.ferry.proto.v1.ControllerCommand;
+import io.ferry.proto.v1.CreatePartitionsRecord;
 import io.ferry.proto.v1.CreateTopicRecord;
 import io.ferry.proto.v1.DeleteTopicRecord;
 import io.ferry.proto.v1.Error;
@@ -118,6 +119,8 @@ public final class MetadataState {
         TopicConfigChangeRecord r = record.getTopicConfigChange();
         return checkTopicExists(r.getName(), r.getTopicId());
       }
+      case CREATE_PARTITIONS:
+        return checkCreatePartitions(record.getCreatePartitions());
       default:
         return Errors.of(ErrorCode.INVALID_REQUEST, "empty or unknown metadata record");
     }
@@ -155,6 +158,24 @@ public final class MetadataState {
       if (p.getPartition() != i || !p.getTopic().equals(topic.getName())
           || !p.getTopicId().equals(topic.getTopicId()) || !wellFormed(p)) {
         return Errors.of(ErrorCode.INVALID_REQUEST, "malformed partition " + i + " of " + topic.getName());
+      }
+    }
+    return Errors.NONE;
+  }
+
+  private Error checkCreatePartitions(CreatePartitionsRecord r) {
+    Error exists = checkTopicExists(r.getName(), r.getTopicId());
+    if (!Errors.isOk(exists)) {
+      return exists;
+    }
+    int next = partitions.get(r.getName()).length;
+    if (r.getPartitionsCount() == 0) {
+      return Errors.of(ErrorCode.INVALID_PARTITIONS, "no partitions to add to " + r.getName());
+    }
+    for (PartitionRecord p : r.getPartitionsList()) {
+      if (p.getPartition() != next++ || !p.getTopic().equals(r.getName()) || !p.getTopicId().equals(r.getTopicId())
+          || !wellFormed(p)) {
+        return Errors.of(ErrorCode.INVALID_REQUEST, "malformed new partition " + p.getPartition() + " of " + r.getName());
       }
     }
     return Errors.NONE;
@@ -233,6 +254,15 @@ public final class MetadataState {
         TopicConfigChangeRecord r = record.getTopicConfigChange();
         topics.put(r.getName(), topics.get(r.getName()).toBuilder().clearConfigs().putAllConfigs(r.getConfigsMap())
             .build());
+        break;
+      }
+      case CREATE_PARTITIONS: {
+        CreatePartitionsRecord r = record.getCreatePartitions();
+        List<PartitionRecord> all = new ArrayList<>(Arrays.asList(partitions.get(r.getName())));
+        all.addAll(r.getPartitionsList());
+        partitions.put(r.getName(), all.toArray(new PartitionRecord[0]));
+        topics.put(r.getName(), topics.get(r.getName()).toBuilder().setPartitionCount(all.size()).build());
+        r.getPartitionsList().forEach(p -> count(p, 1));
         break;
       }
       default:

@@ -57,11 +57,16 @@ public final class TopicValidation {
       return Errors.of(ErrorCode.INVALID_REPLICATION_FACTOR, "replication factor must be between 1 and "
           + MAX_REPLICATION_FACTOR + ", got " + rf);
     }
-    if (request.getConfigsCount() > MAX_CONFIGS) {
+    return checkConfigs(request.getConfigsMap());
+  }
+
+  /** Bounds on a topic's overrides (their meaning is the brokers' to check). */
+  public static Error checkConfigs(Map<String, String> configs) {
+    if (configs.size() > MAX_CONFIGS) {
       return Errors.of(ErrorCode.INVALID_REQUEST, "at most " + MAX_CONFIGS + " config overrides are allowed, got "
-          + request.getConfigsCount());
+          + configs.size());
     }
-    for (Map.Entry<String, String> e : request.getConfigsMap().entrySet()) {
+    for (Map.Entry<String, String> e : configs.entrySet()) {
       if (e.getKey().isEmpty() || e.getKey().length() > MAX_CONFIG_LENGTH
           || e.getValue().length() > MAX_CONFIG_LENGTH) {
         return Errors.of(ErrorCode.INVALID_REQUEST, "config keys must be 1 to " + MAX_CONFIG_LENGTH

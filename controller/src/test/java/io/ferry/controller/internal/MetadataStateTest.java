@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.ferry.proto.v1.BrokerRegistration;
 import io.ferry.proto.v1.CommandResult;
 import io.ferry.proto.v1.ControllerCommand;
+import io.ferry.proto.v1.CreatePartitionsRecord;
 import io.ferry.proto.v1.CreateTopicRecord;
 import io.ferry.proto.v1.ErrorCode;
 import io.ferry.proto.v1.FetchMetadataResponse;
@@ -114,6 +115,29 @@ class MetadataStateTest {
     assertEquals(ErrorCode.UNKNOWN_TOPIC, s.apply(command(configChange("other-id", Map.of())), 3).getError().getCode(),
         "a topic deleted and created again has a new id; a change meant for the old one is refused");
     assertEquals(Map.of("retention.ms", "1000"), s.topic("t").orElseThrow().getConfigsMap());
+  }
+
+  @Test
+  void addedPartitionsExtendTheTopicAndMustFollowOnFromItsLastPartition() {
+    MetadataState s = new MetadataState(100);
+    s.apply(command(register(1), register(2), createTopic()), 3);
+    assertEquals(ErrorCode.INVALID_REQUEST, s.apply(command(addPartitions(3)), 3).getError().getCode(),
+        "partition 3 without a partition 2");
+    assertEquals(ErrorCode.NONE, s.apply(command(addPartitions(2, 3)), 3).getError().getCode());
+    assertEquals(4, s.topic("t").orElseThrow().getPartitionCount());
+    assertEquals(List.of(0, 1, 2, 3), s.partitions("t").stream().map(PartitionRecord::getPartition).toList());
+    assertEquals(List.of(4, 4), counts(s).get(1), "broker 1: 4 replicas, 4 leaderships");
+    MetadataState copy = new MetadataState(100);
+    copy.load(s.image());
+    assertEquals(s.image(), copy.image());
+  }
+
+  private static MetadataRecord addPartitions(int... numbers) {
+    CreatePartitionsRecord.Builder add = CreatePartitionsRecord.newBuilder().setName("t").setTopicId("tid");
+    for (int p : numbers) {
+      add.addPartitions(partition(p));
+    }
+    return MetadataRecord.newBuilder().setCreatePartitions(add).build();
   }
 
   private static MetadataRecord configChange(String topicId, Map<String, String> configs) {

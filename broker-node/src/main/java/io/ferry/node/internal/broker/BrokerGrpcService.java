@@ -8,6 +8,8 @@ import io.ferry.node.internal.broker.TopicOverrides.InvalidTopicConfigException;
 import io.ferry.proto.v1.AlterTopicConfigsRequest;
 import io.ferry.proto.v1.AlterTopicConfigsResponse;
 import io.ferry.proto.v1.BrokerServiceGrpc;
+import io.ferry.proto.v1.CreatePartitionsRequest;
+import io.ferry.proto.v1.CreatePartitionsResponse;
 import io.ferry.proto.v1.CreateTopicRequest;
 import io.ferry.proto.v1.CreateTopicResponse;
 import io.ferry.proto.v1.DeleteTopicRequest;
@@ -282,6 +284,12 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
         }
         forward("alter_topic_configs", observer, stub -> stub.alterTopicConfigs(request),
                 AlterTopicConfigsResponse::getError, error -> AlterTopicConfigsResponse.newBuilder().setError(error).build());
+    }
+
+    @Override
+    public void createPartitions(CreatePartitionsRequest request, StreamObserver<CreatePartitionsResponse> observer) {
+        forward("create_partitions", observer, stub -> stub.createPartitions(request), CreatePartitionsResponse::getError,
+                error -> CreatePartitionsResponse.newBuilder().setError(error).build());
     }
 
     @Override

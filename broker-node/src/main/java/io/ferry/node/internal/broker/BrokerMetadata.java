@@ -113,6 +113,14 @@ public record BrokerMetadata(long version, Map<Integer, BrokerRegistration> brok
                         putPartition(p);
                     }
                 }
+                case CREATE_PARTITIONS -> {
+                    TopicRecord topic = topics.get(record.getCreatePartitions().getName());
+                    if (topic != null) {
+                        record.getCreatePartitions().getPartitionsList().forEach(this::putPartition);
+                        topics.put(topic.getName(), topic.toBuilder()
+                                .setPartitionCount(partitions.get(topic.getName()).size()).build());
+                    }
+                }
                 case TOPIC_CONFIG_CHANGE -> {
                     TopicRecord topic = topics.get(record.getTopicConfigChange().getName());
                     if (topic != null) {
