@@ -310,6 +310,11 @@ public final class Partition {
             } else if (answer.records().hasRemaining()) {
                 log.appendAsFollower(answer.records());
             }
+            // The leader's log start (moved by DeleteRecords or retention) bounds this replica's too, so a
+            // consumer finds the same earliest offset after a failover.
+            if (answer.error() == null && answer.logStartOffset() > log.logStartOffset()) {
+                log.advanceLogStartOffset(Math.min(answer.logStartOffset(), log.logEndOffset()));
+            }
         } catch (LogAppendException e) {
             throw new ReplicationException(ErrorCode.CORRUPT_BATCH, "partition " + tp + ": the leader's batches from "
                     + position.fetchOffset() + " were refused: " + e.getMessage());

@@ -42,6 +42,9 @@ public interface ReplicaLog {
     /** Empties the log and starts it at {@code offset}. */
     void truncateFullyAndStartAt(long offset);
 
+    /** Moves the log start up to {@code offset}, at most the log end (see {@link Log#advanceLogStartOffset}). */
+    boolean advanceLogStartOffset(long offset);
+
     /** The epoch of the log's last epoch entry, if any. */
     OptionalInt latestEpoch();
 

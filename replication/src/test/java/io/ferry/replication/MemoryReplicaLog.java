@@ -131,6 +131,11 @@ final class MemoryReplicaLog implements ReplicaLog {
     }
 
     @Override
+    public synchronized boolean advanceLogStartOffset(long offset) {
+        throw new UnsupportedOperationException("the in-memory log always starts at 0");
+    }
+
+    @Override
     public synchronized OptionalInt latestEpoch() {
         return epochStarts.isEmpty() ? OptionalInt.empty() : OptionalInt.of(epochStarts.get(epochStarts.size() - 1)[0]);
     }

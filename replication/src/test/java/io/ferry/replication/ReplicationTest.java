@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ferry.proto.v1.ErrorCode;
@@ -14,6 +15,8 @@ import io.ferry.record.Record;
 import io.ferry.record.RecordBatch;
 import io.ferry.record.RecordBatchBuilder;
 import io.ferry.record.RecordIterator;
+import io.ferry.storage.Log;
+import io.ferry.storage.OffsetOutOfRangeException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -115,6 +118,25 @@ class ReplicationTest {
         cluster.broker(3).stalled = false;
         assertNull(done(waiting).error());
         assertEquals(21, cluster.broker(1).highWatermark());
+    }
+
+    @Test
+    void followersTakeTheLeadersLogStartAndKeepWhatIsAboveIt() throws Exception {
+        cluster = new ReplicaCluster(dir, config(30_000), 2);
+        for (int i = 0; i < 10; i++) {
+            assertNull(done(cluster.produce(RequiredAcks.ALL, batch("v" + i))).error());
+        }
+        assertTrue(cluster.broker(1).log.advanceLogStartOffset(7));
+        // The next fetch answers carry the leader's start; an append makes sure there is one.
+        assertNull(done(cluster.produce(RequiredAcks.ALL, batch("after"))).error());
+        await().atMost(WAIT).until(() -> cluster.broker(2).log.logStartOffset() == 7
+                && cluster.broker(3).log.logStartOffset() == 7);
+        for (int id : List.of(2, 3)) {
+            Log follower = cluster.broker(id).log;
+            assertThrows(OffsetOutOfRangeException.class, () -> follower.read(6, 1 << 20, Long.MAX_VALUE));
+            assertEquals(11, follower.logEndOffset());
+        }
+        assertIdenticalBelow(11, 1, 2, 3);
     }
 
     @Test

@@ -465,15 +465,17 @@ public final class Log implements AutoCloseable {
 
     /**
      * The base offset of the first batch whose max timestamp is at least {@code timestamp} (ms), as
-     * Kafka's ListOffsets answers at batch granularity; empty when every batch is older.
+     * Kafka's ListOffsets answers at batch granularity, never below the log start; empty when every
+     * batch is older.
      */
     public OptionalLong offsetForTimestamp(long timestamp) {
         EndOffset endSnapshot = end;
+        long start = logStartOffset;
         for (LogSegment segment : segments.values()) {
             int maxPosition = segment == endSnapshot.segment() ? endSnapshot.position() : segment.size();
             OptionalLong offset = segment.offsetForTimestamp(timestamp, maxPosition);
             if (offset.isPresent()) {
-                return offset;
+                return OptionalLong.of(Math.max(start, offset.getAsLong()));
             }
             if (segment == endSnapshot.segment()) {
                 break;
@@ -583,22 +585,62 @@ public final class Log implements AutoCloseable {
             if (deletable == 0) {
                 return 0;
             }
-            try {
-                if (deletable == all.size()) {
-                    rollLocked();
-                }
-                for (LogSegment segment : all.subList(0, deletable)) {
-                    removeSegment(segment);
-                }
-            } catch (IOException e) {
-                throw new StorageException("retention in " + dir + " failed: " + e.getMessage(), e);
-            }
-            logStartOffset = segments.firstKey();
-            recoveryPoint = Math.max(recoveryPoint, logStartOffset);
-            highWatermark = Math.max(highWatermark, logStartOffset);
-            truncateEpochCache();
+            removeOldestSegments(all, deletable, "retention");
+            startAt(Math.max(logStartOffset, segments.firstKey()));
             return deletable;
         }
+    }
+
+    /**
+     * Moves the log start offset up to {@code offset}, as a DeleteRecords or a follower taking its
+     * leader's log start does: reads below it fail with {@link OffsetOutOfRangeException}, and segments
+     * wholly below it are deleted (the one holding it stays, so the start may fall inside a segment).
+     * A no-op at or below the current start.
+     *
+     * @return whether the start moved
+     * @throws IllegalArgumentException if {@code offset} is above the log end offset
+     */
+    public boolean advanceLogStartOffset(long offset) {
+        synchronized (lock) {
+            ensureOpen();
+            if (offset <= logStartOffset) {
+                return false;
+            }
+            if (offset > end.offset()) {
+                throw new IllegalArgumentException("cannot start " + dir + " at " + offset + ", above its log end "
+                        + end.offset());
+            }
+            List<LogSegment> all = List.copyOf(segments.values());
+            int below = 0;
+            // An empty segment (the active one, at the log end) is never below the new start.
+            while (below < all.size() && all.get(below).size() > 0 && all.get(below).nextOffset() <= offset) {
+                below++;
+            }
+            removeOldestSegments(all, below, "moving the log start to " + offset);
+            startAt(offset);
+            return true;
+        }
+    }
+
+    /** Deletes the first {@code count} of {@code all}; if that is every segment, an empty one is rolled first. */
+    private void removeOldestSegments(List<LogSegment> all, int count, String why) {
+        try {
+            if (count > 0 && count == all.size()) {
+                rollLocked();
+            }
+            for (LogSegment segment : all.subList(0, count)) {
+                removeSegment(segment);
+            }
+        } catch (IOException e) {
+            throw new StorageException(why + " in " + dir + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private void startAt(long offset) {
+        logStartOffset = offset;
+        recoveryPoint = Math.max(recoveryPoint, logStartOffset);
+        highWatermark = Math.max(highWatermark, logStartOffset);
+        truncateEpochCache();
     }
 
     private void removeSegment(LogSegment segment) throws IOException {

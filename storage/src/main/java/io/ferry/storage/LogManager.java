@@ -25,12 +25,13 @@ import java.util.stream.Stream;
 /**
  * The partition logs of a broker, spread over {@code log.dirs}. At start it locks every directory
  * (a second broker on the same directories fails with {@link LogDirectoryInUseException}), recovers
- * every log from its checkpointed recovery point, and restores high watermarks; then it runs
+ * every log from its checkpointed recovery point, and restores high watermarks and log starts; then it runs
  * retention, the {@code flush.ms} policy and checkpointing on the injected scheduler, and on
  * {@link #close()} shuts every log down cleanly.
  *
  * <p>Checkpoint files per directory: {@value #RECOVERY_POINT_CHECKPOINT} (offsets below which each log
- * was flushed) and {@value #HIGH_WATERMARK_CHECKPOINT} (high watermarks as replication last set them).
+ * was flushed), {@value #HIGH_WATERMARK_CHECKPOINT} (high watermarks as replication last set them) and
+ * {@value #LOG_START_OFFSET_CHECKPOINT} (log start offsets, which may fall inside a segment).
  *
  * <p>Thread-safe: creation and deletion of logs are serialised on this object; lookups are lock-free.
  */
@@ -38,6 +39,7 @@ public final class LogManager implements AutoCloseable {
 
     public static final String RECOVERY_POINT_CHECKPOINT = "recovery-point-offset-checkpoint";
     public static final String HIGH_WATERMARK_CHECKPOINT = "replication-offset-checkpoint";
+    public static final String LOG_START_OFFSET_CHECKPOINT = "log-start-offset-checkpoint";
     /**
      * The controller's metadata directory (Kafka's name). A combined broker and controller keeps it in
      * the first log directory by default; it is not a partition and is skipped when loading.
@@ -140,6 +142,7 @@ public final class LogManager implements AutoCloseable {
         for (Path dir : dirs) {
             Map<TopicPartition, Long> recoveryPoints = new OffsetCheckpointFile(dir.resolve(RECOVERY_POINT_CHECKPOINT)).read();
             Map<TopicPartition, Long> highWatermarks = new OffsetCheckpointFile(dir.resolve(HIGH_WATERMARK_CHECKPOINT)).read();
+            Map<TopicPartition, Long> logStarts = new OffsetCheckpointFile(dir.resolve(LOG_START_OFFSET_CHECKPOINT)).read();
             ExecutorService recovery = Executors.newFixedThreadPool(config.recoveryThreadsPerDataDir());
             try {
                 Map<TopicPartition, Future<Log>> opening = new HashMap<>();
@@ -154,6 +157,9 @@ public final class LogManager implements AutoCloseable {
                 for (Map.Entry<TopicPartition, Future<Log>> entry : opening.entrySet()) {
                     Log log = await(entry.getValue(), entry.getKey());
                     log.updateHighWatermark(highWatermarks.getOrDefault(entry.getKey(), 0L));
+                    // A start inside a segment (DeleteRecords, a follower's leader) is only in the checkpoint;
+                    // never above what survived a crash.
+                    log.advanceLogStartOffset(Math.min(logStarts.getOrDefault(entry.getKey(), 0L), log.logEndOffset()));
                     logs.put(entry.getKey(), log);
                 }
             } finally {
@@ -243,19 +249,22 @@ public final class LogManager implements AutoCloseable {
         }
     }
 
-    /** Writes every directory's recovery-point and high-watermark checkpoints now. */
+    /** Writes every directory's recovery-point, high-watermark and log-start checkpoints now. */
     public synchronized void checkpoint() throws IOException {
         for (Path dir : dirs) {
             Map<TopicPartition, Long> recoveryPoints = new HashMap<>();
             Map<TopicPartition, Long> highWatermarks = new HashMap<>();
+            Map<TopicPartition, Long> logStarts = new HashMap<>();
             logs.forEach((tp, log) -> {
                 if (log.dir().getParent().equals(dir)) {
                     recoveryPoints.put(tp, log.recoveryPoint());
                     highWatermarks.put(tp, log.highWatermark());
+                    logStarts.put(tp, log.logStartOffset());
                 }
             });
             new OffsetCheckpointFile(dir.resolve(RECOVERY_POINT_CHECKPOINT)).write(recoveryPoints);
             new OffsetCheckpointFile(dir.resolve(HIGH_WATERMARK_CHECKPOINT)).write(highWatermarks);
+            new OffsetCheckpointFile(dir.resolve(LOG_START_OFFSET_CHECKPOINT)).write(logStarts);
         }
     }
 

@@ -100,6 +100,7 @@ class LogManagerTest {
             }
             log.updateHighWatermark(p + 1);
         }
+        manager.getLog(new TopicPartition("orders", 3)).orElseThrow().advanceLogStartOffset(1);
         assertEquals(2, countPartitionDirs(dirs().get(0)));
         assertEquals(2, countPartitionDirs(dirs().get(1)));
         manager.close();
@@ -112,6 +113,7 @@ class LogManagerTest {
             Log log = logs.get(new TopicPartition("orders", p));
             assertEquals(2L * (p + 1), log.logEndOffset());
             assertEquals(p + 1, log.highWatermark(), "restored from the checkpoint");
+            assertEquals(p == 3 ? 1 : 0, log.logStartOffset(), "a start inside a segment, restored from the checkpoint");
             assertEquals(log.logEndOffset(), log.recoveryPoint(), "checkpointed at shutdown");
             assertTrue(log.recoveryResult().cleanShutdown());
         }

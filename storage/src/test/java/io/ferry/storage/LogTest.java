@@ -424,6 +424,31 @@ class LogTest {
     }
 
     @Test
+    void theLogStartMovesInsideASegmentAndTakesOnlyTheSegmentsWhollyBelowIt() throws Exception {
+        open(small().build());
+        for (int i = 0; i < 30; i++) {
+            append(clock.millis() + i, 1);
+        }
+        List<Long> bases = log.segmentBaseOffsets();
+        assertTrue(bases.size() > 2, "several segments: " + bases);
+        long inside = bases.get(1) + 1;
+        assertThrows(IllegalArgumentException.class, () -> log.advanceLogStartOffset(31));
+
+        assertTrue(log.advanceLogStartOffset(inside));
+        assertEquals(inside, log.logStartOffset());
+        assertEquals(bases.subList(1, bases.size()), log.segmentBaseOffsets(), "only the first segment was wholly below");
+        assertThrows(OffsetOutOfRangeException.class, () -> log.read(inside - 1, 100, Long.MAX_VALUE));
+        assertEquals(inside, readAll(inside).get(0).baseOffset());
+        assertEquals(OptionalLong.of(inside), log.offsetForTimestamp(0), "never below the start");
+        assertTrue(log.highWatermark() >= inside);
+        assertFalse(log.advanceLogStartOffset(inside - 1), "the start never moves back");
+
+        assertTrue(log.advanceLogStartOffset(30));
+        assertEquals(List.of(30L), log.segmentBaseOffsets(), "at the log end every old segment goes, after a roll");
+        assertEquals(30, append(clock.millis(), 1).firstOffset());
+    }
+
+    @Test
     void sizeRetentionKeepsTheNewestSegmentsWithinTheLimit() throws Exception {
         open(small().retentionBytes(2048).build());
         for (int i = 0; i < 100; i++) {

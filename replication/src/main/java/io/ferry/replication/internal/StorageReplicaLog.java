@@ -61,6 +61,11 @@ public final class StorageReplicaLog implements ReplicaLog {
     }
 
     @Override
+    public boolean advanceLogStartOffset(long offset) {
+        return log.advanceLogStartOffset(offset);
+    }
+
+    @Override
     public OptionalInt latestEpoch() {
         return log.latestEpoch();
     }
