@@ -33,7 +33,7 @@ class CommandLineTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"topic create", "topic list", "topic describe", "topic alter", "topic delete", "produce", "consume",
+    @ValueSource(strings = {"topic create", "topic list", "topic describe", "topic alter", "topic delete-records", "topic delete", "produce", "consume",
             "cluster", "perf produce", "perf consume", "perf e2e"})
     void everyCommandHasHelp(String command) {
         String[] args = (command + " --help").split(" ");

@@ -110,6 +110,19 @@ class EndToEndTest {
         assertEquals(1, shrunk.exitCode(), shrunk.toString());
         assertTrue(shrunk.err().startsWith("error: INVALID_PARTITIONS: topic configured has 3 partition(s)"),
                 shrunk.toString());
+        for (int i = 0; i < 4; i++) {
+            assertEquals(0, ferry("r" + i + "\n", "produce", "--topic", "configured", "--partition", "1").exitCode());
+        }
+        Result purged = ferry("", "topic", "delete-records", "--topic", "configured", "--partition", "1",
+                "--offset", "2");
+        assertEquals(0, purged.exitCode(), purged.toString());
+        assertEquals("Partition 1 of configured: log start offset 2\n", purged.out());
+        Result rest = ferry("", "consume", "--topic", "configured", "--partition", "1", "--from-beginning",
+                "--max-messages", "2", "--timeout-ms", "10000", "--print-offset");
+        assertEquals("2\tr2\n3\tr3\n", rest.out(), rest.toString());
+        Result everything = ferry("", "topic", "delete-records", "--topic", "configured", "--offset", "-1");
+        assertEquals("Partition 0 of configured: log start offset 0\nPartition 1 of configured: log start offset 4\n"
+                + "Partition 2 of configured: log start offset 0\n", everything.out(), everything.toString());
         Result nothing = ferry("", "topic", "alter", "--topic", "configured");
         assertEquals(2, nothing.exitCode(), nothing.toString());
         assertTrue(nothing.err().contains("nothing to change"), nothing.toString());

@@ -4,6 +4,7 @@ import io.ferry.client.internal.Channels;
 import io.ferry.client.internal.ClusterView;
 import io.ferry.client.internal.MetadataManager;
 import io.ferry.client.internal.OffsetLookup;
+import io.ferry.client.internal.PartitionLeaderCalls;
 import io.ferry.proto.v1.BrokerRegistration;
 import io.ferry.proto.v1.BrokerServiceGrpc;
 import io.ferry.proto.v1.BrokerServiceGrpc.BrokerServiceBlockingStub;
@@ -13,6 +14,11 @@ import io.ferry.proto.v1.CreatePartitionsRequest;
 import io.ferry.proto.v1.CreatePartitionsResponse;
 import io.ferry.proto.v1.CreateTopicRequest;
 import io.ferry.proto.v1.CreateTopicResponse;
+import io.ferry.proto.v1.DeleteRecordsPartition;
+import io.ferry.proto.v1.DeleteRecordsPartitionResult;
+import io.ferry.proto.v1.DeleteRecordsRequest;
+import io.ferry.proto.v1.DeleteRecordsTopic;
+import io.ferry.proto.v1.DeleteRecordsTopicResult;
 import io.ferry.proto.v1.DeleteTopicRequest;
 import io.ferry.proto.v1.DescribeClusterRequest;
 import io.ferry.proto.v1.DescribeClusterResponse;
@@ -57,6 +63,7 @@ public final class FerryAdmin implements AutoCloseable {
     private final Channels channels;
     private final MetadataManager metadata;
     private final OffsetLookup offsets;
+    private final PartitionLeaderCalls leaders;
     private final List<InetSocketAddress> bootstrap;
 
     public FerryAdmin(AdminConfig config) {
@@ -67,6 +74,7 @@ public final class FerryAdmin implements AutoCloseable {
         this.metadata = new MetadataManager(bootstrap, channels, config.retryBackoffMs(), config.requestTimeoutMs(),
                 config.metadataMaxAgeMs(), "ferry-admin" + id + "-metadata", () -> { });
         this.offsets = new OffsetLookup(metadata, channels, config.requestTimeoutMs());
+        this.leaders = new PartitionLeaderCalls(metadata, channels, config.requestTimeoutMs());
     }
 
     /**
@@ -179,6 +187,40 @@ public final class FerryAdmin implements AutoCloseable {
                 .forEach((tp, r) -> out.put(tp, r.getOffset() < 0 ? null : new OffsetAndTimestamp(r.getOffset(),
                         r.getTimestamp())));
         return out;
+    }
+
+    /**
+     * Deletes every record before the given offset of each partition, as Kafka's {@code deleteRecords}:
+     * the partition's log start offset moves up to it (-1: the high watermark, every committed record),
+     * consumers can no longer read below it, and whole segments below it are removed from disk.
+     *
+     * @return per partition, its log start offset after the call (the leader's; followers reach it with
+     *         their next fetch)
+     * @throws FerryException with OFFSET_OUT_OF_RANGE for an offset above the high watermark, UNKNOWN_TOPIC, ...
+     */
+    public Map<TopicPartition, Long> deleteRecords(Map<TopicPartition, Long> before) {
+        long timeout = config.defaultApiTimeoutMs();
+        Map<TopicPartition, Long> out = new HashMap<>();
+        leaders.call("delete records of", before, FerryAdmin::deleteRecords, DeleteRecordsPartitionResult::getError,
+                System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeout), timeout)
+                .forEach((tp, r) -> out.put(tp, r.getLowWatermark()));
+        return out;
+    }
+
+    private static Map<TopicPartition, DeleteRecordsPartitionResult> deleteRecords(BrokerServiceBlockingStub stub,
+                                                                                   Map<TopicPartition, Long> before) {
+        Map<String, DeleteRecordsTopic.Builder> topics = new LinkedHashMap<>();
+        before.forEach((tp, offset) -> topics.computeIfAbsent(tp.topic(), t -> DeleteRecordsTopic.newBuilder().setTopic(t))
+                .addPartitions(DeleteRecordsPartition.newBuilder().setPartition(tp.partition()).setOffset(offset)));
+        DeleteRecordsRequest.Builder request = DeleteRecordsRequest.newBuilder();
+        topics.values().forEach(request::addTopics);
+        Map<TopicPartition, DeleteRecordsPartitionResult> results = new LinkedHashMap<>();
+        for (DeleteRecordsTopicResult topic : stub.deleteRecords(request.build()).getTopicsList()) {
+            for (DeleteRecordsPartitionResult result : topic.getPartitionsList()) {
+                results.put(new TopicPartition(topic.getTopic(), result.getPartition()), result);
+            }
+        }
+        return results;
     }
 
     private static TopicDescription describe(TopicRecord topic, List<PartitionRecord> partitions) {

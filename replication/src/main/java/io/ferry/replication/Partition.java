@@ -417,6 +417,27 @@ public final class Partition {
         return new OffsetAndEpoch(offset, timestamp, epoch);
     }
 
+    /**
+     * DeleteRecords on the leader: moves the log start offset up to {@code offset} ({@code -1}: the high
+     * watermark); followers take it from their next fetch answer.
+     *
+     * @return the log start offset after the call
+     * @throws ReplicationException NOT_LEADER, or OFFSET_OUT_OF_RANGE for an offset above the high watermark
+     *                              (records not yet committed cannot be deleted) or negative other than -1
+     */
+    public synchronized long deleteRecordsBefore(long offset) throws ReplicationException {
+        requireLeader(-1);
+        long highWatermark = log.highWatermark();
+        long target = offset == -1 ? highWatermark : offset;
+        if (target < 0 || target > highWatermark) {
+            throw new ReplicationException(ErrorCode.OFFSET_OUT_OF_RANGE, "cannot delete the records of " + tp
+                    + " before " + offset + ": the offset must be -1 (the high watermark) or between 0 and the high"
+                    + " watermark " + highWatermark);
+        }
+        log.advanceLogStartOffset(target);
+        return log.logStartOffset();
+    }
+
     private LeaderRole requireLeader(int currentLeaderEpoch) throws ReplicationException {
         if (!(role instanceof LeaderRole leader)) {
             String why = role instanceof OfflineRole offline ? ": it is offline, " + offline.reason()

@@ -392,6 +392,24 @@ public final class ReplicaManager implements AutoCloseable {
         }
     }
 
+    /**
+     * DeleteRecords for one partition this broker leads; see {@link Partition#deleteRecordsBefore}.
+     *
+     * @return the partition's log start offset after the call
+     * @throws ReplicationException NOT_LEADER, OFFSET_OUT_OF_RANGE, STORAGE_ERROR
+     */
+    public long deleteRecordsBefore(TopicPartition tp, long offset) throws ReplicationException {
+        Partition partition = partitions.get(tp);
+        if (partition == null) {
+            throw new ReplicationException(notHosted(tp));
+        }
+        try {
+            return partition.deleteRecordsBefore(offset);
+        } catch (StorageException e) {
+            throw new ReplicationException(ErrorCode.STORAGE_ERROR, "partition " + tp + ": " + e.getMessage());
+        }
+    }
+
     /** acks=all produces and long-poll fetches currently waiting (each counted once per partition). */
     public int waitingRequests() {
         return produceWaiters.watchedCount() + fetchWaiters.watchedCount() + followerFetchWaiters.watchedCount();

@@ -24,6 +24,11 @@ import io.ferry.proto.v1.AlterTopicConfigsResponse;
 import io.ferry.proto.v1.BrokerServiceGrpc;
 import io.ferry.proto.v1.CreatePartitionsRequest;
 import io.ferry.proto.v1.CreatePartitionsResponse;
+import io.ferry.proto.v1.DeleteRecordsPartition;
+import io.ferry.proto.v1.DeleteRecordsPartitionResult;
+import io.ferry.proto.v1.DeleteRecordsRequest;
+import io.ferry.proto.v1.DeleteRecordsResponse;
+import io.ferry.proto.v1.DeleteRecordsTopic;
 import io.ferry.proto.v1.DeleteTopicRequest;
 import io.ferry.proto.v1.DescribeClusterRequest;
 import io.ferry.proto.v1.DescribeTopicsRequest;
@@ -461,6 +466,35 @@ class SingleNodeBrokerTest {
         assertTrue(fewer.getError().getMessage().contains("has 3 partition(s)"), fewer.getError().getMessage());
         assertEquals(ErrorCode.UNKNOWN_TOPIC, stub(channel).createPartitions(CreatePartitionsRequest.newBuilder()
                 .setName("never-created").setCount(2).build()).getError().getCode());
+    }
+
+    @Test
+    void deleteRecordsMovesTheLogStartAndReadsBelowItAreRefused() throws Exception {
+        createTopic(channel, "purged", 1, Map.of());
+        for (int i = 0; i < 10; i++) {
+            produce(channel, Acks.ACKS_ALL, "purged", 0, batch("p" + i + "-", 1));
+        }
+        assertEquals(4, deleteBefore("purged", 0, 4).getLowWatermark());
+        assertEquals(ErrorCode.OFFSET_OUT_OF_RANGE, fetch(channel, "purged", 0, 3).getError().getCode());
+        assertEquals(4, listOffset(channel, "purged", 0, -2).getOffset(), "earliest is the new log start");
+        assertEquals(List.of("4:p4-0", "5:p5-0"), readAll(channel, "purged", 0, 4).subList(0, 2));
+
+        DeleteRecordsPartitionResult beyond = deleteBefore("purged", 0, 11);
+        assertEquals(ErrorCode.OFFSET_OUT_OF_RANGE, beyond.getError().getCode());
+        assertTrue(beyond.getError().getMessage().contains("high watermark 10"), beyond.getError().getMessage());
+        assertEquals(4, deleteBefore("purged", 0, 2).getLowWatermark(), "the log start never moves back");
+        assertEquals(10, deleteBefore("purged", 0, -1).getLowWatermark(), "-1: every committed record");
+        assertEquals(ErrorCode.UNKNOWN_TOPIC, deleteBefore("never-created", 0, 1).getError().getCode());
+        assertEquals(ErrorCode.UNKNOWN_PARTITION, deleteBefore("purged", 5, 1).getError().getCode());
+        assertEquals(10, produce(channel, Acks.ACKS_ALL, "purged", 0, batch("after", 1)).getBaseOffset());
+        assertEquals(List.of("10:after0"), readAll(channel, "purged", 0, 10));
+    }
+
+    private DeleteRecordsPartitionResult deleteBefore(String topic, int partition, long offset) {
+        DeleteRecordsResponse response = stub(channel).deleteRecords(DeleteRecordsRequest.newBuilder()
+                .addTopics(DeleteRecordsTopic.newBuilder().setTopic(topic).addPartitions(DeleteRecordsPartition
+                        .newBuilder().setPartition(partition).setOffset(offset))).build());
+        return response.getTopics(0).getPartitions(0);
     }
 
     @Test

@@ -1,7 +1,9 @@
 package io.ferry.cli.internal;
 
 import io.ferry.client.FerryAdmin;
+import io.ferry.client.PartitionInfo;
 import io.ferry.client.TopicDescription;
+import io.ferry.client.TopicPartition;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,11 +14,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code ferry topic create|list|describe|alter|delete}. */
+/** {@code ferry topic create|list|describe|alter|delete-records|delete}. */
 @Command(name = "topic", mixinStandardHelpOptions = true,
-        description = "Create, list, describe, alter and delete topics.",
+        description = "Create, list, describe, alter and delete topics, and delete records.",
         subcommands = {TopicCommand.Create.class, TopicCommand.ListTopics.class, TopicCommand.Describe.class,
-                TopicCommand.Alter.class, TopicCommand.Delete.class})
+                TopicCommand.Alter.class, TopicCommand.DeleteRecords.class, TopicCommand.Delete.class})
 public final class TopicCommand implements Runnable {
 
     @Spec
@@ -145,6 +147,40 @@ public final class TopicCommand implements Runnable {
                     out().println("Altered topic " + topic + ". Configs: "
                             + (now.isEmpty() ? "none (the broker defaults)" : TopicFormat.configs(now)));
                 }
+            }
+            return ErrorReporter.OK;
+        }
+    }
+
+    @Command(name = "delete-records", mixinStandardHelpOptions = true,
+            description = "Delete the records before an offset (as kafka-delete-records): the log start moves up to it.")
+    static final class DeleteRecords extends ClientCommand {
+
+        @Option(names = {"-t", "--topic"}, required = true, paramLabel = "NAME", description = "Topic name.")
+        String topic;
+
+        @Option(names = {"-p", "--partition"}, paramLabel = "N",
+                description = "Partition, repeatable (default: every partition of the topic).")
+        List<Integer> partitions = new ArrayList<>();
+
+        @Option(names = {"-o", "--offset"}, required = true, paramLabel = "OFFSET",
+                description = "Records before this offset are deleted; -1: every committed record.")
+        long offset;
+
+        DeleteRecords(Environment environment) {
+            super(environment);
+        }
+
+        @Override
+        public Integer call() {
+            try (FerryAdmin admin = admin(settings())) {
+                List<Integer> chosen = !partitions.isEmpty() ? partitions : admin.describeTopics(List.of(topic))
+                        .get(topic).partitions().stream().map(PartitionInfo::partition).toList();
+                Map<TopicPartition, Long> before = new LinkedHashMap<>();
+                chosen.forEach(p -> before.put(new TopicPartition(topic, p), offset));
+                Map<TopicPartition, Long> starts = admin.deleteRecords(before);
+                before.keySet().forEach(tp -> out().println("Partition " + tp.partition() + " of " + topic
+                        + ": log start offset " + starts.get(tp)));
             }
             return ErrorReporter.OK;
         }

@@ -12,6 +12,8 @@ import io.ferry.proto.v1.CreatePartitionsRequest;
 import io.ferry.proto.v1.CreatePartitionsResponse;
 import io.ferry.proto.v1.CreateTopicRequest;
 import io.ferry.proto.v1.CreateTopicResponse;
+import io.ferry.proto.v1.DeleteRecordsRequest;
+import io.ferry.proto.v1.DeleteRecordsResponse;
 import io.ferry.proto.v1.DeleteTopicRequest;
 import io.ferry.proto.v1.DeleteTopicResponse;
 import io.ferry.proto.v1.DescribeClusterRequest;
@@ -87,6 +89,7 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
     private final ProduceHandler produce;
     private final FetchHandler fetch;
     private final ReplicaFetchHandler replicaFetch;
+    private final DeleteRecordsHandler deleteRecords;
     private final long requestTimeoutMillis;
     private final TopicAdmission topicAdmission;
     private final DirectBufferPool produceBuffers = new DirectBufferPool(PRODUCE_BUFFER_POOL_BYTES);
@@ -111,6 +114,7 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
         this.produce = new ProduceHandler(replicaManager, metadata, metrics, requestTimeoutMillis);
         this.fetch = new FetchHandler(replicaManager, metadata, metrics, requestTimeoutMillis);
         this.replicaFetch = new ReplicaFetchHandler(replicaManager, metadata, metrics, requestTimeoutMillis);
+        this.deleteRecords = new DeleteRecordsHandler(replicaManager, metadata);
     }
 
     /**
@@ -175,6 +179,16 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
             observer.onNext(response);
             observer.onCompleted();
         }));
+    }
+
+    @Override
+    public void deleteRecords(DeleteRecordsRequest request, StreamObserver<DeleteRecordsResponse> observer) {
+        long start = System.nanoTime();
+        guarded(observer, () -> {
+            observer.onNext(deleteRecords.handle(request, CallerListener.isExternal()));
+            observer.onCompleted();
+        });
+        metrics.request("delete_records").record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
     }
 
     @Override
