@@ -315,6 +315,13 @@ public final class LogManager implements AutoCloseable {
             return false;
         }
         log.delete();
+        // The checkpoints must forget the deleted log before one of the same name can be created: after a
+        // crash the new log would take the old one's recovery point, high watermark and log start.
+        try {
+            checkpoint();
+        } catch (IOException e) {
+            throw new StorageException("deleted " + tp + " but could not rewrite the checkpoints: " + e.getMessage(), e);
+        }
         return true;
     }
 

@@ -148,6 +148,33 @@ class LogManagerTest {
         assertEquals(41, reopened.logEndOffset());
     }
 
+    @Test
+    void aLogCreatedAgainAfterADeleteTakesNothingFromTheOldOneAfterACrash() throws Exception {
+        LogManager manager = start(LogManagerConfig.of(List.of(root.resolve("live"))));
+        TopicPartition tp = new TopicPartition("again", 0);
+        Log old = manager.getOrCreateLog(tp, small());
+        for (int i = 0; i < 10; i++) {
+            old.appendAsLeader(batch(clock.millis(), 1, 20), 1);
+        }
+        old.updateHighWatermark(10);
+        old.advanceLogStartOffset(5);
+        manager.checkpoint();
+        manager.deleteLog(tp);
+        Log fresh = manager.getOrCreateLog(tp, small());
+        for (int i = 0; i < 8; i++) {
+            fresh.appendAsLeader(batch(clock.millis(), 1, 20), 1);
+        }
+        // Killed before the next periodic checkpoint.
+        Path image = root.resolve("image");
+        copyTree(root.resolve("live"), image);
+        Files.deleteIfExists(image.resolve(LogDirectoryLock.LOCK_FILE_NAME));
+
+        Log reopened = start(LogManagerConfig.of(List.of(image))).getLog(tp).orElseThrow();
+        assertEquals(0, reopened.logStartOffset(), "not the deleted log's start");
+        assertEquals(0, reopened.highWatermark(), "not the deleted log's high watermark");
+        assertEquals(8, reopened.logEndOffset());
+    }
+
     private static void copyTree(Path from, Path to) throws IOException {
         try (Stream<Path> files = Files.walk(from)) {
             for (Path file : (Iterable<Path>) files::iterator) {
