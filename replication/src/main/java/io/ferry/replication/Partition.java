@@ -477,6 +477,6 @@ public final class Partition {
         long lagRecords = role instanceof FollowerRole follower ? follower.lagRecords(logEnd) : 0;
         long lagMs = role instanceof FollowerRole follower ? follower.lagMs(logEnd, clock.millis()) : 0;
         return new PartitionSnapshot(tp, role.name(), role.leaderId(), role.leaderEpoch(), isrSize, underReplicated,
-                logEnd, log.highWatermark(), log.sizeInBytes(), log.segmentCount(), lagRecords, lagMs);
+                log.logStartOffset(), logEnd, log.highWatermark(), log.sizeInBytes(), log.segmentCount(), lagRecords, lagMs);
     }
 }

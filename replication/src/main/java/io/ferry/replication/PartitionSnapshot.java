@@ -11,7 +11,8 @@ import io.ferry.storage.TopicPartition;
  * @param followerLagMs     a follower: time since it last held everything the leader had; 0 when caught up
  */
 public record PartitionSnapshot(TopicPartition tp, String role, int leaderId, int leaderEpoch, int isrSize,
-                                boolean underReplicated, long logEndOffset, long highWatermark, long sizeInBytes,
+                                boolean underReplicated, long logStartOffset, long logEndOffset, long highWatermark,
+                                long sizeInBytes,
                                 int segmentCount, long followerLagRecords, long followerLagMs) {
 
     public boolean isLeader() {

@@ -560,6 +560,7 @@ class SingleNodeBrokerTest {
                 "ferry_broker_topic_in_bytes_total{topic=\"metered\"}",
                 "ferry_broker_topic_out_bytes_total{topic=\"metered\"}",
                 "ferry_broker_produce_acks_all_wait_seconds_count",
+                "ferry_partition_log_start_offset{partition=\"0\",topic=\"metered\"} 0.0",
                 "ferry_partition_log_end_offset{partition=\"0\",topic=\"metered\"} 4.0",
                 "ferry_partition_high_watermark{partition=\"0\",topic=\"metered\"} 4.0",
                 "ferry_partition_log_size_bytes{partition=\"0\",topic=\"metered\"}",

@@ -115,6 +115,9 @@ public final class BrokerMetrics {
     private List<Meter> registerPartition(TopicPartition tp) {
         Tags tags = Tags.of("topic", tp.topic(), "partition", Integer.toString(tp.partition()));
         return List.of(
+                partitionGauge("ferry.partition.log.start.offset",
+                        "First offset the log holds (moved by retention and DeleteRecords)", tags, tp,
+                        PartitionSnapshot::logStartOffset, null),
                 partitionGauge("ferry.partition.log.end.offset", "Offset the next appended record gets", tags, tp,
                         PartitionSnapshot::logEndOffset, null),
                 partitionGauge("ferry.partition.high.watermark", "Consumers read below this offset", tags, tp,
