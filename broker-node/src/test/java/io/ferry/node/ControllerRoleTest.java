@@ -34,9 +34,7 @@ class ControllerRoleTest {
 
     /** A free loopback port for Ratis, which needs a fixed port (racy, good enough for a test). */
     static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+        return io.ferry.node.broker.BrokerTestSupport.freePort();
     }
 
     static List<String> singleController(int nodeId, int raftPort, Path metadataDir) {

@@ -18,6 +18,7 @@ import java.time.InstantSource;
 import java.util.Comparator;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -31,6 +32,7 @@ import org.awaitility.Awaitility;
  */
 final class ControllerCluster implements AutoCloseable {
   static final Duration AWAIT = Duration.ofSeconds(30);
+  private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
   private final Path root;
   private final Map<Integer, String> voters = new TreeMap<>();
@@ -51,10 +53,19 @@ final class ControllerCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * A loopback port free now and never handed out before in this JVM: the kernel may give a just-closed
+   * ephemeral port out again, and one quorum's nodes must not share a port.
+   */
   static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
+    for (int attempt = 0; attempt < 1_000; attempt++) {
+      try (ServerSocket s = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
+        if (HANDED_OUT.add(s.getLocalPort())) {
+          return s.getLocalPort();
+        }
+      }
     }
+    throw new IllegalStateException("no loopback port that was not handed out already");
   }
 
   ControllerConfig config(int id) {

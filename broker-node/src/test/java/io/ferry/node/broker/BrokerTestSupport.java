@@ -42,6 +42,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /** Starts single broker,controller nodes on loopback with ephemeral ports and talks to them with real stubs. */
@@ -49,13 +51,25 @@ public final class BrokerTestSupport {
 
     public static final int MESSAGE_MAX_BYTES = 100_000;
 
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
+
     private BrokerTestSupport() {
     }
 
+    /**
+     * A loopback port free now and never handed out before in this JVM: the kernel may give a just-closed
+     * ephemeral port out again, and one cluster's nodes must not be configured with the same port twice.
+     * (Another process may still take it before the node binds it.)
+     */
     public static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
+        for (int attempt = 0; attempt < 1_000; attempt++) {
+            try (ServerSocket s = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
+                if (HANDED_OUT.add(s.getLocalPort())) {
+                    return s.getLocalPort();
+                }
+            }
         }
+        throw new IllegalStateException("no loopback port that was not handed out already");
     }
 
     public static List<String> combinedNode(int raftPort, Path logDir) {
