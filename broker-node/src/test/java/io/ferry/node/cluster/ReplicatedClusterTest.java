@@ -64,14 +64,19 @@ class ReplicatedClusterTest {
     }
 
     /** Every record of {@code topic}-0 below the high watermark: offset → value. */
-    private Map<Long, String> consumeAll(String topic) {
+    /**
+     * Partition 0 of {@code topic} from its start to at least {@code end}. A leader just elected may
+     * answer a high watermark below what its predecessor had acknowledged until its followers fetch
+     * again, so the end is awaited, not taken from the first answer.
+     */
+    private Map<Long, String> consumeAll(String topic, long end) {
         Map<Long, String> read = new HashMap<>();
         TopicPartition tp = new TopicPartition(topic, 0);
         try (FerryConsumer consumer = new FerryConsumer(ConsumerConfig.of(Map.of(
                 "bootstrap.servers", cluster.bootstrapServers())))) {
             consumer.assign(List.of(tp));
             consumer.seekToBeginning(List.of(tp));
-            long end = consumer.endOffsets(List.of(tp)).get(tp);
+            await().atMost(WAIT).until(() -> consumer.endOffsets(List.of(tp)).get(tp) >= end);
             long deadline = System.nanoTime() + WAIT.toNanos();
             while (consumer.position(tp) < end && System.nanoTime() < deadline) {
                 for (ConsumerRecord r : consumer.poll(Duration.ofMillis(500))) {
@@ -111,7 +116,7 @@ class ReplicatedClusterTest {
                 }
                 return true;
             });
-            Map<Long, String> read = consumeAll("orders");
+            Map<Long, String> read = consumeAll("orders", 300);
             assertEquals(300, read.size());
             for (long i = 0; i < 300; i++) {
                 assertEquals("order-" + i, read.get(i));
@@ -205,7 +210,8 @@ class ReplicatedClusterTest {
                 PartitionInfo now = describe(admin, "events", 0);
                 return now.isr().size() == 3 && now.leader() == preferred;
             });
-            Map<Long, String> read = consumeAll("events");
+            long end = acked.values().stream().mapToLong(RecordMetadata::offset).max().orElse(-1) + 1;
+            Map<Long, String> read = consumeAll("events", end);
             Set<String> values = new HashSet<>(read.values());
             for (Map.Entry<String, RecordMetadata> e : acked.entrySet()) {
                 assertEquals(e.getKey(), read.get(e.getValue().offset()), "acknowledged offset " + e.getValue().offset());
