@@ -224,12 +224,7 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
                     .setTimestamp(found.timestampMs()).setLeaderEpoch(found.leaderEpoch()).build();
         } catch (ReplicationException e) {
             r.setError(PartitionLookup.error(e.error()));
-            if (PartitionLookup.wantsHint(e.error().code())) {
-                var hint = PartitionLookup.leaderHint(view, tp, CallerListener.isExternal());
-                if (hint != null) {
-                    r.setLeader(hint);
-                }
-            }
+            PartitionLookup.hintFor(e.error().code(), view, tp, CallerListener.isExternal()).ifPresent(r::setLeader);
             return r.build();
         }
     }

@@ -57,12 +57,7 @@ final class DeleteRecordsHandler {
             return r.setError(PartitionLookup.error(ErrorCode.NONE, "")).setLowWatermark(start).build();
         } catch (ReplicationException e) {
             r.setError(PartitionLookup.error(e.error()));
-            if (PartitionLookup.wantsHint(e.error().code())) {
-                var hint = PartitionLookup.leaderHint(view, tp, externalCaller);
-                if (hint != null) {
-                    r.setLeader(hint);
-                }
-            }
+            PartitionLookup.hintFor(e.error().code(), view, tp, externalCaller).ifPresent(r::setLeader);
             return r.build();
         }
     }

@@ -97,12 +97,7 @@ final class FetchHandler {
                         .setHighWatermark(fetched.highWatermark()).setLogStartOffset(fetched.logStartOffset());
                 if (fetched.error() != null) {
                     r.setError(PartitionLookup.error(fetched.error()));
-                    if (PartitionLookup.wantsHint(fetched.error().code())) {
-                        var hint = PartitionLookup.leaderHint(view, tp, externalCaller);
-                        if (hint != null) {
-                            r.setLeader(hint);
-                        }
-                    }
+                    PartitionLookup.hintFor(fetched.error().code(), view, tp, externalCaller).ifPresent(r::setLeader);
                 } else {
                     r.setError(PartitionLookup.error(ErrorCode.NONE, ""));
                     int size = fetched.records().remaining();

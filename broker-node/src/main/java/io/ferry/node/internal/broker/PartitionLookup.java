@@ -8,6 +8,7 @@ import io.ferry.proto.v1.PartitionRecord;
 import io.ferry.replication.PartitionError;
 import io.ferry.storage.InvalidTopicException;
 import io.ferry.storage.TopicPartition;
+import java.util.Optional;
 
 /**
  * Resolves a client's (topic, partition) against the broker's metadata view before any log is
@@ -58,7 +59,7 @@ final class PartitionLookup {
      * The leader of {@code tp} as the view knows it, with its endpoint on the caller's listener when
      * registered; null if no partition.
      */
-    static LeaderHint leaderHint(BrokerMetadata metadata, TopicPartition tp, boolean externalCaller) {
+    private static LeaderHint leaderHint(BrokerMetadata metadata, TopicPartition tp, boolean externalCaller) {
         PartitionRecord p = metadata.partition(tp.topic(), tp.partition()).orElse(null);
         if (p == null) {
             return null;
@@ -71,9 +72,11 @@ final class PartitionLookup {
         return hint.build();
     }
 
-    /** Whether an error should carry a leader hint. */
-    static boolean wantsHint(ErrorCode code) {
-        return code == ErrorCode.NOT_LEADER || code == ErrorCode.FENCED_LEADER_EPOCH
+    /** The leader hint an error about {@code tp} carries: only errors that mean "ask the leader" have one. */
+    static Optional<LeaderHint> hintFor(ErrorCode code, BrokerMetadata metadata, TopicPartition tp,
+                                        boolean externalCaller) {
+        boolean wanted = code == ErrorCode.NOT_LEADER || code == ErrorCode.FENCED_LEADER_EPOCH
                 || code == ErrorCode.UNKNOWN_LEADER_EPOCH;
+        return wanted ? Optional.ofNullable(leaderHint(metadata, tp, externalCaller)) : Optional.empty();
     }
 }

@@ -129,8 +129,8 @@ final class ProduceHandler {
                             .setBaseOffset(outcome.baseOffset()).setLogAppendTimeMs(-1)
                             .setLogStartOffset(outcome.logStartOffset()));
                 } else {
-                    LeaderHint hint = PartitionLookup.wantsHint(outcome.error().code())
-                            ? PartitionLookup.leaderHint(view, tp, externalCaller) : null;
+                    LeaderHint hint = PartitionLookup.hintFor(outcome.error().code(), view, tp, externalCaller)
+                            .orElse(null);
                     result.addPartitions(failed(tp.partition(), PartitionLookup.error(outcome.error()), hint));
                 }
             }
