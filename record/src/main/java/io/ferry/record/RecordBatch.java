@@ -1,5 +1,6 @@
 package io.ferry.record;
 
+import io.ferry.record.internal.RecordWalker;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.zip.CRC32C;
@@ -32,20 +33,21 @@ public final class RecordBatch {
 
     public static final byte MAGIC = 2;
 
-    static final int BASE_OFFSET_OFFSET = 0;
-    /** Header field positions, for code that reads batch headers in place (a log segment scan). */
+    // Header field positions: the wire format's, public for code that reads or patches headers in place
+    // (a log segment scan, tests that forge batches).
+    public static final int BASE_OFFSET_OFFSET = 0;
     public static final int LENGTH_OFFSET = 8;
-    static final int PARTITION_LEADER_EPOCH_OFFSET = 12;
-    static final int MAGIC_OFFSET = 16;
-    static final int CRC_OFFSET = 17;
-    static final int ATTRIBUTES_OFFSET = 21;
+    public static final int PARTITION_LEADER_EPOCH_OFFSET = 12;
+    public static final int MAGIC_OFFSET = 16;
+    public static final int CRC_OFFSET = 17;
+    public static final int ATTRIBUTES_OFFSET = 21;
     public static final int LAST_OFFSET_DELTA_OFFSET = 23;
-    static final int BASE_TIMESTAMP_OFFSET = 27;
+    public static final int BASE_TIMESTAMP_OFFSET = 27;
     public static final int MAX_TIMESTAMP_OFFSET = 35;
-    static final int PRODUCER_ID_OFFSET = 43;
-    static final int PRODUCER_EPOCH_OFFSET = 51;
-    static final int BASE_SEQUENCE_OFFSET = 53;
-    static final int RECORD_COUNT_OFFSET = 57;
+    public static final int PRODUCER_ID_OFFSET = 43;
+    public static final int PRODUCER_EPOCH_OFFSET = 51;
+    public static final int BASE_SEQUENCE_OFFSET = 53;
+    public static final int RECORD_COUNT_OFFSET = 57;
 
     /** Bytes before the first record; also the smallest possible batch. */
     public static final int HEADER_SIZE = 61;
@@ -67,10 +69,16 @@ public final class RecordBatch {
     /** Largest cap {@link #records(int)} accepts: the largest byte array the JVM reliably allocates. */
     public static final int MAX_UNCOMPRESSED_BYTES_LIMIT = Integer.MAX_VALUE - 16;
 
-    private static final int COMPRESSION_CODEC_MASK = 0x07;
-    private static final int TIMESTAMP_TYPE_MASK = 0x08;
-    private static final int TRANSACTIONAL_MASK = 0x10;
-    private static final int CONTROL_MASK = 0x20;
+    /** Attributes bits 0-2: the compression codec id. */
+    public static final int COMPRESSION_CODEC_MASK = 0x07;
+    /** Attributes bit 3: set for LogAppendTime. */
+    public static final int TIMESTAMP_TYPE_MASK = 0x08;
+    /** Attributes bit 4: the batch belongs to a transaction. */
+    public static final int TRANSACTIONAL_MASK = 0x10;
+    /** Attributes bit 5: the batch holds control records (transaction markers). */
+    public static final int CONTROL_MASK = 0x20;
+    /** Attributes bit 6: Kafka's log cleaner stored a delete horizon in the base timestamp (KIP-534). */
+    public static final int DELETE_HORIZON_MASK = 0x40;
 
     private final ByteBuffer buffer;
 
@@ -148,6 +156,11 @@ public final class RecordBatch {
      * @throws IllegalArgumentException when the cap is not in 1..{@link #MAX_UNCOMPRESSED_BYTES_LIMIT}
      */
     public RecordIterator records(int maxUncompressedBytes) throws CorruptBatchException {
+        return new RecordIterator(this, recordsSection(maxUncompressedBytes));
+    }
+
+    /** The records section, decompressed if the batch is compressed; checks codec and count on the way. */
+    private ByteBuffer recordsSection(int maxUncompressedBytes) throws CorruptBatchException {
         if (maxUncompressedBytes < 1 || maxUncompressedBytes > MAX_UNCOMPRESSED_BYTES_LIMIT) {
             throw new IllegalArgumentException("maxUncompressedBytes " + maxUncompressedBytes
                     + " is not in 1.." + MAX_UNCOMPRESSED_BYTES_LIMIT);
@@ -167,7 +180,7 @@ public final class RecordBatch {
             throw new CorruptBatchException(CorruptBatchException.Problem.INVALID_RECORD_COUNT,
                     "batch declares 0 records but its records section holds " + section.remaining() + " bytes");
         }
-        return new RecordIterator(this, section);
+        return section;
     }
 
     /** {@link #validateRecords(int)} with {@link #DEFAULT_MAX_UNCOMPRESSED_BYTES}. */
@@ -176,30 +189,31 @@ public final class RecordBatch {
     }
 
     /**
-     * Deep validation, which a broker may run on produced batches: {@link #validate()}, then decodes
-     * every record and checks that the records match the header: as many as the record count, offset
-     * deltas strictly increasing within 0..lastOffsetDelta, and (CreateTime) no record timestamp above
-     * the max timestamp.
+     * Deep validation: {@link #validate()}, then {@link #scanRecords(int)}, and (CreateTime) no record
+     * timestamp above the max timestamp.
      */
     public void validateRecords(int maxUncompressedBytes) throws CorruptBatchException {
         validate();
-        RecordIterator records = records(maxUncompressedBytes);
-        long previousDelta = -1;
-        for (int i = 0; records.hasNext(); i++) {
-            Record record = records.next();
-            long delta = record.offset() - baseOffset();
-            if (delta <= previousDelta || delta > lastOffsetDelta()) {
-                throw new CorruptBatchException(CorruptBatchException.Problem.INVALID_RECORD,
-                        "record " + i + " has offset delta " + delta + "; expected above " + previousDelta
-                                + " and at most the last offset delta " + lastOffsetDelta());
-            }
-            if (!isLogAppendTime() && record.timestamp() > maxTimestamp()) {
-                throw new CorruptBatchException(CorruptBatchException.Problem.INVALID_RECORD,
-                        "record " + i + " has timestamp " + record.timestamp() + ", above the batch's max timestamp "
-                                + maxTimestamp());
-            }
-            previousDelta = delta;
+        RecordsScan scan = scanRecords(maxUncompressedBytes);
+        if (!isLogAppendTime() && scan.maxTimestamp() > maxTimestamp()) {
+            throw new CorruptBatchException(CorruptBatchException.Problem.INVALID_RECORD, "a record has timestamp "
+                    + scan.maxTimestamp() + ", above the batch's max timestamp " + maxTimestamp());
         }
+    }
+
+    /**
+     * Checks the structure of every record without decoding any into objects (a compressed batch is
+     * decompressed first, at most {@code maxUncompressedBytes}): each record's fields fill its length exactly,
+     * every length is -1 or fits, the section holds exactly {@link #recordCount()} records, and offset deltas
+     * strictly increase within 0..{@link #lastOffsetDelta()}. What is left to policy (timestamps, whether
+     * offsets may have gaps) is in the returned {@link RecordsScan}. Does not check the CRC: call
+     * {@link #validate()} first for bytes not yet validated.
+     *
+     * @throws IllegalArgumentException when the cap is not in 1..{@link #MAX_UNCOMPRESSED_BYTES_LIMIT}
+     */
+    public RecordsScan scanRecords(int maxUncompressedBytes) throws CorruptBatchException {
+        ByteBuffer section = recordsSection(maxUncompressedBytes);
+        return RecordWalker.walk(section, recordCount(), lastOffsetDelta(), baseTimestamp());
     }
 
     /** CRC-32C over attributes to the end of the batch, as the CRC field should hold it. */
@@ -260,6 +274,10 @@ public final class RecordBatch {
         return (attributes() & TIMESTAMP_TYPE_MASK) != 0;
     }
 
+    public TimestampType timestampType() {
+        return isLogAppendTime() ? TimestampType.LOG_APPEND_TIME : TimestampType.CREATE_TIME;
+    }
+
     public boolean isTransactional() {
         return (attributes() & TRANSACTIONAL_MASK) != 0;
     }
@@ -306,6 +324,24 @@ public final class RecordBatch {
     /** Stamps the epoch of the leader that appended the batch. Outside the CRC. */
     public void setPartitionLeaderEpoch(int epoch) {
         buffer.putInt(PARTITION_LEADER_EPOCH_OFFSET, epoch);
+    }
+
+    /**
+     * Sets the timestamp type bit and the max timestamp, as a leader does for LogAppendTime or when a
+     * producer's max timestamp disagrees with its records. Both are covered by the CRC, so it is
+     * recomputed, over the whole batch; nothing is written when both already hold these values.
+     */
+    public void setMaxTimestamp(TimestampType type, long maxTimestamp) {
+        if (timestampType() == type && maxTimestamp() == maxTimestamp) {
+            return;
+        }
+        int attributes = attributes() & ~TIMESTAMP_TYPE_MASK;
+        if (type == TimestampType.LOG_APPEND_TIME) {
+            attributes |= TIMESTAMP_TYPE_MASK;
+        }
+        buffer.putShort(ATTRIBUTES_OFFSET, (short) attributes);
+        buffer.putLong(MAX_TIMESTAMP_OFFSET, maxTimestamp);
+        buffer.putInt(CRC_OFFSET, (int) computeChecksum());
     }
 
     /** The batch's bytes, position 0 to its size; shares content with this view. */

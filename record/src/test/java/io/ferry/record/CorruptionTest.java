@@ -1,12 +1,14 @@
 package io.ferry.record;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.ferry.record.Batches.RawSection;
 import io.ferry.record.CorruptBatchException.Problem;
+import io.ferry.record.testing.Batches;
+import io.ferry.record.testing.Batches.RawSection;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
@@ -31,11 +33,27 @@ class CorruptionTest {
         return TestRecord.buildWithFerry(type, KafkaInteropTest.mixedRecords(6, 20, 99));
     }
 
-    /** Decodes every record; used to drive the iterator to the failure. */
+    /**
+     * Decodes every record, driving the iterator to the failure; the walker that checks records without
+     * decoding them ({@link RecordBatch#scanRecords}) must refuse the same bytes in the same words.
+     */
     private static void readAll(RecordBatch batch) throws CorruptBatchException {
-        RecordIterator records = batch.records();
-        while (records.hasNext()) {
-            records.next();
+        CorruptBatchException walked = null;
+        try {
+            batch.scanRecords(RecordBatch.DEFAULT_MAX_UNCOMPRESSED_BYTES);
+        } catch (CorruptBatchException e) {
+            walked = e;
+        }
+        try {
+            RecordIterator records = batch.records();
+            while (records.hasNext()) {
+                records.next();
+            }
+        } catch (CorruptBatchException e) {
+            assertNotNull(walked, "the walker accepts what the iterator refuses: " + e.getMessage());
+            assertEquals(e.problem(), walked.problem(), walked.getMessage());
+            assertEquals(e.getMessage(), walked.getMessage());
+            throw e;
         }
     }
 
