@@ -6,10 +6,11 @@ package io.ferry.replication;
  * @param error           null on success
  * @param baseOffset      offset of the first record appended; -1 on error
  * @param lastOffset      offset of the last record appended; -1 on error
- * @param appendTimeMs    the leader's clock at the append (ms since the epoch); -1 on error
+ * @param logAppendTimeMs the leader's clock stamped into the batches of a LogAppendTime topic (ms since the
+ *                        epoch); -1 for CreateTime or on error
  * @param logStartOffset  the log start offset after the append; -1 on error
  */
-public record ProduceOutcome(PartitionError error, long baseOffset, long lastOffset, long appendTimeMs,
+public record ProduceOutcome(PartitionError error, long baseOffset, long lastOffset, long logAppendTimeMs,
                              long logStartOffset) {
 
     public static ProduceOutcome failed(PartitionError error) {

@@ -181,7 +181,7 @@ public final class ReplicaManager implements AutoCloseable {
                 Partition.LeaderAppend appended = partition.appendAsLeader(entry.getValue(), acks,
                         minInsyncReplicas.applyAsInt(tp.topic()));
                 ProduceOutcome outcome = new ProduceOutcome(null, appended.info().firstOffset(),
-                        appended.info().lastOffset(), appended.info().appendTimeMs(), appended.logStartOffset());
+                        appended.info().lastOffset(), appended.info().logAppendTimeMs(), appended.logStartOffset());
                 followerFetchWaiters.checkAndComplete(tp);
                 if (appended.highWatermarkAdvanced()) {
                     wake(tp);
@@ -208,6 +208,8 @@ public final class ReplicaManager implements AutoCloseable {
     private static PartitionError appendError(TopicPartition tp, LogAppendException e) {
         ErrorCode code = switch (e.reason()) {
             case CORRUPT_BATCH -> ErrorCode.CORRUPT_BATCH;
+            case INVALID_RECORD -> ErrorCode.INVALID_RECORD;
+            case INVALID_TIMESTAMP -> ErrorCode.INVALID_TIMESTAMP;
             case BATCH_TOO_LARGE -> ErrorCode.BATCH_TOO_LARGE;
             case EMPTY, NON_CONTIGUOUS_OFFSET -> ErrorCode.INVALID_REQUEST;
             // The log holds a newer epoch than this leadership: this leader is stale.

@@ -4,6 +4,7 @@ import io.ferry.record.RecordBatch;
 import io.ferry.storage.internal.AppendValidation;
 import io.ferry.storage.internal.LogLoader;
 import io.ferry.storage.internal.LogSegment;
+import io.ferry.storage.internal.ProducedBatchValidation;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -253,14 +254,16 @@ public final class Log implements AutoCloseable {
     }
 
     /**
-     * Validates {@code batches} (every batch by length and CRC), assigns them consecutive offsets from
-     * the log end offset, stamps {@code leaderEpoch}, and appends them. The offsets and epoch are
-     * patched into {@code batches} in place, so a writable buffer is written as given (a direct one
-     * reaches the file with no copy on the way); a read-only buffer is first copied into a direct
-     * buffer. The CRC does not cover the patched fields.
+     * Validates {@code batches} as a producer's (every batch by length and CRC, then record by record:
+     * {@link ProducedBatchValidation}), assigns them consecutive offsets from the log end offset, stamps
+     * {@code leaderEpoch} and the timestamps {@code message.timestamp.type} asks for, and appends them.
+     * The offsets and epoch are patched into {@code batches} in place, so a writable buffer is written as
+     * given (a direct one reaches the file with no copy on the way); a read-only buffer is first copied
+     * into a direct buffer. The CRC does not cover the offsets and epoch; it is recomputed only for a batch
+     * whose timestamps the leader sets.
      *
      * @throws LogAppendException nothing was appended: INVALID_LEADER_EPOCH (below the log's latest epoch),
-     *                            CORRUPT_BATCH, BATCH_TOO_LARGE or EMPTY
+     *                            CORRUPT_BATCH, INVALID_RECORD, INVALID_TIMESTAMP, BATCH_TOO_LARGE or EMPTY
      * @throws StorageException   the write failed; the log must be reopened (recovery cuts a partial write)
      */
     public LogAppendInfo appendAsLeader(ByteBuffer batches, int leaderEpoch) throws LogAppendException {
@@ -268,7 +271,9 @@ public final class Log implements AutoCloseable {
             throw new IllegalArgumentException("leader epoch " + leaderEpoch + " is negative");
         }
         ByteBuffer writable = batches.isReadOnly() ? AppendValidation.copy(batches) : batches;
-        List<RecordBatch> parsed = AppendValidation.validate(writable, config);
+        LogConfig appendConfig = config;
+        List<RecordBatch> parsed = AppendValidation.validate(writable, appendConfig);
+        long logAppendTime = ProducedBatchValidation.validateAndStamp(parsed, appendConfig, clock.millis());
         boolean flush;
         LogAppendInfo info;
         synchronized (lock) {
@@ -285,7 +290,7 @@ public final class Log implements AutoCloseable {
                 next = batch.nextOffset();
             }
             assignEpoch(leaderEpoch, end.offset());
-            info = append(writable, parsed);
+            info = append(writable, parsed, logAppendTime);
             flush = appendedRecords - flushedRecords >= config.flushIntervalMessages();
         }
         if (flush) {
@@ -334,7 +339,7 @@ public final class Log implements AutoCloseable {
             for (RecordBatch batch : parsed) {
                 assignEpoch(batch.partitionLeaderEpoch(), batch.baseOffset());
             }
-            info = append(batches, parsed);
+            info = append(batches, parsed, -1);
             flush = appendedRecords - flushedRecords >= config.flushIntervalMessages();
         }
         if (flush) {
@@ -344,7 +349,7 @@ public final class Log implements AutoCloseable {
     }
 
     /** Writes offset-assigned batches, rolling as needed, grouping batches that share a segment into one write. */
-    private LogAppendInfo append(ByteBuffer bytes, List<RecordBatch> parsed) {
+    private LogAppendInfo append(ByteBuffer bytes, List<RecordBatch> parsed, long logAppendTime) {
         long now = clock.millis();
         long maxTimestamp = RecordBatch.NO_TIMESTAMP;
         int records = 0;
@@ -377,7 +382,7 @@ public final class Log implements AutoCloseable {
         }
         appendedRecords += records;
         return new LogAppendInfo(parsed.get(0).baseOffset(), parsed.get(parsed.size() - 1).lastOffset(), maxTimestamp,
-                now, records, position - bytes.position());
+                logAppendTime, records, position - bytes.position());
     }
 
     /** The segment {@code next} goes into: the active one, or a new one if it is full or old. */

@@ -12,6 +12,16 @@ public final class LogAppendException extends Exception {
         /** The bytes are not a sequence of valid batches; the cause is the {@code CorruptBatchException}. */
         CORRUPT_BATCH,
         /**
+         * A leader's append: a batch is framed correctly but its records are malformed, disagree with its
+         * header, or it sets attributes a producer may not set (Kafka's INVALID_RECORD).
+         */
+        INVALID_RECORD,
+        /**
+         * A leader's append: a record timestamp lies outside {@code message.timestamp.before.max.ms} /
+         * {@code after.max.ms}, or a CreateTime topic got a batch marked LogAppendTime (Kafka's INVALID_TIMESTAMP).
+         */
+        INVALID_TIMESTAMP,
+        /**
          * A batch's leader epoch is below the latest epoch already in the log (a stale leader, or a
          * follower that did not truncate first), or a follower's batch carries no epoch.
          */

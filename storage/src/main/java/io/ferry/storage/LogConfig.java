@@ -1,5 +1,8 @@
 package io.ferry.storage;
 
+import io.ferry.record.TimestampType;
+import java.util.Objects;
+
 /**
  * Per-partition log settings, with Kafka's topic-level names and defaults. Immutable; build one
  * with {@link #builder()} (which starts from the defaults) or take {@link #defaults()}.
@@ -19,6 +22,12 @@ package io.ferry.storage;
  * @param maxMessageBytes       {@code max.message.bytes}: the largest batch accepted, in bytes
  * @param fileDeleteDelayMs     {@code file.delete.delay.ms}: how long a removed segment's files stay on disk
  *                              (renamed {@code .deleted}) before they are unlinked
+ * @param timestampType         {@code message.timestamp.type}: keep the producer's record timestamps
+ *                              (CreateTime) or stamp the leader's clock on every batch (LogAppendTime)
+ * @param timestampBeforeMaxMs  {@code message.timestamp.before.max.ms}: with CreateTime, the furthest a record
+ *                              timestamp may lie in the past of the leader's clock
+ * @param timestampAfterMaxMs   {@code message.timestamp.after.max.ms}: with CreateTime, the furthest a record
+ *                              timestamp may lie in the future of the leader's clock
  */
 public record LogConfig(
         int segmentBytes,
@@ -30,7 +39,10 @@ public record LogConfig(
         long flushIntervalMessages,
         long flushIntervalMs,
         int maxMessageBytes,
-        long fileDeleteDelayMs) {
+        long fileDeleteDelayMs,
+        TimestampType timestampType,
+        long timestampBeforeMaxMs,
+        long timestampAfterMaxMs) {
 
     public static final int DEFAULT_SEGMENT_BYTES = 1024 * 1024 * 1024;
     public static final long DEFAULT_SEGMENT_MS = 7L * 24 * 60 * 60 * 1000;
@@ -42,6 +54,10 @@ public record LogConfig(
     public static final long DEFAULT_FLUSH_INTERVAL_MS = Long.MAX_VALUE;
     public static final int DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024 + 12;
     public static final long DEFAULT_FILE_DELETE_DELAY_MS = 60_000L;
+    public static final TimestampType DEFAULT_TIMESTAMP_TYPE = TimestampType.CREATE_TIME;
+    public static final long DEFAULT_TIMESTAMP_BEFORE_MAX_MS = Long.MAX_VALUE;
+    /** Kafka 4's default: a producer clock an hour ahead is refused, so it cannot pin segments against retention. */
+    public static final long DEFAULT_TIMESTAMP_AFTER_MAX_MS = 60 * 60 * 1000L;
 
     /** The smallest segment that still holds one minimal batch. */
     static final int MIN_SEGMENT_BYTES = 61;
@@ -60,6 +76,9 @@ public record LogConfig(
         require(flushIntervalMs > 0, "flush.ms", flushIntervalMs, "positive");
         require(maxMessageBytes > 0, "max.message.bytes", maxMessageBytes, "positive");
         require(fileDeleteDelayMs >= 0, "file.delete.delay.ms", fileDeleteDelayMs, "non-negative");
+        Objects.requireNonNull(timestampType, "message.timestamp.type");
+        require(timestampBeforeMaxMs >= 0, "message.timestamp.before.max.ms", timestampBeforeMaxMs, "non-negative");
+        require(timestampAfterMaxMs >= 0, "message.timestamp.after.max.ms", timestampAfterMaxMs, "non-negative");
     }
 
     private static void require(boolean ok, String key, long value, String expected) {
@@ -84,7 +103,9 @@ public record LogConfig(
                 .indexIntervalBytes(indexIntervalBytes).segmentIndexBytes(segmentIndexBytes)
                 .retentionMs(retentionMs).retentionBytes(retentionBytes)
                 .flushIntervalMessages(flushIntervalMessages).flushIntervalMs(flushIntervalMs)
-                .maxMessageBytes(maxMessageBytes).fileDeleteDelayMs(fileDeleteDelayMs);
+                .maxMessageBytes(maxMessageBytes).fileDeleteDelayMs(fileDeleteDelayMs)
+                .timestampType(timestampType).timestampBeforeMaxMs(timestampBeforeMaxMs)
+                .timestampAfterMaxMs(timestampAfterMaxMs);
     }
 
     /** Collects settings, starting from the defaults; {@link #build()} validates them. Not thread-safe. */
@@ -99,6 +120,9 @@ public record LogConfig(
         private long flushIntervalMs = DEFAULT_FLUSH_INTERVAL_MS;
         private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
         private long fileDeleteDelayMs = DEFAULT_FILE_DELETE_DELAY_MS;
+        private TimestampType timestampType = DEFAULT_TIMESTAMP_TYPE;
+        private long timestampBeforeMaxMs = DEFAULT_TIMESTAMP_BEFORE_MAX_MS;
+        private long timestampAfterMaxMs = DEFAULT_TIMESTAMP_AFTER_MAX_MS;
 
         private Builder() {
         }
@@ -153,9 +177,25 @@ public record LogConfig(
             return this;
         }
 
+        public Builder timestampType(TimestampType value) {
+            timestampType = value;
+            return this;
+        }
+
+        public Builder timestampBeforeMaxMs(long value) {
+            timestampBeforeMaxMs = value;
+            return this;
+        }
+
+        public Builder timestampAfterMaxMs(long value) {
+            timestampAfterMaxMs = value;
+            return this;
+        }
+
         public LogConfig build() {
             return new LogConfig(segmentBytes, segmentMs, indexIntervalBytes, segmentIndexBytes, retentionMs,
-                    retentionBytes, flushIntervalMessages, flushIntervalMs, maxMessageBytes, fileDeleteDelayMs);
+                    retentionBytes, flushIntervalMessages, flushIntervalMs, maxMessageBytes, fileDeleteDelayMs,
+                    timestampType, timestampBeforeMaxMs, timestampAfterMaxMs);
         }
     }
 }

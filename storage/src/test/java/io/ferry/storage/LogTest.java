@@ -68,7 +68,7 @@ class LogTest {
         assertEquals(0, info.firstOffset());
         assertEquals(5, info.lastOffset());
         assertEquals(30, info.maxTimestamp());
-        assertEquals(clock.millis(), info.appendTimeMs());
+        assertEquals(-1, info.logAppendTimeMs(), "a CreateTime log stamps no append time");
         assertEquals(6, info.recordCount());
         assertEquals(6, log.logEndOffset());
         List<RecordBatch> read = readAll(0);

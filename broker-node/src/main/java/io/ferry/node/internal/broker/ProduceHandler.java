@@ -126,7 +126,7 @@ final class ProduceHandler {
                     metrics.bytesIn(tp.topic(), received.records(position).capacity());
                     result.addPartitions(PartitionProduceResult.newBuilder().setPartition(tp.partition())
                             .setError(PartitionLookup.error(ErrorCode.NONE, ""))
-                            .setBaseOffset(outcome.baseOffset()).setLogAppendTimeMs(-1)
+                            .setBaseOffset(outcome.baseOffset()).setLogAppendTimeMs(outcome.logAppendTimeMs())
                             .setLogStartOffset(outcome.logStartOffset()));
                 } else {
                     LeaderHint hint = PartitionLookup.hintFor(outcome.error().code(), view, tp, externalCaller)
