@@ -9,6 +9,7 @@ import io.ferry.node.config.ConfigValues;
 import io.ferry.node.config.HostPort;
 import io.ferry.node.config.QuorumVoter;
 import io.ferry.node.config.RawSetting;
+import io.ferry.record.TimestampType;
 import io.ferry.replication.ReplicationConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -284,6 +285,18 @@ public final class NodeConfig {
     /** Validated to fit an int. */
     public int messageMaxBytes() {
         return Math.toIntExact(values.get(MESSAGE_MAX_BYTES));
+    }
+
+    public TimestampType logMessageTimestampType() {
+        return TimestampType.forName(values.get(LOG_MESSAGE_TIMESTAMP_TYPE));
+    }
+
+    public long logMessageTimestampBeforeMaxMs() {
+        return values.get(LOG_MESSAGE_TIMESTAMP_BEFORE_MAX_MS);
+    }
+
+    public long logMessageTimestampAfterMaxMs() {
+        return values.get(LOG_MESSAGE_TIMESTAMP_AFTER_MAX_MS);
     }
 
     public Duration replicaLagTimeMax() {

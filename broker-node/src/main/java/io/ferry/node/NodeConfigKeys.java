@@ -168,6 +168,23 @@ public final class NodeConfigKeys {
             ConfigType.SIZE_BYTES, 1_048_588L, between(0, INT_MAX), HIGH,
             "Largest record batch the broker accepts (BATCH_TOO_LARGE above it).");
 
+    public static final ConfigKey<String> LOG_MESSAGE_TIMESTAMP_TYPE = ConfigKey.define("log.message.timestamp.type",
+            ConfigType.STRING, "CreateTime", Validators.oneOf("CreateTime", "LogAppendTime"), MEDIUM,
+            "Default `message.timestamp.type` of a topic: `CreateTime` keeps each record's producer timestamp; "
+                    + "`LogAppendTime` makes the leader stamp its clock on every batch it appends.");
+
+    public static final ConfigKey<Long> LOG_MESSAGE_TIMESTAMP_BEFORE_MAX_MS = ConfigKey.define(
+            "log.message.timestamp.before.max.ms", ConfigType.LONG, Long.MAX_VALUE, atLeast(0), MEDIUM,
+            "Default `message.timestamp.before.max.ms` of a topic: with `CreateTime`, a batch holding a record "
+                    + "timestamp further than this in the past of the leader's clock is refused (INVALID_TIMESTAMP).");
+
+    public static final ConfigKey<Long> LOG_MESSAGE_TIMESTAMP_AFTER_MAX_MS = ConfigKey.define(
+            "log.message.timestamp.after.max.ms", ConfigType.LONG, 3_600_000L, atLeast(0), MEDIUM,
+            "Default `message.timestamp.after.max.ms` of a topic: with `CreateTime`, a batch holding a record "
+                    + "timestamp further than this in the future of the leader's clock is refused "
+                    + "(INVALID_TIMESTAMP), so a producer's wrong clock cannot keep segments from retention. "
+                    + "Kafka 4's default.");
+
     public static final ConfigKey<Long> REPLICA_LAG_TIME_MAX_MS = ConfigKey.define("replica.lag.time.max.ms",
             ConfigType.DURATION_MS, 30_000L, atLeast(1), HIGH,
             "A follower that has not caught up with the leader's log end for this long leaves the ISR.");
@@ -209,7 +226,8 @@ public final class NodeConfigKeys {
             DEFAULT_REPLICATION_FACTOR, MIN_INSYNC_REPLICAS, UNCLEAN_LEADER_ELECTION_ENABLE,
             AUTO_LEADER_REBALANCE_ENABLE, LOG_SEGMENT_BYTES, LOG_ROLL_MS, LOG_RETENTION_MS, LOG_RETENTION_BYTES,
             LOG_RETENTION_CHECK_INTERVAL_MS, LOG_FLUSH_INTERVAL_MESSAGES, LOG_FLUSH_INTERVAL_MS,
-            LOG_INDEX_INTERVAL_BYTES, LOG_INDEX_SIZE_MAX_BYTES, MESSAGE_MAX_BYTES, REPLICA_LAG_TIME_MAX_MS,
+            LOG_INDEX_INTERVAL_BYTES, LOG_INDEX_SIZE_MAX_BYTES, MESSAGE_MAX_BYTES, LOG_MESSAGE_TIMESTAMP_TYPE,
+            LOG_MESSAGE_TIMESTAMP_BEFORE_MAX_MS, LOG_MESSAGE_TIMESTAMP_AFTER_MAX_MS, REPLICA_LAG_TIME_MAX_MS,
             REPLICA_FETCH_WAIT_MAX_MS, REPLICA_FETCH_MIN_BYTES, REPLICA_FETCH_MAX_BYTES,
             REPLICA_FETCH_RESPONSE_MAX_BYTES, REPLICA_FETCH_BACKOFF_MS, REQUEST_TIMEOUT_MS);
 

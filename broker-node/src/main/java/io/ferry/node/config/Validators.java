@@ -49,6 +49,23 @@ public final class Validators {
         return between(min, Long.MAX_VALUE);
     }
 
+    /** One of {@code choices}, exactly (case-sensitive, as Kafka's enumerated values). */
+    public static Validator<String> oneOf(String... choices) {
+        List<String> allowed = List.of(choices);
+        return new Validator<>() {
+            @Override
+            public Optional<String> problem(String value) {
+                return allowed.contains(value) ? Optional.empty()
+                        : Optional.of("expected one of " + String.join(", ", allowed) + ", got '" + value + "'");
+            }
+
+            @Override
+            public String describe() {
+                return "one of " + String.join(", ", allowed);
+            }
+        };
+    }
+
     /** A list with at least one item. */
     public static Validator<List<String>> nonEmptyList() {
         return new Validator<>() {

@@ -42,6 +42,8 @@ import io.ferry.proto.v1.PartitionProduceResult;
 import io.ferry.proto.v1.ProduceRequest;
 import io.ferry.proto.v1.ProduceResponse;
 import io.ferry.proto.v1.TopicProduceData;
+import io.ferry.record.RecordBatch;
+import io.ferry.record.testing.Batches;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
@@ -344,6 +346,27 @@ class SingleNodeBrokerTest {
 
         assertTrue(node.isHealthy());
         assertEquals(acked, readAll(channel, "safe", 0, 0), "every acknowledged record reads back unchanged");
+    }
+
+    @Test
+    void recordsThatConsumersCouldNotReadAreRefusedWhateverTheirCrc() throws Exception {
+        createTopic(channel, "records", 1, Map.of());
+        PartitionProduceResult first = produce(channel, Acks.ACKS_ALL, "records", 0, batch("ok", 2));
+        assertEquals(ErrorCode.NONE, first.getError().getCode());
+        // A batch that claims more records than it holds, resealed so its CRC is right.
+        ByteBuffer lying = Batches.copy(batch("lie", 2));
+        lying.putInt(RecordBatch.RECORD_COUNT_OFFSET, 3).putInt(RecordBatch.LAST_OFFSET_DELTA_OFFSET, 2);
+        PartitionProduceResult refused = produce(channel, Acks.ACKS_ALL, "records", 0, Batches.reseal(lying));
+        assertEquals(ErrorCode.INVALID_RECORD, refused.getError().getCode());
+        assertTrue(refused.getError().getMessage().contains("declares 3 records"), refused.getError().getMessage());
+        assertEquals(List.of("0:ok0", "1:ok1"), readAll(channel, "records", 0, 0), "nothing of it was stored");
+
+        createTopic(channel, "append-time", 1, Map.of("message.timestamp.type", "LogAppendTime"));
+        long before = System.currentTimeMillis();
+        PartitionProduceResult stamped = produce(channel, Acks.ACKS_ALL, "append-time", 0, batch("t", 1));
+        assertEquals(ErrorCode.NONE, stamped.getError().getCode(), stamped.getError().getMessage());
+        assertTrue(stamped.getLogAppendTimeMs() >= before, "the leader's stamp is returned: " + stamped.getLogAppendTimeMs());
+        assertEquals(-1, first.getLogAppendTimeMs(), "CreateTime topics return no append time");
     }
 
     /** Produce requests as raw bytes on the wire: what the off-heap marshaller must refuse, and what it must not. */

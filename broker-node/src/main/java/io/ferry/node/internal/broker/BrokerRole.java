@@ -117,6 +117,9 @@ public final class BrokerRole implements NodeRole {
                 .indexIntervalBytes(config.logIndexIntervalBytes())
                 .segmentIndexBytes(config.logIndexSizeMaxBytes())
                 .maxMessageBytes(config.messageMaxBytes())
+                .timestampType(config.logMessageTimestampType())
+                .timestampBeforeMaxMs(config.logMessageTimestampBeforeMaxMs())
+                .timestampAfterMaxMs(config.logMessageTimestampAfterMaxMs())
                 .build();
     }
 

@@ -1,5 +1,6 @@
 package io.ferry.node.internal.broker;
 
+import io.ferry.record.TimestampType;
 import io.ferry.storage.LogConfig;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +14,8 @@ import java.util.TreeMap;
  */
 record TopicOverrides(LogConfig logConfig, int minInsyncReplicas) {
 
-    static final List<String> KEYS = List.of("max.message.bytes", "min.insync.replicas", "retention.bytes",
+    static final List<String> KEYS = List.of("max.message.bytes", "message.timestamp.after.max.ms",
+            "message.timestamp.before.max.ms", "message.timestamp.type", "min.insync.replicas", "retention.bytes",
             "retention.ms", "segment.bytes", "segment.ms");
 
     /** Longest key or value quoted back in an error. */
@@ -41,6 +43,9 @@ record TopicOverrides(LogConfig logConfig, int minInsyncReplicas) {
                 case "segment.ms" -> log.segmentMs(longValue(key, value));
                 case "retention.ms" -> log.retentionMs(longValue(key, value));
                 case "retention.bytes" -> log.retentionBytes(longValue(key, value));
+                case "message.timestamp.type" -> log.timestampType(timestampType(key, value));
+                case "message.timestamp.before.max.ms" -> log.timestampBeforeMaxMs(longValue(key, value));
+                case "message.timestamp.after.max.ms" -> log.timestampAfterMaxMs(longValue(key, value));
                 default -> throw unknownKey(key);
             }
         }
@@ -72,6 +77,14 @@ record TopicOverrides(LogConfig logConfig, int minInsyncReplicas) {
             return Long.parseLong(value);
         } catch (NumberFormatException e) {
             throw new InvalidTopicConfigException(key + "=" + quoted(value) + " is not a 64-bit integer");
+        }
+    }
+
+    private static TimestampType timestampType(String key, String value) throws InvalidTopicConfigException {
+        try {
+            return TimestampType.forName(value);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidTopicConfigException(key + "=" + quoted(value) + " is not CreateTime or LogAppendTime");
         }
     }
 

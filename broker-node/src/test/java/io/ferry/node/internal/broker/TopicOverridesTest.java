@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.ferry.node.internal.broker.TopicOverrides.InvalidTopicConfigException;
+import io.ferry.record.TimestampType;
 import io.ferry.storage.LogConfig;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -23,16 +24,20 @@ class TopicOverridesTest {
     @Test
     void everyTopicConfigIsAppliedOverTheDefaults() throws InvalidTopicConfigException {
         TopicOverrides parsed = parse(Map.of("min.insync.replicas", "2", "max.message.bytes", "4096",
-                "segment.bytes", "1048576", "segment.ms", "60000", "retention.ms", "-1", "retention.bytes", " 99 "));
+                "segment.bytes", "1048576", "segment.ms", "60000", "retention.ms", "-1", "retention.bytes", " 99 ",
+                "message.timestamp.type", "LogAppendTime", "message.timestamp.before.max.ms", "86400000",
+                "message.timestamp.after.max.ms", "0"));
         assertEquals(2, parsed.minInsyncReplicas());
         assertEquals(DEFAULTS.toBuilder().maxMessageBytes(4096).segmentBytes(1 << 20).segmentMs(60_000)
-                .retentionMs(-1).retentionBytes(99).build(), parsed.logConfig());
+                .retentionMs(-1).retentionBytes(99).timestampType(TimestampType.LOG_APPEND_TIME)
+                .timestampBeforeMaxMs(86_400_000).timestampAfterMaxMs(0).build(), parsed.logConfig());
         assertEquals(new TopicOverrides(DEFAULTS, 1), parse(Map.of()));
     }
 
     @Test
     void eachRefusalNamesTheEntryAndWhatIsWrong() {
         assertEquals("unknown topic config 'cleanup.policy'; the topic configs are max.message.bytes, "
+                + "message.timestamp.after.max.ms, message.timestamp.before.max.ms, message.timestamp.type, "
                 + "min.insync.replicas, retention.bytes, retention.ms, segment.bytes, segment.ms",
                 refusal(Map.of("cleanup.policy", "compact")));
         assertEquals("retention.ms=7d is not a 64-bit integer", refusal(Map.of("retention.ms", "7d")));
@@ -43,6 +48,10 @@ class TopicOverridesTest {
         assertEquals("retention.bytes is -2 but must be -1 (no limit) or more", refusal(Map.of("retention.bytes", "-2")));
         assertEquals("min.insync.replicas is 0 but must be at least 1", refusal(Map.of("min.insync.replicas", "0")));
         assertEquals("max.message.bytes is 0 but must be positive", refusal(Map.of("max.message.bytes", "0")));
+        assertEquals("message.timestamp.type=logappendtime is not CreateTime or LogAppendTime",
+                refusal(Map.of("message.timestamp.type", "logappendtime")));
+        assertEquals("message.timestamp.after.max.ms is -1 but must be non-negative",
+                refusal(Map.of("message.timestamp.after.max.ms", "-1")));
     }
 
     @Test
