@@ -9,24 +9,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.ferry.record.CompressionType;
 import io.ferry.record.Record;
 import io.ferry.record.RecordBatch;
-import io.ferry.record.RecordBatchBuilder;
 import io.ferry.record.RecordIterator;
 import io.ferry.record.TimestampType;
 import io.ferry.record.testing.Batches;
-import io.ferry.record.testing.Batches.RawSection;
+import io.ferry.record.testing.PoisonBatches;
+import io.ferry.record.testing.PoisonBatches.Poison;
 import io.ferry.storage.LogAppendException.Reason;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -38,8 +35,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ProducedBatchValidationTest {
 
     private static final long NOW = 1_700_000_000_000L;
-    private static final byte[] K = "k".getBytes(StandardCharsets.UTF_8);
-    private static final byte[] V = "value".getBytes(StandardCharsets.UTF_8);
 
     @TempDir
     Path dir;
@@ -61,102 +56,26 @@ class ProducedBatchValidationTest {
         return log;
     }
 
-    /** A producer's batch of {@code count} records stamped {@code timestamp}. */
     private static ByteBuffer good(CompressionType type, long timestamp, int count) {
-        RecordBatchBuilder builder = RecordBatchBuilder.create(type);
-        for (int i = 0; i < count; i++) {
-            builder.append(timestamp, K, ("value-" + i).getBytes(StandardCharsets.UTF_8));
-        }
-        return builder.build();
+        return PoisonBatches.good(type, timestamp, count);
     }
 
-    /** {@code batch} with {@code field} (a header offset) overwritten and the CRC made right again. */
-    private static ByteBuffer forgedInt(ByteBuffer batch, int field, int value) {
-        ByteBuffer copy = Batches.copy(batch);
-        copy.putInt(field, value);
-        return Batches.reseal(copy);
-    }
-
-    private static ByteBuffer forgedAttributes(ByteBuffer batch, int attributes) {
-        ByteBuffer copy = Batches.copy(batch);
-        copy.putShort(RecordBatch.ATTRIBUTES_OFFSET, (short) attributes);
-        return Batches.reseal(copy);
-    }
-
-    private static byte[] body(java.util.function.UnaryOperator<RawSection> fields) {
-        byte[] raw = fields.apply(new RawSection().bytes((byte) 0).varlong(0).varint(0)).toByteArray();
-        return new RawSection().varint(raw.length).bytes(raw).toByteArray();
-    }
-
-    static Stream<Arguments> poison() {
-        ByteBuffer three = good(CompressionType.NONE, NOW, 3);
-        byte[] oneRecord = new RawSection().record(0, K, V).toByteArray();
-        return Stream.of(
-                Arguments.of("count above the records present", Reason.INVALID_RECORD, "declares 4 records",
-                        Batches.withSection(CompressionType.NONE, 4, 3, Batches.section(three))),
-                Arguments.of("count below the records present", Reason.INVALID_RECORD, "bytes follow the last",
-                        Batches.withSection(CompressionType.NONE, 2, 1, Batches.section(three))),
-                Arguments.of("negative key length", Reason.INVALID_RECORD, "key length -5",
-                        Batches.withSection(CompressionType.NONE, 1, 0, body(r -> r.varint(-5).field(V).varint(0)))),
-                Arguments.of("value length overrunning the record", Reason.INVALID_RECORD, "value length 500",
-                        Batches.withSection(CompressionType.NONE, 1, 0, body(r -> r.field(K).varint(500).bytes(V).varint(0)))),
-                Arguments.of("record length overrunning the batch", Reason.INVALID_RECORD, "record length 1000",
-                        Batches.withSection(CompressionType.NONE, 1, 0, new RawSection().varint(1000).bytes(V).toByteArray())),
-                Arguments.of("negative header key length", Reason.INVALID_RECORD, "header 0 key length -3",
-                        Batches.withSection(CompressionType.NONE, 1, 0, body(r -> r.field(K).field(V).varint(1).varint(-3).field(V)))),
-                Arguments.of("lz4 flag on uncompressed records", Reason.INVALID_RECORD, "lz4",
-                        Batches.withSection(CompressionType.LZ4, 1, 0, oneRecord)),
-                Arguments.of("gzip flag on uncompressed records", Reason.INVALID_RECORD, "gzip",
-                        Batches.withSection(CompressionType.GZIP, 1, 0, oneRecord)),
-                Arguments.of("zstd flag on uncompressed records", Reason.INVALID_RECORD, "zstd",
-                        Batches.withSection(CompressionType.ZSTD, 1, 0, oneRecord)),
-                Arguments.of("snappy flag on uncompressed records", Reason.INVALID_RECORD, "snappy",
-                        Batches.withSection(CompressionType.SNAPPY, 1, 0, oneRecord)),
-                Arguments.of("compressed records that lie about their count", Reason.INVALID_RECORD, "declares 5 records",
-                        forgedInt(forgedInt(good(CompressionType.LZ4, NOW, 3), RecordBatch.RECORD_COUNT_OFFSET, 5),
-                                RecordBatch.LAST_OFFSET_DELTA_OFFSET, 4)),
-                Arguments.of("transactional bit", Reason.INVALID_RECORD, "transactional",
-                        forgedAttributes(three, RecordBatch.TRANSACTIONAL_MASK)),
-                Arguments.of("control bit", Reason.INVALID_RECORD, "control",
-                        forgedAttributes(three, RecordBatch.CONTROL_MASK)),
-                Arguments.of("delete-horizon bit", Reason.INVALID_RECORD, "delete horizon",
-                        forgedAttributes(three, RecordBatch.DELETE_HORIZON_MASK)),
-                Arguments.of("undefined attribute bit", Reason.INVALID_RECORD, "undefined",
-                        forgedAttributes(three, 0x100)),
-                Arguments.of("last offset delta beyond the records", Reason.INVALID_RECORD, "last offset delta 99",
-                        forgedInt(good(CompressionType.NONE, NOW, 1), RecordBatch.LAST_OFFSET_DELTA_OFFSET, 99)),
-                Arguments.of("no records at all", Reason.INVALID_RECORD, "record count 0",
-                        Batches.withSection(CompressionType.NONE, 0, 0, new byte[0])),
-                Arguments.of("record offset deltas out of order", Reason.INVALID_RECORD, "offset delta 0",
-                        Batches.withSection(CompressionType.NONE, 2, 1,
-                                new RawSection().record(1, K, V).record(0, K, V).toByteArray())),
-                Arguments.of("producer id without a sequence", Reason.INVALID_RECORD, "base sequence -1",
-                        forgedInt(Batches.copy(three).putLong(RecordBatch.PRODUCER_ID_OFFSET, 42L),
-                                RecordBatch.BASE_SEQUENCE_OFFSET, -1)),
-                Arguments.of("producer id below -1", Reason.INVALID_RECORD, "producer id -7",
-                        Batches.reseal(Batches.copy(three).putLong(RecordBatch.PRODUCER_ID_OFFSET, -7L))),
-                Arguments.of("LogAppendTime set by a producer", Reason.INVALID_TIMESTAMP, "marked LogAppendTime",
-                        forgedAttributes(three, RecordBatch.TIMESTAMP_TYPE_MASK)),
-                Arguments.of("timestamp over an hour ahead", Reason.INVALID_TIMESTAMP, "outside",
-                        good(CompressionType.NONE, NOW + 3_600_001L, 2)),
-                Arguments.of("negative timestamp", Reason.INVALID_TIMESTAMP, "-5",
-                        Batches.reseal(Batches.copy(good(CompressionType.NONE, NOW, 1))
-                                .putLong(RecordBatch.BASE_TIMESTAMP_OFFSET, -5L))));
+    static List<Poison> poison() {
+        return PoisonBatches.all(NOW);
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("poison")
-    void poisonBatchWithAValidCrcIsRefusedAndNothingIsAppended(String name, Reason reason, String detail,
-                                                              ByteBuffer poison) throws Exception {
-        RecordBatch.wrap(poison.duplicate()).validate(); // framing and CRC are fine: only the records lie
+    void poisonBatchWithAValidCrcIsRefusedAndNothingIsAppended(Poison poison) throws Exception {
+        RecordBatch.wrap(poison.bytes().duplicate()).validate(); // framing and CRC are fine: only the records lie
         open(LogConfig.defaults());
         log.appendAsLeader(good(CompressionType.NONE, NOW, 2), 1);
 
-        ByteBuffer request = concat(List.of(good(CompressionType.NONE, NOW, 1), poison));
+        ByteBuffer request = concat(List.of(good(CompressionType.NONE, NOW, 1), poison.bytes()));
         LogAppendException e = assertThrows(LogAppendException.class, () -> log.appendAsLeader(request, 1));
 
-        assertEquals(reason, e.reason(), e.getMessage());
-        assertTrue(e.getMessage().contains(detail), e.getMessage());
+        assertEquals(Reason.valueOf(poison.error()), e.reason(), e.getMessage());
+        assertTrue(e.getMessage().contains(poison.detail()), e.getMessage());
         assertTrue(e.getMessage().contains("batch 1 (bytes "), "names the batch: " + e.getMessage());
         assertEquals(2, log.logEndOffset(), "the valid batch before it was not appended either");
         assertEquals(2, log.appendAsLeader(good(CompressionType.NONE, NOW, 1), 1).lastOffset(), "the log goes on");
