@@ -25,26 +25,26 @@ public final class CorruptRecordBatchException extends FerryException {
     private final long nextOffset;
     private final FetchedBatch.End end;
     private final Problem problem;
+    private final String description;
 
     /** @param cause the decoder's reason: the batch's header problem or its first undecodable record */
     public CorruptRecordBatchException(TopicPartition partition, FetchedBatch batch, CorruptBatchException cause) {
-        super(ErrorCode.CORRUPT_BATCH, false, message(partition, batch, cause), cause);
+        super(ErrorCode.CORRUPT_BATCH, false, description(partition, batch, cause) + "; " + (batch.nextOffset() < 0
+                ? "find the next readable batch with 'ferry topic dump' and seek to it"
+                : "seek to " + batch.nextOffset() + " to skip it"), cause);
         this.partition = partition;
         this.baseOffset = batch.baseOffset();
         this.nextOffset = batch.nextOffset();
         this.end = batch.end();
         this.problem = cause.problem();
+        this.description = description(partition, batch, cause);
     }
 
-    private static String message(TopicPartition partition, FetchedBatch batch, CorruptBatchException cause) {
+    private static String description(TopicPartition partition, FetchedBatch batch, CorruptBatchException cause) {
         String where = batch.nextOffset() < 0
                 ? "at offset " + batch.baseOffset() + " (where it ends is unknown)"
                 : "at offsets " + batch.baseOffset() + ".." + batch.lastOffset() + endSource(batch.end());
-        String skip = batch.nextOffset() < 0
-                ? "find the next readable batch with 'ferry topic dump' and seek to it"
-                : "seek to " + batch.nextOffset() + " to skip it";
-        return partition + ": the batch " + where + " cannot be decoded: " + cause.problem() + ": "
-                + cause.getMessage() + "; " + skip;
+        return partition + ": the batch " + where + " cannot be decoded: " + cause.problem() + ": " + cause.getMessage();
     }
 
     private static String endSource(FetchedBatch.End end) {
@@ -77,6 +77,14 @@ public final class CorruptRecordBatchException extends FerryException {
     /** How the end of the batch was found. */
     public FetchedBatch.End end() {
         return end;
+    }
+
+    /**
+     * The partition, the batch's offsets and the decoder's reason: the message without its advice on
+     * how to get past the batch, for callers that give their own.
+     */
+    public String description() {
+        return description;
     }
 
     /** What the decoder found wrong; its message is {@link #getCause()}'s. */

@@ -328,6 +328,7 @@ class ConsumerTest {
                 ? " (its end is where the next batch starts)" : "") + " cannot be decoded: " + kind.problem + ": "),
                 e.getMessage());
         assertTrue(e.getMessage().endsWith("; seek to 10 to skip it"), e.getMessage());
+        assertEquals(e.getMessage(), e.description() + "; seek to 10 to skip it");
         assertEquals(5, consumer.position(TP), "the position stays at the bad batch");
 
         // Each poll reports it again: nothing is skipped behind the application's back.
