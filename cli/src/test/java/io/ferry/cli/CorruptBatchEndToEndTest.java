@@ -143,4 +143,30 @@ class CorruptBatchEndToEndTest {
                 Processed a total of 4 message\\(s\\), skipped 1 batch\\(es\\) that could not be decoded\\.
                 """).matcher(r.err()).matches(), r.toString());
     }
+
+    @Test
+    void dumpShowsEveryBatchAndMarksTheUndecodableOne() {
+        Result r = ferry("", "topic", "dump", "--topic", TOPIC, "--partition", "0", "--records", "--print-data");
+        assertEquals(0, r.exitCode(), r.toString());
+        List<String> lines = r.out().lines().toList();
+        assertEquals("Dumping poisoned-0 from offset 0 (leader 1, log start 0, high watermark 7)", lines.get(0));
+        List<String> records = lines.stream().filter(l -> l.startsWith("| offset: "))
+                .map(l -> l.substring(l.indexOf("payload: ") + "payload: ".length())).toList();
+        assertEquals(List.of("a", "b", "p0", "c", "d"), records, "what still decodes is shown, " + r.out());
+        int poison = lines.indexOf(lines.stream().filter(l -> l.startsWith("baseOffset: 2 ")).findFirst().orElseThrow());
+        assertTrue(lines.get(poison).startsWith("baseOffset: 2 lastOffset: 4 count: 2 size: "), lines.get(poison));
+        assertTrue(lines.get(poison).endsWith(" isvalid: true"), "the CRC is valid: " + lines.get(poison));
+        assertTrue(lines.get(poison + 1).startsWith("| offset: 2 CreateTime: "), r.out());
+        assertTrue(lines.get(poison + 2).startsWith("| undecodable: INVALID_RECORD_COUNT: batch declares 2 records "
+                + "but "), r.out());
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("baseOffset: 5 ")), r.out());
+        assertTrue(r.err().matches("Dumped \\d batch\\(es\\), 5 record\\(s\\) of poisoned-0 from offset 0 to 7; "
+                + "1 batch\\(es\\) could not be decoded\\.\n"), r.err());
+
+        Result fromTheMiddle = ferry("", "topic", "dump", "--topic", TOPIC, "--partition", "0", "--offset", "3",
+                "--max-batches", "1");
+        assertEquals(0, fromTheMiddle.exitCode(), fromTheMiddle.toString());
+        assertEquals(List.of("baseOffset: 2", "| undecodable: INVALID_RECORD_COUNT"), fromTheMiddle.out().lines()
+                .skip(1).map(l -> l.substring(0, l.indexOf(l.startsWith("|") ? ": batch" : " lastOffset"))).toList());
+    }
 }
