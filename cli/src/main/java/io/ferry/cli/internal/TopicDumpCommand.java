@@ -52,14 +52,16 @@ public final class TopicDumpCommand extends ClientCommand {
             description = "Bytes asked for per fetch (at least one batch comes whatever its size; default: 1 MiB).")
     int fetchBytes;
 
-    TopicDumpCommand(Environment environment) {
-        super(environment);
-    }
-
     /** What was dumped, for the summary line. */
     private long batchCount;
     private long recordCount;
     private long undecodable;
+    /** The offset after the last batch printed whose end is known. */
+    private long dumpedTo;
+
+    TopicDumpCommand(Environment environment) {
+        super(environment);
+    }
 
     @Override
     public Integer call() {
@@ -76,21 +78,29 @@ public final class TopicDumpCommand extends ClientCommand {
             long end = fetched.highWatermark();
             out.println("Dumping " + tp + " from offset " + start + " (leader " + leader(description) + ", log start "
                     + fetched.logStartOffset() + ", high watermark " + end + ")");
-            long next = start;
-            while (!fetched.batches().isEmpty() && (maxBatches == null || batchCount < maxBatches)) {
+            dumpedTo = start;
+            while (!fetched.batches().isEmpty() && !enough()) {
                 print(fetched, out);
-                next = continueAfter(fetched, out);
-                if (next >= end || maxBatches != null && batchCount >= maxBatches) {
+                if (enough()) {
+                    break;
+                }
+                long next = continueAfter(fetched, out);
+                if (next >= end) {
                     break;
                 }
                 fetched = admin.fetchBatches(tp, next, fetchBytes);
             }
             out.flush();
-            err().println("Dumped " + batchCount + " batch(es), " + recordCount + " record(s) of " + tp + " from offset " + start + " to " + Math.min(next, end) + "; "
-                    + undecodable + " batch(es) could not be decoded.");
+            err().println("Dumped " + batchCount + " batch(es), " + recordCount + " record(s) of " + tp
+                    + " from offset " + start + " to " + dumpedTo + "; " + undecodable
+                    + " batch(es) could not be decoded.");
             err().flush();
         }
         return ErrorReporter.OK;
+    }
+
+    private boolean enough() {
+        return maxBatches != null && batchCount >= maxBatches;
     }
 
     private int leader(TopicDescription description) {
@@ -105,10 +115,13 @@ public final class TopicDumpCommand extends ClientCommand {
     private void print(FetchedBatches fetched, PrintWriter out) {
         boolean printRecords = records || printData;
         for (FetchedBatch batch : fetched.batches()) {
-            if (maxBatches != null && batchCount >= maxBatches) {
+            if (enough()) {
                 return;
             }
             batchCount++;
+            if (batch.nextOffset() >= 0) {
+                dumpedTo = batch.nextOffset();
+            }
             boolean bad = batch.problem() != null;
             out.println(BatchFormat.batch(batch));
             if (batch.framed()) {
