@@ -6,6 +6,8 @@ import io.ferry.record.CorruptBatchException;
 import io.ferry.record.Record;
 import io.ferry.record.RecordBatch;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
@@ -31,10 +33,11 @@ public final class BatchFormat {
             CompressionType codec = b.compression();
             sb.append(" lastOffset: ").append(b.baseOffset() + b.lastOffsetDelta())
                     .append(" count: ").append(b.recordCount())
-                    .append(" size: ").append(fetched.framed() ? b.sizeInBytes() : (long) b.batchLength() + RecordBatch.LOG_OVERHEAD)
+                    .append(" size: ").append(fetched.framed() ? b.sizeInBytes()
+                            : (long) b.batchLength() + RecordBatch.LOG_OVERHEAD)
                     .append(" partitionLeaderEpoch: ").append(b.partitionLeaderEpoch())
                     .append(" magic: ").append(b.magic())
-                    .append(" compresscodec: ").append(codec == null ? "unknown" : codec.name().toLowerCase(java.util.Locale.ROOT))
+                    .append(" compresscodec: ").append(codec == null ? "unknown" : codec.name().toLowerCase(Locale.ROOT))
                     .append(" attributes: ").append(String.format("0x%04x", b.attributes() & 0xffff))
                     .append(" isTransactional: ").append(b.isTransactional())
                     .append(" isControl: ").append(b.isControl())
@@ -103,7 +106,7 @@ public final class BatchFormat {
         int shown = Math.min(bytes.remaining(), PRINTED_BYTES);
         byte[] prefix = new byte[shown];
         bytes.duplicate().get(prefix);
-        String text = escape(new String(prefix, java.nio.charset.StandardCharsets.ISO_8859_1));
+        String text = escape(new String(prefix, StandardCharsets.ISO_8859_1));
         return shown == bytes.remaining() ? text : text + "...(" + bytes.remaining() + " bytes)";
     }
 

@@ -157,7 +157,8 @@ public final class ConsumeCommand extends ClientCommand {
         }
         if (!skipCorrupt) {
             throw new FerryException(e.code(), e.description() + "; rerun with --skip-corrupt to skip it (or with"
-                    + " --partition " + e.partition().partition() + " --offset " + e.nextOffset() + " to start after it)", e);
+                    + " --partition " + e.partition().partition() + " --offset " + e.nextOffset()
+                    + " to start after it)", e);
         }
         out().flush();
         err().println("Skipped offsets " + e.baseOffset() + ".." + e.lastOffset() + " of partition "

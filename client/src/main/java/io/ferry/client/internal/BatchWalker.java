@@ -67,7 +67,8 @@ public final class BatchWalker {
                 batch = scanner.nextShallow();
             } catch (CorruptBatchException e) {
                 ByteBuffer rest = bytes.duplicate().position(bytes.position() + position);
-                found.add(new Found(position, rest.remaining() < RecordBatch.HEADER_SIZE ? null : wrap(rest), false, e));
+                RecordBatch header = rest.remaining() < RecordBatch.HEADER_SIZE ? null : wrap(rest);
+                found.add(new Found(position, header, false, e));
                 return found;
             }
             if (batch == null) {
@@ -85,7 +86,10 @@ public final class BatchWalker {
         }
     }
 
-    /** The header's problem, or null: validation plus offsets that do not overflow (the CRC leaves the base offset out). */
+    /**
+     * The header's problem, or null: {@link RecordBatch#validate()}, and an offset range that does not
+     * overflow (the CRC leaves the base offset out).
+     */
     private static CorruptBatchException check(RecordBatch batch) {
         try {
             batch.validate();
