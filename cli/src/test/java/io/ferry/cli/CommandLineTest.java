@@ -33,7 +33,7 @@ class CommandLineTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"topic create", "topic list", "topic describe", "topic alter", "topic delete-records", "topic delete", "produce", "consume",
+    @ValueSource(strings = {"topic create", "topic list", "topic describe", "topic alter", "topic delete-records", "topic delete", "topic dump", "produce", "consume",
             "cluster", "perf produce", "perf consume", "perf e2e"})
     void everyCommandHasHelp(String command) {
         String[] args = (command + " --help").split(" ");
@@ -65,6 +65,9 @@ class CommandLineTest {
             "consume --topic t --from-beginning --offset 3",
             "consume --topic t --timestamp yesterday",
             "consume --topic t --offset -1",
+            "topic dump --topic t",                          // --partition required
+            "topic dump --topic t --partition 0 --offset -1",
+            "topic dump --topic t --partition 0 --max-batches 0",
             "cluster --watch-for 5s",
             "cluster --watch --interval 1x",
             "cluster --watch --interval 0s",

@@ -5,19 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ferry.cli.CliRunner.Result;
-import io.ferry.node.FerryNode;
-import io.ferry.node.NodeConfig;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,22 +27,14 @@ import org.junit.jupiter.api.io.TempDir;
 class EndToEndTest {
 
     private Path dir;
-    private FerryNode node;
+    private TestNode node;
     private String bootstrap;
 
     @BeforeAll
     void startNode(@TempDir Path tempDir) throws Exception {
         dir = tempDir;
-        int raftPort;
-        try (ServerSocket s = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
-            raftPort = s.getLocalPort();
-        }
-        node = FerryNode.start(NodeConfig.load(Optional.empty(), Map.of(), List.of("node.id=1",
-                "process.roles=broker,controller", "controller.quorum.voters=1@127.0.0.1:" + raftPort,
-                "controller.quorum.election.timeout.ms=300", "log.dirs=" + dir.resolve("logs"),
-                "grpc.listener=127.0.0.1:0", "http.listener=127.0.0.1:0", "broker.heartbeat.interval.ms=500")));
-        await().atMost(Duration.ofSeconds(30)).until(node::isHealthy);
-        bootstrap = "127.0.0.1:" + node.grpcAddress().getPort();
+        node = TestNode.start(dir);
+        bootstrap = node.bootstrap();
     }
 
     @AfterAll
@@ -59,10 +45,7 @@ class EndToEndTest {
     }
 
     private Result ferry(String stdin, String... args) {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.add("--bootstrap");
-        all.add(bootstrap);
-        return new CliRunner().realTime().stdin(stdin).run(all.toArray(String[]::new));
+        return node.ferry(stdin, args);
     }
 
     private void createTopic(String name, int partitions) {

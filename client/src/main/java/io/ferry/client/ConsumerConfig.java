@@ -22,6 +22,7 @@ public final class ConsumerConfig extends ClientConfig {
     public static final String MAX_POLL_RECORDS = "max.poll.records";
     public static final String AUTO_OFFSET_RESET = "auto.offset.reset";
     public static final String DEFAULT_API_TIMEOUT_MS = "default.api.timeout.ms";
+    public static final String SKIP_CORRUPT_BATCHES = "skip.corrupt.batches";
 
     /** What a consumer does when it has no position, or its position is outside the log. */
     public enum OffsetReset { EARLIEST, LATEST, NONE }
@@ -36,7 +37,10 @@ public final class ConsumerConfig extends ClientConfig {
             .define(AUTO_OFFSET_RESET, STRING, "latest", oneOf("earliest", "latest", "none"),
                     "where to start without a valid position: earliest, latest, or none (throw)")
             .define(DEFAULT_API_TIMEOUT_MS, INT, 60_000, atLeast(0),
-                    "timeout of blocking calls that take none (position, offsetsForTimes, ...)");
+                    "timeout of blocking calls that take none (position, offsetsForTimes, ...)")
+            .define(SKIP_CORRUPT_BATCHES, STRING, "false", oneOf("true", "false"),
+                    "true: skip a batch that cannot be decoded, logging its offsets, instead of throwing "
+                            + "CorruptRecordBatchException (its records are lost to this consumer)");
 
     private ConsumerConfig(Map<String, Object> values) {
         super(values);
@@ -77,5 +81,10 @@ public final class ConsumerConfig extends ClientConfig {
 
     public int defaultApiTimeoutMs() {
         return (Integer) value(DEFAULT_API_TIMEOUT_MS);
+    }
+
+    /** Whether poll() skips undecodable batches (logging each) instead of throwing for them. */
+    public boolean skipCorruptBatches() {
+        return Boolean.parseBoolean((String) value(SKIP_CORRUPT_BATCHES));
     }
 }

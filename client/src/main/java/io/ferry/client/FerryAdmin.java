@@ -1,5 +1,6 @@
 package io.ferry.client;
 
+import io.ferry.client.internal.BatchWalker;
 import io.ferry.client.internal.Channels;
 import io.ferry.client.internal.ClusterView;
 import io.ferry.client.internal.MetadataManager;
@@ -26,11 +27,17 @@ import io.ferry.proto.v1.DescribeTopicsRequest;
 import io.ferry.proto.v1.DescribeTopicsResponse;
 import io.ferry.proto.v1.Error;
 import io.ferry.proto.v1.ErrorCode;
+import io.ferry.proto.v1.FetchPartition;
+import io.ferry.proto.v1.FetchPartitionResult;
+import io.ferry.proto.v1.FetchRequest;
+import io.ferry.proto.v1.FetchTopic;
+import io.ferry.proto.v1.FetchTopicResult;
 import io.ferry.proto.v1.PartitionRecord;
 import io.ferry.proto.v1.TopicRecord;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -217,6 +224,48 @@ public final class FerryAdmin implements AutoCloseable {
         Map<TopicPartition, DeleteRecordsPartitionResult> results = new LinkedHashMap<>();
         for (DeleteRecordsTopicResult topic : stub.deleteRecords(request.build()).getTopicsList()) {
             for (DeleteRecordsPartitionResult result : topic.getPartitionsList()) {
+                results.put(new TopicPartition(topic.getTopic(), result.getPartition()), result);
+            }
+        }
+        return results;
+    }
+
+    /**
+     * Reads a partition's batches as its leader stores them, for tools that inspect a log (as
+     * {@code kafka-dump-log} does with segment files): whole batches from the one holding {@code offset},
+     * below the high watermark, at least one and then as many as fit in {@code maxBytes}. Nothing is
+     * decoded; each batch's header is checked and its end found ({@link FetchedBatch}), so corrupt
+     * batches are listed rather than failing the call. Continue from
+     * {@link FetchedBatches#nextFetchOffset()}.
+     *
+     * @throws FerryException with OFFSET_OUT_OF_RANGE for an offset outside the log, UNKNOWN_TOPIC, ...
+     */
+    public FetchedBatches fetchBatches(TopicPartition tp, long offset, int maxBytes) {
+        if (offset < 0 || maxBytes < 1) {
+            throw new IllegalArgumentException("offset must be >= 0 and maxBytes >= 1, were " + offset + " and "
+                    + maxBytes);
+        }
+        long timeout = config.defaultApiTimeoutMs();
+        FetchPartitionResult result = leaders.call("fetch batches of", Map.of(tp, offset),
+                (stub, partitions) -> fetch(stub, partitions, maxBytes), FetchPartitionResult::getError,
+                System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeout), timeout).get(tp);
+        ByteBuffer bytes = result.getRecords().asReadOnlyByteBuffer();
+        return new FetchedBatches(tp, offset, result.getHighWatermark(), result.getLogStartOffset(), bytes,
+                BatchWalker.walk(bytes, offset, result.getHighWatermark()));
+    }
+
+    /** A Fetch that answers at once (no long poll) with up to {@code maxBytes} per partition. */
+    private static Map<TopicPartition, FetchPartitionResult> fetch(BrokerServiceBlockingStub stub,
+                                                                   Map<TopicPartition, Long> offsets, int maxBytes) {
+        Map<String, FetchTopic.Builder> topics = new LinkedHashMap<>();
+        offsets.forEach((tp, offset) -> topics.computeIfAbsent(tp.topic(), t -> FetchTopic.newBuilder().setTopic(t))
+                .addPartitions(FetchPartition.newBuilder().setPartition(tp.partition()).setFetchOffset(offset)
+                        .setPartitionMaxBytes(maxBytes).setCurrentLeaderEpoch(-1)));
+        FetchRequest.Builder request = FetchRequest.newBuilder().setMaxWaitMs(0).setMinBytes(0).setMaxBytes(maxBytes);
+        topics.values().forEach(request::addTopics);
+        Map<TopicPartition, FetchPartitionResult> results = new LinkedHashMap<>();
+        for (FetchTopicResult topic : stub.fetch(request.build()).getTopicsList()) {
+            for (FetchPartitionResult result : topic.getPartitionsList()) {
                 results.put(new TopicPartition(topic.getTopic(), result.getPartition()), result);
             }
         }

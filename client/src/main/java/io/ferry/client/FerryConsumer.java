@@ -18,18 +18,24 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads records from assigned partitions, the way Kafka's consumer does with {@code assign()}: each
  * partition has a position; {@link #poll} long-polls each partition leader with one Fetch covering
  * its partitions, returns up to {@code max.poll.records} records and advances the positions. Leader
  * changes (NOT_LEADER, FENCED_LEADER_EPOCH, transport failures) refresh the metadata and fetch again;
- * a position outside the log is reset by {@code auto.offset.reset}. No consumer groups yet.
+ * a position outside the log is reset by {@code auto.offset.reset}. A batch that cannot be decoded is
+ * reported with its offsets once the records before it are returned ({@link CorruptRecordBatchException}),
+ * or skipped with {@code skip.corrupt.batches=true}. No consumer groups yet.
  *
  * <p><b>Not thread-safe</b>, like Kafka's consumer: use it from one thread at a time; a call while
  * another thread is inside one throws {@link ConcurrentModificationException}.
  */
 public final class FerryConsumer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FerryConsumer.class);
 
     private final ConsumerConfig config;
     private final Channels channels;
@@ -170,8 +176,11 @@ public final class FerryConsumer implements AutoCloseable {
      * Returns the records available from the positions, waiting up to {@code timeout} for some. An
      * empty result means none arrived in time.
      *
-     * @throws OffsetOutOfRangeException when a position is invalid and {@code auto.offset.reset=none}
-     * @throws FerryException            for a non-retriable broker error (such as a corrupt batch)
+     * @throws OffsetOutOfRangeException   when a position is invalid and {@code auto.offset.reset=none}
+     * @throws CorruptRecordBatchException when a partition's next batch cannot be decoded (after the records
+     *                                     before it were returned) and {@code skip.corrupt.batches} is
+     *                                     false or cannot tell where it ends; seek past it to go on
+     * @throws FerryException              for a non-retriable broker error
      */
     public ConsumerRecords poll(Duration timeout) {
         enter();
@@ -263,8 +272,31 @@ public final class FerryConsumer implements AutoCloseable {
                 state.bufferEnd = -1;
                 state.fetchedAhead = false;
             }
+            if (state.buffered.isEmpty() && state.corrupt != null) {
+                passCorrupt(tp, state, out.isEmpty());
+            }
         }
         return out.isEmpty() ? ConsumerRecords.empty() : new ConsumerRecords(out);
+    }
+
+    /**
+     * The partition's next batch cannot be decoded. It is skipped when {@code skip.corrupt.batches} allows
+     * and its end is known; otherwise it is thrown, unless this poll already has records to return (it
+     * stays for the next poll). Once thrown it is forgotten, so the next poll fetches it again: a leader
+     * elected since may hold a readable copy.
+     */
+    private void passCorrupt(TopicPartition tp, PartitionFetchState state, boolean nothingToReturn) {
+        CorruptRecordBatchException corrupt = state.corrupt;
+        if (config.skipCorruptBatches() && corrupt.nextOffset() >= 0) {
+            LOG.warn("{}: skipped offsets {}..{}, a batch that cannot be decoded ({}: {}), as {}=true", tp,
+                    corrupt.baseOffset(), corrupt.lastOffset(), corrupt.problem(), corrupt.getCause().getMessage(),
+                    ConsumerConfig.SKIP_CORRUPT_BATCHES);
+            state.corrupt = null;
+            state.position = corrupt.nextOffset();
+        } else if (nothingToReturn) {
+            state.corrupt = null;
+            throw corrupt;
+        }
     }
 
     private PartitionFetchState state(TopicPartition tp) {

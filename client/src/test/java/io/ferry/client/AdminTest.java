@@ -135,4 +135,32 @@ class AdminTest {
         assertEquals(new OffsetAndTimestamp(3, 1003), admin.listOffsets(Map.of(tp, 1003L)).get(tp));
         assertNull(admin.listOffsets(Map.of(tp, 9999L)).get(tp));
     }
+
+    @Test
+    void fetchBatchesReadsTheLeadersBatchesUndecodedCorruptOnesIncluded() throws Exception {
+        cluster.createTopic("t", 2);
+        TopicPartition tp = new TopicPartition("t", 1); // led by broker 2; the bootstrap is broker 1
+        cluster.append(tp, PoisonBatches.good("v", 3, 1000));
+        cluster.appendUnchecked(tp, PoisonBatches.poison(PoisonBatches.Kind.CRC_MISMATCH, "p", 4, 1000));
+        cluster.append(tp, PoisonBatches.good("w", 2, 1000));
+
+        FetchedBatches all = admin.fetchBatches(tp, 0, 1 << 20);
+        assertEquals(List.of(0L, 3L, 7L), all.batches().stream().map(FetchedBatch::baseOffset).toList());
+        assertEquals(List.of(FetchedBatch.End.HEADER, FetchedBatch.End.NEXT_BATCH, FetchedBatch.End.HEADER),
+                all.batches().stream().map(FetchedBatch::end).toList());
+        assertEquals(io.ferry.record.CorruptBatchException.Problem.CRC_MISMATCH,
+                all.batches().get(1).problem().problem());
+        assertEquals(9, all.highWatermark());
+        assertEquals(9, all.nextFetchOffset());
+        io.ferry.proto.v1.FetchRequest request = cluster.broker(2).fetchRequests.get(0);
+        assertEquals(0, request.getMaxWaitMs(), "a tool's read does not long-poll");
+        assertEquals(1 << 20, request.getTopics(0).getPartitions(0).getPartitionMaxBytes());
+
+        FetchedBatches one = admin.fetchBatches(tp, 8, 1);
+        assertEquals(1, one.batches().size(), "at least one batch, whatever maxBytes says");
+        assertEquals(7, one.batches().get(0).baseOffset());
+        FerryException outside = assertThrows(FerryException.class, () -> admin.fetchBatches(tp, 10, 100));
+        assertEquals(ErrorCode.OFFSET_OUT_OF_RANGE, outside.code());
+        assertThrows(IllegalArgumentException.class, () -> admin.fetchBatches(tp, -1, 100));
+    }
 }

@@ -63,6 +63,16 @@ class ConfigTest {
     }
 
     @Test
+    void consumerSkipsCorruptBatchesOnlyWhenAskedTo() {
+        assertEquals(false, ConsumerConfig.of(Map.of("bootstrap.servers", "a:1")).skipCorruptBatches());
+        assertTrue(ConsumerConfig.of(Map.of("bootstrap.servers", "a:1", "skip.corrupt.batches", "TRUE"))
+                .skipCorruptBatches());
+        FerryConfigException yes = assertThrows(FerryConfigException.class,
+                () -> ConsumerConfig.of(Map.of("bootstrap.servers", "a:1", "skip.corrupt.batches", "yes")));
+        assertTrue(yes.getMessage().contains("skip.corrupt.batches"), yes.getMessage());
+    }
+
+    @Test
     void documentationListsEveryKey() {
         String doc = ProducerConfig.documentation();
         assertTrue(doc.contains("`linger.ms`") && doc.contains("`max.in.flight.requests.per.connection`"));

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ferry.client.PoisonBatches.Kind;
+import io.ferry.proto.v1.ErrorCode;
 import io.ferry.proto.v1.FetchRequest;
 import io.ferry.proto.v1.FetchTopic;
 import io.ferry.record.CompressionType;
@@ -20,6 +22,8 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class ConsumerTest {
 
@@ -293,6 +297,98 @@ class ConsumerTest {
                 .until(() -> !cluster.broker(1).fetchRequests.isEmpty());
         assertThrows(java.util.ConcurrentModificationException.class, () -> consumer.position(TP));
         assertTrue(polling.get(10, java.util.concurrent.TimeUnit.SECONDS).isEmpty());
+    }
+
+    /** Good records v0..v4, a poison batch p0..p4 at offsets 5..9, good records v10..v14. */
+    private void appendAroundPoison(Kind kind) throws Exception {
+        append(TP, 0, 5, CompressionType.NONE);
+        cluster.appendUnchecked(TP, PoisonBatches.poison(kind, "p", 5, BASE_TS));
+        append(TP, 10, 5, CompressionType.NONE);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void aBatchThatCannotBeDecodedIsReportedWithItsOffsetsAfterTheRecordsBeforeIt(Kind kind) throws Exception {
+        appendAroundPoison(kind);
+        FerryConsumer consumer = consumer("auto.offset.reset", "earliest", "max.poll.records", 3);
+        consumer.assign(List.of(TP));
+        // One fetch brings all three batches; the records before the bad one still come out, in two polls.
+        assertEquals(expected(0, 3), values(consumer.poll(Duration.ofSeconds(5)).records(TP)));
+        assertEquals(expected(3, 5), values(consumer.poll(Duration.ofSeconds(5)).records(TP)));
+
+        CorruptRecordBatchException e = assertThrows(CorruptRecordBatchException.class,
+                () -> consumer.poll(Duration.ofSeconds(5)));
+        assertEquals(TP, e.partition());
+        assertEquals(5, e.baseOffset());
+        assertEquals(9, e.lastOffset());
+        assertEquals(10, e.nextOffset());
+        assertEquals(kind.problem, e.problem(), e.getMessage());
+        assertEquals(ErrorCode.CORRUPT_BATCH, e.code());
+        assertTrue(e.getMessage().startsWith("t-0: the batch at offsets 5..9" + (kind == Kind.CRC_MISMATCH
+                ? " (its end is where the next batch starts)" : "") + " cannot be decoded: " + kind.problem + ": "),
+                e.getMessage());
+        assertTrue(e.getMessage().endsWith("; seek to 10 to skip it"), e.getMessage());
+        assertEquals(e.getMessage(), e.description() + "; seek to 10 to skip it");
+        assertEquals(5, consumer.position(TP), "the position stays at the bad batch");
+
+        // Each poll reports it again: nothing is skipped behind the application's back.
+        assertThrows(CorruptRecordBatchException.class, () -> consumer.poll(Duration.ofSeconds(5)));
+        consumer.seek(TP, e.nextOffset());
+        assertEquals(expected(10, 15), values(pollFor(consumer, 5)));
+        assertEquals(15, consumer.position(TP));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void skipCorruptBatchesPassesOverTheBadBatchOnly(Kind kind) throws Exception {
+        appendAroundPoison(kind);
+        FerryConsumer consumer = consumer("auto.offset.reset", "earliest", "skip.corrupt.batches", "true");
+        consumer.assign(List.of(TP));
+        List<ConsumerRecord> records = pollFor(consumer, 10);
+        List<String> wanted = new ArrayList<>(expected(0, 5));
+        wanted.addAll(expected(10, 15));
+        assertEquals(wanted, values(records));
+        assertEquals(List.of(0L, 1L, 2L, 3L, 4L, 10L, 11L, 12L, 13L, 14L),
+                records.stream().map(ConsumerRecord::offset).toList());
+        assertEquals(15, consumer.position(TP));
+    }
+
+    @Test
+    void aSeekIntoACorruptBatchReportsTheWholeBatch() throws Exception {
+        appendAroundPoison(Kind.NEGATIVE_VALUE_LENGTH);
+        FerryConsumer consumer = consumer();
+        consumer.assign(List.of(TP));
+        consumer.seek(TP, 7);
+        CorruptRecordBatchException e = assertThrows(CorruptRecordBatchException.class,
+                () -> consumer.poll(Duration.ofSeconds(5)));
+        assertEquals(List.of(5L, 9L, 10L), List.of(e.baseOffset(), e.lastOffset(), e.nextOffset()));
+        assertEquals(7, consumer.position(TP));
+    }
+
+    @Test
+    void aCorruptBatchInOnePartitionHoldsBackNoOtherPartition() throws Exception {
+        cluster.createTopic("two", 2); // partition 0 led by broker 1, partition 1 by broker 2
+        TopicPartition bad = new TopicPartition("two", 0);
+        TopicPartition good = new TopicPartition("two", 1);
+        cluster.appendUnchecked(bad, PoisonBatches.poison(Kind.COUNT_BELOW_RECORDS, "p", 5, BASE_TS));
+        append(good, 0, 5, CompressionType.NONE);
+        FerryConsumer consumer = consumer("auto.offset.reset", "earliest");
+        consumer.assign(List.of(bad, good));
+        List<ConsumerRecord> received = new ArrayList<>();
+        List<CorruptRecordBatchException> reported = new ArrayList<>();
+        for (int i = 0; i < 50 && (received.size() < 5 || reported.isEmpty()); i++) {
+            try {
+                consumer.poll(Duration.ofMillis(200)).forEach(received::add);
+            } catch (CorruptRecordBatchException e) {
+                reported.add(e);
+            }
+        }
+        assertEquals(expected(0, 5), values(received));
+        assertTrue(received.stream().allMatch(r -> r.topicPartition().equals(good)));
+        assertEquals(bad, reported.get(0).partition());
+        assertEquals(List.of(0L, 4L, 5L), List.of(reported.get(0).baseOffset(), reported.get(0).lastOffset(),
+                reported.get(0).nextOffset()));
+        assertEquals(0, consumer.position(bad));
     }
 
     @Test

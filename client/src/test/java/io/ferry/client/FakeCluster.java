@@ -123,6 +123,19 @@ final class FakeCluster implements AutoCloseable {
         return base;
     }
 
+    /**
+     * Appends one batch as given, checked for nothing (a log written by an older or broken broker), with
+     * the next offsets as its header's last offset delta counts them.
+     */
+    synchronized void appendUnchecked(TopicPartition tp, ByteBuffer batch) throws CorruptBatchException {
+        PartitionLog log = logs.get(tp);
+        RecordBatch stored = RecordBatch.wrap(ByteBuffer.allocate(batch.remaining()).put(batch.duplicate()).flip());
+        stored.setBaseOffset(log.logEndOffset);
+        stored.setPartitionLeaderEpoch(log.leaderEpoch);
+        log.batches.add(stored);
+        log.logEndOffset = stored.nextOffset();
+    }
+
     /** Every stored batch of the partition. */
     synchronized List<RecordBatch> batches(TopicPartition tp) {
         return List.copyOf(logs.get(tp).batches);

@@ -3,8 +3,10 @@ package io.ferry.cli.internal;
 import io.ferry.client.ConsumerConfig;
 import io.ferry.client.ConsumerRecord;
 import io.ferry.client.ConsumerRecords;
+import io.ferry.client.CorruptRecordBatchException;
 import io.ferry.client.FerryAdmin;
 import io.ferry.client.FerryConsumer;
+import io.ferry.client.FerryException;
 import io.ferry.client.OffsetAndTimestamp;
 import io.ferry.client.TopicDescription;
 import io.ferry.client.TopicPartition;
@@ -76,6 +78,12 @@ public final class ConsumeCommand extends ClientCommand {
             description = "Between printed fields (default: a tab).")
     String separator;
 
+    @Option(names = "--skip-corrupt",
+            description = "Skip a batch that cannot be decoded (a log written before brokers validated records may "
+                    + "hold one), saying on stderr which offsets were skipped; without it such a batch stops the "
+                    + "command with its offsets.")
+    boolean skipCorrupt;
+
     ConsumeCommand(Environment environment) {
         super(environment);
     }
@@ -97,6 +105,7 @@ public final class ConsumeCommand extends ClientCommand {
         RecordFormat format = new RecordFormat(printTimestamp, printPartition, printOffset, printKey, separator);
         PrintWriter out = out();
         long count = 0;
+        long skipped = 0;
         // An explicit --offset that does not exist is an error to report, not a reason to jump to the end.
         String reset = start.offset != null ? "none" : "latest";
         try (FerryConsumer consumer = new FerryConsumer(settings.consumer(Map.of(
@@ -106,7 +115,14 @@ public final class ConsumeCommand extends ClientCommand {
             Ticker ticker = environment.ticker();
             long idleSince = ticker.nanoTime();
             while (maxMessages == null || count < maxMessages) {
-                ConsumerRecords records = consumer.poll(POLL);
+                ConsumerRecords records;
+                try {
+                    records = consumer.poll(POLL);
+                } catch (CorruptRecordBatchException e) {
+                    skip(consumer, e);
+                    skipped++;
+                    continue;
+                }
                 for (ConsumerRecord record : records) {
                     out.println(format.format(record));
                     if (++count == (maxMessages == null ? -1 : maxMessages)) {
@@ -125,9 +141,31 @@ public final class ConsumeCommand extends ClientCommand {
                 }
             }
         }
-        err().println("Processed a total of " + count + " message(s).");
+        err().println("Processed a total of " + count + " message(s)"
+                + (skipped == 0 ? "." : ", skipped " + skipped + " batch(es) that could not be decoded."));
         err().flush();
         return ErrorReporter.OK;
+    }
+
+    /**
+     * Skips the batch with {@code --skip-corrupt}, saying so on stderr; otherwise (or when nothing says where
+     * it ends) it is the command's error.
+     */
+    private void skip(FerryConsumer consumer, CorruptRecordBatchException e) {
+        if (e.nextOffset() < 0) {
+            throw e;
+        }
+        if (!skipCorrupt) {
+            throw new FerryException(e.code(), e.description() + "; rerun with --skip-corrupt to skip it (or with"
+                    + " --partition " + e.partition().partition() + " --offset " + e.nextOffset()
+                    + " to start after it)", e);
+        }
+        out().flush();
+        err().println("Skipped offsets " + e.baseOffset() + ".." + e.lastOffset() + " of partition "
+                + e.partition().partition() + ": a batch that cannot be decoded (" + e.problem() + ": "
+                + e.getCause().getMessage() + ")");
+        err().flush();
+        consumer.seek(e.partition(), e.nextOffset());
     }
 
     private void position(FerryConsumer consumer, List<TopicPartition> assigned) {

@@ -14,11 +14,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code ferry topic create|list|describe|alter|delete-records|delete}. */
+/** {@code ferry topic create|list|describe|alter|delete-records|delete|dump}. */
 @Command(name = "topic", mixinStandardHelpOptions = true,
-        description = "Create, list, describe, alter and delete topics, and delete records.",
+        description = "Create, list, describe, alter and delete topics, delete records, dump a partition's batches.",
         subcommands = {TopicCommand.Create.class, TopicCommand.ListTopics.class, TopicCommand.Describe.class,
-                TopicCommand.Alter.class, TopicCommand.DeleteRecords.class, TopicCommand.Delete.class})
+                TopicCommand.Alter.class, TopicCommand.DeleteRecords.class, TopicCommand.Delete.class,
+                TopicDumpCommand.class})
 public final class TopicCommand implements Runnable {
 
     @Spec

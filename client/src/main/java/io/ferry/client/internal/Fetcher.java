@@ -3,8 +3,10 @@ package io.ferry.client.internal;
 import io.ferry.client.ConsumerConfig;
 import io.ferry.client.ConsumerConfig.OffsetReset;
 import io.ferry.client.ConsumerRecord;
+import io.ferry.client.CorruptRecordBatchException;
 import io.ferry.client.FerryException;
 import io.ferry.client.FerryInterruptedException;
+import io.ferry.client.FetchedBatch;
 import io.ferry.client.OffsetOutOfRangeException;
 import io.ferry.client.PartitionInfo;
 import io.ferry.client.TopicPartition;
@@ -16,11 +18,7 @@ import io.ferry.proto.v1.FetchRequest;
 import io.ferry.proto.v1.FetchResponse;
 import io.ferry.proto.v1.FetchTopic;
 import io.ferry.proto.v1.FetchTopicResult;
-import io.ferry.record.BatchScanner;
 import io.ferry.record.CorruptBatchException;
-import io.ferry.record.Record;
-import io.ferry.record.RecordBatch;
-import io.ferry.record.RecordIterator;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -38,7 +36,9 @@ import java.util.concurrent.TimeoutException;
  * partition that has a position and room in its buffer; a partition with records still buffered is
  * fetched from where they end, so the next answer travels while the application drains the current
  * one (a partition buffers at most two answers). The answers are decoded onto each partition's
- * buffer, skipping records below the offset asked for. A round can be started ahead
+ * buffer, skipping records below the offset asked for; a batch that cannot be decoded ends the
+ * partition's answer and waits behind the records before it ({@link PartitionFetchState#corrupt}) for
+ * the consumer to report or skip. A round can be started ahead
  * ({@link #prefetch}) so the next poll finds records waiting; an answer for an offset that is no
  * longer the partition's fetch offset (a seek or reset since) is dropped.
  *
@@ -208,41 +208,44 @@ public final class Fetcher {
         return needMetadata;
     }
 
-    /** Adds the records at or after {@code position} (the offset asked for) behind those already buffered. */
+    /**
+     * Adds the records at or after {@code position} (the offset asked for) behind those already
+     * buffered. A batch that cannot be decoded stops the answer there: the records of the batches before
+     * it are buffered, none of its own, and it waits in {@link PartitionFetchState#corrupt}.
+     */
     private static void decode(TopicPartition tp, PartitionFetchState state, FetchPartitionResult result,
                                long position) {
         if (result.getRecords().isEmpty()) {
             return;
         }
-        BatchScanner scanner = BatchScanner.of(result.getRecords().asReadOnlyByteBuffer());
+        List<FetchedBatch> batches = BatchWalker.walk(result.getRecords().asReadOnlyByteBuffer(), position,
+                result.getHighWatermark());
         boolean hadBuffered = !state.buffered.isEmpty();
         int before = state.buffered.size();
         long end = position;
-        try {
-            RecordBatch batch;
-            while ((batch = scanner.next()) != null) {
-                if (batch.nextOffset() <= position) {
-                    continue;
+        for (FetchedBatch batch : batches) {
+            if (batch.nextOffset() >= 0 && batch.nextOffset() <= position) {
+                continue; // wholly below the offset asked for
+            }
+            List<ConsumerRecord> records = new ArrayList<>();
+            try {
+                if (batch.problem() != null) {
+                    throw batch.problem();
                 }
-                if (!batch.isControl()) {
-                    RecordIterator it = batch.records();
-                    while (it.hasNext()) {
-                        Record r = it.next();
+                if (!batch.batch().isControl()) {
+                    batch.readRecords(r -> {
                         if (r.offset() >= position) {
-                            state.buffered.add(new ConsumerRecord(tp.topic(), tp.partition(), r.offset(), r.timestamp(),
+                            records.add(new ConsumerRecord(tp.topic(), tp.partition(), r.offset(), r.timestamp(),
                                     r.keyBytes(), r.valueBytes(), r.headers()));
                         }
-                    }
+                    });
                 }
-                end = batch.nextOffset();
+            } catch (CorruptBatchException e) {
+                state.corrupt = new CorruptRecordBatchException(tp, batch, e);
+                break;
             }
-        } catch (CorruptBatchException e) {
-            if (end == position && !hadBuffered) {
-                throw new FerryException(ErrorCode.CORRUPT_BATCH, "fetched data of " + tp + " at offset " + position
-                        + " is corrupt: " + e.getMessage(), e);
-            }
-            // Batches before the bad one (or records already buffered) are good; a later fetch starts
-            // at the bad one and reports it once nothing good is left in front of it.
+            state.buffered.addAll(records);
+            end = batch.nextOffset();
         }
         if (state.buffered.isEmpty()) {
             state.position = end;

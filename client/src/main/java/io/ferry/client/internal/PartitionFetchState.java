@@ -2,6 +2,7 @@ package io.ferry.client.internal;
 
 import io.ferry.client.ConsumerConfig.OffsetReset;
 import io.ferry.client.ConsumerRecord;
+import io.ferry.client.CorruptRecordBatchException;
 import java.util.ArrayDeque;
 
 /**
@@ -11,7 +12,10 @@ import java.util.ArrayDeque;
  * <p>Invariant: when {@link #buffered} is not empty, its first record's offset is at or after
  * {@link #position}, and {@link #bufferEnd} is where the fetched bytes ended. The buffer holds at
  * most two fetch answers: the next fetch goes out (from {@link #fetchOffset}) while the first is
- * still being drained, and {@link #fetchedAhead} stops a third until the buffer is empty.
+ * still being drained, and {@link #fetchedAhead} stops a third until the buffer is empty. A batch
+ * that cannot be decoded ends a fetch answer: it waits in {@link #corrupt}, right after the buffered
+ * records (at {@link #bufferEnd}, or at {@link #position} when none are buffered), and no further fetch
+ * goes out until the consumer has reported or skipped it.
  */
 public final class PartitionFetchState {
 
@@ -24,6 +28,8 @@ public final class PartitionFetchState {
     public long bufferEnd = -1;
     /** An answer was added behind records still buffered: no further fetch until the buffer drains. */
     public boolean fetchedAhead;
+    /** The undecodable batch where the buffered records end; null when none. */
+    public CorruptRecordBatchException corrupt;
 
     public boolean needsPosition() {
         return position < 0 || pendingReset != null;
@@ -36,7 +42,7 @@ public final class PartitionFetchState {
 
     /** Whether a fetch may go out now: the position is known and the buffer has room for one more answer. */
     public boolean fetchable() {
-        return !needsPosition() && !fetchedAhead;
+        return !needsPosition() && !fetchedAhead && corrupt == null;
     }
 
     public void seek(long offset) {
@@ -49,5 +55,6 @@ public final class PartitionFetchState {
         buffered.clear();
         bufferEnd = -1;
         fetchedAhead = false;
+        corrupt = null;
     }
 }
