@@ -92,12 +92,22 @@ class ReplicatedClusterTest {
         return g == null ? Double.NaN : g.value();
     }
 
+    /**
+     * Until every replica's broker has applied the view that creates the topic, a producer without retries
+     * (these tests' own, so that they see each refusal) can reach a leader that answers UNKNOWN_TOPIC.
+     */
+    private void awaitHostedByEveryReplica(FerryAdmin admin, String topic) {
+        await().atMost(WAIT).until(() -> describe(admin, topic, 0).replicas().stream().allMatch(id ->
+                !Double.isNaN(gauge(cluster.broker(id).orElseThrow(), "ferry.partition.log.end.offset", topic))));
+    }
+
     @Test
     void acksAllIsAnsweredOnceEveryReplicaHoldsTheRecordsAndAllReplicasAgree() throws Exception {
         cluster = new InProcessCluster(dir, Map.of());
         try (FerryAdmin admin = cluster.admin(); FerryProducer producer = producer(0)) {
             // No replication factor given: the broker fills in its default.replication.factor (3 here).
             assertEquals(3, admin.createTopic("orders", 1, 0, Map.of()).replicationFactor());
+            awaitHostedByEveryReplica(admin, "orders");
             List<CompletableFuture<RecordMetadata>> sent = new ArrayList<>();
             for (int i = 0; i < 300; i++) {
                 sent.add(producer.send(new ProducerRecord("orders", 0, null, ("order-" + i).getBytes(StandardCharsets.UTF_8))));
@@ -130,6 +140,7 @@ class ReplicatedClusterTest {
         cluster = new InProcessCluster(dir, Map.of());
         try (FerryAdmin admin = cluster.admin(); FerryProducer producer = producer(0)) {
             admin.createTopic("payments", 1, 3, Map.of("min.insync.replicas", "2"));
+            awaitHostedByEveryReplica(admin, "payments");
             producer.send(new ProducerRecord("payments", 0, null, "first".getBytes(StandardCharsets.UTF_8)))
                     .get(30, TimeUnit.SECONDS);
             PartitionInfo p = describe(admin, "payments", 0);
@@ -171,6 +182,7 @@ class ReplicatedClusterTest {
                 "broker.session.timeout.ms", "120000"));
         try (FerryAdmin admin = cluster.admin(); FerryProducer producer = producer(10)) {
             admin.createTopic("events", 1, 3, Map.of());
+            awaitHostedByEveryReplica(admin, "events");
             PartitionInfo before = describe(admin, "events", 0);
             int preferred = before.replicas().get(0);
             await().atMost(WAIT).until(() -> describe(admin, "events", 0).leader() == preferred);
