@@ -149,10 +149,12 @@ public final class ReplicaFetcher implements AutoCloseable {
                 f.partition().applyLeaderAnswer(position, answer);
             } catch (ReplicationException e) {
                 refused = true;
-                // A leader that has not yet applied the metadata naming it is normal during a leader change.
-                boolean leaderChanging = e.error().code() == ErrorCode.UNKNOWN_LEADER_EPOCH
-                        || e.error().code() == ErrorCode.NOT_LEADER || e.error().code() == ErrorCode.FENCED_LEADER_EPOCH;
-                if (leaderChanging) {
+                // A leader that has not yet applied the metadata naming it is normal during a leader change, and
+                // so is a refusal while this broker is fenced (between registering and its first heartbeat).
+                boolean expected = e.error().code() == ErrorCode.UNKNOWN_LEADER_EPOCH
+                        || e.error().code() == ErrorCode.NOT_LEADER || e.error().code() == ErrorCode.FENCED_LEADER_EPOCH
+                        || e.error().code() == ErrorCode.BROKER_FENCED;
+                if (expected) {
                     log.debug("Leader {} refused {}: {}", leaderId, position.tp(), e.getMessage());
                 } else {
                     log.warn("Fetching {} from leader {} failed: {}", position.tp(), leaderId, e.getMessage());
