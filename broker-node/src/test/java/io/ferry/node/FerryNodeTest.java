@@ -40,6 +40,7 @@ class FerryNodeTest {
     private final List<String> events = Collections.synchronizedList(new ArrayList<>());
     private final List<TestRole> roles = Collections.synchronizedList(new ArrayList<>());
     private final List<AutoCloseable> toClose = new ArrayList<>();
+    private final RecordedFatalErrors fatalErrors = new RecordedFatalErrors();
 
     @AfterEach
     void closeAll() throws Exception {
@@ -56,11 +57,11 @@ class FerryNodeTest {
     }
 
     private FerryNode start(NodeConfig config, ProcessRole failing) throws Exception {
-        FerryNode node = FerryNode.start(config, (role, c, registry) -> {
+        FerryNode node = FerryNode.start(config, (role, c, registry, threads) -> {
             TestRole r = new TestRole(role, events, role == failing);
             roles.add(r);
             return r;
-        });
+        }, fatalErrors);
         toClose.add(node);
         return node;
     }
@@ -164,6 +165,16 @@ class FerryNodeTest {
     }
 
     @Test
+    void anErrorOnARequestThreadGoesToTheFatalErrorHandler() throws Exception {
+        FerryNode node = start(config("controller"), null);
+        ManagedChannel channel = channel(node.grpcAddress());
+        assertThrows(StatusRuntimeException.class, () -> ClientCalls.blockingUnaryCall(channel, TestRole.ECHO,
+                io.grpc.CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS), TestRole.THROW_AN_ERROR));
+        await().atMost(Duration.ofSeconds(10)).until(() -> fatalErrors.recorded().stream().anyMatch(r ->
+                r.threadName().startsWith("ferry-grpc-") && r.error().getMessage().equals("injected on a request thread")));
+    }
+
+    @Test
     void closeStopsAcceptingClosesRolesInReverseOrderAndReleasesPorts() throws Exception {
         FerryNode node = start(config("controller,broker"), null);
         InetSocketAddress grpc = node.grpcAddress();
@@ -187,13 +198,13 @@ class FerryNodeTest {
     @org.junit.jupiter.api.Timeout(30)
     void aRoleThatHangsInCloseDoesNotKeepTheNodeFromStopping() throws Exception {
         java.util.concurrent.CountDownLatch blocker = new java.util.concurrent.CountDownLatch(1);
-        FerryNode node = FerryNode.start(config("controller,broker"), (role, c, registry) -> {
+        FerryNode node = FerryNode.start(config("controller,broker"), (role, c, registry, threads) -> {
             TestRole r = new TestRole(role, events, false);
             if (role == ProcessRole.BROKER) {
                 r.closeBlocker = blocker;
             }
             return r;
-        }, 200);
+        }, fatalErrors, 200);
         try {
             node.close();
             node.awaitStopped();
@@ -242,7 +253,7 @@ class FerryNodeTest {
     @Test
     void commandLineReportsAnInvalidConfigurationWithExitStatus2() {
         int status = FerryNode.run(new String[] {"--override", "node.id=x"},
-                (role, c, registry) -> new TestRole(role, events, false), Map.of());
+                (role, c, registry, threads) -> new TestRole(role, events, false), Map.of(), fatalErrors);
         assertEquals(NodeCommand.EXIT_INVALID_CONFIG, status);
         assertEquals(List.of(), events);
     }

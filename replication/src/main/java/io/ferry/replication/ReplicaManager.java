@@ -51,11 +51,12 @@ public final class ReplicaManager implements AutoCloseable {
     static final long ISR_CHANGE_RETRY_MS = 200;
 
     /**
-     * What a replica manager uses from outside: time, the RPCs to leaders and to the controller, and
-     * where replication events go.
+     * What a replica manager uses from outside: time, the RPCs to leaders and to the controller, where
+     * replication events go, and what the fetcher threads do with an exception that ends them (an
+     * {@link Error}: they catch the rest).
      */
     public record Environment(Timer timer, InstantSource clock, LeaderClient leaders, AlterPartitionChannel controller,
-                              ReplicationListener listener) {
+                              ReplicationListener listener, Thread.UncaughtExceptionHandler fatalErrors) {
     }
 
     private final int localBrokerId;
@@ -148,7 +149,7 @@ public final class ReplicaManager implements AutoCloseable {
                 }
             }
             followed.ifPresent(state -> fetchers.computeIfAbsent(leader, id -> ReplicaFetcher.start(id, localBrokerId,
-                    env.leaders(), config)).follow(partition, state.leaderEpoch()));
+                    env.leaders(), config, env.fatalErrors())).follow(partition, state.leaderEpoch()));
         }
     }
 

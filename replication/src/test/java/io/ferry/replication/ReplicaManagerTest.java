@@ -1,5 +1,6 @@
 package io.ferry.replication;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -13,7 +14,9 @@ import io.ferry.storage.TopicPartition;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.time.InstantSource;
@@ -35,25 +38,30 @@ class ReplicaManagerTest {
     private int minIsr = 1;
     /** ISR changes that reached the controller (which refuses every one). */
     private final List<List<Integer>> isrChangesSent = new ArrayList<>();
-    private final ReplicaManager manager = new ReplicaManager(LOCAL, new ReplicaLogs() {
-        @Override
-        public ReplicaLog open(TopicPartition tp) {
-            return logs.computeIfAbsent(tp, t -> new MemoryReplicaLog());
-        }
+    /** What ended a fetcher thread. */
+    private final List<Throwable> fatalErrors = Collections.synchronizedList(new ArrayList<>());
+    private final ReplicaManager manager = manager((leader, replica, params, partitions, timeout) ->
+            CompletableFuture.failedFuture(new IOException("this test has no leader to fetch from")));
 
-        @Override
-        public void delete(TopicPartition tp) {
-            deleted.add(tp);
-        }
-    }, topic -> minIsr, new ReplicationConfig(30_000, 500, 1, 1 << 20, 1 << 20, 100, 5_000),
-            new ReplicaManager.Environment(timer, InstantSource.system(),
-                    (leader, replica, params, partitions, timeout) -> CompletableFuture.failedFuture(
-                            new IOException("this test has no leader to fetch from")),
-                    (tp, leaderEpoch, partitionEpoch, isr) -> {
-                        isrChangesSent.add(isr);
-                        return CompletableFuture.failedFuture(new IOException("this test has no controller"));
-                    },
-                    ReplicationListener.NONE));
+    private ReplicaManager manager(LeaderClient leaders) {
+        return new ReplicaManager(LOCAL, new ReplicaLogs() {
+            @Override
+            public ReplicaLog open(TopicPartition tp) {
+                return logs.computeIfAbsent(tp, t -> new MemoryReplicaLog());
+            }
+
+            @Override
+            public void delete(TopicPartition tp) {
+                deleted.add(tp);
+            }
+        }, topic -> minIsr, new ReplicationConfig(30_000, 500, 1, 1 << 20, 1 << 20, 100, 5_000),
+                new ReplicaManager.Environment(timer, InstantSource.system(), leaders,
+                        (tp, leaderEpoch, partitionEpoch, isr) -> {
+                            isrChangesSent.add(isr);
+                            return CompletableFuture.failedFuture(new IOException("this test has no controller"));
+                        },
+                        ReplicationListener.NONE, (thread, error) -> fatalErrors.add(error)));
+    }
 
     private static ByteBuffer batch(int records) {
         RecordBatchBuilder builder = RecordBatchBuilder.create(CompressionType.NONE);
@@ -283,6 +291,20 @@ class ReplicaManagerTest {
         manager.close();
         assertEquals(ErrorCode.REQUEST_TIMED_OUT, acked.get().get(TP).error().code());
         assertNotNull(fetched.get());
+    }
+
+    @Test
+    void anErrorThatEndsAFetcherThreadGoesToTheFatalErrorHandler() {
+        OutOfMemoryError injected = new OutOfMemoryError("injected into a fetch");
+        ReplicaManager follower = manager((leader, replica, params, partitions, timeout) -> {
+            throw injected;
+        });
+        try {
+            follower.applyPartitionState(TP, new LeaderAndIsr(2, 1, 1, List.of(1, 2), List.of(1, 2)));
+            await().atMost(Duration.ofSeconds(10)).until(() -> fatalErrors.contains(injected));
+        } finally {
+            follower.close();
+        }
     }
 
     @Test

@@ -32,15 +32,19 @@ public final class ControllerRole implements NodeRole {
     private final ControllerConfig config;
     private final MeterRegistry registry;
     private final InstantSource clock;
+    private final NodeThreads threads;
     private volatile ControllerNode controller;
 
     /**
+     * @param threads where the controller's threads report an Error
      * @throws ConfigException if the node's configuration does not make a valid controller
      */
-    public ControllerRole(NodeConfig config, MeterRegistry registry, InstantSource clock) throws ConfigException {
+    public ControllerRole(NodeConfig config, MeterRegistry registry, InstantSource clock, NodeThreads threads)
+            throws ConfigException {
         this.config = controllerConfig(config);
         this.registry = registry;
         this.clock = clock;
+        this.threads = threads;
     }
 
     /** Maps the node's keys to the controller's settings. */
@@ -78,7 +82,7 @@ public final class ControllerRole implements NodeRole {
     @Override
     public List<ServerServiceDefinition> start() throws IOException {
         probeBind(config.raftHost(), config.raftPort());
-        ControllerNode started = ControllerNode.start(config, registry, clock);
+        ControllerNode started = ControllerNode.start(config, registry, clock, threads.uncaughtExceptionHandler());
         controller = started;
         return List.of(started.grpcService().bindService());
     }

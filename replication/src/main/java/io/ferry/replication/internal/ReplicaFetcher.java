@@ -52,18 +52,25 @@ public final class ReplicaFetcher implements AutoCloseable {
     /** The request in flight, cancelled by {@link #close}. */
     private volatile CompletableFuture<Map<TopicPartition, ReplicaFetchResult>> inFlight;
 
-    private ReplicaFetcher(int leaderId, int localBrokerId, LeaderClient client, ReplicationConfig config) {
+    private ReplicaFetcher(int leaderId, int localBrokerId, LeaderClient client, ReplicationConfig config,
+                           Thread.UncaughtExceptionHandler fatalErrors) {
         this.leaderId = leaderId;
         this.localBrokerId = localBrokerId;
         this.client = client;
         this.config = config;
         this.thread = new Thread(this::run, "ferry-replica-fetcher-" + leaderId);
         thread.setDaemon(true);
+        thread.setUncaughtExceptionHandler(fatalErrors);
     }
 
-    /** A fetcher for {@code leaderId}, its thread started. */
-    public static ReplicaFetcher start(int leaderId, int localBrokerId, LeaderClient client, ReplicationConfig config) {
-        ReplicaFetcher fetcher = new ReplicaFetcher(leaderId, localBrokerId, client, config);
+    /**
+     * A fetcher for {@code leaderId}, its thread started.
+     *
+     * @param fatalErrors gets what ends the thread: the fetch loop catches every exception but an {@link Error}
+     */
+    public static ReplicaFetcher start(int leaderId, int localBrokerId, LeaderClient client, ReplicationConfig config,
+                                       Thread.UncaughtExceptionHandler fatalErrors) {
+        ReplicaFetcher fetcher = new ReplicaFetcher(leaderId, localBrokerId, client, config, fatalErrors);
         fetcher.thread.start();
         return fetcher;
     }

@@ -1,5 +1,6 @@
 package io.ferry.node.internal.broker;
 
+import io.ferry.node.internal.NodeThreads;
 import io.ferry.node.internal.broker.ControllerChannel.ControllerUnavailableException;
 import io.ferry.proto.v1.BrokerHeartbeatRequest;
 import io.ferry.proto.v1.BrokerHeartbeatResponse;
@@ -16,7 +17,6 @@ import io.ferry.proto.v1.RegisterBrokerResponse;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -59,8 +59,8 @@ public final class BrokerLifecycle implements AutoCloseable {
     private final long heartbeatIntervalMillis;
     private final long requestTimeoutMillis;
     private final Consumer<BrokerMetadata> onMetadata;
-    private final ScheduledExecutorService heartbeatThread = daemonThread("ferry-broker-heartbeat");
-    private final ScheduledExecutorService metadataThread = daemonThread("ferry-broker-metadata");
+    private final ScheduledExecutorService heartbeatThread;
+    private final ScheduledExecutorService metadataThread;
     /** Held while {@code onMetadata} runs; {@link #close()} takes it before interrupting. */
     private final Object applying = new Object();
 
@@ -75,15 +75,18 @@ public final class BrokerLifecycle implements AutoCloseable {
 
     /**
      * @param onMetadata called on the metadata thread with each newer view, before it is published
+     * @param threads    makes the heartbeat and metadata threads
      */
     public BrokerLifecycle(int brokerId, List<Endpoint> endpoints, ControllerChannel controllers, long heartbeatIntervalMillis,
-                           long requestTimeoutMillis, Consumer<BrokerMetadata> onMetadata) {
+                           long requestTimeoutMillis, Consumer<BrokerMetadata> onMetadata, NodeThreads threads) {
         this.brokerId = brokerId;
         this.endpoints = List.copyOf(endpoints);
         this.controllers = controllers;
         this.heartbeatIntervalMillis = heartbeatIntervalMillis;
         this.requestTimeoutMillis = requestTimeoutMillis;
         this.onMetadata = onMetadata;
+        this.heartbeatThread = threads.scheduled("ferry-broker-heartbeat", 1);
+        this.metadataThread = threads.scheduled("ferry-broker-metadata", 1);
     }
 
     public void start() {
@@ -91,14 +94,6 @@ public final class BrokerLifecycle implements AutoCloseable {
                 .map(e -> e.getName() + " " + e.getHost() + ":" + e.getPort()).toList());
         heartbeatThread.scheduleWithFixedDelay(this::heartbeatQuietly, 0, heartbeatIntervalMillis, TimeUnit.MILLISECONDS);
         metadataThread.scheduleWithFixedDelay(this::pollMetadataQuietly, 0, METADATA_POLL_MILLIS, TimeUnit.MILLISECONDS);
-    }
-
-    private static ScheduledExecutorService daemonThread(String name) {
-        return Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            return t;
-        });
     }
 
     public BrokerMetadata metadata() {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ferry.node.RecordedFatalErrors;
 import io.ferry.node.config.HostPort;
 import io.ferry.proto.v1.BrokerHeartbeatRequest;
 import io.ferry.proto.v1.BrokerHeartbeatResponse;
@@ -51,6 +52,7 @@ class BrokerLifecycleTest {
             .setPort(1).build();
 
     private final AtomicInteger heartbeats = new AtomicInteger();
+    private final RecordedFatalErrors fatalErrors = new RecordedFatalErrors();
     private Server server;
     private ControllerChannel controllers;
     private BrokerLifecycle lifecycle;
@@ -103,9 +105,20 @@ class BrokerLifecycleTest {
     }
 
     private BrokerLifecycle start(Consumer<BrokerMetadata> onMetadata) {
-        lifecycle = new BrokerLifecycle(7, List.of(ENDPOINT), controllers, HEARTBEAT_MILLIS, 5_000, onMetadata);
+        lifecycle = new BrokerLifecycle(7, List.of(ENDPOINT), controllers, HEARTBEAT_MILLIS, 5_000, onMetadata,
+                fatalErrors.threads());
         lifecycle.start();
         return lifecycle;
+    }
+
+    @Test
+    void anErrorWhileApplyingMetadataGoesToTheFatalErrorHandler() {
+        OutOfMemoryError injected = new OutOfMemoryError("injected into a metadata application");
+        start(view -> {
+            throw injected;
+        });
+        await().atMost(Duration.ofSeconds(10)).until(() -> fatalErrors.recorded().contains(
+                new RecordedFatalErrors.Recorded("ferry-broker-metadata", injected)));
     }
 
     @Test

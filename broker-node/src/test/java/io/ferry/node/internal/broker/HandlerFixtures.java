@@ -46,7 +46,8 @@ final class HandlerFixtures {
                                 new IOException("no leader in this test")),
                         (tp, leaderEpoch, partitionEpoch, isr) -> CompletableFuture.failedFuture(
                                 new IOException("no controller in this test")),
-                        ReplicationListener.NONE));
+                        ReplicationListener.NONE,
+                        (thread, error) -> thread.getThreadGroup().uncaughtException(thread, error)));
     }
 
     static BrokerRegistration broker(int id) {

@@ -70,7 +70,8 @@ class PartitionReconcilerTest {
                                 new IOException("no leader is reachable in this test")),
                         (tp, leaderEpoch, partitionEpoch, isr) -> CompletableFuture.failedFuture(
                                 new IOException("no controller in this test")),
-                        ReplicationListener.NONE));
+                        ReplicationListener.NONE,
+                        (thread, error) -> thread.getThreadGroup().uncaughtException(thread, error)));
         reconciler = new PartitionReconciler(BROKER, replicas);
     }
 
