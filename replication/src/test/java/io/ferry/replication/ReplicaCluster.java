@@ -69,7 +69,7 @@ final class ReplicaCluster implements AutoCloseable {
             manager = new ReplicaManager(id, new ReplicaLogs() {
                 @Override
                 public ReplicaLog open(TopicPartition tp) {
-                    return ReplicaLog.of(opened);
+                    return ReplicaLog.of(opened, failure -> { });
                 }
 
                 @Override

@@ -13,6 +13,7 @@ import io.ferry.replication.ExecutorTimer;
 import io.ferry.replication.ReplicaLog;
 import io.ferry.replication.ReplicaLogs;
 import io.ferry.replication.ReplicaManager;
+import io.ferry.storage.Log;
 import io.ferry.storage.LogConfig;
 import io.ferry.storage.LogManager;
 import io.ferry.storage.LogManagerConfig;
@@ -165,7 +166,8 @@ public final class BrokerRole implements NodeRole {
         ReplicaManager replicas = new ReplicaManager(config.nodeId(), new ReplicaLogs() {
             @Override
             public ReplicaLog open(TopicPartition tp) {
-                return ReplicaLog.of(logs.getOrCreateLog(tp, topicConfigs.logConfig(tp.topic())));
+                Log log = logs.getOrCreateLog(tp, topicConfigs.logConfig(tp.topic()));
+                return ReplicaLog.of(log, failure -> logs.markFailed(log, failure));
             }
 
             @Override

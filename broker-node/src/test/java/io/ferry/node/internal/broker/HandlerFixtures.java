@@ -82,7 +82,7 @@ final class HandlerFixtures {
 
         LeaderOfT0(Path dir) {
             log = Log.open(dir.resolve("t-0"), LogConfig.defaults(), 0, InstantSource.system(), scheduler);
-            replicas = replicaManager(opened -> ReplicaLog.of(log));
+            replicas = replicaManager(opened -> ReplicaLog.of(log, failure -> { }));
             replicas.applyPartitionState(tp, new LeaderAndIsr(1, 1, 1, List.of(1, 2), List.of(1, 2)));
         }
 

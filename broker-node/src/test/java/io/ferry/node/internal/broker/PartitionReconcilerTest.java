@@ -57,7 +57,7 @@ class PartitionReconcilerTest {
         replicas = new ReplicaManager(BROKER, new ReplicaLogs() {
             @Override
             public ReplicaLog open(TopicPartition tp) {
-                return ReplicaLog.of(logs.getOrCreateLog(tp, LogConfig.defaults()));
+                return ReplicaLog.of(logs.getOrCreateLog(tp, LogConfig.defaults()), failure -> { });
             }
 
             @Override
