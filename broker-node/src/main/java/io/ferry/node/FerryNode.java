@@ -10,6 +10,7 @@ import io.ferry.node.internal.NodeMetrics;
 import io.ferry.node.internal.NodeRole;
 import io.ferry.node.internal.NodeThreads;
 import io.ferry.node.internal.RoleFactory;
+import io.ferry.node.internal.RoleHealth;
 import io.grpc.ServerServiceDefinition;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -17,11 +18,14 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,6 +67,10 @@ public final class FerryNode implements AutoCloseable {
     /** Runs the gRPC services' calls; its threads report Errors like every other thread of the node. */
     private final ExecutorService grpcExecutor;
     private volatile NodeHealth.State state = NodeHealth.State.STARTING;
+    /** The first Error a thread of this node met, described; null while there was none. */
+    private final AtomicReference<String> fatalError = new AtomicReference<>();
+    /** What the last health refresh found; refreshes run one at a time (the first before the others are scheduled). */
+    private boolean servingLastRefresh;
     private volatile HttpEndpoint http;
     private volatile GrpcEndpoint grpc;
     private boolean closed;
@@ -72,7 +80,13 @@ public final class FerryNode implements AutoCloseable {
     private FerryNode(NodeConfig config, FatalErrorHandler fatalErrors, long roleCloseTimeoutMillis) {
         this.config = config;
         this.roleCloseTimeoutMillis = roleCloseTimeoutMillis;
-        this.threads = new NodeThreads(fatalErrors);
+        this.threads = new NodeThreads((thread, error) -> {
+            try {
+                fatalError.compareAndSet(null, error + " on thread " + thread.getName());
+            } finally {
+                fatalErrors.onFatalError(thread, error);
+            }
+        });
         this.healthRefresher = threads.scheduled("ferry-health", 1);
         this.grpcExecutor = threads.cached("ferry-grpc");
     }
@@ -175,9 +189,19 @@ public final class FerryNode implements AutoCloseable {
         return address.getHostString() + ":" + address.getPort();
     }
 
+    /** Pushes health to gRPC and logs each change, with the reasons when it turned unhealthy. */
     private void refreshGrpcHealth() {
         try {
-            grpc.setServing(health().isHealthy());
+            NodeHealth now = health();
+            grpc.setServing(now.isHealthy());
+            if (now.isHealthy() != servingLastRefresh) {
+                servingLastRefresh = now.isHealthy();
+                if (now.isHealthy()) {
+                    log.info("Ferry node {} is healthy: SERVING", config.nodeId());
+                } else {
+                    log.warn("Ferry node {} is unhealthy: NOT_SERVING {}", config.nodeId(), now.toJson().strip());
+                }
+            }
         } catch (RuntimeException e) {
             log.warn("Health refresh failed", e);
         }
@@ -216,28 +240,32 @@ public final class FerryNode implements AutoCloseable {
         return metrics.registry();
     }
 
-    /** Running and every role healthy; what {@code /health} and gRPC health report. Thread-safe. */
+    /**
+     * Running, no thread met an Error, and every role healthy; what {@code /health} and gRPC health report.
+     * Thread-safe.
+     */
     public boolean isHealthy() {
         return health().isHealthy();
     }
 
     NodeHealth health() {
-        Map<String, Boolean> roleHealth = new LinkedHashMap<>();
+        Map<String, RoleHealth> roleHealth = new LinkedHashMap<>();
         NodeHealth.State current = state;
         for (ProcessRole role : config.processRoles()) {
-            roleHealth.put(role.configName(), current == NodeHealth.State.RUNNING && roleHealthy(role));
+            roleHealth.put(role.configName(), current == NodeHealth.State.RUNNING ? roleHealth(role)
+                    : RoleHealth.down("the node is " + current.name().toLowerCase(Locale.ROOT)));
         }
-        return new NodeHealth(current, roleHealth);
+        return new NodeHealth(current, Optional.ofNullable(fatalError.get()), roleHealth);
     }
 
-    private boolean roleHealthy(ProcessRole role) {
+    private RoleHealth roleHealth(ProcessRole role) {
         // roles is complete before the HTTP server or the health refresher can call this.
         for (NodeRole r : roles) {
             if (r.role() == role) {
-                return r.isHealthy();
+                return r.health();
             }
         }
-        return false;
+        return RoleHealth.down("the role was not created");
     }
 
     private void prepareStopWithin(NodeRole role, long timeoutMillis) {

@@ -143,8 +143,8 @@ class FerryNodeTest {
 
         HttpResponse<String> health = NodeHttp.get(node.httpAddress(), "/health");
         assertEquals(200, health.statusCode());
-        assertEquals("{\"status\":\"UP\",\"state\":\"RUNNING\",\"roles\":{\"controller\":\"UP\",\"broker\":\"UP\"}}\n",
-                health.body());
+        assertEquals("{\"status\":\"UP\",\"state\":\"RUNNING\",\"roles\":{\"controller\":{\"status\":\"UP\"},"
+                + "\"broker\":{\"status\":\"UP\"}}}\n", health.body());
         assertEquals(404, NodeHttp.get(node.httpAddress(), "/metricsx").statusCode());
         assertEquals(405, NodeHttp.send(node.httpAddress(), "/health", "POST").statusCode());
     }
@@ -156,7 +156,8 @@ class FerryNodeTest {
         roles.get(0).healthy = false;
         HttpResponse<String> health = NodeHttp.get(node.httpAddress(), "/health");
         assertEquals(503, health.statusCode());
-        assertTrue(health.body().contains("\"controller\":\"DOWN\""), health.body());
+        assertTrue(health.body().contains("\"controller\":{\"status\":\"DOWN\",\"reason\":\"made unhealthy by the test\"}"),
+                health.body());
         await().atMost(Duration.ofSeconds(10)).until(() -> health(channel, "") == ServingStatus.NOT_SERVING);
         assertEquals(ServingStatus.NOT_SERVING, health(channel, "ferry.test.Echo"));
         roles.get(0).healthy = true;
@@ -172,6 +173,12 @@ class FerryNodeTest {
                 io.grpc.CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS), TestRole.THROW_AN_ERROR));
         await().atMost(Duration.ofSeconds(10)).until(() -> fatalErrors.recorded().stream().anyMatch(r ->
                 r.threadName().startsWith("ferry-grpc-") && r.error().getMessage().equals("injected on a request thread")));
+        // The handler of a process halts; one that returns leaves a node that says it is not fit to serve.
+        HttpResponse<String> health = NodeHttp.get(node.httpAddress(), "/health");
+        assertEquals(503, health.statusCode());
+        assertTrue(health.body().contains("\"fatal_error\":\"java.lang.OutOfMemoryError: injected on a request thread"
+                + " on thread ferry-grpc-"), health.body());
+        await().atMost(Duration.ofSeconds(10)).until(() -> health(channel, "") == ServingStatus.NOT_SERVING);
     }
 
     @Test

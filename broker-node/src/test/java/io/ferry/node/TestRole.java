@@ -1,6 +1,7 @@
 package io.ferry.node;
 
 import io.ferry.node.internal.NodeRole;
+import io.ferry.node.internal.RoleHealth;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.ServerCalls;
@@ -68,8 +69,8 @@ final class TestRole implements NodeRole {
     }
 
     @Override
-    public boolean isHealthy() {
-        return healthy;
+    public RoleHealth health() {
+        return healthy ? RoleHealth.UP : RoleHealth.down("made unhealthy by the test");
     }
 
     @Override

@@ -269,6 +269,15 @@ public final class ControllerNode implements AutoCloseable {
     return config.nodeId();
   }
 
+  /**
+   * Whether this node's Raft server runs: false once it is closing or closed, which Ratis also does by
+   * itself after its state machine failed.
+   */
+  public boolean isRunning() {
+    DivisionInfo info = division();
+    return info != null && info.isAlive();
+  }
+
   /** The Raft leader's node id as this node knows it; -1 when unknown. */
   public int leaderId() {
     DivisionInfo info = division();

@@ -8,6 +8,7 @@ import io.ferry.node.config.ConfigProblem;
 import io.ferry.node.config.HostPort;
 import io.ferry.node.internal.NodeRole;
 import io.ferry.node.internal.NodeThreads;
+import io.ferry.node.internal.RoleHealth;
 import io.ferry.proto.v1.Endpoint;
 import io.ferry.replication.ExecutorTimer;
 import io.ferry.replication.ReplicaLog;
@@ -38,8 +39,9 @@ import org.slf4j.LoggerFactory;
  * The broker role: the partition logs of {@code log.dirs} ({@link LogManager}), their replica state
  * ({@link ReplicaManager}, which fetches followed partitions from their leaders through
  * {@link GrpcLeaderClient} and sends ISR changes through {@link ControllerIsrChannel}), the session with the controllers ({@link BrokerLifecycle}) and the client
- * service ({@link BrokerGrpcService}) on the node's gRPC port. Healthy once registered, unfenced and
- * holding metadata.
+ * service ({@link BrokerGrpcService}) on the node's gRPC port. Healthy while registered, unfenced, with
+ * a metadata view current within {@code broker.metadata.max.staleness.ms}, its session threads
+ * running and no failed log directory ({@link BrokerHealth}).
  *
  * <p>Start-up opens and recovers the logs; registration begins when the node's gRPC port is bound
  * ({@link #serving}), since the broker announces that port. At shutdown, {@link #prepareStop} runs a
@@ -211,7 +213,7 @@ public final class BrokerRole implements NodeRole {
         });
         BrokerLifecycle l = new BrokerLifecycle(config.nodeId(), endpoints, controllers,
                 config.brokerHeartbeatInterval().toMillis(), config.requestTimeout().toMillis(),
-                metadataApplication.apply(this::apply), threads);
+                metadataApplication.apply(this::apply), threads, clock);
         lifecycle = l;
         l.start();
     }
@@ -238,9 +240,14 @@ public final class BrokerRole implements NodeRole {
     }
 
     @Override
-    public boolean isHealthy() {
+    public RoleHealth health() {
         BrokerLifecycle l = lifecycle;
-        return l != null && l.isActive();
+        LogManager logs = logManager;
+        if (l == null || logs == null) {
+            return RoleHealth.down("the broker has not started");
+        }
+        return BrokerHealth.of(l.status(), logs.failedDirs(), clock.millis(),
+                config.brokerMetadataMaxStaleness().toMillis());
     }
 
     @Override
