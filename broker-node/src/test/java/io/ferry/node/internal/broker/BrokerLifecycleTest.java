@@ -157,11 +157,7 @@ class BrokerLifecycleTest {
         start(view -> {
             if (applications.incrementAndGet() == 2) {
                 blocked.countDown();
-                try {
-                    release.await(30, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+                awaitRelease(release);
             }
         });
         assertTrue(blocked.await(10, TimeUnit.SECONDS), "the second view was never applied");
@@ -190,17 +186,22 @@ class BrokerLifecycleTest {
         return BrokerHealth.of(lifecycle.status(), Map.of(), nowMillis.get(), MAX_STALENESS_MILLIS);
     }
 
+    /** Holds a metadata application up until the test releases it. */
+    private static void awaitRelease(CountDownLatch release) {
+        try {
+            release.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     @Test
     void heartbeatsGoOnWhileAMetadataViewIsBeingApplied() throws InterruptedException {
         CountDownLatch applying = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         start(view -> {
             applying.countDown();
-            try {
-                release.await(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            awaitRelease(release);
         });
         assertTrue(applying.await(10, TimeUnit.SECONDS), "no metadata view was applied");
         int before = heartbeats.get();
