@@ -114,10 +114,15 @@ class NodeProcessTest {
                 BrokerTestSupport.combinedNode(ControllerRoleTest.freePort(), dir.resolve("logs"))));
         ManagedChannel channel = channelOnceStarted(log);
         try {
-            BrokerTestSupport.stub(channel).createTopic(CreateTopicRequest.newBuilder()
-                    .setName(FatalErrorNodes.POISON_TOPIC).setPartitionCount(1).setReplicationFactor(1).build());
+            // Registered with its controller and holding metadata: the topic will reach the metadata thread.
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> read(log).contains("Ferry node 1 is healthy") || !process.isAlive());
+            ErrorCode created = BrokerTestSupport.stub(channel).createTopic(CreateTopicRequest.newBuilder()
+                    .setName(FatalErrorNodes.POISON_TOPIC).setPartitionCount(1).setReplicationFactor(1).build())
+                    .getError().getCode();
+            assertEquals(ErrorCode.NONE, created, read(log));
         } catch (StatusRuntimeException e) {
-            // The node may halt before it answers.
+            // The node halted before it answered.
         } finally {
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
