@@ -3,6 +3,7 @@ package io.ferry.node;
 import io.ferry.node.config.ConfigException;
 import io.ferry.node.internal.ControllerRole;
 import io.ferry.node.internal.NodeRole;
+import io.ferry.node.internal.NodeThreads;
 import io.ferry.node.internal.RoleFactory;
 import io.ferry.node.internal.broker.BrokerRole;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -12,10 +13,11 @@ import java.time.InstantSource;
 final class DefaultRoles implements RoleFactory {
 
     @Override
-    public NodeRole create(ProcessRole role, NodeConfig config, MeterRegistry registry) throws ConfigException {
+    public NodeRole create(ProcessRole role, NodeConfig config, MeterRegistry registry, NodeThreads threads)
+            throws ConfigException {
         return switch (role) {
-            case CONTROLLER -> new ControllerRole(config, registry, InstantSource.system());
-            case BROKER -> new BrokerRole(config, registry, InstantSource.system());
+            case CONTROLLER -> new ControllerRole(config, registry, InstantSource.system(), threads);
+            case BROKER -> new BrokerRole(config, registry, InstantSource.system(), threads);
         };
     }
 }

@@ -8,7 +8,9 @@ import io.ferry.node.internal.HttpEndpoint;
 import io.ferry.node.internal.NodeHealth;
 import io.ferry.node.internal.NodeMetrics;
 import io.ferry.node.internal.NodeRole;
+import io.ferry.node.internal.NodeThreads;
 import io.ferry.node.internal.RoleFactory;
+import io.ferry.node.internal.RoleHealth;
 import io.grpc.ServerServiceDefinition;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -16,11 +18,14 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +40,9 @@ import picocli.CommandLine;
  * when all roles are started and healthy. {@link #close()} reverses it: stop accepting gRPC calls,
  * close roles in reverse order, drain the gRPC server, stop HTTP. {@link #start} and {@link #close}
  * may be called from different threads; {@code close} is idempotent.
+ *
+ * <p>Every thread of the node, its roles' included, comes from one {@link NodeThreads}, so an
+ * {@link Error} on any of them goes to the {@link FatalErrorHandler} the node was started with.
  */
 public final class FerryNode implements AutoCloseable {
 
@@ -54,40 +62,66 @@ public final class FerryNode implements AutoCloseable {
     private final NodeMetrics metrics = new NodeMetrics();
     private final List<NodeRole> roles = new ArrayList<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
-    private final ScheduledExecutorService healthRefresher = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "ferry-health");
-        t.setDaemon(true);
-        return t;
-    });
+    private final NodeThreads threads;
+    private final ScheduledExecutorService healthRefresher;
+    /** Runs the gRPC services' calls; its threads report Errors like every other thread of the node. */
+    private final ExecutorService grpcExecutor;
     private volatile NodeHealth.State state = NodeHealth.State.STARTING;
+    /** The first Error a thread of this node met, described; null while there was none. */
+    private final AtomicReference<String> fatalError = new AtomicReference<>();
+    /** What the last health refresh found; refreshes run one at a time (the first before the others are scheduled). */
+    private boolean servingLastRefresh;
     private volatile HttpEndpoint http;
     private volatile GrpcEndpoint grpc;
     private boolean closed;
 
     private final long roleCloseTimeoutMillis;
 
-    private FerryNode(NodeConfig config, long roleCloseTimeoutMillis) {
+    private FerryNode(NodeConfig config, FatalErrorHandler fatalErrors, long roleCloseTimeoutMillis) {
         this.config = config;
         this.roleCloseTimeoutMillis = roleCloseTimeoutMillis;
+        this.threads = new NodeThreads((thread, error) -> {
+            try {
+                fatalError.compareAndSet(null, error + " on thread " + thread.getName());
+            } finally {
+                fatalErrors.onFatalError(thread, error);
+            }
+        });
+        this.healthRefresher = threads.scheduled("ferry-health", 1);
+        this.grpcExecutor = threads.cached("ferry-grpc");
     }
 
     /**
-     * Starts a node with the roles of {@code config}.
+     * Starts a node with the roles of {@code config}, whose fatal errors halt this JVM as they halt a
+     * node process ({@link #main}).
      *
      * @throws ConfigException    if a configured role is not available or rejects the configuration
      * @throws NodeStartException if a port cannot be bound or a role fails to start
      */
     public static FerryNode start(NodeConfig config) throws ConfigException, NodeStartException {
-        return start(config, new DefaultRoles());
+        return start(config, new HaltProcess());
     }
 
-    static FerryNode start(NodeConfig config, RoleFactory roleFactory) throws ConfigException, NodeStartException {
-        return start(config, roleFactory, ROLE_CLOSE_TIMEOUT_MILLIS);
-    }
-
-    static FerryNode start(NodeConfig config, RoleFactory roleFactory, long roleCloseTimeoutMillis)
+    /**
+     * Starts a node with the roles of {@code config} that hands an {@link Error} on any of its threads to
+     * {@code fatalErrors}, as a test running several nodes in one JVM needs.
+     *
+     * @throws ConfigException    if a configured role is not available or rejects the configuration
+     * @throws NodeStartException if a port cannot be bound or a role fails to start
+     */
+    public static FerryNode start(NodeConfig config, FatalErrorHandler fatalErrors)
             throws ConfigException, NodeStartException {
-        FerryNode node = new FerryNode(config, roleCloseTimeoutMillis);
+        return start(config, new DefaultRoles(), fatalErrors);
+    }
+
+    static FerryNode start(NodeConfig config, RoleFactory roleFactory, FatalErrorHandler fatalErrors)
+            throws ConfigException, NodeStartException {
+        return start(config, roleFactory, fatalErrors, ROLE_CLOSE_TIMEOUT_MILLIS);
+    }
+
+    static FerryNode start(NodeConfig config, RoleFactory roleFactory, FatalErrorHandler fatalErrors,
+                           long roleCloseTimeoutMillis) throws ConfigException, NodeStartException {
+        FerryNode node = new FerryNode(config, fatalErrors, roleCloseTimeoutMillis);
         try {
             node.startAll(roleFactory);
             return node;
@@ -102,7 +136,7 @@ public final class FerryNode implements AutoCloseable {
                 roleNames(), nonDefaultSettings());
         for (ProcessRole role : config.processRoles()) {
             try {
-                roles.add(roleFactory.create(role, config, metrics.registry()));
+                roles.add(roleFactory.create(role, config, metrics.registry(), threads));
             } catch (ConfigException e) {
                 throw e;
             } catch (Exception e) {
@@ -110,7 +144,7 @@ public final class FerryNode implements AutoCloseable {
             }
         }
         try {
-            http = HttpEndpoint.start(config.httpListener(), metrics::scrape, this::health);
+            http = HttpEndpoint.start(config.httpListener(), metrics::scrape, this::health, threads);
         } catch (IOException e) {
             throw new NodeStartException("cannot serve HTTP on " + config.httpListener(), e);
         }
@@ -125,7 +159,7 @@ public final class FerryNode implements AutoCloseable {
         }
         try {
             grpc = GrpcEndpoint.start(config.grpcListener(), config.grpcExternalListener(), services,
-                    maxInboundMessageBytes(config));
+                    maxInboundMessageBytes(config), grpcExecutor);
         } catch (IOException e) {
             throw new NodeStartException("cannot serve gRPC on " + config.grpcListener()
                     + config.grpcExternalListener().map(external -> " and " + external).orElse(""), e);
@@ -155,9 +189,19 @@ public final class FerryNode implements AutoCloseable {
         return address.getHostString() + ":" + address.getPort();
     }
 
+    /** Pushes health to gRPC and logs each change, with the reasons when it turned unhealthy. */
     private void refreshGrpcHealth() {
         try {
-            grpc.setServing(health().isHealthy());
+            NodeHealth now = health();
+            grpc.setServing(now.isHealthy());
+            if (now.isHealthy() != servingLastRefresh) {
+                servingLastRefresh = now.isHealthy();
+                if (now.isHealthy()) {
+                    log.info("Ferry node {} is healthy: SERVING", config.nodeId());
+                } else {
+                    log.warn("Ferry node {} is unhealthy: NOT_SERVING {}", config.nodeId(), now.toJson().strip());
+                }
+            }
         } catch (RuntimeException e) {
             log.warn("Health refresh failed", e);
         }
@@ -196,38 +240,42 @@ public final class FerryNode implements AutoCloseable {
         return metrics.registry();
     }
 
-    /** Running and every role healthy; what {@code /health} and gRPC health report. Thread-safe. */
+    /**
+     * Running, no thread met an Error, and every role healthy; what {@code /health} and gRPC health report.
+     * Thread-safe.
+     */
     public boolean isHealthy() {
         return health().isHealthy();
     }
 
     NodeHealth health() {
-        Map<String, Boolean> roleHealth = new LinkedHashMap<>();
+        Map<String, RoleHealth> roleHealth = new LinkedHashMap<>();
         NodeHealth.State current = state;
         for (ProcessRole role : config.processRoles()) {
-            roleHealth.put(role.configName(), current == NodeHealth.State.RUNNING && roleHealthy(role));
+            roleHealth.put(role.configName(), current == NodeHealth.State.RUNNING ? roleHealth(role)
+                    : RoleHealth.down("the node is " + current.name().toLowerCase(Locale.ROOT)));
         }
-        return new NodeHealth(current, roleHealth);
+        return new NodeHealth(current, Optional.ofNullable(fatalError.get()), roleHealth);
     }
 
-    private boolean roleHealthy(ProcessRole role) {
+    private RoleHealth roleHealth(ProcessRole role) {
         // roles is complete before the HTTP server or the health refresher can call this.
         for (NodeRole r : roles) {
             if (r.role() == role) {
-                return r.isHealthy();
+                return r.health();
             }
         }
-        return false;
+        return RoleHealth.down("the role was not created");
     }
 
-    private static void prepareStopWithin(NodeRole role, long timeoutMillis) {
+    private void prepareStopWithin(NodeRole role, long timeoutMillis) {
         runWithin(role, "prepare-stop", () -> {
             role.prepareStop();
             log.info("Prepared the {} role to stop", role.role().configName());
         }, timeoutMillis);
     }
 
-    private static void closeWithin(NodeRole role, long timeoutMillis) {
+    private void closeWithin(NodeRole role, long timeoutMillis) {
         runWithin(role, "close", () -> {
             role.close();
             log.info("Closed the {} role", role.role().configName());
@@ -239,16 +287,15 @@ public final class FerryNode implements AutoCloseable {
      * that one role that hangs cannot keep the process from stopping. A step left running runs on a
      * daemon thread.
      */
-    private static void runWithin(NodeRole role, String step, Runnable action, long timeoutMillis) {
+    private void runWithin(NodeRole role, String step, Runnable action, long timeoutMillis) {
         String name = role.role().configName();
-        Thread closer = new Thread(() -> {
+        Thread closer = threads.named("ferry-" + step + "-" + name).newThread(() -> {
             try {
                 action.run();
             } catch (RuntimeException e) {
                 log.warn("The {} role failed to {}", name, step, e);
             }
-        }, "ferry-" + step + "-" + name);
-        closer.setDaemon(true);
+        });
         closer.start();
         try {
             closer.join(timeoutMillis);
@@ -296,6 +343,8 @@ public final class FerryNode implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        // Every call has ended or was cancelled: nothing is left for these threads but to end.
+        grpcExecutor.shutdown();
         if (http != null) {
             http.close();
         }
@@ -307,18 +356,27 @@ public final class FerryNode implements AutoCloseable {
 
     /**
      * Runs a node until SIGTERM/SIGINT. Exit status: 2 for an invalid configuration, 1 when start-up
-     * fails; on a signal the JVM exits with 128 + the signal number (143 for SIGTERM) after the node
-     * has stopped.
+     * fails, 3 when a thread of the running node met an {@link Error} ({@link HaltProcess}; the JVM's
+     * {@code -XX:+ExitOnOutOfMemoryError}, which the launch scripts set, exits with 3 as well); on a
+     * signal the JVM exits with 128 + the signal number (143 for SIGTERM) after the node has stopped.
      */
     public static void main(String[] args) {
-        int status = run(args, new DefaultRoles(), System.getenv());
+        main(args, new DefaultRoles());
+    }
+
+    /** {@link #main} with the given roles. */
+    static void main(String[] args, RoleFactory roles) {
+        FatalErrorHandler halt = new HaltProcess();
+        // The threads the node does not make itself (gRPC client callbacks, the JDK's) get the same policy.
+        Thread.setDefaultUncaughtExceptionHandler(new NodeThreads(halt).uncaughtExceptionHandler());
+        int status = run(args, roles, System.getenv(), halt);
         if (status != 0) {
             System.exit(status);
         }
     }
 
-    /** The command line with the given roles and environment; returns the exit status. */
-    static int run(String[] args, RoleFactory roles, Map<String, String> environment) {
-        return new CommandLine(new NodeCommand(roles, environment)).execute(args);
+    /** The command line with the given roles, environment and fatal-error policy; returns the exit status. */
+    static int run(String[] args, RoleFactory roles, Map<String, String> environment, FatalErrorHandler fatalErrors) {
+        return new CommandLine(new NodeCommand(roles, environment, fatalErrors)).execute(args);
     }
 }

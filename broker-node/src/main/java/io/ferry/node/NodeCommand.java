@@ -23,6 +23,11 @@ final class NodeCommand implements Callable<Integer> {
 
     static final int EXIT_INVALID_CONFIG = 2;
     static final int EXIT_START_FAILED = 1;
+    /**
+     * A thread of the running node met an {@link Error} ({@link HaltProcess}). The same status as the JVM's
+     * {@code -XX:+ExitOnOutOfMemoryError}, so a supervisor sees one status for "died of a fatal error".
+     */
+    static final int EXIT_FATAL_ERROR = 3;
 
     @Option(names = "--config", paramLabel = "<path>", description = "Properties file to read.")
     Path configFile;
@@ -33,10 +38,12 @@ final class NodeCommand implements Callable<Integer> {
 
     private final RoleFactory roles;
     private final Map<String, String> environment;
+    private final FatalErrorHandler fatalErrors;
 
-    NodeCommand(RoleFactory roles, Map<String, String> environment) {
+    NodeCommand(RoleFactory roles, Map<String, String> environment, FatalErrorHandler fatalErrors) {
         this.roles = roles;
         this.environment = environment;
+        this.fatalErrors = fatalErrors;
     }
 
     @Override
@@ -44,7 +51,7 @@ final class NodeCommand implements Callable<Integer> {
         FerryNode node;
         try {
             NodeConfig config = NodeConfig.load(Optional.ofNullable(configFile), environment, overrides);
-            node = FerryNode.start(config, roles);
+            node = FerryNode.start(config, roles, fatalErrors);
         } catch (ConfigException e) {
             log.error("{}", e.getMessage());
             return EXIT_INVALID_CONFIG;

@@ -219,6 +219,10 @@ public final class NodeConfig {
         return Duration.ofMillis(values.get(BROKER_HEARTBEAT_INTERVAL_MS));
     }
 
+    public Duration brokerMetadataMaxStaleness() {
+        return Duration.ofMillis(values.get(BROKER_METADATA_MAX_STALENESS_MS));
+    }
+
     public int numPartitions() {
         return values.get(NUM_PARTITIONS);
     }

@@ -103,6 +103,15 @@ public final class NodeConfigKeys {
             "How often a broker sends a heartbeat to the active controller (four per session timeout by "
                     + "default, so one late heartbeat on a loaded machine does not fence a broker).");
 
+    public static final ConfigKey<Long> BROKER_METADATA_MAX_STALENESS_MS = ConfigKey.define(
+            "broker.metadata.max.staleness.ms", ConfigType.DURATION_MS, 30_000L, between(1, INT_MAX), MEDIUM,
+            "A broker reports NOT_SERVING (`/health` 503, gRPC health) when its metadata view is older than "
+                    + "this: the last metadata poll that succeeded (and whatever it brought was applied) began longer "
+                    + "ago. Polls run several times a second and succeed when nothing changed, so an idle broker stays "
+                    + "current; one that cannot reach the controllers, or whose metadata thread is stuck or keeps "
+                    + "failing to apply a view, turns NOT_SERVING after this long, and SERVING again after the next "
+                    + "poll that succeeds.");
+
     public static final ConfigKey<Integer> NUM_PARTITIONS = ConfigKey.define("num.partitions", ConfigType.INT,
             1, between(1, INT_MAX), MEDIUM,
             "Number of partitions of a topic created without an explicit count.");
@@ -222,7 +231,8 @@ public final class NodeConfigKeys {
             CONTROLLER_QUORUM_VOTERS,
             CONTROLLER_QUORUM_BOOTSTRAP_SERVERS,
             CONTROLLER_QUORUM_ELECTION_TIMEOUT_MS, LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS, METADATA_LOG_DIR,
-            LOG_DIRS, BROKER_SESSION_TIMEOUT_MS, BROKER_HEARTBEAT_INTERVAL_MS, NUM_PARTITIONS,
+            LOG_DIRS, BROKER_SESSION_TIMEOUT_MS, BROKER_HEARTBEAT_INTERVAL_MS, BROKER_METADATA_MAX_STALENESS_MS,
+            NUM_PARTITIONS,
             DEFAULT_REPLICATION_FACTOR, MIN_INSYNC_REPLICAS, UNCLEAN_LEADER_ELECTION_ENABLE,
             AUTO_LEADER_REBALANCE_ENABLE, LOG_SEGMENT_BYTES, LOG_ROLL_MS, LOG_RETENTION_MS, LOG_RETENTION_BYTES,
             LOG_RETENTION_CHECK_INTERVAL_MS, LOG_FLUSH_INTERVAL_MESSAGES, LOG_FLUSH_INTERVAL_MS,

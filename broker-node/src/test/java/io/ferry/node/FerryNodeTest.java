@@ -40,6 +40,7 @@ class FerryNodeTest {
     private final List<String> events = Collections.synchronizedList(new ArrayList<>());
     private final List<TestRole> roles = Collections.synchronizedList(new ArrayList<>());
     private final List<AutoCloseable> toClose = new ArrayList<>();
+    private final RecordedFatalErrors fatalErrors = new RecordedFatalErrors();
 
     @AfterEach
     void closeAll() throws Exception {
@@ -56,11 +57,11 @@ class FerryNodeTest {
     }
 
     private FerryNode start(NodeConfig config, ProcessRole failing) throws Exception {
-        FerryNode node = FerryNode.start(config, (role, c, registry) -> {
+        FerryNode node = FerryNode.start(config, (role, c, registry, threads) -> {
             TestRole r = new TestRole(role, events, role == failing);
             roles.add(r);
             return r;
-        });
+        }, fatalErrors);
         toClose.add(node);
         return node;
     }
@@ -142,8 +143,8 @@ class FerryNodeTest {
 
         HttpResponse<String> health = NodeHttp.get(node.httpAddress(), "/health");
         assertEquals(200, health.statusCode());
-        assertEquals("{\"status\":\"UP\",\"state\":\"RUNNING\",\"roles\":{\"controller\":\"UP\",\"broker\":\"UP\"}}\n",
-                health.body());
+        assertEquals("{\"status\":\"UP\",\"state\":\"RUNNING\",\"roles\":{\"controller\":{\"status\":\"UP\"},"
+                + "\"broker\":{\"status\":\"UP\"}}}\n", health.body());
         assertEquals(404, NodeHttp.get(node.httpAddress(), "/metricsx").statusCode());
         assertEquals(405, NodeHttp.send(node.httpAddress(), "/health", "POST").statusCode());
     }
@@ -155,12 +156,29 @@ class FerryNodeTest {
         roles.get(0).healthy = false;
         HttpResponse<String> health = NodeHttp.get(node.httpAddress(), "/health");
         assertEquals(503, health.statusCode());
-        assertTrue(health.body().contains("\"controller\":\"DOWN\""), health.body());
+        assertTrue(health.body().contains("\"controller\":{\"status\":\"DOWN\",\"reason\":\"made unhealthy by the test\"}"),
+                health.body());
         await().atMost(Duration.ofSeconds(10)).until(() -> health(channel, "") == ServingStatus.NOT_SERVING);
         assertEquals(ServingStatus.NOT_SERVING, health(channel, "ferry.test.Echo"));
         roles.get(0).healthy = true;
         await().atMost(Duration.ofSeconds(10)).until(() -> health(channel, "") == ServingStatus.SERVING);
         assertEquals(200, NodeHttp.get(node.httpAddress(), "/health").statusCode());
+    }
+
+    @Test
+    void anErrorOnARequestThreadGoesToTheFatalErrorHandler() throws Exception {
+        FerryNode node = start(config("controller"), null);
+        ManagedChannel channel = channel(node.grpcAddress());
+        assertThrows(StatusRuntimeException.class, () -> ClientCalls.blockingUnaryCall(channel, TestRole.ECHO,
+                io.grpc.CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS), TestRole.THROW_AN_ERROR));
+        await().atMost(Duration.ofSeconds(10)).until(() -> fatalErrors.recorded().stream().anyMatch(r ->
+                r.threadName().startsWith("ferry-grpc-") && r.error().getMessage().equals("injected on a request thread")));
+        // The handler of a process halts; one that returns leaves a node that says it is not fit to serve.
+        HttpResponse<String> health = NodeHttp.get(node.httpAddress(), "/health");
+        assertEquals(503, health.statusCode());
+        assertTrue(health.body().contains("\"fatal_error\":\"java.lang.OutOfMemoryError: injected on a request thread"
+                + " on thread ferry-grpc-"), health.body());
+        await().atMost(Duration.ofSeconds(10)).until(() -> health(channel, "") == ServingStatus.NOT_SERVING);
     }
 
     @Test
@@ -187,13 +205,13 @@ class FerryNodeTest {
     @org.junit.jupiter.api.Timeout(30)
     void aRoleThatHangsInCloseDoesNotKeepTheNodeFromStopping() throws Exception {
         java.util.concurrent.CountDownLatch blocker = new java.util.concurrent.CountDownLatch(1);
-        FerryNode node = FerryNode.start(config("controller,broker"), (role, c, registry) -> {
+        FerryNode node = FerryNode.start(config("controller,broker"), (role, c, registry, threads) -> {
             TestRole r = new TestRole(role, events, false);
             if (role == ProcessRole.BROKER) {
                 r.closeBlocker = blocker;
             }
             return r;
-        }, 200);
+        }, fatalErrors, 200);
         try {
             node.close();
             node.awaitStopped();
@@ -242,7 +260,7 @@ class FerryNodeTest {
     @Test
     void commandLineReportsAnInvalidConfigurationWithExitStatus2() {
         int status = FerryNode.run(new String[] {"--override", "node.id=x"},
-                (role, c, registry) -> new TestRole(role, events, false), Map.of());
+                (role, c, registry, threads) -> new TestRole(role, events, false), Map.of(), fatalErrors);
         assertEquals(NodeCommand.EXIT_INVALID_CONFIG, status);
         assertEquals(List.of(), events);
     }

@@ -2,14 +2,20 @@ package io.ferry.node;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ferry.node.broker.BrokerTestSupport;
 import io.ferry.proto.v1.Acks;
+import io.ferry.proto.v1.CreateTopicRequest;
 import io.ferry.proto.v1.ErrorCode;
 import io.ferry.proto.v1.PartitionProduceResult;
+import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCalls;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +23,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,6 +34,7 @@ class NodeProcessTest {
 
     /** 128 + SIGTERM(15): how a JVM exits after its shutdown hooks ran for a SIGTERM. */
     private static final int EXIT_AFTER_SIGTERM = 143;
+    private static final Pattern GRPC_PORT = Pattern.compile("gRPC on 127\\.0\\.0\\.1:(\\d+)");
 
     @TempDir
     Path dir;
@@ -80,6 +89,67 @@ class NodeProcessTest {
         int controllerClosed = output.indexOf("Closed the controller role");
         assertTrue(stopping > 0 && controllerClosed > stopping, output);
         assertTrue(output.indexOf("Ferry node 7 stopped") > controllerClosed, output);
+    }
+
+    @Test
+    void anErrorOnARequestThreadHaltsTheProcessWithStatus3() throws Exception {
+        Path log = dir.resolve("request-error.log");
+        process = startJava(log, FatalErrorNodes.OnARequestThread.class.getName(), Map.of(), overrides(List.of(
+                "node.id=1", "process.roles=controller", "controller.quorum.voters=1@127.0.0.1:1",
+                "grpc.listener=127.0.0.1:0", "http.listener=127.0.0.1:0")));
+        ManagedChannel channel = channelOnceStarted(log);
+        try {
+            assertThrows(StatusRuntimeException.class, () -> ClientCalls.blockingUnaryCall(channel, TestRole.ECHO,
+                    CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), TestRole.THROW_AN_ERROR));
+        } finally {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+        assertHaltedWithStatus3(log, "ferry-grpc-");
+    }
+
+    @Test
+    void anErrorOnTheMetadataThreadHaltsTheProcessWithStatus3() throws Exception {
+        Path log = dir.resolve("metadata-error.log");
+        process = startJava(log, FatalErrorNodes.OnTheMetadataThread.class.getName(), Map.of(), overrides(
+                BrokerTestSupport.combinedNode(ControllerRoleTest.freePort(), dir.resolve("logs"))));
+        ManagedChannel channel = channelOnceStarted(log);
+        try {
+            // Registered with its controller and holding metadata: the topic will reach the metadata thread.
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> read(log).contains("Ferry node 1 is healthy") || !process.isAlive());
+            ErrorCode created = BrokerTestSupport.stub(channel).createTopic(CreateTopicRequest.newBuilder()
+                    .setName(FatalErrorNodes.POISON_TOPIC).setPartitionCount(1).setReplicationFactor(1).build())
+                    .getError().getCode();
+            assertEquals(ErrorCode.NONE, created, read(log));
+        } catch (StatusRuntimeException e) {
+            // The node halted before it answered.
+        } finally {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+        assertHaltedWithStatus3(log, "ferry-broker-metadata");
+    }
+
+    private static List<String> overrides(List<String> settings) {
+        return settings.stream().flatMap(s -> java.util.stream.Stream.of("--override", s)).toList();
+    }
+
+    /** A channel to the node's gRPC port, once the node has logged that it started. */
+    private ManagedChannel channelOnceStarted(Path log) throws Exception {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                .until(() -> read(log).contains("Ferry node 1 started") || !process.isAlive());
+        assertTrue(process.isAlive(), read(log));
+        Matcher grpc = GRPC_PORT.matcher(read(log));
+        assertTrue(grpc.find(), read(log));
+        return NettyChannelBuilder.forAddress("127.0.0.1", Integer.parseInt(grpc.group(1))).usePlaintext().build();
+    }
+
+    /** Halted, not exited: the shutdown hook's graceful stop never ran. */
+    private void assertHaltedWithStatus3(Path log, String threadNamePrefix) throws Exception {
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS), "still running after the Error:\n" + read(log));
+        String output = read(log);
+        assertEquals(3, process.exitValue(), "the status docs/operations.md documents:\n" + output);
+        assertTrue(output.contains("Fatal error on thread " + threadNamePrefix), output);
+        assertFalse(output.contains("Stopping Ferry node 1"), output);
     }
 
     @Test

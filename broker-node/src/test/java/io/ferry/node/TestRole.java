@@ -1,6 +1,7 @@
 package io.ferry.node;
 
 import io.ferry.node.internal.NodeRole;
+import io.ferry.node.internal.RoleHealth;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.ServerCalls;
@@ -13,9 +14,12 @@ import java.util.List;
 
 /**
  * A role for node lifecycle tests: records its lifecycle calls in a shared event list, serves a
- * one-method echo service, and can be made unhealthy or to fail on start.
+ * one-method echo service (which throws an {@link OutOfMemoryError} when asked to echo
+ * {@link #THROW_AN_ERROR}), and can be made unhealthy or to fail on start.
  */
 final class TestRole implements NodeRole {
+
+    static final String THROW_AN_ERROR = "throw an Error";
 
     static final MethodDescriptor<String, String> ECHO = MethodDescriptor.<String, String>newBuilder()
             .setType(MethodDescriptor.MethodType.UNARY)
@@ -55,6 +59,9 @@ final class TestRole implements NodeRole {
         }
         return List.of(ServerServiceDefinition.builder("ferry.test.Echo")
                 .addMethod(ECHO, ServerCalls.asyncUnaryCall((request, response) -> {
+                    if (request.equals(THROW_AN_ERROR)) {
+                        throw new OutOfMemoryError("injected on a request thread");
+                    }
                     response.onNext("echo " + request);
                     response.onCompleted();
                 }))
@@ -62,8 +69,8 @@ final class TestRole implements NodeRole {
     }
 
     @Override
-    public boolean isHealthy() {
-        return healthy;
+    public RoleHealth health() {
+        return healthy ? RoleHealth.UP : RoleHealth.down("made unhealthy by the test");
     }
 
     @Override

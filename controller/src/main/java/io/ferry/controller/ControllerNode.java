@@ -54,6 +54,10 @@ import org.apache.ratis.util.TimeDuration;
  * <p>The node serves {@link #grpcService()} on whatever gRPC server the process runs; Ratis
  * listens on its own port, this node's address in {@link ControllerConfig#voters()}.
  *
+ * <p>An {@link Error} on any of the node's threads, in a state machine callback or in a request's
+ * handling goes to the {@code fatalErrors} handler given at start (the process's: it ends the process);
+ * other failures are answered or logged where they happen.
+ *
  * <p>Thread-safe. Metrics (registered on the given registry): {@code ferry.controller.active}
  * (1 on the active controller), {@code ferry.controller.raft.term}, {@code
  * ferry.controller.raft.leader} (node id, -1 unknown), {@code ferry.controller.metadata.version},
@@ -75,6 +79,7 @@ public final class ControllerNode implements AutoCloseable {
 
   private final ControllerConfig config;
   private final InstantSource clock;
+  private final Thread.UncaughtExceptionHandler fatalErrors;
   private final MetadataState state = new MetadataState(MAX_RECENT_RECORDS);
   private final RaftServer server;
   private final RaftClient client;
@@ -90,15 +95,19 @@ public final class ControllerNode implements AutoCloseable {
   /** Written only on the {@link #leadership} thread. */
   private volatile ActiveController active;
 
-  private ControllerNode(ControllerConfig config, MeterRegistry registry, InstantSource clock) throws IOException {
+  private ControllerNode(ControllerConfig config, MeterRegistry registry, InstantSource clock,
+      Thread.UncaughtExceptionHandler fatalErrors) throws IOException {
     this.config = config;
     this.clock = clock;
+    this.fatalErrors = fatalErrors;
     this.registry = registry;
     this.leaderElections = Counter.builder("ferry.controller.leader.elections")
         .description("Partition leader changes committed by this node's active controller").register(registry);
     meters.add(leaderElections);
-    this.leadership = Executors.newSingleThreadExecutor(daemon("ferry-controller-leadership-" + config.nodeId()));
-    this.retries = Executors.newSingleThreadScheduledExecutor(daemon("ferry-controller-retry-" + config.nodeId()));
+    this.leadership = Executors.newSingleThreadExecutor(
+        daemon("ferry-controller-leadership-" + config.nodeId(), fatalErrors));
+    this.retries = Executors.newSingleThreadScheduledExecutor(
+        daemon("ferry-controller-retry-" + config.nodeId(), fatalErrors));
     this.stateMachine = new ControllerStateMachine(state, new ControllerStateMachine.LeadershipListener() {
       @Override
       public void leaderReady() {
@@ -109,7 +118,7 @@ public final class ControllerNode implements AutoCloseable {
       public void notLeader() {
         leadership.execute(ControllerNode.this::resign);
       }
-    });
+    }, fatalErrors);
     RaftGroup group = group(config);
     Path raftDir = config.metadataDir().resolve("raft");
     try {
@@ -130,7 +139,8 @@ public final class ControllerNode implements AutoCloseable {
         .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(MAX_CLIENT_ATTEMPTS,
             TimeDuration.valueOf(CLIENT_RETRY_SLEEP_MS, TimeUnit.MILLISECONDS))).build();
     RequestRouter router = new RequestRouter(() -> active, client, clock, config.requestTimeoutMs(), retries);
-    this.service = new ControllerGrpcService(config.nodeId(), config.voters(), this::leaderId, state, router);
+    this.service = new ControllerGrpcService(config.nodeId(), config.voters(), this::leaderId, state, router,
+        fatalErrors);
   }
 
   /**
@@ -138,11 +148,12 @@ public final class ControllerNode implements AutoCloseable {
    * ControllerConfig#metadataDir()}, joins the quorum and starts serving.
    *
    * @param clock source of wall-clock time for broker session expiry
+   * @param fatalErrors gets every {@link Error} thrown on the node's threads and callbacks
    * @throws IOException when the metadata directory cannot be used or the Raft port cannot be bound
    */
-  public static ControllerNode start(ControllerConfig config, MeterRegistry registry, InstantSource clock)
-      throws IOException {
-    ControllerNode node = new ControllerNode(config, registry, clock);
+  public static ControllerNode start(ControllerConfig config, MeterRegistry registry, InstantSource clock,
+      Thread.UncaughtExceptionHandler fatalErrors) throws IOException {
+    ControllerNode node = new ControllerNode(config, registry, clock, fatalErrors);
     try {
       node.server.start();
     } catch (IOException | CompletionException e) {
@@ -181,10 +192,11 @@ public final class ControllerNode implements AutoCloseable {
     return RaftPeerId.valueOf(Integer.toString(nodeId));
   }
 
-  private static ThreadFactory daemon(String name) {
+  private static ThreadFactory daemon(String name, Thread.UncaughtExceptionHandler fatalErrors) {
     return r -> {
       Thread t = new Thread(r, name);
       t.setDaemon(true);
+      t.setUncaughtExceptionHandler(fatalErrors);
       return t;
     };
   }
@@ -197,7 +209,8 @@ public final class ControllerNode implements AutoCloseable {
       return;
     }
     ActiveController c = ActiveController.start(info.getCurrentTerm(), state,
-        new RaftCommandProposer(server, peerId(config.nodeId()), GROUP_ID), clock, config, leaderElections);
+        new RaftCommandProposer(server, peerId(config.nodeId()), GROUP_ID), clock, config, leaderElections,
+        fatalErrors);
     active = c;
     stateMachine.setActiveHandler(c::handle);
   }
@@ -254,6 +267,15 @@ public final class ControllerNode implements AutoCloseable {
 
   public int nodeId() {
     return config.nodeId();
+  }
+
+  /**
+   * Whether this node's Raft server runs: false once it is closing or closed, which Ratis also does by
+   * itself after its state machine failed.
+   */
+  public boolean isRunning() {
+    DivisionInfo info = division();
+    return info != null && info.isAlive();
   }
 
   /** The Raft leader's node id as this node knows it; -1 when unknown. */

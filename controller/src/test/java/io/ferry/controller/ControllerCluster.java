@@ -32,6 +32,9 @@ import org.awaitility.Awaitility;
  */
 final class ControllerCluster implements AutoCloseable {
   static final Duration AWAIT = Duration.ofSeconds(30);
+  /** What the JVM does with an uncaught exception (print it): a controller's fatal errors in these tests. */
+  static final Thread.UncaughtExceptionHandler DEFAULT_UNCAUGHT =
+      (thread, error) -> thread.getThreadGroup().uncaughtException(thread, error);
   private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
   private final Path root;
@@ -75,7 +78,8 @@ final class ControllerCluster implements AutoCloseable {
   }
 
   private void start(int id) throws IOException {
-    ControllerNode node = ControllerNode.start(config(id), new SimpleMeterRegistry(), InstantSource.system());
+    ControllerNode node = ControllerNode.start(config(id), new SimpleMeterRegistry(), InstantSource.system(),
+        DEFAULT_UNCAUGHT);
     nodes.put(id, node);
     String serverName = name + "-" + id;
     servers.put(id, InProcessServerBuilder.forName(serverName).directExecutor().addService(node.grpcService())

@@ -55,7 +55,7 @@ class ControllerNodeTest {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     Map<Integer, String> voters = Map.of(4, "127.0.0.1:" + ControllerCluster.freePort());
     try (ControllerNode node = ControllerNode.start(ControllerConfig.of(4, voters, dir), registry,
-        InstantSource.system())) {
+        InstantSource.system(), ControllerCluster.DEFAULT_UNCAUGHT)) {
       await().atMost(ControllerCluster.AWAIT).until(node::isActive);
       assertEquals(1.0, registry.get("ferry.controller.active").gauge().value());
       assertEquals(4.0, registry.get("ferry.controller.raft.leader").gauge().value());
@@ -70,10 +70,10 @@ class ControllerNodeTest {
   void aSecondNodeOnTheSameDirectoryFailsWithAClearError() throws Exception {
     Map<Integer, String> voters = Map.of(1, "127.0.0.1:" + ControllerCluster.freePort());
     try (ControllerNode node = ControllerNode.start(ControllerConfig.of(1, voters, dir), new SimpleMeterRegistry(),
-        InstantSource.system())) {
+        InstantSource.system(), ControllerCluster.DEFAULT_UNCAUGHT)) {
       Map<Integer, String> other = Map.of(1, "127.0.0.1:" + ControllerCluster.freePort());
       IOException e = assertThrows(IOException.class, () -> ControllerNode.start(ControllerConfig.of(1, other, dir),
-          new SimpleMeterRegistry(), InstantSource.system()));
+          new SimpleMeterRegistry(), InstantSource.system(), ControllerCluster.DEFAULT_UNCAUGHT));
       assertTrue(e.getMessage().contains(dir.toString()), e.getMessage());
       assertTrue(node.leaderId() == -1 || node.leaderId() == 1);
     }

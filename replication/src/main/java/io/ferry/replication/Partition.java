@@ -139,12 +139,17 @@ public final class Partition {
      * log answers OFFSET_OUT_OF_RANGE with the log's bounds. Otherwise records the follower's log end
      * offset (which may advance the high watermark) and decides whether it rejoins the ISR.
      *
-     * @throws ReplicationException NOT_LEADER, FENCED_LEADER_EPOCH, UNKNOWN_LEADER_EPOCH, or INVALID_REQUEST if
-     *                              {@code replicaId} is not a follower replica
+     * @throws ReplicationException NOT_LEADER, FENCED_LEADER_EPOCH, UNKNOWN_LEADER_EPOCH, or NOT_REPLICA if
+     *                              {@code replicaId} is not a follower replica (checked before anything else
+     *                              of the fetch is looked at, so a non-replica learns nothing and changes nothing)
      */
     public synchronized FollowerFetch followerFetched(int replicaId, ReplicaFetchPartition request)
             throws ReplicationException {
         LeaderRole leader = requireLeader(request.currentLeaderEpoch());
+        if (!leader.isFollower(replicaId)) {
+            throw new ReplicationException(ErrorCode.NOT_REPLICA, "broker " + replicaId
+                    + " is not a follower replica of " + tp + " (replicas " + leader.state().replicas() + ")");
+        }
         long logEnd = log.logEndOffset();
         long logStart = log.logStartOffset();
         long fetchOffset = request.fetchOffset();
@@ -167,10 +172,7 @@ public final class Partition {
                             + logEnd + "]"), log.highWatermark(), logStart, logEnd, null,
                     ByteBuffer.allocate(0).asReadOnlyBuffer()));
         }
-        if (!leader.updateFollower(replicaId, fetchOffset, logEnd, clock.millis())) {
-            throw new ReplicationException(ErrorCode.INVALID_REQUEST, "broker " + replicaId
-                    + " is not a follower replica of " + tp + " (replicas " + leader.state().replicas() + ")");
-        }
+        leader.updateFollower(replicaId, fetchOffset, logEnd, clock.millis());
         boolean advanced = maybeAdvanceHighWatermark();
         List<Integer> expanded = leader.expandedIsr(replicaId, log.highWatermark());
         IsrChange change = null;

@@ -7,13 +7,15 @@ import io.ferry.storage.LogAppendException;
 import io.ferry.storage.LogAppendInfo;
 import io.ferry.storage.LogReadResult;
 import io.ferry.storage.OffsetOutOfRangeException;
+import io.ferry.storage.StorageException;
 import java.nio.ByteBuffer;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import java.util.function.Consumer;
 
 /**
  * The part of a partition's log that replication uses, so that ISR and high-watermark logic can be
- * tested without files. {@link #of(Log)} adapts the storage log; offsets and semantics are
+ * tested without files. {@link #of} adapts the storage log; offsets and semantics are
  * {@link Log}'s. Implementations are thread-safe.
  */
 public interface ReplicaLog {
@@ -64,8 +66,13 @@ public interface ReplicaLog {
 
     int segmentCount();
 
-    /** The storage log as a replica log. */
-    static ReplicaLog of(Log log) {
-        return new StorageReplicaLog(log);
+    /**
+     * The storage log as a replica log.
+     *
+     * @param failures gets each {@link StorageException} of the log (its directory failed) before the
+     *                 caller does
+     */
+    static ReplicaLog of(Log log, Consumer<StorageException> failures) {
+        return new StorageReplicaLog(log, failures);
     }
 }

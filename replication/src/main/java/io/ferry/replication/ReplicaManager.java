@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -31,8 +32,8 @@ import org.slf4j.LoggerFactory;
  * The partitions this broker hosts, and the request paths through them: produce (with {@code acks=all}
  * waiting in a delayed-operation registry until the high watermark passes), consumer fetch (long-poll
  * in the same kind of registry), follower fetch as leader ({@link #fetchForFollower}), ListOffsets.
- * Metadata from the controller arrives through {@link #applyPartitionState} and
- * {@link #removePartition}; partitions this broker follows are fetched by one fetcher thread per
+ * Metadata from the controller arrives through {@link #applyPartitionState}, {@link #removePartition}
+ * and {@link #setFencedBrokers}; partitions this broker follows are fetched by one fetcher thread per
  * leader broker. As leader it asks the controller to shrink the ISR when a follower lags longer than
  * {@code replica.lag.time.max.ms} (checked every half of it) and to expand it when one catches up.
  *
@@ -50,11 +51,12 @@ public final class ReplicaManager implements AutoCloseable {
     static final long ISR_CHANGE_RETRY_MS = 200;
 
     /**
-     * What a replica manager uses from outside: time, the RPCs to leaders and to the controller, and
-     * where replication events go.
+     * What a replica manager uses from outside: time, the RPCs to leaders and to the controller, where
+     * replication events go, and what the fetcher threads do with an exception that ends them (an
+     * {@link Error}: they catch the rest).
      */
     public record Environment(Timer timer, InstantSource clock, LeaderClient leaders, AlterPartitionChannel controller,
-                              ReplicationListener listener) {
+                              ReplicationListener listener, Thread.UncaughtExceptionHandler fatalErrors) {
     }
 
     private final int localBrokerId;
@@ -68,6 +70,8 @@ public final class ReplicaManager implements AutoCloseable {
     private final DelayedOperations<TopicPartition> followerFetchWaiters;
     /** Leader broker id → its fetcher thread. Guarded by itself. */
     private final Map<Integer, ReplicaFetcher> fetchers = new HashMap<>();
+    /** Brokers the controller has fenced, as of the last metadata applied: their fetches are refused. */
+    private volatile Set<Integer> fencedBrokers = Set.of();
     private volatile boolean closed;
 
     /**
@@ -120,6 +124,15 @@ public final class ReplicaManager implements AutoCloseable {
         }
     }
 
+    /**
+     * The brokers the controller has fenced, from the newest metadata: as leader, this broker refuses their
+     * ReplicaFetch with BROKER_FENCED, so a fenced broker neither moves a high watermark nor makes this
+     * leader ask the controller (which would refuse) to add it to an ISR.
+     */
+    public void setFencedBrokers(Set<Integer> brokerIds) {
+        fencedBrokers = Set.copyOf(brokerIds);
+    }
+
     /** Puts the partition on the fetcher of the leader it follows, and off every other. */
     private void updateFetcher(Partition partition) {
         Optional<LeaderAndIsr> followed = partition.followedState();
@@ -136,7 +149,7 @@ public final class ReplicaManager implements AutoCloseable {
                 }
             }
             followed.ifPresent(state -> fetchers.computeIfAbsent(leader, id -> ReplicaFetcher.start(id, localBrokerId,
-                    env.leaders(), config)).follow(partition, state.leaderEpoch()));
+                    env.leaders(), config, env.fatalErrors())).follow(partition, state.leaderEpoch()));
         }
     }
 
@@ -240,10 +253,16 @@ public final class ReplicaManager implements AutoCloseable {
     /**
      * A follower's fetch, as leader: records each follower's log end offset (which may advance the high
      * watermark and complete acks=all produces) and answers with batches up to the log end offset, or where
-     * the follower's log diverges. Long-polls like {@link #fetch} until new batches arrive.
+     * the follower's log diverges. Long-polls like {@link #fetch} until new batches arrive. A fetch from a
+     * fenced broker is refused whole (BROKER_FENCED), and one for a partition {@code replicaId} does not
+     * replicate is refused for that partition (NOT_REPLICA), before anything of the follower is recorded.
      */
     public void fetchForFollower(int replicaId, FetchParams params, List<ReplicaFetchPartition> requests,
                                  Consumer<Map<TopicPartition, ReplicaFetchResult>> callback) {
+        if (fencedBrokers.contains(replicaId)) {
+            callback.accept(refuseFenced(replicaId, requests));
+            return;
+        }
         Map<TopicPartition, ReplicaFetchResult> answered = new HashMap<>();
         List<ReplicaFetchPartition> toRead = new ArrayList<>();
         for (ReplicaFetchPartition request : requests) {
@@ -281,6 +300,15 @@ public final class ReplicaManager implements AutoCloseable {
         };
         longPoll(followerFetchWaiters, params, toRead.stream().map(ReplicaFetchPartition::tp).toList(), read,
                 callback);
+    }
+
+    private static Map<TopicPartition, ReplicaFetchResult> refuseFenced(int replicaId,
+                                                                         List<ReplicaFetchPartition> requests) {
+        PartitionError fenced = PartitionError.of(ErrorCode.BROKER_FENCED, "broker " + replicaId
+                + " is fenced by the controllers; it may fetch again once a heartbeat has unfenced it");
+        Map<TopicPartition, ReplicaFetchResult> refused = new LinkedHashMap<>();
+        requests.forEach(request -> refused.put(request.tp(), ReplicaFetchResult.failed(fenced)));
+        return refused;
     }
 
     private <R extends PartitionRead> void longPoll(DelayedOperations<TopicPartition> waiters, FetchParams params,

@@ -69,7 +69,7 @@ final class ReplicaCluster implements AutoCloseable {
             manager = new ReplicaManager(id, new ReplicaLogs() {
                 @Override
                 public ReplicaLog open(TopicPartition tp) {
-                    return ReplicaLog.of(opened);
+                    return ReplicaLog.of(opened, failure -> { });
                 }
 
                 @Override
@@ -88,7 +88,7 @@ final class ReplicaCluster implements AutoCloseable {
                         public void isrExpanded(TopicPartition tp) {
                             isrExpands.incrementAndGet();
                         }
-                    }));
+                    }, (thread, error) -> thread.getThreadGroup().uncaughtException(thread, error)));
             manager.applyPartitionState(TP, state());
         }
 

@@ -1,5 +1,6 @@
 package io.ferry.replication;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -13,11 +14,14 @@ import io.ferry.storage.TopicPartition;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.time.InstantSource;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -32,23 +36,32 @@ class ReplicaManagerTest {
     private final Map<TopicPartition, MemoryReplicaLog> logs = new HashMap<>();
     private final List<TopicPartition> deleted = new ArrayList<>();
     private int minIsr = 1;
-    private final ReplicaManager manager = new ReplicaManager(LOCAL, new ReplicaLogs() {
-        @Override
-        public ReplicaLog open(TopicPartition tp) {
-            return logs.computeIfAbsent(tp, t -> new MemoryReplicaLog());
-        }
+    /** ISR changes that reached the controller (which refuses every one). */
+    private final List<List<Integer>> isrChangesSent = new ArrayList<>();
+    /** What ended a fetcher thread. */
+    private final List<Throwable> fatalErrors = Collections.synchronizedList(new ArrayList<>());
+    private final ReplicaManager manager = manager((leader, replica, params, partitions, timeout) ->
+            CompletableFuture.failedFuture(new IOException("this test has no leader to fetch from")));
 
-        @Override
-        public void delete(TopicPartition tp) {
-            deleted.add(tp);
-        }
-    }, topic -> minIsr, new ReplicationConfig(30_000, 500, 1, 1 << 20, 1 << 20, 100, 5_000),
-            new ReplicaManager.Environment(timer, InstantSource.system(),
-                    (leader, replica, params, partitions, timeout) -> CompletableFuture.failedFuture(
-                            new IOException("this test has no leader to fetch from")),
-                    (tp, leaderEpoch, partitionEpoch, isr) -> CompletableFuture.failedFuture(
-                            new IOException("this test has no controller")),
-                    ReplicationListener.NONE));
+    private ReplicaManager manager(LeaderClient leaders) {
+        return new ReplicaManager(LOCAL, new ReplicaLogs() {
+            @Override
+            public ReplicaLog open(TopicPartition tp) {
+                return logs.computeIfAbsent(tp, t -> new MemoryReplicaLog());
+            }
+
+            @Override
+            public void delete(TopicPartition tp) {
+                deleted.add(tp);
+            }
+        }, topic -> minIsr, new ReplicationConfig(30_000, 500, 1, 1 << 20, 1 << 20, 100, 5_000),
+                new ReplicaManager.Environment(timer, InstantSource.system(), leaders,
+                        (tp, leaderEpoch, partitionEpoch, isr) -> {
+                            isrChangesSent.add(isr);
+                            return CompletableFuture.failedFuture(new IOException("this test has no controller"));
+                        },
+                        ReplicationListener.NONE, (thread, error) -> fatalErrors.add(error)));
+    }
 
     private static ByteBuffer batch(int records) {
         RecordBatchBuilder builder = RecordBatchBuilder.create(CompressionType.NONE);
@@ -78,10 +91,14 @@ class ReplicaManagerTest {
 
     /** Follower {@code replicaId} fetches from {@code offset}: the leader learns its log end offset. */
     private ReplicaFetchResult followerFetch(int replicaId, long offset) {
+        return followerFetch(replicaId, offset, -1);
+    }
+
+    private ReplicaFetchResult followerFetch(int replicaId, long offset, int lastFetchedEpoch) {
         AtomicReference<Map<TopicPartition, ReplicaFetchResult>> result = new AtomicReference<>();
         manager.fetchForFollower(replicaId, new FetchParams(0, 0, 1 << 20),
-                List.of(new ReplicaFetchPartition(TP, offset, manager.partition(TP).orElseThrow().leaderEpoch(), -1,
-                        1 << 20)), result::set);
+                List.of(new ReplicaFetchPartition(TP, offset, manager.partition(TP).orElseThrow().leaderEpoch(),
+                        lastFetchedEpoch, 1 << 20)), result::set);
         return result.get().get(TP);
     }
 
@@ -277,8 +294,46 @@ class ReplicaManagerTest {
     }
 
     @Test
-    void aFollowerThatIsNotAReplicaIsRefused() {
+    void anErrorThatEndsAFetcherThreadGoesToTheFatalErrorHandler() {
+        OutOfMemoryError injected = new OutOfMemoryError("injected into a fetch");
+        ReplicaManager follower = manager((leader, replica, params, partitions, timeout) -> {
+            throw injected;
+        });
+        try {
+            follower.applyPartitionState(TP, new LeaderAndIsr(2, 1, 1, List.of(1, 2), List.of(1, 2)));
+            await().atMost(Duration.ofSeconds(10)).until(() -> fatalErrors.contains(injected));
+        } finally {
+            follower.close();
+        }
+    }
+
+    @Test
+    void aBrokerThatIsNotAReplicaIsRefusedBeforeItsPositionIsLookedAt() {
         manager.applyPartitionState(TP, leader(1, List.of(LOCAL)));
-        assertEquals(ErrorCode.INVALID_REQUEST, followerFetch(7, 0).error().code());
+        produce(RequiredAcks.LEADER, batch(2));
+        // Epoch 0 ends at 0 on this leader: a replica fetching from 2 would be told where it diverges.
+        ReplicaFetchResult refused = followerFetch(7, 2, 0);
+        assertEquals(ErrorCode.NOT_REPLICA, refused.error().code(), String.valueOf(refused));
+        assertNull(refused.divergingEpoch());
+        assertEquals(ErrorCode.NOT_REPLICA, followerFetch(LOCAL, 2).error().code(), "the leader is no follower");
+        assertEquals(List.of(), isrChangesSent);
+    }
+
+    @Test
+    void aFencedBrokerIsRefusedWithoutMovingTheHighWatermarkOrAskingForAnIsrChange() {
+        manager.applyPartitionState(TP, leader(1, List.of(1, 2)));
+        produce(RequiredAcks.LEADER, batch(2));
+        manager.setFencedBrokers(Set.of(2, 3));
+
+        assertEquals(ErrorCode.BROKER_FENCED, followerFetch(2, 2).error().code());
+        assertEquals(ErrorCode.BROKER_FENCED, followerFetch(3, 2).error().code());
+        assertEquals(0, manager.partition(TP).orElseThrow().highWatermark(), "2's end offset was not recorded");
+        assertEquals(List.of(), isrChangesSent, "3 caught up, but is fenced: no ISR expansion is asked for");
+
+        manager.setFencedBrokers(Set.of());
+        assertNull(followerFetch(2, 2).error());
+        assertEquals(2, manager.partition(TP).orElseThrow().highWatermark());
+        assertNull(followerFetch(3, 2).error());
+        assertEquals(List.of(List.of(1, 2, 3)), isrChangesSent, "once unfenced, 3 rejoins the ISR");
     }
 }

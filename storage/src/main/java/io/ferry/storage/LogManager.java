@@ -33,6 +33,11 @@ import java.util.stream.Stream;
  * was flushed), {@value #HIGH_WATERMARK_CHECKPOINT} (high watermarks as replication last set them) and
  * {@value #LOG_START_OFFSET_CHECKPOINT} (log start offsets, which may fall inside a segment).
  *
+ * <p>A directory where an I/O operation failed ({@link StorageException}) is marked failed until the
+ * process restarts ({@link #failedDirs()}): its own tasks mark it, and so does whoever else gets such an
+ * exception from one of its logs ({@link #markFailed}). Like Kafka's offline log directories, a failed
+ * directory is not used again; the broker reports it and needs a restart once the disk is fixed.
+ *
  * <p>Thread-safe: creation and deletion of logs are serialised on this object; lookups are lock-free.
  */
 public final class LogManager implements AutoCloseable {
@@ -52,6 +57,8 @@ public final class LogManager implements AutoCloseable {
     private final List<LogDirectoryLock> locks;
     private final Map<TopicPartition, Log> logs = new ConcurrentHashMap<>();
     private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
+    /** Failed directory → the first failure's message. */
+    private final Map<Path, String> failedDirs = new ConcurrentHashMap<>();
     private volatile boolean retentionHeld;
     private boolean closed;
 
@@ -225,8 +232,10 @@ public final class LogManager implements AutoCloseable {
         for (Log log : logs.values()) {
             try {
                 log.deleteSegmentsByRetention();
+            } catch (StorageException e) {
+                markFailed(log, e);
             } catch (RuntimeException e) {
-                // The log is closed or deleted meanwhile, or its directory failed: nothing to retain.
+                // The log was closed or deleted meanwhile: nothing to retain.
             }
         }
     }
@@ -235,6 +244,8 @@ public final class LogManager implements AutoCloseable {
         for (Log log : logs.values()) {
             try {
                 log.flushIfDue();
+            } catch (StorageException e) {
+                markFailed(log, e);
             } catch (RuntimeException e) {
                 // As in runRetention.
             }
@@ -242,30 +253,56 @@ public final class LogManager implements AutoCloseable {
     }
 
     private void checkpointQuietly() {
-        try {
-            checkpoint();
-        } catch (IOException | RuntimeException e) {
-            // Retried at the next interval; the previous checkpoint stays valid (writes are atomic).
+        for (Path dir : dirs) {
+            try {
+                checkpoint(dir);
+            } catch (IOException e) {
+                // The previous checkpoint stays valid (writes are atomic), but the directory cannot be written.
+                markDirFailed(dir, "writing its checkpoints failed: " + e);
+            } catch (RuntimeException e) {
+                // Not an I/O failure: retried at the next interval, the previous checkpoint still valid.
+            }
         }
+    }
+
+    /**
+     * Marks the directory holding {@code log} failed: an operation on the log threw {@code failure}.
+     * Thread-safe; the first failure of a directory is the one kept.
+     */
+    public void markFailed(Log log, StorageException failure) {
+        markDirFailed(log.dir().getParent(), failure.getMessage());
+    }
+
+    private void markDirFailed(Path dir, String failure) {
+        failedDirs.putIfAbsent(dir, failure);
+    }
+
+    /** Directories that failed since start → the first failure's message; a snapshot. */
+    public Map<Path, String> failedDirs() {
+        return Map.copyOf(failedDirs);
     }
 
     /** Writes every directory's recovery-point, high-watermark and log-start checkpoints now. */
     public synchronized void checkpoint() throws IOException {
         for (Path dir : dirs) {
-            Map<TopicPartition, Long> recoveryPoints = new HashMap<>();
-            Map<TopicPartition, Long> highWatermarks = new HashMap<>();
-            Map<TopicPartition, Long> logStarts = new HashMap<>();
-            logs.forEach((tp, log) -> {
-                if (log.dir().getParent().equals(dir)) {
-                    recoveryPoints.put(tp, log.recoveryPoint());
-                    highWatermarks.put(tp, log.highWatermark());
-                    logStarts.put(tp, log.logStartOffset());
-                }
-            });
-            new OffsetCheckpointFile(dir.resolve(RECOVERY_POINT_CHECKPOINT)).write(recoveryPoints);
-            new OffsetCheckpointFile(dir.resolve(HIGH_WATERMARK_CHECKPOINT)).write(highWatermarks);
-            new OffsetCheckpointFile(dir.resolve(LOG_START_OFFSET_CHECKPOINT)).write(logStarts);
+            checkpoint(dir);
         }
+    }
+
+    private synchronized void checkpoint(Path dir) throws IOException {
+        Map<TopicPartition, Long> recoveryPoints = new HashMap<>();
+        Map<TopicPartition, Long> highWatermarks = new HashMap<>();
+        Map<TopicPartition, Long> logStarts = new HashMap<>();
+        logs.forEach((tp, log) -> {
+            if (log.dir().getParent().equals(dir)) {
+                recoveryPoints.put(tp, log.recoveryPoint());
+                highWatermarks.put(tp, log.highWatermark());
+                logStarts.put(tp, log.logStartOffset());
+            }
+        });
+        new OffsetCheckpointFile(dir.resolve(RECOVERY_POINT_CHECKPOINT)).write(recoveryPoints);
+        new OffsetCheckpointFile(dir.resolve(HIGH_WATERMARK_CHECKPOINT)).write(highWatermarks);
+        new OffsetCheckpointFile(dir.resolve(LOG_START_OFFSET_CHECKPOINT)).write(logStarts);
     }
 
     /** The log of {@code tp}, if this broker has one. */
@@ -293,7 +330,13 @@ public final class LogManager implements AutoCloseable {
         if (!dir.equals(partitionDir.getParent())) {
             throw new InvalidTopicException("partition directory " + partitionDir + " would escape log directory " + dir);
         }
-        Log log = Log.open(partitionDir, logConfig, 0, clock, scheduler);
+        Log log;
+        try {
+            log = Log.open(partitionDir, logConfig, 0, clock, scheduler);
+        } catch (StorageException e) {
+            markDirFailed(dir, e.getMessage());
+            throw e;
+        }
         logs.put(tp, log);
         return log;
     }

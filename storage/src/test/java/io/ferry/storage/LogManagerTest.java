@@ -252,6 +252,23 @@ class LogManagerTest {
     }
 
     @Test
+    void aDirectoryWhoseCheckpointsCannotBeWrittenIsMarkedFailedUntilRestart() throws Exception {
+        LogManager manager = LogManager.start(new LogManagerConfig(dirs(), LogConfig.defaults(), 300_000,
+                Long.MAX_VALUE, 10, 1), topic -> null, clock, scheduler);
+        Path failing = dirs().get(1);
+        try (Stream<Path> files = Files.walk(failing)) {
+            for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(file);
+            }
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> !manager.failedDirs().isEmpty());
+        assertEquals(List.of(failing.toAbsolutePath().normalize()), List.copyOf(manager.failedDirs().keySet()));
+        assertTrue(manager.failedDirs().values().iterator().next().startsWith("writing its checkpoints failed: "),
+                manager.failedDirs().toString());
+        assertThrows(IOException.class, manager::close, "the checkpoint at close fails too");
+    }
+
+    @Test
     void aDeletionInterruptedByACrashIsFinishedAtStart() throws IOException {
         Path leftover = dirs().get(0).resolve("t-0.12345" + Log.DELETED_DIR_SUFFIX);
         Files.createDirectories(leftover);

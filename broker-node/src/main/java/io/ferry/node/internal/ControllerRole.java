@@ -18,11 +18,12 @@ import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * The controller role: a {@link ControllerNode} (Ratis member on its own Raft port, active controller
- * while it leads) whose controller gRPC service is served on the node's gRPC port. Healthy while
- * this controller knows a quorum leader, that is, while the quorum can decide.
+ * while it leads) whose controller gRPC service is served on the node's gRPC port. Healthy while its
+ * Raft server runs and knows a quorum leader, that is, while the quorum can decide.
  */
 public final class ControllerRole implements NodeRole {
 
@@ -32,15 +33,19 @@ public final class ControllerRole implements NodeRole {
     private final ControllerConfig config;
     private final MeterRegistry registry;
     private final InstantSource clock;
+    private final NodeThreads threads;
     private volatile ControllerNode controller;
 
     /**
+     * @param threads where the controller's threads report an Error
      * @throws ConfigException if the node's configuration does not make a valid controller
      */
-    public ControllerRole(NodeConfig config, MeterRegistry registry, InstantSource clock) throws ConfigException {
+    public ControllerRole(NodeConfig config, MeterRegistry registry, InstantSource clock, NodeThreads threads)
+            throws ConfigException {
         this.config = controllerConfig(config);
         this.registry = registry;
         this.clock = clock;
+        this.threads = threads;
     }
 
     /** Maps the node's keys to the controller's settings. */
@@ -78,7 +83,7 @@ public final class ControllerRole implements NodeRole {
     @Override
     public List<ServerServiceDefinition> start() throws IOException {
         probeBind(config.raftHost(), config.raftPort());
-        ControllerNode started = ControllerNode.start(config, registry, clock);
+        ControllerNode started = ControllerNode.start(config, registry, clock, threads.uncaughtExceptionHandler());
         controller = started;
         return List.of(started.grpcService().bindService());
     }
@@ -94,9 +99,19 @@ public final class ControllerRole implements NodeRole {
     }
 
     @Override
-    public boolean isHealthy() {
+    public RoleHealth health() {
         ControllerNode c = controller;
-        return c != null && c.leaderId() >= 0;
+        if (c == null) {
+            return RoleHealth.down("the controller has not started");
+        }
+        if (!c.isRunning()) {
+            return RoleHealth.down("the controller's Raft server is not running");
+        }
+        if (c.leaderId() < 0) {
+            return RoleHealth.down("no quorum leader is known: a majority of controller.quorum.voters "
+                    + new TreeSet<>(config.voters().keySet()) + " must be running and reach each other");
+        }
+        return RoleHealth.UP;
     }
 
     /**

@@ -12,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -43,21 +44,22 @@ public final class GrpcEndpoint {
      *
      * @param external               an address for clients outside the brokers' network
      * @param maxInboundMessageBytes larger requests fail with RESOURCE_EXHAUSTED before they are read
+     * @param executor               runs the services' calls (owned and shut down by the caller)
      *
      * @throws IOException if an address cannot be bound
      */
     public static GrpcEndpoint start(HostPort listener, Optional<HostPort> external,
-                                     List<ServerServiceDefinition> services, int maxInboundMessageBytes)
-            throws IOException {
+                                     List<ServerServiceDefinition> services, int maxInboundMessageBytes,
+                                     Executor executor) throws IOException {
         HealthStatusManager health = new HealthStatusManager();
         List<String> names = services.stream().map(s -> s.getServiceDescriptor().getName()).toList();
         health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.NOT_SERVING);
         names.forEach(n -> health.setStatus(n, ServingStatus.NOT_SERVING));
-        Server server = build(listener, services, health, maxInboundMessageBytes, Optional.empty()).start();
+        Server server = build(listener, services, health, maxInboundMessageBytes, executor, Optional.empty()).start();
         try {
             Optional<Server> externalServer = external.isEmpty() ? Optional.empty() : Optional.of(
-                    build(external.get(), services, health, maxInboundMessageBytes, Optional.of(CallerListener.EXTERNAL))
-                            .start());
+                    build(external.get(), services, health, maxInboundMessageBytes, executor,
+                            Optional.of(CallerListener.EXTERNAL)).start());
             return new GrpcEndpoint(server, externalServer, health, names);
         } catch (IOException | RuntimeException e) {
             server.shutdownNow();
@@ -66,9 +68,11 @@ public final class GrpcEndpoint {
     }
 
     private static Server build(HostPort listener, List<ServerServiceDefinition> services, HealthStatusManager health,
-                                int maxInboundMessageBytes, Optional<CallerListener> marker) throws IOException {
+                                int maxInboundMessageBytes, Executor executor, Optional<CallerListener> marker)
+            throws IOException {
         NettyServerBuilder builder = NettyServerBuilder
                 .forAddress(listener.resolveForBind())
+                .executor(executor)
                 .maxInboundMessageSize(maxInboundMessageBytes)
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())

@@ -8,15 +8,13 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
  * The node's HTTP port: {@code GET /metrics} (Prometheus text) and {@code GET /health} (200 when
  * healthy, 503 otherwise, with a small JSON body). Uses the JDK's HTTP server: two endpoints do not
- * justify a framework. Requests are served by a small pool of daemon threads.
+ * justify a framework. Requests are served by a small pool of the node's threads.
  */
 public final class HttpEndpoint implements AutoCloseable {
 
@@ -36,17 +34,13 @@ public final class HttpEndpoint implements AutoCloseable {
      *
      * @param metrics the exposition, computed per scrape
      * @param health  the current health, computed per request
+     * @param threads makes the request threads
      * @throws IOException if the address cannot be bound
      */
-    public static HttpEndpoint start(HostPort listener, Supplier<String> metrics, Supplier<NodeHealth> health)
-            throws IOException {
+    public static HttpEndpoint start(HostPort listener, Supplier<String> metrics, Supplier<NodeHealth> health,
+                                     NodeThreads threads) throws IOException {
         HttpServer server = HttpServer.create(listener.resolveForBind(), 0);
-        AtomicInteger threadNumber = new AtomicInteger();
-        ExecutorService executor = Executors.newFixedThreadPool(THREADS, r -> {
-            Thread t = new Thread(r, "ferry-http-" + threadNumber.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService executor = threads.fixed("ferry-http", THREADS);
         server.setExecutor(executor);
         server.createContext("/metrics", exchange -> respond(exchange, () -> new Response(200, PROMETHEUS_TEXT,
                 metrics.get())));

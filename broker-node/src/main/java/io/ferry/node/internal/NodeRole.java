@@ -12,7 +12,7 @@ import java.util.Optional;
  *
  * <p>The node calls {@link #start()} once, then builds its gRPC server from the services of every
  * role, then calls {@link #close()} once (also after a failed or skipped start). A role's own
- * network endpoints (such as the controller's Raft port) are its business. {@link #isHealthy()} may
+ * network endpoints (such as the controller's Raft port) are its business. {@link #health()} may
  * be called from any thread at any time, so implementations must make it thread-safe and cheap.
  */
 public interface NodeRole extends AutoCloseable {
@@ -21,7 +21,7 @@ public interface NodeRole extends AutoCloseable {
 
     /**
      * Starts the role. Must not wait for other nodes (a quorum forms only once enough nodes run):
-     * {@link #isHealthy()} reports when the role can do its job.
+     * {@link #health()} reports when the role can do its job.
      *
      * @return the services this role serves on the node's gRPC port
      */
@@ -45,8 +45,8 @@ public interface NodeRole extends AutoCloseable {
     default void prepareStop() {
     }
 
-    /** Whether the role is started and currently able to do its job. */
-    boolean isHealthy();
+    /** Whether the role is started and currently able to do its job, and if not, why. */
+    RoleHealth health();
 
     /** Stops the role and releases its resources; must return in bounded time and report failures by logging. */
     @Override

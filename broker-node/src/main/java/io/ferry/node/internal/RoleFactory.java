@@ -10,7 +10,8 @@ public interface RoleFactory {
 
     /**
      * @param registry where the role registers its meters
+     * @param threads  makes every thread and executor the role runs
      * @throws Exception if the role cannot be built from this configuration; start-up stops
      */
-    NodeRole create(ProcessRole role, NodeConfig config, MeterRegistry registry) throws Exception;
+    NodeRole create(ProcessRole role, NodeConfig config, MeterRegistry registry, NodeThreads threads) throws Exception;
 }

@@ -7,6 +7,7 @@ import io.ferry.client.FerryAdmin;
 import io.ferry.client.PartitionInfo;
 import io.ferry.node.FerryNode;
 import io.ferry.node.NodeConfig;
+import io.ferry.node.RecordedFatalErrors;
 import io.ferry.node.broker.BrokerTestSupport;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,7 +22,8 @@ import java.util.stream.Collectors;
  * Three controller nodes and three broker nodes in one JVM, on loopback ports, each with its own
  * directory: the cluster of docker-compose.yml, small and fast enough for integration tests of
  * replication. Brokers are 101..103, controllers 1..3. A broker can be stopped (a clean stop: controlled
- * shutdown, then close) and started again on the same directory and ports.
+ * shutdown, then close) and started again on the same directory and ports. An Error on a node's thread is
+ * recorded in {@link #fatalErrors} instead of halting the test JVM.
  */
 final class InProcessCluster implements AutoCloseable {
 
@@ -32,6 +34,7 @@ final class InProcessCluster implements AutoCloseable {
     private final Map<Integer, Integer> brokerPorts = new TreeMap<>();
     private final Map<Integer, FerryNode> controllers = new TreeMap<>();
     private final Map<Integer, FerryNode> brokers = new TreeMap<>();
+    final RecordedFatalErrors fatalErrors = new RecordedFatalErrors();
 
     /**
      * @param extraSettings settings for every node (e.g. a short leader.imbalance check)
@@ -65,7 +68,7 @@ final class InProcessCluster implements AutoCloseable {
                             "process.roles", "controller", "controller.quorum.voters", voters,
                             "grpc.listener", "127.0.0.1:" + c.getValue().get(1), "http.listener", "127.0.0.1:0",
                             "log.dirs", root.resolve("controller-" + c.getKey()).toString()));
-                    FerryNode node = FerryNode.start(NodeConfig.of(settings));
+                    FerryNode node = FerryNode.start(NodeConfig.of(settings), fatalErrors);
                     synchronized (controllers) {
                         controllers.put(c.getKey(), node);
                     }
@@ -99,7 +102,7 @@ final class InProcessCluster implements AutoCloseable {
                 "grpc.listener", "127.0.0.1:" + brokerPorts.get(id), "http.listener", "127.0.0.1:0",
                 "log.dirs", root.resolve("broker-" + id).toString(), "default.replication.factor", "3",
                 "min.insync.replicas", "2"));
-        brokers.put(id, FerryNode.start(NodeConfig.of(settings)));
+        brokers.put(id, FerryNode.start(NodeConfig.of(settings), fatalErrors));
     }
 
     /** A clean stop of broker {@code id}: controlled shutdown first, as on SIGTERM. */

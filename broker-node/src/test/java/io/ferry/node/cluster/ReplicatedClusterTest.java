@@ -54,6 +54,7 @@ class ReplicatedClusterTest {
     void stop() {
         if (cluster != null) {
             cluster.close();
+            assertEquals(List.of(), cluster.fatalErrors.recorded(), "no node met an Error");
         }
     }
 

@@ -80,6 +80,7 @@ public final class ActiveController implements AutoCloseable {
   private final ControllerConfig config;
   private final Counter leaderElections;
   private final LeadershipDecisions decisions;
+  private final Thread.UncaughtExceptionHandler fatalErrors;
   private final ScheduledExecutorService events;
 
   // Owned by the event thread.
@@ -93,44 +94,55 @@ public final class ActiveController implements AutoCloseable {
    * Starts the controller for Raft term {@code term}. Every broker registered so far gets a full
    * session timeout from now before it can be fenced: heartbeats sent to the previous active
    * controller are not known here.
+   *
+   * @param fatalErrors gets an {@link java.lang.Error} thrown on the event thread (the controller cannot go on
+   *     deciding after one); other failures are answered or logged
    */
   public static ActiveController start(long term, MetadataState state, CommandProposer proposer, InstantSource clock,
-      ControllerConfig config, Counter leaderElections) {
-    ActiveController c = new ActiveController(term, state, proposer, clock, config, leaderElections);
+      ControllerConfig config, Counter leaderElections, Thread.UncaughtExceptionHandler fatalErrors) {
+    ActiveController c = new ActiveController(term, state, proposer, clock, config, leaderElections, fatalErrors);
     long activatedMs = clock.millis();
     c.events.execute(() -> c.grantGracePeriod(activatedMs));
     long checkMs = Math.max(10, Math.min(config.brokerSessionTimeoutMs() / 4, 500));
-    c.events.scheduleWithFixedDelay(() -> periodic("session expiry", c::expireSessions), checkMs, checkMs,
+    c.events.scheduleWithFixedDelay(() -> c.periodic("session expiry", c::expireSessions), checkMs, checkMs,
         TimeUnit.MILLISECONDS);
     if (config.autoLeaderRebalanceEnable()) {
       long every = config.leaderImbalanceCheckIntervalMs();
-      c.events.scheduleWithFixedDelay(() -> periodic("leader rebalance", c::rebalanceLeaders), every, every,
+      c.events.scheduleWithFixedDelay(() -> c.periodic("leader rebalance", c::rebalanceLeaders), every, every,
           TimeUnit.MILLISECONDS);
     }
     return c;
   }
 
-  /** A periodic task that throws is never run again: log and carry on instead. */
-  private static void periodic(String what, Runnable task) {
+  /**
+   * A periodic task that throws is never run again: log and carry on instead. An Error would end it
+   * silently inside its future, so it goes to the fatal-error handler first.
+   */
+  private void periodic(String what, Runnable task) {
     try {
       task.run();
     } catch (RuntimeException e) {
       LOG.error("The active controller's {} check failed; it runs again at the next tick", what, e);
+    } catch (java.lang.Error e) {
+      fatalErrors.uncaughtException(Thread.currentThread(), e);
+      throw e;
     }
   }
 
   private ActiveController(long term, MetadataState state, CommandProposer proposer, InstantSource clock,
-      ControllerConfig config, Counter leaderElections) {
+      ControllerConfig config, Counter leaderElections, Thread.UncaughtExceptionHandler fatalErrors) {
     this.term = term;
     this.state = state;
     this.proposer = proposer;
     this.clock = clock;
     this.config = config;
     this.leaderElections = leaderElections;
+    this.fatalErrors = fatalErrors;
     this.decisions = new LeadershipDecisions(state, config.uncleanLeaderElectionEnable());
     this.events = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "ferry-active-controller-" + config.nodeId() + "-term-" + term);
       t.setDaemon(true);
+      t.setUncaughtExceptionHandler(fatalErrors);
       return t;
     });
   }
@@ -173,14 +185,20 @@ public final class ActiveController implements AutoCloseable {
           return CompletableFuture.completedFuture(ActiveControllerResponse.newBuilder()
               .setNotActive(Errors.of(ErrorCode.INVALID_REQUEST, "empty or unknown controller request")).build());
       }
-    }).exceptionally(ActiveController::failed);
+    }).exceptionally(this::failed);
   }
 
-  /** Closed underneath the request: NOT_CONTROLLER (the router retries); anything else is a bug. */
-  private static ActiveControllerResponse failed(Throwable e) {
+  /**
+   * Closed underneath the request: NOT_CONTROLLER (the router retries); an Error goes to the fatal-error
+   * handler; anything else is a bug.
+   */
+  private ActiveControllerResponse failed(Throwable e) {
     Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
     if (cause instanceof RejectedExecutionException) {
       return notActive();
+    }
+    if (cause instanceof java.lang.Error error) {
+      fatalErrors.uncaughtException(Thread.currentThread(), error);
     }
     LOG.error("The active controller failed to handle a request", cause);
     return ActiveControllerResponse.newBuilder().setNotActive(Errors.of(ErrorCode.UNKNOWN_SERVER_ERROR,

@@ -32,6 +32,7 @@ import io.ferry.proto.v1.RegisterBrokerResponse;
 import io.ferry.proto.v1.TopicDescription;
 import io.grpc.stub.StreamObserver;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 import java.util.function.IntSupplier;
 
@@ -47,15 +48,20 @@ public final class ControllerGrpcService extends ControllerServiceGrpc.Controlle
   private final IntSupplier leaderId;
   private final MetadataState state;
   private final RequestRouter router;
+  private final Thread.UncaughtExceptionHandler fatalErrors;
 
-  /** @param leaderId the Raft leader's node id as this node knows it, -1 when unknown */
+  /**
+   * @param leaderId the Raft leader's node id as this node knows it, -1 when unknown
+   * @param fatalErrors gets an {@link java.lang.Error} that ended a request's routing
+   */
   public ControllerGrpcService(int nodeId, Map<Integer, String> voters, IntSupplier leaderId, MetadataState state,
-      RequestRouter router) {
+      RequestRouter router, Thread.UncaughtExceptionHandler fatalErrors) {
     this.nodeId = nodeId;
     this.voters = voters;
     this.leaderId = leaderId;
     this.state = state;
     this.router = router;
+    this.fatalErrors = fatalErrors;
   }
 
   @Override
@@ -140,6 +146,10 @@ public final class ControllerGrpcService extends ControllerServiceGrpc.Controlle
   private <T> void route(ActiveControllerRequest request, StreamObserver<T> observer,
       Function<ActiveControllerResponse, T> answer, Function<Error, T> failure) {
     router.route(request).whenComplete((response, e) -> {
+      Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+      if (cause instanceof java.lang.Error error) {
+        fatalErrors.uncaughtException(Thread.currentThread(), error);
+      }
       if (e != null) {
         observer.onNext(failure.apply(Errors.of(ErrorCode.UNKNOWN_SERVER_ERROR, String.valueOf(e))));
       } else if (response.hasNotActive()) {

@@ -55,12 +55,19 @@ public final class ControllerStateMachine extends BaseStateMachine {
 
   private final MetadataState state;
   private final LeadershipListener listener;
+  private final Thread.UncaughtExceptionHandler fatalErrors;
   private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
   private volatile Function<ActiveControllerRequest, CompletableFuture<ActiveControllerResponse>> active;
 
-  public ControllerStateMachine(MetadataState state, LeadershipListener listener) {
+  /**
+   * @param fatalErrors gets an {@link Error} thrown while applying a command: Ratis would only log it and close
+   *     its server, leaving a node that runs without a controller
+   */
+  public ControllerStateMachine(MetadataState state, LeadershipListener listener,
+      Thread.UncaughtExceptionHandler fatalErrors) {
     this.state = state;
     this.listener = listener;
+    this.fatalErrors = fatalErrors;
   }
 
   /** Where forwarded requests go while this node is the active controller; null when it is not. */
@@ -112,6 +119,9 @@ public final class ControllerStateMachine extends BaseStateMachine {
       } catch (InvalidProtocolBufferException e) {
         // Cannot happen with entries this code wrote; applying nothing keeps every replica equal.
         results.clear();
+      } catch (Error e) {
+        fatalErrors.uncaughtException(Thread.currentThread(), e);
+        throw e;
       }
       updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
     }

@@ -66,7 +66,8 @@ class ActiveControllerSimulationTest {
     controller = ActiveController.start(term, state, command -> {
       log.add(command);
       return CompletableFuture.completedFuture(state.apply(command, command.getLeaderTerm()));
-    }, clock, config, new SimpleMeterRegistry().counter("elections"));
+    }, clock, config, new SimpleMeterRegistry().counter("elections"),
+        (thread, error) -> thread.getThreadGroup().uncaughtException(thread, error));
   }
 
   private ActiveControllerResponse send(ActiveControllerRequest request) throws Exception {

@@ -1,5 +1,6 @@
 package io.ferry.controller.internal;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -23,6 +24,7 @@ import io.ferry.proto.v1.PartitionRecord;
 import io.ferry.proto.v1.RegisterBrokerRequest;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -41,6 +43,9 @@ class ActiveControllerTest {
   private final MetadataState state = new MetadataState(10_000);
   private final ManualClock clock = new ManualClock();
   private final List<ControllerCommand> log = Collections.synchronizedList(new ArrayList<>());
+  private final List<Throwable> fatalErrors = Collections.synchronizedList(new ArrayList<>());
+  /** When set, the proposer throws it instead of applying a command. */
+  private volatile java.lang.Error proposalError;
   private ActiveController controller;
   private long term;
 
@@ -52,9 +57,12 @@ class ActiveControllerTest {
         .withBrokerSessionTimeoutMs(SESSION_MS).withAutoLeaderRebalance(true, 3_600_000));
     term++;
     controller = ActiveController.start(term, state, command -> {
+      if (proposalError != null) {
+        throw proposalError;
+      }
       log.add(command);
       return CompletableFuture.completedFuture(state.apply(command, command.getLeaderTerm()));
-    }, clock, config, new SimpleMeterRegistry().counter("elections"));
+    }, clock, config, new SimpleMeterRegistry().counter("elections"), (thread, error) -> fatalErrors.add(error));
   }
 
   @AfterEach
@@ -108,6 +116,27 @@ class ActiveControllerTest {
 
   private boolean fenced(int id) {
     return state.broker(id).orElseThrow().getFenced();
+  }
+
+  @Test
+  void anErrorInTheSessionExpiryCheckGoesToTheFatalErrorHandler() throws Exception {
+    start(c -> c);
+    brokers(1);
+    OutOfMemoryError injected = new OutOfMemoryError("injected into fencing");
+    proposalError = injected;
+    clock.advance(SESSION_MS + 1);
+    await().atMost(Duration.ofSeconds(10)).until(() -> fatalErrors.contains(injected));
+  }
+
+  @Test
+  void anErrorWhileHandlingARequestGoesToTheFatalErrorHandler() throws Exception {
+    start(c -> c);
+    OutOfMemoryError injected = new OutOfMemoryError("injected into registration");
+    proposalError = injected;
+    ActiveControllerResponse answer = send(ActiveControllerRequest.newBuilder().setRegisterBroker(
+        RegisterBrokerRequest.newBuilder().setBrokerId(1).setIncarnationId("i1")).build());
+    assertEquals(ErrorCode.UNKNOWN_SERVER_ERROR, answer.getNotActive().getCode(), answer.toString());
+    assertEquals(List.of(injected), fatalErrors);
   }
 
   @Test

@@ -102,20 +102,24 @@ public final class LeaderRole implements ReplicaRole {
         pendingIsr = null;
     }
 
+    /** Whether {@code replicaId} is a replica of this partition other than this leader. */
+    public boolean isFollower(int replicaId) {
+        return followers.containsKey(replicaId);
+    }
+
     /**
      * Records a follower's fetch from {@code followerLeo} at {@code nowMs}, when this log ended at
      * {@code leaderLeo}. The follower was caught up at this fetch if it asked for the log end, and at
      * its previous fetch if it now asks for what was the log end then (Kafka's lastCaughtUpTime).
      *
-     * @return whether {@code replicaId} is a follower replica of this partition
+     * @throws IllegalArgumentException if {@code replicaId} is not a follower ({@link #isFollower})
      */
-    public boolean updateFollower(int replicaId, long followerLeo, long leaderLeo, long nowMs) {
+    public void updateFollower(int replicaId, long followerLeo, long leaderLeo, long nowMs) {
         FollowerProgress progress = followers.get(replicaId);
         if (progress == null) {
-            return false;
+            throw new IllegalArgumentException("broker " + replicaId + " is not a follower of " + state);
         }
         progress.update(followerLeo, leaderLeo, nowMs);
-        return true;
     }
 
     /**

@@ -52,18 +52,25 @@ public final class ReplicaFetcher implements AutoCloseable {
     /** The request in flight, cancelled by {@link #close}. */
     private volatile CompletableFuture<Map<TopicPartition, ReplicaFetchResult>> inFlight;
 
-    private ReplicaFetcher(int leaderId, int localBrokerId, LeaderClient client, ReplicationConfig config) {
+    private ReplicaFetcher(int leaderId, int localBrokerId, LeaderClient client, ReplicationConfig config,
+                           Thread.UncaughtExceptionHandler fatalErrors) {
         this.leaderId = leaderId;
         this.localBrokerId = localBrokerId;
         this.client = client;
         this.config = config;
         this.thread = new Thread(this::run, "ferry-replica-fetcher-" + leaderId);
         thread.setDaemon(true);
+        thread.setUncaughtExceptionHandler(fatalErrors);
     }
 
-    /** A fetcher for {@code leaderId}, its thread started. */
-    public static ReplicaFetcher start(int leaderId, int localBrokerId, LeaderClient client, ReplicationConfig config) {
-        ReplicaFetcher fetcher = new ReplicaFetcher(leaderId, localBrokerId, client, config);
+    /**
+     * A fetcher for {@code leaderId}, its thread started.
+     *
+     * @param fatalErrors gets what ends the thread: the fetch loop catches every exception but an {@link Error}
+     */
+    public static ReplicaFetcher start(int leaderId, int localBrokerId, LeaderClient client, ReplicationConfig config,
+                                       Thread.UncaughtExceptionHandler fatalErrors) {
+        ReplicaFetcher fetcher = new ReplicaFetcher(leaderId, localBrokerId, client, config, fatalErrors);
         fetcher.thread.start();
         return fetcher;
     }
@@ -149,10 +156,12 @@ public final class ReplicaFetcher implements AutoCloseable {
                 f.partition().applyLeaderAnswer(position, answer);
             } catch (ReplicationException e) {
                 refused = true;
-                // A leader that has not yet applied the metadata naming it is normal during a leader change.
-                boolean leaderChanging = e.error().code() == ErrorCode.UNKNOWN_LEADER_EPOCH
-                        || e.error().code() == ErrorCode.NOT_LEADER || e.error().code() == ErrorCode.FENCED_LEADER_EPOCH;
-                if (leaderChanging) {
+                // A leader that has not yet applied the metadata naming it is normal during a leader change, and
+                // so is a refusal while this broker is fenced (between registering and its first heartbeat).
+                boolean expected = e.error().code() == ErrorCode.UNKNOWN_LEADER_EPOCH
+                        || e.error().code() == ErrorCode.NOT_LEADER || e.error().code() == ErrorCode.FENCED_LEADER_EPOCH
+                        || e.error().code() == ErrorCode.BROKER_FENCED;
+                if (expected) {
                     log.debug("Leader {} refused {}: {}", leaderId, position.tp(), e.getMessage());
                 } else {
                     log.warn("Fetching {} from leader {} failed: {}", position.tp(), leaderId, e.getMessage());

@@ -7,17 +7,40 @@ import io.ferry.storage.LogAppendException;
 import io.ferry.storage.LogAppendInfo;
 import io.ferry.storage.LogReadResult;
 import io.ferry.storage.OffsetOutOfRangeException;
+import io.ferry.storage.StorageException;
 import java.nio.ByteBuffer;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import java.util.function.Consumer;
 
-/** {@link ReplicaLog} over a storage {@link Log}: plain delegation. */
+/**
+ * {@link ReplicaLog} over a storage {@link Log}: delegation, and every {@link StorageException} the log
+ * throws (its directory failed at the I/O level) is first reported to {@code failures}, then rethrown
+ * for the partition to handle.
+ */
 public final class StorageReplicaLog implements ReplicaLog {
 
-    private final Log log;
+    /** A call on the log that may also throw {@code E}. */
+    @FunctionalInterface
+    private interface LogCall<T, E extends Exception> {
+        T call() throws E;
+    }
 
-    public StorageReplicaLog(Log log) {
+    private final Log log;
+    private final Consumer<StorageException> failures;
+
+    public StorageReplicaLog(Log log, Consumer<StorageException> failures) {
         this.log = log;
+        this.failures = failures;
+    }
+
+    private <T, E extends Exception> T reporting(LogCall<T, E> call) throws E {
+        try {
+            return call.call();
+        } catch (StorageException e) {
+            failures.accept(e);
+            throw e;
+        }
     }
 
     @Override
@@ -42,27 +65,30 @@ public final class StorageReplicaLog implements ReplicaLog {
 
     @Override
     public LogAppendInfo appendAsLeader(ByteBuffer batches, int leaderEpoch) throws LogAppendException {
-        return log.appendAsLeader(batches, leaderEpoch);
+        return reporting(() -> log.appendAsLeader(batches, leaderEpoch));
     }
 
     @Override
     public LogAppendInfo appendAsFollower(ByteBuffer batches) throws LogAppendException {
-        return log.appendAsFollower(batches);
+        return reporting(() -> log.appendAsFollower(batches));
     }
 
     @Override
     public void truncateTo(long offset) {
-        log.truncateTo(offset);
+        reporting(() -> log.truncateTo(offset));
     }
 
     @Override
     public void truncateFullyAndStartAt(long offset) {
-        log.truncateFullyAndStartAt(offset);
+        reporting(() -> {
+            log.truncateFullyAndStartAt(offset);
+            return null;
+        });
     }
 
     @Override
     public boolean advanceLogStartOffset(long offset) {
-        return log.advanceLogStartOffset(offset);
+        return reporting(() -> log.advanceLogStartOffset(offset));
     }
 
     @Override
@@ -77,17 +103,20 @@ public final class StorageReplicaLog implements ReplicaLog {
 
     @Override
     public LogReadResult read(long offset, int maxBytes, long maxOffsetExclusive) throws OffsetOutOfRangeException {
-        return log.read(offset, maxBytes, maxOffsetExclusive);
+        return reporting(() -> log.read(offset, maxBytes, maxOffsetExclusive));
     }
 
     @Override
     public OptionalLong offsetForTimestamp(long timestampMs) {
-        return log.offsetForTimestamp(timestampMs);
+        return reporting(() -> log.offsetForTimestamp(timestampMs));
     }
 
     @Override
     public void assignEpochStartOffset(int leaderEpoch) {
-        log.assignEpochStartOffset(leaderEpoch);
+        reporting(() -> {
+            log.assignEpochStartOffset(leaderEpoch);
+            return null;
+        });
     }
 
     @Override

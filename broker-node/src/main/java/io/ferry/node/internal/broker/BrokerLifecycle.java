@@ -1,5 +1,6 @@
 package io.ferry.node.internal.broker;
 
+import io.ferry.node.internal.NodeThreads;
 import io.ferry.node.internal.broker.ControllerChannel.ControllerUnavailableException;
 import io.ferry.proto.v1.BrokerHeartbeatRequest;
 import io.ferry.proto.v1.BrokerHeartbeatResponse;
@@ -13,10 +14,13 @@ import io.ferry.proto.v1.FetchMetadataRequest;
 import io.ferry.proto.v1.FetchMetadataResponse;
 import io.ferry.proto.v1.RegisterBrokerRequest;
 import io.ferry.proto.v1.RegisterBrokerResponse;
+import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -36,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * each view to {@code onMetadata}, which creates, truncates and deletes logs and may take a while; on
  * its own thread that never delays a heartbeat past {@code broker.session.timeout.ms}, which would fence
  * a healthy broker and move its leaderships. Other threads read the published {@link #metadata()} and
- * {@link #isActive()}.
+ * {@link #status()}.
  *
  * <p>{@link #close()} interrupts both threads to cut short their calls to the controller, but never
  * while {@code onMetadata} runs: an interrupt during a {@code FileChannel} operation closes the
@@ -59,46 +63,65 @@ public final class BrokerLifecycle implements AutoCloseable {
     private final long heartbeatIntervalMillis;
     private final long requestTimeoutMillis;
     private final Consumer<BrokerMetadata> onMetadata;
-    private final ScheduledExecutorService heartbeatThread = daemonThread("ferry-broker-heartbeat");
-    private final ScheduledExecutorService metadataThread = daemonThread("ferry-broker-metadata");
+    private final InstantSource clock;
+    private final ScheduledExecutorService heartbeatThread;
+    private final ScheduledExecutorService metadataThread;
     /** Held while {@code onMetadata} runs; {@link #close()} takes it before interrupting. */
     private final Object applying = new Object();
 
-    /** Owned by the heartbeat thread. */
-    private boolean registered;
+    /** Written by the heartbeat thread. */
+    private volatile boolean registered;
     /** Guarded by {@link #applying}. */
     private boolean closed;
     private volatile boolean fenced = true;
     private volatile BrokerMetadata metadata = BrokerMetadata.EMPTY;
     private volatile boolean metadataLoaded;
+    /** When the last poll that succeeded (its view, if new, applied) began, in clock millis; -1 before one. */
+    private volatile long metadataCurrentAsOfMillis = -1;
+    /** Why the latest poll failed; null once one succeeds. */
+    private volatile String metadataFailure;
     private volatile int activeControllerId = -1;
+    /** The two periodic tasks: done only if one ended by throwing (or at close). */
+    private volatile Future<?> heartbeatTask;
+    private volatile Future<?> metadataTask;
+
+    /**
+     * The session as health judges it, at one moment.
+     *
+     * @param metadataCurrentAsOfMillis when the last successful poll began, -1 before the first (clock millis)
+     * @param metadataFailure           why the latest poll failed, if it did
+     * @param stoppedThreads            for each of the two threads whose periodic task has ended, why
+     */
+    public record Status(boolean registered, boolean fenced, long metadataCurrentAsOfMillis,
+                         Optional<String> metadataFailure, List<String> stoppedThreads) {
+    }
 
     /**
      * @param onMetadata called on the metadata thread with each newer view, before it is published
+     * @param threads    makes the heartbeat and metadata threads
+     * @param clock      times the metadata polls, for {@link Status#metadataCurrentAsOfMillis()}
      */
     public BrokerLifecycle(int brokerId, List<Endpoint> endpoints, ControllerChannel controllers, long heartbeatIntervalMillis,
-                           long requestTimeoutMillis, Consumer<BrokerMetadata> onMetadata) {
+                           long requestTimeoutMillis, Consumer<BrokerMetadata> onMetadata, NodeThreads threads,
+                           InstantSource clock) {
         this.brokerId = brokerId;
         this.endpoints = List.copyOf(endpoints);
         this.controllers = controllers;
         this.heartbeatIntervalMillis = heartbeatIntervalMillis;
         this.requestTimeoutMillis = requestTimeoutMillis;
         this.onMetadata = onMetadata;
+        this.clock = clock;
+        this.heartbeatThread = threads.scheduled("ferry-broker-heartbeat", 1);
+        this.metadataThread = threads.scheduled("ferry-broker-metadata", 1);
     }
 
     public void start() {
         log.info("Broker {} registers with incarnation {} at {}", brokerId, incarnationId, endpoints.stream()
                 .map(e -> e.getName() + " " + e.getHost() + ":" + e.getPort()).toList());
-        heartbeatThread.scheduleWithFixedDelay(this::heartbeatQuietly, 0, heartbeatIntervalMillis, TimeUnit.MILLISECONDS);
-        metadataThread.scheduleWithFixedDelay(this::pollMetadataQuietly, 0, METADATA_POLL_MILLIS, TimeUnit.MILLISECONDS);
-    }
-
-    private static ScheduledExecutorService daemonThread(String name) {
-        return Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            return t;
-        });
+        heartbeatTask = heartbeatThread.scheduleWithFixedDelay(this::heartbeatQuietly, 0, heartbeatIntervalMillis,
+                TimeUnit.MILLISECONDS);
+        metadataTask = metadataThread.scheduleWithFixedDelay(this::pollMetadataQuietly, 0, METADATA_POLL_MILLIS,
+                TimeUnit.MILLISECONDS);
     }
 
     public BrokerMetadata metadata() {
@@ -110,9 +133,34 @@ public final class BrokerLifecycle implements AutoCloseable {
         return incarnationId;
     }
 
-    /** Registered, unfenced and holding metadata: the broker can serve. */
-    public boolean isActive() {
-        return !fenced && metadataLoaded;
+    /** The session now. Thread-safe. */
+    public Status status() {
+        List<String> stopped = new ArrayList<>();
+        stopped("heartbeat", heartbeatTask).ifPresent(stopped::add);
+        stopped("metadata", metadataTask).ifPresent(stopped::add);
+        return new Status(registered, fenced, metadataCurrentAsOfMillis, Optional.ofNullable(metadataFailure),
+                stopped);
+    }
+
+    /** Why the periodic task of thread {@code name} ended, if it has; null before {@link #start}. */
+    private static Optional<String> stopped(String name, Future<?> task) {
+        if (task == null || !task.isDone()) {
+            return Optional.empty();
+        }
+        String why;
+        try {
+            task.get();
+            why = "";
+        } catch (ExecutionException e) {
+            why = ": " + e.getCause();
+        } catch (CancellationException e) {
+            why = " (closed)";
+        } catch (InterruptedException e) {
+            // Not for a done task; keep the flag for the caller.
+            Thread.currentThread().interrupt();
+            why = "";
+        }
+        return Optional.of("the broker's " + name + " thread stopped" + why);
     }
 
     /** The Raft leader of the controller quorum as last reported with a heartbeat; -1 if unknown. */
@@ -182,13 +230,20 @@ public final class BrokerLifecycle implements AutoCloseable {
         activeControllerId = cluster.getError().getCode() == ErrorCode.NONE ? cluster.getControllerLeaderId() : -1;
     }
 
+    /**
+     * One poll. A poll that succeeds makes the view current as of its start, whether or not it brought
+     * anything new: an idle broker stays current.
+     */
     private void pollMetadataQuietly() {
+        long startedMillis = clock.millis();
         try {
             FetchMetadataResponse response = controllers.call("FetchMetadata",
                     stub -> stub.fetchMetadata(FetchMetadataRequest.newBuilder()
                             .setSinceVersion(metadata.version()).build()),
                     FetchMetadataResponse::getError, requestTimeoutMillis);
             if (response.getError().getCode() != ErrorCode.NONE) {
+                metadataFailure = "FetchMetadata answered " + response.getError().getCode() + ": "
+                        + response.getError().getMessage();
                 log.warn("Broker {} metadata fetch failed: {}", brokerId, response.getError().getMessage());
                 return;
             }
@@ -203,9 +258,13 @@ public final class BrokerLifecycle implements AutoCloseable {
                 metadata = next;
                 metadataLoaded = true;
             }
+            metadataCurrentAsOfMillis = startedMillis;
+            metadataFailure = null;
         } catch (ControllerUnavailableException e) {
+            metadataFailure = e.getMessage();
             log.warn("Broker {}: {}", brokerId, e.getMessage());
         } catch (RuntimeException e) {
+            metadataFailure = "applying it failed: " + e;
             log.warn("Broker {} failed to apply metadata", brokerId, e);
         }
     }

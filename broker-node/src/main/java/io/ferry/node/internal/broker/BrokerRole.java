@@ -7,11 +7,14 @@ import io.ferry.node.config.ConfigException;
 import io.ferry.node.config.ConfigProblem;
 import io.ferry.node.config.HostPort;
 import io.ferry.node.internal.NodeRole;
+import io.ferry.node.internal.NodeThreads;
+import io.ferry.node.internal.RoleHealth;
 import io.ferry.proto.v1.Endpoint;
 import io.ferry.replication.ExecutorTimer;
 import io.ferry.replication.ReplicaLog;
 import io.ferry.replication.ReplicaLogs;
 import io.ferry.replication.ReplicaManager;
+import io.ferry.storage.Log;
 import io.ferry.storage.LogConfig;
 import io.ferry.storage.LogManager;
 import io.ferry.storage.LogManagerConfig;
@@ -25,9 +28,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,8 +39,9 @@ import org.slf4j.LoggerFactory;
  * The broker role: the partition logs of {@code log.dirs} ({@link LogManager}), their replica state
  * ({@link ReplicaManager}, which fetches followed partitions from their leaders through
  * {@link GrpcLeaderClient} and sends ISR changes through {@link ControllerIsrChannel}), the session with the controllers ({@link BrokerLifecycle}) and the client
- * service ({@link BrokerGrpcService}) on the node's gRPC port. Healthy once registered, unfenced and
- * holding metadata.
+ * service ({@link BrokerGrpcService}) on the node's gRPC port. Healthy while registered, unfenced, with
+ * a metadata view current within {@code broker.metadata.max.staleness.ms}, its session threads
+ * running and no failed log directory ({@link BrokerHealth}).
  *
  * <p>Start-up opens and recovers the logs; registration begins when the node's gRPC port is bound
  * ({@link #serving}), since the broker announces that port. At shutdown, {@link #prepareStop} runs a
@@ -53,20 +58,15 @@ public final class BrokerRole implements NodeRole {
     private final NodeConfig config;
     private final MeterRegistry registry;
     private final InstantSource clock;
+    private final NodeThreads threads;
     private final LogManagerConfig logManagerConfig;
     /** Runs the log manager's retention, flushes, checkpoints and delayed file deletion. */
-    private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, r -> {
-        Thread t = new Thread(r, "ferry-broker-scheduler");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService scheduler;
     /** The delayed-request timer's own thread, so retention or checkpoints never delay a timeout. */
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "ferry-broker-timer");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService timer;
     private final TopicConfigs topicConfigs;
+    /** Wraps {@link #apply}: what the metadata thread runs for each new view. */
+    private final UnaryOperator<Consumer<BrokerMetadata>> metadataApplication;
     private volatile LogManager logManager;
     private volatile ReplicaManager replicaManager;
     private volatile BrokerMetrics metrics;
@@ -85,9 +85,23 @@ public final class BrokerRole implements NodeRole {
     private boolean firstView = true;
 
     /**
+     * @param threads makes every thread of the broker, so an Error on one ends the node
      * @throws ConfigException if a broker-only node names no controller to register with
      */
-    public BrokerRole(NodeConfig config, MeterRegistry registry, InstantSource clock) throws ConfigException {
+    public BrokerRole(NodeConfig config, MeterRegistry registry, InstantSource clock, NodeThreads threads)
+            throws ConfigException {
+        this(config, registry, clock, threads, UnaryOperator.identity());
+    }
+
+    /**
+     * A broker whose metadata application runs through {@code metadataApplication}, so a test can hold it
+     * up or make it fail as a stuck or failing metadata thread would.
+     *
+     * @param metadataApplication given the application of one view, returns what the metadata thread runs instead
+     * @throws ConfigException if a broker-only node names no controller to register with
+     */
+    public BrokerRole(NodeConfig config, MeterRegistry registry, InstantSource clock, NodeThreads threads,
+                      UnaryOperator<Consumer<BrokerMetadata>> metadataApplication) throws ConfigException {
         if (!config.hasRole(ProcessRole.CONTROLLER) && config.controllerQuorumBootstrapServers().isEmpty()) {
             throw new ConfigException(new ConfigProblem(NodeConfigKeys.CONTROLLER_QUORUM_BOOTSTRAP_SERVERS.name(),
                     config.values().origin(NodeConfigKeys.CONTROLLER_QUORUM_BOOTSTRAP_SERVERS),
@@ -96,6 +110,10 @@ public final class BrokerRole implements NodeRole {
         this.config = config;
         this.registry = registry;
         this.clock = clock;
+        this.threads = threads;
+        this.metadataApplication = metadataApplication;
+        this.scheduler = threads.scheduled("ferry-broker-scheduler", 2);
+        this.timer = threads.scheduled("ferry-broker-timer", 1);
         LogConfig defaults = defaultLogConfig(config);
         long flushMs = config.logFlushInterval().toMillis();
         this.logManagerConfig = new LogManagerConfig(config.logDirs(), defaults,
@@ -146,11 +164,12 @@ public final class BrokerRole implements NodeRole {
         isrChannel = new ControllerIsrChannel(config.nodeId(), () -> {
             BrokerLifecycle l = lifecycle;
             return l == null ? "" : l.incarnationId();
-        }, () -> controllers, config.requestTimeout().toMillis());
+        }, () -> controllers, config.requestTimeout().toMillis(), threads);
         ReplicaManager replicas = new ReplicaManager(config.nodeId(), new ReplicaLogs() {
             @Override
             public ReplicaLog open(TopicPartition tp) {
-                return ReplicaLog.of(logs.getOrCreateLog(tp, topicConfigs.logConfig(tp.topic())));
+                Log log = logs.getOrCreateLog(tp, topicConfigs.logConfig(tp.topic()));
+                return ReplicaLog.of(log, failure -> logs.markFailed(log, failure));
             }
 
             @Override
@@ -158,7 +177,8 @@ public final class BrokerRole implements NodeRole {
                 logs.deleteLog(tp);
             }
         }, topicConfigs::minInsyncReplicas, config.replication(), new ReplicaManager.Environment(
-                new ExecutorTimer(timer), clock, leaderClient, isrChannel, replicationMetrics));
+                new ExecutorTimer(timer), clock, leaderClient, isrChannel, replicationMetrics,
+                threads.uncaughtExceptionHandler()));
         replicaManager = replicas;
         metrics = new BrokerMetrics(registry, replicas);
         BrokerGrpcService service = new BrokerGrpcService(replicas, this::metadata, () -> controllers, () -> {
@@ -192,7 +212,8 @@ public final class BrokerRole implements NodeRole {
                     .setPort(advertised.port()).build());
         });
         BrokerLifecycle l = new BrokerLifecycle(config.nodeId(), endpoints, controllers,
-                config.brokerHeartbeatInterval().toMillis(), config.requestTimeout().toMillis(), this::apply);
+                config.brokerHeartbeatInterval().toMillis(), config.requestTimeout().toMillis(),
+                metadataApplication.apply(this::apply), threads, clock);
         lifecycle = l;
         l.start();
     }
@@ -219,9 +240,14 @@ public final class BrokerRole implements NodeRole {
     }
 
     @Override
-    public boolean isHealthy() {
+    public RoleHealth health() {
         BrokerLifecycle l = lifecycle;
-        return l != null && l.isActive();
+        LogManager logs = logManager;
+        if (l == null || logs == null) {
+            return RoleHealth.down("the broker has not started");
+        }
+        return BrokerHealth.of(l.status(), logs.failedDirs(), clock.millis(),
+                config.brokerMetadataMaxStaleness().toMillis());
     }
 
     @Override

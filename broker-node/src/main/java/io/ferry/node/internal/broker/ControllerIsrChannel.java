@@ -1,5 +1,6 @@
 package io.ferry.node.internal.broker;
 
+import io.ferry.node.internal.NodeThreads;
 import io.ferry.node.internal.broker.ControllerChannel.ControllerUnavailableException;
 import io.ferry.proto.v1.AlterPartitionRequest;
 import io.ferry.proto.v1.AlterPartitionResponse;
@@ -12,7 +13,6 @@ import io.ferry.storage.TopicPartition;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -26,18 +26,15 @@ final class ControllerIsrChannel implements AlterPartitionChannel, AutoCloseable
     private final Supplier<String> incarnationId;
     private final Supplier<ControllerChannel> controllers;
     private final long timeoutMillis;
-    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "ferry-alter-partition");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService thread;
 
     ControllerIsrChannel(int brokerId, Supplier<String> incarnationId, Supplier<ControllerChannel> controllers,
-                         long timeoutMillis) {
+                         long timeoutMillis, NodeThreads threads) {
         this.brokerId = brokerId;
         this.incarnationId = incarnationId;
         this.controllers = controllers;
         this.timeoutMillis = timeoutMillis;
+        this.thread = threads.single("ferry-alter-partition");
     }
 
     @Override

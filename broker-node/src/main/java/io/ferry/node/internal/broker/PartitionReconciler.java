@@ -1,5 +1,6 @@
 package io.ferry.node.internal.broker;
 
+import io.ferry.proto.v1.BrokerRegistration;
 import io.ferry.proto.v1.PartitionRecord;
 import io.ferry.replication.LeaderAndIsr;
 import io.ferry.replication.ReplicaManager;
@@ -8,13 +9,15 @@ import io.ferry.storage.TopicPartition;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Makes the partitions this broker hosts match a new metadata view: partitions it is a replica of get
  * their leader and ISR applied (creating the log on first sight); partitions of deleted topics, of a
- * topic recreated under a new id, or no longer assigned to it are removed with their logs.
+ * topic recreated under a new id, or no longer assigned to it are removed with their logs. The fenced
+ * brokers of the view go to the replica manager first, which refuses their fetches as leader.
  *
  * <p>Not thread-safe: the broker's metadata thread is the only caller.
  */
@@ -37,6 +40,8 @@ public final class PartitionReconciler {
      *                     broker are stale (deleted while it was down) and removed
      */
     public void reconcile(BrokerMetadata previous, BrokerMetadata next, Set<TopicPartition> hostedOnDisk) {
+        replicaManager.setFencedBrokers(next.brokers().values().stream().filter(BrokerRegistration::getFenced)
+                .map(BrokerRegistration::getBrokerId).collect(Collectors.toSet()));
         Set<TopicPartition> assigned = new HashSet<>();
         for (Map<Integer, PartitionRecord> byNumber : next.partitions().values()) {
             for (PartitionRecord p : byNumber.values()) {

@@ -6,13 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ferry.node.RecordedFatalErrors;
 import io.ferry.node.config.HostPort;
+import io.ferry.node.internal.RoleHealth;
 import io.ferry.proto.v1.BrokerHeartbeatRequest;
 import io.ferry.proto.v1.BrokerHeartbeatResponse;
 import io.ferry.proto.v1.ControllerServiceGrpc;
 import io.ferry.proto.v1.DescribeClusterRequest;
 import io.ferry.proto.v1.DescribeClusterResponse;
 import io.ferry.proto.v1.Endpoint;
+import io.ferry.proto.v1.ErrorCode;
 import io.ferry.proto.v1.FetchMetadataRequest;
 import io.ferry.proto.v1.FetchMetadataResponse;
 import io.ferry.proto.v1.RegisterBrokerRequest;
@@ -27,11 +30,14 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
@@ -42,15 +48,23 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The broker's session with the controllers against a scripted controller: heartbeats go on while a
- * metadata view is being applied, and closing never interrupts an application (its log I/O).
+ * metadata view is being applied, closing never interrupts an application (its log I/O), and the status
+ * health judges tells a current view from a stale one by a hand-moved clock.
  */
 class BrokerLifecycleTest {
 
     private static final long HEARTBEAT_MILLIS = 100;
+    private static final long MAX_STALENESS_MILLIS = 5_000;
     private static final Endpoint ENDPOINT = Endpoint.newBuilder().setName("BROKER").setHost("127.0.0.1")
             .setPort(1).build();
 
     private final AtomicInteger heartbeats = new AtomicInteger();
+    private final RecordedFatalErrors fatalErrors = new RecordedFatalErrors();
+    private final AtomicLong nowMillis = new AtomicLong(1_000);
+    /** Whether each poll finds a newer metadata version; an idle cluster's does not. */
+    private volatile boolean metadataChanges = true;
+    /** When set, FetchMetadata answers with this error. */
+    private volatile ErrorCode fetchError;
     private Server server;
     private ControllerChannel controllers;
     private BrokerLifecycle lifecycle;
@@ -84,8 +98,12 @@ class BrokerLifecycleTest {
 
                     @Override
                     public void fetchMetadata(FetchMetadataRequest request, StreamObserver<FetchMetadataResponse> observer) {
+                        ErrorCode error = fetchError;
                         observer.onNext(FetchMetadataResponse.newBuilder()
-                                .setMetadataVersion(request.getSinceVersion() + 1).build());
+                                .setError(io.ferry.proto.v1.Error.newBuilder()
+                                        .setCode(error == null ? ErrorCode.NONE : error).setMessage("scripted"))
+                                .setMetadataVersion(Math.max(1, request.getSinceVersion() + (metadataChanges ? 1 : 0)))
+                                .build());
                         observer.onCompleted();
                     }
                 }).build().start();
@@ -103,9 +121,78 @@ class BrokerLifecycleTest {
     }
 
     private BrokerLifecycle start(Consumer<BrokerMetadata> onMetadata) {
-        lifecycle = new BrokerLifecycle(7, List.of(ENDPOINT), controllers, HEARTBEAT_MILLIS, 5_000, onMetadata);
+        lifecycle = new BrokerLifecycle(7, List.of(ENDPOINT), controllers, HEARTBEAT_MILLIS, 5_000, onMetadata,
+                fatalErrors.threads(), () -> Instant.ofEpochMilli(nowMillis.get()));
         lifecycle.start();
         return lifecycle;
+    }
+
+    @Test
+    void anErrorWhileApplyingMetadataGoesToTheFatalErrorHandler() {
+        OutOfMemoryError injected = new OutOfMemoryError("injected into a metadata application");
+        start(view -> {
+            throw injected;
+        });
+        await().atMost(Duration.ofSeconds(10)).until(() -> fatalErrors.recorded().contains(
+                new RecordedFatalErrors.Recorded("ferry-broker-metadata", injected)));
+        assertEquals(List.of("the broker's metadata thread stopped: " + injected), lifecycle.status().stoppedThreads());
+    }
+
+    @Test
+    void anIdleBrokerStaysCurrentAndHealthy() {
+        metadataChanges = false;
+        start(view -> { });
+        await().atMost(Duration.ofSeconds(10)).until(() -> lifecycle.status().metadataCurrentAsOfMillis() == 1_000);
+        nowMillis.set(60_000);
+        // Nothing new arrives, but each poll that succeeds keeps the view current.
+        await().atMost(Duration.ofSeconds(10)).until(() -> lifecycle.status().metadataCurrentAsOfMillis() == 60_000);
+        await().atMost(Duration.ofSeconds(10)).until(() -> health().healthy());
+    }
+
+    @Test
+    void aBlockedMetadataApplicationMakesTheViewStale() throws InterruptedException {
+        CountDownLatch blocked = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger applications = new AtomicInteger();
+        start(view -> {
+            if (applications.incrementAndGet() == 2) {
+                blocked.countDown();
+                awaitRelease(release);
+            }
+        });
+        assertTrue(blocked.await(10, TimeUnit.SECONDS), "the second view was never applied");
+        long asOf = lifecycle.status().metadataCurrentAsOfMillis();
+        nowMillis.addAndGet(MAX_STALENESS_MILLIS + 1);
+        RoleHealth stale = health();
+        assertFalse(stale.healthy());
+        assertTrue(stale.reason().startsWith("the metadata view has not been current for "
+                + (nowMillis.get() - asOf) + " ms, longer than broker.metadata.max.staleness.ms="), stale.reason());
+        release.countDown();
+        await().atMost(Duration.ofSeconds(10)).until(() -> health().healthy());
+    }
+
+    @Test
+    void aFailingPollIsNamedOnceTheViewIsStale() {
+        start(view -> { });
+        await().atMost(Duration.ofSeconds(10)).until(() -> health().healthy());
+        fetchError = ErrorCode.UNKNOWN_SERVER_ERROR;
+        await().atMost(Duration.ofSeconds(10)).until(() -> lifecycle.status().metadataFailure().isPresent());
+        nowMillis.addAndGet(MAX_STALENESS_MILLIS + 1);
+        assertTrue(health().reason().endsWith("the last poll failed: FetchMetadata answered UNKNOWN_SERVER_ERROR: "
+                + "scripted"), health().reason());
+    }
+
+    private RoleHealth health() {
+        return BrokerHealth.of(lifecycle.status(), Map.of(), nowMillis.get(), MAX_STALENESS_MILLIS);
+    }
+
+    /** Holds a metadata application up until the test releases it. */
+    private static void awaitRelease(CountDownLatch release) {
+        try {
+            release.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test
@@ -114,11 +201,7 @@ class BrokerLifecycleTest {
         CountDownLatch release = new CountDownLatch(1);
         start(view -> {
             applying.countDown();
-            try {
-                release.await(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            awaitRelease(release);
         });
         assertTrue(applying.await(10, TimeUnit.SECONDS), "no metadata view was applied");
         int before = heartbeats.get();

@@ -46,7 +46,8 @@ final class HandlerFixtures {
                                 new IOException("no leader in this test")),
                         (tp, leaderEpoch, partitionEpoch, isr) -> CompletableFuture.failedFuture(
                                 new IOException("no controller in this test")),
-                        ReplicationListener.NONE));
+                        ReplicationListener.NONE,
+                        (thread, error) -> thread.getThreadGroup().uncaughtException(thread, error)));
     }
 
     static BrokerRegistration broker(int id) {
@@ -81,7 +82,7 @@ final class HandlerFixtures {
 
         LeaderOfT0(Path dir) {
             log = Log.open(dir.resolve("t-0"), LogConfig.defaults(), 0, InstantSource.system(), scheduler);
-            replicas = replicaManager(opened -> ReplicaLog.of(log));
+            replicas = replicaManager(opened -> ReplicaLog.of(log, failure -> { }));
             replicas.applyPartitionState(tp, new LeaderAndIsr(1, 1, 1, List.of(1, 2), List.of(1, 2)));
         }
 

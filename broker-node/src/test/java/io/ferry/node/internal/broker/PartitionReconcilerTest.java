@@ -2,10 +2,16 @@ package io.ferry.node.internal.broker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ferry.proto.v1.BrokerRegistration;
+import io.ferry.proto.v1.ErrorCode;
 import io.ferry.proto.v1.PartitionRecord;
 import io.ferry.proto.v1.TopicRecord;
+import io.ferry.replication.FetchParams;
+import io.ferry.replication.ReplicaFetchPartition;
+import io.ferry.replication.ReplicaFetchResult;
 import io.ferry.replication.ReplicaLog;
 import io.ferry.replication.ReplicaLogs;
 import io.ferry.replication.ReplicaManager;
@@ -26,6 +32,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,7 +57,7 @@ class PartitionReconcilerTest {
         replicas = new ReplicaManager(BROKER, new ReplicaLogs() {
             @Override
             public ReplicaLog open(TopicPartition tp) {
-                return ReplicaLog.of(logs.getOrCreateLog(tp, LogConfig.defaults()));
+                return ReplicaLog.of(logs.getOrCreateLog(tp, LogConfig.defaults()), failure -> { });
             }
 
             @Override
@@ -63,7 +70,8 @@ class PartitionReconcilerTest {
                                 new IOException("no leader is reachable in this test")),
                         (tp, leaderEpoch, partitionEpoch, isr) -> CompletableFuture.failedFuture(
                                 new IOException("no controller in this test")),
-                        ReplicationListener.NONE));
+                        ReplicationListener.NONE,
+                        (thread, error) -> thread.getThreadGroup().uncaughtException(thread, error)));
         reconciler = new PartitionReconciler(BROKER, replicas);
     }
 
@@ -124,5 +132,31 @@ class PartitionReconcilerTest {
         reconciler.reconcile(first, view(3, partition("t", "new", 0, List.of(1), 1, 0)), Set.of());
         assertEquals(0, logs.getLog(tp).orElseThrow().logEndOffset());
         assertFalse(replicas.partition(tp).isEmpty());
+    }
+
+    @Test
+    void theViewsFencedBrokersAreRefusedAsFollowers() {
+        BrokerMetadata plain = view(1, partition("t", "id", 0, List.of(1, 2, 3), 1, 0));
+        BrokerMetadata fenced = new BrokerMetadata(2, Map.of(2, registration(2, true), 3, registration(3, false)),
+                plain.topics(), plain.partitions());
+        reconciler.reconcile(BrokerMetadata.EMPTY, fenced, Set.of());
+        assertEquals(ErrorCode.BROKER_FENCED, followerFetchError(2));
+        assertNull(followerFetchError(3));
+
+        reconciler.reconcile(fenced, new BrokerMetadata(3, Map.of(2, registration(2, false)), plain.topics(),
+                plain.partitions()), Set.of());
+        assertNull(followerFetchError(2));
+    }
+
+    private static BrokerRegistration registration(int id, boolean fenced) {
+        return BrokerRegistration.newBuilder().setBrokerId(id).setFenced(fenced).build();
+    }
+
+    private ErrorCode followerFetchError(int replicaId) {
+        TopicPartition tp = new TopicPartition("t", 0);
+        AtomicReference<ReplicaFetchResult> answer = new AtomicReference<>();
+        replicas.fetchForFollower(replicaId, new FetchParams(0, 0, 1 << 20),
+                List.of(new ReplicaFetchPartition(tp, 0, 0, -1, 1 << 20)), r -> answer.set(r.get(tp)));
+        return answer.get().error() == null ? null : answer.get().error().code();
     }
 }
