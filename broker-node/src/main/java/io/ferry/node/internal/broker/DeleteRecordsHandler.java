@@ -32,22 +32,23 @@ final class DeleteRecordsHandler {
 
     DeleteRecordsResponse handle(DeleteRecordsRequest request, boolean externalCaller) {
         BrokerMetadata view = metadata.get();
+        RequestPartitions partitions = new RequestPartitions(view);
         DeleteRecordsResponse.Builder response = DeleteRecordsResponse.newBuilder();
         for (DeleteRecordsTopic topic : request.getTopicsList()) {
             DeleteRecordsTopicResult.Builder t = DeleteRecordsTopicResult.newBuilder().setTopic(topic.getTopic());
             for (DeleteRecordsPartition p : topic.getPartitionsList()) {
-                t.addPartitions(deleteBefore(view, topic.getTopic(), p, externalCaller));
+                t.addPartitions(deleteBefore(view, partitions.resolve(topic.getTopic(), p.getPartition()), p,
+                        externalCaller));
             }
             response.addTopics(t);
         }
         return response.build();
     }
 
-    private DeleteRecordsPartitionResult deleteBefore(BrokerMetadata view, String topic, DeleteRecordsPartition p,
-                                                      boolean externalCaller) {
+    private DeleteRecordsPartitionResult deleteBefore(BrokerMetadata view, PartitionLookup.Result lookup,
+                                                      DeleteRecordsPartition p, boolean externalCaller) {
         DeleteRecordsPartitionResult.Builder r = DeleteRecordsPartitionResult.newBuilder()
                 .setPartition(p.getPartition()).setLowWatermark(-1);
-        PartitionLookup.Result lookup = PartitionLookup.resolve(view, topic, p.getPartition());
         if (lookup instanceof Refused refused) {
             return r.setError(refused.error()).build();
         }

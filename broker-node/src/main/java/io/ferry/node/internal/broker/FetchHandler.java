@@ -51,14 +51,14 @@ final class FetchHandler {
 
     void handle(FetchRequest request, boolean externalCaller, Consumer<FetchResponse> respond) {
         long startNanos = System.nanoTime();
-        BrokerMetadata view = metadata.get();
+        RequestPartitions partitions = new RequestPartitions(metadata.get());
         int maxBytes = request.getMaxBytes() > 0 ? request.getMaxBytes() : Integer.MAX_VALUE;
         List<FetchPartitionRequest> reads = new ArrayList<>();
         Map<Integer, FetchPartitionResult> refused = new HashMap<>();
         int index = 0;
         for (FetchTopic topic : request.getTopicsList()) {
             for (FetchPartition p : topic.getPartitionsList()) {
-                PartitionLookup.Result lookup = PartitionLookup.resolve(view, topic.getTopic(), p.getPartition());
+                PartitionLookup.Result lookup = partitions.resolve(topic.getTopic(), p.getPartition());
                 if (lookup instanceof Refused r) {
                     refused.put(index, FetchPartitionResult.newBuilder().setPartition(p.getPartition())
                             .setError(r.error()).setHighWatermark(-1).setLogStartOffset(-1).build());

@@ -65,26 +65,19 @@ final class ProduceHandler {
     void handle(OffHeapProduceRequest received, boolean externalCaller, Consumer<ProduceResponse> respond) {
         long startNanos = System.nanoTime();
         ProduceRequest request = received.request();
-        BrokerMetadata view = metadata.get();
         RequiredAcks acks = requiredAcks(request.getAcks());
+        RequestPartitions partitions = new RequestPartitions(metadata.get());
         Map<TopicPartition, ByteBuffer> entries = new LinkedHashMap<>();
         // Refusals by position in the request: a partition named twice is refused only the second time.
         Map<Integer, PartitionProduceResult> refused = new HashMap<>();
         int index = 0;
         for (TopicProduceData topic : request.getTopicsList()) {
             for (PartitionProduceData data : topic.getPartitionsList()) {
-                PartitionLookup.Result lookup = PartitionLookup.resolve(view, topic.getTopic(), data.getPartition());
-                Error error = null;
+                PartitionLookup.Result lookup = partitions.resolve(topic.getTopic(), data.getPartition());
                 if (lookup instanceof Refused r) {
-                    error = r.error();
-                } else if (lookup instanceof Found f && entries.containsKey(f.tp())) {
-                    error = PartitionLookup.error(ErrorCode.INVALID_REQUEST, "partition " + f.tp()
-                            + " appears twice in one request; send its batches together");
+                    refused.put(index, failed(data.getPartition(), r.error(), null));
                 } else if (lookup instanceof Found f) {
                     entries.put(f.tp(), received.records(index));
-                }
-                if (error != null) {
-                    refused.put(index, failed(data.getPartition(), error, null));
                 }
                 index++;
             }

@@ -48,14 +48,14 @@ final class ReplicaFetchHandler {
 
     void handle(ReplicaFetchRequest request, Consumer<ReplicaFetchResponse> respond) {
         long startNanos = System.nanoTime();
-        BrokerMetadata view = metadata.get();
+        RequestPartitions partitions = new RequestPartitions(metadata.get());
         int maxBytes = request.getMaxBytes() > 0 ? request.getMaxBytes() : Integer.MAX_VALUE;
         List<io.ferry.replication.ReplicaFetchPartition> reads = new ArrayList<>();
         Map<Integer, ReplicaFetchPartitionResult> refused = new HashMap<>();
         int index = 0;
         for (ReplicaFetchTopic topic : request.getTopicsList()) {
             for (ReplicaFetchPartition p : topic.getPartitionsList()) {
-                PartitionLookup.Result lookup = PartitionLookup.resolve(view, topic.getTopic(), p.getPartition());
+                PartitionLookup.Result lookup = partitions.resolve(topic.getTopic(), p.getPartition());
                 if (lookup instanceof Refused r) {
                     refused.put(index, ReplicaFetchPartitionResult.newBuilder()
                             .setPartition(p.getPartition()).setError(r.error()).setHighWatermark(-1)

@@ -5,15 +5,19 @@ import io.ferry.proto.v1.Endpoint;
 import io.ferry.proto.v1.PartitionRecord;
 import io.ferry.proto.v1.TopicRecord;
 import io.ferry.replication.LeaderAndIsr;
+import io.ferry.replication.PartitionError;
+import io.ferry.replication.ProduceOutcome;
 import io.ferry.replication.ReplicaLog;
 import io.ferry.replication.ReplicaLogs;
 import io.ferry.replication.ReplicaManager;
 import io.ferry.replication.ReplicationConfig;
 import io.ferry.replication.ReplicationListener;
+import io.ferry.replication.RequiredAcks;
 import io.ferry.storage.Log;
 import io.ferry.storage.LogConfig;
 import io.ferry.storage.TopicPartition;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.List;
@@ -80,9 +84,29 @@ final class HandlerFixtures {
         private final Log log;
 
         LeaderOfT0(Path dir) {
+            this(dir, List.of(1, 2));
+        }
+
+        private LeaderOfT0(Path dir, List<Integer> isr) {
             log = Log.open(dir.resolve("t-0"), LogConfig.defaults(), 0, InstantSource.system(), scheduler);
             replicas = replicaManager(opened -> ReplicaLog.of(log));
-            replicas.applyPartitionState(tp, new LeaderAndIsr(1, 1, 1, List.of(1, 2), List.of(1, 2)));
+            replicas.applyPartitionState(tp, new LeaderAndIsr(1, 1, 1, List.of(1, 2), isr));
+        }
+
+        /** Broker 1 alone in the ISR: what it appends is committed at once, so consumers read it. */
+        static LeaderOfT0 alone(Path dir) {
+            return new LeaderOfT0(dir, List.of(1));
+        }
+
+        /** Appends {@code batches} as leader (acks=1). */
+        void append(ByteBuffer batches) throws Exception {
+            ByteBuffer direct = ByteBuffer.allocateDirect(batches.remaining()).put(batches.duplicate()).flip();
+            CompletableFuture<Map<TopicPartition, ProduceOutcome>> done = new CompletableFuture<>();
+            replicas.appendRecords(RequiredAcks.LEADER, 1_000, Map.of(tp, direct), done::complete);
+            PartitionError error = done.get(10, TimeUnit.SECONDS).get(tp).error();
+            if (error != null) {
+                throw new AssertionError("append failed: " + error);
+            }
         }
 
         /** As a metadata update would, on a thread of its own: what was waiting is answered there. */
