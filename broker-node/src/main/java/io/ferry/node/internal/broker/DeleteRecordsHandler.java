@@ -8,6 +8,7 @@ import io.ferry.proto.v1.DeleteRecordsRequest;
 import io.ferry.proto.v1.DeleteRecordsResponse;
 import io.ferry.proto.v1.DeleteRecordsTopic;
 import io.ferry.proto.v1.DeleteRecordsTopicResult;
+import io.ferry.proto.v1.Error;
 import io.ferry.proto.v1.ErrorCode;
 import io.ferry.replication.ReplicaManager;
 import io.ferry.replication.ReplicationException;
@@ -37,8 +38,11 @@ final class DeleteRecordsHandler {
         for (DeleteRecordsTopic topic : request.getTopicsList()) {
             DeleteRecordsTopicResult.Builder t = DeleteRecordsTopicResult.newBuilder().setTopic(topic.getTopic());
             for (DeleteRecordsPartition p : topic.getPartitionsList()) {
-                t.addPartitions(deleteBefore(view, partitions.resolve(topic.getTopic(), p.getPartition()), p,
-                        externalCaller));
+                Error invalid = RequestFields.atLeast("offset", p.getOffset(), -1,
+                        "-1 (the high watermark) or an offset (0 or more)");
+                PartitionLookup.Result lookup = invalid != null ? new Refused(invalid)
+                        : partitions.resolve(topic.getTopic(), p.getPartition());
+                t.addPartitions(deleteBefore(view, lookup, p, externalCaller));
             }
             response.addTopics(t);
         }

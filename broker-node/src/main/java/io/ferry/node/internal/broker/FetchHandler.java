@@ -3,6 +3,7 @@ package io.ferry.node.internal.broker;
 import com.google.protobuf.UnsafeByteOperations;
 import io.ferry.node.internal.broker.PartitionLookup.Found;
 import io.ferry.node.internal.broker.PartitionLookup.Refused;
+import io.ferry.proto.v1.Error;
 import io.ferry.proto.v1.ErrorCode;
 import io.ferry.proto.v1.FetchPartition;
 import io.ferry.proto.v1.FetchPartitionResult;
@@ -51,6 +52,9 @@ final class FetchHandler {
 
     void handle(FetchRequest request, boolean externalCaller, Consumer<FetchResponse> respond) {
         long startNanos = System.nanoTime();
+        Error invalid = RequestFields.firstOf(RequestFields.nonNegative("max_wait_ms", request.getMaxWaitMs()),
+                RequestFields.nonNegative("min_bytes", request.getMinBytes()),
+                RequestFields.nonNegative("max_bytes", request.getMaxBytes()));
         RequestPartitions partitions = new RequestPartitions(metadata.get());
         int maxBytes = request.getMaxBytes() > 0 ? request.getMaxBytes() : Integer.MAX_VALUE;
         List<FetchPartitionRequest> reads = new ArrayList<>();
@@ -58,7 +62,11 @@ final class FetchHandler {
         int index = 0;
         for (FetchTopic topic : request.getTopicsList()) {
             for (FetchPartition p : topic.getPartitionsList()) {
-                PartitionLookup.Result lookup = partitions.resolve(topic.getTopic(), p.getPartition());
+                Error refusal = invalid != null ? invalid : RequestFields.firstOf(
+                        RequestFields.nonNegative("partition_max_bytes", p.getPartitionMaxBytes()),
+                        RequestFields.epoch("current_leader_epoch", p.getCurrentLeaderEpoch()));
+                PartitionLookup.Result lookup = refusal != null ? new Refused(refusal)
+                        : partitions.resolve(topic.getTopic(), p.getPartition());
                 if (lookup instanceof Refused r) {
                     refused.put(index, FetchPartitionResult.newBuilder().setPartition(p.getPartition())
                             .setError(r.error()).setHighWatermark(-1).setLogStartOffset(-1).build());
@@ -70,7 +78,7 @@ final class FetchHandler {
                 index++;
             }
         }
-        long maxWait = Math.min(Math.max(0, request.getMaxWaitMs()), maxWaitCapMillis);
+        long maxWait = Math.min(request.getMaxWaitMs(), maxWaitCapMillis);
         replicaManager.fetch(new FetchParams(maxWait, request.getMinBytes(), maxBytes), reads, result -> {
             respond.accept(response(request, result, refused, externalCaller));
             metrics.request("fetch").record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);

@@ -2,6 +2,7 @@ package io.ferry.node.internal.broker;
 
 import io.ferry.node.internal.broker.PartitionLookup.Found;
 import io.ferry.node.internal.broker.PartitionLookup.Refused;
+import io.ferry.proto.v1.Error;
 import io.ferry.proto.v1.ErrorCode;
 import io.ferry.proto.v1.ListOffsetsPartition;
 import io.ferry.proto.v1.ListOffsetsPartitionResult;
@@ -36,8 +37,11 @@ final class ListOffsetsHandler {
         for (ListOffsetsTopic topic : request.getTopicsList()) {
             ListOffsetsTopicResult.Builder t = ListOffsetsTopicResult.newBuilder().setTopic(topic.getTopic());
             for (ListOffsetsPartition p : topic.getPartitionsList()) {
-                t.addPartitions(listOffset(view, partitions.resolve(topic.getTopic(), p.getPartition()), p,
-                        externalCaller));
+                Error invalid = RequestFields.atLeast("timestamp", p.getTimestamp(), -2,
+                        "-2 (earliest), -1 (latest) or milliseconds since the epoch");
+                PartitionLookup.Result lookup = invalid != null ? new Refused(invalid)
+                        : partitions.resolve(topic.getTopic(), p.getPartition());
+                t.addPartitions(listOffset(view, lookup, p, externalCaller));
             }
             response.addTopics(t);
         }

@@ -4,6 +4,7 @@ import com.google.protobuf.UnsafeByteOperations;
 import io.ferry.node.internal.broker.PartitionLookup.Found;
 import io.ferry.node.internal.broker.PartitionLookup.Refused;
 import io.ferry.proto.v1.DivergingEpoch;
+import io.ferry.proto.v1.Error;
 import io.ferry.proto.v1.ErrorCode;
 import io.ferry.proto.v1.ReplicaFetchPartition;
 import io.ferry.proto.v1.ReplicaFetchPartitionResult;
@@ -48,6 +49,10 @@ final class ReplicaFetchHandler {
 
     void handle(ReplicaFetchRequest request, Consumer<ReplicaFetchResponse> respond) {
         long startNanos = System.nanoTime();
+        Error invalid = RequestFields.firstOf(RequestFields.nonNegative("replica_id", request.getReplicaId()),
+                RequestFields.nonNegative("max_wait_ms", request.getMaxWaitMs()),
+                RequestFields.nonNegative("min_bytes", request.getMinBytes()),
+                RequestFields.nonNegative("max_bytes", request.getMaxBytes()));
         RequestPartitions partitions = new RequestPartitions(metadata.get());
         int maxBytes = request.getMaxBytes() > 0 ? request.getMaxBytes() : Integer.MAX_VALUE;
         List<io.ferry.replication.ReplicaFetchPartition> reads = new ArrayList<>();
@@ -55,7 +60,12 @@ final class ReplicaFetchHandler {
         int index = 0;
         for (ReplicaFetchTopic topic : request.getTopicsList()) {
             for (ReplicaFetchPartition p : topic.getPartitionsList()) {
-                PartitionLookup.Result lookup = partitions.resolve(topic.getTopic(), p.getPartition());
+                Error refusal = invalid != null ? invalid : RequestFields.firstOf(
+                        RequestFields.nonNegative("partition_max_bytes", p.getPartitionMaxBytes()),
+                        RequestFields.epoch("current_leader_epoch", p.getCurrentLeaderEpoch()),
+                        RequestFields.epoch("last_fetched_epoch", p.getLastFetchedEpoch()));
+                PartitionLookup.Result lookup = refusal != null ? new Refused(refusal)
+                        : partitions.resolve(topic.getTopic(), p.getPartition());
                 if (lookup instanceof Refused r) {
                     refused.put(index, ReplicaFetchPartitionResult.newBuilder()
                             .setPartition(p.getPartition()).setError(r.error()).setHighWatermark(-1)
@@ -68,7 +78,7 @@ final class ReplicaFetchHandler {
                 index++;
             }
         }
-        long maxWait = Math.min(Math.max(0, request.getMaxWaitMs()), maxWaitCapMillis);
+        long maxWait = Math.min(request.getMaxWaitMs(), maxWaitCapMillis);
         replicaManager.fetchForFollower(request.getReplicaId(), new FetchParams(maxWait, request.getMinBytes(), maxBytes),
                 reads, result -> {
                     respond.accept(response(request, result, refused));
