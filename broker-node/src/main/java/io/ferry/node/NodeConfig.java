@@ -286,6 +286,11 @@ public final class NodeConfig {
         return Math.toIntExact(values.get(MESSAGE_MAX_BYTES));
     }
 
+    /** Validated to fit an int. */
+    public int fetchMaxBytes() {
+        return Math.toIntExact(values.get(FETCH_MAX_BYTES));
+    }
+
     public Duration replicaLagTimeMax() {
         return Duration.ofMillis(values.get(REPLICA_LAG_TIME_MAX_MS));
     }

@@ -168,6 +168,15 @@ public final class NodeConfigKeys {
             ConfigType.SIZE_BYTES, 1_048_588L, between(0, INT_MAX), HIGH,
             "Largest record batch the broker accepts (BATCH_TOO_LARGE above it).");
 
+    public static final ConfigKey<Long> FETCH_MAX_BYTES = ConfigKey.define("fetch.max.bytes", ConfigType.SIZE_BYTES,
+            16_777_216L, between(1_024, INT_MAX), MEDIUM,
+            "Record bytes one consumer Fetch returns at most, summed over its partitions, whatever the request "
+                    + "asks (Kafka's broker key, KIP-541). The first batch of the first partition with records is "
+                    + "returned even if larger, so a consumer always progresses; a batch is never larger than "
+                    + "the `message.max.bytes` or `max.message.bytes` it was accepted under. Kafka's default is "
+                    + "55 MiB; Ferry's 16 MiB keeps the largest answer a broker builds far below a small node's heap, "
+                    + "and a 16 MiB answer already amortises a call's cost.");
+
     public static final ConfigKey<Long> REPLICA_LAG_TIME_MAX_MS = ConfigKey.define("replica.lag.time.max.ms",
             ConfigType.DURATION_MS, 30_000L, atLeast(1), HIGH,
             "A follower that has not caught up with the leader's log end for this long leaves the ISR.");
@@ -187,7 +196,8 @@ public final class NodeConfigKeys {
 
     public static final ConfigKey<Long> REPLICA_FETCH_RESPONSE_MAX_BYTES = ConfigKey.define(
             "replica.fetch.response.max.bytes", ConfigType.SIZE_BYTES, 10_485_760L, between(1, INT_MAX), MEDIUM,
-            "Bytes one follower fetch returns at most over all its partitions.");
+            "Bytes one follower fetch asks for at most over all its partitions; as leader, the most a broker "
+                    + "returns to one follower fetch whatever it asks (the first batch comes even if larger).");
 
     public static final ConfigKey<Long> REPLICA_FETCH_BACKOFF_MS = ConfigKey.define("replica.fetch.backoff.ms",
             ConfigType.DURATION_MS, 200L, between(0, INT_MAX), LOW,
@@ -209,8 +219,8 @@ public final class NodeConfigKeys {
             DEFAULT_REPLICATION_FACTOR, MIN_INSYNC_REPLICAS, UNCLEAN_LEADER_ELECTION_ENABLE,
             AUTO_LEADER_REBALANCE_ENABLE, LOG_SEGMENT_BYTES, LOG_ROLL_MS, LOG_RETENTION_MS, LOG_RETENTION_BYTES,
             LOG_RETENTION_CHECK_INTERVAL_MS, LOG_FLUSH_INTERVAL_MESSAGES, LOG_FLUSH_INTERVAL_MS,
-            LOG_INDEX_INTERVAL_BYTES, LOG_INDEX_SIZE_MAX_BYTES, MESSAGE_MAX_BYTES, REPLICA_LAG_TIME_MAX_MS,
-            REPLICA_FETCH_WAIT_MAX_MS, REPLICA_FETCH_MIN_BYTES, REPLICA_FETCH_MAX_BYTES,
+            LOG_INDEX_INTERVAL_BYTES, LOG_INDEX_SIZE_MAX_BYTES, MESSAGE_MAX_BYTES, FETCH_MAX_BYTES,
+            REPLICA_LAG_TIME_MAX_MS, REPLICA_FETCH_WAIT_MAX_MS, REPLICA_FETCH_MIN_BYTES, REPLICA_FETCH_MAX_BYTES,
             REPLICA_FETCH_RESPONSE_MAX_BYTES, REPLICA_FETCH_BACKOFF_MS, REQUEST_TIMEOUT_MS);
 
     private NodeConfigKeys() {

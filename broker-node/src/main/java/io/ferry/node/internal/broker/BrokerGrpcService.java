@@ -87,6 +87,15 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
     private final DirectBufferPool produceBuffers = new DirectBufferPool(PRODUCE_BUFFER_POOL_BYTES);
 
     /**
+     * Bounds on what one fetch may return over all its partitions, whatever it asks.
+     *
+     * @param fetchMaxBytes        a consumer's Fetch ({@code fetch.max.bytes})
+     * @param replicaFetchMaxBytes a follower's ReplicaFetch ({@code replica.fetch.response.max.bytes})
+     */
+    public record FetchLimits(int fetchMaxBytes, int replicaFetchMaxBytes) {
+    }
+
+    /**
      * @param controllers        the channel to the quorum (null until the node serves)
      * @param activeControllerId the controller quorum's leader as last reported, -1 if unknown
      * @param metadataChanged    called after an admin call succeeded, so the view catches up soon
@@ -94,7 +103,7 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
     public BrokerGrpcService(ReplicaManager replicaManager, Supplier<BrokerMetadata> metadata,
                              Supplier<ControllerChannel> controllers, IntSupplier activeControllerId,
                              Runnable metadataChanged, BrokerMetrics metrics, long requestTimeoutMillis,
-                             TopicAdmission topicAdmission) {
+                             FetchLimits fetchLimits, TopicAdmission topicAdmission) {
         this.metadata = metadata;
         this.controllers = controllers;
         this.activeControllerId = activeControllerId;
@@ -103,8 +112,10 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
         this.requestTimeoutMillis = requestTimeoutMillis;
         this.topicAdmission = topicAdmission;
         this.produce = new ProduceHandler(replicaManager, metadata, metrics, requestTimeoutMillis);
-        this.fetch = new FetchHandler(replicaManager, metadata, metrics, requestTimeoutMillis);
-        this.replicaFetch = new ReplicaFetchHandler(replicaManager, metadata, metrics, requestTimeoutMillis);
+        this.fetch = new FetchHandler(replicaManager, metadata, metrics, requestTimeoutMillis,
+                fetchLimits.fetchMaxBytes());
+        this.replicaFetch = new ReplicaFetchHandler(replicaManager, metadata, metrics, requestTimeoutMillis,
+                fetchLimits.replicaFetchMaxBytes());
         this.deleteRecords = new DeleteRecordsHandler(replicaManager, metadata);
         this.listOffsets = new ListOffsetsHandler(replicaManager, metadata);
     }

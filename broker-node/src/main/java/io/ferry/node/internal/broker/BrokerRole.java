@@ -168,6 +168,7 @@ public final class BrokerRole implements NodeRole {
                         l.pollSoon();
                     }
                 }, metrics, config.requestTimeout().toMillis(),
+                new BrokerGrpcService.FetchLimits(config.fetchMaxBytes(), config.replication().fetchMaxBytes()),
                 new TopicAdmission(config.numPartitions(), config.defaultReplicationFactor(), topicConfigs));
         log.info("Broker {} opened {} partition logs in {}", config.nodeId(), logs.allLogs().size(), config.logDirs());
         return List.of(service.bindService());

@@ -27,7 +27,8 @@ import java.util.function.Supplier;
 
 /**
  * Consumer Fetch: resolves partitions against the metadata view, long-polls through the
- * {@link ReplicaManager} (never longer than {@code maxWaitCapMillis}), and returns the log slices
+ * {@link ReplicaManager} (never longer than {@code maxWaitCapMillis}, never for more than
+ * {@code maxBytesCap} over all partitions), and returns the log slices
  * without copying them ({@code UnsafeByteOperations.unsafeWrap}: the slices are read-only and never
  * change). Thread-safe.
  */
@@ -37,17 +38,21 @@ final class FetchHandler {
     private final Supplier<BrokerMetadata> metadata;
     private final BrokerMetrics metrics;
     private final long maxWaitCapMillis;
+    private final int maxBytesCap;
 
     /**
      * @param maxWaitCapMillis upper bound on {@code max_wait_ms} ({@code request.timeout.ms}), so a
      *                         hostile value cannot park a request for days
+     * @param maxBytesCap      upper bound on {@code max_bytes} ({@code fetch.max.bytes}), so a request cannot
+     *                         size its answer beyond what the broker chose to hold
      */
     FetchHandler(ReplicaManager replicaManager, Supplier<BrokerMetadata> metadata, BrokerMetrics metrics,
-                 long maxWaitCapMillis) {
+                 long maxWaitCapMillis, int maxBytesCap) {
         this.replicaManager = replicaManager;
         this.metadata = metadata;
         this.metrics = metrics;
         this.maxWaitCapMillis = maxWaitCapMillis;
+        this.maxBytesCap = maxBytesCap;
     }
 
     void handle(FetchRequest request, boolean externalCaller, Consumer<FetchResponse> respond) {
@@ -56,7 +61,7 @@ final class FetchHandler {
                 RequestFields.nonNegative("min_bytes", request.getMinBytes()),
                 RequestFields.nonNegative("max_bytes", request.getMaxBytes()));
         RequestPartitions partitions = new RequestPartitions(metadata.get());
-        int maxBytes = request.getMaxBytes() > 0 ? request.getMaxBytes() : Integer.MAX_VALUE;
+        int maxBytes = request.getMaxBytes() > 0 ? Math.min(request.getMaxBytes(), maxBytesCap) : maxBytesCap;
         List<FetchPartitionRequest> reads = new ArrayList<>();
         Map<Integer, FetchPartitionResult> refused = new HashMap<>();
         int index = 0;

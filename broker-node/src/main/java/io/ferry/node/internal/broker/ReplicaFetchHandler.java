@@ -35,16 +35,19 @@ final class ReplicaFetchHandler {
     private final Supplier<BrokerMetadata> metadata;
     private final BrokerMetrics metrics;
     private final long maxWaitCapMillis;
+    private final int maxBytesCap;
 
     /**
      * @param maxWaitCapMillis upper bound on {@code max_wait_ms} ({@code request.timeout.ms})
+     * @param maxBytesCap      upper bound on {@code max_bytes} ({@code replica.fetch.response.max.bytes})
      */
     ReplicaFetchHandler(ReplicaManager replicaManager, Supplier<BrokerMetadata> metadata, BrokerMetrics metrics,
-                        long maxWaitCapMillis) {
+                        long maxWaitCapMillis, int maxBytesCap) {
         this.replicaManager = replicaManager;
         this.metadata = metadata;
         this.metrics = metrics;
         this.maxWaitCapMillis = maxWaitCapMillis;
+        this.maxBytesCap = maxBytesCap;
     }
 
     void handle(ReplicaFetchRequest request, Consumer<ReplicaFetchResponse> respond) {
@@ -54,7 +57,7 @@ final class ReplicaFetchHandler {
                 RequestFields.nonNegative("min_bytes", request.getMinBytes()),
                 RequestFields.nonNegative("max_bytes", request.getMaxBytes()));
         RequestPartitions partitions = new RequestPartitions(metadata.get());
-        int maxBytes = request.getMaxBytes() > 0 ? request.getMaxBytes() : Integer.MAX_VALUE;
+        int maxBytes = request.getMaxBytes() > 0 ? Math.min(request.getMaxBytes(), maxBytesCap) : maxBytesCap;
         List<io.ferry.replication.ReplicaFetchPartition> reads = new ArrayList<>();
         Map<Integer, ReplicaFetchPartitionResult> refused = new HashMap<>();
         int index = 0;

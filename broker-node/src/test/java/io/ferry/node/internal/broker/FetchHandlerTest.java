@@ -24,7 +24,7 @@ class FetchHandlerTest {
         try (HandlerFixtures.LeaderOfT0 leader = new HandlerFixtures.LeaderOfT0(dir)) {
             BrokerMetadata view = HandlerFixtures.ledByBroker2(leader.tp);
             FetchHandler handler = new FetchHandler(leader.replicas, () -> view,
-                    new BrokerMetrics(new SimpleMeterRegistry(), leader.replicas), 30_000);
+                    new BrokerMetrics(new SimpleMeterRegistry(), leader.replicas), 30_000, Integer.MAX_VALUE);
             FetchRequest request = FetchRequest.newBuilder().setMaxWaitMs(20_000).setMinBytes(1)
                     .addTopics(FetchTopic.newBuilder().setTopic("t")
                             .addPartitions(FetchPartition.newBuilder().setPartition(0).setFetchOffset(0)

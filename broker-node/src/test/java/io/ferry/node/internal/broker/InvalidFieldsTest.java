@@ -89,7 +89,7 @@ class InvalidFieldsTest {
 
     private Error fetched(UnaryOperator<FetchRequest.Builder> change, UnaryOperator<FetchPartition.Builder> partition)
             throws Exception {
-        FetchHandler handler = new FetchHandler(leader.replicas, this::view, metrics, 30_000);
+        FetchHandler handler = new FetchHandler(leader.replicas, this::view, metrics, 30_000, Integer.MAX_VALUE);
         FetchRequest request = change.apply(FetchRequest.newBuilder().addTopics(FetchTopic.newBuilder().setTopic("t")
                 .addPartitions(partition.apply(FetchPartition.newBuilder().setPartition(0).setCurrentLeaderEpoch(-1)))))
                 .build();
@@ -113,7 +113,8 @@ class InvalidFieldsTest {
 
     private Error replicaFetched(UnaryOperator<ReplicaFetchRequest.Builder> change,
                                  UnaryOperator<ReplicaFetchPartition.Builder> partition) throws Exception {
-        ReplicaFetchHandler handler = new ReplicaFetchHandler(leader.replicas, this::view, metrics, 30_000);
+        ReplicaFetchHandler handler = new ReplicaFetchHandler(leader.replicas, this::view, metrics, 30_000,
+                Integer.MAX_VALUE);
         ReplicaFetchRequest request = change.apply(ReplicaFetchRequest.newBuilder().setReplicaId(2)
                 .addTopics(ReplicaFetchTopic.newBuilder().setTopic("t").addPartitions(partition.apply(
                         ReplicaFetchPartition.newBuilder().setPartition(0).setCurrentLeaderEpoch(1)

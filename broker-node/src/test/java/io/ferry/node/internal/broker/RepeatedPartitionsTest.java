@@ -51,7 +51,7 @@ class RepeatedPartitionsTest {
         try (HandlerFixtures.LeaderOfT0 leader = HandlerFixtures.LeaderOfT0.alone(dir)) {
             leader.append(BrokerTestSupport.batch("v", 3));
             FetchHandler handler = new FetchHandler(leader.replicas, () -> HandlerFixtures.ledByBroker2(leader.tp),
-                    new BrokerMetrics(new SimpleMeterRegistry(), leader.replicas), 30_000);
+                    new BrokerMetrics(new SimpleMeterRegistry(), leader.replicas), 30_000, Integer.MAX_VALUE);
             FetchTopic.Builder topic = FetchTopic.newBuilder().setTopic("t");
             for (int i = 0; i < 2_000; i++) {
                 topic.addPartitions(FetchPartition.newBuilder().setPartition(0).setFetchOffset(0)
@@ -79,7 +79,7 @@ class RepeatedPartitionsTest {
             leader.append(BrokerTestSupport.batch("v", 3));
             ReplicaFetchHandler handler = new ReplicaFetchHandler(leader.replicas,
                     () -> HandlerFixtures.ledByBroker2(leader.tp),
-                    new BrokerMetrics(new SimpleMeterRegistry(), leader.replicas), 30_000);
+                    new BrokerMetrics(new SimpleMeterRegistry(), leader.replicas), 30_000, Integer.MAX_VALUE);
             ReplicaFetchPartition position = ReplicaFetchPartition.newBuilder().setPartition(0).setFetchOffset(0)
                     .setCurrentLeaderEpoch(1).setLastFetchedEpoch(-1).setPartitionMaxBytes(1 << 20).build();
             CompletableFuture<ReplicaFetchResponse> answer = new CompletableFuture<>();
