@@ -125,7 +125,7 @@ public final class FerryNode implements AutoCloseable {
         }
         try {
             grpc = GrpcEndpoint.start(config.grpcListener(), config.grpcExternalListener(), services,
-                    maxInboundMessageBytes(config));
+                    maxInboundMessageBytes(config), config.grpcMaxConcurrentCallsPerConnection());
         } catch (IOException e) {
             throw new NodeStartException("cannot serve gRPC on " + config.grpcListener()
                     + config.grpcExternalListener().map(external -> " and " + external).orElse(""), e);

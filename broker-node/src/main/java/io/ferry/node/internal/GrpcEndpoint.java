@@ -43,20 +43,23 @@ public final class GrpcEndpoint {
      *
      * @param external               an address for clients outside the brokers' network
      * @param maxInboundMessageBytes larger requests fail with RESOURCE_EXHAUSTED before they are read
+     * @param maxCallsPerConnection  calls one connection may have open at once (HTTP/2
+     *                               MAX_CONCURRENT_STREAMS): a client opens more only as earlier ones end
      *
      * @throws IOException if an address cannot be bound
      */
     public static GrpcEndpoint start(HostPort listener, Optional<HostPort> external,
-                                     List<ServerServiceDefinition> services, int maxInboundMessageBytes)
-            throws IOException {
+                                     List<ServerServiceDefinition> services, int maxInboundMessageBytes,
+                                     int maxCallsPerConnection) throws IOException {
+        Limits limits = new Limits(maxInboundMessageBytes, maxCallsPerConnection);
         HealthStatusManager health = new HealthStatusManager();
         List<String> names = services.stream().map(s -> s.getServiceDescriptor().getName()).toList();
         health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.NOT_SERVING);
         names.forEach(n -> health.setStatus(n, ServingStatus.NOT_SERVING));
-        Server server = build(listener, services, health, maxInboundMessageBytes, Optional.empty()).start();
+        Server server = build(listener, services, health, limits, Optional.empty()).start();
         try {
             Optional<Server> externalServer = external.isEmpty() ? Optional.empty() : Optional.of(
-                    build(external.get(), services, health, maxInboundMessageBytes, Optional.of(CallerListener.EXTERNAL))
+                    build(external.get(), services, health, limits, Optional.of(CallerListener.EXTERNAL))
                             .start());
             return new GrpcEndpoint(server, externalServer, health, names);
         } catch (IOException | RuntimeException e) {
@@ -65,11 +68,17 @@ public final class GrpcEndpoint {
         }
     }
 
+    private record Limits(int maxInboundMessageBytes, int maxCallsPerConnection) {
+    }
+
     private static Server build(HostPort listener, List<ServerServiceDefinition> services, HealthStatusManager health,
-                                int maxInboundMessageBytes, Optional<CallerListener> marker) throws IOException {
+                                Limits limits, Optional<CallerListener> marker) throws IOException {
         NettyServerBuilder builder = NettyServerBuilder
                 .forAddress(listener.resolveForBind())
-                .maxInboundMessageSize(maxInboundMessageBytes)
+                .maxInboundMessageSize(limits.maxInboundMessageBytes())
+                .maxConcurrentCallsPerConnection(limits.maxCallsPerConnection())
+                .addTransportFilter(CallerConnection.INSTANCE)
+                .intercept(CallerConnection.INSTANCE)
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .addService(legacyReflection());

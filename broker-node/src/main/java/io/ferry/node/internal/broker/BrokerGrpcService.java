@@ -1,5 +1,6 @@
 package io.ferry.node.internal.broker;
 
+import io.ferry.node.internal.CallerConnection;
 import io.ferry.node.internal.CallerListener;
 import io.ferry.node.internal.broker.ControllerChannel.ControllerUnavailableException;
 import io.ferry.node.internal.broker.TopicOverrides.InvalidTopicConfigException;
@@ -41,6 +42,7 @@ import io.grpc.MethodDescriptor;
 import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.ServiceDescriptor;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
@@ -84,6 +86,7 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
     private final ListOffsetsHandler listOffsets;
     private final long requestTimeoutMillis;
     private final TopicAdmission topicAdmission;
+    private final FetchMemory fetchMemory;
     private final DirectBufferPool produceBuffers = new DirectBufferPool(PRODUCE_BUFFER_POOL_BYTES);
 
     /**
@@ -103,7 +106,7 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
     public BrokerGrpcService(ReplicaManager replicaManager, Supplier<BrokerMetadata> metadata,
                              Supplier<ControllerChannel> controllers, IntSupplier activeControllerId,
                              Runnable metadataChanged, BrokerMetrics metrics, long requestTimeoutMillis,
-                             FetchLimits fetchLimits, TopicAdmission topicAdmission) {
+                             FetchLimits fetchLimits, FetchMemory fetchMemory, TopicAdmission topicAdmission) {
         this.metadata = metadata;
         this.controllers = controllers;
         this.activeControllerId = activeControllerId;
@@ -111,6 +114,7 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
         this.metrics = metrics;
         this.requestTimeoutMillis = requestTimeoutMillis;
         this.topicAdmission = topicAdmission;
+        this.fetchMemory = fetchMemory;
         this.produce = new ProduceHandler(replicaManager, metadata, metrics, requestTimeoutMillis);
         this.fetch = new FetchHandler(replicaManager, metadata, metrics, requestTimeoutMillis,
                 fetchLimits.fetchMaxBytes());
@@ -170,7 +174,8 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
 
     @Override
     public void fetch(FetchRequest request, StreamObserver<FetchResponse> observer) {
-        guarded(observer, () -> fetch.handle(request, CallerListener.isExternal(), response -> {
+        FetchMemory.Call memory = heldUntilTheCallEnds(observer);
+        guarded(observer, () -> fetch.handle(request, CallerListener.isExternal(), memory, response -> {
             observer.onNext(response);
             observer.onCompleted();
         }));
@@ -178,10 +183,23 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
 
     @Override
     public void replicaFetch(ReplicaFetchRequest request, StreamObserver<ReplicaFetchResponse> observer) {
-        guarded(observer, () -> replicaFetch.handle(request, response -> {
+        FetchMemory.Call memory = heldUntilTheCallEnds(observer);
+        guarded(observer, () -> replicaFetch.handle(request, memory, response -> {
             observer.onNext(response);
             observer.onCompleted();
         }));
+    }
+
+    /**
+     * The call's share of the fetch memory, given back when the call ends: closed once its answer and
+     * status were written to the socket (so gRPC's send buffers are free again), or cancelled.
+     */
+    private FetchMemory.Call heldUntilTheCallEnds(StreamObserver<?> observer) {
+        FetchMemory.Call memory = fetchMemory.open(CallerConnection.current());
+        ServerCallStreamObserver<?> call = (ServerCallStreamObserver<?>) observer;
+        call.setOnCancelHandler(memory::end);
+        call.setOnCloseHandler(memory::end);
+        return memory;
     }
 
     @Override

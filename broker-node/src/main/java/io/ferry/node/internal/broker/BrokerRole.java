@@ -12,6 +12,7 @@ import io.ferry.replication.ExecutorTimer;
 import io.ferry.replication.ReplicaLog;
 import io.ferry.replication.ReplicaLogs;
 import io.ferry.replication.ReplicaManager;
+import io.ferry.replication.Timer;
 import io.ferry.storage.LogConfig;
 import io.ferry.storage.LogManager;
 import io.ferry.storage.LogManagerConfig;
@@ -144,6 +145,7 @@ public final class BrokerRole implements NodeRole {
             BrokerLifecycle l = lifecycle;
             return l == null ? "" : l.incarnationId();
         }, () -> controllers, config.requestTimeout().toMillis());
+        Timer delays = new ExecutorTimer(timer);
         ReplicaManager replicas = new ReplicaManager(config.nodeId(), new ReplicaLogs() {
             @Override
             public ReplicaLog open(TopicPartition tp) {
@@ -155,9 +157,13 @@ public final class BrokerRole implements NodeRole {
                 logs.deleteLog(tp);
             }
         }, topicConfigs::minInsyncReplicas, config.replication(), new ReplicaManager.Environment(
-                new ExecutorTimer(timer), clock, leaderClient, isrChannel, replicationMetrics));
+                delays, clock, leaderClient, isrChannel, replicationMetrics));
         replicaManager = replicas;
         metrics = new BrokerMetrics(registry, replicas);
+        FetchMemory fetchMemory = new FetchMemory(new MemoryBudget(config.fetchResponseQueuedMaxBytes(),
+                config.fetchResponseQueuedMaxBytesPerConnection(), delays), new MemoryBudget(
+                config.fetchPurgatoryMaxBytes(), config.fetchPurgatoryMaxBytesPerConnection(), delays));
+        metrics.watch(fetchMemory);
         BrokerGrpcService service = new BrokerGrpcService(replicas, this::metadata, () -> controllers, () -> {
                     BrokerLifecycle l = lifecycle;
                     return l == null ? -1 : l.activeControllerId();
@@ -169,6 +175,7 @@ public final class BrokerRole implements NodeRole {
                     }
                 }, metrics, config.requestTimeout().toMillis(),
                 new BrokerGrpcService.FetchLimits(config.fetchMaxBytes(), config.replication().fetchMaxBytes()),
+                fetchMemory,
                 new TopicAdmission(config.numPartitions(), config.defaultReplicationFactor(), topicConfigs));
         log.info("Broker {} opened {} partition logs in {}", config.nodeId(), logs.allLogs().size(), config.logDirs());
         return List.of(service.bindService());

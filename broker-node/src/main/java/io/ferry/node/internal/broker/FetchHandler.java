@@ -23,14 +23,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
  * Consumer Fetch: resolves partitions against the metadata view, long-polls through the
  * {@link ReplicaManager} (never longer than {@code maxWaitCapMillis}, never for more than
- * {@code maxBytesCap} over all partitions), and returns the log slices
- * without copying them ({@code UnsafeByteOperations.unsafeWrap}: the slices are read-only and never
- * change). Thread-safe.
+ * {@code maxBytesCap} over all partitions), and returns the log slices that fit in the room
+ * {@link FetchMemory} gives the answer, without copying them ({@code UnsafeByteOperations.unsafeWrap}:
+ * the slices are read-only and never change). Thread-safe.
  */
 final class FetchHandler {
 
@@ -55,7 +56,15 @@ final class FetchHandler {
         this.maxBytesCap = maxBytesCap;
     }
 
-    void handle(FetchRequest request, boolean externalCaller, Consumer<FetchResponse> respond) {
+    /**
+     * Handles {@code request}; {@code respond} is called once, possibly on another thread, unless the call
+     * ends first.
+     *
+     * @param memory the call's share of the broker's fetch memory: room to wait in a long-poll, then
+     *               room for the answer's records
+     */
+    void handle(FetchRequest request, boolean externalCaller, FetchMemory.Call memory,
+                Consumer<FetchResponse> respond) {
         long startNanos = System.nanoTime();
         Error invalid = RequestFields.firstOf(RequestFields.nonNegative("max_wait_ms", request.getMaxWaitMs()),
                 RequestFields.nonNegative("min_bytes", request.getMinBytes()),
@@ -83,15 +92,19 @@ final class FetchHandler {
                 index++;
             }
         }
-        long maxWait = Math.min(request.getMaxWaitMs(), maxWaitCapMillis);
-        replicaManager.fetch(new FetchParams(maxWait, request.getMinBytes(), maxBytes), reads, result -> {
-            respond.accept(response(request, result, refused, externalCaller));
-            metrics.request("fetch").record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
-        });
+        long maxWait = reads.isEmpty() ? 0 : Math.min(request.getMaxWaitMs(), maxWaitCapMillis);
+        memory.longPoll(request.getSerializedSize(), maxWait, wait -> replicaManager.fetch(
+                new FetchParams(wait, request.getMinBytes(), maxBytes), reads, result ->
+                        memory.reserve(result, wait, withRecords -> {
+                            respond.accept(response(request, result, withRecords, refused, externalCaller));
+                            metrics.request("fetch").record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+                        })));
     }
 
+    /** @param withRecords the partitions whose records fit in the room the answer got */
     private FetchResponse response(FetchRequest request, Map<TopicPartition, FetchedPartition> result,
-                                   Map<Integer, FetchPartitionResult> refused, boolean externalCaller) {
+                                   Predicate<TopicPartition> withRecords, Map<Integer, FetchPartitionResult> refused,
+                                   boolean externalCaller) {
         BrokerMetadata view = metadata.get();
         Map<String, FetchTopicResult.Builder> topics = new LinkedHashMap<>();
         int index = 0;
@@ -114,7 +127,7 @@ final class FetchHandler {
                 } else {
                     r.setError(PartitionLookup.error(ErrorCode.NONE, ""));
                     int size = fetched.records().remaining();
-                    if (size > 0) {
+                    if (size > 0 && withRecords.test(tp)) {
                         r.setRecords(UnsafeByteOperations.unsafeWrap(fetched.records()));
                         metrics.bytesOut(tp.topic(), size);
                     }

@@ -22,12 +22,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
  * The leader side of ReplicaFetch: resolves the partitions against the metadata view, hands the
  * follower's positions to the {@link ReplicaManager} (which records them and long-polls for new
- * batches), and returns log slices without copying them. Thread-safe.
+ * batches), and returns the log slices that fit in the room {@link FetchMemory} gives the answer,
+ * without copying them. Thread-safe.
  */
 final class ReplicaFetchHandler {
 
@@ -50,7 +52,13 @@ final class ReplicaFetchHandler {
         this.maxBytesCap = maxBytesCap;
     }
 
-    void handle(ReplicaFetchRequest request, Consumer<ReplicaFetchResponse> respond) {
+    /**
+     * Handles {@code request}; {@code respond} is called once, possibly on another thread, unless the call
+     * ends first.
+     *
+     * @param memory the call's share of the broker's fetch memory, as for a consumer's Fetch
+     */
+    void handle(ReplicaFetchRequest request, FetchMemory.Call memory, Consumer<ReplicaFetchResponse> respond) {
         long startNanos = System.nanoTime();
         Error invalid = RequestFields.firstOf(RequestFields.nonNegative("replica_id", request.getReplicaId()),
                 RequestFields.nonNegative("max_wait_ms", request.getMaxWaitMs()),
@@ -81,15 +89,20 @@ final class ReplicaFetchHandler {
                 index++;
             }
         }
-        long maxWait = Math.min(request.getMaxWaitMs(), maxWaitCapMillis);
-        replicaManager.fetchForFollower(request.getReplicaId(), new FetchParams(maxWait, request.getMinBytes(), maxBytes),
-                reads, result -> {
-                    respond.accept(response(request, result, refused));
-                    metrics.request("replica_fetch").record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
-                });
+        long maxWait = reads.isEmpty() ? 0 : Math.min(request.getMaxWaitMs(), maxWaitCapMillis);
+        memory.longPoll(request.getSerializedSize(), maxWait, wait -> replicaManager.fetchForFollower(
+                request.getReplicaId(), new FetchParams(wait, request.getMinBytes(), maxBytes), reads, result ->
+                        memory.reserve(result, wait, withRecords -> {
+                            respond.accept(response(request, result, withRecords, refused));
+                            metrics.request("replica_fetch").record(System.nanoTime() - startNanos,
+                                    TimeUnit.NANOSECONDS);
+                        })));
     }
 
-    private static ReplicaFetchResponse response(ReplicaFetchRequest request, Map<TopicPartition, ReplicaFetchResult> result,
+    /** @param withRecords the partitions whose records fit in the room the answer got */
+    private static ReplicaFetchResponse response(ReplicaFetchRequest request,
+                                                 Map<TopicPartition, ReplicaFetchResult> result,
+                                                 Predicate<TopicPartition> withRecords,
                                                  Map<Integer, ReplicaFetchPartitionResult> refused) {
         ReplicaFetchResponse.Builder response = ReplicaFetchResponse.newBuilder();
         int index = 0;
@@ -101,7 +114,8 @@ final class ReplicaFetchHandler {
                     t.addPartitions(early);
                     continue;
                 }
-                ReplicaFetchResult fetched = result.get(new TopicPartition(topic.getTopic(), p.getPartition()));
+                TopicPartition tp = new TopicPartition(topic.getTopic(), p.getPartition());
+                ReplicaFetchResult fetched = result.get(tp);
                 ReplicaFetchPartitionResult.Builder r = ReplicaFetchPartitionResult.newBuilder()
                         .setPartition(p.getPartition()).setHighWatermark(fetched.highWatermark())
                         .setLogStartOffset(fetched.logStartOffset()).setLogEndOffset(fetched.logEndOffset());
@@ -111,7 +125,7 @@ final class ReplicaFetchHandler {
                     r.setDivergingEpoch(DivergingEpoch.newBuilder().setEpoch(fetched.divergingEpoch().epoch())
                             .setEndOffset(fetched.divergingEpoch().endOffset()));
                 }
-                if (fetched.records().hasRemaining()) {
+                if (fetched.records().hasRemaining() && withRecords.test(tp)) {
                     r.setRecords(UnsafeByteOperations.unsafeWrap(fetched.records()));
                 }
                 t.addPartitions(r);

@@ -60,7 +60,7 @@ class FetchByteCapTest {
         }
         CompletableFuture<FetchResponse> answer = new CompletableFuture<>();
         handler.handle(FetchRequest.newBuilder().setMaxBytes(Integer.MAX_VALUE).addTopics(topic).build(), false,
-                answer::complete);
+                HandlerFixtures.plentyOfMemory(), answer::complete);
         return answer.get(10, TimeUnit.SECONDS).getTopicsList().stream().flatMap(t -> t.getPartitionsList().stream())
                 .mapToLong(p -> p.getRecords().size()).sum();
     }
@@ -75,7 +75,7 @@ class FetchByteCapTest {
         }
         CompletableFuture<ReplicaFetchResponse> answer = new CompletableFuture<>();
         handler.handle(ReplicaFetchRequest.newBuilder().setReplicaId(2).setMaxBytes(Integer.MAX_VALUE)
-                .addTopics(topic).build(), answer::complete);
+                .addTopics(topic).build(), HandlerFixtures.plentyOfMemory(), answer::complete);
         return answer.get(10, TimeUnit.SECONDS).getTopicsList().stream().flatMap(t -> t.getPartitionsList().stream())
                 .mapToLong(p -> p.getRecords().size()).sum();
     }

@@ -32,7 +32,7 @@ class FetchHandlerTest {
                     .build();
             CompletableFuture<FetchResponse> answer = new CompletableFuture<>();
 
-            handler.handle(request, true, answer::complete);
+            handler.handle(request, true, HandlerFixtures.plentyOfMemory(), answer::complete);
             assertFalse(answer.isDone(), "the empty log holds the fetch for new records");
             leader.moveLeadershipToBroker2();
 

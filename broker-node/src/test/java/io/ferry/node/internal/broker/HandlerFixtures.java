@@ -13,6 +13,7 @@ import io.ferry.replication.ReplicaManager;
 import io.ferry.replication.ReplicationConfig;
 import io.ferry.replication.ReplicationListener;
 import io.ferry.replication.RequiredAcks;
+import io.ferry.replication.Timer;
 import io.ferry.storage.Log;
 import io.ferry.storage.LogConfig;
 import io.ferry.storage.TopicPartition;
@@ -53,6 +54,13 @@ final class HandlerFixtures {
                         (tp, leaderEpoch, partitionEpoch, isr) -> CompletableFuture.failedFuture(
                                 new IOException("no controller in this test")),
                         ReplicationListener.NONE));
+    }
+
+    /** A fetch call's share of a fetch memory with room for anything, for tests not about memory. */
+    static FetchMemory.Call plentyOfMemory() {
+        Timer never = (delayMs, task) -> () -> { };
+        return new FetchMemory(new MemoryBudget(1L << 40, 1L << 40, never), new MemoryBudget(1L << 40, 1L << 40, never))
+                .open("a connection");
     }
 
     static BrokerRegistration broker(int id) {

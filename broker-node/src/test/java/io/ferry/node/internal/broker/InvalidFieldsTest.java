@@ -94,7 +94,7 @@ class InvalidFieldsTest {
                 .addPartitions(partition.apply(FetchPartition.newBuilder().setPartition(0).setCurrentLeaderEpoch(-1)))))
                 .build();
         CompletableFuture<FetchResponse> answer = new CompletableFuture<>();
-        handler.handle(request, false, answer::complete);
+        handler.handle(request, false, HandlerFixtures.plentyOfMemory(), answer::complete);
         return answer.get(10, TimeUnit.SECONDS).getTopics(0).getPartitions(0).getError();
     }
 
@@ -120,7 +120,7 @@ class InvalidFieldsTest {
                         ReplicaFetchPartition.newBuilder().setPartition(0).setCurrentLeaderEpoch(1)
                                 .setLastFetchedEpoch(-1))))).build();
         CompletableFuture<ReplicaFetchResponse> answer = new CompletableFuture<>();
-        handler.handle(request, answer::complete);
+        handler.handle(request, HandlerFixtures.plentyOfMemory(), answer::complete);
         return answer.get(10, TimeUnit.SECONDS).getTopics(0).getPartitions(0).getError();
     }
 

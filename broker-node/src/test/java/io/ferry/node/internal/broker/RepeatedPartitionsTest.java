@@ -60,7 +60,7 @@ class RepeatedPartitionsTest {
             CompletableFuture<FetchResponse> answer = new CompletableFuture<>();
 
             handler.handle(FetchRequest.newBuilder().setMaxBytes(Integer.MAX_VALUE).addTopics(topic).build(), false,
-                    answer::complete);
+                    HandlerFixtures.plentyOfMemory(), answer::complete);
 
             List<FetchPartitionResult> results = answer.get(10, TimeUnit.SECONDS).getTopics(0).getPartitionsList();
             assertEquals(2_000, results.size());
@@ -85,7 +85,8 @@ class RepeatedPartitionsTest {
             CompletableFuture<ReplicaFetchResponse> answer = new CompletableFuture<>();
 
             handler.handle(ReplicaFetchRequest.newBuilder().setReplicaId(2).addTopics(ReplicaFetchTopic.newBuilder()
-                    .setTopic("t").addPartitions(position).addPartitions(position)).build(), answer::complete);
+                    .setTopic("t").addPartitions(position).addPartitions(position)).build(),
+                    HandlerFixtures.plentyOfMemory(), answer::complete);
 
             List<ReplicaFetchPartitionResult> results = answer.get(10, TimeUnit.SECONDS).getTopics(0)
                     .getPartitionsList();
