@@ -40,8 +40,7 @@ final class DeleteRecordsHandler {
             for (DeleteRecordsPartition p : topic.getPartitionsList()) {
                 Error invalid = RequestFields.atLeast("offset", p.getOffset(), -1,
                         "-1 (the high watermark) or an offset (0 or more)");
-                PartitionLookup.Result lookup = invalid != null ? new Refused(invalid)
-                        : partitions.resolve(topic.getTopic(), p.getPartition());
+                PartitionLookup.Result lookup = partitions.resolve(topic.getTopic(), p.getPartition(), invalid);
                 t.addPartitions(deleteBefore(view, lookup, p, externalCaller));
             }
             response.addTopics(t);

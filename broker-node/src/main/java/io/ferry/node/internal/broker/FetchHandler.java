@@ -79,8 +79,7 @@ final class FetchHandler {
                 Error refusal = invalid != null ? invalid : RequestFields.firstOf(
                         RequestFields.nonNegative("partition_max_bytes", p.getPartitionMaxBytes()),
                         RequestFields.epoch("current_leader_epoch", p.getCurrentLeaderEpoch()));
-                PartitionLookup.Result lookup = refusal != null ? new Refused(refusal)
-                        : partitions.resolve(topic.getTopic(), p.getPartition());
+                PartitionLookup.Result lookup = partitions.resolve(topic.getTopic(), p.getPartition(), refusal);
                 if (lookup instanceof Refused r) {
                     refused.put(index, FetchPartitionResult.newBuilder().setPartition(p.getPartition())
                             .setError(r.error()).setHighWatermark(-1).setLogStartOffset(-1).build());

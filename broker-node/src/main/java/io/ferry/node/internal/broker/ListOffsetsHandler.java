@@ -39,8 +39,7 @@ final class ListOffsetsHandler {
             for (ListOffsetsPartition p : topic.getPartitionsList()) {
                 Error invalid = RequestFields.atLeast("timestamp", p.getTimestamp(), -2,
                         "-2 (earliest), -1 (latest) or milliseconds since the epoch");
-                PartitionLookup.Result lookup = invalid != null ? new Refused(invalid)
-                        : partitions.resolve(topic.getTopic(), p.getPartition());
+                PartitionLookup.Result lookup = partitions.resolve(topic.getTopic(), p.getPartition(), invalid);
                 t.addPartitions(listOffset(view, lookup, p, externalCaller));
             }
             response.addTopics(t);

@@ -76,8 +76,7 @@ final class ProduceHandler {
         int index = 0;
         for (TopicProduceData topic : request.getTopicsList()) {
             for (PartitionProduceData data : topic.getPartitionsList()) {
-                PartitionLookup.Result lookup = invalid != null ? new Refused(invalid)
-                        : partitions.resolve(topic.getTopic(), data.getPartition());
+                PartitionLookup.Result lookup = partitions.resolve(topic.getTopic(), data.getPartition(), invalid);
                 if (lookup instanceof Refused r) {
                     refused.put(index, failed(data.getPartition(), r.error(), null));
                 } else if (lookup instanceof Found f) {

@@ -75,8 +75,7 @@ final class ReplicaFetchHandler {
                         RequestFields.nonNegative("partition_max_bytes", p.getPartitionMaxBytes()),
                         RequestFields.epoch("current_leader_epoch", p.getCurrentLeaderEpoch()),
                         RequestFields.epoch("last_fetched_epoch", p.getLastFetchedEpoch()));
-                PartitionLookup.Result lookup = refusal != null ? new Refused(refusal)
-                        : partitions.resolve(topic.getTopic(), p.getPartition());
+                PartitionLookup.Result lookup = partitions.resolve(topic.getTopic(), p.getPartition(), refusal);
                 if (lookup instanceof Refused r) {
                     refused.put(index, ReplicaFetchPartitionResult.newBuilder()
                             .setPartition(p.getPartition()).setError(r.error()).setHighWatermark(-1)

@@ -2,6 +2,7 @@ package io.ferry.node.internal.broker;
 
 import io.ferry.node.internal.broker.PartitionLookup.Found;
 import io.ferry.node.internal.broker.PartitionLookup.Refused;
+import io.ferry.proto.v1.Error;
 import io.ferry.proto.v1.ErrorCode;
 import io.ferry.storage.TopicPartition;
 import java.util.HashSet;
@@ -24,8 +25,16 @@ final class RequestPartitions {
         this.view = view;
     }
 
-    /** The partition if the view knows it and the request has not named it before; otherwise a typed error. */
-    PartitionLookup.Result resolve(String topic, int partition) {
+    /**
+     * The partition if the view knows it and the request has not named it before; otherwise a typed error.
+     *
+     * @param invalid null, or the refusal of a field of the request or of this naming ({@link RequestFields}),
+     *                which is the answer then
+     */
+    PartitionLookup.Result resolve(String topic, int partition, Error invalid) {
+        if (invalid != null) {
+            return new Refused(invalid);
+        }
         PartitionLookup.Result lookup = PartitionLookup.resolve(view, topic, partition);
         if (lookup instanceof Found found && !named.add(found.tp())) {
             return new Refused(PartitionLookup.error(ErrorCode.INVALID_REQUEST, "partition " + found.tp()
