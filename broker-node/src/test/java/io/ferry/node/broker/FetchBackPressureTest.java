@@ -156,10 +156,8 @@ class FetchBackPressureTest {
 
                 int whole = recordBytes(waiting);
                 assertTrue(whole > BATCHES * 90 * 1_000, "the whole partition: " + whole + " bytes");
-                // The read answer's call completed: its room is back at once, not after the 10 s wait.
-                long start = System.nanoTime();
+                // The read answer's call completed, so its room is back: no wait that ends without records.
                 assertEquals(whole, recordBytes(stub.fetch(wholePartition())));
-                assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5));
             } finally {
                 reader.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
                 nonReader.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
