@@ -159,7 +159,7 @@ public final class FerryNode implements AutoCloseable {
         }
         try {
             grpc = GrpcEndpoint.start(config.grpcListener(), config.grpcExternalListener(), services,
-                    maxInboundMessageBytes(config), grpcExecutor);
+                    maxInboundMessageBytes(config), config.grpcMaxConcurrentCallsPerConnection(), grpcExecutor);
         } catch (IOException e) {
             throw new NodeStartException("cannot serve gRPC on " + config.grpcListener()
                     + config.grpcExternalListener().map(external -> " and " + external).orElse(""), e);

@@ -176,6 +176,10 @@ public final class NodeConfig {
         return values.get(GRPC_EXTERNAL_ADVERTISED);
     }
 
+    public int grpcMaxConcurrentCallsPerConnection() {
+        return values.get(GRPC_MAX_CONCURRENT_CALLS_PER_CONNECTION);
+    }
+
     public HostPort httpListener() {
         return values.get(HTTP_LISTENER);
     }
@@ -301,6 +305,29 @@ public final class NodeConfig {
 
     public long logMessageTimestampAfterMaxMs() {
         return values.get(LOG_MESSAGE_TIMESTAMP_AFTER_MAX_MS);
+    }
+
+    /** Validated to fit an int. */
+    public int fetchMaxBytes() {
+        return Math.toIntExact(values.get(FETCH_MAX_BYTES));
+    }
+
+    /** {@code fetch.response.queued.max.bytes}: broker-wide, then per connection. */
+    public long fetchResponseQueuedMaxBytes() {
+        return values.get(FETCH_RESPONSE_QUEUED_MAX_BYTES);
+    }
+
+    public long fetchResponseQueuedMaxBytesPerConnection() {
+        return values.get(FETCH_RESPONSE_QUEUED_MAX_BYTES_PER_CONNECTION);
+    }
+
+    /** {@code fetch.purgatory.max.bytes}: broker-wide, then per connection. */
+    public long fetchPurgatoryMaxBytes() {
+        return values.get(FETCH_PURGATORY_MAX_BYTES);
+    }
+
+    public long fetchPurgatoryMaxBytesPerConnection() {
+        return values.get(FETCH_PURGATORY_MAX_BYTES_PER_CONNECTION);
     }
 
     public Duration replicaLagTimeMax() {

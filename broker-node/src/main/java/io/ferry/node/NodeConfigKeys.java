@@ -41,6 +41,13 @@ public final class NodeConfigKeys {
                     + "health checking and server reflection. Port 0 picks a free port (logged at start). "
                     + "Loopback by default: set `0.0.0.0:9092` to accept remote connections.");
 
+    public static final ConfigKey<Integer> GRPC_MAX_CONCURRENT_CALLS_PER_CONNECTION = ConfigKey.define(
+            "grpc.max.concurrent.calls.per.connection", ConfigType.INT, 100, between(1, INT_MAX), LOW,
+            "Calls one client connection may have open at once on the gRPC ports (HTTP/2 "
+                    + "MAX_CONCURRENT_STREAMS, the minimum RFC 9113 recommends): a client opens more only as "
+                    + "earlier ones end, so one connection cannot park an unbounded number of requests. Ferry's "
+                    + "clients keep a few per broker: one produce stream, one fetch, admin calls.");
+
     public static final ConfigKey<Optional<HostPort>> GRPC_EXTERNAL_LISTENER = ConfigKey.define(
             "grpc.external.listener", ConfigType.OPTIONAL_HOST_PORT, Optional.empty(), any(), MEDIUM,
             "A second gRPC port, for clients outside the network the brokers share (the host of a Docker "
@@ -194,6 +201,43 @@ public final class NodeConfigKeys {
                     + "(INVALID_TIMESTAMP), so a producer's wrong clock cannot keep segments from retention. "
                     + "Kafka 4's default.");
 
+    public static final ConfigKey<Long> FETCH_MAX_BYTES = ConfigKey.define("fetch.max.bytes", ConfigType.SIZE_BYTES,
+            16_777_216L, between(1_024, INT_MAX), MEDIUM,
+            "Record bytes one consumer Fetch returns at most, summed over its partitions, whatever the request "
+                    + "asks (Kafka's broker key, KIP-541). The first batch of the first partition with records is "
+                    + "returned even if larger, so a consumer always progresses; a batch is never larger than "
+                    + "the `message.max.bytes` or `max.message.bytes` it was accepted under. Kafka's default is "
+                    + "55 MiB; Ferry's 16 MiB lets `fetch.response.queued.max.bytes` (64 MiB) hold four full answers at "
+                    + "once, and a 16 MiB answer already amortises a call's cost.");
+
+    public static final ConfigKey<Long> FETCH_RESPONSE_QUEUED_MAX_BYTES = ConfigKey.define(
+            "fetch.response.queued.max.bytes", ConfigType.SIZE_BYTES, 67_108_864L, atLeast(1), MEDIUM,
+            "Record bytes of Fetch and ReplicaFetch answers the broker holds at once, over all connections: "
+                    + "from before gRPC serializes an answer into its send buffers until the call ends (written "
+                    + "out or cancelled). An answer takes what fits and carries the partitions whose records fit; "
+                    + "when not even its first partition's records fit, it waits (at most its `max_wait_ms`, "
+                    + "then it is answered without records) instead of allocating. A single answer larger than "
+                    + "this is sent when no other is held, so the most held is the larger of this and one "
+                    + "answer.");
+
+    public static final ConfigKey<Long> FETCH_RESPONSE_QUEUED_MAX_BYTES_PER_CONNECTION = ConfigKey.define(
+            "fetch.response.queued.max.bytes.per.connection", ConfigType.SIZE_BYTES, 33_554_432L, atLeast(1),
+            MEDIUM,
+            "As `fetch.response.queued.max.bytes`, for the calls of one client connection: a client that "
+                    + "opens fetches and never reads their answers holds at most this much, and delays only "
+                    + "its own fetches.");
+
+    public static final ConfigKey<Long> FETCH_PURGATORY_MAX_BYTES = ConfigKey.define("fetch.purgatory.max.bytes",
+            ConfigType.SIZE_BYTES, 33_554_432L, atLeast(1), MEDIUM,
+            "Bytes of Fetch and ReplicaFetch requests (their size on the wire) that may wait at once in a "
+                    + "long-poll for records or for room to answer, over all connections (Kafka's fetch "
+                    + "purgatory). A request that finds no room is answered at once, as if its `max_wait_ms` "
+                    + "were 0.");
+
+    public static final ConfigKey<Long> FETCH_PURGATORY_MAX_BYTES_PER_CONNECTION = ConfigKey.define(
+            "fetch.purgatory.max.bytes.per.connection", ConfigType.SIZE_BYTES, 4_194_304L, atLeast(1), LOW,
+            "As `fetch.purgatory.max.bytes`, for the requests of one client connection.");
+
     public static final ConfigKey<Long> REPLICA_LAG_TIME_MAX_MS = ConfigKey.define("replica.lag.time.max.ms",
             ConfigType.DURATION_MS, 30_000L, atLeast(1), HIGH,
             "A follower that has not caught up with the leader's log end for this long leaves the ISR.");
@@ -213,7 +257,8 @@ public final class NodeConfigKeys {
 
     public static final ConfigKey<Long> REPLICA_FETCH_RESPONSE_MAX_BYTES = ConfigKey.define(
             "replica.fetch.response.max.bytes", ConfigType.SIZE_BYTES, 10_485_760L, between(1, INT_MAX), MEDIUM,
-            "Bytes one follower fetch returns at most over all its partitions.");
+            "Bytes one follower fetch asks for at most over all its partitions; as leader, the most a broker "
+                    + "returns to one follower fetch whatever it asks (the first batch comes even if larger).");
 
     public static final ConfigKey<Long> REPLICA_FETCH_BACKOFF_MS = ConfigKey.define("replica.fetch.backoff.ms",
             ConfigType.DURATION_MS, 200L, between(0, INT_MAX), LOW,
@@ -227,7 +272,8 @@ public final class NodeConfigKeys {
 
     /** All keys above. */
     public static final ConfigDef DEFINITION = ConfigDef.of(
-            NODE_ID, PROCESS_ROLES, GRPC_LISTENER, GRPC_EXTERNAL_LISTENER, GRPC_EXTERNAL_ADVERTISED, HTTP_LISTENER,
+            NODE_ID, PROCESS_ROLES, GRPC_LISTENER, GRPC_MAX_CONCURRENT_CALLS_PER_CONNECTION, GRPC_EXTERNAL_LISTENER,
+            GRPC_EXTERNAL_ADVERTISED, HTTP_LISTENER,
             CONTROLLER_QUORUM_VOTERS,
             CONTROLLER_QUORUM_BOOTSTRAP_SERVERS,
             CONTROLLER_QUORUM_ELECTION_TIMEOUT_MS, LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS, METADATA_LOG_DIR,
@@ -237,8 +283,10 @@ public final class NodeConfigKeys {
             AUTO_LEADER_REBALANCE_ENABLE, LOG_SEGMENT_BYTES, LOG_ROLL_MS, LOG_RETENTION_MS, LOG_RETENTION_BYTES,
             LOG_RETENTION_CHECK_INTERVAL_MS, LOG_FLUSH_INTERVAL_MESSAGES, LOG_FLUSH_INTERVAL_MS,
             LOG_INDEX_INTERVAL_BYTES, LOG_INDEX_SIZE_MAX_BYTES, MESSAGE_MAX_BYTES, LOG_MESSAGE_TIMESTAMP_TYPE,
-            LOG_MESSAGE_TIMESTAMP_BEFORE_MAX_MS, LOG_MESSAGE_TIMESTAMP_AFTER_MAX_MS, REPLICA_LAG_TIME_MAX_MS,
-            REPLICA_FETCH_WAIT_MAX_MS, REPLICA_FETCH_MIN_BYTES, REPLICA_FETCH_MAX_BYTES,
+            LOG_MESSAGE_TIMESTAMP_BEFORE_MAX_MS, LOG_MESSAGE_TIMESTAMP_AFTER_MAX_MS, FETCH_MAX_BYTES,
+            FETCH_RESPONSE_QUEUED_MAX_BYTES, FETCH_RESPONSE_QUEUED_MAX_BYTES_PER_CONNECTION, FETCH_PURGATORY_MAX_BYTES,
+            FETCH_PURGATORY_MAX_BYTES_PER_CONNECTION,
+            REPLICA_LAG_TIME_MAX_MS, REPLICA_FETCH_WAIT_MAX_MS, REPLICA_FETCH_MIN_BYTES, REPLICA_FETCH_MAX_BYTES,
             REPLICA_FETCH_RESPONSE_MAX_BYTES, REPLICA_FETCH_BACKOFF_MS, REQUEST_TIMEOUT_MS);
 
     private NodeConfigKeys() {

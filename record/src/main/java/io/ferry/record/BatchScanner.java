@@ -68,8 +68,9 @@ public final class BatchScanner {
         }
         if (batchLength > remaining - RecordBatch.LOG_OVERHEAD) {
             throw new CorruptBatchException(CorruptBatchException.Problem.TRUNCATED,
-                    "batch at position " + (position - start) + " declares " + (batchLength + RecordBatch.LOG_OVERHEAD)
-                            + " bytes but only " + remaining + " remain");
+                    "batch at position " + (position - start) + " has length " + batchLength + " ("
+                            + ((long) batchLength + RecordBatch.LOG_OVERHEAD) + " bytes) but only " + remaining
+                            + " remain");
         }
         byte magic = buffer.get(position + RecordBatch.MAGIC_OFFSET);
         if (magic != RecordBatch.MAGIC) {

@@ -105,7 +105,8 @@ public final class RecordBatch {
      * {@link #validateRecords()}.
      */
     public void validate() throws CorruptBatchException {
-        int declaredSize = LOG_OVERHEAD + batchLength();
+        // In long: a length near Integer.MAX_VALUE must be reported as sent, not wrapped negative.
+        long declaredSize = LOG_OVERHEAD + (long) batchLength();
         if (batchLength() < HEADER_SIZE - LOG_OVERHEAD) {
             throw new CorruptBatchException(CorruptBatchException.Problem.INVALID_LENGTH,
                     "batch length " + batchLength() + " is smaller than the header");
@@ -115,7 +116,8 @@ public final class RecordBatch {
                     declaredSize > buffer.limit()
                             ? CorruptBatchException.Problem.TRUNCATED
                             : CorruptBatchException.Problem.INVALID_LENGTH,
-                    "batch length says " + declaredSize + " bytes but " + buffer.limit() + " are present");
+                    "batch length " + batchLength() + " says " + declaredSize + " bytes but " + buffer.limit()
+                            + " are present");
         }
         if (magic() != MAGIC) {
             throw new CorruptBatchException(CorruptBatchException.Problem.UNSUPPORTED_MAGIC,

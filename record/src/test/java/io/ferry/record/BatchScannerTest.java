@@ -4,6 +4,7 @@ import static io.ferry.record.CorruptionTest.assertProblem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ferry.record.CorruptBatchException.Problem;
 import io.ferry.record.testing.Batches;
@@ -98,6 +99,18 @@ class BatchScannerTest {
         assertEquals(10, padded.position());
         assertEquals(2, first.recordCount());
         assertNull(scanner.next());
+    }
+
+    @Test
+    void aLengthNearIntegerMaxValueIsReportedAsSentNotWrappedNegative() {
+        ByteBuffer batch = Batches.copy(batch(CompressionType.NONE, 1, 7));
+        batch.putInt(RecordBatch.LENGTH_OFFSET, Integer.MAX_VALUE);
+
+        CorruptBatchException scanned = assertProblem(Problem.TRUNCATED, () -> BatchScanner.of(batch).next());
+        CorruptBatchException validated = assertProblem(Problem.TRUNCATED, () -> RecordBatch.wrap(batch).validate());
+
+        assertTrue(scanned.getMessage().contains("length 2147483647 (2147483659 bytes)"), scanned.getMessage());
+        assertTrue(validated.getMessage().contains("length 2147483647 says 2147483659 bytes"), validated.getMessage());
     }
 
     @Test

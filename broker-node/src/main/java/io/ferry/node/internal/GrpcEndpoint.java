@@ -44,22 +44,25 @@ public final class GrpcEndpoint {
      *
      * @param external               an address for clients outside the brokers' network
      * @param maxInboundMessageBytes larger requests fail with RESOURCE_EXHAUSTED before they are read
+     * @param maxCallsPerConnection  calls one connection may have open at once (HTTP/2
+     *                               MAX_CONCURRENT_STREAMS): a client opens more only as earlier ones end
      * @param executor               runs the services' calls (owned and shut down by the caller)
      *
      * @throws IOException if an address cannot be bound
      */
     public static GrpcEndpoint start(HostPort listener, Optional<HostPort> external,
                                      List<ServerServiceDefinition> services, int maxInboundMessageBytes,
-                                     Executor executor) throws IOException {
+                                     int maxCallsPerConnection, Executor executor) throws IOException {
+        Limits limits = new Limits(maxInboundMessageBytes, maxCallsPerConnection);
         HealthStatusManager health = new HealthStatusManager();
         List<String> names = services.stream().map(s -> s.getServiceDescriptor().getName()).toList();
         health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.NOT_SERVING);
         names.forEach(n -> health.setStatus(n, ServingStatus.NOT_SERVING));
-        Server server = build(listener, services, health, maxInboundMessageBytes, executor, Optional.empty()).start();
+        Server server = build(listener, services, health, limits, executor, Optional.empty()).start();
         try {
             Optional<Server> externalServer = external.isEmpty() ? Optional.empty() : Optional.of(
-                    build(external.get(), services, health, maxInboundMessageBytes, executor,
-                            Optional.of(CallerListener.EXTERNAL)).start());
+                    build(external.get(), services, health, limits, executor, Optional.of(CallerListener.EXTERNAL))
+                            .start());
             return new GrpcEndpoint(server, externalServer, health, names);
         } catch (IOException | RuntimeException e) {
             server.shutdownNow();
@@ -67,13 +70,18 @@ public final class GrpcEndpoint {
         }
     }
 
+    private record Limits(int maxInboundMessageBytes, int maxCallsPerConnection) {
+    }
+
     private static Server build(HostPort listener, List<ServerServiceDefinition> services, HealthStatusManager health,
-                                int maxInboundMessageBytes, Executor executor, Optional<CallerListener> marker)
-            throws IOException {
+                                Limits limits, Executor executor, Optional<CallerListener> marker) throws IOException {
         NettyServerBuilder builder = NettyServerBuilder
                 .forAddress(listener.resolveForBind())
                 .executor(executor)
-                .maxInboundMessageSize(maxInboundMessageBytes)
+                .maxInboundMessageSize(limits.maxInboundMessageBytes())
+                .maxConcurrentCallsPerConnection(limits.maxCallsPerConnection())
+                .addTransportFilter(CallerConnection.INSTANCE)
+                .intercept(CallerConnection.INSTANCE)
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .addService(legacyReflection());

@@ -520,12 +520,20 @@ class SingleNodeBrokerTest {
         return response.getTopics(0).getPartitions(0);
     }
 
+    /** An ISR below min.insync.replicas (NOT_ENOUGH_REPLICAS) needs more brokers: ReplicatedClusterTest. */
     @Test
-    void acksAllIsRefusedWhenTheTopicWantsMoreInSyncReplicasThanItHas() throws Exception {
-        createTopic(channel, "strict", 1, Map.of("min.insync.replicas", "2"));
-        PartitionProduceResult refused = produce(channel, Acks.ACKS_ALL, "strict", 0, batch("s", 1));
-        assertEquals(ErrorCode.NOT_ENOUGH_REPLICAS, refused.getError().getCode());
-        assertEquals(ErrorCode.NONE, produce(channel, Acks.ACKS_LEADER, "strict", 0, batch("s", 1)).getError().getCode());
+    void aMinInsyncReplicasTheTopicCanNeverReachIsRefusedOnCreateAndOnAlter() throws Exception {
+        var created = stub(channel).createTopic(io.ferry.proto.v1.CreateTopicRequest.newBuilder().setName("strict")
+                .setPartitionCount(1).setReplicationFactor(1).putConfigs("min.insync.replicas", "2").build());
+        assertEquals(ErrorCode.INVALID_CONFIG, created.getError().getCode());
+        assertEquals("min.insync.replicas 2 is above the replication factor 1, so no acks=all produce could ever "
+                + "succeed; set min.insync.replicas to at most 1", created.getError().getMessage());
+
+        createTopic(channel, "strict", 1, Map.of());
+        var altered = stub(channel).alterTopicConfigs(AlterTopicConfigsRequest.newBuilder().setName("strict")
+                .putSet("min.insync.replicas", "2").build());
+        assertEquals(ErrorCode.INVALID_CONFIG, altered.getError().getCode());
+        assertEquals(ErrorCode.NONE, produce(channel, Acks.ACKS_ALL, "strict", 0, batch("s", 1)).getError().getCode());
         assertEquals(List.of("0:s0"), readAll(channel, "strict", 0, 0));
     }
 

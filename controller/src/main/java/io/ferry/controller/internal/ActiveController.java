@@ -481,7 +481,8 @@ public final class ActiveController implements AutoCloseable {
 
   /**
    * The topic's overrides with {@code set} applied and {@code delete} removed. Keys and values are the
-   * receiving broker's to check (as at creation: the controller does not know the brokers' settings).
+   * receiving broker's to check (as at creation: the controller does not know the brokers' settings),
+   * except that a {@code min.insync.replicas} set must be reachable with the topic's replicas.
    */
   private CompletableFuture<AlterTopicConfigsResponse> alterTopicConfigs(AlterTopicConfigsRequest req) {
     Error error = TopicValidation.checkName(req.getName());
@@ -499,6 +500,9 @@ public final class ActiveController implements AutoCloseable {
     req.getDeleteList().forEach(configs::remove);
     if (Errors.isOk(error)) {
       error = TopicValidation.checkConfigs(configs);
+    }
+    if (Errors.isOk(error) && req.getSetMap().containsKey(TopicValidation.MIN_INSYNC_REPLICAS)) {
+      error = TopicValidation.checkMinInsyncReplicas(configs, topic.get().getReplicationFactor());
     }
     if (!Errors.isOk(error)) {
       return CompletableFuture.completedFuture(AlterTopicConfigsResponse.newBuilder().setError(error).build());

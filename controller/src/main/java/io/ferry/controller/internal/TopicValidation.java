@@ -17,6 +17,8 @@ public final class TopicValidation {
   /** Most config overrides one topic may carry, and the longest key or value. */
   public static final int MAX_CONFIGS = 100;
   public static final int MAX_CONFIG_LENGTH = 1024;
+  /** The one override the controller interprets: it must be reachable with the topic's replicas. */
+  public static final String MIN_INSYNC_REPLICAS = "min.insync.replicas";
 
   private static final Pattern LEGAL = Pattern.compile("[a-zA-Z0-9._-]+");
 
@@ -57,7 +59,28 @@ public final class TopicValidation {
       return Errors.of(ErrorCode.INVALID_REPLICATION_FACTOR, "replication factor must be between 1 and "
           + MAX_REPLICATION_FACTOR + ", got " + rf);
     }
-    return checkConfigs(request.getConfigsMap());
+    Error configs = checkConfigs(request.getConfigsMap());
+    return Errors.isOk(configs) ? checkMinInsyncReplicas(request.getConfigsMap(), rf) : configs;
+  }
+
+  /**
+   * A {@code min.insync.replicas} override above the replication factor can never be met: every acks=all
+   * produce would fail. Checked here, against the committed replication factor, as well as on the
+   * receiving broker (which also knows its default for topics without the override); a value that does
+   * not parse is the brokers' to refuse, as every other override value.
+   */
+  public static Error checkMinInsyncReplicas(Map<String, String> configs, int replicationFactor) {
+    String value = configs.get(MIN_INSYNC_REPLICAS);
+    int minInsync;
+    try {
+      minInsync = value == null ? 0 : Integer.parseInt(value.trim());
+    } catch (NumberFormatException e) {
+      return Errors.NONE;
+    }
+    return minInsync <= replicationFactor ? Errors.NONE : Errors.of(ErrorCode.INVALID_CONFIG, MIN_INSYNC_REPLICAS
+        + " " + minInsync + " is above the replication factor " + replicationFactor
+        + ", so no acks=all produce could ever succeed; set " + MIN_INSYNC_REPLICAS + " to at most "
+        + replicationFactor);
   }
 
   /** Bounds on a topic's overrides (their meaning is the brokers' to check). */

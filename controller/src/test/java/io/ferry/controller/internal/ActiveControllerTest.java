@@ -10,6 +10,7 @@ import io.ferry.proto.v1.ActiveControllerRequest;
 import io.ferry.proto.v1.ActiveControllerResponse;
 import io.ferry.proto.v1.AlterPartitionRequest;
 import io.ferry.proto.v1.AlterPartitionResponse;
+import io.ferry.proto.v1.AlterTopicConfigsRequest;
 import io.ferry.proto.v1.BrokerHeartbeatRequest;
 import io.ferry.proto.v1.BrokerHeartbeatResponse;
 import io.ferry.proto.v1.ControlledShutdownRequest;
@@ -89,6 +90,11 @@ class ActiveControllerTest {
   private CreateTopicResponse create(String name, int partitions, int rf) throws Exception {
     return send(ActiveControllerRequest.newBuilder().setCreateTopic(CreateTopicRequest.newBuilder().setName(name)
         .setPartitionCount(partitions).setReplicationFactor(rf)).build()).getCreateTopic();
+  }
+
+  private Error alterConfigs(String topic, String key, String value) throws Exception {
+    return send(ActiveControllerRequest.newBuilder().setAlterTopicConfigs(AlterTopicConfigsRequest.newBuilder()
+        .setName(topic).putSet(key, value)).build()).getAlterTopicConfigs().getError();
   }
 
   private AlterPartitionResponse alter(int broker, PartitionRecord p, List<Integer> isr) throws Exception {
@@ -305,6 +311,25 @@ class ActiveControllerTest {
     assertEquals(ErrorCode.INVALID_REQUEST,
         send(ActiveControllerRequest.getDefaultInstance()).getNotActive().getCode());
     assertEquals(1, state.topics().size());
+  }
+
+  @Test
+  void minInsyncReplicasAboveTheReplicationFactorIsRefusedOnCreateAndOnAlter() throws Exception {
+    start(c -> c);
+    brokers(2);
+    Error refused = send(ActiveControllerRequest.newBuilder().setCreateTopic(CreateTopicRequest.newBuilder()
+        .setName("t").setPartitionCount(1).setReplicationFactor(2).putConfigs("min.insync.replicas", "3")).build())
+        .getCreateTopic().getError();
+    assertEquals(ErrorCode.INVALID_CONFIG, refused.getCode());
+    assertTrue(refused.getMessage().startsWith("min.insync.replicas 3 is above the replication factor 2"),
+        refused.getMessage());
+    assertEquals(ErrorCode.NONE, create("t", 1, 2).getError().getCode());
+
+    Error alterRefused = alterConfigs("t", "min.insync.replicas", "3");
+    assertEquals(ErrorCode.INVALID_CONFIG, alterRefused.getCode());
+    assertTrue(alterRefused.getMessage().contains("at most 2"), alterRefused.getMessage());
+    assertEquals(Map.of(), state.topic("t").orElseThrow().getConfigsMap());
+    assertEquals(ErrorCode.NONE, alterConfigs("t", "min.insync.replicas", "2").getCode());
   }
 
   @Test

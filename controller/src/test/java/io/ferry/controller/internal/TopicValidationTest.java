@@ -3,7 +3,9 @@ package io.ferry.controller.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.ferry.proto.v1.CreateTopicRequest;
+import io.ferry.proto.v1.Error;
 import io.ferry.proto.v1.ErrorCode;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class TopicValidationTest {
@@ -34,5 +36,20 @@ class TopicValidationTest {
         TopicValidation.checkCreate(ok.toBuilder().setReplicationFactor(0).build()).getCode());
     assertEquals(ErrorCode.INVALID_REQUEST,
         TopicValidation.checkCreate(ok.toBuilder().putConfigs("", "v").build()).getCode());
+  }
+
+  @Test
+  void refusesMinInsyncReplicasAboveTheReplicationFactor() {
+    CreateTopicRequest twoReplicas = CreateTopicRequest.newBuilder().setName("t").setPartitionCount(1)
+        .setReplicationFactor(2).build();
+    Error refused = TopicValidation.checkCreate(twoReplicas.toBuilder().putConfigs("min.insync.replicas", "3").build());
+    assertEquals(ErrorCode.INVALID_CONFIG, refused.getCode());
+    assertEquals("min.insync.replicas 3 is above the replication factor 2, so no acks=all produce could ever "
+        + "succeed; set min.insync.replicas to at most 2", refused.getMessage());
+    assertEquals(ErrorCode.NONE,
+        TopicValidation.checkCreate(twoReplicas.toBuilder().putConfigs("min.insync.replicas", " 2").build()).getCode());
+    assertEquals(ErrorCode.NONE, TopicValidation.checkCreate(twoReplicas).getCode());
+    assertEquals(ErrorCode.NONE, TopicValidation.checkMinInsyncReplicas(Map.of("min.insync.replicas", "x"), 2)
+        .getCode(), "a value that does not parse is the brokers' to refuse");
   }
 }

@@ -1,9 +1,8 @@
 package io.ferry.node.internal.broker;
 
+import io.ferry.node.internal.CallerConnection;
 import io.ferry.node.internal.CallerListener;
 import io.ferry.node.internal.broker.ControllerChannel.ControllerUnavailableException;
-import io.ferry.node.internal.broker.PartitionLookup.Found;
-import io.ferry.node.internal.broker.PartitionLookup.Refused;
 import io.ferry.node.internal.broker.TopicOverrides.InvalidTopicConfigException;
 import io.ferry.proto.v1.AlterTopicConfigsRequest;
 import io.ferry.proto.v1.AlterTopicConfigsResponse;
@@ -26,12 +25,8 @@ import io.ferry.proto.v1.FetchRequest;
 import io.ferry.proto.v1.FetchResponse;
 import io.ferry.proto.v1.ReplicaFetchRequest;
 import io.ferry.proto.v1.ReplicaFetchResponse;
-import io.ferry.proto.v1.ListOffsetsPartition;
-import io.ferry.proto.v1.ListOffsetsPartitionResult;
 import io.ferry.proto.v1.ListOffsetsRequest;
 import io.ferry.proto.v1.ListOffsetsResponse;
-import io.ferry.proto.v1.ListOffsetsTopic;
-import io.ferry.proto.v1.ListOffsetsTopicResult;
 import io.ferry.proto.v1.MetadataRequest;
 import io.ferry.proto.v1.MetadataResponse;
 import io.ferry.proto.v1.ProduceRequest;
@@ -39,9 +34,7 @@ import io.ferry.proto.v1.ProduceResponse;
 import io.ferry.proto.v1.TopicDescription;
 import io.ferry.proto.v1.TopicMetadata;
 import io.ferry.proto.v1.TopicRecord;
-import io.ferry.replication.OffsetAndEpoch;
 import io.ferry.replication.ReplicaManager;
-import io.ferry.replication.ReplicationException;
 import io.ferry.storage.InvalidTopicException;
 import io.ferry.storage.TopicPartition;
 import io.grpc.BindableService;
@@ -49,6 +42,7 @@ import io.grpc.MethodDescriptor;
 import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.ServiceDescriptor;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
@@ -63,8 +57,8 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code ferry.v1.BrokerService} on the node's gRPC port. Produce and Fetch go through
  * {@link ProduceHandler} / {@link ProduceStream} and {@link FetchHandler}, a follower's ReplicaFetch
- * through {@link ReplicaFetchHandler}; ListOffsets and Metadata are
- * answered from the replica manager and the metadata view; admin calls are forwarded to the
+ * through {@link ReplicaFetchHandler}, ListOffsets and DeleteRecords through {@link ListOffsetsHandler}
+ * and {@link DeleteRecordsHandler}; Metadata is answered from the metadata view; admin calls are forwarded to the
  * controller quorum and answered with the controller's response. A request that fails unexpectedly is
  * answered with INTERNAL, never by stopping anything else.
  */
@@ -80,7 +74,6 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
      */
     private static final long PRODUCE_BUFFER_POOL_BYTES = 64L << 20;
 
-    private final ReplicaManager replicaManager;
     private final Supplier<BrokerMetadata> metadata;
     private final Supplier<ControllerChannel> controllers;
     private final IntSupplier activeControllerId;
@@ -90,9 +83,20 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
     private final FetchHandler fetch;
     private final ReplicaFetchHandler replicaFetch;
     private final DeleteRecordsHandler deleteRecords;
+    private final ListOffsetsHandler listOffsets;
     private final long requestTimeoutMillis;
     private final TopicAdmission topicAdmission;
+    private final FetchMemory fetchMemory;
     private final DirectBufferPool produceBuffers = new DirectBufferPool(PRODUCE_BUFFER_POOL_BYTES);
+
+    /**
+     * Bounds on what one fetch may return over all its partitions, whatever it asks.
+     *
+     * @param fetchMaxBytes        a consumer's Fetch ({@code fetch.max.bytes})
+     * @param replicaFetchMaxBytes a follower's ReplicaFetch ({@code replica.fetch.response.max.bytes})
+     */
+    public record FetchLimits(int fetchMaxBytes, int replicaFetchMaxBytes) {
+    }
 
     /**
      * @param controllers        the channel to the quorum (null until the node serves)
@@ -102,8 +106,7 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
     public BrokerGrpcService(ReplicaManager replicaManager, Supplier<BrokerMetadata> metadata,
                              Supplier<ControllerChannel> controllers, IntSupplier activeControllerId,
                              Runnable metadataChanged, BrokerMetrics metrics, long requestTimeoutMillis,
-                             TopicAdmission topicAdmission) {
-        this.replicaManager = replicaManager;
+                             FetchLimits fetchLimits, FetchMemory fetchMemory, TopicAdmission topicAdmission) {
         this.metadata = metadata;
         this.controllers = controllers;
         this.activeControllerId = activeControllerId;
@@ -111,10 +114,14 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
         this.metrics = metrics;
         this.requestTimeoutMillis = requestTimeoutMillis;
         this.topicAdmission = topicAdmission;
+        this.fetchMemory = fetchMemory;
         this.produce = new ProduceHandler(replicaManager, metadata, metrics, requestTimeoutMillis);
-        this.fetch = new FetchHandler(replicaManager, metadata, metrics, requestTimeoutMillis);
-        this.replicaFetch = new ReplicaFetchHandler(replicaManager, metadata, metrics, requestTimeoutMillis);
+        this.fetch = new FetchHandler(replicaManager, metadata, metrics, requestTimeoutMillis,
+                fetchLimits.fetchMaxBytes());
+        this.replicaFetch = new ReplicaFetchHandler(replicaManager, metadata, metrics, requestTimeoutMillis,
+                fetchLimits.replicaFetchMaxBytes());
         this.deleteRecords = new DeleteRecordsHandler(replicaManager, metadata);
+        this.listOffsets = new ListOffsetsHandler(replicaManager, metadata);
     }
 
     /**
@@ -167,7 +174,8 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
 
     @Override
     public void fetch(FetchRequest request, StreamObserver<FetchResponse> observer) {
-        guarded(observer, () -> fetch.handle(request, CallerListener.isExternal(), response -> {
+        FetchMemory.Call memory = heldUntilTheCallEnds(observer);
+        guarded(observer, () -> fetch.handle(request, CallerListener.isExternal(), memory, response -> {
             observer.onNext(response);
             observer.onCompleted();
         }));
@@ -175,10 +183,23 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
 
     @Override
     public void replicaFetch(ReplicaFetchRequest request, StreamObserver<ReplicaFetchResponse> observer) {
-        guarded(observer, () -> replicaFetch.handle(request, response -> {
+        FetchMemory.Call memory = heldUntilTheCallEnds(observer);
+        guarded(observer, () -> replicaFetch.handle(request, memory, response -> {
             observer.onNext(response);
             observer.onCompleted();
         }));
+    }
+
+    /**
+     * The call's share of the fetch memory, given back when the call ends: closed once its answer and
+     * status were written to the socket (so gRPC's send buffers are free again), or cancelled.
+     */
+    private FetchMemory.Call heldUntilTheCallEnds(StreamObserver<?> observer) {
+        FetchMemory.Call memory = fetchMemory.open(CallerConnection.current());
+        ServerCallStreamObserver<?> call = (ServerCallStreamObserver<?>) observer;
+        call.setOnCancelHandler(memory::end);
+        call.setOnCloseHandler(memory::end);
+        return memory;
     }
 
     @Override
@@ -195,38 +216,10 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
     public void listOffsets(ListOffsetsRequest request, StreamObserver<ListOffsetsResponse> observer) {
         long start = System.nanoTime();
         guarded(observer, () -> {
-            BrokerMetadata view = metadata.get();
-            ListOffsetsResponse.Builder response = ListOffsetsResponse.newBuilder();
-            for (ListOffsetsTopic topic : request.getTopicsList()) {
-                ListOffsetsTopicResult.Builder t = ListOffsetsTopicResult.newBuilder().setTopic(topic.getTopic());
-                for (ListOffsetsPartition p : topic.getPartitionsList()) {
-                    t.addPartitions(listOffset(view, topic.getTopic(), p));
-                }
-                response.addTopics(t);
-            }
-            observer.onNext(response.build());
+            observer.onNext(listOffsets.handle(request, CallerListener.isExternal()));
             observer.onCompleted();
         });
         metrics.request("list_offsets").record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-    }
-
-    private ListOffsetsPartitionResult listOffset(BrokerMetadata view, String topic, ListOffsetsPartition p) {
-        ListOffsetsPartitionResult.Builder r = ListOffsetsPartitionResult.newBuilder().setPartition(p.getPartition())
-                .setOffset(-1).setTimestamp(-1).setLeaderEpoch(-1);
-        PartitionLookup.Result lookup = PartitionLookup.resolve(view, topic, p.getPartition());
-        if (lookup instanceof Refused refused) {
-            return r.setError(refused.error()).build();
-        }
-        TopicPartition tp = ((Found) lookup).tp();
-        try {
-            OffsetAndEpoch found = replicaManager.listOffset(tp, p.getTimestamp());
-            return r.setError(PartitionLookup.error(ErrorCode.NONE, "")).setOffset(found.offset())
-                    .setTimestamp(found.timestampMs()).setLeaderEpoch(found.leaderEpoch()).build();
-        } catch (ReplicationException e) {
-            r.setError(PartitionLookup.error(e.error()));
-            PartitionLookup.hintFor(e.error().code(), view, tp, CallerListener.isExternal()).ifPresent(r::setLeader);
-            return r.build();
-        }
     }
 
     @Override

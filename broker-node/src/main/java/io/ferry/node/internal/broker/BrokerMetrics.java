@@ -33,6 +33,8 @@ import java.util.function.ToDoubleFunction;
  *       {@code ferry.partition.follower.lag.records}, {@code ferry.partition.follower.lag.seconds}
  *   <li>broker gauges: {@code ferry.broker.leader.partitions}, {@code ferry.broker.under.replicated.partitions},
  *       {@code ferry.broker.offline.partitions}, {@code ferry.broker.waiting.requests}
+ *   <li>fetch memory gauges ({@link #watch(FetchMemory)}): {@code ferry.broker.fetch.queued.answers} and
+ *       {@code ferry.broker.fetch.parked.requests} (bytes), {@code ferry.broker.fetch.waiting.for.room}
  * </ul>
  * Per-partition gauges are added and removed by {@link #syncPartitions()} as partitions come and go.
  * Thread-safe.
@@ -141,6 +143,19 @@ public final class BrokerMetrics {
         return Gauge.builder(name, replicaManager, m -> m.partition(tp).map(p -> value.applyAsDouble(p.snapshot()))
                         .orElse(Double.NaN))
                 .description(description).tags(tags).baseUnit(unit).register(registry);
+    }
+
+    /** Adds the gauges of the broker's fetch memory. */
+    synchronized void watch(FetchMemory memory) {
+        brokerGauges.add(Gauge.builder("ferry.broker.fetch.queued.answers", memory, FetchMemory::answerBytes)
+                .description("Record bytes of Fetch and ReplicaFetch answers handed to gRPC whose call has not ended")
+                .baseUnit("bytes").register(registry));
+        brokerGauges.add(Gauge.builder("ferry.broker.fetch.parked.requests", memory, FetchMemory::parkedBytes)
+                .description("Bytes of Fetch and ReplicaFetch requests waiting in a long-poll").baseUnit("bytes")
+                .register(registry));
+        brokerGauges.add(Gauge.builder("ferry.broker.fetch.waiting.for.room", memory, FetchMemory::waitingForRoom)
+                .description("Fetches whose answer waits for room in fetch.response.queued.max.bytes")
+                .register(registry));
     }
 
     /** Removes every meter this class registered. */

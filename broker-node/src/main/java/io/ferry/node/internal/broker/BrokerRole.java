@@ -14,6 +14,7 @@ import io.ferry.replication.ExecutorTimer;
 import io.ferry.replication.ReplicaLog;
 import io.ferry.replication.ReplicaLogs;
 import io.ferry.replication.ReplicaManager;
+import io.ferry.replication.Timer;
 import io.ferry.storage.Log;
 import io.ferry.storage.LogConfig;
 import io.ferry.storage.LogManager;
@@ -165,6 +166,7 @@ public final class BrokerRole implements NodeRole {
             BrokerLifecycle l = lifecycle;
             return l == null ? "" : l.incarnationId();
         }, () -> controllers, config.requestTimeout().toMillis(), threads);
+        Timer delays = new ExecutorTimer(timer);
         ReplicaManager replicas = new ReplicaManager(config.nodeId(), new ReplicaLogs() {
             @Override
             public ReplicaLog open(TopicPartition tp) {
@@ -177,10 +179,13 @@ public final class BrokerRole implements NodeRole {
                 logs.deleteLog(tp);
             }
         }, topicConfigs::minInsyncReplicas, config.replication(), new ReplicaManager.Environment(
-                new ExecutorTimer(timer), clock, leaderClient, isrChannel, replicationMetrics,
-                threads.uncaughtExceptionHandler()));
+                delays, clock, leaderClient, isrChannel, replicationMetrics, threads.uncaughtExceptionHandler()));
         replicaManager = replicas;
         metrics = new BrokerMetrics(registry, replicas);
+        FetchMemory fetchMemory = new FetchMemory(new MemoryBudget(config.fetchResponseQueuedMaxBytes(),
+                config.fetchResponseQueuedMaxBytesPerConnection(), delays), new MemoryBudget(
+                config.fetchPurgatoryMaxBytes(), config.fetchPurgatoryMaxBytesPerConnection(), delays));
+        metrics.watch(fetchMemory);
         BrokerGrpcService service = new BrokerGrpcService(replicas, this::metadata, () -> controllers, () -> {
                     BrokerLifecycle l = lifecycle;
                     return l == null ? -1 : l.activeControllerId();
@@ -191,6 +196,8 @@ public final class BrokerRole implements NodeRole {
                         l.pollSoon();
                     }
                 }, metrics, config.requestTimeout().toMillis(),
+                new BrokerGrpcService.FetchLimits(config.fetchMaxBytes(), config.replication().fetchMaxBytes()),
+                fetchMemory,
                 new TopicAdmission(config.numPartitions(), config.defaultReplicationFactor(), topicConfigs));
         log.info("Broker {} opened {} partition logs in {}", config.nodeId(), logs.allLogs().size(), config.logDirs());
         return List.of(service.bindService());

@@ -8,6 +8,7 @@ import io.ferry.proto.v1.DeleteRecordsRequest;
 import io.ferry.proto.v1.DeleteRecordsResponse;
 import io.ferry.proto.v1.DeleteRecordsTopic;
 import io.ferry.proto.v1.DeleteRecordsTopicResult;
+import io.ferry.proto.v1.Error;
 import io.ferry.proto.v1.ErrorCode;
 import io.ferry.replication.ReplicaManager;
 import io.ferry.replication.ReplicationException;
@@ -32,22 +33,25 @@ final class DeleteRecordsHandler {
 
     DeleteRecordsResponse handle(DeleteRecordsRequest request, boolean externalCaller) {
         BrokerMetadata view = metadata.get();
+        RequestPartitions partitions = new RequestPartitions(view);
         DeleteRecordsResponse.Builder response = DeleteRecordsResponse.newBuilder();
         for (DeleteRecordsTopic topic : request.getTopicsList()) {
             DeleteRecordsTopicResult.Builder t = DeleteRecordsTopicResult.newBuilder().setTopic(topic.getTopic());
             for (DeleteRecordsPartition p : topic.getPartitionsList()) {
-                t.addPartitions(deleteBefore(view, topic.getTopic(), p, externalCaller));
+                Error invalid = RequestFields.atLeast("offset", p.getOffset(), -1,
+                        "-1 (the high watermark) or an offset (0 or more)");
+                PartitionLookup.Result lookup = partitions.resolve(topic.getTopic(), p.getPartition(), invalid);
+                t.addPartitions(deleteBefore(view, lookup, p, externalCaller));
             }
             response.addTopics(t);
         }
         return response.build();
     }
 
-    private DeleteRecordsPartitionResult deleteBefore(BrokerMetadata view, String topic, DeleteRecordsPartition p,
-                                                      boolean externalCaller) {
+    private DeleteRecordsPartitionResult deleteBefore(BrokerMetadata view, PartitionLookup.Result lookup,
+                                                      DeleteRecordsPartition p, boolean externalCaller) {
         DeleteRecordsPartitionResult.Builder r = DeleteRecordsPartitionResult.newBuilder()
                 .setPartition(p.getPartition()).setLowWatermark(-1);
-        PartitionLookup.Result lookup = PartitionLookup.resolve(view, topic, p.getPartition());
         if (lookup instanceof Refused refused) {
             return r.setError(refused.error()).build();
         }

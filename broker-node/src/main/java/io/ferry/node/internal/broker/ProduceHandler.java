@@ -25,8 +25,9 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * Produce, shared by the unary and the streaming RPC: resolves every partition against the metadata
- * view (INVALID_TOPIC, UNKNOWN_TOPIC, UNKNOWN_PARTITION, a partition named twice), appends the rest
+ * Produce, shared by the unary and the streaming RPC: refuses every partition of a request whose acks or
+ * timeout_ms is out of range, resolves every partition against the metadata view (INVALID_TOPIC,
+ * UNKNOWN_TOPIC, UNKNOWN_PARTITION, a partition named twice), appends the rest
  * through the {@link ReplicaManager} and builds one response in request order. Thread-safe.
  */
 final class ProduceHandler {
@@ -51,7 +52,8 @@ final class ProduceHandler {
         return switch (acks) {
             case ACKS_NONE -> RequiredAcks.NONE;
             case ACKS_LEADER -> RequiredAcks.LEADER;
-            case ACKS_ALL, ACKS_UNSPECIFIED, UNRECOGNIZED -> RequiredAcks.ALL;
+            case ACKS_ALL, ACKS_UNSPECIFIED -> RequiredAcks.ALL;
+            case UNRECOGNIZED -> throw new IllegalArgumentException("acks " + acks + ": refused by RequestFields.acks");
         };
     }
 
@@ -65,30 +67,26 @@ final class ProduceHandler {
     void handle(OffHeapProduceRequest received, boolean externalCaller, Consumer<ProduceResponse> respond) {
         long startNanos = System.nanoTime();
         ProduceRequest request = received.request();
-        BrokerMetadata view = metadata.get();
-        RequiredAcks acks = requiredAcks(request.getAcks());
+        Error invalid = RequestFields.firstOf(RequestFields.acks(request.getAcksValue()),
+                RequestFields.nonNegative("timeout_ms", request.getTimeoutMs()));
+        RequestPartitions partitions = new RequestPartitions(metadata.get());
         Map<TopicPartition, ByteBuffer> entries = new LinkedHashMap<>();
         // Refusals by position in the request: a partition named twice is refused only the second time.
         Map<Integer, PartitionProduceResult> refused = new HashMap<>();
         int index = 0;
         for (TopicProduceData topic : request.getTopicsList()) {
             for (PartitionProduceData data : topic.getPartitionsList()) {
-                PartitionLookup.Result lookup = PartitionLookup.resolve(view, topic.getTopic(), data.getPartition());
-                Error error = null;
+                PartitionLookup.Result lookup = partitions.resolve(topic.getTopic(), data.getPartition(), invalid);
                 if (lookup instanceof Refused r) {
-                    error = r.error();
-                } else if (lookup instanceof Found f && entries.containsKey(f.tp())) {
-                    error = PartitionLookup.error(ErrorCode.INVALID_REQUEST, "partition " + f.tp()
-                            + " appears twice in one request; send its batches together");
+                    refused.put(index, failed(data.getPartition(), r.error(), null));
                 } else if (lookup instanceof Found f) {
                     entries.put(f.tp(), received.records(index));
-                }
-                if (error != null) {
-                    refused.put(index, failed(data.getPartition(), error, null));
                 }
                 index++;
             }
         }
+        // A request-wide refusal appends nothing, so its acks (perhaps unknown) are not needed.
+        RequiredAcks acks = invalid != null ? RequiredAcks.LEADER : requiredAcks(request.getAcks());
         long timeoutMillis = request.getTimeoutMs() > 0 ? request.getTimeoutMs() : defaultTimeoutMillis;
         long appendedNanos = System.nanoTime();
         replicaManager.appendRecords(acks, timeoutMillis, entries, outcomes -> {

@@ -4,6 +4,7 @@ import com.google.protobuf.UnsafeByteOperations;
 import io.ferry.node.internal.broker.PartitionLookup.Found;
 import io.ferry.node.internal.broker.PartitionLookup.Refused;
 import io.ferry.proto.v1.DivergingEpoch;
+import io.ferry.proto.v1.Error;
 import io.ferry.proto.v1.ErrorCode;
 import io.ferry.proto.v1.ReplicaFetchPartition;
 import io.ferry.proto.v1.ReplicaFetchPartitionResult;
@@ -21,12 +22,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
  * The leader side of ReplicaFetch: resolves the partitions against the metadata view, hands the
  * follower's positions to the {@link ReplicaManager} (which records them and long-polls for new
- * batches), and returns log slices without copying them. Thread-safe.
+ * batches), and returns the log slices that fit in the room {@link FetchMemory} gives the answer,
+ * without copying them. Thread-safe.
  */
 final class ReplicaFetchHandler {
 
@@ -34,28 +37,45 @@ final class ReplicaFetchHandler {
     private final Supplier<BrokerMetadata> metadata;
     private final BrokerMetrics metrics;
     private final long maxWaitCapMillis;
+    private final int maxBytesCap;
 
     /**
      * @param maxWaitCapMillis upper bound on {@code max_wait_ms} ({@code request.timeout.ms})
+     * @param maxBytesCap      upper bound on {@code max_bytes} ({@code replica.fetch.response.max.bytes})
      */
     ReplicaFetchHandler(ReplicaManager replicaManager, Supplier<BrokerMetadata> metadata, BrokerMetrics metrics,
-                        long maxWaitCapMillis) {
+                        long maxWaitCapMillis, int maxBytesCap) {
         this.replicaManager = replicaManager;
         this.metadata = metadata;
         this.metrics = metrics;
         this.maxWaitCapMillis = maxWaitCapMillis;
+        this.maxBytesCap = maxBytesCap;
     }
 
-    void handle(ReplicaFetchRequest request, Consumer<ReplicaFetchResponse> respond) {
+    /**
+     * Handles {@code request}; {@code respond} is called once, possibly on another thread, unless the call
+     * ends first.
+     *
+     * @param memory the call's share of the broker's fetch memory, as for a consumer's Fetch
+     */
+    void handle(ReplicaFetchRequest request, FetchMemory.Call memory, Consumer<ReplicaFetchResponse> respond) {
         long startNanos = System.nanoTime();
-        BrokerMetadata view = metadata.get();
-        int maxBytes = request.getMaxBytes() > 0 ? request.getMaxBytes() : Integer.MAX_VALUE;
+        Error invalid = RequestFields.firstOf(RequestFields.nonNegative("replica_id", request.getReplicaId()),
+                RequestFields.nonNegative("max_wait_ms", request.getMaxWaitMs()),
+                RequestFields.nonNegative("min_bytes", request.getMinBytes()),
+                RequestFields.nonNegative("max_bytes", request.getMaxBytes()));
+        RequestPartitions partitions = new RequestPartitions(metadata.get());
+        int maxBytes = request.getMaxBytes() > 0 ? Math.min(request.getMaxBytes(), maxBytesCap) : maxBytesCap;
         List<io.ferry.replication.ReplicaFetchPartition> reads = new ArrayList<>();
         Map<Integer, ReplicaFetchPartitionResult> refused = new HashMap<>();
         int index = 0;
         for (ReplicaFetchTopic topic : request.getTopicsList()) {
             for (ReplicaFetchPartition p : topic.getPartitionsList()) {
-                PartitionLookup.Result lookup = PartitionLookup.resolve(view, topic.getTopic(), p.getPartition());
+                Error refusal = invalid != null ? invalid : RequestFields.firstOf(
+                        RequestFields.nonNegative("partition_max_bytes", p.getPartitionMaxBytes()),
+                        RequestFields.epoch("current_leader_epoch", p.getCurrentLeaderEpoch()),
+                        RequestFields.epoch("last_fetched_epoch", p.getLastFetchedEpoch()));
+                PartitionLookup.Result lookup = partitions.resolve(topic.getTopic(), p.getPartition(), refusal);
                 if (lookup instanceof Refused r) {
                     refused.put(index, ReplicaFetchPartitionResult.newBuilder()
                             .setPartition(p.getPartition()).setError(r.error()).setHighWatermark(-1)
@@ -68,15 +88,20 @@ final class ReplicaFetchHandler {
                 index++;
             }
         }
-        long maxWait = Math.min(Math.max(0, request.getMaxWaitMs()), maxWaitCapMillis);
-        replicaManager.fetchForFollower(request.getReplicaId(), new FetchParams(maxWait, request.getMinBytes(), maxBytes),
-                reads, result -> {
-                    respond.accept(response(request, result, refused));
-                    metrics.request("replica_fetch").record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
-                });
+        long maxWait = reads.isEmpty() ? 0 : Math.min(request.getMaxWaitMs(), maxWaitCapMillis);
+        memory.longPoll(request.getSerializedSize(), maxWait, wait -> replicaManager.fetchForFollower(
+                request.getReplicaId(), new FetchParams(wait, request.getMinBytes(), maxBytes), reads, result ->
+                        memory.reserve(result, wait, withRecords -> {
+                            respond.accept(response(request, result, withRecords, refused));
+                            metrics.request("replica_fetch").record(System.nanoTime() - startNanos,
+                                    TimeUnit.NANOSECONDS);
+                        })));
     }
 
-    private static ReplicaFetchResponse response(ReplicaFetchRequest request, Map<TopicPartition, ReplicaFetchResult> result,
+    /** @param withRecords the partitions whose records fit in the room the answer got */
+    private static ReplicaFetchResponse response(ReplicaFetchRequest request,
+                                                 Map<TopicPartition, ReplicaFetchResult> result,
+                                                 Predicate<TopicPartition> withRecords,
                                                  Map<Integer, ReplicaFetchPartitionResult> refused) {
         ReplicaFetchResponse.Builder response = ReplicaFetchResponse.newBuilder();
         int index = 0;
@@ -88,7 +113,8 @@ final class ReplicaFetchHandler {
                     t.addPartitions(early);
                     continue;
                 }
-                ReplicaFetchResult fetched = result.get(new TopicPartition(topic.getTopic(), p.getPartition()));
+                TopicPartition tp = new TopicPartition(topic.getTopic(), p.getPartition());
+                ReplicaFetchResult fetched = result.get(tp);
                 ReplicaFetchPartitionResult.Builder r = ReplicaFetchPartitionResult.newBuilder()
                         .setPartition(p.getPartition()).setHighWatermark(fetched.highWatermark())
                         .setLogStartOffset(fetched.logStartOffset()).setLogEndOffset(fetched.logEndOffset());
@@ -98,7 +124,7 @@ final class ReplicaFetchHandler {
                     r.setDivergingEpoch(DivergingEpoch.newBuilder().setEpoch(fetched.divergingEpoch().epoch())
                             .setEndOffset(fetched.divergingEpoch().endOffset()));
                 }
-                if (fetched.records().hasRemaining()) {
+                if (fetched.records().hasRemaining() && withRecords.test(tp)) {
                     r.setRecords(UnsafeByteOperations.unsafeWrap(fetched.records()));
                 }
                 t.addPartitions(r);

@@ -36,8 +36,10 @@ final class TopicConfigs {
     }
 
     /**
-     * Checks a change to {@code topic}'s overrides: every key deleted is a topic config, and the overrides
-     * after the change (from this broker's view) parse as this broker would apply them.
+     * Checks a change to {@code topic}'s overrides: every key deleted is a topic config, the overrides
+     * after the change (from this broker's view) parse as this broker would apply them, and a change of
+     * {@code min.insync.replicas} leaves one the topic's replication factor can reach. A topic created
+     * before that check with one it cannot reach keeps it through changes of other keys.
      */
     void validateChange(String topic, Map<String, String> set, List<String> delete) throws InvalidTopicConfigException {
         for (String key : delete) {
@@ -49,7 +51,11 @@ final class TopicConfigs {
         Map<String, String> after = new HashMap<>(record == null ? Map.of() : record.getConfigsMap());
         after.putAll(set);
         delete.forEach(after::remove);
-        validate(after);
+        TopicOverrides overrides = validate(after);
+        String minInsync = TopicOverrides.MIN_INSYNC_REPLICAS;
+        if (record != null && (set.containsKey(minInsync) || delete.contains(minInsync))) {
+            overrides.requireReachable(record.getReplicationFactor(), after.containsKey(minInsync));
+        }
     }
 
     int minInsyncReplicas(String topic) {

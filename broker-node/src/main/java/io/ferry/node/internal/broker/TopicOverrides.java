@@ -10,12 +10,15 @@ import java.util.TreeMap;
  * A topic's config overrides parsed strictly, over the broker's defaults. The keys are Kafka's
  * topic-level names that Ferry applies; any other key, a value that does not parse, or one out of
  * range is an {@link InvalidTopicConfigException} naming it, so CreateTopic can refuse it instead of
- * every broker ignoring it later.
+ * every broker ignoring it later; so is a {@code min.insync.replicas} above the replication factor
+ * ({@link #requireReachable}).
  */
 record TopicOverrides(LogConfig logConfig, int minInsyncReplicas) {
 
+    static final String MIN_INSYNC_REPLICAS = "min.insync.replicas";
+
     static final List<String> KEYS = List.of("max.message.bytes", "message.timestamp.after.max.ms",
-            "message.timestamp.before.max.ms", "message.timestamp.type", "min.insync.replicas", "retention.bytes",
+            "message.timestamp.before.max.ms", "message.timestamp.type", MIN_INSYNC_REPLICAS, "retention.bytes",
             "retention.ms", "segment.bytes", "segment.ms");
 
     /** Longest key or value quoted back in an error. */
@@ -37,7 +40,7 @@ record TopicOverrides(LogConfig logConfig, int minInsyncReplicas) {
             String key = override.getKey();
             String value = override.getValue().trim();
             switch (key) {
-                case "min.insync.replicas" -> minInsyncReplicas = intValue(key, value);
+                case MIN_INSYNC_REPLICAS -> minInsyncReplicas = intValue(key, value);
                 case "max.message.bytes" -> log.maxMessageBytes(intValue(key, value));
                 case "segment.bytes" -> log.segmentBytes(intValue(key, value));
                 case "segment.ms" -> log.segmentMs(longValue(key, value));
@@ -56,6 +59,21 @@ record TopicOverrides(LogConfig logConfig, int minInsyncReplicas) {
             return new TopicOverrides(log.build(), minInsyncReplicas);
         } catch (IllegalArgumentException e) {
             throw new InvalidTopicConfigException(e.getMessage());
+        }
+    }
+
+    /**
+     * Refuses a {@code min.insync.replicas} that a topic of {@code replicationFactor} replicas can never
+     * reach: every acks=all produce to it would fail with NOT_ENOUGH_REPLICAS.
+     *
+     * @param overridden whether the value is the topic's own override, not the broker's default
+     */
+    void requireReachable(int replicationFactor, boolean overridden) throws InvalidTopicConfigException {
+        if (minInsyncReplicas > replicationFactor) {
+            throw new InvalidTopicConfigException(MIN_INSYNC_REPLICAS + " " + minInsyncReplicas
+                    + (overridden ? "" : " (the broker default)") + " is above the replication factor "
+                    + replicationFactor + ", so no acks=all produce could ever succeed; set " + MIN_INSYNC_REPLICAS
+                    + " to at most " + replicationFactor);
         }
     }
 

@@ -24,7 +24,7 @@ class FetchHandlerTest {
         try (HandlerFixtures.LeaderOfT0 leader = new HandlerFixtures.LeaderOfT0(dir)) {
             BrokerMetadata view = HandlerFixtures.ledByBroker2(leader.tp);
             FetchHandler handler = new FetchHandler(leader.replicas, () -> view,
-                    new BrokerMetrics(new SimpleMeterRegistry(), leader.replicas), 30_000);
+                    new BrokerMetrics(new SimpleMeterRegistry(), leader.replicas), 30_000, Integer.MAX_VALUE);
             FetchRequest request = FetchRequest.newBuilder().setMaxWaitMs(20_000).setMinBytes(1)
                     .addTopics(FetchTopic.newBuilder().setTopic("t")
                             .addPartitions(FetchPartition.newBuilder().setPartition(0).setFetchOffset(0)
@@ -32,7 +32,7 @@ class FetchHandlerTest {
                     .build();
             CompletableFuture<FetchResponse> answer = new CompletableFuture<>();
 
-            handler.handle(request, true, answer::complete);
+            handler.handle(request, true, HandlerFixtures.plentyOfMemory(), answer::complete);
             assertFalse(answer.isDone(), "the empty log holds the fetch for new records");
             leader.moveLeadershipToBroker2();
 

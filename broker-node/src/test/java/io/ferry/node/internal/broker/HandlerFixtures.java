@@ -5,17 +5,24 @@ import io.ferry.proto.v1.Endpoint;
 import io.ferry.proto.v1.PartitionRecord;
 import io.ferry.proto.v1.TopicRecord;
 import io.ferry.replication.LeaderAndIsr;
+import io.ferry.replication.PartitionError;
+import io.ferry.replication.ProduceOutcome;
 import io.ferry.replication.ReplicaLog;
 import io.ferry.replication.ReplicaLogs;
 import io.ferry.replication.ReplicaManager;
 import io.ferry.replication.ReplicationConfig;
 import io.ferry.replication.ReplicationListener;
+import io.ferry.replication.RequiredAcks;
+import io.ferry.replication.Timer;
 import io.ferry.storage.Log;
 import io.ferry.storage.LogConfig;
 import io.ferry.storage.TopicPartition;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -50,6 +57,13 @@ final class HandlerFixtures {
                         (thread, error) -> thread.getThreadGroup().uncaughtException(thread, error)));
     }
 
+    /** A fetch call's share of a fetch memory with room for anything, for tests not about memory. */
+    static FetchMemory.Call plentyOfMemory() {
+        Timer never = (delayMs, task) -> () -> { };
+        return new FetchMemory(new MemoryBudget(1L << 40, 1L << 40, never), new MemoryBudget(1L << 40, 1L << 40, never))
+                .open("a connection");
+    }
+
     static BrokerRegistration broker(int id) {
         return BrokerRegistration.newBuilder().setBrokerId(id)
                 .addEndpoints(Endpoint.newBuilder().setName(CallerEndpoints.INTERNAL).setHost("broker-" + id).setPort(9092))
@@ -70,20 +84,71 @@ final class HandlerFixtures {
                         .addIsr(2).setLeader(2).setLeaderEpoch(2).setPartitionEpoch(2).build())));
     }
 
+    /** A view in which broker 1 leads partitions 0 to {@code count - 1} of {@code topic}. */
+    static BrokerMetadata ledByBroker1(String topic, int count) {
+        Map<Integer, PartitionRecord> partitions = new HashMap<>();
+        for (int p = 0; p < count; p++) {
+            partitions.put(p, PartitionRecord.newBuilder().setTopic(topic).setTopicId("id-" + topic).setPartition(p)
+                    .addReplicas(1).addIsr(1).setLeader(1).setLeaderEpoch(1).setPartitionEpoch(1).build());
+        }
+        return new BrokerMetadata(1, Map.of(1, broker(1)), Map.of(topic, TopicRecord.newBuilder().setName(topic)
+                .setTopicId("id-" + topic).setPartitionCount(count).build()), Map.of(topic, partitions));
+    }
+
     /**
-     * Broker 1 leading {@code t-0} over a real log, with broker 2 in the ISR but never fetching, so an
-     * acks=all produce or a long-poll fetch waits until {@link #moveLeadershipToBroker2()}.
+     * Broker 1 leading {@code t-0} (and more partitions of {@code t} when asked) over real logs, with
+     * broker 2 in the ISR but never fetching, so an acks=all produce or a long-poll fetch waits until
+     * {@link #moveLeadershipToBroker2()}; or alone in the ISR, so what it appends is committed at once.
      */
     static final class LeaderOfT0 implements AutoCloseable {
         final TopicPartition tp = new TopicPartition("t", 0);
         final ReplicaManager replicas;
         private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
-        private final Log log;
+        /** Opened by the replica manager on this thread, in the constructor. */
+        private final List<Log> logs = new ArrayList<>();
 
         LeaderOfT0(Path dir) {
-            log = Log.open(dir.resolve("t-0"), LogConfig.defaults(), 0, InstantSource.system(), scheduler);
-            replicas = replicaManager(opened -> ReplicaLog.of(log, failure -> { }));
-            replicas.applyPartitionState(tp, new LeaderAndIsr(1, 1, 1, List.of(1, 2), List.of(1, 2)));
+            this(dir, 1, List.of(1, 2));
+        }
+
+        private LeaderOfT0(Path dir, int partitions, List<Integer> isr) {
+            replicas = replicaManager(opened -> {
+                Log log = Log.open(dir.resolve(opened.toString()), LogConfig.defaults(), 0, InstantSource.system(),
+                        scheduler);
+                logs.add(log);
+                return ReplicaLog.of(log, failure -> { });
+            });
+            for (int p = 0; p < partitions; p++) {
+                replicas.applyPartitionState(new TopicPartition("t", p),
+                        new LeaderAndIsr(1, 1, 1, List.of(1, 2), isr));
+            }
+        }
+
+        /** Broker 1 alone in the ISR of {@code t-0}. */
+        static LeaderOfT0 alone(Path dir) {
+            return alone(dir, 1);
+        }
+
+        /** Broker 1 alone in the ISR of {@code t-0} to {@code t-(partitions - 1)}. */
+        static LeaderOfT0 alone(Path dir, int partitions) {
+            return new LeaderOfT0(dir, partitions, List.of(1));
+        }
+
+        /** Appends {@code batches} to {@code t-0} as leader (acks=1). */
+        void append(ByteBuffer batches) throws Exception {
+            append(0, batches);
+        }
+
+        /** Appends {@code batches} to {@code t-partition} as leader (acks=1). */
+        void append(int partition, ByteBuffer batches) throws Exception {
+            TopicPartition target = new TopicPartition("t", partition);
+            ByteBuffer direct = ByteBuffer.allocateDirect(batches.remaining()).put(batches.duplicate()).flip();
+            CompletableFuture<Map<TopicPartition, ProduceOutcome>> done = new CompletableFuture<>();
+            replicas.appendRecords(RequiredAcks.LEADER, 1_000, Map.of(target, direct), done::complete);
+            PartitionError error = done.get(10, TimeUnit.SECONDS).get(target).error();
+            if (error != null) {
+                throw new AssertionError("append failed: " + error);
+            }
         }
 
         /** As a metadata update would, on a thread of its own: what was waiting is answered there. */
@@ -95,7 +160,7 @@ final class HandlerFixtures {
         @Override
         public void close() {
             replicas.close();
-            log.close();
+            logs.forEach(Log::close);
             scheduler.shutdownNow();
         }
     }
