@@ -33,8 +33,8 @@ import org.slf4j.LoggerFactory;
  * waiting in a delayed-operation registry until the high watermark passes), consumer fetch (long-poll
  * in the same kind of registry), follower fetch as leader ({@link #fetchForFollower}), ListOffsets.
  * Metadata from the controller arrives through {@link #applyPartitionState}, {@link #removePartition}
- * and {@link #setFencedBrokers}; partitions this broker follows are fetched by one fetcher thread per
- * leader broker. As leader it asks the controller to shrink the ISR when a follower lags longer than
+ * and {@link #setFencedBrokers}; partitions this broker follows are fetched by one fetcher per leader
+ * broker, each on its own serial executor. As leader it asks the controller to shrink the ISR when a follower lags longer than
  * {@code replica.lag.time.max.ms} (checked every half of it) and to expand it when one catches up.
  *
  * <p>No thread waits per request: a waiting request is completed by the thread whose action satisfied
@@ -52,11 +52,11 @@ public final class ReplicaManager implements AutoCloseable {
 
     /**
      * What a replica manager uses from outside: time, the RPCs to leaders and to the controller, where
-     * replication events go, and what the fetcher threads do with an exception that ends them (an
-     * {@link Error}: they catch the rest).
+     * replication events go, and the executors its fetchers run on. Nothing in replication starts a thread
+     * or reads a clock of its own, so a deterministic timer, clock and executors make it a simulation.
      */
     public record Environment(Timer timer, InstantSource clock, LeaderClient leaders, AlterPartitionChannel controller,
-                              ReplicationListener listener, Thread.UncaughtExceptionHandler fatalErrors) {
+                              ReplicationListener listener, FetcherExecutors fetcherExecutors) {
     }
 
     private final int localBrokerId;
@@ -68,7 +68,7 @@ public final class ReplicaManager implements AutoCloseable {
     private final DelayedOperations<TopicPartition> produceWaiters;
     private final DelayedOperations<TopicPartition> fetchWaiters;
     private final DelayedOperations<TopicPartition> followerFetchWaiters;
-    /** Leader broker id → its fetcher thread. Guarded by itself. */
+    /** Leader broker id → its fetcher. Guarded by itself. */
     private final Map<Integer, ReplicaFetcher> fetchers = new HashMap<>();
     /** Brokers the controller has fenced, as of the last metadata applied: their fetches are refused. */
     private volatile Set<Integer> fencedBrokers = Set.of();
@@ -148,8 +148,9 @@ public final class ReplicaManager implements AutoCloseable {
                     it.remove();
                 }
             }
-            followed.ifPresent(state -> fetchers.computeIfAbsent(leader, id -> ReplicaFetcher.start(id, localBrokerId,
-                    env.leaders(), config, env.fatalErrors())).follow(partition, state.leaderEpoch()));
+            followed.ifPresent(state -> fetchers.computeIfAbsent(leader, id -> new ReplicaFetcher(id, localBrokerId,
+                    env.leaders(), config, env.timer(), env.fetcherExecutors().create("ferry-replica-fetcher-" + id)))
+                    .follow(partition, state.leaderEpoch()));
         }
     }
 
@@ -445,7 +446,7 @@ public final class ReplicaManager implements AutoCloseable {
         return produceWaiters.watchedCount() + fetchWaiters.watchedCount() + followerFetchWaiters.watchedCount();
     }
 
-    /** Stops the fetcher threads, then answers every waiting request now from the current state. */
+    /** Stops the fetchers, then answers every waiting request now from the current state. */
     @Override
     public void close() {
         List<ReplicaFetcher> stopping;

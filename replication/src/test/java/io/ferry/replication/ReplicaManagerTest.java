@@ -23,6 +23,7 @@ import java.time.InstantSource;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -38,7 +39,7 @@ class ReplicaManagerTest {
     private int minIsr = 1;
     /** ISR changes that reached the controller (which refuses every one). */
     private final List<List<Integer>> isrChangesSent = new ArrayList<>();
-    /** What ended a fetcher thread. */
+    /** What ended a fetcher's thread. */
     private final List<Throwable> fatalErrors = Collections.synchronizedList(new ArrayList<>());
     private final ReplicaManager manager = manager((leader, replica, params, partitions, timeout) ->
             CompletableFuture.failedFuture(new IOException("this test has no leader to fetch from")));
@@ -60,7 +61,12 @@ class ReplicaManagerTest {
                             isrChangesSent.add(isr);
                             return CompletableFuture.failedFuture(new IOException("this test has no controller"));
                         },
-                        ReplicationListener.NONE, (thread, error) -> fatalErrors.add(error)));
+                        ReplicationListener.NONE, name -> Executors.newSingleThreadExecutor(task -> {
+                            Thread thread = new Thread(task, name);
+                            thread.setDaemon(true);
+                            thread.setUncaughtExceptionHandler((t, error) -> fatalErrors.add(error));
+                            return thread;
+                        })));
     }
 
     private static ByteBuffer batch(int records) {
@@ -294,7 +300,7 @@ class ReplicaManagerTest {
     }
 
     @Test
-    void anErrorThatEndsAFetcherThreadGoesToTheFatalErrorHandler() {
+    void anErrorInAFetchStepIsLeftToTheFetchersThread() {
         OutOfMemoryError injected = new OutOfMemoryError("injected into a fetch");
         ReplicaManager follower = manager((leader, replica, params, partitions, timeout) -> {
             throw injected;
