@@ -38,7 +38,10 @@ public interface ReplicaLog {
      */
     LogAppendInfo appendAsFollower(ByteBuffer batches) throws LogAppendException;
 
-    /** Removes every batch at or after {@code offset} (the batch holding it goes whole). */
+    /**
+     * Removes every batch at or after {@code offset} (the batch holding it goes whole), and every epoch that
+     * starts at or after the new log end (see {@link Log#truncateTo}).
+     */
     void truncateTo(long offset);
 
     /** Empties the log and starts it at {@code offset}. */

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -47,7 +48,10 @@ public final class ReplicaManager implements AutoCloseable {
 
     private static final Logger logger = LoggerFactory.getLogger(ReplicaManager.class);
 
-    /** Pause before a refused or unanswered ISR change may be sent again, so a fetch loop cannot flood the controller. */
+    /**
+     * Pause before a refused ISR change may be asked again, or an unanswered one is sent again, so a fetch loop
+     * cannot flood the controller.
+     */
     static final long ISR_CHANGE_RETRY_MS = 200;
 
     /**
@@ -97,7 +101,7 @@ public final class ReplicaManager implements AutoCloseable {
      */
     public void applyPartitionState(TopicPartition tp, LeaderAndIsr state) {
         Partition partition = partitions.computeIfAbsent(tp, t -> new Partition(t, localBrokerId, logs.open(t),
-                env.clock()));
+                env.clock(), config.replicaLagTimeMaxMs()));
         Partition.Applied applied = partition.apply(state);
         updateFetcher(partition);
         if (applied.newLeadership()) {
@@ -192,8 +196,8 @@ public final class ReplicaManager implements AutoCloseable {
                 continue;
             }
             try {
-                Partition.LeaderAppend appended = partition.appendAsLeader(entry.getValue(), acks,
-                        minInsyncReplicas.applyAsInt(tp.topic()));
+                int minIsr = minInsyncReplicas.applyAsInt(tp.topic());
+                Partition.LeaderAppend appended = partition.appendAsLeader(entry.getValue(), acks, minIsr);
                 ProduceOutcome outcome = new ProduceOutcome(null, appended.info().firstOffset(),
                         appended.info().lastOffset(), appended.info().logAppendTimeMs(), appended.logStartOffset());
                 followerFetchWaiters.checkAndComplete(tp);
@@ -201,7 +205,7 @@ public final class ReplicaManager implements AutoCloseable {
                     wake(tp);
                 }
                 if (acks == RequiredAcks.ALL) {
-                    waiting.put(tp, new DelayedProduce.Waiting(partition, appended.leaderEpoch(), outcome));
+                    waiting.put(tp, new DelayedProduce.Waiting(partition, appended.leaderEpoch(), minIsr, outcome));
                 } else {
                     settled.put(tp, outcome);
                 }
@@ -384,10 +388,32 @@ public final class ReplicaManager implements AutoCloseable {
                     wake(change.tp());
                 }
             } else {
-                logger.info("ISR change of {} to {} was not made: {}", change.tp(), change.newIsr(), error.getMessage());
-                env.timer().schedule(ISR_CHANGE_RETRY_MS, () -> partition.isrChangeFailed(change));
+                isrChangeNotAccepted(partition, change, error instanceof CompletionException && error.getCause() != null
+                        ? error.getCause() : error);
             }
         });
+    }
+
+    /**
+     * What an ISR change the controller did not accept leaves: a refusal naming the request as invalid (with
+     * the leader's epochs current) means it was not made; another refusal means this leader's view is stale,
+     * and the metadata that is on its way settles the change (an earlier, unanswered attempt may have made
+     * it); no answer at all means it may or may not have been made, so it is sent again with the same epochs.
+     * Until settled, the change stays pending and counts for the high watermark.
+     */
+    private void isrChangeNotAccepted(Partition partition, Partition.IsrChange change, Throwable error) {
+        if (error instanceof ReplicationException refused && refused.error().code() == ErrorCode.INVALID_REQUEST) {
+            logger.info("ISR change of {} to {} was refused: {}", change.tp(), change.newIsr(), error.getMessage());
+            env.timer().schedule(ISR_CHANGE_RETRY_MS, () -> partition.isrChangeRefused(change));
+        } else if (error instanceof ReplicationException) {
+            logger.info("ISR change of {} to {} was refused, waiting for metadata: {}", change.tp(), change.newIsr(),
+                    error.getMessage());
+        } else {
+            logger.info("ISR change of {} to {} was not answered, sending it again: {}", change.tp(), change.newIsr(),
+                    error.getMessage());
+            env.timer().schedule(ISR_CHANGE_RETRY_MS, () -> partition.unansweredIsrChange(change)
+                    .ifPresent(again -> sendIsrChange(partition, again)));
+        }
     }
 
     private void scheduleIsrCheck() {
@@ -397,8 +423,10 @@ public final class ReplicaManager implements AutoCloseable {
             }
             try {
                 for (Partition partition : partitions.values()) {
-                    partition.maybeShrinkIsr(config.replicaLagTimeMaxMs())
-                            .ifPresent(change -> sendIsrChange(partition, change));
+                    partition.maybeShrinkIsr().ifPresent(change -> sendIsrChange(partition, change));
+                    if (partition.advanceHighWatermark()) {
+                        wake(partition.tp());
+                    }
                 }
             } finally {
                 scheduleIsrCheck();
