@@ -33,6 +33,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The README's compose walkthrough, run as a user runs it, against docker-compose.yml in a real Docker
@@ -43,30 +44,22 @@ import org.junit.jupiter.api.Test;
  * (controlled shutdown, exit 143); the whole cluster restarted with its data; {@code down -v} and
  * nothing left. The checks read what a user reads: command output, tables, Prometheus's answers.
  *
- * <p>No registry is reachable where CI runs, and containers reach no package repository, so what
- * differs from a user's {@code docker compose up -d --build} is where the images come from, not what
- * they are: the base images are made from Debian's packages ({@code src/test/docker/debian-images.sh},
- * kept between runs), the node image is deploy/Dockerfile with {@code JARS=host} (the jars this build
- * packaged) on them, and Grafana, which Debian does not package, is not started.
+ * <p>What differs from a user's {@code docker compose up -d --build} is where the images come from,
+ * not what they are ({@link DockerFixture}: images made from Debian's packages, the node image built
+ * from the packaged jars), and Grafana, which Debian does not package, is not started.
  *
  * <p>Tagged "tools" ({@code ./mvnw verify -Ptools}): it needs docker-compose and a Docker engine, and
  * as root it installs Debian's {@code docker.io} and {@code debootstrap} and starts {@code dockerd}
  * when there is none (stopping it afterwards). The compose file publishes fixed ports on 127.0.0.1,
- * which must be free. Output and the containers' logs: {@code target/compose-walkthrough/}.
+ * which must be free. Output and the containers' logs: {@code target/containers/compose-walkthrough/}.
  */
 @Tag("tools")
+@ExtendWith(DockerFixture.class)
 class ComposeWalkthroughTest {
 
     private static final String PROJECT = "ferry-walkthrough";
-    private static final Path WORK = Path.of("target", "compose-walkthrough").toAbsolutePath();
+    private static final Path WORK = DockerFixture.WORK.resolve("compose-walkthrough");
     private static final Path TRANSCRIPT = WORK.resolve("transcript.txt");
-
-    /** Made from Debian's packages by debian-images.sh and kept: they stand in for the compose file's defaults. */
-    static final String RUNTIME_IMAGE = "local/ferry-runtime:bookworm";
-    static final String BUILD_IMAGE = "local/ferry-build:jdk17-bookworm";
-    static final String PROMETHEUS_IMAGE = "local/prometheus:bookworm";
-    /** Built by this test from the packaged jars and removed afterwards. */
-    static final String NODE_IMAGE = "local/ferry-node:walkthrough";
 
     private static final List<String> CONTROLLERS = List.of("controller-1", "controller-2", "controller-3");
     private static final List<String> BROKERS = List.of("broker-1", "broker-2", "broker-3");
@@ -108,50 +101,29 @@ class ComposeWalkthroughTest {
     private static final int RECORDS = 400;
     private static final Duration COMPOSE_TIMEOUT = Duration.ofMinutes(5);
     private static final Duration CLI_TIMEOUT = Duration.ofMinutes(2);
-    private static final Duration IMAGES_TIMEOUT = Duration.ofMinutes(20);
-    private static final Duration BUILD_TIMEOUT = Duration.ofMinutes(10);
     /** Six JVMs starting in containers on a loaded two-core machine. */
     private static final Duration HEALTHY_TIMEOUT = Duration.ofMinutes(4);
     private static final Duration FAILOVER_TIMEOUT = Duration.ofSeconds(90);
     /** Prometheus scrapes every 5 s (deploy/prometheus/prometheus.yml). */
     private static final Duration SCRAPE_TIMEOUT = Duration.ofSeconds(60);
 
-    private static DockerEngine engine;
     private static ComposeProject project;
 
     @BeforeAll
-    static void engineAndImages() throws Exception {
-        Repo.requireNodeJar();
-        Repo.requireCliJar();
+    static void project() throws Exception {
         Repo.requireTool("curl", "Debian: apt-get install curl");
         Files.createDirectories(WORK);
         Files.deleteIfExists(TRANSCRIPT);
-        engine = DockerEngine.start(WORK);
-        project = new ComposeProject(PROJECT, Map.of("NODE_IMAGE", NODE_IMAGE, "PROMETHEUS_IMAGE", PROMETHEUS_IMAGE));
+        project = new ComposeProject(PROJECT, Map.of("NODE_IMAGE", DockerFixture.NODE_IMAGE,
+                "PROMETHEUS_IMAGE", DockerFixture.PROMETHEUS_IMAGE));
         // What an earlier run that was killed may have left.
         down();
-        debianImages();
-        Shell.Result build = Shell.run(BUILD_TIMEOUT, "docker", "build", "--force-rm", "-f", "deploy/Dockerfile",
-                "--build-arg", "JARS=host", "--build-arg", "BUILD_IMAGE=" + BUILD_IMAGE,
-                "--build-arg", "RUNTIME_IMAGE=" + RUNTIME_IMAGE, "-t", NODE_IMAGE, ".");
-        assertEquals(0, build.exitCode(), build::toString);
-        transcript("# " + NODE_IMAGE + ": " + ComposeProject.inspect(NODE_IMAGE, "{{.Size}}") + " bytes");
     }
 
     @AfterAll
     static void cleanUp() throws Exception {
-        try {
-            if (project != null) {
-                down();
-                Shell.run(Duration.ofMinutes(2), "docker", "image", "rm", NODE_IMAGE);
-                // The classic builder keeps the build stage as an untagged image (deploy/Dockerfile labels it).
-                Shell.run(Duration.ofMinutes(2), "docker", "image", "prune", "--force", "--filter",
-                        "label=io.ferry.stage=build");
-            }
-        } finally {
-            if (engine != null) {
-                engine.stop();
-            }
+        if (project != null) {
+            down();
         }
     }
 
@@ -321,23 +293,6 @@ class ComposeWalkthroughTest {
                 .until(() -> Shell.run(CLI_TIMEOUT, Map.of(), command),
                         r -> r.exitCode() == 0 && r.output().lines().filter(l -> l.endsWith(" running healthy"))
                                 .count() == services.size());
-    }
-
-    private static void debianImages() throws Exception {
-        boolean missing = false;
-        for (String image : List.of(RUNTIME_IMAGE, BUILD_IMAGE, PROMETHEUS_IMAGE)) {
-            missing |= Shell.run(CLI_TIMEOUT, "docker", "image", "inspect", image).exitCode() != 0;
-        }
-        if (!missing) {
-            return;
-        }
-        if (!Repo.onPath("debootstrap")) {
-            DockerEngine.aptInstall("debootstrap");
-        }
-        Shell.Result images = Shell.run(IMAGES_TIMEOUT, Map.of(), List.of(
-                Repo.path("system-tests/src/test/docker/debian-images.sh").toString(),
-                RUNTIME_IMAGE, BUILD_IMAGE, PROMETHEUS_IMAGE));
-        assertEquals(0, images.exitCode(), images::toString);
     }
 
     /** docker compose down -v of the project, if it has anything left (also after a failed or killed run). */
