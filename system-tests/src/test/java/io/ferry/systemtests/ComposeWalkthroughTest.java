@@ -1,5 +1,7 @@
 package io.ferry.systemtests;
 
+import static io.ferry.systemtests.CliOutput.assertEachValueOnce;
+import static io.ferry.systemtests.CliOutput.assertOutput;
 import static io.ferry.systemtests.ClusterTable.brokerState;
 import static io.ferry.systemtests.ClusterTable.everyPartitionOk;
 import static io.ferry.systemtests.ClusterTable.partitions;
@@ -178,7 +180,7 @@ class ComposeWalkthroughTest {
         assertOutput(healed, "0 under-replicated, 0 offline");
         awaitPrometheus(HEALTHY_TARGETS, "all six nodes healthy targets", v -> v == 6);
         assertEveryNodeIsAHealthyTarget();
-        assertEveryRecordOnce(step(CONSUME));
+        assertEachValueOnce(step(CONSUME), RECORDS);
 
         // docker stop sends SIGTERM to the JVM (PID 1): controlled shutdown hands the leaderships over.
         String stoppedId = leaderOtherThanBroker1(healed, -1);
@@ -200,23 +202,13 @@ class ComposeWalkthroughTest {
         awaitHealthy(Stream.concat(CONTROLLERS.stream(), BROKERS.stream()).toList());
         awaitCluster("every broker alive and every partition led", c -> partitions(c).size() == 3
                 && c.output().contains("0 fenced") && c.output().contains(", 0 offline"));
-        assertEveryRecordOnce(step(CONSUME));
+        assertEachValueOnce(step(CONSUME), RECORDS);
 
         assertEquals(0, step(COMPOSE_TIMEOUT, DOWN).exitCode());
         assertEquals(List.of(), project.leftovers(), "containers, volumes or networks of " + PROJECT + " left");
         for (int port : HOST_PORTS) {
             assertTrue(Ports.isFree(port), "127.0.0.1:" + port + " still taken after down");
         }
-    }
-
-    /**
-     * The consumed values, deduplicated, counted: the CLI's total and the distinct count are both 400,
-     * and only the values 1..400 were produced, so each was read exactly once.
-     */
-    private static void assertEveryRecordOnce(Shell.Result consume) {
-        assertOutput(consume, "Processed a total of " + RECORDS + " message(s).");
-        List<String> lines = consume.output().lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
-        assertEquals(String.valueOf(RECORDS), lines.get(lines.size() - 1), consume::toString);
     }
 
     /** Prometheus's own view of its targets: one per node, each healthy. */
@@ -321,10 +313,5 @@ class ComposeWalkthroughTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    private static void assertOutput(Shell.Result result, String expected) {
-        assertEquals(0, result.exitCode(), result::toString);
-        assertTrue(result.output().contains(expected), () -> "expected '" + expected + "' in " + result);
     }
 }

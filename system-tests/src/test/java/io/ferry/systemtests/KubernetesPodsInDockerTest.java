@@ -1,5 +1,7 @@
 package io.ferry.systemtests;
 
+import static io.ferry.systemtests.CliOutput.assertEachValueOnce;
+import static io.ferry.systemtests.CliOutput.assertOutput;
 import static io.ferry.systemtests.ClusterTable.brokerState;
 import static io.ferry.systemtests.ClusterTable.everyPartitionOk;
 import static io.ferry.systemtests.ClusterTable.partitions;
@@ -160,9 +162,7 @@ class KubernetesPodsInDockerTest {
                 c -> brokerState(c, leaderId).equals(Optional.of("alive")) && everyPartitionOk(c));
         Shell.Result consume = ferry(recreated, "ferry --bootstrap ferry:9092 consume --topic orders --from-beginning "
                 + "--timeout-ms 5000 | sort -n | uniq | wc -l");
-        assertOutput(consume, "Processed a total of " + RECORDS + " message(s).");
-        List<String> lines = consume.output().lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
-        assertEquals(String.valueOf(RECORDS), lines.get(lines.size() - 1), "each record once: " + consume);
+        assertEachValueOnce(consume, RECORDS);
     }
 
     /** What the kubelet does for a pod's volumes: a fresh volume per claim, group-owned by fsGroup. */
@@ -295,11 +295,6 @@ class KubernetesPodsInDockerTest {
         Shell.Result result = Shell.run(DOCKER_TIMEOUT, Map.of(), command);
         assertEquals(0, result.exitCode(), () -> String.join(" ", command) + "\n" + result);
         return result.output();
-    }
-
-    private static void assertOutput(Shell.Result result, String expected) {
-        assertEquals(0, result.exitCode(), result::toString);
-        assertTrue(result.output().contains(expected), () -> "expected '" + expected + "' in " + result);
     }
 
     /** The containers, volumes and network of this test, from this run or an earlier one. */
