@@ -89,7 +89,8 @@ class ComposeWalkthroughTest {
     static final String CONSUME = "bin/ferry consume --topic orders --from-beginning --timeout-ms 5000"
             + " | sort -n | uniq | wc -l";
     static final String STOP = "docker compose stop {broker}";
-    static final String STOPPED = "docker compose ps {broker}";
+    /** -a: Compose v2 lists a stopped container only with it (v1 lists it either way). */
+    static final String STOPPED = "docker compose ps -a {broker}";
     static final String SHUTDOWN_LOG = "docker compose logs --no-color {broker}"
             + " | grep -E 'Controlled shutdown|node [0-9]+ stopped'";
     static final String RESTART = "docker compose restart";
