@@ -33,14 +33,18 @@ public final class Partition {
     private final int localBrokerId;
     private final ReplicaLog log;
     private final InstantSource clock;
+    /** {@code replica.lag.time.max.ms}: how long a follower may lag and stay in the ISR (or hold the high watermark). */
+    private final long maxLagMs;
     /** Guarded by this. */
     private ReplicaRole role = new OfflineRole(-1, "no metadata applied yet");
 
-    public Partition(TopicPartition tp, int localBrokerId, ReplicaLog log, InstantSource clock) {
+    /** @param maxLagMs {@code replica.lag.time.max.ms} */
+    public Partition(TopicPartition tp, int localBrokerId, ReplicaLog log, InstantSource clock, long maxLagMs) {
         this.tp = tp;
         this.localBrokerId = localBrokerId;
         this.log = log;
         this.clock = clock;
+        this.maxLagMs = maxLagMs;
     }
 
     public TopicPartition tp() {
@@ -232,10 +236,10 @@ public final class Partition {
     }
 
     /**
-     * The ISR without followers that have not caught up for longer than {@code maxLagMs}, marked as sent;
-     * empty if this replica does not lead, none lag, or a change is pending.
+     * The ISR without followers that have not caught up for longer than {@code replica.lag.time.max.ms},
+     * marked as sent; empty if this replica does not lead, none lag, or a change is pending.
      */
-    public synchronized Optional<IsrChange> maybeShrinkIsr(long maxLagMs) {
+    public synchronized Optional<IsrChange> maybeShrinkIsr() {
         if (!(role instanceof LeaderRole leader)) {
             return Optional.empty();
         }
@@ -263,12 +267,31 @@ public final class Partition {
         return false;
     }
 
-    /** The controller refused {@code change} or did not answer: a later check may send another. */
-    public synchronized void isrChangeFailed(IsrChange change) {
+    /**
+     * The controller refused {@code change} with this leader's epochs current (it names a replica that may not
+     * join): the ISR is as it was, and a later check may ask again.
+     */
+    public synchronized void isrChangeRefused(IsrChange change) {
         if (role instanceof LeaderRole leader && leader.leaderEpoch() == change.leaderEpoch()
                 && leader.state().partitionEpoch() == change.partitionEpoch()) {
-            leader.isrChangeFailed();
+            leader.isrChangeRefused();
         }
+    }
+
+    /**
+     * No answer came for {@code change}, so the controller may have made it: it stays pending, and the high
+     * watermark keeps counting its members (the maximal ISR), until an answer or the metadata settles it.
+     * Forgetting it instead could let the high watermark pass a batch that a member of the controller's ISR
+     * lacks.
+     *
+     * @return the change, to send again, if it is still this leader's pending one
+     */
+    public synchronized Optional<IsrChange> unansweredIsrChange(IsrChange change) {
+        if (role instanceof LeaderRole leader && leader.leaderEpoch() == change.leaderEpoch()
+                && leader.state().partitionEpoch() == change.partitionEpoch() && leader.isPending(change.newIsr())) {
+            return Optional.of(change);
+        }
+        return Optional.empty();
     }
 
     /**
@@ -354,12 +377,26 @@ public final class Partition {
         }
     }
 
-    /** Raises the high watermark to the smallest ISR LEO; never lowers it. Caller holds the lock. */
+    /**
+     * Raises the high watermark as time passes: a follower outside the ISR stops holding it once it has not
+     * caught up for {@code replica.lag.time.max.ms} (see {@link LeaderRole}), with or without a fetch or an
+     * append to notice.
+     *
+     * @return whether it advanced
+     */
+    public synchronized boolean advanceHighWatermark() {
+        return maybeAdvanceHighWatermark();
+    }
+
+    /**
+     * Raises the high watermark to the smallest LEO of the ISR and of the followers about to join it; never
+     * lowers it. Caller holds the lock.
+     */
     private boolean maybeAdvanceHighWatermark() {
         if (!(role instanceof LeaderRole leader)) {
             return false;
         }
-        OptionalLong candidate = leader.highWatermarkCandidate(log.logEndOffset());
+        OptionalLong candidate = leader.highWatermarkCandidate(log.logEndOffset(), clock.millis(), maxLagMs);
         long current = log.highWatermark();
         if (candidate.isPresent() && candidate.getAsLong() > current) {
             return log.updateHighWatermark(candidate.getAsLong()) > current;
@@ -460,6 +497,14 @@ public final class Partition {
     /** The high watermark (consumers read below it). */
     public long highWatermark() {
         return log.highWatermark();
+    }
+
+    /**
+     * As leader, how many replicas hold every offset below the high watermark: the size of the maximal ISR
+     * (the ISR, with the members of a change the controller has not answered yet); 0 when not leader.
+     */
+    public synchronized int maximalIsrSize() {
+        return role instanceof LeaderRole leader ? leader.maximalIsr().size() : 0;
     }
 
     /** Whether this replica leads at {@code leaderEpoch}: an acks=all wait holds only while it does. */

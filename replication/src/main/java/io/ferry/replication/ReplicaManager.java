@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -33,8 +34,8 @@ import org.slf4j.LoggerFactory;
  * waiting in a delayed-operation registry until the high watermark passes), consumer fetch (long-poll
  * in the same kind of registry), follower fetch as leader ({@link #fetchForFollower}), ListOffsets.
  * Metadata from the controller arrives through {@link #applyPartitionState}, {@link #removePartition}
- * and {@link #setFencedBrokers}; partitions this broker follows are fetched by one fetcher thread per
- * leader broker. As leader it asks the controller to shrink the ISR when a follower lags longer than
+ * and {@link #setFencedBrokers}; partitions this broker follows are fetched by one fetcher per leader
+ * broker, each on its own serial executor. As leader it asks the controller to shrink the ISR when a follower lags longer than
  * {@code replica.lag.time.max.ms} (checked every half of it) and to expand it when one catches up.
  *
  * <p>No thread waits per request: a waiting request is completed by the thread whose action satisfied
@@ -47,16 +48,19 @@ public final class ReplicaManager implements AutoCloseable {
 
     private static final Logger logger = LoggerFactory.getLogger(ReplicaManager.class);
 
-    /** Pause before a refused or unanswered ISR change may be sent again, so a fetch loop cannot flood the controller. */
+    /**
+     * Pause before a refused ISR change may be asked again, or an unanswered one is sent again, so a fetch loop
+     * cannot flood the controller.
+     */
     static final long ISR_CHANGE_RETRY_MS = 200;
 
     /**
      * What a replica manager uses from outside: time, the RPCs to leaders and to the controller, where
-     * replication events go, and what the fetcher threads do with an exception that ends them (an
-     * {@link Error}: they catch the rest).
+     * replication events go, and the executors its fetchers run on. Nothing in replication starts a thread
+     * or reads a clock of its own, so a deterministic timer, clock and executors make it a simulation.
      */
     public record Environment(Timer timer, InstantSource clock, LeaderClient leaders, AlterPartitionChannel controller,
-                              ReplicationListener listener, Thread.UncaughtExceptionHandler fatalErrors) {
+                              ReplicationListener listener, FetcherExecutors fetcherExecutors) {
     }
 
     private final int localBrokerId;
@@ -68,7 +72,7 @@ public final class ReplicaManager implements AutoCloseable {
     private final DelayedOperations<TopicPartition> produceWaiters;
     private final DelayedOperations<TopicPartition> fetchWaiters;
     private final DelayedOperations<TopicPartition> followerFetchWaiters;
-    /** Leader broker id → its fetcher thread. Guarded by itself. */
+    /** Leader broker id → its fetcher. Guarded by itself. */
     private final Map<Integer, ReplicaFetcher> fetchers = new HashMap<>();
     /** Brokers the controller has fenced, as of the last metadata applied: their fetches are refused. */
     private volatile Set<Integer> fencedBrokers = Set.of();
@@ -97,7 +101,7 @@ public final class ReplicaManager implements AutoCloseable {
      */
     public void applyPartitionState(TopicPartition tp, LeaderAndIsr state) {
         Partition partition = partitions.computeIfAbsent(tp, t -> new Partition(t, localBrokerId, logs.open(t),
-                env.clock()));
+                env.clock(), config.replicaLagTimeMaxMs()));
         Partition.Applied applied = partition.apply(state);
         updateFetcher(partition);
         if (applied.newLeadership()) {
@@ -148,8 +152,9 @@ public final class ReplicaManager implements AutoCloseable {
                     it.remove();
                 }
             }
-            followed.ifPresent(state -> fetchers.computeIfAbsent(leader, id -> ReplicaFetcher.start(id, localBrokerId,
-                    env.leaders(), config, env.fatalErrors())).follow(partition, state.leaderEpoch()));
+            followed.ifPresent(state -> fetchers.computeIfAbsent(leader, id -> new ReplicaFetcher(id, localBrokerId,
+                    env.leaders(), config, env.timer(), env.fetcherExecutors().create("ferry-replica-fetcher-" + id)))
+                    .follow(partition, state.leaderEpoch()));
         }
     }
 
@@ -191,8 +196,8 @@ public final class ReplicaManager implements AutoCloseable {
                 continue;
             }
             try {
-                Partition.LeaderAppend appended = partition.appendAsLeader(entry.getValue(), acks,
-                        minInsyncReplicas.applyAsInt(tp.topic()));
+                int minIsr = minInsyncReplicas.applyAsInt(tp.topic());
+                Partition.LeaderAppend appended = partition.appendAsLeader(entry.getValue(), acks, minIsr);
                 ProduceOutcome outcome = new ProduceOutcome(null, appended.info().firstOffset(),
                         appended.info().lastOffset(), appended.info().logAppendTimeMs(), appended.logStartOffset());
                 followerFetchWaiters.checkAndComplete(tp);
@@ -200,7 +205,7 @@ public final class ReplicaManager implements AutoCloseable {
                     wake(tp);
                 }
                 if (acks == RequiredAcks.ALL) {
-                    waiting.put(tp, new DelayedProduce.Waiting(partition, appended.leaderEpoch(), outcome));
+                    waiting.put(tp, new DelayedProduce.Waiting(partition, appended.leaderEpoch(), minIsr, outcome));
                 } else {
                     settled.put(tp, outcome);
                 }
@@ -383,10 +388,32 @@ public final class ReplicaManager implements AutoCloseable {
                     wake(change.tp());
                 }
             } else {
-                logger.info("ISR change of {} to {} was not made: {}", change.tp(), change.newIsr(), error.getMessage());
-                env.timer().schedule(ISR_CHANGE_RETRY_MS, () -> partition.isrChangeFailed(change));
+                isrChangeNotAccepted(partition, change, error instanceof CompletionException && error.getCause() != null
+                        ? error.getCause() : error);
             }
         });
+    }
+
+    /**
+     * What an ISR change the controller did not accept leaves: a refusal naming the request as invalid (with
+     * the leader's epochs current) means it was not made; another refusal means this leader's view is stale,
+     * and the metadata that is on its way settles the change (an earlier, unanswered attempt may have made
+     * it); no answer at all means it may or may not have been made, so it is sent again with the same epochs.
+     * Until settled, the change stays pending and counts for the high watermark.
+     */
+    private void isrChangeNotAccepted(Partition partition, Partition.IsrChange change, Throwable error) {
+        if (error instanceof ReplicationException refused && refused.error().code() == ErrorCode.INVALID_REQUEST) {
+            logger.info("ISR change of {} to {} was refused: {}", change.tp(), change.newIsr(), error.getMessage());
+            env.timer().schedule(ISR_CHANGE_RETRY_MS, () -> partition.isrChangeRefused(change));
+        } else if (error instanceof ReplicationException) {
+            logger.info("ISR change of {} to {} was refused, waiting for metadata: {}", change.tp(), change.newIsr(),
+                    error.getMessage());
+        } else {
+            logger.info("ISR change of {} to {} was not answered, sending it again: {}", change.tp(), change.newIsr(),
+                    error.getMessage());
+            env.timer().schedule(ISR_CHANGE_RETRY_MS, () -> partition.unansweredIsrChange(change)
+                    .ifPresent(again -> sendIsrChange(partition, again)));
+        }
     }
 
     private void scheduleIsrCheck() {
@@ -396,8 +423,10 @@ public final class ReplicaManager implements AutoCloseable {
             }
             try {
                 for (Partition partition : partitions.values()) {
-                    partition.maybeShrinkIsr(config.replicaLagTimeMaxMs())
-                            .ifPresent(change -> sendIsrChange(partition, change));
+                    partition.maybeShrinkIsr().ifPresent(change -> sendIsrChange(partition, change));
+                    if (partition.advanceHighWatermark()) {
+                        wake(partition.tp());
+                    }
                 }
             } finally {
                 scheduleIsrCheck();
@@ -445,7 +474,7 @@ public final class ReplicaManager implements AutoCloseable {
         return produceWaiters.watchedCount() + fetchWaiters.watchedCount() + followerFetchWaiters.watchedCount();
     }
 
-    /** Stops the fetcher threads, then answers every waiting request now from the current state. */
+    /** Stops the fetchers, then answers every waiting request now from the current state. */
     @Override
     public void close() {
         List<ReplicaFetcher> stopping;

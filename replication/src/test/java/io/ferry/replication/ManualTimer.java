@@ -1,9 +1,11 @@
 package io.ferry.replication;
 
+import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A {@link Timer} driven by the test: tasks run inside {@link #advance}. */
+/** A {@link Timer} driven by the test: tasks run inside {@link #advance}, which also moves {@link #clock}. */
 final class ManualTimer implements Timer {
 
     private record Task(long dueMs, Runnable task, boolean[] cancelled) {
@@ -19,6 +21,15 @@ final class ManualTimer implements Timer {
         return () -> {
             synchronized (ManualTimer.this) {
                 cancelled[0] = true;
+            }
+        };
+    }
+
+    /** The time as this timer sees it: it moves only with {@link #advance}. */
+    InstantSource clock() {
+        return () -> {
+            synchronized (ManualTimer.this) {
+                return Instant.ofEpochMilli(nowMs);
             }
         };
     }

@@ -88,7 +88,7 @@ final class ReplicaCluster implements AutoCloseable {
                         public void isrExpanded(TopicPartition tp) {
                             isrExpands.incrementAndGet();
                         }
-                    }, (thread, error) -> thread.getThreadGroup().uncaughtException(thread, error)));
+                    }, name -> Executors.newSingleThreadExecutor()));
             manager.applyPartitionState(TP, state());
         }
 

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.ferry.proto.v1.ErrorCode;
 import io.ferry.record.CompressionType;
 import io.ferry.record.RecordBatchBuilder;
+import io.ferry.storage.EpochEntry;
 import io.ferry.storage.TopicPartition;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -19,10 +20,10 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
-import java.time.InstantSource;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -38,7 +39,7 @@ class ReplicaManagerTest {
     private int minIsr = 1;
     /** ISR changes that reached the controller (which refuses every one). */
     private final List<List<Integer>> isrChangesSent = new ArrayList<>();
-    /** What ended a fetcher thread. */
+    /** What ended a fetcher's thread. */
     private final List<Throwable> fatalErrors = Collections.synchronizedList(new ArrayList<>());
     private final ReplicaManager manager = manager((leader, replica, params, partitions, timeout) ->
             CompletableFuture.failedFuture(new IOException("this test has no leader to fetch from")));
@@ -55,12 +56,17 @@ class ReplicaManagerTest {
                 deleted.add(tp);
             }
         }, topic -> minIsr, new ReplicationConfig(30_000, 500, 1, 1 << 20, 1 << 20, 100, 5_000),
-                new ReplicaManager.Environment(timer, InstantSource.system(), leaders,
+                new ReplicaManager.Environment(timer, timer.clock(), leaders,
                         (tp, leaderEpoch, partitionEpoch, isr) -> {
                             isrChangesSent.add(isr);
                             return CompletableFuture.failedFuture(new IOException("this test has no controller"));
                         },
-                        ReplicationListener.NONE, (thread, error) -> fatalErrors.add(error)));
+                        ReplicationListener.NONE, name -> Executors.newSingleThreadExecutor(task -> {
+                            Thread thread = new Thread(task, name);
+                            thread.setDaemon(true);
+                            thread.setUncaughtExceptionHandler((t, error) -> fatalErrors.add(error));
+                            return thread;
+                        })));
     }
 
     private static ByteBuffer batch(int records) {
@@ -147,6 +153,58 @@ class ReplicaManagerTest {
     }
 
     @Test
+    void acksAllIsRefusedAfterTheAppendWhenTheIsrShrankBelowMinInsyncReplicasWhileItWaited() {
+        minIsr = 2;
+        manager.applyPartitionState(TP, leader(1, List.of(1, 2, 3)));
+        var acked = produce(RequiredAcks.ALL, batch(1));
+        assertNull(acked.get());
+        // The followers lagged and the controller accepted the leader's shrink: the high watermark passes the
+        // batch, but only the leader holds it.
+        manager.applyPartitionState(TP, new LeaderAndIsr(LOCAL, 1, 2, List.of(1, 2, 3), List.of(LOCAL)));
+        assertEquals(1, manager.partition(TP).orElseThrow().highWatermark());
+        ProduceOutcome outcome = acked.get().get(TP);
+        assertEquals(ErrorCode.NOT_ENOUGH_REPLICAS, outcome.error().code(), String.valueOf(outcome));
+        assertEquals(1, logs.get(TP).logEndOffset(), "the batch stays in the log: it may be committed");
+        assertEquals(0, manager.waitingRequests());
+    }
+
+    @Test
+    void anUnansweredIsrExpansionKeepsCountingForTheHighWatermarkAndIsSentAgain() {
+        manager.applyPartitionState(TP, leader(1, List.of(LOCAL)));
+        produce(RequiredAcks.LEADER, batch(1));
+        followerFetch(3, 1);
+        assertEquals(List.of(List.of(1, 3)), isrChangesSent);
+        // The controller may have added 3: until an answer or the metadata says, 3 counts, however long it takes.
+        timer.advance(30_001);
+        assertEquals(List.of(List.of(1, 3), List.of(1, 3)), isrChangesSent, "sent again, with the same epochs");
+        produce(RequiredAcks.LEADER, batch(1));
+        assertEquals(1, manager.partition(TP).orElseThrow().highWatermark(), "3 holds only offset 0");
+        followerFetch(3, 2);
+        assertEquals(2, manager.partition(TP).orElseThrow().highWatermark());
+    }
+
+    @Test
+    void aCaughtUpFollowerOutsideTheIsrHoldsTheHighWatermarkForTheLagLimitThoughNothingElseHappens() {
+        manager.applyPartitionState(TP, leader(1, List.of(LOCAL)));
+        produce(RequiredAcks.LEADER, batch(1));
+        followerFetch(3, 0);
+        produce(RequiredAcks.LEADER, batch(1));
+        followerFetch(3, 1);
+        assertEquals(List.of(), isrChangesSent, "3 caught up with the log end of its previous fetch, not the high watermark");
+        AtomicReference<Map<TopicPartition, ProduceOutcome>> acked = new AtomicReference<>();
+        manager.appendRecords(RequiredAcks.ALL, 60_000, Map.of(TP, batch(1)), acked::set);
+        assertEquals(2, manager.partition(TP).orElseThrow().highWatermark(), "3 may join soon: it holds the high watermark");
+        timer.advance(15_000);
+        timer.advance(15_000);
+        assertNull(acked.get(), "3 caught up 30 s ago, within replica.lag.time.max.ms");
+        // No fetch and no append comes: the ISR check moves the high watermark once 3 has lagged too long.
+        timer.advance(15_000);
+        assertNotNull(acked.get());
+        assertNull(acked.get().get(TP).error());
+        assertEquals(3, manager.partition(TP).orElseThrow().highWatermark());
+    }
+
+    @Test
     void acksAllTimesOutWithRequestTimedOutAndLeavesNoWaiter() {
         manager.applyPartitionState(TP, leader(1, List.of(1, 2)));
         var acked = produce(RequiredAcks.ALL, batch(1));
@@ -189,10 +247,7 @@ class ReplicaManagerTest {
         produce(RequiredAcks.LEADER, batch(3));
         manager.applyPartitionState(TP, leader(4, List.of(LOCAL)));
         manager.applyPartitionState(TP, new LeaderAndIsr(2, 3, 3, List.of(1, 2, 3), List.of(2)));
-        MemoryReplicaLog log = logs.get(TP);
-        assertEquals(2, log.epochStarts.size());
-        assertEquals(4, log.epochStarts.get(1)[0]);
-        assertEquals(3, log.epochStarts.get(1)[1]);
+        assertEquals(List.of(new EpochEntry(1, 0), new EpochEntry(4, 3)), logs.get(TP).epochEntries());
         assertTrue(manager.partition(TP).orElseThrow().isLeaderAt(4), "the older epoch 3 was ignored");
     }
 
@@ -294,7 +349,7 @@ class ReplicaManagerTest {
     }
 
     @Test
-    void anErrorThatEndsAFetcherThreadGoesToTheFatalErrorHandler() {
+    void anErrorInAFetchStepIsLeftToTheFetchersThread() {
         OutOfMemoryError injected = new OutOfMemoryError("injected into a fetch");
         ReplicaManager follower = manager((leader, replica, params, partitions, timeout) -> {
             throw injected;

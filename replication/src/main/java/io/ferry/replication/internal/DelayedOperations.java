@@ -2,6 +2,7 @@ package io.ferry.replication.internal;
 
 import io.ferry.replication.Timer;
 import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -11,9 +12,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * Requests waiting on keys (Kafka's "purgatory"): an operation is watched under every key it waits
  * on (its partitions), checked again when {@link #checkAndComplete} is called for one of them, and
  * expired by one shared {@link Timer}. A completed operation leaves every watch list at once, so a
- * partition that never changes again holds no dead requests.
+ * partition that never changes again holds no dead requests. The operations under a key are checked in
+ * the order they started watching it, so the same events complete them in the same order every run (a
+ * simulation replays a seed exactly).
  *
- * <p>Thread-safe.
+ * <p>Thread-safe: a key's watch list is changed inside the map's {@code compute} for that key and read
+ * under the list's own lock.
  *
  * @param <K> the key type, a partition
  */
@@ -39,8 +43,10 @@ public final class DelayedOperations<K> {
         for (K key : keys) {
             // Added inside compute so a concurrent removal of an emptied set cannot orphan it.
             watchers.compute(key, (k, set) -> {
-                Set<DelayedOperation> ops = set != null ? set : ConcurrentHashMap.newKeySet();
-                ops.add(op);
+                Set<DelayedOperation> ops = set != null ? set : new LinkedHashSet<>();
+                synchronized (ops) {
+                    ops.add(op);
+                }
                 return ops;
             });
         }
@@ -70,7 +76,7 @@ public final class DelayedOperations<K> {
             return 0;
         }
         int done = 0;
-        for (DelayedOperation op : List.copyOf(ops)) {
+        for (DelayedOperation op : copy(ops)) {
             if (op.isCompleted()) {
                 unwatch(op, List.of(key));
             } else if (op.tryComplete()) {
@@ -84,21 +90,35 @@ public final class DelayedOperations<K> {
     private void unwatch(DelayedOperation op, Collection<K> keys) {
         for (K key : keys) {
             watchers.computeIfPresent(key, (k, set) -> {
-                set.remove(op);
-                return set.isEmpty() ? null : set;
+                synchronized (set) {
+                    set.remove(op);
+                    return set.isEmpty() ? null : set;
+                }
             });
+        }
+    }
+
+    private static List<DelayedOperation> copy(Set<DelayedOperation> ops) {
+        synchronized (ops) {
+            return List.copyOf(ops);
         }
     }
 
     /** Operations currently watched (each counted once per key). */
     public int watchedCount() {
-        return watchers.values().stream().mapToInt(Set::size).sum();
+        int count = 0;
+        for (Set<DelayedOperation> ops : watchers.values()) {
+            synchronized (ops) {
+                count += ops.size();
+            }
+        }
+        return count;
     }
 
     /** Completes every waiting operation now (at shutdown), so no caller waits for a timer that is gone. */
     public void completeAll() {
         for (Set<DelayedOperation> ops : watchers.values()) {
-            for (DelayedOperation op : List.copyOf(ops)) {
+            for (DelayedOperation op : copy(ops)) {
                 op.forceComplete();
             }
         }

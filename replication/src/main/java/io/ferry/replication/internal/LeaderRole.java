@@ -19,6 +19,11 @@ import java.util.Set;
  * the larger of the two sets ("maximal ISR", KIP-497), so neither a pending shrink nor a pending expand
  * can expose an offset some possible ISR member lacks.
  *
+ * <p>A follower outside the ISR that has caught up within {@code replica.lag.time.max.ms} holds the high
+ * watermark too, as in Kafka: it rejoins once its LEO reaches the high watermark, and with an ISR of just
+ * the leader under a steady load the high watermark is the leader's LEO, which a follower never reaches
+ * at the moment it fetches. Holding the high watermark only ever makes it lower, which is safe.
+ *
  * <p>Not thread-safe: the owning {@code Partition} calls it under its lock.
  */
 public final class LeaderRole implements ReplicaRole {
@@ -32,7 +37,8 @@ public final class LeaderRole implements ReplicaRole {
     private List<Integer> pendingIsr;
 
     /**
-     * @param nowMs every follower counts as caught up now: it gets a full lag period to prove it
+     * @param nowMs every follower in the ISR counts as caught up now: it gets a full lag period to prove it;
+     *              one outside has not caught up with this leadership yet
      */
     public LeaderRole(int localBrokerId, LeaderAndIsr state, long epochStartOffset, long nowMs) {
         if (state.leader() != localBrokerId) {
@@ -43,7 +49,7 @@ public final class LeaderRole implements ReplicaRole {
         this.epochStartOffset = epochStartOffset;
         for (int id : state.replicas()) {
             if (id != localBrokerId) {
-                followers.put(id, new FollowerProgress(nowMs));
+                followers.put(id, new FollowerProgress(state.isr().contains(id) ? nowMs : FollowerProgress.NEVER));
             }
         }
     }
@@ -56,6 +62,11 @@ public final class LeaderRole implements ReplicaRole {
         LeaderRole updated = new LeaderRole(localBrokerId, newState, epochStartOffset, nowMs);
         followers.forEach((id, progress) -> {
             if (updated.followers.containsKey(id)) {
+                // One that joins the ISR without having been caught up (it reached the high watermark, not the
+                // log end) gets a full lag period from now, as every ISR member does when a leadership begins.
+                if (progress.lastCaughtUpMs == FollowerProgress.NEVER && newState.isr().contains(id)) {
+                    progress.lastCaughtUpMs = nowMs;
+                }
                 updated.followers.put(id, progress);
             }
         });
@@ -97,9 +108,14 @@ public final class LeaderRole implements ReplicaRole {
         pendingIsr = List.copyOf(newIsr);
     }
 
-    /** The controller refused or did not answer: a later check may try again. */
-    public void isrChangeFailed() {
+    /** The controller refused the change and did not make it: a later check may ask again. */
+    public void isrChangeRefused() {
         pendingIsr = null;
+    }
+
+    /** Whether {@code isr} is the change sent to the controller and not yet settled. */
+    public boolean isPending(List<Integer> isr) {
+        return isr.equals(pendingIsr);
     }
 
     /** Whether {@code replicaId} is a replica of this partition other than this leader. */
@@ -156,14 +172,12 @@ public final class LeaderRole implements ReplicaRole {
     }
 
     /**
-     * The smallest LEO over the maximal ISR (the leader's own is {@code leaderLeo}); empty while an ISR
-     * member's LEO is unknown.
+     * The smallest LEO over the maximal ISR and the followers outside it that caught up within
+     * {@code maxLagMs} (the leader's own LEO is {@code leaderLeo}); empty while an ISR member's LEO is
+     * unknown.
      */
-    public OptionalLong highWatermarkCandidate(long leaderLeo) {
-        Set<Integer> maximal = new LinkedHashSet<>(state.isr());
-        if (pendingIsr != null) {
-            maximal.addAll(pendingIsr);
-        }
+    public OptionalLong highWatermarkCandidate(long leaderLeo, long nowMs, long maxLagMs) {
+        Set<Integer> maximal = maximalIsr();
         long min = leaderLeo;
         for (int id : maximal) {
             if (id == localBrokerId) {
@@ -175,18 +189,45 @@ public final class LeaderRole implements ReplicaRole {
             }
             min = Math.min(min, progress.logEndOffset);
         }
+        for (Map.Entry<Integer, FollowerProgress> e : followers.entrySet()) {
+            FollowerProgress progress = e.getValue();
+            if (!maximal.contains(e.getKey()) && progress.logEndOffset >= 0
+                    && progress.caughtUp(leaderLeo, nowMs, maxLagMs)) {
+                min = Math.min(min, progress.logEndOffset);
+            }
+        }
         return OptionalLong.of(min);
+    }
+
+    /**
+     * The replicas the high watermark is computed over: the ISR and, while a change is with the controller,
+     * the members it names ("maximal ISR", KIP-497). Each holds every offset below the high watermark.
+     */
+    public Set<Integer> maximalIsr() {
+        Set<Integer> maximal = new LinkedHashSet<>(state.isr());
+        if (pendingIsr != null) {
+            maximal.addAll(pendingIsr);
+        }
+        return maximal;
     }
 
     /** How a follower keeps up, as its fetches show. */
     private static final class FollowerProgress {
+        /** The {@link #lastCaughtUpMs} of a follower that has not caught up with this leadership. */
+        static final long NEVER = Long.MIN_VALUE;
+
         long logEndOffset = -1;
         long lastCaughtUpMs;
         long lastFetchLeaderLeo = -1;
         long lastFetchMs;
 
-        FollowerProgress(long nowMs) {
-            lastCaughtUpMs = nowMs;
+        FollowerProgress(long lastCaughtUpMs) {
+            this.lastCaughtUpMs = lastCaughtUpMs;
+        }
+
+        /** Kafka's rule: at the leader's LEO, or caught up within {@code maxLagMs}. */
+        boolean caughtUp(long leaderLeo, long nowMs, long maxLagMs) {
+            return logEndOffset == leaderLeo || (lastCaughtUpMs != NEVER && nowMs - lastCaughtUpMs <= maxLagMs);
         }
 
         void update(long followerLeo, long leaderLeo, long nowMs) {

@@ -8,82 +8,99 @@ import io.ferry.replication.ReplicaFetchPartition;
 import io.ferry.replication.ReplicaFetchResult;
 import io.ferry.replication.ReplicationConfig;
 import io.ferry.replication.ReplicationException;
+import io.ferry.replication.Timer;
 import io.ferry.storage.TopicPartition;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The thread that pulls every partition this broker follows on one leader broker: one ReplicaFetch
- * request for all of them, each answer applied to its partition (append, truncate at a divergence, take
- * the high watermark), then the next request at once. The leader long-polls, so an idle fetcher sends
- * one request per {@code replica.fetch.wait.max.ms}. After a failed request or a refused partition it
- * backs off {@code replica.fetch.backoff.ms}.
+ * Pulls every partition this broker follows on one leader broker: one ReplicaFetch request for all of
+ * them, each answer applied to its partition (append, truncate at a divergence, take the high watermark),
+ * then the next request at once. The leader long-polls, so an idle fetcher sends one request per
+ * {@code replica.fetch.wait.max.ms}. After a failed request or a refused partition it backs off
+ * {@code replica.fetch.backoff.ms} on the shared {@link Timer}; a change of the followed partitions ends
+ * the backoff early.
  *
- * <p>Thread-safe: {@link #follow} and {@link #unfollow} come from the metadata thread; the fetch loop
- * reads the followed set each round.
+ * <p>The fetcher has no thread and no clock of its own. Each step (send a request, apply its answer, end a
+ * backoff) is a task on its serial executor, started by {@link #follow}, by the answer's arrival or by the
+ * timer. Only those tasks touch the step state, one at a time, so it needs no lock; and with a
+ * deterministic executor and timer, a simulation drives the whole fetch path.
+ *
+ * <p>Thread-safe: {@link #follow}, {@link #unfollow} and {@link #close} come from the metadata thread,
+ * answers from the client's threads.
  */
 public final class ReplicaFetcher implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ReplicaFetcher.class);
 
+    /** How long {@link #close} waits for the step in progress (an answer being written to the logs). */
+    private static final long CLOSE_WAIT_SECONDS = 5;
+
     /** A partition this fetcher pulls, at the leader epoch it follows. */
     private record Followed(Partition partition, int leaderEpoch) {
+    }
+
+    /** Where the fetcher is between two steps. */
+    private enum State {
+        /** No request and no backoff: the next change of the followed set starts a request. */
+        IDLE,
+        /** A request is with the leader; its answer is the next step. */
+        FETCHING,
+        /** Waiting for the timer to end the backoff, or for a change of the followed set. */
+        BACKING_OFF
     }
 
     private final int leaderId;
     private final int localBrokerId;
     private final LeaderClient client;
     private final ReplicationConfig config;
+    private final Timer timer;
+    private final ExecutorService executor;
     private final Map<TopicPartition, Followed> followed = new ConcurrentHashMap<>();
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition changed = lock.newCondition();
-    private final Thread thread;
-    private volatile boolean running = true;
+    /** Confined to the executor's tasks. */
+    private State state = State.IDLE;
+    /** Numbers the backoffs, so that the end of one a change already cut short is ignored. Confined to the tasks. */
+    private long backoffs;
+    private volatile Timer.Timeout backoff;
     /** The request in flight, cancelled by {@link #close}. */
     private volatile CompletableFuture<Map<TopicPartition, ReplicaFetchResult>> inFlight;
+    private volatile boolean closed;
 
-    private ReplicaFetcher(int leaderId, int localBrokerId, LeaderClient client, ReplicationConfig config,
-                           Thread.UncaughtExceptionHandler fatalErrors) {
+    /**
+     * @param executor runs the fetcher's steps one at a time (see {@link io.ferry.replication.FetcherExecutors});
+     *                 the fetcher owns it and shuts it down on {@link #close}
+     */
+    public ReplicaFetcher(int leaderId, int localBrokerId, LeaderClient client, ReplicationConfig config, Timer timer,
+                          ExecutorService executor) {
         this.leaderId = leaderId;
         this.localBrokerId = localBrokerId;
         this.client = client;
         this.config = config;
-        this.thread = new Thread(this::run, "ferry-replica-fetcher-" + leaderId);
-        thread.setDaemon(true);
-        thread.setUncaughtExceptionHandler(fatalErrors);
-    }
-
-    /**
-     * A fetcher for {@code leaderId}, its thread started.
-     *
-     * @param fatalErrors gets what ends the thread: the fetch loop catches every exception but an {@link Error}
-     */
-    public static ReplicaFetcher start(int leaderId, int localBrokerId, LeaderClient client, ReplicationConfig config,
-                                       Thread.UncaughtExceptionHandler fatalErrors) {
-        ReplicaFetcher fetcher = new ReplicaFetcher(leaderId, localBrokerId, client, config, fatalErrors);
-        fetcher.thread.start();
-        return fetcher;
+        this.timer = timer;
+        this.executor = executor;
     }
 
     /** Pulls {@code partition} from now on, at {@code leaderEpoch} (replacing an older epoch). */
     public void follow(Partition partition, int leaderEpoch) {
         Followed before = followed.get(partition.tp());
         if (before != null && before.partition() == partition && before.leaderEpoch() == leaderEpoch) {
-            // Only the ISR changed: the fetch in flight stays valid.
+            // Only the ISR changed: a request in flight stays valid and a backoff runs its course. An idle
+            // fetcher starts again, since the partition may be back from offline at the same epoch.
+            step(this::fetchIfIdle);
             return;
         }
         followed.put(partition.tp(), new Followed(partition, leaderEpoch));
-        signal();
+        step(this::fetchUnlessInFlight);
     }
 
     /** @return whether the partition was followed here */
@@ -91,64 +108,101 @@ public final class ReplicaFetcher implements AutoCloseable {
         return followed.remove(tp) != null;
     }
 
+    /** Whether this fetcher follows no partition (and may be closed). */
     public boolean isIdle() {
         return followed.isEmpty();
     }
 
-    private void signal() {
-        lock.lock();
-        try {
-            changed.signalAll();
-        } finally {
-            lock.unlock();
+    /**
+     * Runs {@code action} as a step on the executor. An exception other than an {@link Error} ends the step
+     * in a backoff; an Error goes to the executor (in the broker, it ends the process).
+     */
+    private void step(Runnable action) {
+        if (closed) {
+            return;
         }
-    }
-
-    private void run() {
-        while (running) {
-            try {
-                fetchOnce();
-            } catch (RuntimeException e) {
-                log.warn("Replica fetcher for leader {} failed; retrying after {} ms", leaderId,
-                        config.fetchBackoffMs(), e);
-                pause(config.fetchBackoffMs());
+        try {
+            executor.execute(() -> {
+                if (closed) {
+                    return;
+                }
+                try {
+                    action.run();
+                } catch (RuntimeException e) {
+                    log.warn("Replica fetcher for leader {} failed; retrying after {} ms", leaderId,
+                            config.fetchBackoffMs(), e);
+                    backOff();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            if (!closed) {
+                throw e;
             }
         }
     }
 
-    private void fetchOnce() {
-        Map<TopicPartition, Followed> byTp = Map.copyOf(followed);
+    private void fetchIfIdle() {
+        if (state == State.IDLE) {
+            fetch();
+        }
+    }
+
+    private void fetchUnlessInFlight() {
+        if (state != State.FETCHING) {
+            cancelBackoff();
+            fetch();
+        }
+    }
+
+    /** Sends one request with the position of every followed partition, or goes idle if there is none. */
+    private void fetch() {
+        // A snapshot in the map's order (no Map.copyOf: its iteration order changes from one JVM to the next).
+        Map<TopicPartition, Followed> round = new LinkedHashMap<>(followed);
         List<ReplicaFetchPartition> positions = new ArrayList<>();
-        for (Followed f : byTp.values()) {
+        for (Followed f : round.values()) {
             f.partition().fetchPosition(f.leaderEpoch(), config.partitionFetchMaxBytes()).ifPresent(positions::add);
         }
         if (positions.isEmpty()) {
-            pause(100);
+            state = State.IDLE;
             return;
         }
-        Map<TopicPartition, ReplicaFetchResult> answers;
-        CompletableFuture<Map<TopicPartition, ReplicaFetchResult>> request = client.fetch(leaderId, localBrokerId,
-                new FetchParams(config.fetchMaxWaitMs(), config.fetchMinBytes(), config.fetchMaxBytes()), positions,
-                config.requestTimeoutMs());
+        state = State.FETCHING;
+        CompletableFuture<Map<TopicPartition, ReplicaFetchResult>> request;
+        try {
+            request = client.fetch(leaderId, localBrokerId, new FetchParams(config.fetchMaxWaitMs(),
+                    config.fetchMinBytes(), config.fetchMaxBytes()), positions, config.requestTimeoutMs());
+        } catch (RuntimeException e) {
+            request = CompletableFuture.failedFuture(e);
+        }
         inFlight = request;
-        if (!running) {
+        if (closed) {
             request.cancel(true);
         }
-        try {
-            answers = request.join();
-        } catch (CancellationException e) {
-            return;
-        } catch (CompletionException e) {
-            log.debug("Fetch from leader {} failed: {}", leaderId, e.getCause().getMessage());
-            pause(config.fetchBackoffMs());
-            return;
-        } finally {
-            inFlight = null;
+        request.whenComplete((answers, error) -> step(() -> answered(round, positions, answers, error)));
+    }
+
+    /** The leader answered (or the request failed): applies the answers, then fetches again or backs off. */
+    private void answered(Map<TopicPartition, Followed> round, List<ReplicaFetchPartition> positions,
+                          Map<TopicPartition, ReplicaFetchResult> answers, Throwable error) {
+        inFlight = null;
+        if (error != null) {
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            log.debug("Fetch from leader {} failed: {}", leaderId, cause.getMessage());
+            backOff();
+        } else if (applyAll(round, positions, answers)) {
+            backOff();
+        } else {
+            fetch();
         }
+    }
+
+    /** @return whether the leader refused a partition (or its batches could not be appended) */
+    private boolean applyAll(Map<TopicPartition, Followed> round, List<ReplicaFetchPartition> positions,
+                             Map<TopicPartition, ReplicaFetchResult> answers) {
         boolean refused = false;
         for (ReplicaFetchPartition position : positions) {
             ReplicaFetchResult answer = answers.get(position.tp());
-            Followed f = byTp.get(position.tp());
+            Followed f = round.get(position.tp());
             if (answer == null || followed.get(position.tp()) != f) {
                 continue;
             }
@@ -168,40 +222,44 @@ public final class ReplicaFetcher implements AutoCloseable {
                 }
             }
         }
-        if (refused) {
-            pause(config.fetchBackoffMs());
+        return refused;
+    }
+
+    private void backOff() {
+        state = State.BACKING_OFF;
+        long number = ++backoffs;
+        backoff = timer.schedule(config.fetchBackoffMs(), () -> step(() -> backoffEnded(number)));
+    }
+
+    private void backoffEnded(long number) {
+        if (state == State.BACKING_OFF && number == backoffs) {
+            fetch();
         }
     }
 
-    /** Waits up to {@code ms}, returning early when the followed set changes or the fetcher stops. */
-    private void pause(long ms) {
-        lock.lock();
-        try {
-            if (running) {
-                changed.await(ms, TimeUnit.MILLISECONDS);
-            }
-        } catch (InterruptedException e) {
-            running = false;
-        } finally {
-            lock.unlock();
+    private void cancelBackoff() {
+        Timer.Timeout t = backoff;
+        if (t != null) {
+            t.cancel();
         }
     }
 
     /**
-     * Stops the thread and waits for it: the request in flight is cancelled, an answer being applied is
-     * finished. The thread is never interrupted, since an interrupt during a log write closes the log's
-     * file channel.
+     * Stops fetching and waits for the step in progress: the request in flight is cancelled, an answer being
+     * applied is finished. The executor is shut down, never interrupted, since an interrupt during a log write
+     * closes the log's file channel.
      */
     @Override
     public void close() {
-        running = false;
+        closed = true;
         CompletableFuture<?> request = inFlight;
         if (request != null) {
             request.cancel(true);
         }
-        signal();
+        cancelBackoff();
+        executor.shutdown();
         try {
-            thread.join(TimeUnit.SECONDS.toMillis(5));
+            executor.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

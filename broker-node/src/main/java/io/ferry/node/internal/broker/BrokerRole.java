@@ -179,7 +179,7 @@ public final class BrokerRole implements NodeRole {
                 logs.deleteLog(tp);
             }
         }, topicConfigs::minInsyncReplicas, config.replication(), new ReplicaManager.Environment(
-                delays, clock, leaderClient, isrChannel, replicationMetrics, threads.uncaughtExceptionHandler()));
+                delays, clock, leaderClient, isrChannel, replicationMetrics, threads::single));
         replicaManager = replicas;
         metrics = new BrokerMetrics(registry, replicas);
         FetchMemory fetchMemory = new FetchMemory(new MemoryBudget(config.fetchResponseQueuedMaxBytes(),

@@ -54,7 +54,7 @@ final class HandlerFixtures {
                         (tp, leaderEpoch, partitionEpoch, isr) -> CompletableFuture.failedFuture(
                                 new IOException("no controller in this test")),
                         ReplicationListener.NONE,
-                        (thread, error) -> thread.getThreadGroup().uncaughtException(thread, error)));
+                        name -> Executors.newSingleThreadExecutor()));
     }
 
     /** A fetch call's share of a fetch memory with room for anything, for tests not about memory. */

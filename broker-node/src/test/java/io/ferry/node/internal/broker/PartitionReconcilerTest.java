@@ -71,7 +71,7 @@ class PartitionReconcilerTest {
                         (tp, leaderEpoch, partitionEpoch, isr) -> CompletableFuture.failedFuture(
                                 new IOException("no controller in this test")),
                         ReplicationListener.NONE,
-                        (thread, error) -> thread.getThreadGroup().uncaughtException(thread, error)));
+                        name -> Executors.newSingleThreadExecutor()));
         reconciler = new PartitionReconciler(BROKER, replicas);
     }
 

@@ -1,0 +1,80 @@
+package io.ferry.replication.simulation;
+
+import io.ferry.replication.ForwardingReplicaLog;
+import io.ferry.replication.LeaderAndIsr;
+import io.ferry.replication.MemoryReplicaLog;
+import io.ferry.replication.Partition;
+import io.ferry.replication.ReplicaLog;
+import io.ferry.replication.RequiredAcks;
+import io.ferry.storage.EpochEntry;
+import java.util.List;
+
+/**
+ * Ferry with one deliberate bug, each of a kind the simulation must catch, injected through a {@link Wiring}
+ * seam so that no production class carries a test switch. {@link #breaks} names the invariant that is to
+ * report it.
+ */
+enum Mutant implements Wiring {
+
+    /** The leader answers acks=all as soon as its own log has the batch, as if the client had asked for acks=1. */
+    ACKS_ALL_ANSWERED_ON_APPEND(Invariant.ACKNOWLEDGED_RECORDS_SURVIVE) {
+        @Override
+        public RequiredAcks acksAtLeader(RequiredAcks acks) {
+            return acks == RequiredAcks.ALL ? RequiredAcks.LEADER : acks;
+        }
+    },
+
+    /**
+     * A follower told that its log diverges from the leader's keeps its log as it is (its truncation does
+     * nothing), and goes on taking the leader's high watermark.
+     */
+    FOLLOWER_IGNORES_DIVERGENCE(Invariant.CONSISTENT_BELOW_HIGH_WATERMARK) {
+        @Override
+        public ReplicaLog log(int broker, MemoryReplicaLog log, Replicas replicas) {
+            return new ForwardingReplicaLog(log) {
+                @Override
+                public void truncateTo(long offset) {
+                }
+            };
+        }
+    },
+
+    /**
+     * The controller moves leadership without bumping the leader epoch: the new leader serves, at the epoch a
+     * client already knows, a high watermark that may be below the one the old leader served.
+     */
+    LEADER_EPOCH_NOT_BUMPED(Invariant.MONOTONIC_HIGH_WATERMARK) {
+        @Override
+        public ControllerModel.Rules controllerRules() {
+            return new ControllerModel.Rules(true, false);
+        }
+    },
+
+    /**
+     * A new leader cuts its log back to its high watermark, as replicas did before KIP-101: its high watermark,
+     * learnt as a follower, lags the old leader's, so it drops batches that were committed.
+     */
+    NEW_LEADER_TRUNCATES_TO_HIGH_WATERMARK(Invariant.LEADERS_KEEP_COMMITTED_RECORDS) {
+        @Override
+        public void afterApplying(int broker, LeaderAndIsr state, Partition replica, MemoryReplicaLog log) {
+            // Just elected: the new epoch starts at the log end, with nothing appended under it yet.
+            List<EpochEntry> epochs = log.epochEntries();
+            boolean justElected = replica.isLeaderAt(state.leaderEpoch()) && !epochs.isEmpty()
+                    && epochs.get(epochs.size() - 1).equals(new EpochEntry(state.leaderEpoch(), log.logEndOffset()));
+            if (justElected && replica.highWatermark() < log.logEndOffset()) {
+                log.truncateTo(replica.highWatermark());
+            }
+        }
+    };
+
+    private final Invariant breaks;
+
+    Mutant(Invariant breaks) {
+        this.breaks = breaks;
+    }
+
+    /** The invariant whose violation the simulation reports for this mutant. */
+    Invariant breaks() {
+        return breaks;
+    }
+}
