@@ -2,6 +2,7 @@ package io.ferry.node.internal.broker;
 
 import io.ferry.node.NodeConfigKeys;
 import io.ferry.node.internal.RoleHealth;
+import io.ferry.node.internal.broker.controller.BrokerLifecycle;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +13,7 @@ import java.util.Map;
  * every condition that fails is named, so an operator knows what to look at. Pure: the caller reads the
  * clock and the status.
  */
-final class BrokerHealth {
+public final class BrokerHealth {
 
     private BrokerHealth() {
     }
@@ -22,7 +23,7 @@ final class BrokerHealth {
      * @param nowMillis          the clock of {@link BrokerLifecycle.Status#metadataCurrentAsOfMillis()}
      * @param maxStalenessMillis {@code broker.metadata.max.staleness.ms}
      */
-    static RoleHealth of(BrokerLifecycle.Status session, Map<Path, String> failedLogDirs, long nowMillis,
+    public static RoleHealth of(BrokerLifecycle.Status session, Map<Path, String> failedLogDirs, long nowMillis,
                          long maxStalenessMillis) {
         List<String> problems = new ArrayList<>(session.stoppedThreads());
         if (!session.registered()) {

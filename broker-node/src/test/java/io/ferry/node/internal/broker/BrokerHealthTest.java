@@ -3,6 +3,7 @@ package io.ferry.node.internal.broker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.ferry.node.internal.RoleHealth;
+import io.ferry.node.internal.broker.controller.BrokerLifecycle;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
