@@ -10,7 +10,7 @@ import io.ferry.node.internal.NodeRole;
 import io.ferry.node.internal.NodeThreads;
 import io.ferry.node.internal.RoleHealth;
 import io.ferry.node.internal.broker.controller.BrokerLifecycle;
-import io.ferry.node.internal.broker.controller.ControllerChannel;
+import io.ferry.node.internal.broker.controller.ControllerGateway;
 import io.ferry.node.internal.broker.handler.BrokerGrpcService;
 import io.ferry.node.internal.broker.memory.FetchMemory;
 import io.ferry.node.internal.broker.memory.MemoryBudget;
@@ -80,16 +80,15 @@ public final class BrokerRole implements NodeRole {
     /** The delayed-request timer's own thread, so retention or checkpoints never delay a timeout. */
     private final ScheduledExecutorService timer;
     private final TopicConfigs topicConfigs;
-    /** Wraps {@link #apply}: what the metadata thread runs for each new view. */
-    private final UnaryOperator<Consumer<BrokerMetadata>> metadataApplication;
+    /** The way to the controllers, connected when the node serves. */
+    private final ControllerGateway controllers;
+    /** The session with the controllers, started when the node serves. */
+    private final BrokerLifecycle lifecycle;
     private volatile LogManager logManager;
     private volatile ReplicaManager replicaManager;
     private volatile BrokerMetrics metrics;
     private volatile ReplicationMetrics replicationMetrics;
     private volatile GrpcLeaderClient leaderClient;
-    private volatile ControllerIsrChannel isrChannel;
-    private volatile ControllerChannel controllers;
-    private volatile BrokerLifecycle lifecycle;
     /** Owned by the lifecycle's metadata thread: the view the partitions were last reconciled with. */
     private BrokerMetadata reconciled = BrokerMetadata.EMPTY;
     /**
@@ -126,7 +125,6 @@ public final class BrokerRole implements NodeRole {
         this.registry = registry;
         this.clock = clock;
         this.threads = threads;
-        this.metadataApplication = metadataApplication;
         this.scheduler = threads.scheduled("ferry-broker-scheduler", 2);
         this.timer = threads.scheduled("ferry-broker-timer", 1);
         LogConfig defaults = defaultLogConfig(config);
@@ -137,6 +135,9 @@ public final class BrokerRole implements NodeRole {
                 LogManagerConfig.DEFAULT_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS,
                 LogManagerConfig.DEFAULT_RECOVERY_THREADS_PER_DATA_DIR);
         this.topicConfigs = new TopicConfigs(defaults, config.minInsyncReplicas(), () -> newest);
+        this.controllers = new ControllerGateway(threads);
+        this.lifecycle = new BrokerLifecycle(config.nodeId(), controllers, config.brokerHeartbeatInterval().toMillis(),
+                config.requestTimeout().toMillis(), metadataApplication.apply(this::apply), threads, clock);
     }
 
     static LogConfig defaultLogConfig(NodeConfig config) {
@@ -156,11 +157,6 @@ public final class BrokerRole implements NodeRole {
                 .build();
     }
 
-    private BrokerMetadata metadata() {
-        BrokerLifecycle l = lifecycle;
-        return l == null ? BrokerMetadata.EMPTY : l.metadata();
-    }
-
     @Override
     public ProcessRole role() {
         return ProcessRole.BROKER;
@@ -173,13 +169,11 @@ public final class BrokerRole implements NodeRole {
         logManager = logs;
         replicationMetrics = new ReplicationMetrics(registry);
         // Room for a full answer plus one batch at the largest size a leader accepts.
-        leaderClient = new GrpcLeaderClient(this::metadata,
+        leaderClient = new GrpcLeaderClient(lifecycle::metadata,
                 (int) Math.min(Integer.MAX_VALUE, (long) config.replication().fetchMaxBytes() + config.messageMaxBytes()
                         + (1 << 20)));
-        isrChannel = new ControllerIsrChannel(config.nodeId(), () -> {
-            BrokerLifecycle l = lifecycle;
-            return l == null ? "" : l.incarnationId();
-        }, () -> controllers, config.requestTimeout().toMillis(), threads);
+        ControllerIsrChannel isrChannel = new ControllerIsrChannel(config.nodeId(), lifecycle::incarnationId,
+                controllers, config.requestTimeout().toMillis());
         Timer delays = new ExecutorTimer(timer);
         ReplicaManager replicas = new ReplicaManager(config.nodeId(), new ReplicaLogs() {
             @Override
@@ -200,16 +194,8 @@ public final class BrokerRole implements NodeRole {
                 config.fetchResponseQueuedMaxBytesPerConnection(), delays), new MemoryBudget(
                 config.fetchPurgatoryMaxBytes(), config.fetchPurgatoryMaxBytesPerConnection(), delays));
         metrics.watch(fetchMemory);
-        BrokerGrpcService service = new BrokerGrpcService(replicas, this::metadata, () -> controllers, () -> {
-                    BrokerLifecycle l = lifecycle;
-                    return l == null ? -1 : l.activeControllerId();
-                },
-                () -> {
-                    BrokerLifecycle l = lifecycle;
-                    if (l != null) {
-                        l.pollSoon();
-                    }
-                }, metrics, config.requestTimeout().toMillis(),
+        BrokerGrpcService service = new BrokerGrpcService(replicas, lifecycle, controllers, metrics,
+                config.requestTimeout().toMillis(),
                 new BrokerGrpcService.FetchLimits(config.fetchMaxBytes(), config.replication().fetchMaxBytes()),
                 fetchMemory,
                 new TopicAdmission(config.numPartitions(), config.defaultReplicationFactor(), topicConfigs));
@@ -222,7 +208,7 @@ public final class BrokerRole implements NodeRole {
         List<HostPort> bootstrap = config.controllerQuorumBootstrapServers().isEmpty()
                 ? List.of(new HostPort(grpcAddress.getHostString(), grpcAddress.getPort()))
                 : config.controllerQuorumBootstrapServers();
-        controllers = new ControllerChannel(bootstrap);
+        controllers.connect(bootstrap);
         List<Endpoint> endpoints = new ArrayList<>();
         endpoints.add(Endpoint.newBuilder().setName(CallerEndpoints.INTERNAL).setHost(grpcAddress.getHostString())
                 .setPort(grpcAddress.getPort()).build());
@@ -232,11 +218,7 @@ public final class BrokerRole implements NodeRole {
             endpoints.add(Endpoint.newBuilder().setName(CallerEndpoints.EXTERNAL).setHost(advertised.host())
                     .setPort(advertised.port()).build());
         });
-        BrokerLifecycle l = new BrokerLifecycle(config.nodeId(), endpoints, controllers,
-                config.brokerHeartbeatInterval().toMillis(), config.requestTimeout().toMillis(),
-                metadataApplication.apply(this::apply), threads, clock);
-        lifecycle = l;
-        l.start();
+        lifecycle.start(endpoints);
     }
 
     /** On the lifecycle's metadata thread: makes the hosted partitions match {@code next}. */
@@ -262,36 +244,26 @@ public final class BrokerRole implements NodeRole {
 
     @Override
     public RoleHealth health() {
-        BrokerLifecycle l = lifecycle;
         LogManager logs = logManager;
-        if (l == null || logs == null) {
+        if (logs == null) {
             return RoleHealth.down("the broker has not started");
         }
-        return BrokerHealth.of(l.status(), logs.failedDirs(), clock.millis(),
+        return BrokerHealth.of(lifecycle.status(), logs.failedDirs(), clock.millis(),
                 config.brokerMetadataMaxStaleness().toMillis());
     }
 
     @Override
     public void prepareStop() {
-        BrokerLifecycle l = lifecycle;
-        if (l != null) {
-            boolean clean = l.controlledShutdown(CONTROLLED_SHUTDOWN_MILLIS);
-            log.info("Controlled shutdown of broker {} {}", config.nodeId(), clean ? "done" : "incomplete");
-        }
+        boolean clean = lifecycle.controlledShutdown(CONTROLLED_SHUTDOWN_MILLIS);
+        log.info("Controlled shutdown of broker {} {}", config.nodeId(), clean ? "done" : "incomplete");
     }
 
     @Override
     public void close() {
-        BrokerLifecycle l = lifecycle;
-        if (l != null) {
-            l.close();
-        }
+        lifecycle.close();
         ReplicaManager replicas = replicaManager;
         if (replicas != null) {
             replicas.close();
-        }
-        if (isrChannel != null) {
-            isrChannel.close();
         }
         if (leaderClient != null) {
             leaderClient.close();
@@ -318,9 +290,6 @@ public final class BrokerRole implements NodeRole {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        ControllerChannel c = controllers;
-        if (c != null) {
-            c.close();
-        }
+        controllers.close();
     }
 }

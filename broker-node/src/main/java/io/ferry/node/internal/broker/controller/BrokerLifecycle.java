@@ -1,7 +1,7 @@
 package io.ferry.node.internal.broker.controller;
 
 import io.ferry.node.internal.NodeThreads;
-import io.ferry.node.internal.broker.controller.ControllerChannel.ControllerUnavailableException;
+import io.ferry.node.internal.broker.controller.ControllerGateway.ControllerUnavailableException;
 import io.ferry.node.internal.broker.metadata.BrokerMetadata;
 import io.ferry.proto.v1.BrokerHeartbeatRequest;
 import io.ferry.proto.v1.BrokerHeartbeatResponse;
@@ -10,6 +10,7 @@ import io.ferry.proto.v1.ControlledShutdownResponse;
 import io.ferry.proto.v1.DescribeClusterRequest;
 import io.ferry.proto.v1.DescribeClusterResponse;
 import io.ferry.proto.v1.Endpoint;
+import io.ferry.proto.v1.Error;
 import io.ferry.proto.v1.ErrorCode;
 import io.ferry.proto.v1.FetchMetadataRequest;
 import io.ferry.proto.v1.FetchMetadataResponse;
@@ -27,6 +28,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,8 +61,7 @@ public final class BrokerLifecycle implements AutoCloseable {
 
     private final int brokerId;
     private final String incarnationId = UUID.randomUUID().toString();
-    private final List<Endpoint> endpoints;
-    private final ControllerChannel controllers;
+    private final ControllerGateway controllers;
     private final long heartbeatIntervalMillis;
     private final long requestTimeoutMillis;
     private final Consumer<BrokerMetadata> onMetadata;
@@ -70,6 +71,8 @@ public final class BrokerLifecycle implements AutoCloseable {
     /** Held while {@code onMetadata} runs; {@link #close()} takes it before interrupting. */
     private final Object applying = new Object();
 
+    /** Set by {@link #start}, before the threads run. */
+    private List<Endpoint> endpoints = List.of();
     /** Written by the heartbeat thread. */
     private volatile boolean registered;
     /** Guarded by {@link #applying}. */
@@ -98,15 +101,16 @@ public final class BrokerLifecycle implements AutoCloseable {
     }
 
     /**
+     * A session not started yet: its view is {@link BrokerMetadata#EMPTY}, its incarnation id fixed.
+     *
      * @param onMetadata called on the metadata thread with each newer view, before it is published
      * @param threads    makes the heartbeat and metadata threads
      * @param clock      times the metadata polls, for {@link Status#metadataCurrentAsOfMillis()}
      */
-    public BrokerLifecycle(int brokerId, List<Endpoint> endpoints, ControllerChannel controllers, long heartbeatIntervalMillis,
+    public BrokerLifecycle(int brokerId, ControllerGateway controllers, long heartbeatIntervalMillis,
                            long requestTimeoutMillis, Consumer<BrokerMetadata> onMetadata, NodeThreads threads,
                            InstantSource clock) {
         this.brokerId = brokerId;
-        this.endpoints = List.copyOf(endpoints);
         this.controllers = controllers;
         this.heartbeatIntervalMillis = heartbeatIntervalMillis;
         this.requestTimeoutMillis = requestTimeoutMillis;
@@ -116,7 +120,13 @@ public final class BrokerLifecycle implements AutoCloseable {
         this.metadataThread = threads.scheduled("ferry-broker-metadata", 1);
     }
 
-    public void start() {
+    /**
+     * Registers with {@code endpoints} and starts both threads; once only.
+     *
+     * @param endpoints the broker's listeners as clients and other brokers reach them
+     */
+    public void start(List<Endpoint> endpoints) {
+        this.endpoints = List.copyOf(endpoints);
         log.info("Broker {} registers with incarnation {} at {}", brokerId, incarnationId, endpoints.stream()
                 .map(e -> e.getName() + " " + e.getHost() + ":" + e.getPort()).toList());
         heartbeatTask = heartbeatThread.scheduleWithFixedDelay(this::heartbeatQuietly, 0, heartbeatIntervalMillis,
@@ -190,9 +200,9 @@ public final class BrokerLifecycle implements AutoCloseable {
     }
 
     private void register() throws ControllerUnavailableException {
-        RegisterBrokerResponse response = controllers.call("RegisterBroker",
-                stub -> stub.registerBroker(RegisterBrokerRequest.newBuilder().setBrokerId(brokerId)
-                        .setIncarnationId(incarnationId).addAllEndpoints(endpoints).build()),
+        RegisterBrokerRequest request = RegisterBrokerRequest.newBuilder().setBrokerId(brokerId)
+                .setIncarnationId(incarnationId).addAllEndpoints(endpoints).build();
+        RegisterBrokerResponse response = await("RegisterBroker", (stub, answer) -> stub.registerBroker(request, answer),
                 RegisterBrokerResponse::getError, requestTimeoutMillis);
         if (response.getError().getCode() == ErrorCode.NONE) {
             registered = true;
@@ -205,10 +215,11 @@ public final class BrokerLifecycle implements AutoCloseable {
     }
 
     private void heartbeat() throws ControllerUnavailableException {
-        BrokerHeartbeatResponse response = controllers.call("BrokerHeartbeat",
-                stub -> stub.brokerHeartbeat(BrokerHeartbeatRequest.newBuilder().setBrokerId(brokerId)
-                        .setIncarnationId(incarnationId).setMetadataVersion(metadata.version()).build()),
-                BrokerHeartbeatResponse::getError, requestTimeoutMillis);
+        BrokerHeartbeatRequest request = BrokerHeartbeatRequest.newBuilder().setBrokerId(brokerId)
+                .setIncarnationId(incarnationId).setMetadataVersion(metadata.version()).build();
+        BrokerHeartbeatResponse response = await("BrokerHeartbeat",
+                (stub, answer) -> stub.brokerHeartbeat(request, answer), BrokerHeartbeatResponse::getError,
+                requestTimeoutMillis);
         ErrorCode code = response.getError().getCode();
         if (code == ErrorCode.UNKNOWN_BROKER || code == ErrorCode.DUPLICATE_BROKER_REGISTRATION) {
             log.warn("Broker {} must register again: {}", brokerId, response.getError().getMessage());
@@ -225,8 +236,8 @@ public final class BrokerLifecycle implements AutoCloseable {
 
     /** For Metadata answers: which controller leads, as any controller knows it (a local read there). */
     private void refreshActiveController() throws ControllerUnavailableException {
-        DescribeClusterResponse cluster = controllers.call("DescribeCluster",
-                stub -> stub.describeCluster(DescribeClusterRequest.getDefaultInstance()),
+        DescribeClusterResponse cluster = await("DescribeCluster",
+                (stub, answer) -> stub.describeCluster(DescribeClusterRequest.getDefaultInstance(), answer),
                 DescribeClusterResponse::getError, requestTimeoutMillis);
         activeControllerId = cluster.getError().getCode() == ErrorCode.NONE ? cluster.getControllerLeaderId() : -1;
     }
@@ -238,9 +249,8 @@ public final class BrokerLifecycle implements AutoCloseable {
     private void pollMetadataQuietly() {
         long startedMillis = clock.millis();
         try {
-            FetchMetadataResponse response = controllers.call("FetchMetadata",
-                    stub -> stub.fetchMetadata(FetchMetadataRequest.newBuilder()
-                            .setSinceVersion(metadata.version()).build()),
+            FetchMetadataRequest request = FetchMetadataRequest.newBuilder().setSinceVersion(metadata.version()).build();
+            FetchMetadataResponse response = await("FetchMetadata", (stub, answer) -> stub.fetchMetadata(request, answer),
                     FetchMetadataResponse::getError, requestTimeoutMillis);
             if (response.getError().getCode() != ErrorCode.NONE) {
                 metadataFailure = "FetchMetadata answered " + response.getError().getCode() + ": "
@@ -282,9 +292,10 @@ public final class BrokerLifecycle implements AutoCloseable {
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
             while (registered && System.nanoTime() < deadline) {
                 long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-                ControlledShutdownResponse response = controllers.call("ControlledShutdown",
-                        stub -> stub.controlledShutdown(ControlledShutdownRequest.newBuilder().setBrokerId(brokerId)
-                                .setIncarnationId(incarnationId).build()),
+                ControlledShutdownRequest request = ControlledShutdownRequest.newBuilder().setBrokerId(brokerId)
+                        .setIncarnationId(incarnationId).build();
+                ControlledShutdownResponse response = await("ControlledShutdown",
+                        (stub, answer) -> stub.controlledShutdown(request, answer),
                         ControlledShutdownResponse::getError, Math.max(1, left));
                 if (response.getError().getCode() == ErrorCode.NONE && response.getRemainingLeaderships() == 0) {
                     metadataThread.submit(this::pollMetadataQuietly).get();
@@ -292,7 +303,7 @@ public final class BrokerLifecycle implements AutoCloseable {
                 }
                 log.info("Controlled shutdown of broker {}: {} leaderships remain ({})", brokerId,
                         response.getRemainingLeaderships(), response.getError().getCode());
-                Thread.sleep(ControllerChannel.RETRY_BACKOFF_MILLIS);
+                Thread.sleep(ControllerGateway.RETRY_BACKOFF_MILLIS);
             }
             return !registered;
         });
@@ -307,6 +318,25 @@ public final class BrokerLifecycle implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         return false;
+    }
+
+    /**
+     * A call to the controllers that this session's own thread waits for (an interrupt at {@link #close}
+     * cuts the wait short).
+     */
+    private <R> R await(String what, ControllerGateway.Rpc<R> rpc, Function<R, Error> errorOf, long timeoutMillis)
+            throws ControllerUnavailableException {
+        try {
+            return controllers.call(what, rpc, errorOf, timeoutMillis).get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof ControllerUnavailableException unavailable) {
+                throw unavailable;
+            }
+            throw new IllegalStateException(what + " failed", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ControllerUnavailableException(what + " was interrupted");
+        }
     }
 
     /** Stops both threads; waits for a metadata application in progress to finish first. */

@@ -2,14 +2,13 @@ package io.ferry.node.internal.broker.handler;
 
 import io.ferry.node.internal.CallerConnection;
 import io.ferry.node.internal.CallerListener;
-import io.ferry.node.internal.broker.controller.ControllerChannel;
-import io.ferry.node.internal.broker.controller.ControllerChannel.ControllerUnavailableException;
+import io.ferry.node.internal.broker.controller.BrokerLifecycle;
+import io.ferry.node.internal.broker.controller.ControllerGateway;
 import io.ferry.node.internal.broker.memory.FetchMemory;
 import io.ferry.node.internal.broker.metadata.BrokerMetadata;
 import io.ferry.node.internal.broker.metadata.CallerEndpoints;
 import io.ferry.node.internal.broker.metrics.BrokerMetrics;
 import io.ferry.node.internal.broker.topic.TopicAdmission;
-import io.ferry.node.internal.broker.topic.TopicOverrides.InvalidTopicConfigException;
 import io.ferry.node.internal.broker.wire.DirectBufferPool;
 import io.ferry.node.internal.broker.wire.OffHeapProduceRequest;
 import io.ferry.node.internal.broker.wire.ProduceRequestMarshaller;
@@ -28,7 +27,6 @@ import io.ferry.proto.v1.DescribeClusterRequest;
 import io.ferry.proto.v1.DescribeClusterResponse;
 import io.ferry.proto.v1.DescribeTopicsRequest;
 import io.ferry.proto.v1.DescribeTopicsResponse;
-import io.ferry.proto.v1.Error;
 import io.ferry.proto.v1.ErrorCode;
 import io.ferry.proto.v1.FetchRequest;
 import io.ferry.proto.v1.FetchResponse;
@@ -40,7 +38,6 @@ import io.ferry.proto.v1.ProduceRequest;
 import io.ferry.proto.v1.ProduceResponse;
 import io.ferry.proto.v1.ReplicaFetchRequest;
 import io.ferry.proto.v1.ReplicaFetchResponse;
-import io.ferry.proto.v1.TopicDescription;
 import io.ferry.proto.v1.TopicMetadata;
 import io.ferry.proto.v1.TopicRecord;
 import io.ferry.replication.ReplicaManager;
@@ -57,8 +54,6 @@ import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
-import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,8 +63,8 @@ import org.slf4j.LoggerFactory;
  * {@link ProduceHandler} / {@link ProduceStream} and {@link FetchHandler}, a follower's ReplicaFetch
  * through {@link ReplicaFetchHandler}, ListOffsets and DeleteRecords through {@link ListOffsetsHandler}
  * and {@link DeleteRecordsHandler}; Metadata is answered from the metadata view; admin calls are forwarded to the
- * controller quorum and answered with the controller's response. A request that fails unexpectedly is
- * answered with INTERNAL, never by stopping anything else.
+ * controller quorum ({@link AdminCalls}) and answered with the controller's response. A request that fails
+ * unexpectedly is answered with INTERNAL, never by stopping anything else.
  */
 public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, BindableService {
 
@@ -83,18 +78,14 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
      */
     private static final long PRODUCE_BUFFER_POOL_BYTES = 64L << 20;
 
-    private final Supplier<BrokerMetadata> metadata;
-    private final Supplier<ControllerChannel> controllers;
-    private final IntSupplier activeControllerId;
-    private final Runnable metadataChanged;
+    private final BrokerLifecycle session;
     private final BrokerMetrics metrics;
     private final ProduceHandler produce;
     private final FetchHandler fetch;
     private final ReplicaFetchHandler replicaFetch;
     private final DeleteRecordsHandler deleteRecords;
     private final ListOffsetsHandler listOffsets;
-    private final long requestTimeoutMillis;
-    private final TopicAdmission topicAdmission;
+    private final AdminCalls admin;
     private final FetchMemory fetchMemory;
     private final DirectBufferPool produceBuffers = new DirectBufferPool(PRODUCE_BUFFER_POOL_BYTES);
 
@@ -108,22 +99,18 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
     }
 
     /**
-     * @param controllers        the channel to the quorum (null until the node serves)
-     * @param activeControllerId the controller quorum's leader as last reported, -1 if unknown
-     * @param metadataChanged    called after an admin call succeeded, so the view catches up soon
+     * @param session     the broker's session with the controllers: its metadata view, the active controller
+     *                    it last heard of, and a poll to catch up after an admin call
+     * @param controllers where admin calls are forwarded
      */
-    public BrokerGrpcService(ReplicaManager replicaManager, Supplier<BrokerMetadata> metadata,
-                             Supplier<ControllerChannel> controllers, IntSupplier activeControllerId,
-                             Runnable metadataChanged, BrokerMetrics metrics, long requestTimeoutMillis,
-                             FetchLimits fetchLimits, FetchMemory fetchMemory, TopicAdmission topicAdmission) {
-        this.metadata = metadata;
-        this.controllers = controllers;
-        this.activeControllerId = activeControllerId;
-        this.metadataChanged = metadataChanged;
+    public BrokerGrpcService(ReplicaManager replicaManager, BrokerLifecycle session, ControllerGateway controllers,
+                             BrokerMetrics metrics, long requestTimeoutMillis, FetchLimits fetchLimits,
+                             FetchMemory fetchMemory, TopicAdmission topicAdmission) {
+        this.session = session;
         this.metrics = metrics;
-        this.requestTimeoutMillis = requestTimeoutMillis;
-        this.topicAdmission = topicAdmission;
         this.fetchMemory = fetchMemory;
+        this.admin = new AdminCalls(controllers, topicAdmission, session::pollSoon, metrics, requestTimeoutMillis);
+        Supplier<BrokerMetadata> metadata = session::metadata;
         this.produce = new ProduceHandler(replicaManager, metadata, metrics, requestTimeoutMillis);
         this.fetch = new FetchHandler(replicaManager, metadata, metrics, requestTimeoutMillis,
                 fetchLimits.fetchMaxBytes());
@@ -235,12 +222,12 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
     public void metadata(MetadataRequest request, StreamObserver<MetadataResponse> observer) {
         long start = System.nanoTime();
         guarded(observer, () -> {
-            BrokerMetadata view = metadata.get();
+            BrokerMetadata view = session.metadata();
             MetadataResponse.Builder response = MetadataResponse.newBuilder()
                     .addAllBrokers(view.brokers().values().stream()
                             .sorted((a, b) -> Integer.compare(a.getBrokerId(), b.getBrokerId()))
                             .map(CallerEndpoints::forCaller).toList())
-                    .setControllerId(activeControllerId.getAsInt()).setMetadataVersion(view.version());
+                    .setControllerId(session.activeControllerId()).setMetadataVersion(view.version());
             List<String> names = request.getTopicsCount() > 0 ? request.getTopicsList()
                     : view.topics().keySet().stream().sorted().toList();
             for (String name : names) {
@@ -270,93 +257,32 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
 
     @Override
     public void createTopic(CreateTopicRequest request, StreamObserver<CreateTopicResponse> observer) {
-        CreateTopicRequest prepared;
-        try {
-            prepared = topicAdmission.prepare(request);
-        } catch (InvalidTopicConfigException e) {
-            observer.onNext(CreateTopicResponse.newBuilder()
-                    .setError(PartitionLookup.error(ErrorCode.INVALID_CONFIG, e.getMessage())).build());
-            observer.onCompleted();
-            return;
-        }
-        forward("create_topic", observer, stub -> stub.createTopic(prepared), CreateTopicResponse::getError,
-                error -> CreateTopicResponse.newBuilder().setError(error).build());
+        guarded(observer, () -> admin.createTopic(request, observer));
     }
 
     @Override
     public void alterTopicConfigs(AlterTopicConfigsRequest request, StreamObserver<AlterTopicConfigsResponse> observer) {
-        try {
-            topicAdmission.checkConfigChange(request);
-        } catch (InvalidTopicConfigException e) {
-            observer.onNext(AlterTopicConfigsResponse.newBuilder()
-                    .setError(PartitionLookup.error(ErrorCode.INVALID_CONFIG, e.getMessage())).build());
-            observer.onCompleted();
-            return;
-        }
-        forward("alter_topic_configs", observer, stub -> stub.alterTopicConfigs(request),
-                AlterTopicConfigsResponse::getError, error -> AlterTopicConfigsResponse.newBuilder().setError(error).build());
+        guarded(observer, () -> admin.alterTopicConfigs(request, observer));
     }
 
     @Override
     public void createPartitions(CreatePartitionsRequest request, StreamObserver<CreatePartitionsResponse> observer) {
-        forward("create_partitions", observer, stub -> stub.createPartitions(request), CreatePartitionsResponse::getError,
-                error -> CreatePartitionsResponse.newBuilder().setError(error).build());
+        guarded(observer, () -> admin.createPartitions(request, observer));
     }
 
     @Override
     public void deleteTopic(DeleteTopicRequest request, StreamObserver<DeleteTopicResponse> observer) {
-        forward("delete_topic", observer, stub -> stub.deleteTopic(request), DeleteTopicResponse::getError,
-                error -> DeleteTopicResponse.newBuilder().setError(error).build());
+        guarded(observer, () -> admin.deleteTopic(request, observer));
     }
 
     @Override
     public void describeTopics(DescribeTopicsRequest request, StreamObserver<DescribeTopicsResponse> observer) {
-        forward("describe_topics", observer, stub -> stub.describeTopics(request),
-                r -> r.getTopicsList().stream().map(TopicDescription::getError)
-                        .filter(e -> e.getCode() == ErrorCode.NOT_CONTROLLER).findFirst()
-                        .orElse(Error.getDefaultInstance()),
-                error -> DescribeTopicsResponse.newBuilder()
-                        .addTopics(TopicDescription.newBuilder().setError(error)).build());
+        guarded(observer, () -> admin.describeTopics(request, observer));
     }
 
     @Override
     public void describeCluster(DescribeClusterRequest request, StreamObserver<DescribeClusterResponse> observer) {
-        forward("describe_cluster", observer, stub -> {
-            DescribeClusterResponse cluster = stub.describeCluster(request);
-            return cluster.toBuilder().clearBrokers()
-                    .addAllBrokers(cluster.getBrokersList().stream().map(CallerEndpoints::forCaller).toList()).build();
-        }, DescribeClusterResponse::getError,
-                error -> DescribeClusterResponse.newBuilder().setError(error).build());
-    }
-
-    /**
-     * Forwards an admin call to the controllers on a gRPC executor thread (it blocks up to
-     * {@code request.timeout.ms}); NOT_CONTROLLER when no controller answered in time.
-     */
-    private <R> void forward(String name, StreamObserver<R> observer,
-                             Function<io.ferry.proto.v1.ControllerServiceGrpc.ControllerServiceBlockingStub, R> call,
-                             Function<R, Error> errorOf, Function<Error, R> failed) {
-        long start = System.nanoTime();
-        guarded(observer, () -> {
-            ControllerChannel channel = controllers.get();
-            R response;
-            if (channel == null) {
-                response = failed.apply(PartitionLookup.error(ErrorCode.NOT_CONTROLLER,
-                        "the broker is still starting and has no controller connection; retry"));
-            } else {
-                try {
-                    response = channel.call(name, call, errorOf, requestTimeoutMillis);
-                    if (errorOf.apply(response).getCode() == ErrorCode.NONE) {
-                        metadataChanged.run();
-                    }
-                } catch (ControllerUnavailableException e) {
-                    response = failed.apply(PartitionLookup.error(ErrorCode.NOT_CONTROLLER, e.getMessage()));
-                }
-            }
-            observer.onNext(response);
-            observer.onCompleted();
-        });
-        metrics.request(name).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        guarded(observer, () -> admin.describeCluster(request, observer));
     }
 
     private static void guarded(StreamObserver<?> observer, Runnable body) {

@@ -68,7 +68,7 @@ class BrokerLifecycleTest {
     /** When set, FetchMetadata answers with this error. */
     private volatile ErrorCode fetchError;
     private Server server;
-    private ControllerChannel controllers;
+    private ControllerGateway controllers;
     private BrokerLifecycle lifecycle;
 
     @TempDir
@@ -109,7 +109,8 @@ class BrokerLifecycleTest {
                         observer.onCompleted();
                     }
                 }).build().start();
-        controllers = new ControllerChannel(List.of(new HostPort("127.0.0.1",
+        controllers = new ControllerGateway(fatalErrors.threads());
+        controllers.connect(List.of(new HostPort("127.0.0.1",
                 ((InetSocketAddress) server.getListenSockets().get(0)).getPort())));
     }
 
@@ -123,9 +124,9 @@ class BrokerLifecycleTest {
     }
 
     private BrokerLifecycle start(Consumer<BrokerMetadata> onMetadata) {
-        lifecycle = new BrokerLifecycle(7, List.of(ENDPOINT), controllers, HEARTBEAT_MILLIS, 5_000, onMetadata,
+        lifecycle = new BrokerLifecycle(7, controllers, HEARTBEAT_MILLIS, 5_000, onMetadata,
                 fatalErrors.threads(), () -> Instant.ofEpochMilli(nowMillis.get()));
-        lifecycle.start();
+        lifecycle.start(List.of(ENDPOINT));
         return lifecycle;
     }
 

@@ -63,9 +63,13 @@ final class HandlerFixtures {
 
     /** A fetch call's share of a fetch memory with room for anything, for tests not about memory. */
     static FetchMemory.Call plentyOfMemory() {
+        return plentyOfRoom().open("a connection");
+    }
+
+    /** A fetch memory with room for anything. */
+    static FetchMemory plentyOfRoom() {
         Timer never = (delayMs, task) -> () -> { };
-        return new FetchMemory(new MemoryBudget(1L << 40, 1L << 40, never), new MemoryBudget(1L << 40, 1L << 40, never))
-                .open("a connection");
+        return new FetchMemory(new MemoryBudget(1L << 40, 1L << 40, never), new MemoryBudget(1L << 40, 1L << 40, never));
     }
 
     static BrokerRegistration broker(int id) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ferry.node.RecordedFatalErrors;
 import io.ferry.node.config.HostPort;
 import io.ferry.proto.v1.ControllerServiceGrpc;
 import io.ferry.proto.v1.DescribeClusterRequest;
@@ -17,18 +18,26 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The broker's controller client moves on from NOT_CONTROLLER answers and unreachable addresses. */
-class ControllerChannelTest {
+/**
+ * The broker's way to the controllers moves on from NOT_CONTROLLER answers and unreachable addresses, and
+ * fails a call it could not get answered in time with a typed failure.
+ */
+class ControllerGatewayTest {
 
     private final List<Server> servers = new ArrayList<>();
+    private final RecordedFatalErrors fatalErrors = new RecordedFatalErrors();
+    private final List<ControllerGateway> gateways = new ArrayList<>();
 
     @AfterEach
     void stop() throws InterruptedException {
+        gateways.forEach(ControllerGateway::close);
+        assertEquals(List.of(), fatalErrors.recorded());
         for (Server s : servers) {
             s.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
@@ -57,41 +66,54 @@ class ControllerChannelTest {
         }
     }
 
+    private ControllerGateway gateway(HostPort... controllers) {
+        ControllerGateway gateway = new ControllerGateway(fatalErrors.threads());
+        gateways.add(gateway);
+        gateway.connect(List.of(controllers));
+        return gateway;
+    }
+
+    private static DescribeClusterResponse describe(ControllerGateway gateway, long timeoutMillis) throws Exception {
+        try {
+            return gateway.call("DescribeCluster",
+                    (stub, answer) -> stub.describeCluster(DescribeClusterRequest.getDefaultInstance(), answer),
+                    DescribeClusterResponse::getError, timeoutMillis).get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw (Exception) e.getCause();
+        }
+    }
+
     @Test
     void notControllerAndUnreachableAddressesAreSkippedUntilOneAnswers() throws Exception {
         AtomicInteger notControllerCalls = new AtomicInteger();
         AtomicInteger answeringCalls = new AtomicInteger();
         HostPort notController = controller(ErrorCode.NOT_CONTROLLER, -1, notControllerCalls);
         HostPort answering = controller(ErrorCode.NONE, 3, answeringCalls);
-        try (ControllerChannel channel = new ControllerChannel(List.of(notController, closedPort(), answering))) {
-            DescribeClusterResponse response = channel.call("DescribeCluster",
-                    stub -> stub.describeCluster(DescribeClusterRequest.getDefaultInstance()),
-                    DescribeClusterResponse::getError, 10_000);
-            assertEquals(3, response.getControllerLeaderId());
-            assertEquals(1, notControllerCalls.get());
-            // The working address is remembered for the next call.
-            channel.call("DescribeCluster", stub -> stub.describeCluster(DescribeClusterRequest.getDefaultInstance()),
-                    DescribeClusterResponse::getError, 10_000);
-            assertEquals(1, notControllerCalls.get());
-            assertEquals(2, answeringCalls.get());
-        }
+        ControllerGateway gateway = gateway(notController, closedPort(), answering);
+        assertEquals(3, describe(gateway, 10_000).getControllerLeaderId());
+        assertEquals(1, notControllerCalls.get());
+        // The working address is remembered for the next call.
+        describe(gateway, 10_000);
+        assertEquals(1, notControllerCalls.get());
+        assertEquals(2, answeringCalls.get());
     }
 
     @Test
     void otherErrorsAreTheControllersAnswerAndNoAnswerInTimeIsATypedFailure() throws Exception {
         HostPort refusing = controller(ErrorCode.INVALID_REQUEST, 1, new AtomicInteger());
-        try (ControllerChannel channel = new ControllerChannel(List.of(refusing))) {
-            assertEquals(ErrorCode.INVALID_REQUEST, channel.call("DescribeCluster",
-                    stub -> stub.describeCluster(DescribeClusterRequest.getDefaultInstance()),
-                    DescribeClusterResponse::getError, 10_000).getError().getCode());
-        }
+        assertEquals(ErrorCode.INVALID_REQUEST, describe(gateway(refusing), 10_000).getError().getCode());
         HostPort notController = controller(ErrorCode.NOT_CONTROLLER, -1, new AtomicInteger());
-        try (ControllerChannel channel = new ControllerChannel(List.of(notController))) {
-            ControllerChannel.ControllerUnavailableException e = assertThrows(
-                    ControllerChannel.ControllerUnavailableException.class, () -> channel.call("DescribeCluster",
-                            stub -> stub.describeCluster(DescribeClusterRequest.getDefaultInstance()),
-                            DescribeClusterResponse::getError, 300));
-            assertTrue(e.getMessage().contains("NOT_CONTROLLER"), e.getMessage());
-        }
+        ControllerGateway.ControllerUnavailableException e = assertThrows(
+                ControllerGateway.ControllerUnavailableException.class, () -> describe(gateway(notController), 300));
+        assertTrue(e.getMessage().contains("NOT_CONTROLLER"), e.getMessage());
+    }
+
+    @Test
+    void aCallBeforeTheGatewayIsConnectedFailsAtOnce() {
+        ControllerGateway gateway = new ControllerGateway(fatalErrors.threads());
+        gateways.add(gateway);
+        ControllerGateway.ControllerUnavailableException e = assertThrows(
+                ControllerGateway.ControllerUnavailableException.class, () -> describe(gateway, 10_000));
+        assertTrue(e.getMessage().contains("still starting"), e.getMessage());
     }
 }
