@@ -6,6 +6,7 @@ import io.ferry.proto.v1.ActiveControllerResponse;
 import io.ferry.proto.v1.AlterPartitionResponse;
 import io.ferry.proto.v1.AlterTopicConfigsResponse;
 import io.ferry.proto.v1.CommandResult;
+import io.ferry.proto.v1.CompletedRequest;
 import io.ferry.proto.v1.ControllerCommand;
 import io.ferry.proto.v1.CreatePartitionsResponse;
 import io.ferry.proto.v1.CreateTopicResponse;
@@ -16,7 +17,10 @@ import io.ferry.proto.v1.MetadataRecord;
 import io.ferry.proto.v1.PartitionRecord;
 import io.micrometer.core.instrument.Counter;
 import java.time.InstantSource;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
@@ -38,6 +42,15 @@ import org.slf4j.LoggerFactory;
  * mutates metadata itself. Decisions that race with a concurrent change are refused when applied
  * (partition epochs are compare-and-set), and the next tick decides again.
  *
+ * <p>Idempotency keys: a request that carries one is looked up before anything is decided. Committed
+ * under that key already (remembered in the replicated {@link MetadataState}, so also when another
+ * controller committed it before a failover): answered as it was then. Decided here and not applied yet:
+ * answered when that attempt is. Otherwise it is decided, and the command that commits it also makes every
+ * controller remember the request and its answer, and forget what this controller's clock says is older
+ * than {@link ControllerConfig#idempotencyKeyRetentionMs()} or beyond
+ * {@link ControllerConfig#idempotencyKeyMaxCount()}. The key of another request is refused
+ * (IDEMPOTENCY_KEY_REUSED).
+ *
  * <p>Threading: one event thread owns all mutable state of both halves; public methods only enqueue work on
  * it, and every continuation after a commit runs on it too. Times are wall-clock milliseconds from the
  * injected clock, so session expiry is testable without sleeping.
@@ -45,16 +58,27 @@ import org.slf4j.LoggerFactory;
 public final class ActiveController implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ActiveController.class);
 
+  /** Longest idempotency key accepted: a UUID fits with room to spare, and every controller holds them. */
+  static final int MAX_IDEMPOTENCY_KEY_LENGTH = 128;
+
   private final long term;
   private final MetadataState state;
   private final CommandProposer proposer;
+  private final InstantSource clock;
+  private final ControllerConfig config;
   private final Counter leaderElections;
   private final Thread.UncaughtExceptionHandler fatalErrors;
   private final ScheduledExecutorService events;
   // Owned by the event thread.
   private final ClusterControl cluster;
   private final ReplicationControl replication;
+  /** Keyed requests decided here whose command is not applied yet, by key. */
+  private final Map<String, InFlight> inFlight = new HashMap<>();
   private boolean closed;
+
+  /** A keyed request on its way to being committed, and its answer once it is. */
+  private record InFlight(ActiveControllerRequest request, CompletableFuture<ActiveControllerResponse> answer) {
+  }
 
   /**
    * Starts the controller for Raft term {@code term}. Every broker registered so far gets a full
@@ -100,6 +124,8 @@ public final class ActiveController implements AutoCloseable {
     this.term = term;
     this.state = state;
     this.proposer = proposer;
+    this.clock = clock;
+    this.config = config;
     this.leaderElections = leaderElections;
     this.fatalErrors = fatalErrors;
     this.events = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -109,7 +135,8 @@ public final class ActiveController implements AutoCloseable {
       return t;
     });
     LeadershipDecisions decisions = new LeadershipDecisions(state, config.uncleanLeaderElectionEnable());
-    this.cluster = new ClusterControl(state, config.brokerSessionTimeoutMs(), clock, decisions, this::propose);
+    this.cluster = new ClusterControl(state, config.brokerSessionTimeoutMs(), clock, decisions,
+        records -> propose(ControllerCommand.newBuilder().addAllRecords(records)));
     this.replication = new ReplicationControl(state, cluster, decisions);
   }
 
@@ -119,48 +146,79 @@ public final class ActiveController implements AutoCloseable {
       if (closed) {
         return CompletableFuture.completedFuture(notActive());
       }
-      ActiveControllerResponse.Builder response = ActiveControllerResponse.newBuilder();
-      switch (request.getRequestCase()) {
-        case REGISTER_BROKER:
-          return cluster.register(request.getRegisterBroker()).thenApply(r -> response.setRegisterBroker(r).build());
-        case BROKER_HEARTBEAT:
-          return cluster.heartbeat(request.getBrokerHeartbeat())
-              .thenApply(r -> response.setBrokerHeartbeat(r).build());
-        case CONTROLLED_SHUTDOWN:
-          return cluster.controlledShutdown(request.getControlledShutdown())
-              .thenApply(r -> response.setControlledShutdown(r).build());
-        case CREATE_TOPIC:
-          return commit(replication.createTopic(request.getCreateTopic(), request.getRetry()),
-              e -> CreateTopicResponse.newBuilder().setError(e).build())
-              .thenApply(r -> response.setCreateTopic(r).build());
-        case DELETE_TOPIC:
-          return commit(replication.deleteTopic(request.getDeleteTopic()),
-              e -> DeleteTopicResponse.newBuilder().setError(e).build())
-              .thenApply(r -> response.setDeleteTopic(r).build());
-        case ALTER_TOPIC_CONFIGS:
-          return commit(replication.alterTopicConfigs(request.getAlterTopicConfigs()),
-              e -> AlterTopicConfigsResponse.newBuilder().setError(e).build())
-              .thenApply(r -> response.setAlterTopicConfigs(r).build());
-        case CREATE_PARTITIONS:
-          return commit(replication.createPartitions(request.getCreatePartitions(), request.getRetry()),
-              e -> CreatePartitionsResponse.newBuilder().setError(e).build())
-              .thenApply(r -> response.setCreatePartitions(r).build());
-        case ALTER_PARTITION:
-          return commit(replication.alterPartition(request.getAlterPartition()),
-              e -> AlterPartitionResponse.newBuilder().setError(e).build())
-              .thenApply(r -> response.setAlterPartition(r).build());
-        case DESCRIBE_TOPICS:
-          return CompletableFuture.completedFuture(response
-              .setDescribeTopics(replication.describeTopics(request.getDescribeTopics())).build());
-        default:
-          return CompletableFuture.completedFuture(response
-              .setNotActive(Errors.of(ErrorCode.INVALID_REQUEST, "empty or unknown controller request")).build());
-      }
+      return request.getIdempotencyKey().isEmpty() ? decide(request) : keyed(request);
     }).exceptionally(this::failed);
   }
 
+  /** A request with an idempotency key: answered as its committed or pending attempt, else decided. */
+  private CompletableFuture<ActiveControllerResponse> keyed(ActiveControllerRequest request) {
+    String key = request.getIdempotencyKey();
+    if (key.length() > MAX_IDEMPOTENCY_KEY_LENGTH) {
+      return CompletableFuture.completedFuture(error(ErrorCode.INVALID_REQUEST, "idempotency key is "
+          + key.length() + " characters long; at most " + MAX_IDEMPOTENCY_KEY_LENGTH + " are allowed"));
+    }
+    ActiveControllerRequest asked = request.toBuilder().clearIdempotencyKey().build();
+    Optional<CompletedRequest> done = state.completedRequest(key);
+    if (done.isPresent()) {
+      return CompletableFuture.completedFuture(done.get().getRequest().equals(asked) ? done.get().getResponse()
+          : reused(key, done.get().getRequest()));
+    }
+    InFlight pending = inFlight.get(key);
+    if (pending != null) {
+      return pending.request().equals(asked) ? pending.answer()
+          : CompletableFuture.completedFuture(reused(key, pending.request()));
+    }
+    CompletableFuture<ActiveControllerResponse> answer = decide(request);
+    if (!answer.isDone()) {
+      inFlight.put(key, new InFlight(asked, answer));
+      answer.whenCompleteAsync((r, e) -> inFlight.remove(key), events);
+    }
+    return answer;
+  }
+
+  private static ActiveControllerResponse reused(String key, ActiveControllerRequest earlier) {
+    return error(ErrorCode.IDEMPOTENCY_KEY_REUSED, "idempotency key '" + key + "' was used for another request ("
+        + earlier.getRequestCase() + " differing from this one); use a new key for each call");
+  }
+
+  private CompletableFuture<ActiveControllerResponse> decide(ActiveControllerRequest request) {
+    ActiveControllerResponse.Builder response = ActiveControllerResponse.newBuilder();
+    switch (request.getRequestCase()) {
+      case REGISTER_BROKER:
+        return cluster.register(request.getRegisterBroker()).thenApply(r -> response.setRegisterBroker(r).build());
+      case BROKER_HEARTBEAT:
+        return cluster.heartbeat(request.getBrokerHeartbeat()).thenApply(r -> response.setBrokerHeartbeat(r).build());
+      case CONTROLLED_SHUTDOWN:
+        return cluster.controlledShutdown(request.getControlledShutdown())
+            .thenApply(r -> response.setControlledShutdown(r).build());
+      case CREATE_TOPIC:
+        return commit(request, replication.createTopic(request.getCreateTopic()),
+            e -> CreateTopicResponse.newBuilder().setError(e).build(), r -> response.setCreateTopic(r).build());
+      case DELETE_TOPIC:
+        return commit(request, replication.deleteTopic(request.getDeleteTopic()),
+            e -> DeleteTopicResponse.newBuilder().setError(e).build(), r -> response.setDeleteTopic(r).build());
+      case ALTER_TOPIC_CONFIGS:
+        return commit(request, replication.alterTopicConfigs(request.getAlterTopicConfigs()),
+            e -> AlterTopicConfigsResponse.newBuilder().setError(e).build(),
+            r -> response.setAlterTopicConfigs(r).build());
+      case CREATE_PARTITIONS:
+        return commit(request, replication.createPartitions(request.getCreatePartitions()),
+            e -> CreatePartitionsResponse.newBuilder().setError(e).build(),
+            r -> response.setCreatePartitions(r).build());
+      case ALTER_PARTITION:
+        return commit(request, replication.alterPartition(request.getAlterPartition()),
+            e -> AlterPartitionResponse.newBuilder().setError(e).build(), r -> response.setAlterPartition(r).build());
+      case DESCRIBE_TOPICS:
+        return CompletableFuture.completedFuture(response
+            .setDescribeTopics(replication.describeTopics(request.getDescribeTopics())).build());
+      default:
+        return CompletableFuture.completedFuture(error(ErrorCode.INVALID_REQUEST,
+            "empty or unknown controller request"));
+    }
+  }
+
   /**
-   * Closed underneath the request: NOT_CONTROLLER (the router retries); an Error goes to the fatal-error
+   * Closed underneath the request: NOT_CONTROLLER (the caller retries); an Error goes to the fatal-error
    * handler; anything else is a bug.
    */
   private ActiveControllerResponse failed(Throwable e) {
@@ -172,8 +230,7 @@ public final class ActiveController implements AutoCloseable {
       fatalErrors.uncaughtException(Thread.currentThread(), error);
     }
     LOG.error("The active controller failed to handle a request", cause);
-    return ActiveControllerResponse.newBuilder().setNotActive(Errors.of(ErrorCode.UNKNOWN_SERVER_ERROR,
-        "the active controller failed: " + cause)).build();
+    return error(ErrorCode.UNKNOWN_SERVER_ERROR, "the active controller failed: " + cause);
   }
 
   /** Fences every broker whose session expired now; completes when that command is applied. */
@@ -187,8 +244,11 @@ public final class ActiveController implements AutoCloseable {
   }
 
   private static ActiveControllerResponse notActive() {
-    return ActiveControllerResponse.newBuilder()
-        .setNotActive(Errors.of(ErrorCode.NOT_CONTROLLER, "this node is not the active controller")).build();
+    return error(ErrorCode.NOT_CONTROLLER, "this node is not the active controller");
+  }
+
+  private static ActiveControllerResponse error(ErrorCode code, String message) {
+    return ActiveControllerResponse.newBuilder().setError(Errors.of(code, message)).build();
   }
 
   private <T> CompletableFuture<T> onEventThread(Supplier<CompletableFuture<T>> work) {
@@ -208,29 +268,42 @@ public final class ActiveController implements AutoCloseable {
       return CompletableFuture.completedFuture(null);
     }
     List<MetadataRecord> records = replication.preferredLeaders();
-    return records.isEmpty() ? CompletableFuture.completedFuture(null) : propose(records).thenApply(r -> null);
+    return records.isEmpty() ? CompletableFuture.completedFuture(null)
+        : propose(ControllerCommand.newBuilder().addAllRecords(records)).thenApply(r -> null);
   }
 
   /**
-   * Commits a decision's records and answers its response once they are applied; {@code failed} builds the
-   * answer when they are not (refused when applied, or not committed: NOT_CONTROLLER).
+   * Commits a decision's records and answers its response, wrapped, once they are applied; {@code failed}
+   * builds the answer when they are not (refused when applied, or not committed: NOT_CONTROLLER). The
+   * command of a request with an idempotency key also makes the controllers remember it and its answer.
    */
-  private <T> CompletableFuture<T> commit(ControllerResult<T> result, Function<Error, T> failed) {
+  private <T> CompletableFuture<ActiveControllerResponse> commit(ActiveControllerRequest request,
+      ControllerResult<T> result, Function<Error, T> failed, Function<T, ActiveControllerResponse> wrap) {
+    ActiveControllerResponse answer = wrap.apply(result.response());
     if (result.records().isEmpty()) {
-      return CompletableFuture.completedFuture(result.response());
+      return CompletableFuture.completedFuture(answer);
     }
-    return propose(result.records())
-        .thenApply(r -> Errors.isOk(r.getError()) ? result.response() : failed.apply(r.getError()));
+    ControllerCommand.Builder command = ControllerCommand.newBuilder().addAllRecords(result.records());
+    String key = request.getIdempotencyKey();
+    if (!key.isEmpty()) {
+      long now = clock.millis();
+      command.setCompletes(CompletedRequest.newBuilder().setIdempotencyKey(key)
+              .setRequest(request.toBuilder().clearIdempotencyKey()).setResponse(answer).setCompletedAtMs(now))
+          .setForgetCompletedBeforeMs(now - config.idempotencyKeyRetentionMs())
+          .setRememberAtMost(config.idempotencyKeyMaxCount());
+    }
+    return propose(command)
+        .thenApply(r -> Errors.isOk(r.getError()) ? answer : wrap.apply(failed.apply(r.getError())));
   }
 
   /**
-   * Proposes the records as one command. The future completes on the event thread with the apply result,
+   * Proposes the command in this term. The future completes on the event thread with the apply result,
    * or with a NOT_CONTROLLER result when the command could not be committed.
    */
-  private CompletableFuture<CommandResult> propose(List<MetadataRecord> records) {
-    ControllerCommand command = ControllerCommand.newBuilder().setLeaderTerm(term).addAllRecords(records).build();
+  private CompletableFuture<CommandResult> propose(ControllerCommand.Builder decided) {
+    ControllerCommand command = decided.setLeaderTerm(term).build();
     int elections = 0;
-    for (MetadataRecord r : records) {
+    for (MetadataRecord r : command.getRecordsList()) {
       if (r.hasPartitionChange() && r.getPartitionChange().getPartition().getLeaderEpoch()
           != currentLeaderEpoch(r.getPartitionChange().getPartition())) {
         elections++;

@@ -87,23 +87,12 @@ final class ReplicationControl {
     return b.setMetadataVersion(state.version()).build();
   }
 
-  /**
-   * @param retry the router sent this again after an attempt with no answer: a topic that exists exactly as
-   *     asked was most likely created by that attempt, and is answered as created
-   */
-  ControllerResult<CreateTopicResponse> createTopic(CreateTopicRequest req, boolean retry) {
+  ControllerResult<CreateTopicResponse> createTopic(CreateTopicRequest req) {
     Error invalid = TopicValidation.checkCreate(req);
     if (!Errors.isOk(invalid)) {
       return ControllerResult.atOnce(CreateTopicResponse.newBuilder().setError(invalid).build());
     }
-    Optional<TopicRecord> existing = state.topic(req.getName());
-    if (retry && existing.isPresent() && existing.get().getPartitionCount() == req.getPartitionCount()
-        && existing.get().getReplicationFactor() == req.getReplicationFactor()
-        && existing.get().getConfigsMap().equals(req.getConfigsMap())) {
-      return ControllerResult.atOnce(CreateTopicResponse.newBuilder().setError(Errors.NONE)
-          .setTopic(existing.get()).addAllPartitions(state.partitions(req.getName())).build());
-    }
-    if (existing.isPresent()) {
+    if (state.topic(req.getName()).isPresent()) {
       return ControllerResult.atOnce(CreateTopicResponse.newBuilder().setError(Errors.of(
           ErrorCode.TOPIC_ALREADY_EXISTS, "topic " + req.getName() + " already exists")).build());
     }
@@ -141,17 +130,10 @@ final class ReplicationControl {
     return partitions;
   }
 
-  /**
-   * As for CreateTopic, a request the router sends again after losing the first attempt's answer is
-   * answered as done when the topic already has the count asked for (its partitions are not repeated).
-   */
-  ControllerResult<CreatePartitionsResponse> createPartitions(CreatePartitionsRequest req, boolean retry) {
+  ControllerResult<CreatePartitionsResponse> createPartitions(CreatePartitionsRequest req) {
     Existing topic = existing(req.getName());
     Error error = topic.error();
     int current = topic.found() ? topic.topic().getPartitionCount() : 0;
-    if (Errors.isOk(error) && retry && req.getCount() == current) {
-      return ControllerResult.atOnce(CreatePartitionsResponse.newBuilder().setError(Errors.NONE).build());
-    }
     if (Errors.isOk(error) && (req.getCount() <= current || req.getCount() > TopicValidation.MAX_PARTITIONS)) {
       error = Errors.of(ErrorCode.INVALID_PARTITIONS, "topic " + req.getName() + " has " + current
           + " partition(s); the new count must be above that and at most " + TopicValidation.MAX_PARTITIONS

@@ -1,5 +1,7 @@
 package io.ferry.node.internal.broker.handler;
 
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Message;
 import io.ferry.node.internal.CallerListener;
 import io.ferry.node.internal.broker.controller.ControllerGateway;
 import io.ferry.node.internal.broker.controller.ControllerGateway.ControllerUnavailableException;
@@ -24,6 +26,7 @@ import io.ferry.proto.v1.ErrorCode;
 import io.ferry.proto.v1.TopicDescription;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import java.util.UUID;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -34,7 +37,9 @@ import org.slf4j.LoggerFactory;
  * The admin calls of {@code ferry.v1.BrokerService}, forwarded to the controller quorum through the
  * {@link ControllerGateway} and answered with the controller's response; NOT_CONTROLLER when no
  * controller answered within {@code request.timeout.ms}. CreateTopic and AlterTopicConfigs are first
- * checked against this broker's topic config rules ({@link TopicAdmission}).
+ * checked against this broker's topic config rules ({@link TopicAdmission}). A call that changes the
+ * cluster and came without an idempotency key gets one here, so the gateway's retries of it are safe
+ * (the client's own retries are safe only with the client's key).
  *
  * <p>Asynchronous: a call holds no thread while the controllers decide; its answer is written from the
  * thread the controller's answer arrives on. Thread-safe.
@@ -42,6 +47,8 @@ import org.slf4j.LoggerFactory;
 final class AdminCalls {
 
     private static final Logger log = LoggerFactory.getLogger(AdminCalls.class);
+
+    private static final String IDEMPOTENCY_KEY = "idempotency_key";
 
     private final ControllerGateway controllers;
     private final TopicAdmission topicAdmission;
@@ -62,7 +69,7 @@ final class AdminCalls {
     void createTopic(CreateTopicRequest request, StreamObserver<CreateTopicResponse> observer) {
         CreateTopicRequest prepared;
         try {
-            prepared = topicAdmission.prepare(request);
+            prepared = topicAdmission.prepare(keyed(request));
         } catch (InvalidTopicConfigException e) {
             answer(observer, CreateTopicResponse.newBuilder()
                     .setError(PartitionLookup.error(ErrorCode.INVALID_CONFIG, e.getMessage())).build());
@@ -80,17 +87,20 @@ final class AdminCalls {
                     .setError(PartitionLookup.error(ErrorCode.INVALID_CONFIG, e.getMessage())).build());
             return;
         }
-        forward("alter_topic_configs", observer, (stub, answer) -> stub.alterTopicConfigs(request, answer),
+        AlterTopicConfigsRequest keyed = keyed(request);
+        forward("alter_topic_configs", observer, (stub, answer) -> stub.alterTopicConfigs(keyed, answer),
                 AlterTopicConfigsResponse::getError, error -> AlterTopicConfigsResponse.newBuilder().setError(error).build());
     }
 
     void createPartitions(CreatePartitionsRequest request, StreamObserver<CreatePartitionsResponse> observer) {
-        forward("create_partitions", observer, (stub, answer) -> stub.createPartitions(request, answer),
+        CreatePartitionsRequest keyed = keyed(request);
+        forward("create_partitions", observer, (stub, answer) -> stub.createPartitions(keyed, answer),
                 CreatePartitionsResponse::getError, error -> CreatePartitionsResponse.newBuilder().setError(error).build());
     }
 
     void deleteTopic(DeleteTopicRequest request, StreamObserver<DeleteTopicResponse> observer) {
-        forward("delete_topic", observer, (stub, answer) -> stub.deleteTopic(request, answer),
+        DeleteTopicRequest keyed = keyed(request);
+        forward("delete_topic", observer, (stub, answer) -> stub.deleteTopic(keyed, answer),
                 DeleteTopicResponse::getError, error -> DeleteTopicResponse.newBuilder().setError(error).build());
     }
 
@@ -152,6 +162,19 @@ final class AdminCalls {
                 metrics.request(name).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
             }
         });
+    }
+
+    /**
+     * {@code request} with an idempotency key of its own when its client sent none. Every request that
+     * changes the cluster has the field {@value #IDEMPOTENCY_KEY}.
+     */
+    @SuppressWarnings("unchecked")
+    private static <M extends Message> M keyed(M request) {
+        FieldDescriptor key = request.getDescriptorForType().findFieldByName(IDEMPOTENCY_KEY);
+        if (!((String) request.getField(key)).isEmpty()) {
+            return request;
+        }
+        return (M) request.toBuilder().setField(key, UUID.randomUUID().toString()).build();
     }
 
     private static Throwable unwrap(Throwable thrown) {

@@ -2,6 +2,7 @@ package io.ferry.node.internal.broker.handler;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.ferry.node.RecordedFatalErrors;
 import io.ferry.node.config.HostPort;
@@ -32,18 +33,20 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Admin calls forwarded to the controllers hold no gRPC thread while the controllers decide: a broker
  * whose gRPC executor has two threads takes many more admin calls against a controller that has not
- * answered yet, and still answers Metadata meanwhile.
+ * answered yet, and still answers Metadata meanwhile. And each goes with an idempotency key.
  */
 class AdminCallsTest {
 
@@ -53,6 +56,8 @@ class AdminCallsTest {
     private final RecordedFatalErrors fatalErrors = new RecordedFatalErrors();
     /** CreateTopic calls the controller holds, unanswered until the test answers them. */
     private final ConcurrentLinkedQueue<StreamObserver<CreateTopicResponse>> held = new ConcurrentLinkedQueue<>();
+    /** CreateTopic requests as the controller got them. */
+    private final ConcurrentLinkedQueue<CreateTopicRequest> forwarded = new ConcurrentLinkedQueue<>();
     private final ExecutorService grpcExecutor = Executors.newFixedThreadPool(GRPC_THREADS);
     private final List<Server> servers = new ArrayList<>();
     private final ControllerGateway controllers = new ControllerGateway(fatalErrors.threads());
@@ -93,6 +98,7 @@ class AdminCallsTest {
                 .addService(new ControllerServiceGrpc.ControllerServiceImplBase() {
                     @Override
                     public void createTopic(CreateTopicRequest request, StreamObserver<CreateTopicResponse> observer) {
+                        forwarded.add(request);
                         held.add(observer);
                     }
                 }));
@@ -142,6 +148,21 @@ class AdminCallsTest {
         for (CompletableFuture<CreateTopicResponse> answer : answers) {
             assertEquals(ErrorCode.NONE, answer.get(30, TimeUnit.SECONDS).getError().getCode());
         }
+    }
+
+    @Test
+    void aCallWithoutAnIdempotencyKeyGetsOneAndAClientsKeyIsKept() throws Exception {
+        controllers.connect(List.of(slowController()));
+        BrokerServiceGrpc.BrokerServiceStub broker = broker();
+        broker.createTopic(CreateTopicRequest.newBuilder().setName("keyless").build(), new Completing<>(
+                new CompletableFuture<>()));
+        broker.createTopic(CreateTopicRequest.newBuilder().setName("keyed").setIdempotencyKey("the-clients").build(),
+                new Completing<>(new CompletableFuture<>()));
+        await().atMost(Duration.ofSeconds(30)).until(() -> forwarded.size() == 2);
+        Map<String, String> keys = forwarded.stream().collect(Collectors.toMap(CreateTopicRequest::getName,
+                CreateTopicRequest::getIdempotencyKey));
+        assertFalse(keys.get("keyless").isEmpty());
+        assertEquals("the-clients", keys.get("keyed"));
     }
 
     /** Completes a future with a unary call's answer. */
