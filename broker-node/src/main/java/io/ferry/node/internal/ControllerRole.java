@@ -8,6 +8,7 @@ import io.ferry.node.ProcessRole;
 import io.ferry.node.config.ConfigException;
 import io.ferry.node.config.ConfigProblem;
 import io.ferry.node.config.QuorumVoter;
+import io.ferry.node.internal.threads.NodeThreads;
 import io.grpc.ServerServiceDefinition;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;

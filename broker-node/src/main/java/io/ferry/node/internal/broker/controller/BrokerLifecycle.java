@@ -1,8 +1,8 @@
 package io.ferry.node.internal.broker.controller;
 
-import io.ferry.node.internal.NodeThreads;
 import io.ferry.node.internal.broker.controller.ControllerGateway.ControllerUnavailableException;
 import io.ferry.node.internal.broker.metadata.BrokerMetadata;
+import io.ferry.node.internal.threads.NodeThreads;
 import io.ferry.proto.v1.BrokerHeartbeatRequest;
 import io.ferry.proto.v1.BrokerHeartbeatResponse;
 import io.ferry.proto.v1.ControlledShutdownRequest;

@@ -2,13 +2,13 @@ package io.ferry.node.internal.broker.handler;
 
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
-import io.ferry.node.internal.CallerListener;
 import io.ferry.node.internal.broker.controller.ControllerGateway;
 import io.ferry.node.internal.broker.controller.ControllerGateway.ControllerUnavailableException;
 import io.ferry.node.internal.broker.metadata.CallerEndpoints;
 import io.ferry.node.internal.broker.metrics.BrokerMetrics;
 import io.ferry.node.internal.broker.topic.TopicAdmission;
 import io.ferry.node.internal.broker.topic.TopicOverrides.InvalidTopicConfigException;
+import io.ferry.node.internal.caller.CallerListener;
 import io.ferry.proto.v1.AlterTopicConfigsRequest;
 import io.ferry.proto.v1.AlterTopicConfigsResponse;
 import io.ferry.proto.v1.CreatePartitionsRequest;

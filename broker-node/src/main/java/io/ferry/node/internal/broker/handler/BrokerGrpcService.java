@@ -1,7 +1,5 @@
 package io.ferry.node.internal.broker.handler;
 
-import io.ferry.node.internal.CallerConnection;
-import io.ferry.node.internal.CallerListener;
 import io.ferry.node.internal.broker.controller.BrokerLifecycle;
 import io.ferry.node.internal.broker.controller.ControllerGateway;
 import io.ferry.node.internal.broker.memory.FetchMemory;
@@ -12,6 +10,8 @@ import io.ferry.node.internal.broker.topic.TopicAdmission;
 import io.ferry.node.internal.broker.wire.DirectBufferPool;
 import io.ferry.node.internal.broker.wire.OffHeapProduceRequest;
 import io.ferry.node.internal.broker.wire.ProduceRequestMarshaller;
+import io.ferry.node.internal.caller.CallerConnection;
+import io.ferry.node.internal.caller.CallerListener;
 import io.ferry.proto.v1.AlterTopicConfigsRequest;
 import io.ferry.proto.v1.AlterTopicConfigsResponse;
 import io.ferry.proto.v1.BrokerServiceGrpc;

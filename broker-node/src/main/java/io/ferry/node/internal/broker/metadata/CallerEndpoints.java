@@ -1,6 +1,6 @@
 package io.ferry.node.internal.broker.metadata;
 
-import io.ferry.node.internal.CallerListener;
+import io.ferry.node.internal.caller.CallerListener;
 import io.ferry.proto.v1.BrokerRegistration;
 import io.ferry.proto.v1.Endpoint;
 import java.util.ArrayList;

@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ferry.node.RecordedFatalErrors;
 import io.ferry.node.config.HostPort;
+import io.ferry.node.internal.BrokerHealth;
 import io.ferry.node.internal.RoleHealth;
-import io.ferry.node.internal.broker.BrokerHealth;
 import io.ferry.node.internal.broker.metadata.BrokerMetadata;
 import io.ferry.proto.v1.BrokerHeartbeatRequest;
 import io.ferry.proto.v1.BrokerHeartbeatResponse;

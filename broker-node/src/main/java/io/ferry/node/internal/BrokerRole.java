@@ -1,4 +1,4 @@
-package io.ferry.node.internal.broker;
+package io.ferry.node.internal;
 
 import io.ferry.node.NodeConfig;
 import io.ferry.node.NodeConfigKeys;
@@ -6,9 +6,6 @@ import io.ferry.node.ProcessRole;
 import io.ferry.node.config.ConfigException;
 import io.ferry.node.config.ConfigProblem;
 import io.ferry.node.config.HostPort;
-import io.ferry.node.internal.NodeRole;
-import io.ferry.node.internal.NodeThreads;
-import io.ferry.node.internal.RoleHealth;
 import io.ferry.node.internal.broker.controller.BrokerLifecycle;
 import io.ferry.node.internal.broker.controller.ControllerGateway;
 import io.ferry.node.internal.broker.handler.BrokerGrpcService;
@@ -23,6 +20,7 @@ import io.ferry.node.internal.broker.replica.GrpcLeaderClient;
 import io.ferry.node.internal.broker.replica.PartitionReconciler;
 import io.ferry.node.internal.broker.topic.TopicAdmission;
 import io.ferry.node.internal.broker.topic.TopicConfigs;
+import io.ferry.node.internal.threads.NodeThreads;
 import io.ferry.proto.v1.Endpoint;
 import io.ferry.replication.ExecutorTimer;
 import io.ferry.replication.ReplicaLog;

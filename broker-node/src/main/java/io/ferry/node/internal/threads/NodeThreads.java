@@ -1,6 +1,5 @@
-package io.ferry.node.internal;
+package io.ferry.node.internal.threads;
 
-import io.ferry.node.FatalErrorHandler;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -10,15 +9,17 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Makes the threads and executors of a node, so that an {@link Error} on any of them reaches the node's
- * one {@link FatalErrorHandler}: an Error that ends a thread, and one a task throws into a
- * {@link Future} nobody reads (a periodic task, a timeout), which a scheduled executor would otherwise
- * keep to itself while cancelling the task for good. That is how an {@code OutOfMemoryError} once
- * stopped a broker's metadata poll for ever while its {@code /health} still answered 200.
+ * one fatal-error handler (the node's {@code FatalErrorHandler}, given as a callback): an Error that ends
+ * a thread, and one a task throws into a {@link Future} nobody reads (a periodic task, a timeout), which a
+ * scheduled executor would otherwise keep to itself while cancelling the task for good. That is how an
+ * {@code OutOfMemoryError} once stopped a broker's metadata poll for ever while its {@code /health} still
+ * answered 200.
  *
  * <p>Any other exception that ends a thread is logged: the node's own loops catch them, and a pool
  * replaces a thread that died of one. All threads are daemons, so none keeps the JVM alive on its own.
@@ -28,14 +29,18 @@ public final class NodeThreads {
 
     private static final Logger log = LoggerFactory.getLogger(NodeThreads.class);
 
-    private final FatalErrorHandler fatalErrors;
+    private final BiConsumer<Thread, Error> fatalErrors;
     private final Thread.UncaughtExceptionHandler uncaught;
 
-    public NodeThreads(FatalErrorHandler fatalErrors) {
+    /**
+     * @param fatalErrors called with the thread and the Error, on that thread, possibly on several threads at
+     *                    once; must be thread-safe and must not throw
+     */
+    public NodeThreads(BiConsumer<Thread, Error> fatalErrors) {
         this.fatalErrors = fatalErrors;
         this.uncaught = (thread, thrown) -> {
             if (thrown instanceof Error error) {
-                fatalErrors.onFatalError(thread, error);
+                fatalErrors.accept(thread, error);
             } else {
                 log.error("Thread {} ended with an uncaught exception", thread.getName(), thrown);
             }
@@ -102,7 +107,7 @@ public final class NodeThreads {
         protected void afterExecute(Runnable task, Throwable thrown) {
             super.afterExecute(task, thrown);
             if (task instanceof Future<?> future && future.isDone() && failure(future) instanceof Error error) {
-                fatalErrors.onFatalError(Thread.currentThread(), error);
+                fatalErrors.accept(Thread.currentThread(), error);
             }
         }
 

@@ -1,4 +1,4 @@
-package io.ferry.node.internal;
+package io.ferry.node.internal.caller;
 
 import io.grpc.Context;
 import io.grpc.Contexts;
@@ -15,7 +15,7 @@ import io.grpc.ServerInterceptor;
 public final class CallerListener implements ServerInterceptor {
 
     /** The interceptor of the external listener's server. */
-    static final CallerListener EXTERNAL = new CallerListener();
+    public static final CallerListener EXTERNAL = new CallerListener();
 
     private static final Context.Key<Boolean> EXTERNAL_CALL = Context.keyWithDefault("ferry-external-listener", false);
 

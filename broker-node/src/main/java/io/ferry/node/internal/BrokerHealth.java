@@ -1,7 +1,6 @@
-package io.ferry.node.internal.broker;
+package io.ferry.node.internal;
 
 import io.ferry.node.NodeConfigKeys;
-import io.ferry.node.internal.RoleHealth;
 import io.ferry.node.internal.broker.controller.BrokerLifecycle;
 import java.nio.file.Path;
 import java.util.ArrayList;

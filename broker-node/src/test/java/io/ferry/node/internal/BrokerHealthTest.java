@@ -1,8 +1,7 @@
-package io.ferry.node.internal.broker;
+package io.ferry.node.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.ferry.node.internal.RoleHealth;
 import io.ferry.node.internal.broker.controller.BrokerLifecycle;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.ferry.node.internal;
+package io.ferry.node.internal.caller;
 
 import io.grpc.Attributes;
 import io.grpc.Context;
@@ -19,7 +19,7 @@ import java.net.SocketAddress;
  */
 public final class CallerConnection extends ServerTransportFilter implements ServerInterceptor {
 
-    static final CallerConnection INSTANCE = new CallerConnection();
+    public static final CallerConnection INSTANCE = new CallerConnection();
 
     private static final Attributes.Key<Token> TOKEN = Attributes.Key.create("ferry-connection");
     private static final Context.Key<Token> CONNECTION = Context.key("ferry-connection");

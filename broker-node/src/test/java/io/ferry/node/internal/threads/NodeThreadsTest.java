@@ -1,4 +1,4 @@
-package io.ferry.node.internal;
+package io.ferry.node.internal.threads;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
