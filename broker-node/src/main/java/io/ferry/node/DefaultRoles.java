@@ -1,11 +1,11 @@
 package io.ferry.node;
 
 import io.ferry.node.config.ConfigException;
+import io.ferry.node.internal.BrokerRole;
 import io.ferry.node.internal.ControllerRole;
 import io.ferry.node.internal.NodeRole;
-import io.ferry.node.internal.NodeThreads;
 import io.ferry.node.internal.RoleFactory;
-import io.ferry.node.internal.broker.BrokerRole;
+import io.ferry.node.internal.threads.NodeThreads;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.InstantSource;
 

@@ -8,9 +8,9 @@ import io.ferry.node.internal.HttpEndpoint;
 import io.ferry.node.internal.NodeHealth;
 import io.ferry.node.internal.NodeMetrics;
 import io.ferry.node.internal.NodeRole;
-import io.ferry.node.internal.NodeThreads;
 import io.ferry.node.internal.RoleFactory;
 import io.ferry.node.internal.RoleHealth;
+import io.ferry.node.internal.threads.NodeThreads;
 import io.grpc.ServerServiceDefinition;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -368,7 +368,7 @@ public final class FerryNode implements AutoCloseable {
     static void main(String[] args, RoleFactory roles) {
         FatalErrorHandler halt = new HaltProcess();
         // The threads the node does not make itself (gRPC client callbacks, the JDK's) get the same policy.
-        Thread.setDefaultUncaughtExceptionHandler(new NodeThreads(halt).uncaughtExceptionHandler());
+        Thread.setDefaultUncaughtExceptionHandler(new NodeThreads(halt::onFatalError).uncaughtExceptionHandler());
         int status = run(args, roles, System.getenv(), halt);
         if (status != 0) {
             System.exit(status);

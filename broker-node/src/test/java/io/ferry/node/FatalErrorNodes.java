@@ -1,7 +1,7 @@
 package io.ferry.node;
 
+import io.ferry.node.internal.BrokerRole;
 import io.ferry.node.internal.ControllerRole;
-import io.ferry.node.internal.broker.BrokerRole;
 import java.time.InstantSource;
 import java.util.ArrayList;
 

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ferry.node.broker.BrokerTestSupport;
+import io.ferry.node.internal.BrokerRole;
 import io.ferry.node.internal.ControllerRole;
-import io.ferry.node.internal.broker.BrokerRole;
 import io.ferry.proto.v1.Acks;
 import io.ferry.proto.v1.CreateTopicRequest;
 import io.ferry.proto.v1.ErrorCode;

@@ -1,6 +1,6 @@
 package io.ferry.node;
 
-import io.ferry.node.internal.NodeThreads;
+import io.ferry.node.internal.threads.NodeThreads;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -28,6 +28,6 @@ public final class RecordedFatalErrors implements FatalErrorHandler {
 
     /** Threads whose Errors come here. */
     public NodeThreads threads() {
-        return new NodeThreads(this);
+        return new NodeThreads(this::onFatalError);
     }
 }

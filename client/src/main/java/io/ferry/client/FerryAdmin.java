@@ -48,6 +48,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -55,6 +56,8 @@ import java.util.function.Function;
  * Administers topics and inspects the cluster. Each call is sent to a broker (which forwards admin
  * calls to the controller quorum), moves on to the next broker after a transport failure, retries
  * retriable errors after {@code retry.backoff.ms}, and gives up after {@code default.api.timeout.ms}.
+ * Each call that changes the cluster carries an idempotency key of its own on every attempt, so a retry
+ * never does it twice.
  * Failures are {@link FerryException}s carrying the broker's {@link ErrorCode} and message.
  *
  * <p>Thread-safe; calls block the calling thread.
@@ -93,7 +96,7 @@ public final class FerryAdmin implements AutoCloseable {
      */
     public TopicDescription createTopic(String name, int partitions, int replicationFactor, Map<String, String> configs) {
         CreateTopicRequest request = CreateTopicRequest.newBuilder().setName(name).setPartitionCount(partitions)
-                .setReplicationFactor(replicationFactor).putAllConfigs(configs).build();
+                .setReplicationFactor(replicationFactor).putAllConfigs(configs).setIdempotencyKey(newKey()).build();
         CreateTopicResponse response = call("create topic " + name, s -> s.createTopic(request),
                 CreateTopicResponse::getError, Set.of());
         return describe(response.getTopic(), response.getPartitionsList());
@@ -101,7 +104,7 @@ public final class FerryAdmin implements AutoCloseable {
 
     /** Deletes a topic; UNKNOWN_TOPIC when there is none by that name. */
     public void deleteTopic(String name) {
-        DeleteTopicRequest request = DeleteTopicRequest.newBuilder().setName(name).build();
+        DeleteTopicRequest request = DeleteTopicRequest.newBuilder().setName(name).setIdempotencyKey(newKey()).build();
         call("delete topic " + name, s -> s.deleteTopic(request), r -> r.getError(), Set.of(ErrorCode.UNKNOWN_TOPIC));
     }
 
@@ -116,7 +119,7 @@ public final class FerryAdmin implements AutoCloseable {
      */
     public Map<String, String> alterTopicConfigs(String name, Map<String, String> set, Collection<String> delete) {
         AlterTopicConfigsRequest request = AlterTopicConfigsRequest.newBuilder().setName(name).putAllSet(set)
-                .addAllDelete(delete).build();
+                .addAllDelete(delete).setIdempotencyKey(newKey()).build();
         AlterTopicConfigsResponse response = call("alter configs of topic " + name, s -> s.alterTopicConfigs(request),
                 AlterTopicConfigsResponse::getError, Set.of(ErrorCode.UNKNOWN_TOPIC));
         return Map.copyOf(response.getConfigsMap());
@@ -132,10 +135,20 @@ public final class FerryAdmin implements AutoCloseable {
      *                        INVALID_REPLICATION_FACTOR (fewer live brokers than the topic's replication factor)
      */
     public TopicDescription createPartitions(String name, int count) {
-        CreatePartitionsRequest request = CreatePartitionsRequest.newBuilder().setName(name).setCount(count).build();
+        CreatePartitionsRequest request = CreatePartitionsRequest.newBuilder().setName(name).setCount(count)
+                .setIdempotencyKey(newKey()).build();
         call("add partitions to topic " + name, s -> s.createPartitions(request), CreatePartitionsResponse::getError,
                 Set.of(ErrorCode.UNKNOWN_TOPIC));
         return describeTopics(List.of(name)).get(name);
+    }
+
+    /**
+     * The idempotency key of one call that changes the cluster: every attempt of the call carries it, so the
+     * controllers answer a retry whose earlier attempt was done as that attempt was, instead of doing it
+     * twice or refusing it (TOPIC_ALREADY_EXISTS after a creation whose answer was lost).
+     */
+    private static String newKey() {
+        return UUID.randomUUID().toString();
     }
 
     /** Names of every topic, sorted. */

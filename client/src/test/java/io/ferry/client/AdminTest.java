@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -92,6 +93,19 @@ class AdminTest {
         cluster.broker(1).failNextAdmin(ErrorCode.NOT_CONTROLLER, 2);
         assertEquals(2, admin.createTopic("orders", 2, 1, Map.of()).partitions().size());
         assertEquals(3, cluster.broker(1).adminRequests.get());
+    }
+
+    @Test
+    void everyAttemptOfACallThatChangesTheClusterCarriesTheCallsOwnIdempotencyKey() {
+        cluster.broker(1).failNextAdmin(ErrorCode.NOT_CONTROLLER, 2);
+        admin.createTopic("orders", 2, 1, Map.of());
+        admin.deleteTopic("orders");
+        List<String> keys = cluster.broker(1).idempotencyKeys;
+        assertEquals(4, keys.size(), keys.toString());
+        assertFalse(keys.get(0).isEmpty());
+        assertEquals(List.of(keys.get(0), keys.get(0), keys.get(0)), keys.subList(0, 3), "one key for every retry");
+        assertFalse(keys.get(3).isEmpty());
+        assertNotEquals(keys.get(0), keys.get(3), "a key of its own for each call");
     }
 
     @Test

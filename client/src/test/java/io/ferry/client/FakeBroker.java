@@ -80,6 +80,8 @@ final class FakeBroker extends BrokerServiceGrpc.BrokerServiceImplBase {
     private boolean swallowProduce;
     private final Deque<ErrorCode> adminFailures = new ArrayDeque<>();
     final AtomicInteger adminRequests = new AtomicInteger();
+    /** The idempotency key of every admin call that changes the cluster, in arrival order. */
+    final List<String> idempotencyKeys = Collections.synchronizedList(new ArrayList<>());
 
     FakeBroker(int id, FakeCluster cluster) throws IOException {
         this.id = id;
@@ -372,6 +374,7 @@ final class FakeBroker extends BrokerServiceGrpc.BrokerServiceImplBase {
     public void createTopic(CreateTopicRequest request, StreamObserver<CreateTopicResponse> out) {
         CreateTopicResponse.Builder response = CreateTopicResponse.newBuilder();
         String name = request.getName();
+        idempotencyKeys.add(request.getIdempotencyKey());
         ErrorCode injected = adminFailure();
         if (injected != null) {
             response.setError(error(injected, "injected " + injected));
@@ -396,6 +399,7 @@ final class FakeBroker extends BrokerServiceGrpc.BrokerServiceImplBase {
     @Override
     public void deleteTopic(DeleteTopicRequest request, StreamObserver<DeleteTopicResponse> out) {
         DeleteTopicResponse.Builder response = DeleteTopicResponse.newBuilder();
+        idempotencyKeys.add(request.getIdempotencyKey());
         ErrorCode injected = adminFailure();
         if (injected != null) {
             response.setError(error(injected, "injected " + injected));

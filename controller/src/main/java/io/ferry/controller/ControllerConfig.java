@@ -23,8 +23,11 @@ import java.util.TreeMap;
  * @param leaderImbalanceCheckIntervalMs how often preferred leaders are checked
  *     ({@code leader.imbalance.check.interval.seconds}, in ms here)
  * @param snapshotThreshold take a snapshot every this many Raft log entries
- * @param requestTimeoutMs how long a non-active controller keeps trying to reach the active one
- *     before answering NOT_CONTROLLER
+ * @param requestTimeoutMs how long a non-active controller waits for the active one to answer a request
+ *     it forwards, before answering NOT_CONTROLLER
+ * @param idempotencyKeyRetentionMs how long the controllers remember a request committed under an
+ *     idempotency key, and answer a retry of it as done
+ * @param idempotencyKeyMaxCount at most this many such requests are remembered; the oldest go first
  */
 public record ControllerConfig(
     int nodeId,
@@ -37,7 +40,9 @@ public record ControllerConfig(
     boolean autoLeaderRebalanceEnable,
     long leaderImbalanceCheckIntervalMs,
     long snapshotThreshold,
-    long requestTimeoutMs) {
+    long requestTimeoutMs,
+    long idempotencyKeyRetentionMs,
+    int idempotencyKeyMaxCount) {
 
   /** Kafka's {@code broker.session.timeout.ms} default. */
   public static final long DEFAULT_BROKER_SESSION_TIMEOUT_MS = 9_000;
@@ -51,6 +56,13 @@ public record ControllerConfig(
   public static final long DEFAULT_LEADER_IMBALANCE_CHECK_INTERVAL_MS = 300_000;
   public static final long DEFAULT_SNAPSHOT_THRESHOLD = 10_000;
   public static final long DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+  /**
+   * Idempotency keys are remembered for an hour, far longer than a client retries one call
+   * ({@code default.api.timeout.ms}), and at most a thousand: each holds its request and answer in every
+   * controller's memory and snapshot.
+   */
+  public static final long DEFAULT_IDEMPOTENCY_KEY_RETENTION_MS = 3_600_000;
+  public static final int DEFAULT_IDEMPOTENCY_KEY_MAX_COUNT = 1_000;
 
   public ControllerConfig {
     voters = Map.copyOf(new TreeMap<>(voters));
@@ -71,6 +83,8 @@ public record ControllerConfig(
     positive("leaderImbalanceCheckIntervalMs", leaderImbalanceCheckIntervalMs);
     positive("snapshotThreshold", snapshotThreshold);
     positive("requestTimeoutMs", requestTimeoutMs);
+    positive("idempotencyKeyRetentionMs", idempotencyKeyRetentionMs);
+    positive("idempotencyKeyMaxCount", idempotencyKeyMaxCount);
     if (electionTimeoutMaxMs <= electionTimeoutMinMs) {
       throw new IllegalArgumentException("electionTimeoutMaxMs (" + electionTimeoutMaxMs
           + ") must be larger than electionTimeoutMinMs (" + electionTimeoutMinMs + ")");
@@ -81,37 +95,44 @@ public record ControllerConfig(
   public static ControllerConfig of(int nodeId, Map<Integer, String> voters, Path metadataDir) {
     return new ControllerConfig(nodeId, voters, metadataDir, DEFAULT_BROKER_SESSION_TIMEOUT_MS,
         DEFAULT_ELECTION_TIMEOUT_MIN_MS, DEFAULT_ELECTION_TIMEOUT_MAX_MS, false, true,
-        DEFAULT_LEADER_IMBALANCE_CHECK_INTERVAL_MS, DEFAULT_SNAPSHOT_THRESHOLD, DEFAULT_REQUEST_TIMEOUT_MS);
+        DEFAULT_LEADER_IMBALANCE_CHECK_INTERVAL_MS, DEFAULT_SNAPSHOT_THRESHOLD, DEFAULT_REQUEST_TIMEOUT_MS,
+        DEFAULT_IDEMPOTENCY_KEY_RETENTION_MS, DEFAULT_IDEMPOTENCY_KEY_MAX_COUNT);
   }
 
   public ControllerConfig withBrokerSessionTimeoutMs(long ms) {
     return new ControllerConfig(nodeId, voters, metadataDir, ms, electionTimeoutMinMs, electionTimeoutMaxMs,
         uncleanLeaderElectionEnable, autoLeaderRebalanceEnable, leaderImbalanceCheckIntervalMs, snapshotThreshold,
-        requestTimeoutMs);
+        requestTimeoutMs, idempotencyKeyRetentionMs, idempotencyKeyMaxCount);
   }
 
   public ControllerConfig withElectionTimeoutMs(long minMs, long maxMs) {
     return new ControllerConfig(nodeId, voters, metadataDir, brokerSessionTimeoutMs, minMs, maxMs,
         uncleanLeaderElectionEnable, autoLeaderRebalanceEnable, leaderImbalanceCheckIntervalMs, snapshotThreshold,
-        requestTimeoutMs);
+        requestTimeoutMs, idempotencyKeyRetentionMs, idempotencyKeyMaxCount);
   }
 
   public ControllerConfig withUncleanLeaderElectionEnable(boolean enable) {
     return new ControllerConfig(nodeId, voters, metadataDir, brokerSessionTimeoutMs, electionTimeoutMinMs,
         electionTimeoutMaxMs, enable, autoLeaderRebalanceEnable, leaderImbalanceCheckIntervalMs, snapshotThreshold,
-        requestTimeoutMs);
+        requestTimeoutMs, idempotencyKeyRetentionMs, idempotencyKeyMaxCount);
   }
 
   public ControllerConfig withAutoLeaderRebalance(boolean enable, long checkIntervalMs) {
     return new ControllerConfig(nodeId, voters, metadataDir, brokerSessionTimeoutMs, electionTimeoutMinMs,
         electionTimeoutMaxMs, uncleanLeaderElectionEnable, enable, checkIntervalMs, snapshotThreshold,
-        requestTimeoutMs);
+        requestTimeoutMs, idempotencyKeyRetentionMs, idempotencyKeyMaxCount);
   }
 
   public ControllerConfig withSnapshotThreshold(long entries) {
     return new ControllerConfig(nodeId, voters, metadataDir, brokerSessionTimeoutMs, electionTimeoutMinMs,
         electionTimeoutMaxMs, uncleanLeaderElectionEnable, autoLeaderRebalanceEnable, leaderImbalanceCheckIntervalMs,
-        entries, requestTimeoutMs);
+        entries, requestTimeoutMs, idempotencyKeyRetentionMs, idempotencyKeyMaxCount);
+  }
+
+  public ControllerConfig withIdempotencyKeys(long retentionMs, int maxCount) {
+    return new ControllerConfig(nodeId, voters, metadataDir, brokerSessionTimeoutMs, electionTimeoutMinMs,
+        electionTimeoutMaxMs, uncleanLeaderElectionEnable, autoLeaderRebalanceEnable, leaderImbalanceCheckIntervalMs,
+        snapshotThreshold, requestTimeoutMs, retentionMs, maxCount);
   }
 
   /** The host part of this node's Raft address. */

@@ -24,7 +24,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -84,7 +83,6 @@ public final class ControllerNode implements AutoCloseable {
   private final RaftServer server;
   private final RaftClient client;
   private final ExecutorService leadership;
-  private final ScheduledExecutorService retries;
   private final Counter leaderElections;
   private final ControllerGrpcService service;
   private final ControllerStateMachine stateMachine;
@@ -106,8 +104,6 @@ public final class ControllerNode implements AutoCloseable {
     meters.add(leaderElections);
     this.leadership = Executors.newSingleThreadExecutor(
         daemon("ferry-controller-leadership-" + config.nodeId(), fatalErrors));
-    this.retries = Executors.newSingleThreadScheduledExecutor(
-        daemon("ferry-controller-retry-" + config.nodeId(), fatalErrors));
     this.stateMachine = new ControllerStateMachine(state, new ControllerStateMachine.LeadershipListener() {
       @Override
       public void leaderReady() {
@@ -128,7 +124,6 @@ public final class ControllerNode implements AutoCloseable {
           .setOption(RaftStorage.StartupOption.RECOVER).build();
     } catch (IOException | RuntimeException e) {
       leadership.shutdownNow();
-      retries.shutdownNow();
       registry.remove(leaderElections);
       throw new IOException("controller " + config.nodeId() + " could not use " + raftDir + ": " + e.getMessage(), e);
     }
@@ -138,7 +133,7 @@ public final class ControllerNode implements AutoCloseable {
     this.client = RaftClient.newBuilder().setProperties(clientProperties).setRaftGroup(group)
         .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(MAX_CLIENT_ATTEMPTS,
             TimeDuration.valueOf(CLIENT_RETRY_SLEEP_MS, TimeUnit.MILLISECONDS))).build();
-    RequestRouter router = new RequestRouter(() -> active, client, clock, config.requestTimeoutMs(), retries);
+    RequestRouter router = new RequestRouter(() -> active, client);
     this.service = new ControllerGrpcService(config.nodeId(), config.voters(), this::leaderId, state, router,
         fatalErrors);
   }
@@ -211,8 +206,9 @@ public final class ControllerNode implements AutoCloseable {
     ActiveController c = ActiveController.start(info.getCurrentTerm(), state,
         new RaftCommandProposer(server, peerId(config.nodeId()), GROUP_ID), clock, config, leaderElections,
         fatalErrors);
-    active = c;
+    // Forwarded requests find it before this node reports itself active.
     stateMachine.setActiveHandler(c::handle);
+    active = c;
   }
 
   /** Runs on the leadership thread. */
@@ -356,7 +352,6 @@ public final class ControllerNode implements AutoCloseable {
     } catch (IOException e) {
       // The client only holds connections; nothing to recover.
     }
-    retries.shutdownNow();
     meters.forEach(registry::remove);
   }
 }

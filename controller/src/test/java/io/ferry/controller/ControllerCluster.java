@@ -2,6 +2,7 @@ package io.ferry.controller;
 
 import io.ferry.proto.v1.ControllerServiceGrpc;
 import io.ferry.proto.v1.ControllerServiceGrpc.ControllerServiceBlockingStub;
+import io.ferry.proto.v1.ErrorCode;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.inprocess.InProcessChannelBuilder;
@@ -22,6 +23,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.awaitility.Awaitility;
@@ -98,6 +101,15 @@ final class ControllerCluster implements AutoCloseable {
 
   ControllerServiceBlockingStub stub(int id) {
     return ControllerServiceGrpc.newBlockingStub(channels.get(id)).withDeadlineAfter(60, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Makes a call until it is answered with something other than NOT_CONTROLLER or a transport failure, as a
+   * broker's controller gateway does: a controller answers each attempt once, also while none is active.
+   */
+  static <R> R answered(Supplier<R> call, Function<R, ErrorCode> codeOf) {
+    return Awaitility.await().atMost(AWAIT).ignoreExceptions().until(call::get,
+        r -> codeOf.apply(r) != ErrorCode.NOT_CONTROLLER);
   }
 
   /** Waits until one running node is the active controller and returns its id. */

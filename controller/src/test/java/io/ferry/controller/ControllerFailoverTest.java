@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ferry.proto.v1.BrokerRegistration;
 import io.ferry.proto.v1.CreateTopicRequest;
+import io.ferry.proto.v1.CreateTopicResponse;
 import io.ferry.proto.v1.DescribeClusterRequest;
 import io.ferry.proto.v1.ErrorCode;
 import io.ferry.proto.v1.FetchMetadataRequest;
@@ -16,6 +17,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.UUID;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -32,14 +34,23 @@ class ControllerFailoverTest {
     }
   }
 
+  /**
+   * Creates a topic through {@code node} under {@code key}, asking again while no controller is active, as
+   * a broker's controller gateway does.
+   */
+  private static CreateTopicResponse createTopic(ControllerCluster cluster, int node, String name, String key) {
+    CreateTopicRequest request = CreateTopicRequest.newBuilder().setName(name).setPartitionCount(2)
+        .setReplicationFactor(3).setIdempotencyKey(key).build();
+    return ControllerCluster.answered(() -> cluster.stub(node).createTopic(request), r -> r.getError().getCode());
+  }
+
   private static void createTopic(ControllerCluster cluster, int node, String name) {
-    var r = cluster.stub(node).createTopic(CreateTopicRequest.newBuilder().setName(name).setPartitionCount(2)
-        .setReplicationFactor(3).build());
+    CreateTopicResponse r = createTopic(cluster, node, name, UUID.randomUUID().toString());
     assertEquals(ErrorCode.NONE, r.getError().getCode(), r.getError().getMessage());
   }
 
   @Test
-  void killingTheActiveControllerLosesNothingAndRestartedNodesCatchUp() throws Exception {
+  void killingTheActiveControllerLosesNothingForgetsNoIdempotencyKeyAndRestartedNodesCatchUp() throws Exception {
     try (ControllerCluster cluster = new ControllerCluster(3, c -> c.withBrokerSessionTimeoutMs(4_000)
         .withSnapshotThreshold(16));
         Heartbeats heartbeats = new Heartbeats(cluster, List.of(1, 2, 3), 300)) {
@@ -51,25 +62,32 @@ class ControllerFailoverTest {
       }
       await().atMost(ControllerCluster.AWAIT).until(() -> image(cluster, first).getBrokersList().stream()
           .noneMatch(BrokerRegistration::getFenced));
+      CreateTopicResponse keyed = createTopic(cluster, cluster.follower(), "keyed", "k-keyed");
+      assertEquals(ErrorCode.NONE, keyed.getError().getCode(), keyed.getError().getMessage());
       for (int i = 0; i < TOPICS; i++) {
         createTopic(cluster, cluster.follower(), "t" + i);
       }
       int active = cluster.awaitActive();
       MetadataImage before = image(cluster, active);
-      assertEquals(TOPICS, before.getTopicsCount());
+      assertEquals(TOPICS + 1, before.getTopicsCount());
       await().atMost(ControllerCluster.AWAIT).until(() -> hasSnapshot(cluster.dataDir(active)));
 
       // Kill the active controller: another node takes over with every record, and fences no one.
       cluster.kill(active);
       int survivor = active == 1 ? 2 : 1;
       createTopic(cluster, survivor, "during-failover"); // forwarded or served once a new leader is ready
+      // A retry of a committed creation, through another node, after its active controller died: answered
+      // as that creation was, not TOPIC_ALREADY_EXISTS; the key with another request is refused.
+      assertEquals(keyed, createTopic(cluster, survivor, "keyed", "k-keyed"));
+      assertEquals(ErrorCode.IDEMPOTENCY_KEY_REUSED,
+          createTopic(cluster, survivor, "other", "k-keyed").getError().getCode());
       int next = cluster.awaitActive();
       assertNotEquals(active, next);
       MetadataImage afterFailover = image(cluster, next);
       assertEquals(before.getBrokersList(), afterFailover.getBrokersList());
       assertTrue(afterFailover.getTopicsList().containsAll(before.getTopicsList()));
       assertTrue(afterFailover.getPartitionsList().containsAll(before.getPartitionsList()));
-      assertEquals(TOPICS + 1, afterFailover.getTopicsCount());
+      assertEquals(TOPICS + 2, afterFailover.getTopicsCount());
       createTopic(cluster, next, "after-failover");
       assertTrue(cluster.stub(next).describeCluster(DescribeClusterRequest.getDefaultInstance()).getBrokersList()
           .stream().noneMatch(BrokerRegistration::getFenced));
@@ -94,6 +112,8 @@ class ControllerFailoverTest {
       for (int id = 1; id <= 3; id++) {
         assertEquals(last, image(cluster, id), "node " + id + " (active: " + recovered + ")");
       }
+      // The key came back with the snapshots (the log up to them is purged).
+      assertEquals(keyed, createTopic(cluster, recovered, "keyed", "k-keyed"));
     }
   }
 }

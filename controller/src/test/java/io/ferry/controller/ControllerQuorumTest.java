@@ -213,7 +213,10 @@ class ControllerQuorumTest {
     assertFalse(cluster.node(cluster.follower()).handOffLeadership(), "only the leader can hand off");
     assertTrue(cluster.node(active).handOffLeadership());
     await().atMost(ControllerCluster.AWAIT).until(() -> cluster.awaitActive() != active);
-    assertEquals(ErrorCode.NONE, create("after-hand-off", 1, 1).getError().getCode());
+    CreateTopicRequest create = CreateTopicRequest.newBuilder().setName("after-hand-off").setPartitionCount(1)
+        .setReplicationFactor(1).setIdempotencyKey("after-hand-off").build();
+    assertEquals(ErrorCode.NONE, ControllerCluster.answered(() -> cluster.stub(cluster.follower()).createTopic(create),
+        r -> r.getError().getCode()).getError().getCode());
   }
 
   @Test

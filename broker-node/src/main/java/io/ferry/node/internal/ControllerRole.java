@@ -8,6 +8,7 @@ import io.ferry.node.ProcessRole;
 import io.ferry.node.config.ConfigException;
 import io.ferry.node.config.ConfigProblem;
 import io.ferry.node.config.QuorumVoter;
+import io.ferry.node.internal.threads.NodeThreads;
 import io.grpc.ServerServiceDefinition;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -60,7 +61,8 @@ public final class ControllerRole implements NodeRole {
             return new ControllerConfig(node.nodeId(), voters, metadataDir, node.brokerSessionTimeout().toMillis(),
                     electionMs, 2 * electionMs, node.uncleanLeaderElectionEnable(), node.autoLeaderRebalanceEnable(),
                     node.leaderImbalanceCheckInterval().toMillis(), ControllerConfig.DEFAULT_SNAPSHOT_THRESHOLD,
-                    node.requestTimeout().toMillis());
+                    node.requestTimeout().toMillis(), ControllerConfig.DEFAULT_IDEMPOTENCY_KEY_RETENTION_MS,
+                    ControllerConfig.DEFAULT_IDEMPOTENCY_KEY_MAX_COUNT);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(new ConfigProblem(NodeConfigKeys.CONTROLLER_QUORUM_VOTERS.name(),
                     node.values().origin(NodeConfigKeys.CONTROLLER_QUORUM_VOTERS),

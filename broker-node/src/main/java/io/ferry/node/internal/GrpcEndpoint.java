@@ -1,6 +1,8 @@
 package io.ferry.node.internal;
 
 import io.ferry.node.config.HostPort;
+import io.ferry.node.internal.caller.CallerConnection;
+import io.ferry.node.internal.caller.CallerListener;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;

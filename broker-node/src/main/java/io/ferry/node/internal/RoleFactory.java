@@ -2,6 +2,7 @@ package io.ferry.node.internal;
 
 import io.ferry.node.NodeConfig;
 import io.ferry.node.ProcessRole;
+import io.ferry.node.internal.threads.NodeThreads;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /** Creates (but does not start) the implementation of one role. */

@@ -271,6 +271,20 @@ class SingleNodeBrokerTest {
     }
 
     @Test
+    void anAdminCallRetriedWithItsIdempotencyKeyIsAnsweredAsItsCommittedAttempt() {
+        io.ferry.proto.v1.CreateTopicRequest create = io.ferry.proto.v1.CreateTopicRequest.newBuilder()
+                .setName("keyed").setPartitionCount(1).setReplicationFactor(1).setIdempotencyKey("k-keyed").build();
+        var first = stub(channel).createTopic(create);
+        assertEquals(ErrorCode.NONE, first.getError().getCode(), first.getError().getMessage());
+        assertEquals(first, stub(channel).createTopic(create));
+        assertEquals(ErrorCode.IDEMPOTENCY_KEY_REUSED, stub(channel).createTopic(create.toBuilder().setName("other")
+                .build()).getError().getCode());
+        DeleteTopicRequest delete = DeleteTopicRequest.newBuilder().setName("keyed").setIdempotencyKey("k-delete").build();
+        assertEquals(ErrorCode.NONE, stub(channel).deleteTopic(delete).getError().getCode());
+        assertEquals(ErrorCode.NONE, stub(channel).deleteTopic(delete).getError().getCode());
+    }
+
+    @Test
     void hostileRequestsGetTypedErrorsAndDamageNothing() throws Exception {
         createTopic(channel, "safe", 1, Map.of());
         List<String> acked = new ArrayList<>();

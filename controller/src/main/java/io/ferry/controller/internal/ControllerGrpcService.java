@@ -37,9 +37,10 @@ import java.util.function.Function;
 import java.util.function.IntSupplier;
 
 /**
- * The controller gRPC service of one controller node. Reads (describe, fetch metadata) are served
+ * The controller gRPC service of one controller node. Reads (describe cluster, fetch metadata) are served
  * from this node's applied metadata, which carries its version; decisions go through the
- * {@link RequestRouter} to the active controller. Errors are answered in the response's
+ * {@link RequestRouter} to the active controller, each mutating admin request with its idempotency key
+ * moved into the {@link ActiveControllerRequest} wrapper. Errors are answered in the response's
  * {@code error} field, never as gRPC statuses. Thread-safe.
  */
 public final class ControllerGrpcService extends ControllerServiceGrpc.ControllerServiceImplBase {
@@ -80,25 +81,29 @@ public final class ControllerGrpcService extends ControllerServiceGrpc.Controlle
 
   @Override
   public void createTopic(CreateTopicRequest request, StreamObserver<CreateTopicResponse> observer) {
-    route(ActiveControllerRequest.newBuilder().setCreateTopic(request).build(), observer,
+    route(ActiveControllerRequest.newBuilder().setIdempotencyKey(request.getIdempotencyKey())
+        .setCreateTopic(request.toBuilder().clearIdempotencyKey()).build(), observer,
         ActiveControllerResponse::getCreateTopic, e -> CreateTopicResponse.newBuilder().setError(e).build());
   }
 
   @Override
   public void deleteTopic(DeleteTopicRequest request, StreamObserver<DeleteTopicResponse> observer) {
-    route(ActiveControllerRequest.newBuilder().setDeleteTopic(request).build(), observer,
+    route(ActiveControllerRequest.newBuilder().setIdempotencyKey(request.getIdempotencyKey())
+        .setDeleteTopic(request.toBuilder().clearIdempotencyKey()).build(), observer,
         ActiveControllerResponse::getDeleteTopic, e -> DeleteTopicResponse.newBuilder().setError(e).build());
   }
 
   @Override
   public void createPartitions(CreatePartitionsRequest request, StreamObserver<CreatePartitionsResponse> observer) {
-    route(ActiveControllerRequest.newBuilder().setCreatePartitions(request).build(), observer,
+    route(ActiveControllerRequest.newBuilder().setIdempotencyKey(request.getIdempotencyKey())
+        .setCreatePartitions(request.toBuilder().clearIdempotencyKey()).build(), observer,
         ActiveControllerResponse::getCreatePartitions, e -> CreatePartitionsResponse.newBuilder().setError(e).build());
   }
 
   @Override
   public void alterTopicConfigs(AlterTopicConfigsRequest request, StreamObserver<AlterTopicConfigsResponse> observer) {
-    route(ActiveControllerRequest.newBuilder().setAlterTopicConfigs(request).build(), observer,
+    route(ActiveControllerRequest.newBuilder().setIdempotencyKey(request.getIdempotencyKey())
+        .setAlterTopicConfigs(request.toBuilder().clearIdempotencyKey()).build(), observer,
         ActiveControllerResponse::getAlterTopicConfigs,
         e -> AlterTopicConfigsResponse.newBuilder().setError(e).build());
   }
@@ -152,8 +157,8 @@ public final class ControllerGrpcService extends ControllerServiceGrpc.Controlle
       }
       if (e != null) {
         observer.onNext(failure.apply(Errors.of(ErrorCode.UNKNOWN_SERVER_ERROR, String.valueOf(e))));
-      } else if (response.hasNotActive()) {
-        observer.onNext(failure.apply(response.getNotActive()));
+      } else if (response.hasError()) {
+        observer.onNext(failure.apply(response.getError()));
       } else {
         observer.onNext(answer.apply(response));
       }

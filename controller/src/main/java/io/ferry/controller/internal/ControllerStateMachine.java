@@ -6,10 +6,10 @@ import io.ferry.proto.v1.ActiveControllerResponse;
 import io.ferry.proto.v1.CommandBatchResult;
 import io.ferry.proto.v1.ControllerCommand;
 import io.ferry.proto.v1.ControllerCommandBatch;
+import io.ferry.proto.v1.ControllerSnapshot;
 import io.ferry.proto.v1.ErrorCode;
 import io.ferry.proto.v1.MetadataImage;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,8 +37,8 @@ import org.apache.ratis.util.MD5FileUtil;
 
 /**
  * The Ratis state machine of the controller quorum. Committed {@link ControllerCommandBatch}es are
- * applied command by command to the {@link MetadataState} (the only place metadata changes); snapshots hold the
- * {@link MetadataImage}. Read-only queries carry {@link ActiveControllerRequest}s forwarded by
+ * applied command by command to the {@link MetadataState} (the only place metadata changes); snapshots hold its
+ * {@link ControllerSnapshot} (the metadata image and the requests remembered by idempotency key). Read-only queries carry {@link ActiveControllerRequest}s forwarded by
  * other controller nodes: Ratis routes them to the leader, where the active controller answers.
  *
  * <p>A new instance is needed for every server start (Ratis drives its life cycle).
@@ -138,7 +138,7 @@ public final class ControllerStateMachine extends BaseStateMachine {
     }
     var handler = active;
     CompletableFuture<ActiveControllerResponse> response = handler == null
-        ? CompletableFuture.completedFuture(ActiveControllerResponse.newBuilder().setNotActive(Errors.of(
+        ? CompletableFuture.completedFuture(ActiveControllerResponse.newBuilder().setError(Errors.of(
             ErrorCode.NOT_CONTROLLER, "the Raft leader has not started its active controller yet")).build())
         : handler.apply(req);
     return response.thenApply(r -> Message.valueOf(ByteString.copyFrom(r.toByteArray())));
@@ -163,10 +163,10 @@ public final class ControllerStateMachine extends BaseStateMachine {
 
   @Override
   public long takeSnapshot() throws IOException {
-    MetadataImage image;
+    ControllerSnapshot snapshot;
     TermIndex applied;
     synchronized (this) {
-      image = state.image();
+      snapshot = state.snapshot();
       applied = getLastAppliedTermIndex();
     }
     if (applied == null || applied.getIndex() < 0) {
@@ -175,12 +175,23 @@ public final class ControllerStateMachine extends BaseStateMachine {
     Path file = storage.getSnapshotFile(applied.getTerm(), applied.getIndex()).toPath();
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     try (OutputStream out = Files.newOutputStream(tmp)) {
-      image.writeTo(out);
+      snapshot.writeTo(out);
     }
     Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
     MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(file.toFile());
     storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file, md5), applied));
     return applied.getIndex();
+  }
+
+  /**
+   * A snapshot file's content. One written before the requests remembered by idempotency key were
+   * snapshotted is a bare {@link MetadataImage}, which reads as a {@link ControllerSnapshot} without an image
+   * (their field numbers differ) and is read again as the image it is, with nothing remembered.
+   */
+  static ControllerSnapshot readSnapshot(byte[] file) throws InvalidProtocolBufferException {
+    ControllerSnapshot snapshot = ControllerSnapshot.parseFrom(file);
+    return snapshot.hasImage() ? snapshot
+        : ControllerSnapshot.newBuilder().setImage(MetadataImage.parseFrom(file)).build();
   }
 
   private void loadSnapshot(SingleFileSnapshotInfo snapshot) throws IOException {
@@ -192,12 +203,9 @@ public final class ControllerStateMachine extends BaseStateMachine {
       MD5FileUtil.verifySavedMD5(file.toFile(), snapshot.getFile().getFileDigest());
     }
     TermIndex termIndex = SimpleStateMachineStorage.getTermIndexFromSnapshotFile(file.toFile());
-    MetadataImage image;
-    try (InputStream in = Files.newInputStream(file)) {
-      image = MetadataImage.parseFrom(in);
-    }
+    ControllerSnapshot saved = readSnapshot(Files.readAllBytes(file));
     synchronized (this) {
-      state.load(image);
+      state.load(saved);
       setLastAppliedTermIndex(termIndex);
     }
   }

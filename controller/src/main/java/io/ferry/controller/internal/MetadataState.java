@@ -2,7 +2,9 @@ package io.ferry.controller.internal;
 
 import io.ferry.proto.v1.BrokerRegistration;
 import io.ferry.proto.v1.CommandResult;
+import io.ferry.proto.v1.CompletedRequest;
 import io.ferry.proto.v1.ControllerCommand;
+import io.ferry.proto.v1.ControllerSnapshot;
 import io.ferry.proto.v1.CreatePartitionsRecord;
 import io.ferry.proto.v1.CreateTopicRecord;
 import io.ferry.proto.v1.DeleteTopicRecord;
@@ -29,14 +31,15 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * The cluster metadata image plus the log of recent records, for "changes since version V".
+ * The cluster metadata image plus the log of recent records, for "changes since version V", and the
+ * requests the controllers remember by idempotency key ({@link CompletedRequests}).
  *
  * <p>{@link #apply} is the only mutator (the Ratis state machine calls it for each committed
  * command, and a snapshot {@link #load} replaces everything). Applying is deterministic: the same
- * commands in the same order give the same {@link #image()}. A command is applied all or nothing:
+ * commands in the same order give the same {@link #snapshot()}. A command is applied all or nothing:
  * every record is checked against the state before the command, so the records of one command must
- * touch distinct partitions (the active controller builds them that way). Each applied record
- * raises the version by one.
+ * touch distinct partitions (the active controller builds them that way); the request it completes is
+ * remembered only when its records applied. Each applied record raises the version by one.
  *
  * <p>Thread-safe: every method is synchronized; readers get immutable protobuf values.
  */
@@ -49,6 +52,7 @@ public final class MetadataState {
   private final ArrayDeque<VersionedRecord> recent = new ArrayDeque<>();
   /** Per broker id: {replicas held, leaderships held}; kept up to date by replay for placement. */
   private final TreeMap<Integer, int[]> counts = new TreeMap<>();
+  private final CompletedRequests completed = new CompletedRequests();
   private long version;
 
   /** @param retainedRecords how many recent records to keep for incremental fetches (≥ 0) */
@@ -86,6 +90,9 @@ public final class MetadataState {
         }
         recent.addLast(VersionedRecord.newBuilder().setVersion(version).setRecord(record).build());
       }
+    }
+    if (command.hasCompletes()) {
+      completed.remember(command.getCompletes(), command.getForgetCompletedBeforeMs(), command.getRememberAtMost());
     }
     return result(Errors.NONE);
   }
@@ -279,8 +286,10 @@ public final class MetadataState {
     }
   }
 
-  /** Replaces the whole state with a snapshot's image; the recent-record log restarts empty. */
-  public synchronized void load(MetadataImage image) {
+  /** Replaces the whole state with a snapshot's; the recent-record log restarts empty. */
+  public synchronized void load(ControllerSnapshot snapshot) {
+    MetadataImage image = snapshot.getImage();
+    completed.load(snapshot.getCompletedRequestsList());
     brokers.clear();
     topics.clear();
     partitions.clear();
@@ -308,6 +317,16 @@ public final class MetadataState {
       b.addAllPartitions(Arrays.asList(ps));
     }
     return b.build();
+  }
+
+  /** Everything a snapshot must hold: the image and the remembered requests. */
+  public synchronized ControllerSnapshot snapshot() {
+    return ControllerSnapshot.newBuilder().setImage(image()).addAllCompletedRequests(completed.all()).build();
+  }
+
+  /** The request committed under {@code idempotencyKey}, with its answer, while it is remembered. */
+  public synchronized Optional<CompletedRequest> completedRequest(String idempotencyKey) {
+    return completed.find(idempotencyKey);
   }
 
   /**

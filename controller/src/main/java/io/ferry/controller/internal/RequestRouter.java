@@ -4,10 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.ferry.proto.v1.ActiveControllerRequest;
 import io.ferry.proto.v1.ActiveControllerResponse;
 import io.ferry.proto.v1.ErrorCode;
-import java.time.InstantSource;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.Message;
@@ -15,7 +12,7 @@ import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 
 /**
- * Gets a request to the active controller, wherever it runs.
+ * Gets a request to the active controller, wherever it runs: this node's own, or the Raft leader's.
  *
  * <p>Why a Ratis read-only query: requests such as heartbeats change only the active controller's
  * memory and must not be logged, yet a broker may send them to any controller node. A read-only
@@ -24,52 +21,32 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
  * option the leader answers it directly, with no ReadIndex round. That needs no second address per
  * controller node and follows leader changes for free. The unordered API is used on purpose: the
  * ordered one closes its sliding window after a failed request, failing the requests queued
- * behind it, and these requests are independent of each other. While no
- * node is active yet (election in progress, new leader not ready), the router retries every
- * {@link #RETRY_DELAY_MS} ms until the request timeout, then answers NOT_CONTROLLER. A retry is marked
- * as one: the attempt before it may have been applied although its answer was lost.
+ * behind it, and these requests are independent of each other.
+ *
+ * <p>One attempt per request: while no node is active (election in progress, new leader not ready) or
+ * the leader cannot be reached, the answer is NOT_CONTROLLER at once. The caller (a broker's
+ * controller gateway) holds the one retry loop, with its own deadline and the other controller
+ * addresses; a mutating request's idempotency key makes its retry safe.
  *
  * <p>Thread-safe.
  */
 public final class RequestRouter {
-  static final long RETRY_DELAY_MS = 50;
-
   private final Supplier<ActiveController> localActive;
   private final RaftClient client;
-  private final InstantSource clock;
-  private final long timeoutMs;
-  private final Executor retryDelay;
 
   /**
    * @param localActive the active controller on this node, or null when this node is not active
    * @param client a Ratis client of the controller group
-   * @param retryExecutor runs the retries
    */
-  public RequestRouter(Supplier<ActiveController> localActive, RaftClient client, InstantSource clock, long timeoutMs,
-      Executor retryExecutor) {
+  public RequestRouter(Supplier<ActiveController> localActive, RaftClient client) {
     this.localActive = localActive;
     this.client = client;
-    this.clock = clock;
-    this.timeoutMs = timeoutMs;
-    this.retryDelay = CompletableFuture.delayedExecutor(RETRY_DELAY_MS, TimeUnit.MILLISECONDS, retryExecutor);
   }
 
-  /** Never completes exceptionally: failures end as a response with {@code not_active} set. */
+  /** Never completes exceptionally: failures end as a response with {@code error} set. */
   public CompletableFuture<ActiveControllerResponse> route(ActiveControllerRequest request) {
-    return attempt(request, clock.millis() + timeoutMs);
-  }
-
-  private CompletableFuture<ActiveControllerResponse> attempt(ActiveControllerRequest request, long deadlineMs) {
     ActiveController local = localActive.get();
-    CompletableFuture<ActiveControllerResponse> once = local != null ? local.handle(request) : forward(request);
-    return once.thenCompose(response -> {
-      boolean retriable = response.hasNotActive() && response.getNotActive().getCode() == ErrorCode.NOT_CONTROLLER;
-      if (!retriable || clock.millis() >= deadlineMs) {
-        return CompletableFuture.completedFuture(response);
-      }
-      ActiveControllerRequest again = request.toBuilder().setRetry(true).build();
-      return CompletableFuture.supplyAsync(() -> attempt(again, deadlineMs), retryDelay).thenCompose(f -> f);
-    });
+    return local != null ? local.handle(request) : forward(request);
   }
 
   private CompletableFuture<ActiveControllerResponse> forward(ActiveControllerRequest request) {
@@ -93,6 +70,6 @@ public final class RequestRouter {
   }
 
   private static ActiveControllerResponse unreachable(String message) {
-    return ActiveControllerResponse.newBuilder().setNotActive(Errors.of(ErrorCode.NOT_CONTROLLER, message)).build();
+    return ActiveControllerResponse.newBuilder().setError(Errors.of(ErrorCode.NOT_CONTROLLER, message)).build();
   }
 }

@@ -15,6 +15,7 @@ import io.ferry.proto.v1.BrokerHeartbeatRequest;
 import io.ferry.proto.v1.BrokerHeartbeatResponse;
 import io.ferry.proto.v1.ControlledShutdownRequest;
 import io.ferry.proto.v1.ControllerCommand;
+import io.ferry.proto.v1.CreatePartitionsRequest;
 import io.ferry.proto.v1.CreateTopicRequest;
 import io.ferry.proto.v1.CreateTopicResponse;
 import io.ferry.proto.v1.DeleteTopicRequest;
@@ -47,6 +48,8 @@ class ActiveControllerTest {
   private final List<Throwable> fatalErrors = Collections.synchronizedList(new ArrayList<>());
   /** When set, the proposer throws it instead of applying a command. */
   private volatile java.lang.Error proposalError;
+  /** When set, commands are applied only once it completes. */
+  private volatile CompletableFuture<Void> commitsHeld;
   private ActiveController controller;
   private long term;
 
@@ -62,7 +65,9 @@ class ActiveControllerTest {
         throw proposalError;
       }
       log.add(command);
-      return CompletableFuture.completedFuture(state.apply(command, command.getLeaderTerm()));
+      CompletableFuture<Void> held = commitsHeld;
+      return held == null ? CompletableFuture.completedFuture(state.apply(command, command.getLeaderTerm()))
+          : held.thenApply(v -> state.apply(command, command.getLeaderTerm()));
     }, clock, config, new SimpleMeterRegistry().counter("elections"), (thread, error) -> fatalErrors.add(error));
   }
 
@@ -141,7 +146,7 @@ class ActiveControllerTest {
     proposalError = injected;
     ActiveControllerResponse answer = send(ActiveControllerRequest.newBuilder().setRegisterBroker(
         RegisterBrokerRequest.newBuilder().setBrokerId(1).setIncarnationId("i1")).build());
-    assertEquals(ErrorCode.UNKNOWN_SERVER_ERROR, answer.getNotActive().getCode(), answer.toString());
+    assertEquals(ErrorCode.UNKNOWN_SERVER_ERROR, answer.getError().getCode(), answer.toString());
     assertEquals(List.of(injected), fatalErrors);
   }
 
@@ -309,7 +314,7 @@ class ActiveControllerTest {
     assertEquals(ErrorCode.NONE, create("t", 1, 2).getError().getCode());
     assertEquals(ErrorCode.TOPIC_ALREADY_EXISTS, create("t", 1, 2).getError().getCode());
     assertEquals(ErrorCode.INVALID_REQUEST,
-        send(ActiveControllerRequest.getDefaultInstance()).getNotActive().getCode());
+        send(ActiveControllerRequest.getDefaultInstance()).getError().getCode());
     assertEquals(1, state.topics().size());
   }
 
@@ -394,23 +399,83 @@ class ActiveControllerTest {
     assertTrue(state.version() > 10);
   }
 
+  private static ActiveControllerRequest createOrders(String key) {
+    return ActiveControllerRequest.newBuilder().setIdempotencyKey(key).setCreateTopic(CreateTopicRequest.newBuilder()
+        .setName("orders").setPartitionCount(2).setReplicationFactor(3)).build();
+  }
+
   @Test
-  void aRetriedCreateOfATopicThatExistsExactlyAsAskedIsAnsweredAsCreated() throws Exception {
+  void aRetryOfACommittedRequestIsAnsweredAsItWasWithoutDoingItAgainAlsoByTheNextActiveController()
+      throws Exception {
     start(c -> c);
     brokers(3);
-    CreateTopicResponse first = create("orders", 2, 3);
-    assertEquals(ErrorCode.NONE, first.getError().getCode());
-    CreateTopicRequest same = CreateTopicRequest.newBuilder().setName("orders").setPartitionCount(2)
-        .setReplicationFactor(3).build();
-    // The router's retry after a lost answer: the topic is the one that attempt created.
-    CreateTopicResponse retried = send(ActiveControllerRequest.newBuilder().setCreateTopic(same).setRetry(true)
-        .build()).getCreateTopic();
-    assertEquals(ErrorCode.NONE, retried.getError().getCode());
-    assertEquals(first.getTopic(), retried.getTopic());
-    assertEquals(2, retried.getPartitionsCount());
-    // A first attempt, or a retry asking for something else, still sees the existing topic.
-    assertEquals(ErrorCode.TOPIC_ALREADY_EXISTS, create("orders", 2, 3).getError().getCode());
-    assertEquals(ErrorCode.TOPIC_ALREADY_EXISTS, send(ActiveControllerRequest.newBuilder().setCreateTopic(
-        same.toBuilder().setPartitionCount(3)).setRetry(true).build()).getCreateTopic().getError().getCode());
+    List<ActiveControllerRequest> calls = List.of(createOrders("k-create"),
+        ActiveControllerRequest.newBuilder().setIdempotencyKey("k-grow").setCreatePartitions(
+            CreatePartitionsRequest.newBuilder().setName("orders").setCount(4)).build(),
+        ActiveControllerRequest.newBuilder().setIdempotencyKey("k-alter").setAlterTopicConfigs(
+            AlterTopicConfigsRequest.newBuilder().setName("orders").putSet("retention.ms", "1000")).build(),
+        ActiveControllerRequest.newBuilder().setIdempotencyKey("k-delete").setDeleteTopic(
+            DeleteTopicRequest.newBuilder().setName("orders")).build());
+    List<ActiveControllerResponse> first = new ArrayList<>();
+    for (ActiveControllerRequest call : calls) {
+      ActiveControllerResponse answer = send(call);
+      assertEquals(ErrorCode.NONE, errorOf(answer).getCode(), answer.toString());
+      first.add(answer);
+    }
+    int committed = log.size();
+
+    // Every retry (done once, the topic gone since) is answered as its first attempt was ...
+    for (int i = 0; i < calls.size(); i++) {
+      assertEquals(first.get(i), send(calls.get(i)));
+    }
+    // ... and so by the controller of the next term, from the replicated state.
+    start(c -> c);
+    for (int i = 0; i < calls.size(); i++) {
+      assertEquals(first.get(i), send(calls.get(i)));
+    }
+    assertEquals(committed, log.size(), "no retry was done again");
+    assertTrue(state.topic("orders").isEmpty());
+    // The same call with no key is a new request.
+    assertEquals(ErrorCode.UNKNOWN_TOPIC, send(calls.get(3).toBuilder().clearIdempotencyKey().build())
+        .getDeleteTopic().getError().getCode());
+  }
+
+  private static Error errorOf(ActiveControllerResponse answer) {
+    return switch (answer.getResponseCase()) {
+      case CREATE_TOPIC -> answer.getCreateTopic().getError();
+      case CREATE_PARTITIONS -> answer.getCreatePartitions().getError();
+      case ALTER_TOPIC_CONFIGS -> answer.getAlterTopicConfigs().getError();
+      case DELETE_TOPIC -> answer.getDeleteTopic().getError();
+      default -> answer.getError();
+    };
+  }
+
+  @Test
+  void aRetryWhileTheFirstAttemptIsBeingCommittedGetsItsAnswer() throws Exception {
+    start(c -> c);
+    brokers(3);
+    CompletableFuture<Void> held = new CompletableFuture<>();
+    commitsHeld = held;
+    int before = log.size();
+    CompletableFuture<ActiveControllerResponse> first = controller.handle(createOrders("k"));
+    CompletableFuture<ActiveControllerResponse> retry = controller.handle(createOrders("k"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> log.size() == before + 1);
+    held.complete(null);
+    assertEquals(ErrorCode.NONE, first.get(10, TimeUnit.SECONDS).getCreateTopic().getError().getCode());
+    assertEquals(first.get(), retry.get(10, TimeUnit.SECONDS));
+    assertEquals(before + 1, log.size());
+  }
+
+  @Test
+  void aKeyUsedForAnotherRequestIsRefusedAndNothingOfThatRequestIsDone() throws Exception {
+    start(c -> c);
+    brokers(3);
+    assertEquals(ErrorCode.NONE, send(createOrders("k")).getCreateTopic().getError().getCode());
+    ActiveControllerResponse other = send(ActiveControllerRequest.newBuilder().setIdempotencyKey("k").setCreateTopic(
+        CreateTopicRequest.newBuilder().setName("payments").setPartitionCount(2).setReplicationFactor(3)).build());
+    assertEquals(ErrorCode.IDEMPOTENCY_KEY_REUSED, other.getError().getCode(), other.toString());
+    assertTrue(other.getError().getMessage().contains("'k'"), other.getError().getMessage());
+    assertTrue(state.topic("payments").isEmpty());
+    assertEquals(ErrorCode.INVALID_REQUEST, send(createOrders("k".repeat(129))).getError().getCode());
   }
 }

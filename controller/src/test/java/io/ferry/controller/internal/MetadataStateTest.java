@@ -4,11 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ferry.proto.v1.ActiveControllerRequest;
 import io.ferry.proto.v1.BrokerRegistration;
 import io.ferry.proto.v1.CommandResult;
+import io.ferry.proto.v1.CompletedRequest;
 import io.ferry.proto.v1.ControllerCommand;
 import io.ferry.proto.v1.CreatePartitionsRecord;
 import io.ferry.proto.v1.CreateTopicRecord;
+import io.ferry.proto.v1.DeleteTopicRequest;
 import io.ferry.proto.v1.ErrorCode;
 import io.ferry.proto.v1.FetchMetadataResponse;
 import io.ferry.proto.v1.MetadataRecord;
@@ -128,7 +131,7 @@ class MetadataStateTest {
     assertEquals(List.of(0, 1, 2, 3), s.partitions("t").stream().map(PartitionRecord::getPartition).toList());
     assertEquals(List.of(4, 4), counts(s).get(1), "broker 1: 4 replicas, 4 leaderships");
     MetadataState copy = new MetadataState(100);
-    copy.load(s.image());
+    copy.load(s.snapshot());
     assertEquals(s.image(), copy.image());
   }
 
@@ -151,12 +154,51 @@ class MetadataStateTest {
     s.apply(command(register(1), register(2), createTopic()), 3);
     assertEquals(ErrorCode.NONE, s.apply(command(shrink(1, 0)), 3).getError().getCode());
     MetadataState copy = new MetadataState(100);
-    copy.load(s.image());
+    copy.load(s.snapshot());
     assertEquals(s.image(), copy.image());
     assertTrue(copy.changesSince(0).hasImage());
     assertEquals(counts(s), counts(copy));
     assertEquals(List.of(2, 2), counts(s).get(1), "broker 1: 2 replicas, 2 leaderships");
     assertEquals(List.of(2, 0), counts(s).get(2), "broker 2: 2 replicas, no leadership");
+  }
+
+  /** A command that completes request {@code key}, decided at {@code atMs}, keeping one minute and three keys. */
+  private static ControllerCommand keyed(String key, long atMs, MetadataRecord... records) {
+    return command(records).toBuilder().setCompletes(CompletedRequest.newBuilder().setIdempotencyKey(key)
+            .setRequest(ActiveControllerRequest.newBuilder().setDeleteTopic(DeleteTopicRequest.newBuilder()
+                .setName(key)))
+            .setCompletedAtMs(atMs))
+        .setForgetCompletedBeforeMs(atMs - 60_000).setRememberAtMost(3).build();
+  }
+
+  @Test
+  void aCompletedRequestIsRememberedOnlyWhenItsRecordsApplyAndSurvivesASnapshot() {
+    MetadataState s = new MetadataState(100);
+    assertEquals(ErrorCode.NONE, s.apply(keyed("k1", 1_000, register(1), register(2), createTopic()), 3)
+        .getError().getCode());
+    assertEquals(ErrorCode.TOPIC_ALREADY_EXISTS, s.apply(keyed("k2", 1_000, createTopic()), 3).getError().getCode());
+    assertTrue(s.completedRequest("k1").isPresent());
+    assertFalse(s.completedRequest("k2").isPresent(), "refused: nothing of it is remembered");
+    long version = s.version();
+
+    MetadataState copy = new MetadataState(100);
+    copy.load(s.snapshot());
+    assertEquals(s.snapshot(), copy.snapshot());
+    assertEquals(s.completedRequest("k1"), copy.completedRequest("k1"));
+    assertEquals(version, copy.version(), "remembering a request is no metadata record");
+  }
+
+  @Test
+  void rememberedRequestsAreForgottenByAgeAndByCountAsTheCommandSays() {
+    MetadataState s = new MetadataState(100);
+    s.apply(keyed("old", 0, register(1)), 3);
+    s.apply(keyed("a", 50_000, register(2)), 3);
+    s.apply(keyed("b", 70_000, register(3)), 3);
+    assertFalse(s.completedRequest("old").isPresent(), "decided more than a minute before the newest");
+    s.apply(keyed("c", 70_001, register(4)), 3);
+    s.apply(keyed("d", 70_002, register(5)), 3);
+    assertEquals(List.of("b", "c", "d"), s.snapshot().getCompletedRequestsList().stream()
+        .map(CompletedRequest::getIdempotencyKey).toList(), "the oldest beyond three forgotten");
   }
 
   private static java.util.Map<Integer, List<Integer>> counts(MetadataState s) {

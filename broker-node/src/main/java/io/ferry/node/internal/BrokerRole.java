@@ -1,0 +1,293 @@
+package io.ferry.node.internal;
+
+import io.ferry.node.NodeConfig;
+import io.ferry.node.NodeConfigKeys;
+import io.ferry.node.ProcessRole;
+import io.ferry.node.config.ConfigException;
+import io.ferry.node.config.ConfigProblem;
+import io.ferry.node.config.HostPort;
+import io.ferry.node.internal.broker.controller.BrokerLifecycle;
+import io.ferry.node.internal.broker.controller.ControllerGateway;
+import io.ferry.node.internal.broker.handler.BrokerGrpcService;
+import io.ferry.node.internal.broker.memory.FetchMemory;
+import io.ferry.node.internal.broker.memory.MemoryBudget;
+import io.ferry.node.internal.broker.metadata.BrokerMetadata;
+import io.ferry.node.internal.broker.metadata.CallerEndpoints;
+import io.ferry.node.internal.broker.metrics.BrokerMetrics;
+import io.ferry.node.internal.broker.metrics.ReplicationMetrics;
+import io.ferry.node.internal.broker.replica.ControllerIsrChannel;
+import io.ferry.node.internal.broker.replica.GrpcLeaderClient;
+import io.ferry.node.internal.broker.replica.PartitionReconciler;
+import io.ferry.node.internal.broker.topic.TopicAdmission;
+import io.ferry.node.internal.broker.topic.TopicConfigs;
+import io.ferry.node.internal.threads.NodeThreads;
+import io.ferry.proto.v1.Endpoint;
+import io.ferry.replication.ExecutorTimer;
+import io.ferry.replication.ReplicaLog;
+import io.ferry.replication.ReplicaLogs;
+import io.ferry.replication.ReplicaManager;
+import io.ferry.replication.Timer;
+import io.ferry.storage.Log;
+import io.ferry.storage.LogConfig;
+import io.ferry.storage.LogManager;
+import io.ferry.storage.LogManagerConfig;
+import io.ferry.storage.TopicPartition;
+import io.grpc.ServerServiceDefinition;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The broker role: the partition logs of {@code log.dirs} ({@link LogManager}), their replica state
+ * ({@link ReplicaManager}, which fetches followed partitions from their leaders through
+ * {@link GrpcLeaderClient} and sends ISR changes through {@link ControllerIsrChannel}), the session with the controllers ({@link BrokerLifecycle}) and the client
+ * service ({@link BrokerGrpcService}) on the node's gRPC port. Healthy while registered, unfenced, with
+ * a metadata view current within {@code broker.metadata.max.staleness.ms}, its session threads
+ * running and no failed log directory ({@link BrokerHealth}).
+ *
+ * <p>Start-up opens and recovers the logs; registration begins when the node's gRPC port is bound
+ * ({@link #serving}), since the broker announces that port. At shutdown, {@link #prepareStop} runs a
+ * controlled shutdown while clients can still reach the broker; {@link #close} then answers waiting
+ * requests and closes the logs cleanly.
+ */
+public final class BrokerRole implements NodeRole {
+
+    private static final Logger log = LoggerFactory.getLogger(BrokerRole.class);
+
+    /** Longest time controlled shutdown may take; within the node's per-role bound. */
+    static final long CONTROLLED_SHUTDOWN_MILLIS = 5_000;
+
+    private final NodeConfig config;
+    private final MeterRegistry registry;
+    private final InstantSource clock;
+    private final NodeThreads threads;
+    private final LogManagerConfig logManagerConfig;
+    /** Runs the log manager's retention, flushes, checkpoints and delayed file deletion. */
+    private final ScheduledExecutorService scheduler;
+    /** The delayed-request timer's own thread, so retention or checkpoints never delay a timeout. */
+    private final ScheduledExecutorService timer;
+    private final TopicConfigs topicConfigs;
+    /** The way to the controllers, connected when the node serves. */
+    private final ControllerGateway controllers;
+    /** The session with the controllers, started when the node serves. */
+    private final BrokerLifecycle lifecycle;
+    private volatile LogManager logManager;
+    private volatile ReplicaManager replicaManager;
+    private volatile BrokerMetrics metrics;
+    private volatile ReplicationMetrics replicationMetrics;
+    private volatile GrpcLeaderClient leaderClient;
+    /** Owned by the lifecycle's metadata thread: the view the partitions were last reconciled with. */
+    private BrokerMetadata reconciled = BrokerMetadata.EMPTY;
+    /**
+     * The newest view, published to topic configs as soon as its application starts: the logs the
+     * application creates must get the overrides of topics that only this view has.
+     */
+    private volatile BrokerMetadata newest = BrokerMetadata.EMPTY;
+    private boolean firstView = true;
+
+    /**
+     * @param threads makes every thread of the broker, so an Error on one ends the node
+     * @throws ConfigException if a broker-only node names no controller to register with
+     */
+    public BrokerRole(NodeConfig config, MeterRegistry registry, InstantSource clock, NodeThreads threads)
+            throws ConfigException {
+        this(config, registry, clock, threads, UnaryOperator.identity());
+    }
+
+    /**
+     * A broker whose metadata application runs through {@code metadataApplication}, so a test can hold it
+     * up or make it fail as a stuck or failing metadata thread would.
+     *
+     * @param metadataApplication given the application of one view, returns what the metadata thread runs instead
+     * @throws ConfigException if a broker-only node names no controller to register with
+     */
+    public BrokerRole(NodeConfig config, MeterRegistry registry, InstantSource clock, NodeThreads threads,
+                      UnaryOperator<Consumer<BrokerMetadata>> metadataApplication) throws ConfigException {
+        if (!config.hasRole(ProcessRole.CONTROLLER) && config.controllerQuorumBootstrapServers().isEmpty()) {
+            throw new ConfigException(new ConfigProblem(NodeConfigKeys.CONTROLLER_QUORUM_BOOTSTRAP_SERVERS.name(),
+                    config.values().origin(NodeConfigKeys.CONTROLLER_QUORUM_BOOTSTRAP_SERVERS),
+                    "a broker-only node must name the gRPC address (host:port) of at least one controller"));
+        }
+        this.config = config;
+        this.registry = registry;
+        this.clock = clock;
+        this.threads = threads;
+        this.scheduler = threads.scheduled("ferry-broker-scheduler", 2);
+        this.timer = threads.scheduled("ferry-broker-timer", 1);
+        LogConfig defaults = defaultLogConfig(config);
+        long flushMs = config.logFlushInterval().toMillis();
+        this.logManagerConfig = new LogManagerConfig(config.logDirs(), defaults,
+                config.logRetentionCheckInterval().toMillis(),
+                flushMs == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(1, Math.min(1_000, flushMs)),
+                LogManagerConfig.DEFAULT_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS,
+                LogManagerConfig.DEFAULT_RECOVERY_THREADS_PER_DATA_DIR);
+        this.topicConfigs = new TopicConfigs(defaults, config.minInsyncReplicas(), () -> newest);
+        this.controllers = new ControllerGateway(threads);
+        this.lifecycle = new BrokerLifecycle(config.nodeId(), controllers, config.brokerHeartbeatInterval().toMillis(),
+                config.requestTimeout().toMillis(), metadataApplication.apply(this::apply), threads, clock);
+    }
+
+    static LogConfig defaultLogConfig(NodeConfig config) {
+        return LogConfig.builder()
+                .segmentBytes(config.logSegmentBytes())
+                .segmentMs(config.logRoll().toMillis())
+                .retentionMs(config.logRetention().map(d -> d.toMillis()).orElse(-1L))
+                .retentionBytes(config.logRetentionBytes().orElse(-1))
+                .flushIntervalMessages(config.logFlushIntervalMessages())
+                .flushIntervalMs(config.logFlushInterval().toMillis())
+                .indexIntervalBytes(config.logIndexIntervalBytes())
+                .segmentIndexBytes(config.logIndexSizeMaxBytes())
+                .maxMessageBytes(config.messageMaxBytes())
+                .timestampType(config.logMessageTimestampType())
+                .timestampBeforeMaxMs(config.logMessageTimestampBeforeMaxMs())
+                .timestampAfterMaxMs(config.logMessageTimestampAfterMaxMs())
+                .build();
+    }
+
+    @Override
+    public ProcessRole role() {
+        return ProcessRole.BROKER;
+    }
+
+    @Override
+    public List<ServerServiceDefinition> start() throws IOException {
+        LogManager logs = LogManager.start(logManagerConfig, topicConfigs::logConfig, clock, scheduler,
+                LogManager.RetentionStart.HELD);
+        logManager = logs;
+        replicationMetrics = new ReplicationMetrics(registry);
+        // Room for a full answer plus one batch at the largest size a leader accepts.
+        leaderClient = new GrpcLeaderClient(lifecycle::metadata,
+                (int) Math.min(Integer.MAX_VALUE, (long) config.replication().fetchMaxBytes() + config.messageMaxBytes()
+                        + (1 << 20)));
+        ControllerIsrChannel isrChannel = new ControllerIsrChannel(config.nodeId(), lifecycle::incarnationId,
+                controllers, config.requestTimeout().toMillis());
+        Timer delays = new ExecutorTimer(timer);
+        ReplicaManager replicas = new ReplicaManager(config.nodeId(), new ReplicaLogs() {
+            @Override
+            public ReplicaLog open(TopicPartition tp) {
+                Log log = logs.getOrCreateLog(tp, topicConfigs.logConfig(tp.topic()));
+                return ReplicaLog.of(log, failure -> logs.markFailed(log, failure));
+            }
+
+            @Override
+            public void delete(TopicPartition tp) {
+                logs.deleteLog(tp);
+            }
+        }, topicConfigs::minInsyncReplicas, config.replication(), new ReplicaManager.Environment(
+                delays, clock, leaderClient, isrChannel, replicationMetrics, threads::single));
+        replicaManager = replicas;
+        metrics = new BrokerMetrics(registry, replicas);
+        FetchMemory fetchMemory = new FetchMemory(new MemoryBudget(config.fetchResponseQueuedMaxBytes(),
+                config.fetchResponseQueuedMaxBytesPerConnection(), delays), new MemoryBudget(
+                config.fetchPurgatoryMaxBytes(), config.fetchPurgatoryMaxBytesPerConnection(), delays));
+        metrics.watch(fetchMemory);
+        BrokerGrpcService service = new BrokerGrpcService(replicas, lifecycle, controllers, metrics,
+                config.requestTimeout().toMillis(),
+                new BrokerGrpcService.FetchLimits(config.fetchMaxBytes(), config.replication().fetchMaxBytes()),
+                fetchMemory,
+                new TopicAdmission(config.numPartitions(), config.defaultReplicationFactor(), topicConfigs));
+        log.info("Broker {} opened {} partition logs in {}", config.nodeId(), logs.allLogs().size(), config.logDirs());
+        return List.of(service.bindService());
+    }
+
+    @Override
+    public void serving(InetSocketAddress grpcAddress, Optional<InetSocketAddress> externalAddress) {
+        List<HostPort> bootstrap = config.controllerQuorumBootstrapServers().isEmpty()
+                ? List.of(new HostPort(grpcAddress.getHostString(), grpcAddress.getPort()))
+                : config.controllerQuorumBootstrapServers();
+        controllers.connect(bootstrap);
+        List<Endpoint> endpoints = new ArrayList<>();
+        endpoints.add(Endpoint.newBuilder().setName(CallerEndpoints.INTERNAL).setHost(grpcAddress.getHostString())
+                .setPort(grpcAddress.getPort()).build());
+        externalAddress.ifPresent(bound -> {
+            HostPort advertised = config.grpcExternalAdvertised()
+                    .orElse(new HostPort(bound.getHostString(), bound.getPort()));
+            endpoints.add(Endpoint.newBuilder().setName(CallerEndpoints.EXTERNAL).setHost(advertised.host())
+                    .setPort(advertised.port()).build());
+        });
+        lifecycle.start(endpoints);
+    }
+
+    /** On the lifecycle's metadata thread: makes the hosted partitions match {@code next}. */
+    private void apply(BrokerMetadata next) {
+        newest = next;
+        // Logs opened before their topic's overrides were known (every log at start-up) take them before
+        // the reconciler makes them leaders or followers, so no append is checked against the broker
+        // defaults; logs the reconciler creates read `newest` themselves. Retention, held since
+        // start-up, may run from here on.
+        logManager.allLogs().forEach((tp, log) -> {
+            LogConfig topicConfig = topicConfigs.logConfig(tp.topic());
+            if (!topicConfig.equals(log.config())) {
+                log.updateConfig(topicConfig);
+            }
+        });
+        logManager.releaseRetention();
+        Set<TopicPartition> onDisk = firstView && next.version() > 0 ? logManager.allLogs().keySet() : Set.of();
+        new PartitionReconciler(config.nodeId(), replicaManager).reconcile(reconciled, next, onDisk);
+        reconciled = next;
+        firstView &= next.version() == 0;
+        metrics.syncPartitions();
+    }
+
+    @Override
+    public RoleHealth health() {
+        LogManager logs = logManager;
+        if (logs == null) {
+            return RoleHealth.down("the broker has not started");
+        }
+        return BrokerHealth.of(lifecycle.status(), logs.failedDirs(), clock.millis(),
+                config.brokerMetadataMaxStaleness().toMillis());
+    }
+
+    @Override
+    public void prepareStop() {
+        boolean clean = lifecycle.controlledShutdown(CONTROLLED_SHUTDOWN_MILLIS);
+        log.info("Controlled shutdown of broker {} {}", config.nodeId(), clean ? "done" : "incomplete");
+    }
+
+    @Override
+    public void close() {
+        lifecycle.close();
+        ReplicaManager replicas = replicaManager;
+        if (replicas != null) {
+            replicas.close();
+        }
+        if (leaderClient != null) {
+            leaderClient.close();
+        }
+        if (metrics != null) {
+            metrics.close();
+        }
+        if (replicationMetrics != null) {
+            replicationMetrics.close();
+        }
+        LogManager logs = logManager;
+        if (logs != null) {
+            try {
+                logs.close();
+            } catch (IOException | RuntimeException e) {
+                log.warn("Closing the logs of broker {} failed", config.nodeId(), e);
+            }
+        }
+        scheduler.shutdownNow();
+        timer.shutdownNow();
+        try {
+            scheduler.awaitTermination(2, TimeUnit.SECONDS);
+            timer.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        controllers.close();
+    }
+}

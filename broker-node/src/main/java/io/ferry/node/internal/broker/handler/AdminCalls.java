@@ -1,0 +1,188 @@
+package io.ferry.node.internal.broker.handler;
+
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Message;
+import io.ferry.node.internal.broker.controller.ControllerGateway;
+import io.ferry.node.internal.broker.controller.ControllerGateway.ControllerUnavailableException;
+import io.ferry.node.internal.broker.metadata.CallerEndpoints;
+import io.ferry.node.internal.broker.metrics.BrokerMetrics;
+import io.ferry.node.internal.broker.topic.TopicAdmission;
+import io.ferry.node.internal.broker.topic.TopicOverrides.InvalidTopicConfigException;
+import io.ferry.node.internal.caller.CallerListener;
+import io.ferry.proto.v1.AlterTopicConfigsRequest;
+import io.ferry.proto.v1.AlterTopicConfigsResponse;
+import io.ferry.proto.v1.CreatePartitionsRequest;
+import io.ferry.proto.v1.CreatePartitionsResponse;
+import io.ferry.proto.v1.CreateTopicRequest;
+import io.ferry.proto.v1.CreateTopicResponse;
+import io.ferry.proto.v1.DeleteTopicRequest;
+import io.ferry.proto.v1.DeleteTopicResponse;
+import io.ferry.proto.v1.DescribeClusterRequest;
+import io.ferry.proto.v1.DescribeClusterResponse;
+import io.ferry.proto.v1.DescribeTopicsRequest;
+import io.ferry.proto.v1.DescribeTopicsResponse;
+import io.ferry.proto.v1.Error;
+import io.ferry.proto.v1.ErrorCode;
+import io.ferry.proto.v1.TopicDescription;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import java.util.UUID;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The admin calls of {@code ferry.v1.BrokerService}, forwarded to the controller quorum through the
+ * {@link ControllerGateway} and answered with the controller's response; NOT_CONTROLLER when no
+ * controller answered within {@code request.timeout.ms}. CreateTopic and AlterTopicConfigs are first
+ * checked against this broker's topic config rules ({@link TopicAdmission}). A call that changes the
+ * cluster and came without an idempotency key gets one here, so the gateway's retries of it are safe
+ * (the client's own retries are safe only with the client's key).
+ *
+ * <p>Asynchronous: a call holds no thread while the controllers decide; its answer is written from the
+ * thread the controller's answer arrives on. Thread-safe.
+ */
+final class AdminCalls {
+
+    private static final Logger log = LoggerFactory.getLogger(AdminCalls.class);
+
+    private static final String IDEMPOTENCY_KEY = "idempotency_key";
+
+    private final ControllerGateway controllers;
+    private final TopicAdmission topicAdmission;
+    private final Runnable metadataChanged;
+    private final BrokerMetrics metrics;
+    private final long requestTimeoutMillis;
+
+    /** @param metadataChanged called after an admin call succeeded, so the view catches up soon */
+    AdminCalls(ControllerGateway controllers, TopicAdmission topicAdmission, Runnable metadataChanged,
+               BrokerMetrics metrics, long requestTimeoutMillis) {
+        this.controllers = controllers;
+        this.topicAdmission = topicAdmission;
+        this.metadataChanged = metadataChanged;
+        this.metrics = metrics;
+        this.requestTimeoutMillis = requestTimeoutMillis;
+    }
+
+    void createTopic(CreateTopicRequest request, StreamObserver<CreateTopicResponse> observer) {
+        CreateTopicRequest prepared;
+        try {
+            prepared = topicAdmission.prepare(keyed(request));
+        } catch (InvalidTopicConfigException e) {
+            answer(observer, CreateTopicResponse.newBuilder()
+                    .setError(PartitionLookup.error(ErrorCode.INVALID_CONFIG, e.getMessage())).build());
+            return;
+        }
+        forward("create_topic", observer, (stub, answer) -> stub.createTopic(prepared, answer),
+                CreateTopicResponse::getError, error -> CreateTopicResponse.newBuilder().setError(error).build());
+    }
+
+    void alterTopicConfigs(AlterTopicConfigsRequest request, StreamObserver<AlterTopicConfigsResponse> observer) {
+        try {
+            topicAdmission.checkConfigChange(request);
+        } catch (InvalidTopicConfigException e) {
+            answer(observer, AlterTopicConfigsResponse.newBuilder()
+                    .setError(PartitionLookup.error(ErrorCode.INVALID_CONFIG, e.getMessage())).build());
+            return;
+        }
+        AlterTopicConfigsRequest keyed = keyed(request);
+        forward("alter_topic_configs", observer, (stub, answer) -> stub.alterTopicConfigs(keyed, answer),
+                AlterTopicConfigsResponse::getError, error -> AlterTopicConfigsResponse.newBuilder().setError(error).build());
+    }
+
+    void createPartitions(CreatePartitionsRequest request, StreamObserver<CreatePartitionsResponse> observer) {
+        CreatePartitionsRequest keyed = keyed(request);
+        forward("create_partitions", observer, (stub, answer) -> stub.createPartitions(keyed, answer),
+                CreatePartitionsResponse::getError, error -> CreatePartitionsResponse.newBuilder().setError(error).build());
+    }
+
+    void deleteTopic(DeleteTopicRequest request, StreamObserver<DeleteTopicResponse> observer) {
+        DeleteTopicRequest keyed = keyed(request);
+        forward("delete_topic", observer, (stub, answer) -> stub.deleteTopic(keyed, answer),
+                DeleteTopicResponse::getError, error -> DeleteTopicResponse.newBuilder().setError(error).build());
+    }
+
+    void describeTopics(DescribeTopicsRequest request, StreamObserver<DescribeTopicsResponse> observer) {
+        forward("describe_topics", observer, (stub, answer) -> stub.describeTopics(request, answer),
+                r -> r.getTopicsList().stream().map(TopicDescription::getError)
+                        .filter(e -> e.getCode() == ErrorCode.NOT_CONTROLLER).findFirst()
+                        .orElse(Error.getDefaultInstance()),
+                error -> DescribeTopicsResponse.newBuilder()
+                        .addTopics(TopicDescription.newBuilder().setError(error)).build());
+    }
+
+    void describeCluster(DescribeClusterRequest request, StreamObserver<DescribeClusterResponse> observer) {
+        // Read on the call's thread: the answer is written from another one, without the call's context.
+        boolean external = CallerListener.isExternal();
+        StreamObserver<DescribeClusterResponse> forCaller = new StreamObserver<>() {
+            @Override
+            public void onNext(DescribeClusterResponse cluster) {
+                observer.onNext(cluster.toBuilder().clearBrokers().addAllBrokers(cluster.getBrokersList().stream()
+                        .map(broker -> CallerEndpoints.forCaller(broker, external)).toList()).build());
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                observer.onError(t);
+            }
+
+            @Override
+            public void onCompleted() {
+                observer.onCompleted();
+            }
+        };
+        forward("describe_cluster", forCaller, (stub, answer) -> stub.describeCluster(request, answer),
+                DescribeClusterResponse::getError, error -> DescribeClusterResponse.newBuilder().setError(error).build());
+    }
+
+    /**
+     * Forwards an admin call and answers it when the controllers have: with their response, or
+     * NOT_CONTROLLER naming why none answered in time.
+     */
+    private <R> void forward(String name, StreamObserver<R> observer, ControllerGateway.Rpc<R> rpc,
+                             Function<R, Error> errorOf, Function<Error, R> failed) {
+        long start = System.nanoTime();
+        controllers.call(name, rpc, errorOf, requestTimeoutMillis).whenComplete((response, thrown) -> {
+            try {
+                if (thrown == null) {
+                    if (errorOf.apply(response).getCode() == ErrorCode.NONE) {
+                        metadataChanged.run();
+                    }
+                    answer(observer, response);
+                } else if (unwrap(thrown) instanceof ControllerUnavailableException e) {
+                    answer(observer, failed.apply(PartitionLookup.error(ErrorCode.NOT_CONTROLLER, e.getMessage())));
+                } else {
+                    log.warn("Forwarding {} to the controllers failed unexpectedly", name, thrown);
+                    observer.onError(Status.INTERNAL.withDescription("the broker failed to forward the request: "
+                            + unwrap(thrown)).asRuntimeException());
+                }
+            } finally {
+                metrics.request(name).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+            }
+        });
+    }
+
+    /**
+     * {@code request} with an idempotency key of its own when its client sent none. Every request that
+     * changes the cluster has the field {@value #IDEMPOTENCY_KEY}.
+     */
+    @SuppressWarnings("unchecked")
+    private static <M extends Message> M keyed(M request) {
+        FieldDescriptor key = request.getDescriptorForType().findFieldByName(IDEMPOTENCY_KEY);
+        if (!((String) request.getField(key)).isEmpty()) {
+            return request;
+        }
+        return (M) request.toBuilder().setField(key, UUID.randomUUID().toString()).build();
+    }
+
+    private static Throwable unwrap(Throwable thrown) {
+        return thrown instanceof CompletionException && thrown.getCause() != null ? thrown.getCause() : thrown;
+    }
+
+    private static <R> void answer(StreamObserver<R> observer, R response) {
+        observer.onNext(response);
+        observer.onCompleted();
+    }
+}

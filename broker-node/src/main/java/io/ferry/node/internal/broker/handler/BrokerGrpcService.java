@@ -1,0 +1,297 @@
+package io.ferry.node.internal.broker.handler;
+
+import io.ferry.node.internal.broker.controller.BrokerLifecycle;
+import io.ferry.node.internal.broker.controller.ControllerGateway;
+import io.ferry.node.internal.broker.memory.FetchMemory;
+import io.ferry.node.internal.broker.metadata.BrokerMetadata;
+import io.ferry.node.internal.broker.metadata.CallerEndpoints;
+import io.ferry.node.internal.broker.metrics.BrokerMetrics;
+import io.ferry.node.internal.broker.topic.TopicAdmission;
+import io.ferry.node.internal.broker.wire.DirectBufferPool;
+import io.ferry.node.internal.broker.wire.OffHeapProduceRequest;
+import io.ferry.node.internal.broker.wire.ProduceRequestMarshaller;
+import io.ferry.node.internal.caller.CallerConnection;
+import io.ferry.node.internal.caller.CallerListener;
+import io.ferry.proto.v1.AlterTopicConfigsRequest;
+import io.ferry.proto.v1.AlterTopicConfigsResponse;
+import io.ferry.proto.v1.BrokerServiceGrpc;
+import io.ferry.proto.v1.CreatePartitionsRequest;
+import io.ferry.proto.v1.CreatePartitionsResponse;
+import io.ferry.proto.v1.CreateTopicRequest;
+import io.ferry.proto.v1.CreateTopicResponse;
+import io.ferry.proto.v1.DeleteRecordsRequest;
+import io.ferry.proto.v1.DeleteRecordsResponse;
+import io.ferry.proto.v1.DeleteTopicRequest;
+import io.ferry.proto.v1.DeleteTopicResponse;
+import io.ferry.proto.v1.DescribeClusterRequest;
+import io.ferry.proto.v1.DescribeClusterResponse;
+import io.ferry.proto.v1.DescribeTopicsRequest;
+import io.ferry.proto.v1.DescribeTopicsResponse;
+import io.ferry.proto.v1.ErrorCode;
+import io.ferry.proto.v1.FetchRequest;
+import io.ferry.proto.v1.FetchResponse;
+import io.ferry.proto.v1.ListOffsetsRequest;
+import io.ferry.proto.v1.ListOffsetsResponse;
+import io.ferry.proto.v1.MetadataRequest;
+import io.ferry.proto.v1.MetadataResponse;
+import io.ferry.proto.v1.ProduceRequest;
+import io.ferry.proto.v1.ProduceResponse;
+import io.ferry.proto.v1.ReplicaFetchRequest;
+import io.ferry.proto.v1.ReplicaFetchResponse;
+import io.ferry.proto.v1.TopicMetadata;
+import io.ferry.proto.v1.TopicRecord;
+import io.ferry.replication.ReplicaManager;
+import io.ferry.storage.InvalidTopicException;
+import io.ferry.storage.TopicPartition;
+import io.grpc.BindableService;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerMethodDefinition;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.ServiceDescriptor;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.ServerCalls;
+import io.grpc.stub.StreamObserver;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code ferry.v1.BrokerService} on the node's gRPC port. Produce and Fetch go through
+ * {@link ProduceHandler} / {@link ProduceStream} and {@link FetchHandler}, a follower's ReplicaFetch
+ * through {@link ReplicaFetchHandler}, ListOffsets and DeleteRecords through {@link ListOffsetsHandler}
+ * and {@link DeleteRecordsHandler}; Metadata is answered from the metadata view; admin calls are forwarded to the
+ * controller quorum ({@link AdminCalls}) and answered with the controller's response. A request that fails
+ * unexpectedly is answered with INTERNAL, never by stopping anything else.
+ */
+public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, BindableService {
+
+    private static final Logger log = LoggerFactory.getLogger(BrokerGrpcService.class);
+
+    /**
+     * Free direct buffers kept for receiving produce requests: 32 requests each carrying one batch of
+     * the default {@code message.max.bytes} (a 2 MiB buffer each), or 16 of the largest request the
+     * default limits let through (4 MiB). Requests beyond that are received into new buffers, which
+     * the garbage collector frees when the pool is full.
+     */
+    private static final long PRODUCE_BUFFER_POOL_BYTES = 64L << 20;
+
+    private final BrokerLifecycle session;
+    private final BrokerMetrics metrics;
+    private final ProduceHandler produce;
+    private final FetchHandler fetch;
+    private final ReplicaFetchHandler replicaFetch;
+    private final DeleteRecordsHandler deleteRecords;
+    private final ListOffsetsHandler listOffsets;
+    private final AdminCalls admin;
+    private final FetchMemory fetchMemory;
+    private final DirectBufferPool produceBuffers = new DirectBufferPool(PRODUCE_BUFFER_POOL_BYTES);
+
+    /**
+     * Bounds on what one fetch may return over all its partitions, whatever it asks.
+     *
+     * @param fetchMaxBytes        a consumer's Fetch ({@code fetch.max.bytes})
+     * @param replicaFetchMaxBytes a follower's ReplicaFetch ({@code replica.fetch.response.max.bytes})
+     */
+    public record FetchLimits(int fetchMaxBytes, int replicaFetchMaxBytes) {
+    }
+
+    /**
+     * @param session     the broker's session with the controllers: its metadata view, the active controller
+     *                    it last heard of, and a poll to catch up after an admin call
+     * @param controllers where admin calls are forwarded
+     */
+    public BrokerGrpcService(ReplicaManager replicaManager, BrokerLifecycle session, ControllerGateway controllers,
+                             BrokerMetrics metrics, long requestTimeoutMillis, FetchLimits fetchLimits,
+                             FetchMemory fetchMemory, TopicAdmission topicAdmission) {
+        this.session = session;
+        this.metrics = metrics;
+        this.fetchMemory = fetchMemory;
+        this.admin = new AdminCalls(controllers, topicAdmission, session::pollSoon, metrics, requestTimeoutMillis);
+        Supplier<BrokerMetadata> metadata = session::metadata;
+        this.produce = new ProduceHandler(replicaManager, metadata, metrics, requestTimeoutMillis);
+        this.fetch = new FetchHandler(replicaManager, metadata, metrics, requestTimeoutMillis,
+                fetchLimits.fetchMaxBytes());
+        this.replicaFetch = new ReplicaFetchHandler(replicaManager, metadata, metrics, requestTimeoutMillis,
+                fetchLimits.replicaFetchMaxBytes());
+        this.deleteRecords = new DeleteRecordsHandler(replicaManager, metadata);
+        this.listOffsets = new ListOffsetsHandler(replicaManager, metadata);
+    }
+
+    /**
+     * The service with Produce and ProduceStream bound to {@link ProduceRequestMarshaller}, so their
+     * record bytes arrive in direct buffers the log writes without another copy; every other method is
+     * the generated one. The wire format, method names and schema (for reflection) are unchanged.
+     */
+    @Override
+    public ServerServiceDefinition bindService() {
+        ServerServiceDefinition generated = BrokerServiceGrpc.bindService(this);
+        MethodDescriptor<ProduceRequest, ProduceResponse> unary = BrokerServiceGrpc.getProduceMethod();
+        MethodDescriptor<ProduceRequest, ProduceResponse> stream = BrokerServiceGrpc.getProduceStreamMethod();
+        List<ServerMethodDefinition<?, ?>> methods = new ArrayList<>();
+        for (ServerMethodDefinition<?, ?> method : generated.getMethods()) {
+            String name = method.getMethodDescriptor().getFullMethodName();
+            if (name.equals(unary.getFullMethodName())) {
+                methods.add(ServerMethodDefinition.create(offHeap(unary), ServerCalls.asyncUnaryCall(this::produceOffHeap)));
+            } else if (name.equals(stream.getFullMethodName())) {
+                methods.add(ServerMethodDefinition.create(offHeap(stream),
+                        ServerCalls.asyncBidiStreamingCall(this::produceStreamOffHeap)));
+            } else {
+                methods.add(method);
+            }
+        }
+        ServiceDescriptor.Builder descriptor = ServiceDescriptor.newBuilder(generated.getServiceDescriptor().getName())
+                .setSchemaDescriptor(generated.getServiceDescriptor().getSchemaDescriptor());
+        methods.forEach(m -> descriptor.addMethod(m.getMethodDescriptor()));
+        ServerServiceDefinition.Builder definition = ServerServiceDefinition.builder(descriptor.build());
+        methods.forEach(definition::addMethod);
+        return definition.build();
+    }
+
+    private MethodDescriptor<OffHeapProduceRequest, ProduceResponse> offHeap(
+            MethodDescriptor<ProduceRequest, ProduceResponse> method) {
+        return method.toBuilder(new ProduceRequestMarshaller(method.getRequestMarshaller(), produceBuffers),
+                method.getResponseMarshaller()).build();
+    }
+
+    private void produceOffHeap(OffHeapProduceRequest request, StreamObserver<ProduceResponse> observer) {
+        guarded(observer, () -> produce.handle(request, CallerListener.isExternal(), response -> {
+            observer.onNext(response);
+            observer.onCompleted();
+        }));
+    }
+
+    private StreamObserver<OffHeapProduceRequest> produceStreamOffHeap(StreamObserver<ProduceResponse> observer) {
+        return new ProduceStream(observer,
+                (request, respond) -> produce.handle(request, CallerListener.isExternal(), respond));
+    }
+
+    @Override
+    public void fetch(FetchRequest request, StreamObserver<FetchResponse> observer) {
+        FetchMemory.Call memory = heldUntilTheCallEnds(observer);
+        guarded(observer, () -> fetch.handle(request, CallerListener.isExternal(), memory, response -> {
+            observer.onNext(response);
+            observer.onCompleted();
+        }));
+    }
+
+    @Override
+    public void replicaFetch(ReplicaFetchRequest request, StreamObserver<ReplicaFetchResponse> observer) {
+        FetchMemory.Call memory = heldUntilTheCallEnds(observer);
+        guarded(observer, () -> replicaFetch.handle(request, memory, response -> {
+            observer.onNext(response);
+            observer.onCompleted();
+        }));
+    }
+
+    /**
+     * The call's share of the fetch memory, given back when the call ends: closed once its answer and
+     * status were written to the socket (so gRPC's send buffers are free again), or cancelled.
+     */
+    private FetchMemory.Call heldUntilTheCallEnds(StreamObserver<?> observer) {
+        FetchMemory.Call memory = fetchMemory.open(CallerConnection.current());
+        ServerCallStreamObserver<?> call = (ServerCallStreamObserver<?>) observer;
+        call.setOnCancelHandler(memory::end);
+        call.setOnCloseHandler(memory::end);
+        return memory;
+    }
+
+    @Override
+    public void deleteRecords(DeleteRecordsRequest request, StreamObserver<DeleteRecordsResponse> observer) {
+        long start = System.nanoTime();
+        guarded(observer, () -> {
+            observer.onNext(deleteRecords.handle(request, CallerListener.isExternal()));
+            observer.onCompleted();
+        });
+        metrics.request("delete_records").record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void listOffsets(ListOffsetsRequest request, StreamObserver<ListOffsetsResponse> observer) {
+        long start = System.nanoTime();
+        guarded(observer, () -> {
+            observer.onNext(listOffsets.handle(request, CallerListener.isExternal()));
+            observer.onCompleted();
+        });
+        metrics.request("list_offsets").record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void metadata(MetadataRequest request, StreamObserver<MetadataResponse> observer) {
+        long start = System.nanoTime();
+        guarded(observer, () -> {
+            BrokerMetadata view = session.metadata();
+            MetadataResponse.Builder response = MetadataResponse.newBuilder()
+                    .addAllBrokers(view.brokers().values().stream()
+                            .sorted((a, b) -> Integer.compare(a.getBrokerId(), b.getBrokerId()))
+                            .map(CallerEndpoints::forCaller).toList())
+                    .setControllerId(session.activeControllerId()).setMetadataVersion(view.version());
+            List<String> names = request.getTopicsCount() > 0 ? request.getTopicsList()
+                    : view.topics().keySet().stream().sorted().toList();
+            for (String name : names) {
+                response.addTopics(topicMetadata(view, name));
+            }
+            observer.onNext(response.build());
+            observer.onCompleted();
+        });
+        metrics.request("metadata").record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+    }
+
+    private static TopicMetadata topicMetadata(BrokerMetadata view, String name) {
+        TopicMetadata.Builder t = TopicMetadata.newBuilder().setName(name);
+        try {
+            new TopicPartition(name, 0);
+        } catch (InvalidTopicException e) {
+            return t.setError(PartitionLookup.error(ErrorCode.INVALID_TOPIC, e.getMessage())).build();
+        }
+        TopicRecord topic = view.topics().get(name);
+        if (topic == null) {
+            return t.setError(PartitionLookup.error(ErrorCode.UNKNOWN_TOPIC, "topic '" + name + "' does not exist"))
+                    .build();
+        }
+        return t.setError(PartitionLookup.error(ErrorCode.NONE, "")).setTopicId(topic.getTopicId())
+                .addAllPartitions(view.partitionsOf(name)).build();
+    }
+
+    @Override
+    public void createTopic(CreateTopicRequest request, StreamObserver<CreateTopicResponse> observer) {
+        guarded(observer, () -> admin.createTopic(request, observer));
+    }
+
+    @Override
+    public void alterTopicConfigs(AlterTopicConfigsRequest request, StreamObserver<AlterTopicConfigsResponse> observer) {
+        guarded(observer, () -> admin.alterTopicConfigs(request, observer));
+    }
+
+    @Override
+    public void createPartitions(CreatePartitionsRequest request, StreamObserver<CreatePartitionsResponse> observer) {
+        guarded(observer, () -> admin.createPartitions(request, observer));
+    }
+
+    @Override
+    public void deleteTopic(DeleteTopicRequest request, StreamObserver<DeleteTopicResponse> observer) {
+        guarded(observer, () -> admin.deleteTopic(request, observer));
+    }
+
+    @Override
+    public void describeTopics(DescribeTopicsRequest request, StreamObserver<DescribeTopicsResponse> observer) {
+        guarded(observer, () -> admin.describeTopics(request, observer));
+    }
+
+    @Override
+    public void describeCluster(DescribeClusterRequest request, StreamObserver<DescribeClusterResponse> observer) {
+        guarded(observer, () -> admin.describeCluster(request, observer));
+    }
+
+    private static void guarded(StreamObserver<?> observer, Runnable body) {
+        try {
+            body.run();
+        } catch (RuntimeException e) {
+            log.warn("A broker request failed unexpectedly", e);
+            observer.onError(io.grpc.Status.INTERNAL.withDescription("the broker failed to handle the request: "
+                    + e.getMessage()).asRuntimeException());
+        }
+    }
+}

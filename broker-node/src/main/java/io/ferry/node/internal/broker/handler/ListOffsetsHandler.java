@@ -1,0 +1,69 @@
+package io.ferry.node.internal.broker.handler;
+
+import io.ferry.node.internal.broker.handler.PartitionLookup.Found;
+import io.ferry.node.internal.broker.handler.PartitionLookup.Refused;
+import io.ferry.node.internal.broker.metadata.BrokerMetadata;
+import io.ferry.proto.v1.Error;
+import io.ferry.proto.v1.ErrorCode;
+import io.ferry.proto.v1.ListOffsetsPartition;
+import io.ferry.proto.v1.ListOffsetsPartitionResult;
+import io.ferry.proto.v1.ListOffsetsRequest;
+import io.ferry.proto.v1.ListOffsetsResponse;
+import io.ferry.proto.v1.ListOffsetsTopic;
+import io.ferry.proto.v1.ListOffsetsTopicResult;
+import io.ferry.replication.OffsetAndEpoch;
+import io.ferry.replication.ReplicaManager;
+import io.ferry.replication.ReplicationException;
+import io.ferry.storage.TopicPartition;
+import java.util.function.Supplier;
+
+/**
+ * ListOffsets on the partitions this broker leads ({@link ReplicaManager#listOffset}): the log start,
+ * the high watermark, or the first offset at or after a timestamp. Answered at once. Thread-safe.
+ */
+final class ListOffsetsHandler {
+
+    private final ReplicaManager replicaManager;
+    private final Supplier<BrokerMetadata> metadata;
+
+    ListOffsetsHandler(ReplicaManager replicaManager, Supplier<BrokerMetadata> metadata) {
+        this.replicaManager = replicaManager;
+        this.metadata = metadata;
+    }
+
+    ListOffsetsResponse handle(ListOffsetsRequest request, boolean externalCaller) {
+        BrokerMetadata view = metadata.get();
+        RequestPartitions partitions = new RequestPartitions(view);
+        ListOffsetsResponse.Builder response = ListOffsetsResponse.newBuilder();
+        for (ListOffsetsTopic topic : request.getTopicsList()) {
+            ListOffsetsTopicResult.Builder t = ListOffsetsTopicResult.newBuilder().setTopic(topic.getTopic());
+            for (ListOffsetsPartition p : topic.getPartitionsList()) {
+                Error invalid = RequestFields.atLeast("timestamp", p.getTimestamp(), -2,
+                        "-2 (earliest), -1 (latest) or milliseconds since the epoch");
+                PartitionLookup.Result lookup = partitions.resolve(topic.getTopic(), p.getPartition(), invalid);
+                t.addPartitions(listOffset(view, lookup, p, externalCaller));
+            }
+            response.addTopics(t);
+        }
+        return response.build();
+    }
+
+    private ListOffsetsPartitionResult listOffset(BrokerMetadata view, PartitionLookup.Result lookup,
+                                                  ListOffsetsPartition p, boolean externalCaller) {
+        ListOffsetsPartitionResult.Builder r = ListOffsetsPartitionResult.newBuilder().setPartition(p.getPartition())
+                .setOffset(-1).setTimestamp(-1).setLeaderEpoch(-1);
+        if (lookup instanceof Refused refused) {
+            return r.setError(refused.error()).build();
+        }
+        TopicPartition tp = ((Found) lookup).tp();
+        try {
+            OffsetAndEpoch found = replicaManager.listOffset(tp, p.getTimestamp());
+            return r.setError(PartitionLookup.error(ErrorCode.NONE, "")).setOffset(found.offset())
+                    .setTimestamp(found.timestampMs()).setLeaderEpoch(found.leaderEpoch()).build();
+        } catch (ReplicationException e) {
+            r.setError(PartitionLookup.error(e.error()));
+            PartitionLookup.hintFor(e.error().code(), view, tp, externalCaller).ifPresent(r::setLeader);
+            return r.build();
+        }
+    }
+}

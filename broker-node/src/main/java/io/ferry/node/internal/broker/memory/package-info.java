@@ -1,0 +1,2 @@
+/** The broker-wide and per-connection budgets of fetch answers in flight and of parked long-polls. Not an API. */
+package io.ferry.node.internal.broker.memory;

@@ -1,0 +1,148 @@
+package io.ferry.node.internal.broker.metadata;
+
+import io.ferry.proto.v1.BrokerRegistration;
+import io.ferry.proto.v1.FetchMetadataResponse;
+import io.ferry.proto.v1.MetadataImage;
+import io.ferry.proto.v1.MetadataRecord;
+import io.ferry.proto.v1.PartitionRecord;
+import io.ferry.proto.v1.TopicRecord;
+import io.ferry.proto.v1.VersionedRecord;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The broker's immutable view of cluster metadata at one version, built from the controller's
+ * FetchMetadata answers: a whole image, or the records after the version the broker had. Applying
+ * records mirrors the controller's state machine (records are only those it applied).
+ *
+ * @param partitions topic → partition number → record
+ */
+public record BrokerMetadata(long version, Map<Integer, BrokerRegistration> brokers, Map<String, TopicRecord> topics,
+                             Map<String, Map<Integer, PartitionRecord>> partitions) {
+
+    public static final BrokerMetadata EMPTY = new BrokerMetadata(0, Map.of(), Map.of(), Map.of());
+
+    public BrokerMetadata {
+        brokers = Collections.unmodifiableMap(brokers);
+        topics = Collections.unmodifiableMap(topics);
+        partitions = Collections.unmodifiableMap(partitions);
+    }
+
+    /** The view after {@code response}; this one if it brings nothing new. */
+    public BrokerMetadata apply(FetchMetadataResponse response) {
+        if (response.hasImage()) {
+            return fromImage(response.getImage());
+        }
+        if (response.getRecordsCount() == 0) {
+            return response.getMetadataVersion() > version ? withVersion(response.getMetadataVersion()) : this;
+        }
+        Builder b = new Builder(this);
+        long v = version;
+        for (VersionedRecord r : response.getRecordsList()) {
+            if (r.getVersion() <= v) {
+                continue;
+            }
+            b.apply(r.getRecord());
+            v = r.getVersion();
+        }
+        return b.build(Math.max(v, response.getMetadataVersion()));
+    }
+
+    private BrokerMetadata withVersion(long v) {
+        return new BrokerMetadata(v, brokers, topics, partitions);
+    }
+
+    static BrokerMetadata fromImage(MetadataImage image) {
+        Builder b = new Builder(EMPTY);
+        image.getBrokersList().forEach(r -> b.brokers.put(r.getBrokerId(), r));
+        image.getTopicsList().forEach(t -> b.topics.put(t.getName(), t));
+        image.getPartitionsList().forEach(b::putPartition);
+        return b.build(image.getVersion());
+    }
+
+    public Optional<PartitionRecord> partition(String topic, int partition) {
+        Map<Integer, PartitionRecord> byNumber = partitions.get(topic);
+        return Optional.ofNullable(byNumber == null ? null : byNumber.get(partition));
+    }
+
+    /** The partitions of {@code topic}, by number; empty if unknown. */
+    public List<PartitionRecord> partitionsOf(String topic) {
+        Map<Integer, PartitionRecord> byNumber = partitions.get(topic);
+        return byNumber == null ? List.of() : List.copyOf(byNumber.values());
+    }
+
+    private static final class Builder {
+        final Map<Integer, BrokerRegistration> brokers;
+        final Map<String, TopicRecord> topics;
+        final Map<String, Map<Integer, PartitionRecord>> partitions;
+
+        Builder(BrokerMetadata from) {
+            brokers = new HashMap<>(from.brokers);
+            topics = new HashMap<>(from.topics);
+            partitions = new HashMap<>();
+            from.partitions.forEach((t, ps) -> partitions.put(t, new TreeMap<>(ps)));
+        }
+
+        void putPartition(PartitionRecord p) {
+            partitions.computeIfAbsent(p.getTopic(), t -> new TreeMap<>()).put(p.getPartition(), p);
+        }
+
+        void apply(MetadataRecord record) {
+            switch (record.getRecordCase()) {
+                case REGISTER_BROKER -> brokers.put(record.getRegisterBroker().getRegistration().getBrokerId(),
+                        record.getRegisterBroker().getRegistration());
+                case FENCE_BROKER -> setFenced(record.getFenceBroker().getBrokerId(), true);
+                case UNFENCE_BROKER -> setFenced(record.getUnfenceBroker().getBrokerId(), false);
+                case CREATE_TOPIC -> {
+                    TopicRecord topic = record.getCreateTopic().getTopic();
+                    topics.put(topic.getName(), topic);
+                    partitions.remove(topic.getName());
+                    record.getCreateTopic().getPartitionsList().forEach(this::putPartition);
+                }
+                case DELETE_TOPIC -> {
+                    topics.remove(record.getDeleteTopic().getName());
+                    partitions.remove(record.getDeleteTopic().getName());
+                }
+                case PARTITION_CHANGE -> {
+                    PartitionRecord p = record.getPartitionChange().getPartition();
+                    if (topics.containsKey(p.getTopic())) {
+                        putPartition(p);
+                    }
+                }
+                case CREATE_PARTITIONS -> {
+                    TopicRecord topic = topics.get(record.getCreatePartitions().getName());
+                    if (topic != null) {
+                        record.getCreatePartitions().getPartitionsList().forEach(this::putPartition);
+                        topics.put(topic.getName(), topic.toBuilder()
+                                .setPartitionCount(partitions.get(topic.getName()).size()).build());
+                    }
+                }
+                case TOPIC_CONFIG_CHANGE -> {
+                    TopicRecord topic = topics.get(record.getTopicConfigChange().getName());
+                    if (topic != null) {
+                        topics.put(topic.getName(), topic.toBuilder().clearConfigs()
+                                .putAllConfigs(record.getTopicConfigChange().getConfigsMap()).build());
+                    }
+                }
+                case RECORD_NOT_SET -> {
+                    // A record kind this broker does not know carries nothing it acts on.
+                }
+            }
+        }
+
+        private void setFenced(int brokerId, boolean fenced) {
+            BrokerRegistration r = brokers.get(brokerId);
+            if (r != null) {
+                brokers.put(brokerId, r.toBuilder().setFenced(fenced).build());
+            }
+        }
+
+        BrokerMetadata build(long version) {
+            return new BrokerMetadata(version, brokers, topics, partitions);
+        }
+    }
+}

@@ -1,0 +1,176 @@
+package io.ferry.node.internal.broker.replica;
+
+import io.ferry.node.internal.broker.metadata.BrokerMetadata;
+import io.ferry.node.internal.broker.metadata.CallerEndpoints;
+import io.ferry.proto.v1.BrokerRegistration;
+import io.ferry.proto.v1.BrokerServiceGrpc;
+import io.ferry.proto.v1.Endpoint;
+import io.ferry.proto.v1.ErrorCode;
+import io.ferry.proto.v1.ReplicaFetchPartitionResult;
+import io.ferry.proto.v1.ReplicaFetchRequest;
+import io.ferry.proto.v1.ReplicaFetchResponse;
+import io.ferry.proto.v1.ReplicaFetchTopic;
+import io.ferry.proto.v1.ReplicaFetchTopicResult;
+import io.ferry.replication.FetchParams;
+import io.ferry.replication.LeaderClient;
+import io.ferry.replication.PartitionError;
+import io.ferry.replication.ReplicaFetchPartition;
+import io.ferry.replication.ReplicaFetchResult;
+import io.ferry.storage.EpochEndOffset;
+import io.ferry.storage.TopicPartition;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The follower side of the ReplicaFetch RPC: finds the leader broker's gRPC endpoint in the metadata
+ * view and keeps one channel per leader (rebuilt when its address changes). Records come back as a
+ * read-only view of the response bytes, which the follower's log copies once when it appends.
+ *
+ * <p>Thread-safe: channels are created under this object's lock; each fetcher thread uses its own
+ * leader's channel.
+ */
+public final class GrpcLeaderClient implements LeaderClient, AutoCloseable {
+
+    private record Target(String host, int port) {
+    }
+
+    private record Connection(Target target, ManagedChannel channel) {
+    }
+
+    private final Supplier<BrokerMetadata> metadata;
+    private final int maxMessageBytes;
+    private final Map<Integer, Connection> connections = new HashMap<>();
+
+    /**
+     * @param maxMessageBytes largest answer accepted (the fetch byte limits plus room for one oversized batch)
+     */
+    public GrpcLeaderClient(Supplier<BrokerMetadata> metadata, int maxMessageBytes) {
+        this.metadata = metadata;
+        this.maxMessageBytes = maxMessageBytes;
+    }
+
+    @Override
+    public CompletableFuture<Map<TopicPartition, ReplicaFetchResult>> fetch(int leaderId, int replicaId,
+                                                                            FetchParams params,
+                                                                            List<ReplicaFetchPartition> partitions,
+                                                                            long timeoutMs) {
+        ManagedChannel channel;
+        try {
+            channel = channel(leaderId);
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        Map<String, ReplicaFetchTopic.Builder> topics = new LinkedHashMap<>();
+        for (ReplicaFetchPartition p : partitions) {
+            topics.computeIfAbsent(p.tp().topic(), t -> ReplicaFetchTopic.newBuilder().setTopic(t))
+                    .addPartitions(io.ferry.proto.v1.ReplicaFetchPartition.newBuilder()
+                            .setPartition(p.tp().partition()).setFetchOffset(p.fetchOffset())
+                            .setCurrentLeaderEpoch(p.currentLeaderEpoch()).setLastFetchedEpoch(p.lastFetchedEpoch())
+                            .setPartitionMaxBytes(p.maxBytes()));
+        }
+        ReplicaFetchRequest.Builder request = ReplicaFetchRequest.newBuilder().setReplicaId(replicaId)
+                .setMaxWaitMs((int) params.maxWaitMs()).setMinBytes(params.minBytes()).setMaxBytes(params.maxBytes());
+        topics.values().forEach(request::addTopics);
+        CompletableFuture<Map<TopicPartition, ReplicaFetchResult>> answer = new CompletableFuture<>();
+        BrokerServiceGrpc.newStub(channel)
+                .withDeadlineAfter(params.maxWaitMs() + timeoutMs, TimeUnit.MILLISECONDS)
+                .withMaxInboundMessageSize(maxMessageBytes)
+                .replicaFetch(request.build(), new ClientResponseObserver<ReplicaFetchRequest, ReplicaFetchResponse>() {
+                    @Override
+                    public void beforeStart(ClientCallStreamObserver<ReplicaFetchRequest> call) {
+                        // Cancelling the answer cancels the call.
+                        answer.whenComplete((r, e) -> {
+                            if (answer.isCancelled()) {
+                                call.cancel("the replica fetcher stopped", null);
+                            }
+                        });
+                    }
+
+                    @Override
+                    public void onNext(ReplicaFetchResponse response) {
+                        answer.complete(results(response));
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        String why = t instanceof StatusRuntimeException e ? e.getStatus().toString() : t.toString();
+                        answer.completeExceptionally(new IOException("ReplicaFetch to broker " + leaderId + " failed: "
+                                + why, t));
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        answer.completeExceptionally(new IOException("broker " + leaderId
+                                + " ended ReplicaFetch without an answer"));
+                    }
+                });
+        return answer;
+    }
+
+    private static Map<TopicPartition, ReplicaFetchResult> results(ReplicaFetchResponse response) {
+        Map<TopicPartition, ReplicaFetchResult> results = new HashMap<>();
+        for (ReplicaFetchTopicResult topic : response.getTopicsList()) {
+            for (ReplicaFetchPartitionResult p : topic.getPartitionsList()) {
+                results.put(new TopicPartition(topic.getTopic(), p.getPartition()), result(p));
+            }
+        }
+        return results;
+    }
+
+    private static ReplicaFetchResult result(ReplicaFetchPartitionResult p) {
+        PartitionError error = p.getError().getCode() == ErrorCode.NONE ? null
+                : PartitionError.of(p.getError().getCode(), p.getError().getMessage());
+        EpochEndOffset diverging = p.hasDivergingEpoch()
+                ? new EpochEndOffset(Math.max(-1, p.getDivergingEpoch().getEpoch()),
+                Math.max(-1, p.getDivergingEpoch().getEndOffset()))
+                : null;
+        return new ReplicaFetchResult(error, p.getHighWatermark(), p.getLogStartOffset(), p.getLogEndOffset(), diverging,
+                p.getRecords().asReadOnlyByteBuffer());
+    }
+
+    private synchronized ManagedChannel channel(int leaderId) throws IOException {
+        Target target = target(leaderId).orElseThrow(() -> new IOException("broker " + leaderId
+                + " has no registered gRPC endpoint in this broker's metadata"));
+        Connection connection = connections.get(leaderId);
+        if (connection == null || !connection.target().equals(target)) {
+            if (connection != null) {
+                connection.channel().shutdownNow();
+            }
+            connection = new Connection(target, NettyChannelBuilder.forAddress(target.host(), target.port())
+                    .usePlaintext().maxInboundMessageSize(maxMessageBytes).build());
+            connections.put(leaderId, connection);
+        }
+        return connection.channel();
+    }
+
+    private Optional<Target> target(int brokerId) {
+        BrokerRegistration registration = metadata.get().brokers().get(brokerId);
+        if (registration == null) {
+            return Optional.empty();
+        }
+        for (Endpoint e : registration.getEndpointsList()) {
+            if (e.getName().equals(CallerEndpoints.INTERNAL)) {
+                return Optional.of(new Target(e.getHost(), e.getPort()));
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public synchronized void close() {
+        connections.values().forEach(c -> c.channel().shutdownNow());
+        connections.clear();
+    }
+}

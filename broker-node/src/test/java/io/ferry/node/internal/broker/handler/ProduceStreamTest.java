@@ -1,0 +1,151 @@
+package io.ferry.node.internal.broker.handler;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ferry.node.internal.broker.wire.OffHeapProduceRequest;
+import io.ferry.proto.v1.Acks;
+import io.ferry.proto.v1.ProduceRequest;
+import io.ferry.proto.v1.ProduceResponse;
+import io.grpc.stub.ServerCallStreamObserver;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+
+/** Manual flow control on a produce stream: bounded in-flight requests, credit only as responses complete. */
+class ProduceStreamTest {
+
+    /** The server side of a call as gRPC would drive it; records what the stream asks of it. */
+    private static final class FakeCall extends ServerCallStreamObserver<ProduceResponse> {
+        int requested;
+        boolean ready = true;
+        boolean autoRequestDisabled;
+        boolean completed;
+        Runnable onReady;
+        final List<ProduceResponse> sent = new ArrayList<>();
+
+        @Override
+        public boolean isCancelled() {
+            return false;
+        }
+
+        @Override
+        public void setOnCancelHandler(Runnable handler) {
+        }
+
+        @Override
+        public void setCompression(String compression) {
+        }
+
+        @Override
+        public void disableAutoRequest() {
+            autoRequestDisabled = true;
+        }
+
+        @Override
+        public boolean isReady() {
+            return ready;
+        }
+
+        @Override
+        public void setOnReadyHandler(Runnable handler) {
+            onReady = handler;
+        }
+
+        @Override
+        public void disableAutoInboundFlowControl() {
+            autoRequestDisabled = true;
+        }
+
+        @Override
+        public void request(int count) {
+            requested += count;
+        }
+
+        @Override
+        public void setMessageCompression(boolean enable) {
+        }
+
+        @Override
+        public void onNext(ProduceResponse value) {
+            sent.add(value);
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            throw new AssertionError(t);
+        }
+
+        @Override
+        public void onCompleted() {
+            completed = true;
+        }
+    }
+
+    private final FakeCall call = new FakeCall();
+    private final List<Consumer<ProduceResponse>> pending = new ArrayList<>();
+    private final ProduceStream stream = new ProduceStream(call, (request, respond) -> pending.add(respond));
+
+    private static OffHeapProduceRequest request(long id, Acks acks) {
+        return new OffHeapProduceRequest(ProduceRequest.newBuilder().setCorrelationId(id).setAcks(acks).build(),
+                List.of(), () -> { });
+    }
+
+    private void complete(int index, long id) {
+        pending.get(index).accept(ProduceResponse.newBuilder().setCorrelationId(id).build());
+    }
+
+    @Test
+    void requestsMoreOnlyAsResponsesCompleteAndTheClientCanTakeThem() {
+        assertTrue(call.autoRequestDisabled);
+        assertEquals(ProduceStream.MAX_IN_FLIGHT, call.requested);
+        for (int i = 0; i < ProduceStream.MAX_IN_FLIGHT; i++) {
+            stream.onNext(request(i, Acks.ACKS_ALL));
+        }
+        assertEquals(ProduceStream.MAX_IN_FLIGHT, call.requested, "no new credit while all are in flight");
+
+        complete(5, 5);
+        assertEquals(ProduceStream.MAX_IN_FLIGHT + 1, call.requested);
+        assertEquals(5, call.sent.get(0).getCorrelationId(), "out of order completion is answered at once");
+
+        call.ready = false;
+        complete(6, 6);
+        complete(7, 7);
+        assertEquals(ProduceStream.MAX_IN_FLIGHT + 1, call.requested, "a client not reading gets no more credit");
+        call.ready = true;
+        call.onReady.run();
+        assertEquals(ProduceStream.MAX_IN_FLIGHT + 3, call.requested);
+    }
+
+    @Test
+    void aRequestArrivingAfterTheStreamFailedIsReleasedUnhandled() {
+        stream.onError(new RuntimeException("client went away"));
+        int[] released = {0};
+        stream.onNext(new OffHeapProduceRequest(ProduceRequest.getDefaultInstance(), List.of(), () -> released[0]++));
+
+        assertEquals(1, released[0]);
+        assertEquals(List.of(), pending);
+    }
+
+    @Test
+    void acksNoneIsNotAnsweredButFreesItsSlot() {
+        stream.onNext(request(1, Acks.ACKS_NONE));
+        complete(0, 1);
+        assertEquals(List.of(), call.sent);
+        assertEquals(ProduceStream.MAX_IN_FLIGHT + 1, call.requested);
+    }
+
+    @Test
+    void theStreamEndsOnlyAfterEveryRequestWasAnswered() {
+        stream.onNext(request(1, Acks.ACKS_ALL));
+        stream.onNext(request(2, Acks.ACKS_LEADER));
+        stream.onCompleted();
+        complete(1, 2);
+        assertFalse(call.completed);
+        complete(0, 1);
+        assertTrue(call.completed);
+        assertEquals(2, call.sent.size());
+    }
+}
