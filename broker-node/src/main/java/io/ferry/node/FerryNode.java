@@ -1,8 +1,8 @@
 package io.ferry.node;
 
-import io.ferry.node.config.ConfigException;
-import io.ferry.node.config.ConfigKey;
-import io.ferry.node.config.ConfigOrigin;
+import io.ferry.config.ConfigException;
+import io.ferry.config.ConfigKey;
+import io.ferry.config.ConfigOrigin;
 import io.ferry.node.internal.GrpcEndpoint;
 import io.ferry.node.internal.HttpEndpoint;
 import io.ferry.node.internal.NodeHealth;

@@ -2,13 +2,13 @@ package io.ferry.node;
 
 import static io.ferry.node.NodeConfigKeys.*;
 
-import io.ferry.node.config.ConfigException;
-import io.ferry.node.config.ConfigProblem;
-import io.ferry.node.config.ConfigSources;
-import io.ferry.node.config.ConfigValues;
-import io.ferry.node.config.HostPort;
-import io.ferry.node.config.QuorumVoter;
-import io.ferry.node.config.RawSetting;
+import io.ferry.config.ConfigException;
+import io.ferry.config.ConfigProblem;
+import io.ferry.config.ConfigSources;
+import io.ferry.config.ConfigValues;
+import io.ferry.config.HostPort;
+import io.ferry.config.QuorumVoter;
+import io.ferry.config.RawSetting;
 import io.ferry.record.TimestampType;
 import io.ferry.replication.ReplicationConfig;
 import java.nio.file.Path;
@@ -141,7 +141,7 @@ public final class NodeConfig {
         }
     }
 
-    private ConfigProblem problem(io.ferry.node.config.ConfigKey<?> key, String message) {
+    private ConfigProblem problem(io.ferry.config.ConfigKey<?> key, String message) {
         return new ConfigProblem(key.name(), values.origin(key), message);
     }
 

@@ -1,18 +1,18 @@
 package io.ferry.node;
 
-import static io.ferry.node.config.Importance.HIGH;
-import static io.ferry.node.config.Importance.LOW;
-import static io.ferry.node.config.Importance.MEDIUM;
-import static io.ferry.node.config.Validators.any;
-import static io.ferry.node.config.Validators.atLeast;
-import static io.ferry.node.config.Validators.between;
+import static io.ferry.config.Importance.HIGH;
+import static io.ferry.config.Importance.LOW;
+import static io.ferry.config.Importance.MEDIUM;
+import static io.ferry.config.Validators.any;
+import static io.ferry.config.Validators.atLeast;
+import static io.ferry.config.Validators.between;
 
-import io.ferry.node.config.ConfigDef;
-import io.ferry.node.config.ConfigKey;
-import io.ferry.node.config.ConfigType;
-import io.ferry.node.config.HostPort;
-import io.ferry.node.config.QuorumVoter;
-import io.ferry.node.config.Validators;
+import io.ferry.config.ConfigDef;
+import io.ferry.config.ConfigKey;
+import io.ferry.config.ConfigType;
+import io.ferry.config.HostPort;
+import io.ferry.config.QuorumVoter;
+import io.ferry.config.Validators;
 import java.util.List;
 import java.util.Optional;
 

@@ -2,7 +2,7 @@ package io.ferry.node;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.ferry.node.config.ConfigDocs;
+import io.ferry.config.ConfigDocs;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.ferry.node.config.ConfigException;
-import io.ferry.node.config.ConfigOrigin;
-import io.ferry.node.config.ConfigProblem;
-import io.ferry.node.config.HostPort;
-import io.ferry.node.config.QuorumVoter;
+import io.ferry.config.ConfigException;
+import io.ferry.config.ConfigOrigin;
+import io.ferry.config.ConfigProblem;
+import io.ferry.config.HostPort;
+import io.ferry.config.QuorumVoter;
 import io.ferry.replication.ReplicationConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,13 +1,13 @@
 package io.ferry.node.internal;
 
+import io.ferry.config.ConfigException;
+import io.ferry.config.ConfigProblem;
+import io.ferry.config.QuorumVoter;
 import io.ferry.controller.ControllerConfig;
 import io.ferry.controller.ControllerNode;
 import io.ferry.node.NodeConfig;
 import io.ferry.node.NodeConfigKeys;
 import io.ferry.node.ProcessRole;
-import io.ferry.node.config.ConfigException;
-import io.ferry.node.config.ConfigProblem;
-import io.ferry.node.config.QuorumVoter;
 import io.grpc.ServerServiceDefinition;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;

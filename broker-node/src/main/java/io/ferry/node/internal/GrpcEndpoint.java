@@ -1,6 +1,6 @@
 package io.ferry.node.internal;
 
-import io.ferry.node.config.HostPort;
+import io.ferry.config.HostPort;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;

@@ -1,11 +1,11 @@
 package io.ferry.node.internal.broker;
 
+import io.ferry.config.ConfigException;
+import io.ferry.config.ConfigProblem;
+import io.ferry.config.HostPort;
 import io.ferry.node.NodeConfig;
 import io.ferry.node.NodeConfigKeys;
 import io.ferry.node.ProcessRole;
-import io.ferry.node.config.ConfigException;
-import io.ferry.node.config.ConfigProblem;
-import io.ferry.node.config.HostPort;
 import io.ferry.node.internal.NodeRole;
 import io.ferry.node.internal.NodeThreads;
 import io.ferry.node.internal.RoleHealth;

@@ -1,4 +1,4 @@
-package io.ferry.node.config;
+package io.ferry.config;
 
 import java.util.Objects;
 

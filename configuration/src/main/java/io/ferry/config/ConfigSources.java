@@ -1,4 +1,4 @@
-package io.ferry.node.config;
+package io.ferry.config;
 
 import java.io.IOException;
 import java.nio.charset.MalformedInputException;

@@ -1,4 +1,4 @@
-package io.ferry.node.config;
+package io.ferry.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

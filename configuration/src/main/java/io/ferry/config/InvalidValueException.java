@@ -1,4 +1,4 @@
-package io.ferry.node.config;
+package io.ferry.config;
 
 /**
  * A single value failed to parse or validate. Internal to the framework: {@link ConfigDef} turns it
