@@ -1,6 +1,6 @@
 package io.ferry.node;
 
-import static io.ferry.node.NodeConfigKeys.*;
+import static io.ferry.config.NodeKeys.*;
 
 import io.ferry.config.ConfigException;
 import io.ferry.config.ConfigProblem;
@@ -25,7 +25,7 @@ import java.util.Set;
 /**
  * A node's validated configuration, with typed accessors. Built from the sources in precedence
  * order (defaults &lt; file &lt; {@code FERRY_*} environment &lt; {@code --override} flags); every key
- * is defined in {@link NodeConfigKeys}. Immutable and thread-safe.
+ * is declared in {@link io.ferry.config.NodeKeys}. Immutable and thread-safe.
  */
 public final class NodeConfig {
 

@@ -17,7 +17,7 @@ public final class ConfigDocs {
     public static String markdown(ConfigDef definition) {
         StringBuilder sb = new StringBuilder();
         sb.append("# Configuration reference\n\n")
-          .append("<!-- Generated from the key definitions in broker-node (io.ferry.node.NodeConfigKeys). ")
+          .append("<!-- Generated from the key declarations in the configuration module (io.ferry.config.NodeKeys). ")
           .append("Do not edit: ConfigReferenceTest fails when this file is out of date and says how to ")
           .append("regenerate it. -->\n\n")
           .append("A node reads its configuration from these sources; a later source overrides an earlier one:\n\n")

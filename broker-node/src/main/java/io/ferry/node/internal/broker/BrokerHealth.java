@@ -1,6 +1,6 @@
 package io.ferry.node.internal.broker;
 
-import io.ferry.node.NodeConfigKeys;
+import io.ferry.config.NodeKeys;
 import io.ferry.node.internal.RoleHealth;
 import io.ferry.node.internal.broker.controller.BrokerLifecycle;
 import java.nio.file.Path;
@@ -39,7 +39,7 @@ public final class BrokerHealth {
             problems.add("no metadata view applied yet" + lastPoll);
         } else if (nowMillis - asOf > maxStalenessMillis) {
             problems.add("the metadata view has not been current for " + (nowMillis - asOf) + " ms, longer than "
-                    + NodeConfigKeys.BROKER_METADATA_MAX_STALENESS_MS.name() + "=" + maxStalenessMillis
+                    + NodeKeys.BROKER_METADATA_MAX_STALENESS_MS.name() + "=" + maxStalenessMillis
                     + (lastPoll.isEmpty() ? " (the metadata thread is still busy with a poll or its view)" : lastPoll));
         }
         failedLogDirs.forEach((dir, failure) -> problems.add("log directory " + dir + " failed: " + failure

@@ -3,8 +3,8 @@ package io.ferry.node.internal.broker;
 import io.ferry.config.ConfigException;
 import io.ferry.config.ConfigProblem;
 import io.ferry.config.HostPort;
+import io.ferry.config.NodeKeys;
 import io.ferry.node.NodeConfig;
-import io.ferry.node.NodeConfigKeys;
 import io.ferry.node.ProcessRole;
 import io.ferry.node.internal.NodeRole;
 import io.ferry.node.internal.NodeThreads;
@@ -117,8 +117,8 @@ public final class BrokerRole implements NodeRole {
     public BrokerRole(NodeConfig config, MeterRegistry registry, InstantSource clock, NodeThreads threads,
                       UnaryOperator<Consumer<BrokerMetadata>> metadataApplication) throws ConfigException {
         if (!config.hasRole(ProcessRole.CONTROLLER) && config.controllerQuorumBootstrapServers().isEmpty()) {
-            throw new ConfigException(new ConfigProblem(NodeConfigKeys.CONTROLLER_QUORUM_BOOTSTRAP_SERVERS.name(),
-                    config.values().origin(NodeConfigKeys.CONTROLLER_QUORUM_BOOTSTRAP_SERVERS),
+            throw new ConfigException(new ConfigProblem(NodeKeys.CONTROLLER_QUORUM_BOOTSTRAP_SERVERS.name(),
+                    config.values().origin(NodeKeys.CONTROLLER_QUORUM_BOOTSTRAP_SERVERS),
                     "a broker-only node must name the gRPC address (host:port) of at least one controller"));
         }
         this.config = config;

@@ -1,4 +1,4 @@
-package io.ferry.node;
+package io.ferry.config;
 
 import static io.ferry.config.Importance.HIGH;
 import static io.ferry.config.Importance.LOW;
@@ -7,12 +7,6 @@ import static io.ferry.config.Validators.any;
 import static io.ferry.config.Validators.atLeast;
 import static io.ferry.config.Validators.between;
 
-import io.ferry.config.ConfigDef;
-import io.ferry.config.ConfigKey;
-import io.ferry.config.ConfigType;
-import io.ferry.config.HostPort;
-import io.ferry.config.QuorumVoter;
-import io.ferry.config.Validators;
 import java.util.List;
 import java.util.Optional;
 
@@ -21,7 +15,7 @@ import java.util.Optional;
  * documentation are written. {@code docs/configuration.md} is generated from {@link #DEFINITION}.
  * Names and defaults are Kafka's where the meaning is the same.
  */
-public final class NodeConfigKeys {
+public final class NodeKeys {
 
     private static final long INT_MAX = Integer.MAX_VALUE;
 
@@ -289,6 +283,6 @@ public final class NodeConfigKeys {
             REPLICA_LAG_TIME_MAX_MS, REPLICA_FETCH_WAIT_MAX_MS, REPLICA_FETCH_MIN_BYTES, REPLICA_FETCH_MAX_BYTES,
             REPLICA_FETCH_RESPONSE_MAX_BYTES, REPLICA_FETCH_BACKOFF_MS, REQUEST_TIMEOUT_MS);
 
-    private NodeConfigKeys() {
+    private NodeKeys() {
     }
 }
