@@ -70,7 +70,7 @@ public final class NodeConfig {
         }
         ConfigValues values;
         try {
-            values = DEFINITION.resolve(settings);
+            values = DEFINITION.resolve(settings, ConfigSources::howToSet);
         } catch (ConfigException e) {
             problems.addAll(e.problems());
             throw new ConfigException(problems);

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * A set of {@link ConfigKey} definitions, and the rules that turn the settings of several sources
@@ -51,6 +52,17 @@ public final class ConfigDef {
      *                         required key
      */
     public ConfigValues resolve(List<RawSetting> settings) throws ConfigException {
+        return resolve(settings, key -> "");
+    }
+
+    /**
+     * As {@link #resolve(List)}, with a hint for each required key no setting names.
+     *
+     * @param howToSet how a user sets a key where these settings come from (e.g.
+     *                 {@link ConfigSources#howToSet}); empty for no hint
+     */
+    public ConfigValues resolve(List<RawSetting> settings, Function<ConfigKey<?>, String> howToSet)
+            throws ConfigException {
         List<ConfigProblem> problems = new ArrayList<>();
         Map<String, ConfigValues.Resolved> values = new HashMap<>();
         for (RawSetting setting : settings) {
@@ -80,9 +92,9 @@ public final class ConfigDef {
             if (defaultValue.isPresent()) {
                 values.put(key.name(), new ConfigValues.Resolved(defaultValue.get(), ConfigOrigin.defaultValue()));
             } else if (problems.stream().noneMatch(p -> p.key().equals(key.name()))) {
+                String hint = howToSet.apply(key);
                 problems.add(new ConfigProblem(key.name(), ConfigOrigin.defaultValue(), "required key is not set"
-                        + " (set it in the --config file, as " + key.environmentVariable()
-                        + " or with --override " + key.name() + "=...)"));
+                        + (hint.isEmpty() ? "" : " (" + hint + ")")));
             }
         }
         if (!problems.isEmpty()) {

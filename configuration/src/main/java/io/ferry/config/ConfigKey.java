@@ -83,6 +83,20 @@ public final class ConfigKey<T> {
         return ConfigSources.ENV_PREFIX + name.replace('.', '_').toUpperCase(java.util.Locale.ROOT);
     }
 
+    /**
+     * Parses and validates one value of this key given on its own, outside {@link ConfigDef#resolve}
+     * (one override in a request, say).
+     *
+     * @throws ConfigException with one problem naming this key, {@code origin} and what was expected
+     */
+    public T parse(String text, ConfigOrigin origin) throws ConfigException {
+        try {
+            return parseValue(text);
+        } catch (InvalidValueException e) {
+            throw new ConfigException(new ConfigProblem(name, origin, e.getMessage()));
+        }
+    }
+
     /** Parses and validates one value of this key. */
     T parseValue(String text) throws InvalidValueException {
         T value = type.parse(text);

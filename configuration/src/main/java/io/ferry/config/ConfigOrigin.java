@@ -13,8 +13,12 @@ import java.util.Objects;
  */
 public record ConfigOrigin(Kind kind, String description) {
 
-    /** The sources, declared in increasing precedence: a later kind overrides an earlier one. */
-    public enum Kind { DEFAULT, FILE, ENVIRONMENT, FLAG }
+    /**
+     * The kinds of source. A node's are declared in increasing precedence (a later kind overrides an
+     * earlier one: DEFAULT &lt; FILE &lt; ENVIRONMENT &lt; FLAG); SUPPLIED is the one source of settings
+     * that a program hands over or a request carries (a client's properties, a topic's overrides).
+     */
+    public enum Kind { DEFAULT, FILE, ENVIRONMENT, FLAG, SUPPLIED }
 
     public ConfigOrigin {
         Objects.requireNonNull(kind, "kind");
@@ -35,6 +39,11 @@ public record ConfigOrigin(Kind kind, String description) {
 
     public static ConfigOrigin flag(String text) {
         return new ConfigOrigin(Kind.FLAG, "flag --override " + text);
+    }
+
+    /** @param what whose settings, e.g. {@code producer configuration} or {@code topic config} */
+    public static ConfigOrigin supplied(String what) {
+        return new ConfigOrigin(Kind.SUPPLIED, what);
     }
 
     @Override

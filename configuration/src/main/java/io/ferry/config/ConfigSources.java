@@ -14,8 +14,9 @@ import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
- * Reads the three kinds of configuration source into {@link RawSetting}s. In increasing
- * precedence: the properties file, the environment, {@code --override} flags.
+ * Reads configuration sources into {@link RawSetting}s: a node's three, in increasing precedence the
+ * properties file, the environment and {@code --override} flags; and the settings a program supplies
+ * as a {@link Map} (a client's configuration).
  */
 public final class ConfigSources {
 
@@ -151,6 +152,35 @@ public final class ConfigSources {
             throw new ConfigException(problems);
         }
         return settings;
+    }
+
+    /**
+     * How a user sets {@code key} on a node, for the problem that says a required key is missing
+     * ({@link ConfigDef#resolve(List, java.util.function.Function)}).
+     */
+    public static String howToSet(ConfigKey<?> key) {
+        return "set it in the --config file, as " + key.environmentVariable() + " or with --override "
+                + key.name() + "=...";
+    }
+
+    /**
+     * Settings a program supplies, such as a client's {@code Map} or {@code Properties}, in key order
+     * (so that problems are reported in a stable order). Keys and values are read as their
+     * {@link String#valueOf}, a {@link List} value as its items joined by commas; a key with a
+     * {@code null} value is left out, so it takes its default.
+     */
+    public static List<RawSetting> supplied(Map<?, ?> settings, ConfigOrigin origin) {
+        Map<String, String> sorted = new TreeMap<>();
+        settings.forEach((key, value) -> {
+            if (value != null) {
+                sorted.put(String.valueOf(key), value instanceof List<?> items
+                        ? String.join(",", items.stream().map(String::valueOf).toList())
+                        : String.valueOf(value));
+            }
+        });
+        List<RawSetting> result = new ArrayList<>();
+        sorted.forEach((key, value) -> result.add(new RawSetting(key, value, origin)));
+        return result;
     }
 
     private static int indexOfSeparator(String text) {

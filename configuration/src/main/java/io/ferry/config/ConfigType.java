@@ -100,10 +100,10 @@ public final class ConfigType<T> {
         try {
             v = Long.parseLong(s);
         } catch (NumberFormatException e) {
-            throw new InvalidValueException("expected " + what + ", got '" + s + "'");
+            throw new InvalidValueException("expected " + what + ", got " + Quoting.quoted(s));
         }
         if (v < min || v > max) {
-            throw new InvalidValueException("expected " + what + ", got '" + s + "' (out of range)");
+            throw new InvalidValueException("expected " + what + ", got " + Quoting.quoted(s) + " (out of range)");
         }
         return v;
     }
@@ -116,7 +116,7 @@ public final class ConfigType<T> {
         if (lower.equals("false")) {
             return Boolean.FALSE;
         }
-        throw new InvalidValueException("expected true or false, got '" + s + "'");
+        throw new InvalidValueException("expected true or false, got " + Quoting.quoted(s));
     }
 
     private static List<HostPort> parseHostPorts(String s) throws InvalidValueException {
@@ -135,7 +135,8 @@ public final class ConfigType<T> {
         for (String item : s.split(",", -1)) {
             String trimmed = item.trim();
             if (trimmed.isEmpty()) {
-                throw new InvalidValueException("expected a comma-separated list without empty items, got '" + s + "'");
+                throw new InvalidValueException("expected a comma-separated list without empty items, got "
+                        + Quoting.quoted(s));
             }
             items.add(trimmed);
         }

@@ -30,7 +30,7 @@ public record HostPort(String host, int port) {
      * @throws InvalidValueException naming the expected form
      */
     static HostPort parse(String text) throws InvalidValueException {
-        String expected = "expected host:port (port 0-65535; [address]:port for IPv6), got '" + text + "'";
+        String expected = "expected host:port (port 0-65535; [address]:port for IPv6), got " + Quoting.quoted(text);
         int colon = text.lastIndexOf(':');
         if (colon <= 0 || colon == text.length() - 1) {
             throw new InvalidValueException(expected);

@@ -23,7 +23,7 @@ public record QuorumVoter(int nodeId, HostPort address) {
 
     static QuorumVoter parse(String text) throws InvalidValueException {
         int at = text.indexOf('@');
-        String expected = "expected id@host:port (e.g. 1@localhost:9093), got '" + text + "'";
+        String expected = "expected id@host:port (e.g. 1@localhost:9093), got " + Quoting.quoted(text);
         if (at <= 0) {
             throw new InvalidValueException(expected);
         }
@@ -37,8 +37,8 @@ public record QuorumVoter(int nodeId, HostPort address) {
         }
         HostPort address = HostPort.parse(text.substring(at + 1));
         if (address.port() == 0) {
-            throw new InvalidValueException("expected a voter port in 1-65535 (other nodes connect to it), got '"
-                    + text + "'");
+            throw new InvalidValueException("expected a voter port in 1-65535 (other nodes connect to it), got "
+                    + Quoting.quoted(text));
         }
         return new QuorumVoter((int) id, address);
     }

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
-/** The validators the node's keys use. */
+/** The validators the declared keys use. */
 public final class Validators {
 
     private Validators() {
@@ -56,7 +56,7 @@ public final class Validators {
             @Override
             public Optional<String> problem(String value) {
                 return allowed.contains(value) ? Optional.empty()
-                        : Optional.of("expected one of " + String.join(", ", allowed) + ", got '" + value + "'");
+                        : Optional.of("expected one of " + String.join(", ", allowed) + ", got " + Quoting.quoted(value));
             }
 
             @Override
@@ -66,17 +66,57 @@ public final class Validators {
         };
     }
 
-    /** A list with at least one item. */
-    public static Validator<List<String>> nonEmptyList() {
+    /**
+     * One of {@code choices}, in any case (as Kafka's {@code CaseInsensitiveValidString}); the reader of
+     * the value compares it ignoring case too.
+     */
+    public static Validator<String> oneOfIgnoringCase(String... choices) {
+        List<String> allowed = List.of(choices);
         return new Validator<>() {
             @Override
-            public Optional<String> problem(List<String> value) {
+            public Optional<String> problem(String value) {
+                return allowed.stream().anyMatch(value::equalsIgnoreCase) ? Optional.empty()
+                        : Optional.of("expected one of " + String.join(", ", allowed) + " (in any case), got "
+                        + Quoting.quoted(value));
+            }
+
+            @Override
+            public String describe() {
+                return "one of " + String.join(", ", allowed) + " (in any case)";
+            }
+        };
+    }
+
+    /** A list with at least one item. */
+    public static <E> Validator<List<E>> nonEmptyList() {
+        return new Validator<>() {
+            @Override
+            public Optional<String> problem(List<E> value) {
                 return value.isEmpty() ? Optional.of("expected at least one item") : Optional.empty();
             }
 
             @Override
             public String describe() {
                 return "non-empty list";
+            }
+        };
+    }
+
+    /** At least one address, none with port 0: addresses something connects to, not ones it binds. */
+    public static Validator<List<HostPort>> nonEmptyConnectable() {
+        return new Validator<>() {
+            @Override
+            public Optional<String> problem(List<HostPort> value) {
+                if (value.isEmpty()) {
+                    return Optional.of("expected at least one host:port");
+                }
+                return value.stream().filter(address -> address.port() == 0).findFirst()
+                        .map(address -> "expected a port in 1-65535 to connect to, got " + Quoting.quoted(address.toString()));
+            }
+
+            @Override
+            public String describe() {
+                return "non-empty list, ports 1-65535";
             }
         };
     }
@@ -93,10 +133,10 @@ public final class Validators {
                 Set<String> seen = new HashSet<>();
                 for (String item : value) {
                     if (!allowed.contains(item)) {
-                        return Optional.of("expected items from " + allowed + ", got '" + item + "'");
+                        return Optional.of("expected items from " + allowed + ", got " + Quoting.quoted(item));
                     }
                     if (!seen.add(item)) {
-                        return Optional.of("expected distinct items, got '" + item + "' twice");
+                        return Optional.of("expected distinct items, got " + Quoting.quoted(item) + " twice");
                     }
                 }
                 return Optional.empty();

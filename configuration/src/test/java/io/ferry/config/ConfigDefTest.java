@@ -46,8 +46,51 @@ class ConfigDefTest {
     void requiredKeyMissingSaysHowToSetIt() {
         ConfigProblem p = onlyProblem();
         assertEquals("size.bytes", p.key());
-        assertTrue(p.message().contains("FERRY_SIZE_BYTES"), p.message());
-        assertTrue(p.message().contains("--override size.bytes="), p.message());
+        assertEquals("required key is not set", p.message());
+        ConfigException onNode = assertThrows(ConfigException.class,
+                () -> DEF.resolve(List.of(), ConfigSources::howToSet));
+        String message = onNode.problems().get(0).message();
+        assertTrue(message.contains("FERRY_SIZE_BYTES"), message);
+        assertTrue(message.contains("--override size.bytes="), message);
+    }
+
+    @Test
+    void suppliedSettingsResolveLikeAnyOther() throws Exception {
+        ConfigOrigin producer = ConfigOrigin.supplied("producer configuration");
+        java.util.Map<Object, Object> props = new java.util.HashMap<>();
+        props.put("count", 3);
+        props.put("size.bytes", 7L);
+        props.put("flag.enable", true);
+        props.put("voters", List.of("1@a:1", "2@b:2"));
+        props.put("addr", null);
+        ConfigValues values = DEF.resolve(ConfigSources.supplied(props, producer));
+        assertEquals(3, values.get(COUNT));
+        assertEquals(7L, values.get(SIZE));
+        assertEquals(true, values.get(FLAG));
+        assertEquals(2, values.get(VOTERS).size());
+        assertEquals(producer, values.origin(COUNT));
+        assertEquals(ConfigOrigin.Kind.DEFAULT, values.origin(ADDR).kind(), "a null value is no setting");
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> DEF.resolve(ConfigSources.supplied(java.util.Map.of("size.bytes", 1.5, "cuont", 1), producer)));
+        assertEquals(List.of("cuont (producer configuration): unknown configuration key (did you mean count?)",
+                "size.bytes (producer configuration): expected a whole number of bytes, got '1.5'"),
+                e.problems().stream().map(ConfigProblem::toString).toList());
+    }
+
+    @Test
+    void oneKeyParsesOnItsOwn() throws Exception {
+        ConfigOrigin topic = ConfigOrigin.supplied("topic config");
+        assertEquals(4, COUNT.parse(" 4 ", topic));
+        ConfigException e = assertThrows(ConfigException.class, () -> COUNT.parse("0", topic));
+        assertEquals(List.of(new ConfigProblem("count", topic, "expected a value in [1, ...], got 0")), e.problems());
+    }
+
+    @Test
+    void quotedValuesAreShortAndPrintable() {
+        String hostile = "1\n" + "x".repeat(5_000);
+        assertEquals("expected an integer (32-bit), got '1?" + "x".repeat(62) + "...'",
+                onlyProblem(flag("size.bytes", "1"), new RawSetting("count", hostile, ConfigOrigin.supplied("test")))
+                        .message());
     }
 
     @Test
