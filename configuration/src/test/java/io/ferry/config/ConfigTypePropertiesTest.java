@@ -13,7 +13,7 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 
 /** Every type reads back what it renders (the reference shows rendered defaults), and rejects junk with a typed error. */
-class ConfigTypeProperties {
+class ConfigTypePropertiesTest {
 
     @Property
     void longsRoundTrip(@ForAll long value) throws Exception {
