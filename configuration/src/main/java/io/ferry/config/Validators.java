@@ -56,7 +56,8 @@ public final class Validators {
             @Override
             public Optional<String> problem(String value) {
                 return allowed.contains(value) ? Optional.empty()
-                        : Optional.of("expected one of " + String.join(", ", allowed) + ", got " + Quoting.quoted(value));
+                        : Optional.of("expected one of " + String.join(", ", allowed) + ", got "
+                        + Quoting.quoted(value));
             }
 
             @Override
@@ -111,7 +112,8 @@ public final class Validators {
                     return Optional.of("expected at least one host:port");
                 }
                 return value.stream().filter(address -> address.port() == 0).findFirst()
-                        .map(address -> "expected a port in 1-65535 to connect to, got " + Quoting.quoted(address.toString()));
+                        .map(address -> "expected a port in 1-65535 to connect to, got "
+                                + Quoting.quoted(address.toString()));
             }
 
             @Override

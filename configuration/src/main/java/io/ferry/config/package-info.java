@@ -4,6 +4,7 @@
  * remember where each value came from ({@link io.ferry.config.ConfigSources}), resolution that
  * reports every problem at once ({@link io.ferry.config.ConfigDef#resolve}), and the generated
  * reference ({@link io.ferry.config.ConfigDocs}). The declarations, each key exactly once: a node's
- * keys ({@link io.ferry.config.NodeKeys}).
+ * keys ({@link io.ferry.config.NodeKeys}) and a topic's ({@link io.ferry.config.TopicKeys}, each with
+ * the node key that supplies its default).
  */
 package io.ferry.config;

@@ -23,6 +23,7 @@ import io.ferry.node.internal.broker.replica.GrpcLeaderClient;
 import io.ferry.node.internal.broker.replica.PartitionReconciler;
 import io.ferry.node.internal.broker.topic.TopicAdmission;
 import io.ferry.node.internal.broker.topic.TopicConfigs;
+import io.ferry.node.internal.broker.topic.TopicOverrides;
 import io.ferry.proto.v1.Endpoint;
 import io.ferry.replication.ExecutorTimer;
 import io.ferry.replication.ReplicaLog;
@@ -140,21 +141,14 @@ public final class BrokerRole implements NodeRole {
                 config.requestTimeout().toMillis(), metadataApplication.apply(this::apply), threads, clock);
     }
 
+    /** The settings of a log whose topic overrides nothing: the node's, topic keys from their server defaults. */
     static LogConfig defaultLogConfig(NodeConfig config) {
-        return LogConfig.builder()
-                .segmentBytes(config.logSegmentBytes())
-                .segmentMs(config.logRoll().toMillis())
-                .retentionMs(config.logRetention().map(d -> d.toMillis()).orElse(-1L))
-                .retentionBytes(config.logRetentionBytes().orElse(-1))
+        LogConfig.Builder log = LogConfig.builder()
                 .flushIntervalMessages(config.logFlushIntervalMessages())
                 .flushIntervalMs(config.logFlushInterval().toMillis())
                 .indexIntervalBytes(config.logIndexIntervalBytes())
-                .segmentIndexBytes(config.logIndexSizeMaxBytes())
-                .maxMessageBytes(config.messageMaxBytes())
-                .timestampType(config.logMessageTimestampType())
-                .timestampBeforeMaxMs(config.logMessageTimestampBeforeMaxMs())
-                .timestampAfterMaxMs(config.logMessageTimestampAfterMaxMs())
-                .build();
+                .segmentIndexBytes(config.logIndexSizeMaxBytes());
+        return TopicOverrides.withServerDefaults(log, config.values()).build();
     }
 
     @Override
