@@ -5,6 +5,7 @@
  * reports every problem at once ({@link io.ferry.config.ConfigDef#resolve}), and the generated
  * reference ({@link io.ferry.config.ConfigDocs}). The declarations, each key exactly once: a node's
  * keys ({@link io.ferry.config.NodeKeys}) and a topic's ({@link io.ferry.config.TopicKeys}, each with
- * the node key that supplies its default).
+ * the node key that supplies its default). {@link io.ferry.config.ConfigReference} renders all of
+ * them as {@code docs/configuration.md}.
  */
 package io.ferry.config;

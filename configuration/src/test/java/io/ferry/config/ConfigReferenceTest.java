@@ -19,7 +19,7 @@ class ConfigReferenceTest {
 
     @Test
     void committedReferenceMatchesTheDeclarations() throws Exception {
-        String expected = ConfigDocs.markdown(NodeKeys.DEFINITION);
+        String expected = ConfigReference.markdown();
         if (Boolean.getBoolean(REGENERATE)) {
             Files.writeString(COMMITTED, expected, StandardCharsets.UTF_8);
             return;
