@@ -18,7 +18,11 @@ public final class ConfigReference {
         return ConfigDocs.markdown("Configuration reference", PREAMBLE, List.of(
                 new ConfigDocs.Section("Node configuration", NODE, NodeKeys.DEFINITION,
                         key -> List.of("environment variable: `" + key.environmentVariable() + "`")),
-                new ConfigDocs.Section("Topic configuration", TOPIC, TopicKeys.DEFINITION, serverDefaults())));
+                new ConfigDocs.Section("Topic configuration", TOPIC, TopicKeys.DEFINITION, serverDefaults()),
+                new ConfigDocs.Section("Client configuration", CLIENT, ClientKeys.DEFINITION, key -> List.of()),
+                new ConfigDocs.Section("Producer configuration", PRODUCER, ProducerKeys.DEFINITION, key -> List.of()),
+                new ConfigDocs.Section("Consumer configuration", CONSUMER, ConsumerKeys.DEFINITION, key -> List.of()),
+                new ConfigDocs.Section("Admin client configuration", ADMIN, AdminKeys.DEFINITION, key -> List.of())));
     }
 
     private static Function<ConfigKey<?>, List<String>> serverDefaults() {
@@ -29,7 +33,7 @@ public final class ConfigReference {
     }
 
     private static final String PREAMBLE = "<!-- Generated from the key declarations in the configuration module "
-            + "(io.ferry.config: NodeKeys, TopicKeys). Do not edit: ConfigReferenceTest fails when this file is out "
+            + "(io.ferry.config: NodeKeys, TopicKeys, ClientKeys, ProducerKeys, ConsumerKeys, AdminKeys). Do not edit: ConfigReferenceTest fails when this file is out "
             + "of date and says how to regenerate it. -->\n\n"
             + "Every key Ferry reads, declared once with its type, default, valid values, importance and "
             + "documentation. Durations are whole milliseconds and sizes whole bytes, as in Kafka.";
@@ -56,4 +60,20 @@ public final class ConfigReference {
             + "default property, so the defaults below are those of a broker left at its own defaults. The broker "
             + "that receives the request refuses an unknown key, a malformed value or one out of range with "
             + "INVALID_CONFIG naming the key and what was expected.";
+
+    private static final String CLIENT = "A Java client takes its configuration as a `Map` or `Properties` "
+            + "(`ProducerConfig.of`, `ConsumerConfig.of`, `AdminConfig.of`); a value may be a string, a number, "
+            + "a boolean, or a `List` for a list. An unknown key, a missing required key or a malformed value is a "
+            + "`FerryConfigException` naming each key and what was expected. The `ferry` command reads the same "
+            + "keys from its `--command-config` file. Every client reads the keys below but "
+            + "`default.api.timeout.ms`, which only the consumer and the admin client read; each client's own keys "
+            + "follow.";
+
+    private static final String PRODUCER = "`FerryProducer` (`ProducerConfig`), with Kafka's names, meanings and "
+            + "defaults; the table lists the client keys it reads too.";
+
+    private static final String CONSUMER = "`FerryConsumer` (`ConsumerConfig`), with Kafka's names, meanings and "
+            + "defaults; the table lists the client keys it reads too.";
+
+    private static final String ADMIN = "`FerryAdmin` (`AdminConfig`): the client keys it reads, none of its own.";
 }
