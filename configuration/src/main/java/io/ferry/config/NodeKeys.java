@@ -12,7 +12,8 @@ import java.util.Optional;
 
 /**
  * Every key a node understands: the one place where a key's type, default, validation and
- * documentation are written. {@code docs/configuration.md} is generated from {@link #DEFINITION}.
+ * documentation are written; {@code docs/configuration.md} is generated from {@link #DEFINITION}
+ * ({@link ConfigReference}). Topic keys whose broker default a node key supplies are in {@link TopicKeys}.
  * Names and defaults are Kafka's where the meaning is the same.
  */
 public final class NodeKeys {
