@@ -1,8 +1,9 @@
 package io.ferry.node;
 
-import io.ferry.node.config.ConfigException;
-import io.ferry.node.config.ConfigKey;
-import io.ferry.node.config.ConfigOrigin;
+import io.ferry.config.ConfigException;
+import io.ferry.config.ConfigKey;
+import io.ferry.config.ConfigOrigin;
+import io.ferry.config.NodeKeys;
 import io.ferry.node.internal.GrpcEndpoint;
 import io.ferry.node.internal.HttpEndpoint;
 import io.ferry.node.internal.NodeHealth;
@@ -209,7 +210,7 @@ public final class FerryNode implements AutoCloseable {
 
     private String nonDefaultSettings() {
         List<String> settings = new ArrayList<>();
-        for (ConfigKey<?> key : NodeConfigKeys.DEFINITION.keys()) {
+        for (ConfigKey<?> key : NodeKeys.DEFINITION.keys()) {
             if (config.values().origin(key).kind() != ConfigOrigin.Kind.DEFAULT) {
                 settings.add(key.name() + "=" + formatted(key) + " (" + config.values().origin(key) + ")");
             }

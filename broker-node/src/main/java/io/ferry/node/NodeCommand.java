@@ -1,6 +1,6 @@
 package io.ferry.node;
 
-import io.ferry.node.config.ConfigException;
+import io.ferry.config.ConfigException;
 import io.ferry.node.internal.RoleFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,14 +1,14 @@
 package io.ferry.node;
 
-import static io.ferry.node.NodeConfigKeys.*;
+import static io.ferry.config.NodeKeys.*;
 
-import io.ferry.node.config.ConfigException;
-import io.ferry.node.config.ConfigProblem;
-import io.ferry.node.config.ConfigSources;
-import io.ferry.node.config.ConfigValues;
-import io.ferry.node.config.HostPort;
-import io.ferry.node.config.QuorumVoter;
-import io.ferry.node.config.RawSetting;
+import io.ferry.config.ConfigException;
+import io.ferry.config.ConfigProblem;
+import io.ferry.config.ConfigSources;
+import io.ferry.config.ConfigValues;
+import io.ferry.config.HostPort;
+import io.ferry.config.QuorumVoter;
+import io.ferry.config.RawSetting;
 import io.ferry.record.TimestampType;
 import io.ferry.replication.ReplicationConfig;
 import java.nio.file.Path;
@@ -25,7 +25,7 @@ import java.util.Set;
 /**
  * A node's validated configuration, with typed accessors. Built from the sources in precedence
  * order (defaults &lt; file &lt; {@code FERRY_*} environment &lt; {@code --override} flags); every key
- * is defined in {@link NodeConfigKeys}. Immutable and thread-safe.
+ * is declared in {@link io.ferry.config.NodeKeys}. Immutable and thread-safe.
  */
 public final class NodeConfig {
 
@@ -70,7 +70,7 @@ public final class NodeConfig {
         }
         ConfigValues values;
         try {
-            values = DEFINITION.resolve(settings);
+            values = DEFINITION.resolve(settings, ConfigSources::howToSet);
         } catch (ConfigException e) {
             problems.addAll(e.problems());
             throw new ConfigException(problems);
@@ -141,7 +141,7 @@ public final class NodeConfig {
         }
     }
 
-    private ConfigProblem problem(io.ferry.node.config.ConfigKey<?> key, String message) {
+    private ConfigProblem problem(io.ferry.config.ConfigKey<?> key, String message) {
         return new ConfigProblem(key.name(), values.origin(key), message);
     }
 

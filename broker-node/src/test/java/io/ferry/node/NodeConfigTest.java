@@ -5,11 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.ferry.node.config.ConfigException;
-import io.ferry.node.config.ConfigOrigin;
-import io.ferry.node.config.ConfigProblem;
-import io.ferry.node.config.HostPort;
-import io.ferry.node.config.QuorumVoter;
+import io.ferry.config.ConfigException;
+import io.ferry.config.ConfigOrigin;
+import io.ferry.config.ConfigProblem;
+import io.ferry.config.HostPort;
+import io.ferry.config.NodeKeys;
+import io.ferry.config.QuorumVoter;
 import io.ferry.replication.ReplicationConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -79,7 +80,7 @@ class NodeConfigTest {
         assertEquals(Duration.ofSeconds(30), c.replicaLagTimeMax());
         assertEquals(new ReplicationConfig(30_000, 500, 1, 10 << 20, 1 << 20, 200, 30_000), c.replication());
         assertEquals(Duration.ofSeconds(30), c.requestTimeout());
-        assertEquals(ConfigOrigin.Kind.DEFAULT, c.values().origin(NodeConfigKeys.NUM_PARTITIONS).kind());
+        assertEquals(ConfigOrigin.Kind.DEFAULT, c.values().origin(NodeKeys.NUM_PARTITIONS).kind());
     }
 
     @Test
@@ -91,13 +92,13 @@ class NodeConfigTest {
         assertEquals(List.of(Path.of("/a"), Path.of("/b")), fromFile.logDirs());
         assertEquals(Path.of("/meta"), fromFile.metadataLogDir());
         assertEquals(Optional.empty(), fromFile.logRetention());
-        assertEquals(f + ":4", fromFile.values().origin(NodeConfigKeys.LOG_DIRS).description());
+        assertEquals(f + ":4", fromFile.values().origin(NodeKeys.LOG_DIRS).description());
 
         NodeConfig fromEnv = NodeConfig.load(Optional.empty(), Map.of("FERRY_NODE_ID", "1",
                 "FERRY_PROCESS_ROLES", "broker", "FERRY_CONTROLLER_QUORUM_VOTERS", "1@h:1",
                 "FERRY_UNCLEAN_LEADER_ELECTION_ENABLE", "TRUE"), List.of());
         assertTrue(fromEnv.uncleanLeaderElectionEnable());
-        assertEquals(ConfigOrigin.environment("FERRY_NODE_ID"), fromEnv.values().origin(NodeConfigKeys.NODE_ID));
+        assertEquals(ConfigOrigin.environment("FERRY_NODE_ID"), fromEnv.values().origin(NodeKeys.NODE_ID));
 
         NodeConfig fromFlags = NodeConfig.load(Optional.empty(), Map.of(),
                 List.of("node.id=4", "process.roles=controller", "controller.quorum.voters=4@h:1",
@@ -115,10 +116,10 @@ class NodeConfigTest {
         assertEquals(2, c.numPartitions());
         assertEquals(3, c.minInsyncReplicas());
         assertEquals(4, c.defaultReplicationFactor());
-        assertEquals(1, c.values().get(NodeConfigKeys.LOG_INDEX_SIZE_MAX_BYTES) / (10 * 1024 * 1024));
-        assertEquals(ConfigOrigin.Kind.FILE, c.values().origin(NodeConfigKeys.NUM_PARTITIONS).kind());
-        assertEquals(ConfigOrigin.Kind.ENVIRONMENT, c.values().origin(NodeConfigKeys.MIN_INSYNC_REPLICAS).kind());
-        assertEquals(ConfigOrigin.Kind.FLAG, c.values().origin(NodeConfigKeys.DEFAULT_REPLICATION_FACTOR).kind());
+        assertEquals(1, c.values().get(NodeKeys.LOG_INDEX_SIZE_MAX_BYTES) / (10 * 1024 * 1024));
+        assertEquals(ConfigOrigin.Kind.FILE, c.values().origin(NodeKeys.NUM_PARTITIONS).kind());
+        assertEquals(ConfigOrigin.Kind.ENVIRONMENT, c.values().origin(NodeKeys.MIN_INSYNC_REPLICAS).kind());
+        assertEquals(ConfigOrigin.Kind.FLAG, c.values().origin(NodeKeys.DEFAULT_REPLICATION_FACTOR).kind());
     }
 
     @Test
@@ -177,7 +178,7 @@ class NodeConfigTest {
         NodeConfig c = NodeConfig.of(Map.of("node.id", "9", "process.roles", "broker",
                 "controller.quorum.voters", "1@h:1"));
         assertEquals(9, c.nodeId());
-        assertEquals(ConfigOrigin.Kind.FLAG, c.values().origin(NodeConfigKeys.NODE_ID).kind());
+        assertEquals(ConfigOrigin.Kind.FLAG, c.values().origin(NodeKeys.NODE_ID).kind());
     }
 
     @Test

@@ -114,7 +114,8 @@ class CommandLineTest {
                 "--producer-prop", "no.such.key=1", "--bootstrap", "127.0.0.1:1");
         assertEquals(2, r.exitCode(), r.toString());
         assertEquals(1, r.err().lines().count(), r.toString());
-        assertTrue(r.err().startsWith("error: unknown configuration key 'no.such.key'"), r.toString());
+        assertTrue(r.err().startsWith("error: no.such.key (producer configuration): unknown configuration key"),
+                r.toString());
     }
 
     @Test

@@ -1,32 +1,30 @@
 package io.ferry.client;
 
-import static io.ferry.client.internal.ConfigDef.Type.INT;
-import static io.ferry.client.internal.ConfigDef.atLeast;
-
-import io.ferry.client.internal.ConfigDef;
+import io.ferry.config.AdminKeys;
+import io.ferry.config.ClientKeys;
+import io.ferry.config.ConfigDocs;
+import io.ferry.config.ConfigValues;
 import java.util.Map;
 
-/** The admin client's configuration, with Kafka's key names and defaults. Immutable. */
+/** The admin client's configuration, with Kafka's key names and defaults (declared in {@link AdminKeys}). Immutable. */
 public final class AdminConfig extends ClientConfig {
 
-    public static final String DEFAULT_API_TIMEOUT_MS = "default.api.timeout.ms";
+    public static final String DEFAULT_API_TIMEOUT_MS = ClientKeys.DEFAULT_API_TIMEOUT_MS.name();
 
-    private static final ConfigDef DEF = commonDefinitions()
-            .define(DEFAULT_API_TIMEOUT_MS, INT, 60_000, atLeast(0), "how long one admin call may take, retries included");
-
-    private AdminConfig(Map<String, Object> values) {
+    private AdminConfig(ConfigValues values) {
         super(values);
     }
 
     public static AdminConfig of(Map<?, ?> props) {
-        return new AdminConfig(DEF.parse(props));
+        return new AdminConfig(resolve(AdminKeys.DEFINITION, props, "admin configuration"));
     }
 
+    /** The configuration reference as a Markdown table, generated from the declarations. */
     public static String documentation() {
-        return DEF.toMarkdown();
+        return ConfigDocs.table(AdminKeys.DEFINITION);
     }
 
     public int defaultApiTimeoutMs() {
-        return (Integer) value(DEFAULT_API_TIMEOUT_MS);
+        return Math.toIntExact(value(ClientKeys.DEFAULT_API_TIMEOUT_MS));
     }
 }

@@ -1,12 +1,12 @@
 package io.ferry.client;
 
-import static io.ferry.client.internal.ConfigDef.Type.HOST_LIST;
-import static io.ferry.client.internal.ConfigDef.Type.INT;
-import static io.ferry.client.internal.ConfigDef.Type.LONG;
-import static io.ferry.client.internal.ConfigDef.Type.STRING;
-import static io.ferry.client.internal.ConfigDef.atLeast;
-
-import io.ferry.client.internal.ConfigDef;
+import io.ferry.config.ClientKeys;
+import io.ferry.config.ConfigDef;
+import io.ferry.config.ConfigException;
+import io.ferry.config.ConfigKey;
+import io.ferry.config.ConfigOrigin;
+import io.ferry.config.ConfigSources;
+import io.ferry.config.ConfigValues;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
@@ -14,57 +14,69 @@ import java.util.Map;
 /**
  * The settings every Ferry client has (Kafka's {@code CommonClientConfigs}): where the brokers are,
  * how long to wait for one answer, how to pace retries, how old metadata may get, and a name for logs.
- * An unknown key or a malformed value is a {@link FerryConfigException}. Immutable.
+ * Every key is declared in the configuration module ({@link ClientKeys} and each client's own). An
+ * unknown key or a malformed value is a {@link FerryConfigException} naming it. Immutable.
  */
 public abstract sealed class ClientConfig permits AdminConfig, ConsumerConfig, ProducerConfig {
 
-    public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
-    public static final String REQUEST_TIMEOUT_MS = "request.timeout.ms";
-    public static final String RETRY_BACKOFF_MS = "retry.backoff.ms";
-    public static final String METADATA_MAX_AGE_MS = "metadata.max.age.ms";
-    public static final String CLIENT_ID = "client.id";
+    public static final String BOOTSTRAP_SERVERS = ClientKeys.BOOTSTRAP_SERVERS.name();
+    public static final String REQUEST_TIMEOUT_MS = ClientKeys.REQUEST_TIMEOUT_MS.name();
+    public static final String RETRY_BACKOFF_MS = ClientKeys.RETRY_BACKOFF_MS.name();
+    public static final String METADATA_MAX_AGE_MS = ClientKeys.METADATA_MAX_AGE_MS.name();
+    public static final String CLIENT_ID = ClientKeys.CLIENT_ID.name();
 
-    private final Map<String, Object> values;
+    private final ConfigValues values;
+    private final List<InetSocketAddress> bootstrapServers;
 
-    ClientConfig(Map<String, Object> values) {
+    ClientConfig(ConfigValues values) {
         this.values = values;
+        this.bootstrapServers = values.get(ClientKeys.BOOTSTRAP_SERVERS).stream()
+                .map(address -> InetSocketAddress.createUnresolved(address.host(), address.port())).toList();
     }
 
-    /** A definition of the common keys, which each client extends with its own. */
-    static ConfigDef commonDefinitions() {
-        return new ConfigDef()
-                .define(BOOTSTRAP_SERVERS, HOST_LIST, ConfigDef.NO_DEFAULT,
-                        "host:port list of brokers to fetch the first metadata from")
-                .define(REQUEST_TIMEOUT_MS, INT, 30_000, atLeast(1), "how long to wait for a broker's answer to one request")
-                .define(RETRY_BACKOFF_MS, LONG, 100L, atLeast(0), "wait before retrying after a retriable error")
-                .define(METADATA_MAX_AGE_MS, LONG, 300_000L, atLeast(0),
-                        "metadata older than this is refreshed even without an error")
-                .define(CLIENT_ID, STRING, "", "a name for this client in logs");
+    /**
+     * Resolves {@code props} (a {@code Map} or {@code Properties}; values may be strings, numbers,
+     * booleans or, for lists, {@code List}s) against a client's definition.
+     *
+     * @param what whose configuration, as problems name it (e.g. {@code producer configuration})
+     * @throws FerryConfigException naming every unknown key, malformed or invalid value and missing key
+     */
+    static ConfigValues resolve(ConfigDef definition, Map<?, ?> props, String what) {
+        try {
+            return definition.resolve(ConfigSources.supplied(props, ConfigOrigin.supplied(what)));
+        } catch (ConfigException e) {
+            throw new FerryConfigException(e);
+        }
     }
 
-    /** The parsed value of {@code key}, of the type its definition gives. */
-    final Object value(String key) {
+    /** The parsed value of {@code key}, which the client's definition declares. */
+    final <T> T value(ConfigKey<T> key) {
         return values.get(key);
     }
 
-    @SuppressWarnings("unchecked")
+    /** Where the value of {@code key} came from: the properties given, or its default. */
+    final ConfigOrigin origin(ConfigKey<?> key) {
+        return values.origin(key);
+    }
+
+    /** Unresolved addresses, in the order given. */
     public List<InetSocketAddress> bootstrapServers() {
-        return (List<InetSocketAddress>) value(BOOTSTRAP_SERVERS);
+        return bootstrapServers;
     }
 
     public int requestTimeoutMs() {
-        return (Integer) value(REQUEST_TIMEOUT_MS);
+        return Math.toIntExact(value(ClientKeys.REQUEST_TIMEOUT_MS));
     }
 
     public long retryBackoffMs() {
-        return (Long) value(RETRY_BACKOFF_MS);
+        return value(ClientKeys.RETRY_BACKOFF_MS);
     }
 
     public long metadataMaxAgeMs() {
-        return (Long) value(METADATA_MAX_AGE_MS);
+        return value(ClientKeys.METADATA_MAX_AGE_MS);
     }
 
     public String clientId() {
-        return (String) value(CLIENT_ID);
+        return value(ClientKeys.CLIENT_ID);
     }
 }

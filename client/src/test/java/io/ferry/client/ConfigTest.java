@@ -5,9 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ferry.client.internal.ErrorCodes;
+import io.ferry.config.ConfigException;
+import io.ferry.config.ConfigProblem;
 import io.ferry.proto.v1.Acks;
 import io.ferry.proto.v1.ErrorCode;
 import io.ferry.record.CompressionType;
+import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
@@ -80,12 +85,45 @@ class ConfigTest {
     }
 
     @Test
-    void docsCarryTheGeneratedReference() throws Exception {
-        java.nio.file.Path doc = java.nio.file.Path.of("..", "docs", "client.md");
-        String text = java.nio.file.Files.readString(doc);
-        assertTrue(text.contains(ProducerConfig.documentation()), "docs/client.md producer table is stale");
-        assertTrue(text.contains(ConsumerConfig.documentation()), "docs/client.md consumer table is stale");
-        assertTrue(text.contains(AdminConfig.documentation()), "docs/client.md admin table is stale");
+    void everyProblemIsNamedOnOneLineWithItsKey() {
+        FerryConfigException e = assertThrows(FerryConfigException.class, () -> ConsumerConfig.of(Map.of(
+                "bootstrap.servers", "a:0", "max.poll.records", "0", "auto.offset.reset", "first", "lingr.ms", "5")));
+        assertEquals(List.of("auto.offset.reset", "bootstrap.servers", "lingr.ms", "max.poll.records"),
+                e.problems().stream().map(ConfigProblem::key).toList());
+        assertEquals("auto.offset.reset (consumer configuration): expected one of earliest, latest, none (in any case), "
+                + "got 'first'; bootstrap.servers (consumer configuration): expected a port in 1-65535 to connect to, "
+                + "got 'a:0'; lingr.ms (consumer configuration): unknown configuration key; max.poll.records (consumer "
+                + "configuration): expected a value in [1, ...], got 0", e.getMessage());
+        assertTrue(e.getCause() instanceof ConfigException);
+        assertEquals(List.of("bootstrap.servers (default): required key is not set"),
+                assertThrows(FerryConfigException.class, () -> AdminConfig.of(Map.of())).problems().stream()
+                        .map(ConfigProblem::toString).toList());
+        FerryConfigException producerOnly = assertThrows(FerryConfigException.class,
+                () -> AdminConfig.of(Map.of("bootstrap.servers", "a:1", "linger.ms", "5")));
+        assertEquals("linger.ms (admin configuration): unknown configuration key", producerOnly.getMessage());
+    }
+
+    @Test
+    void valuesMayBeNumbersBooleansListsOrStringsInAnyCaseWhereKafkaAllowsIt() {
+        Map<String, Object> props = new HashMap<>();
+        props.put("bootstrap.servers", List.of("a:1", "[::1]:2"));
+        props.put("linger.ms", 7);
+        props.put("batch.size", 1000L);
+        props.put("acks", "ALL");
+        props.put("compression.type", "LZ4");
+        props.put("partitioner.ignore.keys", true);
+        props.put("client.id", null);
+        ProducerConfig c = ProducerConfig.of(props);
+        assertEquals(List.of(InetSocketAddress.createUnresolved("a", 1), InetSocketAddress.createUnresolved("::1", 2)),
+                c.bootstrapServers());
+        assertEquals(7, c.lingerMs());
+        assertEquals(1000, c.batchSize());
+        assertEquals(Acks.ACKS_ALL, c.acks());
+        assertEquals(CompressionType.LZ4, c.compressionType());
+        assertTrue(c.partitionerIgnoreKeys());
+        assertEquals("", c.clientId(), "a null value is no setting");
+        assertEquals(ConsumerConfig.OffsetReset.EARLIEST, ConsumerConfig.of(Map.of("bootstrap.servers", "a:1",
+                "auto.offset.reset", "Earliest")).autoOffsetReset());
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.ferry.node.internal;
 
-import io.ferry.node.NodeConfigKeys;
+import io.ferry.config.NodeKeys;
+import io.ferry.node.internal.RoleHealth;
 import io.ferry.node.internal.broker.controller.BrokerLifecycle;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,7 +39,7 @@ public final class BrokerHealth {
             problems.add("no metadata view applied yet" + lastPoll);
         } else if (nowMillis - asOf > maxStalenessMillis) {
             problems.add("the metadata view has not been current for " + (nowMillis - asOf) + " ms, longer than "
-                    + NodeConfigKeys.BROKER_METADATA_MAX_STALENESS_MS.name() + "=" + maxStalenessMillis
+                    + NodeKeys.BROKER_METADATA_MAX_STALENESS_MS.name() + "=" + maxStalenessMillis
                     + (lastPoll.isEmpty() ? " (the metadata thread is still busy with a poll or its view)" : lastPoll));
         }
         failedLogDirs.forEach((dir, failure) -> problems.add("log directory " + dir + " failed: " + failure

@@ -1,11 +1,12 @@
 package io.ferry.node.internal;
 
+import io.ferry.config.ConfigException;
+import io.ferry.config.ConfigProblem;
+import io.ferry.config.HostPort;
+import io.ferry.config.NodeKeys;
 import io.ferry.node.NodeConfig;
-import io.ferry.node.NodeConfigKeys;
 import io.ferry.node.ProcessRole;
-import io.ferry.node.config.ConfigException;
-import io.ferry.node.config.ConfigProblem;
-import io.ferry.node.config.HostPort;
+import io.ferry.node.internal.threads.NodeThreads;
 import io.ferry.node.internal.broker.controller.BrokerLifecycle;
 import io.ferry.node.internal.broker.controller.ControllerGateway;
 import io.ferry.node.internal.broker.handler.BrokerGrpcService;
@@ -20,7 +21,7 @@ import io.ferry.node.internal.broker.replica.GrpcLeaderClient;
 import io.ferry.node.internal.broker.replica.PartitionReconciler;
 import io.ferry.node.internal.broker.topic.TopicAdmission;
 import io.ferry.node.internal.broker.topic.TopicConfigs;
-import io.ferry.node.internal.threads.NodeThreads;
+import io.ferry.node.internal.broker.topic.TopicOverrides;
 import io.ferry.proto.v1.Endpoint;
 import io.ferry.replication.ExecutorTimer;
 import io.ferry.replication.ReplicaLog;
@@ -115,8 +116,8 @@ public final class BrokerRole implements NodeRole {
     public BrokerRole(NodeConfig config, MeterRegistry registry, InstantSource clock, NodeThreads threads,
                       UnaryOperator<Consumer<BrokerMetadata>> metadataApplication) throws ConfigException {
         if (!config.hasRole(ProcessRole.CONTROLLER) && config.controllerQuorumBootstrapServers().isEmpty()) {
-            throw new ConfigException(new ConfigProblem(NodeConfigKeys.CONTROLLER_QUORUM_BOOTSTRAP_SERVERS.name(),
-                    config.values().origin(NodeConfigKeys.CONTROLLER_QUORUM_BOOTSTRAP_SERVERS),
+            throw new ConfigException(new ConfigProblem(NodeKeys.CONTROLLER_QUORUM_BOOTSTRAP_SERVERS.name(),
+                    config.values().origin(NodeKeys.CONTROLLER_QUORUM_BOOTSTRAP_SERVERS),
                     "a broker-only node must name the gRPC address (host:port) of at least one controller"));
         }
         this.config = config;
@@ -138,21 +139,14 @@ public final class BrokerRole implements NodeRole {
                 config.requestTimeout().toMillis(), metadataApplication.apply(this::apply), threads, clock);
     }
 
+    /** The settings of a log whose topic overrides nothing: the node's, topic keys from their server defaults. */
     static LogConfig defaultLogConfig(NodeConfig config) {
-        return LogConfig.builder()
-                .segmentBytes(config.logSegmentBytes())
-                .segmentMs(config.logRoll().toMillis())
-                .retentionMs(config.logRetention().map(d -> d.toMillis()).orElse(-1L))
-                .retentionBytes(config.logRetentionBytes().orElse(-1))
+        LogConfig.Builder log = LogConfig.builder()
                 .flushIntervalMessages(config.logFlushIntervalMessages())
                 .flushIntervalMs(config.logFlushInterval().toMillis())
                 .indexIntervalBytes(config.logIndexIntervalBytes())
-                .segmentIndexBytes(config.logIndexSizeMaxBytes())
-                .maxMessageBytes(config.messageMaxBytes())
-                .timestampType(config.logMessageTimestampType())
-                .timestampBeforeMaxMs(config.logMessageTimestampBeforeMaxMs())
-                .timestampAfterMaxMs(config.logMessageTimestampAfterMaxMs())
-                .build();
+                .segmentIndexBytes(config.logIndexSizeMaxBytes());
+        return TopicOverrides.withServerDefaults(log, config.values()).build();
     }
 
     @Override

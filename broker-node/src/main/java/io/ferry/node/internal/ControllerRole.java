@@ -1,13 +1,16 @@
 package io.ferry.node.internal;
 
+import io.ferry.config.ConfigException;
+import io.ferry.config.ConfigProblem;
+import io.ferry.config.NodeKeys;
+import io.ferry.config.QuorumVoter;
 import io.ferry.controller.ControllerConfig;
 import io.ferry.controller.ControllerNode;
 import io.ferry.node.NodeConfig;
-import io.ferry.node.NodeConfigKeys;
 import io.ferry.node.ProcessRole;
-import io.ferry.node.config.ConfigException;
-import io.ferry.node.config.ConfigProblem;
-import io.ferry.node.config.QuorumVoter;
+import io.ferry.config.ConfigException;
+import io.ferry.config.ConfigProblem;
+import io.ferry.config.QuorumVoter;
 import io.ferry.node.internal.threads.NodeThreads;
 import io.grpc.ServerServiceDefinition;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -64,8 +67,8 @@ public final class ControllerRole implements NodeRole {
                     node.requestTimeout().toMillis(), ControllerConfig.DEFAULT_IDEMPOTENCY_KEY_RETENTION_MS,
                     ControllerConfig.DEFAULT_IDEMPOTENCY_KEY_MAX_COUNT);
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(new ConfigProblem(NodeConfigKeys.CONTROLLER_QUORUM_VOTERS.name(),
-                    node.values().origin(NodeConfigKeys.CONTROLLER_QUORUM_VOTERS),
+            throw new ConfigException(new ConfigProblem(NodeKeys.CONTROLLER_QUORUM_VOTERS.name(),
+                    node.values().origin(NodeKeys.CONTROLLER_QUORUM_VOTERS),
                     "not a valid controller configuration: " + e.getMessage()));
         }
     }

@@ -1,6 +1,6 @@
 package io.ferry.node.internal;
 
-import io.ferry.node.config.HostPort;
+import io.ferry.config.HostPort;
 import io.ferry.node.internal.caller.CallerConnection;
 import io.ferry.node.internal.caller.CallerListener;
 import io.grpc.Server;

@@ -2,7 +2,7 @@ package io.ferry.node.internal;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.ferry.node.config.HostPort;
+import io.ferry.config.HostPort;
 import io.ferry.node.internal.threads.NodeThreads;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -430,10 +430,10 @@ class SingleNodeBrokerTest {
     @Test
     void topicConfigOverridesThatCannotBeAppliedAreRefusedAtCreation() throws Exception {
         Map<Map<String, String>, String> refusals = Map.of(
-                Map.of("retention.ms", "a week"), "retention.ms=a week is not a 64-bit integer",
-                Map.of("segment.bytes", "10"), "segment.bytes is 10 but must be at least 61",
+                Map.of("retention.ms", "a week"), "retention.ms: expected a whole number of milliseconds, got 'a week'",
+                Map.of("segment.bytes", "10"), "segment.bytes: expected a value in [61, 2147483647], got 10",
                 Map.of("cleanup.policy", "compact"), "unknown topic config 'cleanup.policy'",
-                Map.of("min.insync.replicas", "0"), "min.insync.replicas is 0 but must be at least 1");
+                Map.of("min.insync.replicas", "0"), "min.insync.replicas: expected a value in [1, 2147483647], got 0");
         for (Map.Entry<Map<String, String>, String> refusal : refusals.entrySet()) {
             var response = stub(channel).createTopic(io.ferry.proto.v1.CreateTopicRequest.newBuilder()
                     .setName("misconfigured").setPartitionCount(1).setReplicationFactor(1)
@@ -459,7 +459,7 @@ class SingleNodeBrokerTest {
         AlterTopicConfigsResponse bad = stub(channel).alterTopicConfigs(AlterTopicConfigsRequest.newBuilder()
                 .setName("altered").putSet("segment.bytes", "10").build());
         assertEquals(ErrorCode.INVALID_CONFIG, bad.getError().getCode());
-        assertTrue(bad.getError().getMessage().startsWith("segment.bytes is 10 but must be at least 61"),
+        assertTrue(bad.getError().getMessage().startsWith("segment.bytes: expected a value in [61, 2147483647], got 10"),
                 bad.getError().getMessage());
         AlterTopicConfigsResponse unknownKey = stub(channel).alterTopicConfigs(AlterTopicConfigsRequest.newBuilder()
                 .setName("altered").addDelete("cleanup.policy").build());

@@ -1,8 +1,8 @@
 package io.ferry.node.internal;
 
+import io.ferry.config.ConfigException;
 import io.ferry.controller.ControllerConfig;
 import io.ferry.node.NodeConfig;
-import io.ferry.node.config.ConfigException;
 
 /** Lets tests in other packages see how node keys map to the controller's settings. */
 public final class ControllerRoleAccess {

@@ -3,20 +3,23 @@ package io.ferry.cli.internal;
 import io.ferry.client.AdminConfig;
 import io.ferry.client.ConsumerConfig;
 import io.ferry.client.ProducerConfig;
+import io.ferry.config.AdminKeys;
+import io.ferry.config.ConfigDef;
+import io.ferry.config.ConfigKey;
+import io.ferry.config.ConsumerKeys;
+import io.ferry.config.ProducerKeys;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Builds client configurations from the bootstrap servers, the command's own defaults, the
@@ -28,10 +31,9 @@ import java.util.regex.Pattern;
  */
 public final class ClientSettings {
 
-    private static final Pattern DOC_KEY = Pattern.compile("^\\| `([^`]+)` \\|", Pattern.MULTILINE);
-    private static final Set<String> ADMIN_KEYS = keysOf(AdminConfig.documentation());
-    private static final Set<String> PRODUCER_KEYS = keysOf(ProducerConfig.documentation());
-    private static final Set<String> CONSUMER_KEYS = keysOf(ConsumerConfig.documentation());
+    private static final Set<String> ADMIN_KEYS = keysOf(AdminKeys.DEFINITION);
+    private static final Set<String> PRODUCER_KEYS = keysOf(ProducerKeys.DEFINITION);
+    private static final Set<String> CONSUMER_KEYS = keysOf(ConsumerKeys.DEFINITION);
 
     private final String bootstrap;
     private final Map<String, String> fileProperties;
@@ -112,13 +114,7 @@ public final class ClientSettings {
         return out;
     }
 
-    /** Configuration keys listed in a client's generated reference table. */
-    static Set<String> keysOf(String markdownReference) {
-        Set<String> keys = new HashSet<>();
-        Matcher m = DOC_KEY.matcher(markdownReference);
-        while (m.find()) {
-            keys.add(m.group(1));
-        }
-        return Set.copyOf(keys);
+    private static Set<String> keysOf(ConfigDef definition) {
+        return definition.keys().stream().map(ConfigKey::name).collect(Collectors.toUnmodifiableSet());
     }
 }

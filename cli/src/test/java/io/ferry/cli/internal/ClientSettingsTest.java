@@ -1,7 +1,6 @@
 package io.ferry.cli.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ferry.client.AdminConfig;
 import io.ferry.client.ConsumerConfig;
@@ -63,12 +62,5 @@ class ClientSettingsTest {
         assertEquals(ClientOptions.DEFAULT_BOOTSTRAP, ClientSettings.load(null, null).bootstrap());
         assertEquals(InetSocketAddress.createUnresolved("flag", 1),
                 ClientSettings.load("flag:1", file).admin(Map.of()).bootstrapServers().get(0));
-    }
-
-    @Test
-    void referenceTablesYieldEveryKey() {
-        assertTrue(ClientSettings.keysOf(ProducerConfig.documentation()).containsAll(java.util.List.of("acks",
-                "linger.ms", "batch.size", "compression.type", "bootstrap.servers", "client.id")));
-        assertTrue(ClientSettings.keysOf(ConsumerConfig.documentation()).contains("max.poll.records"));
     }
 }

@@ -1,5 +1,8 @@
 package io.ferry.controller.internal;
 
+import io.ferry.config.ConfigException;
+import io.ferry.config.ConfigOrigin;
+import io.ferry.config.TopicKeys;
 import io.ferry.proto.v1.CreateTopicRequest;
 import io.ferry.proto.v1.Error;
 import io.ferry.proto.v1.ErrorCode;
@@ -18,7 +21,8 @@ public final class TopicValidation {
   public static final int MAX_CONFIGS = 100;
   public static final int MAX_CONFIG_LENGTH = 1024;
   /** The one override the controller interprets: it must be reachable with the topic's replicas. */
-  public static final String MIN_INSYNC_REPLICAS = "min.insync.replicas";
+  public static final String MIN_INSYNC_REPLICAS = TopicKeys.MIN_INSYNC_REPLICAS.name();
+  private static final ConfigOrigin TOPIC_CONFIG = ConfigOrigin.supplied("topic config");
 
   private static final Pattern LEGAL = Pattern.compile("[a-zA-Z0-9._-]+");
 
@@ -67,14 +71,14 @@ public final class TopicValidation {
    * A {@code min.insync.replicas} override above the replication factor can never be met: every acks=all
    * produce would fail. Checked here, against the committed replication factor, as well as on the
    * receiving broker (which also knows its default for topics without the override); a value that does
-   * not parse is the brokers' to refuse, as every other override value.
+   * not parse as the key's declaration says is the brokers' to refuse, as every other override value.
    */
   public static Error checkMinInsyncReplicas(Map<String, String> configs, int replicationFactor) {
     String value = configs.get(MIN_INSYNC_REPLICAS);
     int minInsync;
     try {
-      minInsync = value == null ? 0 : Integer.parseInt(value.trim());
-    } catch (NumberFormatException e) {
+      minInsync = value == null ? 0 : TopicKeys.MIN_INSYNC_REPLICAS.key().parse(value, TOPIC_CONFIG);
+    } catch (ConfigException e) {
       return Errors.NONE;
     }
     return minInsync <= replicationFactor ? Errors.NONE : Errors.of(ErrorCode.INVALID_CONFIG, MIN_INSYNC_REPLICAS

@@ -1,6 +1,6 @@
 package io.ferry.node.internal.broker.controller;
 
-import io.ferry.node.config.HostPort;
+import io.ferry.config.HostPort;
 import io.ferry.node.internal.threads.NodeThreads;
 import io.ferry.proto.v1.ControllerServiceGrpc;
 import io.ferry.proto.v1.ControllerServiceGrpc.ControllerServiceStub;

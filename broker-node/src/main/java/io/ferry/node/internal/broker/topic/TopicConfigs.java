@@ -44,7 +44,7 @@ public final class TopicConfigs {
      */
     void validateChange(String topic, Map<String, String> set, List<String> delete) throws InvalidTopicConfigException {
         for (String key : delete) {
-            if (!TopicOverrides.KEYS.contains(key)) {
+            if (!TopicOverrides.isTopicKey(key)) {
                 throw TopicOverrides.unknownKey(key);
             }
         }

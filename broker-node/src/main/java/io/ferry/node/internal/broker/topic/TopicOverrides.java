@@ -1,28 +1,55 @@
 package io.ferry.node.internal.broker.topic;
 
+import io.ferry.config.ConfigException;
+import io.ferry.config.ConfigKey;
+import io.ferry.config.ConfigOrigin;
+import io.ferry.config.ConfigSources;
+import io.ferry.config.ConfigValues;
+import io.ferry.config.TopicKey;
+import io.ferry.config.TopicKeys;
 import io.ferry.record.TimestampType;
 import io.ferry.storage.LogConfig;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.BiConsumer;
+import java.util.stream.Collectors;
 
 /**
- * A topic's config overrides parsed strictly, over the broker's defaults. The keys are Kafka's
- * topic-level names that Ferry applies; any other key, a value that does not parse, or one out of
- * range is an {@link InvalidTopicConfigException} naming it, so CreateTopic can refuse it instead of
+ * A topic's config overrides parsed strictly, over the broker's defaults. The keys, their types and
+ * valid values are declared in {@link TopicKeys}; any other key, a value that does not parse, or one out
+ * of range is an {@link InvalidTopicConfigException} naming it, so CreateTopic can refuse it instead of
  * every broker ignoring it later; so is a {@code min.insync.replicas} above the replication factor
- * ({@link #requireReachable}).
+ * ({@link #requireReachable}). {@link #LOG_SETTINGS} is the one place a topic key's value reaches a
+ * {@link LogConfig}, for an override and for the broker's default alike.
  */
 public record TopicOverrides(LogConfig logConfig, int minInsyncReplicas) {
 
-    static final String MIN_INSYNC_REPLICAS = "min.insync.replicas";
+    static final String MIN_INSYNC_REPLICAS = TopicKeys.MIN_INSYNC_REPLICAS.name();
 
-    static final List<String> KEYS = List.of("max.message.bytes", "message.timestamp.after.max.ms",
-            "message.timestamp.before.max.ms", "message.timestamp.type", MIN_INSYNC_REPLICAS, "retention.bytes",
-            "retention.ms", "segment.bytes", "segment.ms");
+    private static final ConfigOrigin ORIGIN = ConfigOrigin.supplied("topic config");
 
-    /** Longest key or value quoted back in an error. */
+    /** Longest key quoted back in an error. */
     private static final int QUOTED_LENGTH = 64;
+
+    /** How the value of a topic key that is a log setting is set on a {@link LogConfig}. */
+    private record LogSetting<T>(TopicKey<T> key, BiConsumer<LogConfig.Builder, T> setter) {
+
+        void apply(LogConfig.Builder log, ConfigValues values, ConfigKey<T> from) {
+            setter.accept(log, values.get(from));
+        }
+    }
+
+    /** Every topic key except {@code min.insync.replicas}, which replication reads, not the log. */
+    private static final List<LogSetting<?>> LOG_SETTINGS = List.of(
+            new LogSetting<>(TopicKeys.MAX_MESSAGE_BYTES, (log, v) -> log.maxMessageBytes(Math.toIntExact(v))),
+            new LogSetting<>(TopicKeys.SEGMENT_BYTES, (log, v) -> log.segmentBytes(Math.toIntExact(v))),
+            new LogSetting<>(TopicKeys.SEGMENT_MS, LogConfig.Builder::segmentMs),
+            new LogSetting<>(TopicKeys.RETENTION_MS, LogConfig.Builder::retentionMs),
+            new LogSetting<>(TopicKeys.RETENTION_BYTES, LogConfig.Builder::retentionBytes),
+            new LogSetting<>(TopicKeys.MESSAGE_TIMESTAMP_TYPE, (log, v) -> log.timestampType(TimestampType.forName(v))),
+            new LogSetting<>(TopicKeys.MESSAGE_TIMESTAMP_BEFORE_MAX_MS, LogConfig.Builder::timestampBeforeMaxMs),
+            new LogSetting<>(TopicKeys.MESSAGE_TIMESTAMP_AFTER_MAX_MS, LogConfig.Builder::timestampAfterMaxMs));
 
     /** A config override that cannot be applied; the message names the entry and what is wrong. */
     public static final class InvalidTopicConfigException extends Exception {
@@ -31,35 +58,59 @@ public record TopicOverrides(LogConfig logConfig, int minInsyncReplicas) {
         }
     }
 
-    /** @throws InvalidTopicConfigException for the first offending entry in key order */
+    /**
+     * Sets on {@code log} the broker's default of every topic key that is a log setting: the node's value
+     * of the key's {@link TopicKey#serverDefault() server default} ({@code log.retention.ms} for
+     * {@code retention.ms}).
+     *
+     * @param node the node's resolved configuration
+     */
+    public static LogConfig.Builder withServerDefaults(LogConfig.Builder log, ConfigValues node) {
+        for (LogSetting<?> setting : LOG_SETTINGS) {
+            applyServerDefault(setting, log, node);
+        }
+        return log;
+    }
+
+    private static <T> void applyServerDefault(LogSetting<T> setting, LogConfig.Builder log, ConfigValues node) {
+        setting.apply(log, node, setting.key().serverDefault());
+    }
+
+    /**
+     * @throws InvalidTopicConfigException for the first unknown key in key order, else naming every value that
+     *                                     does not parse or is out of range
+     */
     static TopicOverrides parse(Map<String, String> overrides, LogConfig defaults, int defaultMinInsyncReplicas)
             throws InvalidTopicConfigException {
-        LogConfig.Builder log = defaults.toBuilder();
-        int minInsyncReplicas = defaultMinInsyncReplicas;
-        for (Map.Entry<String, String> override : new TreeMap<>(overrides).entrySet()) {
-            String key = override.getKey();
-            String value = override.getValue().trim();
-            switch (key) {
-                case MIN_INSYNC_REPLICAS -> minInsyncReplicas = intValue(key, value);
-                case "max.message.bytes" -> log.maxMessageBytes(intValue(key, value));
-                case "segment.bytes" -> log.segmentBytes(intValue(key, value));
-                case "segment.ms" -> log.segmentMs(longValue(key, value));
-                case "retention.ms" -> log.retentionMs(longValue(key, value));
-                case "retention.bytes" -> log.retentionBytes(longValue(key, value));
-                case "message.timestamp.type" -> log.timestampType(timestampType(key, value));
-                case "message.timestamp.before.max.ms" -> log.timestampBeforeMaxMs(longValue(key, value));
-                case "message.timestamp.after.max.ms" -> log.timestampAfterMaxMs(longValue(key, value));
-                default -> throw unknownKey(key);
+        for (String key : new TreeSet<>(overrides.keySet())) {
+            if (!isTopicKey(key)) {
+                throw unknownKey(key);
             }
         }
-        if (minInsyncReplicas < 1) {
-            throw new InvalidTopicConfigException("min.insync.replicas is " + minInsyncReplicas + " but must be at least 1");
-        }
+        ConfigValues values;
         try {
-            return new TopicOverrides(log.build(), minInsyncReplicas);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidTopicConfigException(e.getMessage());
+            values = TopicKeys.DEFINITION.resolve(ConfigSources.supplied(overrides, ORIGIN));
+        } catch (ConfigException e) {
+            throw new InvalidTopicConfigException(e.problems().stream()
+                    .map(p -> p.key() + ": " + p.message()).collect(Collectors.joining("; ")));
         }
+        LogConfig.Builder log = defaults.toBuilder();
+        for (LogSetting<?> setting : LOG_SETTINGS) {
+            applyOverride(setting, log, values);
+        }
+        int minInsyncReplicas = overridden(values, TopicKeys.MIN_INSYNC_REPLICAS)
+                ? values.get(TopicKeys.MIN_INSYNC_REPLICAS.key()) : defaultMinInsyncReplicas;
+        return new TopicOverrides(log.build(), minInsyncReplicas);
+    }
+
+    private static <T> void applyOverride(LogSetting<T> setting, LogConfig.Builder log, ConfigValues values) {
+        if (overridden(values, setting.key())) {
+            setting.apply(log, values, setting.key().key());
+        }
+    }
+
+    private static boolean overridden(ConfigValues values, TopicKey<?> key) {
+        return values.origin(key.key()).kind() != ConfigOrigin.Kind.DEFAULT;
     }
 
     /**
@@ -77,33 +128,13 @@ public record TopicOverrides(LogConfig logConfig, int minInsyncReplicas) {
         }
     }
 
+    static boolean isTopicKey(String key) {
+        return TopicKeys.DEFINITION.key(key).isPresent();
+    }
+
     static InvalidTopicConfigException unknownKey(String key) {
         return new InvalidTopicConfigException("unknown topic config '" + quoted(key) + "'; the topic configs are "
-                + String.join(", ", KEYS));
-    }
-
-    private static int intValue(String key, String value) throws InvalidTopicConfigException {
-        try {
-            return Integer.parseInt(value);
-        } catch (NumberFormatException e) {
-            throw new InvalidTopicConfigException(key + "=" + quoted(value) + " is not a 32-bit integer");
-        }
-    }
-
-    private static long longValue(String key, String value) throws InvalidTopicConfigException {
-        try {
-            return Long.parseLong(value);
-        } catch (NumberFormatException e) {
-            throw new InvalidTopicConfigException(key + "=" + quoted(value) + " is not a 64-bit integer");
-        }
-    }
-
-    private static TimestampType timestampType(String key, String value) throws InvalidTopicConfigException {
-        try {
-            return TimestampType.forName(value);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidTopicConfigException(key + "=" + quoted(value) + " is not CreateTime or LogAppendTime");
-        }
+                + TopicKeys.ALL.stream().map(TopicKey::name).sorted().collect(Collectors.joining(", ")));
     }
 
     private static String quoted(String text) {

@@ -6,8 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ferry.config.HostPort;
 import io.ferry.node.RecordedFatalErrors;
-import io.ferry.node.config.HostPort;
+import io.ferry.config.HostPort;
 import io.ferry.node.internal.BrokerHealth;
 import io.ferry.node.internal.RoleHealth;
 import io.ferry.node.internal.broker.metadata.BrokerMetadata;

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ferry.config.HostPort;
 import io.ferry.node.RecordedFatalErrors;
-import io.ferry.node.config.HostPort;
 import io.ferry.proto.v1.ControllerServiceGrpc;
 import io.ferry.proto.v1.DescribeClusterRequest;
 import io.ferry.proto.v1.DescribeClusterResponse;

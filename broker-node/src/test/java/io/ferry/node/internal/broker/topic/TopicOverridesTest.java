@@ -2,10 +2,16 @@ package io.ferry.node.internal.broker.topic;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ferry.config.ConfigOrigin;
+import io.ferry.config.ConfigValues;
+import io.ferry.config.NodeKeys;
+import io.ferry.config.RawSetting;
 import io.ferry.node.internal.broker.topic.TopicOverrides.InvalidTopicConfigException;
 import io.ferry.record.TimestampType;
 import io.ferry.storage.LogConfig;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -40,18 +46,55 @@ class TopicOverridesTest {
                 + "message.timestamp.after.max.ms, message.timestamp.before.max.ms, message.timestamp.type, "
                 + "min.insync.replicas, retention.bytes, retention.ms, segment.bytes, segment.ms",
                 refusal(Map.of("cleanup.policy", "compact")));
-        assertEquals("retention.ms=7d is not a 64-bit integer", refusal(Map.of("retention.ms", "7d")));
-        assertEquals("max.message.bytes=3000000000 is not a 32-bit integer",
+        assertEquals("retention.ms: expected a whole number of milliseconds, got '7d'",
+                refusal(Map.of("retention.ms", "7d")));
+        assertEquals("max.message.bytes: expected a value in [1, 2147483647], got 3000000000",
                 refusal(Map.of("max.message.bytes", "3000000000")));
-        assertEquals("segment.bytes is 10 but must be at least 61", refusal(Map.of("segment.bytes", "10")));
-        assertEquals("segment.ms is 0 but must be positive", refusal(Map.of("segment.ms", "0")));
-        assertEquals("retention.bytes is -2 but must be -1 (no limit) or more", refusal(Map.of("retention.bytes", "-2")));
-        assertEquals("min.insync.replicas is 0 but must be at least 1", refusal(Map.of("min.insync.replicas", "0")));
-        assertEquals("max.message.bytes is 0 but must be positive", refusal(Map.of("max.message.bytes", "0")));
-        assertEquals("message.timestamp.type=logappendtime is not CreateTime or LogAppendTime",
+        assertEquals("segment.bytes: expected a value in [61, 2147483647], got 10",
+                refusal(Map.of("segment.bytes", "10")));
+        assertEquals("segment.ms: expected a value in [1, ...], got 0", refusal(Map.of("segment.ms", "0")));
+        assertEquals("retention.bytes: expected a value in [-1, ...], got -2",
+                refusal(Map.of("retention.bytes", "-2")));
+        assertEquals("min.insync.replicas: expected a value in [1, 2147483647], got 0",
+                refusal(Map.of("min.insync.replicas", "0")));
+        assertEquals("max.message.bytes: expected a value in [1, 2147483647], got 0",
+                refusal(Map.of("max.message.bytes", "0")));
+        assertEquals("message.timestamp.type: expected one of CreateTime, LogAppendTime, got 'logappendtime'",
                 refusal(Map.of("message.timestamp.type", "logappendtime")));
-        assertEquals("message.timestamp.after.max.ms is -1 but must be non-negative",
+        assertEquals("message.timestamp.after.max.ms: expected a value in [0, ...], got -1",
                 refusal(Map.of("message.timestamp.after.max.ms", "-1")));
+    }
+
+    @Test
+    void theSmallestValueEachKeyAcceptsIsALogSettingStorageAccepts() throws InvalidTopicConfigException {
+        TopicOverrides smallest = parse(Map.of("max.message.bytes", "1", "segment.bytes", "61", "segment.ms", "1",
+                "retention.ms", "-1", "retention.bytes", "-1", "message.timestamp.before.max.ms", "0",
+                "message.timestamp.after.max.ms", "0", "min.insync.replicas", "1"));
+        assertEquals(61, smallest.logConfig().segmentBytes());
+        TopicOverrides largest = parse(Map.of("max.message.bytes", "2147483647", "segment.bytes", "2147483647"));
+        assertEquals(Integer.MAX_VALUE, largest.logConfig().segmentBytes());
+    }
+
+    @Test
+    void aTopicWithoutAnOverrideTakesTheNodeValueOfTheKeysServerDefault() throws Exception {
+        ConfigOrigin flags = ConfigOrigin.flag("test");
+        ConfigValues node = NodeKeys.DEFINITION.resolve(List.of(new RawSetting("node.id", "1", flags),
+                new RawSetting("process.roles", "broker", flags), new RawSetting("log.retention.ms", "1000", flags),
+                new RawSetting("log.retention.bytes", "2000", flags),
+                new RawSetting("log.segment.bytes", "3000000", flags),
+                new RawSetting("log.roll.ms", "4000", flags), new RawSetting("message.max.bytes", "5000", flags),
+                new RawSetting("log.message.timestamp.type", "LogAppendTime", flags),
+                new RawSetting("log.message.timestamp.before.max.ms", "6000", flags),
+                new RawSetting("log.message.timestamp.after.max.ms", "7000", flags)));
+        LogConfig brokerDefaults = TopicOverrides.withServerDefaults(LogConfig.builder(), node).build();
+        assertEquals(LogConfig.builder().retentionMs(1000).retentionBytes(2000).segmentBytes(3_000_000).segmentMs(4000)
+                .maxMessageBytes(5000).timestampType(TimestampType.LOG_APPEND_TIME).timestampBeforeMaxMs(6000)
+                .timestampAfterMaxMs(7000).build(), brokerDefaults);
+
+        ConfigValues nodeDefaults = NodeKeys.DEFINITION.resolve(List.of(new RawSetting("node.id", "1", flags),
+                new RawSetting("process.roles", "broker", flags)));
+        assertEquals(LogConfig.defaults(), TopicOverrides.withServerDefaults(LogConfig.builder(), nodeDefaults).build(),
+                "storage's defaults are the declared ones");
     }
 
     @Test
@@ -61,8 +104,11 @@ class TopicOverridesTest {
     }
 
     @Test
-    void theFirstProblemInKeyOrderIsReported() {
-        assertEquals("retention.ms=x is not a 64-bit integer",
-                refusal(Map.of("segment.ms", "y", "retention.ms", "x", "zzz", "1")));
+    void anUnknownKeyIsReportedFirstThenEveryBadValueInKeyOrder() {
+        assertEquals("retention.ms: expected a whole number of milliseconds, got 'x'; "
+                + "segment.ms: expected a whole number of milliseconds, got 'y'",
+                refusal(Map.of("segment.ms", "y", "retention.ms", "x")));
+        assertTrue(refusal(Map.of("segment.ms", "y", "retention.ms", "x", "zzz", "1"))
+                .startsWith("unknown topic config 'zzz'"));
     }
 }

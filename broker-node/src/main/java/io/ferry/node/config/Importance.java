@@ -1,4 +1,0 @@
-package io.ferry.node.config;
-
-/** How likely an operator is to need to set a key; orders the generated reference. */
-public enum Importance { HIGH, MEDIUM, LOW }
