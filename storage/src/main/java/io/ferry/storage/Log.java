@@ -2,9 +2,13 @@ package io.ferry.storage;
 
 import io.ferry.record.RecordBatch;
 import io.ferry.storage.internal.AppendValidation;
+import io.ferry.storage.internal.FlushPolicy;
+import io.ferry.storage.internal.LogEnd;
 import io.ferry.storage.internal.LogLoader;
 import io.ferry.storage.internal.LogSegment;
+import io.ferry.storage.internal.LogSegments;
 import io.ferry.storage.internal.ProducedBatchValidation;
+import io.ferry.storage.internal.Retention;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -15,16 +19,17 @@ import java.nio.file.StandardOpenOption;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Objects;
-import java.util.Map;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
-import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * The log of one partition: a directory of segments holding Kafka RecordBatch v2 batches at
- * consecutive offsets from {@link #logStartOffset()} to {@link #logEndOffset()}.
+ * consecutive offsets from {@link #logStartOffset()} to {@link #logEndOffset()}. It owns the moves of
+ * its offsets (log end, log start, high watermark, recovery point) and applies what the policies around
+ * it decide: {@link Retention} which segments go, {@link FlushPolicy} when to flush. The segments
+ * themselves are a {@link LogSegments} list.
  *
  * <p>Thread-safety: every mutation (append, truncate, roll, flush bookkeeping, retention, close)
  * runs under one lock, so there is a single writer at a time. Reads ({@link #read},
@@ -52,26 +57,18 @@ public final class Log implements AutoCloseable {
     /** Guarded by lock: the cache is not thread-safe. */
     private final LeaderEpochCache epochCache;
     private final Object lock = new Object();
-    private final ConcurrentSkipListMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
+    private final LogSegments segments;
+    /** Guarded by lock. */
+    private final FlushPolicy flushPolicy;
 
-    private volatile EndOffset end;
+    private volatile LogEnd end;
     private volatile long logStartOffset;
     private volatile long recoveryPoint;
     private volatile long highWatermark;
     /** Guarded by lock. Bumped by every truncation so that a flush begun before it does not advance the recovery point. */
     private long truncations;
     /** Guarded by lock. */
-    private long appendedRecords;
-    /** Guarded by lock. */
-    private long flushedRecords;
-    /** Guarded by lock. */
-    private long lastFlushMs;
-    /** Guarded by lock. */
     private boolean closed;
-
-    /** The log end offset and where it lies, published together after each change. */
-    private record EndOffset(long offset, LogSegment segment, int position) {
-    }
 
     private Log(Path dir, LogConfig config, InstantSource clock, ScheduledExecutorService scheduler,
                 LogLoader.Loaded loaded, long recoveryPoint, LeaderEpochCache epochCache) {
@@ -81,15 +78,12 @@ public final class Log implements AutoCloseable {
         this.clock = clock;
         this.scheduler = scheduler;
         this.recoveryResult = loaded.result();
-        for (LogSegment segment : loaded.segments()) {
-            segments.put(segment.baseOffset(), segment);
-        }
-        LogSegment active = segments.lastEntry().getValue();
-        this.end = new EndOffset(active.nextOffset(), active, active.size());
-        this.logStartOffset = segments.firstKey();
+        this.segments = new LogSegments(loaded.segments());
+        this.end = LogEnd.of(segments.last());
+        this.logStartOffset = segments.firstBaseOffset();
         this.recoveryPoint = Math.max(logStartOffset, Math.min(recoveryPoint, end.offset()));
         this.highWatermark = logStartOffset;
-        this.lastFlushMs = clock.millis();
+        this.flushPolicy = new FlushPolicy(clock.millis());
     }
 
     /**
@@ -237,20 +231,16 @@ public final class Log implements AutoCloseable {
 
     /** Bytes held by all segments. */
     public long sizeInBytes() {
-        long size = 0;
-        for (LogSegment segment : segments.values()) {
-            size += segment.size();
-        }
-        return size;
+        return segments.sizeInBytes();
     }
 
     public int segmentCount() {
-        return segments.size();
+        return segments.count();
     }
 
     /** Base offsets of the segments, oldest first. */
     public List<Long> segmentBaseOffsets() {
-        return List.copyOf(segments.keySet());
+        return segments.baseOffsets();
     }
 
     /**
@@ -291,7 +281,7 @@ public final class Log implements AutoCloseable {
             }
             assignEpoch(leaderEpoch, end.offset());
             info = append(writable, parsed, logAppendTime);
-            flush = appendedRecords - flushedRecords >= config.flushIntervalMessages();
+            flush = flushPolicy.appended(info.recordCount(), config);
         }
         if (flush) {
             flush();
@@ -340,7 +330,7 @@ public final class Log implements AutoCloseable {
                 assignEpoch(batch.partitionLeaderEpoch(), batch.baseOffset());
             }
             info = append(batches, parsed, -1);
-            flush = appendedRecords - flushedRecords >= config.flushIntervalMessages();
+            flush = flushPolicy.appended(info.recordCount(), config);
         }
         if (flush) {
             flush();
@@ -374,13 +364,12 @@ public final class Log implements AutoCloseable {
                 }
                 segment.append(bytes.duplicate().position(position).limit(position + runBytes), parsed.subList(i, j));
                 position += runBytes;
-                end = new EndOffset(segment.nextOffset(), segment, segment.size());
+                end = LogEnd.of(segment);
                 i = j;
             }
         } catch (IOException e) {
             throw new StorageException("append to " + dir + " failed: " + e.getMessage(), e);
         }
-        appendedRecords += records;
         return new LogAppendInfo(parsed.get(0).baseOffset(), parsed.get(parsed.size() - 1).lastOffset(), maxTimestamp,
                 logAppendTime, records, position - bytes.position());
     }
@@ -421,8 +410,8 @@ public final class Log implements AutoCloseable {
         active.seal();
         LogSegment next = LogSegment.create(dir, baseOffset, config.segmentBytes(), config.segmentIndexBytes(),
                 config.indexIntervalBytes(), clock.millis());
-        segments.put(baseOffset, next);
-        end = new EndOffset(baseOffset, next, 0);
+        segments.add(next);
+        end = LogEnd.of(next);
         try {
             scheduler.execute(() -> flushUpTo(baseOffset));
         } catch (RejectedExecutionException e) {
@@ -440,7 +429,7 @@ public final class Log implements AutoCloseable {
      * @throws OffsetOutOfRangeException if {@code offset} is below the log start or above the log end
      */
     public LogReadResult read(long offset, int maxBytes, long maxOffsetExclusive) throws OffsetOutOfRangeException {
-        EndOffset endSnapshot = end;
+        LogEnd endSnapshot = end;
         long start = logStartOffset;
         if (offset < start || offset > endSnapshot.offset()) {
             throw new OffsetOutOfRangeException(offset, start, endSnapshot.offset());
@@ -448,24 +437,12 @@ public final class Log implements AutoCloseable {
         if (offset == endSnapshot.offset() || offset >= maxOffsetExclusive) {
             return new LogReadResult(ByteBuffer.allocate(0).asReadOnlyBuffer(), start, endSnapshot.offset());
         }
-        Map.Entry<Long, LogSegment> entry = segments.floorEntry(offset);
-        if (entry == null) {
+        ByteBuffer bytes = segments.read(offset, maxBytes, maxOffsetExclusive, endSnapshot);
+        if (bytes == null) {
             // Retention removed the segment after the range check.
             throw new OffsetOutOfRangeException(offset, logStartOffset, end.offset());
         }
-        while (entry != null) {
-            LogSegment segment = entry.getValue();
-            int maxPosition = segment == endSnapshot.segment() ? endSnapshot.position() : segment.size();
-            ByteBuffer bytes = segment.read(offset, maxBytes, maxPosition, maxOffsetExclusive);
-            if (bytes != null) {
-                return new LogReadResult(bytes, start, endSnapshot.offset());
-            }
-            if (segment == endSnapshot.segment()) {
-                break;
-            }
-            entry = segments.higherEntry(entry.getKey());
-        }
-        return new LogReadResult(ByteBuffer.allocate(0).asReadOnlyBuffer(), start, endSnapshot.offset());
+        return new LogReadResult(bytes, start, endSnapshot.offset());
     }
 
     /**
@@ -474,19 +451,8 @@ public final class Log implements AutoCloseable {
      * batch is older.
      */
     public OptionalLong offsetForTimestamp(long timestamp) {
-        EndOffset endSnapshot = end;
-        long start = logStartOffset;
-        for (LogSegment segment : segments.values()) {
-            int maxPosition = segment == endSnapshot.segment() ? endSnapshot.position() : segment.size();
-            OptionalLong offset = segment.offsetForTimestamp(timestamp, maxPosition);
-            if (offset.isPresent()) {
-                return OptionalLong.of(Math.max(start, offset.getAsLong()));
-            }
-            if (segment == endSnapshot.segment()) {
-                break;
-            }
-        }
-        return OptionalLong.empty();
+        LogEnd endSnapshot = end;
+        return segments.offsetForTimestamp(timestamp, logStartOffset, endSnapshot);
     }
 
     /**
@@ -511,14 +477,13 @@ public final class Log implements AutoCloseable {
             }
             truncations++;
             try {
-                for (LogSegment segment : List.copyOf(segments.tailMap(targetOffset, false).values())) {
+                for (LogSegment segment : segments.above(targetOffset)) {
                     removeSegment(segment);
                 }
-                LogSegment floor = segments.floorEntry(targetOffset).getValue();
-                LogSegment copy = floor.truncatedCopy(targetOffset, config.segmentBytes(), config.segmentIndexBytes(),
-                        clock.millis());
-                segments.put(copy.baseOffset(), copy);
-                end = new EndOffset(copy.nextOffset(), copy, copy.size());
+                LogSegment copy = segments.floor(targetOffset).truncatedCopy(targetOffset, config.segmentBytes(),
+                        config.segmentIndexBytes(), clock.millis());
+                segments.add(copy);
+                end = LogEnd.of(copy);
             } catch (IOException e) {
                 throw new StorageException("truncation of " + dir + " to " + targetOffset + " failed: " + e.getMessage(), e);
             }
@@ -536,13 +501,13 @@ public final class Log implements AutoCloseable {
             ensureOpen();
             truncations++;
             try {
-                for (LogSegment segment : List.copyOf(segments.values())) {
+                for (LogSegment segment : segments.all()) {
                     removeSegment(segment);
                 }
                 LogSegment fresh = LogSegment.create(dir, newOffset, config.segmentBytes(), config.segmentIndexBytes(),
                         config.indexIntervalBytes(), clock.millis());
-                segments.put(newOffset, fresh);
-                end = new EndOffset(newOffset, fresh, 0);
+                segments.add(fresh);
+                end = LogEnd.of(fresh);
                 logStartOffset = newOffset;
                 epochCache.truncateFromEnd(0);
             } catch (IOException e) {
@@ -557,7 +522,7 @@ public final class Log implements AutoCloseable {
         long endOffset = end.offset();
         recoveryPoint = Math.max(logStartOffset, Math.min(recoveryPoint, endOffset));
         highWatermark = Math.max(logStartOffset, Math.min(highWatermark, endOffset));
-        flushedRecords = appendedRecords;
+        flushPolicy.truncated();
         truncateEpochCache();
     }
 
@@ -572,26 +537,13 @@ public final class Log implements AutoCloseable {
     public int deleteSegmentsByRetention() {
         synchronized (lock) {
             ensureOpen();
-            long now = clock.millis();
-            List<LogSegment> all = List.copyOf(segments.values());
-            boolean sizeLimited = config.retentionBytes() >= 0;
-            long excess = sizeInBytes() - config.retentionBytes();
-            int deletable = 0;
-            for (LogSegment segment : all) {
-                boolean expired = config.retentionMs() >= 0 && segment.largestTimestamp() >= 0
-                        && now - segment.largestTimestamp() > config.retentionMs();
-                boolean oversize = sizeLimited && excess - segment.size() >= 0;
-                if (segment.size() == 0 || segment.nextOffset() > highWatermark || !(expired || oversize)) {
-                    break;
-                }
-                excess -= segment.size();
-                deletable++;
-            }
+            List<LogSegment> all = segments.all();
+            int deletable = Retention.deletable(all, config, clock.millis(), highWatermark);
             if (deletable == 0) {
                 return 0;
             }
             removeOldestSegments(all, deletable, "retention");
-            startAt(Math.max(logStartOffset, segments.firstKey()));
+            startAt(Math.max(logStartOffset, segments.firstBaseOffset()));
             return deletable;
         }
     }
@@ -615,13 +567,8 @@ public final class Log implements AutoCloseable {
                 throw new IllegalArgumentException("cannot start " + dir + " at " + offset + ", above its log end "
                         + end.offset());
             }
-            List<LogSegment> all = List.copyOf(segments.values());
-            int below = 0;
-            // An empty segment (the active one, at the log end) is never below the new start.
-            while (below < all.size() && all.get(below).size() > 0 && all.get(below).nextOffset() <= offset) {
-                below++;
-            }
-            removeOldestSegments(all, below, "moving the log start to " + offset);
+            List<LogSegment> all = segments.all();
+            removeOldestSegments(all, Retention.below(all, offset), "moving the log start to " + offset);
             startAt(offset);
             return true;
         }
@@ -649,8 +596,7 @@ public final class Log implements AutoCloseable {
     }
 
     private void removeSegment(LogSegment segment) throws IOException {
-        segments.remove(segment.baseOffset(), segment);
-        segment.closeAndDelete(scheduler, config.fileDeleteDelayMs());
+        segments.remove(segment, scheduler, config.fileDeleteDelayMs());
     }
 
     /** Forces every appended batch to disk and advances the recovery point to the log end offset. */
@@ -662,7 +608,7 @@ public final class Log implements AutoCloseable {
     public void flushIfDue() {
         boolean due;
         synchronized (lock) {
-            due = !closed && appendedRecords > flushedRecords && clock.millis() - lastFlushMs >= config.flushIntervalMs();
+            due = !closed && flushPolicy.dueByTime(clock.millis(), config);
         }
         if (due) {
             flush();
@@ -676,15 +622,14 @@ public final class Log implements AutoCloseable {
     private void flushUpTo(long offset) {
         List<LogSegment> toFlush;
         long truncationsBefore;
-        long recordsBefore;
+        long mark;
         synchronized (lock) {
             if (closed || offset <= recoveryPoint) {
                 return;
             }
-            Long from = segments.floorKey(recoveryPoint);
-            toFlush = List.copyOf(segments.subMap(from == null ? Long.MIN_VALUE : from, true, offset, false).values());
+            toFlush = segments.holding(recoveryPoint, offset);
             truncationsBefore = truncations;
-            recordsBefore = appendedRecords;
+            mark = flushPolicy.mark();
         }
         for (LogSegment segment : toFlush) {
             try {
@@ -707,8 +652,7 @@ public final class Log implements AutoCloseable {
                 recoveryPoint = offset;
             }
             if (offset == end.offset()) {
-                flushedRecords = Math.max(flushedRecords, recordsBefore);
-                lastFlushMs = clock.millis();
+                flushPolicy.flushed(mark, clock.millis());
             }
         }
     }
@@ -724,14 +668,14 @@ public final class Log implements AutoCloseable {
                 return;
             }
             try {
-                for (LogSegment segment : segments.values()) {
+                for (LogSegment segment : segments.all()) {
                     if (segment.nextOffset() > recoveryPoint) {
                         segment.flush();
                     }
                 }
                 recoveryPoint = end.offset();
                 end.segment().seal();
-                for (LogSegment segment : segments.values()) {
+                for (LogSegment segment : segments.all()) {
                     segment.close();
                 }
                 Files.createFile(dir.resolve(LogLoader.CLEAN_SHUTDOWN_FILE));
@@ -751,7 +695,7 @@ public final class Log implements AutoCloseable {
     public void delete() {
         synchronized (lock) {
             try {
-                for (LogSegment segment : segments.values()) {
+                for (LogSegment segment : segments.all()) {
                     segment.close();
                 }
                 closed = true;
@@ -776,6 +720,6 @@ public final class Log implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "Log(" + dir + ", start=" + logStartOffset + ", end=" + end.offset() + ", segments=" + segments.size() + ")";
+        return "Log(" + dir + ", start=" + logStartOffset + ", end=" + end.offset() + ", segments=" + segments.count() + ")";
     }
 }
