@@ -177,12 +177,17 @@ public final class ReplicaManager implements AutoCloseable {
      * independent. {@code callback} gets one outcome per partition, once: at once for
      * {@link RequiredAcks#NONE} and {@link RequiredAcks#LEADER} (and for partitions that failed), and
      * for {@link RequiredAcks#ALL} when every appended partition's high watermark passed its last offset
-     * or {@code timeoutMs} elapsed.
+     * or {@code timeoutMs} elapsed. If a log's flush policy asked for an fsync after its append, the
+     * answer waits for it first, without a thread (the flush thread completes it): an acknowledgement the
+     * policy covers is never sent before the fsync covering it completed, and acks=all starts waiting for
+     * the in-sync replicas then. A failed flush answers STORAGE_ERROR (the replica goes offline), records
+     * truncated before their flush NOT_LEADER.
      */
     public void appendRecords(RequiredAcks acks, long timeoutMs, Map<TopicPartition, ByteBuffer> entries,
                               Consumer<Map<TopicPartition, ProduceOutcome>> callback) {
         Map<TopicPartition, ProduceOutcome> settled = new LinkedHashMap<>();
         Map<TopicPartition, DelayedProduce.Waiting> waiting = new LinkedHashMap<>();
+        Map<TopicPartition, CompletableFuture<Void>> flushes = new LinkedHashMap<>();
         for (Map.Entry<TopicPartition, ByteBuffer> entry : entries.entrySet()) {
             TopicPartition tp = entry.getKey();
             Partition partition = partitions.get(tp);
@@ -204,18 +209,55 @@ public final class ReplicaManager implements AutoCloseable {
                 } else {
                     settled.put(tp, outcome);
                 }
+                if (!appended.info().flushed().isDone() || appended.info().flushed().isCompletedExceptionally()) {
+                    flushes.put(tp, appended.info().flushed());
+                }
             } catch (ReplicationException e) {
                 settled.put(tp, ProduceOutcome.failed(e.error()));
             } catch (LogAppendException e) {
                 settled.put(tp, ProduceOutcome.failed(appendError(tp, e)));
             }
         }
+        if (flushes.isEmpty()) {
+            answerAppended(timeoutMs, settled, waiting, callback);
+            return;
+        }
+        CompletableFuture.allOf(flushes.values().toArray(CompletableFuture[]::new)).whenComplete((done, failure) -> {
+            flushes.forEach((tp, flushed) -> {
+                Throwable failed = flushed.handle((ok, e) -> e).join();
+                if (failed != null) {
+                    waiting.remove(tp);
+                    settled.put(tp, ProduceOutcome.failed(flushError(tp, failed)));
+                }
+            });
+            answerAppended(timeoutMs, settled, waiting, callback);
+        });
+    }
+
+    /** Answers an append whose flushes are done: now, or once the in-sync replicas have it (acks=all). */
+    private void answerAppended(long timeoutMs, Map<TopicPartition, ProduceOutcome> settled,
+                                Map<TopicPartition, DelayedProduce.Waiting> waiting,
+                                Consumer<Map<TopicPartition, ProduceOutcome>> callback) {
         if (waiting.isEmpty()) {
             callback.accept(settled);
             return;
         }
         DelayedProduce delayed = new DelayedProduce(timeoutMs, settled, waiting, callback);
         produceWaiters.tryCompleteElseWatch(delayed, List.copyOf(waiting.keySet()));
+    }
+
+    /**
+     * The error for a partition whose flush failed: its records were removed first (a truncation made this
+     * replica a follower), or the fsync failed, which takes the replica offline as a failed write does.
+     */
+    private PartitionError flushError(TopicPartition tp, Throwable failure) {
+        if (failure instanceof LogAppendException removed) {
+            return PartitionError.of(ErrorCode.NOT_LEADER, "partition " + tp + ": " + removed.getMessage()
+                    + "; they were not acknowledged: retry against the leader");
+        }
+        partition(tp).ifPresent(p -> p.markOffline("its log failed to flush: " + failure.getMessage()));
+        return PartitionError.of(ErrorCode.STORAGE_ERROR, "partition " + tp + " failed to flush: "
+                + failure.getMessage());
     }
 
     private static PartitionError appendError(TopicPartition tp, LogAppendException e) {
@@ -227,6 +269,8 @@ public final class ReplicaManager implements AutoCloseable {
             case EMPTY, NON_CONTIGUOUS_OFFSET -> ErrorCode.INVALID_REQUEST;
             // The log holds a newer epoch than this leadership: this leader is stale.
             case INVALID_LEADER_EPOCH -> ErrorCode.FENCED_LEADER_EPOCH;
+            // Only a flush's failure (flushError), never an append's refusal.
+            case REMOVED_BEFORE_FLUSH -> ErrorCode.NOT_LEADER;
         };
         return PartitionError.of(code, "partition " + tp + ": " + e.getMessage() + "; nothing was appended");
     }

@@ -3,6 +3,7 @@ package io.ferry.storage;
 import io.ferry.record.RecordBatch;
 import io.ferry.storage.internal.AppendValidation;
 import io.ferry.storage.internal.FlushPolicy;
+import io.ferry.storage.internal.GroupCommit;
 import io.ferry.storage.internal.LogEnd;
 import io.ferry.storage.internal.LogLoader;
 import io.ferry.storage.internal.LogSegment;
@@ -21,7 +22,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
-import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
@@ -30,6 +32,11 @@ import java.util.concurrent.ScheduledExecutorService;
  * its offsets (log end, log start, high watermark, recovery point) and applies what the policies around
  * it decide: {@link Retention} which segments go, {@link FlushPolicy} when to flush. The segments
  * themselves are a {@link LogSegments} list.
+ *
+ * <p>Flushes: an append never forces the file itself. When the flush policy asks for a flush after an
+ * append, the append's {@link LogAppendInfo#flushed()} completes once an fsync covering it completed:
+ * flushes run one at a time on the log directory's flush thread and each covers every append made
+ * before it began ({@link GroupCommit}). The recovery point moves only after such an fsync.
  *
  * <p>Thread-safety: every mutation (append, truncate, roll, flush bookkeeping, retention, close)
  * runs under one lock, so there is a single writer at a time. Reads ({@link #read},
@@ -60,6 +67,7 @@ public final class Log implements AutoCloseable {
     private final LogSegments segments;
     /** Guarded by lock. */
     private final FlushPolicy flushPolicy;
+    private final GroupCommit groupCommit;
 
     private volatile LogEnd end;
     private volatile long logStartOffset;
@@ -67,11 +75,15 @@ public final class Log implements AutoCloseable {
     private volatile long highWatermark;
     /** Guarded by lock. Bumped by every truncation so that a flush begun before it does not advance the recovery point. */
     private long truncations;
+    /** Guarded by lock. Bumped whenever a segment file is created or renamed, so a flush knows to force the directory. */
+    private long directoryChanges = 1;
+    /** Guarded by lock. The directory changes a flush has forced to disk. */
+    private long directoryChangesFlushed;
     /** Guarded by lock. */
     private boolean closed;
 
     private Log(Path dir, LogConfig config, InstantSource clock, ScheduledExecutorService scheduler,
-                LogLoader.Loaded loaded, long recoveryPoint, LeaderEpochCache epochCache) {
+                Executor flushThread, LogLoader.Loaded loaded, long recoveryPoint, LeaderEpochCache epochCache) {
         this.dir = dir;
         this.epochCache = epochCache;
         this.config = config;
@@ -84,6 +96,7 @@ public final class Log implements AutoCloseable {
         this.recoveryPoint = Math.max(logStartOffset, Math.min(recoveryPoint, end.offset()));
         this.highWatermark = logStartOffset;
         this.flushPolicy = new FlushPolicy(clock.millis());
+        this.groupCommit = new GroupCommit(flushThread, this::flushToEnd);
     }
 
     /**
@@ -92,11 +105,25 @@ public final class Log implements AutoCloseable {
      * the segment holding {@code recoveryPoint} on is validated and the invalid tail is cut.
      *
      * @param recoveryPoint offset below which the log was flushed before a crash; 0 validates everything
-     * @param scheduler     runs the flush of rolled segments and delayed file deletion
+     * @param scheduler     runs delayed file deletion, and the flushes (see {@link #open(Path, LogConfig, long,
+     *                      InstantSource, ScheduledExecutorService, Executor)} for a flush thread of their own)
      * @throws StorageException if the directory cannot be read or written
      */
     public static Log open(Path dir, LogConfig config, long recoveryPoint, InstantSource clock,
                            ScheduledExecutorService scheduler) {
+        return open(dir, config, recoveryPoint, clock, scheduler, scheduler);
+    }
+
+    /**
+     * As {@link #open(Path, LogConfig, long, InstantSource, ScheduledExecutorService)}, with the flushes
+     * (fsyncs asked for by the flush policy, of rolled segments, of {@code flush.ms}) run on
+     * {@code flushThread}, as {@link LogManager} runs those of every log in one log directory on one thread.
+     *
+     * @param flushThread runs one flush of this log at a time; a flush that fails throws its
+     *                    {@link StorageException} there after failing the appends waiting for it
+     */
+    public static Log open(Path dir, LogConfig config, long recoveryPoint, InstantSource clock,
+                           ScheduledExecutorService scheduler, Executor flushThread) {
         LeaderEpochCache epochCache;
         try {
             Files.createDirectories(dir);
@@ -108,7 +135,7 @@ public final class Log implements AutoCloseable {
         // larger epoch than the cache's latest; an empty cache (a lost file) bounds nothing.
         int maxEpoch = epochCache.latestEpoch().orElse(Integer.MAX_VALUE);
         LogLoader.Loaded loaded = LogLoader.load(dir, config, recoveryPoint, maxEpoch, clock.millis());
-        Log log = new Log(dir, config, clock, scheduler, loaded, recoveryPoint, epochCache);
+        Log log = new Log(dir, config, clock, scheduler, flushThread, loaded, recoveryPoint, epochCache);
         synchronized (log.lock) {
             log.truncateEpochCache();
         }
@@ -250,7 +277,8 @@ public final class Log implements AutoCloseable {
      * The offsets and epoch are patched into {@code batches} in place, so a writable buffer is written as
      * given (a direct one reaches the file with no copy on the way); a read-only buffer is first copied
      * into a direct buffer. The CRC does not cover the offsets and epoch; it is recomputed only for a batch
-     * whose timestamps the leader sets.
+     * whose timestamps the leader sets. If the flush policy asks for a flush, the result's
+     * {@link LogAppendInfo#flushed()} completes once it is on disk; the append does not wait for it.
      *
      * @throws LogAppendException nothing was appended: INVALID_LEADER_EPOCH (below the log's latest epoch),
      *                            CORRUPT_BATCH, INVALID_RECORD, INVALID_TIMESTAMP, BATCH_TOO_LARGE or EMPTY
@@ -264,8 +292,6 @@ public final class Log implements AutoCloseable {
         LogConfig appendConfig = config;
         List<RecordBatch> parsed = AppendValidation.validate(writable, appendConfig);
         long logAppendTime = ProducedBatchValidation.validateAndStamp(parsed, appendConfig, clock.millis());
-        boolean flush;
-        LogAppendInfo info;
         synchronized (lock) {
             ensureOpen();
             int latest = epochCache.latestEpoch().orElse(0);
@@ -280,18 +306,14 @@ public final class Log implements AutoCloseable {
                 next = batch.nextOffset();
             }
             assignEpoch(leaderEpoch, end.offset());
-            info = append(writable, parsed, logAppendTime);
-            flush = flushPolicy.appended(info.recordCount(), config);
+            return append(writable, parsed, logAppendTime);
         }
-        if (flush) {
-            flush();
-        }
-        return info;
     }
 
     /**
      * Appends batches copied from the leader, keeping their offsets and leader epochs. The first batch
-     * must start at the log end offset and each next one where the previous ended.
+     * must start at the log end offset and each next one where the previous ended. As for
+     * {@link #appendAsLeader}, {@link LogAppendInfo#flushed()} says when the flush policy's fsync is done.
      *
      * @throws LogAppendException nothing was appended: NON_CONTIGUOUS_OFFSET, INVALID_LEADER_EPOCH, CORRUPT_BATCH,
      *                            BATCH_TOO_LARGE or EMPTY
@@ -299,8 +321,6 @@ public final class Log implements AutoCloseable {
      */
     public LogAppendInfo appendAsFollower(ByteBuffer batches) throws LogAppendException {
         List<RecordBatch> parsed = AppendValidation.validate(batches, config);
-        boolean flush;
-        LogAppendInfo info;
         synchronized (lock) {
             ensureOpen();
             long expected = end.offset();
@@ -329,16 +349,14 @@ public final class Log implements AutoCloseable {
             for (RecordBatch batch : parsed) {
                 assignEpoch(batch.partitionLeaderEpoch(), batch.baseOffset());
             }
-            info = append(batches, parsed, -1);
-            flush = flushPolicy.appended(info.recordCount(), config);
+            return append(batches, parsed, -1);
         }
-        if (flush) {
-            flush();
-        }
-        return info;
     }
 
-    /** Writes offset-assigned batches, rolling as needed, grouping batches that share a segment into one write. */
+    /**
+     * Writes offset-assigned batches, rolling as needed, grouping batches that share a segment into one
+     * write, and asks for a flush if the policy wants one now.
+     */
     private LogAppendInfo append(ByteBuffer bytes, List<RecordBatch> parsed, long logAppendTime) {
         long now = clock.millis();
         long maxTimestamp = RecordBatch.NO_TIMESTAMP;
@@ -370,8 +388,10 @@ public final class Log implements AutoCloseable {
         } catch (IOException e) {
             throw new StorageException("append to " + dir + " failed: " + e.getMessage(), e);
         }
+        CompletableFuture<Void> flushed = flushPolicy.appended(records, config)
+                ? groupCommit.waitFor(end.offset()) : CompletableFuture.completedFuture(null);
         return new LogAppendInfo(parsed.get(0).baseOffset(), parsed.get(parsed.size() - 1).lastOffset(), maxTimestamp,
-                logAppendTime, records, position - bytes.position());
+                logAppendTime, records, position - bytes.position(), flushed);
     }
 
     /** The segment {@code next} goes into: the active one, or a new one if it is full or old. */
@@ -388,7 +408,7 @@ public final class Log implements AutoCloseable {
 
     /**
      * Starts a new segment at the log end offset, unless the active segment is empty. The rolled
-     * segment is flushed in the background, which advances the recovery point.
+     * segment is flushed on the flush thread, which advances the recovery point.
      */
     public void roll() {
         synchronized (lock) {
@@ -411,12 +431,9 @@ public final class Log implements AutoCloseable {
         LogSegment next = LogSegment.create(dir, baseOffset, config.segmentBytes(), config.segmentIndexBytes(),
                 config.indexIntervalBytes(), clock.millis());
         segments.add(next);
+        directoryChanges++;
         end = LogEnd.of(next);
-        try {
-            scheduler.execute(() -> flushUpTo(baseOffset));
-        } catch (RejectedExecutionException e) {
-            // Shutting down: close() flushes everything.
-        }
+        groupCommit.request();
         return next;
     }
 
@@ -466,30 +483,33 @@ public final class Log implements AutoCloseable {
         if (targetOffset < 0) {
             throw new IllegalArgumentException("cannot truncate to negative offset " + targetOffset);
         }
+        List<CompletableFuture<Void>> undone;
         synchronized (lock) {
             ensureOpen();
             if (targetOffset >= end.offset()) {
                 return false;
             }
-            if (targetOffset < logStartOffset) {
-                truncateFullyAndStartAt(targetOffset);
-                return true;
-            }
-            truncations++;
-            try {
-                for (LogSegment segment : segments.above(targetOffset)) {
-                    removeSegment(segment);
-                }
-                LogSegment copy = segments.floor(targetOffset).truncatedCopy(targetOffset, config.segmentBytes(),
-                        config.segmentIndexBytes(), clock.millis());
-                segments.add(copy);
-                end = LogEnd.of(copy);
-            } catch (IOException e) {
-                throw new StorageException("truncation of " + dir + " to " + targetOffset + " failed: " + e.getMessage(), e);
-            }
-            afterTruncation();
-            return true;
+            undone = targetOffset < logStartOffset ? emptyAndStartAt(targetOffset) : truncateLocked(targetOffset);
         }
+        failUnflushed(undone, "truncated to " + targetOffset);
+        return true;
+    }
+
+    private List<CompletableFuture<Void>> truncateLocked(long targetOffset) {
+        truncations++;
+        directoryChanges++;
+        try {
+            for (LogSegment segment : segments.above(targetOffset)) {
+                removeSegment(segment);
+            }
+            LogSegment copy = segments.floor(targetOffset).truncatedCopy(targetOffset, config.segmentBytes(),
+                    config.segmentIndexBytes(), clock.millis());
+            segments.add(copy);
+            end = LogEnd.of(copy);
+        } catch (IOException e) {
+            throw new StorageException("truncation of " + dir + " to " + targetOffset + " failed: " + e.getMessage(), e);
+        }
+        return afterTruncation();
     }
 
     /** Deletes every segment and starts the log, empty, at {@code newOffset} (a follower far behind the leader's log start). */
@@ -497,33 +517,51 @@ public final class Log implements AutoCloseable {
         if (newOffset < 0) {
             throw new IllegalArgumentException("cannot start the log at negative offset " + newOffset);
         }
+        List<CompletableFuture<Void>> undone;
         synchronized (lock) {
             ensureOpen();
-            truncations++;
-            try {
-                for (LogSegment segment : segments.all()) {
-                    removeSegment(segment);
-                }
-                LogSegment fresh = LogSegment.create(dir, newOffset, config.segmentBytes(), config.segmentIndexBytes(),
-                        config.indexIntervalBytes(), clock.millis());
-                segments.add(fresh);
-                end = LogEnd.of(fresh);
-                logStartOffset = newOffset;
-                epochCache.truncateFromEnd(0);
-            } catch (IOException e) {
-                throw new StorageException("truncation of " + dir + " to start at " + newOffset + " failed: "
-                        + e.getMessage(), e);
-            }
-            afterTruncation();
+            undone = emptyAndStartAt(newOffset);
         }
+        failUnflushed(undone, "emptied to start at " + newOffset);
     }
 
-    private void afterTruncation() {
+    private List<CompletableFuture<Void>> emptyAndStartAt(long newOffset) {
+        truncations++;
+        directoryChanges++;
+        try {
+            for (LogSegment segment : segments.all()) {
+                removeSegment(segment);
+            }
+            LogSegment fresh = LogSegment.create(dir, newOffset, config.segmentBytes(), config.segmentIndexBytes(),
+                    config.indexIntervalBytes(), clock.millis());
+            segments.add(fresh);
+            end = LogEnd.of(fresh);
+            logStartOffset = newOffset;
+            epochCache.truncateFromEnd(0);
+        } catch (IOException e) {
+            throw new StorageException("truncation of " + dir + " to start at " + newOffset + " failed: "
+                    + e.getMessage(), e);
+        }
+        return afterTruncation();
+    }
+
+    /** @return the appends waiting for a flush whose records the truncation removed, to fail outside the lock */
+    private List<CompletableFuture<Void>> afterTruncation() {
         long endOffset = end.offset();
         recoveryPoint = Math.max(logStartOffset, Math.min(recoveryPoint, endOffset));
         highWatermark = Math.max(logStartOffset, Math.min(highWatermark, endOffset));
         flushPolicy.truncated();
         truncateEpochCache();
+        return groupCommit.removeAbove(endOffset);
+    }
+
+    /** Fails appends whose records were removed before a flush covered them: they are not on disk, and never will be. */
+    private void failUnflushed(List<CompletableFuture<Void>> undone, String why) {
+        if (!undone.isEmpty()) {
+            LogAppendException removed = new LogAppendException(LogAppendException.Reason.REMOVED_BEFORE_FLUSH,
+                    "the log " + dir + " was " + why + " before the appended records were flushed");
+            undone.forEach(f -> f.completeExceptionally(removed));
+        }
     }
 
     /**
@@ -599,30 +637,44 @@ public final class Log implements AutoCloseable {
         segments.remove(segment, scheduler, config.fileDeleteDelayMs());
     }
 
-    /** Forces every appended batch to disk and advances the recovery point to the log end offset. */
+    /**
+     * Forces every appended batch to disk on the calling thread and advances the recovery point to the
+     * log end offset.
+     */
     public void flush() {
-        flushUpTo(end.offset());
+        flushToEnd();
     }
 
-    /** Flushes if {@code flush.ms} has passed since the last flush and records were appended since. */
+    /**
+     * Queues a flush on the flush thread if {@code flush.ms} has passed since the last flush and records
+     * were appended since.
+     */
     public void flushIfDue() {
         boolean due;
         synchronized (lock) {
             due = !closed && flushPolicy.dueByTime(clock.millis(), config);
         }
         if (due) {
-            flush();
+            groupCommit.request();
         }
     }
 
+    /** {@link #flushUpTo} the log end as it is now; returns the recovery point after. */
+    private long flushToEnd() {
+        flushUpTo(end.offset());
+        return recoveryPoint;
+    }
+
     /**
-     * Forces the segments holding offsets below {@code offset} and moves the recovery point there. The
-     * fsync runs outside the lock so appends continue; a truncation meanwhile voids the advance.
+     * Forces the segments holding offsets below {@code offset} (and the directory, if a segment file was
+     * created or renamed since it was last forced) and moves the recovery point there. The fsync runs
+     * outside the lock so appends continue; a truncation meanwhile voids the advance.
      */
     private void flushUpTo(long offset) {
         List<LogSegment> toFlush;
         long truncationsBefore;
         long mark;
+        long directoryChangesBefore;
         synchronized (lock) {
             if (closed || offset <= recoveryPoint) {
                 return;
@@ -630,6 +682,7 @@ public final class Log implements AutoCloseable {
             toFlush = segments.holding(recoveryPoint, offset);
             truncationsBefore = truncations;
             mark = flushPolicy.mark();
+            directoryChangesBefore = directoryChanges == directoryChangesFlushed ? -1 : directoryChanges;
         }
         for (LogSegment segment : toFlush) {
             try {
@@ -642,12 +695,15 @@ public final class Log implements AutoCloseable {
         }
         // The segments' directory entries (created by rolls, renamed by truncations) must be as durable
         // as their bytes, or a flushed segment could vanish with a power loss.
-        try (FileChannel directory = FileChannel.open(dir, StandardOpenOption.READ)) {
-            directory.force(true);
-        } catch (IOException e) {
-            throw new StorageException("flush of directory " + dir + " failed: " + e.getMessage(), e);
+        if (directoryChangesBefore >= 0) {
+            try (FileChannel directory = FileChannel.open(dir, StandardOpenOption.READ)) {
+                directory.force(true);
+            } catch (IOException e) {
+                throw new StorageException("flush of directory " + dir + " failed: " + e.getMessage(), e);
+            }
         }
         synchronized (lock) {
+            directoryChangesFlushed = Math.max(directoryChangesFlushed, directoryChangesBefore);
             if (truncations == truncationsBefore && offset > recoveryPoint && offset <= end.offset()) {
                 recoveryPoint = offset;
             }
@@ -659,42 +715,51 @@ public final class Log implements AutoCloseable {
 
     /**
      * Flushes, seals the active segment and writes the clean-shutdown marker, so the next open trusts
-     * the files. Slices already read stay valid.
+     * the files; appends waiting for a flush complete. Slices already read stay valid.
      */
     @Override
     public void close() {
-        synchronized (lock) {
-            if (closed) {
-                return;
-            }
-            try {
-                for (LogSegment segment : segments.all()) {
-                    if (segment.nextOffset() > recoveryPoint) {
-                        segment.flush();
+        try {
+            synchronized (lock) {
+                if (closed) {
+                    return;
+                }
+                try {
+                    for (LogSegment segment : segments.all()) {
+                        if (segment.nextOffset() > recoveryPoint) {
+                            segment.flush();
+                        }
                     }
+                    recoveryPoint = end.offset();
+                    end.segment().seal();
+                    for (LogSegment segment : segments.all()) {
+                        segment.close();
+                    }
+                    Files.createFile(dir.resolve(LogLoader.CLEAN_SHUTDOWN_FILE));
+                } catch (IOException e) {
+                    throw new StorageException("clean close of " + dir + " failed: " + e.getMessage(), e);
+                } finally {
+                    closed = true;
                 }
-                recoveryPoint = end.offset();
-                end.segment().seal();
-                for (LogSegment segment : segments.all()) {
-                    segment.close();
-                }
-                Files.createFile(dir.resolve(LogLoader.CLEAN_SHUTDOWN_FILE));
-            } catch (IOException e) {
-                throw new StorageException("clean close of " + dir + " failed: " + e.getMessage(), e);
-            } finally {
-                closed = true;
             }
+        } finally {
+            // Outside the lock, as completions run what waited (a produce answer, a follower's next fetch).
+            groupCommit.durableTo(recoveryPoint);
+            failUnflushed(groupCommit.removeAbove(recoveryPoint), "closed");
         }
     }
 
     /**
      * Closes the log without flushing or a clean-shutdown marker and removes its directory: renamed to
      * {@code <name>.<millis>-delete} first, so a crash midway leaves a directory the next start-up
-     * removes instead of a half-deleted log. Slices already read stay valid.
+     * removes instead of a half-deleted log. Appends still waiting for a flush fail. Slices already read
+     * stay valid.
      */
     public void delete() {
-        synchronized (lock) {
-            try {
+        List<CompletableFuture<Void>> undone = List.of();
+        try {
+            synchronized (lock) {
+                undone = groupCommit.removeAbove(recoveryPoint);
                 for (LogSegment segment : segments.all()) {
                     segment.close();
                 }
@@ -706,9 +771,11 @@ public final class Log implements AutoCloseable {
                         Files.deleteIfExists(file);
                     }
                 }
-            } catch (IOException e) {
-                throw new StorageException("deletion of " + dir + " failed: " + e.getMessage(), e);
             }
+        } catch (IOException e) {
+            throw new StorageException("deletion of " + dir + " failed: " + e.getMessage(), e);
+        } finally {
+            failUnflushed(undone, "deleted");
         }
     }
 

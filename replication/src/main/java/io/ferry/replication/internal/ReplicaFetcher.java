@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * request for all of them, each answer applied to its partition (append, truncate at a divergence, take
  * the high watermark), then the next request at once. The leader long-polls, so an idle fetcher sends
  * one request per {@code replica.fetch.wait.max.ms}. After a failed request or a refused partition it
- * backs off {@code replica.fetch.backoff.ms}.
+ * backs off {@code replica.fetch.backoff.ms}. When a log's flush policy asks for an fsync after an
+ * append, the next request waits until it is done (the next request tells the leader this log's end).
  *
  * <p>Thread-safe: {@link #follow} and {@link #unfollow} come from the metadata thread; the fetch loop
  * reads the followed set each round.
@@ -49,8 +50,8 @@ public final class ReplicaFetcher implements AutoCloseable {
     private final Condition changed = lock.newCondition();
     private final Thread thread;
     private volatile boolean running = true;
-    /** The request in flight, cancelled by {@link #close}. */
-    private volatile CompletableFuture<Map<TopicPartition, ReplicaFetchResult>> inFlight;
+    /** The request in flight, or the flushes waited for before the next one; cancelled by {@link #close}. */
+    private volatile CompletableFuture<?> inFlight;
 
     private ReplicaFetcher(int leaderId, int localBrokerId, LeaderClient client, ReplicationConfig config,
                            Thread.UncaughtExceptionHandler fatalErrors) {
@@ -146,6 +147,7 @@ public final class ReplicaFetcher implements AutoCloseable {
             inFlight = null;
         }
         boolean refused = false;
+        List<CompletableFuture<Void>> flushes = new ArrayList<>();
         for (ReplicaFetchPartition position : positions) {
             ReplicaFetchResult answer = answers.get(position.tp());
             Followed f = byTp.get(position.tp());
@@ -153,7 +155,7 @@ public final class ReplicaFetcher implements AutoCloseable {
                 continue;
             }
             try {
-                f.partition().applyLeaderAnswer(position, answer);
+                flushes.add(f.partition().applyLeaderAnswer(position, answer));
             } catch (ReplicationException e) {
                 refused = true;
                 // A leader that has not yet applied the metadata naming it is normal during a leader change, and
@@ -168,8 +170,30 @@ public final class ReplicaFetcher implements AutoCloseable {
                 }
             }
         }
+        awaitFlushes(flushes);
         if (refused) {
             pause(config.fetchBackoffMs());
+        }
+    }
+
+    /** Waits for the flushes the appends of this round asked for; a failed one took its partition offline. */
+    private void awaitFlushes(List<CompletableFuture<Void>> flushes) {
+        CompletableFuture<Void> all = CompletableFuture.allOf(flushes.toArray(CompletableFuture[]::new));
+        if (all.isDone()) {
+            return;
+        }
+        inFlight = all;
+        if (!running) {
+            all.cancel(true);
+        }
+        try {
+            all.join();
+        } catch (CancellationException e) {
+            // Stopping.
+        } catch (CompletionException e) {
+            log.debug("A flush after fetching from leader {} failed: {}", leaderId, e.getCause().getMessage());
+        } finally {
+            inFlight = null;
         }
     }
 

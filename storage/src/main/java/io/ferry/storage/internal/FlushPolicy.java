@@ -11,6 +11,8 @@ import io.ferry.storage.LogConfig;
 public final class FlushPolicy {
 
     private long appendedRecords;
+    /** The count when {@code flush.messages} last asked for a flush (or a flush began): it counts from there. */
+    private long requestedRecords;
     private long flushedRecords;
     private long lastFlushMs;
 
@@ -19,10 +21,18 @@ public final class FlushPolicy {
         this.lastFlushMs = nowMs;
     }
 
-    /** Counts an append of {@code records}; returns whether {@code flush.messages} asks for a flush now. */
+    /**
+     * Counts an append of {@code records}; returns whether {@code flush.messages} asks for a flush now,
+     * which the appends after it do not wait for until as many records followed (as in Kafka, where the
+     * append that reaches the count flushes).
+     */
     public boolean appended(int records, LogConfig config) {
         appendedRecords += records;
-        return appendedRecords - flushedRecords >= config.flushIntervalMessages();
+        if (appendedRecords - requestedRecords < config.flushIntervalMessages()) {
+            return false;
+        }
+        requestedRecords = appendedRecords;
+        return true;
     }
 
     /** Whether {@code flush.ms} asks for a flush: records were appended since the last one, which is that old. */
@@ -38,11 +48,13 @@ public final class FlushPolicy {
     /** A flush to the log end, begun at {@code mark}, finished at {@code nowMs}. */
     public void flushed(long mark, long nowMs) {
         flushedRecords = Math.max(flushedRecords, mark);
+        requestedRecords = Math.max(requestedRecords, mark);
         lastFlushMs = nowMs;
     }
 
     /** A truncation removed records: none is counted as waiting for a flush any more. */
     public void truncated() {
         flushedRecords = appendedRecords;
+        requestedRecords = appendedRecords;
     }
 }
