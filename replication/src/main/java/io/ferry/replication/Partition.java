@@ -5,6 +5,7 @@ import io.ferry.replication.internal.FollowerRole;
 import io.ferry.replication.internal.LeaderRole;
 import io.ferry.replication.internal.OfflineRole;
 import io.ferry.replication.internal.ReplicaRole;
+import io.ferry.storage.BufferLease;
 import io.ferry.storage.EpochEndOffset;
 import io.ferry.storage.LogAppendException;
 import io.ferry.storage.LogAppendInfo;
@@ -393,7 +394,7 @@ public final class Partition {
         long highWatermark = log.highWatermark();
         try {
             LogReadResult read = log.read(offset, maxBytes, highWatermark);
-            return new FetchedPartition(null, highWatermark, read.logStartOffset(), read.records());
+            return new FetchedPartition(null, highWatermark, read.logStartOffset(), read.records(), BufferLease.NONE);
         } catch (OffsetOutOfRangeException e) {
             throw new ReplicationException(ErrorCode.OFFSET_OUT_OF_RANGE, "offset " + offset + " of " + tp
                     + " is outside the log [" + e.logStartOffset() + ", " + e.logEndOffset()

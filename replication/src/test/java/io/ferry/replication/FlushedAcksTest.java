@@ -25,6 +25,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -137,21 +138,23 @@ class FlushedAcksTest {
     }
 
     @Test
-    void aFollowerFetchesAgainOnlyOnceItsAppendIsOnDisk() throws Exception {
+    void aFollowerReleasesTheAnswerOnceAppendedAndFetchesAgainOnlyOnceItsAppendIsOnDisk() throws Exception {
         List<ReplicaFetchPartition> requests = new CopyOnWriteArrayList<>();
         ByteBuffer records = batch(3);
         RecordBatch.wrap(records.duplicate()).setPartitionLeaderEpoch(1);
+        AtomicInteger released = new AtomicInteger();
         start((leader, replica, params, partitions, timeout) -> {
             requests.addAll(partitions);
             if (requests.size() > 1) {
                 return new CompletableFuture<>();
             }
-            return CompletableFuture.completedFuture(Map.of(TP,
-                    new ReplicaFetchResult(null, 0, 0, 3, null, records)));
+            return CompletableFuture.completedFuture(Map.of(TP, new ReplicaFetchResult(null, 0, 0, 3, null, records,
+                    released::incrementAndGet)));
         });
         manager.applyPartitionState(TP, new LeaderAndIsr(2, 1, 1, List.of(1, 2, 3), List.of(1, 2, 3)));
 
         await().atMost(Duration.ofSeconds(10)).until(() -> log.logEndOffset() == 3 && !flushThread.isEmpty());
+        await().atMost(Duration.ofSeconds(10)).until(() -> released.get() == 1);
         await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> requests.size() == 1);
         runFlushes();
         await().atMost(Duration.ofSeconds(10)).until(() -> requests.size() == 2);

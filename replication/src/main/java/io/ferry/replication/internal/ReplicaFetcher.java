@@ -152,6 +152,9 @@ public final class ReplicaFetcher implements AutoCloseable {
             ReplicaFetchResult answer = answers.get(position.tp());
             Followed f = byTp.get(position.tp());
             if (answer == null || followed.get(position.tp()) != f) {
+                if (answer != null) {
+                    answer.lease().release();
+                }
                 continue;
             }
             try {
@@ -168,6 +171,9 @@ public final class ReplicaFetcher implements AutoCloseable {
                 } else {
                     log.warn("Fetching {} from leader {} failed: {}", position.tp(), leaderId, e.getMessage());
                 }
+            } finally {
+                // Appended (written, not necessarily flushed): the answer's buffer may be reused.
+                answer.lease().release();
             }
         }
         awaitFlushes(flushes);
