@@ -5,7 +5,6 @@ import io.ferry.replication.internal.FollowerRole;
 import io.ferry.replication.internal.LeaderRole;
 import io.ferry.replication.internal.OfflineRole;
 import io.ferry.replication.internal.ReplicaRole;
-import io.ferry.storage.BufferLease;
 import io.ferry.storage.EpochEndOffset;
 import io.ferry.storage.LogAppendException;
 import io.ferry.storage.LogAppendInfo;
@@ -221,7 +220,7 @@ public final class Partition {
         try {
             LogReadResult read = log.read(request.fetchOffset(), request.maxBytes(), Long.MAX_VALUE);
             return new ReplicaFetchResult(null, highWatermark, read.logStartOffset(), read.logEndOffset(), null,
-                    read.records());
+                    read.records(), read.lease());
         } catch (OffsetOutOfRangeException e) {
             return new ReplicaFetchResult(PartitionError.of(ErrorCode.OFFSET_OUT_OF_RANGE, "fetch offset "
                     + request.fetchOffset() + " of " + tp + " is outside the leader's log [" + e.logStartOffset()
@@ -394,7 +393,7 @@ public final class Partition {
         long highWatermark = log.highWatermark();
         try {
             LogReadResult read = log.read(offset, maxBytes, highWatermark);
-            return new FetchedPartition(null, highWatermark, read.logStartOffset(), read.records(), BufferLease.NONE);
+            return new FetchedPartition(null, highWatermark, read.logStartOffset(), read.records(), read.lease());
         } catch (OffsetOutOfRangeException e) {
             throw new ReplicationException(ErrorCode.OFFSET_OUT_OF_RANGE, "offset " + offset + " of " + tp
                     + " is outside the log [" + e.logStartOffset() + ", " + e.logEndOffset()

@@ -282,7 +282,8 @@ public final class ReplicaManager implements AutoCloseable {
     /**
      * A consumer fetch: answered at once if {@code params.maxWaitMs()} is 0, a partition has an error, or
      * {@code params.minBytes()} are available; otherwise when an advancing high watermark makes them
-     * available or the wait ends.
+     * available or the wait ends. The answer's records are slices of the logs: {@code callback} releases
+     * each partition's {@link PartitionRead#lease()} once nothing reads them any more.
      */
     public void fetch(FetchParams params, List<FetchPartitionRequest> requests,
                       Consumer<Map<TopicPartition, FetchedPartition>> callback) {
@@ -300,6 +301,7 @@ public final class ReplicaManager implements AutoCloseable {
      * the follower's log diverges. Long-polls like {@link #fetch} until new batches arrive. A fetch from a
      * fenced broker is refused whole (BROKER_FENCED), and one for a partition {@code replicaId} does not
      * replicate is refused for that partition (NOT_REPLICA), before anything of the follower is recorded.
+     * As for {@link #fetch}, {@code callback} releases the answer's leases.
      */
     public void fetchForFollower(int replicaId, FetchParams params, List<ReplicaFetchPartition> requests,
                                  Consumer<Map<TopicPartition, ReplicaFetchResult>> callback) {
@@ -363,6 +365,7 @@ public final class ReplicaManager implements AutoCloseable {
             callback.accept(now);
             return;
         }
+        DelayedFetch.release(now);
         waiters.tryCompleteElseWatch(new DelayedFetch<>(params.maxWaitMs(), params.minBytes(), read, callback), keys);
     }
 
@@ -394,6 +397,7 @@ public final class ReplicaManager implements AutoCloseable {
                 R read = reader.read(partition, request, limit);
                 int size = read.records().remaining();
                 if (size > 0 && (limit == 0 || (anyRecords && size > remaining))) {
+                    read.lease().release();
                     read = emptied.apply(read);
                     size = 0;
                 }

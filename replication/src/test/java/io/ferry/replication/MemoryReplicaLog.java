@@ -3,6 +3,7 @@ package io.ferry.replication;
 import io.ferry.record.BatchScanner;
 import io.ferry.record.CorruptBatchException;
 import io.ferry.record.RecordBatch;
+import io.ferry.storage.BufferLease;
 import io.ferry.storage.EpochEndOffset;
 import io.ferry.storage.LogAppendException;
 import io.ferry.storage.LogAppendInfo;
@@ -13,10 +14,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicInteger;
 
-/** An in-memory {@link ReplicaLog} with the storage log's offset rules, for tests without files. */
+/**
+ * An in-memory {@link ReplicaLog} with the storage log's offset rules, for tests without files. A read with
+ * records carries a lease, as a storage log's does; {@link #leasesHeld} counts those not released yet.
+ */
 final class MemoryReplicaLog implements ReplicaLog {
 
+    final AtomicInteger leasesHeld = new AtomicInteger();
     private final List<RecordBatch> batches = new ArrayList<>();
     final List<int[]> epochStarts = new ArrayList<>();
     private long endOffset;
@@ -91,7 +97,11 @@ final class MemoryReplicaLog implements ReplicaLog {
         for (RecordBatch b : selected) {
             out.put(b.buffer().duplicate());
         }
-        return new LogReadResult(out.flip().asReadOnlyBuffer(), 0, endOffset);
+        if (selected.isEmpty()) {
+            return new LogReadResult(out.flip().asReadOnlyBuffer(), 0, endOffset);
+        }
+        leasesHeld.incrementAndGet();
+        return new LogReadResult(out.flip().asReadOnlyBuffer(), 0, endOffset, BufferLease.once(leasesHeld::decrementAndGet));
     }
 
     @Override

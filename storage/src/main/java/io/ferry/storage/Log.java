@@ -44,11 +44,12 @@ import java.util.concurrent.ScheduledExecutorService;
  * the log end and read only bytes below it, which never change (truncation copies, see
  * {@link LogSegment#truncatedCopy}).
  *
- * <p>Lifetime of read buffers: a read returns a slice of a read-only mapping of the segment file. The
- * log never unmaps explicitly; a mapping goes away when the garbage collector reclaims the last slice
- * of it. A slice therefore stays valid, with the same bytes, after its segment is deleted by retention,
- * truncated or closed; only the disk space of a deleted segment is held until then. Removed segments'
- * files are renamed {@code .deleted} and unlinked {@code file.delete.delay.ms} later.
+ * <p>Lifetime of read buffers: a read returns a slice of a read-only mapping of the segment file and a
+ * {@link BufferLease} on it ({@link LogReadResult#lease()}). The slice stays valid, with the same bytes,
+ * after its segment is deleted by retention, truncated or closed, until the lease is released; a segment
+ * that left the log is unmapped once the last lease on it is released, which frees a deleted segment's
+ * disk blocks then, not at the next garbage collection. Removed segments' files are renamed
+ * {@code .deleted} and unlinked {@code file.delete.delay.ms} later.
  */
 public final class Log implements AutoCloseable {
 
@@ -79,8 +80,8 @@ public final class Log implements AutoCloseable {
     private long directoryChanges = 1;
     /** Guarded by lock. The directory changes a flush has forced to disk. */
     private long directoryChangesFlushed;
-    /** Guarded by lock. */
-    private boolean closed;
+    /** Written under lock; read by lock-free readers, which read nothing from a closed log. */
+    private volatile boolean closed;
 
     private Log(Path dir, LogConfig config, InstantSource clock, ScheduledExecutorService scheduler,
                 Executor flushThread, LogLoader.Loaded loaded, long recoveryPoint, LeaderEpochCache epochCache) {
@@ -441,25 +442,27 @@ public final class Log implements AutoCloseable {
      * Whole batches from the one holding {@code offset}: at least that batch (even if larger than
      * {@code maxBytes}, so a reader always progresses), then more while the total fits in
      * {@code maxBytes}; no batch whose last offset reaches {@code maxOffsetExclusive} (the high
-     * watermark for consumers, {@link Long#MAX_VALUE} for followers). Empty at the log end.
+     * watermark for consumers, {@link Long#MAX_VALUE} for followers). Empty at the log end, and once the
+     * log is closed. The caller releases the result's lease once nothing reads its records any more.
      *
      * @throws OffsetOutOfRangeException if {@code offset} is below the log start or above the log end
      */
     public LogReadResult read(long offset, int maxBytes, long maxOffsetExclusive) throws OffsetOutOfRangeException {
-        LogEnd endSnapshot = end;
-        long start = logStartOffset;
-        if (offset < start || offset > endSnapshot.offset()) {
-            throw new OffsetOutOfRangeException(offset, start, endSnapshot.offset());
+        while (true) {
+            LogEnd endSnapshot = end;
+            long start = logStartOffset;
+            if (offset < start || offset > endSnapshot.offset()) {
+                throw new OffsetOutOfRangeException(offset, start, endSnapshot.offset());
+            }
+            if (offset == endSnapshot.offset() || offset >= maxOffsetExclusive || closed) {
+                return new LogReadResult(ByteBuffer.allocate(0).asReadOnlyBuffer(), start, endSnapshot.offset());
+            }
+            LogSegments.Slice slice = segments.read(offset, maxBytes, maxOffsetExclusive, endSnapshot);
+            if (slice != null) {
+                return new LogReadResult(slice.bytes(), start, endSnapshot.offset(), slice.lease());
+            }
+            // A segment left the log after the snapshot (retention, truncation, close): look again.
         }
-        if (offset == endSnapshot.offset() || offset >= maxOffsetExclusive) {
-            return new LogReadResult(ByteBuffer.allocate(0).asReadOnlyBuffer(), start, endSnapshot.offset());
-        }
-        ByteBuffer bytes = segments.read(offset, maxBytes, maxOffsetExclusive, endSnapshot);
-        if (bytes == null) {
-            // Retention removed the segment after the range check.
-            throw new OffsetOutOfRangeException(offset, logStartOffset, end.offset());
-        }
-        return new LogReadResult(bytes, start, endSnapshot.offset());
     }
 
     /**
@@ -468,8 +471,18 @@ public final class Log implements AutoCloseable {
      * batch is older.
      */
     public OptionalLong offsetForTimestamp(long timestamp) {
-        LogEnd endSnapshot = end;
-        return segments.offsetForTimestamp(timestamp, logStartOffset, endSnapshot);
+        while (true) {
+            LogEnd endSnapshot = end;
+            long start = logStartOffset;
+            if (closed) {
+                return OptionalLong.empty();
+            }
+            OptionalLong found = segments.offsetForTimestamp(timestamp, start, endSnapshot);
+            if (found != null) {
+                return found;
+            }
+            // A segment left the log after the snapshot: look again.
+        }
     }
 
     /**
@@ -732,9 +745,8 @@ public final class Log implements AutoCloseable {
                     }
                     recoveryPoint = end.offset();
                     end.segment().seal();
-                    for (LogSegment segment : segments.all()) {
-                        segment.close();
-                    }
+                    closed = true;
+                    segments.closeAll();
                     Files.createFile(dir.resolve(LogLoader.CLEAN_SHUTDOWN_FILE));
                 } catch (IOException e) {
                     throw new StorageException("clean close of " + dir + " failed: " + e.getMessage(), e);
@@ -753,17 +765,17 @@ public final class Log implements AutoCloseable {
      * Closes the log without flushing or a clean-shutdown marker and removes its directory: renamed to
      * {@code <name>.<millis>-delete} first, so a crash midway leaves a directory the next start-up
      * removes instead of a half-deleted log. Appends still waiting for a flush fail. Slices already read
-     * stay valid.
+     * stay valid until their leases are released.
      */
     public void delete() {
         List<CompletableFuture<Void>> undone = List.of();
         try {
             synchronized (lock) {
                 undone = groupCommit.removeAbove(recoveryPoint);
-                for (LogSegment segment : segments.all()) {
-                    segment.close();
+                if (!closed) {
+                    closed = true;
+                    segments.closeAll();
                 }
-                closed = true;
                 Path renamed = dir.resolveSibling(dir.getFileName() + "." + clock.millis() + DELETED_DIR_SUFFIX);
                 Files.move(dir, renamed);
                 try (var files = Files.walk(renamed)) {

@@ -127,6 +127,7 @@ public final class LogLoader {
                 for (LogSegment later : segments.subList(i + 1, segments.size())) {
                     truncated += later.size();
                     later.close();
+                    later.release();
                     for (Path file : later.files()) {
                         Files.deleteIfExists(file);
                     }
@@ -144,6 +145,7 @@ public final class LogLoader {
             throws IOException {
         segment.seal();
         segment.close();
+        segment.release();
         LogSegment reopened = LogSegment.open(dir, segment.baseOffset(), true, config.segmentBytes(),
                 config.segmentIndexBytes(), config.indexIntervalBytes(), nowMs);
         reopened.loadTrusted(config.segmentIndexBytes());
