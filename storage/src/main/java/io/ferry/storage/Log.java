@@ -2,9 +2,8 @@ package io.ferry.storage;
 
 import io.ferry.record.RecordBatch;
 import io.ferry.storage.internal.AppendValidation;
-import io.ferry.storage.internal.FlushPolicy;
-import io.ferry.storage.internal.GroupCommit;
 import io.ferry.storage.internal.LogEnd;
+import io.ferry.storage.internal.LogFlush;
 import io.ferry.storage.internal.LogLoader;
 import io.ferry.storage.internal.LogSegment;
 import io.ferry.storage.internal.LogSegments;
@@ -12,11 +11,8 @@ import io.ferry.storage.internal.ProducedBatchValidation;
 import io.ferry.storage.internal.Retention;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Objects;
@@ -28,15 +24,16 @@ import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * The log of one partition: a directory of segments holding Kafka RecordBatch v2 batches at
- * consecutive offsets from {@link #logStartOffset()} to {@link #logEndOffset()}. It owns the moves of
- * its offsets (log end, log start, high watermark, recovery point) and applies what the policies around
- * it decide: {@link Retention} which segments go, {@link FlushPolicy} when to flush. The segments
- * themselves are a {@link LogSegments} list.
+ * consecutive offsets from {@link #logStartOffset()} to {@link #logEndOffset()}. It coordinates: the
+ * segments are a {@link LogSegments} list, {@link AppendValidation} checks an append before any byte is
+ * written, {@link Retention} decides which segments go, and {@link LogFlush} (the flush policy and the
+ * group commit) decides when to force what to disk and owns the recovery point. The log itself owns the
+ * moves of the log end, log start and high watermark, the leader epoch cache, and rolling.
  *
  * <p>Flushes: an append never forces the file itself. When the flush policy asks for a flush after an
  * append, the append's {@link LogAppendInfo#flushed()} completes once an fsync covering it completed:
  * flushes run one at a time on the log directory's flush thread and each covers every append made
- * before it began ({@link GroupCommit}). The recovery point moves only after such an fsync.
+ * before it began. The recovery point moves only after such an fsync.
  *
  * <p>Thread-safety: every mutation (append, truncate, roll, flush bookkeeping, retention, close)
  * runs under one lock, so there is a single writer at a time. Reads ({@link #read},
@@ -66,20 +63,11 @@ public final class Log implements AutoCloseable {
     private final LeaderEpochCache epochCache;
     private final Object lock = new Object();
     private final LogSegments segments;
-    /** Guarded by lock. */
-    private final FlushPolicy flushPolicy;
-    private final GroupCommit groupCommit;
+    private final LogFlush flushes;
 
     private volatile LogEnd end;
     private volatile long logStartOffset;
-    private volatile long recoveryPoint;
     private volatile long highWatermark;
-    /** Guarded by lock. Bumped by every truncation so that a flush begun before it does not advance the recovery point. */
-    private long truncations;
-    /** Guarded by lock. Bumped whenever a segment file is created or renamed, so a flush knows to force the directory. */
-    private long directoryChanges = 1;
-    /** Guarded by lock. The directory changes a flush has forced to disk. */
-    private long directoryChangesFlushed;
     /** Written under lock; read by lock-free readers, which read nothing from a closed log. */
     private volatile boolean closed;
 
@@ -94,10 +82,9 @@ public final class Log implements AutoCloseable {
         this.segments = new LogSegments(loaded.segments());
         this.end = LogEnd.of(segments.last());
         this.logStartOffset = segments.firstBaseOffset();
-        this.recoveryPoint = Math.max(logStartOffset, Math.min(recoveryPoint, end.offset()));
         this.highWatermark = logStartOffset;
-        this.flushPolicy = new FlushPolicy(clock.millis());
-        this.groupCommit = new GroupCommit(flushThread, this::flushToEnd);
+        this.flushes = new LogFlush(dir, lock, segments, () -> end.offset(), clock,
+                Math.max(logStartOffset, Math.min(recoveryPoint, end.offset())), flushThread);
     }
 
     /**
@@ -236,7 +223,7 @@ public final class Log implements AutoCloseable {
 
     /** Offsets below it have been forced to disk and are not validated again after a crash. */
     public long recoveryPoint() {
-        return recoveryPoint;
+        return flushes.recoveryPoint();
     }
 
     /** The high watermark as last set by replication; always within [log start, log end]. */
@@ -295,11 +282,7 @@ public final class Log implements AutoCloseable {
         long logAppendTime = ProducedBatchValidation.validateAndStamp(parsed, appendConfig, clock.millis());
         synchronized (lock) {
             ensureOpen();
-            int latest = epochCache.latestEpoch().orElse(0);
-            if (leaderEpoch < latest) {
-                throw new LogAppendException(LogAppendException.Reason.INVALID_LEADER_EPOCH,
-                        "leader epoch " + leaderEpoch + " is below the log's latest epoch " + latest);
-            }
+            AppendValidation.checkLeaderEpoch(leaderEpoch, epochCache.latestEpoch().orElse(0));
             long next = end.offset();
             for (RecordBatch batch : parsed) {
                 batch.setBaseOffset(next);
@@ -324,29 +307,7 @@ public final class Log implements AutoCloseable {
         List<RecordBatch> parsed = AppendValidation.validate(batches, config);
         synchronized (lock) {
             ensureOpen();
-            long expected = end.offset();
-            for (RecordBatch batch : parsed) {
-                if (batch.baseOffset() != expected) {
-                    throw new LogAppendException(LogAppendException.Reason.NON_CONTIGUOUS_OFFSET,
-                            "batch starts at offset " + batch.baseOffset() + " but the log expects " + expected
-                                    + " (log end offset " + end.offset() + ")");
-                }
-                expected = batch.nextOffset();
-            }
-            int epoch = epochCache.latestEpoch().orElse(0);
-            for (RecordBatch batch : parsed) {
-                if (batch.partitionLeaderEpoch() < 0) {
-                    throw new LogAppendException(LogAppendException.Reason.INVALID_LEADER_EPOCH,
-                            "batch at offset " + batch.baseOffset() + " carries no leader epoch; a leader stamps every batch");
-                }
-                if (batch.partitionLeaderEpoch() < epoch) {
-                    throw new LogAppendException(LogAppendException.Reason.INVALID_LEADER_EPOCH,
-                            "batch at offset " + batch.baseOffset() + " has leader epoch " + batch.partitionLeaderEpoch()
-                                    + ", below the latest epoch " + epoch + " before it: truncate to the leader's"
-                                    + " history first");
-                }
-                epoch = batch.partitionLeaderEpoch();
-            }
+            AppendValidation.checkFollowerBatches(parsed, end.offset(), epochCache.latestEpoch().orElse(0));
             for (RecordBatch batch : parsed) {
                 assignEpoch(batch.partitionLeaderEpoch(), batch.baseOffset());
             }
@@ -367,11 +328,11 @@ public final class Log implements AutoCloseable {
         try {
             while (i < parsed.size()) {
                 LogSegment segment = maybeRoll(parsed.get(i), now);
-                int room = Math.min(config.segmentBytes(), segment.capacity()) - segment.size();
+                int room = segment.room(config);
                 int runBytes = 0;
                 int j = i;
                 while (j < parsed.size() && runBytes + parsed.get(j).sizeInBytes() <= room
-                        && parsed.get(j).lastOffset() - segment.baseOffset() <= Integer.MAX_VALUE) {
+                        && segment.hasOffsetsFor(parsed.get(j))) {
                     RecordBatch batch = parsed.get(j);
                     runBytes += batch.sizeInBytes();
                     maxTimestamp = Math.max(maxTimestamp, batch.maxTimestamp());
@@ -389,8 +350,7 @@ public final class Log implements AutoCloseable {
         } catch (IOException e) {
             throw new StorageException("append to " + dir + " failed: " + e.getMessage(), e);
         }
-        CompletableFuture<Void> flushed = flushPolicy.appended(records, config)
-                ? groupCommit.waitFor(end.offset()) : CompletableFuture.completedFuture(null);
+        CompletableFuture<Void> flushed = flushes.appended(records, end.offset(), config);
         return new LogAppendInfo(parsed.get(0).baseOffset(), parsed.get(parsed.size() - 1).lastOffset(), maxTimestamp,
                 logAppendTime, records, position - bytes.position(), flushed);
     }
@@ -398,13 +358,7 @@ public final class Log implements AutoCloseable {
     /** The segment {@code next} goes into: the active one, or a new one if it is full or old. */
     private LogSegment maybeRoll(RecordBatch next, long now) throws IOException {
         LogSegment active = end.segment();
-        int room = Math.min(config.segmentBytes(), active.capacity()) - active.size();
-        boolean roll = active.size() > 0
-                && (next.sizeInBytes() > room
-                || now - active.rollBaseMs() >= config.segmentMs()
-                || active.indexIsFull()
-                || next.lastOffset() - active.baseOffset() > Integer.MAX_VALUE);
-        return roll ? rollLocked() : active;
+        return active.isFullFor(next, config, now) ? rollLocked() : active;
     }
 
     /**
@@ -432,9 +386,8 @@ public final class Log implements AutoCloseable {
         LogSegment next = LogSegment.create(dir, baseOffset, config.segmentBytes(), config.segmentIndexBytes(),
                 config.indexIntervalBytes(), clock.millis());
         segments.add(next);
-        directoryChanges++;
         end = LogEnd.of(next);
-        groupCommit.request();
+        flushes.rolled();
         return next;
     }
 
@@ -504,13 +457,12 @@ public final class Log implements AutoCloseable {
             }
             undone = targetOffset < logStartOffset ? emptyAndStartAt(targetOffset) : truncateLocked(targetOffset);
         }
-        failUnflushed(undone, "truncated to " + targetOffset);
+        flushes.fail(undone, "truncated to " + targetOffset);
         return true;
     }
 
     private List<CompletableFuture<Void>> truncateLocked(long targetOffset) {
-        truncations++;
-        directoryChanges++;
+        flushes.truncating();
         try {
             for (LogSegment segment : segments.above(targetOffset)) {
                 removeSegment(segment);
@@ -535,12 +487,11 @@ public final class Log implements AutoCloseable {
             ensureOpen();
             undone = emptyAndStartAt(newOffset);
         }
-        failUnflushed(undone, "emptied to start at " + newOffset);
+        flushes.fail(undone, "emptied to start at " + newOffset);
     }
 
     private List<CompletableFuture<Void>> emptyAndStartAt(long newOffset) {
-        truncations++;
-        directoryChanges++;
+        flushes.truncating();
         try {
             for (LogSegment segment : segments.all()) {
                 removeSegment(segment);
@@ -561,20 +512,9 @@ public final class Log implements AutoCloseable {
     /** @return the appends waiting for a flush whose records the truncation removed, to fail outside the lock */
     private List<CompletableFuture<Void>> afterTruncation() {
         long endOffset = end.offset();
-        recoveryPoint = Math.max(logStartOffset, Math.min(recoveryPoint, endOffset));
         highWatermark = Math.max(logStartOffset, Math.min(highWatermark, endOffset));
-        flushPolicy.truncated();
         truncateEpochCache();
-        return groupCommit.removeAbove(endOffset);
-    }
-
-    /** Fails appends whose records were removed before a flush covered them: they are not on disk, and never will be. */
-    private void failUnflushed(List<CompletableFuture<Void>> undone, String why) {
-        if (!undone.isEmpty()) {
-            LogAppendException removed = new LogAppendException(LogAppendException.Reason.REMOVED_BEFORE_FLUSH,
-                    "the log " + dir + " was " + why + " before the appended records were flushed");
-            undone.forEach(f -> f.completeExceptionally(removed));
-        }
+        return flushes.truncated(logStartOffset, endOffset);
     }
 
     /**
@@ -641,7 +581,7 @@ public final class Log implements AutoCloseable {
 
     private void startAt(long offset) {
         logStartOffset = offset;
-        recoveryPoint = Math.max(recoveryPoint, logStartOffset);
+        flushes.startMoved(offset);
         highWatermark = Math.max(highWatermark, logStartOffset);
         truncateEpochCache();
     }
@@ -655,7 +595,7 @@ public final class Log implements AutoCloseable {
      * log end offset.
      */
     public void flush() {
-        flushToEnd();
+        flushes.flushToEnd();
     }
 
     /**
@@ -663,67 +603,7 @@ public final class Log implements AutoCloseable {
      * were appended since.
      */
     public void flushIfDue() {
-        boolean due;
-        synchronized (lock) {
-            due = !closed && flushPolicy.dueByTime(clock.millis(), config);
-        }
-        if (due) {
-            groupCommit.request();
-        }
-    }
-
-    /** {@link #flushUpTo} the log end as it is now; returns the recovery point after. */
-    private long flushToEnd() {
-        flushUpTo(end.offset());
-        return recoveryPoint;
-    }
-
-    /**
-     * Forces the segments holding offsets below {@code offset} (and the directory, if a segment file was
-     * created or renamed since it was last forced) and moves the recovery point there. The fsync runs
-     * outside the lock so appends continue; a truncation meanwhile voids the advance.
-     */
-    private void flushUpTo(long offset) {
-        List<LogSegment> toFlush;
-        long truncationsBefore;
-        long mark;
-        long directoryChangesBefore;
-        synchronized (lock) {
-            if (closed || offset <= recoveryPoint) {
-                return;
-            }
-            toFlush = segments.holding(recoveryPoint, offset);
-            truncationsBefore = truncations;
-            mark = flushPolicy.mark();
-            directoryChangesBefore = directoryChanges == directoryChangesFlushed ? -1 : directoryChanges;
-        }
-        for (LogSegment segment : toFlush) {
-            try {
-                segment.flush();
-            } catch (ClosedChannelException e) {
-                // Deleted or truncated meanwhile: the check below will not advance the recovery point past it.
-            } catch (IOException e) {
-                throw new StorageException("flush of " + dir + " failed: " + e.getMessage(), e);
-            }
-        }
-        // The segments' directory entries (created by rolls, renamed by truncations) must be as durable
-        // as their bytes, or a flushed segment could vanish with a power loss.
-        if (directoryChangesBefore >= 0) {
-            try (FileChannel directory = FileChannel.open(dir, StandardOpenOption.READ)) {
-                directory.force(true);
-            } catch (IOException e) {
-                throw new StorageException("flush of directory " + dir + " failed: " + e.getMessage(), e);
-            }
-        }
-        synchronized (lock) {
-            directoryChangesFlushed = Math.max(directoryChangesFlushed, directoryChangesBefore);
-            if (truncations == truncationsBefore && offset > recoveryPoint && offset <= end.offset()) {
-                recoveryPoint = offset;
-            }
-            if (offset == end.offset()) {
-                flushPolicy.flushed(mark, clock.millis());
-            }
-        }
+        flushes.flushIfDue(config);
     }
 
     /**
@@ -738,12 +618,7 @@ public final class Log implements AutoCloseable {
                     return;
                 }
                 try {
-                    for (LogSegment segment : segments.all()) {
-                        if (segment.nextOffset() > recoveryPoint) {
-                            segment.flush();
-                        }
-                    }
-                    recoveryPoint = end.offset();
+                    flushes.flushForClose();
                     end.segment().seal();
                     closed = true;
                     segments.closeAll();
@@ -756,8 +631,7 @@ public final class Log implements AutoCloseable {
             }
         } finally {
             // Outside the lock, as completions run what waited (a produce answer, a follower's next fetch).
-            groupCommit.durableTo(recoveryPoint);
-            failUnflushed(groupCommit.removeAbove(recoveryPoint), "closed");
+            flushes.closed();
         }
     }
 
@@ -771,23 +645,19 @@ public final class Log implements AutoCloseable {
         List<CompletableFuture<Void>> undone = List.of();
         try {
             synchronized (lock) {
-                undone = groupCommit.removeAbove(recoveryPoint);
+                undone = flushes.stop();
                 if (!closed) {
                     closed = true;
                     segments.closeAll();
                 }
                 Path renamed = dir.resolveSibling(dir.getFileName() + "." + clock.millis() + DELETED_DIR_SUFFIX);
                 Files.move(dir, renamed);
-                try (var files = Files.walk(renamed)) {
-                    for (Path file : (Iterable<Path>) files.sorted(java.util.Comparator.reverseOrder())::iterator) {
-                        Files.deleteIfExists(file);
-                    }
-                }
+                LogLoader.deleteRecursively(renamed);
             }
         } catch (IOException e) {
             throw new StorageException("deletion of " + dir + " failed: " + e.getMessage(), e);
         } finally {
-            failUnflushed(undone, "deleted");
+            flushes.fail(undone, "deleted");
         }
     }
 

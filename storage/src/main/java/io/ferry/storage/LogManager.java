@@ -1,5 +1,6 @@
 package io.ferry.storage;
 
+import io.ferry.storage.internal.LogLoader;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -22,7 +23,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import java.util.stream.Stream;
 
 /**
  * The partition logs of a broker, spread over {@code log.dirs}. At start it locks every directory
@@ -243,7 +243,7 @@ public final class LogManager implements AutoCloseable {
                     continue;
                 }
                 if (name.endsWith(Log.DELETED_DIR_SUFFIX)) {
-                    deleteRecursively(entry);
+                    LogLoader.deleteRecursively(entry);
                 } else {
                     partitionDirs.add(entry);
                 }
@@ -410,14 +410,6 @@ public final class LogManager implements AutoCloseable {
             throw new StorageException("deleted " + tp + " but could not rewrite the checkpoints: " + e.getMessage(), e);
         }
         return true;
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path file : (Iterable<Path>) files.sorted(Comparator.reverseOrder())::iterator) {
-                Files.deleteIfExists(file);
-            }
-        }
     }
 
     /**

@@ -4,7 +4,7 @@ import io.ferry.storage.LogConfig;
 
 /**
  * The flush policy of one log ({@code flush.messages}, {@code flush.ms}): counts the records appended
- * since the last flush and says when a flush is due. It decides only; the log flushes.
+ * since the last flush and says when a flush is due. It decides only; {@link LogFlush} flushes.
  *
  * <p>Not thread-safe: the log's lock guards it.
  */

@@ -14,9 +14,9 @@ import java.util.concurrent.RejectedExecutionException;
  * completes every waiter it covered at once. Waiters that arrive while it runs are covered by the next
  * flush, queued when this one ends, so a burst of appends costs one or two fsyncs instead of one each.
  *
- * <p>The flush itself is the log's ({@link Flush}): it alone moves the recovery point, and only past
- * bytes it forced. A waiter completes once the recovery point reaches its offset, so no acknowledgement
- * waiting here is sent before the fsync covering it completed.
+ * <p>The flush itself is the log's ({@link Flush}, which is {@link LogFlush#flushToEnd}): it alone moves
+ * the recovery point, and only past bytes it forced. A waiter completes once the recovery point reaches
+ * its offset, so no acknowledgement waiting here is sent before the fsync covering it completed.
  *
  * <p>Thread-safety: thread-safe. {@link #waitFor} and {@link #removeAbove} are called by the holder of
  * the log's lock (so waiters arrive in offset order); futures are always completed outside this object's

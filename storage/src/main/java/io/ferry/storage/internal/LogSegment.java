@@ -5,6 +5,7 @@ import io.ferry.record.CorruptBatchException;
 import io.ferry.record.Record;
 import io.ferry.record.RecordBatch;
 import io.ferry.record.RecordIterator;
+import io.ferry.storage.LogConfig;
 import io.ferry.storage.StorageException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -134,6 +135,29 @@ public final class LogSegment {
 
     public boolean indexIsFull() {
         return offsetIndex.isFull() || timeIndex.isFull();
+    }
+
+    /**
+     * Whether {@code next} must go into a new segment: this one is not empty and the batch would not fit
+     * in {@code segment.bytes}, the segment is {@code segment.ms} old, an index is full, or the batch's
+     * offsets would overflow this segment's int32 relative offsets.
+     */
+    public boolean isFullFor(RecordBatch next, LogConfig config, long nowMs) {
+        return size() > 0
+                && (next.sizeInBytes() > room(config)
+                || nowMs - rollBaseMs() >= config.segmentMs()
+                || indexIsFull()
+                || !hasOffsetsFor(next));
+    }
+
+    /** Bytes the segment can still take: up to {@code segment.bytes}, or its capacity if it was made smaller. */
+    public int room(LogConfig config) {
+        return Math.min(config.segmentBytes(), capacity()) - size();
+    }
+
+    /** Whether {@code batch}'s offsets fit this segment's int32 offsets relative to its base offset. */
+    public boolean hasOffsetsFor(RecordBatch batch) {
+        return batch.lastOffset() - baseOffset <= Integer.MAX_VALUE;
     }
 
     /**
