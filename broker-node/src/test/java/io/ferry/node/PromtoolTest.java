@@ -13,15 +13,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Prometheus's own checker accepts what {@code /metrics} serves on a broker,controller node (JVM,
- * process, controller and broker metrics). promtool is a build requirement
- * (Debian/Ubuntu: {@code apt-get install -y prometheus}); the test fails rather than skips without it,
- * so a CI image that lacks it is noticed.
+ * process, controller and broker metrics). Tagged "tools": {@code ./mvnw verify -Ptools} runs it, and it
+ * fails rather than skips without promtool (Debian/Ubuntu: {@code apt-get install -y prometheus}), so a
+ * CI image that lacks it is noticed.
  */
+@Tag("tools")
 class PromtoolTest {
 
     @TempDir

@@ -46,12 +46,60 @@ final class Compressors {
 
     /**
      * The decompressed form of {@code compressed} (position to limit; the buffer is not moved), at most
-     * {@code limit} bytes. A {@code NONE} section is returned as a view, without copying.
+     * {@code limit} bytes, in arrays of its own: the caller may keep views of it. A {@code NONE} section is
+     * returned as a view, without copying.
      */
     static ByteBuffer decompress(CompressionType type, ByteBuffer compressed, int limit) throws CorruptBatchException {
         if (type == CompressionType.NONE) {
             return compressed.slice();
         }
+        ByteSink out = new ByteSink(expectedSize(compressed.remaining(), limit), limit + 1);
+        decompressInto(type, compressed, limit, out, null);
+        return ByteBuffer.wrap(out.array(), 0, out.size()).slice();
+    }
+
+    /**
+     * Applies {@code scan} to the decompressed form of {@code compressed}, as {@link #decompress} gives it,
+     * but decompressed into arrays this thread reuses from one call to the next: a leader checks every
+     * compressed batch it is sent and drops the records after, so the arrays serve the next batch instead
+     * of being garbage. The section passed to {@code scan} is valid only during the call.
+     */
+    static <T> T scanDecompressed(CompressionType type, ByteBuffer compressed, int limit, SectionScan<T> scan)
+            throws CorruptBatchException {
+        if (type == CompressionType.NONE) {
+            return scan.apply(compressed.slice());
+        }
+        Scratch scratch = SCRATCH.get();
+        if (scratch.busy) {
+            // Only a scan that decompresses another batch gets here; it works in arrays of its own.
+            return scan.apply(decompress(type, compressed, limit));
+        }
+        scratch.busy = true;
+        try {
+            ByteSink out = scratch.output(expectedSize(compressed.remaining(), limit), limit + 1);
+            decompressInto(type, compressed, limit, out, scratch);
+            return scan.apply(ByteBuffer.wrap(out.array(), 0, out.size()).slice());
+        } finally {
+            scratch.release();
+        }
+    }
+
+    /** What {@link #scanDecompressed} applies to a records section. */
+    @FunctionalInterface
+    interface SectionScan<T> {
+        T apply(ByteBuffer section) throws CorruptBatchException;
+    }
+
+    private static int expectedSize(int compressedLength, int limit) {
+        return (int) Math.min(limit, Math.max(1024L, (long) compressedLength * EXPECTED_RATIO));
+    }
+
+    /**
+     * Decompresses into {@code out}. Codecs work on arrays: a direct or mapped batch is copied first, into
+     * {@code scratch}'s input array when there is one, else into a new array sized by the bytes present.
+     */
+    private static void decompressInto(CompressionType type, ByteBuffer compressed, int limit, ByteSink out,
+            Scratch scratch) throws CorruptBatchException {
         byte[] array;
         int offset;
         int length = compressed.remaining();
@@ -59,14 +107,52 @@ final class Compressors {
             array = compressed.array();
             offset = compressed.arrayOffset() + compressed.position();
         } else {
-            // Codecs work on arrays; a direct or mapped batch is copied once, sized by the bytes present.
-            array = new byte[length];
-            compressed.duplicate().get(array);
+            array = scratch == null ? new byte[length] : scratch.input(length);
+            compressed.duplicate().get(array, 0, length);
             offset = 0;
         }
-        int expected = (int) Math.min(limit, Math.max(1024L, (long) length * EXPECTED_RATIO));
-        ByteSink out = new ByteSink(expected, limit + 1);
         codec(type).decompress(array, offset, length, out, limit);
-        return ByteBuffer.wrap(out.array(), 0, out.size()).slice();
     }
+
+    /**
+     * One thread's reusable arrays for {@link #scanDecompressed}. Arrays above {@link #RETAINED_BYTES} are
+     * dropped after the call, so an idle thread holds little; the common batch (well under a megabyte
+     * decompressed) allocates nothing once its thread has warmed up.
+     */
+    private static final class Scratch {
+
+        private static final int RETAINED_BYTES = 1 << 20;
+
+        private byte[] input = new byte[0];
+        private ByteSink output;
+        private boolean busy;
+
+        byte[] input(int length) {
+            if (input.length < length) {
+                input = new byte[length];
+            }
+            return input;
+        }
+
+        ByteSink output(int expected, int maxCapacity) {
+            if (output == null) {
+                output = new ByteSink(expected, maxCapacity);
+            } else {
+                output.reset(maxCapacity);
+            }
+            return output;
+        }
+
+        void release() {
+            busy = false;
+            if (input.length > RETAINED_BYTES) {
+                input = new byte[0];
+            }
+            if (output != null && output.array().length > RETAINED_BYTES) {
+                output = null;
+            }
+        }
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 }

@@ -163,6 +163,12 @@ public final class RecordBatch {
 
     /** The records section, decompressed if the batch is compressed; checks codec and count on the way. */
     private ByteBuffer recordsSection(int maxUncompressedBytes) throws CorruptBatchException {
+        return checkedSection(Compressors.decompress(checkedCompression(maxUncompressedBytes),
+                buffer.duplicate().position(HEADER_SIZE), maxUncompressedBytes));
+    }
+
+    /** The codec of the records section, after the checks every read of the section makes first. */
+    private CompressionType checkedCompression(int maxUncompressedBytes) throws CorruptBatchException {
         if (maxUncompressedBytes < 1 || maxUncompressedBytes > MAX_UNCOMPRESSED_BYTES_LIMIT) {
             throw new IllegalArgumentException("maxUncompressedBytes " + maxUncompressedBytes
                     + " is not in 1.." + MAX_UNCOMPRESSED_BYTES_LIMIT);
@@ -176,7 +182,10 @@ public final class RecordBatch {
             throw new CorruptBatchException(CorruptBatchException.Problem.INVALID_RECORD_COUNT,
                     "record count " + recordCount() + " is negative");
         }
-        ByteBuffer section = Compressors.decompress(compression, buffer.duplicate().position(HEADER_SIZE), maxUncompressedBytes);
+        return compression;
+    }
+
+    private ByteBuffer checkedSection(ByteBuffer section) throws CorruptBatchException {
         if (recordCount() == 0 && section.hasRemaining()) {
             // Checked here because an iterator over zero records never reaches its own trailing-bytes check.
             throw new CorruptBatchException(CorruptBatchException.Problem.INVALID_RECORD_COUNT,
@@ -214,8 +223,10 @@ public final class RecordBatch {
      * @throws IllegalArgumentException when the cap is not in 1..{@link #MAX_UNCOMPRESSED_BYTES_LIMIT}
      */
     public RecordsScan scanRecords(int maxUncompressedBytes) throws CorruptBatchException {
-        ByteBuffer section = recordsSection(maxUncompressedBytes);
-        return RecordWalker.walk(section, recordCount(), lastOffsetDelta(), baseTimestamp());
+        // The section is walked and dropped, so it is decompressed into this thread's reused arrays.
+        return Compressors.scanDecompressed(checkedCompression(maxUncompressedBytes),
+                buffer.duplicate().position(HEADER_SIZE), maxUncompressedBytes,
+                section -> RecordWalker.walk(checkedSection(section), recordCount(), lastOffsetDelta(), baseTimestamp()));
     }
 
     /** CRC-32C over attributes to the end of the batch, as the CRC field should hold it. */

@@ -38,7 +38,11 @@ public interface ReplicaLog {
      */
     LogAppendInfo appendAsFollower(ByteBuffer batches) throws LogAppendException;
 
-    /** Removes every batch at or after {@code offset} (the batch holding it goes whole). */
+    /**
+     * Removes every batch at or after {@code offset} (the batch holding it goes whole), and every epoch
+     * entry that starts at or after the resulting log end, even when no batch goes: a follower's last
+     * fetched epoch must be one its log holds records of (see {@link Log#truncateTo}).
+     */
     void truncateTo(long offset);
 
     /** Empties the log and starts it at {@code offset}. */

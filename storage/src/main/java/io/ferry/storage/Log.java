@@ -441,9 +441,13 @@ public final class Log implements AutoCloseable {
     /**
      * Removes every record at or after {@code targetOffset}; the batch holding it goes whole, so the
      * new log end offset may be below {@code targetOffset}. Below the log start it empties the log and
-     * starts it at {@code targetOffset}. A no-op at or above the log end.
+     * starts it at {@code targetOffset}. At or above the log end no record goes, but epochs that start at
+     * the log end (a replica that became leader and appended nothing before losing the leadership) are
+     * forgotten, as Kafka's {@code truncateTo} does: a follower that kept one would send it as its last
+     * fetched epoch, the leader would answer the same divergence at the log end forever, and the
+     * follower would never catch up.
      *
-     * @return whether anything was removed
+     * @return whether any record was removed
      */
     public boolean truncateTo(long targetOffset) {
         if (targetOffset < 0) {
@@ -453,6 +457,12 @@ public final class Log implements AutoCloseable {
         synchronized (lock) {
             ensureOpen();
             if (targetOffset >= end.offset()) {
+                try {
+                    epochCache.truncateFromEnd(end.offset());
+                } catch (IOException e) {
+                    throw new StorageException("truncation of the epochs of " + dir + " to " + end.offset()
+                            + " failed: " + e.getMessage(), e);
+                }
                 return false;
             }
             undone = targetOffset < logStartOffset ? emptyAndStartAt(targetOffset) : truncateLocked(targetOffset);

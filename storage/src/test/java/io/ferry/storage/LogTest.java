@@ -18,6 +18,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -307,6 +308,21 @@ class LogTest {
         assertEquals(30, readEverything().stream().mapToInt(RecordBatch::recordCount).sum());
         assertEquals(30, append(100, 1).firstOffset());
         assertEquals(List.of(28L, 30L), readAll(28).stream().map(RecordBatch::baseOffset).toList());
+    }
+
+    @Test
+    void truncatingAtTheLogEndForgetsAnEpochThatStartedThereWithoutRecords() throws Exception {
+        open(small().build());
+        append(10, 2);
+        append(11, 2);
+        // This replica led epoch 5 from offset 4 and appended nothing before another leader took over.
+        log.assignEpochStartOffset(5);
+        assertEquals(OptionalInt.of(5), log.latestEpoch());
+
+        assertFalse(log.truncateTo(log.logEndOffset()), "no record goes");
+
+        assertEquals(OptionalInt.of(3), log.latestEpoch(), "the empty epoch is not sent as the last fetched one");
+        assertEquals(4, log.logEndOffset());
     }
 
     @Test

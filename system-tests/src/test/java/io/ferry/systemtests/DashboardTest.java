@@ -23,12 +23,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Grafana dashboard (deploy/grafana/dashboards/ferry.json): valid JSON, valid PromQL (promtool),
- * and every metric its queries use is one a running broker and controller node exports.
+ * and every metric its queries use is one a running broker and controller node exports. The promtool
+ * check is tagged "tools" ({@code ./mvnw verify -Ptools}).
  */
 class DashboardTest {
 
@@ -71,6 +73,7 @@ class DashboardTest {
     }
 
     @Test
+    @Tag("tools")
     void everyQueryIsValidPromQl(@TempDir Path dir) throws Exception {
         String promtool = Repo.requireTool("promtool", "Debian: apt-get install prometheus");
         // promtool parses the expressions of a rules file: one recording rule per dashboard query.

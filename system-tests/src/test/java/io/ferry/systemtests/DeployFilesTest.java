@@ -12,10 +12,15 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** docker-compose.yml and the Prometheus config, checked by the tools that will read them. */
+/**
+ * docker-compose.yml and the Prometheus config, checked by the tools that will read them (tagged
+ * "tools": {@code ./mvnw verify -Ptools}).
+ */
+@Tag("tools")
 class DeployFilesTest {
 
     private static final Duration TOOL_TIMEOUT = Duration.ofSeconds(60);

@@ -1,5 +1,9 @@
 package io.ferry.systemtests;
 
+import static io.ferry.systemtests.ClusterTable.brokerState;
+import static io.ferry.systemtests.ClusterTable.everyPartitionOk;
+import static io.ferry.systemtests.ClusterTable.partitions;
+import static io.ferry.systemtests.ClusterTable.partitionsLedBy;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -12,16 +16,13 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -111,7 +112,7 @@ class FerryClusterScriptTest {
 
         Shell.Result before = await("every partition of orders with its full ISR")
                 .atMost(FAILOVER_TIMEOUT).pollInterval(Duration.ofSeconds(1))
-                .until(() -> ferry0("cluster"), FerryClusterScriptTest::everyPartitionOk);
+                .until(() -> ferry0("cluster"), ClusterTable::everyPartitionOk);
         List<Integer> ledBy102 = partitionsLedBy(before, "102");
         assertFalse(ledBy102.isEmpty(), "placement gives broker-2 a leadership among 3 partitions: " + before);
 
@@ -125,14 +126,14 @@ class FerryClusterScriptTest {
                 .atMost(FAILOVER_TIMEOUT).pollInterval(Duration.ofSeconds(1))
                 .until(() -> ferry0("cluster"), c -> brokerState(c, "102").equals(Optional.of("FENCED"))
                         && partitions(c).size() == 3 && partitionsLedBy(c, "102").isEmpty());
-        Map<Integer, Partition> afterKill = partitions(failedOver);
+        Map<Integer, ClusterTable.Partition> afterKill = partitions(failedOver);
         for (int p : ledBy102) {
-            assertTrue(List.of("101", "103").contains(afterKill.get(p).leader),
+            assertTrue(List.of("101", "103").contains(afterKill.get(p).leader()),
                     "partition " + p + " moved to a live broker: " + failedOver);
         }
-        for (Partition p : afterKill.values()) {
-            assertEquals("UNDER-REPLICATED", p.status, failedOver::toString);
-            assertFalse(List.of(p.isr.split(",")).contains("102"), "fenced broker left the ISR: " + failedOver);
+        for (ClusterTable.Partition p : afterKill.values()) {
+            assertEquals("UNDER-REPLICATED", p.status(), failedOver::toString);
+            assertFalse(List.of(p.isr().split(",")).contains("102"), "fenced broker left the ISR: " + failedOver);
         }
         assertTrue(failedOver.output().contains("3 under-replicated, 0 offline"), failedOver::toString);
 
@@ -231,43 +232,6 @@ class FerryClusterScriptTest {
 
     private static Stream<String> values(String prefix) {
         return IntStream.rangeClosed(1, RECORDS_PER_RUN).mapToObj(i -> prefix + "-" + i);
-    }
-
-    /** A row of the partition table {@code ferry cluster} prints. */
-    private record Partition(String leader, String isr, String status) {
-    }
-
-    private static final Pattern PARTITION_ROW =
-            Pattern.compile("(?m)^orders\\s+(\\d+)\\s+(\\S+)\\s+\\d+\\s+\\S+\\s+(\\S+)\\s+(\\S+)\\s*$");
-
-    /** The rows of orders' partitions by partition; none when the command failed. */
-    private static Map<Integer, Partition> partitions(Shell.Result cluster) {
-        Map<Integer, Partition> rows = new TreeMap<>();
-        if (cluster.exitCode() != 0) {
-            return rows;
-        }
-        Matcher m = PARTITION_ROW.matcher(cluster.output());
-        while (m.find()) {
-            rows.put(Integer.parseInt(m.group(1)), new Partition(m.group(2), m.group(3), m.group(4)));
-        }
-        return rows;
-    }
-
-    /** All three partitions of orders have a leader and a full ISR. */
-    private static boolean everyPartitionOk(Shell.Result cluster) {
-        Map<Integer, Partition> rows = partitions(cluster);
-        return rows.size() == 3 && rows.values().stream().allMatch(p -> p.status.equals("ok"));
-    }
-
-    private static List<Integer> partitionsLedBy(Shell.Result cluster, String broker) {
-        return partitions(cluster).entrySet().stream().filter(e -> e.getValue().leader.equals(broker))
-                .map(Map.Entry::getKey).collect(Collectors.toCollection(ArrayList::new));
-    }
-
-    /** The STATE column (alive / FENCED) of a broker in {@code ferry cluster}'s broker table. */
-    private static Optional<String> brokerState(Shell.Result cluster, String id) {
-        Matcher m = Pattern.compile("(?m)^" + id + "\\s+\\S+\\s+(\\S+)\\s*$").matcher(cluster.output());
-        return m.find() ? Optional.of(m.group(1)) : Optional.empty();
     }
 
     /** The process has exited and been reaped (a killed node is a zombie until init collects it). */

@@ -51,7 +51,8 @@ final class Ports {
         return fail("no free port range for the cluster after " + ATTEMPTS + " attempts");
     }
 
-    private static boolean isFree(int port) {
+    /** Nothing listens on 127.0.0.1:port now. */
+    static boolean isFree(int port) {
         try (ServerSocket socket = new ServerSocket()) {
             socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
             return true;

@@ -46,11 +46,15 @@ final class Repo {
 
     /** Fails (never skips) when a tool is not on the PATH, saying how to install it. */
     static String requireTool(String name, String install) {
+        return onPath(name) ? name : fail(name + " is not on the PATH; these tests need it (" + install + ")");
+    }
+
+    static boolean onPath(String name) {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, name))) {
-                return name;
+                return true;
             }
         }
-        return fail(name + " is not on the PATH; these tests need it (" + install + ")");
+        return false;
     }
 }

@@ -15,7 +15,7 @@ public final class ByteSink extends OutputStream {
     /** Largest array the JVM reliably allocates. */
     private static final int MAX_ARRAY_SIZE = Integer.MAX_VALUE - 8;
 
-    private final int maxCapacity;
+    private int maxCapacity;
     private byte[] bytes;
     private int size;
 
@@ -30,6 +30,15 @@ public final class ByteSink extends OutputStream {
     public ByteSink(int initialCapacity, int maxCapacity) {
         this.maxCapacity = Math.min(maxCapacity, MAX_ARRAY_SIZE);
         this.bytes = new byte[Math.max(16, Math.min(initialCapacity, this.maxCapacity))];
+    }
+
+    /**
+     * Empties the sink for reuse, keeping its array, with a new cap for doubling (see
+     * {@link #ByteSink(int, int)}).
+     */
+    public void reset(int maxCapacity) {
+        this.maxCapacity = Math.min(maxCapacity, MAX_ARRAY_SIZE);
+        size = 0;
     }
 
     /** The backing array; valid from 0 to {@link #size()} until the next write grows it. */
