@@ -457,12 +457,7 @@ public final class Log implements AutoCloseable {
         synchronized (lock) {
             ensureOpen();
             if (targetOffset >= end.offset()) {
-                try {
-                    epochCache.truncateFromEnd(end.offset());
-                } catch (IOException e) {
-                    throw new StorageException("truncation of the epochs of " + dir + " to " + end.offset()
-                            + " failed: " + e.getMessage(), e);
-                }
+                truncateEpochCache();
                 return false;
             }
             undone = targetOffset < logStartOffset ? emptyAndStartAt(targetOffset) : truncateLocked(targetOffset);
