@@ -17,6 +17,7 @@ import java.time.InstantSource;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * One partition replica on this broker, and the one place that decides its role moves: offline →
@@ -223,7 +224,7 @@ public final class Partition {
         try {
             LogReadResult read = log.read(request.fetchOffset(), request.maxBytes(), Long.MAX_VALUE);
             return new ReplicaFetchResult(null, highWatermark, read.logStartOffset(), read.logEndOffset(), null,
-                    read.records());
+                    read.records(), read.lease());
         } catch (OffsetOutOfRangeException e) {
             return new ReplicaFetchResult(PartitionError.of(ErrorCode.OFFSET_OUT_OF_RANGE, "fetch offset "
                     + request.fetchOffset() + " of " + tp + " is outside the leader's log [" + e.logStartOffset()
@@ -312,13 +313,18 @@ public final class Partition {
      * appends the batches; then takes the leader's high watermark (never above this log's end). Ignored if
      * this replica no longer follows at that epoch or its log moved since the fetch was sent.
      *
+     * @return completes once the appended batches are on disk if the log's flush policy asked for it (at once
+     *         otherwise): the follower's next fetch, which tells the leader this log's end, waits for it, so
+     *         the high watermark never counts records a replica has not flushed when the policy says it must.
+     *         If that flush fails, the replica has gone offline by the time it completes.
      * @throws ReplicationException the leader's batches could not be appended (the fetcher backs off and retries)
      */
-    public synchronized void applyLeaderAnswer(ReplicaFetchPartition position, ReplicaFetchResult answer)
-            throws ReplicationException {
+    public synchronized CompletableFuture<Void> applyLeaderAnswer(ReplicaFetchPartition position,
+                                                               ReplicaFetchResult answer) throws ReplicationException {
+        CompletableFuture<Void> flushed = CompletableFuture.completedFuture(null);
         if (!(role instanceof FollowerRole follower) || follower.leaderEpoch() != position.currentLeaderEpoch()
                 || log.logEndOffset() != position.fetchOffset()) {
-            return;
+            return flushed;
         }
         try {
             if (answer.divergingEpoch() != null) {
@@ -333,7 +339,11 @@ public final class Partition {
             } else if (answer.error() != null) {
                 throw new ReplicationException(answer.error());
             } else if (answer.records().hasRemaining()) {
-                log.appendAsFollower(answer.records());
+                flushed = log.appendAsFollower(answer.records()).flushed().whenComplete((done, failure) -> {
+                    if (failure instanceof StorageException) {
+                        markOffline("its log failed to flush: " + failure.getMessage());
+                    }
+                });
             }
             // The leader's log start (moved by DeleteRecords or retention) bounds this replica's too, so a
             // consumer finds the same earliest offset after a failover.
@@ -355,6 +365,7 @@ public final class Partition {
         if (answer.logEndOffset() >= 0) {
             follower.leaderAnswered(answer.logEndOffset(), logEnd, clock.millis());
         }
+        return flushed;
     }
 
     /**
@@ -419,7 +430,7 @@ public final class Partition {
         long highWatermark = log.highWatermark();
         try {
             LogReadResult read = log.read(offset, maxBytes, highWatermark);
-            return new FetchedPartition(null, highWatermark, read.logStartOffset(), read.records());
+            return new FetchedPartition(null, highWatermark, read.logStartOffset(), read.records(), read.lease());
         } catch (OffsetOutOfRangeException e) {
             throw new ReplicationException(ErrorCode.OFFSET_OUT_OF_RANGE, "offset " + offset + " of " + tp
                     + " is outside the log [" + e.logStartOffset() + ", " + e.logEndOffset()

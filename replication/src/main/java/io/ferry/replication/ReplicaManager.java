@@ -182,12 +182,17 @@ public final class ReplicaManager implements AutoCloseable {
      * independent. {@code callback} gets one outcome per partition, once: at once for
      * {@link RequiredAcks#NONE} and {@link RequiredAcks#LEADER} (and for partitions that failed), and
      * for {@link RequiredAcks#ALL} when every appended partition's high watermark passed its last offset
-     * or {@code timeoutMs} elapsed.
+     * or {@code timeoutMs} elapsed. If a log's flush policy asked for an fsync after its append, the
+     * answer waits for it first, without a thread (the flush thread completes it): an acknowledgement the
+     * policy covers is never sent before the fsync covering it completed, and acks=all starts waiting for
+     * the in-sync replicas then. A failed flush answers STORAGE_ERROR (the replica goes offline), records
+     * truncated before their flush NOT_LEADER.
      */
     public void appendRecords(RequiredAcks acks, long timeoutMs, Map<TopicPartition, ByteBuffer> entries,
                               Consumer<Map<TopicPartition, ProduceOutcome>> callback) {
         Map<TopicPartition, ProduceOutcome> settled = new LinkedHashMap<>();
         Map<TopicPartition, DelayedProduce.Waiting> waiting = new LinkedHashMap<>();
+        Map<TopicPartition, CompletableFuture<Void>> flushes = new LinkedHashMap<>();
         for (Map.Entry<TopicPartition, ByteBuffer> entry : entries.entrySet()) {
             TopicPartition tp = entry.getKey();
             Partition partition = partitions.get(tp);
@@ -209,18 +214,55 @@ public final class ReplicaManager implements AutoCloseable {
                 } else {
                     settled.put(tp, outcome);
                 }
+                if (!appended.info().flushed().isDone() || appended.info().flushed().isCompletedExceptionally()) {
+                    flushes.put(tp, appended.info().flushed());
+                }
             } catch (ReplicationException e) {
                 settled.put(tp, ProduceOutcome.failed(e.error()));
             } catch (LogAppendException e) {
                 settled.put(tp, ProduceOutcome.failed(appendError(tp, e)));
             }
         }
+        if (flushes.isEmpty()) {
+            answerAppended(timeoutMs, settled, waiting, callback);
+            return;
+        }
+        CompletableFuture.allOf(flushes.values().toArray(CompletableFuture[]::new)).whenComplete((done, failure) -> {
+            flushes.forEach((tp, flushed) -> {
+                Throwable failed = flushed.handle((ok, e) -> e).join();
+                if (failed != null) {
+                    waiting.remove(tp);
+                    settled.put(tp, ProduceOutcome.failed(flushError(tp, failed)));
+                }
+            });
+            answerAppended(timeoutMs, settled, waiting, callback);
+        });
+    }
+
+    /** Answers an append whose flushes are done: now, or once the in-sync replicas have it (acks=all). */
+    private void answerAppended(long timeoutMs, Map<TopicPartition, ProduceOutcome> settled,
+                                Map<TopicPartition, DelayedProduce.Waiting> waiting,
+                                Consumer<Map<TopicPartition, ProduceOutcome>> callback) {
         if (waiting.isEmpty()) {
             callback.accept(settled);
             return;
         }
         DelayedProduce delayed = new DelayedProduce(timeoutMs, settled, waiting, callback);
         produceWaiters.tryCompleteElseWatch(delayed, List.copyOf(waiting.keySet()));
+    }
+
+    /**
+     * The error for a partition whose flush failed: its records were removed first (a truncation made this
+     * replica a follower), or the fsync failed, which takes the replica offline as a failed write does.
+     */
+    private PartitionError flushError(TopicPartition tp, Throwable failure) {
+        if (failure instanceof LogAppendException removed) {
+            return PartitionError.of(ErrorCode.NOT_LEADER, "partition " + tp + ": " + removed.getMessage()
+                    + "; they were not acknowledged: retry against the leader");
+        }
+        partition(tp).ifPresent(p -> p.markOffline("its log failed to flush: " + failure.getMessage()));
+        return PartitionError.of(ErrorCode.STORAGE_ERROR, "partition " + tp + " failed to flush: "
+                + failure.getMessage());
     }
 
     private static PartitionError appendError(TopicPartition tp, LogAppendException e) {
@@ -232,6 +274,8 @@ public final class ReplicaManager implements AutoCloseable {
             case EMPTY, NON_CONTIGUOUS_OFFSET -> ErrorCode.INVALID_REQUEST;
             // The log holds a newer epoch than this leadership: this leader is stale.
             case INVALID_LEADER_EPOCH -> ErrorCode.FENCED_LEADER_EPOCH;
+            // Only a flush's failure (flushError), never an append's refusal.
+            case REMOVED_BEFORE_FLUSH -> ErrorCode.NOT_LEADER;
         };
         return PartitionError.of(code, "partition " + tp + ": " + e.getMessage() + "; nothing was appended");
     }
@@ -243,7 +287,8 @@ public final class ReplicaManager implements AutoCloseable {
     /**
      * A consumer fetch: answered at once if {@code params.maxWaitMs()} is 0, a partition has an error, or
      * {@code params.minBytes()} are available; otherwise when an advancing high watermark makes them
-     * available or the wait ends.
+     * available or the wait ends. The answer's records are slices of the logs: {@code callback} releases
+     * each partition's {@link PartitionRead#lease()} once nothing reads them any more.
      */
     public void fetch(FetchParams params, List<FetchPartitionRequest> requests,
                       Consumer<Map<TopicPartition, FetchedPartition>> callback) {
@@ -261,6 +306,7 @@ public final class ReplicaManager implements AutoCloseable {
      * the follower's log diverges. Long-polls like {@link #fetch} until new batches arrive. A fetch from a
      * fenced broker is refused whole (BROKER_FENCED), and one for a partition {@code replicaId} does not
      * replicate is refused for that partition (NOT_REPLICA), before anything of the follower is recorded.
+     * As for {@link #fetch}, {@code callback} releases the answer's leases.
      */
     public void fetchForFollower(int replicaId, FetchParams params, List<ReplicaFetchPartition> requests,
                                  Consumer<Map<TopicPartition, ReplicaFetchResult>> callback) {
@@ -324,6 +370,7 @@ public final class ReplicaManager implements AutoCloseable {
             callback.accept(now);
             return;
         }
+        DelayedFetch.release(now);
         waiters.tryCompleteElseWatch(new DelayedFetch<>(params.maxWaitMs(), params.minBytes(), read, callback), keys);
     }
 
@@ -355,6 +402,7 @@ public final class ReplicaManager implements AutoCloseable {
                 R read = reader.read(partition, request, limit);
                 int size = read.records().remaining();
                 if (size > 0 && (limit == 0 || (anyRecords && size > remaining))) {
+                    read.lease().release();
                     read = emptied.apply(read);
                     size = 0;
                 }

@@ -3,6 +3,7 @@ package io.ferry.replication;
 import io.ferry.record.BatchScanner;
 import io.ferry.record.CorruptBatchException;
 import io.ferry.record.RecordBatch;
+import io.ferry.storage.BufferLease;
 import io.ferry.storage.EpochEndOffset;
 import io.ferry.storage.EpochEntry;
 import io.ferry.storage.LogAppendException;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An in-memory {@link ReplicaLog} with the storage log's rules for replication: offsets assigned by the
@@ -28,6 +30,9 @@ import java.util.Random;
  * a power loss keeps exactly the whole batches that reached the disk), cuts the epoch history to the new
  * end as {@code Log.open} does (the storage log writes that history synchronously), and restores the high
  * watermark from its checkpoint. A truncation is durable at once.
+ *
+ * <p>A read with records carries a lease, as a storage log's does; {@link #leasesHeld} counts those not
+ * released yet.
  *
  * <p>Thread-safe: every method holds the log's lock.
  */
@@ -48,6 +53,7 @@ public final class MemoryReplicaLog implements ReplicaLog {
         }
     }
 
+    final AtomicInteger leasesHeld = new AtomicInteger();
     private final Observer observer;
     /** The batches from the log start to the log end, in offset order. */
     private final List<RecordBatch> batches = new ArrayList<>();
@@ -184,7 +190,12 @@ public final class MemoryReplicaLog implements ReplicaLog {
         for (RecordBatch b : selected) {
             out.put(b.buffer());
         }
-        return new LogReadResult(out.flip().asReadOnlyBuffer(), startOffset, endOffset);
+        if (selected.isEmpty()) {
+            return new LogReadResult(out.flip().asReadOnlyBuffer(), startOffset, endOffset);
+        }
+        leasesHeld.incrementAndGet();
+        return new LogReadResult(out.flip().asReadOnlyBuffer(), startOffset, endOffset,
+                BufferLease.once(leasesHeld::decrementAndGet));
     }
 
     /** The index of the batch holding {@code offset}, or -1 if none does. Caller holds the lock. */

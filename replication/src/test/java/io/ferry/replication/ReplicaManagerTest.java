@@ -275,6 +275,36 @@ class ReplicaManagerTest {
     }
 
     @Test
+    void readsALongPollDropsAreReleasedAndTheAnswerHoldsOnlyItsOwn() {
+        manager.applyPartitionState(TP, leader(1, List.of(LOCAL)));
+        produce(RequiredAcks.LEADER, batch(1));
+        var fetched = fetch(0, 500, 1_000_000);
+        produce(RequiredAcks.LEADER, batch(1));
+        assertNull(fetched.get(), "fewer than min_bytes: read twice, answered by neither");
+        assertEquals(0, logs.get(TP).leasesHeld.get());
+
+        timer.advance(500);
+        assertEquals(1, logs.get(TP).leasesHeld.get(), "the answer's read");
+        fetched.get().get(TP).lease().release();
+        assertEquals(0, logs.get(TP).leasesHeld.get());
+    }
+
+    @Test
+    void aPartitionLeftOutOfAnAnswerForMaxBytesIsReleased() {
+        TopicPartition other = new TopicPartition("t", 1);
+        manager.applyPartitionState(TP, leader(1, List.of(LOCAL)));
+        manager.applyPartitionState(other, leader(1, List.of(LOCAL)));
+        produce(RequiredAcks.LEADER, batch(1));
+        manager.appendRecords(RequiredAcks.LEADER, 1_000, Map.of(other, batch(1)), r -> { });
+        AtomicReference<Map<TopicPartition, FetchedPartition>> result = new AtomicReference<>();
+        manager.fetch(new FetchParams(0, 0, 1), List.of(new FetchPartitionRequest(TP, 0, 1 << 20, -1),
+                new FetchPartitionRequest(other, 0, 1 << 20, -1)), result::set);
+        assertEquals(0, result.get().get(other).records().remaining());
+        assertEquals(0, logs.get(other).leasesHeld.get());
+        assertEquals(1, logs.get(TP).leasesHeld.get());
+    }
+
+    @Test
     void maxBytesBoundsTheAnswerButTheFirstBatchAlwaysComes() {
         TopicPartition other = new TopicPartition("t", 1);
         manager.applyPartitionState(TP, leader(1, List.of(LOCAL)));

@@ -2,29 +2,38 @@ package io.ferry.storage;
 
 import io.ferry.record.RecordBatch;
 import io.ferry.storage.internal.AppendValidation;
+import io.ferry.storage.internal.LogEnd;
+import io.ferry.storage.internal.LogFlush;
 import io.ferry.storage.internal.LogLoader;
 import io.ferry.storage.internal.LogSegment;
+import io.ferry.storage.internal.LogSegments;
 import io.ferry.storage.internal.ProducedBatchValidation;
+import io.ferry.storage.internal.Retention;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Objects;
-import java.util.Map;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
-import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * The log of one partition: a directory of segments holding Kafka RecordBatch v2 batches at
- * consecutive offsets from {@link #logStartOffset()} to {@link #logEndOffset()}.
+ * consecutive offsets from {@link #logStartOffset()} to {@link #logEndOffset()}. It coordinates: the
+ * segments are a {@link LogSegments} list, {@link AppendValidation} checks an append before any byte is
+ * written, {@link Retention} decides which segments go, and {@link LogFlush} (the flush policy and the
+ * group commit) decides when to force what to disk and owns the recovery point. The log itself owns the
+ * moves of the log end, log start and high watermark, the leader epoch cache, and rolling.
+ *
+ * <p>Flushes: an append never forces the file itself. When the flush policy asks for a flush after an
+ * append, the append's {@link LogAppendInfo#flushed()} completes once an fsync covering it completed:
+ * flushes run one at a time on the log directory's flush thread and each covers every append made
+ * before it began. The recovery point moves only after such an fsync.
  *
  * <p>Thread-safety: every mutation (append, truncate, roll, flush bookkeeping, retention, close)
  * runs under one lock, so there is a single writer at a time. Reads ({@link #read},
@@ -32,11 +41,12 @@ import java.util.concurrent.ScheduledExecutorService;
  * the log end and read only bytes below it, which never change (truncation copies, see
  * {@link LogSegment#truncatedCopy}).
  *
- * <p>Lifetime of read buffers: a read returns a slice of a read-only mapping of the segment file. The
- * log never unmaps explicitly; a mapping goes away when the garbage collector reclaims the last slice
- * of it. A slice therefore stays valid, with the same bytes, after its segment is deleted by retention,
- * truncated or closed; only the disk space of a deleted segment is held until then. Removed segments'
- * files are renamed {@code .deleted} and unlinked {@code file.delete.delay.ms} later.
+ * <p>Lifetime of read buffers: a read returns a slice of a read-only mapping of the segment file and a
+ * {@link BufferLease} on it ({@link LogReadResult#lease()}). The slice stays valid, with the same bytes,
+ * after its segment is deleted by retention, truncated or closed, until the lease is released; a segment
+ * that left the log is unmapped once the last lease on it is released, which frees a deleted segment's
+ * disk blocks then, not at the next garbage collection. Removed segments' files are renamed
+ * {@code .deleted} and unlinked {@code file.delete.delay.ms} later.
  */
 public final class Log implements AutoCloseable {
 
@@ -52,44 +62,29 @@ public final class Log implements AutoCloseable {
     /** Guarded by lock: the cache is not thread-safe. */
     private final LeaderEpochCache epochCache;
     private final Object lock = new Object();
-    private final ConcurrentSkipListMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
+    private final LogSegments segments;
+    private final LogFlush flushes;
 
-    private volatile EndOffset end;
+    private volatile LogEnd end;
     private volatile long logStartOffset;
-    private volatile long recoveryPoint;
     private volatile long highWatermark;
-    /** Guarded by lock. Bumped by every truncation so that a flush begun before it does not advance the recovery point. */
-    private long truncations;
-    /** Guarded by lock. */
-    private long appendedRecords;
-    /** Guarded by lock. */
-    private long flushedRecords;
-    /** Guarded by lock. */
-    private long lastFlushMs;
-    /** Guarded by lock. */
-    private boolean closed;
-
-    /** The log end offset and where it lies, published together after each change. */
-    private record EndOffset(long offset, LogSegment segment, int position) {
-    }
+    /** Written under lock; read by lock-free readers, which read nothing from a closed log. */
+    private volatile boolean closed;
 
     private Log(Path dir, LogConfig config, InstantSource clock, ScheduledExecutorService scheduler,
-                LogLoader.Loaded loaded, long recoveryPoint, LeaderEpochCache epochCache) {
+                Executor flushThread, LogLoader.Loaded loaded, long recoveryPoint, LeaderEpochCache epochCache) {
         this.dir = dir;
         this.epochCache = epochCache;
         this.config = config;
         this.clock = clock;
         this.scheduler = scheduler;
         this.recoveryResult = loaded.result();
-        for (LogSegment segment : loaded.segments()) {
-            segments.put(segment.baseOffset(), segment);
-        }
-        LogSegment active = segments.lastEntry().getValue();
-        this.end = new EndOffset(active.nextOffset(), active, active.size());
-        this.logStartOffset = segments.firstKey();
-        this.recoveryPoint = Math.max(logStartOffset, Math.min(recoveryPoint, end.offset()));
+        this.segments = new LogSegments(loaded.segments());
+        this.end = LogEnd.of(segments.last());
+        this.logStartOffset = segments.firstBaseOffset();
         this.highWatermark = logStartOffset;
-        this.lastFlushMs = clock.millis();
+        this.flushes = new LogFlush(dir, lock, segments, () -> end.offset(), clock,
+                Math.max(logStartOffset, Math.min(recoveryPoint, end.offset())), flushThread);
     }
 
     /**
@@ -98,11 +93,25 @@ public final class Log implements AutoCloseable {
      * the segment holding {@code recoveryPoint} on is validated and the invalid tail is cut.
      *
      * @param recoveryPoint offset below which the log was flushed before a crash; 0 validates everything
-     * @param scheduler     runs the flush of rolled segments and delayed file deletion
+     * @param scheduler     runs delayed file deletion, and the flushes (see {@link #open(Path, LogConfig, long,
+     *                      InstantSource, ScheduledExecutorService, Executor)} for a flush thread of their own)
      * @throws StorageException if the directory cannot be read or written
      */
     public static Log open(Path dir, LogConfig config, long recoveryPoint, InstantSource clock,
                            ScheduledExecutorService scheduler) {
+        return open(dir, config, recoveryPoint, clock, scheduler, scheduler);
+    }
+
+    /**
+     * As {@link #open(Path, LogConfig, long, InstantSource, ScheduledExecutorService)}, with the flushes
+     * (fsyncs asked for by the flush policy, of rolled segments, of {@code flush.ms}) run on
+     * {@code flushThread}, as {@link LogManager} runs those of every log in one log directory on one thread.
+     *
+     * @param flushThread runs one flush of this log at a time; a flush that fails throws its
+     *                    {@link StorageException} there after failing the appends waiting for it
+     */
+    public static Log open(Path dir, LogConfig config, long recoveryPoint, InstantSource clock,
+                           ScheduledExecutorService scheduler, Executor flushThread) {
         LeaderEpochCache epochCache;
         try {
             Files.createDirectories(dir);
@@ -114,7 +123,7 @@ public final class Log implements AutoCloseable {
         // larger epoch than the cache's latest; an empty cache (a lost file) bounds nothing.
         int maxEpoch = epochCache.latestEpoch().orElse(Integer.MAX_VALUE);
         LogLoader.Loaded loaded = LogLoader.load(dir, config, recoveryPoint, maxEpoch, clock.millis());
-        Log log = new Log(dir, config, clock, scheduler, loaded, recoveryPoint, epochCache);
+        Log log = new Log(dir, config, clock, scheduler, flushThread, loaded, recoveryPoint, epochCache);
         synchronized (log.lock) {
             log.truncateEpochCache();
         }
@@ -214,7 +223,7 @@ public final class Log implements AutoCloseable {
 
     /** Offsets below it have been forced to disk and are not validated again after a crash. */
     public long recoveryPoint() {
-        return recoveryPoint;
+        return flushes.recoveryPoint();
     }
 
     /** The high watermark as last set by replication; always within [log start, log end]. */
@@ -237,20 +246,16 @@ public final class Log implements AutoCloseable {
 
     /** Bytes held by all segments. */
     public long sizeInBytes() {
-        long size = 0;
-        for (LogSegment segment : segments.values()) {
-            size += segment.size();
-        }
-        return size;
+        return segments.sizeInBytes();
     }
 
     public int segmentCount() {
-        return segments.size();
+        return segments.count();
     }
 
     /** Base offsets of the segments, oldest first. */
     public List<Long> segmentBaseOffsets() {
-        return List.copyOf(segments.keySet());
+        return segments.baseOffsets();
     }
 
     /**
@@ -260,7 +265,8 @@ public final class Log implements AutoCloseable {
      * The offsets and epoch are patched into {@code batches} in place, so a writable buffer is written as
      * given (a direct one reaches the file with no copy on the way); a read-only buffer is first copied
      * into a direct buffer. The CRC does not cover the offsets and epoch; it is recomputed only for a batch
-     * whose timestamps the leader sets.
+     * whose timestamps the leader sets. If the flush policy asks for a flush, the result's
+     * {@link LogAppendInfo#flushed()} completes once it is on disk; the append does not wait for it.
      *
      * @throws LogAppendException nothing was appended: INVALID_LEADER_EPOCH (below the log's latest epoch),
      *                            CORRUPT_BATCH, INVALID_RECORD, INVALID_TIMESTAMP, BATCH_TOO_LARGE or EMPTY
@@ -274,15 +280,9 @@ public final class Log implements AutoCloseable {
         LogConfig appendConfig = config;
         List<RecordBatch> parsed = AppendValidation.validate(writable, appendConfig);
         long logAppendTime = ProducedBatchValidation.validateAndStamp(parsed, appendConfig, clock.millis());
-        boolean flush;
-        LogAppendInfo info;
         synchronized (lock) {
             ensureOpen();
-            int latest = epochCache.latestEpoch().orElse(0);
-            if (leaderEpoch < latest) {
-                throw new LogAppendException(LogAppendException.Reason.INVALID_LEADER_EPOCH,
-                        "leader epoch " + leaderEpoch + " is below the log's latest epoch " + latest);
-            }
+            AppendValidation.checkLeaderEpoch(leaderEpoch, epochCache.latestEpoch().orElse(0));
             long next = end.offset();
             for (RecordBatch batch : parsed) {
                 batch.setBaseOffset(next);
@@ -290,18 +290,14 @@ public final class Log implements AutoCloseable {
                 next = batch.nextOffset();
             }
             assignEpoch(leaderEpoch, end.offset());
-            info = append(writable, parsed, logAppendTime);
-            flush = appendedRecords - flushedRecords >= config.flushIntervalMessages();
+            return append(writable, parsed, logAppendTime);
         }
-        if (flush) {
-            flush();
-        }
-        return info;
     }
 
     /**
      * Appends batches copied from the leader, keeping their offsets and leader epochs. The first batch
-     * must start at the log end offset and each next one where the previous ended.
+     * must start at the log end offset and each next one where the previous ended. As for
+     * {@link #appendAsLeader}, {@link LogAppendInfo#flushed()} says when the flush policy's fsync is done.
      *
      * @throws LogAppendException nothing was appended: NON_CONTIGUOUS_OFFSET, INVALID_LEADER_EPOCH, CORRUPT_BATCH,
      *                            BATCH_TOO_LARGE or EMPTY
@@ -309,46 +305,20 @@ public final class Log implements AutoCloseable {
      */
     public LogAppendInfo appendAsFollower(ByteBuffer batches) throws LogAppendException {
         List<RecordBatch> parsed = AppendValidation.validate(batches, config);
-        boolean flush;
-        LogAppendInfo info;
         synchronized (lock) {
             ensureOpen();
-            long expected = end.offset();
-            for (RecordBatch batch : parsed) {
-                if (batch.baseOffset() != expected) {
-                    throw new LogAppendException(LogAppendException.Reason.NON_CONTIGUOUS_OFFSET,
-                            "batch starts at offset " + batch.baseOffset() + " but the log expects " + expected
-                                    + " (log end offset " + end.offset() + ")");
-                }
-                expected = batch.nextOffset();
-            }
-            int epoch = epochCache.latestEpoch().orElse(0);
-            for (RecordBatch batch : parsed) {
-                if (batch.partitionLeaderEpoch() < 0) {
-                    throw new LogAppendException(LogAppendException.Reason.INVALID_LEADER_EPOCH,
-                            "batch at offset " + batch.baseOffset() + " carries no leader epoch; a leader stamps every batch");
-                }
-                if (batch.partitionLeaderEpoch() < epoch) {
-                    throw new LogAppendException(LogAppendException.Reason.INVALID_LEADER_EPOCH,
-                            "batch at offset " + batch.baseOffset() + " has leader epoch " + batch.partitionLeaderEpoch()
-                                    + ", below the latest epoch " + epoch + " before it: truncate to the leader's"
-                                    + " history first");
-                }
-                epoch = batch.partitionLeaderEpoch();
-            }
+            AppendValidation.checkFollowerBatches(parsed, end.offset(), epochCache.latestEpoch().orElse(0));
             for (RecordBatch batch : parsed) {
                 assignEpoch(batch.partitionLeaderEpoch(), batch.baseOffset());
             }
-            info = append(batches, parsed, -1);
-            flush = appendedRecords - flushedRecords >= config.flushIntervalMessages();
+            return append(batches, parsed, -1);
         }
-        if (flush) {
-            flush();
-        }
-        return info;
     }
 
-    /** Writes offset-assigned batches, rolling as needed, grouping batches that share a segment into one write. */
+    /**
+     * Writes offset-assigned batches, rolling as needed, grouping batches that share a segment into one
+     * write, and asks for a flush if the policy wants one now.
+     */
     private LogAppendInfo append(ByteBuffer bytes, List<RecordBatch> parsed, long logAppendTime) {
         long now = clock.millis();
         long maxTimestamp = RecordBatch.NO_TIMESTAMP;
@@ -358,11 +328,11 @@ public final class Log implements AutoCloseable {
         try {
             while (i < parsed.size()) {
                 LogSegment segment = maybeRoll(parsed.get(i), now);
-                int room = Math.min(config.segmentBytes(), segment.capacity()) - segment.size();
+                int room = segment.room(config);
                 int runBytes = 0;
                 int j = i;
                 while (j < parsed.size() && runBytes + parsed.get(j).sizeInBytes() <= room
-                        && parsed.get(j).lastOffset() - segment.baseOffset() <= Integer.MAX_VALUE) {
+                        && segment.hasOffsetsFor(parsed.get(j))) {
                     RecordBatch batch = parsed.get(j);
                     runBytes += batch.sizeInBytes();
                     maxTimestamp = Math.max(maxTimestamp, batch.maxTimestamp());
@@ -374,32 +344,26 @@ public final class Log implements AutoCloseable {
                 }
                 segment.append(bytes.duplicate().position(position).limit(position + runBytes), parsed.subList(i, j));
                 position += runBytes;
-                end = new EndOffset(segment.nextOffset(), segment, segment.size());
+                end = LogEnd.of(segment);
                 i = j;
             }
         } catch (IOException e) {
             throw new StorageException("append to " + dir + " failed: " + e.getMessage(), e);
         }
-        appendedRecords += records;
+        CompletableFuture<Void> flushed = flushes.appended(records, end.offset(), config);
         return new LogAppendInfo(parsed.get(0).baseOffset(), parsed.get(parsed.size() - 1).lastOffset(), maxTimestamp,
-                logAppendTime, records, position - bytes.position());
+                logAppendTime, records, position - bytes.position(), flushed);
     }
 
     /** The segment {@code next} goes into: the active one, or a new one if it is full or old. */
     private LogSegment maybeRoll(RecordBatch next, long now) throws IOException {
         LogSegment active = end.segment();
-        int room = Math.min(config.segmentBytes(), active.capacity()) - active.size();
-        boolean roll = active.size() > 0
-                && (next.sizeInBytes() > room
-                || now - active.rollBaseMs() >= config.segmentMs()
-                || active.indexIsFull()
-                || next.lastOffset() - active.baseOffset() > Integer.MAX_VALUE);
-        return roll ? rollLocked() : active;
+        return active.isFullFor(next, config, now) ? rollLocked() : active;
     }
 
     /**
      * Starts a new segment at the log end offset, unless the active segment is empty. The rolled
-     * segment is flushed in the background, which advances the recovery point.
+     * segment is flushed on the flush thread, which advances the recovery point.
      */
     public void roll() {
         synchronized (lock) {
@@ -421,13 +385,9 @@ public final class Log implements AutoCloseable {
         active.seal();
         LogSegment next = LogSegment.create(dir, baseOffset, config.segmentBytes(), config.segmentIndexBytes(),
                 config.indexIntervalBytes(), clock.millis());
-        segments.put(baseOffset, next);
-        end = new EndOffset(baseOffset, next, 0);
-        try {
-            scheduler.execute(() -> flushUpTo(baseOffset));
-        } catch (RejectedExecutionException e) {
-            // Shutting down: close() flushes everything.
-        }
+        segments.add(next);
+        end = LogEnd.of(next);
+        flushes.rolled();
         return next;
     }
 
@@ -435,37 +395,27 @@ public final class Log implements AutoCloseable {
      * Whole batches from the one holding {@code offset}: at least that batch (even if larger than
      * {@code maxBytes}, so a reader always progresses), then more while the total fits in
      * {@code maxBytes}; no batch whose last offset reaches {@code maxOffsetExclusive} (the high
-     * watermark for consumers, {@link Long#MAX_VALUE} for followers). Empty at the log end.
+     * watermark for consumers, {@link Long#MAX_VALUE} for followers). Empty at the log end, and once the
+     * log is closed. The caller releases the result's lease once nothing reads its records any more.
      *
      * @throws OffsetOutOfRangeException if {@code offset} is below the log start or above the log end
      */
     public LogReadResult read(long offset, int maxBytes, long maxOffsetExclusive) throws OffsetOutOfRangeException {
-        EndOffset endSnapshot = end;
-        long start = logStartOffset;
-        if (offset < start || offset > endSnapshot.offset()) {
-            throw new OffsetOutOfRangeException(offset, start, endSnapshot.offset());
-        }
-        if (offset == endSnapshot.offset() || offset >= maxOffsetExclusive) {
-            return new LogReadResult(ByteBuffer.allocate(0).asReadOnlyBuffer(), start, endSnapshot.offset());
-        }
-        Map.Entry<Long, LogSegment> entry = segments.floorEntry(offset);
-        if (entry == null) {
-            // Retention removed the segment after the range check.
-            throw new OffsetOutOfRangeException(offset, logStartOffset, end.offset());
-        }
-        while (entry != null) {
-            LogSegment segment = entry.getValue();
-            int maxPosition = segment == endSnapshot.segment() ? endSnapshot.position() : segment.size();
-            ByteBuffer bytes = segment.read(offset, maxBytes, maxPosition, maxOffsetExclusive);
-            if (bytes != null) {
-                return new LogReadResult(bytes, start, endSnapshot.offset());
+        while (true) {
+            LogEnd endSnapshot = end;
+            long start = logStartOffset;
+            if (offset < start || offset > endSnapshot.offset()) {
+                throw new OffsetOutOfRangeException(offset, start, endSnapshot.offset());
             }
-            if (segment == endSnapshot.segment()) {
-                break;
+            if (offset == endSnapshot.offset() || offset >= maxOffsetExclusive || closed) {
+                return new LogReadResult(ByteBuffer.allocate(0).asReadOnlyBuffer(), start, endSnapshot.offset());
             }
-            entry = segments.higherEntry(entry.getKey());
+            LogSegments.Slice slice = segments.read(offset, maxBytes, maxOffsetExclusive, endSnapshot);
+            if (slice != null) {
+                return new LogReadResult(slice.bytes(), start, endSnapshot.offset(), slice.lease());
+            }
+            // A segment left the log after the snapshot (retention, truncation, close): look again.
         }
-        return new LogReadResult(ByteBuffer.allocate(0).asReadOnlyBuffer(), start, endSnapshot.offset());
     }
 
     /**
@@ -474,19 +424,18 @@ public final class Log implements AutoCloseable {
      * batch is older.
      */
     public OptionalLong offsetForTimestamp(long timestamp) {
-        EndOffset endSnapshot = end;
-        long start = logStartOffset;
-        for (LogSegment segment : segments.values()) {
-            int maxPosition = segment == endSnapshot.segment() ? endSnapshot.position() : segment.size();
-            OptionalLong offset = segment.offsetForTimestamp(timestamp, maxPosition);
-            if (offset.isPresent()) {
-                return OptionalLong.of(Math.max(start, offset.getAsLong()));
+        while (true) {
+            LogEnd endSnapshot = end;
+            long start = logStartOffset;
+            if (closed) {
+                return OptionalLong.empty();
             }
-            if (segment == endSnapshot.segment()) {
-                break;
+            OptionalLong found = segments.offsetForTimestamp(timestamp, start, endSnapshot);
+            if (found != null) {
+                return found;
             }
+            // A segment left the log after the snapshot: look again.
         }
-        return OptionalLong.empty();
     }
 
     /**
@@ -504,37 +453,33 @@ public final class Log implements AutoCloseable {
         if (targetOffset < 0) {
             throw new IllegalArgumentException("cannot truncate to negative offset " + targetOffset);
         }
+        List<CompletableFuture<Void>> undone;
         synchronized (lock) {
             ensureOpen();
             if (targetOffset >= end.offset()) {
-                try {
-                    epochCache.truncateFromEnd(end.offset());
-                } catch (IOException e) {
-                    throw new StorageException("truncation of the epochs of " + dir + " to " + end.offset()
-                            + " failed: " + e.getMessage(), e);
-                }
+                truncateEpochCache();
                 return false;
             }
-            if (targetOffset < logStartOffset) {
-                truncateFullyAndStartAt(targetOffset);
-                return true;
-            }
-            truncations++;
-            try {
-                for (LogSegment segment : List.copyOf(segments.tailMap(targetOffset, false).values())) {
-                    removeSegment(segment);
-                }
-                LogSegment floor = segments.floorEntry(targetOffset).getValue();
-                LogSegment copy = floor.truncatedCopy(targetOffset, config.segmentBytes(), config.segmentIndexBytes(),
-                        clock.millis());
-                segments.put(copy.baseOffset(), copy);
-                end = new EndOffset(copy.nextOffset(), copy, copy.size());
-            } catch (IOException e) {
-                throw new StorageException("truncation of " + dir + " to " + targetOffset + " failed: " + e.getMessage(), e);
-            }
-            afterTruncation();
-            return true;
+            undone = targetOffset < logStartOffset ? emptyAndStartAt(targetOffset) : truncateLocked(targetOffset);
         }
+        flushes.fail(undone, "truncated to " + targetOffset);
+        return true;
+    }
+
+    private List<CompletableFuture<Void>> truncateLocked(long targetOffset) {
+        flushes.truncating();
+        try {
+            for (LogSegment segment : segments.above(targetOffset)) {
+                removeSegment(segment);
+            }
+            LogSegment copy = segments.floor(targetOffset).truncatedCopy(targetOffset, config.segmentBytes(),
+                    config.segmentIndexBytes(), clock.millis());
+            segments.add(copy);
+            end = LogEnd.of(copy);
+        } catch (IOException e) {
+            throw new StorageException("truncation of " + dir + " to " + targetOffset + " failed: " + e.getMessage(), e);
+        }
+        return afterTruncation();
     }
 
     /** Deletes every segment and starts the log, empty, at {@code newOffset} (a follower far behind the leader's log start). */
@@ -542,33 +487,39 @@ public final class Log implements AutoCloseable {
         if (newOffset < 0) {
             throw new IllegalArgumentException("cannot start the log at negative offset " + newOffset);
         }
+        List<CompletableFuture<Void>> undone;
         synchronized (lock) {
             ensureOpen();
-            truncations++;
-            try {
-                for (LogSegment segment : List.copyOf(segments.values())) {
-                    removeSegment(segment);
-                }
-                LogSegment fresh = LogSegment.create(dir, newOffset, config.segmentBytes(), config.segmentIndexBytes(),
-                        config.indexIntervalBytes(), clock.millis());
-                segments.put(newOffset, fresh);
-                end = new EndOffset(newOffset, fresh, 0);
-                logStartOffset = newOffset;
-                epochCache.truncateFromEnd(0);
-            } catch (IOException e) {
-                throw new StorageException("truncation of " + dir + " to start at " + newOffset + " failed: "
-                        + e.getMessage(), e);
-            }
-            afterTruncation();
+            undone = emptyAndStartAt(newOffset);
         }
+        flushes.fail(undone, "emptied to start at " + newOffset);
     }
 
-    private void afterTruncation() {
+    private List<CompletableFuture<Void>> emptyAndStartAt(long newOffset) {
+        flushes.truncating();
+        try {
+            for (LogSegment segment : segments.all()) {
+                removeSegment(segment);
+            }
+            LogSegment fresh = LogSegment.create(dir, newOffset, config.segmentBytes(), config.segmentIndexBytes(),
+                    config.indexIntervalBytes(), clock.millis());
+            segments.add(fresh);
+            end = LogEnd.of(fresh);
+            logStartOffset = newOffset;
+            epochCache.truncateFromEnd(0);
+        } catch (IOException e) {
+            throw new StorageException("truncation of " + dir + " to start at " + newOffset + " failed: "
+                    + e.getMessage(), e);
+        }
+        return afterTruncation();
+    }
+
+    /** @return the appends waiting for a flush whose records the truncation removed, to fail outside the lock */
+    private List<CompletableFuture<Void>> afterTruncation() {
         long endOffset = end.offset();
-        recoveryPoint = Math.max(logStartOffset, Math.min(recoveryPoint, endOffset));
         highWatermark = Math.max(logStartOffset, Math.min(highWatermark, endOffset));
-        flushedRecords = appendedRecords;
         truncateEpochCache();
+        return flushes.truncated(logStartOffset, endOffset);
     }
 
     /**
@@ -582,26 +533,13 @@ public final class Log implements AutoCloseable {
     public int deleteSegmentsByRetention() {
         synchronized (lock) {
             ensureOpen();
-            long now = clock.millis();
-            List<LogSegment> all = List.copyOf(segments.values());
-            boolean sizeLimited = config.retentionBytes() >= 0;
-            long excess = sizeInBytes() - config.retentionBytes();
-            int deletable = 0;
-            for (LogSegment segment : all) {
-                boolean expired = config.retentionMs() >= 0 && segment.largestTimestamp() >= 0
-                        && now - segment.largestTimestamp() > config.retentionMs();
-                boolean oversize = sizeLimited && excess - segment.size() >= 0;
-                if (segment.size() == 0 || segment.nextOffset() > highWatermark || !(expired || oversize)) {
-                    break;
-                }
-                excess -= segment.size();
-                deletable++;
-            }
+            List<LogSegment> all = segments.all();
+            int deletable = Retention.deletable(all, config, clock.millis(), highWatermark);
             if (deletable == 0) {
                 return 0;
             }
             removeOldestSegments(all, deletable, "retention");
-            startAt(Math.max(logStartOffset, segments.firstKey()));
+            startAt(Math.max(logStartOffset, segments.firstBaseOffset()));
             return deletable;
         }
     }
@@ -625,13 +563,8 @@ public final class Log implements AutoCloseable {
                 throw new IllegalArgumentException("cannot start " + dir + " at " + offset + ", above its log end "
                         + end.offset());
             }
-            List<LogSegment> all = List.copyOf(segments.values());
-            int below = 0;
-            // An empty segment (the active one, at the log end) is never below the new start.
-            while (below < all.size() && all.get(below).size() > 0 && all.get(below).nextOffset() <= offset) {
-                below++;
-            }
-            removeOldestSegments(all, below, "moving the log start to " + offset);
+            List<LogSegment> all = segments.all();
+            removeOldestSegments(all, Retention.below(all, offset), "moving the log start to " + offset);
             startAt(offset);
             return true;
         }
@@ -653,128 +586,83 @@ public final class Log implements AutoCloseable {
 
     private void startAt(long offset) {
         logStartOffset = offset;
-        recoveryPoint = Math.max(recoveryPoint, logStartOffset);
+        flushes.startMoved(offset);
         highWatermark = Math.max(highWatermark, logStartOffset);
         truncateEpochCache();
     }
 
     private void removeSegment(LogSegment segment) throws IOException {
-        segments.remove(segment.baseOffset(), segment);
-        segment.closeAndDelete(scheduler, config.fileDeleteDelayMs());
-    }
-
-    /** Forces every appended batch to disk and advances the recovery point to the log end offset. */
-    public void flush() {
-        flushUpTo(end.offset());
-    }
-
-    /** Flushes if {@code flush.ms} has passed since the last flush and records were appended since. */
-    public void flushIfDue() {
-        boolean due;
-        synchronized (lock) {
-            due = !closed && appendedRecords > flushedRecords && clock.millis() - lastFlushMs >= config.flushIntervalMs();
-        }
-        if (due) {
-            flush();
-        }
+        segments.remove(segment, scheduler, config.fileDeleteDelayMs());
     }
 
     /**
-     * Forces the segments holding offsets below {@code offset} and moves the recovery point there. The
-     * fsync runs outside the lock so appends continue; a truncation meanwhile voids the advance.
+     * Forces every appended batch to disk on the calling thread and advances the recovery point to the
+     * log end offset.
      */
-    private void flushUpTo(long offset) {
-        List<LogSegment> toFlush;
-        long truncationsBefore;
-        long recordsBefore;
-        synchronized (lock) {
-            if (closed || offset <= recoveryPoint) {
-                return;
-            }
-            Long from = segments.floorKey(recoveryPoint);
-            toFlush = List.copyOf(segments.subMap(from == null ? Long.MIN_VALUE : from, true, offset, false).values());
-            truncationsBefore = truncations;
-            recordsBefore = appendedRecords;
-        }
-        for (LogSegment segment : toFlush) {
-            try {
-                segment.flush();
-            } catch (ClosedChannelException e) {
-                // Deleted or truncated meanwhile: the check below will not advance the recovery point past it.
-            } catch (IOException e) {
-                throw new StorageException("flush of " + dir + " failed: " + e.getMessage(), e);
-            }
-        }
-        // The segments' directory entries (created by rolls, renamed by truncations) must be as durable
-        // as their bytes, or a flushed segment could vanish with a power loss.
-        try (FileChannel directory = FileChannel.open(dir, StandardOpenOption.READ)) {
-            directory.force(true);
-        } catch (IOException e) {
-            throw new StorageException("flush of directory " + dir + " failed: " + e.getMessage(), e);
-        }
-        synchronized (lock) {
-            if (truncations == truncationsBefore && offset > recoveryPoint && offset <= end.offset()) {
-                recoveryPoint = offset;
-            }
-            if (offset == end.offset()) {
-                flushedRecords = Math.max(flushedRecords, recordsBefore);
-                lastFlushMs = clock.millis();
-            }
-        }
+    public void flush() {
+        flushes.flushToEnd();
+    }
+
+    /**
+     * Queues a flush on the flush thread if {@code flush.ms} has passed since the last flush and records
+     * were appended since.
+     */
+    public void flushIfDue() {
+        flushes.flushIfDue(config);
     }
 
     /**
      * Flushes, seals the active segment and writes the clean-shutdown marker, so the next open trusts
-     * the files. Slices already read stay valid.
+     * the files; appends waiting for a flush complete. Slices already read stay valid.
      */
     @Override
     public void close() {
-        synchronized (lock) {
-            if (closed) {
-                return;
-            }
-            try {
-                for (LogSegment segment : segments.values()) {
-                    if (segment.nextOffset() > recoveryPoint) {
-                        segment.flush();
-                    }
+        try {
+            synchronized (lock) {
+                if (closed) {
+                    return;
                 }
-                recoveryPoint = end.offset();
-                end.segment().seal();
-                for (LogSegment segment : segments.values()) {
-                    segment.close();
+                try {
+                    flushes.flushForClose();
+                    end.segment().seal();
+                    closed = true;
+                    segments.closeAll();
+                    Files.createFile(dir.resolve(LogLoader.CLEAN_SHUTDOWN_FILE));
+                } catch (IOException e) {
+                    throw new StorageException("clean close of " + dir + " failed: " + e.getMessage(), e);
+                } finally {
+                    closed = true;
                 }
-                Files.createFile(dir.resolve(LogLoader.CLEAN_SHUTDOWN_FILE));
-            } catch (IOException e) {
-                throw new StorageException("clean close of " + dir + " failed: " + e.getMessage(), e);
-            } finally {
-                closed = true;
             }
+        } finally {
+            // Outside the lock, as completions run what waited (a produce answer, a follower's next fetch).
+            flushes.closed();
         }
     }
 
     /**
      * Closes the log without flushing or a clean-shutdown marker and removes its directory: renamed to
      * {@code <name>.<millis>-delete} first, so a crash midway leaves a directory the next start-up
-     * removes instead of a half-deleted log. Slices already read stay valid.
+     * removes instead of a half-deleted log. Appends still waiting for a flush fail. Slices already read
+     * stay valid until their leases are released.
      */
     public void delete() {
-        synchronized (lock) {
-            try {
-                for (LogSegment segment : segments.values()) {
-                    segment.close();
+        List<CompletableFuture<Void>> undone = List.of();
+        try {
+            synchronized (lock) {
+                undone = flushes.stop();
+                if (!closed) {
+                    closed = true;
+                    segments.closeAll();
                 }
-                closed = true;
                 Path renamed = dir.resolveSibling(dir.getFileName() + "." + clock.millis() + DELETED_DIR_SUFFIX);
                 Files.move(dir, renamed);
-                try (var files = Files.walk(renamed)) {
-                    for (Path file : (Iterable<Path>) files.sorted(java.util.Comparator.reverseOrder())::iterator) {
-                        Files.deleteIfExists(file);
-                    }
-                }
-            } catch (IOException e) {
-                throw new StorageException("deletion of " + dir + " failed: " + e.getMessage(), e);
+                LogLoader.deleteRecursively(renamed);
             }
+        } catch (IOException e) {
+            throw new StorageException("deletion of " + dir + " failed: " + e.getMessage(), e);
+        } finally {
+            flushes.fail(undone, "deleted");
         }
     }
 
@@ -786,6 +674,6 @@ public final class Log implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "Log(" + dir + ", start=" + logStartOffset + ", end=" + end.offset() + ", segments=" + segments.size() + ")";
+        return "Log(" + dir + ", start=" + logStartOffset + ", end=" + end.offset() + ", segments=" + segments.count() + ")";
     }
 }

@@ -1,6 +1,10 @@
 package io.ferry.storage;
 
-/** An append was refused; nothing of it was written. {@link #reason()} says why in a form to switch on. */
+/**
+ * An append was refused, and nothing of it was written; or ({@link Reason#REMOVED_BEFORE_FLUSH}, as the
+ * failure of {@link LogAppendInfo#flushed()}) its records were removed before the flush the policy asked
+ * for covered them. {@link #reason()} says why in a form to switch on.
+ */
 public final class LogAppendException extends Exception {
 
     /** Why an append was refused. */
@@ -27,7 +31,13 @@ public final class LogAppendException extends Exception {
          */
         INVALID_LEADER_EPOCH,
         /** The append held no batch at all. */
-        EMPTY
+        EMPTY,
+        /**
+         * Not a refusal: the append was written, but a truncation (this replica stopped leading) or the
+         * log's deletion removed its records before an fsync covered them, so they are not durable and
+         * must not be acknowledged.
+         */
+        REMOVED_BEFORE_FLUSH
     }
 
     private final Reason reason;

@@ -1,5 +1,7 @@
 package io.ferry.storage;
 
+import java.util.concurrent.CompletableFuture;
+
 /**
  * What an append wrote.
  *
@@ -9,7 +11,20 @@ package io.ferry.storage;
  * @param logAppendTimeMs      the leader's clock stamped into the batches, for a LogAppendTime log; -1 otherwise
  * @param recordCount          records appended
  * @param sizeInBytes          bytes appended
+ * @param flushed              completes once the records are on disk if the flush policy asked for a flush
+ *                             after this append (an acknowledgement the policy covers waits for it), at once
+ *                             if it did not; fails with the flush's {@link StorageException}, or with a
+ *                             {@link LogAppendException} ({@code REMOVED_BEFORE_FLUSH}) if the records were
+ *                             truncated or deleted before an fsync covered them. Completed on the log
+ *                             directory's flush thread: what depends on it must not block.
  */
 public record LogAppendInfo(long firstOffset, long lastOffset, long maxTimestamp, long logAppendTimeMs,
-                            int recordCount, int sizeInBytes) {
+                            int recordCount, int sizeInBytes, CompletableFuture<Void> flushed) {
+
+    /** An append the flush policy did not ask to flush. */
+    public LogAppendInfo(long firstOffset, long lastOffset, long maxTimestamp, long logAppendTimeMs, int recordCount,
+                         int sizeInBytes) {
+        this(firstOffset, lastOffset, maxTimestamp, logAppendTimeMs, recordCount, sizeInBytes,
+                CompletableFuture.completedFuture(null));
+    }
 }

@@ -1,5 +1,6 @@
 package io.ferry.storage;
 
+import io.ferry.storage.internal.LogLoader;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -13,14 +14,15 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import java.util.stream.Stream;
 
 /**
  * The partition logs of a broker, spread over {@code log.dirs}. At start it locks every directory
@@ -28,6 +30,10 @@ import java.util.stream.Stream;
  * every log from its checkpointed recovery point, and restores high watermarks and log starts; then it runs
  * retention, the {@code flush.ms} policy and checkpointing on the injected scheduler, and on
  * {@link #close()} shuts every log down cleanly.
+ *
+ * <p>Each log directory has one flush thread: every fsync of the logs in it (the flush policy's, rolled
+ * segments') runs there, one log at a time, each covering all that log's appends made before it began
+ * (group commit, see {@link Log}). A flush that fails marks the directory failed.
  *
  * <p>Checkpoint files per directory: {@value #RECOVERY_POINT_CHECKPOINT} (offsets below which each log
  * was flushed), {@value #HIGH_WATERMARK_CHECKPOINT} (high watermarks as replication last set them) and
@@ -55,6 +61,8 @@ public final class LogManager implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final List<Path> dirs;
     private final List<LogDirectoryLock> locks;
+    /** Log directory → its flush thread. */
+    private final Map<Path, ExecutorService> flushThreads = new HashMap<>();
     private final Map<TopicPartition, Log> logs = new ConcurrentHashMap<>();
     private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
     /** Failed directory → the first failure's message. */
@@ -66,13 +74,36 @@ public final class LogManager implements AutoCloseable {
     public enum RetentionStart { RUNNING, HELD }
 
     private LogManager(LogManagerConfig config, InstantSource clock, ScheduledExecutorService scheduler,
-                       List<Path> dirs, List<LogDirectoryLock> locks, RetentionStart retention) {
+                       List<Path> dirs, List<LogDirectoryLock> locks, RetentionStart retention,
+                       ThreadFactory flushThreadFactory) {
         this.retentionHeld = retention == RetentionStart.HELD;
         this.config = config;
         this.clock = clock;
         this.scheduler = scheduler;
         this.dirs = dirs;
         this.locks = locks;
+        for (Path dir : dirs) {
+            flushThreads.put(dir, Executors.newSingleThreadExecutor(flushThreadFactory));
+        }
+    }
+
+    /** Daemon threads named {@code ferry-log-flusher}, for a manager whose caller does not make them. */
+    private static Thread flushThread(Runnable runnable) {
+        Thread thread = new Thread(runnable, "ferry-log-flusher");
+        thread.setDaemon(true);
+        return thread;
+    }
+
+    /** Runs {@code dir}'s flushes on its flush thread; one that fails marks the directory failed. */
+    private Executor flusherOf(Path dir) {
+        ExecutorService thread = flushThreads.get(dir);
+        return flush -> thread.execute(() -> {
+            try {
+                flush.run();
+            } catch (StorageException e) {
+                markDirFailed(dir, e.getMessage());
+            }
+        });
     }
 
     /**
@@ -98,6 +129,17 @@ public final class LogManager implements AutoCloseable {
     public static LogManager start(LogManagerConfig config, Function<String, LogConfig> topicConfigs,
                                    InstantSource clock, ScheduledExecutorService scheduler, RetentionStart retention)
             throws IOException {
+        return start(config, topicConfigs, clock, scheduler, retention, LogManager::flushThread);
+    }
+
+    /**
+     * As {@link #start(LogManagerConfig, Function, InstantSource, ScheduledExecutorService, RetentionStart)},
+     * with the flush threads (one per log directory) made by {@code flushThreads}, so that whoever runs the
+     * broker sees an {@link Error} that ends one.
+     */
+    public static LogManager start(LogManagerConfig config, Function<String, LogConfig> topicConfigs,
+                                   InstantSource clock, ScheduledExecutorService scheduler, RetentionStart retention,
+                                   ThreadFactory flushThreads) throws IOException {
         List<Path> dirs = new ArrayList<>();
         List<LogDirectoryLock> locks = new ArrayList<>();
         try {
@@ -107,7 +149,7 @@ public final class LogManager implements AutoCloseable {
                 locks.add(LogDirectoryLock.acquire(normalized));
                 dirs.add(normalized);
             }
-            LogManager manager = new LogManager(config, clock, scheduler, dirs, locks, retention);
+            LogManager manager = new LogManager(config, clock, scheduler, dirs, locks, retention, flushThreads);
             try {
                 manager.loadLogs(topicConfigs);
             } catch (IOException | RuntimeException e) {
@@ -118,6 +160,7 @@ public final class LogManager implements AutoCloseable {
                         e.addSuppressed(suppressed);
                     }
                 }
+                manager.flushThreads.values().forEach(ExecutorService::shutdownNow);
                 throw e;
             }
             manager.schedule();
@@ -158,7 +201,8 @@ public final class LogManager implements AutoCloseable {
                         LogConfig logConfig = Optional.ofNullable(topicConfigs.apply(tp.topic()))
                                 .orElse(config.defaultLogConfig());
                         long recoveryPoint = recoveryPoints.getOrDefault(tp, 0L);
-                        opening.put(tp, recovery.submit(() -> Log.open(partitionDir, logConfig, recoveryPoint, clock, scheduler)));
+                        opening.put(tp, recovery.submit(() -> Log.open(partitionDir, logConfig, recoveryPoint, clock,
+                                scheduler, flusherOf(dir))));
                     }
                 });
                 for (Map.Entry<TopicPartition, Future<Log>> entry : opening.entrySet()) {
@@ -199,7 +243,7 @@ public final class LogManager implements AutoCloseable {
                     continue;
                 }
                 if (name.endsWith(Log.DELETED_DIR_SUFFIX)) {
-                    deleteRecursively(entry);
+                    LogLoader.deleteRecursively(entry);
                 } else {
                     partitionDirs.add(entry);
                 }
@@ -332,7 +376,7 @@ public final class LogManager implements AutoCloseable {
         }
         Log log;
         try {
-            log = Log.open(partitionDir, logConfig, 0, clock, scheduler);
+            log = Log.open(partitionDir, logConfig, 0, clock, scheduler, flusherOf(dir));
         } catch (StorageException e) {
             markDirFailed(dir, e.getMessage());
             throw e;
@@ -368,17 +412,9 @@ public final class LogManager implements AutoCloseable {
         return true;
     }
 
-    private static void deleteRecursively(Path dir) throws IOException {
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path file : (Iterable<Path>) files.sorted(Comparator.reverseOrder())::iterator) {
-                Files.deleteIfExists(file);
-            }
-        }
-    }
-
     /**
      * Stops the background tasks, closes every log cleanly (flushed, with its clean-shutdown marker),
-     * writes the checkpoints and releases the directory locks.
+     * stops the flush threads, writes the checkpoints and releases the directory locks.
      */
     @Override
     public synchronized void close() throws IOException {
@@ -395,6 +431,8 @@ public final class LogManager implements AutoCloseable {
                 failure = addFailure(failure, new IOException(e.getMessage(), e));
             }
         }
+        // Every log flushed itself on close; a flush still queued finds it closed.
+        flushThreads.values().forEach(ExecutorService::shutdown);
         try {
             checkpoint();
         } catch (IOException e) {

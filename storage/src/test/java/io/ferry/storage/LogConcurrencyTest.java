@@ -19,7 +19,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Readers run without the log's lock while one writer appends, rolls, truncates and deletes segments. */
+/**
+ * Readers run without the log's lock while one writer appends, rolls, truncates and deletes segments, and
+ * release each read when done, so segments are unmapped while other reads are under way.
+ */
 class LogConcurrencyTest {
 
     @TempDir
@@ -52,13 +55,19 @@ class LogConcurrencyTest {
                 }
                 long offset = start + (long) (random.nextDouble() * (end - start));
                 try {
-                    List<RecordBatch> read = batches(log.read(offset, 1 + random.nextInt(2000), Long.MAX_VALUE).records());
-                    if (!read.isEmpty()) {
-                        assertTrue(read.get(0).baseOffset() <= offset && offset <= read.get(0).lastOffset(),
-                                "batch " + read.get(0) + " for offset " + offset);
-                        for (int i = 1; i < read.size(); i++) {
-                            assertEquals(read.get(i - 1).nextOffset(), read.get(i).baseOffset());
+                    LogReadResult result = log.read(offset, 1 + random.nextInt(2000), Long.MAX_VALUE);
+                    try {
+                        List<RecordBatch> read = batches(result.records());
+                        if (!read.isEmpty()) {
+                            assertTrue(read.get(0).baseOffset() <= offset && offset <= read.get(0).lastOffset(),
+                                    "batch " + read.get(0) + " for offset " + offset);
+                            for (int i = 1; i < read.size(); i++) {
+                                assertEquals(read.get(i - 1).nextOffset(), read.get(i).baseOffset());
+                            }
                         }
+                    } finally {
+                        // Deleted and truncated segments are unmapped as soon as their last reader is done.
+                        result.lease().release();
                     }
                 } catch (OffsetOutOfRangeException e) {
                     // Retention or truncation moved the range after it was sampled.

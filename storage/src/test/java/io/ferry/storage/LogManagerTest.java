@@ -14,8 +14,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -249,6 +254,42 @@ class LogManagerTest {
         log.appendAsLeader(batch(clock.millis(), 3, 20), 1);
         clock.advance(1000);
         await().atMost(Duration.ofSeconds(10)).until(() -> log.recoveryPoint() == 3);
+    }
+
+    @Test
+    void eachDirectoryFlushesOnItsOwnThreadAndAFailedFlushMarksItFailed() throws Exception {
+        LogConfig everyRecord = LogConfig.builder().flushIntervalMessages(1).build();
+        List<String> flushThreads = new CopyOnWriteArrayList<>();
+        AtomicInteger made = new AtomicInteger();
+        LogManager manager = LogManager.start(LogManagerConfig.of(dirs()), topic -> null, clock, scheduler,
+                LogManager.RetentionStart.RUNNING, runnable -> new Thread(() -> {
+                    flushThreads.add(Thread.currentThread().getName());
+                    runnable.run();
+                }, "flusher-" + made.incrementAndGet()));
+        Log first = manager.getOrCreateLog(new TopicPartition("t", 0), everyRecord);
+        Log second = manager.getOrCreateLog(new TopicPartition("t", 1), LogConfig.defaults());
+        second.appendAsLeader(batch(clock.millis(), 1, 20), 1);
+        assertFalse(first.dir().getParent().equals(second.dir().getParent()), "one log in each directory");
+
+        first.appendAsLeader(batch(clock.millis(), 2, 20), 1).flushed().get(10, TimeUnit.SECONDS);
+        assertEquals(2, first.recoveryPoint());
+        assertEquals(List.of("flusher-1"), flushThreads);
+
+        // The directory of the second log's partition is gone: forcing it (its segment was created since
+        // the last flush) fails, and so does every append waiting for that flush.
+        try (Stream<Path> files = Files.walk(second.dir())) {
+            for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(file);
+            }
+        }
+        second.updateConfig(everyRecord);
+        CompletableFuture<Void> flushed = second.appendAsLeader(batch(clock.millis(), 1, 20), 1).flushed();
+        ExecutionException e = assertThrows(ExecutionException.class, () -> flushed.get(10, TimeUnit.SECONDS));
+        assertTrue(e.getCause() instanceof StorageException, e.toString());
+        assertEquals(List.of("flusher-1", "flusher-2"), flushThreads);
+        await().atMost(Duration.ofSeconds(10)).until(() -> manager.failedDirs().containsKey(second.dir().getParent()));
+        assertEquals(0, second.recoveryPoint());
+        assertThrows(IOException.class, manager::close, "the second log cannot close cleanly either");
     }
 
     @Test

@@ -22,6 +22,7 @@ import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -502,17 +503,18 @@ class LogTest {
     @Test
     void flushByMessageCountAdvancesTheRecoveryPoint() throws Exception {
         open(LogConfig.builder().flushIntervalMessages(3).build());
-        append(0, 2);
+        assertTrue(append(0, 2).flushed().isDone(), "no flush asked for: nothing to wait for");
         assertEquals(0, log.recoveryPoint());
-        append(0, 1);
+        append(0, 1).flushed().get(10, TimeUnit.SECONDS);
         assertEquals(3, log.recoveryPoint());
-        append(0, 1);
+        assertTrue(append(0, 1).flushed().isDone());
         assertEquals(3, log.recoveryPoint());
     }
 
     @Test
     void flushIsOffByDefaultAndFlushMsIsCheckedAgainstTheClock() throws Exception {
-        open(LogConfig.builder().flushIntervalMs(5000).build());
+        ManualScheduler direct = new ManualScheduler();
+        log = Log.open(dir, LogConfig.builder().flushIntervalMs(5000).build(), 0, clock, direct);
         for (int i = 0; i < 100; i++) {
             append(0, 1);
         }
@@ -520,7 +522,8 @@ class LogTest {
         assertEquals(0, log.recoveryPoint());
         clock.advance(5000);
         log.flushIfDue();
-        assertEquals(100, log.recoveryPoint());
+        assertEquals(100, log.recoveryPoint(), "flushed on the flush executor, which runs it at once here");
+        direct.shutdownNow();
     }
 
     @Test

@@ -157,7 +157,7 @@ public final class BrokerRole implements NodeRole {
     @Override
     public List<ServerServiceDefinition> start() throws IOException {
         LogManager logs = LogManager.start(logManagerConfig, topicConfigs::logConfig, clock, scheduler,
-                LogManager.RetentionStart.HELD);
+                LogManager.RetentionStart.HELD, threads.numbered("ferry-log-flusher"));
         logManager = logs;
         replicationMetrics = new ReplicationMetrics(registry);
         // Room for a full answer plus one batch at the largest size a leader accepts.

@@ -9,8 +9,8 @@ import java.util.function.Supplier;
 /**
  * A long-poll fetch (a consumer's or a follower's): answered once at least {@code minBytes} can be
  * returned, a partition has an error to report, or {@code maxWaitMs} passed, whichever comes first.
- * Checking reads the logs (a read is a slice of a mapped segment, not a copy), so the answer is
- * exactly what was counted.
+ * Checking reads the logs (a read is a slice of a mapped segment, not a copy, and is released once
+ * counted); the answer reads them again, so it is at least what was counted.
  *
  * @param <R> what a read of one partition returns
  */
@@ -46,7 +46,15 @@ public final class DelayedFetch<R extends PartitionRead> extends DelayedOperatio
 
     @Override
     public boolean tryComplete() {
-        return satisfies(read.get(), minBytes) && forceComplete();
+        Map<TopicPartition, R> now = read.get();
+        boolean satisfied = satisfies(now, minBytes);
+        release(now);
+        return satisfied && forceComplete();
+    }
+
+    /** Gives back the slices of a read nobody answers with. */
+    public static void release(Map<TopicPartition, ? extends PartitionRead> dropped) {
+        dropped.values().forEach(partition -> partition.lease().release());
     }
 
     @Override

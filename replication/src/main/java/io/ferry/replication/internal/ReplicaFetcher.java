@@ -11,9 +11,11 @@ import io.ferry.replication.ReplicationException;
 import io.ferry.replication.Timer;
 import io.ferry.storage.TopicPartition;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * then the next request at once. The leader long-polls, so an idle fetcher sends one request per
  * {@code replica.fetch.wait.max.ms}. After a failed request or a refused partition it backs off
  * {@code replica.fetch.backoff.ms} on the shared {@link Timer}; a change of the followed partitions ends
- * the backoff early.
+ * the backoff early. When a log's flush policy asks for an fsync after an append, the next request waits
+ * until it is done, since the next request tells the leader this log's end.
  *
  * <p>The fetcher has no thread and no clock of its own. Each step (send a request, apply its answer, end a
  * backoff) is a task on its serial executor, started by {@link #follow}, by the answer's arrival or by the
@@ -56,6 +59,8 @@ public final class ReplicaFetcher implements AutoCloseable {
         IDLE,
         /** A request is with the leader; its answer is the next step. */
         FETCHING,
+        /** The answer is appended; the fsyncs its appends asked for end the step before the next request. */
+        AWAITING_FLUSH,
         /** Waiting for the timer to end the backoff, or for a change of the followed set. */
         BACKING_OFF
     }
@@ -72,8 +77,8 @@ public final class ReplicaFetcher implements AutoCloseable {
     /** Numbers the backoffs, so that the end of one a change already cut short is ignored. Confined to the tasks. */
     private long backoffs;
     private volatile Timer.Timeout backoff;
-    /** The request in flight, cancelled by {@link #close}. */
-    private volatile CompletableFuture<Map<TopicPartition, ReplicaFetchResult>> inFlight;
+    /** The request in flight, or the flushes awaited before the next one; cancelled by {@link #close}. */
+    private volatile CompletableFuture<?> inFlight;
     private volatile boolean closed;
 
     /**
@@ -148,7 +153,7 @@ public final class ReplicaFetcher implements AutoCloseable {
     }
 
     private void fetchUnlessInFlight() {
-        if (state != State.FETCHING) {
+        if (state == State.IDLE || state == State.BACKING_OFF) {
             cancelBackoff();
             fetch();
         }
@@ -189,25 +194,63 @@ public final class ReplicaFetcher implements AutoCloseable {
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
             log.debug("Fetch from leader {} failed: {}", leaderId, cause.getMessage());
             backOff();
-        } else if (applyAll(round, positions, answers)) {
+        } else {
+            List<CompletableFuture<Void>> flushes = new ArrayList<>();
+            boolean refused = applyAll(round, positions, answers, flushes);
+            CompletableFuture<Void> all = CompletableFuture.allOf(flushes.toArray(CompletableFuture[]::new));
+            if (all.isDone()) {
+                fetchOrBackOff(refused);
+            } else {
+                state = State.AWAITING_FLUSH;
+                inFlight = all;
+                if (closed) {
+                    all.cancel(true);
+                }
+                all.whenComplete((done, flushError) -> step(() -> flushed(refused, flushError)));
+            }
+        }
+    }
+
+    /** The flushes of the last answer ended; a failed one took its partition offline (the log reported it). */
+    private void flushed(boolean refused, Throwable error) {
+        inFlight = null;
+        if (error != null) {
+            log.debug("A flush after fetching from leader {} failed: {}", leaderId, error.getMessage());
+        }
+        fetchOrBackOff(refused);
+    }
+
+    private void fetchOrBackOff(boolean refused) {
+        if (refused) {
             backOff();
         } else {
             fetch();
         }
     }
 
-    /** @return whether the leader refused a partition (or its batches could not be appended) */
+    /**
+     * Applies each answer to its partition, adding to {@code flushes} the fsyncs the appends asked for, and
+     * releases every answer's buffer once appended (written, not necessarily flushed).
+     *
+     * @return whether the leader refused a partition (or its batches could not be appended)
+     */
     private boolean applyAll(Map<TopicPartition, Followed> round, List<ReplicaFetchPartition> positions,
-                             Map<TopicPartition, ReplicaFetchResult> answers) {
+                             Map<TopicPartition, ReplicaFetchResult> answers, List<CompletableFuture<Void>> flushes) {
         boolean refused = false;
+        Set<TopicPartition> asked = new HashSet<>();
         for (ReplicaFetchPartition position : positions) {
+            asked.add(position.tp());
             ReplicaFetchResult answer = answers.get(position.tp());
             Followed f = round.get(position.tp());
-            if (answer == null || followed.get(position.tp()) != f) {
+            if (answer == null) {
+                continue;
+            }
+            if (followed.get(position.tp()) != f) {
+                answer.lease().release();
                 continue;
             }
             try {
-                f.partition().applyLeaderAnswer(position, answer);
+                flushes.add(f.partition().applyLeaderAnswer(position, answer));
             } catch (ReplicationException e) {
                 refused = true;
                 // A leader that has not yet applied the metadata naming it is normal during a leader change, and
@@ -220,8 +263,16 @@ public final class ReplicaFetcher implements AutoCloseable {
                 } else {
                     log.warn("Fetching {} from leader {} failed: {}", position.tp(), leaderId, e.getMessage());
                 }
+            } finally {
+                answer.lease().release();
             }
         }
+        // A partition the request did not name is not appended, but its buffer still goes back.
+        answers.forEach((tp, answer) -> {
+            if (!asked.contains(tp)) {
+                answer.lease().release();
+            }
+        });
         return refused;
     }
 

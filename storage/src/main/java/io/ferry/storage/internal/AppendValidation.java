@@ -9,7 +9,11 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Checks that an append holds only whole, valid batches the log can take, before any byte is written. */
+/**
+ * Checks that an append holds only whole, valid batches the log can take, before any byte is written: their
+ * framing and size, and (under the log's lock, as they depend on its end and latest epoch) their offsets and
+ * leader epochs.
+ */
 public final class AppendValidation {
 
     private AppendValidation() {
@@ -46,6 +50,49 @@ public final class AppendValidation {
             throw new LogAppendException(LogAppendException.Reason.EMPTY, "the append holds no batch");
         }
         return parsed;
+    }
+
+    /**
+     * Checks that a leader appends in an epoch no older than {@code latestEpoch}, the log's latest: an
+     * older one is a leadership the log has already seen end.
+     */
+    public static void checkLeaderEpoch(int leaderEpoch, int latestEpoch) throws LogAppendException {
+        if (leaderEpoch < latestEpoch) {
+            throw new LogAppendException(LogAppendException.Reason.INVALID_LEADER_EPOCH,
+                    "leader epoch " + leaderEpoch + " is below the log's latest epoch " + latestEpoch);
+        }
+    }
+
+    /**
+     * Checks a follower's batches against the log: the first starts at {@code logEnd} and each next one
+     * where the previous ended, each carries a leader epoch, and epochs never go below {@code latestEpoch}
+     * (the log's latest) nor decrease.
+     */
+    public static void checkFollowerBatches(List<RecordBatch> parsed, long logEnd, int latestEpoch)
+            throws LogAppendException {
+        long expected = logEnd;
+        for (RecordBatch batch : parsed) {
+            if (batch.baseOffset() != expected) {
+                throw new LogAppendException(LogAppendException.Reason.NON_CONTIGUOUS_OFFSET,
+                        "batch starts at offset " + batch.baseOffset() + " but the log expects " + expected
+                                + " (log end offset " + logEnd + ")");
+            }
+            expected = batch.nextOffset();
+        }
+        int epoch = latestEpoch;
+        for (RecordBatch batch : parsed) {
+            if (batch.partitionLeaderEpoch() < 0) {
+                throw new LogAppendException(LogAppendException.Reason.INVALID_LEADER_EPOCH,
+                        "batch at offset " + batch.baseOffset() + " carries no leader epoch; a leader stamps every batch");
+            }
+            if (batch.partitionLeaderEpoch() < epoch) {
+                throw new LogAppendException(LogAppendException.Reason.INVALID_LEADER_EPOCH,
+                        "batch at offset " + batch.baseOffset() + " has leader epoch " + batch.partitionLeaderEpoch()
+                                + ", below the latest epoch " + epoch + " before it: truncate to the leader's"
+                                + " history first");
+            }
+            epoch = batch.partitionLeaderEpoch();
+        }
     }
 
     /**

@@ -16,9 +16,8 @@ import java.nio.file.Path;
  * shrinks it back to the logical size. The file only ever shrinks to at most the logical size while
  * mapped, so no reader touches a page past the end of the file.
  *
- * <p>Unmapping is left to the garbage collector: an explicit unmap would turn a slice still held by a
- * reader (a fetch response being written to a socket) into a segmentation fault. A deleted segment's
- * disk space is therefore returned once its last slice is collected.
+ * <p>The mapping is unmapped by {@link #unmap()} once the segment's last reference is released (see
+ * {@link LogSegment#retain()}), never while a reader may hold a slice: that would be a segmentation fault.
  */
 public final class ChannelSegmentFile implements SegmentFile {
 
@@ -116,5 +115,10 @@ public final class ChannelSegmentFile implements SegmentFile {
     @Override
     public void close() throws IOException {
         file.close();
+    }
+
+    @Override
+    public void unmap() {
+        Unmapper.unmap(map);
     }
 }

@@ -8,10 +8,12 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Opens the segments of a partition directory and brings them to a consistent state, the way
@@ -127,6 +129,7 @@ public final class LogLoader {
                 for (LogSegment later : segments.subList(i + 1, segments.size())) {
                     truncated += later.size();
                     later.close();
+                    later.release();
                     for (Path file : later.files()) {
                         Files.deleteIfExists(file);
                     }
@@ -144,6 +147,7 @@ public final class LogLoader {
             throws IOException {
         segment.seal();
         segment.close();
+        segment.release();
         LogSegment reopened = LogSegment.open(dir, segment.baseOffset(), true, config.segmentBytes(),
                 config.segmentIndexBytes(), config.indexIntervalBytes(), nowMs);
         reopened.loadTrusted(config.segmentIndexBytes());
@@ -191,6 +195,15 @@ public final class LogLoader {
             }
         }
         return logs;
+    }
+
+    /** Deletes {@code dir} and everything in it (a deleted log, or one whose deletion a crash interrupted). */
+    public static void deleteRecursively(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path file : (Iterable<Path>) files.sorted(Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(file);
+            }
+        }
     }
 
     private static long baseOffsetOf(Path file) {

@@ -5,6 +5,7 @@ import io.ferry.record.CorruptBatchException;
 import io.ferry.record.Record;
 import io.ferry.record.RecordBatch;
 import io.ferry.record.RecordIterator;
+import io.ferry.storage.LogConfig;
 import io.ferry.storage.StorageException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -19,6 +20,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One segment of a partition log: the {@code .log} file of whole batches whose offsets start at
@@ -31,6 +33,14 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Bytes below {@link #size()} never change: truncation writes a new file ({@link #truncatedCopy})
  * and the replaced one lives on, unlinked, for readers still holding slices of it.
+ *
+ * <p>Lifetime of the mappings ({@code .log}, {@code .index}, {@code .timeindex}): a count of references.
+ * The log holds one while the segment is in it ({@link LogSegments}); a lock-free reader takes one
+ * ({@link #retain()}) before it touches the mappings and gives it back when it is done, which for a
+ * read's slice is when the reader releases its {@link io.ferry.storage.BufferLease}. When the last
+ * reference goes, the mappings are unmapped at once, so a deleted segment's blocks are freed then and
+ * not at the next garbage collection; a segment that left the log cannot be retained again, so no
+ * reader ever touches an unmapped page.
  */
 public final class LogSegment {
 
@@ -42,6 +52,8 @@ public final class LogSegment {
     private final int indexIntervalBytes;
     private final long createdMs;
     private final boolean indexFilesMissing;
+    /** The log's reference (until the segment leaves it) plus one per reader; unmapped at zero. */
+    private final AtomicInteger references = new AtomicInteger(1);
 
     private int bytesSinceLastIndexEntry;
     /** Writer-only cache of {@link #rollBaseMs()}; -1 until the segment has a batch. */
@@ -123,6 +135,29 @@ public final class LogSegment {
 
     public boolean indexIsFull() {
         return offsetIndex.isFull() || timeIndex.isFull();
+    }
+
+    /**
+     * Whether {@code next} must go into a new segment: this one is not empty and the batch would not fit
+     * in {@code segment.bytes}, the segment is {@code segment.ms} old, an index is full, or the batch's
+     * offsets would overflow this segment's int32 relative offsets.
+     */
+    public boolean isFullFor(RecordBatch next, LogConfig config, long nowMs) {
+        return size() > 0
+                && (next.sizeInBytes() > room(config)
+                || nowMs - rollBaseMs() >= config.segmentMs()
+                || indexIsFull()
+                || !hasOffsetsFor(next));
+    }
+
+    /** Bytes the segment can still take: up to {@code segment.bytes}, or its capacity if it was made smaller. */
+    public int room(LogConfig config) {
+        return Math.min(config.segmentBytes(), capacity()) - size();
+    }
+
+    /** Whether {@code batch}'s offsets fit this segment's int32 offsets relative to its base offset. */
+    public boolean hasOffsetsFor(RecordBatch batch) {
+        return batch.lastOffset() - baseOffset <= Integer.MAX_VALUE;
     }
 
     /**
@@ -400,6 +435,34 @@ public final class LogSegment {
         return copy;
     }
 
+    /**
+     * Takes a reference to the mappings, so that they stay mapped until {@link #release()}; fails once the
+     * last reference went (the segment left the log and its readers are done): the caller looks again.
+     */
+    public boolean retain() {
+        for (int n = references.get(); n > 0; n = references.get()) {
+            if (references.compareAndSet(n, n + 1)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Gives back a reference: the log's when the segment leaves it, or a reader's. The last one unmaps
+     * the segment's files; nothing may read a slice of them afterwards.
+     */
+    public void release() {
+        int left = references.decrementAndGet();
+        if (left == 0) {
+            log.unmap();
+            offsetIndex.unmap();
+            timeIndex.unmap();
+        } else if (left < 0) {
+            throw new IllegalStateException("segment " + this + " released more often than retained");
+        }
+    }
+
     /** Makes the segment read-only: records its largest timestamp and releases preallocated space. */
     public void seal() throws IOException {
         if (maxTimestampSoFar > timeIndex.lastTimestamp()) {
@@ -422,8 +485,8 @@ public final class LogSegment {
 
     /**
      * Closes the segment, renames its files {@code *.deleted} and unlinks them {@code delayMs} later on
-     * {@code scheduler} (at once if 0 or if the scheduler is shut down). Nothing is unmapped: slices
-     * of the segment stay readable until they are garbage.
+     * {@code scheduler} (at once if 0 or if the scheduler is shut down). The caller then releases the
+     * log's reference; slices of the segment stay readable until their readers release theirs.
      */
     public void closeAndDelete(ScheduledExecutorService scheduler, long delayMs) throws IOException {
         close();

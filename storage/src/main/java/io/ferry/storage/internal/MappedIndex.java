@@ -98,6 +98,11 @@ abstract class MappedIndex {
         Files.deleteIfExists(path);
     }
 
+    /** Releases the mapping now; no lookup may run afterwards (see {@link Unmapper}). */
+    final void unmap() {
+        Unmapper.unmap(map);
+    }
+
     /**
      * Index of the last entry whose key is at most {@code key} (strictly below it when
      * {@code strict}), or -1 if there is none. Keys must be sorted.

@@ -10,7 +10,8 @@ import java.nio.file.Path;
  * {@link ChannelSegmentFile} without touching segment logic.
  *
  * <p>Bytes below {@link #size()} never change while the file is open (truncation makes a new file, see
- * {@link LogSegment#truncatedCopy}); slices handed out stay valid after {@link #close()}.
+ * {@link LogSegment#truncatedCopy}); slices handed out stay valid after {@link #close()}, until
+ * {@link #unmap()}.
  *
  * <p>One writer thread (the owner of the log's lock) calls the mutators; any thread may call
  * {@link #size()} and {@link #slice(int, int)}.
@@ -49,4 +50,10 @@ public interface SegmentFile extends AutoCloseable {
     /** Closes the file handle; existing slices stay readable. */
     @Override
     void close() throws IOException;
+
+    /**
+     * Releases the read mapping now, not at garbage collection. Every slice of it becomes unreadable (a
+     * read would crash the JVM): only {@link LogSegment} calls it, once no reference to the segment is left.
+     */
+    void unmap();
 }

@@ -1,8 +1,11 @@
 package io.ferry.node.internal.broker.memory;
 
 import io.ferry.replication.PartitionRead;
+import io.ferry.storage.BufferLease;
 import io.ferry.storage.TopicPartition;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -22,6 +25,9 @@ import java.util.function.Predicate;
  *   <li>long-polls: the size of every request parked waiting for records or for room, until it is
  *   answered. A request that finds no room here is answered at once instead of waiting.</li>
  * </ul>
+ * The same moment ends the read's hold on the log: the leases of the answer's records (slices of mapped
+ * segments, see {@link PartitionRead#lease()}) are released once the call has ended and the answer,
+ * if one is being built and handed to gRPC, has been, so a deleted segment is unmapped then.
  * Thread-safe.
  */
 public final class FetchMemory {
@@ -58,9 +64,11 @@ public final class FetchMemory {
      * One call's share: what it holds of each budget, given back once. Its answer's bytes are held until
      * the call ends; its request's bytes from {@link #longPoll} until the answer is sent or dropped (a
      * cancelled call stays in the replica manager's long-poll until that ends, so it keeps them until
-     * then). Thread-safe: the call ends on a gRPC thread while its answer is built on the thread that
-     * completed the read. Bytes are given back outside this object's lock, since giving back runs other
-     * calls' grants.
+     * then). Its read's leases are released when the call ends, or when the answer's send returns if
+     * the call ended (was cancelled, or closed) while it ran: the send reads the slices, and no slice may
+     * be unmapped under it. Thread-safe: the call ends on a gRPC thread while its answer is built on the
+     * thread that completed the read. Bytes are given back, and leases released, outside this object's
+     * lock, since giving back runs other calls' grants.
      */
     public final class Call {
         private final Object connection;
@@ -69,6 +77,10 @@ public final class FetchMemory {
         private long answered;
         private MemoryBudget.Request waiting;
         private boolean ended;
+        /** The read's leases, released once the call ended and no send runs. */
+        private final List<BufferLease> leases = new ArrayList<>();
+        /** The answer's send is running: it reads the slices the leases keep mapped. */
+        private boolean sending;
 
         private Call(Object connection) {
             this.connection = connection;
@@ -106,6 +118,16 @@ public final class FetchMemory {
          */
         public <R extends PartitionRead> void reserve(Map<TopicPartition, R> read, long waitMs,
                                                Consumer<Predicate<TopicPartition>> send) {
+            boolean endedBefore;
+            synchronized (this) {
+                endedBefore = ended;
+                if (!endedBefore) {
+                    read.values().forEach(partition -> leases.add(partition.lease()));
+                }
+            }
+            if (endedBefore) {
+                read.values().forEach(partition -> partition.lease().release());
+            }
             long first = 0;
             long total = 0;
             for (R partition : read.values()) {
@@ -140,17 +162,37 @@ public final class FetchMemory {
                     left -= size;
                 }
             }
-            boolean sending;
+            boolean sends;
             synchronized (this) {
-                sending = !ended;
-                answered += sending ? granted - left : 0;
+                sends = !ended;
+                sending = sends;
+                answered += sends ? granted - left : 0;
                 waiting = null;
             }
-            answers.release(connection, sending ? left : granted);
+            answers.release(connection, sends ? left : granted);
             unpark();
-            if (sending) {
-                send.accept(kept::contains);
+            if (sends) {
+                try {
+                    send.accept(kept::contains);
+                } finally {
+                    List<BufferLease> done;
+                    synchronized (this) {
+                        sending = false;
+                        done = takeLeasesIfEnded();
+                    }
+                    done.forEach(BufferLease::release);
+                }
             }
+        }
+
+        /** The leases to release now, if the call ended and no send reads them. Caller holds this. */
+        private List<BufferLease> takeLeasesIfEnded() {
+            if (!ended || sending) {
+                return List.of();
+            }
+            List<BufferLease> taken = List.copyOf(leases);
+            leases.clear();
+            return taken;
         }
 
         private void unpark() {
@@ -162,10 +204,14 @@ public final class FetchMemory {
             longPolls.release(connection, unparked);
         }
 
-        /** The call completed or was cancelled: gives back its answer's bytes and stops a wait for room. */
+        /**
+         * The call completed or was cancelled: gives back its answer's bytes, stops a wait for room, and
+         * releases its read's leases unless the answer's send is still running (then that does it).
+         */
         public void end() {
             MemoryBudget.Request stillWaiting;
             long unanswered;
+            List<BufferLease> done;
             synchronized (this) {
                 if (ended) {
                     return;
@@ -175,11 +221,13 @@ public final class FetchMemory {
                 waiting = null;
                 unanswered = answered;
                 answered = 0;
+                done = takeLeasesIfEnded();
             }
             if (stillWaiting != null && stillWaiting.withdraw()) {
                 unpark();
             }
             answers.release(connection, unanswered);
+            done.forEach(BufferLease::release);
         }
     }
 }

@@ -1,27 +1,26 @@
 package io.ferry.node.internal.broker.replica;
 
+import io.ferry.node.internal.broker.wire.ReplicaFetchAnswerMarshaller;
 import io.ferry.node.internal.broker.metadata.BrokerMetadata;
 import io.ferry.node.internal.broker.metadata.CallerEndpoints;
 import io.ferry.proto.v1.BrokerRegistration;
 import io.ferry.proto.v1.BrokerServiceGrpc;
 import io.ferry.proto.v1.Endpoint;
-import io.ferry.proto.v1.ErrorCode;
-import io.ferry.proto.v1.ReplicaFetchPartitionResult;
 import io.ferry.proto.v1.ReplicaFetchRequest;
 import io.ferry.proto.v1.ReplicaFetchResponse;
 import io.ferry.proto.v1.ReplicaFetchTopic;
-import io.ferry.proto.v1.ReplicaFetchTopicResult;
 import io.ferry.replication.FetchParams;
 import io.ferry.replication.LeaderClient;
-import io.ferry.replication.PartitionError;
 import io.ferry.replication.ReplicaFetchPartition;
 import io.ferry.replication.ReplicaFetchResult;
-import io.ferry.storage.EpochEndOffset;
 import io.ferry.storage.TopicPartition;
+import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ClientResponseObserver;
 import java.io.IOException;
 import java.util.HashMap;
@@ -35,8 +34,10 @@ import java.util.function.Supplier;
 
 /**
  * The follower side of the ReplicaFetch RPC: finds the leader broker's gRPC endpoint in the metadata
- * view and keeps one channel per leader (rebuilt when its address changes). Records come back as a
- * read-only view of the response bytes, which the follower's log copies once when it appends.
+ * view and keeps one channel per leader (rebuilt when its address changes). Answers are received into
+ * pooled direct buffers ({@link ReplicaFetchAnswerMarshaller}): each partition's records are a read-only
+ * slice the follower's log writes as it is, and the buffer goes back to the pool once the fetcher has
+ * released every partition's lease.
  *
  * <p>Thread-safe: channels are created under this object's lock; each fetcher thread uses its own
  * leader's channel.
@@ -49,8 +50,16 @@ public final class GrpcLeaderClient implements LeaderClient, AutoCloseable {
     private record Connection(Target target, ManagedChannel channel) {
     }
 
+    /**
+     * Free direct buffers kept for receiving answers: a fetcher (one per leader) holds one answer at a
+     * time, so this keeps the buffers of several leaders' answers of a few MiB each. Beyond it, released
+     * buffers are left to the garbage collector.
+     */
+    private static final long ANSWER_BUFFER_POOL_BYTES = 64L << 20;
+
     private final Supplier<BrokerMetadata> metadata;
     private final int maxMessageBytes;
+    private final MethodDescriptor<ReplicaFetchRequest, Map<TopicPartition, ReplicaFetchResult>> replicaFetch;
     private final Map<Integer, Connection> connections = new HashMap<>();
 
     /**
@@ -59,6 +68,9 @@ public final class GrpcLeaderClient implements LeaderClient, AutoCloseable {
     public GrpcLeaderClient(Supplier<BrokerMetadata> metadata, int maxMessageBytes) {
         this.metadata = metadata;
         this.maxMessageBytes = maxMessageBytes;
+        MethodDescriptor<ReplicaFetchRequest, ReplicaFetchResponse> generated = BrokerServiceGrpc.getReplicaFetchMethod();
+        this.replicaFetch = generated.toBuilder(generated.getRequestMarshaller(), new ReplicaFetchAnswerMarshaller(
+                generated.getResponseMarshaller(), new DirectBufferPool(ANSWER_BUFFER_POOL_BYTES))).build();
     }
 
     @Override
@@ -84,10 +96,10 @@ public final class GrpcLeaderClient implements LeaderClient, AutoCloseable {
                 .setMaxWaitMs((int) params.maxWaitMs()).setMinBytes(params.minBytes()).setMaxBytes(params.maxBytes());
         topics.values().forEach(request::addTopics);
         CompletableFuture<Map<TopicPartition, ReplicaFetchResult>> answer = new CompletableFuture<>();
-        BrokerServiceGrpc.newStub(channel)
-                .withDeadlineAfter(params.maxWaitMs() + timeoutMs, TimeUnit.MILLISECONDS)
-                .withMaxInboundMessageSize(maxMessageBytes)
-                .replicaFetch(request.build(), new ClientResponseObserver<ReplicaFetchRequest, ReplicaFetchResponse>() {
+        CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(params.maxWaitMs() + timeoutMs, TimeUnit.MILLISECONDS)
+                .withMaxInboundMessageSize(maxMessageBytes);
+        ClientCalls.asyncUnaryCall(channel.newCall(replicaFetch, options), request.build(),
+                new ClientResponseObserver<ReplicaFetchRequest, Map<TopicPartition, ReplicaFetchResult>>() {
                     @Override
                     public void beforeStart(ClientCallStreamObserver<ReplicaFetchRequest> call) {
                         // Cancelling the answer cancels the call.
@@ -99,8 +111,11 @@ public final class GrpcLeaderClient implements LeaderClient, AutoCloseable {
                     }
 
                     @Override
-                    public void onNext(ReplicaFetchResponse response) {
-                        answer.complete(results(response));
+                    public void onNext(Map<TopicPartition, ReplicaFetchResult> results) {
+                        if (!answer.complete(results)) {
+                            // Cancelled meanwhile: nobody appends these.
+                            results.values().forEach(result -> result.lease().release());
+                        }
                     }
 
                     @Override
@@ -117,27 +132,6 @@ public final class GrpcLeaderClient implements LeaderClient, AutoCloseable {
                     }
                 });
         return answer;
-    }
-
-    private static Map<TopicPartition, ReplicaFetchResult> results(ReplicaFetchResponse response) {
-        Map<TopicPartition, ReplicaFetchResult> results = new HashMap<>();
-        for (ReplicaFetchTopicResult topic : response.getTopicsList()) {
-            for (ReplicaFetchPartitionResult p : topic.getPartitionsList()) {
-                results.put(new TopicPartition(topic.getTopic(), p.getPartition()), result(p));
-            }
-        }
-        return results;
-    }
-
-    private static ReplicaFetchResult result(ReplicaFetchPartitionResult p) {
-        PartitionError error = p.getError().getCode() == ErrorCode.NONE ? null
-                : PartitionError.of(p.getError().getCode(), p.getError().getMessage());
-        EpochEndOffset diverging = p.hasDivergingEpoch()
-                ? new EpochEndOffset(Math.max(-1, p.getDivergingEpoch().getEpoch()),
-                Math.max(-1, p.getDivergingEpoch().getEndOffset()))
-                : null;
-        return new ReplicaFetchResult(error, p.getHighWatermark(), p.getLogStartOffset(), p.getLogEndOffset(), diverging,
-                p.getRecords().asReadOnlyByteBuffer());
     }
 
     private synchronized ManagedChannel channel(int leaderId) throws IOException {

@@ -7,8 +7,6 @@ import com.google.protobuf.WireFormat;
 import io.ferry.proto.v1.PartitionProduceData;
 import io.ferry.proto.v1.ProduceRequest;
 import io.ferry.proto.v1.TopicProduceData;
-import io.grpc.HasByteBuffer;
-import io.grpc.KnownLength;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import java.io.IOException;
@@ -19,7 +17,8 @@ import java.util.List;
 
 /**
  * Receives a {@code ferry.v1.ProduceRequest} off the heap: the message is copied once, from the
- * transport's buffers into a direct buffer from a {@link DirectBufferPool}, and parsed there; the
+ * transport's buffers into a direct buffer from a {@link DirectBufferPool}, and parsed there
+ * ({@link DirectMessages}); the
  * record bytes are never copied again before the log writes them (see {@link OffHeapProduceRequest},
  * which also says when the buffer goes back to the pool). The generated parser would
  * instead copy every {@code records} field into a heap {@code ByteString}, which the log's positional
@@ -51,9 +50,6 @@ public final class ProduceRequestMarshaller implements MethodDescriptor.Marshall
     private static final int PARTITION_INDEX = tag(1, WireFormat.WIRETYPE_VARINT);
     private static final int PARTITION_RECORDS = tag(2, WireFormat.WIRETYPE_LENGTH_DELIMITED);
 
-    /** Bytes copied per step when the transport's stream offers no buffer to copy from directly. */
-    private static final int CHUNK_BYTES = 64 * 1024;
-
     private final MethodDescriptor.Marshaller<ProduceRequest> generated;
     private final DirectBufferPool buffers;
 
@@ -79,7 +75,7 @@ public final class ProduceRequestMarshaller implements MethodDescriptor.Marshall
     public OffHeapProduceRequest parse(InputStream stream) {
         ByteBuffer message;
         try {
-            message = copyToDirect(stream, buffers);
+            message = DirectMessages.copyToDirect(stream, buffers);
         } catch (IOException e) {
             throw Status.INTERNAL.withDescription("could not read the produce request: " + e.getMessage())
                     .withCause(e).asRuntimeException();
@@ -90,66 +86,6 @@ public final class ProduceRequestMarshaller implements MethodDescriptor.Marshall
             buffers.release(message);
             throw Status.INTERNAL.withDescription("Invalid protobuf byte sequence: " + e.getMessage())
                     .withCause(e).asRuntimeException();
-        }
-    }
-
-    /**
-     * The whole message in a direct buffer from {@code buffers}, position 0 to limit. A {@link KnownLength}
-     * stream (gRPC's, for an uncompressed message) says how long the message is, and its
-     * {@link HasByteBuffer} chunks are views of the transport's buffers, copied straight across; any
-     * other stream (a compressed message, whose size gRPC bounds while inflating) is read to its end
-     * first. On failure the buffer goes back to the pool.
-     */
-    private static ByteBuffer copyToDirect(InputStream stream, DirectBufferPool buffers) throws IOException {
-        if (!(stream instanceof KnownLength)) {
-            byte[] all = stream.readAllBytes();
-            return buffers.acquire(all.length).put(all).flip();
-        }
-        ByteBuffer message = buffers.acquire(stream.available());
-        try {
-            copy(stream, message);
-        } catch (IOException | RuntimeException e) {
-            buffers.release(message);
-            throw e;
-        }
-        return message.flip();
-    }
-
-    /** Fills {@code message} from its position to its limit: chunk by chunk where offered, else by reading. */
-    private static void copy(InputStream stream, ByteBuffer message) throws IOException {
-        if (stream instanceof HasByteBuffer chunks && chunks.byteBufferSupported()) {
-            while (message.hasRemaining()) {
-                ByteBuffer chunk = chunks.getByteBuffer();
-                if (chunk == null || !chunk.hasRemaining()) {
-                    break;
-                }
-                int n = Math.min(chunk.remaining(), message.remaining());
-                message.put(chunk.limit(chunk.position() + n));
-                skipFully(stream, n);
-            }
-        }
-        byte[] chunk = message.hasRemaining() ? new byte[Math.min(CHUNK_BYTES, message.remaining())] : null;
-        while (message.hasRemaining()) {
-            int n = stream.read(chunk, 0, Math.min(chunk.length, message.remaining()));
-            if (n < 0) {
-                break;
-            }
-            message.put(chunk, 0, n);
-        }
-        if (message.hasRemaining()) {
-            throw new IOException("the stream ended " + message.remaining() + " bytes before the "
-                    + message.limit() + " bytes it announced");
-        }
-    }
-
-    private static void skipFully(InputStream stream, int n) throws IOException {
-        long left = n;
-        while (left > 0) {
-            long skipped = stream.skip(left);
-            if (skipped <= 0) {
-                throw new IOException("the stream would not skip past bytes it had handed out");
-            }
-            left -= skipped;
         }
     }
 
@@ -176,7 +112,7 @@ public final class ProduceRequestMarshaller implements MethodDescriptor.Marshall
                     request.addTopics(topic(in, message, records));
                     in.popLimit(limit);
                 } else {
-                    unknownField(tag, in, unknown);
+                    DirectMessages.unknownField(tag, in, unknown);
                 }
             }
         } catch (InvalidProtocolBufferException e) {
@@ -199,7 +135,7 @@ public final class ProduceRequestMarshaller implements MethodDescriptor.Marshall
                 topic.addPartitions(partition(in, message, records));
                 in.popLimit(limit);
             } else {
-                unknownField(tag, in, unknown);
+                DirectMessages.unknownField(tag, in, unknown);
             }
         }
         return topic.setUnknownFields(unknown.build()).build();
@@ -215,26 +151,13 @@ public final class ProduceRequestMarshaller implements MethodDescriptor.Marshall
             if (tag == PARTITION_INDEX) {
                 partition.setPartition(in.readInt32());
             } else if (tag == PARTITION_RECORDS) {
-                int length = in.readRawVarint32();
-                if (length < 0) {
-                    throw new InvalidProtocolBufferException("the records field claims a negative size");
-                }
-                int start = in.getTotalBytesRead();
-                in.skipRawBytes(length);
                 // The last occurrence wins, as for any proto3 scalar.
-                slice = message.slice(start, length);
+                slice = DirectMessages.bytesField(in, message);
             } else {
-                unknownField(tag, in, unknown);
+                DirectMessages.unknownField(tag, in, unknown);
             }
         }
         records.add(slice);
         return partition.setUnknownFields(unknown.build()).build();
-    }
-
-    /** Keeps a field this schema does not know, as the generated parser does; an end-group tag ends nothing here. */
-    private static void unknownField(int tag, CodedInputStream in, UnknownFieldSet.Builder unknown) throws IOException {
-        if (!unknown.mergeFieldFrom(tag, in)) {
-            throw new InvalidProtocolBufferException("Protocol message end-group tag did not match expected tag.");
-        }
     }
 }

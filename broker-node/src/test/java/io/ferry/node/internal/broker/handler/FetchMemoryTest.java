@@ -14,14 +14,19 @@ import io.ferry.proto.v1.FetchPartitionResult;
 import io.ferry.proto.v1.FetchRequest;
 import io.ferry.proto.v1.FetchResponse;
 import io.ferry.proto.v1.FetchTopic;
+import io.ferry.replication.FetchedPartition;
 import io.ferry.replication.Timer;
+import io.ferry.storage.BufferLease;
+import io.ferry.storage.TopicPartition;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -130,5 +135,50 @@ class FetchMemoryTest {
         assertEquals(ErrorCode.NONE, result.getError().getCode());
         assertTrue(result.getRecords().isEmpty());
         assertEquals(size.getSerializedSize(), longPolls.held(), "the parked request holds its size");
+    }
+
+    private Map<TopicPartition, FetchedPartition> readCounting(AtomicInteger released) {
+        return Map.of(new TopicPartition("t", 0), new FetchedPartition(null, 1, 0, ByteBuffer.allocate(batchSize),
+                BufferLease.once(released::incrementAndGet)));
+    }
+
+    @Test
+    void aSentAnswersSlicesStayLeasedUntilItsCallEnds() {
+        FetchMemory.Call call = roomForOneAnswer().open("connection");
+        AtomicInteger released = new AtomicInteger();
+        AtomicInteger sent = new AtomicInteger();
+
+        call.reserve(readCounting(released), 0, kept -> sent.incrementAndGet());
+        assertEquals(1, sent.get());
+        assertEquals(0, released.get(), "gRPC may still be writing the answer");
+
+        call.end();
+        assertEquals(1, released.get());
+    }
+
+    @Test
+    void aCallEndingWhileItsAnswerIsSentReleasesTheSlicesOnlyOnceTheSendReturned() {
+        FetchMemory.Call call = roomForOneAnswer().open("connection");
+        AtomicInteger released = new AtomicInteger();
+
+        call.reserve(readCounting(released), 0, kept -> {
+            call.end();
+            assertEquals(0, released.get(), "the send still reads the slices: none may be unmapped under it");
+        });
+
+        assertEquals(1, released.get());
+    }
+
+    @Test
+    void aReadForACallThatAlreadyEndedIsReleasedAtOnce() {
+        FetchMemory.Call call = roomForOneAnswer().open("connection");
+        AtomicInteger released = new AtomicInteger();
+        call.end();
+
+        call.reserve(readCounting(released), 0, kept -> {
+            throw new AssertionError("nothing is sent on an ended call");
+        });
+
+        assertEquals(1, released.get());
     }
 }

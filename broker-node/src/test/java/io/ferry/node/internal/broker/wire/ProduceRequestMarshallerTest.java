@@ -14,8 +14,6 @@ import io.ferry.proto.v1.BrokerServiceGrpc;
 import io.ferry.proto.v1.PartitionProduceData;
 import io.ferry.proto.v1.ProduceRequest;
 import io.ferry.proto.v1.TopicProduceData;
-import io.grpc.HasByteBuffer;
-import io.grpc.KnownLength;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.ByteArrayInputStream;
@@ -35,74 +33,6 @@ class ProduceRequestMarshallerTest {
     private final DirectBufferPool pool = new DirectBufferPool(64 << 20);
     private final ProduceRequestMarshaller marshaller =
             new ProduceRequestMarshaller(BrokerServiceGrpc.getProduceMethod().getRequestMarshaller(), pool);
-
-    /** How a stream presents the message: as gRPC's Netty transport does, as a plain stream, or in between. */
-    enum StreamKind { TRANSPORT_CHUNKS, KNOWN_LENGTH_ONLY, PLAIN }
-
-    /**
-     * gRPC's stream over the transport's buffers: known length, and the bytes handed out as read-only
-     * direct chunks of varying size (Netty's composite of received frames).
-     */
-    private static class ChunkedStream extends InputStream implements KnownLength, HasByteBuffer {
-        private final ByteBuffer bytes;
-        private final Random random;
-        private final boolean offersBuffers;
-
-        ChunkedStream(byte[] message, long seed, boolean offersBuffers) {
-            this.bytes = ByteBuffer.allocateDirect(message.length).put(message).flip();
-            this.random = new Random(seed);
-            this.offersBuffers = offersBuffers;
-        }
-
-        @Override
-        public int read() {
-            return bytes.hasRemaining() ? bytes.get() & 0xff : -1;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) {
-            if (!bytes.hasRemaining()) {
-                return -1;
-            }
-            int n = Math.min(len, Math.min(bytes.remaining(), 1 + random.nextInt(4096)));
-            bytes.get(b, off, n);
-            return n;
-        }
-
-        @Override
-        public long skip(long n) {
-            int skipped = (int) Math.min(n, bytes.remaining());
-            bytes.position(bytes.position() + skipped);
-            return skipped;
-        }
-
-        @Override
-        public int available() {
-            return bytes.remaining();
-        }
-
-        @Override
-        public boolean byteBufferSupported() {
-            return offersBuffers;
-        }
-
-        @Override
-        public ByteBuffer getByteBuffer() {
-            if (!bytes.hasRemaining()) {
-                return null;
-            }
-            int n = Math.min(bytes.remaining(), 1 + random.nextInt(8192));
-            return bytes.slice(bytes.position(), n).asReadOnlyBuffer();
-        }
-    }
-
-    private static InputStream stream(byte[] message, StreamKind kind, long seed) {
-        return switch (kind) {
-            case TRANSPORT_CHUNKS -> new ChunkedStream(message, seed, true);
-            case KNOWN_LENGTH_ONLY -> new ChunkedStream(message, seed, false);
-            case PLAIN -> new ByteArrayInputStream(message);
-        };
-    }
 
     private static ProduceRequest randomRequest(Random random) {
         ProduceRequest.Builder request = ProduceRequest.newBuilder().setCorrelationId(random.nextLong())
@@ -149,11 +79,11 @@ class ProduceRequestMarshallerTest {
 
     @Property(tries = 60)
     void parsesWhatTheGeneratedParserParsesWithRecordsInWritableDirectBuffers(
-            @ForAll long seed, @ForAll StreamKind kind) throws Exception {
+            @ForAll long seed, @ForAll TransportStreams.Kind kind) throws Exception {
         ProduceRequest expected = randomRequest(new Random(seed));
         byte[] wire = expected.toByteArray();
 
-        OffHeapProduceRequest parsed = marshaller.parse(stream(wire, kind, seed));
+        OffHeapProduceRequest parsed = marshaller.parse(TransportStreams.of(wire, kind, seed));
 
         assertEquals(ProduceRequest.parseFrom(wire), parsed.withRecords());
         assertEquals(expected, parsed.withRecords());
@@ -185,7 +115,7 @@ class ProduceRequestMarshallerTest {
                         .addField(2, UnknownFieldSet.Field.newBuilder().addLengthDelimited(partition).build()).build()))
                 .build().toByteArray();
 
-        OffHeapProduceRequest parsed = marshaller.parse(stream(wire, StreamKind.TRANSPORT_CHUNKS, 1));
+        OffHeapProduceRequest parsed = marshaller.parse(TransportStreams.chunked(wire, 1));
 
         assertEquals(ProduceRequest.parseFrom(wire), parsed.withRecords());
         assertEquals(3, parsed.request().getTopics(0).getPartitions(0).getPartition());
@@ -200,7 +130,7 @@ class ProduceRequestMarshallerTest {
     @Test
     void releasingTheRequestHandsItsBufferBackOnceAndTheNextRequestReusesIt() throws Exception {
         byte[] wire = randomRequest(new Random(11)).toByteArray();
-        OffHeapProduceRequest first = marshaller.parse(stream(wire, StreamKind.TRANSPORT_CHUNKS, 11));
+        OffHeapProduceRequest first = marshaller.parse(TransportStreams.chunked(wire, 11));
         assertEquals(0, pool.pooledBytes());
 
         first.release();
@@ -209,7 +139,7 @@ class ProduceRequestMarshallerTest {
 
         assertTrue(pooled >= wire.length, pooled + " bytes pooled");
         assertEquals(pooled, pool.pooledBytes(), "a second release does not offer the buffer twice");
-        OffHeapProduceRequest second = marshaller.parse(stream(wire, StreamKind.TRANSPORT_CHUNKS, 12));
+        OffHeapProduceRequest second = marshaller.parse(TransportStreams.chunked(wire, 12));
         assertEquals(0, pool.pooledBytes(), "the next request of that size took the released buffer");
         assertEquals(ProduceRequest.parseFrom(wire), second.withRecords());
     }
@@ -219,7 +149,7 @@ class ProduceRequestMarshallerTest {
         byte[] wire = randomRequest(new Random(13)).toByteArray();
         byte[] cut = java.util.Arrays.copyOf(wire, wire.length - 1);
 
-        assertThrows(StatusRuntimeException.class, () -> marshaller.parse(stream(cut, StreamKind.TRANSPORT_CHUNKS, 1)));
+        assertThrows(StatusRuntimeException.class, () -> marshaller.parse(TransportStreams.chunked(cut, 1)));
 
         assertTrue(pool.pooledBytes() > 0);
     }
@@ -250,13 +180,13 @@ class ProduceRequestMarshallerTest {
         } catch (InvalidProtocolBufferException e) {
             byte[] refused = wire;
             StatusRuntimeException error = assertThrows(StatusRuntimeException.class,
-                    () -> marshaller.parse(stream(refused, StreamKind.TRANSPORT_CHUNKS, seed)));
+                    () -> marshaller.parse(TransportStreams.chunked(refused, seed)));
             assertEquals(Status.Code.INTERNAL, error.getStatus().getCode());
             assertTrue(error.getStatus().getDescription().startsWith("Invalid protobuf byte sequence"),
                     error.getStatus().getDescription());
             return;
         }
-        assertEquals(generated, marshaller.parse(stream(wire, StreamKind.TRANSPORT_CHUNKS, seed)).withRecords());
+        assertEquals(generated, marshaller.parse(TransportStreams.chunked(wire, seed)).withRecords());
     }
 
     @Test
@@ -267,7 +197,7 @@ class ProduceRequestMarshallerTest {
         byte[] cut = java.util.Arrays.copyOf(wire, wire.length - 10);
 
         StatusRuntimeException error = assertThrows(StatusRuntimeException.class,
-                () -> marshaller.parse(stream(cut, StreamKind.TRANSPORT_CHUNKS, 3)));
+                () -> marshaller.parse(TransportStreams.chunked(cut, 3)));
 
         assertEquals(Status.Code.INTERNAL, error.getStatus().getCode());
         assertTrue(error.getStatus().getDescription().contains("truncated"), error.getStatus().getDescription());
@@ -279,7 +209,7 @@ class ProduceRequestMarshallerTest {
         byte[] wire = randomRequest(new Random(9)).toBuilder().addTopics(TopicProduceData.newBuilder().setTopic("big")
                 .addPartitions(PartitionProduceData.newBuilder().setRecords(ByteString.copyFrom(new byte[20_000]))))
                 .build().toByteArray();
-        InputStream stalling = new ChunkedStream(wire, 9, true) {
+        InputStream stalling = new TransportStreams.ChunkedStream(wire, 9, true) {
             private int offered;
 
             @Override
@@ -294,7 +224,7 @@ class ProduceRequestMarshallerTest {
     @Test
     void aStreamShorterThanItAnnouncedIsRefused() {
         byte[] wire = randomRequest(new Random(5)).toByteArray();
-        InputStream lying = new ChunkedStream(wire, 5, true) {
+        InputStream lying = new TransportStreams.ChunkedStream(wire, 5, true) {
             @Override
             public int available() {
                 return super.available() + 10;
