@@ -1,5 +1,6 @@
 package io.ferry.node.internal.broker.replica;
 
+import io.ferry.node.internal.broker.wire.DirectBufferPool;
 import io.ferry.node.internal.broker.wire.ReplicaFetchAnswerMarshaller;
 import io.ferry.node.internal.broker.metadata.BrokerMetadata;
 import io.ferry.node.internal.broker.metadata.CallerEndpoints;
