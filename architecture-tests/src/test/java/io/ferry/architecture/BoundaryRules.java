@@ -23,8 +23,7 @@ final class BoundaryRules {
 
     private static final String FERRY = "io.ferry.";
 
-    private BoundaryRules() {
-    }
+    private BoundaryRules() {}
 
     /**
      * Uses of a module's {@code internal} packages (or those below them) by classes of another module that
@@ -35,7 +34,8 @@ final class BoundaryRules {
         List<String> violations = new ArrayList<>();
         classesByModule.forEach((module, classes) -> {
             for (Dependency d : crossModule(table, module, classes, violations)) {
-                ModuleTable.Row target = table.moduleOf(d.getTargetClass().getName()).orElseThrow();
+                ModuleTable.Row target =
+                        table.moduleOf(d.getTargetClass().getName()).orElseThrow();
                 if (ModuleTable.isInternal(target, d.getTargetClass().getPackageName())
                         && !table.rows().get(module).internalsOf().contains(target.module())) {
                     violations.add(module + " → " + target.module() + ".internal: " + d.getDescription());
@@ -50,7 +50,9 @@ final class BoundaryRules {
         List<String> violations = new ArrayList<>();
         classesByModule.forEach((module, classes) -> {
             for (Dependency d : crossModule(table, module, classes, violations)) {
-                String target = table.moduleOf(d.getTargetClass().getName()).orElseThrow().module();
+                String target = table.moduleOf(d.getTargetClass().getName())
+                        .orElseThrow()
+                        .module();
                 if (!table.rows().get(module).mayDependOn().contains(target)) {
                     violations.add(module + " → " + target + ": " + d.getDescription());
                 }
@@ -74,7 +76,9 @@ final class BoundaryRules {
                 if (!name.startsWith(FERRY)) {
                     return SliceIdentifier.ignore();
                 }
-                return SliceIdentifier.of(table.internalPackageOf(name).map(ModuleTable.Row::javaPackage).orElse(name));
+                return SliceIdentifier.of(table.internalPackageOf(name)
+                        .map(ModuleTable.Row::javaPackage)
+                        .orElse(name));
             }
 
             @Override
@@ -89,8 +93,8 @@ final class BoundaryRules {
      * Dependencies of {@code classes} (compiled in {@code module}) on Ferry classes of other modules; a
      * dependency on a Ferry class in no module's package is added to {@code violations}.
      */
-    private static List<Dependency> crossModule(ModuleTable table, String module, JavaClasses classes,
-                                                List<String> violations) {
+    private static List<Dependency> crossModule(
+            ModuleTable table, String module, JavaClasses classes, List<String> violations) {
         List<Dependency> out = new ArrayList<>();
         for (JavaClass c : classes) {
             for (Dependency d : c.getDirectDependenciesFromSelf()) {

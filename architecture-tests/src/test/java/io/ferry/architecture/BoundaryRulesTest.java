@@ -42,11 +42,12 @@ class BoundaryRulesTest {
 
     @Test
     void anArrowOfTheTableAndAModulesOwnInternalPackagePass() {
-        Map<String, JavaClasses> modules = Map.of("low", classes(LowApi.class, LowImpl.class),
-                "high", classes(HighApi.class));
+        Map<String, JavaClasses> modules =
+                Map.of("low", classes(LowApi.class, LowImpl.class), "high", classes(HighApi.class));
         assertEquals(List.of(), BoundaryRules.internalUses(TABLE, modules));
         assertEquals(List.of(), BoundaryRules.strayDependencies(TABLE, modules));
-        assertFalse(cyclic(LowApi.class, LowImpl.class, HighApi.class),
+        assertFalse(
+                cyclic(LowApi.class, LowImpl.class, HighApi.class),
                 "a module's root and internal package may use each other");
     }
 
@@ -75,8 +76,10 @@ class BoundaryRulesTest {
     void aFerryClassInNoModulesPackageIsAViolation() {
         ModuleTable lowOnly = table("| `low` | `io.ferry.architecture.fixture.low` | the lower module | — |\n");
         List<String> violations = BoundaryRules.strayDependencies(lowOnly, Map.of("low", classes(UsesHigh.class)));
-        assertEquals(List.of("low: " + HighApi.class.getName() + " (used by " + UsesHigh.class.getName()
-                + ") is in no module's package"), violations);
+        assertEquals(
+                List.of("low: " + HighApi.class.getName() + " (used by " + UsesHigh.class.getName()
+                        + ") is in no module's package"),
+                violations);
     }
 
     @Test

@@ -39,6 +39,7 @@ class ModuleBoundariesTest {
     private List<String> modules;
     /** Per module of the build: its main classes, and its test classes. */
     private final Map<String, JavaClasses> main = new LinkedHashMap<>();
+
     private final Map<String, JavaClasses> tests = new LinkedHashMap<>();
 
     @BeforeAll
@@ -50,10 +51,14 @@ class ModuleBoundariesTest {
         List<String> notCompiled = new ArrayList<>();
         for (String module : modules) {
             main.put(module, importer.importPaths(compiled(module, "src/main", "target/classes", notCompiled)));
-            tests.put(module, importer.importPaths(compiled(module, "src/test/java", "target/test-classes", notCompiled)));
+            tests.put(
+                    module,
+                    importer.importPaths(compiled(module, "src/test/java", "target/test-classes", notCompiled)));
         }
-        assertNone("modules with sources but no classes (not built before architecture-tests: each module of "
-                + "the build must be a dependency of architecture-tests/pom.xml)", notCompiled);
+        assertNone(
+                "modules with sources but no classes (not built before architecture-tests: each module of "
+                        + "the build must be a dependency of architecture-tests/pom.xml)",
+                notCompiled);
     }
 
     /** {@code classes} of {@code module}, if it has {@code sources}; an absent directory is noted. */
@@ -76,7 +81,8 @@ class ModuleBoundariesTest {
             dir = dir.getParent();
         }
         if (dir == null) {
-            throw new IllegalStateException("no " + ModuleTable.DOC + " above " + Path.of("").toAbsolutePath());
+            throw new IllegalStateException(
+                    "no " + ModuleTable.DOC + " above " + Path.of("").toAbsolutePath());
         }
         return dir;
     }
@@ -99,13 +105,16 @@ class ModuleBoundariesTest {
 
     @Test
     void theTableNamesEveryModuleOfTheBuildAndEveryClassIsInItsModulesPackage() {
-        assertEquals(new TreeSet<>(modules), new TreeSet<>(table.rows().keySet()),
+        assertEquals(
+                new TreeSet<>(modules),
+                new TreeSet<>(table.rows().keySet()),
                 "the modules of pom.xml and of " + ModuleTable.DOC + "'s table");
         List<String> misplaced = new ArrayList<>();
         for (String module : modules) {
             String javaPackage = table.rows().get(module).javaPackage();
             for (JavaClasses classes : List.of(main.get(module), tests.get(module))) {
-                classes.stream().filter(c -> !c.getName().startsWith(javaPackage + "."))
+                classes.stream()
+                        .filter(c -> !c.getName().startsWith(javaPackage + "."))
                         .forEach(c -> misplaced.add(module + ": " + c.getName() + " is outside " + javaPackage));
             }
         }
@@ -131,20 +140,26 @@ class ModuleBoundariesTest {
                 checked.put(module, tests.get(module));
             }
         }
-        assertNone("dependencies that are no arrow of " + ModuleTable.DOC + "'s table",
+        assertNone(
+                "dependencies that are no arrow of " + ModuleTable.DOC + "'s table",
                 BoundaryRules.strayDependencies(table, checked));
     }
 
     @Test
     void noPackageCycle() {
-        JavaClasses everything = new ClassFileImporter().importPaths(modules.stream()
-                .map(m -> root.resolve(m).resolve("target/classes")).filter(Files::isDirectory).toList());
+        JavaClasses everything = new ClassFileImporter()
+                .importPaths(modules.stream()
+                        .map(m -> root.resolve(m).resolve("target/classes"))
+                        .filter(Files::isDirectory)
+                        .toList());
         BoundaryRules.noPackageCycle(table).check(everything);
     }
 
     private static void assertNone(String what, List<String> violations) {
         List<String> distinct = new ArrayList<>(new TreeSet<>(violations));
-        assertTrue(distinct.isEmpty(), distinct.size() + " " + what + ":\n  "
-                + String.join("\n  ", distinct.subList(0, Math.min(SHOWN, distinct.size()))));
+        assertTrue(
+                distinct.isEmpty(),
+                distinct.size() + " " + what + ":\n  "
+                        + String.join("\n  ", distinct.subList(0, Math.min(SHOWN, distinct.size()))));
     }
 }

@@ -29,8 +29,7 @@ record ModuleTable(Map<String, Row> rows) {
     private static final String INTERNAL = ".internal";
 
     /** One module of the table. */
-    record Row(String module, String javaPackage, Set<String> mayDependOn, Set<String> internalsOf) {
-    }
+    record Row(String module, String javaPackage, Set<String> mayDependOn, Set<String> internalsOf) {}
 
     /** Reads the table of {@code docs/architecture.md} under {@code root}. */
     static ModuleTable read(Path root) {
@@ -60,15 +59,19 @@ record ModuleTable(Map<String, Row> rows) {
         for (int i = header + 2; i < lines.size() && lines.get(i).startsWith("|"); i++) {
             List<String> cells = cells(lines.get(i));
             if (cells.size() != columns.size()) {
-                throw new IllegalStateException(DOC + ": " + cells.size() + " cells, not " + columns.size()
-                        + ", in: " + lines.get(i));
+                throw new IllegalStateException(
+                        DOC + ": " + cells.size() + " cells, not " + columns.size() + ", in: " + lines.get(i));
             }
             List<String> arrows = codes(cells.get(dependsOn));
             String name = single(codes(cells.get(module)), lines.get(i));
-            Row row = new Row(name, single(codes(cells.get(javaPackage)), lines.get(i)),
+            Row row = new Row(
+                    name,
+                    single(codes(cells.get(javaPackage)), lines.get(i)),
                     arrows.stream().filter(a -> !a.endsWith(INTERNAL)).collect(Collectors.toSet()),
-                    arrows.stream().filter(a -> a.endsWith(INTERNAL))
-                            .map(a -> a.substring(0, a.length() - INTERNAL.length())).collect(Collectors.toSet()));
+                    arrows.stream()
+                            .filter(a -> a.endsWith(INTERNAL))
+                            .map(a -> a.substring(0, a.length() - INTERNAL.length()))
+                            .collect(Collectors.toSet()));
             if (rows.put(name, row) != null) {
                 throw new IllegalStateException(DOC + ": module " + name + " has two rows");
             }
@@ -82,8 +85,8 @@ record ModuleTable(Map<String, Row> rows) {
             }
             for (String target : row.internalsOf()) {
                 if (!row.mayDependOn().contains(target)) {
-                    throw new IllegalStateException(DOC + ": " + row.module() + " names " + target + INTERNAL
-                            + " but not " + target);
+                    throw new IllegalStateException(
+                            DOC + ": " + row.module() + " names " + target + INTERNAL + " but not " + target);
                 }
             }
         }
@@ -135,6 +138,8 @@ record ModuleTable(Map<String, Row> rows) {
 
     /** The module whose {@code internal} package (itself, not one below it) is {@code packageName}, if any. */
     Optional<Row> internalPackageOf(String packageName) {
-        return rows.values().stream().filter(r -> packageName.equals(r.javaPackage() + INTERNAL)).findFirst();
+        return rows.values().stream()
+                .filter(r -> packageName.equals(r.javaPackage() + INTERNAL))
+                .findFirst();
     }
 }

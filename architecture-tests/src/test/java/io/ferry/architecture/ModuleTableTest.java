@@ -29,8 +29,12 @@ class ModuleTableTest {
                 Text after the table.
                 """);
         assertEquals(List.of("a", "b", "c"), List.copyOf(table.rows().keySet()));
-        assertEquals(new ModuleTable.Row("a", "io.ferry.a", Set.of(), Set.of()), table.rows().get("a"));
-        assertEquals(new ModuleTable.Row("b", "io.ferry.b", Set.of("a"), Set.of("a")), table.rows().get("b"));
+        assertEquals(
+                new ModuleTable.Row("a", "io.ferry.a", Set.of(), Set.of()),
+                table.rows().get("a"));
+        assertEquals(
+                new ModuleTable.Row("b", "io.ferry.b", Set.of("a"), Set.of("a")),
+                table.rows().get("b"));
         assertEquals(Set.of("a"), table.rows().get("c").mayDependOn());
         assertEquals("c", table.moduleOf("io.ferry.c.X").orElseThrow().module());
         assertTrue(table.moduleOf("io.ferry.d.X").isEmpty());
@@ -40,8 +44,9 @@ class ModuleTableTest {
     void refusesAnArrowToNoModuleAnInternalArrowAloneAndAMissingColumn() {
         String header = "| module | package | owns | may depend on |\n|---|---|---|---|\n";
         assertThrows(IllegalStateException.class, () -> parse(header + "| `a` | `io.ferry.a` | a | `b` |\n"));
-        assertThrows(IllegalStateException.class, () -> parse(header
-                + "| `a` | `io.ferry.a` | a | — |\n| `b` | `io.ferry.b` | b | `a.internal` |\n"));
+        assertThrows(
+                IllegalStateException.class,
+                () -> parse(header + "| `a` | `io.ferry.a` | a | — |\n| `b` | `io.ferry.b` | b | `a.internal` |\n"));
         assertThrows(IllegalStateException.class, () -> parse("| module | owns |\n|---|---|\n| `a` | a |\n"));
         assertThrows(IllegalStateException.class, () -> parse("no table\n"));
     }

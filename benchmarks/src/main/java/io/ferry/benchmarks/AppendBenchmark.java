@@ -51,7 +51,10 @@ public class AppendBenchmark {
     int batchBytes;
 
     /** Where the appended batch lives: DIRECT as the produce path delivers it, HEAP for comparison. */
-    public enum Buffer { DIRECT, HEAP }
+    public enum Buffer {
+        DIRECT,
+        HEAP
+    }
 
     @Param({"DIRECT", "HEAP"})
     Buffer buffer;
@@ -65,18 +68,23 @@ public class AppendBenchmark {
     @Setup(Level.Trial)
     public void buildBatch() {
         if (logBytes % batchBytes != 0) {
-            throw new IllegalArgumentException("logBytes " + logBytes + " is not a multiple of batchBytes " + batchBytes);
+            throw new IllegalArgumentException(
+                    "logBytes " + logBytes + " is not a multiple of batchBytes " + batchBytes);
         }
         ByteBuffer built = BenchLogs.batch(batchBytes, 42);
-        batch = buffer == Buffer.HEAP ? built
-                : ByteBuffer.allocateDirect(built.remaining()).put(built.duplicate()).flip();
+        batch = buffer == Buffer.HEAP
+                ? built
+                : ByteBuffer.allocateDirect(built.remaining())
+                        .put(built.duplicate())
+                        .flip();
         batches = logBytes / batchBytes;
         scheduler = Executors.newSingleThreadScheduledExecutor();
     }
 
     /** dd of the same 1 GiB right before the operation, then a fresh log. */
     @Setup(Level.Iteration)
-    public void openEmptyLog(BenchmarkParams benchmark, IterationParams iteration) throws IOException, InterruptedException {
+    public void openEmptyLog(BenchmarkParams benchmark, IterationParams iteration)
+            throws IOException, InterruptedException {
         DdBaseline.measureBefore(benchmark, iteration, logBytes);
         dir = BenchLogs.newLogDir("append-");
         log = BenchLogs.open(dir, 0, scheduler);

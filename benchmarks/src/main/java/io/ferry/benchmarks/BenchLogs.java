@@ -28,8 +28,7 @@ final class BenchLogs {
     /** Value size of each record: batches are built from records of about 1 KiB, as a typical producer sends. */
     private static final int RECORD_VALUE_BYTES = 1000;
 
-    private BenchLogs() {
-    }
+    private BenchLogs() {}
 
     static Path newLogDir(String prefix) throws IOException {
         Files.createDirectories(DATA_DIR);

@@ -29,18 +29,25 @@ final class DdBaseline {
 
     private static final Pattern COPIED = Pattern.compile("(?m)^(\\d+) bytes .* copied, ([0-9.]+) s");
 
-    private DdBaseline() {
-    }
+    private DdBaseline() {}
 
     /** Runs dd for {@code bytes} (a multiple of 1 MiB) and records its time under this iteration. */
     static void measureBefore(BenchmarkParams benchmark, IterationParams iteration, long bytes)
             throws IOException, InterruptedException {
         double seconds = run(bytes);
-        String params = String.join(";", benchmark.getParamsKeys().stream()
-                .sorted().map(key -> key + "=" + benchmark.getParam(key)).toList());
+        String params = String.join(
+                ";",
+                benchmark.getParamsKeys().stream()
+                        .sorted()
+                        .map(key -> key + "=" + benchmark.getParam(key))
+                        .toList());
         String type = iteration.getType() == IterationType.WARMUP ? "warmup" : "measurement";
-        Files.writeString(PAIRS, benchmark.getBenchmark() + "," + params + "," + type + "," + seconds + "\n",
-                StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        Files.writeString(
+                PAIRS,
+                benchmark.getBenchmark() + "," + params + "," + type + "," + seconds + "\n",
+                StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND);
     }
 
     private static double run(long bytes) throws IOException, InterruptedException {
@@ -50,9 +57,11 @@ final class DdBaseline {
         Files.createDirectories(BenchLogs.DATA_DIR);
         // dd must create the file: opening an existing one truncates it, and ext4 (auto_da_alloc) then
         // starts writeback of every byte when dd closes it, which dd's reported time includes.
-        Path file = BenchLogs.DATA_DIR.resolve("dd-" + ProcessHandle.current().pid() + "-" + System.nanoTime() + ".tmp");
+        Path file =
+                BenchLogs.DATA_DIR.resolve("dd-" + ProcessHandle.current().pid() + "-" + System.nanoTime() + ".tmp");
         try {
-            ProcessBuilder command = new ProcessBuilder("dd", "if=/dev/zero", "of=" + file, "bs=1M", "count=" + (bytes >> 20))
+            ProcessBuilder command = new ProcessBuilder(
+                            "dd", "if=/dev/zero", "of=" + file, "bs=1M", "count=" + (bytes >> 20))
                     .redirectErrorStream(true);
             command.environment().put("LC_ALL", "C");
             Process dd = command.start();

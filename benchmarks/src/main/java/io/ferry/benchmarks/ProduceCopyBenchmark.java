@@ -35,7 +35,10 @@ public class ProduceCopyBenchmark {
     int messageBytes;
 
     /** How the target direct buffer is obtained. */
-    public enum Allocation { PER_REQUEST, REUSED }
+    public enum Allocation {
+        PER_REQUEST,
+        REUSED
+    }
 
     @Param({"PER_REQUEST", "REUSED"})
     Allocation allocation;
@@ -64,8 +67,8 @@ public class ProduceCopyBenchmark {
 
     @Benchmark
     public ByteBuffer copy(Copied copied) {
-        ByteBuffer target = allocation == Allocation.REUSED ? reused.clear()
-                : ByteBuffer.allocateDirect(received.remaining());
+        ByteBuffer target =
+                allocation == Allocation.REUSED ? reused.clear() : ByteBuffer.allocateDirect(received.remaining());
         target.put(received.duplicate()).flip();
         copied.bytes += target.remaining();
         return target;

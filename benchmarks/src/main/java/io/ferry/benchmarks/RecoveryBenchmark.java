@@ -54,7 +54,8 @@ public class RecoveryBenchmark {
     @Setup(Level.Invocation)
     public void simulateCrash() throws IOException {
         if (!Files.deleteIfExists(dir.resolve(LogLoader.CLEAN_SHUTDOWN_FILE))) {
-            throw new IllegalStateException("no clean-shutdown marker in " + dir + ": the previous close was not clean");
+            throw new IllegalStateException(
+                    "no clean-shutdown marker in " + dir + ": the previous close was not clean");
         }
     }
 

@@ -34,7 +34,11 @@ import org.openjdk.jmh.infra.IterationParams;
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class WritePathBenchmark {
 
-    public enum WritePath { CHANNEL, CHANNEL_APPEND, MMAP }
+    public enum WritePath {
+        CHANNEL,
+        CHANNEL_APPEND,
+        MMAP
+    }
 
     @Param({"CHANNEL", "CHANNEL_APPEND", "MMAP"})
     WritePath writePath;
@@ -63,7 +67,8 @@ public class WritePathBenchmark {
 
     /** dd of the same 1 GiB right before the operation, then a fresh file. */
     @Setup(Level.Iteration)
-    public void createFile(BenchmarkParams benchmark, IterationParams iteration) throws IOException, InterruptedException {
+    public void createFile(BenchmarkParams benchmark, IterationParams iteration)
+            throws IOException, InterruptedException {
         DdBaseline.measureBefore(benchmark, iteration, logBytes);
         dir = BenchLogs.newLogDir("write-path-");
         file = new RandomAccessFile(dir.resolve("00000000000000000000.log").toFile(), "rw");

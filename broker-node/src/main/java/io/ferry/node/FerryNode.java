@@ -67,11 +67,13 @@ public final class FerryNode implements AutoCloseable {
     private final ScheduledExecutorService healthRefresher;
     /** Runs the gRPC services' calls; its threads report Errors like every other thread of the node. */
     private final ExecutorService grpcExecutor;
+
     private volatile NodeHealth.State state = NodeHealth.State.STARTING;
     /** The first Error a thread of this node met, described; null while there was none. */
     private final AtomicReference<String> fatalError = new AtomicReference<>();
     /** What the last health refresh found; refreshes run one at a time (the first before the others are scheduled). */
     private boolean servingLastRefresh;
+
     private volatile HttpEndpoint http;
     private volatile GrpcEndpoint grpc;
     private boolean closed;
@@ -120,8 +122,9 @@ public final class FerryNode implements AutoCloseable {
         return start(config, roleFactory, fatalErrors, ROLE_CLOSE_TIMEOUT_MILLIS);
     }
 
-    static FerryNode start(NodeConfig config, RoleFactory roleFactory, FatalErrorHandler fatalErrors,
-                           long roleCloseTimeoutMillis) throws ConfigException, NodeStartException {
+    static FerryNode start(
+            NodeConfig config, RoleFactory roleFactory, FatalErrorHandler fatalErrors, long roleCloseTimeoutMillis)
+            throws ConfigException, NodeStartException {
         FerryNode node = new FerryNode(config, fatalErrors, roleCloseTimeoutMillis);
         try {
             node.startAll(roleFactory);
@@ -133,8 +136,11 @@ public final class FerryNode implements AutoCloseable {
     }
 
     private void startAll(RoleFactory roleFactory) throws ConfigException, NodeStartException {
-        log.info("Starting Ferry node {} with roles {}; settings other than defaults: {}", config.nodeId(),
-                roleNames(), nonDefaultSettings());
+        log.info(
+                "Starting Ferry node {} with roles {}; settings other than defaults: {}",
+                config.nodeId(),
+                roleNames(),
+                nonDefaultSettings());
         for (ProcessRole role : config.processRoles()) {
             try {
                 roles.add(roleFactory.create(role, config, metrics.registry(), threads));
@@ -159,21 +165,34 @@ public final class FerryNode implements AutoCloseable {
             log.info("Started the {} role", role.role().configName());
         }
         try {
-            grpc = GrpcEndpoint.start(config.grpcListener(), config.grpcExternalListener(), services,
-                    maxInboundMessageBytes(config), config.grpcMaxConcurrentCallsPerConnection(), grpcExecutor);
+            grpc = GrpcEndpoint.start(
+                    config.grpcListener(),
+                    config.grpcExternalListener(),
+                    services,
+                    maxInboundMessageBytes(config),
+                    config.grpcMaxConcurrentCallsPerConnection(),
+                    grpcExecutor);
         } catch (IOException e) {
-            throw new NodeStartException("cannot serve gRPC on " + config.grpcListener()
-                    + config.grpcExternalListener().map(external -> " and " + external).orElse(""), e);
+            throw new NodeStartException(
+                    "cannot serve gRPC on " + config.grpcListener()
+                            + config.grpcExternalListener()
+                                    .map(external -> " and " + external)
+                                    .orElse(""),
+                    e);
         }
         for (NodeRole role : roles) {
             role.serving(grpcAddress(), grpc.externalAddress());
         }
         state = NodeHealth.State.RUNNING;
         refreshGrpcHealth();
-        healthRefresher.scheduleWithFixedDelay(this::refreshGrpcHealth, HEALTH_REFRESH_MILLIS,
-                HEALTH_REFRESH_MILLIS, TimeUnit.MILLISECONDS);
-        log.info("Ferry node {} started: roles {}, gRPC on {}, HTTP on {}", config.nodeId(), roleNames(),
-                hostPort(grpcAddress()), hostPort(httpAddress()));
+        healthRefresher.scheduleWithFixedDelay(
+                this::refreshGrpcHealth, HEALTH_REFRESH_MILLIS, HEALTH_REFRESH_MILLIS, TimeUnit.MILLISECONDS);
+        log.info(
+                "Ferry node {} started: roles {}, gRPC on {}, HTTP on {}",
+                config.nodeId(),
+                roleNames(),
+                hostPort(grpcAddress()),
+                hostPort(httpAddress()));
     }
 
     /**
@@ -200,7 +219,10 @@ public final class FerryNode implements AutoCloseable {
                 if (now.isHealthy()) {
                     log.info("Ferry node {} is healthy: SERVING", config.nodeId());
                 } else {
-                    log.warn("Ferry node {} is unhealthy: NOT_SERVING {}", config.nodeId(), now.toJson().strip());
+                    log.warn(
+                            "Ferry node {} is unhealthy: NOT_SERVING {}",
+                            config.nodeId(),
+                            now.toJson().strip());
                 }
             }
         } catch (RuntimeException e) {
@@ -212,7 +234,8 @@ public final class FerryNode implements AutoCloseable {
         List<String> settings = new ArrayList<>();
         for (ConfigKey<?> key : NodeKeys.DEFINITION.keys()) {
             if (config.values().origin(key).kind() != ConfigOrigin.Kind.DEFAULT) {
-                settings.add(key.name() + "=" + formatted(key) + " (" + config.values().origin(key) + ")");
+                settings.add(key.name() + "=" + formatted(key) + " ("
+                        + config.values().origin(key) + ")");
             }
         }
         return String.join(", ", settings);
@@ -253,8 +276,11 @@ public final class FerryNode implements AutoCloseable {
         Map<String, RoleHealth> roleHealth = new LinkedHashMap<>();
         NodeHealth.State current = state;
         for (ProcessRole role : config.processRoles()) {
-            roleHealth.put(role.configName(), current == NodeHealth.State.RUNNING ? roleHealth(role)
-                    : RoleHealth.down("the node is " + current.name().toLowerCase(Locale.ROOT)));
+            roleHealth.put(
+                    role.configName(),
+                    current == NodeHealth.State.RUNNING
+                            ? roleHealth(role)
+                            : RoleHealth.down("the node is " + current.name().toLowerCase(Locale.ROOT)));
         }
         return new NodeHealth(current, Optional.ofNullable(fatalError.get()), roleHealth);
     }
@@ -270,17 +296,25 @@ public final class FerryNode implements AutoCloseable {
     }
 
     private void prepareStopWithin(NodeRole role, long timeoutMillis) {
-        runWithin(role, "prepare-stop", () -> {
-            role.prepareStop();
-            log.info("Prepared the {} role to stop", role.role().configName());
-        }, timeoutMillis);
+        runWithin(
+                role,
+                "prepare-stop",
+                () -> {
+                    role.prepareStop();
+                    log.info("Prepared the {} role to stop", role.role().configName());
+                },
+                timeoutMillis);
     }
 
     private void closeWithin(NodeRole role, long timeoutMillis) {
-        runWithin(role, "close", () -> {
-            role.close();
-            log.info("Closed the {} role", role.role().configName());
-        }, timeoutMillis);
+        runWithin(
+                role,
+                "close",
+                () -> {
+                    role.close();
+                    log.info("Closed the {} role", role.role().configName());
+                },
+                timeoutMillis);
     }
 
     /**

@@ -18,8 +18,11 @@ final class HaltProcess implements FatalErrorHandler {
     @Override
     public void onFatalError(Thread thread, Error error) {
         try {
-            log.error("Fatal error on thread {}; halting the node with exit status {}", thread.getName(),
-                    NodeCommand.EXIT_FATAL_ERROR, error);
+            log.error(
+                    "Fatal error on thread {}; halting the node with exit status {}",
+                    thread.getName(),
+                    NodeCommand.EXIT_FATAL_ERROR,
+                    error);
         } catch (Throwable loggingFailed) {
             // Out of memory even for the message: halt all the same, which is what the operator needs most.
         } finally {

@@ -14,7 +14,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** The command line of {@link FerryNode#main}: load configuration, start, run until a signal. */
-@Command(name = "ferry-node", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(
+        name = "ferry-node",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
         description = "Runs a Ferry node with the roles of process.roles. Configuration: defaults < --config "
                 + "file < FERRY_* environment variables < --override flags; see docs/configuration.md.")
 final class NodeCommand implements Callable<Integer> {
@@ -32,7 +35,9 @@ final class NodeCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "<path>", description = "Properties file to read.")
     Path configFile;
 
-    @Option(names = "--override", paramLabel = "<key=value>",
+    @Option(
+            names = "--override",
+            paramLabel = "<key=value>",
             description = "Sets a key, overriding the file and the environment. Repeatable.")
     List<String> overrides = new ArrayList<>();
 

@@ -97,44 +97,63 @@ public final class NodeConfig {
         if (voters.isEmpty()) {
             problems.add(problem(CONTROLLER_QUORUM_VOTERS, "expected at least one voter (id@host:port)"));
         } else if (hasRole(ProcessRole.CONTROLLER) && voters.stream().noneMatch(v -> v.nodeId() == nodeId())) {
-            problems.add(problem(CONTROLLER_QUORUM_VOTERS, "this node has the controller role, so its node.id "
-                    + nodeId() + " (" + values.origin(NODE_ID) + ") must be one of the voters " + voters));
+            problems.add(problem(
+                    CONTROLLER_QUORUM_VOTERS,
+                    "this node has the controller role, so its node.id " + nodeId() + " (" + values.origin(NODE_ID)
+                            + ") must be one of the voters " + voters));
         }
         if (values.get(BROKER_HEARTBEAT_INTERVAL_MS) >= values.get(BROKER_SESSION_TIMEOUT_MS)) {
-            problems.add(problem(BROKER_HEARTBEAT_INTERVAL_MS, "expected less than broker.session.timeout.ms ("
-                    + values.get(BROKER_SESSION_TIMEOUT_MS) + ", " + values.origin(BROKER_SESSION_TIMEOUT_MS) + ")"));
+            problems.add(problem(
+                    BROKER_HEARTBEAT_INTERVAL_MS,
+                    "expected less than broker.session.timeout.ms (" + values.get(BROKER_SESSION_TIMEOUT_MS) + ", "
+                            + values.origin(BROKER_SESSION_TIMEOUT_MS) + ")"));
         }
         if (values.get(REPLICA_FETCH_WAIT_MAX_MS) >= values.get(REPLICA_LAG_TIME_MAX_MS)) {
-            problems.add(problem(REPLICA_FETCH_WAIT_MAX_MS, "expected less than replica.lag.time.max.ms ("
-                    + values.get(REPLICA_LAG_TIME_MAX_MS) + ", " + values.origin(REPLICA_LAG_TIME_MAX_MS)
-                    + "): a follower parked that long would leave the ISR while caught up"));
+            problems.add(problem(
+                    REPLICA_FETCH_WAIT_MAX_MS,
+                    "expected less than replica.lag.time.max.ms ("
+                            + values.get(REPLICA_LAG_TIME_MAX_MS) + ", " + values.origin(REPLICA_LAG_TIME_MAX_MS)
+                            + "): a follower parked that long would leave the ISR while caught up"));
         }
         if (hasRole(ProcessRole.CONTROLLER)) {
             voters.stream().filter(v -> v.nodeId() == nodeId()).findFirst().ifPresent(self -> {
                 if (self.address().equals(grpcListener()) || self.address().equals(httpListener())) {
-                    problems.add(problem(CONTROLLER_QUORUM_VOTERS, "this controller's Raft address "
-                            + self.address() + " must differ from grpc.listener and http.listener: the quorum "
-                            + "has its own port"));
+                    problems.add(problem(
+                            CONTROLLER_QUORUM_VOTERS,
+                            "this controller's Raft address "
+                                    + self.address() + " must differ from grpc.listener and http.listener: the quorum "
+                                    + "has its own port"));
                 }
             });
         }
-        grpcExternalListener().ifPresentOrElse(external -> {
-            if (external.port() != 0 && (external.port() == grpcListener().port() || external.equals(httpListener()))) {
-                problems.add(problem(GRPC_EXTERNAL_LISTENER, "expected a port different from grpc.listener's and "
-                        + "http.listener's: the port a client connects to tells which addresses it is given"));
-            }
-        }, () -> {
-            if (grpcExternalAdvertised().isPresent()) {
-                problems.add(problem(GRPC_EXTERNAL_ADVERTISED, "set without grpc.external.listener, which it "
-                        + "advertises"));
-            }
-        });
-        if (grpcExternalAdvertised().filter(advertised -> advertised.port() == 0).isPresent()) {
+        grpcExternalListener()
+                .ifPresentOrElse(
+                        external -> {
+                            if (external.port() != 0
+                                    && (external.port() == grpcListener().port() || external.equals(httpListener()))) {
+                                problems.add(
+                                        problem(
+                                                GRPC_EXTERNAL_LISTENER,
+                                                "expected a port different from grpc.listener's and "
+                                                        + "http.listener's: the port a client connects to tells which addresses it is given"));
+                            }
+                        },
+                        () -> {
+                            if (grpcExternalAdvertised().isPresent()) {
+                                problems.add(problem(
+                                        GRPC_EXTERNAL_ADVERTISED,
+                                        "set without grpc.external.listener, which it " + "advertises"));
+                            }
+                        });
+        if (grpcExternalAdvertised()
+                .filter(advertised -> advertised.port() == 0)
+                .isPresent()) {
             problems.add(problem(GRPC_EXTERNAL_ADVERTISED, "expected the port clients connect to, not 0"));
         }
         if (grpcListener().port() != 0 && grpcListener().equals(httpListener())) {
-            problems.add(problem(HTTP_LISTENER, "expected an address different from grpc.listener ("
-                    + values.origin(GRPC_LISTENER) + ")"));
+            problems.add(problem(
+                    HTTP_LISTENER,
+                    "expected an address different from grpc.listener (" + values.origin(GRPC_LISTENER) + ")"));
         }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
@@ -336,11 +355,13 @@ public final class NodeConfig {
 
     /** The replication settings, validated together by {@link #load}. */
     public ReplicationConfig replication() {
-        return new ReplicationConfig(values.get(REPLICA_LAG_TIME_MAX_MS),
+        return new ReplicationConfig(
+                values.get(REPLICA_LAG_TIME_MAX_MS),
                 Math.toIntExact(values.get(REPLICA_FETCH_WAIT_MAX_MS)),
                 Math.toIntExact(values.get(REPLICA_FETCH_MIN_BYTES)),
                 Math.toIntExact(values.get(REPLICA_FETCH_RESPONSE_MAX_BYTES)),
-                Math.toIntExact(values.get(REPLICA_FETCH_MAX_BYTES)), values.get(REPLICA_FETCH_BACKOFF_MS),
+                Math.toIntExact(values.get(REPLICA_FETCH_MAX_BYTES)),
+                values.get(REPLICA_FETCH_BACKOFF_MS),
                 values.get(REQUEST_TIMEOUT_MS));
     }
 

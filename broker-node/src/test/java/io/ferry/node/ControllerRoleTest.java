@@ -38,10 +38,14 @@ class ControllerRoleTest {
     }
 
     static List<String> singleController(int nodeId, int raftPort, Path metadataDir) {
-        return List.of("node.id=" + nodeId, "process.roles=controller",
+        return List.of(
+                "node.id=" + nodeId,
+                "process.roles=controller",
                 "controller.quorum.voters=" + nodeId + "@127.0.0.1:" + raftPort,
-                "controller.quorum.election.timeout.ms=300", "metadata.log.dir=" + metadataDir,
-                "grpc.listener=127.0.0.1:0", "http.listener=127.0.0.1:0");
+                "controller.quorum.election.timeout.ms=300",
+                "metadata.log.dir=" + metadataDir,
+                "grpc.listener=127.0.0.1:0",
+                "http.listener=127.0.0.1:0");
     }
 
     @Test
@@ -52,27 +56,39 @@ class ControllerRoleTest {
             assertEquals(200, NodeHttp.get(node.httpAddress(), "/health").statusCode());
             assertTrue(Files.isDirectory(dir.resolve("__cluster_metadata")));
 
-            ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", node.grpcAddress().getPort())
-                    .usePlaintext().build();
+            ManagedChannel channel = NettyChannelBuilder.forAddress(
+                            "127.0.0.1", node.grpcAddress().getPort())
+                    .usePlaintext()
+                    .build();
             try {
-                await().atMost(Duration.ofSeconds(10)).until(() -> HealthGrpc.newBlockingStub(channel)
-                        .withDeadlineAfter(5, TimeUnit.SECONDS)
-                        .check(HealthCheckRequest.newBuilder().setService("ferry.v1.ControllerService").build())
-                        .getStatus() == ServingStatus.SERVING);
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> HealthGrpc.newBlockingStub(channel)
+                                        .withDeadlineAfter(5, TimeUnit.SECONDS)
+                                        .check(HealthCheckRequest.newBuilder()
+                                                .setService("ferry.v1.ControllerService")
+                                                .build())
+                                        .getStatus()
+                                == ServingStatus.SERVING);
                 assertTrue(legacyReflectionLists(channel, "ferry.v1.ControllerService"));
                 DescribeClusterResponse cluster = ControllerServiceGrpc.newBlockingStub(channel)
                         .withDeadlineAfter(10, TimeUnit.SECONDS)
                         .describeCluster(DescribeClusterRequest.getDefaultInstance());
                 assertEquals(5, cluster.getAnsweringNodeId());
                 assertEquals(5, cluster.getControllerLeaderId());
-                assertEquals(List.of(5), cluster.getControllersList().stream().map(ControllerInfo::getNodeId).toList());
+                assertEquals(
+                        List.of(5),
+                        cluster.getControllersList().stream()
+                                .map(ControllerInfo::getNodeId)
+                                .toList());
                 assertTrue(cluster.getControllers(0).getLeader(), cluster.toString());
             } finally {
                 channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             }
             String metrics = NodeHttp.get(node.httpAddress(), "/metrics").body();
-            await().atMost(Duration.ofSeconds(10)).until(() -> NodeHttp.get(node.httpAddress(), "/metrics").body()
-                    .contains("ferry_controller_active 1.0"));
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> NodeHttp.get(node.httpAddress(), "/metrics")
+                            .body()
+                            .contains("ferry_controller_active 1.0"));
             assertTrue(metrics.contains("ferry_controller_raft_leader"), metrics);
         }
     }
@@ -80,12 +96,14 @@ class ControllerRoleTest {
     @Test
     void aBusyRaftPortFailsStartUp() throws Exception {
         try (ServerSocket busy = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
-            NodeConfig config = NodeConfig.load(Optional.empty(), Map.of(),
-                    singleController(3, busy.getLocalPort(), dir));
+            NodeConfig config =
+                    NodeConfig.load(Optional.empty(), Map.of(), singleController(3, busy.getLocalPort(), dir));
             NodeStartException e = assertThrows(NodeStartException.class, () -> FerryNode.start(config));
             assertTrue(e.getMessage().contains("controller role failed to start"), e.getMessage());
-            assertTrue(e.getMessage().contains("cannot bind the controller's Raft address 127.0.0.1:"
-                    + busy.getLocalPort()), e.getMessage());
+            assertTrue(
+                    e.getMessage()
+                            .contains("cannot bind the controller's Raft address 127.0.0.1:" + busy.getLocalPort()),
+                    e.getMessage());
         }
     }
 
@@ -111,7 +129,9 @@ class ControllerRoleTest {
                         reply.completeExceptionally(new IllegalStateException("no response"));
                     }
                 });
-        requests.onNext(io.grpc.reflection.v1alpha.ServerReflectionRequest.newBuilder().setListServices("").build());
+        requests.onNext(io.grpc.reflection.v1alpha.ServerReflectionRequest.newBuilder()
+                .setListServices("")
+                .build());
         requests.onCompleted();
         return reply.get(10, TimeUnit.SECONDS).getListServicesResponse().getServiceList().stream()
                 .anyMatch(s -> s.getName().equals(service));
@@ -119,11 +139,20 @@ class ControllerRoleTest {
 
     @Test
     void controllerConfigurationComesFromTheNodeKeys() throws Exception {
-        NodeConfig config = NodeConfig.load(Optional.empty(), Map.of(), List.of("node.id=2",
-                "process.roles=controller", "controller.quorum.voters=1@a:9001,2@b:9002,3@c:9003",
-                "log.dirs=/data/1,/data/2", "broker.session.timeout.ms=12000", "controller.quorum.election.timeout.ms=500",
-                "unclean.leader.election.enable=true", "auto.leader.rebalance.enable=false",
-                "leader.imbalance.check.interval.seconds=60", "request.timeout.ms=7000"));
+        NodeConfig config = NodeConfig.load(
+                Optional.empty(),
+                Map.of(),
+                List.of(
+                        "node.id=2",
+                        "process.roles=controller",
+                        "controller.quorum.voters=1@a:9001,2@b:9002,3@c:9003",
+                        "log.dirs=/data/1,/data/2",
+                        "broker.session.timeout.ms=12000",
+                        "controller.quorum.election.timeout.ms=500",
+                        "unclean.leader.election.enable=true",
+                        "auto.leader.rebalance.enable=false",
+                        "leader.imbalance.check.interval.seconds=60",
+                        "request.timeout.ms=7000"));
         var c = io.ferry.node.internal.ControllerRoleAccess.controllerConfig(config);
         assertEquals(2, c.nodeId());
         assertEquals(Map.of(1, "a:9001", 2, "b:9002", 3, "c:9003"), c.voters());

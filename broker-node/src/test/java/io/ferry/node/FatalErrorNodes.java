@@ -14,8 +14,7 @@ final class FatalErrorNodes {
     /** The topic whose arrival in a metadata view makes the broker's metadata application throw. */
     static final String POISON_TOPIC = "poison";
 
-    private FatalErrorNodes() {
-    }
+    private FatalErrorNodes() {}
 
     /** A controller-role {@link TestRole}: its echo service throws on a gRPC request thread when asked to. */
     static final class OnARequestThread {
@@ -29,12 +28,13 @@ final class FatalErrorNodes {
         public static void main(String[] args) {
             FerryNode.main(args, (role, config, registry, threads) -> switch (role) {
                 case CONTROLLER -> new ControllerRole(config, registry, InstantSource.system(), threads);
-                case BROKER -> new BrokerRole(config, registry, InstantSource.system(), threads, apply -> view -> {
-                    if (view.topics().containsKey(POISON_TOPIC)) {
-                        throw new OutOfMemoryError("injected into the metadata application");
-                    }
-                    apply.accept(view);
-                });
+                case BROKER ->
+                    new BrokerRole(config, registry, InstantSource.system(), threads, apply -> view -> {
+                        if (view.topics().containsKey(POISON_TOPIC)) {
+                            throw new OutOfMemoryError("injected into the metadata application");
+                        }
+                        apply.accept(view);
+                    });
             });
         }
     }

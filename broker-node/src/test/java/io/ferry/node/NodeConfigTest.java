@@ -26,8 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class NodeConfigTest {
 
-    private static final List<String> MINIMAL = List.of("node.id=1", "process.roles=broker",
-            "controller.quorum.voters=1@localhost:9093");
+    private static final List<String> MINIMAL =
+            List.of("node.id=1", "process.roles=broker", "controller.quorum.voters=1@localhost:9093");
 
     @TempDir
     Path dir;
@@ -80,13 +80,20 @@ class NodeConfigTest {
         assertEquals(Duration.ofSeconds(30), c.replicaLagTimeMax());
         assertEquals(new ReplicationConfig(30_000, 500, 1, 10 << 20, 1 << 20, 200, 30_000), c.replication());
         assertEquals(Duration.ofSeconds(30), c.requestTimeout());
-        assertEquals(ConfigOrigin.Kind.DEFAULT, c.values().origin(NodeKeys.NUM_PARTITIONS).kind());
+        assertEquals(
+                ConfigOrigin.Kind.DEFAULT,
+                c.values().origin(NodeKeys.NUM_PARTITIONS).kind());
     }
 
     @Test
     void eachSourceSetsKeys() throws Exception {
-        Path f = file("node.id=1", "process.roles=broker,controller", "controller.quorum.voters=1@h:1",
-                "log.dirs=/a, /b", "metadata.log.dir=/meta", "log.retention.ms=-1");
+        Path f = file(
+                "node.id=1",
+                "process.roles=broker,controller",
+                "controller.quorum.voters=1@h:1",
+                "log.dirs=/a, /b",
+                "metadata.log.dir=/meta",
+                "log.retention.ms=-1");
         NodeConfig fromFile = NodeConfig.load(Optional.of(f), Map.of(), List.of());
         assertEquals(Set.of(ProcessRole.BROKER, ProcessRole.CONTROLLER), fromFile.processRoles());
         assertEquals(List.of(Path.of("/a"), Path.of("/b")), fromFile.logDirs());
@@ -94,53 +101,87 @@ class NodeConfigTest {
         assertEquals(Optional.empty(), fromFile.logRetention());
         assertEquals(f + ":4", fromFile.values().origin(NodeKeys.LOG_DIRS).description());
 
-        NodeConfig fromEnv = NodeConfig.load(Optional.empty(), Map.of("FERRY_NODE_ID", "1",
-                "FERRY_PROCESS_ROLES", "broker", "FERRY_CONTROLLER_QUORUM_VOTERS", "1@h:1",
-                "FERRY_UNCLEAN_LEADER_ELECTION_ENABLE", "TRUE"), List.of());
+        NodeConfig fromEnv = NodeConfig.load(
+                Optional.empty(),
+                Map.of(
+                        "FERRY_NODE_ID",
+                        "1",
+                        "FERRY_PROCESS_ROLES",
+                        "broker",
+                        "FERRY_CONTROLLER_QUORUM_VOTERS",
+                        "1@h:1",
+                        "FERRY_UNCLEAN_LEADER_ELECTION_ENABLE",
+                        "TRUE"),
+                List.of());
         assertTrue(fromEnv.uncleanLeaderElectionEnable());
         assertEquals(ConfigOrigin.environment("FERRY_NODE_ID"), fromEnv.values().origin(NodeKeys.NODE_ID));
 
-        NodeConfig fromFlags = NodeConfig.load(Optional.empty(), Map.of(),
-                List.of("node.id=4", "process.roles=controller", "controller.quorum.voters=4@h:1",
-                        "grpc.listener=0.0.0.0:0", "log.retention.bytes=1000"));
+        NodeConfig fromFlags = NodeConfig.load(
+                Optional.empty(),
+                Map.of(),
+                List.of(
+                        "node.id=4",
+                        "process.roles=controller",
+                        "controller.quorum.voters=4@h:1",
+                        "grpc.listener=0.0.0.0:0",
+                        "log.retention.bytes=1000"));
         assertEquals(new HostPort("0.0.0.0", 0), fromFlags.grpcListener());
         assertEquals(OptionalLong.of(1000), fromFlags.logRetentionBytes());
     }
 
     @Test
     void precedenceIsDefaultsThenFileThenEnvironmentThenFlags() throws Exception {
-        Path f = file("node.id=1", "process.roles=broker", "controller.quorum.voters=1@h:1",
-                "num.partitions=2", "min.insync.replicas=2", "default.replication.factor=2");
+        Path f = file(
+                "node.id=1",
+                "process.roles=broker",
+                "controller.quorum.voters=1@h:1",
+                "num.partitions=2",
+                "min.insync.replicas=2",
+                "default.replication.factor=2");
         Map<String, String> env = Map.of("FERRY_MIN_INSYNC_REPLICAS", "3", "FERRY_DEFAULT_REPLICATION_FACTOR", "3");
         NodeConfig c = NodeConfig.load(Optional.of(f), env, List.of("default.replication.factor=4"));
         assertEquals(2, c.numPartitions());
         assertEquals(3, c.minInsyncReplicas());
         assertEquals(4, c.defaultReplicationFactor());
         assertEquals(1, c.values().get(NodeKeys.LOG_INDEX_SIZE_MAX_BYTES) / (10 * 1024 * 1024));
-        assertEquals(ConfigOrigin.Kind.FILE, c.values().origin(NodeKeys.NUM_PARTITIONS).kind());
-        assertEquals(ConfigOrigin.Kind.ENVIRONMENT, c.values().origin(NodeKeys.MIN_INSYNC_REPLICAS).kind());
-        assertEquals(ConfigOrigin.Kind.FLAG, c.values().origin(NodeKeys.DEFAULT_REPLICATION_FACTOR).kind());
+        assertEquals(
+                ConfigOrigin.Kind.FILE,
+                c.values().origin(NodeKeys.NUM_PARTITIONS).kind());
+        assertEquals(
+                ConfigOrigin.Kind.ENVIRONMENT,
+                c.values().origin(NodeKeys.MIN_INSYNC_REPLICAS).kind());
+        assertEquals(
+                ConfigOrigin.Kind.FLAG,
+                c.values().origin(NodeKeys.DEFAULT_REPLICATION_FACTOR).kind());
     }
 
     @Test
     void unknownKeyFromEachSourceStopsStartUp() throws Exception {
         Path f = file("node.id=1", "log.retention.hour=1");
-        ConfigProblem fromFile = only(rejected(Optional.of(f), Map.of(),
-                List.of("process.roles=broker", "controller.quorum.voters=1@h:1")));
-        assertEquals(new ConfigProblem("log.retention.hour", ConfigOrigin.fileLine(f, 2), "unknown configuration key"),
+        ConfigProblem fromFile = only(
+                rejected(Optional.of(f), Map.of(), List.of("process.roles=broker", "controller.quorum.voters=1@h:1")));
+        assertEquals(
+                new ConfigProblem("log.retention.hour", ConfigOrigin.fileLine(f, 2), "unknown configuration key"),
                 fromFile);
 
         ConfigException fromEnv = rejected(Optional.empty(), Map.of("FERRY_LOG_RETENTION_HOUR", "1"), MINIMAL);
         assertEquals("log.retention.hour", only(fromEnv).key());
-        assertTrue(fromEnv.getMessage().contains("environment variable FERRY_LOG_RETENTION_HOUR"), fromEnv.getMessage());
+        assertTrue(
+                fromEnv.getMessage().contains("environment variable FERRY_LOG_RETENTION_HOUR"), fromEnv.getMessage());
         assertTrue(fromEnv.getMessage().contains("FERRY_HOME"), "names the allow-list: " + fromEnv.getMessage());
         ConfigProblem typo = only(rejected(Optional.empty(), Map.of("FERRY_LOG_RETENTION_M", "1"), MINIMAL));
         assertTrue(typo.message().contains("did you mean FERRY_LOG_RETENTION_MS?"), typo.message());
 
-        ConfigException fromFlag = rejected(Optional.empty(), Map.of(),
+        ConfigException fromFlag = rejected(
+                Optional.empty(),
+                Map.of(),
                 List.of("node.id=1", "process.roles=broker", "controller.quorum.voters=1@h:1", "num.partition=3"));
-        assertEquals(new ConfigProblem("num.partition", ConfigOrigin.flag("num.partition=3"),
-                "unknown configuration key (did you mean num.partitions?)"), only(fromFlag));
+        assertEquals(
+                new ConfigProblem(
+                        "num.partition",
+                        ConfigOrigin.flag("num.partition=3"),
+                        "unknown configuration key (did you mean num.partitions?)"),
+                only(fromFlag));
     }
 
     @Test
@@ -150,33 +191,44 @@ class NodeConfigTest {
         assertEquals("node.id (" + f + ":1): expected an integer (32-bit), got 'one'", p.toString());
 
         ConfigProblem env = only(rejected(Optional.empty(), Map.of("FERRY_LOG_SEGMENT_BYTES", "1k"), MINIMAL));
-        assertEquals("log.segment.bytes (environment variable FERRY_LOG_SEGMENT_BYTES): "
-                + "expected a whole number of bytes, got '1k'", env.toString());
+        assertEquals(
+                "log.segment.bytes (environment variable FERRY_LOG_SEGMENT_BYTES): "
+                        + "expected a whole number of bytes, got '1k'",
+                env.toString());
 
-        ConfigProblem flag = only(rejected(Optional.empty(), Map.of(),
-                concat(MINIMAL, "log.segment.bytes=1000")));
-        assertEquals("log.segment.bytes (flag --override log.segment.bytes=1000): "
-                + "expected a value in [1048576, 2147483647], got 1000", flag.toString());
+        ConfigProblem flag = only(rejected(Optional.empty(), Map.of(), concat(MINIMAL, "log.segment.bytes=1000")));
+        assertEquals(
+                "log.segment.bytes (flag --override log.segment.bytes=1000): "
+                        + "expected a value in [1048576, 2147483647], got 1000",
+                flag.toString());
     }
 
     @Test
     void listAndRoleValidation() throws Exception {
-        assertEquals("expected at least one item",
-                only(rejected(Optional.empty(), Map.of(), concat(MINIMAL, "log.dirs="))).message());
-        assertTrue(only(rejected(Optional.empty(), Map.of(), concat(MINIMAL, "log.dirs=/a,,/b"))).message()
+        assertEquals(
+                "expected at least one item",
+                only(rejected(Optional.empty(), Map.of(), concat(MINIMAL, "log.dirs=")))
+                        .message());
+        assertTrue(only(rejected(Optional.empty(), Map.of(), concat(MINIMAL, "log.dirs=/a,,/b")))
+                .message()
                 .contains("without empty items"));
-        assertEquals("expected items from [broker, controller], got 'worker'",
-                only(rejected(Optional.empty(), Map.of(), concat(MINIMAL, "process.roles=worker"))).message());
-        assertEquals("expected distinct items, got 'broker' twice",
-                only(rejected(Optional.empty(), Map.of(), concat(MINIMAL, "process.roles=broker,broker"))).message());
+        assertEquals(
+                "expected items from [broker, controller], got 'worker'",
+                only(rejected(Optional.empty(), Map.of(), concat(MINIMAL, "process.roles=worker")))
+                        .message());
+        assertEquals(
+                "expected distinct items, got 'broker' twice",
+                only(rejected(Optional.empty(), Map.of(), concat(MINIMAL, "process.roles=broker,broker")))
+                        .message());
         assertTrue(only(rejected(Optional.empty(), Map.of(), concat(MINIMAL, "http.listener=localhost:99999")))
-                .message().startsWith("expected host:port"));
+                .message()
+                .startsWith("expected host:port"));
     }
 
     @Test
     void programmaticSettingsAreFlags() throws Exception {
-        NodeConfig c = NodeConfig.of(Map.of("node.id", "9", "process.roles", "broker",
-                "controller.quorum.voters", "1@h:1"));
+        NodeConfig c =
+                NodeConfig.of(Map.of("node.id", "9", "process.roles", "broker", "controller.quorum.voters", "1@h:1"));
         assertEquals(9, c.nodeId());
         assertEquals(ConfigOrigin.Kind.FLAG, c.values().origin(NodeKeys.NODE_ID).kind());
     }
@@ -184,59 +236,80 @@ class NodeConfigTest {
     @Test
     void requiredKeysAreReportedTogether() {
         ConfigException e = rejected(Optional.empty(), Map.of(), List.of());
-        assertEquals(List.of("node.id", "process.roles"), e.problems().stream().map(ConfigProblem::key).toList());
+        assertEquals(
+                List.of("node.id", "process.roles"),
+                e.problems().stream().map(ConfigProblem::key).toList());
     }
 
     @Test
     void crossKeyRules() throws Exception {
-        ConfigProblem noVoters = only(rejected(Optional.empty(), Map.of(), List.of("node.id=1", "process.roles=broker")));
+        ConfigProblem noVoters =
+                only(rejected(Optional.empty(), Map.of(), List.of("node.id=1", "process.roles=broker")));
         assertEquals("controller.quorum.voters", noVoters.key());
 
-        ConfigProblem notAVoter = only(rejected(Optional.empty(), Map.of(),
+        ConfigProblem notAVoter = only(rejected(
+                Optional.empty(),
+                Map.of(),
                 List.of("node.id=2", "process.roles=controller", "controller.quorum.voters=1@h:1")));
         assertEquals("controller.quorum.voters", notAVoter.key());
         assertTrue(notAVoter.message().contains("node.id 2"), notAVoter.message());
 
-        ConfigProblem raftOnGrpcPort = only(rejected(Optional.empty(), Map.of(),
+        ConfigProblem raftOnGrpcPort = only(rejected(
+                Optional.empty(),
+                Map.of(),
                 List.of("node.id=1", "process.roles=controller", "controller.quorum.voters=1@127.0.0.1:9092")));
         assertTrue(raftOnGrpcPort.message().contains("must differ from grpc.listener"), raftOnGrpcPort.message());
 
-        ConfigProblem heartbeat = only(rejected(Optional.empty(), Map.of(),
-                concat(MINIMAL, "broker.heartbeat.interval.ms=9000")));
+        ConfigProblem heartbeat =
+                only(rejected(Optional.empty(), Map.of(), concat(MINIMAL, "broker.heartbeat.interval.ms=9000")));
         assertEquals("broker.heartbeat.interval.ms", heartbeat.key());
 
-        ConfigProblem fetchWait = only(rejected(Optional.empty(), Map.of(),
+        ConfigProblem fetchWait = only(rejected(
+                Optional.empty(),
+                Map.of(),
                 concat(MINIMAL, "replica.lag.time.max.ms=1000", "replica.fetch.wait.max.ms=1000")));
         assertEquals("replica.fetch.wait.max.ms", fetchWait.key());
         assertTrue(fetchWait.message().contains("replica.lag.time.max.ms"), fetchWait.message());
 
-        ConfigProblem samePort = only(rejected(Optional.empty(), Map.of(),
+        ConfigProblem samePort = only(rejected(
+                Optional.empty(),
+                Map.of(),
                 concat(MINIMAL, "grpc.listener=127.0.0.1:9000", "http.listener=127.0.0.1:9000")));
         assertEquals("http.listener", samePort.key());
-        NodeConfig.load(Optional.empty(), Map.of(), concat(MINIMAL, "grpc.listener=127.0.0.1:0",
-                "http.listener=127.0.0.1:0"));
+        NodeConfig.load(
+                Optional.empty(), Map.of(), concat(MINIMAL, "grpc.listener=127.0.0.1:0", "http.listener=127.0.0.1:0"));
     }
 
     @Test
     void anExternalListenerNeedsItsOwnPortAndAnAdvertisedAddressNeedsTheListener() throws Exception {
-        NodeConfig external = NodeConfig.load(Optional.empty(), Map.of(), concat(MINIMAL,
-                "grpc.external.listener=0.0.0.0:19092", "grpc.external.advertised=localhost:9092"));
+        NodeConfig external = NodeConfig.load(
+                Optional.empty(),
+                Map.of(),
+                concat(MINIMAL, "grpc.external.listener=0.0.0.0:19092", "grpc.external.advertised=localhost:9092"));
         assertEquals(Optional.of(new HostPort("0.0.0.0", 19092)), external.grpcExternalListener());
         assertEquals(Optional.of(new HostPort("localhost", 9092)), external.grpcExternalAdvertised());
-        assertEquals(Optional.empty(), NodeConfig.load(Optional.empty(), Map.of(), MINIMAL).grpcExternalListener());
+        assertEquals(
+                Optional.empty(),
+                NodeConfig.load(Optional.empty(), Map.of(), MINIMAL).grpcExternalListener());
 
-        ConfigProblem samePort = only(rejected(Optional.empty(), Map.of(),
+        ConfigProblem samePort = only(rejected(
+                Optional.empty(),
+                Map.of(),
                 concat(MINIMAL, "grpc.listener=10.0.0.1:9092", "grpc.external.listener=0.0.0.0:9092")));
         assertEquals("grpc.external.listener", samePort.key());
-        ConfigProblem alone = only(rejected(Optional.empty(), Map.of(),
-                concat(MINIMAL, "grpc.external.advertised=localhost:9092")));
+        ConfigProblem alone =
+                only(rejected(Optional.empty(), Map.of(), concat(MINIMAL, "grpc.external.advertised=localhost:9092")));
         assertEquals("grpc.external.advertised", alone.key());
         assertTrue(alone.message().contains("grpc.external.listener"), alone.message());
-        ConfigProblem portZero = only(rejected(Optional.empty(), Map.of(),
+        ConfigProblem portZero = only(rejected(
+                Optional.empty(),
+                Map.of(),
                 concat(MINIMAL, "grpc.external.listener=127.0.0.1:0", "grpc.external.advertised=localhost:0")));
         assertEquals("grpc.external.advertised", portZero.key());
-        assertEquals("grpc.external.listener", only(rejected(Optional.empty(), Map.of(),
-                concat(MINIMAL, "grpc.external.listener=nonsense"))).key());
+        assertEquals(
+                "grpc.external.listener",
+                only(rejected(Optional.empty(), Map.of(), concat(MINIMAL, "grpc.external.listener=nonsense")))
+                        .key());
     }
 
     private static List<String> concat(List<String> base, String... more) {

@@ -55,8 +55,8 @@ class NodeHealthTest {
     }
 
     private NodeConfig combinedNode() throws Exception {
-        List<String> settings = new ArrayList<>(BrokerTestSupport.combinedNode(BrokerTestSupport.freePort(),
-                dir.resolve("logs")));
+        List<String> settings =
+                new ArrayList<>(BrokerTestSupport.combinedNode(BrokerTestSupport.freePort(), dir.resolve("logs")));
         settings.add("broker.metadata.max.staleness.ms=" + MAX_STALENESS_MILLIS);
         return NodeConfig.load(Optional.empty(), Map.of(), settings);
     }
@@ -73,8 +73,10 @@ class NodeHealthTest {
     }
 
     private static ServingStatus grpcHealth(ManagedChannel channel) {
-        return HealthGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
-                .check(HealthCheckRequest.newBuilder().setService("").build()).getStatus();
+        return HealthGrpc.newBlockingStub(channel)
+                .withDeadlineAfter(5, TimeUnit.SECONDS)
+                .check(HealthCheckRequest.newBuilder().setService("").build())
+                .getStatus();
     }
 
     private static HttpResponse<String> health(FerryNode node) throws Exception {
@@ -84,29 +86,43 @@ class NodeHealthTest {
     @Test
     void aBrokerWhoseMetadataApplicationIsHeldUpTurnsNotServingUntilItCatchesUp() throws Exception {
         CountDownLatch holdUp = new CountDownLatch(1);
-        FerryNode node = closing(FerryNode.start(combinedNode(), (role, config, registry, threads) -> switch (role) {
-            case CONTROLLER -> new ControllerRole(config, registry, InstantSource.system(), threads);
-            case BROKER -> new BrokerRole(config, registry, InstantSource.system(), threads, apply -> view -> {
-                if (view.topics().containsKey("held-up")) {
-                    try {
-                        holdUp.await(60, TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
-                apply.accept(view);
-            });
-        }, fatalErrors));
+        FerryNode node = closing(FerryNode.start(
+                combinedNode(),
+                (role, config, registry, threads) -> switch (role) {
+                    case CONTROLLER -> new ControllerRole(config, registry, InstantSource.system(), threads);
+                    case BROKER ->
+                        new BrokerRole(config, registry, InstantSource.system(), threads, apply -> view -> {
+                            if (view.topics().containsKey("held-up")) {
+                                try {
+                                    holdUp.await(60, TimeUnit.SECONDS);
+                                } catch (InterruptedException e) {
+                                    Thread.currentThread().interrupt();
+                                }
+                            }
+                            apply.accept(view);
+                        });
+                },
+                fatalErrors));
         await().atMost(Duration.ofSeconds(30)).until(node::isHealthy);
         ManagedChannel channel = channel(node);
 
-        assertEquals(ErrorCode.NONE, BrokerTestSupport.stub(channel).createTopic(CreateTopicRequest.newBuilder()
-                .setName("held-up").setPartitionCount(1).setReplicationFactor(1).build()).getError().getCode());
+        assertEquals(
+                ErrorCode.NONE,
+                BrokerTestSupport.stub(channel)
+                        .createTopic(CreateTopicRequest.newBuilder()
+                                .setName("held-up")
+                                .setPartitionCount(1)
+                                .setReplicationFactor(1)
+                                .build())
+                        .getError()
+                        .getCode());
         await().atMost(Duration.ofSeconds(30)).until(() -> health(node).statusCode() == 503);
         String body = health(node).body();
         assertTrue(body.contains("\"controller\":{\"status\":\"UP\"}"), body);
-        assertTrue(body.contains("\"broker\":{\"status\":\"DOWN\",\"reason\":\"the metadata view has not been current"
-                + " for "), body);
+        assertTrue(
+                body.contains("\"broker\":{\"status\":\"DOWN\",\"reason\":\"the metadata view has not been current"
+                        + " for "),
+                body);
         assertTrue(body.contains("broker.metadata.max.staleness.ms=" + MAX_STALENESS_MILLIS), body);
         await().atMost(Duration.ofSeconds(10)).until(() -> grpcHealth(channel) == ServingStatus.NOT_SERVING);
 
@@ -122,18 +138,28 @@ class NodeHealthTest {
         ManagedChannel channel = channel(node);
         // Every append after the first rolls a new segment: a file the failed directory cannot create.
         BrokerTestSupport.createTopic(channel, "t", 1, Map.of("segment.ms", "1"));
-        assertEquals(ErrorCode.NONE, BrokerTestSupport.produce(channel, Acks.ACKS_LEADER, "t", 0,
-                BrokerTestSupport.batch("a", 1)).getError().getCode());
+        assertEquals(
+                ErrorCode.NONE,
+                BrokerTestSupport.produce(channel, Acks.ACKS_LEADER, "t", 0, BrokerTestSupport.batch("a", 1))
+                        .getError()
+                        .getCode());
 
         Path logDir = dir.resolve("logs");
         deleteRecursively(logDir.resolve("t-0"));
-        await().atMost(Duration.ofSeconds(10)).until(() -> BrokerTestSupport.produce(channel, Acks.ACKS_LEADER, "t", 0,
-                BrokerTestSupport.batch("b", 1)).getError().getCode() == ErrorCode.STORAGE_ERROR);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() ->
+                        BrokerTestSupport.produce(channel, Acks.ACKS_LEADER, "t", 0, BrokerTestSupport.batch("b", 1))
+                                        .getError()
+                                        .getCode()
+                                == ErrorCode.STORAGE_ERROR);
 
         HttpResponse<String> health = health(node);
         assertEquals(503, health.statusCode(), health.body());
-        assertTrue(health.body().contains("\"broker\":{\"status\":\"DOWN\",\"reason\":\"log directory "
-                + logDir.toAbsolutePath().normalize() + " failed: "), health.body());
+        assertTrue(
+                health.body()
+                        .contains("\"broker\":{\"status\":\"DOWN\",\"reason\":\"log directory "
+                                + logDir.toAbsolutePath().normalize() + " failed: "),
+                health.body());
         await().atMost(Duration.ofSeconds(10)).until(() -> grpcHealth(channel) == ServingStatus.NOT_SERVING);
     }
 
@@ -145,8 +171,11 @@ class NodeHealthTest {
         FerryNode first = closing(FerryNode.start(controller(1, voters), fatalErrors));
         HttpResponse<String> alone = health(first);
         assertEquals(503, alone.statusCode());
-        assertTrue(alone.body().endsWith("\"roles\":{\"controller\":{\"status\":\"DOWN\",\"reason\":\"no quorum leader"
-                + " is known: a majority of controller.quorum.voters [1, 2] must be running and reach each other\"}}}\n"),
+        assertTrue(
+                alone.body()
+                        .endsWith(
+                                "\"roles\":{\"controller\":{\"status\":\"DOWN\",\"reason\":\"no quorum leader"
+                                        + " is known: a majority of controller.quorum.voters [1, 2] must be running and reach each other\"}}}\n"),
                 alone.body());
 
         FerryNode second = closing(FerryNode.start(controller(2, voters), fatalErrors));
@@ -155,10 +184,17 @@ class NodeHealthTest {
     }
 
     private NodeConfig controller(int id, String voters) throws Exception {
-        return NodeConfig.load(Optional.empty(), Map.of(), List.of("node.id=" + id, "process.roles=controller",
-                "controller.quorum.voters=" + voters, "controller.quorum.election.timeout.ms=300",
-                "metadata.log.dir=" + dir.resolve("controller-" + id), "grpc.listener=127.0.0.1:0",
-                "http.listener=127.0.0.1:0"));
+        return NodeConfig.load(
+                Optional.empty(),
+                Map.of(),
+                List.of(
+                        "node.id=" + id,
+                        "process.roles=controller",
+                        "controller.quorum.voters=" + voters,
+                        "controller.quorum.election.timeout.ms=300",
+                        "metadata.log.dir=" + dir.resolve("controller-" + id),
+                        "grpc.listener=127.0.0.1:0",
+                        "http.listener=127.0.0.1:0"));
     }
 
     private static void deleteRecursively(Path path) throws Exception {

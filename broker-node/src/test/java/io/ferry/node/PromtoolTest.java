@@ -67,8 +67,13 @@ class PromtoolTest {
         }
         String report = Files.readString(output, StandardCharsets.UTF_8);
         assertEquals(0, promtool.exitValue(), "promtool check metrics rejected /metrics:\n" + report);
-        for (String family : List.of("jvm_", "process_", "ferry_controller_", "ferry_broker_request_seconds_bucket",
-                "ferry_broker_topic_in_bytes_total", "ferry_partition_high_watermark",
+        for (String family : List.of(
+                "jvm_",
+                "process_",
+                "ferry_controller_",
+                "ferry_broker_request_seconds_bucket",
+                "ferry_broker_topic_in_bytes_total",
+                "ferry_partition_high_watermark",
                 "ferry_broker_produce_acks_all_wait_seconds_bucket")) {
             assertTrue(exposition.contains(family), "no " + family + " metrics in\n" + exposition);
         }

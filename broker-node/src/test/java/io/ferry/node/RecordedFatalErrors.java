@@ -9,8 +9,7 @@ import java.util.List;
 public final class RecordedFatalErrors implements FatalErrorHandler {
 
     /** One error as the handler got it. */
-    public record Recorded(String threadName, Error error) {
-    }
+    public record Recorded(String threadName, Error error) {}
 
     private final List<Recorded> recorded = Collections.synchronizedList(new ArrayList<>());
 

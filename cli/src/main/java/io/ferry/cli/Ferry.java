@@ -25,15 +25,26 @@ import picocli.CommandLine.Spec;
  * <p>Exit codes: 0 success, 1 a failure while running (the broker's error code and message are
  * printed), 2 a command line that cannot work.
  */
-@Command(name = "ferry", mixinStandardHelpOptions = true, versionProvider = Ferry.Version.class,
+@Command(
+        name = "ferry",
+        mixinStandardHelpOptions = true,
+        versionProvider = Ferry.Version.class,
         description = "Work with a Ferry cluster: topics, produce, consume, watch the cluster, measure it.",
-        subcommands = {TopicCommand.class, ProduceCommand.class, ConsumeCommand.class, ClusterCommand.class,
-                PerfCommand.class},
-        footer = {"", "Examples:",
-                "  ferry topic create --topic orders --partitions 3 --replication-factor 3",
-                "  seq 10 | ferry produce --topic orders --acks all",
-                "  ferry consume --topic orders --from-beginning --timeout-ms 2000",
-                "  ferry cluster --watch --bootstrap 127.0.0.1:9092,127.0.0.1:9093,127.0.0.1:9094"})
+        subcommands = {
+            TopicCommand.class,
+            ProduceCommand.class,
+            ConsumeCommand.class,
+            ClusterCommand.class,
+            PerfCommand.class
+        },
+        footer = {
+            "",
+            "Examples:",
+            "  ferry topic create --topic orders --partitions 3 --replication-factor 3",
+            "  seq 10 | ferry produce --topic orders --acks all",
+            "  ferry consume --topic orders --from-beginning --timeout-ms 2000",
+            "  ferry cluster --watch --bootstrap 127.0.0.1:9092,127.0.0.1:9093,127.0.0.1:9094"
+        })
 public final class Ferry implements Runnable {
 
     @Spec
@@ -49,7 +60,9 @@ public final class Ferry implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "missing command: one of " + spec.subcommands().keySet());
+        throw new ParameterException(
+                spec.commandLine(),
+                "missing command: one of " + spec.subcommands().keySet());
     }
 
     /** A command line with its error handling, writing to {@code out} and {@code err}. */
@@ -78,8 +91,9 @@ public final class Ferry implements Runnable {
         @Override
         public String[] getVersion() {
             String version = Ferry.class.getPackage().getImplementationVersion();
-            return new String[] {"ferry " + (version == null ? "(development build)" : version),
-                    "Java " + Runtime.version()};
+            return new String[] {
+                "ferry " + (version == null ? "(development build)" : version), "Java " + Runtime.version()
+            };
         }
     }
 }

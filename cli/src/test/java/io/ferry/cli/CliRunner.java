@@ -57,10 +57,14 @@ public final class CliRunner {
     public Result run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        Environment env = new Environment(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
-                variables, terminal, realTime ? Clock.systemUTC() : ticker.clock(),
+        Environment env = new Environment(
+                new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+                variables,
+                terminal,
+                realTime ? Clock.systemUTC() : ticker.clock(),
                 realTime ? Ticker.system() : ticker);
-        int code = Ferry.commandLine(env, new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
+        int code = Ferry.commandLine(env, new PrintWriter(out, true), new PrintWriter(err, true))
+                .execute(args);
         return new Result(code, out.toString(), err.toString());
     }
 

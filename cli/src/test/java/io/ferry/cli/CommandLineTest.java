@@ -33,8 +33,22 @@ class CommandLineTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"topic create", "topic list", "topic describe", "topic alter", "topic delete-records", "topic delete", "topic dump", "produce", "consume",
-            "cluster", "perf produce", "perf consume", "perf e2e"})
+    @ValueSource(
+            strings = {
+                "topic create",
+                "topic list",
+                "topic describe",
+                "topic alter",
+                "topic delete-records",
+                "topic delete",
+                "topic dump",
+                "produce",
+                "consume",
+                "cluster",
+                "perf produce",
+                "perf consume",
+                "perf e2e"
+            })
     void everyCommandHasHelp(String command) {
         String[] args = (command + " --help").split(" ");
         Result r = run(args);
@@ -51,31 +65,32 @@ class CommandLineTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-            "",                                              // no command
-            "topic",                                         // no subcommand
-            "perf",
-            "nonsense",
-            "topic create",                                  // --topic required
-            "topic create --topic t --partitions x",
-            "produce",
-            "produce --topic t --acks 2",
-            "produce --topic t --key k --key-separator :",
-            "produce --topic t --compression brotli",
-            "consume --topic t --from-beginning --offset 3",
-            "consume --topic t --timestamp yesterday",
-            "consume --topic t --offset -1",
-            "topic dump --topic t",                          // --partition required
-            "topic dump --topic t --partition 0 --offset -1",
-            "topic dump --topic t --partition 0 --max-batches 0",
-            "cluster --watch-for 5s",
-            "cluster --watch --interval 1x",
-            "cluster --watch --interval 0s",
-            "perf produce --topic t --num-records 10",        // neither --record-size nor --payload-file
-            "perf produce --topic t --num-records 0 --record-size 10",
-            "perf e2e --topic t --record-size 8",
-            "--bogus topic list",
-    })
+    @ValueSource(
+            strings = {
+                "", // no command
+                "topic", // no subcommand
+                "perf",
+                "nonsense",
+                "topic create", // --topic required
+                "topic create --topic t --partitions x",
+                "produce",
+                "produce --topic t --acks 2",
+                "produce --topic t --key k --key-separator :",
+                "produce --topic t --compression brotli",
+                "consume --topic t --from-beginning --offset 3",
+                "consume --topic t --timestamp yesterday",
+                "consume --topic t --offset -1",
+                "topic dump --topic t", // --partition required
+                "topic dump --topic t --partition 0 --offset -1",
+                "topic dump --topic t --partition 0 --max-batches 0",
+                "cluster --watch-for 5s",
+                "cluster --watch --interval 1x",
+                "cluster --watch --interval 0s",
+                "perf produce --topic t --num-records 10", // neither --record-size nor --payload-file
+                "perf produce --topic t --num-records 0 --record-size 10",
+                "perf e2e --topic t --record-size 8",
+                "--bogus topic list",
+            })
     void usageErrorsExitTwoWithOneErrorLineAndAHint(String command) {
         Result r = run(command.isEmpty() ? new String[0] : command.split(" "));
         assertEquals(2, r.exitCode(), r.toString());
@@ -89,8 +104,8 @@ class CommandLineTest {
         Path config = Files.writeString(dir.resolve("client.properties"), "request.timeout.ms=1000\nno.such.key=1\n");
         Result r = run("topic", "list", "--command-config", config.toString());
         assertEquals(2, r.exitCode(), r.toString());
-        assertEquals("error: --command-config " + config + ": unknown client configuration key 'no.such.key'\n",
-                r.err());
+        assertEquals(
+                "error: --command-config " + config + ": unknown client configuration key 'no.such.key'\n", r.err());
     }
 
     @Test
@@ -103,18 +118,34 @@ class CommandLineTest {
 
     @Test
     void missingCommandConfigFileIsAUsageError() {
-        Result r = run("topic", "list", "--command-config", dir.resolve("absent.properties").toString());
+        Result r = run(
+                "topic",
+                "list",
+                "--command-config",
+                dir.resolve("absent.properties").toString());
         assertEquals(2, r.exitCode(), r.toString());
         assertTrue(r.err().startsWith("error: cannot read --command-config"), r.toString());
     }
 
     @Test
     void badProducerPropIsAUsageErrorNamingTheKeyBeforeAnyConnection() {
-        Result r = run("perf", "produce", "--topic", "t", "--num-records", "1", "--record-size", "1",
-                "--producer-prop", "no.such.key=1", "--bootstrap", "127.0.0.1:1");
+        Result r = run(
+                "perf",
+                "produce",
+                "--topic",
+                "t",
+                "--num-records",
+                "1",
+                "--record-size",
+                "1",
+                "--producer-prop",
+                "no.such.key=1",
+                "--bootstrap",
+                "127.0.0.1:1");
         assertEquals(2, r.exitCode(), r.toString());
         assertEquals(1, r.err().lines().count(), r.toString());
-        assertTrue(r.err().startsWith("error: no.such.key (producer configuration): unknown configuration key"),
+        assertTrue(
+                r.err().startsWith("error: no.such.key (producer configuration): unknown configuration key"),
                 r.toString());
     }
 
@@ -132,14 +163,16 @@ class CommandLineTest {
     @Test
     void bootstrapComesFromTheEnvironmentWhenNotGiven() throws IOException {
         Path config = fastFailConfig();
-        Result r = new CliRunner().variables(java.util.Map.of("FERRY_BOOTSTRAP", "127.0.0.1:2"))
+        Result r = new CliRunner()
+                .variables(java.util.Map.of("FERRY_BOOTSTRAP", "127.0.0.1:2"))
                 .run("topic", "list", "--command-config", config.toString());
         assertEquals(1, r.exitCode(), r.toString());
         assertTrue(r.err().contains(":2 "), r.toString());
     }
 
     private Path fastFailConfig() throws IOException {
-        return Files.writeString(dir.resolve("fast.properties"),
+        return Files.writeString(
+                dir.resolve("fast.properties"),
                 "default.api.timeout.ms=400\nrequest.timeout.ms=200\nretry.backoff.ms=50\n");
     }
 }

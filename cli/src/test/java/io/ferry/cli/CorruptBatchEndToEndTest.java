@@ -14,8 +14,8 @@ import io.ferry.storage.Log;
 import io.ferry.storage.LogConfig;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -51,7 +51,10 @@ class CorruptBatchEndToEndTest {
     void startWithCorruptLogs(@TempDir Path dir) throws Exception {
         node = TestNode.start(dir);
         for (String topic : List.of(TOPIC, ROTTEN)) {
-            assertEquals(0, node.ferry("", "topic", "create", "--topic", topic, "--partitions", "1").exitCode());
+            assertEquals(
+                    0,
+                    node.ferry("", "topic", "create", "--topic", topic, "--partitions", "1")
+                            .exitCode());
             assertEquals(0, node.ferry("a\nb\n", "produce", "--topic", topic).exitCode());
         }
         node.close();
@@ -62,8 +65,10 @@ class CorruptBatchEndToEndTest {
         flipTheLastValueByteOfTheBatchAt(rotten, 2);
         node.start();
         for (String topic : List.of(TOPIC, ROTTEN)) {
-            await().atMost(Duration.ofSeconds(30)).until(() -> node.ferry("", "topic", "describe", "--topic", topic)
-                    .out().contains("\tLeader: 1\t"));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> node.ferry("", "topic", "describe", "--topic", topic)
+                            .out()
+                            .contains("\tLeader: 1\t"));
             Result more = node.ferry("c\nd\n", "produce", "--topic", topic);
             assertEquals(0, more.exitCode(), more.toString());
         }
@@ -85,8 +90,10 @@ class CorruptBatchEndToEndTest {
 
     /** Flips a bit of the last value byte of the batch at {@code baseOffset} in the partition's first segment. */
     private static void flipTheLastValueByteOfTheBatchAt(Path partitionDir, long baseOffset) throws Exception {
-        try (FileChannel file = FileChannel.open(partitionDir.resolve(String.format("%020d.log", 0)),
-                StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+        try (FileChannel file = FileChannel.open(
+                partitionDir.resolve(String.format("%020d.log", 0)),
+                StandardOpenOption.READ,
+                StandardOpenOption.WRITE)) {
             ByteBuffer bytes = ByteBuffer.allocate((int) file.size());
             file.read(bytes, 0);
             BatchScanner scanner = BatchScanner.of(bytes.flip());
@@ -123,20 +130,36 @@ class CorruptBatchEndToEndTest {
 
     @Test
     void consumeStopsAtTheBadBatchNamingItsOffsets() {
-        Result r = node.ferry("", "consume", "--topic", TOPIC, "--from-beginning", "--timeout-ms", "5000",
-                "--print-offset");
+        Result r = node.ferry(
+                "", "consume", "--topic", TOPIC, "--from-beginning", "--timeout-ms", "5000", "--print-offset");
         assertEquals(1, r.exitCode(), r.toString());
         assertEquals("0\ta\n1\tb\n", r.out(), "the records before the bad batch are printed");
-        assertTrue(r.err().startsWith("error: CORRUPT_BATCH: poisoned-0: the batch at offsets 2..4 cannot be decoded: "
-                + "INVALID_RECORD_COUNT: batch declares 2 records but "), r.toString());
-        assertTrue(r.err().endsWith("; rerun with --skip-corrupt to skip it (or with --partition 0 --offset 5 to "
-                + "start after it)\n"), r.toString());
+        assertTrue(
+                r.err()
+                        .startsWith("error: CORRUPT_BATCH: poisoned-0: the batch at offsets 2..4 cannot be decoded: "
+                                + "INVALID_RECORD_COUNT: batch declares 2 records but "),
+                r.toString());
+        assertTrue(
+                r.err()
+                        .endsWith("; rerun with --skip-corrupt to skip it (or with --partition 0 --offset 5 to "
+                                + "start after it)\n"),
+                r.toString());
     }
 
     @Test
     void consumeSkipsTheBadBatchWhenAskedAndSaysWhatItSkipped() {
-        Result r = node.ferry("", "consume", "--topic", TOPIC, "--from-beginning", "--max-messages", "4", "--timeout-ms",
-                "10000", "--print-offset", "--skip-corrupt");
+        Result r = node.ferry(
+                "",
+                "consume",
+                "--topic",
+                TOPIC,
+                "--from-beginning",
+                "--max-messages",
+                "4",
+                "--timeout-ms",
+                "10000",
+                "--print-offset",
+                "--skip-corrupt");
         assertEquals(0, r.exitCode(), r.toString());
         assertEquals("0\ta\n1\tb\n5\tc\n6\td\n", r.out());
         assertTrue(Pattern.compile("""
@@ -151,18 +174,37 @@ class CorruptBatchEndToEndTest {
         Result stopped = node.ferry("", "consume", "--topic", ROTTEN, "--from-beginning", "--timeout-ms", "5000");
         assertEquals(1, stopped.exitCode(), stopped.toString());
         assertEquals("a\nb\n", stopped.out());
-        assertTrue(stopped.err().startsWith("error: CORRUPT_BATCH: rotten-0: the batch at offsets 2..4 (its end is "
-                + "where the next batch starts) cannot be decoded: CRC_MISMATCH: "), stopped.toString());
+        assertTrue(
+                stopped.err()
+                        .startsWith("error: CORRUPT_BATCH: rotten-0: the batch at offsets 2..4 (its end is "
+                                + "where the next batch starts) cannot be decoded: CRC_MISMATCH: "),
+                stopped.toString());
 
-        Result skipped = node.ferry("", "consume", "--topic", ROTTEN, "--from-beginning", "--max-messages", "4",
-                "--timeout-ms", "10000", "--skip-corrupt");
+        Result skipped = node.ferry(
+                "",
+                "consume",
+                "--topic",
+                ROTTEN,
+                "--from-beginning",
+                "--max-messages",
+                "4",
+                "--timeout-ms",
+                "10000",
+                "--skip-corrupt");
         assertEquals("a\nb\nc\nd\n", skipped.out(), skipped.toString());
-        assertTrue(skipped.err().startsWith("Skipped offsets 2..4 of partition 0: a batch that cannot be decoded "
-                + "(CRC_MISMATCH: "), skipped.toString());
+        assertTrue(
+                skipped.err()
+                        .startsWith("Skipped offsets 2..4 of partition 0: a batch that cannot be decoded "
+                                + "(CRC_MISMATCH: "),
+                skipped.toString());
 
         Result dump = node.ferry("", "topic", "dump", "--topic", ROTTEN, "--partition", "0");
         assertEquals(0, dump.exitCode(), dump.toString());
-        String rottenLine = dump.out().lines().filter(l -> l.startsWith("baseOffset: 2 ")).findFirst().orElseThrow();
+        String rottenLine = dump.out()
+                .lines()
+                .filter(l -> l.startsWith("baseOffset: 2 "))
+                .findFirst()
+                .orElseThrow();
         assertTrue(rottenLine.contains(" isvalid: false problem: CRC_MISMATCH: "), rottenLine);
         assertTrue(rottenLine.endsWith(" next: 5 (where the next batch starts)"), rottenLine);
         assertTrue(dump.out().contains("\nbaseOffset: 5 "), dump.out());
@@ -174,25 +216,43 @@ class CorruptBatchEndToEndTest {
         assertEquals(0, r.exitCode(), r.toString());
         List<String> lines = r.out().lines().toList();
         assertEquals("Dumping poisoned-0 from offset 0 (leader 1, log start 0, high watermark 7)", lines.get(0));
-        List<String> records = lines.stream().filter(l -> l.startsWith("| offset: "))
-                .map(l -> l.substring(l.indexOf("payload: ") + "payload: ".length())).toList();
+        List<String> records = lines.stream()
+                .filter(l -> l.startsWith("| offset: "))
+                .map(l -> l.substring(l.indexOf("payload: ") + "payload: ".length()))
+                .toList();
         assertEquals(List.of("a", "b", "p0", "c", "d"), records, "what still decodes is shown, " + r.out());
-        int poison = lines.indexOf(lines.stream().filter(l -> l.startsWith("baseOffset: 2 ")).findFirst().orElseThrow());
+        int poison = lines.indexOf(lines.stream()
+                .filter(l -> l.startsWith("baseOffset: 2 "))
+                .findFirst()
+                .orElseThrow());
         assertTrue(lines.get(poison).startsWith("baseOffset: 2 lastOffset: 4 count: 2 size: "), lines.get(poison));
         assertTrue(lines.get(poison).endsWith(" isvalid: true"), "the CRC is valid: " + lines.get(poison));
         assertTrue(lines.get(poison + 1).startsWith("| offset: 2 CreateTime: "), r.out());
-        assertTrue(lines.get(poison + 2).startsWith("| undecodable: INVALID_RECORD_COUNT: batch declares 2 records "
-                + "but "), r.out());
+        assertTrue(
+                lines.get(poison + 2)
+                        .startsWith("| undecodable: INVALID_RECORD_COUNT: batch declares 2 records " + "but "),
+                r.out());
         assertTrue(lines.stream().anyMatch(l -> l.startsWith("baseOffset: 5 ")), r.out());
-        assertTrue(r.err().matches("Dumped \\d batch\\(es\\), 5 record\\(s\\) of poisoned-0 from offset 0 to 7; "
-                + "1 batch\\(es\\) could not be decoded\\.\n"), r.err());
+        assertTrue(
+                r.err()
+                        .matches("Dumped \\d batch\\(es\\), 5 record\\(s\\) of poisoned-0 from offset 0 to 7; "
+                                + "1 batch\\(es\\) could not be decoded\\.\n"),
+                r.err());
 
-        Result fromTheMiddle = node.ferry("", "topic", "dump", "--topic", TOPIC, "--partition", "0", "--offset", "3",
-                "--max-batches", "1");
+        Result fromTheMiddle = node.ferry(
+                "", "topic", "dump", "--topic", TOPIC, "--partition", "0", "--offset", "3", "--max-batches", "1");
         assertEquals(0, fromTheMiddle.exitCode(), fromTheMiddle.toString());
-        assertEquals("Dumped 1 batch(es), 1 record(s) of poisoned-0 from offset 3 to 5; 1 batch(es) could not be "
-                + "decoded.\n", fromTheMiddle.err());
-        assertEquals(List.of("baseOffset: 2", "| undecodable: INVALID_RECORD_COUNT"), fromTheMiddle.out().lines()
-                .skip(1).map(l -> l.substring(0, l.indexOf(l.startsWith("|") ? ": batch" : " lastOffset"))).toList());
+        assertEquals(
+                "Dumped 1 batch(es), 1 record(s) of poisoned-0 from offset 3 to 5; 1 batch(es) could not be "
+                        + "decoded.\n",
+                fromTheMiddle.err());
+        assertEquals(
+                List.of("baseOffset: 2", "| undecodable: INVALID_RECORD_COUNT"),
+                fromTheMiddle
+                        .out()
+                        .lines()
+                        .skip(1)
+                        .map(l -> l.substring(0, l.indexOf(l.startsWith("|") ? ": batch" : " lastOffset")))
+                        .toList());
     }
 }

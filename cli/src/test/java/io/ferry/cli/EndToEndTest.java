@@ -51,8 +51,8 @@ class EndToEndTest {
     private void createTopic(String name, int partitions) {
         Result r = ferry("", "topic", "create", "--topic", name, "--partitions", Integer.toString(partitions));
         assertEquals(0, r.exitCode(), r.toString());
-        assertEquals("Created topic " + name + " with " + partitions + " partition(s), replication factor 1.\n",
-                r.out());
+        assertEquals(
+                "Created topic " + name + " with " + partitions + " partition(s), replication factor 1.\n", r.out());
     }
 
     @Test
@@ -61,7 +61,9 @@ class EndToEndTest {
         Result created = ferry("", "topic", "create", "--topic", "configured", "--config", "retention.ms=60000");
         assertEquals(0, created.exitCode(), created.toString());
 
-        Result list = new CliRunner().realTime().variables(Map.of("FERRY_BOOTSTRAP", bootstrap))
+        Result list = new CliRunner()
+                .realTime()
+                .variables(Map.of("FERRY_BOOTSTRAP", bootstrap))
                 .run("topic", "list");
         assertEquals(0, list.exitCode(), list.toString());
         assertTrue(list.out().lines().toList().containsAll(List.of("lifecycle", "configured")), list.out());
@@ -73,49 +75,80 @@ class EndToEndTest {
         assertTrue(describe.out().contains("Replicas: 1\tIsr: 1\n"), describe.out());
         assertTrue(ferry("", "topic", "describe", "--topic", "configured").out().contains("retention.ms=60000"));
 
-        Result altered = ferry("", "topic", "alter", "--topic", "configured", "--config", "max.message.bytes=2048",
-                "--delete-config", "retention.ms");
+        Result altered = ferry(
+                "",
+                "topic",
+                "alter",
+                "--topic",
+                "configured",
+                "--config",
+                "max.message.bytes=2048",
+                "--delete-config",
+                "retention.ms");
         assertEquals(0, altered.exitCode(), altered.toString());
         assertEquals("Altered topic configured. Configs: max.message.bytes=2048\n", altered.out());
-        assertTrue(ferry("", "topic", "describe", "--topic", "configured").out()
+        assertTrue(ferry("", "topic", "describe", "--topic", "configured")
+                .out()
                 .contains("\tConfigs: max.message.bytes=2048\n"));
         Result badValue = ferry("", "topic", "alter", "--topic", "configured", "--config", "retention.ms=1w");
         assertEquals(1, badValue.exitCode(), badValue.toString());
-        assertEquals("error: INVALID_CONFIG: retention.ms: expected a whole number of milliseconds, got '1w'\n",
+        assertEquals(
+                "error: INVALID_CONFIG: retention.ms: expected a whole number of milliseconds, got '1w'\n",
                 badValue.err());
         Result unknownTopic = ferry("", "topic", "alter", "--topic", "nowhere", "--config", "retention.ms=1");
         assertTrue(unknownTopic.err().startsWith("error: UNKNOWN_TOPIC: "), unknownTopic.toString());
         Result grown = ferry("", "topic", "alter", "--topic", "configured", "--partitions", "3");
         assertEquals(0, grown.exitCode(), grown.toString());
         assertEquals("Topic configured has 3 partition(s).\n", grown.out());
-        assertTrue(ferry("", "topic", "describe", "--topic", "configured").out()
+        assertTrue(ferry("", "topic", "describe", "--topic", "configured")
+                .out()
                 .contains("\tTopic: configured\tPartition: 2\tLeader: 1\t"));
         Result shrunk = ferry("", "topic", "alter", "--topic", "configured", "--partitions", "2");
         assertEquals(1, shrunk.exitCode(), shrunk.toString());
-        assertTrue(shrunk.err().startsWith("error: INVALID_PARTITIONS: topic configured has 3 partition(s)"),
+        assertTrue(
+                shrunk.err().startsWith("error: INVALID_PARTITIONS: topic configured has 3 partition(s)"),
                 shrunk.toString());
         for (int i = 0; i < 4; i++) {
-            assertEquals(0, ferry("r" + i + "\n", "produce", "--topic", "configured", "--partition", "1").exitCode());
+            assertEquals(
+                    0,
+                    ferry("r" + i + "\n", "produce", "--topic", "configured", "--partition", "1")
+                            .exitCode());
         }
-        Result purged = ferry("", "topic", "delete-records", "--topic", "configured", "--partition", "1",
-                "--offset", "2");
+        Result purged =
+                ferry("", "topic", "delete-records", "--topic", "configured", "--partition", "1", "--offset", "2");
         assertEquals(0, purged.exitCode(), purged.toString());
         assertEquals("Partition 1 of configured: log start offset 2\n", purged.out());
-        Result rest = ferry("", "consume", "--topic", "configured", "--partition", "1", "--from-beginning",
-                "--max-messages", "2", "--timeout-ms", "10000", "--print-offset");
+        Result rest = ferry(
+                "",
+                "consume",
+                "--topic",
+                "configured",
+                "--partition",
+                "1",
+                "--from-beginning",
+                "--max-messages",
+                "2",
+                "--timeout-ms",
+                "10000",
+                "--print-offset");
         assertEquals("2\tr2\n3\tr3\n", rest.out(), rest.toString());
         Result everything = ferry("", "topic", "delete-records", "--topic", "configured", "--offset", "-1");
-        assertEquals("Partition 0 of configured: log start offset 0\nPartition 1 of configured: log start offset 4\n"
-                + "Partition 2 of configured: log start offset 0\n", everything.out(), everything.toString());
+        assertEquals(
+                "Partition 0 of configured: log start offset 0\nPartition 1 of configured: log start offset 4\n"
+                        + "Partition 2 of configured: log start offset 0\n",
+                everything.out(),
+                everything.toString());
         Result nothing = ferry("", "topic", "alter", "--topic", "configured");
         assertEquals(2, nothing.exitCode(), nothing.toString());
         assertTrue(nothing.err().contains("nothing to change"), nothing.toString());
 
         Result misconfigured = ferry("", "topic", "create", "--topic", "misconfigured", "--config", "retention.ms=1w");
         assertEquals(1, misconfigured.exitCode(), misconfigured.toString());
-        assertEquals("error: INVALID_CONFIG: retention.ms: expected a whole number of milliseconds, got '1w'\n",
+        assertEquals(
+                "error: INVALID_CONFIG: retention.ms: expected a whole number of milliseconds, got '1w'\n",
                 misconfigured.err());
-        assertEquals(1, ferry("", "topic", "describe", "--topic", "misconfigured").exitCode());
+        assertEquals(
+                1, ferry("", "topic", "describe", "--topic", "misconfigured").exitCode());
 
         Result again = ferry("", "topic", "create", "--topic", "lifecycle");
         assertEquals(1, again.exitCode(), again.toString());
@@ -138,15 +171,36 @@ class EndToEndTest {
             assertEquals(0, r.exitCode(), r.toString());
             assertEquals("", r.out());
             String expected = acks.equals("0") ? "not acknowledged by the broker (acks=0)" : "2 acknowledged";
-            assertEquals("Read 2 line(s), sent 2 record(s) to topic lines (acks=" + acks + "): " + expected
-                    + ", 0 failed.\n", r.err());
+            assertEquals(
+                    "Read 2 line(s), sent 2 record(s) to topic lines (acks=" + acks + "): " + expected
+                            + ", 0 failed.\n",
+                    r.err());
         }
-        Result keyed = ferry("k1:v1\nk2:v:2\n", "produce", "--topic", "lines", "--key-separator", ":",
-                "--compression", "lz4", "--linger-ms", "0");
+        Result keyed = ferry(
+                "k1:v1\nk2:v:2\n",
+                "produce",
+                "--topic",
+                "lines",
+                "--key-separator",
+                ":",
+                "--compression",
+                "lz4",
+                "--linger-ms",
+                "0");
         assertEquals(0, keyed.exitCode(), keyed.toString());
 
-        Result consumed = ferry("", "consume", "--topic", "lines", "--from-beginning", "--max-messages", "8",
-                "--timeout-ms", "10000", "--print-offset", "--print-key");
+        Result consumed = ferry(
+                "",
+                "consume",
+                "--topic",
+                "lines",
+                "--from-beginning",
+                "--max-messages",
+                "8",
+                "--timeout-ms",
+                "10000",
+                "--print-offset",
+                "--print-key");
         assertEquals(0, consumed.exitCode(), consumed.toString());
         assertEquals("""
                 0\tnull\ta0
@@ -160,8 +214,20 @@ class EndToEndTest {
                 """, consumed.out());
         assertEquals("Processed a total of 8 message(s).\n", consumed.err());
 
-        Result fromOffset = ferry("", "consume", "--topic", "lines", "--partition", "0", "--offset", "6",
-                "--timeout-ms", "1500", "--print-partition", "--separator", "|");
+        Result fromOffset = ferry(
+                "",
+                "consume",
+                "--topic",
+                "lines",
+                "--partition",
+                "0",
+                "--offset",
+                "6",
+                "--timeout-ms",
+                "1500",
+                "--print-partition",
+                "--separator",
+                "|");
         assertEquals("0|v1\n0|v:2\n", fromOffset.out(), fromOffset.toString());
 
         Result pastTheEnd = ferry("", "consume", "--topic", "lines", "--offset", "1000", "--timeout-ms", "5000");
@@ -177,16 +243,33 @@ class EndToEndTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> System.currentTimeMillis() > boundary);
         assertEquals(0, ferry("new-1\nnew-2\n", "produce", "--topic", "timed").exitCode());
 
-        Result iso = ferry("", "consume", "--topic", "timed", "--timestamp", Instant.ofEpochMilli(boundary).toString(),
-                "--timeout-ms", "1500", "--print-timestamp");
+        Result iso = ferry(
+                "",
+                "consume",
+                "--topic",
+                "timed",
+                "--timestamp",
+                Instant.ofEpochMilli(boundary).toString(),
+                "--timeout-ms",
+                "1500",
+                "--print-timestamp");
         assertEquals(0, iso.exitCode(), iso.toString());
         List<String> lines = iso.out().lines().toList();
         assertEquals(2, lines.size(), iso.toString());
         assertTrue(lines.get(0).endsWith("\tnew-1") && lines.get(1).endsWith("\tnew-2"), iso.out());
         assertTrue(Instant.parse(lines.get(0).split("\t")[0]).toEpochMilli() >= boundary, iso.out());
 
-        Result millis = ferry("", "consume", "--topic", "timed", "--timestamp", Long.toString(boundary),
-                "--max-messages", "1", "--timeout-ms", "5000");
+        Result millis = ferry(
+                "",
+                "consume",
+                "--topic",
+                "timed",
+                "--timestamp",
+                Long.toString(boundary),
+                "--max-messages",
+                "1",
+                "--timeout-ms",
+                "5000");
         assertEquals("new-1\n", millis.out(), millis.toString());
     }
 
@@ -194,21 +277,31 @@ class EndToEndTest {
     void failedRecordsAreCountedAndExitNonZero() throws IOException {
         createTopic("strict", 1);
         Path config = Files.writeString(dir.resolve("small.properties"), "max.request.size=200\n");
-        Result r = ferry("k:ok\nno separator here\nk:" + "x".repeat(500) + "\nk:fine\n", "produce", "--topic", "strict",
-                "--key-separator", ":", "--command-config", config.toString());
+        Result r = ferry(
+                "k:ok\nno separator here\nk:" + "x".repeat(500) + "\nk:fine\n",
+                "produce",
+                "--topic",
+                "strict",
+                "--key-separator",
+                ":",
+                "--command-config",
+                config.toString());
         assertEquals(1, r.exitCode(), r.toString());
         assertTrue(r.err().contains("error: line 2: no key separator ':' in the line\n"), r.err());
         assertTrue(r.err().contains("error: line 3: BATCH_TOO_LARGE: "), r.err());
-        assertTrue(r.err().endsWith("Read 4 line(s), sent 3 record(s) to topic strict (acks=all): 2 acknowledged, "
-                + "2 failed.\n"), r.err());
+        assertTrue(
+                r.err()
+                        .endsWith("Read 4 line(s), sent 3 record(s) to topic strict (acks=all): 2 acknowledged, "
+                                + "2 failed.\n"),
+                r.err());
 
         Result unknown = ferry("x\n", "produce", "--topic", "no-such-topic");
         assertEquals(1, unknown.exitCode(), unknown.toString());
         assertTrue(unknown.err().startsWith("error: UNKNOWN_TOPIC: "), unknown.toString());
         Result badPartition = ferry("x\n", "produce", "--topic", "strict", "--partition", "3");
         assertEquals(2, badPartition.exitCode(), badPartition.toString());
-        assertEquals("error: --partition 3 does not exist: topic 'strict' has 1 partition(s), 0..0\n",
-                badPartition.err());
+        assertEquals(
+                "error: --partition 3 does not exist: topic 'strict' has 1 partition(s), 0..0\n", badPartition.err());
     }
 
     @Test
@@ -218,13 +311,17 @@ class EndToEndTest {
         assertEquals(0, r.exitCode(), r.toString());
         assertTrue(r.out().startsWith("Active controller: 1    Metadata version: "), r.out());
         assertTrue(r.out().contains("\n1       " + bootstrap + "  alive\n"), r.out());
-        assertTrue(Pattern.compile("\nviewed +1 +1 +\\d+ +1 +1 +ok\n").matcher(r.out()).find(), r.out());
+        assertTrue(
+                Pattern.compile("\nviewed +1 +1 +\\d+ +1 +1 +ok\n")
+                        .matcher(r.out())
+                        .find(),
+                r.out());
         assertTrue(r.out().contains("1 broker(s) (0 fenced), "), r.out());
         assertTrue(r.out().contains(" partition(s): 0 under-replicated, 0 offline\n"), r.out());
 
         // Fake time: three polls at 0, 1 and 2 s; the view did not change, so one timestamped block.
-        Result watched = new CliRunner().run("cluster", "--watch", "--interval", "1s", "--watch-for", "2s",
-                "--bootstrap", bootstrap);
+        Result watched = new CliRunner()
+                .run("cluster", "--watch", "--interval", "1s", "--watch-for", "2s", "--bootstrap", bootstrap);
         assertEquals(0, watched.exitCode(), watched.toString());
         assertTrue(watched.out().startsWith("=== 2026-11-22T00:00:00Z ===\nActive controller: 1"), watched.out());
         assertEquals(1, watched.out().split("=== ", -1).length - 1, watched.out());
@@ -233,33 +330,73 @@ class EndToEndTest {
     @Test
     void perfToolsReportTheirFigures() throws IOException {
         createTopic("perf", 1);
-        Result produce = ferry("", "perf", "produce", "--topic", "perf", "--num-records", "300", "--record-size", "100",
-                "--throughput", "-1", "--acks", "1");
+        Result produce = ferry(
+                "",
+                "perf",
+                "produce",
+                "--topic",
+                "perf",
+                "--num-records",
+                "300",
+                "--record-size",
+                "100",
+                "--throughput",
+                "-1",
+                "--acks",
+                "1");
         assertEquals(0, produce.exitCode(), produce.toString());
         String last = produce.out().lines().reduce((a, b) -> b).orElseThrow();
-        assertTrue(last.matches("300 records sent, [\\d.]+ records/sec \\([\\d.]+ MB/sec\\), [\\d.]+ ms avg latency, "
-                + "[\\d.]+ ms max latency, [\\d.]+ ms 50th, [\\d.]+ ms 95th, [\\d.]+ ms 99th, [\\d.]+ ms 99.9th\\."),
+        assertTrue(
+                last.matches(
+                        "300 records sent, [\\d.]+ records/sec \\([\\d.]+ MB/sec\\), [\\d.]+ ms avg latency, "
+                                + "[\\d.]+ ms max latency, [\\d.]+ ms 50th, [\\d.]+ ms 95th, [\\d.]+ ms 99th, [\\d.]+ ms 99.9th\\."),
                 last);
 
-        Result json = ferry("", "perf", "produce", "--topic", "perf", "--num-records", "100", "--record-size", "10",
-                "--json", "--producer-prop", "linger.ms=1", "--compression", "zstd");
+        Result json = ferry(
+                "",
+                "perf",
+                "produce",
+                "--topic",
+                "perf",
+                "--num-records",
+                "100",
+                "--record-size",
+                "10",
+                "--json",
+                "--producer-prop",
+                "linger.ms=1",
+                "--compression",
+                "zstd");
         assertEquals(0, json.exitCode(), json.toString());
         assertTrue(json.out().startsWith("{\"records\":100,\"errors\":0,\"bytes\":1000,"), json.out());
 
         Path payloads = Files.writeString(dir.resolve("payloads.txt"), "alpha\nbeta\n");
-        Result fromFile = ferry("", "perf", "produce", "--topic", "perf", "--num-records", "50", "--payload-file",
-                payloads.toString());
+        Result fromFile = ferry(
+                "", "perf", "produce", "--topic", "perf", "--num-records", "50", "--payload-file", payloads.toString());
         assertEquals(0, fromFile.exitCode(), fromFile.toString());
         assertTrue(fromFile.out().startsWith("50 records sent, "), fromFile.out());
 
-        Result consume = ferry("", "perf", "consume", "--topic", "perf", "--num-records", "450", "--from-beginning",
-                "--timeout-ms", "10000", "--json");
+        Result consume = ferry(
+                "",
+                "perf",
+                "consume",
+                "--topic",
+                "perf",
+                "--num-records",
+                "450",
+                "--from-beginning",
+                "--timeout-ms",
+                "10000",
+                "--json");
         assertEquals(0, consume.exitCode(), consume.toString());
         assertTrue(consume.out().startsWith("{\"records\":450,\"bytes\":"), consume.out());
 
         Result e2e = ferry("", "perf", "e2e", "--topic", "perf", "--num-records", "200", "--rate", "500");
         assertEquals(0, e2e.exitCode(), e2e.toString());
-        assertTrue(e2e.out().startsWith("100 records at 500 records/sec (acks=all, 100 warm-up records not counted): "
-                + "e2e latency avg "), e2e.out());
+        assertTrue(
+                e2e.out()
+                        .startsWith("100 records at 500 records/sec (acks=all, 100 warm-up records not counted): "
+                                + "e2e latency avg "),
+                e2e.out());
     }
 }

@@ -32,9 +32,14 @@ final class TestNode implements AutoCloseable {
             raftPort = s.getLocalPort();
         }
         this.logDir = dir.resolve("logs");
-        this.config = List.of("node.id=1", "process.roles=broker,controller",
-                "controller.quorum.voters=1@127.0.0.1:" + raftPort, "controller.quorum.election.timeout.ms=300",
-                "log.dirs=" + logDir, "grpc.listener=127.0.0.1:0", "http.listener=127.0.0.1:0",
+        this.config = List.of(
+                "node.id=1",
+                "process.roles=broker,controller",
+                "controller.quorum.voters=1@127.0.0.1:" + raftPort,
+                "controller.quorum.election.timeout.ms=300",
+                "log.dirs=" + logDir,
+                "grpc.listener=127.0.0.1:0",
+                "http.listener=127.0.0.1:0",
                 "broker.heartbeat.interval.ms=500");
     }
 

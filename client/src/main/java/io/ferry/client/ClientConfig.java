@@ -31,7 +31,8 @@ public abstract sealed class ClientConfig permits AdminConfig, ConsumerConfig, P
     ClientConfig(ConfigValues values) {
         this.values = values;
         this.bootstrapServers = values.get(ClientKeys.BOOTSTRAP_SERVERS).stream()
-                .map(address -> InetSocketAddress.createUnresolved(address.host(), address.port())).toList();
+                .map(address -> InetSocketAddress.createUnresolved(address.host(), address.port()))
+                .toList();
     }
 
     /**

@@ -8,5 +8,4 @@ import java.util.List;
  * @param controllerLeaderId the active controller's node id, -1 when unknown
  * @param metadataVersion    the metadata version of this view
  */
-public record ClusterDescription(int controllerLeaderId, List<BrokerInfo> brokers, long metadataVersion) {
-}
+public record ClusterDescription(int controllerLeaderId, List<BrokerInfo> brokers, long metadataVersion) {}

@@ -23,7 +23,11 @@ public final class ConsumerConfig extends ClientConfig {
     public static final String SKIP_CORRUPT_BATCHES = ConsumerKeys.SKIP_CORRUPT_BATCHES.name();
 
     /** What a consumer does when it has no position, or its position is outside the log. */
-    public enum OffsetReset { EARLIEST, LATEST, NONE }
+    public enum OffsetReset {
+        EARLIEST,
+        LATEST,
+        NONE
+    }
 
     private ConsumerConfig(ConfigValues values) {
         super(values);

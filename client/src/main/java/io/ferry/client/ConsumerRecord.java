@@ -10,8 +10,8 @@ import java.util.List;
  * @param key       null when the record has none
  * @param value     null for a tombstone
  */
-public record ConsumerRecord(String topic, int partition, long offset, long timestamp, byte[] key, byte[] value,
-                             List<Header> headers) {
+public record ConsumerRecord(
+        String topic, int partition, long offset, long timestamp, byte[] key, byte[] value, List<Header> headers) {
 
     public TopicPartition topicPartition() {
         return new TopicPartition(topic, partition);

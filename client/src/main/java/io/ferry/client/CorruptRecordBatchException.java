@@ -29,9 +29,14 @@ public final class CorruptRecordBatchException extends FerryException {
 
     /** @param cause the decoder's reason: the batch's header problem or its first undecodable record */
     public CorruptRecordBatchException(TopicPartition partition, FetchedBatch batch, CorruptBatchException cause) {
-        super(ErrorCode.CORRUPT_BATCH, false, description(partition, batch, cause) + "; " + (batch.nextOffset() < 0
-                ? "find the next readable batch with 'ferry topic dump' and seek to it"
-                : "seek to " + batch.nextOffset() + " to skip it"), cause);
+        super(
+                ErrorCode.CORRUPT_BATCH,
+                false,
+                description(partition, batch, cause) + "; "
+                        + (batch.nextOffset() < 0
+                                ? "find the next readable batch with 'ferry topic dump' and seek to it"
+                                : "seek to " + batch.nextOffset() + " to skip it"),
+                cause);
         this.partition = partition;
         this.baseOffset = batch.baseOffset();
         this.nextOffset = batch.nextOffset();
@@ -44,7 +49,8 @@ public final class CorruptRecordBatchException extends FerryException {
         String where = batch.nextOffset() < 0
                 ? "at offset " + batch.baseOffset() + " (where it ends is unknown)"
                 : "at offsets " + batch.baseOffset() + ".." + batch.lastOffset() + endSource(batch.end());
-        return partition + ": the batch " + where + " cannot be decoded: " + cause.problem() + ": " + cause.getMessage();
+        return partition + ": the batch " + where + " cannot be decoded: " + cause.problem() + ": "
+                + cause.getMessage();
     }
 
     private static String endSource(FetchedBatch.End end) {

@@ -6,11 +6,11 @@ import io.ferry.client.internal.ClusterView;
 import io.ferry.client.internal.MetadataManager;
 import io.ferry.client.internal.OffsetLookup;
 import io.ferry.client.internal.PartitionLeaderCalls;
+import io.ferry.proto.v1.AlterTopicConfigsRequest;
+import io.ferry.proto.v1.AlterTopicConfigsResponse;
 import io.ferry.proto.v1.BrokerRegistration;
 import io.ferry.proto.v1.BrokerServiceGrpc;
 import io.ferry.proto.v1.BrokerServiceGrpc.BrokerServiceBlockingStub;
-import io.ferry.proto.v1.AlterTopicConfigsRequest;
-import io.ferry.proto.v1.AlterTopicConfigsResponse;
 import io.ferry.proto.v1.CreatePartitionsRequest;
 import io.ferry.proto.v1.CreatePartitionsResponse;
 import io.ferry.proto.v1.CreateTopicRequest;
@@ -81,8 +81,14 @@ public final class FerryAdmin implements AutoCloseable {
         this.bootstrap = config.bootstrapServers();
         this.channels = new Channels(64 * 1024 * 1024);
         String id = config.clientId().isEmpty() ? "" : "-" + config.clientId();
-        this.metadata = new MetadataManager(bootstrap, channels, config.retryBackoffMs(), config.requestTimeoutMs(),
-                config.metadataMaxAgeMs(), "ferry-admin" + id + "-metadata", () -> { });
+        this.metadata = new MetadataManager(
+                bootstrap,
+                channels,
+                config.retryBackoffMs(),
+                config.requestTimeoutMs(),
+                config.metadataMaxAgeMs(),
+                "ferry-admin" + id + "-metadata",
+                () -> {});
         this.offsets = new OffsetLookup(metadata, channels, config.requestTimeoutMs());
         this.leaders = new PartitionLeaderCalls(metadata, channels, config.requestTimeoutMs());
     }
@@ -94,17 +100,26 @@ public final class FerryAdmin implements AutoCloseable {
      * @throws FerryException with TOPIC_ALREADY_EXISTS, INVALID_TOPIC, INVALID_PARTITIONS,
      *                        INVALID_REPLICATION_FACTOR, ... as the controller answers
      */
-    public TopicDescription createTopic(String name, int partitions, int replicationFactor, Map<String, String> configs) {
-        CreateTopicRequest request = CreateTopicRequest.newBuilder().setName(name).setPartitionCount(partitions)
-                .setReplicationFactor(replicationFactor).putAllConfigs(configs).setIdempotencyKey(newKey()).build();
-        CreateTopicResponse response = call("create topic " + name, s -> s.createTopic(request),
-                CreateTopicResponse::getError, Set.of());
+    public TopicDescription createTopic(
+            String name, int partitions, int replicationFactor, Map<String, String> configs) {
+        CreateTopicRequest request = CreateTopicRequest.newBuilder()
+                .setName(name)
+                .setPartitionCount(partitions)
+                .setReplicationFactor(replicationFactor)
+                .putAllConfigs(configs)
+                .setIdempotencyKey(newKey())
+                .build();
+        CreateTopicResponse response =
+                call("create topic " + name, s -> s.createTopic(request), CreateTopicResponse::getError, Set.of());
         return describe(response.getTopic(), response.getPartitionsList());
     }
 
     /** Deletes a topic; UNKNOWN_TOPIC when there is none by that name. */
     public void deleteTopic(String name) {
-        DeleteTopicRequest request = DeleteTopicRequest.newBuilder().setName(name).setIdempotencyKey(newKey()).build();
+        DeleteTopicRequest request = DeleteTopicRequest.newBuilder()
+                .setName(name)
+                .setIdempotencyKey(newKey())
+                .build();
         call("delete topic " + name, s -> s.deleteTopic(request), r -> r.getError(), Set.of(ErrorCode.UNKNOWN_TOPIC));
     }
 
@@ -118,10 +133,17 @@ public final class FerryAdmin implements AutoCloseable {
      *                        could not apply
      */
     public Map<String, String> alterTopicConfigs(String name, Map<String, String> set, Collection<String> delete) {
-        AlterTopicConfigsRequest request = AlterTopicConfigsRequest.newBuilder().setName(name).putAllSet(set)
-                .addAllDelete(delete).setIdempotencyKey(newKey()).build();
-        AlterTopicConfigsResponse response = call("alter configs of topic " + name, s -> s.alterTopicConfigs(request),
-                AlterTopicConfigsResponse::getError, Set.of(ErrorCode.UNKNOWN_TOPIC));
+        AlterTopicConfigsRequest request = AlterTopicConfigsRequest.newBuilder()
+                .setName(name)
+                .putAllSet(set)
+                .addAllDelete(delete)
+                .setIdempotencyKey(newKey())
+                .build();
+        AlterTopicConfigsResponse response = call(
+                "alter configs of topic " + name,
+                s -> s.alterTopicConfigs(request),
+                AlterTopicConfigsResponse::getError,
+                Set.of(ErrorCode.UNKNOWN_TOPIC));
         return Map.copyOf(response.getConfigsMap());
     }
 
@@ -135,9 +157,15 @@ public final class FerryAdmin implements AutoCloseable {
      *                        INVALID_REPLICATION_FACTOR (fewer live brokers than the topic's replication factor)
      */
     public TopicDescription createPartitions(String name, int count) {
-        CreatePartitionsRequest request = CreatePartitionsRequest.newBuilder().setName(name).setCount(count)
-                .setIdempotencyKey(newKey()).build();
-        call("add partitions to topic " + name, s -> s.createPartitions(request), CreatePartitionsResponse::getError,
+        CreatePartitionsRequest request = CreatePartitionsRequest.newBuilder()
+                .setName(name)
+                .setCount(count)
+                .setIdempotencyKey(newKey())
+                .build();
+        call(
+                "add partitions to topic " + name,
+                s -> s.createPartitions(request),
+                CreatePartitionsResponse::getError,
                 Set.of(ErrorCode.UNKNOWN_TOPIC));
         return describeTopics(List.of(name)).get(name);
     }
@@ -162,9 +190,14 @@ public final class FerryAdmin implements AutoCloseable {
      * @throws FerryException with UNKNOWN_TOPIC (or the broker's code) for the first named topic that failed
      */
     public Map<String, TopicDescription> describeTopics(Collection<String> names) {
-        DescribeTopicsRequest request = DescribeTopicsRequest.newBuilder().addAllNames(new LinkedHashSet<>(names)).build();
-        DescribeTopicsResponse response = call("describe topics " + names, s -> s.describeTopics(request),
-                r -> firstError(r), Set.of(ErrorCode.UNKNOWN_TOPIC, ErrorCode.INVALID_TOPIC));
+        DescribeTopicsRequest request = DescribeTopicsRequest.newBuilder()
+                .addAllNames(new LinkedHashSet<>(names))
+                .build();
+        DescribeTopicsResponse response = call(
+                "describe topics " + names,
+                s -> s.describeTopics(request),
+                r -> firstError(r),
+                Set.of(ErrorCode.UNKNOWN_TOPIC, ErrorCode.INVALID_TOPIC));
         Map<String, TopicDescription> out = new LinkedHashMap<>();
         for (io.ferry.proto.v1.TopicDescription d : response.getTopicsList()) {
             out.put(d.getName(), describe(d.getTopic(), d.getPartitionsList()));
@@ -175,7 +208,9 @@ public final class FerryAdmin implements AutoCloseable {
     private static Error firstError(DescribeTopicsResponse response) {
         for (io.ferry.proto.v1.TopicDescription d : response.getTopicsList()) {
             if (d.hasError() && d.getError().getCode() != ErrorCode.NONE) {
-                return d.getError().toBuilder().setMessage(d.getName() + ": " + d.getError().getMessage()).build();
+                return d.getError().toBuilder()
+                        .setMessage(d.getName() + ": " + d.getError().getMessage())
+                        .build();
             }
         }
         return null;
@@ -183,8 +218,11 @@ public final class FerryAdmin implements AutoCloseable {
 
     /** The brokers, the active controller and the metadata version, as the answering broker sees them. */
     public ClusterDescription describeCluster() {
-        DescribeClusterResponse response = call("describe cluster", s -> s.describeCluster(
-                DescribeClusterRequest.getDefaultInstance()), DescribeClusterResponse::getError, Set.of());
+        DescribeClusterResponse response = call(
+                "describe cluster",
+                s -> s.describeCluster(DescribeClusterRequest.getDefaultInstance()),
+                DescribeClusterResponse::getError,
+                Set.of());
         List<BrokerInfo> brokers = new ArrayList<>();
         for (BrokerRegistration b : response.getBrokersList()) {
             String host = b.getEndpointsCount() == 0 ? "" : b.getEndpoints(0).getHost();
@@ -192,8 +230,8 @@ public final class FerryAdmin implements AutoCloseable {
             brokers.add(new BrokerInfo(b.getBrokerId(), host, port, b.getFenced()));
         }
         brokers.sort(Comparator.comparingInt(BrokerInfo::id));
-        return new ClusterDescription(response.getControllerLeaderId(), List.copyOf(brokers),
-                response.getMetadataVersion());
+        return new ClusterDescription(
+                response.getControllerLeaderId(), List.copyOf(brokers), response.getMetadataVersion());
     }
 
     /**
@@ -204,8 +242,8 @@ public final class FerryAdmin implements AutoCloseable {
         long timeout = config.defaultApiTimeoutMs();
         Map<TopicPartition, OffsetAndTimestamp> out = new HashMap<>();
         offsets.list(specs, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeout), timeout)
-                .forEach((tp, r) -> out.put(tp, r.getOffset() < 0 ? null : new OffsetAndTimestamp(r.getOffset(),
-                        r.getTimestamp())));
+                .forEach((tp, r) -> out.put(
+                        tp, r.getOffset() < 0 ? null : new OffsetAndTimestamp(r.getOffset(), r.getTimestamp())));
         return out;
     }
 
@@ -221,21 +259,30 @@ public final class FerryAdmin implements AutoCloseable {
     public Map<TopicPartition, Long> deleteRecords(Map<TopicPartition, Long> before) {
         long timeout = config.defaultApiTimeoutMs();
         Map<TopicPartition, Long> out = new HashMap<>();
-        leaders.call("delete records of", before, FerryAdmin::deleteRecords, DeleteRecordsPartitionResult::getError,
-                System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeout), timeout)
+        leaders.call(
+                        "delete records of",
+                        before,
+                        FerryAdmin::deleteRecords,
+                        DeleteRecordsPartitionResult::getError,
+                        System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeout),
+                        timeout)
                 .forEach((tp, r) -> out.put(tp, r.getLowWatermark()));
         return out;
     }
 
-    private static Map<TopicPartition, DeleteRecordsPartitionResult> deleteRecords(BrokerServiceBlockingStub stub,
-                                                                                   Map<TopicPartition, Long> before) {
+    private static Map<TopicPartition, DeleteRecordsPartitionResult> deleteRecords(
+            BrokerServiceBlockingStub stub, Map<TopicPartition, Long> before) {
         Map<String, DeleteRecordsTopic.Builder> topics = new LinkedHashMap<>();
-        before.forEach((tp, offset) -> topics.computeIfAbsent(tp.topic(), t -> DeleteRecordsTopic.newBuilder().setTopic(t))
-                .addPartitions(DeleteRecordsPartition.newBuilder().setPartition(tp.partition()).setOffset(offset)));
+        before.forEach((tp, offset) -> topics.computeIfAbsent(
+                        tp.topic(), t -> DeleteRecordsTopic.newBuilder().setTopic(t))
+                .addPartitions(DeleteRecordsPartition.newBuilder()
+                        .setPartition(tp.partition())
+                        .setOffset(offset)));
         DeleteRecordsRequest.Builder request = DeleteRecordsRequest.newBuilder();
         topics.values().forEach(request::addTopics);
         Map<TopicPartition, DeleteRecordsPartitionResult> results = new LinkedHashMap<>();
-        for (DeleteRecordsTopicResult topic : stub.deleteRecords(request.build()).getTopicsList()) {
+        for (DeleteRecordsTopicResult topic :
+                stub.deleteRecords(request.build()).getTopicsList()) {
             for (DeleteRecordsPartitionResult result : topic.getPartitionsList()) {
                 results.put(new TopicPartition(topic.getTopic(), result.getPartition()), result);
             }
@@ -255,26 +302,41 @@ public final class FerryAdmin implements AutoCloseable {
      */
     public FetchedBatches fetchBatches(TopicPartition tp, long offset, int maxBytes) {
         if (offset < 0 || maxBytes < 1) {
-            throw new IllegalArgumentException("offset must be >= 0 and maxBytes >= 1, were " + offset + " and "
-                    + maxBytes);
+            throw new IllegalArgumentException(
+                    "offset must be >= 0 and maxBytes >= 1, were " + offset + " and " + maxBytes);
         }
         long timeout = config.defaultApiTimeoutMs();
-        FetchPartitionResult result = leaders.call("fetch batches of", Map.of(tp, offset),
-                (stub, partitions) -> fetch(stub, partitions, maxBytes), FetchPartitionResult::getError,
-                System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeout), timeout).get(tp);
+        FetchPartitionResult result = leaders.call(
+                        "fetch batches of",
+                        Map.of(tp, offset),
+                        (stub, partitions) -> fetch(stub, partitions, maxBytes),
+                        FetchPartitionResult::getError,
+                        System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeout),
+                        timeout)
+                .get(tp);
         ByteBuffer bytes = result.getRecords().asReadOnlyByteBuffer();
-        return new FetchedBatches(tp, offset, result.getHighWatermark(), result.getLogStartOffset(), bytes,
+        return new FetchedBatches(
+                tp,
+                offset,
+                result.getHighWatermark(),
+                result.getLogStartOffset(),
+                bytes,
                 BatchWalker.walk(bytes, offset, result.getHighWatermark()));
     }
 
     /** A Fetch that answers at once (no long poll) with up to {@code maxBytes} per partition. */
-    private static Map<TopicPartition, FetchPartitionResult> fetch(BrokerServiceBlockingStub stub,
-                                                                   Map<TopicPartition, Long> offsets, int maxBytes) {
+    private static Map<TopicPartition, FetchPartitionResult> fetch(
+            BrokerServiceBlockingStub stub, Map<TopicPartition, Long> offsets, int maxBytes) {
         Map<String, FetchTopic.Builder> topics = new LinkedHashMap<>();
-        offsets.forEach((tp, offset) -> topics.computeIfAbsent(tp.topic(), t -> FetchTopic.newBuilder().setTopic(t))
-                .addPartitions(FetchPartition.newBuilder().setPartition(tp.partition()).setFetchOffset(offset)
-                        .setPartitionMaxBytes(maxBytes).setCurrentLeaderEpoch(-1)));
-        FetchRequest.Builder request = FetchRequest.newBuilder().setMaxWaitMs(0).setMinBytes(0).setMaxBytes(maxBytes);
+        offsets.forEach((tp, offset) -> topics.computeIfAbsent(
+                        tp.topic(), t -> FetchTopic.newBuilder().setTopic(t))
+                .addPartitions(FetchPartition.newBuilder()
+                        .setPartition(tp.partition())
+                        .setFetchOffset(offset)
+                        .setPartitionMaxBytes(maxBytes)
+                        .setCurrentLeaderEpoch(-1)));
+        FetchRequest.Builder request =
+                FetchRequest.newBuilder().setMaxWaitMs(0).setMinBytes(0).setMaxBytes(maxBytes);
         topics.values().forEach(request::addTopics);
         Map<TopicPartition, FetchPartitionResult> results = new LinkedHashMap<>();
         for (FetchTopicResult topic : stub.fetch(request.build()).getTopicsList()) {
@@ -289,8 +351,12 @@ public final class FerryAdmin implements AutoCloseable {
         List<PartitionInfo> infos = new ArrayList<>();
         partitions.forEach(p -> infos.add(ClusterView.toInfo(p)));
         infos.sort(Comparator.comparingInt(PartitionInfo::partition));
-        return new TopicDescription(topic.getName(), topic.getTopicId(), topic.getReplicationFactor(),
-                Map.copyOf(topic.getConfigsMap()), List.copyOf(infos));
+        return new TopicDescription(
+                topic.getName(),
+                topic.getTopicId(),
+                topic.getReplicationFactor(),
+                Map.copyOf(topic.getConfigsMap()),
+                List.copyOf(infos));
     }
 
     /**
@@ -298,8 +364,11 @@ public final class FerryAdmin implements AutoCloseable {
      *
      * @param finalCodes codes that answer the question, so are not retried even if retriable in general
      */
-    private <T> T call(String what, Function<BrokerServiceBlockingStub, T> rpc, Function<T, Error> errorOf,
-                       Set<ErrorCode> finalCodes) {
+    private <T> T call(
+            String what,
+            Function<BrokerServiceBlockingStub, T> rpc,
+            Function<T, Error> errorOf,
+            Set<ErrorCode> finalCodes) {
         long timeoutMs = config.defaultApiTimeoutMs();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         List<InetSocketAddress> nodes = new ArrayList<>(new LinkedHashSet<>(bootstrap));
@@ -308,9 +377,12 @@ public final class FerryAdmin implements AutoCloseable {
             InetSocketAddress node = nodes.get(attempt % nodes.size());
             long remaining = deadline - System.nanoTime();
             try {
-                T response = rpc.apply(BrokerServiceGrpc.newBlockingStub(channels.get(node)).withDeadlineAfter(
-                        Math.max(1, Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(config.requestTimeoutMs()))),
-                        TimeUnit.NANOSECONDS));
+                T response = rpc.apply(BrokerServiceGrpc.newBlockingStub(channels.get(node))
+                        .withDeadlineAfter(
+                                Math.max(
+                                        1,
+                                        Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(config.requestTimeoutMs()))),
+                                TimeUnit.NANOSECONDS));
                 Error error = errorOf.apply(response);
                 if (error == null || error.getCode() == ErrorCode.NONE) {
                     return response;
@@ -321,12 +393,15 @@ public final class FerryAdmin implements AutoCloseable {
                 }
                 last = e;
             } catch (StatusRuntimeException e) {
-                if (e.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED && last != null
+                if (e.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED
+                        && last != null
                         && deadline - System.nanoTime() <= 0) {
                     // Our own overall deadline cut the attempt short: the earlier error says more.
                     throw timeout(what, timeoutMs, last);
                 }
-                last = new FerryTransportException(what + ": broker " + node.getHostString() + ":" + node.getPort() + " failed: " + e.getStatus(), e);
+                last = new FerryTransportException(
+                        what + ": broker " + node.getHostString() + ":" + node.getPort() + " failed: " + e.getStatus(),
+                        e);
             }
             // Stop when the backoff would use up the time left: a last attempt with no time to answer
             // would only hide the real error behind DEADLINE_EXCEEDED.
@@ -342,8 +417,10 @@ public final class FerryAdmin implements AutoCloseable {
     }
 
     private static FerryTimeoutException timeout(String what, long timeoutMs, FerryException last) {
-        return new FerryTimeoutException(what + " did not succeed within default.api.timeout.ms (" + timeoutMs
-                + " ms); last error: " + last.getMessage(), last);
+        return new FerryTimeoutException(
+                what + " did not succeed within default.api.timeout.ms (" + timeoutMs + " ms); last error: "
+                        + last.getMessage(),
+                last);
     }
 
     @Override

@@ -23,8 +23,11 @@ public final class FerryConfigException extends FerryException {
 
     /** @param cause the configuration framework's rejection, with every problem it found */
     public FerryConfigException(ConfigException cause) {
-        super(ErrorCode.INVALID_REQUEST, false, cause.problems().stream().map(ConfigProblem::toString)
-                .collect(Collectors.joining("; ")), cause);
+        super(
+                ErrorCode.INVALID_REQUEST,
+                false,
+                cause.problems().stream().map(ConfigProblem::toString).collect(Collectors.joining("; ")),
+                cause);
         this.problems = cause.problems();
     }
 

@@ -51,8 +51,14 @@ public final class FerryConsumer implements AutoCloseable {
         this.config = config;
         this.channels = new Channels(Math.max(config.fetchMaxBytes(), config.maxPartitionFetchBytes()) + (1 << 20));
         String id = config.clientId().isEmpty() ? "" : "-" + config.clientId();
-        this.metadata = new MetadataManager(config.bootstrapServers(), channels, config.retryBackoffMs(),
-                config.requestTimeoutMs(), config.metadataMaxAgeMs(), "ferry-consumer" + id + "-metadata", () -> { });
+        this.metadata = new MetadataManager(
+                config.bootstrapServers(),
+                channels,
+                config.retryBackoffMs(),
+                config.requestTimeoutMs(),
+                config.metadataMaxAgeMs(),
+                "ferry-consumer" + id + "-metadata",
+                () -> {});
         this.offsets = new OffsetLookup(metadata, channels, config.requestTimeoutMs());
         this.fetcher = new Fetcher(metadata, channels, config);
     }
@@ -139,8 +145,9 @@ public final class FerryConsumer implements AutoCloseable {
             }
         });
         Map<TopicPartition, OffsetAndTimestamp> out = new HashMap<>();
-        lookup(timestamps).forEach((tp, r) -> out.put(tp, r.getOffset() < 0 ? null
-                : new OffsetAndTimestamp(r.getOffset(), r.getTimestamp())));
+        lookup(timestamps)
+                .forEach((tp, r) -> out.put(
+                        tp, r.getOffset() < 0 ? null : new OffsetAndTimestamp(r.getOffset(), r.getTimestamp())));
         return out;
     }
 
@@ -238,11 +245,13 @@ public final class FerryConsumer implements AutoCloseable {
             }
         });
         if (!noPosition.isEmpty()) {
-            throw new OffsetOutOfRangeException("No position for " + noPosition.keySet()
-                    + " and auto.offset.reset is none; seek first", noPosition);
+            throw new OffsetOutOfRangeException(
+                    "No position for " + noPosition.keySet() + " and auto.offset.reset is none; seek first",
+                    noPosition);
         }
         if (!ask.isEmpty()) {
-            offsets.list(ask, deadlineNanos, timeoutMs).forEach((tp, r) -> assignment.get(tp).seek(r.getOffset()));
+            offsets.list(ask, deadlineNanos, timeoutMs)
+                    .forEach((tp, r) -> assignment.get(tp).seek(r.getOffset()));
         }
     }
 
@@ -288,8 +297,13 @@ public final class FerryConsumer implements AutoCloseable {
     private void passCorrupt(TopicPartition tp, PartitionFetchState state, boolean nothingToReturn) {
         CorruptRecordBatchException corrupt = state.corrupt;
         if (config.skipCorruptBatches() && corrupt.nextOffset() >= 0) {
-            LOG.warn("{}: skipped offsets {}..{}, a batch that cannot be decoded ({}: {}), as {}=true", tp,
-                    corrupt.baseOffset(), corrupt.lastOffset(), corrupt.problem(), corrupt.getCause().getMessage(),
+            LOG.warn(
+                    "{}: skipped offsets {}..{}, a batch that cannot be decoded ({}: {}), as {}=true",
+                    tp,
+                    corrupt.baseOffset(),
+                    corrupt.lastOffset(),
+                    corrupt.problem(),
+                    corrupt.getCause().getMessage(),
                     ConsumerConfig.SKIP_CORRUPT_BATCHES);
             state.corrupt = null;
             state.position = corrupt.nextOffset();

@@ -53,11 +53,19 @@ public final class FerryProducer implements AutoCloseable {
         this.ignoreKeys = config.partitionerIgnoreKeys();
         this.channels = new Channels(Integer.MAX_VALUE);
         this.memory = new MemoryLimiter(config.bufferMemory());
-        this.accumulator = new RecordAccumulator(config.batchSize(), TimeUnit.MILLISECONDS.toNanos(config.lingerMs()),
-                TimeUnit.MILLISECONDS.toNanos(config.deliveryTimeoutMs()), config.compressionType());
+        this.accumulator = new RecordAccumulator(
+                config.batchSize(),
+                TimeUnit.MILLISECONDS.toNanos(config.lingerMs()),
+                TimeUnit.MILLISECONDS.toNanos(config.deliveryTimeoutMs()),
+                config.compressionType());
         Sender[] senderRef = new Sender[1];
-        this.metadata = new MetadataManager(config.bootstrapServers(), channels, config.retryBackoffMs(),
-                config.requestTimeoutMs(), config.metadataMaxAgeMs(), threadName("metadata"),
+        this.metadata = new MetadataManager(
+                config.bootstrapServers(),
+                channels,
+                config.retryBackoffMs(),
+                config.requestTimeoutMs(),
+                config.metadataMaxAgeMs(),
+                threadName("metadata"),
                 () -> senderRef[0].wakeup());
         this.sender = new Sender(config, accumulator, metadata, channels, memory);
         senderRef[0] = sender;
@@ -112,33 +120,60 @@ public final class FerryProducer implements AutoCloseable {
         }
         Integer explicit = record.partition();
         if (explicit != null && explicit >= partitions) {
-            throw new FerryException(ErrorCode.UNKNOWN_PARTITION, "partition " + explicit + " of topic " + topic
-                    + " does not exist: the topic has " + partitions + " partition(s)");
+            throw new FerryException(
+                    ErrorCode.UNKNOWN_PARTITION,
+                    "partition " + explicit + " of topic " + topic + " does not exist: the topic has " + partitions
+                            + " partition(s)");
         }
         int size = estimatedSize(record.key(), record.value(), record.headers());
         if (size > maxRequestSize) {
-            throw new FerryException(ErrorCode.BATCH_TOO_LARGE, "The record is " + size
-                    + " bytes when encoded, larger than max.request.size (" + maxRequestSize + ")");
+            throw new FerryException(
+                    ErrorCode.BATCH_TOO_LARGE,
+                    "The record is " + size + " bytes when encoded, larger than max.request.size (" + maxRequestSize
+                            + ")");
         }
         if (size > memory.total()) {
-            throw new FerryException(ErrorCode.BATCH_TOO_LARGE, "The record is " + size
-                    + " bytes when encoded, larger than buffer.memory (" + memory.total() + ")");
+            throw new FerryException(
+                    ErrorCode.BATCH_TOO_LARGE,
+                    "The record is " + size + " bytes when encoded, larger than buffer.memory (" + memory.total()
+                            + ")");
         }
         memory.reserve(size, Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
         long timestamp = record.timestamp() != null ? record.timestamp() : System.currentTimeMillis();
         byte[] key = record.key();
         boolean unkeyed = explicit == null && (key == null || ignoreKeys);
-        int partition = explicit != null ? explicit
+        int partition = explicit != null
+                ? explicit
                 : unkeyed ? sticky.partition(topic, view, partitions) : Partitioning.partitionForKey(key, partitions);
         long now = System.nanoTime();
         AppendResult result;
         try {
-            result = accumulator.append(topic, partition, timestamp, key, record.value(), record.headers(), size,
-                    future, callback, unkeyed, now);
+            result = accumulator.append(
+                    topic,
+                    partition,
+                    timestamp,
+                    key,
+                    record.value(),
+                    record.headers(),
+                    size,
+                    future,
+                    callback,
+                    unkeyed,
+                    now);
             if (result == AppendResult.ABORTED_FOR_NEW_BATCH) {
                 partition = sticky.next(topic, partition, view, partitions);
-                result = accumulator.append(topic, partition, timestamp, key, record.value(), record.headers(), size,
-                        future, callback, false, now);
+                result = accumulator.append(
+                        topic,
+                        partition,
+                        timestamp,
+                        key,
+                        record.value(),
+                        record.headers(),
+                        size,
+                        future,
+                        callback,
+                        false,
+                        now);
             }
         } catch (RuntimeException e) {
             memory.release(size);

@@ -36,8 +36,14 @@ import java.util.function.Consumer;
  *                   end is {@link End#UNKNOWN}
  * @param end        how {@code nextOffset} was found
  */
-public record FetchedBatch(int position, RecordBatch batch, boolean framed, long baseOffset,
-                           CorruptBatchException problem, long nextOffset, End end) {
+public record FetchedBatch(
+        int position,
+        RecordBatch batch,
+        boolean framed,
+        long baseOffset,
+        CorruptBatchException problem,
+        long nextOffset,
+        End end) {
 
     /** How {@link #nextOffset()} was found. */
     public enum End {
@@ -87,9 +93,11 @@ public record FetchedBatch(int position, RecordBatch batch, boolean framed, long
         for (int i = 0; records.hasNext(); i++) {
             Record record = records.next();
             if (record.offset() <= previous || record.offset() > batch.lastOffset()) {
-                throw new CorruptBatchException(Problem.INVALID_RECORD, "record " + i + " has offset "
-                        + record.offset() + ", not above " + previous + " and at most the batch's last offset "
-                        + batch.lastOffset());
+                throw new CorruptBatchException(
+                        Problem.INVALID_RECORD,
+                        "record " + i + " has offset "
+                                + record.offset() + ", not above " + previous + " and at most the batch's last offset "
+                                + batch.lastOffset());
             }
             each.accept(record);
             previous = record.offset();

@@ -15,8 +15,13 @@ import java.util.List;
  * @param batches        the batches in {@code bytes}, in order, up to the first whose end is unknown or
  *                       not confirmed (a fetch from its base offset returns it first)
  */
-public record FetchedBatches(TopicPartition partition, long fetchOffset, long highWatermark, long logStartOffset,
-                             ByteBuffer bytes, List<FetchedBatch> batches) {
+public record FetchedBatches(
+        TopicPartition partition,
+        long fetchOffset,
+        long highWatermark,
+        long logStartOffset,
+        ByteBuffer bytes,
+        List<FetchedBatch> batches) {
 
     public FetchedBatches {
         bytes = bytes.asReadOnlyBuffer();

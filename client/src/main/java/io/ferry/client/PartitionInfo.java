@@ -10,6 +10,5 @@ import java.util.List;
  * @param replicas    broker ids; the first is the preferred leader
  * @param isr         broker ids of the in-sync replicas
  */
-public record PartitionInfo(String topic, int partition, int leader, int leaderEpoch, List<Integer> replicas,
-                            List<Integer> isr) {
-}
+public record PartitionInfo(
+        String topic, int partition, int leader, int leaderEpoch, List<Integer> replicas, List<Integer> isr) {}

@@ -32,10 +32,12 @@ public final class ProducerConfig extends ClientConfig {
     private ProducerConfig(ConfigValues values) {
         super(values);
         if (deliveryTimeoutMs() < lingerMs() + requestTimeoutMs()) {
-            throw new FerryConfigException(new ConfigException(new ConfigProblem(DELIVERY_TIMEOUT_MS,
-                    origin(ProducerKeys.DELIVERY_TIMEOUT_MS), "expected at least " + LINGER_MS
-                    + " + " + REQUEST_TIMEOUT_MS + " (" + (lingerMs() + requestTimeoutMs()) + "), got "
-                    + deliveryTimeoutMs())));
+            throw new FerryConfigException(new ConfigException(new ConfigProblem(
+                    DELIVERY_TIMEOUT_MS,
+                    origin(ProducerKeys.DELIVERY_TIMEOUT_MS),
+                    "expected at least " + LINGER_MS
+                            + " + " + REQUEST_TIMEOUT_MS + " (" + (lingerMs() + requestTimeoutMs()) + "), got "
+                            + deliveryTimeoutMs())));
         }
     }
 

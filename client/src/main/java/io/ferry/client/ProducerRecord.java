@@ -16,8 +16,8 @@ import java.util.Objects;
  * @param value      may be null (a tombstone)
  * @param headers    never null; empty for none
  */
-public record ProducerRecord(String topic, Integer partition, Long timestamp, byte[] key, byte[] value,
-                             List<Header> headers) {
+public record ProducerRecord(
+        String topic, Integer partition, Long timestamp, byte[] key, byte[] value, List<Header> headers) {
 
     public ProducerRecord {
         Objects.requireNonNull(topic, "topic");

@@ -7,5 +7,4 @@ package io.ferry.client;
  * @param timestamp milliseconds since the epoch: the record's create time, or the broker's append time
  *                  for a topic with LogAppendTime
  */
-public record RecordMetadata(String topic, int partition, long offset, long timestamp) {
-}
+public record RecordMetadata(String topic, int partition, long offset, long timestamp) {}

@@ -56,7 +56,9 @@ class AdminTest {
         admin.createTopic("audit", 1, 1, Map.of());
         assertEquals(Set.of("audit", "orders"), admin.listTopics());
         TopicDescription described = admin.describeTopics(List.of("orders")).get("orders");
-        assertEquals(List.of(0, 1, 2), described.partitions().stream().map(PartitionInfo::partition).toList());
+        assertEquals(
+                List.of(0, 1, 2),
+                described.partitions().stream().map(PartitionInfo::partition).toList());
         assertTrue(described.partitions().stream().allMatch(p -> p.leader() > 0));
         admin.deleteTopic("audit");
         assertEquals(Set.of("orders"), admin.listTopics());
@@ -69,12 +71,18 @@ class AdminTest {
         assertEquals(ErrorCode.TOPIC_ALREADY_EXISTS, exists.code());
         assertFalse(exists.retriable());
         assertTrue(exists.getMessage().contains("orders already exists"), exists.getMessage());
-        assertEquals(ErrorCode.INVALID_REPLICATION_FACTOR,
-                assertThrows(FerryException.class, () -> admin.createTopic("x", 1, 9, Map.of())).code());
-        assertEquals(ErrorCode.INVALID_TOPIC,
-                assertThrows(FerryException.class, () -> admin.createTopic("../etc", 1, 1, Map.of())).code());
-        assertEquals(ErrorCode.INVALID_PARTITIONS,
-                assertThrows(FerryException.class, () -> admin.createTopic("y", 0, 1, Map.of())).code());
+        assertEquals(
+                ErrorCode.INVALID_REPLICATION_FACTOR,
+                assertThrows(FerryException.class, () -> admin.createTopic("x", 1, 9, Map.of()))
+                        .code());
+        assertEquals(
+                ErrorCode.INVALID_TOPIC,
+                assertThrows(FerryException.class, () -> admin.createTopic("../etc", 1, 1, Map.of()))
+                        .code());
+        assertEquals(
+                ErrorCode.INVALID_PARTITIONS,
+                assertThrows(FerryException.class, () -> admin.createTopic("y", 0, 1, Map.of()))
+                        .code());
         FerryException missing = assertThrows(FerryException.class, () -> admin.describeTopics(List.of("nope")));
         assertEquals(ErrorCode.UNKNOWN_TOPIC, missing.code());
         assertTrue(missing.getMessage().contains("nope"));
@@ -112,8 +120,8 @@ class AdminTest {
     void retriesStopAtTheApiTimeoutWithTheLastError() {
         try (FerryAdmin impatient = admin(cluster.bootstrap(), 300)) {
             cluster.broker(1).failNextAdmin(ErrorCode.NOT_CONTROLLER, 1_000_000);
-            FerryTimeoutException e = assertThrows(FerryTimeoutException.class,
-                    () -> impatient.createTopic("orders", 1, 1, Map.of()));
+            FerryTimeoutException e =
+                    assertThrows(FerryTimeoutException.class, () -> impatient.createTopic("orders", 1, 1, Map.of()));
             assertTrue(e.getMessage().contains("NOT_CONTROLLER"), e.getMessage());
             assertInstanceOf(FerryException.class, e.getCause());
         }
@@ -144,9 +152,12 @@ class AdminTest {
             b.append(1000 + i, null, ("v" + i).getBytes(UTF_8));
         }
         cluster.append(tp, b.build());
-        assertEquals(0, admin.listOffsets(Map.of(tp, FerryAdmin.EARLIEST)).get(tp).offset());
+        assertEquals(
+                0, admin.listOffsets(Map.of(tp, FerryAdmin.EARLIEST)).get(tp).offset());
         assertEquals(5, admin.listOffsets(Map.of(tp, FerryAdmin.LATEST)).get(tp).offset());
-        assertEquals(new OffsetAndTimestamp(3, 1003), admin.listOffsets(Map.of(tp, 1003L)).get(tp));
+        assertEquals(
+                new OffsetAndTimestamp(3, 1003),
+                admin.listOffsets(Map.of(tp, 1003L)).get(tp));
         assertNull(admin.listOffsets(Map.of(tp, 9999L)).get(tp));
     }
 
@@ -159,10 +170,14 @@ class AdminTest {
         cluster.append(tp, PoisonBatches.good("w", 2, 1000));
 
         FetchedBatches all = admin.fetchBatches(tp, 0, 1 << 20);
-        assertEquals(List.of(0L, 3L, 7L), all.batches().stream().map(FetchedBatch::baseOffset).toList());
-        assertEquals(List.of(FetchedBatch.End.HEADER, FetchedBatch.End.NEXT_BATCH, FetchedBatch.End.HEADER),
+        assertEquals(
+                List.of(0L, 3L, 7L),
+                all.batches().stream().map(FetchedBatch::baseOffset).toList());
+        assertEquals(
+                List.of(FetchedBatch.End.HEADER, FetchedBatch.End.NEXT_BATCH, FetchedBatch.End.HEADER),
                 all.batches().stream().map(FetchedBatch::end).toList());
-        assertEquals(io.ferry.record.CorruptBatchException.Problem.CRC_MISMATCH,
+        assertEquals(
+                io.ferry.record.CorruptBatchException.Problem.CRC_MISMATCH,
                 all.batches().get(1).problem().problem());
         assertEquals(9, all.highWatermark());
         assertEquals(9, all.nextFetchOffset());

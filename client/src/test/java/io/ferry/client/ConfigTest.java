@@ -50,29 +50,34 @@ class ConfigTest {
 
     @Test
     void badKeysAndValuesAreNamed() {
-        FerryConfigException unknown = assertThrows(FerryConfigException.class,
+        FerryConfigException unknown = assertThrows(
+                FerryConfigException.class,
                 () -> ProducerConfig.of(Map.of("bootstrap.servers", "a:1", "lingr.ms", "5")));
         assertTrue(unknown.getMessage().contains("lingr.ms"));
-        FerryConfigException acks = assertThrows(FerryConfigException.class,
-                () -> ProducerConfig.of(Map.of("bootstrap.servers", "a:1", "acks", "2")));
+        FerryConfigException acks = assertThrows(
+                FerryConfigException.class, () -> ProducerConfig.of(Map.of("bootstrap.servers", "a:1", "acks", "2")));
         assertTrue(acks.getMessage().contains("acks"));
-        FerryConfigException number = assertThrows(FerryConfigException.class,
+        FerryConfigException number = assertThrows(
+                FerryConfigException.class,
                 () -> ProducerConfig.of(Map.of("bootstrap.servers", "a:1", "batch.size", "big")));
         assertTrue(number.getMessage().contains("batch.size"));
-        FerryConfigException host = assertThrows(FerryConfigException.class,
-                () -> ProducerConfig.of(Map.of("bootstrap.servers", "localhost")));
+        FerryConfigException host = assertThrows(
+                FerryConfigException.class, () -> ProducerConfig.of(Map.of("bootstrap.servers", "localhost")));
         assertTrue(host.getMessage().contains("host:port"));
         assertThrows(FerryConfigException.class, () -> ProducerConfig.of(Map.of()));
-        assertThrows(FerryConfigException.class, () -> ProducerConfig.of(Map.of("bootstrap.servers", "a:1",
-                "delivery.timeout.ms", "1000")));
+        assertThrows(
+                FerryConfigException.class,
+                () -> ProducerConfig.of(Map.of("bootstrap.servers", "a:1", "delivery.timeout.ms", "1000")));
     }
 
     @Test
     void consumerSkipsCorruptBatchesOnlyWhenAskedTo() {
-        assertEquals(false, ConsumerConfig.of(Map.of("bootstrap.servers", "a:1")).skipCorruptBatches());
+        assertEquals(
+                false, ConsumerConfig.of(Map.of("bootstrap.servers", "a:1")).skipCorruptBatches());
         assertTrue(ConsumerConfig.of(Map.of("bootstrap.servers", "a:1", "skip.corrupt.batches", "TRUE"))
                 .skipCorruptBatches());
-        FerryConfigException yes = assertThrows(FerryConfigException.class,
+        FerryConfigException yes = assertThrows(
+                FerryConfigException.class,
                 () -> ConsumerConfig.of(Map.of("bootstrap.servers", "a:1", "skip.corrupt.batches", "yes")));
         assertTrue(yes.getMessage().contains("skip.corrupt.batches"), yes.getMessage());
     }
@@ -86,20 +91,34 @@ class ConfigTest {
 
     @Test
     void everyProblemIsNamedOnOneLineWithItsKey() {
-        FerryConfigException e = assertThrows(FerryConfigException.class, () -> ConsumerConfig.of(Map.of(
-                "bootstrap.servers", "a:0", "max.poll.records", "0", "auto.offset.reset", "first", "lingr.ms", "5")));
-        assertEquals(List.of("auto.offset.reset", "bootstrap.servers", "lingr.ms", "max.poll.records"),
+        FerryConfigException e = assertThrows(
+                FerryConfigException.class,
+                () -> ConsumerConfig.of(Map.of(
+                        "bootstrap.servers",
+                        "a:0",
+                        "max.poll.records",
+                        "0",
+                        "auto.offset.reset",
+                        "first",
+                        "lingr.ms",
+                        "5")));
+        assertEquals(
+                List.of("auto.offset.reset", "bootstrap.servers", "lingr.ms", "max.poll.records"),
                 e.problems().stream().map(ConfigProblem::key).toList());
-        assertEquals("auto.offset.reset (consumer configuration): expected one of earliest, latest, none (in any case), "
-                + "got 'first'; bootstrap.servers (consumer configuration): expected a port in 1-65535 to connect to, "
-                + "got 'a:0'; lingr.ms (consumer configuration): unknown configuration key; max.poll.records (consumer "
-                + "configuration): expected a value in [1, ...], got 0", e.getMessage());
+        assertEquals(
+                "auto.offset.reset (consumer configuration): expected one of earliest, latest, none (in any case), "
+                        + "got 'first'; bootstrap.servers (consumer configuration): expected a port in 1-65535 to connect to, "
+                        + "got 'a:0'; lingr.ms (consumer configuration): unknown configuration key; max.poll.records (consumer "
+                        + "configuration): expected a value in [1, ...], got 0",
+                e.getMessage());
         assertTrue(e.getCause() instanceof ConfigException);
-        assertEquals(List.of("bootstrap.servers (default): required key is not set"),
+        assertEquals(
+                List.of("bootstrap.servers (default): required key is not set"),
                 assertThrows(FerryConfigException.class, () -> AdminConfig.of(Map.of())).problems().stream()
-                        .map(ConfigProblem::toString).toList());
-        FerryConfigException producerOnly = assertThrows(FerryConfigException.class,
-                () -> AdminConfig.of(Map.of("bootstrap.servers", "a:1", "linger.ms", "5")));
+                        .map(ConfigProblem::toString)
+                        .toList());
+        FerryConfigException producerOnly = assertThrows(
+                FerryConfigException.class, () -> AdminConfig.of(Map.of("bootstrap.servers", "a:1", "linger.ms", "5")));
         assertEquals("linger.ms (admin configuration): unknown configuration key", producerOnly.getMessage());
     }
 
@@ -114,7 +133,8 @@ class ConfigTest {
         props.put("partitioner.ignore.keys", true);
         props.put("client.id", null);
         ProducerConfig c = ProducerConfig.of(props);
-        assertEquals(List.of(InetSocketAddress.createUnresolved("a", 1), InetSocketAddress.createUnresolved("::1", 2)),
+        assertEquals(
+                List.of(InetSocketAddress.createUnresolved("a", 1), InetSocketAddress.createUnresolved("::1", 2)),
                 c.bootstrapServers());
         assertEquals(7, c.lingerMs());
         assertEquals(1000, c.batchSize());
@@ -122,8 +142,10 @@ class ConfigTest {
         assertEquals(CompressionType.LZ4, c.compressionType());
         assertTrue(c.partitionerIgnoreKeys());
         assertEquals("", c.clientId(), "a null value is no setting");
-        assertEquals(ConsumerConfig.OffsetReset.EARLIEST, ConsumerConfig.of(Map.of("bootstrap.servers", "a:1",
-                "auto.offset.reset", "Earliest")).autoOffsetReset());
+        assertEquals(
+                ConsumerConfig.OffsetReset.EARLIEST,
+                ConsumerConfig.of(Map.of("bootstrap.servers", "a:1", "auto.offset.reset", "Earliest"))
+                        .autoOffsetReset());
     }
 
     @Test

@@ -62,7 +62,10 @@ class ConsumerTest {
     private void append(TopicPartition tp, int from, int count, CompressionType compression) throws Exception {
         RecordBatchBuilder builder = RecordBatchBuilder.create(compression);
         for (int i = from; i < from + count; i++) {
-            builder.append(BASE_TS + i, ("k" + i).getBytes(UTF_8), ("v" + i).getBytes(UTF_8),
+            builder.append(
+                    BASE_TS + i,
+                    ("k" + i).getBytes(UTF_8),
+                    ("v" + i).getBytes(UTF_8),
                     List.of(new Header("h", ("x" + i).getBytes(UTF_8))));
         }
         cluster.append(tp, builder.build());
@@ -175,7 +178,9 @@ class ConsumerTest {
         cluster.moveLeader(TP, 1); // same leader, newer epoch: the consumer's epoch is now stale
         append(TP, 5, 5, CompressionType.NONE);
         assertEquals(expected(5, 10), values(pollFor(consumer, 5)));
-        FetchRequest last = cluster.broker(1).fetchRequests.get(cluster.broker(1).fetchRequests.size() - 1);
+        FetchRequest last = cluster.broker(1)
+                .fetchRequests
+                .get(cluster.broker(1).fetchRequests.size() - 1);
         assertEquals(1, last.getTopics(0).getPartitions(0).getCurrentLeaderEpoch());
     }
 
@@ -203,12 +208,12 @@ class ConsumerTest {
         append(TP, 0, 10, CompressionType.NONE);
         FerryConsumer consumer = consumer("auto.offset.reset", "none");
         consumer.assign(List.of(TP));
-        OffsetOutOfRangeException noPosition = assertThrows(OffsetOutOfRangeException.class,
-                () -> consumer.poll(Duration.ofSeconds(1)));
+        OffsetOutOfRangeException noPosition =
+                assertThrows(OffsetOutOfRangeException.class, () -> consumer.poll(Duration.ofSeconds(1)));
         assertTrue(noPosition.offsets().containsKey(TP));
         consumer.seek(TP, 50);
-        OffsetOutOfRangeException e = assertThrows(OffsetOutOfRangeException.class,
-                () -> consumer.poll(Duration.ofSeconds(5)));
+        OffsetOutOfRangeException e =
+                assertThrows(OffsetOutOfRangeException.class, () -> consumer.poll(Duration.ofSeconds(5)));
         assertEquals(Map.of(TP, 50L), e.offsets());
         assertEquals(io.ferry.proto.v1.ErrorCode.OFFSET_OUT_OF_RANGE, e.code());
     }
@@ -216,7 +221,9 @@ class ConsumerTest {
     @Test
     void oneFetchPerLeaderCoversItsPartitions() throws Exception {
         cluster.createTopic("multi", 4);
-        List<TopicPartition> all = IntStream.range(0, 4).mapToObj(p -> new TopicPartition("multi", p)).toList();
+        List<TopicPartition> all = IntStream.range(0, 4)
+                .mapToObj(p -> new TopicPartition("multi", p))
+                .toList();
         for (TopicPartition tp : all) {
             append(tp, 0, 3, CompressionType.NONE);
         }
@@ -225,7 +232,9 @@ class ConsumerTest {
         assertEquals(12, pollFor(consumer, 12).size());
         for (int broker = 1; broker <= 2; broker++) {
             FetchRequest first = cluster.broker(broker).fetchRequests.get(0);
-            int partitions = first.getTopicsList().stream().mapToInt(FetchTopic::getPartitionsCount).sum();
+            int partitions = first.getTopicsList().stream()
+                    .mapToInt(FetchTopic::getPartitionsCount)
+                    .sum();
             assertEquals(2, partitions, "broker " + broker + " leads two partitions and gets them in one fetch");
         }
     }
@@ -233,8 +242,15 @@ class ConsumerTest {
     @Test
     void fetchRequestsCarryTheFetchSettings() throws Exception {
         append(TP, 0, 3, CompressionType.NONE);
-        FerryConsumer consumer = consumer("fetch.min.bytes", 7, "fetch.max.wait.ms", 123, "fetch.max.bytes", 99_999,
-                "max.partition.fetch.bytes", 4_444);
+        FerryConsumer consumer = consumer(
+                "fetch.min.bytes",
+                7,
+                "fetch.max.wait.ms",
+                123,
+                "fetch.max.bytes",
+                99_999,
+                "max.partition.fetch.bytes",
+                4_444);
         consumer.assign(List.of(TP));
         consumer.seek(TP, 0);
         assertEquals(3, pollFor(consumer, 3).size());
@@ -253,8 +269,10 @@ class ConsumerTest {
         consumer.assign(List.of(TP));
         consumer.seek(TP, 0);
         assertEquals(5, pollFor(consumer, 5).size());
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> cluster.broker(1)
-                .fetchRequests.stream().anyMatch(r -> r.getTopics(0).getPartitions(0).getFetchOffset() == 5));
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(5))
+                .until(() -> cluster.broker(1).fetchRequests.stream()
+                        .anyMatch(r -> r.getTopics(0).getPartitions(0).getFetchOffset() == 5));
         append(TP, 5, 2, CompressionType.NONE);
         assertEquals(expected(5, 7), values(pollFor(consumer, 2)));
     }
@@ -267,8 +285,10 @@ class ConsumerTest {
         consumer.seek(TP, 0);
         assertEquals(expected(0, 2), values(pollFor(consumer, 2)));
         // Three records are still buffered, yet the fetch from where they end is already out.
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> cluster.broker(1)
-                .fetchRequests.stream().anyMatch(r -> r.getTopics(0).getPartitions(0).getFetchOffset() == 5));
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(5))
+                .until(() -> cluster.broker(1).fetchRequests.stream()
+                        .anyMatch(r -> r.getTopics(0).getPartitions(0).getFetchOffset() == 5));
         append(TP, 5, 3, CompressionType.NONE);
         assertEquals(expected(2, 8), values(pollFor(consumer, 6)));
         assertEquals(8, consumer.position(TP));
@@ -293,7 +313,8 @@ class ConsumerTest {
         consumer.seek(TP, 0);
         java.util.concurrent.CompletableFuture<ConsumerRecords> polling =
                 java.util.concurrent.CompletableFuture.supplyAsync(() -> consumer.poll(Duration.ofSeconds(3)));
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(5))
                 .until(() -> !cluster.broker(1).fetchRequests.isEmpty());
         assertThrows(java.util.ConcurrentModificationException.class, () -> consumer.position(TP));
         assertTrue(polling.get(10, java.util.concurrent.TimeUnit.SECONDS).isEmpty());
@@ -316,16 +337,19 @@ class ConsumerTest {
         assertEquals(expected(0, 3), values(consumer.poll(Duration.ofSeconds(5)).records(TP)));
         assertEquals(expected(3, 5), values(consumer.poll(Duration.ofSeconds(5)).records(TP)));
 
-        CorruptRecordBatchException e = assertThrows(CorruptRecordBatchException.class,
-                () -> consumer.poll(Duration.ofSeconds(5)));
+        CorruptRecordBatchException e =
+                assertThrows(CorruptRecordBatchException.class, () -> consumer.poll(Duration.ofSeconds(5)));
         assertEquals(TP, e.partition());
         assertEquals(5, e.baseOffset());
         assertEquals(9, e.lastOffset());
         assertEquals(10, e.nextOffset());
         assertEquals(kind.problem, e.problem(), e.getMessage());
         assertEquals(ErrorCode.CORRUPT_BATCH, e.code());
-        assertTrue(e.getMessage().startsWith("t-0: the batch at offsets 5..9" + (kind == Kind.CRC_MISMATCH
-                ? " (its end is where the next batch starts)" : "") + " cannot be decoded: " + kind.problem + ": "),
+        assertTrue(
+                e.getMessage()
+                        .startsWith("t-0: the batch at offsets 5..9"
+                                + (kind == Kind.CRC_MISMATCH ? " (its end is where the next batch starts)" : "")
+                                + " cannot be decoded: " + kind.problem + ": "),
                 e.getMessage());
         assertTrue(e.getMessage().endsWith("; seek to 10 to skip it"), e.getMessage());
         assertEquals(e.getMessage(), e.description() + "; seek to 10 to skip it");
@@ -348,7 +372,8 @@ class ConsumerTest {
         List<String> wanted = new ArrayList<>(expected(0, 5));
         wanted.addAll(expected(10, 15));
         assertEquals(wanted, values(records));
-        assertEquals(List.of(0L, 1L, 2L, 3L, 4L, 10L, 11L, 12L, 13L, 14L),
+        assertEquals(
+                List.of(0L, 1L, 2L, 3L, 4L, 10L, 11L, 12L, 13L, 14L),
                 records.stream().map(ConsumerRecord::offset).toList());
         assertEquals(15, consumer.position(TP));
     }
@@ -359,8 +384,8 @@ class ConsumerTest {
         FerryConsumer consumer = consumer();
         consumer.assign(List.of(TP));
         consumer.seek(TP, 7);
-        CorruptRecordBatchException e = assertThrows(CorruptRecordBatchException.class,
-                () -> consumer.poll(Duration.ofSeconds(5)));
+        CorruptRecordBatchException e =
+                assertThrows(CorruptRecordBatchException.class, () -> consumer.poll(Duration.ofSeconds(5)));
         assertEquals(List.of(5L, 9L, 10L), List.of(e.baseOffset(), e.lastOffset(), e.nextOffset()));
         assertEquals(7, consumer.position(TP));
     }
@@ -386,8 +411,12 @@ class ConsumerTest {
         assertEquals(expected(0, 5), values(received));
         assertTrue(received.stream().allMatch(r -> r.topicPartition().equals(good)));
         assertEquals(bad, reported.get(0).partition());
-        assertEquals(List.of(0L, 4L, 5L), List.of(reported.get(0).baseOffset(), reported.get(0).lastOffset(),
-                reported.get(0).nextOffset()));
+        assertEquals(
+                List.of(0L, 4L, 5L),
+                List.of(
+                        reported.get(0).baseOffset(),
+                        reported.get(0).lastOffset(),
+                        reported.get(0).nextOffset()));
         assertEquals(0, consumer.position(bad));
     }
 

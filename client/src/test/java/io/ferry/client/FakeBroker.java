@@ -86,7 +86,9 @@ final class FakeBroker extends BrokerServiceGrpc.BrokerServiceImplBase {
     FakeBroker(int id, FakeCluster cluster) throws IOException {
         this.id = id;
         this.cluster = cluster;
-        this.server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(this).build()
+        this.server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+                .addService(this)
+                .build()
                 .start();
     }
 
@@ -124,7 +126,8 @@ final class FakeBroker extends BrokerServiceGrpc.BrokerServiceImplBase {
 
     /** Ends every open produce stream with UNAVAILABLE, as a dropped connection would. */
     synchronized void breakProduceStreams() {
-        openStreams.forEach(s -> s.onError(Status.UNAVAILABLE.withDescription("connection reset").asRuntimeException()));
+        openStreams.forEach(s ->
+                s.onError(Status.UNAVAILABLE.withDescription("connection reset").asRuntimeException()));
         openStreams.clear();
     }
 
@@ -191,7 +194,8 @@ final class FakeBroker extends BrokerServiceGrpc.BrokerServiceImplBase {
         for (TopicProduceData topic : request.getTopicsList()) {
             TopicProduceResult.Builder tr = TopicProduceResult.newBuilder().setTopic(topic.getTopic());
             for (PartitionProduceData data : topic.getPartitionsList()) {
-                tr.addPartitions(appendOne(new TopicPartition(topic.getTopic(), data.getPartition()), data.getRecords()));
+                tr.addPartitions(
+                        appendOne(new TopicPartition(topic.getTopic(), data.getPartition()), data.getRecords()));
             }
             response.addTopics(tr);
         }
@@ -199,8 +203,10 @@ final class FakeBroker extends BrokerServiceGrpc.BrokerServiceImplBase {
     }
 
     private PartitionProduceResult appendOne(TopicPartition tp, ByteString records) {
-        PartitionProduceResult.Builder result = PartitionProduceResult.newBuilder().setPartition(tp.partition())
-                .setBaseOffset(-1).setLogAppendTimeMs(-1);
+        PartitionProduceResult.Builder result = PartitionProduceResult.newBuilder()
+                .setPartition(tp.partition())
+                .setBaseOffset(-1)
+                .setLogAppendTimeMs(-1);
         ErrorCode injected;
         synchronized (this) {
             injected = produceFailures.poll();
@@ -210,48 +216,63 @@ final class FakeBroker extends BrokerServiceGrpc.BrokerServiceImplBase {
         }
         synchronized (cluster) {
             if (cluster.log(tp) == null) {
-                return result.setError(error(ErrorCode.UNKNOWN_TOPIC, "no partition " + tp)).build();
+                return result.setError(error(ErrorCode.UNKNOWN_TOPIC, "no partition " + tp))
+                        .build();
             }
             if (cluster.leader(tp) != id) {
                 return result.setError(error(ErrorCode.NOT_LEADER, "broker " + id + " does not lead " + tp))
-                        .setLeader(hint(tp)).build();
+                        .setLeader(hint(tp))
+                        .build();
             }
             try {
-                return result.setError(error(ErrorCode.NONE, "")).setBaseOffset(cluster.append(tp, records.asReadOnlyByteBuffer()))
-                        .setLogStartOffset(cluster.log(tp).logStartOffset).build();
+                return result.setError(error(ErrorCode.NONE, ""))
+                        .setBaseOffset(cluster.append(tp, records.asReadOnlyByteBuffer()))
+                        .setLogStartOffset(cluster.log(tp).logStartOffset)
+                        .build();
             } catch (CorruptBatchException e) {
-                return result.setError(error(ErrorCode.CORRUPT_BATCH, e.getMessage())).build();
+                return result.setError(error(ErrorCode.CORRUPT_BATCH, e.getMessage()))
+                        .build();
             }
         }
     }
 
     private LeaderHint hint(TopicPartition tp) {
-        return LeaderHint.newBuilder().setLeaderId(cluster.leader(tp)).setLeaderEpoch(cluster.leaderEpoch(tp)).build();
+        return LeaderHint.newBuilder()
+                .setLeaderId(cluster.leader(tp))
+                .setLeaderEpoch(cluster.leaderEpoch(tp))
+                .build();
     }
 
     @Override
     public void fetch(FetchRequest request, StreamObserver<FetchResponse> out) {
         fetchRequests.add(request);
         FetchResponse response = answerFetch(request);
-        if (bytes(response) >= Math.max(1, request.getMinBytes()) || request.getMaxWaitMs() <= 0
+        if (bytes(response) >= Math.max(1, request.getMinBytes())
+                || request.getMaxWaitMs() <= 0
                 || hasError(response)) {
             out.onNext(response);
             out.onCompleted();
             return;
         }
-        delays.schedule(() -> {
-            out.onNext(answerFetch(request));
-            out.onCompleted();
-        }, Math.min(request.getMaxWaitMs(), 200), TimeUnit.MILLISECONDS);
+        delays.schedule(
+                () -> {
+                    out.onNext(answerFetch(request));
+                    out.onCompleted();
+                },
+                Math.min(request.getMaxWaitMs(), 200),
+                TimeUnit.MILLISECONDS);
     }
 
     private static long bytes(FetchResponse response) {
-        return response.getTopicsList().stream().flatMap(t -> t.getPartitionsList().stream())
-                .mapToLong(p -> p.getRecords().size()).sum();
+        return response.getTopicsList().stream()
+                .flatMap(t -> t.getPartitionsList().stream())
+                .mapToLong(p -> p.getRecords().size())
+                .sum();
     }
 
     private static boolean hasError(FetchResponse response) {
-        return response.getTopicsList().stream().flatMap(t -> t.getPartitionsList().stream())
+        return response.getTopicsList().stream()
+                .flatMap(t -> t.getPartitionsList().stream())
                 .anyMatch(p -> p.getError().getCode() != ErrorCode.NONE);
     }
 
@@ -270,24 +291,32 @@ final class FakeBroker extends BrokerServiceGrpc.BrokerServiceImplBase {
     }
 
     private FetchPartitionResult fetchOne(TopicPartition tp, FetchPartition p) {
-        FetchPartitionResult.Builder result = FetchPartitionResult.newBuilder().setPartition(tp.partition())
-                .setError(error(ErrorCode.NONE, ""));
+        FetchPartitionResult.Builder result =
+                FetchPartitionResult.newBuilder().setPartition(tp.partition()).setError(error(ErrorCode.NONE, ""));
         FakeCluster.PartitionLog log = cluster.log(tp);
         if (log == null) {
-            return result.setError(error(ErrorCode.UNKNOWN_TOPIC, "no partition " + tp)).build();
+            return result.setError(error(ErrorCode.UNKNOWN_TOPIC, "no partition " + tp))
+                    .build();
         }
         if (log.leader != id) {
             return result.setError(error(ErrorCode.NOT_LEADER, "broker " + id + " does not lead " + tp))
-                    .setLeader(hint(tp)).build();
+                    .setLeader(hint(tp))
+                    .build();
         }
         if (p.getCurrentLeaderEpoch() >= 0 && p.getCurrentLeaderEpoch() < log.leaderEpoch) {
-            return result.setError(error(ErrorCode.FENCED_LEADER_EPOCH, "epoch " + p.getCurrentLeaderEpoch()
-                    + " is older than " + log.leaderEpoch)).setLeader(hint(tp)).build();
+            return result.setError(error(
+                            ErrorCode.FENCED_LEADER_EPOCH,
+                            "epoch " + p.getCurrentLeaderEpoch() + " is older than " + log.leaderEpoch))
+                    .setLeader(hint(tp))
+                    .build();
         }
         result.setHighWatermark(log.logEndOffset).setLogStartOffset(log.logStartOffset);
         if (p.getFetchOffset() < log.logStartOffset || p.getFetchOffset() > log.logEndOffset) {
-            return result.setError(error(ErrorCode.OFFSET_OUT_OF_RANGE, "offset " + p.getFetchOffset()
-                    + " is outside " + log.logStartOffset + ".." + log.logEndOffset)).build();
+            return result.setError(error(
+                            ErrorCode.OFFSET_OUT_OF_RANGE,
+                            "offset " + p.getFetchOffset() + " is outside " + log.logStartOffset + ".."
+                                    + log.logEndOffset))
+                    .build();
         }
         ByteString records = ByteString.EMPTY;
         for (RecordBatch batch : log.batches) {
@@ -308,7 +337,8 @@ final class FakeBroker extends BrokerServiceGrpc.BrokerServiceImplBase {
         ListOffsetsResponse.Builder response = ListOffsetsResponse.newBuilder();
         synchronized (cluster) {
             for (ListOffsetsTopic topic : request.getTopicsList()) {
-                ListOffsetsTopicResult.Builder tr = ListOffsetsTopicResult.newBuilder().setTopic(topic.getTopic());
+                ListOffsetsTopicResult.Builder tr =
+                        ListOffsetsTopicResult.newBuilder().setTopic(topic.getTopic());
                 for (ListOffsetsPartition p : topic.getPartitionsList()) {
                     tr.addPartitions(listOne(new TopicPartition(topic.getTopic(), p.getPartition()), p.getTimestamp()));
                 }
@@ -320,14 +350,20 @@ final class FakeBroker extends BrokerServiceGrpc.BrokerServiceImplBase {
     }
 
     private ListOffsetsPartitionResult listOne(TopicPartition tp, long timestamp) {
-        ListOffsetsPartitionResult.Builder result = ListOffsetsPartitionResult.newBuilder().setPartition(tp.partition())
-                .setError(error(ErrorCode.NONE, "")).setTimestamp(-1).setOffset(-1);
+        ListOffsetsPartitionResult.Builder result = ListOffsetsPartitionResult.newBuilder()
+                .setPartition(tp.partition())
+                .setError(error(ErrorCode.NONE, ""))
+                .setTimestamp(-1)
+                .setOffset(-1);
         FakeCluster.PartitionLog log = cluster.log(tp);
         if (log == null) {
-            return result.setError(error(ErrorCode.UNKNOWN_TOPIC, "no partition " + tp)).build();
+            return result.setError(error(ErrorCode.UNKNOWN_TOPIC, "no partition " + tp))
+                    .build();
         }
         if (log.leader != id) {
-            return result.setError(error(ErrorCode.NOT_LEADER, "not the leader")).setLeader(hint(tp)).build();
+            return result.setError(error(ErrorCode.NOT_LEADER, "not the leader"))
+                    .setLeader(hint(tp))
+                    .build();
         }
         result.setLeaderEpoch(log.leaderEpoch);
         if (timestamp == -2) {
@@ -342,7 +378,9 @@ final class FakeBroker extends BrokerServiceGrpc.BrokerServiceImplBase {
                 while (it.hasNext()) {
                     Record r = it.next();
                     if (r.timestamp() >= timestamp) {
-                        return result.setOffset(r.offset()).setTimestamp(r.timestamp()).build();
+                        return result.setOffset(r.offset())
+                                .setTimestamp(r.timestamp())
+                                .build();
                     }
                 }
             }
@@ -354,7 +392,8 @@ final class FakeBroker extends BrokerServiceGrpc.BrokerServiceImplBase {
 
     @Override
     public void metadata(MetadataRequest request, StreamObserver<MetadataResponse> out) {
-        MetadataResponse.Builder response = MetadataResponse.newBuilder().addAllBrokers(cluster.registrations())
+        MetadataResponse.Builder response = MetadataResponse.newBuilder()
+                .addAllBrokers(cluster.registrations())
                 .setControllerId(100);
         List<String> names = request.getTopicsCount() == 0 ? cluster.topicNames() : request.getTopicsList();
         for (String name : names) {
@@ -385,12 +424,14 @@ final class FakeBroker extends BrokerServiceGrpc.BrokerServiceImplBase {
         } else if (request.getPartitionCount() <= 0) {
             response.setError(error(ErrorCode.INVALID_PARTITIONS, "partition count must be positive"));
         } else if (request.getReplicationFactor() > cluster.registrations().size()) {
-            response.setError(error(ErrorCode.INVALID_REPLICATION_FACTOR, "replication factor "
-                    + request.getReplicationFactor() + " is larger than the number of brokers"));
+            response.setError(error(
+                    ErrorCode.INVALID_REPLICATION_FACTOR,
+                    "replication factor " + request.getReplicationFactor() + " is larger than the number of brokers"));
         } else {
             cluster.createTopic(name, request.getPartitionCount());
-            response.setError(error(ErrorCode.NONE, "")).setTopic(cluster.topic(name).toBuilder()
-                    .putAllConfigs(request.getConfigsMap())).addAllPartitions(cluster.partitions(name));
+            response.setError(error(ErrorCode.NONE, ""))
+                    .setTopic(cluster.topic(name).toBuilder().putAllConfigs(request.getConfigsMap()))
+                    .addAllPartitions(cluster.partitions(name));
         }
         out.onNext(response.build());
         out.onCompleted();
@@ -414,7 +455,8 @@ final class FakeBroker extends BrokerServiceGrpc.BrokerServiceImplBase {
 
     @Override
     public void describeTopics(DescribeTopicsRequest request, StreamObserver<DescribeTopicsResponse> out) {
-        DescribeTopicsResponse.Builder response = DescribeTopicsResponse.newBuilder().setMetadataVersion(7);
+        DescribeTopicsResponse.Builder response =
+                DescribeTopicsResponse.newBuilder().setMetadataVersion(7);
         List<String> names = request.getNamesCount() == 0 ? cluster.topicNames() : request.getNamesList();
         for (String name : names) {
             TopicDescription.Builder d = TopicDescription.newBuilder().setName(name);
@@ -431,8 +473,12 @@ final class FakeBroker extends BrokerServiceGrpc.BrokerServiceImplBase {
 
     @Override
     public void describeCluster(DescribeClusterRequest request, StreamObserver<DescribeClusterResponse> out) {
-        out.onNext(DescribeClusterResponse.newBuilder().setControllerLeaderId(100).addAllBrokers(cluster.registrations())
-                .setMetadataVersion(7).setAnsweringNodeId(id).build());
+        out.onNext(DescribeClusterResponse.newBuilder()
+                .setControllerLeaderId(100)
+                .addAllBrokers(cluster.registrations())
+                .setMetadataVersion(7)
+                .setAnsweringNodeId(id)
+                .build());
         out.onCompleted();
     }
 

@@ -56,8 +56,12 @@ final class FakeCluster implements AutoCloseable {
     }
 
     synchronized void createTopic(String name, int partitions) {
-        TopicRecord topic = TopicRecord.newBuilder().setName(name).setTopicId(UUID.randomUUID().toString())
-                .setPartitionCount(partitions).setReplicationFactor(Math.min(3, brokers.size())).build();
+        TopicRecord topic = TopicRecord.newBuilder()
+                .setName(name)
+                .setTopicId(UUID.randomUUID().toString())
+                .setPartitionCount(partitions)
+                .setReplicationFactor(Math.min(3, brokers.size()))
+                .build();
         topics.put(name, topic);
         for (int p = 0; p < partitions; p++) {
             PartitionLog log = new PartitionLog();
@@ -129,7 +133,8 @@ final class FakeCluster implements AutoCloseable {
      */
     synchronized void appendUnchecked(TopicPartition tp, ByteBuffer batch) throws CorruptBatchException {
         PartitionLog log = logs.get(tp);
-        RecordBatch stored = RecordBatch.wrap(ByteBuffer.allocate(batch.remaining()).put(batch.duplicate()).flip());
+        RecordBatch stored = RecordBatch.wrap(
+                ByteBuffer.allocate(batch.remaining()).put(batch.duplicate()).flip());
         stored.setBaseOffset(log.logEndOffset);
         stored.setPartitionLeaderEpoch(log.leaderEpoch);
         log.batches.add(stored);
@@ -157,8 +162,13 @@ final class FakeCluster implements AutoCloseable {
     synchronized List<BrokerRegistration> registrations() {
         List<BrokerRegistration> out = new ArrayList<>();
         for (FakeBroker b : brokers) {
-            out.add(BrokerRegistration.newBuilder().setBrokerId(b.id()).setIncarnationId("i" + b.id())
-                    .addEndpoints(Endpoint.newBuilder().setName("CLIENT").setHost("127.0.0.1").setPort(b.port()))
+            out.add(BrokerRegistration.newBuilder()
+                    .setBrokerId(b.id())
+                    .setIncarnationId("i" + b.id())
+                    .addEndpoints(Endpoint.newBuilder()
+                            .setName("CLIENT")
+                            .setHost("127.0.0.1")
+                            .setPort(b.port()))
                     .build());
         }
         return out;
@@ -176,9 +186,15 @@ final class FakeCluster implements AutoCloseable {
         List<PartitionRecord> out = new ArrayList<>();
         logs.forEach((tp, log) -> {
             if (tp.topic().equals(topic)) {
-                out.add(PartitionRecord.newBuilder().setTopic(topic).setTopicId(topics.get(topic).getTopicId())
-                        .setPartition(tp.partition()).addReplicas(log.leader).addIsr(log.leader)
-                        .setLeader(log.leader).setLeaderEpoch(log.leaderEpoch).build());
+                out.add(PartitionRecord.newBuilder()
+                        .setTopic(topic)
+                        .setTopicId(topics.get(topic).getTopicId())
+                        .setPartition(tp.partition())
+                        .addReplicas(log.leader)
+                        .addIsr(log.leader)
+                        .setLeader(log.leader)
+                        .setLeaderEpoch(log.leaderEpoch)
+                        .build());
             }
         });
         return out;

@@ -17,8 +17,8 @@ class PartitioningTest {
             random.nextBytes(key);
             assertEquals(Utils.murmur2(key), Partitioning.murmur2(key), "key length " + key.length);
             int partitions = 1 + random.nextInt(1000);
-            assertEquals(Utils.toPositive(Utils.murmur2(key)) % partitions,
-                    Partitioning.partitionForKey(key, partitions));
+            assertEquals(
+                    Utils.toPositive(Utils.murmur2(key)) % partitions, Partitioning.partitionForKey(key, partitions));
         }
     }
 

@@ -41,6 +41,7 @@ public final class PoisonBatches {
 
     /** Header fields under the CRC, at their positions in RecordBatch v2. */
     private static final int CRC_OFFSET = 17;
+
     private static final int ATTRIBUTES_OFFSET = 21;
     private static final int RECORD_COUNT_OFFSET = 57;
     /**
@@ -48,10 +49,10 @@ public final class PoisonBatches {
      * offset delta, key length, value length, each one byte.
      */
     private static final int OFFSET_DELTA_FIELD = 3;
+
     private static final int VALUE_LENGTH_FIELD = 5;
 
-    private PoisonBatches() {
-    }
+    private PoisonBatches() {}
 
     /** A well-formed uncompressed batch of {@code count} records with values {@code prefix + i}, base offset 0. */
     public static ByteBuffer good(String prefix, int count, long timestamp) {
@@ -71,8 +72,9 @@ public final class PoisonBatches {
         int second = secondRecord(batch);
         switch (kind) {
             case COUNT_BELOW_RECORDS -> batch.putInt(RECORD_COUNT_OFFSET, count - 1);
-            case FALSE_COMPRESSION -> batch.putShort(ATTRIBUTES_OFFSET,
-                    (short) (batch.getShort(ATTRIBUTES_OFFSET) | CompressionType.GZIP.id));
+            case FALSE_COMPRESSION ->
+                batch.putShort(
+                        ATTRIBUTES_OFFSET, (short) (batch.getShort(ATTRIBUTES_OFFSET) | CompressionType.GZIP.id));
             case NEGATIVE_VALUE_LENGTH -> batch.put(second + VALUE_LENGTH_FIELD, zigzag(-5));
             case OVERRUNNING_VALUE_LENGTH -> batch.put(second + VALUE_LENGTH_FIELD, zigzag(60));
             case OFFSET_BEYOND_BATCH -> batch.put(second + OFFSET_DELTA_FIELD, zigzag(count + 20));

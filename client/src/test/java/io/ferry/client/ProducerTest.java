@@ -88,7 +88,11 @@ class ProducerTest {
         for (int i = 0; i < 25; i++) {
             assertEquals(i, get(futures.get(i)).offset());
         }
-        assertEquals(IntStream.range(0, 25).mapToObj(i -> new String(value(i), UTF_8)).toList(), cluster.values(tp));
+        assertEquals(
+                IntStream.range(0, 25)
+                        .mapToObj(i -> new String(value(i), UTF_8))
+                        .toList(),
+                cluster.values(tp));
     }
 
     @Test
@@ -134,7 +138,11 @@ class ProducerTest {
                 read.add(new String(r.valueBytes(), UTF_8));
             }
         }
-        assertEquals(IntStream.range(0, 20).mapToObj(i -> new String(value(i), UTF_8)).toList(), read);
+        assertEquals(
+                IntStream.range(0, 20)
+                        .mapToObj(i -> new String(value(i), UTF_8))
+                        .toList(),
+                read);
     }
 
     @Test
@@ -144,7 +152,8 @@ class ProducerTest {
         for (int i = 0; i < 100; i++) {
             byte[] key = ("user-" + i).getBytes(UTF_8);
             RecordMetadata md = get(producer.send(new ProducerRecord("keyed", key, value(i))));
-            int kafka = org.apache.kafka.common.utils.Utils.toPositive(org.apache.kafka.common.utils.Utils.murmur2(key)) % 7;
+            int kafka = org.apache.kafka.common.utils.Utils.toPositive(org.apache.kafka.common.utils.Utils.murmur2(key))
+                    % 7;
             assertEquals(kafka, md.partition(), "key user-" + i);
         }
     }
@@ -197,9 +206,14 @@ class ProducerTest {
             }
             producer.close();
         }
-        await().atMost(10, TimeUnit.SECONDS).until(() -> cluster.broker(1).produceRequests().size() == 3);
-        List<Acks> seen = cluster.broker(1).produceRequests().stream().map(ProduceRequest::getAcks).toList();
-        assertEquals(List.copyOf(expected.values()).stream().sorted().toList(), seen.stream().sorted().toList());
+        await().atMost(10, TimeUnit.SECONDS)
+                .until(() -> cluster.broker(1).produceRequests().size() == 3);
+        List<Acks> seen = cluster.broker(1).produceRequests().stream()
+                .map(ProduceRequest::getAcks)
+                .toList();
+        assertEquals(
+                List.copyOf(expected.values()).stream().sorted().toList(),
+                seen.stream().sorted().toList());
         assertTrue(cluster.broker(1).produceRequests().stream().allMatch(r -> r.getTimeoutMs() == 4321));
         assertEquals(3, cluster.values(new TopicPartition("t", 0)).size());
     }
@@ -223,21 +237,34 @@ class ProducerTest {
         }
         assertTrue(cluster.broker(1).produceRequests().size() > oldLeaderRequests, "the stale leader said NOT_LEADER");
         assertFalse(cluster.broker(2).produceRequests().isEmpty(), "the new leader got the retried records");
-        assertEquals(IntStream.range(0, 15).mapToObj(i -> new String(value(i), UTF_8)).toList(), cluster.values(tp));
+        assertEquals(
+                IntStream.range(0, 15)
+                        .mapToObj(i -> new String(value(i), UTF_8))
+                        .toList(),
+                cluster.values(tp));
     }
 
     @Test
     void oneInFlightKeepsOrderWhenTheLeaderMovesMidRequest() throws Exception {
         cluster.createTopic("t", 1);
         TopicPartition tp = new TopicPartition("t", 0);
-        FerryProducer producer = producer("linger.ms", 0, "max.in.flight.requests.per.connection", 1,
-                "metadata.max.age.ms", 50, "request.timeout.ms", 800);
+        FerryProducer producer = producer(
+                "linger.ms",
+                0,
+                "max.in.flight.requests.per.connection",
+                1,
+                "metadata.max.age.ms",
+                50,
+                "request.timeout.ms",
+                800);
         producer.partitionsFor("t");
         cluster.broker(1).swallowProduce(true);
         CompletableFuture<RecordMetadata> first = producer.send(new ProducerRecord("t", 0, null, value(0)));
-        await().atMost(10, TimeUnit.SECONDS).until(() -> !cluster.broker(1).produceRequests().isEmpty());
+        await().atMost(10, TimeUnit.SECONDS)
+                .until(() -> !cluster.broker(1).produceRequests().isEmpty());
         cluster.moveLeader(tp, 2);
-        await().atMost(10, TimeUnit.SECONDS).until(() -> producer.partitionsFor("t").get(0).leader() == 2);
+        await().atMost(10, TimeUnit.SECONDS)
+                .until(() -> producer.partitionsFor("t").get(0).leader() == 2);
         CompletableFuture<RecordMetadata> second = producer.send(new ProducerRecord("t", 0, null, value(1)));
         assertEquals(0, get(first).offset());
         assertEquals(1, get(second).offset());
@@ -251,7 +278,9 @@ class ProducerTest {
         FerryProducer producer = producer("linger.ms", 0);
         producer.partitionsFor("t");
         cluster.broker(1).failNextProduce(ErrorCode.NOT_ENOUGH_REPLICAS, 2);
-        assertEquals(0, get(producer.send(new ProducerRecord("t", 0, null, value(0)))).offset());
+        assertEquals(
+                0,
+                get(producer.send(new ProducerRecord("t", 0, null, value(0)))).offset());
 
         cluster.broker(1).failNextProduce(ErrorCode.CORRUPT_BATCH, 1);
         CompletableFuture<RecordMetadata> failed = producer.send(new ProducerRecord("t", 0, null, value(1)));
@@ -282,7 +311,8 @@ class ProducerTest {
         producer.partitionsFor("t");
         cluster.broker(1).swallowProduce(true);
         CompletableFuture<RecordMetadata> f = producer.send(new ProducerRecord("t", 0, null, value(0)));
-        await().atMost(10, TimeUnit.SECONDS).until(() -> !cluster.broker(1).produceRequests().isEmpty());
+        await().atMost(10, TimeUnit.SECONDS)
+                .until(() -> !cluster.broker(1).produceRequests().isEmpty());
         cluster.broker(1).swallowProduce(false);
         cluster.broker(1).breakProduceStreams();
         assertEquals(0, get(f).offset());
@@ -328,8 +358,8 @@ class ProducerTest {
         for (int i = 0; i < 7; i++) {
             sent.add(producer.send(new ProducerRecord("t", 0, null, value(i))));
         }
-        CompletableFuture<CompletableFuture<RecordMetadata>> blocked = CompletableFuture.supplyAsync(
-                () -> producer.send(new ProducerRecord("t", 0, null, value(99))));
+        CompletableFuture<CompletableFuture<RecordMetadata>> blocked =
+                CompletableFuture.supplyAsync(() -> producer.send(new ProducerRecord("t", 0, null, value(99))));
         await().during(200, TimeUnit.MILLISECONDS).atMost(5, TimeUnit.SECONDS).until(() -> !blocked.isDone());
         cluster.broker(1).swallowProduce(false);
         cluster.broker(1).breakProduceStreams();
@@ -368,7 +398,8 @@ class ProducerTest {
         producer.partitionsFor("t");
         cluster.broker(1).swallowProduce(true);
         CompletableFuture<RecordMetadata> f = producer.send(new ProducerRecord("t", 0, null, value(0)));
-        await().atMost(10, TimeUnit.SECONDS).until(() -> !cluster.broker(1).produceRequests().isEmpty());
+        await().atMost(10, TimeUnit.SECONDS)
+                .until(() -> !cluster.broker(1).produceRequests().isEmpty());
         producer.close(Duration.ZERO);
         ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(1, TimeUnit.SECONDS));
         assertInstanceOf(FerryException.class, e.getCause());
@@ -387,15 +418,17 @@ class ProducerTest {
     @Test
     void inFlightRequestsPerBrokerAreCapped() {
         cluster.createTopic("t", 1);
-        FerryProducer producer = producer("linger.ms", 0, "batch.size", 0, "max.request.size", 300,
-                "max.in.flight.requests.per.connection", 2);
+        FerryProducer producer = producer(
+                "linger.ms", 0, "batch.size", 0, "max.request.size", 300, "max.in.flight.requests.per.connection", 2);
         producer.partitionsFor("t");
         cluster.broker(1).swallowProduce(true);
         for (int i = 0; i < 10; i++) {
             producer.send(new ProducerRecord("t", 0, null, value(i)));
         }
-        await().atMost(10, TimeUnit.SECONDS).until(() -> cluster.broker(1).produceRequests().size() == 2);
-        await().during(300, TimeUnit.MILLISECONDS).atMost(5, TimeUnit.SECONDS)
+        await().atMost(10, TimeUnit.SECONDS)
+                .until(() -> cluster.broker(1).produceRequests().size() == 2);
+        await().during(300, TimeUnit.MILLISECONDS)
+                .atMost(5, TimeUnit.SECONDS)
                 .until(() -> cluster.broker(1).produceRequests().size() == 2);
     }
 
@@ -408,8 +441,8 @@ class ProducerTest {
             int thread = t;
             threads.add(CompletableFuture.runAsync(() -> {
                 for (int i = 0; i < 300; i++) {
-                    producer.send(new ProducerRecord("t", ("key-" + thread).getBytes(UTF_8),
-                            (thread + ":" + i).getBytes(UTF_8)));
+                    producer.send(new ProducerRecord(
+                            "t", ("key-" + thread).getBytes(UTF_8), (thread + ":" + i).getBytes(UTF_8)));
                 }
             }));
         }
@@ -423,7 +456,8 @@ class ProducerTest {
             }
         }
         assertEquals(4, perKey.size());
-        perKey.values().forEach(seq -> assertEquals(IntStream.range(0, 300).boxed().toList(), seq));
+        perKey.values()
+                .forEach(seq -> assertEquals(IntStream.range(0, 300).boxed().toList(), seq));
     }
 
     @Test

@@ -21,12 +21,15 @@ class StickyPartitionerTest {
     private static ClusterView view() {
         TopicMetadata.Builder topic = TopicMetadata.newBuilder().setName("t");
         for (int p = 0; p < 4; p++) {
-            topic.addPartitions(PartitionRecord.newBuilder().setTopic("t").setPartition(p).setLeader(p == 2 ? -1 : 1));
+            topic.addPartitions(
+                    PartitionRecord.newBuilder().setTopic("t").setPartition(p).setLeader(p == 2 ? -1 : 1));
         }
         return ClusterView.from(MetadataResponse.newBuilder()
-                .addBrokers(BrokerRegistration.newBuilder().setBrokerId(1)
+                .addBrokers(BrokerRegistration.newBuilder()
+                        .setBrokerId(1)
                         .addEndpoints(Endpoint.newBuilder().setHost("h").setPort(1)))
-                .addTopics(topic).build());
+                .addTopics(topic)
+                .build());
     }
 
     @Test

@@ -5,6 +5,5 @@ public final class AdminKeys {
 
     public static final ConfigDef DEFINITION = ClientKeys.withCommon(ClientKeys.DEFAULT_API_TIMEOUT_MS);
 
-    private AdminKeys() {
-    }
+    private AdminKeys() {}
 }

@@ -20,42 +20,60 @@ public final class ClientKeys {
 
     private static final long INT_MAX = Integer.MAX_VALUE;
 
-    public static final ConfigKey<List<HostPort>> BOOTSTRAP_SERVERS = ConfigKey.required("bootstrap.servers",
-            ConfigType.HOST_PORT_LIST, Validators.nonEmptyConnectable(), HIGH,
+    public static final ConfigKey<List<HostPort>> BOOTSTRAP_SERVERS = ConfigKey.required(
+            "bootstrap.servers",
+            ConfigType.HOST_PORT_LIST,
+            Validators.nonEmptyConnectable(),
+            HIGH,
             "Brokers (`host:port`, separated by commas) to fetch the first metadata from; the client then talks "
                     + "to the brokers that lead the partitions it uses. Any broker knows the whole cluster, so a "
                     + "few are enough.");
 
-    public static final ConfigKey<Long> REQUEST_TIMEOUT_MS = ConfigKey.define("request.timeout.ms",
-            ConfigType.DURATION_MS, 30_000L, between(1, INT_MAX), MEDIUM,
+    public static final ConfigKey<Long> REQUEST_TIMEOUT_MS = ConfigKey.define(
+            "request.timeout.ms",
+            ConfigType.DURATION_MS,
+            30_000L,
+            between(1, INT_MAX),
+            MEDIUM,
             "How long the client waits for a broker's answer to one request.");
 
-    public static final ConfigKey<Long> RETRY_BACKOFF_MS = ConfigKey.define("retry.backoff.ms",
-            ConfigType.DURATION_MS, 100L, atLeast(0), LOW,
+    public static final ConfigKey<Long> RETRY_BACKOFF_MS = ConfigKey.define(
+            "retry.backoff.ms",
+            ConfigType.DURATION_MS,
+            100L,
+            atLeast(0),
+            LOW,
             "Wait before retrying after a retriable error.");
 
-    public static final ConfigKey<Long> METADATA_MAX_AGE_MS = ConfigKey.define("metadata.max.age.ms",
-            ConfigType.DURATION_MS, 300_000L, atLeast(0), LOW,
+    public static final ConfigKey<Long> METADATA_MAX_AGE_MS = ConfigKey.define(
+            "metadata.max.age.ms",
+            ConfigType.DURATION_MS,
+            300_000L,
+            atLeast(0),
+            LOW,
             "Metadata older than this is refreshed even without an error.");
 
-    public static final ConfigKey<String> CLIENT_ID = ConfigKey.define("client.id", ConfigType.STRING, "", any(),
-            MEDIUM, "A name for this client in logs.");
+    public static final ConfigKey<String> CLIENT_ID =
+            ConfigKey.define("client.id", ConfigType.STRING, "", any(), MEDIUM, "A name for this client in logs.");
 
-    public static final ConfigKey<Long> DEFAULT_API_TIMEOUT_MS = ConfigKey.define("default.api.timeout.ms",
-            ConfigType.DURATION_MS, 60_000L, between(0, INT_MAX), MEDIUM,
+    public static final ConfigKey<Long> DEFAULT_API_TIMEOUT_MS = ConfigKey.define(
+            "default.api.timeout.ms",
+            ConfigType.DURATION_MS,
+            60_000L,
+            between(0, INT_MAX),
+            MEDIUM,
             "Read by the consumer and the admin client: how long a blocking call that takes no timeout of its "
                     + "own may take (the consumer's `position`, `offsetsForTimes`, ...; every admin call, retries "
                     + "included).");
 
     /** The keys of every client. */
-    static final List<ConfigKey<?>> COMMON = List.of(BOOTSTRAP_SERVERS, REQUEST_TIMEOUT_MS, RETRY_BACKOFF_MS,
-            METADATA_MAX_AGE_MS, CLIENT_ID);
+    static final List<ConfigKey<?>> COMMON =
+            List.of(BOOTSTRAP_SERVERS, REQUEST_TIMEOUT_MS, RETRY_BACKOFF_MS, METADATA_MAX_AGE_MS, CLIENT_ID);
 
     /** All keys above. */
     public static final ConfigDef DEFINITION = withCommon(DEFAULT_API_TIMEOUT_MS);
 
-    private ClientKeys() {
-    }
+    private ClientKeys() {}
 
     /** The common keys and {@code own}: one client's definition. */
     static ConfigDef withCommon(ConfigKey<?>... own) {

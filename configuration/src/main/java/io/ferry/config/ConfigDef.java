@@ -68,14 +68,22 @@ public final class ConfigDef {
         for (RawSetting setting : settings) {
             ConfigKey<?> key = keys.get(setting.key());
             if (key == null) {
-                problems.add(new ConfigProblem(setting.key(), setting.origin(), "unknown configuration key"
-                        + closest(setting.key()).map(k -> " (did you mean "
-                                + (setting.origin().kind() == ConfigOrigin.Kind.ENVIRONMENT ? k.environmentVariable() : k.name())
-                                + "?)").orElse("")
-                        + (setting.origin().kind() == ConfigOrigin.Kind.ENVIRONMENT
-                        ? " (a " + ConfigSources.ENV_PREFIX + "* variable must name a key, or be one of "
-                        + ConfigSources.NON_CONFIG_ENVIRONMENT_VARIABLES + ")"
-                        : "")));
+                problems.add(new ConfigProblem(
+                        setting.key(),
+                        setting.origin(),
+                        "unknown configuration key"
+                                + closest(setting.key())
+                                        .map(k -> " (did you mean "
+                                                + (setting.origin().kind() == ConfigOrigin.Kind.ENVIRONMENT
+                                                        ? k.environmentVariable()
+                                                        : k.name())
+                                                + "?)")
+                                        .orElse("")
+                                + (setting.origin().kind() == ConfigOrigin.Kind.ENVIRONMENT
+                                        ? " (a " + ConfigSources.ENV_PREFIX
+                                                + "* variable must name a key, or be one of "
+                                                + ConfigSources.NON_CONFIG_ENVIRONMENT_VARIABLES + ")"
+                                        : "")));
                 continue;
             }
             try {
@@ -93,8 +101,10 @@ public final class ConfigDef {
                 values.put(key.name(), new ConfigValues.Resolved(defaultValue.get(), ConfigOrigin.defaultValue()));
             } else if (problems.stream().noneMatch(p -> p.key().equals(key.name()))) {
                 String hint = howToSet.apply(key);
-                problems.add(new ConfigProblem(key.name(), ConfigOrigin.defaultValue(), "required key is not set"
-                        + (hint.isEmpty() ? "" : " (" + hint + ")")));
+                problems.add(new ConfigProblem(
+                        key.name(),
+                        ConfigOrigin.defaultValue(),
+                        "required key is not set" + (hint.isEmpty() ? "" : " (" + hint + ")")));
             }
         }
         if (!problems.isEmpty()) {

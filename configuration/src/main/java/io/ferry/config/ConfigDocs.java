@@ -26,11 +26,9 @@ public final class ConfigDocs {
      * @param facts more facts about a key, each shown as a {@code - name: value} line of its entry
      *              (its environment variable, say); empty for none
      */
-    public record Section(String title, String intro, ConfigDef keys, Function<ConfigKey<?>, List<String>> facts) {
-    }
+    public record Section(String title, String intro, ConfigDef keys, Function<ConfigKey<?>, List<String>> facts) {}
 
-    private ConfigDocs() {
-    }
+    private ConfigDocs() {}
 
     /**
      * A whole reference: a title, a preamble, a list of the sections and the sections. Anchors are
@@ -55,24 +53,51 @@ public final class ConfigDocs {
             describedIn.add(mine);
         }
 
-        StringBuilder sb = new StringBuilder("# ").append(title).append("\n\n").append(preamble).append("\n\n");
+        StringBuilder sb = new StringBuilder("# ")
+                .append(title)
+                .append("\n\n")
+                .append(preamble)
+                .append("\n\n");
         for (int i = 0; i < sections.size(); i++) {
-            sb.append("- [").append(sections.get(i).title()).append("](#").append(sectionAnchors.get(i)).append(")\n");
+            sb.append("- [")
+                    .append(sections.get(i).title())
+                    .append("](#")
+                    .append(sectionAnchors.get(i))
+                    .append(")\n");
         }
         for (int i = 0; i < sections.size(); i++) {
             Section section = sections.get(i);
-            sb.append("\n## ").append(section.title()).append("\n\n").append(section.intro()).append("\n\n")
-              .append("| key | type | default | importance |\n|---|---|---|---|\n");
+            sb.append("\n## ")
+                    .append(section.title())
+                    .append("\n\n")
+                    .append(section.intro())
+                    .append("\n\n")
+                    .append("| key | type | default | importance |\n|---|---|---|---|\n");
             for (ConfigKey<?> key : ordered(section.keys())) {
-                sb.append("| [`").append(key.name()).append("`](#").append(described.get(key)).append(") | ")
-                  .append(key.type().name()).append(" | ").append(defaultText(key)).append(" | ")
-                  .append(importance(key)).append(" |\n");
+                sb.append("| [`")
+                        .append(key.name())
+                        .append("`](#")
+                        .append(described.get(key))
+                        .append(") | ")
+                        .append(key.type().name())
+                        .append(" | ")
+                        .append(defaultText(key))
+                        .append(" | ")
+                        .append(importance(key))
+                        .append(" |\n");
             }
             for (ConfigKey<?> key : describedIn.get(i)) {
-                sb.append("\n### ").append(key.name()).append("\n\n")
-                  .append(key.doc()).append("\n\n")
-                  .append("- type: ").append(key.type().name()).append('\n')
-                  .append("- default: ").append(defaultText(key)).append('\n');
+                sb.append("\n### ")
+                        .append(key.name())
+                        .append("\n\n")
+                        .append(key.doc())
+                        .append("\n\n")
+                        .append("- type: ")
+                        .append(key.type().name())
+                        .append('\n')
+                        .append("- default: ")
+                        .append(defaultText(key))
+                        .append('\n');
                 String valid = key.validator().describe();
                 if (!valid.isEmpty()) {
                     sb.append("- valid values: ").append(valid).append('\n');
@@ -90,8 +115,15 @@ public final class ConfigDocs {
     public static String table(ConfigDef definition) {
         StringBuilder sb = new StringBuilder("| key | type | default | description |\n|---|---|---|---|\n");
         for (ConfigKey<?> key : definition.keys()) {
-            sb.append("| `").append(key.name()).append("` | ").append(key.type().name()).append(" | ")
-              .append(defaultText(key)).append(" | ").append(key.doc().replace("|", "\\|")).append(" |\n");
+            sb.append("| `")
+                    .append(key.name())
+                    .append("` | ")
+                    .append(key.type().name())
+                    .append(" | ")
+                    .append(defaultText(key))
+                    .append(" | ")
+                    .append(key.doc().replace("|", "\\|"))
+                    .append(" |\n");
         }
         return sb.toString();
     }
@@ -103,10 +135,12 @@ public final class ConfigDocs {
     }
 
     private static <T> String defaultText(ConfigKey<T> key) {
-        return key.defaultValue().map(v -> {
-            String text = key.type().format(v);
-            return text.isEmpty() ? "(empty)" : "`" + text + "`";
-        }).orElse("(required)");
+        return key.defaultValue()
+                .map(v -> {
+                    String text = key.type().format(v);
+                    return text.isEmpty() ? "(empty)" : "`" + text + "`";
+                })
+                .orElse("(required)");
     }
 
     private static String importance(ConfigKey<?> key) {
@@ -121,7 +155,9 @@ public final class ConfigDocs {
         private final Map<String, Integer> occurrences = new HashMap<>();
 
         String add(String heading) {
-            String original = heading.toLowerCase(Locale.ROOT).replaceAll("[^\\p{L}\\p{N} _-]", "").replace(' ', '-');
+            String original = heading.toLowerCase(Locale.ROOT)
+                    .replaceAll("[^\\p{L}\\p{N} _-]", "")
+                    .replace(' ', '-');
             String anchor = original;
             while (occurrences.containsKey(anchor)) {
                 anchor = original + "-" + occurrences.merge(original, 1, Integer::sum);

@@ -30,7 +30,9 @@ public final class ConfigException extends Exception {
 
     private static String render(List<ConfigProblem> problems) {
         StringBuilder sb = new StringBuilder("Invalid configuration (")
-                .append(problems.size()).append(problems.size() == 1 ? " problem" : " problems").append("):");
+                .append(problems.size())
+                .append(problems.size() == 1 ? " problem" : " problems")
+                .append("):");
         for (ConfigProblem p : problems) {
             sb.append(System.lineSeparator()).append("  - ").append(p);
         }

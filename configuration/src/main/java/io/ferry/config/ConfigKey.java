@@ -23,8 +23,13 @@ public final class ConfigKey<T> {
     private final Importance importance;
     private final String doc;
 
-    private ConfigKey(String name, ConfigType<T> type, T defaultValue, Validator<? super T> validator,
-                      Importance importance, String doc) {
+    private ConfigKey(
+            String name,
+            ConfigType<T> type,
+            T defaultValue,
+            Validator<? super T> validator,
+            Importance importance,
+            String doc) {
         if (!NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("key names are lower-case dotted words: " + name);
         }
@@ -41,15 +46,20 @@ public final class ConfigKey<T> {
     }
 
     /** A key with a default value, used when no source sets it. */
-    public static <T> ConfigKey<T> define(String name, ConfigType<T> type, T defaultValue,
-                                          Validator<? super T> validator, Importance importance, String doc) {
-        return new ConfigKey<>(name, type, Objects.requireNonNull(defaultValue, "defaultValue"), validator,
-                importance, doc);
+    public static <T> ConfigKey<T> define(
+            String name,
+            ConfigType<T> type,
+            T defaultValue,
+            Validator<? super T> validator,
+            Importance importance,
+            String doc) {
+        return new ConfigKey<>(
+                name, type, Objects.requireNonNull(defaultValue, "defaultValue"), validator, importance, doc);
     }
 
     /** A key with no default: start-up fails unless a source sets it. */
-    public static <T> ConfigKey<T> required(String name, ConfigType<T> type, Validator<? super T> validator,
-                                            Importance importance, String doc) {
+    public static <T> ConfigKey<T> required(
+            String name, ConfigType<T> type, Validator<? super T> validator, Importance importance, String doc) {
         return new ConfigKey<>(name, type, null, validator, importance, doc);
     }
 

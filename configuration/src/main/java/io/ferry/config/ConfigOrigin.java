@@ -18,7 +18,13 @@ public record ConfigOrigin(Kind kind, String description) {
      * earlier one: DEFAULT &lt; FILE &lt; ENVIRONMENT &lt; FLAG); SUPPLIED is the one source of settings
      * that a program hands over or a request carries (a client's properties, a topic's overrides).
      */
-    public enum Kind { DEFAULT, FILE, ENVIRONMENT, FLAG, SUPPLIED }
+    public enum Kind {
+        DEFAULT,
+        FILE,
+        ENVIRONMENT,
+        FLAG,
+        SUPPLIED
+    }
 
     public ConfigOrigin {
         Objects.requireNonNull(kind, "kind");

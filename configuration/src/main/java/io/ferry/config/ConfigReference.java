@@ -11,18 +11,26 @@ import java.util.stream.Collectors;
  */
 public final class ConfigReference {
 
-    private ConfigReference() {
-    }
+    private ConfigReference() {}
 
     public static String markdown() {
-        return ConfigDocs.markdown("Configuration reference", PREAMBLE, List.of(
-                new ConfigDocs.Section("Node configuration", NODE, NodeKeys.DEFINITION,
-                        key -> List.of("environment variable: `" + key.environmentVariable() + "`")),
-                new ConfigDocs.Section("Topic configuration", TOPIC, TopicKeys.DEFINITION, serverDefaults()),
-                new ConfigDocs.Section("Client configuration", CLIENT, ClientKeys.DEFINITION, key -> List.of()),
-                new ConfigDocs.Section("Producer configuration", PRODUCER, ProducerKeys.DEFINITION, key -> List.of()),
-                new ConfigDocs.Section("Consumer configuration", CONSUMER, ConsumerKeys.DEFINITION, key -> List.of()),
-                new ConfigDocs.Section("Admin client configuration", ADMIN, AdminKeys.DEFINITION, key -> List.of())));
+        return ConfigDocs.markdown(
+                "Configuration reference",
+                PREAMBLE,
+                List.of(
+                        new ConfigDocs.Section(
+                                "Node configuration",
+                                NODE,
+                                NodeKeys.DEFINITION,
+                                key -> List.of("environment variable: `" + key.environmentVariable() + "`")),
+                        new ConfigDocs.Section("Topic configuration", TOPIC, TopicKeys.DEFINITION, serverDefaults()),
+                        new ConfigDocs.Section("Client configuration", CLIENT, ClientKeys.DEFINITION, key -> List.of()),
+                        new ConfigDocs.Section(
+                                "Producer configuration", PRODUCER, ProducerKeys.DEFINITION, key -> List.of()),
+                        new ConfigDocs.Section(
+                                "Consumer configuration", CONSUMER, ConsumerKeys.DEFINITION, key -> List.of()),
+                        new ConfigDocs.Section(
+                                "Admin client configuration", ADMIN, AdminKeys.DEFINITION, key -> List.of())));
     }
 
     private static Function<ConfigKey<?>, List<String>> serverDefaults() {
@@ -46,7 +54,9 @@ public final class ConfigReference {
             + "3. environment variables `" + ConfigSources.ENV_PREFIX + "*`: the key upper-cased with `.` replaced "
             + "by `_` (`node.id` is `FERRY_NODE_ID`). These variables are launch-script settings, not keys, and are "
             + "ignored: "
-            + ConfigSources.NON_CONFIG_ENVIRONMENT_VARIABLES.stream().sorted().map(v -> "`" + v + "`")
+            + ConfigSources.NON_CONFIG_ENVIRONMENT_VARIABLES.stream()
+                    .sorted()
+                    .map(v -> "`" + v + "`")
                     .collect(Collectors.joining(", "))
             + ". Any other `" + ConfigSources.ENV_PREFIX + "*` variable must name a key;\n"
             + "4. `--override key=value` flags, repeatable; for a key given twice the later flag wins.\n\n"

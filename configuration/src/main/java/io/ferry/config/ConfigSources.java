@@ -36,8 +36,7 @@ public final class ConfigSources {
 
     private static final Pattern ENV_SUFFIX = Pattern.compile("[A-Z0-9]+(_[A-Z0-9]+)*");
 
-    private ConfigSources() {
-    }
+    private ConfigSources() {}
 
     /**
      * Reads a properties file: one {@code key=value} (or {@code key: value}) per line, lines whose
@@ -52,14 +51,16 @@ public final class ConfigSources {
         List<String> lines;
         try {
             if (Files.size(file) > MAX_FILE_BYTES) {
-                throw new ConfigException(new ConfigProblem("--config", whole,
-                        "configuration file is larger than " + MAX_FILE_BYTES + " bytes"));
+                throw new ConfigException(new ConfigProblem(
+                        "--config", whole, "configuration file is larger than " + MAX_FILE_BYTES + " bytes"));
             }
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (MalformedInputException e) {
             throw new ConfigException(new ConfigProblem("--config", whole, "configuration file is not UTF-8 text"));
         } catch (IOException e) {
-            throw new ConfigException(new ConfigProblem("--config", whole,
+            throw new ConfigException(new ConfigProblem(
+                    "--config",
+                    whole,
                     "cannot read configuration file: " + e.getClass().getSimpleName() + ": " + e.getMessage()));
         }
         List<RawSetting> settings = new ArrayList<>();
@@ -117,8 +118,11 @@ public final class ConfigSources {
             String suffix = variable.substring(ENV_PREFIX.length());
             ConfigOrigin origin = ConfigOrigin.environment(variable);
             if (!ENV_SUFFIX.matcher(suffix).matches()) {
-                problems.add(new ConfigProblem(variable, origin, "expected " + ENV_PREFIX
-                        + " followed by upper-case words separated by single '_' (e.g. FERRY_NODE_ID)"));
+                problems.add(new ConfigProblem(
+                        variable,
+                        origin,
+                        "expected " + ENV_PREFIX
+                                + " followed by upper-case words separated by single '_' (e.g. FERRY_NODE_ID)"));
                 continue;
             }
             settings.add(new RawSetting(suffix.toLowerCase(Locale.ROOT).replace('_', '.'), e.getValue(), origin));
@@ -159,8 +163,8 @@ public final class ConfigSources {
      * ({@link ConfigDef#resolve(List, java.util.function.Function)}).
      */
     public static String howToSet(ConfigKey<?> key) {
-        return "set it in the --config file, as " + key.environmentVariable() + " or with --override "
-                + key.name() + "=...";
+        return "set it in the --config file, as " + key.environmentVariable() + " or with --override " + key.name()
+                + "=...";
     }
 
     /**
@@ -173,9 +177,12 @@ public final class ConfigSources {
         Map<String, String> sorted = new TreeMap<>();
         settings.forEach((key, value) -> {
             if (value != null) {
-                sorted.put(String.valueOf(key), value instanceof List<?> items
-                        ? String.join(",", items.stream().map(String::valueOf).toList())
-                        : String.valueOf(value));
+                sorted.put(
+                        String.valueOf(key),
+                        value instanceof List<?> items
+                                ? String.join(
+                                        ",", items.stream().map(String::valueOf).toList())
+                                : String.valueOf(value));
             }
         });
         List<RawSetting> result = new ArrayList<>();

@@ -23,48 +23,59 @@ public final class ConfigType<T> {
     }
 
     /** A signed 32-bit integer. */
-    public static final ConfigType<Integer> INT = new ConfigType<>("int",
-            s -> (int) parseLong(s, Integer.MIN_VALUE, Integer.MAX_VALUE, "an integer (32-bit)"), String::valueOf);
+    public static final ConfigType<Integer> INT = new ConfigType<>(
+            "int",
+            s -> (int) parseLong(s, Integer.MIN_VALUE, Integer.MAX_VALUE, "an integer (32-bit)"),
+            String::valueOf);
 
     /** A signed 64-bit integer. */
-    public static final ConfigType<Long> LONG = new ConfigType<>("long",
-            s -> parseLong(s, Long.MIN_VALUE, Long.MAX_VALUE, "an integer (64-bit)"), String::valueOf);
+    public static final ConfigType<Long> LONG = new ConfigType<>(
+            "long", s -> parseLong(s, Long.MIN_VALUE, Long.MAX_VALUE, "an integer (64-bit)"), String::valueOf);
 
     /** {@code true} or {@code false}, case-insensitive. */
-    public static final ConfigType<Boolean> BOOLEAN = new ConfigType<>("boolean", ConfigType::parseBoolean,
-            String::valueOf);
+    public static final ConfigType<Boolean> BOOLEAN =
+            new ConfigType<>("boolean", ConfigType::parseBoolean, String::valueOf);
 
     /** Any text, trimmed. */
     public static final ConfigType<String> STRING = new ConfigType<>("string", s -> s, s -> s);
 
     /** Comma-separated items, each trimmed; an empty value is an empty list, an empty item an error. */
-    public static final ConfigType<List<String>> LIST = new ConfigType<>("list", ConfigType::parseList,
-            l -> String.join(",", l));
+    public static final ConfigType<List<String>> LIST =
+            new ConfigType<>("list", ConfigType::parseList, l -> String.join(",", l));
 
     /** A duration as a whole number of milliseconds (64-bit), as Kafka's {@code *.ms} keys. */
-    public static final ConfigType<Long> DURATION_MS = new ConfigType<>("duration (ms)",
-            s -> parseLong(s, Long.MIN_VALUE, Long.MAX_VALUE, "a whole number of milliseconds"), String::valueOf);
+    public static final ConfigType<Long> DURATION_MS = new ConfigType<>(
+            "duration (ms)",
+            s -> parseLong(s, Long.MIN_VALUE, Long.MAX_VALUE, "a whole number of milliseconds"),
+            String::valueOf);
 
     /** A size as a whole number of bytes (64-bit), as Kafka's {@code *.bytes} keys. */
-    public static final ConfigType<Long> SIZE_BYTES = new ConfigType<>("size (bytes)",
-            s -> parseLong(s, Long.MIN_VALUE, Long.MAX_VALUE, "a whole number of bytes"), String::valueOf);
+    public static final ConfigType<Long> SIZE_BYTES = new ConfigType<>(
+            "size (bytes)",
+            s -> parseLong(s, Long.MIN_VALUE, Long.MAX_VALUE, "a whole number of bytes"),
+            String::valueOf);
 
     /** {@code host:port}; see {@link HostPort}. */
-    public static final ConfigType<HostPort> HOST_PORT = new ConfigType<>("host:port", HostPort::parse,
-            HostPort::toString);
+    public static final ConfigType<HostPort> HOST_PORT =
+            new ConfigType<>("host:port", HostPort::parse, HostPort::toString);
 
     /** {@code host:port}, or empty for none. */
-    public static final ConfigType<Optional<HostPort>> OPTIONAL_HOST_PORT = new ConfigType<>("host:port or empty",
+    public static final ConfigType<Optional<HostPort>> OPTIONAL_HOST_PORT = new ConfigType<>(
+            "host:port or empty",
             s -> s.isEmpty() ? Optional.empty() : Optional.of(HostPort.parse(s)),
             v -> v.map(HostPort::toString).orElse(""));
 
     /** Comma-separated {@code id@host:port} entries with distinct ids; see {@link QuorumVoter}. */
-    public static final ConfigType<List<QuorumVoter>> QUORUM_VOTERS = new ConfigType<>("list of id@host:port",
-            ConfigType::parseVoters, l -> String.join(",", l.stream().map(QuorumVoter::toString).toList()));
+    public static final ConfigType<List<QuorumVoter>> QUORUM_VOTERS = new ConfigType<>(
+            "list of id@host:port",
+            ConfigType::parseVoters,
+            l -> String.join(",", l.stream().map(QuorumVoter::toString).toList()));
 
     /** Comma-separated {@code host:port} entries; an empty value is an empty list. */
-    public static final ConfigType<List<HostPort>> HOST_PORT_LIST = new ConfigType<>("list of host:port",
-            ConfigType::parseHostPorts, l -> String.join(",", l.stream().map(HostPort::toString).toList()));
+    public static final ConfigType<List<HostPort>> HOST_PORT_LIST = new ConfigType<>(
+            "list of host:port",
+            ConfigType::parseHostPorts,
+            l -> String.join(",", l.stream().map(HostPort::toString).toList()));
 
     private final String name;
     private final Parser<T> parser;
@@ -135,8 +146,8 @@ public final class ConfigType<T> {
         for (String item : s.split(",", -1)) {
             String trimmed = item.trim();
             if (trimmed.isEmpty()) {
-                throw new InvalidValueException("expected a comma-separated list without empty items, got "
-                        + Quoting.quoted(s));
+                throw new InvalidValueException(
+                        "expected a comma-separated list without empty items, got " + Quoting.quoted(s));
             }
             items.add(trimmed);
         }

@@ -8,8 +8,7 @@ import java.util.Map;
  */
 public final class ConfigValues {
 
-    record Resolved(Object value, ConfigOrigin origin) {
-    }
+    record Resolved(Object value, ConfigOrigin origin) {}
 
     private final ConfigDef definition;
     private final Map<String, Resolved> values;

@@ -15,41 +15,69 @@ public final class ConsumerKeys {
 
     private static final long INT_MAX = Integer.MAX_VALUE;
 
-    public static final ConfigKey<Long> FETCH_MIN_BYTES = ConfigKey.define("fetch.min.bytes", ConfigType.SIZE_BYTES,
-            1L, between(0, INT_MAX), HIGH,
+    public static final ConfigKey<Long> FETCH_MIN_BYTES = ConfigKey.define(
+            "fetch.min.bytes",
+            ConfigType.SIZE_BYTES,
+            1L,
+            between(0, INT_MAX),
+            HIGH,
             "Bytes a fetch waits for, up to `fetch.max.wait.ms`.");
 
-    public static final ConfigKey<Long> FETCH_MAX_WAIT_MS = ConfigKey.define("fetch.max.wait.ms",
-            ConfigType.DURATION_MS, 500L, between(0, INT_MAX), LOW,
+    public static final ConfigKey<Long> FETCH_MAX_WAIT_MS = ConfigKey.define(
+            "fetch.max.wait.ms",
+            ConfigType.DURATION_MS,
+            500L,
+            between(0, INT_MAX),
+            LOW,
             "Longest a broker holds a fetch waiting for `fetch.min.bytes`.");
 
-    public static final ConfigKey<Long> FETCH_MAX_BYTES = ConfigKey.define("fetch.max.bytes", ConfigType.SIZE_BYTES,
-            52_428_800L, between(0, INT_MAX), MEDIUM,
+    public static final ConfigKey<Long> FETCH_MAX_BYTES = ConfigKey.define(
+            "fetch.max.bytes",
+            ConfigType.SIZE_BYTES,
+            52_428_800L,
+            between(0, INT_MAX),
+            MEDIUM,
             "Record bytes per fetch response (the first batch is returned even if larger; a broker's own "
                     + "`fetch.max.bytes` caps it).");
 
-    public static final ConfigKey<Long> MAX_PARTITION_FETCH_BYTES = ConfigKey.define("max.partition.fetch.bytes",
-            ConfigType.SIZE_BYTES, 1_048_576L, between(0, INT_MAX), HIGH,
+    public static final ConfigKey<Long> MAX_PARTITION_FETCH_BYTES = ConfigKey.define(
+            "max.partition.fetch.bytes",
+            ConfigType.SIZE_BYTES,
+            1_048_576L,
+            between(0, INT_MAX),
+            HIGH,
             "Record bytes per partition per fetch.");
 
-    public static final ConfigKey<Integer> MAX_POLL_RECORDS = ConfigKey.define("max.poll.records", ConfigType.INT,
-            500, atLeast(1), MEDIUM,
-            "Most records one `poll()` returns.");
+    public static final ConfigKey<Integer> MAX_POLL_RECORDS = ConfigKey.define(
+            "max.poll.records", ConfigType.INT, 500, atLeast(1), MEDIUM, "Most records one `poll()` returns.");
 
-    public static final ConfigKey<String> AUTO_OFFSET_RESET = ConfigKey.define("auto.offset.reset", ConfigType.STRING,
-            "latest", Validators.oneOfIgnoringCase("earliest", "latest", "none"), MEDIUM,
+    public static final ConfigKey<String> AUTO_OFFSET_RESET = ConfigKey.define(
+            "auto.offset.reset",
+            ConfigType.STRING,
+            "latest",
+            Validators.oneOfIgnoringCase("earliest", "latest", "none"),
+            MEDIUM,
             "Where to start without a valid position: `earliest`, `latest`, or `none` (throw).");
 
-    public static final ConfigKey<Boolean> SKIP_CORRUPT_BATCHES = ConfigKey.define("skip.corrupt.batches",
-            ConfigType.BOOLEAN, false, any(), LOW,
+    public static final ConfigKey<Boolean> SKIP_CORRUPT_BATCHES = ConfigKey.define(
+            "skip.corrupt.batches",
+            ConfigType.BOOLEAN,
+            false,
+            any(),
+            LOW,
             "`true`: skip a batch that cannot be decoded, logging its offsets, instead of throwing "
                     + "CorruptRecordBatchException (its records are lost to this consumer).");
 
     /** The common client keys, {@code default.api.timeout.ms} and the keys above. */
-    public static final ConfigDef DEFINITION = ClientKeys.withCommon(ClientKeys.DEFAULT_API_TIMEOUT_MS,
-            FETCH_MIN_BYTES, FETCH_MAX_WAIT_MS, FETCH_MAX_BYTES, MAX_PARTITION_FETCH_BYTES, MAX_POLL_RECORDS,
-            AUTO_OFFSET_RESET, SKIP_CORRUPT_BATCHES);
+    public static final ConfigDef DEFINITION = ClientKeys.withCommon(
+            ClientKeys.DEFAULT_API_TIMEOUT_MS,
+            FETCH_MIN_BYTES,
+            FETCH_MAX_WAIT_MS,
+            FETCH_MAX_BYTES,
+            MAX_PARTITION_FETCH_BYTES,
+            MAX_POLL_RECORDS,
+            AUTO_OFFSET_RESET,
+            SKIP_CORRUPT_BATCHES);
 
-    private ConsumerKeys() {
-    }
+    private ConsumerKeys() {}
 }

@@ -1,4 +1,8 @@
 package io.ferry.config;
 
 /** How likely an operator is to need to set a key; orders the generated reference. */
-public enum Importance { HIGH, MEDIUM, LOW }
+public enum Importance {
+    HIGH,
+    MEDIUM,
+    LOW
+}

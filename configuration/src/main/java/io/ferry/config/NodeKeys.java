@@ -20,93 +20,155 @@ public final class NodeKeys {
 
     private static final long INT_MAX = Integer.MAX_VALUE;
 
-    public static final ConfigKey<Integer> NODE_ID = ConfigKey.required("node.id", ConfigType.INT,
-            between(0, INT_MAX), HIGH,
+    public static final ConfigKey<Integer> NODE_ID = ConfigKey.required(
+            "node.id",
+            ConfigType.INT,
+            between(0, INT_MAX),
+            HIGH,
             "The id of this node, unique in the cluster. With the controller role it must appear in "
                     + "`controller.quorum.voters`.");
 
-    public static final ConfigKey<List<String>> PROCESS_ROLES = ConfigKey.required("process.roles", ConfigType.LIST,
-            Validators.nonEmptySubsetOf("broker", "controller"), HIGH,
+    public static final ConfigKey<List<String>> PROCESS_ROLES = ConfigKey.required(
+            "process.roles",
+            ConfigType.LIST,
+            Validators.nonEmptySubsetOf("broker", "controller"),
+            HIGH,
             "The roles this node runs: `broker` (hosts partitions, serves clients), `controller` (a voter "
                     + "of the metadata quorum) or both (`broker,controller`).");
 
-    public static final ConfigKey<HostPort> GRPC_LISTENER = ConfigKey.define("grpc.listener", ConfigType.HOST_PORT,
-            new HostPort("127.0.0.1", 9092), any(), HIGH,
+    public static final ConfigKey<HostPort> GRPC_LISTENER = ConfigKey.define(
+            "grpc.listener",
+            ConfigType.HOST_PORT,
+            new HostPort("127.0.0.1", 9092),
+            any(),
+            HIGH,
             "Address the node's single gRPC port binds: client, replication and controller services, "
                     + "health checking and server reflection. Port 0 picks a free port (logged at start). "
                     + "Loopback by default: set `0.0.0.0:9092` to accept remote connections.");
 
     public static final ConfigKey<Integer> GRPC_MAX_CONCURRENT_CALLS_PER_CONNECTION = ConfigKey.define(
-            "grpc.max.concurrent.calls.per.connection", ConfigType.INT, 100, between(1, INT_MAX), LOW,
+            "grpc.max.concurrent.calls.per.connection",
+            ConfigType.INT,
+            100,
+            between(1, INT_MAX),
+            LOW,
             "Calls one client connection may have open at once on the gRPC ports (HTTP/2 "
                     + "MAX_CONCURRENT_STREAMS, the minimum RFC 9113 recommends): a client opens more only as "
                     + "earlier ones end, so one connection cannot park an unbounded number of requests. Ferry's "
                     + "clients keep a few per broker: one produce stream, one fetch, admin calls.");
 
     public static final ConfigKey<Optional<HostPort>> GRPC_EXTERNAL_LISTENER = ConfigKey.define(
-            "grpc.external.listener", ConfigType.OPTIONAL_HOST_PORT, Optional.empty(), any(), MEDIUM,
+            "grpc.external.listener",
+            ConfigType.OPTIONAL_HOST_PORT,
+            Optional.empty(),
+            any(),
+            MEDIUM,
             "A second gRPC port, for clients outside the network the brokers share (the host of a Docker "
                     + "Compose cluster, as Kafka's external listener). A client connected here is sent to every "
                     + "broker's `grpc.external.advertised` address; one connected to `grpc.listener` to the "
                     + "`grpc.listener` addresses, which replication always uses. Empty: no second port.");
 
     public static final ConfigKey<Optional<HostPort>> GRPC_EXTERNAL_ADVERTISED = ConfigKey.define(
-            "grpc.external.advertised", ConfigType.OPTIONAL_HOST_PORT, Optional.empty(), any(), MEDIUM,
+            "grpc.external.advertised",
+            ConfigType.OPTIONAL_HOST_PORT,
+            Optional.empty(),
+            any(),
+            MEDIUM,
             "The address at which outside clients reach this broker's `grpc.external.listener`, such as the "
                     + "host port Docker publishes it on. Empty: the external listener's own bound address.");
 
-    public static final ConfigKey<HostPort> HTTP_LISTENER = ConfigKey.define("http.listener", ConfigType.HOST_PORT,
-            new HostPort("127.0.0.1", 9644), any(), MEDIUM,
+    public static final ConfigKey<HostPort> HTTP_LISTENER = ConfigKey.define(
+            "http.listener",
+            ConfigType.HOST_PORT,
+            new HostPort("127.0.0.1", 9644),
+            any(),
+            MEDIUM,
             "Address of the HTTP server for `/metrics` (Prometheus text format) and `/health`. "
                     + "Port 0 picks a free port (logged at start).");
 
     public static final ConfigKey<List<QuorumVoter>> CONTROLLER_QUORUM_VOTERS = ConfigKey.define(
-            "controller.quorum.voters", ConfigType.QUORUM_VOTERS, List.of(), any(), HIGH,
+            "controller.quorum.voters",
+            ConfigType.QUORUM_VOTERS,
+            List.of(),
+            any(),
+            HIGH,
             "The controller quorum, as `id@host:port` entries separated by commas (e.g. "
                     + "`1@ctl-1:9093,2@ctl-2:9093,3@ctl-3:9093`): each voter's `node.id` and the address of "
                     + "its Raft endpoint. Every node needs at least one voter; a controller's own `node.id` "
                     + "must be listed. Use 1 or 3 voters (5 allowed).");
 
     public static final ConfigKey<List<HostPort>> CONTROLLER_QUORUM_BOOTSTRAP_SERVERS = ConfigKey.define(
-            "controller.quorum.bootstrap.servers", ConfigType.HOST_PORT_LIST, List.of(), any(), HIGH,
+            "controller.quorum.bootstrap.servers",
+            ConfigType.HOST_PORT_LIST,
+            List.of(),
+            any(),
+            HIGH,
             "gRPC addresses (`host:port`, separated by commas) of controllers a broker registers with, "
                     + "heartbeats to and reads metadata from; any controller answers or forwards to the active "
                     + "one. Empty: on a node that is also a controller, its own `grpc.listener`; a broker-only "
                     + "node must set it.");
 
     public static final ConfigKey<Long> CONTROLLER_QUORUM_ELECTION_TIMEOUT_MS = ConfigKey.define(
-            "controller.quorum.election.timeout.ms", ConfigType.DURATION_MS, 1_000L, between(1, INT_MAX), MEDIUM,
+            "controller.quorum.election.timeout.ms",
+            ConfigType.DURATION_MS,
+            1_000L,
+            between(1, INT_MAX),
+            MEDIUM,
             "A controller that hears nothing from the quorum leader for a random time between this and "
                     + "twice this starts an election. Lower values fail over sooner but risk needless "
                     + "elections on a loaded machine.");
 
     public static final ConfigKey<Long> LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS = ConfigKey.define(
-            "leader.imbalance.check.interval.seconds", ConfigType.LONG, 300L, atLeast(1), LOW,
+            "leader.imbalance.check.interval.seconds",
+            ConfigType.LONG,
+            300L,
+            atLeast(1),
+            LOW,
             "How often, in seconds, the active controller checks for partitions led by a replica other "
                     + "than the preferred one (with `auto.leader.rebalance.enable`).");
 
-    public static final ConfigKey<String> METADATA_LOG_DIR = ConfigKey.define("metadata.log.dir", ConfigType.STRING,
-            "", any(), HIGH,
+    public static final ConfigKey<String> METADATA_LOG_DIR = ConfigKey.define(
+            "metadata.log.dir",
+            ConfigType.STRING,
+            "",
+            any(),
+            HIGH,
             "Directory under which a controller keeps its Raft log and snapshots (in a "
                     + "`__cluster_metadata` sub-directory). Empty: the first directory of `log.dirs`.");
 
-    public static final ConfigKey<List<String>> LOG_DIRS = ConfigKey.define("log.dirs", ConfigType.LIST,
-            List.of("/tmp/ferry-logs"), Validators.nonEmptyList(), HIGH,
+    public static final ConfigKey<List<String>> LOG_DIRS = ConfigKey.define(
+            "log.dirs",
+            ConfigType.LIST,
+            List.of("/tmp/ferry-logs"),
+            Validators.nonEmptyList(),
+            HIGH,
             "Directories where partition logs are stored, separated by commas.");
 
-    public static final ConfigKey<Long> BROKER_SESSION_TIMEOUT_MS = ConfigKey.define("broker.session.timeout.ms",
-            ConfigType.DURATION_MS, 2_000L, between(1, INT_MAX), MEDIUM,
+    public static final ConfigKey<Long> BROKER_SESSION_TIMEOUT_MS = ConfigKey.define(
+            "broker.session.timeout.ms",
+            ConfigType.DURATION_MS,
+            2_000L,
+            between(1, INT_MAX),
+            MEDIUM,
             "A broker that has not sent a heartbeat to the active controller for this long is fenced "
                     + "and its partition leaderships move. Must exceed `broker.heartbeat.interval.ms`. "
                     + "Kafka's default is 9 s; Ferry's 2 s bounds a failover after `kill -9` to about 3 s.");
 
     public static final ConfigKey<Long> BROKER_HEARTBEAT_INTERVAL_MS = ConfigKey.define(
-            "broker.heartbeat.interval.ms", ConfigType.DURATION_MS, 500L, between(1, INT_MAX), MEDIUM,
+            "broker.heartbeat.interval.ms",
+            ConfigType.DURATION_MS,
+            500L,
+            between(1, INT_MAX),
+            MEDIUM,
             "How often a broker sends a heartbeat to the active controller (four per session timeout by "
                     + "default, so one late heartbeat on a loaded machine does not fence a broker).");
 
     public static final ConfigKey<Long> BROKER_METADATA_MAX_STALENESS_MS = ConfigKey.define(
-            "broker.metadata.max.staleness.ms", ConfigType.DURATION_MS, 30_000L, between(1, INT_MAX), MEDIUM,
+            "broker.metadata.max.staleness.ms",
+            ConfigType.DURATION_MS,
+            30_000L,
+            between(1, INT_MAX),
+            MEDIUM,
             "A broker reports NOT_SERVING (`/health` 503, gRPC health) when its metadata view is older than "
                     + "this: the last metadata poll that succeeded (and whatever it brought was applied) began longer "
                     + "ago. Polls run several times a second and succeed when nothing changed, so an idle broker stays "
@@ -114,90 +176,166 @@ public final class NodeKeys {
                     + "failing to apply a view, turns NOT_SERVING after this long, and SERVING again after the next "
                     + "poll that succeeds.");
 
-    public static final ConfigKey<Integer> NUM_PARTITIONS = ConfigKey.define("num.partitions", ConfigType.INT,
-            1, between(1, INT_MAX), MEDIUM,
+    public static final ConfigKey<Integer> NUM_PARTITIONS = ConfigKey.define(
+            "num.partitions",
+            ConfigType.INT,
+            1,
+            between(1, INT_MAX),
+            MEDIUM,
             "Number of partitions of a topic created without an explicit count.");
 
     public static final ConfigKey<Integer> DEFAULT_REPLICATION_FACTOR = ConfigKey.define(
-            "default.replication.factor", ConfigType.INT, 1, between(1, Short.MAX_VALUE), MEDIUM,
+            "default.replication.factor",
+            ConfigType.INT,
+            1,
+            between(1, Short.MAX_VALUE),
+            MEDIUM,
             "Replication factor of a topic created without an explicit one.");
 
-    public static final ConfigKey<Integer> MIN_INSYNC_REPLICAS = ConfigKey.define("min.insync.replicas",
-            ConfigType.INT, 1, between(1, INT_MAX), HIGH,
+    public static final ConfigKey<Integer> MIN_INSYNC_REPLICAS = ConfigKey.define(
+            "min.insync.replicas",
+            ConfigType.INT,
+            1,
+            between(1, INT_MAX),
+            HIGH,
             "With `acks=all`, a produce request is rejected with NOT_ENOUGH_REPLICAS when fewer replicas "
                     + "than this are in the ISR. With replication factor 3, 2 keeps every acknowledged "
                     + "record through the loss of any one broker.");
 
     public static final ConfigKey<Boolean> UNCLEAN_LEADER_ELECTION_ENABLE = ConfigKey.define(
-            "unclean.leader.election.enable", ConfigType.BOOLEAN, false, any(), HIGH,
+            "unclean.leader.election.enable",
+            ConfigType.BOOLEAN,
+            false,
+            any(),
+            HIGH,
             "Whether a replica outside the ISR may become leader when no ISR member is alive: the "
                     + "partition comes back sooner, but acknowledged records may be lost.");
 
     public static final ConfigKey<Boolean> AUTO_LEADER_REBALANCE_ENABLE = ConfigKey.define(
-            "auto.leader.rebalance.enable", ConfigType.BOOLEAN, true, any(), MEDIUM,
+            "auto.leader.rebalance.enable",
+            ConfigType.BOOLEAN,
+            true,
+            any(),
+            MEDIUM,
             "Whether the active controller moves leadership back to each partition's preferred "
                     + "(first) replica when it is in the ISR.");
 
-    public static final ConfigKey<Long> LOG_SEGMENT_BYTES = ConfigKey.define("log.segment.bytes",
-            ConfigType.SIZE_BYTES, 1_073_741_824L, between(1_048_576, INT_MAX), HIGH,
+    public static final ConfigKey<Long> LOG_SEGMENT_BYTES = ConfigKey.define(
+            "log.segment.bytes",
+            ConfigType.SIZE_BYTES,
+            1_073_741_824L,
+            between(1_048_576, INT_MAX),
+            HIGH,
             "Size at which the active log segment is rolled.");
 
-    public static final ConfigKey<Long> LOG_ROLL_MS = ConfigKey.define("log.roll.ms", ConfigType.DURATION_MS,
-            604_800_000L, atLeast(1), MEDIUM,
+    public static final ConfigKey<Long> LOG_ROLL_MS = ConfigKey.define(
+            "log.roll.ms",
+            ConfigType.DURATION_MS,
+            604_800_000L,
+            atLeast(1),
+            MEDIUM,
             "Age (from its first batch's timestamp) at which the active segment is rolled even if not full.");
 
-    public static final ConfigKey<Long> LOG_RETENTION_MS = ConfigKey.define("log.retention.ms",
-            ConfigType.DURATION_MS, 604_800_000L, atLeast(-1), HIGH,
+    public static final ConfigKey<Long> LOG_RETENTION_MS = ConfigKey.define(
+            "log.retention.ms",
+            ConfigType.DURATION_MS,
+            604_800_000L,
+            atLeast(-1),
+            HIGH,
             "A closed segment whose newest record is older than this is deleted. -1: no time limit.");
 
-    public static final ConfigKey<Long> LOG_RETENTION_BYTES = ConfigKey.define("log.retention.bytes",
-            ConfigType.SIZE_BYTES, -1L, atLeast(-1), HIGH,
+    public static final ConfigKey<Long> LOG_RETENTION_BYTES = ConfigKey.define(
+            "log.retention.bytes",
+            ConfigType.SIZE_BYTES,
+            -1L,
+            atLeast(-1),
+            HIGH,
             "Oldest segments of a partition are deleted while its log is larger than this. -1: no size limit.");
 
     public static final ConfigKey<Long> LOG_RETENTION_CHECK_INTERVAL_MS = ConfigKey.define(
-            "log.retention.check.interval.ms", ConfigType.DURATION_MS, 300_000L, atLeast(1), LOW,
+            "log.retention.check.interval.ms",
+            ConfigType.DURATION_MS,
+            300_000L,
+            atLeast(1),
+            LOW,
             "How often retention is checked.");
 
     public static final ConfigKey<Long> LOG_FLUSH_INTERVAL_MESSAGES = ConfigKey.define(
-            "log.flush.interval.messages", ConfigType.LONG, Long.MAX_VALUE, atLeast(1), LOW,
+            "log.flush.interval.messages",
+            ConfigType.LONG,
+            Long.MAX_VALUE,
+            atLeast(1),
+            LOW,
             "Records appended to a partition between two fsyncs. The default never forces one: durability "
                     + "comes from replication.");
 
-    public static final ConfigKey<Long> LOG_FLUSH_INTERVAL_MS = ConfigKey.define("log.flush.interval.ms",
-            ConfigType.DURATION_MS, Long.MAX_VALUE, atLeast(0), LOW,
+    public static final ConfigKey<Long> LOG_FLUSH_INTERVAL_MS = ConfigKey.define(
+            "log.flush.interval.ms",
+            ConfigType.DURATION_MS,
+            Long.MAX_VALUE,
+            atLeast(0),
+            LOW,
             "Longest time appended records stay unflushed. The default never forces an fsync.");
 
-    public static final ConfigKey<Long> LOG_INDEX_INTERVAL_BYTES = ConfigKey.define("log.index.interval.bytes",
-            ConfigType.SIZE_BYTES, 4_096L, between(0, INT_MAX), LOW,
+    public static final ConfigKey<Long> LOG_INDEX_INTERVAL_BYTES = ConfigKey.define(
+            "log.index.interval.bytes",
+            ConfigType.SIZE_BYTES,
+            4_096L,
+            between(0, INT_MAX),
+            LOW,
             "Bytes of log between two entries of the sparse offset and time indexes.");
 
-    public static final ConfigKey<Long> LOG_INDEX_SIZE_MAX_BYTES = ConfigKey.define("log.index.size.max.bytes",
-            ConfigType.SIZE_BYTES, 10_485_760L, between(4, INT_MAX), LOW,
+    public static final ConfigKey<Long> LOG_INDEX_SIZE_MAX_BYTES = ConfigKey.define(
+            "log.index.size.max.bytes",
+            ConfigType.SIZE_BYTES,
+            10_485_760L,
+            between(4, INT_MAX),
+            LOW,
             "Preallocated size of a segment's offset and time index; a full index rolls the segment.");
 
-    public static final ConfigKey<Long> MESSAGE_MAX_BYTES = ConfigKey.define("message.max.bytes",
-            ConfigType.SIZE_BYTES, 1_048_588L, between(0, INT_MAX), HIGH,
+    public static final ConfigKey<Long> MESSAGE_MAX_BYTES = ConfigKey.define(
+            "message.max.bytes",
+            ConfigType.SIZE_BYTES,
+            1_048_588L,
+            between(0, INT_MAX),
+            HIGH,
             "Largest record batch the broker accepts (BATCH_TOO_LARGE above it).");
 
-    public static final ConfigKey<String> LOG_MESSAGE_TIMESTAMP_TYPE = ConfigKey.define("log.message.timestamp.type",
-            ConfigType.STRING, "CreateTime", Validators.oneOf("CreateTime", "LogAppendTime"), MEDIUM,
+    public static final ConfigKey<String> LOG_MESSAGE_TIMESTAMP_TYPE = ConfigKey.define(
+            "log.message.timestamp.type",
+            ConfigType.STRING,
+            "CreateTime",
+            Validators.oneOf("CreateTime", "LogAppendTime"),
+            MEDIUM,
             "Default `message.timestamp.type` of a topic: `CreateTime` keeps each record's producer timestamp; "
                     + "`LogAppendTime` makes the leader stamp its clock on every batch it appends.");
 
     public static final ConfigKey<Long> LOG_MESSAGE_TIMESTAMP_BEFORE_MAX_MS = ConfigKey.define(
-            "log.message.timestamp.before.max.ms", ConfigType.LONG, Long.MAX_VALUE, atLeast(0), MEDIUM,
+            "log.message.timestamp.before.max.ms",
+            ConfigType.LONG,
+            Long.MAX_VALUE,
+            atLeast(0),
+            MEDIUM,
             "Default `message.timestamp.before.max.ms` of a topic: with `CreateTime`, a batch holding a record "
                     + "timestamp further than this in the past of the leader's clock is refused (INVALID_TIMESTAMP).");
 
     public static final ConfigKey<Long> LOG_MESSAGE_TIMESTAMP_AFTER_MAX_MS = ConfigKey.define(
-            "log.message.timestamp.after.max.ms", ConfigType.LONG, 3_600_000L, atLeast(0), MEDIUM,
+            "log.message.timestamp.after.max.ms",
+            ConfigType.LONG,
+            3_600_000L,
+            atLeast(0),
+            MEDIUM,
             "Default `message.timestamp.after.max.ms` of a topic: with `CreateTime`, a batch holding a record "
                     + "timestamp further than this in the future of the leader's clock is refused "
                     + "(INVALID_TIMESTAMP), so a producer's wrong clock cannot keep segments from retention. "
                     + "Kafka 4's default.");
 
-    public static final ConfigKey<Long> FETCH_MAX_BYTES = ConfigKey.define("fetch.max.bytes", ConfigType.SIZE_BYTES,
-            16_777_216L, between(1_024, INT_MAX), MEDIUM,
+    public static final ConfigKey<Long> FETCH_MAX_BYTES = ConfigKey.define(
+            "fetch.max.bytes",
+            ConfigType.SIZE_BYTES,
+            16_777_216L,
+            between(1_024, INT_MAX),
+            MEDIUM,
             "Record bytes one consumer Fetch returns at most, summed over its partitions, whatever the request "
                     + "asks (Kafka's broker key, KIP-541). The first batch of the first partition with records is "
                     + "returned even if larger, so a consumer always progresses; a batch is never larger than "
@@ -206,7 +344,11 @@ public final class NodeKeys {
                     + "once, and a 16 MiB answer already amortises a call's cost.");
 
     public static final ConfigKey<Long> FETCH_RESPONSE_QUEUED_MAX_BYTES = ConfigKey.define(
-            "fetch.response.queued.max.bytes", ConfigType.SIZE_BYTES, 67_108_864L, atLeast(1), MEDIUM,
+            "fetch.response.queued.max.bytes",
+            ConfigType.SIZE_BYTES,
+            67_108_864L,
+            atLeast(1),
+            MEDIUM,
             "Record bytes of Fetch and ReplicaFetch answers the broker holds at once, over all connections: "
                     + "from before gRPC serializes an answer into its send buffers until the call ends (written "
                     + "out or cancelled). An answer takes what fits and carries the partitions whose records fit; "
@@ -216,74 +358,142 @@ public final class NodeKeys {
                     + "answer.");
 
     public static final ConfigKey<Long> FETCH_RESPONSE_QUEUED_MAX_BYTES_PER_CONNECTION = ConfigKey.define(
-            "fetch.response.queued.max.bytes.per.connection", ConfigType.SIZE_BYTES, 33_554_432L, atLeast(1),
+            "fetch.response.queued.max.bytes.per.connection",
+            ConfigType.SIZE_BYTES,
+            33_554_432L,
+            atLeast(1),
             MEDIUM,
             "As `fetch.response.queued.max.bytes`, for the calls of one client connection: a client that "
                     + "opens fetches and never reads their answers holds at most this much, and delays only "
                     + "its own fetches.");
 
-    public static final ConfigKey<Long> FETCH_PURGATORY_MAX_BYTES = ConfigKey.define("fetch.purgatory.max.bytes",
-            ConfigType.SIZE_BYTES, 33_554_432L, atLeast(1), MEDIUM,
+    public static final ConfigKey<Long> FETCH_PURGATORY_MAX_BYTES = ConfigKey.define(
+            "fetch.purgatory.max.bytes",
+            ConfigType.SIZE_BYTES,
+            33_554_432L,
+            atLeast(1),
+            MEDIUM,
             "Bytes of Fetch and ReplicaFetch requests (their size on the wire) that may wait at once in a "
                     + "long-poll for records or for room to answer, over all connections (Kafka's fetch "
                     + "purgatory). A request that finds no room is answered at once, as if its `max_wait_ms` "
                     + "were 0.");
 
     public static final ConfigKey<Long> FETCH_PURGATORY_MAX_BYTES_PER_CONNECTION = ConfigKey.define(
-            "fetch.purgatory.max.bytes.per.connection", ConfigType.SIZE_BYTES, 4_194_304L, atLeast(1), LOW,
+            "fetch.purgatory.max.bytes.per.connection",
+            ConfigType.SIZE_BYTES,
+            4_194_304L,
+            atLeast(1),
+            LOW,
             "As `fetch.purgatory.max.bytes`, for the requests of one client connection.");
 
-    public static final ConfigKey<Long> REPLICA_LAG_TIME_MAX_MS = ConfigKey.define("replica.lag.time.max.ms",
-            ConfigType.DURATION_MS, 30_000L, atLeast(1), HIGH,
+    public static final ConfigKey<Long> REPLICA_LAG_TIME_MAX_MS = ConfigKey.define(
+            "replica.lag.time.max.ms",
+            ConfigType.DURATION_MS,
+            30_000L,
+            atLeast(1),
+            HIGH,
             "A follower that has not caught up with the leader's log end for this long leaves the ISR.");
 
-    public static final ConfigKey<Long> REPLICA_FETCH_WAIT_MAX_MS = ConfigKey.define("replica.fetch.wait.max.ms",
-            ConfigType.DURATION_MS, 500L, between(0, INT_MAX), MEDIUM,
+    public static final ConfigKey<Long> REPLICA_FETCH_WAIT_MAX_MS = ConfigKey.define(
+            "replica.fetch.wait.max.ms",
+            ConfigType.DURATION_MS,
+            500L,
+            between(0, INT_MAX),
+            MEDIUM,
             "How long a leader holds a follower's fetch that finds nothing new. Must be below "
                     + "`replica.lag.time.max.ms`.");
 
-    public static final ConfigKey<Long> REPLICA_FETCH_MIN_BYTES = ConfigKey.define("replica.fetch.min.bytes",
-            ConfigType.SIZE_BYTES, 1L, between(0, INT_MAX), LOW,
+    public static final ConfigKey<Long> REPLICA_FETCH_MIN_BYTES = ConfigKey.define(
+            "replica.fetch.min.bytes",
+            ConfigType.SIZE_BYTES,
+            1L,
+            between(0, INT_MAX),
+            LOW,
             "A leader answers a follower's fetch as soon as this many bytes are available.");
 
-    public static final ConfigKey<Long> REPLICA_FETCH_MAX_BYTES = ConfigKey.define("replica.fetch.max.bytes",
-            ConfigType.SIZE_BYTES, 1_048_576L, between(1, INT_MAX), MEDIUM,
+    public static final ConfigKey<Long> REPLICA_FETCH_MAX_BYTES = ConfigKey.define(
+            "replica.fetch.max.bytes",
+            ConfigType.SIZE_BYTES,
+            1_048_576L,
+            between(1, INT_MAX),
+            MEDIUM,
             "Bytes a follower fetches per partition at most (the first batch comes even if larger).");
 
     public static final ConfigKey<Long> REPLICA_FETCH_RESPONSE_MAX_BYTES = ConfigKey.define(
-            "replica.fetch.response.max.bytes", ConfigType.SIZE_BYTES, 10_485_760L, between(1, INT_MAX), MEDIUM,
+            "replica.fetch.response.max.bytes",
+            ConfigType.SIZE_BYTES,
+            10_485_760L,
+            between(1, INT_MAX),
+            MEDIUM,
             "Bytes one follower fetch asks for at most over all its partitions; as leader, the most a broker "
                     + "returns to one follower fetch whatever it asks (the first batch comes even if larger).");
 
-    public static final ConfigKey<Long> REPLICA_FETCH_BACKOFF_MS = ConfigKey.define("replica.fetch.backoff.ms",
-            ConfigType.DURATION_MS, 200L, between(0, INT_MAX), LOW,
+    public static final ConfigKey<Long> REPLICA_FETCH_BACKOFF_MS = ConfigKey.define(
+            "replica.fetch.backoff.ms",
+            ConfigType.DURATION_MS,
+            200L,
+            between(0, INT_MAX),
+            LOW,
             "Pause after a failed follower fetch. Shorter than Kafka's 1 s so a follower finds a new "
                     + "leader soon after a failover; a failing fetch to a dead broker costs little.");
 
-    public static final ConfigKey<Long> REQUEST_TIMEOUT_MS = ConfigKey.define("request.timeout.ms",
-            ConfigType.DURATION_MS, 30_000L, between(1, INT_MAX), MEDIUM,
+    public static final ConfigKey<Long> REQUEST_TIMEOUT_MS = ConfigKey.define(
+            "request.timeout.ms",
+            ConfigType.DURATION_MS,
+            30_000L,
+            between(1, INT_MAX),
+            MEDIUM,
             "Longest time a request is held before it is answered with an error: a broker's `acks=all` "
                     + "produce waiting for the ISR, a controller's request waiting for the active controller.");
 
     /** All keys above. */
     public static final ConfigDef DEFINITION = ConfigDef.of(
-            NODE_ID, PROCESS_ROLES, GRPC_LISTENER, GRPC_MAX_CONCURRENT_CALLS_PER_CONNECTION, GRPC_EXTERNAL_LISTENER,
-            GRPC_EXTERNAL_ADVERTISED, HTTP_LISTENER,
+            NODE_ID,
+            PROCESS_ROLES,
+            GRPC_LISTENER,
+            GRPC_MAX_CONCURRENT_CALLS_PER_CONNECTION,
+            GRPC_EXTERNAL_LISTENER,
+            GRPC_EXTERNAL_ADVERTISED,
+            HTTP_LISTENER,
             CONTROLLER_QUORUM_VOTERS,
             CONTROLLER_QUORUM_BOOTSTRAP_SERVERS,
-            CONTROLLER_QUORUM_ELECTION_TIMEOUT_MS, LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS, METADATA_LOG_DIR,
-            LOG_DIRS, BROKER_SESSION_TIMEOUT_MS, BROKER_HEARTBEAT_INTERVAL_MS, BROKER_METADATA_MAX_STALENESS_MS,
+            CONTROLLER_QUORUM_ELECTION_TIMEOUT_MS,
+            LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS,
+            METADATA_LOG_DIR,
+            LOG_DIRS,
+            BROKER_SESSION_TIMEOUT_MS,
+            BROKER_HEARTBEAT_INTERVAL_MS,
+            BROKER_METADATA_MAX_STALENESS_MS,
             NUM_PARTITIONS,
-            DEFAULT_REPLICATION_FACTOR, MIN_INSYNC_REPLICAS, UNCLEAN_LEADER_ELECTION_ENABLE,
-            AUTO_LEADER_REBALANCE_ENABLE, LOG_SEGMENT_BYTES, LOG_ROLL_MS, LOG_RETENTION_MS, LOG_RETENTION_BYTES,
-            LOG_RETENTION_CHECK_INTERVAL_MS, LOG_FLUSH_INTERVAL_MESSAGES, LOG_FLUSH_INTERVAL_MS,
-            LOG_INDEX_INTERVAL_BYTES, LOG_INDEX_SIZE_MAX_BYTES, MESSAGE_MAX_BYTES, LOG_MESSAGE_TIMESTAMP_TYPE,
-            LOG_MESSAGE_TIMESTAMP_BEFORE_MAX_MS, LOG_MESSAGE_TIMESTAMP_AFTER_MAX_MS, FETCH_MAX_BYTES,
-            FETCH_RESPONSE_QUEUED_MAX_BYTES, FETCH_RESPONSE_QUEUED_MAX_BYTES_PER_CONNECTION, FETCH_PURGATORY_MAX_BYTES,
+            DEFAULT_REPLICATION_FACTOR,
+            MIN_INSYNC_REPLICAS,
+            UNCLEAN_LEADER_ELECTION_ENABLE,
+            AUTO_LEADER_REBALANCE_ENABLE,
+            LOG_SEGMENT_BYTES,
+            LOG_ROLL_MS,
+            LOG_RETENTION_MS,
+            LOG_RETENTION_BYTES,
+            LOG_RETENTION_CHECK_INTERVAL_MS,
+            LOG_FLUSH_INTERVAL_MESSAGES,
+            LOG_FLUSH_INTERVAL_MS,
+            LOG_INDEX_INTERVAL_BYTES,
+            LOG_INDEX_SIZE_MAX_BYTES,
+            MESSAGE_MAX_BYTES,
+            LOG_MESSAGE_TIMESTAMP_TYPE,
+            LOG_MESSAGE_TIMESTAMP_BEFORE_MAX_MS,
+            LOG_MESSAGE_TIMESTAMP_AFTER_MAX_MS,
+            FETCH_MAX_BYTES,
+            FETCH_RESPONSE_QUEUED_MAX_BYTES,
+            FETCH_RESPONSE_QUEUED_MAX_BYTES_PER_CONNECTION,
+            FETCH_PURGATORY_MAX_BYTES,
             FETCH_PURGATORY_MAX_BYTES_PER_CONNECTION,
-            REPLICA_LAG_TIME_MAX_MS, REPLICA_FETCH_WAIT_MAX_MS, REPLICA_FETCH_MIN_BYTES, REPLICA_FETCH_MAX_BYTES,
-            REPLICA_FETCH_RESPONSE_MAX_BYTES, REPLICA_FETCH_BACKOFF_MS, REQUEST_TIMEOUT_MS);
+            REPLICA_LAG_TIME_MAX_MS,
+            REPLICA_FETCH_WAIT_MAX_MS,
+            REPLICA_FETCH_MIN_BYTES,
+            REPLICA_FETCH_MAX_BYTES,
+            REPLICA_FETCH_RESPONSE_MAX_BYTES,
+            REPLICA_FETCH_BACKOFF_MS,
+            REQUEST_TIMEOUT_MS);
 
-    private NodeKeys() {
-    }
+    private NodeKeys() {}
 }

@@ -37,8 +37,8 @@ public record QuorumVoter(int nodeId, HostPort address) {
         }
         HostPort address = HostPort.parse(text.substring(at + 1));
         if (address.port() == 0) {
-            throw new InvalidValueException("expected a voter port in 1-65535 (other nodes connect to it), got "
-                    + Quoting.quoted(text));
+            throw new InvalidValueException(
+                    "expected a voter port in 1-65535 (other nodes connect to it), got " + Quoting.quoted(text));
         }
         return new QuorumVoter((int) id, address);
     }

@@ -9,8 +9,7 @@ final class Quoting {
     /** Longest value quoted back in full. */
     static final int QUOTED_LENGTH = 64;
 
-    private Quoting() {
-    }
+    private Quoting() {}
 
     /** {@code text} in single quotes, cut after {@value #QUOTED_LENGTH} characters, control characters as {@code ?}. */
     static String quoted(String text) {

@@ -25,12 +25,18 @@ public record TopicKey<T>(ConfigKey<T> key, ConfigKey<T> serverDefault) {
      * A topic key of {@code serverDefault}'s type and default, with its own validator (a topic may
      * allow what a node does not, or the reverse) and doc.
      */
-    public static <T> TopicKey<T> define(String name, ConfigKey<T> serverDefault, Validator<? super T> validator,
-                                         Importance importance, String doc) {
-        T defaultValue = serverDefault.defaultValue().orElseThrow(
-                () -> new IllegalArgumentException(serverDefault + " has no default for " + name + " to take"));
-        return new TopicKey<>(ConfigKey.define(name, serverDefault.type(), defaultValue, validator, importance, doc),
-                serverDefault);
+    public static <T> TopicKey<T> define(
+            String name,
+            ConfigKey<T> serverDefault,
+            Validator<? super T> validator,
+            Importance importance,
+            String doc) {
+        T defaultValue = serverDefault
+                .defaultValue()
+                .orElseThrow(
+                        () -> new IllegalArgumentException(serverDefault + " has no default for " + name + " to take"));
+        return new TopicKey<>(
+                ConfigKey.define(name, serverDefault.type(), defaultValue, validator, importance, doc), serverDefault);
     }
 
     public String name() {

@@ -23,58 +23,91 @@ public final class TopicKeys {
      */
     private static final long MIN_SEGMENT_BYTES = 61;
 
-    public static final TopicKey<Integer> MIN_INSYNC_REPLICAS = TopicKey.define("min.insync.replicas",
-            NodeKeys.MIN_INSYNC_REPLICAS, between(1, INT_MAX), HIGH,
+    public static final TopicKey<Integer> MIN_INSYNC_REPLICAS = TopicKey.define(
+            "min.insync.replicas",
+            NodeKeys.MIN_INSYNC_REPLICAS,
+            between(1, INT_MAX),
+            HIGH,
             "With `acks=all`, a produce request to the topic is rejected with NOT_ENOUGH_REPLICAS when fewer "
                     + "replicas than this are in the ISR. Refused when above the topic's replication factor: no "
                     + "`acks=all` produce could ever succeed.");
 
-    public static final TopicKey<Long> MAX_MESSAGE_BYTES = TopicKey.define("max.message.bytes",
-            NodeKeys.MESSAGE_MAX_BYTES, between(1, INT_MAX), HIGH,
+    public static final TopicKey<Long> MAX_MESSAGE_BYTES = TopicKey.define(
+            "max.message.bytes",
+            NodeKeys.MESSAGE_MAX_BYTES,
+            between(1, INT_MAX),
+            HIGH,
             "Largest record batch the topic accepts (BATCH_TOO_LARGE above it).");
 
-    public static final TopicKey<Long> RETENTION_MS = TopicKey.define("retention.ms", NodeKeys.LOG_RETENTION_MS,
-            atLeast(-1), HIGH,
+    public static final TopicKey<Long> RETENTION_MS = TopicKey.define(
+            "retention.ms",
+            NodeKeys.LOG_RETENTION_MS,
+            atLeast(-1),
+            HIGH,
             "A closed segment of the topic whose newest record is older than this is deleted. -1: no time limit.");
 
-    public static final TopicKey<Long> RETENTION_BYTES = TopicKey.define("retention.bytes",
-            NodeKeys.LOG_RETENTION_BYTES, atLeast(-1), HIGH,
+    public static final TopicKey<Long> RETENTION_BYTES = TopicKey.define(
+            "retention.bytes",
+            NodeKeys.LOG_RETENTION_BYTES,
+            atLeast(-1),
+            HIGH,
             "Oldest segments of a partition are deleted while its log is larger than this. -1: no size limit.");
 
-    public static final TopicKey<Long> SEGMENT_BYTES = TopicKey.define("segment.bytes", NodeKeys.LOG_SEGMENT_BYTES,
-            between(MIN_SEGMENT_BYTES, INT_MAX), MEDIUM,
+    public static final TopicKey<Long> SEGMENT_BYTES = TopicKey.define(
+            "segment.bytes",
+            NodeKeys.LOG_SEGMENT_BYTES,
+            between(MIN_SEGMENT_BYTES, INT_MAX),
+            MEDIUM,
             "Size at which a partition's active segment is rolled.");
 
-    public static final TopicKey<Long> SEGMENT_MS = TopicKey.define("segment.ms", NodeKeys.LOG_ROLL_MS, atLeast(1),
+    public static final TopicKey<Long> SEGMENT_MS = TopicKey.define(
+            "segment.ms",
+            NodeKeys.LOG_ROLL_MS,
+            atLeast(1),
             MEDIUM,
             "Age (from its first batch's timestamp) at which a partition's active segment is rolled even if "
                     + "not full.");
 
-    public static final TopicKey<String> MESSAGE_TIMESTAMP_TYPE = TopicKey.define("message.timestamp.type",
-            NodeKeys.LOG_MESSAGE_TIMESTAMP_TYPE, Validators.oneOf("CreateTime", "LogAppendTime"), MEDIUM,
+    public static final TopicKey<String> MESSAGE_TIMESTAMP_TYPE = TopicKey.define(
+            "message.timestamp.type",
+            NodeKeys.LOG_MESSAGE_TIMESTAMP_TYPE,
+            Validators.oneOf("CreateTime", "LogAppendTime"),
+            MEDIUM,
             "`CreateTime` keeps each record's producer timestamp; `LogAppendTime` makes the leader stamp its "
                     + "clock on every batch it appends.");
 
     public static final TopicKey<Long> MESSAGE_TIMESTAMP_BEFORE_MAX_MS = TopicKey.define(
-            "message.timestamp.before.max.ms", NodeKeys.LOG_MESSAGE_TIMESTAMP_BEFORE_MAX_MS, atLeast(0), MEDIUM,
+            "message.timestamp.before.max.ms",
+            NodeKeys.LOG_MESSAGE_TIMESTAMP_BEFORE_MAX_MS,
+            atLeast(0),
+            MEDIUM,
             "With `CreateTime`, a batch holding a record timestamp further than this in the past of the "
                     + "leader's clock is refused (INVALID_TIMESTAMP).");
 
     public static final TopicKey<Long> MESSAGE_TIMESTAMP_AFTER_MAX_MS = TopicKey.define(
-            "message.timestamp.after.max.ms", NodeKeys.LOG_MESSAGE_TIMESTAMP_AFTER_MAX_MS, atLeast(0), MEDIUM,
+            "message.timestamp.after.max.ms",
+            NodeKeys.LOG_MESSAGE_TIMESTAMP_AFTER_MAX_MS,
+            atLeast(0),
+            MEDIUM,
             "With `CreateTime`, a batch holding a record timestamp further than this in the future of the "
                     + "leader's clock is refused (INVALID_TIMESTAMP), so a producer's wrong clock cannot keep "
                     + "segments from retention.");
 
     /** All keys above, in name order. */
-    public static final List<TopicKey<?>> ALL = List.of(MAX_MESSAGE_BYTES, MESSAGE_TIMESTAMP_AFTER_MAX_MS,
-            MESSAGE_TIMESTAMP_BEFORE_MAX_MS, MESSAGE_TIMESTAMP_TYPE, MIN_INSYNC_REPLICAS, RETENTION_BYTES,
-            RETENTION_MS, SEGMENT_BYTES, SEGMENT_MS);
+    public static final List<TopicKey<?>> ALL = List.of(
+            MAX_MESSAGE_BYTES,
+            MESSAGE_TIMESTAMP_AFTER_MAX_MS,
+            MESSAGE_TIMESTAMP_BEFORE_MAX_MS,
+            MESSAGE_TIMESTAMP_TYPE,
+            MIN_INSYNC_REPLICAS,
+            RETENTION_BYTES,
+            RETENTION_MS,
+            SEGMENT_BYTES,
+            SEGMENT_MS);
 
     /** The declarations of {@link #ALL}, to resolve a topic's overrides against. */
-    public static final ConfigDef DEFINITION = ConfigDef.of(ALL.stream().map(TopicKey::key)
-            .toArray(ConfigKey<?>[]::new));
+    public static final ConfigDef DEFINITION =
+            ConfigDef.of(ALL.stream().map(TopicKey::key).toArray(ConfigKey<?>[]::new));
 
-    private TopicKeys() {
-    }
+    private TopicKeys() {}
 }

@@ -8,8 +8,7 @@ import java.util.Set;
 /** The validators the declared keys use. */
 public final class Validators {
 
-    private Validators() {
-    }
+    private Validators() {}
 
     /** Accepts every value. */
     public static <T> Validator<T> any() {
@@ -55,9 +54,10 @@ public final class Validators {
         return new Validator<>() {
             @Override
             public Optional<String> problem(String value) {
-                return allowed.contains(value) ? Optional.empty()
-                        : Optional.of("expected one of " + String.join(", ", allowed) + ", got "
-                        + Quoting.quoted(value));
+                return allowed.contains(value)
+                        ? Optional.empty()
+                        : Optional.of(
+                                "expected one of " + String.join(", ", allowed) + ", got " + Quoting.quoted(value));
             }
 
             @Override
@@ -76,9 +76,10 @@ public final class Validators {
         return new Validator<>() {
             @Override
             public Optional<String> problem(String value) {
-                return allowed.stream().anyMatch(value::equalsIgnoreCase) ? Optional.empty()
+                return allowed.stream().anyMatch(value::equalsIgnoreCase)
+                        ? Optional.empty()
                         : Optional.of("expected one of " + String.join(", ", allowed) + " (in any case), got "
-                        + Quoting.quoted(value));
+                                + Quoting.quoted(value));
             }
 
             @Override
@@ -111,9 +112,11 @@ public final class Validators {
                 if (value.isEmpty()) {
                     return Optional.of("expected at least one host:port");
                 }
-                return value.stream().filter(address -> address.port() == 0).findFirst()
-                        .map(address -> "expected a port in 1-65535 to connect to, got "
-                                + Quoting.quoted(address.toString()));
+                return value.stream()
+                        .filter(address -> address.port() == 0)
+                        .findFirst()
+                        .map(address ->
+                                "expected a port in 1-65535 to connect to, got " + Quoting.quoted(address.toString()));
             }
 
             @Override

@@ -15,6 +15,7 @@ class ConfigReferenceTest {
 
     /** Surefire runs tests with the module directory as working directory. */
     private static final Path COMMITTED = Path.of("..", "docs", "configuration.md");
+
     private static final String REGENERATE = "ferry.regenerate.docs";
 
     @Test

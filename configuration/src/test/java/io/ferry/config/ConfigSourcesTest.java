@@ -27,10 +27,12 @@ class ConfigSourcesTest {
     void propertiesFileSkipsCommentsJoinsContinuationsAndRecordsLines() throws Exception {
         Path file = write("# comment", "  ! also a comment", "", "a.b = 1", "c.d: x\\", "  y", "e.f=C:\\data\\logs");
         List<RawSetting> settings = ConfigSources.propertiesFile(file);
-        assertEquals(List.of(
-                new RawSetting("a.b", " 1", ConfigOrigin.fileLine(file, 4)),
-                new RawSetting("c.d", " xy", ConfigOrigin.fileLine(file, 5)),
-                new RawSetting("e.f", "C:\\data\\logs", ConfigOrigin.fileLine(file, 7))), settings);
+        assertEquals(
+                List.of(
+                        new RawSetting("a.b", " 1", ConfigOrigin.fileLine(file, 4)),
+                        new RawSetting("c.d", " xy", ConfigOrigin.fileLine(file, 5)),
+                        new RawSetting("e.f", "C:\\data\\logs", ConfigOrigin.fileLine(file, 7))),
+                settings);
     }
 
     @Test
@@ -38,7 +40,8 @@ class ConfigSourcesTest {
         Path file = write("a.b=1", "just.a.key", "a.b=2");
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigSources.propertiesFile(file));
         assertEquals(2, e.problems().size(), e.getMessage());
-        assertEquals(new ConfigProblem("just.a.key", ConfigOrigin.fileLine(file, 2), "expected key=value"),
+        assertEquals(
+                new ConfigProblem("just.a.key", ConfigOrigin.fileLine(file, 2), "expected key=value"),
                 e.problems().get(0));
         assertTrue(e.problems().get(1).toString().contains(file + ":3"), e.getMessage());
         assertTrue(e.problems().get(1).message().contains("also on line 1"), e.getMessage());
@@ -55,16 +58,29 @@ class ConfigSourcesTest {
     @Test
     void environmentMapsFerryVariablesAndIgnoresTheAllowList() throws Exception {
         List<RawSetting> settings = ConfigSources.environment(Map.of(
-                "FERRY_NODE_ID", "3", "FERRY_LOG_RETENTION_MS", "10", "FERRY_HOME", "/opt/ferry",
-                "FERRY_OPTS", "-Xmx1g", "PATH", "/bin", "NODE_ID", "9"));
-        assertEquals(List.of(
-                new RawSetting("log.retention.ms", "10", ConfigOrigin.environment("FERRY_LOG_RETENTION_MS")),
-                new RawSetting("node.id", "3", ConfigOrigin.environment("FERRY_NODE_ID"))), settings);
+                "FERRY_NODE_ID",
+                "3",
+                "FERRY_LOG_RETENTION_MS",
+                "10",
+                "FERRY_HOME",
+                "/opt/ferry",
+                "FERRY_OPTS",
+                "-Xmx1g",
+                "PATH",
+                "/bin",
+                "NODE_ID",
+                "9"));
+        assertEquals(
+                List.of(
+                        new RawSetting("log.retention.ms", "10", ConfigOrigin.environment("FERRY_LOG_RETENTION_MS")),
+                        new RawSetting("node.id", "3", ConfigOrigin.environment("FERRY_NODE_ID"))),
+                settings);
     }
 
     @Test
     void environmentRejectsNamesThatAreNotUpperCaseWords() {
-        ConfigException e = assertThrows(ConfigException.class,
+        ConfigException e = assertThrows(
+                ConfigException.class,
                 () -> ConfigSources.environment(Map.of("FERRY_node_id", "1", "FERRY_NODE__ID", "2")));
         assertEquals(2, e.problems().size(), e.getMessage());
         assertTrue(e.getMessage().contains("environment variable FERRY_node_id"), e.getMessage());
@@ -73,10 +89,10 @@ class ConfigSourcesTest {
 
     @Test
     void overridesKeepOrderAndRejectFlagsWithoutEquals() throws Exception {
-        assertEquals(List.of(new RawSetting("a.b", "1=2", ConfigOrigin.flag("a.b=1=2"))),
+        assertEquals(
+                List.of(new RawSetting("a.b", "1=2", ConfigOrigin.flag("a.b=1=2"))),
                 ConfigSources.overrides(List.of("a.b=1=2")));
-        ConfigException e = assertThrows(ConfigException.class,
-                () -> ConfigSources.overrides(List.of("a.b", "=3")));
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigSources.overrides(List.of("a.b", "=3")));
         assertEquals(2, e.problems().size());
         assertTrue(e.getMessage().contains("flag --override a.b"), e.getMessage());
         assertTrue(e.getMessage().contains("expected key=value"), e.getMessage());

@@ -30,10 +30,14 @@ class ConfigTypePropertiesTest {
 
     @Provide
     Arbitrary<HostPort> hostPorts() {
-        Arbitrary<String> names = Arbitraries.strings().withCharRange('a', 'z').withChars('.', '-', '0', '9')
-                .ofMinLength(1).ofMaxLength(30);
+        Arbitrary<String> names = Arbitraries.strings()
+                .withCharRange('a', 'z')
+                .withChars('.', '-', '0', '9')
+                .ofMinLength(1)
+                .ofMaxLength(30);
         Arbitrary<String> v6 = Arbitraries.of("::1", "fe80::1", "2001:db8::42");
-        return Combinators.combine(Arbitraries.oneOf(names, v6), Arbitraries.integers().between(0, 65_535))
+        return Combinators.combine(
+                        Arbitraries.oneOf(names, v6), Arbitraries.integers().between(0, 65_535))
                 .as(HostPort::new);
     }
 
@@ -43,8 +47,11 @@ class ConfigTypePropertiesTest {
     }
 
     @Property
-    void votersRoundTrip(@ForAll("hostPorts") HostPort a, @ForAll("hostPorts") HostPort b,
-                         @ForAll @IntRange(min = 0, max = 1000) int id) throws Exception {
+    void votersRoundTrip(
+            @ForAll("hostPorts") HostPort a,
+            @ForAll("hostPorts") HostPort b,
+            @ForAll @IntRange(min = 0, max = 1000) int id)
+            throws Exception {
         if (a.port() == 0 || b.port() == 0) {
             return;
         }
@@ -54,8 +61,14 @@ class ConfigTypePropertiesTest {
 
     @Property
     void arbitraryTextNeverEscapesAsAnUncheckedException(@ForAll String text) {
-        for (ConfigType<?> type : List.of(ConfigType.INT, ConfigType.LONG, ConfigType.BOOLEAN, ConfigType.LIST,
-                ConfigType.HOST_PORT, ConfigType.QUORUM_VOTERS, ConfigType.SIZE_BYTES)) {
+        for (ConfigType<?> type : List.of(
+                ConfigType.INT,
+                ConfigType.LONG,
+                ConfigType.BOOLEAN,
+                ConfigType.LIST,
+                ConfigType.HOST_PORT,
+                ConfigType.QUORUM_VOTERS,
+                ConfigType.SIZE_BYTES)) {
             try {
                 type.parse(text);
             } catch (InvalidValueException expected) {

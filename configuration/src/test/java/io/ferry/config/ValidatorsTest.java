@@ -10,8 +10,11 @@ class ValidatorsTest {
 
     @Test
     void oneOfIsExactAndOneOfIgnoringCaseIsNot() {
-        assertEquals(Optional.empty(), Validators.oneOf("CreateTime", "LogAppendTime").problem("CreateTime"));
-        assertEquals(Optional.of("expected one of CreateTime, LogAppendTime, got 'createtime'"),
+        assertEquals(
+                Optional.empty(),
+                Validators.oneOf("CreateTime", "LogAppendTime").problem("CreateTime"));
+        assertEquals(
+                Optional.of("expected one of CreateTime, LogAppendTime, got 'createtime'"),
                 Validators.oneOf("CreateTime", "LogAppendTime").problem("createtime"));
 
         Validator<String> codec = Validators.oneOfIgnoringCase("none", "lz4");
@@ -25,7 +28,8 @@ class ValidatorsTest {
         Validator<List<HostPort>> connectable = Validators.nonEmptyConnectable();
         assertEquals(Optional.empty(), connectable.problem(List.of(new HostPort("a", 1), new HostPort("b", 65_535))));
         assertEquals(Optional.of("expected at least one host:port"), connectable.problem(List.of()));
-        assertEquals(Optional.of("expected a port in 1-65535 to connect to, got 'b:0'"),
+        assertEquals(
+                Optional.of("expected a port in 1-65535 to connect to, got 'b:0'"),
                 connectable.problem(List.of(new HostPort("a", 1), new HostPort("b", 0))));
     }
 }

@@ -30,141 +30,221 @@ import java.util.TreeMap;
  * @param idempotencyKeyMaxCount at most this many such requests are remembered; the oldest go first
  */
 public record ControllerConfig(
-    int nodeId,
-    Map<Integer, String> voters,
-    Path metadataDir,
-    long brokerSessionTimeoutMs,
-    long electionTimeoutMinMs,
-    long electionTimeoutMaxMs,
-    boolean uncleanLeaderElectionEnable,
-    boolean autoLeaderRebalanceEnable,
-    long leaderImbalanceCheckIntervalMs,
-    long snapshotThreshold,
-    long requestTimeoutMs,
-    long idempotencyKeyRetentionMs,
-    int idempotencyKeyMaxCount) {
+        int nodeId,
+        Map<Integer, String> voters,
+        Path metadataDir,
+        long brokerSessionTimeoutMs,
+        long electionTimeoutMinMs,
+        long electionTimeoutMaxMs,
+        boolean uncleanLeaderElectionEnable,
+        boolean autoLeaderRebalanceEnable,
+        long leaderImbalanceCheckIntervalMs,
+        long snapshotThreshold,
+        long requestTimeoutMs,
+        long idempotencyKeyRetentionMs,
+        int idempotencyKeyMaxCount) {
 
-  /** Kafka's {@code broker.session.timeout.ms} default. */
-  public static final long DEFAULT_BROKER_SESSION_TIMEOUT_MS = 9_000;
-  /**
-   * Election timeout range. Ratis's own default (150–300 ms) caused spurious leader changes on a
-   * loaded 2-core machine; 300–600 ms kept the leader stable there and still fails over in about 1 s.
-   */
-  public static final long DEFAULT_ELECTION_TIMEOUT_MIN_MS = 300;
-  public static final long DEFAULT_ELECTION_TIMEOUT_MAX_MS = 600;
-  /** Kafka's {@code leader.imbalance.check.interval.seconds} default (300 s). */
-  public static final long DEFAULT_LEADER_IMBALANCE_CHECK_INTERVAL_MS = 300_000;
-  public static final long DEFAULT_SNAPSHOT_THRESHOLD = 10_000;
-  public static final long DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
-  /**
-   * Idempotency keys are remembered for an hour, far longer than a client retries one call
-   * ({@code default.api.timeout.ms}), and at most a thousand: each holds its request and answer in every
-   * controller's memory and snapshot.
-   */
-  public static final long DEFAULT_IDEMPOTENCY_KEY_RETENTION_MS = 3_600_000;
-  public static final int DEFAULT_IDEMPOTENCY_KEY_MAX_COUNT = 1_000;
+    /** Kafka's {@code broker.session.timeout.ms} default. */
+    public static final long DEFAULT_BROKER_SESSION_TIMEOUT_MS = 9_000;
+    /**
+     * Election timeout range. Ratis's own default (150–300 ms) caused spurious leader changes on a
+     * loaded 2-core machine; 300–600 ms kept the leader stable there and still fails over in about 1 s.
+     */
+    public static final long DEFAULT_ELECTION_TIMEOUT_MIN_MS = 300;
 
-  public ControllerConfig {
-    voters = Map.copyOf(new TreeMap<>(voters));
-    if (voters.isEmpty() || !voters.containsKey(nodeId)) {
-      throw new IllegalArgumentException("node " + nodeId + " must be one of the controller voters " + voters.keySet());
+    public static final long DEFAULT_ELECTION_TIMEOUT_MAX_MS = 600;
+    /** Kafka's {@code leader.imbalance.check.interval.seconds} default (300 s). */
+    public static final long DEFAULT_LEADER_IMBALANCE_CHECK_INTERVAL_MS = 300_000;
+
+    public static final long DEFAULT_SNAPSHOT_THRESHOLD = 10_000;
+    public static final long DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+    /**
+     * Idempotency keys are remembered for an hour, far longer than a client retries one call
+     * ({@code default.api.timeout.ms}), and at most a thousand: each holds its request and answer in every
+     * controller's memory and snapshot.
+     */
+    public static final long DEFAULT_IDEMPOTENCY_KEY_RETENTION_MS = 3_600_000;
+
+    public static final int DEFAULT_IDEMPOTENCY_KEY_MAX_COUNT = 1_000;
+
+    public ControllerConfig {
+        voters = Map.copyOf(new TreeMap<>(voters));
+        if (voters.isEmpty() || !voters.containsKey(nodeId)) {
+            throw new IllegalArgumentException(
+                    "node " + nodeId + " must be one of the controller voters " + voters.keySet());
+        }
+        for (Map.Entry<Integer, String> v : voters.entrySet()) {
+            if (v.getKey() < 0) {
+                throw new IllegalArgumentException("controller node ids must be >= 0, got " + v.getKey());
+            }
+            parsePort(v.getValue());
+        }
+        if (metadataDir == null) {
+            throw new IllegalArgumentException("metadataDir is required");
+        }
+        positive("brokerSessionTimeoutMs", brokerSessionTimeoutMs);
+        positive("electionTimeoutMinMs", electionTimeoutMinMs);
+        positive("leaderImbalanceCheckIntervalMs", leaderImbalanceCheckIntervalMs);
+        positive("snapshotThreshold", snapshotThreshold);
+        positive("requestTimeoutMs", requestTimeoutMs);
+        positive("idempotencyKeyRetentionMs", idempotencyKeyRetentionMs);
+        positive("idempotencyKeyMaxCount", idempotencyKeyMaxCount);
+        if (electionTimeoutMaxMs <= electionTimeoutMinMs) {
+            throw new IllegalArgumentException("electionTimeoutMaxMs (" + electionTimeoutMaxMs
+                    + ") must be larger than electionTimeoutMinMs (" + electionTimeoutMinMs + ")");
+        }
     }
-    for (Map.Entry<Integer, String> v : voters.entrySet()) {
-      if (v.getKey() < 0) {
-        throw new IllegalArgumentException("controller node ids must be >= 0, got " + v.getKey());
-      }
-      parsePort(v.getValue());
+
+    /** A configuration with every default. */
+    public static ControllerConfig of(int nodeId, Map<Integer, String> voters, Path metadataDir) {
+        return new ControllerConfig(
+                nodeId,
+                voters,
+                metadataDir,
+                DEFAULT_BROKER_SESSION_TIMEOUT_MS,
+                DEFAULT_ELECTION_TIMEOUT_MIN_MS,
+                DEFAULT_ELECTION_TIMEOUT_MAX_MS,
+                false,
+                true,
+                DEFAULT_LEADER_IMBALANCE_CHECK_INTERVAL_MS,
+                DEFAULT_SNAPSHOT_THRESHOLD,
+                DEFAULT_REQUEST_TIMEOUT_MS,
+                DEFAULT_IDEMPOTENCY_KEY_RETENTION_MS,
+                DEFAULT_IDEMPOTENCY_KEY_MAX_COUNT);
     }
-    if (metadataDir == null) {
-      throw new IllegalArgumentException("metadataDir is required");
+
+    public ControllerConfig withBrokerSessionTimeoutMs(long ms) {
+        return new ControllerConfig(
+                nodeId,
+                voters,
+                metadataDir,
+                ms,
+                electionTimeoutMinMs,
+                electionTimeoutMaxMs,
+                uncleanLeaderElectionEnable,
+                autoLeaderRebalanceEnable,
+                leaderImbalanceCheckIntervalMs,
+                snapshotThreshold,
+                requestTimeoutMs,
+                idempotencyKeyRetentionMs,
+                idempotencyKeyMaxCount);
     }
-    positive("brokerSessionTimeoutMs", brokerSessionTimeoutMs);
-    positive("electionTimeoutMinMs", electionTimeoutMinMs);
-    positive("leaderImbalanceCheckIntervalMs", leaderImbalanceCheckIntervalMs);
-    positive("snapshotThreshold", snapshotThreshold);
-    positive("requestTimeoutMs", requestTimeoutMs);
-    positive("idempotencyKeyRetentionMs", idempotencyKeyRetentionMs);
-    positive("idempotencyKeyMaxCount", idempotencyKeyMaxCount);
-    if (electionTimeoutMaxMs <= electionTimeoutMinMs) {
-      throw new IllegalArgumentException("electionTimeoutMaxMs (" + electionTimeoutMaxMs
-          + ") must be larger than electionTimeoutMinMs (" + electionTimeoutMinMs + ")");
+
+    public ControllerConfig withElectionTimeoutMs(long minMs, long maxMs) {
+        return new ControllerConfig(
+                nodeId,
+                voters,
+                metadataDir,
+                brokerSessionTimeoutMs,
+                minMs,
+                maxMs,
+                uncleanLeaderElectionEnable,
+                autoLeaderRebalanceEnable,
+                leaderImbalanceCheckIntervalMs,
+                snapshotThreshold,
+                requestTimeoutMs,
+                idempotencyKeyRetentionMs,
+                idempotencyKeyMaxCount);
     }
-  }
 
-  /** A configuration with every default. */
-  public static ControllerConfig of(int nodeId, Map<Integer, String> voters, Path metadataDir) {
-    return new ControllerConfig(nodeId, voters, metadataDir, DEFAULT_BROKER_SESSION_TIMEOUT_MS,
-        DEFAULT_ELECTION_TIMEOUT_MIN_MS, DEFAULT_ELECTION_TIMEOUT_MAX_MS, false, true,
-        DEFAULT_LEADER_IMBALANCE_CHECK_INTERVAL_MS, DEFAULT_SNAPSHOT_THRESHOLD, DEFAULT_REQUEST_TIMEOUT_MS,
-        DEFAULT_IDEMPOTENCY_KEY_RETENTION_MS, DEFAULT_IDEMPOTENCY_KEY_MAX_COUNT);
-  }
-
-  public ControllerConfig withBrokerSessionTimeoutMs(long ms) {
-    return new ControllerConfig(nodeId, voters, metadataDir, ms, electionTimeoutMinMs, electionTimeoutMaxMs,
-        uncleanLeaderElectionEnable, autoLeaderRebalanceEnable, leaderImbalanceCheckIntervalMs, snapshotThreshold,
-        requestTimeoutMs, idempotencyKeyRetentionMs, idempotencyKeyMaxCount);
-  }
-
-  public ControllerConfig withElectionTimeoutMs(long minMs, long maxMs) {
-    return new ControllerConfig(nodeId, voters, metadataDir, brokerSessionTimeoutMs, minMs, maxMs,
-        uncleanLeaderElectionEnable, autoLeaderRebalanceEnable, leaderImbalanceCheckIntervalMs, snapshotThreshold,
-        requestTimeoutMs, idempotencyKeyRetentionMs, idempotencyKeyMaxCount);
-  }
-
-  public ControllerConfig withUncleanLeaderElectionEnable(boolean enable) {
-    return new ControllerConfig(nodeId, voters, metadataDir, brokerSessionTimeoutMs, electionTimeoutMinMs,
-        electionTimeoutMaxMs, enable, autoLeaderRebalanceEnable, leaderImbalanceCheckIntervalMs, snapshotThreshold,
-        requestTimeoutMs, idempotencyKeyRetentionMs, idempotencyKeyMaxCount);
-  }
-
-  public ControllerConfig withAutoLeaderRebalance(boolean enable, long checkIntervalMs) {
-    return new ControllerConfig(nodeId, voters, metadataDir, brokerSessionTimeoutMs, electionTimeoutMinMs,
-        electionTimeoutMaxMs, uncleanLeaderElectionEnable, enable, checkIntervalMs, snapshotThreshold,
-        requestTimeoutMs, idempotencyKeyRetentionMs, idempotencyKeyMaxCount);
-  }
-
-  public ControllerConfig withSnapshotThreshold(long entries) {
-    return new ControllerConfig(nodeId, voters, metadataDir, brokerSessionTimeoutMs, electionTimeoutMinMs,
-        electionTimeoutMaxMs, uncleanLeaderElectionEnable, autoLeaderRebalanceEnable, leaderImbalanceCheckIntervalMs,
-        entries, requestTimeoutMs, idempotencyKeyRetentionMs, idempotencyKeyMaxCount);
-  }
-
-  public ControllerConfig withIdempotencyKeys(long retentionMs, int maxCount) {
-    return new ControllerConfig(nodeId, voters, metadataDir, brokerSessionTimeoutMs, electionTimeoutMinMs,
-        electionTimeoutMaxMs, uncleanLeaderElectionEnable, autoLeaderRebalanceEnable, leaderImbalanceCheckIntervalMs,
-        snapshotThreshold, requestTimeoutMs, retentionMs, maxCount);
-  }
-
-  /** The host part of this node's Raft address. */
-  public String raftHost() {
-    String address = voters.get(nodeId);
-    return address.substring(0, address.lastIndexOf(':'));
-  }
-
-  /** The port part of this node's Raft address. */
-  public int raftPort() {
-    return parsePort(voters.get(nodeId));
-  }
-
-  private static int parsePort(String address) {
-    int colon = address == null ? -1 : address.lastIndexOf(':');
-    if (colon <= 0) {
-      throw new IllegalArgumentException("controller address '" + address + "' must be host:port");
+    public ControllerConfig withUncleanLeaderElectionEnable(boolean enable) {
+        return new ControllerConfig(
+                nodeId,
+                voters,
+                metadataDir,
+                brokerSessionTimeoutMs,
+                electionTimeoutMinMs,
+                electionTimeoutMaxMs,
+                enable,
+                autoLeaderRebalanceEnable,
+                leaderImbalanceCheckIntervalMs,
+                snapshotThreshold,
+                requestTimeoutMs,
+                idempotencyKeyRetentionMs,
+                idempotencyKeyMaxCount);
     }
-    try {
-      int port = Integer.parseInt(address.substring(colon + 1));
-      if (port < 1 || port > 65535) {
-        throw new IllegalArgumentException("port of controller address '" + address + "' must be in 1..65535");
-      }
-      return port;
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("controller address '" + address + "' must be host:port", e);
-    }
-  }
 
-  private static void positive(String name, long value) {
-    if (value <= 0) {
-      throw new IllegalArgumentException(name + " must be > 0, got " + value);
+    public ControllerConfig withAutoLeaderRebalance(boolean enable, long checkIntervalMs) {
+        return new ControllerConfig(
+                nodeId,
+                voters,
+                metadataDir,
+                brokerSessionTimeoutMs,
+                electionTimeoutMinMs,
+                electionTimeoutMaxMs,
+                uncleanLeaderElectionEnable,
+                enable,
+                checkIntervalMs,
+                snapshotThreshold,
+                requestTimeoutMs,
+                idempotencyKeyRetentionMs,
+                idempotencyKeyMaxCount);
     }
-  }
+
+    public ControllerConfig withSnapshotThreshold(long entries) {
+        return new ControllerConfig(
+                nodeId,
+                voters,
+                metadataDir,
+                brokerSessionTimeoutMs,
+                electionTimeoutMinMs,
+                electionTimeoutMaxMs,
+                uncleanLeaderElectionEnable,
+                autoLeaderRebalanceEnable,
+                leaderImbalanceCheckIntervalMs,
+                entries,
+                requestTimeoutMs,
+                idempotencyKeyRetentionMs,
+                idempotencyKeyMaxCount);
+    }
+
+    public ControllerConfig withIdempotencyKeys(long retentionMs, int maxCount) {
+        return new ControllerConfig(
+                nodeId,
+                voters,
+                metadataDir,
+                brokerSessionTimeoutMs,
+                electionTimeoutMinMs,
+                electionTimeoutMaxMs,
+                uncleanLeaderElectionEnable,
+                autoLeaderRebalanceEnable,
+                leaderImbalanceCheckIntervalMs,
+                snapshotThreshold,
+                requestTimeoutMs,
+                retentionMs,
+                maxCount);
+    }
+
+    /** The host part of this node's Raft address. */
+    public String raftHost() {
+        String address = voters.get(nodeId);
+        return address.substring(0, address.lastIndexOf(':'));
+    }
+
+    /** The port part of this node's Raft address. */
+    public int raftPort() {
+        return parsePort(voters.get(nodeId));
+    }
+
+    private static int parsePort(String address) {
+        int colon = address == null ? -1 : address.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new IllegalArgumentException("controller address '" + address + "' must be host:port");
+        }
+        try {
+            int port = Integer.parseInt(address.substring(colon + 1));
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("port of controller address '" + address + "' must be in 1..65535");
+            }
+            return port;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("controller address '" + address + "' must be host:port", e);
+        }
+    }
+
+    private static void positive(String name, long value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(name + " must be > 0, got " + value);
+        }
+    }
 }

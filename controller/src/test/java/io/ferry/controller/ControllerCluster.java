@@ -17,11 +17,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Comparator;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -34,117 +34,135 @@ import org.awaitility.Awaitility;
  * an in-process gRPC server. Fault verbs: {@link #kill}, {@link #restart}.
  */
 final class ControllerCluster implements AutoCloseable {
-  static final Duration AWAIT = Duration.ofSeconds(30);
-  /** What the JVM does with an uncaught exception (print it): a controller's fatal errors in these tests. */
-  static final Thread.UncaughtExceptionHandler DEFAULT_UNCAUGHT =
-      (thread, error) -> thread.getThreadGroup().uncaughtException(thread, error);
-  private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
+    static final Duration AWAIT = Duration.ofSeconds(30);
+    /** What the JVM does with an uncaught exception (print it): a controller's fatal errors in these tests. */
+    static final Thread.UncaughtExceptionHandler DEFAULT_UNCAUGHT =
+            (thread, error) -> thread.getThreadGroup().uncaughtException(thread, error);
 
-  private final Path root;
-  private final Map<Integer, String> voters = new TreeMap<>();
-  private final UnaryOperator<ControllerConfig> tune;
-  private final Map<Integer, ControllerNode> nodes = new ConcurrentHashMap<>();
-  private final Map<Integer, Server> servers = new ConcurrentHashMap<>();
-  private final Map<Integer, ManagedChannel> channels = new ConcurrentHashMap<>();
-  private final String name = "ferry-controller-test-" + UUID.randomUUID();
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
-  ControllerCluster(int size, UnaryOperator<ControllerConfig> tune) throws IOException {
-    this.root = Files.createTempDirectory("ferry-controller-");
-    this.tune = tune;
-    for (int id = 1; id <= size; id++) {
-      voters.put(id, "127.0.0.1:" + freePort());
-    }
-    for (int id : voters.keySet()) {
-      start(id);
-    }
-  }
+    private final Path root;
+    private final Map<Integer, String> voters = new TreeMap<>();
+    private final UnaryOperator<ControllerConfig> tune;
+    private final Map<Integer, ControllerNode> nodes = new ConcurrentHashMap<>();
+    private final Map<Integer, Server> servers = new ConcurrentHashMap<>();
+    private final Map<Integer, ManagedChannel> channels = new ConcurrentHashMap<>();
+    private final String name = "ferry-controller-test-" + UUID.randomUUID();
 
-  /**
-   * A loopback port free now and never handed out before in this JVM: the kernel may give a just-closed
-   * ephemeral port out again, and one quorum's nodes must not share a port.
-   */
-  static int freePort() throws IOException {
-    for (int attempt = 0; attempt < 1_000; attempt++) {
-      try (ServerSocket s = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
-        if (HANDED_OUT.add(s.getLocalPort())) {
-          return s.getLocalPort();
+    ControllerCluster(int size, UnaryOperator<ControllerConfig> tune) throws IOException {
+        this.root = Files.createTempDirectory("ferry-controller-");
+        this.tune = tune;
+        for (int id = 1; id <= size; id++) {
+            voters.put(id, "127.0.0.1:" + freePort());
         }
-      }
+        for (int id : voters.keySet()) {
+            start(id);
+        }
     }
-    throw new IllegalStateException("no loopback port that was not handed out already");
-  }
 
-  ControllerConfig config(int id) {
-    return tune.apply(ControllerConfig.of(id, voters, dataDir(id))
-        .withElectionTimeoutMs(ControllerConfig.DEFAULT_ELECTION_TIMEOUT_MIN_MS,
-            ControllerConfig.DEFAULT_ELECTION_TIMEOUT_MAX_MS));
-  }
-
-  private void start(int id) throws IOException {
-    ControllerNode node = ControllerNode.start(config(id), new SimpleMeterRegistry(), InstantSource.system(),
-        DEFAULT_UNCAUGHT);
-    nodes.put(id, node);
-    String serverName = name + "-" + id;
-    servers.put(id, InProcessServerBuilder.forName(serverName).directExecutor().addService(node.grpcService())
-        .build().start());
-    channels.put(id, InProcessChannelBuilder.forName(serverName).directExecutor().build());
-  }
-
-  /** The node's metadata directory. */
-  Path dataDir(int id) {
-    return root.resolve("node-" + id);
-  }
-
-  ControllerNode node(int id) {
-    return nodes.get(id);
-  }
-
-  ControllerServiceBlockingStub stub(int id) {
-    return ControllerServiceGrpc.newBlockingStub(channels.get(id)).withDeadlineAfter(60, TimeUnit.SECONDS);
-  }
-
-  /**
-   * Makes a call until it is answered with something other than NOT_CONTROLLER or a transport failure, as a
-   * broker's controller gateway does: a controller answers each attempt once, also while none is active.
-   */
-  static <R> R answered(Supplier<R> call, Function<R, ErrorCode> codeOf) {
-    return Awaitility.await().atMost(AWAIT).ignoreExceptions().until(call::get,
-        r -> codeOf.apply(r) != ErrorCode.NOT_CONTROLLER);
-  }
-
-  /** Waits until one running node is the active controller and returns its id. */
-  int awaitActive() {
-    return Awaitility.await().atMost(AWAIT).pollInterval(Duration.ofMillis(20)).until(() -> nodes.values().stream()
-        .filter(ControllerNode::isActive).map(ControllerNode::nodeId).findFirst().orElse(-1), id -> id >= 0);
-  }
-
-  /** A running node that is not the active controller. */
-  int follower() {
-    int active = awaitActive();
-    return nodes.keySet().stream().filter(id -> id != active).findFirst().orElseThrow();
-  }
-
-  void kill(int id) {
-    channels.remove(id).shutdownNow();
-    servers.remove(id).shutdownNow();
-    nodes.remove(id).close();
-  }
-
-  void restart(int id) {
-    try {
-      start(id);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    /**
+     * A loopback port free now and never handed out before in this JVM: the kernel may give a just-closed
+     * ephemeral port out again, and one quorum's nodes must not share a port.
+     */
+    static int freePort() throws IOException {
+        for (int attempt = 0; attempt < 1_000; attempt++) {
+            try (ServerSocket s = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
+                if (HANDED_OUT.add(s.getLocalPort())) {
+                    return s.getLocalPort();
+                }
+            }
+        }
+        throw new IllegalStateException("no loopback port that was not handed out already");
     }
-  }
 
-  @Override
-  public void close() throws IOException {
-    for (int id : Map.copyOf(nodes).keySet()) {
-      kill(id);
+    ControllerConfig config(int id) {
+        return tune.apply(ControllerConfig.of(id, voters, dataDir(id))
+                .withElectionTimeoutMs(
+                        ControllerConfig.DEFAULT_ELECTION_TIMEOUT_MIN_MS,
+                        ControllerConfig.DEFAULT_ELECTION_TIMEOUT_MAX_MS));
     }
-    try (Stream<Path> files = Files.walk(root)) {
-      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+
+    private void start(int id) throws IOException {
+        ControllerNode node =
+                ControllerNode.start(config(id), new SimpleMeterRegistry(), InstantSource.system(), DEFAULT_UNCAUGHT);
+        nodes.put(id, node);
+        String serverName = name + "-" + id;
+        servers.put(
+                id,
+                InProcessServerBuilder.forName(serverName)
+                        .directExecutor()
+                        .addService(node.grpcService())
+                        .build()
+                        .start());
+        channels.put(
+                id, InProcessChannelBuilder.forName(serverName).directExecutor().build());
     }
-  }
+
+    /** The node's metadata directory. */
+    Path dataDir(int id) {
+        return root.resolve("node-" + id);
+    }
+
+    ControllerNode node(int id) {
+        return nodes.get(id);
+    }
+
+    ControllerServiceBlockingStub stub(int id) {
+        return ControllerServiceGrpc.newBlockingStub(channels.get(id)).withDeadlineAfter(60, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Makes a call until it is answered with something other than NOT_CONTROLLER or a transport failure, as a
+     * broker's controller gateway does: a controller answers each attempt once, also while none is active.
+     */
+    static <R> R answered(Supplier<R> call, Function<R, ErrorCode> codeOf) {
+        return Awaitility.await()
+                .atMost(AWAIT)
+                .ignoreExceptions()
+                .until(call::get, r -> codeOf.apply(r) != ErrorCode.NOT_CONTROLLER);
+    }
+
+    /** Waits until one running node is the active controller and returns its id. */
+    int awaitActive() {
+        return Awaitility.await()
+                .atMost(AWAIT)
+                .pollInterval(Duration.ofMillis(20))
+                .until(
+                        () -> nodes.values().stream()
+                                .filter(ControllerNode::isActive)
+                                .map(ControllerNode::nodeId)
+                                .findFirst()
+                                .orElse(-1),
+                        id -> id >= 0);
+    }
+
+    /** A running node that is not the active controller. */
+    int follower() {
+        int active = awaitActive();
+        return nodes.keySet().stream().filter(id -> id != active).findFirst().orElseThrow();
+    }
+
+    void kill(int id) {
+        channels.remove(id).shutdownNow();
+        servers.remove(id).shutdownNow();
+        nodes.remove(id).close();
+    }
+
+    void restart(int id) {
+        try {
+            start(id);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        for (int id : Map.copyOf(nodes).keySet()) {
+            kill(id);
+        }
+        try (Stream<Path> files = Files.walk(root)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
 }

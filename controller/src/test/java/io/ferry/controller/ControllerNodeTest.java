@@ -24,76 +24,111 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ControllerNodeTest {
-  @TempDir
-  Path dir;
+    @TempDir
+    Path dir;
 
-  @Test
-  void singleNodeRegistersBrokersAndCreatesTopics() throws Exception {
-    try (ControllerCluster cluster = new ControllerCluster(1, c -> c)) {
-      assertEquals(1, cluster.awaitActive());
-      var stub = cluster.stub(1);
-      assertEquals(ErrorCode.NONE, stub.registerBroker(RegisterBrokerRequest.newBuilder().setBrokerId(7)
-          .setIncarnationId("a").addEndpoints(Endpoint.newBuilder().setName("grpc").setHost("127.0.0.1")
-              .setPort(9092)).build()).getError().getCode());
-      BrokerHeartbeatResponse hb = stub.brokerHeartbeat(BrokerHeartbeatRequest.newBuilder().setBrokerId(7)
-          .setIncarnationId("a").build());
-      assertEquals(ErrorCode.NONE, hb.getError().getCode());
-      assertFalse(hb.getFenced());
-      CreateTopicResponse created = stub.createTopic(CreateTopicRequest.newBuilder().setName("orders")
-          .setPartitionCount(3).setReplicationFactor(1).build());
-      assertEquals(ErrorCode.NONE, created.getError().getCode(), created.getError().getMessage());
-      DescribeClusterResponse d = stub.describeCluster(DescribeClusterRequest.getDefaultInstance());
-      assertEquals(1, d.getControllerLeaderId());
-      assertEquals(3, d.getPartitionsCount());
-      assertEquals(7, d.getPartitions(0).getLeader());
-      assertEquals(9092, d.getBrokers(0).getEndpoints(0).getPort());
+    @Test
+    void singleNodeRegistersBrokersAndCreatesTopics() throws Exception {
+        try (ControllerCluster cluster = new ControllerCluster(1, c -> c)) {
+            assertEquals(1, cluster.awaitActive());
+            var stub = cluster.stub(1);
+            assertEquals(
+                    ErrorCode.NONE,
+                    stub.registerBroker(RegisterBrokerRequest.newBuilder()
+                                    .setBrokerId(7)
+                                    .setIncarnationId("a")
+                                    .addEndpoints(Endpoint.newBuilder()
+                                            .setName("grpc")
+                                            .setHost("127.0.0.1")
+                                            .setPort(9092))
+                                    .build())
+                            .getError()
+                            .getCode());
+            BrokerHeartbeatResponse hb = stub.brokerHeartbeat(BrokerHeartbeatRequest.newBuilder()
+                    .setBrokerId(7)
+                    .setIncarnationId("a")
+                    .build());
+            assertEquals(ErrorCode.NONE, hb.getError().getCode());
+            assertFalse(hb.getFenced());
+            CreateTopicResponse created = stub.createTopic(CreateTopicRequest.newBuilder()
+                    .setName("orders")
+                    .setPartitionCount(3)
+                    .setReplicationFactor(1)
+                    .build());
+            assertEquals(
+                    ErrorCode.NONE,
+                    created.getError().getCode(),
+                    created.getError().getMessage());
+            DescribeClusterResponse d = stub.describeCluster(DescribeClusterRequest.getDefaultInstance());
+            assertEquals(1, d.getControllerLeaderId());
+            assertEquals(3, d.getPartitionsCount());
+            assertEquals(7, d.getPartitions(0).getLeader());
+            assertEquals(9092, d.getBrokers(0).getEndpoints(0).getPort());
+        }
     }
-  }
 
-  @Test
-  void publishesControllerMetricsAndRemovesThemOnClose() throws Exception {
-    SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    Map<Integer, String> voters = Map.of(4, "127.0.0.1:" + ControllerCluster.freePort());
-    try (ControllerNode node = ControllerNode.start(ControllerConfig.of(4, voters, dir), registry,
-        InstantSource.system(), ControllerCluster.DEFAULT_UNCAUGHT)) {
-      await().atMost(ControllerCluster.AWAIT).until(node::isActive);
-      assertEquals(1.0, registry.get("ferry.controller.active").gauge().value());
-      assertEquals(4.0, registry.get("ferry.controller.raft.leader").gauge().value());
-      assertTrue(registry.get("ferry.controller.raft.term").gauge().value() >= 1);
-      assertEquals(0.0, registry.get("ferry.controller.offline.partitions").gauge().value());
-      assertEquals(0.0, registry.get("ferry.controller.leader.elections").counter().count());
+    @Test
+    void publishesControllerMetricsAndRemovesThemOnClose() throws Exception {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        Map<Integer, String> voters = Map.of(4, "127.0.0.1:" + ControllerCluster.freePort());
+        try (ControllerNode node = ControllerNode.start(
+                ControllerConfig.of(4, voters, dir),
+                registry,
+                InstantSource.system(),
+                ControllerCluster.DEFAULT_UNCAUGHT)) {
+            await().atMost(ControllerCluster.AWAIT).until(node::isActive);
+            assertEquals(1.0, registry.get("ferry.controller.active").gauge().value());
+            assertEquals(
+                    4.0, registry.get("ferry.controller.raft.leader").gauge().value());
+            assertTrue(registry.get("ferry.controller.raft.term").gauge().value() >= 1);
+            assertEquals(
+                    0.0,
+                    registry.get("ferry.controller.offline.partitions").gauge().value());
+            assertEquals(
+                    0.0,
+                    registry.get("ferry.controller.leader.elections").counter().count());
+        }
+        assertTrue(registry.getMeters().isEmpty(), registry.getMeters().toString());
     }
-    assertTrue(registry.getMeters().isEmpty(), registry.getMeters().toString());
-  }
 
-  @Test
-  void aSecondNodeOnTheSameDirectoryFailsWithAClearError() throws Exception {
-    Map<Integer, String> voters = Map.of(1, "127.0.0.1:" + ControllerCluster.freePort());
-    try (ControllerNode node = ControllerNode.start(ControllerConfig.of(1, voters, dir), new SimpleMeterRegistry(),
-        InstantSource.system(), ControllerCluster.DEFAULT_UNCAUGHT)) {
-      Map<Integer, String> other = Map.of(1, "127.0.0.1:" + ControllerCluster.freePort());
-      IOException e = assertThrows(IOException.class, () -> ControllerNode.start(ControllerConfig.of(1, other, dir),
-          new SimpleMeterRegistry(), InstantSource.system(), ControllerCluster.DEFAULT_UNCAUGHT));
-      assertTrue(e.getMessage().contains(dir.toString()), e.getMessage());
-      assertTrue(node.leaderId() == -1 || node.leaderId() == 1);
+    @Test
+    void aSecondNodeOnTheSameDirectoryFailsWithAClearError() throws Exception {
+        Map<Integer, String> voters = Map.of(1, "127.0.0.1:" + ControllerCluster.freePort());
+        try (ControllerNode node = ControllerNode.start(
+                ControllerConfig.of(1, voters, dir),
+                new SimpleMeterRegistry(),
+                InstantSource.system(),
+                ControllerCluster.DEFAULT_UNCAUGHT)) {
+            Map<Integer, String> other = Map.of(1, "127.0.0.1:" + ControllerCluster.freePort());
+            IOException e = assertThrows(
+                    IOException.class,
+                    () -> ControllerNode.start(
+                            ControllerConfig.of(1, other, dir),
+                            new SimpleMeterRegistry(),
+                            InstantSource.system(),
+                            ControllerCluster.DEFAULT_UNCAUGHT));
+            assertTrue(e.getMessage().contains(dir.toString()), e.getMessage());
+            assertTrue(node.leaderId() == -1 || node.leaderId() == 1);
+        }
     }
-  }
 
-  @Test
-  void configRefusesNonsense() {
-    Path d = Path.of("unused");
-    assertThrows(IllegalArgumentException.class, () -> ControllerConfig.of(2, Map.of(1, "h:1"), d));
-    assertThrows(IllegalArgumentException.class, () -> ControllerConfig.of(1, Map.of(1, "no-port"), d));
-    assertThrows(IllegalArgumentException.class, () -> ControllerConfig.of(1, Map.of(1, "h:70000"), d));
-    assertThrows(IllegalArgumentException.class, () -> ControllerConfig.of(1, Map.of(1, "h:1"), d)
-        .withElectionTimeoutMs(600, 300));
-    assertThrows(IllegalArgumentException.class, () -> ControllerConfig.of(1, Map.of(1, "h:1"), d)
-        .withBrokerSessionTimeoutMs(0));
-    ControllerConfig ok = ControllerConfig.of(1, Map.of(1, "10.0.0.1:9093"), d);
-    assertEquals("10.0.0.1", ok.raftHost());
-    assertEquals(9093, ok.raftPort());
-    assertEquals(ControllerConfig.DEFAULT_BROKER_SESSION_TIMEOUT_MS, ok.brokerSessionTimeoutMs());
-    assertFalse(ok.uncleanLeaderElectionEnable());
-    assertTrue(ok.autoLeaderRebalanceEnable());
-  }
+    @Test
+    void configRefusesNonsense() {
+        Path d = Path.of("unused");
+        assertThrows(IllegalArgumentException.class, () -> ControllerConfig.of(2, Map.of(1, "h:1"), d));
+        assertThrows(IllegalArgumentException.class, () -> ControllerConfig.of(1, Map.of(1, "no-port"), d));
+        assertThrows(IllegalArgumentException.class, () -> ControllerConfig.of(1, Map.of(1, "h:70000"), d));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> ControllerConfig.of(1, Map.of(1, "h:1"), d).withElectionTimeoutMs(600, 300));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> ControllerConfig.of(1, Map.of(1, "h:1"), d).withBrokerSessionTimeoutMs(0));
+        ControllerConfig ok = ControllerConfig.of(1, Map.of(1, "10.0.0.1:9093"), d);
+        assertEquals("10.0.0.1", ok.raftHost());
+        assertEquals(9093, ok.raftPort());
+        assertEquals(ControllerConfig.DEFAULT_BROKER_SESSION_TIMEOUT_MS, ok.brokerSessionTimeoutMs());
+        assertFalse(ok.uncleanLeaderElectionEnable());
+        assertTrue(ok.autoLeaderRebalanceEnable());
+    }
 }

@@ -14,48 +14,52 @@ import java.util.function.IntFunction;
  * turn (any node forwards to the active one), as brokers would.
  */
 final class Heartbeats implements AutoCloseable {
-  private final Map<Integer, String> incarnations = new ConcurrentHashMap<>();
-  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
-  private final ControllerCluster cluster;
-  private final List<Integer> nodeIds;
-  private int next;
+    private final Map<Integer, String> incarnations = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    private final ControllerCluster cluster;
+    private final List<Integer> nodeIds;
+    private int next;
 
-  Heartbeats(ControllerCluster cluster, List<Integer> nodeIds, long periodMs) {
-    this.cluster = cluster;
-    this.nodeIds = nodeIds;
-    timer.scheduleWithFixedDelay(this::beat, 0, periodMs, TimeUnit.MILLISECONDS);
-  }
-
-  void add(int brokerId, String incarnation) {
-    incarnations.put(brokerId, incarnation);
-  }
-
-  void remove(int brokerId) {
-    incarnations.remove(brokerId);
-  }
-
-  private void beat() {
-    for (Map.Entry<Integer, String> b : incarnations.entrySet()) {
-      IntFunction<Boolean> send = node -> {
-        try {
-          cluster.stub(node).withDeadlineAfter(5, TimeUnit.SECONDS).brokerHeartbeat(BrokerHeartbeatRequest
-              .newBuilder().setBrokerId(b.getKey()).setIncarnationId(b.getValue()).build());
-          return true;
-        } catch (RuntimeException e) {
-          return false; // node down: try the next one
-        }
-      };
-      for (int attempt = 0; attempt < nodeIds.size(); attempt++) {
-        int node = nodeIds.get(next++ % nodeIds.size());
-        if (cluster.node(node) != null && send.apply(node)) {
-          break;
-        }
-      }
+    Heartbeats(ControllerCluster cluster, List<Integer> nodeIds, long periodMs) {
+        this.cluster = cluster;
+        this.nodeIds = nodeIds;
+        timer.scheduleWithFixedDelay(this::beat, 0, periodMs, TimeUnit.MILLISECONDS);
     }
-  }
 
-  @Override
-  public void close() {
-    timer.shutdownNow();
-  }
+    void add(int brokerId, String incarnation) {
+        incarnations.put(brokerId, incarnation);
+    }
+
+    void remove(int brokerId) {
+        incarnations.remove(brokerId);
+    }
+
+    private void beat() {
+        for (Map.Entry<Integer, String> b : incarnations.entrySet()) {
+            IntFunction<Boolean> send = node -> {
+                try {
+                    cluster.stub(node)
+                            .withDeadlineAfter(5, TimeUnit.SECONDS)
+                            .brokerHeartbeat(BrokerHeartbeatRequest.newBuilder()
+                                    .setBrokerId(b.getKey())
+                                    .setIncarnationId(b.getValue())
+                                    .build());
+                    return true;
+                } catch (RuntimeException e) {
+                    return false; // node down: try the next one
+                }
+            };
+            for (int attempt = 0; attempt < nodeIds.size(); attempt++) {
+                int node = nodeIds.get(next++ % nodeIds.size());
+                if (cluster.node(node) != null && send.apply(node)) {
+                    break;
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
 }

@@ -58,27 +58,35 @@ public final class BatchScanner {
             return null;
         }
         if (remaining < RecordBatch.LOG_OVERHEAD) {
-            throw new CorruptBatchException(CorruptBatchException.Problem.TRUNCATED,
-                    "only " + remaining + " bytes left at position " + (position - start) + ", less than a batch header");
+            throw new CorruptBatchException(
+                    CorruptBatchException.Problem.TRUNCATED,
+                    "only " + remaining + " bytes left at position " + (position - start)
+                            + ", less than a batch header");
         }
         int batchLength = buffer.getInt(position + RecordBatch.LENGTH_OFFSET);
         if (batchLength < RecordBatch.HEADER_SIZE - RecordBatch.LOG_OVERHEAD) {
-            throw new CorruptBatchException(CorruptBatchException.Problem.INVALID_LENGTH,
-                    "batch length " + batchLength + " at position " + (position - start) + " is smaller than the header");
+            throw new CorruptBatchException(
+                    CorruptBatchException.Problem.INVALID_LENGTH,
+                    "batch length " + batchLength + " at position " + (position - start)
+                            + " is smaller than the header");
         }
         if (batchLength > remaining - RecordBatch.LOG_OVERHEAD) {
-            throw new CorruptBatchException(CorruptBatchException.Problem.TRUNCATED,
+            throw new CorruptBatchException(
+                    CorruptBatchException.Problem.TRUNCATED,
                     "batch at position " + (position - start) + " has length " + batchLength + " ("
                             + ((long) batchLength + RecordBatch.LOG_OVERHEAD) + " bytes) but only " + remaining
                             + " remain");
         }
         byte magic = buffer.get(position + RecordBatch.MAGIC_OFFSET);
         if (magic != RecordBatch.MAGIC) {
-            throw new CorruptBatchException(CorruptBatchException.Problem.UNSUPPORTED_MAGIC,
-                    "magic byte " + magic + " at position " + (position - start) + "; only " + RecordBatch.MAGIC + " is supported");
+            throw new CorruptBatchException(
+                    CorruptBatchException.Problem.UNSUPPORTED_MAGIC,
+                    "magic byte " + magic + " at position " + (position - start) + "; only " + RecordBatch.MAGIC
+                            + " is supported");
         }
         int size = batchLength + RecordBatch.LOG_OVERHEAD;
-        RecordBatch batch = RecordBatch.wrap(buffer.duplicate().position(position).limit(position + size));
+        RecordBatch batch =
+                RecordBatch.wrap(buffer.duplicate().position(position).limit(position + size));
         position += size;
         return batch;
     }

@@ -30,7 +30,7 @@ public enum CompressionType {
                 return type;
             }
         }
-        throw new IllegalArgumentException("unknown compression type '" + name
-                + "'; expected one of none, gzip, snappy, lz4, zstd");
+        throw new IllegalArgumentException(
+                "unknown compression type '" + name + "'; expected one of none, gzip, snappy, lz4, zstd");
     }
 }

@@ -22,8 +22,7 @@ final class Compressors {
     /** First guess at the decompressed size, as a multiple of the compressed size; the sink grows from there. */
     private static final int EXPECTED_RATIO = 4;
 
-    private Compressors() {
-    }
+    private Compressors() {}
 
     private static Codec codec(CompressionType type) {
         return switch (type) {
@@ -98,8 +97,9 @@ final class Compressors {
      * Decompresses into {@code out}. Codecs work on arrays: a direct or mapped batch is copied first, into
      * {@code scratch}'s input array when there is one, else into a new array sized by the bytes present.
      */
-    private static void decompressInto(CompressionType type, ByteBuffer compressed, int limit, ByteSink out,
-            Scratch scratch) throws CorruptBatchException {
+    private static void decompressInto(
+            CompressionType type, ByteBuffer compressed, int limit, ByteSink out, Scratch scratch)
+            throws CorruptBatchException {
         byte[] array;
         int offset;
         int length = compressed.remaining();

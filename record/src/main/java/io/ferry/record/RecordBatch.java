@@ -56,6 +56,7 @@ public final class RecordBatch {
 
     /** Partition leader epoch of a batch no leader has stamped yet. */
     public static final int NO_PARTITION_LEADER_EPOCH = -1;
+
     public static final long NO_PRODUCER_ID = -1L;
     public static final short NO_PRODUCER_EPOCH = -1;
     public static final int NO_SEQUENCE = -1;
@@ -92,7 +93,8 @@ public final class RecordBatch {
      */
     public static RecordBatch wrap(ByteBuffer buffer) throws CorruptBatchException {
         if (buffer.remaining() < HEADER_SIZE) {
-            throw new CorruptBatchException(CorruptBatchException.Problem.TRUNCATED,
+            throw new CorruptBatchException(
+                    CorruptBatchException.Problem.TRUNCATED,
                     "batch has " + buffer.remaining() + " bytes, fewer than the " + HEADER_SIZE + "-byte header");
         }
         return new RecordBatch(buffer);
@@ -108,7 +110,8 @@ public final class RecordBatch {
         // In long: a length near Integer.MAX_VALUE must be reported as sent, not wrapped negative.
         long declaredSize = LOG_OVERHEAD + (long) batchLength();
         if (batchLength() < HEADER_SIZE - LOG_OVERHEAD) {
-            throw new CorruptBatchException(CorruptBatchException.Problem.INVALID_LENGTH,
+            throw new CorruptBatchException(
+                    CorruptBatchException.Problem.INVALID_LENGTH,
                     "batch length " + batchLength() + " is smaller than the header");
         }
         if (declaredSize != buffer.limit()) {
@@ -120,22 +123,26 @@ public final class RecordBatch {
                             + " are present");
         }
         if (magic() != MAGIC) {
-            throw new CorruptBatchException(CorruptBatchException.Problem.UNSUPPORTED_MAGIC,
+            throw new CorruptBatchException(
+                    CorruptBatchException.Problem.UNSUPPORTED_MAGIC,
                     "magic byte is " + magic() + ", only " + MAGIC + " is supported");
         }
         if (CompressionType.forId(attributes() & COMPRESSION_CODEC_MASK) == null) {
-            throw new CorruptBatchException(CorruptBatchException.Problem.INVALID_COMPRESSION,
+            throw new CorruptBatchException(
+                    CorruptBatchException.Problem.INVALID_COMPRESSION,
                     "compression codec id " + (attributes() & COMPRESSION_CODEC_MASK) + " names no codec");
         }
         int count = recordCount();
         if (count < 0 || lastOffsetDelta() < 0 || (count > 0 && count - 1 > lastOffsetDelta())) {
-            throw new CorruptBatchException(CorruptBatchException.Problem.INVALID_RECORD_COUNT,
+            throw new CorruptBatchException(
+                    CorruptBatchException.Problem.INVALID_RECORD_COUNT,
                     "record count " + count + " does not fit last offset delta " + lastOffsetDelta());
         }
         long stored = checksum();
         long computed = computeChecksum();
         if (stored != computed) {
-            throw new CorruptBatchException(CorruptBatchException.Problem.CRC_MISMATCH,
+            throw new CorruptBatchException(
+                    CorruptBatchException.Problem.CRC_MISMATCH,
                     "CRC-32C stored " + Long.toHexString(stored) + " but bytes hash to " + Long.toHexString(computed));
         }
     }
@@ -163,23 +170,27 @@ public final class RecordBatch {
 
     /** The records section, decompressed if the batch is compressed; checks codec and count on the way. */
     private ByteBuffer recordsSection(int maxUncompressedBytes) throws CorruptBatchException {
-        return checkedSection(Compressors.decompress(checkedCompression(maxUncompressedBytes),
-                buffer.duplicate().position(HEADER_SIZE), maxUncompressedBytes));
+        return checkedSection(Compressors.decompress(
+                checkedCompression(maxUncompressedBytes),
+                buffer.duplicate().position(HEADER_SIZE),
+                maxUncompressedBytes));
     }
 
     /** The codec of the records section, after the checks every read of the section makes first. */
     private CompressionType checkedCompression(int maxUncompressedBytes) throws CorruptBatchException {
         if (maxUncompressedBytes < 1 || maxUncompressedBytes > MAX_UNCOMPRESSED_BYTES_LIMIT) {
-            throw new IllegalArgumentException("maxUncompressedBytes " + maxUncompressedBytes
-                    + " is not in 1.." + MAX_UNCOMPRESSED_BYTES_LIMIT);
+            throw new IllegalArgumentException(
+                    "maxUncompressedBytes " + maxUncompressedBytes + " is not in 1.." + MAX_UNCOMPRESSED_BYTES_LIMIT);
         }
         CompressionType compression = compression();
         if (compression == null) {
-            throw new CorruptBatchException(CorruptBatchException.Problem.INVALID_COMPRESSION,
+            throw new CorruptBatchException(
+                    CorruptBatchException.Problem.INVALID_COMPRESSION,
                     "compression codec id " + (attributes() & COMPRESSION_CODEC_MASK) + " names no codec");
         }
         if (recordCount() < 0) {
-            throw new CorruptBatchException(CorruptBatchException.Problem.INVALID_RECORD_COUNT,
+            throw new CorruptBatchException(
+                    CorruptBatchException.Problem.INVALID_RECORD_COUNT,
                     "record count " + recordCount() + " is negative");
         }
         return compression;
@@ -188,7 +199,8 @@ public final class RecordBatch {
     private ByteBuffer checkedSection(ByteBuffer section) throws CorruptBatchException {
         if (recordCount() == 0 && section.hasRemaining()) {
             // Checked here because an iterator over zero records never reaches its own trailing-bytes check.
-            throw new CorruptBatchException(CorruptBatchException.Problem.INVALID_RECORD_COUNT,
+            throw new CorruptBatchException(
+                    CorruptBatchException.Problem.INVALID_RECORD_COUNT,
                     "batch declares 0 records but its records section holds " + section.remaining() + " bytes");
         }
         return section;
@@ -207,8 +219,10 @@ public final class RecordBatch {
         validate();
         RecordsScan scan = scanRecords(maxUncompressedBytes);
         if (!isLogAppendTime() && scan.maxTimestamp() > maxTimestamp()) {
-            throw new CorruptBatchException(CorruptBatchException.Problem.INVALID_RECORD, "a record has timestamp "
-                    + scan.maxTimestamp() + ", above the batch's max timestamp " + maxTimestamp());
+            throw new CorruptBatchException(
+                    CorruptBatchException.Problem.INVALID_RECORD,
+                    "a record has timestamp " + scan.maxTimestamp() + ", above the batch's max timestamp "
+                            + maxTimestamp());
         }
     }
 
@@ -224,9 +238,12 @@ public final class RecordBatch {
      */
     public RecordsScan scanRecords(int maxUncompressedBytes) throws CorruptBatchException {
         // The section is walked and dropped, so it is decompressed into this thread's reused arrays.
-        return Compressors.scanDecompressed(checkedCompression(maxUncompressedBytes),
-                buffer.duplicate().position(HEADER_SIZE), maxUncompressedBytes,
-                section -> RecordWalker.walk(checkedSection(section), recordCount(), lastOffsetDelta(), baseTimestamp()));
+        return Compressors.scanDecompressed(
+                checkedCompression(maxUncompressedBytes),
+                buffer.duplicate().position(HEADER_SIZE),
+                maxUncompressedBytes,
+                section ->
+                        RecordWalker.walk(checkedSection(section), recordCount(), lastOffsetDelta(), baseTimestamp()));
     }
 
     /** CRC-32C over attributes to the end of the batch, as the CRC field should hold it. */

@@ -92,16 +92,20 @@ public final class RecordBatchBuilder {
         int offsetDelta = recordCount;
 
         int headerCount = headers.size();
-        long bodySize = 1 + Varints.sizeOfVarlong(timestampDelta) + Varints.sizeOfVarint(offsetDelta)
-                + sizeOfBytes(key) + sizeOfBytes(value) + Varints.sizeOfVarint(headerCount);
+        long bodySize = 1
+                + Varints.sizeOfVarlong(timestampDelta)
+                + Varints.sizeOfVarint(offsetDelta)
+                + sizeOfBytes(key)
+                + sizeOfBytes(value)
+                + Varints.sizeOfVarint(headerCount);
         for (int i = 0; i < headerCount; i++) {
             Header header = headers.get(i);
             int keyLength = Utf8.encodedLength(header.key());
             bodySize += Varints.sizeOfVarint(keyLength) + (long) keyLength + sizeOfBytes(header.value());
         }
         if (bodySize > MAX_SIZE - records.position() - 5) {
-            throw new IllegalStateException("record of " + bodySize + " bytes would make the batch exceed "
-                    + MAX_SIZE + " bytes");
+            throw new IllegalStateException(
+                    "record of " + bodySize + " bytes would make the batch exceed " + MAX_SIZE + " bytes");
         }
         ensureCapacity(Varints.sizeOfVarint((int) bodySize) + (int) bodySize);
 

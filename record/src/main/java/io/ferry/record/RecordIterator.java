@@ -66,7 +66,8 @@ public final class RecordIterator {
      */
     public Record next() throws CorruptBatchException {
         if (!hasNext()) {
-            throw new NoSuchElementException(failed ? "the batch is corrupt" : "all " + recordCount + " records were returned");
+            throw new NoSuchElementException(
+                    failed ? "the batch is corrupt" : "all " + recordCount + " records were returned");
         }
         try {
             return decodeNext();
@@ -79,27 +80,36 @@ public final class RecordIterator {
     private Record decodeNext() throws CorruptBatchException {
         int start = section.position();
         if (start == sectionEnd) {
-            throw new CorruptBatchException(Problem.INVALID_RECORD_COUNT, "batch declares " + recordCount
-                    + " records but its records section ends after " + index);
+            throw new CorruptBatchException(
+                    Problem.INVALID_RECORD_COUNT,
+                    "batch declares " + recordCount + " records but its records section ends after " + index);
         }
         int bodyLength = readVarint("record length", start);
         int bodyStart = section.position();
         if (bodyLength < 0 || bodyLength > sectionEnd - bodyStart) {
-            throw error(Problem.INVALID_LENGTH, start, "record length " + bodyLength
-                    + " is negative or exceeds the " + (sectionEnd - bodyStart) + " bytes left");
+            throw error(
+                    Problem.INVALID_LENGTH,
+                    start,
+                    "record length " + bodyLength + " is negative or exceeds the " + (sectionEnd - bodyStart)
+                            + " bytes left");
         }
         int bodyEnd = bodyStart + bodyLength;
         section.limit(bodyEnd);
         try {
             Record record = readBody(start, bodyEnd);
             if (section.position() != bodyEnd) {
-                throw error(Problem.INVALID_RECORD, start, "record length " + bodyLength + " but its fields take "
-                        + (section.position() - bodyStart) + " bytes");
+                throw error(
+                        Problem.INVALID_RECORD,
+                        start,
+                        "record length " + bodyLength + " but its fields take " + (section.position() - bodyStart)
+                                + " bytes");
             }
             index++;
             if (index == recordCount && bodyEnd != sectionEnd) {
-                throw new CorruptBatchException(Problem.INVALID_RECORD_COUNT, "batch declares " + recordCount
-                        + " records but " + (sectionEnd - bodyEnd) + " bytes follow the last of them");
+                throw new CorruptBatchException(
+                        Problem.INVALID_RECORD_COUNT,
+                        "batch declares " + recordCount + " records but " + (sectionEnd - bodyEnd)
+                                + " bytes follow the last of them");
             }
             return record;
         } finally {
@@ -118,8 +128,11 @@ public final class RecordIterator {
         ByteBuffer value = readBytes("value", start);
         int headerCount = readVarint("header count", start);
         if (headerCount < 0 || headerCount > (bodyEnd - section.position()) / MIN_HEADER_SIZE) {
-            throw error(Problem.INVALID_RECORD, start, "header count " + headerCount
-                    + " is negative or cannot fit the " + (bodyEnd - section.position()) + " bytes left");
+            throw error(
+                    Problem.INVALID_RECORD,
+                    start,
+                    "header count " + headerCount + " is negative or cannot fit the " + (bodyEnd - section.position())
+                            + " bytes left");
         }
         List<Header> headers = headerCount == 0 ? List.of() : readHeaders(headerCount, start);
         long timestamp = logAppendTime ? logAppendTimestamp : baseTimestamp + timestampDelta;
@@ -164,8 +177,10 @@ public final class RecordIterator {
     private int readLength(String field, int start) throws CorruptBatchException {
         int length = readVarint(field + " length", start);
         if (length > section.remaining()) {
-            throw error(Problem.INVALID_LENGTH, start, field + " length " + length + " exceeds the "
-                    + section.remaining() + " bytes left in the record");
+            throw error(
+                    Problem.INVALID_LENGTH,
+                    start,
+                    field + " length " + length + " exceeds the " + section.remaining() + " bytes left in the record");
         }
         return length;
     }
@@ -173,7 +188,8 @@ public final class RecordIterator {
     private String utf8(int length) {
         String value;
         if (section.hasArray()) {
-            value = new String(section.array(), section.arrayOffset() + section.position(), length, StandardCharsets.UTF_8);
+            value = new String(
+                    section.array(), section.arrayOffset() + section.position(), length, StandardCharsets.UTF_8);
         } else {
             byte[] bytes = new byte[length];
             section.duplicate().get(bytes);
@@ -202,7 +218,7 @@ public final class RecordIterator {
     }
 
     private CorruptBatchException error(Problem problem, int recordStart, String detail) {
-        return new CorruptBatchException(problem, "record " + index + " (at byte " + recordStart
-                + " of the records section): " + detail);
+        return new CorruptBatchException(
+                problem, "record " + index + " (at byte " + recordStart + " of the records section): " + detail);
     }
 }

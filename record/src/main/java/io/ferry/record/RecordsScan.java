@@ -10,5 +10,4 @@ package io.ferry.record;
  * @param minStampedTimestamp smallest create-time record timestamp other than
  *                            {@link RecordBatch#NO_TIMESTAMP}, or {@link Long#MAX_VALUE} if no record has one
  */
-public record RecordsScan(int recordCount, long maxTimestamp, long minStampedTimestamp) {
-}
+public record RecordsScan(int recordCount, long maxTimestamp, long minStampedTimestamp) {}

@@ -20,6 +20,7 @@ public enum TimestampType {
                 return type;
             }
         }
-        throw new IllegalArgumentException("unknown timestamp type '" + name + "'; expected CreateTime or LogAppendTime");
+        throw new IllegalArgumentException(
+                "unknown timestamp type '" + name + "'; expected CreateTime or LogAppendTime");
     }
 }

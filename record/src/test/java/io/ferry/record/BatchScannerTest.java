@@ -106,8 +106,10 @@ class BatchScannerTest {
         ByteBuffer batch = Batches.copy(batch(CompressionType.NONE, 1, 7));
         batch.putInt(RecordBatch.LENGTH_OFFSET, Integer.MAX_VALUE);
 
-        CorruptBatchException scanned = assertProblem(Problem.TRUNCATED, () -> BatchScanner.of(batch).next());
-        CorruptBatchException validated = assertProblem(Problem.TRUNCATED, () -> RecordBatch.wrap(batch).validate());
+        CorruptBatchException scanned =
+                assertProblem(Problem.TRUNCATED, () -> BatchScanner.of(batch).next());
+        CorruptBatchException validated =
+                assertProblem(Problem.TRUNCATED, () -> RecordBatch.wrap(batch).validate());
 
         assertTrue(scanned.getMessage().contains("length 2147483647 (2147483659 bytes)"), scanned.getMessage());
         assertTrue(validated.getMessage().contains("length 2147483647 says 2147483659 bytes"), validated.getMessage());

@@ -101,10 +101,11 @@ class CodecFramingTest {
         Lz4FrameCodec codec = new Lz4FrameCodec();
         for (BLOCKSIZE blockSize : BLOCKSIZE.values()) {
             for (Bits[] bits : new Bits[][] {
-                    {Bits.BLOCK_INDEPENDENCE},
-                    {Bits.BLOCK_INDEPENDENCE, Bits.BLOCK_CHECKSUM},
-                    {Bits.BLOCK_INDEPENDENCE, Bits.CONTENT_CHECKSUM},
-                    {Bits.BLOCK_INDEPENDENCE, Bits.BLOCK_CHECKSUM, Bits.CONTENT_CHECKSUM, Bits.CONTENT_SIZE}}) {
+                {Bits.BLOCK_INDEPENDENCE},
+                {Bits.BLOCK_INDEPENDENCE, Bits.BLOCK_CHECKSUM},
+                {Bits.BLOCK_INDEPENDENCE, Bits.CONTENT_CHECKSUM},
+                {Bits.BLOCK_INDEPENDENCE, Bits.BLOCK_CHECKSUM, Bits.CONTENT_CHECKSUM, Bits.CONTENT_SIZE}
+            }) {
                 ByteArrayOutputStream frame = new ByteArrayOutputStream();
                 boolean hasSize = bits.length == 4;
                 try (LZ4FrameOutputStream lz4 = hasSize
@@ -129,8 +130,8 @@ class CodecFramingTest {
         assertProblem(Problem.INVALID_COMPRESSION, () -> decompress(codec, badHeader, input.length));
 
         ByteArrayOutputStream checked = new ByteArrayOutputStream();
-        try (LZ4FrameOutputStream lz4 = new LZ4FrameOutputStream(checked, BLOCKSIZE.SIZE_64KB,
-                Bits.BLOCK_INDEPENDENCE, Bits.BLOCK_CHECKSUM, Bits.CONTENT_CHECKSUM)) {
+        try (LZ4FrameOutputStream lz4 = new LZ4FrameOutputStream(
+                checked, BLOCKSIZE.SIZE_64KB, Bits.BLOCK_INDEPENDENCE, Bits.BLOCK_CHECKSUM, Bits.CONTENT_CHECKSUM)) {
             lz4.write(input);
         }
         byte[] frame = checked.toByteArray();
@@ -148,7 +149,8 @@ class CodecFramingTest {
         byte[] dependent = ours.clone();
         dependent[4] &= ~(1 << 5);
         dependent[6] = (byte) (XXHashFactory.fastestInstance().hash32().hash(dependent, 4, 2, 0) >> 8);
-        String message = assertProblem(Problem.INVALID_COMPRESSION, () -> decompress(codec, dependent, input.length)).getMessage();
+        String message = assertProblem(Problem.INVALID_COMPRESSION, () -> decompress(codec, dependent, input.length))
+                .getMessage();
         org.junit.jupiter.api.Assertions.assertTrue(message.contains("dependent blocks"), message);
 
         assertProblem(Problem.DECOMPRESSED_TOO_LARGE, () -> decompress(codec, ours, input.length - 1));

@@ -94,10 +94,15 @@ class CorruptionTest {
             for (int bit = 0; bit < 8; bit++) {
                 ByteBuffer flipped = Batches.copy(batch);
                 flipped.put(index, (byte) (flipped.get(index) ^ (1 << bit)));
-                CorruptBatchException e = assertThrows(CorruptBatchException.class, () -> BatchScanner.of(flipped).next());
+                CorruptBatchException e = assertThrows(
+                        CorruptBatchException.class,
+                        () -> BatchScanner.of(flipped).next());
                 // A flip in the codec bits can name no codec, which is caught before the CRC.
-                assertTrue(e.problem() == Problem.CRC_MISMATCH || e.problem() == Problem.INVALID_COMPRESSION
-                        || e.problem() == Problem.INVALID_RECORD_COUNT, e.getMessage());
+                assertTrue(
+                        e.problem() == Problem.CRC_MISMATCH
+                                || e.problem() == Problem.INVALID_COMPRESSION
+                                || e.problem() == Problem.INVALID_RECORD_COUNT,
+                        e.getMessage());
             }
         }
         batch.put(batch.limit() - 1, (byte) (batch.get(batch.limit() - 1) ^ 1));
@@ -128,7 +133,8 @@ class CorruptionTest {
         // The scanner frames a one-byte-shorter batch, whose CRC then no longer matches.
         assertProblem(Problem.CRC_MISMATCH, () -> BatchScanner.of(shorter).next());
 
-        for (int length : new int[] {-1, 0, RecordBatch.HEADER_SIZE - RecordBatch.LOG_OVERHEAD - 1, Integer.MIN_VALUE}) {
+        for (int length :
+                new int[] {-1, 0, RecordBatch.HEADER_SIZE - RecordBatch.LOG_OVERHEAD - 1, Integer.MIN_VALUE}) {
             ByteBuffer tiny = smallBatch(CompressionType.NONE);
             tiny.putInt(RecordBatch.LENGTH_OFFSET, length);
             assertProblem(Problem.INVALID_LENGTH, () -> BatchScanner.of(tiny).next());
@@ -139,7 +145,8 @@ class CorruptionTest {
     @ParameterizedTest
     @ValueSource(ints = {5, 6, 7})
     void codecIdThatNamesNoCodec(int id) throws Exception {
-        ByteBuffer batch = Batches.withSection(CompressionType.NONE, 1, 0, new RawSection().record(0, K, V).toByteArray());
+        ByteBuffer batch = Batches.withSection(
+                CompressionType.NONE, 1, 0, new RawSection().record(0, K, V).toByteArray());
         batch.putShort(RecordBatch.ATTRIBUTES_OFFSET, (short) id);
         Batches.reseal(batch);
         assertProblem(Problem.INVALID_COMPRESSION, () -> RecordBatch.wrap(batch).validate());
@@ -153,7 +160,8 @@ class CorruptionTest {
         // First byte is the record length varint (small, one byte): make it claim more and less.
         byte[] longer = good.clone();
         longer[0] = (byte) ((good.length) << 1); // zig-zag: the body length plus one
-        CorruptBatchException e = assertProblem(Problem.INVALID_LENGTH,
+        CorruptBatchException e = assertProblem(
+                Problem.INVALID_LENGTH,
                 () -> readAll(RecordBatch.wrap(Batches.withSection(CompressionType.NONE, 1, 0, longer))));
         assertTrue(e.getMessage().contains("record 0") && e.getMessage().contains("record length"), e.getMessage());
 
@@ -163,7 +171,8 @@ class CorruptionTest {
         assertProblem(Problem.INVALID_RECORD, () -> readAll(RecordBatch.wrap(shorterBatch)));
 
         byte[] negative = new RawSection().varint(-3).toByteArray();
-        assertProblem(Problem.INVALID_LENGTH,
+        assertProblem(
+                Problem.INVALID_LENGTH,
                 () -> readAll(RecordBatch.wrap(Batches.withSection(CompressionType.NONE, 1, 0, negative))));
     }
 
@@ -185,47 +194,75 @@ class CorruptionTest {
         ByteBuffer negative = Batches.copy(original);
         negative.putInt(RecordBatch.RECORD_COUNT_OFFSET, -1);
         Batches.reseal(negative);
-        assertProblem(Problem.INVALID_RECORD_COUNT, () -> RecordBatch.wrap(negative).validate());
-        assertProblem(Problem.INVALID_RECORD_COUNT, () -> RecordBatch.wrap(negative).records());
+        assertProblem(
+                Problem.INVALID_RECORD_COUNT, () -> RecordBatch.wrap(negative).validate());
+        assertProblem(
+                Problem.INVALID_RECORD_COUNT, () -> RecordBatch.wrap(negative).records());
 
         ByteBuffer beyondDelta = Batches.copy(original);
         beyondDelta.putInt(RecordBatch.LAST_OFFSET_DELTA_OFFSET, 2);
         Batches.reseal(beyondDelta);
-        assertProblem(Problem.INVALID_RECORD_COUNT, () -> RecordBatch.wrap(beyondDelta).validate());
+        assertProblem(
+                Problem.INVALID_RECORD_COUNT,
+                () -> RecordBatch.wrap(beyondDelta).validate());
     }
 
     @Test
     void negativeAndOversizedFieldLengths() {
         // Body: attributes, timestamp delta, offset delta, then the key length under test.
         for (int keyLength : new int[] {-2, -100, Integer.MIN_VALUE, 50, Integer.MAX_VALUE}) {
-            byte[] body = new RawSection().bytes((byte) 0).varlong(0).varint(0).varint(keyLength).bytes(new byte[8]).toByteArray();
+            byte[] body = new RawSection()
+                    .bytes((byte) 0)
+                    .varlong(0)
+                    .varint(0)
+                    .varint(keyLength)
+                    .bytes(new byte[8])
+                    .toByteArray();
             byte[] section = new RawSection().varint(body.length).bytes(body).toByteArray();
-            CorruptBatchException e = assertProblem(Problem.INVALID_LENGTH,
+            CorruptBatchException e = assertProblem(
+                    Problem.INVALID_LENGTH,
                     () -> readAll(RecordBatch.wrap(Batches.withSection(CompressionType.NONE, 1, 0, section))));
             assertTrue(e.getMessage().contains("key length " + keyLength), e.getMessage());
         }
         byte[] badValue = body(r -> r.field(K).varint(-7).varint(0));
-        assertTrue(assertProblem(Problem.INVALID_LENGTH, () -> readSingle(badValue)).getMessage().contains("value length -7"));
+        assertTrue(assertProblem(Problem.INVALID_LENGTH, () -> readSingle(badValue))
+                .getMessage()
+                .contains("value length -7"));
 
         byte[] badHeaderKey = body(r -> r.field(K).field(V).varint(1).varint(-1).field(V));
-        assertTrue(assertProblem(Problem.INVALID_LENGTH, () -> readSingle(badHeaderKey)).getMessage().contains("header 0 key"));
+        assertTrue(assertProblem(Problem.INVALID_LENGTH, () -> readSingle(badHeaderKey))
+                .getMessage()
+                .contains("header 0 key"));
 
         byte[] badHeaderValue = body(r -> r.field(K).field(V).varint(1).field(K).varint(-2));
-        assertTrue(assertProblem(Problem.INVALID_LENGTH, () -> readSingle(badHeaderValue)).getMessage().contains("header 0 value"));
+        assertTrue(assertProblem(Problem.INVALID_LENGTH, () -> readSingle(badHeaderValue))
+                .getMessage()
+                .contains("header 0 value"));
 
         byte[] negativeHeaders = body(r -> r.field(K).field(V).varint(-1));
         assertProblem(Problem.INVALID_RECORD, () -> readSingle(negativeHeaders));
 
-        byte[] tooManyHeaders = body(r -> r.field(K).field(V).varint(1_000_000).field(K).field(V));
-        assertTrue(assertProblem(Problem.INVALID_RECORD, () -> readSingle(tooManyHeaders)).getMessage().contains("header count"));
+        byte[] tooManyHeaders =
+                body(r -> r.field(K).field(V).varint(1_000_000).field(K).field(V));
+        assertTrue(assertProblem(Problem.INVALID_RECORD, () -> readSingle(tooManyHeaders))
+                .getMessage()
+                .contains("header count"));
     }
 
     @Test
     void varintOverflow() {
         byte[] tooLong = {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x01};
-        byte[] raw = new RawSection().bytes((byte) 0).varlong(0).bytes(tooLong).field(K).field(V).varint(0).toByteArray();
+        byte[] raw = new RawSection()
+                .bytes((byte) 0)
+                .varlong(0)
+                .bytes(tooLong)
+                .field(K)
+                .field(V)
+                .varint(0)
+                .toByteArray();
         byte[] wrapped = new RawSection().varint(raw.length).bytes(raw).toByteArray();
-        CorruptBatchException e = assertProblem(Problem.INVALID_RECORD,
+        CorruptBatchException e = assertProblem(
+                Problem.INVALID_RECORD,
                 () -> readAll(RecordBatch.wrap(Batches.withSection(CompressionType.NONE, 1, 0, wrapped))));
         assertTrue(e.getMessage().contains("offset delta"), e.getMessage());
 
@@ -233,14 +270,19 @@ class CorruptionTest {
         java.util.Arrays.fill(longVarlong, (byte) 0x80);
         byte[] ts = new RawSection().bytes((byte) 0).bytes(longVarlong).toByteArray();
         byte[] tsSection = new RawSection().varint(ts.length).bytes(ts).toByteArray();
-        assertTrue(assertProblem(Problem.INVALID_RECORD,
-                () -> readAll(RecordBatch.wrap(Batches.withSection(CompressionType.NONE, 1, 0, tsSection))))
-                .getMessage().contains("timestamp delta"));
+        assertTrue(assertProblem(
+                        Problem.INVALID_RECORD,
+                        () -> readAll(RecordBatch.wrap(Batches.withSection(CompressionType.NONE, 1, 0, tsSection))))
+                .getMessage()
+                .contains("timestamp delta"));
 
         byte[] lengthOverflow = {(byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80};
-        assertTrue(assertProblem(Problem.INVALID_RECORD,
-                () -> readAll(RecordBatch.wrap(Batches.withSection(CompressionType.NONE, 1, 0, lengthOverflow))))
-                .getMessage().contains("record length"));
+        assertTrue(assertProblem(
+                        Problem.INVALID_RECORD,
+                        () -> readAll(
+                                RecordBatch.wrap(Batches.withSection(CompressionType.NONE, 1, 0, lengthOverflow))))
+                .getMessage()
+                .contains("record length"));
     }
 
     @Test
@@ -248,26 +290,41 @@ class CorruptionTest {
         byte[] repeatedDelta = new RawSection().record(0, K, V).record(0, K, V).toByteArray();
         ByteBuffer batch = Batches.withSection(CompressionType.NONE, 2, 1, repeatedDelta);
         readAll(RecordBatch.wrap(batch)); // decodable
-        assertTrue(assertProblem(Problem.INVALID_RECORD, () -> RecordBatch.wrap(batch).validateRecords())
-                .getMessage().contains("offset delta"));
+        assertTrue(assertProblem(
+                        Problem.INVALID_RECORD, () -> RecordBatch.wrap(batch).validateRecords())
+                .getMessage()
+                .contains("offset delta"));
 
         byte[] beyondLast = new RawSection().record(0, K, V).record(5, K, V).toByteArray();
-        assertProblem(Problem.INVALID_RECORD,
-                () -> RecordBatch.wrap(Batches.withSection(CompressionType.NONE, 2, 1, beyondLast)).validateRecords());
+        assertProblem(
+                Problem.INVALID_RECORD,
+                () -> RecordBatch.wrap(Batches.withSection(CompressionType.NONE, 2, 1, beyondLast))
+                        .validateRecords());
 
         // Batches.withSection writes base timestamp 1000 and max timestamp 2000.
-        byte[] body = new RawSection().bytes((byte) 0).varlong(1001).varint(0).field(K).field(V).varint(0).toByteArray();
+        byte[] body = new RawSection()
+                .bytes((byte) 0)
+                .varlong(1001)
+                .varint(0)
+                .field(K)
+                .field(V)
+                .varint(0)
+                .toByteArray();
         byte[] lateSection = new RawSection().varint(body.length).bytes(body).toByteArray();
-        assertTrue(assertProblem(Problem.INVALID_RECORD,
-                () -> RecordBatch.wrap(Batches.withSection(CompressionType.NONE, 1, 0, lateSection)).validateRecords())
-                .getMessage().contains("timestamp"));
+        assertTrue(assertProblem(
+                        Problem.INVALID_RECORD,
+                        () -> RecordBatch.wrap(Batches.withSection(CompressionType.NONE, 1, 0, lateSection))
+                                .validateRecords())
+                .getMessage()
+                .contains("timestamp"));
     }
 
     @ParameterizedTest
     @EnumSource(value = CompressionType.class, names = "NONE", mode = EnumSource.Mode.EXCLUDE)
     void decompressionBombStopsAtTheLimit(CompressionType type) throws Exception {
         byte[] zeros = new byte[4 * 1024 * 1024];
-        ByteBuffer batch = RecordBatchBuilder.create(type).append(1L, null, zeros).build();
+        ByteBuffer batch =
+                RecordBatchBuilder.create(type).append(1L, null, zeros).build();
         assertTrue(batch.remaining() < 300_000, "compressed to " + batch.remaining());
         RecordBatch view = RecordBatch.wrap(batch);
         view.validate();
@@ -287,7 +344,8 @@ class CorruptionTest {
         // An empty payload is no valid gzip, snappy or lz4 stream; for zstd it is zero frames, so zero records.
         ByteBuffer empty = Batches.withSection(type, 1, 0, new byte[0]);
         CorruptBatchException e = assertThrows(CorruptBatchException.class, () -> readAll(RecordBatch.wrap(empty)));
-        assertEquals(type == CompressionType.ZSTD ? Problem.INVALID_RECORD_COUNT : Problem.INVALID_COMPRESSION, e.problem());
+        assertEquals(
+                type == CompressionType.ZSTD ? Problem.INVALID_RECORD_COUNT : Problem.INVALID_COMPRESSION, e.problem());
     }
 
     @ParameterizedTest
@@ -322,7 +380,8 @@ class CorruptionTest {
     @Test
     void iteratorStopsAfterTheFirstCorruption() throws Exception {
         byte[] section = new RawSection().record(0, K, V).varint(-3).toByteArray();
-        RecordIterator records = RecordBatch.wrap(Batches.withSection(CompressionType.NONE, 2, 1, section)).records();
+        RecordIterator records = RecordBatch.wrap(Batches.withSection(CompressionType.NONE, 2, 1, section))
+                .records();
         assertEquals(0L, records.next().offset());
         assertProblem(Problem.INVALID_LENGTH, records::next);
         assertTrue(!records.hasNext());

@@ -101,8 +101,13 @@ class FuzzTest {
             exercise(buffer, "random input " + i, seen);
         }
         // The plausible inputs must get past framing into the codecs and the record decoder.
-        assertTrue(seen.containsAll(EnumSet.of(Problem.INVALID_COMPRESSION, Problem.INVALID_LENGTH,
-                Problem.INVALID_RECORD_COUNT, Problem.INVALID_RECORD)), seen.toString());
+        assertTrue(
+                seen.containsAll(EnumSet.of(
+                        Problem.INVALID_COMPRESSION,
+                        Problem.INVALID_LENGTH,
+                        Problem.INVALID_RECORD_COUNT,
+                        Problem.INVALID_RECORD)),
+                seen.toString());
     }
 
     @ParameterizedTest
@@ -124,7 +129,8 @@ class FuzzTest {
         }
         // Mutations must reach the decoders, not only the CRC check.
         assertTrue(seen.containsAll(EnumSet.of(Problem.CRC_MISMATCH, Problem.INVALID_RECORD_COUNT)), seen.toString());
-        assertTrue(seen.contains(type == CompressionType.NONE ? Problem.INVALID_LENGTH : Problem.INVALID_COMPRESSION),
+        assertTrue(
+                seen.contains(type == CompressionType.NONE ? Problem.INVALID_LENGTH : Problem.INVALID_COMPRESSION),
                 seen.toString());
     }
 
@@ -134,7 +140,8 @@ class FuzzTest {
         switch (random.nextInt(5)) {
             case 0 -> { // flip a few bytes anywhere after the CRC
                 for (int n = 1 + random.nextInt(4); n > 0; n--) {
-                    int at = RecordBatch.ATTRIBUTES_OFFSET + random.nextInt(bytes.length - RecordBatch.ATTRIBUTES_OFFSET);
+                    int at = RecordBatch.ATTRIBUTES_OFFSET
+                            + random.nextInt(bytes.length - RecordBatch.ATTRIBUTES_OFFSET);
                     bytes[at] = (byte) random.nextInt();
                 }
             }
@@ -145,8 +152,11 @@ class FuzzTest {
             }
             case 2 -> { // lie about the record count and offset range
                 int count = random.nextInt(3) == 0 ? random.nextInt() : random.nextInt(20);
-                ByteBuffer.wrap(bytes).putInt(RecordBatch.RECORD_COUNT_OFFSET, count)
-                        .putInt(RecordBatch.LAST_OFFSET_DELTA_OFFSET, random.nextBoolean() ? count - 1 : random.nextInt());
+                ByteBuffer.wrap(bytes)
+                        .putInt(RecordBatch.RECORD_COUNT_OFFSET, count)
+                        .putInt(
+                                RecordBatch.LAST_OFFSET_DELTA_OFFSET,
+                                random.nextBoolean() ? count - 1 : random.nextInt());
             }
             case 3 -> { // overwrite a run inside the section with 0xFF or 0x80 (varint continuation bytes)
                 int at = RecordBatch.HEADER_SIZE + random.nextInt(bytes.length - RecordBatch.HEADER_SIZE);

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.ferry.record.testing.Batches;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -82,7 +81,10 @@ class KafkaInteropTest {
         for (List<TestRecord> records : List.of(mixedRecords(1, 10, 3), mixedRecords(57, 100, 4), largeRecords())) {
             ByteBuffer ferryBatch = TestRecord.buildWithFerry(type, records);
             assertEquals(TestRecord.expected(records, 0L), TestRecord.readWithKafka(ferryBatch));
-            MutableRecordBatch kafkaView = MemoryRecords.readableRecords(ferryBatch.duplicate()).batches().iterator().next();
+            MutableRecordBatch kafkaView = MemoryRecords.readableRecords(ferryBatch.duplicate())
+                    .batches()
+                    .iterator()
+                    .next();
             assertEquals(type.id, kafkaView.compressionType().id);
             assertEquals(records.size(), kafkaView.countOrNull());
         }
@@ -102,7 +104,8 @@ class KafkaInteropTest {
     @EnumSource(CompressionType.class)
     void logAppendTimeBatchesReportTheBrokerTimestamp(CompressionType type) throws Exception {
         List<TestRecord> records = mixedRecords(20, 50, 7);
-        ByteBuffer kafkaBatch = TestRecord.buildWithKafka(type, records, 0L, TimestampType.LOG_APPEND_TIME, 1_800_000_000_000L);
+        ByteBuffer kafkaBatch =
+                TestRecord.buildWithKafka(type, records, 0L, TimestampType.LOG_APPEND_TIME, 1_800_000_000_000L);
         RecordBatch batch = BatchScanner.of(kafkaBatch).next();
         assertTrue(batch.isLogAppendTime());
         RecordIterator iterator = batch.records();
@@ -116,8 +119,18 @@ class KafkaInteropTest {
     @EnumSource(CompressionType.class)
     void producerFieldsAndFlagsMatchKafka(CompressionType type) throws Exception {
         ByteBuffer buffer = ByteBuffer.allocate(256);
-        MemoryRecordsBuilder builder = MemoryRecords.builder(buffer, RecordBatch.MAGIC, TestRecord.kafkaCompression(type),
-                TimestampType.CREATE_TIME, 500L, RecordBatch.NO_TIMESTAMP, 77L, (short) 3, 1000, true, 9);
+        MemoryRecordsBuilder builder = MemoryRecords.builder(
+                buffer,
+                RecordBatch.MAGIC,
+                TestRecord.kafkaCompression(type),
+                TimestampType.CREATE_TIME,
+                500L,
+                RecordBatch.NO_TIMESTAMP,
+                77L,
+                (short) 3,
+                1000,
+                true,
+                9);
         builder.append(10L, "k".getBytes(StandardCharsets.UTF_8), "v".getBytes(StandardCharsets.UTF_8));
         builder.append(20L, (byte[]) null, "w".getBytes(StandardCharsets.UTF_8));
         ByteBuffer kafkaBatch = builder.build().buffer();
@@ -136,7 +149,8 @@ class KafkaInteropTest {
                 .producer(77L, (short) 3, 1000)
                 .append(10L, "k".getBytes(StandardCharsets.UTF_8), "v".getBytes(StandardCharsets.UTF_8))
                 .build();
-        MutableRecordBatch kafkaView = MemoryRecords.readableRecords(ferryBatch).batches().iterator().next();
+        MutableRecordBatch kafkaView =
+                MemoryRecords.readableRecords(ferryBatch).batches().iterator().next();
         kafkaView.ensureValid();
         assertEquals(77L, kafkaView.producerId());
         assertEquals(3, kafkaView.producerEpoch());
@@ -152,7 +166,8 @@ class KafkaInteropTest {
         batch.setPartitionLeaderEpoch(12);
         batch.validate();
 
-        MutableRecordBatch kafkaView = MemoryRecords.readableRecords(ferryBatch).batches().iterator().next();
+        MutableRecordBatch kafkaView =
+                MemoryRecords.readableRecords(ferryBatch).batches().iterator().next();
         kafkaView.ensureValid();
         assertEquals(9_000_000_000L, kafkaView.baseOffset());
         assertEquals(9_000_000_004L, kafkaView.lastOffset());
@@ -188,7 +203,9 @@ class KafkaInteropTest {
     @EnumSource(CompressionType.class)
     void readsBatchesHeldInDirectBuffers(CompressionType type) throws Exception {
         ByteBuffer heap = TestRecord.buildWithKafka(type, mixedRecords(30, 200, 9), 0L);
-        ByteBuffer direct = ByteBuffer.allocateDirect(heap.remaining()).put(heap.duplicate()).flip();
+        ByteBuffer direct = ByteBuffer.allocateDirect(heap.remaining())
+                .put(heap.duplicate())
+                .flip();
         assertEquals(TestRecord.readWithFerry(heap), TestRecord.readWithFerry(direct));
     }
 
@@ -199,7 +216,10 @@ class KafkaInteropTest {
         List<TestRecord> second = mixedRecords(4, 30, 11);
         ByteBuffer a = TestRecord.buildWithKafka(type, first, 0L);
         ByteBuffer b = TestRecord.buildWithKafka(type, second, 3L);
-        ByteBuffer both = ByteBuffer.allocate(a.remaining() + b.remaining()).put(a.duplicate()).put(b.duplicate()).flip();
+        ByteBuffer both = ByteBuffer.allocate(a.remaining() + b.remaining())
+                .put(a.duplicate())
+                .put(b.duplicate())
+                .flip();
         List<TestRecord.Read> expected = new ArrayList<>(TestRecord.expected(first, 0L));
         expected.addAll(TestRecord.expected(second, 3L));
         assertEquals(expected, TestRecord.readWithFerry(both));

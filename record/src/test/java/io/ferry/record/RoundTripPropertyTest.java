@@ -21,30 +21,43 @@ class RoundTripPropertyTest {
     @Provide
     Arbitrary<List<TestRecord>> records() {
         Arbitrary<Long> timestamps = Arbitraries.oneOf(
-                Arbitraries.just(RecordBatch.NO_TIMESTAMP),
-                Arbitraries.longs().between(0, 1L << 42));
-        Arbitrary<byte[]> keys = Arbitraries.bytes().array(byte[].class).ofMaxSize(64).injectNull(0.2);
+                Arbitraries.just(RecordBatch.NO_TIMESTAMP), Arbitraries.longs().between(0, 1L << 42));
+        Arbitrary<byte[]> keys =
+                Arbitraries.bytes().array(byte[].class).ofMaxSize(64).injectNull(0.2);
         Arbitrary<byte[]> values = Arbitraries.oneOf(
-                Arbitraries.bytes().array(byte[].class).ofMaxSize(300),
-                Arbitraries.strings().alpha().ofMaxLength(3000).map(s -> s.getBytes(StandardCharsets.UTF_8)))
+                        Arbitraries.bytes().array(byte[].class).ofMaxSize(300),
+                        Arbitraries.strings().alpha().ofMaxLength(3000).map(s -> s.getBytes(StandardCharsets.UTF_8)))
                 .injectNull(0.1);
         Arbitrary<Header> header = Combinators.combine(
-                Arbitraries.strings().ofMaxLength(12),
-                Arbitraries.bytes().array(byte[].class).ofMaxSize(16).injectNull(0.3)).as(Header::new);
+                        Arbitraries.strings().ofMaxLength(12),
+                        Arbitraries.bytes().array(byte[].class).ofMaxSize(16).injectNull(0.3))
+                .as(Header::new);
         Arbitrary<List<Header>> headers = header.list().ofMaxSize(3);
-        return Combinators.combine(timestamps, keys, values, headers).as(TestRecord::new).list().ofMinSize(1).ofMaxSize(60);
+        return Combinators.combine(timestamps, keys, values, headers)
+                .as(TestRecord::new)
+                .list()
+                .ofMinSize(1)
+                .ofMaxSize(60);
     }
 
     /** Header keys as a reader sees them: what UTF-8 makes of the string (unpaired surrogates become '?'). */
     private static List<TestRecord> asRead(List<TestRecord> records) {
-        return records.stream().map(r -> new TestRecord(r.timestamp(), r.key(), r.value(), r.headers().stream()
-                .map(h -> new Header(new String(h.key().getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8), h.value()))
-                .toList())).toList();
+        return records.stream()
+                .map(r -> new TestRecord(
+                        r.timestamp(),
+                        r.key(),
+                        r.value(),
+                        r.headers().stream()
+                                .map(h -> new Header(
+                                        new String(h.key().getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8),
+                                        h.value()))
+                                .toList()))
+                .toList();
     }
 
     @Property(tries = 100)
-    void ferryAndKafkaReadBackWhatFerryBuilt(@ForAll("records") List<TestRecord> records,
-                                              @ForAll CompressionType type) throws Exception {
+    void ferryAndKafkaReadBackWhatFerryBuilt(@ForAll("records") List<TestRecord> records, @ForAll CompressionType type)
+            throws Exception {
         ByteBuffer batch = TestRecord.buildWithFerry(type, records);
         List<TestRecord.Read> expected = TestRecord.expected(asRead(records), 0L);
         assertEquals(expected, TestRecord.readWithFerry(batch));
@@ -80,6 +93,8 @@ class RoundTripPropertyTest {
 
     @Provide
     Arbitrary<String> surrogateSoup() {
-        return Arbitraries.strings().withChars('a', 'é', '€', '\uD83D', '\uDE00', '\uDBFF', '\uDC00').ofMaxLength(20);
+        return Arbitraries.strings()
+                .withChars('a', 'é', '€', '\uD83D', '\uDE00', '\uDBFF', '\uDC00')
+                .ofMaxLength(20);
     }
 }

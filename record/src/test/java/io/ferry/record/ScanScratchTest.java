@@ -22,7 +22,8 @@ class ScanScratchTest {
     private static final int LIMIT = RecordBatch.DEFAULT_MAX_UNCOMPRESSED_BYTES;
 
     /** A batch of {@code count} records of {@code size} random letters, in a direct buffer as a produce request's. */
-    private static RecordBatch batch(CompressionType codec, int count, int size, long seed) throws CorruptBatchException {
+    private static RecordBatch batch(CompressionType codec, int count, int size, long seed)
+            throws CorruptBatchException {
         Random random = new Random(seed);
         RecordBatchBuilder builder = RecordBatchBuilder.create(codec);
         for (int i = 0; i < count; i++) {
@@ -33,13 +34,13 @@ class ScanScratchTest {
             builder.append(1_000 + i, null, value);
         }
         ByteBuffer built = builder.build();
-        return RecordBatch.wrap(ByteBuffer.allocateDirect(built.remaining()).put(built).flip());
+        return RecordBatch.wrap(
+                ByteBuffer.allocateDirect(built.remaining()).put(built).flip());
     }
 
     @ParameterizedTest
     @EnumSource(value = CompressionType.class, names = "NONE", mode = EnumSource.Mode.EXCLUDE)
-    void aScanAnswersTheSameAfterLargerSmallerAndCorruptBatchesOnTheSameThread(CompressionType codec)
-            throws Exception {
+    void aScanAnswersTheSameAfterLargerSmallerAndCorruptBatchesOnTheSameThread(CompressionType codec) throws Exception {
         RecordBatch small = batch(codec, 3, 10, 1);
         RecordsScan expected = small.scanRecords(LIMIT);
         assertEquals(3, expected.recordCount());
@@ -63,8 +64,7 @@ class ScanScratchTest {
 
     @Test
     void aWarmThreadScansACompressedBatchWithoutAllocatingItsRecords() throws Exception {
-        com.sun.management.ThreadMXBean threads =
-                (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         RecordBatch batch = batch(CompressionType.LZ4, 600, 100, 5);
         int decompressed = 600 * 100;
         for (int i = 0; i < 20; i++) {
@@ -78,7 +78,8 @@ class ScanScratchTest {
         }
         long perScan = (threads.getThreadAllocatedBytes(id) - before) / scans;
         // Decompressing into fresh arrays allocates at least the records themselves each time.
-        assertTrue(perScan < decompressed / 4, perScan + " bytes allocated per scan of " + decompressed
-                + " bytes of records");
+        assertTrue(
+                perScan < decompressed / 4,
+                perScan + " bytes allocated per scan of " + decompressed + " bytes of records");
     }
 }

@@ -15,8 +15,7 @@ import org.apache.kafka.common.record.internal.MutableRecordBatch;
 record TestRecord(long timestamp, byte[] key, byte[] value, List<Header> headers) {
 
     /** A decoded record in a form that compares by content. */
-    record Read(long offset, long timestamp, String key, String value, List<String> headers) {
-    }
+    record Read(long offset, long timestamp, String key, String value, List<String> headers) {}
 
     static Read read(long offset, long timestamp, ByteBuffer key, ByteBuffer value, List<String> headers) {
         return new Read(offset, timestamp, hex(key), hex(value), headers);
@@ -40,7 +39,11 @@ record TestRecord(long timestamp, byte[] key, byte[] value, List<Header> headers
         List<Read> result = new ArrayList<>();
         for (int i = 0; i < records.size(); i++) {
             TestRecord r = records.get(i);
-            result.add(new Read(baseOffset + i, r.timestamp, hex(r.key), hex(r.value),
+            result.add(new Read(
+                    baseOffset + i,
+                    r.timestamp,
+                    hex(r.key),
+                    hex(r.value),
                     r.headers.stream().map(h -> h.key() + "=" + hex(h.value())).toList()));
         }
         return result;
@@ -62,10 +65,19 @@ record TestRecord(long timestamp, byte[] key, byte[] value, List<Header> headers
         return buildWithKafka(type, records, baseOffset, TimestampType.CREATE_TIME, RecordBatch.NO_TIMESTAMP);
     }
 
-    static ByteBuffer buildWithKafka(CompressionType type, List<TestRecord> records, long baseOffset,
-                                     TimestampType timestampType, long logAppendTime) {
-        MemoryRecordsBuilder builder = MemoryRecords.builder(ByteBuffer.allocate(1024), RecordBatch.MAGIC,
-                kafkaCompression(type), timestampType, baseOffset, logAppendTime);
+    static ByteBuffer buildWithKafka(
+            CompressionType type,
+            List<TestRecord> records,
+            long baseOffset,
+            TimestampType timestampType,
+            long logAppendTime) {
+        MemoryRecordsBuilder builder = MemoryRecords.builder(
+                ByteBuffer.allocate(1024),
+                RecordBatch.MAGIC,
+                kafkaCompression(type),
+                timestampType,
+                baseOffset,
+                logAppendTime);
         for (TestRecord r : records) {
             org.apache.kafka.common.header.Header[] headers = r.headers.stream()
                     .map(h -> new RecordHeader(h.key(), h.value()))
@@ -78,7 +90,8 @@ record TestRecord(long timestamp, byte[] key, byte[] value, List<Header> headers
     /** Reads with Kafka's clients, which validate each batch ({@code ensureValid}) first. */
     static List<Read> readWithKafka(ByteBuffer batches) {
         List<Read> result = new ArrayList<>();
-        for (MutableRecordBatch batch : MemoryRecords.readableRecords(batches.duplicate()).batches()) {
+        for (MutableRecordBatch batch :
+                MemoryRecords.readableRecords(batches.duplicate()).batches()) {
             batch.ensureValid();
             for (org.apache.kafka.common.record.internal.Record r : batch) {
                 List<String> headers = new ArrayList<>();
@@ -100,8 +113,14 @@ record TestRecord(long timestamp, byte[] key, byte[] value, List<Header> headers
             RecordIterator records = batch.records();
             while (records.hasNext()) {
                 Record r = records.next();
-                result.add(read(r.offset(), r.timestamp(), r.key(), r.value(),
-                        r.headers().stream().map(h -> h.key() + "=" + hex(h.value())).toList()));
+                result.add(read(
+                        r.offset(),
+                        r.timestamp(),
+                        r.key(),
+                        r.value(),
+                        r.headers().stream()
+                                .map(h -> h.key() + "=" + hex(h.value()))
+                                .toList()));
             }
         }
         return result;

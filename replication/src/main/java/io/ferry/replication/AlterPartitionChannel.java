@@ -16,6 +16,6 @@ public interface AlterPartitionChannel {
      *         {@link ReplicationException} naming why the controller refused it (a stale epoch, a fenced
      *         replica) or an other exception if no controller answered
      */
-    CompletableFuture<LeaderAndIsr> alterPartition(TopicPartition tp, int leaderEpoch, int partitionEpoch,
-                                                   List<Integer> newIsr);
+    CompletableFuture<LeaderAndIsr> alterPartition(
+            TopicPartition tp, int leaderEpoch, int partitionEpoch, List<Integer> newIsr);
 }

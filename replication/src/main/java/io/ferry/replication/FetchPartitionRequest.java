@@ -7,6 +7,5 @@ import io.ferry.storage.TopicPartition;
  *
  * @param currentLeaderEpoch the epoch the client last saw, -1 when it does not know (no check)
  */
-public record FetchPartitionRequest(TopicPartition tp, long fetchOffset, int partitionMaxBytes,
-                                    int currentLeaderEpoch) {
-}
+public record FetchPartitionRequest(
+        TopicPartition tp, long fetchOffset, int partitionMaxBytes, int currentLeaderEpoch) {}

@@ -10,8 +10,9 @@ import java.nio.ByteBuffer;
  * @param records whole batches below the high watermark; a read-only slice of the log (not a copy), empty if none
  * @param lease   keeps {@code records} readable until released (see {@link PartitionRead#lease()})
  */
-public record FetchedPartition(PartitionError error, long highWatermark, long logStartOffset, ByteBuffer records,
-                               BufferLease lease) implements PartitionRead {
+public record FetchedPartition(
+        PartitionError error, long highWatermark, long logStartOffset, ByteBuffer records, BufferLease lease)
+        implements PartitionRead {
 
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
 

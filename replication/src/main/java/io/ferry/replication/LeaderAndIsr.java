@@ -19,8 +19,8 @@ public record LeaderAndIsr(int leader, int leaderEpoch, int partitionEpoch, List
         replicas = List.copyOf(replicas);
         isr = List.copyOf(isr);
         if (leaderEpoch < 0 || partitionEpoch < 0) {
-            throw new IllegalArgumentException("negative epoch: leader epoch " + leaderEpoch + ", partition epoch "
-                    + partitionEpoch);
+            throw new IllegalArgumentException(
+                    "negative epoch: leader epoch " + leaderEpoch + ", partition epoch " + partitionEpoch);
         }
     }
 }

@@ -23,7 +23,6 @@ public interface LeaderClient {
      * @return completes with one result per requested partition, or exceptionally with an
      *         {@link IOException} when the leader could not be reached or did not answer in time
      */
-    CompletableFuture<Map<TopicPartition, ReplicaFetchResult>> fetch(int leaderId, int replicaId, FetchParams params,
-                                                                     List<ReplicaFetchPartition> partitions,
-                                                                     long timeoutMs);
+    CompletableFuture<Map<TopicPartition, ReplicaFetchResult>> fetch(
+            int leaderId, int replicaId, FetchParams params, List<ReplicaFetchPartition> partitions, long timeoutMs);
 }

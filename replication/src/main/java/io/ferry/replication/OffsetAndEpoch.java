@@ -7,5 +7,4 @@ package io.ferry.replication;
  * @param timestampMs the timestamp asked for, or -1 for earliest/latest
  * @param leaderEpoch the leader's current epoch
  */
-public record OffsetAndEpoch(long offset, long timestampMs, int leaderEpoch) {
-}
+public record OffsetAndEpoch(long offset, long timestampMs, int leaderEpoch) {}

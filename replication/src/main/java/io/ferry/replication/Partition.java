@@ -89,8 +89,7 @@ public final class Partition {
      * @param newLeadership         this broker became leader (at a new leader epoch)
      * @param highWatermarkAdvanced waiting requests may complete
      */
-    public record Applied(boolean newLeadership, boolean highWatermarkAdvanced) {
-    }
+    public record Applied(boolean newLeadership, boolean highWatermarkAdvanced) {}
 
     /** The leader this replica fetches from and the epoch it follows; empty unless it is a follower. */
     public synchronized Optional<LeaderAndIsr> followedState() {
@@ -113,17 +112,20 @@ public final class Partition {
             throws ReplicationException, LogAppendException {
         LeaderRole leader = requireLeader(-1);
         if (acks == RequiredAcks.ALL && leader.isr().size() < minInsyncReplicas) {
-            throw new ReplicationException(ErrorCode.NOT_ENOUGH_REPLICAS, "partition " + tp + " has "
-                    + leader.isr().size() + " in-sync replicas " + leader.isr() + ", fewer than min.insync.replicas="
-                    + minInsyncReplicas + "; acks=all cannot be satisfied until replicas catch up");
+            throw new ReplicationException(
+                    ErrorCode.NOT_ENOUGH_REPLICAS,
+                    "partition " + tp + " has "
+                            + leader.isr().size() + " in-sync replicas " + leader.isr()
+                            + ", fewer than min.insync.replicas="
+                            + minInsyncReplicas + "; acks=all cannot be satisfied until replicas catch up");
         }
         LogAppendInfo info;
         try {
             info = log.appendAsLeader(batches, leader.leaderEpoch());
         } catch (StorageException e) {
             role = new OfflineRole(leader.leaderEpoch(), "its log failed: " + e.getMessage());
-            throw new ReplicationException(ErrorCode.STORAGE_ERROR, "partition " + tp + " failed to write: "
-                    + e.getMessage());
+            throw new ReplicationException(
+                    ErrorCode.STORAGE_ERROR, "partition " + tp + " failed to write: " + e.getMessage());
         }
         boolean advanced = maybeAdvanceHighWatermark();
         return new LeaderAppend(info, leader.leaderEpoch(), log.logStartOffset(), advanced);
@@ -135,8 +137,8 @@ public final class Partition {
      * @param leaderEpoch           the epoch of the leadership that accepted it
      * @param highWatermarkAdvanced whether the append moved the high watermark (an ISR of one)
      */
-    public record LeaderAppend(LogAppendInfo info, int leaderEpoch, long logStartOffset, boolean highWatermarkAdvanced) {
-    }
+    public record LeaderAppend(
+            LogAppendInfo info, int leaderEpoch, long logStartOffset, boolean highWatermarkAdvanced) {}
 
     /**
      * A follower's fetch arrived (leader side). Checks its position against this log: a last fetched epoch
@@ -152,8 +154,10 @@ public final class Partition {
             throws ReplicationException {
         LeaderRole leader = requireLeader(request.currentLeaderEpoch());
         if (!leader.isFollower(replicaId)) {
-            throw new ReplicationException(ErrorCode.NOT_REPLICA, "broker " + replicaId
-                    + " is not a follower replica of " + tp + " (replicas " + leader.state().replicas() + ")");
+            throw new ReplicationException(
+                    ErrorCode.NOT_REPLICA,
+                    "broker " + replicaId + " is not a follower replica of " + tp + " (replicas "
+                            + leader.state().replicas() + ")");
         }
         long logEnd = log.logEndOffset();
         long logStart = log.logStartOffset();
@@ -163,18 +167,26 @@ public final class Partition {
             if (ours.isUndefined()) {
                 // No history to compare with: the follower starts over from this log's start.
                 return FollowerFetch.answered(ReplicaFetchResult.diverging(
-                        new EpochEndOffset(EpochEndOffset.UNDEFINED_EPOCH, logStart), log.highWatermark(), logStart,
+                        new EpochEndOffset(EpochEndOffset.UNDEFINED_EPOCH, logStart),
+                        log.highWatermark(),
+                        logStart,
                         logEnd));
             }
             if (ours.epoch() < request.lastFetchedEpoch() || ours.endOffset() < fetchOffset) {
-                return FollowerFetch.answered(ReplicaFetchResult.diverging(ours, log.highWatermark(), logStart,
-                        logEnd));
+                return FollowerFetch.answered(
+                        ReplicaFetchResult.diverging(ours, log.highWatermark(), logStart, logEnd));
             }
         }
         if (fetchOffset < logStart || fetchOffset > logEnd) {
-            return FollowerFetch.answered(new ReplicaFetchResult(PartitionError.of(ErrorCode.OFFSET_OUT_OF_RANGE,
-                    "fetch offset " + fetchOffset + " of " + tp + " is outside the leader's log [" + logStart + ", "
-                            + logEnd + "]"), log.highWatermark(), logStart, logEnd, null,
+            return FollowerFetch.answered(new ReplicaFetchResult(
+                    PartitionError.of(
+                            ErrorCode.OFFSET_OUT_OF_RANGE,
+                            "fetch offset " + fetchOffset + " of " + tp + " is outside the leader's log [" + logStart
+                                    + ", " + logEnd + "]"),
+                    log.highWatermark(),
+                    logStart,
+                    logEnd,
+                    null,
                     ByteBuffer.allocate(0).asReadOnlyBuffer()));
         }
         leader.updateFollower(replicaId, fetchOffset, logEnd, clock.millis());
@@ -206,9 +218,8 @@ public final class Partition {
      *
      * @param expand whether it adds a replica (else it removes lagging ones)
      */
-    public record IsrChange(TopicPartition tp, int leaderEpoch, int partitionEpoch, List<Integer> newIsr,
-                            boolean expand) {
-    }
+    public record IsrChange(
+            TopicPartition tp, int leaderEpoch, int partitionEpoch, List<Integer> newIsr, boolean expand) {}
 
     /**
      * Reads for a follower (leader side): whole batches from {@code request.fetchOffset()} up to the log end
@@ -223,16 +234,30 @@ public final class Partition {
         long highWatermark = log.highWatermark();
         try {
             LogReadResult read = log.read(request.fetchOffset(), request.maxBytes(), Long.MAX_VALUE);
-            return new ReplicaFetchResult(null, highWatermark, read.logStartOffset(), read.logEndOffset(), null,
-                    read.records(), read.lease());
+            return new ReplicaFetchResult(
+                    null,
+                    highWatermark,
+                    read.logStartOffset(),
+                    read.logEndOffset(),
+                    null,
+                    read.records(),
+                    read.lease());
         } catch (OffsetOutOfRangeException e) {
-            return new ReplicaFetchResult(PartitionError.of(ErrorCode.OFFSET_OUT_OF_RANGE, "fetch offset "
-                    + request.fetchOffset() + " of " + tp + " is outside the leader's log [" + e.logStartOffset()
-                    + ", " + e.logEndOffset() + "]"), highWatermark, e.logStartOffset(), e.logEndOffset(), null,
+            return new ReplicaFetchResult(
+                    PartitionError.of(
+                            ErrorCode.OFFSET_OUT_OF_RANGE,
+                            "fetch offset "
+                                    + request.fetchOffset() + " of " + tp + " is outside the leader's log ["
+                                    + e.logStartOffset()
+                                    + ", " + e.logEndOffset() + "]"),
+                    highWatermark,
+                    e.logStartOffset(),
+                    e.logEndOffset(),
+                    null,
                     ByteBuffer.allocate(0).asReadOnlyBuffer());
         } catch (StorageException e) {
-            throw new ReplicationException(ErrorCode.STORAGE_ERROR, "partition " + tp + " failed to read: "
-                    + e.getMessage());
+            throw new ReplicationException(
+                    ErrorCode.STORAGE_ERROR, "partition " + tp + " failed to read: " + e.getMessage());
         }
     }
 
@@ -249,7 +274,8 @@ public final class Partition {
             return Optional.empty();
         }
         leader.isrChangeSent(shrunk);
-        return Optional.of(new IsrChange(tp, leader.leaderEpoch(), leader.state().partitionEpoch(), shrunk, false));
+        return Optional.of(
+                new IsrChange(tp, leader.leaderEpoch(), leader.state().partitionEpoch(), shrunk, false));
     }
 
     /**
@@ -259,7 +285,8 @@ public final class Partition {
      * @return whether the high watermark advanced
      */
     public synchronized boolean isrChangeAccepted(IsrChange change, LeaderAndIsr result) {
-        if (role instanceof LeaderRole leader && leader.leaderEpoch() == change.leaderEpoch()
+        if (role instanceof LeaderRole leader
+                && leader.leaderEpoch() == change.leaderEpoch()
                 && result.leaderEpoch() == change.leaderEpoch()
                 && result.partitionEpoch() > leader.state().partitionEpoch()) {
             role = leader.withState(result, clock.millis());
@@ -273,7 +300,8 @@ public final class Partition {
      * join): the ISR is as it was, and a later check may ask again.
      */
     public synchronized void isrChangeRefused(IsrChange change) {
-        if (role instanceof LeaderRole leader && leader.leaderEpoch() == change.leaderEpoch()
+        if (role instanceof LeaderRole leader
+                && leader.leaderEpoch() == change.leaderEpoch()
                 && leader.state().partitionEpoch() == change.partitionEpoch()) {
             leader.isrChangeRefused();
         }
@@ -288,8 +316,10 @@ public final class Partition {
      * @return the change, to send again, if it is still this leader's pending one
      */
     public synchronized Optional<IsrChange> unansweredIsrChange(IsrChange change) {
-        if (role instanceof LeaderRole leader && leader.leaderEpoch() == change.leaderEpoch()
-                && leader.state().partitionEpoch() == change.partitionEpoch() && leader.isPending(change.newIsr())) {
+        if (role instanceof LeaderRole leader
+                && leader.leaderEpoch() == change.leaderEpoch()
+                && leader.state().partitionEpoch() == change.partitionEpoch()
+                && leader.isPending(change.newIsr())) {
             return Optional.of(change);
         }
         return Optional.empty();
@@ -303,8 +333,8 @@ public final class Partition {
         if (!(role instanceof FollowerRole follower) || follower.leaderEpoch() != leaderEpoch) {
             return Optional.empty();
         }
-        return Optional.of(new ReplicaFetchPartition(tp, log.logEndOffset(), leaderEpoch,
-                log.latestEpoch().orElse(-1), maxBytes));
+        return Optional.of(new ReplicaFetchPartition(
+                tp, log.logEndOffset(), leaderEpoch, log.latestEpoch().orElse(-1), maxBytes));
     }
 
     /**
@@ -319,17 +349,19 @@ public final class Partition {
      *         If that flush fails, the replica has gone offline by the time it completes.
      * @throws ReplicationException the leader's batches could not be appended (the fetcher backs off and retries)
      */
-    public synchronized CompletableFuture<Void> applyLeaderAnswer(ReplicaFetchPartition position,
-                                                               ReplicaFetchResult answer) throws ReplicationException {
+    public synchronized CompletableFuture<Void> applyLeaderAnswer(
+            ReplicaFetchPartition position, ReplicaFetchResult answer) throws ReplicationException {
         CompletableFuture<Void> flushed = CompletableFuture.completedFuture(null);
-        if (!(role instanceof FollowerRole follower) || follower.leaderEpoch() != position.currentLeaderEpoch()
+        if (!(role instanceof FollowerRole follower)
+                || follower.leaderEpoch() != position.currentLeaderEpoch()
                 || log.logEndOffset() != position.fetchOffset()) {
             return flushed;
         }
         try {
             if (answer.divergingEpoch() != null) {
                 truncateToDivergence(answer.divergingEpoch());
-            } else if (answer.error() != null && answer.error().code() == ErrorCode.OFFSET_OUT_OF_RANGE
+            } else if (answer.error() != null
+                    && answer.error().code() == ErrorCode.OFFSET_OUT_OF_RANGE
                     && answer.logEndOffset() >= 0) {
                 if (position.fetchOffset() > answer.logEndOffset()) {
                     log.truncateTo(answer.logEndOffset());
@@ -351,12 +383,14 @@ public final class Partition {
                 log.advanceLogStartOffset(Math.min(answer.logStartOffset(), log.logEndOffset()));
             }
         } catch (LogAppendException e) {
-            throw new ReplicationException(ErrorCode.CORRUPT_BATCH, "partition " + tp + ": the leader's batches from "
-                    + position.fetchOffset() + " were refused: " + e.getMessage());
+            throw new ReplicationException(
+                    ErrorCode.CORRUPT_BATCH,
+                    "partition " + tp + ": the leader's batches from " + position.fetchOffset() + " were refused: "
+                            + e.getMessage());
         } catch (StorageException e) {
             role = new OfflineRole(follower.leaderEpoch(), "its log failed: " + e.getMessage());
-            throw new ReplicationException(ErrorCode.STORAGE_ERROR, "partition " + tp + " failed to write: "
-                    + e.getMessage());
+            throw new ReplicationException(
+                    ErrorCode.STORAGE_ERROR, "partition " + tp + " failed to write: " + e.getMessage());
         }
         long logEnd = log.logEndOffset();
         if (answer.highWatermark() >= 0) {
@@ -432,12 +466,14 @@ public final class Partition {
             LogReadResult read = log.read(offset, maxBytes, highWatermark);
             return new FetchedPartition(null, highWatermark, read.logStartOffset(), read.records(), read.lease());
         } catch (OffsetOutOfRangeException e) {
-            throw new ReplicationException(ErrorCode.OFFSET_OUT_OF_RANGE, "offset " + offset + " of " + tp
-                    + " is outside the log [" + e.logStartOffset() + ", " + e.logEndOffset()
-                    + "]: reset to the log start offset or the high watermark");
+            throw new ReplicationException(
+                    ErrorCode.OFFSET_OUT_OF_RANGE,
+                    "offset " + offset + " of " + tp
+                            + " is outside the log [" + e.logStartOffset() + ", " + e.logEndOffset()
+                            + "]: reset to the log start offset or the high watermark");
         } catch (StorageException e) {
-            throw new ReplicationException(ErrorCode.STORAGE_ERROR, "partition " + tp + " failed to read: "
-                    + e.getMessage());
+            throw new ReplicationException(
+                    ErrorCode.STORAGE_ERROR, "partition " + tp + " failed to read: " + e.getMessage());
         }
     }
 
@@ -458,8 +494,10 @@ public final class Partition {
             return new OffsetAndEpoch(log.highWatermark(), -1, epoch);
         }
         if (timestamp < 0) {
-            throw new ReplicationException(ErrorCode.INVALID_REQUEST, "timestamp " + timestamp
-                    + " is neither -2 (earliest), -1 (latest) nor milliseconds since the epoch");
+            throw new ReplicationException(
+                    ErrorCode.INVALID_REQUEST,
+                    "timestamp " + timestamp
+                            + " is neither -2 (earliest), -1 (latest) nor milliseconds since the epoch");
         }
         OptionalLong found = log.offsetForTimestamp(timestamp);
         long highWatermark = log.highWatermark();
@@ -480,9 +518,12 @@ public final class Partition {
         long highWatermark = log.highWatermark();
         long target = offset == -1 ? highWatermark : offset;
         if (target < 0 || target > highWatermark) {
-            throw new ReplicationException(ErrorCode.OFFSET_OUT_OF_RANGE, "cannot delete the records of " + tp
-                    + " before " + offset + ": the offset must be -1 (the high watermark) or between 0 and the high"
-                    + " watermark " + highWatermark);
+            throw new ReplicationException(
+                    ErrorCode.OFFSET_OUT_OF_RANGE,
+                    "cannot delete the records of " + tp
+                            + " before " + offset
+                            + ": the offset must be -1 (the high watermark) or between 0 and the high"
+                            + " watermark " + highWatermark);
         }
         log.advanceLogStartOffset(target);
         return log.logStartOffset();
@@ -490,17 +531,26 @@ public final class Partition {
 
     private LeaderRole requireLeader(int currentLeaderEpoch) throws ReplicationException {
         if (!(role instanceof LeaderRole leader)) {
-            String why = role instanceof OfflineRole offline ? ": it is offline, " + offline.reason()
+            String why = role instanceof OfflineRole offline
+                    ? ": it is offline, " + offline.reason()
                     : role.leaderId() >= 0 ? "; broker " + role.leaderId() + " leads it" : "";
-            throw new ReplicationException(new PartitionError(ErrorCode.NOT_LEADER, "broker " + localBrokerId
-                    + " does not lead " + tp + why, role.leaderId(), role.leaderEpoch()));
+            throw new ReplicationException(new PartitionError(
+                    ErrorCode.NOT_LEADER,
+                    "broker " + localBrokerId + " does not lead " + tp + why,
+                    role.leaderId(),
+                    role.leaderEpoch()));
         }
         if (currentLeaderEpoch >= 0 && currentLeaderEpoch != leader.leaderEpoch()) {
-            ErrorCode code = currentLeaderEpoch < leader.leaderEpoch() ? ErrorCode.FENCED_LEADER_EPOCH
+            ErrorCode code = currentLeaderEpoch < leader.leaderEpoch()
+                    ? ErrorCode.FENCED_LEADER_EPOCH
                     : ErrorCode.UNKNOWN_LEADER_EPOCH;
-            throw new ReplicationException(new PartitionError(code, "leader epoch " + currentLeaderEpoch
-                    + " of " + tp + " does not match the leader's epoch " + leader.leaderEpoch()
-                    + "; refresh metadata", localBrokerId, leader.leaderEpoch()));
+            throw new ReplicationException(new PartitionError(
+                    code,
+                    "leader epoch " + currentLeaderEpoch
+                            + " of " + tp + " does not match the leader's epoch " + leader.leaderEpoch()
+                            + "; refresh metadata",
+                    localBrokerId,
+                    leader.leaderEpoch()));
         }
         return leader;
     }
@@ -528,13 +578,26 @@ public final class Partition {
     }
 
     public synchronized PartitionSnapshot snapshot() {
-        int isrSize = role instanceof LeaderRole leader ? leader.isr().size()
+        int isrSize = role instanceof LeaderRole leader
+                ? leader.isr().size()
                 : role instanceof FollowerRole follower ? follower.state().isr().size() : 0;
         boolean underReplicated = role instanceof LeaderRole leader && leader.isUnderReplicated();
         long logEnd = log.logEndOffset();
         long lagRecords = role instanceof FollowerRole follower ? follower.lagRecords(logEnd) : 0;
         long lagMs = role instanceof FollowerRole follower ? follower.lagMs(logEnd, clock.millis()) : 0;
-        return new PartitionSnapshot(tp, role.name(), role.leaderId(), role.leaderEpoch(), isrSize, underReplicated,
-                log.logStartOffset(), logEnd, log.highWatermark(), log.sizeInBytes(), log.segmentCount(), lagRecords, lagMs);
+        return new PartitionSnapshot(
+                tp,
+                role.name(),
+                role.leaderId(),
+                role.leaderEpoch(),
+                isrSize,
+                underReplicated,
+                log.logStartOffset(),
+                logEnd,
+                log.highWatermark(),
+                log.sizeInBytes(),
+                log.segmentCount(),
+                lagRecords,
+                lagMs);
     }
 }

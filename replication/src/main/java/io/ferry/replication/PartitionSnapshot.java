@@ -10,10 +10,20 @@ import io.ferry.storage.TopicPartition;
  * @param followerLagRecords a follower: records the leader had at its last answer that this replica lacks
  * @param followerLagMs     a follower: time since it last held everything the leader had; 0 when caught up
  */
-public record PartitionSnapshot(TopicPartition tp, String role, int leaderId, int leaderEpoch, int isrSize,
-                                boolean underReplicated, long logStartOffset, long logEndOffset, long highWatermark,
-                                long sizeInBytes,
-                                int segmentCount, long followerLagRecords, long followerLagMs) {
+public record PartitionSnapshot(
+        TopicPartition tp,
+        String role,
+        int leaderId,
+        int leaderEpoch,
+        int isrSize,
+        boolean underReplicated,
+        long logStartOffset,
+        long logEndOffset,
+        long highWatermark,
+        long sizeInBytes,
+        int segmentCount,
+        long followerLagRecords,
+        long followerLagMs) {
 
     public boolean isLeader() {
         return role.equals("leader");

@@ -10,8 +10,8 @@ package io.ferry.replication;
  *                        epoch); -1 for CreateTime or on error
  * @param logStartOffset  the log start offset after the append; -1 on error
  */
-public record ProduceOutcome(PartitionError error, long baseOffset, long lastOffset, long logAppendTimeMs,
-                             long logStartOffset) {
+public record ProduceOutcome(
+        PartitionError error, long baseOffset, long lastOffset, long logAppendTimeMs, long logStartOffset) {
 
     public static ProduceOutcome failed(PartitionError error) {
         return new ProduceOutcome(error, -1, -1, -1, -1);

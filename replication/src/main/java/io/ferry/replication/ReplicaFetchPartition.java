@@ -10,6 +10,5 @@ import io.ferry.storage.TopicPartition;
  * @param lastFetchedEpoch   the leader epoch of the follower's last batch, -1 for an empty log
  * @param maxBytes           bound for this partition (the first batch is sent even if larger)
  */
-public record ReplicaFetchPartition(TopicPartition tp, long fetchOffset, int currentLeaderEpoch, int lastFetchedEpoch,
-                                    int maxBytes) {
-}
+public record ReplicaFetchPartition(
+        TopicPartition tp, long fetchOffset, int currentLeaderEpoch, int lastFetchedEpoch, int maxBytes) {}

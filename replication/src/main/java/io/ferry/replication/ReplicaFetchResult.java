@@ -15,15 +15,26 @@ import java.nio.ByteBuffer;
  * @param lease          keeps {@code records} readable until released (see {@link PartitionRead#lease()}): on the
  *                       leader a slice of its log, on the follower of the buffer the answer was received into
  */
-public record ReplicaFetchResult(PartitionError error, long highWatermark, long logStartOffset, long logEndOffset,
-                                 EpochEndOffset divergingEpoch, ByteBuffer records, BufferLease lease)
+public record ReplicaFetchResult(
+        PartitionError error,
+        long highWatermark,
+        long logStartOffset,
+        long logEndOffset,
+        EpochEndOffset divergingEpoch,
+        ByteBuffer records,
+        BufferLease lease)
         implements PartitionRead {
 
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
 
     /** An answer whose records are no loan (a copy, or none). */
-    public ReplicaFetchResult(PartitionError error, long highWatermark, long logStartOffset, long logEndOffset,
-                              EpochEndOffset divergingEpoch, ByteBuffer records) {
+    public ReplicaFetchResult(
+            PartitionError error,
+            long highWatermark,
+            long logStartOffset,
+            long logEndOffset,
+            EpochEndOffset divergingEpoch,
+            ByteBuffer records) {
         this(error, highWatermark, logStartOffset, logEndOffset, divergingEpoch, records, BufferLease.NONE);
     }
 
@@ -31,8 +42,8 @@ public record ReplicaFetchResult(PartitionError error, long highWatermark, long 
         return new ReplicaFetchResult(error, -1, -1, -1, null, EMPTY);
     }
 
-    public static ReplicaFetchResult diverging(EpochEndOffset divergingEpoch, long highWatermark, long logStartOffset,
-                                               long logEndOffset) {
+    public static ReplicaFetchResult diverging(
+            EpochEndOffset divergingEpoch, long highWatermark, long logStartOffset, long logEndOffset) {
         return new ReplicaFetchResult(null, highWatermark, logStartOffset, logEndOffset, divergingEpoch, EMPTY);
     }
 

@@ -59,9 +59,13 @@ public final class ReplicaManager implements AutoCloseable {
      * replication events go, and the executors its fetchers run on. Nothing in replication starts a thread
      * or reads a clock of its own, so a deterministic timer, clock and executors make it a simulation.
      */
-    public record Environment(Timer timer, InstantSource clock, LeaderClient leaders, AlterPartitionChannel controller,
-                              ReplicationListener listener, FetcherExecutors fetcherExecutors) {
-    }
+    public record Environment(
+            Timer timer,
+            InstantSource clock,
+            LeaderClient leaders,
+            AlterPartitionChannel controller,
+            ReplicationListener listener,
+            FetcherExecutors fetcherExecutors) {}
 
     private final int localBrokerId;
     private final ReplicaLogs logs;
@@ -76,13 +80,18 @@ public final class ReplicaManager implements AutoCloseable {
     private final Map<Integer, ReplicaFetcher> fetchers = new HashMap<>();
     /** Brokers the controller has fenced, as of the last metadata applied: their fetches are refused. */
     private volatile Set<Integer> fencedBrokers = Set.of();
+
     private volatile boolean closed;
 
     /**
      * @param minInsyncReplicas {@code min.insync.replicas} of a topic
      */
-    public ReplicaManager(int localBrokerId, ReplicaLogs logs, ToIntFunction<String> minInsyncReplicas,
-                          ReplicationConfig config, Environment env) {
+    public ReplicaManager(
+            int localBrokerId,
+            ReplicaLogs logs,
+            ToIntFunction<String> minInsyncReplicas,
+            ReplicationConfig config,
+            Environment env) {
         this.localBrokerId = localBrokerId;
         this.logs = logs;
         this.minInsyncReplicas = minInsyncReplicas;
@@ -100,8 +109,8 @@ public final class ReplicaManager implements AutoCloseable {
      * the partition moves to the fetcher of its leader.
      */
     public void applyPartitionState(TopicPartition tp, LeaderAndIsr state) {
-        Partition partition = partitions.computeIfAbsent(tp, t -> new Partition(t, localBrokerId, logs.open(t),
-                env.clock(), config.replicaLagTimeMaxMs()));
+        Partition partition = partitions.computeIfAbsent(
+                tp, t -> new Partition(t, localBrokerId, logs.open(t), env.clock(), config.replicaLagTimeMaxMs()));
         Partition.Applied applied = partition.apply(state);
         updateFetcher(partition);
         if (applied.newLeadership()) {
@@ -145,15 +154,26 @@ public final class ReplicaManager implements AutoCloseable {
             if (closed) {
                 return;
             }
-            for (Iterator<Map.Entry<Integer, ReplicaFetcher>> it = fetchers.entrySet().iterator(); it.hasNext(); ) {
+            for (Iterator<Map.Entry<Integer, ReplicaFetcher>> it =
+                            fetchers.entrySet().iterator();
+                    it.hasNext(); ) {
                 Map.Entry<Integer, ReplicaFetcher> entry = it.next();
-                if (entry.getKey() != leader && entry.getValue().unfollow(partition.tp()) && entry.getValue().isIdle()) {
+                if (entry.getKey() != leader
+                        && entry.getValue().unfollow(partition.tp())
+                        && entry.getValue().isIdle()) {
                     entry.getValue().close();
                     it.remove();
                 }
             }
-            followed.ifPresent(state -> fetchers.computeIfAbsent(leader, id -> new ReplicaFetcher(id, localBrokerId,
-                    env.leaders(), config, env.timer(), env.fetcherExecutors().create("ferry-replica-fetcher-" + id)))
+            followed.ifPresent(state -> fetchers.computeIfAbsent(
+                            leader,
+                            id -> new ReplicaFetcher(
+                                    id,
+                                    localBrokerId,
+                                    env.leaders(),
+                                    config,
+                                    env.timer(),
+                                    env.fetcherExecutors().create("ferry-replica-fetcher-" + id)))
                     .follow(partition, state.leaderEpoch()));
         }
     }
@@ -188,8 +208,11 @@ public final class ReplicaManager implements AutoCloseable {
      * the in-sync replicas then. A failed flush answers STORAGE_ERROR (the replica goes offline), records
      * truncated before their flush NOT_LEADER.
      */
-    public void appendRecords(RequiredAcks acks, long timeoutMs, Map<TopicPartition, ByteBuffer> entries,
-                              Consumer<Map<TopicPartition, ProduceOutcome>> callback) {
+    public void appendRecords(
+            RequiredAcks acks,
+            long timeoutMs,
+            Map<TopicPartition, ByteBuffer> entries,
+            Consumer<Map<TopicPartition, ProduceOutcome>> callback) {
         Map<TopicPartition, ProduceOutcome> settled = new LinkedHashMap<>();
         Map<TopicPartition, DelayedProduce.Waiting> waiting = new LinkedHashMap<>();
         Map<TopicPartition, CompletableFuture<Void>> flushes = new LinkedHashMap<>();
@@ -203,8 +226,12 @@ public final class ReplicaManager implements AutoCloseable {
             try {
                 int minIsr = minInsyncReplicas.applyAsInt(tp.topic());
                 Partition.LeaderAppend appended = partition.appendAsLeader(entry.getValue(), acks, minIsr);
-                ProduceOutcome outcome = new ProduceOutcome(null, appended.info().firstOffset(),
-                        appended.info().lastOffset(), appended.info().logAppendTimeMs(), appended.logStartOffset());
+                ProduceOutcome outcome = new ProduceOutcome(
+                        null,
+                        appended.info().firstOffset(),
+                        appended.info().lastOffset(),
+                        appended.info().logAppendTimeMs(),
+                        appended.logStartOffset());
                 followerFetchWaiters.checkAndComplete(tp);
                 if (appended.highWatermarkAdvanced()) {
                     wake(tp);
@@ -214,7 +241,8 @@ public final class ReplicaManager implements AutoCloseable {
                 } else {
                     settled.put(tp, outcome);
                 }
-                if (!appended.info().flushed().isDone() || appended.info().flushed().isCompletedExceptionally()) {
+                if (!appended.info().flushed().isDone()
+                        || appended.info().flushed().isCompletedExceptionally()) {
                     flushes.put(tp, appended.info().flushed());
                 }
             } catch (ReplicationException e) {
@@ -227,22 +255,25 @@ public final class ReplicaManager implements AutoCloseable {
             answerAppended(timeoutMs, settled, waiting, callback);
             return;
         }
-        CompletableFuture.allOf(flushes.values().toArray(CompletableFuture[]::new)).whenComplete((done, failure) -> {
-            flushes.forEach((tp, flushed) -> {
-                Throwable failed = flushed.handle((ok, e) -> e).join();
-                if (failed != null) {
-                    waiting.remove(tp);
-                    settled.put(tp, ProduceOutcome.failed(flushError(tp, failed)));
-                }
-            });
-            answerAppended(timeoutMs, settled, waiting, callback);
-        });
+        CompletableFuture.allOf(flushes.values().toArray(CompletableFuture[]::new))
+                .whenComplete((done, failure) -> {
+                    flushes.forEach((tp, flushed) -> {
+                        Throwable failed = flushed.handle((ok, e) -> e).join();
+                        if (failed != null) {
+                            waiting.remove(tp);
+                            settled.put(tp, ProduceOutcome.failed(flushError(tp, failed)));
+                        }
+                    });
+                    answerAppended(timeoutMs, settled, waiting, callback);
+                });
     }
 
     /** Answers an append whose flushes are done: now, or once the in-sync replicas have it (acks=all). */
-    private void answerAppended(long timeoutMs, Map<TopicPartition, ProduceOutcome> settled,
-                                Map<TopicPartition, DelayedProduce.Waiting> waiting,
-                                Consumer<Map<TopicPartition, ProduceOutcome>> callback) {
+    private void answerAppended(
+            long timeoutMs,
+            Map<TopicPartition, ProduceOutcome> settled,
+            Map<TopicPartition, DelayedProduce.Waiting> waiting,
+            Consumer<Map<TopicPartition, ProduceOutcome>> callback) {
         if (waiting.isEmpty()) {
             callback.accept(settled);
             return;
@@ -257,12 +288,14 @@ public final class ReplicaManager implements AutoCloseable {
      */
     private PartitionError flushError(TopicPartition tp, Throwable failure) {
         if (failure instanceof LogAppendException removed) {
-            return PartitionError.of(ErrorCode.NOT_LEADER, "partition " + tp + ": " + removed.getMessage()
-                    + "; they were not acknowledged: retry against the leader");
+            return PartitionError.of(
+                    ErrorCode.NOT_LEADER,
+                    "partition " + tp + ": " + removed.getMessage()
+                            + "; they were not acknowledged: retry against the leader");
         }
         partition(tp).ifPresent(p -> p.markOffline("its log failed to flush: " + failure.getMessage()));
-        return PartitionError.of(ErrorCode.STORAGE_ERROR, "partition " + tp + " failed to flush: "
-                + failure.getMessage());
+        return PartitionError.of(
+                ErrorCode.STORAGE_ERROR, "partition " + tp + " failed to flush: " + failure.getMessage());
     }
 
     private static PartitionError appendError(TopicPartition tp, LogAppendException e) {
@@ -290,14 +323,25 @@ public final class ReplicaManager implements AutoCloseable {
      * available or the wait ends. The answer's records are slices of the logs: {@code callback} releases
      * each partition's {@link PartitionRead#lease()} once nothing reads them any more.
      */
-    public void fetch(FetchParams params, List<FetchPartitionRequest> requests,
-                      Consumer<Map<TopicPartition, FetchedPartition>> callback) {
-        Supplier<Map<TopicPartition, FetchedPartition>> read = () -> readWithin(params.maxBytes(), requests,
-                FetchPartitionRequest::tp, FetchPartitionRequest::partitionMaxBytes, FetchedPartition::failed,
-                (partition, request, limit) -> partition.readForConsumer(request.fetchOffset(), limit,
-                        request.currentLeaderEpoch()),
+    public void fetch(
+            FetchParams params,
+            List<FetchPartitionRequest> requests,
+            Consumer<Map<TopicPartition, FetchedPartition>> callback) {
+        Supplier<Map<TopicPartition, FetchedPartition>> read = () -> readWithin(
+                params.maxBytes(),
+                requests,
+                FetchPartitionRequest::tp,
+                FetchPartitionRequest::partitionMaxBytes,
+                FetchedPartition::failed,
+                (partition, request, limit) ->
+                        partition.readForConsumer(request.fetchOffset(), limit, request.currentLeaderEpoch()),
                 r -> FetchedPartition.empty(r.highWatermark(), r.logStartOffset()));
-        longPoll(fetchWaiters, params, requests.stream().map(FetchPartitionRequest::tp).toList(), read, callback);
+        longPoll(
+                fetchWaiters,
+                params,
+                requests.stream().map(FetchPartitionRequest::tp).toList(),
+                read,
+                callback);
     }
 
     /**
@@ -308,8 +352,11 @@ public final class ReplicaManager implements AutoCloseable {
      * replicate is refused for that partition (NOT_REPLICA), before anything of the follower is recorded.
      * As for {@link #fetch}, {@code callback} releases the answer's leases.
      */
-    public void fetchForFollower(int replicaId, FetchParams params, List<ReplicaFetchPartition> requests,
-                                 Consumer<Map<TopicPartition, ReplicaFetchResult>> callback) {
+    public void fetchForFollower(
+            int replicaId,
+            FetchParams params,
+            List<ReplicaFetchPartition> requests,
+            Consumer<Map<TopicPartition, ReplicaFetchResult>> callback) {
         if (fencedBrokers.contains(replicaId)) {
             callback.accept(refuseFenced(replicaId, requests));
             return;
@@ -341,30 +388,46 @@ public final class ReplicaManager implements AutoCloseable {
         }
         Supplier<Map<TopicPartition, ReplicaFetchResult>> read = () -> {
             Map<TopicPartition, ReplicaFetchResult> result = new LinkedHashMap<>(answered);
-            result.putAll(readWithin(params.maxBytes(), toRead, ReplicaFetchPartition::tp,
-                    ReplicaFetchPartition::maxBytes, ReplicaFetchResult::failed,
-                    (partition, request, limit) -> partition.readForFollower(
-                            new ReplicaFetchPartition(request.tp(), request.fetchOffset(), request.currentLeaderEpoch(),
-                                    request.lastFetchedEpoch(), limit)),
+            result.putAll(readWithin(
+                    params.maxBytes(),
+                    toRead,
+                    ReplicaFetchPartition::tp,
+                    ReplicaFetchPartition::maxBytes,
+                    ReplicaFetchResult::failed,
+                    (partition, request, limit) -> partition.readForFollower(new ReplicaFetchPartition(
+                            request.tp(),
+                            request.fetchOffset(),
+                            request.currentLeaderEpoch(),
+                            request.lastFetchedEpoch(),
+                            limit)),
                     ReplicaFetchResult::withoutRecords));
             return result;
         };
-        longPoll(followerFetchWaiters, params, toRead.stream().map(ReplicaFetchPartition::tp).toList(), read,
+        longPoll(
+                followerFetchWaiters,
+                params,
+                toRead.stream().map(ReplicaFetchPartition::tp).toList(),
+                read,
                 callback);
     }
 
-    private static Map<TopicPartition, ReplicaFetchResult> refuseFenced(int replicaId,
-                                                                         List<ReplicaFetchPartition> requests) {
-        PartitionError fenced = PartitionError.of(ErrorCode.BROKER_FENCED, "broker " + replicaId
-                + " is fenced by the controllers; it may fetch again once a heartbeat has unfenced it");
+    private static Map<TopicPartition, ReplicaFetchResult> refuseFenced(
+            int replicaId, List<ReplicaFetchPartition> requests) {
+        PartitionError fenced = PartitionError.of(
+                ErrorCode.BROKER_FENCED,
+                "broker " + replicaId
+                        + " is fenced by the controllers; it may fetch again once a heartbeat has unfenced it");
         Map<TopicPartition, ReplicaFetchResult> refused = new LinkedHashMap<>();
         requests.forEach(request -> refused.put(request.tp(), ReplicaFetchResult.failed(fenced)));
         return refused;
     }
 
-    private <R extends PartitionRead> void longPoll(DelayedOperations<TopicPartition> waiters, FetchParams params,
-                                                    List<TopicPartition> keys, Supplier<Map<TopicPartition, R>> read,
-                                                    Consumer<Map<TopicPartition, R>> callback) {
+    private <R extends PartitionRead> void longPoll(
+            DelayedOperations<TopicPartition> waiters,
+            FetchParams params,
+            List<TopicPartition> keys,
+            Supplier<Map<TopicPartition, R>> read,
+            Consumer<Map<TopicPartition, R>> callback) {
         Map<TopicPartition, R> now = read.get();
         if (params.maxWaitMs() == 0 || keys.isEmpty() || DelayedFetch.satisfies(now, params.minBytes())) {
             callback.accept(now);
@@ -385,8 +448,13 @@ public final class ReplicaManager implements AutoCloseable {
      * first batch; later ones only what fits in what is left of {@code maxBytes}.
      */
     private <Q, R extends PartitionRead> Map<TopicPartition, R> readWithin(
-            int maxBytes, List<Q> requests, Function<Q, TopicPartition> tpOf, ToIntFunction<Q> partitionMaxBytes,
-            Function<PartitionError, R> failed, PartitionReader<Q, R> reader, UnaryOperator<R> emptied) {
+            int maxBytes,
+            List<Q> requests,
+            Function<Q, TopicPartition> tpOf,
+            ToIntFunction<Q> partitionMaxBytes,
+            Function<PartitionError, R> failed,
+            PartitionReader<Q, R> reader,
+            UnaryOperator<R> emptied) {
         Map<TopicPartition, R> result = new LinkedHashMap<>();
         long remaining = maxBytes;
         boolean anyRecords = false;
@@ -419,14 +487,15 @@ public final class ReplicaManager implements AutoCloseable {
     private void sendIsrChange(Partition partition, Partition.IsrChange change) {
         CompletableFuture<LeaderAndIsr> sent;
         try {
-            sent = env.controller().alterPartition(change.tp(), change.leaderEpoch(), change.partitionEpoch(),
-                    change.newIsr());
+            sent = env.controller()
+                    .alterPartition(change.tp(), change.leaderEpoch(), change.partitionEpoch(), change.newIsr());
         } catch (RuntimeException e) {
             sent = CompletableFuture.failedFuture(e);
         }
         sent.whenComplete((result, error) -> {
             if (error == null) {
-                logger.info("ISR of {} is now {} ({})", change.tp(), result.isr(), change.expand() ? "expanded" : "shrunk");
+                logger.info(
+                        "ISR of {} is now {} ({})", change.tp(), result.isr(), change.expand() ? "expanded" : "shrunk");
                 if (change.expand()) {
                     env.listener().isrExpanded(change.tp());
                 } else {
@@ -436,8 +505,10 @@ public final class ReplicaManager implements AutoCloseable {
                     wake(change.tp());
                 }
             } else {
-                isrChangeNotAccepted(partition, change, error instanceof CompletionException && error.getCause() != null
-                        ? error.getCause() : error);
+                isrChangeNotAccepted(
+                        partition,
+                        change,
+                        error instanceof CompletionException && error.getCause() != null ? error.getCause() : error);
             }
         });
     }
@@ -454,13 +525,23 @@ public final class ReplicaManager implements AutoCloseable {
             logger.info("ISR change of {} to {} was refused: {}", change.tp(), change.newIsr(), error.getMessage());
             env.timer().schedule(ISR_CHANGE_RETRY_MS, () -> partition.isrChangeRefused(change));
         } else if (error instanceof ReplicationException) {
-            logger.info("ISR change of {} to {} was refused, waiting for metadata: {}", change.tp(), change.newIsr(),
+            logger.info(
+                    "ISR change of {} to {} was refused, waiting for metadata: {}",
+                    change.tp(),
+                    change.newIsr(),
                     error.getMessage());
         } else {
-            logger.info("ISR change of {} to {} was not answered, sending it again: {}", change.tp(), change.newIsr(),
+            logger.info(
+                    "ISR change of {} to {} was not answered, sending it again: {}",
+                    change.tp(),
+                    change.newIsr(),
                     error.getMessage());
-            env.timer().schedule(ISR_CHANGE_RETRY_MS, () -> partition.unansweredIsrChange(change)
-                    .ifPresent(again -> sendIsrChange(partition, again)));
+            env.timer()
+                    .schedule(
+                            ISR_CHANGE_RETRY_MS,
+                            () -> partition
+                                    .unansweredIsrChange(change)
+                                    .ifPresent(again -> sendIsrChange(partition, again)));
         }
     }
 

@@ -16,12 +16,23 @@ package io.ferry.replication;
  * @param fetchBackoffMs         pause after a failed follower fetch ({@code replica.fetch.backoff.ms})
  * @param requestTimeoutMs       longest a follower waits for an answer beyond {@code fetchMaxWaitMs}
  */
-public record ReplicationConfig(long replicaLagTimeMaxMs, int fetchMaxWaitMs, int fetchMinBytes, int fetchMaxBytes,
-                                int partitionFetchMaxBytes, long fetchBackoffMs, long requestTimeoutMs) {
+public record ReplicationConfig(
+        long replicaLagTimeMaxMs,
+        int fetchMaxWaitMs,
+        int fetchMinBytes,
+        int fetchMaxBytes,
+        int partitionFetchMaxBytes,
+        long fetchBackoffMs,
+        long requestTimeoutMs) {
 
     public ReplicationConfig {
-        if (replicaLagTimeMaxMs <= 0 || fetchMaxWaitMs < 0 || fetchMinBytes < 0 || fetchMaxBytes <= 0
-                || partitionFetchMaxBytes <= 0 || fetchBackoffMs < 0 || requestTimeoutMs <= 0) {
+        if (replicaLagTimeMaxMs <= 0
+                || fetchMaxWaitMs < 0
+                || fetchMinBytes < 0
+                || fetchMaxBytes <= 0
+                || partitionFetchMaxBytes <= 0
+                || fetchBackoffMs < 0
+                || requestTimeoutMs <= 0) {
             throw new IllegalArgumentException("invalid replication settings: " + this);
         }
         if (fetchMaxWaitMs >= replicaLagTimeMaxMs) {

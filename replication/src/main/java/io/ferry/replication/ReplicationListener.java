@@ -8,18 +8,14 @@ import io.ferry.storage.TopicPartition;
  */
 public interface ReplicationListener {
 
-    ReplicationListener NONE = new ReplicationListener() {
-    };
+    ReplicationListener NONE = new ReplicationListener() {};
 
     /** This broker became the leader of {@code tp}. */
-    default void leaderElected(TopicPartition tp) {
-    }
+    default void leaderElected(TopicPartition tp) {}
 
     /** The controller accepted a smaller ISR for {@code tp} from this leader. */
-    default void isrShrunk(TopicPartition tp) {
-    }
+    default void isrShrunk(TopicPartition tp) {}
 
     /** The controller accepted a larger ISR for {@code tp} from this leader. */
-    default void isrExpanded(TopicPartition tp) {
-    }
+    default void isrExpanded(TopicPartition tp) {}
 }

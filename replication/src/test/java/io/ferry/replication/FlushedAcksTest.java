@@ -49,21 +49,34 @@ class FlushedAcksTest {
     private ReplicaManager manager;
 
     private ReplicaManager start(LeaderClient leaders) {
-        log = Log.open(dir, LogConfig.builder().flushIntervalMessages(1).build(), 0, InstantSource.system(),
-                scheduler, flushThread::add);
-        manager = new ReplicaManager(1, new ReplicaLogs() {
-            @Override
-            public ReplicaLog open(TopicPartition tp) {
-                return ReplicaLog.of(log, failure -> { });
-            }
+        log = Log.open(
+                dir,
+                LogConfig.builder().flushIntervalMessages(1).build(),
+                0,
+                InstantSource.system(),
+                scheduler,
+                flushThread::add);
+        manager = new ReplicaManager(
+                1,
+                new ReplicaLogs() {
+                    @Override
+                    public ReplicaLog open(TopicPartition tp) {
+                        return ReplicaLog.of(log, failure -> {});
+                    }
 
-            @Override
-            public void delete(TopicPartition tp) {
-                throw new AssertionError("nothing is deleted here");
-            }
-        }, topic -> 1, new ReplicationConfig(30_000, 500, 1, 1 << 20, 1 << 20, 100, 5_000),
-                new ReplicaManager.Environment(timer, InstantSource.system(), leaders,
-                        (tp, leaderEpoch, partitionEpoch, isr) -> new CompletableFuture<>(), ReplicationListener.NONE,
+                    @Override
+                    public void delete(TopicPartition tp) {
+                        throw new AssertionError("nothing is deleted here");
+                    }
+                },
+                topic -> 1,
+                new ReplicationConfig(30_000, 500, 1, 1 << 20, 1 << 20, 100, 5_000),
+                new ReplicaManager.Environment(
+                        timer,
+                        InstantSource.system(),
+                        leaders,
+                        (tp, leaderEpoch, partitionEpoch, isr) -> new CompletableFuture<>(),
+                        ReplicationListener.NONE,
                         name -> Executors.newSingleThreadExecutor(task -> {
                             Thread thread = new Thread(task, name);
                             thread.setDaemon(true);
@@ -122,8 +135,11 @@ class FlushedAcksTest {
         lead(List.of(1, 2));
         var acked = produce(RequiredAcks.ALL);
         AtomicReference<Map<TopicPartition, ReplicaFetchResult>> fetched = new AtomicReference<>();
-        manager.fetchForFollower(2, new FetchParams(0, 0, 1 << 20),
-                List.of(new ReplicaFetchPartition(TP, 3, 1, 1, 1 << 20)), fetched::set);
+        manager.fetchForFollower(
+                2,
+                new FetchParams(0, 0, 1 << 20),
+                List.of(new ReplicaFetchPartition(TP, 3, 1, 1, 1 << 20)),
+                fetched::set);
         assertEquals(3, manager.partition(TP).orElseThrow().highWatermark(), "follower 2 has all three");
         assertNull(acked.get(), "the leader's own fsync is still due");
         runFlushes();
@@ -152,8 +168,8 @@ class FlushedAcksTest {
             if (requests.size() > 1) {
                 return new CompletableFuture<>();
             }
-            return CompletableFuture.completedFuture(Map.of(TP, new ReplicaFetchResult(null, 0, 0, 3, null, records,
-                    released::incrementAndGet)));
+            return CompletableFuture.completedFuture(
+                    Map.of(TP, new ReplicaFetchResult(null, 0, 0, 3, null, records, released::incrementAndGet)));
         });
         manager.applyPartitionState(TP, new LeaderAndIsr(2, 1, 1, List.of(1, 2, 3), List.of(1, 2, 3)));
 

@@ -8,8 +8,7 @@ import java.util.List;
 /** A {@link Timer} driven by the test: tasks run inside {@link #advance}, which also moves {@link #clock}. */
 final class ManualTimer implements Timer {
 
-    private record Task(long dueMs, Runnable task, boolean[] cancelled) {
-    }
+    private record Task(long dueMs, Runnable task, boolean[] cancelled) {}
 
     private final List<Task> tasks = new ArrayList<>();
     private long nowMs;

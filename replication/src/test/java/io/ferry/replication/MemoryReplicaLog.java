@@ -41,16 +41,13 @@ public final class MemoryReplicaLog implements ReplicaLog {
     /** Sees every change of the log's batches, inside the call that makes it (the simulation's bookkeeping). */
     public interface Observer {
 
-        Observer NONE = new Observer() {
-        };
+        Observer NONE = new Observer() {};
 
         /** {@code batch} was appended (as leader or follower). */
-        default void appended(RecordBatch batch) {
-        }
+        default void appended(RecordBatch batch) {}
 
         /** Every batch at or after {@code newEnd} was removed (a truncation or a crash). */
-        default void truncated(long newEnd) {
-        }
+        default void truncated(long newEnd) {}
     }
 
     final AtomicInteger leasesHeld = new AtomicInteger();
@@ -59,6 +56,7 @@ public final class MemoryReplicaLog implements ReplicaLog {
     private final List<RecordBatch> batches = new ArrayList<>();
     /** Leader epoch history: strictly increasing epochs and start offsets. */
     private final List<EpochEntry> epochs = new ArrayList<>();
+
     private long startOffset;
     private long endOffset;
     private long highWatermark;
@@ -103,7 +101,8 @@ public final class MemoryReplicaLog implements ReplicaLog {
         List<RecordBatch> parsed = parse(bytes);
         int latest = latestEpoch().orElse(0);
         if (leaderEpoch < latest) {
-            throw new LogAppendException(LogAppendException.Reason.INVALID_LEADER_EPOCH,
+            throw new LogAppendException(
+                    LogAppendException.Reason.INVALID_LEADER_EPOCH,
                     "leader epoch " + leaderEpoch + " is below the log's latest epoch " + latest);
         }
         assignEpoch(leaderEpoch, endOffset);
@@ -125,11 +124,13 @@ public final class MemoryReplicaLog implements ReplicaLog {
         int epoch = latestEpoch().orElse(0);
         for (RecordBatch batch : parsed) {
             if (batch.baseOffset() != expected) {
-                throw new LogAppendException(LogAppendException.Reason.NON_CONTIGUOUS_OFFSET,
+                throw new LogAppendException(
+                        LogAppendException.Reason.NON_CONTIGUOUS_OFFSET,
                         "batch starts at offset " + batch.baseOffset() + " but the log expects " + expected);
             }
             if (batch.partitionLeaderEpoch() < epoch) {
-                throw new LogAppendException(LogAppendException.Reason.INVALID_LEADER_EPOCH,
+                throw new LogAppendException(
+                        LogAppendException.Reason.INVALID_LEADER_EPOCH,
                         "batch at offset " + batch.baseOffset() + " has leader epoch " + batch.partitionLeaderEpoch()
                                 + ", below the latest epoch " + epoch + " before it");
             }
@@ -152,7 +153,8 @@ public final class MemoryReplicaLog implements ReplicaLog {
         BatchScanner scanner = BatchScanner.of(bytes);
         try {
             for (RecordBatch b = scanner.next(); b != null; b = scanner.next()) {
-                ByteBuffer copy = ByteBuffer.allocate(b.sizeInBytes()).put(b.buffer()).flip();
+                ByteBuffer copy =
+                        ByteBuffer.allocate(b.sizeInBytes()).put(b.buffer()).flip();
                 parsed.add(RecordBatch.wrap(copy));
             }
         } catch (CorruptBatchException e) {
@@ -194,8 +196,8 @@ public final class MemoryReplicaLog implements ReplicaLog {
             return new LogReadResult(out.flip().asReadOnlyBuffer(), startOffset, endOffset);
         }
         leasesHeld.incrementAndGet();
-        return new LogReadResult(out.flip().asReadOnlyBuffer(), startOffset, endOffset,
-                BufferLease.once(leasesHeld::decrementAndGet));
+        return new LogReadResult(
+                out.flip().asReadOnlyBuffer(), startOffset, endOffset, BufferLease.once(leasesHeld::decrementAndGet));
     }
 
     /** The index of the batch holding {@code offset}, or -1 if none does. Caller holds the lock. */
@@ -252,7 +254,9 @@ public final class MemoryReplicaLog implements ReplicaLog {
     /** Keeps the first {@code keep} batches. Caller holds the lock. */
     private void cut(int keep) {
         batches.subList(keep, batches.size()).clear();
-        endOffset = batches.isEmpty() ? startOffset : batches.get(batches.size() - 1).nextOffset();
+        endOffset = batches.isEmpty()
+                ? startOffset
+                : batches.get(batches.size() - 1).nextOffset();
         epochs.removeIf(e -> e.startOffset() >= endOffset);
         highWatermark = clamp(highWatermark);
         flushedOffset = Math.min(flushedOffset, endOffset);
@@ -297,7 +301,9 @@ public final class MemoryReplicaLog implements ReplicaLog {
 
     @Override
     public synchronized OptionalInt latestEpoch() {
-        return epochs.isEmpty() ? OptionalInt.empty() : OptionalInt.of(epochs.get(epochs.size() - 1).epoch());
+        return epochs.isEmpty()
+                ? OptionalInt.empty()
+                : OptionalInt.of(epochs.get(epochs.size() - 1).epoch());
     }
 
     /** As {@code LeaderEpochCache.endOffsetFor}. */

@@ -53,8 +53,9 @@ class PartitionTest {
     }
 
     private static ByteBuffer batch(String value) {
-        return RecordBatchBuilder.create(CompressionType.NONE).append(1_000, null,
-                value.getBytes(StandardCharsets.UTF_8)).build();
+        return RecordBatchBuilder.create(CompressionType.NONE)
+                .append(1_000, null, value.getBytes(StandardCharsets.UTF_8))
+                .build();
     }
 
     private static void append(Partition leader, int batches) throws Exception {
@@ -69,8 +70,8 @@ class PartitionTest {
         return fetch(follower, followerId, leader, epoch, 1 << 20);
     }
 
-    private static ReplicaFetchResult fetch(Partition follower, int followerId, Partition leader, int epoch,
-                                            int maxBytes) throws ReplicationException {
+    private static ReplicaFetchResult fetch(
+            Partition follower, int followerId, Partition leader, int epoch, int maxBytes) throws ReplicationException {
         ReplicaFetchPartition position = follower.fetchPosition(epoch, maxBytes).orElseThrow();
         Partition.FollowerFetch arrived = leader.followerFetched(followerId, position);
         ReplicaFetchResult answer = arrived.answer() != null ? arrived.answer() : leader.readForFollower(position);
@@ -86,7 +87,8 @@ class PartitionTest {
         append(p, 2);
         assertTrue(p.apply(led(1, 3, List.of(1))).newLeadership());
         assertEquals(List.of(new EpochEntry(1, 0), new EpochEntry(3, 2)), log.epochEntries());
-        assertFalse(p.apply(new LeaderAndIsr(1, 3, 4, REPLICAS, List.of(1, 2))).newLeadership(), "only the ISR changed");
+        assertFalse(
+                p.apply(new LeaderAndIsr(1, 3, 4, REPLICAS, List.of(1, 2))).newLeadership(), "only the ISR changed");
         p.apply(led(2, 2, List.of(2)));
         assertTrue(p.isLeaderAt(3), "epoch 2 is older than 3");
         assertEquals(Optional.empty(), p.followedState());
@@ -97,8 +99,8 @@ class PartitionTest {
         Partition p = replica(1, new MemoryReplicaLog());
         p.apply(led(2, 4, REPLICAS));
         assertEquals(Optional.of(led(2, 4, REPLICAS)), p.followedState());
-        ReplicationException refused = assertThrows(ReplicationException.class,
-                () -> p.appendAsLeader(batch("x"), RequiredAcks.LEADER, 1));
+        ReplicationException refused =
+                assertThrows(ReplicationException.class, () -> p.appendAsLeader(batch("x"), RequiredAcks.LEADER, 1));
         assertEquals(ErrorCode.NOT_LEADER, refused.error().code());
         assertEquals(2, refused.error().leaderId());
         assertEquals(4, refused.error().leaderEpoch());
@@ -113,8 +115,8 @@ class PartitionTest {
         MemoryReplicaLog log = new MemoryReplicaLog();
         Partition p = replica(1, log);
         p.apply(led(1, 1, List.of(1, 2)));
-        ReplicationException refused = assertThrows(ReplicationException.class,
-                () -> p.appendAsLeader(batch("x"), RequiredAcks.ALL, 3));
+        ReplicationException refused =
+                assertThrows(ReplicationException.class, () -> p.appendAsLeader(batch("x"), RequiredAcks.ALL, 3));
         assertEquals(ErrorCode.NOT_ENOUGH_REPLICAS, refused.error().code());
         assertEquals(0, log.logEndOffset());
         Partition.LeaderAppend appended = p.appendAsLeader(batch("x"), RequiredAcks.ALL, 2);
@@ -136,12 +138,27 @@ class PartitionTest {
         assertEquals(new Partition.IsrChange(TP, 1, 1, List.of(1, 2, 3), true), from3.isrChange());
         assertEquals(3, leader.maximalIsrSize(), "the pending expansion counts");
 
-        assertEquals(ErrorCode.NOT_REPLICA, assertThrows(ReplicationException.class,
-                () -> leader.followerFetched(9, new ReplicaFetchPartition(TP, 3, 1, 1, 1 << 20))).error().code());
-        assertEquals(ErrorCode.FENCED_LEADER_EPOCH, assertThrows(ReplicationException.class,
-                () -> leader.followerFetched(2, new ReplicaFetchPartition(TP, 3, 0, 1, 1 << 20))).error().code());
-        assertEquals(ErrorCode.UNKNOWN_LEADER_EPOCH, assertThrows(ReplicationException.class,
-                () -> leader.followerFetched(2, new ReplicaFetchPartition(TP, 3, 2, 1, 1 << 20))).error().code());
+        assertEquals(
+                ErrorCode.NOT_REPLICA,
+                assertThrows(
+                                ReplicationException.class,
+                                () -> leader.followerFetched(9, new ReplicaFetchPartition(TP, 3, 1, 1, 1 << 20)))
+                        .error()
+                        .code());
+        assertEquals(
+                ErrorCode.FENCED_LEADER_EPOCH,
+                assertThrows(
+                                ReplicationException.class,
+                                () -> leader.followerFetched(2, new ReplicaFetchPartition(TP, 3, 0, 1, 1 << 20)))
+                        .error()
+                        .code());
+        assertEquals(
+                ErrorCode.UNKNOWN_LEADER_EPOCH,
+                assertThrows(
+                                ReplicationException.class,
+                                () -> leader.followerFetched(2, new ReplicaFetchPartition(TP, 3, 2, 1, 1 << 20)))
+                        .error()
+                        .code());
     }
 
     @Test
@@ -163,7 +180,8 @@ class PartitionTest {
         assertEquals(4, follower.highWatermark());
         assertEquals(leaderLog.epochEntries(), followerLog.epochEntries());
         assertEquals(1, leaderLog.batchAt(1).partitionLeaderEpoch());
-        assertEquals(1, followerLog.batchAt(1).partitionLeaderEpoch(), "offsets and epochs kept as the leader wrote them");
+        assertEquals(
+                1, followerLog.batchAt(1).partitionLeaderEpoch(), "offsets and epochs kept as the leader wrote them");
     }
 
     @Test
@@ -191,8 +209,11 @@ class PartitionTest {
         fetch(old, 1, next, 2);
         assertEquals(8, oldLog.logEndOffset());
         for (long offset = 0; offset < 8; offset++) {
-            assertEquals(newLog.batchAt(offset).producerId(), oldLog.batchAt(offset).producerId());
-            assertEquals(newLog.batchAt(offset).partitionLeaderEpoch(), oldLog.batchAt(offset).partitionLeaderEpoch());
+            assertEquals(
+                    newLog.batchAt(offset).producerId(), oldLog.batchAt(offset).producerId());
+            assertEquals(
+                    newLog.batchAt(offset).partitionLeaderEpoch(),
+                    oldLog.batchAt(offset).partitionLeaderEpoch());
         }
     }
 
@@ -213,7 +234,9 @@ class PartitionTest {
         append(next, 1);
 
         assertEquals(new EpochEndOffset(1, 2), fetch(deposed, 1, next, 3).divergingEpoch());
-        assertEquals(1, deposed.fetchPosition(3, 1 << 20).orElseThrow().lastFetchedEpoch(),
+        assertEquals(
+                1,
+                deposed.fetchPosition(3, 1 << 20).orElseThrow().lastFetchedEpoch(),
                 "epoch 2, with no batch, is forgotten: the next fetch does not diverge again");
         fetch(deposed, 1, next, 3);
         assertEquals(3, deposedLog.logEndOffset());
@@ -228,14 +251,18 @@ class PartitionTest {
         aheadLog.truncateFullyAndStartAt(10);
         Partition ahead = replica(2, aheadLog);
         ahead.apply(led(1, 1, List.of(1)));
-        assertEquals(ErrorCode.OFFSET_OUT_OF_RANGE, fetch(ahead, 2, leader, 1).error().code());
+        assertEquals(
+                ErrorCode.OFFSET_OUT_OF_RANGE,
+                fetch(ahead, 2, leader, 1).error().code());
         assertEquals(6, aheadLog.logEndOffset(), "truncated to the leader's log end");
 
         assertEquals(4, leader.deleteRecordsBefore(4));
         MemoryReplicaLog behindLog = new MemoryReplicaLog();
         Partition behind = replica(3, behindLog);
         behind.apply(led(1, 1, List.of(1)));
-        assertEquals(ErrorCode.OFFSET_OUT_OF_RANGE, fetch(behind, 3, leader, 1).error().code());
+        assertEquals(
+                ErrorCode.OFFSET_OUT_OF_RANGE,
+                fetch(behind, 3, leader, 1).error().code());
         assertEquals(4, behindLog.logStartOffset(), "starts over at the leader's log start");
         fetch(behind, 3, leader, 1);
         assertEquals(6, behindLog.logEndOffset());
@@ -291,7 +318,8 @@ class PartitionTest {
         assertTrue(leader.isrChangeAccepted(shrink, new LeaderAndIsr(1, 1, 2, REPLICAS, List.of(1))));
         assertEquals(2, leader.highWatermark());
         assertEquals(Optional.empty(), leader.unansweredIsrChange(shrink), "settled");
-        assertFalse(leader.isrChangeAccepted(shrink, new LeaderAndIsr(1, 1, 2, REPLICAS, List.of(1))),
+        assertFalse(
+                leader.isrChangeAccepted(shrink, new LeaderAndIsr(1, 1, 2, REPLICAS, List.of(1))),
                 "the same answer again changes nothing");
     }
 
@@ -315,12 +343,19 @@ class PartitionTest {
         int oneBatch = batch("v0").remaining();
         assertEquals(oneBatch, leader.readForConsumer(0, 1 << 20, 1).records().remaining());
         assertEquals(0, leader.readForConsumer(1, 1 << 20, -1).records().remaining(), "committed up to 1 only");
-        assertEquals(2 * oneBatch, leader.readForFollower(new ReplicaFetchPartition(TP, 1, 1, 1, 1 << 20)).records()
-                .remaining());
+        assertEquals(
+                2 * oneBatch,
+                leader.readForFollower(new ReplicaFetchPartition(TP, 1, 1, 1, 1 << 20))
+                        .records()
+                        .remaining());
         assertEquals(new OffsetAndEpoch(1, -1, 1), leader.listOffset(-1));
         assertEquals(new OffsetAndEpoch(0, -1, 1), leader.listOffset(-2));
-        assertEquals(ErrorCode.OFFSET_OUT_OF_RANGE, assertThrows(ReplicationException.class,
-                () -> leader.deleteRecordsBefore(2)).error().code(), "above the high watermark");
+        assertEquals(
+                ErrorCode.OFFSET_OUT_OF_RANGE,
+                assertThrows(ReplicationException.class, () -> leader.deleteRecordsBefore(2))
+                        .error()
+                        .code(),
+                "above the high watermark");
     }
 
     @Test
@@ -332,8 +367,11 @@ class PartitionTest {
             }
         });
         p.apply(led(1, 1, List.of(1)));
-        assertEquals(ErrorCode.STORAGE_ERROR, assertThrows(ReplicationException.class,
-                () -> p.appendAsLeader(batch("x"), RequiredAcks.LEADER, 1)).error().code());
+        assertEquals(
+                ErrorCode.STORAGE_ERROR,
+                assertThrows(ReplicationException.class, () -> p.appendAsLeader(batch("x"), RequiredAcks.LEADER, 1))
+                        .error()
+                        .code());
         assertEquals("offline", p.snapshot().role());
         p.apply(led(1, 2, List.of(1)));
         assertTrue(p.isLeaderAt(2), "the next state brings it back");

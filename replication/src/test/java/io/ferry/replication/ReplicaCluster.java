@@ -46,6 +46,7 @@ final class ReplicaCluster implements AutoCloseable {
     private final Map<Integer, Broker> brokers = new TreeMap<>();
     /** The controller's state of {@link #TP}; guarded by this. */
     private LeaderAndIsr state = new LeaderAndIsr(1, 1, 1, REPLICAS, REPLICAS);
+
     final AtomicInteger isrShrinks = new AtomicInteger();
     final AtomicInteger isrExpands = new AtomicInteger();
 
@@ -55,6 +56,7 @@ final class ReplicaCluster implements AutoCloseable {
         volatile boolean stalled;
         /** Fetches of this broker's fetchers the leader has not answered yet. */
         final AtomicInteger fetchesInFlight = new AtomicInteger();
+
         volatile ReplicaManager manager;
         volatile Log log;
 
@@ -63,32 +65,45 @@ final class ReplicaCluster implements AutoCloseable {
         }
 
         void start() {
-            log = Log.open(root.resolve("broker-" + id).resolve(TP.toString()), LogConfig.defaults(), 0,
-                    InstantSource.system(), scheduler);
+            log = Log.open(
+                    root.resolve("broker-" + id).resolve(TP.toString()),
+                    LogConfig.defaults(),
+                    0,
+                    InstantSource.system(),
+                    scheduler);
             Log opened = log;
-            manager = new ReplicaManager(id, new ReplicaLogs() {
-                @Override
-                public ReplicaLog open(TopicPartition tp) {
-                    return ReplicaLog.of(opened, failure -> { });
-                }
-
-                @Override
-                public void delete(TopicPartition tp) {
-                    throw new AssertionError("no partition is deleted in these tests");
-                }
-            }, topic -> minInsync, config, new ReplicaManager.Environment(new ExecutorTimer(scheduler),
-                    InstantSource.system(), this::fetchFromLeader, ReplicaCluster.this::alterPartition,
-                    new ReplicationListener() {
+            manager = new ReplicaManager(
+                    id,
+                    new ReplicaLogs() {
                         @Override
-                        public void isrShrunk(TopicPartition tp) {
-                            isrShrinks.incrementAndGet();
+                        public ReplicaLog open(TopicPartition tp) {
+                            return ReplicaLog.of(opened, failure -> {});
                         }
 
                         @Override
-                        public void isrExpanded(TopicPartition tp) {
-                            isrExpands.incrementAndGet();
+                        public void delete(TopicPartition tp) {
+                            throw new AssertionError("no partition is deleted in these tests");
                         }
-                    }, name -> Executors.newSingleThreadExecutor()));
+                    },
+                    topic -> minInsync,
+                    config,
+                    new ReplicaManager.Environment(
+                            new ExecutorTimer(scheduler),
+                            InstantSource.system(),
+                            this::fetchFromLeader,
+                            ReplicaCluster.this::alterPartition,
+                            new ReplicationListener() {
+                                @Override
+                                public void isrShrunk(TopicPartition tp) {
+                                    isrShrinks.incrementAndGet();
+                                }
+
+                                @Override
+                                public void isrExpanded(TopicPartition tp) {
+                                    isrExpands.incrementAndGet();
+                                }
+                            },
+                            name -> Executors.newSingleThreadExecutor()));
             manager.applyPartitionState(TP, state());
         }
 
@@ -103,11 +118,15 @@ final class ReplicaCluster implements AutoCloseable {
         }
 
         private CompletableFuture<Map<TopicPartition, ReplicaFetchResult>> fetchFromLeader(
-                int leaderId, int replicaId, FetchParams params, List<ReplicaFetchPartition> partitions, long timeoutMs) {
+                int leaderId,
+                int replicaId,
+                FetchParams params,
+                List<ReplicaFetchPartition> partitions,
+                long timeoutMs) {
             ReplicaManager leader = brokers.get(leaderId).manager;
             if (stalled || leader == null) {
-                return CompletableFuture.failedFuture(new IOException(stalled ? "broker " + id + " is stalled"
-                        : "broker " + leaderId + " is down"));
+                return CompletableFuture.failedFuture(
+                        new IOException(stalled ? "broker " + id + " is stalled" : "broker " + leaderId + " is down"));
             }
             CompletableFuture<Map<TopicPartition, ReplicaFetchResult>> answer = new CompletableFuture<>();
             fetchesInFlight.incrementAndGet();
@@ -188,12 +207,13 @@ final class ReplicaCluster implements AutoCloseable {
     }
 
     /** The controller's compare-and-set ISR change, as ActiveController checks it. */
-    private CompletableFuture<LeaderAndIsr> alterPartition(TopicPartition tp, int leaderEpoch, int partitionEpoch,
-                                                           List<Integer> newIsr) {
+    private CompletableFuture<LeaderAndIsr> alterPartition(
+            TopicPartition tp, int leaderEpoch, int partitionEpoch, List<Integer> newIsr) {
         LeaderAndIsr next;
         synchronized (this) {
             if (leaderEpoch != state.leaderEpoch() || partitionEpoch != state.partitionEpoch()) {
-                return CompletableFuture.failedFuture(new ReplicationException(ErrorCode.STALE_PARTITION_EPOCH,
+                return CompletableFuture.failedFuture(new ReplicationException(
+                        ErrorCode.STALE_PARTITION_EPOCH,
                         "stale epochs " + leaderEpoch + "/" + partitionEpoch + " for " + state));
             }
             next = new LeaderAndIsr(state.leader(), state.leaderEpoch(), state.partitionEpoch() + 1, REPLICAS, newIsr);
@@ -227,8 +247,9 @@ final class ReplicaCluster implements AutoCloseable {
     /** Appends {@code batch} on the current leader. */
     CompletableFuture<ProduceOutcome> produce(RequiredAcks acks, ByteBuffer batch) {
         CompletableFuture<ProduceOutcome> outcome = new CompletableFuture<>();
-        brokers.get(state().leader()).manager.appendRecords(acks, 10_000, Map.of(TP, batch),
-                result -> outcome.complete(result.get(TP)));
+        brokers.get(state().leader())
+                .manager
+                .appendRecords(acks, 10_000, Map.of(TP, batch), result -> outcome.complete(result.get(TP)));
         return outcome;
     }
 

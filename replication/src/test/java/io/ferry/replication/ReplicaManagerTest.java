@@ -4,7 +4,6 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ferry.proto.v1.ErrorCode;
@@ -41,27 +40,36 @@ class ReplicaManagerTest {
     private final List<List<Integer>> isrChangesSent = new ArrayList<>();
     /** What ended a fetcher's thread. */
     private final List<Throwable> fatalErrors = Collections.synchronizedList(new ArrayList<>());
+
     private final ReplicaManager manager = manager((leader, replica, params, partitions, timeout) ->
             CompletableFuture.failedFuture(new IOException("this test has no leader to fetch from")));
 
     private ReplicaManager manager(LeaderClient leaders) {
-        return new ReplicaManager(LOCAL, new ReplicaLogs() {
-            @Override
-            public ReplicaLog open(TopicPartition tp) {
-                return logs.computeIfAbsent(tp, t -> new MemoryReplicaLog());
-            }
+        return new ReplicaManager(
+                LOCAL,
+                new ReplicaLogs() {
+                    @Override
+                    public ReplicaLog open(TopicPartition tp) {
+                        return logs.computeIfAbsent(tp, t -> new MemoryReplicaLog());
+                    }
 
-            @Override
-            public void delete(TopicPartition tp) {
-                deleted.add(tp);
-            }
-        }, topic -> minIsr, new ReplicationConfig(30_000, 500, 1, 1 << 20, 1 << 20, 100, 5_000),
-                new ReplicaManager.Environment(timer, timer.clock(), leaders,
+                    @Override
+                    public void delete(TopicPartition tp) {
+                        deleted.add(tp);
+                    }
+                },
+                topic -> minIsr,
+                new ReplicationConfig(30_000, 500, 1, 1 << 20, 1 << 20, 100, 5_000),
+                new ReplicaManager.Environment(
+                        timer,
+                        timer.clock(),
+                        leaders,
                         (tp, leaderEpoch, partitionEpoch, isr) -> {
                             isrChangesSent.add(isr);
                             return CompletableFuture.failedFuture(new IOException("this test has no controller"));
                         },
-                        ReplicationListener.NONE, name -> Executors.newSingleThreadExecutor(task -> {
+                        ReplicationListener.NONE,
+                        name -> Executors.newSingleThreadExecutor(task -> {
                             Thread thread = new Thread(task, name);
                             thread.setDaemon(true);
                             thread.setUncaughtExceptionHandler((t, error) -> fatalErrors.add(error));
@@ -89,7 +97,8 @@ class ReplicaManagerTest {
 
     private AtomicReference<Map<TopicPartition, FetchedPartition>> fetch(long offset, long maxWaitMs, int minBytes) {
         AtomicReference<Map<TopicPartition, FetchedPartition>> result = new AtomicReference<>();
-        manager.fetch(new FetchParams(maxWaitMs, minBytes, 1 << 20),
+        manager.fetch(
+                new FetchParams(maxWaitMs, minBytes, 1 << 20),
                 List.of(new FetchPartitionRequest(TP, offset, 1 << 20, -1)),
                 r -> assertNull(result.getAndSet(r), "answered twice"));
         return result;
@@ -102,9 +111,12 @@ class ReplicaManagerTest {
 
     private ReplicaFetchResult followerFetch(int replicaId, long offset, int lastFetchedEpoch) {
         AtomicReference<Map<TopicPartition, ReplicaFetchResult>> result = new AtomicReference<>();
-        manager.fetchForFollower(replicaId, new FetchParams(0, 0, 1 << 20),
-                List.of(new ReplicaFetchPartition(TP, offset, manager.partition(TP).orElseThrow().leaderEpoch(),
-                        lastFetchedEpoch, 1 << 20)), result::set);
+        manager.fetchForFollower(
+                replicaId,
+                new FetchParams(0, 0, 1 << 20),
+                List.of(new ReplicaFetchPartition(
+                        TP, offset, manager.partition(TP).orElseThrow().leaderEpoch(), lastFetchedEpoch, 1 << 20)),
+                result::set);
         return result.get().get(TP);
     }
 
@@ -190,10 +202,14 @@ class ReplicaManagerTest {
         followerFetch(3, 0);
         produce(RequiredAcks.LEADER, batch(1));
         followerFetch(3, 1);
-        assertEquals(List.of(), isrChangesSent, "3 caught up with the log end of its previous fetch, not the high watermark");
+        assertEquals(
+                List.of(),
+                isrChangesSent,
+                "3 caught up with the log end of its previous fetch, not the high watermark");
         AtomicReference<Map<TopicPartition, ProduceOutcome>> acked = new AtomicReference<>();
         manager.appendRecords(RequiredAcks.ALL, 60_000, Map.of(TP, batch(1)), acked::set);
-        assertEquals(2, manager.partition(TP).orElseThrow().highWatermark(), "3 may join soon: it holds the high watermark");
+        assertEquals(
+                2, manager.partition(TP).orElseThrow().highWatermark(), "3 may join soon: it holds the high watermark");
         timer.advance(15_000);
         timer.advance(15_000);
         assertNull(acked.get(), "3 caught up 30 s ago, within replica.lag.time.max.ms");
@@ -247,7 +263,9 @@ class ReplicaManagerTest {
         produce(RequiredAcks.LEADER, batch(3));
         manager.applyPartitionState(TP, leader(4, List.of(LOCAL)));
         manager.applyPartitionState(TP, new LeaderAndIsr(2, 3, 3, List.of(1, 2, 3), List.of(2)));
-        assertEquals(List.of(new EpochEntry(1, 0), new EpochEntry(4, 3)), logs.get(TP).epochEntries());
+        assertEquals(
+                List.of(new EpochEntry(1, 0), new EpochEntry(4, 3)),
+                logs.get(TP).epochEntries());
         assertTrue(manager.partition(TP).orElseThrow().isLeaderAt(4), "the older epoch 3 was ignored");
     }
 
@@ -295,10 +313,14 @@ class ReplicaManagerTest {
         manager.applyPartitionState(TP, leader(1, List.of(LOCAL)));
         manager.applyPartitionState(other, leader(1, List.of(LOCAL)));
         produce(RequiredAcks.LEADER, batch(1));
-        manager.appendRecords(RequiredAcks.LEADER, 1_000, Map.of(other, batch(1)), r -> { });
+        manager.appendRecords(RequiredAcks.LEADER, 1_000, Map.of(other, batch(1)), r -> {});
         AtomicReference<Map<TopicPartition, FetchedPartition>> result = new AtomicReference<>();
-        manager.fetch(new FetchParams(0, 0, 1), List.of(new FetchPartitionRequest(TP, 0, 1 << 20, -1),
-                new FetchPartitionRequest(other, 0, 1 << 20, -1)), result::set);
+        manager.fetch(
+                new FetchParams(0, 0, 1),
+                List.of(
+                        new FetchPartitionRequest(TP, 0, 1 << 20, -1),
+                        new FetchPartitionRequest(other, 0, 1 << 20, -1)),
+                result::set);
         assertEquals(0, result.get().get(other).records().remaining());
         assertEquals(0, logs.get(other).leasesHeld.get());
         assertEquals(1, logs.get(TP).leasesHeld.get());
@@ -312,11 +334,11 @@ class ReplicaManagerTest {
         int batchSize = batch(1).remaining();
         for (int i = 0; i < 3; i++) {
             produce(RequiredAcks.LEADER, batch(1));
-            manager.appendRecords(RequiredAcks.LEADER, 1_000, Map.of(other, batch(1)), r -> { });
+            manager.appendRecords(RequiredAcks.LEADER, 1_000, Map.of(other, batch(1)), r -> {});
         }
         AtomicReference<Map<TopicPartition, FetchedPartition>> result = new AtomicReference<>();
-        List<FetchPartitionRequest> both = List.of(new FetchPartitionRequest(TP, 0, 1 << 20, -1),
-                new FetchPartitionRequest(other, 0, 1 << 20, -1));
+        List<FetchPartitionRequest> both = List.of(
+                new FetchPartitionRequest(TP, 0, 1 << 20, -1), new FetchPartitionRequest(other, 0, 1 << 20, -1));
         manager.fetch(new FetchParams(0, 0, 1), both, result::set);
         assertEquals(batchSize, result.get().get(TP).records().remaining(), "one batch although larger than max_bytes");
         assertEquals(0, result.get().get(other).records().remaining(), "nothing left for the next partition");
@@ -325,8 +347,12 @@ class ReplicaManagerTest {
         assertEquals(2 * batchSize, result.get().get(TP).records().remaining());
         assertEquals(0, result.get().get(other).records().remaining());
 
-        manager.fetch(new FetchParams(0, 0, 1 << 20), List.of(new FetchPartitionRequest(TP, 0, batchSize, -1),
-                new FetchPartitionRequest(other, 0, 2 * batchSize, -1)), result::set);
+        manager.fetch(
+                new FetchParams(0, 0, 1 << 20),
+                List.of(
+                        new FetchPartitionRequest(TP, 0, batchSize, -1),
+                        new FetchPartitionRequest(other, 0, 2 * batchSize, -1)),
+                result::set);
         assertEquals(batchSize, result.get().get(TP).records().remaining(), "partition_max_bytes");
         assertEquals(2 * batchSize, result.get().get(other).records().remaining());
     }
@@ -335,13 +361,18 @@ class ReplicaManagerTest {
     void fetchErrorsAreTyped() {
         manager.applyPartitionState(TP, leader(2, List.of(LOCAL)));
         produce(RequiredAcks.LEADER, batch(1));
-        assertEquals(ErrorCode.OFFSET_OUT_OF_RANGE, fetch(5, 0, 0).get().get(TP).error().code());
-        assertEquals(ErrorCode.OFFSET_OUT_OF_RANGE, fetch(-1, 0, 0).get().get(TP).error().code());
+        assertEquals(
+                ErrorCode.OFFSET_OUT_OF_RANGE,
+                fetch(5, 0, 0).get().get(TP).error().code());
+        assertEquals(
+                ErrorCode.OFFSET_OUT_OF_RANGE,
+                fetch(-1, 0, 0).get().get(TP).error().code());
         AtomicReference<Map<TopicPartition, FetchedPartition>> fenced = new AtomicReference<>();
         manager.fetch(new FetchParams(0, 0, 100), List.of(new FetchPartitionRequest(TP, 0, 100, 1)), fenced::set);
         assertEquals(ErrorCode.FENCED_LEADER_EPOCH, fenced.get().get(TP).error().code());
         manager.fetch(new FetchParams(0, 0, 100), List.of(new FetchPartitionRequest(TP, 0, 100, 3)), fenced::set);
-        assertEquals(ErrorCode.UNKNOWN_LEADER_EPOCH, fenced.get().get(TP).error().code());
+        assertEquals(
+                ErrorCode.UNKNOWN_LEADER_EPOCH, fenced.get().get(TP).error().code());
         TopicPartition other = new TopicPartition("t", 9);
         manager.fetch(new FetchParams(0, 0, 100), List.of(new FetchPartitionRequest(other, 0, 100, -1)), fenced::set);
         assertEquals(ErrorCode.NOT_LEADER, fenced.get().get(other).error().code());
@@ -353,8 +384,13 @@ class ReplicaManagerTest {
         ByteBuffer good = batch(2);
         ByteBuffer bad = batch(2);
         bad.put(bad.limit() - 1, (byte) (bad.get(bad.limit() - 1) ^ 1));
-        ByteBuffer both = ByteBuffer.allocate(good.remaining() + bad.remaining()).put(good).put(bad).flip();
-        assertEquals(ErrorCode.CORRUPT_BATCH, produce(RequiredAcks.LEADER, both).get().get(TP).error().code());
+        ByteBuffer both = ByteBuffer.allocate(good.remaining() + bad.remaining())
+                .put(good)
+                .put(bad)
+                .flip();
+        assertEquals(
+                ErrorCode.CORRUPT_BATCH,
+                produce(RequiredAcks.LEADER, both).get().get(TP).error().code());
         assertEquals(0, logs.get(TP).logEndOffset());
     }
 

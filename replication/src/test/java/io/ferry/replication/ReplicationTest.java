@@ -39,6 +39,7 @@ class ReplicationTest {
 
     @TempDir
     Path dir;
+
     private ReplicaCluster cluster;
 
     @AfterEach
@@ -90,8 +91,10 @@ class ReplicationTest {
     private void assertIdenticalBelow(long end, int... ids) throws Exception {
         ByteBuffer first = cluster.broker(ids[0]).bytesBelow(end);
         for (int id : ids) {
-            assertEquals(first, cluster.broker(id).bytesBelow(end), "broker " + id + " differs from broker " + ids[0]
-                    + " below offset " + end);
+            assertEquals(
+                    first,
+                    cluster.broker(id).bytesBelow(end),
+                    "broker " + id + " differs from broker " + ids[0] + " below offset " + end);
         }
     }
 
@@ -107,7 +110,9 @@ class ReplicationTest {
         }
         awaitIdenticalLogs(1, 2, 3);
         assertIdenticalBelow(20, 1, 2, 3);
-        await().atMost(WAIT).until(() -> cluster.broker(2).highWatermark() == 20 && cluster.broker(3).highWatermark() == 20);
+        await().atMost(WAIT)
+                .until(() -> cluster.broker(2).highWatermark() == 20
+                        && cluster.broker(3).highWatermark() == 20);
 
         // A follower that stops fetching (still in the ISR) holds the high watermark and acks=all back.
         cluster.stall(3);
@@ -129,8 +134,9 @@ class ReplicationTest {
         assertTrue(cluster.broker(1).log.advanceLogStartOffset(7));
         // The next fetch answers carry the leader's start; an append makes sure there is one.
         assertNull(done(cluster.produce(RequiredAcks.ALL, batch("after"))).error());
-        await().atMost(WAIT).until(() -> cluster.broker(2).log.logStartOffset() == 7
-                && cluster.broker(3).log.logStartOffset() == 7);
+        await().atMost(WAIT)
+                .until(() -> cluster.broker(2).log.logStartOffset() == 7
+                        && cluster.broker(3).log.logStartOffset() == 7);
         for (int id : List.of(2, 3)) {
             Log follower = cluster.broker(id).log;
             assertThrows(OffsetOutOfRangeException.class, () -> follower.read(6, 1 << 20, Long.MAX_VALUE));
@@ -146,22 +152,38 @@ class ReplicationTest {
 
         cluster.stall(3);
         for (int i = 0; i < 5; i++) {
-            assertNull(done(cluster.produce(RequiredAcks.LEADER, batch("b" + i))).error());
+            assertNull(
+                    done(cluster.produce(RequiredAcks.LEADER, batch("b" + i))).error());
         }
         await().atMost(WAIT).until(() -> cluster.state().isr().equals(List.of(1, 2)));
         assertEquals(1, cluster.isrShrinks.get());
         // min.insync.replicas=3 cannot be met by an ISR of two: refused before anything is written.
         long end = cluster.broker(1).logEndOffset();
-        await().atMost(WAIT).until(() -> cluster.broker(1).manager.partition(TP).orElseThrow().snapshot().isrSize() == 2);
+        await().atMost(WAIT)
+                .until(() -> cluster.broker(1)
+                                .manager
+                                .partition(TP)
+                                .orElseThrow()
+                                .snapshot()
+                                .isrSize()
+                        == 2);
         ProduceOutcome refused = done(cluster.produce(RequiredAcks.ALL, batch("refused")));
         assertEquals(ErrorCode.NOT_ENOUGH_REPLICAS, refused.error().code());
         assertEquals(end, cluster.broker(1).logEndOffset());
         assertTrue(cluster.broker(1).manager.snapshots().get(0).underReplicated());
 
         cluster.broker(3).stalled = false;
-        await().atMost(WAIT).until(() -> ReplicaCluster.sorted(cluster.state().isr()).equals(List.of(1, 2, 3)));
+        await().atMost(WAIT)
+                .until(() -> ReplicaCluster.sorted(cluster.state().isr()).equals(List.of(1, 2, 3)));
         assertEquals(1, cluster.isrExpands.get());
-        await().atMost(WAIT).until(() -> cluster.broker(1).manager.partition(TP).orElseThrow().snapshot().isrSize() == 3);
+        await().atMost(WAIT)
+                .until(() -> cluster.broker(1)
+                                .manager
+                                .partition(TP)
+                                .orElseThrow()
+                                .snapshot()
+                                .isrSize()
+                        == 3);
         assertNull(done(cluster.produce(RequiredAcks.ALL, batch("c"))).error());
         awaitIdenticalLogs(1, 2, 3);
         assertIdenticalBelow(cluster.broker(1).logEndOffset(), 1, 2, 3);
@@ -171,13 +193,15 @@ class ReplicationTest {
     void aFormerLeaderTruncatesRecordsThatNeverReachedTheIsrAndTakesTheNewLeadersInstead() throws Exception {
         cluster = new ReplicaCluster(dir, config(30_000), 2);
         for (int i = 0; i < 5; i++) {
-            assertNull(done(cluster.produce(RequiredAcks.ALL, batch("committed-" + i))).error());
+            assertNull(done(cluster.produce(RequiredAcks.ALL, batch("committed-" + i)))
+                    .error());
         }
         awaitIdenticalLogs(1, 2, 3);
         // The followers stop fetching; the leader takes acks=1 writes only it will ever hold.
         cluster.stall(2, 3);
         for (int i = 0; i < 3; i++) {
-            assertNull(done(cluster.produce(RequiredAcks.LEADER, batch("lost-" + i))).error());
+            assertNull(done(cluster.produce(RequiredAcks.LEADER, batch("lost-" + i)))
+                    .error());
         }
         assertEquals(8, cluster.broker(1).logEndOffset());
         assertEquals(5, cluster.broker(2).logEndOffset());
@@ -186,7 +210,13 @@ class ReplicationTest {
         cluster.elect(2, List.of(2, 3));
         cluster.broker(2).stalled = false;
         cluster.broker(3).stalled = false;
-        await().atMost(WAIT).until(() -> cluster.broker(2).manager.partition(TP).orElseThrow().snapshot().isLeader());
+        await().atMost(WAIT)
+                .until(() -> cluster.broker(2)
+                        .manager
+                        .partition(TP)
+                        .orElseThrow()
+                        .snapshot()
+                        .isLeader());
         for (int i = 0; i < 4; i++) {
             ProduceOutcome acked = done(cluster.produce(RequiredAcks.ALL, batch("new-" + i)));
             assertNull(acked.error());
@@ -199,7 +229,17 @@ class ReplicationTest {
         awaitIdenticalLogs(1, 2, 3);
         assertEquals(9, cluster.broker(1).logEndOffset());
         assertIdenticalBelow(9, 1, 2, 3);
-        assertEquals(List.of("committed-0", "committed-1", "committed-2", "committed-3", "committed-4", "new-0", "new-1",
-                "new-2", "new-3"), values(1, 9));
+        assertEquals(
+                List.of(
+                        "committed-0",
+                        "committed-1",
+                        "committed-2",
+                        "committed-3",
+                        "committed-4",
+                        "new-0",
+                        "new-1",
+                        "new-2",
+                        "new-3"),
+                values(1, 9));
     }
 }

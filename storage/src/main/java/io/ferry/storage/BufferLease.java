@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public interface BufferLease {
 
     /** For bytes that are no loan (a copy, an empty buffer): releasing does nothing. */
-    BufferLease NONE = () -> { };
+    BufferLease NONE = () -> {};
 
     /** Gives the memory back; later calls do nothing. */
     void release();

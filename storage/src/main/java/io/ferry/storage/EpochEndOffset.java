@@ -17,7 +17,8 @@ public record EpochEndOffset(int epoch, long endOffset) {
 
     public EpochEndOffset {
         if (epoch < UNDEFINED_EPOCH || endOffset < UNDEFINED_OFFSET) {
-            throw new IllegalArgumentException("invalid epoch end offset (epoch " + epoch + ", end offset " + endOffset + ")");
+            throw new IllegalArgumentException(
+                    "invalid epoch end offset (epoch " + epoch + ", end offset " + endOffset + ")");
         }
     }
 

@@ -51,7 +51,9 @@ public final class LeaderEpochCache {
             EpochEntry previous = entries.get(i - 1);
             EpochEntry entry = entries.get(i);
             if (entry.epoch() <= previous.epoch() || entry.startOffset() <= previous.startOffset()) {
-                throw new CorruptCheckpointException(checkpoint.file(), CheckpointFile.lineOfEntry(i),
+                throw new CorruptCheckpointException(
+                        checkpoint.file(),
+                        CheckpointFile.lineOfEntry(i),
                         "entry " + format(entry) + " does not follow " + format(previous)
                                 + ": epochs and start offsets must both increase");
             }
@@ -90,7 +92,9 @@ public final class LeaderEpochCache {
 
     /** The latest epoch, if any was assigned. */
     public OptionalInt latestEpoch() {
-        return entries.isEmpty() ? OptionalInt.empty() : OptionalInt.of(entries.get(entries.size() - 1).epoch());
+        return entries.isEmpty()
+                ? OptionalInt.empty()
+                : OptionalInt.of(entries.get(entries.size() - 1).epoch());
     }
 
     /**

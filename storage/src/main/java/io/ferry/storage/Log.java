@@ -56,11 +56,13 @@ public final class Log implements AutoCloseable {
     private final Path dir;
     /** Replaced whole by {@link #updateConfig}; every use reads it afresh. */
     private volatile LogConfig config;
+
     private final InstantSource clock;
     private final ScheduledExecutorService scheduler;
     private final RecoveryResult recoveryResult;
     /** Guarded by lock: the cache is not thread-safe. */
     private final LeaderEpochCache epochCache;
+
     private final Object lock = new Object();
     private final LogSegments segments;
     private final LogFlush flushes;
@@ -71,8 +73,15 @@ public final class Log implements AutoCloseable {
     /** Written under lock; read by lock-free readers, which read nothing from a closed log. */
     private volatile boolean closed;
 
-    private Log(Path dir, LogConfig config, InstantSource clock, ScheduledExecutorService scheduler,
-                Executor flushThread, LogLoader.Loaded loaded, long recoveryPoint, LeaderEpochCache epochCache) {
+    private Log(
+            Path dir,
+            LogConfig config,
+            InstantSource clock,
+            ScheduledExecutorService scheduler,
+            Executor flushThread,
+            LogLoader.Loaded loaded,
+            long recoveryPoint,
+            LeaderEpochCache epochCache) {
         this.dir = dir;
         this.epochCache = epochCache;
         this.config = config;
@@ -83,8 +92,14 @@ public final class Log implements AutoCloseable {
         this.end = LogEnd.of(segments.last());
         this.logStartOffset = segments.firstBaseOffset();
         this.highWatermark = logStartOffset;
-        this.flushes = new LogFlush(dir, lock, segments, () -> end.offset(), clock,
-                Math.max(logStartOffset, Math.min(recoveryPoint, end.offset())), flushThread);
+        this.flushes = new LogFlush(
+                dir,
+                lock,
+                segments,
+                () -> end.offset(),
+                clock,
+                Math.max(logStartOffset, Math.min(recoveryPoint, end.offset())),
+                flushThread);
     }
 
     /**
@@ -97,8 +112,8 @@ public final class Log implements AutoCloseable {
      *                      InstantSource, ScheduledExecutorService, Executor)} for a flush thread of their own)
      * @throws StorageException if the directory cannot be read or written
      */
-    public static Log open(Path dir, LogConfig config, long recoveryPoint, InstantSource clock,
-                           ScheduledExecutorService scheduler) {
+    public static Log open(
+            Path dir, LogConfig config, long recoveryPoint, InstantSource clock, ScheduledExecutorService scheduler) {
         return open(dir, config, recoveryPoint, clock, scheduler, scheduler);
     }
 
@@ -110,8 +125,13 @@ public final class Log implements AutoCloseable {
      * @param flushThread runs one flush of this log at a time; a flush that fails throws its
      *                    {@link StorageException} there after failing the appends waiting for it
      */
-    public static Log open(Path dir, LogConfig config, long recoveryPoint, InstantSource clock,
-                           ScheduledExecutorService scheduler, Executor flushThread) {
+    public static Log open(
+            Path dir,
+            LogConfig config,
+            long recoveryPoint,
+            InstantSource clock,
+            ScheduledExecutorService scheduler,
+            Executor flushThread) {
         LeaderEpochCache epochCache;
         try {
             Files.createDirectories(dir);
@@ -136,7 +156,8 @@ public final class Log implements AutoCloseable {
             epochCache.truncateFromEnd(end.offset());
             epochCache.truncateFromStart(logStartOffset);
         } catch (IOException e) {
-            throw new StorageException("cannot update the leader epoch checkpoint in " + dir + ": " + e.getMessage(), e);
+            throw new StorageException(
+                    "cannot update the leader epoch checkpoint in " + dir + ": " + e.getMessage(), e);
         }
     }
 
@@ -144,7 +165,8 @@ public final class Log implements AutoCloseable {
         try {
             epochCache.assign(epoch, startOffset);
         } catch (IOException e) {
-            throw new StorageException("cannot update the leader epoch checkpoint in " + dir + ": " + e.getMessage(), e);
+            throw new StorageException(
+                    "cannot update the leader epoch checkpoint in " + dir + ": " + e.getMessage(), e);
         }
     }
 
@@ -282,7 +304,8 @@ public final class Log implements AutoCloseable {
         long logAppendTime = ProducedBatchValidation.validateAndStamp(parsed, appendConfig, clock.millis());
         synchronized (lock) {
             ensureOpen();
-            AppendValidation.checkLeaderEpoch(leaderEpoch, epochCache.latestEpoch().orElse(0));
+            AppendValidation.checkLeaderEpoch(
+                    leaderEpoch, epochCache.latestEpoch().orElse(0));
             long next = end.offset();
             for (RecordBatch batch : parsed) {
                 batch.setBaseOffset(next);
@@ -307,7 +330,8 @@ public final class Log implements AutoCloseable {
         List<RecordBatch> parsed = AppendValidation.validate(batches, config);
         synchronized (lock) {
             ensureOpen();
-            AppendValidation.checkFollowerBatches(parsed, end.offset(), epochCache.latestEpoch().orElse(0));
+            AppendValidation.checkFollowerBatches(
+                    parsed, end.offset(), epochCache.latestEpoch().orElse(0));
             for (RecordBatch batch : parsed) {
                 assignEpoch(batch.partitionLeaderEpoch(), batch.baseOffset());
             }
@@ -331,7 +355,8 @@ public final class Log implements AutoCloseable {
                 int room = segment.room(config);
                 int runBytes = 0;
                 int j = i;
-                while (j < parsed.size() && runBytes + parsed.get(j).sizeInBytes() <= room
+                while (j < parsed.size()
+                        && runBytes + parsed.get(j).sizeInBytes() <= room
                         && segment.hasOffsetsFor(parsed.get(j))) {
                     RecordBatch batch = parsed.get(j);
                     runBytes += batch.sizeInBytes();
@@ -351,8 +376,14 @@ public final class Log implements AutoCloseable {
             throw new StorageException("append to " + dir + " failed: " + e.getMessage(), e);
         }
         CompletableFuture<Void> flushed = flushes.appended(records, end.offset(), config);
-        return new LogAppendInfo(parsed.get(0).baseOffset(), parsed.get(parsed.size() - 1).lastOffset(), maxTimestamp,
-                logAppendTime, records, position - bytes.position(), flushed);
+        return new LogAppendInfo(
+                parsed.get(0).baseOffset(),
+                parsed.get(parsed.size() - 1).lastOffset(),
+                maxTimestamp,
+                logAppendTime,
+                records,
+                position - bytes.position(),
+                flushed);
     }
 
     /** The segment {@code next} goes into: the active one, or a new one if it is full or old. */
@@ -383,8 +414,13 @@ public final class Log implements AutoCloseable {
         }
         long baseOffset = end.offset();
         active.seal();
-        LogSegment next = LogSegment.create(dir, baseOffset, config.segmentBytes(), config.segmentIndexBytes(),
-                config.indexIntervalBytes(), clock.millis());
+        LogSegment next = LogSegment.create(
+                dir,
+                baseOffset,
+                config.segmentBytes(),
+                config.segmentIndexBytes(),
+                config.indexIntervalBytes(),
+                clock.millis());
         segments.add(next);
         end = LogEnd.of(next);
         flushes.rolled();
@@ -472,12 +508,13 @@ public final class Log implements AutoCloseable {
             for (LogSegment segment : segments.above(targetOffset)) {
                 removeSegment(segment);
             }
-            LogSegment copy = segments.floor(targetOffset).truncatedCopy(targetOffset, config.segmentBytes(),
-                    config.segmentIndexBytes(), clock.millis());
+            LogSegment copy = segments.floor(targetOffset)
+                    .truncatedCopy(targetOffset, config.segmentBytes(), config.segmentIndexBytes(), clock.millis());
             segments.add(copy);
             end = LogEnd.of(copy);
         } catch (IOException e) {
-            throw new StorageException("truncation of " + dir + " to " + targetOffset + " failed: " + e.getMessage(), e);
+            throw new StorageException(
+                    "truncation of " + dir + " to " + targetOffset + " failed: " + e.getMessage(), e);
         }
         return afterTruncation();
     }
@@ -501,15 +538,20 @@ public final class Log implements AutoCloseable {
             for (LogSegment segment : segments.all()) {
                 removeSegment(segment);
             }
-            LogSegment fresh = LogSegment.create(dir, newOffset, config.segmentBytes(), config.segmentIndexBytes(),
-                    config.indexIntervalBytes(), clock.millis());
+            LogSegment fresh = LogSegment.create(
+                    dir,
+                    newOffset,
+                    config.segmentBytes(),
+                    config.segmentIndexBytes(),
+                    config.indexIntervalBytes(),
+                    clock.millis());
             segments.add(fresh);
             end = LogEnd.of(fresh);
             logStartOffset = newOffset;
             epochCache.truncateFromEnd(0);
         } catch (IOException e) {
-            throw new StorageException("truncation of " + dir + " to start at " + newOffset + " failed: "
-                    + e.getMessage(), e);
+            throw new StorageException(
+                    "truncation of " + dir + " to start at " + newOffset + " failed: " + e.getMessage(), e);
         }
         return afterTruncation();
     }
@@ -560,8 +602,8 @@ public final class Log implements AutoCloseable {
                 return false;
             }
             if (offset > end.offset()) {
-                throw new IllegalArgumentException("cannot start " + dir + " at " + offset + ", above its log end "
-                        + end.offset());
+                throw new IllegalArgumentException(
+                        "cannot start " + dir + " at " + offset + ", above its log end " + end.offset());
             }
             List<LogSegment> all = segments.all();
             removeOldestSegments(all, Retention.below(all, offset), "moving the log start to " + offset);
@@ -674,6 +716,7 @@ public final class Log implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "Log(" + dir + ", start=" + logStartOffset + ", end=" + end.offset() + ", segments=" + segments.count() + ")";
+        return "Log(" + dir + ", start=" + logStartOffset + ", end=" + end.offset() + ", segments=" + segments.count()
+                + ")";
     }
 }

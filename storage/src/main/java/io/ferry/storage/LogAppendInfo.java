@@ -18,13 +18,30 @@ import java.util.concurrent.CompletableFuture;
  *                             truncated or deleted before an fsync covered them. Completed on the log
  *                             directory's flush thread: what depends on it must not block.
  */
-public record LogAppendInfo(long firstOffset, long lastOffset, long maxTimestamp, long logAppendTimeMs,
-                            int recordCount, int sizeInBytes, CompletableFuture<Void> flushed) {
+public record LogAppendInfo(
+        long firstOffset,
+        long lastOffset,
+        long maxTimestamp,
+        long logAppendTimeMs,
+        int recordCount,
+        int sizeInBytes,
+        CompletableFuture<Void> flushed) {
 
     /** An append the flush policy did not ask to flush. */
-    public LogAppendInfo(long firstOffset, long lastOffset, long maxTimestamp, long logAppendTimeMs, int recordCount,
-                         int sizeInBytes) {
-        this(firstOffset, lastOffset, maxTimestamp, logAppendTimeMs, recordCount, sizeInBytes,
+    public LogAppendInfo(
+            long firstOffset,
+            long lastOffset,
+            long maxTimestamp,
+            long logAppendTimeMs,
+            int recordCount,
+            int sizeInBytes) {
+        this(
+                firstOffset,
+                lastOffset,
+                maxTimestamp,
+                logAppendTimeMs,
+                recordCount,
+                sizeInBytes,
                 CompletableFuture.completedFuture(null));
     }
 }

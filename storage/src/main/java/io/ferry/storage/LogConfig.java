@@ -68,7 +68,10 @@ public record LogConfig(
         require(segmentBytes >= MIN_SEGMENT_BYTES, "segment.bytes", segmentBytes, "at least " + MIN_SEGMENT_BYTES);
         require(segmentMs > 0, "segment.ms", segmentMs, "positive");
         require(indexIntervalBytes >= 0, "index.interval.bytes", indexIntervalBytes, "non-negative");
-        require(segmentIndexBytes >= MIN_SEGMENT_INDEX_BYTES, "segment.index.bytes", segmentIndexBytes,
+        require(
+                segmentIndexBytes >= MIN_SEGMENT_INDEX_BYTES,
+                "segment.index.bytes",
+                segmentIndexBytes,
                 "at least " + MIN_SEGMENT_INDEX_BYTES);
         require(retentionMs >= -1, "retention.ms", retentionMs, "-1 (no limit) or more");
         require(retentionBytes >= -1, "retention.bytes", retentionBytes, "-1 (no limit) or more");
@@ -99,12 +102,18 @@ public record LogConfig(
     /** A builder that starts from this configuration. */
     public Builder toBuilder() {
         return new Builder()
-                .segmentBytes(segmentBytes).segmentMs(segmentMs)
-                .indexIntervalBytes(indexIntervalBytes).segmentIndexBytes(segmentIndexBytes)
-                .retentionMs(retentionMs).retentionBytes(retentionBytes)
-                .flushIntervalMessages(flushIntervalMessages).flushIntervalMs(flushIntervalMs)
-                .maxMessageBytes(maxMessageBytes).fileDeleteDelayMs(fileDeleteDelayMs)
-                .timestampType(timestampType).timestampBeforeMaxMs(timestampBeforeMaxMs)
+                .segmentBytes(segmentBytes)
+                .segmentMs(segmentMs)
+                .indexIntervalBytes(indexIntervalBytes)
+                .segmentIndexBytes(segmentIndexBytes)
+                .retentionMs(retentionMs)
+                .retentionBytes(retentionBytes)
+                .flushIntervalMessages(flushIntervalMessages)
+                .flushIntervalMs(flushIntervalMs)
+                .maxMessageBytes(maxMessageBytes)
+                .fileDeleteDelayMs(fileDeleteDelayMs)
+                .timestampType(timestampType)
+                .timestampBeforeMaxMs(timestampBeforeMaxMs)
                 .timestampAfterMaxMs(timestampAfterMaxMs);
     }
 
@@ -124,8 +133,7 @@ public record LogConfig(
         private long timestampBeforeMaxMs = DEFAULT_TIMESTAMP_BEFORE_MAX_MS;
         private long timestampAfterMaxMs = DEFAULT_TIMESTAMP_AFTER_MAX_MS;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         public Builder segmentBytes(int value) {
             segmentBytes = value;
@@ -193,9 +201,20 @@ public record LogConfig(
         }
 
         public LogConfig build() {
-            return new LogConfig(segmentBytes, segmentMs, indexIntervalBytes, segmentIndexBytes, retentionMs,
-                    retentionBytes, flushIntervalMessages, flushIntervalMs, maxMessageBytes, fileDeleteDelayMs,
-                    timestampType, timestampBeforeMaxMs, timestampAfterMaxMs);
+            return new LogConfig(
+                    segmentBytes,
+                    segmentMs,
+                    indexIntervalBytes,
+                    segmentIndexBytes,
+                    retentionMs,
+                    retentionBytes,
+                    flushIntervalMessages,
+                    flushIntervalMs,
+                    maxMessageBytes,
+                    fileDeleteDelayMs,
+                    timestampType,
+                    timestampBeforeMaxMs,
+                    timestampAfterMaxMs);
         }
     }
 }

@@ -56,6 +56,7 @@ public final class LogManager implements AutoCloseable {
      * the first log directory by default; it is not a partition and is skipped when loading.
      */
     public static final String CLUSTER_METADATA_DIR = "__cluster_metadata";
+
     private final LogManagerConfig config;
     private final InstantSource clock;
     private final ScheduledExecutorService scheduler;
@@ -63,19 +64,29 @@ public final class LogManager implements AutoCloseable {
     private final List<LogDirectoryLock> locks;
     /** Log directory → its flush thread. */
     private final Map<Path, ExecutorService> flushThreads = new HashMap<>();
+
     private final Map<TopicPartition, Log> logs = new ConcurrentHashMap<>();
     private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
     /** Failed directory → the first failure's message. */
     private final Map<Path, String> failedDirs = new ConcurrentHashMap<>();
+
     private volatile boolean retentionHeld;
     private boolean closed;
 
     /** Whether retention runs from the start or waits for {@link #releaseRetention()}. */
-    public enum RetentionStart { RUNNING, HELD }
+    public enum RetentionStart {
+        RUNNING,
+        HELD
+    }
 
-    private LogManager(LogManagerConfig config, InstantSource clock, ScheduledExecutorService scheduler,
-                       List<Path> dirs, List<LogDirectoryLock> locks, RetentionStart retention,
-                       ThreadFactory flushThreadFactory) {
+    private LogManager(
+            LogManagerConfig config,
+            InstantSource clock,
+            ScheduledExecutorService scheduler,
+            List<Path> dirs,
+            List<LogDirectoryLock> locks,
+            RetentionStart retention,
+            ThreadFactory flushThreadFactory) {
         this.retentionHeld = retention == RetentionStart.HELD;
         this.config = config;
         this.clock = clock;
@@ -115,8 +126,12 @@ public final class LogManager implements AutoCloseable {
      * @throws IOException                if a directory or checkpoint cannot be read
      * @throws StorageException           if a log cannot be recovered
      */
-    public static LogManager start(LogManagerConfig config, Function<String, LogConfig> topicConfigs,
-                                   InstantSource clock, ScheduledExecutorService scheduler) throws IOException {
+    public static LogManager start(
+            LogManagerConfig config,
+            Function<String, LogConfig> topicConfigs,
+            InstantSource clock,
+            ScheduledExecutorService scheduler)
+            throws IOException {
         return start(config, topicConfigs, clock, scheduler, RetentionStart.RUNNING);
     }
 
@@ -126,8 +141,12 @@ public final class LogManager implements AutoCloseable {
      * not final yet: a broker learns its topics' overrides only from its first metadata view, and a topic
      * kept forever must not lose segments to the broker's default retention in the meantime.
      */
-    public static LogManager start(LogManagerConfig config, Function<String, LogConfig> topicConfigs,
-                                   InstantSource clock, ScheduledExecutorService scheduler, RetentionStart retention)
+    public static LogManager start(
+            LogManagerConfig config,
+            Function<String, LogConfig> topicConfigs,
+            InstantSource clock,
+            ScheduledExecutorService scheduler,
+            RetentionStart retention)
             throws IOException {
         return start(config, topicConfigs, clock, scheduler, retention, LogManager::flushThread);
     }
@@ -137,9 +156,14 @@ public final class LogManager implements AutoCloseable {
      * with the flush threads (one per log directory) made by {@code flushThreads}, so that whoever runs the
      * broker sees an {@link Error} that ends one.
      */
-    public static LogManager start(LogManagerConfig config, Function<String, LogConfig> topicConfigs,
-                                   InstantSource clock, ScheduledExecutorService scheduler, RetentionStart retention,
-                                   ThreadFactory flushThreads) throws IOException {
+    public static LogManager start(
+            LogManagerConfig config,
+            Function<String, LogConfig> topicConfigs,
+            InstantSource clock,
+            ScheduledExecutorService scheduler,
+            RetentionStart retention,
+            ThreadFactory flushThreads)
+            throws IOException {
         List<Path> dirs = new ArrayList<>();
         List<LogDirectoryLock> locks = new ArrayList<>();
         try {
@@ -181,7 +205,8 @@ public final class LogManager implements AutoCloseable {
         Map<TopicPartition, Path> found = new HashMap<>();
         for (Path dir : dirs) {
             for (Path partitionDir : partitionDirs(dir)) {
-                TopicPartition tp = TopicPartition.fromDirName(partitionDir.getFileName().toString());
+                TopicPartition tp =
+                        TopicPartition.fromDirName(partitionDir.getFileName().toString());
                 Path previous = found.put(tp, partitionDir);
                 if (previous != null) {
                     throw new StorageException("partition " + tp + " exists in two log directories: " + previous
@@ -190,9 +215,12 @@ public final class LogManager implements AutoCloseable {
             }
         }
         for (Path dir : dirs) {
-            Map<TopicPartition, Long> recoveryPoints = new OffsetCheckpointFile(dir.resolve(RECOVERY_POINT_CHECKPOINT)).read();
-            Map<TopicPartition, Long> highWatermarks = new OffsetCheckpointFile(dir.resolve(HIGH_WATERMARK_CHECKPOINT)).read();
-            Map<TopicPartition, Long> logStarts = new OffsetCheckpointFile(dir.resolve(LOG_START_OFFSET_CHECKPOINT)).read();
+            Map<TopicPartition, Long> recoveryPoints =
+                    new OffsetCheckpointFile(dir.resolve(RECOVERY_POINT_CHECKPOINT)).read();
+            Map<TopicPartition, Long> highWatermarks =
+                    new OffsetCheckpointFile(dir.resolve(HIGH_WATERMARK_CHECKPOINT)).read();
+            Map<TopicPartition, Long> logStarts =
+                    new OffsetCheckpointFile(dir.resolve(LOG_START_OFFSET_CHECKPOINT)).read();
             ExecutorService recovery = Executors.newFixedThreadPool(config.recoveryThreadsPerDataDir());
             try {
                 Map<TopicPartition, Future<Log>> opening = new HashMap<>();
@@ -201,8 +229,10 @@ public final class LogManager implements AutoCloseable {
                         LogConfig logConfig = Optional.ofNullable(topicConfigs.apply(tp.topic()))
                                 .orElse(config.defaultLogConfig());
                         long recoveryPoint = recoveryPoints.getOrDefault(tp, 0L);
-                        opening.put(tp, recovery.submit(() -> Log.open(partitionDir, logConfig, recoveryPoint, clock,
-                                scheduler, flusherOf(dir))));
+                        opening.put(
+                                tp,
+                                recovery.submit(() -> Log.open(
+                                        partitionDir, logConfig, recoveryPoint, clock, scheduler, flusherOf(dir))));
                     }
                 });
                 for (Map.Entry<TopicPartition, Future<Log>> entry : opening.entrySet()) {
@@ -229,7 +259,8 @@ public final class LogManager implements AutoCloseable {
             if (e.getCause() instanceof RuntimeException runtime) {
                 throw runtime;
             }
-            throw new StorageException("recovery of " + tp + " failed: " + e.getCause().getMessage(), e.getCause());
+            throw new StorageException(
+                    "recovery of " + tp + " failed: " + e.getCause().getMessage(), e.getCause());
         }
     }
 
@@ -253,14 +284,23 @@ public final class LogManager implements AutoCloseable {
     }
 
     private void schedule() {
-        tasks.add(scheduler.scheduleWithFixedDelay(this::runRetention, config.retentionCheckIntervalMs(),
-                config.retentionCheckIntervalMs(), TimeUnit.MILLISECONDS));
+        tasks.add(scheduler.scheduleWithFixedDelay(
+                this::runRetention,
+                config.retentionCheckIntervalMs(),
+                config.retentionCheckIntervalMs(),
+                TimeUnit.MILLISECONDS));
         if (config.flushSchedulerIntervalMs() != Long.MAX_VALUE) {
-            tasks.add(scheduler.scheduleWithFixedDelay(this::runFlushPolicy, config.flushSchedulerIntervalMs(),
-                    config.flushSchedulerIntervalMs(), TimeUnit.MILLISECONDS));
+            tasks.add(scheduler.scheduleWithFixedDelay(
+                    this::runFlushPolicy,
+                    config.flushSchedulerIntervalMs(),
+                    config.flushSchedulerIntervalMs(),
+                    TimeUnit.MILLISECONDS));
         }
-        tasks.add(scheduler.scheduleWithFixedDelay(this::checkpointQuietly, config.flushOffsetCheckpointIntervalMs(),
-                config.flushOffsetCheckpointIntervalMs(), TimeUnit.MILLISECONDS));
+        tasks.add(scheduler.scheduleWithFixedDelay(
+                this::checkpointQuietly,
+                config.flushOffsetCheckpointIntervalMs(),
+                config.flushOffsetCheckpointIntervalMs(),
+                TimeUnit.MILLISECONDS));
     }
 
     /** Lets retention run after a {@link RetentionStart#HELD} start. */
@@ -369,10 +409,13 @@ public final class LogManager implements AutoCloseable {
         if (existing != null) {
             return existing;
         }
-        Path dir = dirs.stream().min(Comparator.comparingLong(this::partitionCount)).orElseThrow();
+        Path dir = dirs.stream()
+                .min(Comparator.comparingLong(this::partitionCount))
+                .orElseThrow();
         Path partitionDir = dir.resolve(tp.dirName()).normalize();
         if (!dir.equals(partitionDir.getParent())) {
-            throw new InvalidTopicException("partition directory " + partitionDir + " would escape log directory " + dir);
+            throw new InvalidTopicException(
+                    "partition directory " + partitionDir + " would escape log directory " + dir);
         }
         Log log;
         try {
@@ -386,7 +429,9 @@ public final class LogManager implements AutoCloseable {
     }
 
     private long partitionCount(Path dir) {
-        return logs.values().stream().filter(log -> log.dir().getParent().equals(dir)).count();
+        return logs.values().stream()
+                .filter(log -> log.dir().getParent().equals(dir))
+                .count();
     }
 
     /**
@@ -407,7 +452,8 @@ public final class LogManager implements AutoCloseable {
         try {
             checkpoint();
         } catch (IOException e) {
-            throw new StorageException("deleted " + tp + " but could not rewrite the checkpoints: " + e.getMessage(), e);
+            throw new StorageException(
+                    "deleted " + tp + " but could not rewrite the checkpoints: " + e.getMessage(), e);
         }
         return true;
     }

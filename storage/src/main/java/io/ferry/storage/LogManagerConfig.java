@@ -42,15 +42,19 @@ public record LogManagerConfig(
                     + "log.flush.offset.checkpoint.interval.ms must be positive");
         }
         if (recoveryThreadsPerDataDir <= 0) {
-            throw new IllegalArgumentException("num.recovery.threads.per.data.dir must be positive, not "
-                    + recoveryThreadsPerDataDir);
+            throw new IllegalArgumentException(
+                    "num.recovery.threads.per.data.dir must be positive, not " + recoveryThreadsPerDataDir);
         }
     }
 
     /** The given directories with every other setting at its default. */
     public static LogManagerConfig of(List<Path> logDirs) {
-        return new LogManagerConfig(logDirs, LogConfig.defaults(), DEFAULT_RETENTION_CHECK_INTERVAL_MS,
-                DEFAULT_FLUSH_SCHEDULER_INTERVAL_MS, DEFAULT_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS,
+        return new LogManagerConfig(
+                logDirs,
+                LogConfig.defaults(),
+                DEFAULT_RETENTION_CHECK_INTERVAL_MS,
+                DEFAULT_FLUSH_SCHEDULER_INTERVAL_MS,
+                DEFAULT_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS,
                 DEFAULT_RECOVERY_THREADS_PER_DATA_DIR);
     }
 }

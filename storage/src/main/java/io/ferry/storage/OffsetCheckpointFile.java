@@ -65,7 +65,9 @@ public final class OffsetCheckpointFile {
         for (int i = 0; i < entries.size(); i++) {
             Map.Entry<TopicPartition, Long> entry = entries.get(i);
             if (offsets.putIfAbsent(entry.getKey(), entry.getValue()) != null) {
-                throw new CorruptCheckpointException(checkpoint.file(), CheckpointFile.lineOfEntry(i),
+                throw new CorruptCheckpointException(
+                        checkpoint.file(),
+                        CheckpointFile.lineOfEntry(i),
                         "partition " + entry.getKey() + " appears more than once");
             }
         }
@@ -87,7 +89,8 @@ public final class OffsetCheckpointFile {
             }
             TopicPartition partition;
             try {
-                partition = new TopicPartition(fields[0], (int) CheckpointFile.parseField(fields[1], "partition", Integer.MAX_VALUE));
+                partition = new TopicPartition(
+                        fields[0], (int) CheckpointFile.parseField(fields[1], "partition", Integer.MAX_VALUE));
             } catch (InvalidTopicException e) {
                 throw new MalformedEntryException(e.getMessage());
             }

@@ -11,7 +11,8 @@ public final class OffsetOutOfRangeException extends Exception {
     private final long logEndOffset;
 
     public OffsetOutOfRangeException(long requestedOffset, long logStartOffset, long logEndOffset) {
-        super("offset " + requestedOffset + " is outside the log's range [" + logStartOffset + ", " + logEndOffset + "]");
+        super("offset " + requestedOffset + " is outside the log's range [" + logStartOffset + ", " + logEndOffset
+                + "]");
         this.requestedOffset = requestedOffset;
         this.logStartOffset = logStartOffset;
         this.logEndOffset = logEndOffset;

@@ -9,6 +9,5 @@ package io.ferry.storage;
  * @param bytesTruncated    bytes of torn or corrupt tail removed, including whole segments after it
  * @param indexesRebuilt    segments whose offset and time indexes were rebuilt
  */
-public record RecoveryResult(boolean cleanShutdown, int segmentsRecovered, long batchesValidated,
-                             long bytesTruncated, int indexesRebuilt) {
-}
+public record RecoveryResult(
+        boolean cleanShutdown, int segmentsRecovered, long batchesValidated, long bytesTruncated, int indexesRebuilt) {}

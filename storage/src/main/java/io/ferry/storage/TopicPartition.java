@@ -20,8 +20,8 @@ public record TopicPartition(String topic, int partition) {
     public TopicPartition {
         validateTopic(topic);
         if (partition < 0) {
-            throw new InvalidTopicException(
-                    "partition " + partition + " of topic '" + topic + "' is invalid: a partition number must be at least 0");
+            throw new InvalidTopicException("partition " + partition + " of topic '" + topic
+                    + "' is invalid: a partition number must be at least 0");
         }
     }
 
@@ -44,8 +44,8 @@ public record TopicPartition(String topic, int partition) {
         }
         int dash = dirName.lastIndexOf('-');
         if (dash < 0) {
-            throw new InvalidTopicException("'" + printable(dirName)
-                    + "' is not a partition directory name: expected <topic>-<partition>");
+            throw new InvalidTopicException(
+                    "'" + printable(dirName) + "' is not a partition directory name: expected <topic>-<partition>");
         }
         String partitionPart = dirName.substring(dash + 1);
         int partition = parseCanonicalPartition(dirName, partitionPart);
@@ -58,13 +58,16 @@ public record TopicPartition(String topic, int partition) {
     }
 
     private static int parseCanonicalPartition(String dirName, String digits) {
-        boolean canonical = !digits.isEmpty() && digits.length() <= 10
+        boolean canonical = !digits.isEmpty()
+                && digits.length() <= 10
                 && (digits.length() == 1 || digits.charAt(0) != '0')
                 && digits.chars().allMatch(c -> c >= '0' && c <= '9');
         long value = canonical ? Long.parseLong(digits) : -1;
         if (!canonical || value > Integer.MAX_VALUE) {
-            throw new InvalidTopicException("'" + printable(dirName) + "' is not a partition directory name: the part after the"
-                    + " last '-' must be a partition number in canonical decimal form (0 to " + Integer.MAX_VALUE + ")");
+            throw new InvalidTopicException(
+                    "'" + printable(dirName) + "' is not a partition directory name: the part after the"
+                            + " last '-' must be a partition number in canonical decimal form (0 to "
+                            + Integer.MAX_VALUE + ")");
         }
         return (int) value;
     }
@@ -77,8 +80,8 @@ public record TopicPartition(String topic, int partition) {
             throw new InvalidTopicException("topic name must not be empty");
         }
         if (topic.length() > MAX_TOPIC_LENGTH) {
-            throw new InvalidTopicException("topic name '" + printable(topic.substring(0, 40)) + "…' is " + topic.length()
-                    + " characters long: the limit is " + MAX_TOPIC_LENGTH);
+            throw new InvalidTopicException("topic name '" + printable(topic.substring(0, 40)) + "…' is "
+                    + topic.length() + " characters long: the limit is " + MAX_TOPIC_LENGTH);
         }
         if (topic.equals(".") || topic.equals("..")) {
             throw new InvalidTopicException("topic name '" + topic + "' is not allowed: '.' and '..' are reserved");
@@ -86,15 +89,20 @@ public record TopicPartition(String topic, int partition) {
         for (int i = 0; i < topic.length(); i++) {
             char c = topic.charAt(i);
             if (!isLegal(c)) {
-                throw new InvalidTopicException("topic name '" + printable(topic) + "' contains the illegal character "
-                        + describe(c) + " at index " + i + ": only ASCII letters, digits, '.', '_' and '-' are allowed");
+                throw new InvalidTopicException(
+                        "topic name '" + printable(topic) + "' contains the illegal character " + describe(c)
+                                + " at index " + i + ": only ASCII letters, digits, '.', '_' and '-' are allowed");
             }
         }
     }
 
     private static boolean isLegal(char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                || c == '.' || c == '_' || c == '-';
+        return (c >= 'a' && c <= 'z')
+                || (c >= 'A' && c <= 'Z')
+                || (c >= '0' && c <= '9')
+                || c == '.'
+                || c == '_'
+                || c == '-';
     }
 
     private static String describe(char c) {

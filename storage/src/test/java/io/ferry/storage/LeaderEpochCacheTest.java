@@ -114,7 +114,8 @@ class LeaderEpochCacheTest {
         LeaderEpochCache cache = cacheWith(1, 10, 3, 20, 6, 40);
         long logEnd = 55;
         assertEquals(new EpochEndOffset(6, logEnd), cache.endOffsetFor(6, logEnd), "latest epoch ends at the log end");
-        assertEquals(new EpochEndOffset(3, 40), cache.endOffsetFor(3, logEnd), "known epoch ends where the next starts");
+        assertEquals(
+                new EpochEndOffset(3, 40), cache.endOffsetFor(3, logEnd), "known epoch ends where the next starts");
         assertEquals(new EpochEndOffset(3, 40), cache.endOffsetFor(4, logEnd), "unknown epoch: the largest below it");
         assertEquals(new EpochEndOffset(3, 40), cache.endOffsetFor(5, logEnd));
         assertEquals(new EpochEndOffset(1, 20), cache.endOffsetFor(1, logEnd));
@@ -122,8 +123,10 @@ class LeaderEpochCacheTest {
         assertEquals(new EpochEndOffset(0, 10), cache.endOffsetFor(0, logEnd), "below the first: the first start");
         assertEquals(EpochEndOffset.UNDEFINED, cache.endOffsetFor(7, logEnd), "above the latest");
         assertEquals(EpochEndOffset.UNDEFINED, cache.endOffsetFor(-1, logEnd));
-        assertEquals(EpochEndOffset.UNDEFINED, LeaderEpochCache.load(Files.createDirectory(dir.resolve("empty")))
-                .endOffsetFor(0, 0));
+        assertEquals(
+                EpochEndOffset.UNDEFINED,
+                LeaderEpochCache.load(Files.createDirectory(dir.resolve("empty")))
+                        .endOffsetFor(0, 0));
         assertTrue(EpochEndOffset.UNDEFINED.isUndefined());
         assertEquals(new EpochEndOffset(-1, -1), EpochEndOffset.UNDEFINED);
     }
@@ -159,11 +162,21 @@ class LeaderEpochCacheTest {
 
     @Test
     void loadRefusesCheckpointsThatBreakTheOrdering() throws IOException {
-        assertCorruptOnLoad("0\n2\n3 10\n3 20\n", 4, "entry 3 20 does not follow 3 10: epochs and start offsets must both increase");
-        assertCorruptOnLoad("0\n2\n3 10\n2 20\n", 4, "entry 2 20 does not follow 3 10: epochs and start offsets must both increase");
-        assertCorruptOnLoad("0\n2\n3 10\n4 10\n", 4, "entry 4 10 does not follow 3 10: epochs and start offsets must both increase");
+        assertCorruptOnLoad(
+                "0\n2\n3 10\n3 20\n",
+                4,
+                "entry 3 20 does not follow 3 10: epochs and start offsets must both increase");
+        assertCorruptOnLoad(
+                "0\n2\n3 10\n2 20\n",
+                4,
+                "entry 2 20 does not follow 3 10: epochs and start offsets must both increase");
+        assertCorruptOnLoad(
+                "0\n2\n3 10\n4 10\n",
+                4,
+                "entry 4 10 does not follow 3 10: epochs and start offsets must both increase");
         assertCorruptOnLoad("0\n1\n3\n", 3, "malformed entry '3': expected '<epoch> <startOffset>'");
-        assertCorruptOnLoad("0\n1\n-1 5\n", 3, "malformed entry '-1 5': epoch '-1' is not a decimal number from 0 to 2147483647");
+        assertCorruptOnLoad(
+                "0\n1\n-1 5\n", 3, "malformed entry '-1 5': epoch '-1' is not a decimal number from 0 to 2147483647");
         assertCorruptOnLoad("0\n2\n3 10\n", 4, "file ends where entry 2 of 2 was expected (truncated)");
     }
 
@@ -180,7 +193,8 @@ class LeaderEpochCacheTest {
 
     /** Any sequence of operations keeps the invariant, and the file always matches memory. */
     @Property(tries = 100)
-    void operationsKeepEntriesStrictlyIncreasingAndPersisted(@ForAll("operations") List<long[]> operations) throws IOException {
+    void operationsKeepEntriesStrictlyIncreasingAndPersisted(@ForAll("operations") List<long[]> operations)
+            throws IOException {
         Path partitionDir = Files.createTempDirectory("epochs");
         try {
             LeaderEpochCache cache = LeaderEpochCache.load(partitionDir);
@@ -223,13 +237,21 @@ class LeaderEpochCacheTest {
             }
             List<EpochEntry> entries = cache.entries();
             EpochEndOffset result = cache.endOffsetFor(requested, 1_000_000);
-            if (requested < 0 || entries.isEmpty() || requested > entries.get(entries.size() - 1).epoch()) {
+            if (requested < 0
+                    || entries.isEmpty()
+                    || requested > entries.get(entries.size() - 1).epoch()) {
                 assertEquals(EpochEndOffset.UNDEFINED, result);
             } else if (requested == entries.get(entries.size() - 1).epoch()) {
                 assertEquals(new EpochEndOffset(requested, 1_000_000), result);
             } else {
-                EpochEntry next = entries.stream().filter(e -> e.epoch() > requested).findFirst().orElseThrow();
-                int floor = entries.stream().filter(e -> e.epoch() <= requested).mapToInt(EpochEntry::epoch).max()
+                EpochEntry next = entries.stream()
+                        .filter(e -> e.epoch() > requested)
+                        .findFirst()
+                        .orElseThrow();
+                int floor = entries.stream()
+                        .filter(e -> e.epoch() <= requested)
+                        .mapToInt(EpochEntry::epoch)
+                        .max()
                         .orElse(requested);
                 assertEquals(new EpochEndOffset(floor, next.startOffset()), result);
             }
@@ -241,8 +263,12 @@ class LeaderEpochCacheTest {
 
     @Provide
     Arbitrary<List<long[]>> operations() {
-        Arbitrary<long[]> op = Arbitraries.integers().between(0, 2).flatMap(kind -> Arbitraries.integers().between(0, 12)
-                .flatMap(epoch -> Arbitraries.longs().between(0, 300).map(offset -> new long[] {kind, epoch, offset})));
+        Arbitrary<long[]> op = Arbitraries.integers()
+                .between(0, 2)
+                .flatMap(kind -> Arbitraries.integers()
+                        .between(0, 12)
+                        .flatMap(epoch ->
+                                Arbitraries.longs().between(0, 300).map(offset -> new long[] {kind, epoch, offset})));
         return op.list().ofMaxSize(25);
     }
 
@@ -254,6 +280,7 @@ class LeaderEpochCacheTest {
     private void assertCorruptOnLoad(String content, int line, String problem) throws IOException {
         Files.writeString(checkpoint(), content);
         CorruptCheckpointException e = assertThrows(CorruptCheckpointException.class, () -> LeaderEpochCache.load(dir));
-        assertEquals("checkpoint file " + checkpoint() + " is corrupt at line " + line + ": " + problem, e.getMessage());
+        assertEquals(
+                "checkpoint file " + checkpoint() + " is corrupt at line " + line + ": " + problem, e.getMessage());
     }
 }

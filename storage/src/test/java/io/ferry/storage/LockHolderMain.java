@@ -10,8 +10,7 @@ import java.nio.file.Path;
  */
 public final class LockHolderMain {
 
-    private LockHolderMain() {
-    }
+    private LockHolderMain() {}
 
     public static void main(String[] args) throws IOException {
         Path dir = Path.of(args[1]);

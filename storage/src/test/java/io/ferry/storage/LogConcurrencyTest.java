@@ -40,8 +40,12 @@ class LogConcurrencyTest {
     @Test
     void readersOnlyEverSeeWholeValidBatchesAtTheOffsetsTheyAskedFor() throws Exception {
         ManualClock clock = new ManualClock(1_000L);
-        LogConfig config = LogConfig.builder().segmentBytes(4096).indexIntervalBytes(256).retentionBytes(16 * 1024)
-                .fileDeleteDelayMs(0).build();
+        LogConfig config = LogConfig.builder()
+                .segmentBytes(4096)
+                .indexIntervalBytes(256)
+                .retentionBytes(16 * 1024)
+                .fileDeleteDelayMs(0)
+                .build();
         Log log = Log.open(dir, config, 0, clock, scheduler);
         AtomicBoolean done = new AtomicBoolean();
         Runnable reader = () -> {
@@ -59,10 +63,14 @@ class LogConcurrencyTest {
                     try {
                         List<RecordBatch> read = batches(result.records());
                         if (!read.isEmpty()) {
-                            assertTrue(read.get(0).baseOffset() <= offset && offset <= read.get(0).lastOffset(),
+                            assertTrue(
+                                    read.get(0).baseOffset() <= offset
+                                            && offset <= read.get(0).lastOffset(),
                                     "batch " + read.get(0) + " for offset " + offset);
                             for (int i = 1; i < read.size(); i++) {
-                                assertEquals(read.get(i - 1).nextOffset(), read.get(i).baseOffset());
+                                assertEquals(
+                                        read.get(i - 1).nextOffset(),
+                                        read.get(i).baseOffset());
                             }
                         }
                     } finally {

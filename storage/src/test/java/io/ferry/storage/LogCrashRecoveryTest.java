@@ -33,7 +33,11 @@ class LogCrashRecoveryTest {
 
     private static final int EPOCH = 4;
     private static final LogConfig CONFIG = LogConfig.builder()
-            .segmentBytes(2048).indexIntervalBytes(128).segmentIndexBytes(4096).fileDeleteDelayMs(0).build();
+            .segmentBytes(2048)
+            .indexIntervalBytes(128)
+            .segmentIndexBytes(4096)
+            .fileDeleteDelayMs(0)
+            .build();
 
     @TempDir
     Path root;
@@ -46,6 +50,7 @@ class LogCrashRecoveryTest {
     private final List<byte[]> written = new ArrayList<>();
     /** Segment file of each written batch, and its position in it. */
     private final List<Path> fileOf = new ArrayList<>();
+
     private final List<Integer> positionOf = new ArrayList<>();
 
     @BeforeEach
@@ -59,9 +64,13 @@ class LogCrashRecoveryTest {
         }
         long offset = 0;
         while (offset < log.logEndOffset()) {
-            List<RecordBatch> read = batches(log.read(offset, Integer.MAX_VALUE, Long.MAX_VALUE).records());
+            List<RecordBatch> read =
+                    batches(log.read(offset, Integer.MAX_VALUE, Long.MAX_VALUE).records());
             long base = read.get(0).baseOffset();
-            long segment = log.segmentBaseOffsets().stream().filter(b -> b <= base).reduce((a, b) -> b).orElseThrow();
+            long segment = log.segmentBaseOffsets().stream()
+                    .filter(b -> b <= base)
+                    .reduce((a, b) -> b)
+                    .orElseThrow();
             int position = 0;
             for (RecordBatch batch : read) {
                 written.add(bytes(batch));
@@ -118,12 +127,15 @@ class LogCrashRecoveryTest {
     }
 
     private void assertHoldsExactly(Log log, int count) throws Exception {
-        long expectedEnd = count == 0 ? 0 : RecordBatch.wrap(ByteBuffer.wrap(written.get(count - 1))).nextOffset();
+        long expectedEnd = count == 0
+                ? 0
+                : RecordBatch.wrap(ByteBuffer.wrap(written.get(count - 1))).nextOffset();
         assertEquals(expectedEnd, log.logEndOffset());
         long offset = 0;
         int index = 0;
         while (offset < log.logEndOffset()) {
-            for (RecordBatch batch : batches(log.read(offset, Integer.MAX_VALUE, Long.MAX_VALUE).records())) {
+            for (RecordBatch batch :
+                    batches(log.read(offset, Integer.MAX_VALUE, Long.MAX_VALUE).records())) {
                 assertArrayEquals(written.get(index), bytes(batch), "batch " + index);
                 index++;
                 offset = batch.nextOffset();
@@ -131,11 +143,14 @@ class LogCrashRecoveryTest {
         }
         assertEquals(count, index);
         for (long o = 0; o < log.logEndOffset(); o += 7) {
-            RecordBatch holding = batches(log.read(o, 1, Long.MAX_VALUE).records()).get(0);
+            RecordBatch holding =
+                    batches(log.read(o, 1, Long.MAX_VALUE).records()).get(0);
             assertTrue(holding.baseOffset() <= o && o <= holding.lastOffset(), "index lookup of " + o);
         }
         // The recovered log takes appends at its end and survives a clean reopen.
-        assertEquals(expectedEnd, log.appendAsLeader(batch(clock.millis(), 2, 10), EPOCH).firstOffset());
+        assertEquals(
+                expectedEnd,
+                log.appendAsLeader(batch(clock.millis(), 2, 10), EPOCH).firstOffset());
     }
 
     private Log open(Path dir) {
@@ -281,7 +296,9 @@ class LogCrashRecoveryTest {
     void aRecoveryPointSkipsValidationOfTheSegmentsBelowIt() throws Exception {
         Path dir = freshCopy("recovery-point");
         long lastSegmentBase = segmentFiles(dir).stream()
-                .mapToLong(f -> Long.parseLong(f.getFileName().toString().substring(0, 20))).max().orElseThrow();
+                .mapToLong(f -> Long.parseLong(f.getFileName().toString().substring(0, 20)))
+                .max()
+                .orElseThrow();
         Log log = Log.open(dir, CONFIG, lastSegmentBase, clock, scheduler);
         toClose.add(log);
         assertEquals(1, log.recoveryResult().segmentsRecovered());
@@ -291,7 +308,10 @@ class LogCrashRecoveryTest {
 
     private static List<Path> segmentFiles(Path dir) throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(f -> f.toString().endsWith(".log")).map(Path::getFileName).sorted().toList();
+            return files.filter(f -> f.toString().endsWith(".log"))
+                    .map(Path::getFileName)
+                    .sorted()
+                    .toList();
         }
     }
 

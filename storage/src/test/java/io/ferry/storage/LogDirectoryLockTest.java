@@ -54,8 +54,11 @@ class LogDirectoryLockTest {
     @Test
     void secondAcquireInTheSameJvmFailsAndDoesNotReleaseTheFirst() throws Exception {
         try (LogDirectoryLock first = LogDirectoryLock.acquire(dir)) {
-            LogDirectoryInUseException e = assertThrows(LogDirectoryInUseException.class, () -> LogDirectoryLock.acquire(dir));
-            assertEquals("log directory " + dir + " is locked by another Ferry process (lock file " + dir.resolve(".lock") + ")",
+            LogDirectoryInUseException e =
+                    assertThrows(LogDirectoryInUseException.class, () -> LogDirectoryLock.acquire(dir));
+            assertEquals(
+                    "log directory " + dir + " is locked by another Ferry process (lock file " + dir.resolve(".lock")
+                            + ")",
                     e.getMessage());
             assertEquals(dir, e.directory());
             // POSIX drops a process's lock when any of its descriptors of the file closes: the failed
@@ -78,7 +81,8 @@ class LogDirectoryLockTest {
     void independentDirectoriesLockIndependently() throws IOException {
         Path a = Files.createDirectory(dir.resolve("a"));
         Path b = Files.createDirectory(dir.resolve("b"));
-        try (LogDirectoryLock lockA = LogDirectoryLock.acquire(a); LogDirectoryLock lockB = LogDirectoryLock.acquire(b)) {
+        try (LogDirectoryLock lockA = LogDirectoryLock.acquire(a);
+                LogDirectoryLock lockB = LogDirectoryLock.acquire(b)) {
             assertEquals(b, lockB.directory());
         }
     }
@@ -87,7 +91,7 @@ class LogDirectoryLockTest {
     void aLockHeldInThisJvmOutsideThisClassIsRespectedAndKept() throws Exception {
         Files.createFile(dir.resolve(".lock"));
         try (FileChannel channel = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.WRITE);
-             FileLock foreign = channel.lock()) {
+                FileLock foreign = channel.lock()) {
             assertThrows(LogDirectoryInUseException.class, () -> LogDirectoryLock.acquire(dir));
             assertTrue(foreign.isValid());
             assertOtherProcessIsRefused();
@@ -100,12 +104,14 @@ class LogDirectoryLockTest {
         BufferedReader out = reader(holder);
         assertEquals("LOCKED", readLine(out));
 
-        LogDirectoryInUseException e = assertThrows(LogDirectoryInUseException.class, () -> LogDirectoryLock.acquire(dir));
+        LogDirectoryInUseException e =
+                assertThrows(LogDirectoryInUseException.class, () -> LogDirectoryLock.acquire(dir));
         assertTrue(e.getMessage().contains("is locked by another Ferry process"), e.getMessage());
 
         holder.destroyForcibly();
         assertTrue(holder.waitFor(PROCESS_TIMEOUT.toSeconds(), TimeUnit.SECONDS));
-        try (LogDirectoryLock lock = await().atMost(PROCESS_TIMEOUT).ignoreException(LogDirectoryInUseException.class)
+        try (LogDirectoryLock lock = await().atMost(PROCESS_TIMEOUT)
+                .ignoreException(LogDirectoryInUseException.class)
                 .until(() -> LogDirectoryLock.acquire(dir), l -> true)) {
             assertEquals(dir, lock.directory());
         }
@@ -121,12 +127,13 @@ class LogDirectoryLockTest {
     private void assertOtherProcessIsRefused() throws Exception {
         Result result = runTry();
         assertEquals(3, result.exitCode, result.line);
-        assertEquals("IN_USE log directory " + dir + " is locked by another Ferry process (lock file "
-                + dir.resolve(".lock") + ")", result.line);
+        assertEquals(
+                "IN_USE log directory " + dir + " is locked by another Ferry process (lock file " + dir.resolve(".lock")
+                        + ")",
+                result.line);
     }
 
-    private record Result(int exitCode, String line) {
-    }
+    private record Result(int exitCode, String line) {}
 
     private Result runTry() throws Exception {
         Process process = start("try");
@@ -137,8 +144,13 @@ class LogDirectoryLockTest {
 
     private Process start(String mode) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                LockHolderMain.class.getName(), mode, dir.toString())
+        Process process = new ProcessBuilder(
+                        java,
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        LockHolderMain.class.getName(),
+                        mode,
+                        dir.toString())
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
                 .start();
         children.add(process);
@@ -151,11 +163,12 @@ class LogDirectoryLockTest {
 
     private static String readLine(BufferedReader reader) throws Exception {
         return CompletableFuture.supplyAsync(() -> {
-            try {
-                return reader.readLine();
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-        }).get(PROCESS_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+                    try {
+                        return reader.readLine();
+                    } catch (IOException e) {
+                        throw new IllegalStateException(e);
+                    }
+                })
+                .get(PROCESS_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     }
 }

@@ -39,7 +39,12 @@ class LogGroupCommitTest {
     }
 
     private Log open(long flushMessages) {
-        log = Log.open(dir, LogConfig.builder().flushIntervalMessages(flushMessages).build(), 0, clock, scheduler,
+        log = Log.open(
+                dir,
+                LogConfig.builder().flushIntervalMessages(flushMessages).build(),
+                0,
+                clock,
+                scheduler,
                 flushThread);
         return log;
     }

@@ -60,9 +60,13 @@ class LogManagerTest {
     @Test
     void aSecondManagerOnTheSameDirectoriesFailsWithAClearMessage() throws IOException {
         LogManager first = start(LogManagerConfig.of(dirs()));
-        LogDirectoryInUseException e = assertThrows(LogDirectoryInUseException.class,
-                () -> LogManager.start(LogManagerConfig.of(List.of(root.resolve("c"), root.resolve("b"))),
-                        topic -> null, clock, scheduler));
+        LogDirectoryInUseException e = assertThrows(
+                LogDirectoryInUseException.class,
+                () -> LogManager.start(
+                        LogManagerConfig.of(List.of(root.resolve("c"), root.resolve("b"))),
+                        topic -> null,
+                        clock,
+                        scheduler));
         assertTrue(e.getMessage().contains(root.resolve("b").toString()), e.getMessage());
         // The failed start released the directory it had locked.
         LogManager onC = start(LogManagerConfig.of(List.of(root.resolve("c"))));
@@ -90,7 +94,9 @@ class LogManagerTest {
         for (String name : List.of("..a", "...", "a..", "-", "_", "x".repeat(249))) {
             Log log = manager.getOrCreateLog(new TopicPartition(name, 3), small());
             Path parent = log.dir().getParent();
-            assertTrue(dirs().stream().anyMatch(d -> d.toAbsolutePath().normalize().equals(parent)), log.dir().toString());
+            assertTrue(
+                    dirs().stream().anyMatch(d -> d.toAbsolutePath().normalize().equals(parent)),
+                    log.dir().toString());
             assertEquals(name + "-3", log.dir().getFileName().toString());
         }
     }
@@ -118,7 +124,8 @@ class LogManagerTest {
             Log log = logs.get(new TopicPartition("orders", p));
             assertEquals(2L * (p + 1), log.logEndOffset());
             assertEquals(p + 1, log.highWatermark(), "restored from the checkpoint");
-            assertEquals(p == 3 ? 1 : 0, log.logStartOffset(), "a start inside a segment, restored from the checkpoint");
+            assertEquals(
+                    p == 3 ? 1 : 0, log.logStartOffset(), "a start inside a segment, restored from the checkpoint");
             assertEquals(log.logEndOffset(), log.recoveryPoint(), "checkpointed at shutdown");
             assertTrue(log.recoveryResult().cleanShutdown());
         }
@@ -218,7 +225,11 @@ class LogManagerTest {
 
     @Test
     void retentionRunsOnTheScheduler() throws Exception {
-        LogConfig retained = LogConfig.builder().segmentBytes(1024).retentionBytes(1024).fileDeleteDelayMs(0).build();
+        LogConfig retained = LogConfig.builder()
+                .segmentBytes(1024)
+                .retentionBytes(1024)
+                .fileDeleteDelayMs(0)
+                .build();
         LogManager manager = start(new LogManagerConfig(dirs(), retained, 10, Long.MAX_VALUE, 60_000, 1));
         Log log = manager.getOrCreateLog(new TopicPartition("t", 0), retained);
         for (int i = 0; i < 50; i++) {
@@ -231,9 +242,17 @@ class LogManagerTest {
 
     @Test
     void heldRetentionDeletesNothingUntilReleased() throws Exception {
-        LogConfig retained = LogConfig.builder().segmentBytes(1024).retentionBytes(1024).fileDeleteDelayMs(0).build();
-        LogManager manager = LogManager.start(new LogManagerConfig(dirs(), retained, 10, Long.MAX_VALUE, 60_000, 1),
-                topic -> null, clock, scheduler, LogManager.RetentionStart.HELD);
+        LogConfig retained = LogConfig.builder()
+                .segmentBytes(1024)
+                .retentionBytes(1024)
+                .fileDeleteDelayMs(0)
+                .build();
+        LogManager manager = LogManager.start(
+                new LogManagerConfig(dirs(), retained, 10, Long.MAX_VALUE, 60_000, 1),
+                topic -> null,
+                clock,
+                scheduler,
+                LogManager.RetentionStart.HELD);
         managers.add(manager);
         Log log = manager.getOrCreateLog(new TopicPartition("t", 0), retained);
         for (int i = 0; i < 50; i++) {
@@ -261,11 +280,18 @@ class LogManagerTest {
         LogConfig everyRecord = LogConfig.builder().flushIntervalMessages(1).build();
         List<String> flushThreads = new CopyOnWriteArrayList<>();
         AtomicInteger made = new AtomicInteger();
-        LogManager manager = LogManager.start(LogManagerConfig.of(dirs()), topic -> null, clock, scheduler,
-                LogManager.RetentionStart.RUNNING, runnable -> new Thread(() -> {
-                    flushThreads.add(Thread.currentThread().getName());
-                    runnable.run();
-                }, "flusher-" + made.incrementAndGet()));
+        LogManager manager = LogManager.start(
+                LogManagerConfig.of(dirs()),
+                topic -> null,
+                clock,
+                scheduler,
+                LogManager.RetentionStart.RUNNING,
+                runnable -> new Thread(
+                        () -> {
+                            flushThreads.add(Thread.currentThread().getName());
+                            runnable.run();
+                        },
+                        "flusher-" + made.incrementAndGet()));
         Log first = manager.getOrCreateLog(new TopicPartition("t", 0), everyRecord);
         Log second = manager.getOrCreateLog(new TopicPartition("t", 1), LogConfig.defaults());
         second.appendAsLeader(batch(clock.millis(), 1, 20), 1);
@@ -283,19 +309,24 @@ class LogManagerTest {
             }
         }
         second.updateConfig(everyRecord);
-        CompletableFuture<Void> flushed = second.appendAsLeader(batch(clock.millis(), 1, 20), 1).flushed();
+        CompletableFuture<Void> flushed =
+                second.appendAsLeader(batch(clock.millis(), 1, 20), 1).flushed();
         ExecutionException e = assertThrows(ExecutionException.class, () -> flushed.get(10, TimeUnit.SECONDS));
         assertTrue(e.getCause() instanceof StorageException, e.toString());
         assertEquals(List.of("flusher-1", "flusher-2"), flushThreads);
-        await().atMost(Duration.ofSeconds(10)).until(() -> manager.failedDirs().containsKey(second.dir().getParent()));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> manager.failedDirs().containsKey(second.dir().getParent()));
         assertEquals(0, second.recoveryPoint());
         assertThrows(IOException.class, manager::close, "the second log cannot close cleanly either");
     }
 
     @Test
     void aDirectoryWhoseCheckpointsCannotBeWrittenIsMarkedFailedUntilRestart() throws Exception {
-        LogManager manager = LogManager.start(new LogManagerConfig(dirs(), LogConfig.defaults(), 300_000,
-                Long.MAX_VALUE, 10, 1), topic -> null, clock, scheduler);
+        LogManager manager = LogManager.start(
+                new LogManagerConfig(dirs(), LogConfig.defaults(), 300_000, Long.MAX_VALUE, 10, 1),
+                topic -> null,
+                clock,
+                scheduler);
         Path failing = dirs().get(1);
         try (Stream<Path> files = Files.walk(failing)) {
             for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
@@ -303,8 +334,11 @@ class LogManagerTest {
             }
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> !manager.failedDirs().isEmpty());
-        assertEquals(List.of(failing.toAbsolutePath().normalize()), List.copyOf(manager.failedDirs().keySet()));
-        assertTrue(manager.failedDirs().values().iterator().next().startsWith("writing its checkpoints failed: "),
+        assertEquals(
+                List.of(failing.toAbsolutePath().normalize()),
+                List.copyOf(manager.failedDirs().keySet()));
+        assertTrue(
+                manager.failedDirs().values().iterator().next().startsWith("writing its checkpoints failed: "),
                 manager.failedDirs().toString());
         assertThrows(IOException.class, manager::close, "the checkpoint at close fails too");
     }

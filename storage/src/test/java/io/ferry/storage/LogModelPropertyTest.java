@@ -35,13 +35,25 @@ import net.jqwik.api.constraints.Size;
 class LogModelPropertyTest {
 
     private static final LogConfig CONFIG = LogConfig.builder()
-            .segmentBytes(600).indexIntervalBytes(64).segmentIndexBytes(64).fileDeleteDelayMs(0).build();
+            .segmentBytes(600)
+            .indexIntervalBytes(64)
+            .segmentIndexBytes(64)
+            .fileDeleteDelayMs(0)
+            .build();
 
-    enum Kind { APPEND, APPEND_NEW_EPOCH, READ, TRUNCATE, TRUNCATE_FULLY, ROLL, REOPEN_CLEAN, REOPEN_CRASHED }
+    enum Kind {
+        APPEND,
+        APPEND_NEW_EPOCH,
+        READ,
+        TRUNCATE,
+        TRUNCATE_FULLY,
+        ROLL,
+        REOPEN_CLEAN,
+        REOPEN_CRASHED
+    }
 
     /** One step; {@code a} and {@code b} are its random parameters. */
-    record Op(Kind kind, int a, int b) {
-    }
+    record Op(Kind kind, int a, int b) {}
 
     @Provide
     Arbitrary<Op> op() {
@@ -50,7 +62,10 @@ class LogModelPropertyTest {
                 net.jqwik.api.Tuple.of(4, Kind.READ), net.jqwik.api.Tuple.of(2, Kind.TRUNCATE),
                 net.jqwik.api.Tuple.of(1, Kind.TRUNCATE_FULLY), net.jqwik.api.Tuple.of(1, Kind.ROLL),
                 net.jqwik.api.Tuple.of(1, Kind.REOPEN_CLEAN), net.jqwik.api.Tuple.of(2, Kind.REOPEN_CRASHED));
-        return Combinators.combine(kind, Arbitraries.integers().between(0, 1000), Arbitraries.integers().between(0, 1000))
+        return Combinators.combine(
+                        kind,
+                        Arbitraries.integers().between(0, 1000),
+                        Arbitraries.integers().between(0, 1000))
                 .as(Op::new);
     }
 
@@ -74,7 +89,8 @@ class LogModelPropertyTest {
     }
 
     @Property(tries = 80)
-    void theLogBehavesLikeAListOfBatches(@ForAll @Size(max = 40) List<@net.jqwik.api.From("op") Op> ops) throws Exception {
+    void theLogBehavesLikeAListOfBatches(@ForAll @Size(max = 40) List<@net.jqwik.api.From("op") Op> ops)
+            throws Exception {
         Path dir = Files.createTempDirectory("ferry-log-model");
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
         ManualClock clock = new ManualClock(1_000_000L);
@@ -93,8 +109,9 @@ class LogModelPropertyTest {
         }
     }
 
-    private static Log apply(Op op, Log log, Model model, Path dir, ManualClock clock,
-                             ScheduledExecutorService scheduler) throws Exception {
+    private static Log apply(
+            Op op, Log log, Model model, Path dir, ManualClock clock, ScheduledExecutorService scheduler)
+            throws Exception {
         switch (op.kind()) {
             case APPEND_NEW_EPOCH, APPEND -> {
                 if (op.kind() == Kind.APPEND_NEW_EPOCH) {
@@ -114,7 +131,8 @@ class LogModelPropertyTest {
             case READ -> {
                 long span = model.end() - model.start + 1;
                 long offset = model.start + op.a() % span;
-                List<RecordBatch> read = batches(log.read(offset, op.b(), Long.MAX_VALUE).records());
+                List<RecordBatch> read =
+                        batches(log.read(offset, op.b(), Long.MAX_VALUE).records());
                 if (offset == model.end()) {
                     assertTrue(read.isEmpty());
                 } else {
@@ -130,7 +148,9 @@ class LogModelPropertyTest {
                 long target = model.start + op.a() % span;
                 log.truncateTo(target);
                 if (target < model.end()) {
-                    model.batches.subList(indexHolding(model, target), model.batches.size()).clear();
+                    model.batches
+                            .subList(indexHolding(model, target), model.batches.size())
+                            .clear();
                 }
             }
             case TRUNCATE_FULLY -> {
@@ -159,7 +179,9 @@ class LogModelPropertyTest {
     private static void tearAfterEnd(Path dir, Model model, int length) throws Exception {
         Path newest;
         try (Stream<Path> files = Files.list(dir)) {
-            newest = files.filter(f -> f.toString().endsWith(".log")).max(Comparator.naturalOrder()).orElseThrow();
+            newest = files.filter(f -> f.toString().endsWith(".log"))
+                    .max(Comparator.naturalOrder())
+                    .orElseThrow();
         }
         long base = Long.parseLong(newest.getFileName().toString().substring(0, 20));
         long position = 0;
@@ -198,7 +220,8 @@ class LogModelPropertyTest {
         List<byte[]> all = new ArrayList<>();
         long offset = log.logStartOffset();
         while (offset < log.logEndOffset()) {
-            List<RecordBatch> read = batches(log.read(offset, Integer.MAX_VALUE, Long.MAX_VALUE).records());
+            List<RecordBatch> read =
+                    batches(log.read(offset, Integer.MAX_VALUE, Long.MAX_VALUE).records());
             read.forEach(b -> all.add(bytes(b)));
             offset = read.get(read.size() - 1).nextOffset();
         }

@@ -51,7 +51,11 @@ class LogTest {
     }
 
     private static LogConfig.Builder small() {
-        return LogConfig.builder().segmentBytes(1024).indexIntervalBytes(100).segmentIndexBytes(1024).fileDeleteDelayMs(0);
+        return LogConfig.builder()
+                .segmentBytes(1024)
+                .indexIntervalBytes(100)
+                .segmentIndexBytes(1024)
+                .fileDeleteDelayMs(0);
     }
 
     private LogAppendInfo append(long timestamp, int records) throws LogAppendException {
@@ -74,7 +78,8 @@ class LogTest {
         assertEquals(6, info.recordCount());
         assertEquals(6, log.logEndOffset());
         List<RecordBatch> read = readAll(0);
-        assertEquals(List.of(0L, 2L, 5L), read.stream().map(RecordBatch::baseOffset).toList());
+        assertEquals(
+                List.of(0L, 2L, 5L), read.stream().map(RecordBatch::baseOffset).toList());
         assertTrue(read.stream().allMatch(b -> b.partitionLeaderEpoch() == 7));
         assertEquals(6, log.appendAsLeader(batch(40, 1, 5), 7).firstOffset());
     }
@@ -102,7 +107,10 @@ class LogTest {
         for (int i = 0; i < 10; i++) {
             append(i, 2);
         }
-        assertEquals(3, batches(log.read(0, 3 * size + size - 1, Long.MAX_VALUE).records()).size());
+        assertEquals(
+                3,
+                batches(log.read(0, 3 * size + size - 1, Long.MAX_VALUE).records())
+                        .size());
         assertEquals(2, batches(log.read(0, Integer.MAX_VALUE, 5).records()).size(), "batch 4-5 reaches offset 5");
         assertEquals(3, batches(log.read(0, Integer.MAX_VALUE, 6).records()).size());
         assertTrue(log.read(0, Integer.MAX_VALUE, 1).isEmpty(), "the first batch already reaches offset 1");
@@ -123,8 +131,8 @@ class LogTest {
         long start = log.logStartOffset();
         assertTrue(start > 0);
 
-        OffsetOutOfRangeException below = assertThrows(OffsetOutOfRangeException.class,
-                () -> log.read(start - 1, 100, Long.MAX_VALUE));
+        OffsetOutOfRangeException below =
+                assertThrows(OffsetOutOfRangeException.class, () -> log.read(start - 1, 100, Long.MAX_VALUE));
         assertEquals(start, below.logStartOffset());
         assertEquals(30, below.logEndOffset());
         assertThrows(OffsetOutOfRangeException.class, () -> log.read(31, 100, Long.MAX_VALUE));
@@ -184,7 +192,10 @@ class LogTest {
 
     @Test
     void aFullIndexRollsTheSegment() throws Exception {
-        open(small().segmentBytes(1 << 20).indexIntervalBytes(0).segmentIndexBytes(24).build());
+        open(small().segmentBytes(1 << 20)
+                .indexIntervalBytes(0)
+                .segmentIndexBytes(24)
+                .build());
         for (int i = 0; i < 10; i++) {
             append(i, 1);
         }
@@ -197,7 +208,8 @@ class LogTest {
         open(small().build());
         append(0, 10);
         log.updateConfig(small().maxMessageBytes(200).build());
-        assertEquals(LogAppendException.Reason.BATCH_TOO_LARGE,
+        assertEquals(
+                LogAppendException.Reason.BATCH_TOO_LARGE,
                 assertThrows(LogAppendException.class, () -> append(1, 10)).reason());
         assertEquals(1, log.segmentCount());
         log.updateConfig(small().segmentBytes(400).build());
@@ -215,7 +227,8 @@ class LogTest {
         assertEquals(LogAppendException.Reason.BATCH_TOO_LARGE, tooLarge.reason());
         log.close();
         open(small().segmentBytes(150).build());
-        assertEquals(LogAppendException.Reason.BATCH_TOO_LARGE,
+        assertEquals(
+                LogAppendException.Reason.BATCH_TOO_LARGE,
                 assertThrows(LogAppendException.class, () -> append(0, 10)).reason());
         assertEquals(0, log.logEndOffset());
     }
@@ -226,14 +239,20 @@ class LogTest {
         ByteBuffer good = batch(0, 2, 10);
         ByteBuffer bad = batch(1, 2, 10);
         bad.put(bad.limit() - 1, (byte) (bad.get(bad.limit() - 1) + 1));
-        LogAppendException e = assertThrows(LogAppendException.class,
-                () -> log.appendAsLeader(concat(List.of(good, bad)), 0));
+        LogAppendException e =
+                assertThrows(LogAppendException.class, () -> log.appendAsLeader(concat(List.of(good, bad)), 0));
         assertEquals(LogAppendException.Reason.CORRUPT_BATCH, e.reason());
         assertEquals(0, log.logEndOffset());
-        assertEquals(LogAppendException.Reason.EMPTY,
-                assertThrows(LogAppendException.class, () -> log.appendAsLeader(ByteBuffer.allocate(0), 0)).reason());
-        assertEquals(LogAppendException.Reason.CORRUPT_BATCH,
-                assertThrows(LogAppendException.class, () -> log.appendAsLeader(good.duplicate().limit(30), 0)).reason());
+        assertEquals(
+                LogAppendException.Reason.EMPTY,
+                assertThrows(LogAppendException.class, () -> log.appendAsLeader(ByteBuffer.allocate(0), 0))
+                        .reason());
+        assertEquals(
+                LogAppendException.Reason.CORRUPT_BATCH,
+                assertThrows(
+                                LogAppendException.class,
+                                () -> log.appendAsLeader(good.duplicate().limit(30), 0))
+                        .reason());
     }
 
     @Test
@@ -243,7 +262,8 @@ class LogTest {
         ByteBuffer original = batch(0, 1, 1);
         assertEquals(1, log.appendAsLeader(original.asReadOnlyBuffer(), 2).firstOffset());
 
-        assertEquals(0, RecordBatch.wrap(original.duplicate()).baseOffset(), "the caller's read-only bytes are untouched");
+        assertEquals(
+                0, RecordBatch.wrap(original.duplicate()).baseOffset(), "the caller's read-only bytes are untouched");
         RecordBatch written = readAll(1).get(0);
         assertEquals(1, written.baseOffset());
         assertEquals(2, written.partitionLeaderEpoch());
@@ -263,11 +283,14 @@ class LogTest {
         assertEquals(7, info.lastOffset());
         // Patched in the caller's buffer: the log wrote these very bytes rather than a copy of them.
         List<RecordBatch> patched = batches(direct.duplicate());
-        assertEquals(List.of(3L, 6L), patched.stream().map(RecordBatch::baseOffset).toList());
+        assertEquals(
+                List.of(3L, 6L), patched.stream().map(RecordBatch::baseOffset).toList());
         assertTrue(patched.stream().allMatch(b -> b.partitionLeaderEpoch() == 4));
         List<RecordBatch> read = readAll(3);
         assertEquals(List.of(3L, 6L), read.stream().map(RecordBatch::baseOffset).toList());
-        assertArrayEquals(bytes(direct.duplicate()), bytes(log.read(3, Integer.MAX_VALUE, Long.MAX_VALUE).records()));
+        assertArrayEquals(
+                bytes(direct.duplicate()),
+                bytes(log.read(3, Integer.MAX_VALUE, Long.MAX_VALUE).records()));
     }
 
     @Test
@@ -275,7 +298,8 @@ class LogTest {
         open(LogConfig.defaults());
         log.appendAsLeader(concat(List.of(batch(1, 2, 5), batch(2, 2, 5))), 4);
         log.appendAsLeader(batch(3, 2, 5), 5);
-        ByteBuffer leaderBytes = ByteBuffer.wrap(bytes(log.read(0, Integer.MAX_VALUE, Long.MAX_VALUE).records()));
+        ByteBuffer leaderBytes = ByteBuffer.wrap(
+                bytes(log.read(0, Integer.MAX_VALUE, Long.MAX_VALUE).records()));
         log.close();
 
         Path followerDir = dir.resolve("follower");
@@ -283,14 +307,19 @@ class LogTest {
         LogAppendInfo info = log.appendAsFollower(leaderBytes.duplicate());
         assertEquals(0, info.firstOffset());
         assertEquals(5, info.lastOffset());
-        assertEquals(List.of(4, 4, 5), readAll(0).stream().map(RecordBatch::partitionLeaderEpoch).toList());
+        assertEquals(
+                List.of(4, 4, 5),
+                readAll(0).stream().map(RecordBatch::partitionLeaderEpoch).toList());
 
-        LogAppendException gap = assertThrows(LogAppendException.class, () -> log.appendAsFollower(leaderBytes.duplicate()));
+        LogAppendException gap =
+                assertThrows(LogAppendException.class, () -> log.appendAsFollower(leaderBytes.duplicate()));
         assertEquals(LogAppendException.Reason.NON_CONTIGUOUS_OFFSET, gap.reason());
         ByteBuffer skipping = batch(9, 1, 5);
         RecordBatch.wrap(skipping).setBaseOffset(7);
-        assertEquals(LogAppendException.Reason.NON_CONTIGUOUS_OFFSET,
-                assertThrows(LogAppendException.class, () -> log.appendAsFollower(skipping)).reason());
+        assertEquals(
+                LogAppendException.Reason.NON_CONTIGUOUS_OFFSET,
+                assertThrows(LogAppendException.class, () -> log.appendAsFollower(skipping))
+                        .reason());
         assertEquals(6, log.logEndOffset());
     }
 
@@ -305,9 +334,12 @@ class LogTest {
         assertTrue(log.truncateTo(31));
         assertEquals(30, log.logEndOffset());
         assertTrue(log.segmentCount() < segmentsBefore);
-        assertEquals(30, readEverything().stream().mapToInt(RecordBatch::recordCount).sum());
+        assertEquals(
+                30, readEverything().stream().mapToInt(RecordBatch::recordCount).sum());
         assertEquals(30, append(100, 1).firstOffset());
-        assertEquals(List.of(28L, 30L), readAll(28).stream().map(RecordBatch::baseOffset).toList());
+        assertEquals(
+                List.of(28L, 30L),
+                readAll(28).stream().map(RecordBatch::baseOffset).toList());
     }
 
     @Test
@@ -369,7 +401,8 @@ class LogTest {
         log.truncateTo(20);
         assertEquals(20, log.logStartOffset());
         assertEquals(20, log.logEndOffset());
-        assertEquals(List.of(Path.of(String.format("%020d.log", 20))),
+        assertEquals(
+                List.of(Path.of(String.format("%020d.log", 20))),
                 logFiles().stream().map(Path::getFileName).toList());
     }
 
@@ -453,7 +486,8 @@ class LogTest {
 
         assertTrue(log.advanceLogStartOffset(inside));
         assertEquals(inside, log.logStartOffset());
-        assertEquals(bases.subList(1, bases.size()), log.segmentBaseOffsets(), "only the first segment was wholly below");
+        assertEquals(
+                bases.subList(1, bases.size()), log.segmentBaseOffsets(), "only the first segment was wholly below");
         assertThrows(OffsetOutOfRangeException.class, () -> log.read(inside - 1, 100, Long.MAX_VALUE));
         assertEquals(inside, readAll(inside).get(0).baseOffset());
         assertEquals(OptionalLong.of(inside), log.offsetForTimestamp(0), "never below the start");
@@ -643,12 +677,16 @@ class LogTest {
         ByteBuffer older = batch(3, 1, 5);
         RecordBatch.wrap(older).setBaseOffset(1);
         RecordBatch.wrap(older).setPartitionLeaderEpoch(3);
-        assertEquals(LogAppendException.Reason.INVALID_LEADER_EPOCH,
-                assertThrows(LogAppendException.class, () -> log.appendAsFollower(older)).reason());
+        assertEquals(
+                LogAppendException.Reason.INVALID_LEADER_EPOCH,
+                assertThrows(LogAppendException.class, () -> log.appendAsFollower(older))
+                        .reason());
         ByteBuffer unstamped = batch(3, 1, 5);
         RecordBatch.wrap(unstamped).setBaseOffset(1);
-        assertEquals(LogAppendException.Reason.INVALID_LEADER_EPOCH,
-                assertThrows(LogAppendException.class, () -> log.appendAsFollower(unstamped)).reason());
+        assertEquals(
+                LogAppendException.Reason.INVALID_LEADER_EPOCH,
+                assertThrows(LogAppendException.class, () -> log.appendAsFollower(unstamped))
+                        .reason());
         assertEquals(1, log.logEndOffset());
         assertEquals(List.of(new EpochEntry(5, 0)), log.epochEntries());
     }

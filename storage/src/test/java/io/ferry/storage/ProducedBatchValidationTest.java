@@ -78,7 +78,8 @@ class ProducedBatchValidationTest {
         assertTrue(e.getMessage().contains(poison.detail()), e.getMessage());
         assertTrue(e.getMessage().contains("batch 1 (bytes "), "names the batch: " + e.getMessage());
         assertEquals(2, log.logEndOffset(), "the valid batch before it was not appended either");
-        assertEquals(2, log.appendAsLeader(good(CompressionType.NONE, NOW, 1), 1).lastOffset(), "the log goes on");
+        assertEquals(
+                2, log.appendAsLeader(good(CompressionType.NONE, NOW, 1), 1).lastOffset(), "the log goes on");
     }
 
     @ParameterizedTest
@@ -93,12 +94,17 @@ class ProducedBatchValidationTest {
 
     @Test
     void timestampsAreCheckedAgainstTheTopicsBounds() throws Exception {
-        open(LogConfig.builder().timestampBeforeMaxMs(60_000).timestampAfterMaxMs(1_000).build());
-        assertThrows(LogAppendException.class, () -> log.appendAsLeader(good(CompressionType.NONE, NOW - 60_001, 1), 1));
+        open(LogConfig.builder()
+                .timestampBeforeMaxMs(60_000)
+                .timestampAfterMaxMs(1_000)
+                .build());
+        assertThrows(
+                LogAppendException.class, () -> log.appendAsLeader(good(CompressionType.NONE, NOW - 60_001, 1), 1));
         assertThrows(LogAppendException.class, () -> log.appendAsLeader(good(CompressionType.ZSTD, NOW + 1_001, 1), 1));
         log.appendAsLeader(good(CompressionType.NONE, NOW - 60_000, 1), 1);
         log.appendAsLeader(good(CompressionType.ZSTD, NOW + 1_000, 1), 1);
-        log.appendAsLeader(good(CompressionType.NONE, RecordBatch.NO_TIMESTAMP, 1), 1); // no timestamp: nothing to check
+        log.appendAsLeader(
+                good(CompressionType.NONE, RecordBatch.NO_TIMESTAMP, 1), 1); // no timestamp: nothing to check
         assertEquals(3, log.logEndOffset());
     }
 
@@ -109,7 +115,9 @@ class ProducedBatchValidationTest {
         LogAppendInfo info = log.appendAsLeader(good(CompressionType.LZ4, 12, 3), 1);
 
         assertEquals(NOW, info.logAppendTimeMs());
-        RecordBatch stored = batches(log.read(0, Integer.MAX_VALUE, Long.MAX_VALUE).records()).get(0);
+        RecordBatch stored = batches(
+                        log.read(0, Integer.MAX_VALUE, Long.MAX_VALUE).records())
+                .get(0);
         stored.validateRecords();
         assertEquals(TimestampType.LOG_APPEND_TIME, stored.timestampType());
         assertEquals(NOW, stored.maxTimestamp());
@@ -125,7 +133,9 @@ class ProducedBatchValidationTest {
 
         log.appendAsLeader(batch, 1);
 
-        RecordBatch stored = batches(log.read(0, Integer.MAX_VALUE, Long.MAX_VALUE).records()).get(0);
+        RecordBatch stored = batches(
+                        log.read(0, Integer.MAX_VALUE, Long.MAX_VALUE).records())
+                .get(0);
         stored.validate();
         assertEquals(NOW - 10, stored.maxTimestamp());
     }
@@ -134,7 +144,8 @@ class ProducedBatchValidationTest {
     void followersTrustTheLeadersRecordValidation() throws Exception {
         open(LogConfig.defaults());
         // What a leader stored before record validation existed still replicates: followers check framing and CRC.
-        ByteBuffer old = Batches.withSection(CompressionType.NONE, 4, 3, Batches.section(good(CompressionType.NONE, NOW, 3)));
+        ByteBuffer old =
+                Batches.withSection(CompressionType.NONE, 4, 3, Batches.section(good(CompressionType.NONE, NOW, 3)));
         RecordBatch view = RecordBatch.wrap(old);
         view.setPartitionLeaderEpoch(1);
         log.appendAsFollower(old);
@@ -143,7 +154,8 @@ class ProducedBatchValidationTest {
 
     private List<Record> readRecords() throws Exception {
         List<Record> records = new java.util.ArrayList<>();
-        for (RecordBatch batch : batches(log.read(0, Integer.MAX_VALUE, Long.MAX_VALUE).records())) {
+        for (RecordBatch batch :
+                batches(log.read(0, Integer.MAX_VALUE, Long.MAX_VALUE).records())) {
             RecordIterator it = batch.records();
             while (it.hasNext()) {
                 records.add(it.next());

@@ -50,8 +50,15 @@ class SegmentReleaseTest {
         Path shm = Path.of("/dev/shm");
         assumeTrue(Files.isDirectory(shm) && Files.isWritable(shm), "needs a tmpfs at /dev/shm (Linux)");
         dir = Files.createTempDirectory(shm, "ferry-segment-release-");
-        log = Log.open(dir.resolve("t-0"), LogConfig.builder().segmentBytes(SEGMENT_BYTES).fileDeleteDelayMs(0).build(),
-                0, clock, scheduler);
+        log = Log.open(
+                dir.resolve("t-0"),
+                LogConfig.builder()
+                        .segmentBytes(SEGMENT_BYTES)
+                        .fileDeleteDelayMs(0)
+                        .build(),
+                0,
+                clock,
+                scheduler);
     }
 
     @AfterEach
@@ -91,7 +98,8 @@ class SegmentReleaseTest {
 
         assertTrue(log.advanceLogStartOffset(secondSegment));
         try (Stream<Path> files = Files.list(log.dir())) {
-            assertFalse(files.anyMatch(f -> f.getFileName().toString().startsWith("00000000000000000000.log")),
+            assertFalse(
+                    files.anyMatch(f -> f.getFileName().toString().startsWith("00000000000000000000.log")),
                     "the segment's file is unlinked");
         }
         long freeWhileHeld = store.getUnallocatedSpace();
@@ -102,10 +110,14 @@ class SegmentReleaseTest {
         fetch.lease().release();
         long freeAfterRelease = store.getUnallocatedSpace();
 
-        assertTrue(freeWhileHeld - freeBeforeDeletion < SEGMENT_BYTES / 2,
-                "the slice's mapping keeps the unlinked file's blocks: " + (freeWhileHeld - freeBeforeDeletion) + " freed");
-        assertTrue(freeAfterRelease - freeBeforeDeletion > SEGMENT_BYTES * 9L / 10, "the last release unmapped it: "
-                + (freeAfterRelease - freeBeforeDeletion) + " bytes freed of " + SEGMENT_BYTES);
+        assertTrue(
+                freeWhileHeld - freeBeforeDeletion < SEGMENT_BYTES / 2,
+                "the slice's mapping keeps the unlinked file's blocks: " + (freeWhileHeld - freeBeforeDeletion)
+                        + " freed");
+        assertTrue(
+                freeAfterRelease - freeBeforeDeletion > SEGMENT_BYTES * 9L / 10,
+                "the last release unmapped it: " + (freeAfterRelease - freeBeforeDeletion) + " bytes freed of "
+                        + SEGMENT_BYTES);
         // The slice was reachable all along, so no garbage collection could have unmapped it.
         Reference.reachabilityFence(slice);
     }
@@ -134,6 +146,10 @@ class SegmentReleaseTest {
         assertArrayEquals(before, bytes(fetch.records()), "the old file's bytes, not the copy's");
         fetch.lease().release();
         fetch.lease().release();
-        assertEquals(1, batches(log.read(0, Integer.MAX_VALUE, Long.MAX_VALUE).records()).get(0).nextOffset());
+        assertEquals(
+                1,
+                batches(log.read(0, Integer.MAX_VALUE, Long.MAX_VALUE).records())
+                        .get(0)
+                        .nextOffset());
     }
 }

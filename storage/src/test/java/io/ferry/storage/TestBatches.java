@@ -13,8 +13,7 @@ import java.util.List;
 /** Builds batches for tests and takes read results apart. */
 final class TestBatches {
 
-    private TestBatches() {
-    }
+    private TestBatches() {}
 
     /** A batch of {@code records} records with the given timestamp and values of {@code valueBytes} bytes. */
     static ByteBuffer batch(long timestamp, int records, int valueBytes) {

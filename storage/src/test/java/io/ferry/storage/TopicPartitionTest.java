@@ -45,13 +45,24 @@ class TopicPartitionTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"a/b", "../etc", "a\\b", "a\0b", "a b", "a:b", "a*b", "a\nb", "%2e%2e",
-        "\uff0e\uff0e", // fullwidth full stops, look like ".."
-        "\u2024\u2024", // one-dot leaders
-        "a\u2215b", // division slash
-        "\u0430bc", // Cyrillic a
-        "caf\u00e9",
-        "\ud83d\ude00"})
+    @ValueSource(
+            strings = {
+                "a/b",
+                "../etc",
+                "a\\b",
+                "a\0b",
+                "a b",
+                "a:b",
+                "a*b",
+                "a\nb",
+                "%2e%2e",
+                "\uff0e\uff0e", // fullwidth full stops, look like ".."
+                "\u2024\u2024", // one-dot leaders
+                "a\u2215b", // division slash
+                "\u0430bc", // Cyrillic a
+                "caf\u00e9",
+                "\ud83d\ude00"
+            })
     void refusesIllegalCharacters(String topic) {
         InvalidTopicException e = assertThrows(InvalidTopicException.class, () -> new TopicPartition(topic, 0));
         assertTrue(e.getMessage().contains("only ASCII letters, digits, '.', '_' and '-' are allowed"), e.getMessage());
@@ -61,10 +72,13 @@ class TopicPartitionTest {
     @Test
     void messageNamesTheNameTheCharacterAndItsPositionWithControlCharactersEscaped() {
         InvalidTopicException e = assertThrows(InvalidTopicException.class, () -> new TopicPartition("ab/c", 0));
-        assertEquals("topic name 'ab/c' contains the illegal character '/' (U+002F) at index 2: "
-                + "only ASCII letters, digits, '.', '_' and '-' are allowed", e.getMessage());
+        assertEquals(
+                "topic name 'ab/c' contains the illegal character '/' (U+002F) at index 2: "
+                        + "only ASCII letters, digits, '.', '_' and '-' are allowed",
+                e.getMessage());
         e = assertThrows(InvalidTopicException.class, () -> new TopicPartition("a\0b", 0));
-        assertTrue(e.getMessage().startsWith("topic name 'a\\u0000b' contains the illegal character U+0000 at index 1"),
+        assertTrue(
+                e.getMessage().startsWith("topic name 'a\\u0000b' contains the illegal character U+0000 at index 1"),
                 e.getMessage());
     }
 
@@ -83,8 +97,25 @@ class TopicPartitionTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"t", "t-", "-0", ".-0", "..-0", "t-01", "t-+1", "t- 1", "t-1 ", "t-0x1", "t-2147483648",
-        "t-99999999999", "t-\uff11", "a/b-0", "-", ""})
+    @ValueSource(
+            strings = {
+                "t",
+                "t-",
+                "-0",
+                ".-0",
+                "..-0",
+                "t-01",
+                "t-+1",
+                "t- 1",
+                "t-1 ",
+                "t-0x1",
+                "t-2147483648",
+                "t-99999999999",
+                "t-\uff11",
+                "a/b-0",
+                "-",
+                ""
+            })
     void fromDirNameRefusesNonCanonicalOrInvalidNames(String dirName) {
         assertThrows(InvalidTopicException.class, () -> TopicPartition.fromDirName(dirName));
     }
@@ -94,7 +125,8 @@ class TopicPartitionTest {
         InvalidTopicException e = assertThrows(InvalidTopicException.class, () -> TopicPartition.fromDirName("orders"));
         assertEquals("'orders' is not a partition directory name: expected <topic>-<partition>", e.getMessage());
         e = assertThrows(InvalidTopicException.class, () -> TopicPartition.fromDirName("orders-01"));
-        assertTrue(e.getMessage().startsWith("'orders-01' is not a partition directory name: the part after the last '-'"),
+        assertTrue(
+                e.getMessage().startsWith("'orders-01' is not a partition directory name: the part after the last '-'"),
                 e.getMessage());
         assertThrows(InvalidTopicException.class, () -> TopicPartition.fromDirName(null));
     }
@@ -108,7 +140,8 @@ class TopicPartitionTest {
 
     /** Whatever the input, a name that is accepted is one plain child of the parent directory. */
     @Property(tries = 2000)
-    void noAcceptedNameEscapesTheParentDirectory(@ForAll("hostileNames") String name, @ForAll @IntRange(min = 0) int partition) {
+    void noAcceptedNameEscapesTheParentDirectory(
+            @ForAll("hostileNames") String name, @ForAll @IntRange(min = 0) int partition) {
         TopicPartition tp;
         try {
             tp = new TopicPartition(name, partition);
@@ -139,7 +172,10 @@ class TopicPartitionTest {
 
     @Provide
     Arbitrary<String> validTopics() {
-        return Arbitraries.strings().withChars("abcXYZ019._-").ofMinLength(1).ofMaxLength(249)
+        return Arbitraries.strings()
+                .withChars("abcXYZ019._-")
+                .ofMinLength(1)
+                .ofMaxLength(249)
                 .filter(s -> !s.equals(".") && !s.equals(".."));
     }
 
@@ -148,9 +184,22 @@ class TopicPartitionTest {
         Arbitrary<String> tricky = Arbitraries.strings()
                 .withChars("./\\-_a0\u0000 :\u2024\u2215\uff0e\uff0f\u0430\u00e9\u202e")
                 .ofMaxLength(12);
-        Arbitrary<String> traversals = Arbitraries.of("..", ".", "../", "..\\", "/", "../../etc/passwd", "..-0", ".-0",
-                "a/../../b-0", "\uff0e\uff0e-0", "..\u0000-0");
-        return Arbitraries.oneOf(tricky, traversals, Arbitraries.strings().ofMaxLength(260),
+        Arbitrary<String> traversals = Arbitraries.of(
+                "..",
+                ".",
+                "../",
+                "..\\",
+                "/",
+                "../../etc/passwd",
+                "..-0",
+                ".-0",
+                "a/../../b-0",
+                "\uff0e\uff0e-0",
+                "..\u0000-0");
+        return Arbitraries.oneOf(
+                tricky,
+                traversals,
+                Arbitraries.strings().ofMaxLength(260),
                 Arbitraries.strings().all().ofMaxLength(20));
     }
 

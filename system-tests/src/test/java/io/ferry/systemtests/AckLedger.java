@@ -13,8 +13,7 @@ import java.util.List;
 final class AckLedger {
 
     /** One acknowledged record. */
-    record Ack(int partition, long offset, String value) {
-    }
+    record Ack(int partition, long offset, String value) {}
 
     private final List<Ack> acks = new ArrayList<>();
 

@@ -12,8 +12,7 @@ import java.util.Map;
  */
 final class AckVerification {
 
-    private AckVerification() {
-    }
+    private AckVerification() {}
 
     /**
      * Compares the ledger with what consumers read.
@@ -24,8 +23,11 @@ final class AckVerification {
     static List<String> check(AckLedger ledger, Map<Integer, PartitionContents> contents) {
         List<String> problems = new ArrayList<>();
         Map<String, List<String>> whereFound = new HashMap<>();
-        contents.values().forEach(pc -> pc.values().forEach((offset, value) ->
-                whereFound.computeIfAbsent(value, v -> new ArrayList<>()).add(pc.topicPartition() + "@" + offset)));
+        contents.values()
+                .forEach(pc -> pc.values()
+                        .forEach((offset, value) -> whereFound
+                                .computeIfAbsent(value, v -> new ArrayList<>())
+                                .add(pc.topicPartition() + "@" + offset)));
         whereFound.forEach((value, places) -> {
             if (places.size() > 1) {
                 problems.add("duplicated: value " + value + " found " + places.size() + " times, at " + places);
@@ -34,8 +36,8 @@ final class AckVerification {
         for (AckLedger.Ack ack : ledger.acks()) {
             PartitionContents pc = contents.get(ack.partition());
             if (pc == null) {
-                problems.add("lost: value " + ack.value() + " acknowledged at partition " + ack.partition()
-                        + " offset " + ack.offset() + ", a partition that was not read");
+                problems.add("lost: value " + ack.value() + " acknowledged at partition " + ack.partition() + " offset "
+                        + ack.offset() + ", a partition that was not read");
                 continue;
             }
             String found = pc.values().get(ack.offset());
@@ -43,7 +45,8 @@ final class AckVerification {
                 continue;
             }
             String where = whereFound.containsKey(ack.value())
-                    ? "the value is at " + whereFound.get(ack.value()) + " instead" : "the value is nowhere";
+                    ? "the value is at " + whereFound.get(ack.value()) + " instead"
+                    : "the value is nowhere";
             if (ack.offset() >= pc.highWatermark()) {
                 problems.add("lost: " + pc.topicPartition() + " offset " + ack.offset() + ": acknowledged value "
                         + ack.value() + " but the offset is at or above the high watermark " + pc.highWatermark()

@@ -21,8 +21,9 @@ class AckVerificationTest {
     private static AckLedger ledger(Object... partitionOffsetValue) {
         AckLedger ledger = new AckLedger();
         for (int i = 0; i < partitionOffsetValue.length; i += 3) {
-            ledger.acknowledged((Integer) partitionOffsetValue[i], ((Number) partitionOffsetValue[i + 1]).longValue(),
-                    (String) partitionOffsetValue[i + 2]);
+            ledger.acknowledged(
+                    (Integer) partitionOffsetValue[i], ((Number) partitionOffsetValue[i + 1]).longValue(), (String)
+                            partitionOffsetValue[i + 2]);
         }
         return ledger;
     }
@@ -43,11 +44,12 @@ class AckVerificationTest {
         AckLedger ledger = ledger(0, 1, "p0-1", 0, 2, "p0-2", 0, 5, "p0-5");
         Map<Integer, PartitionContents> contents = Map.of(0, partition(0, 3, 0, "p0-0", 1, "p2-7", 2, "p0-1"));
 
-        assertEquals(List.of(
-                "lost: t-0 offset 1: acknowledged value p0-1 but found p2-7; the value is at [t-0@2] instead",
-                "lost: t-0 offset 2: acknowledged value p0-2 but found p0-1; the value is nowhere",
-                "lost: t-0 offset 5: acknowledged value p0-5 but the offset is at or above the high watermark 3; "
-                        + "the value is nowhere"),
+        assertEquals(
+                List.of(
+                        "lost: t-0 offset 1: acknowledged value p0-1 but found p2-7; the value is at [t-0@2] instead",
+                        "lost: t-0 offset 2: acknowledged value p0-2 but found p0-1; the value is nowhere",
+                        "lost: t-0 offset 5: acknowledged value p0-5 but the offset is at or above the high watermark 3; "
+                                + "the value is nowhere"),
                 AckVerification.check(ledger, contents));
     }
 
@@ -62,8 +64,11 @@ class AckVerificationTest {
         List<String> problems = AckVerification.check(ledger, contents);
 
         assertEquals(2, problems.size(), problems::toString);
-        assertEquals(true, problems.contains("duplicated: value p0-0 found 2 times, at [t-0@0, t-0@1]"), problems::toString);
-        assertEquals(true, problems.stream().anyMatch(p -> p.startsWith("duplicated: value p1-4 found 2 times")),
+        assertEquals(
+                true, problems.contains("duplicated: value p0-0 found 2 times, at [t-0@0, t-0@1]"), problems::toString);
+        assertEquals(
+                true,
+                problems.stream().anyMatch(p -> p.startsWith("duplicated: value p1-4 found 2 times")),
                 problems::toString);
     }
 
@@ -72,7 +77,9 @@ class AckVerificationTest {
         AckLedger ledger = ledger(0, 1, "p0-1");
         Map<Integer, PartitionContents> contents = Map.of(0, partition(0, 3, 0, "p0-0", 2, "p0-2"));
 
-        assertEquals(List.of("lost: t-0 offset 1: acknowledged value p0-1 but no record was read there; "
-                + "the value is nowhere"), AckVerification.check(ledger, contents));
+        assertEquals(
+                List.of("lost: t-0 offset 1: acknowledged value p0-1 but no record was read there; "
+                        + "the value is nowhere"),
+                AckVerification.check(ledger, contents));
     }
 }

@@ -44,6 +44,7 @@ class ChaosTest {
     private static final int RATE_PER_PRODUCER = 300;
     /** An upper bound on fault rounds whatever the duration: each round is at least one kill and restart. */
     private static final int MAX_ROUNDS = 500;
+
     private static final Duration STEP_TIMEOUT = Duration.ofSeconds(90);
 
     private ProcessCluster cluster;
@@ -68,8 +69,15 @@ class ChaosTest {
         awaitFullIsr();
         AckLedger ledger = new AckLedger();
         Duration loadLimit = Duration.ofSeconds(seconds).plus(Duration.ofMinutes(10));
-        try (LoadGenerator load = new LoadGenerator(cluster.bootstrap(), TOPIC, PARTITIONS, PRODUCERS,
-                Long.MAX_VALUE, RATE_PER_PRODUCER, loadLimit, ledger)) {
+        try (LoadGenerator load = new LoadGenerator(
+                cluster.bootstrap(),
+                TOPIC,
+                PARTITIONS,
+                PRODUCERS,
+                Long.MAX_VALUE,
+                RATE_PER_PRODUCER,
+                loadLimit,
+                ledger)) {
             load.start();
             load.awaitProgress(200, STEP_TIMEOUT);
 
@@ -86,8 +94,10 @@ class ChaosTest {
                         killAndRestartBroker(load, random, events);
                     }
                 } catch (AssertionError | RuntimeException e) {
-                    throw new AssertionError("chaos round " + round + " failed (" + replay + "); events so far:\n  "
-                            + String.join("\n  ", events), e);
+                    throw new AssertionError(
+                            "chaos round " + round + " failed (" + replay + "); events so far:\n  "
+                                    + String.join("\n  ", events),
+                            e);
                 }
             }
             if (!controllerKilled) {
@@ -127,7 +137,9 @@ class ChaosTest {
     /** Every partition has all its replicas in the ISR again, so the next kill leaves two. */
     private void awaitFullIsr() {
         try {
-            await().atMost(STEP_TIMEOUT).pollInterval(Duration.ofMillis(500)).ignoreException(FerryException.class)
+            await().atMost(STEP_TIMEOUT)
+                    .pollInterval(Duration.ofMillis(500))
+                    .ignoreException(FerryException.class)
                     .until(() -> shrunkIsrs().isEmpty());
         } catch (ConditionTimeoutException e) {
             throw new AssertionError("ISRs not full within " + STEP_TIMEOUT + ": " + shrunkIsrs(), e);

@@ -8,8 +8,7 @@ import java.util.List;
 /** Checks of what a command printed, as a user reads it. */
 final class CliOutput {
 
-    private CliOutput() {
-    }
+    private CliOutput() {}
 
     /** The command succeeded and printed {@code expected}. */
     static void assertOutput(Shell.Result result, String expected) {
@@ -24,7 +23,11 @@ final class CliOutput {
      */
     static void assertEachValueOnce(Shell.Result consume, int records) {
         assertOutput(consume, "Processed a total of " + records + " message(s).");
-        List<String> lines = consume.output().lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+        List<String> lines = consume.output()
+                .lines()
+                .map(String::strip)
+                .filter(l -> !l.isEmpty())
+                .toList();
         assertEquals(String.valueOf(records), lines.get(lines.size() - 1), () -> "distinct values: " + consume);
     }
 }

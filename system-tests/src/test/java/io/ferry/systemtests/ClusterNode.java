@@ -25,7 +25,8 @@ final class ClusterNode {
 
     /** What the node runs ({@code process.roles}). */
     enum Role {
-        CONTROLLER("controller"), BROKER("broker");
+        CONTROLLER("controller"),
+        BROKER("broker");
 
         final String configName;
 
@@ -35,7 +36,8 @@ final class ClusterNode {
     }
 
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private static final String JAVA = ProcessHandle.current().info().command().orElse("java");
 
     private final int id;
@@ -58,11 +60,21 @@ final class ClusterNode {
         this.httpPort = httpPort;
         Files.createDirectories(dir.resolve("data"));
         StringBuilder config = new StringBuilder();
-        config.append("node.id=").append(id).append('\n')
-                .append("process.roles=").append(role.configName).append('\n')
-                .append("grpc.listener=127.0.0.1:").append(grpcPort).append('\n')
-                .append("http.listener=127.0.0.1:").append(httpPort).append('\n')
-                .append("log.dirs=").append(dataDir()).append('\n');
+        config.append("node.id=")
+                .append(id)
+                .append('\n')
+                .append("process.roles=")
+                .append(role.configName)
+                .append('\n')
+                .append("grpc.listener=127.0.0.1:")
+                .append(grpcPort)
+                .append('\n')
+                .append("http.listener=127.0.0.1:")
+                .append(httpPort)
+                .append('\n')
+                .append("log.dirs=")
+                .append(dataDir())
+                .append('\n');
         settings.forEach(s -> config.append(s).append('\n'));
         Files.writeString(dir.resolve("node.properties"), config.toString(), StandardCharsets.UTF_8);
     }
@@ -98,9 +110,17 @@ final class ClusterNode {
         if (isRunning()) {
             throw new IllegalStateException(this + " is already running");
         }
-        ProcessBuilder pb = new ProcessBuilder(JAVA, "-Xms64m", "-Xmx256m", "-XX:+UseSerialGC", "-jar",
-                Repo.NODE_JAR.toString(), "--config", dir.resolve("node.properties").toString())
-                .directory(dir.toFile()).redirectErrorStream(true)
+        ProcessBuilder pb = new ProcessBuilder(
+                        JAVA,
+                        "-Xms64m",
+                        "-Xmx256m",
+                        "-XX:+UseSerialGC",
+                        "-jar",
+                        Repo.NODE_JAR.toString(),
+                        "--config",
+                        dir.resolve("node.properties").toString())
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()));
         pb.environment().keySet().removeIf(k -> k.startsWith("FERRY_"));
         process = pb.start();
@@ -108,12 +128,15 @@ final class ClusterNode {
 
     /** Waits until {@code /health} answers 200; fails naming the log if the node exits meanwhile. */
     void awaitHealthy(Duration timeout) {
-        await(this + " /health 200").atMost(timeout).pollInterval(Duration.ofMillis(200)).until(() -> {
-            if (!isRunning()) {
-                throw new AssertionError(this + " exited while starting; log " + log() + ":\n" + tail());
-            }
-            return healthStatus() == 200;
-        });
+        await(this + " /health 200")
+                .atMost(timeout)
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> {
+                    if (!isRunning()) {
+                        throw new AssertionError(this + " exited while starting; log " + log() + ":\n" + tail());
+                    }
+                    return healthStatus() == 200;
+                });
     }
 
     /** The HTTP status of {@code /health}, or -1 when nothing answers. */
@@ -130,7 +153,8 @@ final class ClusterNode {
 
     HttpResponse<String> get(String path) throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
-                .timeout(Duration.ofSeconds(5)).build();
+                .timeout(Duration.ofSeconds(5))
+                .build();
         return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
     }
 

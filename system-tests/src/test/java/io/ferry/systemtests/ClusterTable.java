@@ -19,14 +19,12 @@ final class ClusterTable {
     static final String TOPIC = "orders";
 
     /** A row of the partition table. */
-    record Partition(String leader, String isr, String status) {
-    }
+    record Partition(String leader, String isr, String status) {}
 
     private static final Pattern PARTITION_ROW =
             Pattern.compile("(?m)^" + TOPIC + "\\s+(\\d+)\\s+(\\S+)\\s+\\d+\\s+\\S+\\s+(\\S+)\\s+(\\S+)\\s*$");
 
-    private ClusterTable() {
-    }
+    private ClusterTable() {}
 
     /** The rows of {@value #TOPIC}'s partitions by partition; none when the command failed. */
     static Map<Integer, Partition> partitions(Shell.Result cluster) {
@@ -44,12 +42,15 @@ final class ClusterTable {
     /** All three partitions of {@value #TOPIC} have a leader and a full ISR. */
     static boolean everyPartitionOk(Shell.Result cluster) {
         Map<Integer, Partition> rows = partitions(cluster);
-        return rows.size() == 3 && rows.values().stream().allMatch(p -> p.status().equals("ok"));
+        return rows.size() == 3
+                && rows.values().stream().allMatch(p -> p.status().equals("ok"));
     }
 
     static List<Integer> partitionsLedBy(Shell.Result cluster, String broker) {
-        return partitions(cluster).entrySet().stream().filter(e -> e.getValue().leader().equals(broker))
-                .map(Map.Entry::getKey).collect(Collectors.toCollection(ArrayList::new));
+        return partitions(cluster).entrySet().stream()
+                .filter(e -> e.getValue().leader().equals(broker))
+                .map(Map.Entry::getKey)
+                .collect(Collectors.toCollection(ArrayList::new));
     }
 
     /** The STATE column (alive / FENCED) of a broker in the broker table. */

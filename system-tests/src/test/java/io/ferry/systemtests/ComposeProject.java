@@ -29,7 +29,9 @@ final class ComposeProject {
         Map<String, String> env = new TreeMap<>(images);
         env.put("COMPOSE_PROJECT_NAME", name);
         this.env = Map.copyOf(env);
-        this.compose = Shell.run(Duration.ofSeconds(30), "docker", "compose", "version").exitCode() == 0
+        this.compose = Shell.run(Duration.ofSeconds(30), "docker", "compose", "version")
+                                .exitCode()
+                        == 0
                 ? "docker compose"
                 : Repo.requireTool("docker-compose", "Debian: apt-get install docker-compose");
     }
@@ -39,7 +41,8 @@ final class ComposeProject {
      * {@code bin/ferry}, {@code curl}, pipes (a pipe fails when any of its commands does).
      */
     Shell.Result run(Duration timeout, String line) throws IOException, InterruptedException {
-        String command = line.startsWith("docker compose ") ? compose + line.substring("docker compose".length()) : line;
+        String command =
+                line.startsWith("docker compose ") ? compose + line.substring("docker compose".length()) : line;
         return Shell.run(timeout, env, List.of("bash", "-o", "pipefail", "-c", command));
     }
 
@@ -47,7 +50,8 @@ final class ComposeProject {
     String container(String service) throws IOException, InterruptedException {
         Shell.Result ps = run(Duration.ofSeconds(60), "docker compose ps -a -q " + service);
         assertEquals(0, ps.exitCode(), ps::toString);
-        List<String> ids = ps.output().lines().filter(l -> l.matches("[0-9a-f]{12,64}")).toList();
+        List<String> ids =
+                ps.output().lines().filter(l -> l.matches("[0-9a-f]{12,64}")).toList();
         assertEquals(1, ids.size(), () -> "one container of " + service + ": " + ps);
         return ids.get(0);
     }

@@ -66,8 +66,8 @@ class ComposeWalkthroughTest {
     private static final List<String> CONTROLLERS = List.of("controller-1", "controller-2", "controller-3");
     private static final List<String> BROKERS = List.of("broker-1", "broker-2", "broker-3");
     /** The ports docker-compose.yml publishes for these services on 127.0.0.1. */
-    private static final List<Integer> HOST_PORTS = List.of(9090, 9092, 9093, 9094, 10092, 10093, 10094,
-            9192, 9193, 9194, 10192, 10193, 10194);
+    private static final List<Integer> HOST_PORTS =
+            List.of(9090, 9092, 9093, 9094, 10092, 10093, 10094, 9192, 9193, 9194, 10192, 10193, 10194);
 
     /** The user's command builds the image from source and starts Grafana too; see the class comment. */
     static final String UP = "docker compose up -d --no-build " + String.join(" ", CONTROLLERS) + " "
@@ -84,28 +84,48 @@ class ComposeWalkthroughTest {
     static final String UNDER_REPLICATED = "curl -s http://127.0.0.1:9090/api/v1/query"
             + " --data-urlencode 'query=sum(ferry_broker_under_replicated_partitions)'";
     static final String START = "docker compose start {broker}";
-    static final String HEALTHY_TARGETS = "curl -s http://127.0.0.1:9090/api/v1/query"
-            + " --data-urlencode 'query=count(up == 1)'";
-    static final String CONSUME = "bin/ferry consume --topic orders --from-beginning --timeout-ms 5000"
-            + " | sort -n | uniq | wc -l";
+    static final String HEALTHY_TARGETS =
+            "curl -s http://127.0.0.1:9090/api/v1/query" + " --data-urlencode 'query=count(up == 1)'";
+    static final String CONSUME =
+            "bin/ferry consume --topic orders --from-beginning --timeout-ms 5000" + " | sort -n | uniq | wc -l";
     static final String STOP = "docker compose stop {broker}";
     /** -a: Compose v2 lists a stopped container only with it (v1 lists it either way). */
     static final String STOPPED = "docker compose ps -a {broker}";
-    static final String SHUTDOWN_LOG = "docker compose logs --no-color {broker}"
-            + " | grep -E 'Controlled shutdown|node [0-9]+ stopped'";
+
+    static final String SHUTDOWN_LOG =
+            "docker compose logs --no-color {broker}" + " | grep -E 'Controlled shutdown|node [0-9]+ stopped'";
     static final String RESTART = "docker compose restart";
     static final String DOWN = "docker compose down -v";
 
     /** Every line the README's compose section shows with {@code $ }, in order, but the user's build. */
-    static final List<String> README_LINES = List.of(CREATE, PRODUCE_ACKS_0, PRODUCE_ACKS_1, PRODUCE_ACKS_ALL,
-            CLUSTER, KILL, CLUSTER, PRODUCE_AFTER_KILL, UNDER_REPLICATED, START, CLUSTER, HEALTHY_TARGETS, CONSUME,
-            STOP, STOPPED, SHUTDOWN_LOG, CLUSTER, RESTART, CONSUME, DOWN);
+    static final List<String> README_LINES = List.of(
+            CREATE,
+            PRODUCE_ACKS_0,
+            PRODUCE_ACKS_1,
+            PRODUCE_ACKS_ALL,
+            CLUSTER,
+            KILL,
+            CLUSTER,
+            PRODUCE_AFTER_KILL,
+            UNDER_REPLICATED,
+            START,
+            CLUSTER,
+            HEALTHY_TARGETS,
+            CONSUME,
+            STOP,
+            STOPPED,
+            SHUTDOWN_LOG,
+            CLUSTER,
+            RESTART,
+            CONSUME,
+            DOWN);
 
     private static final int RECORDS = 400;
     private static final Duration COMPOSE_TIMEOUT = Duration.ofMinutes(5);
     private static final Duration CLI_TIMEOUT = Duration.ofMinutes(2);
     /** Six JVMs starting in containers on a loaded two-core machine. */
     private static final Duration HEALTHY_TIMEOUT = Duration.ofMinutes(4);
+
     private static final Duration FAILOVER_TIMEOUT = Duration.ofSeconds(90);
     /** Prometheus scrapes every 5 s (deploy/prometheus/prometheus.yml). */
     private static final Duration SCRAPE_TIMEOUT = Duration.ofSeconds(60);
@@ -117,8 +137,9 @@ class ComposeWalkthroughTest {
         Repo.requireTool("curl", "Debian: apt-get install curl");
         Files.createDirectories(WORK);
         Files.deleteIfExists(TRANSCRIPT);
-        project = new ComposeProject(PROJECT, Map.of("NODE_IMAGE", DockerFixture.NODE_IMAGE,
-                "PROMETHEUS_IMAGE", DockerFixture.PROMETHEUS_IMAGE));
+        project = new ComposeProject(
+                PROJECT,
+                Map.of("NODE_IMAGE", DockerFixture.NODE_IMAGE, "PROMETHEUS_IMAGE", DockerFixture.PROMETHEUS_IMAGE));
         // What an earlier run that was killed may have left.
         down();
     }
@@ -133,8 +154,10 @@ class ComposeWalkthroughTest {
     @Test
     void readmeWalkthroughKillsTheLeadersBrokerRestartsTheClusterAndLosesNothing() throws Exception {
         for (int port : HOST_PORTS) {
-            assertTrue(Ports.isFree(port), "127.0.0.1:" + port + " is taken; docker-compose.yml publishes it "
-                    + "(stop the local cluster, bin/ferry-cluster down, or whatever holds it)");
+            assertTrue(
+                    Ports.isFree(port),
+                    "127.0.0.1:" + port + " is taken; docker-compose.yml publishes it "
+                            + "(stop the local cluster, bin/ferry-cluster down, or whatever holds it)");
         }
         try {
             walkthrough();
@@ -152,13 +175,18 @@ class ComposeWalkthroughTest {
 
         Shell.Result create = step(CREATE);
         assertOutput(create, "Created topic orders with 3 partition(s), replication factor 3.");
-        assertOutput(step(PRODUCE_ACKS_0), "Read 100 line(s), sent 100 record(s) to topic orders (acks=0): "
-                + "not acknowledged by the broker (acks=0), 0 failed.");
-        assertOutput(step(PRODUCE_ACKS_1), "Read 100 line(s), sent 100 record(s) to topic orders (acks=1): "
-                + "100 acknowledged, 0 failed.");
-        assertOutput(step(PRODUCE_ACKS_ALL), "Read 100 line(s), sent 100 record(s) to topic orders (acks=all): "
-                + "100 acknowledged, 0 failed.");
-        Shell.Result placed = awaitCluster("every partition of orders with its full ISR", ClusterTable::everyPartitionOk);
+        assertOutput(
+                step(PRODUCE_ACKS_0),
+                "Read 100 line(s), sent 100 record(s) to topic orders (acks=0): "
+                        + "not acknowledged by the broker (acks=0), 0 failed.");
+        assertOutput(
+                step(PRODUCE_ACKS_1),
+                "Read 100 line(s), sent 100 record(s) to topic orders (acks=1): " + "100 acknowledged, 0 failed.");
+        assertOutput(
+                step(PRODUCE_ACKS_ALL),
+                "Read 100 line(s), sent 100 record(s) to topic orders (acks=all): " + "100 acknowledged, 0 failed.");
+        Shell.Result placed =
+                awaitCluster("every partition of orders with its full ISR", ClusterTable::everyPartitionOk);
         // Prometheus has seen the cluster whole, so what it sees next is the kill's doing.
         awaitPrometheus(UNDER_REPLICATED, "no under-replicated partition", v -> v == 0);
 
@@ -166,17 +194,21 @@ class ComposeWalkthroughTest {
         String victimId = leaderOtherThanBroker1(placed, 1);
         String victim = broker(victimId);
         assertEquals(0, step(KILL.replace("{broker}", victim)).exitCode());
-        Shell.Result failedOver = awaitCluster("broker " + victimId + " fenced and its partitions led elsewhere",
-                c -> brokerState(c, victimId).equals(Optional.of("FENCED")) && partitions(c).size() == 3
+        Shell.Result failedOver = awaitCluster(
+                "broker " + victimId + " fenced and its partitions led elsewhere",
+                c -> brokerState(c, victimId).equals(Optional.of("FENCED"))
+                        && partitions(c).size() == 3
                         && partitionsLedBy(c, victimId).isEmpty());
         assertOutput(failedOver, "3 under-replicated, 0 offline");
-        assertOutput(step(PRODUCE_AFTER_KILL), "Read 100 line(s), sent 100 record(s) to topic orders (acks=all): "
-                + "100 acknowledged, 0 failed.");
+        assertOutput(
+                step(PRODUCE_AFTER_KILL),
+                "Read 100 line(s), sent 100 record(s) to topic orders (acks=all): " + "100 acknowledged, 0 failed.");
         awaitPrometheus(UNDER_REPLICATED, "the killed broker's partitions under-replicated", v -> v >= 1);
 
         assertEquals(0, step(START.replace("{broker}", victim)).exitCode());
         awaitHealthy(List.of(victim));
-        Shell.Result healed = awaitCluster("broker " + victimId + " back in every ISR",
+        Shell.Result healed = awaitCluster(
+                "broker " + victimId + " back in every ISR",
                 c -> brokerState(c, victimId).equals(Optional.of("alive")) && everyPartitionOk(c));
         assertOutput(healed, "0 under-replicated, 0 offline");
         awaitPrometheus(HEALTHY_TARGETS, "all six nodes healthy targets", v -> v == 6);
@@ -188,7 +220,9 @@ class ComposeWalkthroughTest {
         String stopped = broker(stoppedId);
         assertEquals(0, step(STOP.replace("{broker}", stopped)).exitCode());
         String container = project.container(stopped);
-        assertEquals("false 143", ComposeProject.inspect(container, "{{.State.Running}} {{.State.ExitCode}}"),
+        assertEquals(
+                "false 143",
+                ComposeProject.inspect(container, "{{.State.Running}} {{.State.ExitCode}}"),
                 "the JVM ended on SIGTERM (128 + 15)");
         assertOutput(step(STOPPED.replace("{broker}", stopped)), "143");
         Shell.Result shutdownLog = step(SHUTDOWN_LOG.replace("{broker}", stopped));
@@ -201,8 +235,11 @@ class ComposeWalkthroughTest {
         // Every container stopped and started again: the volumes keep metadata and logs.
         assertEquals(0, step(COMPOSE_TIMEOUT, RESTART).exitCode());
         awaitHealthy(Stream.concat(CONTROLLERS.stream(), BROKERS.stream()).toList());
-        awaitCluster("every broker alive and every partition led", c -> partitions(c).size() == 3
-                && c.output().contains("0 fenced") && c.output().contains(", 0 offline"));
+        awaitCluster(
+                "every broker alive and every partition led",
+                c -> partitions(c).size() == 3
+                        && c.output().contains("0 fenced")
+                        && c.output().contains(", 0 offline"));
         assertEachValueOnce(step(CONSUME), RECORDS);
 
         assertEquals(0, step(COMPOSE_TIMEOUT, DOWN).exitCode());
@@ -217,10 +254,14 @@ class ComposeWalkthroughTest {
         Shell.Result targets = Shell.run(CLI_TIMEOUT, "curl", "-s", "http://127.0.0.1:9090/api/v1/targets");
         assertEquals(0, targets.exitCode(), targets::toString);
         Map<String, String> health = new TreeMap<>();
-        for (JsonElement t : JsonParser.parseString(targets.output()).getAsJsonObject().getAsJsonObject("data")
+        for (JsonElement t : JsonParser.parseString(targets.output())
+                .getAsJsonObject()
+                .getAsJsonObject("data")
                 .getAsJsonArray("activeTargets")) {
             JsonObject target = t.getAsJsonObject();
-            health.put(target.getAsJsonObject("labels").get("node").getAsString(), target.get("health").getAsString());
+            health.put(
+                    target.getAsJsonObject("labels").get("node").getAsString(),
+                    target.get("health").getAsString());
         }
         Map<String, String> expected = new TreeMap<>();
         Stream.concat(CONTROLLERS.stream(), BROKERS.stream()).forEach(n -> expected.put(n, "up"));
@@ -231,9 +272,12 @@ class ComposeWalkthroughTest {
     private static String leaderOtherThanBroker1(Shell.Result cluster, int partition) {
         Map<Integer, ClusterTable.Partition> rows = partitions(cluster);
         Optional<String> preferred = Optional.ofNullable(rows.get(partition)).map(ClusterTable.Partition::leader);
-        return preferred.filter(id -> !id.equals("101"))
-                .or(() -> rows.values().stream().map(ClusterTable.Partition::leader)
-                        .filter(id -> id.matches("10[23]")).findFirst())
+        return preferred
+                .filter(id -> !id.equals("101"))
+                .or(() -> rows.values().stream()
+                        .map(ClusterTable.Partition::leader)
+                        .filter(id -> id.matches("10[23]"))
+                        .findFirst())
                 .orElseGet(() -> fail("broker-2 and broker-3 lead nothing: " + cluster));
     }
 
@@ -243,7 +287,9 @@ class ComposeWalkthroughTest {
     }
 
     private static Shell.Result awaitCluster(String what, Predicate<Shell.Result> condition) {
-        Shell.Result result = await(what).atMost(FAILOVER_TIMEOUT).pollInterval(Duration.ofSeconds(1))
+        Shell.Result result = await(what)
+                .atMost(FAILOVER_TIMEOUT)
+                .pollInterval(Duration.ofSeconds(1))
                 .until(() -> project.run(CLI_TIMEOUT, CLUSTER), condition);
         transcript("$ " + CLUSTER + "\n" + result.output());
         return result;
@@ -251,8 +297,12 @@ class ComposeWalkthroughTest {
 
     /** Polls a Prometheus query line until its single value satisfies the condition. */
     private static void awaitPrometheus(String line, String what, DoublePredicate condition) {
-        Shell.Result result = await("Prometheus: " + what).atMost(SCRAPE_TIMEOUT).pollInterval(Duration.ofSeconds(1))
-                .until(() -> project.run(CLI_TIMEOUT, line), r -> value(r).stream().anyMatch(condition));
+        Shell.Result result = await("Prometheus: " + what)
+                .atMost(SCRAPE_TIMEOUT)
+                .pollInterval(Duration.ofSeconds(1))
+                .until(
+                        () -> project.run(CLI_TIMEOUT, line),
+                        r -> value(r).stream().anyMatch(condition));
         transcript("$ " + line + "\n" + result.output());
     }
 
@@ -267,7 +317,11 @@ class ComposeWalkthroughTest {
             if (!answer.get("status").getAsString().equals("success") || result.size() != 1) {
                 return OptionalDouble.empty();
             }
-            return OptionalDouble.of(result.get(0).getAsJsonObject().getAsJsonArray("value").get(1).getAsDouble());
+            return OptionalDouble.of(result.get(0)
+                    .getAsJsonObject()
+                    .getAsJsonArray("value")
+                    .get(1)
+                    .getAsDouble());
         } catch (RuntimeException e) {
             return OptionalDouble.empty();
         }
@@ -279,13 +333,20 @@ class ComposeWalkthroughTest {
         for (String service : services) {
             containers.add(project.container(service));
         }
-        List<String> command = new ArrayList<>(List.of("docker", "inspect", "--format",
-                "{{.Name}} {{.State.Status}} {{.State.Health.Status}}"));
+        List<String> command = new ArrayList<>(
+                List.of("docker", "inspect", "--format", "{{.Name}} {{.State.Status}} {{.State.Health.Status}}"));
         command.addAll(containers);
-        await(services + " healthy").atMost(HEALTHY_TIMEOUT).pollInterval(Duration.ofSeconds(2))
-                .until(() -> Shell.run(CLI_TIMEOUT, Map.of(), command),
-                        r -> r.exitCode() == 0 && r.output().lines().filter(l -> l.endsWith(" running healthy"))
-                                .count() == services.size());
+        await(services + " healthy")
+                .atMost(HEALTHY_TIMEOUT)
+                .pollInterval(Duration.ofSeconds(2))
+                .until(
+                        () -> Shell.run(CLI_TIMEOUT, Map.of(), command),
+                        r -> r.exitCode() == 0
+                                && r.output()
+                                                .lines()
+                                                .filter(l -> l.endsWith(" running healthy"))
+                                                .count()
+                                        == services.size());
     }
 
     /** docker compose down -v of the project, if it has anything left (also after a failed or killed run). */
@@ -303,14 +364,19 @@ class ComposeWalkthroughTest {
     /** Runs a line of the walkthrough and keeps it with its output in the transcript (the README's source). */
     private static Shell.Result step(Duration timeout, String line) throws IOException, InterruptedException {
         Shell.Result result = project.run(timeout, line);
-        transcript("$ " + line + "\n" + result.output() + (result.exitCode() == 0 ? "" : "[exit " + result.exitCode() + "]\n"));
+        transcript("$ " + line + "\n" + result.output()
+                + (result.exitCode() == 0 ? "" : "[exit " + result.exitCode() + "]\n"));
         return result;
     }
 
     private static void transcript(String text) {
         try {
-            Files.writeString(TRANSCRIPT, text.endsWith("\n") ? text : text + "\n", StandardCharsets.UTF_8,
-                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            Files.writeString(
+                    TRANSCRIPT,
+                    text.endsWith("\n") ? text : text + "\n",
+                    StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

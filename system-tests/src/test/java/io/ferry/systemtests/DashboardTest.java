@@ -1,11 +1,10 @@
 package io.ferry.systemtests;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import static org.awaitility.Awaitility.await;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -55,7 +54,8 @@ class DashboardTest {
             }
             int i = 0;
             for (JsonElement target : p.getAsJsonArray("targets")) {
-                queriesByPanel.put(p.get("title").getAsString() + " #" + i++,
+                queriesByPanel.put(
+                        p.get("title").getAsString() + " #" + i++,
                         target.getAsJsonObject().get("expr").getAsString());
             }
         }
@@ -63,11 +63,21 @@ class DashboardTest {
 
     @Test
     void dashboardHasThePanelsAnOperatorLooksFor() {
-        Set<String> titles = queriesByPanel.keySet().stream().map(k -> k.substring(0, k.lastIndexOf(" #")))
+        Set<String> titles = queriesByPanel.keySet().stream()
+                .map(k -> k.substring(0, k.lastIndexOf(" #")))
                 .collect(Collectors.toSet());
-        for (String needed : List.of("Bytes in", "Bytes out", "Request latency p99", "Under-replicated partitions",
-                "Offline partitions", "Leaders per broker", "Smallest ISR per partition", "Controller leader (node id)",
-                "Raft term", "Follower lag (records)", "Heap used")) {
+        for (String needed : List.of(
+                "Bytes in",
+                "Bytes out",
+                "Request latency p99",
+                "Under-replicated partitions",
+                "Offline partitions",
+                "Leaders per broker",
+                "Smallest ISR per partition",
+                "Controller leader (node id)",
+                "Raft term",
+                "Follower lag (records)",
+                "Heap used")) {
             assertTrue(titles.contains(needed), "no panel '" + needed + "' in " + titles);
         }
     }
@@ -80,8 +90,11 @@ class DashboardTest {
         StringBuilder rules = new StringBuilder("groups:\n  - name: dashboard\n    rules:\n");
         int i = 0;
         for (String expr : queriesByPanel.values()) {
-            rules.append("      - record: dashboard_query_").append(i++).append("\n        expr: '")
-                    .append(expr.replace("'", "''")).append("'\n");
+            rules.append("      - record: dashboard_query_")
+                    .append(i++)
+                    .append("\n        expr: '")
+                    .append(expr.replace("'", "''"))
+                    .append("'\n");
         }
         Path file = dir.resolve("dashboard-rules.yml");
         Files.writeString(file, rules);
@@ -106,18 +119,32 @@ class DashboardTest {
         Set<String> exported;
         try (NodeProcess node = NodeProcess.startBrokerController(Files.createDirectory(dir.resolve("node")))) {
             // The broker registers with the controller a moment after /health turns 200.
-            await("topic " + TOPIC + " created").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
-                    .until(() -> cli(node, "topic", "create", "-t", TOPIC, "-p", "1", "-r", "1").exitCode() == 0);
+            await("topic " + TOPIC + " created")
+                    .atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(500))
+                    .until(() -> cli(node, "topic", "create", "-t", TOPIC, "-p", "1", "-r", "1")
+                                    .exitCode()
+                            == 0);
             Shell.Result produce = cli(node, "produce", "-t", TOPIC, "--acks", "all", "-f", records.toString());
             assertEquals(0, produce.exitCode(), produce::toString);
-            Shell.Result consume = cli(node, "consume", "-t", TOPIC, "--from-beginning",
-                    "-n", String.valueOf(RECORDS.size()), "--timeout-ms", "10000");
+            Shell.Result consume = cli(
+                    node,
+                    "consume",
+                    "-t",
+                    TOPIC,
+                    "--from-beginning",
+                    "-n",
+                    String.valueOf(RECORDS.size()),
+                    "--timeout-ms",
+                    "10000");
             assertEquals(0, consume.exitCode(), consume::toString);
             assertTrue(consume.output().lines().toList().containsAll(RECORDS), consume::toString);
 
             String body = node.get("/metrics").body();
-            exported = body.lines().filter(l -> !l.startsWith("#") && !l.isBlank())
-                    .map(l -> l.split("[{ ]", 2)[0]).collect(Collectors.toCollection(TreeSet::new));
+            exported = body.lines()
+                    .filter(l -> !l.startsWith("#") && !l.isBlank())
+                    .map(l -> l.split("[{ ]", 2)[0])
+                    .collect(Collectors.toCollection(TreeSet::new));
         }
 
         List<String> unknown = new ArrayList<>();
@@ -138,8 +165,14 @@ class DashboardTest {
 
     private static Shell.Result cli(NodeProcess node, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m", "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1", "-jar", Repo.CLI_JAR.toString(), "--bootstrap", node.bootstrap()));
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx128m",
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-jar",
+                Repo.CLI_JAR.toString(),
+                "--bootstrap",
+                node.bootstrap()));
         command.addAll(List.of(args));
         return Shell.run(CLI_TIMEOUT, Map.of(), command);
     }
@@ -165,8 +198,10 @@ class DashboardTest {
         String healthcheck = Repo.path("deploy/healthcheck").toString();
         try (NodeProcess node = NodeProcess.startControllerWithoutQuorum(dir)) {
             assertEquals(503, node.get("/health").statusCode());
-            Shell.Result check = Shell.run(Duration.ofSeconds(20),
-                    Map.of("FERRY_HTTP_LISTENER", "0.0.0.0:" + node.httpPort()), List.of(healthcheck));
+            Shell.Result check = Shell.run(
+                    Duration.ofSeconds(20),
+                    Map.of("FERRY_HTTP_LISTENER", "0.0.0.0:" + node.httpPort()),
+                    List.of(healthcheck));
             assertNotEquals(0, check.exitCode(), check::toString);
         }
     }

@@ -39,7 +39,8 @@ class DeployFilesTest {
         assertEquals(0, services.exitCode(), services::toString);
         Set<String> expected = new TreeSet<>(NODES);
         expected.addAll(Set.of("prometheus", "grafana"));
-        assertEquals(expected, new TreeSet<>(Arrays.asList(services.output().strip().split("\\s+"))));
+        assertEquals(
+                expected, new TreeSet<>(Arrays.asList(services.output().strip().split("\\s+"))));
     }
 
     @Test

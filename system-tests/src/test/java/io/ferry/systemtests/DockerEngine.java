@@ -27,6 +27,7 @@ final class DockerEngine {
 
     /** The engine this class started; null when one was running already (it is left alone). */
     private final Process dockerd;
+
     private final Path log;
 
     private DockerEngine(Process dockerd, Path log) {
@@ -45,11 +46,15 @@ final class DockerEngine {
         Repo.requireTool("docker", "Debian: apt-get install docker.io");
         Path log = dir.resolve("dockerd.log");
         Process dockerd = new ProcessBuilder(Repo.requireTool("dockerd", "Debian: apt-get install docker.io"))
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         DockerEngine engine = new DockerEngine(dockerd, log);
         try {
-            await("dockerd (pid " + dockerd.pid() + ") answers `docker info`").atMost(START_TIMEOUT)
-                    .pollInterval(Duration.ofSeconds(1)).until(() -> !dockerd.isAlive() || answers());
+            await("dockerd (pid " + dockerd.pid() + ") answers `docker info`")
+                    .atMost(START_TIMEOUT)
+                    .pollInterval(Duration.ofSeconds(1))
+                    .until(() -> !dockerd.isAlive() || answers());
             if (!dockerd.isAlive()) {
                 fail("dockerd exited with status " + dockerd.exitValue() + "; " + engine.logTail());
             }
@@ -62,18 +67,19 @@ final class DockerEngine {
 
     /** Whether a Docker engine answers the {@code docker} client. */
     static boolean answers() throws IOException, InterruptedException {
-        return Repo.onPath("docker") && Shell.run(Duration.ofSeconds(30), "docker", "info").exitCode() == 0;
+        return Repo.onPath("docker")
+                && Shell.run(Duration.ofSeconds(30), "docker", "info").exitCode() == 0;
     }
 
     /** apt-get install of Debian packages; fails saying why (this needs root and a Debian/Ubuntu machine). */
     static void aptInstall(String... packages) throws IOException, InterruptedException {
-        Repo.requireTool("apt-get", "a Debian or Ubuntu machine, or install " + String.join(", ", packages)
-                + " yourself");
+        Repo.requireTool(
+                "apt-get", "a Debian or Ubuntu machine, or install " + String.join(", ", packages) + " yourself");
         Map<String, String> env = Map.of("DEBIAN_FRONTEND", "noninteractive");
         Shell.Result update = Shell.run(APT_TIMEOUT, env, List.of("apt-get", "update", "-qq"));
         assertEquals(0, update.exitCode(), () -> "apt-get update (as root?) " + update);
-        List<String> install = new ArrayList<>(List.of("apt-get", "install", "-y", "-qq",
-                "-o", "DPkg::Lock::Timeout=300"));
+        List<String> install =
+                new ArrayList<>(List.of("apt-get", "install", "-y", "-qq", "-o", "DPkg::Lock::Timeout=300"));
         install.addAll(List.of(packages));
         Shell.Result result = Shell.run(APT_TIMEOUT, env, install);
         assertEquals(0, result.exitCode(), () -> String.join(" ", install) + " (as root?) " + result);

@@ -44,7 +44,8 @@ final class DockerFixture implements BeforeAllCallback {
 
     @Override
     public void beforeAll(ExtensionContext context) {
-        context.getRoot().getStore(ExtensionContext.Namespace.create(DockerFixture.class))
+        context.getRoot()
+                .getStore(ExtensionContext.Namespace.create(DockerFixture.class))
                 .computeIfAbsent(Resources.class, k -> Resources.start(), Resources.class);
     }
 
@@ -61,11 +62,25 @@ final class DockerFixture implements BeforeAllCallback {
                 Files.createDirectories(WORK);
                 resources.engine = DockerEngine.start(WORK);
                 debianImages();
-                Shell.Result build = Shell.run(BUILD_TIMEOUT, "docker", "build", "--force-rm", "-f", "deploy/Dockerfile",
-                        "--build-arg", "JARS=host", "--build-arg", "BUILD_IMAGE=" + BUILD_IMAGE,
-                        "--build-arg", "RUNTIME_IMAGE=" + RUNTIME_IMAGE, "-t", NODE_IMAGE, ".");
+                Shell.Result build = Shell.run(
+                        BUILD_TIMEOUT,
+                        "docker",
+                        "build",
+                        "--force-rm",
+                        "-f",
+                        "deploy/Dockerfile",
+                        "--build-arg",
+                        "JARS=host",
+                        "--build-arg",
+                        "BUILD_IMAGE=" + BUILD_IMAGE,
+                        "--build-arg",
+                        "RUNTIME_IMAGE=" + RUNTIME_IMAGE,
+                        "-t",
+                        NODE_IMAGE,
+                        ".");
                 assertEquals(0, build.exitCode(), build::toString);
-                Files.writeString(WORK.resolve("node-image-size.txt"),
+                Files.writeString(
+                        WORK.resolve("node-image-size.txt"),
                         ComposeProject.inspect(NODE_IMAGE, "{{.Size}}") + " bytes\n");
                 return resources;
             } catch (IOException e) {
@@ -84,7 +99,9 @@ final class DockerFixture implements BeforeAllCallback {
         private static void debianImages() throws IOException, InterruptedException {
             boolean missing = false;
             for (String image : List.of(RUNTIME_IMAGE, BUILD_IMAGE, PROMETHEUS_IMAGE)) {
-                missing |= Shell.run(DOCKER_TIMEOUT, "docker", "image", "inspect", image).exitCode() != 0;
+                missing |= Shell.run(DOCKER_TIMEOUT, "docker", "image", "inspect", image)
+                                .exitCode()
+                        != 0;
             }
             if (!missing) {
                 return;
@@ -92,9 +109,15 @@ final class DockerFixture implements BeforeAllCallback {
             if (!Repo.onPath("debootstrap")) {
                 DockerEngine.aptInstall("debootstrap");
             }
-            Shell.Result images = Shell.run(IMAGES_TIMEOUT, Map.of(), List.of(
-                    Repo.path("system-tests/src/test/docker/debian-images.sh").toString(),
-                    RUNTIME_IMAGE, BUILD_IMAGE, PROMETHEUS_IMAGE));
+            Shell.Result images = Shell.run(
+                    IMAGES_TIMEOUT,
+                    Map.of(),
+                    List.of(
+                            Repo.path("system-tests/src/test/docker/debian-images.sh")
+                                    .toString(),
+                            RUNTIME_IMAGE,
+                            BUILD_IMAGE,
+                            PROMETHEUS_IMAGE));
             assertEquals(0, images.exitCode(), images::toString);
         }
 
@@ -107,7 +130,13 @@ final class DockerFixture implements BeforeAllCallback {
             try {
                 try {
                     Shell.run(DOCKER_TIMEOUT, "docker", "image", "rm", NODE_IMAGE);
-                    Shell.run(DOCKER_TIMEOUT, "docker", "image", "prune", "--force", "--filter",
+                    Shell.run(
+                            DOCKER_TIMEOUT,
+                            "docker",
+                            "image",
+                            "prune",
+                            "--force",
+                            "--filter",
                             "label=io.ferry.stage=build");
                 } finally {
                     engine.stop();

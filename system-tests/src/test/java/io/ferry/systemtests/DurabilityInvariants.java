@@ -27,8 +27,7 @@ final class DurabilityInvariants {
     private static final Duration CONSUME_TIMEOUT = Duration.ofSeconds(120);
     private static final int MAX_LISTED = 50;
 
-    private DurabilityInvariants() {
-    }
+    private DurabilityInvariants() {}
 
     /**
      * @param context printed with any failure, e.g. the seed that replays the run
@@ -40,21 +39,24 @@ final class DurabilityInvariants {
         try {
             cluster.awaitReplicasCaughtUp(topic, CATCH_UP_TIMEOUT);
         } catch (ConditionTimeoutException e) {
-            problems.add("replicas did not catch up within " + CATCH_UP_TIMEOUT + ": " + laggingOrError(cluster, topic));
+            problems.add(
+                    "replicas did not catch up within " + CATCH_UP_TIMEOUT + ": " + laggingOrError(cluster, topic));
         }
-        TopicDescription description = cluster.admin().describeTopics(List.of(topic)).get(topic);
-        Map<TopicPartition, Long> highWatermarks = cluster.highWatermarks(topic, description.partitions().size());
+        TopicDescription description =
+                cluster.admin().describeTopics(List.of(topic)).get(topic);
+        Map<TopicPartition, Long> highWatermarks =
+                cluster.highWatermarks(topic, description.partitions().size());
 
         Map<Integer, PartitionContents> contents = new LinkedHashMap<>();
-        highWatermarks.forEach((tp, hw) -> contents.put(tp.partition(),
-                PartitionContents.read(cluster.bootstrap(), tp, hw, CONSUME_TIMEOUT)));
+        highWatermarks.forEach((tp, hw) ->
+                contents.put(tp.partition(), PartitionContents.read(cluster.bootstrap(), tp, hw, CONSUME_TIMEOUT)));
         problems.addAll(AckVerification.check(ledger, contents));
 
         cluster.stopAll();
         for (PartitionInfo p : description.partitions()) {
             TopicPartition tp = new TopicPartition(topic, p.partition());
-            problems.addAll(ReplicaLogComparison.compare(tp.toString(), cluster.replicaDirs(tp, p.replicas()),
-                    highWatermarks.get(tp)));
+            problems.addAll(ReplicaLogComparison.compare(
+                    tp.toString(), cluster.replicaDirs(tp, p.replicas()), highWatermarks.get(tp)));
         }
         if (!problems.isEmpty()) {
             throw new AssertionError(problems.size() + " durability violations (" + context + ", node logs in "

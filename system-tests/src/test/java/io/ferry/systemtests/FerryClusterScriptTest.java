@@ -44,14 +44,17 @@ class FerryClusterScriptTest {
 
     /** Per command; {@code up} waits for six JVMs, which takes long on a loaded two-core machine. */
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(240);
+
     private static final Duration FAILOVER_TIMEOUT = Duration.ofSeconds(90);
     private static final List<String> NODES =
             List.of("controller-1", "controller-2", "controller-3", "broker-1", "broker-2", "broker-3");
     private static final int RECORDS_PER_RUN = 100;
 
     private Path clusterDir;
+
     @TempDir
     Path inputs;
+
     private int base;
     private Map<String, String> env;
 
@@ -63,12 +66,17 @@ class FerryClusterScriptTest {
         clusterDir = Path.of("target", "ferry-cluster-" + UUID.randomUUID()).toAbsolutePath();
         base = Ports.freeClusterBase();
         env = Map.of(
-                "FERRY_CLUSTER_DIR", clusterDir.toString(),
-                "FERRY_CLUSTER_BASE_PORT", Integer.toString(base),
-                "FERRY_CLUSTER_START_TIMEOUT", "180",
-                "FERRY_HEAP_OPTS", "-Xms64m -Xmx256m",
+                "FERRY_CLUSTER_DIR",
+                clusterDir.toString(),
+                "FERRY_CLUSTER_BASE_PORT",
+                Integer.toString(base),
+                "FERRY_CLUSTER_START_TIMEOUT",
+                "180",
+                "FERRY_HEAP_OPTS",
+                "-Xms64m -Xmx256m",
                 // What bin/ferry's default (127.0.0.1:9092) is for the default base port: broker-1.
-                "FERRY_BOOTSTRAP", "127.0.0.1:" + base);
+                "FERRY_BOOTSTRAP",
+                "127.0.0.1:" + base);
     }
 
     @AfterEach
@@ -84,7 +92,8 @@ class FerryClusterScriptTest {
                 // The script could not stop or delete everything: no node may outlive the test.
                 try (Stream<Path> pidFiles = Files.find(clusterDir, 2, (p, a) -> p.endsWith("node.pid"))) {
                     for (Path pidFile : pidFiles.toList()) {
-                        ProcessHandle.of(Long.parseLong(Files.readString(pidFile).strip()))
+                        ProcessHandle.of(
+                                        Long.parseLong(Files.readString(pidFile).strip()))
                                 .ifPresent(ProcessHandle::destroyForcibly);
                     }
                 }
@@ -102,16 +111,18 @@ class FerryClusterScriptTest {
         }
         assertTrue(up.output().contains("Cluster is up. Bootstrap: 127.0.0.1:" + base), up::toString);
 
-        Shell.Result create = ferry("topic", "create", "--topic", "orders", "--partitions", "3",
-                "--replication-factor", "3");
+        Shell.Result create =
+                ferry("topic", "create", "--topic", "orders", "--partitions", "3", "--replication-factor", "3");
         assertEquals(0, create.exitCode(), create::toString);
-        assertTrue(create.output().contains("Created topic orders with 3 partition(s), replication factor 3."),
+        assertTrue(
+                create.output().contains("Created topic orders with 3 partition(s), replication factor 3."),
                 create::toString);
 
         produceAcksAll("before-kill");
 
         Shell.Result before = await("every partition of orders with its full ISR")
-                .atMost(FAILOVER_TIMEOUT).pollInterval(Duration.ofSeconds(1))
+                .atMost(FAILOVER_TIMEOUT)
+                .pollInterval(Duration.ofSeconds(1))
                 .until(() -> ferry0("cluster"), ClusterTable::everyPartitionOk);
         List<Integer> ledBy102 = partitionsLedBy(before, "102");
         assertFalse(ledBy102.isEmpty(), "placement gives broker-2 a leadership among 3 partitions: " + before);
@@ -123,12 +134,17 @@ class FerryClusterScriptTest {
 
         // The controller fences broker-2 and moves its leaderships to surviving ISR members.
         Shell.Result failedOver = await("broker 102 fenced and its partitions led elsewhere")
-                .atMost(FAILOVER_TIMEOUT).pollInterval(Duration.ofSeconds(1))
-                .until(() -> ferry0("cluster"), c -> brokerState(c, "102").equals(Optional.of("FENCED"))
-                        && partitions(c).size() == 3 && partitionsLedBy(c, "102").isEmpty());
+                .atMost(FAILOVER_TIMEOUT)
+                .pollInterval(Duration.ofSeconds(1))
+                .until(
+                        () -> ferry0("cluster"),
+                        c -> brokerState(c, "102").equals(Optional.of("FENCED"))
+                                && partitions(c).size() == 3
+                                && partitionsLedBy(c, "102").isEmpty());
         Map<Integer, ClusterTable.Partition> afterKill = partitions(failedOver);
         for (int p : ledBy102) {
-            assertTrue(List.of("101", "103").contains(afterKill.get(p).leader()),
+            assertTrue(
+                    List.of("101", "103").contains(afterKill.get(p).leader()),
                     "partition " + p + " moved to a live broker: " + failedOver);
         }
         for (ClusterTable.Partition p : afterKill.values()) {
@@ -149,24 +165,37 @@ class FerryClusterScriptTest {
         assertState(restart, "broker-2", "healthy");
 
         Shell.Result healed = await("broker 102 alive and back in every ISR")
-                .atMost(FAILOVER_TIMEOUT).pollInterval(Duration.ofSeconds(1))
-                .until(() -> ferry0("cluster"), c -> brokerState(c, "102").equals(Optional.of("alive"))
-                        && everyPartitionOk(c));
+                .atMost(FAILOVER_TIMEOUT)
+                .pollInterval(Duration.ofSeconds(1))
+                .until(
+                        () -> ferry0("cluster"),
+                        c -> brokerState(c, "102").equals(Optional.of("alive")) && everyPartitionOk(c));
         assertTrue(healed.output().contains("0 under-replicated, 0 offline"), healed::toString);
         assertEquals(0, cluster("status").exitCode());
 
         Shell.Result consume = ferry("consume", "--topic", "orders", "--from-beginning", "--timeout-ms", "5000");
         assertEquals(0, consume.exitCode(), consume::toString);
-        List<String> expected = Stream.concat(values("before-kill"), values("after-kill")).sorted().toList();
-        List<String> consumed = consume.output().lines()
-                .filter(l -> l.startsWith("before-kill-") || l.startsWith("after-kill-")).sorted().toList();
+        List<String> expected = Stream.concat(values("before-kill"), values("after-kill"))
+                .sorted()
+                .toList();
+        List<String> consumed = consume.output()
+                .lines()
+                .filter(l -> l.startsWith("before-kill-") || l.startsWith("after-kill-"))
+                .sorted()
+                .toList();
         assertEquals(expected, consumed, "every acknowledged record exactly once: " + consume);
-        assertTrue(consume.output().contains("Processed a total of " + expected.size() + " message(s)."),
+        assertTrue(
+                consume.output().contains("Processed a total of " + expected.size() + " message(s)."),
                 consume::toString);
 
         Shell.Result logs = cluster("logs", "broker-2");
         assertEquals(0, logs.exitCode(), logs::toString);
-        assertEquals(2, Pattern.compile("Ferry node 102 started").matcher(logs.output()).results().count(),
+        assertEquals(
+                2,
+                Pattern.compile("Ferry node 102 started")
+                        .matcher(logs.output())
+                        .results()
+                        .count(),
                 "one start-up line per start, in the same log: " + logs);
 
         List<Long> pids = NODES.stream().map(n -> pid(cluster0("status"), n)).toList();
@@ -196,7 +225,8 @@ class FerryClusterScriptTest {
 
             assertEquals(1, up.exitCode(), up::toString);
             Path log = clusterDir.resolve("controller-3/node.log");
-            assertTrue(up.output().contains("FAILED: controller-3 (id 3) exited during start-up; log: " + log),
+            assertTrue(
+                    up.output().contains("FAILED: controller-3 (id 3) exited during start-up; log: " + log),
                     up::toString);
             assertTrue(up.output().contains("127.0.0.1:" + taken), "the log excerpt names the port: " + up);
             assertState(up, "controller-3", "down");
@@ -210,13 +240,18 @@ class FerryClusterScriptTest {
         Map<String, String> impatient = new HashMap<>(env);
         impatient.put("FERRY_CLUSTER_START_TIMEOUT", "0");
 
-        Shell.Result up = Shell.run(COMMAND_TIMEOUT, impatient,
+        Shell.Result up = Shell.run(
+                COMMAND_TIMEOUT,
+                impatient,
                 List.of(Repo.ROOT.resolve("bin/ferry-cluster").toString(), "up", "--controllers-only"));
 
         assertEquals(1, up.exitCode(), up::toString);
         assertTrue(up.output().contains("FAILED: controller-1 (id 1) not healthy after 0s"), up::toString);
-        assertTrue(up.output().contains("Nodes still starting become healthy on their own ('bin/ferry-cluster status');"
-                + " FERRY_CLUSTER_START_TIMEOUT (now 0s) makes up and restart wait longer."), up::toString);
+        assertTrue(
+                up.output()
+                        .contains("Nodes still starting become healthy on their own ('bin/ferry-cluster status');"
+                                + " FERRY_CLUSTER_START_TIMEOUT (now 0s) makes up and restart wait longer."),
+                up::toString);
     }
 
     /** {@code bin/ferry produce --file F --acks all} of {@link #RECORDS_PER_RUN} lines {@code prefix-i}. */
@@ -225,8 +260,11 @@ class FerryClusterScriptTest {
         Files.write(file, values(prefix).toList());
         Shell.Result produce = ferry("produce", "--topic", "orders", "--acks", "all", "--file", file.toString());
         assertEquals(0, produce.exitCode(), produce::toString);
-        assertTrue(produce.output().contains("Read " + RECORDS_PER_RUN + " line(s), sent " + RECORDS_PER_RUN
-                + " record(s) to topic orders (acks=all): " + RECORDS_PER_RUN + " acknowledged, 0 failed."),
+        assertTrue(
+                produce.output()
+                        .contains("Read " + RECORDS_PER_RUN + " line(s), sent " + RECORDS_PER_RUN
+                                + " record(s) to topic orders (acks=all): " + RECORDS_PER_RUN
+                                + " acknowledged, 0 failed."),
                 produce::toString);
     }
 
@@ -236,7 +274,8 @@ class FerryClusterScriptTest {
 
     /** The process has exited and been reaped (a killed node is a zombie until init collects it). */
     private static void awaitGone(long pid) {
-        await("pid " + pid + " gone").atMost(Duration.ofSeconds(10))
+        await("pid " + pid + " gone")
+                .atMost(Duration.ofSeconds(10))
                 .until(() -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), alive -> !alive);
     }
 
@@ -284,7 +323,8 @@ class FerryClusterScriptTest {
     private static void assertState(Shell.Result result, String node, String expected) {
         Matcher m = row(node).matcher(result.output());
         assertTrue(m.find(), () -> "no row for " + node + ": " + result);
-        String id = node.startsWith("broker-") ? "10" + node.substring("broker-".length())
+        String id = node.startsWith("broker-")
+                ? "10" + node.substring("broker-".length())
                 : node.substring("controller-".length());
         assertEquals(id, m.group(1), () -> "id of " + node + ": " + result);
         assertEquals(expected, m.group(2), () -> "state of " + node + ": " + result);

@@ -37,9 +37,11 @@ final class KubernetesManifests {
 
     static KubernetesManifests read() throws IOException {
         Path dir = Repo.path(DIR.toString());
-        KubernetesManifests manifests = new KubernetesManifests(yaml(dir.resolve("kustomization.yaml")).get(0));
+        KubernetesManifests manifests =
+                new KubernetesManifests(yaml(dir.resolve("kustomization.yaml")).get(0));
         for (Object file : list(manifests.kustomization, "resources")) {
-            for (Map<String, Object> doc : yaml(Repo.path(DIR.resolve((String) file).toString()))) {
+            for (Map<String, Object> doc :
+                    yaml(Repo.path(DIR.resolve((String) file).toString()))) {
                 String key = string(doc, "kind") + "/" + string(doc, "metadata", "name");
                 assertNotNull(string(doc, "apiVersion"), key);
                 assertTrue(manifests.resources.put(key, doc) == null, "two resources " + key);
@@ -49,13 +51,17 @@ final class KubernetesManifests {
     }
 
     List<Map<String, Object>> statefulSets() {
-        return resources.values().stream().filter(r -> r.get("kind").equals("StatefulSet")).toList();
+        return resources.values().stream()
+                .filter(r -> r.get("kind").equals("StatefulSet"))
+                .toList();
     }
 
     Map<String, Object> statefulSet(String component) {
-        return statefulSets().stream().filter(s -> component.equals(
-                map(s, "spec", "template", "metadata", "labels").get("app.kubernetes.io/component")))
-                .findFirst().orElseGet(() -> fail("no StatefulSet of " + component));
+        return statefulSets().stream()
+                .filter(s -> component.equals(
+                        map(s, "spec", "template", "metadata", "labels").get("app.kubernetes.io/component")))
+                .findFirst()
+                .orElseGet(() -> fail("no StatefulSet of " + component));
     }
 
     Map<String, Object> resource(String kind, String name) {
@@ -73,7 +79,9 @@ final class KubernetesManifests {
     }
 
     static List<Map<String, Object>> containers(Map<String, Object> sts) {
-        return list(sts, "spec", "template", "spec", "containers").stream().map(KubernetesManifests::map).toList();
+        return list(sts, "spec", "template", "spec", "containers").stream()
+                .map(KubernetesManifests::map)
+                .toList();
     }
 
     static List<Map<String, Object>> yaml(Path file) throws IOException {

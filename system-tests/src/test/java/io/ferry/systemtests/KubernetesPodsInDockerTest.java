@@ -69,7 +69,8 @@ class KubernetesPodsInDockerTest {
 
     private static KubernetesManifests manifests;
     private static String subnetPrefix;
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     /** A pod as the StatefulSet controller would create it. */
     private record Pod(Map<String, Object> statefulSet, int ordinal, String ip) {
@@ -91,8 +92,16 @@ class KubernetesPodsInDockerTest {
         List<String> tried = new ArrayList<>();
         for (int third = 200; third < 210 && subnetPrefix == null; third++) {
             String prefix = "10.213." + third + ".";
-            Shell.Result create = Shell.run(DOCKER_TIMEOUT, "docker", "network", "create", "--label", LABEL,
-                    "--subnet", prefix + "0/24", PREFIX);
+            Shell.Result create = Shell.run(
+                    DOCKER_TIMEOUT,
+                    "docker",
+                    "network",
+                    "create",
+                    "--label",
+                    LABEL,
+                    "--subnet",
+                    prefix + "0/24",
+                    PREFIX);
             tried.add(prefix + "0/24: " + create.output().strip());
             subnetPrefix = create.exitCode() == 0 ? prefix : null;
         }
@@ -105,9 +114,13 @@ class KubernetesPodsInDockerTest {
             return;
         }
         for (String container : docker("ps", "-a", "--filter", "label=" + LABEL, "--format", "{{.Names}}")
-                .lines().filter(l -> !l.isBlank()).toList()) {
-            Files.writeString(WORK.resolve(container + ".log"),
-                    Shell.run(DOCKER_TIMEOUT, "docker", "logs", container).output(), StandardCharsets.UTF_8);
+                .lines()
+                .filter(l -> !l.isBlank())
+                .toList()) {
+            Files.writeString(
+                    WORK.resolve(container + ".log"),
+                    Shell.run(DOCKER_TIMEOUT, "docker", "logs", container).output(),
+                    StandardCharsets.UTF_8);
         }
         removeLeftovers();
     }
@@ -130,26 +143,42 @@ class KubernetesPodsInDockerTest {
 
         Map<String, Object> brokers = manifests.statefulSet("broker");
         int brokerIdOffset = KubernetesManifests.nodeIdOffset(brokers);
-        Pod client = pods.stream().filter(p -> p.statefulSet() == brokers).findFirst().orElseThrow();
-        Shell.Result create = ferry(client, "ferry --bootstrap ferry:9092 topic create --topic orders --partitions 3 "
-                + "--replication-factor 3");
+        Pod client = pods.stream()
+                .filter(p -> p.statefulSet() == brokers)
+                .findFirst()
+                .orElseThrow();
+        Shell.Result create = ferry(
+                client,
+                "ferry --bootstrap ferry:9092 topic create --topic orders --partitions 3 " + "--replication-factor 3");
         assertOutput(create, "Created topic orders with 3 partition(s), replication factor 3.");
-        assertOutput(ferry(client, "seq " + RECORDS + " | ferry --bootstrap ferry:9092 produce --topic orders --acks all"),
+        assertOutput(
+                ferry(client, "seq " + RECORDS + " | ferry --bootstrap ferry:9092 produce --topic orders --acks all"),
                 RECORDS + " acknowledged, 0 failed.");
         Shell.Result placed = awaitCluster(client, "every partition with its full ISR", ClusterTable::everyPartitionOk);
 
         // The kubelet's SIGTERM, then SIGKILL after terminationGracePeriodSeconds.
         String leaderId = partitions(placed).get(1).leader();
-        Pod leader = pods.stream().filter(p -> p.statefulSet() == brokers
-                && p.ordinal() == Integer.parseInt(leaderId) - brokerIdOffset).findFirst().orElseThrow();
-        Pod survivor = pods.stream().filter(p -> p.statefulSet() == brokers && p != leader).findFirst().orElseThrow();
+        Pod leader = pods.stream()
+                .filter(p -> p.statefulSet() == brokers && p.ordinal() == Integer.parseInt(leaderId) - brokerIdOffset)
+                .findFirst()
+                .orElseThrow();
+        Pod survivor = pods.stream()
+                .filter(p -> p.statefulSet() == brokers && p != leader)
+                .findFirst()
+                .orElseThrow();
         Object grace = map(brokers, "spec", "template", "spec").get("terminationGracePeriodSeconds");
         docker("stop", "--time", grace.toString(), leader.container());
-        assertEquals("143", docker("inspect", "--format", "{{.State.ExitCode}}", leader.container()).strip(),
+        assertEquals(
+                "143",
+                docker("inspect", "--format", "{{.State.ExitCode}}", leader.container())
+                        .strip(),
                 "the JVM ended on SIGTERM");
-        String log = Shell.run(DOCKER_TIMEOUT, "docker", "logs", leader.container()).output();
+        String log =
+                Shell.run(DOCKER_TIMEOUT, "docker", "logs", leader.container()).output();
         assertTrue(log.contains("Controlled shutdown of broker " + leaderId + " done"), log);
-        Shell.Result handedOver = awaitCluster(survivor, "broker " + leaderId + " leads nothing",
+        Shell.Result handedOver = awaitCluster(
+                survivor,
+                "broker " + leaderId + " leads nothing",
                 c -> partitions(c).size() == 3 && partitionsLedBy(c, leaderId).isEmpty());
         assertEquals(3, partitions(handedOver).size(), handedOver::toString);
 
@@ -158,21 +187,36 @@ class KubernetesPodsInDockerTest {
         Pod recreated = new Pod(brokers, leader.ordinal(), subnetPrefix + host);
         run(recreated);
         awaitReady(List.of(recreated));
-        awaitCluster(survivor, "broker " + leaderId + " back in every ISR",
+        awaitCluster(
+                survivor,
+                "broker " + leaderId + " back in every ISR",
                 c -> brokerState(c, leaderId).equals(Optional.of("alive")) && everyPartitionOk(c));
-        Shell.Result consume = ferry(recreated, "ferry --bootstrap ferry:9092 consume --topic orders --from-beginning "
-                + "--timeout-ms 5000 | sort -n | uniq | wc -l");
+        Shell.Result consume = ferry(
+                recreated,
+                "ferry --bootstrap ferry:9092 consume --topic orders --from-beginning "
+                        + "--timeout-ms 5000 | sort -n | uniq | wc -l");
         assertEachValueOnce(consume, RECORDS);
     }
 
     /** What the kubelet does for a pod's volumes: a fresh volume per claim, group-owned by fsGroup. */
     private static void createVolumes(Pod pod) throws Exception {
-        Object fsGroup = map(pod.statefulSet(), "spec", "template", "spec", "securityContext").get("fsGroup");
+        Object fsGroup = map(pod.statefulSet(), "spec", "template", "spec", "securityContext")
+                .get("fsGroup");
         for (Object claim : list(pod.statefulSet(), "spec", "volumeClaimTemplates")) {
             String volume = volume(string(map(claim), "metadata", "name"), pod);
             docker("volume", "create", "--label", LABEL, volume);
-            docker("run", "--rm", "--user", "0", "--entrypoint", "/bin/sh", "--mount", "type=volume,src=" + volume
-                    + ",dst=/v,volume-nocopy", DockerFixture.NODE_IMAGE, "-c", "chgrp " + fsGroup + " /v && chmod 2775 /v");
+            docker(
+                    "run",
+                    "--rm",
+                    "--user",
+                    "0",
+                    "--entrypoint",
+                    "/bin/sh",
+                    "--mount",
+                    "type=volume,src=" + volume + ",dst=/v,volume-nocopy",
+                    DockerFixture.NODE_IMAGE,
+                    "-c",
+                    "chgrp " + fsGroup + " /v && chmod 2775 /v");
         }
     }
 
@@ -183,18 +227,35 @@ class KubernetesPodsInDockerTest {
     /** docker run of the pod's one container, as its manifest describes it. */
     private static void run(Pod pod) throws Exception {
         Map<String, Object> spec = map(pod.statefulSet(), "spec", "template", "spec");
-        Map<String, Object> container = KubernetesManifests.containers(pod.statefulSet()).get(0);
+        Map<String, Object> container =
+                KubernetesManifests.containers(pod.statefulSet()).get(0);
         Map<String, Object> security = map(spec, "securityContext");
-        List<String> command = new ArrayList<>(List.of("docker", "run", "--detach", "--name", pod.container(),
-                "--label", LABEL, "--hostname", pod.name(), "--network", PREFIX, "--ip", pod.ip(),
-                "--user", security.get("runAsUser") + ":" + security.get("runAsGroup"),
-                "--group-add", String.valueOf(security.get("fsGroup"))));
+        List<String> command = new ArrayList<>(List.of(
+                "docker",
+                "run",
+                "--detach",
+                "--name",
+                pod.container(),
+                "--label",
+                LABEL,
+                "--hostname",
+                pod.name(),
+                "--network",
+                PREFIX,
+                "--ip",
+                pod.ip(),
+                "--user",
+                security.get("runAsUser") + ":" + security.get("runAsGroup"),
+                "--group-add",
+                String.valueOf(security.get("fsGroup"))));
         String serviceName = string(pod.statefulSet(), "spec", "serviceName");
         command.addAll(List.of("--network-alias", pod.name() + "." + serviceName));
         Map<String, Object> labels = map(pod.statefulSet(), "spec", "template", "metadata", "labels");
         for (Map<String, Object> service : manifests.resources.values()) {
-            if (service.get("kind").equals("Service") && !"None".equals(string(service, "spec", "clusterIP"))
-                    && labels.entrySet().containsAll(map(service, "spec", "selector").entrySet())) {
+            if (service.get("kind").equals("Service")
+                    && !"None".equals(string(service, "spec", "clusterIP"))
+                    && labels.entrySet()
+                            .containsAll(map(service, "spec", "selector").entrySet())) {
                 command.addAll(List.of("--network-alias", string(service, "metadata", "name")));
             }
         }
@@ -215,14 +276,18 @@ class KubernetesPodsInDockerTest {
         for (Object m : list(container, "volumeMounts")) {
             String name = string(map(m), "name");
             String path = string(map(m), "mountPath");
-            boolean emptyDir = list(spec, "volumes").stream().anyMatch(v -> name.equals(string(map(v), "name"))
-                    && map(v).containsKey("emptyDir"));
-            command.addAll(emptyDir ? List.of("--tmpfs", path + ":rw,exec,mode=1777")
-                    : List.of("--mount", "type=volume,src=" + volume(name, pod) + ",dst=" + path));
+            boolean emptyDir = list(spec, "volumes").stream()
+                    .anyMatch(v -> name.equals(string(map(v), "name")) && map(v).containsKey("emptyDir"));
+            command.addAll(
+                    emptyDir
+                            ? List.of("--tmpfs", path + ":rw,exec,mode=1777")
+                            : List.of("--mount", "type=volume,src=" + volume(name, pod) + ",dst=" + path));
         }
         Map<String, String> env = environment(pod, container);
         env.forEach((k, v) -> command.addAll(List.of("--env", k + "=" + v)));
-        List<String> podCommand = list(container, "command").stream().map(c -> expand(c.toString(), env)).toList();
+        List<String> podCommand = list(container, "command").stream()
+                .map(c -> expand(c.toString(), env))
+                .toList();
         command.addAll(List.of("--entrypoint", podCommand.get(0), DockerFixture.NODE_IMAGE));
         command.addAll(podCommand.subList(1, podCommand.size()));
         Shell.Result started = Shell.run(DOCKER_TIMEOUT, Map.of(), command);
@@ -267,20 +332,35 @@ class KubernetesPodsInDockerTest {
     /** Every pod's readiness probe (an HTTP GET of its path on its port) answers 200. */
     private static void awaitReady(List<Pod> pods) {
         for (Pod pod : pods) {
-            Map<String, Object> container = KubernetesManifests.containers(pod.statefulSet()).get(0);
+            Map<String, Object> container =
+                    KubernetesManifests.containers(pod.statefulSet()).get(0);
             String portName = string(container, "readinessProbe", "httpGet", "port");
-            Object port = list(container, "ports").stream().map(KubernetesManifests::map)
-                    .filter(p -> portName.equals(p.get("name"))).map(p -> p.get("containerPort")).findFirst()
+            Object port = list(container, "ports").stream()
+                    .map(KubernetesManifests::map)
+                    .filter(p -> portName.equals(p.get("name")))
+                    .map(p -> p.get("containerPort"))
+                    .findFirst()
                     .orElseGet(() -> fail("no port " + portName));
-            URI probe = URI.create("http://" + pod.ip() + ":" + port + string(container, "readinessProbe", "httpGet", "path"));
-            await(pod.name() + " ready (" + probe + ")").atMost(READY_TIMEOUT).pollInterval(Duration.ofSeconds(2))
-                    .ignoreExceptions().until(() -> HTTP.send(HttpRequest.newBuilder(probe)
-                            .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
+            URI probe = URI.create(
+                    "http://" + pod.ip() + ":" + port + string(container, "readinessProbe", "httpGet", "path"));
+            await(pod.name() + " ready (" + probe + ")")
+                    .atMost(READY_TIMEOUT)
+                    .pollInterval(Duration.ofSeconds(2))
+                    .ignoreExceptions()
+                    .until(() -> HTTP.send(
+                                            HttpRequest.newBuilder(probe)
+                                                    .timeout(Duration.ofSeconds(2))
+                                                    .build(),
+                                            HttpResponse.BodyHandlers.discarding())
+                                    .statusCode()
+                            == 200);
         }
     }
 
     private static Shell.Result awaitCluster(Pod pod, String what, Predicate<Shell.Result> condition) {
-        return await(what).atMost(FAILOVER_TIMEOUT).pollInterval(Duration.ofSeconds(1))
+        return await(what)
+                .atMost(FAILOVER_TIMEOUT)
+                .pollInterval(Duration.ofSeconds(1))
                 .until(() -> ferry(pod, "ferry --bootstrap ferry:9092 cluster"), condition);
     }
 
@@ -300,13 +380,22 @@ class KubernetesPodsInDockerTest {
     /** The containers, volumes and network of this test, from this run or an earlier one. */
     private static void removeLeftovers() throws Exception {
         String label = "label=" + LABEL;
-        for (String id : docker("ps", "-a", "-q", "--filter", label).lines().filter(l -> !l.isBlank()).toList()) {
+        for (String id : docker("ps", "-a", "-q", "--filter", label)
+                .lines()
+                .filter(l -> !l.isBlank())
+                .toList()) {
             docker("rm", "--force", "--volumes", id);
         }
-        for (String volume : docker("volume", "ls", "-q", "--filter", label).lines().filter(l -> !l.isBlank()).toList()) {
+        for (String volume : docker("volume", "ls", "-q", "--filter", label)
+                .lines()
+                .filter(l -> !l.isBlank())
+                .toList()) {
             docker("volume", "rm", volume);
         }
-        for (String network : docker("network", "ls", "-q", "--filter", label).lines().filter(l -> !l.isBlank()).toList()) {
+        for (String network : docker("network", "ls", "-q", "--filter", label)
+                .lines()
+                .filter(l -> !l.isBlank())
+                .toList()) {
             docker("network", "rm", network);
         }
     }

@@ -37,8 +37,8 @@ class LeaderKillTest {
         int oldLeader = cluster.leader(tp);
         AckLedger ledger = new AckLedger();
 
-        try (LoadGenerator load = new LoadGenerator(cluster.bootstrap(), TOPIC, PARTITIONS, 2, 200_000, 500,
-                Duration.ofMinutes(3), ledger)) {
+        try (LoadGenerator load = new LoadGenerator(
+                cluster.bootstrap(), TOPIC, PARTITIONS, 2, 200_000, 500, Duration.ofMinutes(3), ledger)) {
             load.start();
             load.awaitProgress(500, Duration.ofSeconds(60));
 
@@ -50,8 +50,8 @@ class LeaderKillTest {
 
             cluster.restart(oldLeader);
             load.awaitProgress(500, FAILOVER_TIMEOUT);
-            System.out.println("leader of " + tp + " moved from broker " + oldLeader + " to " + newLeader
-                    + "; load: " + load.stop());
+            System.out.println("leader of " + tp + " moved from broker " + oldLeader + " to " + newLeader + "; load: "
+                    + load.stop());
         }
         DurabilityInvariants.verify(cluster, TOPIC, ledger, "leader " + oldLeader + " of " + tp + " killed");
     }

@@ -40,11 +40,11 @@ final class LoadGenerator implements AutoCloseable {
     private static final int MAX_OUTSTANDING = 64;
     /** Pause of a producer thread after a failed send, so a partition without a leader is not hammered. */
     private static final Duration FAILURE_PAUSE = Duration.ofMillis(50);
+
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
     /** What the producers did. */
-    record Summary(long sent, long acknowledged, long failed, String lastFailure) {
-    }
+    record Summary(long sent, long acknowledged, long failed, String lastFailure) {}
 
     private final String bootstrap;
     private final String topic;
@@ -60,8 +60,15 @@ final class LoadGenerator implements AutoCloseable {
     private final AtomicReference<String> lastFailure = new AtomicReference<>("none");
     private final List<Thread> threads = new ArrayList<>();
 
-    LoadGenerator(String bootstrap, String topic, int partitions, int producerCount, long recordsPerProducer,
-                  int ratePerProducer, Duration maxDuration, AckLedger ledger) {
+    LoadGenerator(
+            String bootstrap,
+            String topic,
+            int partitions,
+            int producerCount,
+            long recordsPerProducer,
+            int ratePerProducer,
+            Duration maxDuration,
+            AckLedger ledger) {
         this.bootstrap = bootstrap;
         this.topic = topic;
         this.partitions = partitions;
@@ -100,8 +107,8 @@ final class LoadGenerator implements AutoCloseable {
         Semaphore outstanding = new Semaphore(MAX_OUTSTANDING);
         long failuresSeen = 0;
         long startNanos = System.nanoTime();
-        try (FerryProducer producer = new FerryProducer(
-                ProducerConfig.of(producerConfig(bootstrap, "load-" + producerId)))) {
+        try (FerryProducer producer =
+                new FerryProducer(ProducerConfig.of(producerConfig(bootstrap, "load-" + producerId)))) {
             for (long seq = 0; seq < recordsPerProducer && !stopping.get() && System.nanoTime() < deadline; seq++) {
                 if (!outstanding.tryAcquire(1, TimeUnit.SECONDS)) {
                     seq--; // nothing sent: the same sequence number is still unused
@@ -116,7 +123,8 @@ final class LoadGenerator implements AutoCloseable {
                 int partition = (int) ((seq + producerId) % partitions);
                 sent.incrementAndGet();
                 try {
-                    producer.send(new ProducerRecord(topic, partition, null, value.getBytes(StandardCharsets.UTF_8)),
+                    producer.send(
+                            new ProducerRecord(topic, partition, null, value.getBytes(StandardCharsets.UTF_8)),
                             (metadata, error) -> {
                                 if (error == null) {
                                     ledger.acknowledged(metadata.partition(), metadata.offset(), value);
@@ -154,9 +162,11 @@ final class LoadGenerator implements AutoCloseable {
         try {
             await().atMost(timeout).pollInterval(Duration.ofMillis(100)).until(() -> ledger.size() >= target);
         } catch (ConditionTimeoutException e) {
-            throw new AssertionError("the load did not get " + count + " more records acknowledged within " + timeout
-                    + " (acknowledged " + ledger.size() + ", failed " + failed.get() + ", last failure: "
-                    + lastFailure.get() + ")", e);
+            throw new AssertionError(
+                    "the load did not get " + count + " more records acknowledged within " + timeout
+                            + " (acknowledged " + ledger.size() + ", failed " + failed.get() + ", last failure: "
+                            + lastFailure.get() + ")",
+                    e);
         }
     }
 

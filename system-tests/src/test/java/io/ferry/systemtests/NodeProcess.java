@@ -28,7 +28,8 @@ final class NodeProcess implements AutoCloseable {
             Pattern.compile("started: .* gRPC on 127\\.0\\.0\\.1:(\\d+), HTTP on 127\\.0\\.0\\.1:(\\d+)");
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final Process process;
     private final Path log;
@@ -61,34 +62,43 @@ final class NodeProcess implements AutoCloseable {
      * unhealthy (no quorum leader). Returns once it has started.
      */
     static NodeProcess startControllerWithoutQuorum(Path dir) throws IOException {
-        return start(dir, "controller", "1@127.0.0.1:" + Ports.freePort() + ",2@127.0.0.1:" + Ports.freePort(),
-                false);
+        return start(dir, "controller", "1@127.0.0.1:" + Ports.freePort() + ",2@127.0.0.1:" + Ports.freePort(), false);
     }
 
-    private static NodeProcess start(Path dir, String roles, String voters, boolean awaitHealthy)
-            throws IOException {
+    private static NodeProcess start(Path dir, String roles, String voters, boolean awaitHealthy) throws IOException {
         Path log = dir.resolve("node.log");
-        List<String> command = new ArrayList<>(List.of(Repo.ROOT.resolve("bin/ferry-node").toString()));
-        for (String setting : List.of("node.id=1", "process.roles=" + roles,
-                "controller.quorum.voters=" + voters, "grpc.listener=127.0.0.1:0",
-                "http.listener=127.0.0.1:0", "log.dirs=" + dir.resolve("data"))) {
+        List<String> command =
+                new ArrayList<>(List.of(Repo.ROOT.resolve("bin/ferry-node").toString()));
+        for (String setting : List.of(
+                "node.id=1",
+                "process.roles=" + roles,
+                "controller.quorum.voters=" + voters,
+                "grpc.listener=127.0.0.1:0",
+                "http.listener=127.0.0.1:0",
+                "log.dirs=" + dir.resolve("data"))) {
             command.add("--override");
             command.add(setting);
         }
-        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+        ProcessBuilder pb = new ProcessBuilder(command)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("FERRY_"));
         pb.environment().put("FERRY_HEAP_OPTS", "-Xms64m -Xmx256m");
         NodeProcess node = null;
         Process process = pb.start();
         try {
-            int[] ports = await("the node's start-up line in " + log).atMost(START_TIMEOUT)
+            int[] ports = await("the node's start-up line in " + log)
+                    .atMost(START_TIMEOUT)
                     .pollInterval(Duration.ofMillis(200))
-                    .until(() -> ports(process, log), Optional::isPresent).orElseThrow();
+                    .until(() -> ports(process, log), Optional::isPresent)
+                    .orElseThrow();
             node = new NodeProcess(process, log, ports[0], ports[1]);
             NodeProcess started = node;
             if (awaitHealthy) {
-                await("/health 200").atMost(START_TIMEOUT).until(() -> started.get("/health").statusCode() == 200);
+                await("/health 200")
+                        .atMost(START_TIMEOUT)
+                        .until(() -> started.get("/health").statusCode() == 200);
             }
             return node;
         } finally {
@@ -105,7 +115,8 @@ final class NodeProcess implements AutoCloseable {
             throw new IllegalStateException("the node exited with " + process.exitValue() + ":\n" + output);
         }
         Matcher m = STARTED.matcher(output);
-        return m.find() ? Optional.of(new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))})
+        return m.find()
+                ? Optional.of(new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))})
                 : Optional.empty();
     }
 
@@ -120,7 +131,8 @@ final class NodeProcess implements AutoCloseable {
 
     HttpResponse<String> get(String path) throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
-                .timeout(Duration.ofSeconds(5)).build();
+                .timeout(Duration.ofSeconds(5))
+                .build();
         return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
     }
 

@@ -36,9 +36,12 @@ final class PartitionContents {
         NavigableMap<Long, String> values = new TreeMap<>();
         long deadline = System.nanoTime() + timeout.toNanos();
         try (FerryConsumer consumer = new FerryConsumer(ConsumerConfig.of(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS, bootstrap,
-                ConsumerConfig.AUTO_OFFSET_RESET, "earliest",
-                ConsumerConfig.CLIENT_ID, "verify-" + tp)))) {
+                ConsumerConfig.BOOTSTRAP_SERVERS,
+                bootstrap,
+                ConsumerConfig.AUTO_OFFSET_RESET,
+                "earliest",
+                ConsumerConfig.CLIENT_ID,
+                "verify-" + tp)))) {
             consumer.assign(List.of(tp));
             consumer.seekToBeginning(List.of(tp));
             long position = 0;
@@ -49,7 +52,8 @@ final class PartitionContents {
                 }
                 for (ConsumerRecord r : consumer.poll(Duration.ofMillis(500))) {
                     if (r.offset() < highWatermark) {
-                        values.put(r.offset(), r.value() == null ? null : new String(r.value(), StandardCharsets.UTF_8));
+                        values.put(
+                                r.offset(), r.value() == null ? null : new String(r.value(), StandardCharsets.UTF_8));
                     }
                 }
                 position = consumer.position(tp);

@@ -17,8 +17,7 @@ final class Ports {
     private static final int ATTEMPTS = 50;
     private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
-    private Ports() {
-    }
+    private Ports() {}
 
     /**
      * A port free now and never handed out before in this JVM: the kernel may give a just-closed

@@ -21,9 +21,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.UUID;
 import java.util.function.IntPredicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -49,7 +49,8 @@ final class ProcessCluster implements AutoCloseable {
     private static final Path LOG_ARCHIVE = Path.of("target", "node-logs");
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
     private static final Pattern METRIC = Pattern.compile("(?m)^([a-z_]+)\\{([^}]*)\\} (\\S+)$");
-    private static final Pattern CONTROLLER_ACTIVE = Pattern.compile("(?m)^ferry_controller_active(?:\\{[^}]*\\})? (\\S+)$");
+    private static final Pattern CONTROLLER_ACTIVE =
+            Pattern.compile("(?m)^ferry_controller_active(?:\\{[^}]*\\})? (\\S+)$");
     private static final Pattern LABEL = Pattern.compile("(\\w+)=\"([^\"]*)\"");
 
     private final Path dir;
@@ -72,8 +73,8 @@ final class ProcessCluster implements AutoCloseable {
      * survives the loss of one broker and an acknowledged record is on at least two.
      */
     static ProcessCluster startWithDurableTopic(String name, String topic, int partitions) throws IOException {
-        ProcessCluster cluster = start(Path.of("target", name + "-" + UUID.randomUUID()).toAbsolutePath(),
-                List.of("min.insync.replicas=2"));
+        ProcessCluster cluster = start(
+                Path.of("target", name + "-" + UUID.randomUUID()).toAbsolutePath(), List.of("min.insync.replicas=2"));
         try {
             cluster.admin().createTopic(topic, partitions, 3, Map.of("min.insync.replicas", "2"));
         } catch (RuntimeException e) {
@@ -86,32 +87,47 @@ final class ProcessCluster implements AutoCloseable {
     static ProcessCluster start(Path dir, List<String> settings) throws IOException {
         Repo.requireNodeJar();
         ProcessCluster cluster = new ProcessCluster(dir);
-        System.out.println("Starting a process cluster in " + dir + "; node logs will be kept in " + cluster.logArchive());
+        System.out.println(
+                "Starting a process cluster in " + dir + "; node logs will be kept in " + cluster.logArchive());
         try {
             Map<Integer, Integer> raftPorts = new HashMap<>();
             Map<Integer, Integer> grpcPorts = new HashMap<>();
             for (int id : CONTROLLER_IDS) {
                 raftPorts.put(id, Ports.freePort());
             }
-            for (int id : Stream.concat(CONTROLLER_IDS.stream(), BROKER_IDS.stream()).toList()) {
+            for (int id :
+                    Stream.concat(CONTROLLER_IDS.stream(), BROKER_IDS.stream()).toList()) {
                 grpcPorts.put(id, Ports.freePort());
             }
-            String voters = CONTROLLER_IDS.stream().map(id -> id + "@127.0.0.1:" + raftPorts.get(id))
+            String voters = CONTROLLER_IDS.stream()
+                    .map(id -> id + "@127.0.0.1:" + raftPorts.get(id))
                     .collect(Collectors.joining(","));
-            String controllerBootstrap = CONTROLLER_IDS.stream().map(id -> "127.0.0.1:" + grpcPorts.get(id))
+            String controllerBootstrap = CONTROLLER_IDS.stream()
+                    .map(id -> "127.0.0.1:" + grpcPorts.get(id))
                     .collect(Collectors.joining(","));
             for (int id : CONTROLLER_IDS) {
                 List<String> s = new ArrayList<>(List.of("controller.quorum.voters=" + voters));
                 s.addAll(settings);
-                cluster.add(new ClusterNode(id, ClusterNode.Role.CONTROLLER, dir.resolve("controller-" + id),
-                        grpcPorts.get(id), Ports.freePort(), s));
+                cluster.add(new ClusterNode(
+                        id,
+                        ClusterNode.Role.CONTROLLER,
+                        dir.resolve("controller-" + id),
+                        grpcPorts.get(id),
+                        Ports.freePort(),
+                        s));
             }
             for (int id : BROKER_IDS) {
-                List<String> s = new ArrayList<>(List.of("controller.quorum.voters=" + voters,
+                List<String> s = new ArrayList<>(List.of(
+                        "controller.quorum.voters=" + voters,
                         "controller.quorum.bootstrap.servers=" + controllerBootstrap));
                 s.addAll(settings);
-                cluster.add(new ClusterNode(id, ClusterNode.Role.BROKER, dir.resolve("broker-" + (id - 100)),
-                        grpcPorts.get(id), Ports.freePort(), s));
+                cluster.add(new ClusterNode(
+                        id,
+                        ClusterNode.Role.BROKER,
+                        dir.resolve("broker-" + (id - 100)),
+                        grpcPorts.get(id),
+                        Ports.freePort(),
+                        s));
             }
             for (ClusterNode node : cluster.nodes.values()) {
                 node.start();
@@ -147,8 +163,13 @@ final class ProcessCluster implements AutoCloseable {
     /** An admin client on {@link #bootstrap}, created once and closed with the cluster. */
     FerryAdmin admin() {
         if (admin == null) {
-            admin = new FerryAdmin(AdminConfig.of(Map.of(AdminConfig.BOOTSTRAP_SERVERS, bootstrap(),
-                    AdminConfig.DEFAULT_API_TIMEOUT_MS, 20_000, AdminConfig.REQUEST_TIMEOUT_MS, 5_000)));
+            admin = new FerryAdmin(AdminConfig.of(Map.of(
+                    AdminConfig.BOOTSTRAP_SERVERS,
+                    bootstrap(),
+                    AdminConfig.DEFAULT_API_TIMEOUT_MS,
+                    20_000,
+                    AdminConfig.REQUEST_TIMEOUT_MS,
+                    5_000)));
         }
         return admin;
     }
@@ -178,14 +199,22 @@ final class ProcessCluster implements AutoCloseable {
 
     /** The running nodes' ids. */
     List<Integer> running() {
-        return nodes.values().stream().filter(ClusterNode::isRunning).map(ClusterNode::id).toList();
+        return nodes.values().stream()
+                .filter(ClusterNode::isRunning)
+                .map(ClusterNode::id)
+                .toList();
     }
 
     private void awaitBrokersUnfenced(List<Integer> ids, Duration timeout) {
-        await("brokers " + ids + " registered and unfenced").atMost(timeout).pollInterval(Duration.ofMillis(500))
+        await("brokers " + ids + " registered and unfenced")
+                .atMost(timeout)
+                .pollInterval(Duration.ofMillis(500))
                 .ignoreException(FerryException.class)
                 .until(() -> admin().describeCluster().brokers().stream()
-                        .filter(b -> !b.fenced()).map(BrokerInfo::id).toList().containsAll(ids));
+                        .filter(b -> !b.fenced())
+                        .map(BrokerInfo::id)
+                        .toList()
+                        .containsAll(ids));
     }
 
     /** The id of the active controller (the quorum leader); see {@link #awaitActiveController}. */
@@ -199,10 +228,15 @@ final class ProcessCluster implements AutoCloseable {
      * accepts it; returns its id.
      */
     int awaitActiveController(IntPredicate acceptable, Duration timeout) {
-        return await("an active controller that the brokers and the controller agree on").atMost(timeout)
-                .pollInterval(Duration.ofMillis(500)).ignoreException(FerryException.class)
-                .until(() -> admin().describeCluster().controllerLeaderId(),
-                        id -> CONTROLLER_IDS.contains(id) && acceptable.test(id) && node(id).isRunning()
+        return await("an active controller that the brokers and the controller agree on")
+                .atMost(timeout)
+                .pollInterval(Duration.ofMillis(500))
+                .ignoreException(FerryException.class)
+                .until(
+                        () -> admin().describeCluster().controllerLeaderId(),
+                        id -> CONTROLLER_IDS.contains(id)
+                                && acceptable.test(id)
+                                && node(id).isRunning()
                                 && reportsActive(node(id)));
     }
 
@@ -221,7 +255,9 @@ final class ProcessCluster implements AutoCloseable {
     /** The partition as the brokers' metadata describes it now. */
     PartitionInfo partition(TopicPartition tp) {
         TopicDescription topic = admin().describeTopics(List.of(tp.topic())).get(tp.topic());
-        return topic.partitions().stream().filter(p -> p.partition() == tp.partition()).findFirst()
+        return topic.partitions().stream()
+                .filter(p -> p.partition() == tp.partition())
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no partition " + tp + " in " + topic));
     }
 
@@ -232,9 +268,12 @@ final class ProcessCluster implements AutoCloseable {
 
     /** Waits until the partition's leader is a running broker that {@code acceptable} accepts; returns its id. */
     int awaitLeader(TopicPartition tp, IntPredicate acceptable, Duration timeout) {
-        return await("a leader of " + tp).atMost(timeout).pollInterval(Duration.ofMillis(250))
+        return await("a leader of " + tp)
+                .atMost(timeout)
+                .pollInterval(Duration.ofMillis(250))
                 .ignoreException(FerryException.class)
-                .until(() -> partition(tp).leader(),
+                .until(
+                        () -> partition(tp).leader(),
                         id -> BROKER_IDS.contains(id) && node(id).isRunning() && acceptable.test(id));
     }
 
@@ -246,8 +285,12 @@ final class ProcessCluster implements AutoCloseable {
         }
         Map<TopicPartition, OffsetAndTimestamp> offsets = admin().listOffsets(specs);
         Map<TopicPartition, Long> out = new LinkedHashMap<>();
-        specs.keySet().forEach(tp -> out.put(tp, Optional.ofNullable(offsets.get(tp))
-                .map(OffsetAndTimestamp::offset).orElseThrow(() -> new AssertionError("no latest offset for " + tp))));
+        specs.keySet()
+                .forEach(tp -> out.put(
+                        tp,
+                        Optional.ofNullable(offsets.get(tp))
+                                .map(OffsetAndTimestamp::offset)
+                                .orElseThrow(() -> new AssertionError("no latest offset for " + tp))));
         return out;
     }
 
@@ -257,8 +300,10 @@ final class ProcessCluster implements AutoCloseable {
      * left to replicate.
      */
     void awaitReplicasCaughtUp(String topic, Duration timeout) {
-        await("every replica of " + topic + " caught up with its leader").atMost(timeout)
-                .pollInterval(Duration.ofMillis(500)).ignoreException(FerryException.class)
+        await("every replica of " + topic + " caught up with its leader")
+                .atMost(timeout)
+                .pollInterval(Duration.ofMillis(500))
+                .ignoreException(FerryException.class)
                 .until(() -> laggingReplicas(topic), List::isEmpty);
     }
 
@@ -273,16 +318,17 @@ final class ProcessCluster implements AutoCloseable {
             for (int replica : p.replicas()) {
                 OptionalDouble leo = metric(metrics, replica, "ferry_partition_log_end_offset", topic, p.partition());
                 if (hw.isEmpty() || leo.isEmpty() || leo.getAsDouble() != hw.getAsDouble()) {
-                    lagging.add(tp + " on broker " + replica + ": log end offset " + leo + ", leader "
-                            + p.leader() + "'s high watermark " + hw);
+                    lagging.add(tp + " on broker " + replica + ": log end offset " + leo + ", leader " + p.leader()
+                            + "'s high watermark " + hw);
                 }
             }
         }
         return lagging;
     }
 
-    private OptionalDouble metric(Map<Integer, Map<String, Double>> cache, int brokerId, String name, String topic,
-                                  int partition) throws IOException, InterruptedException {
+    private OptionalDouble metric(
+            Map<Integer, Map<String, Double>> cache, int brokerId, String name, String topic, int partition)
+            throws IOException, InterruptedException {
         if (!BROKER_IDS.contains(brokerId) || !node(brokerId).isRunning()) {
             return OptionalDouble.empty();
         }
@@ -297,7 +343,8 @@ final class ProcessCluster implements AutoCloseable {
                     labels.put(l.group(1), l.group(2));
                 }
                 if (labels.containsKey("topic") && labels.containsKey("partition")) {
-                    values.put(m.group(1) + "/" + labels.get("topic") + "/" + labels.get("partition"),
+                    values.put(
+                            m.group(1) + "/" + labels.get("topic") + "/" + labels.get("partition"),
                             Double.parseDouble(m.group(3)));
                 }
             }
@@ -347,7 +394,9 @@ final class ProcessCluster implements AutoCloseable {
             Files.createDirectories(logArchive());
             for (ClusterNode node : nodes.values()) {
                 if (Files.exists(node.log())) {
-                    Files.copy(node.log(), logArchive().resolve(node.log().getParent().getFileName() + ".log"),
+                    Files.copy(
+                            node.log(),
+                            logArchive().resolve(node.log().getParent().getFileName() + ".log"),
                             StandardCopyOption.REPLACE_EXISTING);
                 }
             }

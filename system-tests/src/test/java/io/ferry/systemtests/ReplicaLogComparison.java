@@ -30,11 +30,9 @@ final class ReplicaLogComparison {
     private static final int READ_BYTES = 1024 * 1024;
 
     /** One batch as a replica stores it. */
-    private record StoredBatch(long baseOffset, long lastOffset, int epoch, byte[] bytes) {
-    }
+    private record StoredBatch(long baseOffset, long lastOffset, int epoch, byte[] bytes) {}
 
-    private ReplicaLogComparison() {
-    }
+    private ReplicaLogComparison() {}
 
     /**
      * @param partitionDirs each replica's partition directory ({@code log.dirs/topic-partition}), by broker id
@@ -65,15 +63,16 @@ final class ReplicaLogComparison {
         List<StoredBatch> reference = replicas.get(referenceId);
         replicas.forEach((brokerId, batches) -> {
             if (brokerId != referenceId) {
-                diverged(partitionName, referenceId, reference, brokerId, batches).ifPresent(problems::add);
+                diverged(partitionName, referenceId, reference, brokerId, batches)
+                        .ifPresent(problems::add);
             }
         });
         return problems;
     }
 
     /** The replica's batches below the high watermark; reports a gap, a short log or a corrupt batch. */
-    private static List<StoredBatch> readBelow(String replica, Path dir, long highWatermark,
-                                               ScheduledExecutorService scheduler, List<String> problems) {
+    private static List<StoredBatch> readBelow(
+            String replica, Path dir, long highWatermark, ScheduledExecutorService scheduler, List<String> problems) {
         List<StoredBatch> batches = new ArrayList<>();
         try (Log log = Log.open(dir, LogConfig.defaults(), 0, InstantSource.system(), scheduler)) {
             if (log.logStartOffset() != 0) {
@@ -115,8 +114,8 @@ final class ReplicaLogComparison {
     }
 
     /** The first difference between two replicas' batch lists, if any. */
-    private static Optional<String> diverged(String partitionName, int refId, List<StoredBatch> ref,
-                                                       int otherId, List<StoredBatch> other) {
+    private static Optional<String> diverged(
+            String partitionName, int refId, List<StoredBatch> ref, int otherId, List<StoredBatch> other) {
         for (int i = 0; i < Math.min(ref.size(), other.size()); i++) {
             StoredBatch a = ref.get(i);
             StoredBatch b = other.get(i);

@@ -38,9 +38,12 @@ class ReplicaLogComparisonTest {
         Path logDir = dir.resolve(name).resolve("t-0");
         try (Log log = Log.open(logDir, LogConfig.defaults(), 0, InstantSource.system(), scheduler)) {
             for (int i = 0; i < values.length; i += 2) {
-                log.appendAsLeader(RecordBatchBuilder.create(CompressionType.NONE)
-                        .append(TIMESTAMP, null, values[i].getBytes(StandardCharsets.UTF_8))
-                        .append(TIMESTAMP, null, values[i + 1].getBytes(StandardCharsets.UTF_8)).build(), epoch);
+                log.appendAsLeader(
+                        RecordBatchBuilder.create(CompressionType.NONE)
+                                .append(TIMESTAMP, null, values[i].getBytes(StandardCharsets.UTF_8))
+                                .append(TIMESTAMP, null, values[i + 1].getBytes(StandardCharsets.UTF_8))
+                                .build(),
+                        epoch);
             }
         }
         return logDir;
@@ -67,7 +70,8 @@ class ReplicaLogComparisonTest {
         List<String> problems = ReplicaLogComparison.compare("t-0", dirs, 4);
 
         assertEquals(1, problems.size(), problems::toString);
-        assertTrue(problems.get(0).startsWith("t-0: diverged in the batch at offsets 2..3: broker 101 ("),
+        assertTrue(
+                problems.get(0).startsWith("t-0: diverged in the batch at offsets 2..3: broker 101 ("),
                 problems::toString);
         assertTrue(problems.get(0).contains("and broker 103 ("), problems::toString);
     }
@@ -94,10 +98,12 @@ class ReplicaLogComparisonTest {
 
         List<String> problems = ReplicaLogComparison.compare("t-0", dirs, 4);
 
-        assertEquals(List.of(
-                "t-0 on broker 102: holds whole batches only up to offset 2 (log end offset 2), not up to the high "
-                        + "watermark 4",
-                "t-0 on broker 103: no partition directory " + dir.resolve("nowhere/t-0"),
-                "t-0: broker 101 holds 2 batches below the high watermark, broker 102 holds 1"), problems);
+        assertEquals(
+                List.of(
+                        "t-0 on broker 102: holds whole batches only up to offset 2 (log end offset 2), not up to the high "
+                                + "watermark 4",
+                        "t-0 on broker 103: no partition directory " + dir.resolve("nowhere/t-0"),
+                        "t-0: broker 101 holds 2 batches below the high watermark, broker 102 holds 1"),
+                problems);
     }
 }

@@ -19,8 +19,7 @@ final class Repo {
     /** The CLI's shaded jar, which cli's {@code package} phase builds and {@code bin/ferry} runs. */
     static final Path CLI_JAR = ROOT.resolve("cli/target/ferry-cli.jar");
 
-    private Repo() {
-    }
+    private Repo() {}
 
     static Path path(String relative) {
         Path p = ROOT.resolve(relative);

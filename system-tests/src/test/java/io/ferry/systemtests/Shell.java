@@ -22,8 +22,7 @@ final class Shell {
         }
     }
 
-    private Shell() {
-    }
+    private Shell() {}
 
     /**
      * Runs {@code command} in the repository root with the inherited environment minus every
@@ -35,8 +34,10 @@ final class Shell {
             throws IOException, InterruptedException {
         Path out = Files.createTempFile("ferry-system-test", ".out");
         try {
-            ProcessBuilder pb = new ProcessBuilder(command).directory(Repo.ROOT.toFile())
-                    .redirectErrorStream(true).redirectOutput(out.toFile())
+            ProcessBuilder pb = new ProcessBuilder(command)
+                    .directory(Repo.ROOT.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(out.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
             pb.environment().keySet().removeIf(k -> k.startsWith("FERRY_"));
             pb.environment().putAll(env);

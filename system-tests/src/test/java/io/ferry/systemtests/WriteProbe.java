@@ -20,8 +20,7 @@ final class WriteProbe {
 
     private static final int MAX_ATTEMPTS = 200;
 
-    private WriteProbe() {
-    }
+    private WriteProbe() {}
 
     /**
      * @return the acknowledged record's position
@@ -32,13 +31,14 @@ final class WriteProbe {
         long deadline = System.nanoTime() + timeout.toNanos();
         String lastError = "none";
         String probe = "probe-" + UUID.randomUUID() + "-"; // unique across calls, as every value must be
-        try (FerryProducer producer = new FerryProducer(ProducerConfig.of(
-                LoadGenerator.producerConfig(bootstrap, "probe-" + tp)))) {
+        try (FerryProducer producer =
+                new FerryProducer(ProducerConfig.of(LoadGenerator.producerConfig(bootstrap, "probe-" + tp)))) {
             for (int attempt = 0; attempt < MAX_ATTEMPTS && System.nanoTime() < deadline; attempt++) {
                 String value = probe + attempt;
                 try {
-                    RecordMetadata m = producer.send(new ProducerRecord(tp.topic(), tp.partition(), null,
-                            value.getBytes(StandardCharsets.UTF_8))).get(20, TimeUnit.SECONDS);
+                    RecordMetadata m = producer.send(new ProducerRecord(
+                                    tp.topic(), tp.partition(), null, value.getBytes(StandardCharsets.UTF_8)))
+                            .get(20, TimeUnit.SECONDS);
                     ledger.acknowledged(m.partition(), m.offset(), value);
                     return m;
                 } catch (ExecutionException | TimeoutException e) {

@@ -1,7 +1,6 @@
 package io.ferry.node.internal;
 
 import io.ferry.config.NodeKeys;
-import io.ferry.node.internal.RoleHealth;
 import io.ferry.node.internal.broker.controller.BrokerLifecycle;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,16 +14,15 @@ import java.util.Map;
  */
 public final class BrokerHealth {
 
-    private BrokerHealth() {
-    }
+    private BrokerHealth() {}
 
     /**
      * @param failedLogDirs      log directories that failed at the I/O level → the failure
      * @param nowMillis          the clock of {@link BrokerLifecycle.Status#metadataCurrentAsOfMillis()}
      * @param maxStalenessMillis {@code broker.metadata.max.staleness.ms}
      */
-    public static RoleHealth of(BrokerLifecycle.Status session, Map<Path, String> failedLogDirs, long nowMillis,
-                         long maxStalenessMillis) {
+    public static RoleHealth of(
+            BrokerLifecycle.Status session, Map<Path, String> failedLogDirs, long nowMillis, long maxStalenessMillis) {
         List<String> problems = new ArrayList<>(session.stoppedThreads());
         if (!session.registered()) {
             problems.add("not registered with the controllers (see controller.quorum.bootstrap.servers and the"
@@ -33,7 +31,9 @@ public final class BrokerHealth {
             problems.add("fenced by the controllers (no recent heartbeat reached the active controller, or a"
                     + " controlled shutdown)");
         }
-        String lastPoll = session.metadataFailure().map(failure -> "; the last poll failed: " + failure).orElse("");
+        String lastPoll = session.metadataFailure()
+                .map(failure -> "; the last poll failed: " + failure)
+                .orElse("");
         long asOf = session.metadataCurrentAsOfMillis();
         if (asOf < 0) {
             problems.add("no metadata view applied yet" + lastPoll);
@@ -42,8 +42,8 @@ public final class BrokerHealth {
                     + NodeKeys.BROKER_METADATA_MAX_STALENESS_MS.name() + "=" + maxStalenessMillis
                     + (lastPoll.isEmpty() ? " (the metadata thread is still busy with a poll or its view)" : lastPoll));
         }
-        failedLogDirs.forEach((dir, failure) -> problems.add("log directory " + dir + " failed: " + failure
-                + " (restart the broker once the disk is fixed)"));
+        failedLogDirs.forEach((dir, failure) -> problems.add(
+                "log directory " + dir + " failed: " + failure + " (restart the broker once the disk is fixed)"));
         return RoleHealth.of(problems);
     }
 }

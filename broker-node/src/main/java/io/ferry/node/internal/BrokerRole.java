@@ -6,7 +6,6 @@ import io.ferry.config.HostPort;
 import io.ferry.config.NodeKeys;
 import io.ferry.node.NodeConfig;
 import io.ferry.node.ProcessRole;
-import io.ferry.node.internal.threads.NodeThreads;
 import io.ferry.node.internal.broker.controller.BrokerLifecycle;
 import io.ferry.node.internal.broker.controller.ControllerGateway;
 import io.ferry.node.internal.broker.handler.BrokerGrpcService;
@@ -22,6 +21,7 @@ import io.ferry.node.internal.broker.replica.PartitionReconciler;
 import io.ferry.node.internal.broker.topic.TopicAdmission;
 import io.ferry.node.internal.broker.topic.TopicConfigs;
 import io.ferry.node.internal.broker.topic.TopicOverrides;
+import io.ferry.node.internal.threads.NodeThreads;
 import io.ferry.proto.v1.Endpoint;
 import io.ferry.replication.ExecutorTimer;
 import io.ferry.replication.ReplicaLog;
@@ -78,11 +78,13 @@ public final class BrokerRole implements NodeRole {
     private final ScheduledExecutorService scheduler;
     /** The delayed-request timer's own thread, so retention or checkpoints never delay a timeout. */
     private final ScheduledExecutorService timer;
+
     private final TopicConfigs topicConfigs;
     /** The way to the controllers, connected when the node serves. */
     private final ControllerGateway controllers;
     /** The session with the controllers, started when the node serves. */
     private final BrokerLifecycle lifecycle;
+
     private volatile LogManager logManager;
     private volatile ReplicaManager replicaManager;
     private volatile BrokerMetrics metrics;
@@ -95,6 +97,7 @@ public final class BrokerRole implements NodeRole {
      * application creates must get the overrides of topics that only this view has.
      */
     private volatile BrokerMetadata newest = BrokerMetadata.EMPTY;
+
     private boolean firstView = true;
 
     /**
@@ -113,10 +116,17 @@ public final class BrokerRole implements NodeRole {
      * @param metadataApplication given the application of one view, returns what the metadata thread runs instead
      * @throws ConfigException if a broker-only node names no controller to register with
      */
-    public BrokerRole(NodeConfig config, MeterRegistry registry, InstantSource clock, NodeThreads threads,
-                      UnaryOperator<Consumer<BrokerMetadata>> metadataApplication) throws ConfigException {
-        if (!config.hasRole(ProcessRole.CONTROLLER) && config.controllerQuorumBootstrapServers().isEmpty()) {
-            throw new ConfigException(new ConfigProblem(NodeKeys.CONTROLLER_QUORUM_BOOTSTRAP_SERVERS.name(),
+    public BrokerRole(
+            NodeConfig config,
+            MeterRegistry registry,
+            InstantSource clock,
+            NodeThreads threads,
+            UnaryOperator<Consumer<BrokerMetadata>> metadataApplication)
+            throws ConfigException {
+        if (!config.hasRole(ProcessRole.CONTROLLER)
+                && config.controllerQuorumBootstrapServers().isEmpty()) {
+            throw new ConfigException(new ConfigProblem(
+                    NodeKeys.CONTROLLER_QUORUM_BOOTSTRAP_SERVERS.name(),
                     config.values().origin(NodeKeys.CONTROLLER_QUORUM_BOOTSTRAP_SERVERS),
                     "a broker-only node must name the gRPC address (host:port) of at least one controller"));
         }
@@ -128,15 +138,23 @@ public final class BrokerRole implements NodeRole {
         this.timer = threads.scheduled("ferry-broker-timer", 1);
         LogConfig defaults = defaultLogConfig(config);
         long flushMs = config.logFlushInterval().toMillis();
-        this.logManagerConfig = new LogManagerConfig(config.logDirs(), defaults,
+        this.logManagerConfig = new LogManagerConfig(
+                config.logDirs(),
+                defaults,
                 config.logRetentionCheckInterval().toMillis(),
                 flushMs == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(1, Math.min(1_000, flushMs)),
                 LogManagerConfig.DEFAULT_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS,
                 LogManagerConfig.DEFAULT_RECOVERY_THREADS_PER_DATA_DIR);
         this.topicConfigs = new TopicConfigs(defaults, config.minInsyncReplicas(), () -> newest);
         this.controllers = new ControllerGateway(threads);
-        this.lifecycle = new BrokerLifecycle(config.nodeId(), controllers, config.brokerHeartbeatInterval().toMillis(),
-                config.requestTimeout().toMillis(), metadataApplication.apply(this::apply), threads, clock);
+        this.lifecycle = new BrokerLifecycle(
+                config.nodeId(),
+                controllers,
+                config.brokerHeartbeatInterval().toMillis(),
+                config.requestTimeout().toMillis(),
+                metadataApplication.apply(this::apply),
+                threads,
+                clock);
     }
 
     /** The settings of a log whose topic overrides nothing: the node's, topic keys from their server defaults. */
@@ -156,42 +174,67 @@ public final class BrokerRole implements NodeRole {
 
     @Override
     public List<ServerServiceDefinition> start() throws IOException {
-        LogManager logs = LogManager.start(logManagerConfig, topicConfigs::logConfig, clock, scheduler,
-                LogManager.RetentionStart.HELD, threads.numbered("ferry-log-flusher"));
+        LogManager logs = LogManager.start(
+                logManagerConfig,
+                topicConfigs::logConfig,
+                clock,
+                scheduler,
+                LogManager.RetentionStart.HELD,
+                threads.numbered("ferry-log-flusher"));
         logManager = logs;
         replicationMetrics = new ReplicationMetrics(registry);
         // Room for a full answer plus one batch at the largest size a leader accepts.
-        leaderClient = new GrpcLeaderClient(lifecycle::metadata,
-                (int) Math.min(Integer.MAX_VALUE, (long) config.replication().fetchMaxBytes() + config.messageMaxBytes()
-                        + (1 << 20)));
-        ControllerIsrChannel isrChannel = new ControllerIsrChannel(config.nodeId(), lifecycle::incarnationId,
-                controllers, config.requestTimeout().toMillis());
+        leaderClient = new GrpcLeaderClient(lifecycle::metadata, (int) Math.min(
+                Integer.MAX_VALUE, (long) config.replication().fetchMaxBytes() + config.messageMaxBytes() + (1 << 20)));
+        ControllerIsrChannel isrChannel = new ControllerIsrChannel(
+                config.nodeId(),
+                lifecycle::incarnationId,
+                controllers,
+                config.requestTimeout().toMillis());
         Timer delays = new ExecutorTimer(timer);
-        ReplicaManager replicas = new ReplicaManager(config.nodeId(), new ReplicaLogs() {
-            @Override
-            public ReplicaLog open(TopicPartition tp) {
-                Log log = logs.getOrCreateLog(tp, topicConfigs.logConfig(tp.topic()));
-                return ReplicaLog.of(log, failure -> logs.markFailed(log, failure));
-            }
+        ReplicaManager replicas = new ReplicaManager(
+                config.nodeId(),
+                new ReplicaLogs() {
+                    @Override
+                    public ReplicaLog open(TopicPartition tp) {
+                        Log log = logs.getOrCreateLog(tp, topicConfigs.logConfig(tp.topic()));
+                        return ReplicaLog.of(log, failure -> logs.markFailed(log, failure));
+                    }
 
-            @Override
-            public void delete(TopicPartition tp) {
-                logs.deleteLog(tp);
-            }
-        }, topicConfigs::minInsyncReplicas, config.replication(), new ReplicaManager.Environment(
-                delays, clock, leaderClient, isrChannel, replicationMetrics, threads::single));
+                    @Override
+                    public void delete(TopicPartition tp) {
+                        logs.deleteLog(tp);
+                    }
+                },
+                topicConfigs::minInsyncReplicas,
+                config.replication(),
+                new ReplicaManager.Environment(
+                        delays, clock, leaderClient, isrChannel, replicationMetrics, threads::single));
         replicaManager = replicas;
         metrics = new BrokerMetrics(registry, replicas);
-        FetchMemory fetchMemory = new FetchMemory(new MemoryBudget(config.fetchResponseQueuedMaxBytes(),
-                config.fetchResponseQueuedMaxBytesPerConnection(), delays), new MemoryBudget(
-                config.fetchPurgatoryMaxBytes(), config.fetchPurgatoryMaxBytesPerConnection(), delays));
+        FetchMemory fetchMemory = new FetchMemory(
+                new MemoryBudget(
+                        config.fetchResponseQueuedMaxBytes(),
+                        config.fetchResponseQueuedMaxBytesPerConnection(),
+                        delays),
+                new MemoryBudget(
+                        config.fetchPurgatoryMaxBytes(), config.fetchPurgatoryMaxBytesPerConnection(), delays));
         metrics.watch(fetchMemory);
-        BrokerGrpcService service = new BrokerGrpcService(replicas, lifecycle, controllers, metrics,
+        BrokerGrpcService service = new BrokerGrpcService(
+                replicas,
+                lifecycle,
+                controllers,
+                metrics,
                 config.requestTimeout().toMillis(),
-                new BrokerGrpcService.FetchLimits(config.fetchMaxBytes(), config.replication().fetchMaxBytes()),
+                new BrokerGrpcService.FetchLimits(
+                        config.fetchMaxBytes(), config.replication().fetchMaxBytes()),
                 fetchMemory,
                 new TopicAdmission(config.numPartitions(), config.defaultReplicationFactor(), topicConfigs));
-        log.info("Broker {} opened {} partition logs in {}", config.nodeId(), logs.allLogs().size(), config.logDirs());
+        log.info(
+                "Broker {} opened {} partition logs in {}",
+                config.nodeId(),
+                logs.allLogs().size(),
+                config.logDirs());
         return List.of(service.bindService());
     }
 
@@ -202,13 +245,19 @@ public final class BrokerRole implements NodeRole {
                 : config.controllerQuorumBootstrapServers();
         controllers.connect(bootstrap);
         List<Endpoint> endpoints = new ArrayList<>();
-        endpoints.add(Endpoint.newBuilder().setName(CallerEndpoints.INTERNAL).setHost(grpcAddress.getHostString())
-                .setPort(grpcAddress.getPort()).build());
+        endpoints.add(Endpoint.newBuilder()
+                .setName(CallerEndpoints.INTERNAL)
+                .setHost(grpcAddress.getHostString())
+                .setPort(grpcAddress.getPort())
+                .build());
         externalAddress.ifPresent(bound -> {
-            HostPort advertised = config.grpcExternalAdvertised()
-                    .orElse(new HostPort(bound.getHostString(), bound.getPort()));
-            endpoints.add(Endpoint.newBuilder().setName(CallerEndpoints.EXTERNAL).setHost(advertised.host())
-                    .setPort(advertised.port()).build());
+            HostPort advertised =
+                    config.grpcExternalAdvertised().orElse(new HostPort(bound.getHostString(), bound.getPort()));
+            endpoints.add(Endpoint.newBuilder()
+                    .setName(CallerEndpoints.EXTERNAL)
+                    .setHost(advertised.host())
+                    .setPort(advertised.port())
+                    .build());
         });
         lifecycle.start(endpoints);
     }
@@ -227,7 +276,8 @@ public final class BrokerRole implements NodeRole {
             }
         });
         logManager.releaseRetention();
-        Set<TopicPartition> onDisk = firstView && next.version() > 0 ? logManager.allLogs().keySet() : Set.of();
+        Set<TopicPartition> onDisk =
+                firstView && next.version() > 0 ? logManager.allLogs().keySet() : Set.of();
         new PartitionReconciler(config.nodeId(), replicaManager).reconcile(reconciled, next, onDisk);
         reconciled = next;
         firstView &= next.version() == 0;
@@ -240,7 +290,10 @@ public final class BrokerRole implements NodeRole {
         if (logs == null) {
             return RoleHealth.down("the broker has not started");
         }
-        return BrokerHealth.of(lifecycle.status(), logs.failedDirs(), clock.millis(),
+        return BrokerHealth.of(
+                lifecycle.status(),
+                logs.failedDirs(),
+                clock.millis(),
                 config.brokerMetadataMaxStaleness().toMillis());
     }
 

@@ -8,9 +8,6 @@ import io.ferry.controller.ControllerConfig;
 import io.ferry.controller.ControllerNode;
 import io.ferry.node.NodeConfig;
 import io.ferry.node.ProcessRole;
-import io.ferry.config.ConfigException;
-import io.ferry.config.ConfigProblem;
-import io.ferry.config.QuorumVoter;
 import io.ferry.node.internal.threads.NodeThreads;
 import io.grpc.ServerServiceDefinition;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -61,13 +58,23 @@ public final class ControllerRole implements NodeRole {
         Path metadataDir = node.metadataLogDir().resolve(METADATA_SUBDIR);
         long electionMs = node.controllerQuorumElectionTimeout().toMillis();
         try {
-            return new ControllerConfig(node.nodeId(), voters, metadataDir, node.brokerSessionTimeout().toMillis(),
-                    electionMs, 2 * electionMs, node.uncleanLeaderElectionEnable(), node.autoLeaderRebalanceEnable(),
-                    node.leaderImbalanceCheckInterval().toMillis(), ControllerConfig.DEFAULT_SNAPSHOT_THRESHOLD,
-                    node.requestTimeout().toMillis(), ControllerConfig.DEFAULT_IDEMPOTENCY_KEY_RETENTION_MS,
+            return new ControllerConfig(
+                    node.nodeId(),
+                    voters,
+                    metadataDir,
+                    node.brokerSessionTimeout().toMillis(),
+                    electionMs,
+                    2 * electionMs,
+                    node.uncleanLeaderElectionEnable(),
+                    node.autoLeaderRebalanceEnable(),
+                    node.leaderImbalanceCheckInterval().toMillis(),
+                    ControllerConfig.DEFAULT_SNAPSHOT_THRESHOLD,
+                    node.requestTimeout().toMillis(),
+                    ControllerConfig.DEFAULT_IDEMPOTENCY_KEY_RETENTION_MS,
                     ControllerConfig.DEFAULT_IDEMPOTENCY_KEY_MAX_COUNT);
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(new ConfigProblem(NodeKeys.CONTROLLER_QUORUM_VOTERS.name(),
+            throw new ConfigException(new ConfigProblem(
+                    NodeKeys.CONTROLLER_QUORUM_VOTERS.name(),
                     node.values().origin(NodeKeys.CONTROLLER_QUORUM_VOTERS),
                     "not a valid controller configuration: " + e.getMessage()));
         }
@@ -98,8 +105,10 @@ public final class ControllerRole implements NodeRole {
             probe.setReuseAddress(true);
             probe.bind(new InetSocketAddress(host, port));
         } catch (IOException e) {
-            throw new IOException("cannot bind the controller's Raft address " + host + ":" + port
-                    + " (its entry in controller.quorum.voters): " + e.getMessage(), e);
+            throw new IOException(
+                    "cannot bind the controller's Raft address " + host + ":" + port
+                            + " (its entry in controller.quorum.voters): " + e.getMessage(),
+                    e);
         }
     }
 

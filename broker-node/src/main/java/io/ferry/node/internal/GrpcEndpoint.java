@@ -30,11 +30,12 @@ public final class GrpcEndpoint {
     private final Server server;
     /** The same services on {@code grpc.external.listener}, if configured; its calls are marked external. */
     private final Optional<Server> externalServer;
+
     private final HealthStatusManager health;
     private final List<String> serviceNames;
 
-    private GrpcEndpoint(Server server, Optional<Server> externalServer, HealthStatusManager health,
-                         List<String> serviceNames) {
+    private GrpcEndpoint(
+            Server server, Optional<Server> externalServer, HealthStatusManager health, List<String> serviceNames) {
         this.server = server;
         this.externalServer = externalServer;
         this.health = health;
@@ -52,18 +53,32 @@ public final class GrpcEndpoint {
      *
      * @throws IOException if an address cannot be bound
      */
-    public static GrpcEndpoint start(HostPort listener, Optional<HostPort> external,
-                                     List<ServerServiceDefinition> services, int maxInboundMessageBytes,
-                                     int maxCallsPerConnection, Executor executor) throws IOException {
+    public static GrpcEndpoint start(
+            HostPort listener,
+            Optional<HostPort> external,
+            List<ServerServiceDefinition> services,
+            int maxInboundMessageBytes,
+            int maxCallsPerConnection,
+            Executor executor)
+            throws IOException {
         Limits limits = new Limits(maxInboundMessageBytes, maxCallsPerConnection);
         HealthStatusManager health = new HealthStatusManager();
-        List<String> names = services.stream().map(s -> s.getServiceDescriptor().getName()).toList();
+        List<String> names =
+                services.stream().map(s -> s.getServiceDescriptor().getName()).toList();
         health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.NOT_SERVING);
         names.forEach(n -> health.setStatus(n, ServingStatus.NOT_SERVING));
-        Server server = build(listener, services, health, limits, executor, Optional.empty()).start();
+        Server server = build(listener, services, health, limits, executor, Optional.empty())
+                .start();
         try {
-            Optional<Server> externalServer = external.isEmpty() ? Optional.empty() : Optional.of(
-                    build(external.get(), services, health, limits, executor, Optional.of(CallerListener.EXTERNAL))
+            Optional<Server> externalServer = external.isEmpty()
+                    ? Optional.empty()
+                    : Optional.of(build(
+                                    external.get(),
+                                    services,
+                                    health,
+                                    limits,
+                                    executor,
+                                    Optional.of(CallerListener.EXTERNAL))
                             .start());
             return new GrpcEndpoint(server, externalServer, health, names);
         } catch (IOException | RuntimeException e) {
@@ -72,13 +87,17 @@ public final class GrpcEndpoint {
         }
     }
 
-    private record Limits(int maxInboundMessageBytes, int maxCallsPerConnection) {
-    }
+    private record Limits(int maxInboundMessageBytes, int maxCallsPerConnection) {}
 
-    private static Server build(HostPort listener, List<ServerServiceDefinition> services, HealthStatusManager health,
-                                Limits limits, Executor executor, Optional<CallerListener> marker) throws IOException {
-        NettyServerBuilder builder = NettyServerBuilder
-                .forAddress(listener.resolveForBind())
+    private static Server build(
+            HostPort listener,
+            List<ServerServiceDefinition> services,
+            HealthStatusManager health,
+            Limits limits,
+            Executor executor,
+            Optional<CallerListener> marker)
+            throws IOException {
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(listener.resolveForBind())
                 .executor(executor)
                 .maxInboundMessageSize(limits.maxInboundMessageBytes())
                 .maxConcurrentCallsPerConnection(limits.maxCallsPerConnection())
@@ -108,7 +127,8 @@ public final class GrpcEndpoint {
 
     /** The bound external address, if there is an external listener. */
     public Optional<InetSocketAddress> externalAddress() {
-        return externalServer.map(external -> (InetSocketAddress) external.getListenSockets().get(0));
+        return externalServer.map(
+                external -> (InetSocketAddress) external.getListenSockets().get(0));
     }
 
     /** Thread-safe. */

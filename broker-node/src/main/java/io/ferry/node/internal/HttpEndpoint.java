@@ -38,19 +38,25 @@ public final class HttpEndpoint implements AutoCloseable {
      * @param threads makes the request threads
      * @throws IOException if the address cannot be bound
      */
-    public static HttpEndpoint start(HostPort listener, Supplier<String> metrics, Supplier<NodeHealth> health,
-                                     NodeThreads threads) throws IOException {
+    public static HttpEndpoint start(
+            HostPort listener, Supplier<String> metrics, Supplier<NodeHealth> health, NodeThreads threads)
+            throws IOException {
         HttpServer server = HttpServer.create(listener.resolveForBind(), 0);
         ExecutorService executor = threads.fixed("ferry-http", THREADS);
         server.setExecutor(executor);
-        server.createContext("/metrics", exchange -> respond(exchange, () -> new Response(200, PROMETHEUS_TEXT,
-                metrics.get())));
-        server.createContext("/health", exchange -> respond(exchange, () -> {
-            NodeHealth h = health.get();
-            return new Response(h.isHealthy() ? 200 : 503, "application/json", h.toJson());
-        }));
-        server.createContext("/", exchange -> respond(exchange,
-                () -> new Response(404, "text/plain; charset=utf-8", "not found; try /metrics or /health\n")));
+        server.createContext(
+                "/metrics", exchange -> respond(exchange, () -> new Response(200, PROMETHEUS_TEXT, metrics.get())));
+        server.createContext(
+                "/health",
+                exchange -> respond(exchange, () -> {
+                    NodeHealth h = health.get();
+                    return new Response(h.isHealthy() ? 200 : 503, "application/json", h.toJson());
+                }));
+        server.createContext(
+                "/",
+                exchange -> respond(
+                        exchange,
+                        () -> new Response(404, "text/plain; charset=utf-8", "not found; try /metrics or /health\n")));
         server.start();
         return new HttpEndpoint(server, executor);
     }
@@ -60,15 +66,17 @@ public final class HttpEndpoint implements AutoCloseable {
         return server.getAddress();
     }
 
-    private record Response(int status, String contentType, String body) {
-    }
+    private record Response(int status, String contentType, String body) {}
 
     private static void respond(HttpExchange exchange, Supplier<Response> handler) throws IOException {
         try (exchange) {
             Response response;
-            if (!exchange.getRequestMethod().equals("GET") && !exchange.getRequestMethod().equals("HEAD")) {
+            if (!exchange.getRequestMethod().equals("GET")
+                    && !exchange.getRequestMethod().equals("HEAD")) {
                 response = new Response(405, "text/plain; charset=utf-8", "only GET is supported\n");
-            } else if (!exchange.getRequestURI().getPath().equals(exchange.getHttpContext().getPath())) {
+            } else if (!exchange.getRequestURI()
+                    .getPath()
+                    .equals(exchange.getHttpContext().getPath())) {
                 response = new Response(404, "text/plain; charset=utf-8", "not found; try /metrics or /health\n");
             } else {
                 response = handler.get();

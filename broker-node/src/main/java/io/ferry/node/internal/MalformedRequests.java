@@ -40,15 +40,14 @@ final class MalformedRequests {
         }
     };
 
-    private MalformedRequests() {
-    }
+    private MalformedRequests() {}
 
     /** {@code service} with every method parsing its requests inside the call. */
     static ServerServiceDefinition answeredClearly(ServerServiceDefinition service) {
         ServiceDescriptor original = service.getServiceDescriptor();
         List<ServerMethodDefinition<?, ?>> methods = new ArrayList<>();
-        ServiceDescriptor.Builder descriptor = ServiceDescriptor.newBuilder(original.getName())
-                .setSchemaDescriptor(original.getSchemaDescriptor());
+        ServiceDescriptor.Builder descriptor =
+                ServiceDescriptor.newBuilder(original.getName()).setSchemaDescriptor(original.getSchemaDescriptor());
         for (ServerMethodDefinition<?, ?> method : service.getMethods()) {
             ServerMethodDefinition<?, ?> raw = parsedInCall(method);
             descriptor.addMethod(raw.getMethodDescriptor());
@@ -62,7 +61,8 @@ final class MalformedRequests {
 
     private static <Q, R> ServerMethodDefinition<InputStream, R> parsedInCall(ServerMethodDefinition<Q, R> method) {
         MethodDescriptor<Q, R> parsing = method.getMethodDescriptor();
-        MethodDescriptor<InputStream, R> raw = parsing.toBuilder(RAW, parsing.getResponseMarshaller()).build();
+        MethodDescriptor<InputStream, R> raw =
+                parsing.toBuilder(RAW, parsing.getResponseMarshaller()).build();
         ServerCallHandler<Q, R> handler = method.getServerCallHandler();
         ServerCallHandler<InputStream, R> parsingHandler = (call, headers) -> {
             RefusableCall<Q, R> refusable = new RefusableCall<>(call, parsing);
@@ -114,7 +114,8 @@ final class MalformedRequests {
      * "Invalid protobuf byte sequence") followed by protobuf's reason, when it does not already hold it.
      */
     private static String reason(RuntimeException e) {
-        String description = e instanceof StatusRuntimeException s ? s.getStatus().getDescription() : null;
+        String description =
+                e instanceof StatusRuntimeException s ? s.getStatus().getDescription() : null;
         String cause = e.getCause() != null ? e.getCause().getMessage() : e.getMessage();
         if (description == null) {
             return String.valueOf(cause);

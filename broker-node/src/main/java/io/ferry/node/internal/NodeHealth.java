@@ -17,7 +17,12 @@ import java.util.stream.Collectors;
 public record NodeHealth(State state, Optional<String> fatalError, Map<String, RoleHealth> roles) {
 
     /** The node's lifecycle, in order. */
-    public enum State { STARTING, RUNNING, STOPPING, STOPPED }
+    public enum State {
+        STARTING,
+        RUNNING,
+        STOPPING,
+        STOPPED
+    }
 
     public NodeHealth {
         roles = Collections.unmodifiableMap(new LinkedHashMap<>(roles));
@@ -25,7 +30,9 @@ public record NodeHealth(State state, Optional<String> fatalError, Map<String, R
 
     /** Running, no fatal error, and every role healthy. */
     public boolean isHealthy() {
-        return state == State.RUNNING && fatalError.isEmpty() && roles.values().stream().allMatch(RoleHealth::healthy);
+        return state == State.RUNNING
+                && fatalError.isEmpty()
+                && roles.values().stream().allMatch(RoleHealth::healthy);
     }
 
     /**
@@ -43,7 +50,8 @@ public record NodeHealth(State state, Optional<String> fatalError, Map<String, R
     }
 
     private static String roleJson(RoleHealth health) {
-        return health.healthy() ? "{\"status\":\"UP\"}"
+        return health.healthy()
+                ? "{\"status\":\"UP\"}"
                 : "{\"status\":\"DOWN\",\"reason\":" + quoted(health.reason()) + "}";
     }
 

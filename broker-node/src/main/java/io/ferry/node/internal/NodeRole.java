@@ -34,16 +34,14 @@ public interface NodeRole extends AutoCloseable {
      *
      * @param externalAddress the bound {@code grpc.external.listener}, if there is one
      */
-    default void serving(InetSocketAddress grpcAddress, Optional<InetSocketAddress> externalAddress) {
-    }
+    default void serving(InetSocketAddress grpcAddress, Optional<InetSocketAddress> externalAddress) {}
 
     /**
      * Called at shutdown before the node stops accepting gRPC calls, in reverse start order, so a role
      * can still be reached while it hands off its work (a broker's controlled shutdown moves its
      * leaderships away while clients can still ask it where they went). Must return in bounded time.
      */
-    default void prepareStop() {
-    }
+    default void prepareStop() {}
 
     /** Whether the role is started and currently able to do its job, and if not, why. */
     RoleHealth health();

@@ -53,8 +53,7 @@ public final class BrokerTestSupport {
 
     private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
-    private BrokerTestSupport() {
-    }
+    private BrokerTestSupport() {}
 
     /**
      * A loopback port free now and never handed out before in this JVM: the kernel may give a just-closed
@@ -73,10 +72,16 @@ public final class BrokerTestSupport {
     }
 
     public static List<String> combinedNode(int raftPort, Path logDir) {
-        return List.of("node.id=1", "process.roles=broker,controller",
-                "controller.quorum.voters=1@127.0.0.1:" + raftPort, "controller.quorum.election.timeout.ms=300",
-                "log.dirs=" + logDir, "grpc.listener=127.0.0.1:0", "http.listener=127.0.0.1:0",
-                "broker.heartbeat.interval.ms=500", "message.max.bytes=" + MESSAGE_MAX_BYTES,
+        return List.of(
+                "node.id=1",
+                "process.roles=broker,controller",
+                "controller.quorum.voters=1@127.0.0.1:" + raftPort,
+                "controller.quorum.election.timeout.ms=300",
+                "log.dirs=" + logDir,
+                "grpc.listener=127.0.0.1:0",
+                "http.listener=127.0.0.1:0",
+                "broker.heartbeat.interval.ms=500",
+                "message.max.bytes=" + MESSAGE_MAX_BYTES,
                 "request.timeout.ms=5000");
     }
 
@@ -87,8 +92,10 @@ public final class BrokerTestSupport {
     }
 
     public static ManagedChannel channel(FerryNode node) {
-        return NettyChannelBuilder.forAddress("127.0.0.1", node.grpcAddress().getPort()).usePlaintext()
-                .maxInboundMessageSize(64 << 20).build();
+        return NettyChannelBuilder.forAddress("127.0.0.1", node.grpcAddress().getPort())
+                .usePlaintext()
+                .maxInboundMessageSize(64 << 20)
+                .build();
     }
 
     public static BrokerServiceBlockingStub stub(ManagedChannel channel) {
@@ -97,13 +104,19 @@ public final class BrokerTestSupport {
 
     /** Creates the topic and waits until partition 0 answers ListOffsets (the broker has applied leadership). */
     public static void createTopic(ManagedChannel channel, String name, int partitions, Map<String, String> configs) {
-        CreateTopicResponse created = stub(channel).createTopic(CreateTopicRequest.newBuilder().setName(name)
-                .setPartitionCount(partitions).setReplicationFactor(1).putAllConfigs(configs).build());
+        CreateTopicResponse created = stub(channel)
+                .createTopic(CreateTopicRequest.newBuilder()
+                        .setName(name)
+                        .setPartitionCount(partitions)
+                        .setReplicationFactor(1)
+                        .putAllConfigs(configs)
+                        .build());
         assertEquals(ErrorCode.NONE, created.getError().getCode(), created.toString());
         for (int p = 0; p < partitions; p++) {
             int partition = p;
             await().atMost(Duration.ofSeconds(20))
-                    .until(() -> listOffset(channel, name, partition, -1).getError().getCode() == ErrorCode.NONE);
+                    .until(() ->
+                            listOffset(channel, name, partition, -1).getError().getCode() == ErrorCode.NONE);
         }
     }
 
@@ -115,45 +128,75 @@ public final class BrokerTestSupport {
         return builder.build();
     }
 
-    public static ProduceRequest produceRequest(long correlationId, Acks acks, String topic, int partition, ByteBuffer records) {
-        return ProduceRequest.newBuilder().setCorrelationId(correlationId).setAcks(acks).setTimeoutMs(5_000)
-                .addTopics(TopicProduceData.newBuilder().setTopic(topic).addPartitions(PartitionProduceData.newBuilder()
-                        .setPartition(partition).setRecords(ByteString.copyFrom(records.duplicate()))))
+    public static ProduceRequest produceRequest(
+            long correlationId, Acks acks, String topic, int partition, ByteBuffer records) {
+        return ProduceRequest.newBuilder()
+                .setCorrelationId(correlationId)
+                .setAcks(acks)
+                .setTimeoutMs(5_000)
+                .addTopics(TopicProduceData.newBuilder()
+                        .setTopic(topic)
+                        .addPartitions(PartitionProduceData.newBuilder()
+                                .setPartition(partition)
+                                .setRecords(ByteString.copyFrom(records.duplicate()))))
                 .build();
     }
 
-    public static PartitionProduceResult produce(ManagedChannel channel, Acks acks, String topic, int partition,
-                                          ByteBuffer records) {
-        return stub(channel).produce(produceRequest(1, acks, topic, partition, records))
-                .getTopics(0).getPartitions(0);
+    public static PartitionProduceResult produce(
+            ManagedChannel channel, Acks acks, String topic, int partition, ByteBuffer records) {
+        return stub(channel)
+                .produce(produceRequest(1, acks, topic, partition, records))
+                .getTopics(0)
+                .getPartitions(0);
     }
 
     public static FetchRequest fetchRequest(String topic, int partition, long offset, int maxWaitMs, int minBytes) {
-        return FetchRequest.newBuilder().setMaxWaitMs(maxWaitMs).setMinBytes(minBytes).setMaxBytes(1 << 20)
-                .addTopics(FetchTopic.newBuilder().setTopic(topic).addPartitions(FetchPartition.newBuilder()
-                        .setPartition(partition).setFetchOffset(offset).setPartitionMaxBytes(1 << 20)
-                        .setCurrentLeaderEpoch(-1)))
+        return FetchRequest.newBuilder()
+                .setMaxWaitMs(maxWaitMs)
+                .setMinBytes(minBytes)
+                .setMaxBytes(1 << 20)
+                .addTopics(FetchTopic.newBuilder()
+                        .setTopic(topic)
+                        .addPartitions(FetchPartition.newBuilder()
+                                .setPartition(partition)
+                                .setFetchOffset(offset)
+                                .setPartitionMaxBytes(1 << 20)
+                                .setCurrentLeaderEpoch(-1)))
                 .build();
     }
 
     public static FetchPartitionResult fetch(ManagedChannel channel, String topic, int partition, long offset) {
-        return stub(channel).fetch(fetchRequest(topic, partition, offset, 0, 0)).getTopics(0).getPartitions(0);
+        return stub(channel)
+                .fetch(fetchRequest(topic, partition, offset, 0, 0))
+                .getTopics(0)
+                .getPartitions(0);
     }
 
-    public static ListOffsetsPartitionResult listOffset(ManagedChannel channel, String topic, int partition, long timestamp) {
-        return stub(channel).listOffsets(ListOffsetsRequest.newBuilder().addTopics(ListOffsetsTopic.newBuilder()
-                        .setTopic(topic).addPartitions(ListOffsetsPartition.newBuilder().setPartition(partition)
-                                .setTimestamp(timestamp)))
-                .build()).getTopics(0).getPartitions(0);
+    public static ListOffsetsPartitionResult listOffset(
+            ManagedChannel channel, String topic, int partition, long timestamp) {
+        return stub(channel)
+                .listOffsets(ListOffsetsRequest.newBuilder()
+                        .addTopics(ListOffsetsTopic.newBuilder()
+                                .setTopic(topic)
+                                .addPartitions(ListOffsetsPartition.newBuilder()
+                                        .setPartition(partition)
+                                        .setTimestamp(timestamp)))
+                        .build())
+                .getTopics(0)
+                .getPartitions(0);
     }
 
     /** Offset and value of every record of the partition from {@code from}, fetched until the high watermark. */
-    public static List<String> readAll(ManagedChannel channel, String topic, int partition, long from) throws Exception {
+    public static List<String> readAll(ManagedChannel channel, String topic, int partition, long from)
+            throws Exception {
         List<String> values = new ArrayList<>();
         long next = from;
         for (int round = 0; round < 1_000; round++) {
             FetchPartitionResult result = fetch(channel, topic, partition, next);
-            assertEquals(ErrorCode.NONE, result.getError().getCode(), result.getError().getMessage());
+            assertEquals(
+                    ErrorCode.NONE,
+                    result.getError().getCode(),
+                    result.getError().getMessage());
             if (result.getRecords().isEmpty()) {
                 return values;
             }

@@ -55,8 +55,8 @@ class ExternalListenerTest {
     @BeforeEach
     void startNode() throws Exception {
         externalPort = portBelowTheEphemeralRange();
-        List<String> settings = new ArrayList<>(BrokerTestSupport.combinedNode(BrokerTestSupport.freePort(),
-                dir.resolve("logs")));
+        List<String> settings =
+                new ArrayList<>(BrokerTestSupport.combinedNode(BrokerTestSupport.freePort(), dir.resolve("logs")));
         settings.add("grpc.external.listener=127.0.0.1:" + externalPort);
         settings.add("grpc.external.advertised=localhost:" + externalPort);
         node = FerryNode.start(NodeConfig.load(Optional.empty(), Map.of(), settings));
@@ -87,13 +87,16 @@ class ExternalListenerTest {
     }
 
     private static Endpoint firstEndpointSeenOn(int port) throws InterruptedException {
-        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+        ManagedChannel channel =
+                NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
         try {
             // Healthy means registered; the registration reaches the broker's own view a moment later.
             return await().atMost(Duration.ofSeconds(30))
-                    .until(() -> stub(channel).metadata(MetadataRequest.getDefaultInstance()),
+                    .until(
+                            () -> stub(channel).metadata(MetadataRequest.getDefaultInstance()),
                             response -> response.getBrokersCount() > 0)
-                    .getBrokers(0).getEndpoints(0);
+                    .getBrokers(0)
+                    .getEndpoints(0);
         } finally {
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
@@ -102,9 +105,19 @@ class ExternalListenerTest {
     @Test
     void eachListenerHandsOutItsOwnAddresses() throws Exception {
         int internalPort = node.grpcAddress().getPort();
-        assertEquals(Endpoint.newBuilder().setName("grpc").setHost("127.0.0.1").setPort(internalPort).build(),
+        assertEquals(
+                Endpoint.newBuilder()
+                        .setName("grpc")
+                        .setHost("127.0.0.1")
+                        .setPort(internalPort)
+                        .build(),
                 firstEndpointSeenOn(internalPort));
-        assertEquals(Endpoint.newBuilder().setName("external").setHost("localhost").setPort(externalPort).build(),
+        assertEquals(
+                Endpoint.newBuilder()
+                        .setName("external")
+                        .setHost("localhost")
+                        .setPort(externalPort)
+                        .build(),
                 firstEndpointSeenOn(externalPort));
 
         String outside = "127.0.0.1:" + externalPort;
@@ -123,8 +136,8 @@ class ExternalListenerTest {
             inside.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
         String outside = "127.0.0.1:" + externalPort;
-        try (FerryProducer producer = new FerryProducer(ProducerConfig.of(Map.of("bootstrap.servers", outside,
-                "acks", "all", "linger.ms", "1")))) {
+        try (FerryProducer producer = new FerryProducer(
+                ProducerConfig.of(Map.of("bootstrap.servers", outside, "acks", "all", "linger.ms", "1")))) {
             for (int i = 0; i < 10; i++) {
                 producer.send(new ProducerRecord("outside", 0, null, ("v" + i).getBytes(StandardCharsets.UTF_8)))
                         .get(30, TimeUnit.SECONDS);

@@ -53,26 +53,39 @@ class FetchBackPressureTest {
     Path dir;
 
     private static FetchRequest wholePartition() {
-        return FetchRequest.newBuilder().setMaxWaitMs(10_000).setMinBytes(1).setMaxBytes(4 << 20)
-                .addTopics(FetchTopic.newBuilder().setTopic("big").addPartitions(FetchPartition.newBuilder()
-                        .setPartition(0).setFetchOffset(0).setPartitionMaxBytes(4 << 20).setCurrentLeaderEpoch(-1)))
+        return FetchRequest.newBuilder()
+                .setMaxWaitMs(10_000)
+                .setMinBytes(1)
+                .setMaxBytes(4 << 20)
+                .addTopics(FetchTopic.newBuilder()
+                        .setTopic("big")
+                        .addPartitions(FetchPartition.newBuilder()
+                                .setPartition(0)
+                                .setFetchOffset(0)
+                                .setPartitionMaxBytes(4 << 20)
+                                .setCurrentLeaderEpoch(-1)))
                 .build();
     }
 
     private static int recordCount(ListenableFuture<FetchResponse> answer) throws Exception {
-        ByteString records = answer.get(30, TimeUnit.SECONDS).getTopics(0).getPartitions(0).getRecords();
-        return records.isEmpty() ? 0 : RecordBatch.wrap(records.asReadOnlyByteBuffer()).recordCount();
+        ByteString records =
+                answer.get(30, TimeUnit.SECONDS).getTopics(0).getPartitions(0).getRecords();
+        return records.isEmpty()
+                ? 0
+                : RecordBatch.wrap(records.asReadOnlyByteBuffer()).recordCount();
     }
 
     private static int recordBytes(ListenableFuture<FetchResponse> answer) throws Exception {
         FetchResponse response = answer.get(30, TimeUnit.SECONDS);
-        assertEquals(ErrorCode.NONE, response.getTopics(0).getPartitions(0).getError().getCode());
+        assertEquals(
+                ErrorCode.NONE,
+                response.getTopics(0).getPartitions(0).getError().getCode());
         return response.getTopics(0).getPartitions(0).getRecords().size();
     }
 
     private FerryNode start(String... extraSettings) throws Exception {
-        List<String> settings = new ArrayList<>(BrokerTestSupport.combinedNode(BrokerTestSupport.freePort(),
-                dir.resolve("logs")));
+        List<String> settings =
+                new ArrayList<>(BrokerTestSupport.combinedNode(BrokerTestSupport.freePort(), dir.resolve("logs")));
         settings.addAll(List.of(extraSettings));
         FerryNode node = FerryNode.start(NodeConfig.load(Optional.empty(), Map.of(), settings));
         await().atMost(Duration.ofSeconds(30)).until(node::isHealthy);
@@ -80,8 +93,12 @@ class FetchBackPressureTest {
     }
 
     private static double gauge(FerryNode node, String name) throws Exception {
-        return NodeHttpAccess.metrics(node).lines().filter(line -> line.startsWith(name + " ")).findFirst()
-                .map(line -> Double.parseDouble(line.substring(name.length() + 1))).orElseThrow();
+        return NodeHttpAccess.metrics(node)
+                .lines()
+                .filter(line -> line.startsWith(name + " "))
+                .findFirst()
+                .map(line -> Double.parseDouble(line.substring(name.length() + 1)))
+                .orElseThrow();
     }
 
     @Test
@@ -91,15 +108,16 @@ class FetchBackPressureTest {
             ManagedChannel producer = BrokerTestSupport.channel(node);
             try {
                 BrokerTestSupport.createTopic(producer, "idle", 1, Map.of());
-                BrokerServiceGrpc.BrokerServiceFutureStub stub = BrokerServiceGrpc.newFutureStub(channel)
-                        .withDeadlineAfter(30, TimeUnit.SECONDS);
+                BrokerServiceGrpc.BrokerServiceFutureStub stub =
+                        BrokerServiceGrpc.newFutureStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
                 List<ListenableFuture<FetchResponse>> polls = new ArrayList<>();
                 for (int i = 0; i < 3; i++) {
                     polls.add(stub.fetch(BrokerTestSupport.fetchRequest("idle", 0, 0, 10_000, 1)));
                 }
 
                 await().atMost(Duration.ofSeconds(5)).until(() -> gauge(node, "ferry_broker_waiting_requests") == 2);
-                await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
+                await().during(Duration.ofSeconds(1))
+                        .atMost(Duration.ofSeconds(3))
                         .until(() -> gauge(node, "ferry_broker_waiting_requests") == 2);
                 // On a connection of its own: this one's calls are all taken.
                 BrokerTestSupport.produce(producer, Acks.ACKS_LEADER, "idle", 0, BrokerTestSupport.batch("r", 1));
@@ -116,12 +134,15 @@ class FetchBackPressureTest {
 
     @Test
     void anUnreadAnswerHoldsItsRoomUntilItsCallIsCancelled() throws Exception {
-        try (FerryNode node = start("fetch.response.queued.max.bytes=" + ROOM,
-                "fetch.response.queued.max.bytes.per.connection=" + ROOM)) {
+        try (FerryNode node = start(
+                "fetch.response.queued.max.bytes=" + ROOM, "fetch.response.queued.max.bytes.per.connection=" + ROOM)) {
             ManagedChannel reader = BrokerTestSupport.channel(node);
             // A window of 64 KiB that the client never opens further: the rest of the answer stays on the broker.
-            ManagedChannel nonReader = NettyChannelBuilder.forAddress("127.0.0.1", node.grpcAddress().getPort())
-                    .usePlaintext().flowControlWindow(65_536).build();
+            ManagedChannel nonReader = NettyChannelBuilder.forAddress(
+                            "127.0.0.1", node.grpcAddress().getPort())
+                    .usePlaintext()
+                    .flowControlWindow(65_536)
+                    .build();
             try {
                 BrokerTestSupport.createTopic(reader, "big", 1, Map.of());
                 for (int i = 0; i < BATCHES; i++) {
@@ -130,27 +151,34 @@ class FetchBackPressureTest {
                         // Current timestamps: a segment whose first batch is older than segment.ms rolls at once.
                         batch.append(System.currentTimeMillis(), null, new byte[1_000]);
                     }
-                    assertEquals(ErrorCode.NONE, BrokerTestSupport.produce(reader, Acks.ACKS_LEADER, "big", 0,
-                            batch.build()).getError().getCode());
+                    assertEquals(
+                            ErrorCode.NONE,
+                            BrokerTestSupport.produce(reader, Acks.ACKS_LEADER, "big", 0, batch.build())
+                                    .getError()
+                                    .getCode());
                 }
 
-                ClientCall<FetchRequest, FetchResponse> unread = nonReader.newCall(BrokerServiceGrpc.getFetchMethod(),
-                        CallOptions.DEFAULT);
+                ClientCall<FetchRequest, FetchResponse> unread =
+                        nonReader.newCall(BrokerServiceGrpc.getFetchMethod(), CallOptions.DEFAULT);
                 CompletableFuture<Void> answering = new CompletableFuture<>();
-                unread.start(new ClientCall.Listener<>() {
-                    @Override
-                    public void onHeaders(Metadata headers) {
-                        answering.complete(null);
-                    }
-                }, new Metadata());
+                unread.start(
+                        new ClientCall.Listener<>() {
+                            @Override
+                            public void onHeaders(Metadata headers) {
+                                answering.complete(null);
+                            }
+                        },
+                        new Metadata());
                 unread.sendMessage(wholePartition());
                 unread.halfClose();
                 answering.get(30, TimeUnit.SECONDS);
 
-                BrokerServiceGrpc.BrokerServiceFutureStub stub = BrokerServiceGrpc.newFutureStub(reader)
-                        .withDeadlineAfter(30, TimeUnit.SECONDS);
+                BrokerServiceGrpc.BrokerServiceFutureStub stub =
+                        BrokerServiceGrpc.newFutureStub(reader).withDeadlineAfter(30, TimeUnit.SECONDS);
                 ListenableFuture<FetchResponse> waiting = stub.fetch(wholePartition());
-                await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> !waiting.isDone());
+                await().during(Duration.ofSeconds(1))
+                        .atMost(Duration.ofSeconds(3))
+                        .until(() -> !waiting.isDone());
 
                 unread.cancel("the client goes away", null);
 

@@ -39,23 +39,47 @@ class RetentionAtStartTest {
     private int raftPort;
 
     private void startController() throws Exception {
-        controller = FerryNode.start(NodeConfig.of(Map.of("node.id", "1", "process.roles", "controller",
-                "controller.quorum.voters", "1@127.0.0.1:" + raftPort, "grpc.listener", "127.0.0.1:" + controllerPort,
-                "http.listener", "127.0.0.1:0", "log.dirs", dir.resolve("controller").toString())));
+        controller = FerryNode.start(NodeConfig.of(Map.of(
+                "node.id",
+                "1",
+                "process.roles",
+                "controller",
+                "controller.quorum.voters",
+                "1@127.0.0.1:" + raftPort,
+                "grpc.listener",
+                "127.0.0.1:" + controllerPort,
+                "http.listener",
+                "127.0.0.1:0",
+                "log.dirs",
+                dir.resolve("controller").toString())));
     }
 
     private FerryNode startBroker() throws Exception {
-        return FerryNode.start(NodeConfig.of(Map.of("node.id", "101", "process.roles", "broker",
-                "controller.quorum.voters", "1@127.0.0.1:" + raftPort,
-                "controller.quorum.bootstrap.servers", "127.0.0.1:" + controllerPort,
-                "grpc.listener", "127.0.0.1:0", "http.listener", "127.0.0.1:0",
-                "log.dirs", dir.resolve("broker").toString(),
-                "log.retention.bytes", "1", "log.retention.check.interval.ms", "50")));
+        return FerryNode.start(NodeConfig.of(Map.of(
+                "node.id",
+                "101",
+                "process.roles",
+                "broker",
+                "controller.quorum.voters",
+                "1@127.0.0.1:" + raftPort,
+                "controller.quorum.bootstrap.servers",
+                "127.0.0.1:" + controllerPort,
+                "grpc.listener",
+                "127.0.0.1:0",
+                "http.listener",
+                "127.0.0.1:0",
+                "log.dirs",
+                dir.resolve("broker").toString(),
+                "log.retention.bytes",
+                "1",
+                "log.retention.check.interval.ms",
+                "50")));
     }
 
     private long segmentFiles() throws IOException {
         try (Stream<Path> files = Files.list(dir.resolve("broker").resolve("forever-0"))) {
-            return files.filter(f -> f.getFileName().toString().endsWith(".log")).count();
+            return files.filter(f -> f.getFileName().toString().endsWith(".log"))
+                    .count();
         }
     }
 
@@ -67,14 +91,22 @@ class RetentionAtStartTest {
         long segments;
         try (FerryNode broker = startBroker()) {
             await().atMost(Duration.ofSeconds(30)).until(broker::isHealthy);
-            ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", broker.grpcAddress().getPort())
-                    .usePlaintext().build();
+            ManagedChannel channel = NettyChannelBuilder.forAddress(
+                            "127.0.0.1", broker.grpcAddress().getPort())
+                    .usePlaintext()
+                    .build();
             try {
-                createTopic(channel, "forever", 1, Map.of("retention.bytes", "-1", "retention.ms", "-1",
-                        "segment.bytes", "1024"));
+                createTopic(
+                        channel,
+                        "forever",
+                        1,
+                        Map.of("retention.bytes", "-1", "retention.ms", "-1", "segment.bytes", "1024"));
                 for (int i = 0; i < 20; i++) {
-                    assertEquals(ErrorCode.NONE, produce(channel, Acks.ACKS_ALL, "forever", 0, batch("f" + i + "-", 10))
-                            .getError().getCode());
+                    assertEquals(
+                            ErrorCode.NONE,
+                            produce(channel, Acks.ACKS_ALL, "forever", 0, batch("f" + i + "-", 10))
+                                    .getError()
+                                    .getCode());
                 }
             } finally {
                 channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);

@@ -64,10 +64,19 @@ final class InProcessCluster implements AutoCloseable {
             Thread t = new Thread(() -> {
                 try {
                     Map<String, String> settings = new TreeMap<>(extraSettings);
-                    settings.putAll(Map.of("node.id", c.getKey().toString(),
-                            "process.roles", "controller", "controller.quorum.voters", voters,
-                            "grpc.listener", "127.0.0.1:" + c.getValue().get(1), "http.listener", "127.0.0.1:0",
-                            "log.dirs", root.resolve("controller-" + c.getKey()).toString()));
+                    settings.putAll(Map.of(
+                            "node.id",
+                            c.getKey().toString(),
+                            "process.roles",
+                            "controller",
+                            "controller.quorum.voters",
+                            voters,
+                            "grpc.listener",
+                            "127.0.0.1:" + c.getValue().get(1),
+                            "http.listener",
+                            "127.0.0.1:0",
+                            "log.dirs",
+                            root.resolve("controller-" + c.getKey()).toString()));
                     FerryNode node = FerryNode.start(NodeConfig.of(settings), fatalErrors);
                     synchronized (controllers) {
                         controllers.put(c.getKey(), node);
@@ -91,17 +100,32 @@ final class InProcessCluster implements AutoCloseable {
         for (int id : brokerPorts.keySet()) {
             startBroker(id);
         }
-        await().atMost(Duration.ofSeconds(60)).until(() -> brokers.values().stream().allMatch(FerryNode::isHealthy));
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> brokers.values().stream().allMatch(FerryNode::isHealthy));
     }
 
     /** Starts (or restarts on the same directory and port) broker {@code id}. */
     void startBroker(int id) throws Exception {
         Map<String, String> settings = new TreeMap<>(brokerSettings);
-        settings.putAll(Map.of("node.id", Integer.toString(id), "process.roles", "broker",
-                "controller.quorum.voters", voters, "controller.quorum.bootstrap.servers", bootstrap,
-                "grpc.listener", "127.0.0.1:" + brokerPorts.get(id), "http.listener", "127.0.0.1:0",
-                "log.dirs", root.resolve("broker-" + id).toString(), "default.replication.factor", "3",
-                "min.insync.replicas", "2"));
+        settings.putAll(Map.of(
+                "node.id",
+                Integer.toString(id),
+                "process.roles",
+                "broker",
+                "controller.quorum.voters",
+                voters,
+                "controller.quorum.bootstrap.servers",
+                bootstrap,
+                "grpc.listener",
+                "127.0.0.1:" + brokerPorts.get(id),
+                "http.listener",
+                "127.0.0.1:0",
+                "log.dirs",
+                root.resolve("broker-" + id).toString(),
+                "default.replication.factor",
+                "3",
+                "min.insync.replicas",
+                "2"));
         brokers.put(id, FerryNode.start(NodeConfig.of(settings), fatalErrors));
     }
 
@@ -123,8 +147,8 @@ final class InProcessCluster implements AutoCloseable {
     }
 
     FerryAdmin admin() {
-        return new FerryAdmin(AdminConfig.of(Map.of("bootstrap.servers", bootstrapServers(),
-                "request.timeout.ms", "10000")));
+        return new FerryAdmin(
+                AdminConfig.of(Map.of("bootstrap.servers", bootstrapServers(), "request.timeout.ms", "10000")));
     }
 
     /** The partition as the controllers describe it now. */

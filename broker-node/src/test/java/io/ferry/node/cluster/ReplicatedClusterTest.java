@@ -48,6 +48,7 @@ class ReplicatedClusterTest {
 
     @TempDir
     Path dir;
+
     private InProcessCluster cluster;
 
     @AfterEach
@@ -59,9 +60,19 @@ class ReplicatedClusterTest {
     }
 
     private FerryProducer producer(int retries) {
-        return new FerryProducer(ProducerConfig.of(Map.of("bootstrap.servers", cluster.bootstrapServers(),
-                "acks", "all", "linger.ms", "1", "retries", Integer.toString(retries), "request.timeout.ms", "15000",
-                "delivery.timeout.ms", "60000")));
+        return new FerryProducer(ProducerConfig.of(Map.of(
+                "bootstrap.servers",
+                cluster.bootstrapServers(),
+                "acks",
+                "all",
+                "linger.ms",
+                "1",
+                "retries",
+                Integer.toString(retries),
+                "request.timeout.ms",
+                "15000",
+                "delivery.timeout.ms",
+                "60000")));
     }
 
     /** Every record of {@code topic}-0 below the high watermark: offset → value. */
@@ -73,8 +84,8 @@ class ReplicatedClusterTest {
     private Map<Long, String> consumeAll(String topic, long end) {
         Map<Long, String> read = new HashMap<>();
         TopicPartition tp = new TopicPartition(topic, 0);
-        try (FerryConsumer consumer = new FerryConsumer(ConsumerConfig.of(Map.of(
-                "bootstrap.servers", cluster.bootstrapServers())))) {
+        try (FerryConsumer consumer =
+                new FerryConsumer(ConsumerConfig.of(Map.of("bootstrap.servers", cluster.bootstrapServers())))) {
             consumer.assign(List.of(tp));
             consumer.seekToBeginning(List.of(tp));
             await().atMost(WAIT).until(() -> consumer.endOffsets(List.of(tp)).get(tp) >= end);
@@ -98,20 +109,24 @@ class ReplicatedClusterTest {
      * (these tests' own, so that they see each refusal) can reach a leader that answers UNKNOWN_TOPIC.
      */
     private void awaitHostedByEveryReplica(FerryAdmin admin, String topic) {
-        await().atMost(WAIT).until(() -> describe(admin, topic, 0).replicas().stream().allMatch(id ->
-                !Double.isNaN(gauge(cluster.broker(id).orElseThrow(), "ferry.partition.log.end.offset", topic))));
+        await().atMost(WAIT)
+                .until(() -> describe(admin, topic, 0).replicas().stream()
+                        .allMatch(id -> !Double.isNaN(
+                                gauge(cluster.broker(id).orElseThrow(), "ferry.partition.log.end.offset", topic))));
     }
 
     @Test
     void acksAllIsAnsweredOnceEveryReplicaHoldsTheRecordsAndAllReplicasAgree() throws Exception {
         cluster = new InProcessCluster(dir, Map.of());
-        try (FerryAdmin admin = cluster.admin(); FerryProducer producer = producer(0)) {
+        try (FerryAdmin admin = cluster.admin();
+                FerryProducer producer = producer(0)) {
             // No replication factor given: the broker fills in its default.replication.factor (3 here).
             assertEquals(3, admin.createTopic("orders", 1, 0, Map.of()).replicationFactor());
             awaitHostedByEveryReplica(admin, "orders");
             List<CompletableFuture<RecordMetadata>> sent = new ArrayList<>();
             for (int i = 0; i < 300; i++) {
-                sent.add(producer.send(new ProducerRecord("orders", 0, null, ("order-" + i).getBytes(StandardCharsets.UTF_8))));
+                sent.add(producer.send(
+                        new ProducerRecord("orders", 0, null, ("order-" + i).getBytes(StandardCharsets.UTF_8))));
             }
             for (int i = 0; i < sent.size(); i++) {
                 assertEquals(i, sent.get(i).get(30, TimeUnit.SECONDS).offset());
@@ -139,7 +154,8 @@ class ReplicatedClusterTest {
     @Test
     void acksAllIsRefusedWhenTheIsrFallsBelowMinInsyncReplicasAndAcceptedAgainAfterCatchUp() throws Exception {
         cluster = new InProcessCluster(dir, Map.of());
-        try (FerryAdmin admin = cluster.admin(); FerryProducer producer = producer(0)) {
+        try (FerryAdmin admin = cluster.admin();
+                FerryProducer producer = producer(0)) {
             admin.createTopic("payments", 1, 3, Map.of("min.insync.replicas", "2"));
             awaitHostedByEveryReplica(admin, "payments");
             producer.send(new ProducerRecord("payments", 0, null, "first".getBytes(StandardCharsets.UTF_8)))
@@ -148,28 +164,52 @@ class ReplicatedClusterTest {
             List<Integer> followers = new ArrayList<>(p.replicas());
             followers.remove(Integer.valueOf(p.leader()));
             followers.forEach(cluster::stopBroker);
-            await().atMost(WAIT).until(() -> describe(admin, "payments", 0).isr().equals(List.of(p.leader())));
+            await().atMost(WAIT)
+                    .until(() -> describe(admin, "payments", 0).isr().equals(List.of(p.leader())));
 
-            ManagedChannel channel = BrokerTestSupport.channel(cluster.broker(p.leader()).orElseThrow());
+            ManagedChannel channel =
+                    BrokerTestSupport.channel(cluster.broker(p.leader()).orElseThrow());
             try {
-                await().atMost(WAIT).until(() -> BrokerTestSupport.produce(channel, Acks.ACKS_ALL, "payments", 0,
-                        BrokerTestSupport.batch("x", 1)).getError().getCode() == ErrorCode.NOT_ENOUGH_REPLICAS);
-                PartitionProduceResult refused = BrokerTestSupport.produce(channel, Acks.ACKS_ALL, "payments", 0,
-                        BrokerTestSupport.batch("refused", 1));
+                await().atMost(WAIT)
+                        .until(() -> BrokerTestSupport.produce(
+                                                channel, Acks.ACKS_ALL, "payments", 0, BrokerTestSupport.batch("x", 1))
+                                        .getError()
+                                        .getCode()
+                                == ErrorCode.NOT_ENOUGH_REPLICAS);
+                PartitionProduceResult refused = BrokerTestSupport.produce(
+                        channel, Acks.ACKS_ALL, "payments", 0, BrokerTestSupport.batch("refused", 1));
                 assertEquals(ErrorCode.NOT_ENOUGH_REPLICAS, refused.getError().getCode());
-                assertTrue(refused.getError().getMessage().contains("min.insync.replicas=2"),
+                assertTrue(
+                        refused.getError().getMessage().contains("min.insync.replicas=2"),
                         refused.getError().getMessage());
                 // acks=1 keeps its meaning: the leader alone answers.
-                assertEquals(ErrorCode.NONE, BrokerTestSupport.produce(channel, Acks.ACKS_LEADER, "payments", 0,
-                        BrokerTestSupport.batch("leader-only", 1)).getError().getCode());
+                assertEquals(
+                        ErrorCode.NONE,
+                        BrokerTestSupport.produce(
+                                        channel,
+                                        Acks.ACKS_LEADER,
+                                        "payments",
+                                        0,
+                                        BrokerTestSupport.batch("leader-only", 1))
+                                .getError()
+                                .getCode());
 
                 for (int id : followers) {
                     cluster.startBroker(id);
                 }
                 // The restarted followers catch up and the leader adds them back to the ISR.
-                await().atMost(WAIT).until(() -> describe(admin, "payments", 0).isr().size() == 3);
-                await().atMost(WAIT).until(() -> BrokerTestSupport.produce(channel, Acks.ACKS_ALL, "payments", 0,
-                        BrokerTestSupport.batch("again", 1)).getError().getCode() == ErrorCode.NONE);
+                await().atMost(WAIT)
+                        .until(() -> describe(admin, "payments", 0).isr().size() == 3);
+                await().atMost(WAIT)
+                        .until(() -> BrokerTestSupport.produce(
+                                                channel,
+                                                Acks.ACKS_ALL,
+                                                "payments",
+                                                0,
+                                                BrokerTestSupport.batch("again", 1))
+                                        .getError()
+                                        .getCode()
+                                == ErrorCode.NONE);
             } finally {
                 channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             }
@@ -179,9 +219,10 @@ class ReplicatedClusterTest {
     @Test
     void controlledShutdownOfTheLeaderFailsNoAcksAllSendAndThePreferredLeaderReturns() throws Exception {
         // A session timeout far beyond the test's waits: only the controlled shutdown can move leadership here.
-        cluster = new InProcessCluster(dir, Map.of("leader.imbalance.check.interval.seconds", "1",
-                "broker.session.timeout.ms", "120000"));
-        try (FerryAdmin admin = cluster.admin(); FerryProducer producer = producer(10)) {
+        cluster = new InProcessCluster(
+                dir, Map.of("leader.imbalance.check.interval.seconds", "1", "broker.session.timeout.ms", "120000"));
+        try (FerryAdmin admin = cluster.admin();
+                FerryProducer producer = producer(10)) {
             admin.createTopic("events", 1, 3, Map.of());
             awaitHostedByEveryReplica(admin, "events");
             PartitionInfo before = describe(admin, "events", 0);
@@ -194,8 +235,11 @@ class ReplicatedClusterTest {
                 for (int i = 0; i < 3_000 && !Thread.currentThread().isInterrupted(); i++) {
                     String value = "event-" + i;
                     try {
-                        acked.put(value, producer.send(new ProducerRecord("events", 0, null,
-                                value.getBytes(StandardCharsets.UTF_8))).get(60, TimeUnit.SECONDS));
+                        acked.put(
+                                value,
+                                producer.send(new ProducerRecord(
+                                                "events", 0, null, value.getBytes(StandardCharsets.UTF_8)))
+                                        .get(60, TimeUnit.SECONDS));
                     } catch (Exception e) {
                         synchronized (failures) {
                             failures.add(e);
@@ -210,7 +254,9 @@ class ReplicatedClusterTest {
             // timeout nothing else could have within this wait.
             await().atMost(Duration.ofSeconds(30)).until(() -> {
                 PartitionInfo now = describe(admin, "events", 0);
-                return now.leader() != preferred && now.leader() >= 0 && !now.isr().contains(preferred);
+                return now.leader() != preferred
+                        && now.leader() >= 0
+                        && !now.isr().contains(preferred);
             });
             await().atMost(WAIT).until(() -> acked.size() >= 1_000);
             cluster.startBroker(preferred);
@@ -223,11 +269,18 @@ class ReplicatedClusterTest {
                 PartitionInfo now = describe(admin, "events", 0);
                 return now.isr().size() == 3 && now.leader() == preferred;
             });
-            long end = acked.values().stream().mapToLong(RecordMetadata::offset).max().orElse(-1) + 1;
+            long end = acked.values().stream()
+                            .mapToLong(RecordMetadata::offset)
+                            .max()
+                            .orElse(-1)
+                    + 1;
             Map<Long, String> read = consumeAll("events", end);
             Set<String> values = new HashSet<>(read.values());
             for (Map.Entry<String, RecordMetadata> e : acked.entrySet()) {
-                assertEquals(e.getKey(), read.get(e.getValue().offset()), "acknowledged offset " + e.getValue().offset());
+                assertEquals(
+                        e.getKey(),
+                        read.get(e.getValue().offset()),
+                        "acknowledged offset " + e.getValue().offset());
             }
             assertTrue(values.containsAll(acked.keySet()));
         }

@@ -30,25 +30,42 @@ class BrokerHealthTest {
 
     @Test
     void everyFailedConditionIsNamed() {
-        RoleHealth starting = health(new BrokerLifecycle.Status(false, true, -1,
-                Optional.of("no controller answered"), List.of()), Map.of());
-        assertEquals("not registered with the controllers (see controller.quorum.bootstrap.servers and the "
-                + "controllers' health); no metadata view applied yet; the last poll failed: no controller answered",
+        RoleHealth starting = health(
+                new BrokerLifecycle.Status(false, true, -1, Optional.of("no controller answered"), List.of()),
+                Map.of());
+        assertEquals(
+                "not registered with the controllers (see controller.quorum.bootstrap.servers and the "
+                        + "controllers' health); no metadata view applied yet; the last poll failed: no controller answered",
                 starting.reason());
 
-        assertEquals("fenced by the controllers (no recent heartbeat reached the active controller, or a controlled "
-                + "shutdown)", health(session(true, true, NOW), Map.of()).reason());
+        assertEquals(
+                "fenced by the controllers (no recent heartbeat reached the active controller, or a controlled "
+                        + "shutdown)",
+                health(session(true, true, NOW), Map.of()).reason());
 
-        assertEquals("the metadata view has not been current for 30001 ms, longer than "
-                + "broker.metadata.max.staleness.ms=30000 (the metadata thread is still busy with a poll or its view)",
+        assertEquals(
+                "the metadata view has not been current for 30001 ms, longer than "
+                        + "broker.metadata.max.staleness.ms=30000 (the metadata thread is still busy with a poll or its view)",
                 health(session(true, false, NOW - MAX_STALENESS - 1), Map.of()).reason());
 
-        assertEquals("log directory /data/1 failed: append to /data/1/t-0 failed: No space left on device (restart "
-                + "the broker once the disk is fixed)", health(session(true, false, NOW),
-                Map.of(Path.of("/data/1"), "append to /data/1/t-0 failed: No space left on device")).reason());
+        assertEquals(
+                "log directory /data/1 failed: append to /data/1/t-0 failed: No space left on device (restart "
+                        + "the broker once the disk is fixed)",
+                health(
+                                session(true, false, NOW),
+                                Map.of(Path.of("/data/1"), "append to /data/1/t-0 failed: No space left on device"))
+                        .reason());
 
-        assertEquals("the broker's metadata thread stopped: java.lang.OutOfMemoryError", health(
-                new BrokerLifecycle.Status(true, false, NOW, Optional.empty(),
-                        List.of("the broker's metadata thread stopped: java.lang.OutOfMemoryError")), Map.of()).reason());
+        assertEquals(
+                "the broker's metadata thread stopped: java.lang.OutOfMemoryError",
+                health(
+                                new BrokerLifecycle.Status(
+                                        true,
+                                        false,
+                                        NOW,
+                                        Optional.empty(),
+                                        List.of("the broker's metadata thread stopped: java.lang.OutOfMemoryError")),
+                                Map.of())
+                        .reason());
     }
 }

@@ -18,18 +18,23 @@ class NodeHealthJsonTest {
         roles.put("broker", RoleHealth.down("log directory C:\\data \"1\" failed:\n\tdisk\u0001"));
         NodeHealth health = new NodeHealth(NodeHealth.State.RUNNING, Optional.empty(), roles);
         assertFalse(health.isHealthy());
-        assertEquals("{\"status\":\"DOWN\",\"state\":\"RUNNING\",\"roles\":{\"controller\":{\"status\":\"UP\"},"
-                + "\"broker\":{\"status\":\"DOWN\",\"reason\":\"log directory C:\\\\data \\\"1\\\" failed:\\n\\tdisk"
-                + "\\u0001\"}}}\n", health.toJson());
+        assertEquals(
+                "{\"status\":\"DOWN\",\"state\":\"RUNNING\",\"roles\":{\"controller\":{\"status\":\"UP\"},"
+                        + "\"broker\":{\"status\":\"DOWN\",\"reason\":\"log directory C:\\\\data \\\"1\\\" failed:\\n\\tdisk"
+                        + "\\u0001\"}}}\n",
+                health.toJson());
     }
 
     @Test
     void aFatalErrorMakesTheNodeUnhealthyWhateverItsRolesSay() {
-        NodeHealth health = new NodeHealth(NodeHealth.State.RUNNING,
+        NodeHealth health = new NodeHealth(
+                NodeHealth.State.RUNNING,
                 Optional.of("java.lang.OutOfMemoryError: Java heap space on thread ferry-grpc-3"),
                 Map.of("broker", RoleHealth.UP));
         assertFalse(health.isHealthy());
-        assertEquals("{\"status\":\"DOWN\",\"state\":\"RUNNING\",\"fatal_error\":\"java.lang.OutOfMemoryError: Java "
-                + "heap space on thread ferry-grpc-3\",\"roles\":{\"broker\":{\"status\":\"UP\"}}}\n", health.toJson());
+        assertEquals(
+                "{\"status\":\"DOWN\",\"state\":\"RUNNING\",\"fatal_error\":\"java.lang.OutOfMemoryError: Java "
+                        + "heap space on thread ferry-grpc-3\",\"roles\":{\"broker\":{\"status\":\"UP\"}}}\n",
+                health.toJson());
     }
 }

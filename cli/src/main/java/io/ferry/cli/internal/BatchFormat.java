@@ -22,8 +22,7 @@ public final class BatchFormat {
     /** Most key or value bytes {@link #record} prints; the size is always printed. */
     public static final int PRINTED_BYTES = 64;
 
-    private BatchFormat() {
-    }
+    private BatchFormat() {}
 
     /** One line for the batch's header as read, its CRC's validity and, for a bad one, its problem and end. */
     public static String batch(FetchedBatch fetched) {
@@ -31,48 +30,76 @@ public final class BatchFormat {
         StringBuilder sb = new StringBuilder("baseOffset: ").append(fetched.baseOffset());
         if (b != null) {
             CompressionType codec = b.compression();
-            sb.append(" lastOffset: ").append(b.baseOffset() + b.lastOffsetDelta())
-                    .append(" count: ").append(b.recordCount())
-                    .append(" size: ").append(fetched.framed() ? b.sizeInBytes()
-                            : (long) b.batchLength() + RecordBatch.LOG_OVERHEAD)
-                    .append(" partitionLeaderEpoch: ").append(b.partitionLeaderEpoch())
-                    .append(" magic: ").append(b.magic())
-                    .append(" compresscodec: ").append(codec == null ? "unknown" : codec.name().toLowerCase(Locale.ROOT))
-                    .append(" attributes: ").append(String.format("0x%04x", b.attributes() & 0xffff))
-                    .append(" isTransactional: ").append(b.isTransactional())
-                    .append(" isControl: ").append(b.isControl())
-                    .append(" producerId: ").append(b.producerId())
-                    .append(" producerEpoch: ").append(b.producerEpoch())
-                    .append(" baseSequence: ").append(b.baseSequence())
-                    .append(" lastSequence: ").append(lastSequence(b.baseSequence(), b.lastOffsetDelta()))
-                    .append(' ').append(timestampType(b)).append(" baseTimestamp: ").append(b.baseTimestamp())
-                    .append(" maxTimestamp: ").append(b.maxTimestamp())
-                    .append(" crc: ").append(b.checksum())
-                    .append(" isvalid: ").append(fetched.framed() ? String.valueOf(b.checksum() == b.computeChecksum())
-                            : "unknown");
+            sb.append(" lastOffset: ")
+                    .append(b.baseOffset() + b.lastOffsetDelta())
+                    .append(" count: ")
+                    .append(b.recordCount())
+                    .append(" size: ")
+                    .append(fetched.framed() ? b.sizeInBytes() : (long) b.batchLength() + RecordBatch.LOG_OVERHEAD)
+                    .append(" partitionLeaderEpoch: ")
+                    .append(b.partitionLeaderEpoch())
+                    .append(" magic: ")
+                    .append(b.magic())
+                    .append(" compresscodec: ")
+                    .append(codec == null ? "unknown" : codec.name().toLowerCase(Locale.ROOT))
+                    .append(" attributes: ")
+                    .append(String.format("0x%04x", b.attributes() & 0xffff))
+                    .append(" isTransactional: ")
+                    .append(b.isTransactional())
+                    .append(" isControl: ")
+                    .append(b.isControl())
+                    .append(" producerId: ")
+                    .append(b.producerId())
+                    .append(" producerEpoch: ")
+                    .append(b.producerEpoch())
+                    .append(" baseSequence: ")
+                    .append(b.baseSequence())
+                    .append(" lastSequence: ")
+                    .append(lastSequence(b.baseSequence(), b.lastOffsetDelta()))
+                    .append(' ')
+                    .append(timestampType(b))
+                    .append(" baseTimestamp: ")
+                    .append(b.baseTimestamp())
+                    .append(" maxTimestamp: ")
+                    .append(b.maxTimestamp())
+                    .append(" crc: ")
+                    .append(b.checksum())
+                    .append(" isvalid: ")
+                    .append(fetched.framed() ? String.valueOf(b.checksum() == b.computeChecksum()) : "unknown");
         }
         if (fetched.problem() != null) {
             sb.append(" problem: ").append(reason(fetched.problem()));
-            sb.append(" next: ").append(switch (fetched.end()) {
-                case HEADER -> String.valueOf(fetched.nextOffset());
-                case NEXT_BATCH -> fetched.nextOffset() + " (where the next batch starts)";
-                case UNCHECKED_HEADER -> fetched.nextOffset() + " (from this unchecked header)";
-                case UNKNOWN -> "unknown";
-            });
+            sb.append(" next: ")
+                    .append(
+                            switch (fetched.end()) {
+                                case HEADER -> String.valueOf(fetched.nextOffset());
+                                case NEXT_BATCH -> fetched.nextOffset() + " (where the next batch starts)";
+                                case UNCHECKED_HEADER -> fetched.nextOffset() + " (from this unchecked header)";
+                                case UNKNOWN -> "unknown";
+                            });
         }
         return sb.toString();
     }
 
     /** One line for a decoded record: offset, timestamp, sizes, header keys and, if asked, key and value. */
     public static String record(RecordBatch batch, Record record, boolean printData) {
-        StringBuilder sb = new StringBuilder("| offset: ").append(record.offset())
-                .append(' ').append(timestampType(batch)).append(": ").append(record.timestamp())
-                .append(" keySize: ").append(record.keySize())
-                .append(" valueSize: ").append(record.valueSize())
-                .append(" headerKeys: ").append(record.headers().stream().map(h -> escape(h.key()))
-                        .collect(Collectors.joining(",", "[", "]")));
+        StringBuilder sb = new StringBuilder("| offset: ")
+                .append(record.offset())
+                .append(' ')
+                .append(timestampType(batch))
+                .append(": ")
+                .append(record.timestamp())
+                .append(" keySize: ")
+                .append(record.keySize())
+                .append(" valueSize: ")
+                .append(record.valueSize())
+                .append(" headerKeys: ")
+                .append(record.headers().stream().map(h -> escape(h.key())).collect(Collectors.joining(",", "[", "]")));
         if (printData) {
-            sb.append(" key: ").append(printable(record.key())).append(" payload: ").append(printable(record.value()));
+            sb.append(" key: ")
+                    .append(printable(record.key()))
+                    .append(" payload: ")
+                    .append(printable(record.value()));
         }
         return sb.toString();
     }

@@ -60,8 +60,8 @@ public abstract class ClientCommand implements Callable<Integer> {
             return IntStream.range(0, count).boxed().toList();
         }
         if (partition < 0 || partition >= count) {
-            throw new UsageException("--partition " + partition + " does not exist: topic '" + topic.name()
-                    + "' has " + count + " partition(s), 0.." + (count - 1));
+            throw new UsageException("--partition " + partition + " does not exist: topic '" + topic.name() + "' has "
+                    + count + " partition(s), 0.." + (count - 1));
         }
         return List.of(partition);
     }

@@ -15,11 +15,15 @@ public final class ClientOptions {
     /** The environment variable read when {@code --bootstrap} is absent. */
     public static final String BOOTSTRAP_VARIABLE = "FERRY_BOOTSTRAP";
 
-    @Option(names = "--bootstrap", paramLabel = "HOST:PORT[,HOST:PORT...]",
+    @Option(
+            names = "--bootstrap",
+            paramLabel = "HOST:PORT[,HOST:PORT...]",
             description = "Brokers to connect to (default: $FERRY_BOOTSTRAP, else " + DEFAULT_BOOTSTRAP + ").")
     String bootstrap;
 
-    @Option(names = "--command-config", paramLabel = "FILE",
+    @Option(
+            names = "--command-config",
+            paramLabel = "FILE",
             description = "Client properties file (Kafka key names, e.g. request.timeout.ms); each key goes to "
                     + "the clients (admin, producer, consumer) that know it.")
     Path commandConfig;

@@ -59,15 +59,15 @@ public final class ClientSettings {
                     continue;
                 }
                 if (!ADMIN_KEYS.contains(key) && !PRODUCER_KEYS.contains(key) && !CONSUMER_KEYS.contains(key)) {
-                    throw new UsageException("--command-config " + file + ": unknown client configuration key '"
-                            + key + "'");
+                    throw new UsageException(
+                            "--command-config " + file + ": unknown client configuration key '" + key + "'");
                 }
             }
         }
         // The file's bootstrap.servers applies only when neither the flag nor the variable chose one.
         String fileBootstrap = props.remove(AdminConfig.BOOTSTRAP_SERVERS);
-        String servers = bootstrap != null ? bootstrap
-                : fileBootstrap != null ? fileBootstrap : ClientOptions.DEFAULT_BOOTSTRAP;
+        String servers =
+                bootstrap != null ? bootstrap : fileBootstrap != null ? fileBootstrap : ClientOptions.DEFAULT_BOOTSTRAP;
         return new ClientSettings(servers, props);
     }
 
@@ -82,8 +82,8 @@ public final class ClientSettings {
 
     /** @param commandDefaults the command's own defaults, which the file overrides */
     public AdminConfig admin(Map<String, String> commandDefaults, Map<String, String> overrides) {
-        Map<String, String> defaults = new HashMap<>(Map.of(AdminConfig.DEFAULT_API_TIMEOUT_MS, "15000",
-                AdminConfig.REQUEST_TIMEOUT_MS, "10000"));
+        Map<String, String> defaults = new HashMap<>(
+                Map.of(AdminConfig.DEFAULT_API_TIMEOUT_MS, "15000", AdminConfig.REQUEST_TIMEOUT_MS, "10000"));
         defaults.putAll(commandDefaults);
         return AdminConfig.of(merge(ADMIN_KEYS, defaults, overrides));
     }
@@ -93,16 +93,16 @@ public final class ClientSettings {
     }
 
     public ConsumerConfig consumer(Map<String, String> overrides) {
-        return ConsumerConfig.of(merge(CONSUMER_KEYS, Map.of(ConsumerConfig.DEFAULT_API_TIMEOUT_MS, "15000"),
-                overrides));
+        return ConsumerConfig.of(
+                merge(CONSUMER_KEYS, Map.of(ConsumerConfig.DEFAULT_API_TIMEOUT_MS, "15000"), overrides));
     }
 
     /**
      * The CLI's defaults are shorter than the library's (a person at a terminal should hear about
      * an unreachable cluster in seconds, not a minute); the file and overrides replace them.
      */
-    private Map<String, String> merge(Set<String> known, Map<String, String> cliDefaults,
-                                      Map<String, String> overrides) {
+    private Map<String, String> merge(
+            Set<String> known, Map<String, String> cliDefaults, Map<String, String> overrides) {
         Map<String, String> out = new LinkedHashMap<>(cliDefaults);
         fileProperties.forEach((k, v) -> {
             if (known.contains(k)) {

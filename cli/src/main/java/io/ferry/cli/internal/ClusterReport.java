@@ -21,21 +21,23 @@ public final class ClusterReport {
     private static final String GREEN = "\u001b[32m";
     private static final String RESET = "\u001b[0m";
 
-    private ClusterReport() {
-    }
+    private ClusterReport() {}
 
     public static String render(ClusterDescription cluster, Collection<TopicDescription> topics, boolean ansi) {
         StringBuilder sb = new StringBuilder();
         int fenced = (int) cluster.brokers().stream().filter(BrokerInfo::fenced).count();
         sb.append("Active controller: ")
                 .append(cluster.controllerLeaderId() < 0 ? paint("none", RED, ansi) : cluster.controllerLeaderId())
-                .append("    Metadata version: ").append(cluster.metadataVersion()).append('\n');
+                .append("    Metadata version: ")
+                .append(cluster.metadataVersion())
+                .append('\n');
         sb.append('\n');
         List<String[]> brokerRows = new ArrayList<>();
         brokerRows.add(new String[] {"BROKER", "ENDPOINT", "STATE"});
         for (BrokerInfo b : cluster.brokers()) {
-            brokerRows.add(new String[] {Integer.toString(b.id()), b.host() + ":" + b.port(),
-                    b.fenced() ? "FENCED" : "alive"});
+            brokerRows.add(
+                    new String[] {Integer.toString(b.id()), b.host() + ":" + b.port(), b.fenced() ? "FENCED" : "alive"
+                    });
         }
         table(sb, brokerRows, row -> "FENCED".equals(row[2]) ? YELLOW : null, ansi);
         sb.append('\n');
@@ -51,19 +53,29 @@ public final class ClusterReport {
                 partitions++;
                 under += status == PartitionStatus.UNDER_REPLICATED ? 1 : 0;
                 offline += status == PartitionStatus.OFFLINE ? 1 : 0;
-                partitionRows.add(new String[] {t.name(), Integer.toString(p.partition()),
-                        p.leader() < 0 ? "none" : Integer.toString(p.leader()), Integer.toString(p.leaderEpoch()),
-                        TopicFormat.ids(p.replicas()), TopicFormat.ids(p.isr()), status.label()});
+                partitionRows.add(new String[] {
+                    t.name(),
+                    Integer.toString(p.partition()),
+                    p.leader() < 0 ? "none" : Integer.toString(p.leader()),
+                    Integer.toString(p.leaderEpoch()),
+                    TopicFormat.ids(p.replicas()),
+                    TopicFormat.ids(p.isr()),
+                    status.label()
+                });
             }
         }
         if (partitions == 0) {
             sb.append("No topics.\n");
         } else {
-            table(sb, partitionRows, row -> switch (row[6]) {
-                case "OFFLINE" -> RED;
-                case "UNDER-REPLICATED" -> YELLOW;
-                default -> null;
-            }, ansi);
+            table(
+                    sb,
+                    partitionRows,
+                    row -> switch (row[6]) {
+                        case "OFFLINE" -> RED;
+                        case "UNDER-REPLICATED" -> YELLOW;
+                        default -> null;
+                    },
+                    ansi);
         }
         sb.append('\n');
         String summary = cluster.brokers().size() + " broker(s) (" + fenced + " fenced), " + topics.size()

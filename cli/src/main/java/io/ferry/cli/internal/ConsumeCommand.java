@@ -25,26 +25,39 @@ import picocli.CommandLine.Option;
  * {@code ferry consume}: records to standard output, one per line, flushed after every poll so a
  * pipe sees them at once; the count goes to standard error at the end.
  */
-@Command(name = "consume", mixinStandardHelpOptions = true,
-        description = {"Print a topic's records to standard output, one per line.",
-                "Starts at the end (new records only) unless --from-beginning, --offset or --timestamp says "
-                        + "otherwise; runs until --max-messages, --timeout-ms of silence, or Ctrl-C."})
+@Command(
+        name = "consume",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Print a topic's records to standard output, one per line.",
+            "Starts at the end (new records only) unless --from-beginning, --offset or --timestamp says "
+                    + "otherwise; runs until --max-messages, --timeout-ms of silence, or Ctrl-C."
+        })
 public final class ConsumeCommand extends ClientCommand {
 
     private static final Duration POLL = Duration.ofMillis(200);
 
-    @Option(names = {"-t", "--topic"}, required = true, paramLabel = "NAME", description = "Topic to read.")
+    @Option(
+            names = {"-t", "--topic"},
+            required = true,
+            paramLabel = "NAME",
+            description = "Topic to read.")
     String topic;
 
     static final class Start {
         @Option(names = "--from-beginning", description = "Start at the oldest record.")
         boolean fromBeginning;
 
-        @Option(names = "--offset", paramLabel = "N",
+        @Option(
+                names = "--offset",
+                paramLabel = "N",
                 description = "Start at this offset (in every partition read; usually with --partition).")
         Long offset;
 
-        @Option(names = "--timestamp", paramLabel = "TIME", converter = Converters.TimestampConverter.class,
+        @Option(
+                names = "--timestamp",
+                paramLabel = "TIME",
+                converter = Converters.TimestampConverter.class,
                 description = "Start at the first record at or after this time: ms since the epoch or ISO-8601 "
                         + "(2026-11-22T10:15:30Z).")
         Long timestamp;
@@ -53,10 +66,16 @@ public final class ConsumeCommand extends ClientCommand {
     @ArgGroup(exclusive = true)
     Start start = new Start();
 
-    @Option(names = {"-p", "--partition"}, paramLabel = "N", description = "Read only this partition.")
+    @Option(
+            names = {"-p", "--partition"},
+            paramLabel = "N",
+            description = "Read only this partition.")
     Integer partition;
 
-    @Option(names = {"-n", "--max-messages"}, paramLabel = "N", description = "Stop after N records.")
+    @Option(
+            names = {"-n", "--max-messages"},
+            paramLabel = "N",
+            description = "Stop after N records.")
     Long maxMessages;
 
     @Option(names = "--timeout-ms", paramLabel = "MS", description = "Stop after MS milliseconds without a record.")
@@ -74,11 +93,15 @@ public final class ConsumeCommand extends ClientCommand {
     @Option(names = "--print-timestamp", description = "Print each record's timestamp (ISO-8601, UTC).")
     boolean printTimestamp;
 
-    @Option(names = "--separator", defaultValue = "\t", paramLabel = "SEP",
+    @Option(
+            names = "--separator",
+            defaultValue = "\t",
+            paramLabel = "SEP",
             description = "Between printed fields (default: a tab).")
     String separator;
 
-    @Option(names = "--skip-corrupt",
+    @Option(
+            names = "--skip-corrupt",
             description = "Skip a batch that cannot be decoded (a log written before brokers validated records may "
                     + "hold one), saying on stderr which offsets were skipped; without it such a batch stops the "
                     + "command with its offsets.")
@@ -108,8 +131,8 @@ public final class ConsumeCommand extends ClientCommand {
         long skipped = 0;
         // An explicit --offset that does not exist is an error to report, not a reason to jump to the end.
         String reset = start.offset != null ? "none" : "latest";
-        try (FerryConsumer consumer = new FerryConsumer(settings.consumer(Map.of(
-                ConsumerConfig.AUTO_OFFSET_RESET, reset)))) {
+        try (FerryConsumer consumer =
+                new FerryConsumer(settings.consumer(Map.of(ConsumerConfig.AUTO_OFFSET_RESET, reset)))) {
             consumer.assign(assigned);
             position(consumer, assigned);
             Ticker ticker = environment.ticker();
@@ -156,9 +179,12 @@ public final class ConsumeCommand extends ClientCommand {
             throw e;
         }
         if (!skipCorrupt) {
-            throw new FerryException(e.code(), e.description() + "; rerun with --skip-corrupt to skip it (or with"
-                    + " --partition " + e.partition().partition() + " --offset " + e.nextOffset()
-                    + " to start after it)", e);
+            throw new FerryException(
+                    e.code(),
+                    e.description() + "; rerun with --skip-corrupt to skip it (or with"
+                            + " --partition " + e.partition().partition() + " --offset " + e.nextOffset()
+                            + " to start after it)",
+                    e);
         }
         out().flush();
         err().println("Skipped offsets " + e.baseOffset() + ".." + e.lastOffset() + " of partition "

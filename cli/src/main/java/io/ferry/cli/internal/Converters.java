@@ -16,8 +16,7 @@ public final class Converters {
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)?");
 
-    private Converters() {
-    }
+    private Converters() {}
 
     /** {@code 500ms}, {@code 2s}, {@code 5m}, {@code 1h}; a bare number is seconds. */
     public static final class DurationConverter implements ITypeConverter<Duration> {
@@ -69,8 +68,8 @@ public final class Converters {
             try {
                 return CompressionType.forName(value);
             } catch (IllegalArgumentException e) {
-                throw new TypeConversionException("unknown compression '" + value
-                        + "' (expected none, gzip, snappy, lz4 or zstd)");
+                throw new TypeConversionException(
+                        "unknown compression '" + value + "' (expected none, gzip, snappy, lz4 or zstd)");
             }
         }
     }

@@ -11,8 +11,8 @@ import java.util.Objects;
  * shown to people) and a {@link Ticker} (for intervals and pacing). Injected so tests can run
  * every command without a terminal, a real environment or real waiting.
  */
-public record Environment(InputStream stdin, Map<String, String> variables, boolean terminal, Clock clock,
-                          Ticker ticker) {
+public record Environment(
+        InputStream stdin, Map<String, String> variables, boolean terminal, Clock clock, Ticker ticker) {
 
     public Environment {
         Objects.requireNonNull(stdin, "stdin");
@@ -23,7 +23,7 @@ public record Environment(InputStream stdin, Map<String, String> variables, bool
 
     /** The real process: {@code System.in}, {@code System.getenv()}, the system clock. */
     public static Environment system() {
-        return new Environment(System.in, System.getenv(), Terminals.stdoutIsTerminal(), Clock.systemUTC(),
-                Ticker.system());
+        return new Environment(
+                System.in, System.getenv(), Terminals.stdoutIsTerminal(), Clock.systemUTC(), Ticker.system());
     }
 }

@@ -51,7 +51,9 @@ public final class ErrorReporter implements IExecutionExceptionHandler, IParamet
     public static String describe(Throwable ex) {
         String message = firstLine(ex.getMessage());
         String line;
-        if (ex instanceof UsageException || ex instanceof FerryConfigException || ex instanceof FerryTransportException
+        if (ex instanceof UsageException
+                || ex instanceof FerryConfigException
+                || ex instanceof FerryTransportException
                 || ex instanceof java.io.IOException) {
             line = message;
         } else if (ex instanceof FerryException fe) {
@@ -70,9 +72,12 @@ public final class ErrorReporter implements IExecutionExceptionHandler, IParamet
         }
         String rootMessage = firstLine(root.getMessage());
         String reason = rootMessage.substring(rootMessage.lastIndexOf(": ") + 1).strip();
-        line = GRPC_STATUS.matcher(line).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + ": " + m.group(2)
-                + (m.group(3) == null || m.group(3).startsWith(", cause=null") || reason.isEmpty() ? ""
-                : " (" + reason + ")")));
+        line = GRPC_STATUS
+                .matcher(line)
+                .replaceAll(m -> Matcher.quoteReplacement(m.group(1) + ": " + m.group(2)
+                        + (m.group(3) == null || m.group(3).startsWith(", cause=null") || reason.isEmpty()
+                                ? ""
+                                : " (" + reason + ")")));
         return line + "; is a Ferry broker listening there? (see --bootstrap)";
     }
 

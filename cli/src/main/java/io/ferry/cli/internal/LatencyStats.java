@@ -11,8 +11,14 @@ import org.HdrHistogram.Histogram;
  * @param count records measured
  * @param meanMicros mean latency
  */
-public record LatencyStats(long count, double meanMicros, long maxMicros, long p50Micros, long p95Micros,
-                           long p99Micros, long p999Micros) {
+public record LatencyStats(
+        long count,
+        double meanMicros,
+        long maxMicros,
+        long p50Micros,
+        long p95Micros,
+        long p99Micros,
+        long p999Micros) {
 
     /** Significant decimal digits the histograms keep. */
     public static final int PRECISION = 3;
@@ -25,8 +31,14 @@ public record LatencyStats(long count, double meanMicros, long maxMicros, long p
         if (h.getTotalCount() == 0) {
             return new LatencyStats(0, 0, 0, 0, 0, 0, 0);
         }
-        return new LatencyStats(h.getTotalCount(), h.getMean(), h.getMaxValue(), h.getValueAtPercentile(50),
-                h.getValueAtPercentile(95), h.getValueAtPercentile(99), h.getValueAtPercentile(99.9));
+        return new LatencyStats(
+                h.getTotalCount(),
+                h.getMean(),
+                h.getMaxValue(),
+                h.getValueAtPercentile(50),
+                h.getValueAtPercentile(95),
+                h.getValueAtPercentile(99),
+                h.getValueAtPercentile(99.9));
     }
 
     /** Milliseconds with two decimals, for the producer line. */

@@ -9,8 +9,7 @@ import java.nio.charset.StandardCharsets;
 public final class LineParser {
 
     /** One parsed line; {@code key} is null for a record without a key. */
-    public record KeyValue(byte[] key, byte[] value) {
-    }
+    public record KeyValue(byte[] key, byte[] value) {}
 
     private final byte[] fixedKey;
     private final String separator;
@@ -39,7 +38,8 @@ public final class LineParser {
         if (at < 0) {
             throw new UsageException("no key separator '" + separator + "' in the line");
         }
-        return new KeyValue(line.substring(0, at).getBytes(StandardCharsets.UTF_8),
+        return new KeyValue(
+                line.substring(0, at).getBytes(StandardCharsets.UTF_8),
                 line.substring(at + separator.length()).getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -6,7 +6,9 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code ferry perf produce|consume|e2e}: the benchmark tools. */
-@Command(name = "perf", mixinStandardHelpOptions = true,
+@Command(
+        name = "perf",
+        mixinStandardHelpOptions = true,
         description = "Measure throughput and latency against a running cluster.",
         subcommands = {PerfProduce.class, PerfConsume.class, PerfE2e.class})
 public final class PerfCommand implements Runnable {
@@ -16,7 +18,8 @@ public final class PerfCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "missing subcommand: one of "
-                + spec.subcommands().keySet());
+        throw new ParameterException(
+                spec.commandLine(),
+                "missing subcommand: one of " + spec.subcommands().keySet());
     }
 }

@@ -21,19 +21,28 @@ import picocli.CommandLine.Option;
  * max.poll.records). Time runs from the first poll to the last
  * record, so a final idle wait does not dilute the rates.
  */
-@Command(name = "consume", mixinStandardHelpOptions = true,
+@Command(
+        name = "consume",
+        mixinStandardHelpOptions = true,
         description = "Consumer throughput (like kafka-consumer-perf-test).")
 final class PerfConsume extends ClientCommand {
 
     private static final Duration POLL = Duration.ofMillis(100);
 
-    @Option(names = {"-t", "--topic"}, required = true, paramLabel = "NAME", description = "Topic to read.")
+    @Option(
+            names = {"-t", "--topic"},
+            required = true,
+            paramLabel = "NAME",
+            description = "Topic to read.")
     String topic;
 
     @Option(names = "--num-records", required = true, paramLabel = "N", description = "Records to read.")
     long numRecords;
 
-    @Option(names = "--timeout-ms", defaultValue = "10000", paramLabel = "MS",
+    @Option(
+            names = "--timeout-ms",
+            defaultValue = "10000",
+            paramLabel = "MS",
             description = "Give up after this long without a record (default: ${DEFAULT-VALUE}).")
     long timeoutMs;
 
@@ -56,7 +65,8 @@ final class PerfConsume extends ClientCommand {
         List<TopicPartition> partitions;
         try (FerryAdmin admin = admin(settings)) {
             partitions = describeTopic(admin, topic).partitions().stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+                    .map(p -> new TopicPartition(topic, p.partition()))
+                    .toList();
         }
         PrintWriter progressOut = json ? err() : out();
         Ticker ticker = environment.ticker();
@@ -65,8 +75,8 @@ final class PerfConsume extends ClientCommand {
         long polls = 0;
         long start;
         long last;
-        try (FerryConsumer consumer = new FerryConsumer(settings.consumer(Map.of(
-                ConsumerConfig.AUTO_OFFSET_RESET, fromBeginning ? "earliest" : "latest")))) {
+        try (FerryConsumer consumer = new FerryConsumer(
+                settings.consumer(Map.of(ConsumerConfig.AUTO_OFFSET_RESET, fromBeginning ? "earliest" : "latest")))) {
             consumer.assign(partitions);
             if (fromBeginning) {
                 consumer.seekToBeginning(partitions);
@@ -105,8 +115,10 @@ final class PerfConsume extends ClientCommand {
                 }
             }
         }
-        out().println(json ? PerfFormat.consumeJson(records, bytes, last - start, polls)
-                : PerfFormat.consumeLine(records, bytes, last - start, polls));
+        out().println(
+                        json
+                                ? PerfFormat.consumeJson(records, bytes, last - start, polls)
+                                : PerfFormat.consumeLine(records, bytes, last - start, polls));
         out().flush();
         if (records < numRecords) {
             err().println("error: only " + records + " of " + numRecords + " records arrived before " + timeoutMs

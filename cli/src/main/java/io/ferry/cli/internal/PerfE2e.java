@@ -29,35 +29,57 @@ import picocli.CommandLine.Option;
  * machine its threads compete with producer, consumer and broker, so the first seconds measure the
  * compiler rather than the path.
  */
-@Command(name = "e2e", mixinStandardHelpOptions = true,
+@Command(
+        name = "e2e",
+        mixinStandardHelpOptions = true,
         description = "End-to-end latency: producer send to consumer receipt, at a fixed rate, in microseconds.")
 final class PerfE2e extends ClientCommand {
 
     /** Nanosecond stamp, then sequence number. */
     static final int HEADER_BYTES = 16;
+
     private static final long MIN_WARMUP_CAP = 500;
     static final int WARMUP_SECONDS = 5;
 
-    @Option(names = {"-t", "--topic"}, required = true, paramLabel = "NAME", description = "Topic to use.")
+    @Option(
+            names = {"-t", "--topic"},
+            required = true,
+            paramLabel = "NAME",
+            description = "Topic to use.")
     String topic;
 
-    @Option(names = "--num-records", defaultValue = "10000", paramLabel = "N",
+    @Option(
+            names = "--num-records",
+            defaultValue = "10000",
+            paramLabel = "N",
             description = "Records to send (default: ${DEFAULT-VALUE}).")
     long numRecords;
 
-    @Option(names = "--rate", defaultValue = "1000", paramLabel = "N",
+    @Option(
+            names = "--rate",
+            defaultValue = "1000",
+            paramLabel = "N",
             description = "Records per second (default: ${DEFAULT-VALUE}).")
     double rate;
 
-    @Option(names = "--record-size", defaultValue = "100", paramLabel = "BYTES",
+    @Option(
+            names = "--record-size",
+            defaultValue = "100",
+            paramLabel = "BYTES",
             description = "Value size, at least " + HEADER_BYTES + " (default: ${DEFAULT-VALUE}).")
     int recordSize;
 
-    @Option(names = "--acks", defaultValue = "all", converter = Converters.AcksConverter.class,
+    @Option(
+            names = "--acks",
+            defaultValue = "all",
+            converter = Converters.AcksConverter.class,
             description = "0, 1 or all (default: ${DEFAULT-VALUE}).")
     String acks;
 
-    @Option(names = "--timeout-ms", defaultValue = "10000", paramLabel = "MS",
+    @Option(
+            names = "--timeout-ms",
+            defaultValue = "10000",
+            paramLabel = "MS",
             description = "Give up after this long without a record (default: ${DEFAULT-VALUE}).")
     long timeoutMs;
 
@@ -71,14 +93,15 @@ final class PerfE2e extends ClientCommand {
     @Override
     public Integer call() throws InterruptedException {
         if (numRecords < 1 || rate <= 0 || recordSize < HEADER_BYTES || recordSize > 1024 * 1024) {
-            throw new UsageException("--num-records and --rate must be positive, --record-size between "
-                    + HEADER_BYTES + " and 1048576");
+            throw new UsageException("--num-records and --rate must be positive, --record-size between " + HEADER_BYTES
+                    + " and 1048576");
         }
         ClientSettings settings = settings();
         List<TopicPartition> partitions;
         try (FerryAdmin admin = admin(settings)) {
             partitions = describeTopic(admin, topic).partitions().stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+                    .map(p -> new TopicPartition(topic, p.partition()))
+                    .toList();
         }
         long warmup = warmupRecords(numRecords, rate);
         Ticker ticker = environment.ticker();
@@ -86,10 +109,10 @@ final class PerfE2e extends ClientCommand {
         AtomicLong sendErrors = new AtomicLong();
         AtomicReference<Exception> firstError = new AtomicReference<>();
         long received = 0;
-        try (FerryConsumer consumer = new FerryConsumer(settings.consumer(Map.of(
-                ConsumerConfig.AUTO_OFFSET_RESET, "latest")));
-             FerryProducer producer = new FerryProducer(settings.producer(Map.of(
-                     ProducerConfig.ACKS, acks, ProducerConfig.LINGER_MS, "0")))) {
+        try (FerryConsumer consumer =
+                        new FerryConsumer(settings.consumer(Map.of(ConsumerConfig.AUTO_OFFSET_RESET, "latest")));
+                FerryProducer producer = new FerryProducer(
+                        settings.producer(Map.of(ProducerConfig.ACKS, acks, ProducerConfig.LINGER_MS, "0")))) {
             consumer.assign(partitions);
             consumer.seekToEnd(partitions);
             partitions.forEach(consumer::position); // fix the start before the first record is sent
@@ -132,13 +155,15 @@ final class PerfE2e extends ClientCommand {
         }
         LatencyStats stats = LatencyStats.of(histogram);
         long lost = numRecords - received;
-        out().println(json ? PerfFormat.e2eJson(stats, rate, acks, warmup, lost)
-                : PerfFormat.e2eLine(stats, rate, acks, warmup));
+        out().println(
+                        json
+                                ? PerfFormat.e2eJson(stats, rate, acks, warmup, lost)
+                                : PerfFormat.e2eLine(stats, rate, acks, warmup));
         out().flush();
         if (lost > 0 || sendErrors.get() > 0) {
             err().println("error: " + received + " of " + numRecords + " records read back, " + sendErrors.get()
-                    + " send failures" + (firstError.get() == null ? ""
-                    : "; first: " + ErrorReporter.describe(firstError.get())));
+                    + " send failures"
+                    + (firstError.get() == null ? "" : "; first: " + ErrorReporter.describe(firstError.get())));
             err().flush();
             return ErrorReporter.FAILURE;
         }

@@ -31,13 +31,19 @@ import picocli.CommandLine.Option;
  * {@code --throughput}, and measures each record's latency from {@code send()} to its
  * acknowledgement. Progress every 5 s; the final line adds percentiles.
  */
-@Command(name = "produce", mixinStandardHelpOptions = true,
+@Command(
+        name = "produce",
+        mixinStandardHelpOptions = true,
         description = "Producer throughput and send-to-ack latency (like kafka-producer-perf-test).")
 final class PerfProduce extends ClientCommand {
 
     static final long PROGRESS_SECONDS = 5;
 
-    @Option(names = {"-t", "--topic"}, required = true, paramLabel = "NAME", description = "Topic to write to.")
+    @Option(
+            names = {"-t", "--topic"},
+            required = true,
+            paramLabel = "NAME",
+            description = "Topic to write to.")
     String topic;
 
     @Option(names = "--num-records", required = true, paramLabel = "N", description = "Records to send.")
@@ -47,7 +53,9 @@ final class PerfProduce extends ClientCommand {
         @Option(names = "--record-size", paramLabel = "BYTES", description = "Size of each record's value.")
         Integer recordSize;
 
-        @Option(names = "--payload-file", paramLabel = "FILE",
+        @Option(
+                names = "--payload-file",
+                paramLabel = "FILE",
                 description = "Values are this file's lines, picked at random.")
         Path payloadFile;
     }
@@ -55,14 +63,19 @@ final class PerfProduce extends ClientCommand {
     @ArgGroup(exclusive = true, multiplicity = "1")
     Payload payload;
 
-    @Option(names = "--throughput", defaultValue = "-1", paramLabel = "N",
+    @Option(
+            names = "--throughput",
+            defaultValue = "-1",
+            paramLabel = "N",
             description = "Records per second to aim at; -1 for as fast as possible (default).")
     double throughput;
 
     @Mixin
     ProducerOptions producerOptions;
 
-    @Option(names = "--producer-prop", paramLabel = "KEY=VALUE",
+    @Option(
+            names = "--producer-prop",
+            paramLabel = "KEY=VALUE",
             description = "Any other producer setting, repeatable (e.g. buffer.memory=67108864).")
     Map<String, String> producerProps = new LinkedHashMap<>();
 
@@ -106,18 +119,22 @@ final class PerfProduce extends ClientCommand {
         try (FerryProducer producer = new FerryProducer(config)) {
             start = ticker.nanoTime();
             long[] windowStart = {start};
-            progress.scheduleAtFixedRate(() -> {
-                Histogram window = recorder.getIntervalHistogram();
-                total.add(window);
-                long now = ticker.nanoTime();
-                // Window bytes are estimated from the mean payload size (exact with one payload); the
-                // final line uses the exact count of acknowledged bytes.
-                long bytes = window.getTotalCount() * averageSize(payloads);
-                progressOut.println(PerfFormat.produceLine(window.getTotalCount(), bytes, now - windowStart[0],
-                        LatencyStats.of(window), false));
-                progressOut.flush();
-                windowStart[0] = now;
-            }, PROGRESS_SECONDS, PROGRESS_SECONDS, TimeUnit.SECONDS);
+            progress.scheduleAtFixedRate(
+                    () -> {
+                        Histogram window = recorder.getIntervalHistogram();
+                        total.add(window);
+                        long now = ticker.nanoTime();
+                        // Window bytes are estimated from the mean payload size (exact with one payload); the
+                        // final line uses the exact count of acknowledged bytes.
+                        long bytes = window.getTotalCount() * averageSize(payloads);
+                        progressOut.println(PerfFormat.produceLine(
+                                window.getTotalCount(), bytes, now - windowStart[0], LatencyStats.of(window), false));
+                        progressOut.flush();
+                        windowStart[0] = now;
+                    },
+                    PROGRESS_SECONDS,
+                    PROGRESS_SECONDS,
+                    TimeUnit.SECONDS);
             Pacer pacer = new Pacer(ticker, throughput);
             for (long i = 0; i < numRecords; i++) {
                 byte[] value = payloads.size() == 1 ? payloads.get(0) : payloads.get(random.nextInt(payloads.size()));
@@ -164,7 +181,9 @@ final class PerfProduce extends ClientCommand {
     private List<byte[]> payloads() throws IOException {
         if (payload.payloadFile != null) {
             List<byte[]> lines = Files.readAllLines(payload.payloadFile, StandardCharsets.UTF_8).stream()
-                    .filter(l -> !l.isEmpty()).map(l -> l.getBytes(StandardCharsets.UTF_8)).toList();
+                    .filter(l -> !l.isEmpty())
+                    .map(l -> l.getBytes(StandardCharsets.UTF_8))
+                    .toList();
             if (lines.isEmpty()) {
                 throw new UsageException("--payload-file " + payload.payloadFile + " has no non-empty line");
             }

@@ -26,29 +26,46 @@ import picocli.CommandLine.Option;
  * {@code ferry produce}: one record per input line. The summary goes to standard error so standard
  * output stays free; the exit code is 1 when any record failed.
  */
-@Command(name = "produce", mixinStandardHelpOptions = true,
-        description = {"Send one record per line of standard input (or --file) to a topic.",
-                "A summary (records sent, failed) goes to standard error; the exit code is 1 if any record failed."})
+@Command(
+        name = "produce",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Send one record per line of standard input (or --file) to a topic.",
+            "A summary (records sent, failed) goes to standard error; the exit code is 1 if any record failed."
+        })
 public final class ProduceCommand extends ClientCommand {
 
     /** Failures printed one per line before only the count is kept. */
     static final int MAX_ERRORS_SHOWN = 5;
+
     private static final long PROGRESS_NANOS = TimeUnit.SECONDS.toNanos(5);
 
-    @Option(names = {"-t", "--topic"}, required = true, paramLabel = "NAME", description = "Topic to write to.")
+    @Option(
+            names = {"-t", "--topic"},
+            required = true,
+            paramLabel = "NAME",
+            description = "Topic to write to.")
     String topic;
 
-    @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "Read lines from this file instead of stdin.")
+    @Option(
+            names = {"-f", "--file"},
+            paramLabel = "FILE",
+            description = "Read lines from this file instead of stdin.")
     Path file;
 
     @Mixin
     ProducerOptions producerOptions;
 
     static final class KeyChoice {
-        @Option(names = {"-k", "--key"}, paramLabel = "KEY", description = "The key of every record.")
+        @Option(
+                names = {"-k", "--key"},
+                paramLabel = "KEY",
+                description = "The key of every record.")
         String key;
 
-        @Option(names = "--key-separator", paramLabel = "SEP",
+        @Option(
+                names = "--key-separator",
+                paramLabel = "SEP",
                 description = "Each line is KEY SEP VALUE (split at the first SEP).")
         String keySeparator;
     }
@@ -56,7 +73,9 @@ public final class ProduceCommand extends ClientCommand {
     @ArgGroup(exclusive = true)
     KeyChoice keyChoice = new KeyChoice();
 
-    @Option(names = {"-p", "--partition"}, paramLabel = "N",
+    @Option(
+            names = {"-p", "--partition"},
+            paramLabel = "N",
             description = "Write every record to this partition (default: by key hash, else sticky).")
     Integer partition;
 
@@ -81,8 +100,8 @@ public final class ProduceCommand extends ClientCommand {
         long sent = 0;
         long lineNumber = 0;
         try (InputStream in = file == null ? environment.stdin() : Files.newInputStream(file);
-             BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-             FerryProducer producer = new FerryProducer(config)) {
+                BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+                FerryProducer producer = new FerryProducer(config)) {
             long nextProgress = environment.ticker().nanoTime() + PROGRESS_NANOS;
             for (String line = reader.readLine(); line != null; line = reader.readLine()) {
                 lineNumber++;
@@ -94,12 +113,15 @@ public final class ProduceCommand extends ClientCommand {
                     continue;
                 }
                 long recordLine = lineNumber;
-                producer.send(new ProducerRecord(topic, partition, null, kv.key(), kv.value(), List.of()),
+                producer.send(
+                        new ProducerRecord(topic, partition, null, kv.key(), kv.value(), List.of()),
                         (metadata, exception) -> {
                             if (exception == null) {
                                 acknowledged.incrementAndGet();
                             } else {
-                                reportFailure(err, failed.incrementAndGet(),
+                                reportFailure(
+                                        err,
+                                        failed.incrementAndGet(),
                                         "line " + recordLine + ": " + ErrorReporter.describe(exception));
                             }
                         });
@@ -120,8 +142,8 @@ public final class ProduceCommand extends ClientCommand {
     }
 
     private String summary(long lines, long sent, long acknowledged, long failed) {
-        String s = "Read " + lines + " line(s), sent " + sent + " record(s) to topic " + topic + " (acks=" + producerOptions.acks
-                + "): ";
+        String s = "Read " + lines + " line(s), sent " + sent + " record(s) to topic " + topic + " (acks="
+                + producerOptions.acks + "): ";
         if (producerOptions.acks.equals("0")) {
             s += "not acknowledged by the broker (acks=0)";
         } else {

@@ -9,13 +9,20 @@ import picocli.CommandLine.Option;
 /** The producer settings that {@code produce} and {@code perf produce} share, mixed into both. */
 final class ProducerOptions {
 
-    @Option(names = "--acks", defaultValue = "all", converter = Converters.AcksConverter.class,
+    @Option(
+            names = "--acks",
+            defaultValue = "all",
+            converter = Converters.AcksConverter.class,
             description = "0 (don't wait), 1 (leader wrote it) or all (every in-sync replica has it); "
                     + "default: ${DEFAULT-VALUE}.")
     String acks;
 
-    @Option(names = "--compression", defaultValue = "none", converter = Converters.CompressionConverter.class,
-            paramLabel = "CODEC", description = "none, gzip, snappy, lz4 or zstd (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--compression",
+            defaultValue = "none",
+            converter = Converters.CompressionConverter.class,
+            paramLabel = "CODEC",
+            description = "none, gzip, snappy, lz4 or zstd (default: ${DEFAULT-VALUE}).")
     CompressionType compression;
 
     @Option(names = "--batch-size", paramLabel = "BYTES", description = "Producer batch.size.")

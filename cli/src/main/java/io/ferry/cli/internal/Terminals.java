@@ -6,8 +6,7 @@ import java.lang.reflect.Method;
 /** Whether standard output is an interactive terminal. */
 final class Terminals {
 
-    private Terminals() {
-    }
+    private Terminals() {}
 
     /**
      * Up to Java 21 {@link System#console()} is null unless stdin and stdout are both terminals.

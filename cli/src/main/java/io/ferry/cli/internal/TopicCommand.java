@@ -15,11 +15,19 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code ferry topic create|list|describe|alter|delete-records|delete|dump}. */
-@Command(name = "topic", mixinStandardHelpOptions = true,
+@Command(
+        name = "topic",
+        mixinStandardHelpOptions = true,
         description = "Create, list, describe, alter and delete topics, delete records, dump a partition's batches.",
-        subcommands = {TopicCommand.Create.class, TopicCommand.ListTopics.class, TopicCommand.Describe.class,
-                TopicCommand.Alter.class, TopicCommand.DeleteRecords.class, TopicCommand.Delete.class,
-                TopicDumpCommand.class})
+        subcommands = {
+            TopicCommand.Create.class,
+            TopicCommand.ListTopics.class,
+            TopicCommand.Describe.class,
+            TopicCommand.Alter.class,
+            TopicCommand.DeleteRecords.class,
+            TopicCommand.Delete.class,
+            TopicDumpCommand.class
+        })
 public final class TopicCommand implements Runnable {
 
     @Spec
@@ -27,25 +35,36 @@ public final class TopicCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "missing subcommand: one of "
-                + spec.subcommands().keySet());
+        throw new ParameterException(
+                spec.commandLine(),
+                "missing subcommand: one of " + spec.subcommands().keySet());
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a topic.")
     static final class Create extends ClientCommand {
 
-        @Option(names = {"-t", "--topic"}, required = true, paramLabel = "NAME", description = "Topic name.")
+        @Option(
+                names = {"-t", "--topic"},
+                required = true,
+                paramLabel = "NAME",
+                description = "Topic name.")
         String topic;
 
-        @Option(names = {"-p", "--partitions"}, paramLabel = "N",
+        @Option(
+                names = {"-p", "--partitions"},
+                paramLabel = "N",
                 description = "Number of partitions (default: the broker's num.partitions).")
         Integer partitions;
 
-        @Option(names = {"-r", "--replication-factor"}, paramLabel = "N",
+        @Option(
+                names = {"-r", "--replication-factor"},
+                paramLabel = "N",
                 description = "Replicas of each partition (default: the broker's default.replication.factor).")
         Integer replicationFactor;
 
-        @Option(names = {"-c", "--config"}, paramLabel = "KEY=VALUE",
+        @Option(
+                names = {"-c", "--config"},
+                paramLabel = "KEY=VALUE",
                 description = "Topic setting, repeatable (e.g. retention.ms=86400000, min.insync.replicas=2).")
         Map<String, String> configs = new LinkedHashMap<>();
 
@@ -56,10 +75,14 @@ public final class TopicCommand implements Runnable {
         @Override
         public Integer call() {
             try (FerryAdmin admin = admin(settings())) {
-                TopicDescription created = admin.createTopic(topic, partitions == null ? 0 : partitions,
-                        replicationFactor == null ? 0 : replicationFactor, configs);
-                out().println("Created topic " + created.name() + " with " + created.partitions().size()
-                        + " partition(s), replication factor " + created.replicationFactor() + ".");
+                TopicDescription created = admin.createTopic(
+                        topic,
+                        partitions == null ? 0 : partitions,
+                        replicationFactor == null ? 0 : replicationFactor,
+                        configs);
+                out().println("Created topic " + created.name() + " with "
+                        + created.partitions().size() + " partition(s), replication factor "
+                        + created.replicationFactor() + ".");
             }
             return ErrorReporter.OK;
         }
@@ -81,14 +104,21 @@ public final class TopicCommand implements Runnable {
         }
     }
 
-    @Command(name = "describe", mixinStandardHelpOptions = true,
+    @Command(
+            name = "describe",
+            mixinStandardHelpOptions = true,
             description = "Describe topics: settings, and each partition's leader, epoch, replicas and ISR.")
     static final class Describe extends ClientCommand {
 
-        @Option(names = {"-t", "--topic"}, paramLabel = "NAME", description = "Topic to describe (default: all).")
+        @Option(
+                names = {"-t", "--topic"},
+                paramLabel = "NAME",
+                description = "Topic to describe (default: all).")
         List<String> topics = List.of();
 
-        @Option(names = "--under-replicated", description = "Show only partitions whose ISR is smaller than the replica set.")
+        @Option(
+                names = "--under-replicated",
+                description = "Show only partitions whose ISR is smaller than the replica set.")
         boolean underReplicatedOnly;
 
         Describe(Environment environment) {
@@ -105,7 +135,9 @@ public final class TopicCommand implements Runnable {
         }
     }
 
-    @Command(name = "alter", mixinStandardHelpOptions = true,
+    @Command(
+            name = "alter",
+            mixinStandardHelpOptions = true,
             description = "Add partitions to a topic, or change its settings (as kafka-configs --alter); "
                     + "what is not named stays as it is.")
     static final class Alter extends ClientCommand {
@@ -113,18 +145,28 @@ public final class TopicCommand implements Runnable {
         @Spec
         CommandSpec spec;
 
-        @Option(names = {"-t", "--topic"}, required = true, paramLabel = "NAME", description = "Topic name.")
+        @Option(
+                names = {"-t", "--topic"},
+                required = true,
+                paramLabel = "NAME",
+                description = "Topic name.")
         String topic;
 
-        @Option(names = {"-p", "--partitions"}, paramLabel = "N",
+        @Option(
+                names = {"-p", "--partitions"},
+                paramLabel = "N",
                 description = "New partition count, above the current one (keys may map to other partitions after).")
         Integer partitions;
 
-        @Option(names = {"-c", "--config"}, paramLabel = "KEY=VALUE",
+        @Option(
+                names = {"-c", "--config"},
+                paramLabel = "KEY=VALUE",
                 description = "Setting to give the topic, repeatable (e.g. retention.ms=3600000).")
         Map<String, String> set = new LinkedHashMap<>();
 
-        @Option(names = {"-d", "--delete-config"}, paramLabel = "KEY",
+        @Option(
+                names = {"-d", "--delete-config"},
+                paramLabel = "KEY",
                 description = "Setting to return to the brokers' default, repeatable.")
         List<String> delete = new ArrayList<>();
 
@@ -135,13 +177,14 @@ public final class TopicCommand implements Runnable {
         @Override
         public Integer call() {
             if (partitions == null && set.isEmpty() && delete.isEmpty()) {
-                throw new ParameterException(spec.commandLine(),
-                        "nothing to change: give --partitions, --config or --delete-config");
+                throw new ParameterException(
+                        spec.commandLine(), "nothing to change: give --partitions, --config or --delete-config");
             }
             try (FerryAdmin admin = admin(settings())) {
                 if (partitions != null) {
                     TopicDescription grown = admin.createPartitions(topic, partitions);
-                    out().println("Topic " + topic + " has " + grown.partitions().size() + " partition(s).");
+                    out().println("Topic " + topic + " has "
+                            + grown.partitions().size() + " partition(s).");
                 }
                 if (!set.isEmpty() || !delete.isEmpty()) {
                     Map<String, String> now = admin.alterTopicConfigs(topic, set, delete);
@@ -153,18 +196,30 @@ public final class TopicCommand implements Runnable {
         }
     }
 
-    @Command(name = "delete-records", mixinStandardHelpOptions = true,
-            description = "Delete the records before an offset (as kafka-delete-records): the log start moves up to it.")
+    @Command(
+            name = "delete-records",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Delete the records before an offset (as kafka-delete-records): the log start moves up to it.")
     static final class DeleteRecords extends ClientCommand {
 
-        @Option(names = {"-t", "--topic"}, required = true, paramLabel = "NAME", description = "Topic name.")
+        @Option(
+                names = {"-t", "--topic"},
+                required = true,
+                paramLabel = "NAME",
+                description = "Topic name.")
         String topic;
 
-        @Option(names = {"-p", "--partition"}, paramLabel = "N",
+        @Option(
+                names = {"-p", "--partition"},
+                paramLabel = "N",
                 description = "Partition, repeatable (default: every partition of the topic).")
         List<Integer> partitions = new ArrayList<>();
 
-        @Option(names = {"-o", "--offset"}, required = true, paramLabel = "OFFSET",
+        @Option(
+                names = {"-o", "--offset"},
+                required = true,
+                paramLabel = "OFFSET",
                 description = "Records before this offset are deleted; -1: every committed record.")
         long offset;
 
@@ -175,13 +230,17 @@ public final class TopicCommand implements Runnable {
         @Override
         public Integer call() {
             try (FerryAdmin admin = admin(settings())) {
-                List<Integer> chosen = !partitions.isEmpty() ? partitions : admin.describeTopics(List.of(topic))
-                        .get(topic).partitions().stream().map(PartitionInfo::partition).toList();
+                List<Integer> chosen = !partitions.isEmpty()
+                        ? partitions
+                        : admin.describeTopics(List.of(topic)).get(topic).partitions().stream()
+                                .map(PartitionInfo::partition)
+                                .toList();
                 Map<TopicPartition, Long> before = new LinkedHashMap<>();
                 chosen.forEach(p -> before.put(new TopicPartition(topic, p), offset));
                 Map<TopicPartition, Long> starts = admin.deleteRecords(before);
-                before.keySet().forEach(tp -> out().println("Partition " + tp.partition() + " of " + topic
-                        + ": log start offset " + starts.get(tp)));
+                before.keySet()
+                        .forEach(tp -> out().println("Partition " + tp.partition() + " of " + topic
+                                + ": log start offset " + starts.get(tp)));
             }
             return ErrorReporter.OK;
         }
@@ -190,7 +249,11 @@ public final class TopicCommand implements Runnable {
     @Command(name = "delete", mixinStandardHelpOptions = true, description = "Delete a topic and its data.")
     static final class Delete extends ClientCommand {
 
-        @Option(names = {"-t", "--topic"}, required = true, paramLabel = "NAME", description = "Topic name.")
+        @Option(
+                names = {"-t", "--topic"},
+                required = true,
+                paramLabel = "NAME",
+                description = "Topic name.")
         String topic;
 
         Delete(Environment environment) {

@@ -21,39 +21,60 @@ import picocli.CommandLine.Option;
  * marked with the reason and the dump goes on after it; it stops with an error only where nothing says
  * where a bad batch ends.
  */
-@Command(name = "dump", mixinStandardHelpOptions = true,
-        description = {"Print a partition's batches as stored (as kafka-dump-log does), read from its leader: "
-                + "header fields, CRC validity and, with --records, each record. Every record is decoded, so "
-                + "batches and records that cannot be are marked with the reason."})
+@Command(
+        name = "dump",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Print a partition's batches as stored (as kafka-dump-log does), read from its leader: "
+                    + "header fields, CRC validity and, with --records, each record. Every record is decoded, so "
+                    + "batches and records that cannot be are marked with the reason."
+        })
 public final class TopicDumpCommand extends ClientCommand {
 
-    @Option(names = {"-t", "--topic"}, required = true, paramLabel = "NAME", description = "Topic name.")
+    @Option(
+            names = {"-t", "--topic"},
+            required = true,
+            paramLabel = "NAME",
+            description = "Topic name.")
     String topic;
 
-    @Option(names = {"-p", "--partition"}, required = true, paramLabel = "N", description = "Partition to dump.")
+    @Option(
+            names = {"-p", "--partition"},
+            required = true,
+            paramLabel = "N",
+            description = "Partition to dump.")
     int partition;
 
-    @Option(names = {"-o", "--offset"}, paramLabel = "N",
+    @Option(
+            names = {"-o", "--offset"},
+            paramLabel = "N",
             description = "Start at the batch holding this offset (default: the log start offset).")
     Long offset;
 
     @Option(names = "--max-batches", paramLabel = "N", description = "Stop after N batches.")
     Long maxBatches;
 
-    @Option(names = {"--records", "--deep-iteration"}, description = "Print each record of each batch.")
+    @Option(
+            names = {"--records", "--deep-iteration"},
+            description = "Print each record of each batch.")
     boolean records;
 
-    @Option(names = {"--print-data", "--print-data-log"},
+    @Option(
+            names = {"--print-data", "--print-data-log"},
             description = "With each record, print its key and value (the first " + BatchFormat.PRINTED_BYTES
                     + " bytes, escaped); implies --records.")
     boolean printData;
 
-    @Option(names = "--fetch-bytes", defaultValue = "1048576", paramLabel = "BYTES",
+    @Option(
+            names = "--fetch-bytes",
+            defaultValue = "1048576",
+            paramLabel = "BYTES",
             description = "Bytes asked for per fetch (at least one batch comes whatever its size; default: 1 MiB).")
     int fetchBytes;
 
     /** What was dumped, for the summary line. */
     private long batchCount;
+
     private long recordCount;
     private long undecodable;
     /** The offset after the last batch printed whose end is known. */
@@ -71,8 +92,10 @@ public final class TopicDumpCommand extends ClientCommand {
         PrintWriter out = out();
         try (FerryAdmin admin = admin(settings())) {
             TopicDescription description = describeTopic(admin, topic);
-            TopicPartition tp = new TopicPartition(topic, partitions(description, partition).get(0));
-            long start = offset != null ? offset
+            TopicPartition tp =
+                    new TopicPartition(topic, partitions(description, partition).get(0));
+            long start = offset != null
+                    ? offset
                     : admin.listOffsets(Map.of(tp, FerryAdmin.EARLIEST)).get(tp).offset();
             FetchedBatches fetched = admin.fetchBatches(tp, start, fetchBytes);
             long end = fetched.highWatermark();
@@ -104,8 +127,11 @@ public final class TopicDumpCommand extends ClientCommand {
     }
 
     private int leader(TopicDescription description) {
-        return description.partitions().stream().filter(p -> p.partition() == partition)
-                .mapToInt(PartitionInfo::leader).findFirst().orElse(-1);
+        return description.partitions().stream()
+                .filter(p -> p.partition() == partition)
+                .mapToInt(PartitionInfo::leader)
+                .findFirst()
+                .orElse(-1);
     }
 
     /**
@@ -151,10 +177,12 @@ public final class TopicDumpCommand extends ClientCommand {
         }
         out.flush();
         FetchedBatch last = fetched.batches().get(fetched.batches().size() - 1);
-        throw new FerryException(ErrorCode.CORRUPT_BATCH, next < 0
-                ? "cannot go past the batch at offset " + last.baseOffset() + " of " + fetched.partition()
-                        + ": nothing says where it ends; dump again from a later --offset"
-                : "the leader answered offset " + fetched.fetchOffset() + " of " + fetched.partition()
-                        + " with batches that end at " + next + "; stopping");
+        throw new FerryException(
+                ErrorCode.CORRUPT_BATCH,
+                next < 0
+                        ? "cannot go past the batch at offset " + last.baseOffset() + " of " + fetched.partition()
+                                + ": nothing says where it ends; dump again from a later --offset"
+                        : "the leader answered offset " + fetched.fetchOffset() + " of " + fetched.partition()
+                                + " with batches that end at " + next + "; stopping");
     }
 }

@@ -15,30 +15,41 @@ import java.util.stream.Collectors;
  */
 public final class TopicFormat {
 
-    private TopicFormat() {
-    }
+    private TopicFormat() {}
 
     public static String describe(Collection<TopicDescription> topics, boolean problemsOnly) {
         StringBuilder sb = new StringBuilder();
         for (TopicDescription t : topics) {
             if (!problemsOnly) {
-                sb.append("Topic: ").append(t.name())
-                        .append("\tTopicId: ").append(t.topicId())
-                        .append("\tPartitionCount: ").append(t.partitions().size())
-                        .append("\tReplicationFactor: ").append(t.replicationFactor())
-                        .append("\tConfigs: ").append(configs(t.configs())).append('\n');
+                sb.append("Topic: ")
+                        .append(t.name())
+                        .append("\tTopicId: ")
+                        .append(t.topicId())
+                        .append("\tPartitionCount: ")
+                        .append(t.partitions().size())
+                        .append("\tReplicationFactor: ")
+                        .append(t.replicationFactor())
+                        .append("\tConfigs: ")
+                        .append(configs(t.configs()))
+                        .append('\n');
             }
             for (PartitionInfo p : t.partitions()) {
                 PartitionStatus status = PartitionStatus.of(p);
                 if (problemsOnly && status == PartitionStatus.OK) {
                     continue;
                 }
-                sb.append("\tTopic: ").append(t.name())
-                        .append("\tPartition: ").append(p.partition())
-                        .append("\tLeader: ").append(p.leader() < 0 ? "none" : Integer.toString(p.leader()))
-                        .append("\tLeaderEpoch: ").append(p.leaderEpoch())
-                        .append("\tReplicas: ").append(ids(p.replicas()))
-                        .append("\tIsr: ").append(ids(p.isr()));
+                sb.append("\tTopic: ")
+                        .append(t.name())
+                        .append("\tPartition: ")
+                        .append(p.partition())
+                        .append("\tLeader: ")
+                        .append(p.leader() < 0 ? "none" : Integer.toString(p.leader()))
+                        .append("\tLeaderEpoch: ")
+                        .append(p.leaderEpoch())
+                        .append("\tReplicas: ")
+                        .append(ids(p.replicas()))
+                        .append("\tIsr: ")
+                        .append(ids(p.isr()));
                 if (status != PartitionStatus.OK) {
                     sb.append("\tStatus: ").append(status.label());
                 }
@@ -49,8 +60,8 @@ public final class TopicFormat {
     }
 
     static String configs(Map<String, String> configs) {
-        return new TreeMap<>(configs).entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
-                .collect(Collectors.joining(","));
+        return new TreeMap<>(configs)
+                .entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(","));
     }
 
     static String ids(List<Integer> ids) {

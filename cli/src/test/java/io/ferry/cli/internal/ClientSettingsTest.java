@@ -21,8 +21,8 @@ class ClientSettingsTest {
 
     @Test
     void eachFileKeyGoesOnlyToTheClientsThatKnowIt() throws IOException {
-        Path file = Files.writeString(dir.resolve("c.properties"),
-                "acks=1\nfetch.min.bytes=1000\nrequest.timeout.ms=1234\nclient.id=me\n");
+        Path file = Files.writeString(
+                dir.resolve("c.properties"), "acks=1\nfetch.min.bytes=1000\nrequest.timeout.ms=1234\nclient.id=me\n");
         ClientSettings s = ClientSettings.load("h:1", file);
         ProducerConfig p = s.producer(Map.of());
         ConsumerConfig c = s.consumer(Map.of());
@@ -48,8 +48,8 @@ class ClientSettingsTest {
     @Test
     void theFileBeatsACommandsOwnDefaults() throws IOException {
         Path file = Files.writeString(dir.resolve("c.properties"), "default.api.timeout.ms=300\n");
-        AdminConfig a = ClientSettings.load("h:1", file).admin(Map.of("default.api.timeout.ms", "3000",
-                "request.timeout.ms", "1000"), Map.of());
+        AdminConfig a = ClientSettings.load("h:1", file)
+                .admin(Map.of("default.api.timeout.ms", "3000", "request.timeout.ms", "1000"), Map.of());
         assertEquals(300, a.defaultApiTimeoutMs());
         assertEquals(1000, a.requestTimeoutMs());
     }
@@ -59,8 +59,13 @@ class ClientSettingsTest {
         Path file = Files.writeString(dir.resolve("c.properties"), "bootstrap.servers=file:3\n");
         assertEquals("flag:1", ClientSettings.load("flag:1", file).bootstrap());
         assertEquals("file:3", ClientSettings.load(null, file).bootstrap());
-        assertEquals(ClientOptions.DEFAULT_BOOTSTRAP, ClientSettings.load(null, null).bootstrap());
-        assertEquals(InetSocketAddress.createUnresolved("flag", 1),
-                ClientSettings.load("flag:1", file).admin(Map.of()).bootstrapServers().get(0));
+        assertEquals(
+                ClientOptions.DEFAULT_BOOTSTRAP, ClientSettings.load(null, null).bootstrap());
+        assertEquals(
+                InetSocketAddress.createUnresolved("flag", 1),
+                ClientSettings.load("flag:1", file)
+                        .admin(Map.of())
+                        .bootstrapServers()
+                        .get(0));
     }
 }

@@ -17,16 +17,23 @@ import org.junit.jupiter.api.Test;
 
 class FormatTest {
 
-    static final TopicDescription ORDERS = new TopicDescription("orders", "id-1", 3, Map.of("retention.ms", "1000",
-            "min.insync.replicas", "2"), List.of(
-            new PartitionInfo("orders", 0, 1, 4, List.of(1, 2, 3), List.of(1, 2, 3)),
-            new PartitionInfo("orders", 1, 2, 7, List.of(2, 3, 1), List.of(2, 1)),
-            new PartitionInfo("orders", 2, -1, 9, List.of(3, 1, 2), List.of())));
+    static final TopicDescription ORDERS = new TopicDescription(
+            "orders",
+            "id-1",
+            3,
+            Map.of("retention.ms", "1000", "min.insync.replicas", "2"),
+            List.of(
+                    new PartitionInfo("orders", 0, 1, 4, List.of(1, 2, 3), List.of(1, 2, 3)),
+                    new PartitionInfo("orders", 1, 2, 7, List.of(2, 3, 1), List.of(2, 1)),
+                    new PartitionInfo("orders", 2, -1, 9, List.of(3, 1, 2), List.of())));
 
-    static final ClusterDescription CLUSTER = new ClusterDescription(5, List.of(
-            new BrokerInfo(1, "127.0.0.1", 9092, false),
-            new BrokerInfo(2, "127.0.0.1", 9093, false),
-            new BrokerInfo(3, "127.0.0.1", 9094, true)), 42);
+    static final ClusterDescription CLUSTER = new ClusterDescription(
+            5,
+            List.of(
+                    new BrokerInfo(1, "127.0.0.1", 9092, false),
+                    new BrokerInfo(2, "127.0.0.1", 9093, false),
+                    new BrokerInfo(3, "127.0.0.1", 9094, true)),
+            42);
 
     @Test
     void topicDescribeUsesKafkaLayoutWithStatus() {
@@ -70,7 +77,7 @@ class FormatTest {
     void clusterViewOnATerminalColoursProblemRows() {
         String text = ClusterReport.render(CLUSTER, List.of(ORDERS), true);
         assertTrue(text.contains("\u001b[31;1morders  2 "), text); // offline: red
-        assertTrue(text.contains("\u001b[33morders  1 "), text);   // under-replicated: yellow
+        assertTrue(text.contains("\u001b[33morders  1 "), text); // under-replicated: yellow
         assertTrue(text.contains("\u001b[33m3       127.0.0.1:9094  FENCED"), text);
         assertTrue(text.contains("orders  0          1       4      1,2,3     1,2,3  ok\n"), "healthy rows plain");
     }

@@ -18,7 +18,7 @@ class PerfMathTest {
         }
         LatencyStats s = LatencyStats.of(h);
         assertEquals(10_000, s.count());
-        assertEquals(5000.5, s.meanMicros(), 5.0);   // within HdrHistogram's 0.1%
+        assertEquals(5000.5, s.meanMicros(), 5.0); // within HdrHistogram's 0.1%
         assertWithin(5000, s.p50Micros());
         assertWithin(9500, s.p95Micros());
         assertWithin(9900, s.p99Micros());
@@ -50,12 +50,15 @@ class PerfMathTest {
     @Test
     void producerLineMatchesKafkasLayout() {
         LatencyStats s = new LatencyStats(1000, 2500, 12_345, 2000, 4000, 9000, 12_000);
-        assertEquals("1000 records sent, 500.0 records/sec (0.48 MB/sec), 2.50 ms avg latency, 12.35 ms max latency, "
+        assertEquals(
+                "1000 records sent, 500.0 records/sec (0.48 MB/sec), 2.50 ms avg latency, 12.35 ms max latency, "
                         + "2.00 ms 50th, 4.00 ms 95th, 9.00 ms 99th, 12.00 ms 99.9th.",
                 PerfFormat.produceLine(1000, 1000 * 1000, 2_000_000_000L, s, true));
-        assertEquals("1000 records sent, 500.0 records/sec (0.48 MB/sec), 2.50 ms avg latency, 12.35 ms max latency.",
+        assertEquals(
+                "1000 records sent, 500.0 records/sec (0.48 MB/sec), 2.50 ms avg latency, 12.35 ms max latency.",
                 PerfFormat.produceLine(1000, 1000 * 1000, 2_000_000_000L, s, false));
-        assertEquals("{\"records\":1000,\"errors\":2,\"bytes\":1000000,\"elapsed_sec\":2.000,\"records_per_sec\":500.0,"
+        assertEquals(
+                "{\"records\":1000,\"errors\":2,\"bytes\":1000000,\"elapsed_sec\":2.000,\"records_per_sec\":500.0,"
                         + "\"mb_per_sec\":0.477,\"latency_ms\":{\"avg\":2.50,\"max\":12.35,\"p50\":2.00,\"p95\":4.00,"
                         + "\"p99\":9.00,\"p99_9\":12.00}}",
                 PerfFormat.produceJson(1000, 2, 1000 * 1000, 2_000_000_000L, s));
@@ -63,16 +66,22 @@ class PerfMathTest {
 
     @Test
     void consumerAndE2eLines() {
-        assertEquals("2048 records consumed (2.00 MB) in 4.000 s, 512.0 records/sec (0.50 MB/sec), 8 polls, "
-                + "256.0 records/poll", PerfFormat.consumeLine(2048, 2 * 1024 * 1024, 4_000_000_000L, 8));
-        assertEquals("{\"records\":2048,\"bytes\":2097152,\"elapsed_sec\":4.000,\"records_per_sec\":512.0,"
-                + "\"mb_per_sec\":0.500,\"polls\":8}", PerfFormat.consumeJson(2048, 2 * 1024 * 1024, 4_000_000_000L, 8));
+        assertEquals(
+                "2048 records consumed (2.00 MB) in 4.000 s, 512.0 records/sec (0.50 MB/sec), 8 polls, "
+                        + "256.0 records/poll",
+                PerfFormat.consumeLine(2048, 2 * 1024 * 1024, 4_000_000_000L, 8));
+        assertEquals(
+                "{\"records\":2048,\"bytes\":2097152,\"elapsed_sec\":4.000,\"records_per_sec\":512.0,"
+                        + "\"mb_per_sec\":0.500,\"polls\":8}",
+                PerfFormat.consumeJson(2048, 2 * 1024 * 1024, 4_000_000_000L, 8));
         LatencyStats s = new LatencyStats(900, 812.5, 9000, 700, 1500, 2500, 4000);
-        assertEquals("900 records at 1000 records/sec (acks=all, 100 warm-up records not counted): e2e latency "
-                + "avg 812.5 us, p50 700 us, p99 2500 us, p99.9 4000 us, max 9000 us",
+        assertEquals(
+                "900 records at 1000 records/sec (acks=all, 100 warm-up records not counted): e2e latency "
+                        + "avg 812.5 us, p50 700 us, p99 2500 us, p99.9 4000 us, max 9000 us",
                 PerfFormat.e2eLine(s, 1000, "all", 100));
-        assertEquals("{\"records\":900,\"rate\":1000,\"acks\":\"all\",\"warmup\":100,\"lost\":0,\"latency_us\":"
-                + "{\"avg\":812.5,\"p50\":700,\"p99\":2500,\"p99_9\":4000,\"max\":9000}}",
+        assertEquals(
+                "{\"records\":900,\"rate\":1000,\"acks\":\"all\",\"warmup\":100,\"lost\":0,\"latency_us\":"
+                        + "{\"avg\":812.5,\"p50\":700,\"p99\":2500,\"p99_9\":4000,\"max\":9000}}",
                 PerfFormat.e2eJson(s, 1000, "all", 100, 0));
     }
 
@@ -88,7 +97,7 @@ class PerfMathTest {
         }
         assertEquals(List.of(0L, 10L, 20L, 30L, 40L), times);
         ticker.sleepNanos(100_000_000); // the caller stalls for 100 ms
-        pacer.awaitTurn(5);             // overdue: no wait
+        pacer.awaitTurn(5); // overdue: no wait
         assertEquals(140, (ticker.nanoTime() - start) / 1_000_000);
     }
 

@@ -23,12 +23,10 @@ import java.util.List;
  */
 public final class BatchWalker {
 
-    private BatchWalker() {
-    }
+    private BatchWalker() {}
 
     /** A batch as the first pass found it: its header view, whether framed, and its header's problem. */
-    private record Found(int position, RecordBatch batch, boolean framed, CorruptBatchException problem) {
-    }
+    private record Found(int position, RecordBatch batch, boolean framed, CorruptBatchException problem) {}
 
     /**
      * @param bytes         the batches as fetched; read from position to limit, not moved
@@ -97,8 +95,10 @@ public final class BatchWalker {
             return e;
         }
         if (batch.baseOffset() < 0 || batch.nextOffset() <= batch.baseOffset()) {
-            return new CorruptBatchException(Problem.INVALID_RECORD_COUNT, "base offset " + batch.baseOffset()
-                    + " and last offset delta " + batch.lastOffsetDelta() + " give no valid offset range");
+            return new CorruptBatchException(
+                    Problem.INVALID_RECORD_COUNT,
+                    "base offset " + batch.baseOffset() + " and last offset delta " + batch.lastOffsetDelta()
+                            + " give no valid offset range");
         }
         return null;
     }
@@ -106,15 +106,30 @@ public final class BatchWalker {
     private static FetchedBatch locate(Found f, Found following, long expected, long highWatermark) {
         long base = f.batch() == null ? expected : f.batch().baseOffset();
         if (f.problem() == null) {
-            return new FetchedBatch(f.position(), f.batch(), true, base, null, f.batch().nextOffset(), End.HEADER);
+            return new FetchedBatch(
+                    f.position(), f.batch(), true, base, null, f.batch().nextOffset(), End.HEADER);
         }
-        if (following != null && following.framed() && following.batch().baseOffset() > base
+        if (following != null
+                && following.framed()
+                && following.batch().baseOffset() > base
                 && (highWatermark < 0 || following.batch().baseOffset() < highWatermark)) {
-            return new FetchedBatch(f.position(), f.batch(), f.framed(), base, f.problem(),
-                    following.batch().baseOffset(), End.NEXT_BATCH);
+            return new FetchedBatch(
+                    f.position(),
+                    f.batch(),
+                    f.framed(),
+                    base,
+                    f.problem(),
+                    following.batch().baseOffset(),
+                    End.NEXT_BATCH);
         }
         if (f.batch() != null && consistent(f.batch(), expected, highWatermark)) {
-            return new FetchedBatch(f.position(), f.batch(), f.framed(), base, f.problem(), f.batch().nextOffset(),
+            return new FetchedBatch(
+                    f.position(),
+                    f.batch(),
+                    f.framed(),
+                    base,
+                    f.problem(),
+                    f.batch().nextOffset(),
                     End.UNCHECKED_HEADER);
         }
         return new FetchedBatch(f.position(), f.batch(), f.framed(), base, f.problem(), -1, End.UNKNOWN);

@@ -30,8 +30,10 @@ public final class Channels implements AutoCloseable {
     }
 
     public ManagedChannel get(InetSocketAddress address) {
-        return channels.computeIfAbsent(address, a ->
-                Grpc.newChannelBuilderForAddress(a.getHostString(), a.getPort(), InsecureChannelCredentials.create())
+        return channels.computeIfAbsent(
+                address,
+                a -> Grpc.newChannelBuilderForAddress(
+                                a.getHostString(), a.getPort(), InsecureChannelCredentials.create())
                         .maxInboundMessageSize(maxInboundMessageBytes)
                         .directExecutor()
                         .build());

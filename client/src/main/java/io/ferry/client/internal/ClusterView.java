@@ -30,16 +30,22 @@ public final class ClusterView {
     private final Map<String, int[]> available;
     private final long version;
 
-    private ClusterView(Map<Integer, InetSocketAddress> brokers, Map<String, PartitionInfo[]> topics,
-                        Map<String, Error> topicErrors, long version) {
+    private ClusterView(
+            Map<Integer, InetSocketAddress> brokers,
+            Map<String, PartitionInfo[]> topics,
+            Map<String, Error> topicErrors,
+            long version) {
         this.brokers = brokers;
         this.topics = topics;
         this.topicErrors = topicErrors;
         this.version = version;
         Map<String, int[]> avail = new HashMap<>();
-        topics.forEach((name, parts) -> avail.put(name, java.util.Arrays.stream(parts)
-                .filter(p -> p != null && p.leader() >= 0 && brokers.containsKey(p.leader()))
-                .mapToInt(PartitionInfo::partition).toArray()));
+        topics.forEach((name, parts) -> avail.put(
+                name,
+                java.util.Arrays.stream(parts)
+                        .filter(p -> p != null && p.leader() >= 0 && brokers.containsKey(p.leader()))
+                        .mapToInt(PartitionInfo::partition)
+                        .toArray()));
         this.available = avail;
     }
 
@@ -71,13 +77,18 @@ public final class ClusterView {
             }
             topics.put(t.getName(), parts);
         }
-        return new ClusterView(Map.copyOf(brokers), Map.copyOf(topics), Map.copyOf(errors),
-                response.getMetadataVersion());
+        return new ClusterView(
+                Map.copyOf(brokers), Map.copyOf(topics), Map.copyOf(errors), response.getMetadataVersion());
     }
 
     public static PartitionInfo toInfo(PartitionRecord p) {
-        return new PartitionInfo(p.getTopic(), p.getPartition(), p.getLeader(), p.getLeaderEpoch(),
-                List.copyOf(p.getReplicasList()), List.copyOf(p.getIsrList()));
+        return new PartitionInfo(
+                p.getTopic(),
+                p.getPartition(),
+                p.getLeader(),
+                p.getLeaderEpoch(),
+                List.copyOf(p.getReplicasList()),
+                List.copyOf(p.getIsrList()));
     }
 
     /** Number of partitions, or -1 when the topic is not in this view. */

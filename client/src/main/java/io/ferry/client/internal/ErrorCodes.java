@@ -13,8 +13,7 @@ public final class ErrorCodes {
 
     private static final Map<ErrorCode, Boolean> RETRIABLE = readRetriable();
 
-    private ErrorCodes() {
-    }
+    private ErrorCodes() {}
 
     public static boolean isRetriable(ErrorCode code) {
         return code != null && RETRIABLE.getOrDefault(code, false);

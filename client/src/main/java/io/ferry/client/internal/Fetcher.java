@@ -57,8 +57,7 @@ public final class Fetcher {
     }
 
     /** A fetch on the wire to one leader, with the positions it asked for. */
-    private record Pending(Map<TopicPartition, Long> offsets, CompletableFuture<FetchResponse> response) {
-    }
+    private record Pending(Map<TopicPartition, Long> offsets, CompletableFuture<FetchResponse> response) {}
 
     private final List<Pending> pending = new ArrayList<>();
 
@@ -135,24 +134,33 @@ public final class Fetcher {
             needMetadata |= handle(response, states, call.offsets(), outOfRange);
         }
         if (!outOfRange.isEmpty()) {
-            throw new OffsetOutOfRangeException("Fetch positions out of range with no reset policy"
-                    + " (auto.offset.reset=none): " + outOfRange, outOfRange);
+            throw new OffsetOutOfRangeException(
+                    "Fetch positions out of range with no reset policy" + " (auto.offset.reset=none): " + outOfRange,
+                    outOfRange);
         }
         return needMetadata;
     }
 
-    private CompletableFuture<FetchResponse> send(ClusterView view, int leader, List<TopicPartition> partitions,
-                                                  Map<TopicPartition, Long> offsets, int maxWaitMs) {
+    private CompletableFuture<FetchResponse> send(
+            ClusterView view,
+            int leader,
+            List<TopicPartition> partitions,
+            Map<TopicPartition, Long> offsets,
+            int maxWaitMs) {
         Map<String, FetchTopic.Builder> topics = new LinkedHashMap<>();
         for (TopicPartition tp : partitions) {
             PartitionInfo info = view.partition(tp.topic(), tp.partition());
             topics.computeIfAbsent(tp.topic(), t -> FetchTopic.newBuilder().setTopic(t))
-                    .addPartitions(FetchPartition.newBuilder().setPartition(tp.partition())
-                            .setFetchOffset(offsets.get(tp)).setPartitionMaxBytes(config.maxPartitionFetchBytes())
+                    .addPartitions(FetchPartition.newBuilder()
+                            .setPartition(tp.partition())
+                            .setFetchOffset(offsets.get(tp))
+                            .setPartitionMaxBytes(config.maxPartitionFetchBytes())
                             .setCurrentLeaderEpoch(info == null ? -1 : info.leaderEpoch()));
         }
-        FetchRequest.Builder request = FetchRequest.newBuilder().setMaxWaitMs(maxWaitMs)
-                .setMinBytes(config.fetchMinBytes()).setMaxBytes(config.fetchMaxBytes());
+        FetchRequest.Builder request = FetchRequest.newBuilder()
+                .setMaxWaitMs(maxWaitMs)
+                .setMinBytes(config.fetchMinBytes())
+                .setMaxBytes(config.fetchMaxBytes());
         topics.values().forEach(request::addTopics);
         CompletableFuture<FetchResponse> future = new CompletableFuture<>();
         BrokerServiceGrpc.newStub(channels.get(view.address(leader)))
@@ -169,14 +177,16 @@ public final class Fetcher {
                     }
 
                     @Override
-                    public void onCompleted() {
-                    }
+                    public void onCompleted() {}
                 });
         return future;
     }
 
-    private boolean handle(FetchResponse response, Map<TopicPartition, PartitionFetchState> states,
-                           Map<TopicPartition, Long> requested, Map<TopicPartition, Long> outOfRange) {
+    private boolean handle(
+            FetchResponse response,
+            Map<TopicPartition, PartitionFetchState> states,
+            Map<TopicPartition, Long> requested,
+            Map<TopicPartition, Long> outOfRange) {
         boolean needMetadata = false;
         for (FetchTopicResult topic : response.getTopicsList()) {
             for (FetchPartitionResult result : topic.getPartitionsList()) {
@@ -198,7 +208,8 @@ public final class Fetcher {
                     }
                     default -> {
                         if (!ErrorCodes.isRetriable(code)) {
-                            throw new FerryException(code, tp + ": " + result.getError().getMessage());
+                            throw new FerryException(
+                                    code, tp + ": " + result.getError().getMessage());
                         }
                         needMetadata = true;
                     }
@@ -213,13 +224,13 @@ public final class Fetcher {
      * buffered. A batch that cannot be decoded stops the answer there: the records of the batches before
      * it are buffered, none of its own, and it waits in {@link PartitionFetchState#corrupt}.
      */
-    private static void decode(TopicPartition tp, PartitionFetchState state, FetchPartitionResult result,
-                               long position) {
+    private static void decode(
+            TopicPartition tp, PartitionFetchState state, FetchPartitionResult result, long position) {
         if (result.getRecords().isEmpty()) {
             return;
         }
-        List<FetchedBatch> batches = BatchWalker.walk(result.getRecords().asReadOnlyByteBuffer(), position,
-                result.getHighWatermark());
+        List<FetchedBatch> batches =
+                BatchWalker.walk(result.getRecords().asReadOnlyByteBuffer(), position, result.getHighWatermark());
         boolean hadBuffered = !state.buffered.isEmpty();
         int before = state.buffered.size();
         long end = position;
@@ -235,8 +246,14 @@ public final class Fetcher {
                 if (!batch.batch().isControl()) {
                     batch.readRecords(r -> {
                         if (r.offset() >= position) {
-                            records.add(new ConsumerRecord(tp.topic(), tp.partition(), r.offset(), r.timestamp(),
-                                    r.keyBytes(), r.valueBytes(), r.headers()));
+                            records.add(new ConsumerRecord(
+                                    tp.topic(),
+                                    tp.partition(),
+                                    r.offset(),
+                                    r.timestamp(),
+                                    r.keyBytes(),
+                                    r.valueBytes(),
+                                    r.headers()));
                         }
                     });
                 }

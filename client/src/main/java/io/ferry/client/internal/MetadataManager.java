@@ -51,8 +51,14 @@ public final class MetadataManager implements AutoCloseable {
     /**
      * @param onUpdate run after each successful update, on the scheduler thread; must not block
      */
-    public MetadataManager(List<InetSocketAddress> bootstrap, Channels channels, long retryBackoffMs,
-                           long requestTimeoutMs, long maxAgeMs, String threadName, Runnable onUpdate) {
+    public MetadataManager(
+            List<InetSocketAddress> bootstrap,
+            Channels channels,
+            long retryBackoffMs,
+            long requestTimeoutMs,
+            long maxAgeMs,
+            String threadName,
+            Runnable onUpdate) {
         this.bootstrap = List.copyOf(bootstrap);
         this.channels = channels;
         this.retryBackoffMs = retryBackoffMs;
@@ -114,8 +120,8 @@ public final class MetadataManager implements AutoCloseable {
                 waitForUpdate(seen, deadlineNanos);
             }
             if (System.nanoTime() - deadlineNanos >= 0 && view.partitionCount(topic) <= 0) {
-                throw new FerryTimeoutException("Topic " + topic + " not present in metadata after " + maxWaitMs
-                        + " ms" + describe(view.topicError(topic)));
+                throw new FerryTimeoutException("Topic " + topic + " not present in metadata after " + maxWaitMs + " ms"
+                        + describe(view.topicError(topic)));
             }
         }
     }
@@ -131,8 +137,10 @@ public final class MetadataManager implements AutoCloseable {
             requestUpdate();
             while (updates == seen) {
                 if (System.nanoTime() - deadlineNanos >= 0) {
-                    throw new FerryTimeoutException("Timed out waiting for cluster metadata"
-                            + (lastError == null ? "" : "; last error: " + lastError.getMessage()), lastError);
+                    throw new FerryTimeoutException(
+                            "Timed out waiting for cluster metadata"
+                                    + (lastError == null ? "" : "; last error: " + lastError.getMessage()),
+                            lastError);
                 }
                 waitForUpdate(seen, deadlineNanos);
             }
@@ -167,7 +175,8 @@ public final class MetadataManager implements AutoCloseable {
             List<InetSocketAddress> nodes = new ArrayList<>(new LinkedHashSet<>(candidates()));
             target = nodes.get(Math.floorMod(nextNode, nodes.size()));
         }
-        MetadataRequest request = MetadataRequest.newBuilder().addAllTopics(topics).build();
+        MetadataRequest request =
+                MetadataRequest.newBuilder().addAllTopics(topics).build();
         try {
             BrokerServiceGrpc.newStub(channels.get(target))
                     .withDeadlineAfter(requestTimeoutMs, TimeUnit.MILLISECONDS)
@@ -183,8 +192,7 @@ public final class MetadataManager implements AutoCloseable {
                         }
 
                         @Override
-                        public void onCompleted() {
-                        }
+                        public void onCompleted() {}
                     });
         } catch (RuntimeException e) {
             onFailure(target, e);
@@ -213,7 +221,10 @@ public final class MetadataManager implements AutoCloseable {
 
     private void onFailure(InetSocketAddress target, Throwable t) {
         synchronized (this) {
-            lastError = new FerryTransportException("metadata request to " + target.getHostString() + ":" + target.getPort() + " failed: " + t.getMessage(), t);
+            lastError = new FerryTransportException(
+                    "metadata request to " + target.getHostString() + ":" + target.getPort() + " failed: "
+                            + t.getMessage(),
+                    t);
             nextNode++;
             fetchScheduled = false;
             notifyAll();

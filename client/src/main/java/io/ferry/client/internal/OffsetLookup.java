@@ -35,17 +35,25 @@ public final class OffsetLookup {
      * @throws FerryException        for a non-retriable error
      * @throws FerryTimeoutException when some partition has no answer by the deadline
      */
-    public Map<TopicPartition, ListOffsetsPartitionResult> list(Map<TopicPartition, Long> timestamps,
-                                                                  long deadlineNanos, long timeoutMs) {
-        return leaders.call("list offsets of", timestamps, OffsetLookup::listOffsets,
-                ListOffsetsPartitionResult::getError, deadlineNanos, timeoutMs);
+    public Map<TopicPartition, ListOffsetsPartitionResult> list(
+            Map<TopicPartition, Long> timestamps, long deadlineNanos, long timeoutMs) {
+        return leaders.call(
+                "list offsets of",
+                timestamps,
+                OffsetLookup::listOffsets,
+                ListOffsetsPartitionResult::getError,
+                deadlineNanos,
+                timeoutMs);
     }
 
-    private static Map<TopicPartition, ListOffsetsPartitionResult> listOffsets(BrokerServiceBlockingStub stub,
-                                                                               Map<TopicPartition, Long> partitions) {
+    private static Map<TopicPartition, ListOffsetsPartitionResult> listOffsets(
+            BrokerServiceBlockingStub stub, Map<TopicPartition, Long> partitions) {
         Map<String, ListOffsetsTopic.Builder> topics = new LinkedHashMap<>();
-        partitions.forEach((tp, ts) -> topics.computeIfAbsent(tp.topic(), t -> ListOffsetsTopic.newBuilder().setTopic(t))
-                .addPartitions(ListOffsetsPartition.newBuilder().setPartition(tp.partition()).setTimestamp(ts)));
+        partitions.forEach((tp, ts) -> topics.computeIfAbsent(
+                        tp.topic(), t -> ListOffsetsTopic.newBuilder().setTopic(t))
+                .addPartitions(ListOffsetsPartition.newBuilder()
+                        .setPartition(tp.partition())
+                        .setTimestamp(ts)));
         ListOffsetsRequest.Builder request = ListOffsetsRequest.newBuilder();
         topics.values().forEach(request::addTopics);
         Map<TopicPartition, ListOffsetsPartitionResult> results = new LinkedHashMap<>();

@@ -23,6 +23,7 @@ public final class PartitionFetchState {
     public long position = -1;
     /** A reset asked for by seekToBeginning/seekToEnd or an out-of-range answer; null when none. */
     public OffsetReset pendingReset;
+
     public final ArrayDeque<ConsumerRecord> buffered = new ArrayDeque<>();
     /** Offset after the last fetched batch; the position once {@link #buffered} drains. */
     public long bufferEnd = -1;

@@ -46,8 +46,13 @@ public final class PartitionLeaderCalls {
      * @throws FerryException        for a non-retriable error
      * @throws FerryTimeoutException when some partition has no answer by the deadline
      */
-    public <V, R> Map<TopicPartition, R> call(String what, Map<TopicPartition, V> values, Rpc<V, R> rpc,
-                                             Function<R, Error> errorOf, long deadlineNanos, long timeoutMs) {
+    public <V, R> Map<TopicPartition, R> call(
+            String what,
+            Map<TopicPartition, V> values,
+            Rpc<V, R> rpc,
+            Function<R, Error> errorOf,
+            long deadlineNanos,
+            long timeoutMs) {
         values.keySet().forEach(tp -> metadata.addTopic(tp.topic()));
         Map<TopicPartition, V> pending = new LinkedHashMap<>(values);
         Map<TopicPartition, R> done = new HashMap<>();
@@ -58,15 +63,18 @@ public final class PartitionLeaderCalls {
             for (Map.Entry<TopicPartition, V> e : pending.entrySet()) {
                 int leader = view.leader(e.getKey());
                 if (leader >= 0) {
-                    byLeader.computeIfAbsent(leader, id -> new LinkedHashMap<>()).put(e.getKey(), e.getValue());
+                    byLeader.computeIfAbsent(leader, id -> new LinkedHashMap<>())
+                            .put(e.getKey(), e.getValue());
                 }
             }
             for (Map.Entry<Integer, Map<TopicPartition, V>> e : byLeader.entrySet()) {
-                long timeoutNanos = Math.max(1, Math.min(deadlineNanos - System.nanoTime(),
-                        TimeUnit.MILLISECONDS.toNanos(requestTimeoutMs)));
+                long timeoutNanos = Math.max(
+                        1,
+                        Math.min(deadlineNanos - System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(requestTimeoutMs)));
                 try {
-                    Map<TopicPartition, R> answers = rpc.call(BrokerServiceGrpc.newBlockingStub(
-                            channels.get(view.address(e.getKey()))).withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS),
+                    Map<TopicPartition, R> answers = rpc.call(
+                            BrokerServiceGrpc.newBlockingStub(channels.get(view.address(e.getKey())))
+                                    .withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS),
                             e.getValue());
                     for (Map.Entry<TopicPartition, R> answer : answers.entrySet()) {
                         TopicPartition tp = answer.getKey();

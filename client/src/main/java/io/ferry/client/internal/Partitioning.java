@@ -10,8 +10,7 @@ public final class Partitioning {
     private static final int M = 0x5bd1e995;
     private static final int R = 24;
 
-    private Partitioning() {
-    }
+    private Partitioning() {}
 
     public static int partitionForKey(byte[] key, int numPartitions) {
         return toPositive(murmur2(key)) % numPartitions;
@@ -24,7 +23,9 @@ public final class Partitioning {
         int blocks = length >>> 2;
         for (int i = 0; i < blocks; i++) {
             int at = i << 2;
-            int k = (data[at] & 0xff) | ((data[at + 1] & 0xff) << 8) | ((data[at + 2] & 0xff) << 16)
+            int k = (data[at] & 0xff)
+                    | ((data[at + 1] & 0xff) << 8)
+                    | ((data[at + 2] & 0xff) << 16)
                     | ((data[at + 3] & 0xff) << 24);
             k *= M;
             k ^= k >>> R;

@@ -26,15 +26,12 @@ final class ProduceStream implements ClientResponseObserver<ProduceRequest, Prod
         ProduceStream stream();
     }
 
-    record Answer(ProduceStream stream, ProduceResponse response) implements Event {
-    }
+    record Answer(ProduceStream stream, ProduceResponse response) implements Event {}
 
-    record Failure(ProduceStream stream, Throwable cause) implements Event {
-    }
+    record Failure(ProduceStream stream, Throwable cause) implements Event {}
 
     /** A request on the wire, awaiting its answer. */
-    record InFlight(long correlationId, long deadlineNanos, Map<TopicPartition, List<ProducerBatch>> batches) {
-    }
+    record InFlight(long correlationId, long deadlineNanos, Map<TopicPartition, List<ProducerBatch>> batches) {}
 
     final int brokerId;
     /** By correlation id, in sending order. Sender thread only. */
@@ -97,7 +94,10 @@ final class ProduceStream implements ClientResponseObserver<ProduceRequest, Prod
 
     @Override
     public void onCompleted() {
-        sender.post(new Failure(this, Status.UNAVAILABLE
-                .withDescription("broker " + brokerId + " closed the produce stream").asRuntimeException()));
+        sender.post(new Failure(
+                this,
+                Status.UNAVAILABLE
+                        .withDescription("broker " + brokerId + " closed the produce stream")
+                        .asRuntimeException()));
     }
 }

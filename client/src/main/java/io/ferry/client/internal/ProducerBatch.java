@@ -43,8 +43,13 @@ public final class ProducerBatch {
     long retryAtNanos;
 
     @SuppressWarnings({"unchecked", "rawtypes"})
-    ProducerBatch(TopicPartition tp, long sequence, CompressionType compression, int capacity, long nowNanos,
-                  long deliveryTimeoutNanos) {
+    ProducerBatch(
+            TopicPartition tp,
+            long sequence,
+            CompressionType compression,
+            int capacity,
+            long nowNanos,
+            long deliveryTimeoutNanos) {
         this.tp = tp;
         this.sequence = sequence;
         this.createdNanos = nowNanos;
@@ -58,8 +63,15 @@ public final class ProducerBatch {
      * Appends when the batch is open and either empty or still below {@code batchSize} with the
      * record added.
      */
-    boolean tryAppend(long timestamp, byte[] key, byte[] value, List<Header> headers, int estimatedBytes,
-                      int batchSize, CompletableFuture<RecordMetadata> future, Callback callback) {
+    boolean tryAppend(
+            long timestamp,
+            byte[] key,
+            byte[] value,
+            List<Header> headers,
+            int estimatedBytes,
+            int batchSize,
+            CompletableFuture<RecordMetadata> future,
+            Callback callback) {
         if (sealed || (count > 0 && builder.uncompressedSizeInBytes() + estimatedBytes > batchSize)) {
             return false;
         }

@@ -73,17 +73,26 @@ public final class RecordAccumulator {
      * @param abortOnNewBatch when true, return {@link AppendResult#ABORTED_FOR_NEW_BATCH} instead of
      *                        opening a batch (sticky partitioning moves first)
      */
-    public AppendResult append(String topic, int partition, long timestamp, byte[] key, byte[] value,
-                               List<Header> headers, int estimatedBytes, CompletableFuture<RecordMetadata> future,
-                               Callback callback, boolean abortOnNewBatch, long nowNanos) {
+    public AppendResult append(
+            String topic,
+            int partition,
+            long timestamp,
+            byte[] key,
+            byte[] value,
+            List<Header> headers,
+            int estimatedBytes,
+            CompletableFuture<RecordMetadata> future,
+            Callback callback,
+            boolean abortOnNewBatch,
+            long nowNanos) {
         PartitionQueue queue = queue(topic, partition);
         synchronized (queue) {
             if (closed) {
                 throw new IllegalStateException("Cannot send after the producer is closed");
             }
             ProducerBatch last = queue.batches.peekLast();
-            if (last != null && last.tryAppend(timestamp, key, value, headers, estimatedBytes, batchSize, future,
-                    callback)) {
+            if (last != null
+                    && last.tryAppend(timestamp, key, value, headers, estimatedBytes, batchSize, future, callback)) {
                 if (last.isFull(batchSize)) {
                     last.seal();
                     return AppendResult.BATCH_FULL;
@@ -96,8 +105,13 @@ public final class RecordAccumulator {
             if (last != null) {
                 last.seal();
             }
-            ProducerBatch batch = new ProducerBatch(queue.tp, queue.nextSequence++, compression,
-                    Math.max(batchSize, estimatedBytes), nowNanos, deliveryTimeoutNanos);
+            ProducerBatch batch = new ProducerBatch(
+                    queue.tp,
+                    queue.nextSequence++,
+                    compression,
+                    Math.max(batchSize, estimatedBytes),
+                    nowNanos,
+                    deliveryTimeoutNanos);
             batch.tryAppend(timestamp, key, value, headers, estimatedBytes, batchSize, future, callback);
             queue.batches.addLast(batch);
             incomplete.add(batch);
@@ -161,7 +175,10 @@ public final class RecordAccumulator {
         if (head.attempts > 0 && nowNanos - head.retryAtNanos < 0) {
             return false;
         }
-        return sendAll || head.attempts > 0 || head.isSealed() || queue.batches.size() > 1
+        return sendAll
+                || head.attempts > 0
+                || head.isSealed()
+                || queue.batches.size() > 1
                 || nowNanos - head.createdNanos >= lingerNanos;
     }
 
@@ -263,7 +280,8 @@ public final class RecordAccumulator {
             if (queues != null && partition < queues.length && queues[partition] != null) {
                 return queues[partition];
             }
-            PartitionQueue[] grown = queues == null ? new PartitionQueue[partition + 1]
+            PartitionQueue[] grown = queues == null
+                    ? new PartitionQueue[partition + 1]
                     : Arrays.copyOf(queues, Math.max(queues.length, partition + 1));
             PartitionQueue created = new PartitionQueue(new TopicPartition(topic, partition));
             grown[partition] = created;

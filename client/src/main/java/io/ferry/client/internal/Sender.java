@@ -71,11 +71,16 @@ public final class Sender implements Runnable {
     private final Map<Integer, ProduceStream> streams = new HashMap<>();
     /** Partitions with a batch in flight, when order is guaranteed (max in flight 1). */
     private final Set<TopicPartition> muted = new HashSet<>();
+
     private final boolean guaranteeOrder;
     private long nextCorrelationId;
 
-    public Sender(ProducerConfig config, RecordAccumulator accumulator, MetadataManager metadata, Channels channels,
-                  MemoryLimiter memory) {
+    public Sender(
+            ProducerConfig config,
+            RecordAccumulator accumulator,
+            MetadataManager metadata,
+            Channels channels,
+            MemoryLimiter memory) {
         this.accumulator = accumulator;
         this.metadata = metadata;
         this.channels = channels;
@@ -135,7 +140,10 @@ public final class Sender implements Runnable {
                 wakeupPending.set(false);
                 long now = System.nanoTime();
                 processEvents(now);
-                if (closing && (forceClose || now - closeDeadlineNanos >= 0 || (!accumulator.hasQueued() && !anyInFlight()))) {
+                if (closing
+                        && (forceClose
+                                || now - closeDeadlineNanos >= 0
+                                || (!accumulator.hasQueued() && !anyInFlight()))) {
                     break;
                 }
                 long next;
@@ -206,9 +214,12 @@ public final class Sender implements Runnable {
                 long deadline = stream.inFlight.values().iterator().next().deadlineNanos();
                 if (now - deadline >= 0) {
                     stream.cancel("request timed out");
-                    failStream(stream, new FerryTimeoutException("broker " + stream.brokerId
-                            + " did not answer a produce request within request.timeout.ms (" + requestTimeoutMs
-                            + " ms)"), now);
+                    failStream(
+                            stream,
+                            new FerryTimeoutException("broker " + stream.brokerId
+                                    + " did not answer a produce request within request.timeout.ms (" + requestTimeoutMs
+                                    + " ms)"),
+                            now);
                 } else {
                     next = Math.min(next, deadline);
                 }
@@ -242,18 +253,25 @@ public final class Sender implements Runnable {
             for (ProducerBatch batch : list) {
                 records = records.concat(UnsafeByteOperations.unsafeWrap(batch.bytes()));
             }
-            topics.computeIfAbsent(tp.topic(), t -> TopicProduceData.newBuilder().setTopic(t))
-                    .addPartitions(PartitionProduceData.newBuilder().setPartition(tp.partition()).setRecords(records));
+            topics.computeIfAbsent(
+                            tp.topic(), t -> TopicProduceData.newBuilder().setTopic(t))
+                    .addPartitions(PartitionProduceData.newBuilder()
+                            .setPartition(tp.partition())
+                            .setRecords(records));
         });
         ProduceRequest.Builder request = ProduceRequest.newBuilder()
-                .setCorrelationId(correlationId).setAcks(acks).setTimeoutMs(requestTimeoutMs);
+                .setCorrelationId(correlationId)
+                .setAcks(acks)
+                .setTimeoutMs(requestTimeoutMs);
         topics.values().forEach(request::addTopics);
         stream.send(request.build());
         if (acks == Acks.ACKS_NONE) {
             batches.forEach(batch -> complete(batch, -1, -1));
         } else {
-            stream.inFlight.put(correlationId, new ProduceStream.InFlight(correlationId,
-                    now + TimeUnit.MILLISECONDS.toNanos(requestTimeoutMs), byPartition));
+            stream.inFlight.put(
+                    correlationId,
+                    new ProduceStream.InFlight(
+                            correlationId, now + TimeUnit.MILLISECONDS.toNanos(requestTimeoutMs), byPartition));
             if (guaranteeOrder) {
                 muted.addAll(byPartition.keySet());
             }
@@ -266,8 +284,13 @@ public final class Sender implements Runnable {
             if (event instanceof ProduceStream.Answer answer) {
                 handleAnswer(answer.stream(), answer.response(), now);
             } else if (event instanceof ProduceStream.Failure failure && !failure.stream().broken) {
-                failStream(failure.stream(), new FerryTransportException("produce stream to broker "
-                        + failure.stream().brokerId + " failed: " + failure.cause().getMessage(), failure.cause()), now);
+                failStream(
+                        failure.stream(),
+                        new FerryTransportException(
+                                "produce stream to broker " + failure.stream().brokerId + " failed: "
+                                        + failure.cause().getMessage(),
+                                failure.cause()),
+                        now);
             }
         }
     }
@@ -281,14 +304,18 @@ public final class Sender implements Runnable {
         Map<TopicPartition, List<ProducerBatch>> pending = new HashMap<>(request.batches());
         for (TopicProduceResult topic : response.getTopicsList()) {
             for (PartitionProduceResult result : topic.getPartitionsList()) {
-                List<ProducerBatch> batches = pending.remove(new TopicPartition(topic.getTopic(), result.getPartition()));
+                List<ProducerBatch> batches =
+                        pending.remove(new TopicPartition(topic.getTopic(), result.getPartition()));
                 if (batches != null) {
                     handlePartition(batches, result, now);
                 }
             }
         }
-        pending.forEach((tp, batches) -> batches.forEach(batch -> retryOrFail(batch, new FerryException(
-                ErrorCode.UNKNOWN_SERVER_ERROR, "broker " + stream.brokerId + " answered without a result for " + tp),
+        pending.forEach((tp, batches) -> batches.forEach(batch -> retryOrFail(
+                batch,
+                new FerryException(
+                        ErrorCode.UNKNOWN_SERVER_ERROR,
+                        "broker " + stream.brokerId + " answered without a result for " + tp),
                 now)));
     }
 
@@ -304,11 +331,15 @@ public final class Sender implements Runnable {
             }
             return;
         }
-        if (code == ErrorCode.NOT_LEADER || code == ErrorCode.UNKNOWN_TOPIC || code == ErrorCode.UNKNOWN_PARTITION
-                || code == ErrorCode.FENCED_LEADER_EPOCH || code == ErrorCode.UNKNOWN_LEADER_EPOCH) {
+        if (code == ErrorCode.NOT_LEADER
+                || code == ErrorCode.UNKNOWN_TOPIC
+                || code == ErrorCode.UNKNOWN_PARTITION
+                || code == ErrorCode.FENCED_LEADER_EPOCH
+                || code == ErrorCode.UNKNOWN_LEADER_EPOCH) {
             metadata.requestUpdate();
         }
-        FerryException error = new FerryException(code, batches.get(0).tp + ": " + result.getError().getMessage());
+        FerryException error = new FerryException(
+                code, batches.get(0).tp + ": " + result.getError().getMessage());
         batches.forEach(batch -> retryOrFail(batch, error, now));
     }
 
@@ -337,9 +368,11 @@ public final class Sender implements Runnable {
     }
 
     private FerryTimeoutException expiredError(ProducerBatch batch, FerryException last) {
-        return new FerryTimeoutException("Expiring " + batch.recordCount() + " record(s) for " + batch.tp
-                + ": delivery.timeout.ms (" + deliveryTimeoutMs + " ms) passed since the batch was created"
-                + (last == null ? "" : "; last error: " + last.getMessage()), last);
+        return new FerryTimeoutException(
+                "Expiring " + batch.recordCount() + " record(s) for " + batch.tp
+                        + ": delivery.timeout.ms (" + deliveryTimeoutMs + " ms) passed since the batch was created"
+                        + (last == null ? "" : "; last error: " + last.getMessage()),
+                last);
     }
 
     private void complete(ProducerBatch batch, long baseOffset, long logAppendTimeMs) {
@@ -364,8 +397,8 @@ public final class Sender implements Runnable {
     }
 
     private void shutdown() {
-        FerryException closed = new FerryException(ErrorCode.UNKNOWN_SERVER_ERROR,
-                "the producer was closed before the record was acknowledged");
+        FerryException closed = new FerryException(
+                ErrorCode.UNKNOWN_SERVER_ERROR, "the producer was closed before the record was acknowledged");
         for (ProduceStream stream : streams.values()) {
             for (ProduceStream.InFlight request : stream.inFlight.values()) {
                 request.batches().values().forEach(list -> list.forEach(batch -> fail(batch, closed)));

@@ -25,14 +25,18 @@ class BatchWalkerTest {
     private static ByteBuffer log(List<Long> bases, List<Long> badCrc) {
         List<ByteBuffer> batches = new ArrayList<>();
         for (long base : bases) {
-            batches.add(PoisonBatches.at(base, badCrc.contains(base)
-                    ? PoisonBatches.poison(Kind.CRC_MISMATCH, "v", 5, TS) : PoisonBatches.good("v", 5, TS)));
+            batches.add(PoisonBatches.at(
+                    base,
+                    badCrc.contains(base)
+                            ? PoisonBatches.poison(Kind.CRC_MISMATCH, "v", 5, TS)
+                            : PoisonBatches.good("v", 5, TS)));
         }
         return concat(batches.toArray(ByteBuffer[]::new));
     }
 
     private static ByteBuffer concat(ByteBuffer... parts) {
-        ByteBuffer out = ByteBuffer.allocate(java.util.Arrays.stream(parts).mapToInt(ByteBuffer::remaining).sum());
+        ByteBuffer out = ByteBuffer.allocate(
+                java.util.Arrays.stream(parts).mapToInt(ByteBuffer::remaining).sum());
         for (ByteBuffer part : parts) {
             out.put(part.duplicate());
         }
@@ -40,7 +44,9 @@ class BatchWalkerTest {
     }
 
     private static List<String> ends(List<FetchedBatch> batches) {
-        return batches.stream().map(b -> b.baseOffset() + ".." + b.lastOffset() + " " + b.end()).toList();
+        return batches.stream()
+                .map(b -> b.baseOffset() + ".." + b.lastOffset() + " " + b.end())
+                .toList();
     }
 
     @Test
@@ -48,7 +54,8 @@ class BatchWalkerTest {
         List<FetchedBatch> batches = BatchWalker.walk(log(List.of(0L, 5L, 10L), List.of()), 7, 15);
         assertEquals(List.of("0..4 HEADER", "5..9 HEADER", "10..14 HEADER"), ends(batches));
         assertTrue(batches.stream().allMatch(b -> b.framed() && b.problem() == null));
-        assertEquals(List.of(0, batches.get(0).batch().sizeInBytes()),
+        assertEquals(
+                List.of(0, batches.get(0).batch().sizeInBytes()),
                 List.of(batches.get(0).position(), batches.get(1).position()));
     }
 
@@ -62,11 +69,14 @@ class BatchWalkerTest {
 
     @Test
     void aLoneBatchWithABadCrcEndsByItsHeaderOnlyWhenTheHighWatermarkAgrees() {
-        assertEquals(List.of("5..9 UNCHECKED_HEADER"),
-                ends(BatchWalker.walk(log(List.of(5L), List.of(5L)), 5, 10)));
-        assertEquals(List.of("5..-1 UNKNOWN"), ends(BatchWalker.walk(log(List.of(5L), List.of(5L)), 5, 8)),
+        assertEquals(List.of("5..9 UNCHECKED_HEADER"), ends(BatchWalker.walk(log(List.of(5L), List.of(5L)), 5, 10)));
+        assertEquals(
+                List.of("5..-1 UNKNOWN"),
+                ends(BatchWalker.walk(log(List.of(5L), List.of(5L)), 5, 8)),
                 "a header claiming offsets above the high watermark is not believed");
-        assertEquals(List.of("5..-1 UNKNOWN"), ends(BatchWalker.walk(log(List.of(5L), List.of(5L)), 12, 20)),
+        assertEquals(
+                List.of("5..-1 UNKNOWN"),
+                ends(BatchWalker.walk(log(List.of(5L), List.of(5L)), 12, 20)),
                 "nor one ending before the offset asked for");
     }
 
@@ -99,14 +109,15 @@ class BatchWalkerTest {
         assertFalse(found.framed());
         assertEquals(Problem.UNSUPPORTED_MAGIC, found.problem().problem());
         assertEquals(7, found.batch().magic());
-        CorruptBatchException e = org.junit.jupiter.api.Assertions.assertThrows(CorruptBatchException.class,
-                () -> found.readRecords(r -> { }));
+        CorruptBatchException e = org.junit.jupiter.api.Assertions.assertThrows(
+                CorruptBatchException.class, () -> found.readRecords(r -> {}));
         assertEquals(Problem.UNSUPPORTED_MAGIC, e.problem());
     }
 
     @Test
     void fewerBytesThanAHeaderAreABatchOfUnknownEndWhereOneWasExpected() {
-        FetchedBatch junk = BatchWalker.walk(ByteBuffer.wrap(new byte[20]), 42, 100).get(0);
+        FetchedBatch junk =
+                BatchWalker.walk(ByteBuffer.wrap(new byte[20]), 42, 100).get(0);
         assertNull(junk.batch());
         assertEquals(42, junk.baseOffset());
         assertEquals(End.UNKNOWN, junk.end());
@@ -123,11 +134,12 @@ class BatchWalkerTest {
 
     @Test
     void readRecordsRefusesARecordOutsideTheBatchsOffsets() {
-        FetchedBatch batch = BatchWalker.walk(PoisonBatches.poison(Kind.OFFSET_BEYOND_BATCH, "v", 5, TS), 0, 5).get(0);
+        FetchedBatch batch = BatchWalker.walk(PoisonBatches.poison(Kind.OFFSET_BEYOND_BATCH, "v", 5, TS), 0, 5)
+                .get(0);
         assertNull(batch.problem(), "the header is fine");
         List<Long> read = new ArrayList<>();
-        CorruptBatchException e = org.junit.jupiter.api.Assertions.assertThrows(CorruptBatchException.class,
-                () -> batch.readRecords(r -> read.add(r.offset())));
+        CorruptBatchException e = org.junit.jupiter.api.Assertions.assertThrows(
+                CorruptBatchException.class, () -> batch.readRecords(r -> read.add(r.offset())));
         assertEquals(List.of(0L), read, "the record before the bad one was handed over");
         assertEquals(Problem.INVALID_RECORD, e.problem());
         assertEquals("record 1 has offset 25, not above 0 and at most the batch's last offset 4", e.getMessage());

@@ -27,12 +27,15 @@ class ChannelsTest {
     @Test
     void responsesAreDeliveredWithoutAHopThroughGrpcsDefaultExecutor() throws Exception {
         Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-                .addService(new EmptyMetadata()).build().start();
+                .addService(new EmptyMetadata())
+                .build()
+                .start();
         try (Channels channels = new Channels(1 << 20)) {
-            InetSocketAddress address = new InetSocketAddress("127.0.0.1",
-                    ((InetSocketAddress) server.getListenSockets().get(0)).getPort());
+            InetSocketAddress address = new InetSocketAddress(
+                    "127.0.0.1", ((InetSocketAddress) server.getListenSockets().get(0)).getPort());
             CompletableFuture<String> callbackThread = new CompletableFuture<>();
-            BrokerServiceGrpc.newStub(channels.get(address)).withDeadlineAfter(10, TimeUnit.SECONDS)
+            BrokerServiceGrpc.newStub(channels.get(address))
+                    .withDeadlineAfter(10, TimeUnit.SECONDS)
                     .metadata(MetadataRequest.getDefaultInstance(), new StreamObserver<>() {
                         @Override
                         public void onNext(MetadataResponse value) {
@@ -45,8 +48,7 @@ class ChannelsTest {
                         }
 
                         @Override
-                        public void onCompleted() {
-                        }
+                        public void onCompleted() {}
                     });
             String thread = callbackThread.get(10, TimeUnit.SECONDS);
             // grpc-java's default executor names its threads grpc-default-executor-N; the transport's

@@ -56,291 +56,348 @@ import org.slf4j.LoggerFactory;
  * injected clock, so session expiry is testable without sleeping.
  */
 public final class ActiveController implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(ActiveController.class);
+    private static final Logger LOG = LoggerFactory.getLogger(ActiveController.class);
 
-  /** Longest idempotency key accepted: a UUID fits with room to spare, and every controller holds them. */
-  static final int MAX_IDEMPOTENCY_KEY_LENGTH = 128;
+    /** Longest idempotency key accepted: a UUID fits with room to spare, and every controller holds them. */
+    static final int MAX_IDEMPOTENCY_KEY_LENGTH = 128;
 
-  private final long term;
-  private final MetadataState state;
-  private final CommandProposer proposer;
-  private final InstantSource clock;
-  private final ControllerConfig config;
-  private final Counter leaderElections;
-  private final Thread.UncaughtExceptionHandler fatalErrors;
-  private final ScheduledExecutorService events;
-  // Owned by the event thread.
-  private final ClusterControl cluster;
-  private final ReplicationControl replication;
-  /** Keyed requests decided here whose command is not applied yet, by key. */
-  private final Map<String, InFlight> inFlight = new HashMap<>();
-  private boolean closed;
+    private final long term;
+    private final MetadataState state;
+    private final CommandProposer proposer;
+    private final InstantSource clock;
+    private final ControllerConfig config;
+    private final Counter leaderElections;
+    private final Thread.UncaughtExceptionHandler fatalErrors;
+    private final ScheduledExecutorService events;
+    // Owned by the event thread.
+    private final ClusterControl cluster;
+    private final ReplicationControl replication;
+    /** Keyed requests decided here whose command is not applied yet, by key. */
+    private final Map<String, InFlight> inFlight = new HashMap<>();
 
-  /** A keyed request on its way to being committed, and its answer once it is. */
-  private record InFlight(ActiveControllerRequest request, CompletableFuture<ActiveControllerResponse> answer) {
-  }
+    private boolean closed;
 
-  /**
-   * Starts the controller for Raft term {@code term}. Every broker registered so far gets a full
-   * session timeout from now before it can be fenced: heartbeats sent to the previous active
-   * controller are not known here.
-   *
-   * @param fatalErrors gets an {@link java.lang.Error} thrown on the event thread (the controller cannot go on
-   *     deciding after one); other failures are answered or logged
-   */
-  public static ActiveController start(long term, MetadataState state, CommandProposer proposer, InstantSource clock,
-      ControllerConfig config, Counter leaderElections, Thread.UncaughtExceptionHandler fatalErrors) {
-    ActiveController c = new ActiveController(term, state, proposer, clock, config, leaderElections, fatalErrors);
-    long activatedMs = clock.millis();
-    c.events.execute(() -> c.cluster.grantGracePeriod(activatedMs));
-    long checkMs = Math.max(10, Math.min(config.brokerSessionTimeoutMs() / 4, 500));
-    c.events.scheduleWithFixedDelay(() -> c.periodic("session expiry", c::expireSessions), checkMs, checkMs,
-        TimeUnit.MILLISECONDS);
-    if (config.autoLeaderRebalanceEnable()) {
-      long every = config.leaderImbalanceCheckIntervalMs();
-      c.events.scheduleWithFixedDelay(() -> c.periodic("leader rebalance", c::rebalanceLeaders), every, every,
-          TimeUnit.MILLISECONDS);
+    /** A keyed request on its way to being committed, and its answer once it is. */
+    private record InFlight(ActiveControllerRequest request, CompletableFuture<ActiveControllerResponse> answer) {}
+
+    /**
+     * Starts the controller for Raft term {@code term}. Every broker registered so far gets a full
+     * session timeout from now before it can be fenced: heartbeats sent to the previous active
+     * controller are not known here.
+     *
+     * @param fatalErrors gets an {@link java.lang.Error} thrown on the event thread (the controller cannot go on
+     *     deciding after one); other failures are answered or logged
+     */
+    public static ActiveController start(
+            long term,
+            MetadataState state,
+            CommandProposer proposer,
+            InstantSource clock,
+            ControllerConfig config,
+            Counter leaderElections,
+            Thread.UncaughtExceptionHandler fatalErrors) {
+        ActiveController c = new ActiveController(term, state, proposer, clock, config, leaderElections, fatalErrors);
+        long activatedMs = clock.millis();
+        c.events.execute(() -> c.cluster.grantGracePeriod(activatedMs));
+        long checkMs = Math.max(10, Math.min(config.brokerSessionTimeoutMs() / 4, 500));
+        c.events.scheduleWithFixedDelay(
+                () -> c.periodic("session expiry", c::expireSessions), checkMs, checkMs, TimeUnit.MILLISECONDS);
+        if (config.autoLeaderRebalanceEnable()) {
+            long every = config.leaderImbalanceCheckIntervalMs();
+            c.events.scheduleWithFixedDelay(
+                    () -> c.periodic("leader rebalance", c::rebalanceLeaders), every, every, TimeUnit.MILLISECONDS);
+        }
+        return c;
     }
-    return c;
-  }
 
-  /**
-   * A periodic task that throws is never run again: log and carry on instead. An Error would end it
-   * silently inside its future, so it goes to the fatal-error handler first.
-   */
-  private void periodic(String what, Runnable task) {
-    try {
-      task.run();
-    } catch (RuntimeException e) {
-      LOG.error("The active controller's {} check failed; it runs again at the next tick", what, e);
-    } catch (java.lang.Error e) {
-      fatalErrors.uncaughtException(Thread.currentThread(), e);
-      throw e;
+    /**
+     * A periodic task that throws is never run again: log and carry on instead. An Error would end it
+     * silently inside its future, so it goes to the fatal-error handler first.
+     */
+    private void periodic(String what, Runnable task) {
+        try {
+            task.run();
+        } catch (RuntimeException e) {
+            LOG.error("The active controller's {} check failed; it runs again at the next tick", what, e);
+        } catch (java.lang.Error e) {
+            fatalErrors.uncaughtException(Thread.currentThread(), e);
+            throw e;
+        }
     }
-  }
 
-  private ActiveController(long term, MetadataState state, CommandProposer proposer, InstantSource clock,
-      ControllerConfig config, Counter leaderElections, Thread.UncaughtExceptionHandler fatalErrors) {
-    this.term = term;
-    this.state = state;
-    this.proposer = proposer;
-    this.clock = clock;
-    this.config = config;
-    this.leaderElections = leaderElections;
-    this.fatalErrors = fatalErrors;
-    this.events = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "ferry-active-controller-" + config.nodeId() + "-term-" + term);
-      t.setDaemon(true);
-      t.setUncaughtExceptionHandler(fatalErrors);
-      return t;
-    });
-    LeadershipDecisions decisions = new LeadershipDecisions(state, config.uncleanLeaderElectionEnable());
-    this.cluster = new ClusterControl(state, config.brokerSessionTimeoutMs(), clock, decisions,
-        records -> propose(ControllerCommand.newBuilder().addAllRecords(records)));
-    this.replication = new ReplicationControl(state, cluster, decisions);
-  }
-
-  /** Handles a request only the active controller may decide. Never completes exceptionally. */
-  public CompletableFuture<ActiveControllerResponse> handle(ActiveControllerRequest request) {
-    return onEventThread(() -> {
-      if (closed) {
-        return CompletableFuture.completedFuture(notActive());
-      }
-      return request.getIdempotencyKey().isEmpty() ? decide(request) : keyed(request);
-    }).exceptionally(this::failed);
-  }
-
-  /** A request with an idempotency key: answered as its committed or pending attempt, else decided. */
-  private CompletableFuture<ActiveControllerResponse> keyed(ActiveControllerRequest request) {
-    String key = request.getIdempotencyKey();
-    if (key.length() > MAX_IDEMPOTENCY_KEY_LENGTH) {
-      return CompletableFuture.completedFuture(error(ErrorCode.INVALID_REQUEST, "idempotency key is "
-          + key.length() + " characters long; at most " + MAX_IDEMPOTENCY_KEY_LENGTH + " are allowed"));
+    private ActiveController(
+            long term,
+            MetadataState state,
+            CommandProposer proposer,
+            InstantSource clock,
+            ControllerConfig config,
+            Counter leaderElections,
+            Thread.UncaughtExceptionHandler fatalErrors) {
+        this.term = term;
+        this.state = state;
+        this.proposer = proposer;
+        this.clock = clock;
+        this.config = config;
+        this.leaderElections = leaderElections;
+        this.fatalErrors = fatalErrors;
+        this.events = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "ferry-active-controller-" + config.nodeId() + "-term-" + term);
+            t.setDaemon(true);
+            t.setUncaughtExceptionHandler(fatalErrors);
+            return t;
+        });
+        LeadershipDecisions decisions = new LeadershipDecisions(state, config.uncleanLeaderElectionEnable());
+        this.cluster = new ClusterControl(
+                state,
+                config.brokerSessionTimeoutMs(),
+                clock,
+                decisions,
+                records -> propose(ControllerCommand.newBuilder().addAllRecords(records)));
+        this.replication = new ReplicationControl(state, cluster, decisions);
     }
-    ActiveControllerRequest asked = request.toBuilder().clearIdempotencyKey().build();
-    Optional<CompletedRequest> done = state.completedRequest(key);
-    if (done.isPresent()) {
-      return CompletableFuture.completedFuture(done.get().getRequest().equals(asked) ? done.get().getResponse()
-          : reused(key, done.get().getRequest()));
+
+    /** Handles a request only the active controller may decide. Never completes exceptionally. */
+    public CompletableFuture<ActiveControllerResponse> handle(ActiveControllerRequest request) {
+        return onEventThread(() -> {
+                    if (closed) {
+                        return CompletableFuture.completedFuture(notActive());
+                    }
+                    return request.getIdempotencyKey().isEmpty() ? decide(request) : keyed(request);
+                })
+                .exceptionally(this::failed);
     }
-    InFlight pending = inFlight.get(key);
-    if (pending != null) {
-      return pending.request().equals(asked) ? pending.answer()
-          : CompletableFuture.completedFuture(reused(key, pending.request()));
+
+    /** A request with an idempotency key: answered as its committed or pending attempt, else decided. */
+    private CompletableFuture<ActiveControllerResponse> keyed(ActiveControllerRequest request) {
+        String key = request.getIdempotencyKey();
+        if (key.length() > MAX_IDEMPOTENCY_KEY_LENGTH) {
+            return CompletableFuture.completedFuture(error(
+                    ErrorCode.INVALID_REQUEST,
+                    "idempotency key is " + key.length() + " characters long; at most " + MAX_IDEMPOTENCY_KEY_LENGTH
+                            + " are allowed"));
+        }
+        ActiveControllerRequest asked =
+                request.toBuilder().clearIdempotencyKey().build();
+        Optional<CompletedRequest> done = state.completedRequest(key);
+        if (done.isPresent()) {
+            return CompletableFuture.completedFuture(
+                    done.get().getRequest().equals(asked)
+                            ? done.get().getResponse()
+                            : reused(key, done.get().getRequest()));
+        }
+        InFlight pending = inFlight.get(key);
+        if (pending != null) {
+            return pending.request().equals(asked)
+                    ? pending.answer()
+                    : CompletableFuture.completedFuture(reused(key, pending.request()));
+        }
+        CompletableFuture<ActiveControllerResponse> answer = decide(request);
+        if (!answer.isDone()) {
+            inFlight.put(key, new InFlight(asked, answer));
+            answer.whenCompleteAsync((r, e) -> inFlight.remove(key), events);
+        }
+        return answer;
     }
-    CompletableFuture<ActiveControllerResponse> answer = decide(request);
-    if (!answer.isDone()) {
-      inFlight.put(key, new InFlight(asked, answer));
-      answer.whenCompleteAsync((r, e) -> inFlight.remove(key), events);
+
+    private static ActiveControllerResponse reused(String key, ActiveControllerRequest earlier) {
+        return error(
+                ErrorCode.IDEMPOTENCY_KEY_REUSED,
+                "idempotency key '" + key + "' was used for another request (" + earlier.getRequestCase()
+                        + " differing from this one); use a new key for each call");
     }
-    return answer;
-  }
 
-  private static ActiveControllerResponse reused(String key, ActiveControllerRequest earlier) {
-    return error(ErrorCode.IDEMPOTENCY_KEY_REUSED, "idempotency key '" + key + "' was used for another request ("
-        + earlier.getRequestCase() + " differing from this one); use a new key for each call");
-  }
-
-  private CompletableFuture<ActiveControllerResponse> decide(ActiveControllerRequest request) {
-    ActiveControllerResponse.Builder response = ActiveControllerResponse.newBuilder();
-    switch (request.getRequestCase()) {
-      case REGISTER_BROKER:
-        return cluster.register(request.getRegisterBroker()).thenApply(r -> response.setRegisterBroker(r).build());
-      case BROKER_HEARTBEAT:
-        return cluster.heartbeat(request.getBrokerHeartbeat()).thenApply(r -> response.setBrokerHeartbeat(r).build());
-      case CONTROLLED_SHUTDOWN:
-        return cluster.controlledShutdown(request.getControlledShutdown())
-            .thenApply(r -> response.setControlledShutdown(r).build());
-      case CREATE_TOPIC:
-        return commit(request, replication.createTopic(request.getCreateTopic()),
-            e -> CreateTopicResponse.newBuilder().setError(e).build(), r -> response.setCreateTopic(r).build());
-      case DELETE_TOPIC:
-        return commit(request, replication.deleteTopic(request.getDeleteTopic()),
-            e -> DeleteTopicResponse.newBuilder().setError(e).build(), r -> response.setDeleteTopic(r).build());
-      case ALTER_TOPIC_CONFIGS:
-        return commit(request, replication.alterTopicConfigs(request.getAlterTopicConfigs()),
-            e -> AlterTopicConfigsResponse.newBuilder().setError(e).build(),
-            r -> response.setAlterTopicConfigs(r).build());
-      case CREATE_PARTITIONS:
-        return commit(request, replication.createPartitions(request.getCreatePartitions()),
-            e -> CreatePartitionsResponse.newBuilder().setError(e).build(),
-            r -> response.setCreatePartitions(r).build());
-      case ALTER_PARTITION:
-        return commit(request, replication.alterPartition(request.getAlterPartition()),
-            e -> AlterPartitionResponse.newBuilder().setError(e).build(), r -> response.setAlterPartition(r).build());
-      case DESCRIBE_TOPICS:
-        return CompletableFuture.completedFuture(response
-            .setDescribeTopics(replication.describeTopics(request.getDescribeTopics())).build());
-      default:
-        return CompletableFuture.completedFuture(error(ErrorCode.INVALID_REQUEST,
-            "empty or unknown controller request"));
+    private CompletableFuture<ActiveControllerResponse> decide(ActiveControllerRequest request) {
+        ActiveControllerResponse.Builder response = ActiveControllerResponse.newBuilder();
+        switch (request.getRequestCase()) {
+            case REGISTER_BROKER:
+                return cluster.register(request.getRegisterBroker())
+                        .thenApply(r -> response.setRegisterBroker(r).build());
+            case BROKER_HEARTBEAT:
+                return cluster.heartbeat(request.getBrokerHeartbeat())
+                        .thenApply(r -> response.setBrokerHeartbeat(r).build());
+            case CONTROLLED_SHUTDOWN:
+                return cluster.controlledShutdown(request.getControlledShutdown())
+                        .thenApply(r -> response.setControlledShutdown(r).build());
+            case CREATE_TOPIC:
+                return commit(
+                        request,
+                        replication.createTopic(request.getCreateTopic()),
+                        e -> CreateTopicResponse.newBuilder().setError(e).build(),
+                        r -> response.setCreateTopic(r).build());
+            case DELETE_TOPIC:
+                return commit(
+                        request,
+                        replication.deleteTopic(request.getDeleteTopic()),
+                        e -> DeleteTopicResponse.newBuilder().setError(e).build(),
+                        r -> response.setDeleteTopic(r).build());
+            case ALTER_TOPIC_CONFIGS:
+                return commit(
+                        request,
+                        replication.alterTopicConfigs(request.getAlterTopicConfigs()),
+                        e -> AlterTopicConfigsResponse.newBuilder().setError(e).build(),
+                        r -> response.setAlterTopicConfigs(r).build());
+            case CREATE_PARTITIONS:
+                return commit(
+                        request,
+                        replication.createPartitions(request.getCreatePartitions()),
+                        e -> CreatePartitionsResponse.newBuilder().setError(e).build(),
+                        r -> response.setCreatePartitions(r).build());
+            case ALTER_PARTITION:
+                return commit(
+                        request,
+                        replication.alterPartition(request.getAlterPartition()),
+                        e -> AlterPartitionResponse.newBuilder().setError(e).build(),
+                        r -> response.setAlterPartition(r).build());
+            case DESCRIBE_TOPICS:
+                return CompletableFuture.completedFuture(
+                        response.setDescribeTopics(replication.describeTopics(request.getDescribeTopics()))
+                                .build());
+            default:
+                return CompletableFuture.completedFuture(
+                        error(ErrorCode.INVALID_REQUEST, "empty or unknown controller request"));
+        }
     }
-  }
 
-  /**
-   * Closed underneath the request: NOT_CONTROLLER (the caller retries); an Error goes to the fatal-error
-   * handler; anything else is a bug.
-   */
-  private ActiveControllerResponse failed(Throwable e) {
-    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-    if (cause instanceof RejectedExecutionException) {
-      return notActive();
+    /**
+     * Closed underneath the request: NOT_CONTROLLER (the caller retries); an Error goes to the fatal-error
+     * handler; anything else is a bug.
+     */
+    private ActiveControllerResponse failed(Throwable e) {
+        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        if (cause instanceof RejectedExecutionException) {
+            return notActive();
+        }
+        if (cause instanceof java.lang.Error error) {
+            fatalErrors.uncaughtException(Thread.currentThread(), error);
+        }
+        LOG.error("The active controller failed to handle a request", cause);
+        return error(ErrorCode.UNKNOWN_SERVER_ERROR, "the active controller failed: " + cause);
     }
-    if (cause instanceof java.lang.Error error) {
-      fatalErrors.uncaughtException(Thread.currentThread(), error);
+
+    /** Fences every broker whose session expired now; completes when that command is applied. */
+    public CompletableFuture<Void> expireSessionsNow() {
+        return onEventThread(this::expireSessions);
     }
-    LOG.error("The active controller failed to handle a request", cause);
-    return error(ErrorCode.UNKNOWN_SERVER_ERROR, "the active controller failed: " + cause);
-  }
 
-  /** Fences every broker whose session expired now; completes when that command is applied. */
-  public CompletableFuture<Void> expireSessionsNow() {
-    return onEventThread(this::expireSessions);
-  }
-
-  /** Runs one preferred-leader rebalance now; completes when its command is applied. */
-  public CompletableFuture<Void> rebalanceLeadersNow() {
-    return onEventThread(this::rebalanceLeaders);
-  }
-
-  private static ActiveControllerResponse notActive() {
-    return error(ErrorCode.NOT_CONTROLLER, "this node is not the active controller");
-  }
-
-  private static ActiveControllerResponse error(ErrorCode code, String message) {
-    return ActiveControllerResponse.newBuilder().setError(Errors.of(code, message)).build();
-  }
-
-  private <T> CompletableFuture<T> onEventThread(Supplier<CompletableFuture<T>> work) {
-    try {
-      return CompletableFuture.supplyAsync(work, events).thenCompose(f -> f);
-    } catch (RejectedExecutionException e) {
-      return CompletableFuture.failedFuture(e);
+    /** Runs one preferred-leader rebalance now; completes when its command is applied. */
+    public CompletableFuture<Void> rebalanceLeadersNow() {
+        return onEventThread(this::rebalanceLeaders);
     }
-  }
 
-  private CompletableFuture<Void> expireSessions() {
-    return closed ? CompletableFuture.completedFuture(null) : cluster.expireSessions();
-  }
+    private static ActiveControllerResponse notActive() {
+        return error(ErrorCode.NOT_CONTROLLER, "this node is not the active controller");
+    }
 
-  private CompletableFuture<Void> rebalanceLeaders() {
-    if (closed) {
-      return CompletableFuture.completedFuture(null);
+    private static ActiveControllerResponse error(ErrorCode code, String message) {
+        return ActiveControllerResponse.newBuilder()
+                .setError(Errors.of(code, message))
+                .build();
     }
-    List<MetadataRecord> records = replication.preferredLeaders();
-    return records.isEmpty() ? CompletableFuture.completedFuture(null)
-        : propose(ControllerCommand.newBuilder().addAllRecords(records)).thenApply(r -> null);
-  }
 
-  /**
-   * Commits a decision's records and answers its response, wrapped, once they are applied; {@code failed}
-   * builds the answer when they are not (refused when applied, or not committed: NOT_CONTROLLER). The
-   * command of a request with an idempotency key also makes the controllers remember it and its answer.
-   */
-  private <T> CompletableFuture<ActiveControllerResponse> commit(ActiveControllerRequest request,
-      ControllerResult<T> result, Function<Error, T> failed, Function<T, ActiveControllerResponse> wrap) {
-    ActiveControllerResponse answer = wrap.apply(result.response());
-    if (result.records().isEmpty()) {
-      return CompletableFuture.completedFuture(answer);
+    private <T> CompletableFuture<T> onEventThread(Supplier<CompletableFuture<T>> work) {
+        try {
+            return CompletableFuture.supplyAsync(work, events).thenCompose(f -> f);
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
-    ControllerCommand.Builder command = ControllerCommand.newBuilder().addAllRecords(result.records());
-    String key = request.getIdempotencyKey();
-    if (!key.isEmpty()) {
-      long now = clock.millis();
-      command.setCompletes(CompletedRequest.newBuilder().setIdempotencyKey(key)
-              .setRequest(request.toBuilder().clearIdempotencyKey()).setResponse(answer).setCompletedAtMs(now))
-          .setForgetCompletedBeforeMs(now - config.idempotencyKeyRetentionMs())
-          .setRememberAtMost(config.idempotencyKeyMaxCount());
-    }
-    return propose(command)
-        .thenApply(r -> Errors.isOk(r.getError()) ? answer : wrap.apply(failed.apply(r.getError())));
-  }
 
-  /**
-   * Proposes the command in this term. The future completes on the event thread with the apply result,
-   * or with a NOT_CONTROLLER result when the command could not be committed.
-   */
-  private CompletableFuture<CommandResult> propose(ControllerCommand.Builder decided) {
-    ControllerCommand command = decided.setLeaderTerm(term).build();
-    int elections = 0;
-    for (MetadataRecord r : command.getRecordsList()) {
-      if (r.hasPartitionChange() && r.getPartitionChange().getPartition().getLeaderEpoch()
-          != currentLeaderEpoch(r.getPartitionChange().getPartition())) {
-        elections++;
-      }
+    private CompletableFuture<Void> expireSessions() {
+        return closed ? CompletableFuture.completedFuture(null) : cluster.expireSessions();
     }
-    int electionCount = elections;
-    CompletableFuture<CommandResult> result;
-    try {
-      result = proposer.propose(command);
-    } catch (RuntimeException e) {
-      result = CompletableFuture.failedFuture(e);
-    }
-    return result.handleAsync((r, e) -> {
-      if (e != null) {
-        return CommandResult.newBuilder().setError(Errors.of(ErrorCode.NOT_CONTROLLER,
-            "the command could not be committed: " + e.getMessage())).build();
-      }
-      if (Errors.isOk(r.getError())) {
-        leaderElections.increment(electionCount);
-      }
-      return r;
-    }, events);
-  }
 
-  private int currentLeaderEpoch(PartitionRecord next) {
-    return state.partition(next.getTopic(), next.getPartition()).map(PartitionRecord::getLeaderEpoch)
-        .orElse(next.getLeaderEpoch());
-  }
-
-  /** Stops deciding; pending and later requests answer NOT_CONTROLLER. */
-  @Override
-  public void close() {
-    try {
-      events.execute(() -> closed = true);
-    } catch (RejectedExecutionException e) {
-      return; // already closed
+    private CompletableFuture<Void> rebalanceLeaders() {
+        if (closed) {
+            return CompletableFuture.completedFuture(null);
+        }
+        List<MetadataRecord> records = replication.preferredLeaders();
+        return records.isEmpty()
+                ? CompletableFuture.completedFuture(null)
+                : propose(ControllerCommand.newBuilder().addAllRecords(records)).thenApply(r -> null);
     }
-    events.shutdown();
-  }
+
+    /**
+     * Commits a decision's records and answers its response, wrapped, once they are applied; {@code failed}
+     * builds the answer when they are not (refused when applied, or not committed: NOT_CONTROLLER). The
+     * command of a request with an idempotency key also makes the controllers remember it and its answer.
+     */
+    private <T> CompletableFuture<ActiveControllerResponse> commit(
+            ActiveControllerRequest request,
+            ControllerResult<T> result,
+            Function<Error, T> failed,
+            Function<T, ActiveControllerResponse> wrap) {
+        ActiveControllerResponse answer = wrap.apply(result.response());
+        if (result.records().isEmpty()) {
+            return CompletableFuture.completedFuture(answer);
+        }
+        ControllerCommand.Builder command = ControllerCommand.newBuilder().addAllRecords(result.records());
+        String key = request.getIdempotencyKey();
+        if (!key.isEmpty()) {
+            long now = clock.millis();
+            command.setCompletes(CompletedRequest.newBuilder()
+                            .setIdempotencyKey(key)
+                            .setRequest(request.toBuilder().clearIdempotencyKey())
+                            .setResponse(answer)
+                            .setCompletedAtMs(now))
+                    .setForgetCompletedBeforeMs(now - config.idempotencyKeyRetentionMs())
+                    .setRememberAtMost(config.idempotencyKeyMaxCount());
+        }
+        return propose(command)
+                .thenApply(r -> Errors.isOk(r.getError()) ? answer : wrap.apply(failed.apply(r.getError())));
+    }
+
+    /**
+     * Proposes the command in this term. The future completes on the event thread with the apply result,
+     * or with a NOT_CONTROLLER result when the command could not be committed.
+     */
+    private CompletableFuture<CommandResult> propose(ControllerCommand.Builder decided) {
+        ControllerCommand command = decided.setLeaderTerm(term).build();
+        int elections = 0;
+        for (MetadataRecord r : command.getRecordsList()) {
+            if (r.hasPartitionChange()
+                    && r.getPartitionChange().getPartition().getLeaderEpoch()
+                            != currentLeaderEpoch(r.getPartitionChange().getPartition())) {
+                elections++;
+            }
+        }
+        int electionCount = elections;
+        CompletableFuture<CommandResult> result;
+        try {
+            result = proposer.propose(command);
+        } catch (RuntimeException e) {
+            result = CompletableFuture.failedFuture(e);
+        }
+        return result.handleAsync(
+                (r, e) -> {
+                    if (e != null) {
+                        return CommandResult.newBuilder()
+                                .setError(Errors.of(
+                                        ErrorCode.NOT_CONTROLLER,
+                                        "the command could not be committed: " + e.getMessage()))
+                                .build();
+                    }
+                    if (Errors.isOk(r.getError())) {
+                        leaderElections.increment(electionCount);
+                    }
+                    return r;
+                },
+                events);
+    }
+
+    private int currentLeaderEpoch(PartitionRecord next) {
+        return state.partition(next.getTopic(), next.getPartition())
+                .map(PartitionRecord::getLeaderEpoch)
+                .orElse(next.getLeaderEpoch());
+    }
+
+    /** Stops deciding; pending and later requests answer NOT_CONTROLLER. */
+    @Override
+    public void close() {
+        try {
+            events.execute(() -> closed = true);
+        } catch (RejectedExecutionException e) {
+            return; // already closed
+        }
+        events.shutdown();
+    }
 }

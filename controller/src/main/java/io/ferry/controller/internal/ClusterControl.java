@@ -37,187 +37,217 @@ import java.util.function.IntPredicate;
  */
 final class ClusterControl {
 
-  /** Proposes records as one command; completes on the event thread with the result of applying it. */
-  @FunctionalInterface
-  interface Commit {
-    CompletableFuture<CommandResult> records(List<MetadataRecord> records);
-  }
+    /** Proposes records as one command; completes on the event thread with the result of applying it. */
+    @FunctionalInterface
+    interface Commit {
+        CompletableFuture<CommandResult> records(List<MetadataRecord> records);
+    }
 
-  private final MetadataState state;
-  private final long sessionTimeoutMs;
-  private final InstantSource clock;
-  private final LeadershipDecisions decisions;
-  private final Commit commit;
-  private final Map<Integer, Long> lastHeartbeatMs = new HashMap<>();
-  private final Set<Integer> fencingInFlight = new HashSet<>();
-  /** Brokers in controlled shutdown: their heartbeats keep the session but do not unfence them. */
-  private final Set<Integer> shuttingDown = new HashSet<>();
+    private final MetadataState state;
+    private final long sessionTimeoutMs;
+    private final InstantSource clock;
+    private final LeadershipDecisions decisions;
+    private final Commit commit;
+    private final Map<Integer, Long> lastHeartbeatMs = new HashMap<>();
+    private final Set<Integer> fencingInFlight = new HashSet<>();
+    /** Brokers in controlled shutdown: their heartbeats keep the session but do not unfence them. */
+    private final Set<Integer> shuttingDown = new HashSet<>();
 
-  ClusterControl(MetadataState state, long sessionTimeoutMs, InstantSource clock, LeadershipDecisions decisions,
-      Commit commit) {
-    this.state = state;
-    this.sessionTimeoutMs = sessionTimeoutMs;
-    this.clock = clock;
-    this.decisions = decisions;
-    this.commit = commit;
-  }
+    ClusterControl(
+            MetadataState state,
+            long sessionTimeoutMs,
+            InstantSource clock,
+            LeadershipDecisions decisions,
+            Commit commit) {
+        this.state = state;
+        this.sessionTimeoutMs = sessionTimeoutMs;
+        this.clock = clock;
+        this.decisions = decisions;
+        this.commit = commit;
+    }
 
-  /**
-   * Every broker registered so far gets a full session from {@code activatedMs}: heartbeats sent to the
-   * previous active controller are not known here.
-   */
-  void grantGracePeriod(long activatedMs) {
-    for (BrokerRegistration b : state.brokers()) {
-      lastHeartbeatMs.put(b.getBrokerId(), activatedMs);
+    /**
+     * Every broker registered so far gets a full session from {@code activatedMs}: heartbeats sent to the
+     * previous active controller are not known here.
+     */
+    void grantGracePeriod(long activatedMs) {
+        for (BrokerRegistration b : state.brokers()) {
+            lastHeartbeatMs.put(b.getBrokerId(), activatedMs);
+        }
     }
-  }
 
-  private boolean sessionAlive(int brokerId, long now) {
-    Long last = lastHeartbeatMs.get(brokerId);
-    return last != null && now - last <= sessionTimeoutMs;
-  }
+    private boolean sessionAlive(int brokerId, long now) {
+        Long last = lastHeartbeatMs.get(brokerId);
+        return last != null && now - last <= sessionTimeoutMs;
+    }
 
-  /** Fences every unfenced broker whose session expired; completes when that command is applied. */
-  CompletableFuture<Void> expireSessions() {
-    long now = clock.millis();
-    Set<Integer> expired = new HashSet<>();
-    for (BrokerRegistration b : state.brokers()) {
-      int id = b.getBrokerId();
-      lastHeartbeatMs.putIfAbsent(id, now);
-      if (!b.getFenced() && !sessionAlive(id, now) && !fencingInFlight.contains(id)) {
-        expired.add(id);
-      }
+    /** Fences every unfenced broker whose session expired; completes when that command is applied. */
+    CompletableFuture<Void> expireSessions() {
+        long now = clock.millis();
+        Set<Integer> expired = new HashSet<>();
+        for (BrokerRegistration b : state.brokers()) {
+            int id = b.getBrokerId();
+            lastHeartbeatMs.putIfAbsent(id, now);
+            if (!b.getFenced() && !sessionAlive(id, now) && !fencingInFlight.contains(id)) {
+                expired.add(id);
+            }
+        }
+        if (expired.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        fencingInFlight.addAll(expired);
+        return commit.records(decisions.fence(expired, liveness(expired, -1))).handle((r, e) -> {
+            fencingInFlight.removeAll(expired);
+            return null;
+        });
     }
-    if (expired.isEmpty()) {
-      return CompletableFuture.completedFuture(null);
-    }
-    fencingInFlight.addAll(expired);
-    return commit.records(decisions.fence(expired, liveness(expired, -1))).handle((r, e) -> {
-      fencingInFlight.removeAll(expired);
-      return null;
-    });
-  }
 
-  /** Registered, unfenced and not being fenced: may lead and be in ISRs. */
-  IntPredicate alive() {
-    return liveness(Set.of(), -1);
-  }
+    /** Registered, unfenced and not being fenced: may lead and be in ISRs. */
+    IntPredicate alive() {
+        return liveness(Set.of(), -1);
+    }
 
-  /** Alive: registered, unfenced and not in {@code dead}; or exactly {@code unfencing}. */
-  private IntPredicate liveness(Set<Integer> dead, int unfencing) {
-    Set<Integer> live = new HashSet<>();
-    for (BrokerRegistration b : state.brokers()) {
-      if (!b.getFenced() && !dead.contains(b.getBrokerId()) && !fencingInFlight.contains(b.getBrokerId())) {
-        live.add(b.getBrokerId());
-      }
+    /** Alive: registered, unfenced and not in {@code dead}; or exactly {@code unfencing}. */
+    private IntPredicate liveness(Set<Integer> dead, int unfencing) {
+        Set<Integer> live = new HashSet<>();
+        for (BrokerRegistration b : state.brokers()) {
+            if (!b.getFenced() && !dead.contains(b.getBrokerId()) && !fencingInFlight.contains(b.getBrokerId())) {
+                live.add(b.getBrokerId());
+            }
+        }
+        if (unfencing >= 0) {
+            live.add(unfencing);
+        }
+        return live::contains;
     }
-    if (unfencing >= 0) {
-      live.add(unfencing);
-    }
-    return live::contains;
-  }
 
-  /** Alive brokers whose session is alive too: where new replicas may go. */
-  List<Integer> placeableBrokers() {
-    List<Integer> live = new ArrayList<>();
-    IntPredicate alive = alive();
-    long now = clock.millis();
-    for (BrokerRegistration b : state.brokers()) {
-      if (alive.test(b.getBrokerId()) && sessionAlive(b.getBrokerId(), now)) {
-        live.add(b.getBrokerId());
-      }
+    /** Alive brokers whose session is alive too: where new replicas may go. */
+    List<Integer> placeableBrokers() {
+        List<Integer> live = new ArrayList<>();
+        IntPredicate alive = alive();
+        long now = clock.millis();
+        for (BrokerRegistration b : state.brokers()) {
+            if (alive.test(b.getBrokerId()) && sessionAlive(b.getBrokerId(), now)) {
+                live.add(b.getBrokerId());
+            }
+        }
+        return live;
     }
-    return live;
-  }
 
-  /**
-   * Records the broker fenced. The same incarnation again is answered as registered (its endpoints updated
-   * if they changed); another incarnation is refused while the old session is alive, else the old one is
-   * fenced first.
-   */
-  CompletableFuture<RegisterBrokerResponse> register(RegisterBrokerRequest req) {
-    Error invalid = RequestChecks.registration(req);
-    if (!Errors.isOk(invalid)) {
-      return CompletableFuture.completedFuture(RegisterBrokerResponse.newBuilder().setError(invalid).build());
+    /**
+     * Records the broker fenced. The same incarnation again is answered as registered (its endpoints updated
+     * if they changed); another incarnation is refused while the old session is alive, else the old one is
+     * fenced first.
+     */
+    CompletableFuture<RegisterBrokerResponse> register(RegisterBrokerRequest req) {
+        Error invalid = RequestChecks.registration(req);
+        if (!Errors.isOk(invalid)) {
+            return CompletableFuture.completedFuture(
+                    RegisterBrokerResponse.newBuilder().setError(invalid).build());
+        }
+        long now = clock.millis();
+        int id = req.getBrokerId();
+        Optional<BrokerRegistration> existing = state.broker(id);
+        BrokerRegistration wanted = BrokerRegistration.newBuilder()
+                .setBrokerId(id)
+                .setIncarnationId(req.getIncarnationId())
+                .addAllEndpoints(req.getEndpointsList())
+                .setFenced(true)
+                .build();
+        List<MetadataRecord> records = new ArrayList<>();
+        if (existing.isPresent() && existing.get().getIncarnationId().equals(req.getIncarnationId())) {
+            lastHeartbeatMs.put(id, now);
+            if (existing.get().getEndpointsList().equals(req.getEndpointsList())) {
+                return CompletableFuture.completedFuture(RegisterBrokerResponse.newBuilder()
+                        .setError(Errors.NONE)
+                        .setMetadataVersion(state.version())
+                        .build());
+            }
+            wanted = wanted.toBuilder().setFenced(existing.get().getFenced()).build();
+        } else if (existing.isPresent() && !existing.get().getFenced()) {
+            if (sessionAlive(id, now)) {
+                return CompletableFuture.completedFuture(RegisterBrokerResponse.newBuilder()
+                        .setError(Errors.of(
+                                ErrorCode.DUPLICATE_BROKER_REGISTRATION,
+                                "broker " + id + " is already registered with incarnation "
+                                        + existing.get().getIncarnationId() + " and its session is alive; retry after "
+                                        + sessionTimeoutMs + " ms if that process is gone"))
+                        .build());
+            }
+            records.addAll(decisions.fence(Set.of(id), liveness(Set.of(id), -1)));
+        }
+        records.add(MetadataRecord.newBuilder()
+                .setRegisterBroker(RegisterBrokerRecord.newBuilder().setRegistration(wanted))
+                .build());
+        shuttingDown.remove(id);
+        return commit.records(records).thenApply(r -> {
+            if (Errors.isOk(r.getError())) {
+                lastHeartbeatMs.put(id, clock.millis());
+            }
+            return RegisterBrokerResponse.newBuilder()
+                    .setError(r.getError())
+                    .setMetadataVersion(r.getMetadataVersion())
+                    .build();
+        });
     }
-    long now = clock.millis();
-    int id = req.getBrokerId();
-    Optional<BrokerRegistration> existing = state.broker(id);
-    BrokerRegistration wanted = BrokerRegistration.newBuilder().setBrokerId(id)
-        .setIncarnationId(req.getIncarnationId()).addAllEndpoints(req.getEndpointsList()).setFenced(true).build();
-    List<MetadataRecord> records = new ArrayList<>();
-    if (existing.isPresent() && existing.get().getIncarnationId().equals(req.getIncarnationId())) {
-      lastHeartbeatMs.put(id, now);
-      if (existing.get().getEndpointsList().equals(req.getEndpointsList())) {
-        return CompletableFuture.completedFuture(RegisterBrokerResponse.newBuilder().setError(Errors.NONE)
-            .setMetadataVersion(state.version()).build());
-      }
-      wanted = wanted.toBuilder().setFenced(existing.get().getFenced()).build();
-    } else if (existing.isPresent() && !existing.get().getFenced()) {
-      if (sessionAlive(id, now)) {
-        return CompletableFuture.completedFuture(RegisterBrokerResponse.newBuilder().setError(Errors.of(
-            ErrorCode.DUPLICATE_BROKER_REGISTRATION, "broker " + id + " is already registered with incarnation "
-                + existing.get().getIncarnationId() + " and its session is alive; retry after "
-                + sessionTimeoutMs + " ms if that process is gone")).build());
-      }
-      records.addAll(decisions.fence(Set.of(id), liveness(Set.of(id), -1)));
-    }
-    records.add(MetadataRecord.newBuilder().setRegisterBroker(RegisterBrokerRecord.newBuilder()
-        .setRegistration(wanted)).build());
-    shuttingDown.remove(id);
-    return commit.records(records).thenApply(r -> {
-      if (Errors.isOk(r.getError())) {
-        lastHeartbeatMs.put(id, clock.millis());
-      }
-      return RegisterBrokerResponse.newBuilder().setError(r.getError()).setMetadataVersion(r.getMetadataVersion())
-          .build();
-    });
-  }
 
-  /** Keeps the session alive; the first heartbeat of a fenced broker unfences it (not in controlled shutdown). */
-  CompletableFuture<BrokerHeartbeatResponse> heartbeat(BrokerHeartbeatRequest req) {
-    Optional<BrokerRegistration> broker = state.broker(req.getBrokerId());
-    Error error = RequestChecks.incarnation(broker, req.getBrokerId(), req.getIncarnationId());
-    if (!Errors.isOk(error)) {
-      return CompletableFuture.completedFuture(BrokerHeartbeatResponse.newBuilder().setError(error).setFenced(true)
-          .build());
+    /** Keeps the session alive; the first heartbeat of a fenced broker unfences it (not in controlled shutdown). */
+    CompletableFuture<BrokerHeartbeatResponse> heartbeat(BrokerHeartbeatRequest req) {
+        Optional<BrokerRegistration> broker = state.broker(req.getBrokerId());
+        Error error = RequestChecks.incarnation(broker, req.getBrokerId(), req.getIncarnationId());
+        if (!Errors.isOk(error)) {
+            return CompletableFuture.completedFuture(BrokerHeartbeatResponse.newBuilder()
+                    .setError(error)
+                    .setFenced(true)
+                    .build());
+        }
+        BrokerRegistration b = broker.get();
+        lastHeartbeatMs.put(b.getBrokerId(), clock.millis());
+        if (!b.getFenced() || shuttingDown.contains(b.getBrokerId()) || fencingInFlight.contains(b.getBrokerId())) {
+            return CompletableFuture.completedFuture(BrokerHeartbeatResponse.newBuilder()
+                    .setError(Errors.NONE)
+                    .setFenced(b.getFenced())
+                    .setMetadataVersion(state.version())
+                    .build());
+        }
+        return commit.records(decisions.unfence(b, liveness(Set.of(), b.getBrokerId())))
+                .thenApply(r -> BrokerHeartbeatResponse.newBuilder()
+                        .setError(r.getError())
+                        .setFenced(!Errors.isOk(r.getError()))
+                        .setMetadataVersion(r.getMetadataVersion())
+                        .build());
     }
-    BrokerRegistration b = broker.get();
-    lastHeartbeatMs.put(b.getBrokerId(), clock.millis());
-    if (!b.getFenced() || shuttingDown.contains(b.getBrokerId()) || fencingInFlight.contains(b.getBrokerId())) {
-      return CompletableFuture.completedFuture(BrokerHeartbeatResponse.newBuilder().setError(Errors.NONE)
-          .setFenced(b.getFenced()).setMetadataVersion(state.version()).build());
-    }
-    return commit.records(decisions.unfence(b, liveness(Set.of(), b.getBrokerId())))
-        .thenApply(r -> BrokerHeartbeatResponse.newBuilder().setError(r.getError())
-            .setFenced(!Errors.isOk(r.getError())).setMetadataVersion(r.getMetadataVersion()).build());
-  }
 
-  /** Fences the broker at once, so its leaderships move; it stays fenced until it registers again. */
-  CompletableFuture<ControlledShutdownResponse> controlledShutdown(ControlledShutdownRequest req) {
-    Optional<BrokerRegistration> broker = state.broker(req.getBrokerId());
-    Error error = RequestChecks.incarnation(broker, req.getBrokerId(), req.getIncarnationId());
-    if (!Errors.isOk(error)) {
-      return CompletableFuture.completedFuture(ControlledShutdownResponse.newBuilder().setError(error).build());
+    /** Fences the broker at once, so its leaderships move; it stays fenced until it registers again. */
+    CompletableFuture<ControlledShutdownResponse> controlledShutdown(ControlledShutdownRequest req) {
+        Optional<BrokerRegistration> broker = state.broker(req.getBrokerId());
+        Error error = RequestChecks.incarnation(broker, req.getBrokerId(), req.getIncarnationId());
+        if (!Errors.isOk(error)) {
+            return CompletableFuture.completedFuture(
+                    ControlledShutdownResponse.newBuilder().setError(error).build());
+        }
+        int id = req.getBrokerId();
+        shuttingDown.add(id);
+        if (broker.get().getFenced()) {
+            return CompletableFuture.completedFuture(ControlledShutdownResponse.newBuilder()
+                    .setError(Errors.NONE)
+                    .setRemainingLeaderships(leaderships(id))
+                    .build());
+        }
+        return commit.records(decisions.fence(Set.of(id), liveness(Set.of(id), -1)))
+                .thenApply(r -> ControlledShutdownResponse.newBuilder()
+                        .setError(r.getError())
+                        .setRemainingLeaderships(leaderships(id))
+                        .build());
     }
-    int id = req.getBrokerId();
-    shuttingDown.add(id);
-    if (broker.get().getFenced()) {
-      return CompletableFuture.completedFuture(ControlledShutdownResponse.newBuilder().setError(Errors.NONE)
-          .setRemainingLeaderships(leaderships(id)).build());
-    }
-    return commit.records(decisions.fence(Set.of(id), liveness(Set.of(id), -1)))
-        .thenApply(r -> ControlledShutdownResponse.newBuilder().setError(r.getError())
-            .setRemainingLeaderships(leaderships(id)).build());
-  }
 
-  private int leaderships(int brokerId) {
-    int n = 0;
-    for (PartitionRecord p : state.allPartitions()) {
-      if (p.getLeader() == brokerId) {
-        n++;
-      }
+    private int leaderships(int brokerId) {
+        int n = 0;
+        for (PartitionRecord p : state.allPartitions()) {
+            if (p.getLeader() == brokerId) {
+                n++;
+            }
+        }
+        return n;
     }
-    return n;
-  }
 }

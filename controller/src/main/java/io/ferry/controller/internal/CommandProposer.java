@@ -12,5 +12,5 @@ import java.util.concurrent.CompletableFuture;
  */
 @FunctionalInterface
 public interface CommandProposer {
-  CompletableFuture<CommandResult> propose(ControllerCommand command);
+    CompletableFuture<CommandResult> propose(ControllerCommand command);
 }

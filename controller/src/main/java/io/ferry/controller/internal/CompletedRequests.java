@@ -16,35 +16,35 @@ import java.util.Optional;
  */
 final class CompletedRequests {
 
-  /** By key, in the order they were applied (oldest first). */
-  private final LinkedHashMap<String, CompletedRequest> byKey = new LinkedHashMap<>();
+    /** By key, in the order they were applied (oldest first). */
+    private final LinkedHashMap<String, CompletedRequest> byKey = new LinkedHashMap<>();
 
-  Optional<CompletedRequest> find(String key) {
-    return Optional.ofNullable(byKey.get(key));
-  }
-
-  /**
-   * Remembers {@code completed}, then forgets every entry completed before {@code forgetBeforeMs} and the
-   * oldest beyond {@code rememberAtMost}.
-   */
-  void remember(CompletedRequest completed, long forgetBeforeMs, int rememberAtMost) {
-    byKey.put(completed.getIdempotencyKey(), completed);
-    byKey.values().removeIf(c -> c.getCompletedAtMs() < forgetBeforeMs);
-    var oldestFirst = byKey.keySet().iterator();
-    while (byKey.size() > Math.max(0, rememberAtMost)) {
-      oldestFirst.next();
-      oldestFirst.remove();
+    Optional<CompletedRequest> find(String key) {
+        return Optional.ofNullable(byKey.get(key));
     }
-  }
 
-  /** Oldest first, as a snapshot holds them. */
-  List<CompletedRequest> all() {
-    return List.copyOf(byKey.values());
-  }
+    /**
+     * Remembers {@code completed}, then forgets every entry completed before {@code forgetBeforeMs} and the
+     * oldest beyond {@code rememberAtMost}.
+     */
+    void remember(CompletedRequest completed, long forgetBeforeMs, int rememberAtMost) {
+        byKey.put(completed.getIdempotencyKey(), completed);
+        byKey.values().removeIf(c -> c.getCompletedAtMs() < forgetBeforeMs);
+        var oldestFirst = byKey.keySet().iterator();
+        while (byKey.size() > Math.max(0, rememberAtMost)) {
+            oldestFirst.next();
+            oldestFirst.remove();
+        }
+    }
 
-  /** Replaces the table with a snapshot's. */
-  void load(List<CompletedRequest> completed) {
-    byKey.clear();
-    completed.forEach(c -> byKey.put(c.getIdempotencyKey(), c));
-  }
+    /** Oldest first, as a snapshot holds them. */
+    List<CompletedRequest> all() {
+        return List.copyOf(byKey.values());
+    }
+
+    /** Replaces the table with a snapshot's. */
+    void load(List<CompletedRequest> completed) {
+        byKey.clear();
+        completed.forEach(c -> byKey.put(c.getIdempotencyKey(), c));
+    }
 }

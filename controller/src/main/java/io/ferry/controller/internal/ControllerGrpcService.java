@@ -44,125 +44,174 @@ import java.util.function.IntSupplier;
  * {@code error} field, never as gRPC statuses. Thread-safe.
  */
 public final class ControllerGrpcService extends ControllerServiceGrpc.ControllerServiceImplBase {
-  private final int nodeId;
-  private final Map<Integer, String> voters;
-  private final IntSupplier leaderId;
-  private final MetadataState state;
-  private final RequestRouter router;
-  private final Thread.UncaughtExceptionHandler fatalErrors;
+    private final int nodeId;
+    private final Map<Integer, String> voters;
+    private final IntSupplier leaderId;
+    private final MetadataState state;
+    private final RequestRouter router;
+    private final Thread.UncaughtExceptionHandler fatalErrors;
 
-  /**
-   * @param leaderId the Raft leader's node id as this node knows it, -1 when unknown
-   * @param fatalErrors gets an {@link java.lang.Error} that ended a request's routing
-   */
-  public ControllerGrpcService(int nodeId, Map<Integer, String> voters, IntSupplier leaderId, MetadataState state,
-      RequestRouter router, Thread.UncaughtExceptionHandler fatalErrors) {
-    this.nodeId = nodeId;
-    this.voters = voters;
-    this.leaderId = leaderId;
-    this.state = state;
-    this.router = router;
-    this.fatalErrors = fatalErrors;
-  }
+    /**
+     * @param leaderId the Raft leader's node id as this node knows it, -1 when unknown
+     * @param fatalErrors gets an {@link java.lang.Error} that ended a request's routing
+     */
+    public ControllerGrpcService(
+            int nodeId,
+            Map<Integer, String> voters,
+            IntSupplier leaderId,
+            MetadataState state,
+            RequestRouter router,
+            Thread.UncaughtExceptionHandler fatalErrors) {
+        this.nodeId = nodeId;
+        this.voters = voters;
+        this.leaderId = leaderId;
+        this.state = state;
+        this.router = router;
+        this.fatalErrors = fatalErrors;
+    }
 
-  @Override
-  public void registerBroker(RegisterBrokerRequest request, StreamObserver<RegisterBrokerResponse> observer) {
-    route(ActiveControllerRequest.newBuilder().setRegisterBroker(request).build(), observer,
-        ActiveControllerResponse::getRegisterBroker,
-        e -> RegisterBrokerResponse.newBuilder().setError(e).build());
-  }
+    @Override
+    public void registerBroker(RegisterBrokerRequest request, StreamObserver<RegisterBrokerResponse> observer) {
+        route(
+                ActiveControllerRequest.newBuilder().setRegisterBroker(request).build(),
+                observer,
+                ActiveControllerResponse::getRegisterBroker,
+                e -> RegisterBrokerResponse.newBuilder().setError(e).build());
+    }
 
-  @Override
-  public void brokerHeartbeat(BrokerHeartbeatRequest request, StreamObserver<BrokerHeartbeatResponse> observer) {
-    route(ActiveControllerRequest.newBuilder().setBrokerHeartbeat(request).build(), observer,
-        ActiveControllerResponse::getBrokerHeartbeat,
-        e -> BrokerHeartbeatResponse.newBuilder().setError(e).build());
-  }
+    @Override
+    public void brokerHeartbeat(BrokerHeartbeatRequest request, StreamObserver<BrokerHeartbeatResponse> observer) {
+        route(
+                ActiveControllerRequest.newBuilder().setBrokerHeartbeat(request).build(),
+                observer,
+                ActiveControllerResponse::getBrokerHeartbeat,
+                e -> BrokerHeartbeatResponse.newBuilder().setError(e).build());
+    }
 
-  @Override
-  public void createTopic(CreateTopicRequest request, StreamObserver<CreateTopicResponse> observer) {
-    route(ActiveControllerRequest.newBuilder().setIdempotencyKey(request.getIdempotencyKey())
-        .setCreateTopic(request.toBuilder().clearIdempotencyKey()).build(), observer,
-        ActiveControllerResponse::getCreateTopic, e -> CreateTopicResponse.newBuilder().setError(e).build());
-  }
+    @Override
+    public void createTopic(CreateTopicRequest request, StreamObserver<CreateTopicResponse> observer) {
+        route(
+                ActiveControllerRequest.newBuilder()
+                        .setIdempotencyKey(request.getIdempotencyKey())
+                        .setCreateTopic(request.toBuilder().clearIdempotencyKey())
+                        .build(),
+                observer,
+                ActiveControllerResponse::getCreateTopic,
+                e -> CreateTopicResponse.newBuilder().setError(e).build());
+    }
 
-  @Override
-  public void deleteTopic(DeleteTopicRequest request, StreamObserver<DeleteTopicResponse> observer) {
-    route(ActiveControllerRequest.newBuilder().setIdempotencyKey(request.getIdempotencyKey())
-        .setDeleteTopic(request.toBuilder().clearIdempotencyKey()).build(), observer,
-        ActiveControllerResponse::getDeleteTopic, e -> DeleteTopicResponse.newBuilder().setError(e).build());
-  }
+    @Override
+    public void deleteTopic(DeleteTopicRequest request, StreamObserver<DeleteTopicResponse> observer) {
+        route(
+                ActiveControllerRequest.newBuilder()
+                        .setIdempotencyKey(request.getIdempotencyKey())
+                        .setDeleteTopic(request.toBuilder().clearIdempotencyKey())
+                        .build(),
+                observer,
+                ActiveControllerResponse::getDeleteTopic,
+                e -> DeleteTopicResponse.newBuilder().setError(e).build());
+    }
 
-  @Override
-  public void createPartitions(CreatePartitionsRequest request, StreamObserver<CreatePartitionsResponse> observer) {
-    route(ActiveControllerRequest.newBuilder().setIdempotencyKey(request.getIdempotencyKey())
-        .setCreatePartitions(request.toBuilder().clearIdempotencyKey()).build(), observer,
-        ActiveControllerResponse::getCreatePartitions, e -> CreatePartitionsResponse.newBuilder().setError(e).build());
-  }
+    @Override
+    public void createPartitions(CreatePartitionsRequest request, StreamObserver<CreatePartitionsResponse> observer) {
+        route(
+                ActiveControllerRequest.newBuilder()
+                        .setIdempotencyKey(request.getIdempotencyKey())
+                        .setCreatePartitions(request.toBuilder().clearIdempotencyKey())
+                        .build(),
+                observer,
+                ActiveControllerResponse::getCreatePartitions,
+                e -> CreatePartitionsResponse.newBuilder().setError(e).build());
+    }
 
-  @Override
-  public void alterTopicConfigs(AlterTopicConfigsRequest request, StreamObserver<AlterTopicConfigsResponse> observer) {
-    route(ActiveControllerRequest.newBuilder().setIdempotencyKey(request.getIdempotencyKey())
-        .setAlterTopicConfigs(request.toBuilder().clearIdempotencyKey()).build(), observer,
-        ActiveControllerResponse::getAlterTopicConfigs,
-        e -> AlterTopicConfigsResponse.newBuilder().setError(e).build());
-  }
+    @Override
+    public void alterTopicConfigs(
+            AlterTopicConfigsRequest request, StreamObserver<AlterTopicConfigsResponse> observer) {
+        route(
+                ActiveControllerRequest.newBuilder()
+                        .setIdempotencyKey(request.getIdempotencyKey())
+                        .setAlterTopicConfigs(request.toBuilder().clearIdempotencyKey())
+                        .build(),
+                observer,
+                ActiveControllerResponse::getAlterTopicConfigs,
+                e -> AlterTopicConfigsResponse.newBuilder().setError(e).build());
+    }
 
-  @Override
-  public void alterPartition(AlterPartitionRequest request, StreamObserver<AlterPartitionResponse> observer) {
-    route(ActiveControllerRequest.newBuilder().setAlterPartition(request).build(), observer,
-        ActiveControllerResponse::getAlterPartition, e -> AlterPartitionResponse.newBuilder().setError(e).build());
-  }
+    @Override
+    public void alterPartition(AlterPartitionRequest request, StreamObserver<AlterPartitionResponse> observer) {
+        route(
+                ActiveControllerRequest.newBuilder().setAlterPartition(request).build(),
+                observer,
+                ActiveControllerResponse::getAlterPartition,
+                e -> AlterPartitionResponse.newBuilder().setError(e).build());
+    }
 
-  @Override
-  public void controlledShutdown(ControlledShutdownRequest request,
-      StreamObserver<ControlledShutdownResponse> observer) {
-    route(ActiveControllerRequest.newBuilder().setControlledShutdown(request).build(), observer,
-        ActiveControllerResponse::getControlledShutdown,
-        e -> ControlledShutdownResponse.newBuilder().setError(e).build());
-  }
+    @Override
+    public void controlledShutdown(
+            ControlledShutdownRequest request, StreamObserver<ControlledShutdownResponse> observer) {
+        route(
+                ActiveControllerRequest.newBuilder()
+                        .setControlledShutdown(request)
+                        .build(),
+                observer,
+                ActiveControllerResponse::getControlledShutdown,
+                e -> ControlledShutdownResponse.newBuilder().setError(e).build());
+    }
 
-  @Override
-  public void describeTopics(DescribeTopicsRequest request, StreamObserver<DescribeTopicsResponse> observer) {
-    route(ActiveControllerRequest.newBuilder().setDescribeTopics(request).build(), observer,
-        ActiveControllerResponse::getDescribeTopics,
-        e -> DescribeTopicsResponse.newBuilder().addTopics(TopicDescription.newBuilder().setError(e)).build());
-  }
+    @Override
+    public void describeTopics(DescribeTopicsRequest request, StreamObserver<DescribeTopicsResponse> observer) {
+        route(
+                ActiveControllerRequest.newBuilder().setDescribeTopics(request).build(),
+                observer,
+                ActiveControllerResponse::getDescribeTopics,
+                e -> DescribeTopicsResponse.newBuilder()
+                        .addTopics(TopicDescription.newBuilder().setError(e))
+                        .build());
+    }
 
-  @Override
-  public void describeCluster(DescribeClusterRequest request, StreamObserver<DescribeClusterResponse> observer) {
-    MetadataImage image = state.image();
-    int leader = leaderId.getAsInt();
-    DescribeClusterResponse.Builder b = DescribeClusterResponse.newBuilder().setError(Errors.NONE)
-        .setControllerLeaderId(leader).setAnsweringNodeId(nodeId).addAllBrokers(image.getBrokersList())
-        .addAllPartitions(image.getPartitionsList()).setMetadataVersion(image.getVersion());
-    voters.forEach((id, address) -> b.addControllers(ControllerInfo.newBuilder().setNodeId(id)
-        .setRaftAddress(address).setLeader(id == leader)));
-    observer.onNext(b.build());
-    observer.onCompleted();
-  }
+    @Override
+    public void describeCluster(DescribeClusterRequest request, StreamObserver<DescribeClusterResponse> observer) {
+        MetadataImage image = state.image();
+        int leader = leaderId.getAsInt();
+        DescribeClusterResponse.Builder b = DescribeClusterResponse.newBuilder()
+                .setError(Errors.NONE)
+                .setControllerLeaderId(leader)
+                .setAnsweringNodeId(nodeId)
+                .addAllBrokers(image.getBrokersList())
+                .addAllPartitions(image.getPartitionsList())
+                .setMetadataVersion(image.getVersion());
+        voters.forEach((id, address) -> b.addControllers(ControllerInfo.newBuilder()
+                .setNodeId(id)
+                .setRaftAddress(address)
+                .setLeader(id == leader)));
+        observer.onNext(b.build());
+        observer.onCompleted();
+    }
 
-  @Override
-  public void fetchMetadata(FetchMetadataRequest request, StreamObserver<FetchMetadataResponse> observer) {
-    observer.onNext(state.changesSince(request.getSinceVersion()));
-    observer.onCompleted();
-  }
+    @Override
+    public void fetchMetadata(FetchMetadataRequest request, StreamObserver<FetchMetadataResponse> observer) {
+        observer.onNext(state.changesSince(request.getSinceVersion()));
+        observer.onCompleted();
+    }
 
-  private <T> void route(ActiveControllerRequest request, StreamObserver<T> observer,
-      Function<ActiveControllerResponse, T> answer, Function<Error, T> failure) {
-    router.route(request).whenComplete((response, e) -> {
-      Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-      if (cause instanceof java.lang.Error error) {
-        fatalErrors.uncaughtException(Thread.currentThread(), error);
-      }
-      if (e != null) {
-        observer.onNext(failure.apply(Errors.of(ErrorCode.UNKNOWN_SERVER_ERROR, String.valueOf(e))));
-      } else if (response.hasError()) {
-        observer.onNext(failure.apply(response.getError()));
-      } else {
-        observer.onNext(answer.apply(response));
-      }
-      observer.onCompleted();
-    });
-  }
+    private <T> void route(
+            ActiveControllerRequest request,
+            StreamObserver<T> observer,
+            Function<ActiveControllerResponse, T> answer,
+            Function<Error, T> failure) {
+        router.route(request).whenComplete((response, e) -> {
+            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof java.lang.Error error) {
+                fatalErrors.uncaughtException(Thread.currentThread(), error);
+            }
+            if (e != null) {
+                observer.onNext(failure.apply(Errors.of(ErrorCode.UNKNOWN_SERVER_ERROR, String.valueOf(e))));
+            } else if (response.hasError()) {
+                observer.onNext(failure.apply(response.getError()));
+            } else {
+                observer.onNext(answer.apply(response));
+            }
+            observer.onCompleted();
+        });
+    }
 }

@@ -10,12 +10,12 @@ import java.util.List;
  */
 record ControllerResult<T>(List<MetadataRecord> records, T response) {
 
-  ControllerResult {
-    records = List.copyOf(records);
-  }
+    ControllerResult {
+        records = List.copyOf(records);
+    }
 
-  /** An answer that needs no commit. */
-  static <T> ControllerResult<T> atOnce(T response) {
-    return new ControllerResult<>(List.of(), response);
-  }
+    /** An answer that needs no commit. */
+    static <T> ControllerResult<T> atOnce(T response) {
+        return new ControllerResult<>(List.of(), response);
+    }
 }

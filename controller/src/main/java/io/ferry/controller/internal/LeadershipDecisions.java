@@ -16,65 +16,75 @@ import java.util.function.IntPredicate;
  * says who is alive. Each partition appears at most once in the result, as one command requires.
  */
 final class LeadershipDecisions {
-  private final MetadataState state;
-  private final boolean uncleanElection;
+    private final MetadataState state;
+    private final boolean uncleanElection;
 
-  LeadershipDecisions(MetadataState state, boolean uncleanElection) {
-    this.state = state;
-    this.uncleanElection = uncleanElection;
-  }
-
-  /**
-   * Fence records for {@code dead} plus the partition changes that take them out of ISRs and
-   * leadership; {@code alive} must exclude them.
-   */
-  List<MetadataRecord> fence(Set<Integer> dead, IntPredicate alive) {
-    List<MetadataRecord> records = new ArrayList<>();
-    for (int id : dead) {
-      state.broker(id).ifPresent(b -> records.add(MetadataRecord.newBuilder().setFenceBroker(
-          FenceBrokerRecord.newBuilder().setBrokerId(id).setIncarnationId(b.getIncarnationId())).build()));
+    LeadershipDecisions(MetadataState state, boolean uncleanElection) {
+        this.state = state;
+        this.uncleanElection = uncleanElection;
     }
-    for (PartitionRecord p : state.allPartitions()) {
-      if (dead.contains(p.getLeader()) || p.getIsrList().stream().anyMatch(dead::contains)) {
-        change(new PartitionChangeBuilder(p, alive), records);
-      }
-    }
-    return records;
-  }
 
-  /**
-   * Unfence record for the broker plus leader elections for offline partitions it can lead;
-   * {@code alive} must include it.
-   */
-  List<MetadataRecord> unfence(BrokerRegistration broker, IntPredicate alive) {
-    int id = broker.getBrokerId();
-    List<MetadataRecord> records = new ArrayList<>();
-    records.add(MetadataRecord.newBuilder().setUnfenceBroker(UnfenceBrokerRecord.newBuilder()
-        .setBrokerId(id).setIncarnationId(broker.getIncarnationId())).build());
-    for (PartitionRecord p : state.allPartitions()) {
-      boolean eligible = p.getIsrList().contains(id) || (uncleanElection
-          && p.getReplicasList().contains(id));
-      if (p.getLeader() == PartitionChangeBuilder.NO_LEADER && eligible) {
-        change(new PartitionChangeBuilder(p, alive), records);
-      }
+    /**
+     * Fence records for {@code dead} plus the partition changes that take them out of ISRs and
+     * leadership; {@code alive} must exclude them.
+     */
+    List<MetadataRecord> fence(Set<Integer> dead, IntPredicate alive) {
+        List<MetadataRecord> records = new ArrayList<>();
+        for (int id : dead) {
+            state.broker(id)
+                    .ifPresent(b -> records.add(MetadataRecord.newBuilder()
+                            .setFenceBroker(FenceBrokerRecord.newBuilder()
+                                    .setBrokerId(id)
+                                    .setIncarnationId(b.getIncarnationId()))
+                            .build()));
+        }
+        for (PartitionRecord p : state.allPartitions()) {
+            if (dead.contains(p.getLeader()) || p.getIsrList().stream().anyMatch(dead::contains)) {
+                change(new PartitionChangeBuilder(p, alive), records);
+            }
+        }
+        return records;
     }
-    return records;
-  }
 
-  /** Leadership moves to the first replica wherever it is alive and in the ISR but does not lead. */
-  List<MetadataRecord> preferredLeaders(IntPredicate alive) {
-    List<MetadataRecord> records = new ArrayList<>();
-    for (PartitionRecord p : state.allPartitions()) {
-      int preferred = p.getReplicas(0);
-      if (p.getLeader() != preferred && alive.test(preferred) && p.getIsrList().contains(preferred)) {
-        change(new PartitionChangeBuilder(p, alive).preferredLeaderElection(), records);
-      }
+    /**
+     * Unfence record for the broker plus leader elections for offline partitions it can lead;
+     * {@code alive} must include it.
+     */
+    List<MetadataRecord> unfence(BrokerRegistration broker, IntPredicate alive) {
+        int id = broker.getBrokerId();
+        List<MetadataRecord> records = new ArrayList<>();
+        records.add(MetadataRecord.newBuilder()
+                .setUnfenceBroker(
+                        UnfenceBrokerRecord.newBuilder().setBrokerId(id).setIncarnationId(broker.getIncarnationId()))
+                .build());
+        for (PartitionRecord p : state.allPartitions()) {
+            boolean eligible = p.getIsrList().contains(id)
+                    || (uncleanElection && p.getReplicasList().contains(id));
+            if (p.getLeader() == PartitionChangeBuilder.NO_LEADER && eligible) {
+                change(new PartitionChangeBuilder(p, alive), records);
+            }
+        }
+        return records;
     }
-    return records;
-  }
 
-  private void change(PartitionChangeBuilder builder, List<MetadataRecord> records) {
-    builder.uncleanElection(uncleanElection).build()
-        .ifPresent(c -> records.add(MetadataRecord.newBuilder().setPartitionChange(c).build()));
-  }
+    /** Leadership moves to the first replica wherever it is alive and in the ISR but does not lead. */
+    List<MetadataRecord> preferredLeaders(IntPredicate alive) {
+        List<MetadataRecord> records = new ArrayList<>();
+        for (PartitionRecord p : state.allPartitions()) {
+            int preferred = p.getReplicas(0);
+            if (p.getLeader() != preferred
+                    && alive.test(preferred)
+                    && p.getIsrList().contains(preferred)) {
+                change(new PartitionChangeBuilder(p, alive).preferredLeaderElection(), records);
+            }
+        }
+        return records;
+    }
+
+    private void change(PartitionChangeBuilder builder, List<MetadataRecord> records) {
+        builder.uncleanElection(uncleanElection)
+                .build()
+                .ifPresent(c -> records.add(
+                        MetadataRecord.newBuilder().setPartitionChange(c).build()));
+    }
 }

@@ -44,372 +44,416 @@ import java.util.TreeMap;
  * <p>Thread-safe: every method is synchronized; readers get immutable protobuf values.
  */
 public final class MetadataState {
-  private final int retainedRecords;
-  private final TreeMap<Integer, BrokerRegistration> brokers = new TreeMap<>();
-  private final TreeMap<String, TopicRecord> topics = new TreeMap<>();
-  private final TreeMap<String, PartitionRecord[]> partitions = new TreeMap<>();
-  /** The most recent records, oldest first, at most {@link #retainedRecords}. */
-  private final ArrayDeque<VersionedRecord> recent = new ArrayDeque<>();
-  /** Per broker id: {replicas held, leaderships held}; kept up to date by replay for placement. */
-  private final TreeMap<Integer, int[]> counts = new TreeMap<>();
-  private final CompletedRequests completed = new CompletedRequests();
-  private long version;
+    private final int retainedRecords;
+    private final TreeMap<Integer, BrokerRegistration> brokers = new TreeMap<>();
+    private final TreeMap<String, TopicRecord> topics = new TreeMap<>();
+    private final TreeMap<String, PartitionRecord[]> partitions = new TreeMap<>();
+    /** The most recent records, oldest first, at most {@link #retainedRecords}. */
+    private final ArrayDeque<VersionedRecord> recent = new ArrayDeque<>();
+    /** Per broker id: {replicas held, leaderships held}; kept up to date by replay for placement. */
+    private final TreeMap<Integer, int[]> counts = new TreeMap<>();
 
-  /** @param retainedRecords how many recent records to keep for incremental fetches (≥ 0) */
-  public MetadataState(int retainedRecords) {
-    if (retainedRecords < 0) {
-      throw new IllegalArgumentException("retainedRecords must be >= 0, got " + retainedRecords);
-    }
-    this.retainedRecords = retainedRecords;
-  }
+    private final CompletedRequests completed = new CompletedRequests();
+    private long version;
 
-  /**
-   * Applies a command committed in Raft term {@code entryTerm}.
-   *
-   * @return the result: an error (and no change) when the command was decided in another term or
-   *     one of its records no longer fits the state
-   */
-  public synchronized CommandResult apply(ControllerCommand command, long entryTerm) {
-    if (command.getLeaderTerm() != entryTerm) {
-      return result(Errors.of(ErrorCode.NOT_CONTROLLER, "command decided in term "
-          + command.getLeaderTerm() + " was logged in term " + entryTerm + "; decide it again"));
-    }
-    Set<String> touchedPartitions = new HashSet<>();
-    for (MetadataRecord record : command.getRecordsList()) {
-      Error error = check(record, touchedPartitions);
-      if (!Errors.isOk(error)) {
-        return result(error);
-      }
-    }
-    for (MetadataRecord record : command.getRecordsList()) {
-      replay(record);
-      version++;
-      if (retainedRecords > 0) {
-        if (recent.size() == retainedRecords) {
-          recent.removeFirst();
+    /** @param retainedRecords how many recent records to keep for incremental fetches (≥ 0) */
+    public MetadataState(int retainedRecords) {
+        if (retainedRecords < 0) {
+            throw new IllegalArgumentException("retainedRecords must be >= 0, got " + retainedRecords);
         }
-        recent.addLast(VersionedRecord.newBuilder().setVersion(version).setRecord(record).build());
-      }
+        this.retainedRecords = retainedRecords;
     }
-    if (command.hasCompletes()) {
-      completed.remember(command.getCompletes(), command.getForgetCompletedBeforeMs(), command.getRememberAtMost());
-    }
-    return result(Errors.NONE);
-  }
 
-  private CommandResult result(Error error) {
-    return CommandResult.newBuilder().setError(error).setMetadataVersion(version).build();
-  }
-
-  private Error check(MetadataRecord record, Set<String> touchedPartitions) {
-    switch (record.getRecordCase()) {
-      case REGISTER_BROKER:
-        return record.getRegisterBroker().getRegistration().getBrokerId() < 0
-            ? Errors.of(ErrorCode.INVALID_REQUEST, "negative broker id") : Errors.NONE;
-      case FENCE_BROKER: {
-        FenceBrokerRecord r = record.getFenceBroker();
-        return checkIncarnation(r.getBrokerId(), r.getIncarnationId());
-      }
-      case UNFENCE_BROKER: {
-        UnfenceBrokerRecord r = record.getUnfenceBroker();
-        return checkIncarnation(r.getBrokerId(), r.getIncarnationId());
-      }
-      case CREATE_TOPIC:
-        return checkCreate(record.getCreateTopic());
-      case DELETE_TOPIC: {
-        DeleteTopicRecord r = record.getDeleteTopic();
-        return checkTopicExists(r.getName(), r.getTopicId());
-      }
-      case PARTITION_CHANGE:
-        return checkPartitionChange(record.getPartitionChange(), touchedPartitions);
-      case TOPIC_CONFIG_CHANGE: {
-        TopicConfigChangeRecord r = record.getTopicConfigChange();
-        return checkTopicExists(r.getName(), r.getTopicId());
-      }
-      case CREATE_PARTITIONS:
-        return checkCreatePartitions(record.getCreatePartitions());
-      default:
-        return Errors.of(ErrorCode.INVALID_REQUEST, "empty or unknown metadata record");
-    }
-  }
-
-  private Error checkTopicExists(String name, String topicId) {
-    TopicRecord topic = topics.get(name);
-    return topic != null && topic.getTopicId().equals(topicId) ? Errors.NONE
-        : Errors.of(ErrorCode.UNKNOWN_TOPIC, "topic " + name + " (id " + topicId + ") does not exist");
-  }
-
-  private Error checkIncarnation(int brokerId, String incarnationId) {
-    BrokerRegistration broker = brokers.get(brokerId);
-    if (broker == null) {
-      return Errors.of(ErrorCode.UNKNOWN_BROKER, "broker " + brokerId + " is not registered");
-    }
-    if (!broker.getIncarnationId().equals(incarnationId)) {
-      return Errors.of(ErrorCode.BROKER_FENCED, "broker " + brokerId + " is registered with incarnation "
-          + broker.getIncarnationId() + ", not " + incarnationId);
-    }
-    return Errors.NONE;
-  }
-
-  private Error checkCreate(CreateTopicRecord r) {
-    TopicRecord topic = r.getTopic();
-    if (topics.containsKey(topic.getName())) {
-      return Errors.of(ErrorCode.TOPIC_ALREADY_EXISTS, "topic " + topic.getName() + " already exists");
-    }
-    if (r.getPartitionsCount() != topic.getPartitionCount() || topic.getPartitionCount() <= 0) {
-      return Errors.of(ErrorCode.INVALID_PARTITIONS, "topic " + topic.getName() + " declares "
-          + topic.getPartitionCount() + " partitions but carries " + r.getPartitionsCount());
-    }
-    for (int i = 0; i < r.getPartitionsCount(); i++) {
-      PartitionRecord p = r.getPartitions(i);
-      if (p.getPartition() != i || !p.getTopic().equals(topic.getName())
-          || !p.getTopicId().equals(topic.getTopicId()) || !wellFormed(p)) {
-        return Errors.of(ErrorCode.INVALID_REQUEST, "malformed partition " + i + " of " + topic.getName());
-      }
-    }
-    return Errors.NONE;
-  }
-
-  private Error checkCreatePartitions(CreatePartitionsRecord r) {
-    Error exists = checkTopicExists(r.getName(), r.getTopicId());
-    if (!Errors.isOk(exists)) {
-      return exists;
-    }
-    int next = partitions.get(r.getName()).length;
-    if (r.getPartitionsCount() == 0) {
-      return Errors.of(ErrorCode.INVALID_PARTITIONS, "no partitions to add to " + r.getName());
-    }
-    for (PartitionRecord p : r.getPartitionsList()) {
-      if (p.getPartition() != next++ || !p.getTopic().equals(r.getName()) || !p.getTopicId().equals(r.getTopicId())
-          || !wellFormed(p)) {
-        return Errors.of(ErrorCode.INVALID_REQUEST, "malformed new partition " + p.getPartition() + " of " + r.getName());
-      }
-    }
-    return Errors.NONE;
-  }
-
-  private Error checkPartitionChange(PartitionChangeRecord r, Set<String> touchedPartitions) {
-    PartitionRecord next = r.getPartition();
-    PartitionRecord[] current = partitions.get(next.getTopic());
-    TopicRecord topic = topics.get(next.getTopic());
-    String key = next.getTopic() + "-" + next.getPartition();
-    if (current == null || topic == null || !topic.getTopicId().equals(next.getTopicId())
-        || next.getPartition() < 0 || next.getPartition() >= current.length) {
-      return Errors.of(ErrorCode.UNKNOWN_PARTITION, "partition " + key + " does not exist");
-    }
-    PartitionRecord now = current[next.getPartition()];
-    if (now.getPartitionEpoch() != r.getExpectedPartitionEpoch()) {
-      return Errors.of(ErrorCode.STALE_PARTITION_EPOCH, "partition " + key + " is at partition epoch "
-          + now.getPartitionEpoch() + ", the change expected " + r.getExpectedPartitionEpoch());
-    }
-    if (!touchedPartitions.add(key) || !wellFormed(next)
-        || !next.getReplicasList().equals(now.getReplicasList())
-        || next.getPartitionEpoch() <= now.getPartitionEpoch()
-        || next.getLeaderEpoch() < now.getLeaderEpoch()) {
-      return Errors.of(ErrorCode.INVALID_REQUEST, "malformed change of partition " + key);
-    }
-    return Errors.NONE;
-  }
-
-  /** Replicas distinct and non-empty, ISR within replicas, leader none or in the ISR. */
-  private static boolean wellFormed(PartitionRecord p) {
-    Set<Integer> replicas = new HashSet<>(p.getReplicasList());
-    return !replicas.isEmpty() && replicas.size() == p.getReplicasCount()
-        && replicas.containsAll(p.getIsrList()) && new HashSet<>(p.getIsrList()).size() == p.getIsrCount()
-        && (p.getLeader() == PartitionChangeBuilder.NO_LEADER || p.getIsrList().contains(p.getLeader()));
-  }
-
-  private void replay(MetadataRecord record) {
-    switch (record.getRecordCase()) {
-      case REGISTER_BROKER: {
-        BrokerRegistration reg = record.getRegisterBroker().getRegistration();
-        brokers.put(reg.getBrokerId(), reg);
-        break;
-      }
-      case FENCE_BROKER: {
-        int id = record.getFenceBroker().getBrokerId();
-        brokers.put(id, brokers.get(id).toBuilder().setFenced(true).build());
-        break;
-      }
-      case UNFENCE_BROKER: {
-        int id = record.getUnfenceBroker().getBrokerId();
-        brokers.put(id, brokers.get(id).toBuilder().setFenced(false).build());
-        break;
-      }
-      case CREATE_TOPIC: {
-        CreateTopicRecord r = record.getCreateTopic();
-        topics.put(r.getTopic().getName(), r.getTopic());
-        partitions.put(r.getTopic().getName(), r.getPartitionsList().toArray(new PartitionRecord[0]));
-        r.getPartitionsList().forEach(p -> count(p, 1));
-        break;
-      }
-      case DELETE_TOPIC:
-        topics.remove(record.getDeleteTopic().getName());
-        for (PartitionRecord p : partitions.remove(record.getDeleteTopic().getName())) {
-          count(p, -1);
+    /**
+     * Applies a command committed in Raft term {@code entryTerm}.
+     *
+     * @return the result: an error (and no change) when the command was decided in another term or
+     *     one of its records no longer fits the state
+     */
+    public synchronized CommandResult apply(ControllerCommand command, long entryTerm) {
+        if (command.getLeaderTerm() != entryTerm) {
+            return result(Errors.of(
+                    ErrorCode.NOT_CONTROLLER,
+                    "command decided in term " + command.getLeaderTerm() + " was logged in term " + entryTerm
+                            + "; decide it again"));
         }
-        break;
-      case PARTITION_CHANGE: {
-        PartitionRecord p = record.getPartitionChange().getPartition();
-        PartitionRecord[] ps = partitions.get(p.getTopic());
-        count(ps[p.getPartition()], -1);
-        ps[p.getPartition()] = p;
-        count(p, 1);
-        break;
-      }
-      case TOPIC_CONFIG_CHANGE: {
-        TopicConfigChangeRecord r = record.getTopicConfigChange();
-        topics.put(r.getName(), topics.get(r.getName()).toBuilder().clearConfigs().putAllConfigs(r.getConfigsMap())
-            .build());
-        break;
-      }
-      case CREATE_PARTITIONS: {
-        CreatePartitionsRecord r = record.getCreatePartitions();
-        List<PartitionRecord> all = new ArrayList<>(Arrays.asList(partitions.get(r.getName())));
-        all.addAll(r.getPartitionsList());
-        partitions.put(r.getName(), all.toArray(new PartitionRecord[0]));
-        topics.put(r.getName(), topics.get(r.getName()).toBuilder().setPartitionCount(all.size()).build());
-        r.getPartitionsList().forEach(p -> count(p, 1));
-        break;
-      }
-      default:
-        throw new IllegalStateException("unchecked record " + record.getRecordCase());
-    }
-  }
-
-  private void count(PartitionRecord p, int delta) {
-    for (int r : p.getReplicasList()) {
-      counts.computeIfAbsent(r, k -> new int[2])[0] += delta;
-    }
-    if (p.getLeader() != PartitionChangeBuilder.NO_LEADER) {
-      counts.computeIfAbsent(p.getLeader(), k -> new int[2])[1] += delta;
-    }
-  }
-
-  /** Replaces the whole state with a snapshot's; the recent-record log restarts empty. */
-  public synchronized void load(ControllerSnapshot snapshot) {
-    MetadataImage image = snapshot.getImage();
-    completed.load(snapshot.getCompletedRequestsList());
-    brokers.clear();
-    topics.clear();
-    partitions.clear();
-    recent.clear();
-    counts.clear();
-    for (BrokerRegistration b : image.getBrokersList()) {
-      brokers.put(b.getBrokerId(), b);
-    }
-    for (TopicRecord t : image.getTopicsList()) {
-      topics.put(t.getName(), t);
-      partitions.put(t.getName(), new PartitionRecord[t.getPartitionCount()]);
-    }
-    for (PartitionRecord p : image.getPartitionsList()) {
-      partitions.get(p.getTopic())[p.getPartition()] = p;
-      count(p, 1);
-    }
-    version = image.getVersion();
-  }
-
-  /** The whole metadata, in a canonical order (brokers by id, topics by name, partitions by index). */
-  public synchronized MetadataImage image() {
-    MetadataImage.Builder b = MetadataImage.newBuilder().setVersion(version).addAllBrokers(brokers.values())
-        .addAllTopics(topics.values());
-    for (PartitionRecord[] ps : partitions.values()) {
-      b.addAllPartitions(Arrays.asList(ps));
-    }
-    return b.build();
-  }
-
-  /** Everything a snapshot must hold: the image and the remembered requests. */
-  public synchronized ControllerSnapshot snapshot() {
-    return ControllerSnapshot.newBuilder().setImage(image()).addAllCompletedRequests(completed.all()).build();
-  }
-
-  /** The request committed under {@code idempotencyKey}, with its answer, while it is remembered. */
-  public synchronized Optional<CompletedRequest> completedRequest(String idempotencyKey) {
-    return completed.find(idempotencyKey);
-  }
-
-  /**
-   * The records after {@code sinceVersion}, or the whole image when they are no longer all held.
-   * A caller ahead of this state (it read from a more up-to-date controller) gets no records and
-   * this state's lower version, which tells it this answer is stale.
-   */
-  public synchronized FetchMetadataResponse changesSince(long sinceVersion) {
-    FetchMetadataResponse.Builder b = FetchMetadataResponse.newBuilder().setError(Errors.NONE)
-        .setMetadataVersion(version);
-    if (sinceVersion >= version) {
-      return b.build();
-    }
-    long oldestHeld = recent.isEmpty() ? version + 1 : recent.peekFirst().getVersion();
-    if (sinceVersion < 0 || sinceVersion + 1 < oldestHeld) {
-      return b.setImage(image()).build();
-    }
-    for (VersionedRecord r : recent) {
-      if (r.getVersion() > sinceVersion) {
-        b.addRecords(r);
-      }
-    }
-    return b.build();
-  }
-
-  public synchronized long version() {
-    return version;
-  }
-
-  public synchronized Optional<BrokerRegistration> broker(int brokerId) {
-    return Optional.ofNullable(brokers.get(brokerId));
-  }
-
-  public synchronized List<BrokerRegistration> brokers() {
-    return List.copyOf(brokers.values());
-  }
-
-  public synchronized Optional<TopicRecord> topic(String name) {
-    return Optional.ofNullable(topics.get(name));
-  }
-
-  public synchronized List<TopicRecord> topics() {
-    return List.copyOf(topics.values());
-  }
-
-  /** The partitions of a topic by index; empty when the topic does not exist. */
-  public synchronized List<PartitionRecord> partitions(String topic) {
-    PartitionRecord[] ps = partitions.get(topic);
-    return ps == null ? List.of() : List.of(ps);
-  }
-
-  public synchronized Optional<PartitionRecord> partition(String topic, int partition) {
-    PartitionRecord[] ps = partitions.get(topic);
-    return ps == null || partition < 0 || partition >= ps.length ? Optional.empty()
-        : Optional.of(ps[partition]);
-  }
-
-  /** Every partition of every topic, topics by name. */
-  public synchronized List<PartitionRecord> allPartitions() {
-    List<PartitionRecord> all = new ArrayList<>();
-    for (PartitionRecord[] ps : partitions.values()) {
-      all.addAll(Arrays.asList(ps));
-    }
-    return all;
-  }
-
-  /** Partitions with no leader. */
-  public synchronized int offlinePartitionCount() {
-    int n = 0;
-    for (PartitionRecord[] ps : partitions.values()) {
-      for (PartitionRecord p : ps) {
-        if (p.getLeader() == PartitionChangeBuilder.NO_LEADER) {
-          n++;
+        Set<String> touchedPartitions = new HashSet<>();
+        for (MetadataRecord record : command.getRecordsList()) {
+            Error error = check(record, touchedPartitions);
+            if (!Errors.isOk(error)) {
+                return result(error);
+            }
         }
-      }
+        for (MetadataRecord record : command.getRecordsList()) {
+            replay(record);
+            version++;
+            if (retainedRecords > 0) {
+                if (recent.size() == retainedRecords) {
+                    recent.removeFirst();
+                }
+                recent.addLast(VersionedRecord.newBuilder()
+                        .setVersion(version)
+                        .setRecord(record)
+                        .build());
+            }
+        }
+        if (command.hasCompletes()) {
+            completed.remember(
+                    command.getCompletes(), command.getForgetCompletedBeforeMs(), command.getRememberAtMost());
+        }
+        return result(Errors.NONE);
     }
-    return n;
-  }
 
-  /** Per broker id, how many replicas and how many leaderships it holds (for placement); a copy. */
-  public synchronized Map<Integer, int[]> replicaAndLeaderCounts() {
-    Map<Integer, int[]> copy = new TreeMap<>();
-    counts.forEach((id, c) -> copy.put(id, c.clone()));
-    return copy;
-  }
+    private CommandResult result(Error error) {
+        return CommandResult.newBuilder()
+                .setError(error)
+                .setMetadataVersion(version)
+                .build();
+    }
+
+    private Error check(MetadataRecord record, Set<String> touchedPartitions) {
+        switch (record.getRecordCase()) {
+            case REGISTER_BROKER:
+                return record.getRegisterBroker().getRegistration().getBrokerId() < 0
+                        ? Errors.of(ErrorCode.INVALID_REQUEST, "negative broker id")
+                        : Errors.NONE;
+            case FENCE_BROKER: {
+                FenceBrokerRecord r = record.getFenceBroker();
+                return checkIncarnation(r.getBrokerId(), r.getIncarnationId());
+            }
+            case UNFENCE_BROKER: {
+                UnfenceBrokerRecord r = record.getUnfenceBroker();
+                return checkIncarnation(r.getBrokerId(), r.getIncarnationId());
+            }
+            case CREATE_TOPIC:
+                return checkCreate(record.getCreateTopic());
+            case DELETE_TOPIC: {
+                DeleteTopicRecord r = record.getDeleteTopic();
+                return checkTopicExists(r.getName(), r.getTopicId());
+            }
+            case PARTITION_CHANGE:
+                return checkPartitionChange(record.getPartitionChange(), touchedPartitions);
+            case TOPIC_CONFIG_CHANGE: {
+                TopicConfigChangeRecord r = record.getTopicConfigChange();
+                return checkTopicExists(r.getName(), r.getTopicId());
+            }
+            case CREATE_PARTITIONS:
+                return checkCreatePartitions(record.getCreatePartitions());
+            default:
+                return Errors.of(ErrorCode.INVALID_REQUEST, "empty or unknown metadata record");
+        }
+    }
+
+    private Error checkTopicExists(String name, String topicId) {
+        TopicRecord topic = topics.get(name);
+        return topic != null && topic.getTopicId().equals(topicId)
+                ? Errors.NONE
+                : Errors.of(ErrorCode.UNKNOWN_TOPIC, "topic " + name + " (id " + topicId + ") does not exist");
+    }
+
+    private Error checkIncarnation(int brokerId, String incarnationId) {
+        BrokerRegistration broker = brokers.get(brokerId);
+        if (broker == null) {
+            return Errors.of(ErrorCode.UNKNOWN_BROKER, "broker " + brokerId + " is not registered");
+        }
+        if (!broker.getIncarnationId().equals(incarnationId)) {
+            return Errors.of(
+                    ErrorCode.BROKER_FENCED,
+                    "broker " + brokerId + " is registered with incarnation " + broker.getIncarnationId() + ", not "
+                            + incarnationId);
+        }
+        return Errors.NONE;
+    }
+
+    private Error checkCreate(CreateTopicRecord r) {
+        TopicRecord topic = r.getTopic();
+        if (topics.containsKey(topic.getName())) {
+            return Errors.of(ErrorCode.TOPIC_ALREADY_EXISTS, "topic " + topic.getName() + " already exists");
+        }
+        if (r.getPartitionsCount() != topic.getPartitionCount() || topic.getPartitionCount() <= 0) {
+            return Errors.of(
+                    ErrorCode.INVALID_PARTITIONS,
+                    "topic " + topic.getName() + " declares " + topic.getPartitionCount() + " partitions but carries "
+                            + r.getPartitionsCount());
+        }
+        for (int i = 0; i < r.getPartitionsCount(); i++) {
+            PartitionRecord p = r.getPartitions(i);
+            if (p.getPartition() != i
+                    || !p.getTopic().equals(topic.getName())
+                    || !p.getTopicId().equals(topic.getTopicId())
+                    || !wellFormed(p)) {
+                return Errors.of(ErrorCode.INVALID_REQUEST, "malformed partition " + i + " of " + topic.getName());
+            }
+        }
+        return Errors.NONE;
+    }
+
+    private Error checkCreatePartitions(CreatePartitionsRecord r) {
+        Error exists = checkTopicExists(r.getName(), r.getTopicId());
+        if (!Errors.isOk(exists)) {
+            return exists;
+        }
+        int next = partitions.get(r.getName()).length;
+        if (r.getPartitionsCount() == 0) {
+            return Errors.of(ErrorCode.INVALID_PARTITIONS, "no partitions to add to " + r.getName());
+        }
+        for (PartitionRecord p : r.getPartitionsList()) {
+            if (p.getPartition() != next++
+                    || !p.getTopic().equals(r.getName())
+                    || !p.getTopicId().equals(r.getTopicId())
+                    || !wellFormed(p)) {
+                return Errors.of(
+                        ErrorCode.INVALID_REQUEST,
+                        "malformed new partition " + p.getPartition() + " of " + r.getName());
+            }
+        }
+        return Errors.NONE;
+    }
+
+    private Error checkPartitionChange(PartitionChangeRecord r, Set<String> touchedPartitions) {
+        PartitionRecord next = r.getPartition();
+        PartitionRecord[] current = partitions.get(next.getTopic());
+        TopicRecord topic = topics.get(next.getTopic());
+        String key = next.getTopic() + "-" + next.getPartition();
+        if (current == null
+                || topic == null
+                || !topic.getTopicId().equals(next.getTopicId())
+                || next.getPartition() < 0
+                || next.getPartition() >= current.length) {
+            return Errors.of(ErrorCode.UNKNOWN_PARTITION, "partition " + key + " does not exist");
+        }
+        PartitionRecord now = current[next.getPartition()];
+        if (now.getPartitionEpoch() != r.getExpectedPartitionEpoch()) {
+            return Errors.of(
+                    ErrorCode.STALE_PARTITION_EPOCH,
+                    "partition " + key + " is at partition epoch " + now.getPartitionEpoch() + ", the change expected "
+                            + r.getExpectedPartitionEpoch());
+        }
+        if (!touchedPartitions.add(key)
+                || !wellFormed(next)
+                || !next.getReplicasList().equals(now.getReplicasList())
+                || next.getPartitionEpoch() <= now.getPartitionEpoch()
+                || next.getLeaderEpoch() < now.getLeaderEpoch()) {
+            return Errors.of(ErrorCode.INVALID_REQUEST, "malformed change of partition " + key);
+        }
+        return Errors.NONE;
+    }
+
+    /** Replicas distinct and non-empty, ISR within replicas, leader none or in the ISR. */
+    private static boolean wellFormed(PartitionRecord p) {
+        Set<Integer> replicas = new HashSet<>(p.getReplicasList());
+        return !replicas.isEmpty()
+                && replicas.size() == p.getReplicasCount()
+                && replicas.containsAll(p.getIsrList())
+                && new HashSet<>(p.getIsrList()).size() == p.getIsrCount()
+                && (p.getLeader() == PartitionChangeBuilder.NO_LEADER
+                        || p.getIsrList().contains(p.getLeader()));
+    }
+
+    private void replay(MetadataRecord record) {
+        switch (record.getRecordCase()) {
+            case REGISTER_BROKER: {
+                BrokerRegistration reg = record.getRegisterBroker().getRegistration();
+                brokers.put(reg.getBrokerId(), reg);
+                break;
+            }
+            case FENCE_BROKER: {
+                int id = record.getFenceBroker().getBrokerId();
+                brokers.put(id, brokers.get(id).toBuilder().setFenced(true).build());
+                break;
+            }
+            case UNFENCE_BROKER: {
+                int id = record.getUnfenceBroker().getBrokerId();
+                brokers.put(id, brokers.get(id).toBuilder().setFenced(false).build());
+                break;
+            }
+            case CREATE_TOPIC: {
+                CreateTopicRecord r = record.getCreateTopic();
+                topics.put(r.getTopic().getName(), r.getTopic());
+                partitions.put(r.getTopic().getName(), r.getPartitionsList().toArray(new PartitionRecord[0]));
+                r.getPartitionsList().forEach(p -> count(p, 1));
+                break;
+            }
+            case DELETE_TOPIC:
+                topics.remove(record.getDeleteTopic().getName());
+                for (PartitionRecord p :
+                        partitions.remove(record.getDeleteTopic().getName())) {
+                    count(p, -1);
+                }
+                break;
+            case PARTITION_CHANGE: {
+                PartitionRecord p = record.getPartitionChange().getPartition();
+                PartitionRecord[] ps = partitions.get(p.getTopic());
+                count(ps[p.getPartition()], -1);
+                ps[p.getPartition()] = p;
+                count(p, 1);
+                break;
+            }
+            case TOPIC_CONFIG_CHANGE: {
+                TopicConfigChangeRecord r = record.getTopicConfigChange();
+                topics.put(
+                        r.getName(),
+                        topics.get(r.getName()).toBuilder()
+                                .clearConfigs()
+                                .putAllConfigs(r.getConfigsMap())
+                                .build());
+                break;
+            }
+            case CREATE_PARTITIONS: {
+                CreatePartitionsRecord r = record.getCreatePartitions();
+                List<PartitionRecord> all = new ArrayList<>(Arrays.asList(partitions.get(r.getName())));
+                all.addAll(r.getPartitionsList());
+                partitions.put(r.getName(), all.toArray(new PartitionRecord[0]));
+                topics.put(
+                        r.getName(),
+                        topics.get(r.getName()).toBuilder()
+                                .setPartitionCount(all.size())
+                                .build());
+                r.getPartitionsList().forEach(p -> count(p, 1));
+                break;
+            }
+            default:
+                throw new IllegalStateException("unchecked record " + record.getRecordCase());
+        }
+    }
+
+    private void count(PartitionRecord p, int delta) {
+        for (int r : p.getReplicasList()) {
+            counts.computeIfAbsent(r, k -> new int[2])[0] += delta;
+        }
+        if (p.getLeader() != PartitionChangeBuilder.NO_LEADER) {
+            counts.computeIfAbsent(p.getLeader(), k -> new int[2])[1] += delta;
+        }
+    }
+
+    /** Replaces the whole state with a snapshot's; the recent-record log restarts empty. */
+    public synchronized void load(ControllerSnapshot snapshot) {
+        MetadataImage image = snapshot.getImage();
+        completed.load(snapshot.getCompletedRequestsList());
+        brokers.clear();
+        topics.clear();
+        partitions.clear();
+        recent.clear();
+        counts.clear();
+        for (BrokerRegistration b : image.getBrokersList()) {
+            brokers.put(b.getBrokerId(), b);
+        }
+        for (TopicRecord t : image.getTopicsList()) {
+            topics.put(t.getName(), t);
+            partitions.put(t.getName(), new PartitionRecord[t.getPartitionCount()]);
+        }
+        for (PartitionRecord p : image.getPartitionsList()) {
+            partitions.get(p.getTopic())[p.getPartition()] = p;
+            count(p, 1);
+        }
+        version = image.getVersion();
+    }
+
+    /** The whole metadata, in a canonical order (brokers by id, topics by name, partitions by index). */
+    public synchronized MetadataImage image() {
+        MetadataImage.Builder b = MetadataImage.newBuilder()
+                .setVersion(version)
+                .addAllBrokers(brokers.values())
+                .addAllTopics(topics.values());
+        for (PartitionRecord[] ps : partitions.values()) {
+            b.addAllPartitions(Arrays.asList(ps));
+        }
+        return b.build();
+    }
+
+    /** Everything a snapshot must hold: the image and the remembered requests. */
+    public synchronized ControllerSnapshot snapshot() {
+        return ControllerSnapshot.newBuilder()
+                .setImage(image())
+                .addAllCompletedRequests(completed.all())
+                .build();
+    }
+
+    /** The request committed under {@code idempotencyKey}, with its answer, while it is remembered. */
+    public synchronized Optional<CompletedRequest> completedRequest(String idempotencyKey) {
+        return completed.find(idempotencyKey);
+    }
+
+    /**
+     * The records after {@code sinceVersion}, or the whole image when they are no longer all held.
+     * A caller ahead of this state (it read from a more up-to-date controller) gets no records and
+     * this state's lower version, which tells it this answer is stale.
+     */
+    public synchronized FetchMetadataResponse changesSince(long sinceVersion) {
+        FetchMetadataResponse.Builder b =
+                FetchMetadataResponse.newBuilder().setError(Errors.NONE).setMetadataVersion(version);
+        if (sinceVersion >= version) {
+            return b.build();
+        }
+        long oldestHeld = recent.isEmpty() ? version + 1 : recent.peekFirst().getVersion();
+        if (sinceVersion < 0 || sinceVersion + 1 < oldestHeld) {
+            return b.setImage(image()).build();
+        }
+        for (VersionedRecord r : recent) {
+            if (r.getVersion() > sinceVersion) {
+                b.addRecords(r);
+            }
+        }
+        return b.build();
+    }
+
+    public synchronized long version() {
+        return version;
+    }
+
+    public synchronized Optional<BrokerRegistration> broker(int brokerId) {
+        return Optional.ofNullable(brokers.get(brokerId));
+    }
+
+    public synchronized List<BrokerRegistration> brokers() {
+        return List.copyOf(brokers.values());
+    }
+
+    public synchronized Optional<TopicRecord> topic(String name) {
+        return Optional.ofNullable(topics.get(name));
+    }
+
+    public synchronized List<TopicRecord> topics() {
+        return List.copyOf(topics.values());
+    }
+
+    /** The partitions of a topic by index; empty when the topic does not exist. */
+    public synchronized List<PartitionRecord> partitions(String topic) {
+        PartitionRecord[] ps = partitions.get(topic);
+        return ps == null ? List.of() : List.of(ps);
+    }
+
+    public synchronized Optional<PartitionRecord> partition(String topic, int partition) {
+        PartitionRecord[] ps = partitions.get(topic);
+        return ps == null || partition < 0 || partition >= ps.length ? Optional.empty() : Optional.of(ps[partition]);
+    }
+
+    /** Every partition of every topic, topics by name. */
+    public synchronized List<PartitionRecord> allPartitions() {
+        List<PartitionRecord> all = new ArrayList<>();
+        for (PartitionRecord[] ps : partitions.values()) {
+            all.addAll(Arrays.asList(ps));
+        }
+        return all;
+    }
+
+    /** Partitions with no leader. */
+    public synchronized int offlinePartitionCount() {
+        int n = 0;
+        for (PartitionRecord[] ps : partitions.values()) {
+            for (PartitionRecord p : ps) {
+                if (p.getLeader() == PartitionChangeBuilder.NO_LEADER) {
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
+    /** Per broker id, how many replicas and how many leaderships it holds (for placement); a copy. */
+    public synchronized Map<Integer, int[]> replicaAndLeaderCounts() {
+        Map<Integer, int[]> copy = new TreeMap<>();
+        counts.forEach((id, c) -> copy.put(id, c.clone()));
+        return copy;
+    }
 }

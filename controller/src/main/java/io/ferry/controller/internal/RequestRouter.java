@@ -31,45 +31,48 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
  * <p>Thread-safe.
  */
 public final class RequestRouter {
-  private final Supplier<ActiveController> localActive;
-  private final RaftClient client;
+    private final Supplier<ActiveController> localActive;
+    private final RaftClient client;
 
-  /**
-   * @param localActive the active controller on this node, or null when this node is not active
-   * @param client a Ratis client of the controller group
-   */
-  public RequestRouter(Supplier<ActiveController> localActive, RaftClient client) {
-    this.localActive = localActive;
-    this.client = client;
-  }
-
-  /** Never completes exceptionally: failures end as a response with {@code error} set. */
-  public CompletableFuture<ActiveControllerResponse> route(ActiveControllerRequest request) {
-    ActiveController local = localActive.get();
-    return local != null ? local.handle(request) : forward(request);
-  }
-
-  private CompletableFuture<ActiveControllerResponse> forward(ActiveControllerRequest request) {
-    CompletableFuture<RaftClientReply> reply;
-    try {
-      reply = client.async().sendReadOnlyUnordered(Message.valueOf(ByteString.copyFrom(request.toByteArray())));
-    } catch (RuntimeException e) {
-      reply = CompletableFuture.failedFuture(e);
+    /**
+     * @param localActive the active controller on this node, or null when this node is not active
+     * @param client a Ratis client of the controller group
+     */
+    public RequestRouter(Supplier<ActiveController> localActive, RaftClient client) {
+        this.localActive = localActive;
+        this.client = client;
     }
-    return reply.handle((r, e) -> {
-      if (e != null || !r.isSuccess()) {
-        Throwable cause = e != null ? e : r.getException();
-        return unreachable("the active controller could not be reached: " + cause);
-      }
-      try {
-        return ActiveControllerResponse.parseFrom(r.getMessage().getContent().toByteArray());
-      } catch (InvalidProtocolBufferException ex) {
-        return unreachable("undecodable answer from the active controller: " + ex.getMessage());
-      }
-    });
-  }
 
-  private static ActiveControllerResponse unreachable(String message) {
-    return ActiveControllerResponse.newBuilder().setError(Errors.of(ErrorCode.NOT_CONTROLLER, message)).build();
-  }
+    /** Never completes exceptionally: failures end as a response with {@code error} set. */
+    public CompletableFuture<ActiveControllerResponse> route(ActiveControllerRequest request) {
+        ActiveController local = localActive.get();
+        return local != null ? local.handle(request) : forward(request);
+    }
+
+    private CompletableFuture<ActiveControllerResponse> forward(ActiveControllerRequest request) {
+        CompletableFuture<RaftClientReply> reply;
+        try {
+            reply = client.async().sendReadOnlyUnordered(Message.valueOf(ByteString.copyFrom(request.toByteArray())));
+        } catch (RuntimeException e) {
+            reply = CompletableFuture.failedFuture(e);
+        }
+        return reply.handle((r, e) -> {
+            if (e != null || !r.isSuccess()) {
+                Throwable cause = e != null ? e : r.getException();
+                return unreachable("the active controller could not be reached: " + cause);
+            }
+            try {
+                return ActiveControllerResponse.parseFrom(
+                        r.getMessage().getContent().toByteArray());
+            } catch (InvalidProtocolBufferException ex) {
+                return unreachable("undecodable answer from the active controller: " + ex.getMessage());
+            }
+        });
+    }
+
+    private static ActiveControllerResponse unreachable(String message) {
+        return ActiveControllerResponse.newBuilder()
+                .setError(Errors.of(ErrorCode.NOT_CONTROLLER, message))
+                .build();
+    }
 }

@@ -40,442 +40,560 @@ import org.junit.jupiter.api.Test;
 
 /** The active controller's decisions, with a hand-moved clock and no Raft: commands apply directly. */
 class ActiveControllerTest {
-  private static final long SESSION_MS = 1_000;
+    private static final long SESSION_MS = 1_000;
 
-  private final MetadataState state = new MetadataState(10_000);
-  private final ManualClock clock = new ManualClock();
-  private final List<ControllerCommand> log = Collections.synchronizedList(new ArrayList<>());
-  private final List<Throwable> fatalErrors = Collections.synchronizedList(new ArrayList<>());
-  /** When set, the proposer throws it instead of applying a command. */
-  private volatile java.lang.Error proposalError;
-  /** When set, commands are applied only once it completes. */
-  private volatile CompletableFuture<Void> commitsHeld;
-  private ActiveController controller;
-  private long term;
+    private final MetadataState state = new MetadataState(10_000);
+    private final ManualClock clock = new ManualClock();
+    private final List<ControllerCommand> log = Collections.synchronizedList(new ArrayList<>());
+    private final List<Throwable> fatalErrors = Collections.synchronizedList(new ArrayList<>());
+    /** When set, the proposer throws it instead of applying a command. */
+    private volatile java.lang.Error proposalError;
+    /** When set, commands are applied only once it completes. */
+    private volatile CompletableFuture<Void> commitsHeld;
 
-  private void start(UnaryOperator<ControllerConfig> tune) {
-    if (controller != null) {
-      controller.close();
+    private ActiveController controller;
+    private long term;
+
+    private void start(UnaryOperator<ControllerConfig> tune) {
+        if (controller != null) {
+            controller.close();
+        }
+        ControllerConfig config = tune.apply(ControllerConfig.of(0, Map.of(0, "127.0.0.1:1"), Path.of("unused"))
+                .withBrokerSessionTimeoutMs(SESSION_MS)
+                .withAutoLeaderRebalance(true, 3_600_000));
+        term++;
+        controller = ActiveController.start(
+                term,
+                state,
+                command -> {
+                    if (proposalError != null) {
+                        throw proposalError;
+                    }
+                    log.add(command);
+                    CompletableFuture<Void> held = commitsHeld;
+                    return held == null
+                            ? CompletableFuture.completedFuture(state.apply(command, command.getLeaderTerm()))
+                            : held.thenApply(v -> state.apply(command, command.getLeaderTerm()));
+                },
+                clock,
+                config,
+                new SimpleMeterRegistry().counter("elections"),
+                (thread, error) -> fatalErrors.add(error));
     }
-    ControllerConfig config = tune.apply(ControllerConfig.of(0, Map.of(0, "127.0.0.1:1"), Path.of("unused"))
-        .withBrokerSessionTimeoutMs(SESSION_MS).withAutoLeaderRebalance(true, 3_600_000));
-    term++;
-    controller = ActiveController.start(term, state, command -> {
-      if (proposalError != null) {
-        throw proposalError;
-      }
-      log.add(command);
-      CompletableFuture<Void> held = commitsHeld;
-      return held == null ? CompletableFuture.completedFuture(state.apply(command, command.getLeaderTerm()))
-          : held.thenApply(v -> state.apply(command, command.getLeaderTerm()));
-    }, clock, config, new SimpleMeterRegistry().counter("elections"), (thread, error) -> fatalErrors.add(error));
-  }
 
-  @AfterEach
-  void close() {
-    controller.close();
-  }
-
-  private ActiveControllerResponse send(ActiveControllerRequest request) throws Exception {
-    return controller.handle(request).get(10, TimeUnit.SECONDS);
-  }
-
-  private Error register(int id, String incarnation) throws Exception {
-    return send(ActiveControllerRequest.newBuilder().setRegisterBroker(RegisterBrokerRequest.newBuilder()
-        .setBrokerId(id).setIncarnationId(incarnation)
-        .addEndpoints(Endpoint.newBuilder().setName("grpc").setHost("127.0.0.1").setPort(9000 + id))).build())
-        .getRegisterBroker().getError();
-  }
-
-  private BrokerHeartbeatResponse heartbeat(int id, String incarnation) throws Exception {
-    return send(ActiveControllerRequest.newBuilder().setBrokerHeartbeat(BrokerHeartbeatRequest.newBuilder()
-        .setBrokerId(id).setIncarnationId(incarnation)).build()).getBrokerHeartbeat();
-  }
-
-  private CreateTopicResponse create(String name, int partitions, int rf) throws Exception {
-    return send(ActiveControllerRequest.newBuilder().setCreateTopic(CreateTopicRequest.newBuilder().setName(name)
-        .setPartitionCount(partitions).setReplicationFactor(rf)).build()).getCreateTopic();
-  }
-
-  private Error alterConfigs(String topic, String key, String value) throws Exception {
-    return send(ActiveControllerRequest.newBuilder().setAlterTopicConfigs(AlterTopicConfigsRequest.newBuilder()
-        .setName(topic).putSet(key, value)).build()).getAlterTopicConfigs().getError();
-  }
-
-  private AlterPartitionResponse alter(int broker, PartitionRecord p, List<Integer> isr) throws Exception {
-    return send(ActiveControllerRequest.newBuilder().setAlterPartition(AlterPartitionRequest.newBuilder()
-        .setBrokerId(broker).setIncarnationId("i" + broker).setTopic(p.getTopic()).setPartition(p.getPartition())
-        .setLeaderEpoch(p.getLeaderEpoch()).setPartitionEpoch(p.getPartitionEpoch()).addAllNewIsr(isr)).build())
-        .getAlterPartition();
-  }
-
-  /** Registers and unfences brokers 1..n with incarnations "i1".."in". */
-  private void brokers(int n) throws Exception {
-    for (int id = 1; id <= n; id++) {
-      assertEquals(ErrorCode.NONE, register(id, "i" + id).getCode());
-      assertFalse(heartbeat(id, "i" + id).getFenced());
+    @AfterEach
+    void close() {
+        controller.close();
     }
-  }
 
-  private void heartbeatAllBut(int silent, int n) throws Exception {
-    for (int id = 1; id <= n; id++) {
-      if (id != silent) {
-        heartbeat(id, "i" + id);
-      }
+    private ActiveControllerResponse send(ActiveControllerRequest request) throws Exception {
+        return controller.handle(request).get(10, TimeUnit.SECONDS);
     }
-  }
 
-  private boolean fenced(int id) {
-    return state.broker(id).orElseThrow().getFenced();
-  }
-
-  @Test
-  void anErrorInTheSessionExpiryCheckGoesToTheFatalErrorHandler() throws Exception {
-    start(c -> c);
-    brokers(1);
-    OutOfMemoryError injected = new OutOfMemoryError("injected into fencing");
-    proposalError = injected;
-    clock.advance(SESSION_MS + 1);
-    await().atMost(Duration.ofSeconds(10)).until(() -> fatalErrors.contains(injected));
-  }
-
-  @Test
-  void anErrorWhileHandlingARequestGoesToTheFatalErrorHandler() throws Exception {
-    start(c -> c);
-    OutOfMemoryError injected = new OutOfMemoryError("injected into registration");
-    proposalError = injected;
-    ActiveControllerResponse answer = send(ActiveControllerRequest.newBuilder().setRegisterBroker(
-        RegisterBrokerRequest.newBuilder().setBrokerId(1).setIncarnationId("i1")).build());
-    assertEquals(ErrorCode.UNKNOWN_SERVER_ERROR, answer.getError().getCode(), answer.toString());
-    assertEquals(List.of(injected), fatalErrors);
-  }
-
-  @Test
-  void registeredBrokerStartsFencedAndItsFirstHeartbeatUnfencesIt() throws Exception {
-    start(c -> c);
-    assertEquals(ErrorCode.NONE, register(1, "i1").getCode());
-    assertTrue(fenced(1));
-    BrokerHeartbeatResponse hb = heartbeat(1, "i1");
-    assertEquals(ErrorCode.NONE, hb.getError().getCode());
-    assertFalse(hb.getFenced());
-    assertFalse(fenced(1));
-  }
-
-  @Test
-  void brokerThatStopsHeartbeatingIsFencedAndItsLeadershipsMoveToIsrMembers() throws Exception {
-    start(c -> c);
-    brokers(3);
-    List<PartitionRecord> before = create("t", 6, 3).getPartitionsList();
-    clock.advance(SESSION_MS / 2);
-    heartbeatAllBut(1, 3);
-    clock.advance(SESSION_MS / 2 + 1);
-    controller.expireSessionsNow().get(10, TimeUnit.SECONDS);
-    assertTrue(fenced(1));
-    assertFalse(fenced(2));
-    for (PartitionRecord old : before) {
-      PartitionRecord now = state.partition("t", old.getPartition()).orElseThrow();
-      assertFalse(now.getIsrList().contains(1), now.toString());
-      assertEquals(old.getPartitionEpoch() + 1, now.getPartitionEpoch());
-      if (old.getLeader() == 1) {
-        assertTrue(now.getLeader() == 2 || now.getLeader() == 3);
-        assertEquals(old.getLeaderEpoch() + 1, now.getLeaderEpoch());
-      } else {
-        assertEquals(old.getLeader(), now.getLeader());
-        assertEquals(old.getLeaderEpoch(), now.getLeaderEpoch());
-      }
+    private Error register(int id, String incarnation) throws Exception {
+        return send(ActiveControllerRequest.newBuilder()
+                        .setRegisterBroker(RegisterBrokerRequest.newBuilder()
+                                .setBrokerId(id)
+                                .setIncarnationId(incarnation)
+                                .addEndpoints(Endpoint.newBuilder()
+                                        .setName("grpc")
+                                        .setHost("127.0.0.1")
+                                        .setPort(9000 + id)))
+                        .build())
+                .getRegisterBroker()
+                .getError();
     }
-  }
 
-  @Test
-  void newActiveControllerGivesEveryBrokerAFullSessionBeforeFencing() throws Exception {
-    start(c -> c);
-    brokers(2);
-    clock.advance(SESSION_MS - 1);
-    start(c -> c); // failover: the new controller never saw these brokers' heartbeats
-    clock.advance(SESSION_MS);
-    controller.expireSessionsNow().get(10, TimeUnit.SECONDS);
-    assertFalse(fenced(1));
-    assertFalse(fenced(2));
-    heartbeat(2, "i2");
-    clock.advance(1);
-    controller.expireSessionsNow().get(10, TimeUnit.SECONDS);
-    assertTrue(fenced(1));
-    assertFalse(fenced(2));
-  }
-
-  @Test
-  void partitionWithNoLiveIsrMemberGoesOfflineAndReturnsWithItsBroker() throws Exception {
-    start(c -> c);
-    brokers(2);
-    create("solo", 2, 1);
-    int ledBy = state.partition("solo", 0).orElseThrow().getLeader();
-    int other = 3 - ledBy;
-    clock.advance(SESSION_MS + 1);
-    heartbeat(other, "i" + other);
-    controller.expireSessionsNow().get(10, TimeUnit.SECONDS);
-    PartitionRecord offline = state.partition("solo", 0).orElseThrow();
-    assertEquals(PartitionChangeBuilder.NO_LEADER, offline.getLeader());
-    assertEquals(List.of(ledBy), offline.getIsrList());
-    assertEquals(1, state.offlinePartitionCount());
-
-    assertEquals(ErrorCode.NONE, register(ledBy, "restarted").getCode());
-    assertTrue(fenced(ledBy));
-    assertFalse(heartbeat(ledBy, "restarted").getFenced());
-    PartitionRecord back = state.partition("solo", 0).orElseThrow();
-    assertEquals(ledBy, back.getLeader());
-    assertEquals(offline.getLeaderEpoch() + 1, back.getLeaderEpoch());
-    assertEquals(0, state.offlinePartitionCount());
-  }
-
-  @Test
-  void uncleanElectionPicksALiveReplicaOutsideTheIsr() throws Exception {
-    start(c -> c.withUncleanLeaderElectionEnable(true));
-    brokers(2);
-    PartitionRecord p = create("t", 1, 2).getPartitions(0);
-    int leader = p.getLeader();
-    int follower = 3 - leader;
-    assertEquals(ErrorCode.NONE, alter(leader, p, List.of(leader)).getError().getCode());
-    clock.advance(SESSION_MS + 1);
-    heartbeat(follower, "i" + follower);
-    controller.expireSessionsNow().get(10, TimeUnit.SECONDS);
-    PartitionRecord now = state.partition("t", 0).orElseThrow();
-    assertEquals(follower, now.getLeader());
-    assertEquals(List.of(follower), now.getIsrList());
-  }
-
-  @Test
-  void leadershipGoesBackToThePreferredReplicaOnceItRejoinsTheIsr() throws Exception {
-    start(c -> c);
-    brokers(3);
-    create("t", 3, 3);
-    clock.advance(SESSION_MS + 1);
-    heartbeatAllBut(1, 3);
-    controller.expireSessionsNow().get(10, TimeUnit.SECONDS);
-    PartitionRecord moved = state.partitions("t").stream().filter(p -> p.getReplicas(0) == 1).findFirst()
-        .orElseThrow();
-    assertTrue(moved.getLeader() != 1);
-
-    register(1, "i1-again");
-    heartbeat(1, "i1-again");
-    controller.rebalanceLeadersNow().get(10, TimeUnit.SECONDS);
-    assertEquals(moved, state.partition("t", moved.getPartition()).orElseThrow(), "not in the ISR yet: no move");
-
-    List<Integer> isr = new ArrayList<>(moved.getIsrList());
-    isr.add(1);
-    assertEquals(ErrorCode.NONE, alter(moved.getLeader(), moved, isr).getError().getCode());
-    controller.rebalanceLeadersNow().get(10, TimeUnit.SECONDS);
-    PartitionRecord back = state.partition("t", moved.getPartition()).orElseThrow();
-    assertEquals(1, back.getLeader());
-    assertEquals(moved.getLeaderEpoch() + 1, back.getLeaderEpoch());
-  }
-
-  @Test
-  void alterPartitionIsAcceptedOnlyFromTheCurrentLeaderWithCurrentEpochs() throws Exception {
-    start(c -> c);
-    brokers(3);
-    PartitionRecord p = create("t", 1, 3).getPartitions(0);
-    int leader = p.getLeader();
-    int follower = p.getReplicas(1);
-    List<Integer> shrunk = List.of(leader, p.getReplicas(2));
-    AlterPartitionResponse ok = alter(leader, p, shrunk);
-    assertEquals(ErrorCode.NONE, ok.getError().getCode());
-    assertEquals(p.getPartitionEpoch() + 1, ok.getPartition().getPartitionEpoch());
-    assertEquals(shrunk, state.partition("t", 0).orElseThrow().getIsrList());
-
-    assertEquals(ErrorCode.STALE_PARTITION_EPOCH, alter(leader, p, List.of(leader)).getError().getCode());
-    PartitionRecord current = ok.getPartition();
-    assertEquals(ErrorCode.NOT_LEADER, alter(follower, current, List.of(follower)).getError().getCode());
-    assertEquals(ErrorCode.FENCED_LEADER_EPOCH, alter(leader, current.toBuilder()
-        .setLeaderEpoch(current.getLeaderEpoch() - 1).build(), List.of(leader)).getError().getCode());
-    assertEquals(ErrorCode.INVALID_REQUEST, alter(leader, current, List.of(p.getReplicas(2))).getError().getCode());
-    assertEquals(ErrorCode.INVALID_REQUEST, alter(leader, current, List.of(leader, 99)).getError().getCode());
-    assertEquals(ErrorCode.UNKNOWN_TOPIC, alter(leader, current.toBuilder().setTopic("nope").build(),
-        List.of(leader)).getError().getCode());
-    assertEquals(current, state.partition("t", 0).orElseThrow());
-  }
-
-  @Test
-  void malformedAndHostileRequestsGetClearErrors() throws Exception {
-    start(c -> c);
-    brokers(2);
-    assertEquals(ErrorCode.UNKNOWN_BROKER, heartbeat(42, "x").getError().getCode());
-    assertEquals(ErrorCode.BROKER_FENCED, heartbeat(1, "someone-else").getError().getCode());
-    Error duplicate = register(1, "another-process");
-    assertEquals(ErrorCode.DUPLICATE_BROKER_REGISTRATION, duplicate.getCode());
-    assertTrue(duplicate.getMessage().contains("i1"), duplicate.getMessage());
-    assertEquals(ErrorCode.INVALID_REQUEST, register(-1, "x").getCode());
-    assertEquals(ErrorCode.INVALID_REQUEST, register(5, "").getCode());
-    assertEquals(ErrorCode.INVALID_PARTITIONS, create("t", -1, 1).getError().getCode());
-    assertEquals(ErrorCode.INVALID_PARTITIONS, create("t", 1_000_000_000, 1).getError().getCode());
-    assertEquals(ErrorCode.INVALID_TOPIC, create("../etc", 1, 1).getError().getCode());
-    Error tooMany = create("t", 1, 3).getError();
-    assertEquals(ErrorCode.INVALID_REPLICATION_FACTOR, tooMany.getCode());
-    assertTrue(tooMany.getMessage().contains("2"), tooMany.getMessage());
-    assertEquals(ErrorCode.NONE, create("t", 1, 2).getError().getCode());
-    assertEquals(ErrorCode.TOPIC_ALREADY_EXISTS, create("t", 1, 2).getError().getCode());
-    assertEquals(ErrorCode.INVALID_REQUEST,
-        send(ActiveControllerRequest.getDefaultInstance()).getError().getCode());
-    assertEquals(1, state.topics().size());
-  }
-
-  @Test
-  void minInsyncReplicasAboveTheReplicationFactorIsRefusedOnCreateAndOnAlter() throws Exception {
-    start(c -> c);
-    brokers(2);
-    Error refused = send(ActiveControllerRequest.newBuilder().setCreateTopic(CreateTopicRequest.newBuilder()
-        .setName("t").setPartitionCount(1).setReplicationFactor(2).putConfigs("min.insync.replicas", "3")).build())
-        .getCreateTopic().getError();
-    assertEquals(ErrorCode.INVALID_CONFIG, refused.getCode());
-    assertTrue(refused.getMessage().startsWith("min.insync.replicas 3 is above the replication factor 2"),
-        refused.getMessage());
-    assertEquals(ErrorCode.NONE, create("t", 1, 2).getError().getCode());
-
-    Error alterRefused = alterConfigs("t", "min.insync.replicas", "3");
-    assertEquals(ErrorCode.INVALID_CONFIG, alterRefused.getCode());
-    assertTrue(alterRefused.getMessage().contains("at most 2"), alterRefused.getMessage());
-    assertEquals(Map.of(), state.topic("t").orElseThrow().getConfigsMap());
-    assertEquals(ErrorCode.NONE, alterConfigs("t", "min.insync.replicas", "2").getCode());
-  }
-
-  @Test
-  void controlledShutdownMovesLeadershipsAwayAndKeepsTheBrokerFenced() throws Exception {
-    start(c -> c);
-    brokers(3);
-    create("t", 6, 3);
-    var response = send(ActiveControllerRequest.newBuilder().setControlledShutdown(ControlledShutdownRequest
-        .newBuilder().setBrokerId(2).setIncarnationId("i2")).build()).getControlledShutdown();
-    assertEquals(ErrorCode.NONE, response.getError().getCode());
-    assertEquals(0, response.getRemainingLeaderships());
-    assertTrue(fenced(2));
-    assertTrue(heartbeat(2, "i2").getFenced());
-    assertTrue(state.partitions("t").stream().allMatch(p -> p.getLeader() != 2 && !p.getIsrList().contains(2)));
-  }
-
-  @Test
-  void deletedTopicIsGoneAndNoLongerCountsForPlacement() throws Exception {
-    start(c -> c);
-    brokers(2);
-    create("old", 4, 1);
-    var request = ActiveControllerRequest.newBuilder().setDeleteTopic(DeleteTopicRequest.newBuilder().setName("old"))
-        .build();
-    assertEquals(ErrorCode.NONE, send(request).getDeleteTopic().getError().getCode());
-    assertTrue(state.topic("old").isEmpty());
-    assertTrue(state.partitions("old").isEmpty());
-    assertEquals(ErrorCode.UNKNOWN_TOPIC, send(request).getDeleteTopic().getError().getCode());
-    assertEquals(List.of(List.of(1), List.of(2)), create("new", 2, 1).getPartitionsList().stream()
-        .map(PartitionRecord::getReplicasList).toList());
-  }
-
-  @Test
-  void createdTopicsSpreadLeadersEvenly() throws Exception {
-    start(c -> c);
-    brokers(3);
-    for (int i = 0; i < 4; i++) {
-      create("t" + i, 3, 2);
+    private BrokerHeartbeatResponse heartbeat(int id, String incarnation) throws Exception {
+        return send(ActiveControllerRequest.newBuilder()
+                        .setBrokerHeartbeat(BrokerHeartbeatRequest.newBuilder()
+                                .setBrokerId(id)
+                                .setIncarnationId(incarnation))
+                        .build())
+                .getBrokerHeartbeat();
     }
-    Map<Integer, Integer> leaders = new HashMap<>();
-    state.allPartitions().forEach(p -> leaders.merge(p.getLeader(), 1, Integer::sum));
-    assertEquals(Map.of(1, 4, 2, 4, 3, 4), leaders);
-  }
 
-  @Test
-  void replayingTheCommandLogIntoAFreshStateGivesTheSameImage() throws Exception {
-    start(c -> c);
-    brokers(3);
-    create("a", 4, 3);
-    create("b", 2, 1);
-    clock.advance(SESSION_MS + 1);
-    heartbeatAllBut(3, 3);
-    controller.expireSessionsNow().get(10, TimeUnit.SECONDS);
-    register(3, "again");
-    heartbeat(3, "again");
-    controller.rebalanceLeadersNow().get(10, TimeUnit.SECONDS);
-
-    MetadataState replayed = new MetadataState(10);
-    for (ControllerCommand c : List.copyOf(log)) {
-      replayed.apply(c, c.getLeaderTerm());
+    private CreateTopicResponse create(String name, int partitions, int rf) throws Exception {
+        return send(ActiveControllerRequest.newBuilder()
+                        .setCreateTopic(CreateTopicRequest.newBuilder()
+                                .setName(name)
+                                .setPartitionCount(partitions)
+                                .setReplicationFactor(rf))
+                        .build())
+                .getCreateTopic();
     }
-    assertEquals(state.image(), replayed.image());
-    assertTrue(state.version() > 10);
-  }
 
-  private static ActiveControllerRequest createOrders(String key) {
-    return ActiveControllerRequest.newBuilder().setIdempotencyKey(key).setCreateTopic(CreateTopicRequest.newBuilder()
-        .setName("orders").setPartitionCount(2).setReplicationFactor(3)).build();
-  }
-
-  @Test
-  void aRetryOfACommittedRequestIsAnsweredAsItWasWithoutDoingItAgainAlsoByTheNextActiveController()
-      throws Exception {
-    start(c -> c);
-    brokers(3);
-    List<ActiveControllerRequest> calls = List.of(createOrders("k-create"),
-        ActiveControllerRequest.newBuilder().setIdempotencyKey("k-grow").setCreatePartitions(
-            CreatePartitionsRequest.newBuilder().setName("orders").setCount(4)).build(),
-        ActiveControllerRequest.newBuilder().setIdempotencyKey("k-alter").setAlterTopicConfigs(
-            AlterTopicConfigsRequest.newBuilder().setName("orders").putSet("retention.ms", "1000")).build(),
-        ActiveControllerRequest.newBuilder().setIdempotencyKey("k-delete").setDeleteTopic(
-            DeleteTopicRequest.newBuilder().setName("orders")).build());
-    List<ActiveControllerResponse> first = new ArrayList<>();
-    for (ActiveControllerRequest call : calls) {
-      ActiveControllerResponse answer = send(call);
-      assertEquals(ErrorCode.NONE, errorOf(answer).getCode(), answer.toString());
-      first.add(answer);
+    private Error alterConfigs(String topic, String key, String value) throws Exception {
+        return send(ActiveControllerRequest.newBuilder()
+                        .setAlterTopicConfigs(AlterTopicConfigsRequest.newBuilder()
+                                .setName(topic)
+                                .putSet(key, value))
+                        .build())
+                .getAlterTopicConfigs()
+                .getError();
     }
-    int committed = log.size();
 
-    // Every retry (done once, the topic gone since) is answered as its first attempt was ...
-    for (int i = 0; i < calls.size(); i++) {
-      assertEquals(first.get(i), send(calls.get(i)));
+    private AlterPartitionResponse alter(int broker, PartitionRecord p, List<Integer> isr) throws Exception {
+        return send(ActiveControllerRequest.newBuilder()
+                        .setAlterPartition(AlterPartitionRequest.newBuilder()
+                                .setBrokerId(broker)
+                                .setIncarnationId("i" + broker)
+                                .setTopic(p.getTopic())
+                                .setPartition(p.getPartition())
+                                .setLeaderEpoch(p.getLeaderEpoch())
+                                .setPartitionEpoch(p.getPartitionEpoch())
+                                .addAllNewIsr(isr))
+                        .build())
+                .getAlterPartition();
     }
-    // ... and so by the controller of the next term, from the replicated state.
-    start(c -> c);
-    for (int i = 0; i < calls.size(); i++) {
-      assertEquals(first.get(i), send(calls.get(i)));
+
+    /** Registers and unfences brokers 1..n with incarnations "i1".."in". */
+    private void brokers(int n) throws Exception {
+        for (int id = 1; id <= n; id++) {
+            assertEquals(ErrorCode.NONE, register(id, "i" + id).getCode());
+            assertFalse(heartbeat(id, "i" + id).getFenced());
+        }
     }
-    assertEquals(committed, log.size(), "no retry was done again");
-    assertTrue(state.topic("orders").isEmpty());
-    // The same call with no key is a new request.
-    assertEquals(ErrorCode.UNKNOWN_TOPIC, send(calls.get(3).toBuilder().clearIdempotencyKey().build())
-        .getDeleteTopic().getError().getCode());
-  }
 
-  private static Error errorOf(ActiveControllerResponse answer) {
-    return switch (answer.getResponseCase()) {
-      case CREATE_TOPIC -> answer.getCreateTopic().getError();
-      case CREATE_PARTITIONS -> answer.getCreatePartitions().getError();
-      case ALTER_TOPIC_CONFIGS -> answer.getAlterTopicConfigs().getError();
-      case DELETE_TOPIC -> answer.getDeleteTopic().getError();
-      default -> answer.getError();
-    };
-  }
+    private void heartbeatAllBut(int silent, int n) throws Exception {
+        for (int id = 1; id <= n; id++) {
+            if (id != silent) {
+                heartbeat(id, "i" + id);
+            }
+        }
+    }
 
-  @Test
-  void aRetryWhileTheFirstAttemptIsBeingCommittedGetsItsAnswer() throws Exception {
-    start(c -> c);
-    brokers(3);
-    CompletableFuture<Void> held = new CompletableFuture<>();
-    commitsHeld = held;
-    int before = log.size();
-    CompletableFuture<ActiveControllerResponse> first = controller.handle(createOrders("k"));
-    CompletableFuture<ActiveControllerResponse> retry = controller.handle(createOrders("k"));
-    await().atMost(Duration.ofSeconds(10)).until(() -> log.size() == before + 1);
-    held.complete(null);
-    assertEquals(ErrorCode.NONE, first.get(10, TimeUnit.SECONDS).getCreateTopic().getError().getCode());
-    assertEquals(first.get(), retry.get(10, TimeUnit.SECONDS));
-    assertEquals(before + 1, log.size());
-  }
+    private boolean fenced(int id) {
+        return state.broker(id).orElseThrow().getFenced();
+    }
 
-  @Test
-  void aKeyUsedForAnotherRequestIsRefusedAndNothingOfThatRequestIsDone() throws Exception {
-    start(c -> c);
-    brokers(3);
-    assertEquals(ErrorCode.NONE, send(createOrders("k")).getCreateTopic().getError().getCode());
-    ActiveControllerResponse other = send(ActiveControllerRequest.newBuilder().setIdempotencyKey("k").setCreateTopic(
-        CreateTopicRequest.newBuilder().setName("payments").setPartitionCount(2).setReplicationFactor(3)).build());
-    assertEquals(ErrorCode.IDEMPOTENCY_KEY_REUSED, other.getError().getCode(), other.toString());
-    assertTrue(other.getError().getMessage().contains("'k'"), other.getError().getMessage());
-    assertTrue(state.topic("payments").isEmpty());
-    assertEquals(ErrorCode.INVALID_REQUEST, send(createOrders("k".repeat(129))).getError().getCode());
-  }
+    @Test
+    void anErrorInTheSessionExpiryCheckGoesToTheFatalErrorHandler() throws Exception {
+        start(c -> c);
+        brokers(1);
+        OutOfMemoryError injected = new OutOfMemoryError("injected into fencing");
+        proposalError = injected;
+        clock.advance(SESSION_MS + 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> fatalErrors.contains(injected));
+    }
+
+    @Test
+    void anErrorWhileHandlingARequestGoesToTheFatalErrorHandler() throws Exception {
+        start(c -> c);
+        OutOfMemoryError injected = new OutOfMemoryError("injected into registration");
+        proposalError = injected;
+        ActiveControllerResponse answer = send(ActiveControllerRequest.newBuilder()
+                .setRegisterBroker(
+                        RegisterBrokerRequest.newBuilder().setBrokerId(1).setIncarnationId("i1"))
+                .build());
+        assertEquals(ErrorCode.UNKNOWN_SERVER_ERROR, answer.getError().getCode(), answer.toString());
+        assertEquals(List.of(injected), fatalErrors);
+    }
+
+    @Test
+    void registeredBrokerStartsFencedAndItsFirstHeartbeatUnfencesIt() throws Exception {
+        start(c -> c);
+        assertEquals(ErrorCode.NONE, register(1, "i1").getCode());
+        assertTrue(fenced(1));
+        BrokerHeartbeatResponse hb = heartbeat(1, "i1");
+        assertEquals(ErrorCode.NONE, hb.getError().getCode());
+        assertFalse(hb.getFenced());
+        assertFalse(fenced(1));
+    }
+
+    @Test
+    void brokerThatStopsHeartbeatingIsFencedAndItsLeadershipsMoveToIsrMembers() throws Exception {
+        start(c -> c);
+        brokers(3);
+        List<PartitionRecord> before = create("t", 6, 3).getPartitionsList();
+        clock.advance(SESSION_MS / 2);
+        heartbeatAllBut(1, 3);
+        clock.advance(SESSION_MS / 2 + 1);
+        controller.expireSessionsNow().get(10, TimeUnit.SECONDS);
+        assertTrue(fenced(1));
+        assertFalse(fenced(2));
+        for (PartitionRecord old : before) {
+            PartitionRecord now = state.partition("t", old.getPartition()).orElseThrow();
+            assertFalse(now.getIsrList().contains(1), now.toString());
+            assertEquals(old.getPartitionEpoch() + 1, now.getPartitionEpoch());
+            if (old.getLeader() == 1) {
+                assertTrue(now.getLeader() == 2 || now.getLeader() == 3);
+                assertEquals(old.getLeaderEpoch() + 1, now.getLeaderEpoch());
+            } else {
+                assertEquals(old.getLeader(), now.getLeader());
+                assertEquals(old.getLeaderEpoch(), now.getLeaderEpoch());
+            }
+        }
+    }
+
+    @Test
+    void newActiveControllerGivesEveryBrokerAFullSessionBeforeFencing() throws Exception {
+        start(c -> c);
+        brokers(2);
+        clock.advance(SESSION_MS - 1);
+        start(c -> c); // failover: the new controller never saw these brokers' heartbeats
+        clock.advance(SESSION_MS);
+        controller.expireSessionsNow().get(10, TimeUnit.SECONDS);
+        assertFalse(fenced(1));
+        assertFalse(fenced(2));
+        heartbeat(2, "i2");
+        clock.advance(1);
+        controller.expireSessionsNow().get(10, TimeUnit.SECONDS);
+        assertTrue(fenced(1));
+        assertFalse(fenced(2));
+    }
+
+    @Test
+    void partitionWithNoLiveIsrMemberGoesOfflineAndReturnsWithItsBroker() throws Exception {
+        start(c -> c);
+        brokers(2);
+        create("solo", 2, 1);
+        int ledBy = state.partition("solo", 0).orElseThrow().getLeader();
+        int other = 3 - ledBy;
+        clock.advance(SESSION_MS + 1);
+        heartbeat(other, "i" + other);
+        controller.expireSessionsNow().get(10, TimeUnit.SECONDS);
+        PartitionRecord offline = state.partition("solo", 0).orElseThrow();
+        assertEquals(PartitionChangeBuilder.NO_LEADER, offline.getLeader());
+        assertEquals(List.of(ledBy), offline.getIsrList());
+        assertEquals(1, state.offlinePartitionCount());
+
+        assertEquals(ErrorCode.NONE, register(ledBy, "restarted").getCode());
+        assertTrue(fenced(ledBy));
+        assertFalse(heartbeat(ledBy, "restarted").getFenced());
+        PartitionRecord back = state.partition("solo", 0).orElseThrow();
+        assertEquals(ledBy, back.getLeader());
+        assertEquals(offline.getLeaderEpoch() + 1, back.getLeaderEpoch());
+        assertEquals(0, state.offlinePartitionCount());
+    }
+
+    @Test
+    void uncleanElectionPicksALiveReplicaOutsideTheIsr() throws Exception {
+        start(c -> c.withUncleanLeaderElectionEnable(true));
+        brokers(2);
+        PartitionRecord p = create("t", 1, 2).getPartitions(0);
+        int leader = p.getLeader();
+        int follower = 3 - leader;
+        assertEquals(
+                ErrorCode.NONE, alter(leader, p, List.of(leader)).getError().getCode());
+        clock.advance(SESSION_MS + 1);
+        heartbeat(follower, "i" + follower);
+        controller.expireSessionsNow().get(10, TimeUnit.SECONDS);
+        PartitionRecord now = state.partition("t", 0).orElseThrow();
+        assertEquals(follower, now.getLeader());
+        assertEquals(List.of(follower), now.getIsrList());
+    }
+
+    @Test
+    void leadershipGoesBackToThePreferredReplicaOnceItRejoinsTheIsr() throws Exception {
+        start(c -> c);
+        brokers(3);
+        create("t", 3, 3);
+        clock.advance(SESSION_MS + 1);
+        heartbeatAllBut(1, 3);
+        controller.expireSessionsNow().get(10, TimeUnit.SECONDS);
+        PartitionRecord moved = state.partitions("t").stream()
+                .filter(p -> p.getReplicas(0) == 1)
+                .findFirst()
+                .orElseThrow();
+        assertTrue(moved.getLeader() != 1);
+
+        register(1, "i1-again");
+        heartbeat(1, "i1-again");
+        controller.rebalanceLeadersNow().get(10, TimeUnit.SECONDS);
+        assertEquals(moved, state.partition("t", moved.getPartition()).orElseThrow(), "not in the ISR yet: no move");
+
+        List<Integer> isr = new ArrayList<>(moved.getIsrList());
+        isr.add(1);
+        assertEquals(
+                ErrorCode.NONE, alter(moved.getLeader(), moved, isr).getError().getCode());
+        controller.rebalanceLeadersNow().get(10, TimeUnit.SECONDS);
+        PartitionRecord back = state.partition("t", moved.getPartition()).orElseThrow();
+        assertEquals(1, back.getLeader());
+        assertEquals(moved.getLeaderEpoch() + 1, back.getLeaderEpoch());
+    }
+
+    @Test
+    void alterPartitionIsAcceptedOnlyFromTheCurrentLeaderWithCurrentEpochs() throws Exception {
+        start(c -> c);
+        brokers(3);
+        PartitionRecord p = create("t", 1, 3).getPartitions(0);
+        int leader = p.getLeader();
+        int follower = p.getReplicas(1);
+        List<Integer> shrunk = List.of(leader, p.getReplicas(2));
+        AlterPartitionResponse ok = alter(leader, p, shrunk);
+        assertEquals(ErrorCode.NONE, ok.getError().getCode());
+        assertEquals(p.getPartitionEpoch() + 1, ok.getPartition().getPartitionEpoch());
+        assertEquals(shrunk, state.partition("t", 0).orElseThrow().getIsrList());
+
+        assertEquals(
+                ErrorCode.STALE_PARTITION_EPOCH,
+                alter(leader, p, List.of(leader)).getError().getCode());
+        PartitionRecord current = ok.getPartition();
+        assertEquals(
+                ErrorCode.NOT_LEADER,
+                alter(follower, current, List.of(follower)).getError().getCode());
+        assertEquals(
+                ErrorCode.FENCED_LEADER_EPOCH,
+                alter(
+                                leader,
+                                current.toBuilder()
+                                        .setLeaderEpoch(current.getLeaderEpoch() - 1)
+                                        .build(),
+                                List.of(leader))
+                        .getError()
+                        .getCode());
+        assertEquals(
+                ErrorCode.INVALID_REQUEST,
+                alter(leader, current, List.of(p.getReplicas(2))).getError().getCode());
+        assertEquals(
+                ErrorCode.INVALID_REQUEST,
+                alter(leader, current, List.of(leader, 99)).getError().getCode());
+        assertEquals(
+                ErrorCode.UNKNOWN_TOPIC,
+                alter(leader, current.toBuilder().setTopic("nope").build(), List.of(leader))
+                        .getError()
+                        .getCode());
+        assertEquals(current, state.partition("t", 0).orElseThrow());
+    }
+
+    @Test
+    void malformedAndHostileRequestsGetClearErrors() throws Exception {
+        start(c -> c);
+        brokers(2);
+        assertEquals(ErrorCode.UNKNOWN_BROKER, heartbeat(42, "x").getError().getCode());
+        assertEquals(
+                ErrorCode.BROKER_FENCED, heartbeat(1, "someone-else").getError().getCode());
+        Error duplicate = register(1, "another-process");
+        assertEquals(ErrorCode.DUPLICATE_BROKER_REGISTRATION, duplicate.getCode());
+        assertTrue(duplicate.getMessage().contains("i1"), duplicate.getMessage());
+        assertEquals(ErrorCode.INVALID_REQUEST, register(-1, "x").getCode());
+        assertEquals(ErrorCode.INVALID_REQUEST, register(5, "").getCode());
+        assertEquals(ErrorCode.INVALID_PARTITIONS, create("t", -1, 1).getError().getCode());
+        assertEquals(
+                ErrorCode.INVALID_PARTITIONS,
+                create("t", 1_000_000_000, 1).getError().getCode());
+        assertEquals(ErrorCode.INVALID_TOPIC, create("../etc", 1, 1).getError().getCode());
+        Error tooMany = create("t", 1, 3).getError();
+        assertEquals(ErrorCode.INVALID_REPLICATION_FACTOR, tooMany.getCode());
+        assertTrue(tooMany.getMessage().contains("2"), tooMany.getMessage());
+        assertEquals(ErrorCode.NONE, create("t", 1, 2).getError().getCode());
+        assertEquals(
+                ErrorCode.TOPIC_ALREADY_EXISTS, create("t", 1, 2).getError().getCode());
+        assertEquals(
+                ErrorCode.INVALID_REQUEST,
+                send(ActiveControllerRequest.getDefaultInstance()).getError().getCode());
+        assertEquals(1, state.topics().size());
+    }
+
+    @Test
+    void minInsyncReplicasAboveTheReplicationFactorIsRefusedOnCreateAndOnAlter() throws Exception {
+        start(c -> c);
+        brokers(2);
+        Error refused = send(ActiveControllerRequest.newBuilder()
+                        .setCreateTopic(CreateTopicRequest.newBuilder()
+                                .setName("t")
+                                .setPartitionCount(1)
+                                .setReplicationFactor(2)
+                                .putConfigs("min.insync.replicas", "3"))
+                        .build())
+                .getCreateTopic()
+                .getError();
+        assertEquals(ErrorCode.INVALID_CONFIG, refused.getCode());
+        assertTrue(
+                refused.getMessage().startsWith("min.insync.replicas 3 is above the replication factor 2"),
+                refused.getMessage());
+        assertEquals(ErrorCode.NONE, create("t", 1, 2).getError().getCode());
+
+        Error alterRefused = alterConfigs("t", "min.insync.replicas", "3");
+        assertEquals(ErrorCode.INVALID_CONFIG, alterRefused.getCode());
+        assertTrue(alterRefused.getMessage().contains("at most 2"), alterRefused.getMessage());
+        assertEquals(Map.of(), state.topic("t").orElseThrow().getConfigsMap());
+        assertEquals(
+                ErrorCode.NONE, alterConfigs("t", "min.insync.replicas", "2").getCode());
+    }
+
+    @Test
+    void controlledShutdownMovesLeadershipsAwayAndKeepsTheBrokerFenced() throws Exception {
+        start(c -> c);
+        brokers(3);
+        create("t", 6, 3);
+        var response = send(ActiveControllerRequest.newBuilder()
+                        .setControlledShutdown(ControlledShutdownRequest.newBuilder()
+                                .setBrokerId(2)
+                                .setIncarnationId("i2"))
+                        .build())
+                .getControlledShutdown();
+        assertEquals(ErrorCode.NONE, response.getError().getCode());
+        assertEquals(0, response.getRemainingLeaderships());
+        assertTrue(fenced(2));
+        assertTrue(heartbeat(2, "i2").getFenced());
+        assertTrue(state.partitions("t").stream()
+                .allMatch(p -> p.getLeader() != 2 && !p.getIsrList().contains(2)));
+    }
+
+    @Test
+    void deletedTopicIsGoneAndNoLongerCountsForPlacement() throws Exception {
+        start(c -> c);
+        brokers(2);
+        create("old", 4, 1);
+        var request = ActiveControllerRequest.newBuilder()
+                .setDeleteTopic(DeleteTopicRequest.newBuilder().setName("old"))
+                .build();
+        assertEquals(ErrorCode.NONE, send(request).getDeleteTopic().getError().getCode());
+        assertTrue(state.topic("old").isEmpty());
+        assertTrue(state.partitions("old").isEmpty());
+        assertEquals(
+                ErrorCode.UNKNOWN_TOPIC,
+                send(request).getDeleteTopic().getError().getCode());
+        assertEquals(
+                List.of(List.of(1), List.of(2)),
+                create("new", 2, 1).getPartitionsList().stream()
+                        .map(PartitionRecord::getReplicasList)
+                        .toList());
+    }
+
+    @Test
+    void createdTopicsSpreadLeadersEvenly() throws Exception {
+        start(c -> c);
+        brokers(3);
+        for (int i = 0; i < 4; i++) {
+            create("t" + i, 3, 2);
+        }
+        Map<Integer, Integer> leaders = new HashMap<>();
+        state.allPartitions().forEach(p -> leaders.merge(p.getLeader(), 1, Integer::sum));
+        assertEquals(Map.of(1, 4, 2, 4, 3, 4), leaders);
+    }
+
+    @Test
+    void replayingTheCommandLogIntoAFreshStateGivesTheSameImage() throws Exception {
+        start(c -> c);
+        brokers(3);
+        create("a", 4, 3);
+        create("b", 2, 1);
+        clock.advance(SESSION_MS + 1);
+        heartbeatAllBut(3, 3);
+        controller.expireSessionsNow().get(10, TimeUnit.SECONDS);
+        register(3, "again");
+        heartbeat(3, "again");
+        controller.rebalanceLeadersNow().get(10, TimeUnit.SECONDS);
+
+        MetadataState replayed = new MetadataState(10);
+        for (ControllerCommand c : List.copyOf(log)) {
+            replayed.apply(c, c.getLeaderTerm());
+        }
+        assertEquals(state.image(), replayed.image());
+        assertTrue(state.version() > 10);
+    }
+
+    private static ActiveControllerRequest createOrders(String key) {
+        return ActiveControllerRequest.newBuilder()
+                .setIdempotencyKey(key)
+                .setCreateTopic(CreateTopicRequest.newBuilder()
+                        .setName("orders")
+                        .setPartitionCount(2)
+                        .setReplicationFactor(3))
+                .build();
+    }
+
+    @Test
+    void aRetryOfACommittedRequestIsAnsweredAsItWasWithoutDoingItAgainAlsoByTheNextActiveController() throws Exception {
+        start(c -> c);
+        brokers(3);
+        List<ActiveControllerRequest> calls = List.of(
+                createOrders("k-create"),
+                ActiveControllerRequest.newBuilder()
+                        .setIdempotencyKey("k-grow")
+                        .setCreatePartitions(CreatePartitionsRequest.newBuilder()
+                                .setName("orders")
+                                .setCount(4))
+                        .build(),
+                ActiveControllerRequest.newBuilder()
+                        .setIdempotencyKey("k-alter")
+                        .setAlterTopicConfigs(AlterTopicConfigsRequest.newBuilder()
+                                .setName("orders")
+                                .putSet("retention.ms", "1000"))
+                        .build(),
+                ActiveControllerRequest.newBuilder()
+                        .setIdempotencyKey("k-delete")
+                        .setDeleteTopic(DeleteTopicRequest.newBuilder().setName("orders"))
+                        .build());
+        List<ActiveControllerResponse> first = new ArrayList<>();
+        for (ActiveControllerRequest call : calls) {
+            ActiveControllerResponse answer = send(call);
+            assertEquals(ErrorCode.NONE, errorOf(answer).getCode(), answer.toString());
+            first.add(answer);
+        }
+        int committed = log.size();
+
+        // Every retry (done once, the topic gone since) is answered as its first attempt was ...
+        for (int i = 0; i < calls.size(); i++) {
+            assertEquals(first.get(i), send(calls.get(i)));
+        }
+        // ... and so by the controller of the next term, from the replicated state.
+        start(c -> c);
+        for (int i = 0; i < calls.size(); i++) {
+            assertEquals(first.get(i), send(calls.get(i)));
+        }
+        assertEquals(committed, log.size(), "no retry was done again");
+        assertTrue(state.topic("orders").isEmpty());
+        // The same call with no key is a new request.
+        assertEquals(
+                ErrorCode.UNKNOWN_TOPIC,
+                send(calls.get(3).toBuilder().clearIdempotencyKey().build())
+                        .getDeleteTopic()
+                        .getError()
+                        .getCode());
+    }
+
+    private static Error errorOf(ActiveControllerResponse answer) {
+        return switch (answer.getResponseCase()) {
+            case CREATE_TOPIC -> answer.getCreateTopic().getError();
+            case CREATE_PARTITIONS -> answer.getCreatePartitions().getError();
+            case ALTER_TOPIC_CONFIGS -> answer.getAlterTopicConfigs().getError();
+            case DELETE_TOPIC -> answer.getDeleteTopic().getError();
+            default -> answer.getError();
+        };
+    }
+
+    @Test
+    void aRetryWhileTheFirstAttemptIsBeingCommittedGetsItsAnswer() throws Exception {
+        start(c -> c);
+        brokers(3);
+        CompletableFuture<Void> held = new CompletableFuture<>();
+        commitsHeld = held;
+        int before = log.size();
+        CompletableFuture<ActiveControllerResponse> first = controller.handle(createOrders("k"));
+        CompletableFuture<ActiveControllerResponse> retry = controller.handle(createOrders("k"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> log.size() == before + 1);
+        held.complete(null);
+        assertEquals(
+                ErrorCode.NONE,
+                first.get(10, TimeUnit.SECONDS).getCreateTopic().getError().getCode());
+        assertEquals(first.get(), retry.get(10, TimeUnit.SECONDS));
+        assertEquals(before + 1, log.size());
+    }
+
+    @Test
+    void aKeyUsedForAnotherRequestIsRefusedAndNothingOfThatRequestIsDone() throws Exception {
+        start(c -> c);
+        brokers(3);
+        assertEquals(
+                ErrorCode.NONE,
+                send(createOrders("k")).getCreateTopic().getError().getCode());
+        ActiveControllerResponse other = send(ActiveControllerRequest.newBuilder()
+                .setIdempotencyKey("k")
+                .setCreateTopic(CreateTopicRequest.newBuilder()
+                        .setName("payments")
+                        .setPartitionCount(2)
+                        .setReplicationFactor(3))
+                .build());
+        assertEquals(ErrorCode.IDEMPOTENCY_KEY_REUSED, other.getError().getCode(), other.toString());
+        assertTrue(
+                other.getError().getMessage().contains("'k'"), other.getError().getMessage());
+        assertTrue(state.topic("payments").isEmpty());
+        assertEquals(
+                ErrorCode.INVALID_REQUEST,
+                send(createOrders("k".repeat(129))).getError().getCode());
+    }
 }

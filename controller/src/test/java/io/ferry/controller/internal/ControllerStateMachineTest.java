@@ -13,21 +13,29 @@ import org.junit.jupiter.api.Test;
 
 /** Snapshot files as the state machine reads them back, in today's format and the one before. */
 class ControllerStateMachineTest {
-  private static final MetadataImage IMAGE = MetadataImage.newBuilder().setVersion(42)
-      .addBrokers(BrokerRegistration.newBuilder().setBrokerId(1).setIncarnationId("i1"))
-      .addTopics(TopicRecord.newBuilder().setName("t").setTopicId("tid").setPartitionCount(1)).build();
+    private static final MetadataImage IMAGE = MetadataImage.newBuilder()
+            .setVersion(42)
+            .addBrokers(BrokerRegistration.newBuilder().setBrokerId(1).setIncarnationId("i1"))
+            .addTopics(TopicRecord.newBuilder().setName("t").setTopicId("tid").setPartitionCount(1))
+            .build();
 
-  @Test
-  void aSnapshotReadsBackWithItsRememberedRequests() throws Exception {
-    ControllerSnapshot written = ControllerSnapshot.newBuilder().setImage(IMAGE).addCompletedRequests(
-        CompletedRequest.newBuilder().setIdempotencyKey("k").setRequest(ActiveControllerRequest.newBuilder()
-            .setDeleteTopic(DeleteTopicRequest.newBuilder().setName("gone"))).setCompletedAtMs(7)).build();
-    assertEquals(written, ControllerStateMachine.readSnapshot(written.toByteArray()));
-  }
+    @Test
+    void aSnapshotReadsBackWithItsRememberedRequests() throws Exception {
+        ControllerSnapshot written = ControllerSnapshot.newBuilder()
+                .setImage(IMAGE)
+                .addCompletedRequests(CompletedRequest.newBuilder()
+                        .setIdempotencyKey("k")
+                        .setRequest(ActiveControllerRequest.newBuilder()
+                                .setDeleteTopic(DeleteTopicRequest.newBuilder().setName("gone")))
+                        .setCompletedAtMs(7))
+                .build();
+        assertEquals(written, ControllerStateMachine.readSnapshot(written.toByteArray()));
+    }
 
-  @Test
-  void aSnapshotWrittenAsABareImageReadsAsThatImageWithNothingRemembered() throws Exception {
-    assertEquals(ControllerSnapshot.newBuilder().setImage(IMAGE).build(),
-        ControllerStateMachine.readSnapshot(IMAGE.toByteArray()));
-  }
+    @Test
+    void aSnapshotWrittenAsABareImageReadsAsThatImageWithNothingRemembered() throws Exception {
+        assertEquals(
+                ControllerSnapshot.newBuilder().setImage(IMAGE).build(),
+                ControllerStateMachine.readSnapshot(IMAGE.toByteArray()));
+    }
 }

@@ -6,19 +6,19 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /** A clock tests move by hand. Thread-safe. */
 final class ManualClock implements InstantSource {
-  private final AtomicLong millis = new AtomicLong(1_000_000);
+    private final AtomicLong millis = new AtomicLong(1_000_000);
 
-  @Override
-  public Instant instant() {
-    return Instant.ofEpochMilli(millis.get());
-  }
+    @Override
+    public Instant instant() {
+        return Instant.ofEpochMilli(millis.get());
+    }
 
-  @Override
-  public long millis() {
-    return millis.get();
-  }
+    @Override
+    public long millis() {
+        return millis.get();
+    }
 
-  void advance(long ms) {
-    millis.addAndGet(ms);
-  }
+    void advance(long ms) {
+        millis.addAndGet(ms);
+    }
 }

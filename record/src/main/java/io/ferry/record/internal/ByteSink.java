@@ -120,12 +120,16 @@ public final class ByteSink extends OutputStream {
     }
 
     public static int getIntBE(byte[] array, int index) {
-        return (array[index] & 0xFF) << 24 | (array[index + 1] & 0xFF) << 16
-                | (array[index + 2] & 0xFF) << 8 | (array[index + 3] & 0xFF);
+        return (array[index] & 0xFF) << 24
+                | (array[index + 1] & 0xFF) << 16
+                | (array[index + 2] & 0xFF) << 8
+                | (array[index + 3] & 0xFF);
     }
 
     public static int getIntLE(byte[] array, int index) {
-        return (array[index] & 0xFF) | (array[index + 1] & 0xFF) << 8
-                | (array[index + 2] & 0xFF) << 16 | (array[index + 3] & 0xFF) << 24;
+        return (array[index] & 0xFF)
+                | (array[index + 1] & 0xFF) << 8
+                | (array[index + 2] & 0xFF) << 16
+                | (array[index + 3] & 0xFF) << 24;
     }
 }

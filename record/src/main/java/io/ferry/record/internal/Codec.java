@@ -40,7 +40,8 @@ public interface Codec {
 
     static void checkLimit(ByteSink out, int limit, String codec) throws CorruptBatchException {
         if (out.size() > limit) {
-            throw new CorruptBatchException(Problem.DECOMPRESSED_TOO_LARGE,
+            throw new CorruptBatchException(
+                    Problem.DECOMPRESSED_TOO_LARGE,
                     codec + " records decompress to more than the limit of " + limit + " bytes");
         }
     }
@@ -50,7 +51,7 @@ public interface Codec {
     }
 
     static CorruptBatchException invalid(String codec, Throwable cause) {
-        return new CorruptBatchException(Problem.INVALID_COMPRESSION,
-                codec + " payload cannot be decompressed: " + cause, cause);
+        return new CorruptBatchException(
+                Problem.INVALID_COMPRESSION, codec + " payload cannot be decompressed: " + cause, cause);
     }
 }

@@ -27,8 +27,10 @@ public final class GzipCodec implements Codec {
     }
 
     @Override
-    public void decompress(byte[] source, int offset, int length, ByteSink out, int limit) throws CorruptBatchException {
-        try (GZIPInputStream gzip = new GZIPInputStream(new ByteArrayInputStream(source, offset, length), BUFFER_SIZE)) {
+    public void decompress(byte[] source, int offset, int length, ByteSink out, int limit)
+            throws CorruptBatchException {
+        try (GZIPInputStream gzip =
+                new GZIPInputStream(new ByteArrayInputStream(source, offset, length), BUFFER_SIZE)) {
             Codec.drain(gzip, out, limit, NAME);
         } catch (IOException | RuntimeException e) {
             throw Codec.invalid(NAME, e);

@@ -33,6 +33,7 @@ public final class Lz4FrameCodec implements Codec {
     private static final int BD_RESERVED = 0x8F;
     /** BD block-size id 4: 64 KiB blocks, what Kafka writes. */
     private static final int BLOCK_SIZE_ID = 4;
+
     private static final int BLOCK_SIZE = blockSize(BLOCK_SIZE_ID);
     private static final int INCOMPRESSIBLE = 0x80000000;
 
@@ -62,7 +63,8 @@ public final class Lz4FrameCodec implements Codec {
             int blockLength = Math.min(BLOCK_SIZE, end - position);
             int maxCompressed = compressor.maxCompressedLength(blockLength);
             out.ensureSpare(4 + Math.max(maxCompressed, blockLength));
-            int compressed = compressor.compress(source, position, blockLength, out.array(), out.size() + 4, maxCompressed);
+            int compressed =
+                    compressor.compress(source, position, blockLength, out.array(), out.size() + 4, maxCompressed);
             if (compressed >= blockLength) {
                 out.writeIntLE(blockLength | INCOMPRESSIBLE);
                 out.write(source, position, blockLength);
@@ -79,7 +81,8 @@ public final class Lz4FrameCodec implements Codec {
     }
 
     @Override
-    public void decompress(byte[] source, int offset, int length, ByteSink out, int limit) throws CorruptBatchException {
+    public void decompress(byte[] source, int offset, int length, ByteSink out, int limit)
+            throws CorruptBatchException {
         int end = offset + length;
         if (length < 7 || ByteSink.getIntLE(source, offset) != MAGIC) {
             throw Codec.invalid(NAME, "no LZ4 frame magic at 0");
@@ -87,8 +90,10 @@ public final class Lz4FrameCodec implements Codec {
         int flg = source[offset + 4] & 0xFF;
         int bd = source[offset + 5] & 0xFF;
         if (flg >>> 6 != VERSION || (flg & FLG_RESERVED) != 0 || (bd & BD_RESERVED) != 0) {
-            throw Codec.invalid(NAME, "frame descriptor FLG=0x" + Integer.toHexString(flg) + " BD=0x"
-                    + Integer.toHexString(bd) + " has an unknown version or reserved bits set");
+            throw Codec.invalid(
+                    NAME,
+                    "frame descriptor FLG=0x" + Integer.toHexString(flg) + " BD=0x" + Integer.toHexString(bd)
+                            + " has an unknown version or reserved bits set");
         }
         if ((flg & FLG_DICTIONARY_ID) != 0 || (flg & FLG_BLOCK_INDEPENDENT) == 0) {
             throw Codec.invalid(NAME, "frame uses a dictionary or dependent blocks, which Kafka never writes");
@@ -107,8 +112,10 @@ public final class Lz4FrameCodec implements Codec {
         }
         int expectedChecksum = headerChecksum(source, offset + 4, descriptorLength);
         if ((source[position] & 0xFF) != expectedChecksum) {
-            throw Codec.invalid(NAME, "frame descriptor checksum is 0x" + Integer.toHexString(source[position] & 0xFF)
-                    + ", expected 0x" + Integer.toHexString(expectedChecksum));
+            throw Codec.invalid(
+                    NAME,
+                    "frame descriptor checksum is 0x" + Integer.toHexString(source[position] & 0xFF) + ", expected 0x"
+                            + Integer.toHexString(expectedChecksum));
         }
         position++;
         while (true) {
@@ -123,11 +130,14 @@ public final class Lz4FrameCodec implements Codec {
             int blockLength = blockHeader & ~INCOMPRESSIBLE;
             int checksumLength = blockChecksum ? 4 : 0;
             if (blockLength > maxBlockSize || blockLength > end - position - checksumLength) {
-                throw Codec.invalid(NAME, "block length " + blockLength + " at " + (position - 4 - offset)
-                        + " exceeds the block maximum " + maxBlockSize + " or the bytes left");
+                throw Codec.invalid(
+                        NAME,
+                        "block length " + blockLength + " at " + (position - 4 - offset) + " exceeds the block maximum "
+                                + maxBlockSize + " or the bytes left");
             }
-            if (blockChecksum && ByteSink.getIntLE(source, position + blockLength)
-                    != xxhash.hash(source, position, blockLength, 0)) {
+            if (blockChecksum
+                    && ByteSink.getIntLE(source, position + blockLength)
+                            != xxhash.hash(source, position, blockLength, 0)) {
                 throw Codec.invalid(NAME, "block checksum mismatch for the block at " + (position - 4 - offset));
             }
             if ((blockHeader & INCOMPRESSIBLE) != 0) {
@@ -136,7 +146,8 @@ public final class Lz4FrameCodec implements Codec {
                 // Room for a whole block: bounded by the 4 MiB block maximum, not by anything the input claims.
                 out.ensureSpare(maxBlockSize);
                 try {
-                    out.advance(decompressor.decompress(source, position, blockLength, out.array(), out.size(), maxBlockSize));
+                    out.advance(decompressor.decompress(
+                            source, position, blockLength, out.array(), out.size(), maxBlockSize));
                 } catch (RuntimeException e) {
                     throw Codec.invalid(NAME, e);
                 }

@@ -21,6 +21,7 @@ public final class RecordWalker {
 
     /** Smallest encoded header: key length and value length varints of one byte each. */
     private static final int MIN_HEADER_SIZE = 2;
+
     private static final int NOT_A_HEADER = -1;
     private static final String HEADER_KEY = "key";
     private static final String HEADER_VALUE = "value";
@@ -55,16 +56,19 @@ public final class RecordWalker {
         for (index = 0; index < recordCount; index++) {
             recordStart = in.position();
             if (recordStart == sectionEnd) {
-                throw new CorruptBatchException(Problem.INVALID_RECORD_COUNT, "batch declares " + recordCount
-                        + " records but its records section ends after " + index);
+                throw new CorruptBatchException(
+                        Problem.INVALID_RECORD_COUNT,
+                        "batch declares " + recordCount + " records but its records section ends after " + index);
             }
             int offsetDelta;
             long timestampDelta;
             int bodyLength = varint("record length");
             int bodyStart = in.position();
             if (bodyLength < 0 || bodyLength > sectionEnd - bodyStart) {
-                throw error(Problem.INVALID_LENGTH, "record length " + bodyLength + " is negative or exceeds the "
-                        + (sectionEnd - bodyStart) + " bytes left");
+                throw error(
+                        Problem.INVALID_LENGTH,
+                        "record length " + bodyLength + " is negative or exceeds the " + (sectionEnd - bodyStart)
+                                + " bytes left");
             }
             int bodyEnd = bodyStart + bodyLength;
             in.limit(bodyEnd);
@@ -79,15 +83,19 @@ public final class RecordWalker {
                 skipBytes("value", NOT_A_HEADER);
                 skipHeaders(bodyEnd);
                 if (in.position() != bodyEnd) {
-                    throw error(Problem.INVALID_RECORD, "record length " + bodyLength + " but its fields take "
-                            + (in.position() - bodyStart) + " bytes");
+                    throw error(
+                            Problem.INVALID_RECORD,
+                            "record length " + bodyLength + " but its fields take " + (in.position() - bodyStart)
+                                    + " bytes");
                 }
             } finally {
                 in.limit(sectionEnd);
             }
             if (offsetDelta <= previousDelta || offsetDelta > lastOffsetDelta) {
-                throw error(Problem.INVALID_RECORD, "offset delta " + offsetDelta + "; expected above " + previousDelta
-                        + " and at most the last offset delta " + lastOffsetDelta);
+                throw error(
+                        Problem.INVALID_RECORD,
+                        "offset delta " + offsetDelta + "; expected above " + previousDelta
+                                + " and at most the last offset delta " + lastOffsetDelta);
             }
             previousDelta = offsetDelta;
             long timestamp = baseTimestamp + timestampDelta;
@@ -97,8 +105,10 @@ public final class RecordWalker {
             }
         }
         if (in.position() != sectionEnd) {
-            throw new CorruptBatchException(Problem.INVALID_RECORD_COUNT, "batch declares " + recordCount
-                    + " records but " + (sectionEnd - in.position()) + " bytes follow the last of them");
+            throw new CorruptBatchException(
+                    Problem.INVALID_RECORD_COUNT,
+                    "batch declares " + recordCount + " records but " + (sectionEnd - in.position())
+                            + " bytes follow the last of them");
         }
         return new RecordsScan(recordCount, maxTimestamp, minStamped);
     }
@@ -106,8 +116,10 @@ public final class RecordWalker {
     private void skipHeaders(int bodyEnd) throws CorruptBatchException {
         int headerCount = varint("header count");
         if (headerCount < 0 || headerCount > (bodyEnd - in.position()) / MIN_HEADER_SIZE) {
-            throw error(Problem.INVALID_RECORD, "header count " + headerCount + " is negative or cannot fit the "
-                    + (bodyEnd - in.position()) + " bytes left");
+            throw error(
+                    Problem.INVALID_RECORD,
+                    "header count " + headerCount + " is negative or cannot fit the " + (bodyEnd - in.position())
+                            + " bytes left");
         }
         for (int i = 0; i < headerCount; i++) {
             int keyLength = length(HEADER_KEY, i);
@@ -140,12 +152,15 @@ public final class RecordWalker {
         try {
             length = Varints.readVarint(in);
         } catch (MalformedVarintException e) {
-            throw error(Problem.INVALID_RECORD, fieldName(field, header) + " length at byte " + position + ": "
-                    + e.getMessage());
+            throw error(
+                    Problem.INVALID_RECORD,
+                    fieldName(field, header) + " length at byte " + position + ": " + e.getMessage());
         }
         if (length > in.remaining()) {
-            throw error(Problem.INVALID_LENGTH, fieldName(field, header) + " length " + length + " exceeds the "
-                    + in.remaining() + " bytes left in the record");
+            throw error(
+                    Problem.INVALID_LENGTH,
+                    fieldName(field, header) + " length " + length + " exceeds the " + in.remaining()
+                            + " bytes left in the record");
         }
         return length;
     }
@@ -173,7 +188,7 @@ public final class RecordWalker {
     }
 
     private CorruptBatchException error(Problem problem, String detail) {
-        return new CorruptBatchException(problem, "record " + index + " (at byte " + recordStart
-                + " of the records section): " + detail);
+        return new CorruptBatchException(
+                problem, "record " + index + " (at byte " + recordStart + " of the records section): " + detail);
     }
 }

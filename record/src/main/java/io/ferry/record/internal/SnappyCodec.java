@@ -52,7 +52,8 @@ public final class SnappyCodec implements Codec {
     }
 
     @Override
-    public void decompress(byte[] source, int offset, int length, ByteSink out, int limit) throws CorruptBatchException {
+    public void decompress(byte[] source, int offset, int length, ByteSink out, int limit)
+            throws CorruptBatchException {
         if (!hasHeader(source, offset, length)) {
             uncompressBlock(source, offset, length, out, limit, "raw snappy block at 0");
             return;
@@ -70,8 +71,10 @@ public final class SnappyCodec implements Codec {
             }
             position += 4;
             if (chunkLength < 0 || chunkLength > end - position) {
-                throw Codec.invalid(NAME, "chunk length " + chunkLength + " at " + (position - 4 - offset)
-                        + " does not fit the " + (end - position) + " bytes left");
+                throw Codec.invalid(
+                        NAME,
+                        "chunk length " + chunkLength + " at " + (position - 4 - offset) + " does not fit the "
+                                + (end - position) + " bytes left");
             }
             uncompressBlock(source, position, chunkLength, out, limit, "chunk at " + (position - 4 - offset));
             position += chunkLength;
@@ -93,8 +96,10 @@ public final class SnappyCodec implements Codec {
     private static int readHeader(byte[] source, int position, int offset) throws CorruptBatchException {
         int version = ByteSink.getIntBE(source, position + MAGIC.length);
         if (version < MIN_COMPATIBLE_VERSION) {
-            throw Codec.invalid(NAME, "stream version " + version + " at " + (position - offset)
-                    + " is older than " + MIN_COMPATIBLE_VERSION);
+            throw Codec.invalid(
+                    NAME,
+                    "stream version " + version + " at " + (position - offset) + " is older than "
+                            + MIN_COMPATIBLE_VERSION);
         }
         return position + HEADER_SIZE;
     }
@@ -111,7 +116,8 @@ public final class SnappyCodec implements Codec {
             throw Codec.invalid(NAME, where + " claims " + uncompressedLength + " bytes from " + length);
         }
         if (uncompressedLength > limit - out.size()) {
-            throw new CorruptBatchException(CorruptBatchException.Problem.DECOMPRESSED_TOO_LARGE,
+            throw new CorruptBatchException(
+                    CorruptBatchException.Problem.DECOMPRESSED_TOO_LARGE,
                     NAME + " records decompress to more than the limit of " + limit + " bytes");
         }
         out.ensureSpare(uncompressedLength);

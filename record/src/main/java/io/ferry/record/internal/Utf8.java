@@ -8,8 +8,7 @@ import java.nio.ByteBuffer;
  */
 public final class Utf8 {
 
-    private Utf8() {
-    }
+    private Utf8() {}
 
     /** The number of bytes {@link #write} produces for {@code s}. */
     public static int encodedLength(String s) {

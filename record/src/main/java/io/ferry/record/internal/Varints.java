@@ -9,8 +9,7 @@ import java.nio.ByteBuffer;
  */
 public final class Varints {
 
-    private Varints() {
-    }
+    private Varints() {}
 
     public static int sizeOfVarint(int value) {
         return sizeOfUnsigned(Integer.toUnsignedLong((value << 1) ^ (value >> 31)));

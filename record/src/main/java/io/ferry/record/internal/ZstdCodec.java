@@ -23,7 +23,8 @@ public final class ZstdCodec implements Codec {
 
     @Override
     public void compress(byte[] source, int offset, int length, ByteSink out) {
-        try (ZstdOutputStreamNoFinalizer zstd = new ZstdOutputStreamNoFinalizer(out, RecyclingBufferPool.INSTANCE, LEVEL)) {
+        try (ZstdOutputStreamNoFinalizer zstd =
+                new ZstdOutputStreamNoFinalizer(out, RecyclingBufferPool.INSTANCE, LEVEL)) {
             zstd.write(source, offset, length);
             // Kafka's writer flushes once before closing (its BufferedOutputStream does on close), which
             // ends a block early; doing the same keeps the bytes identical to Kafka's.
@@ -35,7 +36,8 @@ public final class ZstdCodec implements Codec {
     }
 
     @Override
-    public void decompress(byte[] source, int offset, int length, ByteSink out, int limit) throws CorruptBatchException {
+    public void decompress(byte[] source, int offset, int length, ByteSink out, int limit)
+            throws CorruptBatchException {
         try (ZstdInputStreamNoFinalizer zstd = new ZstdInputStreamNoFinalizer(
                 new ByteArrayInputStream(source, offset, length), RecyclingBufferPool.INSTANCE)) {
             Codec.drain(zstd, out, limit, NAME);

@@ -13,8 +13,7 @@ import java.util.zip.CRC32C;
  */
 public final class Batches {
 
-    private Batches() {
-    }
+    private Batches() {}
 
     /**
      * A batch around an arbitrary (already compressed, if {@code type} says so) records section, with a

@@ -24,8 +24,11 @@ public final class DelayedFetch<R extends PartitionRead> extends DelayedOperatio
      * @param read     reads every partition of the request now
      * @param callback receives the answer once
      */
-    public DelayedFetch(long maxWaitMs, int minBytes, Supplier<Map<TopicPartition, R>> read,
-                        Consumer<Map<TopicPartition, R>> callback) {
+    public DelayedFetch(
+            long maxWaitMs,
+            int minBytes,
+            Supplier<Map<TopicPartition, R>> read,
+            Consumer<Map<TopicPartition, R>> callback) {
         super(maxWaitMs);
         this.minBytes = minBytes;
         this.read = read;

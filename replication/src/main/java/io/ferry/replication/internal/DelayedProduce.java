@@ -52,8 +52,11 @@ public final class DelayedProduce extends DelayedOperation {
      * @param waiting  appended partitions
      * @param callback receives every partition's outcome once
      */
-    public DelayedProduce(long timeoutMs, Map<TopicPartition, ProduceOutcome> settled,
-                          Map<TopicPartition, Waiting> waiting, Consumer<Map<TopicPartition, ProduceOutcome>> callback) {
+    public DelayedProduce(
+            long timeoutMs,
+            Map<TopicPartition, ProduceOutcome> settled,
+            Map<TopicPartition, Waiting> waiting,
+            Consumer<Map<TopicPartition, ProduceOutcome>> callback) {
         super(timeoutMs);
         this.settled = settled;
         this.waiting = waiting;
@@ -79,22 +82,34 @@ public final class DelayedProduce extends DelayedOperation {
 
     private ProduceOutcome outcome(TopicPartition tp, Waiting w) {
         if (w.leadershipLost()) {
-            return w.appended().withError(PartitionError.of(ErrorCode.NOT_LEADER, "leadership of " + tp
-                    + " changed while waiting for the in-sync replicas (epoch " + w.leaderEpoch()
-                    + "); the batch may not be committed: retry against the new leader"));
+            return w.appended()
+                    .withError(PartitionError.of(
+                            ErrorCode.NOT_LEADER,
+                            "leadership of " + tp
+                                    + " changed while waiting for the in-sync replicas (epoch " + w.leaderEpoch()
+                                    + "); the batch may not be committed: retry against the new leader"));
         }
         if (w.replicated() && w.tooFewReplicas()) {
-            return w.appended().withError(PartitionError.of(ErrorCode.NOT_ENOUGH_REPLICAS, "the batch of " + tp
-                    + " was appended at offsets " + w.appended().baseOffset() + ".." + w.appended().lastOffset()
-                    + ", but the in-sync replicas that hold it are fewer than min.insync.replicas="
-                    + w.minInsyncReplicas() + " (the ISR shrank meanwhile); it may be committed, so a retry may"
-                    + " write it twice"));
+            return w.appended()
+                    .withError(PartitionError.of(
+                            ErrorCode.NOT_ENOUGH_REPLICAS,
+                            "the batch of " + tp
+                                    + " was appended at offsets " + w.appended().baseOffset() + ".."
+                                    + w.appended().lastOffset()
+                                    + ", but the in-sync replicas that hold it are fewer than min.insync.replicas="
+                                    + w.minInsyncReplicas()
+                                    + " (the ISR shrank meanwhile); it may be committed, so a retry may"
+                                    + " write it twice"));
         }
         if (w.replicated()) {
             return w.appended();
         }
-        return w.appended().withError(PartitionError.of(ErrorCode.REQUEST_TIMED_OUT, "the in-sync replicas of "
-                + tp + " did not confirm offsets up to " + w.appended().lastOffset() + " within " + delayMs()
-                + " ms (high watermark " + w.partition().highWatermark() + ")"));
+        return w.appended()
+                .withError(PartitionError.of(
+                        ErrorCode.REQUEST_TIMED_OUT,
+                        "the in-sync replicas of "
+                                + tp + " did not confirm offsets up to "
+                                + w.appended().lastOffset() + " within " + delayMs()
+                                + " ms (high watermark " + w.partition().highWatermark() + ")"));
     }
 }

@@ -32,6 +32,7 @@ public final class LeaderRole implements ReplicaRole {
     private final LeaderAndIsr state;
     /** The log end offset when this leadership began: a follower rejoins the ISR only at or past it. */
     private final long epochStartOffset;
+
     private final Map<Integer, FollowerProgress> followers = new HashMap<>();
     /** The ISR sent to the controller and not yet answered, or null. */
     private List<Integer> pendingIsr;
@@ -64,7 +65,8 @@ public final class LeaderRole implements ReplicaRole {
             if (updated.followers.containsKey(id)) {
                 // One that joins the ISR without having been caught up (it reached the high watermark, not the
                 // log end) gets a full lag period from now, as every ISR member does when a leadership begins.
-                if (progress.lastCaughtUpMs == FollowerProgress.NEVER && newState.isr().contains(id)) {
+                if (progress.lastCaughtUpMs == FollowerProgress.NEVER
+                        && newState.isr().contains(id)) {
                     progress.lastCaughtUpMs = nowMs;
                 }
                 updated.followers.put(id, progress);
@@ -144,7 +146,9 @@ public final class LeaderRole implements ReplicaRole {
      */
     public List<Integer> expandedIsr(int replicaId, long highWatermark) {
         FollowerProgress progress = followers.get(replicaId);
-        if (pendingIsr != null || progress == null || state.isr().contains(replicaId)
+        if (pendingIsr != null
+                || progress == null
+                || state.isr().contains(replicaId)
                 || progress.logEndOffset < Math.max(highWatermark, epochStartOffset)) {
             return List.of();
         }
@@ -191,7 +195,8 @@ public final class LeaderRole implements ReplicaRole {
         }
         for (Map.Entry<Integer, FollowerProgress> e : followers.entrySet()) {
             FollowerProgress progress = e.getValue();
-            if (!maximal.contains(e.getKey()) && progress.logEndOffset >= 0
+            if (!maximal.contains(e.getKey())
+                    && progress.logEndOffset >= 0
                     && progress.caughtUp(leaderLeo, nowMs, maxLagMs)) {
                 min = Math.min(min, progress.logEndOffset);
             }

@@ -50,8 +50,7 @@ public final class ReplicaFetcher implements AutoCloseable {
     private static final long CLOSE_WAIT_SECONDS = 5;
 
     /** A partition this fetcher pulls, at the leader epoch it follows. */
-    private record Followed(Partition partition, int leaderEpoch) {
-    }
+    private record Followed(Partition partition, int leaderEpoch) {}
 
     /** Where the fetcher is between two steps. */
     private enum State {
@@ -76,17 +75,24 @@ public final class ReplicaFetcher implements AutoCloseable {
     private State state = State.IDLE;
     /** Numbers the backoffs, so that the end of one a change already cut short is ignored. Confined to the tasks. */
     private long backoffs;
+
     private volatile Timer.Timeout backoff;
     /** The request in flight, or the flushes awaited before the next one; cancelled by {@link #close}. */
     private volatile CompletableFuture<?> inFlight;
+
     private volatile boolean closed;
 
     /**
      * @param executor runs the fetcher's steps one at a time (see {@link io.ferry.replication.FetcherExecutors});
      *                 the fetcher owns it and shuts it down on {@link #close}
      */
-    public ReplicaFetcher(int leaderId, int localBrokerId, LeaderClient client, ReplicationConfig config, Timer timer,
-                          ExecutorService executor) {
+    public ReplicaFetcher(
+            int leaderId,
+            int localBrokerId,
+            LeaderClient client,
+            ReplicationConfig config,
+            Timer timer,
+            ExecutorService executor) {
         this.leaderId = leaderId;
         this.localBrokerId = localBrokerId;
         this.client = client;
@@ -134,8 +140,11 @@ public final class ReplicaFetcher implements AutoCloseable {
                 try {
                     action.run();
                 } catch (RuntimeException e) {
-                    log.warn("Replica fetcher for leader {} failed; retrying after {} ms", leaderId,
-                            config.fetchBackoffMs(), e);
+                    log.warn(
+                            "Replica fetcher for leader {} failed; retrying after {} ms",
+                            leaderId,
+                            config.fetchBackoffMs(),
+                            e);
                     backOff();
                 }
             });
@@ -165,7 +174,9 @@ public final class ReplicaFetcher implements AutoCloseable {
         Map<TopicPartition, Followed> round = new LinkedHashMap<>(followed);
         List<ReplicaFetchPartition> positions = new ArrayList<>();
         for (Followed f : round.values()) {
-            f.partition().fetchPosition(f.leaderEpoch(), config.partitionFetchMaxBytes()).ifPresent(positions::add);
+            f.partition()
+                    .fetchPosition(f.leaderEpoch(), config.partitionFetchMaxBytes())
+                    .ifPresent(positions::add);
         }
         if (positions.isEmpty()) {
             state = State.IDLE;
@@ -174,8 +185,12 @@ public final class ReplicaFetcher implements AutoCloseable {
         state = State.FETCHING;
         CompletableFuture<Map<TopicPartition, ReplicaFetchResult>> request;
         try {
-            request = client.fetch(leaderId, localBrokerId, new FetchParams(config.fetchMaxWaitMs(),
-                    config.fetchMinBytes(), config.fetchMaxBytes()), positions, config.requestTimeoutMs());
+            request = client.fetch(
+                    leaderId,
+                    localBrokerId,
+                    new FetchParams(config.fetchMaxWaitMs(), config.fetchMinBytes(), config.fetchMaxBytes()),
+                    positions,
+                    config.requestTimeoutMs());
         } catch (RuntimeException e) {
             request = CompletableFuture.failedFuture(e);
         }
@@ -187,11 +202,15 @@ public final class ReplicaFetcher implements AutoCloseable {
     }
 
     /** The leader answered (or the request failed): applies the answers, then fetches again or backs off. */
-    private void answered(Map<TopicPartition, Followed> round, List<ReplicaFetchPartition> positions,
-                          Map<TopicPartition, ReplicaFetchResult> answers, Throwable error) {
+    private void answered(
+            Map<TopicPartition, Followed> round,
+            List<ReplicaFetchPartition> positions,
+            Map<TopicPartition, ReplicaFetchResult> answers,
+            Throwable error) {
         inFlight = null;
         if (error != null) {
-            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            Throwable cause =
+                    error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
             log.debug("Fetch from leader {} failed: {}", leaderId, cause.getMessage());
             backOff();
         } else {
@@ -234,8 +253,11 @@ public final class ReplicaFetcher implements AutoCloseable {
      *
      * @return whether the leader refused a partition (or its batches could not be appended)
      */
-    private boolean applyAll(Map<TopicPartition, Followed> round, List<ReplicaFetchPartition> positions,
-                             Map<TopicPartition, ReplicaFetchResult> answers, List<CompletableFuture<Void>> flushes) {
+    private boolean applyAll(
+            Map<TopicPartition, Followed> round,
+            List<ReplicaFetchPartition> positions,
+            Map<TopicPartition, ReplicaFetchResult> answers,
+            List<CompletableFuture<Void>> flushes) {
         boolean refused = false;
         Set<TopicPartition> asked = new HashSet<>();
         for (ReplicaFetchPartition position : positions) {
@@ -256,7 +278,8 @@ public final class ReplicaFetcher implements AutoCloseable {
                 // A leader that has not yet applied the metadata naming it is normal during a leader change, and
                 // so is a refusal while this broker is fenced (between registering and its first heartbeat).
                 boolean expected = e.error().code() == ErrorCode.UNKNOWN_LEADER_EPOCH
-                        || e.error().code() == ErrorCode.NOT_LEADER || e.error().code() == ErrorCode.FENCED_LEADER_EPOCH
+                        || e.error().code() == ErrorCode.NOT_LEADER
+                        || e.error().code() == ErrorCode.FENCED_LEADER_EPOCH
                         || e.error().code() == ErrorCode.BROKER_FENCED;
                 if (expected) {
                     log.debug("Leader {} refused {}: {}", leaderId, position.tp(), e.getMessage());

@@ -24,7 +24,9 @@ class LeaderRoleTest {
     @Test
     void theHighWatermarkIsTheSmallestEndOffsetOverTheIsrAndWaitsForEveryMemberToBeHeard() {
         LeaderRole leader = leader(List.of(1, 2, 3));
-        assertEquals(OptionalLong.empty(), leader.highWatermarkCandidate(20, START_MS, LAG_MS),
+        assertEquals(
+                OptionalLong.empty(),
+                leader.highWatermarkCandidate(20, START_MS, LAG_MS),
                 "no follower has fetched from this leadership yet");
         leader.updateFollower(2, 15, 20, START_MS);
         assertEquals(OptionalLong.empty(), leader.highWatermarkCandidate(20, START_MS, LAG_MS), "3 is still unknown");
@@ -46,7 +48,9 @@ class LeaderRoleTest {
         leader.updateFollower(3, 12, 20, START_MS);
         leader.isrChangeSent(List.of(1, 2));
         assertEquals(Set.of(1, 2, 3), leader.maximalIsr());
-        assertEquals(OptionalLong.of(12), leader.highWatermarkCandidate(20, START_MS, LAG_MS),
+        assertEquals(
+                OptionalLong.of(12),
+                leader.highWatermarkCandidate(20, START_MS, LAG_MS),
                 "3 may stay in the ISR if the controller refuses the shrink");
         leader.isrChangeRefused();
         assertEquals(Set.of(1, 2, 3), leader.maximalIsr());
@@ -58,7 +62,9 @@ class LeaderRoleTest {
         // 3 fetched everything the leader had at its previous fetch: caught up, one batch behind the log end.
         leader.updateFollower(3, 18, 18, START_MS);
         leader.updateFollower(3, 18, 20, START_MS + 10);
-        assertEquals(OptionalLong.of(18), leader.highWatermarkCandidate(20, START_MS + 10, LAG_MS),
+        assertEquals(
+                OptionalLong.of(18),
+                leader.highWatermarkCandidate(20, START_MS + 10, LAG_MS),
                 "under a steady load a follower never reaches the log end itself");
         assertEquals(List.of(1, 3), leader.expandedIsr(3, 18), "at the high watermark, it joins");
         // Once it has not caught up for the lag limit, it holds nothing back.
@@ -70,7 +76,9 @@ class LeaderRoleTest {
         LeaderRole leader = leader(List.of(1, 2));
         leader.updateFollower(2, 20, 20, START_MS);
         leader.updateFollower(3, 4, 20, START_MS);
-        assertEquals(OptionalLong.of(20), leader.highWatermarkCandidate(20, START_MS, LAG_MS),
+        assertEquals(
+                OptionalLong.of(20),
+                leader.highWatermarkCandidate(20, START_MS, LAG_MS),
                 "3, far behind, does not stall the partition");
         assertEquals(List.of(), leader.expandedIsr(3, 20));
     }
@@ -104,7 +112,8 @@ class LeaderRoleTest {
         LeaderRole leader = leader(List.of(1, 2));
         leader.updateFollower(2, 15, 20, START_MS + 900);
         leader.updateFollower(2, 20, 25, START_MS + 1_800);
-        assertEquals(List.of(), leader.shrunkIsr(START_MS + 1_900, LAG_MS), "caught up at 900, when the log ended at 20");
+        assertEquals(
+                List.of(), leader.shrunkIsr(START_MS + 1_900, LAG_MS), "caught up at 900, when the log ended at 20");
         assertEquals(List.of(1), leader.shrunkIsr(START_MS + 1_901, LAG_MS));
     }
 
@@ -116,10 +125,12 @@ class LeaderRoleTest {
         leader.isrChangeSent(List.of(1, 2, 3));
         LeaderRole same = leader.withState(new LeaderAndIsr(1, 3, 7, List.of(1, 2, 3), List.of(1, 2)), START_MS);
         assertEquals(Set.of(1, 2, 3), same.maximalIsr(), "the same partition epoch: still pending");
-        LeaderRole expanded = leader.withState(new LeaderAndIsr(1, 3, 8, List.of(1, 2, 3), List.of(1, 2, 3)),
-                START_MS + 10);
+        LeaderRole expanded =
+                leader.withState(new LeaderAndIsr(1, 3, 8, List.of(1, 2, 3), List.of(1, 2, 3)), START_MS + 10);
         assertEquals(Set.of(1, 2, 3), expanded.maximalIsr());
-        assertEquals(OptionalLong.of(20), expanded.highWatermarkCandidate(20, START_MS + 10, LAG_MS),
+        assertEquals(
+                OptionalLong.of(20),
+                expanded.highWatermarkCandidate(20, START_MS + 10, LAG_MS),
                 "both followers' end offsets were kept");
         assertEquals(List.of(), expanded.expandedIsr(3, 0), "3 is a member now");
     }
@@ -137,7 +148,8 @@ class LeaderRoleTest {
 
     @Test
     void onlyTheNamedLeaderLeadsAndOnlyReplicasFollow() {
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> new LeaderRole(2, new LeaderAndIsr(1, 3, 7, List.of(1, 2), List.of(1, 2)), 0, START_MS));
         LeaderRole leader = leader(List.of(1, 2, 3));
         assertTrue(leader.isFollower(2));

@@ -28,16 +28,20 @@ final class AcknowledgedRecordsSurvive {
 
     void acknowledged(int leader, Produced batch, long event) {
         if (batch.holders.cardinality() < history.minInsyncReplicas) {
-            throw new InvariantViolation(Invariant.ACKNOWLEDGED_RECORDS_SURVIVE, "broker " + leader
-                    + " acknowledged " + batch + " of " + tp + " while only brokers " + batch.holders
-                    + " ever held it, fewer than min.insync.replicas=" + history.minInsyncReplicas);
+            throw new InvariantViolation(
+                    Invariant.ACKNOWLEDGED_RECORDS_SURVIVE,
+                    "broker " + leader
+                            + " acknowledged " + batch + " of " + tp + " while only brokers " + batch.holders
+                            + " ever held it, fewer than min.insync.replicas=" + history.minInsyncReplicas);
         }
         Acknowledged ack = history.acknowledge(batch, event);
         for (int broker : replicas.brokerIds()) {
             if (keeps(broker, ack) && !replicas.holds(broker, tp, batch)) {
-                throw new InvariantViolation(Invariant.ACKNOWLEDGED_RECORDS_SURVIVE, "broker " + leader
-                        + " acknowledged " + batch + " of " + tp + ", which broker " + broker
-                        + " in the ISR " + history.isr() + " does not hold");
+                throw new InvariantViolation(
+                        Invariant.ACKNOWLEDGED_RECORDS_SURVIVE,
+                        "broker " + leader
+                                + " acknowledged " + batch + " of " + tp + ", which broker " + broker
+                                + " in the ISR " + history.isr() + " does not hold");
             }
         }
     }
@@ -45,9 +49,11 @@ final class AcknowledgedRecordsSurvive {
     void truncated(int broker, long newEnd) {
         for (Acknowledged ack : history.acknowledgedFrom(newEnd)) {
             if (keeps(broker, ack) && ack.batch().holders.get(broker)) {
-                throw new InvariantViolation(Invariant.ACKNOWLEDGED_RECORDS_SURVIVE, "broker " + broker
-                        + " truncated " + tp + " to " + newEnd + ", losing the acknowledged " + ack.batch()
-                        + ", though it has been in the ISR since the acknowledgement and has not crashed");
+                throw new InvariantViolation(
+                        Invariant.ACKNOWLEDGED_RECORDS_SURVIVE,
+                        "broker " + broker
+                                + " truncated " + tp + " to " + newEnd + ", losing the acknowledged " + ack.batch()
+                                + ", though it has been in the ISR since the acknowledgement and has not crashed");
             }
         }
     }

@@ -39,10 +39,13 @@ final class ConsistentBelowHighWatermark {
             Committed c = history.committedAt(b.baseOffset());
             boolean same = c != null && c.batch().id == b.producerId() && c.batch().baseOffset == b.baseOffset();
             if (!same && !history.isLostBeyondBudget(b.producerId())) {
-                throw new InvariantViolation(Invariant.CONSISTENT_BELOW_HIGH_WATERMARK, "broker " + broker
-                        + " holds batch " + b.producerId() + " at offset " + b.baseOffset() + " of " + history.tp
-                        + ", below its high watermark " + highWatermark + ", where "
-                        + (c == null ? "no leader committed anything" : "the committed batch is " + c.batch()));
+                throw new InvariantViolation(
+                        Invariant.CONSISTENT_BELOW_HIGH_WATERMARK,
+                        "broker " + broker
+                                + " holds batch " + b.producerId() + " at offset " + b.baseOffset() + " of "
+                                + history.tp
+                                + ", below its high watermark " + highWatermark + ", where "
+                                + (c == null ? "no leader committed anything" : "the committed batch is " + c.batch()));
             }
         }
         checked[broker] = highWatermark;

@@ -55,8 +55,7 @@ final class ControllerModel {
     }
 
     /** What the brokers learn: every partition's state and who is fenced, at a version. */
-    record MetadataView(long version, Map<TopicPartition, LeaderAndIsr> partitions, Set<Integer> fenced) {
-    }
+    record MetadataView(long version, Map<TopicPartition, LeaderAndIsr> partitions, Set<Integer> fenced) {}
 
     /** Where the controller pushes new views. */
     interface Subscriber {
@@ -69,12 +68,10 @@ final class ControllerModel {
     }
 
     /** A registration answer: {@code error} is null when accepted, {@code version} the metadata it is part of. */
-    record Registered(ErrorCode error, long version) {
-    }
+    record Registered(ErrorCode error, long version) {}
 
     /** An AlterPartition answer: the state after the change, or the error that refused it. */
-    record Altered(ErrorCode error, LeaderAndIsr state) {
-    }
+    record Altered(ErrorCode error, LeaderAndIsr state) {}
 
     private static final class Registration {
         long incarnation;
@@ -103,8 +100,14 @@ final class ControllerModel {
      * A cluster whose brokers ({@code 1..brokerCount}, first incarnation 1) are registered and alive, and whose
      * partitions are led by their first replica with every replica in the ISR.
      */
-    ControllerModel(EventQueue events, Network network, Rules rules, long sessionTimeoutMs, int brokerCount,
-                    Map<TopicPartition, List<Integer>> assignment, Trace trace) {
+    ControllerModel(
+            EventQueue events,
+            Network network,
+            Rules rules,
+            long sessionTimeoutMs,
+            int brokerCount,
+            Map<TopicPartition, List<Integer>> assignment,
+            Trace trace) {
         this.events = events;
         this.trace = trace;
         this.network = network;
@@ -113,8 +116,8 @@ final class ControllerModel {
         for (int id = 1; id <= brokerCount; id++) {
             brokers.put(id, new Registration(1, false, events.nowMs()));
         }
-        assignment.forEach((tp, replicas) -> partitions.put(tp, new LeaderAndIsr(replicas.get(0), 0, 0, replicas,
-                replicas)));
+        assignment.forEach(
+                (tp, replicas) -> partitions.put(tp, new LeaderAndIsr(replicas.get(0), 0, 0, replicas, replicas)));
         version = 1;
     }
 
@@ -150,7 +153,9 @@ final class ControllerModel {
                 fenced.add(id);
             }
         });
-        return new MetadataView(version, Collections.unmodifiableMap(new LinkedHashMap<>(partitions)),
+        return new MetadataView(
+                version,
+                Collections.unmodifiableMap(new LinkedHashMap<>(partitions)),
                 Collections.unmodifiableSet(fenced));
     }
 
@@ -200,8 +205,14 @@ final class ControllerModel {
         answer.accept(view());
     }
 
-    void alterPartition(int broker, long incarnation, TopicPartition tp, int leaderEpoch, int partitionEpoch,
-                        List<Integer> newIsr, Consumer<Altered> answer) {
+    void alterPartition(
+            int broker,
+            long incarnation,
+            TopicPartition tp,
+            int leaderEpoch,
+            int partitionEpoch,
+            List<Integer> newIsr,
+            Consumer<Altered> answer) {
         Registration r = brokers.get(broker);
         LeaderAndIsr current = partitions.get(tp);
         ErrorCode refused = null;
@@ -217,13 +228,15 @@ final class ControllerModel {
             refused = ErrorCode.NOT_LEADER;
         } else if (rules.checksPartitionEpoch() && partitionEpoch != current.partitionEpoch()) {
             refused = ErrorCode.STALE_PARTITION_EPOCH;
-        } else if (new HashSet<>(newIsr).size() != newIsr.size() || !newIsr.contains(broker)
-                || !current.replicas().containsAll(newIsr) || !newIsr.stream().allMatch(this::alive)) {
+        } else if (new HashSet<>(newIsr).size() != newIsr.size()
+                || !newIsr.contains(broker)
+                || !current.replicas().containsAll(newIsr)
+                || !newIsr.stream().allMatch(this::alive)) {
             refused = ErrorCode.INVALID_REQUEST;
         }
         ErrorCode why = refused;
-        trace.note(() -> "controller: broker " + broker + " asks ISR " + newIsr + " for " + tp + " at epochs " + leaderEpoch
-                + "/" + partitionEpoch + (why == null ? "" : ": " + why));
+        trace.note(() -> "controller: broker " + broker + " asks ISR " + newIsr + " for " + tp + " at epochs "
+                + leaderEpoch + "/" + partitionEpoch + (why == null ? "" : ": " + why));
         if (refused != null) {
             answer.accept(new Altered(refused, null));
             return;
@@ -259,7 +272,9 @@ final class ControllerModel {
         for (Map.Entry<TopicPartition, LeaderAndIsr> e : partitions.entrySet()) {
             LeaderAndIsr current = e.getValue();
             int preferred = current.replicas().get(0);
-            if (current.leader() != preferred && alive(preferred) && current.isr().contains(preferred)) {
+            if (current.leader() != preferred
+                    && alive(preferred)
+                    && current.isr().contains(preferred)) {
                 e.setValue(withLeader(current, preferred, current.isr()));
                 changed = true;
             }
@@ -310,7 +325,8 @@ final class ControllerModel {
     private void publish() {
         version++;
         MetadataView view = view();
-        trace.note(() -> "controller: version " + view.version() + ", fenced " + view.fenced() + ", " + view.partitions());
+        trace.note(
+                () -> "controller: version " + view.version() + ", fenced " + view.fenced() + ", " + view.partitions());
         for (Subscriber s : subscribers) {
             Lifetime receiver = s.lifetime();
             if (receiver != null) {

@@ -81,9 +81,12 @@ final class FaultInjector {
         int victim = brokers.get(random.nextInt(brokers.size()));
         Network network = cluster.network;
         int kind = random.nextInt(4);
-        cluster.trace.note(() -> "network: cut " + (kind == 0 ? "broker " + victim + " from everyone"
-                : kind == 1 ? "broker " + victim + " from the controller" : kind == 2 ? "broker " + victim
-                + " from the brokers" : "the brokers in two groups"));
+        cluster.trace.note(() -> "network: cut "
+                + (kind == 0
+                        ? "broker " + victim + " from everyone"
+                        : kind == 1
+                                ? "broker " + victim + " from the controller"
+                                : kind == 2 ? "broker " + victim + " from the brokers" : "the brokers in two groups"));
         switch (kind) {
             case 0 -> {
                 network.isolate(victim, brokers);

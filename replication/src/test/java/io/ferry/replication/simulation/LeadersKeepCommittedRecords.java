@@ -37,9 +37,11 @@ final class LeadersKeepCommittedRecords {
                 return;
             }
             if (!history.beyondBudget(earlier)) {
-                throw new InvariantViolation(Invariant.LEADERS_KEEP_COMMITTED_RECORDS, leadership + " of " + history.tp
-                        + " committed " + batch + " over " + earlier.batch() + ", committed at epoch "
-                        + earlier.leaderEpoch());
+                throw new InvariantViolation(
+                        Invariant.LEADERS_KEEP_COMMITTED_RECORDS,
+                        leadership + " of " + history.tp
+                                + " committed " + batch + " over " + earlier.batch() + ", committed at epoch "
+                                + earlier.leaderEpoch());
             }
             history.lostBeyondBudget(earlier);
         }
@@ -56,19 +58,23 @@ final class LeadersKeepCommittedRecords {
     void truncated(int broker, int epoch, long newEnd) {
         for (Committed c : history.committedFrom(newEnd).values()) {
             if (!history.beyondBudget(c)) {
-                throw new InvariantViolation(Invariant.LEADERS_KEEP_COMMITTED_RECORDS, "broker " + broker
-                        + " leading " + history.tp + " at epoch " + epoch + " truncated its log to " + newEnd
-                        + ", losing the committed " + c.batch());
+                throw new InvariantViolation(
+                        Invariant.LEADERS_KEEP_COMMITTED_RECORDS,
+                        "broker " + broker
+                                + " leading " + history.tp + " at epoch " + epoch + " truncated its log to " + newEnd
+                                + ", losing the committed " + c.batch());
             }
         }
     }
 
     private void requireHeld(Leadership leadership, Committed c, String what) {
         if (!replicas.holds(leadership.broker, history.tp, c.batch()) && !history.beyondBudget(c)) {
-            throw new InvariantViolation(Invariant.LEADERS_KEEP_COMMITTED_RECORDS, leadership + " of " + history.tp
-                    + " " + what + " " + c.batch() + ", committed at epoch " + c.leaderEpoch() + " ("
-                    + history.failures(c.batch().appendedAt, c.at()) + " replicas failed since, budget "
-                    + history.failureBudget + ")");
+            throw new InvariantViolation(
+                    Invariant.LEADERS_KEEP_COMMITTED_RECORDS,
+                    leadership + " of " + history.tp
+                            + " " + what + " " + c.batch() + ", committed at epoch " + c.leaderEpoch() + " ("
+                            + history.failures(c.batch().appendedAt, c.at()) + " replicas failed since, budget "
+                            + history.failureBudget + ")");
         }
     }
 }

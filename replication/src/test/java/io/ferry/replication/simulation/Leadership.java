@@ -8,6 +8,7 @@ final class Leadership {
     final int broker;
     /** The replica object of the broker's process: a restarted process has another. */
     final Partition partition;
+
     final int epoch;
     /** The log end offset when it became leader: its own batches start here. */
     final long epochStart;

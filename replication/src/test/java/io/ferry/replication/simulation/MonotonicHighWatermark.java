@@ -24,6 +24,7 @@ final class MonotonicHighWatermark {
     private final PartitionHistory history;
     /** Per leader epoch, the highest high watermark served at it. */
     private final TreeMap<Integer, Long> servedByEpoch = new TreeMap<>();
+
     private long highestServed;
 
     MonotonicHighWatermark(PartitionHistory history) {
@@ -33,17 +34,24 @@ final class MonotonicHighWatermark {
     void served(Leadership leadership, long highWatermark) {
         Long before = servedByEpoch.get(leadership.epoch);
         if (before != null && highWatermark < before) {
-            throw new InvariantViolation(Invariant.MONOTONIC_HIGH_WATERMARK, leadership + " of " + history.tp
-                    + " serves the high watermark " + highWatermark + " after " + before + " was served at that epoch");
+            throw new InvariantViolation(
+                    Invariant.MONOTONIC_HIGH_WATERMARK,
+                    leadership + " of " + history.tp + " serves the high watermark " + highWatermark + " after "
+                            + before + " was served at that epoch");
         }
         servedByEpoch.merge(leadership.epoch, highWatermark, Math::max);
         if (highWatermark > leadership.epochStart && highWatermark < highestServed) {
-            long earlier = servedByEpoch.headMap(leadership.epoch).values().stream().mapToLong(Long::longValue).max()
+            long earlier = servedByEpoch.headMap(leadership.epoch).values().stream()
+                    .mapToLong(Long::longValue)
+                    .max()
                     .orElse(0);
             if (highWatermark < earlier && !history.lostBeyondBudgetBelow(earlier)) {
-                throw new InvariantViolation(Invariant.MONOTONIC_HIGH_WATERMARK, leadership + " of " + history.tp
-                        + " committed past its epoch start " + leadership.epochStart + " but serves the high watermark "
-                        + highWatermark + ", below the " + earlier + " served at an earlier epoch");
+                throw new InvariantViolation(
+                        Invariant.MONOTONIC_HIGH_WATERMARK,
+                        leadership + " of " + history.tp
+                                + " committed past its epoch start " + leadership.epochStart
+                                + " but serves the high watermark "
+                                + highWatermark + ", below the " + earlier + " served at an earlier epoch");
             }
         }
         highestServed = Math.max(highestServed, highWatermark);

@@ -33,8 +33,7 @@ enum Mutant implements Wiring {
         public ReplicaLog log(int broker, MemoryReplicaLog log, Replicas replicas) {
             return new ForwardingReplicaLog(log) {
                 @Override
-                public void truncateTo(long offset) {
-                }
+                public void truncateTo(long offset) {}
             };
         }
     },
@@ -59,7 +58,8 @@ enum Mutant implements Wiring {
         public void afterApplying(int broker, LeaderAndIsr state, Partition replica, MemoryReplicaLog log) {
             // Just elected: the new epoch starts at the log end, with nothing appended under it yet.
             List<EpochEntry> epochs = log.epochEntries();
-            boolean justElected = replica.isLeaderAt(state.leaderEpoch()) && !epochs.isEmpty()
+            boolean justElected = replica.isLeaderAt(state.leaderEpoch())
+                    && !epochs.isEmpty()
                     && epochs.get(epochs.size() - 1).equals(new EpochEntry(state.leaderEpoch(), log.logEndOffset()));
             if (justElected && replica.highWatermark() < log.logEndOffset()) {
                 log.truncateTo(replica.highWatermark());

@@ -37,7 +37,8 @@ final class PartitionChecks {
         this.controller = controller;
         this.tp = history.tp;
         this.history = history;
-        int maxId = replicas.brokerIds().stream().mapToInt(Integer::intValue).max().orElse(0);
+        int maxId =
+                replicas.brokerIds().stream().mapToInt(Integer::intValue).max().orElse(0);
         this.acknowledged = new AcknowledgedRecordsSurvive(history, replicas);
         this.consistency = new ConsistentBelowHighWatermark(history, maxId);
         this.highWatermark = new MonotonicHighWatermark(history);
@@ -62,7 +63,8 @@ final class PartitionChecks {
                 // A replica that leads now (a crashed one does not: its process is gone) must keep every committed
                 // batch; that is the most specific finding, so it is checked first.
                 Optional<Partition> replica = replicas.partition(broker, tp);
-                if (replica.isPresent() && replica.get().isLeaderAt(replica.get().leaderEpoch())) {
+                if (replica.isPresent()
+                        && replica.get().isLeaderAt(replica.get().leaderEpoch())) {
                     leaders.truncated(broker, replica.get().leaderEpoch(), newEnd);
                 }
                 acknowledged.truncated(broker, newEnd);

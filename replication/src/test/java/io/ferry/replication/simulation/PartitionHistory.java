@@ -56,17 +56,16 @@ final class PartitionHistory {
     }
 
     /** An acks=all batch a leader acknowledged, at event {@code at}. */
-    record Acknowledged(Produced batch, long at) {
-    }
+    record Acknowledged(Produced batch, long at) {}
 
     /** A batch a leader at {@code leaderEpoch} first passed with its high watermark, at event {@code at}. */
-    record Committed(Produced batch, long at, int leaderEpoch) {
-    }
+    record Committed(Produced batch, long at, int leaderEpoch) {}
 
     final TopicPartition tp;
     final int minInsyncReplicas;
     /** How many replicas may fail while the promise holds: RF - min.insync.replicas. */
     final int failureBudget;
+
     private final Map<Long, Produced> produced = new HashMap<>();
     private final TreeMap<Long, List<Acknowledged>> acknowledged = new TreeMap<>();
     /** The committed batches of the current history, by base offset. */
@@ -77,6 +76,7 @@ final class PartitionHistory {
     private final long[] lastCrash;
     /** Per broker id: the last event at whose end it was out of the ISR, -1 if never. */
     private final long[] lastOutOfIsr;
+
     private Collection<Integer> isr;
     private long lastAcknowledgedAt = -1;
 

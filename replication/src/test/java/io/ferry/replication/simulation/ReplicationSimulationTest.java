@@ -43,13 +43,16 @@ class ReplicationSimulationTest {
         int seeds = Integer.getInteger("ferry.simulation.seeds", DEFAULT_SEEDS);
         long first = Long.getLong("ferry.simulation.firstSeed", 1L);
         // Runs share nothing, so they run side by side; each is deterministic on its own.
-        List<String> failures = LongStream.range(first, first + seeds).parallel()
+        List<String> failures = LongStream.range(first, first + seeds)
+                .parallel()
                 .mapToObj(seed -> Simulation.run(seed, Wiring.FERRY))
                 .filter(outcome -> !outcome.ok())
                 .map(ReplicationSimulationTest::report)
                 .collect(Collectors.toList());
         failures.forEach(System.out::println);
-        assertTrue(failures.isEmpty(), failures.size() + " of " + seeds + " seeds failed:\n" + String.join("\n", failures));
+        assertTrue(
+                failures.isEmpty(),
+                failures.size() + " of " + seeds + " seeds failed:\n" + String.join("\n", failures));
     }
 
     /** Each mutant breaks one invariant on purpose: the first seed that fails names that invariant. */

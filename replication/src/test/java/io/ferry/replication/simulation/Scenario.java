@@ -16,22 +16,42 @@ import java.util.Random;
  * @param partitionEveryMs mean time between cuts of network links, 0 for none
  * @param produceEveryMs   mean time between two batches of the client
  */
-record Scenario(long seed, int brokers, int minInsyncReplicas, int partitions, Network.Conditions network,
-                ReplicationConfig replication, long sessionTimeoutMs, long crashEveryMs, long partitionEveryMs,
-                long produceEveryMs, long produceTimeoutMs, long chaosMs) {
+record Scenario(
+        long seed,
+        int brokers,
+        int minInsyncReplicas,
+        int partitions,
+        Network.Conditions network,
+        ReplicationConfig replication,
+        long sessionTimeoutMs,
+        long crashEveryMs,
+        long partitionEveryMs,
+        long produceEveryMs,
+        long produceTimeoutMs,
+        long chaosMs) {
 
     private static final int[][] SIZES = {{3, 2}, {3, 2}, {4, 3}, {5, 3}, {5, 4}};
 
     static Scenario draw(long seed) {
         Random random = new Random(seed);
         int[] size = SIZES[random.nextInt(SIZES.length)];
-        Network.Conditions network = new Network.Conditions(pick(random, 2, 10, 30), pick(random, 0.0, 0.005, 0.02),
-                pick(random, 0.0, 0.01, 0.05));
-        ReplicationConfig replication = new ReplicationConfig(1_000, 200, 1, 1 << 20,
-                random.nextBoolean() ? 1 << 20 : 1 << 10, 100, 1_000);
-        return new Scenario(seed, size[0], size[1], 1 + random.nextInt(2), network, replication, 2_000,
-                pick(random, 0L, 3_000L, 8_000L), pick(random, 0L, 2_000L, 5_000L), pick(random, 20L, 50L, 100L),
-                3_000, 15_000);
+        Network.Conditions network = new Network.Conditions(
+                pick(random, 2, 10, 30), pick(random, 0.0, 0.005, 0.02), pick(random, 0.0, 0.01, 0.05));
+        ReplicationConfig replication =
+                new ReplicationConfig(1_000, 200, 1, 1 << 20, random.nextBoolean() ? 1 << 20 : 1 << 10, 100, 1_000);
+        return new Scenario(
+                seed,
+                size[0],
+                size[1],
+                1 + random.nextInt(2),
+                network,
+                replication,
+                2_000,
+                pick(random, 0L, 3_000L, 8_000L),
+                pick(random, 0L, 2_000L, 5_000L),
+                pick(random, 20L, 50L, 100L),
+                3_000,
+                15_000);
     }
 
     @SafeVarargs

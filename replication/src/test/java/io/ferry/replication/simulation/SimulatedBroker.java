@@ -48,25 +48,35 @@ final class SimulatedBroker implements ControllerModel.Subscriber {
         boolean registered;
         /** The version its registration was accepted at: older views belong to the previous incarnation. */
         long registeredVersion;
+
         long appliedVersion = -1;
 
         Process(long incarnation, boolean registered) {
             this.incarnation = incarnation;
             this.registered = registered;
             this.timer = new SimulatedTimer(cluster.events, lifetime);
-            this.manager = new ReplicaManager(id, new ReplicaLogs() {
-                @Override
-                public ReplicaLog open(TopicPartition tp) {
-                    return cluster.wiring.log(id, logs.get(tp), cluster);
-                }
+            this.manager = new ReplicaManager(
+                    id,
+                    new ReplicaLogs() {
+                        @Override
+                        public ReplicaLog open(TopicPartition tp) {
+                            return cluster.wiring.log(id, logs.get(tp), cluster);
+                        }
 
-                @Override
-                public void delete(TopicPartition tp) {
-                    throw new AssertionError("the simulation deletes no partition");
-                }
-            }, topic -> cluster.minInsyncReplicas, cluster.config, new ReplicaManager.Environment(timer,
-                    cluster.events.clock(), cluster.wiring.leaderClient(leaderClient()), alterPartitionChannel(),
-                    ReplicationListener.NONE, name -> new SimulatedExecutor(cluster.events, lifetime, cluster.random)));
+                        @Override
+                        public void delete(TopicPartition tp) {
+                            throw new AssertionError("the simulation deletes no partition");
+                        }
+                    },
+                    topic -> cluster.minInsyncReplicas,
+                    cluster.config,
+                    new ReplicaManager.Environment(
+                            timer,
+                            cluster.events.clock(),
+                            cluster.wiring.leaderClient(leaderClient()),
+                            alterPartitionChannel(),
+                            ReplicationListener.NONE,
+                            name -> new SimulatedExecutor(cluster.events, lifetime, cluster.random)));
         }
 
         private LeaderClient leaderClient() {
@@ -79,11 +89,19 @@ final class SimulatedBroker implements ControllerModel.Subscriber {
                     return answer;
                 }
                 cluster.trace.note(() -> "broker " + id + " fetches from " + leaderId + ": " + partitions);
-                cluster.network.send(id, leaderId, leader.lifetime, () -> leader.manager.fetchForFollower(replicaId,
-                        params, partitions, result -> cluster.network.send(leaderId, id, lifetime, () -> {
-                            cluster.trace.note(() -> "broker " + id + " gets from " + leaderId + ": " + describe(result));
-                            answer.complete(result);
-                        })));
+                cluster.network.send(
+                        id,
+                        leaderId,
+                        leader.lifetime,
+                        () -> leader.manager.fetchForFollower(
+                                replicaId,
+                                params,
+                                partitions,
+                                result -> cluster.network.send(leaderId, id, lifetime, () -> {
+                                    cluster.trace.note(
+                                            () -> "broker " + id + " gets from " + leaderId + ": " + describe(result));
+                                    answer.complete(result);
+                                })));
                 return answer;
             };
         }
@@ -93,12 +111,21 @@ final class SimulatedBroker implements ControllerModel.Subscriber {
                 CompletableFuture<LeaderAndIsr> answer = new CompletableFuture<>();
                 deadline(answer, cluster.config.requestTimeoutMs(), "no controller answered");
                 ControllerModel controller = cluster.controller;
-                cluster.network.send(id, ControllerModel.NODE, controller.lifetime(), () -> controller.alterPartition(id,
-                        incarnation, tp, leaderEpoch, partitionEpoch, newIsr, altered -> cluster.network.send(
-                                ControllerModel.NODE, id, lifetime, () -> {
+                cluster.network.send(
+                        id,
+                        ControllerModel.NODE,
+                        controller.lifetime(),
+                        () -> controller.alterPartition(
+                                id,
+                                incarnation,
+                                tp,
+                                leaderEpoch,
+                                partitionEpoch,
+                                newIsr,
+                                altered -> cluster.network.send(ControllerModel.NODE, id, lifetime, () -> {
                                     if (altered.error() != null) {
-                                        answer.completeExceptionally(new ReplicationException(altered.error(),
-                                                "the controller refused the ISR " + newIsr));
+                                        answer.completeExceptionally(new ReplicationException(
+                                                altered.error(), "the controller refused the ISR " + newIsr));
                                     } else {
                                         answer.complete(altered.state());
                                     }
@@ -121,7 +148,8 @@ final class SimulatedBroker implements ControllerModel.Subscriber {
             every(HEARTBEAT_INTERVAL_MS, this::heartbeat);
             every(METADATA_POLL_MS, this::pollMetadata);
             every(500 + cluster.random.nextInt(3_500), () -> logs.values().forEach(MemoryReplicaLog::flush));
-            every(500 + cluster.random.nextInt(3_500),
+            every(
+                    500 + cluster.random.nextInt(3_500),
                     () -> logs.values().forEach(MemoryReplicaLog::checkpointHighWatermark));
             if (registered) {
                 pollMetadata();
@@ -138,28 +166,44 @@ final class SimulatedBroker implements ControllerModel.Subscriber {
         private void heartbeat() {
             ControllerModel controller = cluster.controller;
             if (!registered) {
-                cluster.network.send(id, ControllerModel.NODE, controller.lifetime(), () -> controller.register(id,
-                        incarnation, answer -> cluster.network.send(ControllerModel.NODE, id, lifetime, () -> {
-                            if (answer.error() == null && !registered) {
-                                registered = true;
-                                registeredVersion = answer.version();
-                                pollMetadata();
-                            }
-                        })));
+                cluster.network.send(
+                        id,
+                        ControllerModel.NODE,
+                        controller.lifetime(),
+                        () -> controller.register(
+                                id,
+                                incarnation,
+                                answer -> cluster.network.send(ControllerModel.NODE, id, lifetime, () -> {
+                                    if (answer.error() == null && !registered) {
+                                        registered = true;
+                                        registeredVersion = answer.version();
+                                        pollMetadata();
+                                    }
+                                })));
                 return;
             }
-            cluster.network.send(id, ControllerModel.NODE, controller.lifetime(), () -> controller.heartbeat(id,
-                    incarnation, accepted -> cluster.network.send(ControllerModel.NODE, id, lifetime, () -> {
-                        if (!accepted) {
-                            registered = false;
-                        }
-                    })));
+            cluster.network.send(
+                    id,
+                    ControllerModel.NODE,
+                    controller.lifetime(),
+                    () -> controller.heartbeat(
+                            id,
+                            incarnation,
+                            accepted -> cluster.network.send(ControllerModel.NODE, id, lifetime, () -> {
+                                if (!accepted) {
+                                    registered = false;
+                                }
+                            })));
         }
 
         private void pollMetadata() {
             ControllerModel controller = cluster.controller;
-            cluster.network.send(id, ControllerModel.NODE, controller.lifetime(), () -> controller.fetchMetadata(
-                    view -> cluster.network.send(ControllerModel.NODE, id, lifetime, () -> apply(view))));
+            cluster.network.send(
+                    id,
+                    ControllerModel.NODE,
+                    controller.lifetime(),
+                    () -> controller.fetchMetadata(
+                            view -> cluster.network.send(ControllerModel.NODE, id, lifetime, () -> apply(view))));
         }
 
         void apply(MetadataView view) {
@@ -173,7 +217,8 @@ final class SimulatedBroker implements ControllerModel.Subscriber {
                 if (state.replicas().contains(id)) {
                     cluster.wiring.beforeApplying(id, state, manager.partition(tp), logs.get(tp));
                     manager.applyPartitionState(tp, state);
-                    cluster.wiring.afterApplying(id, state, manager.partition(tp).orElseThrow(), logs.get(tp));
+                    cluster.wiring.afterApplying(
+                            id, state, manager.partition(tp).orElseThrow(), logs.get(tp));
                 }
             });
         }
@@ -181,10 +226,17 @@ final class SimulatedBroker implements ControllerModel.Subscriber {
 
     private static String describe(Map<TopicPartition, ReplicaFetchResult> result) {
         StringBuilder b = new StringBuilder();
-        result.forEach((tp, r) -> b.append(tp).append(": ").append(r.error() == null ? "" : r.error().code() + " ")
-                .append("hw ").append(r.highWatermark()).append(" leo ").append(r.logEndOffset())
+        result.forEach((tp, r) -> b.append(tp)
+                .append(": ")
+                .append(r.error() == null ? "" : r.error().code() + " ")
+                .append("hw ")
+                .append(r.highWatermark())
+                .append(" leo ")
+                .append(r.logEndOffset())
                 .append(r.divergingEpoch() == null ? "" : " diverging " + r.divergingEpoch())
-                .append(" bytes ").append(r.records().remaining()).append("; "));
+                .append(" bytes ")
+                .append(r.records().remaining())
+                .append("; "));
         return b.toString();
     }
 
@@ -192,6 +244,7 @@ final class SimulatedBroker implements ControllerModel.Subscriber {
     private final SimulatedCluster cluster;
     /** The partitions' logs: on this broker's disk, they outlive its processes. */
     private final Map<TopicPartition, MemoryReplicaLog> logs = new LinkedHashMap<>();
+
     private Process process;
     private long incarnations;
 
@@ -235,8 +288,12 @@ final class SimulatedBroker implements ControllerModel.Subscriber {
 
     private String logEnds() {
         StringBuilder ends = new StringBuilder();
-        logs.forEach((tp, log) -> ends.append(tp).append('=').append(log.logEndOffset()).append("(hw ")
-                .append(log.highWatermark()).append(") "));
+        logs.forEach((tp, log) -> ends.append(tp)
+                .append('=')
+                .append(log.logEndOffset())
+                .append("(hw ")
+                .append(log.highWatermark())
+                .append(") "));
         return ends.toString().trim();
     }
 

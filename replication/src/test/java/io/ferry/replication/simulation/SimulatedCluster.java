@@ -49,10 +49,17 @@ final class SimulatedCluster implements Replicas {
             Collections.rotate(replicas, -p);
             assignment.put(new TopicPartition("t", p), List.copyOf(replicas));
         }
-        this.controller = new ControllerModel(events, network, wiring.controllerRules(), scenario.sessionTimeoutMs(),
-                scenario.brokers(), assignment, trace);
-        assignment.forEach((tp, replicas) -> checks.put(tp, new PartitionChecks(events, this, controller,
-                new PartitionHistory(tp, replicas, minInsyncReplicas))));
+        this.controller = new ControllerModel(
+                events,
+                network,
+                wiring.controllerRules(),
+                scenario.sessionTimeoutMs(),
+                scenario.brokers(),
+                assignment,
+                trace);
+        assignment.forEach((tp, replicas) -> checks.put(
+                tp,
+                new PartitionChecks(events, this, controller, new PartitionHistory(tp, replicas, minInsyncReplicas))));
         for (int id : brokerIds) {
             SimulatedBroker broker = new SimulatedBroker(id, this);
             brokers.put(id, broker);

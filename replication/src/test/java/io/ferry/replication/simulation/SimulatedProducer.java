@@ -28,6 +28,7 @@ final class SimulatedProducer {
     private final long timeoutMs;
     /** The client's node id: after the brokers'. */
     private final int node;
+
     private final Lifetime lifetime = new Lifetime();
     private final Map<TopicPartition, Integer> leaders = new LinkedHashMap<>();
     private long nextBatchId = 1;
@@ -79,34 +80,48 @@ final class SimulatedProducer {
         ByteBuffer batch = batch(batchId, 1 + cluster.random.nextInt(3));
         SimulatedBroker broker = cluster.broker(leader);
         RequiredAcks asked = cluster.wiring.acksAtLeader(acks);
-        broker.receive(node, () -> broker.manager().appendRecords(asked, timeoutMs, Map.of(tp, batch), answer -> {
-            ProduceOutcome outcome = answer.get(tp);
-            cluster.trace.note(() -> "broker " + leader + " answers batch " + batchId + " of " + tp + " (" + acks + "): "
-                    + (outcome.succeeded() ? outcome.baseOffset() + ".." + outcome.lastOffset() : outcome.error().code()));
-            if (acks == RequiredAcks.ALL && outcome.succeeded()) {
-                cluster.checks(tp).acknowledged(leader, batchId);
-            }
-            cluster.network.send(leader, node, lifetime, () -> {
-                if (!outcome.succeeded()) {
-                    refreshLeaders();
-                }
-            });
-        }));
+        broker.receive(
+                node,
+                () -> broker.manager().appendRecords(asked, timeoutMs, Map.of(tp, batch), answer -> {
+                    ProduceOutcome outcome = answer.get(tp);
+                    cluster.trace.note(
+                            () -> "broker " + leader + " answers batch " + batchId + " of " + tp + " (" + acks + "): "
+                                    + (outcome.succeeded()
+                                            ? outcome.baseOffset() + ".." + outcome.lastOffset()
+                                            : outcome.error().code()));
+                    if (acks == RequiredAcks.ALL && outcome.succeeded()) {
+                        cluster.checks(tp).acknowledged(leader, batchId);
+                    }
+                    cluster.network.send(leader, node, lifetime, () -> {
+                        if (!outcome.succeeded()) {
+                            refreshLeaders();
+                        }
+                    });
+                }));
     }
 
     private ByteBuffer batch(long batchId, int records) {
-        RecordBatchBuilder builder = RecordBatchBuilder.create(CompressionType.NONE).producer(batchId, (short) 0, 0);
+        RecordBatchBuilder builder =
+                RecordBatchBuilder.create(CompressionType.NONE).producer(batchId, (short) 0, 0);
         for (int i = 0; i < records; i++) {
-            builder.append(cluster.events.nowMs(), null, ("batch " + batchId + " record " + i)
-                    .getBytes(StandardCharsets.UTF_8));
+            builder.append(
+                    cluster.events.nowMs(),
+                    null,
+                    ("batch " + batchId + " record " + i).getBytes(StandardCharsets.UTF_8));
         }
         return builder.build();
     }
 
     private void refreshLeaders() {
         ControllerModel controller = cluster.controller;
-        cluster.network.send(node, ControllerModel.NODE, controller.lifetime(), () -> controller.fetchMetadata(
-                view -> cluster.network.send(ControllerModel.NODE, node, lifetime,
+        cluster.network.send(
+                node,
+                ControllerModel.NODE,
+                controller.lifetime(),
+                () -> controller.fetchMetadata(view -> cluster.network.send(
+                        ControllerModel.NODE,
+                        node,
+                        lifetime,
                         () -> view.partitions().forEach((tp, state) -> leaders.put(tp, state.leader())))));
     }
 }

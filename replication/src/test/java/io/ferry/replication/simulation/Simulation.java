@@ -28,7 +28,8 @@ final class Simulation {
      *
      * @param violation null if every invariant held
      */
-    record Outcome(long seed, Wiring wiring, InvariantViolation violation, long simulatedMs, long events, String trace) {
+    record Outcome(
+            long seed, Wiring wiring, InvariantViolation violation, long simulatedMs, long events, String trace) {
 
         boolean ok() {
             return violation == null;
@@ -63,7 +64,12 @@ final class Simulation {
             violation = v;
         }
         EventQueue events = simulation.cluster.events;
-        return new Outcome(seed, wiring, violation, events.nowMs() - EventQueue.START_MS, events.eventsRun(),
+        return new Outcome(
+                seed,
+                wiring,
+                violation,
+                events.nowMs() - EventQueue.START_MS,
+                events.eventsRun(),
                 simulation.cluster.trace.toString());
     }
 
@@ -84,8 +90,8 @@ final class Simulation {
         }
         awaitProgress("after the faults stopped and every broker restarted", false);
         if (scenario.failureBudget() > 0 && cluster.random.nextBoolean()) {
-            SimulatedBroker killed = cluster.broker(cluster.brokerIds().get(cluster.random.nextInt(
-                    cluster.brokerIds().size())));
+            SimulatedBroker killed = cluster.broker(cluster.brokerIds()
+                    .get(cluster.random.nextInt(cluster.brokerIds().size())));
             killed.crash();
             awaitProgress("after broker " + killed.id + " was killed for good", false);
         }
@@ -110,7 +116,8 @@ final class Simulation {
             problems = problems(since, quiescent);
         }
         if (!problems.isEmpty()) {
-            throw new InvariantViolation(Invariant.PROGRESS, STEP_MS + " ms " + when + ": " + String.join("; ", problems));
+            throw new InvariantViolation(
+                    Invariant.PROGRESS, STEP_MS + " ms " + when + ": " + String.join("; ", problems));
         }
     }
 
@@ -119,8 +126,8 @@ final class Simulation {
         List<String> problems = new ArrayList<>();
         for (TopicPartition tp : cluster.partitions()) {
             LeaderAndIsr state = cluster.controller.state(tp);
-            Optional<Partition> leader = state.leader() == LeaderAndIsr.NO_LEADER ? Optional.empty()
-                    : cluster.partition(state.leader(), tp);
+            Optional<Partition> leader =
+                    state.leader() == LeaderAndIsr.NO_LEADER ? Optional.empty() : cluster.partition(state.leader(), tp);
             if (leader.isEmpty() || !leader.get().isLeaderAt(state.leaderEpoch())) {
                 problems.add(tp + " has no serving leader (controller: " + state + ")");
                 continue;
@@ -152,9 +159,12 @@ final class Simulation {
         for (Acknowledged ack : history.allAcknowledged()) {
             boolean promised = history.failures(ack.batch().appendedAt, ack.at()) <= history.failureBudget;
             if (promised && (!cluster.holds(leader, tp, ack.batch()) || ack.batch().lastOffset >= highWatermark)) {
-                throw new InvariantViolation(Invariant.ACKNOWLEDGED_RECORDS_SURVIVE, "the acknowledged " + ack.batch()
-                        + " of " + tp + " is not below the high watermark " + highWatermark + " of its leader " + leader
-                        + " after the run, though at most " + history.failureBudget + " replicas failed since");
+                throw new InvariantViolation(
+                        Invariant.ACKNOWLEDGED_RECORDS_SURVIVE,
+                        "the acknowledged " + ack.batch()
+                                + " of " + tp + " is not below the high watermark " + highWatermark + " of its leader "
+                                + leader
+                                + " after the run, though at most " + history.failureBudget + " replicas failed since");
             }
         }
     }

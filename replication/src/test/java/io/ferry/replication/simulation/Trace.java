@@ -29,8 +29,8 @@ final class Trace {
             if (lines.size() == KEPT) {
                 lines.removeFirst();
             }
-            lines.addLast(String.format("%7d ms #%-7d %s", events.nowMs() - EventQueue.START_MS, events.eventsRun(),
-                    line.get()));
+            lines.addLast(String.format(
+                    "%7d ms #%-7d %s", events.nowMs() - EventQueue.START_MS, events.eventsRun(), line.get()));
         }
     }
 

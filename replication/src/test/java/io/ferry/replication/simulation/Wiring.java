@@ -43,12 +43,10 @@ interface Wiring {
     }
 
     /** Runs just before a broker applies {@code state} to the replica it hosts (or is about to create). */
-    default void beforeApplying(int broker, LeaderAndIsr state, Optional<Partition> replica, MemoryReplicaLog log) {
-    }
+    default void beforeApplying(int broker, LeaderAndIsr state, Optional<Partition> replica, MemoryReplicaLog log) {}
 
     /** Runs just after a broker applied {@code state} to its replica {@code replica}. */
-    default void afterApplying(int broker, LeaderAndIsr state, Partition replica, MemoryReplicaLog log) {
-    }
+    default void afterApplying(int broker, LeaderAndIsr state, Partition replica, MemoryReplicaLog log) {}
 
     /** The acks a leader's replica manager is asked for when the client asks for {@code acks}. */
     default RequiredAcks acksAtLeader(RequiredAcks acks) {

@@ -16,8 +16,7 @@ import java.util.List;
  */
 public final class AppendValidation {
 
-    private AppendValidation() {
-    }
+    private AppendValidation() {}
 
     /**
      * Every batch in {@code batches}, fully validated (length, magic, codec, record count, CRC-32C) and
@@ -31,15 +30,18 @@ public final class AppendValidation {
             try {
                 batch = scanner.next();
             } catch (CorruptBatchException e) {
-                throw new LogAppendException(LogAppendException.Reason.CORRUPT_BATCH,
-                        "batch " + parsed.size() + " at byte " + scanner.position() + " is invalid: " + e.getMessage(), e);
+                throw new LogAppendException(
+                        LogAppendException.Reason.CORRUPT_BATCH,
+                        "batch " + parsed.size() + " at byte " + scanner.position() + " is invalid: " + e.getMessage(),
+                        e);
             }
             if (batch == null) {
                 break;
             }
             int limit = Math.min(config.maxMessageBytes(), config.segmentBytes());
             if (batch.sizeInBytes() > limit) {
-                throw new LogAppendException(LogAppendException.Reason.BATCH_TOO_LARGE,
+                throw new LogAppendException(
+                        LogAppendException.Reason.BATCH_TOO_LARGE,
                         "batch of " + batch.sizeInBytes() + " bytes exceeds the limit of " + limit
                                 + " bytes (max.message.bytes " + config.maxMessageBytes() + ", segment.bytes "
                                 + config.segmentBytes() + ")");
@@ -58,7 +60,8 @@ public final class AppendValidation {
      */
     public static void checkLeaderEpoch(int leaderEpoch, int latestEpoch) throws LogAppendException {
         if (leaderEpoch < latestEpoch) {
-            throw new LogAppendException(LogAppendException.Reason.INVALID_LEADER_EPOCH,
+            throw new LogAppendException(
+                    LogAppendException.Reason.INVALID_LEADER_EPOCH,
                     "leader epoch " + leaderEpoch + " is below the log's latest epoch " + latestEpoch);
         }
     }
@@ -73,7 +76,8 @@ public final class AppendValidation {
         long expected = logEnd;
         for (RecordBatch batch : parsed) {
             if (batch.baseOffset() != expected) {
-                throw new LogAppendException(LogAppendException.Reason.NON_CONTIGUOUS_OFFSET,
+                throw new LogAppendException(
+                        LogAppendException.Reason.NON_CONTIGUOUS_OFFSET,
                         "batch starts at offset " + batch.baseOffset() + " but the log expects " + expected
                                 + " (log end offset " + logEnd + ")");
             }
@@ -82,11 +86,14 @@ public final class AppendValidation {
         int epoch = latestEpoch;
         for (RecordBatch batch : parsed) {
             if (batch.partitionLeaderEpoch() < 0) {
-                throw new LogAppendException(LogAppendException.Reason.INVALID_LEADER_EPOCH,
-                        "batch at offset " + batch.baseOffset() + " carries no leader epoch; a leader stamps every batch");
+                throw new LogAppendException(
+                        LogAppendException.Reason.INVALID_LEADER_EPOCH,
+                        "batch at offset " + batch.baseOffset()
+                                + " carries no leader epoch; a leader stamps every batch");
             }
             if (batch.partitionLeaderEpoch() < epoch) {
-                throw new LogAppendException(LogAppendException.Reason.INVALID_LEADER_EPOCH,
+                throw new LogAppendException(
+                        LogAppendException.Reason.INVALID_LEADER_EPOCH,
                         "batch at offset " + batch.baseOffset() + " has leader epoch " + batch.partitionLeaderEpoch()
                                 + ", below the latest epoch " + epoch + " before it: truncate to the leader's"
                                 + " history first");

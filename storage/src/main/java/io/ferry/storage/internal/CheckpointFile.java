@@ -1,8 +1,8 @@
 package io.ferry.storage.internal;
 
 import io.ferry.storage.CorruptCheckpointException;
-import java.io.IOException;
 import java.io.BufferedInputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -87,7 +87,8 @@ public final class CheckpointFile<T> {
      * no spaces), so every accepted field is what {@link Long#toString} would have written.
      */
     public static long parseField(String field, String name, long max) throws MalformedEntryException {
-        boolean digitsOnly = !field.isEmpty() && field.length() <= 19 && field.chars().allMatch(c -> c >= '0' && c <= '9');
+        boolean digitsOnly =
+                !field.isEmpty() && field.length() <= 19 && field.chars().allMatch(c -> c >= '0' && c <= '9');
         if (digitsOnly && (field.length() == 1 || field.charAt(0) != '0')) {
             try {
                 long value = Long.parseLong(field);
@@ -108,14 +109,14 @@ public final class CheckpointFile<T> {
         for (T entry : entries) {
             String line = format.format(entry);
             if (line.indexOf('\n') >= 0 || line.getBytes(StandardCharsets.UTF_8).length > MAX_LINE_BYTES) {
-                throw new IllegalArgumentException("entry " + entry + " does not format to one line of at most "
-                        + MAX_LINE_BYTES + " bytes");
+                throw new IllegalArgumentException(
+                        "entry " + entry + " does not format to one line of at most " + MAX_LINE_BYTES + " bytes");
             }
             text.append(line).append('\n');
         }
         ByteBuffer bytes = StandardCharsets.UTF_8.encode(text.toString());
-        try (FileChannel channel = FileChannel.open(tempFile,
-                StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+        try (FileChannel channel = FileChannel.open(
+                tempFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
             while (bytes.hasRemaining()) {
                 channel.write(bytes);
             }
@@ -208,9 +209,11 @@ public final class CheckpointFile<T> {
             while (true) {
                 int b = read();
                 if (b < 0) {
-                    throw corrupt(number, length == 0
-                            ? "file ends where " + expected + " was expected (truncated)"
-                            : "file ends inside " + expected + " (truncated line)");
+                    throw corrupt(
+                            number,
+                            length == 0
+                                    ? "file ends where " + expected + " was expected (truncated)"
+                                    : "file ends inside " + expected + " (truncated line)");
                 }
                 if (b == '\n') {
                     return decode(length);
@@ -229,7 +232,10 @@ public final class CheckpointFile<T> {
 
         private String decode(int length) throws CorruptCheckpointException {
             try {
-                return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(line, 0, length)).toString();
+                return StandardCharsets.UTF_8
+                        .newDecoder()
+                        .decode(ByteBuffer.wrap(line, 0, length))
+                        .toString();
             } catch (CharacterCodingException e) {
                 throw new CorruptCheckpointException(file, number, "not valid UTF-8", e);
             }

@@ -13,6 +13,7 @@ public final class FlushPolicy {
     private long appendedRecords;
     /** The count when {@code flush.messages} last asked for a flush (or a flush began): it counts from there. */
     private long requestedRecords;
+
     private long flushedRecords;
     private long lastFlushMs;
 

@@ -34,8 +34,7 @@ public final class GroupCommit {
         long flushToEnd();
     }
 
-    private record Waiter(long offset, CompletableFuture<Void> durable) {
-    }
+    private record Waiter(long offset, CompletableFuture<Void> durable) {}
 
     private final Executor flushThread;
     private final Flush flush;

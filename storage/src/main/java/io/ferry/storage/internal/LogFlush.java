@@ -32,6 +32,7 @@ public final class LogFlush {
     private final LogSegments segments;
     /** The log end offset, read under the lock. */
     private final LongSupplier logEnd;
+
     private final InstantSource clock;
     private final FlushPolicy policy;
     private final GroupCommit groupCommit;
@@ -51,8 +52,14 @@ public final class LogFlush {
      * @param recoveryPoint where the log was on disk when opened, within the log's bounds
      * @param flushThread   runs the group commit's flushes, one at a time
      */
-    public LogFlush(Path dir, Object lock, LogSegments segments, LongSupplier logEnd, InstantSource clock,
-                    long recoveryPoint, Executor flushThread) {
+    public LogFlush(
+            Path dir,
+            Object lock,
+            LogSegments segments,
+            LongSupplier logEnd,
+            InstantSource clock,
+            long recoveryPoint,
+            Executor flushThread) {
         this.dir = dir;
         this.lock = lock;
         this.segments = segments;
@@ -73,7 +80,9 @@ public final class LogFlush {
      * completes once an fsync covers it if {@code flush.messages} asks for one now, else a completed one.
      */
     public CompletableFuture<Void> appended(int records, long endOffset, LogConfig config) {
-        return policy.appended(records, config) ? groupCommit.waitFor(endOffset) : CompletableFuture.completedFuture(null);
+        return policy.appended(records, config)
+                ? groupCommit.waitFor(endOffset)
+                : CompletableFuture.completedFuture(null);
     }
 
     /** Under the log's lock: a segment was rolled; its bytes are forced on the flush thread, and its new file's name. */
@@ -206,7 +215,8 @@ public final class LogFlush {
      */
     public void fail(List<CompletableFuture<Void>> removed, String why) {
         if (!removed.isEmpty()) {
-            LogAppendException failure = new LogAppendException(LogAppendException.Reason.REMOVED_BEFORE_FLUSH,
+            LogAppendException failure = new LogAppendException(
+                    LogAppendException.Reason.REMOVED_BEFORE_FLUSH,
                     "the log " + dir + " was " + why + " before the appended records were flushed");
             removed.forEach(f -> f.completeExceptionally(failure));
         }

@@ -30,12 +30,10 @@ public final class LogLoader {
 
     private static final Pattern FILE_NAME = Pattern.compile("(\\d{20})\\.(log|index|timeindex)");
 
-    private LogLoader() {
-    }
+    private LogLoader() {}
 
     /** The loaded segments in offset order (the last one appendable), and what loading did. */
-    public record Loaded(List<LogSegment> segments, RecoveryResult result) {
-    }
+    public record Loaded(List<LogSegment> segments, RecoveryResult result) {}
 
     /**
      * @param recoveryPoint offsets below it were flushed and are trusted after a crash
@@ -47,15 +45,21 @@ public final class LogLoader {
             boolean clean = Files.deleteIfExists(dir.resolve(CLEAN_SHUTDOWN_FILE));
             TreeSet<Long> baseOffsets = scanFiles(dir);
             if (baseOffsets.isEmpty()) {
-                LogSegment first = LogSegment.create(dir, 0, config.segmentBytes(), config.segmentIndexBytes(),
-                        config.indexIntervalBytes(), nowMs);
+                LogSegment first = LogSegment.create(
+                        dir, 0, config.segmentBytes(), config.segmentIndexBytes(), config.indexIntervalBytes(), nowMs);
                 return new Loaded(new ArrayList<>(List.of(first)), new RecoveryResult(clean, 0, 0, 0, 0));
             }
             List<LogSegment> segments = new ArrayList<>();
             for (long baseOffset : baseOffsets) {
                 boolean last = baseOffset == baseOffsets.last();
-                segments.add(LogSegment.open(dir, baseOffset, last, config.segmentBytes(), config.segmentIndexBytes(),
-                        config.indexIntervalBytes(), nowMs));
+                segments.add(LogSegment.open(
+                        dir,
+                        baseOffset,
+                        last,
+                        config.segmentBytes(),
+                        config.segmentIndexBytes(),
+                        config.indexIntervalBytes(),
+                        nowMs));
             }
             return clean
                     ? loadClean(dir, segments, config, maxEpoch, nowMs)
@@ -85,8 +89,9 @@ public final class LogLoader {
         return new Loaded(segments, new RecoveryResult(true, 0, 0, 0, rebuilt));
     }
 
-    private static Loaded recover(Path dir, List<LogSegment> segments, LogConfig config, long recoveryPoint,
-                                  int maxEpoch, long nowMs) throws IOException {
+    private static Loaded recover(
+            Path dir, List<LogSegment> segments, LogConfig config, long recoveryPoint, int maxEpoch, long nowMs)
+            throws IOException {
         int firstToRecover = 0;
         for (int i = 0; i < segments.size(); i++) {
             if (segments.get(i).baseOffset() <= recoveryPoint) {
@@ -107,8 +112,15 @@ public final class LogLoader {
     }
 
     /** Validates segments from {@code firstToRecover} on, cutting at the first invalid byte. */
-    private static Loaded recoverFrom(Path dir, List<LogSegment> segments, int firstToRecover, int rebuiltBefore,
-                                      LogConfig config, int maxEpoch, long nowMs) throws IOException {
+    private static Loaded recoverFrom(
+            Path dir,
+            List<LogSegment> segments,
+            int firstToRecover,
+            int rebuiltBefore,
+            LogConfig config,
+            int maxEpoch,
+            long nowMs)
+            throws IOException {
         int rebuilt = rebuiltBefore;
         int epochFloor = Integer.MIN_VALUE;
         long batches = 0;
@@ -148,8 +160,14 @@ public final class LogLoader {
         segment.seal();
         segment.close();
         segment.release();
-        LogSegment reopened = LogSegment.open(dir, segment.baseOffset(), true, config.segmentBytes(),
-                config.segmentIndexBytes(), config.indexIntervalBytes(), nowMs);
+        LogSegment reopened = LogSegment.open(
+                dir,
+                segment.baseOffset(),
+                true,
+                config.segmentBytes(),
+                config.segmentIndexBytes(),
+                config.indexIntervalBytes(),
+                nowMs);
         reopened.loadTrusted(config.segmentIndexBytes());
         return reopened;
     }
@@ -177,8 +195,8 @@ public final class LogLoader {
                 Matcher matcher = FILE_NAME.matcher(name);
                 if (!matcher.matches()) {
                     if (name.endsWith(".log")) {
-                        throw new StorageException("unexpected file " + file + ": segment files are named by a"
-                                + " 20-digit base offset");
+                        throw new StorageException(
+                                "unexpected file " + file + ": segment files are named by a" + " 20-digit base offset");
                     }
                     continue;
                 }

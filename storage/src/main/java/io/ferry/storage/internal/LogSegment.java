@@ -44,7 +44,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class LogSegment {
 
-
     private final long baseOffset;
     private final SegmentFile log;
     private final OffsetIndex offsetIndex;
@@ -58,12 +57,19 @@ public final class LogSegment {
     private int bytesSinceLastIndexEntry;
     /** Writer-only cache of {@link #rollBaseMs()}; -1 until the segment has a batch. */
     private long rollBaseMs = -1;
+
     private volatile long maxTimestampSoFar = RecordBatch.NO_TIMESTAMP;
     private long offsetOfMaxTimestampSoFar;
     private volatile long nextOffset;
 
-    private LogSegment(long baseOffset, SegmentFile log, OffsetIndex offsetIndex, TimeIndex timeIndex,
-                       int indexIntervalBytes, long createdMs, boolean indexFilesMissing) {
+    private LogSegment(
+            long baseOffset,
+            SegmentFile log,
+            OffsetIndex offsetIndex,
+            TimeIndex timeIndex,
+            int indexIntervalBytes,
+            long createdMs,
+            boolean indexFilesMissing) {
         this.baseOffset = baseOffset;
         this.indexFilesMissing = indexFilesMissing;
         this.log = log;
@@ -87,10 +93,17 @@ public final class LogSegment {
      * @param segmentBytes      capacity to preallocate when {@code appendable}
      * @param segmentIndexBytes capacity to preallocate each index to when {@code appendable}
      */
-    public static LogSegment open(Path dir, long baseOffset, boolean appendable, int segmentBytes,
-                                  int segmentIndexBytes, int indexIntervalBytes, long nowMs) throws IOException {
-        SegmentFile log = ChannelSegmentFile.open(dir.resolve(fileName(baseOffset, ".log")),
-                appendable ? segmentBytes : 0);
+    public static LogSegment open(
+            Path dir,
+            long baseOffset,
+            boolean appendable,
+            int segmentBytes,
+            int segmentIndexBytes,
+            int indexIntervalBytes,
+            long nowMs)
+            throws IOException {
+        SegmentFile log =
+                ChannelSegmentFile.open(dir.resolve(fileName(baseOffset, ".log")), appendable ? segmentBytes : 0);
         int indexCapacity = appendable ? segmentIndexBytes : 0;
         Path offsetIndexPath = dir.resolve(fileName(baseOffset, ".index"));
         Path timeIndexPath = dir.resolve(fileName(baseOffset, ".timeindex"));
@@ -101,8 +114,9 @@ public final class LogSegment {
     }
 
     /** Creates a new, empty, appendable segment; stale files of the same name are replaced. */
-    public static LogSegment create(Path dir, long baseOffset, int segmentBytes, int segmentIndexBytes,
-                                    int indexIntervalBytes, long nowMs) throws IOException {
+    public static LogSegment create(
+            Path dir, long baseOffset, int segmentBytes, int segmentIndexBytes, int indexIntervalBytes, long nowMs)
+            throws IOException {
         for (String suffix : List.of(".log", ".index", ".timeindex")) {
             Files.deleteIfExists(dir.resolve(fileName(baseOffset, suffix)));
         }
@@ -145,9 +159,9 @@ public final class LogSegment {
     public boolean isFullFor(RecordBatch next, LogConfig config, long nowMs) {
         return size() > 0
                 && (next.sizeInBytes() > room(config)
-                || nowMs - rollBaseMs() >= config.segmentMs()
-                || indexIsFull()
-                || !hasOffsetsFor(next));
+                        || nowMs - rollBaseMs() >= config.segmentMs()
+                        || indexIsFull()
+                        || !hasOffsetsFor(next));
     }
 
     /** Bytes the segment can still take: up to {@code segment.bytes}, or its capacity if it was made smaller. */
@@ -239,7 +253,8 @@ public final class LogSegment {
         while (position < maxPosition) {
             int size = batchSizeAt(view, position, maxPosition);
             if (view.getLong(position + RecordBatch.MAX_TIMESTAMP_OFFSET) >= timestamp) {
-                return OptionalLong.of(firstOffsetAtOrAfter(view.duplicate().position(position).limit(position + size), timestamp));
+                return OptionalLong.of(
+                        firstOffsetAtOrAfter(view.duplicate().position(position).limit(position + size), timestamp));
             }
             position += size;
         }
@@ -277,7 +292,8 @@ public final class LogSegment {
         ByteBuffer view = log.slice(0, maxPosition);
         OffsetIndex.Entry entry = offsetIndex.lookup(offset);
         int position = entry.position();
-        if (position > 0 && (position > maxPosition - RecordBatch.HEADER_SIZE || view.getLong(position) != entry.offset())) {
+        if (position > 0
+                && (position > maxPosition - RecordBatch.HEADER_SIZE || view.getLong(position) != entry.offset())) {
             position = 0;
         }
         while (position < maxPosition) {
@@ -322,8 +338,10 @@ public final class LogSegment {
             } catch (CorruptBatchException e) {
                 break;
             }
-            if (batch == null || batch.baseOffset() != expectedOffset
-                    || batch.partitionLeaderEpoch() < epoch || batch.partitionLeaderEpoch() > maxEpoch) {
+            if (batch == null
+                    || batch.baseOffset() != expectedOffset
+                    || batch.partitionLeaderEpoch() < epoch
+                    || batch.partitionLeaderEpoch() > maxEpoch) {
                 break;
             }
             indexBatch(batch, validBytes);
@@ -341,8 +359,7 @@ public final class LogSegment {
     }
 
     /** What {@link #recover} found: batches validated, bytes cut, the epoch of the last good batch. */
-    public record Recovery(long batches, int bytesTruncated, int lastEpoch) {
-    }
+    public record Recovery(long batches, int bytesTruncated, int lastEpoch) {}
 
     /**
      * Loads a segment whose bytes are trusted (below the recovery point, or after a clean shutdown):
@@ -419,8 +436,11 @@ public final class LogSegment {
         Path dir = log.path().getParent();
         Path tmp = dir.resolve(fileName(baseOffset, ".log.truncating"));
         try (FileChannel source = FileChannel.open(log.path(), StandardOpenOption.READ);
-             FileChannel target = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                     StandardOpenOption.WRITE)) {
+                FileChannel target = FileChannel.open(
+                        tmp,
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.TRUNCATE_EXISTING,
+                        StandardOpenOption.WRITE)) {
             long copied = 0;
             while (copied < keep) {
                 copied += source.transferTo(copied, keep - copied, target);

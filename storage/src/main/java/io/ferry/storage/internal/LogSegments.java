@@ -87,7 +87,8 @@ public final class LogSegments {
     /** The segments holding offsets in {@code [from, to)}, oldest first; a snapshot. */
     public List<LogSegment> holding(long from, long to) {
         Long first = segments.floorKey(from);
-        return List.copyOf(segments.subMap(first == null ? Long.MIN_VALUE : first, true, to, false).values());
+        return List.copyOf(segments.subMap(first == null ? Long.MIN_VALUE : first, true, to, false)
+                .values());
     }
 
     /** The segment whose base offset is the greatest at or below {@code offset}, or null. */

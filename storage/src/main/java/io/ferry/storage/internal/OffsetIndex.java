@@ -80,6 +80,5 @@ final class OffsetIndex extends MappedIndex {
         return buffer.getInt(entryPosition(entry));
     }
 
-    record Entry(long offset, int position) {
-    }
+    record Entry(long offset, int position) {}
 }

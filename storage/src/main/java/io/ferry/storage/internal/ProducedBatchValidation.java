@@ -42,8 +42,7 @@ public final class ProducedBatchValidation {
     /** Attribute bits a producer may set: the codec and the timestamp type. */
     private static final int PRODUCER_ATTRIBUTES = RecordBatch.COMPRESSION_CODEC_MASK | RecordBatch.TIMESTAMP_TYPE_MASK;
 
-    private ProducedBatchValidation() {
-    }
+    private ProducedBatchValidation() {}
 
     /**
      * Checks every batch of one append (already validated by {@link AppendValidation}), then sets each
@@ -53,7 +52,8 @@ public final class ProducedBatchValidation {
      * @return the log append time stamped into the batches, or -1 for a CreateTime log
      * @throws LogAppendException INVALID_RECORD or INVALID_TIMESTAMP naming the batch; nothing was changed
      */
-    public static long validateAndStamp(List<RecordBatch> batches, LogConfig config, long nowMs) throws LogAppendException {
+    public static long validateAndStamp(List<RecordBatch> batches, LogConfig config, long nowMs)
+            throws LogAppendException {
         RecordsScan[] scans = new RecordsScan[batches.size()];
         int position = 0;
         for (int i = 0; i < batches.size(); i++) {
@@ -72,26 +72,36 @@ public final class ProducedBatchValidation {
             throws LogAppendException {
         int refusedBits = batch.attributes() & ~PRODUCER_ATTRIBUTES & 0xFFFF;
         if (refusedBits != 0) {
-            throw invalidRecord(name, "attributes 0x" + Integer.toHexString(batch.attributes() & 0xFFFF)
-                    + " set bits a producer may not set (" + describeBits(refusedBits) + ")");
+            throw invalidRecord(
+                    name,
+                    "attributes 0x" + Integer.toHexString(batch.attributes() & 0xFFFF)
+                            + " set bits a producer may not set (" + describeBits(refusedBits) + ")");
         }
         int count = batch.recordCount();
         if (count <= 0 || batch.lastOffsetDelta() != count - 1) {
-            throw invalidRecord(name, "record count " + count + " and last offset delta " + batch.lastOffsetDelta()
-                    + " disagree: a producer's batch holds at least one record, at offset deltas 0 to count - 1");
+            throw invalidRecord(
+                    name,
+                    "record count " + count + " and last offset delta " + batch.lastOffsetDelta()
+                            + " disagree: a producer's batch holds at least one record, at offset deltas 0 to count - 1");
         }
         if (batch.producerId() < RecordBatch.NO_PRODUCER_ID
                 || (batch.producerId() != RecordBatch.NO_PRODUCER_ID && batch.baseSequence() < 0)) {
-            throw invalidRecord(name, "producer id " + batch.producerId() + " with base sequence "
-                    + batch.baseSequence() + " is invalid: a producer id is -1 or more, and a batch with one has a"
-                    + " base sequence of 0 or more");
+            throw invalidRecord(
+                    name,
+                    "producer id " + batch.producerId() + " with base sequence "
+                            + batch.baseSequence()
+                            + " is invalid: a producer id is -1 or more, and a batch with one has a"
+                            + " base sequence of 0 or more");
         }
         RecordsScan scan;
         try {
             scan = batch.scanRecords(RecordBatch.DEFAULT_MAX_UNCOMPRESSED_BYTES);
         } catch (CorruptBatchException e) {
-            throw new LogAppendException(Reason.INVALID_RECORD, name + " (" + batch.compression().configName
-                    + ", " + count + " records) is invalid: " + e.getMessage(), e);
+            throw new LogAppendException(
+                    Reason.INVALID_RECORD,
+                    name + " (" + batch.compression().configName + ", " + count + " records) is invalid: "
+                            + e.getMessage(),
+                    e);
         }
         if (config.timestampType() == TimestampType.CREATE_TIME) {
             checkTimestamps(batch, scan, config, nowMs, name);
@@ -102,24 +112,30 @@ public final class ProducedBatchValidation {
     private static void checkTimestamps(RecordBatch batch, RecordsScan scan, LogConfig config, long nowMs, Located name)
             throws LogAppendException {
         if (batch.isLogAppendTime()) {
-            throw invalidTimestamp(name, "is marked LogAppendTime, which only a leader sets; the topic's"
-                    + " message.timestamp.type is CreateTime");
+            throw invalidTimestamp(
+                    name,
+                    "is marked LogAppendTime, which only a leader sets; the topic's"
+                            + " message.timestamp.type is CreateTime");
         }
         if (scan.minStampedTimestamp() == Long.MAX_VALUE) {
             return; // no record carries a timestamp
         }
         if (scan.minStampedTimestamp() < RecordBatch.NO_TIMESTAMP) {
-            throw invalidTimestamp(name, "has a record timestamp of " + scan.minStampedTimestamp()
-                    + "; timestamps are milliseconds since the epoch, or -1 for none");
+            throw invalidTimestamp(
+                    name,
+                    "has a record timestamp of " + scan.minStampedTimestamp()
+                            + "; timestamps are milliseconds since the epoch, or -1 for none");
         }
         long earliest = saturatedSubtract(nowMs, config.timestampBeforeMaxMs());
         long latest = saturatedAdd(nowMs, config.timestampAfterMaxMs());
         if (scan.minStampedTimestamp() < earliest || scan.maxTimestamp() > latest) {
             long outside = scan.minStampedTimestamp() < earliest ? scan.minStampedTimestamp() : scan.maxTimestamp();
-            throw invalidTimestamp(name, "has a record timestamp " + outside + " outside [" + earliest + ", " + latest
-                    + "], the broker's clock " + nowMs + " minus message.timestamp.before.max.ms "
-                    + config.timestampBeforeMaxMs() + " and plus message.timestamp.after.max.ms "
-                    + config.timestampAfterMaxMs());
+            throw invalidTimestamp(
+                    name,
+                    "has a record timestamp " + outside + " outside [" + earliest + ", " + latest
+                            + "], the broker's clock " + nowMs + " minus message.timestamp.before.max.ms "
+                            + config.timestampBeforeMaxMs() + " and plus message.timestamp.after.max.ms "
+                            + config.timestampAfterMaxMs());
         }
     }
 
@@ -128,7 +144,8 @@ public final class ProducedBatchValidation {
         appendIf(names, bits, RecordBatch.TRANSACTIONAL_MASK, "transactional: Ferry has no transactions");
         appendIf(names, bits, RecordBatch.CONTROL_MASK, "control: only a broker writes control records");
         appendIf(names, bits, RecordBatch.DELETE_HORIZON_MASK, "delete horizon: only the log cleaner sets it");
-        int unknown = bits & ~(RecordBatch.TRANSACTIONAL_MASK | RecordBatch.CONTROL_MASK | RecordBatch.DELETE_HORIZON_MASK);
+        int unknown =
+                bits & ~(RecordBatch.TRANSACTIONAL_MASK | RecordBatch.CONTROL_MASK | RecordBatch.DELETE_HORIZON_MASK);
         appendIf(names, bits, unknown, "0x" + Integer.toHexString(unknown) + ": undefined");
         return names.toString();
     }

@@ -9,8 +9,7 @@ import java.util.List;
  */
 public final class Retention {
 
-    private Retention() {
-    }
+    private Retention() {}
 
     /**
      * How many of the oldest segments {@code retention.ms} and {@code retention.bytes} delete: each in
@@ -28,7 +27,8 @@ public final class Retention {
         }
         int deletable = 0;
         for (LogSegment segment : oldestFirst) {
-            boolean expired = config.retentionMs() >= 0 && segment.largestTimestamp() >= 0
+            boolean expired = config.retentionMs() >= 0
+                    && segment.largestTimestamp() >= 0
                     && nowMs - segment.largestTimestamp() > config.retentionMs();
             boolean oversize = sizeLimited && excess - segment.size() >= 0;
             if (segment.size() == 0 || segment.nextOffset() > highWatermark || !(expired || oversize)) {
@@ -46,7 +46,8 @@ public final class Retention {
      */
     public static int below(List<LogSegment> oldestFirst, long logStart) {
         int below = 0;
-        while (below < oldestFirst.size() && oldestFirst.get(below).size() > 0
+        while (below < oldestFirst.size()
+                && oldestFirst.get(below).size() > 0
                 && oldestFirst.get(below).nextOffset() <= logStart) {
             below++;
         }

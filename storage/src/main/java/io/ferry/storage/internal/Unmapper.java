@@ -23,8 +23,7 @@ final class Unmapper {
     /** {@code Unsafe.invokeCleaner(ByteBuffer)} bound to the Unsafe instance, or null where it does not exist. */
     private static final MethodHandle INVOKE_CLEANER = invokeCleaner();
 
-    private Unmapper() {
-    }
+    private Unmapper() {}
 
     private static MethodHandle invokeCleaner() {
         try {

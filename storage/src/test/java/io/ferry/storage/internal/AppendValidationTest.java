@@ -11,7 +11,10 @@ class AppendValidationTest {
 
     @Test
     void copyOfAReadOnlyBufferIsAWritableDirectBufferWithTheSameBytes() {
-        ByteBuffer source = ByteBuffer.wrap(new byte[] {9, 1, 2, 3, 4, 9}).position(1).limit(5).asReadOnlyBuffer();
+        ByteBuffer source = ByteBuffer.wrap(new byte[] {9, 1, 2, 3, 4, 9})
+                .position(1)
+                .limit(5)
+                .asReadOnlyBuffer();
 
         ByteBuffer copy = AppendValidation.copy(source);
 

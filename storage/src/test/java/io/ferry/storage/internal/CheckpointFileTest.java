@@ -111,10 +111,14 @@ class CheckpointFileTest {
         assertCorrupt("0\n2\n1\n23", 4, "file ends inside entry 2 of 2 (truncated line)");
         assertCorrupt("0\n1\n1\n2\n", 4, "more than the 1 entries the header announces");
         assertCorrupt("0\n1\n1\n\n", 4, "more than the 1 entries the header announces");
-        assertCorrupt("0\n2\n1\nabc\n", 4, "malformed entry 'abc': value 'abc' is not a decimal number from 0 to "
-                + Long.MAX_VALUE);
-        assertCorrupt("0\n1\n1\r\n", 3, "malformed entry '1\r': value '1\r' is not a decimal number from 0 to "
-                + Long.MAX_VALUE);
+        assertCorrupt(
+                "0\n2\n1\nabc\n",
+                4,
+                "malformed entry 'abc': value 'abc' is not a decimal number from 0 to " + Long.MAX_VALUE);
+        assertCorrupt(
+                "0\n1\n1\r\n",
+                3,
+                "malformed entry '1\r': value '1\r' is not a decimal number from 0 to " + Long.MAX_VALUE);
         assertCorrupt("0\n1\n" + "1".repeat(2000) + "\n", 3, "line longer than 1024 bytes");
     }
 
@@ -122,7 +126,8 @@ class CheckpointFileTest {
     void invalidUtf8IsReportedOnItsLine() throws IOException {
         byte[] bytes = {'0', '\n', '2', '\n', '1', '\n', (byte) 0xC3, (byte) 0x28, '\n'};
         Files.write(dir.resolve("cp"), bytes);
-        CorruptCheckpointException e = assertThrows(CorruptCheckpointException.class, () -> checkpoint().read());
+        CorruptCheckpointException e = assertThrows(
+                CorruptCheckpointException.class, () -> checkpoint().read());
         assertEquals(4, e.line());
         assertTrue(e.getMessage().endsWith("not valid UTF-8"), e.getMessage());
     }
@@ -132,10 +137,20 @@ class CheckpointFileTest {
         assertEquals(0, CheckpointFile.parseField("0", "f", 10));
         assertEquals(10, CheckpointFile.parseField("10", "f", 10));
         assertEquals(Long.MAX_VALUE, CheckpointFile.parseField(Long.toString(Long.MAX_VALUE), "f", Long.MAX_VALUE));
-        for (String bad : List.of("", "11", "-1", "+1", "01", " 1", "1 ", "0x1", "9223372036854775808",
-                "99999999999999999999", "\u0661")) {
-            MalformedEntryException e = assertThrows(MalformedEntryException.class,
-                    () -> CheckpointFile.parseField(bad, "f", 10), bad);
+        for (String bad : List.of(
+                "",
+                "11",
+                "-1",
+                "+1",
+                "01",
+                " 1",
+                "1 ",
+                "0x1",
+                "9223372036854775808",
+                "99999999999999999999",
+                "\u0661")) {
+            MalformedEntryException e =
+                    assertThrows(MalformedEntryException.class, () -> CheckpointFile.parseField(bad, "f", 10), bad);
             assertEquals("f '" + bad + "' is not a decimal number from 0 to 10", e.getMessage());
         }
     }
@@ -171,8 +186,11 @@ class CheckpointFileTest {
 
     private void assertCorrupt(String content, int line, String problem) throws IOException {
         Files.write(dir.resolve("cp"), content.getBytes(StandardCharsets.UTF_8));
-        CorruptCheckpointException e = assertThrows(CorruptCheckpointException.class, () -> checkpoint().read(), content);
-        assertEquals("checkpoint file " + dir.resolve("cp") + " is corrupt at line " + line + ": " + problem, e.getMessage());
+        CorruptCheckpointException e = assertThrows(
+                CorruptCheckpointException.class, () -> checkpoint().read(), content);
+        assertEquals(
+                "checkpoint file " + dir.resolve("cp") + " is corrupt at line " + line + ": " + problem,
+                e.getMessage());
         assertEquals(line, e.line());
         assertEquals(dir.resolve("cp"), e.file());
     }

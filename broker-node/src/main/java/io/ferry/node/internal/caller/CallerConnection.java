@@ -40,8 +40,7 @@ public final class CallerConnection extends ServerTransportFilter implements Ser
         }
     }
 
-    private CallerConnection() {
-    }
+    private CallerConnection() {}
 
     /** The connection of the call this thread serves. */
     public static Object current() {
@@ -51,13 +50,15 @@ public final class CallerConnection extends ServerTransportFilter implements Ser
 
     @Override
     public Attributes transportReady(Attributes attributes) {
-        return attributes.toBuilder().set(TOKEN, new Token(attributes.get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR))).build();
+        return attributes.toBuilder()
+                .set(TOKEN, new Token(attributes.get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR)))
+                .build();
     }
 
     @Override
-    public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(ServerCall<ReqT, RespT> call, Metadata headers,
-                                                                 ServerCallHandler<ReqT, RespT> next) {
-        return Contexts.interceptCall(Context.current().withValue(CONNECTION, call.getAttributes().get(TOKEN)), call,
-                headers, next);
+    public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
+            ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
+        return Contexts.interceptCall(
+                Context.current().withValue(CONNECTION, call.getAttributes().get(TOKEN)), call, headers, next);
     }
 }

@@ -19,8 +19,7 @@ public final class CallerListener implements ServerInterceptor {
 
     private static final Context.Key<Boolean> EXTERNAL_CALL = Context.keyWithDefault("ferry-external-listener", false);
 
-    private CallerListener() {
-    }
+    private CallerListener() {}
 
     /** Whether the call this thread serves came in on the external listener. */
     public static boolean isExternal() {
@@ -28,8 +27,8 @@ public final class CallerListener implements ServerInterceptor {
     }
 
     @Override
-    public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(ServerCall<ReqT, RespT> call, Metadata headers,
-                                                                 ServerCallHandler<ReqT, RespT> next) {
+    public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
+            ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
         return Contexts.interceptCall(Context.current().withValue(EXTERNAL_CALL, true), call, headers, next);
     }
 }

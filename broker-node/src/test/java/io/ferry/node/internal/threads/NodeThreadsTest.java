@@ -36,28 +36,37 @@ class NodeThreadsTest {
     @Test
     void anErrorThatCancelsAPeriodicTaskIsReported() {
         StackOverflowError injected = new StackOverflowError("periodic");
-        scheduled.scheduleWithFixedDelay(() -> {
-            throw injected;
-        }, 0, 10, TimeUnit.MILLISECONDS);
-        await().atMost(Duration.ofSeconds(10)).until(() -> fatalErrors.recorded().equals(
-                List.of(new Recorded("test-scheduled", injected))));
+        scheduled.scheduleWithFixedDelay(
+                () -> {
+                    throw injected;
+                },
+                0,
+                10,
+                TimeUnit.MILLISECONDS);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> fatalErrors.recorded().equals(List.of(new Recorded("test-scheduled", injected))));
     }
 
     @Test
     void anErrorInAScheduledOrSubmittedTaskIsReportedThoughItsFutureHoldsIt() throws Exception {
         OutOfMemoryError once = new OutOfMemoryError("scheduled");
         OutOfMemoryError submitted = new OutOfMemoryError("submitted");
-        Future<?> first = scheduled.schedule(() -> {
-            throw once;
-        }, 1, TimeUnit.MILLISECONDS);
+        Future<?> first = scheduled.schedule(
+                () -> {
+                    throw once;
+                },
+                1,
+                TimeUnit.MILLISECONDS);
         Future<?> second = scheduled.submit(() -> {
             throw submitted;
         });
         assertThrows(ExecutionException.class, first::get);
         assertThrows(ExecutionException.class, second::get);
         // Which of the two runs first depends on how long the submit took after the schedule.
-        await().atMost(Duration.ofSeconds(10)).until(() -> Set.copyOf(fatalErrors.recorded()).equals(
-                Set.of(new Recorded("test-scheduled", once), new Recorded("test-scheduled", submitted))));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> Set.copyOf(fatalErrors.recorded())
+                        .equals(Set.of(
+                                new Recorded("test-scheduled", once), new Recorded("test-scheduled", submitted))));
     }
 
     @Test
@@ -66,8 +75,8 @@ class NodeThreadsTest {
         single.execute(() -> {
             throw injected;
         });
-        await().atMost(Duration.ofSeconds(10)).until(() -> fatalErrors.recorded().equals(
-                List.of(new Recorded("test-single", injected))));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> fatalErrors.recorded().equals(List.of(new Recorded("test-single", injected))));
     }
 
     @Test

@@ -77,6 +77,7 @@ public final class BrokerLifecycle implements AutoCloseable {
     private volatile boolean registered;
     /** Guarded by {@link #applying}. */
     private boolean closed;
+
     private volatile boolean fenced = true;
     private volatile BrokerMetadata metadata = BrokerMetadata.EMPTY;
     private volatile boolean metadataLoaded;
@@ -84,9 +85,11 @@ public final class BrokerLifecycle implements AutoCloseable {
     private volatile long metadataCurrentAsOfMillis = -1;
     /** Why the latest poll failed; null once one succeeds. */
     private volatile String metadataFailure;
+
     private volatile int activeControllerId = -1;
     /** The two periodic tasks: done only if one ended by throwing (or at close). */
     private volatile Future<?> heartbeatTask;
+
     private volatile Future<?> metadataTask;
 
     /**
@@ -96,9 +99,12 @@ public final class BrokerLifecycle implements AutoCloseable {
      * @param metadataFailure           why the latest poll failed, if it did
      * @param stoppedThreads            for each of the two threads whose periodic task has ended, why
      */
-    public record Status(boolean registered, boolean fenced, long metadataCurrentAsOfMillis,
-                         Optional<String> metadataFailure, List<String> stoppedThreads) {
-    }
+    public record Status(
+            boolean registered,
+            boolean fenced,
+            long metadataCurrentAsOfMillis,
+            Optional<String> metadataFailure,
+            List<String> stoppedThreads) {}
 
     /**
      * A session not started yet: its view is {@link BrokerMetadata#EMPTY}, its incarnation id fixed.
@@ -107,9 +113,14 @@ public final class BrokerLifecycle implements AutoCloseable {
      * @param threads    makes the heartbeat and metadata threads
      * @param clock      times the metadata polls, for {@link Status#metadataCurrentAsOfMillis()}
      */
-    public BrokerLifecycle(int brokerId, ControllerGateway controllers, long heartbeatIntervalMillis,
-                           long requestTimeoutMillis, Consumer<BrokerMetadata> onMetadata, NodeThreads threads,
-                           InstantSource clock) {
+    public BrokerLifecycle(
+            int brokerId,
+            ControllerGateway controllers,
+            long heartbeatIntervalMillis,
+            long requestTimeoutMillis,
+            Consumer<BrokerMetadata> onMetadata,
+            NodeThreads threads,
+            InstantSource clock) {
         this.brokerId = brokerId;
         this.controllers = controllers;
         this.heartbeatIntervalMillis = heartbeatIntervalMillis;
@@ -127,12 +138,17 @@ public final class BrokerLifecycle implements AutoCloseable {
      */
     public void start(List<Endpoint> endpoints) {
         this.endpoints = List.copyOf(endpoints);
-        log.info("Broker {} registers with incarnation {} at {}", brokerId, incarnationId, endpoints.stream()
-                .map(e -> e.getName() + " " + e.getHost() + ":" + e.getPort()).toList());
-        heartbeatTask = heartbeatThread.scheduleWithFixedDelay(this::heartbeatQuietly, 0, heartbeatIntervalMillis,
-                TimeUnit.MILLISECONDS);
-        metadataTask = metadataThread.scheduleWithFixedDelay(this::pollMetadataQuietly, 0, METADATA_POLL_MILLIS,
-                TimeUnit.MILLISECONDS);
+        log.info(
+                "Broker {} registers with incarnation {} at {}",
+                brokerId,
+                incarnationId,
+                endpoints.stream()
+                        .map(e -> e.getName() + " " + e.getHost() + ":" + e.getPort())
+                        .toList());
+        heartbeatTask = heartbeatThread.scheduleWithFixedDelay(
+                this::heartbeatQuietly, 0, heartbeatIntervalMillis, TimeUnit.MILLISECONDS);
+        metadataTask = metadataThread.scheduleWithFixedDelay(
+                this::pollMetadataQuietly, 0, METADATA_POLL_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     public BrokerMetadata metadata() {
@@ -149,8 +165,7 @@ public final class BrokerLifecycle implements AutoCloseable {
         List<String> stopped = new ArrayList<>();
         stopped("heartbeat", heartbeatTask).ifPresent(stopped::add);
         stopped("metadata", metadataTask).ifPresent(stopped::add);
-        return new Status(registered, fenced, metadataCurrentAsOfMillis, Optional.ofNullable(metadataFailure),
-                stopped);
+        return new Status(registered, fenced, metadataCurrentAsOfMillis, Optional.ofNullable(metadataFailure), stopped);
     }
 
     /** Why the periodic task of thread {@code name} ended, if it has; null before {@link #start}. */
@@ -200,29 +215,46 @@ public final class BrokerLifecycle implements AutoCloseable {
     }
 
     private void register() throws ControllerUnavailableException {
-        RegisterBrokerRequest request = RegisterBrokerRequest.newBuilder().setBrokerId(brokerId)
-                .setIncarnationId(incarnationId).addAllEndpoints(endpoints).build();
-        RegisterBrokerResponse response = await("RegisterBroker", (stub, answer) -> stub.registerBroker(request, answer),
-                RegisterBrokerResponse::getError, requestTimeoutMillis);
+        RegisterBrokerRequest request = RegisterBrokerRequest.newBuilder()
+                .setBrokerId(brokerId)
+                .setIncarnationId(incarnationId)
+                .addAllEndpoints(endpoints)
+                .build();
+        RegisterBrokerResponse response = await(
+                "RegisterBroker",
+                (stub, answer) -> stub.registerBroker(request, answer),
+                RegisterBrokerResponse::getError,
+                requestTimeoutMillis);
         if (response.getError().getCode() == ErrorCode.NONE) {
             registered = true;
             log.info("Broker {} registered (metadata version {})", brokerId, response.getMetadataVersion());
             heartbeat();
         } else {
-            log.warn("Broker {} registration refused: {} {}", brokerId, response.getError().getCode(),
+            log.warn(
+                    "Broker {} registration refused: {} {}",
+                    brokerId,
+                    response.getError().getCode(),
                     response.getError().getMessage());
         }
     }
 
     private void heartbeat() throws ControllerUnavailableException {
-        BrokerHeartbeatRequest request = BrokerHeartbeatRequest.newBuilder().setBrokerId(brokerId)
-                .setIncarnationId(incarnationId).setMetadataVersion(metadata.version()).build();
-        BrokerHeartbeatResponse response = await("BrokerHeartbeat",
-                (stub, answer) -> stub.brokerHeartbeat(request, answer), BrokerHeartbeatResponse::getError,
+        BrokerHeartbeatRequest request = BrokerHeartbeatRequest.newBuilder()
+                .setBrokerId(brokerId)
+                .setIncarnationId(incarnationId)
+                .setMetadataVersion(metadata.version())
+                .build();
+        BrokerHeartbeatResponse response = await(
+                "BrokerHeartbeat",
+                (stub, answer) -> stub.brokerHeartbeat(request, answer),
+                BrokerHeartbeatResponse::getError,
                 requestTimeoutMillis);
         ErrorCode code = response.getError().getCode();
         if (code == ErrorCode.UNKNOWN_BROKER || code == ErrorCode.DUPLICATE_BROKER_REGISTRATION) {
-            log.warn("Broker {} must register again: {}", brokerId, response.getError().getMessage());
+            log.warn(
+                    "Broker {} must register again: {}",
+                    brokerId,
+                    response.getError().getMessage());
             registered = false;
             fenced = true;
             return;
@@ -236,9 +268,11 @@ public final class BrokerLifecycle implements AutoCloseable {
 
     /** For Metadata answers: which controller leads, as any controller knows it (a local read there). */
     private void refreshActiveController() throws ControllerUnavailableException {
-        DescribeClusterResponse cluster = await("DescribeCluster",
+        DescribeClusterResponse cluster = await(
+                "DescribeCluster",
                 (stub, answer) -> stub.describeCluster(DescribeClusterRequest.getDefaultInstance(), answer),
-                DescribeClusterResponse::getError, requestTimeoutMillis);
+                DescribeClusterResponse::getError,
+                requestTimeoutMillis);
         activeControllerId = cluster.getError().getCode() == ErrorCode.NONE ? cluster.getControllerLeaderId() : -1;
     }
 
@@ -249,13 +283,22 @@ public final class BrokerLifecycle implements AutoCloseable {
     private void pollMetadataQuietly() {
         long startedMillis = clock.millis();
         try {
-            FetchMetadataRequest request = FetchMetadataRequest.newBuilder().setSinceVersion(metadata.version()).build();
-            FetchMetadataResponse response = await("FetchMetadata", (stub, answer) -> stub.fetchMetadata(request, answer),
-                    FetchMetadataResponse::getError, requestTimeoutMillis);
+            FetchMetadataRequest request = FetchMetadataRequest.newBuilder()
+                    .setSinceVersion(metadata.version())
+                    .build();
+            FetchMetadataResponse response = await(
+                    "FetchMetadata",
+                    (stub, answer) -> stub.fetchMetadata(request, answer),
+                    FetchMetadataResponse::getError,
+                    requestTimeoutMillis);
             if (response.getError().getCode() != ErrorCode.NONE) {
-                metadataFailure = "FetchMetadata answered " + response.getError().getCode() + ": "
-                        + response.getError().getMessage();
-                log.warn("Broker {} metadata fetch failed: {}", brokerId, response.getError().getMessage());
+                metadataFailure =
+                        "FetchMetadata answered " + response.getError().getCode() + ": "
+                                + response.getError().getMessage();
+                log.warn(
+                        "Broker {} metadata fetch failed: {}",
+                        brokerId,
+                        response.getError().getMessage());
                 return;
             }
             BrokerMetadata next = metadata.apply(response);
@@ -292,17 +335,24 @@ public final class BrokerLifecycle implements AutoCloseable {
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
             while (registered && System.nanoTime() < deadline) {
                 long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-                ControlledShutdownRequest request = ControlledShutdownRequest.newBuilder().setBrokerId(brokerId)
-                        .setIncarnationId(incarnationId).build();
-                ControlledShutdownResponse response = await("ControlledShutdown",
+                ControlledShutdownRequest request = ControlledShutdownRequest.newBuilder()
+                        .setBrokerId(brokerId)
+                        .setIncarnationId(incarnationId)
+                        .build();
+                ControlledShutdownResponse response = await(
+                        "ControlledShutdown",
                         (stub, answer) -> stub.controlledShutdown(request, answer),
-                        ControlledShutdownResponse::getError, Math.max(1, left));
+                        ControlledShutdownResponse::getError,
+                        Math.max(1, left));
                 if (response.getError().getCode() == ErrorCode.NONE && response.getRemainingLeaderships() == 0) {
                     metadataThread.submit(this::pollMetadataQuietly).get();
                     return true;
                 }
-                log.info("Controlled shutdown of broker {}: {} leaderships remain ({})", brokerId,
-                        response.getRemainingLeaderships(), response.getError().getCode());
+                log.info(
+                        "Controlled shutdown of broker {}: {} leaderships remain ({})",
+                        brokerId,
+                        response.getRemainingLeaderships(),
+                        response.getError().getCode());
                 Thread.sleep(ControllerGateway.RETRY_BACKOFF_MILLIS);
             }
             return !registered;
@@ -310,7 +360,10 @@ public final class BrokerLifecycle implements AutoCloseable {
         try {
             return done.get(timeoutMillis + 1_000, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
-            log.warn("Controlled shutdown of broker {} failed: {}", brokerId, e.getCause().getMessage());
+            log.warn(
+                    "Controlled shutdown of broker {} failed: {}",
+                    brokerId,
+                    e.getCause().getMessage());
         } catch (TimeoutException e) {
             log.warn("Controlled shutdown of broker {} did not finish within {} ms", brokerId, timeoutMillis);
             done.cancel(true);

@@ -62,8 +62,7 @@ public final class ControllerGateway implements AutoCloseable {
         }
     }
 
-    private record Quorum(List<HostPort> addresses, List<ManagedChannel> channels) {
-    }
+    private record Quorum(List<HostPort> addresses, List<ManagedChannel> channels) {}
 
     private final ScheduledExecutorService retries;
     private final ExecutorService callbacks;
@@ -88,8 +87,12 @@ public final class ControllerGateway implements AutoCloseable {
         if (quorum != null) {
             throw new IllegalStateException("already connected to " + quorum.addresses());
         }
-        List<ManagedChannel> channels = addresses.stream().map(address -> (ManagedChannel) NettyChannelBuilder
-                .forAddress(address.host(), address.port()).usePlaintext().executor(callbacks).build()).toList();
+        List<ManagedChannel> channels = addresses.stream()
+                .map(address -> (ManagedChannel) NettyChannelBuilder.forAddress(address.host(), address.port())
+                        .usePlaintext()
+                        .executor(callbacks)
+                        .build())
+                .toList();
         quorum = new Quorum(List.copyOf(addresses), channels);
     }
 
@@ -142,7 +145,8 @@ public final class ControllerGateway implements AutoCloseable {
                 return;
             }
             int index = current;
-            ControllerServiceStub stub = ControllerServiceGrpc.newStub(quorum.channels().get(index))
+            ControllerServiceStub stub = ControllerServiceGrpc.newStub(
+                            quorum.channels().get(index))
                     .withDeadlineAfter(left, TimeUnit.NANOSECONDS);
             StreamObserver<R> answer = new StreamObserver<>() {
                 private R response;
@@ -185,11 +189,11 @@ public final class ControllerGateway implements AutoCloseable {
             current = (failedIndex + 1) % quorum.addresses().size();
             long leftMillis = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
             try {
-                retries.schedule(this::next, Math.max(0, Math.min(RETRY_BACKOFF_MILLIS, leftMillis)),
-                        TimeUnit.MILLISECONDS);
+                retries.schedule(
+                        this::next, Math.max(0, Math.min(RETRY_BACKOFF_MILLIS, leftMillis)), TimeUnit.MILLISECONDS);
             } catch (RejectedExecutionException e) {
-                result.completeExceptionally(new ControllerUnavailableException(what + ": the broker is closing: "
-                        + lastFailure));
+                result.completeExceptionally(
+                        new ControllerUnavailableException(what + ": the broker is closing: " + lastFailure));
             }
         }
     }

@@ -57,8 +57,12 @@ final class AdminCalls {
     private final long requestTimeoutMillis;
 
     /** @param metadataChanged called after an admin call succeeded, so the view catches up soon */
-    AdminCalls(ControllerGateway controllers, TopicAdmission topicAdmission, Runnable metadataChanged,
-               BrokerMetrics metrics, long requestTimeoutMillis) {
+    AdminCalls(
+            ControllerGateway controllers,
+            TopicAdmission topicAdmission,
+            Runnable metadataChanged,
+            BrokerMetrics metrics,
+            long requestTimeoutMillis) {
         this.controllers = controllers;
         this.topicAdmission = topicAdmission;
         this.metadataChanged = metadataChanged;
@@ -71,46 +75,74 @@ final class AdminCalls {
         try {
             prepared = topicAdmission.prepare(keyed(request));
         } catch (InvalidTopicConfigException e) {
-            answer(observer, CreateTopicResponse.newBuilder()
-                    .setError(PartitionLookup.error(ErrorCode.INVALID_CONFIG, e.getMessage())).build());
+            answer(
+                    observer,
+                    CreateTopicResponse.newBuilder()
+                            .setError(PartitionLookup.error(ErrorCode.INVALID_CONFIG, e.getMessage()))
+                            .build());
             return;
         }
-        forward("create_topic", observer, (stub, answer) -> stub.createTopic(prepared, answer),
-                CreateTopicResponse::getError, error -> CreateTopicResponse.newBuilder().setError(error).build());
+        forward(
+                "create_topic",
+                observer,
+                (stub, answer) -> stub.createTopic(prepared, answer),
+                CreateTopicResponse::getError,
+                error -> CreateTopicResponse.newBuilder().setError(error).build());
     }
 
     void alterTopicConfigs(AlterTopicConfigsRequest request, StreamObserver<AlterTopicConfigsResponse> observer) {
         try {
             topicAdmission.checkConfigChange(request);
         } catch (InvalidTopicConfigException e) {
-            answer(observer, AlterTopicConfigsResponse.newBuilder()
-                    .setError(PartitionLookup.error(ErrorCode.INVALID_CONFIG, e.getMessage())).build());
+            answer(
+                    observer,
+                    AlterTopicConfigsResponse.newBuilder()
+                            .setError(PartitionLookup.error(ErrorCode.INVALID_CONFIG, e.getMessage()))
+                            .build());
             return;
         }
         AlterTopicConfigsRequest keyed = keyed(request);
-        forward("alter_topic_configs", observer, (stub, answer) -> stub.alterTopicConfigs(keyed, answer),
-                AlterTopicConfigsResponse::getError, error -> AlterTopicConfigsResponse.newBuilder().setError(error).build());
+        forward(
+                "alter_topic_configs",
+                observer,
+                (stub, answer) -> stub.alterTopicConfigs(keyed, answer),
+                AlterTopicConfigsResponse::getError,
+                error -> AlterTopicConfigsResponse.newBuilder().setError(error).build());
     }
 
     void createPartitions(CreatePartitionsRequest request, StreamObserver<CreatePartitionsResponse> observer) {
         CreatePartitionsRequest keyed = keyed(request);
-        forward("create_partitions", observer, (stub, answer) -> stub.createPartitions(keyed, answer),
-                CreatePartitionsResponse::getError, error -> CreatePartitionsResponse.newBuilder().setError(error).build());
+        forward(
+                "create_partitions",
+                observer,
+                (stub, answer) -> stub.createPartitions(keyed, answer),
+                CreatePartitionsResponse::getError,
+                error -> CreatePartitionsResponse.newBuilder().setError(error).build());
     }
 
     void deleteTopic(DeleteTopicRequest request, StreamObserver<DeleteTopicResponse> observer) {
         DeleteTopicRequest keyed = keyed(request);
-        forward("delete_topic", observer, (stub, answer) -> stub.deleteTopic(keyed, answer),
-                DeleteTopicResponse::getError, error -> DeleteTopicResponse.newBuilder().setError(error).build());
+        forward(
+                "delete_topic",
+                observer,
+                (stub, answer) -> stub.deleteTopic(keyed, answer),
+                DeleteTopicResponse::getError,
+                error -> DeleteTopicResponse.newBuilder().setError(error).build());
     }
 
     void describeTopics(DescribeTopicsRequest request, StreamObserver<DescribeTopicsResponse> observer) {
-        forward("describe_topics", observer, (stub, answer) -> stub.describeTopics(request, answer),
-                r -> r.getTopicsList().stream().map(TopicDescription::getError)
-                        .filter(e -> e.getCode() == ErrorCode.NOT_CONTROLLER).findFirst()
+        forward(
+                "describe_topics",
+                observer,
+                (stub, answer) -> stub.describeTopics(request, answer),
+                r -> r.getTopicsList().stream()
+                        .map(TopicDescription::getError)
+                        .filter(e -> e.getCode() == ErrorCode.NOT_CONTROLLER)
+                        .findFirst()
                         .orElse(Error.getDefaultInstance()),
                 error -> DescribeTopicsResponse.newBuilder()
-                        .addTopics(TopicDescription.newBuilder().setError(error)).build());
+                        .addTopics(TopicDescription.newBuilder().setError(error))
+                        .build());
     }
 
     void describeCluster(DescribeClusterRequest request, StreamObserver<DescribeClusterResponse> observer) {
@@ -119,8 +151,12 @@ final class AdminCalls {
         StreamObserver<DescribeClusterResponse> forCaller = new StreamObserver<>() {
             @Override
             public void onNext(DescribeClusterResponse cluster) {
-                observer.onNext(cluster.toBuilder().clearBrokers().addAllBrokers(cluster.getBrokersList().stream()
-                        .map(broker -> CallerEndpoints.forCaller(broker, external)).toList()).build());
+                observer.onNext(cluster.toBuilder()
+                        .clearBrokers()
+                        .addAllBrokers(cluster.getBrokersList().stream()
+                                .map(broker -> CallerEndpoints.forCaller(broker, external))
+                                .toList())
+                        .build());
             }
 
             @Override
@@ -133,16 +169,24 @@ final class AdminCalls {
                 observer.onCompleted();
             }
         };
-        forward("describe_cluster", forCaller, (stub, answer) -> stub.describeCluster(request, answer),
-                DescribeClusterResponse::getError, error -> DescribeClusterResponse.newBuilder().setError(error).build());
+        forward(
+                "describe_cluster",
+                forCaller,
+                (stub, answer) -> stub.describeCluster(request, answer),
+                DescribeClusterResponse::getError,
+                error -> DescribeClusterResponse.newBuilder().setError(error).build());
     }
 
     /**
      * Forwards an admin call and answers it when the controllers have: with their response, or
      * NOT_CONTROLLER naming why none answered in time.
      */
-    private <R> void forward(String name, StreamObserver<R> observer, ControllerGateway.Rpc<R> rpc,
-                             Function<R, Error> errorOf, Function<Error, R> failed) {
+    private <R> void forward(
+            String name,
+            StreamObserver<R> observer,
+            ControllerGateway.Rpc<R> rpc,
+            Function<R, Error> errorOf,
+            Function<Error, R> failed) {
         long start = System.nanoTime();
         controllers.call(name, rpc, errorOf, requestTimeoutMillis).whenComplete((response, thrown) -> {
             try {
@@ -155,8 +199,9 @@ final class AdminCalls {
                     answer(observer, failed.apply(PartitionLookup.error(ErrorCode.NOT_CONTROLLER, e.getMessage())));
                 } else {
                     log.warn("Forwarding {} to the controllers failed unexpectedly", name, thrown);
-                    observer.onError(Status.INTERNAL.withDescription("the broker failed to forward the request: "
-                            + unwrap(thrown)).asRuntimeException());
+                    observer.onError(Status.INTERNAL
+                            .withDescription("the broker failed to forward the request: " + unwrap(thrown))
+                            .asRuntimeException());
                 }
             } finally {
                 metrics.request(name).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
@@ -174,7 +219,8 @@ final class AdminCalls {
         if (!((String) request.getField(key)).isEmpty()) {
             return request;
         }
-        return (M) request.toBuilder().setField(key, UUID.randomUUID().toString()).build();
+        return (M)
+                request.toBuilder().setField(key, UUID.randomUUID().toString()).build();
     }
 
     private static Throwable unwrap(Throwable thrown) {

@@ -95,27 +95,32 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
      * @param fetchMaxBytes        a consumer's Fetch ({@code fetch.max.bytes})
      * @param replicaFetchMaxBytes a follower's ReplicaFetch ({@code replica.fetch.response.max.bytes})
      */
-    public record FetchLimits(int fetchMaxBytes, int replicaFetchMaxBytes) {
-    }
+    public record FetchLimits(int fetchMaxBytes, int replicaFetchMaxBytes) {}
 
     /**
      * @param session     the broker's session with the controllers: its metadata view, the active controller
      *                    it last heard of, and a poll to catch up after an admin call
      * @param controllers where admin calls are forwarded
      */
-    public BrokerGrpcService(ReplicaManager replicaManager, BrokerLifecycle session, ControllerGateway controllers,
-                             BrokerMetrics metrics, long requestTimeoutMillis, FetchLimits fetchLimits,
-                             FetchMemory fetchMemory, TopicAdmission topicAdmission) {
+    public BrokerGrpcService(
+            ReplicaManager replicaManager,
+            BrokerLifecycle session,
+            ControllerGateway controllers,
+            BrokerMetrics metrics,
+            long requestTimeoutMillis,
+            FetchLimits fetchLimits,
+            FetchMemory fetchMemory,
+            TopicAdmission topicAdmission) {
         this.session = session;
         this.metrics = metrics;
         this.fetchMemory = fetchMemory;
         this.admin = new AdminCalls(controllers, topicAdmission, session::pollSoon, metrics, requestTimeoutMillis);
         Supplier<BrokerMetadata> metadata = session::metadata;
         this.produce = new ProduceHandler(replicaManager, metadata, metrics, requestTimeoutMillis);
-        this.fetch = new FetchHandler(replicaManager, metadata, metrics, requestTimeoutMillis,
-                fetchLimits.fetchMaxBytes());
-        this.replicaFetch = new ReplicaFetchHandler(replicaManager, metadata, metrics, requestTimeoutMillis,
-                fetchLimits.replicaFetchMaxBytes());
+        this.fetch =
+                new FetchHandler(replicaManager, metadata, metrics, requestTimeoutMillis, fetchLimits.fetchMaxBytes());
+        this.replicaFetch = new ReplicaFetchHandler(
+                replicaManager, metadata, metrics, requestTimeoutMillis, fetchLimits.replicaFetchMaxBytes());
         this.deleteRecords = new DeleteRecordsHandler(replicaManager, metadata);
         this.listOffsets = new ListOffsetsHandler(replicaManager, metadata);
     }
@@ -134,15 +139,17 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
         for (ServerMethodDefinition<?, ?> method : generated.getMethods()) {
             String name = method.getMethodDescriptor().getFullMethodName();
             if (name.equals(unary.getFullMethodName())) {
-                methods.add(ServerMethodDefinition.create(offHeap(unary), ServerCalls.asyncUnaryCall(this::produceOffHeap)));
+                methods.add(ServerMethodDefinition.create(
+                        offHeap(unary), ServerCalls.asyncUnaryCall(this::produceOffHeap)));
             } else if (name.equals(stream.getFullMethodName())) {
-                methods.add(ServerMethodDefinition.create(offHeap(stream),
-                        ServerCalls.asyncBidiStreamingCall(this::produceStreamOffHeap)));
+                methods.add(ServerMethodDefinition.create(
+                        offHeap(stream), ServerCalls.asyncBidiStreamingCall(this::produceStreamOffHeap)));
             } else {
                 methods.add(method);
             }
         }
-        ServiceDescriptor.Builder descriptor = ServiceDescriptor.newBuilder(generated.getServiceDescriptor().getName())
+        ServiceDescriptor.Builder descriptor = ServiceDescriptor.newBuilder(
+                        generated.getServiceDescriptor().getName())
                 .setSchemaDescriptor(generated.getServiceDescriptor().getSchemaDescriptor());
         methods.forEach(m -> descriptor.addMethod(m.getMethodDescriptor()));
         ServerServiceDefinition.Builder definition = ServerServiceDefinition.builder(descriptor.build());
@@ -152,38 +159,46 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
 
     private MethodDescriptor<OffHeapProduceRequest, ProduceResponse> offHeap(
             MethodDescriptor<ProduceRequest, ProduceResponse> method) {
-        return method.toBuilder(new ProduceRequestMarshaller(method.getRequestMarshaller(), produceBuffers),
-                method.getResponseMarshaller()).build();
+        return method.toBuilder(
+                        new ProduceRequestMarshaller(method.getRequestMarshaller(), produceBuffers),
+                        method.getResponseMarshaller())
+                .build();
     }
 
     private void produceOffHeap(OffHeapProduceRequest request, StreamObserver<ProduceResponse> observer) {
-        guarded(observer, () -> produce.handle(request, CallerListener.isExternal(), response -> {
-            observer.onNext(response);
-            observer.onCompleted();
-        }));
+        guarded(
+                observer,
+                () -> produce.handle(request, CallerListener.isExternal(), response -> {
+                    observer.onNext(response);
+                    observer.onCompleted();
+                }));
     }
 
     private StreamObserver<OffHeapProduceRequest> produceStreamOffHeap(StreamObserver<ProduceResponse> observer) {
-        return new ProduceStream(observer,
-                (request, respond) -> produce.handle(request, CallerListener.isExternal(), respond));
+        return new ProduceStream(
+                observer, (request, respond) -> produce.handle(request, CallerListener.isExternal(), respond));
     }
 
     @Override
     public void fetch(FetchRequest request, StreamObserver<FetchResponse> observer) {
         FetchMemory.Call memory = heldUntilTheCallEnds(observer);
-        guarded(observer, () -> fetch.handle(request, CallerListener.isExternal(), memory, response -> {
-            observer.onNext(response);
-            observer.onCompleted();
-        }));
+        guarded(
+                observer,
+                () -> fetch.handle(request, CallerListener.isExternal(), memory, response -> {
+                    observer.onNext(response);
+                    observer.onCompleted();
+                }));
     }
 
     @Override
     public void replicaFetch(ReplicaFetchRequest request, StreamObserver<ReplicaFetchResponse> observer) {
         FetchMemory.Call memory = heldUntilTheCallEnds(observer);
-        guarded(observer, () -> replicaFetch.handle(request, memory, response -> {
-            observer.onNext(response);
-            observer.onCompleted();
-        }));
+        guarded(
+                observer,
+                () -> replicaFetch.handle(request, memory, response -> {
+                    observer.onNext(response);
+                    observer.onCompleted();
+                }));
     }
 
     /**
@@ -226,9 +241,12 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
             MetadataResponse.Builder response = MetadataResponse.newBuilder()
                     .addAllBrokers(view.brokers().values().stream()
                             .sorted((a, b) -> Integer.compare(a.getBrokerId(), b.getBrokerId()))
-                            .map(CallerEndpoints::forCaller).toList())
-                    .setControllerId(session.activeControllerId()).setMetadataVersion(view.version());
-            List<String> names = request.getTopicsCount() > 0 ? request.getTopicsList()
+                            .map(CallerEndpoints::forCaller)
+                            .toList())
+                    .setControllerId(session.activeControllerId())
+                    .setMetadataVersion(view.version());
+            List<String> names = request.getTopicsCount() > 0
+                    ? request.getTopicsList()
                     : view.topics().keySet().stream().sorted().toList();
             for (String name : names) {
                 response.addTopics(topicMetadata(view, name));
@@ -244,15 +262,18 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
         try {
             new TopicPartition(name, 0);
         } catch (InvalidTopicException e) {
-            return t.setError(PartitionLookup.error(ErrorCode.INVALID_TOPIC, e.getMessage())).build();
+            return t.setError(PartitionLookup.error(ErrorCode.INVALID_TOPIC, e.getMessage()))
+                    .build();
         }
         TopicRecord topic = view.topics().get(name);
         if (topic == null) {
             return t.setError(PartitionLookup.error(ErrorCode.UNKNOWN_TOPIC, "topic '" + name + "' does not exist"))
                     .build();
         }
-        return t.setError(PartitionLookup.error(ErrorCode.NONE, "")).setTopicId(topic.getTopicId())
-                .addAllPartitions(view.partitionsOf(name)).build();
+        return t.setError(PartitionLookup.error(ErrorCode.NONE, ""))
+                .setTopicId(topic.getTopicId())
+                .addAllPartitions(view.partitionsOf(name))
+                .build();
     }
 
     @Override
@@ -261,7 +282,8 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
     }
 
     @Override
-    public void alterTopicConfigs(AlterTopicConfigsRequest request, StreamObserver<AlterTopicConfigsResponse> observer) {
+    public void alterTopicConfigs(
+            AlterTopicConfigsRequest request, StreamObserver<AlterTopicConfigsResponse> observer) {
         guarded(observer, () -> admin.alterTopicConfigs(request, observer));
     }
 
@@ -290,8 +312,9 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
             body.run();
         } catch (RuntimeException e) {
             log.warn("A broker request failed unexpectedly", e);
-            observer.onError(io.grpc.Status.INTERNAL.withDescription("the broker failed to handle the request: "
-                    + e.getMessage()).asRuntimeException());
+            observer.onError(io.grpc.Status.INTERNAL
+                    .withDescription("the broker failed to handle the request: " + e.getMessage())
+                    .asRuntimeException());
         }
     }
 }

@@ -37,10 +37,11 @@ final class DeleteRecordsHandler {
         RequestPartitions partitions = new RequestPartitions(view);
         DeleteRecordsResponse.Builder response = DeleteRecordsResponse.newBuilder();
         for (DeleteRecordsTopic topic : request.getTopicsList()) {
-            DeleteRecordsTopicResult.Builder t = DeleteRecordsTopicResult.newBuilder().setTopic(topic.getTopic());
+            DeleteRecordsTopicResult.Builder t =
+                    DeleteRecordsTopicResult.newBuilder().setTopic(topic.getTopic());
             for (DeleteRecordsPartition p : topic.getPartitionsList()) {
-                Error invalid = RequestFields.atLeast("offset", p.getOffset(), -1,
-                        "-1 (the high watermark) or an offset (0 or more)");
+                Error invalid = RequestFields.atLeast(
+                        "offset", p.getOffset(), -1, "-1 (the high watermark) or an offset (0 or more)");
                 PartitionLookup.Result lookup = partitions.resolve(topic.getTopic(), p.getPartition(), invalid);
                 t.addPartitions(deleteBefore(view, lookup, p, externalCaller));
             }
@@ -49,17 +50,20 @@ final class DeleteRecordsHandler {
         return response.build();
     }
 
-    private DeleteRecordsPartitionResult deleteBefore(BrokerMetadata view, PartitionLookup.Result lookup,
-                                                      DeleteRecordsPartition p, boolean externalCaller) {
+    private DeleteRecordsPartitionResult deleteBefore(
+            BrokerMetadata view, PartitionLookup.Result lookup, DeleteRecordsPartition p, boolean externalCaller) {
         DeleteRecordsPartitionResult.Builder r = DeleteRecordsPartitionResult.newBuilder()
-                .setPartition(p.getPartition()).setLowWatermark(-1);
+                .setPartition(p.getPartition())
+                .setLowWatermark(-1);
         if (lookup instanceof Refused refused) {
             return r.setError(refused.error()).build();
         }
         TopicPartition tp = ((Found) lookup).tp();
         try {
             long start = replicaManager.deleteRecordsBefore(tp, p.getOffset());
-            return r.setError(PartitionLookup.error(ErrorCode.NONE, "")).setLowWatermark(start).build();
+            return r.setError(PartitionLookup.error(ErrorCode.NONE, ""))
+                    .setLowWatermark(start)
+                    .build();
         } catch (ReplicationException e) {
             r.setError(PartitionLookup.error(e.error()));
             PartitionLookup.hintFor(e.error().code(), view, tp, externalCaller).ifPresent(r::setLeader);

@@ -50,8 +50,12 @@ final class FetchHandler {
      * @param maxBytesCap      upper bound on {@code max_bytes} ({@code fetch.max.bytes}), so a request cannot
      *                         size its answer beyond what the broker chose to hold
      */
-    FetchHandler(ReplicaManager replicaManager, Supplier<BrokerMetadata> metadata, BrokerMetrics metrics,
-                 long maxWaitCapMillis, int maxBytesCap) {
+    FetchHandler(
+            ReplicaManager replicaManager,
+            Supplier<BrokerMetadata> metadata,
+            BrokerMetrics metrics,
+            long maxWaitCapMillis,
+            int maxBytesCap) {
         this.replicaManager = replicaManager;
         this.metadata = metadata;
         this.metrics = metrics;
@@ -66,10 +70,11 @@ final class FetchHandler {
      * @param memory the call's share of the broker's fetch memory: room to wait in a long-poll, then
      *               room for the answer's records
      */
-    void handle(FetchRequest request, boolean externalCaller, FetchMemory.Call memory,
-                Consumer<FetchResponse> respond) {
+    void handle(
+            FetchRequest request, boolean externalCaller, FetchMemory.Call memory, Consumer<FetchResponse> respond) {
         long startNanos = System.nanoTime();
-        Error invalid = RequestFields.firstOf(RequestFields.nonNegative("max_wait_ms", request.getMaxWaitMs()),
+        Error invalid = RequestFields.firstOf(
+                RequestFields.nonNegative("max_wait_ms", request.getMaxWaitMs()),
                 RequestFields.nonNegative("min_bytes", request.getMinBytes()),
                 RequestFields.nonNegative("max_bytes", request.getMaxBytes()));
         RequestPartitions partitions = new RequestPartitions(metadata.get());
@@ -79,40 +84,55 @@ final class FetchHandler {
         int index = 0;
         for (FetchTopic topic : request.getTopicsList()) {
             for (FetchPartition p : topic.getPartitionsList()) {
-                Error refusal = invalid != null ? invalid : RequestFields.firstOf(
-                        RequestFields.nonNegative("partition_max_bytes", p.getPartitionMaxBytes()),
-                        RequestFields.epoch("current_leader_epoch", p.getCurrentLeaderEpoch()));
+                Error refusal = invalid != null
+                        ? invalid
+                        : RequestFields.firstOf(
+                                RequestFields.nonNegative("partition_max_bytes", p.getPartitionMaxBytes()),
+                                RequestFields.epoch("current_leader_epoch", p.getCurrentLeaderEpoch()));
                 PartitionLookup.Result lookup = partitions.resolve(topic.getTopic(), p.getPartition(), refusal);
                 if (lookup instanceof Refused r) {
-                    refused.put(index, FetchPartitionResult.newBuilder().setPartition(p.getPartition())
-                            .setError(r.error()).setHighWatermark(-1).setLogStartOffset(-1).build());
+                    refused.put(
+                            index,
+                            FetchPartitionResult.newBuilder()
+                                    .setPartition(p.getPartition())
+                                    .setError(r.error())
+                                    .setHighWatermark(-1)
+                                    .setLogStartOffset(-1)
+                                    .build());
                 } else if (lookup instanceof Found f) {
                     int partitionMax = p.getPartitionMaxBytes() > 0 ? p.getPartitionMaxBytes() : maxBytes;
-                    reads.add(new FetchPartitionRequest(f.tp(), p.getFetchOffset(), partitionMax,
-                            p.getCurrentLeaderEpoch()));
+                    reads.add(new FetchPartitionRequest(
+                            f.tp(), p.getFetchOffset(), partitionMax, p.getCurrentLeaderEpoch()));
                 }
                 index++;
             }
         }
         long maxWait = reads.isEmpty() ? 0 : Math.min(request.getMaxWaitMs(), maxWaitCapMillis);
-        memory.longPoll(request.getSerializedSize(), maxWait, wait -> replicaManager.fetch(
-                new FetchParams(wait, request.getMinBytes(), maxBytes), reads, result ->
-                        memory.reserve(result, wait, withRecords -> {
+        memory.longPoll(
+                request.getSerializedSize(),
+                maxWait,
+                wait -> replicaManager.fetch(
+                        new FetchParams(wait, request.getMinBytes(), maxBytes),
+                        reads,
+                        result -> memory.reserve(result, wait, withRecords -> {
                             respond.accept(response(request, result, withRecords, refused, externalCaller));
                             metrics.request("fetch").record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
                         })));
     }
 
     /** @param withRecords the partitions whose records fit in the room the answer got */
-    private FetchResponse response(FetchRequest request, Map<TopicPartition, FetchedPartition> result,
-                                   Predicate<TopicPartition> withRecords, Map<Integer, FetchPartitionResult> refused,
-                                   boolean externalCaller) {
+    private FetchResponse response(
+            FetchRequest request,
+            Map<TopicPartition, FetchedPartition> result,
+            Predicate<TopicPartition> withRecords,
+            Map<Integer, FetchPartitionResult> refused,
+            boolean externalCaller) {
         BrokerMetadata view = metadata.get();
         Map<String, FetchTopicResult.Builder> topics = new LinkedHashMap<>();
         int index = 0;
         for (FetchTopic topic : request.getTopicsList()) {
-            FetchTopicResult.Builder t = topics.computeIfAbsent(topic.getTopic(),
-                    name -> FetchTopicResult.newBuilder().setTopic(name));
+            FetchTopicResult.Builder t = topics.computeIfAbsent(
+                    topic.getTopic(), name -> FetchTopicResult.newBuilder().setTopic(name));
             for (FetchPartition p : topic.getPartitionsList()) {
                 FetchPartitionResult early = refused.get(index++);
                 if (early != null) {
@@ -121,11 +141,14 @@ final class FetchHandler {
                 }
                 TopicPartition tp = new TopicPartition(topic.getTopic(), p.getPartition());
                 FetchedPartition fetched = result.get(tp);
-                FetchPartitionResult.Builder r = FetchPartitionResult.newBuilder().setPartition(p.getPartition())
-                        .setHighWatermark(fetched.highWatermark()).setLogStartOffset(fetched.logStartOffset());
+                FetchPartitionResult.Builder r = FetchPartitionResult.newBuilder()
+                        .setPartition(p.getPartition())
+                        .setHighWatermark(fetched.highWatermark())
+                        .setLogStartOffset(fetched.logStartOffset());
                 if (fetched.error() != null) {
                     r.setError(PartitionLookup.error(fetched.error()));
-                    PartitionLookup.hintFor(fetched.error().code(), view, tp, externalCaller).ifPresent(r::setLeader);
+                    PartitionLookup.hintFor(fetched.error().code(), view, tp, externalCaller)
+                            .ifPresent(r::setLeader);
                 } else {
                     r.setError(PartitionLookup.error(ErrorCode.NONE, ""));
                     int size = fetched.records().remaining();

@@ -36,9 +36,13 @@ final class ListOffsetsHandler {
         RequestPartitions partitions = new RequestPartitions(view);
         ListOffsetsResponse.Builder response = ListOffsetsResponse.newBuilder();
         for (ListOffsetsTopic topic : request.getTopicsList()) {
-            ListOffsetsTopicResult.Builder t = ListOffsetsTopicResult.newBuilder().setTopic(topic.getTopic());
+            ListOffsetsTopicResult.Builder t =
+                    ListOffsetsTopicResult.newBuilder().setTopic(topic.getTopic());
             for (ListOffsetsPartition p : topic.getPartitionsList()) {
-                Error invalid = RequestFields.atLeast("timestamp", p.getTimestamp(), -2,
+                Error invalid = RequestFields.atLeast(
+                        "timestamp",
+                        p.getTimestamp(),
+                        -2,
                         "-2 (earliest), -1 (latest) or milliseconds since the epoch");
                 PartitionLookup.Result lookup = partitions.resolve(topic.getTopic(), p.getPartition(), invalid);
                 t.addPartitions(listOffset(view, lookup, p, externalCaller));
@@ -48,18 +52,24 @@ final class ListOffsetsHandler {
         return response.build();
     }
 
-    private ListOffsetsPartitionResult listOffset(BrokerMetadata view, PartitionLookup.Result lookup,
-                                                  ListOffsetsPartition p, boolean externalCaller) {
-        ListOffsetsPartitionResult.Builder r = ListOffsetsPartitionResult.newBuilder().setPartition(p.getPartition())
-                .setOffset(-1).setTimestamp(-1).setLeaderEpoch(-1);
+    private ListOffsetsPartitionResult listOffset(
+            BrokerMetadata view, PartitionLookup.Result lookup, ListOffsetsPartition p, boolean externalCaller) {
+        ListOffsetsPartitionResult.Builder r = ListOffsetsPartitionResult.newBuilder()
+                .setPartition(p.getPartition())
+                .setOffset(-1)
+                .setTimestamp(-1)
+                .setLeaderEpoch(-1);
         if (lookup instanceof Refused refused) {
             return r.setError(refused.error()).build();
         }
         TopicPartition tp = ((Found) lookup).tp();
         try {
             OffsetAndEpoch found = replicaManager.listOffset(tp, p.getTimestamp());
-            return r.setError(PartitionLookup.error(ErrorCode.NONE, "")).setOffset(found.offset())
-                    .setTimestamp(found.timestampMs()).setLeaderEpoch(found.leaderEpoch()).build();
+            return r.setError(PartitionLookup.error(ErrorCode.NONE, ""))
+                    .setOffset(found.offset())
+                    .setTimestamp(found.timestampMs())
+                    .setLeaderEpoch(found.leaderEpoch())
+                    .build();
         } catch (ReplicationException e) {
             r.setError(PartitionLookup.error(e.error()));
             PartitionLookup.hintFor(e.error().code(), view, tp, externalCaller).ifPresent(r::setLeader);

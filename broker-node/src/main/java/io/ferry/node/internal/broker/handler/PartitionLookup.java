@@ -18,18 +18,14 @@ import java.util.Optional;
  */
 final class PartitionLookup {
 
-    private PartitionLookup() {
-    }
+    private PartitionLookup() {}
 
     /** The partition if the name is valid and the view knows it; otherwise a typed error. */
-    sealed interface Result permits Found, Refused {
-    }
+    sealed interface Result permits Found, Refused {}
 
-    record Found(TopicPartition tp) implements Result {
-    }
+    record Found(TopicPartition tp) implements Result {}
 
-    record Refused(Error error) implements Result {
-    }
+    record Refused(Error error) implements Result {}
 
     static Result resolve(BrokerMetadata metadata, String topic, int partition) {
         TopicPartition tp;
@@ -39,12 +35,16 @@ final class PartitionLookup {
             return new Refused(error(ErrorCode.INVALID_TOPIC, e.getMessage()));
         }
         if (!metadata.topics().containsKey(topic)) {
-            return new Refused(error(ErrorCode.UNKNOWN_TOPIC, "topic '" + topic + "' does not exist (metadata version "
-                    + metadata.version() + "); create it first, or retry if it was just created"));
+            return new Refused(error(
+                    ErrorCode.UNKNOWN_TOPIC,
+                    "topic '" + topic + "' does not exist (metadata version " + metadata.version()
+                            + "); create it first, or retry if it was just created"));
         }
         if (partition < 0 || metadata.partition(topic, partition).isEmpty()) {
-            return new Refused(error(ErrorCode.UNKNOWN_PARTITION, "topic '" + topic + "' has no partition " + partition
-                    + " (it has " + metadata.topics().get(topic).getPartitionCount() + ")"));
+            return new Refused(error(
+                    ErrorCode.UNKNOWN_PARTITION,
+                    "topic '" + topic + "' has no partition " + partition + " (it has "
+                            + metadata.topics().get(topic).getPartitionCount() + ")"));
         }
         return new Found(tp);
     }
@@ -66,7 +66,8 @@ final class PartitionLookup {
         if (p == null) {
             return null;
         }
-        LeaderHint.Builder hint = LeaderHint.newBuilder().setLeaderId(p.getLeader()).setLeaderEpoch(p.getLeaderEpoch());
+        LeaderHint.Builder hint =
+                LeaderHint.newBuilder().setLeaderId(p.getLeader()).setLeaderEpoch(p.getLeaderEpoch());
         BrokerRegistration leader = metadata.brokers().get(p.getLeader());
         if (leader != null && leader.getEndpointsCount() > 0) {
             hint.setEndpoint(CallerEndpoints.forCaller(leader, externalCaller).getEndpoints(0));
@@ -75,9 +76,10 @@ final class PartitionLookup {
     }
 
     /** The leader hint an error about {@code tp} carries: only errors that mean "ask the leader" have one. */
-    static Optional<LeaderHint> hintFor(ErrorCode code, BrokerMetadata metadata, TopicPartition tp,
-                                        boolean externalCaller) {
-        boolean wanted = code == ErrorCode.NOT_LEADER || code == ErrorCode.FENCED_LEADER_EPOCH
+    static Optional<LeaderHint> hintFor(
+            ErrorCode code, BrokerMetadata metadata, TopicPartition tp, boolean externalCaller) {
+        boolean wanted = code == ErrorCode.NOT_LEADER
+                || code == ErrorCode.FENCED_LEADER_EPOCH
                 || code == ErrorCode.UNKNOWN_LEADER_EPOCH;
         return wanted ? Optional.ofNullable(leaderHint(metadata, tp, externalCaller)) : Optional.empty();
     }

@@ -43,8 +43,11 @@ final class ProduceHandler {
     /**
      * @param defaultTimeoutMillis acks=all wait when the request names none ({@code request.timeout.ms})
      */
-    ProduceHandler(ReplicaManager replicaManager, Supplier<BrokerMetadata> metadata, BrokerMetrics metrics,
-                   long defaultTimeoutMillis) {
+    ProduceHandler(
+            ReplicaManager replicaManager,
+            Supplier<BrokerMetadata> metadata,
+            BrokerMetrics metrics,
+            long defaultTimeoutMillis) {
         this.replicaManager = replicaManager;
         this.metadata = metadata;
         this.metrics = metrics;
@@ -70,7 +73,8 @@ final class ProduceHandler {
     void handle(OffHeapProduceRequest received, boolean externalCaller, Consumer<ProduceResponse> respond) {
         long startNanos = System.nanoTime();
         ProduceRequest request = received.request();
-        Error invalid = RequestFields.firstOf(RequestFields.acks(request.getAcksValue()),
+        Error invalid = RequestFields.firstOf(
+                RequestFields.acks(request.getAcksValue()),
                 RequestFields.nonNegative("timeout_ms", request.getTimeoutMs()));
         RequestPartitions partitions = new RequestPartitions(metadata.get());
         Map<TopicPartition, ByteBuffer> entries = new LinkedHashMap<>();
@@ -104,16 +108,19 @@ final class ProduceHandler {
         });
     }
 
-    private ProduceResponse response(OffHeapProduceRequest received, Map<TopicPartition, ProduceOutcome> outcomes,
-                                     Map<Integer, PartitionProduceResult> refused, boolean externalCaller) {
+    private ProduceResponse response(
+            OffHeapProduceRequest received,
+            Map<TopicPartition, ProduceOutcome> outcomes,
+            Map<Integer, PartitionProduceResult> refused,
+            boolean externalCaller) {
         ProduceRequest request = received.request();
         BrokerMetadata view = metadata.get();
         ProduceResponse.Builder response = ProduceResponse.newBuilder().setCorrelationId(request.getCorrelationId());
         Map<String, TopicProduceResult.Builder> topics = new LinkedHashMap<>();
         int index = 0;
         for (TopicProduceData topic : request.getTopicsList()) {
-            TopicProduceResult.Builder result = topics.computeIfAbsent(topic.getTopic(),
-                    t -> TopicProduceResult.newBuilder().setTopic(t));
+            TopicProduceResult.Builder result = topics.computeIfAbsent(
+                    topic.getTopic(), t -> TopicProduceResult.newBuilder().setTopic(t));
             for (PartitionProduceData data : topic.getPartitionsList()) {
                 int position = index++;
                 PartitionProduceResult early = refused.get(position);
@@ -125,9 +132,11 @@ final class ProduceHandler {
                 ProduceOutcome outcome = outcomes.get(tp);
                 if (outcome.succeeded()) {
                     metrics.bytesIn(tp.topic(), received.records(position).capacity());
-                    result.addPartitions(PartitionProduceResult.newBuilder().setPartition(tp.partition())
+                    result.addPartitions(PartitionProduceResult.newBuilder()
+                            .setPartition(tp.partition())
                             .setError(PartitionLookup.error(ErrorCode.NONE, ""))
-                            .setBaseOffset(outcome.baseOffset()).setLogAppendTimeMs(outcome.logAppendTimeMs())
+                            .setBaseOffset(outcome.baseOffset())
+                            .setLogAppendTimeMs(outcome.logAppendTimeMs())
                             .setLogStartOffset(outcome.logStartOffset()));
                 } else {
                     LeaderHint hint = PartitionLookup.hintFor(outcome.error().code(), view, tp, externalCaller)
@@ -141,8 +150,12 @@ final class ProduceHandler {
     }
 
     private static PartitionProduceResult failed(int partition, Error error, LeaderHint hint) {
-        PartitionProduceResult.Builder b = PartitionProduceResult.newBuilder().setPartition(partition).setError(error)
-                .setBaseOffset(-1).setLogAppendTimeMs(-1).setLogStartOffset(-1);
+        PartitionProduceResult.Builder b = PartitionProduceResult.newBuilder()
+                .setPartition(partition)
+                .setError(error)
+                .setBaseOffset(-1)
+                .setLogAppendTimeMs(-1)
+                .setLogStartOffset(-1);
         if (hint != null) {
             b.setLeader(hint);
         }

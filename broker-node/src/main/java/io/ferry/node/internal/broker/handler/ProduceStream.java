@@ -36,6 +36,7 @@ final class ProduceStream implements StreamObserver<OffHeapProduceRequest> {
     private int inFlight;
     /** Completed requests whose slot has not been handed back to the client yet (outbound was not ready). */
     private int credits;
+
     private boolean halfClosed;
     private boolean done;
 
@@ -69,8 +70,8 @@ final class ProduceStream implements StreamObserver<OffHeapProduceRequest> {
             handler.handle(received, response -> completed(answer ? response : null));
         } catch (RuntimeException e) {
             log.warn("Produce request {} on a stream failed", request.getCorrelationId(), e);
-            fail(Status.INTERNAL.withDescription("the broker failed to handle request " + request.getCorrelationId()
-                    + ": " + e.getMessage()));
+            fail(Status.INTERNAL.withDescription(
+                    "the broker failed to handle request " + request.getCorrelationId() + ": " + e.getMessage()));
         }
     }
 

@@ -46,8 +46,12 @@ final class ReplicaFetchHandler {
      * @param maxWaitCapMillis upper bound on {@code max_wait_ms} ({@code request.timeout.ms})
      * @param maxBytesCap      upper bound on {@code max_bytes} ({@code replica.fetch.response.max.bytes})
      */
-    ReplicaFetchHandler(ReplicaManager replicaManager, Supplier<BrokerMetadata> metadata, BrokerMetrics metrics,
-                        long maxWaitCapMillis, int maxBytesCap) {
+    ReplicaFetchHandler(
+            ReplicaManager replicaManager,
+            Supplier<BrokerMetadata> metadata,
+            BrokerMetrics metrics,
+            long maxWaitCapMillis,
+            int maxBytesCap) {
         this.replicaManager = replicaManager;
         this.metadata = metadata;
         this.metrics = metrics;
@@ -63,7 +67,8 @@ final class ReplicaFetchHandler {
      */
     void handle(ReplicaFetchRequest request, FetchMemory.Call memory, Consumer<ReplicaFetchResponse> respond) {
         long startNanos = System.nanoTime();
-        Error invalid = RequestFields.firstOf(RequestFields.nonNegative("replica_id", request.getReplicaId()),
+        Error invalid = RequestFields.firstOf(
+                RequestFields.nonNegative("replica_id", request.getReplicaId()),
                 RequestFields.nonNegative("max_wait_ms", request.getMaxWaitMs()),
                 RequestFields.nonNegative("min_bytes", request.getMinBytes()),
                 RequestFields.nonNegative("max_bytes", request.getMaxBytes()));
@@ -74,42 +79,61 @@ final class ReplicaFetchHandler {
         int index = 0;
         for (ReplicaFetchTopic topic : request.getTopicsList()) {
             for (ReplicaFetchPartition p : topic.getPartitionsList()) {
-                Error refusal = invalid != null ? invalid : RequestFields.firstOf(
-                        RequestFields.nonNegative("partition_max_bytes", p.getPartitionMaxBytes()),
-                        RequestFields.epoch("current_leader_epoch", p.getCurrentLeaderEpoch()),
-                        RequestFields.epoch("last_fetched_epoch", p.getLastFetchedEpoch()));
+                Error refusal = invalid != null
+                        ? invalid
+                        : RequestFields.firstOf(
+                                RequestFields.nonNegative("partition_max_bytes", p.getPartitionMaxBytes()),
+                                RequestFields.epoch("current_leader_epoch", p.getCurrentLeaderEpoch()),
+                                RequestFields.epoch("last_fetched_epoch", p.getLastFetchedEpoch()));
                 PartitionLookup.Result lookup = partitions.resolve(topic.getTopic(), p.getPartition(), refusal);
                 if (lookup instanceof Refused r) {
-                    refused.put(index, ReplicaFetchPartitionResult.newBuilder()
-                            .setPartition(p.getPartition()).setError(r.error()).setHighWatermark(-1)
-                            .setLogStartOffset(-1).setLogEndOffset(-1).build());
+                    refused.put(
+                            index,
+                            ReplicaFetchPartitionResult.newBuilder()
+                                    .setPartition(p.getPartition())
+                                    .setError(r.error())
+                                    .setHighWatermark(-1)
+                                    .setLogStartOffset(-1)
+                                    .setLogEndOffset(-1)
+                                    .build());
                 } else if (lookup instanceof Found f) {
                     int partitionMax = p.getPartitionMaxBytes() > 0 ? p.getPartitionMaxBytes() : maxBytes;
-                    reads.add(new io.ferry.replication.ReplicaFetchPartition(f.tp(), p.getFetchOffset(),
-                            p.getCurrentLeaderEpoch(), p.getLastFetchedEpoch(), partitionMax));
+                    reads.add(new io.ferry.replication.ReplicaFetchPartition(
+                            f.tp(),
+                            p.getFetchOffset(),
+                            p.getCurrentLeaderEpoch(),
+                            p.getLastFetchedEpoch(),
+                            partitionMax));
                 }
                 index++;
             }
         }
         long maxWait = reads.isEmpty() ? 0 : Math.min(request.getMaxWaitMs(), maxWaitCapMillis);
-        memory.longPoll(request.getSerializedSize(), maxWait, wait -> replicaManager.fetchForFollower(
-                request.getReplicaId(), new FetchParams(wait, request.getMinBytes(), maxBytes), reads, result ->
-                        memory.reserve(result, wait, withRecords -> {
+        memory.longPoll(
+                request.getSerializedSize(),
+                maxWait,
+                wait -> replicaManager.fetchForFollower(
+                        request.getReplicaId(),
+                        new FetchParams(wait, request.getMinBytes(), maxBytes),
+                        reads,
+                        result -> memory.reserve(result, wait, withRecords -> {
                             respond.accept(response(request, result, withRecords, refused));
-                            metrics.request("replica_fetch").record(System.nanoTime() - startNanos,
-                                    TimeUnit.NANOSECONDS);
+                            metrics.request("replica_fetch")
+                                    .record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
                         })));
     }
 
     /** @param withRecords the partitions whose records fit in the room the answer got */
-    private static ReplicaFetchResponse response(ReplicaFetchRequest request,
-                                                 Map<TopicPartition, ReplicaFetchResult> result,
-                                                 Predicate<TopicPartition> withRecords,
-                                                 Map<Integer, ReplicaFetchPartitionResult> refused) {
+    private static ReplicaFetchResponse response(
+            ReplicaFetchRequest request,
+            Map<TopicPartition, ReplicaFetchResult> result,
+            Predicate<TopicPartition> withRecords,
+            Map<Integer, ReplicaFetchPartitionResult> refused) {
         ReplicaFetchResponse.Builder response = ReplicaFetchResponse.newBuilder();
         int index = 0;
         for (ReplicaFetchTopic topic : request.getTopicsList()) {
-            ReplicaFetchTopicResult.Builder t = ReplicaFetchTopicResult.newBuilder().setTopic(topic.getTopic());
+            ReplicaFetchTopicResult.Builder t =
+                    ReplicaFetchTopicResult.newBuilder().setTopic(topic.getTopic());
             for (ReplicaFetchPartition p : topic.getPartitionsList()) {
                 ReplicaFetchPartitionResult early = refused.get(index++);
                 if (early != null) {
@@ -119,12 +143,17 @@ final class ReplicaFetchHandler {
                 TopicPartition tp = new TopicPartition(topic.getTopic(), p.getPartition());
                 ReplicaFetchResult fetched = result.get(tp);
                 ReplicaFetchPartitionResult.Builder r = ReplicaFetchPartitionResult.newBuilder()
-                        .setPartition(p.getPartition()).setHighWatermark(fetched.highWatermark())
-                        .setLogStartOffset(fetched.logStartOffset()).setLogEndOffset(fetched.logEndOffset());
-                r.setError(fetched.error() != null ? PartitionLookup.error(fetched.error())
-                        : PartitionLookup.error(ErrorCode.NONE, ""));
+                        .setPartition(p.getPartition())
+                        .setHighWatermark(fetched.highWatermark())
+                        .setLogStartOffset(fetched.logStartOffset())
+                        .setLogEndOffset(fetched.logEndOffset());
+                r.setError(
+                        fetched.error() != null
+                                ? PartitionLookup.error(fetched.error())
+                                : PartitionLookup.error(ErrorCode.NONE, ""));
                 if (fetched.divergingEpoch() != null) {
-                    r.setDivergingEpoch(DivergingEpoch.newBuilder().setEpoch(fetched.divergingEpoch().epoch())
+                    r.setDivergingEpoch(DivergingEpoch.newBuilder()
+                            .setEpoch(fetched.divergingEpoch().epoch())
                             .setEndOffset(fetched.divergingEpoch().endOffset()));
                 }
                 if (fetched.records().hasRemaining() && withRecords.test(tp)) {

@@ -12,8 +12,7 @@ import io.ferry.proto.v1.ErrorCode;
  */
 final class RequestFields {
 
-    private RequestFields() {
-    }
+    private RequestFields() {}
 
     /** The first refusal among {@code checks}, or null. */
     static Error firstOf(Error... checks) {
@@ -36,13 +35,18 @@ final class RequestFields {
 
     /** @param expected what the field may hold, for the message */
     static Error atLeast(String field, long value, long min, String expected) {
-        return value >= min ? null
+        return value >= min
+                ? null
                 : PartitionLookup.error(ErrorCode.INVALID_REQUEST, field + " is " + value + "; it must be " + expected);
     }
 
     /** A value the {@code .proto} defines; a newer client's value this broker does not know is refused too. */
     static Error acks(int value) {
-        return Acks.forNumber(value) != null ? null : PartitionLookup.error(ErrorCode.INVALID_REQUEST, "acks is "
-                + value + "; it must be 0 (unspecified, meaning all), 1 (none), 2 (leader) or 3 (all)");
+        return Acks.forNumber(value) != null
+                ? null
+                : PartitionLookup.error(
+                        ErrorCode.INVALID_REQUEST,
+                        "acks is " + value
+                                + "; it must be 0 (unspecified, meaning all), 1 (none), 2 (leader) or 3 (all)");
     }
 }

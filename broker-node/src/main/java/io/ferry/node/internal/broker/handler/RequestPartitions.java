@@ -38,8 +38,9 @@ final class RequestPartitions {
         }
         PartitionLookup.Result lookup = PartitionLookup.resolve(view, topic, partition);
         if (lookup instanceof Found found && !named.add(found.tp())) {
-            return new Refused(PartitionLookup.error(ErrorCode.INVALID_REQUEST, "partition " + found.tp()
-                    + " appears more than once in one request; name each partition once"));
+            return new Refused(PartitionLookup.error(
+                    ErrorCode.INVALID_REQUEST,
+                    "partition " + found.tp() + " appears more than once in one request; name each partition once"));
         }
         return lookup;
     }

@@ -74,6 +74,7 @@ public final class FetchMemory {
         private final Object connection;
         /** Guarded by this. */
         private long parked;
+
         private long answered;
         private MemoryBudget.Request waiting;
         private boolean ended;
@@ -116,8 +117,8 @@ public final class FetchMemory {
          * {@code read}'s order, always the first with records unless the wait ran out (then none). Not
          * called if the call ended first.
          */
-        public <R extends PartitionRead> void reserve(Map<TopicPartition, R> read, long waitMs,
-                                               Consumer<Predicate<TopicPartition>> send) {
+        public <R extends PartitionRead> void reserve(
+                Map<TopicPartition, R> read, long waitMs, Consumer<Predicate<TopicPartition>> send) {
             boolean endedBefore;
             synchronized (this) {
                 endedBefore = ended;
@@ -139,8 +140,8 @@ public final class FetchMemory {
                 answer(0, read, send);
                 return;
             }
-            MemoryBudget.Request request = answers.take(connection, first, total, waitMs,
-                    bytes -> answer(bytes, read, send));
+            MemoryBudget.Request request =
+                    answers.take(connection, first, total, waitMs, bytes -> answer(bytes, read, send));
             boolean endedMeanwhile;
             synchronized (this) {
                 endedMeanwhile = ended;
@@ -151,8 +152,8 @@ public final class FetchMemory {
             }
         }
 
-        private <R extends PartitionRead> void answer(long granted, Map<TopicPartition, R> read,
-                                                      Consumer<Predicate<TopicPartition>> send) {
+        private <R extends PartitionRead> void answer(
+                long granted, Map<TopicPartition, R> read, Consumer<Predicate<TopicPartition>> send) {
             Set<TopicPartition> kept = new HashSet<>();
             long left = granted;
             for (Map.Entry<TopicPartition, R> partition : read.entrySet()) {

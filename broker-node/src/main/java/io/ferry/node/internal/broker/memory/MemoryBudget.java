@@ -107,7 +107,8 @@ public final class MemoryBudget {
      * @return whether they were taken; the caller gives them back with {@link #release}
      */
     synchronized boolean tryTake(Object connection, long bytes) {
-        if (!waiting.isEmpty() || !fits(heldBy(connection), bytes, connectionLimit)
+        if (!waiting.isEmpty()
+                || !fits(heldBy(connection), bytes, connectionLimit)
                 || !fits(brokerHeld, bytes, brokerLimit)) {
             return false;
         }
@@ -155,8 +156,8 @@ public final class MemoryBudget {
         synchronized (this) {
             long held = heldBy(connection) - bytes;
             if (held < 0) {
-                throw new IllegalStateException(connection + " gives back " + bytes + " bytes but held only "
-                        + (held + bytes));
+                throw new IllegalStateException(
+                        connection + " gives back " + bytes + " bytes but held only " + (held + bytes));
             }
             brokerHeld -= bytes;
             if (held == 0) {

@@ -21,8 +21,11 @@ import java.util.TreeMap;
  *
  * @param partitions topic → partition number → record
  */
-public record BrokerMetadata(long version, Map<Integer, BrokerRegistration> brokers, Map<String, TopicRecord> topics,
-                             Map<String, Map<Integer, PartitionRecord>> partitions) {
+public record BrokerMetadata(
+        long version,
+        Map<Integer, BrokerRegistration> brokers,
+        Map<String, TopicRecord> topics,
+        Map<String, Map<Integer, PartitionRecord>> partitions) {
 
     public static final BrokerMetadata EMPTY = new BrokerMetadata(0, Map.of(), Map.of(), Map.of());
 
@@ -93,8 +96,10 @@ public record BrokerMetadata(long version, Map<Integer, BrokerRegistration> brok
 
         void apply(MetadataRecord record) {
             switch (record.getRecordCase()) {
-                case REGISTER_BROKER -> brokers.put(record.getRegisterBroker().getRegistration().getBrokerId(),
-                        record.getRegisterBroker().getRegistration());
+                case REGISTER_BROKER ->
+                    brokers.put(
+                            record.getRegisterBroker().getRegistration().getBrokerId(),
+                            record.getRegisterBroker().getRegistration());
                 case FENCE_BROKER -> setFenced(record.getFenceBroker().getBrokerId(), true);
                 case UNFENCE_BROKER -> setFenced(record.getUnfenceBroker().getBrokerId(), false);
                 case CREATE_TOPIC -> {
@@ -117,15 +122,24 @@ public record BrokerMetadata(long version, Map<Integer, BrokerRegistration> brok
                     TopicRecord topic = topics.get(record.getCreatePartitions().getName());
                     if (topic != null) {
                         record.getCreatePartitions().getPartitionsList().forEach(this::putPartition);
-                        topics.put(topic.getName(), topic.toBuilder()
-                                .setPartitionCount(partitions.get(topic.getName()).size()).build());
+                        topics.put(
+                                topic.getName(),
+                                topic.toBuilder()
+                                        .setPartitionCount(
+                                                partitions.get(topic.getName()).size())
+                                        .build());
                     }
                 }
                 case TOPIC_CONFIG_CHANGE -> {
                     TopicRecord topic = topics.get(record.getTopicConfigChange().getName());
                     if (topic != null) {
-                        topics.put(topic.getName(), topic.toBuilder().clearConfigs()
-                                .putAllConfigs(record.getTopicConfigChange().getConfigsMap()).build());
+                        topics.put(
+                                topic.getName(),
+                                topic.toBuilder()
+                                        .clearConfigs()
+                                        .putAllConfigs(
+                                                record.getTopicConfigChange().getConfigsMap())
+                                        .build());
                     }
                 }
                 case RECORD_NOT_SET -> {

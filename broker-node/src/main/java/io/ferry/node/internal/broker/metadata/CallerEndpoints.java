@@ -17,8 +17,7 @@ public final class CallerEndpoints {
     public static final String INTERNAL = "grpc";
     public static final String EXTERNAL = "external";
 
-    private CallerEndpoints() {
-    }
+    private CallerEndpoints() {}
 
     /** {@code broker} with the endpoint of the listener the call this thread serves came in on first. */
     public static BrokerRegistration forCaller(BrokerRegistration broker) {
@@ -35,8 +34,12 @@ public final class CallerEndpoints {
             return broker;
         }
         List<Endpoint> ordered = new ArrayList<>(broker.getEndpointsCount());
-        broker.getEndpointsList().stream().filter(e -> e.getName().equals(wanted)).forEach(ordered::add);
-        broker.getEndpointsList().stream().filter(e -> !e.getName().equals(wanted)).forEach(ordered::add);
+        broker.getEndpointsList().stream()
+                .filter(e -> e.getName().equals(wanted))
+                .forEach(ordered::add);
+        broker.getEndpointsList().stream()
+                .filter(e -> !e.getName().equals(wanted))
+                .forEach(ordered::add);
         return broker.toBuilder().clearEndpoints().addAllEndpoints(ordered).build();
     }
 }

@@ -55,34 +55,52 @@ public final class BrokerMetrics {
     public BrokerMetrics(MeterRegistry registry, ReplicaManager replicaManager) {
         this.registry = registry;
         this.replicaManager = replicaManager;
-        this.acksAllWait = latencyTimer("ferry.broker.produce.acks.all.wait",
-                "Time acks=all produce requests waited for the in-sync replicas", Tags.empty());
-        brokerGauges.add(brokerGauge("ferry.broker.leader.partitions", "Partitions this broker leads",
-                PartitionSnapshot::isLeader));
-        brokerGauges.add(brokerGauge("ferry.broker.under.replicated.partitions",
-                "Led partitions whose ISR is smaller than their replica set", PartitionSnapshot::underReplicated));
-        brokerGauges.add(brokerGauge("ferry.broker.offline.partitions",
-                "Hosted partitions with no leader or a failed log", PartitionSnapshot::isOffline));
-        brokerGauges.add(Gauge.builder("ferry.broker.waiting.requests", replicaManager,
-                        ReplicaManager::waitingRequests)
+        this.acksAllWait = latencyTimer(
+                "ferry.broker.produce.acks.all.wait",
+                "Time acks=all produce requests waited for the in-sync replicas",
+                Tags.empty());
+        brokerGauges.add(brokerGauge(
+                "ferry.broker.leader.partitions", "Partitions this broker leads", PartitionSnapshot::isLeader));
+        brokerGauges.add(brokerGauge(
+                "ferry.broker.under.replicated.partitions",
+                "Led partitions whose ISR is smaller than their replica set",
+                PartitionSnapshot::underReplicated));
+        brokerGauges.add(brokerGauge(
+                "ferry.broker.offline.partitions",
+                "Hosted partitions with no leader or a failed log",
+                PartitionSnapshot::isOffline));
+        brokerGauges.add(Gauge.builder("ferry.broker.waiting.requests", replicaManager, ReplicaManager::waitingRequests)
                 .description("acks=all produces and long-poll fetches waiting, counted once per partition")
                 .register(registry));
     }
 
     private Meter brokerGauge(String name, String description, java.util.function.Predicate<PartitionSnapshot> which) {
-        return Gauge.builder(name, replicaManager, m -> m.snapshots().stream().filter(which).count())
-                .description(description).register(registry);
+        return Gauge.builder(
+                        name,
+                        replicaManager,
+                        m -> m.snapshots().stream().filter(which).count())
+                .description(description)
+                .register(registry);
     }
 
     private Timer latencyTimer(String name, String description, Tags tags) {
-        return Timer.builder(name).description(description).tags(tags).publishPercentileHistogram()
-                .minimumExpectedValue(MIN_LATENCY).maximumExpectedValue(MAX_LATENCY).register(registry);
+        return Timer.builder(name)
+                .description(description)
+                .tags(tags)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(MIN_LATENCY)
+                .maximumExpectedValue(MAX_LATENCY)
+                .register(registry);
     }
 
     /** The latency timer of one request kind (produce, produce_stream, fetch, list_offsets, metadata, admin calls). */
     public synchronized Timer request(String request) {
-        return requestTimers.computeIfAbsent(request, r -> latencyTimer("ferry.broker.request",
-                "Broker request latency, from receipt to response", Tags.of("request", r)));
+        return requestTimers.computeIfAbsent(
+                request,
+                r -> latencyTimer(
+                        "ferry.broker.request",
+                        "Broker request latency, from receipt to response",
+                        Tags.of("request", r)));
     }
 
     public Timer acksAllWait() {
@@ -90,13 +108,21 @@ public final class BrokerMetrics {
     }
 
     public void bytesIn(String topic, long bytes) {
-        Counter.builder("ferry.broker.topic.in.bytes").description("Record bytes appended by producers")
-                .tag("topic", topic).baseUnit("bytes").register(registry).increment(bytes);
+        Counter.builder("ferry.broker.topic.in.bytes")
+                .description("Record bytes appended by producers")
+                .tag("topic", topic)
+                .baseUnit("bytes")
+                .register(registry)
+                .increment(bytes);
     }
 
     public void bytesOut(String topic, long bytes) {
-        Counter.builder("ferry.broker.topic.out.bytes").description("Record bytes returned to consumers")
-                .tag("topic", topic).baseUnit("bytes").register(registry).increment(bytes);
+        Counter.builder("ferry.broker.topic.out.bytes")
+                .description("Record bytes returned to consumers")
+                .tag("topic", topic)
+                .baseUnit("bytes")
+                .register(registry)
+                .increment(bytes);
     }
 
     /** Adds gauges for newly hosted partitions and removes those of partitions no longer hosted. */
@@ -118,41 +144,92 @@ public final class BrokerMetrics {
     private List<Meter> registerPartition(TopicPartition tp) {
         Tags tags = Tags.of("topic", tp.topic(), "partition", Integer.toString(tp.partition()));
         return List.of(
-                partitionGauge("ferry.partition.log.start.offset",
-                        "First offset the log holds (moved by retention and DeleteRecords)", tags, tp,
-                        PartitionSnapshot::logStartOffset, null),
-                partitionGauge("ferry.partition.log.end.offset", "Offset the next appended record gets", tags, tp,
-                        PartitionSnapshot::logEndOffset, null),
-                partitionGauge("ferry.partition.high.watermark", "Consumers read below this offset", tags, tp,
-                        PartitionSnapshot::highWatermark, null),
-                partitionGauge("ferry.partition.log.size", "Bytes held by the partition's segments", tags, tp,
-                        PartitionSnapshot::sizeInBytes, "bytes"),
-                partitionGauge("ferry.partition.segments", "Segments of the partition's log", tags, tp,
-                        PartitionSnapshot::segmentCount, null),
-                partitionGauge("ferry.partition.isr.size", "In-sync replicas as this broker knows them", tags, tp,
-                        PartitionSnapshot::isrSize, null),
-                partitionGauge("ferry.partition.follower.lag.records",
-                        "A follower: records the leader had at its last answer that this replica lacks", tags, tp,
-                        PartitionSnapshot::followerLagRecords, "records"),
-                partitionGauge("ferry.partition.follower.lag.seconds",
-                        "A follower: seconds since it last held everything the leader had (0 when caught up)", tags,
-                        tp, s -> s.followerLagMs() / 1_000.0, "seconds"));
+                partitionGauge(
+                        "ferry.partition.log.start.offset",
+                        "First offset the log holds (moved by retention and DeleteRecords)",
+                        tags,
+                        tp,
+                        PartitionSnapshot::logStartOffset,
+                        null),
+                partitionGauge(
+                        "ferry.partition.log.end.offset",
+                        "Offset the next appended record gets",
+                        tags,
+                        tp,
+                        PartitionSnapshot::logEndOffset,
+                        null),
+                partitionGauge(
+                        "ferry.partition.high.watermark",
+                        "Consumers read below this offset",
+                        tags,
+                        tp,
+                        PartitionSnapshot::highWatermark,
+                        null),
+                partitionGauge(
+                        "ferry.partition.log.size",
+                        "Bytes held by the partition's segments",
+                        tags,
+                        tp,
+                        PartitionSnapshot::sizeInBytes,
+                        "bytes"),
+                partitionGauge(
+                        "ferry.partition.segments",
+                        "Segments of the partition's log",
+                        tags,
+                        tp,
+                        PartitionSnapshot::segmentCount,
+                        null),
+                partitionGauge(
+                        "ferry.partition.isr.size",
+                        "In-sync replicas as this broker knows them",
+                        tags,
+                        tp,
+                        PartitionSnapshot::isrSize,
+                        null),
+                partitionGauge(
+                        "ferry.partition.follower.lag.records",
+                        "A follower: records the leader had at its last answer that this replica lacks",
+                        tags,
+                        tp,
+                        PartitionSnapshot::followerLagRecords,
+                        "records"),
+                partitionGauge(
+                        "ferry.partition.follower.lag.seconds",
+                        "A follower: seconds since it last held everything the leader had (0 when caught up)",
+                        tags,
+                        tp,
+                        s -> s.followerLagMs() / 1_000.0,
+                        "seconds"));
     }
 
-    private Meter partitionGauge(String name, String description, Tags tags, TopicPartition tp,
-                                 ToDoubleFunction<PartitionSnapshot> value, String unit) {
-        return Gauge.builder(name, replicaManager, m -> m.partition(tp).map(p -> value.applyAsDouble(p.snapshot()))
-                        .orElse(Double.NaN))
-                .description(description).tags(tags).baseUnit(unit).register(registry);
+    private Meter partitionGauge(
+            String name,
+            String description,
+            Tags tags,
+            TopicPartition tp,
+            ToDoubleFunction<PartitionSnapshot> value,
+            String unit) {
+        return Gauge.builder(
+                        name,
+                        replicaManager,
+                        m -> m.partition(tp)
+                                .map(p -> value.applyAsDouble(p.snapshot()))
+                                .orElse(Double.NaN))
+                .description(description)
+                .tags(tags)
+                .baseUnit(unit)
+                .register(registry);
     }
 
     /** Adds the gauges of the broker's fetch memory. */
     public synchronized void watch(FetchMemory memory) {
         brokerGauges.add(Gauge.builder("ferry.broker.fetch.queued.answers", memory, FetchMemory::answerBytes)
                 .description("Record bytes of Fetch and ReplicaFetch answers handed to gRPC whose call has not ended")
-                .baseUnit("bytes").register(registry));
+                .baseUnit("bytes")
+                .register(registry));
         brokerGauges.add(Gauge.builder("ferry.broker.fetch.parked.requests", memory, FetchMemory::parkedBytes)
-                .description("Bytes of Fetch and ReplicaFetch requests waiting in a long-poll").baseUnit("bytes")
+                .description("Bytes of Fetch and ReplicaFetch requests waiting in a long-poll")
+                .baseUnit("bytes")
                 .register(registry));
         brokerGauges.add(Gauge.builder("ferry.broker.fetch.waiting.for.room", memory, FetchMemory::waitingForRoom)
                 .description("Fetches whose answer waits for room in fetch.response.queued.max.bytes")

@@ -22,9 +22,11 @@ public final class ReplicationMetrics implements ReplicationListener {
     public ReplicationMetrics(MeterRegistry registry) {
         this.registry = registry;
         this.leaderElections = Counter.builder("ferry.broker.leader.elections")
-                .description("Times this broker became the leader of a partition").register(registry);
+                .description("Times this broker became the leader of a partition")
+                .register(registry);
         this.isrShrinks = Counter.builder("ferry.broker.isr.shrinks")
-                .description("ISR shrinks (lagging followers removed) made by this broker as leader").register(registry);
+                .description("ISR shrinks (lagging followers removed) made by this broker as leader")
+                .register(registry);
         this.isrExpands = Counter.builder("ferry.broker.isr.expands")
                 .description("ISR expansions (caught-up followers added) made by this broker as leader")
                 .register(registry);

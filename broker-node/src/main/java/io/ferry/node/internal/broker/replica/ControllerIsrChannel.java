@@ -26,8 +26,8 @@ public final class ControllerIsrChannel implements AlterPartitionChannel {
     private final long timeoutMillis;
 
     /** @param incarnationId this process's registration identity, which the request carries */
-    public ControllerIsrChannel(int brokerId, Supplier<String> incarnationId, ControllerGateway controllers,
-                                long timeoutMillis) {
+    public ControllerIsrChannel(
+            int brokerId, Supplier<String> incarnationId, ControllerGateway controllers, long timeoutMillis) {
         this.brokerId = brokerId;
         this.incarnationId = incarnationId;
         this.controllers = controllers;
@@ -35,15 +35,27 @@ public final class ControllerIsrChannel implements AlterPartitionChannel {
     }
 
     @Override
-    public CompletableFuture<LeaderAndIsr> alterPartition(TopicPartition tp, int leaderEpoch, int partitionEpoch,
-                                                          List<Integer> newIsr) {
-        AlterPartitionRequest request = AlterPartitionRequest.newBuilder().setBrokerId(brokerId)
-                .setIncarnationId(incarnationId.get()).setTopic(tp.topic()).setPartition(tp.partition())
-                .setLeaderEpoch(leaderEpoch).setPartitionEpoch(partitionEpoch).addAllNewIsr(newIsr).build();
-        return controllers.call("AlterPartition", (stub, answer) -> stub.alterPartition(request, answer),
-                AlterPartitionResponse::getError, timeoutMillis).thenCompose(response -> {
+    public CompletableFuture<LeaderAndIsr> alterPartition(
+            TopicPartition tp, int leaderEpoch, int partitionEpoch, List<Integer> newIsr) {
+        AlterPartitionRequest request = AlterPartitionRequest.newBuilder()
+                .setBrokerId(brokerId)
+                .setIncarnationId(incarnationId.get())
+                .setTopic(tp.topic())
+                .setPartition(tp.partition())
+                .setLeaderEpoch(leaderEpoch)
+                .setPartitionEpoch(partitionEpoch)
+                .addAllNewIsr(newIsr)
+                .build();
+        return controllers
+                .call(
+                        "AlterPartition",
+                        (stub, answer) -> stub.alterPartition(request, answer),
+                        AlterPartitionResponse::getError,
+                        timeoutMillis)
+                .thenCompose(response -> {
                     if (response.getError().getCode() == ErrorCode.NONE) {
-                        return CompletableFuture.completedFuture(PartitionReconciler.leaderAndIsr(response.getPartition()));
+                        return CompletableFuture.completedFuture(
+                                PartitionReconciler.leaderAndIsr(response.getPartition()));
                     }
                     return CompletableFuture.failedFuture(new ReplicationException(PartitionError.of(
                             response.getError().getCode(), response.getError().getMessage())));

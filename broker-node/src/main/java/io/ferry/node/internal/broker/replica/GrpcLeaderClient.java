@@ -1,9 +1,9 @@
 package io.ferry.node.internal.broker.replica;
 
-import io.ferry.node.internal.broker.wire.DirectBufferPool;
-import io.ferry.node.internal.broker.wire.ReplicaFetchAnswerMarshaller;
 import io.ferry.node.internal.broker.metadata.BrokerMetadata;
 import io.ferry.node.internal.broker.metadata.CallerEndpoints;
+import io.ferry.node.internal.broker.wire.DirectBufferPool;
+import io.ferry.node.internal.broker.wire.ReplicaFetchAnswerMarshaller;
 import io.ferry.proto.v1.BrokerRegistration;
 import io.ferry.proto.v1.BrokerServiceGrpc;
 import io.ferry.proto.v1.Endpoint;
@@ -45,11 +45,9 @@ import java.util.function.Supplier;
  */
 public final class GrpcLeaderClient implements LeaderClient, AutoCloseable {
 
-    private record Target(String host, int port) {
-    }
+    private record Target(String host, int port) {}
 
-    private record Connection(Target target, ManagedChannel channel) {
-    }
+    private record Connection(Target target, ManagedChannel channel) {}
 
     /**
      * Free direct buffers kept for receiving answers: a fetcher (one per leader) holds one answer at a
@@ -69,16 +67,18 @@ public final class GrpcLeaderClient implements LeaderClient, AutoCloseable {
     public GrpcLeaderClient(Supplier<BrokerMetadata> metadata, int maxMessageBytes) {
         this.metadata = metadata;
         this.maxMessageBytes = maxMessageBytes;
-        MethodDescriptor<ReplicaFetchRequest, ReplicaFetchResponse> generated = BrokerServiceGrpc.getReplicaFetchMethod();
-        this.replicaFetch = generated.toBuilder(generated.getRequestMarshaller(), new ReplicaFetchAnswerMarshaller(
-                generated.getResponseMarshaller(), new DirectBufferPool(ANSWER_BUFFER_POOL_BYTES))).build();
+        MethodDescriptor<ReplicaFetchRequest, ReplicaFetchResponse> generated =
+                BrokerServiceGrpc.getReplicaFetchMethod();
+        this.replicaFetch = generated.toBuilder(
+                        generated.getRequestMarshaller(),
+                        new ReplicaFetchAnswerMarshaller(
+                                generated.getResponseMarshaller(), new DirectBufferPool(ANSWER_BUFFER_POOL_BYTES)))
+                .build();
     }
 
     @Override
-    public CompletableFuture<Map<TopicPartition, ReplicaFetchResult>> fetch(int leaderId, int replicaId,
-                                                                            FetchParams params,
-                                                                            List<ReplicaFetchPartition> partitions,
-                                                                            long timeoutMs) {
+    public CompletableFuture<Map<TopicPartition, ReplicaFetchResult>> fetch(
+            int leaderId, int replicaId, FetchParams params, List<ReplicaFetchPartition> partitions, long timeoutMs) {
         ManagedChannel channel;
         try {
             channel = channel(leaderId);
@@ -87,19 +87,28 @@ public final class GrpcLeaderClient implements LeaderClient, AutoCloseable {
         }
         Map<String, ReplicaFetchTopic.Builder> topics = new LinkedHashMap<>();
         for (ReplicaFetchPartition p : partitions) {
-            topics.computeIfAbsent(p.tp().topic(), t -> ReplicaFetchTopic.newBuilder().setTopic(t))
+            topics.computeIfAbsent(
+                            p.tp().topic(), t -> ReplicaFetchTopic.newBuilder().setTopic(t))
                     .addPartitions(io.ferry.proto.v1.ReplicaFetchPartition.newBuilder()
-                            .setPartition(p.tp().partition()).setFetchOffset(p.fetchOffset())
-                            .setCurrentLeaderEpoch(p.currentLeaderEpoch()).setLastFetchedEpoch(p.lastFetchedEpoch())
+                            .setPartition(p.tp().partition())
+                            .setFetchOffset(p.fetchOffset())
+                            .setCurrentLeaderEpoch(p.currentLeaderEpoch())
+                            .setLastFetchedEpoch(p.lastFetchedEpoch())
                             .setPartitionMaxBytes(p.maxBytes()));
         }
-        ReplicaFetchRequest.Builder request = ReplicaFetchRequest.newBuilder().setReplicaId(replicaId)
-                .setMaxWaitMs((int) params.maxWaitMs()).setMinBytes(params.minBytes()).setMaxBytes(params.maxBytes());
+        ReplicaFetchRequest.Builder request = ReplicaFetchRequest.newBuilder()
+                .setReplicaId(replicaId)
+                .setMaxWaitMs((int) params.maxWaitMs())
+                .setMinBytes(params.minBytes())
+                .setMaxBytes(params.maxBytes());
         topics.values().forEach(request::addTopics);
         CompletableFuture<Map<TopicPartition, ReplicaFetchResult>> answer = new CompletableFuture<>();
-        CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(params.maxWaitMs() + timeoutMs, TimeUnit.MILLISECONDS)
+        CallOptions options = CallOptions.DEFAULT
+                .withDeadlineAfter(params.maxWaitMs() + timeoutMs, TimeUnit.MILLISECONDS)
                 .withMaxInboundMessageSize(maxMessageBytes);
-        ClientCalls.asyncUnaryCall(channel.newCall(replicaFetch, options), request.build(),
+        ClientCalls.asyncUnaryCall(
+                channel.newCall(replicaFetch, options),
+                request.build(),
                 new ClientResponseObserver<ReplicaFetchRequest, Map<TopicPartition, ReplicaFetchResult>>() {
                     @Override
                     public void beforeStart(ClientCallStreamObserver<ReplicaFetchRequest> call) {
@@ -121,30 +130,37 @@ public final class GrpcLeaderClient implements LeaderClient, AutoCloseable {
 
                     @Override
                     public void onError(Throwable t) {
-                        String why = t instanceof StatusRuntimeException e ? e.getStatus().toString() : t.toString();
-                        answer.completeExceptionally(new IOException("ReplicaFetch to broker " + leaderId + " failed: "
-                                + why, t));
+                        String why = t instanceof StatusRuntimeException e
+                                ? e.getStatus().toString()
+                                : t.toString();
+                        answer.completeExceptionally(
+                                new IOException("ReplicaFetch to broker " + leaderId + " failed: " + why, t));
                     }
 
                     @Override
                     public void onCompleted() {
-                        answer.completeExceptionally(new IOException("broker " + leaderId
-                                + " ended ReplicaFetch without an answer"));
+                        answer.completeExceptionally(
+                                new IOException("broker " + leaderId + " ended ReplicaFetch without an answer"));
                     }
                 });
         return answer;
     }
 
     private synchronized ManagedChannel channel(int leaderId) throws IOException {
-        Target target = target(leaderId).orElseThrow(() -> new IOException("broker " + leaderId
-                + " has no registered gRPC endpoint in this broker's metadata"));
+        Target target = target(leaderId)
+                .orElseThrow(() -> new IOException(
+                        "broker " + leaderId + " has no registered gRPC endpoint in this broker's metadata"));
         Connection connection = connections.get(leaderId);
         if (connection == null || !connection.target().equals(target)) {
             if (connection != null) {
                 connection.channel().shutdownNow();
             }
-            connection = new Connection(target, NettyChannelBuilder.forAddress(target.host(), target.port())
-                    .usePlaintext().maxInboundMessageSize(maxMessageBytes).build());
+            connection = new Connection(
+                    target,
+                    NettyChannelBuilder.forAddress(target.host(), target.port())
+                            .usePlaintext()
+                            .maxInboundMessageSize(maxMessageBytes)
+                            .build());
             connections.put(leaderId, connection);
         }
         return connection.channel();

@@ -41,8 +41,10 @@ public final class PartitionReconciler {
      *                     broker are stale (deleted while it was down) and removed
      */
     public void reconcile(BrokerMetadata previous, BrokerMetadata next, Set<TopicPartition> hostedOnDisk) {
-        replicaManager.setFencedBrokers(next.brokers().values().stream().filter(BrokerRegistration::getFenced)
-                .map(BrokerRegistration::getBrokerId).collect(Collectors.toSet()));
+        replicaManager.setFencedBrokers(next.brokers().values().stream()
+                .filter(BrokerRegistration::getFenced)
+                .map(BrokerRegistration::getBrokerId)
+                .collect(Collectors.toSet()));
         Set<TopicPartition> assigned = new HashSet<>();
         for (Map<Integer, PartitionRecord> byNumber : next.partitions().values()) {
             for (PartitionRecord p : byNumber.values()) {
@@ -53,16 +55,21 @@ public final class PartitionReconciler {
                 try {
                     tp = new TopicPartition(p.getTopic(), p.getPartition());
                 } catch (InvalidTopicException e) {
-                    log.warn("Ignoring partition {} of a topic whose name is not a valid directory name", p.getPartition());
+                    log.warn(
+                            "Ignoring partition {} of a topic whose name is not a valid directory name",
+                            p.getPartition());
                     continue;
                 }
                 assigned.add(tp);
-                PartitionRecord before = previous.partition(p.getTopic(), p.getPartition()).orElse(null);
+                PartitionRecord before =
+                        previous.partition(p.getTopic(), p.getPartition()).orElse(null);
                 boolean recreated = before != null && !before.getTopicId().equals(p.getTopicId());
                 if (recreated) {
                     replicaManager.removePartition(tp, true);
                 }
-                if (recreated || !p.equals(before) || replicaManager.partition(tp).isEmpty()) {
+                if (recreated
+                        || !p.equals(before)
+                        || replicaManager.partition(tp).isEmpty()) {
                     replicaManager.applyPartitionState(tp, leaderAndIsr(p));
                 }
             }
@@ -71,14 +78,20 @@ public final class PartitionReconciler {
         replicaManager.snapshots().forEach(s -> stale.add(s.tp()));
         stale.removeAll(assigned);
         for (TopicPartition tp : stale) {
-            log.info("Removing partition {}: its topic was deleted or it is no longer assigned to broker {}", tp,
+            log.info(
+                    "Removing partition {}: its topic was deleted or it is no longer assigned to broker {}",
+                    tp,
                     brokerId);
             replicaManager.removePartition(tp, true);
         }
     }
 
     static LeaderAndIsr leaderAndIsr(PartitionRecord p) {
-        return new LeaderAndIsr(p.getLeader(), Math.max(0, p.getLeaderEpoch()), Math.max(0, p.getPartitionEpoch()),
-                p.getReplicasList(), p.getIsrList());
+        return new LeaderAndIsr(
+                p.getLeader(),
+                Math.max(0, p.getLeaderEpoch()),
+                Math.max(0, p.getPartitionEpoch()),
+                p.getReplicasList(),
+                p.getIsrList());
     }
 }

@@ -30,8 +30,8 @@ public record TopicAdmission(int defaultPartitions, int defaultReplicationFactor
             filled.setReplicationFactor(defaultReplicationFactor);
         }
         if (filled.getReplicationFactor() > 0) {
-            overrides.requireReachable(filled.getReplicationFactor(),
-                    request.containsConfigs(TopicOverrides.MIN_INSYNC_REPLICAS));
+            overrides.requireReachable(
+                    filled.getReplicationFactor(), request.containsConfigs(TopicOverrides.MIN_INSYNC_REPLICAS));
         }
         return filled.build();
     }

@@ -91,15 +91,16 @@ public record TopicOverrides(LogConfig logConfig, int minInsyncReplicas) {
         try {
             values = TopicKeys.DEFINITION.resolve(ConfigSources.supplied(overrides, ORIGIN));
         } catch (ConfigException e) {
-            throw new InvalidTopicConfigException(e.problems().stream()
-                    .map(p -> p.key() + ": " + p.message()).collect(Collectors.joining("; ")));
+            throw new InvalidTopicConfigException(
+                    e.problems().stream().map(p -> p.key() + ": " + p.message()).collect(Collectors.joining("; ")));
         }
         LogConfig.Builder log = defaults.toBuilder();
         for (LogSetting<?> setting : LOG_SETTINGS) {
             applyOverride(setting, log, values);
         }
         int minInsyncReplicas = overridden(values, TopicKeys.MIN_INSYNC_REPLICAS)
-                ? values.get(TopicKeys.MIN_INSYNC_REPLICAS.key()) : defaultMinInsyncReplicas;
+                ? values.get(TopicKeys.MIN_INSYNC_REPLICAS.key())
+                : defaultMinInsyncReplicas;
         return new TopicOverrides(log.build(), minInsyncReplicas);
     }
 

@@ -60,7 +60,9 @@ public final class DirectBufferPool {
     /** Hands back a buffer {@link #acquire} returned (not a slice or duplicate of it). */
     void release(ByteBuffer buffer) {
         int capacity = buffer.capacity();
-        if (!buffer.isDirect() || Integer.bitCount(capacity) != 1 || capacity < 1 << MIN_SHIFT
+        if (!buffer.isDirect()
+                || Integer.bitCount(capacity) != 1
+                || capacity < 1 << MIN_SHIFT
                 || capacity > 1 << MAX_SHIFT) {
             return;
         }

@@ -21,8 +21,7 @@ final class DirectMessages {
     /** Bytes copied per step when the transport's stream offers no buffer to copy from directly. */
     private static final int CHUNK_BYTES = 64 * 1024;
 
-    private DirectMessages() {
-    }
+    private DirectMessages() {}
 
     /**
      * The whole message in a direct buffer from {@code buffers}, position 0 to limit. A {@link KnownLength}
@@ -68,8 +67,8 @@ final class DirectMessages {
             message.put(chunk, 0, n);
         }
         if (message.hasRemaining()) {
-            throw new IOException("the stream ended " + message.remaining() + " bytes before the "
-                    + message.limit() + " bytes it announced");
+            throw new IOException("the stream ended " + message.remaining() + " bytes before the " + message.limit()
+                    + " bytes it announced");
         }
     }
 

@@ -77,15 +77,19 @@ public final class ProduceRequestMarshaller implements MethodDescriptor.Marshall
         try {
             message = DirectMessages.copyToDirect(stream, buffers);
         } catch (IOException e) {
-            throw Status.INTERNAL.withDescription("could not read the produce request: " + e.getMessage())
-                    .withCause(e).asRuntimeException();
+            throw Status.INTERNAL
+                    .withDescription("could not read the produce request: " + e.getMessage())
+                    .withCause(e)
+                    .asRuntimeException();
         }
         try {
             return parse(message, () -> buffers.release(message));
         } catch (InvalidProtocolBufferException e) {
             buffers.release(message);
-            throw Status.INTERNAL.withDescription("Invalid protobuf byte sequence: " + e.getMessage())
-                    .withCause(e).asRuntimeException();
+            throw Status.INTERNAL
+                    .withDescription("Invalid protobuf byte sequence: " + e.getMessage())
+                    .withCause(e)
+                    .asRuntimeException();
         }
     }
 
@@ -120,7 +124,8 @@ public final class ProduceRequestMarshaller implements MethodDescriptor.Marshall
         } catch (IOException e) {
             throw new InvalidProtocolBufferException(e);
         }
-        return new OffHeapProduceRequest(request.setUnknownFields(unknown.build()).build(), records, recycle);
+        return new OffHeapProduceRequest(
+                request.setUnknownFields(unknown.build()).build(), records, recycle);
     }
 
     private static TopicProduceData topic(CodedInputStream in, ByteBuffer message, List<ByteBuffer> records)

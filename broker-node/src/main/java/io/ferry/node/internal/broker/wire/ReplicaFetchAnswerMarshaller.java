@@ -44,7 +44,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Stateless and thread-safe.
  */
-public final class ReplicaFetchAnswerMarshaller implements MethodDescriptor.Marshaller<Map<TopicPartition, ReplicaFetchResult>> {
+public final class ReplicaFetchAnswerMarshaller
+        implements MethodDescriptor.Marshaller<Map<TopicPartition, ReplicaFetchResult>> {
 
     private static final int RESPONSE_TOPICS = tag(1, WireFormat.WIRETYPE_LENGTH_DELIMITED);
     private static final int TOPIC_NAME = tag(1, WireFormat.WIRETYPE_LENGTH_DELIMITED);
@@ -64,7 +65,8 @@ public final class ReplicaFetchAnswerMarshaller implements MethodDescriptor.Mars
      * @param generated the generated message marshaller, used to serialize
      * @param buffers   where the direct buffers answers are copied into come from
      */
-    public ReplicaFetchAnswerMarshaller(MethodDescriptor.Marshaller<ReplicaFetchResponse> generated, DirectBufferPool buffers) {
+    public ReplicaFetchAnswerMarshaller(
+            MethodDescriptor.Marshaller<ReplicaFetchResponse> generated, DirectBufferPool buffers) {
         this.generated = generated;
         this.buffers = buffers;
     }
@@ -79,17 +81,24 @@ public final class ReplicaFetchAnswerMarshaller implements MethodDescriptor.Mars
         Map<String, ReplicaFetchTopicResult.Builder> topics = new LinkedHashMap<>();
         answer.forEach((tp, result) -> {
             ReplicaFetchPartitionResult.Builder partition = ReplicaFetchPartitionResult.newBuilder()
-                    .setPartition(tp.partition()).setHighWatermark(result.highWatermark())
-                    .setLogStartOffset(result.logStartOffset()).setLogEndOffset(result.logEndOffset())
+                    .setPartition(tp.partition())
+                    .setHighWatermark(result.highWatermark())
+                    .setLogStartOffset(result.logStartOffset())
+                    .setLogEndOffset(result.logEndOffset())
                     .setRecords(ByteString.copyFrom(result.records().duplicate()));
             if (result.error() != null) {
-                partition.setError(Error.newBuilder().setCode(result.error().code()).setMessage(result.error().message()));
+                partition.setError(Error.newBuilder()
+                        .setCode(result.error().code())
+                        .setMessage(result.error().message()));
             }
             if (result.divergingEpoch() != null) {
-                partition.setDivergingEpoch(DivergingEpoch.newBuilder().setEpoch(result.divergingEpoch().epoch())
+                partition.setDivergingEpoch(DivergingEpoch.newBuilder()
+                        .setEpoch(result.divergingEpoch().epoch())
                         .setEndOffset(result.divergingEpoch().endOffset()));
             }
-            topics.computeIfAbsent(tp.topic(), t -> ReplicaFetchTopicResult.newBuilder().setTopic(t))
+            topics.computeIfAbsent(
+                            tp.topic(),
+                            t -> ReplicaFetchTopicResult.newBuilder().setTopic(t))
                     .addPartitions(partition);
         });
         ReplicaFetchResponse.Builder response = ReplicaFetchResponse.newBuilder();
@@ -103,8 +112,10 @@ public final class ReplicaFetchAnswerMarshaller implements MethodDescriptor.Mars
         try {
             message = DirectMessages.copyToDirect(stream, buffers);
         } catch (IOException e) {
-            throw Status.INTERNAL.withDescription("could not read the ReplicaFetch answer: " + e.getMessage())
-                    .withCause(e).asRuntimeException();
+            throw Status.INTERNAL
+                    .withDescription("could not read the ReplicaFetch answer: " + e.getMessage())
+                    .withCause(e)
+                    .asRuntimeException();
         }
         List<Parsed> partitions = new ArrayList<>();
         try {
@@ -121,8 +132,10 @@ public final class ReplicaFetchAnswerMarshaller implements MethodDescriptor.Mars
             return results(partitions, message);
         } catch (IOException | RuntimeException e) {
             buffers.release(message);
-            throw Status.INTERNAL.withDescription("Invalid protobuf byte sequence: " + e.getMessage())
-                    .withCause(e).asRuntimeException();
+            throw Status.INTERNAL
+                    .withDescription("Invalid protobuf byte sequence: " + e.getMessage())
+                    .withCause(e)
+                    .asRuntimeException();
         }
     }
 
@@ -216,13 +229,21 @@ public final class ReplicaFetchAnswerMarshaller implements MethodDescriptor.Mars
         Map<TopicPartition, ReplicaFetchResult> results = new HashMap<>();
         for (int i = 0; i < partitions.size(); i++) {
             Parsed p = partitions.get(i);
-            PartitionError error = p.error.getCode() == ErrorCode.NONE ? null
+            PartitionError error = p.error.getCode() == ErrorCode.NONE
+                    ? null
                     : PartitionError.of(p.error.getCode(), p.error.getMessage());
-            EpochEndOffset diverging = p.divergingEpoch == null ? null
-                    : new EpochEndOffset(Math.max(-1, p.divergingEpoch.getEpoch()),
-                    Math.max(-1, p.divergingEpoch.getEndOffset()));
-            ReplicaFetchResult result = new ReplicaFetchResult(error, p.highWatermark, p.logStartOffset,
-                    p.logEndOffset, diverging, p.records.asReadOnlyBuffer(), BufferLease.once(giveBack));
+            EpochEndOffset diverging = p.divergingEpoch == null
+                    ? null
+                    : new EpochEndOffset(
+                            Math.max(-1, p.divergingEpoch.getEpoch()), Math.max(-1, p.divergingEpoch.getEndOffset()));
+            ReplicaFetchResult result = new ReplicaFetchResult(
+                    error,
+                    p.highWatermark,
+                    p.logStartOffset,
+                    p.logEndOffset,
+                    diverging,
+                    p.records.asReadOnlyBuffer(),
+                    BufferLease.once(giveBack));
             ReplicaFetchResult replaced = results.put(names.get(i), result);
             if (replaced != null) {
                 replaced.lease().release();

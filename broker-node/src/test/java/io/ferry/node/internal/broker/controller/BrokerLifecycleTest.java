@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ferry.config.HostPort;
 import io.ferry.node.RecordedFatalErrors;
-import io.ferry.config.HostPort;
 import io.ferry.node.internal.BrokerHealth;
 import io.ferry.node.internal.RoleHealth;
 import io.ferry.node.internal.broker.metadata.BrokerMetadata;
@@ -58,8 +57,11 @@ class BrokerLifecycleTest {
 
     private static final long HEARTBEAT_MILLIS = 100;
     private static final long MAX_STALENESS_MILLIS = 5_000;
-    private static final Endpoint ENDPOINT = Endpoint.newBuilder().setName("BROKER").setHost("127.0.0.1")
-            .setPort(1).build();
+    private static final Endpoint ENDPOINT = Endpoint.newBuilder()
+            .setName("BROKER")
+            .setHost("127.0.0.1")
+            .setPort(1)
+            .build();
 
     private final AtomicInteger heartbeats = new AtomicInteger();
     private final RecordedFatalErrors fatalErrors = new RecordedFatalErrors();
@@ -68,6 +70,7 @@ class BrokerLifecycleTest {
     private volatile boolean metadataChanges = true;
     /** When set, FetchMetadata answers with this error. */
     private volatile ErrorCode fetchError;
+
     private Server server;
     private ControllerGateway controllers;
     private BrokerLifecycle lifecycle;
@@ -81,38 +84,51 @@ class BrokerLifecycleTest {
         server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
                 .addService(new ControllerServiceGrpc.ControllerServiceImplBase() {
                     @Override
-                    public void registerBroker(RegisterBrokerRequest request, StreamObserver<RegisterBrokerResponse> observer) {
-                        observer.onNext(RegisterBrokerResponse.newBuilder().setMetadataVersion(1).build());
+                    public void registerBroker(
+                            RegisterBrokerRequest request, StreamObserver<RegisterBrokerResponse> observer) {
+                        observer.onNext(RegisterBrokerResponse.newBuilder()
+                                .setMetadataVersion(1)
+                                .build());
                         observer.onCompleted();
                     }
 
                     @Override
-                    public void brokerHeartbeat(BrokerHeartbeatRequest request, StreamObserver<BrokerHeartbeatResponse> observer) {
+                    public void brokerHeartbeat(
+                            BrokerHeartbeatRequest request, StreamObserver<BrokerHeartbeatResponse> observer) {
                         heartbeats.incrementAndGet();
-                        observer.onNext(BrokerHeartbeatResponse.newBuilder().setFenced(false).build());
+                        observer.onNext(BrokerHeartbeatResponse.newBuilder()
+                                .setFenced(false)
+                                .build());
                         observer.onCompleted();
                     }
 
                     @Override
-                    public void describeCluster(DescribeClusterRequest request, StreamObserver<DescribeClusterResponse> observer) {
-                        observer.onNext(DescribeClusterResponse.newBuilder().setControllerLeaderId(1).build());
+                    public void describeCluster(
+                            DescribeClusterRequest request, StreamObserver<DescribeClusterResponse> observer) {
+                        observer.onNext(DescribeClusterResponse.newBuilder()
+                                .setControllerLeaderId(1)
+                                .build());
                         observer.onCompleted();
                     }
 
                     @Override
-                    public void fetchMetadata(FetchMetadataRequest request, StreamObserver<FetchMetadataResponse> observer) {
+                    public void fetchMetadata(
+                            FetchMetadataRequest request, StreamObserver<FetchMetadataResponse> observer) {
                         ErrorCode error = fetchError;
                         observer.onNext(FetchMetadataResponse.newBuilder()
                                 .setError(io.ferry.proto.v1.Error.newBuilder()
-                                        .setCode(error == null ? ErrorCode.NONE : error).setMessage("scripted"))
+                                        .setCode(error == null ? ErrorCode.NONE : error)
+                                        .setMessage("scripted"))
                                 .setMetadataVersion(Math.max(1, request.getSinceVersion() + (metadataChanges ? 1 : 0)))
                                 .build());
                         observer.onCompleted();
                     }
-                }).build().start();
+                })
+                .build()
+                .start();
         controllers = new ControllerGateway(fatalErrors.threads());
-        controllers.connect(List.of(new HostPort("127.0.0.1",
-                ((InetSocketAddress) server.getListenSockets().get(0)).getPort())));
+        controllers.connect(List.of(new HostPort(
+                "127.0.0.1", ((InetSocketAddress) server.getListenSockets().get(0)).getPort())));
     }
 
     @AfterEach
@@ -125,8 +141,14 @@ class BrokerLifecycleTest {
     }
 
     private BrokerLifecycle start(Consumer<BrokerMetadata> onMetadata) {
-        lifecycle = new BrokerLifecycle(7, controllers, HEARTBEAT_MILLIS, 5_000, onMetadata,
-                fatalErrors.threads(), () -> Instant.ofEpochMilli(nowMillis.get()));
+        lifecycle = new BrokerLifecycle(
+                7,
+                controllers,
+                HEARTBEAT_MILLIS,
+                5_000,
+                onMetadata,
+                fatalErrors.threads(),
+                () -> Instant.ofEpochMilli(nowMillis.get()));
         lifecycle.start(List.of(ENDPOINT));
         return lifecycle;
     }
@@ -137,15 +159,19 @@ class BrokerLifecycleTest {
         start(view -> {
             throw injected;
         });
-        await().atMost(Duration.ofSeconds(10)).until(() -> fatalErrors.recorded().contains(
-                new RecordedFatalErrors.Recorded("ferry-broker-metadata", injected)));
-        assertEquals(List.of("the broker's metadata thread stopped: " + injected), lifecycle.status().stoppedThreads());
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> fatalErrors
+                        .recorded()
+                        .contains(new RecordedFatalErrors.Recorded("ferry-broker-metadata", injected)));
+        assertEquals(
+                List.of("the broker's metadata thread stopped: " + injected),
+                lifecycle.status().stoppedThreads());
     }
 
     @Test
     void anIdleBrokerStaysCurrentAndHealthy() {
         metadataChanges = false;
-        start(view -> { });
+        start(view -> {});
         await().atMost(Duration.ofSeconds(10)).until(() -> lifecycle.status().metadataCurrentAsOfMillis() == 1_000);
         nowMillis.set(60_000);
         // Nothing new arrives, but each poll that succeeds keeps the view current.
@@ -169,21 +195,27 @@ class BrokerLifecycleTest {
         nowMillis.addAndGet(MAX_STALENESS_MILLIS + 1);
         RoleHealth stale = health();
         assertFalse(stale.healthy());
-        assertTrue(stale.reason().startsWith("the metadata view has not been current for "
-                + (nowMillis.get() - asOf) + " ms, longer than broker.metadata.max.staleness.ms="), stale.reason());
+        assertTrue(
+                stale.reason()
+                        .startsWith("the metadata view has not been current for " + (nowMillis.get() - asOf)
+                                + " ms, longer than broker.metadata.max.staleness.ms="),
+                stale.reason());
         release.countDown();
         await().atMost(Duration.ofSeconds(10)).until(() -> health().healthy());
     }
 
     @Test
     void aFailingPollIsNamedOnceTheViewIsStale() {
-        start(view -> { });
+        start(view -> {});
         await().atMost(Duration.ofSeconds(10)).until(() -> health().healthy());
         fetchError = ErrorCode.UNKNOWN_SERVER_ERROR;
-        await().atMost(Duration.ofSeconds(10)).until(() -> lifecycle.status().metadataFailure().isPresent());
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> lifecycle.status().metadataFailure().isPresent());
         nowMillis.addAndGet(MAX_STALENESS_MILLIS + 1);
-        assertTrue(health().reason().endsWith("the last poll failed: FetchMetadata answered UNKNOWN_SERVER_ERROR: "
-                + "scripted"), health().reason());
+        assertTrue(
+                health().reason()
+                        .endsWith("the last poll failed: FetchMetadata answered UNKNOWN_SERVER_ERROR: " + "scripted"),
+                health().reason());
     }
 
     private RoleHealth health() {
@@ -221,7 +253,8 @@ class BrokerLifecycleTest {
         AtomicReference<Boolean> interrupted = new AtomicReference<>();
         AtomicReference<Throwable> writeFailure = new AtomicReference<>();
         AtomicInteger applications = new AtomicInteger();
-        try (FileChannel log = FileChannel.open(dir.resolve("log"), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+        try (FileChannel log =
+                FileChannel.open(dir.resolve("log"), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
             start(view -> {
                 if (applications.incrementAndGet() > 1) {
                     return;

@@ -48,16 +48,21 @@ class ControllerGatewayTest {
         Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
                 .addService(new ControllerServiceGrpc.ControllerServiceImplBase() {
                     @Override
-                    public void describeCluster(DescribeClusterRequest request,
-                                                StreamObserver<DescribeClusterResponse> observer) {
+                    public void describeCluster(
+                            DescribeClusterRequest request, StreamObserver<DescribeClusterResponse> observer) {
                         calls.incrementAndGet();
-                        observer.onNext(DescribeClusterResponse.newBuilder().setControllerLeaderId(leaderId)
-                                .setError(Error.newBuilder().setCode(code).setMessage("from " + leaderId)).build());
+                        observer.onNext(DescribeClusterResponse.newBuilder()
+                                .setControllerLeaderId(leaderId)
+                                .setError(Error.newBuilder().setCode(code).setMessage("from " + leaderId))
+                                .build());
                         observer.onCompleted();
                     }
-                }).build().start();
+                })
+                .build()
+                .start();
         servers.add(server);
-        return new HostPort("127.0.0.1", ((InetSocketAddress) server.getListenSockets().get(0)).getPort());
+        return new HostPort(
+                "127.0.0.1", ((InetSocketAddress) server.getListenSockets().get(0)).getPort());
     }
 
     private static HostPort closedPort() throws Exception {
@@ -75,9 +80,12 @@ class ControllerGatewayTest {
 
     private static DescribeClusterResponse describe(ControllerGateway gateway, long timeoutMillis) throws Exception {
         try {
-            return gateway.call("DescribeCluster",
-                    (stub, answer) -> stub.describeCluster(DescribeClusterRequest.getDefaultInstance(), answer),
-                    DescribeClusterResponse::getError, timeoutMillis).get(30, TimeUnit.SECONDS);
+            return gateway.call(
+                            "DescribeCluster",
+                            (stub, answer) -> stub.describeCluster(DescribeClusterRequest.getDefaultInstance(), answer),
+                            DescribeClusterResponse::getError,
+                            timeoutMillis)
+                    .get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             throw (Exception) e.getCause();
         }
@@ -101,7 +109,9 @@ class ControllerGatewayTest {
     @Test
     void otherErrorsAreTheControllersAnswerAndNoAnswerInTimeIsATypedFailure() throws Exception {
         HostPort refusing = controller(ErrorCode.INVALID_REQUEST, 1, new AtomicInteger());
-        assertEquals(ErrorCode.INVALID_REQUEST, describe(gateway(refusing), 10_000).getError().getCode());
+        assertEquals(
+                ErrorCode.INVALID_REQUEST,
+                describe(gateway(refusing), 10_000).getError().getCode());
         HostPort notController = controller(ErrorCode.NOT_CONTROLLER, -1, new AtomicInteger());
         ControllerGateway.ControllerUnavailableException e = assertThrows(
                 ControllerGateway.ControllerUnavailableException.class, () -> describe(gateway(notController), 300));
@@ -112,8 +122,8 @@ class ControllerGatewayTest {
     void aCallBeforeTheGatewayIsConnectedFailsAtOnce() {
         ControllerGateway gateway = new ControllerGateway(fatalErrors.threads());
         gateways.add(gateway);
-        ControllerGateway.ControllerUnavailableException e = assertThrows(
-                ControllerGateway.ControllerUnavailableException.class, () -> describe(gateway, 10_000));
+        ControllerGateway.ControllerUnavailableException e =
+                assertThrows(ControllerGateway.ControllerUnavailableException.class, () -> describe(gateway, 10_000));
         assertTrue(e.getMessage().contains("still starting"), e.getMessage());
     }
 }

@@ -58,6 +58,7 @@ class AdminCallsTest {
     private final ConcurrentLinkedQueue<StreamObserver<CreateTopicResponse>> held = new ConcurrentLinkedQueue<>();
     /** CreateTopic requests as the controller got them. */
     private final ConcurrentLinkedQueue<CreateTopicRequest> forwarded = new ConcurrentLinkedQueue<>();
+
     private final ExecutorService grpcExecutor = Executors.newFixedThreadPool(GRPC_THREADS);
     private final List<Server> servers = new ArrayList<>();
     private final ControllerGateway controllers = new ControllerGateway(fatalErrors.threads());
@@ -108,16 +109,25 @@ class AdminCallsTest {
     /** The broker service on a server whose calls run on {@link #GRPC_THREADS} threads. */
     private BrokerServiceGrpc.BrokerServiceStub broker() throws IOException {
         BrokerMetrics metrics = new BrokerMetrics(new SimpleMeterRegistry(), replicas);
-        session = new BrokerLifecycle(1, controllers, 500, 30_000, view -> { }, fatalErrors.threads(),
-                InstantSource.system());
-        TopicAdmission admission = new TopicAdmission(1, 1,
-                new TopicConfigs(LogConfig.defaults(), 1, () -> BrokerMetadata.EMPTY));
-        BrokerGrpcService service = new BrokerGrpcService(replicas, session, controllers, metrics, 30_000,
-                new BrokerGrpcService.FetchLimits(1 << 20, 1 << 20), HandlerFixtures.plentyOfRoom(),
+        session = new BrokerLifecycle(
+                1, controllers, 500, 30_000, view -> {}, fatalErrors.threads(), InstantSource.system());
+        TopicAdmission admission =
+                new TopicAdmission(1, 1, new TopicConfigs(LogConfig.defaults(), 1, () -> BrokerMetadata.EMPTY));
+        BrokerGrpcService service = new BrokerGrpcService(
+                replicas,
+                session,
+                controllers,
+                metrics,
+                30_000,
+                new BrokerGrpcService.FetchLimits(1 << 20, 1 << 20),
+                HandlerFixtures.plentyOfRoom(),
                 admission);
         Server server = started(NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-                .executor(grpcExecutor).addService(service.bindService()));
-        channel = NettyChannelBuilder.forAddress("127.0.0.1", port(server)).usePlaintext().build();
+                .executor(grpcExecutor)
+                .addService(service.bindService()));
+        channel = NettyChannelBuilder.forAddress("127.0.0.1", port(server))
+                .usePlaintext()
+                .build();
         return BrokerServiceGrpc.newStub(channel);
     }
 
@@ -128,8 +138,9 @@ class AdminCallsTest {
         List<CompletableFuture<CreateTopicResponse>> answers = new ArrayList<>();
         for (int i = 0; i < CALLS; i++) {
             CompletableFuture<CreateTopicResponse> answer = new CompletableFuture<>();
-            broker.withDeadlineAfter(60, TimeUnit.SECONDS).createTopic(CreateTopicRequest.newBuilder()
-                    .setName("t" + i).build(), new Completing<>(answer));
+            broker.withDeadlineAfter(60, TimeUnit.SECONDS)
+                    .createTopic(
+                            CreateTopicRequest.newBuilder().setName("t" + i).build(), new Completing<>(answer));
             answers.add(answer);
         }
 
@@ -137,16 +148,19 @@ class AdminCallsTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> held.size() == CALLS);
         // ... and those threads are free for other calls meanwhile.
         CompletableFuture<Object> metadata = new CompletableFuture<>();
-        broker.withDeadlineAfter(30, TimeUnit.SECONDS).metadata(MetadataRequest.getDefaultInstance(),
-                new Completing<>(metadata));
+        broker.withDeadlineAfter(30, TimeUnit.SECONDS)
+                .metadata(MetadataRequest.getDefaultInstance(), new Completing<>(metadata));
         metadata.get(30, TimeUnit.SECONDS);
 
         for (StreamObserver<CreateTopicResponse> observer : held) {
-            observer.onNext(CreateTopicResponse.newBuilder().setError(Error.newBuilder().setCode(ErrorCode.NONE)).build());
+            observer.onNext(CreateTopicResponse.newBuilder()
+                    .setError(Error.newBuilder().setCode(ErrorCode.NONE))
+                    .build());
             observer.onCompleted();
         }
         for (CompletableFuture<CreateTopicResponse> answer : answers) {
-            assertEquals(ErrorCode.NONE, answer.get(30, TimeUnit.SECONDS).getError().getCode());
+            assertEquals(
+                    ErrorCode.NONE, answer.get(30, TimeUnit.SECONDS).getError().getCode());
         }
     }
 
@@ -154,13 +168,18 @@ class AdminCallsTest {
     void aCallWithoutAnIdempotencyKeyGetsOneAndAClientsKeyIsKept() throws Exception {
         controllers.connect(List.of(slowController()));
         BrokerServiceGrpc.BrokerServiceStub broker = broker();
-        broker.createTopic(CreateTopicRequest.newBuilder().setName("keyless").build(), new Completing<>(
-                new CompletableFuture<>()));
-        broker.createTopic(CreateTopicRequest.newBuilder().setName("keyed").setIdempotencyKey("the-clients").build(),
+        broker.createTopic(
+                CreateTopicRequest.newBuilder().setName("keyless").build(),
+                new Completing<>(new CompletableFuture<>()));
+        broker.createTopic(
+                CreateTopicRequest.newBuilder()
+                        .setName("keyed")
+                        .setIdempotencyKey("the-clients")
+                        .build(),
                 new Completing<>(new CompletableFuture<>()));
         await().atMost(Duration.ofSeconds(30)).until(() -> forwarded.size() == 2);
-        Map<String, String> keys = forwarded.stream().collect(Collectors.toMap(CreateTopicRequest::getName,
-                CreateTopicRequest::getIdempotencyKey));
+        Map<String, String> keys = forwarded.stream()
+                .collect(Collectors.toMap(CreateTopicRequest::getName, CreateTopicRequest::getIdempotencyKey));
         assertFalse(keys.get("keyless").isEmpty());
         assertEquals("the-clients", keys.get("keyed"));
     }
@@ -184,7 +203,6 @@ class AdminCallsTest {
         }
 
         @Override
-        public void onCompleted() {
-        }
+        public void onCompleted() {}
     }
 }

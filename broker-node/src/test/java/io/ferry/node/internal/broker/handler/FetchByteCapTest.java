@@ -52,33 +52,54 @@ class FetchByteCapTest {
     }
 
     private long fetchedBytes(int brokerMaxBytes) throws Exception {
-        FetchHandler handler = new FetchHandler(leader.replicas, () -> HandlerFixtures.ledByBroker1("t", PARTITIONS),
-                metrics, 30_000, brokerMaxBytes);
+        FetchHandler handler = new FetchHandler(
+                leader.replicas, () -> HandlerFixtures.ledByBroker1("t", PARTITIONS), metrics, 30_000, brokerMaxBytes);
         FetchTopic.Builder topic = FetchTopic.newBuilder().setTopic("t");
         for (int p = 0; p < PARTITIONS; p++) {
-            topic.addPartitions(FetchPartition.newBuilder().setPartition(p).setPartitionMaxBytes(1 << 20)
+            topic.addPartitions(FetchPartition.newBuilder()
+                    .setPartition(p)
+                    .setPartitionMaxBytes(1 << 20)
                     .setCurrentLeaderEpoch(-1));
         }
         CompletableFuture<FetchResponse> answer = new CompletableFuture<>();
-        handler.handle(FetchRequest.newBuilder().setMaxBytes(Integer.MAX_VALUE).addTopics(topic).build(), false,
-                HandlerFixtures.plentyOfMemory(), answer::complete);
-        return answer.get(10, TimeUnit.SECONDS).getTopicsList().stream().flatMap(t -> t.getPartitionsList().stream())
-                .mapToLong(p -> p.getRecords().size()).sum();
+        handler.handle(
+                FetchRequest.newBuilder()
+                        .setMaxBytes(Integer.MAX_VALUE)
+                        .addTopics(topic)
+                        .build(),
+                false,
+                HandlerFixtures.plentyOfMemory(),
+                answer::complete);
+        return answer.get(10, TimeUnit.SECONDS).getTopicsList().stream()
+                .flatMap(t -> t.getPartitionsList().stream())
+                .mapToLong(p -> p.getRecords().size())
+                .sum();
     }
 
     private long replicaFetchedBytes(int brokerMaxBytes) throws Exception {
-        ReplicaFetchHandler handler = new ReplicaFetchHandler(leader.replicas,
-                () -> HandlerFixtures.ledByBroker1("t", PARTITIONS), metrics, 30_000, brokerMaxBytes);
+        ReplicaFetchHandler handler = new ReplicaFetchHandler(
+                leader.replicas, () -> HandlerFixtures.ledByBroker1("t", PARTITIONS), metrics, 30_000, brokerMaxBytes);
         ReplicaFetchTopic.Builder topic = ReplicaFetchTopic.newBuilder().setTopic("t");
         for (int p = 0; p < PARTITIONS; p++) {
-            topic.addPartitions(ReplicaFetchPartition.newBuilder().setPartition(p).setPartitionMaxBytes(1 << 20)
-                    .setCurrentLeaderEpoch(1).setLastFetchedEpoch(-1));
+            topic.addPartitions(ReplicaFetchPartition.newBuilder()
+                    .setPartition(p)
+                    .setPartitionMaxBytes(1 << 20)
+                    .setCurrentLeaderEpoch(1)
+                    .setLastFetchedEpoch(-1));
         }
         CompletableFuture<ReplicaFetchResponse> answer = new CompletableFuture<>();
-        handler.handle(ReplicaFetchRequest.newBuilder().setReplicaId(2).setMaxBytes(Integer.MAX_VALUE)
-                .addTopics(topic).build(), HandlerFixtures.plentyOfMemory(), answer::complete);
-        return answer.get(10, TimeUnit.SECONDS).getTopicsList().stream().flatMap(t -> t.getPartitionsList().stream())
-                .mapToLong(p -> p.getRecords().size()).sum();
+        handler.handle(
+                ReplicaFetchRequest.newBuilder()
+                        .setReplicaId(2)
+                        .setMaxBytes(Integer.MAX_VALUE)
+                        .addTopics(topic)
+                        .build(),
+                HandlerFixtures.plentyOfMemory(),
+                answer::complete);
+        return answer.get(10, TimeUnit.SECONDS).getTopicsList().stream()
+                .flatMap(t -> t.getPartitionsList().stream())
+                .mapToLong(p -> p.getRecords().size())
+                .sum();
     }
 
     @Test

@@ -25,11 +25,20 @@ class FetchHandlerTest {
     void aLeaderHintAfterALongPollNamesTheLeadersAddressOnTheCallersListener(@TempDir Path dir) throws Exception {
         try (HandlerFixtures.LeaderOfT0 leader = new HandlerFixtures.LeaderOfT0(dir)) {
             BrokerMetadata view = HandlerFixtures.ledByBroker2(leader.tp);
-            FetchHandler handler = new FetchHandler(leader.replicas, () -> view,
-                    new BrokerMetrics(new SimpleMeterRegistry(), leader.replicas), 30_000, Integer.MAX_VALUE);
-            FetchRequest request = FetchRequest.newBuilder().setMaxWaitMs(20_000).setMinBytes(1)
-                    .addTopics(FetchTopic.newBuilder().setTopic("t")
-                            .addPartitions(FetchPartition.newBuilder().setPartition(0).setFetchOffset(0)
+            FetchHandler handler = new FetchHandler(
+                    leader.replicas,
+                    () -> view,
+                    new BrokerMetrics(new SimpleMeterRegistry(), leader.replicas),
+                    30_000,
+                    Integer.MAX_VALUE);
+            FetchRequest request = FetchRequest.newBuilder()
+                    .setMaxWaitMs(20_000)
+                    .setMinBytes(1)
+                    .addTopics(FetchTopic.newBuilder()
+                            .setTopic("t")
+                            .addPartitions(FetchPartition.newBuilder()
+                                    .setPartition(0)
+                                    .setFetchOffset(0)
                                     .setCurrentLeaderEpoch(1)))
                     .build();
             CompletableFuture<FetchResponse> answer = new CompletableFuture<>();
@@ -38,7 +47,8 @@ class FetchHandlerTest {
             assertFalse(answer.isDone(), "the empty log holds the fetch for new records");
             leader.moveLeadershipToBroker2();
 
-            FetchPartitionResult result = answer.get(10, TimeUnit.SECONDS).getTopics(0).getPartitions(0);
+            FetchPartitionResult result =
+                    answer.get(10, TimeUnit.SECONDS).getTopics(0).getPartitions(0);
             assertEquals(ErrorCode.NOT_LEADER, result.getError().getCode());
             assertEquals(2, result.getLeader().getLeaderId());
             assertEquals(HandlerFixtures.external(2), result.getLeader().getEndpoint());

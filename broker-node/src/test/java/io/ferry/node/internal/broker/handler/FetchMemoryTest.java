@@ -44,6 +44,7 @@ class FetchMemoryTest {
     private int batchSize;
     /** Deadlines of waits for room, not yet cancelled; the test runs them. */
     private final List<Runnable> deadlines = new ArrayList<>();
+
     private final Timer timer = (delayMs, task) -> {
         deadlines.add(task);
         return () -> deadlines.remove(task);
@@ -55,8 +56,12 @@ class FetchMemoryTest {
         ByteBuffer batch = BrokerTestSupport.batch("v", 3);
         batchSize = batch.remaining();
         leader.append(batch);
-        handler = new FetchHandler(leader.replicas, () -> HandlerFixtures.ledByBroker1("t", 1),
-                new BrokerMetrics(new SimpleMeterRegistry(), leader.replicas), 30_000, Integer.MAX_VALUE);
+        handler = new FetchHandler(
+                leader.replicas,
+                () -> HandlerFixtures.ledByBroker1("t", 1),
+                new BrokerMetrics(new SimpleMeterRegistry(), leader.replicas),
+                30_000,
+                Integer.MAX_VALUE);
     }
 
     @AfterEach
@@ -66,16 +71,26 @@ class FetchMemoryTest {
 
     /** Room for one answer of the one batch, on the broker and per connection. */
     private FetchMemory roomForOneAnswer() {
-        return new FetchMemory(new MemoryBudget(batchSize, batchSize, timer),
-                new MemoryBudget(1 << 20, 1 << 20, timer));
+        return new FetchMemory(
+                new MemoryBudget(batchSize, batchSize, timer), new MemoryBudget(1 << 20, 1 << 20, timer));
     }
 
     private CompletableFuture<FetchResponse> fetch(FetchMemory.Call call, long offset) {
         CompletableFuture<FetchResponse> answer = new CompletableFuture<>();
-        handler.handle(FetchRequest.newBuilder().setMaxWaitMs(10_000).setMinBytes(1)
-                .addTopics(FetchTopic.newBuilder().setTopic("t").addPartitions(FetchPartition.newBuilder()
-                        .setPartition(0).setFetchOffset(offset).setCurrentLeaderEpoch(-1)))
-                .build(), false, call, answer::complete);
+        handler.handle(
+                FetchRequest.newBuilder()
+                        .setMaxWaitMs(10_000)
+                        .setMinBytes(1)
+                        .addTopics(FetchTopic.newBuilder()
+                                .setTopic("t")
+                                .addPartitions(FetchPartition.newBuilder()
+                                        .setPartition(0)
+                                        .setFetchOffset(offset)
+                                        .setCurrentLeaderEpoch(-1)))
+                        .build(),
+                false,
+                call,
+                answer::complete);
         return answer;
     }
 
@@ -101,7 +116,9 @@ class FetchMemoryTest {
         assertEquals(batchSize, partition(waiting).getRecords().size());
         assertFalse(withdrawn.isDone(), "a call cancelled while it waited is never answered");
         third.end();
-        assertEquals(batchSize, partition(fetch(memory.open("connection D"), 0)).getRecords().size(),
+        assertEquals(
+                batchSize,
+                partition(fetch(memory.open("connection D"), 0)).getRecords().size(),
                 "every call gave its room back");
     }
 
@@ -121,9 +138,16 @@ class FetchMemoryTest {
 
     @Test
     void aFetchWithNoRoomToWaitIsAnsweredAtOnce() throws Exception {
-        FetchRequest size = FetchRequest.newBuilder().setMaxWaitMs(10_000).setMinBytes(1).addTopics(FetchTopic
-                .newBuilder().setTopic("t").addPartitions(FetchPartition.newBuilder().setPartition(0)
-                        .setFetchOffset(3).setCurrentLeaderEpoch(-1))).build();
+        FetchRequest size = FetchRequest.newBuilder()
+                .setMaxWaitMs(10_000)
+                .setMinBytes(1)
+                .addTopics(FetchTopic.newBuilder()
+                        .setTopic("t")
+                        .addPartitions(FetchPartition.newBuilder()
+                                .setPartition(0)
+                                .setFetchOffset(3)
+                                .setCurrentLeaderEpoch(-1)))
+                .build();
         MemoryBudget longPolls = new MemoryBudget(size.getSerializedSize(), 1 << 20, timer);
         FetchMemory memory = new FetchMemory(new MemoryBudget(1 << 20, 1 << 20, timer), longPolls);
 
@@ -138,8 +162,10 @@ class FetchMemoryTest {
     }
 
     private Map<TopicPartition, FetchedPartition> readCounting(AtomicInteger released) {
-        return Map.of(new TopicPartition("t", 0), new FetchedPartition(null, 1, 0, ByteBuffer.allocate(batchSize),
-                BufferLease.once(released::incrementAndGet)));
+        return Map.of(
+                new TopicPartition("t", 0),
+                new FetchedPartition(
+                        null, 1, 0, ByteBuffer.allocate(batchSize), BufferLease.once(released::incrementAndGet)));
     }
 
     @Test

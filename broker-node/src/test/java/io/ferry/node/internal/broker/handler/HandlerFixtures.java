@@ -38,25 +38,29 @@ import java.util.function.Function;
 /** A replica manager of broker 1 with no peers, and metadata views, for the request handlers' tests. */
 final class HandlerFixtures {
 
-    private HandlerFixtures() {
-    }
+    private HandlerFixtures() {}
 
     static ReplicaManager replicaManager(Function<TopicPartition, ReplicaLog> logs) {
-        return new ReplicaManager(1, new ReplicaLogs() {
-            @Override
-            public ReplicaLog open(TopicPartition tp) {
-                return logs.apply(tp);
-            }
+        return new ReplicaManager(
+                1,
+                new ReplicaLogs() {
+                    @Override
+                    public ReplicaLog open(TopicPartition tp) {
+                        return logs.apply(tp);
+                    }
 
-            @Override
-            public void delete(TopicPartition tp) {
-            }
-        }, topic -> 1, new ReplicationConfig(30_000, 500, 1, 1 << 20, 1 << 20, 100, 5_000),
-                new ReplicaManager.Environment((delayMs, task) -> () -> { }, InstantSource.system(),
-                        (leader, replica, params, partitions, timeout) -> CompletableFuture.failedFuture(
-                                new IOException("no leader in this test")),
-                        (tp, leaderEpoch, partitionEpoch, isr) -> CompletableFuture.failedFuture(
-                                new IOException("no controller in this test")),
+                    @Override
+                    public void delete(TopicPartition tp) {}
+                },
+                topic -> 1,
+                new ReplicationConfig(30_000, 500, 1, 1 << 20, 1 << 20, 100, 5_000),
+                new ReplicaManager.Environment(
+                        (delayMs, task) -> () -> {},
+                        InstantSource.system(),
+                        (leader, replica, params, partitions, timeout) ->
+                                CompletableFuture.failedFuture(new IOException("no leader in this test")),
+                        (tp, leaderEpoch, partitionEpoch, isr) ->
+                                CompletableFuture.failedFuture(new IOException("no controller in this test")),
                         ReplicationListener.NONE,
                         name -> Executors.newSingleThreadExecutor()));
     }
@@ -68,39 +72,86 @@ final class HandlerFixtures {
 
     /** A fetch memory with room for anything. */
     static FetchMemory plentyOfRoom() {
-        Timer never = (delayMs, task) -> () -> { };
-        return new FetchMemory(new MemoryBudget(1L << 40, 1L << 40, never), new MemoryBudget(1L << 40, 1L << 40, never));
+        Timer never = (delayMs, task) -> () -> {};
+        return new FetchMemory(
+                new MemoryBudget(1L << 40, 1L << 40, never), new MemoryBudget(1L << 40, 1L << 40, never));
     }
 
     static BrokerRegistration broker(int id) {
-        return BrokerRegistration.newBuilder().setBrokerId(id)
-                .addEndpoints(Endpoint.newBuilder().setName(CallerEndpoints.INTERNAL).setHost("broker-" + id).setPort(9092))
-                .addEndpoints(external(id)).build();
+        return BrokerRegistration.newBuilder()
+                .setBrokerId(id)
+                .addEndpoints(Endpoint.newBuilder()
+                        .setName(CallerEndpoints.INTERNAL)
+                        .setHost("broker-" + id)
+                        .setPort(9092))
+                .addEndpoints(external(id))
+                .build();
     }
 
     static Endpoint external(int id) {
-        return Endpoint.newBuilder().setName(CallerEndpoints.EXTERNAL).setHost("127.0.0.1").setPort(9091 + id).build();
+        return Endpoint.newBuilder()
+                .setName(CallerEndpoints.EXTERNAL)
+                .setHost("127.0.0.1")
+                .setPort(9091 + id)
+                .build();
     }
 
     /** A view in which broker 2 leads {@code tp} at leader epoch 2; both brokers have both listeners. */
     static BrokerMetadata ledByBroker2(TopicPartition tp) {
-        return new BrokerMetadata(2, Map.of(1, broker(1), 2, broker(2)),
-                Map.of(tp.topic(), TopicRecord.newBuilder().setName(tp.topic()).setTopicId("id-" + tp.topic())
-                        .setPartitionCount(tp.partition() + 1).build()),
-                Map.of(tp.topic(), Map.of(tp.partition(), PartitionRecord.newBuilder().setTopic(tp.topic())
-                        .setTopicId("id-" + tp.topic()).setPartition(tp.partition()).addAllReplicas(List.of(1, 2))
-                        .addIsr(2).setLeader(2).setLeaderEpoch(2).setPartitionEpoch(2).build())));
+        return new BrokerMetadata(
+                2,
+                Map.of(1, broker(1), 2, broker(2)),
+                Map.of(
+                        tp.topic(),
+                        TopicRecord.newBuilder()
+                                .setName(tp.topic())
+                                .setTopicId("id-" + tp.topic())
+                                .setPartitionCount(tp.partition() + 1)
+                                .build()),
+                Map.of(
+                        tp.topic(),
+                        Map.of(
+                                tp.partition(),
+                                PartitionRecord.newBuilder()
+                                        .setTopic(tp.topic())
+                                        .setTopicId("id-" + tp.topic())
+                                        .setPartition(tp.partition())
+                                        .addAllReplicas(List.of(1, 2))
+                                        .addIsr(2)
+                                        .setLeader(2)
+                                        .setLeaderEpoch(2)
+                                        .setPartitionEpoch(2)
+                                        .build())));
     }
 
     /** A view in which broker 1 leads partitions 0 to {@code count - 1} of {@code topic}. */
     static BrokerMetadata ledByBroker1(String topic, int count) {
         Map<Integer, PartitionRecord> partitions = new HashMap<>();
         for (int p = 0; p < count; p++) {
-            partitions.put(p, PartitionRecord.newBuilder().setTopic(topic).setTopicId("id-" + topic).setPartition(p)
-                    .addReplicas(1).addIsr(1).setLeader(1).setLeaderEpoch(1).setPartitionEpoch(1).build());
+            partitions.put(
+                    p,
+                    PartitionRecord.newBuilder()
+                            .setTopic(topic)
+                            .setTopicId("id-" + topic)
+                            .setPartition(p)
+                            .addReplicas(1)
+                            .addIsr(1)
+                            .setLeader(1)
+                            .setLeaderEpoch(1)
+                            .setPartitionEpoch(1)
+                            .build());
         }
-        return new BrokerMetadata(1, Map.of(1, broker(1)), Map.of(topic, TopicRecord.newBuilder().setName(topic)
-                .setTopicId("id-" + topic).setPartitionCount(count).build()), Map.of(topic, partitions));
+        return new BrokerMetadata(
+                1,
+                Map.of(1, broker(1)),
+                Map.of(
+                        topic,
+                        TopicRecord.newBuilder()
+                                .setName(topic)
+                                .setTopicId("id-" + topic)
+                                .setPartitionCount(count)
+                                .build()),
+                Map.of(topic, partitions));
     }
 
     /**
@@ -121,14 +172,13 @@ final class HandlerFixtures {
 
         private LeaderOfT0(Path dir, int partitions, List<Integer> isr) {
             replicas = replicaManager(opened -> {
-                Log log = Log.open(dir.resolve(opened.toString()), LogConfig.defaults(), 0, InstantSource.system(),
-                        scheduler);
+                Log log = Log.open(
+                        dir.resolve(opened.toString()), LogConfig.defaults(), 0, InstantSource.system(), scheduler);
                 logs.add(log);
-                return ReplicaLog.of(log, failure -> { });
+                return ReplicaLog.of(log, failure -> {});
             });
             for (int p = 0; p < partitions; p++) {
-                replicas.applyPartitionState(new TopicPartition("t", p),
-                        new LeaderAndIsr(1, 1, 1, List.of(1, 2), isr));
+                replicas.applyPartitionState(new TopicPartition("t", p), new LeaderAndIsr(1, 1, 1, List.of(1, 2), isr));
             }
         }
 
@@ -150,7 +200,9 @@ final class HandlerFixtures {
         /** Appends {@code batches} to {@code t-partition} as leader (acks=1). */
         void append(int partition, ByteBuffer batches) throws Exception {
             TopicPartition target = new TopicPartition("t", partition);
-            ByteBuffer direct = ByteBuffer.allocateDirect(batches.remaining()).put(batches.duplicate()).flip();
+            ByteBuffer direct = ByteBuffer.allocateDirect(batches.remaining())
+                    .put(batches.duplicate())
+                    .flip();
             CompletableFuture<Map<TopicPartition, ProduceOutcome>> done = new CompletableFuture<>();
             replicas.appendRecords(RequiredAcks.LEADER, 1_000, Map.of(target, direct), done::complete);
             PartitionError error = done.get(10, TimeUnit.SECONDS).get(target).error();
@@ -161,8 +213,9 @@ final class HandlerFixtures {
 
         /** As a metadata update would, on a thread of its own: what was waiting is answered there. */
         void moveLeadershipToBroker2() throws Exception {
-            CompletableFuture.runAsync(() -> replicas.applyPartitionState(tp,
-                    new LeaderAndIsr(2, 2, 2, List.of(1, 2), List.of(2)))).get(10, TimeUnit.SECONDS);
+            CompletableFuture.runAsync(() ->
+                            replicas.applyPartitionState(tp, new LeaderAndIsr(2, 2, 2, List.of(1, 2), List.of(2))))
+                    .get(10, TimeUnit.SECONDS);
         }
 
         @Override

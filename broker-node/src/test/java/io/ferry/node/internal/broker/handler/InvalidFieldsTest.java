@@ -70,31 +70,43 @@ class InvalidFieldsTest {
 
     private Error produced(UnaryOperator<ProduceRequest.Builder> change) throws Exception {
         ProduceHandler handler = new ProduceHandler(leader.replicas, this::view, metrics, 1_000);
-        ProduceRequest request = change.apply(ProduceRequest.newBuilder().setAcks(io.ferry.proto.v1.Acks.ACKS_LEADER)
-                .addTopics(TopicProduceData.newBuilder().setTopic("t")
-                        .addPartitions(PartitionProduceData.newBuilder().setPartition(0)))).build();
+        ProduceRequest request = change.apply(ProduceRequest.newBuilder()
+                        .setAcks(io.ferry.proto.v1.Acks.ACKS_LEADER)
+                        .addTopics(TopicProduceData.newBuilder()
+                                .setTopic("t")
+                                .addPartitions(PartitionProduceData.newBuilder().setPartition(0))))
+                .build();
         ByteBuffer records = BrokerTestSupport.batch("w", 1);
-        ByteBuffer direct = ByteBuffer.allocateDirect(records.remaining()).put(records).flip();
+        ByteBuffer direct =
+                ByteBuffer.allocateDirect(records.remaining()).put(records).flip();
         CompletableFuture<ProduceResponse> answer = new CompletableFuture<>();
-        handler.handle(new OffHeapProduceRequest(request, List.of(direct), () -> { }), false, answer::complete);
+        handler.handle(new OffHeapProduceRequest(request, List.of(direct), () -> {}), false, answer::complete);
         return answer.get(10, TimeUnit.SECONDS).getTopics(0).getPartitions(0).getError();
     }
 
     @Test
     void produceRefusesAnUnknownAcksValueAndANegativeTimeoutAndAppendsNothing() throws Exception {
-        assertRefused("acks is 99; it must be 0 (unspecified, meaning all), 1 (none), 2 (leader) or 3 (all)",
+        assertRefused(
+                "acks is 99; it must be 0 (unspecified, meaning all), 1 (none), 2 (leader) or 3 (all)",
                 produced(r -> r.setAcksValue(99)));
         assertRefused("timeout_ms is -1; it must be 0 or more", produced(r -> r.setTimeoutMs(-1)));
-        assertEquals(3, leader.replicas.partition(leader.tp).orElseThrow().snapshot().logEndOffset());
-        assertEquals(ErrorCode.NONE, produced(r -> r.setAcksValue(0).setTimeoutMs(0)).getCode(),
+        assertEquals(
+                3, leader.replicas.partition(leader.tp).orElseThrow().snapshot().logEndOffset());
+        assertEquals(
+                ErrorCode.NONE,
+                produced(r -> r.setAcksValue(0).setTimeoutMs(0)).getCode(),
                 "0 keeps its documented meaning: acks all, the default timeout");
     }
 
     private Error fetched(UnaryOperator<FetchRequest.Builder> change, UnaryOperator<FetchPartition.Builder> partition)
             throws Exception {
         FetchHandler handler = new FetchHandler(leader.replicas, this::view, metrics, 30_000, Integer.MAX_VALUE);
-        FetchRequest request = change.apply(FetchRequest.newBuilder().addTopics(FetchTopic.newBuilder().setTopic("t")
-                .addPartitions(partition.apply(FetchPartition.newBuilder().setPartition(0).setCurrentLeaderEpoch(-1)))))
+        FetchRequest request = change.apply(FetchRequest.newBuilder()
+                        .addTopics(FetchTopic.newBuilder()
+                                .setTopic("t")
+                                .addPartitions(partition.apply(FetchPartition.newBuilder()
+                                        .setPartition(0)
+                                        .setCurrentLeaderEpoch(-1)))))
                 .build();
         CompletableFuture<FetchResponse> answer = new CompletableFuture<>();
         handler.handle(request, false, HandlerFixtures.plentyOfMemory(), answer::complete);
@@ -105,23 +117,31 @@ class InvalidFieldsTest {
     void fetchRefusesNegativeWaitsAndSizesAndEpochsBelowMinusOne() throws Exception {
         assertRefused("max_wait_ms is -1; it must be 0 or more", fetched(r -> r.setMaxWaitMs(-1), p -> p));
         assertRefused("min_bytes is -5; it must be 0 or more", fetched(r -> r.setMinBytes(-5), p -> p));
-        assertRefused("max_bytes is -2147483648; it must be 0 or more",
+        assertRefused(
+                "max_bytes is -2147483648; it must be 0 or more",
                 fetched(r -> r.setMaxBytes(Integer.MIN_VALUE), p -> p));
-        assertRefused("partition_max_bytes is -1; it must be 0 or more",
-                fetched(r -> r, p -> p.setPartitionMaxBytes(-1)));
-        assertRefused("current_leader_epoch is -2; it must be -1 (unknown) or a leader epoch (0 or more)",
+        assertRefused(
+                "partition_max_bytes is -1; it must be 0 or more", fetched(r -> r, p -> p.setPartitionMaxBytes(-1)));
+        assertRefused(
+                "current_leader_epoch is -2; it must be -1 (unknown) or a leader epoch (0 or more)",
                 fetched(r -> r, p -> p.setCurrentLeaderEpoch(-2)));
         assertEquals(ErrorCode.NONE, fetched(r -> r, p -> p).getCode());
     }
 
-    private Error replicaFetched(UnaryOperator<ReplicaFetchRequest.Builder> change,
-                                 UnaryOperator<ReplicaFetchPartition.Builder> partition) throws Exception {
-        ReplicaFetchHandler handler = new ReplicaFetchHandler(leader.replicas, this::view, metrics, 30_000,
-                Integer.MAX_VALUE);
-        ReplicaFetchRequest request = change.apply(ReplicaFetchRequest.newBuilder().setReplicaId(2)
-                .addTopics(ReplicaFetchTopic.newBuilder().setTopic("t").addPartitions(partition.apply(
-                        ReplicaFetchPartition.newBuilder().setPartition(0).setCurrentLeaderEpoch(1)
-                                .setLastFetchedEpoch(-1))))).build();
+    private Error replicaFetched(
+            UnaryOperator<ReplicaFetchRequest.Builder> change, UnaryOperator<ReplicaFetchPartition.Builder> partition)
+            throws Exception {
+        ReplicaFetchHandler handler =
+                new ReplicaFetchHandler(leader.replicas, this::view, metrics, 30_000, Integer.MAX_VALUE);
+        ReplicaFetchRequest request = change.apply(ReplicaFetchRequest.newBuilder()
+                        .setReplicaId(2)
+                        .addTopics(ReplicaFetchTopic.newBuilder()
+                                .setTopic("t")
+                                .addPartitions(partition.apply(ReplicaFetchPartition.newBuilder()
+                                        .setPartition(0)
+                                        .setCurrentLeaderEpoch(1)
+                                        .setLastFetchedEpoch(-1)))))
+                .build();
         CompletableFuture<ReplicaFetchResponse> answer = new CompletableFuture<>();
         handler.handle(request, HandlerFixtures.plentyOfMemory(), answer::complete);
         return answer.get(10, TimeUnit.SECONDS).getTopics(0).getPartitions(0).getError();
@@ -133,11 +153,14 @@ class InvalidFieldsTest {
         assertRefused("max_wait_ms is -7; it must be 0 or more", replicaFetched(r -> r.setMaxWaitMs(-7), p -> p));
         assertRefused("min_bytes is -1; it must be 0 or more", replicaFetched(r -> r.setMinBytes(-1), p -> p));
         assertRefused("max_bytes is -1; it must be 0 or more", replicaFetched(r -> r.setMaxBytes(-1), p -> p));
-        assertRefused("partition_max_bytes is -3; it must be 0 or more",
+        assertRefused(
+                "partition_max_bytes is -3; it must be 0 or more",
                 replicaFetched(r -> r, p -> p.setPartitionMaxBytes(-3)));
-        assertRefused("current_leader_epoch is -9; it must be -1 (unknown) or a leader epoch (0 or more)",
+        assertRefused(
+                "current_leader_epoch is -9; it must be -1 (unknown) or a leader epoch (0 or more)",
                 replicaFetched(r -> r, p -> p.setCurrentLeaderEpoch(-9)));
-        assertRefused("last_fetched_epoch is -2; it must be -1 (unknown) or a leader epoch (0 or more)",
+        assertRefused(
+                "last_fetched_epoch is -2; it must be -1 (unknown) or a leader epoch (0 or more)",
                 replicaFetched(r -> r, p -> p.setLastFetchedEpoch(-2)));
         assertEquals(ErrorCode.NONE, replicaFetched(r -> r, p -> p).getCode());
     }
@@ -145,9 +168,18 @@ class InvalidFieldsTest {
     @Test
     void listOffsetsRefusesATimestampBelowMinusTwo() {
         ListOffsetsHandler handler = new ListOffsetsHandler(leader.replicas, this::view);
-        Error error = handler.handle(ListOffsetsRequest.newBuilder().addTopics(ListOffsetsTopic.newBuilder()
-                .setTopic("t").addPartitions(ListOffsetsPartition.newBuilder().setPartition(0).setTimestamp(-3)))
-                .build(), false).getTopics(0).getPartitions(0).getError();
+        Error error = handler.handle(
+                        ListOffsetsRequest.newBuilder()
+                                .addTopics(ListOffsetsTopic.newBuilder()
+                                        .setTopic("t")
+                                        .addPartitions(ListOffsetsPartition.newBuilder()
+                                                .setPartition(0)
+                                                .setTimestamp(-3)))
+                                .build(),
+                        false)
+                .getTopics(0)
+                .getPartitions(0)
+                .getError();
 
         assertRefused("timestamp is -3; it must be -2 (earliest), -1 (latest) or milliseconds since the epoch", error);
     }
@@ -155,11 +187,21 @@ class InvalidFieldsTest {
     @Test
     void deleteRecordsRefusesAnOffsetBelowMinusOneAndDeletesNothing() {
         DeleteRecordsHandler handler = new DeleteRecordsHandler(leader.replicas, this::view);
-        Error error = handler.handle(DeleteRecordsRequest.newBuilder().addTopics(DeleteRecordsTopic.newBuilder()
-                .setTopic("t").addPartitions(DeleteRecordsPartition.newBuilder().setPartition(0).setOffset(-2)))
-                .build(), false).getTopics(0).getPartitions(0).getError();
+        Error error = handler.handle(
+                        DeleteRecordsRequest.newBuilder()
+                                .addTopics(DeleteRecordsTopic.newBuilder()
+                                        .setTopic("t")
+                                        .addPartitions(DeleteRecordsPartition.newBuilder()
+                                                .setPartition(0)
+                                                .setOffset(-2)))
+                                .build(),
+                        false)
+                .getTopics(0)
+                .getPartitions(0)
+                .getError();
 
         assertRefused("offset is -2; it must be -1 (the high watermark) or an offset (0 or more)", error);
-        assertEquals(0, leader.replicas.partition(leader.tp).orElseThrow().snapshot().logStartOffset());
+        assertEquals(
+                0, leader.replicas.partition(leader.tp).orElseThrow().snapshot().logStartOffset());
     }
 }

@@ -36,24 +36,33 @@ class ProduceHandlerTest {
         ReplicaManager replicas = HandlerFixtures.replicaManager(tp -> {
             throw new AssertionError("no partition is hosted");
         });
-        ProduceHandler handler = new ProduceHandler(replicas, () -> BrokerMetadata.EMPTY,
-                new BrokerMetrics(new SimpleMeterRegistry(), replicas), 1_000);
+        ProduceHandler handler = new ProduceHandler(
+                replicas, () -> BrokerMetadata.EMPTY, new BrokerMetrics(new SimpleMeterRegistry(), replicas), 1_000);
         AtomicBoolean released = new AtomicBoolean();
-        ProduceRequest request = ProduceRequest.newBuilder().setAcks(Acks.ACKS_ALL)
-                .addTopics(TopicProduceData.newBuilder().setTopic("nowhere")
+        ProduceRequest request = ProduceRequest.newBuilder()
+                .setAcks(Acks.ACKS_ALL)
+                .addTopics(TopicProduceData.newBuilder()
+                        .setTopic("nowhere")
                         .addPartitions(PartitionProduceData.newBuilder().setPartition(0)))
                 .build();
         List<Boolean> releasedBeforeResponse = new ArrayList<>();
         List<ProduceResponse> responses = new ArrayList<>();
 
-        handler.handle(new OffHeapProduceRequest(request, List.of(ByteBuffer.allocateDirect(0)),
-                () -> assertTrue(released.compareAndSet(false, true), "released twice")), false, response -> {
-            releasedBeforeResponse.add(released.get());
-            responses.add(response);
-        });
+        handler.handle(
+                new OffHeapProduceRequest(
+                        request,
+                        List.of(ByteBuffer.allocateDirect(0)),
+                        () -> assertTrue(released.compareAndSet(false, true), "released twice")),
+                false,
+                response -> {
+                    releasedBeforeResponse.add(released.get());
+                    responses.add(response);
+                });
 
         assertEquals(List.of(true), releasedBeforeResponse);
-        assertEquals(ErrorCode.UNKNOWN_TOPIC, responses.get(0).getTopics(0).getPartitions(0).getError().getCode());
+        assertEquals(
+                ErrorCode.UNKNOWN_TOPIC,
+                responses.get(0).getTopics(0).getPartitions(0).getError().getCode());
     }
 
     @Test
@@ -61,21 +70,25 @@ class ProduceHandlerTest {
         try (HandlerFixtures.LeaderOfT0 leader = new HandlerFixtures.LeaderOfT0(dir)) {
             // The view already names broker 2 as the leader the wait will end with.
             BrokerMetadata view = HandlerFixtures.ledByBroker2(leader.tp);
-            ProduceHandler handler = new ProduceHandler(leader.replicas, () -> view,
-                    new BrokerMetrics(new SimpleMeterRegistry(), leader.replicas), 30_000);
+            ProduceHandler handler = new ProduceHandler(
+                    leader.replicas, () -> view, new BrokerMetrics(new SimpleMeterRegistry(), leader.replicas), 30_000);
             ByteBuffer records = BrokerTestSupport.batch("v", 3);
-            ByteBuffer direct = ByteBuffer.allocateDirect(records.remaining()).put(records).flip();
-            ProduceRequest request = ProduceRequest.newBuilder().setAcks(Acks.ACKS_ALL)
-                    .addTopics(TopicProduceData.newBuilder().setTopic("t")
+            ByteBuffer direct =
+                    ByteBuffer.allocateDirect(records.remaining()).put(records).flip();
+            ProduceRequest request = ProduceRequest.newBuilder()
+                    .setAcks(Acks.ACKS_ALL)
+                    .addTopics(TopicProduceData.newBuilder()
+                            .setTopic("t")
                             .addPartitions(PartitionProduceData.newBuilder().setPartition(0)))
                     .build();
             CompletableFuture<ProduceResponse> answer = new CompletableFuture<>();
 
-            handler.handle(new OffHeapProduceRequest(request, List.of(direct), () -> { }), true, answer::complete);
+            handler.handle(new OffHeapProduceRequest(request, List.of(direct), () -> {}), true, answer::complete);
             assertFalse(answer.isDone(), "acks=all waits for broker 2");
             leader.moveLeadershipToBroker2();
 
-            PartitionProduceResult result = answer.get(10, TimeUnit.SECONDS).getTopics(0).getPartitions(0);
+            PartitionProduceResult result =
+                    answer.get(10, TimeUnit.SECONDS).getTopics(0).getPartitions(0);
             assertEquals(ErrorCode.NOT_LEADER, result.getError().getCode());
             LeaderHint hint = result.getLeader();
             assertEquals(2, hint.getLeaderId());

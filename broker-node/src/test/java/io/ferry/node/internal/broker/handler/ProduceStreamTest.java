@@ -32,12 +32,10 @@ class ProduceStreamTest {
         }
 
         @Override
-        public void setOnCancelHandler(Runnable handler) {
-        }
+        public void setOnCancelHandler(Runnable handler) {}
 
         @Override
-        public void setCompression(String compression) {
-        }
+        public void setCompression(String compression) {}
 
         @Override
         public void disableAutoRequest() {
@@ -65,8 +63,7 @@ class ProduceStreamTest {
         }
 
         @Override
-        public void setMessageCompression(boolean enable) {
-        }
+        public void setMessageCompression(boolean enable) {}
 
         @Override
         public void onNext(ProduceResponse value) {
@@ -89,12 +86,13 @@ class ProduceStreamTest {
     private final ProduceStream stream = new ProduceStream(call, (request, respond) -> pending.add(respond));
 
     private static OffHeapProduceRequest request(long id, Acks acks) {
-        return new OffHeapProduceRequest(ProduceRequest.newBuilder().setCorrelationId(id).setAcks(acks).build(),
-                List.of(), () -> { });
+        return new OffHeapProduceRequest(
+                ProduceRequest.newBuilder().setCorrelationId(id).setAcks(acks).build(), List.of(), () -> {});
     }
 
     private void complete(int index, long id) {
-        pending.get(index).accept(ProduceResponse.newBuilder().setCorrelationId(id).build());
+        pending.get(index)
+                .accept(ProduceResponse.newBuilder().setCorrelationId(id).build());
     }
 
     @Test

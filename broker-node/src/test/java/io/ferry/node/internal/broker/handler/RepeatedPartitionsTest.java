@@ -51,19 +51,33 @@ class RepeatedPartitionsTest {
     void aFetchNamingOnePartition2000TimesReturnsItsRecordsOnce(@TempDir Path dir) throws Exception {
         try (HandlerFixtures.LeaderOfT0 leader = HandlerFixtures.LeaderOfT0.alone(dir)) {
             leader.append(BrokerTestSupport.batch("v", 3));
-            FetchHandler handler = new FetchHandler(leader.replicas, () -> HandlerFixtures.ledByBroker2(leader.tp),
-                    new BrokerMetrics(new SimpleMeterRegistry(), leader.replicas), 30_000, Integer.MAX_VALUE);
+            FetchHandler handler = new FetchHandler(
+                    leader.replicas,
+                    () -> HandlerFixtures.ledByBroker2(leader.tp),
+                    new BrokerMetrics(new SimpleMeterRegistry(), leader.replicas),
+                    30_000,
+                    Integer.MAX_VALUE);
             FetchTopic.Builder topic = FetchTopic.newBuilder().setTopic("t");
             for (int i = 0; i < 2_000; i++) {
-                topic.addPartitions(FetchPartition.newBuilder().setPartition(0).setFetchOffset(0)
-                        .setPartitionMaxBytes(1 << 20).setCurrentLeaderEpoch(-1));
+                topic.addPartitions(FetchPartition.newBuilder()
+                        .setPartition(0)
+                        .setFetchOffset(0)
+                        .setPartitionMaxBytes(1 << 20)
+                        .setCurrentLeaderEpoch(-1));
             }
             CompletableFuture<FetchResponse> answer = new CompletableFuture<>();
 
-            handler.handle(FetchRequest.newBuilder().setMaxBytes(Integer.MAX_VALUE).addTopics(topic).build(), false,
-                    HandlerFixtures.plentyOfMemory(), answer::complete);
+            handler.handle(
+                    FetchRequest.newBuilder()
+                            .setMaxBytes(Integer.MAX_VALUE)
+                            .addTopics(topic)
+                            .build(),
+                    false,
+                    HandlerFixtures.plentyOfMemory(),
+                    answer::complete);
 
-            List<FetchPartitionResult> results = answer.get(10, TimeUnit.SECONDS).getTopics(0).getPartitionsList();
+            List<FetchPartitionResult> results =
+                    answer.get(10, TimeUnit.SECONDS).getTopics(0).getPartitionsList();
             assertEquals(2_000, results.size());
             assertEquals(ErrorCode.NONE, results.get(0).getError().getCode());
             assertFalse(results.get(0).getRecords().isEmpty());
@@ -78,19 +92,34 @@ class RepeatedPartitionsTest {
     void aReplicaFetchNamingOnePartitionTwiceReadsItOnce(@TempDir Path dir) throws Exception {
         try (HandlerFixtures.LeaderOfT0 leader = HandlerFixtures.LeaderOfT0.alone(dir)) {
             leader.append(BrokerTestSupport.batch("v", 3));
-            ReplicaFetchHandler handler = new ReplicaFetchHandler(leader.replicas,
+            ReplicaFetchHandler handler = new ReplicaFetchHandler(
+                    leader.replicas,
                     () -> HandlerFixtures.ledByBroker2(leader.tp),
-                    new BrokerMetrics(new SimpleMeterRegistry(), leader.replicas), 30_000, Integer.MAX_VALUE);
-            ReplicaFetchPartition position = ReplicaFetchPartition.newBuilder().setPartition(0).setFetchOffset(0)
-                    .setCurrentLeaderEpoch(1).setLastFetchedEpoch(-1).setPartitionMaxBytes(1 << 20).build();
+                    new BrokerMetrics(new SimpleMeterRegistry(), leader.replicas),
+                    30_000,
+                    Integer.MAX_VALUE);
+            ReplicaFetchPartition position = ReplicaFetchPartition.newBuilder()
+                    .setPartition(0)
+                    .setFetchOffset(0)
+                    .setCurrentLeaderEpoch(1)
+                    .setLastFetchedEpoch(-1)
+                    .setPartitionMaxBytes(1 << 20)
+                    .build();
             CompletableFuture<ReplicaFetchResponse> answer = new CompletableFuture<>();
 
-            handler.handle(ReplicaFetchRequest.newBuilder().setReplicaId(2).addTopics(ReplicaFetchTopic.newBuilder()
-                    .setTopic("t").addPartitions(position).addPartitions(position)).build(),
-                    HandlerFixtures.plentyOfMemory(), answer::complete);
+            handler.handle(
+                    ReplicaFetchRequest.newBuilder()
+                            .setReplicaId(2)
+                            .addTopics(ReplicaFetchTopic.newBuilder()
+                                    .setTopic("t")
+                                    .addPartitions(position)
+                                    .addPartitions(position))
+                            .build(),
+                    HandlerFixtures.plentyOfMemory(),
+                    answer::complete);
 
-            List<ReplicaFetchPartitionResult> results = answer.get(10, TimeUnit.SECONDS).getTopics(0)
-                    .getPartitionsList();
+            List<ReplicaFetchPartitionResult> results =
+                    answer.get(10, TimeUnit.SECONDS).getTopics(0).getPartitionsList();
             assertEquals(ErrorCode.NONE, results.get(0).getError().getCode());
             assertFalse(results.get(0).getRecords().isEmpty());
             assertRefusedAsRepeated(results.get(1).getError());
@@ -101,14 +130,28 @@ class RepeatedPartitionsTest {
     @Test
     void listOffsetsNamingOnePartitionTwiceAnswersItOnce(@TempDir Path dir) throws Exception {
         try (HandlerFixtures.LeaderOfT0 leader = HandlerFixtures.LeaderOfT0.alone(dir)) {
-            ListOffsetsHandler handler = new ListOffsetsHandler(leader.replicas,
-                    () -> HandlerFixtures.ledByBroker2(leader.tp));
-            ListOffsetsPartition latest = ListOffsetsPartition.newBuilder().setPartition(0).setTimestamp(-1).build();
+            ListOffsetsHandler handler =
+                    new ListOffsetsHandler(leader.replicas, () -> HandlerFixtures.ledByBroker2(leader.tp));
+            ListOffsetsPartition latest = ListOffsetsPartition.newBuilder()
+                    .setPartition(0)
+                    .setTimestamp(-1)
+                    .build();
 
-            List<ListOffsetsPartitionResult> results = handler.handle(ListOffsetsRequest.newBuilder()
-                    .addTopics(ListOffsetsTopic.newBuilder().setTopic("t").addPartitions(latest))
-                    .addTopics(ListOffsetsTopic.newBuilder().setTopic("t").addPartitions(latest)).build(), false)
-                    .getTopicsList().stream().flatMap(t -> t.getPartitionsList().stream()).toList();
+            List<ListOffsetsPartitionResult> results = handler
+                    .handle(
+                            ListOffsetsRequest.newBuilder()
+                                    .addTopics(ListOffsetsTopic.newBuilder()
+                                            .setTopic("t")
+                                            .addPartitions(latest))
+                                    .addTopics(ListOffsetsTopic.newBuilder()
+                                            .setTopic("t")
+                                            .addPartitions(latest))
+                                    .build(),
+                            false)
+                    .getTopicsList()
+                    .stream()
+                    .flatMap(t -> t.getPartitionsList().stream())
+                    .toList();
 
             assertEquals(ErrorCode.NONE, results.get(0).getError().getCode());
             assertRefusedAsRepeated(results.get(1).getError());
@@ -119,18 +162,33 @@ class RepeatedPartitionsTest {
     void deleteRecordsNamingOnePartitionTwiceDeletesOnce(@TempDir Path dir) throws Exception {
         try (HandlerFixtures.LeaderOfT0 leader = HandlerFixtures.LeaderOfT0.alone(dir)) {
             leader.append(BrokerTestSupport.batch("v", 3));
-            DeleteRecordsHandler handler = new DeleteRecordsHandler(leader.replicas,
-                    () -> HandlerFixtures.ledByBroker2(leader.tp));
+            DeleteRecordsHandler handler =
+                    new DeleteRecordsHandler(leader.replicas, () -> HandlerFixtures.ledByBroker2(leader.tp));
 
-            List<DeleteRecordsPartitionResult> results = handler.handle(DeleteRecordsRequest.newBuilder()
-                    .addTopics(DeleteRecordsTopic.newBuilder().setTopic("t")
-                            .addPartitions(DeleteRecordsPartition.newBuilder().setPartition(0).setOffset(1))
-                            .addPartitions(DeleteRecordsPartition.newBuilder().setPartition(0).setOffset(2)))
-                    .build(), false).getTopics(0).getPartitionsList();
+            List<DeleteRecordsPartitionResult> results = handler.handle(
+                            DeleteRecordsRequest.newBuilder()
+                                    .addTopics(DeleteRecordsTopic.newBuilder()
+                                            .setTopic("t")
+                                            .addPartitions(DeleteRecordsPartition.newBuilder()
+                                                    .setPartition(0)
+                                                    .setOffset(1))
+                                            .addPartitions(DeleteRecordsPartition.newBuilder()
+                                                    .setPartition(0)
+                                                    .setOffset(2)))
+                                    .build(),
+                            false)
+                    .getTopics(0)
+                    .getPartitionsList();
 
             assertEquals(1, results.get(0).getLowWatermark());
             assertRefusedAsRepeated(results.get(1).getError());
-            assertEquals(1, leader.replicas.partition(leader.tp).orElseThrow().snapshot().logStartOffset());
+            assertEquals(
+                    1,
+                    leader.replicas
+                            .partition(leader.tp)
+                            .orElseThrow()
+                            .snapshot()
+                            .logStartOffset());
         }
     }
 }

@@ -20,6 +20,7 @@ class MemoryBudgetTest {
 
     /** Deadlines not yet cancelled; the test runs them. */
     private final List<Runnable> deadlines = new ArrayList<>();
+
     private final Timer timer = (delayMs, task) -> {
         deadlines.add(task);
         return () -> deadlines.remove(task);

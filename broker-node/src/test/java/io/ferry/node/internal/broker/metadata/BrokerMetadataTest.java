@@ -22,58 +22,112 @@ import org.junit.jupiter.api.Test;
 class BrokerMetadataTest {
 
     private static PartitionRecord partition(String topic, int p, int leader, int epoch) {
-        return PartitionRecord.newBuilder().setTopic(topic).setTopicId("id-" + topic).setPartition(p).addReplicas(1)
-                .addIsr(1).setLeader(leader).setLeaderEpoch(epoch).setPartitionEpoch(epoch).build();
+        return PartitionRecord.newBuilder()
+                .setTopic(topic)
+                .setTopicId("id-" + topic)
+                .setPartition(p)
+                .addReplicas(1)
+                .addIsr(1)
+                .setLeader(leader)
+                .setLeaderEpoch(epoch)
+                .setPartitionEpoch(epoch)
+                .build();
     }
 
     private static VersionedRecord at(long version, MetadataRecord record) {
-        return VersionedRecord.newBuilder().setVersion(version).setRecord(record).build();
+        return VersionedRecord.newBuilder()
+                .setVersion(version)
+                .setRecord(record)
+                .build();
     }
 
     @Test
     void recordsAfterTheAppliedVersionChangeTheViewInOrder() {
-        FetchMetadataResponse first = FetchMetadataResponse.newBuilder().setMetadataVersion(3)
-                .addRecords(at(1, MetadataRecord.newBuilder().setRegisterBroker(RegisterBrokerRecord.newBuilder()
-                        .setRegistration(BrokerRegistration.newBuilder().setBrokerId(1).setFenced(true))).build()))
-                .addRecords(at(2, MetadataRecord.newBuilder().setUnfenceBroker(UnfenceBrokerRecord.newBuilder()
-                        .setBrokerId(1)).build()))
-                .addRecords(at(3, MetadataRecord.newBuilder().setCreateTopic(CreateTopicRecord.newBuilder()
-                        .setTopic(TopicRecord.newBuilder().setName("t").setPartitionCount(2))
-                        .addPartitions(partition("t", 0, 1, 0)).addPartitions(partition("t", 1, 1, 0))).build()))
+        FetchMetadataResponse first = FetchMetadataResponse.newBuilder()
+                .setMetadataVersion(3)
+                .addRecords(at(
+                        1,
+                        MetadataRecord.newBuilder()
+                                .setRegisterBroker(RegisterBrokerRecord.newBuilder()
+                                        .setRegistration(BrokerRegistration.newBuilder()
+                                                .setBrokerId(1)
+                                                .setFenced(true)))
+                                .build()))
+                .addRecords(at(
+                        2,
+                        MetadataRecord.newBuilder()
+                                .setUnfenceBroker(
+                                        UnfenceBrokerRecord.newBuilder().setBrokerId(1))
+                                .build()))
+                .addRecords(at(
+                        3,
+                        MetadataRecord.newBuilder()
+                                .setCreateTopic(CreateTopicRecord.newBuilder()
+                                        .setTopic(TopicRecord.newBuilder()
+                                                .setName("t")
+                                                .setPartitionCount(2))
+                                        .addPartitions(partition("t", 0, 1, 0))
+                                        .addPartitions(partition("t", 1, 1, 0)))
+                                .build()))
                 .build();
         BrokerMetadata view = BrokerMetadata.EMPTY.apply(first);
         assertEquals(3, view.version());
         assertFalse(view.brokers().get(1).getFenced());
         assertEquals(2, view.partitionsOf("t").size());
 
-        FetchMetadataResponse second = FetchMetadataResponse.newBuilder().setMetadataVersion(5)
-                .addRecords(at(3, MetadataRecord.newBuilder().setDeleteTopic(DeleteTopicRecord.newBuilder()
-                        .setName("t")).build()))
-                .addRecords(at(4, MetadataRecord.newBuilder().setPartitionChange(PartitionChangeRecord.newBuilder()
-                        .setPartition(partition("t", 0, -1, 1))).build()))
-                .addRecords(at(5, MetadataRecord.newBuilder().setDeleteTopic(DeleteTopicRecord.newBuilder()
-                        .setName("t")).build()))
+        FetchMetadataResponse second = FetchMetadataResponse.newBuilder()
+                .setMetadataVersion(5)
+                .addRecords(at(
+                        3,
+                        MetadataRecord.newBuilder()
+                                .setDeleteTopic(DeleteTopicRecord.newBuilder().setName("t"))
+                                .build()))
+                .addRecords(at(
+                        4,
+                        MetadataRecord.newBuilder()
+                                .setPartitionChange(
+                                        PartitionChangeRecord.newBuilder().setPartition(partition("t", 0, -1, 1)))
+                                .build()))
+                .addRecords(at(
+                        5,
+                        MetadataRecord.newBuilder()
+                                .setDeleteTopic(DeleteTopicRecord.newBuilder().setName("t"))
+                                .build()))
                 .build();
         BrokerMetadata after = view.apply(second);
         assertEquals(5, after.version());
         assertTrue(after.topics().isEmpty(), "the record at version 3 was already applied and is skipped");
-        FetchMetadataResponse changeAfterDelete = FetchMetadataResponse.newBuilder().setMetadataVersion(5)
-                .addRecords(at(4, MetadataRecord.newBuilder().setDeleteTopic(DeleteTopicRecord.newBuilder()
-                        .setName("t")).build()))
-                .addRecords(at(5, MetadataRecord.newBuilder().setPartitionChange(PartitionChangeRecord.newBuilder()
-                        .setPartition(partition("t", 0, -1, 1))).build()))
+        FetchMetadataResponse changeAfterDelete = FetchMetadataResponse.newBuilder()
+                .setMetadataVersion(5)
+                .addRecords(at(
+                        4,
+                        MetadataRecord.newBuilder()
+                                .setDeleteTopic(DeleteTopicRecord.newBuilder().setName("t"))
+                                .build()))
+                .addRecords(at(
+                        5,
+                        MetadataRecord.newBuilder()
+                                .setPartitionChange(
+                                        PartitionChangeRecord.newBuilder().setPartition(partition("t", 0, -1, 1)))
+                                .build()))
                 .build();
-        assertTrue(view.apply(changeAfterDelete).partition("t", 0).isEmpty(),
+        assertTrue(
+                view.apply(changeAfterDelete).partition("t", 0).isEmpty(),
                 "a change to a deleted topic's partition does not bring it back");
         assertTrue(view.partition("t", 0).isPresent(), "views are immutable");
 
-        assertSame(after, after.apply(FetchMetadataResponse.newBuilder().setMetadataVersion(5).build()));
+        assertSame(
+                after,
+                after.apply(
+                        FetchMetadataResponse.newBuilder().setMetadataVersion(5).build()));
     }
 
     @Test
     void aWholeImageReplacesTheView() {
-        BrokerMetadata view = BrokerMetadata.EMPTY.apply(FetchMetadataResponse.newBuilder().setMetadataVersion(9)
-                .setImage(MetadataImage.newBuilder().setVersion(9)
+        BrokerMetadata view = BrokerMetadata.EMPTY.apply(FetchMetadataResponse.newBuilder()
+                .setMetadataVersion(9)
+                .setImage(MetadataImage.newBuilder()
+                        .setVersion(9)
                         .addBrokers(BrokerRegistration.newBuilder().setBrokerId(2))
                         .addTopics(TopicRecord.newBuilder().setName("x").setPartitionCount(1))
                         .addPartitions(partition("x", 0, 2, 4)))

@@ -55,22 +55,28 @@ class PartitionReconcilerTest {
     @BeforeEach
     void start() throws Exception {
         logs = LogManager.start(LogManagerConfig.of(List.of(dir)), topic -> null, InstantSource.system(), scheduler);
-        replicas = new ReplicaManager(BROKER, new ReplicaLogs() {
-            @Override
-            public ReplicaLog open(TopicPartition tp) {
-                return ReplicaLog.of(logs.getOrCreateLog(tp, LogConfig.defaults()), failure -> { });
-            }
+        replicas = new ReplicaManager(
+                BROKER,
+                new ReplicaLogs() {
+                    @Override
+                    public ReplicaLog open(TopicPartition tp) {
+                        return ReplicaLog.of(logs.getOrCreateLog(tp, LogConfig.defaults()), failure -> {});
+                    }
 
-            @Override
-            public void delete(TopicPartition tp) {
-                logs.deleteLog(tp);
-            }
-        }, topic -> 1, new ReplicationConfig(30_000, 500, 1, 1 << 20, 1 << 20, 100, 5_000),
-                new ReplicaManager.Environment((delay, task) -> () -> { }, InstantSource.system(),
-                        (leader, replica, params, partitions, timeout) -> CompletableFuture.failedFuture(
-                                new IOException("no leader is reachable in this test")),
-                        (tp, leaderEpoch, partitionEpoch, isr) -> CompletableFuture.failedFuture(
-                                new IOException("no controller in this test")),
+                    @Override
+                    public void delete(TopicPartition tp) {
+                        logs.deleteLog(tp);
+                    }
+                },
+                topic -> 1,
+                new ReplicationConfig(30_000, 500, 1, 1 << 20, 1 << 20, 100, 5_000),
+                new ReplicaManager.Environment(
+                        (delay, task) -> () -> {},
+                        InstantSource.system(),
+                        (leader, replica, params, partitions, timeout) ->
+                                CompletableFuture.failedFuture(new IOException("no leader is reachable in this test")),
+                        (tp, leaderEpoch, partitionEpoch, isr) ->
+                                CompletableFuture.failedFuture(new IOException("no controller in this test")),
                         ReplicationListener.NONE,
                         name -> Executors.newSingleThreadExecutor()));
         reconciler = new PartitionReconciler(BROKER, replicas);
@@ -83,17 +89,30 @@ class PartitionReconcilerTest {
         scheduler.shutdownNow();
     }
 
-    private static PartitionRecord partition(String topic, String id, int p, List<Integer> replicas, int leader,
-                                             int epoch) {
-        return PartitionRecord.newBuilder().setTopic(topic).setTopicId(id).setPartition(p).addAllReplicas(replicas)
-                .addAllIsr(replicas).setLeader(leader).setLeaderEpoch(epoch).setPartitionEpoch(epoch).build();
+    private static PartitionRecord partition(
+            String topic, String id, int p, List<Integer> replicas, int leader, int epoch) {
+        return PartitionRecord.newBuilder()
+                .setTopic(topic)
+                .setTopicId(id)
+                .setPartition(p)
+                .addAllReplicas(replicas)
+                .addAllIsr(replicas)
+                .setLeader(leader)
+                .setLeaderEpoch(epoch)
+                .setPartitionEpoch(epoch)
+                .build();
     }
 
     private static BrokerMetadata view(long version, PartitionRecord... partitions) {
         Map<String, TopicRecord> topics = new HashMap<>();
         Map<String, Map<Integer, PartitionRecord>> byTopic = new HashMap<>();
         for (PartitionRecord p : partitions) {
-            topics.put(p.getTopic(), TopicRecord.newBuilder().setName(p.getTopic()).setTopicId(p.getTopicId()).build());
+            topics.put(
+                    p.getTopic(),
+                    TopicRecord.newBuilder()
+                            .setName(p.getTopic())
+                            .setTopicId(p.getTopicId())
+                            .build());
             byTopic.computeIfAbsent(p.getTopic(), t -> new TreeMap<>()).put(p.getPartition(), p);
         }
         return new BrokerMetadata(version, Map.of(), topics, byTopic);
@@ -103,19 +122,32 @@ class PartitionReconcilerTest {
     void assignedPartitionsAreHostedAndTheRestRemovedWithTheirLogs() {
         TopicPartition stray = new TopicPartition("gone", 0);
         logs.getOrCreateLog(stray, LogConfig.defaults());
-        BrokerMetadata first = view(5, partition("a", "id1", 0, List.of(1, 2), 1, 0),
-                partition("a", "id1", 1, List.of(2, 1), 2, 0), partition("b", "id2", 0, List.of(2), 2, 0));
+        BrokerMetadata first = view(
+                5,
+                partition("a", "id1", 0, List.of(1, 2), 1, 0),
+                partition("a", "id1", 1, List.of(2, 1), 2, 0),
+                partition("b", "id2", 0, List.of(2), 2, 0));
         reconciler.reconcile(BrokerMetadata.EMPTY, first, logs.allLogs().keySet());
 
         assertTrue(replicas.partition(new TopicPartition("a", 0)).orElseThrow().isLeaderAt(0));
-        assertEquals("follower", replicas.partition(new TopicPartition("a", 1)).orElseThrow().snapshot().role());
+        assertEquals(
+                "follower",
+                replicas.partition(new TopicPartition("a", 1))
+                        .orElseThrow()
+                        .snapshot()
+                        .role());
         assertTrue(replicas.partition(new TopicPartition("b", 0)).isEmpty(), "not a replica of b");
         assertTrue(logs.getLog(stray).isEmpty(), "a log of a topic that no longer exists is deleted");
 
-        BrokerMetadata moved = view(6, partition("a", "id1", 0, List.of(1, 2), 2, 1),
-                partition("a", "id1", 1, List.of(2, 3), 2, 1));
+        BrokerMetadata moved =
+                view(6, partition("a", "id1", 0, List.of(1, 2), 2, 1), partition("a", "id1", 1, List.of(2, 3), 2, 1));
         reconciler.reconcile(first, moved, Set.of());
-        assertEquals(2, replicas.partition(new TopicPartition("a", 0)).orElseThrow().snapshot().leaderId());
+        assertEquals(
+                2,
+                replicas.partition(new TopicPartition("a", 0))
+                        .orElseThrow()
+                        .snapshot()
+                        .leaderId());
         assertTrue(replicas.partition(new TopicPartition("a", 1)).isEmpty(), "no longer assigned here");
         assertTrue(logs.getLog(new TopicPartition("a", 1)).isEmpty());
     }
@@ -125,9 +157,15 @@ class PartitionReconcilerTest {
         BrokerMetadata first = view(1, partition("t", "old", 0, List.of(1), 1, 0));
         reconciler.reconcile(BrokerMetadata.EMPTY, first, Set.of());
         TopicPartition tp = new TopicPartition("t", 0);
-        replicas.appendRecords(io.ferry.replication.RequiredAcks.LEADER, 1_000,
-                Map.of(tp, io.ferry.record.RecordBatchBuilder.create(io.ferry.record.CompressionType.NONE)
-                        .append(1, null, new byte[] {1}).build()), r -> { });
+        replicas.appendRecords(
+                io.ferry.replication.RequiredAcks.LEADER,
+                1_000,
+                Map.of(
+                        tp,
+                        io.ferry.record.RecordBatchBuilder.create(io.ferry.record.CompressionType.NONE)
+                                .append(1, null, new byte[] {1})
+                                .build()),
+                r -> {});
         assertEquals(1, logs.getLog(tp).orElseThrow().logEndOffset());
 
         reconciler.reconcile(first, view(3, partition("t", "new", 0, List.of(1), 1, 0)), Set.of());
@@ -138,14 +176,16 @@ class PartitionReconcilerTest {
     @Test
     void theViewsFencedBrokersAreRefusedAsFollowers() {
         BrokerMetadata plain = view(1, partition("t", "id", 0, List.of(1, 2, 3), 1, 0));
-        BrokerMetadata fenced = new BrokerMetadata(2, Map.of(2, registration(2, true), 3, registration(3, false)),
-                plain.topics(), plain.partitions());
+        BrokerMetadata fenced = new BrokerMetadata(
+                2, Map.of(2, registration(2, true), 3, registration(3, false)), plain.topics(), plain.partitions());
         reconciler.reconcile(BrokerMetadata.EMPTY, fenced, Set.of());
         assertEquals(ErrorCode.BROKER_FENCED, followerFetchError(2));
         assertNull(followerFetchError(3));
 
-        reconciler.reconcile(fenced, new BrokerMetadata(3, Map.of(2, registration(2, false)), plain.topics(),
-                plain.partitions()), Set.of());
+        reconciler.reconcile(
+                fenced,
+                new BrokerMetadata(3, Map.of(2, registration(2, false)), plain.topics(), plain.partitions()),
+                Set.of());
         assertNull(followerFetchError(2));
     }
 
@@ -156,8 +196,11 @@ class PartitionReconcilerTest {
     private ErrorCode followerFetchError(int replicaId) {
         TopicPartition tp = new TopicPartition("t", 0);
         AtomicReference<ReplicaFetchResult> answer = new AtomicReference<>();
-        replicas.fetchForFollower(replicaId, new FetchParams(0, 0, 1 << 20),
-                List.of(new ReplicaFetchPartition(tp, 0, 0, -1, 1 << 20)), r -> answer.set(r.get(tp)));
+        replicas.fetchForFollower(
+                replicaId,
+                new FetchParams(0, 0, 1 << 20),
+                List.of(new ReplicaFetchPartition(tp, 0, 0, -1, 1 << 20)),
+                r -> answer.set(r.get(tp)));
         return answer.get().error() == null ? null : answer.get().error().code();
     }
 }

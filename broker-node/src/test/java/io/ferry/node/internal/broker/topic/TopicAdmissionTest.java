@@ -23,8 +23,18 @@ class TopicAdmissionTest {
 
     /** Broker defaults: 1 partition, replication factor 3, min.insync.replicas 2. */
     private static TopicAdmission admission(Map<String, String> storedConfigsOfTopicT) {
-        BrokerMetadata view = new BrokerMetadata(1, Map.of(), Map.of("t", TopicRecord.newBuilder().setName("t")
-                .setPartitionCount(1).setReplicationFactor(2).putAllConfigs(storedConfigsOfTopicT).build()), Map.of());
+        BrokerMetadata view = new BrokerMetadata(
+                1,
+                Map.of(),
+                Map.of(
+                        "t",
+                        TopicRecord.newBuilder()
+                                .setName("t")
+                                .setPartitionCount(1)
+                                .setReplicationFactor(2)
+                                .putAllConfigs(storedConfigsOfTopicT)
+                                .build()),
+                Map.of());
         return new TopicAdmission(1, 3, new TopicConfigs(LogConfig.defaults(), 2, () -> view));
     }
 
@@ -33,12 +43,18 @@ class TopicAdmissionTest {
     }
 
     private static CreateTopicRequest create(int replicationFactor, Map<String, String> configs) {
-        return CreateTopicRequest.newBuilder().setName("new").setReplicationFactor(replicationFactor)
-                .putAllConfigs(configs).build();
+        return CreateTopicRequest.newBuilder()
+                .setName("new")
+                .setReplicationFactor(replicationFactor)
+                .putAllConfigs(configs)
+                .build();
     }
 
     private static AlterTopicConfigsRequest alter(Map<String, String> set, String... delete) {
-        return AlterTopicConfigsRequest.newBuilder().setName("t").putAllSet(set).addAllDelete(List.of(delete))
+        return AlterTopicConfigsRequest.newBuilder()
+                .setName("t")
+                .putAllSet(set)
+                .addAllDelete(List.of(delete))
                 .build();
     }
 
@@ -46,14 +62,18 @@ class TopicAdmissionTest {
     void createTopicRefusesMinInsyncReplicasAboveTheReplicationFactor() throws Exception {
         TopicAdmission admission = admission(Map.of());
 
-        assertEquals("min.insync.replicas 3 is above the replication factor 2, so no acks=all produce could ever "
-                + "succeed; set min.insync.replicas to at most 2",
+        assertEquals(
+                "min.insync.replicas 3 is above the replication factor 2, so no acks=all produce could ever "
+                        + "succeed; set min.insync.replicas to at most 2",
                 refusal(() -> admission.prepare(create(2, Map.of("min.insync.replicas", "3")))));
-        assertEquals("min.insync.replicas 2 (the broker default) is above the replication factor 1, so no acks=all "
-                + "produce could ever succeed; set min.insync.replicas to at most 1",
+        assertEquals(
+                "min.insync.replicas 2 (the broker default) is above the replication factor 1, so no acks=all "
+                        + "produce could ever succeed; set min.insync.replicas to at most 1",
                 refusal(() -> admission.prepare(create(1, Map.of()))));
 
-        assertEquals(3, admission.prepare(create(0, Map.of("min.insync.replicas", "3"))).getReplicationFactor(),
+        assertEquals(
+                3,
+                admission.prepare(create(0, Map.of("min.insync.replicas", "3"))).getReplicationFactor(),
                 "the default replication factor counts");
         admission.prepare(create(1, Map.of("min.insync.replicas", "1")));
         admission.prepare(create(-1, Map.of()));
@@ -63,16 +83,32 @@ class TopicAdmissionTest {
     void alterTopicConfigsRefusesSettingOrFallingBackToAnUnreachableMinInsyncReplicas() throws Exception {
         TopicAdmission admission = admission(Map.of());
 
-        assertEquals("min.insync.replicas 3 is above the replication factor 2, so no acks=all produce could ever "
-                + "succeed; set min.insync.replicas to at most 2",
+        assertEquals(
+                "min.insync.replicas 3 is above the replication factor 2, so no acks=all produce could ever "
+                        + "succeed; set min.insync.replicas to at most 2",
                 refusal(() -> admission.checkConfigChange(alter(Map.of("min.insync.replicas", "3")))));
         admission.checkConfigChange(alter(Map.of("min.insync.replicas", "2")));
 
-        TopicAdmission strictDefault = new TopicAdmission(1, 3, new TopicConfigs(LogConfig.defaults(), 3,
-                () -> new BrokerMetadata(1, Map.of(), Map.of("t", TopicRecord.newBuilder().setName("t")
-                        .setReplicationFactor(2).putConfigs("min.insync.replicas", "1").build()), Map.of())));
-        assertEquals("min.insync.replicas 3 (the broker default) is above the replication factor 2, so no acks=all "
-                + "produce could ever succeed; set min.insync.replicas to at most 2",
+        TopicAdmission strictDefault = new TopicAdmission(
+                1,
+                3,
+                new TopicConfigs(
+                        LogConfig.defaults(),
+                        3,
+                        () -> new BrokerMetadata(
+                                1,
+                                Map.of(),
+                                Map.of(
+                                        "t",
+                                        TopicRecord.newBuilder()
+                                                .setName("t")
+                                                .setReplicationFactor(2)
+                                                .putConfigs("min.insync.replicas", "1")
+                                                .build()),
+                                Map.of())));
+        assertEquals(
+                "min.insync.replicas 3 (the broker default) is above the replication factor 2, so no acks=all "
+                        + "produce could ever succeed; set min.insync.replicas to at most 2",
                 refusal(() -> strictDefault.checkConfigChange(alter(Map.of(), "min.insync.replicas"))));
     }
 

@@ -35,18 +35,21 @@ class ProduceRequestMarshallerTest {
             new ProduceRequestMarshaller(BrokerServiceGrpc.getProduceMethod().getRequestMarshaller(), pool);
 
     private static ProduceRequest randomRequest(Random random) {
-        ProduceRequest.Builder request = ProduceRequest.newBuilder().setCorrelationId(random.nextLong())
-                .setAcksValue(random.nextInt(6) - 1).setTimeoutMs(random.nextInt());
+        ProduceRequest.Builder request = ProduceRequest.newBuilder()
+                .setCorrelationId(random.nextLong())
+                .setAcksValue(random.nextInt(6) - 1)
+                .setTimeoutMs(random.nextInt());
         int topics = random.nextInt(4);
         for (int t = 0; t < topics; t++) {
-            TopicProduceData.Builder topic = TopicProduceData.newBuilder().setTopic("topic-" + random.nextInt(1000)
-                    + (random.nextBoolean() ? "-é" : ""));
+            TopicProduceData.Builder topic = TopicProduceData.newBuilder()
+                    .setTopic("topic-" + random.nextInt(1000) + (random.nextBoolean() ? "-é" : ""));
             int partitions = random.nextInt(4);
             for (int p = 0; p < partitions; p++) {
                 byte[] records = new byte[random.nextInt(3) == 0 ? 0 : random.nextInt(40_000)];
                 random.nextBytes(records);
                 PartitionProduceData.Builder partition = PartitionProduceData.newBuilder()
-                        .setPartition(random.nextInt(64) - 1).setRecords(ByteString.copyFrom(records));
+                        .setPartition(random.nextInt(64) - 1)
+                        .setRecords(ByteString.copyFrom(records));
                 if (random.nextInt(4) == 0) {
                     partition.setUnknownFields(unknownFields(random));
                 }
@@ -66,8 +69,16 @@ class ProduceRequestMarshallerTest {
     /** Fields a newer client might send: numbers this schema lacks, and a known number with another wire type. */
     private static UnknownFieldSet unknownFields(Random random) {
         return UnknownFieldSet.newBuilder()
-                .addField(9 + random.nextInt(100), UnknownFieldSet.Field.newBuilder().addVarint(random.nextLong()).build())
-                .addField(1, UnknownFieldSet.Field.newBuilder().addFixed32(random.nextInt()).build())
+                .addField(
+                        9 + random.nextInt(100),
+                        UnknownFieldSet.Field.newBuilder()
+                                .addVarint(random.nextLong())
+                                .build())
+                .addField(
+                        1,
+                        UnknownFieldSet.Field.newBuilder()
+                                .addFixed32(random.nextInt())
+                                .build())
                 .build();
     }
 
@@ -100,20 +111,36 @@ class ProduceRequestMarshallerTest {
 
     private static ProduceRequest withoutRecords(ProduceRequest request) {
         ProduceRequest.Builder stripped = request.toBuilder();
-        stripped.getTopicsBuilderList().forEach(t -> t.getPartitionsBuilderList().forEach(p -> p.setRecords(ByteString.EMPTY)));
+        stripped.getTopicsBuilderList()
+                .forEach(t -> t.getPartitionsBuilderList().forEach(p -> p.setRecords(ByteString.EMPTY)));
         return stripped.build();
     }
 
     @Test
     void aPartitionsRecordsAreAWritableSliceOfTheLastOccurrence() throws Exception {
         // One partition whose records field occurs twice on the wire (two encodings concatenated): the last wins.
-        ByteString partition = PartitionProduceData.newBuilder().setRecords(ByteString.copyFrom(new byte[] {9, 9, 9}))
-                .build().toByteString().concat(PartitionProduceData.newBuilder().setPartition(3)
-                        .setRecords(ByteString.copyFrom(new byte[] {1, 2, 3, 4})).build().toByteString());
-        byte[] wire = ProduceRequest.newBuilder().setAcks(Acks.ACKS_ALL)
-                .addTopics(TopicProduceData.newBuilder().setTopic("t").setUnknownFields(UnknownFieldSet.newBuilder()
-                        .addField(2, UnknownFieldSet.Field.newBuilder().addLengthDelimited(partition).build()).build()))
-                .build().toByteArray();
+        ByteString partition = PartitionProduceData.newBuilder()
+                .setRecords(ByteString.copyFrom(new byte[] {9, 9, 9}))
+                .build()
+                .toByteString()
+                .concat(PartitionProduceData.newBuilder()
+                        .setPartition(3)
+                        .setRecords(ByteString.copyFrom(new byte[] {1, 2, 3, 4}))
+                        .build()
+                        .toByteString());
+        byte[] wire = ProduceRequest.newBuilder()
+                .setAcks(Acks.ACKS_ALL)
+                .addTopics(TopicProduceData.newBuilder()
+                        .setTopic("t")
+                        .setUnknownFields(UnknownFieldSet.newBuilder()
+                                .addField(
+                                        2,
+                                        UnknownFieldSet.Field.newBuilder()
+                                                .addLengthDelimited(partition)
+                                                .build())
+                                .build()))
+                .build()
+                .toByteArray();
 
         OffHeapProduceRequest parsed = marshaller.parse(TransportStreams.chunked(wire, 1));
 
@@ -123,7 +150,9 @@ class ProduceRequestMarshallerTest {
         assertEquals(ByteBuffer.wrap(new byte[] {1, 2, 3, 4}), slice);
         assertEquals(4, slice.capacity(), "a slice of the records, not the whole message");
         slice.put(0, (byte) 42);
-        assertEquals(42, parsed.withRecords().getTopics(0).getPartitions(0).getRecords().byteAt(0),
+        assertEquals(
+                42,
+                parsed.withRecords().getTopics(0).getPartitions(0).getRecords().byteAt(0),
                 "what the log patches is the request's records");
     }
 
@@ -179,36 +208,49 @@ class ProduceRequestMarshallerTest {
             generated = ProduceRequest.parseFrom(wire);
         } catch (InvalidProtocolBufferException e) {
             byte[] refused = wire;
-            StatusRuntimeException error = assertThrows(StatusRuntimeException.class,
-                    () -> marshaller.parse(TransportStreams.chunked(refused, seed)));
+            StatusRuntimeException error = assertThrows(
+                    StatusRuntimeException.class, () -> marshaller.parse(TransportStreams.chunked(refused, seed)));
             assertEquals(Status.Code.INTERNAL, error.getStatus().getCode());
-            assertTrue(error.getStatus().getDescription().startsWith("Invalid protobuf byte sequence"),
+            assertTrue(
+                    error.getStatus().getDescription().startsWith("Invalid protobuf byte sequence"),
                     error.getStatus().getDescription());
             return;
         }
-        assertEquals(generated, marshaller.parse(TransportStreams.chunked(wire, seed)).withRecords());
+        assertEquals(
+                generated,
+                marshaller.parse(TransportStreams.chunked(wire, seed)).withRecords());
     }
 
     @Test
     void namesWhatIsWrongWithATruncatedMessage() {
-        byte[] wire = randomRequest(new Random(3)).toBuilder().addTopics(TopicProduceData.newBuilder().setTopic("t")
-                .addPartitions(PartitionProduceData.newBuilder().setRecords(ByteString.copyFrom(new byte[100]))))
-                .build().toByteArray();
+        byte[] wire = randomRequest(new Random(3)).toBuilder()
+                .addTopics(TopicProduceData.newBuilder()
+                        .setTopic("t")
+                        .addPartitions(
+                                PartitionProduceData.newBuilder().setRecords(ByteString.copyFrom(new byte[100]))))
+                .build()
+                .toByteArray();
         byte[] cut = java.util.Arrays.copyOf(wire, wire.length - 10);
 
-        StatusRuntimeException error = assertThrows(StatusRuntimeException.class,
-                () -> marshaller.parse(TransportStreams.chunked(cut, 3)));
+        StatusRuntimeException error =
+                assertThrows(StatusRuntimeException.class, () -> marshaller.parse(TransportStreams.chunked(cut, 3)));
 
         assertEquals(Status.Code.INTERNAL, error.getStatus().getCode());
-        assertTrue(error.getStatus().getDescription().contains("truncated"), error.getStatus().getDescription());
+        assertTrue(
+                error.getStatus().getDescription().contains("truncated"),
+                error.getStatus().getDescription());
     }
 
     @Test
     void aStreamThatStopsOfferingChunksMidwayIsReadToItsEnd() throws Exception {
         // Over 2 chunks of at most 8 KiB, so the rest is read through read().
-        byte[] wire = randomRequest(new Random(9)).toBuilder().addTopics(TopicProduceData.newBuilder().setTopic("big")
-                .addPartitions(PartitionProduceData.newBuilder().setRecords(ByteString.copyFrom(new byte[20_000]))))
-                .build().toByteArray();
+        byte[] wire = randomRequest(new Random(9)).toBuilder()
+                .addTopics(TopicProduceData.newBuilder()
+                        .setTopic("big")
+                        .addPartitions(
+                                PartitionProduceData.newBuilder().setRecords(ByteString.copyFrom(new byte[20_000]))))
+                .build()
+                .toByteArray();
         InputStream stalling = new TransportStreams.ChunkedStream(wire, 9, true) {
             private int offered;
 
@@ -234,6 +276,8 @@ class ProduceRequestMarshallerTest {
         StatusRuntimeException error = assertThrows(StatusRuntimeException.class, () -> marshaller.parse(lying));
 
         assertEquals(Status.Code.INTERNAL, error.getStatus().getCode());
-        assertTrue(error.getStatus().getDescription().contains("announced"), error.getStatus().getDescription());
+        assertTrue(
+                error.getStatus().getDescription().contains("announced"),
+                error.getStatus().getDescription());
     }
 }

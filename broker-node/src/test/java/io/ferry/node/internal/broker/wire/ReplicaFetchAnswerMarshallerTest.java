@@ -30,32 +30,44 @@ import org.junit.jupiter.api.Test;
 class ReplicaFetchAnswerMarshallerTest {
 
     private final DirectBufferPool pool = new DirectBufferPool(64 << 20);
-    private final ReplicaFetchAnswerMarshaller marshaller =
-            new ReplicaFetchAnswerMarshaller(BrokerServiceGrpc.getReplicaFetchMethod().getResponseMarshaller(), pool);
+    private final ReplicaFetchAnswerMarshaller marshaller = new ReplicaFetchAnswerMarshaller(
+            BrokerServiceGrpc.getReplicaFetchMethod().getResponseMarshaller(), pool);
 
     /** An answer as a leader sends it: partitions with records, errors, divergences; fields a newer leader adds. */
     private static ReplicaFetchResponse randomAnswer(Random random) {
         ReplicaFetchResponse.Builder response = ReplicaFetchResponse.newBuilder();
         int topics = random.nextInt(4);
         for (int t = 0; t < topics; t++) {
-            ReplicaFetchTopicResult.Builder topic = ReplicaFetchTopicResult.newBuilder().setTopic("topic-" + t);
+            ReplicaFetchTopicResult.Builder topic =
+                    ReplicaFetchTopicResult.newBuilder().setTopic("topic-" + t);
             int partitions = random.nextInt(4);
             for (int p = 0; p < partitions; p++) {
                 byte[] records = new byte[random.nextInt(3) == 0 ? 0 : random.nextInt(40_000)];
                 random.nextBytes(records);
-                ReplicaFetchPartitionResult.Builder partition = ReplicaFetchPartitionResult.newBuilder().setPartition(p)
-                        .setHighWatermark(random.nextInt(1000)).setLogStartOffset(random.nextInt(100))
-                        .setLogEndOffset(random.nextInt(2000) - 1).setRecords(ByteString.copyFrom(records));
+                ReplicaFetchPartitionResult.Builder partition = ReplicaFetchPartitionResult.newBuilder()
+                        .setPartition(p)
+                        .setHighWatermark(random.nextInt(1000))
+                        .setLogStartOffset(random.nextInt(100))
+                        .setLogEndOffset(random.nextInt(2000) - 1)
+                        .setRecords(ByteString.copyFrom(records));
                 if (random.nextInt(3) == 0) {
-                    partition.setError(Error.newBuilder().setCode(ErrorCode.OFFSET_OUT_OF_RANGE).setMessage("out é"));
+                    partition.setError(Error.newBuilder()
+                            .setCode(ErrorCode.OFFSET_OUT_OF_RANGE)
+                            .setMessage("out é"));
                 }
                 if (random.nextInt(3) == 0) {
-                    partition.setDivergingEpoch(DivergingEpoch.newBuilder().setEpoch(random.nextInt(5) - 1)
+                    partition.setDivergingEpoch(DivergingEpoch.newBuilder()
+                            .setEpoch(random.nextInt(5) - 1)
                             .setEndOffset(random.nextInt(100)));
                 }
                 if (random.nextInt(4) == 0) {
-                    partition.setUnknownFields(UnknownFieldSet.newBuilder().addField(40 + random.nextInt(10),
-                            UnknownFieldSet.Field.newBuilder().addVarint(random.nextLong()).build()).build());
+                    partition.setUnknownFields(UnknownFieldSet.newBuilder()
+                            .addField(
+                                    40 + random.nextInt(10),
+                                    UnknownFieldSet.Field.newBuilder()
+                                            .addVarint(random.nextLong())
+                                            .build())
+                            .build());
                 }
                 topic.addPartitions(partition);
             }
@@ -65,8 +77,8 @@ class ReplicaFetchAnswerMarshallerTest {
     }
 
     @Property(tries = 60)
-    void parsesWhatTheGeneratedParserParsesWithRecordsInDirectSlices(@ForAll long seed,
-                                                                     @ForAll TransportStreams.Kind kind) throws Exception {
+    void parsesWhatTheGeneratedParserParsesWithRecordsInDirectSlices(
+            @ForAll long seed, @ForAll TransportStreams.Kind kind) throws Exception {
         byte[] wire = randomAnswer(new Random(seed)).toByteArray();
         ReplicaFetchResponse generated = ReplicaFetchResponse.parseFrom(wire);
 
@@ -79,7 +91,8 @@ class ReplicaFetchAnswerMarshallerTest {
                 ReplicaFetchResult result = parsed.get(new TopicPartition(topic.getTopic(), expected.getPartition()));
                 if (expected.hasError()) {
                     assertEquals(expected.getError().getCode(), result.error().code());
-                    assertEquals(expected.getError().getMessage(), result.error().message());
+                    assertEquals(
+                            expected.getError().getMessage(), result.error().message());
                 } else {
                     assertNull(result.error());
                 }
@@ -87,8 +100,12 @@ class ReplicaFetchAnswerMarshallerTest {
                 assertEquals(expected.getLogStartOffset(), result.logStartOffset());
                 assertEquals(expected.getLogEndOffset(), result.logEndOffset());
                 if (expected.hasDivergingEpoch()) {
-                    assertEquals(Math.max(-1, expected.getDivergingEpoch().getEpoch()), result.divergingEpoch().epoch());
-                    assertEquals(expected.getDivergingEpoch().getEndOffset(), result.divergingEpoch().endOffset());
+                    assertEquals(
+                            Math.max(-1, expected.getDivergingEpoch().getEpoch()),
+                            result.divergingEpoch().epoch());
+                    assertEquals(
+                            expected.getDivergingEpoch().getEndOffset(),
+                            result.divergingEpoch().endOffset());
                 } else {
                     assertNull(result.divergingEpoch());
                 }
@@ -98,29 +115,41 @@ class ReplicaFetchAnswerMarshallerTest {
             }
         }
         assertEquals(partitions, parsed.size());
-        assertEquals(byPartition(generated), byPartition(ReplicaFetchResponse.parseFrom(
-                marshaller.stream(parsed).readAllBytes())), "serializes back to the same answer, unknown fields aside");
+        assertEquals(
+                byPartition(generated),
+                byPartition(
+                        ReplicaFetchResponse.parseFrom(marshaller.stream(parsed).readAllBytes())),
+                "serializes back to the same answer, unknown fields aside");
         parsed.values().forEach(result -> result.lease().release());
     }
 
     /** Each partition's result without the fields this schema does not know; topic and partition order aside. */
     private static Map<TopicPartition, ReplicaFetchPartitionResult> byPartition(ReplicaFetchResponse response) {
         Map<TopicPartition, ReplicaFetchPartitionResult> results = new HashMap<>();
-        response.getTopicsList().forEach(topic -> topic.getPartitionsList().forEach(p -> results.put(
-                new TopicPartition(topic.getTopic(), p.getPartition()),
-                p.toBuilder().setUnknownFields(UnknownFieldSet.getDefaultInstance()).build())));
+        response.getTopicsList()
+                .forEach(topic -> topic.getPartitionsList()
+                        .forEach(p -> results.put(
+                                new TopicPartition(topic.getTopic(), p.getPartition()),
+                                p.toBuilder()
+                                        .setUnknownFields(UnknownFieldSet.getDefaultInstance())
+                                        .build())));
         return results;
     }
 
     @Test
     void theBufferGoesBackToThePoolOnlyOnceEveryPartitionReleasedItsLease() throws Exception {
-        ReplicaFetchResponse answer = ReplicaFetchResponse.newBuilder().addTopics(ReplicaFetchTopicResult.newBuilder()
-                .setTopic("t")
-                .addPartitions(ReplicaFetchPartitionResult.newBuilder().setPartition(0)
-                        .setRecords(ByteString.copyFrom(new byte[5000])))
-                .addPartitions(ReplicaFetchPartitionResult.newBuilder().setPartition(1)
-                        .setRecords(ByteString.copyFrom(new byte[3000])))).build();
-        Map<TopicPartition, ReplicaFetchResult> parsed = marshaller.parse(TransportStreams.chunked(answer.toByteArray(), 1));
+        ReplicaFetchResponse answer = ReplicaFetchResponse.newBuilder()
+                .addTopics(ReplicaFetchTopicResult.newBuilder()
+                        .setTopic("t")
+                        .addPartitions(ReplicaFetchPartitionResult.newBuilder()
+                                .setPartition(0)
+                                .setRecords(ByteString.copyFrom(new byte[5000])))
+                        .addPartitions(ReplicaFetchPartitionResult.newBuilder()
+                                .setPartition(1)
+                                .setRecords(ByteString.copyFrom(new byte[3000]))))
+                .build();
+        Map<TopicPartition, ReplicaFetchResult> parsed =
+                marshaller.parse(TransportStreams.chunked(answer.toByteArray(), 1));
 
         parsed.get(new TopicPartition("t", 0)).lease().release();
         parsed.get(new TopicPartition("t", 0)).lease().release();
@@ -134,9 +163,13 @@ class ReplicaFetchAnswerMarshallerTest {
 
     @Test
     void anAnswerThatDoesNotParseFailsTheCallAndGivesItsBufferBack() {
-        byte[] wire = randomAnswer(new Random(5)).toBuilder().addTopics(ReplicaFetchTopicResult.newBuilder().setTopic("t")
-                .addPartitions(ReplicaFetchPartitionResult.newBuilder().setRecords(ByteString.copyFrom(new byte[100]))))
-                .build().toByteArray();
+        byte[] wire = randomAnswer(new Random(5)).toBuilder()
+                .addTopics(ReplicaFetchTopicResult.newBuilder()
+                        .setTopic("t")
+                        .addPartitions(ReplicaFetchPartitionResult.newBuilder()
+                                .setRecords(ByteString.copyFrom(new byte[100]))))
+                .build()
+                .toByteArray();
         byte[] cut = Arrays.copyOf(wire, wire.length - 1);
 
         assertThrows(StatusRuntimeException.class, () -> marshaller.parse(TransportStreams.chunked(cut, 1)));
@@ -145,14 +178,18 @@ class ReplicaFetchAnswerMarshallerTest {
 
     @Test
     void aPartitionAnsweredTwiceKeepsItsLastAnswer() throws Exception {
-        ReplicaFetchTopicResult.Builder topic = ReplicaFetchTopicResult.newBuilder().setTopic("t")
+        ReplicaFetchTopicResult.Builder topic = ReplicaFetchTopicResult.newBuilder()
+                .setTopic("t")
                 .addPartitions(ReplicaFetchPartitionResult.newBuilder().setRecords(ByteString.copyFrom(new byte[] {1})))
-                .addPartitions(ReplicaFetchPartitionResult.newBuilder().setRecords(ByteString.copyFrom(new byte[] {2})));
+                .addPartitions(
+                        ReplicaFetchPartitionResult.newBuilder().setRecords(ByteString.copyFrom(new byte[] {2})));
         byte[] wire = ReplicaFetchResponse.newBuilder().addTopics(topic).build().toByteArray();
 
         Map<TopicPartition, ReplicaFetchResult> parsed = marshaller.parse(TransportStreams.chunked(wire, 1));
 
-        assertEquals(ByteBuffer.wrap(new byte[] {2}), parsed.get(new TopicPartition("t", 0)).records());
+        assertEquals(
+                ByteBuffer.wrap(new byte[] {2}),
+                parsed.get(new TopicPartition("t", 0)).records());
         parsed.get(new TopicPartition("t", 0)).lease().release();
         assertTrue(pool.pooledBytes() > 0, "the first answer's lease was released when it was replaced");
     }

@@ -11,10 +11,13 @@ import java.util.Random;
 final class TransportStreams {
 
     /** How a stream presents the message: as gRPC's Netty transport does, as a plain stream, or in between. */
-    enum Kind { TRANSPORT_CHUNKS, KNOWN_LENGTH_ONLY, PLAIN }
-
-    private TransportStreams() {
+    enum Kind {
+        TRANSPORT_CHUNKS,
+        KNOWN_LENGTH_ONLY,
+        PLAIN
     }
+
+    private TransportStreams() {}
 
     /** As gRPC's Netty transport hands a message over. */
     static InputStream chunked(byte[] message, long seed) {
