@@ -16,6 +16,7 @@ import java.nio.ByteBuffer;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 
@@ -359,7 +360,18 @@ public final class Partition {
         }
         try {
             if (answer.divergingEpoch() != null) {
+                long endBefore = log.logEndOffset();
+                OptionalInt epochBefore = log.latestEpoch();
                 truncateToDivergence(answer.divergingEpoch());
+                if (log.logEndOffset() == endBefore && log.latestEpoch().equals(epochBefore)) {
+                    // The next fetch would send the same position and get the same answer: the fetcher backs
+                    // off instead of asking again at once, and says why.
+                    throw new ReplicationException(
+                            ErrorCode.UNKNOWN_SERVER_ERROR,
+                            "partition " + tp + ": the leader says the logs diverge at " + answer.divergingEpoch()
+                                    + ", which changes nothing in this log (end " + endBefore + ", last epoch "
+                                    + epochBefore + ")");
+                }
             } else if (answer.error() != null
                     && answer.error().code() == ErrorCode.OFFSET_OUT_OF_RANGE
                     && answer.logEndOffset() >= 0) {

@@ -269,6 +269,26 @@ class PartitionTest {
     }
 
     @Test
+    void aDivergenceAnswerThatChangesNothingIsRefusedSoTheFetcherBacksOffInsteadOfAskingAgainAtOnce() throws Exception {
+        MemoryReplicaLog followerLog = new MemoryReplicaLog();
+        Partition leader = replica(1, new MemoryReplicaLog());
+        Partition follower = replica(2, followerLog);
+        leader.apply(led(1, 1, List.of(1, 2)));
+        follower.apply(led(1, 1, List.of(1, 2)));
+        append(leader, 2);
+        fetch(follower, 2, leader, 1);
+        ReplicaFetchPartition position = follower.fetchPosition(1, 1 << 20).orElseThrow();
+        // Where epoch 1 ends is this log's end already: truncating there removes nothing.
+        ReplicaFetchResult noOp = new ReplicaFetchResult(
+                null, 2, 0, 2, new EpochEndOffset(1, 2), ByteBuffer.allocate(0).asReadOnlyBuffer());
+        ReplicationException refused =
+                assertThrows(ReplicationException.class, () -> follower.applyLeaderAnswer(position, noOp));
+        assertTrue(refused.getMessage().contains("changes nothing"), refused.getMessage());
+        assertEquals(2, followerLog.logEndOffset());
+        assertEquals(position, follower.fetchPosition(1, 1 << 20).orElseThrow());
+    }
+
+    @Test
     void anAnswerToAFetchFromAnOlderEpochOrAnOlderPositionIsIgnored() throws Exception {
         MemoryReplicaLog followerLog = new MemoryReplicaLog();
         Partition leader = replica(1, new MemoryReplicaLog());

@@ -156,7 +156,9 @@ class ReplicationTest {
                     done(cluster.produce(RequiredAcks.LEADER, batch("b" + i))).error());
         }
         await().atMost(WAIT).until(() -> cluster.state().isr().equals(List.of(1, 2)));
-        assertEquals(1, cluster.isrShrinks.get());
+        // The leader reports the shrink once the controller's answer reaches it, just after the state changed.
+        // (Not exactly one: on a loaded machine broker 2 too may lag replica.lag.time.max.ms and rejoin.)
+        await().atMost(WAIT).until(() -> cluster.isrShrinks.get() >= 1);
         // min.insync.replicas=3 cannot be met by an ISR of two: refused before anything is written.
         long end = cluster.broker(1).logEndOffset();
         await().atMost(WAIT)

@@ -1,13 +1,17 @@
 package io.ferry.replication.simulation;
 
-import io.ferry.replication.ForwardingReplicaLog;
 import io.ferry.replication.LeaderAndIsr;
+import io.ferry.replication.LeaderClient;
 import io.ferry.replication.MemoryReplicaLog;
 import io.ferry.replication.Partition;
-import io.ferry.replication.ReplicaLog;
+import io.ferry.replication.ReplicaFetchResult;
 import io.ferry.replication.RequiredAcks;
 import io.ferry.storage.EpochEntry;
+import io.ferry.storage.TopicPartition;
+import java.nio.ByteBuffer;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Ferry with one deliberate bug, each of a kind the simulation must catch, injected through a {@link Wiring}
@@ -25,16 +29,36 @@ enum Mutant implements Wiring {
     },
 
     /**
-     * A follower told that its log diverges from the leader's keeps its log as it is (its truncation does
-     * nothing), and goes on taking the leader's high watermark.
+     * A follower never learns that its log diverges from the leader's: the answer reaches it without the
+     * divergence (and without records), so it keeps its log as it is and goes on taking the leader's high
+     * watermark. (A divergence answer that changes nothing is refused by the follower itself, so this bug
+     * is injected where the answer arrives, not as a truncation that does nothing.)
      */
     FOLLOWER_IGNORES_DIVERGENCE(Invariant.CONSISTENT_BELOW_HIGH_WATERMARK) {
         @Override
-        public ReplicaLog log(int broker, MemoryReplicaLog log, Replicas replicas) {
-            return new ForwardingReplicaLog(log) {
-                @Override
-                public void truncateTo(long offset) {}
-            };
+        public LeaderClient leaderClient(LeaderClient client) {
+            return (leaderId, replicaId, params, partitions, timeoutMs) -> client.fetch(
+                            leaderId, replicaId, params, partitions, timeoutMs)
+                    .thenApply(answers -> {
+                        Map<TopicPartition, ReplicaFetchResult> hidden = new LinkedHashMap<>();
+                        answers.forEach((tp, answer) -> {
+                            if (answer.divergingEpoch() == null) {
+                                hidden.put(tp, answer);
+                                return;
+                            }
+                            answer.lease().release();
+                            hidden.put(
+                                    tp,
+                                    new ReplicaFetchResult(
+                                            null,
+                                            answer.highWatermark(),
+                                            answer.logStartOffset(),
+                                            answer.logEndOffset(),
+                                            null,
+                                            ByteBuffer.allocate(0).asReadOnlyBuffer()));
+                        });
+                        return hidden;
+                    });
         }
     },
 
