@@ -2,17 +2,20 @@ package io.ferry.storage;
 
 import io.ferry.record.RecordBatch;
 import io.ferry.storage.internal.AppendValidation;
+import io.ferry.storage.internal.Cleaner;
 import io.ferry.storage.internal.LogEnd;
 import io.ferry.storage.internal.LogFlush;
 import io.ferry.storage.internal.LogLoader;
 import io.ferry.storage.internal.LogSegment;
 import io.ferry.storage.internal.LogSegments;
+import io.ferry.storage.internal.OffsetMap;
 import io.ferry.storage.internal.ProducedBatchValidation;
 import io.ferry.storage.internal.Retention;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Objects;
@@ -635,6 +638,86 @@ public final class Log implements AutoCloseable {
 
     private void removeSegment(LogSegment segment) throws IOException {
         segments.remove(segment, scheduler, config.fileDeleteDelayMs());
+    }
+
+    /**
+     * Runs one cleaning pass (log compaction, see {@link Cleaner}) over the sealed segments below the
+     * first of: the active segment, the recovery point (so no flush runs on a segment being replaced),
+     * and {@code upperBoundOffset}. Maps the keys from {@code firstDirtyOffset} on, as far as
+     * {@code map} holds them, and rewrites the segments from the log start to there keeping each key's
+     * latest record. Runs on the caller's thread without the log's lock except for each group's swap,
+     * so appends and reads go on meanwhile; the caller (the cleaner thread, next) keeps the returned
+     * clean offset in the directory's cleaner checkpoint and passes it back as the next
+     * {@code firstDirtyOffset}.
+     *
+     * @param upperBoundOffset the high watermark, or the first offset younger than
+     *                         {@code min.compaction.lag.ms}: nothing at or above it is cleaned
+     * @throws IllegalStateException if {@code cleanup.policy} does not compact, or the log is closed
+     */
+    public CleanResult clean(long firstDirtyOffset, long upperBoundOffset, OffsetMap map) {
+        LogConfig current = config;
+        if (!current.cleanupPolicy().compacts()) {
+            throw new IllegalStateException("log " + dir + " has cleanup.policy="
+                    + current.cleanupPolicy().configValue() + ", not compact");
+        }
+        ensureOpen();
+        long limit = Math.min(upperBoundOffset, flushes.recoveryPoint());
+        try {
+            Cleaner.Pass pass = Cleaner.clean(
+                    dir,
+                    segments.all(),
+                    Math.max(firstDirtyOffset, logStartOffset),
+                    limit,
+                    current,
+                    clock.millis(),
+                    map,
+                    this::swapCleaned);
+            return new CleanResult(
+                    pass.cleanOffset(),
+                    pass.segmentsCleaned(),
+                    pass.bytesRead(),
+                    pass.bytesWritten(),
+                    pass.recordsDropped(),
+                    pass.keylessDropped(),
+                    pass.aborted());
+        } catch (IOException e) {
+            throw new StorageException("cleaning " + dir + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The cleaner's swap, under the lock: the old segments' files are renamed {@code .deleted} (they stay
+     * mapped for readers), then the swap file becomes {@code <base>.log}, then the list changes in one
+     * step. A crash before the rename of the swap file leaves it for {@link LogLoader} to complete.
+     */
+    private boolean swapCleaned(List<LogSegment> old, Path swapFile) throws IOException {
+        synchronized (lock) {
+            if (closed) {
+                return false;
+            }
+            for (LogSegment segment : old) {
+                if (!segments.contains(segment)) {
+                    return false;
+                }
+            }
+            for (LogSegment segment : old) {
+                segment.closeAndDelete(scheduler, config.fileDeleteDelayMs());
+            }
+            long base = old.get(0).baseOffset();
+            Files.move(swapFile, dir.resolve(LogSegment.fileName(base, ".log")), StandardCopyOption.ATOMIC_MOVE);
+            LogSegment cleaned = LogSegment.open(
+                    dir,
+                    base,
+                    false,
+                    config.segmentBytes(),
+                    config.segmentIndexBytes(),
+                    config.indexIntervalBytes(),
+                    clock.millis());
+            cleaned.rebuildIndexes(config.segmentIndexBytes());
+            cleaned.seal();
+            segments.replace(old, cleaned);
+            return true;
+        }
     }
 
     /**

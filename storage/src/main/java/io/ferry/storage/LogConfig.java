@@ -28,6 +28,10 @@ import java.util.Objects;
  *                              timestamp may lie in the past of the leader's clock
  * @param timestampAfterMaxMs   {@code message.timestamp.after.max.ms}: with CreateTime, the furthest a record
  *                              timestamp may lie in the future of the leader's clock
+ * @param cleanupPolicy         {@code cleanup.policy}: delete old segments, compact to the latest record per
+ *                              key, or both
+ * @param deleteRetentionMs     {@code delete.retention.ms}: how long after its segment was last modified a
+ *                              tombstone survives compaction, so a consumer that read the deleted key sees it go
  */
 public record LogConfig(
         int segmentBytes,
@@ -42,7 +46,9 @@ public record LogConfig(
         long fileDeleteDelayMs,
         TimestampType timestampType,
         long timestampBeforeMaxMs,
-        long timestampAfterMaxMs) {
+        long timestampAfterMaxMs,
+        CleanupPolicy cleanupPolicy,
+        long deleteRetentionMs) {
 
     public static final int DEFAULT_SEGMENT_BYTES = 1024 * 1024 * 1024;
     public static final long DEFAULT_SEGMENT_MS = 7L * 24 * 60 * 60 * 1000;
@@ -58,6 +64,10 @@ public record LogConfig(
     public static final long DEFAULT_TIMESTAMP_BEFORE_MAX_MS = Long.MAX_VALUE;
     /** Kafka 4's default: a producer clock an hour ahead is refused, so it cannot pin segments against retention. */
     public static final long DEFAULT_TIMESTAMP_AFTER_MAX_MS = 60 * 60 * 1000L;
+
+    public static final CleanupPolicy DEFAULT_CLEANUP_POLICY = CleanupPolicy.DELETE;
+    /** Kafka's default: a tombstone outlives its segment's last modification by a day. */
+    public static final long DEFAULT_DELETE_RETENTION_MS = 24 * 60 * 60 * 1000L;
 
     /** The smallest segment that still holds one minimal batch. */
     static final int MIN_SEGMENT_BYTES = 61;
@@ -82,6 +92,8 @@ public record LogConfig(
         Objects.requireNonNull(timestampType, "message.timestamp.type");
         require(timestampBeforeMaxMs >= 0, "message.timestamp.before.max.ms", timestampBeforeMaxMs, "non-negative");
         require(timestampAfterMaxMs >= 0, "message.timestamp.after.max.ms", timestampAfterMaxMs, "non-negative");
+        Objects.requireNonNull(cleanupPolicy, "cleanup.policy");
+        require(deleteRetentionMs >= 0, "delete.retention.ms", deleteRetentionMs, "non-negative");
     }
 
     private static void require(boolean ok, String key, long value, String expected) {
@@ -114,7 +126,9 @@ public record LogConfig(
                 .fileDeleteDelayMs(fileDeleteDelayMs)
                 .timestampType(timestampType)
                 .timestampBeforeMaxMs(timestampBeforeMaxMs)
-                .timestampAfterMaxMs(timestampAfterMaxMs);
+                .timestampAfterMaxMs(timestampAfterMaxMs)
+                .cleanupPolicy(cleanupPolicy)
+                .deleteRetentionMs(deleteRetentionMs);
     }
 
     /** Collects settings, starting from the defaults; {@link #build()} validates them. Not thread-safe. */
@@ -132,6 +146,8 @@ public record LogConfig(
         private TimestampType timestampType = DEFAULT_TIMESTAMP_TYPE;
         private long timestampBeforeMaxMs = DEFAULT_TIMESTAMP_BEFORE_MAX_MS;
         private long timestampAfterMaxMs = DEFAULT_TIMESTAMP_AFTER_MAX_MS;
+        private CleanupPolicy cleanupPolicy = DEFAULT_CLEANUP_POLICY;
+        private long deleteRetentionMs = DEFAULT_DELETE_RETENTION_MS;
 
         private Builder() {}
 
@@ -200,6 +216,16 @@ public record LogConfig(
             return this;
         }
 
+        public Builder cleanupPolicy(CleanupPolicy value) {
+            cleanupPolicy = value;
+            return this;
+        }
+
+        public Builder deleteRetentionMs(long value) {
+            deleteRetentionMs = value;
+            return this;
+        }
+
         public LogConfig build() {
             return new LogConfig(
                     segmentBytes,
@@ -214,7 +240,9 @@ public record LogConfig(
                     fileDeleteDelayMs,
                     timestampType,
                     timestampBeforeMaxMs,
-                    timestampAfterMaxMs);
+                    timestampAfterMaxMs,
+                    cleanupPolicy,
+                    deleteRetentionMs);
         }
     }
 }
