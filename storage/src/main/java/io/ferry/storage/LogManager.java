@@ -1,6 +1,7 @@
 package io.ferry.storage;
 
 import io.ferry.storage.internal.LogLoader;
+import io.ferry.storage.internal.OffsetMap;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -37,7 +38,9 @@ import java.util.function.Function;
  *
  * <p>Checkpoint files per directory: {@value #RECOVERY_POINT_CHECKPOINT} (offsets below which each log
  * was flushed), {@value #HIGH_WATERMARK_CHECKPOINT} (high watermarks as replication last set them) and
- * {@value #LOG_START_OFFSET_CHECKPOINT} (log start offsets, which may fall inside a segment).
+ * {@value #LOG_START_OFFSET_CHECKPOINT} (log start offsets, which may fall inside a segment) and
+ * {@value #CLEANER_OFFSET_CHECKPOINT} (each compacted log's clean point, Kafka's file: offsets below it
+ * were cleaned; written after every cleaning pass, {@link #clean}).
  *
  * <p>A directory where an I/O operation failed ({@link StorageException}) is marked failed until the
  * process restarts ({@link #failedDirs()}): its own tasks mark it, and so does whoever else gets such an
@@ -51,6 +54,7 @@ public final class LogManager implements AutoCloseable {
     public static final String RECOVERY_POINT_CHECKPOINT = "recovery-point-offset-checkpoint";
     public static final String HIGH_WATERMARK_CHECKPOINT = "replication-offset-checkpoint";
     public static final String LOG_START_OFFSET_CHECKPOINT = "log-start-offset-checkpoint";
+    public static final String CLEANER_OFFSET_CHECKPOINT = "cleaner-offset-checkpoint";
     /**
      * The controller's metadata directory (Kafka's name). A combined broker and controller keeps it in
      * the first log directory by default; it is not a partition and is skipped when loading.
@@ -66,6 +70,9 @@ public final class LogManager implements AutoCloseable {
     private final Map<Path, ExecutorService> flushThreads = new HashMap<>();
 
     private final Map<TopicPartition, Log> logs = new ConcurrentHashMap<>();
+    /** Clean points of compacted logs, from {@value #CLEANER_OFFSET_CHECKPOINT} and cleaning passes. */
+    private final Map<TopicPartition, Long> cleanOffsets = new ConcurrentHashMap<>();
+
     private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
     /** Failed directory → the first failure's message. */
     private final Map<Path, String> failedDirs = new ConcurrentHashMap<>();
@@ -221,6 +228,7 @@ public final class LogManager implements AutoCloseable {
                     new OffsetCheckpointFile(dir.resolve(HIGH_WATERMARK_CHECKPOINT)).read();
             Map<TopicPartition, Long> logStarts =
                     new OffsetCheckpointFile(dir.resolve(LOG_START_OFFSET_CHECKPOINT)).read();
+            Map<TopicPartition, Long> cleaned = new OffsetCheckpointFile(dir.resolve(CLEANER_OFFSET_CHECKPOINT)).read();
             ExecutorService recovery = Executors.newFixedThreadPool(config.recoveryThreadsPerDataDir());
             try {
                 Map<TopicPartition, Future<Log>> opening = new HashMap<>();
@@ -242,6 +250,10 @@ public final class LogManager implements AutoCloseable {
                     // never above what survived a crash.
                     log.advanceLogStartOffset(Math.min(logStarts.getOrDefault(entry.getKey(), 0L), log.logEndOffset()));
                     logs.put(entry.getKey(), log);
+                    Long cleanOffset = cleaned.get(entry.getKey());
+                    if (cleanOffset != null) {
+                        cleanOffsets.put(entry.getKey(), cleanOffset);
+                    }
                 }
             } finally {
                 recovery.shutdownNow();
@@ -387,6 +399,53 @@ public final class LogManager implements AutoCloseable {
         new OffsetCheckpointFile(dir.resolve(RECOVERY_POINT_CHECKPOINT)).write(recoveryPoints);
         new OffsetCheckpointFile(dir.resolve(HIGH_WATERMARK_CHECKPOINT)).write(highWatermarks);
         new OffsetCheckpointFile(dir.resolve(LOG_START_OFFSET_CHECKPOINT)).write(logStarts);
+        writeCleanerCheckpoint(dir);
+    }
+
+    private synchronized void writeCleanerCheckpoint(Path dir) throws IOException {
+        Map<TopicPartition, Long> cleaned = new HashMap<>();
+        logs.forEach((tp, log) -> {
+            Long cleanOffset = cleanOffsets.get(tp);
+            if (cleanOffset != null && log.dir().getParent().equals(dir)) {
+                cleaned.put(tp, cleanOffset);
+            }
+        });
+        new OffsetCheckpointFile(dir.resolve(CLEANER_OFFSET_CHECKPOINT)).write(cleaned);
+    }
+
+    /**
+     * The offset below which the log of {@code tp} is clean, as the last pass left it: its log start if
+     * it was never cleaned, or if the recorded point is outside the log (retention moved the start past
+     * it, or a truncation cut below it), as Kafka's cleaner manager resets it.
+     */
+    public long cleanOffset(TopicPartition tp) {
+        Log log = logs.get(tp);
+        if (log == null) {
+            throw new IllegalArgumentException("no log for " + tp);
+        }
+        long recorded = cleanOffsets.getOrDefault(tp, log.logStartOffset());
+        return recorded < log.logStartOffset() || recorded > log.logEndOffset() ? log.logStartOffset() : recorded;
+    }
+
+    /**
+     * Runs one cleaning pass over the log of {@code tp} ({@link Log#clean}) from its clean point, then
+     * records the new clean point in the directory's {@value #CLEANER_OFFSET_CHECKPOINT} at once. The
+     * pass runs on the caller's thread (the cleaner thread, next slice) without this object's lock.
+     *
+     * @param upperBoundOffset nothing at or above it is cleaned (the high watermark, or
+     *                         {@code min.compaction.lag.ms}'s bound)
+     */
+    public CleanResult clean(TopicPartition tp, long upperBoundOffset, OffsetMap map) throws IOException {
+        Log log = logs.get(tp);
+        if (log == null) {
+            throw new IllegalArgumentException("no log for " + tp);
+        }
+        CleanResult result = log.clean(cleanOffset(tp), upperBoundOffset, map);
+        if (!result.aborted() && logs.get(tp) == log) {
+            cleanOffsets.put(tp, result.cleanOffset());
+            writeCleanerCheckpoint(log.dir().getParent());
+        }
+        return result;
     }
 
     /** The log of {@code tp}, if this broker has one. */
@@ -446,6 +505,7 @@ public final class LogManager implements AutoCloseable {
         if (log == null) {
             return false;
         }
+        cleanOffsets.remove(tp);
         log.delete();
         // The checkpoints must forget the deleted log before one of the same name can be created: after a
         // crash the new log would take the old one's recovery point, high watermark and log start.

@@ -76,6 +76,43 @@ class LogManagerTest {
     }
 
     @Test
+    void aCleaningPassRecordsTheCleanPointInTheCleanerCheckpointThatARestartReads() throws Exception {
+        LogConfig compacted = LogConfig.builder()
+                .segmentBytes(1024)
+                .fileDeleteDelayMs(0)
+                .cleanupPolicy(CleanupPolicy.COMPACT)
+                .build();
+        TopicPartition tp = new TopicPartition("compacted", 0);
+        LogManager manager = start(LogManagerConfig.of(dirs()));
+        Log log = manager.getOrCreateLog(tp, compacted);
+        assertEquals(0, manager.cleanOffset(tp));
+        for (int i = 0; i < 4; i++) {
+            log.appendAsLeader(
+                    CompactedLogs.keyed(
+                            io.ferry.record.CompressionType.NONE,
+                            clock.millis(),
+                            List.of(new CompactedLogs.KeyValue("k", "v" + i))),
+                    0);
+        }
+        log.roll();
+        log.flush();
+
+        CleanResult result = manager.clean(tp, log.logEndOffset(), new io.ferry.storage.internal.OffsetMap(4096, 0.9));
+
+        assertEquals(4, result.cleanOffset());
+        assertEquals(4, manager.cleanOffset(tp));
+        Path checkpoint = log.dir().getParent().resolve(LogManager.CLEANER_OFFSET_CHECKPOINT);
+        assertEquals(Map.of(tp, 4L), new OffsetCheckpointFile(checkpoint).read());
+        manager.close();
+
+        LogManager restarted = LogManager.start(LogManagerConfig.of(dirs()), topic -> compacted, clock, scheduler);
+        managers.add(restarted);
+        assertEquals(4, restarted.cleanOffset(tp));
+        restarted.deleteLog(tp);
+        assertEquals(Map.of(), new OffsetCheckpointFile(checkpoint).read());
+    }
+
+    @Test
     void theControllersMetadataDirectoryInsideALogDirectoryIsNotAPartition() throws IOException {
         Path metadata = root.resolve("a").resolve(LogManager.CLUSTER_METADATA_DIR);
         Files.createDirectories(metadata.resolve("current"));
