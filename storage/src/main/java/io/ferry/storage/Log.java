@@ -572,12 +572,17 @@ public final class Log implements AutoCloseable {
      * timestamp; batches without timestamps never expire by time) or that make the log larger than
      * {@code retention.bytes}, and advances the log start offset. Only segments wholly below the high
      * watermark are deleted; if that takes every segment, a new empty one is rolled first at the log end.
+     * Nothing is deleted when {@code cleanup.policy} is {@code compact} alone (as in Kafka, a compacted
+     * log keeps every key's latest record however old).
      *
      * @return the number of segments deleted
      */
     public int deleteSegmentsByRetention() {
         synchronized (lock) {
             ensureOpen();
+            if (!config.cleanupPolicy().deletes()) {
+                return 0;
+            }
             List<LogSegment> all = segments.all();
             int deletable = Retention.deletable(all, config, clock.millis(), highWatermark);
             if (deletable == 0) {

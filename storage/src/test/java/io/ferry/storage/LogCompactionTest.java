@@ -206,6 +206,25 @@ class LogCompactionTest {
     }
 
     @Test
+    void retentionDeletesNothingUnderCompactAloneAndOldSegmentsUnderCompactDelete() throws Exception {
+        LogConfig compact = CONFIG.toBuilder().retentionMs(1000).build();
+        Log log = Log.open(root.resolve("t-0"), compact, 0, clock, scheduler);
+        append(log, kv("a", "1"));
+        log.roll();
+        append(log, kv("b", "1"));
+        log.updateHighWatermark(log.logEndOffset());
+        clock.advance(10_000);
+        assertEquals(0, log.deleteSegmentsByRetention());
+        assertEquals(0, log.logStartOffset());
+
+        log.updateConfig(
+                compact.toBuilder().cleanupPolicy(CleanupPolicy.COMPACT_DELETE).build());
+        assertEquals(2, log.deleteSegmentsByRetention());
+        assertEquals(2, log.logStartOffset());
+        log.close();
+    }
+
+    @Test
     void aLogWithoutCompactionRefusesToBeCleaned() {
         Log log = Log.open(root.resolve("t-0"), LogConfig.defaults(), 0, clock, scheduler);
         assertThrows(IllegalStateException.class, () -> log.clean(0, log.logEndOffset(), bigMap()));
