@@ -708,6 +708,7 @@ public final class Log implements AutoCloseable {
             for (LogSegment segment : old) {
                 segment.closeAndDelete(scheduler, config.fileDeleteDelayMs());
             }
+            Cleaner.renamedAway(dir);
             long base = old.get(0).baseOffset();
             Files.move(swapFile, dir.resolve(LogSegment.fileName(base, ".log")), StandardCopyOption.ATOMIC_MOVE);
             LogSegment cleaned = LogSegment.open(

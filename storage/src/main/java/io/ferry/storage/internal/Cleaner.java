@@ -60,7 +60,11 @@ public final class Cleaner {
 
     private Cleaner() {}
 
-    /** Replaces {@code old} (consecutive segments) by the segment in {@code swapFile}, under the log's lock. */
+    /**
+     * Replaces {@code old} (consecutive segments) by the segment in {@code swapFile}, under the log's lock:
+     * renames the old segments away, forces the directory (see {@link #renamedAway}), then renames the swap
+     * file into place.
+     */
     public interface Swapper {
         /** @return false, having changed nothing, if {@code old} are no longer all in the log */
         boolean replace(List<LogSegment> old, Path swapFile) throws IOException;
@@ -79,6 +83,14 @@ public final class Cleaner {
             long recordsDropped,
             long keylessDropped,
             boolean aborted) {}
+
+    /**
+     * Forces {@code dir} after the old segments of a swap were renamed {@code .deleted} and before the swap
+     * file takes the first one's name, so no crash can keep the new first segment beside old later ones.
+     */
+    public static void renamedAway(Path dir) throws IOException {
+        CheckpointFile.forceDirectory(dir);
+    }
 
     /** The name of the swap file replacing the segments whose base offsets lie in {@code [base, end)}. */
     public static String swapFileName(long base, long end) {
@@ -267,6 +279,8 @@ public final class Cleaner {
         Files.setLastModifiedTime(cleaned, FileTime.fromMillis(lastModified));
         Path swap = dir.resolve(swapFileName(base, end));
         Files.move(cleaned, swap, StandardCopyOption.ATOMIC_MOVE);
+        // The swap file's name must be durable before any old segment is renamed away.
+        CheckpointFile.forceDirectory(dir);
         if (!swapper.replace(old, swap)) {
             Files.deleteIfExists(swap);
             return new Pass(0, 0, read, 0, 0, 0, true);
