@@ -648,15 +648,15 @@ public final class Log implements AutoCloseable {
     /**
      * Runs one cleaning pass (log compaction, see {@link Cleaner}) over the sealed segments below the
      * first of: the active segment, the recovery point (so no flush runs on a segment being replaced),
-     * and {@code upperBoundOffset}. Maps the keys from {@code firstDirtyOffset} on, as far as
+     * the first segment with a record younger than {@code min.compaction.lag.ms}, and
+     * {@code upperBoundOffset}. Maps the keys from {@code firstDirtyOffset} on, as far as
      * {@code map} holds them, and rewrites the segments from the log start to there keeping each key's
      * latest record. Runs on the caller's thread without the log's lock except for each group's swap,
      * so appends and reads go on meanwhile; the caller (the cleaner thread, next) keeps the returned
      * clean offset in the directory's cleaner checkpoint and passes it back as the next
      * {@code firstDirtyOffset}.
      *
-     * @param upperBoundOffset the high watermark, or the first offset younger than
-     *                         {@code min.compaction.lag.ms}: nothing at or above it is cleaned
+     * @param upperBoundOffset the high watermark: nothing at or above it is cleaned
      * @throws IllegalStateException if {@code cleanup.policy} does not compact, or the log is closed
      */
     public CleanResult clean(long firstDirtyOffset, long upperBoundOffset, OffsetMap map) {
@@ -666,17 +666,14 @@ public final class Log implements AutoCloseable {
                     + current.cleanupPolicy().configValue() + ", not compact");
         }
         ensureOpen();
-        long limit = Math.min(upperBoundOffset, flushes.recoveryPoint());
+        List<LogSegment> all = segments.all();
+        long firstDirty = Math.max(firstDirtyOffset, logStartOffset);
+        long now = clock.millis();
+        long limit = Math.min(
+                Math.min(upperBoundOffset, flushes.recoveryPoint()),
+                Cleaner.firstOffsetWithinLag(all, firstDirty, now, current.minCompactionLagMs()));
         try {
-            Cleaner.Pass pass = Cleaner.clean(
-                    dir,
-                    segments.all(),
-                    Math.max(firstDirtyOffset, logStartOffset),
-                    limit,
-                    current,
-                    clock.millis(),
-                    map,
-                    this::swapCleaned);
+            Cleaner.Pass pass = Cleaner.clean(dir, all, firstDirty, limit, current, now, map, this::swapCleaned);
             return new CleanResult(
                     pass.cleanOffset(),
                     pass.segmentsCleaned(),

@@ -32,6 +32,8 @@ import java.util.Objects;
  *                              key, or both
  * @param deleteRetentionMs     {@code delete.retention.ms}: how long after its segment was last modified a
  *                              tombstone survives compaction, so a consumer that read the deleted key sees it go
+ * @param minCompactionLagMs    {@code min.compaction.lag.ms}: a segment whose newest record is younger is not
+ *                              compacted yet, so a consumer lagging less than this sees every update
  */
 public record LogConfig(
         int segmentBytes,
@@ -48,7 +50,8 @@ public record LogConfig(
         long timestampBeforeMaxMs,
         long timestampAfterMaxMs,
         CleanupPolicy cleanupPolicy,
-        long deleteRetentionMs) {
+        long deleteRetentionMs,
+        long minCompactionLagMs) {
 
     public static final int DEFAULT_SEGMENT_BYTES = 1024 * 1024 * 1024;
     public static final long DEFAULT_SEGMENT_MS = 7L * 24 * 60 * 60 * 1000;
@@ -68,6 +71,8 @@ public record LogConfig(
     public static final CleanupPolicy DEFAULT_CLEANUP_POLICY = CleanupPolicy.DELETE;
     /** Kafka's default: a tombstone outlives its segment's last modification by a day. */
     public static final long DEFAULT_DELETE_RETENTION_MS = 24 * 60 * 60 * 1000L;
+
+    public static final long DEFAULT_MIN_COMPACTION_LAG_MS = 0L;
 
     /** The smallest segment that still holds one minimal batch. */
     static final int MIN_SEGMENT_BYTES = 61;
@@ -94,6 +99,7 @@ public record LogConfig(
         require(timestampAfterMaxMs >= 0, "message.timestamp.after.max.ms", timestampAfterMaxMs, "non-negative");
         Objects.requireNonNull(cleanupPolicy, "cleanup.policy");
         require(deleteRetentionMs >= 0, "delete.retention.ms", deleteRetentionMs, "non-negative");
+        require(minCompactionLagMs >= 0, "min.compaction.lag.ms", minCompactionLagMs, "non-negative");
     }
 
     private static void require(boolean ok, String key, long value, String expected) {
@@ -128,7 +134,8 @@ public record LogConfig(
                 .timestampBeforeMaxMs(timestampBeforeMaxMs)
                 .timestampAfterMaxMs(timestampAfterMaxMs)
                 .cleanupPolicy(cleanupPolicy)
-                .deleteRetentionMs(deleteRetentionMs);
+                .deleteRetentionMs(deleteRetentionMs)
+                .minCompactionLagMs(minCompactionLagMs);
     }
 
     /** Collects settings, starting from the defaults; {@link #build()} validates them. Not thread-safe. */
@@ -148,6 +155,7 @@ public record LogConfig(
         private long timestampAfterMaxMs = DEFAULT_TIMESTAMP_AFTER_MAX_MS;
         private CleanupPolicy cleanupPolicy = DEFAULT_CLEANUP_POLICY;
         private long deleteRetentionMs = DEFAULT_DELETE_RETENTION_MS;
+        private long minCompactionLagMs = DEFAULT_MIN_COMPACTION_LAG_MS;
 
         private Builder() {}
 
@@ -226,6 +234,11 @@ public record LogConfig(
             return this;
         }
 
+        public Builder minCompactionLagMs(long value) {
+            minCompactionLagMs = value;
+            return this;
+        }
+
         public LogConfig build() {
             return new LogConfig(
                     segmentBytes,
@@ -242,7 +255,8 @@ public record LogConfig(
                     timestampBeforeMaxMs,
                     timestampAfterMaxMs,
                     cleanupPolicy,
-                    deleteRetentionMs);
+                    deleteRetentionMs,
+                    minCompactionLagMs);
         }
     }
 }

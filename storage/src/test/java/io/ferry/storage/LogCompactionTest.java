@@ -225,6 +225,34 @@ class LogCompactionTest {
     }
 
     @Test
+    void minCompactionLagKeepsYoungSegmentsDirty() throws Exception {
+        Log log = Log.open(
+                root.resolve("t-0"),
+                CONFIG.toBuilder().minCompactionLagMs(10_000).build(),
+                0,
+                clock,
+                scheduler);
+        append(log, kv("a", "1"));
+        append(log, kv("a", "2"));
+        log.roll();
+        clock.advance(5_000);
+        append(log, kv("a", "3"));
+        log.roll();
+        append(log, kv("a", "4"));
+        log.flush();
+
+        assertEquals(0, log.clean(0, log.logEndOffset(), bigMap()).segmentsCleaned());
+        clock.advance(6_000); // the first segment is now 11 s old, the second 6 s
+        CleanResult result = log.clean(0, log.logEndOffset(), bigMap());
+        assertEquals(1, result.segmentsCleaned());
+        assertEquals(2, result.cleanOffset());
+        assertEquals(
+                List.of(1L, 2L, 3L),
+                records(readAll(log)).stream().map(Record::offset).toList());
+        log.close();
+    }
+
+    @Test
     void aLogWithoutCompactionRefusesToBeCleaned() {
         Log log = Log.open(root.resolve("t-0"), LogConfig.defaults(), 0, clock, scheduler);
         assertThrows(IllegalStateException.class, () -> log.clean(0, log.logEndOffset(), bigMap()));

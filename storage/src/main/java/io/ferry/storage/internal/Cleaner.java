@@ -98,6 +98,26 @@ public final class Cleaner {
     }
 
     /**
+     * The first offset {@code min.compaction.lag.ms} keeps from cleaning: the base offset of the first
+     * segment from the one holding {@code firstDirtyOffset} on whose newest record is younger than the lag
+     * (Kafka's rule; a segment without timestamps never holds cleaning back); {@link Long#MAX_VALUE} if none.
+     */
+    public static long firstOffsetWithinLag(
+            List<LogSegment> segments, long firstDirtyOffset, long nowMs, long minCompactionLagMs) {
+        if (minCompactionLagMs <= 0) {
+            return Long.MAX_VALUE;
+        }
+        for (int i = 0; i < segments.size(); i++) {
+            LogSegment segment = segments.get(i);
+            boolean holdsDirty = i + 1 == segments.size() || segments.get(i + 1).baseOffset() > firstDirtyOffset;
+            if (holdsDirty && segment.largestTimestamp() > nowMs - minCompactionLagMs) {
+                return segment.baseOffset();
+            }
+        }
+        return Long.MAX_VALUE;
+    }
+
+    /**
      * Cleans what can be cleaned of a log.
      *
      * @param segments         every segment of the log, oldest first (the last is the active one)
