@@ -16,6 +16,7 @@ import io.ferry.record.RecordBatchBuilder;
 import io.ferry.storage.CompactedLogs.KeyValue;
 import io.ferry.storage.internal.OffsetMap;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -250,6 +251,48 @@ class LogCompactionTest {
                 List.of(1L, 2L, 3L),
                 records(readAll(log)).stream().map(Record::offset).toList());
         log.close();
+    }
+
+    @Test
+    void aFollowerCopiesACompactedLeaderGapsIncludedAndRecoversIt() throws Exception {
+        Log leader = Log.open(root.resolve("leader"), CONFIG, 0, clock, scheduler);
+        leader.assignEpochStartOffset(3);
+        for (int i = 0; i < 10; i++) {
+            leader.appendAsLeader(keyed(CompressionType.NONE, clock.millis(), List.of(kv("k" + (i % 3), "v" + i))), 3);
+        }
+        leader.roll();
+        leader.flush();
+        leader.clean(0, leader.logEndOffset(), bigMap());
+        List<RecordBatch> leaderBatches = readAll(leader);
+
+        Log follower = Log.open(root.resolve("follower"), CONFIG, 0, clock, scheduler);
+        long offset = 0;
+        while (offset < leader.logEndOffset()) {
+            LogReadResult fetched = leader.read(offset, 100, Long.MAX_VALUE);
+            ByteBuffer copy = ByteBuffer.allocateDirect(fetched.records().remaining());
+            copy.put(fetched.records().duplicate()).flip();
+            fetched.lease().release();
+            LogAppendInfo info = follower.appendAsFollower(copy);
+            offset = info.lastOffset() + 1;
+        }
+        assertEquals(leader.logEndOffset(), follower.logEndOffset());
+        assertEquals(
+                leaderBatches.stream()
+                        .map(TestBatches::bytes)
+                        .map(Arrays::toString)
+                        .toList(),
+                readAll(follower).stream()
+                        .map(TestBatches::bytes)
+                        .map(Arrays::toString)
+                        .toList());
+        follower.close();
+        // Recovery of the gaps the follower wrote into its active segment.
+        Files.delete(root.resolve("follower").resolve("clean-shutdown"));
+        Log reopened = Log.open(root.resolve("follower"), CONFIG, 0, clock, scheduler);
+        assertEquals(0, reopened.recoveryResult().bytesTruncated());
+        assertEquals(leader.logEndOffset(), reopened.logEndOffset());
+        reopened.close();
+        leader.close();
     }
 
     @Test
