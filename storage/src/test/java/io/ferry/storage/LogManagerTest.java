@@ -267,7 +267,8 @@ class LogManagerTest {
                 .retentionBytes(1024)
                 .fileDeleteDelayMs(0)
                 .build();
-        LogManager manager = start(new LogManagerConfig(dirs(), retained, 10, Long.MAX_VALUE, 60_000, 1));
+        LogManager manager =
+                start(new LogManagerConfig(dirs(), retained, 10, Long.MAX_VALUE, 60_000, 1, CleanerConfig.defaults()));
         Log log = manager.getOrCreateLog(new TopicPartition("t", 0), retained);
         for (int i = 0; i < 50; i++) {
             log.appendAsLeader(batch(clock.millis(), 1, 20), 1);
@@ -285,7 +286,7 @@ class LogManagerTest {
                 .fileDeleteDelayMs(0)
                 .build();
         LogManager manager = LogManager.start(
-                new LogManagerConfig(dirs(), retained, 10, Long.MAX_VALUE, 60_000, 1),
+                new LogManagerConfig(dirs(), retained, 10, Long.MAX_VALUE, 60_000, 1, CleanerConfig.defaults()),
                 topic -> null,
                 clock,
                 scheduler,
@@ -305,7 +306,8 @@ class LogManagerTest {
     @Test
     void theFlushPolicyRunsOnTheScheduler() throws Exception {
         LogConfig flushed = LogConfig.builder().flushIntervalMs(1000).build();
-        LogManager manager = start(new LogManagerConfig(dirs(), flushed, 300_000, 10, 60_000, 1));
+        LogManager manager =
+                start(new LogManagerConfig(dirs(), flushed, 300_000, 10, 60_000, 1, CleanerConfig.defaults()));
         Log log = manager.getOrCreateLog(new TopicPartition("t", 0), flushed);
         log.appendAsLeader(batch(clock.millis(), 3, 20), 1);
         clock.advance(1000);
@@ -360,7 +362,8 @@ class LogManagerTest {
     @Test
     void aDirectoryWhoseCheckpointsCannotBeWrittenIsMarkedFailedUntilRestart() throws Exception {
         LogManager manager = LogManager.start(
-                new LogManagerConfig(dirs(), LogConfig.defaults(), 300_000, Long.MAX_VALUE, 10, 1),
+                new LogManagerConfig(
+                        dirs(), LogConfig.defaults(), 300_000, Long.MAX_VALUE, 10, 1, CleanerConfig.defaults()),
                 topic -> null,
                 clock,
                 scheduler);

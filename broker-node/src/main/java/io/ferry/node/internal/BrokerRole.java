@@ -28,6 +28,7 @@ import io.ferry.replication.ReplicaLog;
 import io.ferry.replication.ReplicaLogs;
 import io.ferry.replication.ReplicaManager;
 import io.ferry.replication.Timer;
+import io.ferry.storage.CleanerConfig;
 import io.ferry.storage.Log;
 import io.ferry.storage.LogConfig;
 import io.ferry.storage.LogManager;
@@ -144,7 +145,8 @@ public final class BrokerRole implements NodeRole {
                 config.logRetentionCheckInterval().toMillis(),
                 flushMs == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(1, Math.min(1_000, flushMs)),
                 LogManagerConfig.DEFAULT_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS,
-                LogManagerConfig.DEFAULT_RECOVERY_THREADS_PER_DATA_DIR);
+                LogManagerConfig.DEFAULT_RECOVERY_THREADS_PER_DATA_DIR,
+                CleanerConfig.defaults());
         this.topicConfigs = new TopicConfigs(defaults, config.minInsyncReplicas(), () -> newest);
         this.controllers = new ControllerGateway(threads);
         this.lifecycle = new BrokerLifecycle(

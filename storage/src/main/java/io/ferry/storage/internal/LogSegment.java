@@ -153,13 +153,13 @@ public final class LogSegment {
 
     /**
      * Whether {@code next} must go into a new segment: this one is not empty and the batch would not fit
-     * in {@code segment.bytes}, the segment is {@code segment.ms} old, an index is full, or the batch's
+     * in {@code segment.bytes}, the segment is {@link LogConfig#effectiveSegmentMs()} old, an index is full, or the batch's
      * offsets would overflow this segment's int32 relative offsets.
      */
     public boolean isFullFor(RecordBatch next, LogConfig config, long nowMs) {
         return size() > 0
                 && (next.sizeInBytes() > room(config)
-                        || nowMs - rollBaseMs() >= config.segmentMs()
+                        || nowMs - rollBaseMs() >= config.effectiveSegmentMs()
                         || indexIsFull()
                         || !hasOffsetsFor(next));
     }
