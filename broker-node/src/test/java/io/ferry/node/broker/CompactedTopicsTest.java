@@ -11,6 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ferry.node.FerryNode;
+import io.ferry.node.NodeConfig;
+import io.ferry.node.NodeHttpAccess;
 import io.ferry.proto.v1.Acks;
 import io.ferry.proto.v1.AlterTopicConfigsRequest;
 import io.ferry.proto.v1.AlterTopicConfigsResponse;
@@ -31,8 +33,10 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -54,7 +58,12 @@ class CompactedTopicsTest {
 
     @BeforeAll
     void startNode() throws Exception {
-        node = BrokerTestSupport.start(BrokerTestSupport.freePort(), dir.resolve("logs"));
+        List<String> settings =
+                new ArrayList<>(BrokerTestSupport.combinedNode(BrokerTestSupport.freePort(), dir.resolve("logs")));
+        // A cleaner that looks for work often, with a small key map.
+        settings.addAll(List.of("log.cleaner.backoff.ms=50", "log.cleaner.dedupe.buffer.size=4194304"));
+        node = FerryNode.start(NodeConfig.load(Optional.empty(), Map.of(), settings));
+        await().atMost(Duration.ofSeconds(30)).until(node::isHealthy);
         channel = BrokerTestSupport.channel(node);
     }
 
@@ -202,6 +211,56 @@ class CompactedTopicsTest {
     }
 
     @Test
+    void theCleanerCompactsATopicAndItsMetricsSaySo() throws Exception {
+        createTopic(
+                channel,
+                "cleaned",
+                1,
+                Map.of("cleanup.policy", "compact", "segment.bytes", "1024", "min.cleanable.dirty.ratio", "0.1"));
+        int records = 60;
+        for (int i = 0; i < records; i++) {
+            PartitionProduceResult appended =
+                    produce(channel, Acks.ACKS_ALL, "cleaned", 0, keyedRecordNow("k" + (i % 3), "value-" + i));
+            assertEquals(ErrorCode.NONE, appended.getError().getCode(), appended.toString());
+        }
+        assertTrue(segments("cleaned") > 3, "several closed segments to clean");
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> counter("ferry.log.cleaner.passes") > 0);
+        await().atMost(Duration.ofSeconds(60)).until(() -> counter("ferry.log.cleaner.records.dropped") > 0);
+        assertTrue(counter("ferry.log.cleaner.read.bytes") > 0);
+        assertTrue(counter("ferry.log.cleaner.written.bytes") > 0);
+
+        List<String> kept = readAll(channel, "cleaned", 0, 0);
+        assertTrue(kept.size() < records, "superseded records were dropped: " + kept);
+        for (int i = records - 3; i < records; i++) {
+            assertTrue(kept.contains((long) i + ":value-" + i), "the latest value of each key stays: " + kept);
+        }
+
+        String scraped = NodeHttpAccess.metrics(node);
+        for (String expected : List.of(
+                "ferry_log_cleaner_passes_total ",
+                "ferry_log_cleaner_read_bytes_total ",
+                "ferry_log_cleaner_written_bytes_total ",
+                "ferry_log_cleaner_records_dropped_total ",
+                "ferry_log_cleaner_time_seconds_total ",
+                "ferry_log_cleaner_max_compaction_delay_seconds ",
+                "ferry_log_cleaner_uncleanable_partitions 0.0",
+                "ferry_partition_dirty_ratio{partition=\"0\",topic=\"cleaned\"} ")) {
+            assertTrue(scraped.contains(expected), "no " + expected + " in\n" + scraped);
+        }
+        double ratio = node.meterRegistry()
+                .get("ferry.partition.dirty.ratio")
+                .tags("topic", "cleaned")
+                .gauge()
+                .value();
+        assertTrue(ratio >= 0 && ratio <= 1, "dirty ratio " + ratio);
+    }
+
+    private double counter(String name) {
+        return node.meterRegistry().get(name).functionCounter().count();
+    }
+
+    @Test
     void alteringTheCleanupPolicyReachesTheOpenLog() {
         // max.compaction.lag.ms rolls the active segment of a compacted log only: while the topic deletes,
         // records stamped now stay in one segment.
@@ -250,6 +309,13 @@ class CompactedTopicsTest {
                                 .getError()
                                 .getCode()
                         == ErrorCode.INVALID_RECORD);
+        // ... its dirty ratio is measured...
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> node.meterRegistry()
+                                .find("ferry.partition.dirty.ratio")
+                                .tags("topic", "becomes-compacted")
+                                .gauge()
+                        != null);
         // ... and each record (1 ms after the last) starts a segment.
         await().atMost(Duration.ofSeconds(30))
                 .pollInterval(Duration.ofMillis(20))
