@@ -33,6 +33,9 @@ public final class RecordBatchBuilder {
     private long producerId = RecordBatch.NO_PRODUCER_ID;
     private short producerEpoch = RecordBatch.NO_PRODUCER_EPOCH;
     private int baseSequence = RecordBatch.NO_SEQUENCE;
+    /** Set only by {@link #rewriting}: the original batch's header fields the rewrite keeps. */
+    private RecordBatch original;
+
     private boolean built;
 
     private RecordBatchBuilder(CompressionType compression, int initialCapacity) {
@@ -64,6 +67,35 @@ public final class RecordBatchBuilder {
         return this;
     }
 
+    /**
+     * A builder for a filtered copy of {@code original}, as Kafka's log cleaner writes one: the copy keeps
+     * the original's base offset, last offset delta (so the producer's last sequence stays readable),
+     * partition leader epoch, codec, timestamp type, transactional and control bits, producer id, epoch
+     * and base sequence; records are added with {@link #appendKept} at their original offsets.
+     */
+    public static RecordBatchBuilder rewriting(RecordBatch original) {
+        RecordBatchBuilder builder = new RecordBatchBuilder(original.compression(), DEFAULT_INITIAL_CAPACITY);
+        builder.original = original;
+        builder.producer(original.producerId(), original.producerEpoch(), original.baseSequence());
+        return builder;
+    }
+
+    /**
+     * Appends {@code record}, read from the batch given to {@link #rewriting}, at its original offset and
+     * timestamp, with its key, value and headers.
+     */
+    public RecordBatchBuilder appendKept(Record record) {
+        if (original == null) {
+            throw new IllegalStateException("appendKept is for a builder made by rewriting(batch)");
+        }
+        long delta = record.offset() - original.baseOffset();
+        if (delta < 0 || delta > original.lastOffsetDelta()) {
+            throw new IllegalArgumentException("record offset " + record.offset() + " is not in the original batch");
+        }
+        long timestamp = original.isLogAppendTime() ? original.maxTimestamp() : record.timestamp();
+        return append(timestamp, (int) delta, record.keyBytes(), record.valueBytes(), record.headers());
+    }
+
     /** Appends a record with no headers. */
     public RecordBatchBuilder append(long timestampMs, byte[] key, byte[] value) {
         return append(timestampMs, key, value, List.of());
@@ -79,6 +111,11 @@ public final class RecordBatchBuilder {
      * @throws IllegalStateException    after {@link #build()}, or when the batch would exceed 2 GiB
      */
     public RecordBatchBuilder append(long timestampMs, byte[] key, byte[] value, List<Header> headers) {
+        return append(timestampMs, recordCount, key, value, headers);
+    }
+
+    private RecordBatchBuilder append(
+            long timestampMs, int offsetDelta, byte[] key, byte[] value, List<Header> headers) {
         if (built) {
             throw new IllegalStateException("the batch was already built");
         }
@@ -89,7 +126,6 @@ public final class RecordBatchBuilder {
             baseTimestamp = timestampMs;
         }
         long timestampDelta = timestampMs - baseTimestamp;
-        int offsetDelta = recordCount;
 
         int headerCount = headers.size();
         long bodySize = 1
@@ -165,15 +201,17 @@ public final class RecordBatchBuilder {
         }
         records = null;
         ByteBuffer batch = ByteBuffer.wrap(array, 0, size).slice().order(ByteOrder.BIG_ENDIAN);
-        batch.putLong(0L)
+        int keptAttributes =
+                RecordBatch.TIMESTAMP_TYPE_MASK | RecordBatch.TRANSACTIONAL_MASK | RecordBatch.CONTROL_MASK;
+        batch.putLong(original == null ? 0L : original.baseOffset())
                 .putInt(size - RecordBatch.LOG_OVERHEAD)
-                .putInt(RecordBatch.NO_PARTITION_LEADER_EPOCH)
+                .putInt(original == null ? RecordBatch.NO_PARTITION_LEADER_EPOCH : original.partitionLeaderEpoch())
                 .put(RecordBatch.MAGIC)
                 .putInt(0) // CRC, filled below
-                .putShort((short) compression.id)
-                .putInt(recordCount - 1)
+                .putShort((short) (compression.id | (original == null ? 0 : original.attributes() & keptAttributes)))
+                .putInt(original == null ? recordCount - 1 : original.lastOffsetDelta())
                 .putLong(baseTimestamp)
-                .putLong(maxTimestamp)
+                .putLong(original != null && original.isLogAppendTime() ? original.maxTimestamp() : maxTimestamp)
                 .putLong(producerId)
                 .putShort(producerEpoch)
                 .putInt(baseSequence)

@@ -2,17 +2,20 @@ package io.ferry.storage;
 
 import io.ferry.record.RecordBatch;
 import io.ferry.storage.internal.AppendValidation;
+import io.ferry.storage.internal.Cleaner;
 import io.ferry.storage.internal.LogEnd;
 import io.ferry.storage.internal.LogFlush;
 import io.ferry.storage.internal.LogLoader;
 import io.ferry.storage.internal.LogSegment;
 import io.ferry.storage.internal.LogSegments;
+import io.ferry.storage.internal.OffsetMap;
 import io.ferry.storage.internal.ProducedBatchValidation;
 import io.ferry.storage.internal.Retention;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Objects;
@@ -569,12 +572,17 @@ public final class Log implements AutoCloseable {
      * timestamp; batches without timestamps never expire by time) or that make the log larger than
      * {@code retention.bytes}, and advances the log start offset. Only segments wholly below the high
      * watermark are deleted; if that takes every segment, a new empty one is rolled first at the log end.
+     * Nothing is deleted when {@code cleanup.policy} is {@code compact} alone (as in Kafka, a compacted
+     * log keeps every key's latest record however old).
      *
      * @return the number of segments deleted
      */
     public int deleteSegmentsByRetention() {
         synchronized (lock) {
             ensureOpen();
+            if (!config.cleanupPolicy().deletes()) {
+                return 0;
+            }
             List<LogSegment> all = segments.all();
             int deletable = Retention.deletable(all, config, clock.millis(), highWatermark);
             if (deletable == 0) {
@@ -635,6 +643,120 @@ public final class Log implements AutoCloseable {
 
     private void removeSegment(LogSegment segment) throws IOException {
         segments.remove(segment, scheduler, config.fileDeleteDelayMs());
+    }
+
+    /**
+     * Runs one cleaning pass (log compaction, see {@link Cleaner}) over the sealed segments below the
+     * first of: the active segment, the recovery point (so no flush runs on a segment being replaced),
+     * the first segment with a record younger than {@code min.compaction.lag.ms}, and
+     * {@code upperBoundOffset}. Maps the keys from {@code firstDirtyOffset} on, as far as
+     * {@code map} holds them, and rewrites the segments from the log start to there keeping each key's
+     * latest record. Runs on the caller's thread without the log's lock except for each group's swap,
+     * so appends and reads go on meanwhile; the caller (the cleaner thread, next) keeps the returned
+     * clean offset in the directory's cleaner checkpoint and passes it back as the next
+     * {@code firstDirtyOffset}.
+     *
+     * @param upperBoundOffset the high watermark: nothing at or above it is cleaned
+     * @throws IllegalStateException if {@code cleanup.policy} does not compact, or the log is closed
+     */
+    public CleanResult clean(long firstDirtyOffset, long upperBoundOffset, OffsetMap map) {
+        return clean(firstDirtyOffset, upperBoundOffset, map, Cleaner.Progress.NONE);
+    }
+
+    /**
+     * As {@link #clean(long, long, OffsetMap)}, telling {@code progress} of every batch read or written
+     * (the cleaner threads' I/O throttle and shutdown check).
+     */
+    public CleanResult clean(long firstDirtyOffset, long upperBoundOffset, OffsetMap map, Cleaner.Progress progress) {
+        LogConfig current = config;
+        if (!current.cleanupPolicy().compacts()) {
+            throw new IllegalStateException("log " + dir + " has cleanup.policy="
+                    + current.cleanupPolicy().configValue() + ", not compact");
+        }
+        ensureOpen();
+        List<LogSegment> all = segments.all();
+        long firstDirty = Math.max(firstDirtyOffset, logStartOffset);
+        long now = clock.millis();
+        long limit = cleaningLimit(all, firstDirty, upperBoundOffset, current, now);
+        try {
+            Cleaner.Pass pass =
+                    Cleaner.clean(dir, all, firstDirty, limit, current, now, map, this::swapCleaned, progress);
+            return new CleanResult(
+                    pass.cleanOffset(),
+                    pass.segmentsCleaned(),
+                    pass.mapBytesRead(),
+                    pass.bytesRead(),
+                    pass.bytesWritten(),
+                    pass.recordsDropped(),
+                    pass.keylessDropped(),
+                    pass.aborted());
+        } catch (IOException e) {
+            throw new StorageException("cleaning " + dir + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * How much of the log a pass from {@code firstDirtyOffset} would clean, for the cleaner threads'
+     * choice of log (see {@link CleanableSection}); {@link CleanableSection#NONE} if the log does not compact.
+     *
+     * @param upperBoundOffset the high watermark, as for {@link #clean}
+     */
+    public CleanableSection cleanableSection(long firstDirtyOffset, long upperBoundOffset) {
+        LogConfig current = config;
+        if (!current.cleanupPolicy().compacts() || closed) {
+            return CleanableSection.NONE;
+        }
+        List<LogSegment> all = segments.all();
+        long firstDirty = Math.max(firstDirtyOffset, logStartOffset);
+        long limit = cleaningLimit(all, firstDirty, upperBoundOffset, current, clock.millis());
+        return Cleaner.cleanableSection(all, firstDirty, limit);
+    }
+
+    /**
+     * The first offset a pass may not touch: the high watermark, the recovery point (so no flush runs
+     * on a segment being replaced) or the first segment younger than {@code min.compaction.lag.ms}.
+     */
+    private long cleaningLimit(
+            List<LogSegment> all, long firstDirty, long upperBoundOffset, LogConfig current, long nowMs) {
+        return Math.min(
+                Math.min(upperBoundOffset, flushes.recoveryPoint()),
+                Cleaner.firstOffsetWithinLag(all, firstDirty, nowMs, current.minCompactionLagMs()));
+    }
+
+    /**
+     * The cleaner's swap, under the lock: the old segments' files are renamed {@code .deleted} (they stay
+     * mapped for readers), then the swap file becomes {@code <base>.log}, then the list changes in one
+     * step. A crash before the rename of the swap file leaves it for {@link LogLoader} to complete.
+     */
+    private boolean swapCleaned(List<LogSegment> old, Path swapFile) throws IOException {
+        synchronized (lock) {
+            if (closed) {
+                return false;
+            }
+            for (LogSegment segment : old) {
+                if (!segments.contains(segment)) {
+                    return false;
+                }
+            }
+            for (LogSegment segment : old) {
+                segment.closeAndDelete(scheduler, config.fileDeleteDelayMs());
+            }
+            Cleaner.renamedAway(dir);
+            long base = old.get(0).baseOffset();
+            Files.move(swapFile, dir.resolve(LogSegment.fileName(base, ".log")), StandardCopyOption.ATOMIC_MOVE);
+            LogSegment cleaned = LogSegment.open(
+                    dir,
+                    base,
+                    false,
+                    config.segmentBytes(),
+                    config.segmentIndexBytes(),
+                    config.indexIntervalBytes(),
+                    clock.millis());
+            cleaned.rebuildIndexes(config.segmentIndexBytes());
+            cleaned.seal();
+            segments.replace(old, cleaned);
+            return true;
+        }
     }
 
     /**

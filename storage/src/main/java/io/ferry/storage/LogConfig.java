@@ -28,6 +28,17 @@ import java.util.Objects;
  *                              timestamp may lie in the past of the leader's clock
  * @param timestampAfterMaxMs   {@code message.timestamp.after.max.ms}: with CreateTime, the furthest a record
  *                              timestamp may lie in the future of the leader's clock
+ * @param cleanupPolicy         {@code cleanup.policy}: delete old segments, compact to the latest record per
+ *                              key, or both
+ * @param deleteRetentionMs     {@code delete.retention.ms}: how long after its segment was last modified a
+ *                              tombstone survives compaction, so a consumer that read the deleted key sees it go
+ * @param minCompactionLagMs    {@code min.compaction.lag.ms}: a segment whose newest record is younger is not
+ *                              compacted yet, so a consumer lagging less than this sees every update
+ * @param maxCompactionLagMs    {@code max.compaction.lag.ms}: a record stays uncompacted at most about this
+ *                              long: the active segment rolls at this age, and a log with a dirty record
+ *                              older than this is cleaned whatever its dirty ratio
+ * @param minCleanableDirtyRatio {@code min.cleanable.dirty.ratio}: a log is cleaned once its dirty bytes
+ *                              are at least this share of its cleanable bytes
  */
 public record LogConfig(
         int segmentBytes,
@@ -42,7 +53,12 @@ public record LogConfig(
         long fileDeleteDelayMs,
         TimestampType timestampType,
         long timestampBeforeMaxMs,
-        long timestampAfterMaxMs) {
+        long timestampAfterMaxMs,
+        CleanupPolicy cleanupPolicy,
+        long deleteRetentionMs,
+        long minCompactionLagMs,
+        long maxCompactionLagMs,
+        double minCleanableDirtyRatio) {
 
     public static final int DEFAULT_SEGMENT_BYTES = 1024 * 1024 * 1024;
     public static final long DEFAULT_SEGMENT_MS = 7L * 24 * 60 * 60 * 1000;
@@ -58,6 +74,14 @@ public record LogConfig(
     public static final long DEFAULT_TIMESTAMP_BEFORE_MAX_MS = Long.MAX_VALUE;
     /** Kafka 4's default: a producer clock an hour ahead is refused, so it cannot pin segments against retention. */
     public static final long DEFAULT_TIMESTAMP_AFTER_MAX_MS = 60 * 60 * 1000L;
+
+    public static final CleanupPolicy DEFAULT_CLEANUP_POLICY = CleanupPolicy.DELETE;
+    /** Kafka's default: a tombstone outlives its segment's last modification by a day. */
+    public static final long DEFAULT_DELETE_RETENTION_MS = 24 * 60 * 60 * 1000L;
+
+    public static final long DEFAULT_MIN_COMPACTION_LAG_MS = 0L;
+    public static final long DEFAULT_MAX_COMPACTION_LAG_MS = Long.MAX_VALUE;
+    public static final double DEFAULT_MIN_CLEANABLE_DIRTY_RATIO = 0.5;
 
     /** The smallest segment that still holds one minimal batch. */
     static final int MIN_SEGMENT_BYTES = 61;
@@ -82,6 +106,18 @@ public record LogConfig(
         Objects.requireNonNull(timestampType, "message.timestamp.type");
         require(timestampBeforeMaxMs >= 0, "message.timestamp.before.max.ms", timestampBeforeMaxMs, "non-negative");
         require(timestampAfterMaxMs >= 0, "message.timestamp.after.max.ms", timestampAfterMaxMs, "non-negative");
+        Objects.requireNonNull(cleanupPolicy, "cleanup.policy");
+        require(deleteRetentionMs >= 0, "delete.retention.ms", deleteRetentionMs, "non-negative");
+        require(minCompactionLagMs >= 0, "min.compaction.lag.ms", minCompactionLagMs, "non-negative");
+        require(maxCompactionLagMs > 0, "max.compaction.lag.ms", maxCompactionLagMs, "positive");
+        if (maxCompactionLagMs < minCompactionLagMs) {
+            throw new IllegalArgumentException("max.compaction.lag.ms is " + maxCompactionLagMs
+                    + " but must be at least min.compaction.lag.ms (" + minCompactionLagMs + ")");
+        }
+        if (!(minCleanableDirtyRatio >= 0 && minCleanableDirtyRatio <= 1)) {
+            throw new IllegalArgumentException(
+                    "min.cleanable.dirty.ratio is " + minCleanableDirtyRatio + " but must be in [0, 1]");
+        }
     }
 
     private static void require(boolean ok, String key, long value, String expected) {
@@ -114,7 +150,21 @@ public record LogConfig(
                 .fileDeleteDelayMs(fileDeleteDelayMs)
                 .timestampType(timestampType)
                 .timestampBeforeMaxMs(timestampBeforeMaxMs)
-                .timestampAfterMaxMs(timestampAfterMaxMs);
+                .timestampAfterMaxMs(timestampAfterMaxMs)
+                .cleanupPolicy(cleanupPolicy)
+                .deleteRetentionMs(deleteRetentionMs)
+                .minCompactionLagMs(minCompactionLagMs)
+                .maxCompactionLagMs(maxCompactionLagMs)
+                .minCleanableDirtyRatio(minCleanableDirtyRatio);
+    }
+
+    /**
+     * The age at which the active segment rolls: {@code segment.ms}, or {@code max.compaction.lag.ms} if
+     * the log is compacted and that is shorter (as Kafka rolls), so no record waits in the active segment,
+     * which is never cleaned, longer than the lag allows.
+     */
+    public long effectiveSegmentMs() {
+        return cleanupPolicy.compacts() ? Math.min(segmentMs, maxCompactionLagMs) : segmentMs;
     }
 
     /** Collects settings, starting from the defaults; {@link #build()} validates them. Not thread-safe. */
@@ -132,6 +182,11 @@ public record LogConfig(
         private TimestampType timestampType = DEFAULT_TIMESTAMP_TYPE;
         private long timestampBeforeMaxMs = DEFAULT_TIMESTAMP_BEFORE_MAX_MS;
         private long timestampAfterMaxMs = DEFAULT_TIMESTAMP_AFTER_MAX_MS;
+        private CleanupPolicy cleanupPolicy = DEFAULT_CLEANUP_POLICY;
+        private long deleteRetentionMs = DEFAULT_DELETE_RETENTION_MS;
+        private long minCompactionLagMs = DEFAULT_MIN_COMPACTION_LAG_MS;
+        private long maxCompactionLagMs = DEFAULT_MAX_COMPACTION_LAG_MS;
+        private double minCleanableDirtyRatio = DEFAULT_MIN_CLEANABLE_DIRTY_RATIO;
 
         private Builder() {}
 
@@ -200,6 +255,31 @@ public record LogConfig(
             return this;
         }
 
+        public Builder cleanupPolicy(CleanupPolicy value) {
+            cleanupPolicy = value;
+            return this;
+        }
+
+        public Builder deleteRetentionMs(long value) {
+            deleteRetentionMs = value;
+            return this;
+        }
+
+        public Builder minCompactionLagMs(long value) {
+            minCompactionLagMs = value;
+            return this;
+        }
+
+        public Builder maxCompactionLagMs(long value) {
+            maxCompactionLagMs = value;
+            return this;
+        }
+
+        public Builder minCleanableDirtyRatio(double value) {
+            minCleanableDirtyRatio = value;
+            return this;
+        }
+
         public LogConfig build() {
             return new LogConfig(
                     segmentBytes,
@@ -214,7 +294,12 @@ public record LogConfig(
                     fileDeleteDelayMs,
                     timestampType,
                     timestampBeforeMaxMs,
-                    timestampAfterMaxMs);
+                    timestampAfterMaxMs,
+                    cleanupPolicy,
+                    deleteRetentionMs,
+                    minCompactionLagMs,
+                    maxCompactionLagMs,
+                    minCleanableDirtyRatio);
         }
     }
 }

@@ -1,6 +1,8 @@
 package io.ferry.storage;
 
+import io.ferry.storage.internal.Cleaner;
 import io.ferry.storage.internal.LogLoader;
+import io.ferry.storage.internal.OffsetMap;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -37,7 +39,9 @@ import java.util.function.Function;
  *
  * <p>Checkpoint files per directory: {@value #RECOVERY_POINT_CHECKPOINT} (offsets below which each log
  * was flushed), {@value #HIGH_WATERMARK_CHECKPOINT} (high watermarks as replication last set them) and
- * {@value #LOG_START_OFFSET_CHECKPOINT} (log start offsets, which may fall inside a segment).
+ * {@value #LOG_START_OFFSET_CHECKPOINT} (log start offsets, which may fall inside a segment) and
+ * {@value #CLEANER_OFFSET_CHECKPOINT} (each compacted log's clean point, Kafka's file: offsets below it
+ * were cleaned; written after every cleaning pass, {@link #clean}).
  *
  * <p>A directory where an I/O operation failed ({@link StorageException}) is marked failed until the
  * process restarts ({@link #failedDirs()}): its own tasks mark it, and so does whoever else gets such an
@@ -51,6 +55,7 @@ public final class LogManager implements AutoCloseable {
     public static final String RECOVERY_POINT_CHECKPOINT = "recovery-point-offset-checkpoint";
     public static final String HIGH_WATERMARK_CHECKPOINT = "replication-offset-checkpoint";
     public static final String LOG_START_OFFSET_CHECKPOINT = "log-start-offset-checkpoint";
+    public static final String CLEANER_OFFSET_CHECKPOINT = "cleaner-offset-checkpoint";
     /**
      * The controller's metadata directory (Kafka's name). A combined broker and controller keeps it in
      * the first log directory by default; it is not a partition and is skipped when loading.
@@ -66,11 +71,18 @@ public final class LogManager implements AutoCloseable {
     private final Map<Path, ExecutorService> flushThreads = new HashMap<>();
 
     private final Map<TopicPartition, Log> logs = new ConcurrentHashMap<>();
+    /** Clean points of compacted logs, from {@value #CLEANER_OFFSET_CHECKPOINT} and cleaning passes. */
+    private final Map<TopicPartition, Long> cleanOffsets = new ConcurrentHashMap<>();
+
     private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
     /** Failed directory → the first failure's message. */
     private final Map<Path, String> failedDirs = new ConcurrentHashMap<>();
 
     private volatile boolean retentionHeld;
+
+    /** Null when {@code log.cleaner.threads=0}. */
+    private final LogCleaner cleaner;
+
     private boolean closed;
 
     /** Whether retention runs from the start or waits for {@link #releaseRetention()}. */
@@ -86,7 +98,8 @@ public final class LogManager implements AutoCloseable {
             List<Path> dirs,
             List<LogDirectoryLock> locks,
             RetentionStart retention,
-            ThreadFactory flushThreadFactory) {
+            ThreadFactory flushThreadFactory,
+            ThreadFactory cleanerThreadFactory) {
         this.retentionHeld = retention == RetentionStart.HELD;
         this.config = config;
         this.clock = clock;
@@ -96,11 +109,21 @@ public final class LogManager implements AutoCloseable {
         for (Path dir : dirs) {
             flushThreads.put(dir, Executors.newSingleThreadExecutor(flushThreadFactory));
         }
+        this.cleaner = config.cleaner().threads() > 0
+                ? new LogCleaner(this, config.cleaner(), clock, cleanerThreadFactory)
+                : null;
     }
 
     /** Daemon threads named {@code ferry-log-flusher}, for a manager whose caller does not make them. */
     private static Thread flushThread(Runnable runnable) {
         Thread thread = new Thread(runnable, "ferry-log-flusher");
+        thread.setDaemon(true);
+        return thread;
+    }
+
+    /** Daemon threads named {@code ferry-log-cleaner}, for a manager whose caller does not make them. */
+    private static Thread cleanerThread(Runnable runnable) {
+        Thread thread = new Thread(runnable, "ferry-log-cleaner");
         thread.setDaemon(true);
         return thread;
     }
@@ -148,13 +171,15 @@ public final class LogManager implements AutoCloseable {
             ScheduledExecutorService scheduler,
             RetentionStart retention)
             throws IOException {
-        return start(config, topicConfigs, clock, scheduler, retention, LogManager::flushThread);
+        return start(
+                config, topicConfigs, clock, scheduler, retention, LogManager::flushThread, LogManager::cleanerThread);
     }
 
     /**
      * As {@link #start(LogManagerConfig, Function, InstantSource, ScheduledExecutorService, RetentionStart)},
-     * with the flush threads (one per log directory) made by {@code flushThreads}, so that whoever runs the
-     * broker sees an {@link Error} that ends one.
+     * with the flush threads (one per log directory) made by {@code flushThreads} and the log cleaner threads
+     * ({@code log.cleaner.threads}) by {@code cleanerThreads}, so that whoever runs the broker sees an
+     * {@link Error} that ends one.
      */
     public static LogManager start(
             LogManagerConfig config,
@@ -162,7 +187,8 @@ public final class LogManager implements AutoCloseable {
             InstantSource clock,
             ScheduledExecutorService scheduler,
             RetentionStart retention,
-            ThreadFactory flushThreads)
+            ThreadFactory flushThreads,
+            ThreadFactory cleanerThreads)
             throws IOException {
         List<Path> dirs = new ArrayList<>();
         List<LogDirectoryLock> locks = new ArrayList<>();
@@ -173,7 +199,8 @@ public final class LogManager implements AutoCloseable {
                 locks.add(LogDirectoryLock.acquire(normalized));
                 dirs.add(normalized);
             }
-            LogManager manager = new LogManager(config, clock, scheduler, dirs, locks, retention, flushThreads);
+            LogManager manager =
+                    new LogManager(config, clock, scheduler, dirs, locks, retention, flushThreads, cleanerThreads);
             try {
                 manager.loadLogs(topicConfigs);
             } catch (IOException | RuntimeException e) {
@@ -188,6 +215,9 @@ public final class LogManager implements AutoCloseable {
                 throw e;
             }
             manager.schedule();
+            if (manager.cleaner != null) {
+                manager.cleaner.start();
+            }
             return manager;
         } catch (IOException | RuntimeException e) {
             for (LogDirectoryLock lock : locks) {
@@ -221,6 +251,7 @@ public final class LogManager implements AutoCloseable {
                     new OffsetCheckpointFile(dir.resolve(HIGH_WATERMARK_CHECKPOINT)).read();
             Map<TopicPartition, Long> logStarts =
                     new OffsetCheckpointFile(dir.resolve(LOG_START_OFFSET_CHECKPOINT)).read();
+            Map<TopicPartition, Long> cleaned = new OffsetCheckpointFile(dir.resolve(CLEANER_OFFSET_CHECKPOINT)).read();
             ExecutorService recovery = Executors.newFixedThreadPool(config.recoveryThreadsPerDataDir());
             try {
                 Map<TopicPartition, Future<Log>> opening = new HashMap<>();
@@ -242,6 +273,10 @@ public final class LogManager implements AutoCloseable {
                     // never above what survived a crash.
                     log.advanceLogStartOffset(Math.min(logStarts.getOrDefault(entry.getKey(), 0L), log.logEndOffset()));
                     logs.put(entry.getKey(), log);
+                    Long cleanOffset = cleaned.get(entry.getKey());
+                    if (cleanOffset != null) {
+                        cleanOffsets.put(entry.getKey(), cleanOffset);
+                    }
                 }
             } finally {
                 recovery.shutdownNow();
@@ -387,6 +422,81 @@ public final class LogManager implements AutoCloseable {
         new OffsetCheckpointFile(dir.resolve(RECOVERY_POINT_CHECKPOINT)).write(recoveryPoints);
         new OffsetCheckpointFile(dir.resolve(HIGH_WATERMARK_CHECKPOINT)).write(highWatermarks);
         new OffsetCheckpointFile(dir.resolve(LOG_START_OFFSET_CHECKPOINT)).write(logStarts);
+        writeCleanerCheckpoint(dir);
+    }
+
+    private synchronized void writeCleanerCheckpoint(Path dir) throws IOException {
+        Map<TopicPartition, Long> cleaned = new HashMap<>();
+        logs.forEach((tp, log) -> {
+            Long cleanOffset = cleanOffsets.get(tp);
+            if (cleanOffset != null && log.dir().getParent().equals(dir)) {
+                cleaned.put(tp, cleanOffset);
+            }
+        });
+        new OffsetCheckpointFile(dir.resolve(CLEANER_OFFSET_CHECKPOINT)).write(cleaned);
+    }
+
+    /**
+     * The offset below which the log of {@code tp} is clean, as the last pass left it: its log start if
+     * it was never cleaned, or if the recorded point is outside the log (retention moved the start past
+     * it, or a truncation cut below it), as Kafka's cleaner manager resets it.
+     */
+    public long cleanOffset(TopicPartition tp) {
+        Log log = logs.get(tp);
+        if (log == null) {
+            throw new IllegalArgumentException("no log for " + tp);
+        }
+        long recorded = cleanOffsets.getOrDefault(tp, log.logStartOffset());
+        return recorded < log.logStartOffset() || recorded > log.logEndOffset() ? log.logStartOffset() : recorded;
+    }
+
+    /**
+     * Runs one cleaning pass over the log of {@code tp} ({@link Log#clean}) from its clean point, then
+     * records the new clean point in the directory's {@value #CLEANER_OFFSET_CHECKPOINT} at once. The
+     * pass runs on the caller's thread (a log cleaner thread) without this object's lock.
+     *
+     * @param upperBoundOffset nothing at or above it is cleaned (the high watermark, or
+     *                         {@code min.compaction.lag.ms}'s bound)
+     */
+    public CleanResult clean(TopicPartition tp, long upperBoundOffset, OffsetMap map) throws IOException {
+        return clean(tp, upperBoundOffset, map, Cleaner.Progress.NONE);
+    }
+
+    /** As {@link #clean(TopicPartition, long, OffsetMap)}, telling {@code progress} of every batch read or written. */
+    CleanResult clean(TopicPartition tp, long upperBoundOffset, OffsetMap map, Cleaner.Progress progress)
+            throws IOException {
+        Log log = logs.get(tp);
+        if (log == null) {
+            throw new IllegalArgumentException("no log for " + tp);
+        }
+        CleanResult result = log.clean(cleanOffset(tp), upperBoundOffset, map, progress);
+        if (!result.aborted() && logs.get(tp) == log) {
+            cleanOffsets.put(tp, result.cleanOffset());
+            writeCleanerCheckpoint(log.dir().getParent());
+        }
+        return result;
+    }
+
+    /** What the log cleaner threads have done; {@link CleanerStats#NONE} if they are off. */
+    public CleanerStats cleanerStats() {
+        return cleaner == null ? CleanerStats.NONE : cleaner.stats();
+    }
+
+    /**
+     * The dirty share of the cleanable bytes of {@code tp}'s log ({@link CleanableSection#dirtyRatio()}),
+     * which {@code min.cleanable.dirty.ratio} is compared with; NaN if there is no such log or it does not
+     * compact.
+     */
+    public double dirtyRatio(TopicPartition tp) {
+        Log log = logs.get(tp);
+        if (log == null || !log.config().cleanupPolicy().compacts()) {
+            return Double.NaN;
+        }
+        try {
+            return log.cleanableSection(cleanOffset(tp), log.highWatermark()).dirtyRatio();
+        } catch (IllegalArgumentException e) {
+            return Double.NaN; // deleted meanwhile
+        }
     }
 
     /** The log of {@code tp}, if this broker has one. */
@@ -446,6 +556,7 @@ public final class LogManager implements AutoCloseable {
         if (log == null) {
             return false;
         }
+        cleanOffsets.remove(tp);
         log.delete();
         // The checkpoints must forget the deleted log before one of the same name can be created: after a
         // crash the new log would take the old one's recovery point, high watermark and log start.
@@ -463,7 +574,15 @@ public final class LogManager implements AutoCloseable {
      * stops the flush threads, writes the checkpoints and releases the directory locks.
      */
     @Override
-    public synchronized void close() throws IOException {
+    public void close() throws IOException {
+        // Outside this object's lock: a pass that ends writes the cleaner checkpoint under it.
+        if (cleaner != null) {
+            cleaner.close();
+        }
+        closeLogs();
+    }
+
+    private synchronized void closeLogs() throws IOException {
         if (closed) {
             return;
         }

@@ -2,6 +2,7 @@ package io.ferry.storage;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Broker-wide log settings, with Kafka's key names.
@@ -15,6 +16,8 @@ import java.util.List;
  *                                       points and high watermarks are checkpointed
  * @param recoveryThreadsPerDataDir      {@code num.recovery.threads.per.data.dir}: logs recovered in parallel
  *                                       per directory at start-up
+ * @param cleaner                        the log cleaner's settings (compaction of {@code cleanup.policy=compact}
+ *                                       logs)
  */
 public record LogManagerConfig(
         List<Path> logDirs,
@@ -22,7 +25,8 @@ public record LogManagerConfig(
         long retentionCheckIntervalMs,
         long flushSchedulerIntervalMs,
         long flushOffsetCheckpointIntervalMs,
-        int recoveryThreadsPerDataDir) {
+        int recoveryThreadsPerDataDir,
+        CleanerConfig cleaner) {
 
     public static final long DEFAULT_RETENTION_CHECK_INTERVAL_MS = 300_000L;
     public static final long DEFAULT_FLUSH_SCHEDULER_INTERVAL_MS = Long.MAX_VALUE;
@@ -31,6 +35,7 @@ public record LogManagerConfig(
 
     public LogManagerConfig {
         logDirs = List.copyOf(logDirs);
+        Objects.requireNonNull(cleaner, "cleaner");
         if (logDirs.isEmpty()) {
             throw new IllegalArgumentException("log.dirs must name at least one directory");
         }
@@ -55,6 +60,7 @@ public record LogManagerConfig(
                 DEFAULT_RETENTION_CHECK_INTERVAL_MS,
                 DEFAULT_FLUSH_SCHEDULER_INTERVAL_MS,
                 DEFAULT_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS,
-                DEFAULT_RECOVERY_THREADS_PER_DATA_DIR);
+                DEFAULT_RECOVERY_THREADS_PER_DATA_DIR,
+                CleanerConfig.defaults());
     }
 }

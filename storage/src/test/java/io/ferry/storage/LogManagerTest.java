@@ -76,6 +76,43 @@ class LogManagerTest {
     }
 
     @Test
+    void aCleaningPassRecordsTheCleanPointInTheCleanerCheckpointThatARestartReads() throws Exception {
+        LogConfig compacted = LogConfig.builder()
+                .segmentBytes(1024)
+                .fileDeleteDelayMs(0)
+                .cleanupPolicy(CleanupPolicy.COMPACT)
+                .build();
+        TopicPartition tp = new TopicPartition("compacted", 0);
+        LogManager manager = start(LogManagerConfig.of(dirs()));
+        Log log = manager.getOrCreateLog(tp, compacted);
+        assertEquals(0, manager.cleanOffset(tp));
+        for (int i = 0; i < 4; i++) {
+            log.appendAsLeader(
+                    CompactedLogs.keyed(
+                            io.ferry.record.CompressionType.NONE,
+                            clock.millis(),
+                            List.of(new CompactedLogs.KeyValue("k", "v" + i))),
+                    0);
+        }
+        log.roll();
+        log.flush();
+
+        CleanResult result = manager.clean(tp, log.logEndOffset(), new io.ferry.storage.internal.OffsetMap(4096, 0.9));
+
+        assertEquals(4, result.cleanOffset());
+        assertEquals(4, manager.cleanOffset(tp));
+        Path checkpoint = log.dir().getParent().resolve(LogManager.CLEANER_OFFSET_CHECKPOINT);
+        assertEquals(Map.of(tp, 4L), new OffsetCheckpointFile(checkpoint).read());
+        manager.close();
+
+        LogManager restarted = LogManager.start(LogManagerConfig.of(dirs()), topic -> compacted, clock, scheduler);
+        managers.add(restarted);
+        assertEquals(4, restarted.cleanOffset(tp));
+        restarted.deleteLog(tp);
+        assertEquals(Map.of(), new OffsetCheckpointFile(checkpoint).read());
+    }
+
+    @Test
     void theControllersMetadataDirectoryInsideALogDirectoryIsNotAPartition() throws IOException {
         Path metadata = root.resolve("a").resolve(LogManager.CLUSTER_METADATA_DIR);
         Files.createDirectories(metadata.resolve("current"));
@@ -230,7 +267,8 @@ class LogManagerTest {
                 .retentionBytes(1024)
                 .fileDeleteDelayMs(0)
                 .build();
-        LogManager manager = start(new LogManagerConfig(dirs(), retained, 10, Long.MAX_VALUE, 60_000, 1));
+        LogManager manager =
+                start(new LogManagerConfig(dirs(), retained, 10, Long.MAX_VALUE, 60_000, 1, CleanerConfig.defaults()));
         Log log = manager.getOrCreateLog(new TopicPartition("t", 0), retained);
         for (int i = 0; i < 50; i++) {
             log.appendAsLeader(batch(clock.millis(), 1, 20), 1);
@@ -248,7 +286,7 @@ class LogManagerTest {
                 .fileDeleteDelayMs(0)
                 .build();
         LogManager manager = LogManager.start(
-                new LogManagerConfig(dirs(), retained, 10, Long.MAX_VALUE, 60_000, 1),
+                new LogManagerConfig(dirs(), retained, 10, Long.MAX_VALUE, 60_000, 1, CleanerConfig.defaults()),
                 topic -> null,
                 clock,
                 scheduler,
@@ -268,7 +306,8 @@ class LogManagerTest {
     @Test
     void theFlushPolicyRunsOnTheScheduler() throws Exception {
         LogConfig flushed = LogConfig.builder().flushIntervalMs(1000).build();
-        LogManager manager = start(new LogManagerConfig(dirs(), flushed, 300_000, 10, 60_000, 1));
+        LogManager manager =
+                start(new LogManagerConfig(dirs(), flushed, 300_000, 10, 60_000, 1, CleanerConfig.defaults()));
         Log log = manager.getOrCreateLog(new TopicPartition("t", 0), flushed);
         log.appendAsLeader(batch(clock.millis(), 3, 20), 1);
         clock.advance(1000);
@@ -291,7 +330,8 @@ class LogManagerTest {
                             flushThreads.add(Thread.currentThread().getName());
                             runnable.run();
                         },
-                        "flusher-" + made.incrementAndGet()));
+                        "flusher-" + made.incrementAndGet()),
+                Thread::new);
         Log first = manager.getOrCreateLog(new TopicPartition("t", 0), everyRecord);
         Log second = manager.getOrCreateLog(new TopicPartition("t", 1), LogConfig.defaults());
         second.appendAsLeader(batch(clock.millis(), 1, 20), 1);
@@ -323,7 +363,8 @@ class LogManagerTest {
     @Test
     void aDirectoryWhoseCheckpointsCannotBeWrittenIsMarkedFailedUntilRestart() throws Exception {
         LogManager manager = LogManager.start(
-                new LogManagerConfig(dirs(), LogConfig.defaults(), 300_000, Long.MAX_VALUE, 10, 1),
+                new LogManagerConfig(
+                        dirs(), LogConfig.defaults(), 300_000, Long.MAX_VALUE, 10, 1, CleanerConfig.defaults()),
                 topic -> null,
                 clock,
                 scheduler);

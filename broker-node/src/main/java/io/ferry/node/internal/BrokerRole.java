@@ -14,6 +14,7 @@ import io.ferry.node.internal.broker.memory.MemoryBudget;
 import io.ferry.node.internal.broker.metadata.BrokerMetadata;
 import io.ferry.node.internal.broker.metadata.CallerEndpoints;
 import io.ferry.node.internal.broker.metrics.BrokerMetrics;
+import io.ferry.node.internal.broker.metrics.CleanerMetrics;
 import io.ferry.node.internal.broker.metrics.ReplicationMetrics;
 import io.ferry.node.internal.broker.replica.ControllerIsrChannel;
 import io.ferry.node.internal.broker.replica.GrpcLeaderClient;
@@ -39,6 +40,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -89,6 +91,7 @@ public final class BrokerRole implements NodeRole {
     private volatile ReplicaManager replicaManager;
     private volatile BrokerMetrics metrics;
     private volatile ReplicationMetrics replicationMetrics;
+    private volatile CleanerMetrics cleanerMetrics;
     private volatile GrpcLeaderClient leaderClient;
     /** Owned by the lifecycle's metadata thread: the view the partitions were last reconciled with. */
     private BrokerMetadata reconciled = BrokerMetadata.EMPTY;
@@ -136,16 +139,9 @@ public final class BrokerRole implements NodeRole {
         this.threads = threads;
         this.scheduler = threads.scheduled("ferry-broker-scheduler", 2);
         this.timer = threads.scheduled("ferry-broker-timer", 1);
-        LogConfig defaults = defaultLogConfig(config);
-        long flushMs = config.logFlushInterval().toMillis();
-        this.logManagerConfig = new LogManagerConfig(
-                config.logDirs(),
-                defaults,
-                config.logRetentionCheckInterval().toMillis(),
-                flushMs == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(1, Math.min(1_000, flushMs)),
-                LogManagerConfig.DEFAULT_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS,
-                LogManagerConfig.DEFAULT_RECOVERY_THREADS_PER_DATA_DIR);
-        this.topicConfigs = new TopicConfigs(defaults, config.minInsyncReplicas(), () -> newest);
+        this.logManagerConfig = logManagerConfig(config);
+        this.topicConfigs =
+                new TopicConfigs(logManagerConfig.defaultLogConfig(), config.minInsyncReplicas(), () -> newest);
         this.controllers = new ControllerGateway(threads);
         this.lifecycle = new BrokerLifecycle(
                 config.nodeId(),
@@ -155,6 +151,19 @@ public final class BrokerRole implements NodeRole {
                 metadataApplication.apply(this::apply),
                 threads,
                 clock);
+    }
+
+    /** The log manager's settings: the node's, with the log cleaner's. */
+    static LogManagerConfig logManagerConfig(NodeConfig config) {
+        long flushMs = config.logFlushInterval().toMillis();
+        return new LogManagerConfig(
+                config.logDirs(),
+                defaultLogConfig(config),
+                config.logRetentionCheckInterval().toMillis(),
+                flushMs == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(1, Math.min(1_000, flushMs)),
+                LogManagerConfig.DEFAULT_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS,
+                LogManagerConfig.DEFAULT_RECOVERY_THREADS_PER_DATA_DIR,
+                config.cleaner());
     }
 
     /** The settings of a log whose topic overrides nothing: the node's, topic keys from their server defaults. */
@@ -180,9 +189,11 @@ public final class BrokerRole implements NodeRole {
                 clock,
                 scheduler,
                 LogManager.RetentionStart.HELD,
-                threads.numbered("ferry-log-flusher"));
+                threads.numbered("ferry-log-flusher"),
+                threads.numbered("ferry-log-cleaner"));
         logManager = logs;
         replicationMetrics = new ReplicationMetrics(registry);
+        cleanerMetrics = new CleanerMetrics(registry, logs::cleanerStats, logs::dirtyRatio);
         // Room for a full answer plus one batch at the largest size a leader accepts.
         leaderClient = new GrpcLeaderClient(lifecycle::metadata, (int) Math.min(
                 Integer.MAX_VALUE, (long) config.replication().fetchMaxBytes() + config.messageMaxBytes() + (1 << 20)));
@@ -282,6 +293,18 @@ public final class BrokerRole implements NodeRole {
         reconciled = next;
         firstView &= next.version() == 0;
         metrics.syncPartitions();
+        cleanerMetrics.syncCompactedLogs(compactedLogs());
+    }
+
+    /** The partitions whose log this broker holds and compacts, with the configs just applied. */
+    private Set<TopicPartition> compactedLogs() {
+        Set<TopicPartition> compacted = new HashSet<>();
+        logManager.allLogs().forEach((tp, log) -> {
+            if (log.config().cleanupPolicy().compacts()) {
+                compacted.add(tp);
+            }
+        });
+        return compacted;
     }
 
     @Override
@@ -318,6 +341,9 @@ public final class BrokerRole implements NodeRole {
         }
         if (replicationMetrics != null) {
             replicationMetrics.close();
+        }
+        if (cleanerMetrics != null) {
+            cleanerMetrics.close();
         }
         LogManager logs = logManager;
         if (logs != null) {

@@ -67,19 +67,20 @@ public final class AppendValidation {
     }
 
     /**
-     * Checks a follower's batches against the log: the first starts at {@code logEnd} and each next one
-     * where the previous ended, each carries a leader epoch, and epochs never go below {@code latestEpoch}
+     * Checks a follower's batches against the log: the first starts at or after {@code logEnd} and each
+     * next one at or after where the previous ended (a compacted leader's log has gaps, as Kafka's
+     * follower accepts them), each carries a leader epoch, and epochs never go below {@code latestEpoch}
      * (the log's latest) nor decrease.
      */
     public static void checkFollowerBatches(List<RecordBatch> parsed, long logEnd, int latestEpoch)
             throws LogAppendException {
         long expected = logEnd;
         for (RecordBatch batch : parsed) {
-            if (batch.baseOffset() != expected) {
+            if (batch.baseOffset() < expected) {
                 throw new LogAppendException(
                         LogAppendException.Reason.NON_CONTIGUOUS_OFFSET,
                         "batch starts at offset " + batch.baseOffset() + " but the log expects " + expected
-                                + " (log end offset " + logEnd + ")");
+                                + " or later (log end offset " + logEnd + ")");
             }
             expected = batch.nextOffset();
         }

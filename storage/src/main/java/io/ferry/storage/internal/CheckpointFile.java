@@ -178,7 +178,7 @@ public final class CheckpointFile<T> {
     }
 
     /** Fsyncs a directory so a rename in it survives a crash (works on Linux and macOS). */
-    private static void forceDirectory(Path dir) throws IOException {
+    static void forceDirectory(Path dir) throws IOException {
         try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
             channel.force(true);
         }

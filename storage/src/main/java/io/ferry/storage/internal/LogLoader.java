@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -29,6 +30,7 @@ public final class LogLoader {
     public static final String DELETED_SUFFIX = ".deleted";
 
     private static final Pattern FILE_NAME = Pattern.compile("(\\d{20})\\.(log|index|timeindex)");
+    private static final Pattern SWAP_NAME = Pattern.compile("(\\d{20})-(\\d{20})\\.swap");
 
     private LogLoader() {}
 
@@ -43,6 +45,7 @@ public final class LogLoader {
         try {
             Files.createDirectories(dir);
             boolean clean = Files.deleteIfExists(dir.resolve(CLEAN_SHUTDOWN_FILE));
+            finishCleanerSwaps(dir);
             TreeSet<Long> baseOffsets = scanFiles(dir);
             if (baseOffsets.isEmpty()) {
                 LogSegment first = LogSegment.create(
@@ -128,7 +131,11 @@ public final class LogLoader {
         int recovered = 0;
         for (int i = firstToRecover; i < segments.size(); i++) {
             LogSegment segment = segments.get(i);
-            LogSegment.Recovery recovery = segment.recover(epochFloor, maxEpoch, config.segmentIndexBytes());
+            LogSegment.Recovery recovery = segment.recover(
+                    epochFloor,
+                    maxEpoch,
+                    config.segmentIndexBytes(),
+                    config.cleanupPolicy().compacts());
             recovered++;
             rebuilt++;
             batches += recovery.batches();
@@ -175,6 +182,41 @@ public final class LogLoader {
     private static void sealAllButLast(List<LogSegment> segments) throws IOException {
         for (LogSegment segment : segments.subList(0, segments.size() - 1)) {
             segment.seal();
+        }
+    }
+
+    /**
+     * Brings an interrupted cleaner swap (see {@link Cleaner}) to one side: a {@code .cleaned} file was not
+     * yet forced and renamed, so the old segments are whole and it is deleted; a {@code .swap} file was
+     * forced and is complete, so the old segments of its range (some may already be {@code .deleted})
+     * are deleted and it is renamed into place. The log then holds either the old or the new segments of
+     * each group, never both.
+     */
+    static void finishCleanerSwaps(Path dir) throws IOException {
+        List<Path> swaps = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+            for (Path file : files) {
+                String name = file.getFileName().toString();
+                if (name.endsWith(Cleaner.CLEANED_SUFFIX)) {
+                    Files.deleteIfExists(file);
+                } else if (SWAP_NAME.matcher(name).matches()) {
+                    swaps.add(file);
+                }
+            }
+        }
+        for (Path swap : swaps) {
+            Matcher matcher = SWAP_NAME.matcher(swap.getFileName().toString());
+            matcher.matches();
+            long from = Long.parseLong(matcher.group(1));
+            long to = Long.parseLong(matcher.group(2));
+            for (long base : scanFiles(dir)) {
+                if (base >= from && base < to) {
+                    for (String suffix : List.of(".log", ".index", ".timeindex")) {
+                        Files.deleteIfExists(dir.resolve(LogSegment.fileName(base, suffix)));
+                    }
+                }
+            }
+            Files.move(swap, dir.resolve(LogSegment.fileName(from, ".log")), StandardCopyOption.ATOMIC_MOVE);
         }
     }
 

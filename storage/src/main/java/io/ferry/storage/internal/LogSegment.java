@@ -153,13 +153,13 @@ public final class LogSegment {
 
     /**
      * Whether {@code next} must go into a new segment: this one is not empty and the batch would not fit
-     * in {@code segment.bytes}, the segment is {@code segment.ms} old, an index is full, or the batch's
+     * in {@code segment.bytes}, the segment is {@link LogConfig#effectiveSegmentMs()} old, an index is full, or the batch's
      * offsets would overflow this segment's int32 relative offsets.
      */
     public boolean isFullFor(RecordBatch next, LogConfig config, long nowMs) {
         return size() > 0
                 && (next.sizeInBytes() > room(config)
-                        || nowMs - rollBaseMs() >= config.segmentMs()
+                        || nowMs - rollBaseMs() >= config.effectiveSegmentMs()
                         || indexIsFull()
                         || !hasOffsetsFor(next));
     }
@@ -318,13 +318,16 @@ public final class LogSegment {
     }
 
     /**
-     * Validates every batch by length and CRC, checks that offsets continue from the base offset and
+     * Validates every batch by length and CRC, checks that offsets continue from the base offset (or, with
+     * {@code gapsAllowed}, only increase: a compacted log has gaps, which costs the check of base offsets
+     * that the CRC does not cover, as in Kafka) and
      * that leader epochs never decrease nor exceed {@code maxEpoch}, rebuilds both indexes, and cuts
      * the file after the last good batch.
      *
      * @param epochFloor the epoch of the last batch before this segment
      */
-    public Recovery recover(int epochFloor, int maxEpoch, int segmentIndexBytes) throws IOException {
+    public Recovery recover(int epochFloor, int maxEpoch, int segmentIndexBytes, boolean gapsAllowed)
+            throws IOException {
         resetIndexes(segmentIndexBytes);
         BatchScanner scanner = BatchScanner.of(log.slice(0, log.size()));
         long expectedOffset = baseOffset;
@@ -339,7 +342,7 @@ public final class LogSegment {
                 break;
             }
             if (batch == null
-                    || batch.baseOffset() != expectedOffset
+                    || (gapsAllowed ? batch.baseOffset() < expectedOffset : batch.baseOffset() != expectedOffset)
                     || batch.partitionLeaderEpoch() < epoch
                     || batch.partitionLeaderEpoch() > maxEpoch) {
                 break;
@@ -536,6 +539,16 @@ public final class LogSegment {
         } catch (RejectedExecutionException e) {
             delete.run();
         }
+    }
+
+    /** Every byte of the segment's batches; for the cleaner, which reads only sealed segments. */
+    ByteBuffer bytes() {
+        return log.slice(0, log.size());
+    }
+
+    /** The {@code .log} file's last-modified time (ms), which the cleaner's tombstone retention counts from. */
+    long lastModifiedMs() throws IOException {
+        return Files.getLastModifiedTime(log.path()).toMillis();
     }
 
     /** The segment's files, for renaming or deleting once it is closed. */

@@ -55,6 +55,26 @@ public final class LogSegments {
     }
 
     /**
+     * Puts {@code fresh} in place of {@code old} (consecutive segments, the first with {@code fresh}'s base
+     * offset) in one step for readers of the same base offset, and releases the list's references to the
+     * old ones; their files were already renamed away by the caller (the cleaner's swap).
+     */
+    public void replace(List<LogSegment> old, LogSegment fresh) {
+        segments.put(fresh.baseOffset(), fresh);
+        for (LogSegment segment : old) {
+            if (segment.baseOffset() != fresh.baseOffset()) {
+                segments.remove(segment.baseOffset(), segment);
+            }
+            segment.release();
+        }
+    }
+
+    /** Whether {@code segment} is still in the list. */
+    public boolean contains(LogSegment segment) {
+        return segments.get(segment.baseOffset()) == segment;
+    }
+
+    /**
      * Closes every segment's file and releases the list's references (the log is closed or deleted):
      * each segment is unmapped once its readers are done. The list is not read from again.
      */

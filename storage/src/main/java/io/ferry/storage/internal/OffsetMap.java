@@ -1,0 +1,139 @@
+package io.ferry.storage.internal;
+
+import java.nio.ByteBuffer;
+import java.security.DigestException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+
+/**
+ * Key hash to latest offset, in a fixed amount of memory, for one cleaning pass: Kafka's
+ * {@code SkimpyOffsetMap}. Each slot holds a 16-byte MD5 of the key and an 8-byte offset in one buffer
+ * allocated up front (the dedupe buffer); collisions are resolved by probing. The map accepts keys only
+ * while it is less than {@code loadFactor} full; when it refuses one the cleaner stops reading the dirty
+ * section there and cleans only up to the last offset it mapped (the next pass takes the rest).
+ *
+ * <p>Two keys with the same MD5 count as one: like Kafka, the cleaner accepts that risk (2^-128 per pair).
+ *
+ * <p>Not thread-safe: one cleaner thread owns a map and reuses it across passes ({@link #clear()}).
+ */
+public final class OffsetMap {
+
+    private static final int HASH_BYTES = 16;
+    private static final int SLOT_BYTES = HASH_BYTES + Long.BYTES;
+
+    private final ByteBuffer slots;
+    private final int slotCount;
+    private final int maxEntries;
+    private final MessageDigest digest;
+    private final byte[] hash = new byte[HASH_BYTES];
+    private final byte[] probe = new byte[HASH_BYTES];
+
+    private int entries;
+    private long latestOffset = -1;
+
+    /**
+     * @param memoryBytes {@code log.cleaner.dedupe.buffer.size} given to this map
+     * @param loadFactor  {@code log.cleaner.io.buffer.load.factor}: the fullest the map may get, in (0, 1]
+     */
+    public OffsetMap(int memoryBytes, double loadFactor) {
+        if (memoryBytes < 2 * SLOT_BYTES) {
+            throw new IllegalArgumentException("a dedupe buffer of " + memoryBytes + " bytes holds no key");
+        }
+        if (!(loadFactor > 0 && loadFactor <= 1)) {
+            throw new IllegalArgumentException("load factor " + loadFactor + " is not in (0, 1]");
+        }
+        this.slotCount = memoryBytes / SLOT_BYTES;
+        this.slots = ByteBuffer.allocate(slotCount * SLOT_BYTES);
+        // One slot always stays empty, so that probing for an absent key ends.
+        this.maxEntries = Math.max(1, Math.min(slotCount - 1, (int) (slotCount * loadFactor)));
+        try {
+            this.digest = MessageDigest.getInstance("MD5");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has MD5", e);
+        }
+    }
+
+    /**
+     * Records {@code offset} as the latest of {@code key}, unless the map is full and the key is new.
+     *
+     * @return false, and nothing recorded, when the map is full
+     */
+    public boolean put(ByteBuffer key, long offset) {
+        hashInto(key, hash);
+        int slot = find(hash);
+        int position = slot * SLOT_BYTES;
+        if (isEmpty(position)) {
+            if (entries >= maxEntries) {
+                return false;
+            }
+            slots.put(position, hash);
+            entries++;
+        }
+        slots.putLong(position + HASH_BYTES, offset);
+        latestOffset = Math.max(latestOffset, offset);
+        return true;
+    }
+
+    /** The latest offset recorded for {@code key}, or -1. */
+    public long get(ByteBuffer key) {
+        hashInto(key, hash);
+        int position = find(hash) * SLOT_BYTES;
+        return isEmpty(position) ? -1 : slots.getLong(position + HASH_BYTES);
+    }
+
+    /** Marks {@code offset} as read: the map covers the dirty section up to it, keyed or not. */
+    public void updateLatestOffset(long offset) {
+        latestOffset = Math.max(latestOffset, offset);
+    }
+
+    /** The last offset of the dirty section the map covers; -1 when empty. */
+    public long latestOffset() {
+        return latestOffset;
+    }
+
+    public int size() {
+        return entries;
+    }
+
+    /** The share of slots in use, for the cleaner's metrics. */
+    public double utilization() {
+        return (double) entries / slotCount;
+    }
+
+    public void clear() {
+        Arrays.fill(slots.array(), (byte) 0);
+        entries = 0;
+        latestOffset = -1;
+    }
+
+    /** The slot holding {@code keyHash}, or the empty slot where it would go (linear probing). */
+    private int find(byte[] keyHash) {
+        int slot = Math.floorMod(ByteBuffer.wrap(keyHash).getInt(), slotCount);
+        while (true) {
+            int position = slot * SLOT_BYTES;
+            if (isEmpty(position)) {
+                return slot;
+            }
+            slots.get(position, probe);
+            if (Arrays.equals(probe, keyHash)) {
+                return slot;
+            }
+            slot = slot + 1 == slotCount ? 0 : slot + 1;
+        }
+    }
+
+    /** A slot is empty when its hash is all zeros (an MD5 that is all zeros is taken as a collision). */
+    private boolean isEmpty(int position) {
+        return slots.getLong(position) == 0 && slots.getLong(position + 8) == 0;
+    }
+
+    private void hashInto(ByteBuffer key, byte[] target) {
+        digest.update(key.duplicate());
+        try {
+            digest.digest(target, 0, HASH_BYTES);
+        } catch (DigestException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
