@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
  * How a value's text is parsed and rendered back, and what the reference calls the type.
@@ -31,6 +32,15 @@ public final class ConfigType<T> {
     /** A signed 64-bit integer. */
     public static final ConfigType<Long> LONG = new ConfigType<>(
             "long", s -> parseLong(s, Long.MIN_VALUE, Long.MAX_VALUE, "an integer (64-bit)"), String::valueOf);
+
+    /**
+     * A finite decimal number (64-bit floating point), as Kafka's {@code DOUBLE} keys: digits with an
+     * optional fraction and exponent ({@code 0.5}, {@code 1}, {@code 1.5E7}); not {@code NaN}, not
+     * {@code Infinity}, no hexadecimal and no {@code d}/{@code f} suffix, which {@link Double#parseDouble}
+     * would take.
+     */
+    public static final ConfigType<Double> DOUBLE =
+            new ConfigType<>("double", ConfigType::parseDouble, String::valueOf);
 
     /** {@code true} or {@code false}, case-insensitive. */
     public static final ConfigType<Boolean> BOOLEAN =
@@ -77,6 +87,9 @@ public final class ConfigType<T> {
             ConfigType::parseHostPorts,
             l -> String.join(",", l.stream().map(HostPort::toString).toList()));
 
+    /** What {@link #DOUBLE} accepts: decimal digits, an optional fraction, an optional exponent. */
+    private static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d+)?");
+
     private final String name;
     private final Parser<T> parser;
     private final Function<T, String> formatter;
@@ -115,6 +128,17 @@ public final class ConfigType<T> {
         }
         if (v < min || v > max) {
             throw new InvalidValueException("expected " + what + ", got " + Quoting.quoted(s) + " (out of range)");
+        }
+        return v;
+    }
+
+    private static Double parseDouble(String s) throws InvalidValueException {
+        if (!DECIMAL.matcher(s).matches()) {
+            throw new InvalidValueException("expected a decimal number, got " + Quoting.quoted(s));
+        }
+        double v = Double.parseDouble(s);
+        if (Double.isInfinite(v)) {
+            throw new InvalidValueException("expected a decimal number, got " + Quoting.quoted(s) + " (out of range)");
         }
         return v;
     }

@@ -330,6 +330,99 @@ public final class NodeKeys {
                     + "(INVALID_TIMESTAMP), so a producer's wrong clock cannot keep segments from retention. "
                     + "Kafka 4's default.");
 
+    public static final ConfigKey<String> LOG_CLEANUP_POLICY = ConfigKey.define(
+            "log.cleanup.policy",
+            ConfigType.STRING,
+            "delete",
+            Validators.cleanupPolicy(),
+            MEDIUM,
+            "Default `cleanup.policy` of a topic: `delete` removes whole segments by `log.retention.ms` and "
+                    + "`log.retention.bytes`; `compact` keeps only the latest record of each key (log compaction); "
+                    + "`compact,delete` does both.");
+
+    public static final ConfigKey<Long> LOG_CLEANER_DELETE_RETENTION_MS = ConfigKey.define(
+            "log.cleaner.delete.retention.ms",
+            ConfigType.DURATION_MS,
+            86_400_000L,
+            atLeast(0),
+            MEDIUM,
+            "Default `delete.retention.ms` of a topic: how long a tombstone (a record with a key and no value) "
+                    + "survives compaction after its segment was last written, so a consumer that began at the "
+                    + "start of a compacted log sees the delete if it reads it within this time.");
+
+    public static final ConfigKey<Long> LOG_CLEANER_MIN_COMPACTION_LAG_MS = ConfigKey.define(
+            "log.cleaner.min.compaction.lag.ms",
+            ConfigType.DURATION_MS,
+            0L,
+            atLeast(0),
+            MEDIUM,
+            "Default `min.compaction.lag.ms` of a topic: the least time a record stays uncompacted in a "
+                    + "compacted log.");
+
+    public static final ConfigKey<Long> LOG_CLEANER_MAX_COMPACTION_LAG_MS = ConfigKey.define(
+            "log.cleaner.max.compaction.lag.ms",
+            ConfigType.DURATION_MS,
+            Long.MAX_VALUE,
+            atLeast(1),
+            MEDIUM,
+            "Default `max.compaction.lag.ms` of a topic: the most time a record stays ineligible for "
+                    + "compaction in a compacted log. Must be at least `log.cleaner.min.compaction.lag.ms`.");
+
+    public static final ConfigKey<Double> LOG_CLEANER_MIN_CLEANABLE_RATIO = ConfigKey.define(
+            "log.cleaner.min.cleanable.ratio",
+            ConfigType.DOUBLE,
+            0.5,
+            Validators.fraction(),
+            MEDIUM,
+            "Default `min.cleanable.dirty.ratio` of a topic: a compacted log is cleaned once its dirty "
+                    + "(not yet compacted) bytes are at least this share of its cleanable bytes.");
+
+    public static final ConfigKey<Integer> LOG_CLEANER_THREADS = ConfigKey.define(
+            "log.cleaner.threads",
+            ConfigType.INT,
+            1,
+            between(0, INT_MAX),
+            MEDIUM,
+            "Background threads that compact logs, each cleaning one log at a time. 0: no log is compacted "
+                    + "(a compacted topic's records then accumulate).");
+
+    public static final ConfigKey<Long> LOG_CLEANER_DEDUPE_BUFFER_SIZE = ConfigKey.define(
+            "log.cleaner.dedupe.buffer.size",
+            ConfigType.SIZE_BYTES,
+            134_217_728L,
+            atLeast(0),
+            MEDIUM,
+            "Memory for deduplication, shared equally by the `log.cleaner.threads`: each thread's map of "
+                    + "keys to latest offsets bounds how much of a log one pass compacts. Must give each thread "
+                    + "at least 1 MiB.");
+
+    public static final ConfigKey<Double> LOG_CLEANER_IO_BUFFER_LOAD_FACTOR = ConfigKey.define(
+            "log.cleaner.io.buffer.load.factor",
+            ConfigType.DOUBLE,
+            0.9,
+            Validators.positiveFraction(),
+            MEDIUM,
+            "How full a cleaner thread's dedupe map may get: higher lets one pass compact more of a log, at "
+                    + "the cost of more hash collisions.");
+
+    public static final ConfigKey<Long> LOG_CLEANER_IO_MAX_BYTES_PER_SECOND = ConfigKey.define(
+            "log.cleaner.io.max.bytes.per.second",
+            ConfigType.LONG,
+            Long.MAX_VALUE,
+            atLeast(1),
+            MEDIUM,
+            "Bytes per second the cleaner threads together read and write at most, on average, so compaction "
+                    + "leaves disk bandwidth to produce and fetch. The default is no limit (Kafka's is "
+                    + "`Double.MAX_VALUE`; Ferry's value is a whole number).");
+
+    public static final ConfigKey<Long> LOG_CLEANER_BACKOFF_MS = ConfigKey.define(
+            "log.cleaner.backoff.ms",
+            ConfigType.DURATION_MS,
+            15_000L,
+            atLeast(1),
+            MEDIUM,
+            "How long a cleaner thread that found no log to clean sleeps before it looks again.");
+
     public static final ConfigKey<Long> FETCH_MAX_BYTES = ConfigKey.define(
             "fetch.max.bytes",
             ConfigType.SIZE_BYTES,
@@ -482,6 +575,16 @@ public final class NodeKeys {
             LOG_MESSAGE_TIMESTAMP_TYPE,
             LOG_MESSAGE_TIMESTAMP_BEFORE_MAX_MS,
             LOG_MESSAGE_TIMESTAMP_AFTER_MAX_MS,
+            LOG_CLEANUP_POLICY,
+            LOG_CLEANER_DELETE_RETENTION_MS,
+            LOG_CLEANER_MIN_COMPACTION_LAG_MS,
+            LOG_CLEANER_MAX_COMPACTION_LAG_MS,
+            LOG_CLEANER_MIN_CLEANABLE_RATIO,
+            LOG_CLEANER_THREADS,
+            LOG_CLEANER_DEDUPE_BUFFER_SIZE,
+            LOG_CLEANER_IO_BUFFER_LOAD_FACTOR,
+            LOG_CLEANER_IO_MAX_BYTES_PER_SECOND,
+            LOG_CLEANER_BACKOFF_MS,
             FETCH_MAX_BYTES,
             FETCH_RESPONSE_QUEUED_MAX_BYTES,
             FETCH_RESPONSE_QUEUED_MAX_BYTES_PER_CONNECTION,

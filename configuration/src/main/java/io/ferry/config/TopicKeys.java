@@ -93,12 +93,64 @@ public final class TopicKeys {
                     + "leader's clock is refused (INVALID_TIMESTAMP), so a producer's wrong clock cannot keep "
                     + "segments from retention.");
 
+    public static final TopicKey<String> CLEANUP_POLICY = TopicKey.define(
+            "cleanup.policy",
+            NodeKeys.LOG_CLEANUP_POLICY,
+            Validators.cleanupPolicy(),
+            MEDIUM,
+            "What happens to the topic's old records. `delete`: closed segments are deleted by `retention.ms` "
+                    + "and `retention.bytes`. `compact`: log compaction keeps the latest record of each key and "
+                    + "drops older ones, and a tombstone (a key with no value) deletes its key after "
+                    + "`delete.retention.ms`. `compact,delete` (either order): both, "
+                    + "compacted segments are deleted by retention too.");
+
+    public static final TopicKey<Long> DELETE_RETENTION_MS = TopicKey.define(
+            "delete.retention.ms",
+            NodeKeys.LOG_CLEANER_DELETE_RETENTION_MS,
+            atLeast(0),
+            MEDIUM,
+            "For a compacted topic, how long a tombstone survives compaction after its segment was last "
+                    + "written: a consumer that reads a compacted partition from its start within this time sees "
+                    + "every delete, not only the keys that are left.");
+
+    public static final TopicKey<Long> MIN_COMPACTION_LAG_MS = TopicKey.define(
+            "min.compaction.lag.ms",
+            NodeKeys.LOG_CLEANER_MIN_COMPACTION_LAG_MS,
+            atLeast(0),
+            MEDIUM,
+            "For a compacted topic, the least time a record stays uncompacted: a segment holding a younger "
+                    + "record is not compacted yet, so a consumer lagging less than this sees every update.");
+
+    public static final TopicKey<Long> MAX_COMPACTION_LAG_MS = TopicKey.define(
+            "max.compaction.lag.ms",
+            NodeKeys.LOG_CLEANER_MAX_COMPACTION_LAG_MS,
+            atLeast(1),
+            MEDIUM,
+            "For a compacted topic, the most time a record stays ineligible for compaction: the active segment "
+                    + "rolls at this age, and a log holding an uncompacted record older than this is cleaned "
+                    + "whatever its dirty ratio. Refused below `min.compaction.lag.ms`.");
+
+    public static final TopicKey<Double> MIN_CLEANABLE_DIRTY_RATIO = TopicKey.define(
+            "min.cleanable.dirty.ratio",
+            NodeKeys.LOG_CLEANER_MIN_CLEANABLE_RATIO,
+            Validators.fraction(),
+            MEDIUM,
+            "For a compacted topic, how often it is cleaned: once its dirty (not yet compacted) bytes are at "
+                    + "least this share of its cleanable bytes or, whatever the ratio, once a dirty record is older "
+                    + "than `max.compaction.lag.ms`. Higher: fewer, more efficient cleanings, and more space held by "
+                    + "superseded records (at 0.5, at most about half of the log).");
+
     /** All keys above, in name order. */
     public static final List<TopicKey<?>> ALL = List.of(
+            CLEANUP_POLICY,
+            DELETE_RETENTION_MS,
+            MAX_COMPACTION_LAG_MS,
             MAX_MESSAGE_BYTES,
             MESSAGE_TIMESTAMP_AFTER_MAX_MS,
             MESSAGE_TIMESTAMP_BEFORE_MAX_MS,
             MESSAGE_TIMESTAMP_TYPE,
+            MIN_CLEANABLE_DIRTY_RATIO,
+            MIN_COMPACTION_LAG_MS,
             MIN_INSYNC_REPLICAS,
             RETENTION_BYTES,
             RETENTION_MS,

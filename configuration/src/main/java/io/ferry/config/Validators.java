@@ -2,6 +2,7 @@ package io.ferry.config;
 
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
@@ -46,6 +47,57 @@ public final class Validators {
     /** A number at least {@code min}. */
     public static <T extends Number> Validator<T> atLeast(long min) {
         return between(min, Long.MAX_VALUE);
+    }
+
+    /** A number in {@code [0, 1]}: a share of something, such as the dirty part of a log. */
+    public static Validator<Double> fraction() {
+        return fraction(true);
+    }
+
+    /** A number in {@code (0, 1]}: a share of something that must not be nothing, such as how full a map may get. */
+    public static Validator<Double> positiveFraction() {
+        return fraction(false);
+    }
+
+    private static Validator<Double> fraction(boolean zeroAllowed) {
+        return new Validator<>() {
+            @Override
+            public Optional<String> problem(Double value) {
+                boolean ok = (zeroAllowed ? value >= 0 : value > 0) && value <= 1;
+                return ok ? Optional.empty() : Optional.of("expected a value in " + describe() + ", got " + value);
+            }
+
+            @Override
+            public String describe() {
+                return (zeroAllowed ? "[" : "(") + "0, 1]";
+            }
+        };
+    }
+
+    /**
+     * A topic's {@code cleanup.policy}, as Kafka accepts it: {@code delete}, {@code compact} or both,
+     * separated by a comma in either order; each word trimmed and in any case (storage's
+     * {@code CleanupPolicy.parse} reads the value by the same rule, and a broker-node test checks that
+     * the two agree).
+     */
+    public static Validator<String> cleanupPolicy() {
+        return new Validator<>() {
+            @Override
+            public Optional<String> problem(String value) {
+                for (String word : value.split(",", -1)) {
+                    String policy = word.trim().toLowerCase(Locale.ROOT);
+                    if (!policy.equals("delete") && !policy.equals("compact")) {
+                        return Optional.of("expected " + describe() + ", got " + Quoting.quoted(value));
+                    }
+                }
+                return Optional.empty();
+            }
+
+            @Override
+            public String describe() {
+                return "delete, compact or compact,delete (words in any order and case)";
+            }
+        };
     }
 
     /** One of {@code choices}, exactly (case-sensitive, as Kafka's enumerated values). */

@@ -11,6 +11,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
 
 /** Every type reads back what it renders (the reference shows rendered defaults), and rejects junk with a typed error. */
 class ConfigTypePropertiesTest {
@@ -19,6 +20,30 @@ class ConfigTypePropertiesTest {
     void longsRoundTrip(@ForAll long value) throws Exception {
         assertEquals(value, ConfigType.LONG.parse(ConfigType.LONG.format(value)));
         assertEquals(value, ConfigType.DURATION_MS.parse(" " + value + " "));
+    }
+
+    @Property
+    void doublesRoundTrip(@ForAll double value) throws Exception {
+        if (Double.isFinite(value)) {
+            assertEquals(value, ConfigType.DOUBLE.parse(ConfigType.DOUBLE.format(value)));
+        }
+    }
+
+    @Test
+    void doublesAreDecimalNumbersAndNothingElseJavaWouldParse() throws Exception {
+        assertEquals(0.5, ConfigType.DOUBLE.parse(" 0.5 "));
+        assertEquals(1.0, ConfigType.DOUBLE.parse("1"));
+        assertEquals(0.25, ConfigType.DOUBLE.parse(".25"));
+        assertEquals(1.5e7, ConfigType.DOUBLE.parse("1.5E7"));
+        assertEquals(-2.0, ConfigType.DOUBLE.parse("-2."));
+        for (String junk : List.of("", "NaN", "Infinity", "-Infinity", "0x1p3", "1d", "0.5f", "1,5", "1e", "e5", ".")) {
+            InvalidValueException e = assertThrows(InvalidValueException.class, () -> ConfigType.DOUBLE.parse(junk));
+            assertEquals("expected a decimal number, got '" + junk + "'", e.getMessage());
+        }
+        assertEquals(
+                "expected a decimal number, got '1e400' (out of range)",
+                assertThrows(InvalidValueException.class, () -> ConfigType.DOUBLE.parse("1e400"))
+                        .getMessage());
     }
 
     @Property
@@ -65,6 +90,7 @@ class ConfigTypePropertiesTest {
                 ConfigType.INT,
                 ConfigType.LONG,
                 ConfigType.BOOLEAN,
+                ConfigType.DOUBLE,
                 ConfigType.LIST,
                 ConfigType.HOST_PORT,
                 ConfigType.QUORUM_VOTERS,

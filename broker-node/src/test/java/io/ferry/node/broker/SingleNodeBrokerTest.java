@@ -574,7 +574,7 @@ class SingleNodeBrokerTest {
         Map<Map<String, String>, String> refusals = Map.of(
                 Map.of("retention.ms", "a week"), "retention.ms: expected a whole number of milliseconds, got 'a week'",
                 Map.of("segment.bytes", "10"), "segment.bytes: expected a value in [61, 2147483647], got 10",
-                Map.of("cleanup.policy", "compact"), "unknown topic config 'cleanup.policy'",
+                Map.of("compression.type", "lz4"), "unknown topic config 'compression.type'",
                 Map.of("min.insync.replicas", "0"), "min.insync.replicas: expected a value in [1, 2147483647], got 0");
         for (Map.Entry<Map<String, String>, String> refusal : refusals.entrySet()) {
             var response = stub(channel)
@@ -632,10 +632,10 @@ class SingleNodeBrokerTest {
         AlterTopicConfigsResponse unknownKey = stub(channel)
                 .alterTopicConfigs(AlterTopicConfigsRequest.newBuilder()
                         .setName("altered")
-                        .addDelete("cleanup.policy")
+                        .addDelete("compression.type")
                         .build());
         assertTrue(
-                unknownKey.getError().getMessage().startsWith("unknown topic config 'cleanup.policy'"),
+                unknownKey.getError().getMessage().startsWith("unknown topic config 'compression.type'"),
                 unknownKey.getError().getMessage());
         AlterTopicConfigsResponse both = stub(channel)
                 .alterTopicConfigs(AlterTopicConfigsRequest.newBuilder()

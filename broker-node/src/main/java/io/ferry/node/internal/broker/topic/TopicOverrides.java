@@ -8,6 +8,7 @@ import io.ferry.config.ConfigValues;
 import io.ferry.config.TopicKey;
 import io.ferry.config.TopicKeys;
 import io.ferry.record.TimestampType;
+import io.ferry.storage.CleanupPolicy;
 import io.ferry.storage.LogConfig;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +20,8 @@ import java.util.stream.Collectors;
  * A topic's config overrides parsed strictly, over the broker's defaults. The keys, their types and
  * valid values are declared in {@link TopicKeys}; any other key, a value that does not parse, or one out
  * of range is an {@link InvalidTopicConfigException} naming it, so CreateTopic can refuse it instead of
- * every broker ignoring it later; so is a {@code min.insync.replicas} above the replication factor
+ * every broker ignoring it later; so is a {@code max.compaction.lag.ms} below {@code min.compaction.lag.ms}
+ * (the topic's values, else the broker's) and a {@code min.insync.replicas} above the replication factor
  * ({@link #requireReachable}). {@link #LOG_SETTINGS} is the one place a topic key's value reaches a
  * {@link LogConfig}, for an override and for the broker's default alike.
  */
@@ -49,7 +51,12 @@ public record TopicOverrides(LogConfig logConfig, int minInsyncReplicas) {
             new LogSetting<>(TopicKeys.RETENTION_BYTES, LogConfig.Builder::retentionBytes),
             new LogSetting<>(TopicKeys.MESSAGE_TIMESTAMP_TYPE, (log, v) -> log.timestampType(TimestampType.forName(v))),
             new LogSetting<>(TopicKeys.MESSAGE_TIMESTAMP_BEFORE_MAX_MS, LogConfig.Builder::timestampBeforeMaxMs),
-            new LogSetting<>(TopicKeys.MESSAGE_TIMESTAMP_AFTER_MAX_MS, LogConfig.Builder::timestampAfterMaxMs));
+            new LogSetting<>(TopicKeys.MESSAGE_TIMESTAMP_AFTER_MAX_MS, LogConfig.Builder::timestampAfterMaxMs),
+            new LogSetting<>(TopicKeys.CLEANUP_POLICY, (log, v) -> log.cleanupPolicy(CleanupPolicy.parse(v))),
+            new LogSetting<>(TopicKeys.DELETE_RETENTION_MS, LogConfig.Builder::deleteRetentionMs),
+            new LogSetting<>(TopicKeys.MIN_COMPACTION_LAG_MS, LogConfig.Builder::minCompactionLagMs),
+            new LogSetting<>(TopicKeys.MAX_COMPACTION_LAG_MS, LogConfig.Builder::maxCompactionLagMs),
+            new LogSetting<>(TopicKeys.MIN_CLEANABLE_DIRTY_RATIO, LogConfig.Builder::minCleanableDirtyRatio));
 
     /** A config override that cannot be applied; the message names the entry and what is wrong. */
     public static final class InvalidTopicConfigException extends Exception {
@@ -78,7 +85,8 @@ public record TopicOverrides(LogConfig logConfig, int minInsyncReplicas) {
 
     /**
      * @throws InvalidTopicConfigException for the first unknown key in key order, else naming every value that
-     *                                     does not parse or is out of range
+     *                                     does not parse or is out of range, else naming the keys of a rule
+     *                                     across keys that the values break
      */
     static TopicOverrides parse(Map<String, String> overrides, LogConfig defaults, int defaultMinInsyncReplicas)
             throws InvalidTopicConfigException {
@@ -101,7 +109,29 @@ public record TopicOverrides(LogConfig logConfig, int minInsyncReplicas) {
         int minInsyncReplicas = overridden(values, TopicKeys.MIN_INSYNC_REPLICAS)
                 ? values.get(TopicKeys.MIN_INSYNC_REPLICAS.key())
                 : defaultMinInsyncReplicas;
-        return new TopicOverrides(log.build(), minInsyncReplicas);
+        requireCompactionLagsInOrder(values, defaults);
+        try {
+            return new TopicOverrides(log.build(), minInsyncReplicas);
+        } catch (IllegalArgumentException e) {
+            // A rule of storage's across keys that has no check of its own here: its message names the keys.
+            throw new InvalidTopicConfigException(e.getMessage());
+        }
+    }
+
+    /** Kafka's rule across keys: a record cannot have to be compacted before it may be. */
+    private static void requireCompactionLagsInOrder(ConfigValues values, LogConfig defaults)
+            throws InvalidTopicConfigException {
+        TopicKey<Long> minKey = TopicKeys.MIN_COMPACTION_LAG_MS;
+        TopicKey<Long> maxKey = TopicKeys.MAX_COMPACTION_LAG_MS;
+        long min = overridden(values, minKey) ? values.get(minKey.key()) : defaults.minCompactionLagMs();
+        long max = overridden(values, maxKey) ? values.get(maxKey.key()) : defaults.maxCompactionLagMs();
+        if (max < min) {
+            throw new InvalidTopicConfigException(maxKey.name() + " " + max
+                    + (overridden(values, maxKey) ? "" : " (the broker default)") + " is below " + minKey.name() + " "
+                    + min + (overridden(values, minKey) ? "" : " (the broker default)")
+                    + ", so a record would have to be compacted before it may be; set " + maxKey.name()
+                    + " to at least " + minKey.name());
+        }
     }
 
     private static <T> void applyOverride(LogSetting<T> setting, LogConfig.Builder log, ConfigValues values) {

@@ -120,4 +120,25 @@ class TopicAdmissionTest {
         refusal(() -> admission.checkConfigChange(alter(Map.of("min.insync.replicas", "4"))));
         admission.checkConfigChange(alter(Map.of("min.insync.replicas", "2")));
     }
+
+    @Test
+    void compactionLagsOutOfOrderAreRefusedOnCreateAndWhenAChangeWouldLeaveThem() throws Exception {
+        String refused = "max.compaction.lag.ms 1000 is below min.compaction.lag.ms 5000, so a record would have to "
+                + "be compacted before it may be; set max.compaction.lag.ms to at least min.compaction.lag.ms";
+        assertEquals(
+                refused,
+                refusal(() -> admission(Map.of())
+                        .prepare(create(
+                                1,
+                                Map.of(
+                                        "cleanup.policy", "compact",
+                                        "min.compaction.lag.ms", "5000",
+                                        "max.compaction.lag.ms", "1000")))));
+
+        TopicAdmission compacted = admission(Map.of("cleanup.policy", "compact", "max.compaction.lag.ms", "1000"));
+        assertEquals(
+                refused, refusal(() -> compacted.checkConfigChange(alter(Map.of("min.compaction.lag.ms", "5000")))));
+        compacted.checkConfigChange(alter(Map.of("min.compaction.lag.ms", "1000")));
+        compacted.checkConfigChange(alter(Map.of("min.compaction.lag.ms", "5000"), "max.compaction.lag.ms"));
+    }
 }

@@ -10,6 +10,7 @@ import io.ferry.config.NodeKeys;
 import io.ferry.config.RawSetting;
 import io.ferry.node.internal.broker.topic.TopicOverrides.InvalidTopicConfigException;
 import io.ferry.record.TimestampType;
+import io.ferry.storage.CleanupPolicy;
 import io.ferry.storage.LogConfig;
 import java.util.List;
 import java.util.Map;
@@ -30,25 +31,21 @@ class TopicOverridesTest {
 
     @Test
     void everyTopicConfigIsAppliedOverTheDefaults() throws InvalidTopicConfigException {
-        TopicOverrides parsed = parse(Map.of(
-                "min.insync.replicas",
-                "2",
-                "max.message.bytes",
-                "4096",
-                "segment.bytes",
-                "1048576",
-                "segment.ms",
-                "60000",
-                "retention.ms",
-                "-1",
-                "retention.bytes",
-                " 99 ",
-                "message.timestamp.type",
-                "LogAppendTime",
-                "message.timestamp.before.max.ms",
-                "86400000",
-                "message.timestamp.after.max.ms",
-                "0"));
+        TopicOverrides parsed = parse(Map.ofEntries(
+                Map.entry("min.insync.replicas", "2"),
+                Map.entry("max.message.bytes", "4096"),
+                Map.entry("segment.bytes", "1048576"),
+                Map.entry("segment.ms", "60000"),
+                Map.entry("retention.ms", "-1"),
+                Map.entry("retention.bytes", " 99 "),
+                Map.entry("message.timestamp.type", "LogAppendTime"),
+                Map.entry("message.timestamp.before.max.ms", "86400000"),
+                Map.entry("message.timestamp.after.max.ms", "0"),
+                Map.entry("cleanup.policy", "delete, Compact"),
+                Map.entry("delete.retention.ms", "1000"),
+                Map.entry("min.compaction.lag.ms", "2000"),
+                Map.entry("max.compaction.lag.ms", "3000"),
+                Map.entry("min.cleanable.dirty.ratio", "0.25")));
         assertEquals(2, parsed.minInsyncReplicas());
         assertEquals(
                 DEFAULTS.toBuilder()
@@ -60,18 +57,44 @@ class TopicOverridesTest {
                         .timestampType(TimestampType.LOG_APPEND_TIME)
                         .timestampBeforeMaxMs(86_400_000)
                         .timestampAfterMaxMs(0)
+                        .cleanupPolicy(CleanupPolicy.COMPACT_DELETE)
+                        .deleteRetentionMs(1000)
+                        .minCompactionLagMs(2000)
+                        .maxCompactionLagMs(3000)
+                        .minCleanableDirtyRatio(0.25)
                         .build(),
                 parsed.logConfig());
         assertEquals(new TopicOverrides(DEFAULTS, 1), parse(Map.of()));
+        assertEquals(
+                CleanupPolicy.COMPACT,
+                parse(Map.of("cleanup.policy", "compact")).logConfig().cleanupPolicy());
+        assertEquals(
+                CleanupPolicy.DELETE,
+                parse(Map.of("cleanup.policy", "DELETE")).logConfig().cleanupPolicy());
     }
 
     @Test
     void eachRefusalNamesTheEntryAndWhatIsWrong() {
         assertEquals(
-                "unknown topic config 'cleanup.policy'; the topic configs are max.message.bytes, "
-                        + "message.timestamp.after.max.ms, message.timestamp.before.max.ms, message.timestamp.type, "
-                        + "min.insync.replicas, retention.bytes, retention.ms, segment.bytes, segment.ms",
-                refusal(Map.of("cleanup.policy", "compact")));
+                "unknown topic config 'compression.type'; the topic configs are cleanup.policy, delete.retention.ms, "
+                        + "max.compaction.lag.ms, max.message.bytes, message.timestamp.after.max.ms, "
+                        + "message.timestamp.before.max.ms, message.timestamp.type, min.cleanable.dirty.ratio, "
+                        + "min.compaction.lag.ms, min.insync.replicas, retention.bytes, retention.ms, segment.bytes, "
+                        + "segment.ms",
+                refusal(Map.of("compression.type", "lz4")));
+        assertEquals(
+                "cleanup.policy: expected delete, compact or compact,delete (words in any order and case), "
+                        + "got 'shred'",
+                refusal(Map.of("cleanup.policy", "shred")));
+        assertEquals(
+                "min.cleanable.dirty.ratio: expected a value in [0, 1], got 1.5",
+                refusal(Map.of("min.cleanable.dirty.ratio", "1.5")));
+        assertEquals(
+                "min.cleanable.dirty.ratio: expected a decimal number, got 'half'",
+                refusal(Map.of("min.cleanable.dirty.ratio", "half")));
+        assertEquals(
+                "max.compaction.lag.ms: expected a value in [1, ...], got 0",
+                refusal(Map.of("max.compaction.lag.ms", "0")));
         assertEquals(
                 "retention.ms: expected a whole number of milliseconds, got '7d'",
                 refusal(Map.of("retention.ms", "7d")));
@@ -98,25 +121,96 @@ class TopicOverridesTest {
     }
 
     @Test
+    void theCleanupPolicyKeyAcceptsWhatStorageParsesAndNothingElse() throws InvalidTopicConfigException {
+        for (String value : List.of(
+                "delete",
+                "compact",
+                "compact,delete",
+                "delete,compact",
+                " Compact , DELETE ",
+                "compact,compact",
+                "delete,compact,delete",
+                "",
+                " ",
+                ",",
+                "compact,",
+                ",delete",
+                "compact;delete",
+                "compact delete",
+                "compact,delete,shred",
+                "shred")) {
+            CleanupPolicy parsed;
+            try {
+                parsed = CleanupPolicy.parse(value);
+            } catch (IllegalArgumentException e) {
+                parsed = null;
+            }
+            if (parsed == null) {
+                assertTrue(
+                        refusal(Map.of("cleanup.policy", value)).startsWith("cleanup.policy: expected delete, compact"),
+                        value);
+            } else {
+                assertEquals(
+                        parsed,
+                        parse(Map.of("cleanup.policy", value)).logConfig().cleanupPolicy(),
+                        value);
+            }
+        }
+    }
+
+    @Test
+    void aMaxCompactionLagBelowTheMinIsRefusedNamingBothKeys() throws InvalidTopicConfigException {
+        assertEquals(
+                "max.compaction.lag.ms 1000 is below min.compaction.lag.ms 2000, so a record would have to be "
+                        + "compacted before it may be; set max.compaction.lag.ms to at least min.compaction.lag.ms",
+                refusal(Map.of("min.compaction.lag.ms", "2000", "max.compaction.lag.ms", "1000")));
+        LogConfig brokerDefaults = DEFAULTS.toBuilder()
+                .minCompactionLagMs(5000)
+                .maxCompactionLagMs(60_000)
+                .build();
+        assertEquals(
+                "max.compaction.lag.ms 1000 is below min.compaction.lag.ms 5000 (the broker default), so a record "
+                        + "would have to be compacted before it may be; set max.compaction.lag.ms to at least "
+                        + "min.compaction.lag.ms",
+                assertThrows(
+                                InvalidTopicConfigException.class,
+                                () -> TopicOverrides.parse(Map.of("max.compaction.lag.ms", "1000"), brokerDefaults, 1))
+                        .getMessage());
+        assertEquals(
+                "max.compaction.lag.ms 60000 (the broker default) is below min.compaction.lag.ms 70000, so a record "
+                        + "would have to be compacted before it may be; set max.compaction.lag.ms to at least "
+                        + "min.compaction.lag.ms",
+                assertThrows(
+                                InvalidTopicConfigException.class,
+                                () -> TopicOverrides.parse(Map.of("min.compaction.lag.ms", "70000"), brokerDefaults, 1))
+                        .getMessage());
+        assertEquals(
+                1000,
+                parse(Map.of("min.compaction.lag.ms", "1000", "max.compaction.lag.ms", "1000"))
+                        .logConfig()
+                        .maxCompactionLagMs(),
+                "equal lags are allowed");
+    }
+
+    @Test
     void theSmallestValueEachKeyAcceptsIsALogSettingStorageAccepts() throws InvalidTopicConfigException {
-        TopicOverrides smallest = parse(Map.of(
-                "max.message.bytes",
-                "1",
-                "segment.bytes",
-                "61",
-                "segment.ms",
-                "1",
-                "retention.ms",
-                "-1",
-                "retention.bytes",
-                "-1",
-                "message.timestamp.before.max.ms",
-                "0",
-                "message.timestamp.after.max.ms",
-                "0",
-                "min.insync.replicas",
-                "1"));
+        TopicOverrides smallest = parse(Map.ofEntries(
+                Map.entry("max.message.bytes", "1"),
+                Map.entry("segment.bytes", "61"),
+                Map.entry("segment.ms", "1"),
+                Map.entry("retention.ms", "-1"),
+                Map.entry("retention.bytes", "-1"),
+                Map.entry("message.timestamp.before.max.ms", "0"),
+                Map.entry("message.timestamp.after.max.ms", "0"),
+                Map.entry("min.insync.replicas", "1"),
+                Map.entry("delete.retention.ms", "0"),
+                Map.entry("min.compaction.lag.ms", "0"),
+                Map.entry("max.compaction.lag.ms", "1"),
+                Map.entry("min.cleanable.dirty.ratio", "0")));
         assertEquals(61, smallest.logConfig().segmentBytes());
+        assertEquals(1, smallest.logConfig().maxCompactionLagMs());
+        assertEquals(
+                1.0, parse(Map.of("min.cleanable.dirty.ratio", "1")).logConfig().minCleanableDirtyRatio());
         TopicOverrides largest = parse(Map.of("max.message.bytes", "2147483647", "segment.bytes", "2147483647"));
         assertEquals(Integer.MAX_VALUE, largest.logConfig().segmentBytes());
     }
@@ -134,7 +228,12 @@ class TopicOverridesTest {
                 new RawSetting("message.max.bytes", "5000", flags),
                 new RawSetting("log.message.timestamp.type", "LogAppendTime", flags),
                 new RawSetting("log.message.timestamp.before.max.ms", "6000", flags),
-                new RawSetting("log.message.timestamp.after.max.ms", "7000", flags)));
+                new RawSetting("log.message.timestamp.after.max.ms", "7000", flags),
+                new RawSetting("log.cleanup.policy", "compact", flags),
+                new RawSetting("log.cleaner.delete.retention.ms", "8000", flags),
+                new RawSetting("log.cleaner.min.compaction.lag.ms", "9000", flags),
+                new RawSetting("log.cleaner.max.compaction.lag.ms", "10000", flags),
+                new RawSetting("log.cleaner.min.cleanable.ratio", "0.75", flags)));
         LogConfig brokerDefaults =
                 TopicOverrides.withServerDefaults(LogConfig.builder(), node).build();
         assertEquals(
@@ -147,6 +246,11 @@ class TopicOverridesTest {
                         .timestampType(TimestampType.LOG_APPEND_TIME)
                         .timestampBeforeMaxMs(6000)
                         .timestampAfterMaxMs(7000)
+                        .cleanupPolicy(CleanupPolicy.COMPACT)
+                        .deleteRetentionMs(8000)
+                        .minCompactionLagMs(9000)
+                        .maxCompactionLagMs(10_000)
+                        .minCleanableDirtyRatio(0.75)
                         .build(),
                 brokerDefaults);
 
