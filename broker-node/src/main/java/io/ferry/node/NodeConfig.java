@@ -11,6 +11,7 @@ import io.ferry.config.QuorumVoter;
 import io.ferry.config.RawSetting;
 import io.ferry.record.TimestampType;
 import io.ferry.replication.ReplicationConfig;
+import io.ferry.storage.CleanerConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -114,6 +115,24 @@ public final class NodeConfig {
                     "expected less than replica.lag.time.max.ms ("
                             + values.get(REPLICA_LAG_TIME_MAX_MS) + ", " + values.origin(REPLICA_LAG_TIME_MAX_MS)
                             + "): a follower parked that long would leave the ISR while caught up"));
+        }
+        long maxLag = values.get(LOG_CLEANER_MAX_COMPACTION_LAG_MS);
+        long minLag = values.get(LOG_CLEANER_MIN_COMPACTION_LAG_MS);
+        if (maxLag < minLag) {
+            problems.add(problem(
+                    LOG_CLEANER_MAX_COMPACTION_LAG_MS,
+                    "expected at least log.cleaner.min.compaction.lag.ms (" + minLag + ", "
+                            + values.origin(LOG_CLEANER_MIN_COMPACTION_LAG_MS)
+                            + "): a record would have to be compacted before it may be"));
+        }
+        int cleanerThreads = values.get(LOG_CLEANER_THREADS);
+        long dedupeBytes = values.get(LOG_CLEANER_DEDUPE_BUFFER_SIZE);
+        if (cleanerThreads > 0 && dedupeBytes / cleanerThreads < CleanerConfig.MIN_DEDUPE_BYTES_PER_THREAD) {
+            problems.add(problem(
+                    LOG_CLEANER_DEDUPE_BUFFER_SIZE,
+                    "expected at least " + CleanerConfig.MIN_DEDUPE_BYTES_PER_THREAD + " bytes for each of the "
+                            + cleanerThreads + " log.cleaner.threads (" + values.origin(LOG_CLEANER_THREADS)
+                            + "), so at least " + cleanerThreads * CleanerConfig.MIN_DEDUPE_BYTES_PER_THREAD));
         }
         if (hasRole(ProcessRole.CONTROLLER)) {
             voters.stream().filter(v -> v.nodeId() == nodeId()).findFirst().ifPresent(self -> {
@@ -363,6 +382,16 @@ public final class NodeConfig {
                 Math.toIntExact(values.get(REPLICA_FETCH_MAX_BYTES)),
                 values.get(REPLICA_FETCH_BACKOFF_MS),
                 values.get(REQUEST_TIMEOUT_MS));
+    }
+
+    /** The log cleaner's settings, validated together by {@link #load}. */
+    public CleanerConfig cleaner() {
+        return new CleanerConfig(
+                values.get(LOG_CLEANER_THREADS),
+                values.get(LOG_CLEANER_DEDUPE_BUFFER_SIZE),
+                values.get(LOG_CLEANER_IO_BUFFER_LOAD_FACTOR),
+                values.get(LOG_CLEANER_IO_MAX_BYTES_PER_SECOND),
+                values.get(LOG_CLEANER_BACKOFF_MS));
     }
 
     public Duration requestTimeout() {

@@ -12,6 +12,7 @@ import io.ferry.config.HostPort;
 import io.ferry.config.NodeKeys;
 import io.ferry.config.QuorumVoter;
 import io.ferry.replication.ReplicationConfig;
+import io.ferry.storage.CleanerConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,6 +81,7 @@ class NodeConfigTest {
         assertEquals(Duration.ofSeconds(30), c.replicaLagTimeMax());
         assertEquals(new ReplicationConfig(30_000, 500, 1, 10 << 20, 1 << 20, 200, 30_000), c.replication());
         assertEquals(Duration.ofSeconds(30), c.requestTimeout());
+        assertEquals(CleanerConfig.defaults(), c.cleaner());
         assertEquals(
                 ConfigOrigin.Kind.DEFAULT,
                 c.values().origin(NodeKeys.NUM_PARTITIONS).kind());
@@ -278,6 +280,58 @@ class NodeConfigTest {
         assertEquals("http.listener", samePort.key());
         NodeConfig.load(
                 Optional.empty(), Map.of(), concat(MINIMAL, "grpc.listener=127.0.0.1:0", "http.listener=127.0.0.1:0"));
+    }
+
+    @Test
+    void theCleanerKeysMakeItsConfigAndItsRulesAcrossKeysStopStartUp() throws Exception {
+        NodeConfig set = NodeConfig.load(
+                Optional.empty(),
+                Map.of(),
+                concat(
+                        MINIMAL,
+                        "log.cleaner.threads=4",
+                        "log.cleaner.dedupe.buffer.size=4194304",
+                        "log.cleaner.io.buffer.load.factor=0.75",
+                        "log.cleaner.io.max.bytes.per.second=1048576",
+                        "log.cleaner.backoff.ms=100"));
+        assertEquals(new CleanerConfig(4, 4 << 20, 0.75, 1 << 20, 100), set.cleaner());
+        // The least each key accepts is a cleaner storage accepts.
+        NodeConfig least = NodeConfig.load(
+                Optional.empty(),
+                Map.of(),
+                concat(
+                        MINIMAL,
+                        "log.cleaner.threads=0",
+                        "log.cleaner.dedupe.buffer.size=0",
+                        "log.cleaner.io.buffer.load.factor=1",
+                        "log.cleaner.io.max.bytes.per.second=1",
+                        "log.cleaner.backoff.ms=1"));
+        assertEquals(new CleanerConfig(0, 0, 1.0, 1, 1), least.cleaner());
+
+        ConfigProblem dedupe = only(rejected(
+                Optional.empty(),
+                Map.of(),
+                concat(MINIMAL, "log.cleaner.threads=3", "log.cleaner.dedupe.buffer.size=3145727")));
+        assertEquals("log.cleaner.dedupe.buffer.size", dedupe.key());
+        assertEquals(
+                "expected at least 1048576 bytes for each of the 3 log.cleaner.threads (flag --override log.cleaner.threads=3), so "
+                        + "at least 3145728",
+                dedupe.message());
+        NodeConfig.load(
+                Optional.empty(),
+                Map.of(),
+                concat(MINIMAL, "log.cleaner.threads=3", "log.cleaner.dedupe.buffer.size=3145728"));
+
+        ConfigProblem lags = only(rejected(
+                Optional.empty(),
+                Map.of(),
+                concat(MINIMAL, "log.cleaner.min.compaction.lag.ms=2000", "log.cleaner.max.compaction.lag.ms=1000")));
+        assertEquals("log.cleaner.max.compaction.lag.ms", lags.key());
+        assertEquals(
+                "expected at least log.cleaner.min.compaction.lag.ms (2000, flag --override "
+                        + "log.cleaner.min.compaction.lag.ms=2000): a record would have to "
+                        + "be compacted before it may be",
+                lags.message());
     }
 
     @Test

@@ -28,7 +28,6 @@ import io.ferry.replication.ReplicaLog;
 import io.ferry.replication.ReplicaLogs;
 import io.ferry.replication.ReplicaManager;
 import io.ferry.replication.Timer;
-import io.ferry.storage.CleanerConfig;
 import io.ferry.storage.Log;
 import io.ferry.storage.LogConfig;
 import io.ferry.storage.LogManager;
@@ -137,17 +136,9 @@ public final class BrokerRole implements NodeRole {
         this.threads = threads;
         this.scheduler = threads.scheduled("ferry-broker-scheduler", 2);
         this.timer = threads.scheduled("ferry-broker-timer", 1);
-        LogConfig defaults = defaultLogConfig(config);
-        long flushMs = config.logFlushInterval().toMillis();
-        this.logManagerConfig = new LogManagerConfig(
-                config.logDirs(),
-                defaults,
-                config.logRetentionCheckInterval().toMillis(),
-                flushMs == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(1, Math.min(1_000, flushMs)),
-                LogManagerConfig.DEFAULT_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS,
-                LogManagerConfig.DEFAULT_RECOVERY_THREADS_PER_DATA_DIR,
-                CleanerConfig.defaults());
-        this.topicConfigs = new TopicConfigs(defaults, config.minInsyncReplicas(), () -> newest);
+        this.logManagerConfig = logManagerConfig(config);
+        this.topicConfigs =
+                new TopicConfigs(logManagerConfig.defaultLogConfig(), config.minInsyncReplicas(), () -> newest);
         this.controllers = new ControllerGateway(threads);
         this.lifecycle = new BrokerLifecycle(
                 config.nodeId(),
@@ -157,6 +148,19 @@ public final class BrokerRole implements NodeRole {
                 metadataApplication.apply(this::apply),
                 threads,
                 clock);
+    }
+
+    /** The log manager's settings: the node's, with the log cleaner's. */
+    static LogManagerConfig logManagerConfig(NodeConfig config) {
+        long flushMs = config.logFlushInterval().toMillis();
+        return new LogManagerConfig(
+                config.logDirs(),
+                defaultLogConfig(config),
+                config.logRetentionCheckInterval().toMillis(),
+                flushMs == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(1, Math.min(1_000, flushMs)),
+                LogManagerConfig.DEFAULT_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS,
+                LogManagerConfig.DEFAULT_RECOVERY_THREADS_PER_DATA_DIR,
+                config.cleaner());
     }
 
     /** The settings of a log whose topic overrides nothing: the node's, topic keys from their server defaults. */
