@@ -9,5 +9,7 @@ package io.ferry.record;
  *                            {@link RecordBatch#NO_TIMESTAMP} for a batch with no record
  * @param minStampedTimestamp smallest create-time record timestamp other than
  *                            {@link RecordBatch#NO_TIMESTAMP}, or {@link Long#MAX_VALUE} if no record has one
+ * @param firstKeylessRecord  index in the batch of the first record whose key is null, -1 if every record has
+ *                            one (a compacted topic refuses keyless records)
  */
-public record RecordsScan(int recordCount, long maxTimestamp, long minStampedTimestamp) {}
+public record RecordsScan(int recordCount, long maxTimestamp, long minStampedTimestamp, int firstKeylessRecord) {}

@@ -6,7 +6,8 @@ package io.ferry.storage;
  * @param cleanOffset     offsets below it are clean: the log's next first dirty offset, for the cleaner
  *                        checkpoint
  * @param segmentsCleaned old segments replaced by cleaned ones
- * @param bytesRead       bytes read to build the key map and to rewrite
+ * @param mapBytesRead    bytes of the dirty section read to build the key map
+ * @param bytesRead       bytes of segments read to rewrite them
  * @param bytesWritten    bytes of the cleaned segments
  * @param recordsDropped  records removed (older values, expired tombstones, keyless records)
  * @param keylessDropped  of those, records without a key, which a compacted log cannot keep
@@ -16,6 +17,7 @@ package io.ferry.storage;
 public record CleanResult(
         long cleanOffset,
         int segmentsCleaned,
+        long mapBytesRead,
         long bytesRead,
         long bytesWritten,
         long recordsDropped,

@@ -660,6 +660,14 @@ public final class Log implements AutoCloseable {
      * @throws IllegalStateException if {@code cleanup.policy} does not compact, or the log is closed
      */
     public CleanResult clean(long firstDirtyOffset, long upperBoundOffset, OffsetMap map) {
+        return clean(firstDirtyOffset, upperBoundOffset, map, Cleaner.Progress.NONE);
+    }
+
+    /**
+     * As {@link #clean(long, long, OffsetMap)}, telling {@code progress} of every batch read or written
+     * (the cleaner threads' I/O throttle and shutdown check).
+     */
+    public CleanResult clean(long firstDirtyOffset, long upperBoundOffset, OffsetMap map, Cleaner.Progress progress) {
         LogConfig current = config;
         if (!current.cleanupPolicy().compacts()) {
             throw new IllegalStateException("log " + dir + " has cleanup.policy="
@@ -669,14 +677,14 @@ public final class Log implements AutoCloseable {
         List<LogSegment> all = segments.all();
         long firstDirty = Math.max(firstDirtyOffset, logStartOffset);
         long now = clock.millis();
-        long limit = Math.min(
-                Math.min(upperBoundOffset, flushes.recoveryPoint()),
-                Cleaner.firstOffsetWithinLag(all, firstDirty, now, current.minCompactionLagMs()));
+        long limit = cleaningLimit(all, firstDirty, upperBoundOffset, current, now);
         try {
-            Cleaner.Pass pass = Cleaner.clean(dir, all, firstDirty, limit, current, now, map, this::swapCleaned);
+            Cleaner.Pass pass =
+                    Cleaner.clean(dir, all, firstDirty, limit, current, now, map, this::swapCleaned, progress);
             return new CleanResult(
                     pass.cleanOffset(),
                     pass.segmentsCleaned(),
+                    pass.mapBytesRead(),
                     pass.bytesRead(),
                     pass.bytesWritten(),
                     pass.recordsDropped(),
@@ -685,6 +693,34 @@ public final class Log implements AutoCloseable {
         } catch (IOException e) {
             throw new StorageException("cleaning " + dir + " failed: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * How much of the log a pass from {@code firstDirtyOffset} would clean, for the cleaner threads'
+     * choice of log (see {@link CleanableSection}); {@link CleanableSection#NONE} if the log does not compact.
+     *
+     * @param upperBoundOffset the high watermark, as for {@link #clean}
+     */
+    public CleanableSection cleanableSection(long firstDirtyOffset, long upperBoundOffset) {
+        LogConfig current = config;
+        if (!current.cleanupPolicy().compacts() || closed) {
+            return CleanableSection.NONE;
+        }
+        List<LogSegment> all = segments.all();
+        long firstDirty = Math.max(firstDirtyOffset, logStartOffset);
+        long limit = cleaningLimit(all, firstDirty, upperBoundOffset, current, clock.millis());
+        return Cleaner.cleanableSection(all, firstDirty, limit);
+    }
+
+    /**
+     * The first offset a pass may not touch: the high watermark, the recovery point (so no flush runs
+     * on a segment being replaced) or the first segment younger than {@code min.compaction.lag.ms}.
+     */
+    private long cleaningLimit(
+            List<LogSegment> all, long firstDirty, long upperBoundOffset, LogConfig current, long nowMs) {
+        return Math.min(
+                Math.min(upperBoundOffset, flushes.recoveryPoint()),
+                Cleaner.firstOffsetWithinLag(all, firstDirty, nowMs, current.minCompactionLagMs()));
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.ferry.storage;
 
+import io.ferry.storage.internal.Cleaner;
 import io.ferry.storage.internal.LogLoader;
 import io.ferry.storage.internal.OffsetMap;
 import java.io.IOException;
@@ -78,6 +79,10 @@ public final class LogManager implements AutoCloseable {
     private final Map<Path, String> failedDirs = new ConcurrentHashMap<>();
 
     private volatile boolean retentionHeld;
+
+    /** Null when {@code log.cleaner.threads=0}. */
+    private final LogCleaner cleaner;
+
     private boolean closed;
 
     /** Whether retention runs from the start or waits for {@link #releaseRetention()}. */
@@ -93,7 +98,8 @@ public final class LogManager implements AutoCloseable {
             List<Path> dirs,
             List<LogDirectoryLock> locks,
             RetentionStart retention,
-            ThreadFactory flushThreadFactory) {
+            ThreadFactory flushThreadFactory,
+            ThreadFactory cleanerThreadFactory) {
         this.retentionHeld = retention == RetentionStart.HELD;
         this.config = config;
         this.clock = clock;
@@ -103,11 +109,21 @@ public final class LogManager implements AutoCloseable {
         for (Path dir : dirs) {
             flushThreads.put(dir, Executors.newSingleThreadExecutor(flushThreadFactory));
         }
+        this.cleaner = config.cleaner().threads() > 0
+                ? new LogCleaner(this, config.cleaner(), clock, cleanerThreadFactory)
+                : null;
     }
 
     /** Daemon threads named {@code ferry-log-flusher}, for a manager whose caller does not make them. */
     private static Thread flushThread(Runnable runnable) {
         Thread thread = new Thread(runnable, "ferry-log-flusher");
+        thread.setDaemon(true);
+        return thread;
+    }
+
+    /** Daemon threads named {@code ferry-log-cleaner}, for a manager whose caller does not make them. */
+    private static Thread cleanerThread(Runnable runnable) {
+        Thread thread = new Thread(runnable, "ferry-log-cleaner");
         thread.setDaemon(true);
         return thread;
     }
@@ -155,13 +171,15 @@ public final class LogManager implements AutoCloseable {
             ScheduledExecutorService scheduler,
             RetentionStart retention)
             throws IOException {
-        return start(config, topicConfigs, clock, scheduler, retention, LogManager::flushThread);
+        return start(
+                config, topicConfigs, clock, scheduler, retention, LogManager::flushThread, LogManager::cleanerThread);
     }
 
     /**
      * As {@link #start(LogManagerConfig, Function, InstantSource, ScheduledExecutorService, RetentionStart)},
-     * with the flush threads (one per log directory) made by {@code flushThreads}, so that whoever runs the
-     * broker sees an {@link Error} that ends one.
+     * with the flush threads (one per log directory) made by {@code flushThreads} and the log cleaner threads
+     * ({@code log.cleaner.threads}) by {@code cleanerThreads}, so that whoever runs the broker sees an
+     * {@link Error} that ends one.
      */
     public static LogManager start(
             LogManagerConfig config,
@@ -169,7 +187,8 @@ public final class LogManager implements AutoCloseable {
             InstantSource clock,
             ScheduledExecutorService scheduler,
             RetentionStart retention,
-            ThreadFactory flushThreads)
+            ThreadFactory flushThreads,
+            ThreadFactory cleanerThreads)
             throws IOException {
         List<Path> dirs = new ArrayList<>();
         List<LogDirectoryLock> locks = new ArrayList<>();
@@ -180,7 +199,8 @@ public final class LogManager implements AutoCloseable {
                 locks.add(LogDirectoryLock.acquire(normalized));
                 dirs.add(normalized);
             }
-            LogManager manager = new LogManager(config, clock, scheduler, dirs, locks, retention, flushThreads);
+            LogManager manager =
+                    new LogManager(config, clock, scheduler, dirs, locks, retention, flushThreads, cleanerThreads);
             try {
                 manager.loadLogs(topicConfigs);
             } catch (IOException | RuntimeException e) {
@@ -195,6 +215,9 @@ public final class LogManager implements AutoCloseable {
                 throw e;
             }
             manager.schedule();
+            if (manager.cleaner != null) {
+                manager.cleaner.start();
+            }
             return manager;
         } catch (IOException | RuntimeException e) {
             for (LogDirectoryLock lock : locks) {
@@ -430,22 +453,50 @@ public final class LogManager implements AutoCloseable {
     /**
      * Runs one cleaning pass over the log of {@code tp} ({@link Log#clean}) from its clean point, then
      * records the new clean point in the directory's {@value #CLEANER_OFFSET_CHECKPOINT} at once. The
-     * pass runs on the caller's thread (the cleaner thread, next slice) without this object's lock.
+     * pass runs on the caller's thread (a log cleaner thread) without this object's lock.
      *
      * @param upperBoundOffset nothing at or above it is cleaned (the high watermark, or
      *                         {@code min.compaction.lag.ms}'s bound)
      */
     public CleanResult clean(TopicPartition tp, long upperBoundOffset, OffsetMap map) throws IOException {
+        return clean(tp, upperBoundOffset, map, Cleaner.Progress.NONE);
+    }
+
+    /** As {@link #clean(TopicPartition, long, OffsetMap)}, telling {@code progress} of every batch read or written. */
+    CleanResult clean(TopicPartition tp, long upperBoundOffset, OffsetMap map, Cleaner.Progress progress)
+            throws IOException {
         Log log = logs.get(tp);
         if (log == null) {
             throw new IllegalArgumentException("no log for " + tp);
         }
-        CleanResult result = log.clean(cleanOffset(tp), upperBoundOffset, map);
+        CleanResult result = log.clean(cleanOffset(tp), upperBoundOffset, map, progress);
         if (!result.aborted() && logs.get(tp) == log) {
             cleanOffsets.put(tp, result.cleanOffset());
             writeCleanerCheckpoint(log.dir().getParent());
         }
         return result;
+    }
+
+    /** What the log cleaner threads have done; {@link CleanerStats#NONE} if they are off. */
+    public CleanerStats cleanerStats() {
+        return cleaner == null ? CleanerStats.NONE : cleaner.stats();
+    }
+
+    /**
+     * The dirty share of the cleanable bytes of {@code tp}'s log ({@link CleanableSection#dirtyRatio()}),
+     * which {@code min.cleanable.dirty.ratio} is compared with; NaN if there is no such log or it does not
+     * compact.
+     */
+    public double dirtyRatio(TopicPartition tp) {
+        Log log = logs.get(tp);
+        if (log == null || !log.config().cleanupPolicy().compacts()) {
+            return Double.NaN;
+        }
+        try {
+            return log.cleanableSection(cleanOffset(tp), log.highWatermark()).dirtyRatio();
+        } catch (IllegalArgumentException e) {
+            return Double.NaN; // deleted meanwhile
+        }
     }
 
     /** The log of {@code tp}, if this broker has one. */
@@ -523,7 +574,15 @@ public final class LogManager implements AutoCloseable {
      * stops the flush threads, writes the checkpoints and releases the directory locks.
      */
     @Override
-    public synchronized void close() throws IOException {
+    public void close() throws IOException {
+        // Outside this object's lock: a pass that ends writes the cleaner checkpoint under it.
+        if (cleaner != null) {
+            cleaner.close();
+        }
+        closeLogs();
+    }
+
+    private synchronized void closeLogs() throws IOException {
         if (closed) {
             return;
         }

@@ -165,9 +165,16 @@ class LogCompactionTest {
 
     @Test
     void recordsWithoutAKeyAreDroppedAndCountedAsKafkasCleanerDoes() throws Exception {
-        Log log = Log.open(root.resolve("t-0"), CONFIG, 0, clock, scheduler);
+        // Written before the topic was altered to compact: the produce path refuses them since.
+        Log log = Log.open(
+                root.resolve("t-0"),
+                CONFIG.toBuilder().cleanupPolicy(CleanupPolicy.DELETE).build(),
+                0,
+                clock,
+                scheduler);
         append(log, kv(null, "no key"), kv("a", "1"));
         append(log, kv(null, "no key either"));
+        log.updateConfig(CONFIG);
         log.roll();
         log.flush();
 

@@ -330,7 +330,8 @@ class LogManagerTest {
                             flushThreads.add(Thread.currentThread().getName());
                             runnable.run();
                         },
-                        "flusher-" + made.incrementAndGet()));
+                        "flusher-" + made.incrementAndGet()),
+                Thread::new);
         Log first = manager.getOrCreateLog(new TopicPartition("t", 0), everyRecord);
         Log second = manager.getOrCreateLog(new TopicPartition("t", 1), LogConfig.defaults());
         second.appendAsLeader(batch(clock.millis(), 1, 20), 1);

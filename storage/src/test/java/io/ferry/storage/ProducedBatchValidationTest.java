@@ -93,6 +93,38 @@ class ProducedBatchValidationTest {
     }
 
     @Test
+    void aCompactedTopicRefusesARecordWithoutAKeyAndNamesIt() throws Exception {
+        open(LogConfig.builder().cleanupPolicy(CleanupPolicy.COMPACT).build());
+        for (CompressionType codec : List.of(CompressionType.NONE, CompressionType.LZ4)) {
+            ByteBuffer mixed = CompactedLogs.keyed(
+                    codec,
+                    NOW,
+                    List.of(
+                            new CompactedLogs.KeyValue("k", "v"),
+                            new CompactedLogs.KeyValue(null, "keyless"),
+                            new CompactedLogs.KeyValue("k2", null)));
+            LogAppendException e = assertThrows(LogAppendException.class, () -> log.appendAsLeader(mixed, 1));
+            assertEquals(LogAppendException.Reason.INVALID_RECORD, e.reason());
+            assertTrue(e.getMessage().contains("record 1 has no key"), e.getMessage());
+            assertTrue(e.getMessage().contains("cleanup.policy=compact"), e.getMessage());
+        }
+        assertEquals(0, log.logEndOffset());
+        // Keyed records and tombstones are what a compacted topic holds.
+        log.appendAsLeader(
+                CompactedLogs.keyed(
+                        CompressionType.NONE,
+                        NOW,
+                        List.of(new CompactedLogs.KeyValue("k", "v"), new CompactedLogs.KeyValue("k", null))),
+                1);
+        assertEquals(2, log.logEndOffset());
+        // What the cleaner needs: the same keyless batch is fine once the topic no longer compacts.
+        log.updateConfig(LogConfig.defaults());
+        log.appendAsLeader(
+                CompactedLogs.keyed(CompressionType.NONE, NOW, List.of(new CompactedLogs.KeyValue(null, "v"))), 1);
+        assertEquals(3, log.logEndOffset());
+    }
+
+    @Test
     void timestampsAreCheckedAgainstTheTopicsBounds() throws Exception {
         open(LogConfig.builder()
                 .timestampBeforeMaxMs(60_000)

@@ -28,7 +28,8 @@ import org.awaitility.core.ConditionTimeoutException;
  * check. A value that failed may still be in the log (the write happened, the answer was lost), at most
  * once.
  *
- * <p>Values are unique only within one generator: use one per topic and ledger.
+ * <p>Values are unique only within one generator: use one per topic and ledger. Records have no key unless
+ * {@link #keyed} gives them one, derived from the value ({@link #keyOf}), for a compacted topic.
  *
  * <p>Bounded: each producer sends at most {@code ratePerProducer} records a second (so a long run's
  * ledger stays small), and stops after {@code recordsPerProducer} sends or at {@code maxDuration}
@@ -59,6 +60,7 @@ final class LoadGenerator implements AutoCloseable {
     private final AtomicLong failed = new AtomicLong();
     private final AtomicReference<String> lastFailure = new AtomicReference<>("none");
     private final List<Thread> threads = new ArrayList<>();
+    private int keySpace;
 
     LoadGenerator(
             String bootstrap,
@@ -90,6 +92,17 @@ final class LoadGenerator implements AutoCloseable {
                 ProducerConfig.DELIVERY_TIMEOUT_MS, 15_000,
                 ProducerConfig.MAX_BLOCK_MS, 10_000,
                 ProducerConfig.CLIENT_ID, clientId);
+    }
+
+    /** Sends every record with the key {@link #keyOf} its value, over {@code keySpace} keys; call before {@link #start}. */
+    LoadGenerator keyed(int keySpace) {
+        this.keySpace = keySpace;
+        return this;
+    }
+
+    /** The key a {@link #keyed} generator sends with {@code value}. */
+    static String keyOf(String value, int keySpace) {
+        return "k" + Math.floorMod(value.hashCode(), keySpace);
     }
 
     void start() {
@@ -124,7 +137,13 @@ final class LoadGenerator implements AutoCloseable {
                 sent.incrementAndGet();
                 try {
                     producer.send(
-                            new ProducerRecord(topic, partition, null, value.getBytes(StandardCharsets.UTF_8)),
+                            new ProducerRecord(
+                                    topic,
+                                    partition,
+                                    keySpace == 0
+                                            ? null
+                                            : keyOf(value, keySpace).getBytes(StandardCharsets.UTF_8),
+                                    value.getBytes(StandardCharsets.UTF_8)),
                             (metadata, error) -> {
                                 if (error == null) {
                                     ledger.acknowledged(metadata.partition(), metadata.offset(), value);

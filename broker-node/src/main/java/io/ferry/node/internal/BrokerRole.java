@@ -186,7 +186,8 @@ public final class BrokerRole implements NodeRole {
                 clock,
                 scheduler,
                 LogManager.RetentionStart.HELD,
-                threads.numbered("ferry-log-flusher"));
+                threads.numbered("ferry-log-flusher"),
+                threads.numbered("ferry-log-cleaner"));
         logManager = logs;
         replicationMetrics = new ReplicationMetrics(registry);
         // Room for a full answer plus one batch at the largest size a leader accepts.

@@ -53,6 +53,7 @@ public final class RecordWalker {
         long previousDelta = -1;
         long maxTimestamp = RecordBatch.NO_TIMESTAMP;
         long minStamped = Long.MAX_VALUE;
+        int firstKeyless = -1;
         for (index = 0; index < recordCount; index++) {
             recordStart = in.position();
             if (recordStart == sectionEnd) {
@@ -79,7 +80,9 @@ public final class RecordWalker {
                 in.get(); // record attributes: unused in format v2
                 timestampDelta = varlong("timestamp delta");
                 offsetDelta = varint("offset delta");
-                skipBytes("key", NOT_A_HEADER);
+                if (skipBytes("key", NOT_A_HEADER) < 0 && firstKeyless < 0) {
+                    firstKeyless = index;
+                }
                 skipBytes("value", NOT_A_HEADER);
                 skipHeaders(bodyEnd);
                 if (in.position() != bodyEnd) {
@@ -110,7 +113,7 @@ public final class RecordWalker {
                     "batch declares " + recordCount + " records but " + (sectionEnd - in.position())
                             + " bytes follow the last of them");
         }
-        return new RecordsScan(recordCount, maxTimestamp, minStamped);
+        return new RecordsScan(recordCount, maxTimestamp, minStamped, firstKeyless);
     }
 
     private void skipHeaders(int bodyEnd) throws CorruptBatchException {
@@ -132,7 +135,8 @@ public final class RecordWalker {
     }
 
     /** Skips a length-prefixed byte field; length -1 is a null field. */
-    private void skipBytes(String field, int header) throws CorruptBatchException {
+    /** Skips a length-prefixed field; returns its length, -1 for null. */
+    private int skipBytes(String field, int header) throws CorruptBatchException {
         int length = length(field, header);
         if (length < -1) {
             throw error(Problem.INVALID_LENGTH, fieldName(field, header) + " length " + length + " is negative");
@@ -140,6 +144,7 @@ public final class RecordWalker {
         if (length > 0) {
             in.position(in.position() + length);
         }
+        return length;
     }
 
     /**

@@ -6,6 +6,7 @@ import io.ferry.record.Record;
 import io.ferry.record.RecordBatch;
 import io.ferry.record.RecordBatchBuilder;
 import io.ferry.record.RecordIterator;
+import io.ferry.storage.CleanableSection;
 import io.ferry.storage.LogConfig;
 import io.ferry.storage.StorageException;
 import java.io.IOException;
@@ -71,18 +72,56 @@ public final class Cleaner {
     }
 
     /**
+     * Told of every batch a pass reads or writes, so the cleaner threads can hold their I/O to
+     * {@code log.cleaner.io.max.bytes.per.second} and stop a pass when the broker shuts down.
+     */
+    public interface Progress {
+        Progress NONE = bytes -> {};
+
+        /** @throws Aborted to stop the pass: groups swapped before stay, the one being written is deleted */
+        void onBytes(long bytes);
+    }
+
+    /** Stops a pass from {@link Progress#onBytes}. */
+    public static final class Aborted extends RuntimeException {
+        public Aborted(String why) {
+            super(why, null, false, false);
+        }
+    }
+
+    /**
      * What a pass did.
      *
-     * @param cleanOffset the offset below which the log is now clean (the next pass's first dirty offset)
+     * @param cleanOffset  the offset below which the log is now clean (the next pass's first dirty offset)
+     * @param mapBytesRead bytes of the dirty section read to build the key map
+     * @param bytesRead    bytes of segments read to rewrite them
      */
     public record Pass(
             long cleanOffset,
             int segmentsCleaned,
+            long mapBytesRead,
             long bytesRead,
             long bytesWritten,
             long recordsDropped,
             long keylessDropped,
-            boolean aborted) {}
+            boolean aborted) {
+
+        static Pass nothing(long cleanOffset, boolean aborted) {
+            return new Pass(cleanOffset, 0, 0, 0, 0, 0, 0, aborted);
+        }
+
+        Pass plus(Pass group, long newCleanOffset) {
+            return new Pass(
+                    newCleanOffset,
+                    segmentsCleaned + group.segmentsCleaned,
+                    mapBytesRead + group.mapBytesRead,
+                    bytesRead + group.bytesRead,
+                    bytesWritten + group.bytesWritten,
+                    recordsDropped + group.recordsDropped,
+                    keylessDropped + group.keylessDropped,
+                    group.aborted);
+        }
+    }
 
     /**
      * Forces {@code dir} after the old segments of a swap were renamed {@code .deleted} and before the swap
@@ -118,6 +157,33 @@ public final class Cleaner {
     }
 
     /**
+     * The clean and dirty bytes of the sealed segments below {@code limit}: a segment is clean when it
+     * ends at or below {@code firstDirtyOffset}, dirty otherwise.
+     */
+    public static CleanableSection cleanableSection(List<LogSegment> segments, long firstDirtyOffset, long limit) {
+        long clean = 0;
+        long dirty = 0;
+        long oldestDirty = Long.MAX_VALUE;
+        for (int i = 0; i + 1 < segments.size() && segments.get(i + 1).baseOffset() <= limit; i++) {
+            LogSegment segment = segments.get(i);
+            if (segments.get(i + 1).baseOffset() <= firstDirtyOffset) {
+                clean += segment.size();
+            } else {
+                dirty += segment.size();
+                // The first batch is read from the mapping, which a concurrent deletion may unmap.
+                if (segment.retain()) {
+                    try {
+                        oldestDirty = Math.min(oldestDirty, segment.rollBaseMs());
+                    } finally {
+                        segment.release();
+                    }
+                }
+            }
+        }
+        return new CleanableSection(clean, dirty, oldestDirty);
+    }
+
+    /**
      * Cleans what can be cleaned of a log.
      *
      * @param segments         every segment of the log, oldest first (the last is the active one)
@@ -134,7 +200,8 @@ public final class Cleaner {
             LogConfig config,
             long nowMs,
             OffsetMap map,
-            Swapper swapper)
+            Swapper swapper,
+            Progress progress)
             throws IOException {
         List<LogSegment> sealed = new ArrayList<>();
         List<Long> ends = new ArrayList<>();
@@ -142,62 +209,46 @@ public final class Cleaner {
             sealed.add(segments.get(i));
             ends.add(segments.get(i + 1).baseOffset());
         }
-        Pass nothing = new Pass(firstDirtyOffset, 0, 0, 0, 0, 0, false);
         map.clear();
-        long bytesRead = buildMap(sealed, ends, firstDirtyOffset, map);
-        if (bytesRead < 0) {
-            return new Pass(firstDirtyOffset, 0, 0, 0, 0, 0, true);
+        long mapBytesRead;
+        try {
+            mapBytesRead = buildMap(sealed, ends, firstDirtyOffset, map, progress);
+        } catch (Aborted e) {
+            return Pass.nothing(firstDirtyOffset, true);
         }
+        if (mapBytesRead < 0) {
+            return Pass.nothing(firstDirtyOffset, true);
+        }
+        Pass done = new Pass(firstDirtyOffset, 0, mapBytesRead, 0, 0, 0, 0, false);
         long endOffset = map.latestOffset() + 1;
         if (endOffset <= firstDirtyOffset) {
-            return nothing;
+            return done;
         }
         int count = 0;
         while (count < sealed.size() && sealed.get(count).baseOffset() < endOffset) {
             count++;
         }
-        Pass done = nothing;
         for (List<Integer> group : groupBySize(sealed.subList(0, count), ends, config.segmentBytes())) {
             List<LogSegment> old = new ArrayList<>();
             for (int i : group) {
                 old.add(sealed.get(i));
             }
             long end = ends.get(group.get(group.size() - 1));
-            Pass pass = cleanGroup(dir, old, end, map, config, nowMs, swapper);
+            Pass pass = cleanGroup(dir, old, end, map, config, nowMs, swapper, progress);
             if (pass.aborted()) {
-                return new Pass(
-                        firstDirtyOffset,
-                        done.segmentsCleaned(),
-                        bytesRead + done.bytesRead(),
-                        done.bytesWritten(),
-                        done.recordsDropped(),
-                        done.keylessDropped(),
-                        true);
+                return done.plus(pass, firstDirtyOffset);
             }
-            done = new Pass(
-                    endOffset,
-                    done.segmentsCleaned() + pass.segmentsCleaned(),
-                    done.bytesRead() + pass.bytesRead(),
-                    done.bytesWritten() + pass.bytesWritten(),
-                    done.recordsDropped() + pass.recordsDropped(),
-                    done.keylessDropped() + pass.keylessDropped(),
-                    false);
+            done = done.plus(pass, endOffset);
         }
-        return new Pass(
-                endOffset,
-                done.segmentsCleaned(),
-                bytesRead + done.bytesRead(),
-                done.bytesWritten(),
-                done.recordsDropped(),
-                done.keylessDropped(),
-                false);
+        return done.plus(Pass.nothing(endOffset, false), endOffset);
     }
 
     /**
      * Maps the keyed records of the sealed segments from {@code firstDirtyOffset} on, until the map is
      * full. Returns the bytes read, or -1 if a segment left the log meanwhile.
      */
-    private static long buildMap(List<LogSegment> sealed, List<Long> ends, long firstDirtyOffset, OffsetMap map) {
+    private static long buildMap(
+            List<LogSegment> sealed, List<Long> ends, long firstDirtyOffset, OffsetMap map, Progress progress) {
         long bytesRead = 0;
         for (int i = 0; i < sealed.size(); i++) {
             LogSegment segment = sealed.get(i);
@@ -212,6 +263,7 @@ public final class Cleaner {
                 bytesRead += bytes.remaining();
                 BatchScanner scanner = BatchScanner.of(bytes);
                 for (RecordBatch batch = next(scanner, segment); batch != null; batch = next(scanner, segment)) {
+                    progress.onBytes(batch.sizeInBytes());
                     if (batch.lastOffset() < firstDirtyOffset) {
                         continue;
                     }
@@ -259,7 +311,14 @@ public final class Cleaner {
     }
 
     private static Pass cleanGroup(
-            Path dir, List<LogSegment> old, long end, OffsetMap map, LogConfig config, long nowMs, Swapper swapper)
+            Path dir,
+            List<LogSegment> old,
+            long end,
+            OffsetMap map,
+            LogConfig config,
+            long nowMs,
+            Swapper swapper,
+            Progress progress)
             throws IOException {
         long base = old.get(0).baseOffset();
         Path cleaned = dir.resolve(LogSegment.fileName(base, CLEANED_SUFFIX));
@@ -268,33 +327,49 @@ public final class Cleaner {
         long dropped = 0;
         long keyless = 0;
         long lastModified = 0;
-        try (FileChannel out = FileChannel.open(
-                cleaned, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-            for (LogSegment segment : old) {
-                if (!segment.retain()) {
-                    out.close();
-                    Files.deleteIfExists(cleaned);
-                    return new Pass(0, 0, read, 0, 0, 0, true);
-                }
-                try {
-                    lastModified = segment.lastModifiedMs();
-                    boolean keepTombstones = nowMs < lastModified + config.deleteRetentionMs();
-                    ByteBuffer bytes = segment.bytes();
-                    read += bytes.remaining();
-                    BatchScanner scanner = BatchScanner.of(bytes);
-                    for (RecordBatch batch = next(scanner, segment); batch != null; batch = next(scanner, segment)) {
-                        Filtered filtered = filter(batch, segment, map, keepTombstones);
-                        dropped += filtered.dropped();
-                        keyless += filtered.keyless();
-                        if (filtered.bytes() != null) {
-                            written += writeFully(out, filtered.bytes());
-                        }
+        boolean complete = false;
+        try {
+            try (FileChannel out = FileChannel.open(
+                    cleaned,
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.TRUNCATE_EXISTING,
+                    StandardOpenOption.WRITE)) {
+                for (LogSegment segment : old) {
+                    if (!segment.retain()) {
+                        return new Pass(0, 0, 0, read, 0, 0, 0, true);
                     }
-                } finally {
-                    segment.release();
+                    try {
+                        lastModified = segment.lastModifiedMs();
+                        boolean keepTombstones = nowMs < lastModified + config.deleteRetentionMs();
+                        ByteBuffer bytes = segment.bytes();
+                        read += bytes.remaining();
+                        BatchScanner scanner = BatchScanner.of(bytes);
+                        for (RecordBatch batch = next(scanner, segment);
+                                batch != null;
+                                batch = next(scanner, segment)) {
+                            progress.onBytes(batch.sizeInBytes());
+                            Filtered filtered = filter(batch, segment, map, keepTombstones);
+                            dropped += filtered.dropped();
+                            keyless += filtered.keyless();
+                            if (filtered.bytes() != null) {
+                                int size = writeFully(out, filtered.bytes());
+                                written += size;
+                                progress.onBytes(size);
+                            }
+                        }
+                    } finally {
+                        segment.release();
+                    }
                 }
+                out.force(true);
             }
-            out.force(true);
+            complete = true;
+        } catch (Aborted e) {
+            return new Pass(0, 0, 0, read, written, 0, 0, true);
+        } finally {
+            if (!complete) {
+                Files.deleteIfExists(cleaned);
+            }
         }
         Files.setLastModifiedTime(cleaned, FileTime.fromMillis(lastModified));
         Path swap = dir.resolve(swapFileName(base, end));
@@ -303,9 +378,9 @@ public final class Cleaner {
         CheckpointFile.forceDirectory(dir);
         if (!swapper.replace(old, swap)) {
             Files.deleteIfExists(swap);
-            return new Pass(0, 0, read, 0, 0, 0, true);
+            return new Pass(0, 0, 0, read, written, 0, 0, true);
         }
-        return new Pass(end, old.size(), read, written, dropped, keyless, false);
+        return new Pass(end, old.size(), 0, read, written, dropped, keyless, false);
     }
 
     private record Filtered(ByteBuffer bytes, long dropped, long keyless) {}

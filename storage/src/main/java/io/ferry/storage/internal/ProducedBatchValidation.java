@@ -26,6 +26,7 @@ import java.util.List;
  *       length in range; a compressed batch must decompress, within
  *       {@link RecordBatch#DEFAULT_MAX_UNCOMPRESSED_BYTES}.</li>
  *   <li>Producer fields: a producer id of -1 or more, and a base sequence of 0 or more with one.</li>
+ *   <li>Keys: on a compacted topic ({@code cleanup.policy} with {@code compact}) every record has a key.</li>
  *   <li>Timestamps: with CreateTime, no batch marked LogAppendTime, no record timestamp below -1, and every
  *       stamped record within {@code message.timestamp.before.max.ms} / {@code after.max.ms} of the
  *       leader's clock; the batch's max timestamp is then set to its records' largest, as Kafka does, so
@@ -102,6 +103,13 @@ public final class ProducedBatchValidation {
                     name + " (" + batch.compression().configName + ", " + count + " records) is invalid: "
                             + e.getMessage(),
                     e);
+        }
+        if (config.cleanupPolicy().compacts() && scan.firstKeylessRecord() >= 0) {
+            throw invalidRecord(
+                    name,
+                    "record " + scan.firstKeylessRecord() + " has no key, and the topic is compacted (cleanup.policy="
+                            + config.cleanupPolicy().configValue() + "): compaction keeps the latest record per key,"
+                            + " so every record needs one");
         }
         if (config.timestampType() == TimestampType.CREATE_TIME) {
             checkTimestamps(batch, scan, config, nowMs, name);
