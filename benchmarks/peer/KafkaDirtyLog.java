@@ -1,11 +1,12 @@
-// The Kafka side of bin/bench-compaction (issue 14): writes the dirty log, then lets the cleaner at it.
-//   java -cp '<kafka peer>/lib/*' benchmarks/peer/KafkaDirtyLog.java <bootstrap> <topic> <numRecords> <keySpace> <valueSize> <batchSize> <lingerMs>
+// The Kafka side of bin/bench-compaction (issue 14): writes the dirty log, then (with "release") lets the
+// cleaner at it.
+//   java -cp '<kafka peer>/lib/*' benchmarks/peer/KafkaDirtyLog.java <bootstrap> <topic> <numRecords> <keySpace> <valueSize> <batchSize> <lingerMs> [release]
 // 1. sends numRecords records to partition 0 with acks=1: each value is one payload of random capital
 //    letters made once (as ProducerPerformance's), each key String.format("key-%08d", k) with
 //    k = new Random(42).nextInt(keySpace): the sequence of `ferry perf produce --key-space`
 //    (cli/.../KeySpace.java), so both brokers get the same records;
 // 2. flushes, prints ProducerPerformance's summary figures on one line;
-// 3. deletes the topic's min.compaction.lag.ms override (the script creates the topic with a long lag so
+// 3. with "release", deletes the topic's min.compaction.lag.ms override (the script creates the topic with a long lag so
 //    that no pass starts while the log is being written), so the next cleaner check cleans every sealed
 //    segment in one pass.
 // The topic must exist (1 partition). Bounded: numRecords sends; the flush and the config change wait at
@@ -57,6 +58,7 @@ public class KafkaDirtyLog {
         if (failure.get() != null) throw new IllegalStateException("a send failed", failure.get());
         System.out.printf("%d records sent, %.1f records/sec (%.2f MB/sec) in %.1f s%n",
                 acked.get(), acked.get() / secs, acked.get() * (double) size / secs / (1024 * 1024), secs);
+        if (a.length < 8 || !a[7].equals("release")) return;
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
             ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
             AlterConfigOp release = new AlterConfigOp(new ConfigEntry("min.compaction.lag.ms", ""), AlterConfigOp.OpType.DELETE);
