@@ -36,6 +36,9 @@ class PromtoolTest {
         try (FerryNode node = BrokerTestSupport.start(ControllerRoleTest.freePort(), dir.resolve("logs"))) {
             ManagedChannel channel = BrokerTestSupport.channel(node);
             try {
+                // A compacted log, for its dirty-ratio gauge (created first: the broker registers its gauges
+                // after it makes the partition serve).
+                BrokerTestSupport.createTopic(channel, "compacted", 1, java.util.Map.of("cleanup.policy", "compact"));
                 BrokerTestSupport.createTopic(channel, "scraped", 1, java.util.Map.of());
                 BrokerTestSupport.produce(channel, Acks.ACKS_ALL, "scraped", 0, BrokerTestSupport.batch("p", 2));
                 BrokerTestSupport.readAll(channel, "scraped", 0, 0);
@@ -74,7 +77,10 @@ class PromtoolTest {
                 "ferry_broker_request_seconds_bucket",
                 "ferry_broker_topic_in_bytes_total",
                 "ferry_partition_high_watermark",
-                "ferry_broker_produce_acks_all_wait_seconds_bucket")) {
+                "ferry_broker_produce_acks_all_wait_seconds_bucket",
+                "ferry_log_cleaner_read_bytes_total",
+                "ferry_log_cleaner_time_seconds_total",
+                "ferry_partition_dirty_ratio")) {
             assertTrue(exposition.contains(family), "no " + family + " metrics in\n" + exposition);
         }
     }

@@ -305,6 +305,42 @@ class EndToEndTest {
     }
 
     @Test
+    void aTopicAlteredToCompactTakesOnlyKeyedRecords() {
+        createTopic("to-compact", 1);
+        assertEquals(0, ferry("before\n", "produce", "--topic", "to-compact").exitCode());
+
+        Result shred = ferry("", "topic", "alter", "--topic", "to-compact", "--config", "cleanup.policy=shred");
+        assertEquals(1, shred.exitCode(), shred.toString());
+        assertEquals(
+                "error: INVALID_CONFIG: cleanup.policy: expected delete, compact or compact,delete (words in any "
+                        + "order and case), got 'shred'\n",
+                shred.err());
+        Result altered = ferry("", "topic", "alter", "--topic", "to-compact", "--config", "cleanup.policy=compact");
+        assertEquals(0, altered.exitCode(), altered.toString());
+        assertEquals("Altered topic to-compact. Configs: cleanup.policy=compact\n", altered.out());
+
+        // Each broker applies the change with its next metadata view; then a keyless record is refused.
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            Result keyless = ferry("after\n", "produce", "--topic", "to-compact");
+            return keyless.exitCode() == 1 && keyless.err().contains("INVALID_RECORD");
+        });
+        Result keyed = ferry("k:after\n", "produce", "--topic", "to-compact", "--key-separator", ":");
+        assertEquals(0, keyed.exitCode(), keyed.toString());
+        Result consumed = ferry(
+                "",
+                "consume",
+                "--topic",
+                "to-compact",
+                "--from-beginning",
+                "--max-messages",
+                "2",
+                "--timeout-ms",
+                "10000",
+                "--print-key");
+        assertEquals("null\tbefore\nk\tafter\n", consumed.out(), consumed.toString());
+    }
+
+    @Test
     void clusterViewAndWatch() {
         createTopic("viewed", 2);
         Result r = ferry("", "cluster");

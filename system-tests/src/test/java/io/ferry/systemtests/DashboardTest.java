@@ -38,6 +38,9 @@ class DashboardTest {
 
     private static final Duration CLI_TIMEOUT = Duration.ofSeconds(20);
     private static final String TOPIC = "dashboard";
+    /** A compacted topic: its partition's dirty ratio is exported only while its log compacts. */
+    private static final String COMPACTED_TOPIC = "dashboard-compacted";
+
     private static final List<String> RECORDS = List.of("one", "two", "three");
 
     private static Map<String, String> queriesByPanel;
@@ -77,6 +80,9 @@ class DashboardTest {
                 "Controller leader (node id)",
                 "Raft term",
                 "Follower lag (records)",
+                "Dirty ratio per compacted partition",
+                "Cleaner I/O",
+                "Max compaction delay",
                 "Heap used")) {
             assertTrue(titles.contains(needed), "no panel '" + needed + "' in " + titles);
         }
@@ -107,8 +113,8 @@ class DashboardTest {
 
     /**
      * Starts a combined broker and controller node, gives it a topic and some traffic (per-topic and
-     * per-partition series exist only once a partition is hosted and served), then checks every metric
-     * name the dashboard queries against the node's /metrics.
+     * per-partition series exist only once a partition is hosted and served) and a compacted topic, then
+     * checks every metric name the dashboard queries against the node's /metrics.
      */
     @Test
     void everyMetricTheDashboardUsesIsExportedByABrokerControllerNode(@TempDir Path dir) throws Exception {
@@ -125,6 +131,19 @@ class DashboardTest {
                     .until(() -> cli(node, "topic", "create", "-t", TOPIC, "-p", "1", "-r", "1")
                                     .exitCode()
                             == 0);
+            Shell.Result compacted = cli(
+                    node,
+                    "topic",
+                    "create",
+                    "-t",
+                    COMPACTED_TOPIC,
+                    "-p",
+                    "1",
+                    "-r",
+                    "1",
+                    "--config",
+                    "cleanup.policy=compact");
+            assertEquals(0, compacted.exitCode(), compacted::toString);
             Shell.Result produce = cli(node, "produce", "-t", TOPIC, "--acks", "all", "-f", records.toString());
             assertEquals(0, produce.exitCode(), produce::toString);
             Shell.Result consume = cli(
@@ -140,6 +159,10 @@ class DashboardTest {
             assertEquals(0, consume.exitCode(), consume::toString);
             assertTrue(consume.output().lines().toList().containsAll(RECORDS), consume::toString);
 
+            await("the compacted partition's dirty ratio exported")
+                    .atMost(Duration.ofSeconds(20))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> node.get("/metrics").body().contains("ferry_partition_dirty_ratio{"));
             String body = node.get("/metrics").body();
             exported = body.lines()
                     .filter(l -> !l.startsWith("#") && !l.isBlank())

@@ -14,6 +14,7 @@ import io.ferry.node.internal.broker.memory.MemoryBudget;
 import io.ferry.node.internal.broker.metadata.BrokerMetadata;
 import io.ferry.node.internal.broker.metadata.CallerEndpoints;
 import io.ferry.node.internal.broker.metrics.BrokerMetrics;
+import io.ferry.node.internal.broker.metrics.CleanerMetrics;
 import io.ferry.node.internal.broker.metrics.ReplicationMetrics;
 import io.ferry.node.internal.broker.replica.ControllerIsrChannel;
 import io.ferry.node.internal.broker.replica.GrpcLeaderClient;
@@ -39,6 +40,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -89,6 +91,7 @@ public final class BrokerRole implements NodeRole {
     private volatile ReplicaManager replicaManager;
     private volatile BrokerMetrics metrics;
     private volatile ReplicationMetrics replicationMetrics;
+    private volatile CleanerMetrics cleanerMetrics;
     private volatile GrpcLeaderClient leaderClient;
     /** Owned by the lifecycle's metadata thread: the view the partitions were last reconciled with. */
     private BrokerMetadata reconciled = BrokerMetadata.EMPTY;
@@ -190,6 +193,7 @@ public final class BrokerRole implements NodeRole {
                 threads.numbered("ferry-log-cleaner"));
         logManager = logs;
         replicationMetrics = new ReplicationMetrics(registry);
+        cleanerMetrics = new CleanerMetrics(registry, logs::cleanerStats, logs::dirtyRatio);
         // Room for a full answer plus one batch at the largest size a leader accepts.
         leaderClient = new GrpcLeaderClient(lifecycle::metadata, (int) Math.min(
                 Integer.MAX_VALUE, (long) config.replication().fetchMaxBytes() + config.messageMaxBytes() + (1 << 20)));
@@ -289,6 +293,18 @@ public final class BrokerRole implements NodeRole {
         reconciled = next;
         firstView &= next.version() == 0;
         metrics.syncPartitions();
+        cleanerMetrics.syncCompactedLogs(compactedLogs());
+    }
+
+    /** The partitions whose log this broker holds and compacts, with the configs just applied. */
+    private Set<TopicPartition> compactedLogs() {
+        Set<TopicPartition> compacted = new HashSet<>();
+        logManager.allLogs().forEach((tp, log) -> {
+            if (log.config().cleanupPolicy().compacts()) {
+                compacted.add(tp);
+            }
+        });
+        return compacted;
     }
 
     @Override
@@ -325,6 +341,9 @@ public final class BrokerRole implements NodeRole {
         }
         if (replicationMetrics != null) {
             replicationMetrics.close();
+        }
+        if (cleanerMetrics != null) {
+            cleanerMetrics.close();
         }
         LogManager logs = logManager;
         if (logs != null) {

@@ -1,2 +1,2 @@
-/** The broker's request, partition and replication metrics. Not an API. */
+/** The broker's request, partition, replication and log cleaner metrics. Not an API. */
 package io.ferry.node.internal.broker.metrics;
