@@ -112,6 +112,44 @@ class LogCompactionTest {
     }
 
     @Test
+    void segmentsThatCleanToNothingStayEmptyReadAcrossAndReopenAndTheNextPassMergesThem() throws Exception {
+        Log log = Log.open(root.resolve("t-0"), CONFIG, 0, clock, scheduler);
+        for (int segment = 0; segment < 4; segment++) {
+            append(log, kv("a", "a" + segment), kv("b", "b" + segment)); // every value superseded later
+            log.roll();
+        }
+        append(log, kv("a", "last"), kv("b", "last"));
+        log.roll();
+        append(log, kv("c", "active"));
+        log.flush();
+        long end = log.logEndOffset();
+
+        CleanResult first = log.clean(0, end, bigMap());
+
+        assertEquals(5, first.segmentsCleaned());
+        assertEquals(8, first.recordsDropped());
+        assertEquals(Map.of("a", "last", "b", "last", "c", "active"), latest(records(readAll(log))));
+        // Every offset from the log start, inside the empty segments too, reads the next kept batch.
+        for (long offset = 0; offset < 8; offset++) {
+            assertEquals(8, log.read(offset, 100, Long.MAX_VALUE).records().getLong(0), "read at " + offset);
+        }
+        log.close();
+        Files.delete(root.resolve("t-0").resolve("clean-shutdown"));
+        Log reopened = Log.open(root.resolve("t-0"), CONFIG, 0, clock, scheduler);
+        assertEquals(0, reopened.recoveryResult().bytesTruncated());
+        assertEquals(end, reopened.logEndOffset());
+        assertEquals(Map.of("a", "last", "b", "last", "c", "active"), latest(records(readAll(reopened))));
+
+        // The empty segments weigh nothing: the next pass groups them with their neighbour into one.
+        reopened.roll();
+        reopened.flush();
+        reopened.clean(first.cleanOffset(), reopened.logEndOffset(), bigMap());
+        assertEquals(2, reopened.segmentCount());
+        assertEquals(Map.of("a", "last", "b", "last", "c", "active"), latest(records(readAll(reopened))));
+        reopened.close();
+    }
+
+    @Test
     void aRewrittenBatchKeepsItsCodecProducerFieldsEpochAndOffsetRange() throws Exception {
         Log log = Log.open(root.resolve("t-0"), CONFIG, 0, clock, scheduler);
         log.appendAsLeader(

@@ -1,6 +1,9 @@
 package io.ferry.storage.internal;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.security.DigestException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -8,7 +11,7 @@ import java.util.Arrays;
 
 /**
  * Key hash to latest offset, in a fixed amount of memory, for one cleaning pass: Kafka's
- * {@code SkimpyOffsetMap}. Each slot holds a 16-byte MD5 of the key and an 8-byte offset in one buffer
+ * {@code SkimpyOffsetMap}. Each slot holds a 16-byte MD5 of the key and an 8-byte offset in one long[]
  * allocated up front (the dedupe buffer); collisions are resolved by probing. The map accepts keys only
  * while it is less than {@code loadFactor} full; when it refuses one the cleaner stops reading the dirty
  * section there and cleans only up to the last offset it mapped (the next pass takes the rest).
@@ -21,13 +24,16 @@ public final class OffsetMap {
 
     private static final int HASH_BYTES = 16;
     private static final int SLOT_BYTES = HASH_BYTES + Long.BYTES;
+    /** A slot is three longs: the two halves of the key's MD5, then the offset. */
+    private static final int SLOT_LONGS = SLOT_BYTES / Long.BYTES;
 
-    private final ByteBuffer slots;
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+
+    private final long[] slots;
     private final int slotCount;
     private final int maxEntries;
     private final MessageDigest digest;
     private final byte[] hash = new byte[HASH_BYTES];
-    private final byte[] probe = new byte[HASH_BYTES];
 
     private int entries;
     private long latestOffset = -1;
@@ -44,7 +50,7 @@ public final class OffsetMap {
             throw new IllegalArgumentException("load factor " + loadFactor + " is not in (0, 1]");
         }
         this.slotCount = memoryBytes / SLOT_BYTES;
-        this.slots = ByteBuffer.allocate(slotCount * SLOT_BYTES);
+        this.slots = new long[slotCount * SLOT_LONGS];
         // One slot always stays empty, so that probing for an absent key ends.
         this.maxEntries = Math.max(1, Math.min(slotCount - 1, (int) (slotCount * loadFactor)));
         try {
@@ -60,26 +66,28 @@ public final class OffsetMap {
      * @return false, and nothing recorded, when the map is full
      */
     public boolean put(ByteBuffer key, long offset) {
-        hashInto(key, hash);
-        int slot = find(hash);
-        int position = slot * SLOT_BYTES;
-        if (isEmpty(position)) {
+        hashInto(key);
+        long high = (long) LONGS.get(hash, 0);
+        long low = (long) LONGS.get(hash, Long.BYTES);
+        int index = find(high, low) * SLOT_LONGS;
+        if (isEmpty(index)) {
             if (entries >= maxEntries) {
                 return false;
             }
-            slots.put(position, hash);
+            slots[index] = high;
+            slots[index + 1] = low;
             entries++;
         }
-        slots.putLong(position + HASH_BYTES, offset);
+        slots[index + 2] = offset;
         latestOffset = Math.max(latestOffset, offset);
         return true;
     }
 
     /** The latest offset recorded for {@code key}, or -1. */
     public long get(ByteBuffer key) {
-        hashInto(key, hash);
-        int position = find(hash) * SLOT_BYTES;
-        return isEmpty(position) ? -1 : slots.getLong(position + HASH_BYTES);
+        hashInto(key);
+        int index = find((long) LONGS.get(hash, 0), (long) LONGS.get(hash, Long.BYTES)) * SLOT_LONGS;
+        return isEmpty(index) ? -1 : slots[index + 2];
     }
 
     /** Marks {@code offset} as read: the map covers the dirty section up to it, keyed or not. */
@@ -96,27 +104,21 @@ public final class OffsetMap {
         return entries;
     }
 
-    /** The share of slots in use, for the cleaner's metrics. */
-    public double utilization() {
-        return (double) entries / slotCount;
-    }
-
     public void clear() {
-        Arrays.fill(slots.array(), (byte) 0);
+        Arrays.fill(slots, 0L);
         entries = 0;
         latestOffset = -1;
     }
 
-    /** The slot holding {@code keyHash}, or the empty slot where it would go (linear probing). */
-    private int find(byte[] keyHash) {
-        int slot = Math.floorMod(ByteBuffer.wrap(keyHash).getInt(), slotCount);
+    /**
+     * The slot holding the hash {@code (high, low)}, or the empty slot where it would go (linear probing
+     * from the hash's top bits).
+     */
+    private int find(long high, long low) {
+        int slot = Math.floorMod((int) (high >>> 32), slotCount);
         while (true) {
-            int position = slot * SLOT_BYTES;
-            if (isEmpty(position)) {
-                return slot;
-            }
-            slots.get(position, probe);
-            if (Arrays.equals(probe, keyHash)) {
+            int index = slot * SLOT_LONGS;
+            if (isEmpty(index) || (slots[index] == high && slots[index + 1] == low)) {
                 return slot;
             }
             slot = slot + 1 == slotCount ? 0 : slot + 1;
@@ -124,14 +126,14 @@ public final class OffsetMap {
     }
 
     /** A slot is empty when its hash is all zeros (an MD5 that is all zeros is taken as a collision). */
-    private boolean isEmpty(int position) {
-        return slots.getLong(position) == 0 && slots.getLong(position + 8) == 0;
+    private boolean isEmpty(int index) {
+        return slots[index] == 0 && slots[index + 1] == 0;
     }
 
-    private void hashInto(ByteBuffer key, byte[] target) {
+    private void hashInto(ByteBuffer key) {
         digest.update(key.duplicate());
         try {
-            digest.digest(target, 0, HASH_BYTES);
+            digest.digest(hash, 0, HASH_BYTES);
         } catch (DigestException e) {
             throw new IllegalStateException(e);
         }

@@ -28,7 +28,6 @@ class OffsetMapTest {
         assertEquals(-1, map.get(key("new")));
         assertEquals(5, map.size());
         assertEquals(50, map.latestOffset());
-        assertEquals(0.5, map.utilization());
 
         map.clear();
         assertEquals(0, map.size());
