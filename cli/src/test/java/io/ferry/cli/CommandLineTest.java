@@ -88,6 +88,7 @@ class CommandLineTest {
                 "cluster --watch --interval 0s",
                 "perf produce --topic t --num-records 10", // neither --record-size nor --payload-file
                 "perf produce --topic t --num-records 0 --record-size 10",
+                "perf produce --topic t --num-records 10 --record-size 10 --key-space 0",
                 "perf e2e --topic t --record-size 8",
                 "--bogus topic list",
             })

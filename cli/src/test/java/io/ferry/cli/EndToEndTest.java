@@ -12,7 +12,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.regex.Pattern;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -338,6 +340,47 @@ class EndToEndTest {
                 "10000",
                 "--print-key");
         assertEquals("null\tbefore\nk\tafter\n", consumed.out(), consumed.toString());
+    }
+
+    @Test
+    void perfProduceWithAKeySpaceFeedsACompactedTopicTheSeededKeys() {
+        Result created = ferry("", "topic", "create", "--topic", "perf-keyed", "--config", "cleanup.policy=compact");
+        assertEquals(0, created.exitCode(), created.toString());
+        Result produce = ferry(
+                "",
+                "perf",
+                "produce",
+                "--topic",
+                "perf-keyed",
+                "--num-records",
+                "50",
+                "--record-size",
+                "10",
+                "--key-space",
+                "5",
+                "--json");
+        assertEquals(0, produce.exitCode(), produce.toString()); // a keyless record would be INVALID_RECORD
+
+        Result consumed = ferry(
+                "",
+                "consume",
+                "--topic",
+                "perf-keyed",
+                "--from-beginning",
+                "--max-messages",
+                "50",
+                "--timeout-ms",
+                "10000",
+                "--print-key");
+        assertEquals(0, consumed.exitCode(), consumed.toString());
+        Random seeded = new Random(42);
+        List<String> expected = IntStream.range(0, 50)
+                .mapToObj(i -> String.format("key-%08d", seeded.nextInt(5)))
+                .toList();
+        assertEquals(
+                expected,
+                consumed.out().lines().map(line -> line.split("\t")[0]).toList(),
+                consumed.toString());
     }
 
     @Test

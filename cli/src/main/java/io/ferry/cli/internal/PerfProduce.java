@@ -29,7 +29,8 @@ import picocli.CommandLine.Option;
  * {@code ferry perf produce}, after Kafka's ProducerPerformance: sends {@code --num-records}
  * records of one payload (random letters made once, or lines of {@code --payload-file}), paced to
  * {@code --throughput}, and measures each record's latency from {@code send()} to its
- * acknowledgement. Progress every 5 s; the final line adds percentiles.
+ * acknowledgement. Progress every 5 s; the final line adds percentiles. Records have no key unless
+ * {@code --key-space} gives them keys from a seeded sequence ({@link KeySpace}), for a compacted topic.
  */
 @Command(
         name = "produce",
@@ -70,6 +71,13 @@ final class PerfProduce extends ClientCommand {
             description = "Records per second to aim at; -1 for as fast as possible (default).")
     double throughput;
 
+    @Option(
+            names = "--key-space",
+            paramLabel = "N",
+            description = "Give each record a key drawn uniformly from N distinct keys (key-00000000 ...),"
+                    + " the same sequence every run (seeded); default: no key.")
+    Integer keySpace;
+
     @Mixin
     ProducerOptions producerOptions;
 
@@ -91,6 +99,10 @@ final class PerfProduce extends ClientCommand {
         if (numRecords < 1) {
             throw new UsageException("--num-records must be positive");
         }
+        if (keySpace != null && keySpace < 1) {
+            throw new UsageException("--key-space must be positive");
+        }
+        KeySpace keys = keySpace == null ? null : new KeySpace(keySpace, KeySpace.SEED);
         List<byte[]> payloads = payloads();
         ClientSettings settings = settings();
         Map<String, String> overrides = producerOptions.settings();
@@ -138,9 +150,10 @@ final class PerfProduce extends ClientCommand {
             Pacer pacer = new Pacer(ticker, throughput);
             for (long i = 0; i < numRecords; i++) {
                 byte[] value = payloads.size() == 1 ? payloads.get(0) : payloads.get(random.nextInt(payloads.size()));
+                byte[] key = keys == null ? null : keys.next();
                 pacer.awaitTurn(i);
                 long sentAt = ticker.nanoTime();
-                producer.send(new ProducerRecord(topic, null, value), (metadata, exception) -> {
+                producer.send(new ProducerRecord(topic, key, value), (metadata, exception) -> {
                     if (exception == null) {
                         recorder.recordValue(Math.max(0, (ticker.nanoTime() - sentAt) / 1000));
                         acked.incrementAndGet();

@@ -210,9 +210,10 @@ public final class Cleaner {
             ends.add(segments.get(i + 1).baseOffset());
         }
         map.clear();
+        KeyHashes keyHashes = new KeyHashes();
         long mapBytesRead;
         try {
-            mapBytesRead = buildMap(sealed, ends, firstDirtyOffset, map, progress);
+            mapBytesRead = buildMap(sealed, ends, firstDirtyOffset, map, keyHashes, progress);
         } catch (Aborted e) {
             return Pass.nothing(firstDirtyOffset, true);
         }
@@ -234,7 +235,7 @@ public final class Cleaner {
                 old.add(sealed.get(i));
             }
             long end = ends.get(group.get(group.size() - 1));
-            Pass pass = cleanGroup(dir, old, end, map, config, nowMs, swapper, progress);
+            Pass pass = cleanGroup(dir, old, end, map, keyHashes, config, nowMs, swapper, progress);
             if (pass.aborted()) {
                 return done.plus(pass, firstDirtyOffset);
             }
@@ -248,7 +249,12 @@ public final class Cleaner {
      * full. Returns the bytes read, or -1 if a segment left the log meanwhile.
      */
     private static long buildMap(
-            List<LogSegment> sealed, List<Long> ends, long firstDirtyOffset, OffsetMap map, Progress progress) {
+            List<LogSegment> sealed,
+            List<Long> ends,
+            long firstDirtyOffset,
+            OffsetMap map,
+            KeyHashes keyHashes,
+            Progress progress) {
         long bytesRead = 0;
         for (int i = 0; i < sealed.size(); i++) {
             LogSegment segment = sealed.get(i);
@@ -268,11 +274,20 @@ public final class Cleaner {
                         continue;
                     }
                     if (!batch.isControl()) {
-                        for (Record record : records(batch, segment)) {
+                        List<Record> records = records(batch, segment);
+                        long[] hashes = keyHashes.forRecords(records.size());
+                        for (int r = 0; r < records.size(); r++) {
+                            Record record = records.get(r);
                             if (record.hasKey() && record.offset() >= firstDirtyOffset) {
-                                if (!map.put(record.key(), record.offset())) {
-                                    return bytesRead;
-                                }
+                                map.hash(record.key(), hashes, 2 * r);
+                            }
+                        }
+                        for (int r = 0; r < records.size(); r++) {
+                            Record record = records.get(r);
+                            if (record.hasKey()
+                                    && record.offset() >= firstDirtyOffset
+                                    && !map.put(hashes[2 * r], hashes[2 * r + 1], record.offset())) {
+                                return bytesRead;
                             }
                         }
                     }
@@ -315,6 +330,7 @@ public final class Cleaner {
             List<LogSegment> old,
             long end,
             OffsetMap map,
+            KeyHashes keyHashes,
             LogConfig config,
             long nowMs,
             Swapper swapper,
@@ -348,7 +364,7 @@ public final class Cleaner {
                                 batch != null;
                                 batch = next(scanner, segment)) {
                             progress.onBytes(batch.sizeInBytes());
-                            Filtered filtered = filter(batch, segment, map, keepTombstones);
+                            Filtered filtered = filter(batch, segment, map, keyHashes, keepTombstones);
                             dropped += filtered.dropped();
                             keyless += filtered.keyless();
                             if (filtered.bytes() != null) {
@@ -385,21 +401,44 @@ public final class Cleaner {
 
     private record Filtered(ByteBuffer bytes, long dropped, long keyless) {}
 
+    /** A batch's key hashes ({@link OffsetMap#hash}), in one array reused across the batches of a pass. */
+    private static final class KeyHashes {
+        private long[] hashes = new long[2 * 1024];
+
+        long[] forRecords(int count) {
+            if (hashes.length < 2 * count) {
+                hashes = new long[2 * count];
+            }
+            return hashes;
+        }
+    }
+
     /** The batch as it stays after cleaning: itself, a rebuilt copy with fewer records, or null. */
-    private static Filtered filter(RecordBatch batch, LogSegment segment, OffsetMap map, boolean keepTombstones) {
+    private static Filtered filter(
+            RecordBatch batch, LogSegment segment, OffsetMap map, KeyHashes keyHashes, boolean keepTombstones) {
         if (batch.isControl()) {
             return new Filtered(batch.buffer(), 0, 0);
         }
-        List<Record> kept = new ArrayList<>();
-        long keyless = 0;
         List<Record> records = records(batch, segment);
         int total = records.size();
-        for (Record record : records) {
-            if (record.offset() > map.latestOffset()) {
+        long mapped = map.latestOffset();
+        long[] hashes = keyHashes.forRecords(total);
+        for (int i = 0; i < total; i++) {
+            Record record = records.get(i);
+            if (record.offset() <= mapped && record.hasKey()) {
+                map.hash(record.key(), hashes, 2 * i);
+            }
+        }
+        List<Record> kept = new ArrayList<>();
+        long keyless = 0;
+        for (int i = 0; i < total; i++) {
+            Record record = records.get(i);
+            if (record.offset() > mapped) {
                 kept.add(record);
             } else if (!record.hasKey()) {
                 keyless++;
-            } else if (record.offset() >= map.get(record.key()) && (record.hasValue() || keepTombstones)) {
+            } else if (record.offset() >= map.get(hashes[2 * i], hashes[2 * i + 1])
+                    && (record.hasValue() || keepTombstones)) {
                 kept.add(record);
             }
         }
