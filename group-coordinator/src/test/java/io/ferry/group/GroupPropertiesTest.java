@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -30,6 +31,9 @@ class GroupPropertiesTest {
 
     static final List<String> TOPICS = List.of("a", "b", "c");
     static final int CLIENTS = 5;
+    /** Clients 0 and 1 are static members (group.instance.id), the others dynamic. */
+    static final int STATIC_CLIENTS = 2;
+
     static final int SESSION_MS = 10_000;
     static final int REBALANCE_TIMEOUT_MS = 4_000;
     static final int STEP_MS = 100;
@@ -43,6 +47,9 @@ class GroupPropertiesTest {
     record Crash(int client) implements Action {}
 
     record Heartbeat(int client, boolean ack) implements Action {}
+
+    /** A heartbeat whose answer is lost on the way back. */
+    record LostAnswer(int client) implements Action {}
 
     record Subscribe(int client, Set<String> topics) implements Action {}
 
@@ -63,6 +70,7 @@ class GroupPropertiesTest {
                                 12,
                                 Combinators.combine(client, Arbitraries.of(true, false))
                                         .as(Heartbeat::new)),
+                        Tuple.of(2, client.map(LostAnswer::new)),
                         Tuple.of(1, Combinators.combine(client, topics).as(Subscribe::new)),
                         Tuple.of(
                                 1,
@@ -129,6 +137,8 @@ class GroupPropertiesTest {
                 clients[c.client()].crash();
             } else if (action instanceof Heartbeat h) {
                 clients[h.client()].heartbeat(this, h.ack(), null);
+            } else if (action instanceof LostAnswer l) {
+                clients[l.client()].loseAnswer(this);
             } else if (action instanceof Subscribe s) {
                 clients[s.client()].heartbeat(this, false, new TreeSet<>(s.topics()));
             } else if (action instanceof Grow g) {
@@ -165,6 +175,9 @@ class GroupPropertiesTest {
 
         /** Dead members expire; then live clients heartbeat (and rejoin) until nothing changes. */
         void converge() {
+            // After the last action, every live member heartbeats; then the others expire (and live ones that
+            // were just asked to revoke, by their rebalance timeout: they rejoin below).
+            now += STEP_MS;
             for (Client c : clients) {
                 if (c.joined) {
                     c.heartbeat(this, true, null);
@@ -183,7 +196,8 @@ class GroupPropertiesTest {
                     }
                     checkInvariants(new Heartbeat(c.index, true), 0);
                 }
-                if (reconciliationState(group).equals(reconciliationState(before))) {
+                boolean allIn = Arrays.stream(clients).allMatch(c -> c.joined || !c.wantsToBeMember);
+                if (allIn && reconciliationState(group).equals(reconciliationState(before))) {
                     break;
                 }
             }
@@ -243,6 +257,7 @@ class GroupPropertiesTest {
         int epoch;
         boolean joined;
         boolean wantsToBeMember;
+        boolean answerLost;
         Set<String> topics = new TreeSet<>();
         /** What the client consumes now. */
         Assignment held = Assignment.EMPTY;
@@ -254,6 +269,10 @@ class GroupPropertiesTest {
             this.memberId = "m" + index + "-0";
         }
 
+        String instanceId() {
+            return index < STATIC_CLIENTS ? "i" + index : null;
+        }
+
         void join(Simulation sim) {
             wantsToBeMember = true;
             send(
@@ -262,7 +281,7 @@ class GroupPropertiesTest {
                             "g",
                             memberId,
                             0,
-                            null,
+                            instanceId(),
                             REBALANCE_TIMEOUT_MS,
                             "client-" + index,
                             "/10.0.0." + index,
@@ -281,31 +300,42 @@ class GroupPropertiesTest {
             if (newTopics != null) {
                 topics = newTopics;
             }
-            send(
-                    sim,
-                    new HeartbeatRequest(
-                            "g",
-                            memberId,
-                            epoch,
-                            null,
-                            -1,
-                            "client-" + index,
-                            "/10.0.0." + index,
-                            newTopics == null ? null : new ArrayList<>(newTopics),
-                            null,
-                            new ArrayList<>(held.partitions())));
+            send(sim, request(newTopics));
         }
 
+        /**
+         * The next heartbeat: incremental (only what changed), or full after an answer was lost, as a Kafka
+         * client does after a timeout, so that the answer carries the assignment whatever changed meanwhile.
+         */
+        private HeartbeatRequest request(Set<String> newTopics) {
+            boolean full = answerLost;
+            answerLost = false;
+            Set<String> names = newTopics != null ? newTopics : full ? topics : null;
+            return new HeartbeatRequest(
+                    "g",
+                    memberId,
+                    epoch,
+                    instanceId(),
+                    full ? REBALANCE_TIMEOUT_MS : -1,
+                    "client-" + index,
+                    "/10.0.0." + index,
+                    names == null ? null : new ArrayList<>(names),
+                    null,
+                    new ArrayList<>(held.partitions()));
+        }
+
+        /** A dynamic member leaves (-1); a static one leaves for now (-2) and comes back as a new process. */
         void leave(Simulation sim) {
             if (joined) {
+                int epoch = instanceId() == null ? -1 : -2;
                 sim.group = sim.coordinator
                         .heartbeat(
                                 sim.group,
                                 new HeartbeatRequest(
                                         "g",
                                         memberId,
-                                        -1,
-                                        null,
+                                        epoch,
+                                        instanceId(),
                                         -1,
                                         "client-" + index,
                                         "/10.0.0." + index,
@@ -318,12 +348,30 @@ class GroupPropertiesTest {
             }
             dropEverything();
             wantsToBeMember = false;
+            if (instanceId() != null) {
+                newIncarnation();
+            }
+        }
+
+        /** Heartbeats, acknowledging, but the answer never arrives. */
+        void loseAnswer(Simulation sim) {
+            if (joined) {
+                held = received;
+                sim.group = sim.coordinator
+                        .heartbeat(sim.group, request(null), sim.topics(), sim.now)
+                        .group();
+                answerLost = true;
+            }
         }
 
         /** The process dies: it consumes nothing more, and its next life has a new member id. */
         void crash() {
             dropEverything();
             wantsToBeMember = false;
+            newIncarnation();
+        }
+
+        private void newIncarnation() {
             incarnation++;
             memberId = "m" + index + "-" + incarnation;
         }
@@ -339,12 +387,15 @@ class GroupPropertiesTest {
                     response.assignment().ifPresent(a -> received = a);
                 }
                 case UNKNOWN_MEMBER_ID, FENCED_MEMBER_EPOCH -> dropEverything(); // and rejoin with epoch 0
+                case UNRELEASED_INSTANCE_ID -> { // its previous process still holds the instance id: retry later
+                }
                 default -> throw new AssertionError("unexpected answer " + response + " to " + request);
             }
         }
 
         private void dropEverything() {
             joined = false;
+            answerLost = false;
             held = Assignment.EMPTY;
             received = Assignment.EMPTY;
             epoch = 0;
