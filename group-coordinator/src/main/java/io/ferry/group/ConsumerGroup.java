@@ -61,7 +61,12 @@ public record ConsumerGroup(
         return targetAssignment.getOrDefault(memberId, Assignment.EMPTY);
     }
 
-    /** Each partition some member owns (assigned or pending revocation), with that member's id. */
+    /**
+     * Each partition some member owns (assigned or pending revocation), with that member's id.
+     *
+     * @throws IllegalStateException if two members own one partition, which reconciliation never lets
+     *     happen
+     */
     public Map<TopicPartition, String> partitionOwners() {
         Map<TopicPartition, String> owners = new HashMap<>();
         for (GroupMember m : members.values()) {

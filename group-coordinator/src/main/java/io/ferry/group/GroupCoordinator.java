@@ -25,6 +25,8 @@ public final class GroupCoordinator {
      * @param group the group the request's group id names ({@link ConsumerGroup#empty} for a new one)
      * @param topics the cluster's topics now; a change of a subscribed topic's partition count bumps the
      *     group epoch
+     * @throws IllegalArgumentException if the request's group id is not the group's (the caller picks the
+     *     group by that id, after the request's checks passed)
      */
     public HeartbeatResult heartbeat(ConsumerGroup group, HeartbeatRequest request, TopicsImage topics, long nowMs) {
         return heartbeats.handle(group, request, topics, nowMs);

@@ -101,10 +101,6 @@ public record GroupMember(
         return all;
     }
 
-    public boolean isStatic() {
-        return instanceId.isPresent();
-    }
-
     public GroupMember withSubscription(
             String clientId,
             String clientHost,

@@ -13,8 +13,6 @@ import java.util.TreeMap;
  */
 public record TopicsImage(SortedMap<String, Integer> partitionCounts, Map<String, Set<String>> regexMatches) {
 
-    public static final TopicsImage EMPTY = new TopicsImage(new TreeMap<>(), Map.of());
-
     public TopicsImage {
         partitionCounts = Collections.unmodifiableSortedMap(new TreeMap<>(partitionCounts));
         regexMatches = Map.copyOf(regexMatches);
