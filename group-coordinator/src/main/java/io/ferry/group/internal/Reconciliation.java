@@ -91,11 +91,15 @@ public final class Reconciliation {
         return withRevocationTimer(member, result, nowMs);
     }
 
-    /** Partitions the member had keep the epoch they were assigned at; new ones get {@code newEpoch}. */
+    /**
+     * Partitions the member keeps keep the epoch they were assigned at; the others get {@code newEpoch},
+     * including one it had revoked and now gets back: its earlier epochs no longer prove ownership.
+     */
     private static Map<TopicPartition, Integer> epochs(GroupMember member, Assignment partitions, int newEpoch) {
         Map<TopicPartition, Integer> epochs = new TreeMap<>();
         for (TopicPartition tp : partitions.partitions()) {
-            epochs.put(tp, member.assignmentEpochs().getOrDefault(tp, newEpoch));
+            boolean kept = member.assignedPartitions().contains(tp);
+            epochs.put(tp, kept ? member.assignmentEpochs().getOrDefault(tp, newEpoch) : newEpoch);
         }
         return epochs;
     }
