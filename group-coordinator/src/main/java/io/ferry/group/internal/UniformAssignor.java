@@ -23,9 +23,10 @@ import java.util.TreeSet;
  *
  * <p>Sticky: a member keeps every partition of its current target that it may still own; partitions
  * nobody keeps go, the most constrained first, to the least loaded member that may own them; then, while
- * the assignment is not balanced, one partition moves from a most loaded member to the least loaded
- * member that may own it. Each move narrows a gap of two or more, so only moves balance needs are made: a
- * member that leaves moves only its own partitions, one that joins takes only its share.
+ * the assignment is not balanced, one partition moves from the most loaded member that can give one to a
+ * member two or more partitions lighter, to the lightest such member. Each move narrows a gap of two or
+ * more, so only moves balance needs are made: a member that leaves moves only its own partitions, one that
+ * joins takes only its share.
  */
 public final class UniformAssignor implements PartitionAssignor {
 
@@ -96,50 +97,46 @@ public final class UniformAssignor implements PartitionAssignor {
         }
     }
 
-    /** Moves one partition at a time from a most loaded member to a member two or more partitions lighter. */
+    /**
+     * Moves one partition at a time from the most loaded member that can give one to a member two or more
+     * partitions lighter, to the lightest such member; members are kept ordered by load, so with identical
+     * subscriptions each move is found at once.
+     */
     private static void balance(Subscriptions input, Map<String, TreeSet<TopicPartition>> owned) {
-        Comparator<String> byLoad = byLoad(owned);
+        TreeSet<String> byLoad = new TreeSet<>(byLoad(owned));
+        byLoad.addAll(owned.keySet());
         boolean moved = true;
         while (moved) {
             moved = false;
-            List<String> heaviestFirst = new ArrayList<>(owned.keySet());
-            heaviestFirst.sort(byLoad.reversed());
-            for (String from : heaviestFirst) {
-                Move move = bestMoveFrom(from, input, owned, byLoad);
-                if (move != null) {
-                    owned.get(from).remove(move.partition());
-                    owned.get(move.to()).add(move.partition());
-                    moved = true;
-                    break;
+            search:
+            for (String from : byLoad.descendingSet()) {
+                for (String to : byLoad) {
+                    if (owned.get(from).size() - owned.get(to).size() < 2) {
+                        break; // nobody lighter is left for this member
+                    }
+                    TopicPartition tp = highestMovable(owned.get(from), input.topicsByMember.get(to));
+                    if (tp != null) {
+                        byLoad.remove(from);
+                        byLoad.remove(to);
+                        owned.get(from).remove(tp);
+                        owned.get(to).add(tp);
+                        byLoad.add(from);
+                        byLoad.add(to);
+                        moved = true;
+                        break search;
+                    }
                 }
             }
         }
     }
 
-    private record Move(TopicPartition partition, String to) {}
-
-    /**
-     * The move from {@code from} to the least loaded member that may own one of its partitions, when that
-     * member has at least two fewer; the highest partition of the topic moves.
-     */
-    private static Move bestMoveFrom(
-            String from, Subscriptions input, Map<String, TreeSet<TopicPartition>> owned, Comparator<String> byLoad) {
-        int load = owned.get(from).size();
-        Move best = null;
-        String lastTopic = null;
-        for (TopicPartition tp : owned.get(from).descendingSet()) {
-            if (tp.topic().equals(lastTopic)) {
-                continue;
-            }
-            lastTopic = tp.topic();
-            String to = input.membersByTopic.get(tp.topic()).stream()
-                    .filter(m -> !m.equals(from))
-                    .min(byLoad)
-                    .orElse(null);
-            if (to != null && load - owned.get(to).size() >= 2 && (best == null || byLoad.compare(to, best.to()) < 0)) {
-                best = new Move(tp, to);
+    /** The highest of {@code partitions} whose topic is one of {@code topics}, or null. */
+    private static TopicPartition highestMovable(TreeSet<TopicPartition> partitions, Set<String> topics) {
+        for (TopicPartition tp : partitions.descendingSet()) {
+            if (topics.contains(tp.topic())) {
+                return tp;
             }
         }
-        return best;
+        return null;
     }
 }
