@@ -87,6 +87,7 @@ class BadHeartbeatTest {
                 bad("instanceId", r -> r.with(x -> x.instanceId = LONG)),
                 bad("clientId", r -> r.with(x -> x.clientId = null)),
                 bad("clientId", r -> r.with(x -> x.clientId = LONG)),
+                bad("clientHost", r -> r.with(x -> x.clientHost = null)),
                 bad("clientHost", r -> r.with(x -> x.clientHost = LONG)),
                 bad("rebalanceTimeoutMs", r -> r.with(x -> x.rebalanceTimeoutMs = -2)),
                 bad("rebalanceTimeoutMs", r -> r.with(x -> x.rebalanceTimeoutMs = -1)),
