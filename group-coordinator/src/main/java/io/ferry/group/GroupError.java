@@ -1,0 +1,24 @@
+package io.ferry.group;
+
+/** The errors a heartbeat or an offset commit check can answer, with KIP-848's names. */
+public enum GroupError {
+    /** Accepted. */
+    NONE,
+    /** A field is malformed; the message names it. The client must not retry the same request. */
+    INVALID_REQUEST,
+    /** The member id is not in the group (it left, or was removed); the member rejoins with epoch 0. */
+    UNKNOWN_MEMBER_ID,
+    /**
+     * The member epoch is not the one the coordinator knows: the member must give up every partition
+     * and rejoin with epoch 0.
+     */
+    FENCED_MEMBER_EPOCH,
+    /** An offset commit's member epoch is not one the member may commit with for that partition. */
+    STALE_MEMBER_EPOCH,
+    /** A static member joins with a group.instance.id another member still holds (it did not leave). */
+    UNRELEASED_INSTANCE_ID,
+    /** The group.instance.id now belongs to another member id: this one was replaced. */
+    FENCED_INSTANCE_ID,
+    /** The group already has group.consumer.max.size members. */
+    GROUP_MAX_SIZE_REACHED
+}

@@ -1,0 +1,228 @@
+package io.ferry.group;
+
+import java.util.Collections;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * One member of a consumer group, as the coordinator knows it. Immutable.
+ *
+ * <p>The partitions the member owns, from the coordinator's view, are {@link #ownedPartitions()}: those
+ * assigned to it and those it was asked to revoke but has not yet reported revoked. No other member is
+ * assigned a partition while this one owns it.
+ *
+ * @param memberId the id the client generated (KIP-1082)
+ * @param instanceId the group.instance.id of a static member
+ * @param memberEpoch the epoch of its current assignment; {@link #LEFT_STATIC_EPOCH} for a static member
+ *     that left and may come back
+ * @param previousMemberEpoch the epoch before the last change of {@code memberEpoch}: a heartbeat with it is
+ *     still accepted, as the answer carrying the new epoch may have been lost
+ * @param subscribedTopicNames the topics the member names
+ * @param subscribedTopicRegex the regular expression it subscribes with; the coordinator's caller resolves it
+ *     to topic names ({@link TopicsImage#regexMatches()})
+ * @param assignmentEpochs for each owned partition, the member epoch at which it was assigned to the member
+ *     (KIP-1251: a commit with an older epoch than that cannot be from this assignment)
+ * @param sessionDeadlineMs when the member is removed unless it heartbeats; like {@code revocationDeadlineMs}
+ *     (when it is removed unless it revokes, or {@link Long#MAX_VALUE}) a timer, not state to persist: a new
+ *     coordinator restarts both from the time it loads the group
+ */
+public record GroupMember(
+        String memberId,
+        Optional<String> instanceId,
+        String clientId,
+        String clientHost,
+        int rebalanceTimeoutMs,
+        SortedSet<String> subscribedTopicNames,
+        Optional<String> subscribedTopicRegex,
+        int memberEpoch,
+        int previousMemberEpoch,
+        MemberState state,
+        Assignment assignedPartitions,
+        Assignment partitionsPendingRevocation,
+        Map<TopicPartition, Integer> assignmentEpochs,
+        long sessionDeadlineMs,
+        long revocationDeadlineMs) {
+
+    /** The epoch a static member keeps after it left with epoch -2, until it rejoins or its session ends. */
+    public static final int LEFT_STATIC_EPOCH = -2;
+
+    public GroupMember {
+        Objects.requireNonNull(memberId, "memberId");
+        Objects.requireNonNull(instanceId, "instanceId");
+        Objects.requireNonNull(state, "state");
+        subscribedTopicNames = Collections.unmodifiableSortedSet(new TreeSet<>(subscribedTopicNames));
+        assignmentEpochs = Collections.unmodifiableSortedMap(new TreeMap<>(assignmentEpochs));
+        if (!assignedPartitions.isDisjoint(partitionsPendingRevocation)) {
+            throw new IllegalArgumentException("a partition both assigned and pending revocation: " + memberId);
+        }
+    }
+
+    /** A member that just joined: epoch 0, nothing assigned, reconciled on this same heartbeat. */
+    public static GroupMember joining(
+            String memberId,
+            Optional<String> instanceId,
+            String clientId,
+            String clientHost,
+            int rebalanceTimeoutMs,
+            SortedSet<String> subscribedTopicNames,
+            Optional<String> subscribedTopicRegex) {
+        return new GroupMember(
+                memberId,
+                instanceId,
+                clientId,
+                clientHost,
+                rebalanceTimeoutMs,
+                subscribedTopicNames,
+                subscribedTopicRegex,
+                0,
+                0,
+                MemberState.STABLE,
+                Assignment.EMPTY,
+                Assignment.EMPTY,
+                Map.of(),
+                Long.MAX_VALUE,
+                Long.MAX_VALUE);
+    }
+
+    /** The partitions no other member may be given: assigned, or pending revocation. */
+    public Assignment ownedPartitions() {
+        return assignedPartitions.union(partitionsPendingRevocation);
+    }
+
+    /** The topics the member subscribes to, names and regular expression matches together. */
+    public SortedSet<String> subscribedTopics(TopicsImage topics) {
+        TreeSet<String> all = new TreeSet<>(subscribedTopicNames);
+        subscribedTopicRegex.ifPresent(regex -> all.addAll(topics.regexMatches().getOrDefault(regex, Set.of())));
+        return all;
+    }
+
+    public GroupMember withSubscription(
+            String clientId,
+            String clientHost,
+            int rebalanceTimeoutMs,
+            SortedSet<String> subscribedTopicNames,
+            Optional<String> subscribedTopicRegex) {
+        return new GroupMember(
+                memberId,
+                instanceId,
+                clientId,
+                clientHost,
+                rebalanceTimeoutMs,
+                subscribedTopicNames,
+                subscribedTopicRegex,
+                memberEpoch,
+                previousMemberEpoch,
+                state,
+                assignedPartitions,
+                partitionsPendingRevocation,
+                assignmentEpochs,
+                sessionDeadlineMs,
+                revocationDeadlineMs);
+    }
+
+    /**
+     * This member at a new reconciliation step. A new epoch makes the current one the previous; the same
+     * epoch keeps the previous one.
+     */
+    public GroupMember reconciled(
+            int epoch,
+            MemberState newState,
+            Assignment assigned,
+            Assignment pendingRevocation,
+            Map<TopicPartition, Integer> epochs,
+            long newRevocationDeadlineMs) {
+        return new GroupMember(
+                memberId,
+                instanceId,
+                clientId,
+                clientHost,
+                rebalanceTimeoutMs,
+                subscribedTopicNames,
+                subscribedTopicRegex,
+                epoch,
+                epoch == memberEpoch ? previousMemberEpoch : memberEpoch,
+                newState,
+                assigned,
+                pendingRevocation,
+                epochs,
+                sessionDeadlineMs,
+                newRevocationDeadlineMs);
+    }
+
+    /**
+     * This member under a new member id at epoch 0: a static member's new incarnation, which takes over the
+     * partitions of the one that left.
+     */
+    public GroupMember replacedBy(String newMemberId) {
+        return new GroupMember(
+                newMemberId,
+                instanceId,
+                clientId,
+                clientHost,
+                rebalanceTimeoutMs,
+                subscribedTopicNames,
+                subscribedTopicRegex,
+                0,
+                0,
+                MemberState.STABLE,
+                assignedPartitions,
+                Assignment.EMPTY,
+                epochsOf(assignedPartitions),
+                sessionDeadlineMs,
+                Long.MAX_VALUE);
+    }
+
+    /**
+     * A static member that left with epoch -2: it keeps its assigned partitions, for its next incarnation,
+     * until it rejoins or its session ends. A member that leaves has stopped consuming, so it owns nothing
+     * it was revoking.
+     */
+    public GroupMember leftTemporarily(long newSessionDeadlineMs) {
+        return new GroupMember(
+                memberId,
+                instanceId,
+                clientId,
+                clientHost,
+                rebalanceTimeoutMs,
+                subscribedTopicNames,
+                subscribedTopicRegex,
+                LEFT_STATIC_EPOCH,
+                memberEpoch,
+                MemberState.STABLE,
+                assignedPartitions,
+                Assignment.EMPTY,
+                epochsOf(assignedPartitions),
+                newSessionDeadlineMs,
+                Long.MAX_VALUE);
+    }
+
+    public GroupMember withSessionDeadline(long deadlineMs) {
+        return new GroupMember(
+                memberId,
+                instanceId,
+                clientId,
+                clientHost,
+                rebalanceTimeoutMs,
+                subscribedTopicNames,
+                subscribedTopicRegex,
+                memberEpoch,
+                previousMemberEpoch,
+                state,
+                assignedPartitions,
+                partitionsPendingRevocation,
+                assignmentEpochs,
+                deadlineMs,
+                revocationDeadlineMs);
+    }
+
+    private Map<TopicPartition, Integer> epochsOf(Assignment partitions) {
+        TreeMap<TopicPartition, Integer> kept = new TreeMap<>(assignmentEpochs);
+        kept.keySet().retainAll(partitions.partitions());
+        return kept;
+    }
+}
