@@ -133,11 +133,9 @@ class LogCleanerTest {
         double ratio = manager.dirtyRatio(tp);
         assertTrue(ratio > 0 && ratio < 0.5, "dirty ratio " + ratio);
         // The thread looks every 20 ms; a dozen looks leave the log as it is.
-        for (int look = 0; look < 12; look++) {
-            Thread.sleep(25);
-            assertEquals(1, manager.cleanerStats().passes());
-        }
-        assertEquals(cleanPoint, manager.cleanOffset(tp));
+        await().during(Duration.ofMillis(300))
+                .atMost(WAIT)
+                .until(() -> manager.cleanerStats().passes() == 1 && manager.cleanOffset(tp) == cleanPoint);
 
         clock.advance(maxLag + 1);
 
