@@ -1,7 +1,7 @@
 package io.ferry.storage;
 
 /**
- * What one cleaning pass of a log did ({@link Log#clean}).
+ * What one cleaning pass of a log did ({@link Log#clean}), or one group of segments within it.
  *
  * @param cleanOffset     offsets below it are clean: the log's next first dirty offset, for the cleaner
  *                        checkpoint

@@ -679,17 +679,7 @@ public final class Log implements AutoCloseable {
         long now = clock.millis();
         long limit = cleaningLimit(all, firstDirty, upperBoundOffset, current, now);
         try {
-            Cleaner.Pass pass =
-                    Cleaner.clean(dir, all, firstDirty, limit, current, now, map, this::swapCleaned, progress);
-            return new CleanResult(
-                    pass.cleanOffset(),
-                    pass.segmentsCleaned(),
-                    pass.mapBytesRead(),
-                    pass.bytesRead(),
-                    pass.bytesWritten(),
-                    pass.recordsDropped(),
-                    pass.keylessDropped(),
-                    pass.aborted());
+            return Cleaner.clean(dir, all, firstDirty, limit, current, now, map, this::swapCleaned, progress);
         } catch (IOException e) {
             throw new StorageException("cleaning " + dir + " failed: " + e.getMessage(), e);
         }

@@ -102,11 +102,7 @@ public final class HeartbeatHandler {
     private HeartbeatResult heartbeat(ConsumerGroup group, HeartbeatRequest request, TopicsImage topics, long nowMs) {
         Optional<GroupMember> found = group.member(request.memberId());
         if (found.isEmpty()) {
-            return refused(
-                    group,
-                    request,
-                    GroupError.UNKNOWN_MEMBER_ID,
-                    "member " + request.memberId() + " is not in group " + group.groupId());
+            return unknownMember(group, request);
         }
         GroupMember member = found.get();
         Optional<HeartbeatResult> fenced = instanceFenced(group, member, request);
@@ -152,14 +148,18 @@ public final class HeartbeatHandler {
                         + Optional.ofNullable(request.instanceId()).orElse("(none)")));
     }
 
+    private HeartbeatResult unknownMember(ConsumerGroup group, HeartbeatRequest request) {
+        return refused(
+                group,
+                request,
+                GroupError.UNKNOWN_MEMBER_ID,
+                "member " + request.memberId() + " is not in group " + group.groupId());
+    }
+
     private HeartbeatResult leave(ConsumerGroup group, HeartbeatRequest request, TopicsImage topics, long nowMs) {
         Optional<GroupMember> found = group.member(request.memberId());
         if (found.isEmpty()) {
-            return refused(
-                    group,
-                    request,
-                    GroupError.UNKNOWN_MEMBER_ID,
-                    "member " + request.memberId() + " is not in group " + group.groupId());
+            return unknownMember(group, request);
         }
         Optional<HeartbeatResult> fenced = instanceFenced(group, found.get(), request);
         if (fenced.isPresent()) {

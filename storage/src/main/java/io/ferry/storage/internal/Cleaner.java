@@ -6,6 +6,7 @@ import io.ferry.record.Record;
 import io.ferry.record.RecordBatch;
 import io.ferry.record.RecordBatchBuilder;
 import io.ferry.record.RecordIterator;
+import io.ferry.storage.CleanResult;
 import io.ferry.storage.CleanableSection;
 import io.ferry.storage.LogConfig;
 import io.ferry.storage.StorageException;
@@ -32,7 +33,7 @@ import java.util.List;
  *   <li>a record past the map's latest offset (the map filled before it): always;
  *   <li>a keyed record whose offset is the latest for its key; a tombstone (null value) only while
  *       {@code delete.retention.ms} has not passed since its segment was last modified;
- *   <li>a record without a key: never, counted in {@link Pass#keylessDropped()} (Kafka counts it as an
+ *   <li>a record without a key: never, counted in {@link CleanResult#keylessDropped()} (Kafka counts it as an
  *       invalid message and drops it; keyless records are refused on a compacted topic's produce path);
  *   <li>a control batch: as it is (no transaction markers are written yet).
  * </ul>
@@ -89,38 +90,21 @@ public final class Cleaner {
         }
     }
 
-    /**
-     * What a pass did.
-     *
-     * @param cleanOffset  the offset below which the log is now clean (the next pass's first dirty offset)
-     * @param mapBytesRead bytes of the dirty section read to build the key map
-     * @param bytesRead    bytes of segments read to rewrite them
-     */
-    public record Pass(
-            long cleanOffset,
-            int segmentsCleaned,
-            long mapBytesRead,
-            long bytesRead,
-            long bytesWritten,
-            long recordsDropped,
-            long keylessDropped,
-            boolean aborted) {
+    private static CleanResult nothing(long cleanOffset, boolean aborted) {
+        return new CleanResult(cleanOffset, 0, 0, 0, 0, 0, 0, aborted);
+    }
 
-        static Pass nothing(long cleanOffset, boolean aborted) {
-            return new Pass(cleanOffset, 0, 0, 0, 0, 0, 0, aborted);
-        }
-
-        Pass plus(Pass group, long newCleanOffset) {
-            return new Pass(
-                    newCleanOffset,
-                    segmentsCleaned + group.segmentsCleaned,
-                    mapBytesRead + group.mapBytesRead,
-                    bytesRead + group.bytesRead,
-                    bytesWritten + group.bytesWritten,
-                    recordsDropped + group.recordsDropped,
-                    keylessDropped + group.keylessDropped,
-                    group.aborted);
-        }
+    /** {@code done} with one more group's work added, clean up to {@code newCleanOffset}. */
+    private static CleanResult plus(CleanResult done, CleanResult group, long newCleanOffset) {
+        return new CleanResult(
+                newCleanOffset,
+                done.segmentsCleaned() + group.segmentsCleaned(),
+                done.mapBytesRead() + group.mapBytesRead(),
+                done.bytesRead() + group.bytesRead(),
+                done.bytesWritten() + group.bytesWritten(),
+                done.recordsDropped() + group.recordsDropped(),
+                done.keylessDropped() + group.keylessDropped(),
+                group.aborted());
     }
 
     /**
@@ -192,7 +176,7 @@ public final class Cleaner {
      *                         recovery point, or the first offset younger than {@code min.compaction.lag.ms})
      * @param nowMs            the time tombstones' retention is measured at
      */
-    public static Pass clean(
+    public static CleanResult clean(
             Path dir,
             List<LogSegment> segments,
             long firstDirtyOffset,
@@ -215,12 +199,12 @@ public final class Cleaner {
         try {
             mapBytesRead = buildMap(sealed, ends, firstDirtyOffset, map, keyHashes, progress);
         } catch (Aborted e) {
-            return Pass.nothing(firstDirtyOffset, true);
+            return nothing(firstDirtyOffset, true);
         }
         if (mapBytesRead < 0) {
-            return Pass.nothing(firstDirtyOffset, true);
+            return nothing(firstDirtyOffset, true);
         }
-        Pass done = new Pass(firstDirtyOffset, 0, mapBytesRead, 0, 0, 0, 0, false);
+        CleanResult done = new CleanResult(firstDirtyOffset, 0, mapBytesRead, 0, 0, 0, 0, false);
         long endOffset = map.latestOffset() + 1;
         if (endOffset <= firstDirtyOffset) {
             return done;
@@ -235,13 +219,13 @@ public final class Cleaner {
                 old.add(sealed.get(i));
             }
             long end = ends.get(group.get(group.size() - 1));
-            Pass pass = cleanGroup(dir, old, end, map, keyHashes, config, nowMs, swapper, progress);
+            CleanResult pass = cleanGroup(dir, old, end, map, keyHashes, config, nowMs, swapper, progress);
             if (pass.aborted()) {
-                return done.plus(pass, firstDirtyOffset);
+                return plus(done, pass, firstDirtyOffset);
             }
-            done = done.plus(pass, endOffset);
+            done = plus(done, pass, endOffset);
         }
-        return done.plus(Pass.nothing(endOffset, false), endOffset);
+        return plus(done, nothing(endOffset, false), endOffset);
     }
 
     /**
@@ -325,7 +309,7 @@ public final class Cleaner {
         return groups;
     }
 
-    private static Pass cleanGroup(
+    private static CleanResult cleanGroup(
             Path dir,
             List<LogSegment> old,
             long end,
@@ -352,7 +336,7 @@ public final class Cleaner {
                     StandardOpenOption.WRITE)) {
                 for (LogSegment segment : old) {
                     if (!segment.retain()) {
-                        return new Pass(0, 0, 0, read, 0, 0, 0, true);
+                        return new CleanResult(0, 0, 0, read, 0, 0, 0, true);
                     }
                     try {
                         lastModified = segment.lastModifiedMs();
@@ -381,7 +365,7 @@ public final class Cleaner {
             }
             complete = true;
         } catch (Aborted e) {
-            return new Pass(0, 0, 0, read, written, 0, 0, true);
+            return new CleanResult(0, 0, 0, read, written, 0, 0, true);
         } finally {
             if (!complete) {
                 Files.deleteIfExists(cleaned);
@@ -394,9 +378,9 @@ public final class Cleaner {
         CheckpointFile.forceDirectory(dir);
         if (!swapper.replace(old, swap)) {
             Files.deleteIfExists(swap);
-            return new Pass(0, 0, 0, read, written, 0, 0, true);
+            return new CleanResult(0, 0, 0, read, written, 0, 0, true);
         }
-        return new Pass(end, old.size(), 0, read, written, dropped, keyless, false);
+        return new CleanResult(end, old.size(), 0, read, written, dropped, keyless, false);
     }
 
     private record Filtered(ByteBuffer bytes, long dropped, long keyless) {}
