@@ -3,6 +3,7 @@ package io.ferry.node;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +16,11 @@ public final class ThreadNiceValues {
 
     /** The calling thread's nice value. */
     public static int current() {
-        return of(Path.of("/proc/thread-self"));
+        try {
+            return of(Path.of("/proc/thread-self"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /**
@@ -27,8 +32,12 @@ public final class ThreadNiceValues {
         List<Integer> values = new ArrayList<>();
         try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
             for (Path task : tasks.toList()) {
-                if (Files.readString(task.resolve("comm")).strip().equals(kernelName)) {
-                    values.add(of(task));
+                try {
+                    if (Files.readString(task.resolve("comm")).strip().equals(kernelName)) {
+                        values.add(of(task));
+                    }
+                } catch (NoSuchFileException ended) {
+                    // The thread ended after the listing: not one of those running now.
                 }
             }
         } catch (IOException e) {
@@ -38,13 +47,9 @@ public final class ThreadNiceValues {
     }
 
     /** Field 19 of the task's {@code stat}, counted from the command name in parentheses (field 2). */
-    private static int of(Path task) {
-        try {
-            String stat = Files.readString(task.resolve("stat"));
-            String[] afterName = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return Integer.parseInt(afterName[19 - 3]);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    private static int of(Path task) throws IOException {
+        String stat = Files.readString(task.resolve("stat"));
+        String[] afterName = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Integer.parseInt(afterName[19 - 3]);
     }
 }
