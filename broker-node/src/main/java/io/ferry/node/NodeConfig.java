@@ -404,6 +404,11 @@ public final class NodeConfig {
                 values.get(LOG_CLEANER_BACKOFF_MS));
     }
 
+    /** The nice value of the cleaner threads ({@code log.cleaner.niceness}). */
+    public int logCleanerNiceness() {
+        return values.get(LOG_CLEANER_NICENESS);
+    }
+
     public Duration requestTimeout() {
         return Duration.ofMillis(values.get(REQUEST_TIMEOUT_MS));
     }

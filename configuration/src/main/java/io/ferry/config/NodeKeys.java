@@ -423,6 +423,19 @@ public final class NodeKeys {
             MEDIUM,
             "How long a cleaner thread that found no log to clean sleeps before it looks again.");
 
+    public static final ConfigKey<Integer> LOG_CLEANER_NICENESS = ConfigKey.define(
+            "log.cleaner.niceness",
+            ConfigType.INT,
+            19,
+            between(0, 19),
+            MEDIUM,
+            "The Linux nice value of the cleaner threads, 0 to 19 (the node's other threads run at 0). At 19 "
+                    + "compaction takes the CPU time produce and fetch leave, and runs at full speed when they "
+                    + "leave plenty; on CPUs kept busy by requests it gets about 1/70 of a request thread's share "
+                    + "and falls behind. 0 lets it compete as an equal, as Kafka's cleaner does: compaction keeps "
+                    + "up, at the cost of request throughput. Not a Kafka key. Where the value cannot be set (not "
+                    + "Linux) the cleaner runs at 0 and the node logs a warning.");
+
     public static final ConfigKey<Long> FETCH_MAX_BYTES = ConfigKey.define(
             "fetch.max.bytes",
             ConfigType.SIZE_BYTES,
@@ -670,6 +683,7 @@ public final class NodeKeys {
             LOG_CLEANER_IO_BUFFER_LOAD_FACTOR,
             LOG_CLEANER_IO_MAX_BYTES_PER_SECOND,
             LOG_CLEANER_BACKOFF_MS,
+            LOG_CLEANER_NICENESS,
             FETCH_MAX_BYTES,
             FETCH_RESPONSE_QUEUED_MAX_BYTES,
             FETCH_RESPONSE_QUEUED_MAX_BYTES_PER_CONNECTION,

@@ -190,7 +190,7 @@ public final class BrokerRole implements NodeRole {
                 scheduler,
                 LogManager.RetentionStart.HELD,
                 threads.numbered("ferry-log-flusher"),
-                threads.numbered("ferry-log-cleaner"));
+                threads.numbered("ferry-log-cleaner", config.logCleanerNiceness()));
         logManager = logs;
         replicationMetrics = new ReplicationMetrics(registry);
         cleanerMetrics = new CleanerMetrics(registry, logs::cleanerStats, logs::dirtyRatio);

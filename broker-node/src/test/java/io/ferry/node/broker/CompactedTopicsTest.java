@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.ferry.node.FerryNode;
 import io.ferry.node.NodeConfig;
 import io.ferry.node.NodeHttpAccess;
+import io.ferry.node.ThreadNiceValues;
 import io.ferry.proto.v1.Acks;
 import io.ferry.proto.v1.AlterTopicConfigsRequest;
 import io.ferry.proto.v1.AlterTopicConfigsResponse;
@@ -37,6 +38,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -258,6 +260,12 @@ class CompactedTopicsTest {
 
     private double counter(String name) {
         return node.meterRegistry().get(name).functionCounter().count();
+    }
+
+    @Test
+    void theCleanerThreadRunsAtTheLowestPriority() {
+        // log.cleaner.niceness defaults to 19: compaction takes only the CPU requests leave.
+        assertEquals(Set.of(19), Set.copyOf(ThreadNiceValues.ofThreadsNamed("ferry-log-cleaner-1")));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.ferry.node.internal.threads;
 
+import java.io.IOException;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -8,6 +9,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
@@ -64,6 +66,26 @@ public final class NodeThreads {
     public ThreadFactory numbered(String prefix) {
         AtomicInteger next = new AtomicInteger();
         return runnable -> daemon(runnable, prefix + "-" + next.incrementAndGet());
+    }
+
+    /**
+     * Daemon threads named {@code prefix-1}, {@code prefix-2}, ..., each at the Linux nice value {@code nice}
+     * (see {@link ThreadNiceness}), for background work that should take only what the CPUs have left. Where
+     * the value cannot be set, the threads run at the node's own, and the first one logs a warning saying why.
+     */
+    public ThreadFactory numbered(String prefix, int nice) {
+        AtomicBoolean warned = new AtomicBoolean();
+        ThreadFactory plain = numbered(prefix);
+        return runnable -> plain.newThread(() -> {
+            try {
+                ThreadNiceness.setForCurrentThread(nice);
+            } catch (IOException e) {
+                if (warned.compareAndSet(false, true)) {
+                    log.warn("{} threads run at the node's nice value, not {}: {}", prefix, nice, e.getMessage());
+                }
+            }
+            runnable.run();
+        });
     }
 
     private Thread daemon(Runnable runnable, String name) {
