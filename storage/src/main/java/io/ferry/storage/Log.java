@@ -759,9 +759,17 @@ public final class Log implements AutoCloseable {
         long now = clock.millis();
         long limit = cleaningLimit(all, firstDirty, upperBoundOffset, current, now);
         try {
-            return Cleaner.clean(dir, all, firstDirty, limit, current, now, map, this::swapCleaned, progress);
+            return Cleaner.clean(
+                    dir, all, firstDirty, limit, current, now, lastBatchOffsets(), map, this::swapCleaned, progress);
         } catch (IOException e) {
             throw new StorageException("cleaning " + dir + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Taken when a pass starts: a producer's later batches are above what the pass may clean. */
+    private Map<Long, Long> lastBatchOffsets() {
+        synchronized (lock) {
+            return producerState.lastBatchOffsets();
         }
     }
 
