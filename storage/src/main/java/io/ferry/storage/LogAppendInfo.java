@@ -47,8 +47,7 @@ public record LogAppendInfo(
                 logAppendTimeMs,
                 recordCount,
                 sizeInBytes,
-                CompletableFuture.completedFuture(null),
-                false);
+                CompletableFuture.completedFuture(null));
     }
 
     /** An append that wrote its batches. */

@@ -208,12 +208,7 @@ class LogCompactionTest {
         assertEquals(2, empty.baseSequence());
         assertEquals(4, empty.partitionLeaderEpoch());
         log.close();
-        try (Stream<Path> files = Files.list(root.resolve("t-0"))) {
-            for (Path snapshot :
-                    files.filter(f -> f.toString().endsWith(".snapshot")).toList()) {
-                Files.delete(snapshot);
-            }
-        }
+        LogDirs.deleteSnapshots(root.resolve("t-0"));
 
         Log reopened = Log.open(root.resolve("t-0"), CONFIG, 0, clock, scheduler);
         try {

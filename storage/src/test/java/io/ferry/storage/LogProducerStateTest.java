@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -89,12 +88,8 @@ class LogProducerStateTest {
         assertEquals(end, log.logEndOffset(), "nothing appended");
     }
 
-    private List<Path> snapshots(Log log) throws IOException {
-        try (Stream<Path> files = Files.list(log.dir())) {
-            return files.filter(f -> f.getFileName().toString().endsWith(".snapshot"))
-                    .sorted()
-                    .toList();
-        }
+    private static List<Path> snapshots(Log log) throws IOException {
+        return LogDirs.snapshots(log.dir());
     }
 
     @Test
@@ -142,9 +137,7 @@ class LogProducerStateTest {
         assertDuplicate(reopened, sequenceBatch(27, 3), appended.get(9));
         close(reopened);
 
-        for (Path snapshot : snapshots(reopened)) {
-            Files.delete(snapshot);
-        }
+        LogDirs.deleteSnapshots(reopened.dir());
         Log rebuilt = open("log");
         assertEquals(before, rebuilt.producerStates(), "replaying the whole log gives the same state");
         assertDuplicate(rebuilt, sequenceBatch(24, 3), appended.get(8));
@@ -155,13 +148,7 @@ class LogProducerStateTest {
         Log log = open("live");
         List<LogAppendInfo> appended = produce(log, 10);
         Map<Long, ProducerStateEntry> before = log.producerStates();
-        Path image = root.resolve("image");
-        Files.createDirectories(image);
-        try (Stream<Path> files = Files.list(log.dir())) {
-            for (Path file : (Iterable<Path>) files::iterator) {
-                Files.copy(file, image.resolve(file.getFileName()));
-            }
-        }
+        LogDirs.copy(log.dir(), root.resolve("image"));
 
         Log recovered = open("image");
         assertFalse(recovered.recoveryResult().cleanShutdown());

@@ -130,18 +130,13 @@ class ProducerStatePropertyTest {
             }
             case REOPEN_CRASHED -> {
                 Path image = root.resolve("log-" + ++dirs);
-                copy(log.dir(), image);
+                LogDirs.copy(log.dir(), image);
                 log.close();
                 return Log.open(image, CONFIG, 0, clock, scheduler);
             }
             case REOPEN_WITHOUT_SNAPSHOTS -> {
                 log.close();
-                try (Stream<Path> files = Files.list(log.dir())) {
-                    for (Path file : files.filter(f -> f.toString().endsWith(".snapshot"))
-                            .toList()) {
-                        Files.delete(file);
-                    }
-                }
+                LogDirs.deleteSnapshots(log.dir());
                 return Log.open(log.dir(), CONFIG, 0, clock, scheduler);
             }
         }
@@ -212,15 +207,6 @@ class ProducerStatePropertyTest {
             }
         }
         return expected;
-    }
-
-    private static void copy(Path from, Path to) throws IOException {
-        Files.createDirectories(to);
-        try (Stream<Path> files = Files.list(from)) {
-            for (Path file : (Iterable<Path>) files::iterator) {
-                Files.copy(file, to.resolve(file.getFileName()));
-            }
-        }
     }
 
     private static void deleteTree(Path dir) throws IOException {

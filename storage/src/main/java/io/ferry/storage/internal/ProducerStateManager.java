@@ -93,9 +93,9 @@ public final class ProducerStateManager {
                 if (producers.size() + updated.size() >= maxProducerIds) {
                     throw new LogAppendException(
                             Reason.TOO_MANY_PRODUCER_IDS,
-                            "producer id " + producerId + " would be the partition's " + (maxProducerIds + 1)
-                                    + "th; it tracks at most " + maxProducerIds
-                                    + " (ids unused for producer.id.expiration.ms are forgotten)");
+                            "producer id " + producerId + " is new and the partition already tracks its limit of "
+                                    + maxProducerIds + " producer ids (max.producer.ids.per.partition); ids idle for"
+                                    + " producer.id.expiration.ms are forgotten");
                 }
                 updated.put(producerId, ProducerStateEntry.first(batch));
                 continue;
