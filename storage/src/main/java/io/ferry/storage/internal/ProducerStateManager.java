@@ -82,7 +82,10 @@ public final class ProducerStateManager {
                 return original;
             }
         }
+        // Each producer's state after its earlier batches of this append; only epochs and sequences are
+        // read from it, as the batches have no offsets yet.
         Map<Long, ProducerStateEntry> updated = new HashMap<>();
+        int newIds = 0;
         for (RecordBatch batch : batches) {
             long producerId = batch.producerId();
             if (producerId == RecordBatch.NO_PRODUCER_ID) {
@@ -90,7 +93,7 @@ public final class ProducerStateManager {
             }
             ProducerStateEntry entry = updated.getOrDefault(producerId, producers.get(producerId));
             if (entry == null) {
-                if (producers.size() + updated.size() >= maxProducerIds) {
+                if (producers.size() + newIds >= maxProducerIds) {
                     throw new LogAppendException(
                             Reason.TOO_MANY_PRODUCER_IDS,
                             "producer id " + producerId + " is new and the partition already tracks its limit of "
@@ -98,6 +101,7 @@ public final class ProducerStateManager {
                                     + " producer.id.expiration.ms are forgotten");
                 }
                 updated.put(producerId, ProducerStateEntry.first(batch));
+                newIds++;
                 continue;
             }
             checkSequence(entry, batch);

@@ -187,6 +187,10 @@ class ProducerStateManagerTest {
                 LogAppendException.class,
                 () -> state().checkLeaderAppend(List.of(batch(1L, 0, 1, 1), batch(3L, 0, 0, 1)), 2));
         assertEquals(Optional.empty(), state().checkLeaderAppend(List.of(batch(1L, 0, 1, 1)), 2), "known ids go on");
+        assertEquals(
+                Optional.empty(),
+                state().checkLeaderAppend(List.of(batch(1L, 0, 1, 1), batch(2L, 0, 1, 1), batch(3L, 0, 0, 1)), 3),
+                "known ids in the same append do not count as new");
     }
 
     @Test
