@@ -80,6 +80,17 @@ public record ConsumerGroup(
         return owners;
     }
 
+    /**
+     * Whether some member subscribes to the topic: by name, or by a regular expression that matched it when
+     * the group epoch was last bumped. The group's offsets of such a topic are in use: they do not expire,
+     * and OffsetDelete refuses them.
+     */
+    public boolean isSubscribedTo(String topic) {
+        return subscribedTopicPartitions.containsKey(topic)
+                || members.values().stream()
+                        .anyMatch(m -> m.subscribedTopicNames().contains(topic));
+    }
+
     public ConsumerGroup withMember(GroupMember member) {
         TreeMap<String, GroupMember> updated = new TreeMap<>(members);
         updated.put(member.memberId(), member);

@@ -1,6 +1,6 @@
 package io.ferry.group;
 
-/** The errors a heartbeat or an offset commit check can answer, with KIP-848's names. */
+/** The errors the coordinator answers, with Kafka's names. */
 public enum GroupError {
     /** Accepted. */
     NONE,
@@ -20,5 +20,20 @@ public enum GroupError {
     /** The group.instance.id now belongs to another member id: this one was replaced. */
     FENCED_INSTANCE_ID,
     /** The group already has group.consumer.max.size members. */
-    GROUP_MAX_SIZE_REACHED
+    GROUP_MAX_SIZE_REACHED,
+    /** The group id is missing, empty, or longer than a group id may be. */
+    INVALID_GROUP_ID,
+    /** The coordinator has neither group state nor committed offsets for the group id. */
+    GROUP_ID_NOT_FOUND,
+    /** The group still has members: it cannot be deleted. */
+    NON_EMPTY_GROUP,
+    /** A commit's metadata is longer than offset.metadata.max.bytes. */
+    OFFSET_METADATA_TOO_LARGE,
+    /**
+     * A commit's offset is negative. Kafka's client refuses one before sending it; this is Kafka's nearest
+     * error for a commit that cannot be stored.
+     */
+    INVALID_COMMIT_OFFSET_SIZE,
+    /** An offset of a topic some member of the group subscribes to cannot be deleted. */
+    GROUP_SUBSCRIBED_TO_TOPIC
 }

@@ -202,6 +202,11 @@ public record GroupMember(
     }
 
     public GroupMember withSessionDeadline(long deadlineMs) {
+        return withTimers(deadlineMs, revocationDeadlineMs);
+    }
+
+    /** This member with the given deadlines, which the coordinator's caller keeps apart from the persisted state. */
+    public GroupMember withTimers(long newSessionDeadlineMs, long newRevocationDeadlineMs) {
         return new GroupMember(
                 memberId,
                 instanceId,
@@ -216,8 +221,8 @@ public record GroupMember(
                 assignedPartitions,
                 partitionsPendingRevocation,
                 assignmentEpochs,
-                deadlineMs,
-                revocationDeadlineMs);
+                newSessionDeadlineMs,
+                newRevocationDeadlineMs);
     }
 
     private Map<TopicPartition, Integer> epochsOf(Assignment partitions) {

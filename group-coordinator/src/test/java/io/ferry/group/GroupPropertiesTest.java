@@ -31,11 +31,8 @@ class GroupPropertiesTest {
 
     static final List<String> TOPICS = List.of("a", "b", "c");
     static final int CLIENTS = 5;
-    /** Clients 0 and 1 are static members (group.instance.id), the others dynamic. */
-    static final int STATIC_CLIENTS = 2;
 
     static final int SESSION_MS = 10_000;
-    static final int REBALANCE_TIMEOUT_MS = 4_000;
     static final int STEP_MS = 100;
 
     sealed interface Action {}
@@ -107,7 +104,7 @@ class GroupPropertiesTest {
         final GroupCoordinator coordinator;
         final PartitionAssignor assignor;
         final Map<String, Integer> partitionCounts = new TreeMap<>(Map.of("a", 3, "b", 2, "c", 4));
-        final Client[] clients = new Client[CLIENTS];
+        final ModelConsumer[] clients = new ModelConsumer[CLIENTS];
         ConsumerGroup group = ConsumerGroup.empty("g");
         long now = 0;
 
@@ -115,7 +112,7 @@ class GroupPropertiesTest {
             this.assignor = assignor;
             this.coordinator = new GroupCoordinator(new GroupConfig(SESSION_MS, 1_000, 1_000, assignor));
             for (int i = 0; i < CLIENTS; i++) {
-                clients[i] = new Client(i);
+                clients[i] = new ModelConsumer(i);
             }
         }
 
@@ -123,24 +120,31 @@ class GroupPropertiesTest {
             return TopicsImage.of(partitionCounts);
         }
 
+        /** A client's heartbeat, answered by the coordinator now. */
+        HeartbeatResponse send(HeartbeatRequest request) {
+            HeartbeatResult result = coordinator.heartbeat(group, request, topics(), now);
+            group = result.group();
+            return result.response();
+        }
+
         void apply(Action action) {
             now += STEP_MS;
             if (action instanceof Join j) {
-                Client c = clients[j.client()];
+                ModelConsumer c = clients[j.client()];
                 if (!c.joined) {
                     c.topics = new TreeSet<>(j.topics());
-                    c.join(this);
+                    c.join(this::send);
                 }
             } else if (action instanceof Leave l) {
-                clients[l.client()].leave(this);
+                clients[l.client()].leave(this::send);
             } else if (action instanceof Crash c) {
                 clients[c.client()].crash();
             } else if (action instanceof Heartbeat h) {
-                clients[h.client()].heartbeat(this, h.ack(), null);
+                clients[h.client()].heartbeat(this::send, h.ack(), null);
             } else if (action instanceof LostAnswer l) {
-                clients[l.client()].loseAnswer(this);
+                clients[l.client()].loseAnswer(this::send);
             } else if (action instanceof Subscribe s) {
-                clients[s.client()].heartbeat(this, false, new TreeSet<>(s.topics()));
+                clients[s.client()].heartbeat(this::send, false, new TreeSet<>(s.topics()));
             } else if (action instanceof Grow g) {
                 partitionCounts.merge(g.topic(), g.by(), Integer::sum);
             } else if (action instanceof Wait w) {
@@ -158,7 +162,7 @@ class GroupPropertiesTest {
                 assertTrue(m.memberEpoch() <= group.groupEpoch(), m.memberId() + "'s epoch above the group's" + after);
             }
             Map<TopicPartition, String> committers = new TreeMap<>();
-            for (Client c : clients) {
+            for (ModelConsumer c : clients) {
                 for (TopicPartition tp : c.held.partitions()) {
                     group.member(c.memberId)
                             .ifPresent(m -> assertEquals(
@@ -178,21 +182,21 @@ class GroupPropertiesTest {
             // After the last action, every live member heartbeats; then the others expire (and live ones that
             // were just asked to revoke, by their rebalance timeout: they rejoin below).
             now += STEP_MS;
-            for (Client c : clients) {
+            for (ModelConsumer c : clients) {
                 if (c.joined) {
-                    c.heartbeat(this, true, null);
+                    c.heartbeat(this::send, true, null);
                 }
             }
             now += SESSION_MS - 1;
             group = coordinator.expire(group, topics(), now).group();
             for (int round = 0; round < 20; round++) {
                 ConsumerGroup before = group;
-                for (Client c : clients) {
+                for (ModelConsumer c : clients) {
                     now += STEP_MS;
                     if (c.joined) {
-                        c.heartbeat(this, true, null);
+                        c.heartbeat(this::send, true, null);
                     } else if (c.wantsToBeMember) {
-                        c.join(this);
+                        c.join(this::send);
                     }
                     checkInvariants(new Heartbeat(c.index, true), 0);
                 }
@@ -224,7 +228,7 @@ class GroupPropertiesTest {
             if (!group.members().isEmpty()) { // an empty group's target waits for the next member
                 assertEquals(group.groupEpoch(), group.targetAssignmentEpoch(), "target not computed" + state);
             }
-            for (Client c : clients) {
+            for (ModelConsumer c : clients) {
                 if (!c.wantsToBeMember) {
                     continue;
                 }
@@ -246,164 +250,6 @@ class GroupPropertiesTest {
                         group.targetAssignment(),
                         "range layout" + state);
             }
-        }
-    }
-
-    /** A consumer as KIP-848 describes it, holding what it consumes. */
-    static final class Client {
-        final int index;
-        int incarnation;
-        String memberId;
-        int epoch;
-        boolean joined;
-        boolean wantsToBeMember;
-        boolean answerLost;
-        Set<String> topics = new TreeSet<>();
-        /** What the client consumes now. */
-        Assignment held = Assignment.EMPTY;
-        /** The last assignment the coordinator sent; the client takes it on when it acknowledges. */
-        Assignment received = Assignment.EMPTY;
-
-        Client(int index) {
-            this.index = index;
-            this.memberId = "m" + index + "-0";
-        }
-
-        String instanceId() {
-            return index < STATIC_CLIENTS ? "i" + index : null;
-        }
-
-        void join(Simulation sim) {
-            wantsToBeMember = true;
-            send(
-                    sim,
-                    new HeartbeatRequest(
-                            "g",
-                            memberId,
-                            0,
-                            instanceId(),
-                            REBALANCE_TIMEOUT_MS,
-                            "client-" + index,
-                            "/10.0.0." + index,
-                            new ArrayList<>(topics),
-                            null,
-                            List.of()));
-        }
-
-        void heartbeat(Simulation sim, boolean ack, Set<String> newTopics) {
-            if (!joined) {
-                return;
-            }
-            if (ack) {
-                held = received;
-            }
-            if (newTopics != null) {
-                topics = newTopics;
-            }
-            send(sim, request(newTopics));
-        }
-
-        /**
-         * The next heartbeat: incremental (only what changed), or full after an answer was lost, as a Kafka
-         * client does after a timeout, so that the answer carries the assignment whatever changed meanwhile.
-         */
-        private HeartbeatRequest request(Set<String> newTopics) {
-            boolean full = answerLost;
-            answerLost = false;
-            Set<String> names = newTopics != null ? newTopics : full ? topics : null;
-            return new HeartbeatRequest(
-                    "g",
-                    memberId,
-                    epoch,
-                    instanceId(),
-                    full ? REBALANCE_TIMEOUT_MS : -1,
-                    "client-" + index,
-                    "/10.0.0." + index,
-                    names == null ? null : new ArrayList<>(names),
-                    null,
-                    new ArrayList<>(held.partitions()));
-        }
-
-        /** A dynamic member leaves (-1); a static one leaves for now (-2) and comes back as a new process. */
-        void leave(Simulation sim) {
-            if (joined) {
-                int epoch = instanceId() == null ? -1 : -2;
-                sim.group = sim.coordinator
-                        .heartbeat(
-                                sim.group,
-                                new HeartbeatRequest(
-                                        "g",
-                                        memberId,
-                                        epoch,
-                                        instanceId(),
-                                        -1,
-                                        "client-" + index,
-                                        "/10.0.0." + index,
-                                        null,
-                                        null,
-                                        null),
-                                sim.topics(),
-                                sim.now)
-                        .group();
-            }
-            dropEverything();
-            wantsToBeMember = false;
-            if (instanceId() != null) {
-                newIncarnation();
-            }
-        }
-
-        /** Heartbeats, acknowledging, but the answer never arrives. */
-        void loseAnswer(Simulation sim) {
-            if (joined) {
-                held = received;
-                sim.group = sim.coordinator
-                        .heartbeat(sim.group, request(null), sim.topics(), sim.now)
-                        .group();
-                answerLost = true;
-            }
-        }
-
-        /** The process dies: it consumes nothing more, and its next life has a new member id. */
-        void crash() {
-            dropEverything();
-            wantsToBeMember = false;
-            newIncarnation();
-        }
-
-        private void newIncarnation() {
-            incarnation++;
-            memberId = "m" + index + "-" + incarnation;
-        }
-
-        private void send(Simulation sim, HeartbeatRequest request) {
-            HeartbeatResult result = sim.coordinator.heartbeat(sim.group, request, sim.topics(), sim.now);
-            sim.group = result.group();
-            HeartbeatResponse response = result.response();
-            switch (response.error()) {
-                case NONE -> {
-                    joined = true;
-                    epoch = response.memberEpoch();
-                    response.assignment().ifPresent(a -> received = a);
-                }
-                case UNKNOWN_MEMBER_ID, FENCED_MEMBER_EPOCH -> dropEverything(); // and rejoin with epoch 0
-                case UNRELEASED_INSTANCE_ID -> { // its previous process still holds the instance id: retry later
-                }
-                default -> throw new AssertionError("unexpected answer " + response + " to " + request);
-            }
-        }
-
-        private void dropEverything() {
-            joined = false;
-            answerLost = false;
-            held = Assignment.EMPTY;
-            received = Assignment.EMPTY;
-            epoch = 0;
-        }
-
-        @Override
-        public String toString() {
-            return "client " + memberId + " holding " + held;
         }
     }
 }

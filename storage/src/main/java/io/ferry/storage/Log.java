@@ -1,7 +1,9 @@
 package io.ferry.storage;
 
 import io.ferry.record.RecordBatch;
+import io.ferry.record.TimestampType;
 import io.ferry.storage.internal.AppendValidation;
+import io.ferry.storage.internal.BatchMetadata;
 import io.ferry.storage.internal.Cleaner;
 import io.ferry.storage.internal.LogEnd;
 import io.ferry.storage.internal.LogFlush;
@@ -10,6 +12,8 @@ import io.ferry.storage.internal.LogSegment;
 import io.ferry.storage.internal.LogSegments;
 import io.ferry.storage.internal.OffsetMap;
 import io.ferry.storage.internal.ProducedBatchValidation;
+import io.ferry.storage.internal.ProducerStateEntry;
+import io.ferry.storage.internal.ProducerStateManager;
 import io.ferry.storage.internal.Retention;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -18,7 +22,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
@@ -31,7 +37,8 @@ import java.util.concurrent.ScheduledExecutorService;
  * segments are a {@link LogSegments} list, {@link AppendValidation} checks an append before any byte is
  * written, {@link Retention} decides which segments go, and {@link LogFlush} (the flush policy and the
  * group commit) decides when to force what to disk and owns the recovery point. The log itself owns the
- * moves of the log end, log start and high watermark, the leader epoch cache, and rolling.
+ * moves of the log end, log start and high watermark, the leader epoch cache, and rolling; its
+ * {@link ProducerStateManager} follows the idempotent producers' sequences in the log.
  *
  * <p>Flushes: an append never forces the file itself. When the flush policy asks for a flush after an
  * append, the append's {@link LogAppendInfo#flushed()} completes once an fsync covering it completed:
@@ -69,6 +76,8 @@ public final class Log implements AutoCloseable {
     private final Object lock = new Object();
     private final LogSegments segments;
     private final LogFlush flushes;
+    /** Guarded by lock. */
+    private final ProducerStateManager producerState;
 
     private volatile LogEnd end;
     private volatile long logStartOffset;
@@ -95,6 +104,7 @@ public final class Log implements AutoCloseable {
         this.end = LogEnd.of(segments.last());
         this.logStartOffset = segments.firstBaseOffset();
         this.highWatermark = logStartOffset;
+        this.producerState = new ProducerStateManager(dir);
         this.flushes = new LogFlush(
                 dir,
                 lock,
@@ -149,6 +159,7 @@ public final class Log implements AutoCloseable {
         Log log = new Log(dir, config, clock, scheduler, flushThread, loaded, recoveryPoint, epochCache);
         synchronized (log.lock) {
             log.truncateEpochCache();
+            log.loadProducerState();
         }
         return log;
     }
@@ -161,6 +172,15 @@ public final class Log implements AutoCloseable {
         } catch (IOException e) {
             throw new StorageException(
                     "cannot update the leader epoch checkpoint in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Rebuilds the producers' state from the latest snapshot at or below the log end and the batches after it. */
+    private void loadProducerState() {
+        try {
+            producerState.load(segments.all(), end.offset());
+        } catch (IOException e) {
+            throw new StorageException("cannot load the producer state of " + dir + ": " + e.getMessage(), e);
         }
     }
 
@@ -293,7 +313,13 @@ public final class Log implements AutoCloseable {
      * whose timestamps the leader sets. If the flush policy asks for a flush, the result's
      * {@link LogAppendInfo#flushed()} completes once it is on disk; the append does not wait for it.
      *
+     * <p>Batches with a producer id are checked against the producer's state first (see
+     * {@link ProducerStateManager#checkLeaderAppend}); an append that is a single batch retrying one of its
+     * producer's last five appends nothing and answers the original's offsets
+     * ({@link LogAppendInfo#duplicate()}).
+     *
      * @throws LogAppendException nothing was appended: INVALID_LEADER_EPOCH (below the log's latest epoch),
+     *                            OUT_OF_ORDER_SEQUENCE, INVALID_PRODUCER_EPOCH, TOO_MANY_PRODUCER_IDS,
      *                            CORRUPT_BATCH, INVALID_RECORD, INVALID_TIMESTAMP, BATCH_TOO_LARGE or EMPTY
      * @throws StorageException   the write failed; the log must be reopened (recovery cuts a partial write)
      */
@@ -309,6 +335,10 @@ public final class Log implements AutoCloseable {
             ensureOpen();
             AppendValidation.checkLeaderEpoch(
                     leaderEpoch, epochCache.latestEpoch().orElse(0));
+            Optional<BatchMetadata> original = producerState.checkLeaderAppend(parsed, appendConfig.maxProducerIds());
+            if (original.isPresent()) {
+                return duplicateAnswer(original.get(), appendConfig);
+            }
             long next = end.offset();
             for (RecordBatch batch : parsed) {
                 batch.setBaseOffset(next);
@@ -320,10 +350,18 @@ public final class Log implements AutoCloseable {
         }
     }
 
+    private static LogAppendInfo duplicateAnswer(BatchMetadata original, LogConfig config) {
+        long logAppendTime = config.timestampType() == TimestampType.LOG_APPEND_TIME ? original.timestamp() : -1;
+        return LogAppendInfo.duplicate(
+                original.firstOffset(), original.lastOffset(), original.timestamp(), logAppendTime);
+    }
+
     /**
      * Appends batches copied from the leader, keeping their offsets and leader epochs. The first batch
      * must start at the log end offset and each next one where the previous ended. As for
      * {@link #appendAsLeader}, {@link LogAppendInfo#flushed()} says when the flush policy's fsync is done.
+     * Producers' batches update their state without any sequence check, so that this replica, once leader,
+     * recognises retries of what the leader appended.
      *
      * @throws LogAppendException nothing was appended: NON_CONTIGUOUS_OFFSET, INVALID_LEADER_EPOCH, CORRUPT_BATCH,
      *                            BATCH_TOO_LARGE or EMPTY
@@ -378,6 +416,7 @@ public final class Log implements AutoCloseable {
         } catch (IOException e) {
             throw new StorageException("append to " + dir + " failed: " + e.getMessage(), e);
         }
+        producerState.update(parsed);
         CompletableFuture<Void> flushed = flushes.appended(records, end.offset(), config);
         return new LogAppendInfo(
                 parsed.get(0).baseOffset(),
@@ -396,8 +435,9 @@ public final class Log implements AutoCloseable {
     }
 
     /**
-     * Starts a new segment at the log end offset, unless the active segment is empty. The rolled
-     * segment is flushed on the flush thread, which advances the recovery point.
+     * Starts a new segment at the log end offset, unless the active segment is empty, and snapshots the
+     * producers' state there. The rolled segment is flushed on the flush thread, which advances the
+     * recovery point.
      */
     public void roll() {
         synchronized (lock) {
@@ -426,6 +466,7 @@ public final class Log implements AutoCloseable {
                 clock.millis());
         segments.add(next);
         end = LogEnd.of(next);
+        producerState.takeSnapshot(baseOffset);
         flushes.rolled();
         return next;
     }
@@ -515,6 +556,7 @@ public final class Log implements AutoCloseable {
                     .truncatedCopy(targetOffset, config.segmentBytes(), config.segmentIndexBytes(), clock.millis());
             segments.add(copy);
             end = LogEnd.of(copy);
+            producerState.load(segments.all(), end.offset());
         } catch (IOException e) {
             throw new StorageException(
                     "truncation of " + dir + " to " + targetOffset + " failed: " + e.getMessage(), e);
@@ -552,6 +594,7 @@ public final class Log implements AutoCloseable {
             end = LogEnd.of(fresh);
             logStartOffset = newOffset;
             epochCache.truncateFromEnd(0);
+            producerState.clear();
         } catch (IOException e) {
             throw new StorageException(
                     "truncation of " + dir + " to start at " + newOffset + " failed: " + e.getMessage(), e);
@@ -634,11 +677,48 @@ public final class Log implements AutoCloseable {
         }
     }
 
+    /**
+     * Moves the log start once segments below it went. Producers whose batches went with them stay
+     * known until they expire, as in Kafka; the snapshots of the deleted segments go.
+     */
     private void startAt(long offset) {
         logStartOffset = offset;
         flushes.startMoved(offset);
         highWatermark = Math.max(highWatermark, logStartOffset);
         truncateEpochCache();
+        try {
+            producerState.deleteSnapshotsBelow(segments.firstBaseOffset());
+        } catch (IOException e) {
+            throw new StorageException(
+                    "cannot delete the producer state snapshots of " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Forgets the producers whose last batch's timestamp is {@code producer.id.expiration.ms} old or
+     * more; {@link LogManager} runs it periodically.
+     *
+     * @return how many producers were forgotten
+     */
+    public int removeExpiredProducers() {
+        synchronized (lock) {
+            ensureOpen();
+            return producerState.removeExpired(clock.millis(), config.producerIdExpirationMs());
+        }
+    }
+
+    /** How many producer ids the log tracks. */
+    public int producerIdCount() {
+        synchronized (lock) {
+            return producerState.producerCount();
+        }
+    }
+
+    /** The producers' state by producer id, a copy for tests comparing the state after a rebuild. */
+    Map<Long, ProducerStateEntry> producerStates() {
+        synchronized (lock) {
+            return producerState.entries();
+        }
     }
 
     private void removeSegment(LogSegment segment) throws IOException {
@@ -679,9 +759,17 @@ public final class Log implements AutoCloseable {
         long now = clock.millis();
         long limit = cleaningLimit(all, firstDirty, upperBoundOffset, current, now);
         try {
-            return Cleaner.clean(dir, all, firstDirty, limit, current, now, map, this::swapCleaned, progress);
+            return Cleaner.clean(
+                    dir, all, firstDirty, limit, current, now, lastBatchOffsets(), map, this::swapCleaned, progress);
         } catch (IOException e) {
             throw new StorageException("cleaning " + dir + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Taken when a pass starts: a producer's later batches are above what the pass may clean. */
+    private Map<Long, Long> lastBatchOffsets() {
+        synchronized (lock) {
+            return producerState.lastBatchOffsets();
         }
     }
 
@@ -778,6 +866,7 @@ public final class Log implements AutoCloseable {
                 }
                 try {
                     flushes.flushForClose();
+                    producerState.takeSnapshot(end.offset());
                     end.segment().seal();
                     closed = true;
                     segments.closeAll();

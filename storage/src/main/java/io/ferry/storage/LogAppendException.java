@@ -33,6 +33,21 @@ public final class LogAppendException extends Exception {
         /** The append held no batch at all. */
         EMPTY,
         /**
+         * A leader's append: a producer's batch does not continue its sequence (a gap, or a new epoch not
+         * starting at 0), as Kafka's OUT_OF_ORDER_SEQUENCE.
+         */
+        OUT_OF_ORDER_SEQUENCE,
+        /**
+         * A leader's append: a producer's epoch is below the one the partition knows for its id, so a newer
+         * instance of the producer fenced it (Kafka's INVALID_PRODUCER_EPOCH).
+         */
+        INVALID_PRODUCER_EPOCH,
+        /**
+         * A leader's append: a new producer id would make the partition track more producers than
+         * {@code max.producer.ids.per.partition}; retriable once idle producers expire.
+         */
+        TOO_MANY_PRODUCER_IDS,
+        /**
          * Not a refusal: the append was written, but a truncation (this replica stopped leading) or the
          * log's deletion removed its records before an fsync covered them, so they are not durable and
          * must not be acknowledged.

@@ -3,7 +3,7 @@ package io.ferry.storage;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * What an append wrote.
+ * What an append wrote, or, for a producer's retry, what its first attempt wrote.
  *
  * @param firstOffset          offset of the first record appended
  * @param lastOffset           offset of the last record appended; the new log end offset is {@code lastOffset + 1}
@@ -17,6 +17,10 @@ import java.util.concurrent.CompletableFuture;
  *                             {@link LogAppendException} ({@code REMOVED_BEFORE_FLUSH}) if the records were
  *                             truncated or deleted before an fsync covered them. Completed on the log
  *                             directory's flush thread: what depends on it must not block.
+ * @param duplicate            the append was a retry of a producer's batch already in the log: nothing was
+ *                             appended ({@code recordCount} and {@code sizeInBytes} are 0), the offsets and
+ *                             timestamps are the original's, and {@code flushed} is complete; answer it as a
+ *                             success, as Kafka does
  */
 public record LogAppendInfo(
         long firstOffset,
@@ -25,7 +29,8 @@ public record LogAppendInfo(
         long logAppendTimeMs,
         int recordCount,
         int sizeInBytes,
-        CompletableFuture<Void> flushed) {
+        CompletableFuture<Void> flushed,
+        boolean duplicate) {
 
     /** An append the flush policy did not ask to flush. */
     public LogAppendInfo(
@@ -43,5 +48,30 @@ public record LogAppendInfo(
                 recordCount,
                 sizeInBytes,
                 CompletableFuture.completedFuture(null));
+    }
+
+    /** An append that wrote its batches. */
+    public LogAppendInfo(
+            long firstOffset,
+            long lastOffset,
+            long maxTimestamp,
+            long logAppendTimeMs,
+            int recordCount,
+            int sizeInBytes,
+            CompletableFuture<Void> flushed) {
+        this(firstOffset, lastOffset, maxTimestamp, logAppendTimeMs, recordCount, sizeInBytes, flushed, false);
+    }
+
+    /** The answer to a retry of the batch first appended at {@code [firstOffset, lastOffset]}. */
+    public static LogAppendInfo duplicate(long firstOffset, long lastOffset, long maxTimestamp, long logAppendTimeMs) {
+        return new LogAppendInfo(
+                firstOffset,
+                lastOffset,
+                maxTimestamp,
+                logAppendTimeMs,
+                0,
+                0,
+                CompletableFuture.completedFuture(null),
+                true);
     }
 }

@@ -39,6 +39,12 @@ import java.util.Objects;
  *                              older than this is cleaned whatever its dirty ratio
  * @param minCleanableDirtyRatio {@code min.cleanable.dirty.ratio}: a log is cleaned once its dirty bytes
  *                              are at least this share of its cleanable bytes
+ * @param producerIdExpirationMs {@code producer.id.expiration.ms}: a producer whose last batch's timestamp is
+ *                              this old is forgotten (a broker setting in Kafka, kept here per log like the
+ *                              others); its next batch is then accepted at any sequence
+ * @param maxProducerIds        {@code max.producer.ids.per.partition} (Ferry's; Kafka has no such bound and
+ *                              throttles InitProducerId instead, KIP-936): the most producer ids a leader
+ *                              tracks in one partition; a batch of a new id beyond it is refused
  */
 public record LogConfig(
         int segmentBytes,
@@ -58,7 +64,9 @@ public record LogConfig(
         long deleteRetentionMs,
         long minCompactionLagMs,
         long maxCompactionLagMs,
-        double minCleanableDirtyRatio) {
+        double minCleanableDirtyRatio,
+        long producerIdExpirationMs,
+        int maxProducerIds) {
 
     public static final int DEFAULT_SEGMENT_BYTES = 1024 * 1024 * 1024;
     public static final long DEFAULT_SEGMENT_MS = 7L * 24 * 60 * 60 * 1000;
@@ -82,6 +90,11 @@ public record LogConfig(
     public static final long DEFAULT_MIN_COMPACTION_LAG_MS = 0L;
     public static final long DEFAULT_MAX_COMPACTION_LAG_MS = Long.MAX_VALUE;
     public static final double DEFAULT_MIN_CLEANABLE_DIRTY_RATIO = 0.5;
+
+    /** Kafka's default: a producer silent for a day is forgotten. */
+    public static final long DEFAULT_PRODUCER_ID_EXPIRATION_MS = 24 * 60 * 60 * 1000L;
+    /** About 3 MB of producer state per partition at most: a producer with five batches takes about 300 bytes of heap. */
+    public static final int DEFAULT_MAX_PRODUCER_IDS = 10_000;
 
     /** The smallest segment that still holds one minimal batch. */
     static final int MIN_SEGMENT_BYTES = 61;
@@ -118,6 +131,8 @@ public record LogConfig(
             throw new IllegalArgumentException(
                     "min.cleanable.dirty.ratio is " + minCleanableDirtyRatio + " but must be in [0, 1]");
         }
+        require(producerIdExpirationMs > 0, "producer.id.expiration.ms", producerIdExpirationMs, "positive");
+        require(maxProducerIds > 0, "max.producer.ids.per.partition", maxProducerIds, "positive");
     }
 
     private static void require(boolean ok, String key, long value, String expected) {
@@ -155,7 +170,9 @@ public record LogConfig(
                 .deleteRetentionMs(deleteRetentionMs)
                 .minCompactionLagMs(minCompactionLagMs)
                 .maxCompactionLagMs(maxCompactionLagMs)
-                .minCleanableDirtyRatio(minCleanableDirtyRatio);
+                .minCleanableDirtyRatio(minCleanableDirtyRatio)
+                .producerIdExpirationMs(producerIdExpirationMs)
+                .maxProducerIds(maxProducerIds);
     }
 
     /**
@@ -187,6 +204,8 @@ public record LogConfig(
         private long minCompactionLagMs = DEFAULT_MIN_COMPACTION_LAG_MS;
         private long maxCompactionLagMs = DEFAULT_MAX_COMPACTION_LAG_MS;
         private double minCleanableDirtyRatio = DEFAULT_MIN_CLEANABLE_DIRTY_RATIO;
+        private long producerIdExpirationMs = DEFAULT_PRODUCER_ID_EXPIRATION_MS;
+        private int maxProducerIds = DEFAULT_MAX_PRODUCER_IDS;
 
         private Builder() {}
 
@@ -280,6 +299,16 @@ public record LogConfig(
             return this;
         }
 
+        public Builder producerIdExpirationMs(long value) {
+            producerIdExpirationMs = value;
+            return this;
+        }
+
+        public Builder maxProducerIds(int value) {
+            maxProducerIds = value;
+            return this;
+        }
+
         public LogConfig build() {
             return new LogConfig(
                     segmentBytes,
@@ -299,7 +328,9 @@ public record LogConfig(
                     deleteRetentionMs,
                     minCompactionLagMs,
                     maxCompactionLagMs,
-                    minCleanableDirtyRatio);
+                    minCleanableDirtyRatio,
+                    producerIdExpirationMs,
+                    maxProducerIds);
         }
     }
 }

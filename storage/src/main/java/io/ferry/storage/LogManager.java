@@ -30,7 +30,7 @@ import java.util.function.Function;
  * The partition logs of a broker, spread over {@code log.dirs}. At start it locks every directory
  * (a second broker on the same directories fails with {@link LogDirectoryInUseException}), recovers
  * every log from its checkpointed recovery point, and restores high watermarks and log starts; then it runs
- * retention, the {@code flush.ms} policy and checkpointing on the injected scheduler, and on
+ * retention, the {@code flush.ms} policy, producer expiration and checkpointing on the injected scheduler, and on
  * {@link #close()} shuts every log down cleanly.
  *
  * <p>Each log directory has one flush thread: every fsync of the logs in it (the flush policy's, rolled
@@ -332,6 +332,11 @@ public final class LogManager implements AutoCloseable {
                     TimeUnit.MILLISECONDS));
         }
         tasks.add(scheduler.scheduleWithFixedDelay(
+                this::removeExpiredProducers,
+                config.producerIdExpirationCheckIntervalMs(),
+                config.producerIdExpirationCheckIntervalMs(),
+                TimeUnit.MILLISECONDS));
+        tasks.add(scheduler.scheduleWithFixedDelay(
                 this::checkpointQuietly,
                 config.flushOffsetCheckpointIntervalMs(),
                 config.flushOffsetCheckpointIntervalMs(),
@@ -367,6 +372,17 @@ public final class LogManager implements AutoCloseable {
                 markFailed(log, e);
             } catch (RuntimeException e) {
                 // As in runRetention.
+            }
+        }
+    }
+
+    /** Makes every log forget its expired producers ({@code producer.id.expiration.ms}). */
+    public void removeExpiredProducers() {
+        for (Log log : logs.values()) {
+            try {
+                log.removeExpiredProducers();
+            } catch (RuntimeException e) {
+                // The log was closed or deleted meanwhile: nothing to expire.
             }
         }
     }

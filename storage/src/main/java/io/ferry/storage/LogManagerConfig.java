@@ -18,6 +18,8 @@ import java.util.Objects;
  *                                       per directory at start-up
  * @param cleaner                        the log cleaner's settings (compaction of {@code cleanup.policy=compact}
  *                                       logs)
+ * @param producerIdExpirationCheckIntervalMs {@code producer.id.expiration.check.interval.ms}: how often logs
+ *                                       forget producers idle for their {@code producer.id.expiration.ms}
  */
 public record LogManagerConfig(
         List<Path> logDirs,
@@ -26,12 +28,15 @@ public record LogManagerConfig(
         long flushSchedulerIntervalMs,
         long flushOffsetCheckpointIntervalMs,
         int recoveryThreadsPerDataDir,
-        CleanerConfig cleaner) {
+        CleanerConfig cleaner,
+        long producerIdExpirationCheckIntervalMs) {
 
     public static final long DEFAULT_RETENTION_CHECK_INTERVAL_MS = 300_000L;
     public static final long DEFAULT_FLUSH_SCHEDULER_INTERVAL_MS = Long.MAX_VALUE;
     public static final long DEFAULT_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS = 60_000L;
     public static final int DEFAULT_RECOVERY_THREADS_PER_DATA_DIR = 1;
+    /** Kafka's default: ten minutes. */
+    public static final long DEFAULT_PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS = 600_000L;
 
     public LogManagerConfig {
         logDirs = List.copyOf(logDirs);
@@ -42,14 +47,38 @@ public record LogManagerConfig(
         if (logDirs.stream().map(p -> p.toAbsolutePath().normalize()).distinct().count() != logDirs.size()) {
             throw new IllegalArgumentException("log.dirs names a directory twice: " + logDirs);
         }
-        if (retentionCheckIntervalMs <= 0 || flushSchedulerIntervalMs <= 0 || flushOffsetCheckpointIntervalMs <= 0) {
-            throw new IllegalArgumentException("log.retention.check.interval.ms, log.flush.scheduler.interval.ms and "
-                    + "log.flush.offset.checkpoint.interval.ms must be positive");
+        if (retentionCheckIntervalMs <= 0
+                || flushSchedulerIntervalMs <= 0
+                || flushOffsetCheckpointIntervalMs <= 0
+                || producerIdExpirationCheckIntervalMs <= 0) {
+            throw new IllegalArgumentException("log.retention.check.interval.ms, log.flush.scheduler.interval.ms, "
+                    + "log.flush.offset.checkpoint.interval.ms and producer.id.expiration.check.interval.ms must be "
+                    + "positive");
         }
         if (recoveryThreadsPerDataDir <= 0) {
             throw new IllegalArgumentException(
                     "num.recovery.threads.per.data.dir must be positive, not " + recoveryThreadsPerDataDir);
         }
+    }
+
+    /** With {@code producer.id.expiration.check.interval.ms} at its default. */
+    public LogManagerConfig(
+            List<Path> logDirs,
+            LogConfig defaultLogConfig,
+            long retentionCheckIntervalMs,
+            long flushSchedulerIntervalMs,
+            long flushOffsetCheckpointIntervalMs,
+            int recoveryThreadsPerDataDir,
+            CleanerConfig cleaner) {
+        this(
+                logDirs,
+                defaultLogConfig,
+                retentionCheckIntervalMs,
+                flushSchedulerIntervalMs,
+                flushOffsetCheckpointIntervalMs,
+                recoveryThreadsPerDataDir,
+                cleaner,
+                DEFAULT_PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS);
     }
 
     /** The given directories with every other setting at its default. */
@@ -61,6 +90,7 @@ public record LogManagerConfig(
                 DEFAULT_FLUSH_SCHEDULER_INTERVAL_MS,
                 DEFAULT_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS,
                 DEFAULT_RECOVERY_THREADS_PER_DATA_DIR,
-                CleanerConfig.defaults());
+                CleanerConfig.defaults(),
+                DEFAULT_PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS);
     }
 }

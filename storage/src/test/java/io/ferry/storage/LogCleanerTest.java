@@ -107,7 +107,10 @@ class LogCleanerTest {
         overwrite(log, 5, 40, "v");
         long dirtySize = log.sizeInBytes();
 
-        await().atMost(WAIT).until(() -> manager.cleanOffset(tp) > 0);
+        // The clean point moves inside the pass, its stats only after it: wait for both.
+        await().atMost(WAIT)
+                .until(() ->
+                        manager.cleanOffset(tp) > 0 && manager.cleanerStats().passes() > 0);
         assertEquals(expected(5, "v39"), latest(log));
         assertTrue(log.sizeInBytes() < dirtySize);
         CleanerStats stats = manager.cleanerStats();

@@ -183,6 +183,53 @@ class LogCompactionTest {
     }
 
     @Test
+    void aBatchThatLosesEveryRecordStaysEmptyWhileItHoldsItsProducersLastSequence() throws Exception {
+        Log log = Log.open(root.resolve("t-0"), CONFIG, 0, clock, scheduler);
+        log.appendAsLeader(producerBatch(77, 3, 0, "a", "b"), 4);
+        log.appendAsLeader(producerBatch(77, 3, 2, "c"), 4);
+        log.appendAsLeader(
+                keyed(CompressionType.NONE, clock.millis(), List.of(kv("a", "2"), kv("b", "2"), kv("c", "2"))), 4);
+        log.roll();
+        log.flush();
+
+        log.clean(0, log.logEndOffset(), bigMap());
+
+        List<RecordBatch> cleaned = readAll(log);
+        assertEquals(
+                List.of(2L, 3L),
+                cleaned.stream().map(RecordBatch::baseOffset).toList(),
+                "the producer's earlier batch goes, its last stays");
+        RecordBatch empty = cleaned.get(0);
+        empty.validate();
+        assertEquals(0, empty.recordCount());
+        assertEquals(2, empty.lastOffset());
+        assertEquals(77, empty.producerId());
+        assertEquals(3, empty.producerEpoch());
+        assertEquals(2, empty.baseSequence());
+        assertEquals(4, empty.partitionLeaderEpoch());
+        log.close();
+        LogDirs.deleteSnapshots(root.resolve("t-0"));
+
+        Log reopened = Log.open(root.resolve("t-0"), CONFIG, 0, clock, scheduler);
+        try {
+            LogAppendInfo retry = reopened.appendAsLeader(producerBatch(77, 3, 2, "c"), 5);
+            assertTrue(retry.duplicate(), "the producer's state, rebuilt from the cleaned log, still knows the batch");
+            assertEquals(2, retry.firstOffset());
+        } finally {
+            reopened.close();
+        }
+    }
+
+    private ByteBuffer producerBatch(long producerId, int epoch, int firstSeq, String... keys) {
+        RecordBatchBuilder builder =
+                RecordBatchBuilder.create(CompressionType.NONE).producer(producerId, (short) epoch, firstSeq);
+        for (String key : keys) {
+            builder.append(clock.millis(), CompactedLogs.utf8(key), CompactedLogs.utf8("1"));
+        }
+        return builder.build();
+    }
+
+    @Test
     void tombstonesStayForDeleteRetentionThenGo() throws Exception {
         Log log = Log.open(root.resolve("t-0"), CONFIG, 0, clock, scheduler);
         append(log, kv("a", "1"), kv("b", "1"));

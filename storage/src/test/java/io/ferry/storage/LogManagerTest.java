@@ -279,6 +279,20 @@ class LogManagerTest {
     }
 
     @Test
+    void idleProducersExpireOnTheScheduler() throws Exception {
+        LogConfig expiring = LogConfig.builder().producerIdExpirationMs(60_000).build();
+        LogManager manager = start(new LogManagerConfig(
+                dirs(), expiring, 300_000, Long.MAX_VALUE, 60_000, 1, CleanerConfig.defaults(), 10));
+        Log log = manager.getOrCreateLog(new TopicPartition("t", 0), expiring);
+        log.appendAsLeader(TestBatches.producerBatch(9L, 0, 0, 1, clock.millis()), 1);
+        assertEquals(1, log.producerIdCount());
+
+        clock.advance(60_000);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> log.producerIdCount() == 0);
+    }
+
+    @Test
     void heldRetentionDeletesNothingUntilReleased() throws Exception {
         LogConfig retained = LogConfig.builder()
                 .segmentBytes(1024)

@@ -28,6 +28,16 @@ final class TestBatches {
         return builder.build();
     }
 
+    /** A batch of {@code records} keyed records of producer {@code producerId}, sequences from {@code firstSeq}. */
+    static ByteBuffer producerBatch(long producerId, int epoch, int firstSeq, int records, long timestamp) {
+        RecordBatchBuilder builder =
+                RecordBatchBuilder.create(CompressionType.NONE).producer(producerId, (short) epoch, firstSeq);
+        for (int i = 0; i < records; i++) {
+            builder.append(timestamp, ("k" + (firstSeq + i)).getBytes(StandardCharsets.UTF_8), new byte[] {(byte) i});
+        }
+        return builder.build();
+    }
+
     static ByteBuffer concat(List<ByteBuffer> buffers) {
         int size = buffers.stream().mapToInt(ByteBuffer::remaining).sum();
         ByteBuffer all = ByteBuffer.allocate(size);

@@ -50,7 +50,7 @@ public final class HeartbeatChecks {
         return Optional.empty();
     }
 
-    private static String string(String field, String value, boolean mayBeEmpty) {
+    static String string(String field, String value, boolean mayBeEmpty) {
         if (value == null) {
             return field + " is missing";
         }
@@ -120,7 +120,7 @@ public final class HeartbeatChecks {
         return null;
     }
 
-    private static String topicName(String field, String name) {
+    static String topicName(String field, String name) {
         if (name == null || name.isEmpty()) {
             return field + " holds an empty topic name";
         }

@@ -20,6 +20,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One cleaning pass over one log, as Kafka's {@code Cleaner.doClean}: maps each key of the dirty section
@@ -175,6 +176,9 @@ public final class Cleaner {
      * @param limit            no offset at or above it is cleaned nor mapped (the high watermark, the
      *                         recovery point, or the first offset younger than {@code min.compaction.lag.ms})
      * @param nowMs            the time tombstones' retention is measured at
+     * @param lastBatchOffsets the last offset of each producer's last batch, by producer id: such a batch is
+     *                         kept, empty, when it loses every record (as Kafka's cleaner keeps it), so a
+     *                         rebuild of the producers' state from the log still finds the producer
      */
     public static CleanResult clean(
             Path dir,
@@ -183,6 +187,7 @@ public final class Cleaner {
             long limit,
             LogConfig config,
             long nowMs,
+            Map<Long, Long> lastBatchOffsets,
             OffsetMap map,
             Swapper swapper,
             Progress progress)
@@ -219,7 +224,8 @@ public final class Cleaner {
                 old.add(sealed.get(i));
             }
             long end = ends.get(group.get(group.size() - 1));
-            CleanResult pass = cleanGroup(dir, old, end, map, keyHashes, config, nowMs, swapper, progress);
+            CleanResult pass =
+                    cleanGroup(dir, old, end, map, keyHashes, config, nowMs, lastBatchOffsets, swapper, progress);
             if (pass.aborted()) {
                 return plus(done, pass, firstDirtyOffset);
             }
@@ -317,6 +323,7 @@ public final class Cleaner {
             KeyHashes keyHashes,
             LogConfig config,
             long nowMs,
+            Map<Long, Long> lastBatchOffsets,
             Swapper swapper,
             Progress progress)
             throws IOException {
@@ -348,7 +355,8 @@ public final class Cleaner {
                                 batch != null;
                                 batch = next(scanner, segment)) {
                             progress.onBytes(batch.sizeInBytes());
-                            Filtered filtered = filter(batch, segment, map, keyHashes, keepTombstones);
+                            Filtered filtered =
+                                    filter(batch, segment, map, keyHashes, keepTombstones, lastBatchOffsets);
                             dropped += filtered.dropped();
                             keyless += filtered.keyless();
                             if (filtered.bytes() != null) {
@@ -397,9 +405,17 @@ public final class Cleaner {
         }
     }
 
-    /** The batch as it stays after cleaning: itself, a rebuilt copy with fewer records, or null. */
+    /**
+     * The batch as it stays after cleaning: itself, a rebuilt copy with fewer records, an empty copy if it
+     * lost every record but is a producer's last, or null.
+     */
     private static Filtered filter(
-            RecordBatch batch, LogSegment segment, OffsetMap map, KeyHashes keyHashes, boolean keepTombstones) {
+            RecordBatch batch,
+            LogSegment segment,
+            OffsetMap map,
+            KeyHashes keyHashes,
+            boolean keepTombstones,
+            Map<Long, Long> lastBatchOffsets) {
         if (batch.isControl()) {
             return new Filtered(batch.buffer(), 0, 0);
         }
@@ -427,17 +443,46 @@ public final class Cleaner {
             }
         }
         long dropped = total - kept.size();
+        if (kept.isEmpty()) {
+            boolean producersLast = batch.producerId() != RecordBatch.NO_PRODUCER_ID
+                    && lastBatchOffsets.getOrDefault(batch.producerId(), -1L) == batch.lastOffset();
+            if (!producersLast) {
+                return new Filtered(null, dropped, keyless);
+            }
+            return new Filtered(total == 0 ? batch.buffer() : emptyCopy(batch), dropped, keyless);
+        }
         if (kept.size() == total) {
             return new Filtered(batch.buffer(), 0, 0);
-        }
-        if (kept.isEmpty()) {
-            return new Filtered(null, dropped, keyless);
         }
         RecordBatchBuilder builder = RecordBatchBuilder.rewriting(batch);
         for (Record record : kept) {
             builder.appendKept(record);
         }
         return new Filtered(builder.build(), dropped, keyless);
+    }
+
+    /**
+     * {@code batch} with no record, as Kafka's {@code DefaultRecordBatch.writeEmptyHeader} writes it: same
+     * offsets, leader epoch, producer fields, timestamp type and transactional and control bits, no
+     * compression, no base timestamp and the original max timestamp.
+     */
+    static ByteBuffer emptyCopy(RecordBatch batch) {
+        ByteBuffer header = batch.buffer().limit(RecordBatch.HEADER_SIZE);
+        ByteBuffer empty =
+                ByteBuffer.allocate(RecordBatch.HEADER_SIZE).put(header).flip();
+        int keptAttributes =
+                RecordBatch.TIMESTAMP_TYPE_MASK | RecordBatch.TRANSACTIONAL_MASK | RecordBatch.CONTROL_MASK;
+        empty.putInt(RecordBatch.LENGTH_OFFSET, RecordBatch.HEADER_SIZE - RecordBatch.LOG_OVERHEAD)
+                .putShort(RecordBatch.ATTRIBUTES_OFFSET, (short) (batch.attributes() & keptAttributes))
+                .putLong(RecordBatch.BASE_TIMESTAMP_OFFSET, RecordBatch.NO_TIMESTAMP)
+                .putInt(RecordBatch.RECORD_COUNT_OFFSET, 0);
+        try {
+            empty.putInt(RecordBatch.CRC_OFFSET, (int)
+                    RecordBatch.wrap(empty.duplicate()).computeChecksum());
+        } catch (CorruptBatchException e) {
+            throw new IllegalStateException("an empty copy of " + batch + " is malformed", e);
+        }
+        return empty;
     }
 
     private static RecordBatch next(BatchScanner scanner, LogSegment segment) {

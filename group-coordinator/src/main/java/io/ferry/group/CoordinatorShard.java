@@ -1,0 +1,306 @@
+package io.ferry.group;
+
+import io.ferry.group.internal.GroupChanges;
+import io.ferry.group.internal.GroupMetadata;
+import io.ferry.group.internal.HeartbeatChecks;
+import io.ferry.group.internal.MemberTimers;
+import io.ferry.group.internal.OffsetCommitChecks;
+import io.ferry.group.internal.OffsetRetention;
+import io.ferry.group.internal.RecordKey;
+import io.ferry.group.internal.RecordType;
+import io.ferry.group.internal.RecordValues;
+import io.ferry.group.internal.StoredGroup;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * One {@code __consumer_offsets} partition's consumer groups and committed offsets, as Kafka's
+ * {@code GroupCoordinatorShard}: the state its records build, and the operations on it.
+ *
+ * <p>Decide purely, then apply: an operation changes no persistent state. It returns a {@link Write}, the
+ * records that would make its change and the answer; the runtime appends the records, replays each
+ * ({@link #replay}, the only way state changes), and sends the answer once they are committed. A leader that
+ * loads the partition replays every record, then calls {@link #loaded}. The one exception is timers (members'
+ * session and revocation deadlines), which are not persisted: operations set them as they decide.
+ *
+ * <p>Not thread-safe: the runtime calls it from one thread. Times are milliseconds of the caller's clock.
+ */
+public final class CoordinatorShard {
+
+    private final GroupConfig config;
+    private final OffsetConfig offsetConfig;
+    private final GroupCoordinator coordinator;
+    /** Group id to its consumer group records; sorted, so that listings and writes come in a stable order. */
+    private final SortedMap<String, StoredGroup> groups = new TreeMap<>();
+    /** Group id to its committed offsets. A group may have offsets and no consumer group record. */
+    private final SortedMap<String, SortedMap<TopicPartition, OffsetAndMetadata>> offsets = new TreeMap<>();
+
+    private final MemberTimers timers = new MemberTimers();
+
+    public CoordinatorShard(GroupConfig config, OffsetConfig offsets) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.offsetConfig = Objects.requireNonNull(offsets, "offsets");
+        this.coordinator = new GroupCoordinator(config);
+    }
+
+    /**
+     * Applies one record read from the log, or one the runtime just appended. A record sets (a tombstone
+     * removes) the one piece of state its key names, so the state after a sequence of records depends only on
+     * the last record of each key: a compacted log loads to the same state as the whole one.
+     *
+     * @throws MalformedGroupRecordException naming what is wrong (unknown key type or value version, truncated
+     *     bytes, a field out of range); the state is then unchanged
+     */
+    public void replay(GroupRecord record) {
+        RecordKey key = RecordKey.decode(record.key());
+        if (key.type() == RecordType.OFFSET_COMMIT) {
+            replayOffset(key, record.value());
+            return;
+        }
+        StoredGroup group = groups.getOrDefault(key.groupId(), new StoredGroup());
+        group.replay(key, record.value());
+        if (group.isGone()) {
+            groups.remove(key.groupId());
+        } else {
+            groups.put(key.groupId(), group);
+        }
+    }
+
+    private void replayOffset(RecordKey key, byte[] value) {
+        if (value != null) {
+            OffsetAndMetadata offset = RecordValues.decodeOffsetCommit(value);
+            offsets.computeIfAbsent(key.groupId(), id -> new TreeMap<>()).put(key.partition(), offset);
+            return;
+        }
+        SortedMap<TopicPartition, OffsetAndMetadata> ofGroup = offsets.get(key.groupId());
+        if (ofGroup != null) {
+            ofGroup.remove(key.partition());
+            if (ofGroup.isEmpty()) {
+                offsets.remove(key.groupId());
+            }
+        }
+    }
+
+    /**
+     * After a load (every record replayed): starts every member's session timer at {@code nowMs} and the
+     * revocation timer of each member still revoking at {@code nowMs} plus its rebalance timeout.
+     */
+    public void loaded(long nowMs) {
+        groups.forEach((id, stored) -> timers.start(stored.group(id), config.sessionTimeoutMs(), nowMs));
+    }
+
+    /**
+     * A ConsumerGroupHeartbeat ({@link GroupCoordinator#heartbeat}). The records are the difference between the
+     * group before and after; a heartbeat that changes nothing persistent writes none, but still refreshes the
+     * member's session. A refused heartbeat writes nothing.
+     */
+    public Write<HeartbeatResponse> heartbeat(HeartbeatRequest request, TopicsImage topics, long nowMs) {
+        // The group id picks the group, so it is checked before that (the coordinator checks it again).
+        Optional<String> problem = HeartbeatChecks.problem(request);
+        if (problem.isPresent()) {
+            return Write.answer(HeartbeatResponse.failure(request, GroupError.INVALID_REQUEST, problem.get()));
+        }
+        ConsumerGroup before = groupOrEmpty(request.groupId());
+        HeartbeatResult result = coordinator.heartbeat(timers.withTimers(before), request, topics, nowMs);
+        if (result.response().error() != GroupError.NONE) {
+            return Write.answer(result.response());
+        }
+        timers.remember(result.group());
+        return new Write<>(changes(before, result.group(), nowMs), result.response());
+    }
+
+    /**
+     * An OffsetCommit: per partition, {@link GroupError#NONE} and a record, or why not. Who may commit is
+     * {@link GroupCoordinator#checkOffsetCommit}'s rule; then the fields are checked (negative offset:
+     * INVALID_COMMIT_OFFSET_SIZE, metadata beyond offset.metadata.max.bytes: OFFSET_METADATA_TOO_LARGE, an
+     * invalid topic name or partition: INVALID_REQUEST). Each offset is stored with {@code nowMs} as its commit
+     * time.
+     */
+    public Write<Map<TopicPartition, GroupError>> commitOffsets(OffsetCommitRequest request, long nowMs) {
+        SortedMap<TopicPartition, GroupError> errors = new TreeMap<>();
+        if (!OffsetCommitChecks.validGroupId(request.groupId())) {
+            request.offsets().keySet().forEach(tp -> errors.put(tp, GroupError.INVALID_GROUP_ID));
+            return Write.answer(errors);
+        }
+        ConsumerGroup group = groupOrEmpty(request.groupId());
+        List<GroupRecord> records = new ArrayList<>();
+        request.offsets().forEach((tp, offset) -> {
+            GroupError error = coordinator.checkOffsetCommit(group, request.memberId(), request.memberEpoch(), tp);
+            if (error == GroupError.NONE) {
+                error = OffsetCommitChecks.check(tp, offset, offsetConfig);
+            }
+            if (error == GroupError.NONE) {
+                records.add(RecordKey.ofOffset(request.groupId(), tp)
+                        .with(RecordValues.encodeOffsetCommit(offset.committedAt(nowMs))));
+            }
+            errors.put(tp, error);
+        });
+        return new Write<>(records, errors);
+    }
+
+    /**
+     * The group's committed offsets: all of them, or those of the given partitions; a partition with no
+     * committed offset is not in the answer.
+     */
+    public Map<TopicPartition, OffsetAndMetadata> fetchOffsets(
+            String groupId, Optional<Set<TopicPartition>> partitions) {
+        SortedMap<TopicPartition, OffsetAndMetadata> committed = new TreeMap<>(committedOffsets(groupId));
+        partitions.ifPresent(wanted -> committed.keySet().retainAll(wanted));
+        return Collections.unmodifiableSortedMap(committed);
+    }
+
+    /**
+     * Removes the members past their session or revocation deadline, tombstones the offsets that outlived
+     * offsets.retention.ms ({@link OffsetRetention}: KIP-211, counting from when the group became empty, or from
+     * the commit for a group with no consumer group state), and deletes each group that has no member and no
+     * offset left. Groups are judged as stored: one that this call empties is deleted by a later one.
+     */
+    public Write<List<ExpiredMember>> expire(TopicsImage topics, long nowMs) {
+        SortedMap<String, ConsumerGroup> current = new TreeMap<>();
+        groups.forEach((id, group) -> current.put(id, group.group(id)));
+        timers.keepOnly(current.values());
+        List<GroupRecord> records = new ArrayList<>();
+        List<ExpiredMember> expired = new ArrayList<>();
+        current.forEach((id, before) -> {
+            ExpiryResult result = coordinator.expire(timers.withTimers(before), topics, nowMs);
+            if (!result.removed().isEmpty()) {
+                records.addAll(changes(before, result.group(), nowMs));
+                result.removed().forEach(r -> expired.add(new ExpiredMember(id, r.memberId(), r.reason())));
+            }
+        });
+        for (String id : knownGroupIds()) {
+            records.addAll(expiredOffsetsAndGroup(id, Optional.ofNullable(current.get(id)), nowMs));
+        }
+        return new Write<>(records, expired);
+    }
+
+    /** Tombstones for the group's offsets that outlived their retention, and for the group once nothing is left. */
+    private List<GroupRecord> expiredOffsetsAndGroup(String groupId, Optional<ConsumerGroup> group, long nowMs) {
+        Map<TopicPartition, OffsetAndMetadata> committed = committedOffsets(groupId);
+        List<TopicPartition> outlived =
+                OffsetRetention.expired(committed, group, emptySinceMs(groupId), offsetConfig.retentionMs(), nowMs);
+        List<GroupRecord> records = new ArrayList<>(offsetTombstones(groupId, outlived));
+        if (group.isPresent() && group.get().members().isEmpty() && outlived.size() == committed.size()) {
+            records.addAll(groups.get(groupId).tombstones(groupId));
+        }
+        return records;
+    }
+
+    /** Every group of this partition: those with consumer group state, and those with only offsets (EMPTY). */
+    public List<GroupListing> listGroups() {
+        return knownGroupIds().stream()
+                .map(id -> {
+                    ConsumerGroup group = groupOrEmpty(id);
+                    return new GroupListing(
+                            id, GroupState.of(group), group.members().size());
+                })
+                .toList();
+    }
+
+    /** The group, as ConsumerGroupDescribe shows it; a group with only offsets is EMPTY at epoch 0. */
+    public Optional<GroupDescription> describe(String groupId) {
+        return isKnown(groupId)
+                ? Optional.of(GroupDescription.of(
+                        groupOrEmpty(groupId), config.assignor().name()))
+                : Optional.empty();
+    }
+
+    /** The group as its records built it, without timers; empty when no ConsumerGroupMetadata record made it. */
+    public Optional<ConsumerGroup> group(String groupId) {
+        StoredGroup stored = groups.get(groupId);
+        return stored == null || !stored.exists() ? Optional.empty() : Optional.of(stored.group(groupId));
+    }
+
+    /**
+     * DeleteGroups for one group: {@link GroupError#GROUP_ID_NOT_FOUND}, {@link GroupError#NON_EMPTY_GROUP}
+     * while it has members (a static member that left for now counts), or {@link GroupError#NONE} with
+     * tombstones for all its records and offsets.
+     *
+     * @param nowMs not used: deletion does not depend on time; kept so that the runtime's calls stay as agreed
+     */
+    public Write<GroupError> deleteGroup(String groupId, long nowMs) {
+        if (!isKnown(groupId)) {
+            return Write.answer(GroupError.GROUP_ID_NOT_FOUND);
+        }
+        if (!groupOrEmpty(groupId).members().isEmpty()) {
+            return Write.answer(GroupError.NON_EMPTY_GROUP);
+        }
+        List<GroupRecord> records = new ArrayList<>(
+                offsetTombstones(groupId, committedOffsets(groupId).keySet()));
+        StoredGroup stored = groups.get(groupId);
+        if (stored != null) {
+            records.addAll(stored.tombstones(groupId));
+        }
+        return new Write<>(records, GroupError.NONE);
+    }
+
+    /**
+     * OffsetDelete: per partition, {@link GroupError#NONE} (with a tombstone if an offset was committed),
+     * {@link GroupError#GROUP_SUBSCRIBED_TO_TOPIC} for a topic a member subscribes to, or, for every partition,
+     * {@link GroupError#GROUP_ID_NOT_FOUND}.
+     */
+    public Write<Map<TopicPartition, GroupError>> deleteOffsets(String groupId, Set<TopicPartition> partitions) {
+        SortedMap<TopicPartition, GroupError> errors = new TreeMap<>();
+        if (!isKnown(groupId)) {
+            partitions.forEach(tp -> errors.put(tp, GroupError.GROUP_ID_NOT_FOUND));
+            return Write.answer(errors);
+        }
+        ConsumerGroup group = groupOrEmpty(groupId);
+        Map<TopicPartition, OffsetAndMetadata> committed = committedOffsets(groupId);
+        List<TopicPartition> deleted = new ArrayList<>();
+        for (TopicPartition tp : new TreeSet<>(partitions)) {
+            boolean subscribed = group.isSubscribedTo(tp.topic());
+            errors.put(tp, subscribed ? GroupError.GROUP_SUBSCRIBED_TO_TOPIC : GroupError.NONE);
+            if (!subscribed && committed.containsKey(tp)) {
+                deleted.add(tp);
+            }
+        }
+        return new Write<>(offsetTombstones(groupId, deleted), errors);
+    }
+
+    /** The records that make the stored group {@code before} the group the coordinator computed. */
+    private List<GroupRecord> changes(ConsumerGroup before, ConsumerGroup computed, long nowMs) {
+        return GroupChanges.between(
+                before, emptySinceMs(before.groupId()), MemberTimers.withoutTimers(computed), nowMs);
+    }
+
+    private ConsumerGroup groupOrEmpty(String groupId) {
+        StoredGroup stored = groups.get(groupId);
+        return stored == null ? ConsumerGroup.empty(groupId) : stored.group(groupId);
+    }
+
+    private long emptySinceMs(String groupId) {
+        StoredGroup stored = groups.get(groupId);
+        return stored == null ? GroupMetadata.NOT_EMPTY : stored.emptySinceMs();
+    }
+
+    private Map<TopicPartition, OffsetAndMetadata> committedOffsets(String groupId) {
+        return offsets.getOrDefault(groupId, Collections.emptySortedMap());
+    }
+
+    private boolean isKnown(String groupId) {
+        return groups.containsKey(groupId) || offsets.containsKey(groupId);
+    }
+
+    private SortedSet<String> knownGroupIds() {
+        TreeSet<String> ids = new TreeSet<>(groups.keySet());
+        ids.addAll(offsets.keySet());
+        return ids;
+    }
+
+    private static List<GroupRecord> offsetTombstones(String groupId, Collection<TopicPartition> partitions) {
+        return partitions.stream()
+                .map(tp -> RecordKey.ofOffset(groupId, tp).tombstone())
+                .toList();
+    }
+}
