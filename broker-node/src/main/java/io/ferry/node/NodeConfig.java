@@ -9,6 +9,8 @@ import io.ferry.config.ConfigValues;
 import io.ferry.config.HostPort;
 import io.ferry.config.QuorumVoter;
 import io.ferry.config.RawSetting;
+import io.ferry.group.GroupConfig;
+import io.ferry.group.PartitionAssignor;
 import io.ferry.record.TimestampType;
 import io.ferry.replication.ReplicationConfig;
 import io.ferry.storage.CleanerConfig;
@@ -108,6 +110,14 @@ public final class NodeConfig {
                     BROKER_HEARTBEAT_INTERVAL_MS,
                     "expected less than broker.session.timeout.ms (" + values.get(BROKER_SESSION_TIMEOUT_MS) + ", "
                             + values.origin(BROKER_SESSION_TIMEOUT_MS) + ")"));
+        }
+        if (values.get(GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS) >= values.get(GROUP_CONSUMER_SESSION_TIMEOUT_MS)) {
+            problems.add(problem(
+                    GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS,
+                    "expected less than group.consumer.session.timeout.ms ("
+                            + values.get(GROUP_CONSUMER_SESSION_TIMEOUT_MS) + ", "
+                            + values.origin(GROUP_CONSUMER_SESSION_TIMEOUT_MS)
+                            + "): a member would be removed between two heartbeats"));
         }
         if (values.get(REPLICA_FETCH_WAIT_MAX_MS) >= values.get(REPLICA_LAG_TIME_MAX_MS)) {
             problems.add(problem(
@@ -401,5 +411,38 @@ public final class NodeConfig {
 
     public Duration requestTimeout() {
         return Duration.ofMillis(values.get(REQUEST_TIMEOUT_MS));
+    }
+
+    public int offsetsTopicNumPartitions() {
+        return values.get(OFFSETS_TOPIC_NUM_PARTITIONS);
+    }
+
+    public int offsetsTopicReplicationFactor() {
+        return values.get(OFFSETS_TOPIC_REPLICATION_FACTOR);
+    }
+
+    /** Validated to fit an int. */
+    public int offsetsTopicSegmentBytes() {
+        return Math.toIntExact(values.get(OFFSETS_TOPIC_SEGMENT_BYTES));
+    }
+
+    public Duration offsetsRetention() {
+        return Duration.ofMinutes(values.get(OFFSETS_RETENTION_MINUTES));
+    }
+
+    /** Validated to fit a short. */
+    public int offsetMetadataMaxBytes() {
+        return Math.toIntExact(values.get(OFFSET_METADATA_MAX_BYTES));
+    }
+
+    /** The consumer groups' settings, validated together by {@link #load}; the first assignor listed assigns. */
+    public GroupConfig groupConsumer() {
+        String assignor = values.get(GROUP_CONSUMER_ASSIGNORS).get(0);
+        return new GroupConfig(
+                Math.toIntExact(values.get(GROUP_CONSUMER_SESSION_TIMEOUT_MS)),
+                Math.toIntExact(values.get(GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS)),
+                values.get(GROUP_CONSUMER_MAX_SIZE),
+                PartitionAssignor.byName(assignor)
+                        .orElseThrow(() -> new IllegalStateException("assignor " + assignor + " passed validation")));
     }
 }

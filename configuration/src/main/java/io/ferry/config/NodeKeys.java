@@ -580,6 +580,91 @@ public final class NodeKeys {
             "Longest time a request is held before it is answered with an error: a broker's `acks=all` "
                     + "produce waiting for the ISR, a controller's request waiting for the active controller.");
 
+    public static final ConfigKey<Integer> OFFSETS_TOPIC_NUM_PARTITIONS = ConfigKey.define(
+            "offsets.topic.num.partitions",
+            ConfigType.INT,
+            50,
+            between(1, 10_000),
+            HIGH,
+            "Partitions of the internal topic `__consumer_offsets`, where consumer groups keep their state "
+                    + "and committed offsets; a group's coordinator is the leader of the partition its id hashes "
+                    + "to. Read when the topic is created (at the first FindCoordinator): changing it later "
+                    + "changes nothing.");
+
+    public static final ConfigKey<Integer> OFFSETS_TOPIC_REPLICATION_FACTOR = ConfigKey.define(
+            "offsets.topic.replication.factor",
+            ConfigType.INT,
+            3,
+            between(1, Short.MAX_VALUE),
+            HIGH,
+            "Replication factor of `__consumer_offsets` when it is created. Unlike Kafka, which refuses to "
+                    + "create the topic until this many brokers are alive, Ferry creates it with as many "
+                    + "replicas as there are live brokers, if fewer, and logs a warning.");
+
+    public static final ConfigKey<Long> OFFSETS_TOPIC_SEGMENT_BYTES = ConfigKey.define(
+            "offsets.topic.segment.bytes",
+            ConfigType.SIZE_BYTES,
+            104_857_600L,
+            between(1_048_576, INT_MAX),
+            MEDIUM,
+            "`segment.bytes` of `__consumer_offsets`, kept small so that compaction, and a new coordinator's "
+                    + "load of a partition, have little to read.");
+
+    public static final ConfigKey<Integer> OFFSETS_RETENTION_MINUTES = ConfigKey.define(
+            "offsets.retention.minutes",
+            ConfigType.INT,
+            10_080,
+            between(1, INT_MAX),
+            HIGH,
+            "How long the committed offsets of a group without members are kept after its last commit (7 "
+                    + "days); then they expire, and a consumer of the group starts from `auto.offset.reset`.");
+
+    public static final ConfigKey<Long> OFFSET_METADATA_MAX_BYTES = ConfigKey.define(
+            "offset.metadata.max.bytes",
+            ConfigType.SIZE_BYTES,
+            4_096L,
+            between(0, Short.MAX_VALUE),
+            LOW,
+            "Longest metadata string a committed offset may carry, in UTF-8 bytes (OFFSET_METADATA_TOO_LARGE "
+                    + "above it); the record stores its length in two bytes, as Kafka's.");
+
+    public static final ConfigKey<Long> GROUP_CONSUMER_SESSION_TIMEOUT_MS = ConfigKey.define(
+            "group.consumer.session.timeout.ms",
+            ConfigType.DURATION_MS,
+            45_000L,
+            between(1, INT_MAX),
+            HIGH,
+            "A member of a consumer group that sends no heartbeat for this long is removed from the group and "
+                    + "its partitions go to the others. Must exceed `group.consumer.heartbeat.interval.ms`.");
+
+    public static final ConfigKey<Long> GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS = ConfigKey.define(
+            "group.consumer.heartbeat.interval.ms",
+            ConfigType.DURATION_MS,
+            5_000L,
+            between(1, INT_MAX),
+            MEDIUM,
+            "How often members of a consumer group heartbeat (the coordinator tells each member); a member "
+                    + "learns of a new assignment at its next heartbeat.");
+
+    public static final ConfigKey<Integer> GROUP_CONSUMER_MAX_SIZE = ConfigKey.define(
+            "group.consumer.max.size",
+            ConfigType.INT,
+            Integer.MAX_VALUE,
+            between(1, INT_MAX),
+            MEDIUM,
+            "Most members a consumer group may have; a member joining a full group is refused with "
+                    + "GROUP_MAX_SIZE_REACHED.");
+
+    public static final ConfigKey<List<String>> GROUP_CONSUMER_ASSIGNORS = ConfigKey.define(
+            "group.consumer.assignors",
+            ConfigType.LIST,
+            List.of("uniform", "range"),
+            Validators.nonEmptySubsetOf("uniform", "range"),
+            MEDIUM,
+            "The server-side assignors of consumer groups, by Kafka's short names; the first one assigns. "
+                    + "`uniform`: balanced and sticky, moves as few partitions as balance needs. `range`: per "
+                    + "topic, contiguous ranges in member id order, so co-partitioned topics line up.");
+
     /** All keys above. */
     public static final ConfigDef DEFINITION = ConfigDef.of(
             NODE_ID,
@@ -641,7 +726,16 @@ public final class NodeKeys {
             REPLICA_FETCH_MAX_BYTES,
             REPLICA_FETCH_RESPONSE_MAX_BYTES,
             REPLICA_FETCH_BACKOFF_MS,
-            REQUEST_TIMEOUT_MS);
+            REQUEST_TIMEOUT_MS,
+            OFFSETS_TOPIC_NUM_PARTITIONS,
+            OFFSETS_TOPIC_REPLICATION_FACTOR,
+            OFFSETS_TOPIC_SEGMENT_BYTES,
+            OFFSETS_RETENTION_MINUTES,
+            OFFSET_METADATA_MAX_BYTES,
+            GROUP_CONSUMER_SESSION_TIMEOUT_MS,
+            GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS,
+            GROUP_CONSUMER_MAX_SIZE,
+            GROUP_CONSUMER_ASSIGNORS);
 
     private NodeKeys() {}
 }

@@ -4,11 +4,18 @@ import io.ferry.config.ConfigException;
 import io.ferry.config.ConfigProblem;
 import io.ferry.config.HostPort;
 import io.ferry.config.NodeKeys;
+import io.ferry.group.CoordinatorShard;
+import io.ferry.group.GroupConfig;
+import io.ferry.group.OffsetConfig;
 import io.ferry.node.NodeConfig;
 import io.ferry.node.ProcessRole;
 import io.ferry.node.internal.broker.controller.BrokerLifecycle;
 import io.ferry.node.internal.broker.controller.ControllerGateway;
+import io.ferry.node.internal.broker.group.ClusterTopics;
+import io.ferry.node.internal.broker.group.GroupCoordinatorRuntime;
+import io.ferry.node.internal.broker.group.OffsetsTopicCreation;
 import io.ferry.node.internal.broker.handler.BrokerGrpcService;
+import io.ferry.node.internal.broker.handler.GroupGrpcService;
 import io.ferry.node.internal.broker.memory.FetchMemory;
 import io.ferry.node.internal.broker.memory.MemoryBudget;
 import io.ferry.node.internal.broker.metadata.BrokerMetadata;
@@ -44,6 +51,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -54,8 +62,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The broker role: the partition logs of {@code log.dirs} ({@link LogManager}), their replica state
  * ({@link ReplicaManager}, which fetches followed partitions from their leaders through
- * {@link GrpcLeaderClient} and sends ISR changes through {@link ControllerIsrChannel}), the session with the controllers ({@link BrokerLifecycle}) and the client
- * service ({@link BrokerGrpcService}) on the node's gRPC port. Healthy while registered, unfenced, with
+ * {@link GrpcLeaderClient} and sends ISR changes through {@link ControllerIsrChannel}), the session with the controllers ({@link BrokerLifecycle}), the
+ * consumer group coordinators of the {@code __consumer_offsets} partitions it leads
+ * ({@link GroupCoordinatorRuntime}), and the client services ({@link BrokerGrpcService},
+ * {@link GroupGrpcService}) on the node's gRPC port. Healthy while registered, unfenced, with
  * a metadata view current within {@code broker.metadata.max.staleness.ms}, its session threads
  * running and no failed log directory ({@link BrokerHealth}).
  *
@@ -71,6 +81,9 @@ public final class BrokerRole implements NodeRole {
     /** Longest time controlled shutdown may take; within the node's per-role bound. */
     static final long CONTROLLED_SHUTDOWN_MILLIS = 5_000;
 
+    /** Threads the group coordinators share (Kafka's {@code group.coordinator.threads} default). */
+    static final int GROUP_COORDINATOR_THREADS = 4;
+
     private final NodeConfig config;
     private final MeterRegistry registry;
     private final InstantSource clock;
@@ -80,6 +93,10 @@ public final class BrokerRole implements NodeRole {
     private final ScheduledExecutorService scheduler;
     /** The delayed-request timer's own thread, so retention or checkpoints never delay a timeout. */
     private final ScheduledExecutorService timer;
+    /** Run the group coordinators' operations, each coordinator's one at a time. */
+    private final ExecutorService groupThreads;
+    /** Times the group coordinators' member expiry and load checks. */
+    private final ScheduledExecutorService groupTimer;
 
     private final TopicConfigs topicConfigs;
     /** The way to the controllers, connected when the node serves. */
@@ -93,6 +110,7 @@ public final class BrokerRole implements NodeRole {
     private volatile ReplicationMetrics replicationMetrics;
     private volatile CleanerMetrics cleanerMetrics;
     private volatile GrpcLeaderClient leaderClient;
+    private volatile GroupCoordinatorRuntime groups;
     /** Owned by the lifecycle's metadata thread: the view the partitions were last reconciled with. */
     private BrokerMetadata reconciled = BrokerMetadata.EMPTY;
     /**
@@ -139,6 +157,8 @@ public final class BrokerRole implements NodeRole {
         this.threads = threads;
         this.scheduler = threads.scheduled("ferry-broker-scheduler", 2);
         this.timer = threads.scheduled("ferry-broker-timer", 1);
+        this.groupThreads = threads.fixed("ferry-group-coordinator", GROUP_COORDINATOR_THREADS);
+        this.groupTimer = threads.scheduled("ferry-group-timer", 1);
         this.logManagerConfig = logManagerConfig(config);
         this.topicConfigs =
                 new TopicConfigs(logManagerConfig.defaultLogConfig(), config.minInsyncReplicas(), () -> newest);
@@ -244,12 +264,44 @@ public final class BrokerRole implements NodeRole {
                         config.fetchMaxBytes(), config.replication().fetchMaxBytes()),
                 fetchMemory,
                 new TopicAdmission(config.numPartitions(), config.defaultReplicationFactor(), topicConfigs));
+        GroupGrpcService groupService = groupService(logs, replicas);
         log.info(
                 "Broker {} opened {} partition logs in {}",
                 config.nodeId(),
                 logs.allLogs().size(),
                 config.logDirs());
-        return List.of(service.bindService());
+        return List.of(service.bindService(), groupService.bindService());
+    }
+
+    /**
+     * The group coordinators of the {@code __consumer_offsets} partitions this broker will lead, and the service
+     * that reaches them.
+     */
+    private GroupGrpcService groupService(LogManager logs, ReplicaManager replicas) {
+        ClusterTopics topics = new ClusterTopics(lifecycle::metadata);
+        GroupConfig groupConfig = config.groupConsumer();
+        OffsetConfig offsetConfig =
+                new OffsetConfig(config.offsetsRetention().toMillis(), config.offsetMetadataMaxBytes());
+        groups = new GroupCoordinatorRuntime(
+                config.nodeId(),
+                () -> new CoordinatorShard(groupConfig, offsetConfig),
+                replicas,
+                logs::getLog,
+                groupThreads,
+                groupTimer,
+                clock,
+                topics,
+                config.requestTimeout().toMillis());
+        OffsetsTopicCreation offsetsTopic = new OffsetsTopicCreation(
+                new OffsetsTopicCreation.Settings(
+                        config.offsetsTopicNumPartitions(),
+                        config.offsetsTopicReplicationFactor(),
+                        config.offsetsTopicSegmentBytes(),
+                        config.minInsyncReplicas()),
+                controllers,
+                lifecycle::pollSoon,
+                config.requestTimeout().toMillis());
+        return new GroupGrpcService(groups, offsetsTopic, topics, lifecycle::metadata, metrics);
     }
 
     @Override
@@ -293,6 +345,7 @@ public final class BrokerRole implements NodeRole {
         Set<TopicPartition> onDisk =
                 firstView && next.version() > 0 ? logManager.allLogs().keySet() : Set.of();
         new PartitionReconciler(config.nodeId(), replicaManager).reconcile(reconciled, next, onDisk);
+        groups.onMetadata(next);
         reconciled = next;
         firstView &= next.version() == 0;
         metrics.syncPartitions();
@@ -332,6 +385,10 @@ public final class BrokerRole implements NodeRole {
     @Override
     public void close() {
         lifecycle.close();
+        GroupCoordinatorRuntime coordinators = groups;
+        if (coordinators != null) {
+            coordinators.close();
+        }
         ReplicaManager replicas = replicaManager;
         if (replicas != null) {
             replicas.close();
@@ -358,9 +415,13 @@ public final class BrokerRole implements NodeRole {
         }
         scheduler.shutdownNow();
         timer.shutdownNow();
+        groupThreads.shutdownNow();
+        groupTimer.shutdownNow();
         try {
             scheduler.awaitTermination(2, TimeUnit.SECONDS);
             timer.awaitTermination(2, TimeUnit.SECONDS);
+            groupThreads.awaitTermination(2, TimeUnit.SECONDS);
+            groupTimer.awaitTermination(2, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -9,6 +9,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerTransportFilter;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 
 /**
@@ -46,6 +47,18 @@ public final class CallerConnection extends ServerTransportFilter implements Ser
     public static Object current() {
         Token token = CONNECTION.get();
         return token != null ? token : NONE;
+    }
+
+    /**
+     * The address the call this thread serves came from, as a consumer group shows its members' hosts
+     * (Kafka's {@code client.host}); empty for a call on no network connection.
+     */
+    public static String remoteHost() {
+        Token token = CONNECTION.get();
+        if (token == null || token.remote == null) {
+            return "";
+        }
+        return token.remote instanceof InetSocketAddress inet ? inet.getHostString() : token.remote.toString();
     }
 
     @Override

@@ -71,6 +71,11 @@ final class AdminCalls {
     }
 
     void createTopic(CreateTopicRequest request, StreamObserver<CreateTopicResponse> observer) {
+        Error internal = InternalTopics.refused(request.getName(), "create");
+        if (internal != null) {
+            answer(observer, CreateTopicResponse.newBuilder().setError(internal).build());
+            return;
+        }
         CreateTopicRequest prepared;
         try {
             prepared = topicAdmission.prepare(keyed(request));
@@ -111,6 +116,13 @@ final class AdminCalls {
     }
 
     void createPartitions(CreatePartitionsRequest request, StreamObserver<CreatePartitionsResponse> observer) {
+        Error internal = InternalTopics.refused(request.getName(), "add partitions to");
+        if (internal != null) {
+            answer(
+                    observer,
+                    CreatePartitionsResponse.newBuilder().setError(internal).build());
+            return;
+        }
         CreatePartitionsRequest keyed = keyed(request);
         forward(
                 "create_partitions",
@@ -121,6 +133,11 @@ final class AdminCalls {
     }
 
     void deleteTopic(DeleteTopicRequest request, StreamObserver<DeleteTopicResponse> observer) {
+        Error internal = InternalTopics.refused(request.getName(), "delete");
+        if (internal != null) {
+            answer(observer, DeleteTopicResponse.newBuilder().setError(internal).build());
+            return;
+        }
         DeleteTopicRequest keyed = keyed(request);
         forward(
                 "delete_topic",

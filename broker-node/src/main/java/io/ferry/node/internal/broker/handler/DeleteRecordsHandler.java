@@ -40,8 +40,10 @@ final class DeleteRecordsHandler {
             DeleteRecordsTopicResult.Builder t =
                     DeleteRecordsTopicResult.newBuilder().setTopic(topic.getTopic());
             for (DeleteRecordsPartition p : topic.getPartitionsList()) {
-                Error invalid = RequestFields.atLeast(
-                        "offset", p.getOffset(), -1, "-1 (the high watermark) or an offset (0 or more)");
+                Error invalid = RequestFields.firstOf(
+                        RequestFields.atLeast(
+                                "offset", p.getOffset(), -1, "-1 (the high watermark) or an offset (0 or more)"),
+                        InternalTopics.refused(topic.getTopic(), "delete the records of"));
                 PartitionLookup.Result lookup = partitions.resolve(topic.getTopic(), p.getPartition(), invalid);
                 t.addPartitions(deleteBefore(view, lookup, p, externalCaller));
             }

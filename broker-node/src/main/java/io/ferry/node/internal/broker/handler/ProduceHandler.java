@@ -29,9 +29,9 @@ import java.util.function.Supplier;
 
 /**
  * Produce, shared by the unary and the streaming RPC: refuses every partition of a request whose acks or
- * timeout_ms is out of range, resolves every partition against the metadata view (INVALID_TOPIC,
- * UNKNOWN_TOPIC, UNKNOWN_PARTITION, a partition named twice), appends the rest
- * through the {@link ReplicaManager} and builds one response in request order. Thread-safe.
+ * timeout_ms is out of range, resolves every partition against the metadata view (INVALID_TOPIC, also for
+ * the internal {@code __consumer_offsets}, UNKNOWN_TOPIC, UNKNOWN_PARTITION, a partition named twice),
+ * appends the rest through the {@link ReplicaManager} and builds one response in request order. Thread-safe.
  */
 final class ProduceHandler {
 
@@ -83,7 +83,10 @@ final class ProduceHandler {
         int index = 0;
         for (TopicProduceData topic : request.getTopicsList()) {
             for (PartitionProduceData data : topic.getPartitionsList()) {
-                PartitionLookup.Result lookup = partitions.resolve(topic.getTopic(), data.getPartition(), invalid);
+                PartitionLookup.Result lookup = partitions.resolve(
+                        topic.getTopic(),
+                        data.getPartition(),
+                        RequestFields.firstOf(invalid, InternalTopics.refused(topic.getTopic(), "produce to")));
                 if (lookup instanceof Refused r) {
                     refused.put(index, failed(data.getPartition(), r.error(), null));
                 } else if (lookup instanceof Found f) {

@@ -1,0 +1,112 @@
+package io.ferry.node.internal.broker.handler;
+
+import io.ferry.group.HeartbeatRequest;
+import io.ferry.group.HeartbeatResponse;
+import io.ferry.group.TopicPartition;
+import io.ferry.node.internal.broker.group.ClusterTopics;
+import io.ferry.node.internal.broker.group.GroupCoordinatorRuntime;
+import io.ferry.node.internal.broker.group.SubscribedPatterns;
+import io.ferry.proto.v1.ConsumerGroupHeartbeatRequest;
+import io.ferry.proto.v1.ConsumerGroupHeartbeatResponse;
+import io.ferry.proto.v1.Error;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * ConsumerGroupHeartbeat on the group's coordinator. The fields that size or route anything (group id, list
+ * lengths) and the pattern (which must compile as RE2) are checked here; the group logic checks the rest and
+ * answers INVALID_REQUEST naming the field. The topics the group logic decides with are the cluster's now,
+ * with the patterns of every member of the group and the request resolved. Thread-safe.
+ */
+final class ConsumerGroupHeartbeatHandler {
+
+    private final GroupCoordinatorRuntime runtime;
+    private final ClusterTopics topics;
+
+    ConsumerGroupHeartbeatHandler(GroupCoordinatorRuntime runtime, ClusterTopics topics) {
+        this.runtime = runtime;
+        this.topics = topics;
+    }
+
+    /** @param clientHost the address the call came from, read on the call's thread */
+    CompletableFuture<ConsumerGroupHeartbeatResponse> handle(ConsumerGroupHeartbeatRequest request, String clientHost) {
+        Error invalid = check(request);
+        if (invalid != null) {
+            return CompletableFuture.completedFuture(failed(request, invalid));
+        }
+        HeartbeatRequest heartbeat = heartbeatOf(request, clientHost);
+        return runtime.write(request.getGroupId(), (shard, now) -> {
+                    Set<String> patterns = SubscribedPatterns.of(shard, request.getGroupId());
+                    if (request.hasSubscribedTopicRegex()) {
+                        patterns.add(request.getSubscribedTopicRegex());
+                    }
+                    return shard.heartbeat(heartbeat, topics.image(patterns), now);
+                })
+                .handle((response, failure) ->
+                        failure == null ? answer(response) : failed(request, GroupErrors.of(failure)));
+    }
+
+    private static Error check(ConsumerGroupHeartbeatRequest request) {
+        Error error = RequestFields.firstOf(
+                GroupRequestChecks.groupId(request.getGroupId()),
+                GroupRequestChecks.listSize(
+                        "subscribed_topic_names",
+                        request.getSubscribedTopicNames().getNamesCount()),
+                GroupRequestChecks.partitions(
+                        "owned_topic_partitions",
+                        request.getOwnedTopicPartitions().getTopicsList()));
+        if (error == null && request.hasSubscribedTopicRegex()) {
+            String pattern = request.getSubscribedTopicRegex();
+            error = GroupRequestChecks.length("subscribed_topic_regex", pattern);
+            if (error == null) {
+                error = ClusterTopics.problemWith(pattern)
+                        .map(problem -> GroupRequestChecks.invalid("subscribed_topic_regex '" + pattern
+                                + "' is not a valid RE2 regular expression: " + problem))
+                        .orElse(null);
+            }
+        }
+        return error;
+    }
+
+    /** The request as the group logic takes it: a field not sent is null. */
+    private static HeartbeatRequest heartbeatOf(ConsumerGroupHeartbeatRequest request, String clientHost) {
+        List<TopicPartition> owned = request.hasOwnedTopicPartitions()
+                ? List.copyOf(GroupRequestChecks.partitionsOf(
+                        request.getOwnedTopicPartitions().getTopicsList()))
+                : null;
+        return new HeartbeatRequest(
+                request.getGroupId(),
+                request.getMemberId(),
+                request.getMemberEpoch(),
+                request.hasInstanceId() ? request.getInstanceId() : null,
+                request.getRebalanceTimeoutMs(),
+                request.getClientId(),
+                clientHost,
+                request.hasSubscribedTopicNames()
+                        ? List.copyOf(request.getSubscribedTopicNames().getNamesList())
+                        : null,
+                request.hasSubscribedTopicRegex() ? request.getSubscribedTopicRegex() : null,
+                owned);
+    }
+
+    private static ConsumerGroupHeartbeatResponse answer(HeartbeatResponse response) {
+        ConsumerGroupHeartbeatResponse.Builder answer = ConsumerGroupHeartbeatResponse.newBuilder()
+                .setError(GroupErrors.of(response.error(), response.errorMessage()))
+                .setMemberId(response.memberId())
+                .setMemberEpoch(response.memberEpoch())
+                .setHeartbeatIntervalMs(response.heartbeatIntervalMs());
+        response.assignment()
+                .ifPresent(assignment -> answer.setAssignment(ConsumerGroupHeartbeatResponse.Assignment.newBuilder()
+                        .addAllTopics(GroupPartitions.byTopic(assignment))));
+        return answer.build();
+    }
+
+    private static ConsumerGroupHeartbeatResponse failed(ConsumerGroupHeartbeatRequest request, Error error) {
+        return ConsumerGroupHeartbeatResponse.newBuilder()
+                .setError(error)
+                .setMemberId(request.getMemberId())
+                .setMemberEpoch(request.getMemberEpoch())
+                .build();
+    }
+}
