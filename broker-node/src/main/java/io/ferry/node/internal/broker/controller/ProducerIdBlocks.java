@@ -28,8 +28,8 @@ public final class ProducerIdBlocks {
     static final int PREFETCH_PERCENT = 90;
 
     /** Ids [start, start + length) the controllers gave this broker. */
-    public record Block(long start, int length) {
-        public Block {
+    record Block(long start, int length) {
+        Block {
             if (start < 0 || length <= 0) {
                 throw new IllegalArgumentException("not a block of producer ids: " + length + " from " + start);
             }
@@ -38,7 +38,7 @@ public final class ProducerIdBlocks {
 
     /** Asks the controllers for the next block. */
     @FunctionalInterface
-    public interface Source {
+    interface Source {
         CompletableFuture<Block> nextBlock();
     }
 
@@ -66,9 +66,10 @@ public final class ProducerIdBlocks {
     /** Fetched before the current block ran out; null when none. */
     private Block prefetched;
 
+    /** A block is being asked for; one at a time. */
     private boolean fetching;
 
-    public ProducerIdBlocks(Source source) {
+    ProducerIdBlocks(Source source) {
         this.source = source;
     }
 
