@@ -35,6 +35,8 @@ import io.ferry.proto.v1.DescribeTopicsRequest;
 import io.ferry.proto.v1.ErrorCode;
 import io.ferry.proto.v1.FetchPartitionResult;
 import io.ferry.proto.v1.FetchResponse;
+import io.ferry.proto.v1.InitProducerIdRequest;
+import io.ferry.proto.v1.InitProducerIdResponse;
 import io.ferry.proto.v1.MetadataRequest;
 import io.ferry.proto.v1.MetadataResponse;
 import io.ferry.proto.v1.PartitionProduceData;
@@ -875,5 +877,44 @@ class SingleNodeBrokerTest {
                 "ferry_broker_leader_partitions ")) {
             assertTrue(body.contains(expected), "no " + expected + " in\n" + body);
         }
+    }
+
+    @Test
+    void everyProducerGetsAnIdOfItsOwnAtEpochZeroAcrossBlocks() {
+        // One more producer than a block of the controller's holds, so the broker needs a second block.
+        int producers = 1_001;
+        Set<Long> ids = new HashSet<>();
+        for (int i = 0; i < producers; i++) {
+            InitProducerIdResponse r = stub(channel)
+                    .initProducerId(InitProducerIdRequest.newBuilder()
+                            .setTransactionTimeoutMs(60_000)
+                            .build());
+            assertEquals(ErrorCode.NONE, r.getError().getCode(), r.toString());
+            assertEquals(0, r.getProducerEpoch());
+            assertTrue(r.getProducerId() >= 0, r.toString());
+            assertTrue(ids.add(r.getProducerId()), "id " + r.getProducerId() + " handed out twice");
+        }
+    }
+
+    @Test
+    void initProducerIdRefusesATransactionalProducerAndANegativeTimeout() {
+        InitProducerIdResponse transactional = stub(channel)
+                .initProducerId(InitProducerIdRequest.newBuilder()
+                        .setTransactionalId("orders-tx")
+                        .build());
+        assertEquals(ErrorCode.INVALID_REQUEST, transactional.getError().getCode());
+        assertTrue(
+                transactional.getError().getMessage().contains("does not support transactions"),
+                transactional.getError().getMessage());
+        assertEquals(-1, transactional.getProducerId());
+
+        InitProducerIdResponse negative = stub(channel)
+                .initProducerId(InitProducerIdRequest.newBuilder()
+                        .setTransactionTimeoutMs(-1)
+                        .build());
+        assertEquals(ErrorCode.INVALID_REQUEST, negative.getError().getCode());
+        assertTrue(
+                negative.getError().getMessage().contains("transaction_timeout_ms"),
+                negative.getError().getMessage());
     }
 }

@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * thread, as Kafka's {@code QuorumController} shares its own between {@code ClusterControlManager} and
  * {@code ReplicationControlManager}: {@link ClusterControl} keeps broker liveness (registration, heartbeats,
  * session expiry, fencing, controlled shutdown) and {@link ReplicationControl} decides topics and partitions
- * (creation, deletion, configs, placement, ISR changes, preferred leaders). Both decide from the committed
+ * (creation, deletion, configs, placement, ISR changes, preferred leaders); {@link ProducerIdControl} hands
+ * brokers blocks of producer ids. All decide from the committed
  * {@link MetadataState}; this class proposes what they decided and answers once it is applied. It never
  * mutates metadata itself. Decisions that race with a concurrent change are refused when applied
  * (partition epochs are compare-and-set), and the next tick decides again.
@@ -72,6 +73,7 @@ public final class ActiveController implements AutoCloseable {
     // Owned by the event thread.
     private final ClusterControl cluster;
     private final ReplicationControl replication;
+    private final ProducerIdControl producerIds;
     /** Keyed requests decided here whose command is not applied yet, by key. */
     private final Map<String, InFlight> inFlight = new HashMap<>();
 
@@ -154,6 +156,8 @@ public final class ActiveController implements AutoCloseable {
                 decisions,
                 records -> propose(ControllerCommand.newBuilder().addAllRecords(records)));
         this.replication = new ReplicationControl(state, cluster, decisions);
+        this.producerIds = new ProducerIdControl(
+                state, record -> propose(ControllerCommand.newBuilder().setProducerIds(record)));
     }
 
     /** Handles a request only the active controller may decide. Never completes exceptionally. */
@@ -248,6 +252,10 @@ public final class ActiveController implements AutoCloseable {
                         replication.alterPartition(request.getAlterPartition()),
                         e -> AlterPartitionResponse.newBuilder().setError(e).build(),
                         r -> response.setAlterPartition(r).build());
+            case ALLOCATE_PRODUCER_IDS:
+                return producerIds
+                        .allocate(request.getAllocateProducerIds())
+                        .thenApply(r -> response.setAllocateProducerIds(r).build());
             case DESCRIBE_TOPICS:
                 return CompletableFuture.completedFuture(
                         response.setDescribeTopics(replication.describeTopics(request.getDescribeTopics()))

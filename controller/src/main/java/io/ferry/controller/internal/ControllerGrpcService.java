@@ -2,6 +2,8 @@ package io.ferry.controller.internal;
 
 import io.ferry.proto.v1.ActiveControllerRequest;
 import io.ferry.proto.v1.ActiveControllerResponse;
+import io.ferry.proto.v1.AllocateProducerIdsRequest;
+import io.ferry.proto.v1.AllocateProducerIdsResponse;
 import io.ferry.proto.v1.AlterPartitionRequest;
 import io.ferry.proto.v1.AlterPartitionResponse;
 import io.ferry.proto.v1.AlterTopicConfigsRequest;
@@ -156,6 +158,18 @@ public final class ControllerGrpcService extends ControllerServiceGrpc.Controlle
                 observer,
                 ActiveControllerResponse::getControlledShutdown,
                 e -> ControlledShutdownResponse.newBuilder().setError(e).build());
+    }
+
+    @Override
+    public void allocateProducerIds(
+            AllocateProducerIdsRequest request, StreamObserver<AllocateProducerIdsResponse> observer) {
+        route(
+                ActiveControllerRequest.newBuilder()
+                        .setAllocateProducerIds(request)
+                        .build(),
+                observer,
+                ActiveControllerResponse::getAllocateProducerIds,
+                e -> AllocateProducerIdsResponse.newBuilder().setError(e).build());
     }
 
     @Override

@@ -16,6 +16,7 @@ import io.ferry.proto.v1.MetadataImage;
 import io.ferry.proto.v1.MetadataRecord;
 import io.ferry.proto.v1.PartitionChangeRecord;
 import io.ferry.proto.v1.PartitionRecord;
+import io.ferry.proto.v1.ProducerIdsRecord;
 import io.ferry.proto.v1.TopicConfigChangeRecord;
 import io.ferry.proto.v1.TopicRecord;
 import io.ferry.proto.v1.UnfenceBrokerRecord;
@@ -31,8 +32,9 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * The cluster metadata image plus the log of recent records, for "changes since version V", and the
- * requests the controllers remember by idempotency key ({@link CompletedRequests}).
+ * The cluster metadata image plus the log of recent records, for "changes since version V", the
+ * requests the controllers remember by idempotency key ({@link CompletedRequests}), and the first
+ * producer id not handed out yet.
  *
  * <p>{@link #apply} is the only mutator (the Ratis state machine calls it for each committed
  * command, and a snapshot {@link #load} replaces everything). Applying is deterministic: the same
@@ -55,6 +57,8 @@ public final class MetadataState {
 
     private final CompletedRequests completed = new CompletedRequests();
     private long version;
+    /** Every producer id below it was handed to a broker (ProducerIdsRecord). */
+    private long nextProducerId;
 
     /** @param retainedRecords how many recent records to keep for incremental fetches (≥ 0) */
     public MetadataState(int retainedRecords) {
@@ -83,6 +87,13 @@ public final class MetadataState {
             if (!Errors.isOk(error)) {
                 return result(error);
             }
+        }
+        if (command.hasProducerIds()) {
+            Error error = checkProducerIds(command.getProducerIds());
+            if (!Errors.isOk(error)) {
+                return result(error);
+            }
+            nextProducerId = command.getProducerIds().getNextProducerId();
         }
         for (MetadataRecord record : command.getRecordsList()) {
             replay(record);
@@ -142,6 +153,16 @@ public final class MetadataState {
             default:
                 return Errors.of(ErrorCode.INVALID_REQUEST, "empty or unknown metadata record");
         }
+    }
+
+    /** Ids only move forward: a block decided from an older state would hand out ids again. */
+    private Error checkProducerIds(ProducerIdsRecord r) {
+        return r.getNextProducerId() > nextProducerId
+                ? Errors.NONE
+                : Errors.of(
+                        ErrorCode.INVALID_REQUEST,
+                        "producer ids below " + nextProducerId + " are handed out already; a block ending at "
+                                + r.getNextProducerId() + " would hand some out again");
     }
 
     private Error checkTopicExists(String name, String topicId) {
@@ -330,6 +351,7 @@ public final class MetadataState {
     public synchronized void load(ControllerSnapshot snapshot) {
         MetadataImage image = snapshot.getImage();
         completed.load(snapshot.getCompletedRequestsList());
+        nextProducerId = snapshot.getNextProducerId();
         brokers.clear();
         topics.clear();
         partitions.clear();
@@ -361,12 +383,18 @@ public final class MetadataState {
         return b.build();
     }
 
-    /** Everything a snapshot must hold: the image and the remembered requests. */
+    /** Everything a snapshot must hold: the image, the remembered requests and the next producer id. */
     public synchronized ControllerSnapshot snapshot() {
         return ControllerSnapshot.newBuilder()
                 .setImage(image())
                 .addAllCompletedRequests(completed.all())
+                .setNextProducerId(nextProducerId)
                 .build();
+    }
+
+    /** The first producer id no broker was given yet. */
+    public synchronized long nextProducerId() {
+        return nextProducerId;
     }
 
     /** The request committed under {@code idempotencyKey}, with its answer, while it is remembered. */

@@ -17,6 +17,7 @@ import io.ferry.proto.v1.FetchMetadataResponse;
 import io.ferry.proto.v1.MetadataRecord;
 import io.ferry.proto.v1.PartitionChangeRecord;
 import io.ferry.proto.v1.PartitionRecord;
+import io.ferry.proto.v1.ProducerIdsRecord;
 import io.ferry.proto.v1.RegisterBrokerRecord;
 import io.ferry.proto.v1.TopicConfigChangeRecord;
 import io.ferry.proto.v1.TopicRecord;
@@ -267,6 +268,33 @@ class MetadataStateTest {
                         .map(CompletedRequest::getIdempotencyKey)
                         .toList(),
                 "the oldest beyond three forgotten");
+    }
+
+    @Test
+    void producerIdsOnlyMoveForwardAreSnapshottedAndRaiseNoMetadataVersion() {
+        MetadataState s = new MetadataState(100);
+        s.apply(command(register(1)), 3);
+        long version = s.version();
+        assertEquals(ErrorCode.NONE, s.apply(producerIds(1000), 3).getError().getCode());
+        assertEquals(1000, s.nextProducerId());
+        assertEquals(version, s.version(), "brokers do not read producer id blocks");
+        CommandResult stale = s.apply(producerIds(1000), 3);
+        assertEquals(ErrorCode.INVALID_REQUEST, stale.getError().getCode());
+        assertEquals(1000, s.nextProducerId());
+
+        MetadataState copy = new MetadataState(100);
+        copy.load(s.snapshot());
+        assertEquals(1000, copy.nextProducerId());
+    }
+
+    private static ControllerCommand producerIds(long next) {
+        return ControllerCommand.newBuilder()
+                .setLeaderTerm(3)
+                .setProducerIds(ProducerIdsRecord.newBuilder()
+                        .setBrokerId(1)
+                        .setIncarnationId("i1")
+                        .setNextProducerId(next))
+                .build();
     }
 
     private static java.util.Map<Integer, List<Integer>> counts(MetadataState s) {

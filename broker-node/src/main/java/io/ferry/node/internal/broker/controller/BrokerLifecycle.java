@@ -155,6 +155,10 @@ public final class BrokerLifecycle implements AutoCloseable {
         return metadata;
     }
 
+    public int brokerId() {
+        return brokerId;
+    }
+
     /** This process's registration identity: requests made on the broker's behalf carry it. */
     public String incarnationId() {
         return incarnationId;

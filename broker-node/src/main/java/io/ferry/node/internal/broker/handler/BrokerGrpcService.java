@@ -2,6 +2,7 @@ package io.ferry.node.internal.broker.handler;
 
 import io.ferry.node.internal.broker.controller.BrokerLifecycle;
 import io.ferry.node.internal.broker.controller.ControllerGateway;
+import io.ferry.node.internal.broker.controller.ProducerIdBlocks;
 import io.ferry.node.internal.broker.memory.FetchMemory;
 import io.ferry.node.internal.broker.metadata.BrokerMetadata;
 import io.ferry.node.internal.broker.metadata.CallerEndpoints;
@@ -30,6 +31,8 @@ import io.ferry.proto.v1.DescribeTopicsResponse;
 import io.ferry.proto.v1.ErrorCode;
 import io.ferry.proto.v1.FetchRequest;
 import io.ferry.proto.v1.FetchResponse;
+import io.ferry.proto.v1.InitProducerIdRequest;
+import io.ferry.proto.v1.InitProducerIdResponse;
 import io.ferry.proto.v1.ListOffsetsRequest;
 import io.ferry.proto.v1.ListOffsetsResponse;
 import io.ferry.proto.v1.MetadataRequest;
@@ -63,7 +66,8 @@ import org.slf4j.LoggerFactory;
  * {@link ProduceHandler} / {@link ProduceStream} and {@link FetchHandler}, a follower's ReplicaFetch
  * through {@link ReplicaFetchHandler}, ListOffsets and DeleteRecords through {@link ListOffsetsHandler}
  * and {@link DeleteRecordsHandler}; Metadata is answered from the metadata view; admin calls are forwarded to the
- * controller quorum ({@link AdminCalls}) and answered with the controller's response. A request that fails
+ * controller quorum ({@link AdminCalls}) and answered with the controller's response; InitProducerId hands out
+ * ids from the blocks the controllers gave this broker ({@link InitProducerIdHandler}). A request that fails
  * unexpectedly is answered with INTERNAL, never by stopping anything else.
  */
 public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, BindableService {
@@ -86,6 +90,7 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
     private final DeleteRecordsHandler deleteRecords;
     private final ListOffsetsHandler listOffsets;
     private final AdminCalls admin;
+    private final InitProducerIdHandler initProducerId;
     private final FetchMemory fetchMemory;
     private final DirectBufferPool produceBuffers = new DirectBufferPool(PRODUCE_BUFFER_POOL_BYTES);
 
@@ -100,7 +105,7 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
     /**
      * @param session     the broker's session with the controllers: its metadata view, the active controller
      *                    it last heard of, and a poll to catch up after an admin call
-     * @param controllers where admin calls are forwarded
+     * @param controllers where admin calls are forwarded and blocks of producer ids asked for
      */
     public BrokerGrpcService(
             ReplicaManager replicaManager,
@@ -123,6 +128,8 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
                 replicaManager, metadata, metrics, requestTimeoutMillis, fetchLimits.replicaFetchMaxBytes());
         this.deleteRecords = new DeleteRecordsHandler(replicaManager, metadata);
         this.listOffsets = new ListOffsetsHandler(replicaManager, metadata);
+        this.initProducerId = new InitProducerIdHandler(ProducerIdBlocks.fromControllers(
+                session.brokerId(), session::incarnationId, controllers, requestTimeoutMillis));
     }
 
     /**
@@ -305,6 +312,18 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
     @Override
     public void describeCluster(DescribeClusterRequest request, StreamObserver<DescribeClusterResponse> observer) {
         guarded(observer, () -> admin.describeCluster(request, observer));
+    }
+
+    @Override
+    public void initProducerId(InitProducerIdRequest request, StreamObserver<InitProducerIdResponse> observer) {
+        long start = System.nanoTime();
+        guarded(
+                observer,
+                () -> initProducerId.handle(request, response -> {
+                    observer.onNext(response);
+                    observer.onCompleted();
+                    metrics.request("init_producer_id").record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                }));
     }
 
     private static void guarded(StreamObserver<?> observer, Runnable body) {
