@@ -1,0 +1,190 @@
+package io.ferry.cli;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ferry.cli.CliRunner.Result;
+import io.ferry.client.AdminConfig;
+import io.ferry.client.FerryAdmin;
+import io.ferry.proto.v1.ConsumerGroupHeartbeatRequest;
+import io.ferry.proto.v1.ConsumerGroupHeartbeatResponse;
+import io.ferry.proto.v1.ErrorCode;
+import io.ferry.proto.v1.GroupServiceGrpc;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code ferry groups} against a real single node, checking what a user reads: offsets reset and
+ * described, groups listed and deleted, and groups with members refused.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class GroupsEndToEndTest {
+
+    private TestNode node;
+
+    @BeforeAll
+    void startNode(@TempDir Path dir) throws Exception {
+        node = TestNode.start(dir);
+    }
+
+    @AfterAll
+    void stopNode() {
+        if (node != null) {
+            node.close();
+        }
+    }
+
+    private Result ferry(String stdin, String... args) {
+        return node.ferry(stdin, args);
+    }
+
+    private Result ok(String... args) {
+        Result r = ferry("", args);
+        assertEquals(0, r.exitCode(), r.toString());
+        return r;
+    }
+
+    /** The first group call of a cluster: FindCoordinator answers COORDINATOR_NOT_AVAILABLE until
+     * __consumer_offsets has leaders, and the admin retries until then. */
+    @Test
+    @Order(1)
+    void firstGroupCallOfAFreshClusterWaitsForTheOffsetsTopic() {
+        try (FerryAdmin admin = new FerryAdmin(AdminConfig.of(Map.of(
+                "bootstrap.servers", node.bootstrap(), "retry.backoff.ms", "20", "default.api.timeout.ms", "30000")))) {
+            assertEquals(Map.of(), admin.listConsumerGroupOffsets("first"));
+            assertEquals(List.of(), admin.listConsumerGroups());
+        }
+    }
+
+    @Test
+    @Order(2)
+    void resetDescribeListAndDeleteAnEmptyGroup() {
+        ok("topic", "create", "--topic", "orders", "--partitions", "2");
+        assertEquals(
+                0,
+                ferry("a\nb\nc\nd\ne\n", "produce", "--topic", "orders", "--partition", "0")
+                        .exitCode());
+        assertEquals(
+                0,
+                ferry("f\ng\nh\n", "produce", "--topic", "orders", "--partition", "1")
+                        .exitCode());
+
+        Result dryRun = ok("groups", "reset-offsets", "--group", "billing", "--topic", "orders", "--to-earliest");
+        assertEquals(
+                "GROUP   TOPIC  PARTITION NEW-OFFSET\n"
+                        + "billing orders 0         0\n"
+                        + "billing orders 1         0\n",
+                dryRun.out());
+        assertTrue(dryRun.err().contains("nothing was changed"), dryRun.toString());
+        Result unknown = ferry("", "groups", "describe", "--group", "billing");
+        assertEquals(1, unknown.exitCode(), unknown.toString());
+        assertEquals("error: GROUP_ID_NOT_FOUND: group 'billing' does not exist on its coordinator\n", unknown.err());
+
+        Result executed = ok(
+                "groups",
+                "reset-offsets",
+                "--group",
+                "billing",
+                "--topic",
+                "orders:0,1",
+                "--to-offset",
+                "2",
+                "--execute");
+        assertEquals("", executed.err());
+        Result described = ok("groups", "describe", "--group", "billing");
+        assertEquals(
+                "Consumer group 'billing' has no active members.\n\n"
+                        + "GROUP   TOPIC  PARTITION CURRENT-OFFSET LOG-END-OFFSET LAG CONSUMER-ID HOST CLIENT-ID\n"
+                        + "billing orders 0         2              5              3   -           -    -\n"
+                        + "billing orders 1         2              3              1   -           -    -\n",
+                described.out());
+
+        Result shifted = ok(
+                "groups", "reset-offsets", "--group", "billing", "--topic", "orders:1", "--shift-by", "5", "--dry-run");
+        assertEquals("GROUP   TOPIC  PARTITION NEW-OFFSET\nbilling orders 1         3\n", shifted.out());
+        assertEquals(
+                described.out(), ok("groups", "describe", "--group", "billing").out(), "a dry run changes nothing");
+
+        assertTrue(ok("groups", "list").out().lines().toList().contains("billing"));
+        assertEquals(
+                "Deleted consumer group billing.\n",
+                ok("groups", "delete", "--group", "billing").out());
+        assertFalse(ok("groups", "list").out().lines().toList().contains("billing"));
+        Result again = ferry("", "groups", "delete", "--group", "billing");
+        assertEquals(1, again.exitCode(), again.toString());
+        assertTrue(again.err().startsWith("error: GROUP_ID_NOT_FOUND: "), again.toString());
+    }
+
+    @Test
+    @Order(3)
+    void aGroupWithAMemberIsDescribedWithItAndNeitherResetNorDeleted() throws Exception {
+        ok("topic", "create", "--topic", "events", "--partitions", "1");
+        assertEquals(0, ferry("x\ny\n", "produce", "--topic", "events").exitCode());
+        ConsumerGroupHeartbeatResponse joined = join("audit", "member-1", "events");
+        assertEquals(1, joined.getAssignment().getTopicsCount(), joined.toString());
+
+        Result members = ok("groups", "describe", "--group", "audit", "--members");
+        assertTrue(members.out().startsWith("GROUP CONSUMER-ID GROUP-INSTANCE-ID HOST"), members.out());
+        assertTrue(
+                members.out().matches("(?s).*\naudit member-1 +- +\\S+ +test-client +1 +events\\(0\\)\n"),
+                members.out());
+        Result described = ok("groups", "describe", "--group", "audit");
+        assertTrue(
+                described.out().matches("(?s).*\naudit events 0 +- +2 +- +member-1 +\\S+ +test-client\n"),
+                described.out());
+
+        Result reset = ferry(
+                "", "groups", "reset-offsets", "--group", "audit", "--topic", "events", "--to-latest", "--execute");
+        assertEquals(1, reset.exitCode(), reset.toString());
+        assertEquals(
+                "error: NON_EMPTY_GROUP: group 'audit' has 1 active member(s); offsets can only be reset while the "
+                        + "group is empty (stop its consumers first)\n",
+                reset.err());
+        Result delete = ferry("", "groups", "delete", "--group", "audit");
+        assertEquals(1, delete.exitCode(), delete.toString());
+        assertTrue(delete.err().startsWith("error: NON_EMPTY_GROUP: "), delete.toString());
+    }
+
+    /** Joins a member with one full heartbeat, asked again while the coordinator is not ready. */
+    private ConsumerGroupHeartbeatResponse join(String group, String memberId, String topic) throws Exception {
+        ManagedChannel channel = Grpc.newChannelBuilder(node.bootstrap(), InsecureChannelCredentials.create())
+                .build();
+        try {
+            ConsumerGroupHeartbeatRequest request = ConsumerGroupHeartbeatRequest.newBuilder()
+                    .setGroupId(group)
+                    .setMemberId(memberId)
+                    .setMemberEpoch(0)
+                    .setRebalanceTimeoutMs(30_000)
+                    .setClientId("test-client")
+                    .setSubscribedTopicNames(ConsumerGroupHeartbeatRequest.SubscribedTopicNames.newBuilder()
+                            .addNames(topic))
+                    .setOwnedTopicPartitions(ConsumerGroupHeartbeatRequest.OwnedTopicPartitions.getDefaultInstance())
+                    .build();
+            AtomicReference<ConsumerGroupHeartbeatResponse> answer = new AtomicReference<>();
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                answer.set(GroupServiceGrpc.newBlockingStub(channel).consumerGroupHeartbeat(request));
+                return answer.get().getError().getCode() == ErrorCode.NONE;
+            });
+            return answer.get();
+        } finally {
+            channel.shutdownNow().awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+}
