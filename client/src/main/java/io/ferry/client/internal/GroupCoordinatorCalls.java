@@ -66,6 +66,7 @@ public final class GroupCoordinatorCalls {
             Function<T, Error> errorOf,
             long deadlineNanos,
             long timeoutMs) {
+        FerryException previous = null;
         for (int attempt = 0; ; attempt++) {
             FerryException failure;
             int broker = attempt;
@@ -90,13 +91,15 @@ public final class GroupCoordinatorCalls {
                 // The coordinator moved, or the broker cannot answer for the group: ask where it is now.
                 coordinators.remove(groupId);
             }
+            if (previous != null
+                    && failure instanceof FerryTransportException
+                    && deadlineNanos - System.nanoTime() <= 0) {
+                // Our own deadline cut the attempt short: the earlier error says more.
+                failure = previous;
+            }
             backOff(what, deadlineNanos, timeoutMs, failure);
+            previous = failure;
         }
-    }
-
-    /** Forgets the group's coordinator, so the next call finds it again. */
-    public void forget(String groupId) {
-        coordinators.remove(groupId);
     }
 
     /** One FindCoordinator, asked of a broker chosen by {@code attempt}; its error as an exception. */
