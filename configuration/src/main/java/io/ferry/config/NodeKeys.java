@@ -436,6 +436,34 @@ public final class NodeKeys {
                     + "up, at the cost of request throughput. Not a Kafka key. Where the value cannot be set (not "
                     + "Linux) the cleaner runs at 0 and the node logs a warning.");
 
+    public static final ConfigKey<Long> PRODUCER_ID_EXPIRATION_MS = ConfigKey.define(
+            "producer.id.expiration.ms",
+            ConfigType.DURATION_MS,
+            86_400_000L,
+            atLeast(1),
+            LOW,
+            "How long a partition remembers an idempotent producer after the timestamp of its last batch. A "
+                    + "producer forgotten this way may continue at any sequence; a retry of a batch older "
+                    + "than this is no longer recognised.");
+
+    public static final ConfigKey<Long> PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS = ConfigKey.define(
+            "producer.id.expiration.check.interval.ms",
+            ConfigType.DURATION_MS,
+            600_000L,
+            atLeast(1),
+            LOW,
+            "How often each partition forgets the producers past `producer.id.expiration.ms`.");
+
+    public static final ConfigKey<Integer> MAX_PRODUCER_IDS_PER_PARTITION = ConfigKey.define(
+            "max.producer.ids.per.partition",
+            ConfigType.INT,
+            10_000,
+            between(1, INT_MAX),
+            LOW,
+            "The most producer ids a partition leader remembers (each costs about 300 bytes of heap); a "
+                    + "batch of one more producer id is refused until others expire. Not a Kafka key: "
+                    + "Kafka bounds producer ids by throttling their allocation (KIP-936).");
+
     public static final ConfigKey<Long> FETCH_MAX_BYTES = ConfigKey.define(
             "fetch.max.bytes",
             ConfigType.SIZE_BYTES,
@@ -684,6 +712,9 @@ public final class NodeKeys {
             LOG_CLEANER_IO_MAX_BYTES_PER_SECOND,
             LOG_CLEANER_BACKOFF_MS,
             LOG_CLEANER_NICENESS,
+            PRODUCER_ID_EXPIRATION_MS,
+            PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS,
+            MAX_PRODUCER_IDS_PER_PARTITION,
             FETCH_MAX_BYTES,
             FETCH_RESPONSE_QUEUED_MAX_BYTES,
             FETCH_RESPONSE_QUEUED_MAX_BYTES_PER_CONNECTION,

@@ -305,8 +305,9 @@ public final class ReplicaManager implements AutoCloseable {
             case INVALID_TIMESTAMP -> ErrorCode.INVALID_TIMESTAMP;
             case BATCH_TOO_LARGE -> ErrorCode.BATCH_TOO_LARGE;
             case EMPTY, NON_CONTIGUOUS_OFFSET -> ErrorCode.INVALID_REQUEST;
-            // Only batches with a producer id meet these; the protocol has no codes for them yet (issue 16).
-            case OUT_OF_ORDER_SEQUENCE, INVALID_PRODUCER_EPOCH, TOO_MANY_PRODUCER_IDS -> ErrorCode.INVALID_REQUEST;
+            case OUT_OF_ORDER_SEQUENCE -> ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER;
+            case INVALID_PRODUCER_EPOCH -> ErrorCode.INVALID_PRODUCER_EPOCH;
+            case TOO_MANY_PRODUCER_IDS -> ErrorCode.TOO_MANY_PRODUCER_IDS;
             // The log holds a newer epoch than this leadership: this leader is stale.
             case INVALID_LEADER_EPOCH -> ErrorCode.FENCED_LEADER_EPOCH;
             // Only a flush's failure (flushError), never an append's refusal.

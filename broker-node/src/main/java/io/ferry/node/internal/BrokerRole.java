@@ -183,7 +183,8 @@ public final class BrokerRole implements NodeRole {
                 flushMs == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(1, Math.min(1_000, flushMs)),
                 LogManagerConfig.DEFAULT_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS,
                 LogManagerConfig.DEFAULT_RECOVERY_THREADS_PER_DATA_DIR,
-                config.cleaner());
+                config.cleaner(),
+                config.values().get(NodeKeys.PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS));
     }
 
     /** The settings of a log whose topic overrides nothing: the node's, topic keys from their server defaults. */
@@ -192,7 +193,9 @@ public final class BrokerRole implements NodeRole {
                 .flushIntervalMessages(config.logFlushIntervalMessages())
                 .flushIntervalMs(config.logFlushInterval().toMillis())
                 .indexIntervalBytes(config.logIndexIntervalBytes())
-                .segmentIndexBytes(config.logIndexSizeMaxBytes());
+                .segmentIndexBytes(config.logIndexSizeMaxBytes())
+                .producerIdExpirationMs(config.values().get(NodeKeys.PRODUCER_ID_EXPIRATION_MS))
+                .maxProducerIds(config.values().get(NodeKeys.MAX_PRODUCER_IDS_PER_PARTITION));
         return TopicOverrides.withServerDefaults(log, config.values()).build();
     }
 

@@ -40,10 +40,12 @@ import io.grpc.ManagedChannel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -147,6 +149,70 @@ class ConsumerGroupServiceTest {
                             .getError(),
                     "group_id");
         }
+    }
+
+    @Test
+    void negativeRepeatedOrTooManyEntriesAreInvalidRequestNamingTheField() {
+        OffsetCommitRequest good = commit("hostile", "", -1, 0, 1);
+        assertInvalid(
+                groups().offsetCommit(good.toBuilder().setMemberEpoch(-7).build())
+                        .getError(),
+                "member_epoch");
+        assertInvalid(
+                groups().offsetCommit(
+                                good.toBuilder().setMemberId("m".repeat(256)).build())
+                        .getError(),
+                "member_id");
+        assertInvalid(groups().offsetCommit(commit("hostile", "", -1, -3, 1)).getError(), "partition -3");
+        OffsetCommitRequest.Topic events = good.getTopics(0);
+        assertInvalid(
+                groups().offsetCommit(good.toBuilder().addTopics(events).build())
+                        .getError(),
+                "twice");
+        assertInvalid(
+                groups().offsetCommit(good.toBuilder()
+                                .setTopics(
+                                        0,
+                                        events.toBuilder()
+                                                .setPartitions(
+                                                        0,
+                                                        events.getPartitions(0).toBuilder()
+                                                                .setCommittedLeaderEpoch(-9)))
+                                .build())
+                        .getError(),
+                "committed_leader_epoch");
+
+        PartitionsByTopic tooMany = PartitionsByTopic.newBuilder()
+                .setTopic("events")
+                .addAllPartitions(IntStream.range(0, 10_001).boxed().toList())
+                .build();
+        assertInvalid(
+                groups().offsetFetch(OffsetFetchRequest.newBuilder()
+                                .setGroupId("hostile")
+                                .addTopics(tooMany)
+                                .build())
+                        .getError(),
+                "10000");
+        assertInvalid(
+                groups().consumerGroupHeartbeat(join("hostile", "m-1", List.of("events")).toBuilder()
+                                .setOwnedTopicPartitions(ConsumerGroupHeartbeatRequest.OwnedTopicPartitions.newBuilder()
+                                        .addTopics(tooMany))
+                                .build())
+                        .getError(),
+                "owned_topic_partitions");
+        assertInvalid(
+                groups().describeGroups(DescribeGroupsRequest.newBuilder()
+                                .addAllGroupIds(Collections.nCopies(10_001, "g"))
+                                .build())
+                        .getError(),
+                "group_ids");
+        // A negative member epoch other than the leave epochs is the group logic's to refuse, naming it.
+        assertInvalid(
+                groups().consumerGroupHeartbeat(join("hostile", "m-1", List.of("events")).toBuilder()
+                                .setMemberEpoch(-5)
+                                .build())
+                        .getError(),
+                "epoch");
     }
 
     @Test

@@ -20,10 +20,17 @@ import java.util.function.Supplier;
  * The cluster's topics as consumer groups see them ({@link TopicsImage}), from the broker's metadata view:
  * each topic's partition count, and the topics each subscription pattern matches. Patterns are RE2 regular
  * expressions (RE2/J, as Kafka), which match in time linear in the topic name whatever a client sends; a
- * pattern matches a whole name, and never an internal topic. Matches are kept until the view changes.
+ * pattern matches a whole name, and never an internal topic. Matches are kept until the view changes, for at
+ * most {@link #MAX_CACHED_PATTERNS} patterns.
  * Thread-safe.
  */
 public final class ClusterTopics {
+
+    /**
+     * Patterns whose matches are kept per metadata version, at most: clients choose the patterns, so the cache
+     * is bounded; one beyond it is matched again each time it is asked for.
+     */
+    static final int MAX_CACHED_PATTERNS = 10_000;
 
     private final Supplier<BrokerMetadata> metadata;
     private volatile Snapshot snapshot = new Snapshot(-1, new TreeMap<>());
@@ -54,7 +61,14 @@ public final class ClusterTopics {
         Snapshot current = current();
         Map<String, Set<String>> matches = new HashMap<>();
         for (String pattern : patterns) {
-            matches.put(pattern, current.matches().computeIfAbsent(pattern, p -> matching(p, current)));
+            Set<String> matched = current.matches().get(pattern);
+            if (matched == null) {
+                matched = matching(pattern, current);
+                if (current.matches().size() < MAX_CACHED_PATTERNS) {
+                    current.matches().put(pattern, matched);
+                }
+            }
+            matches.put(pattern, matched);
         }
         return new TopicsImage(current.partitionCounts(), matches);
     }

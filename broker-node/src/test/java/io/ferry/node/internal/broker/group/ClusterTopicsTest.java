@@ -48,6 +48,17 @@ class ClusterTopicsTest {
     }
 
     @Test
+    void patternsBeyondTheCachedOnesAreStillResolved() {
+        ClusterTopics topics = new ClusterTopics(() -> view(1, Map.of("orders", 1)));
+        for (int i = 0; i < ClusterTopics.MAX_CACHED_PATTERNS; i++) {
+            topics.image(List.of("orders|x" + i));
+        }
+        assertEquals(
+                Set.of("orders"), topics.image(List.of("ord.*")).regexMatches().get("ord.*"));
+        assertEquals(Set.of(), topics.image(List.of("other.*")).regexMatches().get("other.*"));
+    }
+
+    @Test
     void aPatternThatDoesNotCompileIsNamedAsSuchAndMatchesNothing() {
         assertTrue(ClusterTopics.problemWith("orders(").isPresent());
         assertTrue(ClusterTopics.problemWith("orders[0-9]+").isEmpty());
