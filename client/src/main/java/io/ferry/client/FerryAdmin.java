@@ -1,6 +1,7 @@
 package io.ferry.client;
 
 import io.ferry.client.internal.BatchWalker;
+import io.ferry.client.internal.CallDeadline;
 import io.ferry.client.internal.Channels;
 import io.ferry.client.internal.ClusterView;
 import io.ferry.client.internal.GroupAdmin;
@@ -96,13 +97,7 @@ public final class FerryAdmin implements AutoCloseable {
                 () -> {});
         this.offsets = new OffsetLookup(metadata, channels, config.requestTimeoutMs());
         this.leaders = new PartitionLeaderCalls(metadata, channels, config.requestTimeoutMs());
-        this.groups = new GroupAdmin(
-                metadata,
-                channels,
-                new GroupCoordinatorCalls(
-                        metadata, bootstrap, channels, config.retryBackoffMs(), config.requestTimeoutMs()),
-                config.retryBackoffMs(),
-                config.requestTimeoutMs());
+        this.groups = new GroupAdmin(metadata, channels, new GroupCoordinatorCalls(metadata, bootstrap, channels));
     }
 
     /**
@@ -361,8 +356,7 @@ public final class FerryAdmin implements AutoCloseable {
 
     /** Every consumer group of the cluster (each broker lists those it coordinates), sorted by id. */
     public List<ConsumerGroupListing> listConsumerGroups() {
-        long timeout = config.defaultApiTimeoutMs();
-        return groups.list(deadline(timeout), timeout);
+        return groups.list(groupCallDeadline());
     }
 
     /**
@@ -371,14 +365,12 @@ public final class FerryAdmin implements AutoCloseable {
      * @throws FerryException with GROUP_ID_NOT_FOUND for the first group that does not exist
      */
     public Map<String, ConsumerGroupDescription> describeConsumerGroups(Collection<String> groupIds) {
-        long timeout = config.defaultApiTimeoutMs();
-        return groups.describe(groupIds, deadline(timeout), timeout);
+        return groups.describe(groupIds, groupCallDeadline());
     }
 
     /** The group's committed offsets, of every partition that has one (none for an unknown group). */
     public Map<TopicPartition, OffsetAndMetadata> listConsumerGroupOffsets(String groupId) {
-        long timeout = config.defaultApiTimeoutMs();
-        return groups.offsets(groupId, deadline(timeout), timeout);
+        return groups.offsets(groupId, groupCallDeadline());
     }
 
     /**
@@ -389,8 +381,7 @@ public final class FerryAdmin implements AutoCloseable {
      *                        offsets can be changed from outside), UNKNOWN_TOPIC, INVALID_COMMIT_OFFSET_SIZE, ...
      */
     public void alterConsumerGroupOffsets(String groupId, Map<TopicPartition, Long> offsets) {
-        long timeout = config.defaultApiTimeoutMs();
-        groups.alterOffsets(groupId, offsets, deadline(timeout), timeout);
+        groups.alterOffsets(groupId, offsets, groupCallDeadline());
     }
 
     /**
@@ -400,8 +391,7 @@ public final class FerryAdmin implements AutoCloseable {
      *                        GROUP_ID_NOT_FOUND, ...
      */
     public void deleteConsumerGroupOffsets(String groupId, Collection<TopicPartition> partitions) {
-        long timeout = config.defaultApiTimeoutMs();
-        groups.deleteOffsets(groupId, partitions, deadline(timeout), timeout);
+        groups.deleteOffsets(groupId, partitions, groupCallDeadline());
     }
 
     /**
@@ -410,12 +400,11 @@ public final class FerryAdmin implements AutoCloseable {
      * @throws FerryException with NON_EMPTY_GROUP for a group with members, GROUP_ID_NOT_FOUND, ...
      */
     public void deleteConsumerGroups(Collection<String> groupIds) {
-        long timeout = config.defaultApiTimeoutMs();
-        groups.delete(groupIds, deadline(timeout), timeout);
+        groups.delete(groupIds, groupCallDeadline());
     }
 
-    private static long deadline(long timeoutMs) {
-        return System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+    private CallDeadline groupCallDeadline() {
+        return CallDeadline.after(config.defaultApiTimeoutMs(), config.retryBackoffMs(), config.requestTimeoutMs());
     }
 
     private static TopicDescription describe(TopicRecord topic, List<PartitionRecord> partitions) {

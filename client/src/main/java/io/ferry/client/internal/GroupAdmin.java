@@ -3,8 +3,6 @@ package io.ferry.client.internal;
 import io.ferry.client.ConsumerGroupDescription;
 import io.ferry.client.ConsumerGroupListing;
 import io.ferry.client.FerryException;
-import io.ferry.client.FerryInterruptedException;
-import io.ferry.client.FerryTimeoutException;
 import io.ferry.client.FerryTransportException;
 import io.ferry.client.MemberDescription;
 import io.ferry.client.OffsetAndMetadata;
@@ -53,27 +51,18 @@ public final class GroupAdmin {
     private final MetadataManager metadata;
     private final Channels channels;
     private final GroupCoordinatorCalls coordinators;
-    private final long retryBackoffMs;
-    private final long requestTimeoutMs;
 
-    public GroupAdmin(
-            MetadataManager metadata,
-            Channels channels,
-            GroupCoordinatorCalls coordinators,
-            long retryBackoffMs,
-            long requestTimeoutMs) {
+    public GroupAdmin(MetadataManager metadata, Channels channels, GroupCoordinatorCalls coordinators) {
         this.metadata = metadata;
         this.channels = channels;
         this.coordinators = coordinators;
-        this.retryBackoffMs = retryBackoffMs;
-        this.requestTimeoutMs = requestTimeoutMs;
     }
 
     /** Every broker's groups, sorted by id: the brokers come from a fresh metadata fetch. */
-    public List<ConsumerGroupListing> list(long deadlineNanos, long timeoutMs) {
+    public List<ConsumerGroupListing> list(CallDeadline deadline) {
         Map<String, ConsumerGroupListing> groups = new TreeMap<>();
-        for (InetSocketAddress broker : metadata.awaitUpdate(deadlineNanos).brokerAddresses()) {
-            for (ListGroupsResponse.Listing g : listGroups(broker, deadlineNanos, timeoutMs)) {
+        for (InetSocketAddress broker : metadata.awaitUpdate(deadline.nanos()).brokerAddresses()) {
+            for (ListGroupsResponse.Listing g : listGroups(broker, deadline)) {
                 groups.put(g.getGroupId(), new ConsumerGroupListing(g.getGroupId(), g.getGroupState()));
             }
         }
@@ -81,13 +70,13 @@ public final class GroupAdmin {
     }
 
     /** One broker's groups, asked again while one of its coordinators is still loading. */
-    private List<ListGroupsResponse.Listing> listGroups(InetSocketAddress broker, long deadlineNanos, long timeoutMs) {
+    private List<ListGroupsResponse.Listing> listGroups(InetSocketAddress broker, CallDeadline deadline) {
         String what = "list groups of broker " + broker.getHostString() + ":" + broker.getPort();
         while (true) {
             FerryException failure;
             try {
                 ListGroupsResponse response = GroupServiceGrpc.newBlockingStub(channels.get(broker))
-                        .withDeadlineAfter(requestTimeout(deadlineNanos), TimeUnit.NANOSECONDS)
+                        .withDeadlineAfter(deadline.requestTimeoutNanos(), TimeUnit.NANOSECONDS)
                         .listGroups(ListGroupsRequest.getDefaultInstance());
                 if (response.getError().getCode() == ErrorCode.NONE) {
                     return response.getGroupsList();
@@ -100,27 +89,12 @@ public final class GroupAdmin {
             } catch (StatusRuntimeException e) {
                 failure = new FerryTransportException(what + " failed: " + e.getStatus(), e);
             }
-            if (deadlineNanos - System.nanoTime() <= TimeUnit.MILLISECONDS.toNanos(retryBackoffMs + 1)) {
-                throw new FerryTimeoutException(
-                        what + " did not succeed within " + timeoutMs + " ms; last error: " + failure.getMessage(),
-                        failure);
-            }
-            try {
-                Thread.sleep(retryBackoffMs); // retry pacing, not waiting for a condition
-            } catch (InterruptedException e) {
-                throw new FerryInterruptedException("interrupted during " + what, e);
-            }
+            deadline.backOff(what, failure);
         }
     }
 
-    private long requestTimeout(long deadlineNanos) {
-        return Math.max(
-                1, Math.min(deadlineNanos - System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(requestTimeoutMs)));
-    }
-
     /** Describes the groups, each asked of its coordinator; GROUP_ID_NOT_FOUND for one that does not exist. */
-    public Map<String, ConsumerGroupDescription> describe(
-            Collection<String> groupIds, long deadlineNanos, long timeoutMs) {
+    public Map<String, ConsumerGroupDescription> describe(Collection<String> groupIds, CallDeadline deadline) {
         Map<String, ConsumerGroupDescription> out = new LinkedHashMap<>();
         for (String groupId : new LinkedHashSet<>(groupIds)) {
             DescribeGroupsRequest request =
@@ -132,8 +106,7 @@ public final class GroupAdmin {
                     r -> r.getError().getCode() != ErrorCode.NONE || r.getGroupsCount() == 0
                             ? r.getError()
                             : r.getGroups(0).getError(),
-                    deadlineNanos,
-                    timeoutMs);
+                    deadline);
             out.put(groupId, description(response.getGroups(0)));
         }
         return out;
@@ -162,7 +135,7 @@ public final class GroupAdmin {
     }
 
     /** The group's committed offsets, of every partition that has one. */
-    public Map<TopicPartition, OffsetAndMetadata> offsets(String groupId, long deadlineNanos, long timeoutMs) {
+    public Map<TopicPartition, OffsetAndMetadata> offsets(String groupId, CallDeadline deadline) {
         OffsetFetchRequest request =
                 OffsetFetchRequest.newBuilder().setGroupId(groupId).build();
         OffsetFetchResponse response = coordinators.call(
@@ -170,8 +143,7 @@ public final class GroupAdmin {
                 groupId,
                 s -> s.offsetFetch(request),
                 OffsetFetchResponse::getError,
-                deadlineNanos,
-                timeoutMs);
+                deadline);
         Map<TopicPartition, OffsetAndMetadata> out = new LinkedHashMap<>();
         for (OffsetFetchResponse.Topic topic : response.getTopicsList()) {
             for (OffsetFetchResponse.Partition p : topic.getPartitionsList()) {
@@ -186,7 +158,7 @@ public final class GroupAdmin {
     }
 
     /** Commits the offsets from outside the group; refused by the coordinator while the group has members. */
-    public void alterOffsets(String groupId, Map<TopicPartition, Long> offsets, long deadlineNanos, long timeoutMs) {
+    public void alterOffsets(String groupId, Map<TopicPartition, Long> offsets, CallDeadline deadline) {
         Map<String, OffsetCommitRequest.Topic.Builder> topics = new LinkedHashMap<>();
         offsets.forEach((tp, offset) -> topics.computeIfAbsent(
                         tp.topic(), t -> OffsetCommitRequest.Topic.newBuilder().setTopic(t))
@@ -202,14 +174,12 @@ public final class GroupAdmin {
                 groupId,
                 s -> s.offsetCommit(request.build()),
                 OffsetCommitResponse::getError,
-                deadlineNanos,
-                timeoutMs);
+                deadline);
         throwIfAnyFailed(response.getTopicsList());
     }
 
     /** Deletes the group's committed offsets of the partitions. */
-    public void deleteOffsets(
-            String groupId, Collection<TopicPartition> partitions, long deadlineNanos, long timeoutMs) {
+    public void deleteOffsets(String groupId, Collection<TopicPartition> partitions, CallDeadline deadline) {
         Map<String, PartitionsByTopic.Builder> topics = new LinkedHashMap<>();
         partitions.forEach(tp -> topics.computeIfAbsent(
                         tp.topic(), t -> PartitionsByTopic.newBuilder().setTopic(t))
@@ -221,13 +191,12 @@ public final class GroupAdmin {
                 groupId,
                 s -> s.offsetDelete(request.build()),
                 OffsetDeleteResponse::getError,
-                deadlineNanos,
-                timeoutMs);
+                deadline);
         throwIfAnyFailed(response.getTopicsList());
     }
 
     /** Deletes the groups with their offsets, each at its coordinator; NON_EMPTY_GROUP for one with members. */
-    public void delete(Collection<String> groupIds, long deadlineNanos, long timeoutMs) {
+    public void delete(Collection<String> groupIds, CallDeadline deadline) {
         for (String groupId : new LinkedHashSet<>(groupIds)) {
             DeleteGroupsRequest request =
                     DeleteGroupsRequest.newBuilder().addGroupIds(groupId).build();
@@ -238,8 +207,7 @@ public final class GroupAdmin {
                     r -> r.getError().getCode() != ErrorCode.NONE || r.getResultsCount() == 0
                             ? r.getError()
                             : r.getResults(0).getError(),
-                    deadlineNanos,
-                    timeoutMs);
+                    deadline);
         }
     }
 

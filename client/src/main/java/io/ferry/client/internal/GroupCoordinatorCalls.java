@@ -1,7 +1,6 @@
 package io.ferry.client.internal;
 
 import io.ferry.client.FerryException;
-import io.ferry.client.FerryInterruptedException;
 import io.ferry.client.FerryTimeoutException;
 import io.ferry.client.FerryTransportException;
 import io.ferry.proto.v1.Error;
@@ -23,7 +22,7 @@ import java.util.function.Function;
 /**
  * Blocking calls to a group's coordinator: finds it with FindCoordinator (asked of the brokers in turn),
  * remembers it, and calls it. COORDINATOR_NOT_AVAILABLE and COORDINATOR_LOAD_IN_PROGRESS are retried
- * after {@code retryBackoffMs} (the first FindCoordinator of a cluster answers the former while
+ * after {@code retry.backoff.ms} (the first FindCoordinator of a cluster answers the former while
  * {@code __consumer_offsets} is created), NOT_COORDINATOR and transport failures find the coordinator
  * again, and other errors become {@link FerryException}s with the broker's message.
  *
@@ -34,21 +33,12 @@ public final class GroupCoordinatorCalls {
     private final MetadataManager metadata;
     private final List<InetSocketAddress> bootstrap;
     private final Channels channels;
-    private final long retryBackoffMs;
-    private final long requestTimeoutMs;
     private final Map<String, InetSocketAddress> coordinators = new ConcurrentHashMap<>();
 
-    public GroupCoordinatorCalls(
-            MetadataManager metadata,
-            List<InetSocketAddress> bootstrap,
-            Channels channels,
-            long retryBackoffMs,
-            long requestTimeoutMs) {
+    public GroupCoordinatorCalls(MetadataManager metadata, List<InetSocketAddress> bootstrap, Channels channels) {
         this.metadata = metadata;
         this.bootstrap = List.copyOf(bootstrap);
         this.channels = channels;
-        this.retryBackoffMs = retryBackoffMs;
-        this.requestTimeoutMs = requestTimeoutMs;
     }
 
     /**
@@ -64,16 +54,14 @@ public final class GroupCoordinatorCalls {
             String groupId,
             Function<GroupServiceBlockingStub, T> rpc,
             Function<T, Error> errorOf,
-            long deadlineNanos,
-            long timeoutMs) {
+            CallDeadline deadline) {
         FerryException previous = null;
         for (int attempt = 0; ; attempt++) {
             FerryException failure;
             int broker = attempt;
             try {
-                InetSocketAddress coordinator =
-                        coordinators.computeIfAbsent(groupId, g -> find(g, broker, deadlineNanos));
-                T response = rpc.apply(stub(coordinator, deadlineNanos));
+                InetSocketAddress coordinator = coordinators.computeIfAbsent(groupId, g -> find(g, broker, deadline));
+                T response = rpc.apply(stub(coordinator, deadline));
                 Error error = errorOf.apply(response);
                 if (error.getCode() == ErrorCode.NONE) {
                     return response;
@@ -91,26 +79,24 @@ public final class GroupCoordinatorCalls {
                 // The coordinator moved, or the broker cannot answer for the group: ask where it is now.
                 coordinators.remove(groupId);
             }
-            if (previous != null
-                    && failure instanceof FerryTransportException
-                    && deadlineNanos - System.nanoTime() <= 0) {
+            if (previous != null && failure instanceof FerryTransportException && deadline.passed()) {
                 // Our own deadline cut the attempt short: the earlier error says more.
                 failure = previous;
             }
-            backOff(what, deadlineNanos, timeoutMs, failure);
+            deadline.backOff(what, failure);
             previous = failure;
         }
     }
 
     /** One FindCoordinator, asked of a broker chosen by {@code attempt}; its error as an exception. */
-    private InetSocketAddress find(String groupId, int attempt, long deadlineNanos) {
+    private InetSocketAddress find(String groupId, int attempt, CallDeadline deadline) {
         List<InetSocketAddress> nodes = new ArrayList<>(metadata.view().brokerAddresses());
         nodes.addAll(bootstrap);
         nodes = new ArrayList<>(new LinkedHashSet<>(nodes));
         InetSocketAddress node = nodes.get(attempt % nodes.size());
         FindCoordinatorResponse response;
         try {
-            response = stub(node, deadlineNanos)
+            response = stub(node, deadline)
                     .findCoordinator(FindCoordinatorRequest.newBuilder()
                             .setGroupId(groupId)
                             .build());
@@ -128,24 +114,8 @@ public final class GroupCoordinatorCalls {
                 response.getEndpoint().getHost(), response.getEndpoint().getPort());
     }
 
-    private GroupServiceBlockingStub stub(InetSocketAddress node, long deadlineNanos) {
-        long timeoutNanos = Math.max(
-                1, Math.min(deadlineNanos - System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(requestTimeoutMs)));
+    private GroupServiceBlockingStub stub(InetSocketAddress node, CallDeadline deadline) {
         return GroupServiceGrpc.newBlockingStub(channels.get(node))
-                .withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS);
-    }
-
-    private void backOff(String what, long deadlineNanos, long timeoutMs, FerryException last) {
-        // Stop when the backoff would use up the time left: a last attempt with no time to answer
-        // would only hide the real error behind DEADLINE_EXCEEDED.
-        if (deadlineNanos - System.nanoTime() <= TimeUnit.MILLISECONDS.toNanos(retryBackoffMs + 1)) {
-            throw new FerryTimeoutException(
-                    what + " did not succeed within " + timeoutMs + " ms; last error: " + last.getMessage(), last);
-        }
-        try {
-            Thread.sleep(retryBackoffMs); // retry pacing, not waiting for a condition
-        } catch (InterruptedException e) {
-            throw new FerryInterruptedException("interrupted during " + what, e);
-        }
+                .withDeadlineAfter(deadline.requestTimeoutNanos(), TimeUnit.NANOSECONDS);
     }
 }
