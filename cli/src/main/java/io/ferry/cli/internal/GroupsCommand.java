@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -66,12 +67,8 @@ public final class GroupsCommand implements Runnable {
                     + "owning each; or its members with --members.")
     static final class Describe extends ClientCommand {
 
-        @Option(
-                names = {"-g", "--group"},
-                required = true,
-                paramLabel = "GROUP",
-                description = "Group id.")
-        String group;
+        @Mixin
+        GroupOption group;
 
         @Option(names = "--members", description = "List the members and what each owns instead.")
         boolean members;
@@ -84,12 +81,12 @@ public final class GroupsCommand implements Runnable {
         public Integer call() {
             try (FerryAdmin admin = admin(settings())) {
                 ConsumerGroupDescription description =
-                        admin.describeConsumerGroups(List.of(group)).get(group);
+                        admin.describeConsumerGroups(List.of(group.id)).get(group.id);
                 if (members) {
                     out().print(GroupFormat.members(description));
                     return ErrorReporter.OK;
                 }
-                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group);
+                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group.id);
                 Set<TopicPartition> partitions = new LinkedHashSet<>(committed.keySet());
                 description.members().forEach(m -> partitions.addAll(m.assignment()));
                 out().print(GroupFormat.offsets(description, committed, logEndOffsets(admin, partitions)));
@@ -116,12 +113,8 @@ public final class GroupsCommand implements Runnable {
             description = "Delete a group's committed offsets of a topic (refused while a member subscribes to it).")
     static final class DeleteOffsets extends ClientCommand {
 
-        @Option(
-                names = {"-g", "--group"},
-                required = true,
-                paramLabel = "GROUP",
-                description = "Group id.")
-        String group;
+        @Mixin
+        GroupOption group;
 
         @Option(
                 names = {"-t", "--topic"},
@@ -141,8 +134,8 @@ public final class GroupsCommand implements Runnable {
                         .map(PartitionInfo::partition)
                         .map(p -> new TopicPartition(topic, p))
                         .toList();
-                admin.deleteConsumerGroupOffsets(group, partitions);
-                out().println("Deleted the offsets of topic " + topic + " from group " + group + ".");
+                admin.deleteConsumerGroupOffsets(group.id, partitions);
+                out().println("Deleted the offsets of topic " + topic + " from group " + group.id + ".");
             }
             return ErrorReporter.OK;
         }
@@ -154,12 +147,8 @@ public final class GroupsCommand implements Runnable {
             description = "Delete a group with its committed offsets (refused while it has members).")
     static final class Delete extends ClientCommand {
 
-        @Option(
-                names = {"-g", "--group"},
-                required = true,
-                paramLabel = "GROUP",
-                description = "Group id.")
-        String group;
+        @Mixin
+        GroupOption group;
 
         Delete(Environment environment) {
             super(environment);
@@ -168,8 +157,8 @@ public final class GroupsCommand implements Runnable {
         @Override
         public Integer call() {
             try (FerryAdmin admin = admin(settings())) {
-                admin.deleteConsumerGroups(List.of(group));
-                out().println("Deleted consumer group " + group + ".");
+                admin.deleteConsumerGroups(List.of(group.id));
+                out().println("Deleted consumer group " + group.id + ".");
             }
             return ErrorReporter.OK;
         }

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -30,12 +31,8 @@ import picocli.CommandLine.Option;
                 + "nothing unless --execute is given.")
 final class ResetOffsetsCommand extends ClientCommand {
 
-    @Option(
-            names = {"-g", "--group"},
-            required = true,
-            paramLabel = "GROUP",
-            description = "Group id (one with no offsets yet is fine: it starts from the new ones).")
-    String group;
+    @Mixin
+    GroupOption group;
 
     @Option(
             names = {"-t", "--topic"},
@@ -99,11 +96,11 @@ final class ResetOffsetsCommand extends ClientCommand {
             // As Kafka does: an offset outside the log would only be reset again by auto.offset.reset.
             wanted.forEach((tp, offset) -> next.put(tp, Math.max(earliest.get(tp), Math.min(latest.get(tp), offset))));
             if (mode.execute) {
-                admin.alterConsumerGroupOffsets(group, next);
+                admin.alterConsumerGroupOffsets(group.id, next);
             } else if (!mode.dryRun) {
                 err().println("Dry run (the default): nothing was changed; add --execute to commit these offsets.");
             }
-            out().print(GroupFormat.newOffsets(group, next));
+            out().print(GroupFormat.newOffsets(group.id, next));
         }
         return ErrorReporter.OK;
     }
@@ -111,7 +108,7 @@ final class ResetOffsetsCommand extends ClientCommand {
     private void refuseIfMembers(FerryAdmin admin) {
         ConsumerGroupDescription description;
         try {
-            description = admin.describeConsumerGroups(List.of(group)).get(group);
+            description = admin.describeConsumerGroups(List.of(group.id)).get(group.id);
         } catch (FerryException e) {
             if (e.code() == ErrorCode.GROUP_ID_NOT_FOUND) {
                 return; // no group yet: the reset gives it its first offsets
@@ -121,7 +118,7 @@ final class ResetOffsetsCommand extends ClientCommand {
         if (!description.members().isEmpty()) {
             throw new FerryException(
                     ErrorCode.NON_EMPTY_GROUP,
-                    "group '" + group + "' has " + description.members().size()
+                    "group '" + group.id + "' has " + description.members().size()
                             + " active member(s); offsets can only be reset while the group is empty "
                             + "(stop its consumers first)");
         }
@@ -186,11 +183,11 @@ final class ResetOffsetsCommand extends ClientCommand {
             partitions.forEach(tp -> out.put(tp, target.offset));
             return out;
         }
-        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group);
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group.id);
         for (TopicPartition tp : partitions) {
             OffsetAndMetadata current = committed.get(tp);
             if (current == null) {
-                throw new UsageException("--shift-by: group '" + group + "' has no committed offset for " + tp
+                throw new UsageException("--shift-by: group '" + group.id + "' has no committed offset for " + tp
                         + " to shift; use another --to-* option for it");
             }
             out.put(tp, current.offset() + target.shift);
