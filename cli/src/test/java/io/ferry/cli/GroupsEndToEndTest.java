@@ -134,6 +134,78 @@ class GroupsEndToEndTest {
 
     @Test
     @Order(3)
+    void resetTargetsStayWithinTheLogAndOffsetsOfATopicCanBeDeleted() {
+        ok("topic", "create", "--topic", "refunds", "--partitions", "2");
+        assertEquals(
+                0,
+                ferry("a\nb\nc\n", "produce", "--topic", "refunds", "--partition", "0")
+                        .exitCode());
+
+        assertEquals(
+                "GROUP  TOPIC   PARTITION NEW-OFFSET\n" + "ledger refunds 0         3\n"
+                        + "ledger refunds 1         0\n",
+                ok("groups", "reset-offsets", "--group", "ledger", "--topic", "refunds", "--to-offset", "100")
+                        .out(),
+                "kept at the log end");
+        assertTrue(
+                ok(
+                                "groups",
+                                "reset-offsets",
+                                "--group",
+                                "ledger",
+                                "--topic",
+                                "refunds:0",
+                                "--to-datetime",
+                                "2100-01-01T00:00:00Z")
+                        .out()
+                        .endsWith("ledger refunds 0         3\n"),
+                "no record that late: the log end");
+        assertTrue(ok(
+                        "groups",
+                        "reset-offsets",
+                        "--group",
+                        "ledger",
+                        "--topic",
+                        "refunds:0",
+                        "--to-datetime",
+                        "1970-01-01T00:00:00Z",
+                        "--execute")
+                .out()
+                .endsWith("ledger refunds 0         0\n"));
+        assertTrue(
+                ok("groups", "reset-offsets", "--group", "ledger", "--topic", "refunds:0", "--to-latest", "--execute")
+                        .out()
+                        .endsWith("ledger refunds 0         3\n"));
+        assertTrue(ok("groups", "describe", "--group", "ledger").out().contains("\nledger refunds 0 "));
+
+        Result noPartition =
+                ferry("", "groups", "reset-offsets", "--group", "ledger", "--topic", "refunds:7", "--to-latest");
+        assertEquals(2, noPartition.exitCode(), noPartition.toString());
+        assertEquals(
+                "error: --topic refunds: partition '7' does not exist: topic 'refunds' has 2 partition(s), 0..1\n",
+                noPartition.err());
+        Result twoTargets = ferry(
+                "",
+                "groups",
+                "reset-offsets",
+                "--group",
+                "ledger",
+                "--topic",
+                "refunds",
+                "--to-latest",
+                "--to-earliest");
+        assertEquals(2, twoTargets.exitCode(), twoTargets.toString());
+
+        assertEquals(
+                "Deleted the offsets of topic refunds from group ledger.\n",
+                ok("groups", "delete-offsets", "--group", "ledger", "--topic", "refunds")
+                        .out());
+        Result gone = ferry("", "groups", "describe", "--group", "ledger");
+        assertFalse(gone.out().contains("refunds"), gone.toString());
+    }
+
+    @Test
+    @Order(4)
     void aGroupWithAMemberIsDescribedWithItAndNeitherResetNorDeleted() throws Exception {
         ok("topic", "create", "--topic", "events", "--partitions", "1");
         assertEquals(0, ferry("x\ny\n", "produce", "--topic", "events").exitCode());
