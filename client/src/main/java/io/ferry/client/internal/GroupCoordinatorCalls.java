@@ -58,9 +58,13 @@ public final class GroupCoordinatorCalls {
         FerryException previous = null;
         for (int attempt = 0; ; attempt++) {
             FerryException failure;
-            int broker = attempt;
             try {
-                InetSocketAddress coordinator = coordinators.computeIfAbsent(groupId, g -> find(g, broker, deadline));
+                // Not computeIfAbsent: that would hold a map lock through a blocking FindCoordinator.
+                InetSocketAddress coordinator = coordinators.get(groupId);
+                if (coordinator == null) {
+                    coordinator = find(groupId, attempt, deadline);
+                    coordinators.put(groupId, coordinator);
+                }
                 T response = rpc.apply(stub(coordinator, deadline));
                 Error error = errorOf.apply(response);
                 if (error.getCode() == ErrorCode.NONE) {
