@@ -61,6 +61,11 @@ class GroupsEndToEndTest {
         return r;
     }
 
+    private void produce(String lines, String topic, int partition) {
+        Result r = ferry(lines, "produce", "--topic", topic, "--partition", Integer.toString(partition));
+        assertEquals(0, r.exitCode(), r.toString());
+    }
+
     /** The first group call of a cluster: FindCoordinator answers COORDINATOR_NOT_AVAILABLE until
      * __consumer_offsets has leaders, and the admin retries until then. */
     @Test
@@ -77,14 +82,8 @@ class GroupsEndToEndTest {
     @Order(2)
     void resetDescribeListAndDeleteAnEmptyGroup() {
         ok("topic", "create", "--topic", "orders", "--partitions", "2");
-        assertEquals(
-                0,
-                ferry("a\nb\nc\nd\ne\n", "produce", "--topic", "orders", "--partition", "0")
-                        .exitCode());
-        assertEquals(
-                0,
-                ferry("f\ng\nh\n", "produce", "--topic", "orders", "--partition", "1")
-                        .exitCode());
+        produce("a\nb\nc\nd\ne\n", "orders", 0);
+        produce("f\ng\nh\n", "orders", 1);
 
         Result dryRun = ok("groups", "reset-offsets", "--group", "billing", "--topic", "orders", "--to-earliest");
         assertEquals(
@@ -136,10 +135,7 @@ class GroupsEndToEndTest {
     @Order(3)
     void resetTargetsStayWithinTheLogAndOffsetsOfATopicCanBeDeleted() {
         ok("topic", "create", "--topic", "refunds", "--partitions", "2");
-        assertEquals(
-                0,
-                ferry("a\nb\nc\n", "produce", "--topic", "refunds", "--partition", "0")
-                        .exitCode());
+        produce("a\nb\nc\n", "refunds", 0);
 
         assertEquals(
                 "GROUP  TOPIC   PARTITION NEW-OFFSET\n" + "ledger refunds 0         3\n"
@@ -208,7 +204,7 @@ class GroupsEndToEndTest {
     @Order(4)
     void aGroupWithAMemberIsDescribedWithItAndNeitherResetNorDeleted() throws Exception {
         ok("topic", "create", "--topic", "events", "--partitions", "1");
-        assertEquals(0, ferry("x\ny\n", "produce", "--topic", "events").exitCode());
+        produce("x\ny\n", "events", 0);
         ConsumerGroupHeartbeatResponse joined = join("audit", "member-1", "events");
         assertEquals(1, joined.getAssignment().getTopicsCount(), joined.toString());
 
