@@ -6,6 +6,7 @@ import io.ferry.cli.internal.CommandFactory;
 import io.ferry.cli.internal.ConsumeCommand;
 import io.ferry.cli.internal.Environment;
 import io.ferry.cli.internal.ErrorReporter;
+import io.ferry.cli.internal.GroupsCommand;
 import io.ferry.cli.internal.PerfCommand;
 import io.ferry.cli.internal.ProduceCommand;
 import io.ferry.cli.internal.TopicCommand;
@@ -20,7 +21,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code ferry} command: topics, produce, consume, the cluster view and the perf tools.
+ * The {@code ferry} command: topics, produce, consume, consumer groups, the cluster view and the perf tools.
  *
  * <p>Exit codes: 0 success, 1 a failure while running (the broker's error code and message are
  * printed), 2 a command line that cannot work.
@@ -29,11 +30,13 @@ import picocli.CommandLine.Spec;
         name = "ferry",
         mixinStandardHelpOptions = true,
         versionProvider = Ferry.Version.class,
-        description = "Work with a Ferry cluster: topics, produce, consume, watch the cluster, measure it.",
+        description = "Work with a Ferry cluster: topics, produce, consume, consumer groups, watch the cluster, "
+                + "measure it.",
         subcommands = {
             TopicCommand.class,
             ProduceCommand.class,
             ConsumeCommand.class,
+            GroupsCommand.class,
             ClusterCommand.class,
             PerfCommand.class
         },
@@ -43,6 +46,7 @@ import picocli.CommandLine.Spec;
             "  ferry topic create --topic orders --partitions 3 --replication-factor 3",
             "  seq 10 | ferry produce --topic orders --acks all",
             "  ferry consume --topic orders --from-beginning --timeout-ms 2000",
+            "  ferry groups describe --group billing",
             "  ferry cluster --watch --bootstrap 127.0.0.1:9092,127.0.0.1:9093,127.0.0.1:9094"
         })
 public final class Ferry implements Runnable {

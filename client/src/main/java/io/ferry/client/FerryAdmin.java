@@ -1,8 +1,11 @@
 package io.ferry.client;
 
 import io.ferry.client.internal.BatchWalker;
+import io.ferry.client.internal.CallDeadline;
 import io.ferry.client.internal.Channels;
 import io.ferry.client.internal.ClusterView;
+import io.ferry.client.internal.GroupAdmin;
+import io.ferry.client.internal.GroupCoordinatorCalls;
 import io.ferry.client.internal.MetadataManager;
 import io.ferry.client.internal.OffsetLookup;
 import io.ferry.client.internal.PartitionLeaderCalls;
@@ -53,9 +56,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * Administers topics and inspects the cluster. Each call is sent to a broker (which forwards admin
+ * Administers topics and consumer groups and inspects the cluster. Each topic call is sent to a broker (which forwards admin
  * calls to the controller quorum), moves on to the next broker after a transport failure, retries
  * retriable errors after {@code retry.backoff.ms}, and gives up after {@code default.api.timeout.ms}.
+ * Each group call is sent to the group's coordinator (found with FindCoordinator, found again when it
+ * moves) and retried while the coordinator loads, within the same timeout.
  * Each call that changes the cluster carries an idempotency key of its own on every attempt, so a retry
  * never does it twice.
  * Failures are {@link FerryException}s carrying the broker's {@link ErrorCode} and message.
@@ -74,6 +79,7 @@ public final class FerryAdmin implements AutoCloseable {
     private final MetadataManager metadata;
     private final OffsetLookup offsets;
     private final PartitionLeaderCalls leaders;
+    private final GroupAdmin groups;
     private final List<InetSocketAddress> bootstrap;
 
     public FerryAdmin(AdminConfig config) {
@@ -91,6 +97,7 @@ public final class FerryAdmin implements AutoCloseable {
                 () -> {});
         this.offsets = new OffsetLookup(metadata, channels, config.requestTimeoutMs());
         this.leaders = new PartitionLeaderCalls(metadata, channels, config.requestTimeoutMs());
+        this.groups = new GroupAdmin(metadata, channels, new GroupCoordinatorCalls(metadata, bootstrap, channels));
     }
 
     /**
@@ -345,6 +352,59 @@ public final class FerryAdmin implements AutoCloseable {
             }
         }
         return results;
+    }
+
+    /** Every consumer group of the cluster (each broker lists those it coordinates), sorted by id. */
+    public List<ConsumerGroupListing> listConsumerGroups() {
+        return groups.list(groupCallDeadline());
+    }
+
+    /**
+     * Describes the groups: state, epoch, assignor, and each member with what it owns.
+     *
+     * @throws FerryException with GROUP_ID_NOT_FOUND for the first group that does not exist
+     */
+    public Map<String, ConsumerGroupDescription> describeConsumerGroups(Collection<String> groupIds) {
+        return groups.describe(groupIds, groupCallDeadline());
+    }
+
+    /** The group's committed offsets, of every partition that has one (none for an unknown group). */
+    public Map<TopicPartition, OffsetAndMetadata> listConsumerGroupOffsets(String groupId) {
+        return groups.offsets(groupId, groupCallDeadline());
+    }
+
+    /**
+     * Commits offsets for the group from outside it, as Kafka's {@code alterConsumerGroupOffsets}: the
+     * group's members would next consume from these offsets.
+     *
+     * @throws FerryException with UNKNOWN_MEMBER_ID while the group has members (only an empty group's
+     *                        offsets can be changed from outside), UNKNOWN_TOPIC, INVALID_COMMIT_OFFSET_SIZE, ...
+     */
+    public void alterConsumerGroupOffsets(String groupId, Map<TopicPartition, Long> offsets) {
+        groups.alterOffsets(groupId, offsets, groupCallDeadline());
+    }
+
+    /**
+     * Deletes the group's committed offsets of the partitions.
+     *
+     * @throws FerryException with GROUP_SUBSCRIBED_TO_TOPIC for a topic a member subscribes to,
+     *                        GROUP_ID_NOT_FOUND, ...
+     */
+    public void deleteConsumerGroupOffsets(String groupId, Collection<TopicPartition> partitions) {
+        groups.deleteOffsets(groupId, partitions, groupCallDeadline());
+    }
+
+    /**
+     * Deletes the groups with their committed offsets.
+     *
+     * @throws FerryException with NON_EMPTY_GROUP for a group with members, GROUP_ID_NOT_FOUND, ...
+     */
+    public void deleteConsumerGroups(Collection<String> groupIds) {
+        groups.delete(groupIds, groupCallDeadline());
+    }
+
+    private CallDeadline groupCallDeadline() {
+        return CallDeadline.after(config.defaultApiTimeoutMs(), config.retryBackoffMs(), config.requestTimeoutMs());
     }
 
     private static TopicDescription describe(TopicRecord topic, List<PartitionRecord> partitions) {

@@ -1,0 +1,12 @@
+package io.ferry.client;
+
+import java.util.List;
+
+/**
+ * A consumer group as its coordinator describes it.
+ *
+ * @param groupEpoch   the epoch of the group's membership and subscriptions
+ * @param assignorName the server-side assignor: uniform or range
+ */
+public record ConsumerGroupDescription(
+        String groupId, String state, int groupEpoch, String assignorName, List<MemberDescription> members) {}
