@@ -148,7 +148,15 @@ class ReplicationTest {
     @Test
     void aStalledFollowerLeavesTheIsrAndRejoinsOnceCaughtUp() throws Exception {
         cluster = new ReplicaCluster(dir, config(400), 3);
-        assertNull(done(cluster.produce(RequiredAcks.ALL, batch("a"))).error());
+        // On a loaded machine a follower may lag 400 ms while the cluster starts and leave the ISR for a
+        // moment; acks=all is then refused before anything is written, so asking again is safe.
+        await().atMost(WAIT).until(() -> {
+            ProduceOutcome first = done(cluster.produce(RequiredAcks.ALL, batch("a")));
+            if (first.error() != null && first.error().code() != ErrorCode.NOT_ENOUGH_REPLICAS) {
+                throw new AssertionError(first.error().toString());
+            }
+            return first.error() == null;
+        });
 
         cluster.stall(3);
         for (int i = 0; i < 5; i++) {
@@ -174,10 +182,11 @@ class ReplicationTest {
         assertEquals(end, cluster.broker(1).logEndOffset());
         assertTrue(cluster.broker(1).manager.snapshots().get(0).underReplicated());
 
+        int expandsBefore = cluster.isrExpands.get();
         cluster.broker(3).stalled = false;
         await().atMost(WAIT)
                 .until(() -> ReplicaCluster.sorted(cluster.state().isr()).equals(List.of(1, 2, 3)));
-        assertEquals(1, cluster.isrExpands.get());
+        assertTrue(cluster.isrExpands.get() > expandsBefore, "broker 3's return was reported as an ISR expand");
         await().atMost(WAIT)
                 .until(() -> cluster.broker(1)
                                 .manager
