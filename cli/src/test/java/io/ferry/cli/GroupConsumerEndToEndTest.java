@@ -56,8 +56,11 @@ class GroupConsumerEndToEndTest {
     void twoMembersShareTheTopicAndTheSurvivorGoesOnFromTheCommittedOffsets() {
         createTopic("shared", 4);
         Set<String> first = produce("shared", 4, "a", 10);
-        try (FerryConsumer one = consumer("sharing", Map.of(ConsumerConfig.ENABLE_AUTO_COMMIT, "false"));
-                FerryConsumer two = consumer("sharing", Map.of(ConsumerConfig.ENABLE_AUTO_COMMIT, "false"))) {
+        // Auto-commit with a long interval: offsets are committed when partitions move and at close, so a
+        // partition handed over goes on where its previous owner stopped.
+        Map<String, String> commitOnMoves = Map.of(ConsumerConfig.AUTO_COMMIT_INTERVAL_MS, "600000");
+        try (FerryConsumer one = consumer("sharing", commitOnMoves);
+                FerryConsumer two = consumer("sharing", commitOnMoves)) {
             one.subscribe(List.of("shared"));
             two.subscribe(List.of("shared"));
             List<String> read = new ArrayList<>();
@@ -118,6 +121,21 @@ class GroupConsumerEndToEndTest {
             assertEquals(second, Set.copyOf(read));
         }
         assertTrue(committed("auto-committing").values().stream().allMatch(o -> o == 5L));
+    }
+
+    @Test
+    void consumeWithAGroupGoesOnWhereTheLastRunStopped() {
+        createTopic("lines-of-a-group", 1);
+        produce("lines-of-a-group", 1, "x", 4);
+        Result first = node.ferry(
+                "", "consume", "--topic", "lines-of-a-group", "--group", "readers", "--from-beginning", "-n", "3");
+        assertEquals(0, first.exitCode(), first.toString());
+        assertEquals("x-0-0\nx-0-1\nx-0-2\n", first.out());
+        Result second =
+                node.ferry("", "consume", "--topic", "lines-of-a-group", "--group", "readers", "--timeout-ms", "3000");
+        assertEquals(0, second.exitCode(), second.toString());
+        assertEquals("x-0-3\n", second.out());
+        assertEquals(Map.of(new TopicPartition("lines-of-a-group", 0), 4L), committed("readers"));
     }
 
     private FerryConsumer consumer(String group, Map<String, String> overrides) {

@@ -65,6 +65,9 @@ public final class FerryConsumer implements AutoCloseable {
 
     private final Map<TopicPartition, PartitionFetchState> assignment = new LinkedHashMap<>();
     private final AtomicReference<Thread> owner = new AtomicReference<>();
+    /** Calls of the owning thread in progress; only that thread reads or writes it. */
+    private int depth;
+
     private int nextPartition;
     private boolean closed;
     private boolean subscribed;
@@ -547,10 +550,14 @@ public final class FerryConsumer implements AutoCloseable {
         if (!owner.compareAndSet(null, me) && owner.get() != me) {
             throw new ConcurrentModificationException("FerryConsumer is not safe for multi-threaded access");
         }
+        depth++;
     }
 
+    /** Releases the consumer when the outermost call returns (a rebalance listener calls in from poll). */
     private void exit() {
-        owner.set(null);
+        if (--depth == 0) {
+            owner.set(null);
+        }
     }
 
     /** Gives up the partitions as a revocation (committing with auto-commit), then leaves the group. */
