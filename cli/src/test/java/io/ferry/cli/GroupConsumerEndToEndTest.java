@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.ferry.cli.CliRunner.Result;
 import io.ferry.client.AdminConfig;
 import io.ferry.client.ConsumerConfig;
+import io.ferry.client.ConsumerRebalanceListener;
 import io.ferry.client.ConsumerRecord;
 import io.ferry.client.FerryAdmin;
 import io.ferry.client.FerryConsumer;
@@ -15,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -121,6 +123,46 @@ class GroupConsumerEndToEndTest {
             assertEquals(second, Set.copyOf(read));
         }
         assertTrue(committed("auto-committing").values().stream().allMatch(o -> o == 5L));
+    }
+
+    @Test
+    void aMemberThatStopsPollingLeavesAndRejoinsAtItsNextPoll() {
+        createTopic("slow", 2);
+        Map<String, String> shortPollInterval = Map.of(ConsumerConfig.MAX_POLL_INTERVAL_MS, "2000");
+        List<TopicPartition> lost = new ArrayList<>();
+        ConsumerRebalanceListener recordLost = new ConsumerRebalanceListener() {
+            @Override
+            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {}
+
+            @Override
+            public void onPartitionsAssigned(Collection<TopicPartition> partitions) {}
+
+            @Override
+            public void onPartitionsLost(Collection<TopicPartition> partitions) {
+                lost.addAll(partitions);
+            }
+        };
+        try (FerryConsumer slow = consumer("patient", shortPollInterval);
+                FerryConsumer busy = consumer("patient", shortPollInterval)) {
+            slow.subscribe(List.of("slow"), recordLost);
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                values(slow);
+                return slow.assignment().size() == 2;
+            });
+            // slow stops polling: past max.poll.interval.ms its partitions go to busy.
+            busy.subscribe(List.of("slow"));
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                values(busy);
+                return busy.assignment().size() == 2;
+            });
+            values(slow);
+            assertEquals(2, lost.size(), lost.toString());
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                values(slow);
+                values(busy);
+                return slow.assignment().size() == 1 && busy.assignment().size() == 1;
+            });
+        }
     }
 
     @Test

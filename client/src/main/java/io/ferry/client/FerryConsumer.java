@@ -155,10 +155,13 @@ public final class FerryConsumer implements AutoCloseable {
         }
     }
 
-    /** Replaces the assignment; partitions kept keep their positions. */
+    /** Replaces the assignment (not while subscribed); partitions kept keep their positions. */
     public void assign(Collection<TopicPartition> partitions) {
         enter();
         try {
+            if (subscribed) {
+                throw new IllegalStateException("assign() while subscribed to a group: call unsubscribe() first");
+            }
             Map<TopicPartition, PartitionFetchState> next = new LinkedHashMap<>();
             for (TopicPartition tp : partitions) {
                 next.put(tp, assignment.getOrDefault(tp, new PartitionFetchState()));

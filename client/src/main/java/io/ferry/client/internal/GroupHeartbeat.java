@@ -58,8 +58,9 @@ public final class GroupHeartbeat implements AutoCloseable {
     private void run() {
         while (running) {
             try {
-                long sincePoll = System.nanoTime() - lastPollNanos.get();
-                membership.awaitHeartbeat(Math.max(1, maxPollIntervalNanos - sincePoll));
+                long untilExpiry = maxPollIntervalNanos - (System.nanoTime() - lastPollNanos.get());
+                // Once expired (or while unsubscribed, not polling) only the heartbeat interval paces the loop.
+                membership.awaitHeartbeat(untilExpiry > 0 ? untilExpiry : Long.MAX_VALUE / 4);
             } catch (InterruptedException e) {
                 return;
             }
