@@ -11,13 +11,13 @@ import io.ferry.proto.v1.OffsetFetchResponse;
 import io.ferry.proto.v1.PartitionErrorsByTopic;
 import io.ferry.proto.v1.PartitionsByTopic;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A group member's committed offsets: OffsetCommit with the member's id and epoch (the coordinator fences a
- * member that is no longer one), and OffsetFetch of some partitions, both at the group's coordinator.
+ * A group's committed offsets: OffsetCommit with the member's id and epoch (the coordinator fences a member
+ * that is no longer one; an admin commits as no member, epoch -1), and OffsetFetch, both at the group's
+ * coordinator.
  * Thread-safe as {@link GroupCoordinatorCalls} is.
  */
 public final class GroupOffsets {
@@ -65,14 +65,14 @@ public final class GroupOffsets {
                 if (p.getError().getCode() != ErrorCode.NONE) {
                     throw new FerryException(
                             p.getError().getCode(),
-                            "commit of " + new TopicPartition(topic.getTopic(), p.getPartition()) + " in group "
-                                    + groupId + ": " + p.getError().getMessage());
+                            new TopicPartition(topic.getTopic(), p.getPartition()) + ": "
+                                    + p.getError().getMessage());
                 }
             }
         }
     }
 
-    /** The committed offsets of the partitions that have one. */
+    /** The committed offsets of the partitions that have one; of every such partition when none are given. */
     public Map<TopicPartition, OffsetAndMetadata> fetch(Collection<TopicPartition> partitions, CallDeadline deadline) {
         Map<String, PartitionsByTopic.Builder> topics = new LinkedHashMap<>();
         partitions.forEach(tp -> topics.computeIfAbsent(
@@ -80,16 +80,13 @@ public final class GroupOffsets {
                 .addPartitions(tp.partition()));
         OffsetFetchRequest.Builder request = OffsetFetchRequest.newBuilder().setGroupId(groupId);
         topics.values().forEach(request::addTopics);
-        Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
-        if (topics.isEmpty()) {
-            return out;
-        }
         OffsetFetchResponse response = coordinators.call(
                 "fetch offsets of group " + groupId,
                 groupId,
                 s -> s.offsetFetch(request.build()),
                 OffsetFetchResponse::getError,
                 deadline);
+        Map<TopicPartition, OffsetAndMetadata> out = new LinkedHashMap<>();
         for (OffsetFetchResponse.Topic topic : response.getTopicsList()) {
             for (OffsetFetchResponse.Partition p : topic.getPartitionsList()) {
                 TopicPartition tp = new TopicPartition(topic.getTopic(), p.getPartition());
