@@ -11,6 +11,7 @@ import io.ferry.client.ConsumerRebalanceListener;
 import io.ferry.client.ConsumerRecord;
 import io.ferry.client.FerryAdmin;
 import io.ferry.client.FerryConsumer;
+import io.ferry.client.OffsetAndMetadata;
 import io.ferry.client.TopicPartition;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -162,6 +163,33 @@ class GroupConsumerEndToEndTest {
                 values(busy);
                 return slow.assignment().size() == 1 && busy.assignment().size() == 1;
             });
+        }
+    }
+
+    @Test
+    void commitAsyncTellsItsCallbackInALaterPoll() {
+        createTopic("async", 1);
+        Set<String> records = produce("async", 1, "a", 3);
+        try (FerryConsumer consumer =
+                consumer("async-committing", Map.of(ConsumerConfig.ENABLE_AUTO_COMMIT, "false"))) {
+            consumer.subscribe(List.of("async"));
+            List<String> read = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                read.addAll(values(consumer));
+                return read.size() >= records.size();
+            });
+            List<Map<TopicPartition, OffsetAndMetadata>> told = new ArrayList<>();
+            consumer.commitAsync((offsets, e) -> {
+                assertEquals(null, e);
+                told.add(offsets);
+            });
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                values(consumer);
+                return !told.isEmpty();
+            });
+            TopicPartition tp = new TopicPartition("async", 0);
+            assertEquals(List.of(Map.of(tp, new OffsetAndMetadata(3, ""))), told);
+            assertEquals(Map.of(tp, new OffsetAndMetadata(3, "")), consumer.committed(Set.of(tp)));
         }
     }
 

@@ -295,6 +295,7 @@ public final class FerryConsumer implements AutoCloseable {
             do {
                 if (subscribed) {
                     group.polled();
+                    group.runCallbacks();
                     reconcile();
                     maybeAutoCommit();
                     if (assignment.isEmpty()) {
@@ -415,6 +416,29 @@ public final class FerryConsumer implements AutoCloseable {
         } finally {
             exit();
         }
+    }
+
+    /**
+     * Commits the positions of every owned partition without waiting; {@code callback} is told the outcome
+     * inside a later {@link #poll}, commit or {@link #close}. Commits happen in the order they were asked for.
+     */
+    public void commitAsync(OffsetCommitCallback callback) {
+        enter();
+        try {
+            requireGroup("commitAsync()");
+            group.commitAsync(positions(assignment.keySet()), callback);
+        } finally {
+            exit();
+        }
+    }
+
+    /** {@link #commitAsync(OffsetCommitCallback)} logging a failure. */
+    public void commitAsync() {
+        commitAsync((offsets, e) -> {
+            if (e != null) {
+                LOG.warn("group {}: commit of {} failed: {}", config.groupId(), offsets.keySet(), e.getMessage());
+            }
+        });
     }
 
     /** Commits the given offsets (each the next offset to read) as this member. */
