@@ -146,12 +146,8 @@ public final class GroupAdmin {
 
     /** Deletes the group's committed offsets of the partitions. */
     public void deleteOffsets(String groupId, Collection<TopicPartition> partitions, CallDeadline deadline) {
-        Map<String, PartitionsByTopic.Builder> topics = new LinkedHashMap<>();
-        partitions.forEach(tp -> topics.computeIfAbsent(
-                        tp.topic(), t -> PartitionsByTopic.newBuilder().setTopic(t))
-                .addPartitions(tp.partition()));
-        OffsetDeleteRequest.Builder request = OffsetDeleteRequest.newBuilder().setGroupId(groupId);
-        topics.values().forEach(request::addTopics);
+        OffsetDeleteRequest.Builder request =
+                OffsetDeleteRequest.newBuilder().setGroupId(groupId).addAllTopics(PartitionsByTopics.of(partitions));
         OffsetDeleteResponse response = coordinators.call(
                 "delete offsets of group " + groupId,
                 groupId,

@@ -5,11 +5,7 @@ import io.ferry.client.TopicPartition;
 import io.ferry.proto.v1.ConsumerGroupHeartbeatRequest;
 import io.ferry.proto.v1.ConsumerGroupHeartbeatResponse;
 import io.ferry.proto.v1.ErrorCode;
-import io.ferry.proto.v1.PartitionsByTopic;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -167,7 +163,7 @@ public final class GroupMembership {
         if (sendOwned) {
             ConsumerGroupHeartbeatRequest.OwnedTopicPartitions.Builder o =
                     ConsumerGroupHeartbeatRequest.OwnedTopicPartitions.newBuilder();
-            byTopic(owned).forEach(o::addTopics);
+            o.addAllTopics(PartitionsByTopics.of(owned));
             ownedSent = owned;
             b.setOwnedTopicPartitions(o);
         }
@@ -321,17 +317,5 @@ public final class GroupMembership {
     /** Wakes {@link #awaitHeartbeat} (closing). */
     public synchronized void wake() {
         notifyAll();
-    }
-
-    private static List<PartitionsByTopic> byTopic(Set<TopicPartition> partitions) {
-        Map<String, PartitionsByTopic.Builder> topics = new LinkedHashMap<>();
-        partitions.stream()
-                .sorted((a, b) -> a.topic().equals(b.topic())
-                        ? Integer.compare(a.partition(), b.partition())
-                        : a.topic().compareTo(b.topic()))
-                .forEach(tp -> topics.computeIfAbsent(
-                                tp.topic(), t -> PartitionsByTopic.newBuilder().setTopic(t))
-                        .addPartitions(tp.partition()));
-        return topics.values().stream().map(PartitionsByTopic.Builder::build).toList();
     }
 }

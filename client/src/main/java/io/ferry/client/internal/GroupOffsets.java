@@ -9,7 +9,6 @@ import io.ferry.proto.v1.OffsetCommitResponse;
 import io.ferry.proto.v1.OffsetFetchRequest;
 import io.ferry.proto.v1.OffsetFetchResponse;
 import io.ferry.proto.v1.PartitionErrorsByTopic;
-import io.ferry.proto.v1.PartitionsByTopic;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -74,12 +73,8 @@ public final class GroupOffsets {
 
     /** The committed offsets of the partitions that have one; of every such partition when none are given. */
     public Map<TopicPartition, OffsetAndMetadata> fetch(Collection<TopicPartition> partitions, CallDeadline deadline) {
-        Map<String, PartitionsByTopic.Builder> topics = new LinkedHashMap<>();
-        partitions.forEach(tp -> topics.computeIfAbsent(
-                        tp.topic(), t -> PartitionsByTopic.newBuilder().setTopic(t))
-                .addPartitions(tp.partition()));
-        OffsetFetchRequest.Builder request = OffsetFetchRequest.newBuilder().setGroupId(groupId);
-        topics.values().forEach(request::addTopics);
+        OffsetFetchRequest.Builder request =
+                OffsetFetchRequest.newBuilder().setGroupId(groupId).addAllTopics(PartitionsByTopics.of(partitions));
         OffsetFetchResponse response = coordinators.call(
                 "fetch offsets of group " + groupId,
                 groupId,
