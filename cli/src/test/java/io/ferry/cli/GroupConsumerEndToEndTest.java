@@ -23,6 +23,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
@@ -40,6 +41,14 @@ import org.junit.jupiter.api.io.TempDir;
 class GroupConsumerEndToEndTest {
 
     private static final Duration POLL = Duration.ofMillis(100);
+
+    private static final ConsumerRebalanceListener NO_LISTENER = new ConsumerRebalanceListener() {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {}
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {}
+    };
 
     private TestNode node;
 
@@ -190,6 +199,31 @@ class GroupConsumerEndToEndTest {
             TopicPartition tp = new TopicPartition("async", 0);
             assertEquals(List.of(Map.of(tp, new OffsetAndMetadata(3, ""))), told);
             assertEquals(Map.of(tp, new OffsetAndMetadata(3, "")), consumer.committed(Set.of(tp)));
+        }
+    }
+
+    @Test
+    void aPatternSubscriptionGetsTheMatchingTopicsAndAStaticMemberRejoinsUnderItsInstanceId() {
+        createTopic("pattern-a", 1);
+        createTopic("pattern-b", 1);
+        createTopic("unmatched", 1);
+        Map<String, String> staticMember = Map.of(ConsumerConfig.GROUP_INSTANCE_ID, "reader-1");
+        Set<TopicPartition> matching = Set.of(new TopicPartition("pattern-a", 0), new TopicPartition("pattern-b", 0));
+        try (FerryConsumer consumer = consumer("by-pattern", staticMember)) {
+            consumer.subscribe(Pattern.compile("pattern-.*"), NO_LISTENER);
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                values(consumer);
+                return consumer.assignment().equals(matching);
+            });
+        }
+        // The static member left with epoch -2; its next incarnation joins under the same instance id. (Alone in
+        // the group, it would get the partitions either way: this checks the static leave and rejoin are accepted.)
+        try (FerryConsumer again = consumer("by-pattern", staticMember)) {
+            again.subscribe(Pattern.compile("pattern-.*"), NO_LISTENER);
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                values(again);
+                return again.assignment().equals(matching);
+            });
         }
     }
 
