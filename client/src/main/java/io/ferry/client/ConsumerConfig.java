@@ -21,6 +21,11 @@ public final class ConsumerConfig extends ClientConfig {
     public static final String AUTO_OFFSET_RESET = ConsumerKeys.AUTO_OFFSET_RESET.name();
     public static final String DEFAULT_API_TIMEOUT_MS = ClientKeys.DEFAULT_API_TIMEOUT_MS.name();
     public static final String SKIP_CORRUPT_BATCHES = ConsumerKeys.SKIP_CORRUPT_BATCHES.name();
+    public static final String GROUP_ID = ConsumerKeys.GROUP_ID.name();
+    public static final String GROUP_INSTANCE_ID = ConsumerKeys.GROUP_INSTANCE_ID.name();
+    public static final String ENABLE_AUTO_COMMIT = ConsumerKeys.ENABLE_AUTO_COMMIT.name();
+    public static final String AUTO_COMMIT_INTERVAL_MS = ConsumerKeys.AUTO_COMMIT_INTERVAL_MS.name();
+    public static final String MAX_POLL_INTERVAL_MS = ConsumerKeys.MAX_POLL_INTERVAL_MS.name();
 
     /** What a consumer does when it has no position, or its position is outside the log. */
     public enum OffsetReset {
@@ -73,5 +78,27 @@ public final class ConsumerConfig extends ClientConfig {
     /** Whether poll() skips undecodable batches (logging each) instead of throwing for them. */
     public boolean skipCorruptBatches() {
         return value(ConsumerKeys.SKIP_CORRUPT_BATCHES);
+    }
+
+    /** The group {@code subscribe()} joins; empty when none. */
+    public String groupId() {
+        return value(ConsumerKeys.GROUP_ID);
+    }
+
+    /** The static member's instance id; empty for a dynamic member. */
+    public String groupInstanceId() {
+        return value(ConsumerKeys.GROUP_INSTANCE_ID);
+    }
+
+    public boolean enableAutoCommit() {
+        return value(ConsumerKeys.ENABLE_AUTO_COMMIT);
+    }
+
+    public long autoCommitIntervalMs() {
+        return value(ConsumerKeys.AUTO_COMMIT_INTERVAL_MS);
+    }
+
+    public int maxPollIntervalMs() {
+        return Math.toIntExact(value(ConsumerKeys.MAX_POLL_INTERVAL_MS));
     }
 }

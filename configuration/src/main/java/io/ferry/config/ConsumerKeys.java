@@ -68,6 +68,48 @@ public final class ConsumerKeys {
             "`true`: skip a batch that cannot be decoded, logging its offsets, instead of throwing "
                     + "CorruptRecordBatchException (its records are lost to this consumer).");
 
+    public static final ConfigKey<String> GROUP_ID = ConfigKey.define(
+            "group.id",
+            ConfigType.STRING,
+            "",
+            any(),
+            HIGH,
+            "The consumer group `subscribe()` joins; empty: no group (only `assign()`).");
+
+    public static final ConfigKey<String> GROUP_INSTANCE_ID = ConfigKey.define(
+            "group.instance.id",
+            ConfigType.STRING,
+            "",
+            any(),
+            MEDIUM,
+            "Makes the member static: a restart with the same id gets its partitions back. Empty: dynamic.");
+
+    public static final ConfigKey<Boolean> ENABLE_AUTO_COMMIT = ConfigKey.define(
+            "enable.auto.commit",
+            ConfigType.BOOLEAN,
+            true,
+            any(),
+            MEDIUM,
+            "With a group: commit the positions every `auto.commit.interval.ms` from `poll()`, before "
+                    + "partitions are revoked, and at `close()`.");
+
+    public static final ConfigKey<Long> AUTO_COMMIT_INTERVAL_MS = ConfigKey.define(
+            "auto.commit.interval.ms",
+            ConfigType.DURATION_MS,
+            5_000L,
+            between(0, INT_MAX),
+            LOW,
+            "How often `poll()` commits the positions when `enable.auto.commit` is true.");
+
+    public static final ConfigKey<Long> MAX_POLL_INTERVAL_MS = ConfigKey.define(
+            "max.poll.interval.ms",
+            ConfigType.DURATION_MS,
+            300_000L,
+            between(1, INT_MAX),
+            MEDIUM,
+            "Longest time between `poll()` calls of a group member before it leaves the group (its "
+                    + "partitions go to others; the next `poll()` rejoins). Also its rebalance timeout.");
+
     /** The common client keys, {@code default.api.timeout.ms} and the keys above. */
     public static final ConfigDef DEFINITION = ClientKeys.withCommon(
             ClientKeys.DEFAULT_API_TIMEOUT_MS,
@@ -77,7 +119,12 @@ public final class ConsumerKeys {
             MAX_PARTITION_FETCH_BYTES,
             MAX_POLL_RECORDS,
             AUTO_OFFSET_RESET,
-            SKIP_CORRUPT_BATCHES);
+            SKIP_CORRUPT_BATCHES,
+            GROUP_ID,
+            GROUP_INSTANCE_ID,
+            ENABLE_AUTO_COMMIT,
+            AUTO_COMMIT_INTERVAL_MS,
+            MAX_POLL_INTERVAL_MS);
 
     private ConsumerKeys() {}
 }

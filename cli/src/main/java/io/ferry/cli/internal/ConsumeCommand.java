@@ -7,6 +7,7 @@ import io.ferry.client.CorruptRecordBatchException;
 import io.ferry.client.FerryAdmin;
 import io.ferry.client.FerryConsumer;
 import io.ferry.client.FerryException;
+import io.ferry.client.OffsetAndMetadata;
 import io.ferry.client.OffsetAndTimestamp;
 import io.ferry.client.TopicDescription;
 import io.ferry.client.TopicPartition;
@@ -31,7 +32,9 @@ import picocli.CommandLine.Option;
         description = {
             "Print a topic's records to standard output, one per line.",
             "Starts at the end (new records only) unless --from-beginning, --offset or --timestamp says "
-                    + "otherwise; runs until --max-messages, --timeout-ms of silence, or Ctrl-C."
+                    + "otherwise; runs until --max-messages, --timeout-ms of silence, or Ctrl-C.",
+            "With --group, reads the partitions the group gives this member from the group's committed offsets "
+                    + "(--from-beginning: where the group has none), committing what it printed as it goes."
         })
 public final class ConsumeCommand extends ClientCommand {
 
@@ -65,6 +68,13 @@ public final class ConsumeCommand extends ClientCommand {
 
     @ArgGroup(exclusive = true)
     Start start = new Start();
+
+    @Option(
+            names = {"-g", "--group"},
+            paramLabel = "GROUP",
+            description =
+                    "Consume as a member of this consumer group (not with --partition, --offset or " + "--timestamp).")
+    String group;
 
     @Option(
             names = {"-p", "--partition"},
@@ -119,6 +129,9 @@ public final class ConsumeCommand extends ClientCommand {
         if (maxMessages != null && maxMessages < 1 || timeoutMs != null && timeoutMs < 0) {
             throw new UsageException("--max-messages must be positive and --timeout-ms not negative");
         }
+        if (group != null && (partition != null || start.offset != null || start.timestamp != null)) {
+            throw new UsageException("--group reads where the group is: not with --partition, --offset or --timestamp");
+        }
         ClientSettings settings = settings();
         List<TopicPartition> assigned = new ArrayList<>();
         try (FerryAdmin admin = admin(settings)) {
@@ -129,12 +142,13 @@ public final class ConsumeCommand extends ClientCommand {
         PrintWriter out = out();
         long count = 0;
         long skipped = 0;
-        // An explicit --offset that does not exist is an error to report, not a reason to jump to the end.
-        String reset = start.offset != null ? "none" : "latest";
-        try (FerryConsumer consumer =
-                new FerryConsumer(settings.consumer(Map.of(ConsumerConfig.AUTO_OFFSET_RESET, reset)))) {
-            consumer.assign(assigned);
-            position(consumer, assigned);
+        try (FerryConsumer consumer = new FerryConsumer(settings.consumer(consumerOverrides()))) {
+            if (group != null) {
+                consumer.subscribe(List.of(topic));
+            } else {
+                consumer.assign(assigned);
+                position(consumer, assigned);
+            }
             Ticker ticker = environment.ticker();
             long idleSince = ticker.nanoTime();
             while (maxMessages == null || count < maxMessages) {
@@ -146,13 +160,18 @@ public final class ConsumeCommand extends ClientCommand {
                     skipped++;
                     continue;
                 }
+                Map<TopicPartition, OffsetAndMetadata> printed = new HashMap<>();
                 for (ConsumerRecord record : records) {
                     out.println(format.format(record));
+                    printed.put(record.topicPartition(), new OffsetAndMetadata(record.offset() + 1, ""));
                     if (++count == (maxMessages == null ? -1 : maxMessages)) {
                         break;
                     }
                 }
                 out.flush();
+                if (group != null) {
+                    consumer.commitSync(printed);
+                }
                 if (out.checkError()) {
                     break; // the reader went away (e.g. "| head"): stop quietly, as cat does
                 }
@@ -168,6 +187,25 @@ public final class ConsumeCommand extends ClientCommand {
                 + (skipped == 0 ? "." : ", skipped " + skipped + " batch(es) that could not be decoded."));
         err().flush();
         return ErrorReporter.OK;
+    }
+
+    /**
+     * With {@code --group} the command commits what it printed itself (auto-commit would also commit records a
+     * poll returned past {@code --max-messages}); where the group has no offset, it starts at the end unless
+     * {@code --from-beginning}.
+     */
+    private Map<String, String> consumerOverrides() {
+        if (group != null) {
+            return Map.of(
+                    ConsumerConfig.GROUP_ID,
+                    group,
+                    ConsumerConfig.ENABLE_AUTO_COMMIT,
+                    "false",
+                    ConsumerConfig.AUTO_OFFSET_RESET,
+                    start.fromBeginning ? "earliest" : "latest");
+        }
+        // An explicit --offset that does not exist is an error to report, not a reason to jump to the end.
+        return Map.of(ConsumerConfig.AUTO_OFFSET_RESET, start.offset != null ? "none" : "latest");
     }
 
     /**

@@ -15,12 +15,8 @@ import io.ferry.proto.v1.ErrorCode;
 import io.ferry.proto.v1.GroupServiceGrpc;
 import io.ferry.proto.v1.ListGroupsRequest;
 import io.ferry.proto.v1.ListGroupsResponse;
-import io.ferry.proto.v1.OffsetCommitRequest;
-import io.ferry.proto.v1.OffsetCommitResponse;
 import io.ferry.proto.v1.OffsetDeleteRequest;
 import io.ferry.proto.v1.OffsetDeleteResponse;
-import io.ferry.proto.v1.OffsetFetchRequest;
-import io.ferry.proto.v1.OffsetFetchResponse;
 import io.ferry.proto.v1.PartitionErrorsByTopic;
 import io.ferry.proto.v1.PartitionsByTopic;
 import io.grpc.StatusRuntimeException;
@@ -47,6 +43,8 @@ public final class GroupAdmin {
 
     /** A commit from outside the group (Kafka's admin commit), accepted only while the group has no members. */
     private static final int NO_MEMBER_EPOCH = -1;
+
+    private static final String NO_MEMBER_ID = "";
 
     private final MetadataManager metadata;
     private final Channels channels;
@@ -136,56 +134,20 @@ public final class GroupAdmin {
 
     /** The group's committed offsets, of every partition that has one. */
     public Map<TopicPartition, OffsetAndMetadata> offsets(String groupId, CallDeadline deadline) {
-        OffsetFetchRequest request =
-                OffsetFetchRequest.newBuilder().setGroupId(groupId).build();
-        OffsetFetchResponse response = coordinators.call(
-                "fetch offsets of group " + groupId,
-                groupId,
-                s -> s.offsetFetch(request),
-                OffsetFetchResponse::getError,
-                deadline);
-        Map<TopicPartition, OffsetAndMetadata> out = new LinkedHashMap<>();
-        for (OffsetFetchResponse.Topic topic : response.getTopicsList()) {
-            for (OffsetFetchResponse.Partition p : topic.getPartitionsList()) {
-                TopicPartition tp = new TopicPartition(topic.getTopic(), p.getPartition());
-                throwIfFailed(tp, p.getError());
-                if (p.getCommittedOffset() >= 0) {
-                    out.put(tp, new OffsetAndMetadata(p.getCommittedOffset(), p.getMetadata()));
-                }
-            }
-        }
-        return out;
+        return new GroupOffsets(groupId, coordinators).fetch(List.of(), deadline);
     }
 
     /** Commits the offsets from outside the group; refused by the coordinator while the group has members. */
     public void alterOffsets(String groupId, Map<TopicPartition, Long> offsets, CallDeadline deadline) {
-        Map<String, OffsetCommitRequest.Topic.Builder> topics = new LinkedHashMap<>();
-        offsets.forEach((tp, offset) -> topics.computeIfAbsent(
-                        tp.topic(), t -> OffsetCommitRequest.Topic.newBuilder().setTopic(t))
-                .addPartitions(OffsetCommitRequest.Partition.newBuilder()
-                        .setPartition(tp.partition())
-                        .setCommittedOffset(offset)
-                        .setCommittedLeaderEpoch(-1)));
-        OffsetCommitRequest.Builder request =
-                OffsetCommitRequest.newBuilder().setGroupId(groupId).setMemberEpoch(NO_MEMBER_EPOCH);
-        topics.values().forEach(request::addTopics);
-        OffsetCommitResponse response = coordinators.call(
-                "commit offsets of group " + groupId,
-                groupId,
-                s -> s.offsetCommit(request.build()),
-                OffsetCommitResponse::getError,
-                deadline);
-        throwIfAnyFailed(response.getTopicsList());
+        Map<TopicPartition, OffsetAndMetadata> committed = new LinkedHashMap<>();
+        offsets.forEach((tp, offset) -> committed.put(tp, new OffsetAndMetadata(offset, "")));
+        new GroupOffsets(groupId, coordinators).commit(committed, NO_MEMBER_ID, NO_MEMBER_EPOCH, deadline);
     }
 
     /** Deletes the group's committed offsets of the partitions. */
     public void deleteOffsets(String groupId, Collection<TopicPartition> partitions, CallDeadline deadline) {
-        Map<String, PartitionsByTopic.Builder> topics = new LinkedHashMap<>();
-        partitions.forEach(tp -> topics.computeIfAbsent(
-                        tp.topic(), t -> PartitionsByTopic.newBuilder().setTopic(t))
-                .addPartitions(tp.partition()));
-        OffsetDeleteRequest.Builder request = OffsetDeleteRequest.newBuilder().setGroupId(groupId);
-        topics.values().forEach(request::addTopics);
+        OffsetDeleteRequest.Builder request =
+                OffsetDeleteRequest.newBuilder().setGroupId(groupId).addAllTopics(PartitionsByTopics.of(partitions));
         OffsetDeleteResponse response = coordinators.call(
                 "delete offsets of group " + groupId,
                 groupId,
