@@ -77,13 +77,13 @@ class GroupAdminTest {
         for (int i = 0; i < 1000; i++) {
             only.findAnswers.add(error(ErrorCode.COORDINATOR_NOT_AVAILABLE));
         }
-        try (FerryAdmin admin = admin(only, 1000)) {
-            long start = System.nanoTime();
+        // A budget a loaded machine still gets several answers in; the test measures no time itself.
+        try (FerryAdmin admin = admin(only, 3000)) {
             FerryTimeoutException e =
                     assertThrows(FerryTimeoutException.class, () -> admin.listConsumerGroupOffsets("billing"));
-            assertTrue(System.nanoTime() - start < 5_000_000_000L, "bounded by default.api.timeout.ms");
             assertTrue(e.getMessage().contains("__consumer_offsets is being created"), e.getMessage());
         }
+        assertTrue(only.finds.size() < 1000, "gave up at default.api.timeout.ms, not after every scripted answer");
     }
 
     @Test
