@@ -419,7 +419,17 @@ class ProducerTest {
     void inFlightRequestsPerBrokerAreCapped() {
         cluster.createTopic("t", 1);
         FerryProducer producer = producer(
-                "linger.ms", 0, "batch.size", 0, "max.request.size", 300, "max.in.flight.requests.per.connection", 2);
+                "linger.ms",
+                0,
+                "batch.size",
+                0,
+                "max.request.size",
+                300,
+                "max.in.flight.requests.per.connection",
+                2,
+                // An idempotent producer has one request in flight per partition; this is the connection's cap.
+                "enable.idempotence",
+                false);
         producer.partitionsFor("t");
         cluster.broker(1).swallowProduce(true);
         for (int i = 0; i < 10; i++) {
