@@ -10,11 +10,8 @@ import com.google.protobuf.ByteString;
 import io.ferry.proto.v1.ErrorCode;
 import io.ferry.proto.v1.ProduceRequest;
 import io.ferry.record.RecordBatch;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -36,31 +33,26 @@ class IdempotentProducerTest {
     private static final long FIRST_ID = 1000;
 
     private FakeCluster cluster;
-    private final List<FerryProducer> producers = new ArrayList<>();
+    private TestProducers producers;
 
     @BeforeEach
     void start() throws Exception {
         cluster = new FakeCluster(2);
         cluster.createTopic("t", 2);
+        producers = new TestProducers(cluster);
     }
 
     @AfterEach
     void stop() {
-        producers.forEach(p -> p.close(Duration.ZERO));
+        producers.close();
         cluster.close();
     }
 
+    /** With {@code linger.ms=0}: every send is a batch of its own unless sends pile up. */
     private FerryProducer producer(Object... keyValues) {
-        Map<String, Object> props = new HashMap<>();
-        props.put("bootstrap.servers", cluster.bootstrap());
-        props.put("retry.backoff.ms", 20);
-        props.put("linger.ms", 0);
-        for (int i = 0; i < keyValues.length; i += 2) {
-            props.put((String) keyValues[i], keyValues[i + 1]);
-        }
-        FerryProducer producer = new FerryProducer(ProducerConfig.of(props));
-        producers.add(producer);
-        return producer;
+        List<Object> settings = new ArrayList<>(List.of("linger.ms", 0));
+        settings.addAll(List.of(keyValues));
+        return producers.create(settings.toArray());
     }
 
     private static RecordMetadata get(CompletableFuture<RecordMetadata> f) throws Exception {
