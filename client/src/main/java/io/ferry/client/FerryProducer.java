@@ -29,6 +29,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * metadata refresh until {@code delivery.timeout.ms}. Records held in the producer are bounded by
  * {@code buffer.memory}; a full buffer blocks {@code send} for up to {@code max.block.ms}.
  *
+ * <p>With {@code enable.idempotence} (the default) the producer gets a producer id from a broker and
+ * stamps a per-partition sequence into each batch, so a retry is never appended twice and a
+ * partition's records keep their order across retries.
+ *
  * <p>Thread-safe: share one producer between threads.
  */
 public final class FerryProducer implements AutoCloseable {

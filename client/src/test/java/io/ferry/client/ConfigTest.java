@@ -71,6 +71,52 @@ class ConfigTest {
     }
 
     @Test
+    void defaultedIdempotenceGivesWayToSettingsThatRuleItOut() {
+        assertTrue(ProducerConfig.of(Map.of("bootstrap.servers", "a:1")).idempotenceEnabled());
+        List<Map<String, String>> conflicting = List.of(
+                Map.of("acks", "0"),
+                Map.of("acks", "1"),
+                Map.of("retries", "0"),
+                Map.of("max.in.flight.requests.per.connection", "6"));
+        for (Map<String, String> setting : conflicting) {
+            Map<String, String> props = new HashMap<>(setting);
+            props.put("bootstrap.servers", "a:1");
+            assertEquals(false, ProducerConfig.of(props).idempotenceEnabled(), setting.toString());
+        }
+        assertEquals(
+                false,
+                ProducerConfig.of(Map.of("bootstrap.servers", "a:1", "enable.idempotence", "false"))
+                        .idempotenceEnabled());
+    }
+
+    @Test
+    void explicitIdempotenceRefusesWhatWouldBreakIt() {
+        FerryConfigException acks = assertThrows(
+                FerryConfigException.class,
+                () -> ProducerConfig.of(Map.of("bootstrap.servers", "a:1", "acks", "1", "enable.idempotence", "true")));
+        assertEquals(
+                List.of("acks"),
+                acks.problems().stream().map(ConfigProblem::key).toList());
+        assertTrue(acks.getMessage().contains("enable.idempotence=true"), acks.getMessage());
+
+        FerryConfigException both = assertThrows(
+                FerryConfigException.class,
+                () -> ProducerConfig.of(Map.of(
+                        "bootstrap.servers",
+                        "a:1",
+                        "enable.idempotence",
+                        "true",
+                        "retries",
+                        "0",
+                        "max.in.flight.requests.per.connection",
+                        "6")));
+        assertEquals(
+                List.of("retries", "max.in.flight.requests.per.connection"),
+                both.problems().stream().map(ConfigProblem::key).toList());
+        assertTrue(both.getMessage().contains("enable.idempotence=true"), both.getMessage());
+    }
+
+    @Test
     void consumerSkipsCorruptBatchesOnlyWhenAskedTo() {
         assertEquals(
                 false, ConsumerConfig.of(Map.of("bootstrap.servers", "a:1")).skipCorruptBatches());

@@ -20,6 +20,8 @@ import io.ferry.proto.v1.FetchRequest;
 import io.ferry.proto.v1.FetchResponse;
 import io.ferry.proto.v1.FetchTopic;
 import io.ferry.proto.v1.FetchTopicResult;
+import io.ferry.proto.v1.InitProducerIdRequest;
+import io.ferry.proto.v1.InitProducerIdResponse;
 import io.ferry.proto.v1.LeaderHint;
 import io.ferry.proto.v1.ListOffsetsPartition;
 import io.ferry.proto.v1.ListOffsetsPartitionResult;
@@ -73,11 +75,14 @@ final class FakeBroker extends BrokerServiceGrpc.BrokerServiceImplBase {
     final List<ProduceRequest> produceRequests = Collections.synchronizedList(new ArrayList<>());
     final List<FetchRequest> fetchRequests = Collections.synchronizedList(new ArrayList<>());
     final List<ListOffsetsRequest> listOffsetsRequests = Collections.synchronizedList(new ArrayList<>());
+    final AtomicInteger initProducerIdRequests = new AtomicInteger();
 
     // Guarded by this.
     private final Deque<ErrorCode> produceFailures = new ArrayDeque<>();
     private final List<ServerCallStreamObserver<ProduceResponse>> openStreams = new ArrayList<>();
     private boolean swallowProduce;
+    private int dropAnswers;
+    private final Deque<ErrorCode> initProducerIdFailures = new ArrayDeque<>();
     private final Deque<ErrorCode> adminFailures = new ArrayDeque<>();
     final AtomicInteger adminRequests = new AtomicInteger();
     /** The idempotency key of every admin call that changes the cluster, in arrival order. */
@@ -124,6 +129,21 @@ final class FakeBroker extends BrokerServiceGrpc.BrokerServiceImplBase {
         this.swallowProduce = swallow;
     }
 
+    /**
+     * The next {@code times} produce requests are appended, then their stream is broken instead of
+     * answered: the answer is lost after the write, as when a connection drops.
+     */
+    synchronized void dropAnswersAfterAppend(int times) {
+        this.dropAnswers = times;
+    }
+
+    /** The next {@code times} InitProducerId calls answer {@code code}. */
+    synchronized void failNextInitProducerId(ErrorCode code, int times) {
+        for (int i = 0; i < times; i++) {
+            initProducerIdFailures.add(code);
+        }
+    }
+
     /** Ends every open produce stream with UNAVAILABLE, as a dropped connection would. */
     synchronized void breakProduceStreams() {
         openStreams.forEach(s ->
@@ -158,7 +178,10 @@ final class FakeBroker extends BrokerServiceGrpc.BrokerServiceImplBase {
                 ProduceResponse response = handleProduce(request);
                 if (response != null && request.getAcks() != Acks.ACKS_NONE) {
                     synchronized (FakeBroker.this) {
-                        if (openStreams.contains(responses)) {
+                        if (dropAnswers > 0) {
+                            dropAnswers--;
+                            breakProduceStreams();
+                        } else if (openStreams.contains(responses)) {
                             responses.onNext(response);
                         }
                     }
@@ -388,6 +411,25 @@ final class FakeBroker extends BrokerServiceGrpc.BrokerServiceImplBase {
             throw new IllegalStateException(e);
         }
         return result.build();
+    }
+
+    @Override
+    public void initProducerId(InitProducerIdRequest request, StreamObserver<InitProducerIdResponse> out) {
+        initProducerIdRequests.incrementAndGet();
+        InitProducerIdResponse.Builder response = InitProducerIdResponse.newBuilder();
+        ErrorCode injected;
+        synchronized (this) {
+            injected = initProducerIdFailures.poll();
+        }
+        if (injected != null) {
+            response.setError(error(injected, "injected " + injected))
+                    .setProducerId(-1)
+                    .setProducerEpoch(-1);
+        } else {
+            response.setProducerId(cluster.nextProducerId()).setProducerEpoch(0);
+        }
+        out.onNext(response.build());
+        out.onCompleted();
     }
 
     @Override

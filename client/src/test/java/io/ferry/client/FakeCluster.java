@@ -40,6 +40,7 @@ final class FakeCluster implements AutoCloseable {
     private final List<FakeBroker> brokers = new ArrayList<>();
     private final Map<String, TopicRecord> topics = new LinkedHashMap<>();
     private final Map<TopicPartition, PartitionLog> logs = new LinkedHashMap<>();
+    private long nextProducerId = 1000;
 
     FakeCluster(int brokerCount) throws IOException {
         for (int id = 1; id <= brokerCount; id++) {
@@ -69,6 +70,11 @@ final class FakeCluster implements AutoCloseable {
             log.leaderEpoch = 0;
             logs.put(new TopicPartition(name, p), log);
         }
+    }
+
+    /** A producer id no InitProducerId answered before, from any broker. */
+    synchronized long nextProducerId() {
+        return nextProducerId++;
     }
 
     synchronized boolean hasTopic(String name) {

@@ -34,29 +34,22 @@ import org.junit.jupiter.params.provider.EnumSource;
 class ProducerTest {
 
     private FakeCluster cluster;
-    private final List<FerryProducer> producers = new ArrayList<>();
+    private TestProducers producers;
 
     @BeforeEach
     void start() throws Exception {
         cluster = new FakeCluster(2);
+        producers = new TestProducers(cluster);
     }
 
     @AfterEach
     void stop() {
-        producers.forEach(p -> p.close(Duration.ZERO));
+        producers.close();
         cluster.close();
     }
 
     private FerryProducer producer(Object... keyValues) {
-        Map<String, Object> props = new HashMap<>();
-        props.put("bootstrap.servers", cluster.bootstrap());
-        props.put("retry.backoff.ms", 20);
-        for (int i = 0; i < keyValues.length; i += 2) {
-            props.put((String) keyValues[i], keyValues[i + 1]);
-        }
-        FerryProducer producer = new FerryProducer(ProducerConfig.of(props));
-        producers.add(producer);
-        return producer;
+        return producers.create(keyValues);
     }
 
     private static byte[] value(int i) {
@@ -419,7 +412,17 @@ class ProducerTest {
     void inFlightRequestsPerBrokerAreCapped() {
         cluster.createTopic("t", 1);
         FerryProducer producer = producer(
-                "linger.ms", 0, "batch.size", 0, "max.request.size", 300, "max.in.flight.requests.per.connection", 2);
+                "linger.ms",
+                0,
+                "batch.size",
+                0,
+                "max.request.size",
+                300,
+                "max.in.flight.requests.per.connection",
+                2,
+                // An idempotent producer has one request in flight per partition; this is the connection's cap.
+                "enable.idempotence",
+                false);
         producer.partitionsFor("t");
         cluster.broker(1).swallowProduce(true);
         for (int i = 0; i < 10; i++) {

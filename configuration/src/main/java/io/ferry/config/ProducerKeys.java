@@ -102,6 +102,16 @@ public final class ProducerKeys {
             MEDIUM,
             "`true`: ignore keys and use sticky partitioning for every record without a partition.");
 
+    public static final ConfigKey<Boolean> ENABLE_IDEMPOTENCE = ConfigKey.define(
+            "enable.idempotence",
+            ConfigType.BOOLEAN,
+            true,
+            any(),
+            LOW,
+            "`true`: a retry never writes a batch twice and a partition's order holds across retries. "
+                    + "Needs `acks=all`, `retries` above 0 and `max.in.flight.requests.per.connection` at most 5; "
+                    + "left at its default, it is turned off when one of these says otherwise.");
+
     /** The common client keys and the keys above. */
     public static final ConfigDef DEFINITION = ClientKeys.withCommon(
             ACKS,
@@ -114,7 +124,8 @@ public final class ProducerKeys {
             DELIVERY_TIMEOUT_MS,
             RETRIES,
             MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION,
-            PARTITIONER_IGNORE_KEYS);
+            PARTITIONER_IGNORE_KEYS,
+            ENABLE_IDEMPOTENCE);
 
     private ProducerKeys() {}
 }

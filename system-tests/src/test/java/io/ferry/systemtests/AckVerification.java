@@ -8,7 +8,8 @@ import java.util.Map;
 /**
  * The durability check of acknowledged writes: every record in the {@link AckLedger} must be in its
  * partition exactly once, at the offset it was acknowledged with. Also no value may appear twice
- * anywhere: the load generator never resends, so a second copy is the brokers' doing.
+ * anywhere: the load generator sends each value once, and its idempotent producer's retries must not
+ * write one twice.
  */
 final class AckVerification {
 

@@ -22,11 +22,11 @@ import org.awaitility.core.ConditionTimeoutException;
  * ({@code p<producer>-<sequence>}) round-robin over a topic's partitions and recording every
  * acknowledgement in an {@link AckLedger}.
  *
- * <p>The client never resends ({@code retries=0}): the producer is not idempotent, so a resend after a
- * lost answer could write a value twice. After a failure the application sends the next, new value,
- * which is what a verifiable producer must do to make "every acknowledged value exactly once" a fair
- * check. A value that failed may still be in the log (the write happened, the answer was lost), at most
- * once.
+ * <p>The producer is idempotent and retries within {@code delivery.timeout.ms}: a resend after a lost
+ * answer, to the same leader or to the next one after a failover, must not write a value twice, which
+ * {@link DurabilityInvariants} checks. After a failure the application sends the next, new value, so
+ * "every acknowledged value exactly once" stays a fair check. A value that failed may still be in the
+ * log (the write happened, the answer was lost), at most once.
  *
  * <p>Values are unique only within one generator: use one per topic and ledger. Records have no key unless
  * {@link #keyed} gives them one, derived from the value ({@link #keyOf}), for a compacted topic.
@@ -81,17 +81,25 @@ final class LoadGenerator implements AutoCloseable {
         this.ledger = ledger;
     }
 
-    /** The producer settings: acknowledged by the whole ISR, never resent by the client. */
+    /** The producer settings: acknowledged by the whole ISR, resent by the client without duplicates. */
     static Map<String, Object> producerConfig(String bootstrap, String clientId) {
         return Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS, bootstrap,
-                ProducerConfig.ACKS, "all",
-                ProducerConfig.RETRIES, 0,
-                ProducerConfig.LINGER_MS, 5,
-                ProducerConfig.REQUEST_TIMEOUT_MS, 10_000,
-                ProducerConfig.DELIVERY_TIMEOUT_MS, 15_000,
-                ProducerConfig.MAX_BLOCK_MS, 10_000,
-                ProducerConfig.CLIENT_ID, clientId);
+                ProducerConfig.BOOTSTRAP_SERVERS,
+                bootstrap,
+                ProducerConfig.ACKS,
+                "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE,
+                true,
+                ProducerConfig.LINGER_MS,
+                5,
+                ProducerConfig.REQUEST_TIMEOUT_MS,
+                10_000,
+                ProducerConfig.DELIVERY_TIMEOUT_MS,
+                15_000,
+                ProducerConfig.MAX_BLOCK_MS,
+                10_000,
+                ProducerConfig.CLIENT_ID,
+                clientId);
     }
 
     /** Sends every record with the key {@link #keyOf} its value, over {@code keySpace} keys; call before {@link #start}. */

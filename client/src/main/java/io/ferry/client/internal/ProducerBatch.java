@@ -41,6 +41,10 @@ public final class ProducerBatch {
 
     int attempts;
     long retryAtNanos;
+    /** The producer sequence of the first record once {@link #stamp}ed, else -1; kept on every retry. */
+    int baseSequence = -1;
+
+    long producerId = -1;
 
     @SuppressWarnings({"unchecked", "rawtypes"})
     ProducerBatch(
@@ -119,6 +123,23 @@ public final class ProducerBatch {
     /** Size for request sizing: the built batch once built, else the uncompressed bytes so far (an upper bound). */
     int sizeBound() {
         return built != null ? built.remaining() : builder.uncompressedSizeInBytes();
+    }
+
+    boolean isStamped() {
+        return baseSequence >= 0;
+    }
+
+    /**
+     * Stamps an idempotent producer's id, epoch and base sequence, once, before the batch is built: a
+     * retry must carry the same bytes, so the broker recognises it as the batch it may already hold.
+     */
+    void stamp(long producerId, short producerEpoch, int baseSequence) {
+        if (built != null || isStamped()) {
+            throw new IllegalStateException("batch for " + tp + " already built or stamped");
+        }
+        builder.producer(producerId, producerEpoch, baseSequence);
+        this.producerId = producerId;
+        this.baseSequence = baseSequence;
     }
 
     /** The encoded batch; built (and compressed) once, on the first call after {@link #seal()}. */

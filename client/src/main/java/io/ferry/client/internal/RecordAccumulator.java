@@ -126,15 +126,22 @@ public final class RecordAccumulator {
 
     /**
      * Moves the ready batches at the head of one partition's queue into {@code out}, oldest first,
-     * while their bytes fit {@code maxBytes} (the first always does, so a large record still goes).
-     * Drained batches are sealed.
+     * while their bytes fit {@code maxBytes} (the first always does, so a large record still goes),
+     * at most {@code maxBatches} of them. Drained batches are sealed.
      *
      * @return the bytes drained
      */
-    int drain(PartitionQueue queue, long nowNanos, boolean sendAll, int maxBytes, List<ProducerBatch> out) {
+    int drain(
+            PartitionQueue queue,
+            long nowNanos,
+            boolean sendAll,
+            int maxBytes,
+            int maxBatches,
+            List<ProducerBatch> out) {
         int bytes = 0;
+        int count = 0;
         synchronized (queue) {
-            while (!queue.batches.isEmpty()) {
+            while (!queue.batches.isEmpty() && count < maxBatches) {
                 ProducerBatch head = queue.batches.peekFirst();
                 if (!isReady(queue, head, nowNanos, sendAll)) {
                     break;
@@ -149,6 +156,7 @@ public final class RecordAccumulator {
                 queue.batches.pollFirst();
                 out.add(head);
                 bytes += size;
+                count++;
             }
         }
         return bytes;

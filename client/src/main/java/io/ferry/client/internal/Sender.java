@@ -41,6 +41,13 @@ import java.util.concurrent.locks.LockSupport;
  * than one request in flight a later batch may already have been appended (as in Kafka without
  * idempotence). With {@code max.in.flight.requests.per.connection=1} a partition with a batch in
  * flight is muted until it is answered, so order holds across retries and leader moves too.
+ *
+ * <p>An idempotent producer mutes the same way, one batch per partition in flight (other partitions
+ * still share the connection's requests in flight): each batch is stamped with the producer id and
+ * its partition's next sequence when it is first drained, and keeps them on every retry, so the leader
+ * answers a retry of a batch it already appended with the original offsets instead of appending it
+ * again. A stamped batch that fails for good leaves a gap in its partition's sequence, so the producer
+ * then takes a fresh producer id and starts every partition at sequence 0 again.
  */
 public final class Sender implements Runnable {
 
@@ -73,6 +80,11 @@ public final class Sender implements Runnable {
     private final Set<TopicPartition> muted = new HashSet<>();
 
     private final boolean guaranteeOrder;
+    /** Null unless the producer is idempotent. */
+    private final ProducerIdentity identity;
+    /** The next base sequence per partition, for the current producer id. */
+    private final Map<TopicPartition, Integer> nextSequence = new HashMap<>();
+
     private long nextCorrelationId;
 
     public Sender(
@@ -92,7 +104,17 @@ public final class Sender implements Runnable {
         this.retries = config.retries();
         this.retryBackoffNanos = TimeUnit.MILLISECONDS.toNanos(config.retryBackoffMs());
         this.deliveryTimeoutMs = config.deliveryTimeoutMs();
-        this.guaranteeOrder = maxInFlight == 1 && acks != Acks.ACKS_NONE;
+        this.identity = config.idempotenceEnabled()
+                ? new ProducerIdentity(
+                        channels, () -> brokers(config), requestTimeoutMs, retryBackoffNanos, this::wakeup)
+                : null;
+        this.guaranteeOrder = (maxInFlight == 1 && acks != Acks.ACKS_NONE) || identity != null;
+    }
+
+    private List<InetSocketAddress> brokers(ProducerConfig config) {
+        List<InetSocketAddress> brokers = new ArrayList<>(metadata.view().brokerAddresses());
+        brokers.addAll(config.bootstrapServers());
+        return brokers;
     }
 
     /** Wakes the sender thread if it sleeps; cheap when a wake-up is already pending. Any thread. */
@@ -171,11 +193,12 @@ public final class Sender implements Runnable {
         long next = now + MAX_IDLE_NANOS;
         Map<Integer, List<ProducerBatch>> perBroker = new HashMap<>();
         Map<Integer, Integer> bytesPerBroker = new HashMap<>();
+        ProducerIdentity.IdAndEpoch producerId = identity == null ? null : identity.current(now);
         for (RecordAccumulator.PartitionQueue queue : accumulator.queues()) {
             for (ProducerBatch expired : accumulator.expire(queue, now)) {
                 fail(expired, expiredError(expired, null));
             }
-            if (guaranteeOrder && muted.contains(queue.tp)) {
+            if ((guaranteeOrder && muted.contains(queue.tp)) || (identity != null && producerId == null)) {
                 continue;
             }
             long readyAt = accumulator.readyAt(queue, now, sendAll);
@@ -201,8 +224,14 @@ public final class Sender implements Runnable {
                 continue;
             }
             List<ProducerBatch> batches = perBroker.computeIfAbsent(leader, id -> new ArrayList<>());
-            int drained = accumulator.drain(queue, now, sendAll, maxRequestSize - used, batches);
+            int before = batches.size();
+            // One batch per partition when idempotent: the leader knows a retry only as a lone batch.
+            int drained = accumulator.drain(
+                    queue, now, sendAll, maxRequestSize - used, identity == null ? Integer.MAX_VALUE : 1, batches);
             bytesPerBroker.put(leader, used + drained);
+            if (producerId != null) {
+                batches.subList(before, batches.size()).forEach(batch -> stamp(batch, producerId));
+            }
         }
         perBroker.forEach((brokerId, batches) -> {
             if (!batches.isEmpty()) {
@@ -226,6 +255,22 @@ public final class Sender implements Runnable {
             }
         }
         return next;
+    }
+
+    private void stamp(ProducerBatch batch, ProducerIdentity.IdAndEpoch producerId) {
+        if (batch.isStamped()) {
+            return; // a retry: same producer id and sequence as the first attempt
+        }
+        int sequence = nextSequence.getOrDefault(batch.tp, 0);
+        batch.stamp(producerId.producerId(), producerId.epoch(), sequence);
+        nextSequence.put(batch.tp, incrementSequence(sequence, batch.recordCount()));
+    }
+
+    /** Kafka's sequence arithmetic: after {@link Integer#MAX_VALUE} comes 0. */
+    private static int incrementSequence(int sequence, int increment) {
+        return sequence > Integer.MAX_VALUE - increment
+                ? increment - (Integer.MAX_VALUE - sequence) - 1
+                : sequence + increment;
     }
 
     private boolean canSend(ProduceStream stream) {
@@ -338,8 +383,12 @@ public final class Sender implements Runnable {
                 || code == ErrorCode.UNKNOWN_LEADER_EPOCH) {
             metadata.requestUpdate();
         }
+        ProducerBatch first = batches.get(0);
+        String stamp = first.isStamped()
+                ? " (producer id " + first.producerId + ", base sequence " + first.baseSequence + ")"
+                : "";
         FerryException error = new FerryException(
-                code, batches.get(0).tp + ": " + result.getError().getMessage());
+                code, first.tp + stamp + ": " + result.getError().getMessage());
         batches.forEach(batch -> retryOrFail(batch, error, now));
     }
 
@@ -382,6 +431,10 @@ public final class Sender implements Runnable {
     }
 
     private void fail(ProducerBatch batch, RuntimeException error) {
+        // Its sequence may or may not be in the log: no later sequence of this id is safe to send.
+        if (identity != null && batch.isStamped() && identity.reset(batch.producerId)) {
+            nextSequence.clear();
+        }
         accumulator.completed(batch);
         memory.release(batch.reservedBytes());
         batch.fail(error);
