@@ -48,9 +48,9 @@ class IdempotentProducerTest {
         cluster.close();
     }
 
-    /** With {@code linger.ms=0}: every send is a batch of its own unless sends pile up. */
+    /** Idempotent, with {@code linger.ms=0}: every send is a batch of its own unless sends pile up. */
     private FerryProducer producer(Object... keyValues) {
-        List<Object> settings = new ArrayList<>(List.of("linger.ms", 0));
+        List<Object> settings = new ArrayList<>(List.of("enable.idempotence", true, "linger.ms", 0));
         settings.addAll(List.of(keyValues));
         return producers.create(settings.toArray());
     }

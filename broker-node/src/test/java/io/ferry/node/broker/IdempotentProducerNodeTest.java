@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * FerryProducer's default, idempotent producer against a real node, reached through a proxy that
+ * An idempotent FerryProducer ({@code enable.idempotence=true}) against a real node, reached through a proxy that
  * loses the answer to an append: the producer resends the batch on a new connection and the leader
  * answers it with the original offset without appending it again.
  */
@@ -71,7 +71,14 @@ class IdempotentProducerNodeTest {
     void aBatchWhoseAnswerWasLostIsAppendedOnce() throws Exception {
         createTopic(inside, "idem", 1, Map.of());
         try (FerryProducer producer = new FerryProducer(ProducerConfig.of(Map.of(
-                "bootstrap.servers", "127.0.0.1:" + proxy.port(), "linger.ms", "0", "retry.backoff.ms", "50")))) {
+                "bootstrap.servers",
+                "127.0.0.1:" + proxy.port(),
+                "enable.idempotence",
+                "true",
+                "linger.ms",
+                "0",
+                "retry.backoff.ms",
+                "50")))) {
             assertEquals(0, send(producer, "v0").get(30, TimeUnit.SECONDS).offset());
 
             proxy.loseAnswers(true);
