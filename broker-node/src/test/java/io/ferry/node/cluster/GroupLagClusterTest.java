@@ -24,13 +24,15 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntUnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The consumer lag a coordinator exports for partitions other brokers lead: their end offsets come from
- * those leaders (ListOffsets), and the brokers that do not coordinate the group export nothing for it.
+ * those leaders (ListOffsets), also after the leaderships move, and the brokers that do not coordinate the
+ * group export nothing for it.
  */
 class GroupLagClusterTest {
 
@@ -66,15 +68,7 @@ class GroupLagClusterTest {
                             e -> String.valueOf(e.getMessage()).contains("live brokers"))
                     .until(() -> admin.createTopic("orders", PARTITIONS, 3, Map.of()) != null);
             // Given: partition p holds 10 * (p + 1) records.
-            try (FerryProducer producer = new FerryProducer(ProducerConfig.of(
-                    Map.of("bootstrap.servers", cluster.bootstrapServers(), "acks", "all", "retries", "10")))) {
-                for (int p = 0; p < PARTITIONS; p++) {
-                    for (int i = 0; i < 10 * (p + 1); i++) {
-                        producer.send(new ProducerRecord("orders", p, null, "r".getBytes(StandardCharsets.UTF_8)));
-                    }
-                }
-                producer.flush();
-            }
+            produce(p -> 10 * (p + 1));
             String first = cluster.bootstrapServers().split(",")[0];
             channel = NettyChannelBuilder.forAddress(
                             "127.0.0.1", Integer.parseInt(first.substring(first.lastIndexOf(':') + 1)))
@@ -127,17 +121,7 @@ class GroupLagClusterTest {
             }
 
             // Then: the coordinator exports each partition's lag, wherever it is led.
-            await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> {
-                String body = NodeHttpAccess.metrics(cluster.broker(coordinator).orElseThrow());
-                for (int p = 0; p < PARTITIONS; p++) {
-                    String line = "ferry_group_lag_records{group=\"" + GROUP + "\",partition=\"" + p
-                            + "\",topic=\"orders\"} " + (10.0 * (p + 1) - 1) + "\n";
-                    if (!body.contains(line)) {
-                        return false;
-                    }
-                }
-                return true;
-            });
+            awaitLag(coordinator, p -> 10 * (p + 1) - 1);
             for (int id = 101; id <= 103; id++) {
                 if (id != coordinator) {
                     assertFalse(
@@ -146,6 +130,42 @@ class GroupLagClusterTest {
                             "broker " + id + " does not coordinate " + GROUP);
                 }
             }
+
+            // When a broker other than the coordinator stops, its leaderships move; five more records per
+            // partition reach the new leaders, and the coordinator's lag counts them.
+            int stopped =
+                    leaders.stream().filter(l -> l != coordinator).findFirst().orElseThrow();
+            cluster.stopBroker(stopped);
+            produce(p -> 5);
+            awaitLag(coordinator, p -> 10 * (p + 1) + 4);
         }
+    }
+
+    /** Sends {@code records.applyAsInt(p)} records to each partition p, acks=all, and waits for them. */
+    private void produce(IntUnaryOperator records) {
+        try (FerryProducer producer = new FerryProducer(ProducerConfig.of(
+                Map.of("bootstrap.servers", cluster.bootstrapServers(), "acks", "all", "retries", "10")))) {
+            for (int p = 0; p < PARTITIONS; p++) {
+                for (int i = 0; i < records.applyAsInt(p); i++) {
+                    producer.send(new ProducerRecord("orders", p, null, "r".getBytes(StandardCharsets.UTF_8)));
+                }
+            }
+            producer.flush();
+        }
+    }
+
+    /** Waits until the coordinator exports lag {@code lag.applyAsInt(p)} for each partition p. */
+    private void awaitLag(int coordinator, IntUnaryOperator lag) {
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> {
+            String body = NodeHttpAccess.metrics(cluster.broker(coordinator).orElseThrow());
+            for (int p = 0; p < PARTITIONS; p++) {
+                String line = "ferry_group_lag_records{group=\"" + GROUP + "\",partition=\"" + p
+                        + "\",topic=\"orders\"} " + (double) lag.applyAsInt(p) + "\n";
+                if (!body.contains(line)) {
+                    return false;
+                }
+            }
+            return true;
+        });
     }
 }
