@@ -203,6 +203,25 @@ class GroupConsumerEndToEndTest {
     }
 
     @Test
+    void consumersThatAssignTheirPartitionsCommitFromOutsideTheGroup() {
+        createTopic("assigned", 2);
+        Map<String, String> manual = Map.of(ConsumerConfig.ENABLE_AUTO_COMMIT, "false");
+        try (FerryConsumer first = consumer("assigners", manual);
+                FerryConsumer second = consumer("assigners", manual)) {
+            TopicPartition p0 = new TopicPartition("assigned", 0);
+            TopicPartition p1 = new TopicPartition("assigned", 1);
+            first.assign(List.of(p0));
+            second.assign(List.of(p1));
+            first.commitSync(Map.of(p0, new OffsetAndMetadata(5, "")));
+            second.commitSync(Map.of(p1, new OffsetAndMetadata(7, "")));
+            first.commitSync(Map.of(p0, new OffsetAndMetadata(6, "")));
+        }
+        assertEquals(
+                Map.of(new TopicPartition("assigned", 0), 6L, new TopicPartition("assigned", 1), 7L),
+                committed("assigners"));
+    }
+
+    @Test
     void aPatternSubscriptionGetsTheMatchingTopicsAndAStaticMemberRejoinsUnderItsInstanceId() {
         createTopic("pattern-a", 1);
         createTopic("pattern-b", 1);

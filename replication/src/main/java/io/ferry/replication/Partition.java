@@ -495,26 +495,45 @@ public final class Partition {
      * high watermark.
      */
     public OffsetAndEpoch listOffset(long timestamp) throws ReplicationException {
-        int epoch;
+        LeaderRole leader;
         synchronized (this) {
-            epoch = requireLeader(-1).leaderEpoch();
+            leader = requireLeader(-1);
         }
+        int epoch = leader.leaderEpoch();
         if (timestamp == -2) {
             return new OffsetAndEpoch(log.logStartOffset(), -1, epoch);
         }
-        if (timestamp == -1) {
-            return new OffsetAndEpoch(log.highWatermark(), -1, epoch);
-        }
-        if (timestamp < 0) {
+        if (timestamp < -1) {
             throw new ReplicationException(
                     ErrorCode.INVALID_REQUEST,
                     "timestamp " + timestamp
                             + " is neither -2 (earliest), -1 (latest) nor milliseconds since the epoch");
         }
+        requireHighWatermarkAtEpochStart(leader);
+        if (timestamp == -1) {
+            return new OffsetAndEpoch(log.highWatermark(), -1, epoch);
+        }
         OptionalLong found = log.offsetForTimestamp(timestamp);
         long highWatermark = log.highWatermark();
         long offset = found.isPresent() && found.getAsLong() < highWatermark ? found.getAsLong() : -1;
         return new OffsetAndEpoch(offset, timestamp, epoch);
+    }
+
+    /**
+     * KIP-207: a leader just elected may have a high watermark below its predecessor's, which had every
+     * record up to this leader's epoch start committed. Until its own high watermark reaches the epoch
+     * start, offsets that depend on it are refused (OFFSET_NOT_AVAILABLE, retriable) rather than answered
+     * lower than a client may already have seen.
+     */
+    private void requireHighWatermarkAtEpochStart(LeaderRole leader) throws ReplicationException {
+        long highWatermark = log.highWatermark();
+        if (highWatermark < leader.epochStartOffset()) {
+            throw new ReplicationException(
+                    ErrorCode.OFFSET_NOT_AVAILABLE,
+                    "the leader of " + tp + " since epoch " + leader.leaderEpoch() + " has a high watermark of "
+                            + highWatermark + ", below the start of its epoch (" + leader.epochStartOffset()
+                            + "): retry once its followers caught up");
+        }
     }
 
     /**

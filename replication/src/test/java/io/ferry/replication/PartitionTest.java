@@ -379,6 +379,40 @@ class PartitionTest {
     }
 
     @Test
+    void aNewLeaderAnswersNoEndOffsetUntilItsHighWatermarkReachesTheStartOfItsEpoch() throws Exception {
+        Partition first = replica(1, new MemoryReplicaLog());
+        Partition second = replica(2, new MemoryReplicaLog());
+        Partition third = replica(3, new MemoryReplicaLog());
+        first.apply(led(1, 1, REPLICAS));
+        second.apply(led(1, 1, REPLICAS));
+        third.apply(led(1, 1, REPLICAS));
+        append(first, 3);
+        fetch(second, 2, first, 1);
+        fetch(third, 3, first, 1);
+        fetch(second, 2, first, 1);
+        fetch(third, 3, first, 1);
+        assertEquals(new OffsetAndEpoch(3, -1, 1), first.listOffset(-1), "the old leader answered 3");
+        assertTrue(second.highWatermark() < 3, "followers learn the high watermark a fetch later");
+
+        // Broker 1 dies; 2 leads with 3 in its ISR, which has not fetched at epoch 2 yet.
+        second.apply(led(2, 2, List.of(2, 3)));
+        third.apply(led(2, 2, List.of(2, 3)));
+        for (long timestamp : new long[] {-1, 1_000}) {
+            assertEquals(
+                    ErrorCode.OFFSET_NOT_AVAILABLE,
+                    assertThrows(ReplicationException.class, () -> second.listOffset(timestamp))
+                            .error()
+                            .code(),
+                    "an answer below 3 would step the end offset back");
+        }
+        assertEquals(new OffsetAndEpoch(0, -1, 2), second.listOffset(-2), "the earliest offset does not depend on it");
+        assertEquals(0, second.readForConsumer(3, 1 << 20, 2).records().remaining(), "a consumer at 3 waits");
+
+        fetch(third, 3, second, 2);
+        assertEquals(new OffsetAndEpoch(3, -1, 2), second.listOffset(-1));
+    }
+
+    @Test
     void aLogThatFailsTakesTheReplicaOffline() {
         Partition p = replica(1, new ForwardingReplicaLog(new MemoryReplicaLog()) {
             @Override

@@ -86,7 +86,7 @@ public final class ConsumerGroup implements AutoCloseable {
     }
 
     /**
-     * Commits as the member at its current epoch, within {@code default.api.timeout.ms}. It goes through the
+     * Commits as the member at its current epoch (from outside the group when not subscribed), within {@code default.api.timeout.ms}. It goes through the
      * commit thread too, after the asynchronous commits before it, so a later commit is never overtaken.
      */
     public void commit(Map<TopicPartition, OffsetAndMetadata> committed) {
@@ -124,7 +124,8 @@ public final class ConsumerGroup implements AutoCloseable {
     }
 
     private void commitNow(Map<TopicPartition, OffsetAndMetadata> committed) {
-        offsets.commit(committed, membership.memberId(), membership.epoch(), deadline());
+        GroupMembership.Committer committer = membership.committer();
+        offsets.commit(committed, committer.memberId(), committer.epoch(), deadline());
     }
 
     public Map<TopicPartition, OffsetAndMetadata> committed(Collection<TopicPartition> partitions) {

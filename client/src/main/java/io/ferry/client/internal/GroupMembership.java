@@ -91,16 +91,20 @@ public final class GroupMembership {
         return groupId;
     }
 
-    public synchronized String memberId() {
-        return memberId;
-    }
-
-    public synchronized int epoch() {
-        return epoch;
-    }
-
     public synchronized State state() {
         return state;
+    }
+
+    /** Who a commit comes from: a member at its epoch, or ({@code ""}, -1) from outside the group. */
+    public record Committer(String memberId, int epoch) {}
+
+    /**
+     * The member id and epoch an offset commit carries: this member's while it is in the group, and none
+     * (a commit from outside the group, as Kafka's for a consumer that assigns itself partitions) while it
+     * is not subscribed.
+     */
+    public synchronized Committer committer() {
+        return state == State.UNSUBSCRIBED ? new Committer("", -1) : new Committer(memberId, epoch);
     }
 
     /** Subscribes by names, or by a regular expression when {@code regex} is not null; joins if not in the group. */

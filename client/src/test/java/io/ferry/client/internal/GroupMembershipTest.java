@@ -125,6 +125,17 @@ class GroupMembershipTest {
     }
 
     @Test
+    void commitsComeFromOutsideTheGroupUntilSubscribedThenFromTheMemberAtItsEpoch() {
+        assertEquals(new GroupMembership.Committer("", -1), membership.committer());
+
+        membership.subscribe(Set.of("t"), null);
+        ConsumerGroupHeartbeatRequest join = membership.request().orElseThrow();
+        assertEquals(new GroupMembership.Committer(join.getMemberId(), 0), membership.committer());
+        answer(join, 3, T0);
+        assertEquals(new GroupMembership.Committer(join.getMemberId(), 3), membership.committer());
+    }
+
+    @Test
     void aPatternSubscriptionSendsTheRegex() {
         membership.subscribe(Set.of(), "orders-.*");
         ConsumerGroupHeartbeatRequest join = membership.request().orElseThrow();

@@ -92,6 +92,11 @@ public final class LeaderRole implements ReplicaRole {
         return localBrokerId;
     }
 
+    /** The log end offset when this leader's epoch began: every record below it may have been committed. */
+    public long epochStartOffset() {
+        return epochStartOffset;
+    }
+
     @Override
     public int leaderEpoch() {
         return state.leaderEpoch();

@@ -8,18 +8,13 @@ import io.ferry.group.TopicsImage;
 import io.ferry.group.Write;
 import io.ferry.proto.v1.ErrorCode;
 import io.ferry.record.CorruptBatchException;
-import io.ferry.replication.Partition;
 import io.ferry.replication.PartitionError;
-import io.ferry.replication.ProduceOutcome;
-import io.ferry.replication.ReplicaManager;
-import io.ferry.replication.RequiredAcks;
 import io.ferry.storage.Log;
 import io.ferry.storage.OffsetOutOfRangeException;
 import io.ferry.storage.TopicPartition;
 import java.nio.ByteBuffer;
 import java.time.InstantSource;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -41,7 +36,9 @@ import org.slf4j.LoggerFactory;
  * touches the shard. An operation decides without changing the shard; its records are appended to the log
  * as one batch (acks=all), replayed into the shard at once, so the next operation sees them, and the
  * operation is answered once the high watermark has passed them. An append refused outright is replayed
- * nowhere. Every {@link #EXPIRY_INTERVAL_MILLIS} the members whose session or rebalance timeout passed are
+ * nowhere. A read, or a write that needs no records, sees the same state but is answered only once the
+ * last write before it is replicated (or fails as that write failed): no answer reveals group state a
+ * coordinator failover could still lose, as Kafka reads at the last committed offset. Every {@link #EXPIRY_INTERVAL_MILLIS} the members whose session or rebalance timeout passed are
  * removed the same way.
  *
  * <p>Thread-safe: callers hand operations over; the state is read by any thread.
@@ -53,21 +50,23 @@ final class CoordinatorPartition {
     /** How often timed-out members are looked for, as Kafka's coordinator checks its timers. */
     static final long EXPIRY_INTERVAL_MILLIS = 1_000;
 
-    /** How often a load that is done waits to see the high watermark reach the end it loaded. */
+    /**
+     * How often the coordinator looks at the high watermark while it waits for records it did not see
+     * replicated in an append's answer: those it loaded, and those of an append that timed out.
+     */
     static final long COMMITTED_CHECK_MILLIS = 20;
 
     /**
      * What the coordinators of a broker share.
      *
-     * @param logs a partition's log on this broker, to load from
+     * @param partitions the {@code __consumer_offsets} partitions on this broker: logs, appends, high watermarks
      * @param pool runs every coordinator's operations, each coordinator's one at a time
      * @param timer times expiry and load checks; hands the work to the coordinator's executor
      * @param expiryTopics the topics as every group of a shard sees them (with all their patterns resolved)
      * @param appendTimeoutMillis how long an append waits for the in-sync replicas ({@code request.timeout.ms})
      */
     record Environment(
-            ReplicaManager replicas,
-            Function<TopicPartition, Optional<Log>> logs,
+            CoordinatorLog partitions,
             Executor pool,
             ScheduledExecutorService timer,
             InstantSource clock,
@@ -90,6 +89,12 @@ final class CoordinatorPartition {
     private final CoordinatorShard shard;
     /** Answers waiting for the high watermark: failed with NOT_COORDINATOR when the leadership ends. */
     private final Set<CompletableFuture<?>> awaitingReplication = ConcurrentHashMap.newKeySet();
+
+    /**
+     * Completes when the last append so far is replicated, or fails as it failed; touched only on
+     * {@link #executor}. Reads and writes without records answer after it.
+     */
+    private CompletableFuture<Void> lastWrite = CompletableFuture.completedFuture(null);
 
     private volatile State state = State.LOADING;
     private volatile String failure = "";
@@ -123,19 +128,45 @@ final class CoordinatorPartition {
         return answer;
     }
 
-    /** Runs {@code op} on the shard: a read of what the operations before it left. */
+    /**
+     * Runs {@code op} on the shard, a read of what the operations before it left, answered once their
+     * records are replicated.
+     */
     <T> CompletableFuture<T> read(Function<CoordinatorShard, T> op) {
         CompletableFuture<T> answer = new CompletableFuture<>();
         executor.execute(() -> {
             if (admitted(answer)) {
+                T value;
                 try {
-                    answer.complete(op.apply(shard));
+                    value = op.apply(shard);
                 } catch (RuntimeException e) {
                     answer.completeExceptionally(e);
+                    return;
                 }
+                answerAfterLastWrite(answer, value);
             }
         });
         return answer;
+    }
+
+    /**
+     * Answers {@code value}, computed from the shard as it is now, once every record the shard holds is
+     * replicated: at once if the last write is, else when it is (or with its failure). On the executor.
+     */
+    private <T> void answerAfterLastWrite(CompletableFuture<T> answer, T value) {
+        if (lastWrite.isDone() && !lastWrite.isCompletedExceptionally()) {
+            answer.complete(value);
+            return;
+        }
+        awaitingReplication.add(answer);
+        lastWrite.whenComplete((done, failure) -> {
+            awaitingReplication.remove(answer);
+            if (failure == null) {
+                answer.complete(value);
+            } else {
+                answer.completeExceptionally(failure);
+            }
+        });
     }
 
     /**
@@ -191,7 +222,7 @@ final class CoordinatorPartition {
             return;
         }
         if (write.records().isEmpty()) {
-            answer.complete(write.response());
+            answerAfterLastWrite(answer, write.response());
             return;
         }
         Optional<CoordinatorException> refused = append(write.records(), now, answer, write.response());
@@ -215,9 +246,9 @@ final class CoordinatorPartition {
         Thread appending = Thread.currentThread();
         AtomicBoolean inCall = new AtomicBoolean(true);
         AtomicReference<PartitionError> refusedAtOnce = new AtomicReference<>();
+        CompletableFuture<Void> replicated = new CompletableFuture<>();
         awaitingReplication.add(answer);
-        env.replicas().appendRecords(RequiredAcks.ALL, env.appendTimeoutMillis(), Map.of(tp, batch), outcomes -> {
-            ProduceOutcome outcome = outcomes.get(tp);
+        env.partitions().appendReplicated(tp, batch, env.appendTimeoutMillis(), outcome -> {
             if (inCall.get() && Thread.currentThread() == appending && !outcome.succeeded()) {
                 refusedAtOnce.set(outcome.error());
                 return;
@@ -226,9 +257,19 @@ final class CoordinatorPartition {
             executor.execute(() -> {
                 awaitingReplication.remove(answer);
                 if (outcome.succeeded()) {
+                    replicated.complete(null);
                     answer.complete(response);
+                    return;
+                }
+                CoordinatorException failure = coordinatorError(outcome.error());
+                answer.completeExceptionally(failure);
+                if (failure.code() == ErrorCode.NOT_COORDINATOR) {
+                    replicated.completeExceptionally(failure);
                 } else {
-                    answer.completeExceptionally(coordinatorError(outcome.error()));
+                    // Appended but not replicated in time: the records are in the log and the shard, and are
+                    // committed once the ISR shrinks to the replicas that have them, or lost with the
+                    // leadership, which unloads this coordinator.
+                    completeOnceReplicated(env.partitions().logEndOffset(tp), replicated);
                 }
             });
         });
@@ -237,7 +278,23 @@ final class CoordinatorPartition {
             awaitingReplication.remove(answer);
             return Optional.of(coordinatorError(refusedAtOnce.get()));
         }
+        lastWrite = replicated;
         return Optional.empty();
+    }
+
+    /** Completes {@code replicated} once the high watermark reaches {@code end}. On the executor. */
+    private void completeOnceReplicated(long end, CompletableFuture<Void> replicated) {
+        if (state == State.CLOSED) {
+            replicated.completeExceptionally(notCoordinator());
+        } else if (env.partitions().highWatermark(tp) >= end) {
+            replicated.complete(null);
+        } else {
+            env.timer()
+                    .schedule(
+                            () -> executor.execute(() -> completeOnceReplicated(end, replicated)),
+                            COMMITTED_CHECK_MILLIS,
+                            TimeUnit.MILLISECONDS);
+        }
     }
 
     /** An append's failure as the coordinator's client sees it (Kafka's {@code normalizeException}). */
@@ -258,8 +315,8 @@ final class CoordinatorPartition {
         }
         long start = env.clock().millis();
         try {
-            Log partitionLog = env.logs()
-                    .apply(tp)
+            Log partitionLog = env.partitions()
+                    .log(tp)
                     .orElseThrow(() -> new IllegalStateException("this broker has no log of " + tp));
             long[] malformed = new long[1];
             GroupLogReader.Loaded loaded = GroupLogReader.replay(partitionLog, record -> {
@@ -296,17 +353,14 @@ final class CoordinatorPartition {
      * replicated. On the executor.
      */
     private void activateOnceCommitted(long loadedEnd) {
+        CompletableFuture<Void> committed = new CompletableFuture<>();
+        committed.thenRun(this::activate);
+        completeOnceReplicated(loadedEnd, committed);
+    }
+
+    /** On the executor. */
+    private void activate() {
         if (state != State.LOADING) {
-            return;
-        }
-        long highWatermark =
-                env.replicas().partition(tp).map(Partition::highWatermark).orElse(-1L);
-        if (highWatermark < loadedEnd) {
-            env.timer()
-                    .schedule(
-                            () -> executor.execute(() -> activateOnceCommitted(loadedEnd)),
-                            COMMITTED_CHECK_MILLIS,
-                            TimeUnit.MILLISECONDS);
             return;
         }
         state = State.ACTIVE;

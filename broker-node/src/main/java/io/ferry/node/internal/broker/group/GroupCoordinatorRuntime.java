@@ -67,8 +67,7 @@ public final class GroupCoordinatorRuntime implements AutoCloseable {
         this.brokerId = brokerId;
         this.newShard = newShard;
         this.env = new CoordinatorPartition.Environment(
-                replicas,
-                logs,
+                CoordinatorLog.of(replicas, logs),
                 pool,
                 timer,
                 clock,

@@ -1,0 +1,236 @@
+package io.ferry.node.internal.broker.group;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ferry.group.CoordinatorShard;
+import io.ferry.group.GroupConfig;
+import io.ferry.group.GroupError;
+import io.ferry.group.OffsetAndMetadata;
+import io.ferry.group.OffsetCommitRequest;
+import io.ferry.group.OffsetConfig;
+import io.ferry.group.PartitionAssignor;
+import io.ferry.group.TopicsImage;
+import io.ferry.proto.v1.ErrorCode;
+import io.ferry.replication.PartitionError;
+import io.ferry.replication.ProduceOutcome;
+import io.ferry.storage.Log;
+import io.ferry.storage.LogConfig;
+import io.ferry.storage.TopicPartition;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A coordinator whose appends are replicated when the test says so: what it answers before its records
+ * are replicated, and after an append that timed out.
+ */
+class CoordinatorPartitionTest {
+
+    private static final TopicPartition OFFSETS = new TopicPartition(OffsetsTopic.NAME, 0);
+    private static final io.ferry.group.TopicPartition ORDERS = new io.ferry.group.TopicPartition("orders", 0);
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    @TempDir
+    Path dir;
+
+    private final ExecutorService pool = Executors.newFixedThreadPool(2);
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    private HeldReplication replication;
+    private CoordinatorPartition coordinator;
+
+    @BeforeEach
+    void load() throws Exception {
+        replication = new HeldReplication(Log.open(dir, LogConfig.defaults(), 0, InstantSource.system(), timer));
+        coordinator = new CoordinatorPartition(
+                OFFSETS,
+                0,
+                new CoordinatorShard(
+                        new GroupConfig(45_000, 5_000, 10, PartitionAssignor.uniform()), new OffsetConfig(60_000, 64)),
+                new CoordinatorPartition.Environment(
+                        replication, pool, timer, InstantSource.system(), shard -> TopicsImage.of(Map.of()), 30_000));
+        coordinator.load();
+        // Loaded (an empty log) once a read is answered.
+        await().atMost(WAIT)
+                .ignoreExceptions()
+                .until(() -> coordinator.read(shard -> true).get(1, TimeUnit.SECONDS));
+    }
+
+    @AfterEach
+    void close() {
+        coordinator.unload();
+        replication.log.close();
+        pool.shutdownNow();
+        timer.shutdownNow();
+    }
+
+    private CompletableFuture<Map<io.ferry.group.TopicPartition, GroupError>> commit(long offset) {
+        return coordinator.write((shard, now) -> shard.commitOffsets(
+                OffsetCommitRequest.simple("g", Map.of(ORDERS, new OffsetAndMetadata(offset, -1, "", 0))), now));
+    }
+
+    private CompletableFuture<Map<io.ferry.group.TopicPartition, OffsetAndMetadata>> fetch() {
+        return coordinator.read(shard -> shard.fetchOffsets("g", Optional.empty()));
+    }
+
+    private static <T> T done(CompletableFuture<T> answer) throws Exception {
+        return answer.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aReadIsAnsweredOnlyOnceTheWritesBeforeItAreReplicated() throws Exception {
+        assertEquals(Map.of(ORDERS, GroupError.NONE), replicatedAnswer(commit(5)));
+
+        CompletableFuture<Map<io.ferry.group.TopicPartition, GroupError>> pendingCommit = commit(9);
+        CompletableFuture<Map<io.ferry.group.TopicPartition, OffsetAndMetadata>> read = fetch();
+        replication.awaitPending(1);
+        Thread.sleep(100);
+        assertFalse(read.isDone(), "the read would reveal offset 9, which a failover could still lose");
+        assertFalse(pendingCommit.isDone());
+
+        replication.replicateAll();
+        assertEquals(Map.of(ORDERS, GroupError.NONE), done(pendingCommit));
+        assertEquals(9, done(read).get(ORDERS).offset());
+    }
+
+    @Test
+    void aWriteWithoutRecordsWaitsForTheWritesBeforeIt() throws Exception {
+        CompletableFuture<Map<io.ferry.group.TopicPartition, GroupError>> pendingCommit = commit(3);
+        // A commit to an invalid group writes nothing but would answer from the same state.
+        CompletableFuture<Map<io.ferry.group.TopicPartition, GroupError>> noRecords =
+                coordinator.write((shard, now) -> shard.commitOffsets(
+                        OffsetCommitRequest.simple("", Map.of(ORDERS, new OffsetAndMetadata(1, -1, "", 0))), now));
+        replication.awaitPending(1);
+        Thread.sleep(100);
+        assertFalse(noRecords.isDone());
+
+        replication.replicateAll();
+        assertEquals(Map.of(ORDERS, GroupError.INVALID_GROUP_ID), done(noRecords));
+        assertTrue(pendingCommit.isDone());
+    }
+
+    @Test
+    void afterAnAppendTimedOutReadsWaitUntilTheHighWatermarkPassesItsRecords() throws Exception {
+        CompletableFuture<Map<io.ferry.group.TopicPartition, GroupError>> timedOut = commit(7);
+        replication.awaitPending(1);
+        replication.failOldest(ErrorCode.REQUEST_TIMED_OUT);
+        ExecutionException failure = assertThrows(ExecutionException.class, () -> done(timedOut));
+        assertEquals(
+                ErrorCode.COORDINATOR_NOT_AVAILABLE,
+                assertInstanceOf(CoordinatorException.class, failure.getCause()).code());
+
+        // The record is in the log and in the shard: a read waits for the ISR rather than fail or reveal it.
+        CompletableFuture<Map<io.ferry.group.TopicPartition, OffsetAndMetadata>> read = fetch();
+        Thread.sleep(100);
+        assertFalse(read.isDone());
+        replication.advanceHighWatermarkToEnd();
+        assertEquals(7, done(read).get(ORDERS).offset());
+    }
+
+    @Test
+    void anAnswerWaitingForReplicationFailsWithNotCoordinatorWhenTheLeadershipEnds() throws Exception {
+        commit(4);
+        CompletableFuture<Map<io.ferry.group.TopicPartition, OffsetAndMetadata>> read = fetch();
+        replication.awaitPending(1);
+        Thread.sleep(100);
+        coordinator.unload();
+        ExecutionException failure = assertThrows(ExecutionException.class, () -> done(read));
+        assertEquals(
+                ErrorCode.NOT_COORDINATOR,
+                assertInstanceOf(CoordinatorException.class, failure.getCause()).code());
+    }
+
+    private <T> T replicatedAnswer(CompletableFuture<T> answer) throws Exception {
+        replication.awaitPending(1);
+        replication.replicateAll();
+        return done(answer);
+    }
+
+    /** Appends take one offset each and are replicated, or fail, when the test says. */
+    private static final class HeldReplication implements CoordinatorLog {
+
+        private record Pending(long end, Consumer<ProduceOutcome> done) {}
+
+        final Log log;
+        private final Deque<Pending> pending = new ArrayDeque<>();
+        private long end;
+        private long highWatermark;
+
+        HeldReplication(Log log) {
+            this.log = log;
+        }
+
+        @Override
+        public Optional<Log> log(TopicPartition tp) {
+            return Optional.of(log);
+        }
+
+        @Override
+        public synchronized void appendReplicated(
+                TopicPartition tp, ByteBuffer batch, long timeoutMs, Consumer<ProduceOutcome> done) {
+            end++;
+            pending.add(new Pending(end, done));
+            notifyAll();
+        }
+
+        @Override
+        public synchronized long highWatermark(TopicPartition tp) {
+            return highWatermark;
+        }
+
+        @Override
+        public synchronized long logEndOffset(TopicPartition tp) {
+            return end;
+        }
+
+        synchronized void awaitPending(int count) throws InterruptedException {
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (pending.size() < count && System.nanoTime() < deadline) {
+                wait(100);
+            }
+            assertTrue(pending.size() >= count, "appends pending: " + pending.size());
+        }
+
+        void replicateAll() {
+            Deque<Pending> replicated;
+            synchronized (this) {
+                replicated = new ArrayDeque<>(pending);
+                pending.clear();
+                highWatermark = end;
+            }
+            replicated.forEach(p -> p.done().accept(new ProduceOutcome(null, p.end() - 1, p.end() - 1, -1, 0)));
+        }
+
+        void failOldest(ErrorCode code) {
+            Pending failed;
+            synchronized (this) {
+                failed = pending.remove();
+            }
+            failed.done().accept(ProduceOutcome.failed(PartitionError.of(code, "held by the test")));
+        }
+
+        synchronized void advanceHighWatermarkToEnd() {
+            highWatermark = end;
+        }
+    }
+}
