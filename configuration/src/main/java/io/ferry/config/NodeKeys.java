@@ -665,6 +665,17 @@ public final class NodeKeys {
                     + "`uniform`: balanced and sticky, moves as few partitions as balance needs. `range`: per "
                     + "topic, contiguous ranges in member id order, so co-partitioned topics line up.");
 
+    public static final ConfigKey<Long> GROUP_LAG_REFRESH_INTERVAL_MS = ConfigKey.define(
+            "group.lag.refresh.interval.ms",
+            ConfigType.DURATION_MS,
+            5_000L,
+            between(1, INT_MAX),
+            LOW,
+            "How often a broker refreshes the consumer group metrics of the groups it coordinates "
+                    + "(`ferry_group_lag_records`, `ferry_group_members`, `ferry_group_state`): it reads their "
+                    + "committed offsets and asks each partition's leader for its end offset (ListOffsets). "
+                    + "A refresh still running when the next is due makes that one skipped.");
+
     /** All keys above. */
     public static final ConfigDef DEFINITION = ConfigDef.of(
             NODE_ID,
@@ -735,7 +746,8 @@ public final class NodeKeys {
             GROUP_CONSUMER_SESSION_TIMEOUT_MS,
             GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS,
             GROUP_CONSUMER_MAX_SIZE,
-            GROUP_CONSUMER_ASSIGNORS);
+            GROUP_CONSUMER_ASSIGNORS,
+            GROUP_LAG_REFRESH_INTERVAL_MS);
 
     private NodeKeys() {}
 }

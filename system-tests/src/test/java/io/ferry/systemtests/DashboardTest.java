@@ -41,6 +41,9 @@ class DashboardTest {
     /** A compacted topic: its partition's dirty ratio is exported only while its log compacts. */
     private static final String COMPACTED_TOPIC = "dashboard-compacted";
 
+    /** The group the consume joins: its coordinator exports its lag once it has committed an offset. */
+    private static final String GROUP = "dashboard-readers";
+
     private static final List<String> RECORDS = List.of("one", "two", "three");
 
     private static Map<String, String> queriesByPanel;
@@ -83,6 +86,8 @@ class DashboardTest {
                 "Dirty ratio per compacted partition",
                 "Cleaner I/O",
                 "Max compaction delay",
+                "Consumer lag",
+                "Group members",
                 "Heap used")) {
             assertTrue(titles.contains(needed), "no panel '" + needed + "' in " + titles);
         }
@@ -113,7 +118,8 @@ class DashboardTest {
 
     /**
      * Starts a combined broker and controller node, gives it a topic and some traffic (per-topic and
-     * per-partition series exist only once a partition is hosted and served) and a compacted topic, then
+     * per-partition series exist only once a partition is hosted and served), a compacted topic and a consumer
+     * group that committed offsets (group series exist only then), then
      * checks every metric name the dashboard queries against the node's /metrics.
      */
     @Test
@@ -151,6 +157,8 @@ class DashboardTest {
                     "consume",
                     "-t",
                     TOPIC,
+                    "--group",
+                    GROUP,
                     "--from-beginning",
                     "-n",
                     String.valueOf(RECORDS.size()),
@@ -163,6 +171,10 @@ class DashboardTest {
                     .atMost(Duration.ofSeconds(20))
                     .pollInterval(Duration.ofMillis(200))
                     .until(() -> node.get("/metrics").body().contains("ferry_partition_dirty_ratio{"));
+            await("the group's lag exported by its coordinator")
+                    .atMost(Duration.ofSeconds(20))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> node.get("/metrics").body().contains("ferry_group_lag_records{"));
             String body = node.get("/metrics").body();
             exported = body.lines()
                     .filter(l -> !l.startsWith("#") && !l.isBlank())

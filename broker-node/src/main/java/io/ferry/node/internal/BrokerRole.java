@@ -22,9 +22,12 @@ import io.ferry.node.internal.broker.metadata.BrokerMetadata;
 import io.ferry.node.internal.broker.metadata.CallerEndpoints;
 import io.ferry.node.internal.broker.metrics.BrokerMetrics;
 import io.ferry.node.internal.broker.metrics.CleanerMetrics;
+import io.ferry.node.internal.broker.metrics.GroupLagGauges;
+import io.ferry.node.internal.broker.metrics.GroupLagMetrics;
 import io.ferry.node.internal.broker.metrics.ReplicationMetrics;
 import io.ferry.node.internal.broker.replica.ControllerIsrChannel;
 import io.ferry.node.internal.broker.replica.GrpcLeaderClient;
+import io.ferry.node.internal.broker.replica.LeaderEndOffsets;
 import io.ferry.node.internal.broker.replica.PartitionReconciler;
 import io.ferry.node.internal.broker.topic.TopicAdmission;
 import io.ferry.node.internal.broker.topic.TopicConfigs;
@@ -64,7 +67,7 @@ import org.slf4j.LoggerFactory;
  * ({@link ReplicaManager}, which fetches followed partitions from their leaders through
  * {@link GrpcLeaderClient} and sends ISR changes through {@link ControllerIsrChannel}), the session with the controllers ({@link BrokerLifecycle}), the
  * consumer group coordinators of the {@code __consumer_offsets} partitions it leads
- * ({@link GroupCoordinatorRuntime}), and the client services ({@link BrokerGrpcService},
+ * ({@link GroupCoordinatorRuntime}) with their lag metrics ({@link GroupLagMetrics}), and the client services ({@link BrokerGrpcService},
  * {@link GroupGrpcService}) on the node's gRPC port. Healthy while registered, unfenced, with
  * a metadata view current within {@code broker.metadata.max.staleness.ms}, its session threads
  * running and no failed log directory ({@link BrokerHealth}).
@@ -111,6 +114,7 @@ public final class BrokerRole implements NodeRole {
     private volatile CleanerMetrics cleanerMetrics;
     private volatile GrpcLeaderClient leaderClient;
     private volatile GroupCoordinatorRuntime groups;
+    private volatile GroupLagMetrics groupLag;
     /** Owned by the lifecycle's metadata thread: the view the partitions were last reconciled with. */
     private BrokerMetadata reconciled = BrokerMetadata.EMPTY;
     /**
@@ -292,6 +296,18 @@ public final class BrokerRole implements NodeRole {
                 clock,
                 topics,
                 config.requestTimeout().toMillis());
+        groupLag = new GroupLagMetrics(
+                new GroupLagGauges(registry),
+                groups::coordinatedGroups,
+                new LeaderEndOffsets(
+                        config.nodeId(),
+                        lifecycle::metadata,
+                        replicas,
+                        leaderClient,
+                        config.requestTimeout().toMillis()),
+                clock,
+                config.requestTimeout().toMillis());
+        groupLag.start(groupTimer, config.values().get(NodeKeys.GROUP_LAG_REFRESH_INTERVAL_MS));
         OffsetsTopicCreation offsetsTopic = new OffsetsTopicCreation(
                 new OffsetsTopicCreation.Settings(
                         config.offsetsTopicNumPartitions(),
@@ -385,6 +401,10 @@ public final class BrokerRole implements NodeRole {
     @Override
     public void close() {
         lifecycle.close();
+        GroupLagMetrics lag = groupLag;
+        if (lag != null) {
+            lag.close();
+        }
         GroupCoordinatorRuntime coordinators = groups;
         if (coordinators != null) {
             coordinators.close();

@@ -151,6 +151,19 @@ public final class GroupCoordinatorRuntime implements AutoCloseable {
                 .thenApply(done -> reads.stream().map(CompletableFuture::join).toList());
     }
 
+    /**
+     * The groups of every coordinator of this broker that serves now: unlike {@link #readAll}, one still
+     * loading (or failed) is left out rather than failing the whole answer, so that metrics show what can be
+     * known. Each coordinator is read on its own thread; the answer completes when all have.
+     */
+    public CompletableFuture<List<CoordinatedGroup>> coordinatedGroups() {
+        List<CompletableFuture<List<CoordinatedGroup>>> reads = new ArrayList<>();
+        led.values().forEach(c -> reads.add(c.read(CoordinatedGroup::of).exceptionally(notServing -> List.of())));
+        return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new))
+                .thenApply(
+                        done -> reads.stream().flatMap(r -> r.join().stream()).toList());
+    }
+
     private CoordinatorPartition coordinatorOf(String groupId) {
         int count = partitionCount;
         if (count == 0) {

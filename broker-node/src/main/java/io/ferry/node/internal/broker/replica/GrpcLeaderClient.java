@@ -7,6 +7,8 @@ import io.ferry.node.internal.broker.wire.ReplicaFetchAnswerMarshaller;
 import io.ferry.proto.v1.BrokerRegistration;
 import io.ferry.proto.v1.BrokerServiceGrpc;
 import io.ferry.proto.v1.Endpoint;
+import io.ferry.proto.v1.ListOffsetsRequest;
+import io.ferry.proto.v1.ListOffsetsResponse;
 import io.ferry.proto.v1.ReplicaFetchRequest;
 import io.ferry.proto.v1.ReplicaFetchResponse;
 import io.ferry.proto.v1.ReplicaFetchTopic;
@@ -18,11 +20,13 @@ import io.ferry.storage.TopicPartition;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ClientResponseObserver;
+import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -34,7 +38,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * The follower side of the ReplicaFetch RPC: finds the leader broker's gRPC endpoint in the metadata
+ * The follower side of the ReplicaFetch RPC (and ListOffsets to other brokers, see {@link #listOffsets}): finds the leader broker's gRPC endpoint in the metadata
  * view and keeps one channel per leader (rebuilt when its address changes). Answers are received into
  * pooled direct buffers ({@link ReplicaFetchAnswerMarshaller}): each partition's records are a read-only
  * slice the follower's log writes as it is, and the buffer goes back to the pool once the fetcher has
@@ -141,6 +145,45 @@ public final class GrpcLeaderClient implements LeaderClient, AutoCloseable {
                     public void onCompleted() {
                         answer.completeExceptionally(
                                 new IOException("broker " + leaderId + " ended ReplicaFetch without an answer"));
+                    }
+                });
+        return answer;
+    }
+
+    /**
+     * ListOffsets to broker {@code leaderId} on the channel its ReplicaFetch uses: how a broker learns the end
+     * offsets of partitions others lead (for consumer lag).
+     */
+    public CompletableFuture<ListOffsetsResponse> listOffsets(
+            int leaderId, ListOffsetsRequest request, long timeoutMs) {
+        ManagedChannel channel;
+        try {
+            channel = channel(leaderId);
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        CompletableFuture<ListOffsetsResponse> answer = new CompletableFuture<>();
+        ClientCalls.asyncUnaryCall(
+                channel.newCall(
+                        BrokerServiceGrpc.getListOffsetsMethod(),
+                        CallOptions.DEFAULT.withDeadlineAfter(timeoutMs, TimeUnit.MILLISECONDS)),
+                request,
+                new StreamObserver<ListOffsetsResponse>() {
+                    @Override
+                    public void onNext(ListOffsetsResponse response) {
+                        answer.complete(response);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        answer.completeExceptionally(new IOException(
+                                "ListOffsets to broker " + leaderId + " failed: " + Status.fromThrowable(t), t));
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        answer.completeExceptionally(
+                                new IOException("broker " + leaderId + " ended ListOffsets without an answer"));
                     }
                 });
         return answer;
