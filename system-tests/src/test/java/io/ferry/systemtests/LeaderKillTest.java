@@ -1,10 +1,12 @@
 package io.ferry.systemtests;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import io.ferry.client.RecordMetadata;
 import io.ferry.client.TopicPartition;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -13,7 +15,8 @@ import org.junit.jupiter.api.Test;
  * with replication factor 3 and {@code min.insync.replicas=2}, {@code acks=all} producers running;
  * kill -9 the leader of a partition. The partition must take writes again on another broker, and once
  * the killed broker is back every acknowledged record must be in place exactly once and the three
- * replicas byte-identical ({@link DurabilityInvariants}).
+ * replicas byte-identical ({@link DurabilityInvariants}). Meanwhile the partition's end offset, asked for
+ * every few milliseconds, never steps back ({@link EndOffsetWatch}).
  */
 class LeaderKillTest {
 
@@ -37,8 +40,10 @@ class LeaderKillTest {
         int oldLeader = cluster.leader(tp);
         AckLedger ledger = new AckLedger();
 
+        List<String> stepsBack;
         try (LoadGenerator load = new LoadGenerator(
-                cluster.bootstrap(), TOPIC, PARTITIONS, 2, 200_000, 500, Duration.ofMinutes(3), ledger)) {
+                        cluster.bootstrap(), TOPIC, PARTITIONS, 2, 200_000, 500, Duration.ofMinutes(3), ledger);
+                EndOffsetWatch watch = new EndOffsetWatch(cluster.bootstrap(), tp, Duration.ofMinutes(3))) {
             load.start();
             load.awaitProgress(500, Duration.ofSeconds(60));
 
@@ -51,8 +56,10 @@ class LeaderKillTest {
             cluster.restart(oldLeader);
             load.awaitProgress(500, FAILOVER_TIMEOUT);
             System.out.println("leader of " + tp + " moved from broker " + oldLeader + " to " + newLeader + "; load: "
-                    + load.stop());
+                    + load.stop() + "; end offset asked " + watch.answers() + " times");
+            stepsBack = watch.stepsBack();
         }
+        assertEquals(List.of(), stepsBack, "the end offset of " + tp + " stepped back");
         DurabilityInvariants.verify(cluster, TOPIC, ledger, "leader " + oldLeader + " of " + tp + " killed");
     }
 }
