@@ -203,6 +203,29 @@ class GroupConsumerEndToEndTest {
     }
 
     @Test
+    void aCommittedOffsetBeyondTheLogEndIsResetAsAutoOffsetResetSays() {
+        createTopic("beyond", 1);
+        Set<String> records = produce("beyond", 1, "a", 3);
+        TopicPartition tp = new TopicPartition("beyond", 0);
+        try (FerryAdmin admin = new FerryAdmin(AdminConfig.of(Map.of("bootstrap.servers", node.bootstrap())))) {
+            // The coordinator stores what it is given, as Kafka's: the log may have been longer once.
+            admin.alterConsumerGroupOffsets("past-the-end", Map.of(tp, 1_000L));
+        }
+        assertEquals(Map.of(tp, 1_000L), committed("past-the-end"));
+        try (FerryConsumer consumer = consumer("past-the-end", Map.of(ConsumerConfig.ENABLE_AUTO_COMMIT, "false"))) {
+            consumer.subscribe(List.of("beyond"));
+            List<String> read = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                read.addAll(values(consumer));
+                return read.size() >= records.size();
+            });
+            assertEquals(List.of("a-0-0", "a-0-1", "a-0-2"), read, "out of range: from the earliest offset");
+            consumer.commitSync();
+        }
+        assertEquals(Map.of(tp, 3L), committed("past-the-end"));
+    }
+
+    @Test
     void consumersThatAssignTheirPartitionsCommitFromOutsideTheGroup() {
         createTopic("assigned", 2);
         Map<String, String> manual = Map.of(ConsumerConfig.ENABLE_AUTO_COMMIT, "false");
