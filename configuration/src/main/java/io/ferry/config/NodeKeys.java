@@ -644,7 +644,9 @@ public final class NodeKeys {
             between(1, INT_MAX),
             MEDIUM,
             "How often members of a consumer group heartbeat (the coordinator tells each member); a member "
-                    + "learns of a new assignment at its next heartbeat.");
+                    + "learns of a new assignment at its next heartbeat. A member waiting for partitions that others "
+                    + "are revoking is told to heartbeat every 500 ms at most, so it gets them soon after their "
+                    + "release.");
 
     public static final ConfigKey<Integer> GROUP_CONSUMER_MAX_SIZE = ConfigKey.define(
             "group.consumer.max.size",

@@ -75,12 +75,14 @@ class GroupCoordinatorTest {
         assertEquals(2, joined.memberEpoch(), "the new member is at the target epoch");
         assertEquals(Optional.of(Assignment.EMPTY), joined.assignment(), "but m1 still owns its target");
         assertEquals(MemberState.UNRELEASED_PARTITIONS, member("m2").state());
+        assertEquals(500, joined.heartbeatIntervalMs(), "m2 asks again soon for what m1 releases");
 
         HeartbeatResponse asked = heartbeat("m1", 1, partitions(0, 1, 2, 3));
         assertEquals(1, asked.memberEpoch(), "m1 stays in its epoch until it revokes");
         assertEquals(Optional.of(partitions(0, 1)), asked.assignment());
         assertEquals(MemberState.UNREVOKED_PARTITIONS, member("m1").state());
         assertEquals(partitions(2, 3), member("m1").partitionsPendingRevocation());
+        assertEquals(5_000, asked.heartbeatIntervalMs(), "m1 heartbeats once it revoked, not by the interval");
 
         HeartbeatResponse stillWaiting = heartbeat("m2", 2, Assignment.EMPTY);
         assertEquals(Optional.empty(), stillWaiting.assignment(), "2 and 3 are not released yet");
@@ -96,6 +98,7 @@ class GroupCoordinatorTest {
         HeartbeatResponse released = heartbeat("m2", 2, Assignment.EMPTY);
         assertEquals(Optional.of(partitions(2, 3)), released.assignment());
         assertEquals(MemberState.STABLE, member("m2").state());
+        assertEquals(5_000, released.heartbeatIntervalMs(), "stable again: the configured interval");
     }
 
     @Test

@@ -8,6 +8,7 @@ import io.ferry.group.GroupMember;
 import io.ferry.group.HeartbeatRequest;
 import io.ferry.group.HeartbeatResponse;
 import io.ferry.group.HeartbeatResult;
+import io.ferry.group.MemberState;
 import io.ferry.group.TopicsImage;
 import java.util.Map;
 import java.util.Optional;
@@ -21,6 +22,9 @@ import java.util.TreeSet;
  * recomputed if the group epoch passed it, and the member moved one {@link Reconciliation} step.
  */
 public final class HeartbeatHandler {
+
+    /** The longest heartbeat interval of a member waiting for partitions to be released. */
+    static final int RELEASE_WAIT_INTERVAL_MS = 500;
 
     private final GroupConfig config;
 
@@ -223,10 +227,23 @@ public final class HeartbeatHandler {
                 new HeartbeatResponse(
                         reconciled.memberId(),
                         reconciled.memberEpoch(),
-                        config.heartbeatIntervalMs(),
+                        intervalFor(reconciled),
                         sendAssignment ? Optional.of(reconciled.assignedPartitions()) : Optional.empty(),
                         GroupError.NONE,
                         ""));
+    }
+
+    /**
+     * The heartbeat interval to tell {@code member}: the configured one, or at most
+     * {@link #RELEASE_WAIT_INTERVAL_MS} while it waits for partitions other members are revoking. Those
+     * members heartbeat as soon as they revoked (the client acknowledges at once), so a waiting member that
+     * asks again soon gets the partitions within that interval rather than a whole heartbeat interval later,
+     * as it would in Kafka. The wait is bounded by the owners' rebalance timeout.
+     */
+    private int intervalFor(GroupMember member) {
+        return member.state() == MemberState.UNRELEASED_PARTITIONS
+                ? Math.min(config.heartbeatIntervalMs(), RELEASE_WAIT_INTERVAL_MS)
+                : config.heartbeatIntervalMs();
     }
 
     private static GroupMember withSubscription(GroupMember member, HeartbeatRequest r) {
