@@ -2,6 +2,7 @@ package io.ferry.systemtests;
 
 import io.ferry.client.TopicPartition;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,10 +34,10 @@ final class GroupProcessing {
     /** Partition, offset, the processings of that record in the order its members wrote them. */
     private final Map<Integer, NavigableMap<Long, List<Processing>>> processings = new TreeMap<>();
 
-    /** @param byMember each member's processed records, in the order it wrote them */
+    /** @param byMember each member's processed records, in the order it wrote them; reports follow the map's order */
     GroupProcessing(String topic, Map<String, List<ProcessedRecord>> byMember) {
         this.topic = topic;
-        this.byMember = Map.copyOf(byMember);
+        this.byMember = Collections.unmodifiableMap(new LinkedHashMap<>(byMember));
         byMember.forEach((member, records) -> records.forEach(r -> processings
                 .computeIfAbsent(r.partition(), p -> new TreeMap<>())
                 .computeIfAbsent(r.offset(), o -> new ArrayList<>())
