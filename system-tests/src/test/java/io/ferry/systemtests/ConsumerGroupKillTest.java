@@ -15,11 +15,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,7 +25,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -72,30 +69,22 @@ class ConsumerGroupKillTest {
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(120);
 
     private ProcessCluster cluster;
-    private Path memberDir;
     private final List<GroupMemberProcess> members = new ArrayList<>();
 
     @AfterEach
     void cleanUp() throws IOException {
         members.forEach(GroupMemberProcess::close);
         if (cluster != null) {
-            cluster.close();
-            for (GroupMemberProcess m : members) {
-                for (Path file : m.files()) {
-                    if (Files.exists(file)) {
-                        Files.copy(
-                                file,
-                                cluster.logArchive().resolve(file.getFileName()),
-                                StandardCopyOption.REPLACE_EXISTING);
+            try {
+                for (GroupMemberProcess m : members) {
+                    for (Path file : m.files()) {
+                        if (Files.exists(file)) {
+                            cluster.keep(file);
+                        }
                     }
                 }
-            }
-        }
-        if (memberDir != null) {
-            try (Stream<Path> paths = Files.walk(memberDir)) {
-                for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
+            } finally {
+                cluster.close();
             }
         }
     }
@@ -114,7 +103,7 @@ class ConsumerGroupKillTest {
                 "the log end offsets " + logEnd + " add up to the records acknowledged");
         long produced = System.currentTimeMillis();
 
-        memberDir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "group-kill-members");
+        Path memberDir = cluster.folder("members");
         GroupMemberProcess.Settings settings = new GroupMemberProcess.Settings(
                 cluster.bootstrap(), GROUP, TOPIC, MAX_POLL_RECORDS, PAUSE, MEMBER_LIFETIME);
         for (int i = 0; i < 3; i++) {

@@ -435,6 +435,17 @@ final class ProcessCluster implements AutoCloseable {
         }
     }
 
+    /** A folder of the test's own inside the cluster folder, for its client processes' files; {@link #close} deletes it. */
+    Path folder(String name) throws IOException {
+        return Files.createDirectories(dir.resolve(name));
+    }
+
+    /** Keeps a file of the test's own (a client process's log) with the nodes' logs in {@link #logArchive}. */
+    void keep(Path file) throws IOException {
+        Files.createDirectories(logArchive());
+        Files.copy(file, logArchive().resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+    }
+
     /** Where {@link #close} keeps the nodes' logs. */
     Path logArchive() {
         return LOG_ARCHIVE.resolve(dir.getFileName()).toAbsolutePath();
