@@ -62,7 +62,7 @@ final class PartitionContents {
         return new PartitionContents(tp, highWatermark, values);
     }
 
-    /** Contents read some other way (a check's own test). */
+    /** Contents read some other way (a check's own test, what a group's members processed). */
     static PartitionContents of(TopicPartition tp, long highWatermark, NavigableMap<Long, String> values) {
         return new PartitionContents(tp, highWatermark, new TreeMap<>(values));
     }

@@ -10,6 +10,13 @@ import io.ferry.client.OffsetAndTimestamp;
 import io.ferry.client.PartitionInfo;
 import io.ferry.client.TopicDescription;
 import io.ferry.client.TopicPartition;
+import io.ferry.proto.v1.ErrorCode;
+import io.ferry.proto.v1.FindCoordinatorRequest;
+import io.ferry.proto.v1.FindCoordinatorResponse;
+import io.ferry.proto.v1.GroupServiceGrpc;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +31,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.function.IntPredicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -35,7 +43,8 @@ import java.util.stream.Stream;
  * ({@code process.roles=controller}, one Raft quorum) and brokers 101..103 ({@code process.roles=broker}).
  * Every node has fixed ports chosen free at creation, so a restarted node comes back at the same
  * addresses with its data. Fault verbs: {@link #kill} (SIGKILL), {@link #stop} (SIGTERM),
- * {@link #restart}; queries: {@link #leader}, {@link #activeController}, {@link #highWatermarks}.
+ * {@link #restart}; queries: {@link #leader}, {@link #activeController}, {@link #awaitGroupCoordinator},
+ * {@link #highWatermarks}.
  *
  * <p>{@link #close} stops every node still running, keeps the nodes' logs under
  * {@code target/node-logs/<cluster folder name>/} for a post-mortem and deletes the cluster folder
@@ -62,19 +71,21 @@ final class ProcessCluster implements AutoCloseable {
     }
 
     /**
-     * Creates the nodes' folders under {@code dir}, starts all six nodes and waits until each is
-     * healthy and the three brokers are registered and unfenced.
-     *
-     * @param settings {@code key=value} node settings for every node (e.g. {@code min.insync.replicas=2})
-     */
-    /**
      * A cluster in a fresh directory under target/ named after {@code name}, with {@code topic} created
      * for acks=all durability: replication factor 3 and {@code min.insync.replicas} 2, so a topic
      * survives the loss of one broker and an acknowledged record is on at least two.
      */
     static ProcessCluster startWithDurableTopic(String name, String topic, int partitions) throws IOException {
-        ProcessCluster cluster = start(
-                Path.of("target", name + "-" + UUID.randomUUID()).toAbsolutePath(), List.of("min.insync.replicas=2"));
+        return startWithDurableTopic(name, topic, partitions, List.of());
+    }
+
+    /** {@link #startWithDurableTopic(String, String, int)} with more {@code key=value} settings for every node. */
+    static ProcessCluster startWithDurableTopic(String name, String topic, int partitions, List<String> settings)
+            throws IOException {
+        List<String> all = new ArrayList<>(List.of("min.insync.replicas=2"));
+        all.addAll(settings);
+        ProcessCluster cluster =
+                start(Path.of("target", name + "-" + UUID.randomUUID()).toAbsolutePath(), all);
         try {
             cluster.admin().createTopic(topic, partitions, 3, Map.of("min.insync.replicas", "2"));
         } catch (RuntimeException e) {
@@ -84,6 +95,12 @@ final class ProcessCluster implements AutoCloseable {
         return cluster;
     }
 
+    /**
+     * Creates the nodes' folders under {@code dir}, starts all six nodes and waits until each is
+     * healthy and the three brokers are registered and unfenced.
+     *
+     * @param settings {@code key=value} node settings for every node (e.g. {@code min.insync.replicas=2})
+     */
     static ProcessCluster start(Path dir, List<String> settings) throws IOException {
         Repo.requireNodeJar();
         ProcessCluster cluster = new ProcessCluster(dir);
@@ -277,6 +294,44 @@ final class ProcessCluster implements AutoCloseable {
                         id -> BROKER_IDS.contains(id) && node(id).isRunning() && acceptable.test(id));
     }
 
+    /**
+     * Waits until a running broker answers FindCoordinator for {@code groupId} with a running broker that
+     * {@code acceptable} accepts; returns that coordinator's id. The first FindCoordinator of a cluster
+     * creates {@code __consumer_offsets}.
+     */
+    int awaitGroupCoordinator(String groupId, IntPredicate acceptable, Duration timeout) {
+        return await("a coordinator of group " + groupId)
+                .atMost(timeout)
+                .pollInterval(Duration.ofMillis(250))
+                .ignoreException(StatusRuntimeException.class)
+                .until(
+                        () -> findCoordinator(groupId),
+                        id -> BROKER_IDS.contains(id) && node(id).isRunning() && acceptable.test(id));
+    }
+
+    /** One FindCoordinator, asked of the first running broker: the coordinator's id, -1 on an error. */
+    private int findCoordinator(String groupId) throws InterruptedException {
+        ClusterNode broker = BROKER_IDS.stream()
+                .map(this::node)
+                .filter(ClusterNode::isRunning)
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no broker is running"));
+        String[] hostPort = broker.address().split(":");
+        ManagedChannel channel = NettyChannelBuilder.forAddress(hostPort[0], Integer.parseInt(hostPort[1]))
+                .usePlaintext()
+                .build();
+        try {
+            FindCoordinatorResponse response = GroupServiceGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(5, TimeUnit.SECONDS)
+                    .findCoordinator(FindCoordinatorRequest.newBuilder()
+                            .setGroupId(groupId)
+                            .build());
+            return response.getError().getCode() == ErrorCode.NONE ? response.getNodeId() : -1;
+        } finally {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
     /** The high watermark of each partition, from its leader (ListOffsets latest). */
     Map<TopicPartition, Long> highWatermarks(String topic, int partitions) {
         Map<TopicPartition, Long> specs = new LinkedHashMap<>();
@@ -378,6 +433,17 @@ final class ProcessCluster implements AutoCloseable {
             admin.close();
             admin = null;
         }
+    }
+
+    /** A folder of the test's own inside the cluster folder, for its client processes' files; {@link #close} deletes it. */
+    Path folder(String name) throws IOException {
+        return Files.createDirectories(dir.resolve(name));
+    }
+
+    /** Keeps a file of the test's own (a client process's log) with the nodes' logs in {@link #logArchive}. */
+    void keep(Path file) throws IOException {
+        Files.createDirectories(logArchive());
+        Files.copy(file, logArchive().resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
     }
 
     /** Where {@link #close} keeps the nodes' logs. */

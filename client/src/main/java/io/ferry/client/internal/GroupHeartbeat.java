@@ -79,11 +79,18 @@ public final class GroupHeartbeat implements AutoCloseable {
      * are answers, not failures; a failure is logged and the heartbeat retried after {@code retry.backoff.ms}.
      */
     public void send(ConsumerGroupHeartbeatRequest request) {
+        // The attempts of this call (to a coordinator found again after a failure, each with the owned
+        // partitions: GroupMembership.attempt) and the one that was answered. Only this thread uses them.
+        int[] attempts = {0};
+        ConsumerGroupHeartbeatRequest[] answered = {request};
         try {
             ConsumerGroupHeartbeatResponse response = coordinators.call(
                     "heartbeat of group " + request.getGroupId(),
                     request.getGroupId(),
-                    s -> s.consumerGroupHeartbeat(request),
+                    s -> {
+                        answered[0] = membership.attempt(request, attempts[0]++);
+                        return s.consumerGroupHeartbeat(answered[0]);
+                    },
                     GroupHeartbeat::retriableError,
                     CallDeadline.after(requestTimeoutMs, retryBackoffMs, requestTimeoutMs));
             if (response.getError().getCode() != ErrorCode.NONE) {
@@ -93,10 +100,10 @@ public final class GroupHeartbeat implements AutoCloseable {
                         response.getError().getCode(),
                         response.getError().getMessage());
             }
-            membership.onResponse(request, response);
+            membership.onResponse(answered[0], response);
         } catch (FerryException e) {
             LOG.warn("group {}: heartbeat failed: {}", request.getGroupId(), e.getMessage());
-            membership.retryAfter(TimeUnit.MILLISECONDS.toNanos(retryBackoffMs));
+            membership.heartbeatFailed(TimeUnit.MILLISECONDS.toNanos(retryBackoffMs));
         }
     }
 

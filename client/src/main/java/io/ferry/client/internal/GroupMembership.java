@@ -165,13 +165,32 @@ public final class GroupMembership {
             }
         }
         if (sendOwned) {
-            ConsumerGroupHeartbeatRequest.OwnedTopicPartitions.Builder o =
-                    ConsumerGroupHeartbeatRequest.OwnedTopicPartitions.newBuilder();
-            o.addAllTopics(PartitionsByTopics.of(owned));
-            ownedSent = owned;
-            b.setOwnedTopicPartitions(o);
+            addOwned(b);
         }
         return Optional.of(b.build());
+    }
+
+    /**
+     * The heartbeat {@code first} as attempt {@code attempt} (0 for the first) sends it. A heartbeat sent
+     * again got no answer the first time, maybe because its coordinator died: the coordinator it reaches
+     * now may have moved this member to a new epoch in the lost answer, and accepts the previous epoch only
+     * with owned partitions it can check against the new assignment (it fences the member otherwise). So a
+     * heartbeat sent again carries the owned partitions, as Kafka's client sends a full heartbeat after a
+     * failure. A leave goes as it is.
+     */
+    public synchronized ConsumerGroupHeartbeatRequest attempt(ConsumerGroupHeartbeatRequest first, int attempt) {
+        if (attempt == 0 || first.getMemberEpoch() < 0) {
+            return first;
+        }
+        ConsumerGroupHeartbeatRequest.Builder b = first.toBuilder();
+        addOwned(b);
+        return b.build();
+    }
+
+    private void addOwned(ConsumerGroupHeartbeatRequest.Builder b) {
+        ownedSent = owned;
+        b.setOwnedTopicPartitions(ConsumerGroupHeartbeatRequest.OwnedTopicPartitions.newBuilder()
+                .addAllTopics(PartitionsByTopics.of(owned)));
     }
 
     private boolean leaving() {
@@ -308,8 +327,12 @@ public final class GroupMembership {
         nextHeartbeatNanos = System.nanoTime() + intervalNanos;
     }
 
-    /** Heartbeats again after {@code backoffNanos} (a failed heartbeat), not a whole interval later. */
-    public synchronized void retryAfter(long backoffNanos) {
+    /**
+     * A heartbeat got no answer in all its attempts: heartbeats again after {@code backoffNanos}, not a whole
+     * interval later, carrying the owned partitions for the reason {@link #attempt} gives.
+     */
+    public synchronized void heartbeatFailed(long backoffNanos) {
+        sendOwned = true;
         nextHeartbeatNanos = System.nanoTime() + backoffNanos;
     }
 

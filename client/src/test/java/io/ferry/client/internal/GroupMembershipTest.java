@@ -143,6 +143,43 @@ class GroupMembershipTest {
         assertFalse(join.hasSubscribedTopicNames());
     }
 
+    @Test
+    void aHeartbeatAfterAFailedOneCarriesTheOwnedPartitions() {
+        owning(T0, T1);
+        assertFalse(membership.request().orElseThrow().hasOwnedTopicPartitions(), "incremental while answered");
+
+        // No answer: a new coordinator may hold this member at epoch 2 from an answer that was lost, and
+        // accepts epoch 1 only with owned partitions within the new assignment.
+        membership.heartbeatFailed(0);
+        ConsumerGroupHeartbeatRequest retry = membership.request().orElseThrow();
+        assertEquals(1, retry.getMemberEpoch());
+        assertEquals("t", retry.getOwnedTopicPartitions().getTopics(0).getTopic());
+        assertEquals(
+                Set.of(0, 1),
+                Set.copyOf(retry.getOwnedTopicPartitions().getTopics(0).getPartitionsList()));
+
+        assertFalse(answer(retry, 2, T0, T1));
+        assertFalse(membership.request().orElseThrow().hasOwnedTopicPartitions(), "incremental once answered");
+    }
+
+    @Test
+    void aHeartbeatSentAgainCarriesTheOwnedPartitionsButALeaveGoesAsItIs() {
+        owning(T0, T1);
+        ConsumerGroupHeartbeatRequest first = membership.request().orElseThrow();
+        assertFalse(first.hasOwnedTopicPartitions());
+        assertEquals(first, membership.attempt(first, 0));
+
+        ConsumerGroupHeartbeatRequest again = membership.attempt(first, 1);
+        assertEquals(1, again.getMemberEpoch());
+        assertEquals(
+                Set.of(0, 1),
+                Set.copyOf(again.getOwnedTopicPartitions().getTopics(0).getPartitionsList()));
+
+        membership.leave();
+        ConsumerGroupHeartbeatRequest leave = membership.request().orElseThrow();
+        assertEquals(leave, membership.attempt(leave, 1));
+    }
+
     /** A member at epoch 1 owning the partitions, confirmed. */
     private void owning(TopicPartition... partitions) {
         membership.subscribe(Set.of("t"), null);
