@@ -205,6 +205,14 @@ class IdempotentProducerTest {
         }
     }
 
+    /** Each future completes, the first at {@code first} and every next one at the next offset. */
+    private static void assertOffsetsFrom(long first, List<CompletableFuture<RecordMetadata>> futures)
+            throws Exception {
+        for (int i = 0; i < futures.size(); i++) {
+            assertEquals(first + i, get(futures.get(i)).offset());
+        }
+    }
+
     private static List<String> values(int from, int to) {
         return IntStream.rangeClosed(from, to).mapToObj(i -> "v" + i).toList();
     }
@@ -222,9 +230,7 @@ class IdempotentProducerTest {
         assertTrue(futures.stream().noneMatch(CompletableFuture::isDone), "no answer was released");
 
         cluster.broker(cluster.leader(P0)).releaseAnswers(false);
-        for (int i = 0; i < futures.size(); i++) {
-            assertEquals(i + 1, get(futures.get(i)).offset());
-        }
+        assertOffsetsFrom(1, futures);
         assertLogHoldsInOrder(values(0, 5), FIRST_ID);
     }
 
@@ -246,18 +252,26 @@ class IdempotentProducerTest {
         assertLogHoldsInOrder(values(0, 1), FIRST_ID);
     }
 
+    /**
+     * After {@link #pipeliningProducer}: v1..v5 as five requests in flight at once (their answers held until
+     * the last arrived), {@code afterFirst} run once v1 arrived; then the answers, in order or reversed.
+     */
+    private List<CompletableFuture<RecordMetadata>> fiveInFlight(
+            FerryProducer producer, Runnable afterFirst, boolean reverseAnswers) {
+        FakeBroker leader = cluster.broker(cluster.leader(P0));
+        leader.holdAnswers();
+        List<CompletableFuture<RecordMetadata>> futures = sendOneByOne(producer, 1, 5, afterFirst);
+        leader.releaseAnswers(reverseAnswers);
+        return futures;
+    }
+
     @Test
     void answersArrivingInReverseCompleteEveryBatchAtItsOffset() throws Exception {
         FerryProducer producer = pipeliningProducer();
-        FakeBroker leader = cluster.broker(cluster.leader(P0));
-        leader.holdAnswers();
-        List<CompletableFuture<RecordMetadata>> futures = sendOneByOne(producer, 1, 5, () -> {});
+        List<CompletableFuture<RecordMetadata>> futures = fiveInFlight(producer, () -> {}, true);
 
-        leader.releaseAnswers(true);
-        for (int i = 0; i < futures.size(); i++) {
-            assertEquals(i + 1, get(futures.get(i)).offset());
-        }
-        assertEquals(6, leader.produceRequests().size(), "nothing was retried");
+        assertOffsetsFrom(1, futures);
+        assertEquals(6, cluster.broker(cluster.leader(P0)).produceRequests().size(), "nothing was retried");
         assertLogHoldsInOrder(values(0, 5), FIRST_ID);
     }
 
@@ -265,15 +279,11 @@ class IdempotentProducerTest {
     void batchesRefusedAfterAnEarlierRetriableFailureAreRetriedInOrder() throws Exception {
         FerryProducer producer = pipeliningProducer();
         FakeBroker leader = cluster.broker(cluster.leader(P0));
-        leader.holdAnswers();
         // v1 is appended; v2 is refused (not appended), so the leader refuses v3..v5 as out of sequence.
         List<CompletableFuture<RecordMetadata>> futures =
-                sendOneByOne(producer, 1, 5, () -> leader.failNextProduce(ErrorCode.NOT_ENOUGH_REPLICAS, 1));
+                fiveInFlight(producer, () -> leader.failNextProduce(ErrorCode.NOT_ENOUGH_REPLICAS, 1), false);
 
-        leader.releaseAnswers(false);
-        for (int i = 0; i < futures.size(); i++) {
-            assertEquals(i + 1, get(futures.get(i)).offset());
-        }
+        assertOffsetsFrom(1, futures);
         assertTrue(leader.produceRequests().size() >= 6 + 4, "v2..v5 were sent again");
         assertLogHoldsInOrder(values(0, 5), FIRST_ID);
     }
@@ -282,11 +292,9 @@ class IdempotentProducerTest {
     void aBatchFailingForGoodMidPipelineLetsTheLaterOnesGoOnUnderAFreshId() throws Exception {
         FerryProducer producer = pipeliningProducer();
         FakeBroker leader = cluster.broker(cluster.leader(P0));
-        leader.holdAnswers();
         List<CompletableFuture<RecordMetadata>> futures =
-                sendOneByOne(producer, 1, 5, () -> leader.failNextProduce(ErrorCode.CORRUPT_BATCH, 1));
+                fiveInFlight(producer, () -> leader.failNextProduce(ErrorCode.CORRUPT_BATCH, 1), false);
 
-        leader.releaseAnswers(false);
         assertEquals(1, get(futures.get(0)).offset());
         ExecutionException e =
                 assertThrows(ExecutionException.class, () -> futures.get(1).get(20, TimeUnit.SECONDS));
