@@ -3,6 +3,7 @@ package io.ferry.client;
 import io.ferry.config.ConfigDocs;
 import io.ferry.config.ConfigException;
 import io.ferry.config.ConfigKey;
+import io.ferry.config.ConfigOrigin;
 import io.ferry.config.ConfigProblem;
 import io.ferry.config.ConfigValues;
 import io.ferry.config.ProducerKeys;
@@ -49,11 +50,12 @@ public final class ProducerConfig extends ClientConfig {
                             + " + " + REQUEST_TIMEOUT_MS + " (" + (lingerMs() + requestTimeoutMs()) + "), got "
                             + deliveryTimeoutMs()));
         }
-        // Off by default (ProducerKeys says why), so only a producer that asked for it gets here: as in
-        // Kafka, settings that break an explicit idempotence are errors.
-        this.idempotent = value(ProducerKeys.ENABLE_IDEMPOTENCE);
+        List<ConfigProblem> conflicts = idempotenceConflicts();
+        boolean explicit = origin(ProducerKeys.ENABLE_IDEMPOTENCE).kind() != ConfigOrigin.Kind.DEFAULT;
+        // As Kafka 3.2+: a defaulted idempotence gives way to settings that break it; an explicit one is an error.
+        this.idempotent = value(ProducerKeys.ENABLE_IDEMPOTENCE) && (explicit || conflicts.isEmpty());
         if (idempotent) {
-            problems.addAll(idempotenceConflicts());
+            problems.addAll(conflicts);
         }
         if (!problems.isEmpty()) {
             throw new FerryConfigException(new ConfigException(problems));
@@ -143,7 +145,10 @@ public final class ProducerConfig extends ClientConfig {
         return value(ProducerKeys.PARTITIONER_IGNORE_KEYS);
     }
 
-    /** Whether the producer is idempotent: {@code enable.idempotence}. */
+    /**
+     * Whether the producer is idempotent: {@code enable.idempotence}, unless it was left at its default
+     * and {@code acks}, {@code retries} or {@code max.in.flight.requests.per.connection} rule it out.
+     */
     public boolean idempotenceEnabled() {
         return idempotent;
     }

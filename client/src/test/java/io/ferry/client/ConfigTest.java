@@ -71,11 +71,22 @@ class ConfigTest {
     }
 
     @Test
-    void idempotenceIsOffUnlessAskedFor() {
+    void defaultedIdempotenceGivesWayToSettingsThatRuleItOut() {
+        assertTrue(ProducerConfig.of(Map.of("bootstrap.servers", "a:1")).idempotenceEnabled());
+        List<Map<String, String>> conflicting = List.of(
+                Map.of("acks", "0"),
+                Map.of("acks", "1"),
+                Map.of("retries", "0"),
+                Map.of("max.in.flight.requests.per.connection", "6"));
+        for (Map<String, String> setting : conflicting) {
+            Map<String, String> props = new HashMap<>(setting);
+            props.put("bootstrap.servers", "a:1");
+            assertEquals(false, ProducerConfig.of(props).idempotenceEnabled(), setting.toString());
+        }
         assertEquals(
-                false, ProducerConfig.of(Map.of("bootstrap.servers", "a:1")).idempotenceEnabled());
-        assertTrue(ProducerConfig.of(Map.of("bootstrap.servers", "a:1", "enable.idempotence", "true"))
-                .idempotenceEnabled());
+                false,
+                ProducerConfig.of(Map.of("bootstrap.servers", "a:1", "enable.idempotence", "false"))
+                        .idempotenceEnabled());
     }
 
     @Test

@@ -81,6 +81,8 @@ final class FakeBroker extends BrokerServiceGrpc.BrokerServiceImplBase {
     private final Deque<ErrorCode> produceFailures = new ArrayDeque<>();
     private final List<ServerCallStreamObserver<ProduceResponse>> openStreams = new ArrayList<>();
     private boolean swallowProduce;
+    private boolean holdAnswers;
+    private final List<Runnable> heldAnswers = new ArrayList<>();
     private int dropAnswers;
     private final Deque<ErrorCode> initProducerIdFailures = new ArrayDeque<>();
     private final Deque<ErrorCode> adminFailures = new ArrayDeque<>();
@@ -127,6 +129,22 @@ final class FakeBroker extends BrokerServiceGrpc.BrokerServiceImplBase {
     /** While true, produce requests are recorded but neither appended nor answered (a hung broker). */
     synchronized void swallowProduce(boolean swallow) {
         this.swallowProduce = swallow;
+    }
+
+    /** From now on, produce requests on streams are appended but their answers kept until {@link #releaseAnswers}. */
+    synchronized void holdAnswers() {
+        holdAnswers = true;
+    }
+
+    /** Sends the held answers, in arrival order or the reverse, and stops holding. */
+    synchronized void releaseAnswers(boolean reversed) {
+        holdAnswers = false;
+        List<Runnable> answers = new ArrayList<>(heldAnswers);
+        heldAnswers.clear();
+        if (reversed) {
+            Collections.reverse(answers);
+        }
+        answers.forEach(Runnable::run);
     }
 
     /**
@@ -181,6 +199,12 @@ final class FakeBroker extends BrokerServiceGrpc.BrokerServiceImplBase {
                         if (dropAnswers > 0) {
                             dropAnswers--;
                             breakProduceStreams();
+                        } else if (holdAnswers) {
+                            heldAnswers.add(() -> {
+                                if (openStreams.contains(responses)) {
+                                    responses.onNext(response);
+                                }
+                            });
                         } else if (openStreams.contains(responses)) {
                             responses.onNext(response);
                         }
@@ -255,6 +279,8 @@ final class FakeBroker extends BrokerServiceGrpc.BrokerServiceImplBase {
             } catch (CorruptBatchException e) {
                 return result.setError(error(ErrorCode.CORRUPT_BATCH, e.getMessage()))
                         .build();
+            } catch (FakeCluster.SequenceRefused e) {
+                return result.setError(error(e.code, e.getMessage())).build();
             }
         }
     }

@@ -14,7 +14,10 @@ import io.ferry.record.RecordIterator;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,12 +38,28 @@ final class FakeCluster implements AutoCloseable {
         long logEndOffset;
         int leader;
         int leaderEpoch;
+        /** Per producer id, its last {@link #KEPT_BATCHES} stored batches, oldest first (with checkSequences). */
+        final Map<Long, Deque<RecordBatch>> producers = new HashMap<>();
     }
+
+    /** A leader's refusal of a batch for its producer id, epoch or sequence: nothing was appended. */
+    static final class SequenceRefused extends Exception {
+        final ErrorCode code;
+
+        SequenceRefused(ErrorCode code, String message) {
+            super(message);
+            this.code = code;
+        }
+    }
+
+    /** Batches a leader keeps per producer to recognise retries, as the broker's ProducerStateManager. */
+    private static final int KEPT_BATCHES = 5;
 
     private final List<FakeBroker> brokers = new ArrayList<>();
     private final Map<String, TopicRecord> topics = new LinkedHashMap<>();
     private final Map<TopicPartition, PartitionLog> logs = new LinkedHashMap<>();
     private long nextProducerId = 1000;
+    private boolean checkSequences;
 
     FakeCluster(int brokerCount) throws IOException {
         for (int id = 1; id <= brokerCount; id++) {
@@ -70,6 +89,16 @@ final class FakeCluster implements AutoCloseable {
             log.leaderEpoch = 0;
             logs.put(new TopicPartition(name, p), log);
         }
+    }
+
+    /**
+     * From now on appends check producer ids as the broker does: a lone batch equal to one of its
+     * producer's last five is answered with its offsets and not stored again; an older epoch is
+     * INVALID_PRODUCER_EPOCH; a sequence that does not follow the producer's last (a new epoch: 0) is
+     * OUT_OF_ORDER_SEQUENCE_NUMBER; a producer the partition has not seen may start anywhere.
+     */
+    synchronized void checkSequences() {
+        checkSequences = true;
     }
 
     /** A producer id no InitProducerId answered before, from any broker. */
@@ -112,7 +141,7 @@ final class FakeCluster implements AutoCloseable {
     }
 
     /** Appends the batches in {@code records}, assigning offsets; returns the base offset. */
-    synchronized long append(TopicPartition tp, ByteBuffer records) throws CorruptBatchException {
+    synchronized long append(TopicPartition tp, ByteBuffer records) throws CorruptBatchException, SequenceRefused {
         PartitionLog log = logs.get(tp);
         BatchScanner scanner = BatchScanner.of(records);
         long base = log.logEndOffset;
@@ -120,6 +149,13 @@ final class FakeCluster implements AutoCloseable {
         RecordBatch batch;
         while ((batch = scanner.next()) != null) {
             parsed.add(batch);
+        }
+        if (checkSequences) {
+            RecordBatch original = parsed.size() == 1 ? keptEqual(log, parsed.get(0)) : null;
+            if (original != null) {
+                return original.baseOffset();
+            }
+            checkFollows(log, parsed);
         }
         for (RecordBatch b : parsed) {
             ByteBuffer copy = ByteBuffer.allocate(b.sizeInBytes());
@@ -129,8 +165,51 @@ final class FakeCluster implements AutoCloseable {
             stored.setPartitionLeaderEpoch(log.leaderEpoch);
             log.batches.add(stored);
             log.logEndOffset = stored.nextOffset();
+            if (stored.producerId() >= 0) {
+                Deque<RecordBatch> kept = log.producers.computeIfAbsent(stored.producerId(), id -> new ArrayDeque<>());
+                kept.addLast(stored);
+                if (kept.size() > KEPT_BATCHES) {
+                    kept.removeFirst();
+                }
+            }
         }
         return base;
+    }
+
+    private static RecordBatch keptEqual(PartitionLog log, RecordBatch batch) {
+        for (RecordBatch kept : log.producers.getOrDefault(batch.producerId(), new ArrayDeque<>())) {
+            if (kept.producerEpoch() == batch.producerEpoch()
+                    && kept.baseSequence() == batch.baseSequence()
+                    && kept.recordCount() == batch.recordCount()) {
+                return kept;
+            }
+        }
+        return null;
+    }
+
+    private static void checkFollows(PartitionLog log, List<RecordBatch> batches) throws SequenceRefused {
+        Map<Long, RecordBatch> last = new HashMap<>();
+        log.producers.forEach((id, kept) -> last.put(id, kept.peekLast()));
+        for (RecordBatch b : batches) {
+            RecordBatch previous = b.producerId() < 0 ? null : last.get(b.producerId());
+            if (previous != null) {
+                if (b.producerEpoch() < previous.producerEpoch()) {
+                    throw new SequenceRefused(ErrorCode.INVALID_PRODUCER_EPOCH, "epoch " + b.producerEpoch());
+                }
+                int expected = b.producerEpoch() > previous.producerEpoch()
+                        ? 0
+                        : previous.baseSequence() + previous.recordCount();
+                if (b.baseSequence() != expected) {
+                    throw new SequenceRefused(
+                            ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
+                            "producer " + b.producerId() + " sent sequence " + b.baseSequence() + ", expected "
+                                    + expected);
+                }
+            }
+            if (b.producerId() >= 0) {
+                last.put(b.producerId(), b);
+            }
+        }
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.ferry.client;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -22,10 +23,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What the idempotent producer puts on the wire, against {@link FakeBroker}s (which append whatever
- * they get): the producer id from InitProducerId, a sequence per partition stamped once and resent
- * unchanged, and a fresh producer id after a batch failed for good. That a leader appends such a
- * retry only once is the broker's part, tested on a real node by {@code ProducerSequencesTest} and
- * {@code IdempotentProducerNodeTest} in broker-node.
+ * they get unless told to {@link FakeCluster#checkSequences check sequences} as a leader does): the
+ * producer id from InitProducerId, a sequence per partition stamped once and resent unchanged, a fresh
+ * producer id after a batch failed for good, and up to five batches of a partition in flight whose order
+ * holds across retries. That a leader appends a retry only once is the broker's part, tested on a real
+ * node by {@code ProducerSequencesTest} and {@code IdempotentProducerNodeTest} in broker-node.
  */
 class IdempotentProducerTest {
 
@@ -118,6 +120,7 @@ class IdempotentProducerTest {
 
     @Test
     void retriedBatchesKeepTheirSequenceAndPartitionOrderHolds() throws Exception {
+        cluster.checkSequences();
         FerryProducer producer = producer("batch.size", 0);
         TopicPartition tp = new TopicPartition("t", 0);
         producer.partitionsFor("t");
@@ -160,6 +163,153 @@ class IdempotentProducerTest {
         RecordBatch otherPartition = cluster.batches(new TopicPartition("t", 1)).get(0);
         assertEquals(FIRST_ID + 1, otherPartition.producerId());
         assertEquals(0, otherPartition.baseSequence());
+    }
+
+    /**
+     * Sends {@code v<from>}..{@code v<to>} to partition 0, each once the previous one reached the leader, so
+     * each is a request of its own; runs {@code afterFirst} once the first arrived.
+     */
+    private List<CompletableFuture<RecordMetadata>> sendOneByOne(
+            FerryProducer producer, int from, int to, Runnable afterFirst) {
+        FakeBroker leader = cluster.broker(cluster.leader(P0));
+        List<CompletableFuture<RecordMetadata>> futures = new ArrayList<>();
+        for (int i = from; i <= to; i++) {
+            int requests = leader.produceRequests().size();
+            futures.add(send(producer, 0, i));
+            await().atMost(10, TimeUnit.SECONDS)
+                    .until(() -> leader.produceRequests().size() == requests + 1);
+            if (i == from) {
+                afterFirst.run();
+            }
+        }
+        return futures;
+    }
+
+    private static final TopicPartition P0 = new TopicPartition("t", 0);
+
+    /** A producer whose first batch on partition 0 is acknowledged: from then on its batches pipeline. */
+    private FerryProducer pipeliningProducer() throws Exception {
+        cluster.checkSequences();
+        FerryProducer producer = producer("batch.size", 0);
+        assertEquals(0, get(send(producer, 0, 0)).offset());
+        return producer;
+    }
+
+    private void assertLogHoldsInOrder(List<String> values, long producerId) throws Exception {
+        assertEquals(values, cluster.values(P0));
+        int expected = 0;
+        for (RecordBatch batch : cluster.batches(P0)) {
+            assertEquals(producerId, batch.producerId());
+            assertEquals(expected, batch.baseSequence());
+            expected += batch.recordCount();
+        }
+    }
+
+    /** Each future completes, the first at {@code first} and every next one at the next offset. */
+    private static void assertOffsetsFrom(long first, List<CompletableFuture<RecordMetadata>> futures)
+            throws Exception {
+        for (int i = 0; i < futures.size(); i++) {
+            assertEquals(first + i, get(futures.get(i)).offset());
+        }
+    }
+
+    private static List<String> values(int from, int to) {
+        return IntStream.rangeClosed(from, to).mapToObj(i -> "v" + i).toList();
+    }
+
+    @Test
+    void fiveBatchesOfAPartitionAreInFlightAtOnce() throws Exception {
+        FerryProducer producer = pipeliningProducer();
+        cluster.broker(cluster.leader(P0)).holdAnswers();
+
+        List<CompletableFuture<RecordMetadata>> futures = new ArrayList<>();
+        for (int i = 1; i <= 5; i++) {
+            futures.add(send(producer, 0, i));
+        }
+        await().atMost(10, TimeUnit.SECONDS).until(() -> cluster.batches(P0).size() == 6);
+        assertTrue(futures.stream().noneMatch(CompletableFuture::isDone), "no answer was released");
+
+        cluster.broker(cluster.leader(P0)).releaseAnswers(false);
+        assertOffsetsFrom(1, futures);
+        assertLogHoldsInOrder(values(0, 5), FIRST_ID);
+    }
+
+    @Test
+    void theFirstBatchUnderAnIdGoesAloneSoALaterOneCannotOvertakeIt() throws Exception {
+        // A leader that does not know the producer takes any sequence: v1 must wait until v0 is acknowledged.
+        cluster.checkSequences();
+        FerryProducer producer = producer("batch.size", 0);
+        producer.partitionsFor("t");
+        FakeBroker leader = cluster.broker(cluster.leader(P0));
+        leader.holdAnswers();
+        leader.failNextProduce(ErrorCode.NOT_ENOUGH_REPLICAS, 1);
+        List<CompletableFuture<RecordMetadata>> futures = sendOneByOne(producer, 0, 0, () -> {});
+        futures.add(send(producer, 0, 1));
+
+        leader.releaseAnswers(false);
+        assertEquals(0, get(futures.get(0)).offset());
+        assertEquals(1, get(futures.get(1)).offset());
+        assertLogHoldsInOrder(values(0, 1), FIRST_ID);
+    }
+
+    /**
+     * After {@link #pipeliningProducer}: v1..v5 as five requests in flight at once (their answers held until
+     * the last arrived), {@code afterFirst} run once v1 arrived; then the answers, in order or reversed.
+     */
+    private List<CompletableFuture<RecordMetadata>> fiveInFlight(
+            FerryProducer producer, Runnable afterFirst, boolean reverseAnswers) {
+        FakeBroker leader = cluster.broker(cluster.leader(P0));
+        leader.holdAnswers();
+        List<CompletableFuture<RecordMetadata>> futures = sendOneByOne(producer, 1, 5, afterFirst);
+        leader.releaseAnswers(reverseAnswers);
+        return futures;
+    }
+
+    @Test
+    void answersArrivingInReverseCompleteEveryBatchAtItsOffset() throws Exception {
+        FerryProducer producer = pipeliningProducer();
+        List<CompletableFuture<RecordMetadata>> futures = fiveInFlight(producer, () -> {}, true);
+
+        assertOffsetsFrom(1, futures);
+        assertEquals(6, cluster.broker(cluster.leader(P0)).produceRequests().size(), "nothing was retried");
+        assertLogHoldsInOrder(values(0, 5), FIRST_ID);
+    }
+
+    @Test
+    void batchesRefusedAfterAnEarlierRetriableFailureAreRetriedInOrder() throws Exception {
+        FerryProducer producer = pipeliningProducer();
+        FakeBroker leader = cluster.broker(cluster.leader(P0));
+        // v1 is appended; v2 is refused (not appended), so the leader refuses v3..v5 as out of sequence.
+        List<CompletableFuture<RecordMetadata>> futures =
+                fiveInFlight(producer, () -> leader.failNextProduce(ErrorCode.NOT_ENOUGH_REPLICAS, 1), false);
+
+        assertOffsetsFrom(1, futures);
+        assertTrue(leader.produceRequests().size() >= 6 + 4, "v2..v5 were sent again");
+        assertLogHoldsInOrder(values(0, 5), FIRST_ID);
+    }
+
+    @Test
+    void aBatchFailingForGoodMidPipelineLetsTheLaterOnesGoOnUnderAFreshId() throws Exception {
+        FerryProducer producer = pipeliningProducer();
+        FakeBroker leader = cluster.broker(cluster.leader(P0));
+        List<CompletableFuture<RecordMetadata>> futures =
+                fiveInFlight(producer, () -> leader.failNextProduce(ErrorCode.CORRUPT_BATCH, 1), false);
+
+        assertEquals(1, get(futures.get(0)).offset());
+        ExecutionException e =
+                assertThrows(ExecutionException.class, () -> futures.get(1).get(20, TimeUnit.SECONDS));
+        assertEquals(
+                ErrorCode.CORRUPT_BATCH,
+                assertInstanceOf(FerryException.class, e.getCause()).code());
+        for (int i = 2; i < futures.size(); i++) {
+            assertEquals(i, get(futures.get(i)).offset());
+        }
+        assertEquals(List.of("v0", "v1", "v3", "v4", "v5"), cluster.values(P0));
+        List<RecordBatch> batches = cluster.batches(P0);
+        for (int i = 2; i < batches.size(); i++) {
+            assertEquals(FIRST_ID + 1, batches.get(i).producerId(), "renumbered under the fresh id");
+            assertEquals(i - 2, batches.get(i).baseSequence());
+        }
     }
 
     @Test

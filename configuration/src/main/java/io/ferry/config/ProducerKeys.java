@@ -105,13 +105,13 @@ public final class ProducerKeys {
     public static final ConfigKey<Boolean> ENABLE_IDEMPOTENCE = ConfigKey.define(
             "enable.idempotence",
             ConfigType.BOOLEAN,
-            false,
+            true,
             any(),
             LOW,
             "`true`: a retry never writes a batch twice and a partition's order holds across retries. "
-                    + "Needs `acks=all`, `retries` above 0 and `max.in.flight.requests.per.connection` at most 5. "
-                    + "Off by default, unlike Kafka's: an idempotent producer keeps one batch per partition in "
-                    + "flight for now, which costs 40-60% of a single producer's throughput (docs/client.md).");
+                    + "Needs `acks=all`, `retries` above 0 and `max.in.flight.requests.per.connection` at most 5: "
+                    + "set to true, other values of these are configuration errors; left at its default, they turn "
+                    + "it off (as in Kafka).");
 
     /** The common client keys and the keys above. */
     public static final ConfigDef DEFINITION = ClientKeys.withCommon(

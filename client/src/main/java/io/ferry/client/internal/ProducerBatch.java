@@ -5,11 +5,13 @@ import io.ferry.client.RecordMetadata;
 import io.ferry.client.TopicPartition;
 import io.ferry.record.CompressionType;
 import io.ferry.record.Header;
+import io.ferry.record.RecordBatch;
 import io.ferry.record.RecordBatchBuilder;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.zip.CRC32C;
 
 /**
  * The records collected for one partition and sent as one RecordBatch v2, with each record's future
@@ -24,7 +26,9 @@ public final class ProducerBatch {
     private static final int INITIAL_RECORDS = 16;
 
     final TopicPartition tp;
-    final long sequence;
+    /** Creation order among the partition's batches, from 0; the queue keeps batches in this order. */
+    final long order;
+
     final long createdNanos;
     final long deliveryDeadlineNanos;
     /** Completed once every record's future is; what {@code flush()} waits on. */
@@ -45,17 +49,19 @@ public final class ProducerBatch {
     int baseSequence = -1;
 
     long producerId = -1;
+    /** Whether an attempt is on the wire, unanswered; kept by {@link ProducerSequences}. */
+    boolean onWire;
 
     @SuppressWarnings({"unchecked", "rawtypes"})
     ProducerBatch(
             TopicPartition tp,
-            long sequence,
+            long order,
             CompressionType compression,
             int capacity,
             long nowNanos,
             long deliveryTimeoutNanos) {
         this.tp = tp;
-        this.sequence = sequence;
+        this.order = order;
         this.createdNanos = nowNanos;
         this.deliveryDeadlineNanos = nowNanos + deliveryTimeoutNanos;
         this.builder = RecordBatchBuilder.create(compression, capacity);
@@ -130,16 +136,43 @@ public final class ProducerBatch {
     }
 
     /**
-     * Stamps an idempotent producer's id, epoch and base sequence, once, before the batch is built: a
-     * retry must carry the same bytes, so the broker recognises it as the batch it may already hold.
+     * Stamps an idempotent producer's id, epoch and base sequence; a retry must carry the same bytes, so
+     * the broker recognises it as the batch it may already hold. Normally done once, before the batch is
+     * built; a batch stamped anew after {@link #unstamp} has its built bytes rewritten (and CRC recomputed).
      */
     void stamp(long producerId, short producerEpoch, int baseSequence) {
-        if (built != null || isStamped()) {
-            throw new IllegalStateException("batch for " + tp + " already built or stamped");
+        if (isStamped()) {
+            throw new IllegalStateException("batch for " + tp + " already stamped");
         }
-        builder.producer(producerId, producerEpoch, baseSequence);
+        if (built == null) {
+            builder.producer(producerId, producerEpoch, baseSequence);
+        } else {
+            built = restamped(built, producerId, producerEpoch, baseSequence);
+        }
         this.producerId = producerId;
         this.baseSequence = baseSequence;
+    }
+
+    /**
+     * Drops the stamp of a batch known not to be in the log (a gap before it kept it out), so that it is
+     * stamped again under a fresh producer id.
+     */
+    void unstamp() {
+        this.producerId = -1;
+        this.baseSequence = -1;
+    }
+
+    /** A copy of {@code batch} with another producer id, epoch and base sequence, and the CRC that covers them. */
+    private static ByteBuffer restamped(ByteBuffer batch, long producerId, short producerEpoch, int baseSequence) {
+        ByteBuffer copy =
+                ByteBuffer.allocate(batch.remaining()).put(batch.duplicate()).flip();
+        copy.putLong(RecordBatch.PRODUCER_ID_OFFSET, producerId)
+                .putShort(RecordBatch.PRODUCER_EPOCH_OFFSET, producerEpoch)
+                .putInt(RecordBatch.BASE_SEQUENCE_OFFSET, baseSequence);
+        CRC32C crc = new CRC32C();
+        crc.update(copy.duplicate().position(RecordBatch.ATTRIBUTES_OFFSET));
+        copy.putInt(RecordBatch.CRC_OFFSET, (int) crc.getValue());
+        return copy;
     }
 
     /** The encoded batch; built (and compressed) once, on the first call after {@link #seal()}. */

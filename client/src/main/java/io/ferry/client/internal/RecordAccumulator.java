@@ -43,7 +43,7 @@ public final class RecordAccumulator {
     static final class PartitionQueue {
         final TopicPartition tp;
         final ArrayDeque<ProducerBatch> batches = new ArrayDeque<>();
-        long nextSequence;
+        long nextOrder;
 
         PartitionQueue(TopicPartition tp) {
             this.tp = tp;
@@ -107,7 +107,7 @@ public final class RecordAccumulator {
             }
             ProducerBatch batch = new ProducerBatch(
                     queue.tp,
-                    queue.nextSequence++,
+                    queue.nextOrder++,
                     compression,
                     Math.max(batchSize, estimatedBytes),
                     nowNanos,
@@ -160,6 +160,13 @@ public final class RecordAccumulator {
             }
         }
         return bytes;
+    }
+
+    /** The batch at the head of {@code queue}, or null. Only the sender thread removes heads, so it stays the head. */
+    ProducerBatch head(PartitionQueue queue) {
+        synchronized (queue) {
+            return queue.batches.peekFirst();
+        }
     }
 
     /**
@@ -221,7 +228,7 @@ public final class RecordAccumulator {
             queue.batches.clear();
             boolean placed = false;
             for (ProducerBatch b : rest) {
-                if (!placed && b.sequence > batch.sequence) {
+                if (!placed && b.order > batch.order) {
                     queue.batches.addLast(batch);
                     placed = true;
                 }

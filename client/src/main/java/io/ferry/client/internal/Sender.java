@@ -42,12 +42,11 @@ import java.util.concurrent.locks.LockSupport;
  * idempotence). With {@code max.in.flight.requests.per.connection=1} a partition with a batch in
  * flight is muted until it is answered, so order holds across retries and leader moves too.
  *
- * <p>An idempotent producer mutes the same way, one batch per partition in flight (other partitions
- * still share the connection's requests in flight): each batch is stamped with the producer id and
- * its partition's next sequence when it is first drained, and keeps them on every retry, so the leader
- * answers a retry of a batch it already appended with the original offsets instead of appending it
- * again. A stamped batch that fails for good leaves a gap in its partition's sequence, so the producer
- * then takes a fresh producer id and starts every partition at sequence 0 again.
+ * <p>An idempotent producer keeps order with sequences instead of muting: {@link ProducerSequences}
+ * stamps each batch when it is first drained and decides how many batches of a partition may be drained
+ * (up to {@code max.in.flight.requests.per.connection} unresolved, a retry only alone and in sequence
+ * order) and whether a batch refused as out of sequence is retried. Several new batches of a partition
+ * may share one request.
  */
 public final class Sender implements Runnable {
 
@@ -76,14 +75,12 @@ public final class Sender implements Runnable {
 
     // Sender thread only.
     private final Map<Integer, ProduceStream> streams = new HashMap<>();
-    /** Partitions with a batch in flight, when order is guaranteed (max in flight 1). */
+    /** Partitions with a batch in flight, when order is guaranteed by muting (max in flight 1). */
     private final Set<TopicPartition> muted = new HashSet<>();
 
     private final boolean guaranteeOrder;
     /** Null unless the producer is idempotent. */
-    private final ProducerIdentity identity;
-    /** The next base sequence per partition, for the current producer id. */
-    private final Map<TopicPartition, Integer> nextSequence = new HashMap<>();
+    private final ProducerSequences sequences;
 
     private long nextCorrelationId;
 
@@ -104,11 +101,13 @@ public final class Sender implements Runnable {
         this.retries = config.retries();
         this.retryBackoffNanos = TimeUnit.MILLISECONDS.toNanos(config.retryBackoffMs());
         this.deliveryTimeoutMs = config.deliveryTimeoutMs();
-        this.identity = config.idempotenceEnabled()
-                ? new ProducerIdentity(
-                        channels, () -> brokers(config), requestTimeoutMs, retryBackoffNanos, this::wakeup)
+        this.sequences = config.idempotenceEnabled()
+                ? new ProducerSequences(
+                        new ProducerIdentity(
+                                channels, () -> brokers(config), requestTimeoutMs, retryBackoffNanos, this::wakeup),
+                        maxInFlight)
                 : null;
-        this.guaranteeOrder = (maxInFlight == 1 && acks != Acks.ACKS_NONE) || identity != null;
+        this.guaranteeOrder = maxInFlight == 1 && acks != Acks.ACKS_NONE;
     }
 
     private List<InetSocketAddress> brokers(ProducerConfig config) {
@@ -193,12 +192,12 @@ public final class Sender implements Runnable {
         long next = now + MAX_IDLE_NANOS;
         Map<Integer, List<ProducerBatch>> perBroker = new HashMap<>();
         Map<Integer, Integer> bytesPerBroker = new HashMap<>();
-        ProducerIdentity.IdAndEpoch producerId = identity == null ? null : identity.current(now);
+        boolean waitingForId = sequences != null && sequences.current(now) == null;
         for (RecordAccumulator.PartitionQueue queue : accumulator.queues()) {
             for (ProducerBatch expired : accumulator.expire(queue, now)) {
                 fail(expired, expiredError(expired, null));
             }
-            if ((guaranteeOrder && muted.contains(queue.tp)) || (identity != null && producerId == null)) {
+            if ((guaranteeOrder && muted.contains(queue.tp)) || waitingForId) {
                 continue;
             }
             long readyAt = accumulator.readyAt(queue, now, sendAll);
@@ -223,14 +222,20 @@ public final class Sender implements Runnable {
                 next = now;
                 continue;
             }
+            int maxBatches = Integer.MAX_VALUE;
+            if (sequences != null) {
+                ProducerBatch head = accumulator.head(queue);
+                maxBatches = head == null ? 0 : sequences.drainable(queue.tp, head, now);
+                if (maxBatches == 0) {
+                    continue;
+                }
+            }
             List<ProducerBatch> batches = perBroker.computeIfAbsent(leader, id -> new ArrayList<>());
             int before = batches.size();
-            // One batch per partition when idempotent: the leader knows a retry only as a lone batch.
-            int drained = accumulator.drain(
-                    queue, now, sendAll, maxRequestSize - used, identity == null ? Integer.MAX_VALUE : 1, batches);
+            int drained = accumulator.drain(queue, now, sendAll, maxRequestSize - used, maxBatches, batches);
             bytesPerBroker.put(leader, used + drained);
-            if (producerId != null) {
-                batches.subList(before, batches.size()).forEach(batch -> stamp(batch, producerId));
+            if (sequences != null) {
+                batches.subList(before, batches.size()).forEach(sequences::sent);
             }
         }
         perBroker.forEach((brokerId, batches) -> {
@@ -255,22 +260,6 @@ public final class Sender implements Runnable {
             }
         }
         return next;
-    }
-
-    private void stamp(ProducerBatch batch, ProducerIdentity.IdAndEpoch producerId) {
-        if (batch.isStamped()) {
-            return; // a retry: same producer id and sequence as the first attempt
-        }
-        int sequence = nextSequence.getOrDefault(batch.tp, 0);
-        batch.stamp(producerId.producerId(), producerId.epoch(), sequence);
-        nextSequence.put(batch.tp, incrementSequence(sequence, batch.recordCount()));
-    }
-
-    /** Kafka's sequence arithmetic: after {@link Integer#MAX_VALUE} comes 0. */
-    private static int incrementSequence(int sequence, int increment) {
-        return sequence > Integer.MAX_VALUE - increment
-                ? increment - (Integer.MAX_VALUE - sequence) - 1
-                : sequence + increment;
     }
 
     private boolean canSend(ProduceStream stream) {
@@ -356,7 +345,7 @@ public final class Sender implements Runnable {
                 }
             }
         }
-        pending.forEach((tp, batches) -> batches.forEach(batch -> retryOrFail(
+        pending.forEach((tp, batches) -> batches.forEach(batch -> answeredWithError(
                 batch,
                 new FerryException(
                         ErrorCode.UNKNOWN_SERVER_ERROR,
@@ -369,6 +358,9 @@ public final class Sender implements Runnable {
         if (code == ErrorCode.NONE) {
             long offset = result.getBaseOffset();
             for (ProducerBatch batch : batches) {
+                if (sequences != null) {
+                    sequences.acknowledged(batch);
+                }
                 complete(batch, offset, result.getLogAppendTimeMs());
                 if (offset >= 0) {
                     offset += batch.recordCount();
@@ -389,7 +381,7 @@ public final class Sender implements Runnable {
                 : "";
         FerryException error = new FerryException(
                 code, first.tp + stamp + ": " + result.getError().getMessage());
-        batches.forEach(batch -> retryOrFail(batch, error, now));
+        batches.forEach(batch -> answeredWithError(batch, error, now));
     }
 
     private void failStream(ProduceStream stream, FerryException error, long now) {
@@ -400,12 +392,23 @@ public final class Sender implements Runnable {
         stream.inFlight.clear();
         for (ProduceStream.InFlight request : requests) {
             muted.removeAll(request.batches().keySet());
-            request.batches().values().forEach(list -> list.forEach(batch -> retryOrFail(batch, error, now)));
+            request.batches().values().forEach(list -> list.forEach(batch -> answeredWithError(batch, error, now)));
         }
     }
 
-    private void retryOrFail(ProducerBatch batch, FerryException error, long now) {
-        if (!error.retriable() || forceClose) {
+    /**
+     * An attempt of {@code batch} failed with {@code error} (an answer, or a lost stream). An idempotent
+     * producer retries a batch refused as out of sequence when an earlier batch of its partition explains it.
+     */
+    private void answeredWithError(ProducerBatch batch, FerryException error, long now) {
+        boolean retriable = error.retriable();
+        if (sequences != null) {
+            if (error.code() == ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER && batch.isStamped()) {
+                retriable = sequences.outOfOrderIsRetriable(batch);
+            }
+            sequences.returned(batch);
+        }
+        if (!retriable || forceClose) {
             fail(batch, error);
         } else if (now + retryBackoffNanos - batch.deliveryDeadlineNanos >= 0) {
             fail(batch, expiredError(batch, error));
@@ -431,9 +434,8 @@ public final class Sender implements Runnable {
     }
 
     private void fail(ProducerBatch batch, RuntimeException error) {
-        // Its sequence may or may not be in the log: no later sequence of this id is safe to send.
-        if (identity != null && batch.isStamped() && identity.reset(batch.producerId)) {
-            nextSequence.clear();
+        if (sequences != null) {
+            sequences.failed(batch);
         }
         accumulator.completed(batch);
         memory.release(batch.reservedBytes());
