@@ -341,8 +341,12 @@ public final class GroupMembership {
         notifyAll();
     }
 
-    /** Wakes {@link #awaitHeartbeat} (closing). */
+    /**
+     * Ends {@link #awaitHeartbeat} at once (closing), however far off the next heartbeat is: a consumer's
+     * close waits for the heartbeat thread before it sends the leave, and the other members get its
+     * partitions only after that.
+     */
     public synchronized void wake() {
-        notifyAll();
+        heartbeatNow();
     }
 }

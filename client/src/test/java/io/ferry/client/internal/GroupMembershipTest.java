@@ -15,6 +15,8 @@ import io.ferry.proto.v1.PartitionsByTopic;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The membership state machine, heartbeat by heartbeat, with no coordinator. */
@@ -133,6 +135,32 @@ class GroupMembershipTest {
         assertEquals(new GroupMembership.Committer(join.getMemberId(), 0), membership.committer());
         answer(join, 3, T0);
         assertEquals(new GroupMembership.Committer(join.getMemberId(), 3), membership.committer());
+    }
+
+    @Test
+    void wakingEndsTheWaitForAHeartbeatThatIsFarOff() throws Exception {
+        membership.subscribe(Set.of("t"), null);
+        ConsumerGroupHeartbeatRequest join = membership.request().orElseThrow();
+        membership.onResponse(
+                join,
+                ConsumerGroupHeartbeatResponse.newBuilder()
+                        .setMemberId(join.getMemberId())
+                        .setMemberEpoch(1)
+                        .setHeartbeatIntervalMs(600_000)
+                        .build());
+        membership.awaitHeartbeat(0);
+        CompletableFuture<Void> waiting = CompletableFuture.runAsync(() -> {
+            try {
+                membership.awaitHeartbeat(Long.MAX_VALUE / 4);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Thread.sleep(100);
+        assertFalse(waiting.isDone(), "the next heartbeat is ten minutes off");
+
+        membership.wake();
+        waiting.get(30, TimeUnit.SECONDS);
     }
 
     @Test
