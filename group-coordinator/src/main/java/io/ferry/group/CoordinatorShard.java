@@ -102,7 +102,7 @@ public final class CoordinatorShard {
     /**
      * A ConsumerGroupHeartbeat ({@link GroupCoordinator#heartbeat}). The records are the difference between the
      * group before and after; a heartbeat that changes nothing persistent writes none, but still refreshes the
-     * member's session. A refused heartbeat writes nothing.
+     * member's session. A refused heartbeat writes only the removal of members whose time ran out.
      */
     public Write<HeartbeatResponse> heartbeat(HeartbeatRequest request, TopicsImage topics, long nowMs) {
         // The group id picks the group, so it is checked before that (the coordinator checks it again).
@@ -112,9 +112,7 @@ public final class CoordinatorShard {
         }
         ConsumerGroup before = groupOrEmpty(request.groupId());
         HeartbeatResult result = coordinator.heartbeat(timers.withTimers(before), request, topics, nowMs);
-        if (result.response().error() != GroupError.NONE) {
-            return Write.answer(result.response());
-        }
+        // A refused heartbeat changes nothing itself, but the members it found expired are gone.
         timers.remember(result.group());
         return new Write<>(changes(before, result.group(), nowMs), result.response());
     }

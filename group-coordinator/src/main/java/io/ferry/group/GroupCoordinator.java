@@ -20,7 +20,8 @@ public final class GroupCoordinator {
     }
 
     /**
-     * A ConsumerGroupHeartbeat: join, heartbeat (with reconciliation) or leave.
+     * A ConsumerGroupHeartbeat: join, heartbeat (with reconciliation) or leave, after the group's members whose
+     * session or rebalance timeout passed are removed.
      *
      * @param group the group the request's group id names ({@link ConsumerGroup#empty} for a new one)
      * @param topics the cluster's topics now; a change of a subscribed topic's partition count bumps the
@@ -29,7 +30,10 @@ public final class GroupCoordinator {
      *     group by that id, after the request's checks passed)
      */
     public HeartbeatResult heartbeat(ConsumerGroup group, HeartbeatRequest request, TopicsImage topics, long nowMs) {
-        return heartbeats.handle(group, request, topics, nowMs);
+        // Members whose time ran out leave before this heartbeat is answered, not only at the next expiry
+        // pass: the heartbeat gets the partitions they free at once, as Kafka's timers, which fire at the
+        // deadline itself, would give them. A member heartbeating after its own deadline is gone, as there.
+        return heartbeats.handle(MemberExpiry.expire(group, topics, nowMs).group(), request, topics, nowMs);
     }
 
     /** Removes the members whose session or rebalance timeout passed at {@code nowMs}. */

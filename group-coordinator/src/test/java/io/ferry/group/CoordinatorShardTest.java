@@ -89,6 +89,27 @@ class CoordinatorShardTest {
     }
 
     @Test
+    void aHeartbeatAfterAnotherMembersSessionEndedGetsItsPartitionsWithoutWaitingForTheExpiryPass() {
+        join("m1", null, "t");
+        join("m2", null, "t");
+        commit(heartbeat("m1", 1, t(0, 1, 2, 3)));
+        commit(heartbeat("m1", 1, t(0, 1)));
+        commit(heartbeat("m2", 2));
+        assertEquals(
+                Assignment.of(List.of(t(2, 3))),
+                group().member("m2").orElseThrow().assignedPartitions());
+
+        // m2 dies; m1 keeps heartbeating. Its first heartbeat after m2's deadline takes m2's partitions.
+        now += SESSION_MS - 1;
+        commit(heartbeat("m1", 2, t(0, 1)));
+        now += 1;
+        HeartbeatResponse after = commit(heartbeat("m1", 2, t(0, 1)));
+
+        assertEquals(Optional.empty(), group().member("m2"), "removed by the heartbeat, not by expire()");
+        assertEquals(Optional.of(Assignment.of(List.of(t(0, 1, 2, 3)))), after.assignment());
+    }
+
+    @Test
     void anOperationChangesNothingUntilItsRecordsAreReplayed() {
         Write<HeartbeatResponse> join = shard.heartbeat(
                 new HeartbeatRequest("g", "m1", 0, null, REBALANCE_MS, "c", "h", List.of("t"), null, List.of()),
@@ -233,7 +254,10 @@ class CoordinatorShardTest {
         commitOffset("m1", 1, T0, 5, "");
         commitOffset("m1", 1, U0, 7, "");
 
-        now += RETENTION_MS;
+        // m1 heartbeats all along, so the group keeps a member.
+        for (long end = now + RETENTION_MS; now < end; now += SESSION_MS / 2) {
+            commit(heartbeat("m1", 1, t(0, 1, 2, 3)));
+        }
         commit(heartbeat("m1", 1, t(0, 1, 2, 3)));
         expire();
 
