@@ -2,6 +2,7 @@ package io.ferry.systemtests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ferry.client.RecordMetadata;
 import io.ferry.client.TopicPartition;
@@ -41,6 +42,7 @@ class LeaderKillTest {
         AckLedger ledger = new AckLedger();
 
         List<String> stepsBack;
+        long answers;
         try (LoadGenerator load = new LoadGenerator(
                         cluster.bootstrap(), TOPIC, PARTITIONS, 2, 200_000, 500, Duration.ofMinutes(3), ledger);
                 EndOffsetWatch watch = new EndOffsetWatch(cluster.bootstrap(), tp, Duration.ofMinutes(3))) {
@@ -58,7 +60,9 @@ class LeaderKillTest {
             System.out.println("leader of " + tp + " moved from broker " + oldLeader + " to " + newLeader + "; load: "
                     + load.stop() + "; end offset asked " + watch.answers() + " times");
             stepsBack = watch.stepsBack();
+            answers = watch.answers();
         }
+        assertTrue(answers > 0, "the end offset was never answered, so nothing was watched");
         assertEquals(List.of(), stepsBack, "the end offset of " + tp + " stepped back");
         DurabilityInvariants.verify(cluster, TOPIC, ledger, "leader " + oldLeader + " of " + tp + " killed");
     }

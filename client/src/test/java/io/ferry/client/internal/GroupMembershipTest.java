@@ -1,5 +1,6 @@
 package io.ferry.client.internal;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,6 +13,7 @@ import io.ferry.proto.v1.ConsumerGroupHeartbeatResponse;
 import io.ferry.proto.v1.Error;
 import io.ferry.proto.v1.ErrorCode;
 import io.ferry.proto.v1.PartitionsByTopic;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -156,8 +158,8 @@ class GroupMembershipTest {
                 throw new IllegalStateException(e);
             }
         });
-        Thread.sleep(100);
-        assertFalse(waiting.isDone(), "the next heartbeat is ten minutes off");
+        // The next heartbeat is ten minutes off.
+        await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(10)).until(() -> !waiting.isDone());
 
         membership.wake();
         waiting.get(30, TimeUnit.SECONDS);

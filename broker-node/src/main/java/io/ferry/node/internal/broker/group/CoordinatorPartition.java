@@ -256,9 +256,10 @@ final class CoordinatorPartition {
             // After the replay of these records, which the executor runs first.
             executor.execute(() -> {
                 awaitingReplication.remove(answer);
+                // This write's answer first, then those that waited for it.
                 if (outcome.succeeded()) {
-                    replicated.complete(null);
                     answer.complete(response);
+                    replicated.complete(null);
                     return;
                 }
                 CoordinatorException failure = coordinatorError(outcome.error());

@@ -2,7 +2,6 @@ package io.ferry.node.internal.broker.group;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -26,6 +25,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.Map;
 import java.util.Optional;
@@ -93,6 +93,13 @@ class CoordinatorPartitionTest {
         return coordinator.read(shard -> shard.fetchOffsets("g", Optional.empty()));
     }
 
+    /** The answers stay unanswered for a while (they wait for replication the test holds back). */
+    private static void stillPending(CompletableFuture<?>... answers) {
+        await().during(Duration.ofMillis(200))
+                .atMost(WAIT)
+                .until(() -> Arrays.stream(answers).noneMatch(CompletableFuture::isDone));
+    }
+
     private static <T> T done(CompletableFuture<T> answer) throws Exception {
         return answer.get(WAIT.toSeconds(), TimeUnit.SECONDS);
     }
@@ -104,9 +111,8 @@ class CoordinatorPartitionTest {
         CompletableFuture<Map<io.ferry.group.TopicPartition, GroupError>> pendingCommit = commit(9);
         CompletableFuture<Map<io.ferry.group.TopicPartition, OffsetAndMetadata>> read = fetch();
         replication.awaitPending(1);
-        Thread.sleep(100);
-        assertFalse(read.isDone(), "the read would reveal offset 9, which a failover could still lose");
-        assertFalse(pendingCommit.isDone());
+        // Unanswered: the read would reveal offset 9, which a failover could still lose.
+        stillPending(read, pendingCommit);
 
         replication.replicateAll();
         assertEquals(Map.of(ORDERS, GroupError.NONE), done(pendingCommit));
@@ -121,8 +127,7 @@ class CoordinatorPartitionTest {
                 coordinator.write((shard, now) -> shard.commitOffsets(
                         OffsetCommitRequest.simple("", Map.of(ORDERS, new OffsetAndMetadata(1, -1, "", 0))), now));
         replication.awaitPending(1);
-        Thread.sleep(100);
-        assertFalse(noRecords.isDone());
+        stillPending(noRecords);
 
         replication.replicateAll();
         assertEquals(Map.of(ORDERS, GroupError.INVALID_GROUP_ID), done(noRecords));
@@ -141,8 +146,7 @@ class CoordinatorPartitionTest {
 
         // The record is in the log and in the shard: a read waits for the ISR rather than fail or reveal it.
         CompletableFuture<Map<io.ferry.group.TopicPartition, OffsetAndMetadata>> read = fetch();
-        Thread.sleep(100);
-        assertFalse(read.isDone());
+        stillPending(read);
         replication.advanceHighWatermarkToEnd();
         assertEquals(7, done(read).get(ORDERS).offset());
     }
@@ -152,7 +156,7 @@ class CoordinatorPartitionTest {
         commit(4);
         CompletableFuture<Map<io.ferry.group.TopicPartition, OffsetAndMetadata>> read = fetch();
         replication.awaitPending(1);
-        Thread.sleep(100);
+        stillPending(read);
         coordinator.unload();
         ExecutionException failure = assertThrows(ExecutionException.class, () -> done(read));
         assertEquals(
