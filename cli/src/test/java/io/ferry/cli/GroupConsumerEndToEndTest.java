@@ -228,6 +228,8 @@ class GroupConsumerEndToEndTest {
     @Test
     void consumersThatAssignTheirPartitionsCommitFromOutsideTheGroup() {
         createTopic("assigned", 2);
+        // A record in each partition: the node's metadata has the topic before the coordinator is asked.
+        produce("assigned", 2, "a", 1);
         Map<String, String> manual = Map.of(ConsumerConfig.ENABLE_AUTO_COMMIT, "false");
         try (FerryConsumer first = consumer("assigners", manual);
                 FerryConsumer second = consumer("assigners", manual)) {
