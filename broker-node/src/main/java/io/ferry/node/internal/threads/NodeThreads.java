@@ -1,7 +1,6 @@
 package io.ferry.node.internal.threads;
 
 import java.io.IOException;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -123,12 +122,18 @@ public final class NodeThreads {
 
         ErrorSurfacingScheduler(int threads, ThreadFactory factory) {
             super(threads, factory);
+            // Every long-poll and acks=all produce schedules its timeout and cancels it when answered; left
+            // queued, each cancelled timeout would still wake the timer thread at its time.
+            setRemoveOnCancelPolicy(true);
         }
 
         @Override
         protected void afterExecute(Runnable task, Throwable thrown) {
             super.afterExecute(task, thrown);
-            if (task instanceof Future<?> future && future.isDone() && failure(future) instanceof Error error) {
+            if (task instanceof Future<?> future
+                    && future.isDone()
+                    && !future.isCancelled()
+                    && failure(future) instanceof Error error) {
                 fatalErrors.accept(Thread.currentThread(), error);
             }
         }
@@ -139,8 +144,6 @@ public final class NodeThreads {
                 return null;
             } catch (ExecutionException e) {
                 return e.getCause();
-            } catch (CancellationException e) {
-                return null;
             } catch (InterruptedException e) {
                 // Cannot happen for a done future; keep the flag for whoever owns the thread.
                 Thread.currentThread().interrupt();

@@ -36,6 +36,14 @@ interface CoordinatorLog {
         return log(tp).map(Log::logEndOffset).orElse(-1L);
     }
 
+    /**
+     * The largest batch the partition's log accepts ({@code max.message.bytes}); {@link Integer#MAX_VALUE} if
+     * the broker has no log of it (an append is then refused whatever its size).
+     */
+    default int maxBatchBytes(TopicPartition tp) {
+        return log(tp).map(l -> l.config().maxMessageBytes()).orElse(Integer.MAX_VALUE);
+    }
+
     static CoordinatorLog of(ReplicaManager replicas, Function<TopicPartition, Optional<Log>> logs) {
         return new CoordinatorLog() {
             @Override

@@ -9,13 +9,14 @@ import io.ferry.group.Write;
 import io.ferry.proto.v1.ErrorCode;
 import io.ferry.record.CorruptBatchException;
 import io.ferry.replication.PartitionError;
+import io.ferry.replication.ProduceOutcome;
 import io.ferry.storage.Log;
 import io.ferry.storage.OffsetOutOfRangeException;
 import io.ferry.storage.TopicPartition;
 import java.nio.ByteBuffer;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,13 +35,23 @@ import org.slf4j.LoggerFactory;
  * The coordinator of one {@code __consumer_offsets} partition this broker leads, for one leader epoch: the
  * partition's group state ({@link CoordinatorShard}), loaded from its log when the leadership begins and
  * dropped when it ends. Operations run one at a time on its {@link SerialExecutor}, the only thread that
- * touches the shard. An operation decides without changing the shard; its records are appended to the log
- * as one batch (acks=all), replayed into the shard at once, so the next operation sees them, and the
- * operation is answered once the high watermark has passed them. An append refused outright is replayed
- * nowhere. A read, or a write that needs no records, sees the same state but is answered only once the
- * last write before it is replicated (or fails as that write failed): no answer reveals group state a
- * coordinator failover could still lose, as Kafka reads at the last committed offset. Every {@link #EXPIRY_INTERVAL_MILLIS} the members whose session or rebalance timeout passed are
- * removed the same way.
+ * touches the shard. An operation decides without changing the shard; its records are replayed into the
+ * shard at once, so the next operation sees them, and the operation is answered once the high watermark has
+ * passed them (acks=all).
+ *
+ * <p>Records are appended in batches, as Kafka's coordinator runtime does with its adaptive linger: while
+ * an append waits for its outcome, the records of the writes that come meanwhile gather into the next one,
+ * which is appended when that outcome arrives (or when it is as large as a batch may be). Under load a
+ * replication round trip carries the writes of many requests; a lone write is appended at once. Because
+ * records are replayed before they are appended, an append the partition refuses outright leaves the shard
+ * ahead of the log: every write of the batch fails, and the coordinator loads the partition again from its
+ * log.
+ *
+ * <p>A read, or a write that needs no records, sees the same state but is answered only once the last write
+ * before it is replicated (or fails as that write failed): no answer reveals group state a coordinator
+ * failover could still lose, as Kafka reads at the last committed offset. Every
+ * {@link #EXPIRY_INTERVAL_MILLIS} the members whose session or rebalance timeout passed are removed the same
+ * way.
  *
  * <p>Thread-safe: callers hand operations over; the state is read by any thread.
  */
@@ -81,12 +93,40 @@ final class CoordinatorPartition {
         CLOSED
     }
 
+    /** Answers a write's caller once its records are replicated. */
+    private record Waiting<T>(CompletableFuture<T> answer, T response) {
+        void succeed() {
+            answer.complete(response);
+        }
+
+        void fail(Throwable failure) {
+            answer.completeExceptionally(failure);
+        }
+    }
+
+    /** Records replayed into the shard and not yet appended, with the writes that wait for them. */
+    private static final class PendingBatch {
+        final List<GroupRecord> records = new ArrayList<>();
+        final List<Waiting<?>> writes = new ArrayList<>();
+        /** Completes once the batch is replicated; reads and writes without records after it wait for it. */
+        final CompletableFuture<Void> replicated = new CompletableFuture<>();
+        /** What the records add to a batch at most ({@link GroupRecordBatch#sizeBound}). */
+        long recordBytes;
+        /** Whether a task to append it is queued on the executor. */
+        boolean appendQueued;
+    }
+
     private final TopicPartition tp;
     private final int leaderEpoch;
     private final Environment env;
     private final SerialExecutor executor;
-    /** Touched only on {@link #executor}. */
-    private final CoordinatorShard shard;
+    private final Supplier<CoordinatorShard> newShard;
+    /** Touched only on {@link #executor}; replaced by an empty one to load the partition again. */
+    private CoordinatorShard shard;
+    /** Touched only on {@link #executor}; null when every replayed record is appended. */
+    private PendingBatch pending;
+    /** Appends whose outcome has not reached the executor yet. Touched only on {@link #executor}. */
+    private int appendsInFlight;
     /** Answers waiting for the high watermark: failed with NOT_COORDINATOR when the leadership ends. */
     private final Set<CompletableFuture<?>> awaitingReplication = ConcurrentHashMap.newKeySet();
 
@@ -100,10 +140,12 @@ final class CoordinatorPartition {
     private volatile String failure = "";
     private volatile ScheduledFuture<?> expiry;
 
-    CoordinatorPartition(TopicPartition tp, int leaderEpoch, CoordinatorShard shard, Environment env) {
+    /** @param newShard the empty group state the partition's log is loaded into */
+    CoordinatorPartition(TopicPartition tp, int leaderEpoch, Supplier<CoordinatorShard> newShard, Environment env) {
         this.tp = tp;
         this.leaderEpoch = leaderEpoch;
-        this.shard = shard;
+        this.newShard = newShard;
+        this.shard = newShard.get();
         this.env = env;
         this.executor = new SerialExecutor(env.pool(), "the coordinator of " + tp);
     }
@@ -214,9 +256,8 @@ final class CoordinatorPartition {
     /** On the executor. */
     private <T> void runWrite(ShardWrite<T> op, CompletableFuture<T> answer) {
         Write<T> write;
-        long now = env.clock().millis();
         try {
-            write = op.apply(shard, now);
+            write = op.apply(shard, env.clock().millis());
         } catch (RuntimeException e) {
             answer.completeExceptionally(e);
             return;
@@ -225,62 +266,137 @@ final class CoordinatorPartition {
             answerAfterLastWrite(answer, write.response());
             return;
         }
-        Optional<CoordinatorException> refused = append(write.records(), now, answer, write.response());
-        if (refused.isPresent()) {
-            answer.completeExceptionally(refused.get());
+        long recordBytes = GroupRecordBatch.sizeBound(write.records());
+        long maxBatchBytes = env.partitions().maxBatchBytes(tp);
+        if (GroupRecordBatch.batchBound(recordBytes) > maxBatchBytes) {
+            // Refused before it is replayed: it could never be appended, and the writes batched with it would fail.
+            answer.completeExceptionally(coordinatorError(PartitionError.of(
+                    ErrorCode.BATCH_TOO_LARGE,
+                    "the records of this operation take up to " + GroupRecordBatch.batchBound(recordBytes)
+                            + " bytes, more than the " + maxBatchBytes + " bytes of max.message.bytes")));
             return;
         }
+        if (pending != null && GroupRecordBatch.batchBound(pending.recordBytes + recordBytes) > maxBatchBytes) {
+            appendPending();
+            if (!admitted(answer)) {
+                // That append was refused, and the shard this write decided on is being loaded again.
+                return;
+            }
+        }
+        if (pending == null) {
+            pending = new PendingBatch();
+            lastWrite = pending.replicated;
+        }
+        pending.records.addAll(write.records());
+        pending.writes.add(new Waiting<>(answer, write.response()));
+        pending.recordBytes += recordBytes;
+        awaitingReplication.add(answer);
         write.records().forEach(shard::replay);
+        if (appendsInFlight == 0) {
+            queueAppend();
+        }
     }
 
     /**
-     * Appends {@code records} as one batch, acks=all. The replica manager answers a partition it refuses
-     * outright at once, on this thread, before it returns; anything it answers later is about records it
-     * appended, which this coordinator has replayed by then.
-     *
-     * @return the refusal, if the records were not appended
+     * Appends the pending batch after the operations queued now, so that those join it. On the executor.
      */
-    private <T> Optional<CoordinatorException> append(
-            List<GroupRecord> records, long now, CompletableFuture<T> answer, T response) {
-        ByteBuffer batch = GroupRecordBatch.of(records, now);
+    private void queueAppend() {
+        if (pending != null && !pending.appendQueued) {
+            pending.appendQueued = true;
+            executor.execute(this::appendPending);
+        }
+    }
+
+    /**
+     * Appends the pending batch, acks=all. The replica manager answers a partition it refuses outright at
+     * once, on this thread, before it returns; anything it answers later is about records it appended. On
+     * the executor.
+     */
+    private void appendPending() {
+        PendingBatch batch = pending;
+        if (batch == null || state != State.ACTIVE) {
+            return;
+        }
+        pending = null;
+        ByteBuffer records = GroupRecordBatch.of(batch.records, env.clock().millis());
         Thread appending = Thread.currentThread();
         AtomicBoolean inCall = new AtomicBoolean(true);
         AtomicReference<PartitionError> refusedAtOnce = new AtomicReference<>();
-        CompletableFuture<Void> replicated = new CompletableFuture<>();
-        awaitingReplication.add(answer);
-        env.partitions().appendReplicated(tp, batch, env.appendTimeoutMillis(), outcome -> {
+        appendsInFlight++;
+        env.partitions().appendReplicated(tp, records, env.appendTimeoutMillis(), outcome -> {
             if (inCall.get() && Thread.currentThread() == appending && !outcome.succeeded()) {
                 refusedAtOnce.set(outcome.error());
                 return;
             }
-            // After the replay of these records, which the executor runs first.
-            executor.execute(() -> {
-                awaitingReplication.remove(answer);
-                // This write's answer first, then those that waited for it.
-                if (outcome.succeeded()) {
-                    answer.complete(response);
-                    replicated.complete(null);
-                    return;
-                }
-                CoordinatorException failure = coordinatorError(outcome.error());
-                answer.completeExceptionally(failure);
-                if (failure.code() == ErrorCode.NOT_COORDINATOR) {
-                    replicated.completeExceptionally(failure);
-                } else {
-                    // Appended but not replicated in time: the records are in the log and the shard, and are
-                    // committed once the ISR shrinks to the replicas that have them, or lost with the
-                    // leadership, which unloads this coordinator.
-                    completeOnceReplicated(env.partitions().logEndOffset(tp), replicated);
-                }
-            });
+            executor.execute(() -> appended(batch, outcome));
         });
         inCall.set(false);
         if (refusedAtOnce.get() != null) {
-            awaitingReplication.remove(answer);
-            return Optional.of(coordinatorError(refusedAtOnce.get()));
+            appendsInFlight--;
+            CoordinatorException failure = coordinatorError(refusedAtOnce.get());
+            answerBatch(batch, failure);
+            batch.replicated.completeExceptionally(failure);
+            reload(failure);
         }
-        lastWrite = replicated;
-        return Optional.empty();
+    }
+
+    /** The outcome of a batch's append arrived. On the executor. */
+    private void appended(PendingBatch batch, ProduceOutcome outcome) {
+        appendsInFlight--;
+        if (outcome.succeeded()) {
+            // The writes' answers first, then those that waited for them.
+            answerBatch(batch, null);
+            batch.replicated.complete(null);
+        } else {
+            CoordinatorException failure = coordinatorError(outcome.error());
+            answerBatch(batch, failure);
+            if (failure.code() == ErrorCode.NOT_COORDINATOR) {
+                batch.replicated.completeExceptionally(failure);
+            } else {
+                // Appended but not replicated in time: the records are in the log and the shard, and are
+                // committed once the ISR shrinks to the replicas that have them, or lost with the leadership,
+                // which unloads this coordinator.
+                completeOnceReplicated(env.partitions().logEndOffset(tp), batch.replicated);
+            }
+        }
+        if (appendsInFlight == 0) {
+            queueAppend();
+        }
+    }
+
+    /** Answers every write of {@code batch}: with its response, or with {@code failure} if not null. */
+    private void answerBatch(PendingBatch batch, CoordinatorException failure) {
+        for (Waiting<?> write : batch.writes) {
+            awaitingReplication.remove(write.answer());
+            if (failure == null) {
+                write.succeed();
+            } else {
+                write.fail(failure);
+            }
+        }
+    }
+
+    /**
+     * Loads the partition again, into an empty shard, after an append refused outright left the shard with
+     * records the log does not have. Operations meanwhile are COORDINATOR_LOAD_IN_PROGRESS, as at the
+     * start. On the executor.
+     */
+    private void reload(CoordinatorException refusal) {
+        if (state != State.ACTIVE) {
+            return;
+        }
+        log.warn(
+                "Appending group records to {} was refused ({}); loading its groups from the log again",
+                tp,
+                refusal.getMessage());
+        state = State.LOADING;
+        ScheduledFuture<?> timer = expiry;
+        if (timer != null) {
+            timer.cancel(false);
+        }
+        shard = newShard.get();
+        lastWrite = CompletableFuture.completedFuture(null);
+        loadNow();
     }
 
     /** Completes {@code replicated} once the high watermark reaches {@code end}. On the executor. */
@@ -304,6 +420,8 @@ final class CoordinatorPartition {
             case NOT_LEADER, FENCED_LEADER_EPOCH, UNKNOWN_LEADER_EPOCH, STORAGE_ERROR -> ErrorCode.NOT_COORDINATOR;
             case NOT_ENOUGH_REPLICAS, REQUEST_TIMED_OUT, UNKNOWN_TOPIC, UNKNOWN_PARTITION ->
                 ErrorCode.COORDINATOR_NOT_AVAILABLE;
+            // Kafka answers an offset commit too large to append the same way.
+            case BATCH_TOO_LARGE -> ErrorCode.INVALID_COMMIT_OFFSET_SIZE;
             default -> ErrorCode.UNKNOWN_SERVER_ERROR;
         };
         return new CoordinatorException(code, "writing the groups' records to " + tp + " failed: " + error.message());

@@ -112,7 +112,7 @@ public final class GroupCoordinatorRuntime implements AutoCloseable {
                         partition,
                         epoch);
                 CoordinatorPartition coordinator = new CoordinatorPartition(
-                        new TopicPartition(OffsetsTopic.NAME, partition), epoch, newShard.get(), env);
+                        new TopicPartition(OffsetsTopic.NAME, partition), epoch, newShard, env);
                 led.put(partition, coordinator);
                 coordinator.load();
             }

@@ -7,6 +7,7 @@ import io.ferry.storage.LogConfig;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +25,13 @@ public final class TopicConfigs {
     private final LogConfig defaults;
     private final int defaultMinInsyncReplicas;
     private final Supplier<BrokerMetadata> metadata;
+    /**
+     * The overrides parsed from each topic's record, reused while the metadata view holds that same record
+     * (a change replaces it): every append asks for {@code min.insync.replicas}.
+     */
+    private final Map<String, Parsed> parsed = new ConcurrentHashMap<>();
+
+    private record Parsed(TopicRecord record, TopicOverrides overrides) {}
 
     public TopicConfigs(LogConfig defaults, int defaultMinInsyncReplicas, Supplier<BrokerMetadata> metadata) {
         this.defaults = defaults;
@@ -68,15 +76,27 @@ public final class TopicConfigs {
     }
 
     private TopicOverrides effective(String topic) {
-        TopicRecord record = metadata.get().topics().get(topic);
+        Map<String, TopicRecord> topics = metadata.get().topics();
+        TopicRecord record = topics.get(topic);
         if (record == null || record.getConfigsCount() == 0) {
             return new TopicOverrides(defaults, defaultMinInsyncReplicas);
         }
+        Parsed cached = parsed.get(topic);
+        if (cached != null && cached.record() == record) {
+            return cached.overrides();
+        }
+        TopicOverrides overrides;
         try {
-            return validate(record.getConfigsMap());
+            overrides = validate(record.getConfigsMap());
         } catch (InvalidTopicConfigException e) {
             log.warn("Ignoring the config overrides of topic {}: {}", topic, e.getMessage());
-            return new TopicOverrides(defaults, defaultMinInsyncReplicas);
+            overrides = new TopicOverrides(defaults, defaultMinInsyncReplicas);
         }
+        if (parsed.size() >= topics.size()) {
+            // Deleted topics' entries go, so the cache never holds more than the view's topics.
+            parsed.keySet().retainAll(topics.keySet());
+        }
+        parsed.put(topic, new Parsed(record, overrides));
+        return overrides;
     }
 }

@@ -15,9 +15,12 @@ import io.ferry.group.OffsetConfig;
 import io.ferry.group.PartitionAssignor;
 import io.ferry.group.TopicsImage;
 import io.ferry.proto.v1.ErrorCode;
+import io.ferry.record.CorruptBatchException;
+import io.ferry.record.RecordBatch;
 import io.ferry.replication.PartitionError;
 import io.ferry.replication.ProduceOutcome;
 import io.ferry.storage.Log;
+import io.ferry.storage.LogAppendException;
 import io.ferry.storage.LogConfig;
 import io.ferry.storage.TopicPartition;
 import java.nio.ByteBuffer;
@@ -25,8 +28,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -65,7 +71,7 @@ class CoordinatorPartitionTest {
         coordinator = new CoordinatorPartition(
                 OFFSETS,
                 0,
-                new CoordinatorShard(
+                () -> new CoordinatorShard(
                         new GroupConfig(45_000, 5_000, 10, PartitionAssignor.uniform()), new OffsetConfig(60_000, 64)),
                 new CoordinatorPartition.Environment(
                         replication, pool, timer, InstantSource.system(), shard -> TopicsImage.of(Map.of()), 30_000));
@@ -164,20 +170,94 @@ class CoordinatorPartitionTest {
                 assertInstanceOf(CoordinatorException.class, failure.getCause()).code());
     }
 
+    @Test
+    void writesThatComeWhileAnAppendWaitsAreAppendedTogetherOnceItsOutcomeArrives() throws Exception {
+        CompletableFuture<Map<io.ferry.group.TopicPartition, GroupError>> first = commit(1);
+        replication.awaitPending(1);
+        CompletableFuture<Map<io.ferry.group.TopicPartition, GroupError>> second = commit(2);
+        CompletableFuture<Map<io.ferry.group.TopicPartition, GroupError>> third = commit(3);
+        CompletableFuture<Map<io.ferry.group.TopicPartition, OffsetAndMetadata>> read = fetch();
+        // The later commits wait in the shard for the first append's outcome, not in appends of their own.
+        stillPending(second, third, read);
+        assertEquals(1, replication.pendingCount());
+
+        replication.replicateAll();
+        assertEquals(Map.of(ORDERS, GroupError.NONE), done(first));
+        replication.awaitPending(1);
+        assertEquals(List.of(1, 2), replication.appendedRecords());
+        stillPending(second, third, read);
+
+        replication.replicateAll();
+        assertEquals(Map.of(ORDERS, GroupError.NONE), done(second));
+        assertEquals(Map.of(ORDERS, GroupError.NONE), done(third));
+        assertEquals(3, done(read).get(ORDERS).offset());
+    }
+
+    @Test
+    void anAppendRefusedOutrightFailsItsWritesAndTheGroupsAreLoadedAgainFromTheLog() throws Exception {
+        assertEquals(Map.of(ORDERS, GroupError.NONE), replicatedAnswer(commit(5)));
+        CompletableFuture<Map<io.ferry.group.TopicPartition, GroupError>> inFlight = commit(6);
+        replication.awaitPending(1);
+        // Replayed into the shard, waiting for the append of commit 6: then refused outright.
+        CompletableFuture<Map<io.ferry.group.TopicPartition, GroupError>> refused = commit(7);
+        CompletableFuture<Map<io.ferry.group.TopicPartition, OffsetAndMetadata>> readOfRefused = fetch();
+        stillPending(refused, readOfRefused);
+        replication.refuseNextAppend(ErrorCode.NOT_ENOUGH_REPLICAS);
+        replication.replicateAll();
+
+        assertEquals(Map.of(ORDERS, GroupError.NONE), done(inFlight));
+        for (CompletableFuture<?> failed : List.of(refused, readOfRefused)) {
+            ExecutionException failure = assertThrows(ExecutionException.class, () -> done(failed));
+            assertEquals(
+                    ErrorCode.COORDINATOR_NOT_AVAILABLE,
+                    assertInstanceOf(CoordinatorException.class, failure.getCause())
+                            .code());
+        }
+        // Loaded again from the log, which has commit 6 and not 7.
+        await().atMost(WAIT)
+                .ignoreExceptions()
+                .until(() -> fetch().get(1, TimeUnit.SECONDS).get(ORDERS).offset() == 6);
+        assertEquals(Map.of(ORDERS, GroupError.NONE), replicatedAnswer(commit(8)));
+        assertEquals(8, done(fetch()).get(ORDERS).offset());
+    }
+
+    @Test
+    void anOperationWhoseRecordsCanNeverFitABatchIsRefusedBeforeItChangesAnything() throws Exception {
+        int maxBatchBytes = replication.maxBatchBytes(OFFSETS);
+        Map<io.ferry.group.TopicPartition, OffsetAndMetadata> tooMany = new HashMap<>();
+        for (int p = 0; p < maxBatchBytes / 20; p++) {
+            tooMany.put(new io.ferry.group.TopicPartition("orders", p), new OffsetAndMetadata(p, -1, "", 0));
+        }
+        CompletableFuture<Map<io.ferry.group.TopicPartition, GroupError>> huge =
+                coordinator.write((shard, now) -> shard.commitOffsets(OffsetCommitRequest.simple("g", tooMany), now));
+        ExecutionException failure = assertThrows(ExecutionException.class, () -> done(huge));
+        assertEquals(
+                ErrorCode.INVALID_COMMIT_OFFSET_SIZE,
+                assertInstanceOf(CoordinatorException.class, failure.getCause()).code());
+        assertEquals(List.of(), replication.appendedRecords());
+        assertEquals(Map.of(), done(fetch()));
+    }
+
     private <T> T replicatedAnswer(CompletableFuture<T> answer) throws Exception {
         replication.awaitPending(1);
         replication.replicateAll();
         return done(answer);
     }
 
-    /** Appends take one offset each and are replicated, or fail, when the test says. */
+    /**
+     * Appends go to the log at once and are replicated, or fail, when the test says; the next one may be
+     * refused outright, on the appending thread, as the replica manager refuses a partition it cannot append to.
+     */
     private static final class HeldReplication implements CoordinatorLog {
 
         private record Pending(long end, Consumer<ProduceOutcome> done) {}
 
         final Log log;
         private final Deque<Pending> pending = new ArrayDeque<>();
-        private long end;
+        /** Records per append, in order. */
+        private final List<Integer> appendedRecords = new ArrayList<>();
+
+        private ErrorCode refuseNext;
         private long highWatermark;
 
         HeldReplication(Log log) {
@@ -190,11 +270,26 @@ class CoordinatorPartitionTest {
         }
 
         @Override
-        public synchronized void appendReplicated(
+        public void appendReplicated(
                 TopicPartition tp, ByteBuffer batch, long timeoutMs, Consumer<ProduceOutcome> done) {
-            end++;
-            pending.add(new Pending(end, done));
-            notifyAll();
+            ErrorCode refusal;
+            synchronized (this) {
+                refusal = refuseNext;
+                refuseNext = null;
+                if (refusal == null) {
+                    try {
+                        appendedRecords.add(RecordBatch.wrap(batch.duplicate()).recordCount());
+                        log.appendAsLeader(batch, 0);
+                    } catch (LogAppendException | CorruptBatchException e) {
+                        throw new IllegalStateException(e);
+                    }
+                    pending.add(new Pending(log.logEndOffset(), done));
+                    notifyAll();
+                }
+            }
+            if (refusal != null) {
+                done.accept(ProduceOutcome.failed(PartitionError.of(refusal, "refused by the test")));
+            }
         }
 
         @Override
@@ -202,9 +297,12 @@ class CoordinatorPartitionTest {
             return highWatermark;
         }
 
-        @Override
-        public synchronized long logEndOffset(TopicPartition tp) {
-            return end;
+        synchronized void refuseNextAppend(ErrorCode code) {
+            refuseNext = code;
+        }
+
+        synchronized List<Integer> appendedRecords() {
+            return List.copyOf(appendedRecords);
         }
 
         synchronized void awaitPending(int count) throws InterruptedException {
@@ -215,12 +313,16 @@ class CoordinatorPartitionTest {
             assertTrue(pending.size() >= count, "appends pending: " + pending.size());
         }
 
+        synchronized int pendingCount() {
+            return pending.size();
+        }
+
         void replicateAll() {
             Deque<Pending> replicated;
             synchronized (this) {
                 replicated = new ArrayDeque<>(pending);
                 pending.clear();
-                highWatermark = end;
+                highWatermark = log.logEndOffset();
             }
             replicated.forEach(p -> p.done().accept(new ProduceOutcome(null, p.end() - 1, p.end() - 1, -1, 0)));
         }
@@ -234,7 +336,7 @@ class CoordinatorPartitionTest {
         }
 
         synchronized void advanceHighWatermarkToEnd() {
-            highWatermark = end;
+            highWatermark = log.logEndOffset();
         }
     }
 }
