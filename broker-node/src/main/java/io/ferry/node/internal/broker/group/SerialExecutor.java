@@ -9,12 +9,17 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs its tasks one at a time, in the order given, on a pool shared with other serial executors: each
  * coordinator partition's state has one writer at a time, without a thread of its own (a broker may lead
- * all 50 partitions of {@code __consumer_offsets}). A task that throws is logged, and the next one runs.
+ * all 50 partitions of {@code __consumer_offsets}). A turn on the pool runs the tasks queued, up to
+ * {@link #TASKS_PER_TURN}, then gives the pool back to the other executors: handing every task to the pool
+ * on its own would wake a pool thread per task. A task that throws is logged, and the next one runs.
  * Thread-safe.
  */
 final class SerialExecutor implements Executor {
 
     private static final Logger log = LoggerFactory.getLogger(SerialExecutor.class);
+
+    /** The most tasks one turn runs before the other executors sharing the pool get theirs. */
+    static final int TASKS_PER_TURN = 32;
 
     private final Executor pool;
     private final String name;
@@ -37,27 +42,30 @@ final class SerialExecutor implements Executor {
             }
             scheduled = true;
         }
-        pool.execute(this::runNext);
+        pool.execute(this::runTurn);
     }
 
-    /** Runs one task, then gives the pool back to the others' turn before the next. */
-    private void runNext() {
-        Runnable task;
-        synchronized (this) {
-            task = tasks.poll();
-        }
-        try {
-            task.run();
-        } catch (RuntimeException e) {
-            log.error("A task of {} failed", name, e);
-        } finally {
-            boolean more;
+    /** Runs the tasks queued, up to {@link #TASKS_PER_TURN}, then gives the pool back to the others' turn. */
+    private void runTurn() {
+        for (int ran = 0; ; ran++) {
+            Runnable task;
             synchronized (this) {
-                more = !tasks.isEmpty();
-                scheduled = more;
+                task = ran < TASKS_PER_TURN ? tasks.poll() : null;
+                if (task == null) {
+                    scheduled = !tasks.isEmpty();
+                    if (!scheduled) {
+                        return;
+                    }
+                }
             }
-            if (more) {
-                pool.execute(this::runNext);
+            if (task == null) {
+                pool.execute(this::runTurn);
+                return;
+            }
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                log.error("A task of {} failed", name, e);
             }
         }
     }

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -38,6 +40,37 @@ class SerialExecutorTest {
         } finally {
             pool.shutdownNow();
             pool.awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aTurnOnThePoolRunsTheTasksQueuedUpToItsShareThenGivesThePoolBack() throws Exception {
+        ExecutorService threads = Executors.newFixedThreadPool(1);
+        AtomicInteger turns = new AtomicInteger();
+        Executor pool = task -> {
+            turns.incrementAndGet();
+            threads.execute(task);
+        };
+        try {
+            SerialExecutor serial = new SerialExecutor(pool, "test");
+            CountDownLatch release = new CountDownLatch(1);
+            AtomicInteger ran = new AtomicInteger();
+            serial.execute(() -> {
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            int queued = 3 * SerialExecutor.TASKS_PER_TURN;
+            IntStream.range(0, queued).forEach(i -> serial.execute(ran::incrementAndGet));
+            release.countDown();
+            await().atMost(Duration.ofSeconds(10)).until(() -> ran.get() == queued);
+            // One turn per TASKS_PER_TURN tasks (the first ran the blocking one too), not one per task.
+            assertEquals(4, turns.get());
+        } finally {
+            threads.shutdownNow();
+            threads.awaitTermination(5, TimeUnit.SECONDS);
         }
     }
 }
