@@ -3,6 +3,7 @@ package io.ferry.node;
 import static io.ferry.config.NodeKeys.*;
 
 import io.ferry.config.ConfigException;
+import io.ferry.config.ConfigOrigin;
 import io.ferry.config.ConfigProblem;
 import io.ferry.config.ConfigSources;
 import io.ferry.config.ConfigValues;
@@ -118,6 +119,20 @@ public final class NodeConfig {
                             + values.get(GROUP_CONSUMER_SESSION_TIMEOUT_MS) + ", "
                             + values.origin(GROUP_CONSUMER_SESSION_TIMEOUT_MS)
                             + "): a member would be removed between two heartbeats"));
+        }
+        long grace = values.get(GROUP_CONSUMER_DISCONNECT_GRACE_MS);
+        if (values.origin(GROUP_CONSUMER_DISCONNECT_GRACE_MS).kind() != ConfigOrigin.Kind.DEFAULT
+                && !disconnectGraceFits(grace)) {
+            problems.add(problem(
+                    GROUP_CONSUMER_DISCONNECT_GRACE_MS,
+                    "expected -1 (off), or at least group.consumer.heartbeat.interval.ms ("
+                            + values.get(GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS) + ", "
+                            + values.origin(GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS)
+                            + ") and less than group.consumer.session.timeout.ms ("
+                            + values.get(GROUP_CONSUMER_SESSION_TIMEOUT_MS) + ", "
+                            + values.origin(GROUP_CONSUMER_SESSION_TIMEOUT_MS)
+                            + "): a shorter grace would remove a live member between two heartbeats, a longer one"
+                            + " would never apply"));
         }
         if (values.get(REPLICA_FETCH_WAIT_MAX_MS) >= values.get(REPLICA_LAG_TIME_MAX_MS)) {
             problems.add(problem(
@@ -443,6 +458,22 @@ public final class NodeConfig {
                 Math.toIntExact(values.get(GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS)),
                 values.get(GROUP_CONSUMER_MAX_SIZE),
                 PartitionAssignor.byName(assignor)
-                        .orElseThrow(() -> new IllegalStateException("assignor " + assignor + " passed validation")));
+                        .orElseThrow(() -> new IllegalStateException("assignor " + assignor + " passed validation")),
+                disconnectGraceMs());
+    }
+
+    /**
+     * {@code group.consumer.disconnect.grace.ms}; the default is off when it does not fit between the heartbeat
+     * interval and the session timeout (a session already that short needs no grace), a set value was checked.
+     */
+    private int disconnectGraceMs() {
+        long grace = values.get(GROUP_CONSUMER_DISCONNECT_GRACE_MS);
+        return disconnectGraceFits(grace) ? Math.toIntExact(grace) : GroupConfig.NO_DISCONNECT_GRACE;
+    }
+
+    private boolean disconnectGraceFits(long graceMs) {
+        return graceMs == GroupConfig.NO_DISCONNECT_GRACE
+                || (graceMs >= values.get(GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS)
+                        && graceMs < values.get(GROUP_CONSUMER_SESSION_TIMEOUT_MS));
     }
 }

@@ -11,6 +11,7 @@ import io.ferry.config.ConfigProblem;
 import io.ferry.config.HostPort;
 import io.ferry.config.NodeKeys;
 import io.ferry.config.QuorumVoter;
+import io.ferry.group.GroupConfig;
 import io.ferry.replication.ReplicationConfig;
 import io.ferry.storage.CleanerConfig;
 import java.nio.charset.StandardCharsets;
@@ -364,6 +365,33 @@ class NodeConfigTest {
                 "grpc.external.listener",
                 only(rejected(Optional.empty(), Map.of(), concat(MINIMAL, "grpc.external.listener=nonsense")))
                         .key());
+    }
+
+    @Test
+    void theDisconnectGraceLiesBetweenTheHeartbeatIntervalAndTheSessionTimeout() throws Exception {
+        assertEquals(
+                9_000,
+                NodeConfig.load(Optional.empty(), Map.of(), MINIMAL)
+                        .groupConsumer()
+                        .disconnectGraceMs());
+        for (String grace : List.of("2999", "45000", "0")) {
+            ConfigProblem problem = only(rejected(
+                    Optional.empty(), Map.of(), concat(MINIMAL, "group.consumer.disconnect.grace.ms=" + grace)));
+            assertEquals("group.consumer.disconnect.grace.ms", problem.key());
+            assertTrue(problem.message().contains("group.consumer.heartbeat.interval.ms"), problem.message());
+            assertTrue(problem.message().contains("group.consumer.session.timeout.ms"), problem.message());
+        }
+        assertEquals(
+                GroupConfig.NO_DISCONNECT_GRACE,
+                NodeConfig.load(Optional.empty(), Map.of(), concat(MINIMAL, "group.consumer.disconnect.grace.ms=-1"))
+                        .groupConsumer()
+                        .disconnectGraceMs());
+        assertEquals(
+                GroupConfig.NO_DISCONNECT_GRACE,
+                NodeConfig.load(Optional.empty(), Map.of(), concat(MINIMAL, "group.consumer.session.timeout.ms=6000"))
+                        .groupConsumer()
+                        .disconnectGraceMs(),
+                "the default does not fit under a 6 s session: off");
     }
 
     private static List<String> concat(List<String> base, String... more) {

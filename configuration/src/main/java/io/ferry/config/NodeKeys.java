@@ -650,6 +650,21 @@ public final class NodeKeys {
                     + "no record. A member waiting for partitions that others are revoking is told to heartbeat every "
                     + "500 ms at most, so it gets them soon after their release.");
 
+    public static final ConfigKey<Long> GROUP_CONSUMER_DISCONNECT_GRACE_MS = ConfigKey.define(
+            "group.consumer.disconnect.grace.ms",
+            ConfigType.DURATION_MS,
+            9_000L,
+            between(-1, INT_MAX),
+            MEDIUM,
+            "When the connection that a member of a consumer group last heartbeat on ends, the member is "
+                    + "removed after at most this long, rather than after `group.consumer.session.timeout.ms`, "
+                    + "unless it heartbeats again (on any connection). A process that dies has its connections "
+                    + "closed by its kernel, so its partitions move on after this grace; a live client whose "
+                    + "connection broke reconnects on its next heartbeat, well within it. Static members "
+                    + "(`group.instance.id`) keep their whole session. Kafka has no such grace. Must be at least "
+                    + "`group.consumer.heartbeat.interval.ms` and less than `group.consumer.session.timeout.ms`; "
+                    + "left at its default, it is off when the default does not fit between them. -1: off.");
+
     public static final ConfigKey<Integer> GROUP_CONSUMER_MAX_SIZE = ConfigKey.define(
             "group.consumer.max.size",
             ConfigType.INT,
@@ -749,6 +764,7 @@ public final class NodeKeys {
             OFFSET_METADATA_MAX_BYTES,
             GROUP_CONSUMER_SESSION_TIMEOUT_MS,
             GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS,
+            GROUP_CONSUMER_DISCONNECT_GRACE_MS,
             GROUP_CONSUMER_MAX_SIZE,
             GROUP_CONSUMER_ASSIGNORS,
             GROUP_LAG_REFRESH_INTERVAL_MS);

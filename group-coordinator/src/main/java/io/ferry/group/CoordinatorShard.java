@@ -3,6 +3,7 @@ package io.ferry.group;
 import io.ferry.group.internal.GroupChanges;
 import io.ferry.group.internal.GroupMetadata;
 import io.ferry.group.internal.HeartbeatChecks;
+import io.ferry.group.internal.MemberConnections;
 import io.ferry.group.internal.MemberTimers;
 import io.ferry.group.internal.OffsetCommitChecks;
 import io.ferry.group.internal.OffsetRetention;
@@ -31,7 +32,8 @@ import java.util.TreeSet;
  * records that would make its change and the answer; the runtime appends the records, replays each
  * ({@link #replay}, the only way state changes), and sends the answer once they are committed. A leader that
  * loads the partition replays every record, then calls {@link #loaded}. The one exception is timers (members'
- * session and revocation deadlines), which are not persisted: operations set them as they decide.
+ * session and revocation deadlines, and the connection each member's latest heartbeat came on), which are not
+ * persisted: operations set them as they decide.
  *
  * <p>Not thread-safe: the runtime calls it from one thread. Times are milliseconds of the caller's clock.
  */
@@ -46,6 +48,7 @@ public final class CoordinatorShard {
     private final SortedMap<String, SortedMap<TopicPartition, OffsetAndMetadata>> offsets = new TreeMap<>();
 
     private final MemberTimers timers = new MemberTimers();
+    private final MemberConnections connections = new MemberConnections();
 
     public CoordinatorShard(GroupConfig config, OffsetConfig offsets) {
         this.config = Objects.requireNonNull(config, "config");
@@ -103,8 +106,13 @@ public final class CoordinatorShard {
      * A ConsumerGroupHeartbeat ({@link GroupCoordinator#heartbeat}). The records are the difference between the
      * group before and after; a heartbeat that changes nothing persistent writes none, but still refreshes the
      * member's session. A refused heartbeat writes only the removal of members whose time ran out.
+     *
+     * @param connection the connection the heartbeat came on, any object equal only to itself: an accepted
+     *     heartbeat of a dynamic member makes it the member's connection, whose end {@link #connectionEnded}
+     *     reports
      */
-    public Write<HeartbeatResponse> heartbeat(HeartbeatRequest request, TopicsImage topics, long nowMs) {
+    public Write<HeartbeatResponse> heartbeat(
+            HeartbeatRequest request, Object connection, TopicsImage topics, long nowMs) {
         // The group id picks the group, so it is checked before that (the coordinator checks it again).
         Optional<String> problem = HeartbeatChecks.problem(request);
         if (problem.isPresent()) {
@@ -114,7 +122,48 @@ public final class CoordinatorShard {
         HeartbeatResult result = coordinator.heartbeat(timers.withTimers(before), request, topics, nowMs);
         // A refused heartbeat changes nothing itself, but the members it found expired are gone.
         timers.remember(result.group());
+        rememberConnection(request, result, connection);
         return new Write<>(changes(before, result.group(), nowMs), result.response());
+    }
+
+    /**
+     * Tracks the connection of a dynamic member whose heartbeat was accepted (when the grace is on); forgets a
+     * member that is gone. Static members are left out: their membership exists so that a restarting process
+     * keeps its partitions for the whole session timeout.
+     */
+    private void rememberConnection(HeartbeatRequest request, HeartbeatResult result, Object connection) {
+        MemberConnections.Member key = new MemberConnections.Member(request.groupId(), request.memberId());
+        Optional<GroupMember> member = result.group().member(request.memberId());
+        if (member.isEmpty()) {
+            connections.forget(key);
+        } else if (config.hasDisconnectGrace()
+                && result.response().error() == GroupError.NONE
+                && member.get().instanceId().isEmpty()
+                && member.get().memberEpoch() >= 0) {
+            connections.heardOn(key, Objects.requireNonNull(connection, "connection"));
+        }
+    }
+
+    /**
+     * A connection ended: each dynamic member whose latest accepted heartbeat came on it, and that is still in
+     * its group, now has at most {@link GroupConfig#disconnectGraceMs} from {@code nowMs} before its session
+     * ends; a heartbeat on any connection before then sets the whole session timeout again. A process that
+     * died has its connections closed by its kernel, so its partitions move after the grace rather than after
+     * the session timeout; a live client whose connection broke reconnects on its next heartbeat. The expiry
+     * that follows is the session timeout's own ({@link #expire}). Writes nothing: deadlines are timers.
+     *
+     * @return group id to the ids of the members whose session was shortened; empty when none was
+     */
+    public SortedMap<String, SortedSet<String>> connectionEnded(Object connection, long nowMs) {
+        SortedMap<String, SortedSet<String>> shortened = new TreeMap<>();
+        for (MemberConnections.Member m : connections.ended(connection)) {
+            Optional<GroupMember> member = group(m.groupId()).flatMap(g -> g.member(m.memberId()));
+            if (member.isPresent() && member.get().memberEpoch() >= 0) {
+                timers.shortenSession(m.groupId(), m.memberId(), nowMs, config.disconnectGraceMs());
+                shortened.computeIfAbsent(m.groupId(), id -> new TreeSet<>()).add(m.memberId());
+            }
+        }
+        return shortened;
     }
 
     /**
@@ -167,6 +216,7 @@ public final class CoordinatorShard {
         SortedMap<String, ConsumerGroup> current = new TreeMap<>();
         groups.forEach((id, group) -> current.put(id, group.group(id)));
         timers.keepOnly(current.values());
+        connections.keepOnly(current.values());
         List<GroupRecord> records = new ArrayList<>();
         List<ExpiredMember> expired = new ArrayList<>();
         current.forEach((id, before) -> {

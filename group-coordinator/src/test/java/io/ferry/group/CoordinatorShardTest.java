@@ -24,6 +24,9 @@ class CoordinatorShardTest {
     static final int REBALANCE_MS = 30_000;
     static final long RETENTION_MS = 600_000;
 
+    /** The connection every heartbeat comes on: this class tests no connection's end. */
+    static final Object CONNECTION = new Object();
+
     static final TopicPartition T0 = new TopicPartition("t", 0);
     static final TopicPartition U0 = new TopicPartition("u", 0);
 
@@ -36,7 +39,7 @@ class CoordinatorShardTest {
 
     static CoordinatorShard shard() {
         return new CoordinatorShard(
-                new GroupConfig(SESSION_MS, 5_000, 10, PartitionAssignor.uniform()),
+                new GroupConfig(SESSION_MS, 5_000, 10, PartitionAssignor.uniform(), GroupConfig.NO_DISCONNECT_GRACE),
                 new OffsetConfig(RETENTION_MS, 16));
     }
 
@@ -53,18 +56,25 @@ class CoordinatorShardTest {
         return commit(shard.heartbeat(
                 new HeartbeatRequest(
                         "g", member, 0, instance, REBALANCE_MS, "c", "h", List.of(subscribed), null, List.of()),
+                CONNECTION,
                 topics,
                 now));
     }
 
     Write<HeartbeatResponse> heartbeat(String member, int epoch, TopicPartition... owned) {
         return shard.heartbeat(
-                new HeartbeatRequest("g", member, epoch, null, -1, "c", "h", null, null, List.of(owned)), topics, now);
+                new HeartbeatRequest("g", member, epoch, null, -1, "c", "h", null, null, List.of(owned)),
+                CONNECTION,
+                topics,
+                now);
     }
 
     HeartbeatResponse leave(String member, int epoch, String instance) {
         return commit(shard.heartbeat(
-                new HeartbeatRequest("g", member, epoch, instance, -1, "c", "h", null, null, null), topics, now));
+                new HeartbeatRequest("g", member, epoch, instance, -1, "c", "h", null, null, null),
+                CONNECTION,
+                topics,
+                now));
     }
 
     Map<TopicPartition, GroupError> commitOffset(
@@ -113,6 +123,7 @@ class CoordinatorShardTest {
     void anOperationChangesNothingUntilItsRecordsAreReplayed() {
         Write<HeartbeatResponse> join = shard.heartbeat(
                 new HeartbeatRequest("g", "m1", 0, null, REBALANCE_MS, "c", "h", List.of("t"), null, List.of()),
+                CONNECTION,
                 topics,
                 now);
 
@@ -153,8 +164,8 @@ class CoordinatorShardTest {
         assertEquals(GroupError.UNKNOWN_MEMBER_ID, unknown.response().error());
         assertEquals(List.of(), unknown.records());
 
-        Write<HeartbeatResponse> malformed =
-                shard.heartbeat(new HeartbeatRequest(null, "m1", 1, null, -1, "c", "h", null, null, null), topics, now);
+        Write<HeartbeatResponse> malformed = shard.heartbeat(
+                new HeartbeatRequest(null, "m1", 1, null, -1, "c", "h", null, null, null), CONNECTION, topics, now);
         assertEquals(GroupError.INVALID_REQUEST, malformed.response().error());
         assertEquals(List.of(), malformed.records());
     }

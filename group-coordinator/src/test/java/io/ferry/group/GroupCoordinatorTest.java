@@ -15,8 +15,8 @@ class GroupCoordinatorTest {
     static final int SESSION_MS = 45_000;
     static final int REBALANCE_MS = 30_000;
 
-    final GroupCoordinator coordinator =
-            new GroupCoordinator(new GroupConfig(SESSION_MS, 5_000, 3, PartitionAssignor.uniform()));
+    final GroupCoordinator coordinator = new GroupCoordinator(
+            new GroupConfig(SESSION_MS, 5_000, 3, PartitionAssignor.uniform(), GroupConfig.NO_DISCONNECT_GRACE));
     TopicsImage topics = TopicsImage.of(Map.of("t", 4));
     ConsumerGroup group = ConsumerGroup.empty("g");
     long now = 1_000;

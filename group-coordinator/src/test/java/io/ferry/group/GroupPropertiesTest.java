@@ -110,7 +110,8 @@ class GroupPropertiesTest {
 
         Simulation(PartitionAssignor assignor) {
             this.assignor = assignor;
-            this.coordinator = new GroupCoordinator(new GroupConfig(SESSION_MS, 1_000, 1_000, assignor));
+            this.coordinator = new GroupCoordinator(
+                    new GroupConfig(SESSION_MS, 1_000, 1_000, assignor, GroupConfig.NO_DISCONNECT_GRACE));
             for (int i = 0; i < CLIENTS; i++) {
                 clients[i] = new ModelConsumer(i);
             }

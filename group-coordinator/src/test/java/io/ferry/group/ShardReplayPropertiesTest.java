@@ -42,7 +42,11 @@ class ShardReplayPropertiesTest {
     static final int SESSION_MS = 10_000;
     static final long RETENTION_MS = 30_000;
     static final int STEP_MS = 100;
-    static final GroupConfig CONFIG = new GroupConfig(SESSION_MS, 1_000, 1_000, PartitionAssignor.uniform());
+    /** The connection every heartbeat comes on: connections' ends are not among the actions. */
+    static final Object CONNECTION = new Object();
+
+    static final GroupConfig CONFIG =
+            new GroupConfig(SESSION_MS, 1_000, 1_000, PartitionAssignor.uniform(), GroupConfig.NO_DISCONNECT_GRACE);
     static final OffsetConfig OFFSETS = new OffsetConfig(RETENTION_MS, 64);
 
     sealed interface Action {}
@@ -180,7 +184,7 @@ class ShardReplayPropertiesTest {
         /** The request sent to the shard and to the coordinator: both answer alike. */
         HeartbeatResponse send(HeartbeatRequest request) {
             HeartbeatResult expected = coordinator.heartbeat(model, request, topics(), now);
-            HeartbeatResponse response = write(shard.heartbeat(request, topics(), now));
+            HeartbeatResponse response = write(shard.heartbeat(request, CONNECTION, topics(), now));
             assertEquals(expected.response(), response, "answer to " + request);
             model = expected.group();
             return response;

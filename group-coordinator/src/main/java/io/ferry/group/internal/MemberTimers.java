@@ -51,6 +51,17 @@ public final class MemberTimers {
     }
 
     /**
+     * Brings the member's session deadline forward to {@code nowMs + remainingMs}, if that is sooner; its next
+     * accepted heartbeat sets the whole session timeout again.
+     */
+    public void shortenSession(String groupId, String memberId, long nowMs, int remainingMs) {
+        Map<String, Deadlines> deadlines = byGroup.computeIfAbsent(groupId, id -> new HashMap<>());
+        Deadlines d = deadlines.getOrDefault(memberId, NONE);
+        long deadline = Math.min(d.sessionMs(), Reconciliation.saturatedSum(nowMs, remainingMs));
+        deadlines.put(memberId, new Deadlines(deadline, d.revocationMs()));
+    }
+
+    /**
      * Starts the timers of a group just loaded: every member's session from {@code nowMs}, and for each
      * member still revoking partitions its rebalance timeout from {@code nowMs}, as if it had just been asked.
      */

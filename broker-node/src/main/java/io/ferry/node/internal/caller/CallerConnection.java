@@ -11,28 +11,63 @@ import io.grpc.ServerInterceptor;
 import io.grpc.ServerTransportFilter;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Which connection a call came in on, for limits kept per connection: every transport (one HTTP/2
- * connection) gets a token of its own when it is ready, and every call's {@link Context} carries its
- * transport's token. Both of the node's gRPC servers install {@link #INSTANCE} as transport filter and
- * interceptor.
+ * Which connection a call came in on, for limits kept per connection and for what must happen when a client's
+ * connection ends: every transport (one HTTP/2 connection) gets a {@link Connection} of its own when it is
+ * ready, every call's {@link Context} carries its transport's, and the transport's end runs what was
+ * registered with {@link Connection#whenEnded}. Both of the node's gRPC servers install {@link #INSTANCE} as
+ * transport filter and interceptor.
  */
 public final class CallerConnection extends ServerTransportFilter implements ServerInterceptor {
 
     public static final CallerConnection INSTANCE = new CallerConnection();
 
-    private static final Attributes.Key<Token> TOKEN = Attributes.Key.create("ferry-connection");
-    private static final Context.Key<Token> CONNECTION = Context.key("ferry-connection");
-    /** Shared by calls that came on no network connection (in-process calls; none on a running node). */
-    private static final Token NONE = new Token(null);
+    private static final Attributes.Key<Connection> TOKEN = Attributes.Key.create("ferry-connection");
+    private static final Context.Key<Connection> CONNECTION = Context.key("ferry-connection");
+    /** Shared by calls that came on no network connection (in-process calls; none on a running node): never ends. */
+    private static final Connection NONE = new Connection(null);
 
-    /** One connection, equal only to itself; named by the caller's address. */
-    private static final class Token {
+    /**
+     * One connection, equal only to itself; named by the caller's address. Thread-safe: calls register on
+     * request threads while the transport ends on its network thread.
+     */
+    public static final class Connection {
         private final SocketAddress remote;
+        /** Key to the action to run at the end; at most one per key, so a connection's calls cannot grow it. */
+        private final Map<Object, Runnable> atEnd = new ConcurrentHashMap<>();
 
-        Token(SocketAddress remote) {
+        private volatile boolean ended;
+
+        Connection(SocketAddress remote) {
             this.remote = remote;
+        }
+
+        /**
+         * Runs {@code action} once when this connection ends, or at once if it has; nothing if an action is
+         * already registered under {@code key}, so that each of the connection's calls may register without it
+         * costing more than one action per key. The action runs on the thread that ends the connection (a
+         * network thread): it must only hand work over.
+         */
+        public void whenEnded(Object key, Runnable action) {
+            if (atEnd.putIfAbsent(key, action) == null && ended) {
+                runOnce(key);
+            }
+        }
+
+        void end() {
+            ended = true;
+            atEnd.keySet().forEach(this::runOnce);
+        }
+
+        /** Whichever of {@link #end} and a late {@link #whenEnded} removes the action runs it. */
+        private void runOnce(Object key) {
+            Runnable action = atEnd.remove(key);
+            if (action != null) {
+                action.run();
+            }
         }
 
         @Override
@@ -44,9 +79,9 @@ public final class CallerConnection extends ServerTransportFilter implements Ser
     private CallerConnection() {}
 
     /** The connection of the call this thread serves. */
-    public static Object current() {
-        Token token = CONNECTION.get();
-        return token != null ? token : NONE;
+    public static Connection current() {
+        Connection connection = CONNECTION.get();
+        return connection != null ? connection : NONE;
     }
 
     /**
@@ -54,18 +89,28 @@ public final class CallerConnection extends ServerTransportFilter implements Ser
      * (Kafka's {@code client.host}); empty for a call on no network connection.
      */
     public static String remoteHost() {
-        Token token = CONNECTION.get();
-        if (token == null || token.remote == null) {
+        Connection connection = CONNECTION.get();
+        if (connection == null || connection.remote == null) {
             return "";
         }
-        return token.remote instanceof InetSocketAddress inet ? inet.getHostString() : token.remote.toString();
+        return connection.remote instanceof InetSocketAddress inet
+                ? inet.getHostString()
+                : connection.remote.toString();
     }
 
     @Override
     public Attributes transportReady(Attributes attributes) {
         return attributes.toBuilder()
-                .set(TOKEN, new Token(attributes.get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR)))
+                .set(TOKEN, new Connection(attributes.get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR)))
                 .build();
+    }
+
+    @Override
+    public void transportTerminated(Attributes attributes) {
+        Connection connection = attributes.get(TOKEN);
+        if (connection != null) {
+            connection.end();
+        }
     }
 
     @Override

@@ -1,7 +1,9 @@
 package io.ferry.node.internal.broker.group;
 
 import io.ferry.group.CoordinatorShard;
+import io.ferry.group.Write;
 import io.ferry.node.internal.broker.metadata.BrokerMetadata;
+import io.ferry.node.internal.caller.CallerConnection;
 import io.ferry.proto.v1.ErrorCode;
 import io.ferry.proto.v1.PartitionRecord;
 import io.ferry.proto.v1.TopicRecord;
@@ -138,6 +140,45 @@ public final class GroupCoordinatorRuntime implements AutoCloseable {
         } catch (CoordinatorException e) {
             return CompletableFuture.failedFuture(e);
         }
+    }
+
+    /**
+     * Tells the coordinator of the group when {@code connection} ends ({@link CoordinatorShard#connectionEnded}),
+     * so that the members whose latest heartbeat came on it are soon removed if they do not heartbeat again.
+     * Registered once per connection and {@code __consumer_offsets} partition however many heartbeats the
+     * connection carries, and kept only until the connection ends: a client's connections cost at most one
+     * small action per partition its heartbeats reached. Call it after the shard saw the heartbeat, so that the
+     * end, which runs after the registration on the same partition's thread, finds the member there.
+     */
+    public void watchEnd(CallerConnection.Connection connection, String groupId) {
+        int count = partitionCount;
+        if (count > 0) {
+            int partition = OffsetsTopic.partitionFor(groupId, count);
+            connection.whenEnded(partition, () -> connectionEnded(partition, connection));
+        }
+    }
+
+    /** On the network thread that ends the connection: hands the end to the partition's coordinator, if any. */
+    private void connectionEnded(int partition, CallerConnection.Connection connection) {
+        CoordinatorPartition coordinator = led.get(partition);
+        if (coordinator == null) {
+            return;
+        }
+        coordinator
+                .write((shard, now) -> Write.answer(shard.connectionEnded(connection, now)))
+                .whenComplete((shortened, failure) -> {
+                    if (failure != null) {
+                        log.debug("The end of the {} reached no coordinator: {}", connection, failure.getMessage());
+                    } else if (!shortened.isEmpty()) {
+                        log.info(
+                                "The {} ended: these members of groups of {}-{} are removed unless they heartbeat"
+                                        + " again within the disconnect grace: {}",
+                                connection,
+                                OffsetsTopic.NAME,
+                                partition,
+                                shortened);
+                    }
+                });
     }
 
     /**

@@ -6,6 +6,7 @@ import io.ferry.group.TopicPartition;
 import io.ferry.node.internal.broker.group.ClusterTopics;
 import io.ferry.node.internal.broker.group.GroupCoordinatorRuntime;
 import io.ferry.node.internal.broker.group.SubscribedPatterns;
+import io.ferry.node.internal.caller.CallerConnection;
 import io.ferry.proto.v1.ConsumerGroupHeartbeatRequest;
 import io.ferry.proto.v1.ConsumerGroupHeartbeatResponse;
 import io.ferry.proto.v1.Error;
@@ -29,8 +30,13 @@ final class ConsumerGroupHeartbeatHandler {
         this.topics = topics;
     }
 
-    /** @param clientHost the address the call came from, read on the call's thread */
-    CompletableFuture<ConsumerGroupHeartbeatResponse> handle(ConsumerGroupHeartbeatRequest request, String clientHost) {
+    /**
+     * @param clientHost the address the call came from, read on the call's thread
+     * @param connection the connection the call came on, read on the call's thread: it becomes the member's
+     *     connection, whose end shortens its session ({@code group.consumer.disconnect.grace.ms})
+     */
+    CompletableFuture<ConsumerGroupHeartbeatResponse> handle(
+            ConsumerGroupHeartbeatRequest request, String clientHost, CallerConnection.Connection connection) {
         Error invalid = check(request);
         if (invalid != null) {
             return CompletableFuture.completedFuture(failed(request, invalid));
@@ -41,8 +47,9 @@ final class ConsumerGroupHeartbeatHandler {
                     if (request.hasSubscribedTopicRegex()) {
                         patterns.add(request.getSubscribedTopicRegex());
                     }
-                    return shard.heartbeat(heartbeat, topics.image(patterns), now);
+                    return shard.heartbeat(heartbeat, connection, topics.image(patterns), now);
                 })
+                .whenComplete((decided, failure) -> runtime.watchEnd(connection, request.getGroupId()))
                 .handle((response, failure) ->
                         failure == null ? answer(response) : failed(request, GroupErrors.of(failure)));
     }

@@ -85,7 +85,8 @@ public final class GroupGrpcService implements GroupServiceGrpc.AsyncService, Bi
     public void consumerGroupHeartbeat(
             ConsumerGroupHeartbeatRequest request, StreamObserver<ConsumerGroupHeartbeatResponse> observer) {
         String clientHost = CallerConnection.remoteHost();
-        answer("consumer_group_heartbeat", observer, () -> heartbeat.handle(request, clientHost));
+        CallerConnection.Connection connection = CallerConnection.current();
+        answer("consumer_group_heartbeat", observer, () -> heartbeat.handle(request, clientHost, connection));
     }
 
     @Override

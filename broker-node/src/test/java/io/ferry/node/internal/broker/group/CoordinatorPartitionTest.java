@@ -72,7 +72,9 @@ class CoordinatorPartitionTest {
                 OFFSETS,
                 0,
                 () -> new CoordinatorShard(
-                        new GroupConfig(45_000, 5_000, 10, PartitionAssignor.uniform()), new OffsetConfig(60_000, 64)),
+                        new GroupConfig(
+                                45_000, 5_000, 10, PartitionAssignor.uniform(), GroupConfig.NO_DISCONNECT_GRACE),
+                        new OffsetConfig(60_000, 64)),
                 new CoordinatorPartition.Environment(
                         replication, pool, timer, InstantSource.system(), shard -> TopicsImage.of(Map.of()), 30_000));
         coordinator.load();
