@@ -1,7 +1,7 @@
 // Consumer groups on Ferry, measured by the same method as its Kafka twin benchmarks/peer/KafkaGroups.java
 // (issue 15). Run by bin/bench-replicated (cases group-rebalance, group-commit) against a running cluster:
 //   java -cp cli/target/ferry-cli.jar benchmarks/peer/FerryGroups.java rebalance <bootstrap> <topic> <rounds> <this file>
-//   java -cp cli/target/ferry-cli.jar benchmarks/peer/FerryGroups.java commits <bootstrap> <topic> <threads> <seconds>
+//   java -cp cli/target/ferry-cli.jar benchmarks/peer/FerryGroups.java commits <bootstrap> <topic> <threads> <seconds> [<warmup-seconds>]
 //
 // rebalance: <topic> has 6 partitions. A producer sends one record to every partition each 20 ms, its value
 // the send time in ms. Members A and B run in this JVM, member C in a child JVM (this file, mode "member"),
@@ -12,8 +12,9 @@
 //   leave  B closes (leaves the group)   -> until A and C own 3 each and all 6 are consumed again
 //   kill   (B back in) C is killed -9    -> until A and B own 3 each and all 6 are consumed again
 // commits: <threads> consumers of one group (so one coordinator), each assigned one partition, call
-// commitSync with a new offset in a loop for <seconds>, from 1 s after each made its first commit (which may
-// create the offsets topic); commits/s and their latency.
+// commitSync with a new offset in a loop for <seconds>, from <warmup-seconds> (default 1) after each made its
+// first commit (which may create the offsets topic): commits/s the coordinator sustains once both sides' JIT
+// compilers have warmed up, and their latency.
 // Prints "RESULT k=v ..." lines. Every loop is bounded in count and time.
 import io.ferry.client.ConsumerConfig;
 import io.ferry.client.ConsumerRebalanceListener;
@@ -52,7 +53,8 @@ public class FerryGroups {
     public static void main(String[] a) throws Exception {
         switch (a[0]) {
             case "rebalance" -> rebalance(a[1], a[2], Integer.parseInt(a[3]), a[4]);
-            case "commits" -> commits(a[1], a[2], Integer.parseInt(a[3]), Integer.parseInt(a[4]));
+            case "commits" -> commits(
+                    a[1], a[2], Integer.parseInt(a[3]), Integer.parseInt(a[4]), a.length > 5 ? Integer.parseInt(a[5]) : 1);
             case "member" -> childMember(a[1], a[2], a[3]);
             default -> throw new IllegalArgumentException("mode must be rebalance, commits or member: " + a[0]);
         }
@@ -316,13 +318,13 @@ public class FerryGroups {
     }
 
     // --- commit throughput ---------------------------------------------------------------------------
-    static void commits(String bootstrap, String topic, int threads, int seconds) throws Exception {
+    static void commits(String bootstrap, String topic, int threads, int seconds, int warmupSeconds) throws Exception {
         String group = "commits-" + UUID.randomUUID();
-        // The window opens 1 s after every committer's first commit: the first one may create the offsets
-        // topic and wait for its coordinator to load.
+        // The window opens warmupSeconds after every committer's first commit: the first one may create the
+        // offsets topic and wait for its coordinator to load, and the commits before it warm both JVMs up.
         long[] window = new long[2];
         CyclicBarrier ready = new CyclicBarrier(threads, () -> {
-            window[0] = System.currentTimeMillis() + 1_000;
+            window[0] = System.currentTimeMillis() + warmupSeconds * 1000L;
             window[1] = window[0] + seconds * 1000L;
         });
         AtomicLong counted = new AtomicLong();

@@ -2,7 +2,7 @@
 // benchmarks/peer/FerryGroups.java (same method, same events, same output; see its header). Run by
 // bin/bench-replicated against the peer's three-node cluster:
 //   java -cp '<peer>/lib/*' benchmarks/peer/KafkaGroups.java rebalance <bootstrap> <topic> <rounds> <this file>
-//   java -cp '<peer>/lib/*' benchmarks/peer/KafkaGroups.java commits <bootstrap> <topic> <threads> <seconds>
+//   java -cp '<peer>/lib/*' benchmarks/peer/KafkaGroups.java commits <bootstrap> <topic> <threads> <seconds> [<warmup-seconds>]
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -41,7 +41,8 @@ public class KafkaGroups {
     public static void main(String[] a) throws Exception {
         switch (a[0]) {
             case "rebalance" -> rebalance(a[1], a[2], Integer.parseInt(a[3]), a[4]);
-            case "commits" -> commits(a[1], a[2], Integer.parseInt(a[3]), Integer.parseInt(a[4]));
+            case "commits" -> commits(
+                    a[1], a[2], Integer.parseInt(a[3]), Integer.parseInt(a[4]), a.length > 5 ? Integer.parseInt(a[5]) : 1);
             case "member" -> childMember(a[1], a[2], a[3]);
             default -> throw new IllegalArgumentException("mode must be rebalance, commits or member: " + a[0]);
         }
@@ -311,13 +312,13 @@ public class KafkaGroups {
     }
 
     // --- commit throughput ---------------------------------------------------------------------------
-    static void commits(String bootstrap, String topic, int threads, int seconds) throws Exception {
+    static void commits(String bootstrap, String topic, int threads, int seconds, int warmupSeconds) throws Exception {
         String group = "commits-" + UUID.randomUUID();
-        // The window opens 1 s after every committer's first commit: the first one may create the offsets
-        // topic and wait for its coordinator to load.
+        // The window opens warmupSeconds after every committer's first commit: the first one may create the
+        // offsets topic and wait for its coordinator to load, and the commits before it warm both JVMs up.
         long[] window = new long[2];
         CyclicBarrier ready = new CyclicBarrier(threads, () -> {
-            window[0] = System.currentTimeMillis() + 1_000;
+            window[0] = System.currentTimeMillis() + warmupSeconds * 1000L;
             window[1] = window[0] + seconds * 1000L;
         });
         AtomicLong counted = new AtomicLong();
