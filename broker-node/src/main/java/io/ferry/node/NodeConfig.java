@@ -472,8 +472,9 @@ public final class NodeConfig {
     }
 
     private boolean disconnectGraceFits(long graceMs) {
-        return graceMs == GroupConfig.NO_DISCONNECT_GRACE
-                || (graceMs >= values.get(GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS)
-                        && graceMs < values.get(GROUP_CONSUMER_SESSION_TIMEOUT_MS));
+        return GroupConfig.disconnectGraceFits(
+                graceMs,
+                values.get(GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS),
+                values.get(GROUP_CONSUMER_SESSION_TIMEOUT_MS));
     }
 }

@@ -11,7 +11,7 @@ import java.util.Objects;
  * @param heartbeatIntervalMs {@code group.consumer.heartbeat.interval.ms}: how often members heartbeat
  * @param maxSize {@code group.consumer.max.size}: the most members a group may have
  * @param assignor the server-side assignor ({@code group.consumer.assignors}, the first one)
- * @param disconnectGraceMs {@code group.consumer.session.disconnect.grace.ms}: how long a dynamic member whose
+ * @param disconnectGraceMs {@code group.consumer.disconnect.grace.ms}: how long a dynamic member whose
  *     latest heartbeat came on a connection that ended keeps its session, at most; {@link #NO_DISCONNECT_GRACE}
  *     to wait for the session timeout as Kafka does
  */
@@ -34,12 +34,19 @@ public record GroupConfig(
         if (maxSize < 1) {
             throw new IllegalArgumentException("group max size must be at least 1, not " + maxSize);
         }
-        if (disconnectGraceMs != NO_DISCONNECT_GRACE
-                && (disconnectGraceMs < heartbeatIntervalMs || disconnectGraceMs >= sessionTimeoutMs)) {
+        if (!disconnectGraceFits(disconnectGraceMs, heartbeatIntervalMs, sessionTimeoutMs)) {
             throw new IllegalArgumentException("need heartbeat interval (" + heartbeatIntervalMs
                     + " ms) <= disconnect grace (" + disconnectGraceMs + " ms) < session timeout ("
                     + sessionTimeoutMs + " ms), or a grace of " + NO_DISCONNECT_GRACE);
         }
+    }
+
+    /**
+     * Whether a disconnect grace is off, or lies between the heartbeat interval (shorter would remove a live
+     * member between two heartbeats) and the session timeout (longer would never apply).
+     */
+    public static boolean disconnectGraceFits(long graceMs, long heartbeatIntervalMs, long sessionTimeoutMs) {
+        return graceMs == NO_DISCONNECT_GRACE || (graceMs >= heartbeatIntervalMs && graceMs < sessionTimeoutMs);
     }
 
     /** Whether a connection's end shortens the sessions of the members that heartbeat on it. */

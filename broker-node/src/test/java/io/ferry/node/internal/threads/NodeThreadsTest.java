@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -31,6 +32,14 @@ class NodeThreadsTest {
     void stop() {
         scheduled.shutdownNow();
         single.shutdownNow();
+    }
+
+    @Test
+    void aCancelledTimeoutLeavesTheQueueAtOnce() {
+        // Every long-poll schedules its timeout and cancels it when answered: none may wait in the queue.
+        Future<?> timeout = scheduled.schedule(() -> {}, 1, TimeUnit.HOURS);
+        timeout.cancel(false);
+        assertEquals(0, ((ScheduledThreadPoolExecutor) scheduled).getQueue().size());
     }
 
     @Test
