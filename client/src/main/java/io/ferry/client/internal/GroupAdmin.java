@@ -3,9 +3,12 @@ package io.ferry.client.internal;
 import io.ferry.client.ConsumerGroupDescription;
 import io.ferry.client.ConsumerGroupListing;
 import io.ferry.client.FerryException;
+import io.ferry.client.FerryInterruptedException;
+import io.ferry.client.FerryTimeoutException;
 import io.ferry.client.FerryTransportException;
 import io.ferry.client.MemberDescription;
 import io.ferry.client.OffsetAndMetadata;
+import io.ferry.client.PartialGroupListingException;
 import io.ferry.client.TopicPartition;
 import io.ferry.proto.v1.DeleteGroupsRequest;
 import io.ferry.proto.v1.DescribeGroupsRequest;
@@ -20,6 +23,7 @@ import io.ferry.proto.v1.OffsetDeleteResponse;
 import io.ferry.proto.v1.PartitionErrorsByTopic;
 import io.ferry.proto.v1.PartitionsByTopic;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -31,12 +35,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The admin calls on consumer groups behind {@code FerryAdmin}: each is sent to the group's coordinator
  * through {@link GroupCoordinatorCalls}, except ListGroups, which every broker answers for the groups it
- * coordinates. Failures are {@link FerryException}s with the broker's code and message, naming the
+ * coordinates (all at once; see {@link #list}). Failures are {@link FerryException}s with the broker's code and message, naming the
  * partition when one partition failed. Thread-safe as its collaborators are.
  */
 public final class GroupAdmin {
@@ -56,38 +62,98 @@ public final class GroupAdmin {
         this.coordinators = coordinators;
     }
 
-    /** Every broker's groups, sorted by id: the brokers come from a fresh metadata fetch. */
+    /**
+     * Every broker's groups, sorted by id: the brokers come from a fresh metadata fetch and are asked at
+     * once, then those that failed with a retriable error again after {@code retry.backoff.ms}, until the
+     * call's deadline. One broker that does not answer must not hide the groups of the others (Kafka's
+     * Admin lists what it can too), nor use up the time they have.
+     *
+     * @throws PartialGroupListingException when some brokers did not answer, with the groups of the others
+     */
     public List<ConsumerGroupListing> list(CallDeadline deadline) {
+        Collection<InetSocketAddress> brokers =
+                metadata.awaitUpdate(deadline.nanos()).brokerAddresses();
         Map<String, ConsumerGroupListing> groups = new TreeMap<>();
-        for (InetSocketAddress broker : metadata.awaitUpdate(deadline.nanos()).brokerAddresses()) {
-            for (ListGroupsResponse.Listing g : listGroups(broker, deadline)) {
-                groups.put(g.getGroupId(), new ConsumerGroupListing(g.getGroupId(), g.getGroupState()));
+        Map<InetSocketAddress, FerryException> failures = new LinkedHashMap<>();
+        List<InetSocketAddress> pending = new ArrayList<>(brokers);
+        while (!pending.isEmpty()) {
+            Map<InetSocketAddress, CompletableFuture<ListGroupsResponse>> asked = new LinkedHashMap<>();
+            pending.forEach(broker -> asked.put(broker, listGroups(broker, deadline)));
+            pending = new ArrayList<>();
+            for (Map.Entry<InetSocketAddress, CompletableFuture<ListGroupsResponse>> answer : asked.entrySet()) {
+                InetSocketAddress broker = answer.getKey();
+                FerryException failure = failure(broker, answer.getValue());
+                failures.remove(broker);
+                if (failure == null) {
+                    answer.getValue()
+                            .join()
+                            .getGroupsList()
+                            .forEach(g -> groups.put(
+                                    g.getGroupId(), new ConsumerGroupListing(g.getGroupId(), g.getGroupState())));
+                } else {
+                    failures.put(broker, failure);
+                    if (failure.retriable()) {
+                        pending.add(broker);
+                    }
+                }
+            }
+            if (!pending.isEmpty() && !backOff(deadline, failures.get(pending.get(0)))) {
+                break; // each pending broker's last error stays in failures
             }
         }
-        return List.copyOf(groups.values());
+        List<ConsumerGroupListing> listed = List.copyOf(groups.values());
+        if (failures.isEmpty()) {
+            return listed;
+        }
+        Map<String, FerryException> byBroker = new LinkedHashMap<>();
+        failures.forEach((broker, e) -> byBroker.put(broker.getHostString() + ":" + broker.getPort(), e));
+        throw new PartialGroupListingException(listed, byBroker, brokers.size());
     }
 
-    /** One broker's groups, asked again while one of its coordinators is still loading. */
-    private List<ListGroupsResponse.Listing> listGroups(InetSocketAddress broker, CallDeadline deadline) {
-        String what = "list groups of broker " + broker.getHostString() + ":" + broker.getPort();
-        while (true) {
-            FerryException failure;
-            try {
-                ListGroupsResponse response = GroupServiceGrpc.newBlockingStub(channels.get(broker))
-                        .withDeadlineAfter(deadline.requestTimeoutNanos(), TimeUnit.NANOSECONDS)
-                        .listGroups(ListGroupsRequest.getDefaultInstance());
-                if (response.getError().getCode() == ErrorCode.NONE) {
-                    return response.getGroupsList();
-                }
-                failure = new FerryException(
-                        response.getError().getCode(), response.getError().getMessage());
-                if (!failure.retriable()) {
-                    throw failure;
-                }
-            } catch (StatusRuntimeException e) {
-                failure = new FerryTransportException(what + " failed: " + e.getStatus(), e);
-            }
-            deadline.backOff(what, failure);
+    private CompletableFuture<ListGroupsResponse> listGroups(InetSocketAddress broker, CallDeadline deadline) {
+        CompletableFuture<ListGroupsResponse> answer = new CompletableFuture<>();
+        GroupServiceGrpc.newStub(channels.get(broker))
+                .withDeadlineAfter(deadline.requestTimeoutNanos(), TimeUnit.NANOSECONDS)
+                .listGroups(ListGroupsRequest.getDefaultInstance(), new StreamObserver<>() {
+                    @Override
+                    public void onNext(ListGroupsResponse value) {
+                        answer.complete(value);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        answer.completeExceptionally(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {}
+                });
+        return answer;
+    }
+
+    /** Waits for the broker's answer (bounded by the request's gRPC deadline): null for a listing, else why not. */
+    private static FerryException failure(InetSocketAddress broker, CompletableFuture<ListGroupsResponse> answer) {
+        try {
+            Error error = answer.get().getError();
+            return error.getCode() == ErrorCode.NONE ? null : new FerryException(error.getCode(), error.getMessage());
+        } catch (ExecutionException e) {
+            return new FerryTransportException(
+                    "list groups of broker " + broker.getHostString() + ":" + broker.getPort() + " failed: "
+                            + (e.getCause() instanceof StatusRuntimeException s ? s.getStatus() : e.getCause()),
+                    e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FerryInterruptedException("interrupted while listing groups", e);
+        }
+    }
+
+    /** Pauses before the next round; false when the call has no time left for one. */
+    private static boolean backOff(CallDeadline deadline, FerryException last) {
+        try {
+            deadline.backOff("list groups", last);
+            return true;
+        } catch (FerryTimeoutException e) {
+            return false;
         }
     }
 
