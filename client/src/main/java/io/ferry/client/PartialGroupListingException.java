@@ -21,7 +21,8 @@ public final class PartialGroupListingException extends FerryException {
 
     /**
      * @param listed   the groups of the brokers that answered, sorted by id
-     * @param failures per broker that did not answer ({@code host:port}), its last error; not empty
+     * @param failures per broker that did not answer ({@code host:port}), its last error; not empty, in the
+     *                 order the message names them
      * @param brokers  how many brokers were asked
      */
     public PartialGroupListingException(
@@ -30,9 +31,11 @@ public final class PartialGroupListingException extends FerryException {
                 failures.values().iterator().next().code(),
                 failures.values().stream().allMatch(FerryException::retriable),
                 message(failures, brokers),
-                failures.values().iterator().next());
+                null);
         this.listed = List.copyOf(listed);
         this.failures = Collections.unmodifiableMap(new LinkedHashMap<>(failures));
+        // Suppressed, not the cause: no one broker's failure is the reason for the whole.
+        failures.values().forEach(this::addSuppressed);
     }
 
     /** The groups of the brokers that answered, sorted by id. */
@@ -40,7 +43,7 @@ public final class PartialGroupListingException extends FerryException {
         return listed;
     }
 
-    /** Per broker that did not answer ({@code host:port}), its last error, in the order they were asked. */
+    /** Per broker that did not answer ({@code host:port}), its last error; sorted by broker. */
     public Map<String, FerryException> failures() {
         return failures;
     }

@@ -82,9 +82,9 @@ public final class GroupAdmin {
             pending = new ArrayList<>();
             for (Map.Entry<InetSocketAddress, CompletableFuture<ListGroupsResponse>> answer : asked.entrySet()) {
                 InetSocketAddress broker = answer.getKey();
-                FerryException failure = failure(broker, answer.getValue());
-                failures.remove(broker);
+                FerryException failure = failure(answer.getValue());
                 if (failure == null) {
+                    failures.remove(broker);
                     answer.getValue()
                             .join()
                             .getGroupsList()
@@ -105,7 +105,7 @@ public final class GroupAdmin {
         if (failures.isEmpty()) {
             return listed;
         }
-        Map<String, FerryException> byBroker = new LinkedHashMap<>();
+        Map<String, FerryException> byBroker = new TreeMap<>();
         failures.forEach((broker, e) -> byBroker.put(broker.getHostString() + ":" + broker.getPort(), e));
         throw new PartialGroupListingException(listed, byBroker, brokers.size());
     }
@@ -132,14 +132,16 @@ public final class GroupAdmin {
     }
 
     /** Waits for the broker's answer (bounded by the request's gRPC deadline): null for a listing, else why not. */
-    private static FerryException failure(InetSocketAddress broker, CompletableFuture<ListGroupsResponse> answer) {
+    private static FerryException failure(CompletableFuture<ListGroupsResponse> answer) {
         try {
             Error error = answer.get().getError();
             return error.getCode() == ErrorCode.NONE ? null : new FerryException(error.getCode(), error.getMessage());
         } catch (ExecutionException e) {
+            // Named by its status alone: PartialGroupListingException says which broker it was.
             return new FerryTransportException(
-                    "list groups of broker " + broker.getHostString() + ":" + broker.getPort() + " failed: "
-                            + (e.getCause() instanceof StatusRuntimeException s ? s.getStatus() : e.getCause()),
+                    e.getCause() instanceof StatusRuntimeException s
+                            ? s.getStatus().getCode() + ": " + s.getStatus().getDescription()
+                            : String.valueOf(e.getCause()),
                     e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
