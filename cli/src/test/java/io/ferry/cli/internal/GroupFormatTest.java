@@ -3,6 +3,7 @@ package io.ferry.cli.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.ferry.client.ConsumerGroupDescription;
+import io.ferry.client.ConsumerGroupListing;
 import io.ferry.client.MemberDescription;
 import io.ferry.client.OffsetAndMetadata;
 import io.ferry.client.TopicPartition;
@@ -60,5 +61,25 @@ class GroupFormatTest {
                 GROUP TOPIC  PARTITION CURRENT-OFFSET LOG-END-OFFSET LAG CONSUMER-ID HOST CLIENT-ID
                 idle  orders 1         4              4              0   -           -    -
                 """, GroupFormat.offsets(empty, Map.of(ORDERS_1, new OffsetAndMetadata(4, "")), Map.of(ORDERS_1, 4L)));
+    }
+
+    @Test
+    void listedStatesAreKafkasTwoColumns() {
+        assertEquals(
+                """
+                GROUP   STATE
+                billing STABLE
+                idle    EMPTY
+                """,
+                GroupFormat.states(List.of(
+                        new ConsumerGroupListing("billing", "STABLE"), new ConsumerGroupListing("idle", "EMPTY"))));
+    }
+
+    @Test
+    void aGroupsStateIsItsAssignorStateAndMemberCount() {
+        assertEquals("""
+                GROUP   ASSIGNMENT-STRATEGY STATE  #MEMBERS
+                billing uniform             STABLE 2
+                """, GroupFormat.state(STABLE));
     }
 }
