@@ -230,6 +230,43 @@ class GroupsEndToEndTest {
         assertTrue(delete.err().startsWith("error: NON_EMPTY_GROUP: "), delete.toString());
     }
 
+    @Test
+    @Order(5)
+    void groupsAreListedWithTheirStatesAndDescribedOneAfterTheOther() {
+        ok("groups", "reset-offsets", "--group", "idle", "--topic", "events", "--to-earliest", "--execute");
+
+        Result all = ok("groups", "list", "--state");
+        assertTrue(all.out().startsWith("GROUP "), all.out());
+        assertTrue(all.out().matches("(?s).*\nidle +EMPTY\n.*"), all.out());
+        assertTrue(all.out().matches("(?s).*\naudit +(ASSIGNING|RECONCILING|STABLE)\n.*"), all.out());
+        Result empty = ok("groups", "list", "--state", "Empty");
+        assertTrue(empty.out().contains("\nidle "), empty.out());
+        assertFalse(empty.out().contains("\naudit "), empty.out());
+        Result active = ok("groups", "list", "--state", "assigning,reconciling,STABLE");
+        assertTrue(active.out().contains("\naudit "), active.out());
+        assertFalse(active.out().contains("\nidle "), active.out());
+        Result unknown = ferry("", "groups", "list", "--state", "Dead");
+        assertEquals(2, unknown.exitCode(), unknown.toString());
+        assertEquals(
+                "error: --state: unknown group state 'Dead'; the states are EMPTY, ASSIGNING, RECONCILING, STABLE "
+                        + "(any case)\n",
+                unknown.err());
+
+        assertEquals(
+                "GROUP ASSIGNMENT-STRATEGY STATE #MEMBERS\nidle  uniform             EMPTY 0\n",
+                ok("groups", "describe", "--group", "idle", "--state").out());
+        Result states = ok("groups", "describe", "--all-groups", "--state");
+        assertTrue(
+                states.out().matches("(?s)(.*\n\n)?GROUP +ASSIGNMENT-STRATEGY .*\naudit +\\S+ +\\S+ +1\n.*"),
+                states.out());
+        assertTrue(states.out().contains("\n\nGROUP ASSIGNMENT-STRATEGY STATE #MEMBERS\nidle  "), states.out());
+        Result members = ok("groups", "describe", "--all-groups", "--members");
+        assertTrue(members.out().contains("Consumer group 'idle' has no active members."), members.out());
+        assertTrue(members.out().matches("(?s).*\naudit member-1 .*"), members.out());
+        Result neither = ferry("", "groups", "describe", "--state");
+        assertEquals(2, neither.exitCode(), neither.toString());
+    }
+
     /** Joins a member with one full heartbeat, asked again while the coordinator is not ready. */
     private ConsumerGroupHeartbeatResponse join(String group, String memberId, String topic) throws Exception {
         ManagedChannel channel = Grpc.newChannelBuilder(node.bootstrap(), InsecureChannelCredentials.create())
