@@ -23,7 +23,7 @@ import java.util.stream.Collectors;
 public final class GroupFormat {
 
     private static final String UNKNOWN = "-";
-    private static final Comparator<TopicPartition> BY_TOPIC_AND_PARTITION =
+    static final Comparator<TopicPartition> BY_TOPIC_AND_PARTITION =
             Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition);
 
     private GroupFormat() {}
