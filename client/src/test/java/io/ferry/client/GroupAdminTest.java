@@ -118,9 +118,14 @@ class GroupAdminTest {
     }
 
     private static FerryAdmin admin(ScriptedGroupService bootstrap, int apiTimeoutMs) {
+        return admin("127.0.0.1:" + bootstrap.port, apiTimeoutMs);
+    }
+
+    /** An admin that retries every 10 ms for at most {@code apiTimeoutMs}. */
+    static FerryAdmin admin(String bootstrap, int apiTimeoutMs) {
         return new FerryAdmin(AdminConfig.of(Map.of(
                 "bootstrap.servers",
-                "127.0.0.1:" + bootstrap.port,
+                bootstrap,
                 "default.api.timeout.ms",
                 apiTimeoutMs,
                 "request.timeout.ms",

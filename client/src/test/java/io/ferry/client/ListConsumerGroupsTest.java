@@ -23,7 +23,6 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.TimeUnit;
@@ -115,15 +114,7 @@ class ListConsumerGroupsTest {
     }
 
     private static FerryAdmin admin(ScriptedBroker bootstrap, int apiTimeoutMs) {
-        return new FerryAdmin(AdminConfig.of(Map.of(
-                "bootstrap.servers",
-                bootstrap.address(),
-                "default.api.timeout.ms",
-                apiTimeoutMs,
-                "request.timeout.ms",
-                Math.min(apiTimeoutMs, 5000),
-                "retry.backoff.ms",
-                10)));
+        return GroupAdminTest.admin(bootstrap.address(), apiTimeoutMs);
     }
 
     private static ListGroupsResponse listing(String groupId, String state) {

@@ -23,7 +23,6 @@ import io.ferry.proto.v1.OffsetDeleteResponse;
 import io.ferry.proto.v1.PartitionErrorsByTopic;
 import io.ferry.proto.v1.PartitionsByTopic;
 import io.grpc.StatusRuntimeException;
-import io.grpc.stub.StreamObserver;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -111,24 +110,11 @@ public final class GroupAdmin {
     }
 
     private CompletableFuture<ListGroupsResponse> listGroups(InetSocketAddress broker, CallDeadline deadline) {
-        CompletableFuture<ListGroupsResponse> answer = new CompletableFuture<>();
+        UnaryAnswer<ListGroupsResponse> answer = new UnaryAnswer<>();
         GroupServiceGrpc.newStub(channels.get(broker))
                 .withDeadlineAfter(deadline.requestTimeoutNanos(), TimeUnit.NANOSECONDS)
-                .listGroups(ListGroupsRequest.getDefaultInstance(), new StreamObserver<>() {
-                    @Override
-                    public void onNext(ListGroupsResponse value) {
-                        answer.complete(value);
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        answer.completeExceptionally(t);
-                    }
-
-                    @Override
-                    public void onCompleted() {}
-                });
-        return answer;
+                .listGroups(ListGroupsRequest.getDefaultInstance(), answer);
+        return answer.future();
     }
 
     /** Waits for the broker's answer (bounded by the request's gRPC deadline): null for a listing, else why not. */
