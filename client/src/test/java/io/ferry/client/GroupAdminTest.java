@@ -64,7 +64,16 @@ class GroupAdminTest {
         try (FerryAdmin admin = admin(first, 10_000)) {
             ConsumerGroupDescription described =
                     admin.describeConsumerGroups(List.of("billing")).get("billing");
-            assertEquals(new ConsumerGroupDescription("billing", "EMPTY", 4, "uniform", List.of()), described);
+            assertEquals(
+                    new ConsumerGroupDescription(
+                            "billing",
+                            "EMPTY",
+                            4,
+                            "uniform",
+                            List.of(),
+                            new BrokerInfo(third.port, "127.0.0.1", third.port, false)),
+                    described,
+                    "with the coordinator that answered");
         }
         assertEquals(4, first.finds.size(), "two not available, one found, one found again after NOT_COORDINATOR");
         assertEquals(1, second.describes.size());

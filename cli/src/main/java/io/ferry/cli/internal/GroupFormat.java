@@ -1,5 +1,6 @@
 package io.ferry.cli.internal;
 
+import io.ferry.client.BrokerInfo;
 import io.ferry.client.ConsumerGroupDescription;
 import io.ferry.client.ConsumerGroupListing;
 import io.ferry.client.MemberDescription;
@@ -105,15 +106,14 @@ public final class GroupFormat {
         return table(List.of("GROUP", "STATE"), rows);
     }
 
-    /**
-     * {@code groups describe --state}: Kafka's columns but COORDINATOR (ID), which the client's description
-     * does not carry.
-     */
+    /** {@code groups describe --state}: the group's coordinator ({@code host:port (id)}), assignor, state, size. */
     public static String state(ConsumerGroupDescription group) {
+        BrokerInfo coordinator = group.coordinator();
         return table(
-                List.of("GROUP", "ASSIGNMENT-STRATEGY", "STATE", "#MEMBERS"),
+                List.of("GROUP", "COORDINATOR (ID)", "ASSIGNMENT-STRATEGY", "STATE", "#MEMBERS"),
                 List.of(List.of(
                         group.groupId(),
+                        coordinator.host() + ":" + coordinator.port() + " (" + coordinator.id() + ")",
                         group.assignorName(),
                         group.state(),
                         Integer.toString(group.members().size()))));

@@ -1,5 +1,6 @@
 package io.ferry.client.internal;
 
+import io.ferry.client.BrokerInfo;
 import io.ferry.client.ConsumerGroupDescription;
 import io.ferry.client.ConsumerGroupListing;
 import io.ferry.client.FerryException;
@@ -151,7 +152,7 @@ public final class GroupAdmin {
         for (String groupId : new LinkedHashSet<>(groupIds)) {
             DescribeGroupsRequest request =
                     DescribeGroupsRequest.newBuilder().addGroupIds(groupId).build();
-            DescribeGroupsResponse response = coordinators.call(
+            GroupCoordinatorCalls.Answer<DescribeGroupsResponse> answer = coordinators.answer(
                     "describe group " + groupId,
                     groupId,
                     s -> s.describeGroups(request),
@@ -159,12 +160,12 @@ public final class GroupAdmin {
                             ? r.getError()
                             : r.getGroups(0).getError(),
                     deadline);
-            out.put(groupId, description(response.getGroups(0)));
+            out.put(groupId, description(answer.response().getGroups(0), answer.coordinator()));
         }
         return out;
     }
 
-    private static ConsumerGroupDescription description(DescribeGroupsResponse.Description d) {
+    private static ConsumerGroupDescription description(DescribeGroupsResponse.Description d, BrokerInfo coordinator) {
         List<MemberDescription> members = new ArrayList<>();
         for (DescribeGroupsResponse.Member m : d.getMembersList()) {
             members.add(new MemberDescription(
@@ -177,7 +178,12 @@ public final class GroupAdmin {
         }
         members.sort(Comparator.comparing(MemberDescription::memberId));
         return new ConsumerGroupDescription(
-                d.getGroupId(), d.getGroupState(), d.getGroupEpoch(), d.getAssignorName(), List.copyOf(members));
+                d.getGroupId(),
+                d.getGroupState(),
+                d.getGroupEpoch(),
+                d.getAssignorName(),
+                List.copyOf(members),
+                coordinator);
     }
 
     private static Set<TopicPartition> partitions(List<PartitionsByTopic> topics) {
