@@ -3,17 +3,14 @@ package io.ferry.cli.internal;
 import io.ferry.client.ConsumerGroupDescription;
 import io.ferry.client.ConsumerGroupListing;
 import io.ferry.client.FerryAdmin;
-import io.ferry.client.FerryException;
 import io.ferry.client.OffsetAndMetadata;
 import io.ferry.client.PartialGroupListingException;
 import io.ferry.client.PartitionInfo;
 import io.ferry.client.TopicPartition;
-import io.ferry.proto.v1.ErrorCode;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -132,7 +129,9 @@ public final class GroupsCommand implements Runnable {
             @Option(names = "--members", description = "List the members and what each owns instead.")
             boolean members;
 
-            @Option(names = "--state", description = "Show the group's assignor, state and number of members instead.")
+            @Option(
+                    names = "--state",
+                    description = "Show the group's coordinator, assignor, state and number of members instead.")
             boolean state;
         }
 
@@ -147,40 +146,23 @@ public final class GroupsCommand implements Runnable {
         public Integer call() {
             try (FerryAdmin admin = admin(settings())) {
                 if (!which.all) {
-                    out().print(describe(
-                            admin,
-                            admin.describeConsumerGroups(List.of(which.group)).get(which.group)));
+                    out().print(describe(admin, which.group));
                     return ErrorReporter.OK;
                 }
                 withListedGroups(admin::listConsumerGroups, groups -> {
                     String separator = "";
                     for (ConsumerGroupListing listed : groups) {
-                        Optional<ConsumerGroupDescription> description = describeIfExists(admin, listed.groupId());
-                        if (description.isPresent()) {
-                            out().print(separator + describe(admin, description.get()));
-                            separator = "\n";
-                        }
+                        out().print(separator + describe(admin, listed.groupId()));
+                        separator = "\n";
                     }
                 });
             }
             return ErrorReporter.OK;
         }
 
-        /** Empty for a group deleted since it was listed, with a note on stderr. */
-        private Optional<ConsumerGroupDescription> describeIfExists(FerryAdmin admin, String groupId) {
-            try {
-                return Optional.of(
-                        admin.describeConsumerGroups(List.of(groupId)).get(groupId));
-            } catch (FerryException e) {
-                if (e.code() != ErrorCode.GROUP_ID_NOT_FOUND) {
-                    throw e;
-                }
-                err().println("Consumer group '" + groupId + "' was deleted since it was listed.");
-                return Optional.empty();
-            }
-        }
-
-        private String describe(FerryAdmin admin, ConsumerGroupDescription description) {
+        private String describe(FerryAdmin admin, String groupId) {
+            ConsumerGroupDescription description =
+                    admin.describeConsumerGroups(List.of(groupId)).get(groupId);
             if (view.members) {
                 return GroupFormat.members(description);
             }

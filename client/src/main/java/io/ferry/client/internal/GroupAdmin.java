@@ -42,8 +42,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The admin calls on consumer groups behind {@code FerryAdmin}: each is sent to the group's coordinator
  * through {@link GroupCoordinatorCalls}, except ListGroups, which every broker answers for the groups it
- * coordinates (all at once; see {@link #list}). Failures are {@link FerryException}s with the broker's code and message, naming the
- * partition when one partition failed. Thread-safe as its collaborators are.
+ * coordinates (all asked at once, see {@link #list}). Failures are {@link FerryException}s with the
+ * broker's code and message, naming the partition when one partition failed. Thread-safe as its
+ * collaborators are.
  */
 public final class GroupAdmin {
 
