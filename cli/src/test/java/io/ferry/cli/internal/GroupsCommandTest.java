@@ -40,8 +40,9 @@ class GroupsCommandTest {
         assertSame(partial, thrown);
         assertEquals(GROUPS, printed, "printed before the error");
         assertEquals(
-                "STORAGE_ERROR: could not list the groups of 1 of 2 broker(s), so the listing is incomplete: "
+                "could not list the groups of 1 of 2 broker(s), so the listing is incomplete: "
                         + "127.0.0.1:9093 (STORAGE_ERROR: disk failed)",
-                ErrorReporter.describe(thrown));
+                ErrorReporter.describe(thrown),
+                "each broker's code in its place, none for the whole");
     }
 }
