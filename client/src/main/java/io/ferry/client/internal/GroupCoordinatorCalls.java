@@ -34,7 +34,14 @@ public final class GroupCoordinatorCalls {
     private final MetadataManager metadata;
     private final List<InetSocketAddress> bootstrap;
     private final Channels channels;
-    private final Map<String, BrokerInfo> coordinators = new ConcurrentHashMap<>();
+    private final Map<String, Coordinator> coordinators = new ConcurrentHashMap<>();
+
+    /** A group's coordinator, with its address resolved once (every commit of the group is sent to it). */
+    private record Coordinator(BrokerInfo broker, InetSocketAddress address) {
+        Coordinator(BrokerInfo broker) {
+            this(broker, new InetSocketAddress(broker.host(), broker.port()));
+        }
+    }
 
     /** A coordinator's answer and the coordinator that gave it. */
     public record Answer<T>(T response, BrokerInfo coordinator) {}
@@ -74,15 +81,15 @@ public final class GroupCoordinatorCalls {
             FerryException failure;
             try {
                 // Not computeIfAbsent: that would hold a map lock through a blocking FindCoordinator.
-                BrokerInfo coordinator = coordinators.get(groupId);
+                Coordinator coordinator = coordinators.get(groupId);
                 if (coordinator == null) {
-                    coordinator = find(groupId, attempt, deadline);
+                    coordinator = new Coordinator(find(groupId, attempt, deadline));
                     coordinators.put(groupId, coordinator);
                 }
-                T response = rpc.apply(stub(new InetSocketAddress(coordinator.host(), coordinator.port()), deadline));
+                T response = rpc.apply(stub(coordinator.address(), deadline));
                 Error error = errorOf.apply(response);
                 if (error.getCode() == ErrorCode.NONE) {
-                    return new Answer<>(response, coordinator);
+                    return new Answer<>(response, coordinator.broker());
                 }
                 failure = new FerryException(error.getCode(), error.getMessage());
             } catch (FerryException e) {
