@@ -15,11 +15,13 @@ import io.ferry.proto.v1.GroupServiceGrpc;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -228,6 +230,115 @@ class GroupsEndToEndTest {
         Result delete = ferry("", "groups", "delete", "--group", "audit");
         assertEquals(1, delete.exitCode(), delete.toString());
         assertTrue(delete.err().startsWith("error: NON_EMPTY_GROUP: "), delete.toString());
+    }
+
+    @Test
+    @Order(5)
+    void groupsAreListedWithTheirStatesAndDescribedOneAfterTheOther() {
+        ok("groups", "reset-offsets", "--group", "idle", "--topic", "events", "--to-earliest", "--execute");
+
+        Result all = ok("groups", "list", "--state");
+        assertTrue(all.out().startsWith("GROUP "), all.out());
+        assertTrue(all.out().matches("(?s).*\nidle +EMPTY\n.*"), all.out());
+        assertTrue(all.out().matches("(?s).*\naudit +(ASSIGNING|RECONCILING|STABLE)\n.*"), all.out());
+        Result empty = ok("groups", "list", "--state", "Empty");
+        assertTrue(empty.out().contains("\nidle "), empty.out());
+        assertFalse(empty.out().contains("\naudit "), empty.out());
+        Result active = ok("groups", "list", "--state", "assigning,reconciling,STABLE");
+        assertTrue(active.out().contains("\naudit "), active.out());
+        assertFalse(active.out().contains("\nidle "), active.out());
+        Result unknown = ferry("", "groups", "list", "--state", "Dead");
+        assertEquals(2, unknown.exitCode(), unknown.toString());
+        assertEquals(
+                "error: --state: unknown group state 'Dead'; the states are EMPTY, ASSIGNING, RECONCILING, STABLE "
+                        + "(any case)\n",
+                unknown.err());
+
+        String idle = ok("groups", "describe", "--group", "idle", "--state").out();
+        assertTrue(
+                idle.matches("GROUP +COORDINATOR \\(ID\\) +ASSIGNMENT-STRATEGY STATE #MEMBERS\n" + "idle +"
+                        + Pattern.quote(node.bootstrap()) + " \\(\\d+\\) +uniform +EMPTY 0\n"),
+                idle);
+        Result states = ok("groups", "describe", "--all-groups", "--state");
+        assertTrue(
+                states.out().matches("(?s)(.*\n\n)?GROUP +COORDINATOR .*\naudit +\\S+ \\(\\d+\\) +\\S+ +\\S+ +1\n.*"),
+                states.out());
+        assertTrue(states.out().contains("\n\n" + idle) || states.out().startsWith(idle), states.out());
+        Result members = ok("groups", "describe", "--all-groups", "--members");
+        assertTrue(members.out().contains("Consumer group 'idle' has no active members."), members.out());
+        assertTrue(members.out().matches("(?s).*\naudit member-1 .*"), members.out());
+        Result neither = ferry("", "groups", "describe", "--state");
+        assertEquals(2, neither.exitCode(), neither.toString());
+    }
+
+    @Test
+    @Order(6)
+    void offsetsAreResetForAllTopicsExportedAndReadBackFromAFile(@TempDir Path dir) throws Exception {
+        ok("topic", "create", "--topic", "payments", "--partitions", "2");
+        produce("a\nb\nc\nd\n", "payments", 0);
+        produce("e\nf\n", "payments", 1);
+        ok("groups", "reset-offsets", "--group", "ops", "--topic", "payments", "--to-offset", "1", "--execute");
+
+        Result latest = ok("groups", "reset-offsets", "--group", "ops", "--all-topics", "--to-latest", "--export");
+        assertEquals("payments,0,4\npayments,1,2\n", latest.out());
+        assertTrue(latest.err().contains("nothing was changed"), latest.toString());
+
+        Path plan = Files.writeString(dir.resolve("plan.csv"), "payments,0,2\npayments,1,99\n");
+        Result fromFile = ok("groups", "reset-offsets", "--group", "ops", "--from-file", plan.toString(), "--execute");
+        assertEquals(
+                "GROUP TOPIC    PARTITION NEW-OFFSET\nops   payments 0         2\nops   payments 1         2\n",
+                fromFile.out(),
+                "99 kept at the log end");
+        String described = ok("groups", "describe", "--group", "ops").out();
+        assertTrue(described.matches("(?s).*\nops +payments 0 +2 +4 +2 .*\nops +payments 1 +2 +2 +0 .*"), described);
+
+        Path exported = Files.writeString(
+                dir.resolve("earliest.csv"),
+                ok("groups", "reset-offsets", "--group", "ops", "--all-topics", "--to-earliest", "--export")
+                        .out());
+        assertEquals(
+                Files.readString(exported),
+                ok("groups", "reset-offsets", "--group", "ops", "--from-file", exported.toString(), "--export")
+                        .out(),
+                "an export read back gives the same offsets");
+
+        Path malformed = Files.writeString(dir.resolve("bad.csv"), "payments,0,0\npayments,x,0\n");
+        Result bad = ferry(
+                "", "groups", "reset-offsets", "--group", "ops", "--from-file", malformed.toString(), "--execute");
+        assertEquals(2, bad.exitCode(), bad.toString());
+        assertEquals(
+                "error: --from-file " + malformed + " line 2: partition 'x' is not a number from 0 to "
+                        + "2147483647; nothing was reset\n",
+                bad.err());
+        Path noPartition = Files.writeString(dir.resolve("p5.csv"), "payments,0,0\npayments,5,0\n");
+        Result missing = ferry(
+                "", "groups", "reset-offsets", "--group", "ops", "--from-file", noPartition.toString(), "--execute");
+        assertEquals(2, missing.exitCode(), missing.toString());
+        assertEquals(
+                "error: --from-file: partition '5' does not exist: topic 'payments' has 2 partition(s), 0..1\n",
+                missing.err());
+        assertEquals(described, ok("groups", "describe", "--group", "ops").out(), "nothing was committed");
+
+        Result noScope = ferry("", "groups", "reset-offsets", "--group", "ops", "--to-latest");
+        assertEquals(2, noScope.exitCode(), noScope.toString());
+        assertEquals(
+                "error: give exactly one of --topic, --all-topics or --from-file (which names its partitions "
+                        + "itself)\n",
+                noScope.err());
+        Result twoScopes = ferry(
+                "", "groups", "reset-offsets", "--group", "ops", "--topic", "payments", "--all-topics", "--to-latest");
+        assertEquals(2, twoScopes.exitCode(), twoScopes.toString());
+        assertTrue(twoScopes.err().endsWith("itself), not 2\n"), twoScopes.toString());
+        Result fileAndTarget =
+                ferry("", "groups", "reset-offsets", "--group", "ops", "--from-file", plan.toString(), "--to-latest");
+        assertEquals(2, fileAndTarget.exitCode(), fileAndTarget.toString());
+        Result nothingCommitted =
+                ferry("", "groups", "reset-offsets", "--group", "nobody", "--all-topics", "--to-latest");
+        assertEquals(2, nothingCommitted.exitCode(), nothingCommitted.toString());
+        assertEquals(
+                "error: --all-topics: group 'nobody' has no committed offsets to reset; name the topics with "
+                        + "--topic\n",
+                nothingCommitted.err());
     }
 
     /** Joins a member with one full heartbeat, asked again while the coordinator is not ready. */

@@ -354,7 +354,13 @@ public final class FerryAdmin implements AutoCloseable {
         return results;
     }
 
-    /** Every consumer group of the cluster (each broker lists those it coordinates), sorted by id. */
+    /**
+     * Every consumer group of the cluster, sorted by id. Each broker lists the groups it coordinates, so all
+     * brokers are asked (at once, retriable errors again until {@code default.api.timeout.ms}).
+     *
+     * @throws PartialGroupListingException when some brokers did not answer: it names each with its error
+     *                                      and holds the groups of those that did
+     */
     public List<ConsumerGroupListing> listConsumerGroups() {
         return groups.list(groupCallDeadline());
     }

@@ -3,6 +3,7 @@ package io.ferry.cli.internal;
 import io.ferry.client.FerryConfigException;
 import io.ferry.client.FerryException;
 import io.ferry.client.FerryTransportException;
+import io.ferry.client.PartialGroupListingException;
 import java.io.PrintWriter;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -45,8 +46,10 @@ public final class ErrorReporter implements IExecutionExceptionHandler, IParamet
 
     /**
      * The one line a person reads for a failure: the broker's error code and message, or the
-     * message alone for usage and configuration problems. Only the first line of a message is kept
-     * (a transport status can carry a whole stack trace), and an unreachable cluster gets a hint.
+     * message alone for usage and configuration problems and for a partial group listing (whose
+     * message names each broker's error code; one code in front would mislead). Only the first line
+     * of a message is kept (a transport status can carry a whole stack trace), and an unreachable
+     * cluster gets a hint.
      */
     public static String describe(Throwable ex) {
         String message = firstLine(ex.getMessage());
@@ -54,6 +57,7 @@ public final class ErrorReporter implements IExecutionExceptionHandler, IParamet
         if (ex instanceof UsageException
                 || ex instanceof FerryConfigException
                 || ex instanceof FerryTransportException
+                || ex instanceof PartialGroupListingException
                 || ex instanceof java.io.IOException) {
             line = message;
         } else if (ex instanceof FerryException fe) {

@@ -1,6 +1,8 @@
 package io.ferry.cli.internal;
 
+import io.ferry.client.BrokerInfo;
 import io.ferry.client.ConsumerGroupDescription;
+import io.ferry.client.ConsumerGroupListing;
 import io.ferry.client.MemberDescription;
 import io.ferry.client.OffsetAndMetadata;
 import io.ferry.client.TopicPartition;
@@ -15,14 +17,14 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
- * Text for {@code groups describe} and {@code groups reset-offsets}: the columns
+ * Text for {@code groups list --state}, {@code groups describe} and {@code groups reset-offsets}: the columns
  * {@code kafka-consumer-groups.sh} prints, left-aligned and padded to the widest cell, '-' where a
  * value is unknown, so habits (and scripts that split on whitespace) carry over.
  */
 public final class GroupFormat {
 
     private static final String UNKNOWN = "-";
-    private static final Comparator<TopicPartition> BY_TOPIC_AND_PARTITION =
+    static final Comparator<TopicPartition> BY_TOPIC_AND_PARTITION =
             Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition);
 
     private GroupFormat() {}
@@ -95,6 +97,26 @@ public final class GroupFormat {
                                 "#PARTITIONS",
                                 "ASSIGNMENT"),
                         rows);
+    }
+
+    /** {@code groups list --state}: each group with its state. */
+    public static String states(List<ConsumerGroupListing> groups) {
+        List<List<String>> rows = new ArrayList<>();
+        groups.forEach(g -> rows.add(List.of(g.groupId(), g.state())));
+        return table(List.of("GROUP", "STATE"), rows);
+    }
+
+    /** {@code groups describe --state}: the group's coordinator ({@code host:port (id)}), assignor, state, size. */
+    public static String state(ConsumerGroupDescription group) {
+        BrokerInfo coordinator = group.coordinator();
+        return table(
+                List.of("GROUP", "COORDINATOR (ID)", "ASSIGNMENT-STRATEGY", "STATE", "#MEMBERS"),
+                List.of(List.of(
+                        group.groupId(),
+                        coordinator.host() + ":" + coordinator.port() + " (" + coordinator.id() + ")",
+                        group.assignorName(),
+                        group.state(),
+                        Integer.toString(group.members().size()))));
     }
 
     /** The offsets a reset gives (or would give) the group. */

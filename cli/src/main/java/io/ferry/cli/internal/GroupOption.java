@@ -2,7 +2,10 @@ package io.ferry.cli.internal;
 
 import picocli.CommandLine.Option;
 
-/** {@code --group}, the group every {@code ferry groups} subcommand but {@code list} works on. */
+/**
+ * {@code --group}, the group {@code ferry groups} subcommands work on ({@code describe} declares its own,
+ * beside {@code --all-groups}).
+ */
 final class GroupOption {
 
     @Option(

@@ -4,6 +4,7 @@ import io.ferry.client.ConsumerGroupDescription;
 import io.ferry.client.ConsumerGroupListing;
 import io.ferry.client.FerryAdmin;
 import io.ferry.client.OffsetAndMetadata;
+import io.ferry.client.PartialGroupListingException;
 import io.ferry.client.PartitionInfo;
 import io.ferry.client.TopicPartition;
 import java.util.HashMap;
@@ -11,6 +12,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -42,8 +46,21 @@ public final class GroupsCommand implements Runnable {
                 "missing subcommand: one of " + spec.subcommands().keySet());
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "List consumer group ids, one per line.")
+    @Command(
+            name = "list",
+            mixinStandardHelpOptions = true,
+            description = "List consumer group ids, one per line; with --state, each group's state too.")
     static final class ListGroups extends ClientCommand {
+
+        @Option(
+                names = "--state",
+                arity = "0..1",
+                split = ",",
+                fallbackValue = "",
+                paramLabel = "STATE",
+                description = "Print each group's state; with states (EMPTY, ASSIGNING, RECONCILING, STABLE, any "
+                        + "case), only the groups in one of them.")
+        List<String> states;
 
         ListGroups(Environment environment) {
             super(environment);
@@ -51,12 +68,38 @@ public final class GroupsCommand implements Runnable {
 
         @Override
         public Integer call() {
+            GroupStateFilter filter = states == null ? null : GroupStateFilter.of(states);
             try (FerryAdmin admin = admin(settings())) {
-                admin.listConsumerGroups().stream()
-                        .map(ConsumerGroupListing::groupId)
-                        .forEach(out()::println);
+                withListedGroups(admin::listConsumerGroups, groups -> {
+                    if (filter == null) {
+                        groups.forEach(g -> out().println(g.groupId()));
+                    } else {
+                        out().print(GroupFormat.states(
+                                groups.stream().filter(filter::accepts).toList()));
+                    }
+                });
             }
             return ErrorReporter.OK;
+        }
+    }
+
+    /**
+     * Runs {@code print} on the cluster's groups. When some brokers did not answer it runs on the groups of
+     * the others, then throws their failure: what could be listed is printed, and the error follows.
+     */
+    static void withListedGroups(
+            Supplier<List<ConsumerGroupListing>> list, Consumer<List<ConsumerGroupListing>> print) {
+        PartialGroupListingException partial = null;
+        List<ConsumerGroupListing> groups;
+        try {
+            groups = list.get();
+        } catch (PartialGroupListingException e) {
+            partial = e;
+            groups = e.listed();
+        }
+        print.accept(groups);
+        if (partial != null) {
+            throw partial;
         }
     }
 
@@ -64,14 +107,36 @@ public final class GroupsCommand implements Runnable {
             name = "describe",
             mixinStandardHelpOptions = true,
             description = "Show a group's committed offsets, log end offsets and lag per partition, with the member "
-                    + "owning each; or its members with --members.")
+                    + "owning each; or its members with --members, or its state with --state.")
     static final class Describe extends ClientCommand {
 
-        @Mixin
-        GroupOption group;
+        static final class Which {
+            @Option(
+                    names = {"-g", "--group"},
+                    required = true,
+                    paramLabel = "GROUP",
+                    description = "Group id.")
+            String group;
 
-        @Option(names = "--members", description = "List the members and what each owns instead.")
-        boolean members;
+            @Option(names = "--all-groups", required = true, description = "Every group, one after the other.")
+            boolean all;
+        }
+
+        @ArgGroup(exclusive = true, multiplicity = "1")
+        Which which;
+
+        static final class View {
+            @Option(names = "--members", description = "List the members and what each owns instead.")
+            boolean members;
+
+            @Option(
+                    names = "--state",
+                    description = "Show the group's coordinator, assignor, state and number of members instead.")
+            boolean state;
+        }
+
+        @ArgGroup(exclusive = true)
+        View view = new View();
 
         Describe(Environment environment) {
             super(environment);
@@ -80,18 +145,34 @@ public final class GroupsCommand implements Runnable {
         @Override
         public Integer call() {
             try (FerryAdmin admin = admin(settings())) {
-                ConsumerGroupDescription description =
-                        admin.describeConsumerGroups(List.of(group.id)).get(group.id);
-                if (members) {
-                    out().print(GroupFormat.members(description));
+                if (!which.all) {
+                    out().print(describe(admin, which.group));
                     return ErrorReporter.OK;
                 }
-                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group.id);
-                Set<TopicPartition> partitions = new LinkedHashSet<>(committed.keySet());
-                description.members().forEach(m -> partitions.addAll(m.assignment()));
-                out().print(GroupFormat.offsets(description, committed, logEndOffsets(admin, partitions)));
+                withListedGroups(admin::listConsumerGroups, groups -> {
+                    String separator = "";
+                    for (ConsumerGroupListing listed : groups) {
+                        out().print(separator + describe(admin, listed.groupId()));
+                        separator = "\n";
+                    }
+                });
             }
             return ErrorReporter.OK;
+        }
+
+        private String describe(FerryAdmin admin, String groupId) {
+            ConsumerGroupDescription description =
+                    admin.describeConsumerGroups(List.of(groupId)).get(groupId);
+            if (view.members) {
+                return GroupFormat.members(description);
+            }
+            if (view.state) {
+                return GroupFormat.state(description);
+            }
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(description.groupId());
+            Set<TopicPartition> partitions = new LinkedHashSet<>(committed.keySet());
+            description.members().forEach(m -> partitions.addAll(m.assignment()));
+            return GroupFormat.offsets(description, committed, logEndOffsets(admin, partitions));
         }
 
         private static Map<TopicPartition, Long> logEndOffsets(FerryAdmin admin, Set<TopicPartition> partitions) {

@@ -8,7 +8,9 @@ import io.ferry.client.OffsetAndTimestamp;
 import io.ferry.client.PartitionInfo;
 import io.ferry.client.TopicPartition;
 import io.ferry.proto.v1.ErrorCode;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,7 +29,8 @@ import picocli.CommandLine.Option;
 @Command(
         name = "reset-offsets",
         mixinStandardHelpOptions = true,
-        description = "Reset an empty group's committed offsets of topics; prints the new offsets and changes "
+        description = "Reset an empty group's committed offsets of topics (--topic), of every partition it has one "
+                + "for (--all-topics) or to those in a file (--from-file); prints the new offsets and changes "
                 + "nothing unless --execute is given.")
 final class ResetOffsetsCommand extends ClientCommand {
 
@@ -36,10 +39,17 @@ final class ResetOffsetsCommand extends ClientCommand {
 
     @Option(
             names = {"-t", "--topic"},
-            required = true,
             paramLabel = "TOPIC[:P,...]",
             description = "Topic, optionally with the partitions to reset (default: all), repeatable.")
     List<String> topics;
+
+    @Option(names = "--all-topics", description = "Every partition the group has a committed offset for.")
+    boolean allTopics;
+
+    @Option(
+            names = "--export",
+            description = "Print the new offsets as topic,partition,offset lines (what --from-file reads).")
+    boolean export;
 
     static final class Target {
         @Option(names = "--to-earliest", description = "The log start offset.")
@@ -64,6 +74,13 @@ final class ResetOffsetsCommand extends ClientCommand {
                 paramLabel = "N",
                 description = "The committed offset moved by N (negative: back), kept within the log.")
         Long shift;
+
+        @Option(
+                names = "--from-file",
+                paramLabel = "FILE",
+                description = "The offsets in a CSV of topic,partition,offset lines (as --export prints), each "
+                        + "kept within the log; names the partitions itself.")
+        Path file;
     }
 
     @ArgGroup(exclusive = true, multiplicity = "1")
@@ -86,12 +103,22 @@ final class ResetOffsetsCommand extends ClientCommand {
 
     @Override
     public Integer call() {
+        int scopes = (topics == null ? 0 : 1) + (allTopics ? 1 : 0) + (target.file == null ? 0 : 1);
+        if (scopes != 1) {
+            throw new UsageException("give exactly one of --topic, --all-topics or --from-file (which names its "
+                    + "partitions itself)" + (scopes == 0 ? "" : ", not " + scopes));
+        }
+        // Read first: a malformed file is refused before the cluster is asked anything.
+        Map<TopicPartition, Long> fromFile = target.file == null ? null : OffsetsCsv.read(target.file);
         try (FerryAdmin admin = admin(settings())) {
             refuseIfMembers(admin);
-            List<TopicPartition> partitions = partitions(admin);
+            List<TopicPartition> partitions = fromFile != null
+                    ? existing(admin, fromFile.keySet())
+                    : allTopics ? committedPartitions(admin) : partitions(admin);
             Map<TopicPartition, Long> earliest = offsets(admin, partitions, FerryAdmin.EARLIEST);
             Map<TopicPartition, Long> latest = offsets(admin, partitions, FerryAdmin.LATEST);
-            Map<TopicPartition, Long> wanted = wanted(admin, partitions, earliest, latest);
+            Map<TopicPartition, Long> wanted =
+                    fromFile != null ? fromFile : wanted(admin, partitions, earliest, latest);
             Map<TopicPartition, Long> next = new LinkedHashMap<>();
             // As Kafka does: an offset outside the log would only be reset again by auto.offset.reset.
             wanted.forEach((tp, offset) -> next.put(tp, Math.max(earliest.get(tp), Math.min(latest.get(tp), offset))));
@@ -100,7 +127,7 @@ final class ResetOffsetsCommand extends ClientCommand {
             } else if (!mode.dryRun) {
                 err().println("Dry run (the default): nothing was changed; add --execute to commit these offsets.");
             }
-            out().print(GroupFormat.newOffsets(group.id, next));
+            out().print(export ? OffsetsCsv.format(next) : GroupFormat.newOffsets(group.id, next));
         }
         return ErrorReporter.OK;
     }
@@ -124,6 +151,31 @@ final class ResetOffsetsCommand extends ClientCommand {
         }
     }
 
+    /** {@code --all-topics}: the partitions the group has committed offsets for, as Kafka takes them. */
+    private List<TopicPartition> committedPartitions(FerryAdmin admin) {
+        List<TopicPartition> out =
+                new ArrayList<>(admin.listConsumerGroupOffsets(group.id).keySet());
+        if (out.isEmpty()) {
+            throw new UsageException("--all-topics: group '" + group.id
+                    + "' has no committed offsets to reset; name the topics with --topic");
+        }
+        return out;
+    }
+
+    /** {@code --from-file}'s partitions, each checked against its topic. */
+    private static List<TopicPartition> existing(FerryAdmin admin, Collection<TopicPartition> partitions) {
+        Map<String, List<Integer>> byTopic = new HashMap<>();
+        for (TopicPartition tp : partitions) {
+            List<Integer> all = byTopic.computeIfAbsent(
+                    tp.topic(),
+                    t -> describeTopic(admin, t).partitions().stream()
+                            .map(PartitionInfo::partition)
+                            .toList());
+            partition("--from-file", tp.topic(), Integer.toString(tp.partition()), all);
+        }
+        return List.copyOf(partitions);
+    }
+
     /** {@code orders} is every partition of orders, {@code orders:0,2} partitions 0 and 2. */
     private List<TopicPartition> partitions(FerryAdmin admin) {
         List<TopicPartition> out = new ArrayList<>();
@@ -138,13 +190,14 @@ final class ResetOffsetsCommand extends ClientCommand {
                 continue;
             }
             for (String p : spec.substring(colon + 1).split(",")) {
-                out.add(new TopicPartition(topic, partition(topic, p, all)));
+                out.add(new TopicPartition(topic, partition("--topic " + topic, topic, p, all)));
             }
         }
         return out;
     }
 
-    private static int partition(String topic, String text, List<Integer> all) {
+    /** @param option names the option in the error ("--topic orders") */
+    private static int partition(String option, String topic, String text, List<Integer> all) {
         try {
             int p = Integer.parseInt(text.trim());
             if (all.contains(p)) {
@@ -153,8 +206,8 @@ final class ResetOffsetsCommand extends ClientCommand {
         } catch (NumberFormatException e) {
             // reported below, with the partitions there are
         }
-        throw new UsageException("--topic " + topic + ": partition '" + text + "' does not exist: topic '" + topic
-                + "' has " + all.size() + " partition(s), 0.." + (all.size() - 1));
+        throw new UsageException(option + ": partition '" + text + "' does not exist: topic '" + topic + "' has "
+                + all.size() + " partition(s), 0.." + (all.size() - 1));
     }
 
     /** Each partition's new offset before it is kept within the log. */

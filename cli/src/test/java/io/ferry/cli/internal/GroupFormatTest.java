@@ -2,7 +2,9 @@ package io.ferry.cli.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.ferry.client.BrokerInfo;
 import io.ferry.client.ConsumerGroupDescription;
+import io.ferry.client.ConsumerGroupListing;
 import io.ferry.client.MemberDescription;
 import io.ferry.client.OffsetAndMetadata;
 import io.ferry.client.TopicPartition;
@@ -25,7 +27,8 @@ class GroupFormatTest {
             "uniform",
             List.of(
                     new MemberDescription("m-1", Optional.empty(), "app-1", "/10.0.0.1", 7, Set.of(ORDERS_1, ORDERS_0)),
-                    new MemberDescription("m-2", Optional.of("static-2"), "app-2", "/10.0.0.2", 7, Set.of())));
+                    new MemberDescription("m-2", Optional.of("static-2"), "app-2", "/10.0.0.2", 7, Set.of())),
+            new BrokerInfo(2, "10.0.0.9", 9092, false));
 
     @Test
     void offsetsJoinCommittedOwnedAndLogEndWithDashesForWhatIsUnknown() {
@@ -52,7 +55,8 @@ class GroupFormatTest {
 
     @Test
     void anEmptyGroupSaysSoBeforeItsTable() {
-        ConsumerGroupDescription empty = new ConsumerGroupDescription("idle", "EMPTY", 3, "uniform", List.of());
+        ConsumerGroupDescription empty = new ConsumerGroupDescription(
+                "idle", "EMPTY", 3, "uniform", List.of(), new BrokerInfo(1, "10.0.0.8", 9092, false));
         assertEquals(
                 """
                 Consumer group 'idle' has no active members.
@@ -60,5 +64,25 @@ class GroupFormatTest {
                 GROUP TOPIC  PARTITION CURRENT-OFFSET LOG-END-OFFSET LAG CONSUMER-ID HOST CLIENT-ID
                 idle  orders 1         4              4              0   -           -    -
                 """, GroupFormat.offsets(empty, Map.of(ORDERS_1, new OffsetAndMetadata(4, "")), Map.of(ORDERS_1, 4L)));
+    }
+
+    @Test
+    void listedStatesAreKafkasTwoColumns() {
+        assertEquals(
+                """
+                GROUP   STATE
+                billing STABLE
+                idle    EMPTY
+                """,
+                GroupFormat.states(List.of(
+                        new ConsumerGroupListing("billing", "STABLE"), new ConsumerGroupListing("idle", "EMPTY"))));
+    }
+
+    @Test
+    void aGroupsStateIsItsCoordinatorAssignorStateAndMemberCount() {
+        assertEquals("""
+                GROUP   COORDINATOR (ID)  ASSIGNMENT-STRATEGY STATE  #MEMBERS
+                billing 10.0.0.9:9092 (2) uniform             STABLE 2
+                """, GroupFormat.state(STABLE));
     }
 }

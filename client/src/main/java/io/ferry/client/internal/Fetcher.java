@@ -19,7 +19,6 @@ import io.ferry.proto.v1.FetchResponse;
 import io.ferry.proto.v1.FetchTopic;
 import io.ferry.proto.v1.FetchTopicResult;
 import io.ferry.record.CorruptBatchException;
-import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -162,24 +161,11 @@ public final class Fetcher {
                 .setMinBytes(config.fetchMinBytes())
                 .setMaxBytes(config.fetchMaxBytes());
         topics.values().forEach(request::addTopics);
-        CompletableFuture<FetchResponse> future = new CompletableFuture<>();
+        UnaryAnswer<FetchResponse> answer = new UnaryAnswer<>();
         BrokerServiceGrpc.newStub(channels.get(view.address(leader)))
                 .withDeadlineAfter(maxWaitMs + (long) config.requestTimeoutMs(), TimeUnit.MILLISECONDS)
-                .fetch(request.build(), new StreamObserver<>() {
-                    @Override
-                    public void onNext(FetchResponse value) {
-                        future.complete(value);
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        future.completeExceptionally(t);
-                    }
-
-                    @Override
-                    public void onCompleted() {}
-                });
-        return future;
+                .fetch(request.build(), answer);
+        return answer.future();
     }
 
     private boolean handle(

@@ -1,11 +1,15 @@
 package io.ferry.client.internal;
 
+import io.ferry.client.BrokerInfo;
 import io.ferry.client.ConsumerGroupDescription;
 import io.ferry.client.ConsumerGroupListing;
 import io.ferry.client.FerryException;
+import io.ferry.client.FerryInterruptedException;
+import io.ferry.client.FerryTimeoutException;
 import io.ferry.client.FerryTransportException;
 import io.ferry.client.MemberDescription;
 import io.ferry.client.OffsetAndMetadata;
+import io.ferry.client.PartialGroupListingException;
 import io.ferry.client.TopicPartition;
 import io.ferry.proto.v1.DeleteGroupsRequest;
 import io.ferry.proto.v1.DescribeGroupsRequest;
@@ -31,13 +35,16 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The admin calls on consumer groups behind {@code FerryAdmin}: each is sent to the group's coordinator
  * through {@link GroupCoordinatorCalls}, except ListGroups, which every broker answers for the groups it
- * coordinates. Failures are {@link FerryException}s with the broker's code and message, naming the
- * partition when one partition failed. Thread-safe as its collaborators are.
+ * coordinates (all asked at once, see {@link #list}). Failures are {@link FerryException}s with the
+ * broker's code and message, naming the partition when one partition failed. Thread-safe as its
+ * collaborators are.
  */
 public final class GroupAdmin {
 
@@ -56,38 +63,87 @@ public final class GroupAdmin {
         this.coordinators = coordinators;
     }
 
-    /** Every broker's groups, sorted by id: the brokers come from a fresh metadata fetch. */
+    /**
+     * Every broker's groups, sorted by id: the brokers come from a fresh metadata fetch and are asked at
+     * once, then those that failed with a retriable error again after {@code retry.backoff.ms}, until the
+     * call's deadline. One broker that does not answer must not hide the groups of the others (Kafka's
+     * Admin lists what it can too), nor use up the time they have.
+     *
+     * @throws PartialGroupListingException when some brokers did not answer, with the groups of the others
+     */
     public List<ConsumerGroupListing> list(CallDeadline deadline) {
+        Collection<InetSocketAddress> brokers =
+                metadata.awaitUpdate(deadline.nanos()).brokerAddresses();
         Map<String, ConsumerGroupListing> groups = new TreeMap<>();
-        for (InetSocketAddress broker : metadata.awaitUpdate(deadline.nanos()).brokerAddresses()) {
-            for (ListGroupsResponse.Listing g : listGroups(broker, deadline)) {
-                groups.put(g.getGroupId(), new ConsumerGroupListing(g.getGroupId(), g.getGroupState()));
+        Map<InetSocketAddress, FerryException> failures = new LinkedHashMap<>();
+        List<InetSocketAddress> pending = new ArrayList<>(brokers);
+        while (!pending.isEmpty()) {
+            Map<InetSocketAddress, CompletableFuture<ListGroupsResponse>> asked = new LinkedHashMap<>();
+            pending.forEach(broker -> asked.put(broker, listGroups(broker, deadline)));
+            pending = new ArrayList<>();
+            for (Map.Entry<InetSocketAddress, CompletableFuture<ListGroupsResponse>> answer : asked.entrySet()) {
+                InetSocketAddress broker = answer.getKey();
+                FerryException failure = failure(answer.getValue());
+                if (failure == null) {
+                    failures.remove(broker);
+                    answer.getValue()
+                            .join()
+                            .getGroupsList()
+                            .forEach(g -> groups.put(
+                                    g.getGroupId(), new ConsumerGroupListing(g.getGroupId(), g.getGroupState())));
+                } else {
+                    failures.put(broker, failure);
+                    if (failure.retriable()) {
+                        pending.add(broker);
+                    }
+                }
+            }
+            if (!pending.isEmpty() && !backOff(deadline, failures.get(pending.get(0)))) {
+                break; // each pending broker's last error stays in failures
             }
         }
-        return List.copyOf(groups.values());
+        List<ConsumerGroupListing> listed = List.copyOf(groups.values());
+        if (failures.isEmpty()) {
+            return listed;
+        }
+        Map<String, FerryException> byBroker = new TreeMap<>();
+        failures.forEach((broker, e) -> byBroker.put(broker.getHostString() + ":" + broker.getPort(), e));
+        throw new PartialGroupListingException(listed, byBroker, brokers.size());
     }
 
-    /** One broker's groups, asked again while one of its coordinators is still loading. */
-    private List<ListGroupsResponse.Listing> listGroups(InetSocketAddress broker, CallDeadline deadline) {
-        String what = "list groups of broker " + broker.getHostString() + ":" + broker.getPort();
-        while (true) {
-            FerryException failure;
-            try {
-                ListGroupsResponse response = GroupServiceGrpc.newBlockingStub(channels.get(broker))
-                        .withDeadlineAfter(deadline.requestTimeoutNanos(), TimeUnit.NANOSECONDS)
-                        .listGroups(ListGroupsRequest.getDefaultInstance());
-                if (response.getError().getCode() == ErrorCode.NONE) {
-                    return response.getGroupsList();
-                }
-                failure = new FerryException(
-                        response.getError().getCode(), response.getError().getMessage());
-                if (!failure.retriable()) {
-                    throw failure;
-                }
-            } catch (StatusRuntimeException e) {
-                failure = new FerryTransportException(what + " failed: " + e.getStatus(), e);
-            }
-            deadline.backOff(what, failure);
+    private CompletableFuture<ListGroupsResponse> listGroups(InetSocketAddress broker, CallDeadline deadline) {
+        UnaryAnswer<ListGroupsResponse> answer = new UnaryAnswer<>();
+        GroupServiceGrpc.newStub(channels.get(broker))
+                .withDeadlineAfter(deadline.requestTimeoutNanos(), TimeUnit.NANOSECONDS)
+                .listGroups(ListGroupsRequest.getDefaultInstance(), answer);
+        return answer.future();
+    }
+
+    /** Waits for the broker's answer (bounded by the request's gRPC deadline): null for a listing, else why not. */
+    private static FerryException failure(CompletableFuture<ListGroupsResponse> answer) {
+        try {
+            Error error = answer.get().getError();
+            return error.getCode() == ErrorCode.NONE ? null : new FerryException(error.getCode(), error.getMessage());
+        } catch (ExecutionException e) {
+            // Named by its status alone: PartialGroupListingException says which broker it was.
+            return new FerryTransportException(
+                    e.getCause() instanceof StatusRuntimeException s
+                            ? s.getStatus().getCode() + ": " + s.getStatus().getDescription()
+                            : String.valueOf(e.getCause()),
+                    e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FerryInterruptedException("interrupted while listing groups", e);
+        }
+    }
+
+    /** Pauses before the next round; false when the call has no time left for one. */
+    private static boolean backOff(CallDeadline deadline, FerryException last) {
+        try {
+            deadline.backOff("list groups", last);
+            return true;
+        } catch (FerryTimeoutException e) {
+            return false;
         }
     }
 
@@ -97,7 +153,7 @@ public final class GroupAdmin {
         for (String groupId : new LinkedHashSet<>(groupIds)) {
             DescribeGroupsRequest request =
                     DescribeGroupsRequest.newBuilder().addGroupIds(groupId).build();
-            DescribeGroupsResponse response = coordinators.call(
+            GroupCoordinatorCalls.Answer<DescribeGroupsResponse> answer = coordinators.answer(
                     "describe group " + groupId,
                     groupId,
                     s -> s.describeGroups(request),
@@ -105,12 +161,12 @@ public final class GroupAdmin {
                             ? r.getError()
                             : r.getGroups(0).getError(),
                     deadline);
-            out.put(groupId, description(response.getGroups(0)));
+            out.put(groupId, description(answer.response().getGroups(0), answer.coordinator()));
         }
         return out;
     }
 
-    private static ConsumerGroupDescription description(DescribeGroupsResponse.Description d) {
+    private static ConsumerGroupDescription description(DescribeGroupsResponse.Description d, BrokerInfo coordinator) {
         List<MemberDescription> members = new ArrayList<>();
         for (DescribeGroupsResponse.Member m : d.getMembersList()) {
             members.add(new MemberDescription(
@@ -123,7 +179,12 @@ public final class GroupAdmin {
         }
         members.sort(Comparator.comparing(MemberDescription::memberId));
         return new ConsumerGroupDescription(
-                d.getGroupId(), d.getGroupState(), d.getGroupEpoch(), d.getAssignorName(), List.copyOf(members));
+                d.getGroupId(),
+                d.getGroupState(),
+                d.getGroupEpoch(),
+                d.getAssignorName(),
+                List.copyOf(members),
+                coordinator);
     }
 
     private static Set<TopicPartition> partitions(List<PartitionsByTopic> topics) {

@@ -1,5 +1,6 @@
 package io.ferry.client.internal;
 
+import io.ferry.client.BrokerInfo;
 import io.ferry.client.FerryException;
 import io.ferry.client.FerryTimeoutException;
 import io.ferry.client.FerryTransportException;
@@ -33,7 +34,17 @@ public final class GroupCoordinatorCalls {
     private final MetadataManager metadata;
     private final List<InetSocketAddress> bootstrap;
     private final Channels channels;
-    private final Map<String, InetSocketAddress> coordinators = new ConcurrentHashMap<>();
+    private final Map<String, Coordinator> coordinators = new ConcurrentHashMap<>();
+
+    /** A group's coordinator, with its address resolved once (every commit of the group is sent to it). */
+    private record Coordinator(BrokerInfo broker, InetSocketAddress address) {
+        Coordinator(BrokerInfo broker) {
+            this(broker, new InetSocketAddress(broker.host(), broker.port()));
+        }
+    }
+
+    /** A coordinator's answer and the coordinator that gave it. */
+    public record Answer<T>(T response, BrokerInfo coordinator) {}
 
     public GroupCoordinatorCalls(MetadataManager metadata, List<InetSocketAddress> bootstrap, Channels channels) {
         this.metadata = metadata;
@@ -55,20 +66,30 @@ public final class GroupCoordinatorCalls {
             Function<GroupServiceBlockingStub, T> rpc,
             Function<T, Error> errorOf,
             CallDeadline deadline) {
+        return answer(what, groupId, rpc, errorOf, deadline).response();
+    }
+
+    /** As {@link #call}, with the coordinator that answered. */
+    public <T> Answer<T> answer(
+            String what,
+            String groupId,
+            Function<GroupServiceBlockingStub, T> rpc,
+            Function<T, Error> errorOf,
+            CallDeadline deadline) {
         FerryException previous = null;
         for (int attempt = 0; ; attempt++) {
             FerryException failure;
             try {
                 // Not computeIfAbsent: that would hold a map lock through a blocking FindCoordinator.
-                InetSocketAddress coordinator = coordinators.get(groupId);
+                Coordinator coordinator = coordinators.get(groupId);
                 if (coordinator == null) {
-                    coordinator = find(groupId, attempt, deadline);
+                    coordinator = new Coordinator(find(groupId, attempt, deadline));
                     coordinators.put(groupId, coordinator);
                 }
-                T response = rpc.apply(stub(coordinator, deadline));
+                T response = rpc.apply(stub(coordinator.address(), deadline));
                 Error error = errorOf.apply(response);
                 if (error.getCode() == ErrorCode.NONE) {
-                    return response;
+                    return new Answer<>(response, coordinator.broker());
                 }
                 failure = new FerryException(error.getCode(), error.getMessage());
             } catch (FerryException e) {
@@ -92,8 +113,11 @@ public final class GroupCoordinatorCalls {
         }
     }
 
-    /** One FindCoordinator, asked of a broker chosen by {@code attempt}; its error as an exception. */
-    private InetSocketAddress find(String groupId, int attempt, CallDeadline deadline) {
+    /**
+     * One FindCoordinator, asked of a broker chosen by {@code attempt}; its error as an exception. The
+     * coordinator is not fenced: a fenced broker leads no {@code __consumer_offsets} partition.
+     */
+    private BrokerInfo find(String groupId, int attempt, CallDeadline deadline) {
         List<InetSocketAddress> nodes = new ArrayList<>(metadata.view().brokerAddresses());
         nodes.addAll(bootstrap);
         nodes = new ArrayList<>(new LinkedHashSet<>(nodes));
@@ -114,8 +138,11 @@ public final class GroupCoordinatorCalls {
             throw new FerryException(
                     response.getError().getCode(), response.getError().getMessage());
         }
-        return new InetSocketAddress(
-                response.getEndpoint().getHost(), response.getEndpoint().getPort());
+        return new BrokerInfo(
+                response.getNodeId(),
+                response.getEndpoint().getHost(),
+                response.getEndpoint().getPort(),
+                false);
     }
 
     private GroupServiceBlockingStub stub(InetSocketAddress node, CallDeadline deadline) {
