@@ -49,6 +49,8 @@ public final class CoordinatorShard {
 
     private final MemberTimers timers = new MemberTimers();
     private final MemberConnections connections = new MemberConnections();
+    /** Members heartbeats removed since the last {@link #expire}, which reports them. */
+    private final List<ExpiredMember> expiredByHeartbeats = new ArrayList<>();
 
     public CoordinatorShard(GroupConfig config, OffsetConfig offsets) {
         this.config = Objects.requireNonNull(config, "config");
@@ -122,6 +124,8 @@ public final class CoordinatorShard {
         HeartbeatResult result = coordinator.heartbeat(timers.withTimers(before), request, topics, nowMs);
         // A refused heartbeat changes nothing itself, but the members it found expired are gone.
         timers.remember(result.group());
+        result.expired()
+                .forEach(r -> expiredByHeartbeats.add(new ExpiredMember(request.groupId(), r.memberId(), r.reason())));
         rememberConnection(request, result, connection);
         return new Write<>(changes(before, result.group(), nowMs), result.response());
     }
@@ -211,6 +215,10 @@ public final class CoordinatorShard {
      * offsets.retention.ms ({@link OffsetRetention}: KIP-211, counting from when the group became empty, or from
      * the commit for a group with no consumer group state), and deletes each group that has no member and no
      * offset left. Groups are judged as stored: one that this call empties is deleted by a later one.
+     *
+     * <p>The members it names are those it removes, after those heartbeats removed since the last call (a
+     * heartbeat removes the members whose time ran out before it is answered): each removal is reported once,
+     * by the pass that follows it, so the broker can log every one.
      */
     public Write<List<ExpiredMember>> expire(TopicsImage topics, long nowMs) {
         SortedMap<String, ConsumerGroup> current = new TreeMap<>();
@@ -218,7 +226,8 @@ public final class CoordinatorShard {
         timers.keepOnly(current.values());
         connections.keepOnly(current.values());
         List<GroupRecord> records = new ArrayList<>();
-        List<ExpiredMember> expired = new ArrayList<>();
+        List<ExpiredMember> expired = new ArrayList<>(expiredByHeartbeats);
+        expiredByHeartbeats.clear();
         current.forEach((id, before) -> {
             ExpiryResult result = coordinator.expire(timers.withTimers(before), topics, nowMs);
             if (!result.removed().isEmpty()) {

@@ -33,7 +33,9 @@ public final class GroupCoordinator {
         // Members whose time ran out leave before this heartbeat is answered, not only at the next expiry
         // pass: the heartbeat gets the partitions they free at once, as Kafka's timers, which fire at the
         // deadline itself, would give them. A member heartbeating after its own deadline is gone, as there.
-        return heartbeats.handle(MemberExpiry.expire(group, topics, nowMs).group(), request, topics, nowMs);
+        ExpiryResult expiry = MemberExpiry.expire(group, topics, nowMs);
+        HeartbeatResult result = heartbeats.handle(expiry.group(), request, topics, nowMs);
+        return new HeartbeatResult(result.group(), result.response(), expiry.removed());
     }
 
     /** Removes the members whose session or rebalance timeout passed at {@code nowMs}. */

@@ -117,6 +117,9 @@ class CoordinatorShardTest {
 
         assertEquals(Optional.empty(), group().member("m2"), "removed by the heartbeat, not by expire()");
         assertEquals(Optional.of(Assignment.of(List.of(t(0, 1, 2, 3)))), after.assignment());
+        // The next expiry pass reports the removal, so that the broker logs it as it logs its own; once.
+        assertEquals(List.of(new ExpiredMember("g", "m2", ExpiryResult.Reason.SESSION_TIMEOUT)), expire());
+        assertEquals(List.of(), expire());
     }
 
     @Test
