@@ -295,7 +295,8 @@ public final class BrokerRole implements NodeRole {
                 groupTimer,
                 clock,
                 topics,
-                config.requestTimeout().toMillis());
+                config.requestTimeout().toMillis(),
+                groupConfig.hasDisconnectGrace());
         groupLag = new GroupLagMetrics(
                 new GroupLagGauges(registry),
                 groups::coordinatedGroups,

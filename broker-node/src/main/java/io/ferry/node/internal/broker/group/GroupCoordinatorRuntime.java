@@ -42,6 +42,9 @@ public final class GroupCoordinatorRuntime implements AutoCloseable {
     private final int brokerId;
     private final Supplier<CoordinatorShard> newShard;
     private final CoordinatorPartition.Environment env;
+    /** Whether connection ends matter ({@code group.consumer.disconnect.grace.ms} is on). */
+    private final boolean watchConnections;
+
     private final Map<Integer, CoordinatorPartition> led = new ConcurrentHashMap<>();
     /** The partition count of {@code __consumer_offsets} in the last view applied; 0 before it exists. */
     private volatile int partitionCount;
@@ -55,6 +58,8 @@ public final class GroupCoordinatorRuntime implements AutoCloseable {
      * @param timer         times expiry and load checks
      * @param topics        the cluster's topics as groups see them
      * @param appendTimeoutMillis how long an append waits for the in-sync replicas ({@code request.timeout.ms})
+     * @param watchConnections    whether a member's connection end shortens its session (the disconnect grace
+     *                            is on); when not, {@link #watchEnd} registers nothing
      */
     public GroupCoordinatorRuntime(
             int brokerId,
@@ -65,8 +70,10 @@ public final class GroupCoordinatorRuntime implements AutoCloseable {
             ScheduledExecutorService timer,
             InstantSource clock,
             ClusterTopics topics,
-            long appendTimeoutMillis) {
+            long appendTimeoutMillis,
+            boolean watchConnections) {
         this.brokerId = brokerId;
+        this.watchConnections = watchConnections;
         this.newShard = newShard;
         this.env = new CoordinatorPartition.Environment(
                 CoordinatorLog.of(replicas, logs),
@@ -152,7 +159,7 @@ public final class GroupCoordinatorRuntime implements AutoCloseable {
      */
     public void watchEnd(CallerConnection.Connection connection, String groupId) {
         int count = partitionCount;
-        if (count > 0) {
+        if (watchConnections && count > 0) {
             int partition = OffsetsTopic.partitionFor(groupId, count);
             connection.whenEnded(partition, () -> connectionEnded(partition, connection));
         }
