@@ -116,6 +116,11 @@ class ShardReplayPropertiesTest {
             run.apply(action);
             run.checkMatchesTheModel(action);
         }
+        // Removals by heartbeats since the last pass are reported by the running shard's next pass only: they
+        // are not state, so a shard loaded from the log does not know them.
+        List<ExpiredMember> reportedOnce = run.expiredByHeartbeats.stream()
+                .map(r -> new ExpiredMember("g", r.memberId(), r.reason()))
+                .toList();
         for (List<GroupRecord> log : List.of(run.log, compacted(run.log, true), compacted(run.log, false))) {
             CoordinatorShard fresh = new CoordinatorShard(CONFIG, OFFSETS);
             log.forEach(fresh::replay);
@@ -125,8 +130,11 @@ class ShardReplayPropertiesTest {
             long later = run.now + SESSION_MS + RETENTION_MS;
             Write<List<ExpiredMember>> expected = run.shard.expire(run.topics(), later);
             Write<List<ExpiredMember>> got = fresh.expire(run.topics(), later);
-            assertEquals(expected.response(), got.response());
+            List<ExpiredMember> gotAndReported = new ArrayList<>(reportedOnce);
+            gotAndReported.addAll(got.response());
+            assertEquals(expected.response(), gotAndReported);
             assertEquals(expected.records(), got.records());
+            reportedOnce = List.of();
         }
     }
 
