@@ -34,7 +34,7 @@ public final class ProducerConfig extends ClientConfig {
     public static final String PARTITIONER_IGNORE_KEYS = ProducerKeys.PARTITIONER_IGNORE_KEYS.name();
     public static final String ENABLE_IDEMPOTENCE = ProducerKeys.ENABLE_IDEMPOTENCE.name();
 
-    /** Kafka's bound: the brokers remember a producer's last five batches per partition. */
+    /** Kafka's bound: the brokers remember a producer's last five runs (Kafka: batches) per partition. */
     private static final int MAX_IN_FLIGHT_FOR_IDEMPOTENCE = 5;
 
     private final boolean idempotent;

@@ -147,6 +147,13 @@ final class FakeBroker extends BrokerServiceGrpc.BrokerServiceImplBase {
         answers.forEach(Runnable::run);
     }
 
+    /** Sends the held answers but the first, in arrival order, and goes on holding that one and new ones. */
+    synchronized void releaseAnswersButFirst() {
+        List<Runnable> answers = new ArrayList<>(heldAnswers.subList(1, heldAnswers.size()));
+        heldAnswers.subList(1, heldAnswers.size()).clear();
+        answers.forEach(Runnable::run);
+    }
+
     /**
      * The next {@code times} produce requests are appended, then their stream is broken instead of
      * answered: the answer is lost after the write, as when a connection drops.

@@ -38,8 +38,11 @@ final class FakeCluster implements AutoCloseable {
         long logEndOffset;
         int leader;
         int leaderEpoch;
-        /** Per producer id, its last {@link #KEPT_BATCHES} stored batches, oldest first (with checkSequences). */
-        final Map<Long, Deque<RecordBatch>> producers = new HashMap<>();
+        /**
+         * Per producer id, its last {@link #KEPT_RUNS} runs of stored batches (batches back to back with
+         * consecutive sequences), oldest first (with checkSequences).
+         */
+        final Map<Long, Deque<List<RecordBatch>>> producers = new HashMap<>();
     }
 
     /** A leader's refusal of a batch for its producer id, epoch or sequence: nothing was appended. */
@@ -52,8 +55,8 @@ final class FakeCluster implements AutoCloseable {
         }
     }
 
-    /** Batches a leader keeps per producer to recognise retries, as the broker's ProducerStateManager. */
-    private static final int KEPT_BATCHES = 5;
+    /** Runs a leader keeps per producer to recognise retries, as the broker's ProducerStateManager. */
+    private static final int KEPT_RUNS = 5;
 
     private final List<FakeBroker> brokers = new ArrayList<>();
     private final Map<String, TopicRecord> topics = new LinkedHashMap<>();
@@ -92,8 +95,8 @@ final class FakeCluster implements AutoCloseable {
     }
 
     /**
-     * From now on appends check producer ids as the broker does: a lone batch equal to one of its
-     * producer's last five is answered with its offsets and not stored again; an older epoch is
+     * From now on appends check producer ids as the broker does: a lone batch equal to one in its
+     * producer's last five runs is answered with its offsets and not stored again; an older epoch is
      * INVALID_PRODUCER_EPOCH; a sequence that does not follow the producer's last (a new epoch: 0) is
      * OUT_OF_ORDER_SEQUENCE_NUMBER; a producer the partition has not seen may start anywhere.
      */
@@ -166,10 +169,20 @@ final class FakeCluster implements AutoCloseable {
             log.batches.add(stored);
             log.logEndOffset = stored.nextOffset();
             if (stored.producerId() >= 0) {
-                Deque<RecordBatch> kept = log.producers.computeIfAbsent(stored.producerId(), id -> new ArrayDeque<>());
-                kept.addLast(stored);
-                if (kept.size() > KEPT_BATCHES) {
-                    kept.removeFirst();
+                Deque<List<RecordBatch>> runs =
+                        log.producers.computeIfAbsent(stored.producerId(), id -> new ArrayDeque<>());
+                List<RecordBatch> run = runs.peekLast();
+                RecordBatch previous = run == null ? null : run.get(run.size() - 1);
+                if (previous != null
+                        && previous.producerEpoch() == stored.producerEpoch()
+                        && previous.lastOffset() + 1 == stored.baseOffset()
+                        && previous.baseSequence() + previous.recordCount() == stored.baseSequence()) {
+                    run.add(stored);
+                } else {
+                    runs.addLast(new ArrayList<>(List.of(stored)));
+                    if (runs.size() > KEPT_RUNS) {
+                        runs.removeFirst();
+                    }
                 }
             }
         }
@@ -177,7 +190,9 @@ final class FakeCluster implements AutoCloseable {
     }
 
     private static RecordBatch keptEqual(PartitionLog log, RecordBatch batch) {
-        for (RecordBatch kept : log.producers.getOrDefault(batch.producerId(), new ArrayDeque<>())) {
+        for (RecordBatch kept : log.producers.getOrDefault(batch.producerId(), new ArrayDeque<>()).stream()
+                .flatMap(List::stream)
+                .toList()) {
             if (kept.producerEpoch() == batch.producerEpoch()
                     && kept.baseSequence() == batch.baseSequence()
                     && kept.recordCount() == batch.recordCount()) {
@@ -189,7 +204,8 @@ final class FakeCluster implements AutoCloseable {
 
     private static void checkFollows(PartitionLog log, List<RecordBatch> batches) throws SequenceRefused {
         Map<Long, RecordBatch> last = new HashMap<>();
-        log.producers.forEach((id, kept) -> last.put(id, kept.peekLast()));
+        log.producers.forEach(
+                (id, runs) -> last.put(id, runs.peekLast().get(runs.peekLast().size() - 1)));
         for (RecordBatch b : batches) {
             RecordBatch previous = b.producerId() < 0 ? null : last.get(b.producerId());
             if (previous != null) {

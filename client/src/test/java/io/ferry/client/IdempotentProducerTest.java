@@ -25,8 +25,8 @@ import org.junit.jupiter.api.Test;
  * What the idempotent producer puts on the wire, against {@link FakeBroker}s (which append whatever
  * they get unless told to {@link FakeCluster#checkSequences check sequences} as a leader does): the
  * producer id from InitProducerId, a sequence per partition stamped once and resent unchanged, a fresh
- * producer id after a batch failed for good, and up to five batches of a partition in flight whose order
- * holds across retries. That a leader appends a retry only once is the broker's part, tested on a real
+ * producer id after a batch failed for good, and up to five runs of a partition in flight (each the
+ * partition's new batches in one request) whose order holds across retries. That a leader appends a retry only once is the broker's part, tested on a real
  * node by {@code ProducerSequencesTest} and {@code IdempotentProducerNodeTest} in broker-node.
  */
 class IdempotentProducerTest {
@@ -232,6 +232,48 @@ class IdempotentProducerTest {
         cluster.broker(cluster.leader(P0)).releaseAnswers(false);
         assertOffsetsFrom(1, futures);
         assertLogHoldsInOrder(values(0, 5), FIRST_ID);
+    }
+
+    /** After {@link #pipeliningProducer}: v1..v5 as five requests (runs), their answers held. */
+    private List<CompletableFuture<RecordMetadata>> fiveRunsUnanswered(FerryProducer producer) {
+        cluster.broker(cluster.leader(P0)).holdAnswers();
+        return sendOneByOne(producer, 1, 5, () -> {});
+    }
+
+    @Test
+    void aRequestTakesEveryReadyBatchOfAPartitionAsOneRun() throws Exception {
+        FerryProducer producer = pipeliningProducer();
+        FakeBroker leader = cluster.broker(cluster.leader(P0));
+        List<CompletableFuture<RecordMetadata>> futures = fiveRunsUnanswered(producer);
+        for (int i = 6; i <= 12; i++) {
+            futures.add(send(producer, 0, i)); // a batch each (batch.size=0), waiting: five runs are in flight
+        }
+        Thread.sleep(300); // room for a wrongly sent request to arrive
+        assertEquals(6, leader.produceRequests().size(), "no sixth run while five are in flight");
+
+        leader.releaseAnswers(false);
+        assertOffsetsFrom(1, futures);
+        assertEquals(7, leader.produceRequests().size(), "v6..v12 went in one request");
+        assertEquals(7, cluster.batches(P0).size() - 6, "as seven batches");
+        assertLogHoldsInOrder(values(0, 12), FIRST_ID);
+    }
+
+    @Test
+    void noNewRunWhileTheOldestUnresolvedIsFiveRunsBack() throws Exception {
+        // The leader may have appended the four later runs: a sixth would push v1's run out of its memory.
+        FerryProducer producer = pipeliningProducer();
+        FakeBroker leader = cluster.broker(cluster.leader(P0));
+        List<CompletableFuture<RecordMetadata>> futures = fiveRunsUnanswered(producer);
+        leader.releaseAnswersButFirst();
+        await().atMost(10, TimeUnit.SECONDS)
+                .until(() -> futures.subList(1, 5).stream().allMatch(CompletableFuture::isDone));
+        futures.add(send(producer, 0, 6));
+        Thread.sleep(300); // room for a wrongly sent request to arrive
+        assertEquals(6, leader.produceRequests().size(), "v6 waits for v1's answer");
+
+        leader.releaseAnswers(false);
+        assertOffsetsFrom(1, futures);
+        assertLogHoldsInOrder(values(0, 6), FIRST_ID);
     }
 
     @Test

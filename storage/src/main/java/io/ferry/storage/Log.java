@@ -314,8 +314,8 @@ public final class Log implements AutoCloseable {
      * {@link LogAppendInfo#flushed()} completes once it is on disk; the append does not wait for it.
      *
      * <p>Batches with a producer id are checked against the producer's state first (see
-     * {@link ProducerStateManager#checkLeaderAppend}); an append that is a single batch retrying one of its
-     * producer's last five appends nothing and answers the original's offsets
+     * {@link ProducerStateManager#checkLeaderAppend}); an append that is a single batch retrying records
+     * in one of its producer's last five runs appends nothing and answers their offsets
      * ({@link LogAppendInfo#duplicate()}).
      *
      * @throws LogAppendException nothing was appended: INVALID_LEADER_EPOCH (below the log's latest epoch),
@@ -409,6 +409,8 @@ public final class Log implements AutoCloseable {
                     throw new StorageException("batch " + parsed.get(i) + " does not fit the new segment " + segment);
                 }
                 segment.append(bytes.duplicate().position(position).limit(position + runBytes), parsed.subList(i, j));
+                // Before the next roll, whose snapshot is the state as of the new segment's base offset.
+                producerState.update(parsed.subList(i, j));
                 position += runBytes;
                 end = LogEnd.of(segment);
                 i = j;
@@ -416,7 +418,6 @@ public final class Log implements AutoCloseable {
         } catch (IOException e) {
             throw new StorageException("append to " + dir + " failed: " + e.getMessage(), e);
         }
-        producerState.update(parsed);
         CompletableFuture<Void> flushed = flushes.appended(records, end.offset(), config);
         return new LogAppendInfo(
                 parsed.get(0).baseOffset(),

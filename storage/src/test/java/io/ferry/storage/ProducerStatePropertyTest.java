@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.ferry.storage.internal.BatchMetadata;
 import io.ferry.storage.internal.ProducerStateEntry;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,10 +30,11 @@ import net.jqwik.api.Tuple;
 import net.jqwik.api.constraints.Size;
 
 /**
- * Random producers' appends, retries, new epochs, rolls, truncations and reopens (clean, crashed, and with
- * the snapshots deleted) against a model: the producers' batches the log holds. After every step the log's
- * producer state is the one the model's batches give, and a retry of any of a producer's last five batches
- * appends nothing and answers its offsets.
+ * Random producers' appends (one batch, or several in one append as Ferry's producer sends them),
+ * retries, new epochs, rolls, truncations and reopens (clean, crashed, and with the snapshots deleted)
+ * against a model: the producers' batches the log holds. After every step the log's producer state is the
+ * one the model's batches give (each producer's last five runs of batches back to back), and a retry of
+ * any batch in those runs appends nothing and answers its offsets.
  */
 class ProducerStatePropertyTest {
 
@@ -47,6 +49,7 @@ class ProducerStatePropertyTest {
 
     enum Kind {
         PRODUCE,
+        PRODUCE_SEVERAL,
         RETRY,
         NEW_EPOCH,
         PLAIN,
@@ -65,7 +68,8 @@ class ProducerStatePropertyTest {
     @Provide
     Arbitrary<Op> op() {
         Arbitrary<Kind> kind = Arbitraries.frequency(
-                Tuple.of(12, Kind.PRODUCE),
+                Tuple.of(10, Kind.PRODUCE),
+                Tuple.of(4, Kind.PRODUCE_SEVERAL),
                 Tuple.of(4, Kind.RETRY),
                 Tuple.of(1, Kind.NEW_EPOCH),
                 Tuple.of(2, Kind.PLAIN),
@@ -111,10 +115,11 @@ class ProducerStatePropertyTest {
     private Log apply(Op op, Log log) throws Exception {
         long producerId = op.a() % PRODUCERS;
         switch (op.kind()) {
-            case PRODUCE -> produce(log, producerId, 1 + op.b() % 3);
+            case PRODUCE -> produce(log, producerId, List.of(1 + op.b() % 3));
+            case PRODUCE_SEVERAL -> produce(log, producerId, List.of(1 + op.b() % 3, 1, 1 + op.b() % 2, 2));
             case NEW_EPOCH -> {
                 epochs.merge(producerId, (short) 1, (a, b) -> (short) (a + b));
-                produce(log, producerId, 1);
+                produce(log, producerId, List.of(1));
             }
             case RETRY -> retry(log, producerId, op.b());
             case PLAIN -> log.appendAsLeader(batch(clock.millis(), 2, 10), LEADER_EPOCH);
@@ -143,23 +148,36 @@ class ProducerStatePropertyTest {
         return log;
     }
 
-    private void produce(Log log, long producerId, int records) throws LogAppendException {
+    /** Appends batches of {@code records[i]} records each, one after the other, in one append. */
+    private void produce(Log log, long producerId, List<Integer> records) throws LogAppendException {
         short epoch = epochs.getOrDefault(producerId, (short) 0);
         List<Produced> own = batchesOf(producerId);
         boolean continues = !own.isEmpty() && own.get(own.size() - 1).epoch() == epoch;
         int firstSeq = continues ? own.get(own.size() - 1).metadata().lastSeq() + 1 : 0;
-        LogAppendInfo info =
-                log.appendAsLeader(producerBatch(producerId, epoch, firstSeq, records, clock.millis()), LEADER_EPOCH);
+        List<ByteBuffer> batches = new ArrayList<>();
+        int seq = firstSeq;
+        for (int count : records) {
+            batches.add(producerBatch(producerId, epoch, seq, count, clock.millis()));
+            seq += count;
+        }
+        LogAppendInfo info = log.appendAsLeader(TestBatches.concat(batches), LEADER_EPOCH);
         assertEquals(false, info.duplicate());
-        model.add(new Produced(
-                producerId,
-                epoch,
-                firstSeq,
-                new BatchMetadata(firstSeq + records - 1, info.lastOffset(), records - 1, clock.millis())));
+        seq = firstSeq;
+        long offset = info.firstOffset();
+        for (int count : records) {
+            model.add(new Produced(
+                    producerId,
+                    epoch,
+                    seq,
+                    new BatchMetadata(seq + count - 1, offset + count - 1, count - 1, clock.millis())));
+            seq += count;
+            offset += count;
+        }
     }
 
     private void retry(Log log, long producerId, int pick) throws LogAppendException {
-        List<Produced> kept = expectedBatches(producerId);
+        List<Produced> kept =
+                expectedRuns(producerId).stream().flatMap(List::stream).toList();
         if (kept.isEmpty()) {
             return;
         }
@@ -179,34 +197,58 @@ class ProducerStatePropertyTest {
         return model.stream().filter(p -> p.producerId() == producerId).toList();
     }
 
-    /** A producer's batches the state keeps: the last five of its latest epoch. */
-    private List<Produced> expectedBatches(long producerId) {
+    /**
+     * A producer's runs the state keeps: its batches of its latest epoch, those that follow each other
+     * in offsets and sequences grouped (sequences here never wrap), the last five groups.
+     */
+    private List<List<Produced>> expectedRuns(long producerId) {
         List<Produced> own = batchesOf(producerId);
         if (own.isEmpty()) {
-            return own;
+            return List.of();
         }
         short epoch = own.get(own.size() - 1).epoch();
-        List<Produced> ofEpoch = own.stream().filter(p -> p.epoch() == epoch).toList();
-        return ofEpoch.subList(Math.max(0, ofEpoch.size() - ProducerStateEntry.BATCHES_KEPT), ofEpoch.size());
+        List<List<Produced>> runs = new ArrayList<>();
+        Produced previous = null;
+        for (Produced batch : own) {
+            if (batch.epoch() != epoch) {
+                continue;
+            }
+            boolean continues = previous != null
+                    && batch.metadata().firstOffset() == previous.metadata().lastOffset() + 1
+                    && batch.firstSeq() == previous.metadata().lastSeq() + 1;
+            if (!continues) {
+                runs.add(new ArrayList<>());
+            }
+            runs.get(runs.size() - 1).add(batch);
+            previous = batch;
+        }
+        return runs.subList(Math.max(0, runs.size() - ProducerStateEntry.RUNS_KEPT), runs.size());
     }
 
     private Map<Long, ProducerStateEntry> expected() {
         Map<Long, ProducerStateEntry> expected = new HashMap<>();
         for (long producerId = 0; producerId < PRODUCERS; producerId++) {
-            List<Produced> kept = expectedBatches(producerId);
+            List<List<Produced>> kept = expectedRuns(producerId);
             if (!kept.isEmpty()) {
-                List<BatchMetadata> batches =
-                        kept.stream().map(Produced::metadata).toList();
+                List<BatchMetadata> runs =
+                        kept.stream().map(ProducerStatePropertyTest::runOf).toList();
                 expected.put(
                         producerId,
                         new ProducerStateEntry(
                                 producerId,
-                                kept.get(0).epoch(),
-                                batches,
-                                batches.get(batches.size() - 1).timestamp()));
+                                kept.get(0).get(0).epoch(),
+                                runs,
+                                runs.get(runs.size() - 1).timestamp()));
             }
         }
         return expected;
+    }
+
+    private static BatchMetadata runOf(List<Produced> batches) {
+        BatchMetadata first = batches.get(0).metadata();
+        BatchMetadata last = batches.get(batches.size() - 1).metadata();
+        return new BatchMetadata(
+                last.lastSeq(), last.lastOffset(), (int) (last.lastOffset() - first.firstOffset()), last.timestamp());
     }
 
     private static void deleteTree(Path dir) throws IOException {

@@ -92,6 +92,38 @@ class ProducerSequencesTest {
     }
 
     @Test
+    void aRetryOfAnyBatchOfARequestWithManyIsRecognised() throws Exception {
+        // Ferry's producer sends every ready batch of a partition in one request; the leader keeps them as
+        // one run, so a retry of any of them is recognised, however many there were.
+        createTopic(channel, "runs", 1, Map.of());
+        List<ByteBuffer> batches = new ArrayList<>();
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            batches.add(batch(31, 0, 2 * i, "r" + 2 * i, "r" + (2 * i + 1)));
+            expected.add(2 * i + ":r" + 2 * i);
+            expected.add((2 * i + 1) + ":r" + (2 * i + 1));
+        }
+        assertEquals(0, send("runs", concat(batches)).getBaseOffset());
+        assertEquals(16, send("runs", batch(32, 0, 0, "other")).getBaseOffset());
+        expected.add("16:other");
+
+        for (int i : new int[] {0, 2, 7}) {
+            PartitionProduceResult retry = send("runs", batch(31, 0, 2 * i, "r" + 2 * i, "r" + (2 * i + 1)));
+            assertEquals(
+                    ErrorCode.NONE, retry.getError().getCode(), retry.getError().getMessage());
+            assertEquals(2 * i, retry.getBaseOffset(), "batch " + i);
+        }
+        assertEquals(expected, readAll(channel, "runs", 0, 0));
+    }
+
+    private static ByteBuffer concat(List<ByteBuffer> batches) {
+        ByteBuffer all = ByteBuffer.allocate(
+                batches.stream().mapToInt(ByteBuffer::remaining).sum());
+        batches.forEach(b -> all.put(b.duplicate()));
+        return all.flip();
+    }
+
+    @Test
     void aSequenceGapAndAnOldEpochAreRefusedAndTheProducerGoesOn() throws Exception {
         createTopic(channel, "sequenced", 1, Map.of());
         assertEquals(0, send("sequenced", batch(11, 3, 0, "a")).getBaseOffset());

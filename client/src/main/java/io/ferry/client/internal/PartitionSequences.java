@@ -19,6 +19,9 @@ final class PartitionSequences {
     /** The base sequence of the next batch stamped for this partition. */
     int nextSequence;
 
+    /** The number of the next run ({@link ProducerBatch#run}) stamped for this partition. */
+    long nextRun;
+
     /**
      * The base sequence that follows the last acknowledged batch, or -1 while none was acknowledged under
      * {@link #producerId}: the broker may not know the producer yet and would take any sequence.
@@ -64,6 +67,16 @@ final class PartitionSequences {
     ProducerBatch firstUnresolved() {
         var first = unresolved.firstEntry();
         return first == null ? null : first.getValue();
+    }
+
+    /**
+     * The runs stamped since the oldest one with an unresolved batch, that one included: the leader may
+     * have appended all of them, so a retry of that batch is only recognised while they are at most
+     * its five runs kept.
+     */
+    long runsSinceOldestUnresolved() {
+        ProducerBatch first = firstUnresolved();
+        return first == null ? 0 : nextRun - first.run;
     }
 
     /** Whether {@code batch} is unresolved and an unresolved batch comes before it. */

@@ -49,6 +49,12 @@ public final class ProducerBatch {
     int baseSequence = -1;
 
     long producerId = -1;
+    /**
+     * Which of its partition's runs the batch was first sent in, once {@link #stamp}ed: a run is the new
+     * batches of a partition one request carries, which the leader appends back to back
+     * ({@link ProducerSequences}). Kept on every retry.
+     */
+    long run = -1;
     /** Whether an attempt is on the wire, unanswered; kept by {@link ProducerSequences}. */
     boolean onWire;
 
@@ -160,6 +166,7 @@ public final class ProducerBatch {
     void unstamp() {
         this.producerId = -1;
         this.baseSequence = -1;
+        this.run = -1;
     }
 
     /** A copy of {@code batch} with another producer id, epoch and base sequence, and the CRC that covers them. */

@@ -2,10 +2,11 @@ package io.ferry.client.internal;
 
 import io.ferry.client.TopicPartition;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * An idempotent producer's sequences and the rules that let it keep several batches of a partition in
+ * An idempotent producer's sequences and the rules that let it keep several requests of a partition in
  * flight without losing their order, as Kafka's {@code TransactionManager} does for a producer that is not
  * transactional.
  *
@@ -13,11 +14,15 @@ import java.util.Map;
  *   <li>A batch is stamped with the producer id and its partition's next sequence when it is first
  *       drained, and keeps them on every retry, so the leader answers a retry of a batch it already holds
  *       with the original offsets instead of appending it again.</li>
- *   <li>At most {@code max.in.flight.requests.per.connection} (at most 5) batches of a partition are
- *       unresolved at a time: the leader remembers a producer's last five batches per partition, so any
- *       retry is of a batch it can still recognise. Until the first batch under a producer id is
- *       acknowledged, it is the only one: a leader that does not know the producer takes any sequence, so
- *       a later batch could be written before an earlier one that failed.</li>
+ *   <li>The new batches of a partition one request carries are a run: the leader appends them back to
+ *       back and remembers a producer's last five runs per partition (Kafka's leader remembers five
+ *       batches, as Kafka's producer sends one batch of a partition per request). So a request takes
+ *       every ready batch of a partition that fits {@code max.request.size}, as a producer without
+ *       idempotence does, and at most {@code max.in.flight.requests.per.connection} (at most 5) runs are
+ *       stamped since the oldest one not yet resolved: any retry is of a run the leader still knows. Until
+ *       the first batch under a producer id is acknowledged, one run is the only one: a leader that does
+ *       not know the producer takes any sequence, so a later run could be written before an earlier one
+ *       that failed (a run is appended whole or not at all).</li>
  *   <li>The leader appends a partition's batches only in sequence order. A batch that is retried goes
  *       back to its place in the queue and is sent again, alone, only once it is the first unresolved
  *       batch of its partition; the later ones, refused meanwhile with OUT_OF_ORDER_SEQUENCE_NUMBER
@@ -36,16 +41,16 @@ import java.util.Map;
 final class ProducerSequences {
 
     private final ProducerIdentity identity;
-    private final int maxUnresolvedPerPartition;
+    private final int maxRunsPerPartition;
     private final Map<TopicPartition, PartitionSequences> partitions = new HashMap<>();
 
     /**
-     * @param maxUnresolvedPerPartition {@code max.in.flight.requests.per.connection}, which the
-     *                                  configuration bounds by 5 for an idempotent producer
+     * @param maxRunsPerPartition {@code max.in.flight.requests.per.connection}, which the configuration
+     *                            bounds by 5 for an idempotent producer
      */
-    ProducerSequences(ProducerIdentity identity, int maxUnresolvedPerPartition) {
+    ProducerSequences(ProducerIdentity identity, int maxRunsPerPartition) {
         this.identity = identity;
-        this.maxUnresolvedPerPartition = maxUnresolvedPerPartition;
+        this.maxRunsPerPartition = maxRunsPerPartition;
     }
 
     /** The current producer id, or null while one is being obtained; see {@link ProducerIdentity#current}. */
@@ -55,8 +60,8 @@ final class ProducerSequences {
 
     /**
      * How many batches from the head of the partition's queue may be drained now, {@code head} being its
-     * first: 0 to wait, 1 for a retry (sent alone, and only as the first unresolved batch), else as many new
-     * batches as the partition has room for.
+     * first: 0 to wait, 1 for a retry (sent alone, and only as the first unresolved batch), else
+     * {@link Integer#MAX_VALUE} when a new run may start (as many new batches as the request has room for).
      */
     int drainable(TopicPartition tp, ProducerBatch head, long nowNanos) {
         PartitionSequences partition = partitions.computeIfAbsent(tp, t -> new PartitionSequences());
@@ -79,22 +84,33 @@ final class ProducerSequences {
             }
             partition.startOver(current);
         }
-        if (partition.nextAfterAcked < 0) {
-            return partition.unresolvedCount() == 0 ? 1 : 0;
-        }
-        return Math.max(0, maxUnresolvedPerPartition - partition.unresolvedCount());
+        boolean mayStartRun = partition.nextAfterAcked < 0
+                ? partition.unresolvedCount() == 0
+                : partition.runsSinceOldestUnresolved() < maxRunsPerPartition;
+        return mayStartRun ? Integer.MAX_VALUE : 0;
     }
 
-    /** Records that {@code batch}, just drained, goes on the wire; stamps it on its first attempt. */
-    void sent(ProducerBatch batch) {
-        PartitionSequences partition = partitions.get(batch.tp);
-        if (!batch.isStamped()) {
-            batch.stamp(partition.producerId.producerId(), partition.producerId.epoch(), partition.nextSequence);
-            partition.nextSequence = incrementSequence(partition.nextSequence, batch.recordCount());
-            partition.add(batch);
+    /**
+     * Records that {@code drained}, the batches of one partition just drained for one request, go on the
+     * wire; stamps those on their first attempt, as one new run.
+     */
+    void sent(List<ProducerBatch> drained) {
+        if (drained.isEmpty()) {
+            return;
         }
-        batch.onWire = true;
-        partition.onWire++;
+        PartitionSequences partition = partitions.get(drained.get(0).tp);
+        long run = partition.nextRun;
+        for (ProducerBatch batch : drained) {
+            if (!batch.isStamped()) {
+                batch.stamp(partition.producerId.producerId(), partition.producerId.epoch(), partition.nextSequence);
+                batch.run = run;
+                partition.nextRun = run + 1;
+                partition.nextSequence = incrementSequence(partition.nextSequence, batch.recordCount());
+                partition.add(batch);
+            }
+            batch.onWire = true;
+            partition.onWire++;
+        }
     }
 
     /** The attempt of {@code batch} on the wire was answered or lost; safe to call again. */

@@ -43,10 +43,9 @@ import java.util.concurrent.locks.LockSupport;
  * flight is muted until it is answered, so order holds across retries and leader moves too.
  *
  * <p>An idempotent producer keeps order with sequences instead of muting: {@link ProducerSequences}
- * stamps each batch when it is first drained and decides how many batches of a partition may be drained
- * (up to {@code max.in.flight.requests.per.connection} unresolved, a retry only alone and in sequence
- * order) and whether a batch refused as out of sequence is retried. Several new batches of a partition
- * may share one request.
+ * stamps each batch when it is first drained and decides when a partition's batches may be drained (as
+ * many new ones as a request holds, in up to {@code max.in.flight.requests.per.connection} runs; a retry
+ * only alone and in sequence order) and whether a batch refused as out of sequence is retried.
  */
 public final class Sender implements Runnable {
 
@@ -235,7 +234,7 @@ public final class Sender implements Runnable {
             int drained = accumulator.drain(queue, now, sendAll, maxRequestSize - used, maxBatches, batches);
             bytesPerBroker.put(leader, used + drained);
             if (sequences != null) {
-                batches.subList(before, batches.size()).forEach(sequences::sent);
+                sequences.sent(batches.subList(before, batches.size()));
             }
         }
         perBroker.forEach((brokerId, batches) -> {

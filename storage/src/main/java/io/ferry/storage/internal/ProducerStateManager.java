@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The idempotent producers of one partition (Kafka's {@code ProducerStateManager}): per producer id, its
- * epoch and its last batches, built from every batch with a producer id the log holds, so a leader can
+ * epoch and its last runs of batches, built from every batch with a producer id the log holds, so a leader can
  * refuse a batch out of sequence and answer a retry with the offsets its first attempt got. A follower
  * builds the same state from the batches it replicates, so after a failover the new leader recognises
  * retries of what the old one appended.
@@ -53,11 +53,11 @@ public final class ProducerStateManager {
      * producer id pass.
      *
      * <ul>
-     *   <li>A single batch equal (producer id, epoch, first and last sequence) to one of its producer's
-     *       kept batches is a retry: the answer is that batch, and nothing must be appended. Kafka takes
-     *       exactly one batch per partition in a produce request, so it never meets a retry among other
-     *       batches; here a retry within several batches is checked as any batch and refused (its
-     *       sequence does not follow).</li>
+     *   <li>A single batch whose sequences (same producer id and epoch) one of its producer's kept runs
+     *       holds is a retry: the answer is where the run holds them, and nothing must be appended. A
+     *       producer retries a batch alone (Kafka's sends one batch per partition in a request anyway);
+     *       a retry among other batches is checked as any batch and refused (its sequence does not
+     *       follow).</li>
      *   <li>An epoch below the producer's: INVALID_PRODUCER_EPOCH (a fenced producer).</li>
      *   <li>A new, higher epoch must start at sequence 0, else OUT_OF_ORDER_SEQUENCE.</li>
      *   <li>In the same epoch, the first sequence must follow the last one (after
@@ -70,7 +70,7 @@ public final class ProducerStateManager {
      *       TOO_MANY_PRODUCER_IDS, so a client inventing producer ids cannot grow the state without bound.</li>
      * </ul>
      *
-     * @return the original of a retried batch, whose offsets answer the append
+     * @return where the records of a retried batch are, whose offsets answer the append
      */
     public Optional<BatchMetadata> checkLeaderAppend(List<RecordBatch> batches, int maxProducerIds)
             throws LogAppendException {
@@ -82,54 +82,61 @@ public final class ProducerStateManager {
                 return original;
             }
         }
-        // Each producer's state after its earlier batches of this append; only epochs and sequences are
-        // read from it, as the batches have no offsets yet.
-        Map<Long, ProducerStateEntry> updated = new HashMap<>();
+        // Where each producer's sequences stand after its earlier batches of this append.
+        Map<Long, SequencePosition> updated = new HashMap<>();
         int newIds = 0;
         for (RecordBatch batch : batches) {
             long producerId = batch.producerId();
             if (producerId == RecordBatch.NO_PRODUCER_ID) {
                 continue;
             }
-            ProducerStateEntry entry = updated.getOrDefault(producerId, producers.get(producerId));
-            if (entry == null) {
-                if (producers.size() + newIds >= maxProducerIds) {
-                    throw new LogAppendException(
-                            Reason.TOO_MANY_PRODUCER_IDS,
-                            "producer id " + producerId + " is new and the partition already tracks its limit of "
-                                    + maxProducerIds + " producer ids (max.producer.ids.per.partition); ids idle for"
-                                    + " producer.id.expiration.ms are forgotten");
+            SequencePosition position = updated.get(producerId);
+            if (position == null) {
+                ProducerStateEntry entry = producers.get(producerId);
+                if (entry == null) {
+                    if (producers.size() + newIds >= maxProducerIds) {
+                        throw new LogAppendException(
+                                Reason.TOO_MANY_PRODUCER_IDS,
+                                "producer id " + producerId + " is new and the partition already tracks its limit of "
+                                        + maxProducerIds + " producer ids (max.producer.ids.per.partition); ids idle"
+                                        + " for producer.id.expiration.ms are forgotten");
+                    }
+                    newIds++;
+                } else {
+                    position = new SequencePosition(entry.epoch(), entry.lastSeq());
                 }
-                updated.put(producerId, ProducerStateEntry.first(batch));
-                newIds++;
-                continue;
             }
-            checkSequence(entry, batch);
-            updated.put(producerId, entry.with(batch));
+            if (position != null) {
+                checkSequence(producerId, position, batch);
+            }
+            updated.put(producerId, new SequencePosition(batch.producerEpoch(), Sequences.lastSeq(batch)));
         }
         return Optional.empty();
     }
 
-    private static void checkSequence(ProducerStateEntry entry, RecordBatch batch) throws LogAppendException {
-        long producerId = entry.producerId();
-        if (batch.producerEpoch() < entry.epoch()) {
+    /** A producer's epoch and last sequence. */
+    private record SequencePosition(short epoch, int lastSeq) {}
+
+    private static void checkSequence(long producerId, SequencePosition position, RecordBatch batch)
+            throws LogAppendException {
+        if (batch.producerEpoch() < position.epoch()) {
             throw new LogAppendException(
                     Reason.INVALID_PRODUCER_EPOCH,
                     "producer " + producerId + " sent epoch " + batch.producerEpoch() + ", below its epoch "
-                            + entry.epoch() + ": a newer instance of the producer fenced it");
+                            + position.epoch() + ": a newer instance of the producer fenced it");
         }
-        if (batch.producerEpoch() > entry.epoch()) {
+        if (batch.producerEpoch() > position.epoch()) {
             if (batch.baseSequence() != 0) {
                 throw new LogAppendException(
                         Reason.OUT_OF_ORDER_SEQUENCE,
                         "producer " + producerId + " starts its new epoch " + batch.producerEpoch() + " at sequence "
                                 + batch.baseSequence() + ", not 0");
             }
-        } else if (!Sequences.follows(entry.lastSeq(), batch.baseSequence())) {
+        } else if (!Sequences.follows(position.lastSeq(), batch.baseSequence())) {
             throw new LogAppendException(
                     Reason.OUT_OF_ORDER_SEQUENCE,
                     "producer " + producerId + " sent sequence " + batch.baseSequence() + " in epoch "
-                            + batch.producerEpoch() + " but its last sequence is " + entry.lastSeq());
+                            + batch.producerEpoch() + " but its last sequence is " + position.lastSeq());
         }
     }
 
@@ -169,7 +176,7 @@ public final class ProducerStateManager {
      */
     public Map<Long, Long> lastBatchOffsets() {
         Map<Long, Long> offsets = new HashMap<>();
-        producers.forEach((id, entry) -> offsets.put(id, entry.lastBatch().lastOffset()));
+        producers.forEach((id, entry) -> offsets.put(id, entry.lastRun().lastOffset()));
         return offsets;
     }
 

@@ -23,12 +23,13 @@ import java.util.zip.CRC32C;
  * version: int16 (1)
  * crc:     int32, CRC-32C of everything after it
  * count:   int32 producers, then for each:
- *   producer id: int64, epoch: int16, last timestamp: int64, batch count: int8 (1 to 5), then for each batch,
- *   oldest first: last sequence: int32, last offset: int64, offset delta: int32, max timestamp: int64
+ *   producer id: int64, epoch: int16, last timestamp: int64, run count: int8 (1 to 5), then for each run
+ *   ({@link ProducerStateEntry}), oldest first:
+ *     last sequence: int32, last offset: int64, offset delta: int32, max timestamp: int64
  * </pre>
  *
- * <p>Unlike Kafka's snapshot (one batch per producer) it keeps all five batches, so a retry of any of
- * them is still recognised after a restart. A write goes to {@code .snapshot.tmp} and is renamed into
+ * <p>Unlike Kafka's snapshot (one batch per producer) it keeps all five runs, so a retry of any batch
+ * in them is still recognised after a restart. A write goes to {@code .snapshot.tmp} and is renamed into
  * place, so a file has either its whole content or none; it is not forced, as a snapshot only saves
  * replaying the log: one a crash tore fails its CRC and is ignored ({@link CorruptSnapshotException}).
  */
@@ -77,7 +78,7 @@ public final class ProducerStateSnapshot {
     public static void write(Path dir, long offset, Collection<ProducerStateEntry> producers) throws IOException {
         int size = HEADER_BYTES;
         for (ProducerStateEntry producer : producers) {
-            size += PRODUCER_BYTES + producer.batches().size() * BATCH_BYTES;
+            size += PRODUCER_BYTES + producer.runs().size() * BATCH_BYTES;
         }
         ByteBuffer buffer = ByteBuffer.allocate(size);
         buffer.putShort(VERSION).putInt(0).putInt(producers.size());
@@ -85,8 +86,8 @@ public final class ProducerStateSnapshot {
             buffer.putLong(producer.producerId())
                     .putShort(producer.epoch())
                     .putLong(producer.lastTimestamp())
-                    .put((byte) producer.batches().size());
-            for (BatchMetadata batch : producer.batches()) {
+                    .put((byte) producer.runs().size());
+            for (BatchMetadata batch : producer.runs()) {
                 buffer.putInt(batch.lastSeq())
                         .putLong(batch.lastOffset())
                         .putInt(batch.offsetDelta())

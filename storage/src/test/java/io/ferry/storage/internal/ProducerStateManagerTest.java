@@ -21,6 +21,7 @@ class ProducerStateManagerTest {
 
     private static final int NO_LIMIT = Integer.MAX_VALUE;
     private static final long PRODUCER = 1000L;
+    private static final long OTHER = 2000L;
 
     @TempDir
     Path dir;
@@ -72,7 +73,7 @@ class ProducerStateManagerTest {
         append(batch(PRODUCER, 0, 3, 2));
 
         assertEquals(Reason.OUT_OF_ORDER_SEQUENCE, refusal(batch(PRODUCER, 0, 6, 1)), "5 is missing");
-        assertEquals(Reason.OUT_OF_ORDER_SEQUENCE, refusal(batch(PRODUCER, 0, 4, 1)), "4 was written");
+        assertEquals(4, append(batch(PRODUCER, 0, 4, 1)).orElseThrow().firstOffset(), "4 was written, at offset 4");
         assertEquals(Optional.empty(), append(batch(PRODUCER, 0, 5, 1)));
         assertEquals(5, state().entry(PRODUCER).orElseThrow().lastSeq());
     }
@@ -87,10 +88,10 @@ class ProducerStateManagerTest {
         assertEquals(4, state().entry(PRODUCER).orElseThrow().epoch());
         assertEquals(
                 List.of(0),
-                state().entry(PRODUCER).orElseThrow().batches().stream()
+                state().entry(PRODUCER).orElseThrow().runs().stream()
                         .map(BatchMetadata::lastSeq)
                         .toList(),
-                "the old epoch's batches are forgotten");
+                "the old epoch's runs are forgotten");
         assertEquals(Reason.INVALID_PRODUCER_EPOCH, refusal(batch(PRODUCER, 3, 2, 1)));
     }
 
@@ -116,24 +117,76 @@ class ProducerStateManagerTest {
         assertEquals(1, other.entry(PRODUCER).orElseThrow().lastSeq(), "a batch's own records wrap too");
         assertEquals(
                 Integer.MAX_VALUE - 1,
-                other.entry(PRODUCER).orElseThrow().lastBatch().firstSeq());
+                other.entry(PRODUCER).orElseThrow().lastRun().firstSeq());
     }
 
     @Test
-    void aRetryOfAnyOfTheLastFiveBatchesAnswersItsOriginal() throws Exception {
+    void aRetryOfAnyOfTheLastFiveRunsAnswersItsOriginal() throws Exception {
         RecordBatch[] sent = new RecordBatch[7];
         for (int i = 0; i < sent.length; i++) {
             sent[i] = batch(PRODUCER, 0, 2 * i, 2);
             append(sent[i]);
+            append(batch(OTHER, 0, i, 1)); // so that each of PRODUCER's batches is a run of its own
         }
         for (int i = 2; i < sent.length; i++) {
             BatchMetadata original = append(retry(sent[i])).orElseThrow();
             assertEquals(sent[i].baseOffset(), original.firstOffset());
             assertEquals(sent[i].lastOffset(), original.lastOffset());
         }
-        assertEquals(Reason.OUT_OF_ORDER_SEQUENCE, refusal(retry(sent[1])), "older than the last five");
+        assertEquals(Reason.OUT_OF_ORDER_SEQUENCE, refusal(retry(sent[1])), "older than the last five runs");
         assertEquals(
-                Reason.OUT_OF_ORDER_SEQUENCE, refusal(batch(PRODUCER, 0, 12, 1)), "same first, other last sequence");
+                Reason.OUT_OF_ORDER_SEQUENCE,
+                refusal(batch(PRODUCER, 0, 12, 3)),
+                "the last run's first sequence, but ends beyond it");
+    }
+
+    @Test
+    void batchesBackToBackFormOneRunAndARetryOfAnyOfThemIsRecognised() throws Exception {
+        RecordBatch[] run = new RecordBatch[12];
+        for (int i = 0; i < run.length; i++) {
+            run[i] = batch(PRODUCER, 0, 3 * i, 3);
+        }
+        append(run); // one request's batches, as Ferry's producer sends them
+        RecordBatch next = batch(PRODUCER, 0, 36, 2);
+        append(next); // a later request that found nothing between: the same run
+        assertEquals(1, state().entry(PRODUCER).orElseThrow().runs().size());
+
+        for (RecordBatch sent : run) {
+            BatchMetadata original = append(retry(sent)).orElseThrow();
+            assertEquals(sent.baseOffset(), original.firstOffset(), "first offset of " + sent.baseSequence());
+            assertEquals(sent.lastOffset(), original.lastOffset());
+        }
+        assertEquals(next.baseOffset(), append(retry(next)).orElseThrow().firstOffset());
+        assertEquals(
+                Reason.OUT_OF_ORDER_SEQUENCE,
+                refusal(batch(PRODUCER, 0, 37, 3)),
+                "a batch that starts inside the run but ends beyond it");
+    }
+
+    @Test
+    void anotherBatchBetweenAnEpochChangeOrASequenceWrapStartsANewRun() throws Exception {
+        append(batch(PRODUCER, 0, 0, 1));
+        append(batch(PRODUCER, 0, 1, 1));
+        append(batch(OTHER, 0, 0, 1));
+        append(batch(PRODUCER, 0, 2, 1));
+        assertEquals(2, state().entry(PRODUCER).orElseThrow().runs().size(), "split by another producer's batch");
+
+        append(batch(PRODUCER, 1, 0, 1));
+        append(batch(PRODUCER, 1, 1, 1));
+        assertEquals(1, state().entry(PRODUCER).orElseThrow().runs().size(), "a new epoch forgets the old runs");
+
+        ProducerStateManager wrapping = new ProducerStateManager(dir);
+        wrapping.update(List.of(
+                batch(PRODUCER, 0, Integer.MAX_VALUE - 3, 2),
+                batch(PRODUCER, 0, Integer.MAX_VALUE - 1, 2),
+                batch(PRODUCER, 0, 0, 2),
+                batch(PRODUCER, 0, 2, 2)));
+        assertEquals(
+                List.of(Integer.MAX_VALUE, 3),
+                wrapping.entry(PRODUCER).orElseThrow().runs().stream()
+                        .map(BatchMetadata::lastSeq)
+                        .toList(),
+                "a run ends at Integer.MAX_VALUE");
     }
 
     /** The same batch sent again: the leader has not assigned it offsets. */
