@@ -3,16 +3,20 @@ package io.ferry.cli.internal;
 import io.ferry.client.ConsumerGroupDescription;
 import io.ferry.client.ConsumerGroupListing;
 import io.ferry.client.FerryAdmin;
+import io.ferry.client.FerryException;
 import io.ferry.client.OffsetAndMetadata;
 import io.ferry.client.PartialGroupListingException;
 import io.ferry.client.PartitionInfo;
 import io.ferry.client.TopicPartition;
+import io.ferry.proto.v1.ErrorCode;
+import java.io.PrintWriter;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -149,15 +153,38 @@ public final class GroupsCommand implements Runnable {
                     out().print(describe(admin, which.group));
                     return ErrorReporter.OK;
                 }
-                withListedGroups(admin::listConsumerGroups, groups -> {
-                    String separator = "";
-                    for (ConsumerGroupListing listed : groups) {
-                        out().print(separator + describe(admin, listed.groupId()));
-                        separator = "\n";
-                    }
-                });
+                withListedGroups(
+                        admin::listConsumerGroups,
+                        groups -> describeEach(groups, groupId -> describe(admin, groupId), out(), err()));
             }
             return ErrorReporter.OK;
+        }
+
+        /**
+         * Prints each listed group's description, a blank line between two. A group deleted after it was
+         * listed is reported on {@code err} (as Kafka's tool does) and the rest are still described.
+         */
+        static void describeEach(
+                List<ConsumerGroupListing> groups,
+                Function<String, String> describe,
+                PrintWriter out,
+                PrintWriter err) {
+            String separator = "";
+            for (ConsumerGroupListing listed : groups) {
+                String description;
+                try {
+                    description = describe.apply(listed.groupId());
+                } catch (FerryException e) {
+                    if (e.code() != ErrorCode.GROUP_ID_NOT_FOUND) {
+                        throw e;
+                    }
+                    err.println(
+                            "Consumer group '" + listed.groupId() + "' does not exist (deleted after it was listed).");
+                    continue;
+                }
+                out.print(separator + description);
+                separator = "\n";
+            }
         }
 
         private String describe(FerryAdmin admin, String groupId) {

@@ -8,6 +8,8 @@ import io.ferry.client.ConsumerGroupListing;
 import io.ferry.client.FerryException;
 import io.ferry.client.PartialGroupListingException;
 import io.ferry.proto.v1.ErrorCode;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -44,5 +46,42 @@ class GroupsCommandTest {
                         + "127.0.0.1:9093 (STORAGE_ERROR: disk failed)",
                 ErrorReporter.describe(thrown),
                 "each broker's code in its place, none for the whole");
+    }
+
+    @Test
+    void aGroupDeletedAfterItWasListedIsReportedAndTheOthersDescribed() {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        List<ConsumerGroupListing> groups = new ArrayList<>(GROUPS);
+        groups.add(new ConsumerGroupListing("crm", "STABLE"));
+        GroupsCommand.Describe.describeEach(
+                groups,
+                id -> {
+                    if (id.equals("audit")) {
+                        throw new FerryException(ErrorCode.GROUP_ID_NOT_FOUND, "group audit does not exist");
+                    }
+                    return id + " described\n";
+                },
+                new PrintWriter(out, true),
+                new PrintWriter(err, true));
+
+        assertEquals("billing described\n\ncrm described\n", out.toString());
+        assertEquals("Consumer group 'audit' does not exist (deleted after it was listed).\n", err.toString());
+    }
+
+    @Test
+    void anotherFailureStopsTheDescriptions() {
+        FerryException failure = new FerryException(ErrorCode.COORDINATOR_NOT_AVAILABLE, "loading");
+        assertSame(
+                failure,
+                assertThrows(
+                        FerryException.class,
+                        () -> GroupsCommand.Describe.describeEach(
+                                GROUPS,
+                                id -> {
+                                    throw failure;
+                                },
+                                new PrintWriter(new StringWriter()),
+                                new PrintWriter(new StringWriter()))));
     }
 }
