@@ -41,7 +41,9 @@ final class ProduceHandler {
     private final long defaultTimeoutMillis;
 
     /**
-     * @param defaultTimeoutMillis acks=all wait when the request names none ({@code request.timeout.ms})
+     * @param defaultTimeoutMillis acks=all wait when the request names none, and the longest it may name
+     *                             ({@code request.timeout.ms}): a request held longer would hold its
+     *                             buffer as long as a client asks
      */
     ProduceHandler(
             ReplicaManager replicaManager,
@@ -97,7 +99,9 @@ final class ProduceHandler {
         }
         // A request-wide refusal appends nothing, so its acks (perhaps unknown) are not needed.
         RequiredAcks acks = invalid != null ? RequiredAcks.LEADER : requiredAcks(request.getAcks());
-        long timeoutMillis = request.getTimeoutMs() > 0 ? request.getTimeoutMs() : defaultTimeoutMillis;
+        long timeoutMillis = request.getTimeoutMs() > 0
+                ? Math.min(request.getTimeoutMs(), defaultTimeoutMillis)
+                : defaultTimeoutMillis;
         long appendedNanos = System.nanoTime();
         replicaManager.appendRecords(acks, timeoutMillis, entries, outcomes -> {
             if (acks == RequiredAcks.ALL && !entries.isEmpty()) {

@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -41,6 +42,11 @@ final class HandlerFixtures {
     private HandlerFixtures() {}
 
     static ReplicaManager replicaManager(Function<TopicPartition, ReplicaLog> logs) {
+        return replicaManager(logs, (delayMs, task) -> () -> {});
+    }
+
+    /** As {@link #replicaManager(Function)}, with {@code timer} running delayed requests' timeouts. */
+    static ReplicaManager replicaManager(Function<TopicPartition, ReplicaLog> logs, Timer timer) {
         return new ReplicaManager(
                 1,
                 new ReplicaLogs() {
@@ -55,7 +61,7 @@ final class HandlerFixtures {
                 topic -> 1,
                 new ReplicationConfig(30_000, 500, 1, 1 << 20, 1 << 20, 100, 5_000),
                 new ReplicaManager.Environment(
-                        (delayMs, task) -> () -> {},
+                        timer,
                         InstantSource.system(),
                         (leader, replica, params, partitions, timeout) ->
                                 CompletableFuture.failedFuture(new IOException("no leader in this test")),
@@ -171,12 +177,21 @@ final class HandlerFixtures {
         }
 
         private LeaderOfT0(Path dir, int partitions, List<Integer> isr) {
-            replicas = replicaManager(opened -> {
-                Log log = Log.open(
-                        dir.resolve(opened.toString()), LogConfig.defaults(), 0, InstantSource.system(), scheduler);
-                logs.add(log);
-                return ReplicaLog.of(log, failure -> {});
-            });
+            replicas = replicaManager(
+                    opened -> {
+                        Log log = Log.open(
+                                dir.resolve(opened.toString()),
+                                LogConfig.defaults(),
+                                0,
+                                InstantSource.system(),
+                                scheduler);
+                        logs.add(log);
+                        return ReplicaLog.of(log, failure -> {});
+                    },
+                    (delayMs, task) -> {
+                        ScheduledFuture<?> scheduled = scheduler.schedule(task, delayMs, TimeUnit.MILLISECONDS);
+                        return () -> scheduled.cancel(false);
+                    });
             for (int p = 0; p < partitions; p++) {
                 replicas.applyPartitionState(new TopicPartition("t", p), new LeaderAndIsr(1, 1, 1, List.of(1, 2), isr));
             }

@@ -95,4 +95,30 @@ class ProduceHandlerTest {
             assertEquals(HandlerFixtures.external(2), hint.getEndpoint());
         }
     }
+
+    @Test
+    void anAcksAllWaitLongerThanTheBrokersRequestTimeoutIsCutToIt(@TempDir Path dir) throws Exception {
+        try (HandlerFixtures.LeaderOfT0 leader = new HandlerFixtures.LeaderOfT0(dir)) {
+            BrokerMetadata view = HandlerFixtures.ledByBroker2(leader.tp);
+            ProduceHandler handler = new ProduceHandler(
+                    leader.replicas, () -> view, new BrokerMetrics(new SimpleMeterRegistry(), leader.replicas), 200);
+            ByteBuffer records = BrokerTestSupport.batch("v", 3);
+            ByteBuffer direct =
+                    ByteBuffer.allocateDirect(records.remaining()).put(records).flip();
+            ProduceRequest request = ProduceRequest.newBuilder()
+                    .setAcks(Acks.ACKS_ALL)
+                    .setTimeoutMs(Integer.MAX_VALUE) // a client asking the broker to hold its request for 24 days
+                    .addTopics(TopicProduceData.newBuilder()
+                            .setTopic("t")
+                            .addPartitions(PartitionProduceData.newBuilder().setPartition(0)))
+                    .build();
+            CompletableFuture<ProduceResponse> answer = new CompletableFuture<>();
+
+            handler.handle(new OffHeapProduceRequest(request, List.of(direct), () -> {}), false, answer::complete);
+
+            PartitionProduceResult result =
+                    answer.get(10, TimeUnit.SECONDS).getTopics(0).getPartitions(0);
+            assertEquals(ErrorCode.REQUEST_TIMED_OUT, result.getError().getCode(), result.toString());
+        }
+    }
 }
