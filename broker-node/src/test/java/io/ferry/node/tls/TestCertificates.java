@@ -59,6 +59,19 @@ public final class TestCertificates {
         }
     }
 
+    /**
+     * The files of one test's node: a key store ({@code node.pem}, {@code CN=node-1}) signed by a new CA,
+     * whose certificate is the trust store ({@code ca.pem}), both in {@code dir}.
+     */
+    public record NodeFiles(TestCertificates authority, Path keystore, Path truststore) {}
+
+    public static NodeFiles nodeFiles(Path dir) {
+        TestCertificates ca = authority("ferry-test-ca");
+        Path keystore = dir.resolve("node.pem");
+        ca.writeKeystore(keystore, "node-1");
+        return new NodeFiles(ca, keystore, ca.writeCa(dir.resolve("ca.pem")));
+    }
+
     /** Writes the CA's certificate to {@code file} (what {@code ssl.truststore.location} names). */
     public Path writeCa(Path file) {
         write(file, pem(ca));

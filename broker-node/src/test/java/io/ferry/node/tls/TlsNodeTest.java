@@ -51,10 +51,10 @@ class TlsNodeTest {
 
     @BeforeEach
     void startNode() throws Exception {
-        ca = TestCertificates.authority("ferry-test-ca");
-        keystore = dir.resolve("node.pem");
-        ca.writeKeystore(keystore, "node-1");
-        truststore = ca.writeCa(dir.resolve("ca.pem"));
+        TestCertificates.NodeFiles files = TestCertificates.nodeFiles(dir);
+        ca = files.authority();
+        keystore = files.keystore();
+        truststore = files.truststore();
         List<String> settings =
                 new ArrayList<>(BrokerTestSupport.combinedNode(BrokerTestSupport.freePort(), dir.resolve("logs")));
         settings.addAll(List.of(

@@ -45,12 +45,11 @@ class TlsReplicationTest {
 
     @BeforeEach
     void startCluster() throws Exception {
-        TestCertificates ca = TestCertificates.authority("ferry-test-ca");
-        Path keystore = dir.resolve("node.pem");
-        ca.writeKeystore(keystore, "ferry-node");
+        // One certificate for all three nodes: it names 127.0.0.1, where each of them listens.
+        TestCertificates.NodeFiles files = TestCertificates.nodeFiles(dir);
         tls.put("grpc.listener.security.protocol", "SSL");
-        tls.put("ssl.keystore.location", keystore.toString());
-        tls.put("ssl.truststore.location", ca.writeCa(dir.resolve("ca.pem")).toString());
+        tls.put("ssl.keystore.location", files.keystore().toString());
+        tls.put("ssl.truststore.location", files.truststore().toString());
 
         int raft = BrokerTestSupport.freePort();
         int controllerPort = BrokerTestSupport.freePort();
