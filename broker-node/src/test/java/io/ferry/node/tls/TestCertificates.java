@@ -86,16 +86,23 @@ public final class TestCertificates {
      * @return the node certificate written
      */
     public X509Certificate writeKeystore(Path file, String name) {
+        return writeKeystore(file, name, "localhost", "127.0.0.1");
+    }
+
+    /** As {@link #writeKeystore(Path, String)}, for the given host names and IP addresses only. */
+    public X509Certificate writeKeystore(Path file, String name, String... hosts) {
         try {
             KeyPair keys = newKeyPair();
+            GeneralName[] names = new GeneralName[hosts.length];
+            for (int i = 0; i < hosts.length; i++) {
+                names[i] = new GeneralName(
+                        hosts[i].matches("[0-9.]+") ? GeneralName.iPAddress : GeneralName.dNSName, hosts[i]);
+            }
             X509v3CertificateBuilder builder = builder(
                             X500Name.getInstance(ca.getSubjectX500Principal().getEncoded()),
                             new X500Name("CN=" + name),
                             keys)
-                    .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-                        new GeneralName(GeneralName.dNSName, "localhost"),
-                        new GeneralName(GeneralName.iPAddress, "127.0.0.1")
-                    }));
+                    .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names));
             X509Certificate certificate = sign(builder, caKeys);
             write(file, pem(new JcaPKCS8Generator(keys.getPrivate(), null)) + pem(certificate) + pem(ca));
             return certificate;
