@@ -15,12 +15,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import javax.net.ssl.SSLHandshakeException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Certificates that must not be accepted: one from a CA the peer does not trust, one for another host. A
+ * What TLS must not accept: a certificate from a CA the peer does not trust, one for another host, a TLS
+ * version the node leaves out. A
  * combined node's broker reaches its own controller over TLS, so a node that cannot verify itself never
  * registers and never turns healthy.
  */
@@ -31,13 +33,14 @@ class TlsVerificationTest {
 
     private FerryNode node;
 
-    private void startNode(Path keystore, Path truststore) throws Exception {
+    private void startNode(Path keystore, Path truststore, String... more) throws Exception {
         List<String> settings =
                 new ArrayList<>(BrokerTestSupport.combinedNode(BrokerTestSupport.freePort(), dir.resolve("logs")));
         settings.addAll(List.of(
                 "grpc.listener.security.protocol=SSL",
                 "ssl.keystore.location=" + keystore,
                 "ssl.truststore.location=" + truststore));
+        settings.addAll(List.of(more));
         node = FerryNode.start(NodeConfig.load(Optional.empty(), Map.of(), settings));
     }
 
@@ -85,5 +88,16 @@ class TlsVerificationTest {
 
         assertNeverHealthy();
         assertClientRefused(truststore);
+    }
+
+    @Test
+    void aVersionLeftOutOfSslEnabledProtocolsIsRefused() throws Exception {
+        TestCertificates.NodeFiles files = TestCertificates.nodeFiles(dir);
+        startNode(files.keystore(), files.truststore(), "ssl.enabled.protocols=TLSv1.3");
+        await().atMost(Duration.ofSeconds(30)).until(node::isHealthy);
+        int port = node.grpcAddress().getPort();
+
+        assertThrows(SSLHandshakeException.class, () -> TlsProbe.handshake(port, files.truststore(), "TLSv1.2"));
+        TlsProbe.handshake(port, files.truststore(), "TLSv1.3");
     }
 }
