@@ -100,4 +100,17 @@ class TlsVerificationTest {
         assertThrows(SSLHandshakeException.class, () -> TlsProbe.handshake(port, files.truststore(), "TLSv1.2"));
         TlsProbe.handshake(port, files.truststore(), "TLSv1.3");
     }
+
+    @Test
+    void aTrustStoreRewrittenWithTheRightCaIsUsedWithoutARestart() throws Exception {
+        TestCertificates.NodeFiles files = TestCertificates.nodeFiles(dir);
+        Path truststore = dir.resolve("trusted.pem");
+        TestCertificates.authority("other-ca").writeCa(truststore);
+        startNode(files.keystore(), truststore, "ssl.reload.interval.ms=100");
+        assertNeverHealthy();
+
+        files.authority().writeCa(truststore);
+
+        await().atMost(Duration.ofSeconds(30)).until(node::isHealthy);
+    }
 }
