@@ -12,7 +12,9 @@ import io.ferry.node.internal.NodeRole;
 import io.ferry.node.internal.RoleFactory;
 import io.ferry.node.internal.RoleHealth;
 import io.ferry.node.internal.threads.NodeThreads;
+import io.ferry.node.internal.tls.NodeTls;
 import io.grpc.ServerServiceDefinition;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -76,6 +78,9 @@ public final class FerryNode implements AutoCloseable {
 
     private volatile HttpEndpoint http;
     private volatile GrpcEndpoint grpc;
+    /** The key and certificate of the TLS listeners; empty while not started or when all are plaintext. */
+    private volatile Optional<NodeTls> listenerTls = Optional.empty();
+
     private boolean closed;
 
     private final long roleCloseTimeoutMillis;
@@ -141,6 +146,10 @@ public final class FerryNode implements AutoCloseable {
                 config.nodeId(),
                 roleNames(),
                 nonDefaultSettings());
+        // First, so that an unusable key store stops the start before any role has started.
+        if (config.grpcListenerTls() || config.grpcExternalListenerTls()) {
+            listenerTls = Optional.of(NodeTls.listeners(config.values(), threads));
+        }
         for (ProcessRole role : config.processRoles()) {
             try {
                 roles.add(roleFactory.create(role, config, metrics.registry(), threads));
@@ -164,10 +173,13 @@ public final class FerryNode implements AutoCloseable {
             }
             log.info("Started the {} role", role.role().configName());
         }
+        Optional<SslContext> tls = listenerTls.map(NodeTls::sslContext);
         try {
             grpc = GrpcEndpoint.start(
-                    config.grpcListener(),
-                    config.grpcExternalListener(),
+                    new GrpcEndpoint.Listener(config.grpcListener(), config.grpcListenerTls() ? tls : Optional.empty()),
+                    config.grpcExternalListener()
+                            .map(external -> new GrpcEndpoint.Listener(
+                                    external, config.grpcExternalListenerTls() ? tls : Optional.empty())),
                     services,
                     maxInboundMessageBytes(config),
                     config.grpcMaxConcurrentCallsPerConnection(),
@@ -188,10 +200,11 @@ public final class FerryNode implements AutoCloseable {
         healthRefresher.scheduleWithFixedDelay(
                 this::refreshGrpcHealth, HEALTH_REFRESH_MILLIS, HEALTH_REFRESH_MILLIS, TimeUnit.MILLISECONDS);
         log.info(
-                "Ferry node {} started: roles {}, gRPC on {}, HTTP on {}",
+                "Ferry node {} started: roles {}, gRPC on {}{}, HTTP on {}",
                 config.nodeId(),
                 roleNames(),
                 hostPort(grpcAddress()),
+                config.grpcListenerTls() ? " (TLS)" : "",
                 hostPort(httpAddress()));
     }
 
@@ -380,6 +393,7 @@ public final class FerryNode implements AutoCloseable {
         }
         // Every call has ended or was cancelled: nothing is left for these threads but to end.
         grpcExecutor.shutdown();
+        listenerTls.ifPresent(NodeTls::close);
         if (http != null) {
             http.close();
         }

@@ -194,6 +194,17 @@ public final class NodeConfig {
                 .isPresent()) {
             problems.add(problem(GRPC_EXTERNAL_ADVERTISED, "expected the port clients connect to, not 0"));
         }
+        if ((grpcListenerTls() || grpcExternalListenerTls())
+                && values.get(SSL_KEYSTORE_LOCATION).isEmpty()) {
+            problems.add(problem(
+                    SSL_KEYSTORE_LOCATION,
+                    "expected the PEM file of this node's key and certificate chain: "
+                            + (grpcListenerTls()
+                                            ? GRPC_LISTENER_SECURITY_PROTOCOL
+                                            : GRPC_EXTERNAL_LISTENER_SECURITY_PROTOCOL)
+                                    .name()
+                            + " is SSL"));
+        }
         if (grpcListener().port() != 0 && grpcListener().equals(httpListener())) {
             problems.add(problem(
                     HTTP_LISTENER,
@@ -237,6 +248,18 @@ public final class NodeConfig {
     /** The address outside clients reach {@link #grpcExternalListener()} at, when it differs from the bound one. */
     public Optional<HostPort> grpcExternalAdvertised() {
         return values.get(GRPC_EXTERNAL_ADVERTISED);
+    }
+
+    /**
+     * Whether {@code grpc.listener} serves TLS, and so whether this node's connections to other nodes'
+     * {@code grpc.listener} (replica fetch, the controllers) use it.
+     */
+    public boolean grpcListenerTls() {
+        return values.get(GRPC_LISTENER_SECURITY_PROTOCOL).equals("SSL");
+    }
+
+    public boolean grpcExternalListenerTls() {
+        return values.get(GRPC_EXTERNAL_LISTENER_SECURITY_PROTOCOL).equals("SSL");
     }
 
     public int grpcMaxConcurrentCallsPerConnection() {

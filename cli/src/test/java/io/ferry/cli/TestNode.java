@@ -26,13 +26,13 @@ final class TestNode implements AutoCloseable {
     private FerryNode node;
     private String bootstrap;
 
-    private TestNode(Path dir) throws Exception {
+    private TestNode(Path dir, List<String> more) throws Exception {
         int raftPort;
         try (ServerSocket s = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
             raftPort = s.getLocalPort();
         }
         this.logDir = dir.resolve("logs");
-        this.config = List.of(
+        this.config = new ArrayList<>(List.of(
                 "node.id=1",
                 "process.roles=broker,controller",
                 "controller.quorum.voters=1@127.0.0.1:" + raftPort,
@@ -40,12 +40,18 @@ final class TestNode implements AutoCloseable {
                 "log.dirs=" + logDir,
                 "grpc.listener=127.0.0.1:0",
                 "http.listener=127.0.0.1:0",
-                "broker.heartbeat.interval.ms=500");
+                "broker.heartbeat.interval.ms=500"));
+        this.config.addAll(more);
     }
 
     /** A started node keeping its logs under {@code dir}/logs. */
     static TestNode start(Path dir) throws Exception {
-        TestNode node = new TestNode(dir);
+        return start(dir, List.of());
+    }
+
+    /** A started node with {@code more} settings ({@code key=value}) besides its own. */
+    static TestNode start(Path dir, List<String> more) throws Exception {
+        TestNode node = new TestNode(dir, more);
         node.start();
         return node;
     }

@@ -5,15 +5,32 @@ import io.ferry.config.ConfigDef;
 import io.ferry.config.ConfigException;
 import io.ferry.config.ConfigKey;
 import io.ferry.config.ConfigOrigin;
+import io.ferry.config.ConfigProblem;
 import io.ferry.config.ConfigSources;
 import io.ferry.config.ConfigValues;
+import io.grpc.ChannelCredentials;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.TlsChannelCredentials;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * The settings every Ferry client has (Kafka's {@code CommonClientConfigs}): where the brokers are,
- * how long to wait for one answer, how to pace retries, how old metadata may get, and a name for logs.
+ * how long to wait for one answer, how to pace retries, how old metadata may get, a name for logs, and
+ * whether to use TLS.
  * Every key is declared in the configuration module ({@link ClientKeys} and each client's own). An
  * unknown key or a malformed value is a {@link FerryConfigException} naming it. Immutable.
  */
@@ -24,6 +41,9 @@ public abstract sealed class ClientConfig permits AdminConfig, ConsumerConfig, P
     public static final String RETRY_BACKOFF_MS = ClientKeys.RETRY_BACKOFF_MS.name();
     public static final String METADATA_MAX_AGE_MS = ClientKeys.METADATA_MAX_AGE_MS.name();
     public static final String CLIENT_ID = ClientKeys.CLIENT_ID.name();
+    public static final String SECURITY_PROTOCOL = ClientKeys.SECURITY_PROTOCOL.name();
+    public static final String SSL_TRUSTSTORE_TYPE = ClientKeys.SSL_TRUSTSTORE_TYPE.name();
+    public static final String SSL_TRUSTSTORE_LOCATION = ClientKeys.SSL_TRUSTSTORE_LOCATION.name();
 
     private final ConfigValues values;
     private final List<InetSocketAddress> bootstrapServers;
@@ -79,5 +99,47 @@ public abstract sealed class ClientConfig permits AdminConfig, ConsumerConfig, P
 
     public String clientId() {
         return value(ClientKeys.CLIENT_ID);
+    }
+
+    /**
+     * How the client's channels to brokers are secured: plaintext, or with {@code security.protocol=SSL} TLS
+     * that trusts the CA certificates of {@code ssl.truststore.location} (the JDK's when it is not set) and
+     * checks the broker's host name. Reads the trust store.
+     *
+     * @throws FerryConfigException naming {@code ssl.truststore.location} when it does not read or holds no
+     *                              certificate
+     */
+    final ChannelCredentials channelCredentials() {
+        if (value(ClientKeys.SECURITY_PROTOCOL).equals("PLAINTEXT")) {
+            return InsecureChannelCredentials.create();
+        }
+        String location = value(ClientKeys.SSL_TRUSTSTORE_LOCATION);
+        if (location.isEmpty()) {
+            return TlsChannelCredentials.create();
+        }
+        try (InputStream in = Files.newInputStream(Path.of(location))) {
+            Collection<? extends Certificate> cas =
+                    CertificateFactory.getInstance("X.509").generateCertificates(in);
+            if (cas.isEmpty()) {
+                throw new CertificateException("expected CA certificates ('-----BEGIN CERTIFICATE-----'), found none");
+            }
+            KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
+            trusted.load(null, null);
+            int i = 0;
+            for (Certificate ca : cas) {
+                trusted.setCertificateEntry("ca-" + i++, ca);
+            }
+            TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            factory.init(trusted);
+            return TlsChannelCredentials.newBuilder()
+                    .trustManager(factory.getTrustManagers())
+                    .build();
+        } catch (IOException | GeneralSecurityException e) {
+            throw new FerryConfigException(new ConfigException(new ConfigProblem(
+                    SSL_TRUSTSTORE_LOCATION,
+                    origin(ClientKeys.SSL_TRUSTSTORE_LOCATION),
+                    "cannot use " + location + ": "
+                            + (e instanceof NoSuchFileException ? "no such file" : e.getMessage()))));
+        }
     }
 }

@@ -85,7 +85,7 @@ public final class FerryAdmin implements AutoCloseable {
     public FerryAdmin(AdminConfig config) {
         this.config = config;
         this.bootstrap = config.bootstrapServers();
-        this.channels = new Channels(64 * 1024 * 1024);
+        this.channels = new Channels(64 * 1024 * 1024, config.channelCredentials());
         String id = config.clientId().isEmpty() ? "" : "-" + config.clientId();
         this.metadata = new MetadataManager(
                 bootstrap,

@@ -76,7 +76,9 @@ public final class FerryConsumer implements AutoCloseable {
 
     public FerryConsumer(ConsumerConfig config) {
         this.config = config;
-        this.channels = new Channels(Math.max(config.fetchMaxBytes(), config.maxPartitionFetchBytes()) + (1 << 20));
+        this.channels = new Channels(
+                Math.max(config.fetchMaxBytes(), config.maxPartitionFetchBytes()) + (1 << 20),
+                config.channelCredentials());
         String id = config.clientId().isEmpty() ? "" : "-" + config.clientId();
         this.metadata = new MetadataManager(
                 config.bootstrapServers(),

@@ -10,12 +10,16 @@ import io.ferry.config.ConfigProblem;
 import io.ferry.proto.v1.Acks;
 import io.ferry.proto.v1.ErrorCode;
 import io.ferry.record.CompressionType;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ConfigTest {
 
@@ -126,6 +130,37 @@ class ConfigTest {
                 FerryConfigException.class,
                 () -> ConsumerConfig.of(Map.of("bootstrap.servers", "a:1", "skip.corrupt.batches", "yes")));
         assertTrue(yes.getMessage().contains("skip.corrupt.batches"), yes.getMessage());
+    }
+
+    @Test
+    void aTlsClientWhoseTrustStoreDoesNotReadIsRefusedNamingTheKey(@TempDir Path dir) throws IOException {
+        Map<String, String> tls =
+                Map.of("bootstrap.servers", "a:1", "security.protocol", "SSL", "ssl.truststore.location", "");
+        Path missing = dir.resolve("absent.pem");
+        FerryConfigException absent = assertThrows(
+                FerryConfigException.class,
+                () -> new FerryAdmin(AdminConfig.of(with(tls, "ssl.truststore.location", missing.toString()))));
+        assertEquals("ssl.truststore.location", absent.problems().get(0).key());
+        assertEquals(
+                "cannot use " + missing + ": no such file",
+                absent.problems().get(0).message());
+
+        Path notPem = Files.writeString(dir.resolve("ca.pem"), "not a certificate");
+        FerryConfigException empty = assertThrows(
+                FerryConfigException.class,
+                () -> new FerryProducer(ProducerConfig.of(with(tls, "ssl.truststore.location", notPem.toString()))));
+        assertEquals("ssl.truststore.location", empty.problems().get(0).key());
+
+        assertThrows(
+                FerryConfigException.class,
+                () -> ConsumerConfig.of(with(tls, "security.protocol", "SASL_SSL")),
+                "only PLAINTEXT and SSL for now");
+    }
+
+    private static Map<String, String> with(Map<String, String> base, String key, String value) {
+        Map<String, String> map = new HashMap<>(base);
+        map.put(key, value);
+        return map;
     }
 
     @Test

@@ -12,7 +12,8 @@ import java.util.List;
 
 /**
  * The keys every Ferry client reads (Kafka's {@code CommonClientConfigs}): where the brokers are, how
- * long to wait for one answer, how to pace retries, how old metadata may get, a name for logs; and
+ * long to wait for one answer, how to pace retries, how old metadata may get, a name for logs, whether to
+ * use TLS and which CAs to trust; and
  * {@code default.api.timeout.ms}, which the consumer and the admin client read. Each client's own keys
  * are in {@link ProducerKeys}, {@link ConsumerKeys} and {@link AdminKeys}.
  */
@@ -56,6 +57,22 @@ public final class ClientKeys {
     public static final ConfigKey<String> CLIENT_ID =
             ConfigKey.define("client.id", ConfigType.STRING, "", any(), MEDIUM, "A name for this client in logs.");
 
+    public static final ConfigKey<String> SECURITY_PROTOCOL = NodeKeys.securityProtocol(
+            "security.protocol",
+            HIGH,
+            "How the client talks to brokers: `PLAINTEXT`, or `SSL` (TLS 1.3 or 1.2, the broker's certificate "
+                    + "checked against `ssl.truststore.location` and its host name against the address "
+                    + "connected to). It must match the security protocol of the broker listener the bootstrap "
+                    + "servers are on.");
+
+    /** The node's key: the same format, PEM. */
+    public static final ConfigKey<String> SSL_TRUSTSTORE_TYPE = NodeKeys.SSL_TRUSTSTORE_TYPE;
+
+    public static final ConfigKey<String> SSL_TRUSTSTORE_LOCATION = NodeKeys.pemFile(
+            "ssl.truststore.location",
+            "With `security.protocol=SSL`: a PEM file of the CA certificates that sign the brokers' "
+                    + "certificates. Empty: the JDK's default CAs.");
+
     public static final ConfigKey<Long> DEFAULT_API_TIMEOUT_MS = ConfigKey.define(
             "default.api.timeout.ms",
             ConfigType.DURATION_MS,
@@ -67,8 +84,15 @@ public final class ClientKeys {
                     + "included).");
 
     /** The keys of every client. */
-    static final List<ConfigKey<?>> COMMON =
-            List.of(BOOTSTRAP_SERVERS, REQUEST_TIMEOUT_MS, RETRY_BACKOFF_MS, METADATA_MAX_AGE_MS, CLIENT_ID);
+    static final List<ConfigKey<?>> COMMON = List.of(
+            BOOTSTRAP_SERVERS,
+            REQUEST_TIMEOUT_MS,
+            RETRY_BACKOFF_MS,
+            METADATA_MAX_AGE_MS,
+            CLIENT_ID,
+            SECURITY_PROTOCOL,
+            SSL_TRUSTSTORE_TYPE,
+            SSL_TRUSTSTORE_LOCATION);
 
     /** All keys above. */
     public static final ConfigDef DEFINITION = withCommon(DEFAULT_API_TIMEOUT_MS);

@@ -77,6 +77,59 @@ public final class NodeKeys {
             "The address at which outside clients reach this broker's `grpc.external.listener`, such as the "
                     + "host port Docker publishes it on. Empty: the external listener's own bound address.");
 
+    public static final ConfigKey<String> GRPC_LISTENER_SECURITY_PROTOCOL = securityProtocol(
+            "grpc.listener.security.protocol",
+            HIGH,
+            "`SSL`: `grpc.listener` serves TLS only (with the `ssl.keystore.location` certificate) and refuses "
+                    + "plaintext connections; `PLAINTEXT`: no encryption. Brokers reach each other (replica fetch) "
+                    + "and the controllers on their `grpc.listener` with this same protocol, trusting "
+                    + "`ssl.truststore.location`, so every node of a cluster sets the same value.");
+
+    public static final ConfigKey<String> GRPC_EXTERNAL_LISTENER_SECURITY_PROTOCOL = securityProtocol(
+            "grpc.external.listener.security.protocol",
+            MEDIUM,
+            "As `grpc.listener.security.protocol`, for `grpc.external.listener`.");
+
+    public static final ConfigKey<String> SSL_KEYSTORE_TYPE = pemFormat("ssl.keystore.type", "ssl.keystore.location");
+
+    public static final ConfigKey<String> SSL_KEYSTORE_LOCATION = pemFile(
+            "ssl.keystore.location",
+            "PEM file with this node's private key (unencrypted PKCS#8, `BEGIN PRIVATE KEY`) and its "
+                    + "certificate chain (`BEGIN CERTIFICATE`, the node's own first) that its TLS listeners "
+                    + "present. Its subject alternative names must hold the host clients and other nodes "
+                    + "connect to, which they verify. Required when a listener's security protocol is `SSL`; "
+                    + "read again when it changes (`ssl.reload.interval.ms`).");
+
+    /** Also a client key ({@link ClientKeys#SSL_TRUSTSTORE_TYPE}). */
+    public static final ConfigKey<String> SSL_TRUSTSTORE_TYPE =
+            pemFormat("ssl.truststore.type", "ssl.truststore.location");
+
+    public static final ConfigKey<String> SSL_TRUSTSTORE_LOCATION = pemFile(
+            "ssl.truststore.location",
+            "PEM file of the CA certificates a broker trusts when it connects to other nodes over TLS "
+                    + "(`grpc.listener.security.protocol=SSL`). Empty: the JDK's default CAs. Read again when "
+                    + "it changes (`ssl.reload.interval.ms`).");
+
+    public static final ConfigKey<List<String>> SSL_ENABLED_PROTOCOLS = ConfigKey.define(
+            "ssl.enabled.protocols",
+            ConfigType.LIST,
+            List.of("TLSv1.3", "TLSv1.2"),
+            Validators.nonEmptySubsetOf("TLSv1.3", "TLSv1.2"),
+            MEDIUM,
+            "TLS versions the node accepts on its TLS listeners and offers to other nodes; anything older "
+                    + "is refused.");
+
+    public static final ConfigKey<Long> SSL_RELOAD_INTERVAL_MS = ConfigKey.define(
+            "ssl.reload.interval.ms",
+            ConfigType.DURATION_MS,
+            60_000L,
+            between(1, INT_MAX),
+            LOW,
+            "How often the node reads `ssl.keystore.location` and `ssl.truststore.location` again; when "
+                    + "their content changed, new connections use the new certificates, established ones "
+                    + "keep theirs. A file that does not read (half written) is logged and tried again next "
+                    + "time; the node keeps the last good one.");
+
     public static final ConfigKey<HostPort> HTTP_LISTENER = ConfigKey.define(
             "http.listener",
             ConfigType.HOST_PORT,
@@ -703,6 +756,14 @@ public final class NodeKeys {
             GRPC_MAX_CONCURRENT_CALLS_PER_CONNECTION,
             GRPC_EXTERNAL_LISTENER,
             GRPC_EXTERNAL_ADVERTISED,
+            GRPC_LISTENER_SECURITY_PROTOCOL,
+            GRPC_EXTERNAL_LISTENER_SECURITY_PROTOCOL,
+            SSL_KEYSTORE_TYPE,
+            SSL_KEYSTORE_LOCATION,
+            SSL_TRUSTSTORE_TYPE,
+            SSL_TRUSTSTORE_LOCATION,
+            SSL_ENABLED_PROTOCOLS,
+            SSL_RELOAD_INTERVAL_MS,
             HTTP_LISTENER,
             CONTROLLER_QUORUM_VOTERS,
             CONTROLLER_QUORUM_BOOTSTRAP_SERVERS,
@@ -770,4 +831,26 @@ public final class NodeKeys {
             GROUP_LAG_REFRESH_INTERVAL_MS);
 
     private NodeKeys() {}
+
+    /** A key that says whether a connection is plaintext or TLS, with Kafka's names for the two. */
+    static ConfigKey<String> securityProtocol(String name, Importance importance, String doc) {
+        return ConfigKey.define(
+                name, ConfigType.STRING, "PLAINTEXT", Validators.oneOf("PLAINTEXT", "SSL"), importance, doc);
+    }
+
+    /** The location of a PEM file, empty for none. */
+    static ConfigKey<String> pemFile(String name, String doc) {
+        return ConfigKey.define(name, ConfigType.STRING, "", any(), HIGH, doc);
+    }
+
+    /** The format of the file another key names: PEM, the one Ferry reads, as Kafka's {@code *.type} keys. */
+    private static ConfigKey<String> pemFormat(String name, String fileKey) {
+        return ConfigKey.define(
+                name,
+                ConfigType.STRING,
+                "PEM",
+                Validators.oneOf("PEM"),
+                LOW,
+                "Format of `" + fileKey + "`; PEM is the only one.");
+    }
 }

@@ -33,6 +33,7 @@ import io.ferry.node.internal.broker.topic.TopicAdmission;
 import io.ferry.node.internal.broker.topic.TopicConfigs;
 import io.ferry.node.internal.broker.topic.TopicOverrides;
 import io.ferry.node.internal.threads.NodeThreads;
+import io.ferry.node.internal.tls.NodeTls;
 import io.ferry.proto.v1.Endpoint;
 import io.ferry.replication.ExecutorTimer;
 import io.ferry.replication.ReplicaLog;
@@ -104,6 +105,8 @@ public final class BrokerRole implements NodeRole {
     private final TopicConfigs topicConfigs;
     /** The way to the controllers, connected when the node serves. */
     private final ControllerGateway controllers;
+    /** TLS of the connections to other brokers and to the controllers, when {@code grpc.listener} is SSL. */
+    private final Optional<NodeTls> connectionTls;
     /** The session with the controllers, started when the node serves. */
     private final BrokerLifecycle lifecycle;
 
@@ -166,7 +169,10 @@ public final class BrokerRole implements NodeRole {
         this.logManagerConfig = logManagerConfig(config);
         this.topicConfigs =
                 new TopicConfigs(logManagerConfig.defaultLogConfig(), config.minInsyncReplicas(), () -> newest);
-        this.controllers = new ControllerGateway(threads);
+        this.connectionTls = config.grpcListenerTls()
+                ? Optional.of(NodeTls.connections(config.values(), threads))
+                : Optional.empty();
+        this.controllers = new ControllerGateway(threads, connectionTls);
         this.lifecycle = new BrokerLifecycle(
                 config.nodeId(),
                 controllers,
@@ -222,8 +228,12 @@ public final class BrokerRole implements NodeRole {
         replicationMetrics = new ReplicationMetrics(registry);
         cleanerMetrics = new CleanerMetrics(registry, logs::cleanerStats, logs::dirtyRatio);
         // Room for a full answer plus one batch at the largest size a leader accepts.
-        leaderClient = new GrpcLeaderClient(lifecycle::metadata, (int) Math.min(
-                Integer.MAX_VALUE, (long) config.replication().fetchMaxBytes() + config.messageMaxBytes() + (1 << 20)));
+        leaderClient = new GrpcLeaderClient(
+                lifecycle::metadata,
+                (int) Math.min(
+                        Integer.MAX_VALUE,
+                        (long) config.replication().fetchMaxBytes() + config.messageMaxBytes() + (1 << 20)),
+                connectionTls);
         ControllerIsrChannel isrChannel = new ControllerIsrChannel(
                 config.nodeId(),
                 lifecycle::incarnationId,
@@ -447,5 +457,6 @@ public final class BrokerRole implements NodeRole {
             Thread.currentThread().interrupt();
         }
         controllers.close();
+        connectionTls.ifPresent(NodeTls::close);
     }
 }

@@ -3,10 +3,12 @@ package io.ferry.node.internal;
 import io.ferry.config.HostPort;
 import io.ferry.node.internal.caller.CallerConnection;
 import io.ferry.node.internal.caller.CallerListener;
+import io.ferry.node.internal.tls.TlsOnlyNegotiator;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
@@ -43,6 +45,11 @@ public final class GrpcEndpoint {
     }
 
     /**
+     * An address to serve on, with TLS when {@code tls} is present (a plaintext connection is then refused).
+     */
+    public record Listener(HostPort address, Optional<SslContext> tls) {}
+
+    /**
      * Binds and starts the server, and a second one on {@code external} when given.
      *
      * @param external               an address for clients outside the brokers' network
@@ -54,8 +61,8 @@ public final class GrpcEndpoint {
      * @throws IOException if an address cannot be bound
      */
     public static GrpcEndpoint start(
-            HostPort listener,
-            Optional<HostPort> external,
+            Listener listener,
+            Optional<Listener> external,
             List<ServerServiceDefinition> services,
             int maxInboundMessageBytes,
             int maxCallsPerConnection,
@@ -90,14 +97,15 @@ public final class GrpcEndpoint {
     private record Limits(int maxInboundMessageBytes, int maxCallsPerConnection) {}
 
     private static Server build(
-            HostPort listener,
+            Listener listener,
             List<ServerServiceDefinition> services,
             HealthStatusManager health,
             Limits limits,
             Executor executor,
             Optional<CallerListener> marker)
             throws IOException {
-        NettyServerBuilder builder = NettyServerBuilder.forAddress(listener.resolveForBind())
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(
+                        listener.address().resolveForBind())
                 .executor(executor)
                 .maxInboundMessageSize(limits.maxInboundMessageBytes())
                 .maxConcurrentCallsPerConnection(limits.maxCallsPerConnection())
@@ -107,6 +115,7 @@ public final class GrpcEndpoint {
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .addService(legacyReflection());
         marker.ifPresent(builder::intercept);
+        listener.tls().ifPresent(tls -> builder.protocolNegotiator(new TlsOnlyNegotiator(tls)));
         services.forEach(service -> builder.addService(MalformedRequests.answeredClearly(service)));
         return builder.build();
     }

@@ -4,6 +4,13 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.google.protobuf.ByteString;
+import io.ferry.client.ConsumerConfig;
+import io.ferry.client.ConsumerRecord;
+import io.ferry.client.FerryConsumer;
+import io.ferry.client.FerryProducer;
+import io.ferry.client.ProducerConfig;
+import io.ferry.client.ProducerRecord;
+import io.ferry.client.TopicPartition;
 import io.ferry.node.FerryNode;
 import io.ferry.node.NodeConfig;
 import io.ferry.proto.v1.Acks;
@@ -39,6 +46,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -69,6 +77,34 @@ public final class BrokerTestSupport {
             }
         }
         throw new IllegalStateException("no loopback port that was not handed out already");
+    }
+
+    /**
+     * Produces {@code v0} to {@code v9} to partition 0 of {@code topic} ({@code acks=all}) and reads them back
+     * from its start, through the Java client configured with {@code client} (bootstrap servers, TLS, ...).
+     */
+    public static void assertProducesAndConsumes(Map<String, String> client, String topic) throws Exception {
+        Map<String, String> producerConfig = new HashMap<>(client);
+        producerConfig.putAll(Map.of("acks", "all", "linger.ms", "1"));
+        try (FerryProducer producer = new FerryProducer(ProducerConfig.of(producerConfig))) {
+            for (int i = 0; i < 10; i++) {
+                producer.send(new ProducerRecord(topic, 0, null, ("v" + i).getBytes(StandardCharsets.UTF_8)))
+                        .get(30, TimeUnit.SECONDS);
+            }
+        }
+        TopicPartition tp = new TopicPartition(topic, 0);
+        List<String> read = new ArrayList<>();
+        try (FerryConsumer consumer = new FerryConsumer(ConsumerConfig.of(client))) {
+            consumer.assign(List.of(tp));
+            consumer.seekToBeginning(List.of(tp));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (read.size() < 10 && System.nanoTime() < deadline) {
+                for (ConsumerRecord r : consumer.poll(Duration.ofMillis(500))) {
+                    read.add(new String(r.value(), StandardCharsets.UTF_8));
+                }
+            }
+        }
+        assertEquals(List.of("v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9"), read);
     }
 
     public static List<String> combinedNode(int raftPort, Path logDir) {

@@ -7,14 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.ferry.client.AdminConfig;
 import io.ferry.client.BrokerInfo;
-import io.ferry.client.ConsumerConfig;
-import io.ferry.client.ConsumerRecord;
 import io.ferry.client.FerryAdmin;
-import io.ferry.client.FerryConsumer;
-import io.ferry.client.FerryProducer;
-import io.ferry.client.ProducerConfig;
-import io.ferry.client.ProducerRecord;
-import io.ferry.client.TopicPartition;
 import io.ferry.node.FerryNode;
 import io.ferry.node.NodeConfig;
 import io.ferry.proto.v1.Endpoint;
@@ -24,7 +17,6 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -136,25 +128,6 @@ class ExternalListenerTest {
             inside.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
         String outside = "127.0.0.1:" + externalPort;
-        try (FerryProducer producer = new FerryProducer(
-                ProducerConfig.of(Map.of("bootstrap.servers", outside, "acks", "all", "linger.ms", "1")))) {
-            for (int i = 0; i < 10; i++) {
-                producer.send(new ProducerRecord("outside", 0, null, ("v" + i).getBytes(StandardCharsets.UTF_8)))
-                        .get(30, TimeUnit.SECONDS);
-            }
-        }
-        TopicPartition tp = new TopicPartition("outside", 0);
-        List<String> read = new ArrayList<>();
-        try (FerryConsumer consumer = new FerryConsumer(ConsumerConfig.of(Map.of("bootstrap.servers", outside)))) {
-            consumer.assign(List.of(tp));
-            consumer.seekToBeginning(List.of(tp));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (read.size() < 10 && System.nanoTime() < deadline) {
-                for (ConsumerRecord r : consumer.poll(Duration.ofMillis(500))) {
-                    read.add(new String(r.value(), StandardCharsets.UTF_8));
-                }
-            }
-        }
-        assertEquals(List.of("v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9"), read);
+        BrokerTestSupport.assertProducesAndConsumes(Map.of("bootstrap.servers", outside), "outside");
     }
 }

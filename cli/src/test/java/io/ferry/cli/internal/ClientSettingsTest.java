@@ -1,17 +1,24 @@
 package io.ferry.cli.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.ferry.client.AdminConfig;
 import io.ferry.client.ConsumerConfig;
+import io.ferry.client.FerryAdmin;
+import io.ferry.client.FerryConfigException;
+import io.ferry.client.FerryConsumer;
+import io.ferry.client.FerryProducer;
 import io.ferry.client.ProducerConfig;
 import io.ferry.proto.v1.Acks;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
 class ClientSettingsTest {
@@ -32,6 +39,23 @@ class ClientSettingsTest {
         assertEquals(1234, a.requestTimeoutMs());
         assertEquals(1234, p.requestTimeoutMs());
         assertEquals("me", c.clientId());
+    }
+
+    @Test
+    void tlsKeysOfTheFileReachEveryClient() throws IOException {
+        Path missing = dir.resolve("absent-ca.pem");
+        Path file = Files.writeString(
+                dir.resolve("c.properties"), "security.protocol=SSL\nssl.truststore.location=" + missing + "\n");
+        ClientSettings s = ClientSettings.load("h:1", file);
+        // Each client reads the trust store as it starts: the file's keys reached it when that fails.
+        List<Executable> clients = List.of(
+                () -> new FerryAdmin(s.admin(Map.of())).close(),
+                () -> new FerryProducer(s.producer(Map.of())).close(),
+                () -> new FerryConsumer(s.consumer(Map.of())).close());
+        for (Executable client : clients) {
+            FerryConfigException e = assertThrows(FerryConfigException.class, client);
+            assertEquals("ssl.truststore.location", e.problems().get(0).key(), e.getMessage());
+        }
     }
 
     @Test

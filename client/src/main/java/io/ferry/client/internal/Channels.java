@@ -1,7 +1,7 @@
 package io.ferry.client.internal;
 
+import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,17 +23,21 @@ public final class Channels implements AutoCloseable {
 
     private final ConcurrentMap<InetSocketAddress, ManagedChannel> channels = new ConcurrentHashMap<>();
     private final int maxInboundMessageBytes;
+    private final ChannelCredentials credentials;
 
-    /** @param maxInboundMessageBytes largest response accepted, e.g. above fetch.max.bytes */
-    public Channels(int maxInboundMessageBytes) {
+    /**
+     * @param maxInboundMessageBytes largest response accepted, e.g. above fetch.max.bytes
+     * @param credentials            plaintext or TLS, for every broker
+     */
+    public Channels(int maxInboundMessageBytes, ChannelCredentials credentials) {
         this.maxInboundMessageBytes = maxInboundMessageBytes;
+        this.credentials = credentials;
     }
 
     public ManagedChannel get(InetSocketAddress address) {
         return channels.computeIfAbsent(
                 address,
-                a -> Grpc.newChannelBuilderForAddress(
-                                a.getHostString(), a.getPort(), InsecureChannelCredentials.create())
+                a -> Grpc.newChannelBuilderForAddress(a.getHostString(), a.getPort(), credentials)
                         .maxInboundMessageSize(maxInboundMessageBytes)
                         .directExecutor()
                         .build());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import io.ferry.proto.v1.BrokerServiceGrpc;
 import io.ferry.proto.v1.MetadataRequest;
 import io.ferry.proto.v1.MetadataResponse;
+import io.grpc.InsecureChannelCredentials;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
@@ -30,7 +31,7 @@ class ChannelsTest {
                 .addService(new EmptyMetadata())
                 .build()
                 .start();
-        try (Channels channels = new Channels(1 << 20)) {
+        try (Channels channels = new Channels(1 << 20, InsecureChannelCredentials.create())) {
             InetSocketAddress address = new InetSocketAddress(
                     "127.0.0.1", ((InetSocketAddress) server.getListenSockets().get(0)).getPort());
             CompletableFuture<String> callbackThread = new CompletableFuture<>();

@@ -107,7 +107,8 @@ public final class CallerConnection extends ServerTransportFilter implements Ser
 
     @Override
     public void transportTerminated(Attributes attributes) {
-        Connection connection = attributes.get(TOKEN);
+        // Null for a connection that never became a transport (such as one whose TLS handshake failed).
+        Connection connection = attributes == null ? null : attributes.get(TOKEN);
         if (connection != null) {
             connection.end();
         }

@@ -1,5 +1,6 @@
 package io.ferry.node.internal.caller;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.ArrayList;
@@ -32,5 +33,11 @@ class CallerConnectionTest {
         connection.whenEnded(1, () -> ran.add("late"));
 
         assertEquals(List.of("late"), ran);
+    }
+
+    @Test
+    void aConnectionThatNeverBecameATransportEndsQuietly() {
+        // gRPC passes null attributes when the transport was never ready, such as after a failed TLS handshake.
+        assertDoesNotThrow(() -> CallerConnection.INSTANCE.transportTerminated(null));
     }
 }

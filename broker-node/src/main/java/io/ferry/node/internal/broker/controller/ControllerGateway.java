@@ -2,6 +2,7 @@ package io.ferry.node.internal.broker.controller;
 
 import io.ferry.config.HostPort;
 import io.ferry.node.internal.threads.NodeThreads;
+import io.ferry.node.internal.tls.NodeTls;
 import io.ferry.proto.v1.ControllerServiceGrpc;
 import io.ferry.proto.v1.ControllerServiceGrpc.ControllerServiceStub;
 import io.ferry.proto.v1.Error;
@@ -9,9 +10,9 @@ import io.ferry.proto.v1.ErrorCode;
 import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
@@ -66,11 +67,16 @@ public final class ControllerGateway implements AutoCloseable {
 
     private final ScheduledExecutorService retries;
     private final ExecutorService callbacks;
+    private final Optional<NodeTls> tls;
     private volatile Quorum quorum;
     private volatile int current;
 
-    /** @param threads makes the thread that times retries and the threads answers are handed over on */
-    public ControllerGateway(NodeThreads threads) {
+    /**
+     * @param threads makes the thread that times retries and the threads answers are handed over on
+     * @param tls     when the controllers' {@code grpc.listener} serves TLS
+     */
+    public ControllerGateway(NodeThreads threads, Optional<NodeTls> tls) {
+        this.tls = tls;
         this.retries = threads.scheduled("ferry-controller-retry", 1);
         this.callbacks = threads.cached("ferry-controller-call");
     }
@@ -88,8 +94,7 @@ public final class ControllerGateway implements AutoCloseable {
             throw new IllegalStateException("already connected to " + quorum.addresses());
         }
         List<ManagedChannel> channels = addresses.stream()
-                .map(address -> (ManagedChannel) NettyChannelBuilder.forAddress(address.host(), address.port())
-                        .usePlaintext()
+                .map(address -> (ManagedChannel) NodeTls.channelTo(address.host(), address.port(), tls)
                         .executor(callbacks)
                         .build())
                 .toList();

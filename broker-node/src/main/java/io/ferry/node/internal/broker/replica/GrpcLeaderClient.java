@@ -4,6 +4,7 @@ import io.ferry.node.internal.broker.metadata.BrokerMetadata;
 import io.ferry.node.internal.broker.metadata.CallerEndpoints;
 import io.ferry.node.internal.broker.wire.DirectBufferPool;
 import io.ferry.node.internal.broker.wire.ReplicaFetchAnswerMarshaller;
+import io.ferry.node.internal.tls.NodeTls;
 import io.ferry.proto.v1.BrokerRegistration;
 import io.ferry.proto.v1.BrokerServiceGrpc;
 import io.ferry.proto.v1.Endpoint;
@@ -22,7 +23,6 @@ import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ClientResponseObserver;
@@ -62,14 +62,17 @@ public final class GrpcLeaderClient implements LeaderClient, AutoCloseable {
 
     private final Supplier<BrokerMetadata> metadata;
     private final int maxMessageBytes;
+    private final Optional<NodeTls> tls;
     private final MethodDescriptor<ReplicaFetchRequest, Map<TopicPartition, ReplicaFetchResult>> replicaFetch;
     private final Map<Integer, Connection> connections = new HashMap<>();
 
     /**
      * @param maxMessageBytes largest answer accepted (the fetch byte limits plus room for one oversized batch)
+     * @param tls             when the brokers' {@code grpc.listener} serves TLS
      */
-    public GrpcLeaderClient(Supplier<BrokerMetadata> metadata, int maxMessageBytes) {
+    public GrpcLeaderClient(Supplier<BrokerMetadata> metadata, int maxMessageBytes, Optional<NodeTls> tls) {
         this.metadata = metadata;
+        this.tls = tls;
         this.maxMessageBytes = maxMessageBytes;
         MethodDescriptor<ReplicaFetchRequest, ReplicaFetchResponse> generated =
                 BrokerServiceGrpc.getReplicaFetchMethod();
@@ -206,8 +209,7 @@ public final class GrpcLeaderClient implements LeaderClient, AutoCloseable {
             }
             connection = new Connection(
                     target,
-                    NettyChannelBuilder.forAddress(target.host(), target.port())
-                            .usePlaintext()
+                    NodeTls.channelTo(target.host(), target.port(), tls)
                             .maxInboundMessageSize(maxMessageBytes)
                             .build());
             connections.put(leaderId, connection);

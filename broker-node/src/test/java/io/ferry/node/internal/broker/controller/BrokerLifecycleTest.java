@@ -35,6 +35,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -126,7 +127,7 @@ class BrokerLifecycleTest {
                 })
                 .build()
                 .start();
-        controllers = new ControllerGateway(fatalErrors.threads());
+        controllers = new ControllerGateway(fatalErrors.threads(), Optional.empty());
         controllers.connect(List.of(new HostPort(
                 "127.0.0.1", ((InetSocketAddress) server.getListenSockets().get(0)).getPort())));
     }

@@ -18,6 +18,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -72,7 +73,7 @@ class ControllerGatewayTest {
     }
 
     private ControllerGateway gateway(HostPort... controllers) {
-        ControllerGateway gateway = new ControllerGateway(fatalErrors.threads());
+        ControllerGateway gateway = new ControllerGateway(fatalErrors.threads(), Optional.empty());
         gateways.add(gateway);
         gateway.connect(List.of(controllers));
         return gateway;
@@ -120,7 +121,7 @@ class ControllerGatewayTest {
 
     @Test
     void aCallBeforeTheGatewayIsConnectedFailsAtOnce() {
-        ControllerGateway gateway = new ControllerGateway(fatalErrors.threads());
+        ControllerGateway gateway = new ControllerGateway(fatalErrors.threads(), Optional.empty());
         gateways.add(gateway);
         ControllerGateway.ControllerUnavailableException e =
                 assertThrows(ControllerGateway.ControllerUnavailableException.class, () -> describe(gateway, 10_000));

@@ -34,6 +34,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
@@ -61,7 +62,7 @@ class AdminCallsTest {
 
     private final ExecutorService grpcExecutor = Executors.newFixedThreadPool(GRPC_THREADS);
     private final List<Server> servers = new ArrayList<>();
-    private final ControllerGateway controllers = new ControllerGateway(fatalErrors.threads());
+    private final ControllerGateway controllers = new ControllerGateway(fatalErrors.threads(), Optional.empty());
     private final ReplicaManager replicas = HandlerFixtures.replicaManager(tp -> {
         throw new AssertionError("no log in this test");
     });

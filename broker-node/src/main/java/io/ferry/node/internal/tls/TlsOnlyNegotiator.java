@@ -1,0 +1,158 @@
+package io.ferry.node.internal.tls;
+
+import io.grpc.netty.shaded.io.grpc.netty.GrpcHttp2ConnectionHandler;
+import io.grpc.netty.shaded.io.grpc.netty.InternalProtocolNegotiator;
+import io.grpc.netty.shaded.io.grpc.netty.InternalProtocolNegotiators;
+import io.grpc.netty.shaded.io.netty.buffer.ByteBuf;
+import io.grpc.netty.shaded.io.netty.channel.ChannelFutureListener;
+import io.grpc.netty.shaded.io.netty.channel.ChannelHandler;
+import io.grpc.netty.shaded.io.netty.channel.ChannelHandlerContext;
+import io.grpc.netty.shaded.io.netty.channel.ChannelInboundHandlerAdapter;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
+import io.grpc.netty.shaded.io.netty.util.AsciiString;
+import io.grpc.netty.shaded.io.netty.util.ReferenceCountUtil;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * gRPC's server TLS negotiation, with a clear refusal of plaintext: a connection whose first byte is not
+ * a TLS handshake record is answered, in plaintext HTTP/2, with an empty SETTINGS frame and a GOAWAY
+ * (INADEQUATE_SECURITY) whose debug data tells the client to use TLS, then closed, and the refusal is
+ * logged with the client's address (one line per ten seconds at most, with the count of those not logged). Without it the client sees only a connection closed "for unknown
+ * reason" and the server nothing.
+ *
+ * <p>Uses grpc-netty's {@code Internal*} API: a plain {@code sslContext} on the server builder has no hook
+ * in front of the TLS handler.
+ */
+public final class TlsOnlyNegotiator implements InternalProtocolNegotiator.ProtocolNegotiator {
+
+    private static final Logger log = LoggerFactory.getLogger(TlsOnlyNegotiator.class);
+
+    /** The content type of a TLS handshake record, the first byte a TLS client sends (RFC 8446 5.1). */
+    private static final byte TLS_HANDSHAKE = 22;
+
+    private static final byte[] REFUSAL = ("this Ferry listener accepts TLS only: connect with TLS "
+                    + "(Java client and CLI: security.protocol=SSL)")
+            .getBytes(StandardCharsets.UTF_8);
+
+    /**
+     * How often a refusal is logged at most: a client retrying a plaintext connection, or one flooding the
+     * port, must not flood the log.
+     */
+    private static final long REFUSAL_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    private final InternalProtocolNegotiator.ProtocolNegotiator tls;
+    private final RefusalLog refusalLog = new RefusalLog();
+
+    public TlsOnlyNegotiator(SslContext sslContext) {
+        this.tls = InternalProtocolNegotiators.serverTls(sslContext);
+    }
+
+    @Override
+    public AsciiString scheme() {
+        return tls.scheme();
+    }
+
+    @Override
+    public ChannelHandler newHandler(GrpcHttp2ConnectionHandler grpcHandler) {
+        return new FirstByteCheck(tls.newHandler(grpcHandler), refusalLog);
+    }
+
+    /** Lets one refusal line through per {@code intervalNanos} and counts the others. */
+    static final class RefusalLog {
+        private final long intervalNanos;
+        private final LongSupplier nanoTime;
+        private long lastLoggedNanos;
+        private boolean loggedOnce;
+        private long suppressed;
+
+        RefusalLog() {
+            this(REFUSAL_LOG_INTERVAL_NANOS, System::nanoTime);
+        }
+
+        RefusalLog(long intervalNanos, LongSupplier nanoTime) {
+            this.intervalNanos = intervalNanos;
+            this.nanoTime = nanoTime;
+        }
+
+        /** The refusals not logged since the last line when this one is to be logged, else -1. */
+        synchronized long suppressedOrLog() {
+            long now = nanoTime.getAsLong();
+            if (loggedOnce && now - lastLoggedNanos < intervalNanos) {
+                suppressed++;
+                return -1;
+            }
+            loggedOnce = true;
+            lastLoggedNanos = now;
+            long before = suppressed;
+            suppressed = 0;
+            return before;
+        }
+    }
+
+    @Override
+    public void close() {
+        tls.close();
+    }
+
+    /**
+     * Installs gRPC's TLS handlers behind itself, so that they set up as usual, and looks at the first bytes
+     * read before they do: a TLS handshake goes on to them and this handler leaves the pipeline; anything
+     * else is refused.
+     */
+    private static final class FirstByteCheck extends ChannelInboundHandlerAdapter {
+
+        private final ChannelHandler tlsHandler;
+        private final RefusalLog refusalLog;
+
+        FirstByteCheck(ChannelHandler tlsHandler, RefusalLog refusalLog) {
+            this.tlsHandler = tlsHandler;
+            this.refusalLog = refusalLog;
+        }
+
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            ctx.pipeline().addAfter(ctx.name(), null, tlsHandler);
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof ByteBuf bytes && !bytes.isReadable()) {
+                bytes.release(); // nothing to judge yet: wait for the first byte
+                return;
+            }
+            if (!(msg instanceof ByteBuf bytes) || bytes.getByte(bytes.readerIndex()) == TLS_HANDSHAKE) {
+                ctx.pipeline().remove(this);
+                ctx.fireChannelRead(msg);
+                return;
+            }
+            ReferenceCountUtil.release(msg);
+            long suppressed = refusalLog.suppressedOrLog();
+            if (suppressed >= 0) {
+                log.warn(
+                        "Refused a plaintext connection from {} to the TLS listener {}: the client must use TLS"
+                                + " ({} more refused since the last such line)",
+                        ctx.channel().remoteAddress(),
+                        ctx.channel().localAddress(),
+                        suppressed);
+            }
+            ByteBuf answer = ctx.alloc().buffer(9 + 9 + 8 + REFUSAL.length);
+            // An empty SETTINGS frame: the server preface an HTTP/2 client expects before anything else.
+            frameHeader(answer, 0, 0x4);
+            // GOAWAY with error INADEQUATE_SECURITY (0xc) and the reason as debug data. Its last stream id is the
+            // largest there is: the client's calls then fail with this error as the connection closes, where
+            // a lower one would tell the client they were never seen, and it would retry them at once.
+            frameHeader(answer, 8 + REFUSAL.length, 0x7);
+            answer.writeInt(Integer.MAX_VALUE).writeInt(0xc).writeBytes(REFUSAL);
+            // Written from here, in front of the TLS handler: it goes out as it is.
+            ctx.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
+        }
+
+        private static void frameHeader(ByteBuf out, int length, int type) {
+            out.writeMedium(length).writeByte(type).writeByte(0).writeInt(0);
+        }
+    }
+}
