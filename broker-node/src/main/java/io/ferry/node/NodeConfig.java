@@ -194,14 +194,16 @@ public final class NodeConfig {
                 .isPresent()) {
             problems.add(problem(GRPC_EXTERNAL_ADVERTISED, "expected the port clients connect to, not 0"));
         }
-        if ((grpcListenerTls() || grpcExternalListenerTls())
+        if ((grpcListenerTls() || grpcExternalListenerTls() || controllerQuorumTls())
                 && values.get(SSL_KEYSTORE_LOCATION).isEmpty()) {
             problems.add(problem(
                     SSL_KEYSTORE_LOCATION,
                     "expected the PEM file of this node's key and certificate chain: "
                             + (grpcListenerTls()
                                             ? GRPC_LISTENER_SECURITY_PROTOCOL
-                                            : GRPC_EXTERNAL_LISTENER_SECURITY_PROTOCOL)
+                                            : grpcExternalListenerTls()
+                                                    ? GRPC_EXTERNAL_LISTENER_SECURITY_PROTOCOL
+                                                    : CONTROLLER_QUORUM_SECURITY_PROTOCOL)
                                     .name()
                             + " is SSL"));
         }
@@ -256,6 +258,11 @@ public final class NodeConfig {
      */
     public boolean grpcListenerTls() {
         return values.get(GRPC_LISTENER_SECURITY_PROTOCOL).equals("SSL");
+    }
+
+    /** Whether the controllers' Raft port speaks mutual TLS ({@code controller.quorum.security.protocol}). */
+    public boolean controllerQuorumTls() {
+        return values.get(CONTROLLER_QUORUM_SECURITY_PROTOCOL).equals("SSL");
     }
 
     public boolean grpcExternalListenerTls() {

@@ -150,6 +150,15 @@ public final class NodeKeys {
                     + "its Raft endpoint. Every node needs at least one voter; a controller's own `node.id` "
                     + "must be listed. Use 1 or 3 voters (5 allowed).");
 
+    public static final ConfigKey<String> CONTROLLER_QUORUM_SECURITY_PROTOCOL = securityProtocol(
+            "controller.quorum.security.protocol",
+            HIGH,
+            "`SSL`: the controllers' Raft port (their `controller.quorum.voters` address) speaks mutual TLS: "
+                    + "each controller presents its `ssl.keystore.location` certificate and accepts a peer only "
+                    + "with a certificate `ssl.truststore.location` trusts, so nothing without a certificate "
+                    + "of the cluster's CA joins the quorum or reads its log. `PLAINTEXT`: no encryption. Every "
+                    + "controller of a quorum sets the same value.");
+
     public static final ConfigKey<List<HostPort>> CONTROLLER_QUORUM_BOOTSTRAP_SERVERS = ConfigKey.define(
             "controller.quorum.bootstrap.servers",
             ConfigType.HOST_PORT_LIST,
@@ -766,6 +775,7 @@ public final class NodeKeys {
             SSL_RELOAD_INTERVAL_MS,
             HTTP_LISTENER,
             CONTROLLER_QUORUM_VOTERS,
+            CONTROLLER_QUORUM_SECURITY_PROTOCOL,
             CONTROLLER_QUORUM_BOOTSTRAP_SERVERS,
             CONTROLLER_QUORUM_ELECTION_TIMEOUT_MS,
             LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS,

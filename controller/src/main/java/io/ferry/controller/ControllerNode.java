@@ -19,6 +19,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -30,8 +31,10 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.grpc.GrpcTlsConfig;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
@@ -96,6 +99,7 @@ public final class ControllerNode implements AutoCloseable {
 
     private ControllerNode(
             ControllerConfig config,
+            Optional<RaftTls> tls,
             MeterRegistry registry,
             InstantSource clock,
             Thread.UncaughtExceptionHandler fatalErrors)
@@ -132,6 +136,7 @@ public final class ControllerNode implements AutoCloseable {
                     .setServerId(peerId(config.nodeId()))
                     .setGroup(group)
                     .setProperties(serverProperties(config, raftDir))
+                    .setParameters(raftParameters(tls))
                     .setStateMachine(stateMachine)
                     .setOption(RaftStorage.StartupOption.RECOVER)
                     .build();
@@ -146,6 +151,7 @@ public final class ControllerNode implements AutoCloseable {
                 clientProperties, TimeDuration.valueOf(config.requestTimeoutMs(), TimeUnit.MILLISECONDS));
         this.client = RaftClient.newBuilder()
                 .setProperties(clientProperties)
+                .setParameters(raftParameters(tls))
                 .setRaftGroup(group)
                 .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
                         MAX_CLIENT_ATTEMPTS, TimeDuration.valueOf(CLIENT_RETRY_SLEEP_MS, TimeUnit.MILLISECONDS)))
@@ -169,7 +175,21 @@ public final class ControllerNode implements AutoCloseable {
             InstantSource clock,
             Thread.UncaughtExceptionHandler fatalErrors)
             throws IOException {
-        ControllerNode node = new ControllerNode(config, registry, clock, fatalErrors);
+        return start(config, Optional.empty(), registry, clock, fatalErrors);
+    }
+
+    /**
+     * As {@link #start(ControllerConfig, MeterRegistry, InstantSource, Thread.UncaughtExceptionHandler)},
+     * with mutual TLS on the Raft port when {@code tls} is present (every voter must then use it).
+     */
+    public static ControllerNode start(
+            ControllerConfig config,
+            Optional<RaftTls> tls,
+            MeterRegistry registry,
+            InstantSource clock,
+            Thread.UncaughtExceptionHandler fatalErrors)
+            throws IOException {
+        ControllerNode node = new ControllerNode(config, tls, registry, clock, fatalErrors);
         try {
             node.server.start();
         } catch (IOException | CompletionException e) {
@@ -194,6 +214,21 @@ public final class ControllerNode implements AutoCloseable {
                     .build());
         }
         return RaftGroup.valueOf(GROUP_ID, peers);
+    }
+
+    /**
+     * Ratis's TLS settings for its server, for its connections to the other controllers and for this node's
+     * own Raft client: the same mutual TLS everywhere, or none.
+     */
+    private static Parameters raftParameters(Optional<RaftTls> tls) {
+        Parameters parameters = new Parameters();
+        tls.ifPresent(t -> {
+            GrpcTlsConfig conf = new GrpcTlsConfig(t.keyManager(), t.trustManager(), true);
+            GrpcConfigKeys.Server.setTlsConf(parameters, conf);
+            GrpcConfigKeys.Client.setTlsConf(parameters, conf);
+            GrpcConfigKeys.Admin.setTlsConf(parameters, conf);
+        });
+        return parameters;
     }
 
     private static RaftProperties serverProperties(ControllerConfig config, Path raftDir) {

@@ -9,6 +9,7 @@ import io.ferry.controller.ControllerNode;
 import io.ferry.node.NodeConfig;
 import io.ferry.node.ProcessRole;
 import io.ferry.node.internal.threads.NodeThreads;
+import io.ferry.node.internal.tls.NodeTls;
 import io.grpc.ServerServiceDefinition;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -19,6 +20,7 @@ import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 
 /**
@@ -35,6 +37,9 @@ public final class ControllerRole implements NodeRole {
     private final MeterRegistry registry;
     private final InstantSource clock;
     private final NodeThreads threads;
+    /** Mutual TLS of the Raft port, when {@code controller.quorum.security.protocol} is SSL. */
+    private final Optional<NodeTls.Raft> raftTls;
+
     private volatile ControllerNode controller;
 
     /**
@@ -47,6 +52,8 @@ public final class ControllerRole implements NodeRole {
         this.registry = registry;
         this.clock = clock;
         this.threads = threads;
+        this.raftTls =
+                config.controllerQuorumTls() ? Optional.of(NodeTls.raft(config.values(), threads)) : Optional.empty();
     }
 
     /** Maps the node's keys to the controller's settings. */
@@ -95,7 +102,8 @@ public final class ControllerRole implements NodeRole {
     @Override
     public List<ServerServiceDefinition> start() throws IOException {
         probeBind(config.raftHost(), config.raftPort());
-        ControllerNode started = ControllerNode.start(config, registry, clock, threads.uncaughtExceptionHandler());
+        ControllerNode started = ControllerNode.start(
+                config, raftTls.map(NodeTls.Raft::tls), registry, clock, threads.uncaughtExceptionHandler());
         controller = started;
         return List.of(started.grpcService().bindService());
     }
@@ -139,5 +147,6 @@ public final class ControllerRole implements NodeRole {
             c.handOffLeadership();
             c.close();
         }
+        raftTls.ifPresent(NodeTls.Raft::close);
     }
 }

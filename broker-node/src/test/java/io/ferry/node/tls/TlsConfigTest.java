@@ -66,6 +66,20 @@ class TlsConfigTest {
     }
 
     @Test
+    void aTlsQuorumNeedsAKeyStoreAndAReadableTrustStore() throws Exception {
+        List<String> quorumOnly =
+                new ArrayList<>(BrokerTestSupport.combinedNode(BrokerTestSupport.freePort(), dir.resolve("logs")));
+        quorumOnly.add("controller.quorum.security.protocol=SSL");
+        ConfigProblem problem = onlyProblem(
+                assertThrows(ConfigException.class, () -> NodeConfig.load(Optional.empty(), Map.of(), quorumOnly)));
+        assertProblem(problem, "ssl.keystore.location", "controller.quorum.security.protocol is SSL");
+
+        quorumOnly.add("ssl.keystore.location=" + keystore());
+        quorumOnly.add("ssl.truststore.location=" + dir.resolve("missing-ca.pem"));
+        assertProblem(startRefused(quorumOnly), "ssl.truststore.location", "no such file");
+    }
+
+    @Test
     void versionsOlderThanTls12AreRefused() throws Exception {
         Path keystore = keystore();
         ConfigProblem problem = onlyProblem(assertThrows(

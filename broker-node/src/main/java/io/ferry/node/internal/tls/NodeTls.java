@@ -3,6 +3,7 @@ package io.ferry.node.internal.tls;
 import io.ferry.config.ConfigException;
 import io.ferry.config.ConfigValues;
 import io.ferry.config.NodeKeys;
+import io.ferry.controller.RaftTls;
 import io.ferry.node.internal.threads.NodeThreads;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -14,6 +15,7 @@ import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.BiFunction;
 
 /**
  * One side of a node's TLS, with the thread that keeps its credentials current:
@@ -23,10 +25,13 @@ import java.util.concurrent.ScheduledExecutorService;
  *       certificate chain of {@code ssl.keystore.location};
  *   <li>{@link #connections}: a broker's connections to other nodes' {@code grpc.listener} (replica fetch,
  *       ListOffsets, the controllers) accept a peer whose certificate chains to a CA of
- *       {@code ssl.truststore.location} (the JDK's CAs when it is not set) and names the host connected to.
+ *       {@code ssl.truststore.location} (the JDK's CAs when it is not set) and names the host connected to;
+ *   <li>{@link #raft}: both, for mutual TLS on a controller's Raft port and its connections to the other
+ *       controllers (Ratis builds its own contexts from the two managers, with the JDK's TLS versions, which
+ *       are TLSv1.3 and TLSv1.2).
  * </ul>
  *
- * <p>Both speak the TLS versions of {@code ssl.enabled.protocols}, and read their file again every
+ * <p>The first two speak the TLS versions of {@code ssl.enabled.protocols}. All read their files again every
  * {@code ssl.reload.interval.ms}: when it changed, new connections use the new credentials, established
  * ones keep theirs. Thread-safe.
  */
@@ -40,17 +45,19 @@ public final class NodeTls implements AutoCloseable {
         this.reloads = reloads;
     }
 
-    /** Builds the context; the reads it schedules run on {@code reloads}. */
+    /** Builds what a TLS side uses; the reads it schedules run on {@code reloads}. */
     @FunctionalInterface
-    private interface Setup {
-        SslContext build(ScheduledExecutorService reloads)
-                throws ConfigException, IOException, GeneralSecurityException;
+    private interface Setup<T> {
+        T build(ScheduledExecutorService reloads) throws ConfigException, IOException, GeneralSecurityException;
     }
 
-    private static NodeTls start(NodeThreads threads, String thread, Setup setup) throws ConfigException {
+    /** Runs {@code setup} with a reload thread of its own, which {@code finish} gets to stop later. */
+    private static <T, R> R start(
+            NodeThreads threads, String thread, Setup<T> setup, BiFunction<T, ScheduledExecutorService, R> finish)
+            throws ConfigException {
         ScheduledExecutorService reloads = threads.scheduled(thread, 1);
         try {
-            return new NodeTls(setup.build(reloads), reloads);
+            return finish.apply(setup.build(reloads), reloads);
         } catch (IOException | GeneralSecurityException e) {
             reloads.shutdownNow();
             throw new IllegalStateException("cannot set up TLS", e);
@@ -67,20 +74,13 @@ public final class NodeTls implements AutoCloseable {
      *                         usable key and certificate chain
      */
     public static NodeTls listeners(ConfigValues config, NodeThreads threads) throws ConfigException {
-        return start(threads, "ferry-tls-keystore-reload", reloads -> {
-            AdvancedTlsX509KeyManager keyManager = new AdvancedTlsX509KeyManager();
-            ReloadingFile.watch(
-                    config,
-                    NodeKeys.SSL_KEYSTORE_LOCATION,
-                    content -> {
-                        Pem.KeyAndChain identity = Pem.keyAndChain(content);
-                        keyManager.updateIdentityCredentials(identity.chain(), identity.key());
-                    },
-                    reloads);
-            return GrpcSslContexts.configure(SslContextBuilder.forServer(keyManager))
-                    .protocols(config.get(NodeKeys.SSL_ENABLED_PROTOCOLS))
-                    .build();
-        });
+        return start(
+                threads,
+                "ferry-tls-keystore-reload",
+                reloads -> GrpcSslContexts.configure(SslContextBuilder.forServer(keyManager(config, reloads)))
+                        .protocols(config.get(NodeKeys.SSL_ENABLED_PROTOCOLS))
+                        .build(),
+                NodeTls::new);
     }
 
     /**
@@ -90,24 +90,73 @@ public final class NodeTls implements AutoCloseable {
      *                         certificate
      */
     public static NodeTls connections(ConfigValues config, NodeThreads threads) throws ConfigException {
-        return start(threads, "ferry-tls-truststore-reload", reloads -> {
-            AdvancedTlsX509TrustManager trustManager = AdvancedTlsX509TrustManager.newBuilder()
-                    .setVerification(AdvancedTlsX509TrustManager.Verification.CERTIFICATE_AND_HOST_NAME_VERIFICATION)
-                    .build();
-            if (config.get(NodeKeys.SSL_TRUSTSTORE_LOCATION).isEmpty()) {
-                trustManager.useSystemDefaultTrustCerts();
-            } else {
-                ReloadingFile.watch(
-                        config,
-                        NodeKeys.SSL_TRUSTSTORE_LOCATION,
-                        content -> trustManager.updateTrustCredentials(Pem.certificates(content)),
-                        reloads);
-            }
-            return GrpcSslContexts.forClient()
-                    .trustManager(trustManager)
-                    .protocols(config.get(NodeKeys.SSL_ENABLED_PROTOCOLS))
-                    .build();
-        });
+        return start(
+                threads,
+                "ferry-tls-truststore-reload",
+                reloads -> GrpcSslContexts.forClient()
+                        .trustManager(trustManager(config, reloads))
+                        .protocols(config.get(NodeKeys.SSL_ENABLED_PROTOCOLS))
+                        .build(),
+                NodeTls::new);
+    }
+
+    /**
+     * The mutual TLS of a controller's Raft port ({@code controller.quorum.security.protocol=SSL}): the key
+     * store's certificate for both sides of every Raft connection, and the trust store's CAs to accept a
+     * peer. Closing it stops the reloads.
+     *
+     * @throws ConfigException naming the key whose file does not read or holds nothing usable
+     */
+    public static Raft raft(ConfigValues config, NodeThreads threads) throws ConfigException {
+        return start(
+                threads,
+                "ferry-tls-raft-reload",
+                reloads -> new RaftTls(keyManager(config, reloads), trustManager(config, reloads)),
+                Raft::new);
+    }
+
+    /** {@link RaftTls} with the thread that keeps its credentials current. */
+    public record Raft(RaftTls tls, ScheduledExecutorService reloads) implements AutoCloseable {
+        @Override
+        public void close() {
+            reloads.shutdownNow();
+        }
+    }
+
+    /** The key and certificate chain of {@code ssl.keystore.location}, read again when the file changes. */
+    private static AdvancedTlsX509KeyManager keyManager(ConfigValues config, ScheduledExecutorService reloads)
+            throws ConfigException {
+        AdvancedTlsX509KeyManager keyManager = new AdvancedTlsX509KeyManager();
+        ReloadingFile.watch(
+                config,
+                NodeKeys.SSL_KEYSTORE_LOCATION,
+                content -> {
+                    Pem.KeyAndChain identity = Pem.keyAndChain(content);
+                    keyManager.updateIdentityCredentials(identity.chain(), identity.key());
+                },
+                reloads);
+        return keyManager;
+    }
+
+    /**
+     * Trust in the CAs of {@code ssl.truststore.location} (read again when the file changes), or the JDK's
+     * when it is not set; a server's certificate must also name the host connected to.
+     */
+    private static AdvancedTlsX509TrustManager trustManager(ConfigValues config, ScheduledExecutorService reloads)
+            throws ConfigException, IOException, GeneralSecurityException {
+        AdvancedTlsX509TrustManager trustManager = AdvancedTlsX509TrustManager.newBuilder()
+                .setVerification(AdvancedTlsX509TrustManager.Verification.CERTIFICATE_AND_HOST_NAME_VERIFICATION)
+                .build();
+        if (config.get(NodeKeys.SSL_TRUSTSTORE_LOCATION).isEmpty()) {
+            trustManager.useSystemDefaultTrustCerts();
+        } else {
+            ReloadingFile.watch(
+                    config,
+                    NodeKeys.SSL_TRUSTSTORE_LOCATION,
+                    content -> trustManager.updateTrustCredentials(Pem.certificates(content)),
+                    reloads);
+        }
+        return trustManager;
     }
 
     /** For a listener: each connection it accepts takes the current credentials ({@link TlsOnlyNegotiator}). */
