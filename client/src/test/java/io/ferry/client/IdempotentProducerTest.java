@@ -11,6 +11,7 @@ import com.google.protobuf.ByteString;
 import io.ferry.proto.v1.ErrorCode;
 import io.ferry.proto.v1.ProduceRequest;
 import io.ferry.record.RecordBatch;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -234,6 +235,13 @@ class IdempotentProducerTest {
         assertLogHoldsInOrder(values(0, 5), FIRST_ID);
     }
 
+    /** {@code leader} has had {@code count} produce requests and gets no more for a while. */
+    private static void assertRequestsStay(FakeBroker leader, int count) {
+        await().during(Duration.ofMillis(300))
+                .atMost(Duration.ofSeconds(5))
+                .until(() -> leader.produceRequests().size() == count);
+    }
+
     /** After {@link #pipeliningProducer}: v1..v5 as five requests (runs), their answers held. */
     private List<CompletableFuture<RecordMetadata>> fiveRunsUnanswered(FerryProducer producer) {
         cluster.broker(cluster.leader(P0)).holdAnswers();
@@ -248,8 +256,7 @@ class IdempotentProducerTest {
         for (int i = 6; i <= 12; i++) {
             futures.add(send(producer, 0, i)); // a batch each (batch.size=0), waiting: five runs are in flight
         }
-        Thread.sleep(300); // room for a wrongly sent request to arrive
-        assertEquals(6, leader.produceRequests().size(), "no sixth run while five are in flight");
+        assertRequestsStay(leader, 6); // no sixth run while five are in flight
 
         leader.releaseAnswers(false);
         assertOffsetsFrom(1, futures);
@@ -268,8 +275,7 @@ class IdempotentProducerTest {
         await().atMost(10, TimeUnit.SECONDS)
                 .until(() -> futures.subList(1, 5).stream().allMatch(CompletableFuture::isDone));
         futures.add(send(producer, 0, 6));
-        Thread.sleep(300); // room for a wrongly sent request to arrive
-        assertEquals(6, leader.produceRequests().size(), "v6 waits for v1's answer");
+        assertRequestsStay(leader, 6); // v6 waits for v1's answer
 
         leader.releaseAnswers(false);
         assertOffsetsFrom(1, futures);

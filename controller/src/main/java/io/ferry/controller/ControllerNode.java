@@ -165,22 +165,10 @@ public final class ControllerNode implements AutoCloseable {
      * Starts the node: recovers the metadata from the last snapshot and the Raft log in {@link
      * ControllerConfig#metadataDir()}, joins the quorum and starts serving.
      *
+     * @param tls mutual TLS on the Raft port when present (every voter must then use it)
      * @param clock source of wall-clock time for broker session expiry
      * @param fatalErrors gets every {@link Error} thrown on the node's threads and callbacks
      * @throws IOException when the metadata directory cannot be used or the Raft port cannot be bound
-     */
-    public static ControllerNode start(
-            ControllerConfig config,
-            MeterRegistry registry,
-            InstantSource clock,
-            Thread.UncaughtExceptionHandler fatalErrors)
-            throws IOException {
-        return start(config, Optional.empty(), registry, clock, fatalErrors);
-    }
-
-    /**
-     * As {@link #start(ControllerConfig, MeterRegistry, InstantSource, Thread.UncaughtExceptionHandler)},
-     * with mutual TLS on the Raft port when {@code tls} is present (every voter must then use it).
      */
     public static ControllerNode start(
             ControllerConfig config,

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Comparator;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -83,8 +84,8 @@ final class ControllerCluster implements AutoCloseable {
     }
 
     private void start(int id) throws IOException {
-        ControllerNode node =
-                ControllerNode.start(config(id), new SimpleMeterRegistry(), InstantSource.system(), DEFAULT_UNCAUGHT);
+        ControllerNode node = ControllerNode.start(
+                config(id), Optional.empty(), new SimpleMeterRegistry(), InstantSource.system(), DEFAULT_UNCAUGHT);
         nodes.put(id, node);
         String serverName = name + "-" + id;
         servers.put(

@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -73,6 +74,7 @@ class ControllerNodeTest {
         Map<Integer, String> voters = Map.of(4, "127.0.0.1:" + ControllerCluster.freePort());
         try (ControllerNode node = ControllerNode.start(
                 ControllerConfig.of(4, voters, dir),
+                Optional.empty(),
                 registry,
                 InstantSource.system(),
                 ControllerCluster.DEFAULT_UNCAUGHT)) {
@@ -96,6 +98,7 @@ class ControllerNodeTest {
         Map<Integer, String> voters = Map.of(1, "127.0.0.1:" + ControllerCluster.freePort());
         try (ControllerNode node = ControllerNode.start(
                 ControllerConfig.of(1, voters, dir),
+                Optional.empty(),
                 new SimpleMeterRegistry(),
                 InstantSource.system(),
                 ControllerCluster.DEFAULT_UNCAUGHT)) {
@@ -104,6 +107,7 @@ class ControllerNodeTest {
                     IOException.class,
                     () -> ControllerNode.start(
                             ControllerConfig.of(1, other, dir),
+                            Optional.empty(),
                             new SimpleMeterRegistry(),
                             InstantSource.system(),
                             ControllerCluster.DEFAULT_UNCAUGHT));

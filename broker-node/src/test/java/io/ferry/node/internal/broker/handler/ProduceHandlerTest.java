@@ -72,18 +72,7 @@ class ProduceHandlerTest {
             BrokerMetadata view = HandlerFixtures.ledByBroker2(leader.tp);
             ProduceHandler handler = new ProduceHandler(
                     leader.replicas, () -> view, new BrokerMetrics(new SimpleMeterRegistry(), leader.replicas), 30_000);
-            ByteBuffer records = BrokerTestSupport.batch("v", 3);
-            ByteBuffer direct =
-                    ByteBuffer.allocateDirect(records.remaining()).put(records).flip();
-            ProduceRequest request = ProduceRequest.newBuilder()
-                    .setAcks(Acks.ACKS_ALL)
-                    .addTopics(TopicProduceData.newBuilder()
-                            .setTopic("t")
-                            .addPartitions(PartitionProduceData.newBuilder().setPartition(0)))
-                    .build();
-            CompletableFuture<ProduceResponse> answer = new CompletableFuture<>();
-
-            handler.handle(new OffHeapProduceRequest(request, List.of(direct), () -> {}), true, answer::complete);
+            CompletableFuture<ProduceResponse> answer = produceAcksAllToT0(handler, 0, true);
             assertFalse(answer.isDone(), "acks=all waits for broker 2");
             leader.moveLeadershipToBroker2();
 
@@ -102,23 +91,30 @@ class ProduceHandlerTest {
             BrokerMetadata view = HandlerFixtures.ledByBroker2(leader.tp);
             ProduceHandler handler = new ProduceHandler(
                     leader.replicas, () -> view, new BrokerMetrics(new SimpleMeterRegistry(), leader.replicas), 200);
-            ByteBuffer records = BrokerTestSupport.batch("v", 3);
-            ByteBuffer direct =
-                    ByteBuffer.allocateDirect(records.remaining()).put(records).flip();
-            ProduceRequest request = ProduceRequest.newBuilder()
-                    .setAcks(Acks.ACKS_ALL)
-                    .setTimeoutMs(Integer.MAX_VALUE) // a client asking the broker to hold its request for 24 days
-                    .addTopics(TopicProduceData.newBuilder()
-                            .setTopic("t")
-                            .addPartitions(PartitionProduceData.newBuilder().setPartition(0)))
-                    .build();
-            CompletableFuture<ProduceResponse> answer = new CompletableFuture<>();
-
-            handler.handle(new OffHeapProduceRequest(request, List.of(direct), () -> {}), false, answer::complete);
+            // A client asking the broker to hold its request for 24 days.
+            CompletableFuture<ProduceResponse> answer = produceAcksAllToT0(handler, Integer.MAX_VALUE, false);
 
             PartitionProduceResult result =
                     answer.get(10, TimeUnit.SECONDS).getTopics(0).getPartitions(0);
             assertEquals(ErrorCode.REQUEST_TIMED_OUT, result.getError().getCode(), result.toString());
         }
+    }
+
+    /** Three records to {@code t-0}, acks=all with {@code timeoutMs}; the answer completes the future. */
+    private static CompletableFuture<ProduceResponse> produceAcksAllToT0(
+            ProduceHandler handler, int timeoutMs, boolean externalCaller) {
+        ByteBuffer records = BrokerTestSupport.batch("v", 3);
+        ByteBuffer direct =
+                ByteBuffer.allocateDirect(records.remaining()).put(records).flip();
+        ProduceRequest request = ProduceRequest.newBuilder()
+                .setAcks(Acks.ACKS_ALL)
+                .setTimeoutMs(timeoutMs)
+                .addTopics(TopicProduceData.newBuilder()
+                        .setTopic("t")
+                        .addPartitions(PartitionProduceData.newBuilder().setPartition(0)))
+                .build();
+        CompletableFuture<ProduceResponse> answer = new CompletableFuture<>();
+        handler.handle(new OffHeapProduceRequest(request, List.of(direct), () -> {}), externalCaller, answer::complete);
+        return answer;
     }
 }
