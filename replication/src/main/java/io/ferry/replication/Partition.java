@@ -4,6 +4,7 @@ import io.ferry.proto.v1.ErrorCode;
 import io.ferry.replication.internal.FollowerRole;
 import io.ferry.replication.internal.LeaderRole;
 import io.ferry.replication.internal.OfflineRole;
+import io.ferry.replication.internal.ReadPositions;
 import io.ferry.replication.internal.ReplicaRole;
 import io.ferry.storage.EpochEndOffset;
 import io.ferry.storage.LogAppendException;
@@ -584,6 +585,22 @@ public final class Partition {
                     leader.leaderEpoch()));
         }
         return leader;
+    }
+
+    /**
+     * Adds what a read of this replica depends on to {@code positions}: the replica and its role (every change of
+     * leadership or state replaces the role), its log start and end offsets, and, for a consumer's read, which
+     * stops there, its high watermark.
+     */
+    public void addReadPosition(ReadPositions.Builder positions, boolean withHighWatermark) {
+        ReplicaRole now;
+        synchronized (this) {
+            now = role;
+        }
+        positions.holders(this, now).offset(log.logStartOffset()).offset(log.logEndOffset());
+        if (withHighWatermark) {
+            positions.offset(log.highWatermark());
+        }
     }
 
     /** The high watermark (consumers read below it). */

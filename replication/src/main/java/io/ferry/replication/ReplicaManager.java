@@ -4,6 +4,7 @@ import io.ferry.proto.v1.ErrorCode;
 import io.ferry.replication.internal.DelayedFetch;
 import io.ferry.replication.internal.DelayedOperations;
 import io.ferry.replication.internal.DelayedProduce;
+import io.ferry.replication.internal.ReadPositions;
 import io.ferry.replication.internal.ReplicaFetcher;
 import io.ferry.storage.LogAppendException;
 import io.ferry.storage.StorageException;
@@ -339,12 +340,9 @@ public final class ReplicaManager implements AutoCloseable {
                 (partition, request, limit) ->
                         partition.readForConsumer(request.fetchOffset(), limit, request.currentLeaderEpoch()),
                 r -> FetchedPartition.empty(r.highWatermark(), r.logStartOffset()));
-        longPoll(
-                fetchWaiters,
-                params,
-                requests.stream().map(FetchPartitionRequest::tp).toList(),
-                read,
-                callback);
+        List<TopicPartition> keys =
+                requests.stream().map(FetchPartitionRequest::tp).toList();
+        longPoll(fetchWaiters, params, keys, () -> readPositions(keys, true), read, callback);
     }
 
     /**
@@ -406,12 +404,10 @@ public final class ReplicaManager implements AutoCloseable {
                     ReplicaFetchResult::withoutRecords));
             return result;
         };
-        longPoll(
-                followerFetchWaiters,
-                params,
-                toRead.stream().map(ReplicaFetchPartition::tp).toList(),
-                read,
-                callback);
+        List<TopicPartition> keys =
+                toRead.stream().map(ReplicaFetchPartition::tp).toList();
+        // A follower's read stops at the log end, so a high watermark change alone reads nothing new.
+        longPoll(followerFetchWaiters, params, keys, () -> readPositions(keys, false), read, callback);
     }
 
     private static Map<TopicPartition, ReplicaFetchResult> refuseFenced(
@@ -429,15 +425,36 @@ public final class ReplicaManager implements AutoCloseable {
             DelayedOperations<TopicPartition> waiters,
             FetchParams params,
             List<TopicPartition> keys,
+            Supplier<ReadPositions> positions,
             Supplier<Map<TopicPartition, R>> read,
             Consumer<Map<TopicPartition, R>> callback) {
+        if (params.maxWaitMs() == 0 || keys.isEmpty()) {
+            callback.accept(read.get());
+            return;
+        }
+        ReadPositions before = positions.get();
         Map<TopicPartition, R> now = read.get();
-        if (params.maxWaitMs() == 0 || keys.isEmpty() || DelayedFetch.satisfies(now, params.minBytes())) {
+        if (DelayedFetch.satisfies(now, params.minBytes())) {
             callback.accept(now);
             return;
         }
         DelayedFetch.release(now);
-        waiters.tryCompleteElseWatch(new DelayedFetch<>(params.maxWaitMs(), params.minBytes(), read, callback), keys);
+        waiters.tryCompleteElseWatch(
+                new DelayedFetch<>(params.maxWaitMs(), params.minBytes(), positions, before, read, callback), keys);
+    }
+
+    /** Where {@code tps} stand now, as far as a read of them depends on it ({@link ReadPositions}). */
+    private ReadPositions readPositions(List<TopicPartition> tps, boolean withHighWatermark) {
+        ReadPositions.Builder positions = ReadPositions.builder(tps.size(), withHighWatermark ? 3 : 2);
+        for (TopicPartition tp : tps) {
+            Partition partition = partitions.get(tp);
+            if (partition == null) {
+                positions.absent();
+            } else {
+                partition.addReadPosition(positions, withHighWatermark);
+            }
+        }
+        return positions.build();
     }
 
     /** Reads one partition within {@code limit} bytes. */

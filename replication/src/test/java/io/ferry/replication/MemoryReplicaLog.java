@@ -51,6 +51,9 @@ public final class MemoryReplicaLog implements ReplicaLog {
     }
 
     final AtomicInteger leasesHeld = new AtomicInteger();
+    /** Reads made of this log. */
+    final AtomicInteger reads = new AtomicInteger();
+
     private final Observer observer;
     /** The batches from the log start to the log end, in offset order. */
     private final List<RecordBatch> batches = new ArrayList<>();
@@ -175,6 +178,7 @@ public final class MemoryReplicaLog implements ReplicaLog {
     @Override
     public synchronized LogReadResult read(long offset, int maxBytes, long maxOffsetExclusive)
             throws OffsetOutOfRangeException {
+        reads.incrementAndGet();
         if (offset < startOffset || offset > endOffset) {
             throw new OffsetOutOfRangeException(offset, startOffset, endOffset);
         }

@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -278,6 +279,37 @@ class ReplicaManagerTest {
         assertNotNull(fetched.get());
         assertTrue(fetched.get().get(TP).records().remaining() > 0);
         assertEquals(2, fetched.get().get(TP).highWatermark());
+        assertEquals(0, manager.waitingRequests());
+    }
+
+    @Test
+    void aWaitingFollowerFetchReadsOnlyWhenItsPartitionsChangedAndAnswersWithTheReadThatSatisfiedIt() {
+        manager.applyPartitionState(TP, leader(1, List.of(LOCAL, 2)));
+        produce(RequiredAcks.LEADER, batch(1));
+        AtomicReference<Map<TopicPartition, ReplicaFetchResult>> waiting = new AtomicReference<>();
+        manager.fetchForFollower(
+                3,
+                new FetchParams(5_000, 1, 1 << 20),
+                List.of(new ReplicaFetchPartition(TP, 1, 1, -1, 1 << 20)),
+                r -> assertNull(waiting.getAndSet(r), "answered twice"));
+        assertNull(waiting.get(), "follower 3 has every batch");
+        AtomicInteger reads = logs.get(TP).reads;
+
+        int before = reads.get();
+        followerFetch(2, 1);
+        assertEquals(1, manager.partition(TP).orElseThrow().highWatermark(), "follower 2 moved it");
+        assertEquals(
+                before + 1,
+                reads.get(),
+                "only follower 2's own read: a high watermark change gives follower 3 nothing to read");
+        assertNull(waiting.get());
+
+        before = reads.get();
+        produce(RequiredAcks.LEADER, batch(1));
+        assertTrue(waiting.get().get(TP).records().remaining() > 0);
+        assertEquals(before + 1, reads.get(), "the read that found the new batch is the answer");
+        waiting.get().get(TP).lease().release();
+        assertEquals(0, logs.get(TP).leasesHeld.get());
         assertEquals(0, manager.waitingRequests());
     }
 

@@ -63,6 +63,12 @@ public final class Log implements AutoCloseable {
     /** Suffix of a deleted log's directory while its files are removed. */
     public static final String DELETED_DIR_SUFFIX = "-delete";
 
+    /**
+     * The records of a read at the log end, shared: a waiting follower's fetch reads every partition it follows
+     * on each check, and an empty read-only buffer has nothing to change.
+     */
+    private static final ByteBuffer NO_RECORDS = ByteBuffer.allocate(0).asReadOnlyBuffer();
+
     private final Path dir;
     /** Replaced whole by {@link #updateConfig}; every use reads it afresh. */
     private volatile LogConfig config;
@@ -489,7 +495,7 @@ public final class Log implements AutoCloseable {
                 throw new OffsetOutOfRangeException(offset, start, endSnapshot.offset());
             }
             if (offset == endSnapshot.offset() || offset >= maxOffsetExclusive || closed) {
-                return new LogReadResult(ByteBuffer.allocate(0).asReadOnlyBuffer(), start, endSnapshot.offset());
+                return new LogReadResult(NO_RECORDS, start, endSnapshot.offset());
             }
             LogSegments.Slice slice = segments.read(offset, maxBytes, maxOffsetExclusive, endSnapshot);
             if (slice != null) {

@@ -186,21 +186,18 @@ public final class LeaderRole implements ReplicaRole {
      * unknown.
      */
     public OptionalLong highWatermarkCandidate(long leaderLeo, long nowMs, long maxLagMs) {
-        Set<Integer> maximal = maximalIsr();
-        long min = leaderLeo;
-        for (int id : maximal) {
-            if (id == localBrokerId) {
-                continue;
-            }
-            FollowerProgress progress = followers.get(id);
-            if (progress == null || progress.logEndOffset < 0) {
-                return OptionalLong.empty();
-            }
-            min = Math.min(min, progress.logEndOffset);
+        // Runs on every follower fetch of every partition this broker leads: it walks the two lists rather than
+        // building the maximal ISR as a set.
+        long min = Math.min(leaderLeo, minLogEndOffset(state.isr()));
+        if (pendingIsr != null) {
+            min = Math.min(min, minLogEndOffset(pendingIsr));
+        }
+        if (min < 0) {
+            return OptionalLong.empty();
         }
         for (Map.Entry<Integer, FollowerProgress> e : followers.entrySet()) {
             FollowerProgress progress = e.getValue();
-            if (!maximal.contains(e.getKey())
+            if (!inMaximalIsr(e.getKey())
                     && progress.logEndOffset >= 0
                     && progress.caughtUp(leaderLeo, nowMs, maxLagMs)) {
                 min = Math.min(min, progress.logEndOffset);
@@ -213,6 +210,25 @@ public final class LeaderRole implements ReplicaRole {
      * The replicas the high watermark is computed over: the ISR and, while a change is with the controller,
      * the members it names ("maximal ISR", KIP-497). Each holds every offset below the high watermark.
      */
+    /** The smallest log end offset of the followers among {@code members}; -1 if one's is not known yet. */
+    private long minLogEndOffset(List<Integer> members) {
+        long min = Long.MAX_VALUE;
+        for (int id : members) {
+            if (id != localBrokerId) {
+                FollowerProgress progress = followers.get(id);
+                if (progress == null || progress.logEndOffset < 0) {
+                    return -1;
+                }
+                min = Math.min(min, progress.logEndOffset);
+            }
+        }
+        return min;
+    }
+
+    private boolean inMaximalIsr(int id) {
+        return state.isr().contains(id) || (pendingIsr != null && pendingIsr.contains(id));
+    }
+
     public Set<Integer> maximalIsr() {
         Set<Integer> maximal = new LinkedHashSet<>(state.isr());
         if (pendingIsr != null) {
