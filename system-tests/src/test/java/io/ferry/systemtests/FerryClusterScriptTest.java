@@ -15,11 +15,13 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -27,6 +29,7 @@ import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -215,6 +218,53 @@ class FerryClusterScriptTest {
         assertFalse(Files.exists(clusterDir));
     }
 
+    /**
+     * {@code up --tls}: the script makes a CA and the certificates with openssl, every node serves TLS (and the
+     * controllers' Raft port mutual TLS), and the CLI works with the client.properties it writes, and only with it.
+     */
+    @Test
+    @Tag("tools")
+    void upWithTlsServesOnlyTlsAndTheCliConnectsWithTheWrittenClientProperties() throws Exception {
+        Repo.requireTool("openssl", "Debian: apt-get install openssl");
+        Shell.Result up = cluster("up", "--tls");
+        assertEquals(0, up.exitCode(), up::toString);
+        NODES.forEach(node -> assertState(up, node, "healthy"));
+        Path clientProperties = clusterDir.resolve("client.properties");
+        assertTrue(up.output().contains("The CLI connects with --command-config " + clientProperties), up::toString);
+        for (String node : NODES) {
+            assertEquals(
+                    Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE),
+                    Files.getPosixFilePermissions(clusterDir.resolve("tls/" + node + ".pem")),
+                    "only the owner may read " + node + "'s private key");
+        }
+
+        String config = "--command-config=" + clientProperties;
+        Shell.Result create = ferry(config, "topic", "create", "--topic", "orders", "--partitions", "3");
+        assertEquals(0, create.exitCode(), create::toString);
+        produceAcksAll("tls", config);
+        Shell.Result consume = ferry(
+                config,
+                "consume",
+                "--topic",
+                "orders",
+                "--from-beginning",
+                "--max-messages",
+                Integer.toString(RECORDS_PER_RUN));
+        assertEquals(0, consume.exitCode(), consume::toString);
+        assertEquals(
+                values("tls").sorted().toList(),
+                consume.output()
+                        .lines()
+                        .filter(l -> l.startsWith("tls-"))
+                        .sorted()
+                        .toList(),
+                consume::toString);
+
+        Shell.Result plaintext = ferry("topic", "list");
+        assertEquals(1, plaintext.exitCode(), plaintext::toString);
+        assertTrue(plaintext.output().contains("this Ferry listener accepts TLS only"), plaintext::toString);
+    }
+
     @Test
     void upNamesTheNodeThatFailedAndWhereItsLogIs() throws Exception {
         int taken = base + 1102; // controller-3's HTTP port
@@ -255,10 +305,13 @@ class FerryClusterScriptTest {
     }
 
     /** {@code bin/ferry produce --file F --acks all} of {@link #RECORDS_PER_RUN} lines {@code prefix-i}. */
-    private void produceAcksAll(String prefix) throws IOException, InterruptedException {
+    private void produceAcksAll(String prefix, String... globalOptions) throws IOException, InterruptedException {
         Path file = inputs.resolve(prefix + ".txt");
         Files.write(file, values(prefix).toList());
-        Shell.Result produce = ferry("produce", "--topic", "orders", "--acks", "all", "--file", file.toString());
+        Shell.Result produce = ferry(Stream.concat(
+                        Stream.of(globalOptions),
+                        Stream.of("produce", "--topic", "orders", "--acks", "all", "--file", file.toString()))
+                .toArray(String[]::new));
         assertEquals(0, produce.exitCode(), produce::toString);
         assertTrue(
                 produce.output()
