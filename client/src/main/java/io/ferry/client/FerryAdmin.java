@@ -458,8 +458,9 @@ public final class FerryAdmin implements AutoCloseable {
     /**
      * Deletes every ACL one of the filters selects (Kafka's {@code Admin.deleteAcls}).
      *
-     * @return the ACLs deleted
-     * @throws FerryException with INVALID_REQUEST naming the first malformed filter (nothing is deleted then)
+     * @return the ACLs deleted, each once
+     * @throws FerryException with INVALID_REQUEST naming the first malformed filter; the other filters'
+     *     ACLs are deleted all the same, as Kafka's are
      */
     public List<AclBinding> deleteAcls(Collection<AclBindingFilter> filters) {
         DeleteAclsRequest request = DeleteAclsRequest.newBuilder()
@@ -468,7 +469,8 @@ public final class FerryAdmin implements AutoCloseable {
                 .build();
         DeleteAclsResponse response =
                 call("delete ACLs", s -> s.deleteAcls(request), DeleteAclsResponse::getError, Set.of());
-        List<AclBinding> deleted = new ArrayList<>();
+        // An ACL two filters select is reported under both, as Kafka does; it was deleted once.
+        Set<AclBinding> deleted = new LinkedHashSet<>();
         for (DeleteAclsFilterResult result : response.getFilterResultsList()) {
             if (result.getError().getCode() != ErrorCode.NONE) {
                 throw new FerryException(
@@ -476,7 +478,7 @@ public final class FerryAdmin implements AutoCloseable {
             }
             deleted.addAll(result.getDeletedList());
         }
-        return deleted;
+        return List.copyOf(deleted);
     }
 
     /**

@@ -26,7 +26,7 @@ import java.util.UUID;
  * Decides ACL changes from the committed {@link MetadataState}, as Kafka's {@code AclControlManager}: each
  * creation is validated on its own ({@link AclBindingValidator}) and gets a new id; one identical to an
  * existing ACL (or to an earlier creation of the same request) is answered as created and not stored twice.
- * A deletion removes every ACL one of its filters selects, each once, reported under the first filter that
+ * A deletion removes every ACL one of its filters selects, once, and reports it under every filter that
  * selected it. Runs on the active controller's event thread; never mutates the state.
  */
 final class AclControl {
@@ -109,9 +109,11 @@ final class AclControl {
             DeleteAclsFilterResult.Builder result =
                     DeleteAclsFilterResult.newBuilder().setError(Errors.NONE);
             for (AccessControlEntryRecord acl : acls) {
-                if (!removed.contains(acl.getId()) && filter.matches(AclProtos.binding(acl.getBinding()))) {
-                    removed.add(acl.getId());
-                    result.addDeleted(acl.getBinding());
+                if (!filter.matches(AclProtos.binding(acl.getBinding()))) {
+                    continue;
+                }
+                result.addDeleted(acl.getBinding());
+                if (removed.add(acl.getId())) {
                     records.add(MetadataRecord.newBuilder()
                             .setRemoveAccessControlEntry(
                                     RemoveAccessControlEntryRecord.newBuilder().setId(acl.getId()))

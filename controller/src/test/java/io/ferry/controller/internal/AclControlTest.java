@@ -73,7 +73,7 @@ class AclControlTest {
     }
 
     @Test
-    void deleteRemovesWhatEachFilterSelectsOnce() {
+    void deleteRemovesWhatTheFiltersSelectOnceAndReportsItUnderEachFilter() {
         AclBinding prefixed = readTopic("User:bob", "or").toBuilder()
                 .setPatternType(PatternType.PATTERN_TYPE_PREFIXED)
                 .build();
@@ -92,7 +92,7 @@ class AclControlTest {
                 r.getFilterResults(0).getDeletedList().stream()
                         .sorted(AclControl.ORDER)
                         .toList());
-        assertEquals(List.of(), r.getFilterResults(1).getDeletedList());
+        assertEquals(List.of(prefixed), r.getFilterResults(1).getDeletedList());
         assertEquals(ErrorCode.INVALID_REQUEST, r.getFilterResults(2).getError().getCode());
         assertEquals(List.of(readTopic("User:carol", "other")), describe(any().build()));
     }
