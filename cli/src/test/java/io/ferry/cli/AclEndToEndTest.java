@@ -51,9 +51,6 @@ class AclEndToEndTest {
         assertEquals(
                 "Adding ACLs for resource `" + ORDERS + "`: \n"
                         + " \t(principal=User:alice, host=*, operation=READ, permissionType=ALLOW)\n"
-                        + "\t(principal=User:alice, host=*, operation=DESCRIBE, permissionType=ALLOW) \n\n"
-                        + "Current ACLs for resource `" + ORDERS + "`: \n"
-                        + " \t(principal=User:alice, host=*, operation=READ, permissionType=ALLOW)\n"
                         + "\t(principal=User:alice, host=*, operation=DESCRIBE, permissionType=ALLOW) \n\n",
                 added.out());
         ok(
@@ -76,12 +73,15 @@ class AclEndToEndTest {
                         + " \t(principal=User:bob, host=10.0.0.9, operation=CLUSTER_ACTION, permissionType=DENY) \n\n",
                 ok("acl", "list").out());
 
-        Result removed =
-                ok("acl", "remove", "--allow-principal", "User:alice", "--operation", "Read", "--topic", "orders");
         assertEquals(
-                "Current ACLs for resource `" + ORDERS + "`: \n"
+                "",
+                ok("acl", "remove", "--allow-principal", "User:alice", "--operation", "Read", "--topic", "orders")
+                        .out());
+        assertEquals(
+                "ACLs for principal `User:alice`\n"
+                        + "Current ACLs for resource `" + ORDERS + "`: \n"
                         + " \t(principal=User:alice, host=*, operation=DESCRIBE, permissionType=ALLOW) \n\n",
-                removed.out());
+                ok("acl", "list", "--principal", "User:alice").out());
         ok("acl", "remove", "--topic", "orders");
         assertTrue(ok("acl", "list", "--topic", "orders").out().isEmpty());
         assertTrue(ok("acl", "list").out().contains("CLUSTER_ACTION"));
@@ -94,5 +94,9 @@ class AclEndToEndTest {
         assertTrue(r.err().contains("principal"), r.toString());
         Result usage = node.ferry("", "acl", "add", "--topic", "orders");
         assertEquals(2, usage.exitCode(), usage.toString());
+        Result unsupported =
+                node.ferry("", "acl", "add", "--allow-principal", "User:a", "--operation", "Write", "--group", "g");
+        assertEquals(2, unsupported.exitCode(), unsupported.toString());
+        assertTrue(unsupported.err().contains("ResourceType GROUP only supports operations"), unsupported.toString());
     }
 }

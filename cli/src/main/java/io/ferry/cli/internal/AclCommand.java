@@ -116,10 +116,15 @@ public final class AclCommand implements Runnable {
                         + "AlterConfigs, IdempotentWrite or All (repeatable; default All).")
         List<String> operations = new ArrayList<>();
 
-        /** Every (principal, host, operation, permission) the options name, on each resource. */
+        /**
+         * Every (principal, host, operation, permission) the options name, on each resource.
+         *
+         * @throws UsageException for an operation the resource's type does not have, as kafka-acls.sh refuses it
+         */
         List<AclBinding> on(List<AclBinding> resources) {
             List<AclBinding> bindings = new ArrayList<>();
             for (AclBinding resource : resources) {
+                AclOperations.checkSupported(resource.getResourceType(), operations());
                 add(bindings, resource, allowPrincipals, allowHosts, AclPermissionType.ACL_PERMISSION_TYPE_ALLOW);
                 add(bindings, resource, denyPrincipals, denyHosts, AclPermissionType.ACL_PERMISSION_TYPE_DENY);
             }
@@ -150,25 +155,7 @@ public final class AclCommand implements Runnable {
             if (operations.isEmpty()) {
                 return List.of(AclOperation.ACL_OPERATION_ALL);
             }
-            return operations.stream().map(Entries::operation).toList();
-        }
-
-        /** Kafka's operation names (ClusterAction), case and underscores aside. */
-        private static AclOperation operation(String name) {
-            String wanted = name.replace("_", "").toUpperCase(Locale.ROOT);
-            for (AclOperation op : AclOperation.values()) {
-                if (op != AclOperation.UNRECOGNIZED
-                        && op != AclOperation.ACL_OPERATION_UNSPECIFIED
-                        && op != AclOperation.ACL_OPERATION_ANY
-                        && op.name()
-                                .substring("ACL_OPERATION_".length())
-                                .replace("_", "")
-                                .equals(wanted)) {
-                    return op;
-                }
-            }
-            throw new UsageException("--operation " + name + " is not one of Read, Write, Create, Delete, Alter, "
-                    + "Describe, ClusterAction, DescribeConfigs, AlterConfigs, IdempotentWrite, All");
+            return operations.stream().map(AclOperations::parse).toList();
         }
 
         boolean hasPrincipals() {
@@ -203,7 +190,6 @@ public final class AclCommand implements Runnable {
             try (FerryAdmin admin = admin(settings())) {
                 out().print(AclFormat.adding(acls));
                 admin.createAcls(acls);
-                out().print(AclFormat.current(currentAcls(admin, named)));
             }
             return ErrorReporter.OK;
         }
@@ -214,7 +200,7 @@ public final class AclCommand implements Runnable {
             mixinStandardHelpOptions = true,
             description = "Remove ACLs (kafka-acls.sh --remove --force: no question asked): those the principals, "
                     + "hosts and operations name on each resource, or every ACL of the resource when no principal "
-                    + "is named; then print the resources' remaining ACLs.")
+                    + "is named. Prints nothing, as kafka-acls.sh.")
     static final class Remove extends ClientCommand {
         @ArgGroup(exclusive = false, multiplicity = "1")
         Resources resources;
@@ -240,7 +226,6 @@ public final class AclCommand implements Runnable {
             }
             try (FerryAdmin admin = admin(settings())) {
                 admin.deleteAcls(filters);
-                out().print(AclFormat.current(currentAcls(admin, named)));
             }
             return ErrorReporter.OK;
         }
@@ -284,18 +269,12 @@ public final class AclCommand implements Runnable {
                                     : filter.toBuilder().setPrincipal(principal).build()));
                 }
             }
+            if (principal != null) {
+                out().println("ACLs for principal `" + principal + "`");
+            }
             out().print(AclFormat.current(acls));
             return ErrorReporter.OK;
         }
-    }
-
-    /** What kafka-acls.sh prints after --add and --remove: the ACLs of each resource named. */
-    private static List<AclBinding> currentAcls(FerryAdmin admin, List<AclBinding> named) {
-        List<AclBinding> current = new ArrayList<>();
-        for (AclBinding resource : named) {
-            current.addAll(admin.describeAcls(exactly(resource)));
-        }
-        return current;
     }
 
     /** Every ACL of the resource (its type, name and pattern type). */
