@@ -8,16 +8,8 @@ import org.junit.jupiter.api.Test;
 
 class AclBindingValidatorTest {
 
-    private static String problem(
-            String principal,
-            String host,
-            AclOperation op,
-            AclPermissionType permission,
-            ResourceType type,
-            String name,
-            PatternType pattern) {
-        return AclBindingValidator.problem(binding(principal, host, op, permission, type, name, pattern))
-                .orElse("none");
+    private static String problem(AclBinding binding) {
+        return AclBindingValidator.problem(binding).orElse("none");
     }
 
     private static final AclOperation READ = AclOperation.READ;
@@ -25,47 +17,50 @@ class AclBindingValidatorTest {
 
     @Test
     void acceptsAConcreteBinding() {
-        assertEquals("none", problem("User:alice", "*", READ, ALLOW, ResourceType.TOPIC, "t", PatternType.LITERAL));
+        assertEquals(
+                "none", problem(binding("User:alice", "*", READ, ALLOW, ResourceType.TOPIC, "t", PatternType.LITERAL)));
         assertEquals(
                 "none",
-                problem(
+                problem(binding(
                         "User:*",
                         "10.0.0.1",
                         AclOperation.CLUSTER_ACTION,
                         AclPermissionType.DENY,
                         ResourceType.CLUSTER,
                         "kafka-cluster",
-                        PatternType.LITERAL));
+                        PatternType.LITERAL)));
     }
 
     @Test
     void refusesFilterValuesNamingTheField() {
-        assertTrue(problem("User:a", "*", READ, ALLOW, ResourceType.ANY, "t", PatternType.LITERAL)
+        assertTrue(problem(binding("User:a", "*", READ, ALLOW, ResourceType.ANY, "t", PatternType.LITERAL))
                 .startsWith("resource_type"));
-        assertTrue(problem("User:a", "*", READ, ALLOW, ResourceType.TOPIC, "t", PatternType.MATCH)
+        assertTrue(problem(binding("User:a", "*", READ, ALLOW, ResourceType.TOPIC, "t", PatternType.MATCH))
                 .startsWith("pattern_type"));
-        assertTrue(problem("User:a", "*", READ, ALLOW, ResourceType.TOPIC, "t", PatternType.ANY)
+        assertTrue(problem(binding("User:a", "*", READ, ALLOW, ResourceType.TOPIC, "t", PatternType.ANY))
                 .startsWith("pattern_type"));
-        assertTrue(problem("User:a", "*", AclOperation.ANY, ALLOW, ResourceType.TOPIC, "t", PatternType.LITERAL)
-                .startsWith("operation"));
-        assertTrue(problem("User:a", "*", READ, AclPermissionType.ANY, ResourceType.TOPIC, "t", PatternType.LITERAL)
+        assertTrue(
+                problem(binding("User:a", "*", AclOperation.ANY, ALLOW, ResourceType.TOPIC, "t", PatternType.LITERAL))
+                        .startsWith("operation"));
+        assertTrue(problem(binding(
+                        "User:a", "*", READ, AclPermissionType.ANY, ResourceType.TOPIC, "t", PatternType.LITERAL))
                 .startsWith("permission_type"));
     }
 
     @Test
     void refusesMalformedNamesNamingTheField() {
-        assertTrue(problem("User:a", "*", READ, ALLOW, ResourceType.TOPIC, "", PatternType.LITERAL)
+        assertTrue(problem(binding("User:a", "*", READ, ALLOW, ResourceType.TOPIC, "", PatternType.LITERAL))
                 .startsWith("resource_name must not be empty"));
-        assertTrue(problem("User:a", "*", READ, ALLOW, ResourceType.CLUSTER, "c", PatternType.LITERAL)
+        assertTrue(problem(binding("User:a", "*", READ, ALLOW, ResourceType.CLUSTER, "c", PatternType.LITERAL))
                 .contains("kafka-cluster"));
-        assertTrue(problem("alice", "*", READ, ALLOW, ResourceType.TOPIC, "t", PatternType.LITERAL)
+        assertTrue(problem(binding("alice", "*", READ, ALLOW, ResourceType.TOPIC, "t", PatternType.LITERAL))
                 .startsWith("principal"));
-        assertTrue(problem(":alice", "*", READ, ALLOW, ResourceType.TOPIC, "t", PatternType.LITERAL)
+        assertTrue(problem(binding(":alice", "*", READ, ALLOW, ResourceType.TOPIC, "t", PatternType.LITERAL))
                 .startsWith("principal"));
-        assertTrue(problem("User:a", "", READ, ALLOW, ResourceType.TOPIC, "t", PatternType.LITERAL)
+        assertTrue(problem(binding("User:a", "", READ, ALLOW, ResourceType.TOPIC, "t", PatternType.LITERAL))
                 .startsWith("host"));
         String longName = "x".repeat(AclBindingValidator.MAX_FIELD_LENGTH + 1);
-        assertTrue(problem("User:a", "*", READ, ALLOW, ResourceType.TOPIC, longName, PatternType.LITERAL)
+        assertTrue(problem(binding("User:a", "*", READ, ALLOW, ResourceType.TOPIC, longName, PatternType.LITERAL))
                 .startsWith("resource_name is"));
     }
 }
