@@ -34,7 +34,7 @@ public final class AclIndex {
 
     private record Key(ResourceType type, String name) {}
 
-    private static final AccessControlEntry[] NONE = new AccessControlEntry[0];
+    private static final int[] NO_LENGTHS = new int[0];
 
     private final Map<Key, AccessControlEntry[]> literal;
     private final Map<Key, AccessControlEntry[]> prefixed;
@@ -108,7 +108,7 @@ public final class AclIndex {
                 || scan.denies(literal.get(new Key(resourceType, ResourcePattern.WILDCARD_RESOURCE)))) {
             return Match.DENIED;
         }
-        for (int length : prefixLengths.getOrDefault(resourceType, new int[0])) {
+        for (int length : prefixLengths.getOrDefault(resourceType, NO_LENGTHS)) {
             if (length > resourceName.length()) {
                 break;
             }
