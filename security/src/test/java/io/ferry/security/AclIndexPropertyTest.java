@@ -118,7 +118,7 @@ class AclIndexPropertyTest {
 
     @Provide
     Arbitrary<ResourceType> types() {
-        return Arbitraries.of(ResourceType.TOPIC, ResourceType.GROUP);
+        return Arbitraries.of(ResourceType.TOPIC, ResourceType.GROUP, ResourceType.CLUSTER);
     }
 
     @Provide
