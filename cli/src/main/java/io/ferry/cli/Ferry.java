@@ -1,5 +1,6 @@
 package io.ferry.cli;
 
+import io.ferry.cli.internal.AclCommand;
 import io.ferry.cli.internal.ClientOptions;
 import io.ferry.cli.internal.ClusterCommand;
 import io.ferry.cli.internal.CommandFactory;
@@ -21,7 +22,8 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code ferry} command: topics, produce, consume, consumer groups, the cluster view and the perf tools.
+ * The {@code ferry} command: topics, produce, consume, consumer groups, the cluster view, ACLs and the perf
+ * tools.
  *
  * <p>Exit codes: 0 success, 1 a failure while running (the broker's error code and message are
  * printed), 2 a command line that cannot work.
@@ -38,6 +40,7 @@ import picocli.CommandLine.Spec;
             ConsumeCommand.class,
             GroupsCommand.class,
             ClusterCommand.class,
+            AclCommand.class,
             PerfCommand.class
         },
         footer = {
@@ -47,6 +50,7 @@ import picocli.CommandLine.Spec;
             "  seq 10 | ferry produce --topic orders --acks all",
             "  ferry consume --topic orders --from-beginning --timeout-ms 2000",
             "  ferry groups describe --group billing",
+            "  ferry acl add --allow-principal User:alice --operation Read --topic orders",
             "  ferry cluster --watch --bootstrap 127.0.0.1:9092,127.0.0.1:9093,127.0.0.1:9094"
         })
 public final class Ferry implements Runnable {

@@ -45,6 +45,9 @@ class CommandLineTest {
                 "produce",
                 "consume",
                 "cluster",
+                "acl add",
+                "acl remove",
+                "acl list",
                 "perf produce",
                 "perf consume",
                 "perf e2e"

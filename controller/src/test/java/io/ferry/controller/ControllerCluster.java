@@ -104,6 +104,13 @@ final class ControllerCluster implements AutoCloseable {
         return root.resolve("node-" + id);
     }
 
+    /** Whether Ratis wrote a snapshot of the state machine in the node's directory. */
+    boolean hasSnapshot(int id) throws IOException {
+        try (Stream<Path> files = Files.walk(dataDir(id))) {
+            return files.anyMatch(p -> p.getFileName().toString().matches("snapshot\\.\\d+_\\d+"));
+        }
+    }
+
     ControllerNode node(int id) {
         return nodes.get(id);
     }

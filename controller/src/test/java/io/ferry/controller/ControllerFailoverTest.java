@@ -13,12 +13,8 @@ import io.ferry.proto.v1.ErrorCode;
 import io.ferry.proto.v1.FetchMetadataRequest;
 import io.ferry.proto.v1.MetadataImage;
 import io.ferry.proto.v1.RegisterBrokerRequest;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 class ControllerFailoverTest {
@@ -29,12 +25,6 @@ class ControllerFailoverTest {
                 .fetchMetadata(
                         FetchMetadataRequest.newBuilder().setSinceVersion(-1).build())
                 .getImage();
-    }
-
-    private static boolean hasSnapshot(Path dir) throws IOException {
-        try (Stream<Path> files = Files.walk(dir)) {
-            return files.anyMatch(p -> p.getFileName().toString().matches("snapshot\\.\\d+_\\d+"));
-        }
     }
 
     /**
@@ -88,7 +78,7 @@ class ControllerFailoverTest {
             int active = cluster.awaitActive();
             MetadataImage before = image(cluster, active);
             assertEquals(TOPICS + 1, before.getTopicsCount());
-            await().atMost(ControllerCluster.AWAIT).until(() -> hasSnapshot(cluster.dataDir(active)));
+            await().atMost(ControllerCluster.AWAIT).until(() -> cluster.hasSnapshot(active));
 
             // Kill the active controller: another node takes over with every record, and fences no one.
             cluster.kill(active);

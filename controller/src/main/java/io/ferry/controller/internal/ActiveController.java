@@ -8,8 +8,10 @@ import io.ferry.proto.v1.AlterTopicConfigsResponse;
 import io.ferry.proto.v1.CommandResult;
 import io.ferry.proto.v1.CompletedRequest;
 import io.ferry.proto.v1.ControllerCommand;
+import io.ferry.proto.v1.CreateAclsResponse;
 import io.ferry.proto.v1.CreatePartitionsResponse;
 import io.ferry.proto.v1.CreateTopicResponse;
+import io.ferry.proto.v1.DeleteAclsResponse;
 import io.ferry.proto.v1.DeleteTopicResponse;
 import io.ferry.proto.v1.Error;
 import io.ferry.proto.v1.ErrorCode;
@@ -38,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * {@code ReplicationControlManager}: {@link ClusterControl} keeps broker liveness (registration, heartbeats,
  * session expiry, fencing, controlled shutdown) and {@link ReplicationControl} decides topics and partitions
  * (creation, deletion, configs, placement, ISR changes, preferred leaders); {@link ProducerIdControl} hands
- * brokers blocks of producer ids. All decide from the committed
+ * brokers blocks of producer ids and {@link AclControl} decides ACL changes. All decide from the committed
  * {@link MetadataState}; this class proposes what they decided and answers once it is applied. It never
  * mutates metadata itself. Decisions that race with a concurrent change are refused when applied
  * (partition epochs are compare-and-set), and the next tick decides again.
@@ -74,6 +76,7 @@ public final class ActiveController implements AutoCloseable {
     private final ClusterControl cluster;
     private final ReplicationControl replication;
     private final ProducerIdControl producerIds;
+    private final AclControl acls;
     /** Keyed requests decided here whose command is not applied yet, by key. */
     private final Map<String, InFlight> inFlight = new HashMap<>();
 
@@ -158,6 +161,7 @@ public final class ActiveController implements AutoCloseable {
         this.replication = new ReplicationControl(state, cluster, decisions);
         this.producerIds = new ProducerIdControl(
                 state, record -> propose(ControllerCommand.newBuilder().setProducerIds(record)));
+        this.acls = new AclControl(state);
     }
 
     /** Handles a request only the active controller may decide. Never completes exceptionally. */
@@ -256,6 +260,22 @@ public final class ActiveController implements AutoCloseable {
                 return producerIds
                         .allocate(request.getAllocateProducerIds())
                         .thenApply(r -> response.setAllocateProducerIds(r).build());
+            case CREATE_ACLS:
+                return commit(
+                        request,
+                        acls.createAcls(request.getCreateAcls()),
+                        e -> CreateAclsResponse.newBuilder().setError(e).build(),
+                        r -> response.setCreateAcls(r).build());
+            case DELETE_ACLS:
+                return commit(
+                        request,
+                        acls.deleteAcls(request.getDeleteAcls()),
+                        e -> DeleteAclsResponse.newBuilder().setError(e).build(),
+                        r -> response.setDeleteAcls(r).build());
+            case DESCRIBE_ACLS:
+                return CompletableFuture.completedFuture(
+                        response.setDescribeAcls(acls.describeAcls(request.getDescribeAcls()))
+                                .build());
             case DESCRIBE_TOPICS:
                 return CompletableFuture.completedFuture(
                         response.setDescribeTopics(replication.describeTopics(request.getDescribeTopics()))

@@ -14,12 +14,18 @@ import io.ferry.proto.v1.ControlledShutdownRequest;
 import io.ferry.proto.v1.ControlledShutdownResponse;
 import io.ferry.proto.v1.ControllerInfo;
 import io.ferry.proto.v1.ControllerServiceGrpc;
+import io.ferry.proto.v1.CreateAclsRequest;
+import io.ferry.proto.v1.CreateAclsResponse;
 import io.ferry.proto.v1.CreatePartitionsRequest;
 import io.ferry.proto.v1.CreatePartitionsResponse;
 import io.ferry.proto.v1.CreateTopicRequest;
 import io.ferry.proto.v1.CreateTopicResponse;
+import io.ferry.proto.v1.DeleteAclsRequest;
+import io.ferry.proto.v1.DeleteAclsResponse;
 import io.ferry.proto.v1.DeleteTopicRequest;
 import io.ferry.proto.v1.DeleteTopicResponse;
+import io.ferry.proto.v1.DescribeAclsRequest;
+import io.ferry.proto.v1.DescribeAclsResponse;
 import io.ferry.proto.v1.DescribeClusterRequest;
 import io.ferry.proto.v1.DescribeClusterResponse;
 import io.ferry.proto.v1.DescribeTopicsRequest;
@@ -112,6 +118,39 @@ public final class ControllerGrpcService extends ControllerServiceGrpc.Controlle
                 observer,
                 ActiveControllerResponse::getDeleteTopic,
                 e -> DeleteTopicResponse.newBuilder().setError(e).build());
+    }
+
+    @Override
+    public void createAcls(CreateAclsRequest request, StreamObserver<CreateAclsResponse> observer) {
+        route(
+                ActiveControllerRequest.newBuilder()
+                        .setIdempotencyKey(request.getIdempotencyKey())
+                        .setCreateAcls(request.toBuilder().clearIdempotencyKey())
+                        .build(),
+                observer,
+                ActiveControllerResponse::getCreateAcls,
+                e -> CreateAclsResponse.newBuilder().setError(e).build());
+    }
+
+    @Override
+    public void deleteAcls(DeleteAclsRequest request, StreamObserver<DeleteAclsResponse> observer) {
+        route(
+                ActiveControllerRequest.newBuilder()
+                        .setIdempotencyKey(request.getIdempotencyKey())
+                        .setDeleteAcls(request.toBuilder().clearIdempotencyKey())
+                        .build(),
+                observer,
+                ActiveControllerResponse::getDeleteAcls,
+                e -> DeleteAclsResponse.newBuilder().setError(e).build());
+    }
+
+    @Override
+    public void describeAcls(DescribeAclsRequest request, StreamObserver<DescribeAclsResponse> observer) {
+        route(
+                ActiveControllerRequest.newBuilder().setDescribeAcls(request).build(),
+                observer,
+                ActiveControllerResponse::getDescribeAcls,
+                e -> DescribeAclsResponse.newBuilder().setError(e).build());
     }
 
     @Override

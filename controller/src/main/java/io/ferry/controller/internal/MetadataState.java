@@ -1,5 +1,6 @@
 package io.ferry.controller.internal;
 
+import io.ferry.proto.v1.AccessControlEntryRecord;
 import io.ferry.proto.v1.BrokerRegistration;
 import io.ferry.proto.v1.CommandResult;
 import io.ferry.proto.v1.CompletedRequest;
@@ -17,6 +18,7 @@ import io.ferry.proto.v1.MetadataRecord;
 import io.ferry.proto.v1.PartitionChangeRecord;
 import io.ferry.proto.v1.PartitionRecord;
 import io.ferry.proto.v1.ProducerIdsRecord;
+import io.ferry.proto.v1.RemoveAccessControlEntryRecord;
 import io.ferry.proto.v1.TopicConfigChangeRecord;
 import io.ferry.proto.v1.TopicRecord;
 import io.ferry.proto.v1.UnfenceBrokerRecord;
@@ -50,6 +52,8 @@ public final class MetadataState {
     private final TreeMap<Integer, BrokerRegistration> brokers = new TreeMap<>();
     private final TreeMap<String, TopicRecord> topics = new TreeMap<>();
     private final TreeMap<String, PartitionRecord[]> partitions = new TreeMap<>();
+    /** Every ACL, by id. */
+    private final TreeMap<String, AccessControlEntryRecord> acls = new TreeMap<>();
     /** The most recent records, oldest first, at most {@link #retainedRecords}. */
     private final ArrayDeque<VersionedRecord> recent = new ArrayDeque<>();
     /** Per broker id: {replicas held, leaderships held}; kept up to date by replay for placement. */
@@ -150,9 +154,26 @@ public final class MetadataState {
             }
             case CREATE_PARTITIONS:
                 return checkCreatePartitions(record.getCreatePartitions());
+            case ACCESS_CONTROL_ENTRY:
+                return checkAcl(record.getAccessControlEntry());
+            case REMOVE_ACCESS_CONTROL_ENTRY: {
+                RemoveAccessControlEntryRecord r = record.getRemoveAccessControlEntry();
+                return acls.containsKey(r.getId())
+                        ? Errors.NONE
+                        : Errors.of(ErrorCode.INVALID_REQUEST, "no ACL has id '" + r.getId() + "'");
+            }
             default:
                 return Errors.of(ErrorCode.INVALID_REQUEST, "empty or unknown metadata record");
         }
+    }
+
+    private Error checkAcl(AccessControlEntryRecord r) {
+        if (r.getId().isEmpty() || acls.containsKey(r.getId())) {
+            return Errors.of(ErrorCode.INVALID_REQUEST, "an ACL needs a new id, had '" + r.getId() + "'");
+        }
+        return AclControl.problem(r.getBinding())
+                .map(problem -> Errors.of(ErrorCode.INVALID_REQUEST, "malformed ACL: " + problem))
+                .orElse(Errors.NONE);
     }
 
     /** Ids only move forward: a block decided from an older state would hand out ids again. */
@@ -333,6 +354,12 @@ public final class MetadataState {
                 r.getPartitionsList().forEach(p -> count(p, 1));
                 break;
             }
+            case ACCESS_CONTROL_ENTRY:
+                acls.put(record.getAccessControlEntry().getId(), record.getAccessControlEntry());
+                break;
+            case REMOVE_ACCESS_CONTROL_ENTRY:
+                acls.remove(record.getRemoveAccessControlEntry().getId());
+                break;
             default:
                 throw new IllegalStateException("unchecked record " + record.getRecordCase());
         }
@@ -355,6 +382,7 @@ public final class MetadataState {
         brokers.clear();
         topics.clear();
         partitions.clear();
+        acls.clear();
         recent.clear();
         counts.clear();
         for (BrokerRegistration b : image.getBrokersList()) {
@@ -368,10 +396,16 @@ public final class MetadataState {
             partitions.get(p.getTopic())[p.getPartition()] = p;
             count(p, 1);
         }
+        for (AccessControlEntryRecord acl : image.getAclsList()) {
+            acls.put(acl.getId(), acl);
+        }
         version = image.getVersion();
     }
 
-    /** The whole metadata, in a canonical order (brokers by id, topics by name, partitions by index). */
+    /**
+     * The whole metadata, in a canonical order (brokers by id, topics by name, partitions by index, ACLs by
+     * id).
+     */
     public synchronized MetadataImage image() {
         MetadataImage.Builder b = MetadataImage.newBuilder()
                 .setVersion(version)
@@ -380,7 +414,7 @@ public final class MetadataState {
         for (PartitionRecord[] ps : partitions.values()) {
             b.addAllPartitions(Arrays.asList(ps));
         }
-        return b.build();
+        return b.addAllAcls(acls.values()).build();
     }
 
     /** Everything a snapshot must hold: the image, the remembered requests and the next producer id. */
@@ -423,6 +457,11 @@ public final class MetadataState {
             }
         }
         return b.build();
+    }
+
+    /** Every ACL, by id. */
+    public synchronized List<AccessControlEntryRecord> acls() {
+        return List.copyOf(acls.values());
     }
 
     public synchronized long version() {

@@ -11,12 +11,18 @@ import io.ferry.node.internal.broker.topic.TopicOverrides.InvalidTopicConfigExce
 import io.ferry.node.internal.caller.CallerListener;
 import io.ferry.proto.v1.AlterTopicConfigsRequest;
 import io.ferry.proto.v1.AlterTopicConfigsResponse;
+import io.ferry.proto.v1.CreateAclsRequest;
+import io.ferry.proto.v1.CreateAclsResponse;
 import io.ferry.proto.v1.CreatePartitionsRequest;
 import io.ferry.proto.v1.CreatePartitionsResponse;
 import io.ferry.proto.v1.CreateTopicRequest;
 import io.ferry.proto.v1.CreateTopicResponse;
+import io.ferry.proto.v1.DeleteAclsRequest;
+import io.ferry.proto.v1.DeleteAclsResponse;
 import io.ferry.proto.v1.DeleteTopicRequest;
 import io.ferry.proto.v1.DeleteTopicResponse;
+import io.ferry.proto.v1.DescribeAclsRequest;
+import io.ferry.proto.v1.DescribeAclsResponse;
 import io.ferry.proto.v1.DescribeClusterRequest;
 import io.ferry.proto.v1.DescribeClusterResponse;
 import io.ferry.proto.v1.DescribeTopicsRequest;
@@ -145,6 +151,35 @@ final class AdminCalls {
                 (stub, answer) -> stub.deleteTopic(keyed, answer),
                 DeleteTopicResponse::getError,
                 error -> DeleteTopicResponse.newBuilder().setError(error).build());
+    }
+
+    void createAcls(CreateAclsRequest request, StreamObserver<CreateAclsResponse> observer) {
+        CreateAclsRequest keyed = keyed(request);
+        forward(
+                "create_acls",
+                observer,
+                (stub, answer) -> stub.createAcls(keyed, answer),
+                CreateAclsResponse::getError,
+                error -> CreateAclsResponse.newBuilder().setError(error).build());
+    }
+
+    void deleteAcls(DeleteAclsRequest request, StreamObserver<DeleteAclsResponse> observer) {
+        DeleteAclsRequest keyed = keyed(request);
+        forward(
+                "delete_acls",
+                observer,
+                (stub, answer) -> stub.deleteAcls(keyed, answer),
+                DeleteAclsResponse::getError,
+                error -> DeleteAclsResponse.newBuilder().setError(error).build());
+    }
+
+    void describeAcls(DescribeAclsRequest request, StreamObserver<DescribeAclsResponse> observer) {
+        forward(
+                "describe_acls",
+                observer,
+                (stub, answer) -> stub.describeAcls(request, answer),
+                DescribeAclsResponse::getError,
+                error -> DescribeAclsResponse.newBuilder().setError(error).build());
     }
 
     void describeTopics(DescribeTopicsRequest request, StreamObserver<DescribeTopicsResponse> observer) {

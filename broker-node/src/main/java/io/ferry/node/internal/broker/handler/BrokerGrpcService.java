@@ -16,14 +16,20 @@ import io.ferry.node.internal.caller.CallerListener;
 import io.ferry.proto.v1.AlterTopicConfigsRequest;
 import io.ferry.proto.v1.AlterTopicConfigsResponse;
 import io.ferry.proto.v1.BrokerServiceGrpc;
+import io.ferry.proto.v1.CreateAclsRequest;
+import io.ferry.proto.v1.CreateAclsResponse;
 import io.ferry.proto.v1.CreatePartitionsRequest;
 import io.ferry.proto.v1.CreatePartitionsResponse;
 import io.ferry.proto.v1.CreateTopicRequest;
 import io.ferry.proto.v1.CreateTopicResponse;
+import io.ferry.proto.v1.DeleteAclsRequest;
+import io.ferry.proto.v1.DeleteAclsResponse;
 import io.ferry.proto.v1.DeleteRecordsRequest;
 import io.ferry.proto.v1.DeleteRecordsResponse;
 import io.ferry.proto.v1.DeleteTopicRequest;
 import io.ferry.proto.v1.DeleteTopicResponse;
+import io.ferry.proto.v1.DescribeAclsRequest;
+import io.ferry.proto.v1.DescribeAclsResponse;
 import io.ferry.proto.v1.DescribeClusterRequest;
 import io.ferry.proto.v1.DescribeClusterResponse;
 import io.ferry.proto.v1.DescribeTopicsRequest;
@@ -302,6 +308,21 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
     @Override
     public void deleteTopic(DeleteTopicRequest request, StreamObserver<DeleteTopicResponse> observer) {
         guarded(observer, () -> admin.deleteTopic(request, observer));
+    }
+
+    @Override
+    public void createAcls(CreateAclsRequest request, StreamObserver<CreateAclsResponse> observer) {
+        guarded(observer, () -> admin.createAcls(request, observer));
+    }
+
+    @Override
+    public void deleteAcls(DeleteAclsRequest request, StreamObserver<DeleteAclsResponse> observer) {
+        guarded(observer, () -> admin.deleteAcls(request, observer));
+    }
+
+    @Override
+    public void describeAcls(DescribeAclsRequest request, StreamObserver<DescribeAclsResponse> observer) {
+        guarded(observer, () -> admin.describeAcls(request, observer));
     }
 
     @Override

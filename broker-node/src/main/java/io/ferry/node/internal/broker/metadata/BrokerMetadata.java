@@ -1,5 +1,6 @@
 package io.ferry.node.internal.broker.metadata;
 
+import io.ferry.proto.v1.AclBinding;
 import io.ferry.proto.v1.BrokerRegistration;
 import io.ferry.proto.v1.FetchMetadataResponse;
 import io.ferry.proto.v1.MetadataImage;
@@ -20,12 +21,14 @@ import java.util.TreeMap;
  * records mirrors the controller's state machine (records are only those it applied).
  *
  * @param partitions topic → partition number → record
+ * @param acls every ACL of the cluster, by the id the controller gave it
  */
 public record BrokerMetadata(
         long version,
         Map<Integer, BrokerRegistration> brokers,
         Map<String, TopicRecord> topics,
-        Map<String, Map<Integer, PartitionRecord>> partitions) {
+        Map<String, Map<Integer, PartitionRecord>> partitions,
+        Map<String, AclBinding> acls) {
 
     public static final BrokerMetadata EMPTY = new BrokerMetadata(0, Map.of(), Map.of(), Map.of());
 
@@ -33,6 +36,16 @@ public record BrokerMetadata(
         brokers = Collections.unmodifiableMap(brokers);
         topics = Collections.unmodifiableMap(topics);
         partitions = Collections.unmodifiableMap(partitions);
+        acls = Collections.unmodifiableMap(acls);
+    }
+
+    /** A view with no ACL. */
+    public BrokerMetadata(
+            long version,
+            Map<Integer, BrokerRegistration> brokers,
+            Map<String, TopicRecord> topics,
+            Map<String, Map<Integer, PartitionRecord>> partitions) {
+        this(version, brokers, topics, partitions, Map.of());
     }
 
     /** The view after {@code response}; this one if it brings nothing new. */
@@ -56,7 +69,7 @@ public record BrokerMetadata(
     }
 
     private BrokerMetadata withVersion(long v) {
-        return new BrokerMetadata(v, brokers, topics, partitions);
+        return new BrokerMetadata(v, brokers, topics, partitions, acls);
     }
 
     static BrokerMetadata fromImage(MetadataImage image) {
@@ -64,6 +77,7 @@ public record BrokerMetadata(
         image.getBrokersList().forEach(r -> b.brokers.put(r.getBrokerId(), r));
         image.getTopicsList().forEach(t -> b.topics.put(t.getName(), t));
         image.getPartitionsList().forEach(b::putPartition);
+        image.getAclsList().forEach(a -> b.acls.put(a.getId(), a.getBinding()));
         return b.build(image.getVersion());
     }
 
@@ -82,10 +96,12 @@ public record BrokerMetadata(
         final Map<Integer, BrokerRegistration> brokers;
         final Map<String, TopicRecord> topics;
         final Map<String, Map<Integer, PartitionRecord>> partitions;
+        final Map<String, AclBinding> acls;
 
         Builder(BrokerMetadata from) {
             brokers = new HashMap<>(from.brokers);
             topics = new HashMap<>(from.topics);
+            acls = new HashMap<>(from.acls);
             partitions = new HashMap<>();
             from.partitions.forEach((t, ps) -> partitions.put(t, new TreeMap<>(ps)));
         }
@@ -142,6 +158,12 @@ public record BrokerMetadata(
                                         .build());
                     }
                 }
+                case ACCESS_CONTROL_ENTRY ->
+                    acls.put(
+                            record.getAccessControlEntry().getId(),
+                            record.getAccessControlEntry().getBinding());
+                case REMOVE_ACCESS_CONTROL_ENTRY ->
+                    acls.remove(record.getRemoveAccessControlEntry().getId());
                 case RECORD_NOT_SET -> {
                     // A record kind this broker does not know carries nothing it acts on.
                 }
@@ -156,7 +178,7 @@ public record BrokerMetadata(
         }
 
         BrokerMetadata build(long version) {
-            return new BrokerMetadata(version, brokers, topics, partitions);
+            return new BrokerMetadata(version, brokers, topics, partitions, acls);
         }
     }
 }

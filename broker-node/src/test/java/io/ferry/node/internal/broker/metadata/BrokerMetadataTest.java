@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ferry.proto.v1.AccessControlEntryRecord;
+import io.ferry.proto.v1.AclBinding;
 import io.ferry.proto.v1.BrokerRegistration;
 import io.ferry.proto.v1.CreateTopicRecord;
 import io.ferry.proto.v1.DeleteTopicRecord;
@@ -14,9 +16,11 @@ import io.ferry.proto.v1.MetadataRecord;
 import io.ferry.proto.v1.PartitionChangeRecord;
 import io.ferry.proto.v1.PartitionRecord;
 import io.ferry.proto.v1.RegisterBrokerRecord;
+import io.ferry.proto.v1.RemoveAccessControlEntryRecord;
 import io.ferry.proto.v1.TopicRecord;
 import io.ferry.proto.v1.UnfenceBrokerRecord;
 import io.ferry.proto.v1.VersionedRecord;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class BrokerMetadataTest {
@@ -135,5 +139,47 @@ class BrokerMetadataTest {
         assertEquals(9, view.version());
         assertEquals(4, view.partition("x", 0).orElseThrow().getLeaderEpoch());
         assertEquals(1, view.brokers().size());
+    }
+
+    @Test
+    void aclRecordsAndTheImageCarryEveryAcl() {
+        AclBinding alice = AclBinding.newBuilder().setPrincipal("User:alice").build();
+        AclBinding bob = AclBinding.newBuilder().setPrincipal("User:bob").build();
+        BrokerMetadata view = BrokerMetadata.EMPTY.apply(FetchMetadataResponse.newBuilder()
+                .setMetadataVersion(3)
+                .addRecords(acl(
+                        1,
+                        MetadataRecord.newBuilder()
+                                .setAccessControlEntry(AccessControlEntryRecord.newBuilder()
+                                        .setId("a")
+                                        .setBinding(alice))))
+                .addRecords(acl(
+                        2,
+                        MetadataRecord.newBuilder()
+                                .setAccessControlEntry(AccessControlEntryRecord.newBuilder()
+                                        .setId("b")
+                                        .setBinding(bob))))
+                .addRecords(acl(
+                        3,
+                        MetadataRecord.newBuilder()
+                                .setRemoveAccessControlEntry(RemoveAccessControlEntryRecord.newBuilder()
+                                        .setId("a"))))
+                .build());
+        assertEquals(Map.of("b", bob), view.acls());
+        BrokerMetadata fromImage = view.apply(FetchMetadataResponse.newBuilder()
+                .setMetadataVersion(9)
+                .setImage(MetadataImage.newBuilder()
+                        .setVersion(9)
+                        .addAcls(
+                                AccessControlEntryRecord.newBuilder().setId("c").setBinding(alice)))
+                .build());
+        assertEquals(Map.of("c", alice), fromImage.acls());
+    }
+
+    private static VersionedRecord acl(long version, MetadataRecord.Builder record) {
+        return VersionedRecord.newBuilder()
+                .setVersion(version)
+                .setRecord(record)
+                .build();
     }
 }
