@@ -43,14 +43,8 @@ class MutualTlsNodeTest {
         TestCertificates.NodeFiles files = TestCertificates.nodeFiles(dir);
         ca = files.authority();
         truststore = files.truststore();
-        List<String> settings =
-                new ArrayList<>(BrokerTestSupport.combinedNode(BrokerTestSupport.freePort(), dir.resolve("logs")));
-        settings.addAll(List.of(
-                "grpc.listener.security.protocol=SSL",
-                "ssl.keystore.location=" + files.keystore(),
-                "ssl.truststore.location=" + truststore,
-                "ssl.client.auth=required"));
-        node = FerryNode.start(NodeConfig.load(Optional.empty(), Map.of(), settings));
+        node = FerryNode.start(NodeConfig.load(
+                Optional.empty(), Map.of(), files.tlsCombinedNode(dir.resolve("logs"), "ssl.client.auth=required")));
         await().atMost(Duration.ofSeconds(30)).until(node::isHealthy);
     }
 

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ferry.node.NodeConfig;
-import io.ferry.node.broker.BrokerTestSupport;
 import io.ferry.node.internal.threads.NodeThreads;
 import io.ferry.node.tls.TestCertificates;
 import io.grpc.ChannelCredentials;
@@ -22,7 +21,6 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -52,13 +50,7 @@ class HandshakeFailureLogTest {
     @BeforeEach
     void startServer() throws Exception {
         files = TestCertificates.nodeFiles(dir);
-        List<String> settings =
-                new ArrayList<>(BrokerTestSupport.combinedNode(BrokerTestSupport.freePort(), dir.resolve("logs")));
-        settings.addAll(List.of(
-                "grpc.listener.security.protocol=SSL",
-                "ssl.keystore.location=" + files.keystore(),
-                "ssl.truststore.location=" + files.truststore(),
-                "ssl.client.auth=required"));
+        List<String> settings = files.tlsCombinedNode(dir.resolve("logs"), "ssl.client.auth=required");
         tls = NodeTls.listeners(
                 NodeConfig.load(Optional.empty(), Map.of(), settings).values(), threads);
         server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
