@@ -22,10 +22,11 @@ import java.util.regex.PatternSyntaxException;
  *       text, as Kafka does.
  * </ul>
  *
- * <p>Empty rules (two commas in a row) are ignored, so an empty text has no rule and no name maps. One
- * difference from Kafka: a replacement whose {@code $} is followed by neither a group number nor
- * {@code {name}} is refused here, where Kafka fails every authentication that reaches the rule. Immutable
- * and thread-safe.
+ * <p>Empty rules (two commas in a row) are ignored, so an empty text has no rule and no name maps. Two
+ * differences from Kafka, both where Kafka fails every authentication that reaches the rule: a replacement
+ * whose {@code $} is followed by neither a group number nor {@code {name}} is refused here when the rules
+ * are read, and a {@code $n} in the rule of a pattern without groups is text, as it is for any group a
+ * pattern does not have. Immutable and thread-safe.
  */
 public final class SslPrincipalMapper {
 
