@@ -11,6 +11,7 @@ import io.ferry.node.internal.NodeMetrics;
 import io.ferry.node.internal.NodeRole;
 import io.ferry.node.internal.RoleFactory;
 import io.ferry.node.internal.RoleHealth;
+import io.ferry.node.internal.caller.CallerPrincipal;
 import io.ferry.node.internal.threads.NodeThreads;
 import io.ferry.node.internal.tls.NodeTls;
 import io.grpc.ServerServiceDefinition;
@@ -183,7 +184,8 @@ public final class FerryNode implements AutoCloseable {
                     services,
                     maxInboundMessageBytes(config),
                     config.grpcMaxConcurrentCallsPerConnection(),
-                    grpcExecutor);
+                    grpcExecutor,
+                    new CallerPrincipal(config.sslPrincipalMapper()));
         } catch (IOException e) {
             throw new NodeStartException(
                     "cannot serve gRPC on " + config.grpcListener()

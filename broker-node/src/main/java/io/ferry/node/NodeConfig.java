@@ -14,6 +14,7 @@ import io.ferry.group.GroupConfig;
 import io.ferry.group.PartitionAssignor;
 import io.ferry.record.TimestampType;
 import io.ferry.replication.ReplicationConfig;
+import io.ferry.security.SslPrincipalMapper;
 import io.ferry.storage.CleanerConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -207,6 +208,11 @@ public final class NodeConfig {
                                     .name()
                             + " is SSL"));
         }
+        try {
+            sslPrincipalMapper();
+        } catch (IllegalArgumentException e) {
+            problems.add(problem(SSL_PRINCIPAL_MAPPING_RULES, e.getMessage()));
+        }
         if (grpcListener().port() != 0 && grpcListener().equals(httpListener())) {
             problems.add(problem(
                     HTTP_LISTENER,
@@ -267,6 +273,14 @@ public final class NodeConfig {
 
     public boolean grpcExternalListenerTls() {
         return values.get(GRPC_EXTERNAL_LISTENER_SECURITY_PROTOCOL).equals("SSL");
+    }
+
+    /**
+     * The rules that name the client of a mutual-TLS connection ({@code ssl.principal.mapping.rules}), which
+     * start-up checked.
+     */
+    public SslPrincipalMapper sslPrincipalMapper() {
+        return SslPrincipalMapper.parse(values.get(SSL_PRINCIPAL_MAPPING_RULES));
     }
 
     public int grpcMaxConcurrentCallsPerConnection() {

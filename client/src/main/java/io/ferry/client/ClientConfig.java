@@ -11,6 +11,8 @@ import io.ferry.config.ConfigValues;
 import io.grpc.ChannelCredentials;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.TlsChannelCredentials;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -25,12 +27,13 @@ import java.security.cert.CertificateFactory;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
  * The settings every Ferry client has (Kafka's {@code CommonClientConfigs}): where the brokers are,
  * how long to wait for one answer, how to pace retries, how old metadata may get, a name for logs, and
- * whether to use TLS.
+ * whether to use TLS and which certificate to present.
  * Every key is declared in the configuration module ({@link ClientKeys} and each client's own). An
  * unknown key or a malformed value is a {@link FerryConfigException} naming it. Immutable.
  */
@@ -44,6 +47,8 @@ public abstract sealed class ClientConfig permits AdminConfig, ConsumerConfig, P
     public static final String SECURITY_PROTOCOL = ClientKeys.SECURITY_PROTOCOL.name();
     public static final String SSL_TRUSTSTORE_TYPE = ClientKeys.SSL_TRUSTSTORE_TYPE.name();
     public static final String SSL_TRUSTSTORE_LOCATION = ClientKeys.SSL_TRUSTSTORE_LOCATION.name();
+    public static final String SSL_KEYSTORE_TYPE = ClientKeys.SSL_KEYSTORE_TYPE.name();
+    public static final String SSL_KEYSTORE_LOCATION = ClientKeys.SSL_KEYSTORE_LOCATION.name();
 
     private final ConfigValues values;
     private final List<InetSocketAddress> bootstrapServers;
@@ -103,43 +108,65 @@ public abstract sealed class ClientConfig permits AdminConfig, ConsumerConfig, P
 
     /**
      * How the client's channels to brokers are secured: plaintext, or with {@code security.protocol=SSL} TLS
-     * that trusts the CA certificates of {@code ssl.truststore.location} (the JDK's when it is not set) and
-     * checks the broker's host name. Reads the trust store.
+     * that trusts the CA certificates of {@code ssl.truststore.location} (the JDK's when it is not set), checks
+     * the broker's host name, and presents the key and certificate chain of {@code ssl.keystore.location} when
+     * it is set (mutual TLS). Reads both files.
      *
-     * @throws FerryConfigException naming {@code ssl.truststore.location} when it does not read or holds no
-     *                              certificate
+     * @throws FerryConfigException naming {@code ssl.truststore.location} or {@code ssl.keystore.location} when
+     *                              it does not read or holds nothing usable
      */
     final ChannelCredentials channelCredentials() {
         if (value(ClientKeys.SECURITY_PROTOCOL).equals("PLAINTEXT")) {
             return InsecureChannelCredentials.create();
         }
-        String location = value(ClientKeys.SSL_TRUSTSTORE_LOCATION);
-        if (location.isEmpty()) {
-            return TlsChannelCredentials.create();
-        }
-        try (InputStream in = Files.newInputStream(Path.of(location))) {
-            Collection<? extends Certificate> cas =
-                    CertificateFactory.getInstance("X.509").generateCertificates(in);
-            if (cas.isEmpty()) {
-                throw new CertificateException("expected CA certificates ('-----BEGIN CERTIFICATE-----'), found none");
+        TlsChannelCredentials.Builder tls = TlsChannelCredentials.newBuilder();
+        String truststore = value(ClientKeys.SSL_TRUSTSTORE_LOCATION);
+        if (!truststore.isEmpty()) {
+            try (InputStream in = Files.newInputStream(Path.of(truststore))) {
+                tls.trustManager(trustManagers(in));
+            } catch (IOException | GeneralSecurityException e) {
+                throw unusable(ClientKeys.SSL_TRUSTSTORE_LOCATION, e);
             }
-            KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
-            trusted.load(null, null);
-            int i = 0;
-            for (Certificate ca : cas) {
-                trusted.setCertificateEntry("ca-" + i++, ca);
-            }
-            TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            factory.init(trusted);
-            return TlsChannelCredentials.newBuilder()
-                    .trustManager(factory.getTrustManagers())
-                    .build();
-        } catch (IOException | GeneralSecurityException e) {
-            throw new FerryConfigException(new ConfigException(new ConfigProblem(
-                    SSL_TRUSTSTORE_LOCATION,
-                    origin(ClientKeys.SSL_TRUSTSTORE_LOCATION),
-                    "cannot use " + location + ": "
-                            + (e instanceof NoSuchFileException ? "no such file" : e.getMessage()))));
         }
+        String keystore = value(ClientKeys.SSL_KEYSTORE_LOCATION);
+        if (!keystore.isEmpty()) {
+            try {
+                byte[] pem = Files.readAllBytes(Path.of(keystore));
+                // One file holds both: the TLS engine reads the key's block from one stream, the certificates'
+                // from the other. Read here first so that a bad file is a configuration error now, not a
+                // failure of the first connection.
+                SslContextBuilder.forClient().keyManager(new ByteArrayInputStream(pem), new ByteArrayInputStream(pem));
+                tls.keyManager(new ByteArrayInputStream(pem), new ByteArrayInputStream(pem));
+            } catch (IOException | IllegalArgumentException e) {
+                throw unusable(ClientKeys.SSL_KEYSTORE_LOCATION, e);
+            }
+        }
+        return tls.build();
+    }
+
+    private static TrustManager[] trustManagers(InputStream pem) throws IOException, GeneralSecurityException {
+        Collection<? extends Certificate> cas =
+                CertificateFactory.getInstance("X.509").generateCertificates(pem);
+        if (cas.isEmpty()) {
+            throw new CertificateException("expected CA certificates ('-----BEGIN CERTIFICATE-----'), found none");
+        }
+        KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
+        trusted.load(null, null);
+        int i = 0;
+        for (Certificate ca : cas) {
+            trusted.setCertificateEntry("ca-" + i++, ca);
+        }
+        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        factory.init(trusted);
+        return factory.getTrustManagers();
+    }
+
+    private FerryConfigException unusable(ConfigKey<String> key, Exception e) {
+        String reason = e instanceof NoSuchFileException ? "no such file" : e.getMessage();
+        if (e instanceof IllegalArgumentException && e.getCause() != null) {
+            reason += ": " + e.getCause().getMessage();
+        }
+        return new FerryConfigException(new ConfigException(
+                new ConfigProblem(key.name(), origin(key), "cannot use " + value(key) + ": " + reason)));
     }
 }

@@ -20,6 +20,8 @@ import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ConfigTest {
 
@@ -132,19 +134,23 @@ class ConfigTest {
         assertTrue(yes.getMessage().contains("skip.corrupt.batches"), yes.getMessage());
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"ssl.truststore.location", "ssl.keystore.location"})
+    void aTlsClientWhosePemFileIsMissingIsRefusedNamingTheKey(String key, @TempDir Path dir) {
+        Map<String, String> tls = Map.of("bootstrap.servers", "a:1", "security.protocol", "SSL");
+        Path missing = dir.resolve("absent.pem");
+        FerryConfigException absent = assertThrows(
+                FerryConfigException.class, () -> new FerryAdmin(AdminConfig.of(with(tls, key, missing.toString()))));
+        assertEquals(key, absent.problems().get(0).key());
+        assertEquals(
+                "cannot use " + missing + ": no such file",
+                absent.problems().get(0).message());
+    }
+
     @Test
     void aTlsClientWhoseTrustStoreDoesNotReadIsRefusedNamingTheKey(@TempDir Path dir) throws IOException {
         Map<String, String> tls =
                 Map.of("bootstrap.servers", "a:1", "security.protocol", "SSL", "ssl.truststore.location", "");
-        Path missing = dir.resolve("absent.pem");
-        FerryConfigException absent = assertThrows(
-                FerryConfigException.class,
-                () -> new FerryAdmin(AdminConfig.of(with(tls, "ssl.truststore.location", missing.toString()))));
-        assertEquals("ssl.truststore.location", absent.problems().get(0).key());
-        assertEquals(
-                "cannot use " + missing + ": no such file",
-                absent.problems().get(0).message());
-
         Path notPem = Files.writeString(dir.resolve("ca.pem"), "not a certificate");
         FerryConfigException empty = assertThrows(
                 FerryConfigException.class,
@@ -155,6 +161,19 @@ class ConfigTest {
                 FerryConfigException.class,
                 () -> ConsumerConfig.of(with(tls, "security.protocol", "SASL_SSL")),
                 "only PLAINTEXT and SSL for now");
+    }
+
+    @Test
+    void aTlsClientWhoseKeyStoreHoldsNoKeyIsRefusedNamingTheKey(@TempDir Path dir) throws IOException {
+        Map<String, String> tls = Map.of("bootstrap.servers", "a:1", "security.protocol", "SSL");
+        Path noKey = Files.writeString(
+                dir.resolve("client.pem"), "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
+        FerryConfigException unusable = assertThrows(
+                FerryConfigException.class,
+                () -> new FerryProducer(ProducerConfig.of(with(tls, "ssl.keystore.location", noKey.toString()))));
+        assertEquals("ssl.keystore.location", unusable.problems().get(0).key());
+        assertTrue(
+                unusable.problems().get(0).message().startsWith("cannot use " + noKey + ": "), unusable.getMessage());
     }
 
     private static Map<String, String> with(Map<String, String> base, String key, String value) {

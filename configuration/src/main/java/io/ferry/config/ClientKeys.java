@@ -13,7 +13,7 @@ import java.util.List;
 /**
  * The keys every Ferry client reads (Kafka's {@code CommonClientConfigs}): where the brokers are, how
  * long to wait for one answer, how to pace retries, how old metadata may get, a name for logs, whether to
- * use TLS and which CAs to trust; and
+ * use TLS, which CAs to trust and which certificate to present; and
  * {@code default.api.timeout.ms}, which the consumer and the admin client read. Each client's own keys
  * are in {@link ProducerKeys}, {@link ConsumerKeys} and {@link AdminKeys}.
  */
@@ -73,6 +73,16 @@ public final class ClientKeys {
             "With `security.protocol=SSL`: a PEM file of the CA certificates that sign the brokers' "
                     + "certificates. Empty: the JDK's default CAs.");
 
+    /** The node's key: the same format, PEM. */
+    public static final ConfigKey<String> SSL_KEYSTORE_TYPE = NodeKeys.SSL_KEYSTORE_TYPE;
+
+    public static final ConfigKey<String> SSL_KEYSTORE_LOCATION = NodeKeys.pemFile(
+            "ssl.keystore.location",
+            "With `security.protocol=SSL`: a PEM file with the client's private key (unencrypted PKCS#8, "
+                    + "`BEGIN PRIVATE KEY`) and its certificate chain (`BEGIN CERTIFICATE`, the client's own "
+                    + "first), presented to brokers that ask for one (`ssl.client.auth`); the broker names the "
+                    + "client by the certificate's subject. Empty: no client certificate.");
+
     public static final ConfigKey<Long> DEFAULT_API_TIMEOUT_MS = ConfigKey.define(
             "default.api.timeout.ms",
             ConfigType.DURATION_MS,
@@ -92,7 +102,9 @@ public final class ClientKeys {
             CLIENT_ID,
             SECURITY_PROTOCOL,
             SSL_TRUSTSTORE_TYPE,
-            SSL_TRUSTSTORE_LOCATION);
+            SSL_TRUSTSTORE_LOCATION,
+            SSL_KEYSTORE_TYPE,
+            SSL_KEYSTORE_LOCATION);
 
     /** All keys above. */
     public static final ConfigDef DEFINITION = withCommon(DEFAULT_API_TIMEOUT_MS);

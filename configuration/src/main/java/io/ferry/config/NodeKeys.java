@@ -107,8 +107,39 @@ public final class NodeKeys {
     public static final ConfigKey<String> SSL_TRUSTSTORE_LOCATION = pemFile(
             "ssl.truststore.location",
             "PEM file of the CA certificates a broker trusts when it connects to other nodes over TLS "
-                    + "(`grpc.listener.security.protocol=SSL`). Empty: the JDK's default CAs. Read again when "
+                    + "(`grpc.listener.security.protocol=SSL`), and that sign the client certificates its TLS "
+                    + "listeners accept (`ssl.client.auth`). Empty: the JDK's default CAs. Read again when "
                     + "it changes (`ssl.reload.interval.ms`).");
+
+    public static final ConfigKey<String> SSL_CLIENT_AUTH = ConfigKey.define(
+            "ssl.client.auth",
+            ConfigType.STRING,
+            "none",
+            Validators.oneOf("none", "requested", "required"),
+            HIGH,
+            "Whether the TLS listeners ask clients for a certificate (mutual TLS), as Kafka's key: `required`: a "
+                    + "client without a certificate that `ssl.truststore.location` trusts is refused in the TLS "
+                    + "handshake; `requested`: a client may present one, and a certificate that is not trusted is "
+                    + "refused, but a client without one is accepted as `User:ANONYMOUS`; `none`: no client "
+                    + "certificate is asked for. A client with a trusted certificate is the principal "
+                    + "`ssl.principal.mapping.rules` makes of its subject. Brokers present their "
+                    + "`ssl.keystore.location` certificate when they connect to other nodes, so a cluster may "
+                    + "require client certificates on `grpc.listener`.");
+
+    public static final ConfigKey<String> SSL_PRINCIPAL_MAPPING_RULES = ConfigKey.define(
+            "ssl.principal.mapping.rules",
+            ConfigType.STRING,
+            "DEFAULT",
+            any(),
+            MEDIUM,
+            "How the subject of a client certificate becomes a principal name, with Kafka's syntax: rules "
+                    + "separated by commas, tried in order, the first that matches gives the name. `DEFAULT`: the "
+                    + "subject's distinguished name as RFC 2253 writes it (`CN=alice,OU=eng,O=Example`). "
+                    + "`RULE:pattern/replacement/`, optionally followed by `L` or `U`: when the Java regular "
+                    + "expression matches the whole subject, the replacement (`$1` for a group), lower- or "
+                    + "upper-cased; a `/` in either part is written `\\/`. Example: "
+                    + "`RULE:^CN=([^,]+),OU=eng,.*$/$1/L,DEFAULT`. A client whose subject no rule matches is "
+                    + "refused (UNAUTHENTICATED).");
 
     public static final ConfigKey<List<String>> SSL_ENABLED_PROTOCOLS = ConfigKey.define(
             "ssl.enabled.protocols",
@@ -771,6 +802,8 @@ public final class NodeKeys {
             SSL_KEYSTORE_LOCATION,
             SSL_TRUSTSTORE_TYPE,
             SSL_TRUSTSTORE_LOCATION,
+            SSL_CLIENT_AUTH,
+            SSL_PRINCIPAL_MAPPING_RULES,
             SSL_ENABLED_PROTOCOLS,
             SSL_RELOAD_INTERVAL_MS,
             HTTP_LISTENER,

@@ -3,6 +3,7 @@ package io.ferry.node.internal;
 import io.ferry.config.HostPort;
 import io.ferry.node.internal.caller.CallerConnection;
 import io.ferry.node.internal.caller.CallerListener;
+import io.ferry.node.internal.caller.CallerPrincipal;
 import io.ferry.node.internal.tls.TlsOnlyNegotiator;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
@@ -57,6 +58,7 @@ public final class GrpcEndpoint {
      * @param maxCallsPerConnection  calls one connection may have open at once (HTTP/2
      *                               MAX_CONCURRENT_STREAMS): a client opens more only as earlier ones end
      * @param executor               runs the services' calls (owned and shut down by the caller)
+     * @param principals             names each connection's caller (mutual TLS), for {@link CallerPrincipal#current}
      *
      * @throws IOException if an address cannot be bound
      */
@@ -66,9 +68,10 @@ public final class GrpcEndpoint {
             List<ServerServiceDefinition> services,
             int maxInboundMessageBytes,
             int maxCallsPerConnection,
-            Executor executor)
+            Executor executor,
+            CallerPrincipal principals)
             throws IOException {
-        Limits limits = new Limits(maxInboundMessageBytes, maxCallsPerConnection);
+        Limits limits = new Limits(maxInboundMessageBytes, maxCallsPerConnection, principals);
         HealthStatusManager health = new HealthStatusManager();
         List<String> names =
                 services.stream().map(s -> s.getServiceDescriptor().getName()).toList();
@@ -94,7 +97,8 @@ public final class GrpcEndpoint {
         }
     }
 
-    private record Limits(int maxInboundMessageBytes, int maxCallsPerConnection) {}
+    /** What both servers share besides their services. */
+    private record Limits(int maxInboundMessageBytes, int maxCallsPerConnection, CallerPrincipal principals) {}
 
     private static Server build(
             Listener listener,
@@ -111,6 +115,8 @@ public final class GrpcEndpoint {
                 .maxConcurrentCallsPerConnection(limits.maxCallsPerConnection())
                 .addTransportFilter(CallerConnection.INSTANCE)
                 .intercept(CallerConnection.INSTANCE)
+                .addTransportFilter(limits.principals())
+                .intercept(limits.principals())
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .addService(legacyReflection());

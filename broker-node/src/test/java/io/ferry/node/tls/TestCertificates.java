@@ -1,5 +1,6 @@
 package io.ferry.node.tls;
 
+import io.ferry.node.broker.BrokerTestSupport;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -15,7 +16,9 @@ import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Date;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
@@ -63,7 +66,23 @@ public final class TestCertificates {
      * The files of one test's node: a key store ({@code node.pem}, {@code CN=node-1}) signed by a new CA,
      * whose certificate is the trust store ({@code ca.pem}), both in {@code dir}.
      */
-    public record NodeFiles(TestCertificates authority, Path keystore, Path truststore) {}
+    public record NodeFiles(TestCertificates authority, Path keystore, Path truststore) {
+
+        /**
+         * The settings of a node with both roles ({@link BrokerTestSupport#combinedNode}) whose
+         * {@code grpc.listener} serves TLS with these files, and {@code more}.
+         */
+        public List<String> tlsCombinedNode(Path logDir, String... more) throws Exception {
+            List<String> settings =
+                    new ArrayList<>(BrokerTestSupport.combinedNode(BrokerTestSupport.freePort(), logDir));
+            settings.addAll(List.of(
+                    "grpc.listener.security.protocol=SSL",
+                    "ssl.keystore.location=" + keystore,
+                    "ssl.truststore.location=" + truststore));
+            settings.addAll(List.of(more));
+            return settings;
+        }
+    }
 
     public static NodeFiles nodeFiles(Path dir) {
         TestCertificates ca = authority("ferry-test-ca");

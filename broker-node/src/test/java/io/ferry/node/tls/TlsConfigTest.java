@@ -79,16 +79,17 @@ class TlsConfigTest {
         assertProblem(startRefused(quorumOnly), "ssl.truststore.location", "no such file");
     }
 
+    /** The one problem of a TLS node with a key store and {@code more} settings, found when it is read. */
+    private ConfigProblem readRefused(String... more) throws Exception {
+        List<String> settings = tlsNode("ssl.keystore.location=" + keystore());
+        settings.addAll(List.of(more));
+        return onlyProblem(
+                assertThrows(ConfigException.class, () -> NodeConfig.load(Optional.empty(), Map.of(), settings)));
+    }
+
     @Test
     void versionsOlderThanTls12AreRefused() throws Exception {
-        Path keystore = keystore();
-        ConfigProblem problem = onlyProblem(assertThrows(
-                ConfigException.class,
-                () -> NodeConfig.load(
-                        Optional.empty(),
-                        Map.of(),
-                        tlsNode("ssl.keystore.location=" + keystore, "ssl.enabled.protocols=TLSv1.3,TLSv1.1"))));
-        assertProblem(problem, "ssl.enabled.protocols", "TLSv1.1");
+        assertProblem(readRefused("ssl.enabled.protocols=TLSv1.3,TLSv1.1"), "ssl.enabled.protocols", "TLSv1.1");
     }
 
     @Test
@@ -125,5 +126,18 @@ class TlsConfigTest {
         ConfigProblem problem =
                 startRefused(tlsNode("ssl.keystore.location=" + keystore, "ssl.truststore.location=" + notPem));
         assertProblem(problem, "ssl.truststore.location", "expected CA certificates");
+    }
+
+    @Test
+    void anUnknownClientAuthIsRefused() throws Exception {
+        assertProblem(readRefused("ssl.client.auth=always"), "ssl.client.auth", "always");
+    }
+
+    @Test
+    void aMalformedPrincipalMappingRuleIsRefusedQuotingIt() throws Exception {
+        assertProblem(
+                readRefused("ssl.principal.mapping.rules=RULE:^CN=(.*?),.*$/$1/L, DEFAULT/U"),
+                "ssl.principal.mapping.rules",
+                "invalid rule 'DEFAULT/U'");
     }
 }

@@ -14,9 +14,7 @@ import io.ferry.node.broker.BrokerTestSupport;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
@@ -46,14 +44,8 @@ class TlsNodeTest {
         ca = files.authority();
         keystore = files.keystore();
         truststore = files.truststore();
-        List<String> settings =
-                new ArrayList<>(BrokerTestSupport.combinedNode(BrokerTestSupport.freePort(), dir.resolve("logs")));
-        settings.addAll(List.of(
-                "grpc.listener.security.protocol=SSL",
-                "ssl.keystore.location=" + keystore,
-                "ssl.truststore.location=" + truststore,
-                "ssl.reload.interval.ms=100"));
-        node = FerryNode.start(NodeConfig.load(Optional.empty(), Map.of(), settings));
+        node = FerryNode.start(NodeConfig.load(
+                Optional.empty(), Map.of(), files.tlsCombinedNode(dir.resolve("logs"), "ssl.reload.interval.ms=100")));
         await().atMost(Duration.ofSeconds(30)).until(node::isHealthy);
     }
 

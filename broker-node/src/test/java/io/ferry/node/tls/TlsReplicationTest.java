@@ -24,13 +24,12 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A controller and two brokers whose gRPC listeners all serve TLS only: the brokers register with the
- * controller and the follower fetches from the leader over TLS, so an {@code acks=all} produce with
+ * A controller and two brokers whose gRPC listeners all serve TLS only, with and without requiring client
+ * certificates: the brokers register with the controller and the follower fetches from the leader over TLS, so an {@code acks=all} produce with
  * {@code min.insync.replicas=2} is acknowledged only because replication works.
  */
 class TlsReplicationTest {
@@ -43,13 +42,14 @@ class TlsReplicationTest {
     private final Map<String, String> tls = new TreeMap<>();
     private String brokers;
 
-    @BeforeEach
-    void startCluster() throws Exception {
+    /** Starts the cluster, its listeners asking for client certificates as {@code sslClientAuth} says. */
+    void startCluster(String sslClientAuth) throws Exception {
         // One certificate for all three nodes: it names 127.0.0.1, where each of them listens.
         TestCertificates.NodeFiles files = TestCertificates.nodeFiles(dir);
         tls.put("grpc.listener.security.protocol", "SSL");
         tls.put("ssl.keystore.location", files.keystore().toString());
         tls.put("ssl.truststore.location", files.truststore().toString());
+        tls.put("ssl.client.auth", sslClientAuth);
 
         int raft = BrokerTestSupport.freePort();
         int controllerPort = BrokerTestSupport.freePort();
@@ -111,11 +111,28 @@ class TlsReplicationTest {
         config.put("bootstrap.servers", brokers);
         config.put("security.protocol", "SSL");
         config.put("ssl.truststore.location", tls.get("ssl.truststore.location"));
+        // The nodes' own certificate serves as the client's: it is one the cluster's CA signed.
+        config.put("ssl.keystore.location", tls.get("ssl.keystore.location"));
         return config;
     }
 
     @Test
     void twoTlsBrokersReplicate() throws Exception {
+        startCluster("none");
+        assertAcksAllProduceReplicates();
+    }
+
+    /**
+     * Replica fetch and the brokers' registrations pass listeners that refuse a connection without a
+     * certificate of the cluster's CA: each broker presents its own.
+     */
+    @Test
+    void brokersRequiringClientCertificatesReplicate() throws Exception {
+        startCluster("required");
+        assertAcksAllProduceReplicates();
+    }
+
+    private void assertAcksAllProduceReplicates() throws Exception {
         try (FerryAdmin admin = new FerryAdmin(AdminConfig.of(client(Map.of())))) {
             admin.createTopic("replicated", 1, 2, Map.of());
             await().atMost(Duration.ofSeconds(30))

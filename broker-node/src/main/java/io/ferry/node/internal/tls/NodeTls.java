@@ -7,6 +7,7 @@ import io.ferry.controller.RaftTls;
 import io.ferry.node.internal.threads.NodeThreads;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import io.grpc.util.AdvancedTlsX509KeyManager;
@@ -22,9 +23,11 @@ import java.util.function.BiFunction;
  *
  * <ul>
  *   <li>{@link #listeners}: the gRPC listeners whose security protocol is {@code SSL} present the key and
- *       certificate chain of {@code ssl.keystore.location};
+ *       certificate chain of {@code ssl.keystore.location}, and, as {@code ssl.client.auth} says, ask the
+ *       client for a certificate that chains to a CA of {@code ssl.truststore.location};
  *   <li>{@link #connections}: a broker's connections to other nodes' {@code grpc.listener} (replica fetch,
- *       ListOffsets, the controllers) accept a peer whose certificate chains to a CA of
+ *       ListOffsets, the controllers) present the same key store's certificate, so that they pass a listener
+ *       that requires client certificates, and accept a peer whose certificate chains to a CA of
  *       {@code ssl.truststore.location} (the JDK's CAs when it is not set) and names the host connected to;
  *   <li>{@link #raft}: both, for mutual TLS on a controller's Raft port and its connections to the other
  *       controllers (Ratis builds its own contexts from the two managers, with the JDK's TLS versions, which
@@ -68,33 +71,58 @@ public final class NodeTls implements AutoCloseable {
     }
 
     /**
-     * The TLS of the listeners: reads {@code ssl.keystore.location}, which must be set.
+     * The TLS of the listeners: reads {@code ssl.keystore.location}, which must be set, and with
+     * {@code ssl.client.auth} other than {@code none} {@code ssl.truststore.location} when it is set.
      *
-     * @throws ConfigException naming {@code ssl.keystore.location} when its file does not read or holds no
-     *                         usable key and certificate chain
+     * @throws ConfigException naming the key whose file does not read or holds nothing usable
      */
     public static NodeTls listeners(ConfigValues config, NodeThreads threads) throws ConfigException {
+        ClientAuth clientAuth = clientAuth(config.get(NodeKeys.SSL_CLIENT_AUTH));
         return start(
                 threads,
                 "ferry-tls-keystore-reload",
-                reloads -> GrpcSslContexts.configure(SslContextBuilder.forServer(keyManager(config, reloads)))
-                        .protocols(config.get(NodeKeys.SSL_ENABLED_PROTOCOLS))
-                        .build(),
+                reloads -> {
+                    SslContextBuilder builder = GrpcSslContexts.configure(
+                                    SslContextBuilder.forServer(keyManager(config, reloads)))
+                            .protocols(config.get(NodeKeys.SSL_ENABLED_PROTOCOLS))
+                            .clientAuth(clientAuth);
+                    if (clientAuth != ClientAuth.NONE) {
+                        // A client certificate names no host to check: the chain to a trusted CA is the proof.
+                        builder.trustManager(trustManager(
+                                config,
+                                reloads,
+                                AdvancedTlsX509TrustManager.Verification.CERTIFICATE_ONLY_VERIFICATION));
+                    }
+                    return builder.build();
+                },
                 NodeTls::new);
     }
 
+    /** Kafka's {@code ssl.client.auth} values as Netty's. */
+    private static ClientAuth clientAuth(String sslClientAuth) {
+        return switch (sslClientAuth) {
+            case "required" -> ClientAuth.REQUIRE;
+            case "requested" -> ClientAuth.OPTIONAL;
+            default -> ClientAuth.NONE;
+        };
+    }
+
     /**
-     * The TLS of connections to other nodes: reads {@code ssl.truststore.location} when it is set.
+     * The TLS of connections to other nodes: reads {@code ssl.keystore.location}, which must be set, and
+     * {@code ssl.truststore.location} when it is set.
      *
-     * @throws ConfigException naming {@code ssl.truststore.location} when its file does not read or holds no
-     *                         certificate
+     * @throws ConfigException naming the key whose file does not read or holds nothing usable
      */
     public static NodeTls connections(ConfigValues config, NodeThreads threads) throws ConfigException {
         return start(
                 threads,
                 "ferry-tls-truststore-reload",
                 reloads -> GrpcSslContexts.forClient()
-                        .trustManager(trustManager(config, reloads))
+                        .keyManager(keyManager(config, reloads))
+                        .trustManager(trustManager(
+                                config,
+                                reloads,
+                                AdvancedTlsX509TrustManager.Verification.CERTIFICATE_AND_HOST_NAME_VERIFICATION))
                         .protocols(config.get(NodeKeys.SSL_ENABLED_PROTOCOLS))
                         .build(),
                 NodeTls::new);
@@ -111,7 +139,12 @@ public final class NodeTls implements AutoCloseable {
         return start(
                 threads,
                 "ferry-tls-raft-reload",
-                reloads -> new RaftTls(keyManager(config, reloads), trustManager(config, reloads)),
+                reloads -> new RaftTls(
+                        keyManager(config, reloads),
+                        trustManager(
+                                config,
+                                reloads,
+                                AdvancedTlsX509TrustManager.Verification.CERTIFICATE_AND_HOST_NAME_VERIFICATION)),
                 Raft::new);
     }
 
@@ -140,12 +173,16 @@ public final class NodeTls implements AutoCloseable {
 
     /**
      * Trust in the CAs of {@code ssl.truststore.location} (read again when the file changes), or the JDK's
-     * when it is not set; a server's certificate must also name the host connected to.
+     * when it is not set; with {@code CERTIFICATE_AND_HOST_NAME_VERIFICATION}, a server's certificate must also
+     * name the host connected to.
      */
-    private static AdvancedTlsX509TrustManager trustManager(ConfigValues config, ScheduledExecutorService reloads)
+    private static AdvancedTlsX509TrustManager trustManager(
+            ConfigValues config,
+            ScheduledExecutorService reloads,
+            AdvancedTlsX509TrustManager.Verification verification)
             throws ConfigException, IOException, GeneralSecurityException {
         AdvancedTlsX509TrustManager trustManager = AdvancedTlsX509TrustManager.newBuilder()
-                .setVerification(AdvancedTlsX509TrustManager.Verification.CERTIFICATE_AND_HOST_NAME_VERIFICATION)
+                .setVerification(verification)
                 .build();
         if (config.get(NodeKeys.SSL_TRUSTSTORE_LOCATION).isEmpty()) {
             trustManager.useSystemDefaultTrustCerts();

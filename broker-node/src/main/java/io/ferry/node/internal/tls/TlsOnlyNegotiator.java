@@ -4,15 +4,18 @@ import io.grpc.netty.shaded.io.grpc.netty.GrpcHttp2ConnectionHandler;
 import io.grpc.netty.shaded.io.grpc.netty.InternalProtocolNegotiator;
 import io.grpc.netty.shaded.io.grpc.netty.InternalProtocolNegotiators;
 import io.grpc.netty.shaded.io.netty.buffer.ByteBuf;
+import io.grpc.netty.shaded.io.netty.channel.Channel;
 import io.grpc.netty.shaded.io.netty.channel.ChannelFutureListener;
 import io.grpc.netty.shaded.io.netty.channel.ChannelHandler;
 import io.grpc.netty.shaded.io.netty.channel.ChannelHandlerContext;
 import io.grpc.netty.shaded.io.netty.channel.ChannelInboundHandlerAdapter;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslHandler;
 import io.grpc.netty.shaded.io.netty.util.AsciiString;
 import io.grpc.netty.shaded.io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * a TLS handshake record is answered, in plaintext HTTP/2, with an empty SETTINGS frame and a GOAWAY
  * (INADEQUATE_SECURITY) whose debug data tells the client to use TLS, then closed, and the refusal is
  * logged with the client's address (one line per ten seconds at most, with the count of those not logged). Without it the client sees only a connection closed "for unknown
- * reason" and the server nothing.
+ * reason" and the server nothing. A TLS handshake that fails (a client without a certificate the listener
+ * requires) is logged likewise.
  *
  * <p>Uses grpc-netty's {@code Internal*} API: a plain {@code sslContext} on the server builder has no hook
  * in front of the TLS handler.
@@ -46,9 +50,16 @@ public final class TlsOnlyNegotiator implements InternalProtocolNegotiator.Proto
 
     private final InternalProtocolNegotiator.ProtocolNegotiator tls;
     private final RefusalLog refusalLog = new RefusalLog();
+    private final HandshakeFailures handshakeFailures;
 
     public TlsOnlyNegotiator(SslContext sslContext) {
+        this(sslContext, log::warn);
+    }
+
+    /** @param warnings where the lines about failed handshakes go (the log, or a test's list) */
+    TlsOnlyNegotiator(SslContext sslContext, Consumer<String> warnings) {
         this.tls = InternalProtocolNegotiators.serverTls(sslContext);
+        this.handshakeFailures = new HandshakeFailures(new RefusalLog(), warnings);
     }
 
     @Override
@@ -58,7 +69,37 @@ public final class TlsOnlyNegotiator implements InternalProtocolNegotiator.Proto
 
     @Override
     public ChannelHandler newHandler(GrpcHttp2ConnectionHandler grpcHandler) {
-        return new FirstByteCheck(tls.newHandler(grpcHandler), refusalLog);
+        return new FirstByteCheck(tls.newHandler(grpcHandler), refusalLog, handshakeFailures);
+    }
+
+    /**
+     * Logs the TLS handshakes that fail, such as a client refused for want of a trusted certificate
+     * ({@code ssl.client.auth}): gRPC logs them only at its debug level, so the operator would see nothing
+     * while the client sees the TLS alert. One line per {@link RefusalLog} interval at most.
+     */
+    private record HandshakeFailures(RefusalLog refusalLog, Consumer<String> warnings) {
+        void watch(Channel channel, SslHandler ssl) {
+            ssl.handshakeFuture().addListener(handshake -> {
+                if (handshake.isSuccess()) {
+                    return;
+                }
+                long suppressed = refusalLog.suppressedOrLog();
+                if (suppressed >= 0) {
+                    warnings.accept("TLS handshake with " + channel.remoteAddress() + " on the listener "
+                            + channel.localAddress() + " failed: " + reason(handshake.cause()) + " (" + suppressed
+                            + " more failed since the last such line)");
+                }
+            });
+        }
+
+        /** The innermost message: the TLS engine's wrappers say only that there was an error. */
+        private static String reason(Throwable failure) {
+            Throwable innermost = failure;
+            while (innermost.getCause() != null && innermost.getCause() != innermost) {
+                innermost = innermost.getCause();
+            }
+            return innermost == failure ? String.valueOf(failure) : failure + ", caused by " + innermost;
+        }
     }
 
     /** Lets one refusal line through per {@code intervalNanos} and counts the others. */
@@ -107,10 +148,12 @@ public final class TlsOnlyNegotiator implements InternalProtocolNegotiator.Proto
 
         private final ChannelHandler tlsHandler;
         private final RefusalLog refusalLog;
+        private final HandshakeFailures handshakeFailures;
 
-        FirstByteCheck(ChannelHandler tlsHandler, RefusalLog refusalLog) {
+        FirstByteCheck(ChannelHandler tlsHandler, RefusalLog refusalLog, HandshakeFailures handshakeFailures) {
             this.tlsHandler = tlsHandler;
             this.refusalLog = refusalLog;
+            this.handshakeFailures = handshakeFailures;
         }
 
         @Override
@@ -125,6 +168,11 @@ public final class TlsOnlyNegotiator implements InternalProtocolNegotiator.Proto
                 return;
             }
             if (!(msg instanceof ByteBuf bytes) || bytes.getByte(bytes.readerIndex()) == TLS_HANDSHAKE) {
+                // gRPC's TLS handler put its SslHandler in the pipeline when the connection became active.
+                SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+                if (ssl != null) {
+                    handshakeFailures.watch(ctx.channel(), ssl);
+                }
                 ctx.pipeline().remove(this);
                 ctx.fireChannelRead(msg);
                 return;
