@@ -19,6 +19,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -219,8 +220,9 @@ class FerryClusterScriptTest {
     }
 
     /**
-     * {@code up --tls}: the script makes a CA and the certificates with openssl, every node serves TLS (and the
-     * controllers' Raft port mutual TLS), and the CLI works with the client.properties it writes, and only with it.
+     * {@code up --tls}: the script makes a CA and the certificates with openssl, every node serves mutual TLS
+     * (and so does the controllers' Raft port), and the CLI works with the client.properties it writes, and
+     * neither in plaintext nor without its certificate.
      */
     @Test
     @Tag("tools")
@@ -263,6 +265,14 @@ class FerryClusterScriptTest {
         Shell.Result plaintext = ferry("topic", "list");
         assertEquals(1, plaintext.exitCode(), plaintext::toString);
         assertTrue(plaintext.output().contains("this Ferry listener accepts TLS only"), plaintext::toString);
+
+        Path withoutCertificate = inputs.resolve("no-certificate.properties");
+        Files.writeString(
+                withoutCertificate,
+                "security.protocol=SSL\nssl.truststore.location=" + clusterDir.resolve("tls/ca.pem") + "\n");
+        Shell.Result anonymous = ferry("--command-config=" + withoutCertificate, "topic", "list");
+        assertEquals(1, anonymous.exitCode(), anonymous::toString);
+        assertTrue(anonymous.output().toUpperCase(Locale.ROOT).contains("CERTIFICATE_REQUIRED"), anonymous::toString);
     }
 
     @Test
