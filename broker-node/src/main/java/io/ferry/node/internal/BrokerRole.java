@@ -9,6 +9,8 @@ import io.ferry.group.GroupConfig;
 import io.ferry.group.OffsetConfig;
 import io.ferry.node.NodeConfig;
 import io.ferry.node.ProcessRole;
+import io.ferry.node.internal.broker.authz.AuthorizationDenials;
+import io.ferry.node.internal.broker.authz.BrokerAuthorizer;
 import io.ferry.node.internal.broker.controller.BrokerLifecycle;
 import io.ferry.node.internal.broker.controller.ControllerGateway;
 import io.ferry.node.internal.broker.group.ClusterTopics;
@@ -32,6 +34,7 @@ import io.ferry.node.internal.broker.replica.PartitionReconciler;
 import io.ferry.node.internal.broker.topic.TopicAdmission;
 import io.ferry.node.internal.broker.topic.TopicConfigs;
 import io.ferry.node.internal.broker.topic.TopicOverrides;
+import io.ferry.node.internal.caller.RefusalLog;
 import io.ferry.node.internal.threads.NodeThreads;
 import io.ferry.node.internal.tls.NodeTls;
 import io.ferry.proto.v1.Endpoint;
@@ -277,7 +280,8 @@ public final class BrokerRole implements NodeRole {
                 new BrokerGrpcService.FetchLimits(
                         config.fetchMaxBytes(), config.replication().fetchMaxBytes()),
                 fetchMemory,
-                new TopicAdmission(config.numPartitions(), config.defaultReplicationFactor(), topicConfigs));
+                new TopicAdmission(config.numPartitions(), config.defaultReplicationFactor(), topicConfigs),
+                authorizer());
         GroupGrpcService groupService = groupService(logs, replicas);
         log.info(
                 "Broker {} opened {} partition logs in {}",
@@ -285,6 +289,21 @@ public final class BrokerRole implements NodeRole {
                 logs.allLogs().size(),
                 config.logDirs());
         return List.of(service.bindService(), groupService.bindService());
+    }
+
+    /** The broker's one authorizer, over the ACLs of its metadata view when {@code authorizer.class.name} is set. */
+    private BrokerAuthorizer authorizer() {
+        if (!config.authorizerEnabled()) {
+            return BrokerAuthorizer.allowingEverything();
+        }
+        return BrokerAuthorizer.overAcls(
+                lifecycle::metadata,
+                config.superUsers(),
+                config.allowEveryoneIfNoAclFound(),
+                new AuthorizationDenials(
+                        registry,
+                        new RefusalLog(AuthorizationDenials.LOG_INTERVAL_NANOS, System::nanoTime),
+                        log::warn));
     }
 
     /**

@@ -3,6 +3,8 @@ package io.ferry.node.internal.broker.handler;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.ferry.node.broker.BrokerTestSupport;
+import io.ferry.node.internal.broker.authz.BrokerAuthorizer;
+import io.ferry.node.internal.broker.metadata.BrokerMetadata;
 import io.ferry.node.internal.broker.metrics.BrokerMetrics;
 import io.ferry.proto.v1.FetchPartition;
 import io.ferry.proto.v1.FetchRequest;
@@ -17,6 +19,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -46,6 +49,8 @@ class FetchByteCapTest {
         }
     }
 
+    private static final Supplier<BrokerMetadata> LED_BY_BROKER_1 = () -> HandlerFixtures.ledByBroker1("t", PARTITIONS);
+
     @AfterEach
     void close() {
         leader.close();
@@ -53,7 +58,12 @@ class FetchByteCapTest {
 
     private long fetchedBytes(int brokerMaxBytes) throws Exception {
         FetchHandler handler = new FetchHandler(
-                leader.replicas, () -> HandlerFixtures.ledByBroker1("t", PARTITIONS), metrics, 30_000, brokerMaxBytes);
+                leader.replicas,
+                LED_BY_BROKER_1,
+                metrics,
+                30_000,
+                brokerMaxBytes,
+                BrokerAuthorizer.allowingEverything());
         FetchTopic.Builder topic = FetchTopic.newBuilder().setTopic("t");
         for (int p = 0; p < PARTITIONS; p++) {
             topic.addPartitions(FetchPartition.newBuilder()
@@ -78,7 +88,12 @@ class FetchByteCapTest {
 
     private long replicaFetchedBytes(int brokerMaxBytes) throws Exception {
         ReplicaFetchHandler handler = new ReplicaFetchHandler(
-                leader.replicas, () -> HandlerFixtures.ledByBroker1("t", PARTITIONS), metrics, 30_000, brokerMaxBytes);
+                leader.replicas,
+                LED_BY_BROKER_1,
+                metrics,
+                30_000,
+                brokerMaxBytes,
+                BrokerAuthorizer.allowingEverything());
         ReplicaFetchTopic.Builder topic = ReplicaFetchTopic.newBuilder().setTopic("t");
         for (int p = 0; p < PARTITIONS; p++) {
             topic.addPartitions(ReplicaFetchPartition.newBuilder()

@@ -1,0 +1,259 @@
+package io.ferry.node.authz;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ferry.node.FerryNode;
+import io.ferry.node.NodeConfig;
+import io.ferry.node.broker.BrokerTestSupport;
+import io.ferry.node.tls.TestCertificates;
+import io.ferry.proto.v1.Acks;
+import io.ferry.proto.v1.AclBinding;
+import io.ferry.proto.v1.AclOperation;
+import io.ferry.proto.v1.AclPermissionType;
+import io.ferry.proto.v1.BrokerServiceGrpc;
+import io.ferry.proto.v1.BrokerServiceGrpc.BrokerServiceBlockingStub;
+import io.ferry.proto.v1.CreateAclsRequest;
+import io.ferry.proto.v1.CreateAclsResponse;
+import io.ferry.proto.v1.CreateTopicRequest;
+import io.ferry.proto.v1.DeleteTopicRequest;
+import io.ferry.proto.v1.ErrorCode;
+import io.ferry.proto.v1.MetadataRequest;
+import io.ferry.proto.v1.MetadataResponse;
+import io.ferry.proto.v1.PatternType;
+import io.ferry.proto.v1.ReplicaFetchPartition;
+import io.ferry.proto.v1.ReplicaFetchPartitionResult;
+import io.ferry.proto.v1.ReplicaFetchRequest;
+import io.ferry.proto.v1.ReplicaFetchTopic;
+import io.ferry.proto.v1.ResourceType;
+import io.ferry.proto.v1.TopicMetadata;
+import io.grpc.Grpc;
+import io.grpc.ManagedChannel;
+import io.grpc.TlsChannelCredentials;
+import io.micrometer.core.instrument.Counter;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A node with mutual TLS and {@code authorizer.class.name} set, called through its real RPCs by principals
+ * that the ACLs allow ({@code CN=alice}), deny with a DENY ({@code CN=mallory}, who is also allowed everything),
+ * do not name ({@code CN=bob}), and a super user ({@code CN=admin}).
+ */
+class AuthorizationNodeTest {
+
+    private static final String TOPIC = "orders";
+
+    @TempDir
+    Path dir;
+
+    private TestCertificates ca;
+    private Path truststore;
+    private FerryNode node;
+    private final List<ManagedChannel> channels = new ArrayList<>();
+
+    @BeforeEach
+    void startNode() throws Exception {
+        TestCertificates.NodeFiles files = TestCertificates.nodeFiles(dir);
+        ca = files.authority();
+        truststore = files.truststore();
+        node = FerryNode.start(NodeConfig.load(
+                Optional.empty(),
+                Map.of(),
+                files.tlsCombinedNode(
+                        dir.resolve("logs"),
+                        "ssl.client.auth=required",
+                        "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+                        "super.users=User:CN=node-1;User:CN=admin")));
+        await().atMost(Duration.ofSeconds(30)).until(node::isHealthy);
+    }
+
+    @AfterEach
+    void stopNode() throws InterruptedException {
+        for (ManagedChannel channel : channels) {
+            channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+        }
+        node.close();
+    }
+
+    private BrokerServiceBlockingStub as(String name) throws IOException {
+        Path keystore = dir.resolve(name + ".pem");
+        if (!keystore.toFile().exists()) {
+            ca.writeKeystore(keystore, name);
+        }
+        ManagedChannel channel = Grpc.newChannelBuilderForAddress(
+                        "127.0.0.1",
+                        node.grpcAddress().getPort(),
+                        TlsChannelCredentials.newBuilder()
+                                .trustManager(truststore.toFile())
+                                .keyManager(keystore.toFile(), keystore.toFile())
+                                .build())
+                .build();
+        channels.add(channel);
+        return BrokerServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+    }
+
+    private static AclBinding acl(String principal, AclOperation operation, AclPermissionType permission) {
+        return AclBinding.newBuilder()
+                .setResourceType(ResourceType.RESOURCE_TYPE_TOPIC)
+                .setResourceName(TOPIC)
+                .setPatternType(PatternType.PATTERN_TYPE_LITERAL)
+                .setPrincipal(principal)
+                .setHost("*")
+                .setOperation(operation)
+                .setPermissionType(permission)
+                .build();
+    }
+
+    /** Given: the super user created the topic, alice may write and read it, mallory may do all but is denied. */
+    private void topicWithAcls(BrokerServiceBlockingStub admin) throws IOException {
+        assertEquals(ErrorCode.NONE, createTopic(admin, TOPIC), "a super user needs no ACL");
+        CreateAclsResponse created = admin.createAcls(CreateAclsRequest.newBuilder()
+                .addCreations(acl(
+                        "User:CN=alice", AclOperation.ACL_OPERATION_WRITE, AclPermissionType.ACL_PERMISSION_TYPE_ALLOW))
+                .addCreations(acl(
+                        "User:CN=alice", AclOperation.ACL_OPERATION_READ, AclPermissionType.ACL_PERMISSION_TYPE_ALLOW))
+                .addCreations(acl(
+                        "User:CN=mallory", AclOperation.ACL_OPERATION_ALL, AclPermissionType.ACL_PERMISSION_TYPE_ALLOW))
+                .addCreations(acl(
+                        "User:CN=mallory", AclOperation.ACL_OPERATION_ALL, AclPermissionType.ACL_PERMISSION_TYPE_DENY))
+                .build());
+        assertEquals(ErrorCode.NONE, created.getError().getCode(), created.toString());
+        BrokerServiceBlockingStub alice = as("alice");
+        await().atMost(Duration.ofSeconds(20)).until(() -> produce(alice) == ErrorCode.NONE);
+    }
+
+    private static ErrorCode produce(BrokerServiceBlockingStub stub) {
+        return stub.produce(
+                        BrokerTestSupport.produceRequest(1, Acks.ACKS_ALL, TOPIC, 0, BrokerTestSupport.batch("v", 2)))
+                .getTopics(0)
+                .getPartitions(0)
+                .getError()
+                .getCode();
+    }
+
+    private static ErrorCode fetch(BrokerServiceBlockingStub stub) {
+        return stub.fetch(BrokerTestSupport.fetchRequest(TOPIC, 0, 0, 0, 0))
+                .getTopics(0)
+                .getPartitions(0)
+                .getError()
+                .getCode();
+    }
+
+    private static List<String> listed(BrokerServiceBlockingStub stub) {
+        return stub.metadata(MetadataRequest.getDefaultInstance()).getTopicsList().stream()
+                .map(TopicMetadata::getName)
+                .toList();
+    }
+
+    private static ErrorCode named(BrokerServiceBlockingStub stub) {
+        MetadataResponse response =
+                stub.metadata(MetadataRequest.newBuilder().addTopics(TOPIC).build());
+        return response.getTopics(0).getError().getCode();
+    }
+
+    private static ErrorCode deleteTopic(BrokerServiceBlockingStub stub) {
+        return stub.deleteTopic(DeleteTopicRequest.newBuilder().setName(TOPIC).build())
+                .getError()
+                .getCode();
+    }
+
+    private static ErrorCode createTopic(BrokerServiceBlockingStub stub, String name) {
+        return stub.createTopic(CreateTopicRequest.newBuilder()
+                        .setName(name)
+                        .setPartitionCount(1)
+                        .setReplicationFactor(1)
+                        .build())
+                .getError()
+                .getCode();
+    }
+
+    @Test
+    void eachRpcChecksItsOperationAgainstTheAcls() throws Exception {
+        BrokerServiceBlockingStub admin = as("admin");
+        topicWithAcls(admin);
+        BrokerServiceBlockingStub alice = as("alice");
+        BrokerServiceBlockingStub mallory = as("mallory");
+        BrokerServiceBlockingStub bob = as("bob");
+
+        // Allowed by an ACL: alice writes and reads; WRITE and READ imply DESCRIBE, so she sees the topic.
+        assertEquals(ErrorCode.NONE, fetch(alice));
+        assertEquals(List.of(TOPIC), listed(alice));
+        assertEquals(ErrorCode.NONE, named(alice));
+        // But she has no DELETE, nor CREATE anywhere.
+        assertEquals(ErrorCode.TOPIC_AUTHORIZATION_FAILED, deleteTopic(alice));
+        assertEquals(ErrorCode.TOPIC_AUTHORIZATION_FAILED, createTopic(alice, "alices"));
+
+        // Denied by a DENY, though an ALLOW of everything matches too.
+        assertEquals(ErrorCode.TOPIC_AUTHORIZATION_FAILED, produce(mallory));
+        assertEquals(ErrorCode.TOPIC_AUTHORIZATION_FAILED, fetch(mallory));
+        assertEquals(List.of(), listed(mallory));
+        assertEquals(ErrorCode.TOPIC_AUTHORIZATION_FAILED, named(mallory));
+        assertEquals(ErrorCode.TOPIC_AUTHORIZATION_FAILED, deleteTopic(mallory));
+
+        // Named by no ACL (allow.everyone.if.no.acl.found is false): nothing, and an unknown topic looks the same.
+        assertEquals(ErrorCode.TOPIC_AUTHORIZATION_FAILED, produce(bob));
+        assertEquals(ErrorCode.TOPIC_AUTHORIZATION_FAILED, fetch(bob));
+        assertEquals(List.of(), listed(bob));
+        assertEquals(ErrorCode.TOPIC_AUTHORIZATION_FAILED, named(bob));
+        assertEquals(ErrorCode.TOPIC_AUTHORIZATION_FAILED, createTopic(bob, "bobs"));
+
+        // A super user: everything, whatever the ACLs.
+        assertEquals(ErrorCode.NONE, produce(admin));
+        assertEquals(ErrorCode.NONE, fetch(admin));
+        assertEquals(ErrorCode.NONE, deleteTopic(admin));
+
+        // Then: the refusals were counted by operation and resource type.
+        Counter deniedWrites = node.meterRegistry()
+                .find("ferry.authorization.denied")
+                .tags("operation", "WRITE", "resource_type", "TOPIC")
+                .counter();
+        assertEquals(2.0, deniedWrites.count());
+    }
+
+    @Test
+    void aClientCallingReplicaFetchIsRefusedAndMovesNothing() throws Exception {
+        BrokerServiceBlockingStub admin = as("admin");
+        topicWithAcls(admin);
+        BrokerServiceBlockingStub alice = as("alice");
+        long highWatermark =
+                BrokerTestSupport.listOffset(channelOf(alice), TOPIC, 0, -1).getOffset();
+
+        ReplicaFetchPartitionResult posing = alice.replicaFetch(ReplicaFetchRequest.newBuilder()
+                        .setReplicaId(1)
+                        .setMaxBytes(1 << 20)
+                        .addTopics(ReplicaFetchTopic.newBuilder()
+                                .setTopic(TOPIC)
+                                .addPartitions(ReplicaFetchPartition.newBuilder()
+                                        .setPartition(0)
+                                        .setFetchOffset(1_000)
+                                        .setCurrentLeaderEpoch(-1)
+                                        .setLastFetchedEpoch(-1)))
+                        .build())
+                .getTopics(0)
+                .getPartitions(0);
+
+        assertEquals(ErrorCode.CLUSTER_AUTHORIZATION_FAILED, posing.getError().getCode());
+        assertTrue(posing.getRecords().isEmpty());
+        assertFalse(posing.getError().getMessage().contains("alice"), "names the operation, not the ACLs");
+        assertEquals(
+                highWatermark,
+                BrokerTestSupport.listOffset(channelOf(alice), TOPIC, 0, -1).getOffset(),
+                "the high watermark did not move");
+    }
+
+    private static ManagedChannel channelOf(BrokerServiceBlockingStub stub) {
+        return (ManagedChannel) stub.getChannel();
+    }
+}
