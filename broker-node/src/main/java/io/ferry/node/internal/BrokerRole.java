@@ -271,6 +271,7 @@ public final class BrokerRole implements NodeRole {
                 new MemoryBudget(
                         config.fetchPurgatoryMaxBytes(), config.fetchPurgatoryMaxBytesPerConnection(), delays));
         metrics.watch(fetchMemory);
+        BrokerAuthorizer authorizer = authorizer();
         BrokerGrpcService service = new BrokerGrpcService(
                 replicas,
                 lifecycle,
@@ -281,8 +282,8 @@ public final class BrokerRole implements NodeRole {
                         config.fetchMaxBytes(), config.replication().fetchMaxBytes()),
                 fetchMemory,
                 new TopicAdmission(config.numPartitions(), config.defaultReplicationFactor(), topicConfigs),
-                authorizer());
-        GroupGrpcService groupService = groupService(logs, replicas);
+                authorizer);
+        GroupGrpcService groupService = groupService(logs, replicas, authorizer);
         log.info(
                 "Broker {} opened {} partition logs in {}",
                 config.nodeId(),
@@ -310,7 +311,7 @@ public final class BrokerRole implements NodeRole {
      * The group coordinators of the {@code __consumer_offsets} partitions this broker will lead, and the service
      * that reaches them.
      */
-    private GroupGrpcService groupService(LogManager logs, ReplicaManager replicas) {
+    private GroupGrpcService groupService(LogManager logs, ReplicaManager replicas, BrokerAuthorizer authorizer) {
         ClusterTopics topics = new ClusterTopics(lifecycle::metadata);
         GroupConfig groupConfig = config.groupConsumer();
         OffsetConfig offsetConfig =
@@ -347,7 +348,7 @@ public final class BrokerRole implements NodeRole {
                 controllers,
                 lifecycle::pollSoon,
                 config.requestTimeout().toMillis());
-        return new GroupGrpcService(groups, offsetsTopic, topics, lifecycle::metadata, metrics);
+        return new GroupGrpcService(groups, offsetsTopic, topics, lifecycle::metadata, metrics, authorizer);
     }
 
     @Override

@@ -20,8 +20,13 @@ import io.ferry.proto.v1.CreateAclsResponse;
 import io.ferry.proto.v1.CreateTopicRequest;
 import io.ferry.proto.v1.DeleteTopicRequest;
 import io.ferry.proto.v1.ErrorCode;
+import io.ferry.proto.v1.FindCoordinatorRequest;
+import io.ferry.proto.v1.GroupServiceGrpc;
+import io.ferry.proto.v1.GroupServiceGrpc.GroupServiceBlockingStub;
 import io.ferry.proto.v1.MetadataRequest;
 import io.ferry.proto.v1.MetadataResponse;
+import io.ferry.proto.v1.OffsetCommitRequest;
+import io.ferry.proto.v1.OffsetCommitResponse;
 import io.ferry.proto.v1.PatternType;
 import io.ferry.proto.v1.ReplicaFetchPartition;
 import io.ferry.proto.v1.ReplicaFetchPartitionResult;
@@ -54,6 +59,7 @@ import org.junit.jupiter.api.io.TempDir;
 class AuthorizationNodeTest {
 
     private static final String TOPIC = "orders";
+    private static final String GROUP = "billing";
 
     @TempDir
     Path dir;
@@ -87,6 +93,23 @@ class AuthorizationNodeTest {
         node.close();
     }
 
+    private GroupServiceBlockingStub groupsAs(String name) throws IOException {
+        return GroupServiceGrpc.newBlockingStub(as(name).getChannel()).withDeadlineAfter(2, TimeUnit.MINUTES);
+    }
+
+    private static OffsetCommitResponse commit(GroupServiceBlockingStub groups, String topic) {
+        return groups.offsetCommit(OffsetCommitRequest.newBuilder()
+                .setGroupId(GROUP)
+                .setMemberEpoch(-1)
+                .addTopics(OffsetCommitRequest.Topic.newBuilder()
+                        .setTopic(topic)
+                        .addPartitions(OffsetCommitRequest.Partition.newBuilder()
+                                .setPartition(0)
+                                .setCommittedOffset(1)
+                                .setCommittedLeaderEpoch(-1)))
+                .build());
+    }
+
     private BrokerServiceBlockingStub as(String name) throws IOException {
         Path keystore = dir.resolve(name + ".pem");
         if (!keystore.toFile().exists()) {
@@ -101,7 +124,7 @@ class AuthorizationNodeTest {
                                 .build())
                 .build();
         channels.add(channel);
-        return BrokerServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+        return BrokerServiceGrpc.newBlockingStub(channel).withDeadlineAfter(2, TimeUnit.MINUTES);
     }
 
     private static AclBinding acl(String principal, AclOperation operation, AclPermissionType permission) {
@@ -116,7 +139,10 @@ class AuthorizationNodeTest {
                 .build();
     }
 
-    /** Given: the super user created the topic, alice may write and read it, mallory may do all but is denied. */
+    /**
+     * Given: the super user created the topic, alice may write and read it and read the group, mallory may do all
+     * but is denied.
+     */
     private void topicWithAcls(BrokerServiceBlockingStub admin) throws IOException {
         assertEquals(ErrorCode.NONE, createTopic(admin, TOPIC), "a super user needs no ACL");
         CreateAclsResponse created = admin.createAcls(CreateAclsRequest.newBuilder()
@@ -128,6 +154,13 @@ class AuthorizationNodeTest {
                         "User:CN=mallory", AclOperation.ACL_OPERATION_ALL, AclPermissionType.ACL_PERMISSION_TYPE_ALLOW))
                 .addCreations(acl(
                         "User:CN=mallory", AclOperation.ACL_OPERATION_ALL, AclPermissionType.ACL_PERMISSION_TYPE_DENY))
+                .addCreations(acl(
+                                "User:CN=alice",
+                                AclOperation.ACL_OPERATION_READ,
+                                AclPermissionType.ACL_PERMISSION_TYPE_ALLOW)
+                        .toBuilder()
+                        .setResourceType(ResourceType.RESOURCE_TYPE_GROUP)
+                        .setResourceName(GROUP))
                 .build());
         assertEquals(ErrorCode.NONE, created.getError().getCode(), created.toString());
         BrokerServiceBlockingStub alice = as("alice");
@@ -251,6 +284,36 @@ class AuthorizationNodeTest {
                 highWatermark,
                 BrokerTestSupport.listOffset(channelOf(alice), TOPIC, 0, -1).getOffset(),
                 "the high watermark did not move");
+    }
+
+    @Test
+    void anOffsetCommitNeedsReadOnTheGroupAndOnEachTopic() throws Exception {
+        topicWithAcls(as("admin"));
+        GroupServiceBlockingStub alice = groupsAs("alice");
+
+        // Allowed: READ on the group (which implies DESCRIBE, to find its coordinator) and on the topic.
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> alice.findCoordinator(FindCoordinatorRequest.newBuilder()
+                                        .setGroupId(GROUP)
+                                        .build())
+                                .getError()
+                                .getCode()
+                        == ErrorCode.NONE);
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            OffsetCommitResponse committed = commit(alice, TOPIC);
+            return committed.getError().getCode() == ErrorCode.NONE
+                    && committed.getTopics(0).getPartitions(0).getError().getCode() == ErrorCode.NONE;
+        });
+        // A topic she may not read: that topic refused, nothing else.
+        OffsetCommitResponse otherTopic = commit(alice, "payments");
+        assertEquals(ErrorCode.NONE, otherTopic.getError().getCode());
+        assertEquals(
+                ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+                otherTopic.getTopics(0).getPartitions(0).getError().getCode());
+        // No ACL on the group: the whole request refused.
+        assertEquals(
+                ErrorCode.GROUP_AUTHORIZATION_FAILED,
+                commit(groupsAs("bob"), TOPIC).getError().getCode());
     }
 
     private static ManagedChannel channelOf(BrokerServiceBlockingStub stub) {

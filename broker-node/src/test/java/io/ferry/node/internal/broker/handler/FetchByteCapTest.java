@@ -49,7 +49,8 @@ class FetchByteCapTest {
         }
     }
 
-    private static final Supplier<BrokerMetadata> LED_BY_BROKER_1 = () -> HandlerFixtures.ledByBroker1("t", PARTITIONS);
+    private static final Supplier<BrokerMetadata> VIEW = () -> HandlerFixtures.ledByBroker1("t", PARTITIONS);
+    private static final BrokerAuthorizer NO_AUTHORIZATION = BrokerAuthorizer.allowingEverything();
 
     @AfterEach
     void close() {
@@ -57,13 +58,8 @@ class FetchByteCapTest {
     }
 
     private long fetchedBytes(int brokerMaxBytes) throws Exception {
-        FetchHandler handler = new FetchHandler(
-                leader.replicas,
-                LED_BY_BROKER_1,
-                metrics,
-                30_000,
-                brokerMaxBytes,
-                BrokerAuthorizer.allowingEverything());
+        FetchHandler handler =
+                new FetchHandler(leader.replicas, VIEW, metrics, 30_000, brokerMaxBytes, NO_AUTHORIZATION);
         FetchTopic.Builder topic = FetchTopic.newBuilder().setTopic("t");
         for (int p = 0; p < PARTITIONS; p++) {
             topic.addPartitions(FetchPartition.newBuilder()
@@ -87,13 +83,8 @@ class FetchByteCapTest {
     }
 
     private long replicaFetchedBytes(int brokerMaxBytes) throws Exception {
-        ReplicaFetchHandler handler = new ReplicaFetchHandler(
-                leader.replicas,
-                LED_BY_BROKER_1,
-                metrics,
-                30_000,
-                brokerMaxBytes,
-                BrokerAuthorizer.allowingEverything());
+        ReplicaFetchHandler handler =
+                new ReplicaFetchHandler(leader.replicas, VIEW, metrics, 30_000, brokerMaxBytes, NO_AUTHORIZATION);
         ReplicaFetchTopic.Builder topic = ReplicaFetchTopic.newBuilder().setTopic("t");
         for (int p = 0; p < PARTITIONS; p++) {
             topic.addPartitions(ReplicaFetchPartition.newBuilder()
