@@ -3,6 +3,7 @@ package io.ferry.node.authz;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ferry.node.FerryNode;
@@ -13,8 +14,11 @@ import io.ferry.proto.v1.Acks;
 import io.ferry.proto.v1.AclBinding;
 import io.ferry.proto.v1.AclOperation;
 import io.ferry.proto.v1.AclPermissionType;
+import io.ferry.proto.v1.AllocateProducerIdsRequest;
 import io.ferry.proto.v1.BrokerServiceGrpc;
 import io.ferry.proto.v1.BrokerServiceGrpc.BrokerServiceBlockingStub;
+import io.ferry.proto.v1.ControllerServiceGrpc;
+import io.ferry.proto.v1.ControllerServiceGrpc.ControllerServiceBlockingStub;
 import io.ferry.proto.v1.CreateAclsRequest;
 import io.ferry.proto.v1.CreateAclsResponse;
 import io.ferry.proto.v1.CreateTopicRequest;
@@ -28,6 +32,7 @@ import io.ferry.proto.v1.MetadataResponse;
 import io.ferry.proto.v1.OffsetCommitRequest;
 import io.ferry.proto.v1.OffsetCommitResponse;
 import io.ferry.proto.v1.PatternType;
+import io.ferry.proto.v1.RegisterBrokerRequest;
 import io.ferry.proto.v1.ReplicaFetchPartition;
 import io.ferry.proto.v1.ReplicaFetchPartitionResult;
 import io.ferry.proto.v1.ReplicaFetchRequest;
@@ -36,6 +41,8 @@ import io.ferry.proto.v1.ResourceType;
 import io.ferry.proto.v1.TopicMetadata;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.TlsChannelCredentials;
 import io.micrometer.core.instrument.Counter;
 import java.io.IOException;
@@ -314,6 +321,40 @@ class AuthorizationNodeTest {
         assertEquals(
                 ErrorCode.GROUP_AUTHORIZATION_FAILED,
                 commit(groupsAs("bob"), TOPIC).getError().getCode());
+    }
+
+    @Test
+    void aClientCannotPoseAsABrokerToTheController() throws Exception {
+        // The node turned healthy: its broker, a super user, registered through the same gate.
+        ControllerServiceBlockingStub alice =
+                ControllerServiceGrpc.newBlockingStub(as("alice").getChannel()).withDeadlineAfter(2, TimeUnit.MINUTES);
+
+        StatusRuntimeException registering = assertThrows(
+                StatusRuntimeException.class,
+                () -> alice.registerBroker(RegisterBrokerRequest.newBuilder()
+                        .setBrokerId(7)
+                        .setIncarnationId("posing")
+                        .build()));
+        StatusRuntimeException allocating = assertThrows(
+                StatusRuntimeException.class,
+                () -> alice.allocateProducerIds(AllocateProducerIdsRequest.newBuilder()
+                        .setBrokerId(1)
+                        .setIncarnationId("posing")
+                        .build()));
+
+        for (StatusRuntimeException refused : List.of(registering, allocating)) {
+            assertEquals(Status.Code.PERMISSION_DENIED, refused.getStatus().getCode());
+            assertTrue(
+                    refused.getStatus().getDescription().startsWith("CLUSTER_AUTHORIZATION_FAILED"),
+                    refused.getStatus().getDescription());
+        }
+        assertEquals(
+                2.0,
+                node.meterRegistry()
+                        .get("ferry.authorization.denied")
+                        .tags("operation", "CLUSTER_ACTION", "resource_type", "CLUSTER")
+                        .counter()
+                        .count());
     }
 
     private static ManagedChannel channelOf(BrokerServiceBlockingStub stub) {

@@ -2,6 +2,7 @@ package io.ferry.node.internal.broker.authz;
 
 import io.ferry.controller.AclProtos;
 import io.ferry.node.internal.broker.metadata.BrokerMetadata;
+import io.ferry.proto.v1.AclBinding;
 import io.ferry.proto.v1.Error;
 import io.ferry.proto.v1.ErrorCode;
 import io.ferry.security.AclIndex;
@@ -11,8 +12,10 @@ import io.ferry.security.Authorizer;
 import io.ferry.security.Principal;
 import io.ferry.security.ResourcePattern;
 import io.ferry.security.ResourceType;
+import java.util.Collection;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -28,7 +31,10 @@ public final class BrokerAuthorizer {
 
     private record Decider(long version, Authorizer authorizer) {}
 
-    private final Supplier<BrokerMetadata> metadata;
+    /** Null when authorization is off. */
+    private final LongSupplier version;
+
+    private final Supplier<Collection<AclBinding>> acls;
     private final Set<Principal> superUsers;
     private final boolean allowEveryoneIfNoAclFound;
     private final AuthorizationDenials denials;
@@ -36,11 +42,13 @@ public final class BrokerAuthorizer {
     private volatile Decider decider;
 
     private BrokerAuthorizer(
-            Supplier<BrokerMetadata> metadata,
+            LongSupplier version,
+            Supplier<Collection<AclBinding>> acls,
             Set<Principal> superUsers,
             boolean allowEveryoneIfNoAclFound,
             AuthorizationDenials denials) {
-        this.metadata = metadata;
+        this.version = version;
+        this.acls = acls;
         this.superUsers = Set.copyOf(superUsers);
         this.allowEveryoneIfNoAclFound = allowEveryoneIfNoAclFound;
         this.denials = denials;
@@ -48,7 +56,7 @@ public final class BrokerAuthorizer {
 
     /** No authorization: every caller may do everything (an empty {@code authorizer.class.name}). */
     public static BrokerAuthorizer allowingEverything() {
-        return new BrokerAuthorizer(null, Set.of(), true, null);
+        return new BrokerAuthorizer(null, null, Set.of(), true, null);
     }
 
     /**
@@ -63,7 +71,27 @@ public final class BrokerAuthorizer {
             Set<Principal> superUsers,
             boolean allowEveryoneIfNoAclFound,
             AuthorizationDenials denials) {
-        return new BrokerAuthorizer(metadata, superUsers, allowEveryoneIfNoAclFound, denials);
+        return overAcls(
+                () -> metadata.get().version(),
+                () -> metadata.get().acls().values(),
+                superUsers,
+                allowEveryoneIfNoAclFound,
+                denials);
+    }
+
+    /**
+     * Authorization over the ACLs of some metadata, such as a controller's own.
+     *
+     * @param version the version of the metadata the ACLs are read from; they are read again when it changed
+     * @param acls    every ACL of that metadata
+     */
+    public static BrokerAuthorizer overAcls(
+            LongSupplier version,
+            Supplier<Collection<AclBinding>> acls,
+            Set<Principal> superUsers,
+            boolean allowEveryoneIfNoAclFound,
+            AuthorizationDenials denials) {
+        return new BrokerAuthorizer(version, acls, superUsers, allowEveryoneIfNoAclFound, denials);
     }
 
     /** Null when the caller may do {@code operation} on the topic, else TOPIC_AUTHORIZATION_FAILED. */
@@ -114,20 +142,21 @@ public final class BrokerAuthorizer {
 
     /** The decider for the view's version, built when the version changed; null when authorization is off. */
     private Decider current() {
-        if (metadata == null) {
+        if (version == null) {
             return null;
         }
-        BrokerMetadata view = metadata.get();
+        long now = version.getAsLong();
         Decider current = decider;
-        if (current != null && current.version == view.version()) {
+        if (current != null && current.version == now) {
             return current;
         }
         synchronized (this) {
             current = decider;
-            if (current == null || current.version != view.version()) {
-                AclIndex acls = AclIndex.of(
-                        view.acls().values().stream().map(AclProtos::binding).toList());
-                current = new Decider(view.version(), new Authorizer(acls, superUsers, allowEveryoneIfNoAclFound));
+            if (current == null || current.version != now) {
+                // Read after the version: ACLs newer than it are read again when the version is next asked.
+                AclIndex index =
+                        AclIndex.of(acls.get().stream().map(AclProtos::binding).toList());
+                current = new Decider(now, new Authorizer(index, superUsers, allowEveryoneIfNoAclFound));
                 decider = current;
             }
             return current;
