@@ -16,6 +16,12 @@ import java.util.function.Consumer;
  */
 public final class AuthorizationDenials {
 
+    /**
+     * The longest resource name a line quotes whole: longer than any valid topic name (249), so only a name a
+     * client made up to be long is cut, and a line stays short whatever it sent.
+     */
+    static final int LOGGED_NAME_MAX_CHARS = 256;
+
     /** The least time between two denial lines. */
     public static final long LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
@@ -34,6 +40,12 @@ public final class AuthorizationDenials {
         this.warnings = warnings;
     }
 
+    private static String logged(String name) {
+        return name.length() <= LOGGED_NAME_MAX_CHARS
+                ? name
+                : name.substring(0, LOGGED_NAME_MAX_CHARS) + "... (" + name.length() + " characters)";
+    }
+
     void denied(Caller caller, AclOperation operation, ResourceType type, String name) {
         Counter.builder("ferry.authorization.denied")
                 .description("Calls refused because the caller's principal may not do their operation")
@@ -43,7 +55,7 @@ public final class AuthorizationDenials {
                 .increment();
         long suppressed = refusalLog.suppressedOrLog();
         if (suppressed >= 0) {
-            warnings.accept("Denied " + operation + " on " + type + " '" + name + "' to " + caller.principal()
+            warnings.accept("Denied " + operation + " on " + type + " '" + logged(name) + "' to " + caller.principal()
                     + " from " + (caller.host().isEmpty() ? "no network connection" : caller.host()) + " ("
                     + suppressed + " more denials since the last such line)");
         }

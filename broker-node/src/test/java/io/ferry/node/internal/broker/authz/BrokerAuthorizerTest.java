@@ -128,4 +128,14 @@ class BrokerAuthorizerTest {
                 lines);
         assertEquals("not authorized to READ group 'payments-app'", message);
     }
+
+    @Test
+    void aMadeUpLongNameIsCutInTheLog() {
+        String name = "t".repeat(100_000);
+        authorizer(Set.of(), false).topic(ALICE, AclOperation.WRITE, name);
+        assertEquals(1, lines.size());
+        assertTrue(lines.get(0)
+                .contains("t".repeat(AuthorizationDenials.LOGGED_NAME_MAX_CHARS) + "... (100000 characters)"));
+        assertTrue(lines.get(0).length() < 500, lines.get(0));
+    }
 }
