@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ferry.client.AdminConfig;
+import io.ferry.client.FerryAdmin;
+import io.ferry.client.FerryException;
 import io.ferry.node.FerryNode;
 import io.ferry.node.NodeConfig;
 import io.ferry.node.broker.BrokerTestSupport;
@@ -355,6 +358,26 @@ class AuthorizationNodeTest {
                         .tags("operation", "CLUSTER_ACTION", "resource_type", "CLUSTER")
                         .counter()
                         .count());
+    }
+
+    @Test
+    void theJavaClientGivesUpOnARefusal() throws Exception {
+        topicWithAcls(as("admin"));
+        Map<String, String> client = Map.of(
+                "bootstrap.servers",
+                "127.0.0.1:" + node.grpcAddress().getPort(),
+                "security.protocol",
+                "SSL",
+                "ssl.truststore.location",
+                truststore.toString(),
+                "ssl.keystore.location",
+                dir.resolve("alice.pem").toString());
+        try (FerryAdmin alice = new FerryAdmin(AdminConfig.of(client))) {
+            FerryException refused = assertThrows(FerryException.class, () -> alice.deleteTopic(TOPIC));
+            assertEquals(ErrorCode.TOPIC_AUTHORIZATION_FAILED, refused.code());
+            assertFalse(refused.retriable());
+            assertTrue(refused.getMessage().contains("DELETE topic 'orders'"), refused.getMessage());
+        }
     }
 
     private static ManagedChannel channelOf(BrokerServiceBlockingStub stub) {
