@@ -34,6 +34,9 @@ import io.ferry.proto.v1.MetadataRequest;
 import io.ferry.proto.v1.MetadataResponse;
 import io.ferry.proto.v1.OffsetCommitRequest;
 import io.ferry.proto.v1.OffsetCommitResponse;
+import io.ferry.proto.v1.OffsetFetchRequest;
+import io.ferry.proto.v1.OffsetFetchResponse;
+import io.ferry.proto.v1.PartitionsByTopic;
 import io.ferry.proto.v1.PatternType;
 import io.ferry.proto.v1.RegisterBrokerRequest;
 import io.ferry.proto.v1.ReplicaFetchPartition;
@@ -52,6 +55,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -320,6 +324,18 @@ class AuthorizationNodeTest {
         assertEquals(
                 ErrorCode.TOPIC_AUTHORIZATION_FAILED,
                 otherTopic.getTopics(0).getPartitions(0).getError().getCode());
+        // OffsetFetch: DESCRIBE on each topic named.
+        OffsetFetchResponse fetched = alice.offsetFetch(OffsetFetchRequest.newBuilder()
+                .setGroupId(GROUP)
+                .addTopics(PartitionsByTopic.newBuilder().setTopic(TOPIC).addPartitions(0))
+                .addTopics(PartitionsByTopic.newBuilder().setTopic("payments").addPartitions(0))
+                .build());
+        assertEquals(ErrorCode.NONE, fetched.getError().getCode());
+        Map<String, ErrorCode> byTopic = new HashMap<>();
+        fetched.getTopicsList()
+                .forEach(t ->
+                        byTopic.put(t.getTopic(), t.getPartitions(0).getError().getCode()));
+        assertEquals(Map.of(TOPIC, ErrorCode.NONE, "payments", ErrorCode.TOPIC_AUTHORIZATION_FAILED), byTopic);
         // No ACL on the group: the whole request refused.
         assertEquals(
                 ErrorCode.GROUP_AUTHORIZATION_FAILED,

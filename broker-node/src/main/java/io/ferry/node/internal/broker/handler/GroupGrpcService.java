@@ -28,6 +28,7 @@ import io.ferry.proto.v1.OffsetDeleteResponse;
 import io.ferry.proto.v1.OffsetFetchRequest;
 import io.ferry.proto.v1.OffsetFetchResponse;
 import io.ferry.proto.v1.PartitionErrorsByTopic;
+import io.ferry.proto.v1.PartitionsByTopic;
 import io.ferry.security.AclOperation;
 import io.ferry.security.ResourcePattern;
 import io.ferry.security.ResourceType;
@@ -138,13 +139,12 @@ public final class GroupGrpcService implements GroupServiceGrpc.AsyncService, Bi
                 allowed.addTopics(topic);
                 continue;
             }
-            PartitionErrorsByTopic.Builder errors =
-                    PartitionErrorsByTopic.newBuilder().setTopic(topic.getTopic());
-            topic.getPartitionsList()
-                    .forEach(p -> errors.addPartitions(PartitionErrorsByTopic.PartitionError.newBuilder()
-                            .setPartition(p.getPartition())
-                            .setError(topicDenied)));
-            refused.add(errors.build());
+            refused.add(refusedPartitions(
+                    topic.getTopic(),
+                    topic.getPartitionsList().stream()
+                            .map(OffsetCommitRequest.Partition::getPartition)
+                            .toList(),
+                    topicDenied));
         }
         answer(
                 "offset_commit",
@@ -160,28 +160,89 @@ public final class GroupGrpcService implements GroupServiceGrpc.AsyncService, Bi
 
     @Override
     public void offsetFetch(OffsetFetchRequest request, StreamObserver<OffsetFetchResponse> observer) {
-        Error denied = authorizer.group(Caller.current(), AclOperation.DESCRIBE, request.getGroupId());
+        Caller caller = Caller.current();
+        Error denied = authorizer.group(caller, AclOperation.DESCRIBE, request.getGroupId());
+        if (denied != null) {
+            answer(
+                    "offset_fetch",
+                    observer,
+                    () -> CompletableFuture.completedFuture(
+                            OffsetFetchResponse.newBuilder().setError(denied).build()));
+            return;
+        }
+        if (request.getTopicsCount() == 0) {
+            // Every committed offset: of the topics the caller may DESCRIBE, as Kafka's OffsetFetch.
+            answer(
+                    "offset_fetch",
+                    observer,
+                    () -> offsetFetch
+                            .handle(request)
+                            .thenApply(fetched -> fetched.toBuilder()
+                                    .clearTopics()
+                                    .addAllTopics(fetched.getTopicsList().stream()
+                                            .filter(t -> authorizer.allows(
+                                                    caller, AclOperation.DESCRIBE, ResourceType.TOPIC, t.getTopic()))
+                                            .toList())
+                                    .build()));
+            return;
+        }
+        List<OffsetFetchResponse.Topic> refused = new ArrayList<>();
+        List<PartitionsByTopic> allowed =
+                permittedTopics(caller, AclOperation.DESCRIBE, request.getTopicsList(), (topic, topicDenied) -> {
+                    OffsetFetchResponse.Topic.Builder t =
+                            OffsetFetchResponse.Topic.newBuilder().setTopic(topic.getTopic());
+                    topic.getPartitionsList()
+                            .forEach(p -> t.addPartitions(OffsetFetchResponse.Partition.newBuilder()
+                                    .setPartition(p)
+                                    .setCommittedOffset(-1)
+                                    .setCommittedLeaderEpoch(-1)
+                                    .setError(topicDenied)));
+                    refused.add(t.build());
+                });
         answer(
                 "offset_fetch",
                 observer,
-                () -> denied != null
-                        ? CompletableFuture.completedFuture(OffsetFetchResponse.newBuilder()
-                                .setError(denied)
-                                .build())
-                        : offsetFetch.handle(request));
+                // No topic left must not become "every topic".
+                () -> (allowed.isEmpty()
+                                ? CompletableFuture.completedFuture(OffsetFetchResponse.getDefaultInstance())
+                                : offsetFetch.handle(request.toBuilder()
+                                        .clearTopics()
+                                        .addAllTopics(allowed)
+                                        .build()))
+                        .thenApply(fetched ->
+                                fetched.toBuilder().addAllTopics(refused).build()));
     }
 
     @Override
     public void offsetDelete(OffsetDeleteRequest request, StreamObserver<OffsetDeleteResponse> observer) {
-        Error denied = authorizer.group(Caller.current(), AclOperation.DELETE, request.getGroupId());
+        Caller caller = Caller.current();
+        Error denied = authorizer.group(caller, AclOperation.DELETE, request.getGroupId());
+        if (denied != null) {
+            answer(
+                    "offset_delete",
+                    observer,
+                    () -> CompletableFuture.completedFuture(
+                            OffsetDeleteResponse.newBuilder().setError(denied).build()));
+            return;
+        }
+        List<PartitionErrorsByTopic> refused = new ArrayList<>();
+        List<PartitionsByTopic> allowed = permittedTopics(
+                caller,
+                AclOperation.READ,
+                request.getTopicsList(),
+                (topic, topicDenied) ->
+                        refused.add(refusedPartitions(topic.getTopic(), topic.getPartitionsList(), topicDenied)));
         answer(
                 "offset_delete",
                 observer,
-                () -> denied != null
-                        ? CompletableFuture.completedFuture(OffsetDeleteResponse.newBuilder()
-                                .setError(denied)
-                                .build())
-                        : offsetDelete.handle(request));
+                () -> (allowed.isEmpty() && !refused.isEmpty()
+                                ? CompletableFuture.completedFuture(OffsetDeleteResponse.getDefaultInstance())
+                                : offsetDelete.handle(request.toBuilder()
+                                        .clearTopics()
+                                        .addAllTopics(allowed)
+                                        .build()))
+                        .thenApply(deleted ->
+                                deleted.toBuilder().addAllTopics(refused).build()));
     }
 
     @Override
@@ -250,6 +311,33 @@ public final class GroupGrpcService implements GroupServiceGrpc.AsyncService, Bi
                 () -> admin.delete(allowed)
                         .thenApply(deleted ->
                                 deleted.toBuilder().addAllResults(refused).build()));
+    }
+
+    /** The topics the caller may do {@code operation} on; each other one is handed to {@code refused}. */
+    private List<PartitionsByTopic> permittedTopics(
+            Caller caller,
+            AclOperation operation,
+            List<PartitionsByTopic> topics,
+            BiConsumer<PartitionsByTopic, Error> refused) {
+        List<PartitionsByTopic> allowed = new ArrayList<>();
+        for (PartitionsByTopic topic : topics) {
+            Error denied = authorizer.topic(caller, operation, topic.getTopic());
+            if (denied == null) {
+                allowed.add(topic);
+            } else {
+                refused.accept(topic, denied);
+            }
+        }
+        return allowed;
+    }
+
+    private static PartitionErrorsByTopic refusedPartitions(String topic, List<Integer> partitions, Error error) {
+        PartitionErrorsByTopic.Builder errors =
+                PartitionErrorsByTopic.newBuilder().setTopic(topic);
+        partitions.forEach(p -> errors.addPartitions(PartitionErrorsByTopic.PartitionError.newBuilder()
+                .setPartition(p)
+                .setError(error)));
+        return errors.build();
     }
 
     /** The groups the caller may do {@code operation} on; each other one is handed to {@code refused}. */
