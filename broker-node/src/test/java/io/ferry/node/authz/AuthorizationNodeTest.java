@@ -18,14 +18,17 @@ import io.ferry.proto.v1.AclBinding;
 import io.ferry.proto.v1.AclOperation;
 import io.ferry.proto.v1.AclPermissionType;
 import io.ferry.proto.v1.AllocateProducerIdsRequest;
+import io.ferry.proto.v1.AlterTopicConfigsRequest;
 import io.ferry.proto.v1.BrokerServiceGrpc;
 import io.ferry.proto.v1.BrokerServiceGrpc.BrokerServiceBlockingStub;
+import io.ferry.proto.v1.ConsumerGroupHeartbeatRequest;
 import io.ferry.proto.v1.ControllerServiceGrpc;
 import io.ferry.proto.v1.ControllerServiceGrpc.ControllerServiceBlockingStub;
 import io.ferry.proto.v1.CreateAclsRequest;
 import io.ferry.proto.v1.CreateAclsResponse;
 import io.ferry.proto.v1.CreateTopicRequest;
 import io.ferry.proto.v1.DeleteTopicRequest;
+import io.ferry.proto.v1.DescribeTopicsRequest;
 import io.ferry.proto.v1.ErrorCode;
 import io.ferry.proto.v1.FindCoordinatorRequest;
 import io.ferry.proto.v1.GroupServiceGrpc;
@@ -238,6 +241,25 @@ class AuthorizationNodeTest {
         assertEquals(ErrorCode.NONE, fetch(alice));
         assertEquals(List.of(TOPIC), listed(alice));
         assertEquals(ErrorCode.NONE, named(alice));
+        // Her DescribeTopics answer leaves out the configs: she has no DESCRIBE_CONFIGS.
+        assertEquals(
+                ErrorCode.NONE,
+                admin.alterTopicConfigs(AlterTopicConfigsRequest.newBuilder()
+                                .setName(TOPIC)
+                                .putSet("retention.ms", "86400000")
+                                .build())
+                        .getError()
+                        .getCode());
+        DescribeTopicsRequest describe =
+                DescribeTopicsRequest.newBuilder().addNames(TOPIC).build();
+        await().atMost(Duration.ofSeconds(20))
+                .until(() ->
+                        admin.describeTopics(describe).getTopics(0).getTopic().getConfigsCount() == 1);
+        assertEquals(
+                ErrorCode.NONE,
+                alice.describeTopics(describe).getTopics(0).getError().getCode());
+        assertEquals(
+                Map.of(), alice.describeTopics(describe).getTopics(0).getTopic().getConfigsMap());
         // But she has no DELETE, nor CREATE anywhere.
         assertEquals(ErrorCode.TOPIC_AUTHORIZATION_FAILED, deleteTopic(alice));
         assertEquals(ErrorCode.TOPIC_AUTHORIZATION_FAILED, createTopic(alice, "alices"));
@@ -336,6 +358,18 @@ class AuthorizationNodeTest {
                 .forEach(t ->
                         byTopic.put(t.getTopic(), t.getPartitions(0).getError().getCode()));
         assertEquals(Map.of(TOPIC, ErrorCode.NONE, "payments", ErrorCode.TOPIC_AUTHORIZATION_FAILED), byTopic);
+        // A heartbeat subscribing by name needs DESCRIBE on each topic.
+        assertEquals(
+                ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+                alice.consumerGroupHeartbeat(ConsumerGroupHeartbeatRequest.newBuilder()
+                                .setGroupId(GROUP)
+                                .setMemberEpoch(0)
+                                .setSubscribedTopicNames(ConsumerGroupHeartbeatRequest.SubscribedTopicNames.newBuilder()
+                                        .addNames(TOPIC)
+                                        .addNames("payments"))
+                                .build())
+                        .getError()
+                        .getCode());
         // No ACL on the group: the whole request refused.
         assertEquals(
                 ErrorCode.GROUP_AUTHORIZATION_FAILED,

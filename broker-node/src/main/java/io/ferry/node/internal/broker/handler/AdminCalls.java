@@ -298,7 +298,8 @@ final class AdminCalls {
     /**
      * The topics of the answer the caller may DESCRIBE: one it named but may not describe is
      * TOPIC_AUTHORIZATION_FAILED (whether it exists or not), one it did not name (all topics asked for) is left
-     * out, as Kafka's DescribeTopicPartitions.
+     * out, as Kafka's DescribeTopicPartitions; a topic's configs are left out unless the caller may
+     * DESCRIBE_CONFIGS it.
      */
     private DescribeTopicsResponse describable(
             Caller caller, DescribeTopicsRequest request, DescribeTopicsResponse described) {
@@ -306,7 +307,18 @@ final class AdminCalls {
         for (TopicDescription topic : described.getTopicsList()) {
             if (topic.getName().isEmpty()
                     || authorizer.allows(caller, AclOperation.DESCRIBE, ResourceType.TOPIC, topic.getName())) {
-                answer.addTopics(topic);
+                // Its configs only with DESCRIBE_CONFIGS, which Kafka's DescribeConfigs needs.
+                answer.addTopics(
+                        topic.getName().isEmpty()
+                                        || authorizer.allows(
+                                                caller,
+                                                AclOperation.DESCRIBE_CONFIGS,
+                                                ResourceType.TOPIC,
+                                                topic.getName())
+                                ? topic
+                                : topic.toBuilder()
+                                        .setTopic(topic.getTopic().toBuilder().clearConfigs())
+                                        .build());
             } else if (request.getNamesList().contains(topic.getName())) {
                 answer.addTopics(TopicDescription.newBuilder()
                         .setName(topic.getName())

@@ -107,13 +107,22 @@ public final class GroupGrpcService implements GroupServiceGrpc.AsyncService, Bi
             ConsumerGroupHeartbeatRequest request, StreamObserver<ConsumerGroupHeartbeatResponse> observer) {
         String clientHost = CallerConnection.remoteHost();
         CallerConnection.Connection connection = CallerConnection.current();
-        Error denied = authorizer.group(Caller.current(), AclOperation.READ, request.getGroupId());
+        Caller caller = Caller.current();
+        // READ on the group, then DESCRIBE on each topic subscribed by name (Kafka's heartbeat).
+        Error denied = authorizer.group(caller, AclOperation.READ, request.getGroupId());
+        for (int i = 0; denied == null && i < request.getSubscribedTopicNames().getNamesCount(); i++) {
+            denied = authorizer.topic(
+                    caller,
+                    AclOperation.DESCRIBE,
+                    request.getSubscribedTopicNames().getNames(i));
+        }
+        Error refusal = denied; // effectively final, for the lambda
         answer(
                 "consumer_group_heartbeat",
                 observer,
-                () -> denied != null
+                () -> refusal != null
                         ? CompletableFuture.completedFuture(ConsumerGroupHeartbeatResponse.newBuilder()
-                                .setError(denied)
+                                .setError(refusal)
                                 .build())
                         : heartbeat.handle(request, clientHost, connection));
     }
