@@ -64,7 +64,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -86,20 +85,31 @@ class AuthorizationNodeTest {
     private FerryNode node;
     private final List<ManagedChannel> channels = new ArrayList<>();
 
-    @BeforeEach
-    void startNode() throws Exception {
+    /** Starts the node with the authorizer on and the topic and ACLs of {@link #topicWithAcls}; the admin's stub. */
+    private BrokerServiceBlockingStub startedWithAcls() throws Exception {
+        start();
+        BrokerServiceBlockingStub admin = as("admin");
+        topicWithAcls(admin);
+        return admin;
+    }
+
+    /** Starts the node with the authorizer on, and {@code more} settings. */
+    private void start(String... more) throws Exception {
         TestCertificates.NodeFiles files = TestCertificates.nodeFiles(dir);
         ca = files.authority();
         truststore = files.truststore();
-        node = FerryNode.start(NodeConfig.load(
-                Optional.empty(),
-                Map.of(),
-                files.tlsCombinedNode(
-                        dir.resolve("logs"),
-                        "ssl.client.auth=required",
-                        "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer",
-                        "super.users=User:CN=node-1;User:CN=admin")));
+        node = FerryNode.start(
+                NodeConfig.load(Optional.empty(), Map.of(), files.tlsCombinedNode(dir.resolve("logs"), concat(more))));
         await().atMost(Duration.ofSeconds(30)).until(node::isHealthy);
+    }
+
+    private static String[] concat(String... more) {
+        List<String> settings = new ArrayList<>(List.of(
+                "ssl.client.auth=required",
+                "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+                "super.users=User:CN=node-1;User:CN=admin"));
+        settings.addAll(List.of(more));
+        return settings.toArray(String[]::new);
     }
 
     @AfterEach
@@ -107,7 +117,9 @@ class AuthorizationNodeTest {
         for (ManagedChannel channel : channels) {
             channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
         }
-        node.close();
+        if (node != null) {
+            node.close();
+        }
     }
 
     private GroupServiceBlockingStub groupsAs(String name) throws IOException {
@@ -231,8 +243,7 @@ class AuthorizationNodeTest {
 
     @Test
     void eachRpcChecksItsOperationAgainstTheAcls() throws Exception {
-        BrokerServiceBlockingStub admin = as("admin");
-        topicWithAcls(admin);
+        BrokerServiceBlockingStub admin = startedWithAcls();
         BrokerServiceBlockingStub alice = as("alice");
         BrokerServiceBlockingStub mallory = as("mallory");
         BrokerServiceBlockingStub bob = as("bob");
@@ -293,8 +304,7 @@ class AuthorizationNodeTest {
 
     @Test
     void aClientCallingReplicaFetchIsRefusedAndMovesNothing() throws Exception {
-        BrokerServiceBlockingStub admin = as("admin");
-        topicWithAcls(admin);
+        startedWithAcls();
         BrokerServiceBlockingStub alice = as("alice");
         long highWatermark =
                 BrokerTestSupport.listOffset(channelOf(alice), TOPIC, 0, -1).getOffset();
@@ -324,7 +334,7 @@ class AuthorizationNodeTest {
 
     @Test
     void anOffsetCommitNeedsReadOnTheGroupAndOnEachTopic() throws Exception {
-        topicWithAcls(as("admin"));
+        startedWithAcls();
         GroupServiceBlockingStub alice = groupsAs("alice");
 
         // Allowed: READ on the group (which implies DESCRIBE, to find its coordinator) and on the topic.
@@ -378,6 +388,7 @@ class AuthorizationNodeTest {
 
     @Test
     void aClientCannotPoseAsABrokerToTheController() throws Exception {
+        start();
         // The node turned healthy: its broker, a super user, registered through the same gate.
         ControllerServiceBlockingStub alice =
                 ControllerServiceGrpc.newBlockingStub(as("alice").getChannel()).withDeadlineAfter(2, TimeUnit.MINUTES);
@@ -412,7 +423,7 @@ class AuthorizationNodeTest {
 
     @Test
     void theJavaClientGivesUpOnARefusal() throws Exception {
-        topicWithAcls(as("admin"));
+        startedWithAcls();
         Map<String, String> client = Map.of(
                 "bootstrap.servers",
                 "127.0.0.1:" + node.grpcAddress().getPort(),
@@ -428,6 +439,27 @@ class AuthorizationNodeTest {
             assertFalse(refused.retriable());
             assertTrue(refused.getMessage().contains("DELETE topic 'orders'"), refused.getMessage());
         }
+    }
+
+    @Test
+    void allowEveryoneIfNoAclFoundAllowsWhatNoAclNames() throws Exception {
+        start("allow.everyone.if.no.acl.found=true");
+        BrokerServiceBlockingStub admin = as("admin");
+        topicWithAcls(admin);
+        assertEquals(ErrorCode.NONE, createTopic(admin, "open"));
+        BrokerServiceBlockingStub bob = as("bob");
+
+        // No ACL names "open": anyone may write it.
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> bob.produce(BrokerTestSupport.produceRequest(
+                                        1, Acks.ACKS_ALL, "open", 0, BrokerTestSupport.batch("v", 1)))
+                                .getTopics(0)
+                                .getPartitions(0)
+                                .getError()
+                                .getCode()
+                        == ErrorCode.NONE);
+        // ACLs name "orders", for others: bob is refused.
+        assertEquals(ErrorCode.TOPIC_AUTHORIZATION_FAILED, produce(bob));
     }
 
     private static ManagedChannel channelOf(BrokerServiceBlockingStub stub) {
