@@ -20,8 +20,9 @@ import java.util.function.Supplier;
 
 /**
  * The broker's authorizer ({@code authorizer.class.name}): decides each call's operation on its resources with
- * Kafka's StandardAuthorizer semantics ({@link Authorizer}) over the ACLs of the broker's metadata view. The
- * ACL index is rebuilt when the view's version changes, once, not per request. A refusal is an
+ * Kafka's StandardAuthorizer semantics ({@link Authorizer}) over the ACLs of the broker's metadata view (a
+ * controller's gate uses one over the controller's own metadata). The ACL index is rebuilt when the metadata
+ * version changes, once, not per request. A refusal is an
  * {@link Error} with Kafka's code (TOPIC_, GROUP_ or CLUSTER_AUTHORIZATION_FAILED) and a message naming the
  * operation and the resource, never the ACLs; each is recorded ({@link AuthorizationDenials}).
  *
