@@ -14,6 +14,7 @@ import io.ferry.group.GroupConfig;
 import io.ferry.group.PartitionAssignor;
 import io.ferry.record.TimestampType;
 import io.ferry.replication.ReplicationConfig;
+import io.ferry.security.Principal;
 import io.ferry.security.SslPrincipalMapper;
 import io.ferry.storage.CleanerConfig;
 import java.nio.file.Path;
@@ -21,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -213,6 +215,11 @@ public final class NodeConfig {
         } catch (IllegalArgumentException e) {
             problems.add(problem(SSL_PRINCIPAL_MAPPING_RULES, e.getMessage()));
         }
+        try {
+            superUsers();
+        } catch (IllegalArgumentException e) {
+            problems.add(problem(SUPER_USERS, e.getMessage()));
+        }
         if (grpcListener().port() != 0 && grpcListener().equals(httpListener())) {
             problems.add(problem(
                     HTTP_LISTENER,
@@ -281,6 +288,30 @@ public final class NodeConfig {
      */
     public SslPrincipalMapper sslPrincipalMapper() {
         return SslPrincipalMapper.parse(values.get(SSL_PRINCIPAL_MAPPING_RULES));
+    }
+
+    /** Whether calls are authorized against the ACLs ({@code authorizer.class.name} is set). */
+    public boolean authorizerEnabled() {
+        return !values.get(AUTHORIZER_CLASS_NAME).isEmpty();
+    }
+
+    /**
+     * The principals of {@code super.users}, which start-up checked: Kafka's syntax, {@code type:name}
+     * separated by ';', blanks around each ignored.
+     */
+    public Set<Principal> superUsers() {
+        Set<Principal> users = new HashSet<>();
+        for (String entry : values.get(SUPER_USERS).split(";")) {
+            if (!entry.isBlank()) {
+                users.add(Principal.parse(entry.strip()));
+            }
+        }
+        return Set.copyOf(users);
+    }
+
+    /** {@code allow.everyone.if.no.acl.found}: the authorizer's answer for a resource no ACL names. */
+    public boolean allowEveryoneIfNoAclFound() {
+        return values.get(ALLOW_EVERYONE_IF_NO_ACL_FOUND);
     }
 
     public int grpcMaxConcurrentCallsPerConnection() {

@@ -13,6 +13,7 @@ import io.ferry.config.NodeKeys;
 import io.ferry.config.QuorumVoter;
 import io.ferry.group.GroupConfig;
 import io.ferry.replication.ReplicationConfig;
+import io.ferry.security.Principal;
 import io.ferry.storage.CleanerConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -392,6 +393,43 @@ class NodeConfigTest {
                         .groupConsumer()
                         .disconnectGraceMs(),
                 "the default does not fit under a 6 s session: off");
+    }
+
+    @Test
+    void authorizationKeysAreKafkas() throws Exception {
+        NodeConfig off = NodeConfig.load(Optional.empty(), Map.of(), MINIMAL);
+        assertFalse(off.authorizerEnabled());
+        assertEquals(Set.of(), off.superUsers());
+        assertFalse(off.allowEveryoneIfNoAclFound());
+
+        NodeConfig on = NodeConfig.load(
+                Optional.empty(),
+                Map.of(),
+                concat(
+                        MINIMAL,
+                        "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+                        "super.users=User:CN=broker-1,O=Ferry; User:admin;",
+                        "allow.everyone.if.no.acl.found=true"));
+        assertTrue(on.authorizerEnabled());
+        assertEquals(Set.of(Principal.user("CN=broker-1,O=Ferry"), Principal.user("admin")), on.superUsers());
+        assertTrue(on.allowEveryoneIfNoAclFound());
+    }
+
+    @Test
+    void anotherAuthorizerOrAMalformedSuperUserStopsStartUp() {
+        ConfigProblem authorizer = only(rejected(
+                Optional.empty(),
+                Map.of(),
+                concat(MINIMAL, "authorizer.class.name=kafka.security.authorizer.AclAuthorizer")));
+        assertEquals("authorizer.class.name", authorizer.key());
+        assertTrue(
+                authorizer.message().contains("org.apache.kafka.metadata.authorizer.StandardAuthorizer"),
+                authorizer.message());
+
+        ConfigProblem superUsers =
+                only(rejected(Optional.empty(), Map.of(), concat(MINIMAL, "super.users=User:a;bob")));
+        assertEquals("super.users", superUsers.key());
+        assertTrue(superUsers.message().contains("'bob'"), superUsers.message());
     }
 
     private static List<String> concat(List<String> base, String... more) {

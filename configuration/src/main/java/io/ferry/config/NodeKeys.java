@@ -161,6 +161,43 @@ public final class NodeKeys {
                     + "keep theirs. A file that does not read (half written) is logged and tried again next "
                     + "time; the node keeps the last good one.");
 
+    /** The one authorizer Ferry has, under the class name Kafka users write for it. */
+    public static final String STANDARD_AUTHORIZER = "org.apache.kafka.metadata.authorizer.StandardAuthorizer";
+
+    public static final ConfigKey<String> AUTHORIZER_CLASS_NAME = ConfigKey.define(
+            "authorizer.class.name",
+            ConfigType.STRING,
+            "",
+            Validators.emptyOr(STANDARD_AUTHORIZER),
+            HIGH,
+            "Whether every call is authorized against the ACLs kept in the controllers' metadata, as Kafka's "
+                    + "key: empty (the default) authorizes nothing, every caller may do everything; `"
+                    + STANDARD_AUTHORIZER
+                    + "` (Kafka's StandardAuthorizer, the only one) checks each call's operation on its "
+                    + "resources and refuses it with TOPIC_, GROUP_ or CLUSTER_AUTHORIZATION_FAILED. Brokers "
+                    + "and controllers then require CLUSTER_ACTION on the cluster from each other, so the "
+                    + "nodes' principals belong in `super.users`.");
+
+    public static final ConfigKey<String> SUPER_USERS = ConfigKey.define(
+            "super.users",
+            ConfigType.STRING,
+            "",
+            any(),
+            HIGH,
+            "Principals the authorizer allows everything, whatever the ACLs say, with Kafka's syntax: "
+                    + "`type:name` separated by `;` (`User:CN=broker-1,O=Ferry;User:admin`). A name may contain "
+                    + "`,` and `:`, as certificate subjects do.");
+
+    public static final ConfigKey<Boolean> ALLOW_EVERYONE_IF_NO_ACL_FOUND = ConfigKey.define(
+            "allow.everyone.if.no.acl.found",
+            ConfigType.BOOLEAN,
+            false,
+            any(),
+            MEDIUM,
+            "What the authorizer answers for a resource that no ACL names at all: false (Kafka's default) "
+                    + "refuses; true allows anyone, so that ACLs can be added resource by resource. A resource "
+                    + "with an ACL for anyone is decided by its ACLs only.");
+
     public static final ConfigKey<HostPort> HTTP_LISTENER = ConfigKey.define(
             "http.listener",
             ConfigType.HOST_PORT,
@@ -806,6 +843,9 @@ public final class NodeKeys {
             SSL_PRINCIPAL_MAPPING_RULES,
             SSL_ENABLED_PROTOCOLS,
             SSL_RELOAD_INTERVAL_MS,
+            AUTHORIZER_CLASS_NAME,
+            SUPER_USERS,
+            ALLOW_EVERYONE_IF_NO_ACL_FOUND,
             HTTP_LISTENER,
             CONTROLLER_QUORUM_VOTERS,
             CONTROLLER_QUORUM_SECURITY_PROTOCOL,

@@ -119,6 +119,23 @@ public final class Validators {
         };
     }
 
+    /** Empty (the feature is off) or exactly {@code value}, the one accepted setting. */
+    public static Validator<String> emptyOr(String value) {
+        return new Validator<>() {
+            @Override
+            public Optional<String> problem(String given) {
+                return given.isEmpty() || given.equals(value)
+                        ? Optional.empty()
+                        : Optional.of("expected empty or " + value + ", got " + Quoting.quoted(given));
+            }
+
+            @Override
+            public String describe() {
+                return "empty or " + value;
+            }
+        };
+    }
+
     /**
      * One of {@code choices}, in any case (as Kafka's {@code CaseInsensitiveValidString}); the reader of
      * the value compares it ignoring case too.

@@ -24,6 +24,14 @@ class ValidatorsTest {
     }
 
     @Test
+    void emptyOrAcceptsNothingElse() {
+        Validator<String> authorizer = Validators.emptyOr("a.b.Standard");
+        assertEquals(Optional.empty(), authorizer.problem(""));
+        assertEquals(Optional.empty(), authorizer.problem("a.b.Standard"));
+        assertEquals(Optional.of("expected empty or a.b.Standard, got 'a.b.Other'"), authorizer.problem("a.b.Other"));
+    }
+
+    @Test
     void connectableAddressesAreAtLeastOneWithoutPortZero() {
         Validator<List<HostPort>> connectable = Validators.nonEmptyConnectable();
         assertEquals(Optional.empty(), connectable.problem(List.of(new HostPort("a", 1), new HostPort("b", 65_535))));

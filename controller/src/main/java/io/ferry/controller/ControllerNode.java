@@ -6,6 +6,8 @@ import io.ferry.controller.internal.ControllerStateMachine;
 import io.ferry.controller.internal.MetadataState;
 import io.ferry.controller.internal.RaftCommandProposer;
 import io.ferry.controller.internal.RequestRouter;
+import io.ferry.proto.v1.AccessControlEntryRecord;
+import io.ferry.proto.v1.AclBinding;
 import io.grpc.BindableService;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -404,6 +406,11 @@ public final class ControllerNode implements AutoCloseable {
             }
         }
         return false;
+    }
+
+    /** Every ACL of the metadata this node has applied, for authorizing the calls it serves. */
+    public List<AclBinding> acls() {
+        return state.acls().stream().map(AccessControlEntryRecord::getBinding).toList();
     }
 
     /** The metadata version this node has applied. */

@@ -9,6 +9,8 @@ import io.ferry.group.GroupConfig;
 import io.ferry.group.OffsetConfig;
 import io.ferry.node.NodeConfig;
 import io.ferry.node.ProcessRole;
+import io.ferry.node.internal.broker.authz.AuthorizationDenials;
+import io.ferry.node.internal.broker.authz.BrokerAuthorizer;
 import io.ferry.node.internal.broker.controller.BrokerLifecycle;
 import io.ferry.node.internal.broker.controller.ControllerGateway;
 import io.ferry.node.internal.broker.group.ClusterTopics;
@@ -32,6 +34,7 @@ import io.ferry.node.internal.broker.replica.PartitionReconciler;
 import io.ferry.node.internal.broker.topic.TopicAdmission;
 import io.ferry.node.internal.broker.topic.TopicConfigs;
 import io.ferry.node.internal.broker.topic.TopicOverrides;
+import io.ferry.node.internal.caller.RefusalLog;
 import io.ferry.node.internal.threads.NodeThreads;
 import io.ferry.node.internal.tls.NodeTls;
 import io.ferry.proto.v1.Endpoint;
@@ -268,6 +271,7 @@ public final class BrokerRole implements NodeRole {
                 new MemoryBudget(
                         config.fetchPurgatoryMaxBytes(), config.fetchPurgatoryMaxBytesPerConnection(), delays));
         metrics.watch(fetchMemory);
+        BrokerAuthorizer authorizer = authorizer();
         BrokerGrpcService service = new BrokerGrpcService(
                 replicas,
                 lifecycle,
@@ -277,8 +281,9 @@ public final class BrokerRole implements NodeRole {
                 new BrokerGrpcService.FetchLimits(
                         config.fetchMaxBytes(), config.replication().fetchMaxBytes()),
                 fetchMemory,
-                new TopicAdmission(config.numPartitions(), config.defaultReplicationFactor(), topicConfigs));
-        GroupGrpcService groupService = groupService(logs, replicas);
+                new TopicAdmission(config.numPartitions(), config.defaultReplicationFactor(), topicConfigs),
+                authorizer);
+        GroupGrpcService groupService = groupService(logs, replicas, authorizer);
         log.info(
                 "Broker {} opened {} partition logs in {}",
                 config.nodeId(),
@@ -287,11 +292,26 @@ public final class BrokerRole implements NodeRole {
         return List.of(service.bindService(), groupService.bindService());
     }
 
+    /** The broker's one authorizer, over the ACLs of its metadata view when {@code authorizer.class.name} is set. */
+    private BrokerAuthorizer authorizer() {
+        if (!config.authorizerEnabled()) {
+            return BrokerAuthorizer.allowingEverything();
+        }
+        return BrokerAuthorizer.overAcls(
+                lifecycle::metadata,
+                config.superUsers(),
+                config.allowEveryoneIfNoAclFound(),
+                new AuthorizationDenials(
+                        registry,
+                        new RefusalLog(AuthorizationDenials.LOG_INTERVAL_NANOS, System::nanoTime),
+                        log::warn));
+    }
+
     /**
      * The group coordinators of the {@code __consumer_offsets} partitions this broker will lead, and the service
      * that reaches them.
      */
-    private GroupGrpcService groupService(LogManager logs, ReplicaManager replicas) {
+    private GroupGrpcService groupService(LogManager logs, ReplicaManager replicas, BrokerAuthorizer authorizer) {
         ClusterTopics topics = new ClusterTopics(lifecycle::metadata);
         GroupConfig groupConfig = config.groupConsumer();
         OffsetConfig offsetConfig =
@@ -328,7 +348,7 @@ public final class BrokerRole implements NodeRole {
                 controllers,
                 lifecycle::pollSoon,
                 config.requestTimeout().toMillis());
-        return new GroupGrpcService(groups, offsetsTopic, topics, lifecycle::metadata, metrics);
+        return new GroupGrpcService(groups, offsetsTopic, topics, lifecycle::metadata, metrics, authorizer);
     }
 
     @Override

@@ -8,8 +8,13 @@ import io.ferry.controller.ControllerConfig;
 import io.ferry.controller.ControllerNode;
 import io.ferry.node.NodeConfig;
 import io.ferry.node.ProcessRole;
+import io.ferry.node.internal.broker.authz.AuthorizationDenials;
+import io.ferry.node.internal.broker.authz.BrokerAuthorizer;
+import io.ferry.node.internal.caller.RefusalLog;
 import io.ferry.node.internal.threads.NodeThreads;
 import io.ferry.node.internal.tls.NodeTls;
+import io.ferry.security.Principal;
+import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -21,7 +26,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The controller role: a {@link ControllerNode} (Ratis member on its own Raft port, active controller
@@ -33,8 +41,11 @@ public final class ControllerRole implements NodeRole {
     /** Sub-directory of {@code metadata.log.dir}; Kafka's name, never a {@code <topic>-<partition>} directory. */
     static final String METADATA_SUBDIR = "__cluster_metadata";
 
+    private static final Logger log = LoggerFactory.getLogger(ControllerRole.class);
+
     private final ControllerConfig config;
     private final MeterRegistry registry;
+    private final Optional<Authorization> authorization;
     private final InstantSource clock;
     private final NodeThreads threads;
     /** Mutual TLS of the Raft port, when {@code controller.quorum.security.protocol} is SSL. */
@@ -50,6 +61,9 @@ public final class ControllerRole implements NodeRole {
             throws ConfigException {
         this.config = controllerConfig(config);
         this.registry = registry;
+        this.authorization = config.authorizerEnabled()
+                ? Optional.of(new Authorization(config.superUsers(), config.allowEveryoneIfNoAclFound()))
+                : Optional.empty();
         this.clock = clock;
         this.threads = threads;
         this.raftTls =
@@ -105,8 +119,26 @@ public final class ControllerRole implements NodeRole {
         ControllerNode started = ControllerNode.start(
                 config, raftTls.map(NodeTls.Raft::tls), registry, clock, threads.uncaughtExceptionHandler());
         controller = started;
-        return List.of(started.grpcService().bindService());
+        ServerServiceDefinition service = started.grpcService().bindService();
+        return List.of(authorization.isPresent() ? ServerInterceptors.intercept(service, gate(started)) : service);
     }
+
+    /** CLUSTER_ACTION on the cluster for every call, over this controller's own ACLs. */
+    private ClusterActionGate gate(ControllerNode started) {
+        Authorization settings = authorization.orElseThrow();
+        return new ClusterActionGate(BrokerAuthorizer.overAcls(
+                started::metadataVersion,
+                started::acls,
+                settings.superUsers(),
+                settings.allowEveryoneIfNoAclFound(),
+                new AuthorizationDenials(
+                        registry,
+                        new RefusalLog(AuthorizationDenials.LOG_INTERVAL_NANOS, System::nanoTime),
+                        log::warn)));
+    }
+
+    /** The node's authorizer settings, when {@code authorizer.class.name} is set. */
+    private record Authorization(Set<Principal> superUsers, boolean allowEveryoneIfNoAclFound) {}
 
     private static void probeBind(String host, int port) throws IOException {
         try (ServerSocket probe = new ServerSocket()) {

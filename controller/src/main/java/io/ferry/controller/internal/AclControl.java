@@ -1,5 +1,6 @@
 package io.ferry.controller.internal;
 
+import io.ferry.controller.AclProtos;
 import io.ferry.proto.v1.AccessControlEntryRecord;
 import io.ferry.proto.v1.AclBinding;
 import io.ferry.proto.v1.CreateAclsRequest;

@@ -1,5 +1,6 @@
 package io.ferry.node.internal.tls;
 
+import io.ferry.node.internal.caller.RefusalLog;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcHttp2ConnectionHandler;
 import io.grpc.netty.shaded.io.grpc.netty.InternalProtocolNegotiator;
 import io.grpc.netty.shaded.io.grpc.netty.InternalProtocolNegotiators;
@@ -16,7 +17,6 @@ import io.grpc.netty.shaded.io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,7 +49,7 @@ public final class TlsOnlyNegotiator implements InternalProtocolNegotiator.Proto
     private static final long REFUSAL_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final InternalProtocolNegotiator.ProtocolNegotiator tls;
-    private final RefusalLog refusalLog = new RefusalLog();
+    private final RefusalLog refusalLog = new RefusalLog(REFUSAL_LOG_INTERVAL_NANOS, System::nanoTime);
     private final HandshakeFailures handshakeFailures;
 
     public TlsOnlyNegotiator(SslContext sslContext) {
@@ -59,7 +59,8 @@ public final class TlsOnlyNegotiator implements InternalProtocolNegotiator.Proto
     /** @param warnings where the lines about failed handshakes go (the log, or a test's list) */
     TlsOnlyNegotiator(SslContext sslContext, Consumer<String> warnings) {
         this.tls = InternalProtocolNegotiators.serverTls(sslContext);
-        this.handshakeFailures = new HandshakeFailures(new RefusalLog(), warnings);
+        this.handshakeFailures =
+                new HandshakeFailures(new RefusalLog(REFUSAL_LOG_INTERVAL_NANOS, System::nanoTime), warnings);
     }
 
     @Override
@@ -99,38 +100,6 @@ public final class TlsOnlyNegotiator implements InternalProtocolNegotiator.Proto
                 innermost = innermost.getCause();
             }
             return innermost == failure ? String.valueOf(failure) : failure + ", caused by " + innermost;
-        }
-    }
-
-    /** Lets one refusal line through per {@code intervalNanos} and counts the others. */
-    static final class RefusalLog {
-        private final long intervalNanos;
-        private final LongSupplier nanoTime;
-        private long lastLoggedNanos;
-        private boolean loggedOnce;
-        private long suppressed;
-
-        RefusalLog() {
-            this(REFUSAL_LOG_INTERVAL_NANOS, System::nanoTime);
-        }
-
-        RefusalLog(long intervalNanos, LongSupplier nanoTime) {
-            this.intervalNanos = intervalNanos;
-            this.nanoTime = nanoTime;
-        }
-
-        /** The refusals not logged since the last line when this one is to be logged, else -1. */
-        synchronized long suppressedOrLog() {
-            long now = nanoTime.getAsLong();
-            if (loggedOnce && now - lastLoggedNanos < intervalNanos) {
-                suppressed++;
-                return -1;
-            }
-            loggedOnce = true;
-            lastLoggedNanos = now;
-            long before = suppressed;
-            suppressed = 0;
-            return before;
         }
     }
 

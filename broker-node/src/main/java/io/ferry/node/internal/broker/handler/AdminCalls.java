@@ -2,6 +2,8 @@ package io.ferry.node.internal.broker.handler;
 
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
+import io.ferry.node.internal.broker.authz.BrokerAuthorizer;
+import io.ferry.node.internal.broker.authz.Caller;
 import io.ferry.node.internal.broker.controller.ControllerGateway;
 import io.ferry.node.internal.broker.controller.ControllerGateway.ControllerUnavailableException;
 import io.ferry.node.internal.broker.metadata.CallerEndpoints;
@@ -30,12 +32,16 @@ import io.ferry.proto.v1.DescribeTopicsResponse;
 import io.ferry.proto.v1.Error;
 import io.ferry.proto.v1.ErrorCode;
 import io.ferry.proto.v1.TopicDescription;
+import io.ferry.security.AclOperation;
+import io.ferry.security.ResourcePattern;
+import io.ferry.security.ResourceType;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,6 +67,7 @@ final class AdminCalls {
     private final Runnable metadataChanged;
     private final BrokerMetrics metrics;
     private final long requestTimeoutMillis;
+    private final BrokerAuthorizer authorizer;
 
     /** @param metadataChanged called after an admin call succeeded, so the view catches up soon */
     AdminCalls(
@@ -68,7 +75,9 @@ final class AdminCalls {
             TopicAdmission topicAdmission,
             Runnable metadataChanged,
             BrokerMetrics metrics,
-            long requestTimeoutMillis) {
+            long requestTimeoutMillis,
+            BrokerAuthorizer authorizer) {
+        this.authorizer = authorizer;
         this.controllers = controllers;
         this.topicAdmission = topicAdmission;
         this.metadataChanged = metadataChanged;
@@ -77,6 +86,11 @@ final class AdminCalls {
     }
 
     void createTopic(CreateTopicRequest request, StreamObserver<CreateTopicResponse> observer) {
+        Error denied = createTopicDenied(Caller.current(), request.getName());
+        if (denied != null) {
+            answer(observer, CreateTopicResponse.newBuilder().setError(denied).build());
+            return;
+        }
         Error internal = InternalTopics.refused(request.getName(), "create");
         if (internal != null) {
             answer(observer, CreateTopicResponse.newBuilder().setError(internal).build());
@@ -102,6 +116,13 @@ final class AdminCalls {
     }
 
     void alterTopicConfigs(AlterTopicConfigsRequest request, StreamObserver<AlterTopicConfigsResponse> observer) {
+        Error denied = authorizer.topic(Caller.current(), AclOperation.ALTER_CONFIGS, request.getName());
+        if (denied != null) {
+            answer(
+                    observer,
+                    AlterTopicConfigsResponse.newBuilder().setError(denied).build());
+            return;
+        }
         try {
             topicAdmission.checkConfigChange(request);
         } catch (InvalidTopicConfigException e) {
@@ -122,7 +143,9 @@ final class AdminCalls {
     }
 
     void createPartitions(CreatePartitionsRequest request, StreamObserver<CreatePartitionsResponse> observer) {
-        Error internal = InternalTopics.refused(request.getName(), "add partitions to");
+        Error internal = RequestFields.firstOf(
+                authorizer.topic(Caller.current(), AclOperation.ALTER, request.getName()),
+                InternalTopics.refused(request.getName(), "add partitions to"));
         if (internal != null) {
             answer(
                     observer,
@@ -139,7 +162,9 @@ final class AdminCalls {
     }
 
     void deleteTopic(DeleteTopicRequest request, StreamObserver<DeleteTopicResponse> observer) {
-        Error internal = InternalTopics.refused(request.getName(), "delete");
+        Error internal = RequestFields.firstOf(
+                authorizer.topic(Caller.current(), AclOperation.DELETE, request.getName()),
+                InternalTopics.refused(request.getName(), "delete"));
         if (internal != null) {
             answer(observer, DeleteTopicResponse.newBuilder().setError(internal).build());
             return;
@@ -154,6 +179,11 @@ final class AdminCalls {
     }
 
     void createAcls(CreateAclsRequest request, StreamObserver<CreateAclsResponse> observer) {
+        Error denied = authorizer.cluster(Caller.current(), AclOperation.ALTER);
+        if (denied != null) {
+            answer(observer, CreateAclsResponse.newBuilder().setError(denied).build());
+            return;
+        }
         CreateAclsRequest keyed = keyed(request);
         forward(
                 "create_acls",
@@ -164,6 +194,11 @@ final class AdminCalls {
     }
 
     void deleteAcls(DeleteAclsRequest request, StreamObserver<DeleteAclsResponse> observer) {
+        Error denied = authorizer.cluster(Caller.current(), AclOperation.ALTER);
+        if (denied != null) {
+            answer(observer, DeleteAclsResponse.newBuilder().setError(denied).build());
+            return;
+        }
         DeleteAclsRequest keyed = keyed(request);
         forward(
                 "delete_acls",
@@ -174,6 +209,11 @@ final class AdminCalls {
     }
 
     void describeAcls(DescribeAclsRequest request, StreamObserver<DescribeAclsResponse> observer) {
+        Error denied = authorizer.cluster(Caller.current(), AclOperation.DESCRIBE);
+        if (denied != null) {
+            answer(observer, DescribeAclsResponse.newBuilder().setError(denied).build());
+            return;
+        }
         forward(
                 "describe_acls",
                 observer,
@@ -183,9 +223,13 @@ final class AdminCalls {
     }
 
     void describeTopics(DescribeTopicsRequest request, StreamObserver<DescribeTopicsResponse> observer) {
+        // Decided on the call's thread, applied to the answer on the thread it arrives on.
+        Caller caller = Caller.current();
+        StreamObserver<DescribeTopicsResponse> forCaller =
+                changing(observer, described -> describable(caller, request, described));
         forward(
                 "describe_topics",
-                observer,
+                forCaller,
                 (stub, answer) -> stub.describeTopics(request, answer),
                 r -> r.getTopicsList().stream()
                         .map(TopicDescription::getError)
@@ -198,17 +242,37 @@ final class AdminCalls {
     }
 
     void describeCluster(DescribeClusterRequest request, StreamObserver<DescribeClusterResponse> observer) {
+        Error denied = authorizer.cluster(Caller.current(), AclOperation.DESCRIBE);
+        if (denied != null) {
+            answer(
+                    observer,
+                    DescribeClusterResponse.newBuilder().setError(denied).build());
+            return;
+        }
         // Read on the call's thread: the answer is written from another one, without the call's context.
         boolean external = CallerListener.isExternal();
-        StreamObserver<DescribeClusterResponse> forCaller = new StreamObserver<>() {
-            @Override
-            public void onNext(DescribeClusterResponse cluster) {
-                observer.onNext(cluster.toBuilder()
+        StreamObserver<DescribeClusterResponse> forCaller = changing(
+                observer,
+                cluster -> cluster.toBuilder()
                         .clearBrokers()
                         .addAllBrokers(cluster.getBrokersList().stream()
                                 .map(broker -> CallerEndpoints.forCaller(broker, external))
                                 .toList())
                         .build());
+        forward(
+                "describe_cluster",
+                forCaller,
+                (stub, answer) -> stub.describeCluster(request, answer),
+                DescribeClusterResponse::getError,
+                error -> DescribeClusterResponse.newBuilder().setError(error).build());
+    }
+
+    /** {@code observer}, answered with {@code change} applied to each answer. */
+    private static <R> StreamObserver<R> changing(StreamObserver<R> observer, UnaryOperator<R> change) {
+        return new StreamObserver<>() {
+            @Override
+            public void onNext(R answer) {
+                observer.onNext(change.apply(answer));
             }
 
             @Override
@@ -221,12 +285,52 @@ final class AdminCalls {
                 observer.onCompleted();
             }
         };
-        forward(
-                "describe_cluster",
-                forCaller,
-                (stub, answer) -> stub.describeCluster(request, answer),
-                DescribeClusterResponse::getError,
-                error -> DescribeClusterResponse.newBuilder().setError(error).build());
+    }
+
+    /** Kafka's CreateTopics check: CREATE on the cluster, or else on the topic. */
+    private Error createTopicDenied(Caller caller, String topic) {
+        if (authorizer.allows(caller, AclOperation.CREATE, ResourceType.CLUSTER, ResourcePattern.CLUSTER_NAME)) {
+            return null;
+        }
+        return authorizer.topic(caller, AclOperation.CREATE, topic);
+    }
+
+    /**
+     * The topics of the answer the caller may DESCRIBE: one it named but may not describe is
+     * TOPIC_AUTHORIZATION_FAILED (whether it exists or not), one it did not name (all topics asked for) is left
+     * out, as Kafka's DescribeTopicPartitions; a topic's configs are left out unless the caller may
+     * DESCRIBE_CONFIGS it.
+     */
+    private DescribeTopicsResponse describable(
+            Caller caller, DescribeTopicsRequest request, DescribeTopicsResponse described) {
+        DescribeTopicsResponse.Builder answer = described.toBuilder().clearTopics();
+        for (TopicDescription topic : described.getTopicsList()) {
+            if (topic.getName().isEmpty()
+                    || authorizer.allows(caller, AclOperation.DESCRIBE, ResourceType.TOPIC, topic.getName())) {
+                // Its configs only with DESCRIBE_CONFIGS, which Kafka's DescribeConfigs needs.
+                answer.addTopics(
+                        topic.getName().isEmpty()
+                                        || authorizer.allows(
+                                                caller,
+                                                AclOperation.DESCRIBE_CONFIGS,
+                                                ResourceType.TOPIC,
+                                                topic.getName())
+                                ? topic
+                                : topic.toBuilder()
+                                        .setTopic(topic.getTopic().toBuilder().clearConfigs())
+                                        .build());
+            } else if (request.getNamesList().contains(topic.getName())) {
+                answer.addTopics(TopicDescription.newBuilder()
+                        .setName(topic.getName())
+                        .setError(authorizer.refuse(
+                                caller,
+                                AclOperation.DESCRIBE,
+                                ResourceType.TOPIC,
+                                topic.getName(),
+                                ErrorCode.TOPIC_AUTHORIZATION_FAILED)));
+            }
+        }
+        return answer.build();
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.ferry.node.internal.broker.handler;
 
+import io.ferry.node.internal.broker.authz.BrokerAuthorizer;
+import io.ferry.node.internal.broker.authz.Caller;
 import io.ferry.node.internal.broker.controller.BrokerLifecycle;
 import io.ferry.node.internal.broker.controller.ControllerGateway;
 import io.ferry.node.internal.broker.controller.ProducerIdBlocks;
@@ -34,6 +36,7 @@ import io.ferry.proto.v1.DescribeClusterRequest;
 import io.ferry.proto.v1.DescribeClusterResponse;
 import io.ferry.proto.v1.DescribeTopicsRequest;
 import io.ferry.proto.v1.DescribeTopicsResponse;
+import io.ferry.proto.v1.Error;
 import io.ferry.proto.v1.ErrorCode;
 import io.ferry.proto.v1.FetchRequest;
 import io.ferry.proto.v1.FetchResponse;
@@ -50,6 +53,9 @@ import io.ferry.proto.v1.ReplicaFetchResponse;
 import io.ferry.proto.v1.TopicMetadata;
 import io.ferry.proto.v1.TopicRecord;
 import io.ferry.replication.ReplicaManager;
+import io.ferry.security.AclOperation;
+import io.ferry.security.ResourcePattern;
+import io.ferry.security.ResourceType;
 import io.ferry.storage.InvalidTopicException;
 import io.ferry.storage.TopicPartition;
 import io.grpc.BindableService;
@@ -89,6 +95,7 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
     private static final long PRODUCE_BUFFER_POOL_BYTES = 64L << 20;
 
     private final BrokerLifecycle session;
+    private final BrokerAuthorizer authorizer;
     private final BrokerMetrics metrics;
     private final ProduceHandler produce;
     private final FetchHandler fetch;
@@ -112,6 +119,7 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
      * @param session     the broker's session with the controllers: its metadata view, the active controller
      *                    it last heard of, and a poll to catch up after an admin call
      * @param controllers where admin calls are forwarded and blocks of producer ids asked for
+     * @param authorizer  what each call's principal may do
      */
     public BrokerGrpcService(
             ReplicaManager replicaManager,
@@ -121,19 +129,27 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
             long requestTimeoutMillis,
             FetchLimits fetchLimits,
             FetchMemory fetchMemory,
-            TopicAdmission topicAdmission) {
+            TopicAdmission topicAdmission,
+            BrokerAuthorizer authorizer) {
         this.session = session;
+        this.authorizer = authorizer;
         this.metrics = metrics;
         this.fetchMemory = fetchMemory;
-        this.admin = new AdminCalls(controllers, topicAdmission, session::pollSoon, metrics, requestTimeoutMillis);
+        this.admin = new AdminCalls(
+                controllers, topicAdmission, session::pollSoon, metrics, requestTimeoutMillis, authorizer);
         Supplier<BrokerMetadata> metadata = session::metadata;
-        this.produce = new ProduceHandler(replicaManager, metadata, metrics, requestTimeoutMillis);
-        this.fetch =
-                new FetchHandler(replicaManager, metadata, metrics, requestTimeoutMillis, fetchLimits.fetchMaxBytes());
+        this.produce = new ProduceHandler(replicaManager, metadata, metrics, requestTimeoutMillis, authorizer);
+        this.fetch = new FetchHandler(
+                replicaManager, metadata, metrics, requestTimeoutMillis, fetchLimits.fetchMaxBytes(), authorizer);
         this.replicaFetch = new ReplicaFetchHandler(
-                replicaManager, metadata, metrics, requestTimeoutMillis, fetchLimits.replicaFetchMaxBytes());
-        this.deleteRecords = new DeleteRecordsHandler(replicaManager, metadata);
-        this.listOffsets = new ListOffsetsHandler(replicaManager, metadata);
+                replicaManager,
+                metadata,
+                metrics,
+                requestTimeoutMillis,
+                fetchLimits.replicaFetchMaxBytes(),
+                authorizer);
+        this.deleteRecords = new DeleteRecordsHandler(replicaManager, metadata, authorizer);
+        this.listOffsets = new ListOffsetsHandler(replicaManager, metadata, authorizer);
         this.initProducerId = new InitProducerIdHandler(ProducerIdBlocks.fromControllers(
                 session.brokerId(), session::incarnationId, controllers, requestTimeoutMillis));
     }
@@ -258,11 +274,24 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
                             .toList())
                     .setControllerId(session.activeControllerId())
                     .setMetadataVersion(view.version());
-            List<String> names = request.getTopicsCount() > 0
-                    ? request.getTopicsList()
-                    : view.topics().keySet().stream().sorted().toList();
-            for (String name : names) {
-                response.addTopics(topicMetadata(view, name));
+            Caller caller = Caller.current();
+            if (request.getTopicsCount() > 0) {
+                for (String name : request.getTopicsList()) {
+                    // Refused before its existence is looked up, so that it tells nothing about the topic.
+                    Error denied = authorizer.topic(caller, AclOperation.DESCRIBE, name);
+                    response.addTopics(
+                            denied != null
+                                    ? TopicMetadata.newBuilder()
+                                            .setName(name)
+                                            .setError(denied)
+                                            .build()
+                                    : topicMetadata(view, name));
+                }
+            } else {
+                view.topics().keySet().stream()
+                        .sorted()
+                        .filter(name -> authorizer.allows(caller, AclOperation.DESCRIBE, ResourceType.TOPIC, name))
+                        .forEach(name -> response.addTopics(topicMetadata(view, name)));
             }
             observer.onNext(response.build());
             observer.onCompleted();
@@ -338,6 +367,21 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
     @Override
     public void initProducerId(InitProducerIdRequest request, StreamObserver<InitProducerIdResponse> observer) {
         long start = System.nanoTime();
+        Caller caller = Caller.current();
+        if (!mayWriteIdempotently(caller)) {
+            observer.onNext(InitProducerIdResponse.newBuilder()
+                    .setError(authorizer.refuse(
+                            caller,
+                            AclOperation.IDEMPOTENT_WRITE,
+                            ResourceType.CLUSTER,
+                            ResourcePattern.CLUSTER_NAME,
+                            ErrorCode.CLUSTER_AUTHORIZATION_FAILED))
+                    .setProducerId(-1)
+                    .setProducerEpoch(-1)
+                    .build());
+            observer.onCompleted();
+            return;
+        }
         guarded(
                 observer,
                 () -> initProducerId.handle(request, response -> {
@@ -345,6 +389,17 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
                     observer.onCompleted();
                     metrics.request("init_producer_id").record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
                 }));
+    }
+
+    /**
+     * Kafka 3+'s InitProducerId check for an idempotent producer: IDEMPOTENT_WRITE on the cluster, or WRITE on
+     * some topic. Kafka asks whether any ACL could allow WRITE on a topic; Ferry asks about the topics that exist.
+     */
+    private boolean mayWriteIdempotently(Caller caller) {
+        return authorizer.allows(
+                        caller, AclOperation.IDEMPOTENT_WRITE, ResourceType.CLUSTER, ResourcePattern.CLUSTER_NAME)
+                || session.metadata().topics().keySet().stream()
+                        .anyMatch(topic -> authorizer.allows(caller, AclOperation.WRITE, ResourceType.TOPIC, topic));
     }
 
     private static void guarded(StreamObserver<?> observer, Runnable body) {

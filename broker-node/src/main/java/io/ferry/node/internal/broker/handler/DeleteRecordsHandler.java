@@ -1,5 +1,7 @@
 package io.ferry.node.internal.broker.handler;
 
+import io.ferry.node.internal.broker.authz.BrokerAuthorizer;
+import io.ferry.node.internal.broker.authz.Caller;
 import io.ferry.node.internal.broker.handler.PartitionLookup.Found;
 import io.ferry.node.internal.broker.handler.PartitionLookup.Refused;
 import io.ferry.node.internal.broker.metadata.BrokerMetadata;
@@ -13,6 +15,7 @@ import io.ferry.proto.v1.Error;
 import io.ferry.proto.v1.ErrorCode;
 import io.ferry.replication.ReplicaManager;
 import io.ferry.replication.ReplicationException;
+import io.ferry.security.AclOperation;
 import io.ferry.storage.TopicPartition;
 import java.util.function.Supplier;
 
@@ -26,23 +29,29 @@ final class DeleteRecordsHandler {
 
     private final ReplicaManager replicaManager;
     private final Supplier<BrokerMetadata> metadata;
+    private final BrokerAuthorizer authorizer;
 
-    DeleteRecordsHandler(ReplicaManager replicaManager, Supplier<BrokerMetadata> metadata) {
+    DeleteRecordsHandler(
+            ReplicaManager replicaManager, Supplier<BrokerMetadata> metadata, BrokerAuthorizer authorizer) {
+        this.authorizer = authorizer;
         this.replicaManager = replicaManager;
         this.metadata = metadata;
     }
 
     DeleteRecordsResponse handle(DeleteRecordsRequest request, boolean externalCaller) {
         BrokerMetadata view = metadata.get();
+        Caller caller = Caller.current();
         RequestPartitions partitions = new RequestPartitions(view);
         DeleteRecordsResponse.Builder response = DeleteRecordsResponse.newBuilder();
         for (DeleteRecordsTopic topic : request.getTopicsList()) {
             DeleteRecordsTopicResult.Builder t =
                     DeleteRecordsTopicResult.newBuilder().setTopic(topic.getTopic());
+            Error denied = authorizer.topic(caller, AclOperation.DELETE, topic.getTopic());
             for (DeleteRecordsPartition p : topic.getPartitionsList()) {
                 Error invalid = RequestFields.firstOf(
                         RequestFields.atLeast(
                                 "offset", p.getOffset(), -1, "-1 (the high watermark) or an offset (0 or more)"),
+                        denied,
                         InternalTopics.refused(topic.getTopic(), "delete the records of"));
                 PartitionLookup.Result lookup = partitions.resolve(topic.getTopic(), p.getPartition(), invalid);
                 t.addPartitions(deleteBefore(view, lookup, p, externalCaller));

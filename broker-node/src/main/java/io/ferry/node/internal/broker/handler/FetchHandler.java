@@ -1,6 +1,8 @@
 package io.ferry.node.internal.broker.handler;
 
 import com.google.protobuf.UnsafeByteOperations;
+import io.ferry.node.internal.broker.authz.BrokerAuthorizer;
+import io.ferry.node.internal.broker.authz.Caller;
 import io.ferry.node.internal.broker.handler.PartitionLookup.Found;
 import io.ferry.node.internal.broker.handler.PartitionLookup.Refused;
 import io.ferry.node.internal.broker.memory.FetchMemory;
@@ -18,6 +20,7 @@ import io.ferry.replication.FetchParams;
 import io.ferry.replication.FetchPartitionRequest;
 import io.ferry.replication.FetchedPartition;
 import io.ferry.replication.ReplicaManager;
+import io.ferry.security.AclOperation;
 import io.ferry.storage.TopicPartition;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -40,6 +43,7 @@ final class FetchHandler {
 
     private final ReplicaManager replicaManager;
     private final Supplier<BrokerMetadata> metadata;
+    private final BrokerAuthorizer authorizer;
     private final BrokerMetrics metrics;
     private final long maxWaitCapMillis;
     private final int maxBytesCap;
@@ -55,7 +59,9 @@ final class FetchHandler {
             Supplier<BrokerMetadata> metadata,
             BrokerMetrics metrics,
             long maxWaitCapMillis,
-            int maxBytesCap) {
+            int maxBytesCap,
+            BrokerAuthorizer authorizer) {
+        this.authorizer = authorizer;
         this.replicaManager = replicaManager;
         this.metadata = metadata;
         this.metrics = metrics;
@@ -77,16 +83,19 @@ final class FetchHandler {
                 RequestFields.nonNegative("max_wait_ms", request.getMaxWaitMs()),
                 RequestFields.nonNegative("min_bytes", request.getMinBytes()),
                 RequestFields.nonNegative("max_bytes", request.getMaxBytes()));
+        Caller caller = Caller.current();
         RequestPartitions partitions = new RequestPartitions(metadata.get());
         int maxBytes = request.getMaxBytes() > 0 ? Math.min(request.getMaxBytes(), maxBytesCap) : maxBytesCap;
         List<FetchPartitionRequest> reads = new ArrayList<>();
         Map<Integer, FetchPartitionResult> refused = new HashMap<>();
         int index = 0;
         for (FetchTopic topic : request.getTopicsList()) {
+            Error denied = authorizer.topic(caller, AclOperation.READ, topic.getTopic());
             for (FetchPartition p : topic.getPartitionsList()) {
                 Error refusal = invalid != null
                         ? invalid
                         : RequestFields.firstOf(
+                                denied,
                                 RequestFields.nonNegative("partition_max_bytes", p.getPartitionMaxBytes()),
                                 RequestFields.epoch("current_leader_epoch", p.getCurrentLeaderEpoch()));
                 PartitionLookup.Result lookup = partitions.resolve(topic.getTopic(), p.getPartition(), refusal);

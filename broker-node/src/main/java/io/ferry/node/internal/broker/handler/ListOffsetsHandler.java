@@ -1,5 +1,7 @@
 package io.ferry.node.internal.broker.handler;
 
+import io.ferry.node.internal.broker.authz.BrokerAuthorizer;
+import io.ferry.node.internal.broker.authz.Caller;
 import io.ferry.node.internal.broker.handler.PartitionLookup.Found;
 import io.ferry.node.internal.broker.handler.PartitionLookup.Refused;
 import io.ferry.node.internal.broker.metadata.BrokerMetadata;
@@ -14,6 +16,7 @@ import io.ferry.proto.v1.ListOffsetsTopicResult;
 import io.ferry.replication.OffsetAndEpoch;
 import io.ferry.replication.ReplicaManager;
 import io.ferry.replication.ReplicationException;
+import io.ferry.security.AclOperation;
 import io.ferry.storage.TopicPartition;
 import java.util.function.Supplier;
 
@@ -25,25 +28,31 @@ final class ListOffsetsHandler {
 
     private final ReplicaManager replicaManager;
     private final Supplier<BrokerMetadata> metadata;
+    private final BrokerAuthorizer authorizer;
 
-    ListOffsetsHandler(ReplicaManager replicaManager, Supplier<BrokerMetadata> metadata) {
+    ListOffsetsHandler(ReplicaManager replicaManager, Supplier<BrokerMetadata> metadata, BrokerAuthorizer authorizer) {
+        this.authorizer = authorizer;
         this.replicaManager = replicaManager;
         this.metadata = metadata;
     }
 
     ListOffsetsResponse handle(ListOffsetsRequest request, boolean externalCaller) {
         BrokerMetadata view = metadata.get();
+        Caller caller = Caller.current();
         RequestPartitions partitions = new RequestPartitions(view);
         ListOffsetsResponse.Builder response = ListOffsetsResponse.newBuilder();
         for (ListOffsetsTopic topic : request.getTopicsList()) {
             ListOffsetsTopicResult.Builder t =
                     ListOffsetsTopicResult.newBuilder().setTopic(topic.getTopic());
+            Error denied = authorizer.topic(caller, AclOperation.DESCRIBE, topic.getTopic());
             for (ListOffsetsPartition p : topic.getPartitionsList()) {
-                Error invalid = RequestFields.atLeast(
-                        "timestamp",
-                        p.getTimestamp(),
-                        -2,
-                        "-2 (earliest), -1 (latest) or milliseconds since the epoch");
+                Error invalid = RequestFields.firstOf(
+                        RequestFields.atLeast(
+                                "timestamp",
+                                p.getTimestamp(),
+                                -2,
+                                "-2 (earliest), -1 (latest) or milliseconds since the epoch"),
+                        denied);
                 PartitionLookup.Result lookup = partitions.resolve(topic.getTopic(), p.getPartition(), invalid);
                 t.addPartitions(listOffset(view, lookup, p, externalCaller));
             }

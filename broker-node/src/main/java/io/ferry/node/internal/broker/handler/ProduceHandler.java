@@ -1,5 +1,7 @@
 package io.ferry.node.internal.broker.handler;
 
+import io.ferry.node.internal.broker.authz.BrokerAuthorizer;
+import io.ferry.node.internal.broker.authz.Caller;
 import io.ferry.node.internal.broker.handler.PartitionLookup.Found;
 import io.ferry.node.internal.broker.handler.PartitionLookup.Refused;
 import io.ferry.node.internal.broker.metadata.BrokerMetadata;
@@ -18,6 +20,7 @@ import io.ferry.proto.v1.TopicProduceResult;
 import io.ferry.replication.ProduceOutcome;
 import io.ferry.replication.ReplicaManager;
 import io.ferry.replication.RequiredAcks;
+import io.ferry.security.AclOperation;
 import io.ferry.storage.TopicPartition;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
@@ -39,6 +42,7 @@ final class ProduceHandler {
     private final Supplier<BrokerMetadata> metadata;
     private final BrokerMetrics metrics;
     private final long defaultTimeoutMillis;
+    private final BrokerAuthorizer authorizer;
 
     /**
      * @param defaultTimeoutMillis acks=all wait when the request names none, and the longest it may name
@@ -49,7 +53,9 @@ final class ProduceHandler {
             ReplicaManager replicaManager,
             Supplier<BrokerMetadata> metadata,
             BrokerMetrics metrics,
-            long defaultTimeoutMillis) {
+            long defaultTimeoutMillis,
+            BrokerAuthorizer authorizer) {
+        this.authorizer = authorizer;
         this.replicaManager = replicaManager;
         this.metadata = metadata;
         this.metrics = metrics;
@@ -78,17 +84,20 @@ final class ProduceHandler {
         Error invalid = RequestFields.firstOf(
                 RequestFields.acks(request.getAcksValue()),
                 RequestFields.nonNegative("timeout_ms", request.getTimeoutMs()));
+        Caller caller = Caller.current();
         RequestPartitions partitions = new RequestPartitions(metadata.get());
         Map<TopicPartition, ByteBuffer> entries = new LinkedHashMap<>();
         // Refusals by position in the request: a partition named twice is refused only the second time.
         Map<Integer, PartitionProduceResult> refused = new HashMap<>();
         int index = 0;
         for (TopicProduceData topic : request.getTopicsList()) {
+            // WRITE on the topic, also for an idempotent producer's batches (Kafka 3+).
+            Error denied = authorizer.topic(caller, AclOperation.WRITE, topic.getTopic());
             for (PartitionProduceData data : topic.getPartitionsList()) {
                 PartitionLookup.Result lookup = partitions.resolve(
                         topic.getTopic(),
                         data.getPartition(),
-                        RequestFields.firstOf(invalid, InternalTopics.refused(topic.getTopic(), "produce to")));
+                        RequestFields.firstOf(invalid, denied, InternalTopics.refused(topic.getTopic(), "produce to")));
                 if (lookup instanceof Refused r) {
                     refused.put(index, failed(data.getPartition(), r.error(), null));
                 } else if (lookup instanceof Found f) {

@@ -1,6 +1,8 @@
 package io.ferry.node.internal.broker.handler;
 
 import com.google.protobuf.UnsafeByteOperations;
+import io.ferry.node.internal.broker.authz.BrokerAuthorizer;
+import io.ferry.node.internal.broker.authz.Caller;
 import io.ferry.node.internal.broker.handler.PartitionLookup.Found;
 import io.ferry.node.internal.broker.handler.PartitionLookup.Refused;
 import io.ferry.node.internal.broker.memory.FetchMemory;
@@ -18,6 +20,7 @@ import io.ferry.proto.v1.ReplicaFetchTopicResult;
 import io.ferry.replication.FetchParams;
 import io.ferry.replication.ReplicaFetchResult;
 import io.ferry.replication.ReplicaManager;
+import io.ferry.security.AclOperation;
 import io.ferry.storage.TopicPartition;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -38,6 +41,7 @@ final class ReplicaFetchHandler {
 
     private final ReplicaManager replicaManager;
     private final Supplier<BrokerMetadata> metadata;
+    private final BrokerAuthorizer authorizer;
     private final BrokerMetrics metrics;
     private final long maxWaitCapMillis;
     private final int maxBytesCap;
@@ -51,7 +55,9 @@ final class ReplicaFetchHandler {
             Supplier<BrokerMetadata> metadata,
             BrokerMetrics metrics,
             long maxWaitCapMillis,
-            int maxBytesCap) {
+            int maxBytesCap,
+            BrokerAuthorizer authorizer) {
+        this.authorizer = authorizer;
         this.replicaManager = replicaManager;
         this.metadata = metadata;
         this.metrics = metrics;
@@ -67,6 +73,13 @@ final class ReplicaFetchHandler {
      */
     void handle(ReplicaFetchRequest request, FetchMemory.Call memory, Consumer<ReplicaFetchResponse> respond) {
         long startNanos = System.nanoTime();
+        Error denied = authorizer.cluster(Caller.current(), AclOperation.CLUSTER_ACTION);
+        if (denied != null) {
+            // Before anything of the request reaches the replica manager: a client posing as a follower must not
+            // move the follower's fetch state, the ISR or the high watermark.
+            respond.accept(refusedWhole(request, denied));
+            return;
+        }
         Error invalid = RequestFields.firstOf(
                 RequestFields.nonNegative("replica_id", request.getReplicaId()),
                 RequestFields.nonNegative("max_wait_ms", request.getMaxWaitMs()),
@@ -121,6 +134,24 @@ final class ReplicaFetchHandler {
                             metrics.request("replica_fetch")
                                     .record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
                         })));
+    }
+
+    private static ReplicaFetchResponse refusedWhole(ReplicaFetchRequest request, Error error) {
+        ReplicaFetchResponse.Builder response = ReplicaFetchResponse.newBuilder();
+        for (ReplicaFetchTopic topic : request.getTopicsList()) {
+            ReplicaFetchTopicResult.Builder t =
+                    ReplicaFetchTopicResult.newBuilder().setTopic(topic.getTopic());
+            for (ReplicaFetchPartition p : topic.getPartitionsList()) {
+                t.addPartitions(ReplicaFetchPartitionResult.newBuilder()
+                        .setPartition(p.getPartition())
+                        .setError(error)
+                        .setHighWatermark(-1)
+                        .setLogStartOffset(-1)
+                        .setLogEndOffset(-1));
+            }
+            response.addTopics(t);
+        }
+        return response.build();
     }
 
     /** @param withRecords the partitions whose records fit in the room the answer got */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.ferry.config.HostPort;
 import io.ferry.node.RecordedFatalErrors;
+import io.ferry.node.internal.broker.authz.BrokerAuthorizer;
 import io.ferry.node.internal.broker.controller.BrokerLifecycle;
 import io.ferry.node.internal.broker.controller.ControllerGateway;
 import io.ferry.node.internal.broker.metadata.BrokerMetadata;
@@ -122,7 +123,8 @@ class AdminCallsTest {
                 30_000,
                 new BrokerGrpcService.FetchLimits(1 << 20, 1 << 20),
                 HandlerFixtures.plentyOfRoom(),
-                admission);
+                admission,
+                BrokerAuthorizer.allowingEverything());
         Server server = started(NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
                 .executor(grpcExecutor)
                 .addService(service.bindService()));

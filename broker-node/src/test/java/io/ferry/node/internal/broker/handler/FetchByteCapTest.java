@@ -3,6 +3,8 @@ package io.ferry.node.internal.broker.handler;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.ferry.node.broker.BrokerTestSupport;
+import io.ferry.node.internal.broker.authz.BrokerAuthorizer;
+import io.ferry.node.internal.broker.metadata.BrokerMetadata;
 import io.ferry.node.internal.broker.metrics.BrokerMetrics;
 import io.ferry.proto.v1.FetchPartition;
 import io.ferry.proto.v1.FetchRequest;
@@ -17,6 +19,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -46,14 +49,17 @@ class FetchByteCapTest {
         }
     }
 
+    private static final Supplier<BrokerMetadata> VIEW = () -> HandlerFixtures.ledByBroker1("t", PARTITIONS);
+    private static final BrokerAuthorizer NO_AUTHORIZATION = BrokerAuthorizer.allowingEverything();
+
     @AfterEach
     void close() {
         leader.close();
     }
 
     private long fetchedBytes(int brokerMaxBytes) throws Exception {
-        FetchHandler handler = new FetchHandler(
-                leader.replicas, () -> HandlerFixtures.ledByBroker1("t", PARTITIONS), metrics, 30_000, brokerMaxBytes);
+        FetchHandler handler =
+                new FetchHandler(leader.replicas, VIEW, metrics, 30_000, brokerMaxBytes, NO_AUTHORIZATION);
         FetchTopic.Builder topic = FetchTopic.newBuilder().setTopic("t");
         for (int p = 0; p < PARTITIONS; p++) {
             topic.addPartitions(FetchPartition.newBuilder()
@@ -77,8 +83,8 @@ class FetchByteCapTest {
     }
 
     private long replicaFetchedBytes(int brokerMaxBytes) throws Exception {
-        ReplicaFetchHandler handler = new ReplicaFetchHandler(
-                leader.replicas, () -> HandlerFixtures.ledByBroker1("t", PARTITIONS), metrics, 30_000, brokerMaxBytes);
+        ReplicaFetchHandler handler =
+                new ReplicaFetchHandler(leader.replicas, VIEW, metrics, 30_000, brokerMaxBytes, NO_AUTHORIZATION);
         ReplicaFetchTopic.Builder topic = ReplicaFetchTopic.newBuilder().setTopic("t");
         for (int p = 0; p < PARTITIONS; p++) {
             topic.addPartitions(ReplicaFetchPartition.newBuilder()

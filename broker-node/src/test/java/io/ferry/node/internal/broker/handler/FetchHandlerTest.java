@@ -3,6 +3,7 @@ package io.ferry.node.internal.broker.handler;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import io.ferry.node.internal.broker.authz.BrokerAuthorizer;
 import io.ferry.node.internal.broker.metadata.BrokerMetadata;
 import io.ferry.node.internal.broker.metrics.BrokerMetrics;
 import io.ferry.proto.v1.ErrorCode;
@@ -30,7 +31,8 @@ class FetchHandlerTest {
                     () -> view,
                     new BrokerMetrics(new SimpleMeterRegistry(), leader.replicas),
                     30_000,
-                    Integer.MAX_VALUE);
+                    Integer.MAX_VALUE,
+                    BrokerAuthorizer.allowingEverything());
             FetchRequest request = FetchRequest.newBuilder()
                     .setMaxWaitMs(20_000)
                     .setMinBytes(1)

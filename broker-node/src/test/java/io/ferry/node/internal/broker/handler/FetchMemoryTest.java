@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ferry.node.broker.BrokerTestSupport;
+import io.ferry.node.internal.broker.authz.BrokerAuthorizer;
 import io.ferry.node.internal.broker.memory.FetchMemory;
 import io.ferry.node.internal.broker.memory.MemoryBudget;
 import io.ferry.node.internal.broker.metrics.BrokerMetrics;
@@ -61,7 +62,8 @@ class FetchMemoryTest {
                 () -> HandlerFixtures.ledByBroker1("t", 1),
                 new BrokerMetrics(new SimpleMeterRegistry(), leader.replicas),
                 30_000,
-                Integer.MAX_VALUE);
+                Integer.MAX_VALUE,
+                BrokerAuthorizer.allowingEverything());
     }
 
     @AfterEach

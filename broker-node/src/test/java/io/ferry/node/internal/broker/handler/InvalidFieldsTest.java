@@ -3,6 +3,7 @@ package io.ferry.node.internal.broker.handler;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.ferry.node.broker.BrokerTestSupport;
+import io.ferry.node.internal.broker.authz.BrokerAuthorizer;
 import io.ferry.node.internal.broker.metadata.BrokerMetadata;
 import io.ferry.node.internal.broker.metrics.BrokerMetrics;
 import io.ferry.node.internal.broker.wire.OffHeapProduceRequest;
@@ -69,7 +70,8 @@ class InvalidFieldsTest {
     }
 
     private Error produced(UnaryOperator<ProduceRequest.Builder> change) throws Exception {
-        ProduceHandler handler = new ProduceHandler(leader.replicas, this::view, metrics, 1_000);
+        ProduceHandler handler =
+                new ProduceHandler(leader.replicas, this::view, metrics, 1_000, BrokerAuthorizer.allowingEverything());
         ProduceRequest request = change.apply(ProduceRequest.newBuilder()
                         .setAcks(io.ferry.proto.v1.Acks.ACKS_LEADER)
                         .addTopics(TopicProduceData.newBuilder()
@@ -100,7 +102,8 @@ class InvalidFieldsTest {
 
     private Error fetched(UnaryOperator<FetchRequest.Builder> change, UnaryOperator<FetchPartition.Builder> partition)
             throws Exception {
-        FetchHandler handler = new FetchHandler(leader.replicas, this::view, metrics, 30_000, Integer.MAX_VALUE);
+        FetchHandler handler = new FetchHandler(
+                leader.replicas, this::view, metrics, 30_000, Integer.MAX_VALUE, BrokerAuthorizer.allowingEverything());
         FetchRequest request = change.apply(FetchRequest.newBuilder()
                         .addTopics(FetchTopic.newBuilder()
                                 .setTopic("t")
@@ -131,8 +134,8 @@ class InvalidFieldsTest {
     private Error replicaFetched(
             UnaryOperator<ReplicaFetchRequest.Builder> change, UnaryOperator<ReplicaFetchPartition.Builder> partition)
             throws Exception {
-        ReplicaFetchHandler handler =
-                new ReplicaFetchHandler(leader.replicas, this::view, metrics, 30_000, Integer.MAX_VALUE);
+        ReplicaFetchHandler handler = new ReplicaFetchHandler(
+                leader.replicas, this::view, metrics, 30_000, Integer.MAX_VALUE, BrokerAuthorizer.allowingEverything());
         ReplicaFetchRequest request = change.apply(ReplicaFetchRequest.newBuilder()
                         .setReplicaId(2)
                         .addTopics(ReplicaFetchTopic.newBuilder()
@@ -167,7 +170,8 @@ class InvalidFieldsTest {
 
     @Test
     void listOffsetsRefusesATimestampBelowMinusTwo() {
-        ListOffsetsHandler handler = new ListOffsetsHandler(leader.replicas, this::view);
+        ListOffsetsHandler handler =
+                new ListOffsetsHandler(leader.replicas, this::view, BrokerAuthorizer.allowingEverything());
         Error error = handler.handle(
                         ListOffsetsRequest.newBuilder()
                                 .addTopics(ListOffsetsTopic.newBuilder()
@@ -186,7 +190,8 @@ class InvalidFieldsTest {
 
     @Test
     void deleteRecordsRefusesAnOffsetBelowMinusOneAndDeletesNothing() {
-        DeleteRecordsHandler handler = new DeleteRecordsHandler(leader.replicas, this::view);
+        DeleteRecordsHandler handler =
+                new DeleteRecordsHandler(leader.replicas, this::view, BrokerAuthorizer.allowingEverything());
         Error error = handler.handle(
                         DeleteRecordsRequest.newBuilder()
                                 .addTopics(DeleteRecordsTopic.newBuilder()

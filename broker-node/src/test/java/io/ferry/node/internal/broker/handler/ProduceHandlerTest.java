@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ferry.node.broker.BrokerTestSupport;
+import io.ferry.node.internal.broker.authz.BrokerAuthorizer;
 import io.ferry.node.internal.broker.metadata.BrokerMetadata;
 import io.ferry.node.internal.broker.metrics.BrokerMetrics;
 import io.ferry.node.internal.broker.wire.OffHeapProduceRequest;
@@ -37,7 +38,11 @@ class ProduceHandlerTest {
             throw new AssertionError("no partition is hosted");
         });
         ProduceHandler handler = new ProduceHandler(
-                replicas, () -> BrokerMetadata.EMPTY, new BrokerMetrics(new SimpleMeterRegistry(), replicas), 1_000);
+                replicas,
+                () -> BrokerMetadata.EMPTY,
+                new BrokerMetrics(new SimpleMeterRegistry(), replicas),
+                1_000,
+                BrokerAuthorizer.allowingEverything());
         AtomicBoolean released = new AtomicBoolean();
         ProduceRequest request = ProduceRequest.newBuilder()
                 .setAcks(Acks.ACKS_ALL)
@@ -71,7 +76,11 @@ class ProduceHandlerTest {
             // The view already names broker 2 as the leader the wait will end with.
             BrokerMetadata view = HandlerFixtures.ledByBroker2(leader.tp);
             ProduceHandler handler = new ProduceHandler(
-                    leader.replicas, () -> view, new BrokerMetrics(new SimpleMeterRegistry(), leader.replicas), 30_000);
+                    leader.replicas,
+                    () -> view,
+                    new BrokerMetrics(new SimpleMeterRegistry(), leader.replicas),
+                    30_000,
+                    BrokerAuthorizer.allowingEverything());
             CompletableFuture<ProduceResponse> answer = produceAcksAllToT0(handler, 0, true);
             assertFalse(answer.isDone(), "acks=all waits for broker 2");
             leader.moveLeadershipToBroker2();
@@ -90,7 +99,11 @@ class ProduceHandlerTest {
         try (HandlerFixtures.LeaderOfT0 leader = new HandlerFixtures.LeaderOfT0(dir)) {
             BrokerMetadata view = HandlerFixtures.ledByBroker2(leader.tp);
             ProduceHandler handler = new ProduceHandler(
-                    leader.replicas, () -> view, new BrokerMetrics(new SimpleMeterRegistry(), leader.replicas), 200);
+                    leader.replicas,
+                    () -> view,
+                    new BrokerMetrics(new SimpleMeterRegistry(), leader.replicas),
+                    200,
+                    BrokerAuthorizer.allowingEverything());
             // A client asking the broker to hold its request for 24 days.
             CompletableFuture<ProduceResponse> answer = produceAcksAllToT0(handler, Integer.MAX_VALUE, false);
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ferry.node.broker.BrokerTestSupport;
+import io.ferry.node.internal.broker.authz.BrokerAuthorizer;
 import io.ferry.node.internal.broker.metrics.BrokerMetrics;
 import io.ferry.proto.v1.DeleteRecordsPartition;
 import io.ferry.proto.v1.DeleteRecordsPartitionResult;
@@ -56,7 +57,8 @@ class RepeatedPartitionsTest {
                     () -> HandlerFixtures.ledByBroker2(leader.tp),
                     new BrokerMetrics(new SimpleMeterRegistry(), leader.replicas),
                     30_000,
-                    Integer.MAX_VALUE);
+                    Integer.MAX_VALUE,
+                    BrokerAuthorizer.allowingEverything());
             FetchTopic.Builder topic = FetchTopic.newBuilder().setTopic("t");
             for (int i = 0; i < 2_000; i++) {
                 topic.addPartitions(FetchPartition.newBuilder()
@@ -97,7 +99,8 @@ class RepeatedPartitionsTest {
                     () -> HandlerFixtures.ledByBroker2(leader.tp),
                     new BrokerMetrics(new SimpleMeterRegistry(), leader.replicas),
                     30_000,
-                    Integer.MAX_VALUE);
+                    Integer.MAX_VALUE,
+                    BrokerAuthorizer.allowingEverything());
             ReplicaFetchPartition position = ReplicaFetchPartition.newBuilder()
                     .setPartition(0)
                     .setFetchOffset(0)
@@ -130,8 +133,10 @@ class RepeatedPartitionsTest {
     @Test
     void listOffsetsNamingOnePartitionTwiceAnswersItOnce(@TempDir Path dir) throws Exception {
         try (HandlerFixtures.LeaderOfT0 leader = HandlerFixtures.LeaderOfT0.alone(dir)) {
-            ListOffsetsHandler handler =
-                    new ListOffsetsHandler(leader.replicas, () -> HandlerFixtures.ledByBroker2(leader.tp));
+            ListOffsetsHandler handler = new ListOffsetsHandler(
+                    leader.replicas,
+                    () -> HandlerFixtures.ledByBroker2(leader.tp),
+                    BrokerAuthorizer.allowingEverything());
             ListOffsetsPartition latest = ListOffsetsPartition.newBuilder()
                     .setPartition(0)
                     .setTimestamp(-1)
@@ -162,8 +167,10 @@ class RepeatedPartitionsTest {
     void deleteRecordsNamingOnePartitionTwiceDeletesOnce(@TempDir Path dir) throws Exception {
         try (HandlerFixtures.LeaderOfT0 leader = HandlerFixtures.LeaderOfT0.alone(dir)) {
             leader.append(BrokerTestSupport.batch("v", 3));
-            DeleteRecordsHandler handler =
-                    new DeleteRecordsHandler(leader.replicas, () -> HandlerFixtures.ledByBroker2(leader.tp));
+            DeleteRecordsHandler handler = new DeleteRecordsHandler(
+                    leader.replicas,
+                    () -> HandlerFixtures.ledByBroker2(leader.tp),
+                    BrokerAuthorizer.allowingEverything());
 
             List<DeleteRecordsPartitionResult> results = handler.handle(
                             DeleteRecordsRequest.newBuilder()

@@ -1,17 +1,17 @@
-package io.ferry.node.internal.tls;
+package io.ferry.node.internal.caller;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-/** A client retrying plaintext against a TLS port, or flooding it, gets one log line per interval. */
+/** A client retrying what is refused, or flooding the node with it, gets one log line per interval. */
 class RefusalLogTest {
 
     @Test
     void oneLinePerIntervalWithTheCountOfThoseNotLogged() {
         AtomicLong now = new AtomicLong(1_000);
-        TlsOnlyNegotiator.RefusalLog log = new TlsOnlyNegotiator.RefusalLog(100, now::get);
+        RefusalLog log = new RefusalLog(100, now::get);
 
         assertEquals(0, log.suppressedOrLog(), "the first refusal is logged");
         assertEquals(-1, log.suppressedOrLog());

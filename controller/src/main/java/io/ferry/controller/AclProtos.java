@@ -1,4 +1,4 @@
-package io.ferry.controller.internal;
+package io.ferry.controller;
 
 import io.ferry.proto.v1.AclBinding;
 import io.ferry.proto.v1.AclBindingFilter;
@@ -12,13 +12,15 @@ import io.ferry.security.ResourceType;
 /**
  * Reads the ACL messages of {@code acl.proto} into the {@code security} module's model and writes them back.
  * A proto enum value {@code X_Y} is the model's {@code Y}; an unset (UNSPECIFIED) or unknown value is refused
- * with an {@link IllegalArgumentException} naming the field.
+ * with an {@link IllegalArgumentException} naming the field. The controller reads requests and writes its
+ * metadata with it; brokers read the ACLs of their metadata view with it.
  */
-final class AclProtos {
+public final class AclProtos {
 
     private AclProtos() {}
 
-    static io.ferry.security.AclBinding binding(AclBinding b) {
+    /** The model of a binding. */
+    public static io.ferry.security.AclBinding binding(AclBinding b) {
         return new io.ferry.security.AclBinding(
                 new ResourcePattern(
                         resourceType(b.getResourceType()), b.getResourceName(), patternType(b.getPatternType())),
@@ -29,7 +31,8 @@ final class AclProtos {
                         permissionType(b.getPermissionType())));
     }
 
-    static AclBinding proto(io.ferry.security.AclBinding b) {
+    /** The message of a binding. */
+    public static AclBinding proto(io.ferry.security.AclBinding b) {
         return AclBinding.newBuilder()
                 .setResourceType(io.ferry.proto.v1.ResourceType.valueOf(
                         "RESOURCE_TYPE_" + b.pattern().resourceType().name()))
@@ -45,7 +48,8 @@ final class AclProtos {
                 .build();
     }
 
-    static io.ferry.security.AclBindingFilter filter(AclBindingFilter f) {
+    /** The model of a filter; an unset optional field matches anything. */
+    public static io.ferry.security.AclBindingFilter filter(AclBindingFilter f) {
         return new io.ferry.security.AclBindingFilter(
                 resourceType(f.getResourceType()),
                 f.hasResourceName() ? f.getResourceName() : null,

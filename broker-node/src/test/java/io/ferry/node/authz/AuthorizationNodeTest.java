@@ -1,0 +1,468 @@
+package io.ferry.node.authz;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ferry.client.AdminConfig;
+import io.ferry.client.FerryAdmin;
+import io.ferry.client.FerryException;
+import io.ferry.node.FerryNode;
+import io.ferry.node.NodeConfig;
+import io.ferry.node.broker.BrokerTestSupport;
+import io.ferry.node.tls.TestCertificates;
+import io.ferry.proto.v1.Acks;
+import io.ferry.proto.v1.AclBinding;
+import io.ferry.proto.v1.AclOperation;
+import io.ferry.proto.v1.AclPermissionType;
+import io.ferry.proto.v1.AllocateProducerIdsRequest;
+import io.ferry.proto.v1.AlterTopicConfigsRequest;
+import io.ferry.proto.v1.BrokerServiceGrpc;
+import io.ferry.proto.v1.BrokerServiceGrpc.BrokerServiceBlockingStub;
+import io.ferry.proto.v1.ConsumerGroupHeartbeatRequest;
+import io.ferry.proto.v1.ControllerServiceGrpc;
+import io.ferry.proto.v1.ControllerServiceGrpc.ControllerServiceBlockingStub;
+import io.ferry.proto.v1.CreateAclsRequest;
+import io.ferry.proto.v1.CreateAclsResponse;
+import io.ferry.proto.v1.CreateTopicRequest;
+import io.ferry.proto.v1.DeleteTopicRequest;
+import io.ferry.proto.v1.DescribeTopicsRequest;
+import io.ferry.proto.v1.ErrorCode;
+import io.ferry.proto.v1.FindCoordinatorRequest;
+import io.ferry.proto.v1.GroupServiceGrpc;
+import io.ferry.proto.v1.GroupServiceGrpc.GroupServiceBlockingStub;
+import io.ferry.proto.v1.MetadataRequest;
+import io.ferry.proto.v1.MetadataResponse;
+import io.ferry.proto.v1.OffsetCommitRequest;
+import io.ferry.proto.v1.OffsetCommitResponse;
+import io.ferry.proto.v1.OffsetFetchRequest;
+import io.ferry.proto.v1.OffsetFetchResponse;
+import io.ferry.proto.v1.PartitionsByTopic;
+import io.ferry.proto.v1.PatternType;
+import io.ferry.proto.v1.RegisterBrokerRequest;
+import io.ferry.proto.v1.ReplicaFetchPartition;
+import io.ferry.proto.v1.ReplicaFetchPartitionResult;
+import io.ferry.proto.v1.ReplicaFetchRequest;
+import io.ferry.proto.v1.ReplicaFetchTopic;
+import io.ferry.proto.v1.ResourceType;
+import io.ferry.proto.v1.TopicMetadata;
+import io.grpc.Grpc;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.TlsChannelCredentials;
+import io.micrometer.core.instrument.Counter;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A node with mutual TLS and {@code authorizer.class.name} set, called through its real RPCs by principals
+ * that the ACLs allow ({@code CN=alice}), deny with a DENY ({@code CN=mallory}, who is also allowed everything),
+ * do not name ({@code CN=bob}), and a super user ({@code CN=admin}).
+ */
+class AuthorizationNodeTest {
+
+    private static final String TOPIC = "orders";
+    private static final String GROUP = "billing";
+
+    @TempDir
+    Path dir;
+
+    private TestCertificates ca;
+    private Path truststore;
+    private FerryNode node;
+    private final List<ManagedChannel> channels = new ArrayList<>();
+
+    /** Starts the node with the authorizer on and the topic and ACLs of {@link #topicWithAcls}; the admin's stub. */
+    private BrokerServiceBlockingStub startedWithAcls() throws Exception {
+        start();
+        BrokerServiceBlockingStub admin = as("admin");
+        topicWithAcls(admin);
+        return admin;
+    }
+
+    /** Starts the node with the authorizer on, and {@code more} settings. */
+    private void start(String... more) throws Exception {
+        TestCertificates.NodeFiles files = TestCertificates.nodeFiles(dir);
+        ca = files.authority();
+        truststore = files.truststore();
+        node = FerryNode.start(
+                NodeConfig.load(Optional.empty(), Map.of(), files.tlsCombinedNode(dir.resolve("logs"), concat(more))));
+        await().atMost(Duration.ofSeconds(30)).until(node::isHealthy);
+    }
+
+    private static String[] concat(String... more) {
+        List<String> settings = new ArrayList<>(List.of(
+                "ssl.client.auth=required",
+                "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+                "super.users=User:CN=node-1;User:CN=admin"));
+        settings.addAll(List.of(more));
+        return settings.toArray(String[]::new);
+    }
+
+    @AfterEach
+    void stopNode() throws InterruptedException {
+        for (ManagedChannel channel : channels) {
+            channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+        }
+        if (node != null) {
+            node.close();
+        }
+    }
+
+    private GroupServiceBlockingStub groupsAs(String name) throws IOException {
+        return GroupServiceGrpc.newBlockingStub(as(name).getChannel()).withDeadlineAfter(2, TimeUnit.MINUTES);
+    }
+
+    private static OffsetCommitResponse commit(GroupServiceBlockingStub groups, String topic) {
+        return groups.offsetCommit(OffsetCommitRequest.newBuilder()
+                .setGroupId(GROUP)
+                .setMemberEpoch(-1)
+                .addTopics(OffsetCommitRequest.Topic.newBuilder()
+                        .setTopic(topic)
+                        .addPartitions(OffsetCommitRequest.Partition.newBuilder()
+                                .setPartition(0)
+                                .setCommittedOffset(1)
+                                .setCommittedLeaderEpoch(-1)))
+                .build());
+    }
+
+    private BrokerServiceBlockingStub as(String name) throws IOException {
+        Path keystore = dir.resolve(name + ".pem");
+        if (!keystore.toFile().exists()) {
+            ca.writeKeystore(keystore, name);
+        }
+        ManagedChannel channel = Grpc.newChannelBuilderForAddress(
+                        "127.0.0.1",
+                        node.grpcAddress().getPort(),
+                        TlsChannelCredentials.newBuilder()
+                                .trustManager(truststore.toFile())
+                                .keyManager(keystore.toFile(), keystore.toFile())
+                                .build())
+                .build();
+        channels.add(channel);
+        return BrokerServiceGrpc.newBlockingStub(channel).withDeadlineAfter(2, TimeUnit.MINUTES);
+    }
+
+    private static AclBinding acl(String principal, AclOperation operation, AclPermissionType permission) {
+        return AclBinding.newBuilder()
+                .setResourceType(ResourceType.RESOURCE_TYPE_TOPIC)
+                .setResourceName(TOPIC)
+                .setPatternType(PatternType.PATTERN_TYPE_LITERAL)
+                .setPrincipal(principal)
+                .setHost("*")
+                .setOperation(operation)
+                .setPermissionType(permission)
+                .build();
+    }
+
+    /**
+     * Given: the super user created the topic, alice may write and read it and read the group, mallory may do all
+     * but is denied.
+     */
+    private void topicWithAcls(BrokerServiceBlockingStub admin) throws IOException {
+        assertEquals(ErrorCode.NONE, createTopic(admin, TOPIC), "a super user needs no ACL");
+        CreateAclsResponse created = admin.createAcls(CreateAclsRequest.newBuilder()
+                .addCreations(acl(
+                        "User:CN=alice", AclOperation.ACL_OPERATION_WRITE, AclPermissionType.ACL_PERMISSION_TYPE_ALLOW))
+                .addCreations(acl(
+                        "User:CN=alice", AclOperation.ACL_OPERATION_READ, AclPermissionType.ACL_PERMISSION_TYPE_ALLOW))
+                .addCreations(acl(
+                        "User:CN=mallory", AclOperation.ACL_OPERATION_ALL, AclPermissionType.ACL_PERMISSION_TYPE_ALLOW))
+                .addCreations(acl(
+                        "User:CN=mallory", AclOperation.ACL_OPERATION_ALL, AclPermissionType.ACL_PERMISSION_TYPE_DENY))
+                .addCreations(acl(
+                                "User:CN=alice",
+                                AclOperation.ACL_OPERATION_READ,
+                                AclPermissionType.ACL_PERMISSION_TYPE_ALLOW)
+                        .toBuilder()
+                        .setResourceType(ResourceType.RESOURCE_TYPE_GROUP)
+                        .setResourceName(GROUP))
+                .build());
+        assertEquals(ErrorCode.NONE, created.getError().getCode(), created.toString());
+        BrokerServiceBlockingStub alice = as("alice");
+        await().atMost(Duration.ofSeconds(20)).until(() -> produce(alice) == ErrorCode.NONE);
+    }
+
+    private static ErrorCode produce(BrokerServiceBlockingStub stub) {
+        return stub.produce(
+                        BrokerTestSupport.produceRequest(1, Acks.ACKS_ALL, TOPIC, 0, BrokerTestSupport.batch("v", 2)))
+                .getTopics(0)
+                .getPartitions(0)
+                .getError()
+                .getCode();
+    }
+
+    private static ErrorCode fetch(BrokerServiceBlockingStub stub) {
+        return stub.fetch(BrokerTestSupport.fetchRequest(TOPIC, 0, 0, 0, 0))
+                .getTopics(0)
+                .getPartitions(0)
+                .getError()
+                .getCode();
+    }
+
+    private static List<String> listed(BrokerServiceBlockingStub stub) {
+        return stub.metadata(MetadataRequest.getDefaultInstance()).getTopicsList().stream()
+                .map(TopicMetadata::getName)
+                .toList();
+    }
+
+    private static ErrorCode named(BrokerServiceBlockingStub stub) {
+        MetadataResponse response =
+                stub.metadata(MetadataRequest.newBuilder().addTopics(TOPIC).build());
+        return response.getTopics(0).getError().getCode();
+    }
+
+    private static ErrorCode deleteTopic(BrokerServiceBlockingStub stub) {
+        return stub.deleteTopic(DeleteTopicRequest.newBuilder().setName(TOPIC).build())
+                .getError()
+                .getCode();
+    }
+
+    private static ErrorCode createTopic(BrokerServiceBlockingStub stub, String name) {
+        return stub.createTopic(CreateTopicRequest.newBuilder()
+                        .setName(name)
+                        .setPartitionCount(1)
+                        .setReplicationFactor(1)
+                        .build())
+                .getError()
+                .getCode();
+    }
+
+    @Test
+    void eachRpcChecksItsOperationAgainstTheAcls() throws Exception {
+        BrokerServiceBlockingStub admin = startedWithAcls();
+        BrokerServiceBlockingStub alice = as("alice");
+        BrokerServiceBlockingStub mallory = as("mallory");
+        BrokerServiceBlockingStub bob = as("bob");
+
+        // Allowed by an ACL: alice writes and reads; WRITE and READ imply DESCRIBE, so she sees the topic.
+        assertEquals(ErrorCode.NONE, fetch(alice));
+        assertEquals(List.of(TOPIC), listed(alice));
+        assertEquals(ErrorCode.NONE, named(alice));
+        // Her DescribeTopics answer leaves out the configs: she has no DESCRIBE_CONFIGS.
+        assertEquals(
+                ErrorCode.NONE,
+                admin.alterTopicConfigs(AlterTopicConfigsRequest.newBuilder()
+                                .setName(TOPIC)
+                                .putSet("retention.ms", "86400000")
+                                .build())
+                        .getError()
+                        .getCode());
+        DescribeTopicsRequest describe =
+                DescribeTopicsRequest.newBuilder().addNames(TOPIC).build();
+        await().atMost(Duration.ofSeconds(20))
+                .until(() ->
+                        admin.describeTopics(describe).getTopics(0).getTopic().getConfigsCount() == 1);
+        assertEquals(
+                ErrorCode.NONE,
+                alice.describeTopics(describe).getTopics(0).getError().getCode());
+        assertEquals(
+                Map.of(), alice.describeTopics(describe).getTopics(0).getTopic().getConfigsMap());
+        // But she has no DELETE, nor CREATE anywhere.
+        assertEquals(ErrorCode.TOPIC_AUTHORIZATION_FAILED, deleteTopic(alice));
+        assertEquals(ErrorCode.TOPIC_AUTHORIZATION_FAILED, createTopic(alice, "alices"));
+
+        // Denied by a DENY, though an ALLOW of everything matches too.
+        assertEquals(ErrorCode.TOPIC_AUTHORIZATION_FAILED, produce(mallory));
+        assertEquals(ErrorCode.TOPIC_AUTHORIZATION_FAILED, fetch(mallory));
+        assertEquals(List.of(), listed(mallory));
+        assertEquals(ErrorCode.TOPIC_AUTHORIZATION_FAILED, named(mallory));
+        assertEquals(ErrorCode.TOPIC_AUTHORIZATION_FAILED, deleteTopic(mallory));
+
+        // Named by no ACL (allow.everyone.if.no.acl.found is false): nothing, and an unknown topic looks the same.
+        assertEquals(ErrorCode.TOPIC_AUTHORIZATION_FAILED, produce(bob));
+        assertEquals(ErrorCode.TOPIC_AUTHORIZATION_FAILED, fetch(bob));
+        assertEquals(List.of(), listed(bob));
+        assertEquals(ErrorCode.TOPIC_AUTHORIZATION_FAILED, named(bob));
+        assertEquals(ErrorCode.TOPIC_AUTHORIZATION_FAILED, createTopic(bob, "bobs"));
+
+        // A super user: everything, whatever the ACLs.
+        assertEquals(ErrorCode.NONE, produce(admin));
+        assertEquals(ErrorCode.NONE, fetch(admin));
+        assertEquals(ErrorCode.NONE, deleteTopic(admin));
+
+        // Then: the refusals were counted by operation and resource type.
+        Counter deniedWrites = node.meterRegistry()
+                .find("ferry.authorization.denied")
+                .tags("operation", "WRITE", "resource_type", "TOPIC")
+                .counter();
+        assertEquals(2.0, deniedWrites.count());
+    }
+
+    @Test
+    void aClientCallingReplicaFetchIsRefusedAndMovesNothing() throws Exception {
+        startedWithAcls();
+        BrokerServiceBlockingStub alice = as("alice");
+        long highWatermark =
+                BrokerTestSupport.listOffset(channelOf(alice), TOPIC, 0, -1).getOffset();
+
+        ReplicaFetchPartitionResult posing = alice.replicaFetch(ReplicaFetchRequest.newBuilder()
+                        .setReplicaId(1)
+                        .setMaxBytes(1 << 20)
+                        .addTopics(ReplicaFetchTopic.newBuilder()
+                                .setTopic(TOPIC)
+                                .addPartitions(ReplicaFetchPartition.newBuilder()
+                                        .setPartition(0)
+                                        .setFetchOffset(1_000)
+                                        .setCurrentLeaderEpoch(-1)
+                                        .setLastFetchedEpoch(-1)))
+                        .build())
+                .getTopics(0)
+                .getPartitions(0);
+
+        assertEquals(ErrorCode.CLUSTER_AUTHORIZATION_FAILED, posing.getError().getCode());
+        assertTrue(posing.getRecords().isEmpty());
+        assertFalse(posing.getError().getMessage().contains("alice"), "names the operation, not the ACLs");
+        assertEquals(
+                highWatermark,
+                BrokerTestSupport.listOffset(channelOf(alice), TOPIC, 0, -1).getOffset(),
+                "the high watermark did not move");
+    }
+
+    @Test
+    void anOffsetCommitNeedsReadOnTheGroupAndOnEachTopic() throws Exception {
+        startedWithAcls();
+        GroupServiceBlockingStub alice = groupsAs("alice");
+
+        // Allowed: READ on the group (which implies DESCRIBE, to find its coordinator) and on the topic.
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> alice.findCoordinator(FindCoordinatorRequest.newBuilder()
+                                        .setGroupId(GROUP)
+                                        .build())
+                                .getError()
+                                .getCode()
+                        == ErrorCode.NONE);
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            OffsetCommitResponse committed = commit(alice, TOPIC);
+            return committed.getError().getCode() == ErrorCode.NONE
+                    && committed.getTopics(0).getPartitions(0).getError().getCode() == ErrorCode.NONE;
+        });
+        // A topic she may not read: that topic refused, nothing else.
+        OffsetCommitResponse otherTopic = commit(alice, "payments");
+        assertEquals(ErrorCode.NONE, otherTopic.getError().getCode());
+        assertEquals(
+                ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+                otherTopic.getTopics(0).getPartitions(0).getError().getCode());
+        // OffsetFetch: DESCRIBE on each topic named.
+        OffsetFetchResponse fetched = alice.offsetFetch(OffsetFetchRequest.newBuilder()
+                .setGroupId(GROUP)
+                .addTopics(PartitionsByTopic.newBuilder().setTopic(TOPIC).addPartitions(0))
+                .addTopics(PartitionsByTopic.newBuilder().setTopic("payments").addPartitions(0))
+                .build());
+        assertEquals(ErrorCode.NONE, fetched.getError().getCode());
+        Map<String, ErrorCode> byTopic = new HashMap<>();
+        fetched.getTopicsList()
+                .forEach(t ->
+                        byTopic.put(t.getTopic(), t.getPartitions(0).getError().getCode()));
+        assertEquals(Map.of(TOPIC, ErrorCode.NONE, "payments", ErrorCode.TOPIC_AUTHORIZATION_FAILED), byTopic);
+        // A heartbeat subscribing by name needs DESCRIBE on each topic.
+        assertEquals(
+                ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+                alice.consumerGroupHeartbeat(ConsumerGroupHeartbeatRequest.newBuilder()
+                                .setGroupId(GROUP)
+                                .setMemberEpoch(0)
+                                .setSubscribedTopicNames(ConsumerGroupHeartbeatRequest.SubscribedTopicNames.newBuilder()
+                                        .addNames(TOPIC)
+                                        .addNames("payments"))
+                                .build())
+                        .getError()
+                        .getCode());
+        // No ACL on the group: the whole request refused.
+        assertEquals(
+                ErrorCode.GROUP_AUTHORIZATION_FAILED,
+                commit(groupsAs("bob"), TOPIC).getError().getCode());
+    }
+
+    @Test
+    void aClientCannotPoseAsABrokerToTheController() throws Exception {
+        start();
+        // The node turned healthy: its broker, a super user, registered through the same gate.
+        ControllerServiceBlockingStub alice =
+                ControllerServiceGrpc.newBlockingStub(as("alice").getChannel()).withDeadlineAfter(2, TimeUnit.MINUTES);
+
+        StatusRuntimeException registering = assertThrows(
+                StatusRuntimeException.class,
+                () -> alice.registerBroker(RegisterBrokerRequest.newBuilder()
+                        .setBrokerId(7)
+                        .setIncarnationId("posing")
+                        .build()));
+        StatusRuntimeException allocating = assertThrows(
+                StatusRuntimeException.class,
+                () -> alice.allocateProducerIds(AllocateProducerIdsRequest.newBuilder()
+                        .setBrokerId(1)
+                        .setIncarnationId("posing")
+                        .build()));
+
+        for (StatusRuntimeException refused : List.of(registering, allocating)) {
+            assertEquals(Status.Code.PERMISSION_DENIED, refused.getStatus().getCode());
+            assertTrue(
+                    refused.getStatus().getDescription().startsWith("CLUSTER_AUTHORIZATION_FAILED"),
+                    refused.getStatus().getDescription());
+        }
+        assertEquals(
+                2.0,
+                node.meterRegistry()
+                        .get("ferry.authorization.denied")
+                        .tags("operation", "CLUSTER_ACTION", "resource_type", "CLUSTER")
+                        .counter()
+                        .count());
+    }
+
+    @Test
+    void theJavaClientGivesUpOnARefusal() throws Exception {
+        startedWithAcls();
+        Map<String, String> client = Map.of(
+                "bootstrap.servers",
+                "127.0.0.1:" + node.grpcAddress().getPort(),
+                "security.protocol",
+                "SSL",
+                "ssl.truststore.location",
+                truststore.toString(),
+                "ssl.keystore.location",
+                dir.resolve("alice.pem").toString());
+        try (FerryAdmin alice = new FerryAdmin(AdminConfig.of(client))) {
+            FerryException refused = assertThrows(FerryException.class, () -> alice.deleteTopic(TOPIC));
+            assertEquals(ErrorCode.TOPIC_AUTHORIZATION_FAILED, refused.code());
+            assertFalse(refused.retriable());
+            assertTrue(refused.getMessage().contains("DELETE topic 'orders'"), refused.getMessage());
+        }
+    }
+
+    @Test
+    void allowEveryoneIfNoAclFoundAllowsWhatNoAclNames() throws Exception {
+        start("allow.everyone.if.no.acl.found=true");
+        BrokerServiceBlockingStub admin = as("admin");
+        topicWithAcls(admin);
+        assertEquals(ErrorCode.NONE, createTopic(admin, "open"));
+        BrokerServiceBlockingStub bob = as("bob");
+
+        // No ACL names "open": anyone may write it.
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> bob.produce(BrokerTestSupport.produceRequest(
+                                        1, Acks.ACKS_ALL, "open", 0, BrokerTestSupport.batch("v", 1)))
+                                .getTopics(0)
+                                .getPartitions(0)
+                                .getError()
+                                .getCode()
+                        == ErrorCode.NONE);
+        // ACLs name "orders", for others: bob is refused.
+        assertEquals(ErrorCode.TOPIC_AUTHORIZATION_FAILED, produce(bob));
+    }
+
+    private static ManagedChannel channelOf(BrokerServiceBlockingStub stub) {
+        return (ManagedChannel) stub.getChannel();
+    }
+}
