@@ -226,13 +226,17 @@ class FerryClusterScriptTest {
      */
     @Test
     @Tag("tools")
-    void upWithTlsServesOnlyTlsAndTheCliConnectsWithTheWrittenClientProperties() throws Exception {
+    void upWithTlsServesOnlyMutualTlsAndEnforcesAcls() throws Exception {
         Repo.requireTool("openssl", "Debian: apt-get install openssl");
         Shell.Result up = cluster("up", "--tls");
         assertEquals(0, up.exitCode(), up::toString);
         NODES.forEach(node -> assertState(up, node, "healthy"));
         Path clientProperties = clusterDir.resolve("client.properties");
-        assertTrue(up.output().contains("The CLI connects with --command-config " + clientProperties), up::toString);
+        assertTrue(
+                up.output()
+                        .contains("The CLI connects as User:admin (a super user) with --command-config "
+                                + clientProperties),
+                up::toString);
         for (String node : NODES) {
             assertEquals(
                     Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE),
@@ -265,6 +269,21 @@ class FerryClusterScriptTest {
         Shell.Result plaintext = ferry("topic", "list");
         assertEquals(1, plaintext.exitCode(), plaintext::toString);
         assertTrue(plaintext.output().contains("this Ferry listener accepts TLS only"), plaintext::toString);
+
+        // ACLs are enforced: an application with a certificate of the cluster's CA may do only what it is given.
+        String alice = "--command-config=" + applicationConfig("alice");
+        Shell.Result denied = ferry(alice, "produce", "--topic", "orders", "--acks", "all", "--file", valuesFile("a"));
+        assertEquals(1, denied.exitCode(), denied::toString);
+        assertTrue(denied.output().contains("TOPIC_AUTHORIZATION_FAILED"), denied::toString);
+        Shell.Result grant = ferry(
+                config, "acl", "add", "--allow-principal", "User:alice", "--operation", "Write", "--topic", "orders");
+        assertEquals(0, grant.exitCode(), grant::toString);
+        await("alice's ACL reaches the brokers")
+                .atMost(FAILOVER_TIMEOUT)
+                .until(
+                        () -> ferry0(alice, "produce", "--topic", "orders", "--acks", "all", "--file", valuesFile("b"))
+                                .exitCode(),
+                        code -> code == 0);
 
         Path withoutCertificate = inputs.resolve("no-certificate.properties");
         Files.writeString(
@@ -312,6 +331,66 @@ class FerryClusterScriptTest {
                         .contains("Nodes still starting become healthy on their own ('bin/ferry-cluster status');"
                                 + " FERRY_CLUSTER_START_TIMEOUT (now 0s) makes up and restart wait longer."),
                 up::toString);
+    }
+
+    /**
+     * A key and certificate for {@code CN=name,O=Ferry} signed by the cluster's CA (as the script signs its own),
+     * and a client configuration that presents them.
+     */
+    private Path applicationConfig(String name) throws IOException, InterruptedException {
+        Path tls = clusterDir.resolve("tls");
+        Path key = inputs.resolve(name + "-key.pem");
+        Path request = inputs.resolve(name + ".csr");
+        Path certificate = inputs.resolve(name + "-certificate.pem");
+        Shell.Result made = Shell.run(
+                COMMAND_TIMEOUT,
+                "openssl",
+                "req",
+                "-new",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:prime256v1",
+                "-nodes",
+                "-keyout",
+                key.toString(),
+                "-subj",
+                "/O=Ferry/CN=" + name,
+                "-out",
+                request.toString());
+        assertEquals(0, made.exitCode(), made::toString);
+        Shell.Result signed = Shell.run(
+                COMMAND_TIMEOUT,
+                "openssl",
+                "x509",
+                "-req",
+                "-in",
+                request.toString(),
+                "-CA",
+                tls.resolve("ca.pem").toString(),
+                "-CAkey",
+                tls.resolve("ca-key.pem").toString(),
+                "-CAcreateserial",
+                "-days",
+                "1",
+                "-out",
+                certificate.toString());
+        assertEquals(0, signed.exitCode(), signed::toString);
+        Path keystore = inputs.resolve(name + ".pem");
+        Files.writeString(keystore, Files.readString(key) + Files.readString(certificate));
+        Path config = inputs.resolve(name + ".properties");
+        Files.writeString(
+                config,
+                "security.protocol=SSL\nssl.truststore.location=" + tls.resolve("ca.pem") + "\nssl.keystore.location="
+                        + keystore + "\n");
+        return config;
+    }
+
+    /** A file of {@link #RECORDS_PER_RUN} lines {@code prefix-i}, for {@code produce --file}. */
+    private String valuesFile(String prefix) throws IOException {
+        Path file = inputs.resolve(prefix + ".txt");
+        Files.write(file, values(prefix).toList());
+        return file.toString();
     }
 
     /** {@code bin/ferry produce --file F --acks all} of {@link #RECORDS_PER_RUN} lines {@code prefix-i}. */
