@@ -6,10 +6,10 @@ import io.grpc.netty.shaded.io.grpc.netty.InternalProtocolNegotiator;
 import io.grpc.netty.shaded.io.grpc.netty.InternalProtocolNegotiators;
 import io.grpc.netty.shaded.io.netty.buffer.ByteBuf;
 import io.grpc.netty.shaded.io.netty.channel.Channel;
-import io.grpc.netty.shaded.io.netty.channel.ChannelFutureListener;
 import io.grpc.netty.shaded.io.netty.channel.ChannelHandler;
 import io.grpc.netty.shaded.io.netty.channel.ChannelHandlerContext;
 import io.grpc.netty.shaded.io.netty.channel.ChannelInboundHandlerAdapter;
+import io.grpc.netty.shaded.io.netty.channel.socket.DuplexChannel;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslHandler;
 import io.grpc.netty.shaded.io.netty.util.AsciiString;
@@ -115,9 +115,18 @@ public final class TlsOnlyNegotiator implements InternalProtocolNegotiator.Proto
      */
     private static final class FirstByteCheck extends ChannelInboundHandlerAdapter {
 
+        /**
+         * How long a refused connection is kept reading (and discarding) after the refusal, for the client to
+         * close it first. Closing a socket with unread bytes makes the kernel reset it, and a client that reads the
+         * reset before the refusal sees only "connection reset by peer".
+         */
+        private static final long DRAIN_SECONDS = 5;
+
         private final ChannelHandler tlsHandler;
         private final RefusalLog refusalLog;
         private final HandshakeFailures handshakeFailures;
+        /** Set once the connection is refused: whatever else the client sends is read and dropped. */
+        private boolean refused;
 
         FirstByteCheck(ChannelHandler tlsHandler, RefusalLog refusalLog, HandshakeFailures handshakeFailures) {
             this.tlsHandler = tlsHandler;
@@ -132,6 +141,10 @@ public final class TlsOnlyNegotiator implements InternalProtocolNegotiator.Proto
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (refused) {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
             if (msg instanceof ByteBuf bytes && !bytes.isReadable()) {
                 bytes.release(); // nothing to judge yet: wait for the first byte
                 return;
@@ -147,6 +160,7 @@ public final class TlsOnlyNegotiator implements InternalProtocolNegotiator.Proto
                 return;
             }
             ReferenceCountUtil.release(msg);
+            refused = true;
             long suppressed = refusalLog.suppressedOrLog();
             if (suppressed >= 0) {
                 log.warn(
@@ -164,8 +178,16 @@ public final class TlsOnlyNegotiator implements InternalProtocolNegotiator.Proto
             // a lower one would tell the client they were never seen, and it would retry them at once.
             frameHeader(answer, 8 + REFUSAL.length, 0x7);
             answer.writeInt(Integer.MAX_VALUE).writeInt(0xc).writeBytes(REFUSAL);
-            // Written from here, in front of the TLS handler: it goes out as it is.
-            ctx.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
+            // Written from here, in front of the TLS handler: it goes out as it is. Then only this side is shut, so
+            // the client reads the refusal and the end of the stream, closes, and that closes the connection here.
+            ctx.writeAndFlush(answer).addListener(written -> {
+                if (written.isSuccess() && ctx.channel() instanceof DuplexChannel duplex) {
+                    duplex.shutdownOutput();
+                    ctx.executor().schedule(() -> ctx.close(), DRAIN_SECONDS, TimeUnit.SECONDS);
+                } else {
+                    ctx.close();
+                }
+            });
         }
 
         private static void frameHeader(ByteBuf out, int length, int type) {
