@@ -268,7 +268,13 @@ class FerryClusterScriptTest {
 
         Shell.Result plaintext = ferry("topic", "list");
         assertEquals(1, plaintext.exitCode(), plaintext::toString);
-        assertTrue(plaintext.output().contains("this Ferry listener accepts TLS only"), plaintext::toString);
+        // The refusal's words are TlsNodeTest's to check; from a separate process, on a loaded machine, the client
+        // may see the connection end before it reads them.
+        assertTrue(
+                plaintext.output().contains("this Ferry listener accepts TLS only")
+                        || plaintext.output().contains("Connection reset"),
+                plaintext::toString);
+        assertFalse(plaintext.output().contains("orders"), plaintext::toString);
 
         // ACLs are enforced: an application with a certificate of the cluster's CA may do only what it is given.
         String alice = "--command-config=" + applicationConfig("alice");
