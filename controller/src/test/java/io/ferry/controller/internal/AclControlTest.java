@@ -112,4 +112,40 @@ class AclControlTest {
                         .getError()
                         .getCode());
     }
+
+    @Test
+    void hostileValuesAreRefusedNamingTheFieldAndNothingIsStored() {
+        CreateAclsRequest.Builder tooMany = CreateAclsRequest.newBuilder();
+        for (int i = 0; i <= AclControl.MAX_PER_REQUEST; i++) {
+            tooMany.addCreations(readTopic("User:u" + i, "t"));
+        }
+        ControllerResult<CreateAclsResponse> refused = acls.createAcls(tooMany.build());
+        assertTrue(refused.records().isEmpty());
+        assertEquals(ErrorCode.INVALID_REQUEST, refused.response().getError().getCode());
+
+        DeleteAclsRequest.Builder tooManyFilters = DeleteAclsRequest.newBuilder();
+        for (int i = 0; i <= AclControl.MAX_PER_REQUEST; i++) {
+            tooManyFilters.addFilters(any());
+        }
+        assertEquals(
+                ErrorCode.INVALID_REQUEST,
+                acls.deleteAcls(tooManyFilters.build()).response().getError().getCode());
+
+        CreateAclsResponse r = commit(acls.createAcls(CreateAclsRequest.newBuilder()
+                .addCreations(readTopic("User:alice", "t").toBuilder().setResourceTypeValue(99))
+                .addCreations(readTopic("User:alice", "t").toBuilder().setOperationValue(-1))
+                .addCreations(readTopic("User:alice", "x".repeat(1025)))
+                .build()));
+        assertEquals(3, r.getResultsCount());
+        for (int i = 0; i < 3; i++) {
+            assertEquals(
+                    ErrorCode.INVALID_REQUEST,
+                    r.getResults(i).getCode(),
+                    r.getResults(i).getMessage());
+            assertTrue(
+                    r.getResults(i).getMessage().startsWith("creations[" + i + "]: "),
+                    r.getResults(i).getMessage());
+        }
+        assertEquals(List.of(), describe(any().build()));
+    }
 }
