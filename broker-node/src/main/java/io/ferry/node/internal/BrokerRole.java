@@ -360,7 +360,7 @@ public final class BrokerRole implements NodeRole {
         List<Endpoint> endpoints = new ArrayList<>();
         endpoints.add(Endpoint.newBuilder()
                 .setName(CallerEndpoints.INTERNAL)
-                .setHost(grpcAddress.getHostString())
+                .setHost(advertisedHost(grpcAddress))
                 .setPort(grpcAddress.getPort())
                 .build());
         externalAddress.ifPresent(bound -> {
@@ -373,6 +373,18 @@ public final class BrokerRole implements NodeRole {
                     .build());
         });
         lifecycle.start(endpoints);
+    }
+
+    /**
+     * The host other nodes and clients are sent to for {@code grpc.listener}: the host as configured (Kafka's
+     * default for advertised.listeners), not the address it resolved to, because a TLS peer checks that name
+     * against the broker's certificate (a certificate for {@code broker-1} does not name its container's IP).
+     * A wildcard listener names no host, so the bound address stands.
+     */
+    private String advertisedHost(InetSocketAddress bound) {
+        return bound.getAddress() != null && bound.getAddress().isAnyLocalAddress()
+                ? bound.getHostString()
+                : config.grpcListener().host();
     }
 
     /** On the lifecycle's metadata thread: makes the hosted partitions match {@code next}. */

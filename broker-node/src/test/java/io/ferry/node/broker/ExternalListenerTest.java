@@ -119,6 +119,33 @@ class ExternalListenerTest {
         }
     }
 
+    /**
+     * Others are sent to the listener's host as configured, not to the address it resolved to: with TLS they
+     * check that name against the broker's certificate (in Docker Compose, {@code broker-1} and not the
+     * container's IP).
+     */
+    @Test
+    void theInternalAddressIsTheListenersHostNameAsConfigured(@TempDir Path otherDir) throws Exception {
+        List<String> settings =
+                new ArrayList<>(BrokerTestSupport.combinedNode(BrokerTestSupport.freePort(), otherDir.resolve("logs")));
+        settings.replaceAll(
+                setting -> setting.equals("grpc.listener=127.0.0.1:0") ? "grpc.listener=localhost:0" : setting);
+        FerryNode named = FerryNode.start(NodeConfig.load(Optional.empty(), Map.of(), settings));
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(named::isHealthy);
+            int port = named.grpcAddress().getPort();
+            assertEquals(
+                    Endpoint.newBuilder()
+                            .setName("grpc")
+                            .setHost("localhost")
+                            .setPort(port)
+                            .build(),
+                    firstEndpointSeenOn(port));
+        } finally {
+            named.close();
+        }
+    }
+
     @Test
     void aClientBootstrappedOnTheExternalListenerProducesAndConsumes() throws Exception {
         ManagedChannel inside = BrokerTestSupport.channel(node);
