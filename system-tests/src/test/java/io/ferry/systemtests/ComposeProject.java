@@ -1,5 +1,6 @@
 package io.ferry.systemtests;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
@@ -22,11 +23,11 @@ final class ComposeProject {
     private final String compose;
 
     /**
-     * @param images compose variables naming images ({@code NODE_IMAGE}, {@code PROMETHEUS_IMAGE})
+     * @param variables compose variables: images ({@code NODE_IMAGE}, {@code PROMETHEUS_IMAGE}) and folders
      */
-    ComposeProject(String name, Map<String, String> images) throws IOException, InterruptedException {
+    ComposeProject(String name, Map<String, String> variables) throws IOException, InterruptedException {
         this.name = name;
-        Map<String, String> env = new TreeMap<>(images);
+        Map<String, String> env = new TreeMap<>(variables);
         env.put("COMPOSE_PROJECT_NAME", name);
         this.env = Map.copyOf(env);
         this.compose = Shell.run(Duration.ofSeconds(30), "docker", "compose", "version")
@@ -61,6 +62,39 @@ final class ComposeProject {
         Shell.Result inspect = Shell.run(Duration.ofSeconds(30), "docker", "inspect", "--format", format, container);
         assertEquals(0, inspect.exitCode(), inspect::toString);
         return inspect.output().strip();
+    }
+
+    /** Docker's HEALTHCHECK says healthy for every container of the services. */
+    void awaitHealthy(List<String> services, Duration timeout) throws IOException, InterruptedException {
+        List<String> containers = new ArrayList<>();
+        for (String service : services) {
+            containers.add(container(service));
+        }
+        List<String> command = new ArrayList<>(
+                List.of("docker", "inspect", "--format", "{{.Name}} {{.State.Status}} {{.State.Health.Status}}"));
+        command.addAll(containers);
+        await(services + " healthy")
+                .atMost(timeout)
+                .pollInterval(Duration.ofSeconds(2))
+                .until(
+                        () -> Shell.run(Duration.ofMinutes(1), Map.of(), command),
+                        r -> r.exitCode() == 0
+                                && r.output()
+                                                .lines()
+                                                .filter(l -> l.endsWith(" running healthy"))
+                                                .count()
+                                        == services.size());
+    }
+
+    /**
+     * Runs {@code down} (a {@code docker compose ... down -v} line) with {@code --remove-orphans} if the project
+     * has anything left, as after a failed or killed run.
+     */
+    void downIfAnythingIsLeft(String down) throws IOException, InterruptedException {
+        if (!leftovers().isEmpty()) {
+            Shell.Result result = run(Duration.ofMinutes(5), down + " --remove-orphans");
+            assertEquals(0, result.exitCode(), result::toString);
+        }
     }
 
     /** The project's containers, volumes and networks Docker still has ({@code kind id} lines). */

@@ -22,7 +22,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -327,34 +326,12 @@ class ComposeWalkthroughTest {
         }
     }
 
-    /** Docker's HEALTHCHECK says healthy for every container of the services. */
     private static void awaitHealthy(List<String> services) throws Exception {
-        List<String> containers = new ArrayList<>();
-        for (String service : services) {
-            containers.add(project.container(service));
-        }
-        List<String> command = new ArrayList<>(
-                List.of("docker", "inspect", "--format", "{{.Name}} {{.State.Status}} {{.State.Health.Status}}"));
-        command.addAll(containers);
-        await(services + " healthy")
-                .atMost(HEALTHY_TIMEOUT)
-                .pollInterval(Duration.ofSeconds(2))
-                .until(
-                        () -> Shell.run(CLI_TIMEOUT, Map.of(), command),
-                        r -> r.exitCode() == 0
-                                && r.output()
-                                                .lines()
-                                                .filter(l -> l.endsWith(" running healthy"))
-                                                .count()
-                                        == services.size());
+        project.awaitHealthy(services, HEALTHY_TIMEOUT);
     }
 
-    /** docker compose down -v of the project, if it has anything left (also after a failed or killed run). */
     private static void down() throws Exception {
-        if (!project.leftovers().isEmpty()) {
-            Shell.Result down = project.run(COMPOSE_TIMEOUT, DOWN + " --remove-orphans");
-            assertEquals(0, down.exitCode(), down::toString);
-        }
+        project.downIfAnythingIsLeft(DOWN);
     }
 
     private static Shell.Result step(String line) throws IOException, InterruptedException {

@@ -343,52 +343,17 @@ class FerryClusterScriptTest {
      * A key and certificate for {@code CN=name,O=Ferry} signed by the cluster's CA (as the script signs its own),
      * and a client configuration that presents them.
      */
+    /** An application's certificate of the cluster's CA, made as docs/security.md says, and its client settings. */
     private Path applicationConfig(String name) throws IOException, InterruptedException {
         Path tls = clusterDir.resolve("tls");
-        Path key = inputs.resolve(name + "-key.pem");
-        Path request = inputs.resolve(name + ".csr");
-        Path certificate = inputs.resolve(name + "-certificate.pem");
-        Shell.Result made = Shell.run(
-                COMMAND_TIMEOUT,
-                "openssl",
-                "req",
-                "-new",
-                "-newkey",
-                "ec",
-                "-pkeyopt",
-                "ec_paramgen_curve:prime256v1",
-                "-nodes",
-                "-keyout",
-                key.toString(),
-                "-subj",
-                "/O=Ferry/CN=" + name,
-                "-out",
-                request.toString());
+        Shell.Result made =
+                Shell.run(COMMAND_TIMEOUT, Repo.path("bin/ferry-certs").toString(), tls.toString(), name);
         assertEquals(0, made.exitCode(), made::toString);
-        Shell.Result signed = Shell.run(
-                COMMAND_TIMEOUT,
-                "openssl",
-                "x509",
-                "-req",
-                "-in",
-                request.toString(),
-                "-CA",
-                tls.resolve("ca.pem").toString(),
-                "-CAkey",
-                tls.resolve("ca-key.pem").toString(),
-                "-CAcreateserial",
-                "-days",
-                "1",
-                "-out",
-                certificate.toString());
-        assertEquals(0, signed.exitCode(), signed::toString);
-        Path keystore = inputs.resolve(name + ".pem");
-        Files.writeString(keystore, Files.readString(key) + Files.readString(certificate));
         Path config = inputs.resolve(name + ".properties");
         Files.writeString(
                 config,
                 "security.protocol=SSL\nssl.truststore.location=" + tls.resolve("ca.pem") + "\nssl.keystore.location="
-                        + keystore + "\n");
+                        + tls.resolve(name + ".pem") + "\n");
         return config;
     }
 
