@@ -8,6 +8,8 @@ import io.ferry.proto.v1.AlterPartitionRequest;
 import io.ferry.proto.v1.AlterPartitionResponse;
 import io.ferry.proto.v1.AlterTopicConfigsRequest;
 import io.ferry.proto.v1.AlterTopicConfigsResponse;
+import io.ferry.proto.v1.AlterUserScramCredentialsRequest;
+import io.ferry.proto.v1.AlterUserScramCredentialsResponse;
 import io.ferry.proto.v1.BrokerHeartbeatRequest;
 import io.ferry.proto.v1.BrokerHeartbeatResponse;
 import io.ferry.proto.v1.ControlledShutdownRequest;
@@ -30,6 +32,8 @@ import io.ferry.proto.v1.DescribeClusterRequest;
 import io.ferry.proto.v1.DescribeClusterResponse;
 import io.ferry.proto.v1.DescribeTopicsRequest;
 import io.ferry.proto.v1.DescribeTopicsResponse;
+import io.ferry.proto.v1.DescribeUserScramCredentialsRequest;
+import io.ferry.proto.v1.DescribeUserScramCredentialsResponse;
 import io.ferry.proto.v1.Error;
 import io.ferry.proto.v1.ErrorCode;
 import io.ferry.proto.v1.FetchMetadataRequest;
@@ -151,6 +155,34 @@ public final class ControllerGrpcService extends ControllerServiceGrpc.Controlle
                 observer,
                 ActiveControllerResponse::getDescribeAcls,
                 e -> DescribeAclsResponse.newBuilder().setError(e).build());
+    }
+
+    /** Without an idempotency key: see {@code AlterUserScramCredentialsRequest}. */
+    @Override
+    public void alterUserScramCredentials(
+            AlterUserScramCredentialsRequest request, StreamObserver<AlterUserScramCredentialsResponse> observer) {
+        route(
+                ActiveControllerRequest.newBuilder()
+                        .setAlterUserScramCredentials(request)
+                        .build(),
+                observer,
+                ActiveControllerResponse::getAlterUserScramCredentials,
+                e -> AlterUserScramCredentialsResponse.newBuilder().setError(e).build());
+    }
+
+    @Override
+    public void describeUserScramCredentials(
+            DescribeUserScramCredentialsRequest request,
+            StreamObserver<DescribeUserScramCredentialsResponse> observer) {
+        route(
+                ActiveControllerRequest.newBuilder()
+                        .setDescribeUserScramCredentials(request)
+                        .build(),
+                observer,
+                ActiveControllerResponse::getDescribeUserScramCredentials,
+                e -> DescribeUserScramCredentialsResponse.newBuilder()
+                        .setError(e)
+                        .build());
     }
 
     @Override
