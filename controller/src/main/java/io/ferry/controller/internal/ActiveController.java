@@ -289,10 +289,6 @@ public final class ActiveController implements AutoCloseable {
                                 .setError(e)
                                 .build(),
                         r -> response.setAlterUserScramCredentials(r).build());
-            case DESCRIBE_USER_SCRAM_CREDENTIALS:
-                return CompletableFuture.completedFuture(response.setDescribeUserScramCredentials(
-                                scram.describeCredentials(request.getDescribeUserScramCredentials()))
-                        .build());
             case DESCRIBE_TOPICS:
                 return CompletableFuture.completedFuture(
                         response.setDescribeTopics(replication.describeTopics(request.getDescribeTopics()))

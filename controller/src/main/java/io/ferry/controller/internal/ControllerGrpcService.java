@@ -32,8 +32,6 @@ import io.ferry.proto.v1.DescribeClusterRequest;
 import io.ferry.proto.v1.DescribeClusterResponse;
 import io.ferry.proto.v1.DescribeTopicsRequest;
 import io.ferry.proto.v1.DescribeTopicsResponse;
-import io.ferry.proto.v1.DescribeUserScramCredentialsRequest;
-import io.ferry.proto.v1.DescribeUserScramCredentialsResponse;
 import io.ferry.proto.v1.Error;
 import io.ferry.proto.v1.ErrorCode;
 import io.ferry.proto.v1.FetchMetadataRequest;
@@ -168,21 +166,6 @@ public final class ControllerGrpcService extends ControllerServiceGrpc.Controlle
                 observer,
                 ActiveControllerResponse::getAlterUserScramCredentials,
                 e -> AlterUserScramCredentialsResponse.newBuilder().setError(e).build());
-    }
-
-    @Override
-    public void describeUserScramCredentials(
-            DescribeUserScramCredentialsRequest request,
-            StreamObserver<DescribeUserScramCredentialsResponse> observer) {
-        route(
-                ActiveControllerRequest.newBuilder()
-                        .setDescribeUserScramCredentials(request)
-                        .build(),
-                observer,
-                ActiveControllerResponse::getDescribeUserScramCredentials,
-                e -> DescribeUserScramCredentialsResponse.newBuilder()
-                        .setError(e)
-                        .build());
     }
 
     @Override

@@ -485,11 +485,6 @@ public final class MetadataState {
         return scramCredentials.all();
     }
 
-    /** The SCRAM credentials of {@code user}, by mechanism; empty when it has none. */
-    public synchronized List<UserScramCredentialRecord> scramCredentialsOf(String user) {
-        return scramCredentials.ofUser(user);
-    }
-
     /** {@code user}'s credential for the mechanism of that SASL name, if it has one. */
     public synchronized Optional<UserScramCredentialRecord> scramCredential(String user, String mechanism) {
         return scramCredentials.find(user, mechanism);

@@ -4,15 +4,11 @@ import io.ferry.controller.ScramProtos;
 import io.ferry.proto.v1.AlterUserScramCredentialsRequest;
 import io.ferry.proto.v1.AlterUserScramCredentialsResponse;
 import io.ferry.proto.v1.AlterUserScramCredentialsResult;
-import io.ferry.proto.v1.DescribeUserScramCredentialsRequest;
-import io.ferry.proto.v1.DescribeUserScramCredentialsResponse;
-import io.ferry.proto.v1.DescribeUserScramCredentialsResult;
 import io.ferry.proto.v1.Error;
 import io.ferry.proto.v1.ErrorCode;
 import io.ferry.proto.v1.MetadataRecord;
 import io.ferry.proto.v1.RemoveUserScramCredentialRecord;
 import io.ferry.proto.v1.ScramCredentialDeletion;
-import io.ferry.proto.v1.ScramCredentialInfo;
 import io.ferry.proto.v1.ScramCredentialUpsertion;
 import io.ferry.proto.v1.UserScramCredentialRecord;
 import io.ferry.security.scram.ScramFunctions;
@@ -24,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * Decides SCRAM credential changes from the committed {@link MetadataState}, as Kafka's
@@ -36,7 +31,7 @@ import java.util.TreeMap;
  */
 final class ScramControl {
 
-    /** Most deletions and upsertions together, or names to describe, that one request may carry. */
+    /** Most deletions and upsertions together that one request may carry. */
     static final int MAX_PER_REQUEST = 1000;
     /** Longest user name, in characters (as an ACL's principal). */
     static final int MAX_USER_NAME_LENGTH = 1024;
@@ -221,50 +216,6 @@ final class ScramControl {
                 .or(() -> saltProblem(r.getSalt().size()))
                 .or(() -> keyLengthProblem("stored_key", r.getStoredKey().size(), mechanism))
                 .or(() -> keyLengthProblem("server_key", r.getServerKey().size(), mechanism));
-    }
-
-    /**
-     * Kafka's DescribeUserScramCredentials: the named users (none: every user with a credential), each with its
-     * mechanisms and iterations; a name given twice is DUPLICATE_RESOURCE, a user without credential
-     * RESOURCE_NOT_FOUND.
-     */
-    DescribeUserScramCredentialsResponse describeCredentials(DescribeUserScramCredentialsRequest request) {
-        if (request.getUsersCount() > MAX_PER_REQUEST) {
-            return DescribeUserScramCredentialsResponse.newBuilder()
-                    .setError(tooMany("users", request.getUsersCount()))
-                    .build();
-        }
-        Map<String, Boolean> named = new TreeMap<>();
-        if (request.getUsersCount() == 0) {
-            state.scramCredentials().forEach(r -> named.put(r.getName(), false));
-        }
-        request.getUsersList().forEach(user -> named.merge(user, false, (was, again) -> true));
-        DescribeUserScramCredentialsResponse.Builder response = DescribeUserScramCredentialsResponse.newBuilder()
-                .setError(Errors.NONE)
-                .setMetadataVersion(state.version());
-        named.forEach((user, twice) -> response.addResults(described(user, twice)));
-        return response.build();
-    }
-
-    private DescribeUserScramCredentialsResult described(String user, boolean namedTwice) {
-        DescribeUserScramCredentialsResult.Builder result =
-                DescribeUserScramCredentialsResult.newBuilder().setUser(user);
-        if (namedTwice) {
-            return result.setError(Errors.of(
-                            ErrorCode.DUPLICATE_RESOURCE,
-                            "cannot describe SCRAM credentials for the same user twice in a single request"))
-                    .build();
-        }
-        List<UserScramCredentialRecord> credentials = state.scramCredentialsOf(user);
-        if (credentials.isEmpty()) {
-            return result.setError(Errors.of(
-                            ErrorCode.RESOURCE_NOT_FOUND, "attempt to describe a user credential that does not exist"))
-                    .build();
-        }
-        result.setError(Errors.NONE);
-        credentials.forEach(c -> result.addCredentialInfos(
-                ScramCredentialInfo.newBuilder().setMechanism(c.getMechanism()).setIterations(c.getIterations())));
-        return result.build();
     }
 
     private static Error tooMany(String field, int count) {

@@ -56,12 +56,6 @@ final class UserScramCredentials {
         return Optional.ofNullable(mechanisms == null ? null : mechanisms.get(mechanism));
     }
 
-    /** The credentials of {@code user}, by mechanism; empty when it has none. */
-    List<UserScramCredentialRecord> ofUser(String user) {
-        Map<String, UserScramCredentialRecord> mechanisms = byUser.get(user);
-        return mechanisms == null ? List.of() : List.copyOf(mechanisms.values());
-    }
-
     /** Every credential, by user name, then mechanism. */
     List<UserScramCredentialRecord> all() {
         List<UserScramCredentialRecord> all = new ArrayList<>();

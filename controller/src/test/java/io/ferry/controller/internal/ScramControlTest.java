@@ -9,12 +9,8 @@ import io.ferry.controller.ScramProtos;
 import io.ferry.proto.v1.AlterUserScramCredentialsRequest;
 import io.ferry.proto.v1.AlterUserScramCredentialsResponse;
 import io.ferry.proto.v1.AlterUserScramCredentialsResult;
-import io.ferry.proto.v1.DescribeUserScramCredentialsRequest;
-import io.ferry.proto.v1.DescribeUserScramCredentialsResponse;
-import io.ferry.proto.v1.DescribeUserScramCredentialsResult;
 import io.ferry.proto.v1.ErrorCode;
 import io.ferry.proto.v1.ScramCredentialDeletion;
-import io.ferry.proto.v1.ScramCredentialInfo;
 import io.ferry.proto.v1.ScramCredentialUpsertion;
 import io.ferry.proto.v1.UserScramCredentialRecord;
 import io.ferry.security.scram.ScramCredential;
@@ -26,7 +22,7 @@ import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
-/** AlterUserScramCredentials and DescribeUserScramCredentials as the active controller decides them. */
+/** AlterUserScramCredentials as the active controller decides it. */
 class ScramControlTest {
     private static final String SHA_512 = "SCRAM-SHA-512";
     private static final ScramFunctions FUNCTIONS = new ScramFunctions(ScramMechanism.SCRAM_SHA_512);
@@ -227,50 +223,6 @@ class ScramControlTest {
         assertEquals(ErrorCode.INVALID_REQUEST, result.response().getError().getCode());
         assertTrue(result.records().isEmpty());
         assertEquals(0, result.response().getResultsCount());
-    }
-
-    @Test
-    void describeGivesMechanismsAndIterationsOnlyWithKafkasPerUserErrors() {
-        alter(AlterUserScramCredentialsRequest.newBuilder()
-                .addUpsertions(upsertion("bob", "p").setIterations(8192))
-                .addUpsertions(upsertion("alice", "p")));
-
-        DescribeUserScramCredentialsResponse all =
-                scram.describeCredentials(DescribeUserScramCredentialsRequest.getDefaultInstance());
-        assertEquals(ErrorCode.NONE, all.getError().getCode());
-        assertEquals(state.version(), all.getMetadataVersion());
-        assertEquals(
-                List.of("alice", "bob"),
-                all.getResultsList().stream()
-                        .map(DescribeUserScramCredentialsResult::getUser)
-                        .toList());
-        assertEquals(
-                List.of(ScramCredentialInfo.newBuilder()
-                        .setMechanism(SHA_512)
-                        .setIterations(8192)
-                        .build()),
-                all.getResults(1).getCredentialInfosList());
-
-        DescribeUserScramCredentialsResponse named =
-                scram.describeCredentials(DescribeUserScramCredentialsRequest.newBuilder()
-                        .addUsers("alice")
-                        .addUsers("nobody")
-                        .addUsers("bob")
-                        .addUsers("bob")
-                        .build());
-        assertEquals(
-                List.of(ErrorCode.NONE, ErrorCode.DUPLICATE_RESOURCE, ErrorCode.RESOURCE_NOT_FOUND),
-                named.getResultsList().stream().map(r -> r.getError().getCode()).toList());
-        assertEquals(0, named.getResults(1).getCredentialInfosCount());
-    }
-
-    @Test
-    void describingMoreThanAThousandUsersIsRefused() {
-        DescribeUserScramCredentialsRequest.Builder request = DescribeUserScramCredentialsRequest.newBuilder();
-        IntStream.rangeClosed(0, ScramControl.MAX_PER_REQUEST).forEach(i -> request.addUsers("u" + i));
-        assertEquals(
-                ErrorCode.INVALID_REQUEST,
-                scram.describeCredentials(request.build()).getError().getCode());
     }
 
     @Test
