@@ -11,6 +11,7 @@ import io.ferry.cli.internal.GroupsCommand;
 import io.ferry.cli.internal.PerfCommand;
 import io.ferry.cli.internal.ProduceCommand;
 import io.ferry.cli.internal.TopicCommand;
+import io.ferry.cli.internal.UserCommand;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
@@ -41,6 +42,7 @@ import picocli.CommandLine.Spec;
             GroupsCommand.class,
             ClusterCommand.class,
             AclCommand.class,
+            UserCommand.class,
             PerfCommand.class
         },
         footer = {
@@ -51,6 +53,7 @@ import picocli.CommandLine.Spec;
             "  ferry consume --topic orders --from-beginning --timeout-ms 2000",
             "  ferry groups describe --group billing",
             "  ferry acl add --allow-principal User:alice --operation Read --topic orders",
+            "  ferry user add alice --password-file alice.password",
             "  ferry cluster --watch --bootstrap 127.0.0.1:9092,127.0.0.1:9093,127.0.0.1:9094"
         })
 public final class Ferry implements Runnable {

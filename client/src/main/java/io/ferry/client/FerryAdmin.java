@@ -1,5 +1,6 @@
 package io.ferry.client;
 
+import com.google.protobuf.ByteString;
 import io.ferry.client.internal.BatchWalker;
 import io.ferry.client.internal.CallDeadline;
 import io.ferry.client.internal.Channels;
@@ -13,6 +14,9 @@ import io.ferry.proto.v1.AclBinding;
 import io.ferry.proto.v1.AclBindingFilter;
 import io.ferry.proto.v1.AlterTopicConfigsRequest;
 import io.ferry.proto.v1.AlterTopicConfigsResponse;
+import io.ferry.proto.v1.AlterUserScramCredentialsRequest;
+import io.ferry.proto.v1.AlterUserScramCredentialsResponse;
+import io.ferry.proto.v1.AlterUserScramCredentialsResult;
 import io.ferry.proto.v1.BrokerRegistration;
 import io.ferry.proto.v1.BrokerServiceGrpc;
 import io.ferry.proto.v1.BrokerServiceGrpc.BrokerServiceBlockingStub;
@@ -37,6 +41,9 @@ import io.ferry.proto.v1.DescribeClusterRequest;
 import io.ferry.proto.v1.DescribeClusterResponse;
 import io.ferry.proto.v1.DescribeTopicsRequest;
 import io.ferry.proto.v1.DescribeTopicsResponse;
+import io.ferry.proto.v1.DescribeUserScramCredentialsRequest;
+import io.ferry.proto.v1.DescribeUserScramCredentialsResponse;
+import io.ferry.proto.v1.DescribeUserScramCredentialsResult;
 import io.ferry.proto.v1.Error;
 import io.ferry.proto.v1.ErrorCode;
 import io.ferry.proto.v1.FetchPartition;
@@ -45,7 +52,12 @@ import io.ferry.proto.v1.FetchRequest;
 import io.ferry.proto.v1.FetchTopic;
 import io.ferry.proto.v1.FetchTopicResult;
 import io.ferry.proto.v1.PartitionRecord;
+import io.ferry.proto.v1.ScramCredentialDeletion;
+import io.ferry.proto.v1.ScramCredentialInfo;
+import io.ferry.proto.v1.ScramCredentialUpsertion;
 import io.ferry.proto.v1.TopicRecord;
+import io.ferry.security.scram.ScramFunctions;
+import io.ferry.security.scram.ScramMechanism;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.net.InetSocketAddress;
@@ -492,6 +504,85 @@ public final class FerryAdmin implements AutoCloseable {
                 DescribeAclsRequest.newBuilder().setFilter(filter).build();
         return call("describe ACLs", s -> s.describeAcls(request), DescribeAclsResponse::getError, Set.of())
                 .getAclsList();
+    }
+
+    /**
+     * Creates or replaces {@code user}'s SCRAM credential (Kafka's {@code Admin.alterUserScramCredentials} with
+     * an upsertion). As Kafka's admin, this client makes a random salt and salts the password itself: only the
+     * salt and the salted password leave it, never the password. Brokers verify with the new credential from
+     * their next metadata update.
+     *
+     * @param iterations {@link ScramMechanism#MIN_ITERATIONS} to {@link ScramMechanism#MAX_ITERATIONS}
+     * @throws FerryException UNACCEPTABLE_CREDENTIAL (an empty or too long name, iterations out of bounds),
+     *     UNSUPPORTED_SASL_MECHANISM, CLUSTER_AUTHORIZATION_FAILED without ALTER on the cluster
+     */
+    public void upsertUserScramCredential(String user, ScramMechanism mechanism, int iterations, String password) {
+        byte[] salt = ScramFunctions.newSalt();
+        byte[] saltedPassword = new ScramFunctions(mechanism).saltedPassword(password, salt, iterations);
+        alterUserScramCredentials(AlterUserScramCredentialsRequest.newBuilder()
+                .addUpsertions(ScramCredentialUpsertion.newBuilder()
+                        .setName(user)
+                        .setMechanism(mechanism.mechanismName())
+                        .setIterations(iterations)
+                        .setSalt(ByteString.copyFrom(salt))
+                        .setSaltedPassword(ByteString.copyFrom(saltedPassword)))
+                .build());
+    }
+
+    /**
+     * Deletes {@code user}'s SCRAM credential for {@code mechanism} (Kafka's
+     * {@code Admin.alterUserScramCredentials} with a deletion).
+     *
+     * @throws FerryException RESOURCE_NOT_FOUND when the user has no such credential
+     */
+    public void deleteUserScramCredential(String user, ScramMechanism mechanism) {
+        alterUserScramCredentials(AlterUserScramCredentialsRequest.newBuilder()
+                .addDeletions(
+                        ScramCredentialDeletion.newBuilder().setName(user).setMechanism(mechanism.mechanismName()))
+                .build());
+    }
+
+    private void alterUserScramCredentials(AlterUserScramCredentialsRequest request) {
+        AlterUserScramCredentialsResponse response = call(
+                "alter SCRAM credentials",
+                s -> s.alterUserScramCredentials(request),
+                AlterUserScramCredentialsResponse::getError,
+                Set.of());
+        for (AlterUserScramCredentialsResult result : response.getResultsList()) {
+            if (result.getError().getCode() != ErrorCode.NONE) {
+                throw new FerryException(
+                        result.getError().getCode(),
+                        "user '" + result.getUser() + "': " + result.getError().getMessage());
+            }
+        }
+    }
+
+    /**
+     * The mechanisms and iterations of the SCRAM credentials of {@code users} (Kafka's
+     * {@code Admin.describeUserScramCredentials}), by user name; no users: every user that has one. Never a
+     * salt or key.
+     *
+     * @throws FerryException RESOURCE_NOT_FOUND for a named user without credential
+     */
+    public Map<String, List<ScramCredentialInfo>> describeUserScramCredentials(Collection<String> users) {
+        DescribeUserScramCredentialsRequest request = DescribeUserScramCredentialsRequest.newBuilder()
+                .addAllUsers(users)
+                .build();
+        DescribeUserScramCredentialsResponse response = call(
+                "describe SCRAM credentials",
+                s -> s.describeUserScramCredentials(request),
+                DescribeUserScramCredentialsResponse::getError,
+                Set.of());
+        Map<String, List<ScramCredentialInfo>> described = new LinkedHashMap<>();
+        for (DescribeUserScramCredentialsResult result : response.getResultsList()) {
+            if (result.getError().getCode() != ErrorCode.NONE) {
+                throw new FerryException(
+                        result.getError().getCode(),
+                        "user '" + result.getUser() + "': " + result.getError().getMessage());
+            }
+            described.put(result.getUser(), List.copyOf(result.getCredentialInfosList()));
+        }
+        return described;
     }
 
     /**

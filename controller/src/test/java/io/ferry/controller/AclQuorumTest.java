@@ -75,12 +75,7 @@ class AclQuorumTest {
             await().atMost(ControllerCluster.AWAIT).until(() -> cluster.hasSnapshot(active));
 
             // When: every controller stops and starts again from its snapshot and log.
-            for (int id = 1; id <= 3; id++) {
-                cluster.kill(id);
-            }
-            for (int id = 1; id <= 3; id++) {
-                cluster.restart(id);
-            }
+            cluster.restartEveryNode();
 
             // Then: every ACL is back, and a filter deletes through the new active controller.
             int recovered = cluster.awaitActive();

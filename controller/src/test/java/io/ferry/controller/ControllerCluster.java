@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -162,6 +163,13 @@ final class ControllerCluster implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Stops every node, then starts each again from its own snapshot and log. */
+    void restartEveryNode() {
+        List<Integer> ids = nodes.keySet().stream().sorted().toList();
+        ids.forEach(this::kill);
+        ids.forEach(this::restart);
     }
 
     @Override

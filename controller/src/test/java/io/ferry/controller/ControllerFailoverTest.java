@@ -117,12 +117,7 @@ class ControllerFailoverTest {
 
             // The whole quorum restarts from disk (brokers keep heartbeating, so nothing else changes).
             MetadataImage last = image(cluster, next);
-            for (int id = 1; id <= 3; id++) {
-                cluster.kill(id);
-            }
-            for (int id = 1; id <= 3; id++) {
-                cluster.restart(id);
-            }
+            cluster.restartEveryNode();
             int recovered = cluster.awaitActive();
             await().atMost(ControllerCluster.AWAIT)
                     .until(() -> List.of(1, 2, 3).stream()

@@ -73,12 +73,7 @@ class ProducerIdAllocationTest {
             handedOut = allocateAbove(cluster, survivor, handedOut);
 
             cluster.restart(active);
-            for (int id = 1; id <= 3; id++) {
-                cluster.kill(id);
-            }
-            for (int id = 1; id <= 3; id++) {
-                cluster.restart(id);
-            }
+            cluster.restartEveryNode();
             int recovered = cluster.awaitActive();
             allocateAbove(cluster, recovered, handedOut);
         }

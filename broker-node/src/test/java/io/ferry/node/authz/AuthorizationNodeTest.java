@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.ByteString;
 import io.ferry.client.AdminConfig;
 import io.ferry.client.FerryAdmin;
 import io.ferry.client.FerryException;
@@ -19,6 +20,8 @@ import io.ferry.proto.v1.AclOperation;
 import io.ferry.proto.v1.AclPermissionType;
 import io.ferry.proto.v1.AllocateProducerIdsRequest;
 import io.ferry.proto.v1.AlterTopicConfigsRequest;
+import io.ferry.proto.v1.AlterUserScramCredentialsRequest;
+import io.ferry.proto.v1.AlterUserScramCredentialsResponse;
 import io.ferry.proto.v1.BrokerServiceGrpc;
 import io.ferry.proto.v1.BrokerServiceGrpc.BrokerServiceBlockingStub;
 import io.ferry.proto.v1.ConsumerGroupHeartbeatRequest;
@@ -29,6 +32,7 @@ import io.ferry.proto.v1.CreateAclsResponse;
 import io.ferry.proto.v1.CreateTopicRequest;
 import io.ferry.proto.v1.DeleteTopicRequest;
 import io.ferry.proto.v1.DescribeTopicsRequest;
+import io.ferry.proto.v1.DescribeUserScramCredentialsRequest;
 import io.ferry.proto.v1.ErrorCode;
 import io.ferry.proto.v1.FindCoordinatorRequest;
 import io.ferry.proto.v1.GroupServiceGrpc;
@@ -47,7 +51,10 @@ import io.ferry.proto.v1.ReplicaFetchPartitionResult;
 import io.ferry.proto.v1.ReplicaFetchRequest;
 import io.ferry.proto.v1.ReplicaFetchTopic;
 import io.ferry.proto.v1.ResourceType;
+import io.ferry.proto.v1.ScramCredentialUpsertion;
 import io.ferry.proto.v1.TopicMetadata;
+import io.ferry.security.scram.ScramFunctions;
+import io.ferry.security.scram.ScramMechanism;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -460,6 +467,44 @@ class AuthorizationNodeTest {
                         == ErrorCode.NONE);
         // ACLs name "orders", for others: bob is refused.
         assertEquals(ErrorCode.TOPIC_AUTHORIZATION_FAILED, produce(bob));
+    }
+
+    @Test
+    void onlyAPrincipalAllowedAlterOnTheClusterAltersScramCredentials() throws Exception {
+        start();
+        BrokerServiceBlockingStub admin = as("admin");
+        BrokerServiceBlockingStub bob = as("bob");
+        byte[] salt = ScramFunctions.newSalt();
+        AlterUserScramCredentialsRequest upsert = AlterUserScramCredentialsRequest.newBuilder()
+                .addUpsertions(ScramCredentialUpsertion.newBuilder()
+                        .setName("bob")
+                        .setMechanism(ScramMechanism.SCRAM_SHA_512.mechanismName())
+                        .setIterations(ScramMechanism.MIN_ITERATIONS)
+                        .setSalt(ByteString.copyFrom(salt))
+                        .setSaltedPassword(ByteString.copyFrom(new ScramFunctions(ScramMechanism.SCRAM_SHA_512)
+                                .saltedPassword("bob-secret", salt, ScramMechanism.MIN_ITERATIONS))))
+                .build();
+        DescribeUserScramCredentialsRequest bobs =
+                DescribeUserScramCredentialsRequest.newBuilder().addUsers("bob").build();
+
+        // No ACL gives bob ALTER or DESCRIBE on the cluster: refused, and nothing was stored.
+        assertEquals(
+                ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
+                bob.alterUserScramCredentials(upsert).getError().getCode());
+        assertEquals(
+                ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
+                bob.describeUserScramCredentials(bobs).getError().getCode());
+        assertEquals(
+                ErrorCode.RESOURCE_NOT_FOUND,
+                admin.describeUserScramCredentials(bobs)
+                        .getResults(0)
+                        .getError()
+                        .getCode());
+
+        // The super user may.
+        AlterUserScramCredentialsResponse byAdmin = admin.alterUserScramCredentials(upsert);
+        assertEquals(ErrorCode.NONE, byAdmin.getError().getCode());
+        assertEquals(ErrorCode.NONE, byAdmin.getResults(0).getError().getCode());
     }
 
     private static ManagedChannel channelOf(BrokerServiceBlockingStub stub) {

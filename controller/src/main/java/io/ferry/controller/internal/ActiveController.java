@@ -5,6 +5,7 @@ import io.ferry.proto.v1.ActiveControllerRequest;
 import io.ferry.proto.v1.ActiveControllerResponse;
 import io.ferry.proto.v1.AlterPartitionResponse;
 import io.ferry.proto.v1.AlterTopicConfigsResponse;
+import io.ferry.proto.v1.AlterUserScramCredentialsResponse;
 import io.ferry.proto.v1.CommandResult;
 import io.ferry.proto.v1.CompletedRequest;
 import io.ferry.proto.v1.ControllerCommand;
@@ -77,6 +78,7 @@ public final class ActiveController implements AutoCloseable {
     private final ReplicationControl replication;
     private final ProducerIdControl producerIds;
     private final AclControl acls;
+    private final ScramControl scram;
     /** Keyed requests decided here whose command is not applied yet, by key. */
     private final Map<String, InFlight> inFlight = new HashMap<>();
 
@@ -162,6 +164,7 @@ public final class ActiveController implements AutoCloseable {
         this.producerIds = new ProducerIdControl(
                 state, record -> propose(ControllerCommand.newBuilder().setProducerIds(record)));
         this.acls = new AclControl(state);
+        this.scram = new ScramControl(state);
     }
 
     /** Handles a request only the active controller may decide. Never completes exceptionally. */
@@ -276,6 +279,16 @@ public final class ActiveController implements AutoCloseable {
                 return CompletableFuture.completedFuture(
                         response.setDescribeAcls(acls.describeAcls(request.getDescribeAcls()))
                                 .build());
+            case ALTER_USER_SCRAM_CREDENTIALS:
+                // Never remembered under an idempotency key: the remembered request would keep the salted
+                // passwords in every controller's log and snapshots.
+                return commit(
+                        request.toBuilder().clearIdempotencyKey().build(),
+                        scram.alterCredentials(request.getAlterUserScramCredentials()),
+                        e -> AlterUserScramCredentialsResponse.newBuilder()
+                                .setError(e)
+                                .build(),
+                        r -> response.setAlterUserScramCredentials(r).build());
             case DESCRIBE_TOPICS:
                 return CompletableFuture.completedFuture(
                         response.setDescribeTopics(replication.describeTopics(request.getDescribeTopics()))

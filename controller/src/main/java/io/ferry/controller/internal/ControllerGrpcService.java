@@ -8,6 +8,8 @@ import io.ferry.proto.v1.AlterPartitionRequest;
 import io.ferry.proto.v1.AlterPartitionResponse;
 import io.ferry.proto.v1.AlterTopicConfigsRequest;
 import io.ferry.proto.v1.AlterTopicConfigsResponse;
+import io.ferry.proto.v1.AlterUserScramCredentialsRequest;
+import io.ferry.proto.v1.AlterUserScramCredentialsResponse;
 import io.ferry.proto.v1.BrokerHeartbeatRequest;
 import io.ferry.proto.v1.BrokerHeartbeatResponse;
 import io.ferry.proto.v1.ControlledShutdownRequest;
@@ -151,6 +153,19 @@ public final class ControllerGrpcService extends ControllerServiceGrpc.Controlle
                 observer,
                 ActiveControllerResponse::getDescribeAcls,
                 e -> DescribeAclsResponse.newBuilder().setError(e).build());
+    }
+
+    /** Without an idempotency key: see {@code AlterUserScramCredentialsRequest}. */
+    @Override
+    public void alterUserScramCredentials(
+            AlterUserScramCredentialsRequest request, StreamObserver<AlterUserScramCredentialsResponse> observer) {
+        route(
+                ActiveControllerRequest.newBuilder()
+                        .setAlterUserScramCredentials(request)
+                        .build(),
+                observer,
+                ActiveControllerResponse::getAlterUserScramCredentials,
+                e -> AlterUserScramCredentialsResponse.newBuilder().setError(e).build());
     }
 
     @Override

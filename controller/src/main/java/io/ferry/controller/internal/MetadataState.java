@@ -22,6 +22,7 @@ import io.ferry.proto.v1.RemoveAccessControlEntryRecord;
 import io.ferry.proto.v1.TopicConfigChangeRecord;
 import io.ferry.proto.v1.TopicRecord;
 import io.ferry.proto.v1.UnfenceBrokerRecord;
+import io.ferry.proto.v1.UserScramCredentialRecord;
 import io.ferry.proto.v1.VersionedRecord;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -54,6 +55,8 @@ public final class MetadataState {
     private final TreeMap<String, PartitionRecord[]> partitions = new TreeMap<>();
     /** Every ACL, by id. */
     private final TreeMap<String, AccessControlEntryRecord> acls = new TreeMap<>();
+
+    private final UserScramCredentials scramCredentials = new UserScramCredentials();
     /** The most recent records, oldest first, at most {@link #retainedRecords}. */
     private final ArrayDeque<VersionedRecord> recent = new ArrayDeque<>();
     /** Per broker id: {replicas held, leaderships held}; kept up to date by replay for placement. */
@@ -162,6 +165,10 @@ public final class MetadataState {
                         ? Errors.NONE
                         : Errors.of(ErrorCode.INVALID_REQUEST, "no ACL has id '" + r.getId() + "'");
             }
+            case USER_SCRAM_CREDENTIAL:
+                return scramCredentials.check(record.getUserScramCredential());
+            case REMOVE_USER_SCRAM_CREDENTIAL:
+                return scramCredentials.check(record.getRemoveUserScramCredential());
             default:
                 return Errors.of(ErrorCode.INVALID_REQUEST, "empty or unknown metadata record");
         }
@@ -360,6 +367,12 @@ public final class MetadataState {
             case REMOVE_ACCESS_CONTROL_ENTRY:
                 acls.remove(record.getRemoveAccessControlEntry().getId());
                 break;
+            case USER_SCRAM_CREDENTIAL:
+                scramCredentials.replay(record.getUserScramCredential());
+                break;
+            case REMOVE_USER_SCRAM_CREDENTIAL:
+                scramCredentials.replay(record.getRemoveUserScramCredential());
+                break;
             default:
                 throw new IllegalStateException("unchecked record " + record.getRecordCase());
         }
@@ -399,12 +412,13 @@ public final class MetadataState {
         for (AccessControlEntryRecord acl : image.getAclsList()) {
             acls.put(acl.getId(), acl);
         }
+        scramCredentials.load(image.getScramCredentialsList());
         version = image.getVersion();
     }
 
     /**
      * The whole metadata, in a canonical order (brokers by id, topics by name, partitions by index, ACLs by
-     * id).
+     * id, SCRAM credentials by user, then mechanism).
      */
     public synchronized MetadataImage image() {
         MetadataImage.Builder b = MetadataImage.newBuilder()
@@ -414,7 +428,9 @@ public final class MetadataState {
         for (PartitionRecord[] ps : partitions.values()) {
             b.addAllPartitions(Arrays.asList(ps));
         }
-        return b.addAllAcls(acls.values()).build();
+        return b.addAllAcls(acls.values())
+                .addAllScramCredentials(scramCredentials.all())
+                .build();
     }
 
     /** Everything a snapshot must hold: the image, the remembered requests and the next producer id. */
@@ -462,6 +478,16 @@ public final class MetadataState {
     /** Every ACL, by id. */
     public synchronized List<AccessControlEntryRecord> acls() {
         return List.copyOf(acls.values());
+    }
+
+    /** Every SCRAM credential, by user name, then mechanism. */
+    public synchronized List<UserScramCredentialRecord> scramCredentials() {
+        return scramCredentials.all();
+    }
+
+    /** {@code user}'s credential for the mechanism of that SASL name, if it has one. */
+    public synchronized Optional<UserScramCredentialRecord> scramCredential(String user, String mechanism) {
+        return scramCredentials.find(user, mechanism);
     }
 
     public synchronized long version() {

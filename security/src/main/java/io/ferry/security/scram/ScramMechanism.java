@@ -59,7 +59,8 @@ public enum ScramMechanism {
         return keyDerivationAlgorithm;
     }
 
-    int keyBits() {
+    /** The length of the mechanism's keys and salted password (its hash's output), in bits. */
+    public int keyBits() {
         return keyBits;
     }
 

@@ -13,6 +13,8 @@ import io.ferry.node.internal.broker.topic.TopicOverrides.InvalidTopicConfigExce
 import io.ferry.node.internal.caller.CallerListener;
 import io.ferry.proto.v1.AlterTopicConfigsRequest;
 import io.ferry.proto.v1.AlterTopicConfigsResponse;
+import io.ferry.proto.v1.AlterUserScramCredentialsRequest;
+import io.ferry.proto.v1.AlterUserScramCredentialsResponse;
 import io.ferry.proto.v1.CreateAclsRequest;
 import io.ferry.proto.v1.CreateAclsResponse;
 import io.ferry.proto.v1.CreatePartitionsRequest;
@@ -220,6 +222,32 @@ final class AdminCalls {
                 (stub, answer) -> stub.describeAcls(request, answer),
                 DescribeAclsResponse::getError,
                 error -> DescribeAclsResponse.newBuilder().setError(error).build());
+    }
+
+    /**
+     * Kafka's AlterUserScramCredentials: ALTER on the cluster. Forwarded without an idempotency key (the
+     * controllers would remember the salted passwords with it): a retry by the gateway decides it again, which
+     * repeats an upsertion harmlessly and may answer a repeated deletion RESOURCE_NOT_FOUND.
+     */
+    void alterUserScramCredentials(
+            AlterUserScramCredentialsRequest request, StreamObserver<AlterUserScramCredentialsResponse> observer) {
+        Error denied = authorizer.cluster(Caller.current(), AclOperation.ALTER);
+        if (denied != null) {
+            answer(
+                    observer,
+                    AlterUserScramCredentialsResponse.newBuilder()
+                            .setError(denied)
+                            .build());
+            return;
+        }
+        forward(
+                "alter_user_scram_credentials",
+                observer,
+                (stub, answer) -> stub.alterUserScramCredentials(request, answer),
+                AlterUserScramCredentialsResponse::getError,
+                error -> AlterUserScramCredentialsResponse.newBuilder()
+                        .setError(error)
+                        .build());
     }
 
     void describeTopics(DescribeTopicsRequest request, StreamObserver<DescribeTopicsResponse> observer) {

@@ -17,6 +17,8 @@ import io.ferry.node.internal.caller.CallerConnection;
 import io.ferry.node.internal.caller.CallerListener;
 import io.ferry.proto.v1.AlterTopicConfigsRequest;
 import io.ferry.proto.v1.AlterTopicConfigsResponse;
+import io.ferry.proto.v1.AlterUserScramCredentialsRequest;
+import io.ferry.proto.v1.AlterUserScramCredentialsResponse;
 import io.ferry.proto.v1.BrokerServiceGrpc;
 import io.ferry.proto.v1.CreateAclsRequest;
 import io.ferry.proto.v1.CreateAclsResponse;
@@ -36,6 +38,8 @@ import io.ferry.proto.v1.DescribeClusterRequest;
 import io.ferry.proto.v1.DescribeClusterResponse;
 import io.ferry.proto.v1.DescribeTopicsRequest;
 import io.ferry.proto.v1.DescribeTopicsResponse;
+import io.ferry.proto.v1.DescribeUserScramCredentialsRequest;
+import io.ferry.proto.v1.DescribeUserScramCredentialsResponse;
 import io.ferry.proto.v1.Error;
 import io.ferry.proto.v1.ErrorCode;
 import io.ferry.proto.v1.FetchRequest;
@@ -77,7 +81,8 @@ import org.slf4j.LoggerFactory;
  * {@code ferry.v1.BrokerService} on the node's gRPC port. Produce and Fetch go through
  * {@link ProduceHandler} / {@link ProduceStream} and {@link FetchHandler}, a follower's ReplicaFetch
  * through {@link ReplicaFetchHandler}, ListOffsets and DeleteRecords through {@link ListOffsetsHandler}
- * and {@link DeleteRecordsHandler}; Metadata is answered from the metadata view; admin calls are forwarded to the
+ * and {@link DeleteRecordsHandler}; Metadata and DescribeUserScramCredentials
+ * ({@link DescribeUserScramCredentialsHandler}) are answered from the metadata view; admin calls are forwarded to the
  * controller quorum ({@link AdminCalls}) and answered with the controller's response; InitProducerId hands out
  * ids from the blocks the controllers gave this broker ({@link InitProducerIdHandler}). A request that fails
  * unexpectedly is answered with INTERNAL, never by stopping anything else.
@@ -102,6 +107,7 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
     private final ReplicaFetchHandler replicaFetch;
     private final DeleteRecordsHandler deleteRecords;
     private final ListOffsetsHandler listOffsets;
+    private final DescribeUserScramCredentialsHandler describeUserScramCredentials;
     private final AdminCalls admin;
     private final InitProducerIdHandler initProducerId;
     private final FetchMemory fetchMemory;
@@ -150,6 +156,7 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
                 authorizer);
         this.deleteRecords = new DeleteRecordsHandler(replicaManager, metadata, authorizer);
         this.listOffsets = new ListOffsetsHandler(replicaManager, metadata, authorizer);
+        this.describeUserScramCredentials = new DescribeUserScramCredentialsHandler(metadata, authorizer);
         this.initProducerId = new InitProducerIdHandler(ProducerIdBlocks.fromControllers(
                 session.brokerId(), session::incarnationId, controllers, requestTimeoutMillis));
     }
@@ -352,6 +359,24 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
     @Override
     public void describeAcls(DescribeAclsRequest request, StreamObserver<DescribeAclsResponse> observer) {
         guarded(observer, () -> admin.describeAcls(request, observer));
+    }
+
+    @Override
+    public void alterUserScramCredentials(
+            AlterUserScramCredentialsRequest request, StreamObserver<AlterUserScramCredentialsResponse> observer) {
+        guarded(observer, () -> admin.alterUserScramCredentials(request, observer));
+    }
+
+    @Override
+    public void describeUserScramCredentials(
+            DescribeUserScramCredentialsRequest request,
+            StreamObserver<DescribeUserScramCredentialsResponse> observer) {
+        long start = System.nanoTime();
+        guarded(observer, () -> {
+            observer.onNext(describeUserScramCredentials.handle(request));
+            observer.onCompleted();
+        });
+        metrics.request("describe_user_scram_credentials").record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
     }
 
     @Override

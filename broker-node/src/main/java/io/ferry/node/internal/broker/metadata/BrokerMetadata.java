@@ -1,14 +1,20 @@
 package io.ferry.node.internal.broker.metadata;
 
+import io.ferry.controller.ScramProtos;
 import io.ferry.proto.v1.AclBinding;
 import io.ferry.proto.v1.BrokerRegistration;
 import io.ferry.proto.v1.FetchMetadataResponse;
 import io.ferry.proto.v1.MetadataImage;
 import io.ferry.proto.v1.MetadataRecord;
 import io.ferry.proto.v1.PartitionRecord;
+import io.ferry.proto.v1.RemoveUserScramCredentialRecord;
 import io.ferry.proto.v1.TopicRecord;
+import io.ferry.proto.v1.UserScramCredentialRecord;
 import io.ferry.proto.v1.VersionedRecord;
+import io.ferry.security.scram.ScramCredential;
+import io.ferry.security.scram.ScramMechanism;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,13 +28,16 @@ import java.util.TreeMap;
  *
  * @param partitions topic → partition number → record
  * @param acls every ACL of the cluster, by the id the controller gave it
+ * @param scramCredentials every SCRAM credential of the cluster: mechanism → user name → credential (Kafka's
+ *     {@code ScramImage})
  */
 public record BrokerMetadata(
         long version,
         Map<Integer, BrokerRegistration> brokers,
         Map<String, TopicRecord> topics,
         Map<String, Map<Integer, PartitionRecord>> partitions,
-        Map<String, AclBinding> acls) {
+        Map<String, AclBinding> acls,
+        Map<ScramMechanism, Map<String, ScramCredential>> scramCredentials) {
 
     public static final BrokerMetadata EMPTY = new BrokerMetadata(0, Map.of(), Map.of(), Map.of());
 
@@ -37,6 +46,17 @@ public record BrokerMetadata(
         topics = Collections.unmodifiableMap(topics);
         partitions = Collections.unmodifiableMap(partitions);
         acls = Collections.unmodifiableMap(acls);
+        scramCredentials = Collections.unmodifiableMap(scramCredentials);
+    }
+
+    /** A view with no SCRAM credential. */
+    public BrokerMetadata(
+            long version,
+            Map<Integer, BrokerRegistration> brokers,
+            Map<String, TopicRecord> topics,
+            Map<String, Map<Integer, PartitionRecord>> partitions,
+            Map<String, AclBinding> acls) {
+        this(version, brokers, topics, partitions, acls, Map.of());
     }
 
     /** A view with no ACL. */
@@ -69,7 +89,7 @@ public record BrokerMetadata(
     }
 
     private BrokerMetadata withVersion(long v) {
-        return new BrokerMetadata(v, brokers, topics, partitions, acls);
+        return new BrokerMetadata(v, brokers, topics, partitions, acls, scramCredentials);
     }
 
     static BrokerMetadata fromImage(MetadataImage image) {
@@ -78,12 +98,22 @@ public record BrokerMetadata(
         image.getTopicsList().forEach(t -> b.topics.put(t.getName(), t));
         image.getPartitionsList().forEach(b::putPartition);
         image.getAclsList().forEach(a -> b.acls.put(a.getId(), a.getBinding()));
+        image.getScramCredentialsList().forEach(b::putScramCredential);
         return b.build(image.getVersion());
     }
 
     public Optional<PartitionRecord> partition(String topic, int partition) {
         Map<Integer, PartitionRecord> byNumber = partitions.get(topic);
         return Optional.ofNullable(byNumber == null ? null : byNumber.get(partition));
+    }
+
+    /**
+     * {@code user}'s credential for {@code mechanism} at this view's version, what a broker verifies a SCRAM
+     * client against; empty when the user has none (or the broker has not received it yet).
+     */
+    public Optional<ScramCredential> scramCredential(String user, ScramMechanism mechanism) {
+        Map<String, ScramCredential> users = scramCredentials.get(mechanism);
+        return Optional.ofNullable(users == null ? null : users.get(user));
     }
 
     /** The partitions of {@code topic}, by number; empty if unknown. */
@@ -97,17 +127,39 @@ public record BrokerMetadata(
         final Map<String, TopicRecord> topics;
         final Map<String, Map<Integer, PartitionRecord>> partitions;
         final Map<String, AclBinding> acls;
+        final Map<ScramMechanism, Map<String, ScramCredential>> scramCredentials;
 
         Builder(BrokerMetadata from) {
             brokers = new HashMap<>(from.brokers);
             topics = new HashMap<>(from.topics);
             acls = new HashMap<>(from.acls);
+            scramCredentials = new EnumMap<>(ScramMechanism.class);
+            from.scramCredentials.forEach((m, users) -> scramCredentials.put(m, new HashMap<>(users)));
             partitions = new HashMap<>();
             from.partitions.forEach((t, ps) -> partitions.put(t, new TreeMap<>(ps)));
         }
 
         void putPartition(PartitionRecord p) {
             partitions.computeIfAbsent(p.getTopic(), t -> new TreeMap<>()).put(p.getPartition(), p);
+        }
+
+        /** A credential of a mechanism this broker does not offer cannot verify anyone here: left out. */
+        void putScramCredential(UserScramCredentialRecord r) {
+            if (ScramMechanism.forMechanismName(r.getMechanism()).isPresent()) {
+                ScramCredential credential = ScramProtos.credential(r);
+                scramCredentials
+                        .computeIfAbsent(credential.mechanism(), m -> new HashMap<>())
+                        .put(r.getName(), credential);
+            }
+        }
+
+        void removeScramCredential(RemoveUserScramCredentialRecord r) {
+            ScramMechanism.forMechanismName(r.getMechanism()).ifPresent(mechanism -> {
+                Map<String, ScramCredential> users = scramCredentials.get(mechanism);
+                if (users != null) {
+                    users.remove(r.getName());
+                }
+            });
         }
 
         void apply(MetadataRecord record) {
@@ -164,6 +216,8 @@ public record BrokerMetadata(
                             record.getAccessControlEntry().getBinding());
                 case REMOVE_ACCESS_CONTROL_ENTRY ->
                     acls.remove(record.getRemoveAccessControlEntry().getId());
+                case USER_SCRAM_CREDENTIAL -> putScramCredential(record.getUserScramCredential());
+                case REMOVE_USER_SCRAM_CREDENTIAL -> removeScramCredential(record.getRemoveUserScramCredential());
                 case RECORD_NOT_SET -> {
                     // A record kind this broker does not know carries nothing it acts on.
                 }
@@ -178,7 +232,7 @@ public record BrokerMetadata(
         }
 
         BrokerMetadata build(long version) {
-            return new BrokerMetadata(version, brokers, topics, partitions, acls);
+            return new BrokerMetadata(version, brokers, topics, partitions, acls, scramCredentials);
         }
     }
 }
