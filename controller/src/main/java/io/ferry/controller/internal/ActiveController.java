@@ -3,6 +3,7 @@ package io.ferry.controller.internal;
 import io.ferry.controller.ControllerConfig;
 import io.ferry.proto.v1.ActiveControllerRequest;
 import io.ferry.proto.v1.ActiveControllerResponse;
+import io.ferry.proto.v1.AlterClientQuotasResponse;
 import io.ferry.proto.v1.AlterPartitionResponse;
 import io.ferry.proto.v1.AlterTopicConfigsResponse;
 import io.ferry.proto.v1.CommandResult;
@@ -40,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * {@code ReplicationControlManager}: {@link ClusterControl} keeps broker liveness (registration, heartbeats,
  * session expiry, fencing, controlled shutdown) and {@link ReplicationControl} decides topics and partitions
  * (creation, deletion, configs, placement, ISR changes, preferred leaders); {@link ProducerIdControl} hands
- * brokers blocks of producer ids and {@link AclControl} decides ACL changes. All decide from the committed
+ * brokers blocks of producer ids, {@link AclControl} decides ACL changes and {@link ClientQuotaControl} client quota changes. All decide from the committed
  * {@link MetadataState}; this class proposes what they decided and answers once it is applied. It never
  * mutates metadata itself. Decisions that race with a concurrent change are refused when applied
  * (partition epochs are compare-and-set), and the next tick decides again.
@@ -77,6 +78,7 @@ public final class ActiveController implements AutoCloseable {
     private final ReplicationControl replication;
     private final ProducerIdControl producerIds;
     private final AclControl acls;
+    private final ClientQuotaControl clientQuotas;
     /** Keyed requests decided here whose command is not applied yet, by key. */
     private final Map<String, InFlight> inFlight = new HashMap<>();
 
@@ -162,6 +164,7 @@ public final class ActiveController implements AutoCloseable {
         this.producerIds = new ProducerIdControl(
                 state, record -> propose(ControllerCommand.newBuilder().setProducerIds(record)));
         this.acls = new AclControl(state);
+        this.clientQuotas = new ClientQuotaControl(state);
     }
 
     /** Handles a request only the active controller may decide. Never completes exceptionally. */
@@ -276,6 +279,16 @@ public final class ActiveController implements AutoCloseable {
                 return CompletableFuture.completedFuture(
                         response.setDescribeAcls(acls.describeAcls(request.getDescribeAcls()))
                                 .build());
+            case ALTER_CLIENT_QUOTAS:
+                return commit(
+                        request,
+                        clientQuotas.alterClientQuotas(request.getAlterClientQuotas()),
+                        e -> AlterClientQuotasResponse.newBuilder().setError(e).build(),
+                        r -> response.setAlterClientQuotas(r).build());
+            case DESCRIBE_CLIENT_QUOTAS:
+                return CompletableFuture.completedFuture(response.setDescribeClientQuotas(
+                                clientQuotas.describeClientQuotas(request.getDescribeClientQuotas()))
+                        .build());
             case DESCRIBE_TOPICS:
                 return CompletableFuture.completedFuture(
                         response.setDescribeTopics(replication.describeTopics(request.getDescribeTopics()))

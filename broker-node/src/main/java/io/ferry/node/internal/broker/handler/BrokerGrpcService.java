@@ -15,6 +15,8 @@ import io.ferry.node.internal.broker.wire.OffHeapProduceRequest;
 import io.ferry.node.internal.broker.wire.ProduceRequestMarshaller;
 import io.ferry.node.internal.caller.CallerConnection;
 import io.ferry.node.internal.caller.CallerListener;
+import io.ferry.proto.v1.AlterClientQuotasRequest;
+import io.ferry.proto.v1.AlterClientQuotasResponse;
 import io.ferry.proto.v1.AlterTopicConfigsRequest;
 import io.ferry.proto.v1.AlterTopicConfigsResponse;
 import io.ferry.proto.v1.BrokerServiceGrpc;
@@ -32,6 +34,8 @@ import io.ferry.proto.v1.DeleteTopicRequest;
 import io.ferry.proto.v1.DeleteTopicResponse;
 import io.ferry.proto.v1.DescribeAclsRequest;
 import io.ferry.proto.v1.DescribeAclsResponse;
+import io.ferry.proto.v1.DescribeClientQuotasRequest;
+import io.ferry.proto.v1.DescribeClientQuotasResponse;
 import io.ferry.proto.v1.DescribeClusterRequest;
 import io.ferry.proto.v1.DescribeClusterResponse;
 import io.ferry.proto.v1.DescribeTopicsRequest;
@@ -352,6 +356,18 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
     @Override
     public void describeAcls(DescribeAclsRequest request, StreamObserver<DescribeAclsResponse> observer) {
         guarded(observer, () -> admin.describeAcls(request, observer));
+    }
+
+    @Override
+    public void alterClientQuotas(
+            AlterClientQuotasRequest request, StreamObserver<AlterClientQuotasResponse> observer) {
+        guarded(observer, () -> admin.alterClientQuotas(request, observer));
+    }
+
+    @Override
+    public void describeClientQuotas(
+            DescribeClientQuotasRequest request, StreamObserver<DescribeClientQuotasResponse> observer) {
+        guarded(observer, () -> admin.describeClientQuotas(request, observer));
     }
 
     @Override

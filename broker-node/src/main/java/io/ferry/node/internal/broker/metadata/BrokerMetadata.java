@@ -2,6 +2,8 @@ package io.ferry.node.internal.broker.metadata;
 
 import io.ferry.proto.v1.AclBinding;
 import io.ferry.proto.v1.BrokerRegistration;
+import io.ferry.proto.v1.ClientQuotaEntity;
+import io.ferry.proto.v1.ClientQuotaRecord;
 import io.ferry.proto.v1.FetchMetadataResponse;
 import io.ferry.proto.v1.MetadataImage;
 import io.ferry.proto.v1.MetadataRecord;
@@ -22,13 +24,15 @@ import java.util.TreeMap;
  *
  * @param partitions topic → partition number → record
  * @param acls every ACL of the cluster, by the id the controller gave it
+ * @param clientQuotas every client quota: entity (components user then client-id) → key → value
  */
 public record BrokerMetadata(
         long version,
         Map<Integer, BrokerRegistration> brokers,
         Map<String, TopicRecord> topics,
         Map<String, Map<Integer, PartitionRecord>> partitions,
-        Map<String, AclBinding> acls) {
+        Map<String, AclBinding> acls,
+        Map<ClientQuotaEntity, Map<String, Double>> clientQuotas) {
 
     public static final BrokerMetadata EMPTY = new BrokerMetadata(0, Map.of(), Map.of(), Map.of());
 
@@ -37,6 +41,17 @@ public record BrokerMetadata(
         topics = Collections.unmodifiableMap(topics);
         partitions = Collections.unmodifiableMap(partitions);
         acls = Collections.unmodifiableMap(acls);
+        clientQuotas = Collections.unmodifiableMap(clientQuotas);
+    }
+
+    /** A view with no client quota. */
+    public BrokerMetadata(
+            long version,
+            Map<Integer, BrokerRegistration> brokers,
+            Map<String, TopicRecord> topics,
+            Map<String, Map<Integer, PartitionRecord>> partitions,
+            Map<String, AclBinding> acls) {
+        this(version, brokers, topics, partitions, acls, Map.of());
     }
 
     /** A view with no ACL. */
@@ -69,7 +84,7 @@ public record BrokerMetadata(
     }
 
     private BrokerMetadata withVersion(long v) {
-        return new BrokerMetadata(v, brokers, topics, partitions, acls);
+        return new BrokerMetadata(v, brokers, topics, partitions, acls, clientQuotas);
     }
 
     static BrokerMetadata fromImage(MetadataImage image) {
@@ -78,6 +93,7 @@ public record BrokerMetadata(
         image.getTopicsList().forEach(t -> b.topics.put(t.getName(), t));
         image.getPartitionsList().forEach(b::putPartition);
         image.getAclsList().forEach(a -> b.acls.put(a.getId(), a.getBinding()));
+        image.getClientQuotasList().forEach(b::applyClientQuota);
         return b.build(image.getVersion());
     }
 
@@ -97,11 +113,13 @@ public record BrokerMetadata(
         final Map<String, TopicRecord> topics;
         final Map<String, Map<Integer, PartitionRecord>> partitions;
         final Map<String, AclBinding> acls;
+        final Map<ClientQuotaEntity, Map<String, Double>> clientQuotas;
 
         Builder(BrokerMetadata from) {
             brokers = new HashMap<>(from.brokers);
             topics = new HashMap<>(from.topics);
             acls = new HashMap<>(from.acls);
+            clientQuotas = new HashMap<>(from.clientQuotas);
             partitions = new HashMap<>();
             from.partitions.forEach((t, ps) -> partitions.put(t, new TreeMap<>(ps)));
         }
@@ -164,9 +182,25 @@ public record BrokerMetadata(
                             record.getAccessControlEntry().getBinding());
                 case REMOVE_ACCESS_CONTROL_ENTRY ->
                     acls.remove(record.getRemoveAccessControlEntry().getId());
+                case CLIENT_QUOTA -> applyClientQuota(record.getClientQuota());
                 case RECORD_NOT_SET -> {
                     // A record kind this broker does not know carries nothing it acts on.
                 }
+            }
+        }
+
+        /** Copies on write: the maps of earlier views stay unchanged. */
+        void applyClientQuota(ClientQuotaRecord r) {
+            Map<String, Double> values = new HashMap<>(clientQuotas.getOrDefault(r.getEntity(), Map.of()));
+            if (r.getRemove()) {
+                values.remove(r.getKey());
+            } else {
+                values.put(r.getKey(), r.getValue());
+            }
+            if (values.isEmpty()) {
+                clientQuotas.remove(r.getEntity());
+            } else {
+                clientQuotas.put(r.getEntity(), Map.copyOf(values));
             }
         }
 
@@ -178,7 +212,7 @@ public record BrokerMetadata(
         }
 
         BrokerMetadata build(long version) {
-            return new BrokerMetadata(version, brokers, topics, partitions, acls);
+            return new BrokerMetadata(version, brokers, topics, partitions, acls, clientQuotas);
         }
     }
 }
