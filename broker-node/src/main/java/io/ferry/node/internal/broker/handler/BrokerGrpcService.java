@@ -9,6 +9,8 @@ import io.ferry.node.internal.broker.memory.FetchMemory;
 import io.ferry.node.internal.broker.metadata.BrokerMetadata;
 import io.ferry.node.internal.broker.metadata.CallerEndpoints;
 import io.ferry.node.internal.broker.metrics.BrokerMetrics;
+import io.ferry.node.internal.broker.quota.ClientThrottle;
+import io.ferry.node.internal.broker.quota.QuotaClient;
 import io.ferry.node.internal.broker.topic.TopicAdmission;
 import io.ferry.node.internal.broker.wire.DirectBufferPool;
 import io.ferry.node.internal.broker.wire.OffHeapProduceRequest;
@@ -110,6 +112,7 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
     private final InitProducerIdHandler initProducerId;
     private final FetchMemory fetchMemory;
     private final DirectBufferPool produceBuffers = new DirectBufferPool(PRODUCE_BUFFER_POOL_BYTES);
+    private final ClientThrottle throttle;
 
     /**
      * Bounds on what one fetch may return over all its partitions, whatever it asks.
@@ -124,6 +127,7 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
      *                    it last heard of, and a poll to catch up after an admin call
      * @param controllers where admin calls are forwarded and blocks of producer ids asked for
      * @param authorizer  what each call's principal may do
+     * @param throttle    holds back the Produce and Fetch responses of clients over their quotas
      */
     public BrokerGrpcService(
             ReplicaManager replicaManager,
@@ -134,8 +138,10 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
             FetchLimits fetchLimits,
             FetchMemory fetchMemory,
             TopicAdmission topicAdmission,
-            BrokerAuthorizer authorizer) {
+            BrokerAuthorizer authorizer,
+            ClientThrottle throttle) {
         this.session = session;
+        this.throttle = throttle;
         this.authorizer = authorizer;
         this.metrics = metrics;
         this.fetchMemory = fetchMemory;
@@ -199,28 +205,42 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
     }
 
     private void produceOffHeap(OffHeapProduceRequest request, StreamObserver<ProduceResponse> observer) {
+        QuotaClient client = QuotaClient.current();
+        long bytes = request.sizeInBytes();
         guarded(
                 observer,
-                () -> produce.handle(request, CallerListener.isExternal(), response -> {
-                    observer.onNext(response);
-                    observer.onCompleted();
-                }));
+                () -> produce.handle(
+                        request,
+                        CallerListener.isExternal(),
+                        response -> throttle.produced(client, bytes, response, throttled -> {
+                            observer.onNext(throttled);
+                            observer.onCompleted();
+                        })));
     }
 
     private StreamObserver<OffHeapProduceRequest> produceStreamOffHeap(StreamObserver<ProduceResponse> observer) {
-        return new ProduceStream(
-                observer, (request, respond) -> produce.handle(request, CallerListener.isExternal(), respond));
+        QuotaClient client = QuotaClient.current();
+        boolean external = CallerListener.isExternal();
+        return new ProduceStream(observer, (request, respond) -> {
+            long bytes = request.sizeInBytes();
+            produce.handle(request, external, response -> throttle.produced(client, bytes, response, respond));
+        });
     }
 
     @Override
     public void fetch(FetchRequest request, StreamObserver<FetchResponse> observer) {
         FetchMemory.Call memory = heldUntilTheCallEnds(observer);
+        QuotaClient client = QuotaClient.current();
         guarded(
                 observer,
-                () -> fetch.handle(request, CallerListener.isExternal(), memory, response -> {
-                    observer.onNext(response);
-                    observer.onCompleted();
-                }));
+                () -> fetch.handle(
+                        request,
+                        CallerListener.isExternal(),
+                        memory,
+                        response -> throttle.fetched(client, response, throttled -> {
+                            observer.onNext(throttled);
+                            observer.onCompleted();
+                        })));
     }
 
     @Override
