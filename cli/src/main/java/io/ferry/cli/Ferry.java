@@ -10,6 +10,7 @@ import io.ferry.cli.internal.ErrorReporter;
 import io.ferry.cli.internal.GroupsCommand;
 import io.ferry.cli.internal.PerfCommand;
 import io.ferry.cli.internal.ProduceCommand;
+import io.ferry.cli.internal.QuotasCommand;
 import io.ferry.cli.internal.TopicCommand;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -41,6 +42,7 @@ import picocli.CommandLine.Spec;
             GroupsCommand.class,
             ClusterCommand.class,
             AclCommand.class,
+            QuotasCommand.class,
             PerfCommand.class
         },
         footer = {
@@ -51,6 +53,7 @@ import picocli.CommandLine.Spec;
             "  ferry consume --topic orders --from-beginning --timeout-ms 2000",
             "  ferry groups describe --group billing",
             "  ferry acl add --allow-principal User:alice --operation Read --topic orders",
+            "  ferry quotas alter --entity-type users --entity-name alice --add-config producer_byte_rate=1048576",
             "  ferry cluster --watch --bootstrap 127.0.0.1:9092,127.0.0.1:9093,127.0.0.1:9094"
         })
 public final class Ferry implements Runnable {
