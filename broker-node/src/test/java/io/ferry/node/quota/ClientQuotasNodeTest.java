@@ -39,6 +39,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -269,6 +271,45 @@ class ClientQuotasNodeTest {
                         .setEntityType("client-id")
                         .setEntityName(name))
                 .build();
+    }
+
+    @Test
+    void aProduceStreamOverItsQuotaIsAnsweredInFullWithThrottleTimes() throws Exception {
+        BrokerTestSupport.createTopic(channel, "streamed", 1, Map.of());
+        admin.alterClientQuotas(List.of(set(clientId("streamer"), "producer_byte_rate", 512 * 1024)), false);
+        awaitTheBrokerAtTheControllersVersion();
+        int requests = 40;
+        List<ProduceResponse> responses = new CopyOnWriteArrayList<>();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        StreamObserver<ProduceRequest> stream = BrokerServiceGrpc.newStub(channel)
+                .withInterceptors(clientIdHeader("streamer"))
+                .withDeadlineAfter(2, TimeUnit.MINUTES)
+                .produceStream(new StreamObserver<>() {
+                    @Override
+                    public void onNext(ProduceResponse response) {
+                        responses.add(response);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        done.completeExceptionally(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        done.complete(null);
+                    }
+                });
+        for (int i = 0; i < requests; i++) {
+            stream.onNext(BrokerTestSupport.produceRequest(i, Acks.ACKS_LEADER, "streamed", 0, FLOOD_BATCH));
+        }
+        stream.onCompleted();
+        done.get(2, TimeUnit.MINUTES);
+
+        assertEquals(requests, responses.size(), "every request is answered, none dropped");
+        assertTrue(responses.stream()
+                .allMatch(r -> r.getTopics(0).getPartitions(0).getError().getCode() == ErrorCode.NONE));
+        assertTrue(responses.stream().anyMatch(r -> r.getThrottleTimeMs() > 0), "no response was throttled");
     }
 
     @Test
