@@ -10,6 +10,7 @@ import io.ferry.node.internal.broker.metadata.BrokerMetadata;
 import io.ferry.node.internal.broker.metadata.CallerEndpoints;
 import io.ferry.node.internal.broker.metrics.BrokerMetrics;
 import io.ferry.node.internal.broker.quota.ClientThrottle;
+import io.ferry.node.internal.broker.quota.HandlerTime;
 import io.ferry.node.internal.broker.quota.QuotaClient;
 import io.ferry.node.internal.broker.topic.TopicAdmission;
 import io.ferry.node.internal.broker.wire.DirectBufferPool;
@@ -207,15 +208,17 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
     private void produceOffHeap(OffHeapProduceRequest request, StreamObserver<ProduceResponse> observer) {
         QuotaClient client = QuotaClient.current();
         long bytes = request.sizeInBytes();
+        HandlerTime time = HandlerTime.start();
         guarded(
                 observer,
                 () -> produce.handle(
                         request,
                         CallerListener.isExternal(),
-                        response -> throttle.produced(client, bytes, response, throttled -> {
+                        response -> throttle.produced(client, bytes, time::nanos, response, throttled -> {
                             observer.onNext(throttled);
                             observer.onCompleted();
                         })));
+        time.handled();
     }
 
     private StreamObserver<OffHeapProduceRequest> produceStreamOffHeap(StreamObserver<ProduceResponse> observer) {
@@ -223,7 +226,10 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
         boolean external = CallerListener.isExternal();
         return new ProduceStream(observer, (request, respond) -> {
             long bytes = request.sizeInBytes();
-            produce.handle(request, external, response -> throttle.produced(client, bytes, response, respond));
+            HandlerTime time = HandlerTime.start();
+            produce.handle(
+                    request, external, response -> throttle.produced(client, bytes, time::nanos, response, respond));
+            time.handled();
         });
     }
 
@@ -231,16 +237,18 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
     public void fetch(FetchRequest request, StreamObserver<FetchResponse> observer) {
         FetchMemory.Call memory = heldUntilTheCallEnds(observer);
         QuotaClient client = QuotaClient.current();
+        HandlerTime time = HandlerTime.start();
         guarded(
                 observer,
                 () -> fetch.handle(
                         request,
                         CallerListener.isExternal(),
                         memory,
-                        response -> throttle.fetched(client, response, throttled -> {
+                        response -> throttle.fetched(client, time::nanos, response, throttled -> {
                             observer.onNext(throttled);
                             observer.onCompleted();
                         })));
+        time.handled();
     }
 
     @Override

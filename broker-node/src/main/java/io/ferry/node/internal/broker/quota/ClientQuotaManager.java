@@ -35,6 +35,7 @@ final class ClientQuotaManager {
      * @param quotaType     the {@code quota_type} tag of {@code ferry_quota_throttle_time_ms}
      * @param samples       {@code quota.window.num}
      * @param windowMs      {@code quota.window.size.seconds}, in milliseconds
+     * @param maxThrottleMs longest throttle: at most the measured span, which is below clients' request timeouts
      * @param quotas        the quotas of the broker's current metadata view
      * @param clockMs       wall-clock or test milliseconds
      */
@@ -43,14 +44,14 @@ final class ClientQuotaManager {
             String quotaType,
             int samples,
             long windowMs,
+            long maxThrottleMs,
             Supplier<Map<ClientQuotaEntity, Map<String, Double>>> quotas,
             LongSupplier clockMs,
             MeterRegistry registry) {
         this.key = key;
         this.samples = samples;
         this.windowMs = windowMs;
-        // The whole measured span: longer would outlast the rate it answers, and the caller's request timeout.
-        this.maxThrottleMs = samples * windowMs;
+        this.maxThrottleMs = maxThrottleMs;
         this.quotas = quotas;
         this.clockMs = clockMs;
         this.throttleTimes = DistributionSummary.builder("ferry.quota.throttle.time.ms")

@@ -13,11 +13,12 @@ import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
- * Enforces the byte-rate quotas of Produce and Fetch as Kafka does, by delay: a response of a client over its
+ * Enforces the quotas of Produce and Fetch as Kafka does, by delay: a response of a client over its
  * quota carries {@code throttle_time_ms} and is sent only once that time has passed, from the throttle
  * scheduler, so no request thread waits and other clients' responses go out at once. Produce counts the
  * request's bytes against {@code producer_byte_rate}, Fetch the response's against
- * {@code consumer_byte_rate}; replication is never throttled (it does not come through here).
+ * {@code consumer_byte_rate}, and both their request thread time against {@code request_percentage};
+ * replication is never throttled (it does not come through here).
  *
  * <p>Thread-safe.
  */
@@ -25,6 +26,7 @@ public final class ClientThrottle {
 
     private final ClientQuotaManager produce;
     private final ClientQuotaManager fetch;
+    private final ClientQuotaManager request;
     private final ScheduledExecutorService scheduler;
 
     /**
@@ -41,30 +43,52 @@ public final class ClientThrottle {
             LongSupplier clockMs,
             ScheduledExecutorService scheduler,
             MeterRegistry registry) {
-        this.produce =
-                new ClientQuotaManager("producer_byte_rate", "produce", samples, windowMs, quotas, clockMs, registry);
-        this.fetch =
-                new ClientQuotaManager("consumer_byte_rate", "fetch", samples, windowMs, quotas, clockMs, registry);
+        long span = samples * windowMs;
+        this.produce = new ClientQuotaManager(
+                "producer_byte_rate", "produce", samples, windowMs, span, quotas, clockMs, registry);
+        this.fetch = new ClientQuotaManager(
+                "consumer_byte_rate", "fetch", samples, windowMs, span, quotas, clockMs, registry);
+        // Kafka bounds a request-time throttle by one window.
+        this.request = new ClientQuotaManager(
+                "request_percentage", "request", samples, windowMs, windowMs, quotas, clockMs, registry);
         this.scheduler = scheduler;
     }
 
-    /** Counts a produce request of {@code requestBytes} and hands its response to {@code respond}, throttled. */
+    /**
+     * Counts a produce request of {@code requestBytes} and the request thread time it took, and hands its
+     * response to {@code respond}, throttled by the longer of the two quotas' throttle times (as Kafka).
+     *
+     * @param handlerNanos the request's thread time ({@link HandlerTime#nanos()}), read now
+     */
     public void produced(
-            QuotaClient client, long requestBytes, ProduceResponse response, Consumer<ProduceResponse> respond) {
-        int throttleMs = produce.recordAndGetThrottleTimeMs(client, requestBytes);
+            QuotaClient client,
+            long requestBytes,
+            LongSupplier handlerNanos,
+            ProduceResponse response,
+            Consumer<ProduceResponse> respond) {
+        int throttleMs =
+                Math.max(produce.recordAndGetThrottleTimeMs(client, requestBytes), requestTime(client, handlerNanos));
         ProduceResponse answer = throttleMs == 0
                 ? response
                 : response.toBuilder().setThrottleTimeMs(throttleMs).build();
         after(throttleMs, () -> respond.accept(answer));
     }
 
-    /** Counts a fetch response's bytes and hands it to {@code respond}, throttled. */
-    public void fetched(QuotaClient client, FetchResponse response, Consumer<FetchResponse> respond) {
-        int throttleMs = fetch.recordAndGetThrottleTimeMs(client, response.getSerializedSize());
+    /** Counts a fetch response's bytes and its request thread time, and hands it to {@code respond}, throttled. */
+    public void fetched(
+            QuotaClient client, LongSupplier handlerNanos, FetchResponse response, Consumer<FetchResponse> respond) {
+        int throttleMs = Math.max(
+                fetch.recordAndGetThrottleTimeMs(client, response.getSerializedSize()),
+                requestTime(client, handlerNanos));
         FetchResponse answer = throttleMs == 0
                 ? response
                 : response.toBuilder().setThrottleTimeMs(throttleMs).build();
         after(throttleMs, () -> respond.accept(answer));
+    }
+
+    /** Records thread time as Kafka does, in percent-seconds of one thread, so the rate is a percentage. */
+    private int requestTime(QuotaClient client, LongSupplier handlerNanos) {
+        return request.recordAndGetThrottleTimeMs(client, handlerNanos.getAsLong() * 100.0 / 1e9);
     }
 
     private void after(int throttleMs, Runnable send) {
