@@ -100,6 +100,8 @@ final class ClientQuotaManager {
             return;
         }
         nextSweepMs = now + samples * windowMs;
+        // A rate idle for the whole span measures 0; a value recorded into it while it is removed is lost,
+        // which only makes that client's next measurement start afresh.
         rates.entrySet().removeIf(e -> {
             synchronized (e.getValue()) {
                 return e.getValue().idle(now);
