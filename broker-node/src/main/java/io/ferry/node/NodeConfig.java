@@ -503,6 +503,16 @@ public final class NodeConfig {
         return Duration.ofMillis(values.get(REQUEST_TIMEOUT_MS));
     }
 
+    /** {@code quota.window.num}: the samples a client's quota rates are measured over. */
+    public int quotaWindowNum() {
+        return values.get(QUOTA_WINDOW_NUM);
+    }
+
+    /** {@code quota.window.size.seconds}: one quota sample. */
+    public Duration quotaWindowSize() {
+        return Duration.ofSeconds(values.get(QUOTA_WINDOW_SIZE_SECONDS));
+    }
+
     public int offsetsTopicNumPartitions() {
         return values.get(OFFSETS_TOPIC_NUM_PARTITIONS);
     }

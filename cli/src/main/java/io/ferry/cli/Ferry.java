@@ -10,6 +10,7 @@ import io.ferry.cli.internal.ErrorReporter;
 import io.ferry.cli.internal.GroupsCommand;
 import io.ferry.cli.internal.PerfCommand;
 import io.ferry.cli.internal.ProduceCommand;
+import io.ferry.cli.internal.QuotasCommand;
 import io.ferry.cli.internal.TopicCommand;
 import io.ferry.cli.internal.UserCommand;
 import java.io.PrintWriter;
@@ -43,6 +44,7 @@ import picocli.CommandLine.Spec;
             ClusterCommand.class,
             AclCommand.class,
             UserCommand.class,
+            QuotasCommand.class,
             PerfCommand.class
         },
         footer = {
@@ -54,6 +56,7 @@ import picocli.CommandLine.Spec;
             "  ferry groups describe --group billing",
             "  ferry acl add --allow-principal User:alice --operation Read --topic orders",
             "  ferry user add alice --password-file alice.password",
+            "  ferry quotas alter --entity-type users --entity-name alice --add-config producer_byte_rate=1048576",
             "  ferry cluster --watch --bootstrap 127.0.0.1:9092,127.0.0.1:9093,127.0.0.1:9094"
         })
 public final class Ferry implements Runnable {

@@ -12,6 +12,8 @@ import io.ferry.client.internal.OffsetLookup;
 import io.ferry.client.internal.PartitionLeaderCalls;
 import io.ferry.proto.v1.AclBinding;
 import io.ferry.proto.v1.AclBindingFilter;
+import io.ferry.proto.v1.AlterClientQuotasRequest;
+import io.ferry.proto.v1.AlterClientQuotasResponse;
 import io.ferry.proto.v1.AlterTopicConfigsRequest;
 import io.ferry.proto.v1.AlterTopicConfigsResponse;
 import io.ferry.proto.v1.AlterUserScramCredentialsRequest;
@@ -20,6 +22,7 @@ import io.ferry.proto.v1.AlterUserScramCredentialsResult;
 import io.ferry.proto.v1.BrokerRegistration;
 import io.ferry.proto.v1.BrokerServiceGrpc;
 import io.ferry.proto.v1.BrokerServiceGrpc.BrokerServiceBlockingStub;
+import io.ferry.proto.v1.ClientQuotaAlteration;
 import io.ferry.proto.v1.CreateAclsRequest;
 import io.ferry.proto.v1.CreateAclsResponse;
 import io.ferry.proto.v1.CreatePartitionsRequest;
@@ -37,6 +40,9 @@ import io.ferry.proto.v1.DeleteRecordsTopicResult;
 import io.ferry.proto.v1.DeleteTopicRequest;
 import io.ferry.proto.v1.DescribeAclsRequest;
 import io.ferry.proto.v1.DescribeAclsResponse;
+import io.ferry.proto.v1.DescribeClientQuotasEntry;
+import io.ferry.proto.v1.DescribeClientQuotasRequest;
+import io.ferry.proto.v1.DescribeClientQuotasResponse;
 import io.ferry.proto.v1.DescribeClusterRequest;
 import io.ferry.proto.v1.DescribeClusterResponse;
 import io.ferry.proto.v1.DescribeTopicsRequest;
@@ -106,7 +112,7 @@ public final class FerryAdmin implements AutoCloseable {
     public FerryAdmin(AdminConfig config) {
         this.config = config;
         this.bootstrap = config.bootstrapServers();
-        this.channels = new Channels(64 * 1024 * 1024, config.channelCredentials());
+        this.channels = new Channels(64 * 1024 * 1024, config.channelCredentials(), config.clientId());
         String id = config.clientId().isEmpty() ? "" : "-" + config.clientId();
         this.metadata = new MetadataManager(
                 bootstrap,
@@ -583,6 +589,47 @@ public final class FerryAdmin implements AutoCloseable {
             described.put(result.getUser(), List.copyOf(result.getCredentialInfosList()));
         }
         return described;
+    }
+
+    /**
+     * Sets or removes client quotas (Kafka's {@code Admin.alterClientQuotas}); brokers enforce them with
+     * their next metadata update.
+     *
+     * @param validateOnly checks every entry and changes nothing
+     * @throws FerryException with INVALID_REQUEST naming the first refused entry and its field; the valid
+     *     entries of the call are applied all the same, as Kafka's are
+     */
+    public void alterClientQuotas(Collection<ClientQuotaAlteration> entries, boolean validateOnly) {
+        AlterClientQuotasRequest request = AlterClientQuotasRequest.newBuilder()
+                .addAllEntries(entries)
+                .setValidateOnly(validateOnly)
+                .setIdempotencyKey(newKey())
+                .build();
+        AlterClientQuotasResponse response = call(
+                "alter client quotas",
+                s -> s.alterClientQuotas(request),
+                AlterClientQuotasResponse::getError,
+                Set.of());
+        for (Error result : response.getResultsList()) {
+            if (result.getCode() != ErrorCode.NONE) {
+                throw new FerryException(result.getCode(), result.getMessage());
+            }
+        }
+    }
+
+    /**
+     * The quotas of the entities the filter selects (Kafka's {@code Admin.describeClientQuotas}), ordered
+     * by entity.
+     *
+     * @throws FerryException with INVALID_REQUEST for a malformed filter
+     */
+    public List<DescribeClientQuotasEntry> describeClientQuotas(DescribeClientQuotasRequest filter) {
+        return call(
+                        "describe client quotas",
+                        s -> s.describeClientQuotas(filter),
+                        DescribeClientQuotasResponse::getError,
+                        Set.of())
+                .getEntriesList();
     }
 
     /**

@@ -710,6 +710,24 @@ public final class NodeKeys {
             "Longest time a request is held before it is answered with an error: a broker's `acks=all` "
                     + "produce waiting for the ISR, a controller's request waiting for the active controller.");
 
+    public static final ConfigKey<Integer> QUOTA_WINDOW_NUM = ConfigKey.define(
+            "quota.window.num",
+            ConfigType.INT,
+            11,
+            between(2, 1_000),
+            LOW,
+            "Samples a client's byte rate is measured over for its quotas (Kafka's key): the rate is what the "
+                    + "client sent or received in the last `quota.window.num` windows of "
+                    + "`quota.window.size.seconds`, and no throttle lasts longer than that span.");
+
+    public static final ConfigKey<Integer> QUOTA_WINDOW_SIZE_SECONDS = ConfigKey.define(
+            "quota.window.size.seconds",
+            ConfigType.INT,
+            1,
+            between(1, 3_600),
+            LOW,
+            "Length of one quota sample, in seconds (Kafka's key).");
+
     public static final ConfigKey<Integer> OFFSETS_TOPIC_NUM_PARTITIONS = ConfigKey.define(
             "offsets.topic.num.partitions",
             ConfigType.INT,
@@ -901,6 +919,8 @@ public final class NodeKeys {
             REPLICA_FETCH_RESPONSE_MAX_BYTES,
             REPLICA_FETCH_BACKOFF_MS,
             REQUEST_TIMEOUT_MS,
+            QUOTA_WINDOW_NUM,
+            QUOTA_WINDOW_SIZE_SECONDS,
             OFFSETS_TOPIC_NUM_PARTITIONS,
             OFFSETS_TOPIC_REPLICATION_FACTOR,
             OFFSETS_TOPIC_SEGMENT_BYTES,

@@ -27,6 +27,7 @@ import io.ferry.node.internal.broker.metrics.CleanerMetrics;
 import io.ferry.node.internal.broker.metrics.GroupLagGauges;
 import io.ferry.node.internal.broker.metrics.GroupLagMetrics;
 import io.ferry.node.internal.broker.metrics.ReplicationMetrics;
+import io.ferry.node.internal.broker.quota.ClientThrottle;
 import io.ferry.node.internal.broker.replica.ControllerIsrChannel;
 import io.ferry.node.internal.broker.replica.GrpcLeaderClient;
 import io.ferry.node.internal.broker.replica.LeaderEndOffsets;
@@ -104,6 +105,8 @@ public final class BrokerRole implements NodeRole {
     private final ExecutorService groupThreads;
     /** Times the group coordinators' member expiry and load checks. */
     private final ScheduledExecutorService groupTimer;
+    /** Sends the responses held back from clients over their quotas, and nothing else. */
+    private final ScheduledExecutorService quotaThrottle;
 
     private final TopicConfigs topicConfigs;
     /** The way to the controllers, connected when the node serves. */
@@ -169,6 +172,7 @@ public final class BrokerRole implements NodeRole {
         this.timer = threads.scheduled("ferry-broker-timer", 1);
         this.groupThreads = threads.fixed("ferry-group-coordinator", GROUP_COORDINATOR_THREADS);
         this.groupTimer = threads.scheduled("ferry-group-timer", 1);
+        this.quotaThrottle = threads.scheduled("ferry-quota-throttle", 1);
         this.logManagerConfig = logManagerConfig(config);
         this.topicConfigs =
                 new TopicConfigs(logManagerConfig.defaultLogConfig(), config.minInsyncReplicas(), () -> newest);
@@ -282,7 +286,14 @@ public final class BrokerRole implements NodeRole {
                         config.fetchMaxBytes(), config.replication().fetchMaxBytes()),
                 fetchMemory,
                 new TopicAdmission(config.numPartitions(), config.defaultReplicationFactor(), topicConfigs),
-                authorizer);
+                authorizer,
+                new ClientThrottle(
+                        config.quotaWindowNum(),
+                        config.quotaWindowSize().toMillis(),
+                        () -> lifecycle.metadata().clientQuotas(),
+                        clock::millis,
+                        quotaThrottle,
+                        registry));
         GroupGrpcService groupService = groupService(logs, replicas, authorizer);
         log.info(
                 "Broker {} opened {} partition logs in {}",
@@ -480,11 +491,13 @@ public final class BrokerRole implements NodeRole {
         timer.shutdownNow();
         groupThreads.shutdownNow();
         groupTimer.shutdownNow();
+        quotaThrottle.shutdownNow();
         try {
             scheduler.awaitTermination(2, TimeUnit.SECONDS);
             timer.awaitTermination(2, TimeUnit.SECONDS);
             groupThreads.awaitTermination(2, TimeUnit.SECONDS);
             groupTimer.awaitTermination(2, TimeUnit.SECONDS);
+            quotaThrottle.awaitTermination(2, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

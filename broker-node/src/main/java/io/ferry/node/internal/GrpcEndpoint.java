@@ -1,6 +1,7 @@
 package io.ferry.node.internal;
 
 import io.ferry.config.HostPort;
+import io.ferry.node.internal.caller.CallerClientId;
 import io.ferry.node.internal.caller.CallerConnection;
 import io.ferry.node.internal.caller.CallerListener;
 import io.ferry.node.internal.caller.CallerPrincipal;
@@ -117,6 +118,7 @@ public final class GrpcEndpoint {
                 .intercept(CallerConnection.INSTANCE)
                 .addTransportFilter(limits.principals())
                 .intercept(limits.principals())
+                .intercept(CallerClientId.INSTANCE)
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .addService(legacyReflection());

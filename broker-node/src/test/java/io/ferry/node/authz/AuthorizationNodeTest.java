@@ -19,11 +19,16 @@ import io.ferry.proto.v1.AclBinding;
 import io.ferry.proto.v1.AclOperation;
 import io.ferry.proto.v1.AclPermissionType;
 import io.ferry.proto.v1.AllocateProducerIdsRequest;
+import io.ferry.proto.v1.AlterClientQuotasRequest;
 import io.ferry.proto.v1.AlterTopicConfigsRequest;
 import io.ferry.proto.v1.AlterUserScramCredentialsRequest;
 import io.ferry.proto.v1.AlterUserScramCredentialsResponse;
 import io.ferry.proto.v1.BrokerServiceGrpc;
 import io.ferry.proto.v1.BrokerServiceGrpc.BrokerServiceBlockingStub;
+import io.ferry.proto.v1.ClientQuotaAlteration;
+import io.ferry.proto.v1.ClientQuotaEntity;
+import io.ferry.proto.v1.ClientQuotaEntityComponent;
+import io.ferry.proto.v1.ClientQuotaOp;
 import io.ferry.proto.v1.ConsumerGroupHeartbeatRequest;
 import io.ferry.proto.v1.ControllerServiceGrpc;
 import io.ferry.proto.v1.ControllerServiceGrpc.ControllerServiceBlockingStub;
@@ -31,6 +36,7 @@ import io.ferry.proto.v1.CreateAclsRequest;
 import io.ferry.proto.v1.CreateAclsResponse;
 import io.ferry.proto.v1.CreateTopicRequest;
 import io.ferry.proto.v1.DeleteTopicRequest;
+import io.ferry.proto.v1.DescribeClientQuotasRequest;
 import io.ferry.proto.v1.DescribeTopicsRequest;
 import io.ferry.proto.v1.DescribeUserScramCredentialsRequest;
 import io.ferry.proto.v1.ErrorCode;
@@ -307,6 +313,62 @@ class AuthorizationNodeTest {
                 .tags("operation", "WRITE", "resource_type", "TOPIC")
                 .counter();
         assertEquals(2.0, deniedWrites.count());
+    }
+
+    @Test
+    void clientQuotaCallsNeedAlterConfigsOrDescribeConfigsOnTheCluster() throws Exception {
+        BrokerServiceBlockingStub admin = startedWithAcls();
+        AclBinding carolAlters = acl(
+                        "User:CN=carol",
+                        AclOperation.ACL_OPERATION_ALTER_CONFIGS,
+                        AclPermissionType.ACL_PERMISSION_TYPE_ALLOW)
+                .toBuilder()
+                .setResourceType(ResourceType.RESOURCE_TYPE_CLUSTER)
+                .setResourceName("kafka-cluster")
+                .build();
+        AclBinding daveDescribes = carolAlters.toBuilder()
+                .setPrincipal("User:CN=dave")
+                .setOperation(AclOperation.ACL_OPERATION_DESCRIBE_CONFIGS)
+                .build();
+        assertEquals(
+                ErrorCode.NONE,
+                admin.createAcls(CreateAclsRequest.newBuilder()
+                                .addCreations(carolAlters)
+                                .addCreations(daveDescribes)
+                                .build())
+                        .getError()
+                        .getCode());
+        BrokerServiceBlockingStub carol = as("carol");
+        BrokerServiceBlockingStub dave = as("dave");
+        BrokerServiceBlockingStub bob = as("bob");
+        AlterClientQuotasRequest alter = AlterClientQuotasRequest.newBuilder()
+                .addEntries(ClientQuotaAlteration.newBuilder()
+                        .setEntity(ClientQuotaEntity.newBuilder()
+                                .addComponents(
+                                        ClientQuotaEntityComponent.newBuilder().setEntityType("user")))
+                        .addOps(ClientQuotaOp.newBuilder()
+                                .setKey("producer_byte_rate")
+                                .setValue(1 << 20)))
+                .build();
+        DescribeClientQuotasRequest describe = DescribeClientQuotasRequest.getDefaultInstance();
+
+        // ALTER_CONFIGS on the cluster alters (and, implying DESCRIBE_CONFIGS, describes).
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> carol.alterClientQuotas(alter).getError().getCode() == ErrorCode.NONE);
+        assertEquals(1, carol.describeClientQuotas(describe).getEntriesCount());
+        // DESCRIBE_CONFIGS describes but does not alter.
+        assertEquals(
+                ErrorCode.NONE, dave.describeClientQuotas(describe).getError().getCode());
+        assertEquals(
+                ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
+                dave.alterClientQuotas(alter).getError().getCode());
+        // No ACL: neither.
+        assertEquals(
+                ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
+                bob.alterClientQuotas(alter).getError().getCode());
+        assertEquals(
+                ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
+                bob.describeClientQuotas(describe).getError().getCode());
     }
 
     @Test

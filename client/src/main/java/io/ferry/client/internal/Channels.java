@@ -1,9 +1,13 @@
 package io.ferry.client.internal;
 
 import io.grpc.ChannelCredentials;
+import io.grpc.ClientInterceptor;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.stub.MetadataUtils;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
@@ -21,17 +25,40 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Channels implements AutoCloseable {
 
+    /** The header a call's client id travels in. */
+    public static final String CLIENT_ID_HEADER = "ferry-client-id";
+
+    /** Longest client id brokers accept. */
+    public static final int MAX_CLIENT_ID_LENGTH = 1024;
+
     private final ConcurrentMap<InetSocketAddress, ManagedChannel> channels = new ConcurrentHashMap<>();
     private final int maxInboundMessageBytes;
     private final ChannelCredentials credentials;
+    private final List<ClientInterceptor> interceptors;
 
     /**
      * @param maxInboundMessageBytes largest response accepted, e.g. above fetch.max.bytes
      * @param credentials            plaintext or TLS, for every broker
+     * @param clientId               {@code client.id}, sent with every call in the {@value #CLIENT_ID_HEADER}
+     *                               header (brokers keep quotas per client id); "" sends none
+     * @throws IllegalArgumentException if the client id is not printable ASCII of at most
+     *     {@value #MAX_CLIENT_ID_LENGTH} characters
      */
-    public Channels(int maxInboundMessageBytes, ChannelCredentials credentials) {
+    public Channels(int maxInboundMessageBytes, ChannelCredentials credentials, String clientId) {
         this.maxInboundMessageBytes = maxInboundMessageBytes;
         this.credentials = credentials;
+        if (clientId.length() > MAX_CLIENT_ID_LENGTH || !clientId.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
+            // A header carries printable ASCII only; brokers refuse a longer client id.
+            throw new IllegalArgumentException("client.id must be at most " + MAX_CLIENT_ID_LENGTH
+                    + " printable ASCII characters, got " + clientId.length() + " characters");
+        }
+        if (clientId.isEmpty()) {
+            this.interceptors = List.of();
+        } else {
+            Metadata headers = new Metadata();
+            headers.put(Metadata.Key.of(CLIENT_ID_HEADER, Metadata.ASCII_STRING_MARSHALLER), clientId);
+            this.interceptors = List.of(MetadataUtils.newAttachHeadersInterceptor(headers));
+        }
     }
 
     public ManagedChannel get(InetSocketAddress address) {
@@ -40,6 +67,7 @@ public final class Channels implements AutoCloseable {
                 a -> Grpc.newChannelBuilderForAddress(a.getHostString(), a.getPort(), credentials)
                         .maxInboundMessageSize(maxInboundMessageBytes)
                         .directExecutor()
+                        .intercept(interceptors)
                         .build());
     }
 

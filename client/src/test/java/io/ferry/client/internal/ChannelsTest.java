@@ -1,12 +1,19 @@
 package io.ferry.client.internal;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.ferry.proto.v1.BrokerServiceGrpc;
 import io.ferry.proto.v1.MetadataRequest;
 import io.ferry.proto.v1.MetadataResponse;
 import io.grpc.InsecureChannelCredentials;
+import io.grpc.Metadata;
 import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import java.net.InetSocketAddress;
@@ -31,7 +38,7 @@ class ChannelsTest {
                 .addService(new EmptyMetadata())
                 .build()
                 .start();
-        try (Channels channels = new Channels(1 << 20, InsecureChannelCredentials.create())) {
+        try (Channels channels = new Channels(1 << 20, InsecureChannelCredentials.create(), "")) {
             InetSocketAddress address = new InetSocketAddress(
                     "127.0.0.1", ((InetSocketAddress) server.getListenSockets().get(0)).getPort());
             CompletableFuture<String> callbackThread = new CompletableFuture<>();
@@ -58,5 +65,39 @@ class ChannelsTest {
         } finally {
             server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
+    }
+
+    @Test
+    void everyCallCarriesTheClientIdHeaderAndABadClientIdIsRefusedUpFront() throws Exception {
+        CompletableFuture<String> received = new CompletableFuture<>();
+        Metadata.Key<String> header = Metadata.Key.of(Channels.CLIENT_ID_HEADER, Metadata.ASCII_STRING_MARSHALLER);
+        ServerInterceptor recording = new ServerInterceptor() {
+            @Override
+            public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
+                    ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
+                received.complete(String.valueOf(headers.get(header)));
+                return next.startCall(call, headers);
+            }
+        };
+        Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+                .addService(ServerInterceptors.intercept(new EmptyMetadata(), recording))
+                .build()
+                .start();
+        try (Channels channels = new Channels(1 << 20, InsecureChannelCredentials.create(), "billing-app")) {
+            InetSocketAddress address = new InetSocketAddress(
+                    "127.0.0.1", ((InetSocketAddress) server.getListenSockets().get(0)).getPort());
+            BrokerServiceGrpc.newBlockingStub(channels.get(address))
+                    .withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .metadata(MetadataRequest.getDefaultInstance());
+            assertEquals("billing-app", received.get(10, TimeUnit.SECONDS));
+        } finally {
+            server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new Channels(1 << 20, InsecureChannelCredentials.create(), "x".repeat(1025)));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new Channels(1 << 20, InsecureChannelCredentials.create(), "caf\u00e9"));
     }
 }

@@ -3,6 +3,7 @@ package io.ferry.controller.internal;
 import io.ferry.controller.ControllerConfig;
 import io.ferry.proto.v1.ActiveControllerRequest;
 import io.ferry.proto.v1.ActiveControllerResponse;
+import io.ferry.proto.v1.AlterClientQuotasResponse;
 import io.ferry.proto.v1.AlterPartitionResponse;
 import io.ferry.proto.v1.AlterTopicConfigsResponse;
 import io.ferry.proto.v1.AlterUserScramCredentialsResponse;
@@ -41,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * {@code ReplicationControlManager}: {@link ClusterControl} keeps broker liveness (registration, heartbeats,
  * session expiry, fencing, controlled shutdown) and {@link ReplicationControl} decides topics and partitions
  * (creation, deletion, configs, placement, ISR changes, preferred leaders); {@link ProducerIdControl} hands
- * brokers blocks of producer ids and {@link AclControl} decides ACL changes. All decide from the committed
+ * brokers blocks of producer ids, {@link AclControl} decides ACL changes and {@link ClientQuotaControl} client quota changes. All decide from the committed
  * {@link MetadataState}; this class proposes what they decided and answers once it is applied. It never
  * mutates metadata itself. Decisions that race with a concurrent change are refused when applied
  * (partition epochs are compare-and-set), and the next tick decides again.
@@ -79,6 +80,7 @@ public final class ActiveController implements AutoCloseable {
     private final ProducerIdControl producerIds;
     private final AclControl acls;
     private final ScramControl scram;
+    private final ClientQuotaControl clientQuotas;
     /** Keyed requests decided here whose command is not applied yet, by key. */
     private final Map<String, InFlight> inFlight = new HashMap<>();
 
@@ -165,6 +167,7 @@ public final class ActiveController implements AutoCloseable {
                 state, record -> propose(ControllerCommand.newBuilder().setProducerIds(record)));
         this.acls = new AclControl(state);
         this.scram = new ScramControl(state);
+        this.clientQuotas = new ClientQuotaControl(state);
     }
 
     /** Handles a request only the active controller may decide. Never completes exceptionally. */
@@ -289,6 +292,16 @@ public final class ActiveController implements AutoCloseable {
                                 .setError(e)
                                 .build(),
                         r -> response.setAlterUserScramCredentials(r).build());
+            case ALTER_CLIENT_QUOTAS:
+                return commit(
+                        request,
+                        clientQuotas.alterClientQuotas(request.getAlterClientQuotas()),
+                        e -> AlterClientQuotasResponse.newBuilder().setError(e).build(),
+                        r -> response.setAlterClientQuotas(r).build());
+            case DESCRIBE_CLIENT_QUOTAS:
+                return CompletableFuture.completedFuture(response.setDescribeClientQuotas(
+                                clientQuotas.describeClientQuotas(request.getDescribeClientQuotas()))
+                        .build());
             case DESCRIBE_TOPICS:
                 return CompletableFuture.completedFuture(
                         response.setDescribeTopics(replication.describeTopics(request.getDescribeTopics()))

@@ -4,6 +4,8 @@ import io.ferry.proto.v1.ActiveControllerRequest;
 import io.ferry.proto.v1.ActiveControllerResponse;
 import io.ferry.proto.v1.AllocateProducerIdsRequest;
 import io.ferry.proto.v1.AllocateProducerIdsResponse;
+import io.ferry.proto.v1.AlterClientQuotasRequest;
+import io.ferry.proto.v1.AlterClientQuotasResponse;
 import io.ferry.proto.v1.AlterPartitionRequest;
 import io.ferry.proto.v1.AlterPartitionResponse;
 import io.ferry.proto.v1.AlterTopicConfigsRequest;
@@ -28,6 +30,8 @@ import io.ferry.proto.v1.DeleteTopicRequest;
 import io.ferry.proto.v1.DeleteTopicResponse;
 import io.ferry.proto.v1.DescribeAclsRequest;
 import io.ferry.proto.v1.DescribeAclsResponse;
+import io.ferry.proto.v1.DescribeClientQuotasRequest;
+import io.ferry.proto.v1.DescribeClientQuotasResponse;
 import io.ferry.proto.v1.DescribeClusterRequest;
 import io.ferry.proto.v1.DescribeClusterResponse;
 import io.ferry.proto.v1.DescribeTopicsRequest;
@@ -166,6 +170,31 @@ public final class ControllerGrpcService extends ControllerServiceGrpc.Controlle
                 observer,
                 ActiveControllerResponse::getAlterUserScramCredentials,
                 e -> AlterUserScramCredentialsResponse.newBuilder().setError(e).build());
+    }
+
+    @Override
+    public void alterClientQuotas(
+            AlterClientQuotasRequest request, StreamObserver<AlterClientQuotasResponse> observer) {
+        route(
+                ActiveControllerRequest.newBuilder()
+                        .setIdempotencyKey(request.getIdempotencyKey())
+                        .setAlterClientQuotas(request.toBuilder().clearIdempotencyKey())
+                        .build(),
+                observer,
+                ActiveControllerResponse::getAlterClientQuotas,
+                e -> AlterClientQuotasResponse.newBuilder().setError(e).build());
+    }
+
+    @Override
+    public void describeClientQuotas(
+            DescribeClientQuotasRequest request, StreamObserver<DescribeClientQuotasResponse> observer) {
+        route(
+                ActiveControllerRequest.newBuilder()
+                        .setDescribeClientQuotas(request)
+                        .build(),
+                observer,
+                ActiveControllerResponse::getDescribeClientQuotas,
+                e -> DescribeClientQuotasResponse.newBuilder().setError(e).build());
     }
 
     @Override

@@ -2,6 +2,8 @@ package io.ferry.controller.internal;
 
 import io.ferry.proto.v1.AccessControlEntryRecord;
 import io.ferry.proto.v1.BrokerRegistration;
+import io.ferry.proto.v1.ClientQuotaEntity;
+import io.ferry.proto.v1.ClientQuotaRecord;
 import io.ferry.proto.v1.CommandResult;
 import io.ferry.proto.v1.CompletedRequest;
 import io.ferry.proto.v1.ControllerCommand;
@@ -27,6 +29,7 @@ import io.ferry.proto.v1.VersionedRecord;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -57,6 +60,8 @@ public final class MetadataState {
     private final TreeMap<String, AccessControlEntryRecord> acls = new TreeMap<>();
 
     private final UserScramCredentials scramCredentials = new UserScramCredentials();
+    /** Every client quota: entity (canonical) → key → value. */
+    private final TreeMap<ClientQuotaEntity, TreeMap<String, Double>> clientQuotas = new TreeMap<>(ClientQuotas.ORDER);
     /** The most recent records, oldest first, at most {@link #retainedRecords}. */
     private final ArrayDeque<VersionedRecord> recent = new ArrayDeque<>();
     /** Per broker id: {replicas held, leaderships held}; kept up to date by replay for placement. */
@@ -169,9 +174,19 @@ public final class MetadataState {
                 return scramCredentials.check(record.getUserScramCredential());
             case REMOVE_USER_SCRAM_CREDENTIAL:
                 return scramCredentials.check(record.getRemoveUserScramCredential());
+            case CLIENT_QUOTA:
+                return checkClientQuota(record.getClientQuota());
             default:
                 return Errors.of(ErrorCode.INVALID_REQUEST, "empty or unknown metadata record");
         }
+    }
+
+    /** A removal of an absent key is a no-op (an earlier record of the same command may have set it). */
+    private static Error checkClientQuota(ClientQuotaRecord r) {
+        return ClientQuotas.entityProblem(r.getEntity())
+                .or(() -> ClientQuotas.valueProblem(r.getKey(), r.getRemove() ? 1 : r.getValue()))
+                .map(problem -> Errors.of(ErrorCode.INVALID_REQUEST, "malformed client quota: " + problem))
+                .orElse(Errors.NONE);
     }
 
     private Error checkAcl(AccessControlEntryRecord r) {
@@ -373,8 +388,26 @@ public final class MetadataState {
             case REMOVE_USER_SCRAM_CREDENTIAL:
                 scramCredentials.replay(record.getRemoveUserScramCredential());
                 break;
+            case CLIENT_QUOTA:
+                applyClientQuota(record.getClientQuota());
+                break;
             default:
                 throw new IllegalStateException("unchecked record " + record.getRecordCase());
+        }
+    }
+
+    private void applyClientQuota(ClientQuotaRecord r) {
+        ClientQuotaEntity entity = ClientQuotas.canonical(r.getEntity());
+        if (!r.getRemove()) {
+            clientQuotas.computeIfAbsent(entity, e -> new TreeMap<>()).put(r.getKey(), r.getValue());
+            return;
+        }
+        TreeMap<String, Double> values = clientQuotas.get(entity);
+        if (values != null) {
+            values.remove(r.getKey());
+            if (values.isEmpty()) {
+                clientQuotas.remove(entity);
+            }
         }
     }
 
@@ -396,6 +429,7 @@ public final class MetadataState {
         topics.clear();
         partitions.clear();
         acls.clear();
+        clientQuotas.clear();
         recent.clear();
         counts.clear();
         for (BrokerRegistration b : image.getBrokersList()) {
@@ -413,12 +447,13 @@ public final class MetadataState {
             acls.put(acl.getId(), acl);
         }
         scramCredentials.load(image.getScramCredentialsList());
+        image.getClientQuotasList().forEach(this::applyClientQuota);
         version = image.getVersion();
     }
 
     /**
      * The whole metadata, in a canonical order (brokers by id, topics by name, partitions by index, ACLs by
-     * id, SCRAM credentials by user, then mechanism).
+     * id, SCRAM credentials by user, then mechanism, client quotas by entity and key).
      */
     public synchronized MetadataImage image() {
         MetadataImage.Builder b = MetadataImage.newBuilder()
@@ -428,9 +463,10 @@ public final class MetadataState {
         for (PartitionRecord[] ps : partitions.values()) {
             b.addAllPartitions(Arrays.asList(ps));
         }
-        return b.addAllAcls(acls.values())
-                .addAllScramCredentials(scramCredentials.all())
-                .build();
+        b.addAllAcls(acls.values()).addAllScramCredentials(scramCredentials.all());
+        clientQuotas.forEach((entity, values) -> values.forEach((key, value) -> b.addClientQuotas(
+                ClientQuotaRecord.newBuilder().setEntity(entity).setKey(key).setValue(value))));
+        return b.build();
     }
 
     /** Everything a snapshot must hold: the image, the remembered requests and the next producer id. */
@@ -488,6 +524,13 @@ public final class MetadataState {
     /** {@code user}'s credential for the mechanism of that SASL name, if it has one. */
     public synchronized Optional<UserScramCredentialRecord> scramCredential(String user, String mechanism) {
         return scramCredentials.find(user, mechanism);
+    }
+
+    /** Every client quota: entity → key → value, entities in {@link ClientQuotas#ORDER}; a copy. */
+    public synchronized Map<ClientQuotaEntity, Map<String, Double>> clientQuotas() {
+        Map<ClientQuotaEntity, Map<String, Double>> copy = new TreeMap<>(ClientQuotas.ORDER);
+        clientQuotas.forEach((entity, values) -> copy.put(entity, Collections.unmodifiableMap(new TreeMap<>(values))));
+        return copy;
     }
 
     public synchronized long version() {

@@ -8,7 +8,6 @@ import io.ferry.proto.v1.AclBinding;
 import io.ferry.proto.v1.AclBindingFilter;
 import io.ferry.proto.v1.AclOperation;
 import io.ferry.proto.v1.AclPermissionType;
-import io.ferry.proto.v1.ControllerCommand;
 import io.ferry.proto.v1.CreateAclsRequest;
 import io.ferry.proto.v1.CreateAclsResponse;
 import io.ferry.proto.v1.DeleteAclsRequest;
@@ -25,17 +24,7 @@ class AclControlTest {
     private final AclControl acls = new AclControl(state);
 
     private <T> T commit(ControllerResult<T> result) {
-        assertEquals(
-                ErrorCode.NONE,
-                state.apply(
-                                ControllerCommand.newBuilder()
-                                        .setLeaderTerm(1)
-                                        .addAllRecords(result.records())
-                                        .build(),
-                                1)
-                        .getError()
-                        .getCode());
-        return result.response();
+        return Committed.commit(state, result);
     }
 
     private static AclBindingFilter.Builder any() {

@@ -11,6 +11,8 @@ import io.ferry.node.internal.broker.metrics.BrokerMetrics;
 import io.ferry.node.internal.broker.topic.TopicAdmission;
 import io.ferry.node.internal.broker.topic.TopicOverrides.InvalidTopicConfigException;
 import io.ferry.node.internal.caller.CallerListener;
+import io.ferry.proto.v1.AlterClientQuotasRequest;
+import io.ferry.proto.v1.AlterClientQuotasResponse;
 import io.ferry.proto.v1.AlterTopicConfigsRequest;
 import io.ferry.proto.v1.AlterTopicConfigsResponse;
 import io.ferry.proto.v1.AlterUserScramCredentialsRequest;
@@ -27,6 +29,8 @@ import io.ferry.proto.v1.DeleteTopicRequest;
 import io.ferry.proto.v1.DeleteTopicResponse;
 import io.ferry.proto.v1.DescribeAclsRequest;
 import io.ferry.proto.v1.DescribeAclsResponse;
+import io.ferry.proto.v1.DescribeClientQuotasRequest;
+import io.ferry.proto.v1.DescribeClientQuotasResponse;
 import io.ferry.proto.v1.DescribeClusterRequest;
 import io.ferry.proto.v1.DescribeClusterResponse;
 import io.ferry.proto.v1.DescribeTopicsRequest;
@@ -246,6 +250,42 @@ final class AdminCalls {
                 (stub, answer) -> stub.alterUserScramCredentials(request, answer),
                 AlterUserScramCredentialsResponse::getError,
                 error -> AlterUserScramCredentialsResponse.newBuilder()
+                        .setError(error)
+                        .build());
+    }
+
+    void alterClientQuotas(AlterClientQuotasRequest request, StreamObserver<AlterClientQuotasResponse> observer) {
+        Error denied = authorizer.cluster(Caller.current(), AclOperation.ALTER_CONFIGS);
+        if (denied != null) {
+            answer(
+                    observer,
+                    AlterClientQuotasResponse.newBuilder().setError(denied).build());
+            return;
+        }
+        AlterClientQuotasRequest keyed = keyed(request);
+        forward(
+                "alter_client_quotas",
+                observer,
+                (stub, answer) -> stub.alterClientQuotas(keyed, answer),
+                AlterClientQuotasResponse::getError,
+                error -> AlterClientQuotasResponse.newBuilder().setError(error).build());
+    }
+
+    void describeClientQuotas(
+            DescribeClientQuotasRequest request, StreamObserver<DescribeClientQuotasResponse> observer) {
+        Error denied = authorizer.cluster(Caller.current(), AclOperation.DESCRIBE_CONFIGS);
+        if (denied != null) {
+            answer(
+                    observer,
+                    DescribeClientQuotasResponse.newBuilder().setError(denied).build());
+            return;
+        }
+        forward(
+                "describe_client_quotas",
+                observer,
+                (stub, answer) -> stub.describeClientQuotas(request, answer),
+                DescribeClientQuotasResponse::getError,
+                error -> DescribeClientQuotasResponse.newBuilder()
                         .setError(error)
                         .build());
     }

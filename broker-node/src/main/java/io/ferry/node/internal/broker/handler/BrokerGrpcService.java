@@ -9,12 +9,17 @@ import io.ferry.node.internal.broker.memory.FetchMemory;
 import io.ferry.node.internal.broker.metadata.BrokerMetadata;
 import io.ferry.node.internal.broker.metadata.CallerEndpoints;
 import io.ferry.node.internal.broker.metrics.BrokerMetrics;
+import io.ferry.node.internal.broker.quota.ClientThrottle;
+import io.ferry.node.internal.broker.quota.HandlerTime;
+import io.ferry.node.internal.broker.quota.QuotaClient;
 import io.ferry.node.internal.broker.topic.TopicAdmission;
 import io.ferry.node.internal.broker.wire.DirectBufferPool;
 import io.ferry.node.internal.broker.wire.OffHeapProduceRequest;
 import io.ferry.node.internal.broker.wire.ProduceRequestMarshaller;
 import io.ferry.node.internal.caller.CallerConnection;
 import io.ferry.node.internal.caller.CallerListener;
+import io.ferry.proto.v1.AlterClientQuotasRequest;
+import io.ferry.proto.v1.AlterClientQuotasResponse;
 import io.ferry.proto.v1.AlterTopicConfigsRequest;
 import io.ferry.proto.v1.AlterTopicConfigsResponse;
 import io.ferry.proto.v1.AlterUserScramCredentialsRequest;
@@ -34,6 +39,8 @@ import io.ferry.proto.v1.DeleteTopicRequest;
 import io.ferry.proto.v1.DeleteTopicResponse;
 import io.ferry.proto.v1.DescribeAclsRequest;
 import io.ferry.proto.v1.DescribeAclsResponse;
+import io.ferry.proto.v1.DescribeClientQuotasRequest;
+import io.ferry.proto.v1.DescribeClientQuotasResponse;
 import io.ferry.proto.v1.DescribeClusterRequest;
 import io.ferry.proto.v1.DescribeClusterResponse;
 import io.ferry.proto.v1.DescribeTopicsRequest;
@@ -112,6 +119,7 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
     private final InitProducerIdHandler initProducerId;
     private final FetchMemory fetchMemory;
     private final DirectBufferPool produceBuffers = new DirectBufferPool(PRODUCE_BUFFER_POOL_BYTES);
+    private final ClientThrottle throttle;
 
     /**
      * Bounds on what one fetch may return over all its partitions, whatever it asks.
@@ -126,6 +134,7 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
      *                    it last heard of, and a poll to catch up after an admin call
      * @param controllers where admin calls are forwarded and blocks of producer ids asked for
      * @param authorizer  what each call's principal may do
+     * @param throttle    holds back the Produce and Fetch responses of clients over their quotas
      */
     public BrokerGrpcService(
             ReplicaManager replicaManager,
@@ -136,8 +145,10 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
             FetchLimits fetchLimits,
             FetchMemory fetchMemory,
             TopicAdmission topicAdmission,
-            BrokerAuthorizer authorizer) {
+            BrokerAuthorizer authorizer,
+            ClientThrottle throttle) {
         this.session = session;
+        this.throttle = throttle;
         this.authorizer = authorizer;
         this.metrics = metrics;
         this.fetchMemory = fetchMemory;
@@ -202,28 +213,49 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
     }
 
     private void produceOffHeap(OffHeapProduceRequest request, StreamObserver<ProduceResponse> observer) {
+        QuotaClient client = QuotaClient.current();
+        long bytes = request.sizeInBytes();
+        HandlerTime time = HandlerTime.start();
         guarded(
                 observer,
-                () -> produce.handle(request, CallerListener.isExternal(), response -> {
-                    observer.onNext(response);
-                    observer.onCompleted();
-                }));
+                () -> produce.handle(
+                        request,
+                        CallerListener.isExternal(),
+                        response -> throttle.produced(client, bytes, time::nanos, response, throttled -> {
+                            observer.onNext(throttled);
+                            observer.onCompleted();
+                        })));
+        time.handled();
     }
 
     private StreamObserver<OffHeapProduceRequest> produceStreamOffHeap(StreamObserver<ProduceResponse> observer) {
-        return new ProduceStream(
-                observer, (request, respond) -> produce.handle(request, CallerListener.isExternal(), respond));
+        QuotaClient client = QuotaClient.current();
+        boolean external = CallerListener.isExternal();
+        return new ProduceStream(observer, (request, respond) -> {
+            long bytes = request.sizeInBytes();
+            HandlerTime time = HandlerTime.start();
+            produce.handle(
+                    request, external, response -> throttle.produced(client, bytes, time::nanos, response, respond));
+            time.handled();
+        });
     }
 
     @Override
     public void fetch(FetchRequest request, StreamObserver<FetchResponse> observer) {
         FetchMemory.Call memory = heldUntilTheCallEnds(observer);
+        QuotaClient client = QuotaClient.current();
+        HandlerTime time = HandlerTime.start();
         guarded(
                 observer,
-                () -> fetch.handle(request, CallerListener.isExternal(), memory, response -> {
-                    observer.onNext(response);
-                    observer.onCompleted();
-                }));
+                () -> fetch.handle(
+                        request,
+                        CallerListener.isExternal(),
+                        memory,
+                        response -> throttle.fetched(client, time::nanos, response, throttled -> {
+                            observer.onNext(throttled);
+                            observer.onCompleted();
+                        })));
+        time.handled();
     }
 
     @Override
@@ -377,6 +409,18 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
             observer.onCompleted();
         });
         metrics.request("describe_user_scram_credentials").record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void alterClientQuotas(
+            AlterClientQuotasRequest request, StreamObserver<AlterClientQuotasResponse> observer) {
+        guarded(observer, () -> admin.alterClientQuotas(request, observer));
+    }
+
+    @Override
+    public void describeClientQuotas(
+            DescribeClientQuotasRequest request, StreamObserver<DescribeClientQuotasResponse> observer) {
+        guarded(observer, () -> admin.describeClientQuotas(request, observer));
     }
 
     @Override

@@ -3,6 +3,8 @@ package io.ferry.node.internal.broker.metadata;
 import io.ferry.controller.ScramProtos;
 import io.ferry.proto.v1.AclBinding;
 import io.ferry.proto.v1.BrokerRegistration;
+import io.ferry.proto.v1.ClientQuotaEntity;
+import io.ferry.proto.v1.ClientQuotaRecord;
 import io.ferry.proto.v1.FetchMetadataResponse;
 import io.ferry.proto.v1.MetadataImage;
 import io.ferry.proto.v1.MetadataRecord;
@@ -30,6 +32,7 @@ import java.util.TreeMap;
  * @param acls every ACL of the cluster, by the id the controller gave it
  * @param scramCredentials every SCRAM credential of the cluster: mechanism → user name → credential (Kafka's
  *     {@code ScramImage})
+ * @param clientQuotas every client quota: entity (components user then client-id) → key → value
  */
 public record BrokerMetadata(
         long version,
@@ -37,7 +40,8 @@ public record BrokerMetadata(
         Map<String, TopicRecord> topics,
         Map<String, Map<Integer, PartitionRecord>> partitions,
         Map<String, AclBinding> acls,
-        Map<ScramMechanism, Map<String, ScramCredential>> scramCredentials) {
+        Map<ScramMechanism, Map<String, ScramCredential>> scramCredentials,
+        Map<ClientQuotaEntity, Map<String, Double>> clientQuotas) {
 
     public static final BrokerMetadata EMPTY = new BrokerMetadata(0, Map.of(), Map.of(), Map.of());
 
@@ -47,16 +51,17 @@ public record BrokerMetadata(
         partitions = Collections.unmodifiableMap(partitions);
         acls = Collections.unmodifiableMap(acls);
         scramCredentials = Collections.unmodifiableMap(scramCredentials);
+        clientQuotas = Collections.unmodifiableMap(clientQuotas);
     }
 
-    /** A view with no SCRAM credential. */
+    /** A view with no SCRAM credential and no client quota. */
     public BrokerMetadata(
             long version,
             Map<Integer, BrokerRegistration> brokers,
             Map<String, TopicRecord> topics,
             Map<String, Map<Integer, PartitionRecord>> partitions,
             Map<String, AclBinding> acls) {
-        this(version, brokers, topics, partitions, acls, Map.of());
+        this(version, brokers, topics, partitions, acls, Map.of(), Map.of());
     }
 
     /** A view with no ACL. */
@@ -89,7 +94,7 @@ public record BrokerMetadata(
     }
 
     private BrokerMetadata withVersion(long v) {
-        return new BrokerMetadata(v, brokers, topics, partitions, acls, scramCredentials);
+        return new BrokerMetadata(v, brokers, topics, partitions, acls, scramCredentials, clientQuotas);
     }
 
     static BrokerMetadata fromImage(MetadataImage image) {
@@ -99,6 +104,7 @@ public record BrokerMetadata(
         image.getPartitionsList().forEach(b::putPartition);
         image.getAclsList().forEach(a -> b.acls.put(a.getId(), a.getBinding()));
         image.getScramCredentialsList().forEach(b::putScramCredential);
+        image.getClientQuotasList().forEach(b::applyClientQuota);
         return b.build(image.getVersion());
     }
 
@@ -128,6 +134,7 @@ public record BrokerMetadata(
         final Map<String, Map<Integer, PartitionRecord>> partitions;
         final Map<String, AclBinding> acls;
         final Map<ScramMechanism, Map<String, ScramCredential>> scramCredentials;
+        final Map<ClientQuotaEntity, Map<String, Double>> clientQuotas;
 
         Builder(BrokerMetadata from) {
             brokers = new HashMap<>(from.brokers);
@@ -135,6 +142,7 @@ public record BrokerMetadata(
             acls = new HashMap<>(from.acls);
             scramCredentials = new EnumMap<>(ScramMechanism.class);
             from.scramCredentials.forEach((m, users) -> scramCredentials.put(m, new HashMap<>(users)));
+            clientQuotas = new HashMap<>(from.clientQuotas);
             partitions = new HashMap<>();
             from.partitions.forEach((t, ps) -> partitions.put(t, new TreeMap<>(ps)));
         }
@@ -218,9 +226,25 @@ public record BrokerMetadata(
                     acls.remove(record.getRemoveAccessControlEntry().getId());
                 case USER_SCRAM_CREDENTIAL -> putScramCredential(record.getUserScramCredential());
                 case REMOVE_USER_SCRAM_CREDENTIAL -> removeScramCredential(record.getRemoveUserScramCredential());
+                case CLIENT_QUOTA -> applyClientQuota(record.getClientQuota());
                 case RECORD_NOT_SET -> {
                     // A record kind this broker does not know carries nothing it acts on.
                 }
+            }
+        }
+
+        /** Copies on write: the maps of earlier views stay unchanged. */
+        void applyClientQuota(ClientQuotaRecord r) {
+            Map<String, Double> values = new HashMap<>(clientQuotas.getOrDefault(r.getEntity(), Map.of()));
+            if (r.getRemove()) {
+                values.remove(r.getKey());
+            } else {
+                values.put(r.getKey(), r.getValue());
+            }
+            if (values.isEmpty()) {
+                clientQuotas.remove(r.getEntity());
+            } else {
+                clientQuotas.put(r.getEntity(), Map.copyOf(values));
             }
         }
 
@@ -232,7 +256,7 @@ public record BrokerMetadata(
         }
 
         BrokerMetadata build(long version) {
-            return new BrokerMetadata(version, brokers, topics, partitions, acls, scramCredentials);
+            return new BrokerMetadata(version, brokers, topics, partitions, acls, scramCredentials, clientQuotas);
         }
     }
 }

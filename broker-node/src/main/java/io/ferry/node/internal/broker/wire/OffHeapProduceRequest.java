@@ -68,6 +68,15 @@ public final class OffHeapProduceRequest {
         return full.build();
     }
 
+    /** The request's size as received: its fields and every partition's record bytes (what quotas count). */
+    public long sizeInBytes() {
+        long size = request.getSerializedSize();
+        for (ByteBuffer slice : records) {
+            size += slice.capacity();
+        }
+        return size;
+    }
+
     /**
      * The record bytes of the {@code index}th partition of the request (counting through every topic's
      * partitions in order): a writable direct slice, position 0 to its capacity, which is their length.

@@ -11,6 +11,7 @@ import io.ferry.node.internal.broker.controller.BrokerLifecycle;
 import io.ferry.node.internal.broker.controller.ControllerGateway;
 import io.ferry.node.internal.broker.metadata.BrokerMetadata;
 import io.ferry.node.internal.broker.metrics.BrokerMetrics;
+import io.ferry.node.internal.broker.quota.ClientThrottle;
 import io.ferry.node.internal.broker.topic.TopicAdmission;
 import io.ferry.node.internal.broker.topic.TopicConfigs;
 import io.ferry.proto.v1.BrokerServiceGrpc;
@@ -40,6 +41,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
@@ -62,6 +64,7 @@ class AdminCallsTest {
     private final ConcurrentLinkedQueue<CreateTopicRequest> forwarded = new ConcurrentLinkedQueue<>();
 
     private final ExecutorService grpcExecutor = Executors.newFixedThreadPool(GRPC_THREADS);
+    private final ScheduledExecutorService throttleScheduler = Executors.newSingleThreadScheduledExecutor();
     private final List<Server> servers = new ArrayList<>();
     private final ControllerGateway controllers = new ControllerGateway(fatalErrors.threads(), Optional.empty());
     private final ReplicaManager replicas = HandlerFixtures.replicaManager(tp -> {
@@ -82,6 +85,7 @@ class AdminCallsTest {
         controllers.close();
         replicas.close();
         grpcExecutor.shutdownNow();
+        throttleScheduler.shutdownNow();
         assertEquals(List.of(), fatalErrors.recorded());
     }
 
@@ -124,7 +128,9 @@ class AdminCallsTest {
                 new BrokerGrpcService.FetchLimits(1 << 20, 1 << 20),
                 HandlerFixtures.plentyOfRoom(),
                 admission,
-                BrokerAuthorizer.allowingEverything());
+                BrokerAuthorizer.allowingEverything(),
+                new ClientThrottle(
+                        11, 1000, Map::of, System::currentTimeMillis, throttleScheduler, new SimpleMeterRegistry()));
         Server server = started(NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
                 .executor(grpcExecutor)
                 .addService(service.bindService()));

@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.ferry.proto.v1.AccessControlEntryRecord;
 import io.ferry.proto.v1.AclBinding;
 import io.ferry.proto.v1.BrokerRegistration;
+import io.ferry.proto.v1.ClientQuotaEntity;
+import io.ferry.proto.v1.ClientQuotaEntityComponent;
+import io.ferry.proto.v1.ClientQuotaRecord;
 import io.ferry.proto.v1.CreateTopicRecord;
 import io.ferry.proto.v1.DeleteTopicRecord;
 import io.ferry.proto.v1.FetchMetadataResponse;
@@ -174,6 +177,40 @@ class BrokerMetadataTest {
                                 AccessControlEntryRecord.newBuilder().setId("c").setBinding(alice)))
                 .build());
         assertEquals(Map.of("c", alice), fromImage.acls());
+    }
+
+    @Test
+    void clientQuotaRecordsAndTheImageCarryEveryQuota() {
+        ClientQuotaEntity alice = ClientQuotaEntity.newBuilder()
+                .addComponents(ClientQuotaEntityComponent.newBuilder()
+                        .setEntityType("user")
+                        .setEntityName("alice"))
+                .build();
+        ClientQuotaRecord.Builder rate =
+                ClientQuotaRecord.newBuilder().setEntity(alice).setKey("producer_byte_rate");
+        BrokerMetadata view = BrokerMetadata.EMPTY.apply(FetchMetadataResponse.newBuilder()
+                .setMetadataVersion(3)
+                .addRecords(acl(
+                        1,
+                        MetadataRecord.newBuilder().setClientQuota(rate.clone().setValue(10))))
+                .addRecords(acl(
+                        2,
+                        MetadataRecord.newBuilder()
+                                .setClientQuota(rate.clone()
+                                        .setKey("consumer_byte_rate")
+                                        .setValue(20))))
+                .addRecords(acl(
+                        3,
+                        MetadataRecord.newBuilder().setClientQuota(rate.clone().setRemove(true))))
+                .build());
+        assertEquals(Map.of(alice, Map.of("consumer_byte_rate", 20.0)), view.clientQuotas());
+        BrokerMetadata fromImage = view.apply(FetchMetadataResponse.newBuilder()
+                .setMetadataVersion(9)
+                .setImage(MetadataImage.newBuilder()
+                        .setVersion(9)
+                        .addClientQuotas(rate.clone().setValue(5)))
+                .build());
+        assertEquals(Map.of(alice, Map.of("producer_byte_rate", 5.0)), fromImage.clientQuotas());
     }
 
     private static VersionedRecord acl(long version, MetadataRecord.Builder record) {
