@@ -12,8 +12,13 @@ import io.ferry.node.internal.NodeRole;
 import io.ferry.node.internal.RoleFactory;
 import io.ferry.node.internal.RoleHealth;
 import io.ferry.node.internal.caller.CallerPrincipal;
+import io.ferry.node.internal.sasl.SaslAuthenticationService;
+import io.ferry.node.internal.sasl.SaslSessions;
+import io.ferry.node.internal.sasl.ScramCredentials;
+import io.ferry.node.internal.sasl.SessionPrincipal;
 import io.ferry.node.internal.threads.NodeThreads;
 import io.ferry.node.internal.tls.NodeTls;
+import io.ferry.security.scram.UnknownUserCredentials;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -62,6 +67,12 @@ public final class FerryNode implements AutoCloseable {
      */
     static final long ROLE_CLOSE_TIMEOUT_MILLIS = 10_000;
 
+    /**
+     * The credentials of a node started without a source: none. Brokers do not read SCRAM credentials from the
+     * controller's metadata yet; until they do, every password authentication fails at the proof.
+     */
+    private static final ScramCredentials NO_STORED_CREDENTIALS = (user, mechanism) -> Optional.empty();
+
     private final NodeConfig config;
     private final NodeMetrics metrics = new NodeMetrics();
     private final List<NodeRole> roles = new ArrayList<>();
@@ -84,10 +95,20 @@ public final class FerryNode implements AutoCloseable {
 
     private boolean closed;
 
+    /** Where password authentication finds users' credentials ({@code SASL_SSL} listeners). */
+    private final ScramCredentials scramCredentials;
+    /** Ends SASL exchanges that take too long; only on a node with a {@code SASL_SSL} listener. */
+    private final Optional<ScheduledExecutorService> saslTimer;
+
     private final long roleCloseTimeoutMillis;
 
-    private FerryNode(NodeConfig config, FatalErrorHandler fatalErrors, long roleCloseTimeoutMillis) {
+    private FerryNode(
+            NodeConfig config,
+            FatalErrorHandler fatalErrors,
+            long roleCloseTimeoutMillis,
+            ScramCredentials scramCredentials) {
         this.config = config;
+        this.scramCredentials = scramCredentials;
         this.roleCloseTimeoutMillis = roleCloseTimeoutMillis;
         this.threads = new NodeThreads((thread, error) -> {
             try {
@@ -98,6 +119,9 @@ public final class FerryNode implements AutoCloseable {
         });
         this.healthRefresher = threads.scheduled("ferry-health", 1);
         this.grpcExecutor = threads.cached("ferry-grpc");
+        this.saslTimer = config.grpcListenerSasl() || config.grpcExternalListenerSasl()
+                ? Optional.of(threads.scheduled("ferry-sasl-timeout", 1))
+                : Optional.empty();
     }
 
     /**
@@ -123,6 +147,18 @@ public final class FerryNode implements AutoCloseable {
         return start(config, new DefaultRoles(), fatalErrors);
     }
 
+    /**
+     * Starts a node as {@link #start(NodeConfig, FatalErrorHandler)} does whose {@code SASL_SSL} listeners verify
+     * passwords against {@code scramCredentials}.
+     *
+     * @throws ConfigException    if a configured role is not available or rejects the configuration
+     * @throws NodeStartException if a port cannot be bound or a role fails to start
+     */
+    public static FerryNode start(NodeConfig config, FatalErrorHandler fatalErrors, ScramCredentials scramCredentials)
+            throws ConfigException, NodeStartException {
+        return start(config, new DefaultRoles(), fatalErrors, ROLE_CLOSE_TIMEOUT_MILLIS, scramCredentials);
+    }
+
     static FerryNode start(NodeConfig config, RoleFactory roleFactory, FatalErrorHandler fatalErrors)
             throws ConfigException, NodeStartException {
         return start(config, roleFactory, fatalErrors, ROLE_CLOSE_TIMEOUT_MILLIS);
@@ -131,7 +167,17 @@ public final class FerryNode implements AutoCloseable {
     static FerryNode start(
             NodeConfig config, RoleFactory roleFactory, FatalErrorHandler fatalErrors, long roleCloseTimeoutMillis)
             throws ConfigException, NodeStartException {
-        FerryNode node = new FerryNode(config, fatalErrors, roleCloseTimeoutMillis);
+        return start(config, roleFactory, fatalErrors, roleCloseTimeoutMillis, NO_STORED_CREDENTIALS);
+    }
+
+    private static FerryNode start(
+            NodeConfig config,
+            RoleFactory roleFactory,
+            FatalErrorHandler fatalErrors,
+            long roleCloseTimeoutMillis,
+            ScramCredentials scramCredentials)
+            throws ConfigException, NodeStartException {
+        FerryNode node = new FerryNode(config, fatalErrors, roleCloseTimeoutMillis, scramCredentials);
         try {
             node.startAll(roleFactory);
             return node;
@@ -175,12 +221,18 @@ public final class FerryNode implements AutoCloseable {
             log.info("Started the {} role", role.role().configName());
         }
         Optional<SslContext> tls = listenerTls.map(NodeTls::sslContext);
+        Optional<GrpcEndpoint.Sasl> sasl = saslTimer.map(this::sasl);
         try {
             grpc = GrpcEndpoint.start(
-                    new GrpcEndpoint.Listener(config.grpcListener(), config.grpcListenerTls() ? tls : Optional.empty()),
+                    new GrpcEndpoint.Listener(
+                            config.grpcListener(),
+                            config.grpcListenerTls() ? tls : Optional.empty(),
+                            config.grpcListenerSasl() ? sasl : Optional.empty()),
                     config.grpcExternalListener()
                             .map(external -> new GrpcEndpoint.Listener(
-                                    external, config.grpcExternalListenerTls() ? tls : Optional.empty())),
+                                    external,
+                                    config.grpcExternalListenerTls() ? tls : Optional.empty(),
+                                    config.grpcExternalListenerSasl() ? sasl : Optional.empty())),
                     services,
                     maxInboundMessageBytes(config),
                     config.grpcMaxConcurrentCallsPerConnection(),
@@ -208,6 +260,20 @@ public final class FerryNode implements AutoCloseable {
                 hostPort(grpcAddress()),
                 config.grpcListenerTls() ? " (TLS)" : "",
                 hostPort(httpAddress()));
+    }
+
+    /** Password authentication for the {@code SASL_SSL} listeners, which share one set of sessions. */
+    private GrpcEndpoint.Sasl sasl(ScheduledExecutorService timer) {
+        SaslSessions sessions = new SaslSessions(config.connectionsMaxReauthMs(), System::nanoTime);
+        return new GrpcEndpoint.Sasl(
+                new SaslAuthenticationService(
+                        scramCredentials,
+                        sessions,
+                        config.saslEnabledMechanisms(),
+                        UnknownUserCredentials.withRandomSecret(),
+                        timer,
+                        SaslAuthenticationService.EXCHANGE_TIMEOUT_MILLIS),
+                new SessionPrincipal(sessions));
     }
 
     /**
@@ -377,6 +443,7 @@ public final class FerryNode implements AutoCloseable {
         log.info("Stopping Ferry node {}", config.nodeId());
         state = NodeHealth.State.STOPPING;
         healthRefresher.shutdownNow();
+        saslTimer.ifPresent(ScheduledExecutorService::shutdownNow);
         if (grpc != null) {
             for (int i = roles.size() - 1; i >= 0; i--) {
                 prepareStopWithin(roles.get(i), roleCloseTimeoutMillis);
