@@ -94,7 +94,7 @@ public final class FerryAdmin implements AutoCloseable {
     public FerryAdmin(AdminConfig config) {
         this.config = config;
         this.bootstrap = config.bootstrapServers();
-        this.channels = new Channels(64 * 1024 * 1024, config.channelCredentials());
+        this.channels = new Channels(64 * 1024 * 1024, config.channelCredentials(), config.saslLogin());
         String id = config.clientId().isEmpty() ? "" : "-" + config.clientId();
         this.metadata = new MetadataManager(
                 bootstrap,

@@ -78,7 +78,8 @@ public final class FerryConsumer implements AutoCloseable {
         this.config = config;
         this.channels = new Channels(
                 Math.max(config.fetchMaxBytes(), config.maxPartitionFetchBytes()) + (1 << 20),
-                config.channelCredentials());
+                config.channelCredentials(),
+                config.saslLogin());
         String id = config.clientId().isEmpty() ? "" : "-" + config.clientId();
         this.metadata = new MetadataManager(
                 config.bootstrapServers(),

@@ -3,7 +3,9 @@ package io.ferry.client.internal;
 import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
 import java.net.InetSocketAddress;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
@@ -24,23 +26,29 @@ public final class Channels implements AutoCloseable {
     private final ConcurrentMap<InetSocketAddress, ManagedChannel> channels = new ConcurrentHashMap<>();
     private final int maxInboundMessageBytes;
     private final ChannelCredentials credentials;
+    private final Optional<SaslLogin> login;
 
     /**
      * @param maxInboundMessageBytes largest response accepted, e.g. above fetch.max.bytes
      * @param credentials            plaintext or TLS, for every broker
+     * @param login                  with {@code security.protocol=SASL_SSL}: whom each channel authenticates as
      */
-    public Channels(int maxInboundMessageBytes, ChannelCredentials credentials) {
+    public Channels(int maxInboundMessageBytes, ChannelCredentials credentials, Optional<SaslLogin> login) {
         this.maxInboundMessageBytes = maxInboundMessageBytes;
         this.credentials = credentials;
+        this.login = login;
     }
 
+    /** The channel to {@code address}; with a login, one that authenticates before its first call. */
     public ManagedChannel get(InetSocketAddress address) {
-        return channels.computeIfAbsent(
-                address,
-                a -> Grpc.newChannelBuilderForAddress(a.getHostString(), a.getPort(), credentials)
-                        .maxInboundMessageSize(maxInboundMessageBytes)
-                        .directExecutor()
-                        .build());
+        return channels.computeIfAbsent(address, a -> {
+            ManagedChannelBuilder<?> builder = Grpc.newChannelBuilderForAddress(
+                            a.getHostString(), a.getPort(), credentials)
+                    .maxInboundMessageSize(maxInboundMessageBytes)
+                    .directExecutor();
+            login.ifPresent(user -> builder.intercept(new SaslAuthenticator(user, System::nanoTime)));
+            return builder.build();
+        });
     }
 
     @Override

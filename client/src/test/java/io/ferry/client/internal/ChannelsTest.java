@@ -10,6 +10,7 @@ import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import java.net.InetSocketAddress;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -31,7 +32,7 @@ class ChannelsTest {
                 .addService(new EmptyMetadata())
                 .build()
                 .start();
-        try (Channels channels = new Channels(1 << 20, InsecureChannelCredentials.create())) {
+        try (Channels channels = new Channels(1 << 20, InsecureChannelCredentials.create(), Optional.empty())) {
             InetSocketAddress address = new InetSocketAddress(
                     "127.0.0.1", ((InetSocketAddress) server.getListenSockets().get(0)).getPort());
             CompletableFuture<String> callbackThread = new CompletableFuture<>();
