@@ -1,6 +1,7 @@
 package io.ferry.cli.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.ferry.client.AdminConfig;
@@ -39,6 +40,26 @@ class ClientSettingsTest {
         assertEquals(1234, a.requestTimeoutMs());
         assertEquals(1234, p.requestTimeoutMs());
         assertEquals("me", c.clientId());
+    }
+
+    @Test
+    void saslKeysOfTheFileReachEveryClient() throws IOException {
+        Path file = Files.writeString(
+                dir.resolve("c.properties"),
+                "security.protocol=SASL_SSL\nsasl.mechanism=SCRAM-SHA-512\nsasl.jaas.config="
+                        + "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"alice\""
+                        + " password=\"hunter2\";\n");
+        ClientSettings s = ClientSettings.load("h:1", file);
+        // Each client reads sasl.jaas.config as it starts: the file's keys reached it when that fails.
+        List<Executable> clients = List.of(
+                () -> new FerryAdmin(s.admin(Map.of())).close(),
+                () -> new FerryProducer(s.producer(Map.of())).close(),
+                () -> new FerryConsumer(s.consumer(Map.of())).close());
+        for (Executable client : clients) {
+            FerryConfigException e = assertThrows(FerryConfigException.class, client);
+            assertEquals("sasl.jaas.config", e.problems().get(0).key(), e.getMessage());
+            assertFalse(e.getMessage().contains("hunter2"), e.getMessage());
+        }
     }
 
     @Test
