@@ -144,9 +144,6 @@ public final class SaslAuthenticationService extends SaslAuthenticationGrpc.Sasl
         }
 
         private void last(SaslAuthenticateRequest request) throws ScramException {
-            if (scram.isComplete()) {
-                throw new IllegalArgumentException("the exchange is complete: no request may follow the second");
-            }
             if (!request.getMechanism().isEmpty()) {
                 throw new IllegalArgumentException("mechanism: set in the first request only");
             }
