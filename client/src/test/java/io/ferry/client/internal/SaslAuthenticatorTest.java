@@ -76,12 +76,17 @@ class SaslAuthenticatorTest {
                 .addService(ServerInterceptors.intercept(new Broker(), readToken))
                 .build()
                 .start();
-        channel = Grpc.newChannelBuilderForAddress(
+        channel = channelAs("alice-secret");
+    }
+
+    /** A channel to the broker that authenticates as alice with {@code password}. */
+    private ManagedChannel channelAs(String password) {
+        return Grpc.newChannelBuilderForAddress(
                         "127.0.0.1",
                         ((InetSocketAddress) server.getListenSockets().get(0)).getPort(),
                         InsecureChannelCredentials.create())
                 .intercept(new SaslAuthenticator(
-                        new SaslLogin(ScramMechanism.SCRAM_SHA_512, "alice", "alice-secret"), nanoTime::get))
+                        new SaslLogin(ScramMechanism.SCRAM_SHA_512, "alice", password), nanoTime::get))
                 .build();
     }
 
@@ -188,13 +193,7 @@ class SaslAuthenticatorTest {
     @Test
     void aRefusedExchangeFailsTheCallUnauthenticated() throws InterruptedException {
         channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
-        channel = Grpc.newChannelBuilderForAddress(
-                        "127.0.0.1",
-                        ((InetSocketAddress) server.getListenSockets().get(0)).getPort(),
-                        InsecureChannelCredentials.create())
-                .intercept(new SaslAuthenticator(
-                        new SaslLogin(ScramMechanism.SCRAM_SHA_512, "alice", "guess"), nanoTime::get))
-                .build();
+        channel = channelAs("guess");
 
         StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, this::call);
 
