@@ -95,7 +95,9 @@ public final class SaslAuthenticationService extends SaslAuthenticationGrpc.Sasl
                     .asRuntimeException());
             return new Ignored();
         }
-        return new Exchange(call);
+        Exchange exchange = new Exchange(call);
+        exchange.startTimer();
+        return exchange;
     }
 
     /** One stream's exchange. Its methods are synchronized against the timer that may end it. */
@@ -104,13 +106,17 @@ public final class SaslAuthenticationService extends SaslAuthenticationGrpc.Sasl
         /** The caller's connection, as the log names it. */
         private final String connection = CallerConnection.current().toString();
 
-        private final ScheduledFuture<?> timeout;
+        private ScheduledFuture<?> timeout;
         private ScramServerExchange scram;
         private boolean ended;
 
         Exchange(ServerCallStreamObserver<SaslAuthenticateResponse> call) {
             this.call = call;
-            this.timeout = timer.schedule(this::timedOut, exchangeTimeoutMillis, TimeUnit.MILLISECONDS);
+        }
+
+        /** Schedules the end of an exchange that takes too long; the lock keeps it from running before this returns. */
+        synchronized void startTimer() {
+            timeout = timer.schedule(this::timedOut, exchangeTimeoutMillis, TimeUnit.MILLISECONDS);
         }
 
         @Override
