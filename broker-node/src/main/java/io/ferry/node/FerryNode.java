@@ -21,6 +21,7 @@ import io.ferry.node.internal.tls.NodeTls;
 import io.ferry.security.scram.UnknownUserCredentials;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -265,6 +266,9 @@ public final class FerryNode implements AutoCloseable {
     /** Password authentication for the {@code SASL_SSL} listeners, which share one set of sessions. */
     private GrpcEndpoint.Sasl sasl(ScheduledExecutorService timer) {
         SaslSessions sessions = new SaslSessions(config.connectionsMaxReauthMs(), System::nanoTime);
+        Gauge.builder("ferry.sasl.sessions", sessions, SaslSessions::size)
+                .description("Password sessions the SASL_SSL listeners hold, live or expired and not yet dropped")
+                .register(metrics.registry());
         return new GrpcEndpoint.Sasl(
                 new SaslAuthenticationService(
                         scramCredentials,

@@ -42,6 +42,9 @@ import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.TlsChannelCredentials;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
 import io.grpc.stub.MetadataUtils;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -265,7 +268,15 @@ class SaslNodeTest {
 
         assertEquals(Status.Code.UNAUTHENTICATED, none.getStatus().getCode());
         assertEquals(none.getStatus().toString(), madeUp.getStatus().toString());
+        assertEquals(
+                HealthCheckResponse.ServingStatus.SERVING,
+                HealthGrpc.newBlockingStub(passwordChannel())
+                        .check(HealthCheckRequest.getDefaultInstance())
+                        .getStatus(),
+                "health checks need no session");
         String token = RawScram.authenticate(passwordChannel(), "alice", "alice-secret");
+        assertEquals(
+                1.0, node.meterRegistry().get("ferry.sasl.sessions").gauge().value());
         assertEquals(
                 1,
                 noToken.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(header(token)))
