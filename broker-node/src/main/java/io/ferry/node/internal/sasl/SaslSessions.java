@@ -51,8 +51,12 @@ public final class SaslSessions {
     /** A session: its principal and when it ends (monotonic nanoseconds). */
     private record Session(Principal principal, long expiresAtNanos) {}
 
-    /** A lookup's answer: the principal, or why there is none (and whose the expired session was). */
-    public record Lookup(Optional<Principal> principal, Optional<Refusal> refusal, Optional<Principal> expired) {}
+    /**
+     * A lookup's answer: the principal and when its session ends (monotonic nanoseconds), or why there is none
+     * (and whose the expired session was).
+     */
+    public record Lookup(
+            Optional<Principal> principal, long endsAtNanos, Optional<Refusal> refusal, Optional<Principal> expired) {}
 
     /** A new session's token and how long it lasts. */
     public record NewSession(String token, long lifetimeMillis) {}
@@ -112,9 +116,16 @@ public final class SaslSessions {
         }
         if (nanoTime.getAsLong() - session.expiresAtNanos() >= 0) {
             remove(hash, session);
-            return new Lookup(Optional.empty(), Optional.of(Refusal.EXPIRED_TOKEN), Optional.of(session.principal()));
+            return new Lookup(
+                    Optional.empty(), 0, Optional.of(Refusal.EXPIRED_TOKEN), Optional.of(session.principal()));
         }
-        return new Lookup(Optional.of(session.principal()), Optional.empty(), Optional.empty());
+        return new Lookup(
+                Optional.of(session.principal()), session.expiresAtNanos(), Optional.empty(), Optional.empty());
+    }
+
+    /** Whether a session that ends at {@code endsAtNanos} ({@link Lookup#endsAtNanos}) has ended. */
+    public boolean hasEnded(long endsAtNanos) {
+        return nanoTime.getAsLong() - endsAtNanos >= 0;
     }
 
     /** The sessions held, live or expired and not yet dropped. */
@@ -123,7 +134,7 @@ public final class SaslSessions {
     }
 
     private static Lookup refused(Refusal refusal) {
-        return new Lookup(Optional.empty(), Optional.of(refusal), Optional.empty());
+        return new Lookup(Optional.empty(), 0, Optional.of(refusal), Optional.empty());
     }
 
     private void dropExpired(long now) {

@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * ({@link CallerPrincipal}) and needs no token, so brokers reach each other with their certificates. A call
  * with neither ends with UNAUTHENTICATED and words that do not say whether its token was missing, unknown or
  * expired; the log does, one line per {@link #REFUSAL_LOG_INTERVAL_NANOS}. Authenticating itself and health
- * checks need no token.
+ * checks need no token. A stream outlives no session: its first request after the session ended ends it
+ * UNAUTHENTICATED ({@link SessionBoundCall}), and the client opens a new one with its new session.
  *
  * <p>The listener's server installs it so that it runs after {@link CallerPrincipal}. Thread-safe.
  */
@@ -63,12 +64,24 @@ public final class SessionPrincipal implements ServerInterceptor {
         }
         SaslSessions.Lookup lookup = sessions.find(headers.get(SESSION_HEADER));
         if (lookup.principal().isPresent()) {
-            return Contexts.interceptCall(
+            SessionBoundCall<ReqT, RespT> bound = new SessionBoundCall<>(call);
+            ServerCall.Listener<ReqT> listener = Contexts.interceptCall(
                     CallerPrincipal.withPrincipal(
                             Context.current(), lookup.principal().get()),
-                    call,
+                    bound,
                     headers,
                     next);
+            return bound.listener(listener, () -> {
+                if (!sessions.hasEnded(lookup.endsAtNanos())) {
+                    return false;
+                }
+                log.info(
+                        "Ended a call to {} of {} on {}: its session expired",
+                        call.getMethodDescriptor().getFullMethodName(),
+                        lookup.principal().get(),
+                        CallerConnection.current());
+                return true;
+            });
         }
         long suppressed = refusalLog.suppressedOrLog();
         if (suppressed >= 0) {
