@@ -13,15 +13,9 @@ import io.ferry.security.scram.ScramCredential;
 import io.ferry.security.scram.ScramFunctions;
 import io.ferry.security.scram.ScramMechanism;
 import io.ferry.security.scram.UnknownUserCredentials;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
-import io.grpc.ManagedChannel;
-import io.grpc.Server;
 import io.grpc.Status;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,34 +37,22 @@ class SaslAuthenticationServiceTest {
 
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     private final SaslSessions sessions = new SaslSessions(60_000, System::nanoTime);
-    private Server server;
-    private ManagedChannel channel;
+    private Loopback loopback;
 
     private void start(long exchangeTimeoutMillis) throws Exception {
-        server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-                .addService(new SaslAuthenticationService(
-                        (user, mechanism) -> user.equals("alice") ? Optional.of(ALICE) : Optional.empty(),
-                        sessions,
-                        Set.of(ScramMechanism.SCRAM_SHA_512),
-                        UnknownUserCredentials.withRandomSecret(),
-                        timer,
-                        exchangeTimeoutMillis))
-                .build()
-                .start();
-        channel = Grpc.newChannelBuilderForAddress(
-                        "127.0.0.1",
-                        ((InetSocketAddress) server.getListenSockets().get(0)).getPort(),
-                        InsecureChannelCredentials.create())
-                .build();
+        loopback = Loopback.start(server -> server.addService(new SaslAuthenticationService(
+                (user, mechanism) -> user.equals("alice") ? Optional.of(ALICE) : Optional.empty(),
+                sessions,
+                Set.of(ScramMechanism.SCRAM_SHA_512),
+                UnknownUserCredentials.withRandomSecret(),
+                timer,
+                exchangeTimeoutMillis)));
     }
 
     @AfterEach
     void stop() throws InterruptedException {
-        if (channel != null) {
-            channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
-        }
-        if (server != null) {
-            server.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+        if (loopback != null) {
+            loopback.close();
         }
         timer.shutdownNow();
     }
@@ -82,7 +64,7 @@ class SaslAuthenticationServiceTest {
         ClientCallStreamObserver<SaslAuthenticateRequest> requests;
 
         Stream() {
-            SaslAuthenticationGrpc.newStub(channel).authenticate(this);
+            SaslAuthenticationGrpc.newStub(loopback.channel()).authenticate(this);
         }
 
         @Override

@@ -8,16 +8,10 @@ import io.ferry.proto.v1.BrokerServiceGrpc;
 import io.ferry.proto.v1.ProduceRequest;
 import io.ferry.proto.v1.ProduceResponse;
 import io.ferry.security.Principal;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
-import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
-import io.grpc.Server;
 import io.grpc.Status;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -36,8 +30,7 @@ class SessionPrincipalTest {
     private final CompletableFuture<String> handlerSaw = new CompletableFuture<>();
 
     private final AtomicInteger answered = new AtomicInteger();
-    private Server server;
-    private ManagedChannel channel;
+    private Loopback loopback;
 
     @BeforeEach
     void start() throws Exception {
@@ -64,22 +57,12 @@ class SessionPrincipalTest {
                 };
             }
         };
-        server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-                .addService(echo)
-                .intercept(new SessionPrincipal(sessions))
-                .build()
-                .start();
-        channel = Grpc.newChannelBuilderForAddress(
-                        "127.0.0.1",
-                        ((InetSocketAddress) server.getListenSockets().get(0)).getPort(),
-                        InsecureChannelCredentials.create())
-                .build();
+        loopback = Loopback.start(server -> server.addService(echo).intercept(new SessionPrincipal(sessions)));
     }
 
     @AfterEach
     void stop() throws InterruptedException {
-        channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
-        server.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+        loopback.close();
     }
 
     @Test
@@ -89,7 +72,7 @@ class SessionPrincipalTest {
                 SessionPrincipal.SESSION_HEADER,
                 sessions.open(Principal.user("alice")).orElseThrow().token());
         CompletableFuture<Status> end = new CompletableFuture<>();
-        StreamObserver<ProduceRequest> requests = BrokerServiceGrpc.newStub(channel)
+        StreamObserver<ProduceRequest> requests = BrokerServiceGrpc.newStub(loopback.channel())
                 .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
                 .produceStream(new StreamObserver<>() {
                     @Override
