@@ -21,8 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -58,9 +56,8 @@ class SaslAuthenticationServiceTest {
     }
 
     /** One Authenticate stream, recording what the broker answers and how it ends. */
-    private final class Stream implements ClientResponseObserver<SaslAuthenticateRequest, SaslAuthenticateResponse> {
-        final List<SaslAuthenticateResponse> answers = new CopyOnWriteArrayList<>();
-        final CompletableFuture<Status> end = new CompletableFuture<>();
+    private final class Stream extends RecordingObserver<SaslAuthenticateResponse>
+            implements ClientResponseObserver<SaslAuthenticateRequest, SaslAuthenticateResponse> {
         ClientCallStreamObserver<SaslAuthenticateRequest> requests;
 
         Stream() {
@@ -82,21 +79,6 @@ class SaslAuthenticationServiceTest {
 
         Status status() throws Exception {
             return end.get(30, TimeUnit.SECONDS);
-        }
-
-        @Override
-        public void onNext(SaslAuthenticateResponse answer) {
-            answers.add(answer);
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            end.complete(Status.fromThrowable(t));
-        }
-
-        @Override
-        public void onCompleted() {
-            end.complete(Status.OK);
         }
     }
 

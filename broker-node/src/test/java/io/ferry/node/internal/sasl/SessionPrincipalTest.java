@@ -71,30 +71,17 @@ class SessionPrincipalTest {
         headers.put(
                 SessionPrincipal.SESSION_HEADER,
                 sessions.open(Principal.user("alice")).orElseThrow().token());
-        CompletableFuture<Status> end = new CompletableFuture<>();
+        RecordingObserver<ProduceResponse> answers = new RecordingObserver<>();
         StreamObserver<ProduceRequest> requests = BrokerServiceGrpc.newStub(loopback.channel())
                 .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
-                .produceStream(new StreamObserver<>() {
-                    @Override
-                    public void onNext(ProduceResponse response) {}
-
-                    @Override
-                    public void onError(Throwable t) {
-                        end.complete(Status.fromThrowable(t));
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        end.complete(Status.OK);
-                    }
-                });
+                .produceStream(answers);
         requests.onNext(ProduceRequest.getDefaultInstance());
         await().atMost(Duration.ofSeconds(30)).until(() -> answered.get() == 1);
 
         now.addAndGet(TimeUnit.MINUTES.toNanos(1));
         requests.onNext(ProduceRequest.getDefaultInstance());
 
-        Status status = end.get(30, TimeUnit.SECONDS);
+        Status status = answers.end.get(30, TimeUnit.SECONDS);
         assertEquals(Status.Code.UNAUTHENTICATED, status.getCode(), status.toString());
         assertTrue(status.getDescription().contains("requires a session"), status.toString());
         assertEquals("cancelled", handlerSaw.get(30, TimeUnit.SECONDS));
