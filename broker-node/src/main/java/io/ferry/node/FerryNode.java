@@ -12,10 +12,18 @@ import io.ferry.node.internal.NodeRole;
 import io.ferry.node.internal.RoleFactory;
 import io.ferry.node.internal.RoleHealth;
 import io.ferry.node.internal.caller.CallerPrincipal;
+import io.ferry.node.internal.sasl.SaslAuthenticationService;
+import io.ferry.node.internal.sasl.SaslSessions;
+import io.ferry.node.internal.sasl.ScramCredentials;
+import io.ferry.node.internal.sasl.SessionPrincipal;
 import io.ferry.node.internal.threads.NodeThreads;
 import io.ferry.node.internal.tls.NodeTls;
+import io.ferry.security.scram.ScramCredential;
+import io.ferry.security.scram.ScramMechanism;
+import io.ferry.security.scram.UnknownUserCredentials;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -84,10 +92,20 @@ public final class FerryNode implements AutoCloseable {
 
     private boolean closed;
 
+    /** Where password authentication finds users' credentials ({@code SASL_SSL} listeners). */
+    private final ScramCredentials scramCredentials;
+    /** Ends SASL exchanges that take too long; only on a node with a {@code SASL_SSL} listener. */
+    private final Optional<ScheduledExecutorService> saslTimer;
+
     private final long roleCloseTimeoutMillis;
 
-    private FerryNode(NodeConfig config, FatalErrorHandler fatalErrors, long roleCloseTimeoutMillis) {
+    private FerryNode(
+            NodeConfig config,
+            FatalErrorHandler fatalErrors,
+            long roleCloseTimeoutMillis,
+            Optional<ScramCredentials> scramCredentials) {
         this.config = config;
+        this.scramCredentials = scramCredentials.orElse(this::credentialOfRoles);
         this.roleCloseTimeoutMillis = roleCloseTimeoutMillis;
         this.threads = new NodeThreads((thread, error) -> {
             try {
@@ -98,6 +116,9 @@ public final class FerryNode implements AutoCloseable {
         });
         this.healthRefresher = threads.scheduled("ferry-health", 1);
         this.grpcExecutor = threads.cached("ferry-grpc");
+        this.saslTimer = config.grpcListenerSasl() || config.grpcExternalListenerSasl()
+                ? Optional.of(threads.scheduled("ferry-sasl-timeout", 1))
+                : Optional.empty();
     }
 
     /**
@@ -123,6 +144,18 @@ public final class FerryNode implements AutoCloseable {
         return start(config, new DefaultRoles(), fatalErrors);
     }
 
+    /**
+     * Starts a node as {@link #start(NodeConfig, FatalErrorHandler)} does whose {@code SASL_SSL} listeners verify
+     * passwords against {@code scramCredentials}.
+     *
+     * @throws ConfigException    if a configured role is not available or rejects the configuration
+     * @throws NodeStartException if a port cannot be bound or a role fails to start
+     */
+    public static FerryNode start(NodeConfig config, FatalErrorHandler fatalErrors, ScramCredentials scramCredentials)
+            throws ConfigException, NodeStartException {
+        return start(config, new DefaultRoles(), fatalErrors, ROLE_CLOSE_TIMEOUT_MILLIS, Optional.of(scramCredentials));
+    }
+
     static FerryNode start(NodeConfig config, RoleFactory roleFactory, FatalErrorHandler fatalErrors)
             throws ConfigException, NodeStartException {
         return start(config, roleFactory, fatalErrors, ROLE_CLOSE_TIMEOUT_MILLIS);
@@ -131,7 +164,17 @@ public final class FerryNode implements AutoCloseable {
     static FerryNode start(
             NodeConfig config, RoleFactory roleFactory, FatalErrorHandler fatalErrors, long roleCloseTimeoutMillis)
             throws ConfigException, NodeStartException {
-        FerryNode node = new FerryNode(config, fatalErrors, roleCloseTimeoutMillis);
+        return start(config, roleFactory, fatalErrors, roleCloseTimeoutMillis, Optional.empty());
+    }
+
+    private static FerryNode start(
+            NodeConfig config,
+            RoleFactory roleFactory,
+            FatalErrorHandler fatalErrors,
+            long roleCloseTimeoutMillis,
+            Optional<ScramCredentials> scramCredentials)
+            throws ConfigException, NodeStartException {
+        FerryNode node = new FerryNode(config, fatalErrors, roleCloseTimeoutMillis, scramCredentials);
         try {
             node.startAll(roleFactory);
             return node;
@@ -175,12 +218,18 @@ public final class FerryNode implements AutoCloseable {
             log.info("Started the {} role", role.role().configName());
         }
         Optional<SslContext> tls = listenerTls.map(NodeTls::sslContext);
+        Optional<GrpcEndpoint.Sasl> sasl = saslTimer.map(this::sasl);
         try {
             grpc = GrpcEndpoint.start(
-                    new GrpcEndpoint.Listener(config.grpcListener(), config.grpcListenerTls() ? tls : Optional.empty()),
+                    new GrpcEndpoint.Listener(
+                            config.grpcListener(),
+                            config.grpcListenerTls() ? tls : Optional.empty(),
+                            config.grpcListenerSasl() ? sasl : Optional.empty()),
                     config.grpcExternalListener()
                             .map(external -> new GrpcEndpoint.Listener(
-                                    external, config.grpcExternalListenerTls() ? tls : Optional.empty())),
+                                    external,
+                                    config.grpcExternalListenerTls() ? tls : Optional.empty(),
+                                    config.grpcExternalListenerSasl() ? sasl : Optional.empty())),
                     services,
                     maxInboundMessageBytes(config),
                     config.grpcMaxConcurrentCallsPerConnection(),
@@ -208,6 +257,34 @@ public final class FerryNode implements AutoCloseable {
                 hostPort(grpcAddress()),
                 config.grpcListenerTls() ? " (TLS)" : "",
                 hostPort(httpAddress()));
+    }
+
+    /** A user's credential as this node's roles know it: a broker's metadata view holds every user's. */
+    private Optional<ScramCredential> credentialOfRoles(String user, ScramMechanism mechanism) {
+        for (NodeRole role : roles) {
+            Optional<ScramCredential> credential = role.scramCredential(user, mechanism);
+            if (credential.isPresent()) {
+                return credential;
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Password authentication for the {@code SASL_SSL} listeners, which share one set of sessions. */
+    private GrpcEndpoint.Sasl sasl(ScheduledExecutorService timer) {
+        SaslSessions sessions = new SaslSessions(config.connectionsMaxReauthMs(), System::nanoTime);
+        Gauge.builder("ferry.sasl.sessions", sessions, SaslSessions::size)
+                .description("Password sessions the SASL_SSL listeners hold, live or expired and not yet dropped")
+                .register(metrics.registry());
+        return new GrpcEndpoint.Sasl(
+                new SaslAuthenticationService(
+                        scramCredentials,
+                        sessions,
+                        config.saslEnabledMechanisms(),
+                        UnknownUserCredentials.withRandomSecret(),
+                        timer,
+                        SaslAuthenticationService.EXCHANGE_TIMEOUT_MILLIS),
+                new SessionPrincipal(sessions));
     }
 
     /**
@@ -377,6 +454,7 @@ public final class FerryNode implements AutoCloseable {
         log.info("Stopping Ferry node {}", config.nodeId());
         state = NodeHealth.State.STOPPING;
         healthRefresher.shutdownNow();
+        saslTimer.ifPresent(ScheduledExecutorService::shutdownNow);
         if (grpc != null) {
             for (int i = roles.size() - 1; i >= 0; i--) {
                 prepareStopWithin(roles.get(i), roleCloseTimeoutMillis);

@@ -16,6 +16,7 @@ import io.ferry.record.TimestampType;
 import io.ferry.replication.ReplicationConfig;
 import io.ferry.security.Principal;
 import io.ferry.security.SslPrincipalMapper;
+import io.ferry.security.scram.ScramMechanism;
 import io.ferry.storage.CleanerConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,6 +29,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * A node's validated configuration, with typed accessors. Built from the sources in precedence
@@ -199,16 +201,21 @@ public final class NodeConfig {
         }
         if ((grpcListenerTls() || grpcExternalListenerTls() || controllerQuorumTls())
                 && values.get(SSL_KEYSTORE_LOCATION).isEmpty()) {
+            io.ferry.config.ConfigKey<String> tlsKey = grpcListenerTls()
+                    ? GRPC_LISTENER_SECURITY_PROTOCOL
+                    : grpcExternalListenerTls()
+                            ? GRPC_EXTERNAL_LISTENER_SECURITY_PROTOCOL
+                            : CONTROLLER_QUORUM_SECURITY_PROTOCOL;
             problems.add(problem(
                     SSL_KEYSTORE_LOCATION,
-                    "expected the PEM file of this node's key and certificate chain: "
-                            + (grpcListenerTls()
-                                            ? GRPC_LISTENER_SECURITY_PROTOCOL
-                                            : grpcExternalListenerTls()
-                                                    ? GRPC_EXTERNAL_LISTENER_SECURITY_PROTOCOL
-                                                    : CONTROLLER_QUORUM_SECURITY_PROTOCOL)
-                                    .name()
-                            + " is SSL"));
+                    "expected the PEM file of this node's key and certificate chain: " + tlsKey.name() + " is "
+                            + values.get(tlsKey)));
+        }
+        if (grpcListenerSasl() && values.get(SSL_CLIENT_AUTH).equals("none")) {
+            problems.add(problem(
+                    SSL_CLIENT_AUTH,
+                    "expected requested or required: grpc.listener.security.protocol is SASL_SSL, and brokers "
+                            + "reach each other and the controllers there with their certificates, not passwords"));
         }
         try {
             sslPrincipalMapper();
@@ -270,7 +277,30 @@ public final class NodeConfig {
      * {@code grpc.listener} (replica fetch, the controllers) use it.
      */
     public boolean grpcListenerTls() {
-        return values.get(GRPC_LISTENER_SECURITY_PROTOCOL).equals("SSL");
+        return !values.get(GRPC_LISTENER_SECURITY_PROTOCOL).equals("PLAINTEXT");
+    }
+
+    /** Whether {@code grpc.listener} requires a password session or a certificate of each call ({@code SASL_SSL}). */
+    public boolean grpcListenerSasl() {
+        return values.get(GRPC_LISTENER_SECURITY_PROTOCOL).equals("SASL_SSL");
+    }
+
+    /** As {@link #grpcListenerSasl()}, for {@code grpc.external.listener}. */
+    public boolean grpcExternalListenerSasl() {
+        return grpcExternalListener().isPresent()
+                && values.get(GRPC_EXTERNAL_LISTENER_SECURITY_PROTOCOL).equals("SASL_SSL");
+    }
+
+    /** The mechanisms of {@code sasl.enabled.mechanisms}, which start-up checked. */
+    public Set<ScramMechanism> saslEnabledMechanisms() {
+        return values.get(SASL_ENABLED_MECHANISMS).stream()
+                .map(name -> ScramMechanism.forMechanismName(name).orElseThrow())
+                .collect(Collectors.toUnmodifiableSet());
+    }
+
+    /** How long a password session lasts ({@code connections.max.reauth.ms}). */
+    public long connectionsMaxReauthMs() {
+        return values.get(CONNECTIONS_MAX_REAUTH_MS);
     }
 
     /** Whether the controllers' Raft port speaks mutual TLS ({@code controller.quorum.security.protocol}). */
@@ -279,7 +309,7 @@ public final class NodeConfig {
     }
 
     public boolean grpcExternalListenerTls() {
-        return values.get(GRPC_EXTERNAL_LISTENER_SECURITY_PROTOCOL).equals("SSL");
+        return !values.get(GRPC_EXTERNAL_LISTENER_SECURITY_PROTOCOL).equals("PLAINTEXT");
     }
 
     /**

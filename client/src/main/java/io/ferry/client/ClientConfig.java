@@ -1,5 +1,6 @@
 package io.ferry.client;
 
+import io.ferry.client.internal.SaslLogin;
 import io.ferry.config.ClientKeys;
 import io.ferry.config.ConfigDef;
 import io.ferry.config.ConfigException;
@@ -8,6 +9,7 @@ import io.ferry.config.ConfigOrigin;
 import io.ferry.config.ConfigProblem;
 import io.ferry.config.ConfigSources;
 import io.ferry.config.ConfigValues;
+import io.ferry.security.scram.ScramMechanism;
 import io.grpc.ChannelCredentials;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.TlsChannelCredentials;
@@ -27,6 +29,7 @@ import java.security.cert.CertificateFactory;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 
@@ -45,6 +48,8 @@ public abstract sealed class ClientConfig permits AdminConfig, ConsumerConfig, P
     public static final String METADATA_MAX_AGE_MS = ClientKeys.METADATA_MAX_AGE_MS.name();
     public static final String CLIENT_ID = ClientKeys.CLIENT_ID.name();
     public static final String SECURITY_PROTOCOL = ClientKeys.SECURITY_PROTOCOL.name();
+    public static final String SASL_MECHANISM = ClientKeys.SASL_MECHANISM.name();
+    public static final String SASL_JAAS_CONFIG = ClientKeys.SASL_JAAS_CONFIG.name();
     public static final String SSL_TRUSTSTORE_TYPE = ClientKeys.SSL_TRUSTSTORE_TYPE.name();
     public static final String SSL_TRUSTSTORE_LOCATION = ClientKeys.SSL_TRUSTSTORE_LOCATION.name();
     public static final String SSL_KEYSTORE_TYPE = ClientKeys.SSL_KEYSTORE_TYPE.name();
@@ -142,6 +147,30 @@ public abstract sealed class ClientConfig permits AdminConfig, ConsumerConfig, P
             }
         }
         return tls.build();
+    }
+
+    /**
+     * With {@code security.protocol=SASL_SSL}: the user name and password of {@code sasl.jaas.config}, which each
+     * channel authenticates with by {@code sasl.mechanism}; otherwise empty.
+     *
+     * @throws FerryConfigException naming {@code sasl.jaas.config} when it is empty or not in Kafka's syntax (never
+     *                              quoting it: it holds the password)
+     */
+    final Optional<SaslLogin> saslLogin() {
+        if (!value(ClientKeys.SECURITY_PROTOCOL).equals("SASL_SSL")) {
+            return Optional.empty();
+        }
+        ScramMechanism mechanism = ScramMechanism.forMechanismName(value(ClientKeys.SASL_MECHANISM))
+                .orElseThrow();
+        try {
+            return Optional.of(SaslLogin.parse(mechanism, value(ClientKeys.SASL_JAAS_CONFIG)));
+        } catch (IllegalArgumentException e) {
+            throw new FerryConfigException(new ConfigException(new ConfigProblem(
+                    ClientKeys.SASL_JAAS_CONFIG.name(),
+                    origin(ClientKeys.SASL_JAAS_CONFIG),
+                    "with security.protocol=SASL_SSL, expected " + SaslLogin.SCRAM_LOGIN_MODULE
+                            + " required username=\"...\" password=\"...\"; : " + e.getMessage())));
+        }
     }
 
     private static TrustManager[] trustManagers(InputStream pem) throws IOException, GeneralSecurityException {

@@ -1,6 +1,7 @@
 package io.ferry.client;
 
 import com.google.protobuf.ByteString;
+import io.ferry.client.internal.AuthenticationFailure;
 import io.ferry.client.internal.BatchWalker;
 import io.ferry.client.internal.CallDeadline;
 import io.ferry.client.internal.Channels;
@@ -112,7 +113,8 @@ public final class FerryAdmin implements AutoCloseable {
     public FerryAdmin(AdminConfig config) {
         this.config = config;
         this.bootstrap = config.bootstrapServers();
-        this.channels = new Channels(64 * 1024 * 1024, config.channelCredentials(), config.clientId());
+        this.channels =
+                new Channels(64 * 1024 * 1024, config.channelCredentials(), config.clientId(), config.saslLogin());
         String id = config.clientId().isEmpty() ? "" : "-" + config.clientId();
         this.metadata = new MetadataManager(
                 bootstrap,
@@ -666,6 +668,11 @@ public final class FerryAdmin implements AutoCloseable {
                 }
                 last = e;
             } catch (StatusRuntimeException e) {
+                if (AuthenticationFailure.causedBy(e)) {
+                    throw new FerryException(
+                            ErrorCode.SASL_AUTHENTICATION_FAILED,
+                            what + ": " + e.getStatus().getDescription());
+                }
                 if (e.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED
                         && last != null
                         && deadline - System.nanoTime() <= 0) {

@@ -79,7 +79,8 @@ public final class FerryConsumer implements AutoCloseable {
         this.channels = new Channels(
                 Math.max(config.fetchMaxBytes(), config.maxPartitionFetchBytes()) + (1 << 20),
                 config.channelCredentials(),
-                config.clientId());
+                config.clientId(),
+                config.saslLogin());
         String id = config.clientId().isEmpty() ? "" : "-" + config.clientId();
         this.metadata = new MetadataManager(
                 config.bootstrapServers(),

@@ -55,7 +55,8 @@ public final class FerryProducer implements AutoCloseable {
         this.maxBlockNanos = TimeUnit.MILLISECONDS.toNanos(config.maxBlockMs());
         this.maxRequestSize = config.maxRequestSize();
         this.ignoreKeys = config.partitionerIgnoreKeys();
-        this.channels = new Channels(Integer.MAX_VALUE, config.channelCredentials(), config.clientId());
+        this.channels =
+                new Channels(Integer.MAX_VALUE, config.channelCredentials(), config.clientId(), config.saslLogin());
         this.memory = new MemoryLimiter(config.bufferMemory());
         this.accumulator = new RecordAccumulator(
                 config.batchSize(),

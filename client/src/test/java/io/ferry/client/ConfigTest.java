@@ -1,6 +1,7 @@
 package io.ferry.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -157,10 +158,35 @@ class ConfigTest {
                 () -> new FerryProducer(ProducerConfig.of(with(tls, "ssl.truststore.location", notPem.toString()))));
         assertEquals("ssl.truststore.location", empty.problems().get(0).key());
 
-        assertThrows(
-                FerryConfigException.class,
-                () -> ConsumerConfig.of(with(tls, "security.protocol", "SASL_SSL")),
-                "only PLAINTEXT and SSL for now");
+        FerryConfigException saslPlaintext = assertThrows(
+                FerryConfigException.class, () -> ConsumerConfig.of(with(tls, "security.protocol", "SASL_PLAINTEXT")));
+        assertEquals("security.protocol", saslPlaintext.problems().get(0).key());
+        assertTrue(saslPlaintext.getMessage().contains("only over TLS"), saslPlaintext.getMessage());
+    }
+
+    @Test
+    void aSaslClientWithoutAUsableJaasConfigIsRefusedNamingTheKeyWithoutThePassword() {
+        Map<String, String> sasl = Map.of(
+                "bootstrap.servers",
+                "a:1",
+                "security.protocol",
+                "SASL_SSL",
+                "sasl.jaas.config",
+                "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"alice\""
+                        + " password=\"hunter2\";");
+
+        FerryConfigException refused =
+                assertThrows(FerryConfigException.class, () -> new FerryAdmin(AdminConfig.of(sasl)));
+
+        assertEquals("sasl.jaas.config", refused.problems().get(0).key());
+        assertTrue(refused.getMessage().contains("ScramLoginModule"), refused.getMessage());
+        assertFalse(refused.getMessage().contains("hunter2"), refused.getMessage());
+        FerryConfigException empty = assertThrows(
+                FerryConfigException.class, () -> new FerryAdmin(AdminConfig.of(with(sasl, "sasl.jaas.config", ""))));
+        assertEquals("sasl.jaas.config", empty.problems().get(0).key());
+        FerryConfigException mechanism =
+                assertThrows(FerryConfigException.class, () -> AdminConfig.of(with(sasl, "sasl.mechanism", "PLAIN")));
+        assertEquals("sasl.mechanism", mechanism.problems().get(0).key());
     }
 
     @Test

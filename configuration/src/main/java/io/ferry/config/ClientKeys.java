@@ -57,13 +57,33 @@ public final class ClientKeys {
     public static final ConfigKey<String> CLIENT_ID =
             ConfigKey.define("client.id", ConfigType.STRING, "", any(), MEDIUM, "A name for this client in logs.");
 
-    public static final ConfigKey<String> SECURITY_PROTOCOL = NodeKeys.securityProtocol(
+    public static final ConfigKey<String> SECURITY_PROTOCOL = NodeKeys.listenerSecurityProtocol(
             "security.protocol",
             HIGH,
-            "How the client talks to brokers: `PLAINTEXT`, or `SSL` (TLS 1.3 or 1.2, the broker's certificate "
+            "How the client talks to brokers: `PLAINTEXT`, `SSL` (TLS 1.3 or 1.2, the broker's certificate "
                     + "checked against `ssl.truststore.location` and its host name against the address "
-                    + "connected to). It must match the security protocol of the broker listener the bootstrap "
-                    + "servers are on.");
+                    + "connected to), or `SASL_SSL` (TLS as `SSL`, and the client authenticates to each broker "
+                    + "with the `sasl.jaas.config` user name and password, by `sasl.mechanism`). It must match "
+                    + "the security protocol of the broker listener the bootstrap servers are on.");
+
+    public static final ConfigKey<String> SASL_MECHANISM = ConfigKey.define(
+            "sasl.mechanism",
+            ConfigType.STRING,
+            "SCRAM-SHA-512",
+            Validators.oneOf("SCRAM-SHA-512"),
+            MEDIUM,
+            "With `security.protocol=SASL_SSL`: how the client proves its password, as Kafka's key. "
+                    + "SCRAM-SHA-512 sends a proof derived from the password, never the password.");
+
+    public static final ConfigKey<String> SASL_JAAS_CONFIG = ConfigKey.define(
+            "sasl.jaas.config",
+            ConfigType.STRING,
+            "",
+            any(),
+            HIGH,
+            "With `security.protocol=SASL_SSL`: the user name and password, in Kafka's syntax: "
+                    + "`org.apache.kafka.common.security.scram.ScramLoginModule required username=\"alice\" "
+                    + "password=\"alice-secret\";`. Ferry reads no other login module or option.");
 
     /** The node's key: the same format, PEM. */
     public static final ConfigKey<String> SSL_TRUSTSTORE_TYPE = NodeKeys.SSL_TRUSTSTORE_TYPE;
@@ -101,6 +121,8 @@ public final class ClientKeys {
             METADATA_MAX_AGE_MS,
             CLIENT_ID,
             SECURITY_PROTOCOL,
+            SASL_MECHANISM,
+            SASL_JAAS_CONFIG,
             SSL_TRUSTSTORE_TYPE,
             SSL_TRUSTSTORE_LOCATION,
             SSL_KEYSTORE_TYPE,

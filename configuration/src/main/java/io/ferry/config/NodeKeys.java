@@ -77,18 +77,43 @@ public final class NodeKeys {
             "The address at which outside clients reach this broker's `grpc.external.listener`, such as the "
                     + "host port Docker publishes it on. Empty: the external listener's own bound address.");
 
-    public static final ConfigKey<String> GRPC_LISTENER_SECURITY_PROTOCOL = securityProtocol(
+    public static final ConfigKey<String> GRPC_LISTENER_SECURITY_PROTOCOL = listenerSecurityProtocol(
             "grpc.listener.security.protocol",
             HIGH,
             "`SSL`: `grpc.listener` serves TLS only (with the `ssl.keystore.location` certificate) and refuses "
-                    + "plaintext connections; `PLAINTEXT`: no encryption. Brokers reach each other (replica fetch) "
-                    + "and the controllers on their `grpc.listener` with this same protocol, trusting "
+                    + "plaintext connections; `SASL_SSL`: TLS as `SSL`, and every call must come from a client "
+                    + "that authenticated with a password (`sasl.enabled.mechanisms`) or presented a trusted "
+                    + "certificate (`ssl.client.auth`, which then may not be `none`: brokers reach each other "
+                    + "with their certificates); `PLAINTEXT`: no encryption. `SASL_PLAINTEXT` is not offered: "
+                    + "passwords are accepted only over TLS. Brokers reach each other (replica fetch) and the "
+                    + "controllers on their `grpc.listener` with TLS when it is `SSL` or `SASL_SSL`, trusting "
                     + "`ssl.truststore.location`, so every node of a cluster sets the same value.");
 
-    public static final ConfigKey<String> GRPC_EXTERNAL_LISTENER_SECURITY_PROTOCOL = securityProtocol(
+    public static final ConfigKey<String> GRPC_EXTERNAL_LISTENER_SECURITY_PROTOCOL = listenerSecurityProtocol(
             "grpc.external.listener.security.protocol",
             MEDIUM,
             "As `grpc.listener.security.protocol`, for `grpc.external.listener`.");
+
+    public static final ConfigKey<List<String>> SASL_ENABLED_MECHANISMS = ConfigKey.define(
+            "sasl.enabled.mechanisms",
+            ConfigType.LIST,
+            List.of("SCRAM-SHA-512"),
+            Validators.nonEmptySubsetOf("SCRAM-SHA-512"),
+            MEDIUM,
+            "The SASL mechanisms a `SASL_SSL` listener accepts, as Kafka's key. SCRAM-SHA-512 is the only one: "
+                    + "the client proves it knows the password without sending it, and the broker verifies the "
+                    + "proof against the user's salted credential.");
+
+    public static final ConfigKey<Long> CONNECTIONS_MAX_REAUTH_MS = ConfigKey.define(
+            "connections.max.reauth.ms",
+            ConfigType.DURATION_MS,
+            3_600_000L,
+            between(1_000, INT_MAX),
+            MEDIUM,
+            "How long the session a client gets by authenticating on a `SASL_SSL` listener lasts; the client "
+                    + "authenticates again before it ends (Kafka's key, whose re-authentication it drives; unlike "
+                    + "Kafka's, it cannot be 0: a session that never ends would outlive a deleted user or a "
+                    + "changed password).");
 
     public static final ConfigKey<String> SSL_KEYSTORE_TYPE = pemFormat("ssl.keystore.type", "ssl.keystore.location");
 
@@ -858,6 +883,8 @@ public final class NodeKeys {
             SSL_TRUSTSTORE_TYPE,
             SSL_TRUSTSTORE_LOCATION,
             SSL_CLIENT_AUTH,
+            SASL_ENABLED_MECHANISMS,
+            CONNECTIONS_MAX_REAUTH_MS,
             SSL_PRINCIPAL_MAPPING_RULES,
             SSL_ENABLED_PROTOCOLS,
             SSL_RELOAD_INTERVAL_MS,
@@ -939,6 +966,25 @@ public final class NodeKeys {
     static ConfigKey<String> securityProtocol(String name, Importance importance, String doc) {
         return ConfigKey.define(
                 name, ConfigType.STRING, "PLAINTEXT", Validators.oneOf("PLAINTEXT", "SSL"), importance, doc);
+    }
+
+    /**
+     * A listener's security protocol, or a client's: {@link #securityProtocol}'s values and {@code SASL_SSL}
+     * (Kafka's names); {@code SASL_PLAINTEXT} is refused with the reason.
+     */
+    static ConfigKey<String> listenerSecurityProtocol(String name, Importance importance, String doc) {
+        return ConfigKey.define(
+                name,
+                ConfigType.STRING,
+                "PLAINTEXT",
+                Validators.oneOfRefusing(
+                        "SASL_PLAINTEXT",
+                        "passwords are accepted only over TLS; use SASL_SSL",
+                        "PLAINTEXT",
+                        "SSL",
+                        "SASL_SSL"),
+                importance,
+                doc);
     }
 
     /** The location of a PEM file, empty for none. */

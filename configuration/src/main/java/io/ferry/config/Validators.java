@@ -119,6 +119,25 @@ public final class Validators {
         };
     }
 
+    /**
+     * One of {@code choices}, exactly; {@code refused}, a value a reader may expect to work (a Kafka value Ferry
+     * does not offer), is answered with {@code why} instead of the list.
+     */
+    public static Validator<String> oneOfRefusing(String refused, String why, String... choices) {
+        Validator<String> oneOf = oneOf(choices);
+        return new Validator<>() {
+            @Override
+            public Optional<String> problem(String value) {
+                return value.equals(refused) ? Optional.of(refused + " is not offered: " + why) : oneOf.problem(value);
+            }
+
+            @Override
+            public String describe() {
+                return oneOf.describe();
+            }
+        };
+    }
+
     /** Empty (the feature is off) or exactly {@code value}, the one accepted setting. */
     public static Validator<String> emptyOr(String value) {
         return new Validator<>() {

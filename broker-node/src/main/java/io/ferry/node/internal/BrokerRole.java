@@ -44,6 +44,8 @@ import io.ferry.replication.ReplicaLog;
 import io.ferry.replication.ReplicaLogs;
 import io.ferry.replication.ReplicaManager;
 import io.ferry.replication.Timer;
+import io.ferry.security.scram.ScramCredential;
+import io.ferry.security.scram.ScramMechanism;
 import io.ferry.storage.Log;
 import io.ferry.storage.LogConfig;
 import io.ferry.storage.LogManager;
@@ -360,6 +362,11 @@ public final class BrokerRole implements NodeRole {
                 lifecycle::pollSoon,
                 config.requestTimeout().toMillis());
         return new GroupGrpcService(groups, offsetsTopic, topics, lifecycle::metadata, metrics, authorizer);
+    }
+
+    @Override
+    public Optional<ScramCredential> scramCredential(String user, ScramMechanism mechanism) {
+        return lifecycle.metadata().scramCredential(user, mechanism);
     }
 
     @Override

@@ -5,6 +5,8 @@ import io.ferry.node.internal.caller.CallerClientId;
 import io.ferry.node.internal.caller.CallerConnection;
 import io.ferry.node.internal.caller.CallerListener;
 import io.ferry.node.internal.caller.CallerPrincipal;
+import io.ferry.node.internal.sasl.SaslAuthenticationService;
+import io.ferry.node.internal.sasl.SessionPrincipal;
 import io.ferry.node.internal.tls.TlsOnlyNegotiator;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
@@ -47,9 +49,28 @@ public final class GrpcEndpoint {
     }
 
     /**
-     * An address to serve on, with TLS when {@code tls} is present (a plaintext connection is then refused).
+     * An address to serve on, with TLS when {@code tls} is present (a plaintext connection is then refused), and
+     * SASL authentication when {@code sasl} is (a {@code SASL_SSL} listener, always with TLS).
      */
-    public record Listener(HostPort address, Optional<SslContext> tls) {}
+    public record Listener(HostPort address, Optional<SslContext> tls, Optional<Sasl> sasl) {
+
+        public Listener {
+            if (sasl.isPresent() && tls.isEmpty()) {
+                throw new IllegalArgumentException("SASL is accepted only over TLS, and " + address + " has none");
+            }
+        }
+
+        /** A listener without SASL. */
+        public Listener(HostPort address, Optional<SslContext> tls) {
+            this(address, tls, Optional.empty());
+        }
+    }
+
+    /**
+     * What a {@code SASL_SSL} listener adds: the service clients authenticate with, and the interceptor that
+     * requires each other call to carry a session (or a certificate).
+     */
+    public record Sasl(SaslAuthenticationService service, SessionPrincipal sessions) {}
 
     /**
      * Binds and starts the server, and a second one on {@code external} when given.
@@ -109,9 +130,11 @@ public final class GrpcEndpoint {
             Executor executor,
             Optional<CallerListener> marker)
             throws IOException {
-        NettyServerBuilder builder = NettyServerBuilder.forAddress(
-                        listener.address().resolveForBind())
-                .executor(executor)
+        NettyServerBuilder builder =
+                NettyServerBuilder.forAddress(listener.address().resolveForBind());
+        // Interceptors run in the reverse order of their installation: the session check after the others.
+        listener.sasl().ifPresent(sasl -> builder.intercept(sasl.sessions()).addService(sasl.service()));
+        builder.executor(executor)
                 .maxInboundMessageSize(limits.maxInboundMessageBytes())
                 .maxConcurrentCallsPerConnection(limits.maxCallsPerConnection())
                 .addTransportFilter(CallerConnection.INSTANCE)

@@ -1,6 +1,8 @@
 package io.ferry.node.internal;
 
 import io.ferry.node.ProcessRole;
+import io.ferry.security.scram.ScramCredential;
+import io.ferry.security.scram.ScramMechanism;
 import io.grpc.ServerServiceDefinition;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -42,6 +44,14 @@ public interface NodeRole extends AutoCloseable {
      * leaderships away while clients can still ask it where they went). Must return in bounded time.
      */
     default void prepareStop() {}
+
+    /**
+     * The SCRAM credential of {@code user} this role knows (a broker: its metadata view's), for the node's
+     * {@code SASL_SSL} listeners; empty for a role that knows none. Thread-safe, answered from memory.
+     */
+    default Optional<ScramCredential> scramCredential(String user, ScramMechanism mechanism) {
+        return Optional.empty();
+    }
 
     /** Whether the role is started and currently able to do its job, and if not, why. */
     RoleHealth health();

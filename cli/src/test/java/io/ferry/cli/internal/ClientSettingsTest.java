@@ -1,6 +1,7 @@
 package io.ferry.cli.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.ferry.client.AdminConfig;
@@ -42,20 +43,39 @@ class ClientSettingsTest {
     }
 
     @Test
+    void saslKeysOfTheFileReachEveryClient() throws IOException {
+        Path file = Files.writeString(
+                dir.resolve("c.properties"),
+                "security.protocol=SASL_SSL\nsasl.mechanism=SCRAM-SHA-512\nsasl.jaas.config="
+                        + "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"alice\""
+                        + " password=\"hunter2\";\n");
+        // Each client reads sasl.jaas.config as it starts: the file's keys reached it when that fails.
+        for (FerryConfigException e : everyClientRefused(ClientSettings.load("h:1", file))) {
+            assertEquals("sasl.jaas.config", e.problems().get(0).key(), e.getMessage());
+            assertFalse(e.getMessage().contains("hunter2"), e.getMessage());
+        }
+    }
+
+    @Test
     void tlsKeysOfTheFileReachEveryClient() throws IOException {
         Path missing = dir.resolve("absent-ca.pem");
         Path file = Files.writeString(
                 dir.resolve("c.properties"), "security.protocol=SSL\nssl.truststore.location=" + missing + "\n");
-        ClientSettings s = ClientSettings.load("h:1", file);
         // Each client reads the trust store as it starts: the file's keys reached it when that fails.
+        for (FerryConfigException e : everyClientRefused(ClientSettings.load("h:1", file))) {
+            assertEquals("ssl.truststore.location", e.problems().get(0).key(), e.getMessage());
+        }
+    }
+
+    /** What the admin client, the producer and the consumer each throw when they start with {@code s}. */
+    private static List<FerryConfigException> everyClientRefused(ClientSettings s) {
         List<Executable> clients = List.of(
                 () -> new FerryAdmin(s.admin(Map.of())).close(),
                 () -> new FerryProducer(s.producer(Map.of())).close(),
                 () -> new FerryConsumer(s.consumer(Map.of())).close());
-        for (Executable client : clients) {
-            FerryConfigException e = assertThrows(FerryConfigException.class, client);
-            assertEquals("ssl.truststore.location", e.problems().get(0).key(), e.getMessage());
-        }
+        return clients.stream()
+                .map(client -> assertThrows(FerryConfigException.class, client))
+                .toList();
     }
 
     @Test

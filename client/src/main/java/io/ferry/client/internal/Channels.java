@@ -4,10 +4,12 @@ import io.grpc.ChannelCredentials;
 import io.grpc.ClientInterceptor;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
 import io.grpc.stub.MetadataUtils;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
@@ -35,18 +37,22 @@ public final class Channels implements AutoCloseable {
     private final int maxInboundMessageBytes;
     private final ChannelCredentials credentials;
     private final List<ClientInterceptor> interceptors;
+    private final Optional<SaslLogin> login;
 
     /**
      * @param maxInboundMessageBytes largest response accepted, e.g. above fetch.max.bytes
      * @param credentials            plaintext or TLS, for every broker
      * @param clientId               {@code client.id}, sent with every call in the {@value #CLIENT_ID_HEADER}
      *                               header (brokers keep quotas per client id); "" sends none
+     * @param login                  with {@code security.protocol=SASL_SSL}: whom each channel authenticates as
      * @throws IllegalArgumentException if the client id is not printable ASCII of at most
      *     {@value #MAX_CLIENT_ID_LENGTH} characters
      */
-    public Channels(int maxInboundMessageBytes, ChannelCredentials credentials, String clientId) {
+    public Channels(
+            int maxInboundMessageBytes, ChannelCredentials credentials, String clientId, Optional<SaslLogin> login) {
         this.maxInboundMessageBytes = maxInboundMessageBytes;
         this.credentials = credentials;
+        this.login = login;
         if (clientId.length() > MAX_CLIENT_ID_LENGTH || !clientId.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
             // A header carries printable ASCII only; brokers refuse a longer client id.
             throw new IllegalArgumentException("client.id must be at most " + MAX_CLIENT_ID_LENGTH
@@ -61,14 +67,17 @@ public final class Channels implements AutoCloseable {
         }
     }
 
+    /** The channel to {@code address}; with a login, one that authenticates before its first call. */
     public ManagedChannel get(InetSocketAddress address) {
-        return channels.computeIfAbsent(
-                address,
-                a -> Grpc.newChannelBuilderForAddress(a.getHostString(), a.getPort(), credentials)
-                        .maxInboundMessageSize(maxInboundMessageBytes)
-                        .directExecutor()
-                        .intercept(interceptors)
-                        .build());
+        return channels.computeIfAbsent(address, a -> {
+            ManagedChannelBuilder<?> builder = Grpc.newChannelBuilderForAddress(
+                            a.getHostString(), a.getPort(), credentials)
+                    .maxInboundMessageSize(maxInboundMessageBytes)
+                    .directExecutor()
+                    .intercept(interceptors);
+            login.ifPresent(user -> builder.intercept(new SaslAuthenticator(user, System::nanoTime)));
+            return builder.build();
+        });
     }
 
     @Override

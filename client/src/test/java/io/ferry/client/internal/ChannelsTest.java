@@ -17,6 +17,7 @@ import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import java.net.InetSocketAddress;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -38,7 +39,7 @@ class ChannelsTest {
                 .addService(new EmptyMetadata())
                 .build()
                 .start();
-        try (Channels channels = new Channels(1 << 20, InsecureChannelCredentials.create(), "")) {
+        try (Channels channels = new Channels(1 << 20, InsecureChannelCredentials.create(), "", Optional.empty())) {
             InetSocketAddress address = new InetSocketAddress(
                     "127.0.0.1", ((InetSocketAddress) server.getListenSockets().get(0)).getPort());
             CompletableFuture<String> callbackThread = new CompletableFuture<>();
@@ -83,7 +84,8 @@ class ChannelsTest {
                 .addService(ServerInterceptors.intercept(new EmptyMetadata(), recording))
                 .build()
                 .start();
-        try (Channels channels = new Channels(1 << 20, InsecureChannelCredentials.create(), "billing-app")) {
+        try (Channels channels =
+                new Channels(1 << 20, InsecureChannelCredentials.create(), "billing-app", Optional.empty())) {
             InetSocketAddress address = new InetSocketAddress(
                     "127.0.0.1", ((InetSocketAddress) server.getListenSockets().get(0)).getPort());
             BrokerServiceGrpc.newBlockingStub(channels.get(address))
@@ -95,9 +97,9 @@ class ChannelsTest {
         }
         assertThrows(
                 IllegalArgumentException.class,
-                () -> new Channels(1 << 20, InsecureChannelCredentials.create(), "x".repeat(1025)));
+                () -> new Channels(1 << 20, InsecureChannelCredentials.create(), "x".repeat(1025), Optional.empty()));
         assertThrows(
                 IllegalArgumentException.class,
-                () -> new Channels(1 << 20, InsecureChannelCredentials.create(), "caf\u00e9"));
+                () -> new Channels(1 << 20, InsecureChannelCredentials.create(), "caf\u00e9", Optional.empty()));
     }
 }

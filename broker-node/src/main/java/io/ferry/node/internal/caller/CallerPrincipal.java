@@ -60,6 +60,14 @@ public final class CallerPrincipal extends ServerTransportFilter implements Serv
         return PRINCIPAL.get();
     }
 
+    /**
+     * {@code context} with {@code principal} as its call's principal: for an interceptor that authenticates
+     * calls on a connection this class left {@link Principal#ANONYMOUS} (a password session).
+     */
+    public static Context withPrincipal(Context context, Principal principal) {
+        return context.withValue(PRINCIPAL, principal);
+    }
+
     @Override
     public Attributes transportReady(Attributes attributes) {
         return attributes.toBuilder()
