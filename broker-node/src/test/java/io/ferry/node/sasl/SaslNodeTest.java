@@ -269,6 +269,13 @@ class SaslNodeTest {
                 .atMost(Duration.ofSeconds(30))
                 .ignoreExceptions()
                 .until(() -> send(producer("carol", "carol-secret"), "first") >= 0);
+        // A refused password is final for the producer too: it fails now, not at max.block.ms (60 s).
+        Exception guessed = assertThrows(Exception.class, () -> send(producer("carol", "carol-secreT"), "guess"));
+        FerryException producerRefused = guessed instanceof FerryException direct
+                ? direct
+                : assertInstanceOf(FerryException.class, guessed.getCause(), guessed.toString());
+        assertEquals(ErrorCode.SASL_AUTHENTICATION_FAILED, producerRefused.code(), producerRefused.getMessage());
+
         FerryAdmin guessing = new FerryAdmin(AdminConfig.of(clientSettings("carol", "carol-secreT")));
         clients.add(guessing);
         FerryException refused = assertThrows(FerryException.class, guessing::describeCluster);

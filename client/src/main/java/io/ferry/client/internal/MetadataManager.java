@@ -6,8 +6,10 @@ import io.ferry.client.FerryTimeoutException;
 import io.ferry.client.FerryTransportException;
 import io.ferry.proto.v1.BrokerServiceGrpc;
 import io.ferry.proto.v1.Error;
+import io.ferry.proto.v1.ErrorCode;
 import io.ferry.proto.v1.MetadataRequest;
 import io.ferry.proto.v1.MetadataResponse;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -46,6 +48,12 @@ public final class MetadataManager implements AutoCloseable {
     private long updates;
     private int nextNode;
     private Throwable lastError;
+    /**
+     * Set when the last metadata request failed because the broker refused this client's password, cleared by
+     * the next answer; guarded by this.
+     */
+    private FerryException authenticationFailure;
+
     private boolean closed;
 
     /**
@@ -149,6 +157,9 @@ public final class MetadataManager implements AutoCloseable {
     }
 
     private void waitForUpdate(long seen, long deadlineNanos) {
+        if (authenticationFailure != null) {
+            throw authenticationFailure;
+        }
         long waitNanos = deadlineNanos - System.nanoTime();
         if (updates != seen || waitNanos <= 0) {
             return;
@@ -210,6 +221,7 @@ public final class MetadataManager implements AutoCloseable {
         synchronized (this) {
             updates++;
             lastError = null;
+            authenticationFailure = null;
             fetchScheduled = false;
             notifyAll();
             if (updateRequested) {
@@ -221,10 +233,14 @@ public final class MetadataManager implements AutoCloseable {
 
     private void onFailure(InetSocketAddress target, Throwable t) {
         synchronized (this) {
-            lastError = new FerryTransportException(
-                    "metadata request to " + target.getHostString() + ":" + target.getPort() + " failed: "
-                            + t.getMessage(),
-                    t);
+            String what = "metadata request to " + target.getHostString() + ":" + target.getPort() + " failed: ";
+            if (t instanceof StatusRuntimeException refused && AuthenticationFailure.causedBy(refused)) {
+                // The same password will be refused again: waiters fail now, not at their deadline.
+                authenticationFailure = new FerryException(
+                        ErrorCode.SASL_AUTHENTICATION_FAILED,
+                        what + refused.getStatus().getDescription());
+            }
+            lastError = new FerryTransportException(what + t.getMessage(), t);
             nextNode++;
             fetchScheduled = false;
             notifyAll();
