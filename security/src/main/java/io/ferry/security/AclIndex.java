@@ -4,8 +4,10 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -120,6 +122,81 @@ public final class AclIndex {
             return Match.ALLOWED;
         }
         return scan.found ? Match.DENIED : Match.NO_ACL_FOUND;
+    }
+
+    /**
+     * Whether some resource of {@code resourceType} exists, named or not yet, on which the ACLs allow
+     * {@code principal} at {@code host} to do {@code operation}: Kafka's {@code authorizeByResourceType}, which
+     * InitProducerId asks of WRITE on topics. Some applicable ALLOW must not be covered by an applicable DENY: a
+     * literal ALLOW is covered by a DENY of the same name, of {@code *}, or of a prefix of it; a prefixed ALLOW
+     * by a DENY of {@code *} or of a prefix of its prefix (Kafka's rule; a literal DENY cannot cover every name
+     * a prefix allows). A wildcard ALLOW decides unless a wildcard DENY exists. {@link Match#NO_ACL_FOUND} when
+     * no ACL names a resource of the type at all. Walks every ACL of the type: for rare requests only.
+     */
+    public Match matchAnyOfType(Principal principal, String host, AclOperation operation, ResourceType resourceType) {
+        String caller = principal.toString();
+        Set<String> deniedLiterals = new HashSet<>();
+        Set<String> deniedPrefixes = new HashSet<>();
+        Set<String> allowedLiterals = new HashSet<>();
+        Set<String> allowedPrefixes = new HashSet<>();
+        boolean found = false;
+        for (Map.Entry<Key, AccessControlEntry[]> e : literal.entrySet()) {
+            if (e.getKey().type() == resourceType) {
+                found = true;
+                sort(e.getValue(), e.getKey().name(), caller, host, operation, deniedLiterals, allowedLiterals);
+            }
+        }
+        for (Map.Entry<Key, AccessControlEntry[]> e : prefixed.entrySet()) {
+            if (e.getKey().type() == resourceType) {
+                found = true;
+                sort(e.getValue(), e.getKey().name(), caller, host, operation, deniedPrefixes, allowedPrefixes);
+            }
+        }
+        if (!found) {
+            return Match.NO_ACL_FOUND;
+        }
+        if (deniedLiterals.contains(ResourcePattern.WILDCARD_RESOURCE)) {
+            return Match.DENIED;
+        }
+        if (allowedLiterals.contains(ResourcePattern.WILDCARD_RESOURCE)) {
+            return Match.ALLOWED;
+        }
+        for (String name : allowedLiterals) {
+            if (!deniedLiterals.contains(name) && !startsWithAny(name, deniedPrefixes)) {
+                return Match.ALLOWED;
+            }
+        }
+        for (String prefix : allowedPrefixes) {
+            if (!startsWithAny(prefix, deniedPrefixes)) {
+                return Match.ALLOWED;
+            }
+        }
+        return Match.DENIED;
+    }
+
+    /** Adds {@code name} to {@code denied} or {@code allowed} for each of its entries that applies. */
+    private static void sort(
+            AccessControlEntry[] entries,
+            String name,
+            String principal,
+            String host,
+            AclOperation operation,
+            Set<String> denied,
+            Set<String> allowed) {
+        for (AccessControlEntry entry : entries) {
+            if (AclRules.applies(entry, principal, host, operation)) {
+                (entry.permissionType() == AclPermissionType.DENY ? denied : allowed).add(name);
+            }
+        }
+    }
+
+    private static boolean startsWithAny(String name, Set<String> prefixes) {
+        for (String prefix : prefixes) {
+            if (name.startsWith(prefix)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The state of one decision while its candidate ACLs are walked. */

@@ -38,7 +38,25 @@ public record Authorizer(AclIndex acls, Set<Principal> superUsers, boolean allow
         if (superUsers.contains(principal)) {
             return AuthorizationResult.ALLOWED;
         }
-        return switch (acls.match(principal, host, operation, resourceType, resourceName)) {
+        return decided(acls.match(principal, host, operation, resourceType, resourceName));
+    }
+
+    /**
+     * May {@code principal} do {@code operation} on some resource of the type (Kafka's
+     * {@code authorizeByResourceType}, {@link AclIndex#matchAnyOfType}): InitProducerId's WRITE on any topic.
+     * A super user may; where no ACL names a resource of the type, {@code allow.everyone.if.no.acl.found}
+     * decides.
+     */
+    public AuthorizationResult authorizeAnyOfType(
+            Principal principal, String host, AclOperation operation, ResourceType resourceType) {
+        if (superUsers.contains(principal)) {
+            return AuthorizationResult.ALLOWED;
+        }
+        return decided(acls.matchAnyOfType(principal, host, operation, resourceType));
+    }
+
+    private AuthorizationResult decided(AclIndex.Match match) {
+        return switch (match) {
             case ALLOWED -> AuthorizationResult.ALLOWED;
             case DENIED -> AuthorizationResult.DENIED;
             case NO_ACL_FOUND -> allowEveryoneIfNoAclFound ? AuthorizationResult.ALLOWED : AuthorizationResult.DENIED;

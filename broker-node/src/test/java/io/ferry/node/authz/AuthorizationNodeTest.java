@@ -43,6 +43,7 @@ import io.ferry.proto.v1.ErrorCode;
 import io.ferry.proto.v1.FindCoordinatorRequest;
 import io.ferry.proto.v1.GroupServiceGrpc;
 import io.ferry.proto.v1.GroupServiceGrpc.GroupServiceBlockingStub;
+import io.ferry.proto.v1.InitProducerIdRequest;
 import io.ferry.proto.v1.MetadataRequest;
 import io.ferry.proto.v1.MetadataResponse;
 import io.ferry.proto.v1.OffsetCommitRequest;
@@ -313,6 +314,36 @@ class AuthorizationNodeTest {
                 .tags("operation", "WRITE", "resource_type", "TOPIC")
                 .counter();
         assertEquals(2.0, deniedWrites.count());
+    }
+
+    /**
+     * InitProducerId (an idempotent producer's first call) needs IDEMPOTENT_WRITE on the cluster or WRITE on some
+     * topic, as Kafka 3+ asks it: a topic that does not exist yet counts, as a prefix of topics to come does.
+     */
+    @Test
+    void anIdempotentProducerNeedsWriteOnSomeTopicEvenOneNotCreatedYet() throws Exception {
+        BrokerServiceBlockingStub admin = startedWithAcls();
+        BrokerServiceBlockingStub bob = as("bob");
+        assertEquals(ErrorCode.CLUSTER_AUTHORIZATION_FAILED, initProducerId(bob));
+
+        CreateAclsResponse created = admin.createAcls(CreateAclsRequest.newBuilder()
+                .addCreations(acl(
+                                "User:CN=bob",
+                                AclOperation.ACL_OPERATION_WRITE,
+                                AclPermissionType.ACL_PERMISSION_TYPE_ALLOW)
+                        .toBuilder()
+                        .setResourceName("bobs-future-")
+                        .setPatternType(PatternType.PATTERN_TYPE_PREFIXED))
+                .build());
+        assertEquals(ErrorCode.NONE, created.getError().getCode(), created.toString());
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> initProducerId(bob) == ErrorCode.NONE);
+    }
+
+    private static ErrorCode initProducerId(BrokerServiceBlockingStub stub) {
+        return stub.initProducerId(InitProducerIdRequest.getDefaultInstance())
+                .getError()
+                .getCode();
     }
 
     @Test

@@ -127,6 +127,14 @@ public final class BrokerAuthorizer {
                         == AuthorizationResult.ALLOWED;
     }
 
+    /** Whether the caller may do {@code operation} on some resource of {@code type}, existing or not; uncounted. */
+    public boolean allowsSomeOf(Caller caller, AclOperation operation, ResourceType type) {
+        Decider current = current();
+        return current == null
+                || current.authorizer.authorizeAnyOfType(caller.principal(), caller.host(), operation, type)
+                        == AuthorizationResult.ALLOWED;
+    }
+
     /** Records a refusal the caller decided from {@link #allows} answers, and returns its error. */
     public Error refuse(Caller caller, AclOperation operation, ResourceType type, String name, ErrorCode code) {
         denials.denied(caller, operation, type, name);

@@ -462,13 +462,12 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
 
     /**
      * Kafka 3+'s InitProducerId check for an idempotent producer: IDEMPOTENT_WRITE on the cluster, or WRITE on
-     * some topic. Kafka asks whether any ACL could allow WRITE on a topic; Ferry asks about the topics that exist.
+     * some topic, one that exists or not (Kafka's authorizeByResourceType).
      */
     private boolean mayWriteIdempotently(Caller caller) {
         return authorizer.allows(
                         caller, AclOperation.IDEMPOTENT_WRITE, ResourceType.CLUSTER, ResourcePattern.CLUSTER_NAME)
-                || session.metadata().topics().keySet().stream()
-                        .anyMatch(topic -> authorizer.allows(caller, AclOperation.WRITE, ResourceType.TOPIC, topic));
+                || authorizer.allowsSomeOf(caller, AclOperation.WRITE, ResourceType.TOPIC);
     }
 
     private static void guarded(StreamObserver<?> observer, Runnable body) {
