@@ -276,6 +276,13 @@ class SaslNodeTest {
                 : assertInstanceOf(FerryException.class, guessed.getCause(), guessed.toString());
         assertEquals(ErrorCode.SASL_AUTHENTICATION_FAILED, producerRefused.code(), producerRefused.getMessage());
 
+        FerryConsumer guessingConsumer = new FerryConsumer(ConsumerConfig.of(clientSettings("carol", "carol-secreT")));
+        clients.add(guessingConsumer);
+        guessingConsumer.assign(List.of(new TopicPartition(TOPIC, 0)));
+        FerryException consumerRefused =
+                assertThrows(FerryException.class, () -> guessingConsumer.poll(Duration.ofSeconds(30)));
+        assertEquals(ErrorCode.SASL_AUTHENTICATION_FAILED, consumerRefused.code(), consumerRefused.getMessage());
+
         FerryAdmin guessing = new FerryAdmin(AdminConfig.of(clientSettings("carol", "carol-secreT")));
         clients.add(guessing);
         FerryException refused = assertThrows(FerryException.class, guessing::describeCluster);
