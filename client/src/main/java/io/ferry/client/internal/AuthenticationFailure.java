@@ -1,5 +1,8 @@
 package io.ferry.client.internal;
 
+import io.ferry.client.FerryException;
+import io.ferry.client.FerryTransportException;
+import io.ferry.proto.v1.ErrorCode;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 
@@ -18,6 +21,20 @@ public final class AuthenticationFailure extends RuntimeException {
     /** Whether {@code e} failed for a refused authentication. */
     public static boolean causedBy(StatusRuntimeException e) {
         return e.getStatus().getCause() instanceof AuthenticationFailure;
+    }
+
+    /**
+     * The client's exception for a call that failed with {@code e}: SASL_AUTHENTICATION_FAILED (final) for a
+     * refused authentication, else a retriable transport failure.
+     *
+     * @param what the call and the broker it went to, as the message starts
+     */
+    public static FerryException of(String what, StatusRuntimeException e) {
+        return causedBy(e)
+                ? new FerryException(
+                        ErrorCode.SASL_AUTHENTICATION_FAILED,
+                        what + ": " + e.getStatus().getDescription())
+                : new FerryTransportException(what + ": " + e.getStatus(), e);
     }
 
     /** {@code status} marked as a refused authentication when it is one (UNAUTHENTICATED); else as it is. */

@@ -95,7 +95,7 @@ public final class GroupCoordinatorCalls {
             } catch (FerryException e) {
                 failure = e;
             } catch (StatusRuntimeException e) {
-                failure = new FerryTransportException(what + ": " + e.getStatus(), e);
+                failure = AuthenticationFailure.of(what, e);
             }
             if (!failure.retriable()) {
                 throw failure;
@@ -129,9 +129,9 @@ public final class GroupCoordinatorCalls {
                             .setGroupId(groupId)
                             .build());
         } catch (StatusRuntimeException e) {
-            throw new FerryTransportException(
+            throw AuthenticationFailure.of(
                     "find coordinator of group " + groupId + ": broker " + node.getHostString() + ":" + node.getPort()
-                            + " failed: " + e.getStatus(),
+                            + " failed",
                     e);
         }
         if (response.getError().getCode() != ErrorCode.NONE) {

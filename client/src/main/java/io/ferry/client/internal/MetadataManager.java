@@ -6,7 +6,6 @@ import io.ferry.client.FerryTimeoutException;
 import io.ferry.client.FerryTransportException;
 import io.ferry.proto.v1.BrokerServiceGrpc;
 import io.ferry.proto.v1.Error;
-import io.ferry.proto.v1.ErrorCode;
 import io.ferry.proto.v1.MetadataRequest;
 import io.ferry.proto.v1.MetadataResponse;
 import io.grpc.StatusRuntimeException;
@@ -233,14 +232,12 @@ public final class MetadataManager implements AutoCloseable {
 
     private void onFailure(InetSocketAddress target, Throwable t) {
         synchronized (this) {
-            String what = "metadata request to " + target.getHostString() + ":" + target.getPort() + " failed: ";
+            String what = "metadata request to " + target.getHostString() + ":" + target.getPort() + " failed";
             if (t instanceof StatusRuntimeException refused && AuthenticationFailure.causedBy(refused)) {
                 // The same password will be refused again: waiters fail now, not at their deadline.
-                authenticationFailure = new FerryException(
-                        ErrorCode.SASL_AUTHENTICATION_FAILED,
-                        what + refused.getStatus().getDescription());
+                authenticationFailure = AuthenticationFailure.of(what, refused);
             }
-            lastError = new FerryTransportException(what + t.getMessage(), t);
+            lastError = new FerryTransportException(what + ": " + t.getMessage(), t);
             nextNode++;
             fetchScheduled = false;
             notifyAll();
