@@ -1,10 +1,11 @@
 package io.ferry.node.internal.broker.quota;
 
 import io.ferry.proto.v1.ClientQuotaEntity;
-import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -26,13 +27,13 @@ final class ClientQuotaManager {
     private final long maxThrottleMs;
     private final Supplier<Map<ClientQuotaEntity, Map<String, Double>>> quotas;
     private final LongSupplier clockMs;
-    private final DistributionSummary throttleTimes;
+    private final Timer throttleTimes;
     private final Map<Measured, SampledRate> rates = new ConcurrentHashMap<>();
     private volatile long nextSweepMs;
 
     /**
      * @param key           the quota key measured: producer_byte_rate, consumer_byte_rate or request_percentage
-     * @param quotaType     the {@code quota_type} tag of {@code ferry_quota_throttle_time_ms}
+     * @param quotaType     the {@code quota_type} tag of {@code ferry_quota_throttle_time_seconds}
      * @param samples       {@code quota.window.num}
      * @param windowMs      {@code quota.window.size.seconds}, in milliseconds
      * @param maxThrottleMs longest throttle: at most the measured span, which is below clients' request timeouts
@@ -54,7 +55,7 @@ final class ClientQuotaManager {
         this.maxThrottleMs = maxThrottleMs;
         this.quotas = quotas;
         this.clockMs = clockMs;
-        this.throttleTimes = DistributionSummary.builder("ferry.quota.throttle.time.ms")
+        this.throttleTimes = Timer.builder("ferry.quota.throttle.time")
                 .description("Throttle time of each response held back because its client was over a quota")
                 .tag("quota_type", quotaType)
                 .register(registry);
@@ -82,7 +83,7 @@ final class ClientQuotaManager {
         }
         throttleMs = Math.min(throttleMs, maxThrottleMs);
         if (throttleMs > 0) {
-            throttleTimes.record(throttleMs);
+            throttleTimes.record(throttleMs, TimeUnit.MILLISECONDS);
         }
         return (int) throttleMs;
     }

@@ -73,9 +73,9 @@ class ClientThrottleTest {
         assertEquals(1_000, delayed.getThrottleTimeMs(), 20);
         assertEquals(
                 1,
-                registry.get("ferry.quota.throttle.time.ms")
+                registry.get("ferry.quota.throttle.time")
                         .tag("quota_type", "fetch")
-                        .summary()
+                        .timer()
                         .count());
     }
 
@@ -96,9 +96,9 @@ class ClientThrottleTest {
         assertEquals(1_000, capped.get(10, TimeUnit.SECONDS).getThrottleTimeMs());
         assertEquals(
                 2,
-                registry.get("ferry.quota.throttle.time.ms")
+                registry.get("ferry.quota.throttle.time")
                         .tag("quota_type", "request")
-                        .summary()
+                        .timer()
                         .count());
     }
 
@@ -117,9 +117,9 @@ class ClientThrottleTest {
         assertEquals(0, produced.get().getThrottleTimeMs());
         assertEquals(
                 0,
-                registry.get("ferry.quota.throttle.time.ms")
+                registry.get("ferry.quota.throttle.time")
                         .tag("quota_type", "produce")
-                        .summary()
+                        .timer()
                         .count());
     }
 }
