@@ -4,13 +4,13 @@ import io.ferry.client.internal.Channels;
 import io.ferry.client.internal.ClusterView;
 import io.ferry.client.internal.MemoryLimiter;
 import io.ferry.client.internal.MetadataManager;
-import io.ferry.client.internal.Partitioning;
 import io.ferry.client.internal.RecordAccumulator;
 import io.ferry.client.internal.RecordAccumulator.AppendResult;
 import io.ferry.client.internal.Sender;
 import io.ferry.client.internal.StickyPartitioner;
 import io.ferry.proto.v1.ErrorCode;
 import io.ferry.record.Header;
+import io.ferry.record.KeyPartitioning;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -149,7 +149,9 @@ public final class FerryProducer implements AutoCloseable {
         boolean unkeyed = explicit == null && (key == null || ignoreKeys);
         int partition = explicit != null
                 ? explicit
-                : unkeyed ? sticky.partition(topic, view, partitions) : Partitioning.partitionForKey(key, partitions);
+                : unkeyed
+                        ? sticky.partition(topic, view, partitions)
+                        : KeyPartitioning.partitionForKey(key, partitions);
         long now = System.nanoTime();
         AppendResult result;
         try {

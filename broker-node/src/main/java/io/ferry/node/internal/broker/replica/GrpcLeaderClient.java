@@ -1,13 +1,11 @@
 package io.ferry.node.internal.broker.replica;
 
 import io.ferry.node.internal.broker.metadata.BrokerMetadata;
-import io.ferry.node.internal.broker.metadata.CallerEndpoints;
+import io.ferry.node.internal.broker.peer.BrokerChannels;
 import io.ferry.node.internal.broker.wire.DirectBufferPool;
 import io.ferry.node.internal.broker.wire.ReplicaFetchAnswerMarshaller;
 import io.ferry.node.internal.tls.NodeTls;
-import io.ferry.proto.v1.BrokerRegistration;
 import io.ferry.proto.v1.BrokerServiceGrpc;
-import io.ferry.proto.v1.Endpoint;
 import io.ferry.proto.v1.ListOffsetsRequest;
 import io.ferry.proto.v1.ListOffsetsResponse;
 import io.ferry.proto.v1.ReplicaFetchRequest;
@@ -28,7 +26,6 @@ import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,20 +35,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * The follower side of the ReplicaFetch RPC (and ListOffsets to other brokers, see {@link #listOffsets}): finds the leader broker's gRPC endpoint in the metadata
- * view and keeps one channel per leader (rebuilt when its address changes). Answers are received into
+ * The follower side of the ReplicaFetch RPC (and ListOffsets to other brokers, see {@link #listOffsets}), on
+ * its own {@link BrokerChannels}. Answers are received into
  * pooled direct buffers ({@link ReplicaFetchAnswerMarshaller}): each partition's records are a read-only
  * slice the follower's log writes as it is, and the buffer goes back to the pool once the fetcher has
  * released every partition's lease.
  *
- * <p>Thread-safe: channels are created under this object's lock; each fetcher thread uses its own
- * leader's channel.
+ * <p>Thread-safe: each fetcher thread uses its own leader's channel.
  */
 public final class GrpcLeaderClient implements LeaderClient, AutoCloseable {
-
-    private record Target(String host, int port) {}
-
-    private record Connection(Target target, ManagedChannel channel) {}
 
     /**
      * Free direct buffers kept for receiving answers: a fetcher (one per leader) holds one answer at a
@@ -60,19 +52,16 @@ public final class GrpcLeaderClient implements LeaderClient, AutoCloseable {
      */
     private static final long ANSWER_BUFFER_POOL_BYTES = 64L << 20;
 
-    private final Supplier<BrokerMetadata> metadata;
+    private final BrokerChannels channels;
     private final int maxMessageBytes;
-    private final Optional<NodeTls> tls;
     private final MethodDescriptor<ReplicaFetchRequest, Map<TopicPartition, ReplicaFetchResult>> replicaFetch;
-    private final Map<Integer, Connection> connections = new HashMap<>();
 
     /**
      * @param maxMessageBytes largest answer accepted (the fetch byte limits plus room for one oversized batch)
      * @param tls             when the brokers' {@code grpc.listener} serves TLS
      */
     public GrpcLeaderClient(Supplier<BrokerMetadata> metadata, int maxMessageBytes, Optional<NodeTls> tls) {
-        this.metadata = metadata;
-        this.tls = tls;
+        this.channels = new BrokerChannels(metadata, maxMessageBytes, tls);
         this.maxMessageBytes = maxMessageBytes;
         MethodDescriptor<ReplicaFetchRequest, ReplicaFetchResponse> generated =
                 BrokerServiceGrpc.getReplicaFetchMethod();
@@ -88,7 +77,7 @@ public final class GrpcLeaderClient implements LeaderClient, AutoCloseable {
             int leaderId, int replicaId, FetchParams params, List<ReplicaFetchPartition> partitions, long timeoutMs) {
         ManagedChannel channel;
         try {
-            channel = channel(leaderId);
+            channel = channels.channel(leaderId);
         } catch (IOException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -165,7 +154,7 @@ public final class GrpcLeaderClient implements LeaderClient, AutoCloseable {
             int leaderId, ListOffsetsRequest request, long timeoutMs) {
         ManagedChannel channel;
         try {
-            channel = channel(leaderId);
+            channel = channels.channel(leaderId);
         } catch (IOException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -198,41 +187,8 @@ public final class GrpcLeaderClient implements LeaderClient, AutoCloseable {
         return answer;
     }
 
-    private synchronized ManagedChannel channel(int leaderId) throws IOException {
-        Target target = target(leaderId)
-                .orElseThrow(() -> new IOException(
-                        "broker " + leaderId + " has no registered gRPC endpoint in this broker's metadata"));
-        Connection connection = connections.get(leaderId);
-        if (connection == null || !connection.target().equals(target)) {
-            if (connection != null) {
-                connection.channel().shutdownNow();
-            }
-            connection = new Connection(
-                    target,
-                    NodeTls.channelTo(target.host(), target.port(), tls)
-                            .maxInboundMessageSize(maxMessageBytes)
-                            .build());
-            connections.put(leaderId, connection);
-        }
-        return connection.channel();
-    }
-
-    private Optional<Target> target(int brokerId) {
-        BrokerRegistration registration = metadata.get().brokers().get(brokerId);
-        if (registration == null) {
-            return Optional.empty();
-        }
-        for (Endpoint e : registration.getEndpointsList()) {
-            if (e.getName().equals(CallerEndpoints.INTERNAL)) {
-                return Optional.of(new Target(e.getHost(), e.getPort()));
-            }
-        }
-        return Optional.empty();
-    }
-
     @Override
-    public synchronized void close() {
-        connections.values().forEach(c -> c.channel().shutdownNow());
-        connections.clear();
+    public void close() {
+        channels.close();
     }
 }

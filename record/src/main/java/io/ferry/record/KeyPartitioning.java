@@ -1,16 +1,17 @@
-package io.ferry.client.internal;
+package io.ferry.record;
 
 /**
- * Key-hash partitioning as Kafka's producer does it, so a key lands on the same partition number:
- * {@code toPositive(murmur2(key)) % numPartitions}. Pure functions.
+ * Key-hash partitioning as Kafka's producer does it, {@code toPositive(murmur2(key)) % numPartitions}, so a
+ * key lands on the same partition whether the Java client or a broker (for RecordService's Publish)
+ * chooses it. Pure functions.
  */
-public final class Partitioning {
+public final class KeyPartitioning {
 
     private static final int SEED = 0x9747b28c;
     private static final int M = 0x5bd1e995;
     private static final int R = 24;
 
-    private Partitioning() {}
+    private KeyPartitioning() {}
 
     public static int partitionForKey(byte[] key, int numPartitions) {
         return toPositive(murmur2(key)) % numPartitions;
