@@ -1,7 +1,9 @@
 package io.ferry.node.internal.broker.quota;
 
 import io.ferry.proto.v1.ClientQuotaEntity;
+import io.ferry.proto.v1.FetchPartitionResult;
 import io.ferry.proto.v1.FetchResponse;
+import io.ferry.proto.v1.FetchTopicResult;
 import io.ferry.proto.v1.ProduceResponse;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Map;
@@ -74,16 +76,35 @@ public final class ClientThrottle {
         after(throttleMs, () -> respond.accept(answer));
     }
 
-    /** Counts a fetch response's bytes and its request thread time, and hands it to {@code respond}, throttled. */
+    /**
+     * Counts a fetch response's bytes and its request thread time, and hands it to {@code respond}, throttled.
+     * As Kafka, a throttled fetch is answered without its records and their bytes are taken back off the
+     * client's rate: a client over its quota is sent nothing until the throttle time has passed, and the
+     * records the answer would have held are not kept for it meanwhile.
+     */
     public void fetched(
             QuotaClient client, LongSupplier handlerNanos, FetchResponse response, Consumer<FetchResponse> respond) {
-        int throttleMs = Math.max(
-                fetch.recordAndGetThrottleTimeMs(client, response.getSerializedSize()),
-                requestTime(client, handlerNanos));
-        FetchResponse answer = throttleMs == 0
-                ? response
-                : response.toBuilder().setThrottleTimeMs(throttleMs).build();
+        long bytes = response.getSerializedSize();
+        int throttleMs = Math.max(fetch.recordAndGetThrottleTimeMs(client, bytes), requestTime(client, handlerNanos));
+        if (throttleMs == 0) {
+            respond.accept(response);
+            return;
+        }
+        fetch.unrecord(client, bytes);
+        FetchResponse answer =
+                withoutRecords(response).setThrottleTimeMs(throttleMs).build();
         after(throttleMs, () -> respond.accept(answer));
+    }
+
+    /** The response with every partition's records left out; errors, watermarks and leader hints stay. */
+    private static FetchResponse.Builder withoutRecords(FetchResponse response) {
+        FetchResponse.Builder empty = response.toBuilder();
+        for (FetchTopicResult.Builder topic : empty.getTopicsBuilderList()) {
+            for (FetchPartitionResult.Builder partition : topic.getPartitionsBuilderList()) {
+                partition.clearRecords();
+            }
+        }
+        return empty;
     }
 
     /** Records thread time as Kafka does, in percent-seconds of one thread, so the rate is a percentage. */
