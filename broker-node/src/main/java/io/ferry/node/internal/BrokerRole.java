@@ -28,6 +28,7 @@ import io.ferry.node.internal.broker.metrics.GroupLagGauges;
 import io.ferry.node.internal.broker.metrics.GroupLagMetrics;
 import io.ferry.node.internal.broker.metrics.ReplicationMetrics;
 import io.ferry.node.internal.broker.quota.ClientThrottle;
+import io.ferry.node.internal.broker.quota.RequestTimeQuota;
 import io.ferry.node.internal.broker.replica.ControllerIsrChannel;
 import io.ferry.node.internal.broker.replica.GrpcLeaderClient;
 import io.ferry.node.internal.broker.replica.LeaderEndOffsets;
@@ -38,6 +39,7 @@ import io.ferry.node.internal.broker.topic.TopicOverrides;
 import io.ferry.node.internal.caller.RefusalLog;
 import io.ferry.node.internal.threads.NodeThreads;
 import io.ferry.node.internal.tls.NodeTls;
+import io.ferry.proto.v1.BrokerServiceGrpc;
 import io.ferry.proto.v1.Endpoint;
 import io.ferry.replication.ExecutorTimer;
 import io.ferry.replication.ReplicaLog;
@@ -51,6 +53,7 @@ import io.ferry.storage.LogConfig;
 import io.ferry.storage.LogManager;
 import io.ferry.storage.LogManagerConfig;
 import io.ferry.storage.TopicPartition;
+import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -278,6 +281,13 @@ public final class BrokerRole implements NodeRole {
                         config.fetchPurgatoryMaxBytes(), config.fetchPurgatoryMaxBytesPerConnection(), delays));
         metrics.watch(fetchMemory);
         BrokerAuthorizer authorizer = authorizer();
+        ClientThrottle throttle = new ClientThrottle(
+                config.quotaWindowNum(),
+                config.quotaWindowSize().toMillis(),
+                () -> lifecycle.metadata().clientQuotas(),
+                clock::millis,
+                quotaThrottle,
+                registry);
         BrokerGrpcService service = new BrokerGrpcService(
                 replicas,
                 lifecycle,
@@ -289,20 +299,24 @@ public final class BrokerRole implements NodeRole {
                 fetchMemory,
                 new TopicAdmission(config.numPartitions(), config.defaultReplicationFactor(), topicConfigs),
                 authorizer,
-                new ClientThrottle(
-                        config.quotaWindowNum(),
-                        config.quotaWindowSize().toMillis(),
-                        () -> lifecycle.metadata().clientQuotas(),
-                        clock::millis,
-                        quotaThrottle,
-                        registry));
+                throttle);
         GroupGrpcService groupService = groupService(logs, replicas, authorizer);
         log.info(
                 "Broker {} opened {} partition logs in {}",
                 config.nodeId(),
                 logs.allLogs().size(),
                 config.logDirs());
-        return List.of(service.bindService(), groupService.bindService());
+        // Produce and Fetch count their own thread time; replication is never throttled.
+        RequestTimeQuota requestTime = new RequestTimeQuota(
+                throttle,
+                Set.of(
+                        BrokerServiceGrpc.getProduceMethod().getFullMethodName(),
+                        BrokerServiceGrpc.getProduceStreamMethod().getFullMethodName(),
+                        BrokerServiceGrpc.getFetchMethod().getFullMethodName(),
+                        BrokerServiceGrpc.getReplicaFetchMethod().getFullMethodName()));
+        return List.of(
+                ServerInterceptors.intercept(service.bindService(), requestTime),
+                ServerInterceptors.intercept(groupService.bindService(), requestTime));
     }
 
     /** The broker's one authorizer, over the ACLs of its metadata view when {@code authorizer.class.name} is set. */

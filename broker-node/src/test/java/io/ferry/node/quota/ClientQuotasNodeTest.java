@@ -2,6 +2,7 @@ package io.ferry.node.quota;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,6 +12,7 @@ import io.ferry.client.FerryException;
 import io.ferry.node.FerryNode;
 import io.ferry.node.NodeConfig;
 import io.ferry.node.broker.BrokerTestSupport;
+import io.ferry.node.internal.broker.quota.RequestTimeQuota;
 import io.ferry.proto.v1.Acks;
 import io.ferry.proto.v1.BrokerServiceGrpc;
 import io.ferry.proto.v1.ClientQuotaAlteration;
@@ -46,6 +48,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -310,6 +313,32 @@ class ClientQuotasNodeTest {
         assertTrue(responses.stream()
                 .allMatch(r -> r.getTopics(0).getPartitions(0).getError().getCode() == ErrorCode.NONE));
         assertTrue(responses.stream().anyMatch(r -> r.getThrottleTimeMs() > 0), "no response was throttled");
+    }
+
+    @Test
+    void callsOverTheRequestQuotaEndLaterWithTheirThrottleTimeAndAnotherClientsDoNot() {
+        // 0.01% of one thread: 100 µs per second, which a few Metadata calls use up.
+        admin.alterClientQuotas(List.of(set(clientId("chatty"), "request_percentage", 0.01)), false);
+        awaitTheBrokerAtTheControllersVersion();
+        int throttledAt = -1;
+        for (int i = 0; i < 500 && throttledAt < 0; i++) {
+            if (throttleTrailer(stubFor("chatty")) != null) {
+                throttledAt = i;
+            }
+        }
+        assertTrue(throttledAt >= 0, "500 Metadata calls of a client over request_percentage were never held back");
+        for (int i = 0; i < 20; i++) {
+            assertNull(throttleTrailer(stubFor("unlimited")), "a client without a quota was held back");
+        }
+    }
+
+    /** The throttle-time trailer of one Metadata call through {@code stub}, null when it had none. */
+    private static String throttleTrailer(BrokerServiceGrpc.BrokerServiceBlockingStub stub) {
+        AtomicReference<Metadata> trailers = new AtomicReference<>();
+        stub.withInterceptors(MetadataUtils.newCaptureMetadataInterceptor(new AtomicReference<>(), trailers))
+                .withDeadlineAfter(30, TimeUnit.SECONDS)
+                .metadata(MetadataRequest.getDefaultInstance());
+        return trailers.get().get(Metadata.Key.of(RequestTimeQuota.TRAILER, Metadata.ASCII_STRING_MARSHALLER));
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -105,6 +106,15 @@ public final class ClientThrottle {
             }
         }
         return empty;
+    }
+
+    /**
+     * Counts a call's request thread time against {@code request_percentage} and runs {@code end} with the
+     * throttle time once it has passed (at once, with 0, for a caller within its quota).
+     */
+    public void requestHandled(QuotaClient client, long threadNanos, IntConsumer end) {
+        int throttleMs = requestTime(client, () -> threadNanos);
+        after(throttleMs, () -> end.accept(throttleMs));
     }
 
     /** Records thread time as Kafka does, in percent-seconds of one thread, so the rate is a percentage. */
