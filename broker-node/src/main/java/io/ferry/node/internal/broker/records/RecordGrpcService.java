@@ -1,0 +1,50 @@
+package io.ferry.node.internal.broker.records;
+
+import io.ferry.node.internal.broker.authz.BrokerAuthorizer;
+import io.ferry.node.internal.broker.metadata.BrokerMetadata;
+import io.ferry.node.internal.broker.metrics.BrokerMetrics;
+import io.ferry.node.internal.broker.peer.BrokerChannels;
+import io.ferry.proto.v1.RecordServiceGrpc;
+import io.ferry.replication.ReplicaManager;
+import io.grpc.BindableService;
+import io.grpc.ServerServiceDefinition;
+import java.util.function.Supplier;
+
+/** {@code ferry.v1.RecordService} on the node's gRPC port. */
+public final class RecordGrpcService implements RecordServiceGrpc.AsyncService, BindableService {
+
+    private final ReplicaManager replicaManager;
+    private final Supplier<BrokerMetadata> metadata;
+    private final BrokerChannels peers;
+    private final BrokerAuthorizer authorizer;
+    private final BrokerMetrics metrics;
+    private final Limits limits;
+
+    /**
+     * @param requestTimeoutMillis {@code request.timeout.ms}: the longest acks=all or a forwarded call waits
+     * @param fetchMaxBytes        {@code fetch.max.bytes}: the most one Subscribe read returns
+     * @param messageMaxBytes      {@code message.max.bytes}: the largest batch a leader accepts
+     */
+    public record Limits(long requestTimeoutMillis, int fetchMaxBytes, int messageMaxBytes) {}
+
+    /** @param peers channels to the other brokers, this service's own */
+    public RecordGrpcService(
+            ReplicaManager replicaManager,
+            Supplier<BrokerMetadata> metadata,
+            BrokerChannels peers,
+            BrokerAuthorizer authorizer,
+            BrokerMetrics metrics,
+            Limits limits) {
+        this.replicaManager = replicaManager;
+        this.metadata = metadata;
+        this.peers = peers;
+        this.authorizer = authorizer;
+        this.metrics = metrics;
+        this.limits = limits;
+    }
+
+    @Override
+    public ServerServiceDefinition bindService() {
+        return RecordServiceGrpc.bindService(this);
+    }
+}
