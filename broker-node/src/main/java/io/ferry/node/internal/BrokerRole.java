@@ -281,6 +281,13 @@ public final class BrokerRole implements NodeRole {
                         config.fetchPurgatoryMaxBytes(), config.fetchPurgatoryMaxBytesPerConnection(), delays));
         metrics.watch(fetchMemory);
         BrokerAuthorizer authorizer = authorizer();
+        ClientThrottle throttle = new ClientThrottle(
+                config.quotaWindowNum(),
+                config.quotaWindowSize().toMillis(),
+                () -> lifecycle.metadata().clientQuotas(),
+                clock::millis,
+                quotaThrottle,
+                registry);
         BrokerGrpcService service = new BrokerGrpcService(
                 replicas,
                 lifecycle,
@@ -292,13 +299,7 @@ public final class BrokerRole implements NodeRole {
                 fetchMemory,
                 new TopicAdmission(config.numPartitions(), config.defaultReplicationFactor(), topicConfigs),
                 authorizer,
-                new ClientThrottle(
-                        config.quotaWindowNum(),
-                        config.quotaWindowSize().toMillis(),
-                        () -> lifecycle.metadata().clientQuotas(),
-                        clock::millis,
-                        quotaThrottle,
-                        registry));
+                throttle);
         GroupGrpcService groupService = groupService(logs, replicas, authorizer);
         recordPeers = new BrokerChannels(
                 lifecycle::metadata,
@@ -310,6 +311,7 @@ public final class BrokerRole implements NodeRole {
                 recordPeers,
                 authorizer,
                 metrics,
+                new RecordGrpcService.Publishing(config.nodeId(), topicConfigs, throttle),
                 new RecordGrpcService.Limits(
                         config.requestTimeout().toMillis(), config.fetchMaxBytes(), config.messageMaxBytes()));
         log.info(

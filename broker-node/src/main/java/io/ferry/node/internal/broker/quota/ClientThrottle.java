@@ -74,6 +74,17 @@ public final class ClientThrottle {
         after(throttleMs, () -> respond.accept(answer));
     }
 
+    /**
+     * Counts a RecordService Publish request of {@code requestBytes} and its request thread time as a produce
+     * request's, and runs {@code respond} once the longer throttle time has passed. A Publish response has no
+     * throttle time field: the delay alone slows the client, as Kafka's muted channel does.
+     */
+    public void published(QuotaClient client, long requestBytes, LongSupplier handlerNanos, Runnable respond) {
+        after(
+                Math.max(produce.recordAndGetThrottleTimeMs(client, requestBytes), requestTime(client, handlerNanos)),
+                respond);
+    }
+
     /** Counts a fetch response's bytes and its request thread time, and hands it to {@code respond}, throttled. */
     public void fetched(
             QuotaClient client, LongSupplier handlerNanos, FetchResponse response, Consumer<FetchResponse> respond) {
