@@ -109,15 +109,9 @@ class PublishClusterTest {
     void publishedToAFollowerOrToABrokerThatLeadsNothingLandsOnTheLeader() throws Exception {
         admin.createTopic("forwarded", 1, 2, Map.of());
         awaitLeadersEverywhere("forwarded", 1);
-        PartitionInfo partition = describe(admin, "forwarded", 0);
-        int follower = partition.replicas().stream()
-                .filter(id -> id != partition.leader())
-                .findFirst()
-                .orElseThrow();
-        int outsider = List.of(101, 102, 103).stream()
-                .filter(id -> !partition.replicas().contains(id))
-                .findFirst()
-                .orElseThrow();
+        Placement partition = Placement.of(describe(admin, "forwarded", 0));
+        int follower = partition.follower();
+        int outsider = partition.outsider();
 
         PublishResponse viaFollower =
                 publish(channel(follower), request("forwarded", Acks.ACKS_ALL, value("f0"), value("f1")));
@@ -182,15 +176,9 @@ class PublishClusterTest {
     void acksAllBelowMinInsyncReplicasIsATypedRetriableRefusalThroughAForwardingBroker() throws Exception {
         admin.createTopic("too-few", 1, 2, Map.of("min.insync.replicas", "2"));
         awaitLeadersEverywhere("too-few", 1);
-        PartitionInfo partition = describe(admin, "too-few", 0);
-        int follower = partition.replicas().stream()
-                .filter(id -> id != partition.leader())
-                .findFirst()
-                .orElseThrow();
-        int outsider = List.of(101, 102, 103).stream()
-                .filter(id -> !partition.replicas().contains(id))
-                .findFirst()
-                .orElseThrow();
+        Placement partition = Placement.of(describe(admin, "too-few", 0));
+        int follower = partition.follower();
+        int outsider = partition.outsider();
         ManagedChannel via = channel(outsider);
         assertEquals(List.of(0L), offsets(publish(via, request("too-few", Acks.ACKS_ALL, value("both")))));
 
@@ -219,6 +207,21 @@ class PublishClusterTest {
         } finally {
             // Back for the other tests; they wait for leaders themselves.
             cluster.startBroker(follower);
+        }
+    }
+
+    /** Where an RF=2 partition is: its leader, its follower, and the broker holding no replica of it. */
+    private record Placement(int leader, int follower, int outsider) {
+        static Placement of(PartitionInfo partition) {
+            int follower = partition.replicas().stream()
+                    .filter(id -> id != partition.leader())
+                    .findFirst()
+                    .orElseThrow();
+            int outsider = List.of(101, 102, 103).stream()
+                    .filter(id -> !partition.replicas().contains(id))
+                    .findFirst()
+                    .orElseThrow();
+            return new Placement(partition.leader(), follower, outsider);
         }
     }
 
