@@ -25,6 +25,7 @@ class ProduceStreamTest {
         boolean autoRequestDisabled;
         boolean completed;
         Runnable onReady;
+        Runnable onCancel;
         final List<ProduceResponse> sent = new ArrayList<>();
 
         @Override
@@ -33,7 +34,9 @@ class ProduceStreamTest {
         }
 
         @Override
-        public void setOnCancelHandler(Runnable handler) {}
+        public void setOnCancelHandler(Runnable handler) {
+            onCancel = handler;
+        }
 
         @Override
         public void setCompression(String compression) {}
@@ -128,6 +131,19 @@ class ProduceStreamTest {
 
         assertEquals(1, released[0]);
         assertEquals(List.of(), pending);
+    }
+
+    @Test
+    void aCancelledStreamDropsTheAnswersStillInFlightAndGrantsNoMoreCredit() {
+        stream.onNext(request(1, Acks.ACKS_ALL));
+        call.onCancel.run();
+        complete(0, 1);
+
+        assertEquals(List.of(), call.sent);
+        assertEquals(FlowControlledStream.MAX_IN_FLIGHT, call.requested);
+        int[] released = {0};
+        stream.onNext(new OffHeapProduceRequest(ProduceRequest.getDefaultInstance(), List.of(), () -> released[0]++));
+        assertEquals(1, released[0], "a request after the cancel is given back unhandled");
     }
 
     @Test
