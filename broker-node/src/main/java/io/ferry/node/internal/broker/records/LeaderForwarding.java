@@ -26,7 +26,8 @@ import java.util.function.Consumer;
  * {@link PartitionAnswer} per partition. A call that fails answers every partition with a retriable error:
  * REQUEST_TIMED_OUT when the deadline passed (the records may have been appended, as for any timed-out produce),
  * else NOT_LEADER (the leader could not be reached: it may be gone, and a new one is elected). Started on a
- * call's thread, a forward is cancelled with that call. Thread-safe.
+ * call's thread, a forward is cancelled with that call. A leader refusing the request's size (RESOURCE_EXHAUSTED:
+ * small records grow when encoded) answers BATCH_TOO_LARGE, which a retry would not change. Thread-safe.
  */
 final class LeaderForwarding {
 
@@ -78,6 +79,15 @@ final class LeaderForwarding {
             @Override
             public void onError(Throwable t) {
                 Status status = Status.fromThrowable(t);
+                if (status.getCode() == Status.Code.RESOURCE_EXHAUSTED) {
+                    // The batches encode larger than the records came: past the leader's gRPC message limit.
+                    answered.accept(failedAll(
+                            batches,
+                            ErrorCode.BATCH_TOO_LARGE,
+                            "the records for leader broker " + leaderId + " encode to more than it accepts in one"
+                                    + " request; send fewer records per request"));
+                    return;
+                }
                 answered.accept(
                         status.getCode() == Status.Code.DEADLINE_EXCEEDED
                                 ? failedAll(
@@ -101,6 +111,9 @@ final class LeaderForwarding {
         Map<Integer, PartitionAnswer> answers = new HashMap<>();
         for (TopicProduceResult topic : response.getTopicsList()) {
             for (PartitionProduceResult result : topic.getPartitionsList()) {
+                if (!batches.containsKey(result.getPartition())) {
+                    continue; // not asked for: every asked partition is answered once, no more
+                }
                 answers.put(
                         result.getPartition(),
                         result.getError().getCode() == ErrorCode.NONE

@@ -27,6 +27,10 @@ final class RecordPartitioner {
     int[] partitions(PublishRequest request, BrokerMetadata view) {
         String topic = request.getTopic();
         int count = view.topics().get(topic).getPartitionCount();
+        if (sticky.size() > view.topics().size()) {
+            // Deleted topics' entries go, so the map never holds more than the view's topics.
+            sticky.keySet().retainAll(view.topics().keySet());
+        }
         int[] chosen = new int[request.getRecordsCount()];
         int keyless = -1;
         for (int i = 0; i < chosen.length; i++) {
