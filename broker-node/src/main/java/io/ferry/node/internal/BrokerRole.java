@@ -27,8 +27,10 @@ import io.ferry.node.internal.broker.metrics.CleanerMetrics;
 import io.ferry.node.internal.broker.metrics.GroupLagGauges;
 import io.ferry.node.internal.broker.metrics.GroupLagMetrics;
 import io.ferry.node.internal.broker.metrics.ReplicationMetrics;
+import io.ferry.node.internal.broker.peer.BrokerChannels;
 import io.ferry.node.internal.broker.quota.ClientThrottle;
 import io.ferry.node.internal.broker.quota.RequestTimeQuota;
+import io.ferry.node.internal.broker.records.RecordGrpcService;
 import io.ferry.node.internal.broker.replica.ControllerIsrChannel;
 import io.ferry.node.internal.broker.replica.GrpcLeaderClient;
 import io.ferry.node.internal.broker.replica.LeaderEndOffsets;
@@ -127,6 +129,7 @@ public final class BrokerRole implements NodeRole {
     private volatile ReplicationMetrics replicationMetrics;
     private volatile CleanerMetrics cleanerMetrics;
     private volatile GrpcLeaderClient leaderClient;
+    private volatile BrokerChannels recordPeers;
     private volatile GroupCoordinatorRuntime groups;
     private volatile GroupLagMetrics groupLag;
     /** Owned by the lifecycle's metadata thread: the view the partitions were last reconciled with. */
@@ -301,6 +304,19 @@ public final class BrokerRole implements NodeRole {
                 authorizer,
                 throttle);
         GroupGrpcService groupService = groupService(logs, replicas, authorizer);
+        recordPeers = new BrokerChannels(
+                lifecycle::metadata,
+                (int) Math.min(Integer.MAX_VALUE, (long) config.fetchMaxBytes() + config.messageMaxBytes() + (1 << 20)),
+                connectionTls);
+        RecordGrpcService recordService = new RecordGrpcService(
+                replicas,
+                lifecycle::metadata,
+                recordPeers,
+                authorizer,
+                metrics,
+                new RecordGrpcService.Publishing(config.nodeId(), topicConfigs, throttle),
+                new RecordGrpcService.Limits(
+                        config.requestTimeout().toMillis(), config.fetchMaxBytes(), config.messageMaxBytes()));
         log.info(
                 "Broker {} opened {} partition logs in {}",
                 config.nodeId(),
@@ -316,7 +332,9 @@ public final class BrokerRole implements NodeRole {
                         BrokerServiceGrpc.getReplicaFetchMethod().getFullMethodName()));
         return List.of(
                 ServerInterceptors.intercept(service.bindService(), requestTime),
-                ServerInterceptors.intercept(groupService.bindService(), requestTime));
+                ServerInterceptors.intercept(groupService.bindService(), requestTime),
+                // RecordService counts its own: Publish with its byte rate; a Subscribe stream is not a request.
+                recordService.bindService());
     }
 
     /** The broker's one authorizer, over the ACLs of its metadata view when {@code authorizer.class.name} is set. */
@@ -487,6 +505,9 @@ public final class BrokerRole implements NodeRole {
         ReplicaManager replicas = replicaManager;
         if (replicas != null) {
             replicas.close();
+        }
+        if (recordPeers != null) {
+            recordPeers.close();
         }
         if (leaderClient != null) {
             leaderClient.close();

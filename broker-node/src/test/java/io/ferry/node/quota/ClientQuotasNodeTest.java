@@ -2,6 +2,7 @@ package io.ferry.node.quota;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,6 +13,7 @@ import io.ferry.client.FerryException;
 import io.ferry.node.FerryNode;
 import io.ferry.node.NodeConfig;
 import io.ferry.node.broker.BrokerTestSupport;
+import io.ferry.node.broker.PublishTestSupport;
 import io.ferry.node.internal.broker.quota.RequestTimeQuota;
 import io.ferry.proto.v1.Acks;
 import io.ferry.proto.v1.BrokerServiceGrpc;
@@ -27,6 +29,9 @@ import io.ferry.proto.v1.ErrorCode;
 import io.ferry.proto.v1.MetadataRequest;
 import io.ferry.proto.v1.ProduceRequest;
 import io.ferry.proto.v1.ProduceResponse;
+import io.ferry.proto.v1.PublishRequest;
+import io.ferry.proto.v1.PublishResponse;
+import io.ferry.proto.v1.RecordServiceGrpc;
 import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
@@ -34,6 +39,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
+import io.micrometer.core.instrument.Timer;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -151,6 +157,28 @@ class ClientQuotasNodeTest {
         assertTrue(
                 medianBeside <= 3 * medianAlone,
                 "median acks=all latency " + medianBeside + " ns beside the flood, " + medianAlone + " ns alone");
+    }
+
+    @Test
+    void publishCountsAgainstTheProduceQuotaAndItsAnswersAreHeldBack() throws Exception {
+        BrokerTestSupport.createTopic(channel, "published", 1, Map.of());
+        admin.alterClientQuotas(List.of(set(clientId("publisher"), "producer_byte_rate", 1_000)), false);
+        awaitTheBrokerAtTheControllersVersion();
+        Timer throttled = node.meterRegistry()
+                .find("ferry.quota.throttle.time")
+                .tag("quota_type", "produce")
+                .timer();
+        long before = throttled.count();
+        RecordServiceGrpc.RecordServiceBlockingStub publisher =
+                RecordServiceGrpc.newBlockingStub(channel).withInterceptors(clientIdHeader("publisher"));
+        PublishRequest request =
+                PublishTestSupport.request("published", Acks.ACKS_LEADER, PublishTestSupport.value("p".repeat(3_000)));
+        for (int i = 0; i < 3; i++) {
+            PublishResponse answered =
+                    publisher.withDeadlineAfter(30, TimeUnit.SECONDS).publish(request);
+            assertFalse(answered.getResults(0).hasError(), answered.toString());
+        }
+        assertTrue(throttled.count() > before, "9 KB published at a 1,000 B/s quota were never throttled");
     }
 
     private static final ByteBuffer FLOOD_BATCH = BrokerTestSupport.batch("f".repeat(1_000), 32);

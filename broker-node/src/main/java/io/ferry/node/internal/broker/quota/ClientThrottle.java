@@ -78,6 +78,17 @@ public final class ClientThrottle {
     }
 
     /**
+     * Counts a RecordService Publish request of {@code requestBytes} and its request thread time as a produce
+     * request's, and runs {@code respond} once the longer throttle time has passed. A Publish response has no
+     * throttle time field: the delay alone slows the client, as Kafka's muted channel does.
+     */
+    public void published(QuotaClient client, long requestBytes, LongSupplier handlerNanos, Runnable respond) {
+        after(
+                Math.max(produce.recordAndGetThrottleTimeMs(client, requestBytes), requestTime(client, handlerNanos)),
+                respond);
+    }
+
+    /**
      * Counts a fetch response's bytes and its request thread time, and hands it to {@code respond}, throttled.
      * As Kafka, a throttled fetch is answered without its records and their bytes are taken back off the
      * client's rate: a client over its quota is sent nothing until the throttle time has passed, and the
