@@ -1,13 +1,19 @@
 package io.ferry.node.internal.broker.records;
 
 import io.ferry.node.internal.broker.authz.BrokerAuthorizer;
+import io.ferry.node.internal.broker.authz.Caller;
 import io.ferry.node.internal.broker.metadata.BrokerMetadata;
 import io.ferry.node.internal.broker.metrics.BrokerMetrics;
 import io.ferry.node.internal.broker.peer.BrokerChannels;
+import io.ferry.proto.v1.PartitionRecord;
 import io.ferry.proto.v1.RecordServiceGrpc;
+import io.ferry.proto.v1.SubscribeRequest;
+import io.ferry.proto.v1.SubscribeResponse;
 import io.ferry.replication.ReplicaManager;
+import io.ferry.storage.TopicPartition;
 import io.grpc.BindableService;
 import io.grpc.ServerServiceDefinition;
+import io.grpc.stub.StreamObserver;
 import java.util.function.Supplier;
 
 /** {@code ferry.v1.RecordService} on the node's gRPC port. */
@@ -19,6 +25,8 @@ public final class RecordGrpcService implements RecordServiceGrpc.AsyncService, 
     private final BrokerAuthorizer authorizer;
     private final BrokerMetrics metrics;
     private final Limits limits;
+    private final LocalLeader localLeader;
+    private final SubscriptionLoad subscriptions = new SubscriptionLoad();
 
     /**
      * @param requestTimeoutMillis {@code request.timeout.ms}: the longest acks=all or a forwarded call waits
@@ -41,6 +49,32 @@ public final class RecordGrpcService implements RecordServiceGrpc.AsyncService, 
         this.authorizer = authorizer;
         this.metrics = metrics;
         this.limits = limits;
+        this.localLeader = new LocalLeader(replicaManager);
+        metrics.watch(subscriptions);
+    }
+
+    /** Checks the start on the caller's thread, then streams from {@link Subscription}. */
+    @Override
+    public StreamObserver<SubscribeRequest> subscribe(StreamObserver<SubscribeResponse> responses) {
+        Caller caller = Caller.current();
+        return new SubscribeCall(
+                responses,
+                (start, observer) -> new Subscription(
+                        observer,
+                        SubscriptionPlan.check(start, metadata.get(), caller, authorizer, limits.fetchMaxBytes()),
+                        metadata,
+                        this::leaderOf,
+                        subscriptions,
+                        metrics));
+    }
+
+    /** This broker's replica manager when it leads at the view's epoch, else the leader over gRPC. */
+    private PartitionLeader leaderOf(TopicPartition tp, PartitionRecord partition) {
+        boolean local = replicaManager
+                .partition(tp)
+                .map(p -> p.isLeaderAt(partition.getLeaderEpoch()))
+                .orElse(false);
+        return local ? localLeader : new RemoteLeader(partition.getLeader(), peers, limits.requestTimeoutMillis());
     }
 
     @Override
