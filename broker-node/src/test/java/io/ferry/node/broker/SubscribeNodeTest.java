@@ -247,9 +247,9 @@ class SubscribeNodeTest {
                 .build());
         assertRefused(
                 Status.Code.INVALID_ARGUMENT, "another arrived", twice.ended().get(30, TimeUnit.SECONDS));
-        TestSubscriber empty =
-                TestSubscriber.open(channel, start("positions", earliest()).build(), true);
-        empty.cancel();
+        TestSubscriber noStart = TestSubscriber.openWith(channel, SubscribeRequest.getDefaultInstance(), true);
+        assertRefused(
+                Status.Code.INVALID_ARGUMENT, "must be a start", noStart.ended().get(30, TimeUnit.SECONDS));
 
         assertEquals(List.of("0:0:a0"), first(start("positions", earliest()).build(), 1));
         await().atMost(WAIT).until(() -> gauge("ferry.broker.subscribe.streams") == 0);

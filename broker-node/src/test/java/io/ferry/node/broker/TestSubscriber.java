@@ -31,10 +31,13 @@ public final class TestSubscriber implements ClientResponseObserver<SubscribeReq
 
     /** Opens a stream on {@code channel} and sends {@code start} as its first message. */
     public static TestSubscriber open(Channel channel, SubscribeStart start, boolean autoRequest) {
+        return openWith(channel, SubscribeRequest.newBuilder().setStart(start).build(), autoRequest);
+    }
+
+    /** Opens a stream on {@code channel} and sends {@code first}, whatever it holds. */
+    public static TestSubscriber openWith(Channel channel, SubscribeRequest first, boolean autoRequest) {
         TestSubscriber subscriber = new TestSubscriber(autoRequest);
-        RecordServiceGrpc.newStub(channel)
-                .subscribe(subscriber)
-                .onNext(SubscribeRequest.newBuilder().setStart(start).build());
+        RecordServiceGrpc.newStub(channel).subscribe(subscriber).onNext(first);
         return subscriber;
     }
 
