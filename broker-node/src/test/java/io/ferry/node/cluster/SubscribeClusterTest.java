@@ -10,12 +10,10 @@ import io.ferry.client.FerryProducer;
 import io.ferry.client.ProducerConfig;
 import io.ferry.client.ProducerRecord;
 import io.ferry.client.RecordMetadata;
-import io.ferry.node.broker.BrokerTestSupport;
 import io.ferry.node.broker.TestSubscriber;
 import io.ferry.proto.v1.ConsumedRecord;
 import io.ferry.proto.v1.StartPosition;
 import io.ferry.proto.v1.SubscribeStart;
-import io.grpc.ManagedChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,13 +36,9 @@ class SubscribeClusterTest {
     Path dir;
 
     private InProcessCluster cluster;
-    private final List<ManagedChannel> channels = new ArrayList<>();
 
     @AfterEach
-    void stop() throws Exception {
-        for (ManagedChannel c : channels) {
-            c.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        }
+    void stop() {
         if (cluster != null) {
             cluster.close();
             assertEquals(List.of(), cluster.fatalErrors.recorded(), "no node met an Error");
@@ -63,13 +57,6 @@ class SubscribeClusterTest {
                 "15000",
                 "delivery.timeout.ms",
                 "60000")));
-    }
-
-    private ManagedChannel channelTo(int brokerId) {
-        ManagedChannel channel =
-                BrokerTestSupport.channel(cluster.broker(brokerId).orElseThrow());
-        channels.add(channel);
-        return channel;
     }
 
     private static SubscribeStart earliest(String topic) {
@@ -110,7 +97,7 @@ class SubscribeClusterTest {
                 s.get(30, TimeUnit.SECONDS);
             }
         }
-        TestSubscriber subscriber = TestSubscriber.open(channelTo(bystander), earliest("spread"));
+        TestSubscriber subscriber = TestSubscriber.open(cluster.channelTo(bystander), earliest("spread"));
         await().atMost(WAIT).until(() -> subscriber.records().size() >= 100);
         for (int p = 0; p < 2; p++) {
             int partition = p;
@@ -142,7 +129,7 @@ class SubscribeClusterTest {
                     .filter(id -> id != leader)
                     .findFirst()
                     .orElseThrow();
-            subscriber = TestSubscriber.open(channelTo(through), earliest("moving"));
+            subscriber = TestSubscriber.open(cluster.channelTo(through), earliest("moving"));
             produce(producer, 0, 200, acked);
             await().atMost(WAIT).until(() -> subscriber.records().size() >= 100);
             cluster.stopBroker(leader);
