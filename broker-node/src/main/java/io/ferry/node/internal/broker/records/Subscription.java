@@ -157,7 +157,7 @@ final class Subscription {
         }
         List<Runnable> calls = new ArrayList<>();
         Map<Integer, List<Cursor>> readable = new LinkedHashMap<>();
-        Map<Integer, PartitionLeader> leaderOf = new HashMap<>();
+        Map<Integer, PartitionRecord> ledBy = new HashMap<>();
         for (Cursor c : cursors.values()) {
             if (c.busy) {
                 continue;
@@ -170,15 +170,13 @@ final class Subscription {
             int leaderId = partition.get().getLeader();
             if (leaderId < 0) {
                 backOff(c);
-                continue;
-            }
-            PartitionLeader leader = leaders.of(c.tp, partition.get());
-            if (c.next < 0) {
+            } else if (c.next < 0) {
                 c.busy = true;
-                calls.add(() -> resolve(c, leader));
+                // Which leader is asked is decided outside this lock: it asks the replica manager's partition.
+                calls.add(() -> resolve(c, leaders.of(c.tp, partition.get())));
             } else if (!reads.containsKey(leaderId)) {
                 readable.computeIfAbsent(leaderId, id -> new ArrayList<>()).add(c);
-                leaderOf.put(leaderId, leader);
+                ledBy.put(leaderId, partition.get());
             }
         }
         readable.forEach((leaderId, batch) -> {
@@ -188,7 +186,8 @@ final class Subscription {
                 positions.add(new PartitionLeader.Position(c.tp, c.next));
             }
             reads.put(leaderId, null);
-            calls.add(() -> read(leaderId, leaderOf.get(leaderId), batch, positions));
+            TopicPartition first = batch.get(0).tp;
+            calls.add(() -> read(leaderId, leaders.of(first, ledBy.get(leaderId)), batch, positions));
         });
         return calls;
     }
