@@ -21,6 +21,8 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One Subscribe stream once its start was checked: resolves each partition's start position on its leader, then
@@ -41,6 +43,8 @@ final class Subscription {
 
     /** Kafka's default {@code fetch.max.wait.ms}: how long a leader holds a read that finds nothing. */
     static final long LONG_POLL_MS = 500;
+
+    private static final Logger log = LoggerFactory.getLogger(Subscription.class);
 
     private static final Executor BACKOFF = CompletableFuture.delayedExecutor(BACKOFF_MS, TimeUnit.MILLISECONDS);
 
@@ -120,7 +124,26 @@ final class Subscription {
                     return;
                 }
             }
-            calls.forEach(Runnable::run);
+            calls.forEach(this::guarded);
+        }
+    }
+
+    /** Runs {@code work}; a failure nobody expected ends the stream with INTERNAL instead of stalling it. */
+    private void guarded(Runnable work) {
+        try {
+            work.run();
+        } catch (RuntimeException e) {
+            log.error("Subscribe stream on {} failed", plan.topic(), e);
+            List<CompletableFuture<?>> inFlight = List.of();
+            synchronized (this) {
+                if (!ended) {
+                    inFlight = close();
+                    observer.onError(RecordErrors.asException(RecordErrors.error(
+                            ErrorCode.UNKNOWN_SERVER_ERROR, "the broker failed serving this stream", null)));
+                }
+                pumping = false;
+            }
+            inFlight.forEach(f -> f.cancel(false));
         }
     }
 
@@ -205,10 +228,10 @@ final class Subscription {
         if (endedMeanwhile) {
             answer.cancel(false);
         }
-        answer.whenComplete((answers, failure) -> {
+        answer.whenComplete((answers, failure) -> guarded(() -> {
             answered(leaderId, batch, answers, failure);
             pump();
-        });
+        }));
     }
 
     private synchronized void answered(
@@ -281,10 +304,10 @@ final class Subscription {
         synchronized (this) {
             lookups.add(offset);
         }
-        offset.whenComplete((next, failure) -> {
+        offset.whenComplete((next, failure) -> guarded(() -> {
             resolved(c, offset, next, failure);
             pump();
-        });
+        }));
     }
 
     private CompletableFuture<Long> startOffset(Cursor c, PartitionLeader leader) {

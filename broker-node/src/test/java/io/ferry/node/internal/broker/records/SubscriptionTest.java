@@ -1,0 +1,238 @@
+package io.ferry.node.internal.broker.records;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ferry.node.internal.broker.metadata.BrokerMetadata;
+import io.ferry.node.internal.broker.metrics.BrokerMetrics;
+import io.ferry.proto.v1.ErrorCode;
+import io.ferry.proto.v1.PartitionRecord;
+import io.ferry.proto.v1.StartPosition;
+import io.ferry.proto.v1.SubscribeResponse;
+import io.ferry.proto.v1.TopicRecord;
+import io.ferry.record.CompressionType;
+import io.ferry.record.RecordBatch;
+import io.ferry.record.RecordBatchBuilder;
+import io.ferry.storage.BufferLease;
+import io.ferry.storage.TopicPartition;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/** One {@link Subscription} against fake leaders and a fake stream: no socket, no log. */
+class SubscriptionTest {
+
+    private static final TopicPartition TP = new TopicPartition("t", 0);
+
+    /** A stream whose readiness the test sets. */
+    private static final class FakeStream extends ServerCallStreamObserver<SubscribeResponse> {
+        volatile boolean ready;
+        volatile Runnable onReady = () -> {};
+        final List<SubscribeResponse> sent = new ArrayList<>();
+        volatile Throwable error;
+
+        void becomeReady() {
+            ready = true;
+            onReady.run();
+        }
+
+        @Override
+        public boolean isReady() {
+            return ready;
+        }
+
+        @Override
+        public void setOnReadyHandler(Runnable handler) {
+            onReady = handler;
+        }
+
+        @Override
+        public synchronized void onNext(SubscribeResponse value) {
+            sent.add(value);
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            error = t;
+        }
+
+        @Override
+        public void onCompleted() {}
+
+        @Override
+        public boolean isCancelled() {
+            return false;
+        }
+
+        @Override
+        public void setOnCancelHandler(Runnable handler) {}
+
+        @Override
+        public void setCompression(String compression) {}
+
+        @Override
+        public void disableAutoInboundFlowControl() {}
+
+        @Override
+        public void request(int count) {}
+
+        @Override
+        public void setMessageCompression(boolean enable) {}
+    }
+
+    /** A leader whose reads the test answers; offsets start at 0. */
+    private static final class FakeLeader implements PartitionLeader {
+        final List<List<Position>> fetches = new ArrayList<>();
+        final List<CompletableFuture<Map<TopicPartition, PartitionAnswer>>> answers = new ArrayList<>();
+
+        @Override
+        public CompletableFuture<Long> listOffset(TopicPartition tp, long timestamp) {
+            return CompletableFuture.completedFuture(0L);
+        }
+
+        @Override
+        public synchronized CompletableFuture<Map<TopicPartition, PartitionAnswer>> fetch(
+                List<Position> positions, int maxBytes, long maxWaitMs) {
+            fetches.add(positions);
+            CompletableFuture<Map<TopicPartition, PartitionAnswer>> answer = new CompletableFuture<>();
+            answers.add(answer);
+            return answer;
+        }
+
+        synchronized int fetchCount() {
+            return fetches.size();
+        }
+
+        synchronized CompletableFuture<Map<TopicPartition, PartitionAnswer>> last() {
+            return answers.get(answers.size() - 1);
+        }
+    }
+
+    private final FakeStream stream = new FakeStream();
+    private final SubscriptionLoad load = new SubscriptionLoad();
+    private final AtomicReference<BrokerMetadata> view = new AtomicReference<>(viewWithLeader(1));
+
+    private static BrokerMetadata viewWithLeader(int leader) {
+        return new BrokerMetadata(
+                1,
+                Map.of(),
+                Map.of("t", TopicRecord.newBuilder().setName("t").build()),
+                Map.of(
+                        "t",
+                        Map.of(
+                                0,
+                                PartitionRecord.newBuilder()
+                                        .setTopic("t")
+                                        .setLeader(leader)
+                                        .setLeaderEpoch(leader)
+                                        .build())));
+    }
+
+    private Subscription subscription(Subscription.Leaders leaders) {
+        SubscriptionPlan plan = new SubscriptionPlan(
+                "t",
+                List.of(new SubscriptionPlan.PartitionStart(
+                        TP,
+                        StartPosition.newBuilder()
+                                .setBoundary(StartPosition.Boundary.BOUNDARY_EARLIEST)
+                                .build())),
+                1 << 20);
+        Subscription subscription = new Subscription(
+                stream, plan, view::get, leaders, load, new BrokerMetrics(new SimpleMeterRegistry(), null));
+        stream.setOnReadyHandler(subscription::pump);
+        return subscription;
+    }
+
+    private static PartitionAnswer records(long baseOffset, String... values) throws Exception {
+        RecordBatchBuilder builder = RecordBatchBuilder.create(CompressionType.NONE);
+        for (String v : values) {
+            builder.append(1_000, null, v.getBytes(StandardCharsets.UTF_8));
+        }
+        ByteBuffer batch = builder.build();
+        RecordBatch.wrap(batch.duplicate()).setBaseOffset(baseOffset);
+        return new PartitionAnswer(ErrorCode.NONE, "", batch, BufferLease.NONE);
+    }
+
+    private List<Long> sentOffsets() {
+        synchronized (stream) {
+            return stream.sent.stream()
+                    .flatMap(r -> r.getRecordsList().stream())
+                    .map(r -> r.getOffset())
+                    .toList();
+        }
+    }
+
+    @Test
+    void readsOnlyWhileTheStreamIsReadyAndHoldsTheLastAnswerUntilItIsAgain() throws Exception {
+        FakeLeader leader = new FakeLeader();
+        Subscription subscription = subscription((tp, p) -> leader);
+        subscription.pump();
+        assertEquals(0, leader.fetchCount(), "nothing is read for a stream that is not ready");
+
+        stream.becomeReady();
+        assertEquals(1, leader.fetchCount());
+        stream.ready = false;
+        PartitionAnswer answer = records(0, "a", "b");
+        int bytes = answer.records().remaining();
+        leader.last().complete(Map.of(TP, answer));
+        assertEquals(List.of(0L, 1L), sentOffsets());
+        assertEquals(1, leader.fetchCount(), "no second read before the stream is ready again");
+        assertEquals(bytes, load.heldBytes(), "the answer stays held while gRPC holds it");
+
+        stream.becomeReady();
+        assertEquals(0, load.heldBytes());
+        assertEquals(2, leader.fetchCount());
+        assertEquals(List.of(new PartitionLeader.Position(TP, 2)), leader.fetches.get(1));
+
+        subscription.cancel();
+        assertEquals(0, load.openStreams());
+    }
+
+    @Test
+    void aMovedLeaderIsFollowedAtTheSameNextOffset() throws Exception {
+        FakeLeader first = new FakeLeader();
+        FakeLeader second = new FakeLeader();
+        subscription((tp, p) -> p.getLeader() == 1 ? first : second);
+        stream.becomeReady();
+        first.last().complete(Map.of(TP, records(0, "a", "b", "c")));
+        first.last().complete(Map.of(TP, PartitionAnswer.failed(ErrorCode.NOT_LEADER, "moved")));
+        view.set(viewWithLeader(2));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> second.fetchCount() == 1);
+        assertEquals(List.of(new PartitionLeader.Position(TP, 3)), second.fetches.get(0));
+        second.last().complete(Map.of(TP, records(3, "d")));
+        assertEquals(List.of(0L, 1L, 2L, 3L), sentOffsets());
+        assertNull(stream.error);
+    }
+
+    @Test
+    void aLeaderThatFailsUnexpectedlyEndsTheStreamWithInternalRatherThanStallingIt() {
+        subscription((tp, p) -> new PartitionLeader() {
+            @Override
+            public CompletableFuture<Long> listOffset(TopicPartition tp1, long timestamp) {
+                return CompletableFuture.completedFuture(0L);
+            }
+
+            @Override
+            public CompletableFuture<Map<TopicPartition, PartitionAnswer>> fetch(
+                    List<Position> positions, int maxBytes, long maxWaitMs) {
+                throw new IllegalStateException("boom");
+            }
+        });
+        stream.becomeReady();
+        assertEquals(Status.Code.INTERNAL, Status.fromThrowable(stream.error).getCode());
+        assertTrue(!Status.fromThrowable(stream.error).getDescription().contains("boom"), "no internals leak");
+        assertEquals(0, load.openStreams());
+    }
+}
