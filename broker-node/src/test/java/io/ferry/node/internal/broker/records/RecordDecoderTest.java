@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.ferry.proto.v1.SubscribeResponse;
 import io.ferry.record.CompressionType;
 import io.ferry.record.RecordBatch;
-import io.ferry.record.RecordBatchBuilder;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -15,13 +13,7 @@ import org.junit.jupiter.api.Test;
 class RecordDecoderTest {
 
     private static ByteBuffer batch(long baseOffset, String... values) throws Exception {
-        RecordBatchBuilder builder = RecordBatchBuilder.create(CompressionType.LZ4);
-        for (String v : values) {
-            builder.append(1_000, null, v.getBytes(StandardCharsets.UTF_8));
-        }
-        ByteBuffer batch = builder.build();
-        RecordBatch.wrap(batch.duplicate()).setBaseOffset(baseOffset);
-        return batch;
+        return TestBatches.at(baseOffset, CompressionType.LZ4, values);
     }
 
     /** A control batch (a transaction marker's shape): the control bit set in the attributes. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ferry.node.internal.broker.FakeServerCall;
 import io.ferry.node.internal.broker.metadata.BrokerMetadata;
 import io.ferry.node.internal.broker.metrics.BrokerMetrics;
 import io.ferry.proto.v1.ErrorCode;
@@ -13,15 +14,10 @@ import io.ferry.proto.v1.StartPosition;
 import io.ferry.proto.v1.SubscribeResponse;
 import io.ferry.proto.v1.TopicRecord;
 import io.ferry.record.CompressionType;
-import io.ferry.record.RecordBatch;
-import io.ferry.record.RecordBatchBuilder;
 import io.ferry.storage.BufferLease;
 import io.ferry.storage.TopicPartition;
 import io.grpc.Status;
-import io.grpc.stub.ServerCallStreamObserver;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,62 +30,6 @@ import org.junit.jupiter.api.Test;
 class SubscriptionTest {
 
     private static final TopicPartition TP = new TopicPartition("t", 0);
-
-    /** A stream whose readiness the test sets. */
-    private static final class FakeStream extends ServerCallStreamObserver<SubscribeResponse> {
-        volatile boolean ready;
-        volatile Runnable onReady = () -> {};
-        final List<SubscribeResponse> sent = new ArrayList<>();
-        volatile Throwable error;
-
-        void becomeReady() {
-            ready = true;
-            onReady.run();
-        }
-
-        @Override
-        public boolean isReady() {
-            return ready;
-        }
-
-        @Override
-        public void setOnReadyHandler(Runnable handler) {
-            onReady = handler;
-        }
-
-        @Override
-        public synchronized void onNext(SubscribeResponse value) {
-            sent.add(value);
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            error = t;
-        }
-
-        @Override
-        public void onCompleted() {}
-
-        @Override
-        public boolean isCancelled() {
-            return false;
-        }
-
-        @Override
-        public void setOnCancelHandler(Runnable handler) {}
-
-        @Override
-        public void setCompression(String compression) {}
-
-        @Override
-        public void disableAutoInboundFlowControl() {}
-
-        @Override
-        public void request(int count) {}
-
-        @Override
-        public void setMessageCompression(boolean enable) {}
-    }
 
     /** A leader whose reads the test answers; offsets start at 0. */
     private static final class FakeLeader implements PartitionLeader {
@@ -119,7 +59,7 @@ class SubscriptionTest {
         }
     }
 
-    private final FakeStream stream = new FakeStream();
+    private final FakeServerCall<SubscribeResponse> stream = new FakeServerCall<>();
     private final SubscriptionLoad load = new SubscriptionLoad();
     private final AtomicReference<BrokerMetadata> view = new AtomicReference<>(viewWithLeader(1));
 
@@ -155,28 +95,22 @@ class SubscriptionTest {
     }
 
     private static PartitionAnswer records(long baseOffset, String... values) throws Exception {
-        RecordBatchBuilder builder = RecordBatchBuilder.create(CompressionType.NONE);
-        for (String v : values) {
-            builder.append(1_000, null, v.getBytes(StandardCharsets.UTF_8));
-        }
-        ByteBuffer batch = builder.build();
-        RecordBatch.wrap(batch.duplicate()).setBaseOffset(baseOffset);
-        return new PartitionAnswer(ErrorCode.NONE, "", batch, BufferLease.NONE);
+        return new PartitionAnswer(
+                ErrorCode.NONE, "", TestBatches.at(baseOffset, CompressionType.NONE, values), BufferLease.NONE);
     }
 
     private List<Long> sentOffsets() {
-        synchronized (stream) {
-            return stream.sent.stream()
-                    .flatMap(r -> r.getRecordsList().stream())
-                    .map(r -> r.getOffset())
-                    .toList();
-        }
+        return stream.sent().stream()
+                .flatMap(r -> r.getRecordsList().stream())
+                .map(r -> r.getOffset())
+                .toList();
     }
 
     @Test
     void readsOnlyWhileTheStreamIsReadyAndHoldsTheLastAnswerUntilItIsAgain() throws Exception {
         FakeLeader leader = new FakeLeader();
         Subscription subscription = subscription((tp, p) -> leader);
+        stream.ready = false;
         subscription.pump();
         assertEquals(0, leader.fetchCount(), "nothing is read for a stream that is not ready");
 
