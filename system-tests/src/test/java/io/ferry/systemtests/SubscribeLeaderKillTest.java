@@ -85,21 +85,24 @@ class SubscribeLeaderKillTest {
                 .orElseThrow();
         channel = Grpc.newChannelBuilder(cluster.node(through).address(), InsecureChannelCredentials.create())
                 .build();
-        Delivered delivered = new Delivered();
-        RecordServiceGrpc.newStub(channel)
-                .subscribe(delivered)
-                .onNext(SubscribeRequest.newBuilder()
-                        .setStart(SubscribeStart.newBuilder()
-                                .setTopic(TOPIC)
-                                .setStart(StartPosition.newBuilder()
-                                        .setBoundary(StartPosition.Boundary.BOUNDARY_EARLIEST)))
-                        .build());
-
         AckLedger ledger = new AckLedger();
+        Delivered delivered = new Delivered();
         try (LoadGenerator load = new LoadGenerator(cluster.bootstrap(), TOPIC, 1, 2, 50_000, 500, TIMEOUT, ledger)) {
             load.start();
             load.awaitProgress(500, TIMEOUT);
-            await().atMost(TIMEOUT).until(() -> !delivered.records().isEmpty());
+            // Subscribed once records are acknowledged: the broker, an in-sync replica, knows the topic by then.
+            RecordServiceGrpc.newStub(channel)
+                    .subscribe(delivered)
+                    .onNext(SubscribeRequest.newBuilder()
+                            .setStart(SubscribeStart.newBuilder()
+                                    .setTopic(TOPIC)
+                                    .setStart(StartPosition.newBuilder()
+                                            .setBoundary(StartPosition.Boundary.BOUNDARY_EARLIEST)))
+                            .build());
+            await().atMost(TIMEOUT)
+                    .until(() -> delivered.ended.get() != null
+                            || !delivered.records().isEmpty());
+            assertNull(delivered.ended.get(), "the stream ended");
             cluster.kill(oldLeader);
             cluster.awaitLeader(tp, id -> id != oldLeader, TIMEOUT);
             load.awaitProgress(500, TIMEOUT);

@@ -311,7 +311,8 @@ public final class BrokerRole implements NodeRole {
                 authorizer,
                 metrics,
                 new RecordGrpcService.Limits(
-                        config.requestTimeout().toMillis(), config.fetchMaxBytes(), config.messageMaxBytes()));
+                        config.requestTimeout().toMillis(), config.fetchMaxBytes(), config.messageMaxBytes()),
+                fetchMemory);
         log.info(
                 "Broker {} opened {} partition logs in {}",
                 config.nodeId(),

@@ -283,9 +283,14 @@ class SubscribeNodeTest {
                 .count();
         assertTrue(read < produced / 2, "read " + read + " of " + produced + " bytes for a reader that takes none");
         assertTrue(subscriber.records().isEmpty());
+        assertTrue(
+                gauge("ferry.broker.fetch.queued.answers") >= gauge("ferry.broker.subscribe.held"),
+                "what the stream holds counts in the broker's fetch answer budget");
 
         subscriber.cancel();
         await().atMost(WAIT)
-                .until(() -> gauge("ferry.broker.subscribe.streams") == 0 && gauge("ferry.broker.subscribe.held") == 0);
+                .until(() -> gauge("ferry.broker.subscribe.streams") == 0
+                        && gauge("ferry.broker.subscribe.held") == 0
+                        && gauge("ferry.broker.fetch.queued.answers") == 0);
     }
 }

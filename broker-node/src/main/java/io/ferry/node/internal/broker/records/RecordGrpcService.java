@@ -2,9 +2,11 @@ package io.ferry.node.internal.broker.records;
 
 import io.ferry.node.internal.broker.authz.BrokerAuthorizer;
 import io.ferry.node.internal.broker.authz.Caller;
+import io.ferry.node.internal.broker.memory.FetchMemory;
 import io.ferry.node.internal.broker.metadata.BrokerMetadata;
 import io.ferry.node.internal.broker.metrics.BrokerMetrics;
 import io.ferry.node.internal.broker.peer.BrokerChannels;
+import io.ferry.node.internal.caller.CallerConnection;
 import io.ferry.proto.v1.PartitionRecord;
 import io.ferry.proto.v1.RecordServiceGrpc;
 import io.ferry.proto.v1.SubscribeRequest;
@@ -24,6 +26,7 @@ public final class RecordGrpcService implements RecordServiceGrpc.AsyncService, 
     private final BrokerChannels peers;
     private final BrokerAuthorizer authorizer;
     private final BrokerMetrics metrics;
+    private final FetchMemory fetchMemory;
     private final Limits limits;
     private final LocalLeader localLeader;
     private final SubscriptionLoad subscriptions = new SubscriptionLoad();
@@ -35,20 +38,25 @@ public final class RecordGrpcService implements RecordServiceGrpc.AsyncService, 
      */
     public record Limits(long requestTimeoutMillis, int fetchMaxBytes, int messageMaxBytes) {}
 
-    /** @param peers channels to the other brokers, this service's own */
+    /**
+     * @param peers       channels to the other brokers, this service's own
+     * @param fetchMemory the broker's fetch memory, whose answer budget Subscribe streams share
+     */
     public RecordGrpcService(
             ReplicaManager replicaManager,
             Supplier<BrokerMetadata> metadata,
             BrokerChannels peers,
             BrokerAuthorizer authorizer,
             BrokerMetrics metrics,
-            Limits limits) {
+            Limits limits,
+            FetchMemory fetchMemory) {
         this.replicaManager = replicaManager;
         this.metadata = metadata;
         this.peers = peers;
         this.authorizer = authorizer;
         this.metrics = metrics;
         this.limits = limits;
+        this.fetchMemory = fetchMemory;
         this.localLeader = new LocalLeader(replicaManager);
         metrics.watch(subscriptions);
     }
@@ -57,6 +65,7 @@ public final class RecordGrpcService implements RecordServiceGrpc.AsyncService, 
     @Override
     public StreamObserver<SubscribeRequest> subscribe(StreamObserver<SubscribeResponse> responses) {
         Caller caller = Caller.current();
+        Object connection = CallerConnection.current();
         return new SubscribeCall(
                 responses,
                 (start, observer) -> new Subscription(
@@ -65,6 +74,7 @@ public final class RecordGrpcService implements RecordServiceGrpc.AsyncService, 
                         metadata,
                         this::leaderOf,
                         subscriptions,
+                        AnswerRoom.in(fetchMemory, connection),
                         metrics));
     }
 

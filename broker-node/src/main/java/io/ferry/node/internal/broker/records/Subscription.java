@@ -28,9 +28,11 @@ import org.slf4j.LoggerFactory;
  * One Subscribe stream once its start was checked: resolves each partition's start position on its leader, then
  * long-polls the leaders and sends what they answer, decoded, in offset order per partition.
  *
- * <p>Flow control: a read is issued only while the stream {@code isReady()} and at most one per leader is in flight,
- * so what the stream holds is bounded by one answer ({@code max_bytes}, or one larger batch) per leader; the
- * stream's onReady handler resumes it. Leader changes: a partition whose read fails (a moved leader, a failed
+ * <p>Flow control: a read is issued only while the stream {@code isReady()}, at most one per leader is in flight,
+ * and each first takes {@code max_bytes} of the broker's fetch answer budget ({@link AnswerRoom}; it keeps what the
+ * answer holds until the transport took it), so what the stream holds is bounded by one answer ({@code max_bytes},
+ * or one larger batch) per leader and what all streams and fetches hold by the budget; the stream's onReady
+ * handler resumes it. Leader changes: a partition whose read fails (a moved leader, a failed
  * call) waits {@link #BACKOFF_MS}, then reads from the leader the metadata view names, at the same next offset.
  *
  * <p>Thread-safe: state is guarded by this object's lock; calls to leaders are made outside it (a local long-poll
@@ -74,6 +76,7 @@ final class Subscription {
     private final Leaders leaders;
     private final SubscriptionLoad load;
     private final BrokerMetrics metrics;
+    private final AnswerRoom room;
 
     private final Map<TopicPartition, Cursor> cursors = new LinkedHashMap<>();
     /** Leader id → its read in flight (null until the call was made). */
@@ -82,6 +85,8 @@ final class Subscription {
     private final List<CompletableFuture<?>> lookups = new ArrayList<>();
     /** Record bytes of answers handed to gRPC since the stream was last ready. */
     private long unsettled;
+    /** What those answers hold of the {@link AnswerRoom} (a batch larger than max_bytes counts max_bytes). */
+    private long roomHeld;
 
     private boolean pumping;
     private boolean ended;
@@ -92,6 +97,7 @@ final class Subscription {
             Supplier<BrokerMetadata> metadata,
             Leaders leaders,
             SubscriptionLoad load,
+            AnswerRoom room,
             BrokerMetrics metrics) {
         this.observer = observer;
         this.plan = plan;
@@ -99,6 +105,7 @@ final class Subscription {
         this.leaders = leaders;
         this.load = load;
         this.metrics = metrics;
+        this.room = room;
         plan.partitions().forEach(p -> cursors.put(p.tp(), new Cursor(p.tp(), p.start())));
         load.opened();
     }
@@ -166,12 +173,10 @@ final class Subscription {
 
     /** Guarded by this. */
     private List<Runnable> nextCalls() {
-        if (observer.isReady()) {
-            load.release(unsettled);
-            unsettled = 0;
-        } else {
+        if (!observer.isReady()) {
             return List.of();
         }
+        settle();
         BrokerMetadata view = metadata.get();
         if (!view.topics().containsKey(plan.topic())) {
             end(RecordErrors.error(
@@ -203,6 +208,11 @@ final class Subscription {
             }
         }
         readable.forEach((leaderId, batch) -> {
+            if (!room.tryTake(plan.maxBytes())) {
+                // The broker holds all the answers it may: try again shortly rather than wait in the budget.
+                batch.forEach(this::backOff);
+                return;
+            }
             List<PartitionLeader.Position> positions = new ArrayList<>();
             for (Cursor c : batch) {
                 c.busy = true;
@@ -216,8 +226,17 @@ final class Subscription {
     }
 
     private void read(int leaderId, PartitionLeader leader, List<Cursor> batch, List<PartitionLeader.Position> at) {
-        CompletableFuture<Map<TopicPartition, PartitionAnswer>> answer =
-                leader.fetch(at, plan.maxBytes(), LONG_POLL_MS);
+        CompletableFuture<Map<TopicPartition, PartitionAnswer>> answer;
+        try {
+            answer = leader.fetch(at, plan.maxBytes(), LONG_POLL_MS);
+        } catch (RuntimeException e) {
+            // No answer will give the read's room back.
+            synchronized (this) {
+                reads.remove(leaderId);
+                room.release(plan.maxBytes());
+            }
+            throw e;
+        }
         boolean endedMeanwhile;
         synchronized (this) {
             endedMeanwhile = ended;
@@ -238,6 +257,9 @@ final class Subscription {
             int leaderId, List<Cursor> batch, Map<TopicPartition, PartitionAnswer> answers, Throwable failure) {
         reads.remove(leaderId);
         batch.forEach(c -> c.busy = false);
+        if (ended || failure != null) {
+            room.release(plan.maxBytes());
+        }
         if (ended) {
             if (answers != null) {
                 answers.values().forEach(a -> a.lease().release());
@@ -255,6 +277,9 @@ final class Subscription {
         }
         unsettled += bytes;
         load.hold(bytes);
+        long kept = Math.min(bytes, plan.maxBytes());
+        roomHeld += kept;
+        room.release(plan.maxBytes() - kept);
         RecordDecoder decoder = new RecordDecoder(plan.maxBytes());
         RecordError fatal = null;
         try {
@@ -278,8 +303,7 @@ final class Subscription {
         if (fatal != null) {
             end(fatal);
         } else if (observer.isReady()) {
-            load.release(unsettled);
-            unsettled = 0;
+            settle();
         }
     }
 
@@ -351,6 +375,17 @@ final class Subscription {
         }
     }
 
+    /**
+     * The transport took what was handed to it: gives back the answers' bytes. Guarded by this (giving back runs
+     * the grants of fetches waiting for room, which never take this lock).
+     */
+    private void settle() {
+        load.release(unsettled);
+        unsettled = 0;
+        room.release(roomHeld);
+        roomHeld = 0;
+    }
+
     /** Guarded by this. */
     private void backOff(Cursor c) {
         c.busy = true;
@@ -373,8 +408,7 @@ final class Subscription {
     /** Marks the stream ended and gives back what it holds; returns the calls to cancel. Guarded by this. */
     private List<CompletableFuture<?>> close() {
         ended = true;
-        load.release(unsettled);
-        unsettled = 0;
+        settle();
         load.closed();
         List<CompletableFuture<?>> inFlight = new ArrayList<>(lookups);
         reads.values().stream().filter(f -> f != null).forEach(inFlight::add);

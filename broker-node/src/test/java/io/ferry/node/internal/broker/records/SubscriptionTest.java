@@ -61,6 +61,31 @@ class SubscriptionTest {
 
     private final FakeServerCall<SubscribeResponse> stream = new FakeServerCall<>();
     private final SubscriptionLoad load = new SubscriptionLoad();
+    private final Room room = new Room();
+
+    /** An answer room of 1 MiB that says what it holds. */
+    private static final class Room implements AnswerRoom {
+        long free = 1 << 20;
+
+        @Override
+        public synchronized boolean tryTake(long bytes) {
+            if (bytes > free) {
+                return false;
+            }
+            free -= bytes;
+            return true;
+        }
+
+        @Override
+        public synchronized void release(long bytes) {
+            free += bytes;
+        }
+
+        synchronized long held() {
+            return (1 << 20) - free;
+        }
+    }
+
     private final AtomicReference<BrokerMetadata> view = new AtomicReference<>(viewWithLeader(1));
 
     private static BrokerMetadata viewWithLeader(int leader) {
@@ -89,7 +114,7 @@ class SubscriptionTest {
                                 .build())),
                 1 << 20);
         Subscription subscription = new Subscription(
-                stream, plan, view::get, leaders, load, new BrokerMetrics(new SimpleMeterRegistry(), null));
+                stream, plan, view::get, leaders, load, room, new BrokerMetrics(new SimpleMeterRegistry(), null));
         stream.setOnReadyHandler(subscription::pump);
         return subscription;
     }
@@ -123,6 +148,7 @@ class SubscriptionTest {
         assertEquals(List.of(0L, 1L), sentOffsets());
         assertEquals(1, leader.fetchCount(), "no second read before the stream is ready again");
         assertEquals(bytes, load.heldBytes(), "the answer stays held while gRPC holds it");
+        assertEquals(bytes, room.held(), "and keeps its room in the broker's budget");
 
         stream.becomeReady();
         assertEquals(0, load.heldBytes());
@@ -131,6 +157,23 @@ class SubscriptionTest {
 
         subscription.cancel();
         assertEquals(0, load.openStreams());
+        assertEquals(0, room.held(), "the read in flight gave its room back");
+    }
+
+    @Test
+    void noReadIsIssuedWithoutRoomInTheBrokersAnswerBudget() throws Exception {
+        FakeLeader leader = new FakeLeader();
+        room.tryTake(1 << 20);
+        subscription((tp, p) -> leader).pump();
+        assertEquals(0, leader.fetchCount());
+
+        room.release(1 << 20);
+        await().atMost(Duration.ofSeconds(10)).until(() -> leader.fetchCount() == 1);
+        assertEquals(1 << 20, room.held(), "a read takes max_bytes before it is issued");
+        stream.ready = false;
+        PartitionAnswer answer = records(0, "a");
+        leader.last().complete(Map.of(TP, answer));
+        assertEquals(answer.records().remaining(), room.held(), "what the answer did not need is given back at once");
     }
 
     @Test
@@ -168,5 +211,6 @@ class SubscriptionTest {
         assertEquals(Status.Code.INTERNAL, Status.fromThrowable(stream.error).getCode());
         assertTrue(!Status.fromThrowable(stream.error).getDescription().contains("boom"), "no internals leak");
         assertEquals(0, load.openStreams());
+        assertEquals(0, room.held(), "the failed read gave its room back");
     }
 }
