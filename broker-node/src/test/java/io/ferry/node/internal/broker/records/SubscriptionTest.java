@@ -213,4 +213,32 @@ class SubscriptionTest {
         assertEquals(0, load.openStreams());
         assertEquals(0, room.held(), "the failed read gave its room back");
     }
+
+    @Test
+    void aDeletedTopicEndsTheStreamWithNotFound() {
+        FakeLeader leader = new FakeLeader();
+        subscription((tp, p) -> leader);
+        stream.becomeReady();
+        view.set(new BrokerMetadata(2, Map.of(), Map.of(), Map.of()));
+        leader.last().complete(Map.of(TP, PartitionAnswer.failed(ErrorCode.UNKNOWN_TOPIC, "gone")));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> stream.error != null);
+        assertEquals(Status.Code.NOT_FOUND, Status.fromThrowable(stream.error).getCode());
+        assertEquals(0, load.openStreams());
+    }
+
+    @Test
+    void aNextOffsetNoLongerInTheLogEndsTheStreamWithOutOfRange() throws Exception {
+        FakeLeader leader = new FakeLeader();
+        subscription((tp, p) -> leader);
+        stream.becomeReady();
+        leader.last().complete(Map.of(TP, records(0, "a")));
+        leader.last().complete(Map.of(TP, PartitionAnswer.failed(ErrorCode.OFFSET_OUT_OF_RANGE, "log starts at 9")));
+
+        Status status = Status.fromThrowable(stream.error);
+        assertEquals(Status.Code.OUT_OF_RANGE, status.getCode());
+        assertTrue(status.getDescription().contains("next offset 1"), status.toString());
+        assertEquals(List.of(0L), sentOffsets(), "what was read before is delivered");
+        assertEquals(0, room.held());
+    }
 }
