@@ -1,7 +1,7 @@
 package io.ferry.node.internal.broker.metrics;
 
 import io.ferry.node.internal.broker.memory.FetchMemory;
-import io.ferry.node.internal.broker.records.SubscriptionLoad;
+import io.ferry.node.internal.broker.memory.SubscriptionLoad;
 import io.ferry.replication.PartitionSnapshot;
 import io.ferry.replication.ReplicaManager;
 import io.ferry.storage.TopicPartition;

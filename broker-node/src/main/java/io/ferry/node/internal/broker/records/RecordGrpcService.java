@@ -3,6 +3,7 @@ package io.ferry.node.internal.broker.records;
 import io.ferry.node.internal.broker.authz.BrokerAuthorizer;
 import io.ferry.node.internal.broker.authz.Caller;
 import io.ferry.node.internal.broker.memory.FetchMemory;
+import io.ferry.node.internal.broker.memory.SubscriptionLoad;
 import io.ferry.node.internal.broker.metadata.BrokerMetadata;
 import io.ferry.node.internal.broker.metrics.BrokerMetrics;
 import io.ferry.node.internal.broker.peer.BrokerChannels;

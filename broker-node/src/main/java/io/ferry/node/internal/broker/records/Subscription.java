@@ -1,5 +1,6 @@
 package io.ferry.node.internal.broker.records;
 
+import io.ferry.node.internal.broker.memory.SubscriptionLoad;
 import io.ferry.node.internal.broker.metadata.BrokerMetadata;
 import io.ferry.node.internal.broker.metrics.BrokerMetrics;
 import io.ferry.proto.v1.ErrorCode;

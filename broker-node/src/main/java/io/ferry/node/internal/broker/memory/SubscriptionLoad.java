@@ -1,4 +1,4 @@
-package io.ferry.node.internal.broker.records;
+package io.ferry.node.internal.broker.memory;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -23,19 +23,23 @@ public final class SubscriptionLoad {
         return heldBytes.get();
     }
 
-    void opened() {
+    /** A stream started. */
+    public void opened() {
         open.incrementAndGet();
     }
 
-    void closed() {
+    /** A stream ended. */
+    public void closed() {
         open.decrementAndGet();
     }
 
-    void hold(long bytes) {
+    /** A stream holds {@code bytes} more. */
+    public void hold(long bytes) {
         heldBytes.addAndGet(bytes);
     }
 
-    void release(long bytes) {
+    /** A stream gave back {@code bytes}. */
+    public void release(long bytes) {
         heldBytes.addAndGet(-bytes);
     }
 }
