@@ -8,6 +8,7 @@ import io.ferry.proto.v1.PartitionRecord;
 import io.ferry.proto.v1.RecordError;
 import io.ferry.proto.v1.StartPosition;
 import io.ferry.proto.v1.SubscribeResponse;
+import io.ferry.proto.v1.TopicRecord;
 import io.ferry.record.CorruptBatchException;
 import io.ferry.storage.TopicPartition;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -179,9 +180,12 @@ final class Subscription {
         }
         settle();
         BrokerMetadata view = metadata.get();
-        if (!view.topics().containsKey(plan.topic())) {
+        TopicRecord topic = view.topics().get(plan.topic());
+        if (topic == null || !topic.getTopicId().equals(plan.topicId())) {
             end(RecordErrors.error(
-                    ErrorCode.UNKNOWN_TOPIC, "topic '" + plan.topic() + "' was deleted while subscribed", null));
+                    ErrorCode.UNKNOWN_TOPIC,
+                    "topic '" + plan.topic() + "' was deleted (and perhaps created again) while subscribed",
+                    null));
             return List.of();
         }
         List<Runnable> calls = new ArrayList<>();

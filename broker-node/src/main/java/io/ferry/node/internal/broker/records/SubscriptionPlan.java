@@ -21,9 +21,11 @@ import java.util.Set;
  * A checked {@link SubscribeStart}: the partitions to deliver, each with where it starts, and the bound on one
  * response's record bytes. Every field the client sent is checked here, before anything is read.
  *
+ * @param topicId  the topic's id when the stream started: a topic deleted and created again under its name is
+ *                 another topic, whose offsets mean nothing to the stream
  * @param maxBytes 1 or more: the most record bytes one SubscribeResponse carries
  */
-record SubscriptionPlan(String topic, List<PartitionStart> partitions, int maxBytes) {
+record SubscriptionPlan(String topic, String topicId, List<PartitionStart> partitions, int maxBytes) {
 
     /** {@code max_bytes} when the client sends 0. */
     static final int DEFAULT_MAX_BYTES = 1 << 20;
@@ -79,7 +81,11 @@ record SubscriptionPlan(String topic, List<PartitionStart> partitions, int maxBy
                     new TopicPartition(topic, p.getPartition()), p.hasStart() ? p.getStart() : start.getStart()));
         }
         int maxBytes = start.getMaxBytes() == 0 ? DEFAULT_MAX_BYTES : start.getMaxBytes();
-        return new SubscriptionPlan(topic, List.copyOf(partitions), Math.min(maxBytes, fetchMaxBytes));
+        return new SubscriptionPlan(
+                topic,
+                view.topics().get(topic).getTopicId(),
+                List.copyOf(partitions),
+                Math.min(maxBytes, fetchMaxBytes));
     }
 
     private static void checkStart(String field, StartPosition start) throws SubscribeRefusal {

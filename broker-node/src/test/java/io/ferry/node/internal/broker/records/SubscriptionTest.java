@@ -93,7 +93,9 @@ class SubscriptionTest {
         return new BrokerMetadata(
                 1,
                 Map.of(),
-                Map.of("t", TopicRecord.newBuilder().setName("t").build()),
+                Map.of(
+                        "t",
+                        TopicRecord.newBuilder().setName("t").setTopicId("id-1").build()),
                 Map.of(
                         "t",
                         Map.of(
@@ -108,6 +110,7 @@ class SubscriptionTest {
     private Subscription subscription(Subscription.Leaders leaders) {
         SubscriptionPlan plan = new SubscriptionPlan(
                 "t",
+                "id-1",
                 List.of(new SubscriptionPlan.PartitionStart(
                         TP,
                         StartPosition.newBuilder()
@@ -226,6 +229,25 @@ class SubscriptionTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> stream.error != null);
         assertEquals(Status.Code.NOT_FOUND, Status.fromThrowable(stream.error).getCode());
         assertEquals(0, load.openStreams());
+    }
+
+    @Test
+    void aTopicCreatedAgainUnderItsNameIsAnotherTopicAndEndsTheStream() {
+        FakeLeader leader = new FakeLeader();
+        subscription((tp, p) -> leader);
+        stream.becomeReady();
+        BrokerMetadata recreated = viewWithLeader(1);
+        view.set(new BrokerMetadata(
+                2,
+                Map.of(),
+                Map.of(
+                        "t",
+                        TopicRecord.newBuilder().setName("t").setTopicId("id-2").build()),
+                recreated.partitions()));
+        leader.last().complete(Map.of(TP, PartitionAnswer.failed(ErrorCode.NOT_LEADER, "moved")));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> stream.error != null);
+        assertEquals(Status.Code.NOT_FOUND, Status.fromThrowable(stream.error).getCode());
     }
 
     @Test
