@@ -17,7 +17,7 @@ import uuid
 
 import grpc
 
-from ferry_client import Ferry, RetriableError, broker_pb2, ensure_topic, errors_pb2, retriable, with_retries
+from ferry_client import Ferry, RetriableError, broker_pb2, ensure_topic, errors_pb2, retriable, run, with_retries
 
 TIMEOUT_SECONDS = 60
 PARTITION = 0
@@ -253,8 +253,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except (grpc.RpcError, RuntimeError) as e:
-        print(f"failed: {e.code().name}: {e.details()}" if isinstance(e, grpc.RpcError) else f"failed: {e}", file=sys.stderr)
-        sys.exit(1)
+    run(main)

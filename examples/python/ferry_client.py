@@ -132,6 +132,15 @@ def with_retries(what, deadline, attempt):
             pause = min(pause * 2, 2.0)
 
 
+def run(main):
+    """Runs a script's main(): exit status 0 when it returns, 1 with the reason when a call or a check fails."""
+    try:
+        main()
+    except (grpc.RpcError, RuntimeError) as e:
+        print(f"failed: {describe(e)}", file=sys.stderr)
+        sys.exit(1)
+
+
 def describe(e):
     return f"{e.code().name}: {e.details()}" if isinstance(e, grpc.RpcError) else str(e)
 

@@ -5,7 +5,6 @@ then show what a failed call carries. Exits 0 when all of that worked, 1 otherwi
     /usr/bin/python3 records.py [host:port] [topic]    (default 127.0.0.1:9092, the node's default grpc.listener)
 """
 
-import queue
 import sys
 import threading
 import time
@@ -13,7 +12,7 @@ import uuid
 
 import grpc
 
-from ferry_client import Ferry, FerryError, broker_pb2, ensure_topic, records_pb2, with_retries
+from ferry_client import Ferry, FerryError, broker_pb2, ensure_topic, records_pb2, run, with_retries
 
 TIMEOUT_SECONDS = 60
 RECORDS_PER_REQUEST = 5
@@ -165,8 +164,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except (grpc.RpcError, RuntimeError) as e:
-        print(f"failed: {e.code().name}: {e.details()}" if isinstance(e, grpc.RpcError) else f"failed: {e}", file=sys.stderr)
-        sys.exit(1)
+    run(main)
