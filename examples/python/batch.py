@@ -200,6 +200,8 @@ def fetch_from(leader, topic, offset, count, deadline):
             broker_pb2.FetchRequest(
                 max_wait_ms=500,  # long-poll: answered when min_bytes are there or after this
                 min_bytes=1,
+                # 0 would take the broker's fetch.max.bytes (16 MiB), over gRPC clients' default 4 MiB receive limit.
+                max_bytes=1 << 20,
                 topics=[
                     broker_pb2.FetchTopic(
                         topic=topic,
