@@ -90,15 +90,12 @@ function publishStream(client, deadline, published) {
       }
       printResults(`PublishStream request ${response.request_id}`, request.acks, response);
       if (awaiting.size === 0) {
-        stream.end(); // half-close: the server then ends the call
-      }
-    });
-    stream.on('error', reject);
-    stream.on('status', (status) => {
-      if (status.code === grpc.status.OK && awaiting.size === 0) {
+        stream.end(); // half-close: nothing more to send
         resolve();
       }
     });
+    stream.on('error', reject);
+    stream.on('end', () => reject(new Error(`PublishStream ended with ${awaiting.size} request(s) unanswered`)));
     for (const request of requests) {
       stream.write(request);
       request.records.forEach((r) => published.add(r.value.toString()));
