@@ -142,7 +142,8 @@ async function showAnError(client, deadline) {
     console.log(`Publish to ${missingTopic} failed as intended: status ${error.code} ${error.codeName}: ${error.message}`);
     if (error.errorInfo) {
       const { domain, reason, metadata } = error.errorInfo;
-      console.log(`  ErrorInfo: domain ${domain}, reason ${reason}, metadata ${JSON.stringify(metadata)}`);
+      const sorted = Object.fromEntries(Object.entries(metadata).sort());
+      console.log(`  ErrorInfo: domain ${domain}, reason ${reason}, metadata ${JSON.stringify(sorted)}`);
     }
     console.log(`  trailers: ferry-error-code ${error.trailers['ferry-error-code']}, ferry-error-name ${error.trailers['ferry-error-name']}`);
     console.log(`  retriable: ${error.retriable}`);

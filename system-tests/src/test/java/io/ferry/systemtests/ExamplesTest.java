@@ -77,7 +77,7 @@ class ExamplesTest {
                 Shell.run(example, EXAMPLE_TIMEOUT, Map.of(), List.of("node", "records.js", node.bootstrap()));
 
         assertRecordsExample(run, "examples-node");
-        assertTrue(run.output().contains("metadata {\"error_code\":\"3\",\"retriable\":\"true\"}"), run::toString);
+        assertContains(run, "metadata {\"error_code\":\"3\",\"retriable\":\"true\"}");
     }
 
     @Test
@@ -85,7 +85,7 @@ class ExamplesTest {
         Shell.Result run = python("records.py");
 
         assertRecordsExample(run, "examples-python");
-        assertTrue(run.output().contains("metadata {'error_code': '3', 'retriable': 'true'}"), run::toString);
+        assertContains(run, "metadata {'error_code': '3', 'retriable': 'true'}");
     }
 
     @Test
