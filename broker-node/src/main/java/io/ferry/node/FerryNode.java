@@ -90,6 +90,8 @@ public final class FerryNode implements AutoCloseable {
     /** The key and certificate of the TLS listeners; empty while not started or when all are plaintext. */
     private volatile Optional<NodeTls> listenerTls = Optional.empty();
 
+    private volatile Optional<NodeTls.Https> httpTls = Optional.empty();
+
     private boolean closed;
 
     /** Where password authentication finds users' credentials ({@code SASL_SSL} listeners). */
@@ -194,6 +196,9 @@ public final class FerryNode implements AutoCloseable {
         if (config.grpcListenerTls() || config.grpcExternalListenerTls()) {
             listenerTls = Optional.of(NodeTls.listeners(config.values(), threads));
         }
+        if (config.httpListenerTls()) {
+            httpTls = Optional.of(NodeTls.https(config.values(), threads));
+        }
         for (ProcessRole role : config.processRoles()) {
             try {
                 roles.add(roleFactory.create(role, config, metrics.registry(), threads));
@@ -204,7 +209,7 @@ public final class FerryNode implements AutoCloseable {
             }
         }
         try {
-            http = HttpEndpoint.start(config.httpListener(), metrics::scrape, this::health, threads);
+            http = HttpEndpoint.start(config.httpListener(), httpTls, metrics::scrape, this::health, threads);
         } catch (IOException e) {
             throw new NodeStartException("cannot serve HTTP on " + config.httpListener(), e);
         }
@@ -474,6 +479,7 @@ public final class FerryNode implements AutoCloseable {
         // Every call has ended or was cancelled: nothing is left for these threads but to end.
         grpcExecutor.shutdown();
         listenerTls.ifPresent(NodeTls::close);
+        httpTls.ifPresent(NodeTls.Https::close);
         if (http != null) {
             http.close();
         }

@@ -199,13 +199,15 @@ public final class NodeConfig {
                 .isPresent()) {
             problems.add(problem(GRPC_EXTERNAL_ADVERTISED, "expected the port clients connect to, not 0"));
         }
-        if ((grpcListenerTls() || grpcExternalListenerTls() || controllerQuorumTls())
+        if ((grpcListenerTls() || grpcExternalListenerTls() || controllerQuorumTls() || httpListenerTls())
                 && values.get(SSL_KEYSTORE_LOCATION).isEmpty()) {
             io.ferry.config.ConfigKey<String> tlsKey = grpcListenerTls()
                     ? GRPC_LISTENER_SECURITY_PROTOCOL
                     : grpcExternalListenerTls()
                             ? GRPC_EXTERNAL_LISTENER_SECURITY_PROTOCOL
-                            : CONTROLLER_QUORUM_SECURITY_PROTOCOL;
+                            : controllerQuorumTls()
+                                    ? CONTROLLER_QUORUM_SECURITY_PROTOCOL
+                                    : HTTP_LISTENER_SECURITY_PROTOCOL;
             problems.add(problem(
                     SSL_KEYSTORE_LOCATION,
                     "expected the PEM file of this node's key and certificate chain: " + tlsKey.name() + " is "
@@ -276,6 +278,11 @@ public final class NodeConfig {
      * Whether {@code grpc.listener} serves TLS, and so whether this node's connections to other nodes'
      * {@code grpc.listener} (replica fetch, the controllers) use it.
      */
+    /** {@code http.listener.security.protocol=SSL}: /metrics and /health over HTTPS. */
+    public boolean httpListenerTls() {
+        return values.get(HTTP_LISTENER_SECURITY_PROTOCOL).equals("SSL");
+    }
+
     public boolean grpcListenerTls() {
         return !values.get(GRPC_LISTENER_SECURITY_PROTOCOL).equals("PLAINTEXT");
     }

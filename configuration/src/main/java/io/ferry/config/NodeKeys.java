@@ -232,6 +232,15 @@ public final class NodeKeys {
             "Address of the HTTP server for `/metrics` (Prometheus text format) and `/health`. "
                     + "Port 0 picks a free port (logged at start).");
 
+    public static final ConfigKey<String> HTTP_LISTENER_SECURITY_PROTOCOL = securityProtocol(
+            "http.listener.security.protocol",
+            MEDIUM,
+            "`SSL`: `http.listener` serves HTTPS only, with the `ssl.keystore.location` certificate (reloaded "
+                    + "as the gRPC listener's) and the TLS versions of `ssl.enabled.protocols`; Prometheus then "
+                    + "scrapes with `scheme: https` and the cluster's CA. No client certificate is asked for: "
+                    + "`/metrics` and `/health` hold no data a client may not see, only its confidentiality "
+                    + "and the node's identity are at stake. `PLAINTEXT`: HTTP.");
+
     public static final ConfigKey<List<QuorumVoter>> CONTROLLER_QUORUM_VOTERS = ConfigKey.define(
             "controller.quorum.voters",
             ConfigType.QUORUM_VOTERS,
@@ -892,6 +901,7 @@ public final class NodeKeys {
             SUPER_USERS,
             ALLOW_EVERYONE_IF_NO_ACL_FOUND,
             HTTP_LISTENER,
+            HTTP_LISTENER_SECURITY_PROTOCOL,
             CONTROLLER_QUORUM_VOTERS,
             CONTROLLER_QUORUM_SECURITY_PROTOCOL,
             CONTROLLER_QUORUM_BOOTSTRAP_SERVERS,

@@ -29,6 +29,7 @@ import io.ferry.node.internal.broker.metrics.GroupLagMetrics;
 import io.ferry.node.internal.broker.metrics.ReplicationMetrics;
 import io.ferry.node.internal.broker.peer.BrokerChannels;
 import io.ferry.node.internal.broker.quota.ClientThrottle;
+import io.ferry.node.internal.broker.quota.RequestTimeQuota;
 import io.ferry.node.internal.broker.records.RecordGrpcService;
 import io.ferry.node.internal.broker.replica.ControllerIsrChannel;
 import io.ferry.node.internal.broker.replica.GrpcLeaderClient;
@@ -40,6 +41,7 @@ import io.ferry.node.internal.broker.topic.TopicOverrides;
 import io.ferry.node.internal.caller.RefusalLog;
 import io.ferry.node.internal.threads.NodeThreads;
 import io.ferry.node.internal.tls.NodeTls;
+import io.ferry.proto.v1.BrokerServiceGrpc;
 import io.ferry.proto.v1.Endpoint;
 import io.ferry.replication.ExecutorTimer;
 import io.ferry.replication.ReplicaLog;
@@ -53,6 +55,7 @@ import io.ferry.storage.LogConfig;
 import io.ferry.storage.LogManager;
 import io.ferry.storage.LogManagerConfig;
 import io.ferry.storage.TopicPartition;
+import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -281,6 +284,13 @@ public final class BrokerRole implements NodeRole {
                         config.fetchPurgatoryMaxBytes(), config.fetchPurgatoryMaxBytesPerConnection(), delays));
         metrics.watch(fetchMemory);
         BrokerAuthorizer authorizer = authorizer();
+        ClientThrottle throttle = new ClientThrottle(
+                config.quotaWindowNum(),
+                config.quotaWindowSize().toMillis(),
+                () -> lifecycle.metadata().clientQuotas(),
+                clock::millis,
+                quotaThrottle,
+                registry);
         BrokerGrpcService service = new BrokerGrpcService(
                 replicas,
                 lifecycle,
@@ -292,13 +302,7 @@ public final class BrokerRole implements NodeRole {
                 fetchMemory,
                 new TopicAdmission(config.numPartitions(), config.defaultReplicationFactor(), topicConfigs),
                 authorizer,
-                new ClientThrottle(
-                        config.quotaWindowNum(),
-                        config.quotaWindowSize().toMillis(),
-                        () -> lifecycle.metadata().clientQuotas(),
-                        clock::millis,
-                        quotaThrottle,
-                        registry));
+                throttle);
         GroupGrpcService groupService = groupService(logs, replicas, authorizer);
         recordPeers = new BrokerChannels(
                 lifecycle::metadata,
@@ -310,6 +314,7 @@ public final class BrokerRole implements NodeRole {
                 recordPeers,
                 authorizer,
                 metrics,
+                new RecordGrpcService.Publishing(config.nodeId(), topicConfigs, throttle),
                 new RecordGrpcService.Limits(
                         config.requestTimeout().toMillis(), config.fetchMaxBytes(), config.messageMaxBytes()));
         log.info(
@@ -317,7 +322,19 @@ public final class BrokerRole implements NodeRole {
                 config.nodeId(),
                 logs.allLogs().size(),
                 config.logDirs());
-        return List.of(service.bindService(), groupService.bindService(), recordService.bindService());
+        // Produce and Fetch count their own thread time; replication is never throttled.
+        RequestTimeQuota requestTime = new RequestTimeQuota(
+                throttle,
+                Set.of(
+                        BrokerServiceGrpc.getProduceMethod().getFullMethodName(),
+                        BrokerServiceGrpc.getProduceStreamMethod().getFullMethodName(),
+                        BrokerServiceGrpc.getFetchMethod().getFullMethodName(),
+                        BrokerServiceGrpc.getReplicaFetchMethod().getFullMethodName()));
+        return List.of(
+                ServerInterceptors.intercept(service.bindService(), requestTime),
+                ServerInterceptors.intercept(groupService.bindService(), requestTime),
+                // RecordService counts its own: Publish with its byte rate; a Subscribe stream is not a request.
+                recordService.bindService());
     }
 
     /** The broker's one authorizer, over the ACLs of its metadata view when {@code authorizer.class.name} is set. */

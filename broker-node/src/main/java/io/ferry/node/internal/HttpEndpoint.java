@@ -2,20 +2,27 @@ package io.ferry.node.internal;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
 import io.ferry.config.HostPort;
 import io.ferry.node.internal.threads.NodeThreads;
+import io.ferry.node.internal.tls.NodeTls;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLParameters;
 
 /**
  * The node's HTTP port: {@code GET /metrics} (Prometheus text) and {@code GET /health} (200 when
- * healthy, 503 otherwise, with a small JSON body). Uses the JDK's HTTP server: two endpoints do not
- * justify a framework. Requests are served by a small pool of the node's threads.
+ * healthy, 503 otherwise, with a small JSON body), over HTTPS when {@code http.listener.security.protocol}
+ * is SSL. Uses the JDK's HTTP server: two endpoints do not justify a framework. Requests are served by a
+ * small pool of the node's threads.
  */
 public final class HttpEndpoint implements AutoCloseable {
 
@@ -33,15 +40,21 @@ public final class HttpEndpoint implements AutoCloseable {
     /**
      * Binds and starts serving.
      *
+     * @param tls     HTTPS instead of HTTP, when present
      * @param metrics the exposition, computed per scrape
      * @param health  the current health, computed per request
      * @param threads makes the request threads
      * @throws IOException if the address cannot be bound
      */
     public static HttpEndpoint start(
-            HostPort listener, Supplier<String> metrics, Supplier<NodeHealth> health, NodeThreads threads)
+            HostPort listener,
+            Optional<NodeTls.Https> tls,
+            Supplier<String> metrics,
+            Supplier<NodeHealth> health,
+            NodeThreads threads)
             throws IOException {
-        HttpServer server = HttpServer.create(listener.resolveForBind(), 0);
+        HttpServer server =
+                tls.isPresent() ? https(listener, tls.get()) : HttpServer.create(listener.resolveForBind(), 0);
         ExecutorService executor = threads.fixed("ferry-http", THREADS);
         server.setExecutor(executor);
         server.createContext(
@@ -59,6 +72,20 @@ public final class HttpEndpoint implements AutoCloseable {
                         () -> new Response(404, "text/plain; charset=utf-8", "not found; try /metrics or /health\n")));
         server.start();
         return new HttpEndpoint(server, executor);
+    }
+
+    private static HttpsServer https(HostPort listener, NodeTls.Https tls) throws IOException {
+        HttpsServer server = HttpsServer.create(listener.resolveForBind(), 0);
+        String[] protocols = tls.protocols().toArray(String[]::new);
+        server.setHttpsConfigurator(new HttpsConfigurator(tls.context()) {
+            @Override
+            public void configure(HttpsParameters params) {
+                SSLParameters parameters = getSSLContext().getDefaultSSLParameters();
+                parameters.setProtocols(protocols);
+                params.setSSLParameters(parameters);
+            }
+        });
+        return server;
     }
 
     /** The bound address (the real port when the configured one was 0). */

@@ -13,6 +13,7 @@ import io.ferry.client.FerryException;
 import io.ferry.node.FerryNode;
 import io.ferry.node.NodeConfig;
 import io.ferry.node.broker.BrokerTestSupport;
+import io.ferry.node.broker.PublishTestSupport;
 import io.ferry.node.tls.TestCertificates;
 import io.ferry.proto.v1.Acks;
 import io.ferry.proto.v1.AclBinding;
@@ -52,6 +53,8 @@ import io.ferry.proto.v1.OffsetFetchRequest;
 import io.ferry.proto.v1.OffsetFetchResponse;
 import io.ferry.proto.v1.PartitionsByTopic;
 import io.ferry.proto.v1.PatternType;
+import io.ferry.proto.v1.PublishRequest;
+import io.ferry.proto.v1.PublishResponse;
 import io.ferry.proto.v1.RegisterBrokerRequest;
 import io.ferry.proto.v1.ReplicaFetchPartition;
 import io.ferry.proto.v1.ReplicaFetchPartitionResult;
@@ -314,6 +317,23 @@ class AuthorizationNodeTest {
                 .tags("operation", "WRITE", "resource_type", "TOPIC")
                 .counter();
         assertEquals(2.0, deniedWrites.count());
+    }
+
+    /** RecordService Publish needs WRITE on the topic; without it, an unknown topic is refused the same way. */
+    @Test
+    void publishNeedsWriteOnTheTopicAndAnUnknownTopicLooksTheSameWithoutIt() throws Exception {
+        startedWithAcls();
+        PublishRequest publish = PublishTestSupport.request(TOPIC, Acks.ACKS_ALL, PublishTestSupport.value("v"));
+        PublishResponse allowed = PublishTestSupport.publish(as("alice").getChannel(), publish);
+        assertEquals(ErrorCode.NONE, allowed.getResults(0).getError().getCode(), allowed.toString());
+        String refused = ErrorCode.TOPIC_AUTHORIZATION_FAILED.name();
+        PublishTestSupport.assertRefused(as("mallory").getChannel(), publish, Status.Code.PERMISSION_DENIED, refused);
+        PublishTestSupport.assertRefused(as("bob").getChannel(), publish, Status.Code.PERMISSION_DENIED, refused);
+        PublishTestSupport.assertRefused(
+                as("bob").getChannel(),
+                publish.toBuilder().setTopic("no-such-topic").build(),
+                Status.Code.PERMISSION_DENIED,
+                refused);
     }
 
     /**

@@ -2,6 +2,8 @@ package io.ferry.node.quota;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,6 +13,8 @@ import io.ferry.client.FerryException;
 import io.ferry.node.FerryNode;
 import io.ferry.node.NodeConfig;
 import io.ferry.node.broker.BrokerTestSupport;
+import io.ferry.node.broker.PublishTestSupport;
+import io.ferry.node.internal.broker.quota.RequestTimeQuota;
 import io.ferry.proto.v1.Acks;
 import io.ferry.proto.v1.BrokerServiceGrpc;
 import io.ferry.proto.v1.ClientQuotaAlteration;
@@ -25,6 +29,9 @@ import io.ferry.proto.v1.ErrorCode;
 import io.ferry.proto.v1.MetadataRequest;
 import io.ferry.proto.v1.ProduceRequest;
 import io.ferry.proto.v1.ProduceResponse;
+import io.ferry.proto.v1.PublishRequest;
+import io.ferry.proto.v1.PublishResponse;
+import io.ferry.proto.v1.RecordServiceGrpc;
 import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
@@ -32,6 +39,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
+import io.micrometer.core.instrument.Timer;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,6 +54,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -148,6 +157,28 @@ class ClientQuotasNodeTest {
         assertTrue(
                 medianBeside <= 3 * medianAlone,
                 "median acks=all latency " + medianBeside + " ns beside the flood, " + medianAlone + " ns alone");
+    }
+
+    @Test
+    void publishCountsAgainstTheProduceQuotaAndItsAnswersAreHeldBack() throws Exception {
+        BrokerTestSupport.createTopic(channel, "published", 1, Map.of());
+        admin.alterClientQuotas(List.of(set(clientId("publisher"), "producer_byte_rate", 1_000)), false);
+        awaitTheBrokerAtTheControllersVersion();
+        Timer throttled = node.meterRegistry()
+                .find("ferry.quota.throttle.time")
+                .tag("quota_type", "produce")
+                .timer();
+        long before = throttled.count();
+        RecordServiceGrpc.RecordServiceBlockingStub publisher =
+                RecordServiceGrpc.newBlockingStub(channel).withInterceptors(clientIdHeader("publisher"));
+        PublishRequest request =
+                PublishTestSupport.request("published", Acks.ACKS_LEADER, PublishTestSupport.value("p".repeat(3_000)));
+        for (int i = 0; i < 3; i++) {
+            PublishResponse answered =
+                    publisher.withDeadlineAfter(30, TimeUnit.SECONDS).publish(request);
+            assertFalse(answered.getResults(0).hasError(), answered.toString());
+        }
+        assertTrue(throttled.count() > before, "9 KB published at a 1,000 B/s quota were never throttled");
     }
 
     private static final ByteBuffer FLOOD_BATCH = BrokerTestSupport.batch("f".repeat(1_000), 32);
@@ -310,6 +341,32 @@ class ClientQuotasNodeTest {
         assertTrue(responses.stream()
                 .allMatch(r -> r.getTopics(0).getPartitions(0).getError().getCode() == ErrorCode.NONE));
         assertTrue(responses.stream().anyMatch(r -> r.getThrottleTimeMs() > 0), "no response was throttled");
+    }
+
+    @Test
+    void callsOverTheRequestQuotaEndLaterWithTheirThrottleTimeAndAnotherClientsDoNot() {
+        // 0.01% of one thread: 100 µs per second, which a few Metadata calls use up.
+        admin.alterClientQuotas(List.of(set(clientId("chatty"), "request_percentage", 0.01)), false);
+        awaitTheBrokerAtTheControllersVersion();
+        int throttledAt = -1;
+        for (int i = 0; i < 500 && throttledAt < 0; i++) {
+            if (throttleTrailer(stubFor("chatty")) != null) {
+                throttledAt = i;
+            }
+        }
+        assertTrue(throttledAt >= 0, "500 Metadata calls of a client over request_percentage were never held back");
+        for (int i = 0; i < 20; i++) {
+            assertNull(throttleTrailer(stubFor("unlimited")), "a client without a quota was held back");
+        }
+    }
+
+    /** The throttle-time trailer of one Metadata call through {@code stub}, null when it had none. */
+    private static String throttleTrailer(BrokerServiceGrpc.BrokerServiceBlockingStub stub) {
+        AtomicReference<Metadata> trailers = new AtomicReference<>();
+        stub.withInterceptors(MetadataUtils.newCaptureMetadataInterceptor(new AtomicReference<>(), trailers))
+                .withDeadlineAfter(30, TimeUnit.SECONDS)
+                .metadata(MetadataRequest.getDefaultInstance());
+        return trailers.get().get(Metadata.Key.of(RequestTimeQuota.TRAILER, Metadata.ASCII_STRING_MARSHALLER));
     }
 
     @Test

@@ -234,6 +234,16 @@ class ClientQuotaControlTest {
                 .addComponents(filter("ip", ClientQuotaMatchType.CLIENT_QUOTA_MATCH_TYPE_ANY, ""))
                 .build());
         assertTrue(ip.getError().getMessage().startsWith("components[0].entity_type"));
+        // An enum number this build does not know (a newer or hostile client) parses as UNRECOGNIZED.
+        var unknownNumber = quotas.describeClientQuotas(DescribeClientQuotasRequest.newBuilder()
+                .addComponents(ClientQuotaFilterComponent.newBuilder()
+                        .setEntityType("user")
+                        .setMatchTypeValue(99))
+                .build());
+        assertEquals(ErrorCode.INVALID_REQUEST, unknownNumber.getError().getCode());
+        assertEquals(
+                "components[0].match_type must be EXACT, DEFAULT or ANY",
+                unknownNumber.getError().getMessage());
     }
 
     @Test

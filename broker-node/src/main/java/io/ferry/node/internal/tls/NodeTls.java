@@ -14,9 +14,12 @@ import io.grpc.util.AdvancedTlsX509KeyManager;
 import io.grpc.util.AdvancedTlsX509TrustManager;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.BiFunction;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
 
 /**
  * One side of a node's TLS, with the thread that keeps its credentials current:
@@ -96,6 +99,36 @@ public final class NodeTls implements AutoCloseable {
                     return builder.build();
                 },
                 NodeTls::new);
+    }
+
+    /**
+     * The TLS of the HTTP port ({@code http.listener.security.protocol=SSL}), for the JDK's HTTPS server: the key
+     * store's certificate, reloaded as the listeners' is, and no client certificates asked for.
+     *
+     * @throws ConfigException naming the key whose file does not read or holds nothing usable
+     */
+    public static Https https(ConfigValues config, NodeThreads threads) throws ConfigException {
+        return start(
+                threads,
+                "ferry-tls-http-reload",
+                reloads -> {
+                    SSLContext context = SSLContext.getInstance("TLS");
+                    context.init(new KeyManager[] {keyManager(config, reloads)}, null, null);
+                    return context;
+                },
+                (context, reloads) -> new Https(context, config.get(NodeKeys.SSL_ENABLED_PROTOCOLS), reloads));
+    }
+
+    /**
+     * What the HTTPS port speaks: its context and the TLS versions of {@code ssl.enabled.protocols}. Closing it
+     * stops the reloads.
+     */
+    public record Https(SSLContext context, List<String> protocols, ScheduledExecutorService reloads)
+            implements AutoCloseable {
+        @Override
+        public void close() {
+            reloads.shutdownNow();
+        }
     }
 
     /** Kafka's {@code ssl.client.auth} values as Netty's. */

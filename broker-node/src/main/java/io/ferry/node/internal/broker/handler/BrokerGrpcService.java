@@ -16,6 +16,7 @@ import io.ferry.node.internal.broker.topic.TopicAdmission;
 import io.ferry.node.internal.broker.wire.DirectBufferPool;
 import io.ferry.node.internal.broker.wire.OffHeapProduceRequest;
 import io.ferry.node.internal.broker.wire.ProduceRequestMarshaller;
+import io.ferry.node.internal.broker.wire.ServiceRebinding;
 import io.ferry.node.internal.caller.CallerConnection;
 import io.ferry.node.internal.caller.CallerListener;
 import io.ferry.proto.v1.AlterClientQuotasRequest;
@@ -73,11 +74,9 @@ import io.grpc.BindableService;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
-import io.grpc.ServiceDescriptor;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -179,29 +178,15 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
      */
     @Override
     public ServerServiceDefinition bindService() {
-        ServerServiceDefinition generated = BrokerServiceGrpc.bindService(this);
-        MethodDescriptor<ProduceRequest, ProduceResponse> unary = BrokerServiceGrpc.getProduceMethod();
-        MethodDescriptor<ProduceRequest, ProduceResponse> stream = BrokerServiceGrpc.getProduceStreamMethod();
-        List<ServerMethodDefinition<?, ?>> methods = new ArrayList<>();
-        for (ServerMethodDefinition<?, ?> method : generated.getMethods()) {
-            String name = method.getMethodDescriptor().getFullMethodName();
-            if (name.equals(unary.getFullMethodName())) {
-                methods.add(ServerMethodDefinition.create(
-                        offHeap(unary), ServerCalls.asyncUnaryCall(this::produceOffHeap)));
-            } else if (name.equals(stream.getFullMethodName())) {
-                methods.add(ServerMethodDefinition.create(
-                        offHeap(stream), ServerCalls.asyncBidiStreamingCall(this::produceStreamOffHeap)));
-            } else {
-                methods.add(method);
-            }
-        }
-        ServiceDescriptor.Builder descriptor = ServiceDescriptor.newBuilder(
-                        generated.getServiceDescriptor().getName())
-                .setSchemaDescriptor(generated.getServiceDescriptor().getSchemaDescriptor());
-        methods.forEach(m -> descriptor.addMethod(m.getMethodDescriptor()));
-        ServerServiceDefinition.Builder definition = ServerServiceDefinition.builder(descriptor.build());
-        methods.forEach(definition::addMethod);
-        return definition.build();
+        return ServiceRebinding.replacing(
+                BrokerServiceGrpc.bindService(this),
+                List.of(
+                        ServerMethodDefinition.create(
+                                offHeap(BrokerServiceGrpc.getProduceMethod()),
+                                ServerCalls.asyncUnaryCall(this::produceOffHeap)),
+                        ServerMethodDefinition.create(
+                                offHeap(BrokerServiceGrpc.getProduceStreamMethod()),
+                                ServerCalls.asyncBidiStreamingCall(this::produceStreamOffHeap))));
     }
 
     private MethodDescriptor<OffHeapProduceRequest, ProduceResponse> offHeap(
@@ -231,7 +216,7 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
     private StreamObserver<OffHeapProduceRequest> produceStreamOffHeap(StreamObserver<ProduceResponse> observer) {
         QuotaClient client = QuotaClient.current();
         boolean external = CallerListener.isExternal();
-        return new ProduceStream(observer, (request, respond) -> {
+        return ProduceStream.open(observer, (request, respond) -> {
             long bytes = request.sizeInBytes();
             HandlerTime time = HandlerTime.start();
             produce.handle(

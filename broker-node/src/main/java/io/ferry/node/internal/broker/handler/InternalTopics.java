@@ -9,7 +9,7 @@ import io.ferry.proto.v1.ErrorCode;
  * grow it. Only group coordinators write its records, and the partition a group lives in depends on its
  * partition count, fixed at creation. Clients may read it.
  */
-final class InternalTopics {
+public final class InternalTopics {
 
     private InternalTopics() {}
 
@@ -18,7 +18,7 @@ final class InternalTopics {
      *
      * @param action what the client asked, as a verb phrase ("produce to")
      */
-    static Error refused(String topic, String action) {
+    public static Error refused(String topic, String action) {
         return OffsetsTopic.isInternal(topic)
                 ? PartitionLookup.error(
                         ErrorCode.INVALID_TOPIC,

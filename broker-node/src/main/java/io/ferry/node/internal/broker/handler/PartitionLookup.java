@@ -16,7 +16,7 @@ import java.util.Optional;
  * Resolves a client's (topic, partition) against the broker's metadata view before any log is
  * touched, and turns errors into the API's form with a leader hint where one is known.
  */
-final class PartitionLookup {
+public final class PartitionLookup {
 
     private PartitionLookup() {}
 
@@ -76,7 +76,7 @@ final class PartitionLookup {
     }
 
     /** The leader hint an error about {@code tp} carries: only errors that mean "ask the leader" have one. */
-    static Optional<LeaderHint> hintFor(
+    public static Optional<LeaderHint> hintFor(
             ErrorCode code, BrokerMetadata metadata, TopicPartition tp, boolean externalCaller) {
         boolean wanted = code == ErrorCode.NOT_LEADER
                 || code == ErrorCode.FENCED_LEADER_EPOCH

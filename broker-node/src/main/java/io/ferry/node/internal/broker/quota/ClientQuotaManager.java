@@ -89,6 +89,24 @@ final class ClientQuotaManager {
     }
 
     /**
+     * Takes {@code value} back off the caller's rate (Kafka's {@code unrecordQuotaSensor}): for what was recorded
+     * and then not sent.
+     */
+    void unrecord(QuotaClient client, double value) {
+        var applied = QuotaPrecedence.lookup(quotas.get(), key, client.user(), client.clientId());
+        if (applied.isEmpty()) {
+            return;
+        }
+        SampledRate rate =
+                rates.get(new Measured(applied.get().user(), applied.get().clientId()));
+        if (rate != null) {
+            synchronized (rate) {
+                rate.record(-value, clockMs.getAsLong());
+            }
+        }
+    }
+
+    /**
      * Kafka's throttle time: the delay X that brings the observed rate O over span W down to the quota T,
      * O × W / (W + X) = T, so X = (O − T) / T × W; 0 when O is within T.
      */

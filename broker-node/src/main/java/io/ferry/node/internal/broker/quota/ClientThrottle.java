@@ -1,7 +1,9 @@
 package io.ferry.node.internal.broker.quota;
 
 import io.ferry.proto.v1.ClientQuotaEntity;
+import io.ferry.proto.v1.FetchPartitionResult;
 import io.ferry.proto.v1.FetchResponse;
+import io.ferry.proto.v1.FetchTopicResult;
 import io.ferry.proto.v1.ProduceResponse;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Map;
@@ -9,6 +11,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -74,16 +77,55 @@ public final class ClientThrottle {
         after(throttleMs, () -> respond.accept(answer));
     }
 
-    /** Counts a fetch response's bytes and its request thread time, and hands it to {@code respond}, throttled. */
+    /**
+     * Counts a RecordService Publish request of {@code requestBytes} and its request thread time as a produce
+     * request's, and runs {@code respond} once the longer throttle time has passed. A Publish response has no
+     * throttle time field: the delay alone slows the client, as Kafka's muted channel does.
+     */
+    public void published(QuotaClient client, long requestBytes, LongSupplier handlerNanos, Runnable respond) {
+        after(
+                Math.max(produce.recordAndGetThrottleTimeMs(client, requestBytes), requestTime(client, handlerNanos)),
+                respond);
+    }
+
+    /**
+     * Counts a fetch response's bytes and its request thread time, and hands it to {@code respond}, throttled.
+     * As Kafka, a throttled fetch is answered without its records and their bytes are taken back off the
+     * client's rate: a client over its quota is sent nothing until the throttle time has passed, and the
+     * records the answer would have held are not kept for it meanwhile.
+     */
     public void fetched(
             QuotaClient client, LongSupplier handlerNanos, FetchResponse response, Consumer<FetchResponse> respond) {
-        int throttleMs = Math.max(
-                fetch.recordAndGetThrottleTimeMs(client, response.getSerializedSize()),
-                requestTime(client, handlerNanos));
-        FetchResponse answer = throttleMs == 0
-                ? response
-                : response.toBuilder().setThrottleTimeMs(throttleMs).build();
+        long bytes = response.getSerializedSize();
+        int throttleMs = Math.max(fetch.recordAndGetThrottleTimeMs(client, bytes), requestTime(client, handlerNanos));
+        if (throttleMs == 0) {
+            respond.accept(response);
+            return;
+        }
+        fetch.unrecord(client, bytes);
+        FetchResponse answer =
+                withoutRecords(response).setThrottleTimeMs(throttleMs).build();
         after(throttleMs, () -> respond.accept(answer));
+    }
+
+    /** The response with every partition's records left out; errors, watermarks and leader hints stay. */
+    private static FetchResponse.Builder withoutRecords(FetchResponse response) {
+        FetchResponse.Builder empty = response.toBuilder();
+        for (FetchTopicResult.Builder topic : empty.getTopicsBuilderList()) {
+            for (FetchPartitionResult.Builder partition : topic.getPartitionsBuilderList()) {
+                partition.clearRecords();
+            }
+        }
+        return empty;
+    }
+
+    /**
+     * Counts a call's request thread time against {@code request_percentage} and runs {@code end} with the
+     * throttle time once it has passed (at once, with 0, for a caller within its quota).
+     */
+    public void requestHandled(QuotaClient client, long threadNanos, IntConsumer end) {
+        int throttleMs = requestTime(client, () -> threadNanos);
+        after(throttleMs, () -> end.accept(throttleMs));
     }
 
     /** Records thread time as Kafka does, in percent-seconds of one thread, so the rate is a percentage. */

@@ -1,17 +1,37 @@
 package io.ferry.node.internal.broker.records;
 
 import io.ferry.node.internal.broker.authz.BrokerAuthorizer;
+import io.ferry.node.internal.broker.authz.Caller;
 import io.ferry.node.internal.broker.metadata.BrokerMetadata;
 import io.ferry.node.internal.broker.metrics.BrokerMetrics;
 import io.ferry.node.internal.broker.peer.BrokerChannels;
+import io.ferry.node.internal.broker.quota.ClientThrottle;
+import io.ferry.node.internal.broker.quota.HandlerTime;
+import io.ferry.node.internal.broker.quota.QuotaClient;
+import io.ferry.node.internal.broker.topic.TopicConfigs;
+import io.ferry.node.internal.broker.wire.ServiceRebinding;
+import io.ferry.node.internal.caller.CallerListener;
+import io.ferry.proto.v1.PublishRequest;
+import io.ferry.proto.v1.PublishResponse;
 import io.ferry.proto.v1.RecordServiceGrpc;
 import io.ferry.replication.ReplicaManager;
 import io.grpc.BindableService;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
+import io.grpc.Status;
+import io.grpc.stub.ServerCalls;
+import io.grpc.stub.StreamObserver;
+import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** {@code ferry.v1.RecordService} on the node's gRPC port. */
 public final class RecordGrpcService implements RecordServiceGrpc.AsyncService, BindableService {
+
+    private static final Logger log = LoggerFactory.getLogger(RecordGrpcService.class);
 
     private final ReplicaManager replicaManager;
     private final Supplier<BrokerMetadata> metadata;
@@ -19,6 +39,8 @@ public final class RecordGrpcService implements RecordServiceGrpc.AsyncService, 
     private final BrokerAuthorizer authorizer;
     private final BrokerMetrics metrics;
     private final Limits limits;
+    private final PublishHandler publish;
+    private final ClientThrottle throttle;
 
     /**
      * @param requestTimeoutMillis {@code request.timeout.ms}: the longest acks=all or a forwarded call waits
@@ -27,6 +49,15 @@ public final class RecordGrpcService implements RecordServiceGrpc.AsyncService, 
      */
     public record Limits(long requestTimeoutMillis, int fetchMaxBytes, int messageMaxBytes) {}
 
+    /**
+     * What Publish needs beyond the rest.
+     *
+     * @param brokerId     this broker's id: partitions it leads are appended here, the others forwarded
+     * @param topicConfigs each topic's {@code max.message.bytes}, which bounds the batches Publish encodes
+     * @param throttle     holds back the answers of clients over their produce quotas
+     */
+    public record Publishing(int brokerId, TopicConfigs topicConfigs, ClientThrottle throttle) {}
+
     /** @param peers channels to the other brokers, this service's own */
     public RecordGrpcService(
             ReplicaManager replicaManager,
@@ -34,6 +65,7 @@ public final class RecordGrpcService implements RecordServiceGrpc.AsyncService, 
             BrokerChannels peers,
             BrokerAuthorizer authorizer,
             BrokerMetrics metrics,
+            Publishing publishing,
             Limits limits) {
         this.replicaManager = replicaManager;
         this.metadata = metadata;
@@ -41,10 +73,78 @@ public final class RecordGrpcService implements RecordServiceGrpc.AsyncService, 
         this.authorizer = authorizer;
         this.metrics = metrics;
         this.limits = limits;
+        this.publish = new PublishHandler(
+                publishing.brokerId(),
+                replicaManager,
+                metadata,
+                publishing.topicConfigs(),
+                new PublishChecks(authorizer),
+                new LeaderForwarding(peers),
+                metrics,
+                limits.requestTimeoutMillis());
+        this.throttle = publishing.throttle();
     }
 
+    /**
+     * The generated service with Publish and PublishStream bound to {@link PublishRequestMarshaller}, so that a
+     * request whose strings are not UTF-8 is refused naming the field (and a stream stays open) instead of
+     * failing in gRPC's parser. The wire format, method names and schema (for reflection) are unchanged.
+     */
     @Override
     public ServerServiceDefinition bindService() {
-        return RecordServiceGrpc.bindService(this);
+        return ServiceRebinding.replacing(
+                RecordServiceGrpc.bindService(this),
+                List.of(
+                        ServerMethodDefinition.create(
+                                received(RecordServiceGrpc.getPublishMethod()),
+                                ServerCalls.asyncUnaryCall(this::publishReceived)),
+                        ServerMethodDefinition.create(
+                                received(RecordServiceGrpc.getPublishStreamMethod()),
+                                ServerCalls.asyncBidiStreamingCall(this::publishStreamReceived))));
+    }
+
+    private static MethodDescriptor<ReceivedPublish, PublishResponse> received(
+            MethodDescriptor<PublishRequest, PublishResponse> method) {
+        return method.toBuilder(new PublishRequestMarshaller(), method.getResponseMarshaller())
+                .build();
+    }
+
+    /** Publish: the response, or, when no record was appended, the first error as the call's status. */
+    private void publishReceived(ReceivedPublish request, StreamObserver<PublishResponse> observer) {
+        try {
+            publishThrottled(request, response -> {
+                if (response.hasError()) {
+                    observer.onError(RecordErrors.asException(response.getError()));
+                } else {
+                    observer.onNext(response);
+                    observer.onCompleted();
+                }
+            });
+        } catch (RuntimeException e) {
+            log.warn("A Publish request failed unexpectedly", e);
+            observer.onError(Status.INTERNAL
+                    .withDescription("the broker failed to handle the request")
+                    .asRuntimeException());
+        }
+    }
+
+    private StreamObserver<ReceivedPublish> publishStreamReceived(StreamObserver<PublishResponse> observer) {
+        return PublishStream.open(observer, this::publishThrottled);
+    }
+
+    /**
+     * Handles a request on the call's thread and hands its response to {@code respond} once the caller's produce
+     * quota allows (its bytes and request thread time count as a Produce's).
+     */
+    private void publishThrottled(ReceivedPublish request, Consumer<PublishResponse> respond) {
+        QuotaClient client = QuotaClient.current();
+        HandlerTime time = HandlerTime.start();
+        publish.handle(
+                request,
+                Caller.current(),
+                CallerListener.isExternal(),
+                response ->
+                        throttle.published(client, request.sizeInBytes(), time::nanos, () -> respond.accept(response)));
+        time.handled();
     }
 }

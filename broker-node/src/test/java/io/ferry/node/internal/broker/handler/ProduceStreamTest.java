@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ferry.node.internal.broker.stream.FlowControlledStream;
 import io.ferry.node.internal.broker.wire.OffHeapProduceRequest;
 import io.ferry.proto.v1.Acks;
 import io.ferry.proto.v1.ProduceRequest;
@@ -24,6 +25,7 @@ class ProduceStreamTest {
         boolean autoRequestDisabled;
         boolean completed;
         Runnable onReady;
+        Runnable onCancel;
         final List<ProduceResponse> sent = new ArrayList<>();
 
         @Override
@@ -32,7 +34,9 @@ class ProduceStreamTest {
         }
 
         @Override
-        public void setOnCancelHandler(Runnable handler) {}
+        public void setOnCancelHandler(Runnable handler) {
+            onCancel = handler;
+        }
 
         @Override
         public void setCompression(String compression) {}
@@ -83,7 +87,8 @@ class ProduceStreamTest {
 
     private final FakeCall call = new FakeCall();
     private final List<Consumer<ProduceResponse>> pending = new ArrayList<>();
-    private final ProduceStream stream = new ProduceStream(call, (request, respond) -> pending.add(respond));
+    private final FlowControlledStream<OffHeapProduceRequest, ProduceResponse> stream =
+            ProduceStream.open(call, (request, respond) -> pending.add(respond));
 
     private static OffHeapProduceRequest request(long id, Acks acks) {
         return new OffHeapProduceRequest(
@@ -98,23 +103,24 @@ class ProduceStreamTest {
     @Test
     void requestsMoreOnlyAsResponsesCompleteAndTheClientCanTakeThem() {
         assertTrue(call.autoRequestDisabled);
-        assertEquals(ProduceStream.MAX_IN_FLIGHT, call.requested);
-        for (int i = 0; i < ProduceStream.MAX_IN_FLIGHT; i++) {
+        assertEquals(FlowControlledStream.MAX_IN_FLIGHT, call.requested);
+        for (int i = 0; i < FlowControlledStream.MAX_IN_FLIGHT; i++) {
             stream.onNext(request(i, Acks.ACKS_ALL));
         }
-        assertEquals(ProduceStream.MAX_IN_FLIGHT, call.requested, "no new credit while all are in flight");
+        assertEquals(FlowControlledStream.MAX_IN_FLIGHT, call.requested, "no new credit while all are in flight");
 
         complete(5, 5);
-        assertEquals(ProduceStream.MAX_IN_FLIGHT + 1, call.requested);
+        assertEquals(FlowControlledStream.MAX_IN_FLIGHT + 1, call.requested);
         assertEquals(5, call.sent.get(0).getCorrelationId(), "out of order completion is answered at once");
 
         call.ready = false;
         complete(6, 6);
         complete(7, 7);
-        assertEquals(ProduceStream.MAX_IN_FLIGHT + 1, call.requested, "a client not reading gets no more credit");
+        assertEquals(
+                FlowControlledStream.MAX_IN_FLIGHT + 1, call.requested, "a client not reading gets no more credit");
         call.ready = true;
         call.onReady.run();
-        assertEquals(ProduceStream.MAX_IN_FLIGHT + 3, call.requested);
+        assertEquals(FlowControlledStream.MAX_IN_FLIGHT + 3, call.requested);
     }
 
     @Test
@@ -128,11 +134,24 @@ class ProduceStreamTest {
     }
 
     @Test
+    void aCancelledStreamDropsTheAnswersStillInFlightAndGrantsNoMoreCredit() {
+        stream.onNext(request(1, Acks.ACKS_ALL));
+        call.onCancel.run();
+        complete(0, 1);
+
+        assertEquals(List.of(), call.sent);
+        assertEquals(FlowControlledStream.MAX_IN_FLIGHT, call.requested);
+        int[] released = {0};
+        stream.onNext(new OffHeapProduceRequest(ProduceRequest.getDefaultInstance(), List.of(), () -> released[0]++));
+        assertEquals(1, released[0], "a request after the cancel is given back unhandled");
+    }
+
+    @Test
     void acksNoneIsNotAnsweredButFreesItsSlot() {
         stream.onNext(request(1, Acks.ACKS_NONE));
         complete(0, 1);
         assertEquals(List.of(), call.sent);
-        assertEquals(ProduceStream.MAX_IN_FLIGHT + 1, call.requested);
+        assertEquals(FlowControlledStream.MAX_IN_FLIGHT + 1, call.requested);
     }
 
     @Test

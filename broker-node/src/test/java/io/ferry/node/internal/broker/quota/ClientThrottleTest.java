@@ -1,6 +1,7 @@
 package io.ferry.node.internal.broker.quota;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import io.ferry.proto.v1.ClientQuotaEntity;
@@ -71,6 +72,13 @@ class ClientThrottleTest {
         throttle.fetched(new QuotaClient("ANONYMOUS", "reader"), IDLE, fetchOf(1_500 - 20), later::complete);
         FetchResponse delayed = later.get(10, TimeUnit.SECONDS);
         assertEquals(1_000, delayed.getThrottleTimeMs(), 20);
+        // As Kafka: the throttled answer carries no records, and their bytes were taken back off the rate, so
+        // the next small fetch is within the quota again (500 B in a 1 s span).
+        assertTrue(delayed.getTopics(0).getPartitions(0).getRecords().isEmpty());
+        AtomicReference<FetchResponse> next = new AtomicReference<>();
+        throttle.fetched(new QuotaClient("ANONYMOUS", "reader"), IDLE, fetchOf(400), next::set);
+        assertEquals(0, next.get().getThrottleTimeMs());
+        assertEquals(400, next.get().getTopics(0).getPartitions(0).getRecords().size());
         assertEquals(
                 1,
                 registry.get("ferry.quota.throttle.time")

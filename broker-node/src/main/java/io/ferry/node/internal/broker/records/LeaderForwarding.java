@@ -1,0 +1,143 @@
+package io.ferry.node.internal.broker.records;
+
+import com.google.protobuf.UnsafeByteOperations;
+import io.ferry.node.internal.broker.peer.BrokerChannels;
+import io.ferry.proto.v1.Acks;
+import io.ferry.proto.v1.BrokerServiceGrpc;
+import io.ferry.proto.v1.ErrorCode;
+import io.ferry.proto.v1.PartitionProduceData;
+import io.ferry.proto.v1.PartitionProduceResult;
+import io.ferry.proto.v1.ProduceRequest;
+import io.ferry.proto.v1.ProduceResponse;
+import io.ferry.proto.v1.TopicProduceData;
+import io.ferry.proto.v1.TopicProduceResult;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Sends the batches of partitions another broker leads to it as one BrokerService Produce, on this broker's
+ * channels (so under this broker's identity: the caller was authorized before), and turns its answer into one
+ * {@link PartitionAnswer} per partition. A call that fails answers every partition with a retriable error:
+ * REQUEST_TIMED_OUT when the deadline passed (the records may have been appended, as for any timed-out produce),
+ * else NOT_LEADER (the leader could not be reached: it may be gone, and a new one is elected). Started on a
+ * call's thread, a forward is cancelled with that call. A leader refusing the request's size (RESOURCE_EXHAUSTED:
+ * small records grow when encoded) answers BATCH_TOO_LARGE, which a retry would not change. Thread-safe.
+ */
+final class LeaderForwarding {
+
+    /** Time beyond the leader's own timeout for its answer to come back. */
+    static final long ANSWER_MARGIN_MS = 1_000;
+
+    private final BrokerChannels peers;
+
+    LeaderForwarding(BrokerChannels peers) {
+        this.peers = peers;
+    }
+
+    /**
+     * @param batches   each partition's batches
+     * @param timeoutMs how long the leader waits for acks=all
+     * @param answered  called once with an answer for every partition of {@code batches}, on any thread
+     */
+    void forward(
+            int leaderId,
+            String topic,
+            Map<Integer, ByteBuffer> batches,
+            Acks acks,
+            long timeoutMs,
+            Consumer<Map<Integer, PartitionAnswer>> answered) {
+        TopicProduceData.Builder data = TopicProduceData.newBuilder().setTopic(topic);
+        batches.forEach((partition, records) -> data.addPartitions(PartitionProduceData.newBuilder()
+                .setPartition(partition)
+                .setRecords(UnsafeByteOperations.unsafeWrap(records.duplicate()))));
+        ProduceRequest request = ProduceRequest.newBuilder()
+                .setAcks(acks)
+                .setTimeoutMs((int) timeoutMs)
+                .addTopics(data)
+                .build();
+        BrokerServiceGrpc.BrokerServiceStub leader;
+        try {
+            leader = BrokerServiceGrpc.newStub(peers.channel(leaderId))
+                    .withDeadlineAfter(timeoutMs + ANSWER_MARGIN_MS, TimeUnit.MILLISECONDS);
+        } catch (IOException unknownAddress) {
+            answered.accept(failedAll(
+                    batches, ErrorCode.NOT_LEADER, "leader broker " + leaderId + " has no address here yet; retry"));
+            return;
+        }
+        leader.produce(request, new StreamObserver<>() {
+            @Override
+            public void onNext(ProduceResponse response) {
+                answered.accept(answers(batches, response));
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                Status status = Status.fromThrowable(t);
+                if (status.getCode() == Status.Code.RESOURCE_EXHAUSTED) {
+                    // The batches encode larger than the records came: past the leader's gRPC message limit.
+                    answered.accept(failedAll(
+                            batches,
+                            ErrorCode.BATCH_TOO_LARGE,
+                            "the records for leader broker " + leaderId + " encode to more than it accepts in one"
+                                    + " request; send fewer records per request"));
+                    return;
+                }
+                answered.accept(
+                        status.getCode() == Status.Code.DEADLINE_EXCEEDED
+                                ? failedAll(
+                                        batches,
+                                        ErrorCode.REQUEST_TIMED_OUT,
+                                        "leader broker " + leaderId + " did not answer in time; the records may"
+                                                + " have been appended")
+                                : failedAll(
+                                        batches,
+                                        ErrorCode.NOT_LEADER,
+                                        "leader broker " + leaderId + " could not be reached (" + status.getCode()
+                                                + "); retry: a new leader is elected if it is gone"));
+            }
+
+            @Override
+            public void onCompleted() {}
+        });
+    }
+
+    private static Map<Integer, PartitionAnswer> answers(Map<Integer, ByteBuffer> batches, ProduceResponse response) {
+        Map<Integer, PartitionAnswer> answers = new HashMap<>();
+        for (TopicProduceResult topic : response.getTopicsList()) {
+            for (PartitionProduceResult result : topic.getPartitionsList()) {
+                if (!batches.containsKey(result.getPartition())) {
+                    continue; // not asked for: every asked partition is answered once, no more
+                }
+                answers.put(
+                        result.getPartition(),
+                        result.getError().getCode() == ErrorCode.NONE
+                                ? new PartitionAnswer(
+                                        ErrorCode.NONE, "", result.getBaseOffset(), result.getLogAppendTimeMs())
+                                : PartitionAnswer.failed(
+                                        result.getError().getCode(),
+                                        result.getError().getMessage()));
+            }
+        }
+        for (Integer partition : batches.keySet()) {
+            answers.putIfAbsent(
+                    partition,
+                    PartitionAnswer.failed(
+                            ErrorCode.UNKNOWN_SERVER_ERROR,
+                            "the leader's answer left partition " + partition + " out"));
+        }
+        return answers;
+    }
+
+    private static Map<Integer, PartitionAnswer> failedAll(
+            Map<Integer, ByteBuffer> batches, ErrorCode error, String message) {
+        Map<Integer, PartitionAnswer> answers = new HashMap<>();
+        batches.keySet().forEach(p -> answers.put(p, PartitionAnswer.failed(error, message)));
+        return answers;
+    }
+}
