@@ -653,7 +653,9 @@ public final class NodeKeys {
                     + "when not even its first partition's records fit, it waits (at most its `max_wait_ms`, "
                     + "then it is answered without records) instead of allocating. A single answer larger than "
                     + "this is sent when no other is held, so the most held is the larger of this and one "
-                    + "answer.");
+                    + "answer. Subscribe streams draw on the same bytes: a stream reads from a leader only when "
+                    + "its `max_bytes` fit now (else it retries shortly, never waits here) and holds an answer "
+                    + "until its transport has taken it.");
 
     public static final ConfigKey<Long> FETCH_RESPONSE_QUEUED_MAX_BYTES_PER_CONNECTION = ConfigKey.define(
             "fetch.response.queued.max.bytes.per.connection",

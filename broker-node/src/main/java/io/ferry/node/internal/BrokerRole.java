@@ -316,7 +316,8 @@ public final class BrokerRole implements NodeRole {
                 metrics,
                 new RecordGrpcService.Publishing(config.nodeId(), topicConfigs, throttle),
                 new RecordGrpcService.Limits(
-                        config.requestTimeout().toMillis(), config.fetchMaxBytes(), config.messageMaxBytes()));
+                        config.requestTimeout().toMillis(), config.fetchMaxBytes(), config.messageMaxBytes()),
+                fetchMemory);
         log.info(
                 "Broker {} opened {} partition logs in {}",
                 config.nodeId(),

@@ -9,6 +9,7 @@ import io.ferry.node.FerryNode;
 import io.ferry.node.NodeConfig;
 import io.ferry.node.RecordedFatalErrors;
 import io.ferry.node.broker.BrokerTestSupport;
+import io.grpc.ManagedChannel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,6 +35,7 @@ final class InProcessCluster implements AutoCloseable {
     private final Map<Integer, Integer> brokerPorts = new TreeMap<>();
     private final Map<Integer, FerryNode> controllers = new TreeMap<>();
     private final Map<Integer, FerryNode> brokers = new TreeMap<>();
+    private final List<ManagedChannel> channels = new ArrayList<>();
     final RecordedFatalErrors fatalErrors = new RecordedFatalErrors();
 
     /**
@@ -141,6 +143,15 @@ final class InProcessCluster implements AutoCloseable {
         return Optional.ofNullable(brokers.get(id));
     }
 
+    /** A plaintext channel to broker {@code id}'s gRPC port, shut down with the cluster. */
+    ManagedChannel channelTo(int id) {
+        ManagedChannel channel = BrokerTestSupport.channel(brokers.get(id));
+        synchronized (channels) {
+            channels.add(channel);
+        }
+        return channel;
+    }
+
     /** Every broker's gRPC address, for a client's bootstrap.servers. */
     String bootstrapServers() {
         return brokerPorts.values().stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
@@ -158,6 +169,10 @@ final class InProcessCluster implements AutoCloseable {
 
     @Override
     public void close() {
+        synchronized (channels) {
+            channels.forEach(ManagedChannel::shutdownNow);
+            channels.clear();
+        }
         brokers.values().forEach(FerryNode::close);
         brokers.clear();
         synchronized (controllers) {

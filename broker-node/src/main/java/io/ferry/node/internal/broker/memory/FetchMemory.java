@@ -55,6 +55,23 @@ public final class FetchMemory {
         return answers.waiting();
     }
 
+    /**
+     * Takes {@code bytes} of the answers' budget for a stream that holds its answers itself (Subscribe), if
+     * they fit now; it never waits.
+     *
+     * @return whether they were taken; the caller gives them back with {@link #releaseAnswer}
+     */
+    public boolean tryHoldAnswer(Object connection, long bytes) {
+        return answers.tryTake(connection, bytes);
+    }
+
+    /** Gives back answer bytes {@link #tryHoldAnswer} took; grants waiting fetches what now fits. */
+    public void releaseAnswer(Object connection, long bytes) {
+        if (bytes > 0) {
+            answers.release(connection, bytes);
+        }
+    }
+
     /** The share of one call that came in on {@code connection}. */
     public Call open(Object connection) {
         return new Call(connection);

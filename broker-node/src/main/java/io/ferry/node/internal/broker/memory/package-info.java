@@ -1,2 +1,5 @@
-/** The broker-wide and per-connection budgets of fetch answers in flight and of parked long-polls. Not an API. */
+/**
+ * The broker-wide and per-connection budgets of fetch answers in flight and of parked long-polls, and what Subscribe
+ * streams hold. Not an API.
+ */
 package io.ferry.node.internal.broker.memory;

@@ -1,6 +1,7 @@
 package io.ferry.node.internal.broker.metrics;
 
 import io.ferry.node.internal.broker.memory.FetchMemory;
+import io.ferry.node.internal.broker.memory.SubscriptionLoad;
 import io.ferry.replication.PartitionSnapshot;
 import io.ferry.replication.ReplicaManager;
 import io.ferry.storage.TopicPartition;
@@ -36,6 +37,8 @@ import java.util.function.ToDoubleFunction;
  *       {@code ferry.broker.offline.partitions}, {@code ferry.broker.waiting.requests}
  *   <li>fetch memory gauges ({@link #watch(FetchMemory)}): {@code ferry.broker.fetch.queued.answers} and
  *       {@code ferry.broker.fetch.parked.requests} (bytes), {@code ferry.broker.fetch.waiting.for.room}
+ *   <li>Subscribe gauges ({@link #watch(SubscriptionLoad)}): {@code ferry.broker.subscribe.streams} and
+ *       {@code ferry.broker.subscribe.held} (bytes)
  * </ul>
  * Per-partition gauges are added and removed by {@link #syncPartitions()} as partitions come and go.
  * Thread-safe.
@@ -233,6 +236,17 @@ public final class BrokerMetrics {
                 .register(registry));
         brokerGauges.add(Gauge.builder("ferry.broker.fetch.waiting.for.room", memory, FetchMemory::waitingForRoom)
                 .description("Fetches whose answer waits for room in fetch.response.queued.max.bytes")
+                .register(registry));
+    }
+
+    /** Adds the gauges of the node's Subscribe streams. */
+    public synchronized void watch(SubscriptionLoad subscriptions) {
+        brokerGauges.add(Gauge.builder("ferry.broker.subscribe.streams", subscriptions, SubscriptionLoad::openStreams)
+                .description("Subscribe streams open on this broker")
+                .register(registry));
+        brokerGauges.add(Gauge.builder("ferry.broker.subscribe.held", subscriptions, SubscriptionLoad::heldBytes)
+                .description("Record bytes read for Subscribe streams and not yet taken by their transport")
+                .baseUnit("bytes")
                 .register(registry));
     }
 

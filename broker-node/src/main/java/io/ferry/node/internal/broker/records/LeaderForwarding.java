@@ -23,7 +23,7 @@ import java.util.function.Consumer;
 /**
  * Sends the batches of partitions another broker leads to it as one BrokerService Produce, on this broker's
  * channels (so under this broker's identity: the caller was authorized before), and turns its answer into one
- * {@link PartitionAnswer} per partition. A call that fails answers every partition with a retriable error:
+ * {@link AppendAnswer} per partition. A call that fails answers every partition with a retriable error:
  * REQUEST_TIMED_OUT when the deadline passed (the records may have been appended, as for any timed-out produce),
  * else NOT_LEADER (the leader could not be reached: it may be gone, and a new one is elected). Started on a
  * call's thread, a forward is cancelled with that call. A leader refusing the request's size (RESOURCE_EXHAUSTED:
@@ -51,7 +51,7 @@ final class LeaderForwarding {
             Map<Integer, ByteBuffer> batches,
             Acks acks,
             long timeoutMs,
-            Consumer<Map<Integer, PartitionAnswer>> answered) {
+            Consumer<Map<Integer, AppendAnswer>> answered) {
         TopicProduceData.Builder data = TopicProduceData.newBuilder().setTopic(topic);
         batches.forEach((partition, records) -> data.addPartitions(PartitionProduceData.newBuilder()
                 .setPartition(partition)
@@ -107,8 +107,8 @@ final class LeaderForwarding {
         });
     }
 
-    private static Map<Integer, PartitionAnswer> answers(Map<Integer, ByteBuffer> batches, ProduceResponse response) {
-        Map<Integer, PartitionAnswer> answers = new HashMap<>();
+    private static Map<Integer, AppendAnswer> answers(Map<Integer, ByteBuffer> batches, ProduceResponse response) {
+        Map<Integer, AppendAnswer> answers = new HashMap<>();
         for (TopicProduceResult topic : response.getTopicsList()) {
             for (PartitionProduceResult result : topic.getPartitionsList()) {
                 if (!batches.containsKey(result.getPartition())) {
@@ -117,9 +117,9 @@ final class LeaderForwarding {
                 answers.put(
                         result.getPartition(),
                         result.getError().getCode() == ErrorCode.NONE
-                                ? new PartitionAnswer(
+                                ? new AppendAnswer(
                                         ErrorCode.NONE, "", result.getBaseOffset(), result.getLogAppendTimeMs())
-                                : PartitionAnswer.failed(
+                                : AppendAnswer.failed(
                                         result.getError().getCode(),
                                         result.getError().getMessage()));
             }
@@ -127,17 +127,17 @@ final class LeaderForwarding {
         for (Integer partition : batches.keySet()) {
             answers.putIfAbsent(
                     partition,
-                    PartitionAnswer.failed(
+                    AppendAnswer.failed(
                             ErrorCode.UNKNOWN_SERVER_ERROR,
                             "the leader's answer left partition " + partition + " out"));
         }
         return answers;
     }
 
-    private static Map<Integer, PartitionAnswer> failedAll(
+    private static Map<Integer, AppendAnswer> failedAll(
             Map<Integer, ByteBuffer> batches, ErrorCode error, String message) {
-        Map<Integer, PartitionAnswer> answers = new HashMap<>();
-        batches.keySet().forEach(p -> answers.put(p, PartitionAnswer.failed(error, message)));
+        Map<Integer, AppendAnswer> answers = new HashMap<>();
+        batches.keySet().forEach(p -> answers.put(p, AppendAnswer.failed(error, message)));
         return answers;
     }
 }

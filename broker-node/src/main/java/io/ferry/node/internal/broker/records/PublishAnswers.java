@@ -29,7 +29,7 @@ final class PublishAnswers {
     private final BrokerMetadata view;
     private final boolean externalCaller;
     private final Consumer<PublishResponse> respond;
-    private final Map<Integer, PartitionAnswer> answers = new HashMap<>();
+    private final Map<Integer, AppendAnswer> answers = new HashMap<>();
     private int awaited;
 
     /**
@@ -70,7 +70,7 @@ final class PublishAnswers {
         }
     }
 
-    void answered(Map<Integer, PartitionAnswer> partitionAnswers) {
+    void answered(Map<Integer, AppendAnswer> partitionAnswers) {
         boolean last;
         synchronized (this) {
             answers.putAll(partitionAnswers);
@@ -90,7 +90,7 @@ final class PublishAnswers {
         for (int i = 0; i < partitions.length; i++) {
             int partition = partitions[i];
             RecordError error = encoded.get(partition).tooLarge().get(i);
-            PartitionAnswer answer = answers.get(partition);
+            AppendAnswer answer = answers.get(partition);
             if (error == null && !answer.succeeded()) {
                 error = RecordErrors.error(
                         answer.error(),

@@ -106,7 +106,7 @@ final class PublishHandler {
         PublishAnswers answers = new PublishAnswers(request, partitions, encoded, nowMs, view, externalCaller, timed);
         Map<Integer, ByteBuffer> local = new TreeMap<>();
         Map<Integer, Map<Integer, ByteBuffer>> byLeader = new TreeMap<>();
-        Map<Integer, PartitionAnswer> leaderless = new HashMap<>();
+        Map<Integer, AppendAnswer> leaderless = new HashMap<>();
         encoded.forEach((partition, batches) -> {
             if (batches.records().isEmpty()) {
                 return;
@@ -121,7 +121,7 @@ final class PublishHandler {
             } else {
                 leaderless.put(
                         partition,
-                        PartitionAnswer.failed(
+                        AppendAnswer.failed(
                                 ErrorCode.NOT_LEADER,
                                 "partition " + partition + " of topic '" + topic + "' has no leader now; retry"));
             }
@@ -154,7 +154,7 @@ final class PublishHandler {
                         .put(records.duplicate())
                         .flip()));
         replicaManager.appendRecords(acks, timeoutMillis, entries, outcomes -> {
-            Map<Integer, PartitionAnswer> appended = new HashMap<>();
+            Map<Integer, AppendAnswer> appended = new HashMap<>();
             outcomes.forEach((tp, outcome) -> {
                 appended.put(tp.partition(), answer(outcome));
                 if (outcome.succeeded()) {
@@ -165,10 +165,10 @@ final class PublishHandler {
         });
     }
 
-    private static PartitionAnswer answer(ProduceOutcome outcome) {
+    private static AppendAnswer answer(ProduceOutcome outcome) {
         return outcome.succeeded()
-                ? new PartitionAnswer(ErrorCode.NONE, "", outcome.baseOffset(), outcome.logAppendTimeMs())
-                : PartitionAnswer.failed(outcome.error().code(), outcome.error().message());
+                ? new AppendAnswer(ErrorCode.NONE, "", outcome.baseOffset(), outcome.logAppendTimeMs())
+                : AppendAnswer.failed(outcome.error().code(), outcome.error().message());
     }
 
     private static RequiredAcks requiredAcks(PublishRequest request) {

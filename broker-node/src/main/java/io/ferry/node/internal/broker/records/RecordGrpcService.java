@@ -2,6 +2,8 @@ package io.ferry.node.internal.broker.records;
 
 import io.ferry.node.internal.broker.authz.BrokerAuthorizer;
 import io.ferry.node.internal.broker.authz.Caller;
+import io.ferry.node.internal.broker.memory.FetchMemory;
+import io.ferry.node.internal.broker.memory.SubscriptionLoad;
 import io.ferry.node.internal.broker.metadata.BrokerMetadata;
 import io.ferry.node.internal.broker.metrics.BrokerMetrics;
 import io.ferry.node.internal.broker.peer.BrokerChannels;
@@ -10,11 +12,16 @@ import io.ferry.node.internal.broker.quota.HandlerTime;
 import io.ferry.node.internal.broker.quota.QuotaClient;
 import io.ferry.node.internal.broker.topic.TopicConfigs;
 import io.ferry.node.internal.broker.wire.ServiceRebinding;
+import io.ferry.node.internal.caller.CallerConnection;
 import io.ferry.node.internal.caller.CallerListener;
+import io.ferry.proto.v1.PartitionRecord;
 import io.ferry.proto.v1.PublishRequest;
 import io.ferry.proto.v1.PublishResponse;
 import io.ferry.proto.v1.RecordServiceGrpc;
+import io.ferry.proto.v1.SubscribeRequest;
+import io.ferry.proto.v1.SubscribeResponse;
 import io.ferry.replication.ReplicaManager;
+import io.ferry.storage.TopicPartition;
 import io.grpc.BindableService;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerMethodDefinition;
@@ -41,6 +48,9 @@ public final class RecordGrpcService implements RecordServiceGrpc.AsyncService, 
     private final Limits limits;
     private final PublishHandler publish;
     private final ClientThrottle throttle;
+    private final FetchMemory fetchMemory;
+    private final LocalLeader localLeader;
+    private final SubscriptionLoad subscriptions = new SubscriptionLoad();
 
     /**
      * @param requestTimeoutMillis {@code request.timeout.ms}: the longest acks=all or a forwarded call waits
@@ -58,7 +68,10 @@ public final class RecordGrpcService implements RecordServiceGrpc.AsyncService, 
      */
     public record Publishing(int brokerId, TopicConfigs topicConfigs, ClientThrottle throttle) {}
 
-    /** @param peers channels to the other brokers, this service's own */
+    /**
+     * @param peers       channels to the other brokers, this service's own
+     * @param fetchMemory the broker's fetch memory, whose answer budget Subscribe streams share
+     */
     public RecordGrpcService(
             ReplicaManager replicaManager,
             Supplier<BrokerMetadata> metadata,
@@ -66,7 +79,8 @@ public final class RecordGrpcService implements RecordServiceGrpc.AsyncService, 
             BrokerAuthorizer authorizer,
             BrokerMetrics metrics,
             Publishing publishing,
-            Limits limits) {
+            Limits limits,
+            FetchMemory fetchMemory) {
         this.replicaManager = replicaManager;
         this.metadata = metadata;
         this.peers = peers;
@@ -83,6 +97,9 @@ public final class RecordGrpcService implements RecordServiceGrpc.AsyncService, 
                 metrics,
                 limits.requestTimeoutMillis());
         this.throttle = publishing.throttle();
+        this.fetchMemory = fetchMemory;
+        this.localLeader = new LocalLeader(replicaManager);
+        metrics.watch(subscriptions);
     }
 
     /**
@@ -146,5 +163,31 @@ public final class RecordGrpcService implements RecordServiceGrpc.AsyncService, 
                 response ->
                         throttle.published(client, request.sizeInBytes(), time::nanos, () -> respond.accept(response)));
         time.handled();
+    }
+
+    /** Checks the start on the caller's thread, then streams from {@link Subscription}. */
+    @Override
+    public StreamObserver<SubscribeRequest> subscribe(StreamObserver<SubscribeResponse> responses) {
+        Caller caller = Caller.current();
+        Object connection = CallerConnection.current();
+        return new SubscribeCall(
+                responses,
+                (start, observer) -> new Subscription(
+                        observer,
+                        SubscriptionPlan.check(start, metadata.get(), caller, authorizer, limits.fetchMaxBytes()),
+                        metadata,
+                        this::leaderOf,
+                        subscriptions,
+                        AnswerRoom.in(fetchMemory, connection),
+                        metrics));
+    }
+
+    /** This broker's replica manager when it leads at the view's epoch, else the leader over gRPC. */
+    private PartitionLeader leaderOf(TopicPartition tp, PartitionRecord partition) {
+        boolean local = replicaManager
+                .partition(tp)
+                .map(p -> p.isLeaderAt(partition.getLeaderEpoch()))
+                .orElse(false);
+        return local ? localLeader : new RemoteLeader(partition.getLeader(), peers, limits.requestTimeoutMillis());
     }
 }

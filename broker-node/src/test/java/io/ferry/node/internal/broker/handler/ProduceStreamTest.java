@@ -2,93 +2,33 @@ package io.ferry.node.internal.broker.handler;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ferry.node.internal.broker.FakeServerCall;
 import io.ferry.node.internal.broker.stream.FlowControlledStream;
 import io.ferry.node.internal.broker.wire.OffHeapProduceRequest;
 import io.ferry.proto.v1.Acks;
 import io.ferry.proto.v1.ProduceRequest;
 import io.ferry.proto.v1.ProduceResponse;
-import io.grpc.stub.ServerCallStreamObserver;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Manual flow control on a produce stream: bounded in-flight requests, credit only as responses complete. */
 class ProduceStreamTest {
 
-    /** The server side of a call as gRPC would drive it; records what the stream asks of it. */
-    private static final class FakeCall extends ServerCallStreamObserver<ProduceResponse> {
-        int requested;
-        boolean ready = true;
-        boolean autoRequestDisabled;
-        boolean completed;
-        Runnable onReady;
-        Runnable onCancel;
-        final List<ProduceResponse> sent = new ArrayList<>();
-
-        @Override
-        public boolean isCancelled() {
-            return false;
-        }
-
-        @Override
-        public void setOnCancelHandler(Runnable handler) {
-            onCancel = handler;
-        }
-
-        @Override
-        public void setCompression(String compression) {}
-
-        @Override
-        public void disableAutoRequest() {
-            autoRequestDisabled = true;
-        }
-
-        @Override
-        public boolean isReady() {
-            return ready;
-        }
-
-        @Override
-        public void setOnReadyHandler(Runnable handler) {
-            onReady = handler;
-        }
-
-        @Override
-        public void disableAutoInboundFlowControl() {
-            autoRequestDisabled = true;
-        }
-
-        @Override
-        public void request(int count) {
-            requested += count;
-        }
-
-        @Override
-        public void setMessageCompression(boolean enable) {}
-
-        @Override
-        public void onNext(ProduceResponse value) {
-            sent.add(value);
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            throw new AssertionError(t);
-        }
-
-        @Override
-        public void onCompleted() {
-            completed = true;
-        }
-    }
-
-    private final FakeCall call = new FakeCall();
+    private final FakeServerCall<ProduceResponse> call = new FakeServerCall<>();
     private final List<Consumer<ProduceResponse>> pending = new ArrayList<>();
     private final FlowControlledStream<OffHeapProduceRequest, ProduceResponse> stream =
             ProduceStream.open(call, (request, respond) -> pending.add(respond));
+
+    @AfterEach
+    void noErrorEndedTheCall() {
+        assertNull(call.error);
+    }
 
     private static OffHeapProduceRequest request(long id, Acks acks) {
         return new OffHeapProduceRequest(
@@ -111,7 +51,7 @@ class ProduceStreamTest {
 
         complete(5, 5);
         assertEquals(FlowControlledStream.MAX_IN_FLIGHT + 1, call.requested);
-        assertEquals(5, call.sent.get(0).getCorrelationId(), "out of order completion is answered at once");
+        assertEquals(5, call.sent().get(0).getCorrelationId(), "out of order completion is answered at once");
 
         call.ready = false;
         complete(6, 6);
@@ -139,7 +79,7 @@ class ProduceStreamTest {
         call.onCancel.run();
         complete(0, 1);
 
-        assertEquals(List.of(), call.sent);
+        assertEquals(List.of(), call.sent());
         assertEquals(FlowControlledStream.MAX_IN_FLIGHT, call.requested);
         int[] released = {0};
         stream.onNext(new OffHeapProduceRequest(ProduceRequest.getDefaultInstance(), List.of(), () -> released[0]++));
@@ -150,7 +90,7 @@ class ProduceStreamTest {
     void acksNoneIsNotAnsweredButFreesItsSlot() {
         stream.onNext(request(1, Acks.ACKS_NONE));
         complete(0, 1);
-        assertEquals(List.of(), call.sent);
+        assertEquals(List.of(), call.sent());
         assertEquals(FlowControlledStream.MAX_IN_FLIGHT + 1, call.requested);
     }
 
@@ -163,6 +103,6 @@ class ProduceStreamTest {
         assertFalse(call.completed);
         complete(0, 1);
         assertTrue(call.completed);
-        assertEquals(2, call.sent.size());
+        assertEquals(2, call.sent().size());
     }
 }

@@ -47,7 +47,7 @@ class LeaderForwardingTest {
         }
     }
 
-    private Map<Integer, PartitionAnswer> forwardTo(BiConsumer<ProduceRequest, StreamObserver<ProduceResponse>> leader)
+    private Map<Integer, AppendAnswer> forwardTo(BiConsumer<ProduceRequest, StreamObserver<ProduceResponse>> leader)
             throws Exception {
         server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
                 .addService(new BrokerServiceGrpc.BrokerServiceImplBase() {
@@ -72,7 +72,7 @@ class LeaderForwardingTest {
                 Map.of(),
                 Map.of());
         channels = new BrokerChannels(() -> view, 1 << 20, Optional.empty());
-        CompletableFuture<Map<Integer, PartitionAnswer>> answered = new CompletableFuture<>();
+        CompletableFuture<Map<Integer, AppendAnswer>> answered = new CompletableFuture<>();
         new LeaderForwarding(channels)
                 .forward(
                         LEADER,
@@ -86,7 +86,7 @@ class LeaderForwardingTest {
 
     @Test
     void aLeaderRefusingTheRequestsSizeIsBatchTooLargeNotARetriableError() throws Exception {
-        Map<Integer, PartitionAnswer> answers = forwardTo((request, observer) -> observer.onError(
+        Map<Integer, AppendAnswer> answers = forwardTo((request, observer) -> observer.onError(
                 Status.RESOURCE_EXHAUSTED.withDescription("too large").asRuntimeException()));
         assertEquals(ErrorCode.BATCH_TOO_LARGE, answers.get(0).error());
         assertEquals(ErrorCode.BATCH_TOO_LARGE, answers.get(1).error());
@@ -94,7 +94,7 @@ class LeaderForwardingTest {
 
     @Test
     void aLeaderThatCannotBeReachedIsNotLeaderForEveryPartition() throws Exception {
-        Map<Integer, PartitionAnswer> answers =
+        Map<Integer, AppendAnswer> answers =
                 forwardTo((request, observer) -> observer.onError(Status.UNAVAILABLE.asRuntimeException()));
         assertEquals(
                 Map.of(0, ErrorCode.NOT_LEADER, 1, ErrorCode.NOT_LEADER),
@@ -103,7 +103,7 @@ class LeaderForwardingTest {
 
     @Test
     void partitionsTheLeaderAnswersUnaskedAreIgnoredAndThoseItLeavesOutFail() throws Exception {
-        Map<Integer, PartitionAnswer> answers = forwardTo((request, observer) -> {
+        Map<Integer, AppendAnswer> answers = forwardTo((request, observer) -> {
             observer.onNext(ProduceResponse.newBuilder()
                     .addTopics(TopicProduceResult.newBuilder()
                             .setTopic("t")

@@ -10,10 +10,10 @@ import io.ferry.proto.v1.ErrorCode;
  * @param baseOffset      the offset of the partition's first record; -1 on failure
  * @param logAppendTimeMs the leader's timestamp of the records on a LogAppendTime topic, else -1
  */
-record PartitionAnswer(ErrorCode error, String message, long baseOffset, long logAppendTimeMs) {
+record AppendAnswer(ErrorCode error, String message, long baseOffset, long logAppendTimeMs) {
 
-    static PartitionAnswer failed(ErrorCode error, String message) {
-        return new PartitionAnswer(error, message, -1, -1);
+    static AppendAnswer failed(ErrorCode error, String message) {
+        return new AppendAnswer(error, message, -1, -1);
     }
 
     boolean succeeded() {
