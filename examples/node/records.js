@@ -91,11 +91,18 @@ function publishStream(client, deadline, published) {
       printResults(`PublishStream request ${response.request_id}`, request.acks, response);
       if (awaiting.size === 0) {
         stream.end(); // half-close: nothing more to send
+      }
+    });
+    // Done when the server ends the call: it does once the stream is half-closed and every request, the
+    // ACKS_NONE one included, has been handled. Cancelling as soon as the answers are in could drop that one.
+    stream.on('status', (status) => {
+      if (status.code === grpc.status.OK && awaiting.size === 0) {
         resolve();
+      } else if (status.code === grpc.status.OK) {
+        reject(new Error(`PublishStream ended with ${awaiting.size} request(s) unanswered`));
       }
     });
     stream.on('error', reject);
-    stream.on('end', () => reject(new Error(`PublishStream ended with ${awaiting.size} request(s) unanswered`)));
     for (const request of requests) {
       stream.write(request);
       request.records.forEach((r) => published.add(r.value.toString()));

@@ -69,6 +69,8 @@ def publish_stream(ferry, topic, deadline, published):
         all_answered.wait(remaining(deadline))  # half-close only once every answer is in
 
     responses = ferry.publish_stream(send(), timeout=remaining(deadline))
+    # Read until the server ends the call: it does once the stream is half-closed and every request, the
+    # ACKS_NONE one included, has been handled. Cancelling as soon as the answers are in could drop that one.
     for response in responses:
         request = awaiting.pop(response.request_id, None)
         if request is None:
@@ -81,7 +83,8 @@ def publish_stream(ferry, topic, deadline, published):
         print_results(f"PublishStream request {response.request_id}", broker_pb2.Acks.Name(request.acks), response)
         if not awaiting:
             all_answered.set()
-            break
+    if awaiting:
+        raise RuntimeError(f"PublishStream ended with {len(awaiting)} request(s) unanswered")
     for request in requests:
         published.update(r.value.decode() for r in request.records)
 
