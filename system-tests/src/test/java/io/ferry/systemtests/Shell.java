@@ -32,10 +32,16 @@ final class Shell {
      */
     static Result run(Duration timeout, Map<String, String> env, List<String> command)
             throws IOException, InterruptedException {
+        return run(Repo.ROOT, timeout, env, command);
+    }
+
+    /** As {@link #run(Duration, Map, List)}, in {@code directory}. */
+    static Result run(Path directory, Duration timeout, Map<String, String> env, List<String> command)
+            throws IOException, InterruptedException {
         Path out = Files.createTempFile("ferry-system-test", ".out");
         try {
             ProcessBuilder pb = new ProcessBuilder(command)
-                    .directory(Repo.ROOT.toFile())
+                    .directory(directory.toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(out.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
