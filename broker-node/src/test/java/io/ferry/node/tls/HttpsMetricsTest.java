@@ -10,22 +10,16 @@ import io.ferry.node.FerryNode;
 import io.ferry.node.NodeConfig;
 import io.ferry.node.broker.BrokerTestSupport;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -61,7 +55,7 @@ class HttpsMetricsTest {
     @Test
     void metricsAndHealthAreServedOverHttpsToAClientTrustingTheClusterCa() throws Exception {
         HttpClient client = HttpClient.newBuilder()
-                .sslContext(trusting(files.truststore()))
+                .sslContext(TlsProbe.trusting(files.truststore()))
                 .connectTimeout(Duration.ofSeconds(5))
                 .build();
         String base = "https://127.0.0.1:" + node.httpAddress().getPort();
@@ -100,19 +94,5 @@ class HttpsMetricsTest {
                         .timeout(Duration.ofSeconds(5))
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static SSLContext trusting(Path caPem) throws Exception {
-        KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
-        trusted.load(null, null);
-        try (InputStream in = Files.newInputStream(caPem)) {
-            trusted.setCertificateEntry(
-                    "ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
-        }
-        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        trust.init(trusted);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, trust.getTrustManagers(), null);
-        return context;
     }
 }

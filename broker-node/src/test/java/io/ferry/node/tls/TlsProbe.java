@@ -11,7 +11,7 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 
-/** A bare TLS handshake with a node's gRPC port, as an HTTP/2 client starts one. */
+/** A bare TLS handshake with a node's gRPC port, as an HTTP/2 client starts one; a client context trusting a CA. */
 final class TlsProbe {
 
     private TlsProbe() {}
@@ -23,6 +23,19 @@ final class TlsProbe {
      * @throws javax.net.ssl.SSLHandshakeException when the node refuses the handshake
      */
     static X509Certificate handshake(int port, Path truststore, String protocol) throws Exception {
+        SSLContext context = trusting(truststore);
+        try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", port)) {
+            SSLParameters parameters = socket.getSSLParameters();
+            parameters.setApplicationProtocols(new String[] {"h2"});
+            parameters.setProtocols(new String[] {protocol});
+            socket.setSSLParameters(parameters);
+            socket.startHandshake();
+            return (X509Certificate) socket.getSession().getPeerCertificates()[0];
+        }
+    }
+
+    /** A client TLS context that trusts exactly the CA certificate in {@code truststore} (a PEM file). */
+    static SSLContext trusting(Path truststore) throws Exception {
         KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
         trusted.load(null, null);
         try (InputStream in = Files.newInputStream(truststore)) {
@@ -33,13 +46,6 @@ final class TlsProbe {
         trust.init(trusted);
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(null, trust.getTrustManagers(), null);
-        try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", port)) {
-            SSLParameters parameters = socket.getSSLParameters();
-            parameters.setApplicationProtocols(new String[] {"h2"});
-            parameters.setProtocols(new String[] {protocol});
-            socket.setSSLParameters(parameters);
-            socket.startHandshake();
-            return (X509Certificate) socket.getSession().getPeerCertificates()[0];
-        }
+        return context;
     }
 }
