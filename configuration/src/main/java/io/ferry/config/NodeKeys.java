@@ -465,6 +465,16 @@ public final class NodeKeys {
             HIGH,
             "Largest record batch the broker accepts (BATCH_TOO_LARGE above it).");
 
+    public static final ConfigKey<String> COMPRESSION_TYPE = ConfigKey.define(
+            "compression.type",
+            ConfigType.STRING,
+            "producer",
+            Validators.oneOf("producer", "uncompressed", "gzip", "snappy", "lz4", "zstd"),
+            MEDIUM,
+            "Default `compression.type` of a topic, as Kafka's broker key: `producer` stores each batch in the "
+                    + "codec its producer chose; a codec name makes the leader store every batch in that codec, "
+                    + "converting batches in another (it decodes and re-encodes them, which costs the leader CPU).");
+
     public static final ConfigKey<String> LOG_MESSAGE_TIMESTAMP_TYPE = ConfigKey.define(
             "log.message.timestamp.type",
             ConfigType.STRING,
@@ -929,6 +939,7 @@ public final class NodeKeys {
             LOG_INDEX_INTERVAL_BYTES,
             LOG_INDEX_SIZE_MAX_BYTES,
             MESSAGE_MAX_BYTES,
+            COMPRESSION_TYPE,
             LOG_MESSAGE_TIMESTAMP_TYPE,
             LOG_MESSAGE_TIMESTAMP_BEFORE_MAX_MS,
             LOG_MESSAGE_TIMESTAMP_AFTER_MAX_MS,

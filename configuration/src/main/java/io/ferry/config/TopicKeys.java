@@ -68,6 +68,14 @@ public final class TopicKeys {
             "Age (from its first batch's timestamp) at which a partition's active segment is rolled even if "
                     + "not full.");
 
+    public static final TopicKey<String> COMPRESSION_TYPE = TopicKey.define(
+            "compression.type",
+            NodeKeys.COMPRESSION_TYPE,
+            Validators.oneOf("producer", "uncompressed", "gzip", "snappy", "lz4", "zstd"),
+            MEDIUM,
+            "The codec the topic's batches are stored in: `producer` keeps each producer's; a codec name makes "
+                    + "the leader convert batches in another codec, and RecordService's Publish encode in it.");
+
     public static final TopicKey<String> MESSAGE_TIMESTAMP_TYPE = TopicKey.define(
             "message.timestamp.type",
             NodeKeys.LOG_MESSAGE_TIMESTAMP_TYPE,
@@ -143,6 +151,7 @@ public final class TopicKeys {
     /** All keys above, in name order. */
     public static final List<TopicKey<?>> ALL = List.of(
             CLEANUP_POLICY,
+            COMPRESSION_TYPE,
             DELETE_RETENTION_MS,
             MAX_COMPACTION_LAG_MS,
             MAX_MESSAGE_BYTES,

@@ -17,6 +17,7 @@ class TopicKeysTest {
         assertEquals(
                 Map.ofEntries(
                         Map.entry("cleanup.policy", "log.cleanup.policy"),
+                        Map.entry("compression.type", "compression.type"),
                         Map.entry("delete.retention.ms", "log.cleaner.delete.retention.ms"),
                         Map.entry("max.compaction.lag.ms", "log.cleaner.max.compaction.lag.ms"),
                         Map.entry("min.cleanable.dirty.ratio", "log.cleaner.min.cleanable.ratio"),

@@ -74,7 +74,16 @@ public final class RecordBatchBuilder {
      * and base sequence; records are added with {@link #appendKept} at their original offsets.
      */
     public static RecordBatchBuilder rewriting(RecordBatch original) {
-        RecordBatchBuilder builder = new RecordBatchBuilder(original.compression(), DEFAULT_INITIAL_CAPACITY);
+        return recompressing(original, original.compression());
+    }
+
+    /**
+     * As {@link #rewriting}, with the records compressed by {@code compression} instead of the original's codec:
+     * how a leader stores a producer's batch in the topic's {@code compression.type} (Kafka's LogValidator
+     * converts a batch whose codec differs).
+     */
+    public static RecordBatchBuilder recompressing(RecordBatch original, CompressionType compression) {
+        RecordBatchBuilder builder = new RecordBatchBuilder(compression, DEFAULT_INITIAL_CAPACITY);
         builder.original = original;
         builder.producer(original.producerId(), original.producerEpoch(), original.baseSequence());
         return builder;

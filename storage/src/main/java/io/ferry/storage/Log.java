@@ -15,6 +15,7 @@ import io.ferry.storage.internal.ProducedBatchValidation;
 import io.ferry.storage.internal.ProducerStateEntry;
 import io.ferry.storage.internal.ProducerStateManager;
 import io.ferry.storage.internal.Retention;
+import io.ferry.storage.internal.TopicCompression;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -316,7 +317,8 @@ public final class Log implements AutoCloseable {
      * The offsets and epoch are patched into {@code batches} in place, so a writable buffer is written as
      * given (a direct one reaches the file with no copy on the way); a read-only buffer is first copied
      * into a direct buffer. The CRC does not cover the offsets and epoch; it is recomputed only for a batch
-     * whose timestamps the leader sets. If the flush policy asks for a flush, the result's
+     * whose timestamps the leader sets. With a {@code compression.type} other than {@code producer}, batches in
+     * another codec are stored converted to it ({@link TopicCompression}), in a new buffer. If the flush policy asks for a flush, the result's
      * {@link LogAppendInfo#flushed()} completes once it is on disk; the append does not wait for it.
      *
      * <p>Batches with a producer id are checked against the producer's state first (see
@@ -337,6 +339,15 @@ public final class Log implements AutoCloseable {
         LogConfig appendConfig = config;
         List<RecordBatch> parsed = AppendValidation.validate(writable, appendConfig);
         long logAppendTime = ProducedBatchValidation.validateAndStamp(parsed, appendConfig, clock.millis());
+        if (appendConfig.compression().isPresent()) {
+            ByteBuffer stored = TopicCompression.convert(
+                    writable, parsed, appendConfig.compression().get());
+            if (stored != writable) {
+                // Converted batches are checked again for size: a codec can make a batch larger (Kafka's rule).
+                writable = stored;
+                parsed = AppendValidation.validate(writable, appendConfig);
+            }
+        }
         synchronized (lock) {
             ensureOpen();
             AppendValidation.checkLeaderEpoch(

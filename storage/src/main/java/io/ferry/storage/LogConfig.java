@@ -1,7 +1,9 @@
 package io.ferry.storage;
 
+import io.ferry.record.CompressionType;
 import io.ferry.record.TimestampType;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Per-partition log settings, with Kafka's topic-level names and defaults. Immutable; build one
@@ -45,6 +47,9 @@ import java.util.Objects;
  * @param maxProducerIds        {@code max.producer.ids.per.partition} (Ferry's; Kafka has no such bound and
  *                              throttles InitProducerId instead, KIP-936): the most producer ids a leader
  *                              tracks in one partition; a batch of a new id beyond it is refused
+ * @param compression           {@code compression.type}: the codec the leader stores every batch in, converting
+ *                              a producer's batch in another codec; empty ({@code producer}, the default) keeps
+ *                              each batch in the producer's codec
  */
 public record LogConfig(
         int segmentBytes,
@@ -66,7 +71,8 @@ public record LogConfig(
         long maxCompactionLagMs,
         double minCleanableDirtyRatio,
         long producerIdExpirationMs,
-        int maxProducerIds) {
+        int maxProducerIds,
+        Optional<CompressionType> compression) {
 
     public static final int DEFAULT_SEGMENT_BYTES = 1024 * 1024 * 1024;
     public static final long DEFAULT_SEGMENT_MS = 7L * 24 * 60 * 60 * 1000;
@@ -133,6 +139,7 @@ public record LogConfig(
         }
         require(producerIdExpirationMs > 0, "producer.id.expiration.ms", producerIdExpirationMs, "positive");
         require(maxProducerIds > 0, "max.producer.ids.per.partition", maxProducerIds, "positive");
+        Objects.requireNonNull(compression, "compression.type");
     }
 
     private static void require(boolean ok, String key, long value, String expected) {
@@ -172,7 +179,8 @@ public record LogConfig(
                 .maxCompactionLagMs(maxCompactionLagMs)
                 .minCleanableDirtyRatio(minCleanableDirtyRatio)
                 .producerIdExpirationMs(producerIdExpirationMs)
-                .maxProducerIds(maxProducerIds);
+                .maxProducerIds(maxProducerIds)
+                .compression(compression);
     }
 
     /**
@@ -206,6 +214,7 @@ public record LogConfig(
         private double minCleanableDirtyRatio = DEFAULT_MIN_CLEANABLE_DIRTY_RATIO;
         private long producerIdExpirationMs = DEFAULT_PRODUCER_ID_EXPIRATION_MS;
         private int maxProducerIds = DEFAULT_MAX_PRODUCER_IDS;
+        private Optional<CompressionType> compression = Optional.empty();
 
         private Builder() {}
 
@@ -309,6 +318,12 @@ public record LogConfig(
             return this;
         }
 
+        /** The codec every batch is stored in; empty keeps the producer's ({@code compression.type=producer}). */
+        public Builder compression(Optional<CompressionType> value) {
+            compression = value;
+            return this;
+        }
+
         public LogConfig build() {
             return new LogConfig(
                     segmentBytes,
@@ -330,7 +345,8 @@ public record LogConfig(
                     maxCompactionLagMs,
                     minCleanableDirtyRatio,
                     producerIdExpirationMs,
-                    maxProducerIds);
+                    maxProducerIds,
+                    compression);
         }
     }
 }

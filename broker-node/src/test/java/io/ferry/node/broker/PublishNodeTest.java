@@ -16,13 +16,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.ByteString;
 import io.ferry.node.FerryNode;
 import io.ferry.proto.v1.Acks;
+import io.ferry.proto.v1.CreateTopicRequest;
+import io.ferry.proto.v1.CreateTopicResponse;
 import io.ferry.proto.v1.ErrorCode;
 import io.ferry.proto.v1.PublishRecord;
 import io.ferry.proto.v1.PublishResponse;
 import io.ferry.proto.v1.PublishResult;
 import io.ferry.proto.v1.RecordHeader;
 import io.ferry.proto.v1.RecordServiceGrpc;
+import io.ferry.record.BatchScanner;
+import io.ferry.record.CompressionType;
 import io.ferry.record.KeyPartitioning;
+import io.ferry.record.RecordBatch;
 import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
@@ -35,6 +40,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -111,6 +117,31 @@ class PublishNodeTest {
                 .tag("topic", "pub-acks")
                 .counter();
         assertTrue(bytesIn != null && bytesIn.count() > 0, "published bytes are counted in");
+    }
+
+    @Test
+    void aTopicsCompressionTypeIsWhatPublishEncodesAndWhatProducedBatchesAreStoredIn() throws Exception {
+        createTopic(channel, "pub-zstd", 1, Map.of("compression.type", "zstd"));
+        publish(channel, request("pub-zstd", Acks.ACKS_ALL, value("p0"), value("p1")));
+        BrokerTestSupport.produce(
+                channel, Acks.ACKS_ALL, "pub-zstd", 0, BrokerTestSupport.batch("b", 3)); // uncompressed
+        assertEquals(List.of("0:p0", "1:p1", "2:b0", "3:b1", "4:b2"), readAll(channel, "pub-zstd", 0, 0));
+        ByteBuffer stored =
+                BrokerTestSupport.fetch(channel, "pub-zstd", 0, 0).getRecords().asReadOnlyByteBuffer();
+        BatchScanner batches = BatchScanner.of(stored);
+        for (RecordBatch batch = batches.next(); batch != null; batch = batches.next()) {
+            assertEquals(CompressionType.ZSTD, batch.compression(), batch.toString());
+        }
+
+        CreateTopicResponse refused = BrokerTestSupport.stub(channel)
+                .createTopic(CreateTopicRequest.newBuilder()
+                        .setName("pub-brotli")
+                        .setPartitionCount(1)
+                        .setReplicationFactor(1)
+                        .putConfigs("compression.type", "brotli")
+                        .build());
+        assertEquals(ErrorCode.INVALID_CONFIG, refused.getError().getCode());
+        assertTrue(refused.getError().getMessage().contains("compression.type"), refused.toString());
     }
 
     @Test

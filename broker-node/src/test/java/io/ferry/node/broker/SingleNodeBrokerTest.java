@@ -576,7 +576,8 @@ class SingleNodeBrokerTest {
         Map<Map<String, String>, String> refusals = Map.of(
                 Map.of("retention.ms", "a week"), "retention.ms: expected a whole number of milliseconds, got 'a week'",
                 Map.of("segment.bytes", "10"), "segment.bytes: expected a value in [61, 2147483647], got 10",
-                Map.of("compression.type", "lz4"), "unknown topic config 'compression.type'",
+                Map.of("compression.type", "brotli"), "compression.type: expected one of producer, uncompressed",
+                Map.of("preallocate", "true"), "unknown topic config 'preallocate'",
                 Map.of("min.insync.replicas", "0"), "min.insync.replicas: expected a value in [1, 2147483647], got 0");
         for (Map.Entry<Map<String, String>, String> refusal : refusals.entrySet()) {
             var response = stub(channel)
@@ -634,10 +635,10 @@ class SingleNodeBrokerTest {
         AlterTopicConfigsResponse unknownKey = stub(channel)
                 .alterTopicConfigs(AlterTopicConfigsRequest.newBuilder()
                         .setName("altered")
-                        .addDelete("compression.type")
+                        .addDelete("preallocate")
                         .build());
         assertTrue(
-                unknownKey.getError().getMessage().startsWith("unknown topic config 'compression.type'"),
+                unknownKey.getError().getMessage().startsWith("unknown topic config 'preallocate'"),
                 unknownKey.getError().getMessage());
         AlterTopicConfigsResponse both = stub(channel)
                 .alterTopicConfigs(AlterTopicConfigsRequest.newBuilder()

@@ -14,10 +14,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One partition's records of a Publish request as RecordBatch v2 (CreateTime, uncompressed: Ferry topics have
- * no {@code compression.type}, which is Kafka's {@code producer}, and a Publish caller sends no codec), in as few
- * batches as {@code max.message.bytes} allows: a batch takes records while its size plus the next record's
- * upper bound stays within the limit. A record too large for a batch of its own is left out with
+ * One partition's records of a Publish request as RecordBatch v2 (CreateTime, in the topic's
+ * {@code compression.type}; uncompressed for {@code producer}, as a Publish caller chooses no codec), in as few
+ * batches as {@code max.message.bytes} allows: a batch takes records while its uncompressed size plus the next
+ * record's upper bound stays within the limit. A record too large for a batch of its own is left out with
  * BATCH_TOO_LARGE. The batches are concatenated, so the partition's appended records have consecutive offsets
  * in request order. Pure functions.
  */
@@ -42,9 +42,15 @@ final class PartitionBatches {
      * @param indices       the request indices of the partition's records, in request order
      * @param maxBatchBytes the largest batch the partition's log accepts
      * @param nowMs         the timestamp of records that carry none
+     * @param codec         the codec the batches are written in
      */
     static Encoded encode(
-            List<PublishRecord> records, List<Integer> indices, int maxBatchBytes, long nowMs, String topic) {
+            List<PublishRecord> records,
+            List<Integer> indices,
+            int maxBatchBytes,
+            long nowMs,
+            String topic,
+            CompressionType codec) {
         List<ByteBuffer> built = new ArrayList<>();
         List<Integer> appended = new ArrayList<>();
         Map<Integer, RecordError> tooLarge = new HashMap<>();
@@ -57,7 +63,7 @@ final class PartitionBatches {
                 batch = null;
             }
             if (batch == null) {
-                batch = RecordBatchBuilder.create(CompressionType.NONE);
+                batch = RecordBatchBuilder.create(codec);
             }
             batch.append(
                     timestamp(record, nowMs),

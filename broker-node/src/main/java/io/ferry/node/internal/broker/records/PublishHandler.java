@@ -9,6 +9,7 @@ import io.ferry.proto.v1.PartitionRecord;
 import io.ferry.proto.v1.PublishRequest;
 import io.ferry.proto.v1.PublishResponse;
 import io.ferry.proto.v1.RecordError;
+import io.ferry.record.CompressionType;
 import io.ferry.replication.ProduceOutcome;
 import io.ferry.replication.ReplicaManager;
 import io.ferry.replication.RequiredAcks;
@@ -98,10 +99,12 @@ final class PublishHandler {
         }
         LogConfig log = topicConfigs.logConfig(topic);
         int maxBatchBytes = Math.min(log.maxMessageBytes(), log.segmentBytes());
+        CompressionType codec = log.compression().orElse(CompressionType.NONE);
         long nowMs = System.currentTimeMillis();
         Map<Integer, PartitionBatches.Encoded> encoded = new HashMap<>();
         byPartition.forEach((partition, indices) -> encoded.put(
-                partition, PartitionBatches.encode(request.getRecordsList(), indices, maxBatchBytes, nowMs, topic)));
+                partition,
+                PartitionBatches.encode(request.getRecordsList(), indices, maxBatchBytes, nowMs, topic, codec)));
 
         PublishAnswers answers = new PublishAnswers(request, partitions, encoded, nowMs, view, externalCaller, timed);
         Map<Integer, ByteBuffer> local = new TreeMap<>();

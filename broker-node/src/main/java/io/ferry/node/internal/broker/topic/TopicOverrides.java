@@ -7,11 +7,13 @@ import io.ferry.config.ConfigSources;
 import io.ferry.config.ConfigValues;
 import io.ferry.config.TopicKey;
 import io.ferry.config.TopicKeys;
+import io.ferry.record.CompressionType;
 import io.ferry.record.TimestampType;
 import io.ferry.storage.CleanupPolicy;
 import io.ferry.storage.LogConfig;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.function.BiConsumer;
 import java.util.stream.Collectors;
@@ -50,6 +52,7 @@ public record TopicOverrides(LogConfig logConfig, int minInsyncReplicas) {
             new LogSetting<>(TopicKeys.RETENTION_MS, LogConfig.Builder::retentionMs),
             new LogSetting<>(TopicKeys.RETENTION_BYTES, LogConfig.Builder::retentionBytes),
             new LogSetting<>(TopicKeys.MESSAGE_TIMESTAMP_TYPE, (log, v) -> log.timestampType(TimestampType.forName(v))),
+            new LogSetting<>(TopicKeys.COMPRESSION_TYPE, (log, v) -> log.compression(storedCodec(v))),
             new LogSetting<>(TopicKeys.MESSAGE_TIMESTAMP_BEFORE_MAX_MS, LogConfig.Builder::timestampBeforeMaxMs),
             new LogSetting<>(TopicKeys.MESSAGE_TIMESTAMP_AFTER_MAX_MS, LogConfig.Builder::timestampAfterMaxMs),
             new LogSetting<>(TopicKeys.CLEANUP_POLICY, (log, v) -> log.cleanupPolicy(CleanupPolicy.parse(v))),
@@ -57,6 +60,15 @@ public record TopicOverrides(LogConfig logConfig, int minInsyncReplicas) {
             new LogSetting<>(TopicKeys.MIN_COMPACTION_LAG_MS, LogConfig.Builder::minCompactionLagMs),
             new LogSetting<>(TopicKeys.MAX_COMPACTION_LAG_MS, LogConfig.Builder::maxCompactionLagMs),
             new LogSetting<>(TopicKeys.MIN_CLEANABLE_DIRTY_RATIO, LogConfig.Builder::minCleanableDirtyRatio));
+
+    /** A {@code compression.type} value as a log's codec: none for {@code producer}, Kafka's names otherwise. */
+    private static Optional<CompressionType> storedCodec(String compressionType) {
+        return switch (compressionType) {
+            case "producer" -> Optional.empty();
+            case "uncompressed" -> Optional.of(CompressionType.NONE);
+            default -> Optional.of(CompressionType.forName(compressionType));
+        };
+    }
 
     /** A config override that cannot be applied; the message names the entry and what is wrong. */
     public static final class InvalidTopicConfigException extends Exception {

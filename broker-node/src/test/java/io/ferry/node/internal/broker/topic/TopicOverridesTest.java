@@ -9,11 +9,13 @@ import io.ferry.config.ConfigValues;
 import io.ferry.config.NodeKeys;
 import io.ferry.config.RawSetting;
 import io.ferry.node.internal.broker.topic.TopicOverrides.InvalidTopicConfigException;
+import io.ferry.record.CompressionType;
 import io.ferry.record.TimestampType;
 import io.ferry.storage.CleanupPolicy;
 import io.ferry.storage.LogConfig;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class TopicOverridesTest {
@@ -45,7 +47,8 @@ class TopicOverridesTest {
                 Map.entry("delete.retention.ms", "1000"),
                 Map.entry("min.compaction.lag.ms", "2000"),
                 Map.entry("max.compaction.lag.ms", "3000"),
-                Map.entry("min.cleanable.dirty.ratio", "0.25")));
+                Map.entry("min.cleanable.dirty.ratio", "0.25"),
+                Map.entry("compression.type", "lz4")));
         assertEquals(2, parsed.minInsyncReplicas());
         assertEquals(
                 DEFAULTS.toBuilder()
@@ -62,6 +65,7 @@ class TopicOverridesTest {
                         .minCompactionLagMs(2000)
                         .maxCompactionLagMs(3000)
                         .minCleanableDirtyRatio(0.25)
+                        .compression(Optional.of(CompressionType.LZ4))
                         .build(),
                 parsed.logConfig());
         assertEquals(new TopicOverrides(DEFAULTS, 1), parse(Map.of()));
@@ -71,17 +75,24 @@ class TopicOverridesTest {
         assertEquals(
                 CleanupPolicy.DELETE,
                 parse(Map.of("cleanup.policy", "DELETE")).logConfig().cleanupPolicy());
+        // Kafka's topic names for the codecs: "uncompressed" stores batches uncompressed, "producer" keeps theirs.
+        assertEquals(
+                Optional.of(CompressionType.NONE),
+                parse(Map.of("compression.type", "uncompressed")).logConfig().compression());
+        assertEquals(
+                Optional.empty(),
+                parse(Map.of("compression.type", "producer")).logConfig().compression());
     }
 
     @Test
     void eachRefusalNamesTheEntryAndWhatIsWrong() {
         assertEquals(
-                "unknown topic config 'compression.type'; the topic configs are cleanup.policy, delete.retention.ms, "
-                        + "max.compaction.lag.ms, max.message.bytes, message.timestamp.after.max.ms, "
+                "unknown topic config 'unclean.leader.election.enable'; the topic configs are cleanup.policy, "
+                        + "compression.type, delete.retention.ms, max.compaction.lag.ms, max.message.bytes, message.timestamp.after.max.ms, "
                         + "message.timestamp.before.max.ms, message.timestamp.type, min.cleanable.dirty.ratio, "
                         + "min.compaction.lag.ms, min.insync.replicas, retention.bytes, retention.ms, segment.bytes, "
                         + "segment.ms",
-                refusal(Map.of("compression.type", "lz4")));
+                refusal(Map.of("unclean.leader.election.enable", "true")));
         assertEquals(
                 "cleanup.policy: expected delete, compact or compact,delete (words in any order and case), "
                         + "got 'shred'",
