@@ -295,6 +295,24 @@ class PublishNodeTest {
                 request(
                         "pub-bad",
                         Acks.ACKS_ALL,
+                        value("v").toBuilder().setPartition(-1).build()),
+                Status.Code.NOT_FOUND,
+                ErrorCode.UNKNOWN_PARTITION.name());
+        assertServes("pub-bad");
+        // The largest timeout a client can name is bounded by request.timeout.ms, not refused.
+        assertEquals(
+                1,
+                publish(
+                                channel,
+                                request("pub-bad", Acks.ACKS_ALL, value("v")).toBuilder()
+                                        .setTimeoutMs(Integer.MAX_VALUE)
+                                        .build())
+                        .getResultsCount());
+        assertRefused(
+                channel,
+                request(
+                        "pub-bad",
+                        Acks.ACKS_ALL,
                         value("v").toBuilder().setTimestampMs(-5).build()),
                 Status.Code.INVALID_ARGUMENT,
                 ErrorCode.INVALID_TIMESTAMP.name());

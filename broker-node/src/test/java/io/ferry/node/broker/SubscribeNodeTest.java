@@ -196,6 +196,12 @@ class SubscribeNodeTest {
                         .addPartitions(SubscribePartition.newBuilder().setPartition(7))
                         .build()));
         assertRefused(
+                Status.Code.NOT_FOUND,
+                "no partition -1",
+                refusal(start("positions", earliest())
+                        .addPartitions(SubscribePartition.newBuilder().setPartition(-1))
+                        .build()));
+        assertRefused(
                 Status.Code.INVALID_ARGUMENT,
                 "named more than once",
                 refusal(start("positions", earliest())

@@ -69,8 +69,7 @@ public final class ClientThrottle {
             LongSupplier handlerNanos,
             ProduceResponse response,
             Consumer<ProduceResponse> respond) {
-        int throttleMs =
-                Math.max(produce.recordAndGetThrottleTimeMs(client, requestBytes), requestTime(client, handlerNanos));
+        int throttleMs = produceThrottleMs(client, requestBytes, handlerNanos);
         ProduceResponse answer = throttleMs == 0
                 ? response
                 : response.toBuilder().setThrottleTimeMs(throttleMs).build();
@@ -83,9 +82,12 @@ public final class ClientThrottle {
      * throttle time field: the delay alone slows the client, as Kafka's muted channel does.
      */
     public void published(QuotaClient client, long requestBytes, LongSupplier handlerNanos, Runnable respond) {
-        after(
-                Math.max(produce.recordAndGetThrottleTimeMs(client, requestBytes), requestTime(client, handlerNanos)),
-                respond);
+        after(produceThrottleMs(client, requestBytes, handlerNanos), respond);
+    }
+
+    /** Records a produce request's bytes and thread time; the longer of the two quotas' throttle times (Kafka's). */
+    private int produceThrottleMs(QuotaClient client, long requestBytes, LongSupplier handlerNanos) {
+        return Math.max(produce.recordAndGetThrottleTimeMs(client, requestBytes), requestTime(client, handlerNanos));
     }
 
     /**
