@@ -500,7 +500,7 @@ final class CoordinatorPartition {
             return;
         }
         CompletableFuture<List<ExpiredMember>> expired = new CompletableFuture<>();
-        runWrite((s, now) -> s.expire(env.expiryTopics().apply(s), now), expired);
+        runWrite((s, now) -> s.expire(groupId -> env.expiryTopics().apply(s), now), expired);
         expired.whenComplete((members, e) -> {
             if (e != null) {
                 log.warn("Removing timed-out members of the groups of {} failed: {}", tp, e.getMessage());
