@@ -26,6 +26,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -74,7 +75,7 @@ final class CoordinatorPartition {
      * @param partitions the {@code __consumer_offsets} partitions on this broker: logs, appends, high watermarks
      * @param pool runs every coordinator's operations, each coordinator's one at a time
      * @param timer times expiry and load checks; hands the work to the coordinator's executor
-     * @param expiryTopics the topics as every group of a shard sees them (with all their patterns resolved)
+     * @param groupTopics the topics as a group of a shard sees them in an expiry pass (its patterns resolved)
      * @param appendTimeoutMillis how long an append waits for the in-sync replicas ({@code request.timeout.ms})
      */
     record Environment(
@@ -82,7 +83,7 @@ final class CoordinatorPartition {
             Executor pool,
             ScheduledExecutorService timer,
             InstantSource clock,
-            Function<CoordinatorShard, TopicsImage> expiryTopics,
+            BiFunction<CoordinatorShard, String, TopicsImage> groupTopics,
             long appendTimeoutMillis) {}
 
     private enum State {
@@ -500,7 +501,7 @@ final class CoordinatorPartition {
             return;
         }
         CompletableFuture<List<ExpiredMember>> expired = new CompletableFuture<>();
-        runWrite((s, now) -> s.expire(groupId -> env.expiryTopics().apply(s), now), expired);
+        runWrite((s, now) -> s.expire(groupId -> env.groupTopics().apply(s, groupId), now), expired);
         expired.whenComplete((members, e) -> {
             if (e != null) {
                 log.warn("Removing timed-out members of the groups of {} failed: {}", tp, e.getMessage());

@@ -76,7 +76,12 @@ class CoordinatorPartitionTest {
                                 45_000, 5_000, 10, PartitionAssignor.uniform(), GroupConfig.NO_DISCONNECT_GRACE),
                         new OffsetConfig(60_000, 64)),
                 new CoordinatorPartition.Environment(
-                        replication, pool, timer, InstantSource.system(), shard -> TopicsImage.of(Map.of()), 30_000));
+                        replication,
+                        pool,
+                        timer,
+                        InstantSource.system(),
+                        (shard, groupId) -> TopicsImage.of(Map.of()),
+                        30_000));
         coordinator.load();
         // Loaded (an empty log) once a read is answered.
         await().atMost(WAIT)
