@@ -110,9 +110,7 @@ public final class GroupCoordinatorRuntime implements AutoCloseable {
             return true;
         });
         if (resigned) {
-            int count = partitionCount;
-            topics.forgetGroups(
-                    groupId -> count == 0 || !leading.containsKey(OffsetsTopic.partitionFor(groupId, count)));
+            topics.keepGroupsOf(leading.keySet(), partitionCount);
         }
         leading.forEach((partition, epoch) -> {
             if (!led.containsKey(partition)) {

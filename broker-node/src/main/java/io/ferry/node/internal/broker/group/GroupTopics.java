@@ -17,7 +17,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.Predicate;
 
 /**
  * The topics as one group's logic sees them ({@link TopicsImage}): the cluster's, with each pattern the group's
@@ -94,9 +93,13 @@ public final class GroupTopics {
         return resolved(subscribers(groupId, members), Optional.empty());
     }
 
-    /** Forgets the members of the given groups: their coordinator left this broker. */
-    void forgetGroups(Predicate<String> groupIds) {
-        callers.forget(groupIds);
+    /**
+     * Forgets the members of the groups no coordinator of this broker serves any more: those whose offsets
+     * partition is not in {@code ledPartitions} (every group when the offsets topic has no partition).
+     */
+    void keepGroupsOf(Set<Integer> ledPartitions, int partitionCount) {
+        callers.forget(groupId ->
+                partitionCount == 0 || !ledPartitions.contains(OffsetsTopic.partitionFor(groupId, partitionCount)));
     }
 
     private static List<GroupDescription.Member> membersOf(CoordinatorShard shard, String groupId) {

@@ -143,10 +143,22 @@ class GroupTopicsTest {
     @Test
     void aPatternNoKnownMemberUsesResolvesForTheHeartbeatingMemberAndToNothingInAnExpiryPass() {
         join("alices", ALICE);
-        topics.forgetGroups("g"::equals); // the coordinator moved away and back
+        topics.keepGroupsOf(Set.of(), 50); // the coordinator moved away and back
 
         assertEquals(Set.of(), topics.forExpiry(shard, "g").regexMatches().get(PATTERN));
         assertEquals(Set.of("orders-a", "orders-b"), resolvedFor("admins", ADMIN), "as Kafka: the heartbeat's context");
+    }
+
+    @Test
+    void membersAreForgottenWithTheCoordinatorOfTheirGroup() {
+        join("alices", ALICE);
+        int partition = OffsetsTopic.partitionFor("g", 50);
+
+        topics.keepGroupsOf(Set.of(partition), 50);
+        assertEquals(
+                Set.of("orders-a"), topics.forExpiry(shard, "g").regexMatches().get(PATTERN));
+        topics.keepGroupsOf(Set.of(partition + 1), 50);
+        assertEquals(Set.of(), topics.forExpiry(shard, "g").regexMatches().get(PATTERN));
     }
 
     @Test
