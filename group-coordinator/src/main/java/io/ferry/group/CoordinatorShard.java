@@ -4,6 +4,7 @@ import io.ferry.group.internal.GroupChanges;
 import io.ferry.group.internal.GroupMetadata;
 import io.ferry.group.internal.HeartbeatChecks;
 import io.ferry.group.internal.MemberConnections;
+import io.ferry.group.internal.MemberExpiry;
 import io.ferry.group.internal.MemberTimers;
 import io.ferry.group.internal.OffsetCommitChecks;
 import io.ferry.group.internal.OffsetRetention;
@@ -222,7 +223,7 @@ public final class CoordinatorShard {
      * by the pass that follows it, so the broker can log every one.
      *
      * @param topicsOfGroup the topics as the given group sees them: its members' patterns resolved for their
-     *     principals, so each group's may differ
+     *     principals, so each group's may differ; asked only for a group a member of which is removed
      */
     public Write<List<ExpiredMember>> expire(Function<String, TopicsImage> topicsOfGroup, long nowMs) {
         SortedMap<String, ConsumerGroup> current = new TreeMap<>();
@@ -233,7 +234,11 @@ public final class CoordinatorShard {
         List<ExpiredMember> expired = new ArrayList<>(expiredByHeartbeats);
         expiredByHeartbeats.clear();
         current.forEach((id, before) -> {
-            ExpiryResult result = coordinator.expire(timers.withTimers(before), topicsOfGroup.apply(id), nowMs);
+            ConsumerGroup timed = timers.withTimers(before);
+            if (!MemberExpiry.anyExpired(timed, nowMs)) {
+                return;
+            }
+            ExpiryResult result = coordinator.expire(timed, topicsOfGroup.apply(id), nowMs);
             if (!result.removed().isEmpty()) {
                 records.addAll(changes(before, result.group(), nowMs));
                 result.removed().forEach(r -> expired.add(new ExpiredMember(id, r.memberId(), r.reason())));

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -394,5 +395,21 @@ class CoordinatorShardTest {
 
         assertEquals(Map.of("t", 4), shard.group("g1").orElseThrow().subscribedTopicPartitions());
         assertEquals(Map.of("u", 1), shard.group("g2").orElseThrow().subscribedTopicPartitions());
+    }
+
+    @Test
+    void anExpiryPassThatRemovesNoMemberResolvesNoGroupsTopics() {
+        join("m1", null, "t");
+        List<String> asked = new ArrayList<>();
+        Function<String, TopicsImage> recording = group -> {
+            asked.add(group);
+            return topics;
+        };
+
+        commit(shard.expire(recording, now + SESSION_MS - 1));
+        assertEquals(List.of(), asked, "resolving every group's patterns each second would cost for nothing");
+
+        commit(shard.expire(recording, now + SESSION_MS));
+        assertEquals(List.of("g"), asked);
     }
 }

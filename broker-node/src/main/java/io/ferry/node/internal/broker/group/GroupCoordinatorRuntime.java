@@ -78,7 +78,7 @@ public final class GroupCoordinatorRuntime implements AutoCloseable {
         this.newShard = newShard;
         this.topics = topics;
         this.env = new CoordinatorPartition.Environment(
-                CoordinatorLog.of(replicas, logs), pool, timer, clock, topics::forExpiry, appendTimeoutMillis);
+                CoordinatorLog.of(replicas, logs), pool, timer, clock, topics, appendTimeoutMillis);
     }
 
     /**

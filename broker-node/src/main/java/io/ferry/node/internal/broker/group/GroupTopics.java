@@ -1,8 +1,10 @@
 package io.ferry.node.internal.broker.group;
 
 import io.ferry.group.CoordinatorShard;
+import io.ferry.group.ExpiredMember;
 import io.ferry.group.GroupDescription;
 import io.ferry.group.GroupError;
+import io.ferry.group.HeartbeatRequest;
 import io.ferry.group.HeartbeatResponse;
 import io.ferry.group.TopicsImage;
 import io.ferry.node.internal.broker.authz.BrokerAuthorizer;
@@ -77,11 +79,24 @@ public final class GroupTopics {
         return resolved(subscribers, Optional.of(caller));
     }
 
-    /** After the group logic answered a heartbeat from {@code caller}: an accepted one makes it the member's. */
+    /**
+     * After the group logic answered a heartbeat from {@code caller}: an accepted one makes it the member's; a
+     * member that left for good is forgotten (a static member that left for now keeps its caller).
+     */
     public void answered(String groupId, HeartbeatResponse response, Caller caller) {
-        if (response.error() == GroupError.NONE && response.memberEpoch() >= 0) {
-            callers.remember(groupId, response.memberId(), caller);
+        if (response.error() != GroupError.NONE) {
+            return;
         }
+        if (response.memberEpoch() >= 0) {
+            callers.remember(groupId, response.memberId(), caller);
+        } else if (response.memberEpoch() == HeartbeatRequest.LEAVE_EPOCH) {
+            callers.forget(groupId, response.memberId());
+        }
+    }
+
+    /** Forgets the members whose time ran out, which an expiry pass removed. */
+    void removed(List<ExpiredMember> members) {
+        members.forEach(m -> callers.forget(m.groupId(), m.memberId()));
     }
 
     /** The topics for an expiry pass over the group: its members' known callers decide, there is no other. */

@@ -27,7 +27,15 @@ final class MemberCallers {
         return Optional.ofNullable(byGroup.getOrDefault(groupId, Map.of()).get(memberId));
     }
 
-    /** Forgets the group's members other than {@code memberIds}: those removed, or never appended. */
+    /** Forgets a member that left or was removed. */
+    void forget(String groupId, String memberId) {
+        byGroup.computeIfPresent(groupId, (g, members) -> {
+            members.remove(memberId);
+            return members.isEmpty() ? null : members;
+        });
+    }
+
+    /** Forgets the group's members other than {@code memberIds}: those replaced, or never appended. */
     void keepOnly(String groupId, Set<String> memberIds) {
         byGroup.computeIfPresent(groupId, (g, members) -> {
             members.keySet().retainAll(memberIds);

@@ -13,7 +13,8 @@ import io.ferry.group.OffsetAndMetadata;
 import io.ferry.group.OffsetCommitRequest;
 import io.ferry.group.OffsetConfig;
 import io.ferry.group.PartitionAssignor;
-import io.ferry.group.TopicsImage;
+import io.ferry.node.internal.broker.authz.BrokerAuthorizer;
+import io.ferry.node.internal.broker.metadata.BrokerMetadata;
 import io.ferry.proto.v1.ErrorCode;
 import io.ferry.record.CorruptBatchException;
 import io.ferry.record.RecordBatch;
@@ -80,7 +81,8 @@ class CoordinatorPartitionTest {
                         pool,
                         timer,
                         InstantSource.system(),
-                        (shard, groupId) -> TopicsImage.of(Map.of()),
+                        new GroupTopics(
+                                new ClusterTopics(() -> BrokerMetadata.EMPTY), BrokerAuthorizer.allowingEverything()),
                         30_000));
         coordinator.load();
         // Loaded (an empty log) once a read is answered.

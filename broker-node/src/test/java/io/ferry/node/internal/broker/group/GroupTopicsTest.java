@@ -3,7 +3,10 @@ package io.ferry.node.internal.broker.group;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.ferry.group.CoordinatorShard;
+import io.ferry.group.ExpiredMember;
+import io.ferry.group.ExpiryResult;
 import io.ferry.group.GroupConfig;
+import io.ferry.group.GroupError;
 import io.ferry.group.HeartbeatRequest;
 import io.ferry.group.HeartbeatResponse;
 import io.ferry.group.OffsetConfig;
@@ -26,6 +29,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -158,6 +162,18 @@ class GroupTopicsTest {
         assertEquals(
                 Set.of("orders-a"), topics.forExpiry(shard, "g").regexMatches().get(PATTERN));
         topics.keepGroupsOf(Set.of(partition + 1), 50);
+        assertEquals(Set.of(), topics.forExpiry(shard, "g").regexMatches().get(PATTERN));
+    }
+
+    @Test
+    void aMemberThatLeftOrWasRemovedIsForgotten() {
+        join("alices", ALICE);
+        // Its removal not replayed yet: the group still lists it, but it no longer counts.
+        topics.answered("g", new HeartbeatResponse("alices", -1, 0, Optional.empty(), GroupError.NONE, ""), ALICE);
+        assertEquals(Set.of(), topics.forExpiry(shard, "g").regexMatches().get(PATTERN));
+
+        join("alices", ALICE);
+        topics.removed(List.of(new ExpiredMember("g", "alices", ExpiryResult.Reason.SESSION_TIMEOUT)));
         assertEquals(Set.of(), topics.forExpiry(shard, "g").regexMatches().get(PATTERN));
     }
 
