@@ -29,11 +29,12 @@ import java.util.TreeSet;
  * <p>Whose principal: as in Kafka, a pattern resolves once for the group, the same for every member using it;
  * Kafka resolves with the context of the heartbeat that triggered the resolution, which with members of
  * different principals makes the answer depend on who heartbeated last. Here a match stays only if the
- * principal (and host) of every member subscribing with the pattern may DESCRIBE it, so no member is ever given
- * a topic it may not see, and the answer is the same whichever member heartbeats. A member's caller is that of
- * its latest accepted heartbeat ({@link MemberCallers}); a pattern none of whose members is known yet (the
- * coordinator just moved) resolves for the member heartbeating now, Kafka's rule, and to nothing for an expiry
- * pass, which has no caller.
+ * principal (and host) of every member subscribing with the pattern may DESCRIBE it, so no member is given a
+ * topic it may not see, and the answer is the same whichever member heartbeats. A member's caller is that of its
+ * latest accepted heartbeat ({@link MemberCallers}). Just after the coordinator moved, members are unknown until
+ * they heartbeat again (within a heartbeat interval) and do not count meanwhile; a pattern none of whose members
+ * is known resolves for the member heartbeating now, Kafka's rule, and to nothing for an expiry pass, which has
+ * no caller.
  *
  * <p>Patterns are resolved again for every heartbeat against the ACLs of the current metadata view, so a grant
  * or a revocation counts from the next heartbeat on, as a created or deleted topic does. With the authorizer off,
