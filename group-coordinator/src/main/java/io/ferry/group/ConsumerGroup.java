@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -141,6 +142,22 @@ public record ConsumerGroup(
         }
         return new ConsumerGroup(
                 groupId, groupEpoch, targetAssignmentEpoch, target, updated, subscribedTopicPartitions);
+    }
+
+    /**
+     * Whether some member's target holds a topic the member no longer subscribes to. The group's subscribed
+     * topics as a whole can stay the same while one member's shrink: its pattern no longer resolves to a topic
+     * its principal lost DESCRIBE on, which another member still subscribes to. Such a target must be computed
+     * again, or the member would keep that topic.
+     */
+    public boolean targetOutsideSubscriptions(TopicsImage topics) {
+        for (GroupMember m : members.values()) {
+            Set<String> targetTopics = targetOf(m.memberId()).byTopic().keySet();
+            if (!targetTopics.isEmpty() && !m.subscribedTopics(topics).containsAll(targetTopics)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The partition counts the group would record now: a difference from the recorded ones bumps the epoch. */

@@ -4,6 +4,7 @@ import io.ferry.group.internal.GroupChanges;
 import io.ferry.group.internal.GroupMetadata;
 import io.ferry.group.internal.HeartbeatChecks;
 import io.ferry.group.internal.MemberConnections;
+import io.ferry.group.internal.MemberExpiry;
 import io.ferry.group.internal.MemberTimers;
 import io.ferry.group.internal.OffsetCommitChecks;
 import io.ferry.group.internal.OffsetRetention;
@@ -23,6 +24,7 @@ import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * One {@code __consumer_offsets} partition's consumer groups and committed offsets, as Kafka's
@@ -219,8 +221,11 @@ public final class CoordinatorShard {
      * <p>The members it names are those it removes, after those heartbeats removed since the last call (a
      * heartbeat removes the members whose time ran out before it is answered): each removal is reported once,
      * by the pass that follows it, so the broker can log every one.
+     *
+     * @param topicsOfGroup the topics as the given group sees them: its members' patterns resolved for their
+     *     principals, so each group's may differ; asked only for a group a member of which is removed
      */
-    public Write<List<ExpiredMember>> expire(TopicsImage topics, long nowMs) {
+    public Write<List<ExpiredMember>> expire(Function<String, TopicsImage> topicsOfGroup, long nowMs) {
         SortedMap<String, ConsumerGroup> current = new TreeMap<>();
         groups.forEach((id, group) -> current.put(id, group.group(id)));
         timers.keepOnly(current.values());
@@ -229,7 +234,11 @@ public final class CoordinatorShard {
         List<ExpiredMember> expired = new ArrayList<>(expiredByHeartbeats);
         expiredByHeartbeats.clear();
         current.forEach((id, before) -> {
-            ExpiryResult result = coordinator.expire(timers.withTimers(before), topics, nowMs);
+            ConsumerGroup timed = timers.withTimers(before);
+            if (!MemberExpiry.anyExpired(timed, nowMs)) {
+                return;
+            }
+            ExpiryResult result = coordinator.expire(timed, topicsOfGroup.apply(id), nowMs);
             if (!result.removed().isEmpty()) {
                 records.addAll(changes(before, result.group(), nowMs));
                 result.removed().forEach(r -> expired.add(new ExpiredMember(id, r.memberId(), r.reason())));

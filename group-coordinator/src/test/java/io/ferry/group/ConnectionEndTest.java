@@ -53,7 +53,7 @@ class ConnectionEndTest {
     }
 
     List<ExpiredMember> expire() {
-        return commit(shard.expire(topics, now));
+        return commit(shard.expire(group -> topics, now));
     }
 
     Optional<GroupMember> member(String id) {

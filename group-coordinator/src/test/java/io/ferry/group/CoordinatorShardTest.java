@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -85,7 +86,7 @@ class CoordinatorShardTest {
     }
 
     List<ExpiredMember> expire() {
-        return commit(shard.expire(topics, now));
+        return commit(shard.expire(group -> topics, now));
     }
 
     ConsumerGroup group() {
@@ -188,15 +189,16 @@ class CoordinatorShardTest {
         loaded.loaded(loadTime);
 
         assertEquals(
-                List.of(), loaded.expire(topics, loadTime + REBALANCE_MS - 1).response());
+                List.of(),
+                loaded.expire(group -> topics, loadTime + REBALANCE_MS - 1).response());
         assertEquals(
                 List.of(new ExpiredMember("g", "m1", ExpiryResult.Reason.REBALANCE_TIMEOUT)),
-                loaded.expire(topics, loadTime + REBALANCE_MS).response());
+                loaded.expire(group -> topics, loadTime + REBALANCE_MS).response());
         assertEquals(
                 List.of(
                         new ExpiredMember("g", "m1", ExpiryResult.Reason.SESSION_TIMEOUT),
                         new ExpiredMember("g", "m2", ExpiryResult.Reason.SESSION_TIMEOUT)),
-                loaded.expire(topics, loadTime + SESSION_MS).response());
+                loaded.expire(group -> topics, loadTime + SESSION_MS).response());
     }
 
     @Test
@@ -357,5 +359,57 @@ class CoordinatorShardTest {
 
         assertEquals(before, group());
         assertEquals(List.of(new GroupListing("g", GroupState.STABLE, 1)), shard.listGroups());
+    }
+
+    @Test
+    void eachGroupsRemovalsAreJudgedWithThatGroupsTopics() {
+        // Two groups use one pattern; their members' principals make it resolve to different topics.
+        Map<String, TopicsImage> byGroup = Map.of(
+                "g1", new TopicsImage(topics.partitionCounts(), Map.of(".*", Set.of("t"))),
+                "g2", new TopicsImage(topics.partitionCounts(), Map.of(".*", Set.of("u"))));
+        for (String groupId : byGroup.keySet()) {
+            for (String member : List.of("leaving", "staying")) {
+                commit(shard.heartbeat(
+                        new HeartbeatRequest(groupId, member, 0, null, REBALANCE_MS, "c", "h", null, ".*", List.of()),
+                        CONNECTION,
+                        byGroup.get(groupId),
+                        now));
+            }
+        }
+        now += SESSION_MS / 2;
+        for (String groupId : byGroup.keySet()) {
+            int epoch = shard.group(groupId)
+                    .orElseThrow()
+                    .member("staying")
+                    .orElseThrow()
+                    .memberEpoch();
+            commit(shard.heartbeat(
+                    new HeartbeatRequest(groupId, "staying", epoch, null, -1, "c", "h", null, null, null),
+                    CONNECTION,
+                    byGroup.get(groupId),
+                    now));
+        }
+        now += SESSION_MS / 2;
+
+        assertEquals(2, commit(shard.expire(byGroup::get, now)).size());
+
+        assertEquals(Map.of("t", 4), shard.group("g1").orElseThrow().subscribedTopicPartitions());
+        assertEquals(Map.of("u", 1), shard.group("g2").orElseThrow().subscribedTopicPartitions());
+    }
+
+    @Test
+    void anExpiryPassThatRemovesNoMemberResolvesNoGroupsTopics() {
+        join("m1", null, "t");
+        List<String> asked = new ArrayList<>();
+        Function<String, TopicsImage> recording = group -> {
+            asked.add(group);
+            return topics;
+        };
+
+        commit(shard.expire(recording, now + SESSION_MS - 1));
+        assertEquals(List.of(), asked, "resolving every group's patterns each second would cost for nothing");
+
+        commit(shard.expire(recording, now + SESSION_MS));
+        assertEquals(List.of("g"), asked);
     }
 }

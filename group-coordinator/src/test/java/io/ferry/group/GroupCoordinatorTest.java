@@ -284,4 +284,30 @@ class GroupCoordinatorTest {
         HeartbeatResponse after = heartbeat("m1", 1, Assignment.EMPTY);
         assertEquals(Optional.of(Assignment.of(Map.of("u", List.of(0, 1)))), after.assignment());
     }
+
+    @Test
+    void aTopicOneMembersPatternNoLongerResolvesToIsTakenFromItThoughAnotherMemberStillSubscribes() {
+        // m1 subscribes by pattern, m2 by name to the topic the pattern will lose (its principal loses DESCRIBE).
+        TopicsImage both = new TopicsImage(
+                new java.util.TreeMap<>(Map.of("orders-a", 1, "orders-b", 4)),
+                Map.of("orders-.*", java.util.Set.of("orders-a", "orders-b")));
+        topics = both;
+        send(new HeartbeatRequest("g", "m1", 0, null, REBALANCE_MS, "c", "h", null, "orders-.*", List.of()));
+        send(new HeartbeatRequest("g", "m2", 0, null, REBALANCE_MS, "c", "h", List.of("orders-b"), null, List.of()));
+        assertTrue(
+                group.targetOf("m1").byTopic().containsKey("orders-b"), "m1 shares orders-b: " + group.targetOf("m1"));
+        int epoch = group.groupEpoch();
+
+        topics = new TopicsImage(both.partitionCounts(), Map.of("orders-.*", java.util.Set.of("orders-a")));
+        heartbeat("m1", member("m1").memberEpoch(), member("m1").ownedPartitions());
+
+        assertEquals(epoch + 1, group.groupEpoch(), "the group's topics are the same, but m1's target is not");
+        assertEquals(
+                java.util.Set.of("orders-a"), group.targetOf("m1").byTopic().keySet());
+        assertEquals(partitionsOf("orders-b", 0, 1, 2, 3), group.targetOf("m2"));
+    }
+
+    static Assignment partitionsOf(String topic, int... ids) {
+        return Assignment.of(Map.of(topic, java.util.Arrays.stream(ids).boxed().toList()));
+    }
 }

@@ -128,8 +128,8 @@ class ShardReplayPropertiesTest {
             run.shard.loaded(run.now);
             fresh.loaded(run.now);
             long later = run.now + SESSION_MS + RETENTION_MS;
-            Write<List<ExpiredMember>> expected = run.shard.expire(run.topics(), later);
-            Write<List<ExpiredMember>> got = fresh.expire(run.topics(), later);
+            Write<List<ExpiredMember>> expected = run.shard.expire(group -> run.topics(), later);
+            Write<List<ExpiredMember>> got = fresh.expire(group -> run.topics(), later);
             List<ExpiredMember> gotAndReported = new ArrayList<>(reportedOnce);
             gotAndReported.addAll(got.response());
             assertEquals(expected.response(), gotAndReported);
@@ -222,7 +222,7 @@ class ShardReplayPropertiesTest {
             } else if (action instanceof Wait w) {
                 now += w.ms();
                 ExpiryResult expected = coordinator.expire(model, topics(), now);
-                List<ExpiredMember> removed = write(shard.expire(topics(), now));
+                List<ExpiredMember> removed = write(shard.expire(group -> topics(), now));
                 // The shard reports the members heartbeats removed since the last pass, then its own.
                 expiredByHeartbeats.addAll(expected.removed());
                 assertEquals(

@@ -15,6 +15,7 @@ import io.ferry.node.internal.broker.controller.BrokerLifecycle;
 import io.ferry.node.internal.broker.controller.ControllerGateway;
 import io.ferry.node.internal.broker.group.ClusterTopics;
 import io.ferry.node.internal.broker.group.GroupCoordinatorRuntime;
+import io.ferry.node.internal.broker.group.GroupTopics;
 import io.ferry.node.internal.broker.group.OffsetsTopicCreation;
 import io.ferry.node.internal.broker.handler.BrokerGrpcService;
 import io.ferry.node.internal.broker.handler.GroupGrpcService;
@@ -358,7 +359,7 @@ public final class BrokerRole implements NodeRole {
      * that reaches them.
      */
     private GroupGrpcService groupService(LogManager logs, ReplicaManager replicas, BrokerAuthorizer authorizer) {
-        ClusterTopics topics = new ClusterTopics(lifecycle::metadata);
+        GroupTopics topics = new GroupTopics(new ClusterTopics(lifecycle::metadata), authorizer);
         GroupConfig groupConfig = config.groupConsumer();
         OffsetConfig offsetConfig =
                 new OffsetConfig(config.offsetsRetention().toMillis(), config.offsetMetadataMaxBytes());

@@ -13,10 +13,12 @@ import io.ferry.client.FerryException;
 import io.ferry.node.FerryNode;
 import io.ferry.node.NodeConfig;
 import io.ferry.node.broker.BrokerTestSupport;
+import io.ferry.node.broker.GroupTestMember;
 import io.ferry.node.broker.PublishTestSupport;
 import io.ferry.node.tls.TestCertificates;
 import io.ferry.proto.v1.Acks;
 import io.ferry.proto.v1.AclBinding;
+import io.ferry.proto.v1.AclBindingFilter;
 import io.ferry.proto.v1.AclOperation;
 import io.ferry.proto.v1.AclPermissionType;
 import io.ferry.proto.v1.AllocateProducerIdsRequest;
@@ -36,6 +38,7 @@ import io.ferry.proto.v1.ControllerServiceGrpc.ControllerServiceBlockingStub;
 import io.ferry.proto.v1.CreateAclsRequest;
 import io.ferry.proto.v1.CreateAclsResponse;
 import io.ferry.proto.v1.CreateTopicRequest;
+import io.ferry.proto.v1.DeleteAclsRequest;
 import io.ferry.proto.v1.DeleteTopicRequest;
 import io.ferry.proto.v1.DescribeClientQuotasRequest;
 import io.ferry.proto.v1.DescribeTopicsRequest;
@@ -79,6 +82,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -458,13 +462,7 @@ class AuthorizationNodeTest {
         GroupServiceBlockingStub alice = groupsAs("alice");
 
         // Allowed: READ on the group (which implies DESCRIBE, to find its coordinator) and on the topic.
-        await().atMost(Duration.ofSeconds(30))
-                .until(() -> alice.findCoordinator(FindCoordinatorRequest.newBuilder()
-                                        .setGroupId(GROUP)
-                                        .build())
-                                .getError()
-                                .getCode()
-                        == ErrorCode.NONE);
+        awaitCoordinator(alice);
         await().atMost(Duration.ofSeconds(30)).until(() -> {
             OffsetCommitResponse committed = commit(alice, TOPIC);
             return committed.getError().getCode() == ErrorCode.NONE
@@ -504,6 +502,71 @@ class AuthorizationNodeTest {
         assertEquals(
                 ErrorCode.GROUP_AUTHORIZATION_FAILED,
                 commit(groupsAs("bob"), TOPIC).getError().getCode());
+    }
+
+    /** Waits until FindCoordinator finds the group's coordinator: the first call creates the offsets topic. */
+    private static void awaitCoordinator(GroupServiceBlockingStub stub) {
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> stub.findCoordinator(FindCoordinatorRequest.newBuilder()
+                                        .setGroupId(GROUP)
+                                        .build())
+                                .getError()
+                                .getCode()
+                        == ErrorCode.NONE);
+    }
+
+    /** Heartbeats until the member owns exactly {@code partitions}. */
+    private static void awaitOwning(GroupTestMember member, GroupServiceBlockingStub stub, String... partitions) {
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> member.heartbeat(stub).getError().getCode() == ErrorCode.NONE
+                        && member.owned().equals(Set.of(partitions)));
+    }
+
+    private static ErrorCode create(BrokerServiceBlockingStub admin, AclBinding acl) {
+        return admin.createAcls(CreateAclsRequest.newBuilder().addCreations(acl).build())
+                .getError()
+                .getCode();
+    }
+
+    private static AclBinding aliceDescribes(String topic) {
+        return acl("User:CN=alice", AclOperation.ACL_OPERATION_DESCRIBE, AclPermissionType.ACL_PERMISSION_TYPE_ALLOW)
+                .toBuilder()
+                .setResourceName(topic)
+                .build();
+    }
+
+    @Test
+    void aPatternSubscriptionIsAssignedOnlyTheTopicsItsPrincipalMayDescribe() throws Exception {
+        BrokerServiceBlockingStub admin = startedWithAcls();
+        assertEquals(ErrorCode.NONE, createTopic(admin, "orders-a"));
+        assertEquals(ErrorCode.NONE, createTopic(admin, "orders-b"));
+        assertEquals(ErrorCode.NONE, create(admin, aliceDescribes("orders-a")));
+        GroupServiceBlockingStub alice = groupsAs("alice");
+        awaitCoordinator(alice);
+        GroupTestMember alices = GroupTestMember.withPattern(GROUP, "orders-.*");
+
+        // Alice may DESCRIBE orders-a only: orders-b matches her pattern but is not hers.
+        awaitOwning(alices, alice, "orders-a-0");
+        // A super user's member subscribing alike gets both.
+        awaitOwning(GroupTestMember.withPattern("audit", "orders-.*"), groupsAs("admin"), "orders-a-0", "orders-b-0");
+
+        // Granted DESCRIBE on orders-b, her member is assigned it; revoked, it is taken away.
+        assertEquals(ErrorCode.NONE, create(admin, aliceDescribes("orders-b")));
+        awaitOwning(alices, alice, "orders-a-0", "orders-b-0");
+        assertEquals(
+                ErrorCode.NONE,
+                admin.deleteAcls(DeleteAclsRequest.newBuilder()
+                                .addFilters(AclBindingFilter.newBuilder()
+                                        .setResourceType(ResourceType.RESOURCE_TYPE_TOPIC)
+                                        .setResourceName("orders-b")
+                                        .setPatternType(PatternType.PATTERN_TYPE_LITERAL)
+                                        .setPrincipal("User:CN=alice")
+                                        .setOperation(AclOperation.ACL_OPERATION_DESCRIBE)
+                                        .setPermissionType(AclPermissionType.ACL_PERMISSION_TYPE_ALLOW))
+                                .build())
+                        .getError()
+                        .getCode());
+        awaitOwning(alices, alice, "orders-a-0");
     }
 
     @Test

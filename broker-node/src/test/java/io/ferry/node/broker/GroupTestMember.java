@@ -21,14 +21,27 @@ public final class GroupTestMember {
 
     private final String groupId;
     private final List<String> topics;
+    /** The pattern it subscribes with instead of {@link #topics}; null when it names them. */
+    private final String pattern;
+
     private final String memberId = UUID.randomUUID().toString();
     private int epoch;
     private Set<String> owned = new TreeSet<>();
     private ConsumerGroupHeartbeatResponse last;
 
     public GroupTestMember(String groupId, List<String> topics) {
+        this(groupId, topics, null);
+    }
+
+    private GroupTestMember(String groupId, List<String> topics, String pattern) {
         this.groupId = groupId;
         this.topics = topics;
+        this.pattern = pattern;
+    }
+
+    /** A member subscribing with a regular expression ({@code subscribed_topic_regex}). */
+    public static GroupTestMember withPattern(String groupId, String pattern) {
+        return new GroupTestMember(groupId, List.of(), pattern);
     }
 
     public String memberId() {
@@ -56,7 +69,9 @@ public final class GroupTestMember {
                 .setMemberEpoch(epoch)
                 .setRebalanceTimeoutMs(epoch == 0 ? 30_000 : -1)
                 .setClientId("test-" + memberId.substring(0, 8));
-        if (epoch == 0) {
+        if (epoch == 0 && pattern != null) {
+            request.setSubscribedTopicRegex(pattern);
+        } else if (epoch == 0) {
             request.setSubscribedTopicNames(ConsumerGroupHeartbeatRequest.SubscribedTopicNames.newBuilder()
                     .addAllNames(topics));
         }

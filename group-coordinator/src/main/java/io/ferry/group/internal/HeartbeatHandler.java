@@ -200,8 +200,8 @@ public final class HeartbeatHandler {
                 || !updated.subscribedTopics(topics).equals(stored.get().subscribedTopics(topics));
         ConsumerGroup next = group.withMember(updated);
         if (subscriptionChanged
-                || !ConsumerGroup.subscribedPartitions(next.members(), topics)
-                        .equals(group.subscribedTopicPartitions())) {
+                || !ConsumerGroup.subscribedPartitions(next.members(), topics).equals(group.subscribedTopicPartitions())
+                || next.targetOutsideSubscriptions(topics)) {
             next = next.bumped(topics);
         }
         if (next.groupEpoch() > next.targetAssignmentEpoch()) {

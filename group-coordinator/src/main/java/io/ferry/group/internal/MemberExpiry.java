@@ -22,17 +22,31 @@ public final class MemberExpiry {
         List<ExpiryResult.Removal> removed = new ArrayList<>();
         ConsumerGroup after = group;
         for (GroupMember m : group.members().values()) {
-            ExpiryResult.Reason reason = null;
-            if (nowMs >= m.sessionDeadlineMs()) {
-                reason = ExpiryResult.Reason.SESSION_TIMEOUT;
-            } else if (m.state() == MemberState.UNREVOKED_PARTITIONS && nowMs >= m.revocationDeadlineMs()) {
-                reason = ExpiryResult.Reason.REBALANCE_TIMEOUT;
-            }
+            ExpiryResult.Reason reason = reason(m, nowMs);
             if (reason != null) {
                 removed.add(new ExpiryResult.Removal(m.memberId(), reason));
                 after = after.withoutMember(m.memberId(), topics);
             }
         }
         return new ExpiryResult(after, removed);
+    }
+
+    /**
+     * Whether {@link #expire} would remove a member: the caller then builds the topics it needs, which with
+     * every pattern resolved costs more than this look at the deadlines.
+     */
+    public static boolean anyExpired(ConsumerGroup group, long nowMs) {
+        return group.members().values().stream().anyMatch(m -> reason(m, nowMs) != null);
+    }
+
+    /** Why the member's time ran out; null if it did not. */
+    private static ExpiryResult.Reason reason(GroupMember m, long nowMs) {
+        if (nowMs >= m.sessionDeadlineMs()) {
+            return ExpiryResult.Reason.SESSION_TIMEOUT;
+        }
+        if (m.state() == MemberState.UNREVOKED_PARTITIONS && nowMs >= m.revocationDeadlineMs()) {
+            return ExpiryResult.Reason.REBALANCE_TIMEOUT;
+        }
+        return null;
     }
 }

@@ -95,6 +95,11 @@ public final class BrokerAuthorizer {
         return new BrokerAuthorizer(version, acls, superUsers, allowEveryoneIfNoAclFound, denials);
     }
 
+    /** Whether calls are authorized at all ({@code authorizer.class.name} is set): when not, everyone may do everything. */
+    public boolean enforces() {
+        return version != null;
+    }
+
     /** Null when the caller may do {@code operation} on the topic, else TOPIC_AUTHORIZATION_FAILED. */
     public Error topic(Caller caller, AclOperation operation, String topic) {
         return check(caller, operation, ResourceType.TOPIC, topic, ErrorCode.TOPIC_AUTHORIZATION_FAILED);

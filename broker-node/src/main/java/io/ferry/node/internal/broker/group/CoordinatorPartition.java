@@ -4,7 +4,6 @@ import io.ferry.group.CoordinatorShard;
 import io.ferry.group.ExpiredMember;
 import io.ferry.group.GroupRecord;
 import io.ferry.group.MalformedGroupRecordException;
-import io.ferry.group.TopicsImage;
 import io.ferry.group.Write;
 import io.ferry.proto.v1.ErrorCode;
 import io.ferry.record.CorruptBatchException;
@@ -74,7 +73,8 @@ final class CoordinatorPartition {
      * @param partitions the {@code __consumer_offsets} partitions on this broker: logs, appends, high watermarks
      * @param pool runs every coordinator's operations, each coordinator's one at a time
      * @param timer times expiry and load checks; hands the work to the coordinator's executor
-     * @param expiryTopics the topics as every group of a shard sees them (with all their patterns resolved)
+     * @param groupTopics the topics as a group of a shard sees them in an expiry pass (its patterns resolved),
+     *     told of the members the pass removes
      * @param appendTimeoutMillis how long an append waits for the in-sync replicas ({@code request.timeout.ms})
      */
     record Environment(
@@ -82,7 +82,7 @@ final class CoordinatorPartition {
             Executor pool,
             ScheduledExecutorService timer,
             InstantSource clock,
-            Function<CoordinatorShard, TopicsImage> expiryTopics,
+            GroupTopics groupTopics,
             long appendTimeoutMillis) {}
 
     private enum State {
@@ -500,7 +500,14 @@ final class CoordinatorPartition {
             return;
         }
         CompletableFuture<List<ExpiredMember>> expired = new CompletableFuture<>();
-        runWrite((s, now) -> s.expire(env.expiryTopics().apply(s), now), expired);
+        runWrite(
+                (s, now) -> {
+                    Write<List<ExpiredMember>> removal =
+                            s.expire(groupId -> env.groupTopics().forExpiry(s, groupId), now);
+                    env.groupTopics().removed(removal.response());
+                    return removal;
+                },
+                expired);
         expired.whenComplete((members, e) -> {
             if (e != null) {
                 log.warn("Removing timed-out members of the groups of {} failed: {}", tp, e.getMessage());

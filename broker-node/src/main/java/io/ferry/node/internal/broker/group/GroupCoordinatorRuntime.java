@@ -42,6 +42,7 @@ public final class GroupCoordinatorRuntime implements AutoCloseable {
     private final int brokerId;
     private final Supplier<CoordinatorShard> newShard;
     private final CoordinatorPartition.Environment env;
+    private final GroupTopics topics;
     /** Whether connection ends matter ({@code group.consumer.disconnect.grace.ms} is on). */
     private final boolean watchConnections;
 
@@ -56,7 +57,7 @@ public final class GroupCoordinatorRuntime implements AutoCloseable {
      * @param logs          a partition's log on this broker, to load from
      * @param pool          runs every coordinator's operations, each coordinator's one at a time
      * @param timer         times expiry and load checks
-     * @param topics        the cluster's topics as groups see them
+     * @param topics        the topics as each group sees them
      * @param appendTimeoutMillis how long an append waits for the in-sync replicas ({@code request.timeout.ms})
      * @param watchConnections    whether a member's connection end shortens its session (the disconnect grace
      *                            is on); when not, {@link #watchEnd} registers nothing
@@ -69,19 +70,15 @@ public final class GroupCoordinatorRuntime implements AutoCloseable {
             Executor pool,
             ScheduledExecutorService timer,
             InstantSource clock,
-            ClusterTopics topics,
+            GroupTopics topics,
             long appendTimeoutMillis,
             boolean watchConnections) {
         this.brokerId = brokerId;
         this.watchConnections = watchConnections;
         this.newShard = newShard;
+        this.topics = topics;
         this.env = new CoordinatorPartition.Environment(
-                CoordinatorLog.of(replicas, logs),
-                pool,
-                timer,
-                clock,
-                shard -> topics.image(SubscribedPatterns.of(shard)),
-                appendTimeoutMillis);
+                CoordinatorLog.of(replicas, logs), pool, timer, clock, topics, appendTimeoutMillis);
     }
 
     /**
@@ -102,7 +99,7 @@ public final class GroupCoordinatorRuntime implements AutoCloseable {
                 leading.put(p.getPartition(), p.getLeaderEpoch());
             }
         }
-        led.entrySet().removeIf(entry -> {
+        boolean resigned = led.entrySet().removeIf(entry -> {
             Integer epoch = leading.get(entry.getKey());
             if (epoch != null && epoch == entry.getValue().leaderEpoch()) {
                 return false;
@@ -112,6 +109,9 @@ public final class GroupCoordinatorRuntime implements AutoCloseable {
             entry.getValue().unload();
             return true;
         });
+        if (resigned) {
+            topics.keepGroupsOf(leading.keySet(), partitionCount);
+        }
         leading.forEach((partition, epoch) -> {
             if (!led.containsKey(partition)) {
                 log.info(

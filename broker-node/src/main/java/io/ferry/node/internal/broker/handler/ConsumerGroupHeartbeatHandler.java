@@ -3,29 +3,31 @@ package io.ferry.node.internal.broker.handler;
 import io.ferry.group.HeartbeatRequest;
 import io.ferry.group.HeartbeatResponse;
 import io.ferry.group.TopicPartition;
+import io.ferry.group.Write;
+import io.ferry.node.internal.broker.authz.Caller;
 import io.ferry.node.internal.broker.group.ClusterTopics;
 import io.ferry.node.internal.broker.group.GroupCoordinatorRuntime;
-import io.ferry.node.internal.broker.group.SubscribedPatterns;
+import io.ferry.node.internal.broker.group.GroupTopics;
 import io.ferry.node.internal.caller.CallerConnection;
 import io.ferry.proto.v1.ConsumerGroupHeartbeatRequest;
 import io.ferry.proto.v1.ConsumerGroupHeartbeatResponse;
 import io.ferry.proto.v1.Error;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * ConsumerGroupHeartbeat on the group's coordinator. The fields that size or route anything (group id, list
  * lengths) and the pattern (which must compile as RE2) are checked here; the group logic checks the rest and
  * answers INVALID_REQUEST naming the field. The topics the group logic decides with are the cluster's now,
- * with the patterns of every member of the group and the request resolved. Thread-safe.
+ * with the patterns of every member of the group and the request resolved to the topics their principals may
+ * DESCRIBE ({@link GroupTopics}). Thread-safe.
  */
 final class ConsumerGroupHeartbeatHandler {
 
     private final GroupCoordinatorRuntime runtime;
-    private final ClusterTopics topics;
+    private final GroupTopics topics;
 
-    ConsumerGroupHeartbeatHandler(GroupCoordinatorRuntime runtime, ClusterTopics topics) {
+    ConsumerGroupHeartbeatHandler(GroupCoordinatorRuntime runtime, GroupTopics topics) {
         this.runtime = runtime;
         this.topics = topics;
     }
@@ -34,20 +36,31 @@ final class ConsumerGroupHeartbeatHandler {
      * @param clientHost the address the call came from, read on the call's thread
      * @param connection the connection the call came on, read on the call's thread: it becomes the member's
      *     connection, whose end shortens its session ({@code group.consumer.disconnect.grace.ms})
+     * @param caller who sent it: its pattern resolves to the topics the caller may DESCRIBE
      */
     CompletableFuture<ConsumerGroupHeartbeatResponse> handle(
-            ConsumerGroupHeartbeatRequest request, String clientHost, CallerConnection.Connection connection) {
+            ConsumerGroupHeartbeatRequest request,
+            String clientHost,
+            CallerConnection.Connection connection,
+            Caller caller) {
         Error invalid = check(request);
         if (invalid != null) {
             return CompletableFuture.completedFuture(failed(request, invalid));
         }
         HeartbeatRequest heartbeat = heartbeatOf(request, clientHost);
         return runtime.write(request.getGroupId(), (shard, now) -> {
-                    Set<String> patterns = SubscribedPatterns.of(shard, request.getGroupId());
-                    if (request.hasSubscribedTopicRegex()) {
-                        patterns.add(request.getSubscribedTopicRegex());
-                    }
-                    return shard.heartbeat(heartbeat, connection, topics.image(patterns), now);
+                    Write<HeartbeatResponse> decided = shard.heartbeat(
+                            heartbeat,
+                            connection,
+                            topics.forHeartbeat(
+                                    shard,
+                                    heartbeat.groupId(),
+                                    heartbeat.memberId(),
+                                    heartbeat.subscribedTopicRegex(),
+                                    caller),
+                            now);
+                    topics.answered(heartbeat.groupId(), decided.response(), caller);
+                    return decided;
                 })
                 .whenComplete((decided, failure) -> runtime.watchEnd(connection, request.getGroupId()))
                 .handle((response, failure) ->

@@ -2,8 +2,8 @@ package io.ferry.node.internal.broker.handler;
 
 import io.ferry.node.internal.broker.authz.BrokerAuthorizer;
 import io.ferry.node.internal.broker.authz.Caller;
-import io.ferry.node.internal.broker.group.ClusterTopics;
 import io.ferry.node.internal.broker.group.GroupCoordinatorRuntime;
+import io.ferry.node.internal.broker.group.GroupTopics;
 import io.ferry.node.internal.broker.group.OffsetsTopicCreation;
 import io.ferry.node.internal.broker.metadata.BrokerMetadata;
 import io.ferry.node.internal.broker.metrics.BrokerMetrics;
@@ -67,7 +67,7 @@ public final class GroupGrpcService implements GroupServiceGrpc.AsyncService, Bi
     public GroupGrpcService(
             GroupCoordinatorRuntime runtime,
             OffsetsTopicCreation offsetsTopic,
-            ClusterTopics topics,
+            GroupTopics topics,
             Supplier<BrokerMetadata> metadata,
             BrokerMetrics metrics,
             BrokerAuthorizer authorizer) {
@@ -124,7 +124,7 @@ public final class GroupGrpcService implements GroupServiceGrpc.AsyncService, Bi
                         ? CompletableFuture.completedFuture(ConsumerGroupHeartbeatResponse.newBuilder()
                                 .setError(refusal)
                                 .build())
-                        : heartbeat.handle(request, clientHost, connection));
+                        : heartbeat.handle(request, clientHost, connection, caller));
     }
 
     @Override

@@ -13,7 +13,8 @@ import io.ferry.group.OffsetAndMetadata;
 import io.ferry.group.OffsetCommitRequest;
 import io.ferry.group.OffsetConfig;
 import io.ferry.group.PartitionAssignor;
-import io.ferry.group.TopicsImage;
+import io.ferry.node.internal.broker.authz.BrokerAuthorizer;
+import io.ferry.node.internal.broker.metadata.BrokerMetadata;
 import io.ferry.proto.v1.ErrorCode;
 import io.ferry.record.CorruptBatchException;
 import io.ferry.record.RecordBatch;
@@ -76,7 +77,13 @@ class CoordinatorPartitionTest {
                                 45_000, 5_000, 10, PartitionAssignor.uniform(), GroupConfig.NO_DISCONNECT_GRACE),
                         new OffsetConfig(60_000, 64)),
                 new CoordinatorPartition.Environment(
-                        replication, pool, timer, InstantSource.system(), shard -> TopicsImage.of(Map.of()), 30_000));
+                        replication,
+                        pool,
+                        timer,
+                        InstantSource.system(),
+                        new GroupTopics(
+                                new ClusterTopics(() -> BrokerMetadata.EMPTY), BrokerAuthorizer.allowingEverything()),
+                        30_000));
         coordinator.load();
         // Loaded (an empty log) once a read is answered.
         await().atMost(WAIT)
