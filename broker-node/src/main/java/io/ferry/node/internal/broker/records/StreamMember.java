@@ -136,18 +136,23 @@ final class StreamMember {
             next.cancel(false);
         }
         if (epoch > JOIN_EPOCH) {
-            coordinator
-                    .heartbeat(ConsumerGroupHeartbeatRequest.newBuilder()
-                            .setGroupId(groupId)
-                            .setMemberId(memberId)
-                            .setMemberEpoch(LEAVE_EPOCH)
-                            .build())
-                    .whenComplete((answer, failure) -> {
-                        if (failure != null) {
-                            log.debug("Member {} of group {} could not leave; it expires", memberId, groupId, failure);
-                        }
-                    });
+            leave();
         }
+    }
+
+    /** Leaves the group, without waiting for the answer: a member that could not leave expires. */
+    private void leave() {
+        coordinator
+                .heartbeat(ConsumerGroupHeartbeatRequest.newBuilder()
+                        .setGroupId(groupId)
+                        .setMemberId(memberId)
+                        .setMemberEpoch(LEAVE_EPOCH)
+                        .build())
+                .whenComplete((answer, failure) -> {
+                    if (failure != null) {
+                        log.debug("Member {} of group {} could not leave; it expires", memberId, groupId, failure);
+                    }
+                });
     }
 
     private void heartbeat() {
@@ -175,14 +180,21 @@ final class StreamMember {
                                     .addAllPartitions(owned)))
                     .build();
         }
-        coordinator.heartbeat(request).whenComplete(this::heartbeatAnswered);
+        coordinator
+                .heartbeat(request)
+                .whenComplete((answer, failure) -> heartbeatAnswered(request.getMemberEpoch(), answer, failure));
     }
 
-    private void heartbeatAnswered(ConsumerGroupHeartbeatResponse answer, Throwable failure) {
-        boolean reconcile = false;
+    private void heartbeatAnswered(int sentEpoch, ConsumerGroupHeartbeatResponse answer, Throwable failure) {
+        Set<Integer> added = Set.of();
         synchronized (this) {
             heartbeatInFlight = false;
             if (stopped) {
+                if (sentEpoch == JOIN_EPOCH
+                        && failure == null
+                        && answer.getError().getCode() == ErrorCode.NONE) {
+                    leave(); // the stream ended while it joined: not a member to wait a session timeout for
+                }
                 return;
             }
             ErrorCode code = failure == null ? answer.getError().getCode() : codeOf(failure);
@@ -196,7 +208,7 @@ final class StreamMember {
                 }
                 if (answer.hasAssignment()) {
                     target = partitionsOf(answer.getAssignment().getTopicsList());
-                    reconcile = true;
+                    added = reconcileLocked();
                 }
                 delay = heartbeatSoon ? 0 : intervalMillis;
             } else if (code == ErrorCode.FENCED_MEMBER_EPOCH || code == ErrorCode.UNKNOWN_MEMBER_ID) {
@@ -207,7 +219,8 @@ final class StreamMember {
                         code);
                 epoch = JOIN_EPOCH;
                 target = Set.of();
-                reconcile = true;
+                // Given up before the join heartbeat is built, so that it owns nothing.
+                reconcileLocked();
                 delay = 0;
             } else if (RecordErrors.retriable(code)) {
                 log.debug("Heartbeat of member {} of group {} failed ({}); retrying", memberId, groupId, code, failure);
@@ -223,9 +236,7 @@ final class StreamMember {
             heartbeatSoon = false;
             schedule(delay);
         }
-        if (reconcile) {
-            reconcile();
-        }
+        start(added);
     }
 
     /**
@@ -235,30 +246,40 @@ final class StreamMember {
     private void reconcile() {
         Set<Integer> added;
         synchronized (this) {
-            if (stopped || target == null) {
+            if (stopped) {
                 return;
             }
-            Set<Integer> revoked = new TreeSet<>(owned);
-            revoked.removeAll(target);
-            starting.retainAll(target);
-            added = new TreeSet<>(target);
-            added.removeAll(owned);
-            added.removeAll(starting);
-            starting.addAll(added);
-            if (!revoked.isEmpty()) {
-                owned.removeAll(revoked);
-                subscription.revoke(partitions(revoked));
-                announce();
-                heartbeatNowLocked();
-            }
+            added = reconcileLocked();
         }
-        if (!added.isEmpty()) {
-            start(added);
+        start(added);
+    }
+
+    /** Stops the revoked partitions; returns the assigned ones to {@link #start}. Guarded by this. */
+    private Set<Integer> reconcileLocked() {
+        if (target == null) {
+            return Set.of();
         }
+        Set<Integer> revoked = new TreeSet<>(owned);
+        revoked.removeAll(target);
+        starting.retainAll(target);
+        Set<Integer> added = new TreeSet<>(target);
+        added.removeAll(owned);
+        added.removeAll(starting);
+        starting.addAll(added);
+        if (!revoked.isEmpty()) {
+            owned.removeAll(revoked);
+            subscription.revoke(partitions(revoked));
+            announce();
+            heartbeatNowLocked();
+        }
+        return added;
     }
 
     /** Fetches the group's committed offsets of {@code added}, then delivers them from there. */
     private void start(Set<Integer> added) {
+        if (added.isEmpty()) {
+            return;
+        }
         OffsetFetchRequest request = OffsetFetchRequest.newBuilder()
                 .setGroupId(groupId)
                 .addTopics(PartitionsByTopic.newBuilder().setTopic(topic).addAllPartitions(added))
