@@ -1,7 +1,8 @@
 'use strict';
 // Ferry's RecordService from Node: create a topic, Publish records with acks 0, 1 and all (unary calls
 // and one PublishStream), Subscribe from the earliest offset until every record published here has come
-// back, then show what a failed call carries. Exits 0 when all of that worked, 1 otherwise.
+// back, do the same as a consumer group member that commits on its stream, then show what a failed call
+// carries. Exits 0 when all of that worked, 1 otherwise.
 //
 //   node records.js [host:port] [topic]      (default 127.0.0.1:9092, the node's default grpc.listener)
 
@@ -139,6 +140,112 @@ function subscribeUntilAllRead(client, deadline, expected) {
   });
 }
 
+/**
+ * A Subscribe stream as a member of consumer group `group`. `onRecords` gets each response's records;
+ * `assigned` resolves with the first assignment that has partitions; `commit(offsets)` sends the next offset to read per
+ * partition on the stream and resolves with the coordinator's answer.
+ */
+function groupMember(client, deadline, group, onRecords) {
+  const stream = client.Subscribe({ deadline });
+  const commits = new Map();
+  let nextCommitId = 1;
+  let assignedNow;
+  const assigned = new Promise((resolve) => {
+    assignedNow = resolve;
+  });
+  stream.on('data', (response) => {
+    // The first assignment comes when the member joins, perhaps before it has partitions.
+    if (response.assignment && response.assignment.partitions.length > 0) {
+      assignedNow(response.assignment);
+    }
+    if (response.commit) {
+      const answered = commits.get(response.commit.commit_id);
+      commits.delete(response.commit.commit_id);
+      answered(response.commit);
+    }
+    if (response.records.length > 0) {
+      onRecords(response.records);
+    }
+  });
+  const ended = new Promise((resolve) => stream.on('error', resolve));
+  stream.write({ start: { topic, group_id: group, start: { boundary: 'BOUNDARY_EARLIEST' } } });
+  return {
+    assigned,
+    ended,
+    commit(offsets) {
+      const commitId = String(nextCommitId++);
+      const answer = new Promise((resolve) => commits.set(commitId, resolve));
+      stream.write({ commit: { commit_id: commitId, offsets } });
+      return answer;
+    },
+    close() {
+      stream.cancel(); // the member leaves the group
+    },
+  };
+}
+
+/**
+ * Consumer groups on a stream: a member of a new group gets every partition (it is alone), reads this
+ * run's records and commits; a record is published, and a second member of the group, opened after the
+ * first has left, starts at the committed offsets: the new record is the only one of this run it gets.
+ */
+async function subscribeAsGroup(client, deadline, expected) {
+  const group = `examples-node-${run}`;
+  const missing = new Set(expected);
+  const next = new Map();
+  let allRead;
+  const done = new Promise((resolve) => {
+    allRead = resolve;
+  });
+  const first = groupMember(client, deadline, group, (records) => {
+    for (const record of records) {
+      next.set(record.partition, String(BigInt(record.offset) + 1n));
+      missing.delete(record.value === undefined ? null : record.value.toString());
+    }
+    if (missing.size === 0) {
+      allRead();
+    }
+  });
+  const assignment = await first.assigned;
+  console.log(`Subscribe (group ${group}): member ${assignment.member_id} joined; partitions [${assignment.partitions}]`);
+  await Promise.race([done, first.ended.then((e) => Promise.reject(new Error(`group stream ended: ${e.message}`)))]);
+  const offsets = [...next].map(([partition, offset]) => ({ partition, offset }));
+  const result = await first.commit(offsets);
+  const refused = result.partitions.filter((p) => p.error);
+  if (refused.length > 0) {
+    throw new Error(`commit refused: ${JSON.stringify(refused)}`);
+  }
+  console.log(`Subscribe (group ${group}): read all ${expected.size} record(s), committed ${offsets.map((o) => `p${o.partition}@${o.offset}`).join(' ')}`);
+  first.close();
+
+  const latest = `${run}-after-commit`;
+  await withRetries('Publish', deadline, () =>
+    call(client, 'Publish', { topic, acks: 'ACKS_ALL', records: [{ value: Buffer.from(latest) }] }, deadline),
+  );
+  const again = [];
+  let gotLatest;
+  const resumed = new Promise((resolve) => {
+    gotLatest = resolve;
+  });
+  const second = groupMember(client, deadline, group, (records) => {
+    for (const record of records) {
+      const value = record.value === undefined ? null : record.value.toString();
+      if (value !== null && value.startsWith(run)) {
+        again.push(value);
+      }
+      if (value === latest) {
+        gotLatest();
+      }
+    }
+  });
+  await resumed;
+  second.close();
+  if (again.length !== 1) {
+    throw new Error(`the second member got ${again.length} record(s) of this run, expected only ${latest}: ${again}`);
+  }
+  console.log(`Subscribe (group ${group}): a second member resumed at the committed offsets; its first record of this run is ${latest}`);
+}
+
 /** Publishes to a topic that does not exist on purpose, and prints what the failed call carries. */
 async function showAnError(client, deadline) {
   const missingTopic = `no-such-topic-${run}`;
@@ -174,6 +281,7 @@ async function main() {
     console.log(`published ${published.size} record(s); subscribing from the earliest offset`);
     await subscribeUntilAllRead(ferry.records, deadline, published);
     console.log(`read back all ${published.size} record(s) published by this run`);
+    await subscribeAsGroup(ferry.records, deadline, published);
     await showAnError(ferry.records, deadline);
   } finally {
     ferry.close();

@@ -78,6 +78,8 @@ class ExamplesTest {
 
         assertRecordsExample(run, "examples-node");
         assertContains(run, "metadata {\"error_code\":\"3\",\"retriable\":\"true\"}");
+        assertContains(run, "record(s), committed p");
+        assertContains(run, "a second member resumed at the committed offsets");
     }
 
     @Test

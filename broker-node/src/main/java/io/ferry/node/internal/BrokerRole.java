@@ -131,6 +131,9 @@ public final class BrokerRole implements NodeRole {
     private volatile CleanerMetrics cleanerMetrics;
     private volatile GrpcLeaderClient leaderClient;
     private volatile BrokerChannels recordPeers;
+    /** Creates {@code __consumer_offsets} at the first FindCoordinator or group stream that needs it. */
+    private OffsetsTopicCreation offsetsTopic;
+
     private volatile GroupCoordinatorRuntime groups;
     private volatile GroupLagMetrics groupLag;
     /** Owned by the lifecycle's metadata thread: the view the partitions were last reconciled with. */
@@ -318,7 +321,8 @@ public final class BrokerRole implements NodeRole {
                 new RecordGrpcService.Publishing(config.nodeId(), topicConfigs, throttle),
                 new RecordGrpcService.Limits(
                         config.requestTimeout().toMillis(), config.fetchMaxBytes(), config.messageMaxBytes()),
-                fetchMemory);
+                fetchMemory,
+                new RecordGrpcService.Grouping(offsetsTopic, groupTimer));
         log.info(
                 "Broker {} opened {} partition logs in {}",
                 config.nodeId(),
@@ -386,7 +390,7 @@ public final class BrokerRole implements NodeRole {
                 clock,
                 config.requestTimeout().toMillis());
         groupLag.start(groupTimer, config.values().get(NodeKeys.GROUP_LAG_REFRESH_INTERVAL_MS));
-        OffsetsTopicCreation offsetsTopic = new OffsetsTopicCreation(
+        offsetsTopic = new OffsetsTopicCreation(
                 new OffsetsTopicCreation.Settings(
                         config.offsetsTopicNumPartitions(),
                         config.offsetsTopicReplicationFactor(),

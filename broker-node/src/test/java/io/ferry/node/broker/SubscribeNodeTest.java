@@ -241,10 +241,6 @@ class SubscribeNodeTest {
                                 "positions",
                                 StartPosition.newBuilder().setOffset(11).build())
                         .build()));
-        assertRefused(
-                Status.Code.UNIMPLEMENTED,
-                "group subscriptions are not served yet",
-                refusal(start("positions", earliest()).setGroupId("g").build()));
 
         TestSubscriber twice =
                 TestSubscriber.open(channel, start("positions", earliest()).build());

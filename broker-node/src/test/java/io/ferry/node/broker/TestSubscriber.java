@@ -1,7 +1,11 @@
 package io.ferry.node.broker;
 
+import io.ferry.proto.v1.CommitOffset;
+import io.ferry.proto.v1.CommitResult;
 import io.ferry.proto.v1.ConsumedRecord;
+import io.ferry.proto.v1.GroupAssignment;
 import io.ferry.proto.v1.RecordServiceGrpc;
+import io.ferry.proto.v1.SubscribeCommit;
 import io.ferry.proto.v1.SubscribeRequest;
 import io.ferry.proto.v1.SubscribeResponse;
 import io.ferry.proto.v1.SubscribeStart;
@@ -12,6 +16,7 @@ import io.grpc.stub.ClientResponseObserver;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -21,6 +26,8 @@ import java.util.concurrent.CompletableFuture;
 public final class TestSubscriber implements ClientResponseObserver<SubscribeRequest, SubscribeResponse> {
 
     private final List<ConsumedRecord> records = new ArrayList<>();
+    private final List<GroupAssignment> assignments = new ArrayList<>();
+    private final List<CommitResult> commits = new ArrayList<>();
     private final CompletableFuture<Status> ended = new CompletableFuture<>();
     private final boolean autoRequest;
     private volatile ClientCallStreamObserver<SubscribeRequest> call;
@@ -65,6 +72,37 @@ public final class TestSubscriber implements ClientResponseObserver<SubscribeReq
     @Override
     public synchronized void onNext(SubscribeResponse response) {
         records.addAll(response.getRecordsList());
+        if (response.hasAssignment()) {
+            assignments.add(response.getAssignment());
+        }
+        if (response.hasCommit()) {
+            commits.add(response.getCommit());
+        }
+    }
+
+    /** A group stream's assignments so far, in order. */
+    public synchronized List<GroupAssignment> assignments() {
+        return List.copyOf(assignments);
+    }
+
+    /** The partitions of the latest assignment; empty before the first. */
+    public synchronized List<Integer> assigned() {
+        return assignments.isEmpty()
+                ? List.of()
+                : assignments.get(assignments.size() - 1).getPartitionsList();
+    }
+
+    /** The answers to this stream's commits so far, in order. */
+    public synchronized List<CommitResult> commits() {
+        return List.copyOf(commits);
+    }
+
+    /** Sends a commit of {@code offsets} (partition → next offset) with {@code commitId}. */
+    public void commit(long commitId, Map<Integer, Long> offsets) {
+        SubscribeCommit.Builder commit = SubscribeCommit.newBuilder().setCommitId(commitId);
+        offsets.forEach((p, o) ->
+                commit.addOffsets(CommitOffset.newBuilder().setPartition(p).setOffset(o)));
+        send(SubscribeRequest.newBuilder().setCommit(commit).build());
     }
 
     @Override

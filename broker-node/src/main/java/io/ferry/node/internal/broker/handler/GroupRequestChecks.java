@@ -12,7 +12,7 @@ import java.util.Set;
  * Checks of the fields consumer group calls share, before any is used: each returns null when the value is
  * acceptable, else INVALID_REQUEST naming the field and what it may hold.
  */
-final class GroupRequestChecks {
+public final class GroupRequestChecks {
 
     /** Longest group id (and member or instance id), as the group logic and Kafka's clients allow. */
     static final int MAX_ID_LENGTH = 255;
@@ -22,7 +22,7 @@ final class GroupRequestChecks {
 
     private GroupRequestChecks() {}
 
-    static Error groupId(String groupId) {
+    public static Error groupId(String groupId) {
         if (groupId.isEmpty()) {
             return invalid("group_id is empty; a consumer group needs an id");
         }

@@ -5,11 +5,20 @@ import io.ferry.node.internal.broker.metadata.CallerEndpoints;
 import io.ferry.node.internal.tls.NodeTls;
 import io.ferry.proto.v1.BrokerRegistration;
 import io.ferry.proto.v1.Endpoint;
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
+import io.grpc.Context;
 import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -58,6 +67,69 @@ public final class BrokerChannels implements AutoCloseable {
             connections.put(brokerId, connection);
         }
         return connection.channel();
+    }
+
+    /**
+     * A unary call to {@code brokerId} that must end within {@code deadlineMillis}. The answer fails with a
+     * {@link PeerCallException} naming the method and the broker when the call could not be made or ended with a
+     * status; cancelling the answer cancels the call.
+     */
+    public <Q, R> CompletableFuture<R> call(
+            int brokerId, MethodDescriptor<Q, R> method, Q request, long deadlineMillis) {
+        String name = method.getBareMethodName();
+        ManagedChannel channel;
+        try {
+            channel = channel(brokerId);
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(new PeerCallException(
+                    name + " to broker " + brokerId + ": " + e.getMessage(), Status.Code.UNAVAILABLE, e));
+        }
+        // Not in the context of the gRPC call this thread serves, if any: the caller ends this call by cancelling
+        // its answer, and some calls must outlive the one that made them (a group stream's member leaving).
+        Context previous = Context.ROOT.attach();
+        try {
+            return call(
+                    brokerId,
+                    name,
+                    channel.newCall(
+                            method, CallOptions.DEFAULT.withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS)),
+                    request);
+        } finally {
+            Context.ROOT.detach(previous);
+        }
+    }
+
+    private static <Q, R> CompletableFuture<R> call(int brokerId, String name, ClientCall<Q, R> call, Q request) {
+        CompletableFuture<R> answer = new CompletableFuture<>();
+        answer.whenComplete((r, e) -> {
+            if (answer.isCancelled()) {
+                call.cancel("the caller stopped waiting", null);
+            }
+        });
+        ClientCalls.asyncUnaryCall(call, request, new StreamObserver<R>() {
+            @Override
+            public void onNext(R response) {
+                answer.complete(response);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                Status status = Status.fromThrowable(t);
+                answer.completeExceptionally(new PeerCallException(
+                        name + " to broker " + brokerId + " failed: " + status, status.getCode(), t));
+            }
+
+            @Override
+            public void onCompleted() {
+                if (!answer.isDone()) {
+                    answer.completeExceptionally(new PeerCallException(
+                            "broker " + brokerId + " ended " + name + " without an answer",
+                            Status.Code.INTERNAL,
+                            null));
+                }
+            }
+        });
+        return answer;
     }
 
     private Optional<Target> target(int brokerId) {

@@ -2,6 +2,7 @@ package io.ferry.node.internal.broker.records;
 
 import com.google.protobuf.UnsafeByteOperations;
 import io.ferry.node.internal.broker.peer.BrokerChannels;
+import io.ferry.node.internal.broker.peer.PeerCallException;
 import io.ferry.proto.v1.Acks;
 import io.ferry.proto.v1.BrokerServiceGrpc;
 import io.ferry.proto.v1.ErrorCode;
@@ -12,12 +13,9 @@ import io.ferry.proto.v1.ProduceResponse;
 import io.ferry.proto.v1.TopicProduceData;
 import io.ferry.proto.v1.TopicProduceResult;
 import io.grpc.Status;
-import io.grpc.stub.StreamObserver;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -61,50 +59,34 @@ final class LeaderForwarding {
                 .setTimeoutMs((int) timeoutMs)
                 .addTopics(data)
                 .build();
-        BrokerServiceGrpc.BrokerServiceStub leader;
-        try {
-            leader = BrokerServiceGrpc.newStub(peers.channel(leaderId))
-                    .withDeadlineAfter(timeoutMs + ANSWER_MARGIN_MS, TimeUnit.MILLISECONDS);
-        } catch (IOException unknownAddress) {
-            answered.accept(failedAll(
-                    batches, ErrorCode.NOT_LEADER, "leader broker " + leaderId + " has no address here yet; retry"));
-            return;
-        }
-        leader.produce(request, new StreamObserver<>() {
-            @Override
-            public void onNext(ProduceResponse response) {
-                answered.accept(answers(batches, response));
-            }
+        peers.call(leaderId, BrokerServiceGrpc.getProduceMethod(), request, timeoutMs + ANSWER_MARGIN_MS)
+                .whenComplete((response, failure) -> answered.accept(
+                        failure == null ? answers(batches, response) : failed(leaderId, batches, failure)));
+    }
 
-            @Override
-            public void onError(Throwable t) {
-                Status status = Status.fromThrowable(t);
-                if (status.getCode() == Status.Code.RESOURCE_EXHAUSTED) {
-                    // The batches encode larger than the records came: past the leader's gRPC message limit.
-                    answered.accept(failedAll(
-                            batches,
-                            ErrorCode.BATCH_TOO_LARGE,
-                            "the records for leader broker " + leaderId + " encode to more than it accepts in one"
-                                    + " request; send fewer records per request"));
-                    return;
-                }
-                answered.accept(
-                        status.getCode() == Status.Code.DEADLINE_EXCEEDED
-                                ? failedAll(
-                                        batches,
-                                        ErrorCode.REQUEST_TIMED_OUT,
-                                        "leader broker " + leaderId + " did not answer in time; the records may"
-                                                + " have been appended")
-                                : failedAll(
-                                        batches,
-                                        ErrorCode.NOT_LEADER,
-                                        "leader broker " + leaderId + " could not be reached (" + status.getCode()
-                                                + "); retry: a new leader is elected if it is gone"));
-            }
-
-            @Override
-            public void onCompleted() {}
-        });
+    private static Map<Integer, AppendAnswer> failed(
+            int leaderId, Map<Integer, ByteBuffer> batches, Throwable failure) {
+        Status.Code code = failure instanceof PeerCallException call ? call.code() : Status.Code.UNKNOWN;
+        return switch (code) {
+            // The batches encode larger than the records came: past the leader's gRPC message limit.
+            case RESOURCE_EXHAUSTED ->
+                failedAll(
+                        batches,
+                        ErrorCode.BATCH_TOO_LARGE,
+                        "the records for leader broker " + leaderId + " encode to more than it accepts in one"
+                                + " request; send fewer records per request");
+            case DEADLINE_EXCEEDED ->
+                failedAll(
+                        batches,
+                        ErrorCode.REQUEST_TIMED_OUT,
+                        "leader broker " + leaderId + " did not answer in time; the records may have been appended");
+            default ->
+                failedAll(
+                        batches,
+                        ErrorCode.NOT_LEADER,
+                        "leader broker " + leaderId + " could not be reached (" + failure.getMessage()
+                                + "); retry: a new leader is elected if it is gone");
+        };
     }
 
     private static Map<Integer, AppendAnswer> answers(Map<Integer, ByteBuffer> batches, ProduceResponse response) {

@@ -2,6 +2,7 @@ package io.ferry.node.internal.broker.records;
 
 import io.ferry.node.internal.broker.authz.BrokerAuthorizer;
 import io.ferry.node.internal.broker.authz.Caller;
+import io.ferry.node.internal.broker.group.OffsetsTopicCreation;
 import io.ferry.node.internal.broker.memory.FetchMemory;
 import io.ferry.node.internal.broker.memory.SubscriptionLoad;
 import io.ferry.node.internal.broker.metadata.BrokerMetadata;
@@ -12,6 +13,7 @@ import io.ferry.node.internal.broker.quota.HandlerTime;
 import io.ferry.node.internal.broker.quota.QuotaClient;
 import io.ferry.node.internal.broker.topic.TopicConfigs;
 import io.ferry.node.internal.broker.wire.ServiceRebinding;
+import io.ferry.node.internal.caller.CallerClientId;
 import io.ferry.node.internal.caller.CallerConnection;
 import io.ferry.node.internal.caller.CallerListener;
 import io.ferry.proto.v1.PartitionRecord;
@@ -30,6 +32,8 @@ import io.grpc.Status;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -39,6 +43,9 @@ import org.slf4j.LoggerFactory;
 public final class RecordGrpcService implements RecordServiceGrpc.AsyncService, BindableService {
 
     private static final Logger log = LoggerFactory.getLogger(RecordGrpcService.class);
+
+    /** The client id a group stream's member has in the group when its caller sent none. */
+    static final String DEFAULT_CLIENT_ID = "ferry-subscribe";
 
     private final ReplicaManager replicaManager;
     private final Supplier<BrokerMetadata> metadata;
@@ -51,6 +58,8 @@ public final class RecordGrpcService implements RecordServiceGrpc.AsyncService, 
     private final FetchMemory fetchMemory;
     private final LocalLeader localLeader;
     private final SubscriptionLoad subscriptions = new SubscriptionLoad();
+    private final CoordinatorCalls coordinators;
+    private final ScheduledExecutorService groupTimer;
 
     /**
      * @param requestTimeoutMillis {@code request.timeout.ms}: the longest acks=all or a forwarded call waits
@@ -69,6 +78,14 @@ public final class RecordGrpcService implements RecordServiceGrpc.AsyncService, 
     public record Publishing(int brokerId, TopicConfigs topicConfigs, ClientThrottle throttle) {}
 
     /**
+     * What group streams need beyond the rest.
+     *
+     * @param offsetsTopic creates {@code __consumer_offsets} when a group stream is the first to need it
+     * @param timer        times the members' heartbeats and retries
+     */
+    public record Grouping(OffsetsTopicCreation offsetsTopic, ScheduledExecutorService timer) {}
+
+    /**
      * @param peers       channels to the other brokers, this service's own
      * @param fetchMemory the broker's fetch memory, whose answer budget Subscribe streams share
      */
@@ -80,7 +97,8 @@ public final class RecordGrpcService implements RecordServiceGrpc.AsyncService, 
             BrokerMetrics metrics,
             Publishing publishing,
             Limits limits,
-            FetchMemory fetchMemory) {
+            FetchMemory fetchMemory,
+            Grouping grouping) {
         this.replicaManager = replicaManager;
         this.metadata = metadata;
         this.peers = peers;
@@ -99,6 +117,9 @@ public final class RecordGrpcService implements RecordServiceGrpc.AsyncService, 
         this.throttle = publishing.throttle();
         this.fetchMemory = fetchMemory;
         this.localLeader = new LocalLeader(replicaManager);
+        this.coordinators =
+                new CoordinatorCalls(metadata, peers, grouping.offsetsTopic(), limits.requestTimeoutMillis());
+        this.groupTimer = grouping.timer();
         metrics.watch(subscriptions);
     }
 
@@ -165,21 +186,41 @@ public final class RecordGrpcService implements RecordServiceGrpc.AsyncService, 
         time.handled();
     }
 
-    /** Checks the start on the caller's thread, then streams from {@link Subscription}. */
+    /**
+     * Checks the start on the caller's thread, then streams from {@link Subscription}; a group stream joins its
+     * group as a {@link StreamMember}.
+     */
     @Override
     public StreamObserver<SubscribeRequest> subscribe(StreamObserver<SubscribeResponse> responses) {
         Caller caller = Caller.current();
         Object connection = CallerConnection.current();
-        return new SubscribeCall(
-                responses,
-                (start, observer) -> new Subscription(
-                        observer,
-                        SubscriptionPlan.check(start, metadata.get(), caller, authorizer, limits.fetchMaxBytes()),
-                        metadata,
-                        this::leaderOf,
-                        subscriptions,
-                        AnswerRoom.in(fetchMemory, connection),
-                        metrics));
+        String clientId = CallerClientId.current();
+        return new SubscribeCall(responses, (start, observer) -> {
+            SubscriptionPlan plan =
+                    SubscriptionPlan.check(start, metadata.get(), caller, authorizer, limits.fetchMaxBytes());
+            Subscription subscription = new Subscription(
+                    observer,
+                    plan,
+                    metadata,
+                    this::leaderOf,
+                    subscriptions,
+                    AnswerRoom.in(fetchMemory, connection),
+                    metrics);
+            Optional<StreamMember> member = plan.group()
+                    .map(group -> new StreamMember(
+                            group,
+                            plan.topic(),
+                            clientId.isEmpty() ? DEFAULT_CLIENT_ID : clientId,
+                            subscription,
+                            coordinators,
+                            groupTimer,
+                            limits.requestTimeoutMillis()));
+            return new SubscribeCall.Started(
+                    subscription,
+                    member,
+                    partition ->
+                            metadata.get().partition(plan.topic(), partition).isPresent());
+        });
     }
 
     /** This broker's replica manager when it leads at the view's epoch, else the leader over gRPC. */

@@ -15,19 +15,11 @@ import io.ferry.proto.v1.ListOffsetsRequest;
 import io.ferry.proto.v1.ListOffsetsTopic;
 import io.ferry.storage.BufferLease;
 import io.ferry.storage.TopicPartition;
-import io.grpc.CallOptions;
-import io.grpc.ClientCall;
-import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
-import io.grpc.Status;
-import io.grpc.stub.ClientCalls;
-import io.grpc.stub.StreamObserver;
-import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Partitions another broker leads, read with BrokerService's Fetch and ListOffsets on this broker's channel to it
@@ -101,44 +93,7 @@ final class RemoteLeader implements PartitionLeader {
         return answers;
     }
 
-    /** A unary call whose answer, when cancelled, cancels the call. */
     private <Q, R> CompletableFuture<R> call(MethodDescriptor<Q, R> method, Q request, long longPollMillis) {
-        ManagedChannel channel;
-        try {
-            channel = peers.channel(leaderId);
-        } catch (IOException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-        ClientCall<Q, R> call = channel.newCall(
-                method,
-                CallOptions.DEFAULT.withDeadlineAfter(longPollMillis + requestTimeoutMillis, TimeUnit.MILLISECONDS));
-        CompletableFuture<R> answer = new CompletableFuture<>();
-        answer.whenComplete((r, e) -> {
-            if (answer.isCancelled()) {
-                call.cancel("the subscription stopped", null);
-            }
-        });
-        String name = method.getBareMethodName();
-        ClientCalls.asyncUnaryCall(call, request, new StreamObserver<R>() {
-            @Override
-            public void onNext(R response) {
-                answer.complete(response);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                answer.completeExceptionally(
-                        new IOException(name + " to broker " + leaderId + " failed: " + Status.fromThrowable(t), t));
-            }
-
-            @Override
-            public void onCompleted() {
-                if (!answer.isDone()) {
-                    answer.completeExceptionally(
-                            new IOException("broker " + leaderId + " ended " + name + " without an answer"));
-                }
-            }
-        });
-        return answer;
+        return peers.call(leaderId, method, request, longPollMillis + requestTimeoutMillis);
     }
 }

@@ -1,44 +1,62 @@
 package io.ferry.node.internal.broker.records;
 
 import io.ferry.proto.v1.ErrorCode;
+import io.ferry.proto.v1.SubscribeCommit;
 import io.ferry.proto.v1.SubscribeRequest;
 import io.ferry.proto.v1.SubscribeResponse;
 import io.ferry.proto.v1.SubscribeStart;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.IntPredicate;
 
 /**
  * The client's side of one Subscribe call: its first message must be a start, which is checked and starts the
- * {@link Subscription}; any other message ends the call with INVALID_ARGUMENT. The stream's onReady and onCancel
- * handlers drive and stop the subscription. gRPC runs these callbacks one at a time; the fields they share with
+ * {@link Subscription}; a group stream's later messages are commits, handed to its {@link StreamMember}; any
+ * other message ends the call with INVALID_ARGUMENT. The stream's onReady and onCancel handlers drive and stop
+ * the subscription.
+ *
+ * <p>Messages are read one at a time: the next only once the previous one's answer was handed to gRPC and the
+ * stream can take more, so a client that commits without reading its answers is no longer read instead of making
+ * the broker queue answers without bound. gRPC runs these callbacks one at a time; the fields they share with
  * other threads are volatile.
  */
 final class SubscribeCall implements StreamObserver<SubscribeRequest> {
 
+    /** A checked start: its subscription, and its group membership for a group stream. */
+    record Started(Subscription subscription, Optional<StreamMember> member, IntPredicate partitionExists) {}
+
     /** Checks a start and builds its subscription. */
     interface Starter {
-        Subscription start(SubscribeStart start, ServerCallStreamObserver<SubscribeResponse> observer)
+        Started start(SubscribeStart start, ServerCallStreamObserver<SubscribeResponse> observer)
                 throws SubscribeRefusal;
     }
 
     private final ServerCallStreamObserver<SubscribeResponse> observer;
     private final Starter starter;
     /** Set once, on a gRPC thread, read by the handlers on others. */
-    private volatile Subscription subscription;
+    private volatile Started started;
+    /** The next message is read once the stream is ready again. */
+    private final AtomicBoolean readWhenReady = new AtomicBoolean();
 
-    private boolean started;
     private volatile boolean ended;
 
     SubscribeCall(StreamObserver<SubscribeResponse> responses, Starter starter) {
         this.observer = (ServerCallStreamObserver<SubscribeResponse>) responses;
         this.starter = starter;
+        observer.disableAutoRequest();
         observer.setOnReadyHandler(() -> {
-            Subscription s = subscription;
+            Started s = started;
             if (s != null) {
-                s.pump();
+                s.subscription().pump();
+            }
+            if (readWhenReady.compareAndSet(true, false)) {
+                observer.request(1);
             }
         });
         observer.setOnCancelHandler(this::stop);
+        observer.request(1);
     }
 
     @Override
@@ -46,23 +64,59 @@ final class SubscribeCall implements StreamObserver<SubscribeRequest> {
         if (ended) {
             return;
         }
-        if (started) {
-            refuse("a Subscribe stream takes one SubscribeRequest, the start; another arrived");
-        } else if (!request.hasStart()) {
-            refuse("the first SubscribeRequest must be a start");
+        Started s = started;
+        if (s == null) {
+            begin(request);
+        } else if (request.hasCommit() && s.member().isPresent()) {
+            commit(s, request.getCommit());
+        } else if (request.hasCommit()) {
+            refuse("a SubscribeCommit was sent on a stream without a group_id; commits need a group");
         } else {
-            started = true;
-            try {
-                Subscription s = starter.start(request.getStart(), observer);
-                subscription = s;
-                if (ended) {
-                    s.cancel();
-                } else {
-                    s.pump();
-                }
-            } catch (SubscribeRefusal refusal) {
-                ended = true;
-                observer.onError(RecordErrors.asException(refusal.error()));
+            refuse("a Subscribe stream takes one SubscribeStart, its first message; another arrived");
+        }
+    }
+
+    private void begin(SubscribeRequest request) {
+        if (!request.hasStart()) {
+            refuse("the first SubscribeRequest must be a start");
+            return;
+        }
+        try {
+            Started s = starter.start(request.getStart(), observer);
+            started = s;
+            if (ended) {
+                s.subscription().cancel();
+                return;
+            }
+            s.member().ifPresent(StreamMember::start);
+            s.subscription().pump();
+            observer.request(1);
+        } catch (SubscribeRefusal refusal) {
+            ended = true;
+            observer.onError(RecordErrors.asException(refusal.error()));
+        }
+    }
+
+    private void commit(Started s, SubscribeCommit commit) {
+        s.member().get().commit(commit, s.partitionExists(), result -> {
+            s.subscription()
+                    .send(SubscribeResponse.newBuilder().setCommit(result).build());
+            readNext();
+        });
+    }
+
+    /** Reads the next message now if the stream can take its answer, else once it is ready. */
+    private void readNext() {
+        if (ended) {
+            return;
+        }
+        if (observer.isReady()) {
+            observer.request(1);
+        } else {
+            readWhenReady.set(true);
+            // Ready again in between: the handler may have run before the flag was set.
+            if (observer.isReady() && readWhenReady.compareAndSet(true, false)) {
+                observer.request(1);
             }
         }
     }
@@ -75,15 +129,15 @@ final class SubscribeCall implements StreamObserver<SubscribeRequest> {
     @Override
     public void onCompleted() {
         // The client half-closed: the stream goes on until it cancels, as records.proto says, once started.
-        if (!started && !ended) {
+        if (started == null && !ended) {
             refuse("the stream ended before its start");
         }
     }
 
     private void refuse(String message) {
         ended = true;
-        Subscription s = subscription;
-        if (s != null && !s.cancel()) {
+        Started s = started;
+        if (s != null && !s.subscription().cancel()) {
             return; // it ended the call already
         }
         observer.onError(RecordErrors.asException(RecordErrors.error(ErrorCode.INVALID_REQUEST, message, null)));
@@ -91,9 +145,9 @@ final class SubscribeCall implements StreamObserver<SubscribeRequest> {
 
     private void stop() {
         ended = true;
-        Subscription s = subscription;
+        Started s = started;
         if (s != null) {
-            s.cancel();
+            s.subscription().cancel();
         }
     }
 }

@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -92,6 +93,8 @@ final class Subscription {
 
     private boolean pumping;
     private boolean ended;
+    /** Runs once when the stream ends, whatever ends it. */
+    private Runnable whenEnded = () -> {};
 
     Subscription(
             ServerCallStreamObserver<SubscribeResponse> observer,
@@ -171,6 +174,49 @@ final class Subscription {
         }
         inFlight.forEach(f -> f.cancel(false));
         return true;
+    }
+
+    /** Runs {@code action} once when the stream ends (at once if it has); it must take no lock. */
+    void whenEnded(Runnable action) {
+        boolean now;
+        synchronized (this) {
+            now = ended;
+            whenEnded = action;
+        }
+        if (now) {
+            action.run();
+        }
+    }
+
+    /** Sends a message other than records (a group stream's assignment, a commit's answer) unless the stream ended. */
+    synchronized void send(SubscribeResponse message) {
+        if (!ended) {
+            observer.onNext(message);
+        }
+    }
+
+    /** Ends the stream with {@code error}, unless it ended already. */
+    synchronized void fail(RecordError error) {
+        if (!ended) {
+            end(error);
+        }
+    }
+
+    /**
+     * Starts delivering partitions the group assigned: each from its committed offset, or, for -1 (none), from the
+     * plan's start position. Call {@link #pump} after.
+     */
+    synchronized void assign(Map<TopicPartition, Long> committed) {
+        committed.forEach((tp, offset) -> {
+            Cursor c = new Cursor(tp, plan.start());
+            c.next = offset;
+            cursors.put(tp, c);
+        });
+    }
+
+    /** Stops delivering partitions the group took away; what a read in flight brings for them is dropped. */
+    synchronized void revoke(Set<TopicPartition> partitions) {
+        partitions.forEach(cursors::remove);
     }
 
     /** Guarded by this. */
@@ -290,6 +336,9 @@ final class Subscription {
         try {
             for (Map.Entry<TopicPartition, ReadAnswer> entry : answers.entrySet()) {
                 Cursor c = cursors.get(entry.getKey());
+                if (!batch.contains(c)) {
+                    continue; // revoked since the read was issued (and perhaps assigned again, at another offset)
+                }
                 ReadAnswer a = entry.getValue();
                 if (a.error() == ErrorCode.NONE) {
                     c.next = decoder.decode(c.tp.partition(), a.records(), c.next);
@@ -314,6 +363,18 @@ final class Subscription {
 
     /** What a partition's error means for the stream: null when it backs off and retries, else why it ends. */
     private RecordError refusal(Cursor c, ReadAnswer a) {
+        if (a.error() == ErrorCode.OFFSET_OUT_OF_RANGE && plan.group().isPresent()) {
+            // A committed offset retention has passed: start again where the plan says, as auto.offset.reset.
+            log.info(
+                    "Group '{}': {} has no offset {} any more ({}); starting at {}",
+                    plan.group().get(),
+                    c.tp,
+                    c.next,
+                    a.message(),
+                    plan.start());
+            c.next = -1;
+            return null;
+        }
         if (a.error() == ErrorCode.OFFSET_OUT_OF_RANGE) {
             return RecordErrors.error(
                     a.error(),
@@ -413,6 +474,7 @@ final class Subscription {
     /** Marks the stream ended and gives back what it holds; returns the calls to cancel. Guarded by this. */
     private List<CompletableFuture<?>> close() {
         ended = true;
+        whenEnded.run();
         settle();
         load.closed();
         List<CompletableFuture<?>> inFlight = new ArrayList<>(lookups);

@@ -2,6 +2,7 @@ package io.ferry.node.internal.broker.records;
 
 import io.ferry.node.internal.broker.authz.BrokerAuthorizer;
 import io.ferry.node.internal.broker.authz.Caller;
+import io.ferry.node.internal.broker.handler.GroupRequestChecks;
 import io.ferry.node.internal.broker.metadata.BrokerMetadata;
 import io.ferry.proto.v1.Error;
 import io.ferry.proto.v1.ErrorCode;
@@ -11,21 +12,30 @@ import io.ferry.proto.v1.SubscribePartition;
 import io.ferry.proto.v1.SubscribeStart;
 import io.ferry.security.AclOperation;
 import io.ferry.storage.TopicPartition;
-import io.grpc.Status;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * A checked {@link SubscribeStart}: the partitions to deliver, each with where it starts, and the bound on one
  * response's record bytes. Every field the client sent is checked here, before anything is read.
  *
- * @param topicId  the topic's id when the stream started: a topic deleted and created again under its name is
- *                 another topic, whose offsets mean nothing to the stream
- * @param maxBytes 1 or more: the most record bytes one SubscribeResponse carries
+ * @param topicId    the topic's id when the stream started: a topic deleted and created again under its name is
+ *                   another topic, whose offsets mean nothing to the stream
+ * @param partitions the partitions to deliver from the start; none for a group stream, whose group assigns them
+ * @param start      where partitions without their own start begin (a group's: those without a committed offset)
+ * @param maxBytes   1 or more: the most record bytes one SubscribeResponse carries
+ * @param group      the consumer group the stream is a member of
  */
-record SubscriptionPlan(String topic, String topicId, List<PartitionStart> partitions, int maxBytes) {
+record SubscriptionPlan(
+        String topic,
+        String topicId,
+        List<PartitionStart> partitions,
+        StartPosition start,
+        int maxBytes,
+        Optional<String> group) {
 
     /** {@code max_bytes} when the client sends 0. */
     static final int DEFAULT_MAX_BYTES = 1 << 20;
@@ -40,11 +50,9 @@ record SubscriptionPlan(String topic, String topicId, List<PartitionStart> parti
     static SubscriptionPlan check(
             SubscribeStart start, BrokerMetadata view, Caller caller, BrokerAuthorizer authorizer, int fetchMaxBytes)
             throws SubscribeRefusal {
-        if (!start.getGroupId().isEmpty()) {
-            throw SubscribeRefusal.withStatus(
-                    Status.Code.UNIMPLEMENTED,
-                    ErrorCode.INVALID_REQUEST,
-                    "group_id is set: group subscriptions are not served yet; subscribe without a group_id");
+        Optional<String> group = start.getGroupId().isEmpty() ? Optional.empty() : Optional.of(start.getGroupId());
+        if (group.isPresent()) {
+            checkGroup(start, caller, authorizer);
         }
         if (start.getMaxBytes() < 0) {
             throw invalid("max_bytes is " + start.getMaxBytes() + "; it must be 0 (1 MiB) or more");
@@ -59,7 +67,7 @@ record SubscriptionPlan(String topic, String topicId, List<PartitionStart> parti
         }
         checkStart("start", start.getStart());
         List<PartitionStart> partitions = new ArrayList<>();
-        if (start.getPartitionsCount() == 0) {
+        if (start.getPartitionsCount() == 0 && group.isEmpty()) {
             for (PartitionRecord p : view.partitionsOf(topic)) {
                 partitions.add(new PartitionStart(new TopicPartition(topic, p.getPartition()), start.getStart()));
             }
@@ -85,7 +93,29 @@ record SubscriptionPlan(String topic, String topicId, List<PartitionStart> parti
                 topic,
                 view.topics().get(topic).getTopicId(),
                 List.copyOf(partitions),
-                Math.min(maxBytes, fetchMaxBytes));
+                start.getStart(),
+                Math.min(maxBytes, fetchMaxBytes),
+                group);
+    }
+
+    /** A group stream: a valid group id the caller may READ, and no partitions or offsets of its own. */
+    private static void checkGroup(SubscribeStart start, Caller caller, BrokerAuthorizer authorizer)
+            throws SubscribeRefusal {
+        Error invalidId = GroupRequestChecks.groupId(start.getGroupId());
+        if (invalidId != null) {
+            throw new SubscribeRefusal(invalidId.getCode(), invalidId.getMessage());
+        }
+        Error denied = authorizer.group(caller, AclOperation.READ, start.getGroupId());
+        if (denied != null) {
+            throw new SubscribeRefusal(denied.getCode(), denied.getMessage());
+        }
+        if (start.getPartitionsCount() > 0) {
+            throw invalid("partitions are named with a group_id; the group assigns a member its partitions");
+        }
+        if (start.getStart().hasOffset()) {
+            throw invalid("start.offset is set with a group_id; a member starts each partition at the group's"
+                    + " committed offset, else at a boundary or a timestamp");
+        }
     }
 
     private static void checkStart(String field, StartPosition start) throws SubscribeRefusal {

@@ -19,12 +19,10 @@ import io.ferry.storage.TopicPartition;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
-import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ClientResponseObserver;
-import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -152,39 +150,7 @@ public final class GrpcLeaderClient implements LeaderClient, AutoCloseable {
      */
     public CompletableFuture<ListOffsetsResponse> listOffsets(
             int leaderId, ListOffsetsRequest request, long timeoutMs) {
-        ManagedChannel channel;
-        try {
-            channel = channels.channel(leaderId);
-        } catch (IOException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-        CompletableFuture<ListOffsetsResponse> answer = new CompletableFuture<>();
-        ClientCalls.asyncUnaryCall(
-                channel.newCall(
-                        BrokerServiceGrpc.getListOffsetsMethod(),
-                        CallOptions.DEFAULT.withDeadlineAfter(timeoutMs, TimeUnit.MILLISECONDS)),
-                request,
-                new StreamObserver<ListOffsetsResponse>() {
-                    @Override
-                    public void onNext(ListOffsetsResponse response) {
-                        answer.complete(response);
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        answer.completeExceptionally(new IOException(
-                                "ListOffsets to broker " + leaderId + " failed: " + Status.fromThrowable(t), t));
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        if (!answer.isDone()) {
-                            answer.completeExceptionally(
-                                    new IOException("broker " + leaderId + " ended ListOffsets without an answer"));
-                        }
-                    }
-                });
-        return answer;
+        return channels.call(leaderId, BrokerServiceGrpc.getListOffsetsMethod(), request, timeoutMs);
     }
 
     @Override

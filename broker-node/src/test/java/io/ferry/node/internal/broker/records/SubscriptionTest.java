@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -108,15 +109,16 @@ class SubscriptionTest {
     }
 
     private Subscription subscription(Subscription.Leaders leaders) {
+        StartPosition earliest = StartPosition.newBuilder()
+                .setBoundary(StartPosition.Boundary.BOUNDARY_EARLIEST)
+                .build();
         SubscriptionPlan plan = new SubscriptionPlan(
                 "t",
                 "id-1",
-                List.of(new SubscriptionPlan.PartitionStart(
-                        TP,
-                        StartPosition.newBuilder()
-                                .setBoundary(StartPosition.Boundary.BOUNDARY_EARLIEST)
-                                .build())),
-                1 << 20);
+                List.of(new SubscriptionPlan.PartitionStart(TP, earliest)),
+                earliest,
+                1 << 20,
+                Optional.empty());
         Subscription subscription = new Subscription(
                 stream, plan, view::get, leaders, load, room, new BrokerMetrics(new SimpleMeterRegistry(), null));
         stream.setOnReadyHandler(subscription::pump);
