@@ -81,7 +81,7 @@ public final class RecordGrpcService implements RecordServiceGrpc.AsyncService, 
      * What group streams need beyond the rest.
      *
      * @param offsetsTopic creates {@code __consumer_offsets} when a group stream is the first to need it
-     * @param timer        times the members' heartbeats and retries
+     * @param timer        times the members' heartbeats and retries, and every stream's backoffs
      */
     public record Grouping(OffsetsTopicCreation offsetsTopic, ScheduledExecutorService timer) {}
 
@@ -205,7 +205,8 @@ public final class RecordGrpcService implements RecordServiceGrpc.AsyncService, 
                     this::leaderOf,
                     subscriptions,
                     AnswerRoom.in(fetchMemory, connection),
-                    metrics);
+                    metrics,
+                    groupTimer);
             Optional<StreamMember> member = plan.group()
                     .map(group -> new StreamMember(
                             group,

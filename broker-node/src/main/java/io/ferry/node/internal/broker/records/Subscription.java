@@ -21,7 +21,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -51,8 +51,6 @@ final class Subscription {
 
     private static final Logger log = LoggerFactory.getLogger(Subscription.class);
 
-    private static final Executor BACKOFF = CompletableFuture.delayedExecutor(BACKOFF_MS, TimeUnit.MILLISECONDS);
-
     /** Where the stream stands on one partition. Guarded by the subscription. */
     private static final class Cursor {
         final TopicPartition tp;
@@ -80,6 +78,8 @@ final class Subscription {
     private final SubscriptionLoad load;
     private final BrokerMetrics metrics;
     private final AnswerRoom room;
+    /** Ends the backoffs; the broker's, so that they stop with it. */
+    private final ScheduledExecutorService timer;
 
     private final Map<TopicPartition, Cursor> cursors = new LinkedHashMap<>();
     /** Leader id → its read in flight (null until the call was made). */
@@ -103,7 +103,8 @@ final class Subscription {
             Leaders leaders,
             SubscriptionLoad load,
             AnswerRoom room,
-            BrokerMetrics metrics) {
+            BrokerMetrics metrics,
+            ScheduledExecutorService timer) {
         this.observer = observer;
         this.plan = plan;
         this.metadata = metadata;
@@ -111,6 +112,7 @@ final class Subscription {
         this.load = load;
         this.metrics = metrics;
         this.room = room;
+        this.timer = timer;
         plan.partitions().forEach(p -> cursors.put(p.tp(), new Cursor(p.tp(), p.start())));
         load.opened();
     }
@@ -455,12 +457,15 @@ final class Subscription {
     /** Guarded by this. */
     private void backOff(Cursor c) {
         c.busy = true;
-        BACKOFF.execute(() -> {
-            synchronized (this) {
-                c.busy = false;
-            }
-            pump();
-        });
+        timer.schedule(
+                () -> {
+                    synchronized (this) {
+                        c.busy = false;
+                    }
+                    pump();
+                },
+                BACKOFF_MS,
+                TimeUnit.MILLISECONDS);
     }
 
     /** Ends the stream with {@code error}. Guarded by this. */

@@ -25,7 +25,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** One {@link Subscription} against fake leaders and a fake stream: no socket, no log. */
@@ -64,6 +67,12 @@ class SubscriptionTest {
     private final FakeServerCall<SubscribeResponse> stream = new FakeServerCall<>();
     private final SubscriptionLoad load = new SubscriptionLoad();
     private final Room room = new Room();
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+
+    @AfterEach
+    void stopTimer() {
+        timer.shutdownNow();
+    }
 
     /** An answer room of 1 MiB that says what it holds. */
     private static final class Room implements AnswerRoom {
@@ -120,7 +129,14 @@ class SubscriptionTest {
                 1 << 20,
                 Optional.empty());
         Subscription subscription = new Subscription(
-                stream, plan, view::get, leaders, load, room, new BrokerMetrics(new SimpleMeterRegistry(), null));
+                stream,
+                plan,
+                view::get,
+                leaders,
+                load,
+                room,
+                new BrokerMetrics(new SimpleMeterRegistry(), null),
+                timer);
         stream.setOnReadyHandler(subscription::pump);
         return subscription;
     }
