@@ -26,7 +26,7 @@ import java.util.function.Supplier;
  * that finds no coordinator fails with a {@link SubscribeRefusal} of COORDINATOR_NOT_AVAILABLE, which is
  * retriable; the first need of the offsets topic asks the controllers to create it, as FindCoordinator does.
  */
-final class CoordinatorCalls {
+final class CoordinatorCalls implements Coordinator {
 
     private final Supplier<BrokerMetadata> metadata;
     private final BrokerChannels peers;
@@ -44,15 +44,18 @@ final class CoordinatorCalls {
         this.requestTimeoutMillis = requestTimeoutMillis;
     }
 
-    CompletableFuture<ConsumerGroupHeartbeatResponse> heartbeat(ConsumerGroupHeartbeatRequest request) {
+    @Override
+    public CompletableFuture<ConsumerGroupHeartbeatResponse> heartbeat(ConsumerGroupHeartbeatRequest request) {
         return call(request.getGroupId(), GroupServiceGrpc.getConsumerGroupHeartbeatMethod(), request);
     }
 
-    CompletableFuture<OffsetCommitResponse> commit(OffsetCommitRequest request) {
+    @Override
+    public CompletableFuture<OffsetCommitResponse> commit(OffsetCommitRequest request) {
         return call(request.getGroupId(), GroupServiceGrpc.getOffsetCommitMethod(), request);
     }
 
-    CompletableFuture<OffsetFetchResponse> committed(OffsetFetchRequest request) {
+    @Override
+    public CompletableFuture<OffsetFetchResponse> committed(OffsetFetchRequest request) {
         return call(request.getGroupId(), GroupServiceGrpc.getOffsetFetchMethod(), request);
     }
 

@@ -77,7 +77,7 @@ final class StreamMember {
     private final String memberId = UUID.randomUUID().toString();
 
     private final Subscription subscription;
-    private final CoordinatorCalls coordinator;
+    private final Coordinator coordinator;
     private final ScheduledExecutorService timer;
     private final long commitTimeoutMillis;
 
@@ -107,7 +107,7 @@ final class StreamMember {
             String topic,
             String clientId,
             Subscription subscription,
-            CoordinatorCalls coordinator,
+            Coordinator coordinator,
             ScheduledExecutorService timer,
             long commitTimeoutMillis) {
         this.groupId = groupId;
@@ -186,7 +186,7 @@ final class StreamMember {
     }
 
     private void heartbeatAnswered(int sentEpoch, ConsumerGroupHeartbeatResponse answer, Throwable failure) {
-        Set<Integer> added = Set.of();
+        Reconciled reconciled = Reconciled.NOTHING;
         synchronized (this) {
             heartbeatInFlight = false;
             if (stopped) {
@@ -208,9 +208,10 @@ final class StreamMember {
                 }
                 if (answer.hasAssignment()) {
                     target = partitionsOf(answer.getAssignment().getTopicsList());
-                    added = reconcileLocked();
+                    reconciled = reconcileLocked();
                 }
-                delay = heartbeatSoon ? 0 : intervalMillis;
+                // A revocation is reported at once: the coordinator waits for it to give the partitions away.
+                delay = heartbeatSoon || reconciled.revoked() ? 0 : intervalMillis;
             } else if (code == ErrorCode.FENCED_MEMBER_EPOCH || code == ErrorCode.UNKNOWN_MEMBER_ID) {
                 log.info(
                         "Member {} of group {} was fenced ({}); it gives up its partitions and joins again",
@@ -236,7 +237,7 @@ final class StreamMember {
             heartbeatSoon = false;
             schedule(delay);
         }
-        start(added);
+        start(reconciled.added());
     }
 
     /**
@@ -244,20 +245,30 @@ final class StreamMember {
      * starts the new ones once their committed offsets are known.
      */
     private void reconcile() {
-        Set<Integer> added;
+        Reconciled reconciled;
         synchronized (this) {
             if (stopped) {
                 return;
             }
-            added = reconcileLocked();
+            reconciled = reconcileLocked();
+            if (reconciled.revoked()) {
+                heartbeatNowLocked();
+            }
         }
-        start(added);
+        start(reconciled.added());
     }
 
-    /** Stops the revoked partitions; returns the assigned ones to {@link #start}. Guarded by this. */
-    private Set<Integer> reconcileLocked() {
+    /** What a reconciliation did: partitions revoked, and the assigned ones left to {@link #start}. */
+    private record Reconciled(Set<Integer> added, boolean revoked) {
+        static final Reconciled NOTHING = new Reconciled(Set.of(), false);
+    }
+
+    /**
+     * Stops the revoked partitions; the caller reports them in a heartbeat. Guarded by this.
+     */
+    private Reconciled reconcileLocked() {
         if (target == null) {
-            return Set.of();
+            return Reconciled.NOTHING;
         }
         Set<Integer> revoked = new TreeSet<>(owned);
         revoked.removeAll(target);
@@ -270,9 +281,8 @@ final class StreamMember {
             owned.removeAll(revoked);
             subscription.revoke(partitions(revoked));
             announce();
-            heartbeatNowLocked();
         }
-        return added;
+        return new Reconciled(added, !revoked.isEmpty());
     }
 
     /** Fetches the group's committed offsets of {@code added}, then delivers them from there. */
