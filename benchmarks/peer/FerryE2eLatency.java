@@ -4,6 +4,8 @@
 // Also reports the producer ack latency (send().get()) of each record.
 //   java -cp cli/target/ferry-cli.jar benchmarks/peer/FerryE2eLatency.java <bootstrap> <topic> <numRecords> <acks> <recordSize>
 // The topic must exist (1 partition). Bounded: numRecords iterations, 10 s poll cap per record.
+// With -Dferry.e2e.trace=<file> it also writes each measured record's offset and System.nanoTime() at send,
+// ack and read-back to <file> (after the run), for benchmarks/latency/breakdown.py; the method is unchanged.
 import io.ferry.client.ConsumerConfig;
 import io.ferry.client.ConsumerRecord;
 import io.ferry.client.FerryConsumer;
@@ -11,6 +13,9 @@ import io.ferry.client.FerryProducer;
 import io.ferry.client.ProducerConfig;
 import io.ferry.client.ProducerRecord;
 import io.ferry.client.TopicPartition;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -23,6 +28,7 @@ public class FerryE2eLatency {
         int n = Integer.parseInt(a[2]), size = Integer.parseInt(a[4]);
         TopicPartition tp = new TopicPartition(topic, 0);
         long[] e2e = new long[n], ack = new long[n];
+        long[] offsets = new long[n], sentAt = new long[n];
         Random random = new Random(42);
         try (FerryProducer producer = new FerryProducer(ProducerConfig.of(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS, bootstrap, ProducerConfig.ACKS, acks, ProducerConfig.LINGER_MS, "0")));
@@ -36,7 +42,9 @@ public class FerryE2eLatency {
                 byte[] value = new byte[size];
                 random.nextBytes(value);
                 long t0 = System.nanoTime();
-                producer.send(new ProducerRecord(topic, 0, null, null, value, List.of())).get();
+                long offset = producer.send(new ProducerRecord(topic, 0, null, null, value, List.of()))
+                        .get()
+                        .offset();
                 long t1 = System.nanoTime();
                 boolean got = false;
                 long deadline = t0 + 10_000_000_000L;
@@ -54,6 +62,17 @@ public class FerryE2eLatency {
                 if (i >= 0) {
                     ack[i] = t1 - t0;
                     e2e[i] = t2 - t0;
+                    offsets[i] = offset;
+                    sentAt[i] = t0;
+                }
+            }
+        }
+        String traceFile = System.getProperty("ferry.e2e.trace");
+        if (traceFile != null) {
+            try (PrintWriter out = new PrintWriter(Files.newBufferedWriter(Path.of(traceFile)))) {
+                out.println("offset\tsend_ns\tack_ns\tread_ns");
+                for (int i = 0; i < n; i++) {
+                    out.println(offsets[i] + "\t" + sentAt[i] + "\t" + (sentAt[i] + ack[i]) + "\t" + (sentAt[i] + e2e[i]));
                 }
             }
         }

@@ -233,6 +233,7 @@ public final class ReplicaManager implements AutoCloseable {
                         appended.info().lastOffset(),
                         appended.info().logAppendTimeMs(),
                         appended.logStartOffset());
+                LatencyStage.LEADER_APPENDED.mark(tp, outcome.lastOffset(), -1);
                 followerFetchWaiters.checkAndComplete(tp);
                 if (appended.highWatermarkAdvanced()) {
                     wake(tp);
@@ -342,7 +343,16 @@ public final class ReplicaManager implements AutoCloseable {
                 r -> FetchedPartition.empty(r.highWatermark(), r.logStartOffset()));
         List<TopicPartition> keys =
                 requests.stream().map(FetchPartitionRequest::tp).toList();
-        longPoll(fetchWaiters, params, keys, () -> readPositions(keys, true), read, callback);
+        longPoll(fetchWaiters, params, keys, () -> readPositions(keys, true), read, answer -> {
+            if (LatencyStage.enabled()) {
+                answer.forEach((tp, p) -> {
+                    if (p.records().hasRemaining()) {
+                        LatencyStage.CONSUMER_FETCH_ANSWERED.mark(tp, p.highWatermark() - 1, -1);
+                    }
+                });
+            }
+            callback.accept(answer);
+        });
     }
 
     /**
@@ -371,8 +381,10 @@ public final class ReplicaManager implements AutoCloseable {
                 continue;
             }
             try {
+                LatencyStage.LEADER_FOLLOWER_FETCHED.mark(request.tp(), request.fetchOffset() - 1, replicaId);
                 Partition.FollowerFetch arrived = partition.followerFetched(replicaId, request);
                 if (arrived.highWatermarkAdvanced()) {
+                    LatencyStage.HIGH_WATERMARK_ADVANCED.mark(request.tp(), partition.highWatermark() - 1, -1);
                     wake(request.tp());
                 }
                 if (arrived.isrChange() != null) {
@@ -407,7 +419,16 @@ public final class ReplicaManager implements AutoCloseable {
         List<TopicPartition> keys =
                 toRead.stream().map(ReplicaFetchPartition::tp).toList();
         // A follower's read stops at the log end, so a high watermark change alone reads nothing new.
-        longPoll(followerFetchWaiters, params, keys, () -> readPositions(keys, false), read, callback);
+        longPoll(followerFetchWaiters, params, keys, () -> readPositions(keys, false), read, answer -> {
+            if (LatencyStage.enabled()) {
+                answer.forEach((tp, r) -> {
+                    if (r.records().hasRemaining()) {
+                        LatencyStage.FOLLOWER_ANSWERED.mark(tp, r.logEndOffset() - 1, replicaId);
+                    }
+                });
+            }
+            callback.accept(answer);
+        });
     }
 
     private static Map<TopicPartition, ReplicaFetchResult> refuseFenced(

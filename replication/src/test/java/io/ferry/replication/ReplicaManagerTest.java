@@ -283,6 +283,20 @@ class ReplicaManagerTest {
     }
 
     @Test
+    void aWaitingConsumerFetchIsAnsweredByTheFollowerFetchThatAdvancesTheHighWatermarkNotByItsTimeout() {
+        manager.applyPartitionState(TP, leader(1, List.of(LOCAL, 2)));
+        var fetched = fetch(0, 5_000, 1);
+        produce(RequiredAcks.ALL, batch(2));
+        assertNull(fetched.get(), "the records are above the high watermark until follower 2 has them");
+
+        followerFetch(2, 2);
+        assertNotNull(fetched.get(), "answered without the timer moving");
+        assertTrue(fetched.get().get(TP).records().remaining() > 0);
+        assertEquals(2, fetched.get().get(TP).highWatermark());
+        assertEquals(0, manager.waitingRequests());
+    }
+
+    @Test
     void aWaitingFollowerFetchReadsOnlyWhenItsPartitionsChangedAndAnswersWithTheReadThatSatisfiedIt() {
         manager.applyPartitionState(TP, leader(1, List.of(LOCAL, 2)));
         produce(RequiredAcks.LEADER, batch(1));

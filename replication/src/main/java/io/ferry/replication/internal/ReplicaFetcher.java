@@ -2,6 +2,7 @@ package io.ferry.replication.internal;
 
 import io.ferry.proto.v1.ErrorCode;
 import io.ferry.replication.FetchParams;
+import io.ferry.replication.LatencyStage;
 import io.ferry.replication.LeaderClient;
 import io.ferry.replication.Partition;
 import io.ferry.replication.ReplicaFetchPartition;
@@ -198,7 +199,25 @@ public final class ReplicaFetcher implements AutoCloseable {
         if (closed) {
             request.cancel(true);
         }
-        request.whenComplete((answers, error) -> step(() -> answered(round, positions, answers, error)));
+        if (LatencyStage.enabled()) {
+            for (ReplicaFetchPartition position : positions) {
+                LatencyStage.FOLLOWER_FETCH_SENT.mark(position.tp(), position.fetchOffset() - 1, localBrokerId);
+            }
+        }
+        request.whenComplete((answers, error) -> {
+            markReceived(answers);
+            step(() -> answered(round, positions, answers, error));
+        });
+    }
+
+    private void markReceived(Map<TopicPartition, ReplicaFetchResult> answers) {
+        if (answers != null && LatencyStage.enabled()) {
+            answers.forEach((tp, answer) -> {
+                if (answer.records().hasRemaining()) {
+                    LatencyStage.FOLLOWER_RECEIVED.mark(tp, answer.logEndOffset() - 1, localBrokerId);
+                }
+            });
+        }
     }
 
     /** The leader answered (or the request failed): applies the answers, then fetches again or backs off. */
@@ -272,7 +291,11 @@ public final class ReplicaFetcher implements AutoCloseable {
                 continue;
             }
             try {
+                boolean withRecords = answer.records().hasRemaining();
                 flushes.add(f.partition().applyLeaderAnswer(position, answer));
+                if (withRecords) {
+                    LatencyStage.FOLLOWER_APPENDED.mark(position.tp(), answer.logEndOffset() - 1, localBrokerId);
+                }
             } catch (ReplicationException e) {
                 refused = true;
                 // A leader that has not yet applied the metadata naming it is normal during a leader change, and

@@ -17,6 +17,7 @@ import io.ferry.proto.v1.ProduceRequest;
 import io.ferry.proto.v1.ProduceResponse;
 import io.ferry.proto.v1.TopicProduceData;
 import io.ferry.proto.v1.TopicProduceResult;
+import io.ferry.replication.LatencyStage;
 import io.ferry.replication.ProduceOutcome;
 import io.ferry.replication.ReplicaManager;
 import io.ferry.replication.RequiredAcks;
@@ -120,8 +121,21 @@ final class ProduceHandler {
             // Every outcome is in, so the log has finished with the record slices; the response copied what it needs.
             received.release();
             respond.accept(response);
+            markStages(outcomes, startNanos);
             metrics.request("produce").record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
         });
+    }
+
+    private static void markStages(Map<TopicPartition, ProduceOutcome> outcomes, long receivedNanos) {
+        if (LatencyStage.enabled()) {
+            long answeredNanos = System.nanoTime();
+            outcomes.forEach((tp, outcome) -> {
+                if (outcome.succeeded()) {
+                    LatencyStage.PRODUCE_RECEIVED.mark(tp, outcome.lastOffset(), -1, receivedNanos);
+                    LatencyStage.PRODUCE_ANSWERED.mark(tp, outcome.lastOffset(), -1, answeredNanos);
+                }
+            });
+        }
     }
 
     private ProduceResponse response(

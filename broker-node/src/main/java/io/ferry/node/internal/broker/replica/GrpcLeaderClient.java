@@ -1,5 +1,6 @@
 package io.ferry.node.internal.broker.replica;
 
+import com.google.common.util.concurrent.MoreExecutors;
 import io.ferry.node.internal.broker.metadata.BrokerMetadata;
 import io.ferry.node.internal.broker.peer.BrokerChannels;
 import io.ferry.node.internal.broker.wire.DirectBufferPool;
@@ -38,6 +39,10 @@ import java.util.function.Supplier;
  * pooled direct buffers ({@link ReplicaFetchAnswerMarshaller}): each partition's records are a read-only
  * slice the follower's log writes as it is, and the buffer goes back to the pool once the fetcher has
  * released every partition's lease.
+ *
+ * <p>A ReplicaFetch answer is taken in and handed over on the transport's thread that read it: the fetcher's
+ * callback only queues its next step on the fetcher's own executor, so a hop through gRPC's default executor
+ * between the two would add a thread wake-up to every replicated batch's path to the high watermark.
  *
  * <p>Thread-safe: each fetcher thread uses its own leader's channel.
  */
@@ -98,6 +103,7 @@ public final class GrpcLeaderClient implements LeaderClient, AutoCloseable {
         topics.values().forEach(request::addTopics);
         CompletableFuture<Map<TopicPartition, ReplicaFetchResult>> answer = new CompletableFuture<>();
         CallOptions options = CallOptions.DEFAULT
+                .withExecutor(MoreExecutors.directExecutor())
                 .withDeadlineAfter(params.maxWaitMs() + timeoutMs, TimeUnit.MILLISECONDS)
                 .withMaxInboundMessageSize(maxMessageBytes);
         ClientCalls.asyncUnaryCall(

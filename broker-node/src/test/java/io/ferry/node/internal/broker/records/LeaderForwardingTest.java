@@ -3,12 +3,10 @@ package io.ferry.node.internal.broker.records;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.ferry.node.internal.broker.metadata.BrokerMetadata;
-import io.ferry.node.internal.broker.metadata.CallerEndpoints;
+import io.ferry.node.internal.broker.metadata.LoopbackBrokers;
 import io.ferry.node.internal.broker.peer.BrokerChannels;
 import io.ferry.proto.v1.Acks;
-import io.ferry.proto.v1.BrokerRegistration;
 import io.ferry.proto.v1.BrokerServiceGrpc;
-import io.ferry.proto.v1.Endpoint;
 import io.ferry.proto.v1.Error;
 import io.ferry.proto.v1.ErrorCode;
 import io.ferry.proto.v1.PartitionProduceResult;
@@ -58,19 +56,7 @@ class LeaderForwardingTest {
                 })
                 .build()
                 .start();
-        BrokerMetadata view = new BrokerMetadata(
-                1,
-                Map.of(
-                        LEADER,
-                        BrokerRegistration.newBuilder()
-                                .setBrokerId(LEADER)
-                                .addEndpoints(Endpoint.newBuilder()
-                                        .setName(CallerEndpoints.INTERNAL)
-                                        .setHost("127.0.0.1")
-                                        .setPort(server.getPort()))
-                                .build()),
-                Map.of(),
-                Map.of());
+        BrokerMetadata view = LoopbackBrokers.viewWith(LEADER, server.getPort());
         channels = new BrokerChannels(() -> view, 1 << 20, Optional.empty());
         CompletableFuture<Map<Integer, AppendAnswer>> answered = new CompletableFuture<>();
         new LeaderForwarding(channels)
