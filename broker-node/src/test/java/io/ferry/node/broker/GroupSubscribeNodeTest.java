@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.ByteString;
 import io.ferry.node.FerryNode;
 import io.ferry.proto.v1.Acks;
+import io.ferry.proto.v1.CommitOffset;
 import io.ferry.proto.v1.CommitResult;
 import io.ferry.proto.v1.ConsumedRecord;
 import io.ferry.proto.v1.DescribeGroupsRequest;
@@ -21,6 +22,7 @@ import io.ferry.proto.v1.PartitionsByTopic;
 import io.ferry.proto.v1.PublishRecord;
 import io.ferry.proto.v1.PublishRequest;
 import io.ferry.proto.v1.StartPosition;
+import io.ferry.proto.v1.SubscribeCommit;
 import io.ferry.proto.v1.SubscribePartition;
 import io.ferry.proto.v1.SubscribeStart;
 import io.grpc.ManagedChannel;
@@ -191,19 +193,38 @@ class GroupSubscribeNodeTest {
         Map<Integer, Long> offsets = new LinkedHashMap<>();
         offsets.put(0, 0L);
         offsets.put(9, 1L);
+        s.commit(1, offsets);
+        offsets.clear();
         offsets.put(-1, 1L);
         offsets.put(1, -5L);
-        s.commit(1, offsets);
-        await().atMost(WAIT).until(() -> s.commits().size() == 1);
+        s.commit(2, offsets);
+        await().atMost(WAIT).until(() -> s.commits().size() == 2);
         CommitResult result = s.commits().get(0);
         assertFalse(result.getPartitions(0).hasError(), result.toString());
         assertEquals(
                 ErrorCode.UNKNOWN_PARTITION, result.getPartitions(1).getError().getCode());
+        CommitResult second = s.commits().get(1);
         assertEquals(
-                ErrorCode.UNKNOWN_PARTITION, result.getPartitions(2).getError().getCode());
+                ErrorCode.UNKNOWN_PARTITION, second.getPartitions(0).getError().getCode());
         assertEquals(
-                ErrorCode.INVALID_REQUEST, result.getPartitions(3).getError().getCode());
-        assertTrue(result.getPartitions(3).getError().getMessage().contains("offsets[3].offset"), result.toString());
+                ErrorCode.INVALID_REQUEST, second.getPartitions(1).getError().getCode());
+        assertTrue(second.getPartitions(1).getError().getMessage().contains("offsets[1].offset"), second.toString());
+
+        // A partition named twice: the first entry is committed, the repeat refused.
+        s.commit(SubscribeCommit.newBuilder()
+                .setCommitId(5)
+                .addOffsets(CommitOffset.newBuilder().setPartition(1).setOffset(0))
+                .addOffsets(CommitOffset.newBuilder().setPartition(1).setOffset(0))
+                .build());
+        await().atMost(WAIT).until(() -> s.commits().size() == 3);
+        CommitResult repeated = s.commits().get(2);
+        assertEquals(5, repeated.getCommitId());
+        assertFalse(repeated.getPartitions(0).hasError(), repeated.toString());
+        assertEquals(
+                ErrorCode.INVALID_REQUEST, repeated.getPartitions(1).getError().getCode());
+        assertTrue(
+                repeated.getPartitions(1).getError().getMessage().contains("named more than once"),
+                repeated.toString());
 
         // A second member takes one partition; a commit of it by the first is refused, the stream stays open.
         TestSubscriber other =
@@ -211,11 +232,11 @@ class GroupSubscribeNodeTest {
         await().atMost(WAIT)
                 .until(() -> s.assigned().size() == 1 && other.assigned().size() == 1);
         int taken = other.assigned().get(0);
-        s.commit(2, Map.of(taken, 0L));
-        await().atMost(WAIT).until(() -> s.commits().size() == 2);
+        s.commit(6, Map.of(taken, 0L));
+        await().atMost(WAIT).until(() -> s.commits().size() == 4);
         assertEquals(
                 ErrorCode.STALE_MEMBER_EPOCH,
-                s.commits().get(1).getPartitions(0).getError().getCode());
+                s.commits().get(3).getPartitions(0).getError().getCode());
         assertFalse(s.ended().isDone());
         s.cancel();
         other.cancel();
@@ -249,6 +270,23 @@ class GroupSubscribeNodeTest {
         Status status = plain.ended().get(30, TimeUnit.SECONDS);
         assertEquals(Status.Code.INVALID_ARGUMENT, status.getCode(), status.toString());
         assertTrue(status.getDescription().contains("without a group_id"), status.toString());
+
+        // More entries than the topic has partitions: each would be answered, so a small request of repeats
+        // would grow into a large answer; the stream ends instead.
+        TestSubscriber repeats =
+                TestSubscriber.open(channel, member("checked", "g-repeats").build());
+        await().atMost(WAIT).until(() -> repeats.assigned().size() == 2);
+        SubscribeCommit.Builder many = SubscribeCommit.newBuilder().setCommitId(1);
+        for (int i = 0; i < 3; i++) {
+            many.addOffsets(CommitOffset.newBuilder().setPartition(0).setOffset(1));
+        }
+        repeats.commit(many.build());
+        Status tooMany = repeats.ended().get(30, TimeUnit.SECONDS);
+        assertEquals(Status.Code.INVALID_ARGUMENT, tooMany.getCode(), tooMany.toString());
+        assertTrue(
+                tooMany.getDescription().contains("offsets has 3 entries; the topic has 2 partitions"),
+                tooMany.toString());
+        assertTrue(repeats.commits().isEmpty());
 
         // The node keeps serving group streams.
         TestSubscriber fine =

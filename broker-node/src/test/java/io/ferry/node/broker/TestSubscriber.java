@@ -102,6 +102,11 @@ public final class TestSubscriber implements ClientResponseObserver<SubscribeReq
         SubscribeCommit.Builder commit = SubscribeCommit.newBuilder().setCommitId(commitId);
         offsets.forEach((p, o) ->
                 commit.addOffsets(CommitOffset.newBuilder().setPartition(p).setOffset(o)));
+        commit(commit.build());
+    }
+
+    /** Sends {@code commit} as it is (repeats and all). */
+    public void commit(SubscribeCommit commit) {
         send(SubscribeRequest.newBuilder().setCommit(commit).build());
     }
 

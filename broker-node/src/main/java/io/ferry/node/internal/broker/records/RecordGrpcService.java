@@ -22,6 +22,7 @@ import io.ferry.proto.v1.PublishResponse;
 import io.ferry.proto.v1.RecordServiceGrpc;
 import io.ferry.proto.v1.SubscribeRequest;
 import io.ferry.proto.v1.SubscribeResponse;
+import io.ferry.proto.v1.TopicRecord;
 import io.ferry.replication.ReplicaManager;
 import io.ferry.storage.TopicPartition;
 import io.grpc.BindableService;
@@ -219,8 +220,9 @@ public final class RecordGrpcService implements RecordServiceGrpc.AsyncService, 
             return new SubscribeCall.Started(
                     subscription,
                     member,
-                    partition ->
-                            metadata.get().partition(plan.topic(), partition).isPresent());
+                    () -> Optional.ofNullable(metadata.get().topics().get(plan.topic()))
+                            .map(TopicRecord::getPartitionCount)
+                            .orElse(0));
         });
     }
 

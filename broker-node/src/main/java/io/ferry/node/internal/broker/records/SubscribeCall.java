@@ -9,7 +9,7 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.IntPredicate;
+import java.util.function.IntSupplier;
 
 /**
  * The client's side of one Subscribe call: its first message must be a start, which is checked and starts the
@@ -25,7 +25,8 @@ import java.util.function.IntPredicate;
 final class SubscribeCall implements StreamObserver<SubscribeRequest> {
 
     /** A checked start: its subscription, and its group membership for a group stream. */
-    record Started(Subscription subscription, Optional<StreamMember> member, IntPredicate partitionExists) {}
+    /** @param partitionCount the topic's partitions now (0 once it is gone), read at each commit */
+    record Started(Subscription subscription, Optional<StreamMember> member, IntSupplier partitionCount) {}
 
     /** Checks a start and builds its subscription. */
     interface Starter {
@@ -98,7 +99,15 @@ final class SubscribeCall implements StreamObserver<SubscribeRequest> {
     }
 
     private void commit(Started s, SubscribeCommit commit) {
-        s.member().get().commit(commit, s.partitionExists(), result -> {
+        int partitions = s.partitionCount().getAsInt();
+        // Each entry is answered with its own result: more entries than partitions can only be repeats, and a
+        // small request of many repeats would grow into a large answer.
+        if (commit.getOffsetsCount() > partitions) {
+            refuse("SubscribeCommit.offsets has " + commit.getOffsetsCount() + " entries; the topic has " + partitions
+                    + " partitions and a commit takes at most one entry per partition");
+            return;
+        }
+        s.member().get().commit(commit, p -> p >= 0 && p < partitions, result -> {
             s.subscription()
                     .send(SubscribeResponse.newBuilder().setCommit(result).build());
             readNext();
