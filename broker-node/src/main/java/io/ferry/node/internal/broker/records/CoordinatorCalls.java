@@ -1,6 +1,6 @@
 package io.ferry.node.internal.broker.records;
 
-import io.ferry.node.internal.broker.group.OffsetsTopic;
+import io.ferry.node.internal.broker.group.CoordinatorLookup;
 import io.ferry.node.internal.broker.group.OffsetsTopicCreation;
 import io.ferry.node.internal.broker.metadata.BrokerMetadata;
 import io.ferry.node.internal.broker.peer.BrokerChannels;
@@ -12,16 +12,13 @@ import io.ferry.proto.v1.OffsetCommitRequest;
 import io.ferry.proto.v1.OffsetCommitResponse;
 import io.ferry.proto.v1.OffsetFetchRequest;
 import io.ferry.proto.v1.OffsetFetchResponse;
-import io.ferry.proto.v1.PartitionRecord;
-import io.ferry.proto.v1.TopicRecord;
 import io.grpc.MethodDescriptor;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
 /**
- * A group stream's calls to its group's coordinator: the leader of the {@code __consumer_offsets} partition the
- * group id hashes to in this broker's metadata view (as FindCoordinator answers), reached over this broker's
+ * A group stream's calls to its group's coordinator ({@link CoordinatorLookup}, as FindCoordinator answers),
+ * reached over this broker's
  * channels, this one included, under the broker's identity (the stream's caller was authorized here). A call
  * that finds no coordinator fails with a {@link SubscribeRefusal} of COORDINATOR_NOT_AVAILABLE, which is
  * retriable; the first need of the offsets topic asks the controllers to create it, as FindCoordinator does.
@@ -60,24 +57,11 @@ final class CoordinatorCalls implements Coordinator {
     }
 
     private <Q, R> CompletableFuture<R> call(String groupId, MethodDescriptor<Q, R> method, Q request) {
-        Optional<Integer> coordinator = coordinator(groupId);
-        if (coordinator.isEmpty()) {
-            return CompletableFuture.failedFuture(new SubscribeRefusal(
-                    ErrorCode.COORDINATOR_NOT_AVAILABLE,
-                    "group '" + groupId + "' has no coordinator that is alive now; retrying"));
+        CoordinatorLookup.Found found = CoordinatorLookup.find(metadata.get(), groupId, offsetsTopic);
+        if (!found.found()) {
+            return CompletableFuture.failedFuture(
+                    new SubscribeRefusal(ErrorCode.COORDINATOR_NOT_AVAILABLE, found.unavailable()));
         }
-        return peers.call(coordinator.get(), method, request, requestTimeoutMillis);
-    }
-
-    private Optional<Integer> coordinator(String groupId) {
-        BrokerMetadata view = metadata.get();
-        TopicRecord topic = view.topics().get(OffsetsTopic.NAME);
-        if (topic == null) {
-            offsetsTopic.request(view);
-            return Optional.empty();
-        }
-        return view.partition(OffsetsTopic.NAME, OffsetsTopic.partitionFor(groupId, topic.getPartitionCount()))
-                .map(PartitionRecord::getLeader)
-                .filter(leader -> leader >= 0);
+        return peers.call(found.coordinator().getBrokerId(), method, request, requestTimeoutMillis);
     }
 }
