@@ -114,105 +114,42 @@ public record ControllerConfig(
     }
 
     public ControllerConfig withBrokerSessionTimeoutMs(long ms) {
-        return new ControllerConfig(
-                nodeId,
-                voters,
-                metadataDir,
-                ms,
-                electionTimeoutMinMs,
-                electionTimeoutMaxMs,
-                uncleanLeaderElectionEnable,
-                autoLeaderRebalanceEnable,
-                leaderImbalanceCheckIntervalMs,
-                snapshotThreshold,
-                requestTimeoutMs,
-                idempotencyKeyRetentionMs,
-                idempotencyKeyMaxCount);
+        Copy changed = new Copy(this);
+        changed.brokerSessionTimeoutMs = ms;
+        return changed.build();
     }
 
     public ControllerConfig withElectionTimeoutMs(long minMs, long maxMs) {
-        return new ControllerConfig(
-                nodeId,
-                voters,
-                metadataDir,
-                brokerSessionTimeoutMs,
-                minMs,
-                maxMs,
-                uncleanLeaderElectionEnable,
-                autoLeaderRebalanceEnable,
-                leaderImbalanceCheckIntervalMs,
-                snapshotThreshold,
-                requestTimeoutMs,
-                idempotencyKeyRetentionMs,
-                idempotencyKeyMaxCount);
+        Copy changed = new Copy(this);
+        changed.electionTimeoutMinMs = minMs;
+        changed.electionTimeoutMaxMs = maxMs;
+        return changed.build();
     }
 
     public ControllerConfig withUncleanLeaderElectionEnable(boolean enable) {
-        return new ControllerConfig(
-                nodeId,
-                voters,
-                metadataDir,
-                brokerSessionTimeoutMs,
-                electionTimeoutMinMs,
-                electionTimeoutMaxMs,
-                enable,
-                autoLeaderRebalanceEnable,
-                leaderImbalanceCheckIntervalMs,
-                snapshotThreshold,
-                requestTimeoutMs,
-                idempotencyKeyRetentionMs,
-                idempotencyKeyMaxCount);
+        Copy changed = new Copy(this);
+        changed.uncleanLeaderElectionEnable = enable;
+        return changed.build();
     }
 
     public ControllerConfig withAutoLeaderRebalance(boolean enable, long checkIntervalMs) {
-        return new ControllerConfig(
-                nodeId,
-                voters,
-                metadataDir,
-                brokerSessionTimeoutMs,
-                electionTimeoutMinMs,
-                electionTimeoutMaxMs,
-                uncleanLeaderElectionEnable,
-                enable,
-                checkIntervalMs,
-                snapshotThreshold,
-                requestTimeoutMs,
-                idempotencyKeyRetentionMs,
-                idempotencyKeyMaxCount);
+        Copy changed = new Copy(this);
+        changed.autoLeaderRebalanceEnable = enable;
+        changed.leaderImbalanceCheckIntervalMs = checkIntervalMs;
+        return changed.build();
     }
 
     public ControllerConfig withSnapshotThreshold(long entries) {
-        return new ControllerConfig(
-                nodeId,
-                voters,
-                metadataDir,
-                brokerSessionTimeoutMs,
-                electionTimeoutMinMs,
-                electionTimeoutMaxMs,
-                uncleanLeaderElectionEnable,
-                autoLeaderRebalanceEnable,
-                leaderImbalanceCheckIntervalMs,
-                entries,
-                requestTimeoutMs,
-                idempotencyKeyRetentionMs,
-                idempotencyKeyMaxCount);
+        Copy changed = new Copy(this);
+        changed.snapshotThreshold = entries;
+        return changed.build();
     }
 
     public ControllerConfig withIdempotencyKeys(long retentionMs, int maxCount) {
-        return new ControllerConfig(
-                nodeId,
-                voters,
-                metadataDir,
-                brokerSessionTimeoutMs,
-                electionTimeoutMinMs,
-                electionTimeoutMaxMs,
-                uncleanLeaderElectionEnable,
-                autoLeaderRebalanceEnable,
-                leaderImbalanceCheckIntervalMs,
-                snapshotThreshold,
-                requestTimeoutMs,
-                retentionMs,
-                maxCount);
+        Copy changed = new Copy(this);
+        changed.idempotencyKeyRetentionMs = retentionMs;
+        changed.idempotencyKeyMaxCount = maxCount;
+        return changed.build();
     }
 
     /** The host part of this node's Raft address. */
@@ -245,6 +182,59 @@ public record ControllerConfig(
     private static void positive(String name, long value) {
         if (value <= 0) {
             throw new IllegalArgumentException(name + " must be > 0, got " + value);
+        }
+    }
+
+    /**
+     * A configuration being changed by a {@code with...} method: each names only the settings it changes,
+     * and {@link #build()} validates the result like any other.
+     */
+    private static final class Copy {
+        int nodeId;
+        Map<Integer, String> voters;
+        Path metadataDir;
+        long brokerSessionTimeoutMs;
+        long electionTimeoutMinMs;
+        long electionTimeoutMaxMs;
+        boolean uncleanLeaderElectionEnable;
+        boolean autoLeaderRebalanceEnable;
+        long leaderImbalanceCheckIntervalMs;
+        long snapshotThreshold;
+        long requestTimeoutMs;
+        long idempotencyKeyRetentionMs;
+        int idempotencyKeyMaxCount;
+
+        Copy(ControllerConfig from) {
+            nodeId = from.nodeId;
+            voters = from.voters;
+            metadataDir = from.metadataDir;
+            brokerSessionTimeoutMs = from.brokerSessionTimeoutMs;
+            electionTimeoutMinMs = from.electionTimeoutMinMs;
+            electionTimeoutMaxMs = from.electionTimeoutMaxMs;
+            uncleanLeaderElectionEnable = from.uncleanLeaderElectionEnable;
+            autoLeaderRebalanceEnable = from.autoLeaderRebalanceEnable;
+            leaderImbalanceCheckIntervalMs = from.leaderImbalanceCheckIntervalMs;
+            snapshotThreshold = from.snapshotThreshold;
+            requestTimeoutMs = from.requestTimeoutMs;
+            idempotencyKeyRetentionMs = from.idempotencyKeyRetentionMs;
+            idempotencyKeyMaxCount = from.idempotencyKeyMaxCount;
+        }
+
+        ControllerConfig build() {
+            return new ControllerConfig(
+                    nodeId,
+                    voters,
+                    metadataDir,
+                    brokerSessionTimeoutMs,
+                    electionTimeoutMinMs,
+                    electionTimeoutMaxMs,
+                    uncleanLeaderElectionEnable,
+                    autoLeaderRebalanceEnable,
+                    leaderImbalanceCheckIntervalMs,
+                    snapshotThreshold,
+                    requestTimeoutMs,
+                    idempotencyKeyRetentionMs,
+                    idempotencyKeyMaxCount);
         }
     }
 }

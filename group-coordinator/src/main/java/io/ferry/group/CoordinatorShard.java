@@ -281,6 +281,15 @@ public final class CoordinatorShard {
                 : Optional.empty();
     }
 
+    /**
+     * True when a member of the group subscribes with a regular expression; false for an unknown group. Cheap,
+     * unlike {@link #describe}: the broker asks on every heartbeat whether there is a pattern to resolve.
+     */
+    public boolean subscribesWithPattern(String groupId) {
+        StoredGroup stored = groups.get(groupId);
+        return stored != null && stored.subscribesWithPattern();
+    }
+
     /** The group as its records built it, without timers; empty when no ConsumerGroupMetadata record made it. */
     public Optional<ConsumerGroup> group(String groupId) {
         StoredGroup stored = groups.get(groupId);

@@ -107,22 +107,13 @@ public record GroupMember(
             int rebalanceTimeoutMs,
             SortedSet<String> subscribedTopicNames,
             Optional<String> subscribedTopicRegex) {
-        return new GroupMember(
-                memberId,
-                instanceId,
-                clientId,
-                clientHost,
-                rebalanceTimeoutMs,
-                subscribedTopicNames,
-                subscribedTopicRegex,
-                memberEpoch,
-                previousMemberEpoch,
-                state,
-                assignedPartitions,
-                partitionsPendingRevocation,
-                assignmentEpochs,
-                sessionDeadlineMs,
-                revocationDeadlineMs);
+        Copy changed = new Copy(this);
+        changed.clientId = clientId;
+        changed.clientHost = clientHost;
+        changed.rebalanceTimeoutMs = rebalanceTimeoutMs;
+        changed.subscribedTopicNames = subscribedTopicNames;
+        changed.subscribedTopicRegex = subscribedTopicRegex;
+        return changed.build();
     }
 
     /**
@@ -136,22 +127,15 @@ public record GroupMember(
             Assignment pendingRevocation,
             Map<TopicPartition, Integer> epochs,
             long newRevocationDeadlineMs) {
-        return new GroupMember(
-                memberId,
-                instanceId,
-                clientId,
-                clientHost,
-                rebalanceTimeoutMs,
-                subscribedTopicNames,
-                subscribedTopicRegex,
-                epoch,
-                epoch == memberEpoch ? previousMemberEpoch : memberEpoch,
-                newState,
-                assigned,
-                pendingRevocation,
-                epochs,
-                sessionDeadlineMs,
-                newRevocationDeadlineMs);
+        Copy changed = new Copy(this);
+        changed.memberEpoch = epoch;
+        changed.previousMemberEpoch = epoch == memberEpoch ? previousMemberEpoch : memberEpoch;
+        changed.state = newState;
+        changed.assignedPartitions = assigned;
+        changed.partitionsPendingRevocation = pendingRevocation;
+        changed.assignmentEpochs = epochs;
+        changed.revocationDeadlineMs = newRevocationDeadlineMs;
+        return changed.build();
     }
 
     /**
@@ -159,22 +143,15 @@ public record GroupMember(
      * partitions of the one that left.
      */
     public GroupMember replacedBy(String newMemberId) {
-        return new GroupMember(
-                newMemberId,
-                instanceId,
-                clientId,
-                clientHost,
-                rebalanceTimeoutMs,
-                subscribedTopicNames,
-                subscribedTopicRegex,
-                0,
-                0,
-                MemberState.STABLE,
-                assignedPartitions,
-                Assignment.EMPTY,
-                epochsOf(assignedPartitions),
-                sessionDeadlineMs,
-                Long.MAX_VALUE);
+        Copy changed = new Copy(this);
+        changed.memberId = newMemberId;
+        changed.memberEpoch = 0;
+        changed.previousMemberEpoch = 0;
+        changed.state = MemberState.STABLE;
+        changed.partitionsPendingRevocation = Assignment.EMPTY;
+        changed.assignmentEpochs = epochsOf(assignedPartitions);
+        changed.revocationDeadlineMs = Long.MAX_VALUE;
+        return changed.build();
     }
 
     /**
@@ -183,22 +160,15 @@ public record GroupMember(
      * it was revoking.
      */
     public GroupMember leftTemporarily(long newSessionDeadlineMs) {
-        return new GroupMember(
-                memberId,
-                instanceId,
-                clientId,
-                clientHost,
-                rebalanceTimeoutMs,
-                subscribedTopicNames,
-                subscribedTopicRegex,
-                LEFT_STATIC_EPOCH,
-                memberEpoch,
-                MemberState.STABLE,
-                assignedPartitions,
-                Assignment.EMPTY,
-                epochsOf(assignedPartitions),
-                newSessionDeadlineMs,
-                Long.MAX_VALUE);
+        Copy changed = new Copy(this);
+        changed.memberEpoch = LEFT_STATIC_EPOCH;
+        changed.previousMemberEpoch = memberEpoch;
+        changed.state = MemberState.STABLE;
+        changed.partitionsPendingRevocation = Assignment.EMPTY;
+        changed.assignmentEpochs = epochsOf(assignedPartitions);
+        changed.sessionDeadlineMs = newSessionDeadlineMs;
+        changed.revocationDeadlineMs = Long.MAX_VALUE;
+        return changed.build();
     }
 
     public GroupMember withSessionDeadline(long deadlineMs) {
@@ -207,27 +177,74 @@ public record GroupMember(
 
     /** This member with the given deadlines, which the coordinator's caller keeps apart from the persisted state. */
     public GroupMember withTimers(long newSessionDeadlineMs, long newRevocationDeadlineMs) {
-        return new GroupMember(
-                memberId,
-                instanceId,
-                clientId,
-                clientHost,
-                rebalanceTimeoutMs,
-                subscribedTopicNames,
-                subscribedTopicRegex,
-                memberEpoch,
-                previousMemberEpoch,
-                state,
-                assignedPartitions,
-                partitionsPendingRevocation,
-                assignmentEpochs,
-                newSessionDeadlineMs,
-                newRevocationDeadlineMs);
+        Copy changed = new Copy(this);
+        changed.sessionDeadlineMs = newSessionDeadlineMs;
+        changed.revocationDeadlineMs = newRevocationDeadlineMs;
+        return changed.build();
     }
 
     private Map<TopicPartition, Integer> epochsOf(Assignment partitions) {
         TreeMap<TopicPartition, Integer> kept = new TreeMap<>(assignmentEpochs);
         kept.keySet().retainAll(partitions.partitions());
         return kept;
+    }
+
+    /**
+     * A member being changed by one of the methods above: each names only the fields it changes, and
+     * {@link #build()} checks the result like any other member.
+     */
+    private static final class Copy {
+        String memberId;
+        Optional<String> instanceId;
+        String clientId;
+        String clientHost;
+        int rebalanceTimeoutMs;
+        SortedSet<String> subscribedTopicNames;
+        Optional<String> subscribedTopicRegex;
+        int memberEpoch;
+        int previousMemberEpoch;
+        MemberState state;
+        Assignment assignedPartitions;
+        Assignment partitionsPendingRevocation;
+        Map<TopicPartition, Integer> assignmentEpochs;
+        long sessionDeadlineMs;
+        long revocationDeadlineMs;
+
+        Copy(GroupMember from) {
+            memberId = from.memberId;
+            instanceId = from.instanceId;
+            clientId = from.clientId;
+            clientHost = from.clientHost;
+            rebalanceTimeoutMs = from.rebalanceTimeoutMs;
+            subscribedTopicNames = from.subscribedTopicNames;
+            subscribedTopicRegex = from.subscribedTopicRegex;
+            memberEpoch = from.memberEpoch;
+            previousMemberEpoch = from.previousMemberEpoch;
+            state = from.state;
+            assignedPartitions = from.assignedPartitions;
+            partitionsPendingRevocation = from.partitionsPendingRevocation;
+            assignmentEpochs = from.assignmentEpochs;
+            sessionDeadlineMs = from.sessionDeadlineMs;
+            revocationDeadlineMs = from.revocationDeadlineMs;
+        }
+
+        GroupMember build() {
+            return new GroupMember(
+                    memberId,
+                    instanceId,
+                    clientId,
+                    clientHost,
+                    rebalanceTimeoutMs,
+                    subscribedTopicNames,
+                    subscribedTopicRegex,
+                    memberEpoch,
+                    previousMemberEpoch,
+                    state,
+                    assignedPartitions,
+                    partitionsPendingRevocation,
+                    assignmentEpochs,
+                    sessionDeadlineMs,
+                    revocationDeadlineMs);
+        }
     }
 }

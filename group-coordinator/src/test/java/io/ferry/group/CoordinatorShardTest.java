@@ -1,6 +1,7 @@
 package io.ferry.group;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -411,5 +412,22 @@ class CoordinatorShardTest {
 
         commit(shard.expire(recording, now + SESSION_MS));
         assertEquals(List.of("g"), asked);
+    }
+
+    @Test
+    void aGroupSubscribesWithAPatternWhileOneOfItsMembersDoes() {
+        assertFalse(shard.subscribesWithPattern("g"), "an unknown group");
+        join("m1", null, "t");
+        assertFalse(shard.subscribesWithPattern("g"), "topic names only");
+
+        commit(shard.heartbeat(
+                new HeartbeatRequest("g", "m2", 0, null, REBALANCE_MS, "c", "h", null, "t|u", List.of()),
+                CONNECTION,
+                topics,
+                now));
+        assertTrue(shard.subscribesWithPattern("g"));
+
+        leave("m2", -1, null);
+        assertFalse(shard.subscribesWithPattern("g"), "its member with a pattern left");
     }
 }

@@ -13,10 +13,7 @@ import java.util.Locale;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /** {@code ferry acl add|remove|list}, with {@code kafka-acls.sh}'s options and output. */
 @Command(
@@ -24,17 +21,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = "Add, remove and list ACLs, as kafka-acls.sh --add, --remove and --list.",
         subcommands = {AclCommand.Add.class, AclCommand.Remove.class, AclCommand.ListAcls.class})
-public final class AclCommand implements Runnable {
-
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public void run() {
-        throw new ParameterException(
-                spec.commandLine(),
-                "missing subcommand: one of " + spec.subcommands().keySet());
-    }
+public final class AclCommand extends ParentCommand {
 
     /** The resources an ACL command names: kafka-acls.sh's --topic, --group, --cluster, --resource-pattern-type. */
     static final class Resources {

@@ -39,6 +39,16 @@ public abstract class ClientCommand implements Callable<Integer> {
         return spec.commandLine().getErr();
     }
 
+    /**
+     * Reports a failure the command found itself (not an exception) the way {@link ErrorReporter} reports one,
+     * and returns the exit code to end with.
+     */
+    protected int failed(String message) {
+        err().println("error: " + message);
+        err().flush();
+        return ErrorReporter.FAILURE;
+    }
+
     protected ClientSettings settings() {
         Ferry root = (Ferry) spec.root().userObject();
         return clientOptions.resolve(root.globalOptions(), environment);

@@ -21,10 +21,7 @@ import java.util.function.Supplier;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /** {@code ferry groups list|describe|reset-offsets|delete-offsets|delete}, as {@code kafka-consumer-groups.sh}. */
 @Command(
@@ -38,17 +35,7 @@ import picocli.CommandLine.Spec;
             GroupsCommand.DeleteOffsets.class,
             GroupsCommand.Delete.class
         })
-public final class GroupsCommand implements Runnable {
-
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public void run() {
-        throw new ParameterException(
-                spec.commandLine(),
-                "missing subcommand: one of " + spec.subcommands().keySet());
-    }
+public final class GroupsCommand extends ParentCommand {
 
     @Command(
             name = "list",

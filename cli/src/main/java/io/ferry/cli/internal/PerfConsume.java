@@ -121,10 +121,8 @@ final class PerfConsume extends ClientCommand {
                                 : PerfFormat.consumeLine(records, bytes, last - start, polls));
         out().flush();
         if (records < numRecords) {
-            err().println("error: only " + records + " of " + numRecords + " records arrived before " + timeoutMs
+            return failed("only " + records + " of " + numRecords + " records arrived before " + timeoutMs
                     + " ms passed without a record");
-            err().flush();
-            return ErrorReporter.FAILURE;
         }
         return ErrorReporter.OK;
     }

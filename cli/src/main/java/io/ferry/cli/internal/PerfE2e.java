@@ -161,11 +161,9 @@ final class PerfE2e extends ClientCommand {
                                 : PerfFormat.e2eLine(stats, rate, acks, warmup));
         out().flush();
         if (lost > 0 || sendErrors.get() > 0) {
-            err().println("error: " + received + " of " + numRecords + " records read back, " + sendErrors.get()
+            return failed(received + " of " + numRecords + " records read back, " + sendErrors.get()
                     + " send failures"
                     + (firstError.get() == null ? "" : "; first: " + ErrorReporter.describe(firstError.get())));
-            err().flush();
-            return ErrorReporter.FAILURE;
         }
         return ErrorReporter.OK;
     }

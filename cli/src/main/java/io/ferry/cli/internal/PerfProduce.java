@@ -179,10 +179,8 @@ final class PerfProduce extends ClientCommand {
         }
         out().flush();
         if (errors.get() > 0) {
-            err().println("error: " + errors.get() + " of " + numRecords + " records failed; first: "
+            return failed(errors.get() + " of " + numRecords + " records failed; first: "
                     + ErrorReporter.describe(firstError.get()));
-            err().flush();
-            return ErrorReporter.FAILURE;
         }
         return ErrorReporter.OK;
     }

@@ -16,10 +16,7 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code ferry quotas alter|describe}: client quotas with {@code kafka-configs.sh}'s options for them
@@ -32,17 +29,7 @@ import picocli.CommandLine.Spec;
         description = "Alter and describe client quotas, as kafka-configs.sh --alter and --describe with "
                 + "--entity-type users|clients.",
         subcommands = {QuotasCommand.Alter.class, QuotasCommand.Describe.class})
-public final class QuotasCommand implements Runnable {
-
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public void run() {
-        throw new ParameterException(
-                spec.commandLine(),
-                "missing subcommand: one of " + spec.subcommands().keySet());
-    }
+public final class QuotasCommand extends ParentCommand {
 
     /** One entity component: {@code --entity-type} and its name or default. */
     static final class EntityOption {

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -28,27 +29,13 @@ import picocli.CommandLine.Spec;
             TopicCommand.Delete.class,
             TopicDumpCommand.class
         })
-public final class TopicCommand implements Runnable {
-
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public void run() {
-        throw new ParameterException(
-                spec.commandLine(),
-                "missing subcommand: one of " + spec.subcommands().keySet());
-    }
+public final class TopicCommand extends ParentCommand {
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a topic.")
     static final class Create extends ClientCommand {
 
-        @Option(
-                names = {"-t", "--topic"},
-                required = true,
-                paramLabel = "NAME",
-                description = "Topic name.")
-        String topic;
+        @Mixin
+        TopicOption topic;
 
         @Option(
                 names = {"-p", "--partitions"},
@@ -76,7 +63,7 @@ public final class TopicCommand implements Runnable {
         public Integer call() {
             try (FerryAdmin admin = admin(settings())) {
                 TopicDescription created = admin.createTopic(
-                        topic,
+                        topic.name,
                         partitions == null ? 0 : partitions,
                         replicationFactor == null ? 0 : replicationFactor,
                         configs);
@@ -145,12 +132,8 @@ public final class TopicCommand implements Runnable {
         @Spec
         CommandSpec spec;
 
-        @Option(
-                names = {"-t", "--topic"},
-                required = true,
-                paramLabel = "NAME",
-                description = "Topic name.")
-        String topic;
+        @Mixin
+        TopicOption topic;
 
         @Option(
                 names = {"-p", "--partitions"},
@@ -182,13 +165,13 @@ public final class TopicCommand implements Runnable {
             }
             try (FerryAdmin admin = admin(settings())) {
                 if (partitions != null) {
-                    TopicDescription grown = admin.createPartitions(topic, partitions);
-                    out().println("Topic " + topic + " has "
+                    TopicDescription grown = admin.createPartitions(topic.name, partitions);
+                    out().println("Topic " + topic.name + " has "
                             + grown.partitions().size() + " partition(s).");
                 }
                 if (!set.isEmpty() || !delete.isEmpty()) {
-                    Map<String, String> now = admin.alterTopicConfigs(topic, set, delete);
-                    out().println("Altered topic " + topic + ". Configs: "
+                    Map<String, String> now = admin.alterTopicConfigs(topic.name, set, delete);
+                    out().println("Altered topic " + topic.name + ". Configs: "
                             + (now.isEmpty() ? "none (the broker defaults)" : TopicFormat.configs(now)));
                 }
             }
@@ -203,12 +186,8 @@ public final class TopicCommand implements Runnable {
                     "Delete the records before an offset (as kafka-delete-records): the log start moves up to it.")
     static final class DeleteRecords extends ClientCommand {
 
-        @Option(
-                names = {"-t", "--topic"},
-                required = true,
-                paramLabel = "NAME",
-                description = "Topic name.")
-        String topic;
+        @Mixin
+        TopicOption topic;
 
         @Option(
                 names = {"-p", "--partition"},
@@ -232,14 +211,14 @@ public final class TopicCommand implements Runnable {
             try (FerryAdmin admin = admin(settings())) {
                 List<Integer> chosen = !partitions.isEmpty()
                         ? partitions
-                        : admin.describeTopics(List.of(topic)).get(topic).partitions().stream()
+                        : admin.describeTopics(List.of(topic.name)).get(topic.name).partitions().stream()
                                 .map(PartitionInfo::partition)
                                 .toList();
                 Map<TopicPartition, Long> before = new LinkedHashMap<>();
-                chosen.forEach(p -> before.put(new TopicPartition(topic, p), offset));
+                chosen.forEach(p -> before.put(new TopicPartition(topic.name, p), offset));
                 Map<TopicPartition, Long> starts = admin.deleteRecords(before);
                 before.keySet()
-                        .forEach(tp -> out().println("Partition " + tp.partition() + " of " + topic
+                        .forEach(tp -> out().println("Partition " + tp.partition() + " of " + topic.name
                                 + ": log start offset " + starts.get(tp)));
             }
             return ErrorReporter.OK;
@@ -249,12 +228,8 @@ public final class TopicCommand implements Runnable {
     @Command(name = "delete", mixinStandardHelpOptions = true, description = "Delete a topic and its data.")
     static final class Delete extends ClientCommand {
 
-        @Option(
-                names = {"-t", "--topic"},
-                required = true,
-                paramLabel = "NAME",
-                description = "Topic name.")
-        String topic;
+        @Mixin
+        TopicOption topic;
 
         Delete(Environment environment) {
             super(environment);
@@ -263,8 +238,8 @@ public final class TopicCommand implements Runnable {
         @Override
         public Integer call() {
             try (FerryAdmin admin = admin(settings())) {
-                admin.deleteTopic(topic);
-                out().println("Deleted topic " + topic + ".");
+                admin.deleteTopic(topic.name);
+                out().println("Deleted topic " + topic.name + ".");
             }
             return ErrorReporter.OK;
         }

@@ -12,6 +12,7 @@ import io.ferry.record.CorruptBatchException;
 import java.io.PrintWriter;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -31,12 +32,8 @@ import picocli.CommandLine.Option;
         })
 public final class TopicDumpCommand extends ClientCommand {
 
-    @Option(
-            names = {"-t", "--topic"},
-            required = true,
-            paramLabel = "NAME",
-            description = "Topic name.")
-    String topic;
+    @Mixin
+    TopicOption topic;
 
     @Option(
             names = {"-p", "--partition"},
@@ -91,9 +88,9 @@ public final class TopicDumpCommand extends ClientCommand {
         }
         PrintWriter out = out();
         try (FerryAdmin admin = admin(settings())) {
-            TopicDescription description = describeTopic(admin, topic);
-            TopicPartition tp =
-                    new TopicPartition(topic, partitions(description, partition).get(0));
+            TopicDescription description = describeTopic(admin, topic.name);
+            TopicPartition tp = new TopicPartition(
+                    topic.name, partitions(description, partition).get(0));
             long start = offset != null
                     ? offset
                     : admin.listOffsets(Map.of(tp, FerryAdmin.EARLIEST)).get(tp).offset();

@@ -17,11 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code ferry user add|delete|list}: SCRAM-SHA-512 credentials, as {@code kafka-configs.sh --entity-type users}
@@ -34,19 +31,9 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = "Add, delete and list users' SCRAM-SHA-512 credentials, as kafka-configs.sh --entity-type users.",
         subcommands = {UserCommand.Add.class, UserCommand.Delete.class, UserCommand.ListUsers.class})
-public final class UserCommand implements Runnable {
+public final class UserCommand extends ParentCommand {
 
     private static final ScramMechanism MECHANISM = ScramMechanism.SCRAM_SHA_512;
-
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public void run() {
-        throw new ParameterException(
-                spec.commandLine(),
-                "missing subcommand: one of " + spec.subcommands().keySet());
-    }
 
     @Command(
             name = "add",

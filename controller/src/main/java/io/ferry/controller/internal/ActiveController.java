@@ -1,21 +1,12 @@
 package io.ferry.controller.internal;
 
+import com.google.protobuf.Message;
 import io.ferry.controller.ControllerConfig;
 import io.ferry.proto.v1.ActiveControllerRequest;
 import io.ferry.proto.v1.ActiveControllerResponse;
-import io.ferry.proto.v1.AlterClientQuotasResponse;
-import io.ferry.proto.v1.AlterPartitionResponse;
-import io.ferry.proto.v1.AlterTopicConfigsResponse;
-import io.ferry.proto.v1.AlterUserScramCredentialsResponse;
 import io.ferry.proto.v1.CommandResult;
 import io.ferry.proto.v1.CompletedRequest;
 import io.ferry.proto.v1.ControllerCommand;
-import io.ferry.proto.v1.CreateAclsResponse;
-import io.ferry.proto.v1.CreatePartitionsResponse;
-import io.ferry.proto.v1.CreateTopicResponse;
-import io.ferry.proto.v1.DeleteAclsResponse;
-import io.ferry.proto.v1.DeleteTopicResponse;
-import io.ferry.proto.v1.Error;
 import io.ferry.proto.v1.ErrorCode;
 import io.ferry.proto.v1.MetadataRecord;
 import io.ferry.proto.v1.PartitionRecord;
@@ -222,94 +213,69 @@ public final class ActiveController implements AutoCloseable {
 
     private CompletableFuture<ActiveControllerResponse> decide(ActiveControllerRequest request) {
         ActiveControllerResponse.Builder response = ActiveControllerResponse.newBuilder();
-        switch (request.getRequestCase()) {
-            case REGISTER_BROKER:
-                return cluster.register(request.getRegisterBroker())
-                        .thenApply(r -> response.setRegisterBroker(r).build());
-            case BROKER_HEARTBEAT:
-                return cluster.heartbeat(request.getBrokerHeartbeat())
-                        .thenApply(r -> response.setBrokerHeartbeat(r).build());
-            case CONTROLLED_SHUTDOWN:
-                return cluster.controlledShutdown(request.getControlledShutdown())
-                        .thenApply(r -> response.setControlledShutdown(r).build());
-            case CREATE_TOPIC:
-                return commit(
-                        request,
-                        replication.createTopic(request.getCreateTopic()),
-                        e -> CreateTopicResponse.newBuilder().setError(e).build(),
-                        r -> response.setCreateTopic(r).build());
-            case DELETE_TOPIC:
-                return commit(
-                        request,
-                        replication.deleteTopic(request.getDeleteTopic()),
-                        e -> DeleteTopicResponse.newBuilder().setError(e).build(),
-                        r -> response.setDeleteTopic(r).build());
-            case ALTER_TOPIC_CONFIGS:
-                return commit(
+        return switch (request.getRequestCase()) {
+            case REGISTER_BROKER ->
+                answerLater(cluster.register(request.getRegisterBroker()), response::setRegisterBroker);
+            case BROKER_HEARTBEAT ->
+                answerLater(cluster.heartbeat(request.getBrokerHeartbeat()), response::setBrokerHeartbeat);
+            case CONTROLLED_SHUTDOWN ->
+                answerLater(
+                        cluster.controlledShutdown(request.getControlledShutdown()), response::setControlledShutdown);
+            case CREATE_TOPIC ->
+                commit(request, replication.createTopic(request.getCreateTopic()), response::setCreateTopic);
+            case DELETE_TOPIC ->
+                commit(request, replication.deleteTopic(request.getDeleteTopic()), response::setDeleteTopic);
+            case ALTER_TOPIC_CONFIGS ->
+                commit(
                         request,
                         replication.alterTopicConfigs(request.getAlterTopicConfigs()),
-                        e -> AlterTopicConfigsResponse.newBuilder().setError(e).build(),
-                        r -> response.setAlterTopicConfigs(r).build());
-            case CREATE_PARTITIONS:
-                return commit(
+                        response::setAlterTopicConfigs);
+            case CREATE_PARTITIONS ->
+                commit(
                         request,
                         replication.createPartitions(request.getCreatePartitions()),
-                        e -> CreatePartitionsResponse.newBuilder().setError(e).build(),
-                        r -> response.setCreatePartitions(r).build());
-            case ALTER_PARTITION:
-                return commit(
-                        request,
-                        replication.alterPartition(request.getAlterPartition()),
-                        e -> AlterPartitionResponse.newBuilder().setError(e).build(),
-                        r -> response.setAlterPartition(r).build());
-            case ALLOCATE_PRODUCER_IDS:
-                return producerIds
-                        .allocate(request.getAllocateProducerIds())
-                        .thenApply(r -> response.setAllocateProducerIds(r).build());
-            case CREATE_ACLS:
-                return commit(
-                        request,
-                        acls.createAcls(request.getCreateAcls()),
-                        e -> CreateAclsResponse.newBuilder().setError(e).build(),
-                        r -> response.setCreateAcls(r).build());
-            case DELETE_ACLS:
-                return commit(
-                        request,
-                        acls.deleteAcls(request.getDeleteAcls()),
-                        e -> DeleteAclsResponse.newBuilder().setError(e).build(),
-                        r -> response.setDeleteAcls(r).build());
-            case DESCRIBE_ACLS:
-                return CompletableFuture.completedFuture(
-                        response.setDescribeAcls(acls.describeAcls(request.getDescribeAcls()))
-                                .build());
-            case ALTER_USER_SCRAM_CREDENTIALS:
-                // Never remembered under an idempotency key: the remembered request would keep the salted
-                // passwords in every controller's log and snapshots.
-                return commit(
+                        response::setCreatePartitions);
+            case ALTER_PARTITION ->
+                commit(request, replication.alterPartition(request.getAlterPartition()), response::setAlterPartition);
+            case ALLOCATE_PRODUCER_IDS ->
+                answerLater(producerIds.allocate(request.getAllocateProducerIds()), response::setAllocateProducerIds);
+            case CREATE_ACLS -> commit(request, acls.createAcls(request.getCreateAcls()), response::setCreateAcls);
+            case DELETE_ACLS -> commit(request, acls.deleteAcls(request.getDeleteAcls()), response::setDeleteAcls);
+            case DESCRIBE_ACLS -> answerNow(acls.describeAcls(request.getDescribeAcls()), response::setDescribeAcls);
+            // Never remembered under an idempotency key: the remembered request would keep the salted
+            // passwords in every controller's log and snapshots.
+            case ALTER_USER_SCRAM_CREDENTIALS ->
+                commit(
                         request.toBuilder().clearIdempotencyKey().build(),
                         scram.alterCredentials(request.getAlterUserScramCredentials()),
-                        e -> AlterUserScramCredentialsResponse.newBuilder()
-                                .setError(e)
-                                .build(),
-                        r -> response.setAlterUserScramCredentials(r).build());
-            case ALTER_CLIENT_QUOTAS:
-                return commit(
+                        response::setAlterUserScramCredentials);
+            case ALTER_CLIENT_QUOTAS ->
+                commit(
                         request,
                         clientQuotas.alterClientQuotas(request.getAlterClientQuotas()),
-                        e -> AlterClientQuotasResponse.newBuilder().setError(e).build(),
-                        r -> response.setAlterClientQuotas(r).build());
-            case DESCRIBE_CLIENT_QUOTAS:
-                return CompletableFuture.completedFuture(response.setDescribeClientQuotas(
-                                clientQuotas.describeClientQuotas(request.getDescribeClientQuotas()))
-                        .build());
-            case DESCRIBE_TOPICS:
-                return CompletableFuture.completedFuture(
-                        response.setDescribeTopics(replication.describeTopics(request.getDescribeTopics()))
-                                .build());
-            default:
-                return CompletableFuture.completedFuture(
+                        response::setAlterClientQuotas);
+            case DESCRIBE_CLIENT_QUOTAS ->
+                answerNow(
+                        clientQuotas.describeClientQuotas(request.getDescribeClientQuotas()),
+                        response::setDescribeClientQuotas);
+            case DESCRIBE_TOPICS ->
+                answerNow(replication.describeTopics(request.getDescribeTopics()), response::setDescribeTopics);
+            default ->
+                CompletableFuture.completedFuture(
                         error(ErrorCode.INVALID_REQUEST, "empty or unknown controller request"));
-        }
+        };
+    }
+
+    /** Answers what needed no decision, such as a description of the committed state, wrapped. */
+    private static <T> CompletableFuture<ActiveControllerResponse> answerNow(
+            T response, Function<T, ActiveControllerResponse.Builder> wrap) {
+        return CompletableFuture.completedFuture(wrap.apply(response).build());
+    }
+
+    /** Answers, wrapped, a decision its control commits itself, once that is done. */
+    private static <T> CompletableFuture<ActiveControllerResponse> answerLater(
+            CompletableFuture<T> decided, Function<T, ActiveControllerResponse.Builder> wrap) {
+        return decided.thenApply(r -> wrap.apply(r).build());
     }
 
     /**
@@ -371,16 +337,16 @@ public final class ActiveController implements AutoCloseable {
     }
 
     /**
-     * Commits a decision's records and answers its response, wrapped, once they are applied; {@code failed}
-     * builds the answer when they are not (refused when applied, or not committed: NOT_CONTROLLER). The
-     * command of a request with an idempotency key also makes the controllers remember it and its answer.
+     * Commits a decision's records and answers its response, wrapped, once they are applied; when they are
+     * not (refused when applied, or not committed: NOT_CONTROLLER) the answer is a response of the same type
+     * carrying only that error. The command of a request with an idempotency key also makes the controllers
+     * remember it and its answer.
      */
-    private <T> CompletableFuture<ActiveControllerResponse> commit(
+    private <T extends Message> CompletableFuture<ActiveControllerResponse> commit(
             ActiveControllerRequest request,
             ControllerResult<T> result,
-            Function<Error, T> failed,
-            Function<T, ActiveControllerResponse> wrap) {
-        ActiveControllerResponse answer = wrap.apply(result.response());
+            Function<T, ActiveControllerResponse.Builder> wrap) {
+        ActiveControllerResponse answer = wrap.apply(result.response()).build();
         if (result.records().isEmpty()) {
             return CompletableFuture.completedFuture(answer);
         }
@@ -397,7 +363,10 @@ public final class ActiveController implements AutoCloseable {
                     .setRememberAtMost(config.idempotencyKeyMaxCount());
         }
         return propose(command)
-                .thenApply(r -> Errors.isOk(r.getError()) ? answer : wrap.apply(failed.apply(r.getError())));
+                .thenApply(r -> Errors.isOk(r.getError())
+                        ? answer
+                        : wrap.apply(Errors.responseLike(result.response(), r.getError()))
+                                .build());
     }
 
     /**

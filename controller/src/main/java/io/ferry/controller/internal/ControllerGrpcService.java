@@ -1,5 +1,6 @@
 package io.ferry.controller.internal;
 
+import com.google.protobuf.Message;
 import io.ferry.proto.v1.ActiveControllerRequest;
 import io.ferry.proto.v1.ActiveControllerResponse;
 import io.ferry.proto.v1.AllocateProducerIdsRequest;
@@ -89,8 +90,7 @@ public final class ControllerGrpcService extends ControllerServiceGrpc.Controlle
         route(
                 ActiveControllerRequest.newBuilder().setRegisterBroker(request).build(),
                 observer,
-                ActiveControllerResponse::getRegisterBroker,
-                e -> RegisterBrokerResponse.newBuilder().setError(e).build());
+                ActiveControllerResponse::getRegisterBroker);
     }
 
     @Override
@@ -98,8 +98,7 @@ public final class ControllerGrpcService extends ControllerServiceGrpc.Controlle
         route(
                 ActiveControllerRequest.newBuilder().setBrokerHeartbeat(request).build(),
                 observer,
-                ActiveControllerResponse::getBrokerHeartbeat,
-                e -> BrokerHeartbeatResponse.newBuilder().setError(e).build());
+                ActiveControllerResponse::getBrokerHeartbeat);
     }
 
     @Override
@@ -110,8 +109,7 @@ public final class ControllerGrpcService extends ControllerServiceGrpc.Controlle
                         .setCreateTopic(request.toBuilder().clearIdempotencyKey())
                         .build(),
                 observer,
-                ActiveControllerResponse::getCreateTopic,
-                e -> CreateTopicResponse.newBuilder().setError(e).build());
+                ActiveControllerResponse::getCreateTopic);
     }
 
     @Override
@@ -122,8 +120,7 @@ public final class ControllerGrpcService extends ControllerServiceGrpc.Controlle
                         .setDeleteTopic(request.toBuilder().clearIdempotencyKey())
                         .build(),
                 observer,
-                ActiveControllerResponse::getDeleteTopic,
-                e -> DeleteTopicResponse.newBuilder().setError(e).build());
+                ActiveControllerResponse::getDeleteTopic);
     }
 
     @Override
@@ -134,8 +131,7 @@ public final class ControllerGrpcService extends ControllerServiceGrpc.Controlle
                         .setCreateAcls(request.toBuilder().clearIdempotencyKey())
                         .build(),
                 observer,
-                ActiveControllerResponse::getCreateAcls,
-                e -> CreateAclsResponse.newBuilder().setError(e).build());
+                ActiveControllerResponse::getCreateAcls);
     }
 
     @Override
@@ -146,8 +142,7 @@ public final class ControllerGrpcService extends ControllerServiceGrpc.Controlle
                         .setDeleteAcls(request.toBuilder().clearIdempotencyKey())
                         .build(),
                 observer,
-                ActiveControllerResponse::getDeleteAcls,
-                e -> DeleteAclsResponse.newBuilder().setError(e).build());
+                ActiveControllerResponse::getDeleteAcls);
     }
 
     @Override
@@ -155,8 +150,7 @@ public final class ControllerGrpcService extends ControllerServiceGrpc.Controlle
         route(
                 ActiveControllerRequest.newBuilder().setDescribeAcls(request).build(),
                 observer,
-                ActiveControllerResponse::getDescribeAcls,
-                e -> DescribeAclsResponse.newBuilder().setError(e).build());
+                ActiveControllerResponse::getDescribeAcls);
     }
 
     /** Without an idempotency key: see {@code AlterUserScramCredentialsRequest}. */
@@ -168,8 +162,7 @@ public final class ControllerGrpcService extends ControllerServiceGrpc.Controlle
                         .setAlterUserScramCredentials(request)
                         .build(),
                 observer,
-                ActiveControllerResponse::getAlterUserScramCredentials,
-                e -> AlterUserScramCredentialsResponse.newBuilder().setError(e).build());
+                ActiveControllerResponse::getAlterUserScramCredentials);
     }
 
     @Override
@@ -181,8 +174,7 @@ public final class ControllerGrpcService extends ControllerServiceGrpc.Controlle
                         .setAlterClientQuotas(request.toBuilder().clearIdempotencyKey())
                         .build(),
                 observer,
-                ActiveControllerResponse::getAlterClientQuotas,
-                e -> AlterClientQuotasResponse.newBuilder().setError(e).build());
+                ActiveControllerResponse::getAlterClientQuotas);
     }
 
     @Override
@@ -193,8 +185,7 @@ public final class ControllerGrpcService extends ControllerServiceGrpc.Controlle
                         .setDescribeClientQuotas(request)
                         .build(),
                 observer,
-                ActiveControllerResponse::getDescribeClientQuotas,
-                e -> DescribeClientQuotasResponse.newBuilder().setError(e).build());
+                ActiveControllerResponse::getDescribeClientQuotas);
     }
 
     @Override
@@ -205,8 +196,7 @@ public final class ControllerGrpcService extends ControllerServiceGrpc.Controlle
                         .setCreatePartitions(request.toBuilder().clearIdempotencyKey())
                         .build(),
                 observer,
-                ActiveControllerResponse::getCreatePartitions,
-                e -> CreatePartitionsResponse.newBuilder().setError(e).build());
+                ActiveControllerResponse::getCreatePartitions);
     }
 
     @Override
@@ -218,8 +208,7 @@ public final class ControllerGrpcService extends ControllerServiceGrpc.Controlle
                         .setAlterTopicConfigs(request.toBuilder().clearIdempotencyKey())
                         .build(),
                 observer,
-                ActiveControllerResponse::getAlterTopicConfigs,
-                e -> AlterTopicConfigsResponse.newBuilder().setError(e).build());
+                ActiveControllerResponse::getAlterTopicConfigs);
     }
 
     @Override
@@ -227,8 +216,7 @@ public final class ControllerGrpcService extends ControllerServiceGrpc.Controlle
         route(
                 ActiveControllerRequest.newBuilder().setAlterPartition(request).build(),
                 observer,
-                ActiveControllerResponse::getAlterPartition,
-                e -> AlterPartitionResponse.newBuilder().setError(e).build());
+                ActiveControllerResponse::getAlterPartition);
     }
 
     @Override
@@ -239,8 +227,7 @@ public final class ControllerGrpcService extends ControllerServiceGrpc.Controlle
                         .setControlledShutdown(request)
                         .build(),
                 observer,
-                ActiveControllerResponse::getControlledShutdown,
-                e -> ControlledShutdownResponse.newBuilder().setError(e).build());
+                ActiveControllerResponse::getControlledShutdown);
     }
 
     @Override
@@ -251,8 +238,7 @@ public final class ControllerGrpcService extends ControllerServiceGrpc.Controlle
                         .setAllocateProducerIds(request)
                         .build(),
                 observer,
-                ActiveControllerResponse::getAllocateProducerIds,
-                e -> AllocateProducerIdsResponse.newBuilder().setError(e).build());
+                ActiveControllerResponse::getAllocateProducerIds);
     }
 
     @Override
@@ -289,6 +275,16 @@ public final class ControllerGrpcService extends ControllerServiceGrpc.Controlle
     public void fetchMetadata(FetchMetadataRequest request, StreamObserver<FetchMetadataResponse> observer) {
         observer.onNext(state.changesSince(request.getSinceVersion()));
         observer.onCompleted();
+    }
+
+    /**
+     * Routes the request; a failure is answered as a response of the type {@code answer} unwraps, carrying only
+     * the error ({@link Errors#responseLike}).
+     */
+    private <T extends Message> void route(
+            ActiveControllerRequest request, StreamObserver<T> observer, Function<ActiveControllerResponse, T> answer) {
+        T type = answer.apply(ActiveControllerResponse.getDefaultInstance());
+        route(request, observer, answer, e -> Errors.responseLike(type, e));
     }
 
     private <T> void route(

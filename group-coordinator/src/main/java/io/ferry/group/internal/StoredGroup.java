@@ -73,6 +73,12 @@ public final class StoredGroup {
                 && assignments.isEmpty();
     }
 
+    /** True when a member subscribes with a regular expression. */
+    public boolean subscribesWithPattern() {
+        return subscriptions.values().stream()
+                .anyMatch(s -> s.subscribedTopicRegex().isPresent());
+    }
+
     /** Since when the group has had no member, or {@link GroupMetadata#NOT_EMPTY}. */
     public long emptySinceMs() {
         return metadata == null ? GroupMetadata.NOT_EMPTY : metadata.emptySinceMs();

@@ -61,6 +61,12 @@ public final class GroupTopics {
      */
     public TopicsImage forHeartbeat(
             CoordinatorShard shard, String groupId, String memberId, String sentPattern, Caller caller) {
+        if (sentPattern == null && !shard.subscribesWithPattern(groupId)) {
+            // Nothing to resolve, so no need to describe the group. No caller of its members is needed either:
+            // one that takes up a pattern sends it, and its caller counts from that heartbeat on.
+            callers.forgetGroup(groupId);
+            return resolved(Map.of(), Optional.of(caller));
+        }
         List<GroupDescription.Member> members = membersOf(shard, groupId);
         Set<String> memberIds = new HashSet<>(Set.of(memberId));
         members.forEach(m -> memberIds.add(m.memberId()));

@@ -35,6 +35,11 @@ final class MemberCallers {
         });
     }
 
+    /** Forgets every member of the group: none of them subscribes with a pattern. */
+    void forgetGroup(String groupId) {
+        byGroup.remove(groupId);
+    }
+
     /** Forgets the group's members other than {@code memberIds}: those replaced, or never appended. */
     void keepOnly(String groupId, Set<String> memberIds) {
         byGroup.computeIfPresent(groupId, (g, members) -> {

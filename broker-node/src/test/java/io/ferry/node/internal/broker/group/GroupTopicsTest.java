@@ -11,6 +11,7 @@ import io.ferry.group.HeartbeatRequest;
 import io.ferry.group.HeartbeatResponse;
 import io.ferry.group.OffsetConfig;
 import io.ferry.group.PartitionAssignor;
+import io.ferry.group.TopicsImage;
 import io.ferry.group.Write;
 import io.ferry.node.internal.broker.authz.AuthorizationDenials;
 import io.ferry.node.internal.broker.authz.BrokerAuthorizer;
@@ -186,5 +187,15 @@ class GroupTopicsTest {
         assertEquals(
                 Set.of("orders-a", "orders-b"),
                 topics.forExpiry(shard, "g").regexMatches().get(PATTERN));
+    }
+
+    @Test
+    void aGroupWhoseMembersSubscribeByNameOnlyHasNoPatternToResolve() {
+        TopicsImage image = topics.forHeartbeat(shard, "g", "m1", null, ALICE);
+        assertEquals(Map.of("orders-a", 1, "orders-b", 2), image.partitionCounts());
+        assertEquals(Map.of(), image.regexMatches());
+
+        join("alices", ALICE); // a member that takes up a pattern counts with its caller from then on
+        assertEquals(Set.of("orders-a"), resolvedFor("admins", ADMIN));
     }
 }
