@@ -394,6 +394,10 @@ public final class NodeConfig {
         return Duration.ofMillis(values.get(BROKER_SESSION_TIMEOUT_MS));
     }
 
+    public Duration brokerLivenessProbeAfter() {
+        return Duration.ofMillis(values.get(BROKER_LIVENESS_PROBE_AFTER_MS));
+    }
+
     public Duration brokerHeartbeatInterval() {
         return Duration.ofMillis(values.get(BROKER_HEARTBEAT_INTERVAL_MS));
     }

@@ -148,6 +148,7 @@ class ControllerRoleTest {
                         "controller.quorum.voters=1@a:9001,2@b:9002,3@c:9003",
                         "log.dirs=/data/1,/data/2",
                         "broker.session.timeout.ms=12000",
+                        "broker.liveness.probe.after.ms=1500",
                         "controller.quorum.election.timeout.ms=500",
                         "unclean.leader.election.enable=true",
                         "auto.leader.rebalance.enable=false",
@@ -158,6 +159,7 @@ class ControllerRoleTest {
         assertEquals(Map.of(1, "a:9001", 2, "b:9002", 3, "c:9003"), c.voters());
         assertEquals(Path.of("/data/1", "__cluster_metadata"), c.metadataDir());
         assertEquals(12_000, c.brokerSessionTimeoutMs());
+        assertEquals(1_500, c.brokerLivenessProbeAfterMs());
         assertEquals(500, c.electionTimeoutMinMs());
         assertEquals(1_000, c.electionTimeoutMaxMs());
         assertTrue(c.uncleanLeaderElectionEnable());

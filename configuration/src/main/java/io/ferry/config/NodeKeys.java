@@ -318,6 +318,21 @@ public final class NodeKeys {
                     + "and its partition leaderships move. Must exceed `broker.heartbeat.interval.ms`. "
                     + "Kafka's default is 9 s; Ferry's 2 s bounds a failover after `kill -9` to about 3 s.");
 
+    public static final ConfigKey<Long> BROKER_LIVENESS_PROBE_AFTER_MS = ConfigKey.define(
+            "broker.liveness.probe.after.ms",
+            ConfigType.DURATION_MS,
+            750L,
+            between(0, INT_MAX),
+            MEDIUM,
+            "A broker whose heartbeat is this late (or that a newly active controller has not heard from yet) is "
+                    + "probed: the active controller opens a TCP connection to its `grpc.listener` address and closes "
+                    + "it. A refused connection means no process listens there any more (the kernel of a host whose "
+                    + "broker died, kill -9 included, refuses at once, while a live broker's port accepts even when "
+                    + "its JVM is paused), and the broker is fenced then instead of after "
+                    + "`broker.session.timeout.ms`. A probe that times out proves nothing. Keep it above "
+                    + "`broker.heartbeat.interval.ms`, and the controllers able to reach that address. 0 turns probes "
+                    + "off (Kafka has none: it waits for the session).");
+
     public static final ConfigKey<Long> BROKER_HEARTBEAT_INTERVAL_MS = ConfigKey.define(
             "broker.heartbeat.interval.ms",
             ConfigType.DURATION_MS,
@@ -922,6 +937,7 @@ public final class NodeKeys {
             METADATA_LOG_DIR,
             LOG_DIRS,
             BROKER_SESSION_TIMEOUT_MS,
+            BROKER_LIVENESS_PROBE_AFTER_MS,
             BROKER_HEARTBEAT_INTERVAL_MS,
             BROKER_METADATA_MAX_STALENESS_MS,
             NUM_PARTITIONS,

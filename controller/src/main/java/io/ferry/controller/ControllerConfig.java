@@ -14,6 +14,8 @@ import java.util.TreeMap;
  * @param metadataDir directory for the Raft log and snapshots, reserved for the controller
  * @param brokerSessionTimeoutMs a broker that sends no heartbeat for this long is fenced
  *     ({@code broker.session.timeout.ms})
+ * @param brokerLivenessProbeAfterMs a broker whose heartbeat is this late is probed, and fenced at once when
+ *     nothing listens on its address ({@code broker.liveness.probe.after.ms}); 0: never probed
  * @param electionTimeoutMinMs lower bound of the Raft election timeout
  * @param electionTimeoutMaxMs upper bound of the Raft election timeout
  * @param uncleanLeaderElectionEnable elect a replica outside the ISR when no ISR member is alive
@@ -34,6 +36,7 @@ public record ControllerConfig(
         Map<Integer, String> voters,
         Path metadataDir,
         long brokerSessionTimeoutMs,
+        long brokerLivenessProbeAfterMs,
         long electionTimeoutMinMs,
         long electionTimeoutMaxMs,
         boolean uncleanLeaderElectionEnable,
@@ -46,6 +49,8 @@ public record ControllerConfig(
 
     /** Kafka's {@code broker.session.timeout.ms} default. */
     public static final long DEFAULT_BROKER_SESSION_TIMEOUT_MS = 9_000;
+    /** A heartbeat interval (500 ms by default) and a quarter of one late. */
+    public static final long DEFAULT_BROKER_LIVENESS_PROBE_AFTER_MS = 750;
     /**
      * Election timeout range. Ratis's own default (150–300 ms) caused spurious leader changes on a
      * loaded 2-core machine; 300–600 ms kept the leader stable there and still fails over in about 1 s.
@@ -83,6 +88,10 @@ public record ControllerConfig(
             throw new IllegalArgumentException("metadataDir is required");
         }
         positive("brokerSessionTimeoutMs", brokerSessionTimeoutMs);
+        if (brokerLivenessProbeAfterMs < 0) {
+            throw new IllegalArgumentException(
+                    "brokerLivenessProbeAfterMs must be >= 0, got " + brokerLivenessProbeAfterMs);
+        }
         positive("electionTimeoutMinMs", electionTimeoutMinMs);
         positive("leaderImbalanceCheckIntervalMs", leaderImbalanceCheckIntervalMs);
         positive("snapshotThreshold", snapshotThreshold);
@@ -102,6 +111,7 @@ public record ControllerConfig(
                 voters,
                 metadataDir,
                 DEFAULT_BROKER_SESSION_TIMEOUT_MS,
+                DEFAULT_BROKER_LIVENESS_PROBE_AFTER_MS,
                 DEFAULT_ELECTION_TIMEOUT_MIN_MS,
                 DEFAULT_ELECTION_TIMEOUT_MAX_MS,
                 false,
@@ -116,6 +126,12 @@ public record ControllerConfig(
     public ControllerConfig withBrokerSessionTimeoutMs(long ms) {
         Copy changed = new Copy(this);
         changed.brokerSessionTimeoutMs = ms;
+        return changed.build();
+    }
+
+    public ControllerConfig withBrokerLivenessProbeAfterMs(long ms) {
+        Copy changed = new Copy(this);
+        changed.brokerLivenessProbeAfterMs = ms;
         return changed.build();
     }
 
@@ -194,6 +210,7 @@ public record ControllerConfig(
         Map<Integer, String> voters;
         Path metadataDir;
         long brokerSessionTimeoutMs;
+        long brokerLivenessProbeAfterMs;
         long electionTimeoutMinMs;
         long electionTimeoutMaxMs;
         boolean uncleanLeaderElectionEnable;
@@ -209,6 +226,7 @@ public record ControllerConfig(
             voters = from.voters;
             metadataDir = from.metadataDir;
             brokerSessionTimeoutMs = from.brokerSessionTimeoutMs;
+            brokerLivenessProbeAfterMs = from.brokerLivenessProbeAfterMs;
             electionTimeoutMinMs = from.electionTimeoutMinMs;
             electionTimeoutMaxMs = from.electionTimeoutMaxMs;
             uncleanLeaderElectionEnable = from.uncleanLeaderElectionEnable;
@@ -226,6 +244,7 @@ public record ControllerConfig(
                     voters,
                     metadataDir,
                     brokerSessionTimeoutMs,
+                    brokerLivenessProbeAfterMs,
                     electionTimeoutMinMs,
                     electionTimeoutMaxMs,
                     uncleanLeaderElectionEnable,

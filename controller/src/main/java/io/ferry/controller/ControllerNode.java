@@ -6,6 +6,7 @@ import io.ferry.controller.internal.ControllerStateMachine;
 import io.ferry.controller.internal.MetadataState;
 import io.ferry.controller.internal.RaftCommandProposer;
 import io.ferry.controller.internal.RequestRouter;
+import io.ferry.controller.internal.TcpListenerProbe;
 import io.ferry.proto.v1.AccessControlEntryRecord;
 import io.ferry.proto.v1.AclBinding;
 import io.grpc.BindableService;
@@ -82,6 +83,9 @@ public final class ControllerNode implements AutoCloseable {
     private static final int MAX_CLIENT_ATTEMPTS = 20;
     private static final long CLIENT_RETRY_SLEEP_MS = 100;
 
+    /** A broker probe that takes longer than this proves nothing (a dead process's port refuses at once). */
+    private static final int PROBE_CONNECT_TIMEOUT_MS = 1_000;
+
     private final ControllerConfig config;
     private final InstantSource clock;
     private final Thread.UncaughtExceptionHandler fatalErrors;
@@ -96,6 +100,7 @@ public final class ControllerNode implements AutoCloseable {
     private final MeterRegistry registry;
     private final ClientId handOffClientId = ClientId.randomId();
     private final AtomicLong handOffCallIds = new AtomicLong();
+    private final TcpListenerProbe brokerProbe = new TcpListenerProbe(PROBE_CONNECT_TIMEOUT_MS);
     /** Written only on the {@link #leadership} thread. */
     private volatile ActiveController active;
 
@@ -264,6 +269,7 @@ public final class ControllerNode implements AutoCloseable {
                 clock,
                 config,
                 leaderElections,
+                brokerProbe,
                 fatalErrors);
         // Forwarded requests find it before this node reports itself active.
         stateMachine.setActiveHandler(c::handle);
@@ -441,6 +447,7 @@ public final class ControllerNode implements AutoCloseable {
         } catch (IOException e) {
             // The client only holds connections; nothing to recover.
         }
+        brokerProbe.close();
         meters.forEach(registry::remove);
     }
 }

@@ -18,12 +18,17 @@ import org.junit.jupiter.api.Test;
  * the killed broker is back every acknowledged record must be in place exactly once and the three
  * replicas byte-identical ({@link DurabilityInvariants}). Meanwhile the partition's end offset, asked for
  * every few milliseconds, never steps back ({@link EndOffsetWatch}).
+ *
+ * <p>The brokers' session is longer than the test waits for the new leader: the controller must find the killed
+ * broker gone by probing its port ({@code broker.liveness.probe.after.ms}), not by its session running out.
  */
 class LeaderKillTest {
 
     private static final String TOPIC = "leader-kill";
     private static final int PARTITIONS = 3;
     private static final Duration FAILOVER_TIMEOUT = Duration.ofSeconds(60);
+    /** Twice the failover timeout: a leader that moves in time was not moved by session expiry. */
+    private static final String SESSION = "broker.session.timeout.ms=" + 2 * FAILOVER_TIMEOUT.toMillis();
 
     private ProcessCluster cluster;
 
@@ -36,7 +41,7 @@ class LeaderKillTest {
 
     @Test
     void acknowledgedRecordsSurviveKillingThePartitionLeader() throws Exception {
-        cluster = ProcessCluster.startWithDurableTopic("leader-kill", TOPIC, PARTITIONS);
+        cluster = ProcessCluster.startWithDurableTopic("leader-kill", TOPIC, PARTITIONS, List.of(SESSION));
         TopicPartition tp = new TopicPartition(TOPIC, 0);
         int oldLeader = cluster.leader(tp);
         AckLedger ledger = new AckLedger();

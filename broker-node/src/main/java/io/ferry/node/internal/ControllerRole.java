@@ -84,6 +84,7 @@ public final class ControllerRole implements NodeRole {
                     voters,
                     metadataDir,
                     node.brokerSessionTimeout().toMillis(),
+                    node.brokerLivenessProbeAfter().toMillis(),
                     electionMs,
                     2 * electionMs,
                     node.uncleanLeaderElectionEnable(),

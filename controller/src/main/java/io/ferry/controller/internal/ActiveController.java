@@ -57,6 +57,9 @@ public final class ActiveController implements AutoCloseable {
     /** Longest idempotency key accepted: a UUID fits with room to spare, and every controller holds them. */
     static final int MAX_IDEMPOTENCY_KEY_LENGTH = 128;
 
+    /** Longest period of the broker liveness check (session expiry and probes). */
+    static final long LIVENESS_CHECK_MAX_MS = 100;
+
     private final long term;
     private final MetadataState state;
     private final CommandProposer proposer;
@@ -64,6 +67,7 @@ public final class ActiveController implements AutoCloseable {
     private final ControllerConfig config;
     private final Counter leaderElections;
     private final Thread.UncaughtExceptionHandler fatalErrors;
+    private final ListenerProbe probe;
     private final ScheduledExecutorService events;
     // Owned by the event thread.
     private final ClusterControl cluster;
@@ -85,6 +89,7 @@ public final class ActiveController implements AutoCloseable {
      * session timeout from now before it can be fenced: heartbeats sent to the previous active
      * controller are not known here.
      *
+     * @param probe asks whether a broker whose heartbeat is late is gone (see {@link ClusterControl})
      * @param fatalErrors gets an {@link java.lang.Error} thrown on the event thread (the controller cannot go on
      *     deciding after one); other failures are answered or logged
      */
@@ -95,13 +100,16 @@ public final class ActiveController implements AutoCloseable {
             InstantSource clock,
             ControllerConfig config,
             Counter leaderElections,
+            ListenerProbe probe,
             Thread.UncaughtExceptionHandler fatalErrors) {
-        ActiveController c = new ActiveController(term, state, proposer, clock, config, leaderElections, fatalErrors);
+        ActiveController c =
+                new ActiveController(term, state, proposer, clock, config, leaderElections, probe, fatalErrors);
         long activatedMs = clock.millis();
         c.events.execute(() -> c.cluster.grantGracePeriod(activatedMs));
-        long checkMs = Math.max(10, Math.min(config.brokerSessionTimeoutMs() / 4, 500));
+        // Often: each check only walks the broker table, and its period adds to every failover.
+        long checkMs = Math.max(10, Math.min(config.brokerSessionTimeoutMs() / 4, LIVENESS_CHECK_MAX_MS));
         c.events.scheduleWithFixedDelay(
-                () -> c.periodic("session expiry", c::expireSessions), checkMs, checkMs, TimeUnit.MILLISECONDS);
+                () -> c.periodic("broker liveness", c::checkLiveness), 0, checkMs, TimeUnit.MILLISECONDS);
         if (config.autoLeaderRebalanceEnable()) {
             long every = config.leaderImbalanceCheckIntervalMs();
             c.events.scheduleWithFixedDelay(
@@ -132,6 +140,7 @@ public final class ActiveController implements AutoCloseable {
             InstantSource clock,
             ControllerConfig config,
             Counter leaderElections,
+            ListenerProbe probe,
             Thread.UncaughtExceptionHandler fatalErrors) {
         this.term = term;
         this.state = state;
@@ -140,6 +149,7 @@ public final class ActiveController implements AutoCloseable {
         this.config = config;
         this.leaderElections = leaderElections;
         this.fatalErrors = fatalErrors;
+        this.probe = probe;
         this.events = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "ferry-active-controller-" + config.nodeId() + "-term-" + term);
             t.setDaemon(true);
@@ -150,6 +160,7 @@ public final class ActiveController implements AutoCloseable {
         this.cluster = new ClusterControl(
                 state,
                 config.brokerSessionTimeoutMs(),
+                config.brokerLivenessProbeAfterMs(),
                 clock,
                 decisions,
                 records -> propose(ControllerCommand.newBuilder().addAllRecords(records)));
@@ -324,6 +335,26 @@ public final class ActiveController implements AutoCloseable {
 
     private CompletableFuture<Void> expireSessions() {
         return closed ? CompletableFuture.completedFuture(null) : cluster.expireSessions();
+    }
+
+    /** Expires sessions and starts the probes due; each probe's outcome is decided back on the event thread. */
+    private void checkLiveness() {
+        expireSessions();
+        if (closed) {
+            return;
+        }
+        for (ClusterControl.Probe due : cluster.probesDue()) {
+            probe.refused(due.host(), due.port())
+                    .thenComposeAsync(
+                            refused -> closed ? CompletableFuture.completedFuture(null) : cluster.probed(due, refused),
+                            events)
+                    .exceptionally(e -> {
+                        if (!(e.getCause() instanceof RejectedExecutionException)) {
+                            LOG.error("The active controller failed to act on a probe of broker {}", due.brokerId(), e);
+                        }
+                        return null;
+                    });
+        }
     }
 
     private CompletableFuture<Void> rebalanceLeaders() {

@@ -6,6 +6,7 @@ import io.ferry.proto.v1.BrokerRegistration;
 import io.ferry.proto.v1.CommandResult;
 import io.ferry.proto.v1.ControlledShutdownRequest;
 import io.ferry.proto.v1.ControlledShutdownResponse;
+import io.ferry.proto.v1.Endpoint;
 import io.ferry.proto.v1.Error;
 import io.ferry.proto.v1.ErrorCode;
 import io.ferry.proto.v1.MetadataRecord;
@@ -23,6 +24,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.IntPredicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Broker liveness, the active controller's half that Kafka's {@code ClusterControlManager} and its heartbeat
@@ -31,11 +34,29 @@ import java.util.function.IntPredicate;
  * {@link LeadershipDecisions}. Topic and partition requests ({@link ReplicationControl}) ask it which
  * brokers are alive.
  *
+ * <p>A broker is fenced when its session runs out, or sooner when it is shown to be gone: a broker whose
+ * heartbeat is {@code broker.liveness.probe.after.ms} late, or that this controller has not heard from since
+ * it became active, is probed ({@link ListenerProbe}: is anything listening on its {@code grpc} listener,
+ * the one other brokers fetch from?), and a refused connection with still no heartbeat fences it at once.
+ * Kafka waits for the session alone; a kill -9 then costs a whole session of unavailability, this a heartbeat
+ * interval and a probe. A late broker that is alive answers the probe and keeps its session.
+ *
  * <p>Not thread-safe: the active controller's event thread owns it and its state (the heartbeat table, in
  * memory only since heartbeats are never replicated; the fencings in flight; the brokers in controlled
  * shutdown). Times are milliseconds of the injected clock.
  */
 final class ClusterControl {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterControl.class);
+
+    /**
+     * The endpoint a broker registers for its {@code grpc.listener}, the one other brokers and the controllers
+     * reach it on (the broker's {@code CallerEndpoints.INTERNAL}).
+     */
+    static final String INTERNAL_ENDPOINT = "grpc";
+
+    /** A liveness probe to run: the broker's address, and its latest heartbeat when the probe was decided. */
+    record Probe(int brokerId, String host, int port, long heartbeatMs) {}
 
     /** Proposes records as one command; completes on the event thread with the result of applying it. */
     @FunctionalInterface
@@ -45,6 +66,7 @@ final class ClusterControl {
 
     private final MetadataState state;
     private final long sessionTimeoutMs;
+    private final long probeAfterMs;
     private final InstantSource clock;
     private final LeadershipDecisions decisions;
     private final Commit commit;
@@ -52,15 +74,22 @@ final class ClusterControl {
     private final Set<Integer> fencingInFlight = new HashSet<>();
     /** Brokers in controlled shutdown: their heartbeats keep the session but do not unfence them. */
     private final Set<Integer> shuttingDown = new HashSet<>();
+    /** Brokers with a probe in flight. */
+    private final Set<Integer> probing = new HashSet<>();
+    /** Brokers registered before this controller became active, neither heard from nor probed since. */
+    private final Set<Integer> unheard = new HashSet<>();
 
+    /** @param probeAfterMs how late a heartbeat may be before its broker is probed; 0: never probed */
     ClusterControl(
             MetadataState state,
             long sessionTimeoutMs,
+            long probeAfterMs,
             InstantSource clock,
             LeadershipDecisions decisions,
             Commit commit) {
         this.state = state;
         this.sessionTimeoutMs = sessionTimeoutMs;
+        this.probeAfterMs = probeAfterMs;
         this.clock = clock;
         this.decisions = decisions;
         this.commit = commit;
@@ -68,12 +97,20 @@ final class ClusterControl {
 
     /**
      * Every broker registered so far gets a full session from {@code activatedMs}: heartbeats sent to the
-     * previous active controller are not known here.
+     * previous active controller are not known here. They are probed at once (when probes are on): one that
+     * died with the previous active controller is fenced without waiting a session.
      */
     void grantGracePeriod(long activatedMs) {
         for (BrokerRegistration b : state.brokers()) {
             lastHeartbeatMs.put(b.getBrokerId(), activatedMs);
+            unheard.add(b.getBrokerId());
         }
+    }
+
+    /** The heartbeat table's entry for a broker heard from now. */
+    private void heard(int brokerId, long now) {
+        lastHeartbeatMs.put(brokerId, now);
+        unheard.remove(brokerId);
     }
 
     private boolean sessionAlive(int brokerId, long now) {
@@ -95,11 +132,76 @@ final class ClusterControl {
         if (expired.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
-        fencingInFlight.addAll(expired);
-        return commit.records(decisions.fence(expired, liveness(expired, -1))).handle((r, e) -> {
-            fencingInFlight.removeAll(expired);
+        LOG.info(
+                "Fencing brokers {}: no heartbeat for more than broker.session.timeout.ms ({} ms)",
+                expired,
+                sessionTimeoutMs);
+        return fence(expired);
+    }
+
+    private CompletableFuture<Void> fence(Set<Integer> ids) {
+        fencingInFlight.addAll(ids);
+        return commit.records(decisions.fence(ids, liveness(ids, -1))).handle((r, e) -> {
+            fencingInFlight.removeAll(ids);
             return null;
         });
+    }
+
+    /**
+     * The probes due now, each marked in flight until {@link #probed}: unfenced brokers not being fenced whose
+     * heartbeat is more than the probe delay old, or that this controller has not heard from yet.
+     */
+    List<Probe> probesDue() {
+        if (probeAfterMs <= 0) {
+            return List.of();
+        }
+        long now = clock.millis();
+        List<Probe> due = new ArrayList<>();
+        for (BrokerRegistration b : state.brokers()) {
+            int id = b.getBrokerId();
+            Long last = lastHeartbeatMs.get(id);
+            if (last == null
+                    || b.getFenced()
+                    || fencingInFlight.contains(id)
+                    || probing.contains(id)
+                    || (now - last <= probeAfterMs && !unheard.contains(id))) {
+                continue;
+            }
+            for (Endpoint e : b.getEndpointsList()) {
+                if (e.getName().equals(INTERNAL_ENDPOINT)) {
+                    probing.add(id);
+                    unheard.remove(id); // once is enough; later it is probed when its heartbeat is late
+                    due.add(new Probe(id, e.getHost(), e.getPort(), last));
+                }
+            }
+        }
+        return due;
+    }
+
+    /**
+     * A probe's outcome: when its connection was refused and the broker has sent no heartbeat (nor registered)
+     * since the probe was decided, it is gone and is fenced now; completes when that command is applied.
+     */
+    CompletableFuture<Void> probed(Probe probe, boolean refused) {
+        int id = probe.brokerId();
+        probing.remove(id);
+        Optional<BrokerRegistration> broker = state.broker(id);
+        Long last = lastHeartbeatMs.get(id);
+        if (!refused
+                || broker.isEmpty()
+                || broker.get().getFenced()
+                || fencingInFlight.contains(id)
+                || last == null
+                || last != probe.heartbeatMs()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        LOG.info(
+                "Fencing broker {}: no heartbeat for {} ms and nothing listens at {}:{} (connection refused)",
+                id,
+                clock.millis() - last,
+                probe.host(),
+                probe.port());
+        return fence(Set.of(id));
     }
 
     /** Registered, unfenced and not being fenced: may lead and be in ISRs. */
@@ -156,7 +258,7 @@ final class ClusterControl {
                 .build();
         List<MetadataRecord> records = new ArrayList<>();
         if (existing.isPresent() && existing.get().getIncarnationId().equals(req.getIncarnationId())) {
-            lastHeartbeatMs.put(id, now);
+            heard(id, now);
             if (existing.get().getEndpointsList().equals(req.getEndpointsList())) {
                 return CompletableFuture.completedFuture(RegisterBrokerResponse.newBuilder()
                         .setError(Errors.NONE)
@@ -182,7 +284,7 @@ final class ClusterControl {
         shuttingDown.remove(id);
         return commit.records(records).thenApply(r -> {
             if (Errors.isOk(r.getError())) {
-                lastHeartbeatMs.put(id, clock.millis());
+                heard(id, clock.millis());
             }
             return RegisterBrokerResponse.newBuilder()
                     .setError(r.getError())
@@ -202,7 +304,7 @@ final class ClusterControl {
                     .build());
         }
         BrokerRegistration b = broker.get();
-        lastHeartbeatMs.put(b.getBrokerId(), clock.millis());
+        heard(b.getBrokerId(), clock.millis());
         if (!b.getFenced() || shuttingDown.contains(b.getBrokerId()) || fencingInFlight.contains(b.getBrokerId())) {
             return CompletableFuture.completedFuture(BrokerHeartbeatResponse.newBuilder()
                     .setError(Errors.NONE)

@@ -74,6 +74,7 @@ class ActiveControllerSimulationTest {
                 clock,
                 config,
                 new SimpleMeterRegistry().counter("elections"),
+                ListenerProbe.NEVER_REFUSED,
                 (thread, error) -> thread.getThreadGroup().uncaughtException(thread, error));
     }
 

@@ -50,6 +50,12 @@ class ActiveControllerTest {
     private volatile java.lang.Error proposalError;
     /** When set, commands are applied only once it completes. */
     private volatile CompletableFuture<Void> commitsHeld;
+    /** Liveness probes asked for, by port; each answers when its future is completed (false by default). */
+    private final Map<Integer, CompletableFuture<Boolean>> probes = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Ports whose probe answers "refused" at once. */
+    private final java.util.Set<Integer> refusedPorts = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** When set, probes wait for the test to complete them. */
+    private volatile boolean probesHeld;
 
     private ActiveController controller;
     private long term;
@@ -78,6 +84,14 @@ class ActiveControllerTest {
                 clock,
                 config,
                 new SimpleMeterRegistry().counter("elections"),
+                (host, port) -> {
+                    CompletableFuture<Boolean> answer = new CompletableFuture<>();
+                    probes.put(port, answer);
+                    if (!probesHeld) {
+                        answer.complete(refusedPorts.contains(port));
+                    }
+                    return answer;
+                },
                 (thread, error) -> fatalErrors.add(error));
     }
 
@@ -241,6 +255,88 @@ class ActiveControllerTest {
         controller.expireSessionsNow().get(10, TimeUnit.SECONDS);
         assertTrue(fenced(1));
         assertFalse(fenced(2));
+    }
+
+    private static int portOf(int broker) {
+        return 9000 + broker;
+    }
+
+    private UnaryOperator<ControllerConfig> probeAfter(long ms) {
+        return c -> c.withBrokerLivenessProbeAfterMs(ms);
+    }
+
+    @Test
+    void lateBrokerWhoseListenerRefusesIsFencedBeforeItsSessionEnds() throws Exception {
+        start(probeAfter(SESSION_MS / 4));
+        brokers(3);
+        List<PartitionRecord> before = create("t", 6, 3).getPartitionsList();
+        refusedPorts.add(portOf(1));
+        clock.advance(SESSION_MS / 4 + 1);
+        heartbeatAllBut(1, 3);
+        await().atMost(Duration.ofSeconds(10)).until(() -> fenced(1));
+        assertFalse(fenced(2));
+        assertFalse(fenced(3));
+        for (PartitionRecord old : before) {
+            PartitionRecord now = state.partition("t", old.getPartition()).orElseThrow();
+            assertFalse(now.getIsrList().contains(1), now.toString());
+            assertTrue(now.getLeader() == 2 || now.getLeader() == 3, now.toString());
+        }
+    }
+
+    @Test
+    void lateBrokerThatStillListensKeepsItsSessionUntilItEnds() throws Exception {
+        start(probeAfter(SESSION_MS / 4));
+        brokers(2);
+        clock.advance(SESSION_MS / 4 + 1);
+        heartbeat(2, "i2");
+        await().atMost(Duration.ofSeconds(10)).until(() -> probes.containsKey(portOf(1)));
+        controller.expireSessionsNow().get(10, TimeUnit.SECONDS); // after the probe's answer on the event thread
+        assertFalse(fenced(1));
+
+        clock.advance(SESSION_MS);
+        heartbeat(2, "i2");
+        controller.expireSessionsNow().get(10, TimeUnit.SECONDS);
+        assertTrue(fenced(1), "the session still ends");
+    }
+
+    @Test
+    void heartbeatThatArrivesWhileTheProbeIsRefusedKeepsTheBroker() throws Exception {
+        start(probeAfter(SESSION_MS / 4));
+        brokers(2);
+        probesHeld = true;
+        clock.advance(SESSION_MS / 4 + 1);
+        heartbeat(2, "i2");
+        await().atMost(Duration.ofSeconds(10)).until(() -> probes.containsKey(portOf(1)));
+        heartbeat(1, "i1"); // e.g. a restarted process listens again on the port by now, or the refusal was stale
+        probes.get(portOf(1)).complete(true);
+        controller.expireSessionsNow().get(10, TimeUnit.SECONDS);
+        assertFalse(fenced(1));
+    }
+
+    @Test
+    void probesOffLeaveFencingToTheSession() throws Exception {
+        start(probeAfter(0));
+        brokers(2);
+        refusedPorts.add(portOf(1));
+        clock.advance(SESSION_MS / 2);
+        heartbeat(2, "i2");
+        controller.expireSessionsNow().get(10, TimeUnit.SECONDS);
+        assertTrue(probes.isEmpty(), probes.toString());
+        assertFalse(fenced(1));
+    }
+
+    @Test
+    void newActiveControllerProbesEveryBrokerAtOnceAndFencesOneThatIsGone() throws Exception {
+        start(probeAfter(SESSION_MS / 4));
+        brokers(3);
+        refusedPorts.add(portOf(1)); // died with the previous active controller
+        start(probeAfter(SESSION_MS / 4)); // failover, no time passes
+        await().atMost(Duration.ofSeconds(10)).until(() -> fenced(1));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> probes.containsKey(portOf(2)) && probes.containsKey(portOf(3)));
+        controller.expireSessionsNow().get(10, TimeUnit.SECONDS);
+        assertFalse(fenced(2));
+        assertFalse(fenced(3));
     }
 
     @Test

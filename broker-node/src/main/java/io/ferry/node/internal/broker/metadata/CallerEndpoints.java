@@ -14,7 +14,9 @@ import java.util.List;
  */
 public final class CallerEndpoints {
 
+    /** The active controller probes this one when a heartbeat is late (its {@code ClusterControl}). */
     public static final String INTERNAL = "grpc";
+
     public static final String EXTERNAL = "external";
 
     private CallerEndpoints() {}
