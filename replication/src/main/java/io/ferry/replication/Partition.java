@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.IntPredicate;
 
 /**
  * One partition replica on this broker, and the one place that decides its role moves: offline →
@@ -38,16 +39,26 @@ public final class Partition {
     private final InstantSource clock;
     /** {@code replica.lag.time.max.ms}: how long a follower may lag and stay in the ISR (or hold the high watermark). */
     private final long maxLagMs;
+
+    private final IntPredicate fenced;
     /** Guarded by this. */
     private ReplicaRole role = new OfflineRole(-1, "no metadata applied yet");
 
     /** @param maxLagMs {@code replica.lag.time.max.ms} */
-    public Partition(TopicPartition tp, int localBrokerId, ReplicaLog log, InstantSource clock, long maxLagMs) {
+    /** @param fenced the brokers the controller has fenced now (they never hold the high watermark) */
+    public Partition(
+            TopicPartition tp,
+            int localBrokerId,
+            ReplicaLog log,
+            InstantSource clock,
+            long maxLagMs,
+            IntPredicate fenced) {
         this.tp = tp;
         this.localBrokerId = localBrokerId;
         this.log = log;
         this.clock = clock;
         this.maxLagMs = maxLagMs;
+        this.fenced = fenced;
     }
 
     public TopicPartition tp() {
@@ -454,7 +465,7 @@ public final class Partition {
         if (!(role instanceof LeaderRole leader)) {
             return false;
         }
-        OptionalLong candidate = leader.highWatermarkCandidate(log.logEndOffset(), clock.millis(), maxLagMs);
+        OptionalLong candidate = leader.highWatermarkCandidate(log.logEndOffset(), clock.millis(), maxLagMs, fenced);
         long current = log.highWatermark();
         if (candidate.isPresent() && candidate.getAsLong() > current) {
             return log.updateHighWatermark(candidate.getAsLong()) > current;

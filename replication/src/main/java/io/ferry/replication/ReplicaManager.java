@@ -111,7 +111,14 @@ public final class ReplicaManager implements AutoCloseable {
      */
     public void applyPartitionState(TopicPartition tp, LeaderAndIsr state) {
         Partition partition = partitions.computeIfAbsent(
-                tp, t -> new Partition(t, localBrokerId, logs.open(t), env.clock(), config.replicaLagTimeMaxMs()));
+                tp,
+                t -> new Partition(
+                        t,
+                        localBrokerId,
+                        logs.open(t),
+                        env.clock(),
+                        config.replicaLagTimeMaxMs(),
+                        id -> fencedBrokers.contains(id)));
         Partition.Applied applied = partition.apply(state);
         updateFetcher(partition);
         if (applied.newLeadership()) {
@@ -140,8 +147,9 @@ public final class ReplicaManager implements AutoCloseable {
 
     /**
      * The brokers the controller has fenced, from the newest metadata: as leader, this broker refuses their
-     * ReplicaFetch with BROKER_FENCED, so a fenced broker neither moves a high watermark nor makes this
-     * leader ask the controller (which would refuse) to add it to an ISR.
+     * ReplicaFetch with BROKER_FENCED, so a fenced broker neither moves a high watermark nor makes this leader
+     * ask the controller (which would refuse) to add it to an ISR; outside the ISR it no longer holds one.
+     * Call it before applying the partition states of the same metadata.
      */
     public void setFencedBrokers(Set<Integer> brokerIds) {
         fencedBrokers = Set.copyOf(brokerIds);

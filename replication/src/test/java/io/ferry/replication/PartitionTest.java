@@ -45,7 +45,7 @@ class PartitionTest {
     private final TestClock clock = new TestClock();
 
     private Partition replica(int broker, ReplicaLog log) {
-        return new Partition(TP, broker, log, clock, LAG_MS);
+        return new Partition(TP, broker, log, clock, LAG_MS, id -> false);
     }
 
     private static LeaderAndIsr led(int leader, int epoch, List<Integer> isr) {

@@ -487,6 +487,27 @@ class ReplicaManagerTest {
     }
 
     @Test
+    void aFollowerThatDiedCaughtUpStopsHoldingAcksAllOnceItIsFenced() {
+        manager.applyPartitionState(TP, leader(1, List.of(1, 2, 3)));
+        produce(RequiredAcks.LEADER, batch(2));
+        assertNull(followerFetch(2, 2).error());
+        assertNull(followerFetch(3, 2).error());
+        assertEquals(2, manager.partition(TP).orElseThrow().highWatermark());
+
+        // 3 is killed. An acks=all produce waits for it until the controller fences it, which takes it out of
+        // every ISR; the broker learns both from the same metadata (the fenced set first).
+        AtomicReference<Map<TopicPartition, ProduceOutcome>> waiting = produce(RequiredAcks.ALL, batch(3));
+        assertNull(followerFetch(2, 5).error());
+        assertNull(waiting.get(), "3, in the ISR, does not have the batch");
+        manager.setFencedBrokers(Set.of(3));
+        manager.applyPartitionState(TP, new LeaderAndIsr(LOCAL, 1, 2, List.of(1, 2, 3), List.of(1, 2)));
+        assertEquals(
+                5, manager.partition(TP).orElseThrow().highWatermark(), "3 caught up before it died, but is fenced");
+        assertNotNull(waiting.get(), "answered without waiting replica.lag.time.max.ms for a dead follower");
+        assertNull(waiting.get().get(TP).error());
+    }
+
+    @Test
     void aFencedBrokerIsRefusedWithoutMovingTheHighWatermarkOrAskingForAnIsrChange() {
         manager.applyPartitionState(TP, leader(1, List.of(1, 2)));
         produce(RequiredAcks.LEADER, batch(2));

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.function.IntPredicate;
 
 /**
  * This broker leads the partition: it tracks each follower's log end offset (LEO) and when it was last
@@ -182,10 +183,12 @@ public final class LeaderRole implements ReplicaRole {
 
     /**
      * The smallest LEO over the maximal ISR and the followers outside it that caught up within
-     * {@code maxLagMs} (the leader's own LEO is {@code leaderLeo}); empty while an ISR member's LEO is
-     * unknown.
+     * {@code maxLagMs} and are not {@code fenced} (the leader's own LEO is {@code leaderLeo}); empty while an
+     * ISR member's LEO is unknown. A fenced follower is left out as Kafka's {@code isReplicaIsrEligible} leaves
+     * it out: it cannot join the ISR, and a broker that died caught up would otherwise hold every acks=all
+     * produce until its {@code maxLagMs} ran out, long after the controller took it out of the ISR.
      */
-    public OptionalLong highWatermarkCandidate(long leaderLeo, long nowMs, long maxLagMs) {
+    public OptionalLong highWatermarkCandidate(long leaderLeo, long nowMs, long maxLagMs, IntPredicate fenced) {
         // Runs on every follower fetch of every partition this broker leads: it walks the two lists rather than
         // building the maximal ISR as a set.
         long min = Math.min(leaderLeo, minLogEndOffset(state.isr()));
@@ -198,6 +201,7 @@ public final class LeaderRole implements ReplicaRole {
         for (Map.Entry<Integer, FollowerProgress> e : followers.entrySet()) {
             FollowerProgress progress = e.getValue();
             if (!inMaximalIsr(e.getKey())
+                    && !fenced.test(e.getKey())
                     && progress.logEndOffset >= 0
                     && progress.caughtUp(leaderLeo, nowMs, maxLagMs)) {
                 min = Math.min(min, progress.logEndOffset);

@@ -9,10 +9,12 @@ import io.ferry.replication.LeaderAndIsr;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.function.IntPredicate;
 import org.junit.jupiter.api.Test;
 
 /** The leader's bookkeeping on its own: follower progress, the high watermark candidate, ISR decisions. */
 class LeaderRoleTest {
+    private static final IntPredicate NOT_FENCED = id -> false;
 
     private static final long LAG_MS = 1_000;
     private static final long START_MS = 50_000;
@@ -26,19 +28,22 @@ class LeaderRoleTest {
         LeaderRole leader = leader(List.of(1, 2, 3));
         assertEquals(
                 OptionalLong.empty(),
-                leader.highWatermarkCandidate(20, START_MS, LAG_MS),
+                leader.highWatermarkCandidate(20, START_MS, LAG_MS, NOT_FENCED),
                 "no follower has fetched from this leadership yet");
         leader.updateFollower(2, 15, 20, START_MS);
-        assertEquals(OptionalLong.empty(), leader.highWatermarkCandidate(20, START_MS, LAG_MS), "3 is still unknown");
+        assertEquals(
+                OptionalLong.empty(),
+                leader.highWatermarkCandidate(20, START_MS, LAG_MS, NOT_FENCED),
+                "3 is still unknown");
         leader.updateFollower(3, 12, 20, START_MS);
-        assertEquals(OptionalLong.of(12), leader.highWatermarkCandidate(20, START_MS, LAG_MS));
+        assertEquals(OptionalLong.of(12), leader.highWatermarkCandidate(20, START_MS, LAG_MS, NOT_FENCED));
         leader.updateFollower(3, 20, 20, START_MS);
-        assertEquals(OptionalLong.of(15), leader.highWatermarkCandidate(20, START_MS, LAG_MS));
+        assertEquals(OptionalLong.of(15), leader.highWatermarkCandidate(20, START_MS, LAG_MS, NOT_FENCED));
     }
 
     @Test
     void aLeaderAloneInTheIsrCommitsItsOwnLogEnd() {
-        assertEquals(OptionalLong.of(20), leader(List.of(1)).highWatermarkCandidate(20, START_MS, LAG_MS));
+        assertEquals(OptionalLong.of(20), leader(List.of(1)).highWatermarkCandidate(20, START_MS, LAG_MS, NOT_FENCED));
     }
 
     @Test
@@ -50,7 +55,7 @@ class LeaderRoleTest {
         assertEquals(Set.of(1, 2, 3), leader.maximalIsr());
         assertEquals(
                 OptionalLong.of(12),
-                leader.highWatermarkCandidate(20, START_MS, LAG_MS),
+                leader.highWatermarkCandidate(20, START_MS, LAG_MS, NOT_FENCED),
                 "3 may stay in the ISR if the controller refuses the shrink");
         leader.isrChangeRefused();
         assertEquals(Set.of(1, 2, 3), leader.maximalIsr());
@@ -64,11 +69,25 @@ class LeaderRoleTest {
         leader.updateFollower(3, 18, 20, START_MS + 10);
         assertEquals(
                 OptionalLong.of(18),
-                leader.highWatermarkCandidate(20, START_MS + 10, LAG_MS),
+                leader.highWatermarkCandidate(20, START_MS + 10, LAG_MS, NOT_FENCED),
                 "under a steady load a follower never reaches the log end itself");
         assertEquals(List.of(1, 3), leader.expandedIsr(3, 18), "at the high watermark, it joins");
         // Once it has not caught up for the lag limit, it holds nothing back.
-        assertEquals(OptionalLong.of(20), leader.highWatermarkCandidate(20, START_MS + 10 + LAG_MS + 1, LAG_MS));
+        assertEquals(
+                OptionalLong.of(20), leader.highWatermarkCandidate(20, START_MS + 10 + LAG_MS + 1, LAG_MS, NOT_FENCED));
+    }
+
+    @Test
+    void aFencedFollowerOutsideTheIsrHoldsNothingEvenWhenItWasCaughtUp() {
+        LeaderRole leader = leader(List.of(1, 2));
+        leader.updateFollower(2, 20, 20, START_MS);
+        // 3 died caught up; the controller fenced it and took it out of the ISR.
+        leader.updateFollower(3, 18, 18, START_MS);
+        leader.updateFollower(3, 18, 20, START_MS + 10);
+        assertEquals(
+                OptionalLong.of(20),
+                leader.highWatermarkCandidate(20, START_MS + 10, LAG_MS, id -> id == 3),
+                "a fenced broker cannot join the ISR, so it does not hold acks=all for the lag limit");
     }
 
     @Test
@@ -78,7 +97,7 @@ class LeaderRoleTest {
         leader.updateFollower(3, 4, 20, START_MS);
         assertEquals(
                 OptionalLong.of(20),
-                leader.highWatermarkCandidate(20, START_MS, LAG_MS),
+                leader.highWatermarkCandidate(20, START_MS, LAG_MS, NOT_FENCED),
                 "3, far behind, does not stall the partition");
         assertEquals(List.of(), leader.expandedIsr(3, 20));
     }
@@ -130,7 +149,7 @@ class LeaderRoleTest {
         assertEquals(Set.of(1, 2, 3), expanded.maximalIsr());
         assertEquals(
                 OptionalLong.of(20),
-                expanded.highWatermarkCandidate(20, START_MS + 10, LAG_MS),
+                expanded.highWatermarkCandidate(20, START_MS + 10, LAG_MS, NOT_FENCED),
                 "both followers' end offsets were kept");
         assertEquals(List.of(), expanded.expandedIsr(3, 0), "3 is a member now");
     }
