@@ -305,6 +305,11 @@ public final class Log implements AutoCloseable {
         return segments.count();
     }
 
+    /** Segments with a file mapped now: each costs up to three mappings of the process's {@code vm.max_map_count}. */
+    int mappedSegmentCount() {
+        return segments.mappedCount();
+    }
+
     /** Base offsets of the segments, oldest first. */
     public List<Long> segmentBaseOffsets() {
         return segments.baseOffsets();
