@@ -45,8 +45,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Only the appendable segment is mapped for its whole life (its writer uses the mappings without a
  * reference). A sealed segment costs one file descriptor and, while nobody reads it, no mapping: it is
  * mapped by the {@link #retain()} that finds it unmapped, and {@link #unmapIfUnread()} unmaps it when the
- * log's reference is the only one left. That step holds {@code mapLock} and parks the count at
- * {@code UNMAPPING}, so a reader arriving meanwhile waits for it and then maps the files again. So
+ * log's reference is the only one left: once loaded, and when idle ({@link #unmapIfIdle()}). That step
+ * holds {@code mapLock} and parks the count at {@code UNMAPPING}, so a reader arriving meanwhile waits
+ * for it and then maps the files again. So
  * whatever reads a sealed segment of the log, its writer included, holds a reference meanwhile; only
  * loading, before any reader exists, reads segments without one (and unmaps them when done).
  */
@@ -70,10 +71,12 @@ public final class LogSegment {
     private boolean closed;
 
     private volatile boolean sealed;
+    /** Whether a reader retained the segment since the last {@link #unmapIfIdle()}. */
+    private volatile boolean readRecently;
 
     private int bytesSinceLastIndexEntry;
-    /** Writer-only cache of {@link #rollBaseMs()}; -1 until the segment has a batch. */
-    private long rollBaseMs = -1;
+    /** Cache of {@link #rollBaseMs()}, filled by the writer; -1 until the segment has a batch. */
+    private volatile long rollBaseMs = -1;
 
     private volatile long maxTimestampSoFar = RecordBatch.NO_TIMESTAMP;
     private long offsetOfMaxTimestampSoFar;
@@ -193,7 +196,8 @@ public final class LogSegment {
 
     /**
      * When the segment's age is counted from, in ms: its first batch's max timestamp when it has one,
-     * else when this process created or opened it.
+     * else when this process created or opened it. Reads the first batch once; a sealed segment answers
+     * from memory (see {@link #seal()}).
      */
     public long rollBaseMs() {
         if (rollBaseMs < 0 && log.size() >= RecordBatch.HEADER_SIZE) {
@@ -508,6 +512,8 @@ public final class LogSegment {
         if (!mapped) {
             // Closed before a reader mapped it again: the segment left the log.
             release();
+        } else if (!readRecently) {
+            readRecently = true;
         }
         return mapped;
     }
@@ -557,6 +563,22 @@ public final class LogSegment {
         }
     }
 
+    /**
+     * The idle policy, called at a fixed interval: unmaps a sealed segment that no reader retained since
+     * the previous call and none holds now (a second chance, as a clock page-replacement sweep gives). A
+     * consumer catching up through the segment retains it on every fetch, so it stays mapped while read;
+     * it is unmapped by the second call after its last read, or by a later one if a reader still holds it.
+     *
+     * @return whether something was unmapped
+     */
+    public boolean unmapIfIdle() {
+        if (readRecently) {
+            readRecently = false;
+            return false;
+        }
+        return unmapIfUnread();
+    }
+
     /** Whether any of the segment's files is mapped now. */
     public boolean isMapped() {
         return log.isMapped() || offsetIndex.isMapped() || timeIndex.isMapped();
@@ -591,8 +613,12 @@ public final class LogSegment {
         }
     }
 
-    /** Makes the segment read-only: records its largest timestamp and releases preallocated space. */
+    /**
+     * Makes the segment read-only: records its largest timestamp and releases preallocated space. Fills
+     * the {@link #rollBaseMs()} cache, so that the cleaner's scheduling reads no mapping of a sealed segment.
+     */
     public void seal() throws IOException {
+        rollBaseMs();
         if (maxTimestampSoFar > timeIndex.lastTimestamp()) {
             timeIndex.maybeAppend(maxTimestampSoFar, offsetOfMaxTimestampSoFar);
         }
