@@ -439,6 +439,22 @@ public final class NodeKeys {
             LOW,
             "How often retention is checked.");
 
+    public static final ConfigKey<Long> LOG_SEGMENT_MAPPING_IDLE_MS = ConfigKey.define(
+            "log.segment.mapping.idle.ms",
+            ConfigType.DURATION_MS,
+            60_000L,
+            atLeast(2),
+            LOW,
+            "How long a sealed segment may go unread before it gives back its memory mappings (of its "
+                    + "`.log`, `.index` and `.timeindex`; its next reader maps them again). Checked every half "
+                    + "of it, so they go between half of it and all of it after the last read (never while a "
+                    + "reader still holds its bytes). A segment "
+                    + "read at least that often, as by a consumer catching up, stays mapped. Each mapping counts "
+                    + "against the process's `vm.max_map_count` (65,530 by default on Linux): the broker holds "
+                    + "three per segment read within this time plus three per partition's active segment. Not "
+                    + "a Kafka key: Kafka maps only a segment's indexes, on first use, until the segment is "
+                    + "closed.");
+
     public static final ConfigKey<Long> LOG_FLUSH_INTERVAL_MESSAGES = ConfigKey.define(
             "log.flush.interval.messages",
             ConfigType.LONG,
@@ -950,6 +966,7 @@ public final class NodeKeys {
             LOG_RETENTION_MS,
             LOG_RETENTION_BYTES,
             LOG_RETENTION_CHECK_INTERVAL_MS,
+            LOG_SEGMENT_MAPPING_IDLE_MS,
             LOG_FLUSH_INTERVAL_MESSAGES,
             LOG_FLUSH_INTERVAL_MS,
             LOG_INDEX_INTERVAL_BYTES,

@@ -305,6 +305,27 @@ public final class Log implements AutoCloseable {
         return segments.count();
     }
 
+    /**
+     * Unmaps the sealed segments that no reader retained since the previous call and none holds now (see
+     * {@link LogSegment#unmapIfIdle()}); run at a fixed interval by {@link LogManager}. Any thread.
+     *
+     * @return how many segments were unmapped
+     */
+    int unmapIdleSegments() {
+        int unmapped = 0;
+        for (LogSegment segment : segments.all()) {
+            if (segment.unmapIfIdle()) {
+                unmapped++;
+            }
+        }
+        return unmapped;
+    }
+
+    /** Segments with a file mapped now: each costs up to three mappings of the process's {@code vm.max_map_count}. */
+    int mappedSegmentCount() {
+        return segments.mappedCount();
+    }
+
     /** Base offsets of the segments, oldest first. */
     public List<Long> segmentBaseOffsets() {
         return segments.baseOffsets();

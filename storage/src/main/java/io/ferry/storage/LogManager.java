@@ -336,6 +336,9 @@ public final class LogManager implements AutoCloseable {
                 config.producerIdExpirationCheckIntervalMs(),
                 config.producerIdExpirationCheckIntervalMs(),
                 TimeUnit.MILLISECONDS));
+        long mappingSweepMs = config.segmentMappingIdleMs() / 2;
+        tasks.add(scheduler.scheduleWithFixedDelay(
+                this::unmapIdleSegments, mappingSweepMs, mappingSweepMs, TimeUnit.MILLISECONDS));
         tasks.add(scheduler.scheduleWithFixedDelay(
                 this::checkpointQuietly,
                 config.flushOffsetCheckpointIntervalMs(),
@@ -383,6 +386,20 @@ public final class LogManager implements AutoCloseable {
                 log.removeExpiredProducers();
             } catch (RuntimeException e) {
                 // The log was closed or deleted meanwhile: nothing to expire.
+            }
+        }
+    }
+
+    /**
+     * Gives back the memory mappings of sealed segments unread for {@code log.segment.mapping.idle.ms}, so a
+     * broker's mappings follow what is read rather than accumulating as segments roll.
+     */
+    private void unmapIdleSegments() {
+        for (Log log : logs.values()) {
+            try {
+                log.unmapIdleSegments();
+            } catch (RuntimeException e) {
+                // As in removeExpiredProducers; the next sweep tries again.
             }
         }
     }

@@ -20,6 +20,8 @@ import java.util.Objects;
  *                                       logs)
  * @param producerIdExpirationCheckIntervalMs {@code producer.id.expiration.check.interval.ms}: how often logs
  *                                       forget producers idle for their {@code producer.id.expiration.ms}
+ * @param segmentMappingIdleMs           {@code log.segment.mapping.idle.ms}: a sealed segment unread this long
+ *                                       gives its memory mappings back; checked every half of it
  */
 public record LogManagerConfig(
         List<Path> logDirs,
@@ -29,7 +31,8 @@ public record LogManagerConfig(
         long flushOffsetCheckpointIntervalMs,
         int recoveryThreadsPerDataDir,
         CleanerConfig cleaner,
-        long producerIdExpirationCheckIntervalMs) {
+        long producerIdExpirationCheckIntervalMs,
+        long segmentMappingIdleMs) {
 
     public static final long DEFAULT_RETENTION_CHECK_INTERVAL_MS = 300_000L;
     public static final long DEFAULT_FLUSH_SCHEDULER_INTERVAL_MS = Long.MAX_VALUE;
@@ -37,6 +40,8 @@ public record LogManagerConfig(
     public static final int DEFAULT_RECOVERY_THREADS_PER_DATA_DIR = 1;
     /** Kafka's default: ten minutes. */
     public static final long DEFAULT_PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS = 600_000L;
+    /** Not a Kafka setting: Kafka keeps a segment's index mappings until the segment is closed. */
+    public static final long DEFAULT_SEGMENT_MAPPING_IDLE_MS = 60_000L;
 
     public LogManagerConfig {
         logDirs = List.copyOf(logDirs);
@@ -50,10 +55,11 @@ public record LogManagerConfig(
         if (retentionCheckIntervalMs <= 0
                 || flushSchedulerIntervalMs <= 0
                 || flushOffsetCheckpointIntervalMs <= 0
-                || producerIdExpirationCheckIntervalMs <= 0) {
+                || producerIdExpirationCheckIntervalMs <= 0
+                || segmentMappingIdleMs < 2) {
             throw new IllegalArgumentException("log.retention.check.interval.ms, log.flush.scheduler.interval.ms, "
                     + "log.flush.offset.checkpoint.interval.ms and producer.id.expiration.check.interval.ms must be "
-                    + "positive");
+                    + "positive, log.segment.mapping.idle.ms at least 2");
         }
         if (recoveryThreadsPerDataDir <= 0) {
             throw new IllegalArgumentException(
@@ -61,7 +67,7 @@ public record LogManagerConfig(
         }
     }
 
-    /** With {@code producer.id.expiration.check.interval.ms} at its default. */
+    /** With {@code producer.id.expiration.check.interval.ms} and {@code log.segment.mapping.idle.ms} at their defaults. */
     public LogManagerConfig(
             List<Path> logDirs,
             LogConfig defaultLogConfig,
@@ -78,7 +84,8 @@ public record LogManagerConfig(
                 flushOffsetCheckpointIntervalMs,
                 recoveryThreadsPerDataDir,
                 cleaner,
-                DEFAULT_PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS);
+                DEFAULT_PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS,
+                DEFAULT_SEGMENT_MAPPING_IDLE_MS);
     }
 
     /** The given directories with every other setting at its default. */
@@ -91,6 +98,7 @@ public record LogManagerConfig(
                 DEFAULT_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS,
                 DEFAULT_RECOVERY_THREADS_PER_DATA_DIR,
                 CleanerConfig.defaults(),
-                DEFAULT_PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS);
+                DEFAULT_PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS,
+                DEFAULT_SEGMENT_MAPPING_IDLE_MS);
     }
 }

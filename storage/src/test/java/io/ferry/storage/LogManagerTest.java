@@ -278,11 +278,24 @@ class LogManagerTest {
         assertTrue(log.sizeInBytes() <= 2048);
     }
 
+    /** Defaults but for the producer-expiry and mapping-idle intervals. */
+    private LogManagerConfig withIntervals(LogConfig logs, long producerIdExpirationCheckMs, long mappingIdleMs) {
+        return new LogManagerConfig(
+                dirs(),
+                logs,
+                300_000,
+                Long.MAX_VALUE,
+                60_000,
+                1,
+                CleanerConfig.defaults(),
+                producerIdExpirationCheckMs,
+                mappingIdleMs);
+    }
+
     @Test
     void idleProducersExpireOnTheScheduler() throws Exception {
         LogConfig expiring = LogConfig.builder().producerIdExpirationMs(60_000).build();
-        LogManager manager = start(new LogManagerConfig(
-                dirs(), expiring, 300_000, Long.MAX_VALUE, 60_000, 1, CleanerConfig.defaults(), 10));
+        LogManager manager = start(withIntervals(expiring, 10, LogManagerConfig.DEFAULT_SEGMENT_MAPPING_IDLE_MS));
         Log log = manager.getOrCreateLog(new TopicPartition("t", 0), expiring);
         log.appendAsLeader(TestBatches.producerBatch(9L, 0, 0, 1, clock.millis()), 1);
         assertEquals(1, log.producerIdCount());
@@ -372,6 +385,21 @@ class LogManagerTest {
                 .until(() -> manager.failedDirs().containsKey(second.dir().getParent()));
         assertEquals(0, second.recoveryPoint());
         assertThrows(IOException.class, manager::close, "the second log cannot close cleanly either");
+    }
+
+    @Test
+    void sealedSegmentsGiveTheirMappingsBackOnTheSchedulerOnceUnread() throws Exception {
+        LogConfig small = LogConfig.builder().segmentBytes(1024).build();
+        LogManager manager =
+                start(withIntervals(small, LogManagerConfig.DEFAULT_PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS, 10));
+        Log log = manager.getOrCreateLog(new TopicPartition("t", 0), small);
+        for (int i = 0; i < 3; i++) {
+            log.appendAsLeader(TestBatches.batch(clock.millis(), 1, 100), 1);
+            log.roll();
+        }
+        log.appendAsLeader(TestBatches.batch(clock.millis(), 1, 100), 1);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> log.mappedSegmentCount() == 1);
     }
 
     @Test

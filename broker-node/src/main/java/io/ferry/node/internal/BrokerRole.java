@@ -213,7 +213,8 @@ public final class BrokerRole implements NodeRole {
                 LogManagerConfig.DEFAULT_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS,
                 LogManagerConfig.DEFAULT_RECOVERY_THREADS_PER_DATA_DIR,
                 config.cleaner(),
-                config.values().get(NodeKeys.PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS));
+                config.values().get(NodeKeys.PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS),
+                config.values().get(NodeKeys.LOG_SEGMENT_MAPPING_IDLE_MS));
     }
 
     /** The settings of a log whose topic overrides nothing: the node's, topic keys from their server defaults. */

@@ -9,15 +9,17 @@ import java.nio.file.Path;
 
 /**
  * Writes with positional {@link FileChannel} writes (through the page cache) and reads through one
- * read-only mapping of the whole preallocated file, so a read is a slice of the mapping, never a copy.
+ * read-only mapping of the file, so a read is a slice of the mapping, never a copy.
  *
  * <p>The file of an appendable segment is extended to its capacity up front (a sparse file: no blocks
- * are allocated) so that one mapping covers every byte the segment will ever hold; {@link #seal()}
- * shrinks it back to the logical size. The file only ever shrinks to at most the logical size while
- * mapped, so no reader touches a page past the end of the file.
+ * are allocated) and mapped at once, so that one mapping covers every byte the segment will ever hold;
+ * {@link #seal()} shrinks it back to the logical size. The file only ever shrinks to at most the logical
+ * size while mapped, so no reader touches a page past the end of the file.
  *
- * <p>The mapping is unmapped by {@link #unmap()} once the segment's last reference is released (see
- * {@link LogSegment#retain()}), never while a reader may hold a slice: that would be a segmentation fault.
+ * <p>A file opened sealed is mapped on its first {@link #slice}, and a sealed file is mapped again after
+ * {@link #unmap()} the same way: at its logical size, never at its capacity, since mapping past the end of
+ * a file opened for writing would extend the file. {@link LogSegment} decides when to unmap (never while
+ * a reader may hold a slice: that would be a segmentation fault).
  */
 public final class ChannelSegmentFile implements SegmentFile {
 
@@ -25,16 +27,19 @@ public final class ChannelSegmentFile implements SegmentFile {
     private final RandomAccessFile file;
     private final FileChannel channel;
     private final int capacity;
-    private final MappedByteBuffer map;
-    private volatile int size;
+    private final LazyMapping map;
 
-    private ChannelSegmentFile(Path path, RandomAccessFile file, int size, int capacity) throws IOException {
+    private volatile int size;
+    private volatile boolean sealed;
+
+    private ChannelSegmentFile(Path path, RandomAccessFile file, int size, int capacity, boolean sealed) {
         this.path = path;
         this.file = file;
         this.channel = file.getChannel();
         this.size = size;
         this.capacity = capacity;
-        this.map = channel.map(FileChannel.MapMode.READ_ONLY, 0, capacity);
+        this.sealed = sealed;
+        this.map = new LazyMapping(path, this::mapNow);
     }
 
     /**
@@ -53,7 +58,12 @@ public final class ChannelSegmentFile implements SegmentFile {
             if (capacity > length) {
                 file.setLength(capacity);
             }
-            return new ChannelSegmentFile(path, file, (int) length, capacity);
+            ChannelSegmentFile segmentFile = new ChannelSegmentFile(path, file, (int) length, capacity, false);
+            if (preallocateBytes > 0) {
+                // The appendable segment's mapping lives as long as it does: map it now, off the read path.
+                segmentFile.map();
+            }
+            return segmentFile;
         } catch (IOException | RuntimeException e) {
             file.close();
             throw e;
@@ -91,7 +101,21 @@ public final class ChannelSegmentFile implements SegmentFile {
 
     @Override
     public ByteBuffer slice(int position, int length) {
-        return map.slice(position, length);
+        return map.get().slice(position, length);
+    }
+
+    @Override
+    public void map() {
+        map.get();
+    }
+
+    @Override
+    public boolean isMapped() {
+        return map.isMapped();
+    }
+
+    private MappedByteBuffer mapNow() throws IOException {
+        return channel.map(FileChannel.MapMode.READ_ONLY, 0, sealed ? size : capacity);
     }
 
     @Override
@@ -110,6 +134,7 @@ public final class ChannelSegmentFile implements SegmentFile {
     @Override
     public void seal() throws IOException {
         file.setLength(size);
+        sealed = true;
     }
 
     @Override
@@ -119,6 +144,6 @@ public final class ChannelSegmentFile implements SegmentFile {
 
     @Override
     public void unmap() {
-        Unmapper.unmap(map);
+        map.unmap();
     }
 }

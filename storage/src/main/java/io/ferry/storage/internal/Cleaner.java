@@ -155,14 +155,8 @@ public final class Cleaner {
                 clean += segment.size();
             } else {
                 dirty += segment.size();
-                // The first batch is read from the mapping, which a concurrent deletion may unmap.
-                if (segment.retain()) {
-                    try {
-                        oldestDirty = Math.min(oldestDirty, segment.rollBaseMs());
-                    } finally {
-                        segment.release();
-                    }
-                }
+                // Known since the segment was sealed: no mapping is read, so none is kept from going idle.
+                oldestDirty = Math.min(oldestDirty, segment.rollBaseMs());
             }
         }
         return new CleanableSection(clean, dirty, oldestDirty);

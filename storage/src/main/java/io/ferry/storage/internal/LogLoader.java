@@ -179,9 +179,14 @@ public final class LogLoader {
         return reopened;
     }
 
+    /**
+     * Seals every segment but the last and unmaps what loading mapped: a sealed segment is mapped by its
+     * first reader, so a broker's mappings follow what is read, not how many segments it holds.
+     */
     private static void sealAllButLast(List<LogSegment> segments) throws IOException {
         for (LogSegment segment : segments.subList(0, segments.size() - 1)) {
             segment.seal();
+            segment.unmapIfUnread();
         }
     }
 

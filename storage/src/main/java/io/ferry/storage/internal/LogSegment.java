@@ -41,8 +41,20 @@ import java.util.concurrent.atomic.AtomicInteger;
  * reference goes, the mappings are unmapped at once, so a deleted segment's blocks are freed then and
  * not at the next garbage collection; a segment that left the log cannot be retained again, so no
  * reader ever touches an unmapped page.
+ *
+ * <p>Only the appendable segment is mapped for its whole life (its writer uses the mappings without a
+ * reference). A sealed segment costs one file descriptor and, while nobody reads it, no mapping: it is
+ * mapped by the {@link #retain()} that finds it unmapped, and {@link #unmapIfUnread()} unmaps it when the
+ * log's reference is the only one left: once loaded, and when idle ({@link #unmapIfIdle()}). That step
+ * holds {@code mapLock} and parks the count at {@code UNMAPPING}, so a reader arriving meanwhile waits
+ * for it and then maps the files again. So
+ * whatever reads a sealed segment of the log, its writer included, holds a reference meanwhile; only
+ * loading, before any reader exists, reads segments without one (and unmaps them when done).
  */
 public final class LogSegment {
+
+    /** The count while {@link #unmapIfUnread()} unmaps a sealed segment that only the log references. */
+    private static final int UNMAPPING = Integer.MIN_VALUE;
 
     private final long baseOffset;
     private final SegmentFile log;
@@ -53,10 +65,18 @@ public final class LogSegment {
     private final boolean indexFilesMissing;
     /** The log's reference (until the segment leaves it) plus one per reader; unmapped at zero. */
     private final AtomicInteger references = new AtomicInteger(1);
+    /** Held while the files are mapped, or unmapped while only the log references the segment. */
+    private final Object mapLock = new Object();
+    /** Set under {@code mapLock} before the file handle closes: the files cannot be mapped again. */
+    private boolean closed;
+
+    private volatile boolean sealed;
+    /** Whether a reader retained the segment since the last {@link #unmapIfIdle()}. */
+    private volatile boolean readRecently;
 
     private int bytesSinceLastIndexEntry;
-    /** Writer-only cache of {@link #rollBaseMs()}; -1 until the segment has a batch. */
-    private long rollBaseMs = -1;
+    /** Cache of {@link #rollBaseMs()}, filled by the writer; -1 until the segment has a batch. */
+    private volatile long rollBaseMs = -1;
 
     private volatile long maxTimestampSoFar = RecordBatch.NO_TIMESTAMP;
     private long offsetOfMaxTimestampSoFar;
@@ -176,7 +196,8 @@ public final class LogSegment {
 
     /**
      * When the segment's age is counted from, in ms: its first batch's max timestamp when it has one,
-     * else when this process created or opened it.
+     * else when this process created or opened it. Reads the first batch once; a sealed segment answers
+     * from memory (see {@link #seal()}).
      */
     public long rollBaseMs() {
         if (rollBaseMs < 0 && log.size() >= RecordBatch.HEADER_SIZE) {
@@ -434,7 +455,15 @@ public final class LogSegment {
     public LogSegment truncatedCopy(long offset, int segmentBytes, int segmentIndexBytes, long nowMs)
             throws IOException {
         int size = log.size();
-        int position = findBatchPosition(offset, size);
+        int position;
+        if (!retain()) {
+            throw new IllegalStateException("segment " + this + " left its log before its truncation");
+        }
+        try {
+            position = findBatchPosition(offset, size);
+        } finally {
+            release();
+        }
         int keep = position < 0 ? size : position;
         Path dir = log.path().getParent();
         Path tmp = dir.resolve(fileName(baseOffset, ".log.truncating"));
@@ -463,12 +492,30 @@ public final class LogSegment {
      * last reference went (the segment left the log and its readers are done): the caller looks again.
      */
     public boolean retain() {
-        for (int n = references.get(); n > 0; n = references.get()) {
-            if (references.compareAndSet(n, n + 1)) {
-                return true;
+        while (true) {
+            int n = references.get();
+            if (n == UNMAPPING) {
+                awaitUnmapped();
+            } else if (n <= 0) {
+                return false;
+            } else if (references.compareAndSet(n, n + 1)) {
+                break;
             }
         }
-        return false;
+        boolean mapped;
+        try {
+            mapped = mapFiles();
+        } catch (RuntimeException e) {
+            release();
+            throw e;
+        }
+        if (!mapped) {
+            // Closed before a reader mapped it again: the segment left the log.
+            release();
+        } else if (!readRecently) {
+            readRecently = true;
+        }
+        return mapped;
     }
 
     /**
@@ -476,24 +523,109 @@ public final class LogSegment {
      * the segment's files; nothing may read a slice of them afterwards.
      */
     public void release() {
-        int left = references.decrementAndGet();
-        if (left == 0) {
-            log.unmap();
-            offsetIndex.unmap();
-            timeIndex.unmap();
-        } else if (left < 0) {
-            throw new IllegalStateException("segment " + this + " released more often than retained");
+        while (true) {
+            int n = references.get();
+            if (n == UNMAPPING) {
+                awaitUnmapped();
+            } else if (n <= 0) {
+                throw new IllegalStateException("segment " + this + " released more often than retained");
+            } else if (references.compareAndSet(n, n - 1)) {
+                if (n == 1) {
+                    synchronized (mapLock) {
+                        unmapFiles();
+                    }
+                }
+                return;
+            }
         }
     }
 
-    /** Makes the segment read-only: records its largest timestamp and releases preallocated space. */
+    /**
+     * Unmaps a sealed segment's files if only the log references it (no reader holds a slice of them);
+     * the next {@link #retain()} maps them again.
+     *
+     * @return whether something was unmapped
+     */
+    public boolean unmapIfUnread() {
+        if (!sealed) {
+            return false;
+        }
+        synchronized (mapLock) {
+            if (!isMapped() || !references.compareAndSet(1, UNMAPPING)) {
+                return false;
+            }
+            try {
+                unmapFiles();
+            } finally {
+                references.set(1);
+            }
+            return true;
+        }
+    }
+
+    /**
+     * The idle policy, called at a fixed interval: unmaps a sealed segment that no reader retained since
+     * the previous call and none holds now (a second chance, as a clock page-replacement sweep gives). A
+     * consumer catching up through the segment retains it on every fetch, so it stays mapped while read;
+     * it is unmapped by the second call after its last read, or by a later one if a reader still holds it.
+     *
+     * @return whether something was unmapped
+     */
+    public boolean unmapIfIdle() {
+        if (readRecently) {
+            readRecently = false;
+            return false;
+        }
+        return unmapIfUnread();
+    }
+
+    /** Whether any of the segment's files is mapped now. */
+    public boolean isMapped() {
+        return log.isMapped() || offsetIndex.isMapped() || timeIndex.isMapped();
+    }
+
+    /** Maps whatever file is not mapped, unless the segment was closed; whether all of them are mapped. */
+    private boolean mapFiles() {
+        if (log.isMapped() && offsetIndex.isMapped() && timeIndex.isMapped()) {
+            return true;
+        }
+        synchronized (mapLock) {
+            if (!closed) {
+                log.map();
+                offsetIndex.map();
+                timeIndex.map();
+            }
+            return log.isMapped() && offsetIndex.isMapped() && timeIndex.isMapped();
+        }
+    }
+
+    /** Caller holds {@code mapLock}. */
+    private void unmapFiles() {
+        log.unmap();
+        offsetIndex.unmap();
+        timeIndex.unmap();
+    }
+
+    /** Returns once {@link #unmapIfUnread()}, which holds {@code mapLock} while the count is UNMAPPING, is done. */
+    private void awaitUnmapped() {
+        synchronized (mapLock) {
+            // Nothing to do: holding the lock once is the wait.
+        }
+    }
+
+    /**
+     * Makes the segment read-only: records its largest timestamp and releases preallocated space. Fills
+     * the {@link #rollBaseMs()} cache, so that the cleaner's scheduling reads no mapping of a sealed segment.
+     */
     public void seal() throws IOException {
+        rollBaseMs();
         if (maxTimestampSoFar > timeIndex.lastTimestamp()) {
             timeIndex.maybeAppend(maxTimestampSoFar, offsetOfMaxTimestampSoFar);
         }
         offsetIndex.trim();
         timeIndex.trim();
         log.seal();
+        sealed = true;
     }
 
     /** Forces the log file to the device (indexes are caches and are rebuilt after a crash). */
@@ -501,8 +633,11 @@ public final class LogSegment {
         log.flush();
     }
 
-    /** Closes file handles; slices already handed out stay readable. */
+    /** Closes file handles; slices already handed out stay readable, and no file is mapped again. */
     public void close() throws IOException {
+        synchronized (mapLock) {
+            closed = true;
+        }
         log.close();
     }
 
@@ -541,7 +676,10 @@ public final class LogSegment {
         }
     }
 
-    /** Every byte of the segment's batches; for the cleaner, which reads only sealed segments. */
+    /**
+     * Every byte of the segment's batches, for the cleaner and producer-state replay; the caller holds a
+     * reference ({@link #retain()}) while it reads them.
+     */
     ByteBuffer bytes() {
         return log.slice(0, log.size());
     }

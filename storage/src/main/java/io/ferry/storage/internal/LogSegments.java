@@ -134,6 +134,17 @@ public final class LogSegments {
         return List.copyOf(segments.keySet());
     }
 
+    /** Segments with a file mapped now (see {@link LogSegment#isMapped()}). */
+    public int mappedCount() {
+        int mapped = 0;
+        for (LogSegment segment : segments.values()) {
+            if (segment.isMapped()) {
+                mapped++;
+            }
+        }
+        return mapped;
+    }
+
     /** Bytes held by all segments. */
     public long sizeInBytes() {
         long size = 0;

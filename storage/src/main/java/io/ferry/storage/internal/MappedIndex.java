@@ -6,11 +6,16 @@ import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
 /**
  * A memory-mapped file of fixed-size entries, sorted by key, preallocated while the segment is
  * appendable and trimmed to its entries when sealed. Indexes are caches of what the {@code .log} file
  * says: on any doubt they are rebuilt, never trusted over the log.
+ *
+ * <p>An index opened with room to append is mapped at once; one opened at its current length (a sealed
+ * segment's) is mapped on first use, and mapped again on the use after {@link #unmap()}, always at the
+ * file's length: mapping past the end would extend the file. {@link LogSegment} decides when to unmap.
  *
  * <p>One writer (the log's lock holder) appends; lookups may run on any thread. A lookup reads the
  * volatile entry count first and then only entries below it, which were written before the count was
@@ -20,18 +25,22 @@ abstract class MappedIndex {
 
     private final Path path;
     private final int entrySize;
-    private volatile MappedByteBuffer map;
+    private final LazyMapping map;
+    /** The file's length, which is what a mapping covers. */
+    private volatile int mappedBytes;
+
     private volatile int entries;
 
     MappedIndex(Path path, int entrySize) {
         this.path = path;
         this.entrySize = entrySize;
+        this.map = new LazyMapping(path, this::mapNow);
     }
 
     /**
-     * Maps the file (creating it if absent) with room for {@code capacityBytes}, or just its current
-     * length when that is 0. Existing entries are counted from the file length, so a preallocated file
-     * left by a crash must be {@link #reset() reset} and rebuilt.
+     * Opens the file (creating it if absent) with room for {@code capacityBytes}, mapping it now, or at
+     * just its current length when that is 0, mapping it on first use. Existing entries are counted from
+     * the file length, so a preallocated file left by a crash must be {@link #reset() reset} and rebuilt.
      */
     final void open(int capacityBytes) throws IOException {
         try (RandomAccessFile file = new RandomAccessFile(path.toFile(), "rw")) {
@@ -39,7 +48,10 @@ abstract class MappedIndex {
             int usable = (int) Math.min(length, Integer.MAX_VALUE) / entrySize * entrySize;
             int mapped = Math.max(usable, capacityBytes / entrySize * entrySize);
             file.setLength(mapped);
-            map = file.getChannel().map(FileChannel.MapMode.READ_WRITE, 0, mapped);
+            mappedBytes = mapped;
+            if (capacityBytes > 0) {
+                map.replace(file.getChannel().map(FileChannel.MapMode.READ_WRITE, 0, mapped));
+            }
             entries = usable / entrySize;
         }
     }
@@ -53,7 +65,7 @@ abstract class MappedIndex {
     }
 
     final int maxEntries() {
-        return map.capacity() / entrySize;
+        return mappedBytes / entrySize;
     }
 
     /** Forgets every entry (the file keeps its size); the caller rebuilds from the log. */
@@ -70,16 +82,21 @@ abstract class MappedIndex {
         }
     }
 
-    /** Cuts the file to its entries: the segment is sealed. The mapping stays for lookups. */
+    /**
+     * Cuts the file to its entries: the segment is sealed. The mapping stays for lookups; a later one
+     * covers the entries only.
+     */
     final void trim() throws IOException {
+        int trimmed = entries * entrySize;
         try (RandomAccessFile file = new RandomAccessFile(path.toFile(), "rw")) {
-            file.setLength((long) entries * entrySize);
+            file.setLength(trimmed);
         }
+        mappedBytes = trimmed;
     }
 
     /** The buffer to write entry {@code entries()} into; call {@link #publishAppend()} after writing. */
     final MappedByteBuffer buffer() {
-        return map;
+        return map();
     }
 
     final int entryPosition(int entry) {
@@ -90,17 +107,17 @@ abstract class MappedIndex {
         entries = entries + 1;
     }
 
-    final void flush() {
-        map.force();
-    }
-
     final void delete() throws IOException {
         Files.deleteIfExists(path);
     }
 
-    /** Releases the mapping now; no lookup may run afterwards (see {@link Unmapper}). */
+    final boolean isMapped() {
+        return map.isMapped();
+    }
+
+    /** Releases the mapping now; the next use maps the file again. No lookup may be running. */
     final void unmap() {
-        Unmapper.unmap(map);
+        map.unmap();
     }
 
     /**
@@ -108,7 +125,7 @@ abstract class MappedIndex {
      * {@code strict}), or -1 if there is none. Keys must be sorted.
      */
     final int search(long key, boolean strict) {
-        MappedByteBuffer buffer = map;
+        MappedByteBuffer buffer = map();
         int low = 0;
         int high = entries - 1;
         int found = -1;
@@ -127,7 +144,14 @@ abstract class MappedIndex {
 
     abstract long keyAt(MappedByteBuffer buffer, int entry);
 
+    /** The mapping, made now if the file is not mapped. */
     final MappedByteBuffer map() {
-        return map;
+        return map.get();
+    }
+
+    private MappedByteBuffer mapNow() throws IOException {
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            return channel.map(FileChannel.MapMode.READ_WRITE, 0, mappedBytes);
+        }
     }
 }

@@ -252,8 +252,11 @@ public final class ProducerStateManager {
             if (segment.nextOffset() <= from) {
                 continue;
             }
-            BatchScanner scanner = BatchScanner.of(segment.bytes());
+            if (!segment.retain()) {
+                throw new StorageException("replaying producer state from " + segment + ", which left the log");
+            }
             try {
+                BatchScanner scanner = BatchScanner.of(segment.bytes());
                 for (RecordBatch batch = scanner.nextShallow(); batch != null; batch = scanner.nextShallow()) {
                     if (batch.baseOffset() >= from && batch.lastOffset() < logEnd) {
                         update(batch);
@@ -263,6 +266,8 @@ public final class ProducerStateManager {
                 // Loading validated or trusted every byte below the log end: this is a bug or a disk fault.
                 throw new StorageException(
                         "replaying producer state from " + segment + " failed: " + e.getMessage(), e);
+            } finally {
+                segment.release();
             }
         }
     }

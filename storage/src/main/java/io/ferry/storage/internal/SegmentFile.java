@@ -32,8 +32,17 @@ public interface SegmentFile extends AutoCloseable {
      */
     void append(ByteBuffer bytes) throws IOException;
 
-    /** A read-only view of {@code [position, position + length)}, which must lie below {@link #size()}. */
+    /**
+     * A read-only view of {@code [position, position + length)}, which must lie below {@link #size()}.
+     * Maps the file if it is not mapped.
+     */
     ByteBuffer slice(int position, int length);
+
+    /** Maps the file now if it is not mapped. */
+    void map();
+
+    /** Whether the file is mapped now. */
+    boolean isMapped();
 
     /** Forces written bytes to the device. */
     void flush() throws IOException;
@@ -52,8 +61,9 @@ public interface SegmentFile extends AutoCloseable {
     void close() throws IOException;
 
     /**
-     * Releases the read mapping now, not at garbage collection. Every slice of it becomes unreadable (a
-     * read would crash the JVM): only {@link LogSegment} calls it, once no reference to the segment is left.
+     * Releases the read mapping now, not at garbage collection; the next {@link #slice} maps the file
+     * again. Every slice of the old mapping becomes unreadable (a read would crash the JVM): only
+     * {@link LogSegment} calls it, when no reader holds the segment.
      */
     void unmap();
 }

@@ -15,8 +15,8 @@ import java.nio.MappedByteBuffer;
  * warning that the method will be removed. Where it cannot be found, nothing is unmapped early and the
  * garbage collector does it, as before.
  *
- * <p>Reading the buffer, or any slice of it, once it was unmapped crashes the JVM: only the owner of the
- * last reference to a mapping ({@link LogSegment}'s count) calls this.
+ * <p>Reading the buffer, or any slice of it, once it was unmapped crashes the JVM: only {@link LogSegment}
+ * calls this (through its files), when its count says that no reader holds the segment.
  */
 final class Unmapper {
 
