@@ -1,0 +1,175 @@
+// Ferry's twin of benchmarks/peer/KafkaPartitions.java: the steps of bin/bench-replicated's `partitions` case
+// (issue 19, many partitions), each measured by the same method on both sides:
+//   java -cp cli/target/ferry-cli.jar benchmarks/peer/FerryPartitions.java <step> <bootstrap> ...
+// Steps (each prints one "RESULT k=v ..." line; every loop is bounded in count and time):
+//   create <bs> <topic> <partitions>             RF=3, min.insync.replicas=2; time from the request until every
+//                                                partition has a leader and a full ISR (all replicas exist)
+//   produce <bs> <topic> <records> <keys>        keyed 100-byte records, acks=all, batch.size 65536, linger.ms 5,
+//                                                keys "k0".."k<keys-1>" round robin (spread over every partition)
+//   controller <bs>                              the active controller's node id
+//   failover <bs> <topic> <partitions> <pidDir> <node>
+//                                                kill -9 of <node>'s JVM, then one acks=all record to every
+//                                                partition; time from the kill until the last one is acknowledged
+//                                                (every partition writable again), and how many failed
+//   full-isr <bs> <topic> <partitions> <sinceEpochMs>
+//                                                time from <sinceEpochMs> (when the script started a node again)
+//                                                until every partition has a full ISR again
+import io.ferry.client.AdminConfig;
+import io.ferry.client.FerryAdmin;
+import io.ferry.client.FerryProducer;
+import io.ferry.client.PartitionInfo;
+import io.ferry.client.ProducerConfig;
+import io.ferry.client.ProducerRecord;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+public class FerryPartitions {
+    static final long WAIT_MS = 900_000;   // bound of every wait: 15 minutes
+    static final long POLL_MS = 200;
+
+    public static void main(String[] a) throws Exception {
+        String step = a[0], bs = a[1];
+        switch (step) {
+            case "create" -> create(bs, a[2], Integer.parseInt(a[3]));
+            case "produce" -> produce(bs, a[2], Long.parseLong(a[3]), Integer.parseInt(a[4]));
+            case "controller" -> {
+                try (FerryAdmin admin = admin(bs)) {
+                    System.out.println("RESULT controller=" + admin.describeCluster().controllerLeaderId());
+                }
+            }
+            case "failover" -> failover(bs, a[2], Integer.parseInt(a[3]), Path.of(a[4]), Integer.parseInt(a[5]));
+            case "full-isr" -> {
+                long ms = awaitFullIsr(bs, a[2], Integer.parseInt(a[3]));
+                System.out.println("RESULT full_isr_ms=" + (ms - Long.parseLong(a[4])));
+            }
+            default -> throw new IllegalArgumentException("unknown step " + step);
+        }
+    }
+
+    static FerryAdmin admin(String bs) {
+        return new FerryAdmin(AdminConfig.of(Map.of(AdminConfig.BOOTSTRAP_SERVERS, bs, "request.timeout.ms", "60000")));
+    }
+
+    static void create(String bs, String topic, int partitions) throws Exception {
+        long t0 = System.currentTimeMillis();
+        try (FerryAdmin admin = admin(bs)) {
+            admin.createTopic(topic, partitions, 3, Map.of("min.insync.replicas", "2"));
+        }
+        long created = System.currentTimeMillis();
+        long ready = awaitFullIsr(bs, topic, partitions);
+        Map<Integer, Integer> leaders = new TreeMap<>();
+        try (FerryAdmin admin = admin(bs)) {
+            for (PartitionInfo p : admin.describeTopics(List.of(topic)).get(topic).partitions()) {
+                leaders.merge(p.leader(), 1, Integer::sum);
+            }
+        }
+        System.out.println("RESULT create_ms=" + (ready - t0) + " answered_ms=" + (created - t0) + " leaders="
+                + leaders.toString().replace(" ", ""));
+    }
+
+    /** The wall-clock time at which every partition had a leader and all three replicas in its ISR. */
+    static long awaitFullIsr(String bs, String topic, int partitions) throws Exception {
+        long deadline = System.currentTimeMillis() + WAIT_MS;
+        try (FerryAdmin admin = admin(bs)) {
+            while (System.currentTimeMillis() < deadline) {
+                try {
+                    List<PartitionInfo> ps = admin.describeTopics(List.of(topic)).get(topic).partitions();
+                    if (ps.size() == partitions && ps.stream().allMatch(p -> p.leader() >= 0 && p.isr().size() == 3)) {
+                        return System.currentTimeMillis();
+                    }
+                } catch (RuntimeException e) {
+                    // the cluster may still be electing or the node starting: ask again
+                }
+                Thread.sleep(POLL_MS);
+            }
+        }
+        throw new IllegalStateException(topic + ": not every partition had a full ISR within " + WAIT_MS + " ms");
+    }
+
+    static FerryProducer producer(String bs) {
+        return new FerryProducer(ProducerConfig.of(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS, bs,
+                ProducerConfig.ACKS, "all",
+                ProducerConfig.BATCH_SIZE, "65536",
+                ProducerConfig.LINGER_MS, "5",
+                ProducerConfig.DELIVERY_TIMEOUT_MS, "120000")));
+    }
+
+    static void produce(String bs, String topic, long records, int keys) throws Exception {
+        byte[] value = new byte[100];
+        Arrays.fill(value, (byte) 'x');
+        byte[][] keyBytes = new byte[keys][];
+        for (int k = 0; k < keys; k++) {
+            keyBytes[k] = ("k" + k).getBytes(StandardCharsets.UTF_8);
+        }
+        AtomicLong acked = new AtomicLong(), failed = new AtomicLong();
+        AtomicReference<String> firstError = new AtomicReference<>();
+        CountDownLatch done = new CountDownLatch(1);
+        long t0 = System.nanoTime();
+        try (FerryProducer producer = producer(bs)) {
+            for (long i = 0; i < records; i++) {
+                producer.send(new ProducerRecord(topic, keyBytes[(int) (i % keys)], value), (md, e) -> {
+                    if (e != null) {
+                        failed.incrementAndGet();
+                        firstError.compareAndSet(null, e.toString());
+                    } else {
+                        acked.incrementAndGet();
+                    }
+                    if (acked.get() + failed.get() == records) done.countDown();
+                });
+            }
+            producer.flush();
+            done.await(WAIT_MS, TimeUnit.MILLISECONDS);
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        System.out.printf("RESULT rec_s=%.0f records=%d acked=%d errors=%d seconds=%.1f firstError=%s%n",
+                acked.get() / seconds, records, acked.get(), failed.get(), seconds,
+                String.valueOf(firstError.get()).replace(' ', '_'));
+    }
+
+    static void failover(String bs, String topic, int partitions, Path pidDir, int node) throws Exception {
+        long pid = Long.parseLong(Files.readString(pidDir.resolve("node" + node + ".pid")).trim());
+        ProcessHandle victim = ProcessHandle.of(pid).orElseThrow();
+        byte[] value = new byte[100];
+        AtomicLong lastAck = new AtomicLong(), failed = new AtomicLong();
+        AtomicReference<String> firstError = new AtomicReference<>();
+        CountDownLatch done = new CountDownLatch(partitions);
+        java.util.Queue<Long> ackTimes = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        try (FerryProducer producer = producer(bs)) {
+            // The producer knows every leader before the kill, as a running application's would.
+            producer.send(new ProducerRecord(topic, 0, null, value)).get(60, TimeUnit.SECONDS);
+            long killT = System.currentTimeMillis();
+            victim.destroyForcibly(); // SIGKILL
+            for (int p = 0; p < partitions; p++) {
+                producer.send(new ProducerRecord(topic, p, null, value), (md, e) -> {
+                    if (e != null) {
+                        failed.incrementAndGet();
+                        firstError.compareAndSet(null, e.toString());
+                    }
+                    long now = System.currentTimeMillis();
+                    lastAck.accumulateAndGet(now, Math::max);
+                    ackTimes.add(now);
+                    done.countDown();
+                });
+            }
+            producer.flush();
+            done.await(WAIT_MS, TimeUnit.MILLISECONDS);
+            victim.onExit().get(10, TimeUnit.SECONDS);
+            long[] sorted = ackTimes.stream().mapToLong(t -> t - killT).sorted().toArray();
+            System.out.printf("RESULT all_writable_ms=%d p50_ms=%d p90_ms=%d partitions=%d errors=%d killed=%d firstError=%s%n",
+                    lastAck.get() - killT, sorted[sorted.length / 2], sorted[sorted.length * 9 / 10], partitions,
+                    failed.get(), node,
+                    String.valueOf(firstError.get()).replace(' ', '_'));
+        }
+    }
+}

@@ -1,0 +1,179 @@
+// Apache Kafka 4.4's twin of benchmarks/peer/FerryPartitions.java (same steps, same method, same output; see
+// its header). Run by bin/bench-replicated's `partitions` case against the peer's three-node cluster:
+//   java -cp '<peer>/lib/*' benchmarks/peer/KafkaPartitions.java <step> <bootstrap> ...
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+public class KafkaPartitions {
+    static final long WAIT_MS = 900_000;   // bound of every wait: 15 minutes
+    static final long POLL_MS = 200;
+
+    public static void main(String[] a) throws Exception {
+        String step = a[0], bs = a[1];
+        switch (step) {
+            case "create" -> create(bs, a[2], Integer.parseInt(a[3]));
+            case "produce" -> produce(bs, a[2], Long.parseLong(a[3]), Integer.parseInt(a[4]));
+            case "controller" -> {
+                try (Admin admin = admin(bs)) {
+                    System.out.println("RESULT controller="
+                            + admin.describeMetadataQuorum().quorumInfo().get(60, TimeUnit.SECONDS).leaderId());
+                }
+            }
+            case "failover" -> failover(bs, a[2], Integer.parseInt(a[3]), Path.of(a[4]), Integer.parseInt(a[5]));
+            case "full-isr" -> {
+                long ms = awaitFullIsr(bs, a[2], Integer.parseInt(a[3]));
+                System.out.println("RESULT full_isr_ms=" + (ms - Long.parseLong(a[4])));
+            }
+            default -> throw new IllegalArgumentException("unknown step " + step);
+        }
+    }
+
+    static Admin admin(String bs) {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bs);
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "60000");
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "120000");
+        return Admin.create(p);
+    }
+
+    static void create(String bs, String topic, int partitions) throws Exception {
+        long t0 = System.currentTimeMillis();
+        try (Admin admin = admin(bs)) {
+            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 3)
+                            .configs(Map.of("min.insync.replicas", "2"))))
+                    .all()
+                    .get(WAIT_MS, TimeUnit.MILLISECONDS);
+        }
+        long created = System.currentTimeMillis();
+        long ready = awaitFullIsr(bs, topic, partitions);
+        Map<Integer, Integer> leaders = new TreeMap<>();
+        for (TopicPartitionInfo p : describe(bs, topic)) {
+            leaders.merge(p.leader() == null ? -1 : p.leader().id(), 1, Integer::sum);
+        }
+        System.out.println("RESULT create_ms=" + (ready - t0) + " answered_ms=" + (created - t0) + " leaders="
+                + leaders.toString().replace(" ", ""));
+    }
+
+    static List<TopicPartitionInfo> describe(String bs, String topic) throws Exception {
+        try (Admin admin = admin(bs)) {
+            return admin.describeTopics(List.of(topic)).allTopicNames().get(120, TimeUnit.SECONDS).get(topic).partitions();
+        }
+    }
+
+    /** The wall-clock time at which every partition had a leader and all three replicas in its ISR. */
+    static long awaitFullIsr(String bs, String topic, int partitions) throws Exception {
+        long deadline = System.currentTimeMillis() + WAIT_MS;
+        try (Admin admin = admin(bs)) {
+            while (System.currentTimeMillis() < deadline) {
+                try {
+                    List<TopicPartitionInfo> ps = admin.describeTopics(List.of(topic))
+                            .allTopicNames().get(60, TimeUnit.SECONDS).get(topic).partitions();
+                    if (ps.size() == partitions && ps.stream().allMatch(p -> p.leader() != null && p.isr().size() == 3)) {
+                        return System.currentTimeMillis();
+                    }
+                } catch (Exception e) {
+                    // the cluster may still be electing or the node starting: ask again
+                }
+                Thread.sleep(POLL_MS);
+            }
+        }
+        throw new IllegalStateException(topic + ": not every partition had a full ISR within " + WAIT_MS + " ms");
+    }
+
+    static KafkaProducer<byte[], byte[]> producer(String bs) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bs);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, "65536");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "120000");
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        return new KafkaProducer<>(p);
+    }
+
+    static void produce(String bs, String topic, long records, int keys) throws Exception {
+        byte[] value = new byte[100];
+        Arrays.fill(value, (byte) 'x');
+        byte[][] keyBytes = new byte[keys][];
+        for (int k = 0; k < keys; k++) {
+            keyBytes[k] = ("k" + k).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+        AtomicLong acked = new AtomicLong(), failed = new AtomicLong();
+        AtomicReference<String> firstError = new AtomicReference<>();
+        CountDownLatch done = new CountDownLatch(1);
+        long t0 = System.nanoTime();
+        try (KafkaProducer<byte[], byte[]> producer = producer(bs)) {
+            for (long i = 0; i < records; i++) {
+                producer.send(new ProducerRecord<>(topic, keyBytes[(int) (i % keys)], value), (md, e) -> {
+                    if (e != null) {
+                        failed.incrementAndGet();
+                        firstError.compareAndSet(null, e.toString());
+                    } else {
+                        acked.incrementAndGet();
+                    }
+                    if (acked.get() + failed.get() == records) done.countDown();
+                });
+            }
+            producer.flush();
+            done.await(WAIT_MS, TimeUnit.MILLISECONDS);
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        System.out.printf("RESULT rec_s=%.0f records=%d acked=%d errors=%d seconds=%.1f firstError=%s%n",
+                acked.get() / seconds, records, acked.get(), failed.get(), seconds,
+                String.valueOf(firstError.get()).replace(' ', '_'));
+    }
+
+    static void failover(String bs, String topic, int partitions, Path pidDir, int node) throws Exception {
+        long pid = Long.parseLong(Files.readString(pidDir.resolve("node" + node + ".pid")).trim());
+        ProcessHandle victim = ProcessHandle.of(pid).orElseThrow();
+        byte[] value = new byte[100];
+        AtomicLong lastAck = new AtomicLong(), failed = new AtomicLong();
+        AtomicReference<String> firstError = new AtomicReference<>();
+        CountDownLatch done = new CountDownLatch(partitions);
+        java.util.Queue<Long> ackTimes = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        try (KafkaProducer<byte[], byte[]> producer = producer(bs)) {
+            // The producer knows every leader before the kill, as a running application's would.
+            producer.send(new ProducerRecord<>(topic, 0, null, value)).get(60, TimeUnit.SECONDS);
+            long killT = System.currentTimeMillis();
+            victim.destroyForcibly(); // SIGKILL
+            for (int p = 0; p < partitions; p++) {
+                producer.send(new ProducerRecord<>(topic, p, null, value), (md, e) -> {
+                    if (e != null) {
+                        failed.incrementAndGet();
+                        firstError.compareAndSet(null, e.toString());
+                    }
+                    long now = System.currentTimeMillis();
+                    lastAck.accumulateAndGet(now, Math::max);
+                    ackTimes.add(now);
+                    done.countDown();
+                });
+            }
+            producer.flush();
+            done.await(WAIT_MS, TimeUnit.MILLISECONDS);
+            victim.onExit().get(10, TimeUnit.SECONDS);
+            long[] sorted = ackTimes.stream().mapToLong(t -> t - killT).sorted().toArray();
+            System.out.printf("RESULT all_writable_ms=%d p50_ms=%d p90_ms=%d partitions=%d errors=%d killed=%d firstError=%s%n",
+                    lastAck.get() - killT, sorted[sorted.length / 2], sorted[sorted.length * 9 / 10], partitions,
+                    failed.get(), node,
+                    String.valueOf(firstError.get()).replace(' ', '_'));
+        }
+    }
+}
