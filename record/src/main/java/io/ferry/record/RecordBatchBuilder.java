@@ -181,6 +181,11 @@ public final class RecordBatchBuilder {
         return records.position();
     }
 
+    /** Bytes the builder has allocated for the batch so far (its header's room included); it grows as needed. */
+    public int allocatedBytes() {
+        return records.capacity();
+    }
+
     /**
      * The finished batch, position 0 to its size, base offset 0. The builder is spent afterwards.
      *

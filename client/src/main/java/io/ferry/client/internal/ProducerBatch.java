@@ -132,6 +132,11 @@ public final class ProducerBatch {
         return reservedBytes;
     }
 
+    /** Bytes of heap the batch's buffer holds now. */
+    int allocatedBytes() {
+        return builder.allocatedBytes();
+    }
+
     /** Size for request sizing: the built batch once built, else the uncompressed bytes so far (an upper bound). */
     int sizeBound() {
         return built != null ? built.remaining() : builder.uncompressedSizeInBytes();
