@@ -339,10 +339,10 @@ public final class ActiveController implements AutoCloseable {
 
     /** Expires sessions and starts the probes due; each probe's outcome is decided back on the event thread. */
     private void checkLiveness() {
-        expireSessions();
         if (closed) {
             return;
         }
+        cluster.expireSessions();
         for (ClusterControl.Probe due : cluster.probesDue()) {
             probe.refused(due.host(), due.port())
                     .thenComposeAsync(

@@ -1,5 +1,6 @@
 package io.ferry.controller.internal;
 
+import io.ferry.controller.BrokerEndpoints;
 import io.ferry.proto.v1.BrokerHeartbeatRequest;
 import io.ferry.proto.v1.BrokerHeartbeatResponse;
 import io.ferry.proto.v1.BrokerRegistration;
@@ -48,12 +49,6 @@ import org.slf4j.LoggerFactory;
 final class ClusterControl {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClusterControl.class);
-
-    /**
-     * The endpoint a broker registers for its {@code grpc.listener}, the one other brokers and the controllers
-     * reach it on (the broker's {@code CallerEndpoints.INTERNAL}).
-     */
-    static final String INTERNAL_ENDPOINT = "grpc";
 
     /** A liveness probe to run: the broker's address, and its latest heartbeat when the probe was decided. */
     record Probe(int brokerId, String host, int port, long heartbeatMs) {}
@@ -168,7 +163,7 @@ final class ClusterControl {
                 continue;
             }
             for (Endpoint e : b.getEndpointsList()) {
-                if (e.getName().equals(INTERNAL_ENDPOINT)) {
+                if (e.getName().equals(BrokerEndpoints.INTERNAL)) {
                     probing.add(id);
                     unheard.remove(id); // once is enough; later it is probed when its heartbeat is late
                     due.add(new Probe(id, e.getHost(), e.getPort(), last));

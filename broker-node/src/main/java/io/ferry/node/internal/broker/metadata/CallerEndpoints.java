@@ -1,5 +1,6 @@
 package io.ferry.node.internal.broker.metadata;
 
+import io.ferry.controller.BrokerEndpoints;
 import io.ferry.node.internal.caller.CallerListener;
 import io.ferry.proto.v1.BrokerRegistration;
 import io.ferry.proto.v1.Endpoint;
@@ -14,8 +15,7 @@ import java.util.List;
  */
 public final class CallerEndpoints {
 
-    /** The active controller probes this one when a heartbeat is late (its {@code ClusterControl}). */
-    public static final String INTERNAL = "grpc";
+    public static final String INTERNAL = BrokerEndpoints.INTERNAL;
 
     public static final String EXTERNAL = "external";
 
