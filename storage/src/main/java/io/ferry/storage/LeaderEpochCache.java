@@ -3,6 +3,8 @@ package io.ferry.storage;
 import io.ferry.storage.internal.CheckpointFile;
 import io.ferry.storage.internal.CheckpointFile.MalformedEntryException;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,8 +20,17 @@ import java.util.OptionalInt;
  * before it becomes visible, atomically (version line, count line, one {@code <epoch> <startOffset>}
  * line per entry). If the write fails the cache is unchanged.
  *
- * <p>Not thread-safe: the owning log serialises all calls (appends, truncations and epoch queries run
- * on the log's single writer).
+ * <p>A change is written without an fsync; {@link #sync} forces it, and the log calls it before its
+ * recovery point passes the change. Kafka fsyncs every new epoch at once, which costs two fsyncs per
+ * partition on the thread that applies a leadership change or appends a follower's first batch of a new
+ * epoch: after a broker with thousands of leaderships died, its survivors spent tens of seconds in those
+ * fsyncs before serving. Nothing needs the entry on disk sooner: a killed process leaves it in the page
+ * cache, and after a power loss the batches above the recovery point, the only ones that can carry an
+ * epoch the checkpoint lost, are validated and cut again anyway.
+ *
+ * <p>Not thread-safe, except {@link #sync}: the owning log serialises all other calls (appends,
+ * truncations and epoch queries run on the log's single writer); a sync may run beside them on the log's
+ * flush thread.
  */
 public final class LeaderEpochCache {
 
@@ -31,6 +42,8 @@ public final class LeaderEpochCache {
 
     private final CheckpointFile<EpochEntry> checkpoint;
     private List<EpochEntry> entries;
+    /** Guarded by this: a change was written and not forced to disk since. */
+    private boolean unsynced;
 
     private LeaderEpochCache(CheckpointFile<EpochEntry> checkpoint, List<EpochEntry> entries) {
         this.checkpoint = checkpoint;
@@ -46,7 +59,9 @@ public final class LeaderEpochCache {
     public static LeaderEpochCache load(Path partitionDir) throws IOException {
         CheckpointFile<EpochEntry> checkpoint =
                 new CheckpointFile<>(partitionDir.resolve(CHECKPOINT_FILE_NAME), VERSION, new Format());
-        List<EpochEntry> entries = checkpoint.read();
+        // An empty file is a change renamed into place whose bytes a power loss took before its sync (file
+        // systems without ext4's flush on rename-over can do that): as if the file were lost.
+        List<EpochEntry> entries = isEmptyFile(checkpoint.file()) ? List.of() : checkpoint.read();
         for (int i = 1; i < entries.size(); i++) {
             EpochEntry previous = entries.get(i - 1);
             EpochEntry entry = entries.get(i);
@@ -59,6 +74,14 @@ public final class LeaderEpochCache {
             }
         }
         return new LeaderEpochCache(checkpoint, new ArrayList<>(entries));
+    }
+
+    private static boolean isEmptyFile(Path file) throws IOException {
+        try {
+            return Files.size(file) == 0;
+        } catch (NoSuchFileException e) {
+            return false;
+        }
     }
 
     /**
@@ -179,8 +202,32 @@ public final class LeaderEpochCache {
         return List.copyOf(entries);
     }
 
-    private void replaceWith(List<EpochEntry> updated) throws IOException {
-        checkpoint.write(updated);
+    /**
+     * Forces the latest change to disk if one was not forced yet; safe beside the owner's other calls.
+     *
+     * @throws IOException the file or its directory could not be forced
+     */
+    public synchronized void sync() throws IOException {
+        if (unsynced) {
+            unsynced = false;
+            try {
+                checkpoint.sync();
+            } catch (IOException e) {
+                unsynced = true;
+                throw e;
+            }
+        }
+    }
+
+    /** Whether a change waits for {@link #sync}. */
+    synchronized boolean hasUnsyncedChange() {
+        return unsynced;
+    }
+
+    // Synchronized with sync(), so a sync never forces a file that is being replaced.
+    private synchronized void replaceWith(List<EpochEntry> updated) throws IOException {
+        checkpoint.writeUnsynced(updated);
+        unsynced = true;
         entries = updated;
     }
 

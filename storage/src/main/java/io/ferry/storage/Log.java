@@ -117,6 +117,7 @@ public final class Log implements AutoCloseable {
                 lock,
                 segments,
                 () -> end.offset(),
+                epochCache::sync,
                 clock,
                 Math.max(logStartOffset, Math.min(recoveryPoint, end.offset())),
                 flushThread);
@@ -232,6 +233,11 @@ public final class Log implements AutoCloseable {
         synchronized (lock) {
             return epochCache.endOffsetFor(epoch, end.offset());
         }
+    }
+
+    /** Whether the epoch history has a change not forced to disk yet (tests of the flush order). */
+    boolean hasUnsyncedEpochChange() {
+        return epochCache.hasUnsyncedChange();
     }
 
     /** The leader epoch history: for each epoch, the offset of its first batch. */

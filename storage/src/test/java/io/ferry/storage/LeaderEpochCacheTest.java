@@ -64,6 +64,34 @@ class LeaderEpochCacheTest {
     }
 
     @Test
+    void aChangeIsWrittenAtOnceAndForcedToDiskOnlyBySync() throws IOException {
+        LeaderEpochCache cache = cacheWith(1, 10);
+        assertEquals("0\n1\n1 10\n", Files.readString(checkpoint()), "a killed process leaves it in the page cache");
+        assertTrue(cache.hasUnsyncedChange());
+        cache.sync();
+        assertFalse(cache.hasUnsyncedChange());
+        cache.assign(1, 50);
+        assertFalse(cache.hasUnsyncedChange(), "a no-op writes nothing to force");
+        cache.truncateFromEnd(5);
+        assertTrue(cache.hasUnsyncedChange());
+    }
+
+    @Test
+    void aSyncOfADeletedCheckpointHasNothingToForce() throws IOException {
+        LeaderEpochCache cache = cacheWith(1, 10);
+        Files.delete(checkpoint());
+        cache.sync();
+        assertFalse(cache.hasUnsyncedChange());
+    }
+
+    @Test
+    void anEmptyCheckpointLoadsAsALostOne() throws IOException {
+        // What a power loss can leave of a change renamed into place before its sync.
+        Files.writeString(checkpoint(), "");
+        assertEquals(List.of(), LeaderEpochCache.load(dir).entries());
+    }
+
+    @Test
     void reassigningTheLatestEpochAtALaterOffsetIsANoOpThatDoesNotWrite() throws IOException {
         LeaderEpochCache cache = cacheWith(1, 10);
         Files.delete(checkpoint());

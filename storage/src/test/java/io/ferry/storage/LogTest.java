@@ -618,6 +618,24 @@ class LogTest {
     }
 
     @Test
+    void theEpochHistoryIsOnDiskBeforeTheRecoveryPointPassesItsBatches() throws Exception {
+        open(small().build());
+        log.assignEpochStartOffset(3);
+        log.appendAsLeader(batch(1, 1, 20), 3);
+        assertTrue(log.hasUnsyncedEpochChange(), "a new epoch costs no fsync on the thread that assigns it");
+        log.flush();
+        assertEquals(1, log.recoveryPoint());
+        assertFalse(log.hasUnsyncedEpochChange());
+        ByteBuffer fromANewLeader = batch(2, 1, 20);
+        RecordBatch.wrap(fromANewLeader).setBaseOffset(1);
+        RecordBatch.wrap(fromANewLeader).setPartitionLeaderEpoch(4);
+        log.appendAsFollower(fromANewLeader);
+        assertTrue(log.hasUnsyncedEpochChange(), "nor on a follower's fetcher thread");
+        log.close();
+        assertFalse(log.hasUnsyncedEpochChange(), "a clean close forces it too");
+    }
+
+    @Test
     void theEpochHistorySurvivesReopenAndIsCutToTheRecoveredLog() throws Exception {
         open(small().build());
         log.appendAsLeader(batch(1, 1, 20), 2);

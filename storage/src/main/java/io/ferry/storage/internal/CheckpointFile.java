@@ -28,7 +28,9 @@ import java.util.List;
  * </pre>
  *
  * <p>A write goes to {@code <file>.tmp}, is forced to disk, renamed over the file and the directory is
- * forced, so a crash leaves either the old or the new content, never a mix. A read accepts exactly
+ * forced, so a crash leaves either the old or the new content, never a mix. An unsynced write skips the
+ * forcing, for files whose owner forces them later ({@link #sync}) but before anything depends on them
+ * surviving a power loss. A read accepts exactly
  * that layout: every line ends with {@code '\n'}, the count matches, nothing follows; anything else is
  * a {@link CorruptCheckpointException} naming the line.
  *
@@ -102,8 +104,36 @@ public final class CheckpointFile<T> {
         throw new MalformedEntryException(name + " '" + field + "' is not a decimal number from 0 to " + max);
     }
 
-    /** Atomically replaces the file's content with {@code entries}, in iteration order. */
+    /** Atomically replaces the file's content with {@code entries}, in iteration order, and forces it to disk. */
     public void write(Collection<? extends T> entries) throws IOException {
+        replace(entries, true);
+        forceDirectory(file.toAbsolutePath().getParent());
+    }
+
+    /**
+     * Replaces the file's content with {@code entries} as {@link #write} does, without forcing anything to
+     * disk: a crash of the process leaves the old or the new content, and {@link #sync} makes the new
+     * content survive a power loss too.
+     */
+    public void writeUnsynced(Collection<? extends T> entries) throws IOException {
+        replace(entries, false);
+    }
+
+    /**
+     * Forces the file and its directory entry to disk: what {@link #writeUnsynced} wrote survives a power
+     * loss once this returns. A file that does not exist (its directory deleted meanwhile) has nothing to
+     * force.
+     */
+    public void sync() throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (NoSuchFileException e) {
+            return;
+        }
+        forceDirectory(file.toAbsolutePath().getParent());
+    }
+
+    private void replace(Collection<? extends T> entries, boolean force) throws IOException {
         StringBuilder text = new StringBuilder(32 + entries.size() * 32);
         text.append(version).append('\n').append(entries.size()).append('\n');
         for (T entry : entries) {
@@ -120,10 +150,11 @@ public final class CheckpointFile<T> {
             while (bytes.hasRemaining()) {
                 channel.write(bytes);
             }
-            channel.force(true);
+            if (force) {
+                channel.force(true);
+            }
         }
         Files.move(tempFile, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        forceDirectory(file.toAbsolutePath().getParent());
     }
 
     /**

@@ -3,6 +3,7 @@ package io.ferry.storage.internal;
 import io.ferry.storage.LogAppendException;
 import io.ferry.storage.LogConfig;
 import io.ferry.storage.StorageException;
+import java.io.Flushable;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
@@ -33,6 +34,9 @@ public final class LogFlush {
     /** The log end offset, read under the lock. */
     private final LongSupplier logEnd;
 
+    /** Forced before the recovery point moves: the leader epoch checkpoint, written without an fsync. */
+    private final Flushable checkpoints;
+
     private final InstantSource clock;
     private final FlushPolicy policy;
     private final GroupCommit groupCommit;
@@ -49,6 +53,9 @@ public final class LogFlush {
 
     /**
      * @param lock          the log's lock
+     * @param checkpoints   forces the log's files that describe its batches (the leader epoch checkpoint), so
+     *                      that they are on disk before any batch they describe is below the recovery point;
+     *                      safe to call outside the log's lock
      * @param recoveryPoint where the log was on disk when opened, within the log's bounds
      * @param flushThread   runs the group commit's flushes, one at a time
      */
@@ -57,6 +64,7 @@ public final class LogFlush {
             Object lock,
             LogSegments segments,
             LongSupplier logEnd,
+            Flushable checkpoints,
             InstantSource clock,
             long recoveryPoint,
             Executor flushThread) {
@@ -64,6 +72,7 @@ public final class LogFlush {
         this.lock = lock;
         this.segments = segments;
         this.logEnd = logEnd;
+        this.checkpoints = checkpoints;
         this.clock = clock;
         this.recoveryPoint = recoveryPoint;
         this.policy = new FlushPolicy(clock.millis());
@@ -155,6 +164,12 @@ public final class LogFlush {
                 throw new StorageException("flush of " + dir + " failed: " + e.getMessage(), e);
             }
         }
+        // Every epoch of a batch below offset was written before offset was read above.
+        try {
+            checkpoints.flush();
+        } catch (IOException e) {
+            throw new StorageException("flush of the checkpoints in " + dir + " failed: " + e.getMessage(), e);
+        }
         // The segments' directory entries (created by rolls, renamed by truncations) must be as durable
         // as their bytes, or a flushed segment could vanish with a power loss.
         if (directoryChangesBefore >= 0) {
@@ -187,6 +202,7 @@ public final class LogFlush {
                 segment.flush();
             }
         }
+        checkpoints.flush();
         recoveryPoint = logEnd.getAsLong();
     }
 
