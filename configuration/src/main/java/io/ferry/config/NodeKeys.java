@@ -311,12 +311,14 @@ public final class NodeKeys {
     public static final ConfigKey<Long> BROKER_SESSION_TIMEOUT_MS = ConfigKey.define(
             "broker.session.timeout.ms",
             ConfigType.DURATION_MS,
-            2_000L,
+            9_000L,
             between(1, INT_MAX),
             MEDIUM,
             "A broker that has not sent a heartbeat to the active controller for this long is fenced "
                     + "and its partition leaderships move. Must exceed `broker.heartbeat.interval.ms`. "
-                    + "Kafka's default is 9 s; Ferry's 2 s bounds a failover after `kill -9` to about 3 s.");
+                    + "Kafka's default, 9 s: a broker process that died is fenced well before (see "
+                    + "`broker.liveness.probe.after.ms`), so the session only decides when a host is down or cut "
+                    + "off, and it must outlast heartbeats delayed by a loaded machine.");
 
     public static final ConfigKey<Long> BROKER_LIVENESS_PROBE_AFTER_MS = ConfigKey.define(
             "broker.liveness.probe.after.ms",
@@ -339,8 +341,9 @@ public final class NodeKeys {
             500L,
             between(1, INT_MAX),
             MEDIUM,
-            "How often a broker sends a heartbeat to the active controller (four per session timeout by "
-                    + "default, so one late heartbeat on a loaded machine does not fence a broker).");
+            "How often a broker sends a heartbeat to the active controller. A dead broker is probed "
+                    + "`broker.liveness.probe.after.ms` after its last heartbeat, so this bounds how soon a kill is "
+                    + "noticed.");
 
     public static final ConfigKey<Long> BROKER_METADATA_MAX_STALENESS_MS = ConfigKey.define(
             "broker.metadata.max.staleness.ms",

@@ -163,7 +163,7 @@ public final class ActiveController implements AutoCloseable {
                 config.brokerLivenessProbeAfterMs(),
                 clock,
                 decisions,
-                records -> propose(ControllerCommand.newBuilder().addAllRecords(records)));
+                records -> propose(bulk(records)));
         this.replication = new ReplicationControl(state, cluster, decisions);
         this.producerIds = new ProducerIdControl(
                 state, record -> propose(ControllerCommand.newBuilder().setProducerIds(record)));
@@ -343,6 +343,7 @@ public final class ActiveController implements AutoCloseable {
             return;
         }
         cluster.expireSessions();
+        cluster.settlePartitions();
         for (ClusterControl.Probe due : cluster.probesDue()) {
             probe.refused(due.host(), due.port())
                     .thenComposeAsync(
@@ -364,7 +365,15 @@ public final class ActiveController implements AutoCloseable {
         List<MetadataRecord> records = replication.preferredLeaders();
         return records.isEmpty()
                 ? CompletableFuture.completedFuture(null)
-                : propose(ControllerCommand.newBuilder().addAllRecords(records)).thenApply(r -> null);
+                : propose(bulk(records)).thenApply(r -> null);
+    }
+
+    /**
+     * A command of this controller's own decisions over many partitions (fencing, unfencing, rebalancing):
+     * partitions that moved on before it applies are left out, and the next liveness check settles them.
+     */
+    private static ControllerCommand.Builder bulk(List<MetadataRecord> records) {
+        return ControllerCommand.newBuilder().addAllRecords(records).setSkipStalePartitionChanges(true);
     }
 
     /**

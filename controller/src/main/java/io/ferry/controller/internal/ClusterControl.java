@@ -69,6 +69,8 @@ final class ClusterControl {
     private final Set<Integer> fencingInFlight = new HashSet<>();
     /** Brokers in controlled shutdown: their heartbeats keep the session but do not unfence them. */
     private final Set<Integer> shuttingDown = new HashSet<>();
+    /** A command settling partitions ({@link #settlePartitions}) is in flight. */
+    private boolean settling;
     /** Brokers with a probe in flight. */
     private final Set<Integer> probing = new HashSet<>();
     /** Brokers registered before this controller became active, neither heard from nor probed since. */
@@ -138,6 +140,34 @@ final class ClusterControl {
         fencingInFlight.addAll(ids);
         return commit.records(decisions.fence(ids, liveness(ids, -1))).handle((r, e) -> {
             fencingInFlight.removeAll(ids);
+            if (e == null && !Errors.isOk(r.getError())) {
+                LOG.warn(
+                        "Fencing brokers {} was not applied: {}",
+                        ids,
+                        r.getError().getMessage());
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Moves leaderships and ISR memberships off brokers that are not alive where a fencing or an unfencing
+     * left them (its change of a partition was left out because the partition moved on first), and elects
+     * leaders that an unfencing could not. Waits while a fencing or another settling is in flight, so it
+     * never decides from a liveness about to change; completes when its command is applied.
+     */
+    CompletableFuture<Void> settlePartitions() {
+        if (settling || !fencingInFlight.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        List<MetadataRecord> records = decisions.settle(alive());
+        if (records.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        LOG.info("Settling {} partitions whose leader or ISR still names a fenced broker", records.size());
+        settling = true;
+        return commit.records(records).handle((r, e) -> {
+            settling = false;
             return null;
         });
     }

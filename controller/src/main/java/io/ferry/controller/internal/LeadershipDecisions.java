@@ -67,6 +67,31 @@ final class LeadershipDecisions {
         return records;
     }
 
+    /**
+     * Changes for partitions whose leader or ISR does not match who is alive: what a fencing or an
+     * unfencing left out because the partition moved on before it applied. Nothing once they are settled,
+     * including for a partition whose only ISR member is dead (it stays offline until that broker returns).
+     */
+    List<MetadataRecord> settle(IntPredicate alive) {
+        List<MetadataRecord> records = new ArrayList<>();
+        for (PartitionRecord p : state.allPartitions()) {
+            if (!alive.test(p.getLeader()) || !allAlive(p.getIsrList(), alive)) {
+                change(new PartitionChangeBuilder(p, alive), records);
+            }
+        }
+        return records;
+    }
+
+    // A loop, not a stream: runs over every partition at each liveness check.
+    private static boolean allAlive(List<Integer> brokers, IntPredicate alive) {
+        for (int b : brokers) {
+            if (!alive.test(b)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Leadership moves to the first replica wherever it is alive and in the ISR but does not lead. */
     List<MetadataRecord> preferredLeaders(IntPredicate alive) {
         List<MetadataRecord> records = new ArrayList<>();

@@ -84,7 +84,8 @@ public final class MetadataState {
      * Applies a command committed in Raft term {@code entryTerm}.
      *
      * @return the result: an error (and no change) when the command was decided in another term or
-     *     one of its records no longer fits the state
+     *     one of its records no longer fits the state (a partition change whose partition moved on is left
+     *     out instead when the command says so)
      */
     public synchronized CommandResult apply(ControllerCommand command, long entryTerm) {
         if (command.getLeaderTerm() != entryTerm) {
@@ -94,11 +95,16 @@ public final class MetadataState {
                             + "; decide it again"));
         }
         Set<String> touchedPartitions = new HashSet<>();
+        List<MetadataRecord> records = new ArrayList<>(command.getRecordsCount());
         for (MetadataRecord record : command.getRecordsList()) {
             Error error = check(record, touchedPartitions);
+            if (error.getCode() == ErrorCode.STALE_PARTITION_EPOCH && command.getSkipStalePartitionChanges()) {
+                continue;
+            }
             if (!Errors.isOk(error)) {
                 return result(error);
             }
+            records.add(record);
         }
         if (command.hasProducerIds()) {
             Error error = checkProducerIds(command.getProducerIds());
@@ -107,7 +113,7 @@ public final class MetadataState {
             }
             nextProducerId = command.getProducerIds().getNextProducerId();
         }
-        for (MetadataRecord record : command.getRecordsList()) {
+        for (MetadataRecord record : records) {
             replay(record);
             version++;
             if (retainedRecords > 0) {

@@ -241,6 +241,63 @@ class ActiveControllerTest {
     }
 
     @Test
+    void aFencingThatAnIsrChangeOvertookStillFencesAndTheLeftOverPartitionIsSettled() throws Exception {
+        start(c -> c);
+        brokers(3);
+        PartitionRecord p = create("t", 6, 3).getPartitionsList().stream()
+                .filter(r -> r.getLeader() != 1)
+                .findFirst()
+                .orElseThrow();
+        int other = p.getReplicasList().stream()
+                .filter(b -> b != 1 && b != p.getLeader())
+                .findFirst()
+                .orElseThrow();
+        // The leader's ISR change is decided first and the fencing of broker 1 beside it, from the same
+        // committed state: the ISR change applies first, so the fencing's change of p is stale.
+        int proposed = log.size();
+        CompletableFuture<Void> first = new CompletableFuture<>();
+        commitsHeld = first;
+        CompletableFuture<ActiveControllerResponse> shrink = controller.handle(ActiveControllerRequest.newBuilder()
+                .setAlterPartition(AlterPartitionRequest.newBuilder()
+                        .setBrokerId(p.getLeader())
+                        .setIncarnationId("i" + p.getLeader())
+                        .setTopic("t")
+                        .setPartition(p.getPartition())
+                        .setLeaderEpoch(p.getLeaderEpoch())
+                        .setPartitionEpoch(p.getPartitionEpoch())
+                        .addAllNewIsr(List.of(p.getLeader(), 1)))
+                .build());
+        await().atMost(Duration.ofSeconds(10)).until(() -> log.size() == proposed + 1);
+        CompletableFuture<Void> second = new CompletableFuture<>();
+        commitsHeld = second;
+        clock.advance(SESSION_MS / 2);
+        heartbeatAllBut(1, 3);
+        clock.advance(SESSION_MS / 2 + 1);
+        CompletableFuture<Void> fencing = controller.expireSessionsNow();
+        await().atMost(Duration.ofSeconds(10)).until(() -> log.size() == proposed + 2);
+        first.complete(null);
+        assertEquals(ErrorCode.NONE, errorOf(shrink.get(10, TimeUnit.SECONDS)).getCode());
+        commitsHeld = null;
+        second.complete(null);
+        fencing.get(10, TimeUnit.SECONDS);
+        assertTrue(fenced(1), "the fencing applied without its stale partition change");
+        await().atMost(Duration.ofSeconds(10))
+                .until(
+                        () -> state.partition("t", p.getPartition())
+                                .orElseThrow()
+                                .getIsrList(),
+                        isr -> isr.equals(List.of(p.getLeader())));
+        assertFalse(state.partition("t", p.getPartition())
+                .orElseThrow()
+                .getIsrList()
+                .contains(other));
+        for (PartitionRecord now : state.partitions("t")) {
+            assertFalse(now.getIsrList().contains(1), now.toString());
+            assertTrue(now.getLeader() != 1, now.toString());
+        }
+    }
+
+    @Test
     void newActiveControllerGivesEveryBrokerAFullSessionBeforeFencing() throws Exception {
         start(c -> c);
         brokers(2);

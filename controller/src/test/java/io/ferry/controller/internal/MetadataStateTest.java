@@ -96,6 +96,23 @@ class MetadataStateTest {
     }
 
     @Test
+    void aBulkCommandLeavesOutOnlyItsStalePartitionChanges() {
+        MetadataState s = new MetadataState(100);
+        s.apply(command(register(1), register(2), createTopic()), 3);
+        s.apply(command(shrink(0, 0)), 3);
+        long before = s.version();
+        CommandResult r = s.apply(
+                command(shrink(1, 0), shrink(0, 0)).toBuilder()
+                        .setSkipStalePartitionChanges(true)
+                        .build(),
+                3);
+        assertEquals(ErrorCode.NONE, r.getError().getCode());
+        assertEquals(before + 1, s.version(), "one record applied, the stale one left out");
+        assertEquals(List.of(1), s.partition("t", 1).orElseThrow().getIsrList());
+        assertEquals(1, s.partition("t", 0).orElseThrow().getPartitionEpoch());
+    }
+
+    @Test
     void aCommandDecidedInAnotherTermIsRefused() {
         MetadataState s = new MetadataState(100);
         assertEquals(
