@@ -145,12 +145,21 @@ public class FerryPartitions {
         AtomicReference<String> firstError = new AtomicReference<>();
         CountDownLatch done = new CountDownLatch(partitions);
         java.util.Queue<Long> ackTimes = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        // Which partitions the killed node led: their acks wait for an election, the others' for the ISR change.
+        java.util.Set<Integer> ledByVictim = new java.util.HashSet<>();
+        try (FerryAdmin admin = admin(bs)) {
+            for (PartitionInfo p : admin.describeTopics(List.of(topic)).get(topic).partitions()) {
+                if (p.leader() == node) ledByVictim.add(p.partition());
+            }
+        }
+        java.util.Queue<Long> movedAckTimes = new java.util.concurrent.ConcurrentLinkedQueue<>();
         try (FerryProducer producer = producer(bs)) {
             // The producer knows every leader before the kill, as a running application's would.
             producer.send(new ProducerRecord(topic, 0, null, value)).get(60, TimeUnit.SECONDS);
             long killT = System.currentTimeMillis();
             victim.destroyForcibly(); // SIGKILL
             for (int p = 0; p < partitions; p++) {
+                boolean moved = ledByVictim.contains(p);
                 producer.send(new ProducerRecord(topic, p, null, value), (md, e) -> {
                     if (e != null) {
                         failed.incrementAndGet();
@@ -159,6 +168,7 @@ public class FerryPartitions {
                     long now = System.currentTimeMillis();
                     lastAck.accumulateAndGet(now, Math::max);
                     ackTimes.add(now);
+                    if (moved) movedAckTimes.add(now);
                     done.countDown();
                 });
             }
@@ -166,9 +176,12 @@ public class FerryPartitions {
             done.await(WAIT_MS, TimeUnit.MILLISECONDS);
             victim.onExit().get(10, TimeUnit.SECONDS);
             long[] sorted = ackTimes.stream().mapToLong(t -> t - killT).sorted().toArray();
-            System.out.printf("RESULT all_writable_ms=%d p50_ms=%d p90_ms=%d partitions=%d errors=%d killed=%d firstError=%s%n",
-                    lastAck.get() - killT, sorted[sorted.length / 2], sorted[sorted.length * 9 / 10], partitions,
-                    failed.get(), node,
+            long[] moved = movedAckTimes.stream().mapToLong(t -> t - killT).sorted().toArray();
+            System.out.printf("RESULT all_writable_ms=%d p50_ms=%d p90_ms=%d moved_p50_ms=%d moved_max_ms=%d partitions=%d "
+                            + "moved=%d errors=%d killed=%d firstError=%s%n",
+                    lastAck.get() - killT, sorted[sorted.length / 2], sorted[sorted.length * 9 / 10],
+                    moved.length == 0 ? -1 : moved[moved.length / 2], moved.length == 0 ? -1 : moved[moved.length - 1],
+                    partitions, moved.length, failed.get(), node,
                     String.valueOf(firstError.get()).replace(' ', '_'));
         }
     }

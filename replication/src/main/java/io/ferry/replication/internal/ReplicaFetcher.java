@@ -12,6 +12,7 @@ import io.ferry.replication.ReplicationException;
 import io.ferry.replication.Timer;
 import io.ferry.storage.TopicPartition;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -279,6 +280,8 @@ public final class ReplicaFetcher implements AutoCloseable {
             List<CompletableFuture<Void>> flushes) {
         boolean refused = false;
         Set<TopicPartition> asked = new HashSet<>();
+        Map<ErrorCode, List<TopicPartition>> failed = new EnumMap<>(ErrorCode.class);
+        Map<ErrorCode, String> failures = new EnumMap<>(ErrorCode.class);
         for (ReplicaFetchPartition position : positions) {
             asked.add(position.tp());
             ReplicaFetchResult answer = answers.get(position.tp());
@@ -307,12 +310,21 @@ public final class ReplicaFetcher implements AutoCloseable {
                 if (expected) {
                     log.debug("Leader {} refused {}: {}", leaderId, position.tp(), e.getMessage());
                 } else {
-                    log.warn("Fetching {} from leader {} failed: {}", position.tp(), leaderId, e.getMessage());
+                    failed.computeIfAbsent(e.error().code(), c -> new ArrayList<>())
+                            .add(position.tp());
+                    failures.putIfAbsent(e.error().code(), e.getMessage());
                 }
             } finally {
                 answer.lease().release();
             }
         }
+        // One line per error and round, not per partition: a leader that fails thousands of partitions
+        // alike (a topic it does not know yet) would otherwise write thousands of lines every backoff.
+        failed.forEach((code, tps) -> log.warn(
+                "Fetching {} from leader {} failed: {}",
+                tps.size() == 1 ? tps.get(0) : tps.size() + " partitions (" + tps.get(0) + " first)",
+                leaderId,
+                failures.get(code)));
         // A partition the request did not name is not appended, but its buffer still goes back.
         answers.forEach((tp, answer) -> {
             if (!asked.contains(tp)) {
