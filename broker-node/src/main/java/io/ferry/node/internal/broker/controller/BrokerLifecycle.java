@@ -59,6 +59,9 @@ public final class BrokerLifecycle implements AutoCloseable {
      */
     static final long METADATA_POLL_MILLIS = 100;
 
+    /** An application of a view that takes this long is logged: requests wait on views being current. */
+    private static final long SLOW_APPLY_MILLIS = 500;
+
     private final int brokerId;
     private final String incarnationId = UUID.randomUUID().toString();
     private final ControllerGateway controllers;
@@ -307,11 +310,21 @@ public final class BrokerLifecycle implements AutoCloseable {
             }
             BrokerMetadata next = metadata.apply(response);
             if (next != metadata || !metadataLoaded) {
+                long applyStartedNanos = System.nanoTime();
                 synchronized (applying) {
                     if (closed) {
                         return;
                     }
                     onMetadata.accept(next);
+                }
+                long applyMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - applyStartedNanos);
+                if (applyMillis >= SLOW_APPLY_MILLIS) {
+                    log.info(
+                            "Broker {} took {} ms to apply metadata version {} (from {})",
+                            brokerId,
+                            applyMillis,
+                            next.version(),
+                            metadata.version());
                 }
                 metadata = next;
                 metadataLoaded = true;

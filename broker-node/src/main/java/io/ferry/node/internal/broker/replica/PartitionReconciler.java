@@ -10,6 +10,7 @@ import io.ferry.storage.TopicPartition;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,10 +42,11 @@ public final class PartitionReconciler {
      *                     broker are stale (deleted while it was down) and removed
      */
     public void reconcile(BrokerMetadata previous, BrokerMetadata next, Set<TopicPartition> hostedOnDisk) {
-        replicaManager.setFencedBrokers(next.brokers().values().stream()
-                .filter(BrokerRegistration::getFenced)
-                .map(BrokerRegistration::getBrokerId)
-                .collect(Collectors.toSet()));
+        Set<Integer> fenced = fencedBrokers(next);
+        if (!fenced.equals(fencedBrokers(previous))) {
+            log.info("Fenced brokers are now {} (metadata version {})", fenced, next.version());
+        }
+        replicaManager.setFencedBrokers(fenced);
         Set<TopicPartition> assigned = new HashSet<>();
         for (Map<Integer, PartitionRecord> byNumber : next.partitions().values()) {
             for (PartitionRecord p : byNumber.values()) {
@@ -84,6 +86,13 @@ public final class PartitionReconciler {
                     brokerId);
             replicaManager.removePartition(tp, true);
         }
+    }
+
+    private static Set<Integer> fencedBrokers(BrokerMetadata view) {
+        return view.brokers().values().stream()
+                .filter(BrokerRegistration::getFenced)
+                .map(BrokerRegistration::getBrokerId)
+                .collect(Collectors.toCollection(TreeSet::new));
     }
 
     static LeaderAndIsr leaderAndIsr(PartitionRecord p) {
