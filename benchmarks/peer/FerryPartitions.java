@@ -3,7 +3,9 @@
 //   java -cp cli/target/ferry-cli.jar benchmarks/peer/FerryPartitions.java <step> <bootstrap> ...
 // Steps (each prints one "RESULT k=v ..." line; every loop is bounded in count and time):
 //   create <bs> <topic> <partitions>             RF=3, min.insync.replicas=2; time from the request until every
-//                                                partition has a leader and a full ISR (all replicas exist)
+//                                                partition has a leader and a full ISR in the controller's view
+//                                                (create_ms), and until one acks=all record sent to each then is
+//                                                acknowledged (writable_ms: every broker serves it)
 //   produce <bs> <topic> <records> <keys>        keyed 100-byte records, acks=all, batch.size 65536, linger.ms 5,
 //                                                keys "k0".."k<keys-1>" round robin (spread over every partition)
 //   controller <bs>                              the active controller's node id
@@ -73,8 +75,30 @@ public class FerryPartitions {
                 leaders.merge(p.leader(), 1, Integer::sum);
             }
         }
-        System.out.println("RESULT create_ms=" + (ready - t0) + " answered_ms=" + (created - t0) + " leaders="
-                + leaders.toString().replace(" ", ""));
+        long writable = awaitWritable(bs, topic, partitions);
+        System.out.println("RESULT create_ms=" + (ready - t0) + " answered_ms=" + (created - t0) + " writable_ms="
+                + (writable - t0) + " leaders=" + leaders.toString().replace(" ", ""));
+    }
+
+    /**
+     * The wall-clock time at which one acks=all record sent to every partition, from when the controllers
+     * reported full ISRs, was acknowledged: every broker has opened its logs and leads or follows.
+     */
+    static long awaitWritable(String bs, String topic, int partitions) throws Exception {
+        CountDownLatch acked = new CountDownLatch(partitions);
+        AtomicReference<String> firstError = new AtomicReference<>();
+        try (FerryProducer producer = producer(bs)) {
+            for (int p = 0; p < partitions; p++) {
+                producer.send(new ProducerRecord(topic, p, null, new byte[100]), (md, e) -> {
+                    if (e != null) firstError.compareAndSet(null, e.toString());
+                    acked.countDown();
+                });
+            }
+            producer.flush();
+            acked.await(WAIT_MS, TimeUnit.MILLISECONDS);
+        }
+        if (firstError.get() != null) throw new IllegalStateException("a first record failed: " + firstError.get());
+        return System.currentTimeMillis();
     }
 
     /** The wall-clock time at which every partition had a leader and all three replicas in its ISR. */

@@ -67,8 +67,30 @@ public class KafkaPartitions {
         for (TopicPartitionInfo p : describe(bs, topic)) {
             leaders.merge(p.leader() == null ? -1 : p.leader().id(), 1, Integer::sum);
         }
-        System.out.println("RESULT create_ms=" + (ready - t0) + " answered_ms=" + (created - t0) + " leaders="
-                + leaders.toString().replace(" ", ""));
+        long writable = awaitWritable(bs, topic, partitions);
+        System.out.println("RESULT create_ms=" + (ready - t0) + " answered_ms=" + (created - t0) + " writable_ms="
+                + (writable - t0) + " leaders=" + leaders.toString().replace(" ", ""));
+    }
+
+    /**
+     * The wall-clock time at which one acks=all record sent to every partition, from when the controller
+     * reported full ISRs, was acknowledged: every broker has opened its logs and leads or follows.
+     */
+    static long awaitWritable(String bs, String topic, int partitions) throws Exception {
+        CountDownLatch acked = new CountDownLatch(partitions);
+        AtomicReference<String> firstError = new AtomicReference<>();
+        try (KafkaProducer<byte[], byte[]> producer = producer(bs)) {
+            for (int p = 0; p < partitions; p++) {
+                producer.send(new ProducerRecord<>(topic, p, null, new byte[100]), (md, e) -> {
+                    if (e != null) firstError.compareAndSet(null, e.toString());
+                    acked.countDown();
+                });
+            }
+            producer.flush();
+            acked.await(WAIT_MS, TimeUnit.MILLISECONDS);
+        }
+        if (firstError.get() != null) throw new IllegalStateException("a first record failed: " + firstError.get());
+        return System.currentTimeMillis();
     }
 
     static List<TopicPartitionInfo> describe(String bs, String topic) throws Exception {
@@ -149,12 +171,19 @@ public class KafkaPartitions {
         AtomicReference<String> firstError = new AtomicReference<>();
         CountDownLatch done = new CountDownLatch(partitions);
         java.util.Queue<Long> ackTimes = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        // Which partitions the killed node led: their acks wait for an election, the others' for the ISR change.
+        java.util.Set<Integer> ledByVictim = new java.util.HashSet<>();
+        for (TopicPartitionInfo p : describe(bs, topic)) {
+            if (p.leader() != null && p.leader().id() == node) ledByVictim.add(p.partition());
+        }
+        java.util.Queue<Long> movedAckTimes = new java.util.concurrent.ConcurrentLinkedQueue<>();
         try (KafkaProducer<byte[], byte[]> producer = producer(bs)) {
             // The producer knows every leader before the kill, as a running application's would.
             producer.send(new ProducerRecord<>(topic, 0, null, value)).get(60, TimeUnit.SECONDS);
             long killT = System.currentTimeMillis();
             victim.destroyForcibly(); // SIGKILL
             for (int p = 0; p < partitions; p++) {
+                boolean moved = ledByVictim.contains(p);
                 producer.send(new ProducerRecord<>(topic, p, null, value), (md, e) -> {
                     if (e != null) {
                         failed.incrementAndGet();
@@ -163,6 +192,7 @@ public class KafkaPartitions {
                     long now = System.currentTimeMillis();
                     lastAck.accumulateAndGet(now, Math::max);
                     ackTimes.add(now);
+                    if (moved) movedAckTimes.add(now);
                     done.countDown();
                 });
             }
@@ -170,9 +200,12 @@ public class KafkaPartitions {
             done.await(WAIT_MS, TimeUnit.MILLISECONDS);
             victim.onExit().get(10, TimeUnit.SECONDS);
             long[] sorted = ackTimes.stream().mapToLong(t -> t - killT).sorted().toArray();
-            System.out.printf("RESULT all_writable_ms=%d p50_ms=%d p90_ms=%d partitions=%d errors=%d killed=%d firstError=%s%n",
-                    lastAck.get() - killT, sorted[sorted.length / 2], sorted[sorted.length * 9 / 10], partitions,
-                    failed.get(), node,
+            long[] moved = movedAckTimes.stream().mapToLong(t -> t - killT).sorted().toArray();
+            System.out.printf("RESULT all_writable_ms=%d p50_ms=%d p90_ms=%d moved_p50_ms=%d moved_max_ms=%d partitions=%d "
+                            + "moved=%d errors=%d killed=%d firstError=%s%n",
+                    lastAck.get() - killT, sorted[sorted.length / 2], sorted[sorted.length * 9 / 10],
+                    moved.length == 0 ? -1 : moved[moved.length / 2], moved.length == 0 ? -1 : moved[moved.length - 1],
+                    partitions, moved.length, failed.get(), node,
                     String.valueOf(firstError.get()).replace(' ', '_'));
         }
     }

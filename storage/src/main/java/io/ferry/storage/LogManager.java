@@ -552,9 +552,13 @@ public final class LogManager implements AutoCloseable {
         if (existing != null) {
             return existing;
         }
-        Path dir = dirs.stream()
-                .min(Comparator.comparingLong(this::partitionCount))
-                .orElseThrow();
+        // Counting a directory's logs walks every log: skipped when there is no choice, as when a broker of
+        // one log directory opens thousands of new partitions.
+        Path dir = dirs.size() == 1
+                ? dirs.get(0)
+                : dirs.stream()
+                        .min(Comparator.comparingLong(this::partitionCount))
+                        .orElseThrow();
         Path partitionDir = dir.resolve(tp.dirName()).normalize();
         if (!dir.equals(partitionDir.getParent())) {
             throw new InvalidTopicException(
