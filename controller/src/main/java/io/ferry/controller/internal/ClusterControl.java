@@ -164,7 +164,7 @@ final class ClusterControl {
         if (records.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
-        LOG.info("Settling {} partitions whose leader or ISR still names a fenced broker", records.size());
+        LOG.info("Settling {} partitions whose leader or ISR does not match the live brokers", records.size());
         settling = true;
         return commit.records(records).handle((r, e) -> {
             settling = false;

@@ -254,15 +254,17 @@ public final class ControllerGrpcService extends ControllerServiceGrpc.Controlle
 
     @Override
     public void describeCluster(DescribeClusterRequest request, StreamObserver<DescribeClusterResponse> observer) {
-        MetadataImage image = state.image();
         int leader = leaderId.getAsInt();
         DescribeClusterResponse.Builder b = DescribeClusterResponse.newBuilder()
                 .setError(Errors.NONE)
                 .setControllerLeaderId(leader)
-                .setAnsweringNodeId(nodeId)
-                .addAllBrokers(image.getBrokersList())
-                .addAllPartitions(image.getPartitionsList())
-                .setMetadataVersion(image.getVersion());
+                .setAnsweringNodeId(nodeId);
+        if (!request.getLeaderOnly()) {
+            MetadataImage image = state.image();
+            b.addAllBrokers(image.getBrokersList())
+                    .addAllPartitions(image.getPartitionsList())
+                    .setMetadataVersion(image.getVersion());
+        }
         voters.forEach((id, address) -> b.addControllers(ControllerInfo.newBuilder()
                 .setNodeId(id)
                 .setRaftAddress(address)

@@ -121,16 +121,18 @@ public final class CheckpointFile<T> {
 
     /**
      * Forces the file and its directory entry to disk: what {@link #writeUnsynced} wrote survives a power
-     * loss once this returns. A file that does not exist (its directory deleted meanwhile) has nothing to
-     * force.
+     * loss once this returns. A file or directory that no longer exists (the partition was removed
+     * meanwhile) has nothing to force.
      */
     public void sync() throws IOException {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            channel.force(true);
+        try {
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+                channel.force(true);
+            }
+            forceDirectory(file.toAbsolutePath().getParent());
         } catch (NoSuchFileException e) {
-            return;
+            // Deleted meanwhile with its directory (the partition was removed): nothing is left to keep.
         }
-        forceDirectory(file.toAbsolutePath().getParent());
     }
 
     private void replace(Collection<? extends T> entries, boolean force) throws IOException {

@@ -59,6 +59,9 @@ public final class BrokerLifecycle implements AutoCloseable {
      */
     static final long METADATA_POLL_MILLIS = 100;
 
+    private static final DescribeClusterRequest LEADER_ONLY =
+            DescribeClusterRequest.newBuilder().setLeaderOnly(true).build();
+
     /** An application of a view that takes this long is logged: requests wait on views being current. */
     private static final long SLOW_APPLY_MILLIS = 500;
 
@@ -277,7 +280,7 @@ public final class BrokerLifecycle implements AutoCloseable {
     private void refreshActiveController() throws ControllerUnavailableException {
         DescribeClusterResponse cluster = await(
                 "DescribeCluster",
-                (stub, answer) -> stub.describeCluster(DescribeClusterRequest.getDefaultInstance(), answer),
+                (stub, answer) -> stub.describeCluster(LEADER_ONLY, answer),
                 DescribeClusterResponse::getError,
                 requestTimeoutMillis);
         activeControllerId = cluster.getError().getCode() == ErrorCode.NONE ? cluster.getControllerLeaderId() : -1;

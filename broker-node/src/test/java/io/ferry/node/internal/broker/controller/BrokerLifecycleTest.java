@@ -71,6 +71,8 @@ class BrokerLifecycleTest {
     private volatile boolean metadataChanges = true;
     /** When set, FetchMetadata answers with this error. */
     private volatile ErrorCode fetchError;
+    /** The DescribeCluster requests received. */
+    private final List<DescribeClusterRequest> describes = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private Server server;
     private ControllerGateway controllers;
@@ -106,6 +108,7 @@ class BrokerLifecycleTest {
                     @Override
                     public void describeCluster(
                             DescribeClusterRequest request, StreamObserver<DescribeClusterResponse> observer) {
+                        describes.add(request);
                         observer.onNext(DescribeClusterResponse.newBuilder()
                                 .setControllerLeaderId(1)
                                 .build());
@@ -167,6 +170,14 @@ class BrokerLifecycleTest {
         assertEquals(
                 List.of("the broker's metadata thread stopped: " + injected),
                 lifecycle.status().stoppedThreads());
+    }
+
+    @Test
+    void theHeartbeatLoopAsksOnlyWhoLeadsNotForTheWholeCluster() {
+        start(view -> {});
+        await().atMost(Duration.ofSeconds(10)).until(() -> lifecycle.activeControllerId() == 1);
+        // With thousands of partitions the whole answer copies the metadata image, twice a second per broker.
+        assertTrue(describes.stream().allMatch(DescribeClusterRequest::getLeaderOnly), describes.toString());
     }
 
     @Test
