@@ -290,7 +290,7 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
     public void metadata(MetadataRequest request, StreamObserver<MetadataResponse> observer) {
         long start = System.nanoTime();
         guarded(observer, () -> {
-            BrokerMetadata view = session.metadata();
+            BrokerMetadata view = session.published();
             MetadataResponse.Builder response = MetadataResponse.newBuilder()
                     .addAllBrokers(view.brokers().values().stream()
                             .sorted((a, b) -> Integer.compare(a.getBrokerId(), b.getBrokerId()))

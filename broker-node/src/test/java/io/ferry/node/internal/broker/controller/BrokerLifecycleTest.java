@@ -192,6 +192,29 @@ class BrokerLifecycleTest {
     }
 
     @Test
+    void aViewIsPublishedForMetadataAnswersAsItsApplicationBegins() throws InterruptedException {
+        CountDownLatch blocked = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger applications = new AtomicInteger();
+        start(view -> {
+            if (applications.incrementAndGet() == 2) {
+                blocked.countDown();
+                awaitRelease(release);
+            }
+        });
+        assertTrue(blocked.await(10, TimeUnit.SECONDS), "the second view was never applied");
+        // Applying a view can take a minute (thousands of new logs): clients learn of it meanwhile.
+        assertTrue(
+                lifecycle.published().version() > lifecycle.metadata().version(),
+                lifecycle.published().version() + " published, "
+                        + lifecycle.metadata().version() + " applied");
+        release.countDown();
+        await().atMost(Duration.ofSeconds(10))
+                .until(() ->
+                        lifecycle.published().version() == lifecycle.metadata().version());
+    }
+
+    @Test
     void aBlockedMetadataApplicationMakesTheViewStale() throws InterruptedException {
         CountDownLatch blocked = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
