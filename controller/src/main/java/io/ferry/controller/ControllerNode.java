@@ -71,6 +71,9 @@ import org.apache.ratis.util.TimeDuration;
  * (partition leader changes committed by this node's active controller).
  */
 public final class ControllerNode implements AutoCloseable {
+    /** The most ISR changes one AlterPartition request may carry; a broker splits larger batches. */
+    public static final int MAX_ISR_CHANGES_PER_REQUEST = 10_000;
+
     /**
      * All controller groups share one id: the metadata directory holds exactly this group, and Ratis
      * loads every group directory it finds there at start.

@@ -20,6 +20,8 @@ import io.ferry.proto.v1.ErrorCode;
 import io.ferry.proto.v1.FetchMetadataRequest;
 import io.ferry.proto.v1.FetchMetadataResponse;
 import io.ferry.proto.v1.MetadataImage;
+import io.ferry.proto.v1.PartitionIsrChange;
+import io.ferry.proto.v1.PartitionIsrResult;
 import io.ferry.proto.v1.PartitionRecord;
 import io.ferry.proto.v1.RegisterBrokerRequest;
 import java.util.ArrayList;
@@ -102,17 +104,22 @@ class ControllerQuorumTest {
                         .build());
     }
 
-    private AlterPartitionResponse alter(int broker, String incarnation, PartitionRecord p, List<Integer> isr) {
-        return cluster.stub(cluster.follower())
+    /** One ISR change; a refusal of the whole request is returned as the change's. */
+    private PartitionIsrResult alter(int broker, String incarnation, PartitionRecord p, List<Integer> isr) {
+        AlterPartitionResponse response = cluster.stub(cluster.follower())
                 .alterPartition(AlterPartitionRequest.newBuilder()
                         .setBrokerId(broker)
                         .setIncarnationId(incarnation)
-                        .setTopic(p.getTopic())
-                        .setPartition(p.getPartition())
-                        .setLeaderEpoch(p.getLeaderEpoch())
-                        .setPartitionEpoch(p.getPartitionEpoch())
-                        .addAllNewIsr(isr)
+                        .addChanges(PartitionIsrChange.newBuilder()
+                                .setTopic(p.getTopic())
+                                .setPartition(p.getPartition())
+                                .setLeaderEpoch(p.getLeaderEpoch())
+                                .setPartitionEpoch(p.getPartitionEpoch())
+                                .addAllNewIsr(isr))
                         .build());
+        return response.getPartitionsCount() == 1
+                ? response.getPartitions(0)
+                : PartitionIsrResult.newBuilder().setError(response.getError()).build();
     }
 
     private MetadataImage image(int node) {
@@ -258,7 +265,7 @@ class ControllerQuorumTest {
             if (p.getReplicas(0) == 11) {
                 List<Integer> isr = new ArrayList<>(p.getIsrList());
                 isr.add(11);
-                AlterPartitionResponse r = alter(p.getLeader(), incarnations.get(p.getLeader()), p, isr);
+                PartitionIsrResult r = alter(p.getLeader(), incarnations.get(p.getLeader()), p, isr);
                 assertEquals(
                         ErrorCode.NONE, r.getError().getCode(), r.getError().getMessage());
                 preferred11.add(r.getPartition());

@@ -4,14 +4,20 @@ import com.google.protobuf.Message;
 import io.ferry.controller.ControllerConfig;
 import io.ferry.proto.v1.ActiveControllerRequest;
 import io.ferry.proto.v1.ActiveControllerResponse;
+import io.ferry.proto.v1.AlterPartitionRequest;
+import io.ferry.proto.v1.AlterPartitionResponse;
 import io.ferry.proto.v1.CommandResult;
 import io.ferry.proto.v1.CompletedRequest;
 import io.ferry.proto.v1.ControllerCommand;
+import io.ferry.proto.v1.Error;
 import io.ferry.proto.v1.ErrorCode;
 import io.ferry.proto.v1.MetadataRecord;
+import io.ferry.proto.v1.PartitionIsrChange;
+import io.ferry.proto.v1.PartitionIsrResult;
 import io.ferry.proto.v1.PartitionRecord;
 import io.micrometer.core.instrument.Counter;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -247,7 +253,7 @@ public final class ActiveController implements AutoCloseable {
                         replication.createPartitions(request.getCreatePartitions()),
                         response::setCreatePartitions);
             case ALTER_PARTITION ->
-                commit(request, replication.alterPartition(request.getAlterPartition()), response::setAlterPartition);
+                answerLater(alterPartitions(request.getAlterPartition()), response::setAlterPartition);
             case ALLOCATE_PRODUCER_IDS ->
                 answerLater(producerIds.allocate(request.getAllocateProducerIds()), response::setAllocateProducerIds);
             case CREATE_ACLS -> commit(request, acls.createAcls(request.getCreateAcls()), response::setCreateAcls);
@@ -275,6 +281,49 @@ public final class ActiveController implements AutoCloseable {
                 CompletableFuture.completedFuture(
                         error(ErrorCode.INVALID_REQUEST, "empty or unknown controller request"));
         };
+    }
+
+    /**
+     * A broker's batch of ISR changes, each decided and committed as a command of its own, so a stale one
+     * refuses only itself (group commit still puts them in one Raft entry). When a command could not be
+     * committed (this controller's term ended), the whole answer is NOT_CONTROLLER and the broker sends the
+     * batch again to the next controller: a change that did commit is then refused as stale, and the metadata
+     * the broker receives settles it.
+     */
+    private CompletableFuture<AlterPartitionResponse> alterPartitions(AlterPartitionRequest req) {
+        Error refused = replication.checkIsrChanges(req);
+        if (!Errors.isOk(refused)) {
+            return CompletableFuture.completedFuture(
+                    AlterPartitionResponse.newBuilder().setError(refused).build());
+        }
+        List<CompletableFuture<PartitionIsrResult>> results = new ArrayList<>(req.getChangesCount());
+        for (PartitionIsrChange change : req.getChangesList()) {
+            ControllerResult<PartitionIsrResult> decided = replication.alterPartition(req.getBrokerId(), change);
+            results.add(
+                    decided.records().isEmpty()
+                            ? CompletableFuture.completedFuture(decided.response())
+                            : propose(ControllerCommand.newBuilder().addAllRecords(decided.records()))
+                                    .thenApply(r -> Errors.isOk(r.getError())
+                                            ? decided.response()
+                                            : PartitionIsrResult.newBuilder()
+                                                    .setError(r.getError())
+                                                    .build()));
+        }
+        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))
+                .thenApply(allDone -> {
+                    AlterPartitionResponse.Builder answer =
+                            AlterPartitionResponse.newBuilder().setError(Errors.NONE);
+                    for (CompletableFuture<PartitionIsrResult> result : results) {
+                        PartitionIsrResult r = result.join();
+                        if (r.getError().getCode() == ErrorCode.NOT_CONTROLLER) {
+                            return AlterPartitionResponse.newBuilder()
+                                    .setError(r.getError())
+                                    .build();
+                        }
+                        answer.addPartitions(r);
+                    }
+                    return answer.build();
+                });
     }
 
     /** Answers what needed no decision, such as a description of the committed state, wrapped. */

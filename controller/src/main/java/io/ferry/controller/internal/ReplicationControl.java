@@ -1,7 +1,6 @@
 package io.ferry.controller.internal;
 
 import io.ferry.proto.v1.AlterPartitionRequest;
-import io.ferry.proto.v1.AlterPartitionResponse;
 import io.ferry.proto.v1.AlterTopicConfigsRequest;
 import io.ferry.proto.v1.AlterTopicConfigsResponse;
 import io.ferry.proto.v1.BrokerRegistration;
@@ -20,6 +19,8 @@ import io.ferry.proto.v1.Error;
 import io.ferry.proto.v1.ErrorCode;
 import io.ferry.proto.v1.MetadataRecord;
 import io.ferry.proto.v1.PartitionChangeRecord;
+import io.ferry.proto.v1.PartitionIsrChange;
+import io.ferry.proto.v1.PartitionIsrResult;
 import io.ferry.proto.v1.PartitionRecord;
 import io.ferry.proto.v1.TopicConfigChangeRecord;
 import io.ferry.proto.v1.TopicDescription;
@@ -244,18 +245,24 @@ final class ReplicationControl {
                         .build());
     }
 
-    /** An ISR change from the partition's leader, checked against the committed partition (compare-and-set). */
-    ControllerResult<AlterPartitionResponse> alterPartition(AlterPartitionRequest req) {
-        Optional<BrokerRegistration> broker = state.broker(req.getBrokerId());
-        Error error = RequestChecks.incarnation(broker, req.getBrokerId(), req.getIncarnationId());
+    /** What a batch of ISR changes must pass as a whole: the sender's registration, the batch's bounds. */
+    Error checkIsrChanges(AlterPartitionRequest req) {
+        Error error =
+                RequestChecks.incarnation(state.broker(req.getBrokerId()), req.getBrokerId(), req.getIncarnationId());
+        return Errors.isOk(error) ? RequestChecks.isrChanges(req) : error;
+    }
+
+    /**
+     * An ISR change from the partition's leader, checked against the committed partition (compare-and-set).
+     * The broker is registered: {@link #checkIsrChanges} passed.
+     */
+    ControllerResult<PartitionIsrResult> alterPartition(int brokerId, PartitionIsrChange req) {
+        BrokerRegistration broker = state.broker(brokerId).orElseThrow();
         Optional<PartitionRecord> current = state.partition(req.getTopic(), req.getPartition());
-        if (Errors.isOk(error)) {
-            error = RequestChecks.alterPartition(
-                    req, state.topic(req.getTopic()).isPresent(), current, broker.get(), cluster.alive());
-        }
+        Error error = RequestChecks.alterPartition(
+                brokerId, req, state.topic(req.getTopic()).isPresent(), current, broker, cluster.alive());
         if (!Errors.isOk(error)) {
-            AlterPartitionResponse.Builder b =
-                    AlterPartitionResponse.newBuilder().setError(error);
+            PartitionIsrResult.Builder b = PartitionIsrResult.newBuilder().setError(error);
             current.ifPresent(b::setPartition);
             return ControllerResult.atOnce(b.build());
         }
@@ -263,7 +270,7 @@ final class ReplicationControl {
                 .targetIsr(req.getNewIsrList())
                 .build();
         if (change.isEmpty()) {
-            return ControllerResult.atOnce(AlterPartitionResponse.newBuilder()
+            return ControllerResult.atOnce(PartitionIsrResult.newBuilder()
                     .setError(Errors.NONE)
                     .setPartition(current.get())
                     .build());
@@ -272,7 +279,7 @@ final class ReplicationControl {
                 List.of(MetadataRecord.newBuilder()
                         .setPartitionChange(change.get())
                         .build()),
-                AlterPartitionResponse.newBuilder()
+                PartitionIsrResult.newBuilder()
                         .setError(Errors.NONE)
                         .setPartition(change.get().getPartition())
                         .build());

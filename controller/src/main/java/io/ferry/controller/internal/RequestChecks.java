@@ -1,10 +1,12 @@
 package io.ferry.controller.internal;
 
+import io.ferry.controller.ControllerNode;
 import io.ferry.proto.v1.AlterPartitionRequest;
 import io.ferry.proto.v1.BrokerRegistration;
 import io.ferry.proto.v1.Endpoint;
 import io.ferry.proto.v1.Error;
 import io.ferry.proto.v1.ErrorCode;
+import io.ferry.proto.v1.PartitionIsrChange;
 import io.ferry.proto.v1.PartitionRecord;
 import io.ferry.proto.v1.RegisterBrokerRequest;
 import java.util.HashSet;
@@ -17,6 +19,7 @@ final class RequestChecks {
     static final int MAX_INCARNATION_LENGTH = 128;
     static final int MAX_ENDPOINTS = 16;
     static final int MAX_HOST_LENGTH = 255;
+    static final int MAX_ISR_CHANGES = ControllerNode.MAX_ISR_CHANGES_PER_REQUEST;
 
     private RequestChecks() {}
 
@@ -61,12 +64,32 @@ final class RequestChecks {
         return Errors.NONE;
     }
 
+    /** A batch of ISR changes is bounded and names each partition once. */
+    static Error isrChanges(AlterPartitionRequest req) {
+        if (req.getChangesCount() > MAX_ISR_CHANGES) {
+            return Errors.of(
+                    ErrorCode.INVALID_REQUEST,
+                    "at most " + MAX_ISR_CHANGES + " ISR changes per request, got " + req.getChangesCount());
+        }
+        Set<String> seen = new HashSet<>();
+        for (PartitionIsrChange change : req.getChangesList()) {
+            if (!seen.add(change.getTopic() + "\0" + change.getPartition())) {
+                return Errors.of(
+                        ErrorCode.INVALID_REQUEST,
+                        "partition " + change.getTopic() + "-" + change.getPartition()
+                                + " has more than one ISR change in the request");
+            }
+        }
+        return Errors.NONE;
+    }
+
     /**
      * An ISR change is accepted only from the partition's current leader, with its current leader
      * epoch and partition epoch, naming live replicas that include the leader.
      */
     static Error alterPartition(
-            AlterPartitionRequest req,
+            int brokerId,
+            PartitionIsrChange req,
             boolean topicExists,
             Optional<PartitionRecord> current,
             BrokerRegistration broker,
@@ -94,10 +117,10 @@ final class RequestChecks {
                     "leader epoch " + req.getLeaderEpoch() + " of " + tp + " is newer than the controller's "
                             + p.getLeaderEpoch());
         }
-        if (p.getLeader() != req.getBrokerId()) {
+        if (p.getLeader() != brokerId) {
             return Errors.of(
                     ErrorCode.NOT_LEADER,
-                    "broker " + req.getBrokerId() + " does not lead " + tp + "; broker " + p.getLeader() + " does");
+                    "broker " + brokerId + " does not lead " + tp + "; broker " + p.getLeader() + " does");
         }
         if (req.getPartitionEpoch() != p.getPartitionEpoch()) {
             return Errors.of(
@@ -107,7 +130,7 @@ final class RequestChecks {
         }
         Set<Integer> isr = new HashSet<>(req.getNewIsrList());
         if (isr.size() != req.getNewIsrCount()
-                || !isr.contains(req.getBrokerId())
+                || !isr.contains(brokerId)
                 || !p.getReplicasList().containsAll(isr)) {
             return Errors.of(
                     ErrorCode.INVALID_REQUEST,

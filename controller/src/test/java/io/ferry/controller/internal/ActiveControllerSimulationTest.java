@@ -8,6 +8,7 @@ import io.ferry.controller.ControllerConfig;
 import io.ferry.proto.v1.ActiveControllerRequest;
 import io.ferry.proto.v1.ActiveControllerResponse;
 import io.ferry.proto.v1.AlterPartitionRequest;
+import io.ferry.proto.v1.AlterPartitionResponse;
 import io.ferry.proto.v1.BrokerHeartbeatRequest;
 import io.ferry.proto.v1.BrokerRegistration;
 import io.ferry.proto.v1.ControlledShutdownRequest;
@@ -15,6 +16,7 @@ import io.ferry.proto.v1.ControllerCommand;
 import io.ferry.proto.v1.CreateTopicRequest;
 import io.ferry.proto.v1.DeleteTopicRequest;
 import io.ferry.proto.v1.ErrorCode;
+import io.ferry.proto.v1.PartitionIsrChange;
 import io.ferry.proto.v1.PartitionRecord;
 import io.ferry.proto.v1.RegisterBrokerRequest;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -201,19 +203,21 @@ class ActiveControllerSimulationTest {
             }
         }
         int staleness = random.nextInt(5) == 0 ? 1 : 0;
-        ErrorCode code = send(ActiveControllerRequest.newBuilder()
+        AlterPartitionResponse answer = send(ActiveControllerRequest.newBuilder()
                         .setAlterPartition(AlterPartitionRequest.newBuilder()
                                 .setBrokerId(asker)
                                 .setIncarnationId(incarnation.getOrDefault(asker, "none"))
-                                .setTopic(p.getTopic())
-                                .setPartition(p.getPartition())
-                                .setLeaderEpoch(p.getLeaderEpoch())
-                                .setPartitionEpoch(p.getPartitionEpoch() - staleness)
-                                .addAllNewIsr(isr))
+                                .addChanges(PartitionIsrChange.newBuilder()
+                                        .setTopic(p.getTopic())
+                                        .setPartition(p.getPartition())
+                                        .setLeaderEpoch(p.getLeaderEpoch())
+                                        .setPartitionEpoch(p.getPartitionEpoch() - staleness)
+                                        .addAllNewIsr(isr)))
                         .build())
-                .getAlterPartition()
-                .getError()
-                .getCode();
+                .getAlterPartition();
+        ErrorCode code = answer.getPartitionsCount() == 1
+                ? answer.getPartitions(0).getError().getCode()
+                : answer.getError().getCode();
         if (staleness == 1) {
             assertTrue(code != ErrorCode.NONE, "a stale partition epoch was accepted");
         }

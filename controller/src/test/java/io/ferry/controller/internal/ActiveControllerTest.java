@@ -22,6 +22,8 @@ import io.ferry.proto.v1.DeleteTopicRequest;
 import io.ferry.proto.v1.Endpoint;
 import io.ferry.proto.v1.Error;
 import io.ferry.proto.v1.ErrorCode;
+import io.ferry.proto.v1.PartitionIsrChange;
+import io.ferry.proto.v1.PartitionIsrResult;
 import io.ferry.proto.v1.PartitionRecord;
 import io.ferry.proto.v1.RegisterBrokerRequest;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -147,18 +149,23 @@ class ActiveControllerTest {
                 .getError();
     }
 
-    private AlterPartitionResponse alter(int broker, PartitionRecord p, List<Integer> isr) throws Exception {
-        return send(ActiveControllerRequest.newBuilder()
+    /** One ISR change; a refusal of the whole request is returned as the change's. */
+    private PartitionIsrResult alter(int broker, PartitionRecord p, List<Integer> isr) throws Exception {
+        AlterPartitionResponse response = send(ActiveControllerRequest.newBuilder()
                         .setAlterPartition(AlterPartitionRequest.newBuilder()
                                 .setBrokerId(broker)
                                 .setIncarnationId("i" + broker)
-                                .setTopic(p.getTopic())
-                                .setPartition(p.getPartition())
-                                .setLeaderEpoch(p.getLeaderEpoch())
-                                .setPartitionEpoch(p.getPartitionEpoch())
-                                .addAllNewIsr(isr))
+                                .addChanges(PartitionIsrChange.newBuilder()
+                                        .setTopic(p.getTopic())
+                                        .setPartition(p.getPartition())
+                                        .setLeaderEpoch(p.getLeaderEpoch())
+                                        .setPartitionEpoch(p.getPartitionEpoch())
+                                        .addAllNewIsr(isr)))
                         .build())
                 .getAlterPartition();
+        return response.getPartitionsCount() == 1
+                ? response.getPartitions(0)
+                : PartitionIsrResult.newBuilder().setError(response.getError()).build();
     }
 
     /** Registers and unfences brokers 1..n with incarnations "i1".."in". */
@@ -261,11 +268,12 @@ class ActiveControllerTest {
                 .setAlterPartition(AlterPartitionRequest.newBuilder()
                         .setBrokerId(p.getLeader())
                         .setIncarnationId("i" + p.getLeader())
-                        .setTopic("t")
-                        .setPartition(p.getPartition())
-                        .setLeaderEpoch(p.getLeaderEpoch())
-                        .setPartitionEpoch(p.getPartitionEpoch())
-                        .addAllNewIsr(List.of(p.getLeader(), 1)))
+                        .addChanges(PartitionIsrChange.newBuilder()
+                                .setTopic("t")
+                                .setPartition(p.getPartition())
+                                .setLeaderEpoch(p.getLeaderEpoch())
+                                .setPartitionEpoch(p.getPartitionEpoch())
+                                .addAllNewIsr(List.of(p.getLeader(), 1))))
                 .build());
         await().atMost(Duration.ofSeconds(10)).until(() -> log.size() == proposed + 1);
         CompletableFuture<Void> second = new CompletableFuture<>();
@@ -276,7 +284,13 @@ class ActiveControllerTest {
         CompletableFuture<Void> fencing = controller.expireSessionsNow();
         await().atMost(Duration.ofSeconds(10)).until(() -> log.size() == proposed + 2);
         first.complete(null);
-        assertEquals(ErrorCode.NONE, errorOf(shrink.get(10, TimeUnit.SECONDS)).getCode());
+        assertEquals(
+                ErrorCode.NONE,
+                shrink.get(10, TimeUnit.SECONDS)
+                        .getAlterPartition()
+                        .getPartitions(0)
+                        .getError()
+                        .getCode());
         commitsHeld = null;
         second.complete(null);
         fencing.get(10, TimeUnit.SECONDS);
@@ -474,7 +488,7 @@ class ActiveControllerTest {
         int leader = p.getLeader();
         int follower = p.getReplicas(1);
         List<Integer> shrunk = List.of(leader, p.getReplicas(2));
-        AlterPartitionResponse ok = alter(leader, p, shrunk);
+        PartitionIsrResult ok = alter(leader, p, shrunk);
         assertEquals(ErrorCode.NONE, ok.getError().getCode());
         assertEquals(p.getPartitionEpoch() + 1, ok.getPartition().getPartitionEpoch());
         assertEquals(shrunk, state.partition("t", 0).orElseThrow().getIsrList());
@@ -508,6 +522,72 @@ class ActiveControllerTest {
                         .getError()
                         .getCode());
         assertEquals(current, state.partition("t", 0).orElseThrow());
+    }
+
+    private static PartitionIsrChange isrChange(PartitionRecord p, int partitionEpoch, List<Integer> isr) {
+        return PartitionIsrChange.newBuilder()
+                .setTopic(p.getTopic())
+                .setPartition(p.getPartition())
+                .setLeaderEpoch(p.getLeaderEpoch())
+                .setPartitionEpoch(partitionEpoch)
+                .addAllNewIsr(isr)
+                .build();
+    }
+
+    private AlterPartitionResponse alterAll(int broker, List<PartitionIsrChange> changes) throws Exception {
+        return send(ActiveControllerRequest.newBuilder()
+                        .setAlterPartition(AlterPartitionRequest.newBuilder()
+                                .setBrokerId(broker)
+                                .setIncarnationId("i" + broker)
+                                .addAllChanges(changes))
+                        .build())
+                .getAlterPartition();
+    }
+
+    @Test
+    void aBatchOfIsrChangesIsAnsweredChangeByChangeAndIsBounded() throws Exception {
+        start(c -> c);
+        brokers(3);
+        List<PartitionRecord> created = create("t", 6, 3).getPartitionsList();
+        int leader = created.get(0).getLeader();
+        List<PartitionRecord> led =
+                created.stream().filter(p -> p.getLeader() == leader).toList();
+        PartitionRecord first = led.get(0);
+        PartitionRecord second = led.get(1);
+        List<Integer> shrunk =
+                List.of(leader, first.getReplicas(1) == leader ? first.getReplicas(2) : first.getReplicas(1));
+
+        AlterPartitionResponse answer = alterAll(
+                leader,
+                List.of(
+                        isrChange(first, first.getPartitionEpoch(), shrunk),
+                        isrChange(second, second.getPartitionEpoch() - 1, List.of(leader))));
+        assertEquals(ErrorCode.NONE, answer.getError().getCode());
+        assertEquals(ErrorCode.NONE, answer.getPartitions(0).getError().getCode());
+        assertEquals(shrunk, answer.getPartitions(0).getPartition().getIsrList());
+        assertEquals(
+                ErrorCode.STALE_PARTITION_EPOCH,
+                answer.getPartitions(1).getError().getCode(),
+                "a stale change refuses only itself");
+        assertEquals(
+                shrunk, state.partition("t", first.getPartition()).orElseThrow().getIsrList());
+        assertEquals(second, state.partition("t", second.getPartition()).orElseThrow());
+
+        PartitionRecord current = state.partition("t", first.getPartition()).orElseThrow();
+        PartitionIsrChange again = isrChange(current, current.getPartitionEpoch(), List.of(leader));
+        AlterPartitionResponse twice = alterAll(leader, List.of(again, again));
+        assertEquals(ErrorCode.INVALID_REQUEST, twice.getError().getCode());
+        assertTrue(twice.getError().getMessage().contains("more than one ISR change"), twice.toString());
+        assertEquals(0, twice.getPartitionsCount());
+
+        List<PartitionIsrChange> tooMany = new ArrayList<>();
+        for (int i = 0; i <= RequestChecks.MAX_ISR_CHANGES; i++) {
+            tooMany.add(again.toBuilder().setPartition(i).build());
+        }
+        AlterPartitionResponse oversized = alterAll(leader, tooMany);
+        assertEquals(ErrorCode.INVALID_REQUEST, oversized.getError().getCode());
+        assertTrue(oversized.getError().getMessage().contains("at most 10000 ISR changes"), oversized.toString());
+        assertEquals(current, state.partition("t", first.getPartition()).orElseThrow());
     }
 
     @Test
