@@ -50,6 +50,13 @@ public final class LeaderEpochCache {
         this.entries = entries;
     }
 
+    /** The empty cache of a partition directory just created, which cannot hold a checkpoint yet. */
+    public static LeaderEpochCache empty(Path partitionDir) {
+        return new LeaderEpochCache(
+                new CheckpointFile<>(partitionDir.resolve(CHECKPOINT_FILE_NAME), VERSION, new Format()),
+                new ArrayList<>());
+    }
+
     /**
      * Loads the cache of the partition in {@code partitionDir}; empty if it has no checkpoint yet.
      *

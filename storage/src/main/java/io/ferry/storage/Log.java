@@ -153,12 +153,25 @@ public final class Log implements AutoCloseable {
             InstantSource clock,
             ScheduledExecutorService scheduler,
             Executor flushThread) {
+        boolean created;
         LeaderEpochCache epochCache;
         try {
+            created = !Files.isDirectory(dir);
             Files.createDirectories(dir);
-            epochCache = LeaderEpochCache.load(dir);
+            epochCache = created ? LeaderEpochCache.empty(dir) : LeaderEpochCache.load(dir);
         } catch (IOException e) {
             throw new StorageException("cannot open the log in " + dir + ": " + e.getMessage(), e);
+        }
+        if (created) {
+            return new Log(
+                    dir,
+                    config,
+                    clock,
+                    scheduler,
+                    flushThread,
+                    LogLoader.createEmpty(dir, config, clock.millis()),
+                    recoveryPoint,
+                    epochCache);
         }
         // Epochs are assigned in the cache before their batches are written, so no valid batch has a
         // larger epoch than the cache's latest; an empty cache (a lost file) bounds nothing.

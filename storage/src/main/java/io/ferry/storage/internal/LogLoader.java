@@ -38,6 +38,26 @@ public final class LogLoader {
     public record Loaded(List<LogSegment> segments, RecoveryResult result) {}
 
     /**
+     * The log of a partition directory just created: one empty segment, with nothing to look for first (a
+     * broker creating thousands of partitions at once pays for every file-system call per log).
+     */
+    public static Loaded createEmpty(Path dir, LogConfig config, long nowMs) {
+        try {
+            LogSegment first = LogSegment.open(
+                    dir,
+                    0,
+                    true,
+                    config.segmentBytes(),
+                    config.segmentIndexBytes(),
+                    config.indexIntervalBytes(),
+                    nowMs);
+            return new Loaded(new ArrayList<>(List.of(first)), new RecoveryResult(false, 0, 0, 0, 0));
+        } catch (IOException e) {
+            throw new StorageException("cannot create the log in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * @param recoveryPoint offsets below it were flushed and are trusted after a crash
      * @param maxEpoch      no batch may carry a larger leader epoch (the latest epoch in the epoch cache)
      */
