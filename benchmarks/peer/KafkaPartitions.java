@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -23,6 +24,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 public class KafkaPartitions {
     static final long WAIT_MS = 900_000;   // bound of every wait: 15 minutes
+    /** Below KRaft's limit of 10,000 records per operation: a topic record and one record per partition. */
+    static final int MAX_PARTITIONS_PER_OPERATION = 5_000;
     static final long POLL_MS = 200;
 
     public static void main(String[] a) throws Exception {
@@ -56,10 +59,19 @@ public class KafkaPartitions {
     static void create(String bs, String topic, int partitions) throws Exception {
         long t0 = System.currentTimeMillis();
         try (Admin admin = admin(bs)) {
-            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 3)
+            // KRaft refuses an operation of more than 10,000 metadata records (one per partition), so a larger
+            // topic is created in steps, as a Kafka operator has to.
+            int first = Math.min(partitions, MAX_PARTITIONS_PER_OPERATION);
+            admin.createTopics(List.of(new NewTopic(topic, first, (short) 3)
                             .configs(Map.of("min.insync.replicas", "2"))))
                     .all()
                     .get(WAIT_MS, TimeUnit.MILLISECONDS);
+            for (int count = first; count < partitions; ) {
+                count = Math.min(partitions, count + MAX_PARTITIONS_PER_OPERATION);
+                admin.createPartitions(Map.of(topic, NewPartitions.increaseTo(count)))
+                        .all()
+                        .get(WAIT_MS, TimeUnit.MILLISECONDS);
+            }
         }
         long created = System.currentTimeMillis();
         long ready = awaitFullIsr(bs, topic, partitions);

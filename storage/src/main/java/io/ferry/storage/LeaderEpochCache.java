@@ -16,8 +16,8 @@ import java.util.OptionalInt;
  * its log diverges and truncates there, instead of trusting the high watermark (KIP-101, KIP-279).
  *
  * <p>Invariant: entries are ordered with strictly increasing epochs and strictly increasing start
- * offsets. Every change is written to {@value #CHECKPOINT_FILE_NAME} in the partition directory
- * before it becomes visible, atomically (version line, count line, one {@code <epoch> <startOffset>}
+ * offsets. Every change but a deferred one (below) is written to {@value #CHECKPOINT_FILE_NAME} in the
+ * partition directory before it becomes visible, atomically (version line, count line, one {@code <epoch> <startOffset>}
  * line per entry). If the write fails the cache is unchanged.
  *
  * <p>A change is written without an fsync; {@link #sync} forces it, and the log calls it before its
@@ -27,6 +27,12 @@ import java.util.OptionalInt;
  * fsyncs before serving. Nothing needs the entry on disk sooner: a killed process leaves it in the page
  * cache, and after a power loss the batches above the recovery point, the only ones that can carry an
  * epoch the checkpoint lost, are validated and cut again anyway.
+ *
+ * <p>A new leader's epoch ({@link #assignDeferred}) is not written at once either, only before the first
+ * batch of any epoch is appended ({@link #assign}, even when it changes nothing), or by a sync: until then no
+ * batch carries it, and a lost entry of an epoch without batches changes no answer of {@link #endOffsetFor}
+ * that matters (the next epoch's start is the log end). A failover at 10,000 partitions made each survivor
+ * write a checkpoint file for each of its thousands of new leaderships before it served any of them.
  *
  * <p>Not thread-safe, except {@link #sync}: the owning log serialises all other calls (appends,
  * truncations and epoch queries run on the log's single writer); a sync may run beside them on the log's
@@ -44,6 +50,8 @@ public final class LeaderEpochCache {
     private List<EpochEntry> entries;
     /** Guarded by this: a change was written and not forced to disk since. */
     private boolean unsynced;
+    /** Guarded by this: the entries hold a change not written yet ({@link #assignDeferred}). */
+    private boolean unwritten;
 
     private LeaderEpochCache(CheckpointFile<EpochEntry> checkpoint, List<EpochEntry> entries) {
         this.checkpoint = checkpoint;
@@ -92,8 +100,9 @@ public final class LeaderEpochCache {
     }
 
     /**
-     * Records that {@code epoch} starts at {@code startOffset}, as Kafka's leader epoch cache does: a
-     * no-op if {@code epoch} is the latest epoch and {@code startOffset} is not below its start;
+     * Records that {@code epoch} starts at {@code startOffset}, as Kafka's leader epoch cache does: nothing
+     * changes if {@code epoch} is the latest epoch and {@code startOffset} is not below its start (a
+     * deferred change is written then);
      * otherwise the new entry wins, and every entry that would break the invariant (an epoch at least
      * {@code epoch}, or a start offset at least {@code startOffset}) is removed first. In a consistent
      * log epochs only grow, so the removal happens only after the caller failed to truncate first.
@@ -101,11 +110,34 @@ public final class LeaderEpochCache {
      * @throws IllegalArgumentException if {@code epoch} or {@code startOffset} is negative
      */
     public void assign(int epoch, long startOffset) throws IOException {
+        List<EpochEntry> updated = assigned(epoch, startOffset);
+        if (updated == null) {
+            writeDeferred();
+        } else {
+            replaceWith(updated);
+        }
+    }
+
+    /**
+     * As {@link #assign}, except that the change is written only by the next {@link #assign}, truncation or
+     * {@link #sync}: for a new leader's epoch, which no batch carries yet.
+     */
+    public synchronized void assignDeferred(int epoch, long startOffset) {
+        List<EpochEntry> updated = assigned(epoch, startOffset);
+        if (updated != null) {
+            entries = updated;
+            unwritten = true;
+            unsynced = true;
+        }
+    }
+
+    /** The entries after assigning {@code epoch} from {@code startOffset}; null when that changes nothing. */
+    private List<EpochEntry> assigned(int epoch, long startOffset) {
         EpochEntry entry = new EpochEntry(epoch, startOffset);
         if (!entries.isEmpty()) {
             EpochEntry latest = entries.get(entries.size() - 1);
             if (latest.epoch() == epoch && latest.startOffset() <= startOffset) {
-                return;
+                return null;
             }
         }
         List<EpochEntry> updated = new ArrayList<>(entries);
@@ -117,7 +149,13 @@ public final class LeaderEpochCache {
             updated.remove(updated.size() - 1);
         }
         updated.add(entry);
-        replaceWith(updated);
+        return updated;
+    }
+
+    private synchronized void writeDeferred() throws IOException {
+        if (unwritten) {
+            replaceWith(entries);
+        }
     }
 
     /** The latest epoch, if any was assigned. */
@@ -215,6 +253,7 @@ public final class LeaderEpochCache {
      * @throws IOException the file or its directory could not be forced
      */
     public synchronized void sync() throws IOException {
+        writeDeferred();
         if (unsynced) {
             unsynced = false;
             try {
@@ -235,6 +274,7 @@ public final class LeaderEpochCache {
     private synchronized void replaceWith(List<EpochEntry> updated) throws IOException {
         checkpoint.writeUnsynced(updated);
         unsynced = true;
+        unwritten = false;
         entries = updated;
     }
 

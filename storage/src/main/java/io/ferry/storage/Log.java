@@ -217,7 +217,8 @@ public final class Log implements AutoCloseable {
     /**
      * Records that {@code leaderEpoch} starts at the current log end offset, as a replica does when it
      * becomes leader, so a follower asking where an epoch ends gets an answer before the new leader has
-     * appended anything. A no-op if it is already the latest epoch.
+     * appended anything. A no-op if it is already the latest epoch. The checkpoint gets the entry with the first
+     * append or the next flush ({@link LeaderEpochCache#assignDeferred}).
      *
      * @throws IllegalArgumentException if {@code leaderEpoch} is negative
      */
@@ -227,7 +228,7 @@ public final class Log implements AutoCloseable {
         }
         synchronized (lock) {
             ensureOpen();
-            assignEpoch(leaderEpoch, end.offset());
+            epochCache.assignDeferred(leaderEpoch, end.offset());
         }
     }
 

@@ -77,6 +77,21 @@ class LeaderEpochCacheTest {
     }
 
     @Test
+    void aDeferredEpochIsWrittenBeforeTheNextAppendOrBySync() throws IOException {
+        LeaderEpochCache cache = cacheWith(1, 10);
+        cache.assignDeferred(2, 40);
+        assertEquals(entries(1, 10, 2, 40), cache.entries(), "a follower asking gets the new epoch at once");
+        assertEquals("0\n1\n1 10\n", Files.readString(checkpoint()), "nothing written yet");
+        cache.assign(2, 40);
+        assertEquals("0\n2\n1 10\n2 40\n", Files.readString(checkpoint()), "written before the epoch's first batch");
+
+        cache.assignDeferred(3, 70);
+        cache.sync();
+        assertEquals("0\n3\n1 10\n2 40\n3 70\n", Files.readString(checkpoint()));
+        assertFalse(cache.hasUnsyncedChange());
+    }
+
+    @Test
     void aSyncOfADeletedCheckpointHasNothingToForce() throws IOException {
         LeaderEpochCache cache = cacheWith(1, 10);
         Files.delete(checkpoint());

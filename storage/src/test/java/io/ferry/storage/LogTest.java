@@ -618,6 +618,23 @@ class LogTest {
     }
 
     @Test
+    void aNewLeadersEpochReachesTheCheckpointWithItsFirstBatchNotBefore() throws Exception {
+        open(small().build());
+        log.appendAsLeader(batch(1, 1, 20), 1);
+        Path checkpoint = dir.resolve(LeaderEpochCache.CHECKPOINT_FILE_NAME);
+        String beforeLeadership = Files.readString(checkpoint);
+        log.assignEpochStartOffset(2);
+        assertEquals(new EpochEndOffset(1, 1), log.endOffsetForEpoch(1), "answered from memory at once");
+        assertEquals(beforeLeadership, Files.readString(checkpoint), "no file written for the leadership");
+        log.appendAsLeader(batch(2, 1, 20), 2);
+        // What a kill -9 leaves: the file as written, without the clean close's sync.
+        assertEquals(
+                List.of(new EpochEntry(1, 0), new EpochEntry(2, 1)),
+                LeaderEpochCache.load(dir).entries(),
+                "written before the epoch's first batch");
+    }
+
+    @Test
     void theEpochHistoryIsOnDiskBeforeTheRecoveryPointPassesItsBatches() throws Exception {
         open(small().build());
         log.assignEpochStartOffset(3);
