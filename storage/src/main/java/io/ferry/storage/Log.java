@@ -31,6 +31,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The log of one partition: a directory of segments holding Kafka RecordBatch v2 batches at
@@ -87,6 +88,16 @@ public final class Log implements AutoCloseable {
     private final ProducerStateManager producerState;
 
     private volatile LogEnd end;
+    /**
+     * Goes up by one as a truncation starts and again as it ends (written under the lock), so it is odd while one
+     * replaces segments and the end. A read whose end a truncation overtook could find the cut segment before the
+     * re-appends reached its offset, walk on into a segment appended after them, and return a batch past the
+     * offset it asked for (LogConcurrencyTest caught it about once in a hundred runs): such a read is done again.
+     */
+    private volatile int truncations;
+
+    private static final long TRUNCATION_PAUSE_NANOS = 100_000;
+
     private volatile long logStartOffset;
     private volatile long highWatermark;
     /** Written under lock; read by lock-free readers, which read nothing from a closed log. */
@@ -541,6 +552,13 @@ public final class Log implements AutoCloseable {
      */
     public LogReadResult read(long offset, int maxBytes, long maxOffsetExclusive) throws OffsetOutOfRangeException {
         while (true) {
+            int truncationsBefore = truncations;
+            if ((truncationsBefore & 1) == 1) {
+                // A truncation is under way. Readers never take the log's lock (no lock order to keep with the
+                // callers'), so they wait for it in short pauses.
+                LockSupport.parkNanos(TRUNCATION_PAUSE_NANOS);
+                continue;
+            }
             LogEnd endSnapshot = end;
             long start = logStartOffset;
             if (offset < start || offset > endSnapshot.offset()) {
@@ -550,10 +568,14 @@ public final class Log implements AutoCloseable {
                 return new LogReadResult(NO_RECORDS, start, endSnapshot.offset());
             }
             LogSegments.Slice slice = segments.read(offset, maxBytes, maxOffsetExclusive, endSnapshot);
-            if (slice != null) {
+            if (slice != null && truncations == truncationsBefore) {
                 return new LogReadResult(slice.bytes(), start, endSnapshot.offset(), slice.lease());
             }
-            // A segment left the log after the snapshot (retention, truncation, close): look again.
+            if (slice != null) {
+                slice.lease().release();
+            }
+            // A segment left the log after the snapshot (retention, truncation, close), or a truncation ran
+            // meanwhile: look again.
         }
     }
 
@@ -607,6 +629,7 @@ public final class Log implements AutoCloseable {
 
     private List<CompletableFuture<Void>> truncateLocked(long targetOffset) {
         flushes.truncating();
+        truncations++;
         try {
             for (LogSegment segment : segments.above(targetOffset)) {
                 removeSegment(segment);
@@ -619,6 +642,8 @@ public final class Log implements AutoCloseable {
         } catch (IOException e) {
             throw new StorageException(
                     "truncation of " + dir + " to " + targetOffset + " failed: " + e.getMessage(), e);
+        } finally {
+            truncations++;
         }
         return afterTruncation();
     }
@@ -638,6 +663,7 @@ public final class Log implements AutoCloseable {
 
     private List<CompletableFuture<Void>> emptyAndStartAt(long newOffset) {
         flushes.truncating();
+        truncations++;
         try {
             for (LogSegment segment : segments.all()) {
                 removeSegment(segment);
@@ -657,6 +683,8 @@ public final class Log implements AutoCloseable {
         } catch (IOException e) {
             throw new StorageException(
                     "truncation of " + dir + " to start at " + newOffset + " failed: " + e.getMessage(), e);
+        } finally {
+            truncations++;
         }
         return afterTruncation();
     }
