@@ -1,5 +1,6 @@
 package io.ferry.node.internal.broker.replica;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -22,6 +23,7 @@ import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -125,12 +127,10 @@ class ControllerIsrChannelTest {
 
     /** Changes 1..4 sent while the request of change 0 is unanswered. */
     private List<CompletableFuture<LeaderAndIsr>> fiveChangesTheLastFourWhileTheFirstIsInFlight(
-            ControllerIsrChannel channel) throws InterruptedException {
+            ControllerIsrChannel channel) {
         List<CompletableFuture<LeaderAndIsr>> results = new ArrayList<>();
         results.add(shrink(channel, 0));
-        while (requests.isEmpty()) {
-            Thread.sleep(5);
-        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> !requests.isEmpty());
         for (int p = 1; p <= 4; p++) {
             results.add(shrink(channel, p));
         }
