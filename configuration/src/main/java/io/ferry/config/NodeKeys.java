@@ -448,15 +448,15 @@ public final class NodeKeys {
             60_000L,
             atLeast(2),
             LOW,
-            "How long a sealed segment may go unread before it gives back its memory mappings (of its "
-                    + "`.log`, `.index` and `.timeindex`; its next reader maps them again). Checked every half "
-                    + "of it, so they go between half of it and all of it after the last read (never while a "
-                    + "reader still holds its bytes). A segment "
-                    + "read at least that often, as by a consumer catching up, stays mapped. Each mapping counts "
-                    + "against the process's `vm.max_map_count` (65,530 by default on Linux): the broker holds "
-                    + "three per segment read within this time plus three per partition's active segment. Not "
-                    + "a Kafka key: Kafka maps only a segment's indexes, on first use, until the segment is "
-                    + "closed.");
+            "How long a segment may go unread before it gives back its memory mappings (a sealed "
+                    + "segment's `.log`, `.index` and `.timeindex`, the active segment's `.log`; its next reader "
+                    + "maps them again). Checked every half of it, so they go between half of it and all of it "
+                    + "after the last read (never while a reader still holds its bytes). A segment read at "
+                    + "least that often, as by a follower or a consumer catching up, stays mapped. Each mapping "
+                    + "counts against the process's `vm.max_map_count` (65,530 by default on Linux): the broker "
+                    + "holds three per segment read within this time, plus two per partition whose active "
+                    + "segment has index entries (one per `index.interval.bytes` appended). Not a Kafka key: "
+                    + "Kafka maps a segment's two indexes on first use, until the segment is closed.");
 
     public static final ConfigKey<Long> LOG_FLUSH_INTERVAL_MESSAGES = ConfigKey.define(
             "log.flush.interval.messages",

@@ -28,8 +28,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A sealed segment maps nothing until it is read (issue 19: mappings count against the process's
- * {@code vm.max_map_count}, so they must follow what is read, not how many segments exist).
+ * A segment maps nothing until it is read, and the appendable one's indexes nothing until their first
+ * entry (issue 19: mappings count against the process's {@code vm.max_map_count}, so they must follow
+ * what is read, not how many segments or partitions exist).
  */
 class SegmentMappingTest {
 
@@ -77,29 +78,136 @@ class SegmentMappingTest {
         return sizes;
     }
 
+    /** Mappings of the files in {@code dir} that the kernel lists for this process. */
+    private static long kernelMappings(Path dir, String suffix) throws IOException {
+        String prefix = dir.toAbsolutePath().toString();
+        return Files.readAllLines(Path.of("/proc/self/maps")).stream()
+                .filter(line -> line.contains(prefix) && line.contains(suffix))
+                .count();
+    }
+
     @Test
-    void aLoadedLogMapsOnlyItsActiveSegmentUntilASealedOneIsRead() throws Exception {
+    void aPartitionThatNobodyReadsMapsNothingUntilItsFirstIndexEntry() throws Exception {
+        LogConfig sparse = LogConfig.builder()
+                .segmentBytes(1 << 20)
+                .indexIntervalBytes(4096)
+                .build();
+        try (Log log = Log.open(root.resolve("t-0"), sparse, 0, clock, scheduler)) {
+            for (int batch = 0; batch < 20; batch++) {
+                log.appendAsLeader(batch(clock.millis(), 1, 100), 1);
+            }
+            assertEquals(0, log.mappedSegmentCount());
+            assertEquals(0, kernelMappings(log.dir(), ""), "a follower's partition costs no vm.max_map_count entry");
+
+            log.updateHighWatermark(log.logEndOffset());
+            LogReadResult read = log.read(0, 1 << 20, Long.MAX_VALUE);
+            assertEquals(20, batches(read.records()).size());
+            assertEquals(1, kernelMappings(log.dir(), ".log"), "the first read maps the .log");
+            assertEquals(0, kernelMappings(log.dir(), "index"), "indexes without entries stay unmapped");
+            read.lease().release();
+
+            for (int batch = 0; batch < 60; batch++) {
+                log.appendAsLeader(batch(clock.millis(), 1, 100), 1);
+            }
+            assertEquals(1, kernelMappings(log.dir(), ".index"), "the first entry maps the offset index");
+            assertEquals(1, kernelMappings(log.dir(), ".timeindex"), "and the time index");
+        }
+    }
+
+    @Test
+    void anUnreadAppendableSegmentGivesItsLogMappingBackAndIsReadAfterwards() throws Exception {
+        try (Log log = Log.open(root.resolve("t-0"), config, 0, clock, scheduler)) {
+            for (int batch = 0; batch < BATCHES_PER_SEGMENT; batch++) {
+                log.appendAsLeader(batch(clock.millis(), 1, 100), 1);
+            }
+            log.updateHighWatermark(log.logEndOffset());
+            log.read(0, 1 << 20, Long.MAX_VALUE).lease().release();
+            assertEquals(1, kernelMappings(log.dir(), ".log"));
+
+            assertEquals(0, log.unmapIdleSegments(), "read since the last sweep: a second chance");
+            assertEquals(1, log.unmapIdleSegments());
+            assertEquals(0, kernelMappings(log.dir(), ".log"), "the .log is unmapped");
+            assertEquals(2, kernelMappings(log.dir(), "index"), "the writer's indexes stay mapped");
+
+            log.appendAsLeader(batch(clock.millis(), 1, 100), 1);
+            log.updateHighWatermark(log.logEndOffset());
+            LogReadResult read = log.read(0, 1 << 20, Long.MAX_VALUE);
+            List<RecordBatch> batches = batches(read.records());
+            read.lease().release();
+            assertEquals(BATCHES_PER_SEGMENT + 1, batches.size(), "mapped again at its capacity, every batch read");
+            assertEquals(BATCHES_PER_SEGMENT, batches.get(BATCHES_PER_SEGMENT).baseOffset());
+        }
+    }
+
+    @Test
+    void readersAndTheWriterRacingTheSweepOnTheAppendableSegmentReadWhatTheyAskedFor() throws Exception {
+        LogConfig large = LogConfig.builder()
+                .segmentBytes(64 << 20)
+                .indexIntervalBytes(512)
+                .build();
+        try (Log log = Log.open(root.resolve("t-0"), large, 0, clock, scheduler)) {
+            log.appendAsLeader(batch(clock.millis(), 1, 100), 1);
+            log.updateHighWatermark(log.logEndOffset());
+            AtomicBoolean done = new AtomicBoolean();
+            ExecutorService threads = Executors.newFixedThreadPool(3);
+            try {
+                Future<?> sweeper = threads.submit(() -> {
+                    while (!done.get()) {
+                        log.unmapIdleSegments();
+                    }
+                });
+                Future<?> writer = threads.submit(() -> {
+                    for (int batch = 1; batch < 20_000; batch++) {
+                        log.appendAsLeader(batch(clock.millis(), 1, 100), 1);
+                        log.updateHighWatermark(log.logEndOffset());
+                    }
+                    return null;
+                });
+                Random random = new Random();
+                for (int reads = 0; reads < 20_000; reads++) {
+                    long offset = random.nextLong(log.highWatermark());
+                    LogReadResult result = log.read(offset, 1, Long.MAX_VALUE);
+                    try {
+                        assertEquals(offset, batches(result.records()).get(0).baseOffset());
+                    } finally {
+                        result.lease().release();
+                    }
+                }
+                writer.get(60, TimeUnit.SECONDS);
+                done.set(true);
+                sweeper.get(10, TimeUnit.SECONDS);
+                assertEquals(1, log.segmentCount(), "every read was of the appendable segment");
+            } finally {
+                done.set(true);
+                threads.shutdownNow();
+            }
+        }
+    }
+
+    @Test
+    void aLoadedLogMapsNothingUntilASegmentIsRead() throws Exception {
         Path dir = writeLog();
 
         try (Log log = Log.open(dir, config, 0, clock, scheduler)) {
             assertEquals(SEGMENTS + 1, log.segmentCount());
-            assertEquals(1, log.mappedSegmentCount(), "only the appendable segment is mapped after a clean load");
+            assertEquals(0, log.mappedSegmentCount(), "a clean load unmaps what it read");
+            assertEquals(0, kernelMappings(dir, ""));
             LogReadResult read = log.read(BATCHES_PER_SEGMENT * 2L, 1 << 20, Long.MAX_VALUE);
             List<RecordBatch> batches = batches(read.records());
             assertEquals(BATCHES_PER_SEGMENT * 2L, batches.get(0).baseOffset());
             assertEquals(BATCHES_PER_SEGMENT, batches.size(), "the whole third segment, read from its new mapping");
             read.lease().release();
-            assertEquals(2, log.mappedSegmentCount(), "the segment read is mapped, no other");
+            assertEquals(1, log.mappedSegmentCount(), "the segment read is mapped, no other");
         }
     }
 
     @Test
-    void aLogRecoveredAfterACrashMapsOnlyItsActiveSegment() throws Exception {
+    void aLogRecoveredAfterACrashMapsNothing() throws Exception {
         Path dir = writeLog();
         Files.delete(dir.resolve(LogLoader.CLEAN_SHUTDOWN_FILE));
 
         try (Log log = Log.open(dir, config, 0, clock, scheduler)) {
-            assertEquals(1, log.mappedSegmentCount(), "recovery unmaps what it validated");
+            assertEquals(0, log.mappedSegmentCount(), "recovery unmaps what it validated");
             assertEquals(
                     BATCHES_PER_SEGMENT * 3L,
                     log.offsetForTimestamp(1_000_000L + BATCHES_PER_SEGMENT * 3L + 1)
@@ -149,17 +257,17 @@ class SegmentMappingTest {
             long third = BATCHES_PER_SEGMENT * 2L;
             LogReadResult held = log.read(third, 1 << 20, Long.MAX_VALUE);
             byte[] before = bytes(held.records());
-            assertEquals(SEGMENTS + 1, log.mappedSegmentCount(), "rolled segments stay mapped until a sweep");
+            assertEquals(SEGMENTS, log.mappedSegmentCount(), "rolled segments stay mapped until a sweep");
 
             assertEquals(SEGMENTS - 1, log.unmapIdleSegments(), "never read since they rolled");
             assertEquals(0, log.unmapIdleSegments(), "the segment read gets a second chance");
             assertEquals(0, log.unmapIdleSegments(), "and is held by the lease");
-            assertEquals(2, log.mappedSegmentCount());
+            assertEquals(1, log.mappedSegmentCount());
             assertArrayEquals(before, bytes(held.records()), "the lease's slice still reads the segment");
 
             held.lease().release();
             assertEquals(1, log.unmapIdleSegments());
-            assertEquals(1, log.mappedSegmentCount(), "only the active segment");
+            assertEquals(0, log.mappedSegmentCount(), "the active segment is empty and unread");
 
             LogReadResult again = log.read(third, 1 << 20, Long.MAX_VALUE);
             assertArrayEquals(before, bytes(again.records()), "mapped again, at its sealed length");
@@ -181,7 +289,7 @@ class SegmentMappingTest {
                         .release();
                 assertEquals(0, log.unmapIdleSegments(), "a catch-up consumer's segment is not unmapped per fetch");
             }
-            assertEquals(2, log.mappedSegmentCount());
+            assertEquals(1, log.mappedSegmentCount());
         }
     }
 

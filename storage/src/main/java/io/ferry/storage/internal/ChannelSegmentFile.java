@@ -12,14 +12,16 @@ import java.nio.file.Path;
  * read-only mapping of the file, so a read is a slice of the mapping, never a copy.
  *
  * <p>The file of an appendable segment is extended to its capacity up front (a sparse file: no blocks
- * are allocated) and mapped at once, so that one mapping covers every byte the segment will ever hold;
- * {@link #seal()} shrinks it back to the logical size. The file only ever shrinks to at most the logical
- * size while mapped, so no reader touches a page past the end of the file.
+ * are allocated), so that one mapping covers every byte the segment will ever hold; {@link #seal()}
+ * shrinks it back to the logical size. The file only ever shrinks to at most the logical size while
+ * mapped, so no reader touches a page past the end of the file.
  *
- * <p>A file opened sealed is mapped on its first {@link #slice}, and a sealed file is mapped again after
- * {@link #unmap()} the same way: at its logical size, never at its capacity, since mapping past the end of
- * a file opened for writing would extend the file. {@link LogSegment} decides when to unmap (never while
- * a reader may hold a slice: that would be a segmentation fault).
+ * <p>Writes do not need the mapping, so the file is mapped by its first {@link #slice} (or
+ * {@link #map()}) and again by the first one after {@link #unmap()}: a partition that nobody reads, such
+ * as a follower's, costs no entry of the process's {@code vm.max_map_count} for its {@code .log}. An
+ * appendable file is mapped at its capacity, a sealed one at its logical size, never past it, since mapping
+ * past the end of a file opened for writing would extend the file. {@link LogSegment} decides when to unmap
+ * (never while a reader may hold a slice: that would be a segmentation fault).
  */
 public final class ChannelSegmentFile implements SegmentFile {
 
@@ -58,12 +60,7 @@ public final class ChannelSegmentFile implements SegmentFile {
             if (capacity > length) {
                 file.setLength(capacity);
             }
-            ChannelSegmentFile segmentFile = new ChannelSegmentFile(path, file, (int) length, capacity, false);
-            if (preallocateBytes > 0) {
-                // The appendable segment's mapping lives as long as it does: map it now, off the read path.
-                segmentFile.map();
-            }
-            return segmentFile;
+            return new ChannelSegmentFile(path, file, (int) length, capacity, false);
         } catch (IOException | RuntimeException e) {
             file.close();
             throw e;

@@ -51,11 +51,14 @@ final class LazyMapping {
     }
 
     /**
-     * Replaces the mapping with {@code fresh}, made by the writer for a file it grew; the old one is left
-     * to the garbage collector, as a reader that looked it up before may still be reading it.
+     * Maps the file again if it is mapped, for a writer that grew it; the old mapping is left to the
+     * garbage collector, as a reader that looked it up before may still be reading it. Under the lock, so
+     * a first {@link #get()} racing with it maps at the new length or is mapped again here.
      */
-    void replace(MappedByteBuffer fresh) {
-        map = fresh;
+    synchronized void remapIfMapped() throws IOException {
+        if (map != null) {
+            map = mapper.map();
+        }
     }
 
     boolean isMapped() {

@@ -200,12 +200,15 @@ public final class LogLoader {
     }
 
     /**
-     * Seals every segment but the last and unmaps what loading mapped: a sealed segment is mapped by its
-     * first reader, so a broker's mappings follow what is read, not how many segments it holds.
+     * Seals every segment but the last and unmaps what loading mapped (all but the appendable segment's
+     * indexes with entries): a segment is mapped by its first reader, so a broker's mappings follow what is
+     * read, not how many segments or partitions it holds.
      */
     private static void sealAllButLast(List<LogSegment> segments) throws IOException {
         for (LogSegment segment : segments.subList(0, segments.size() - 1)) {
             segment.seal();
+        }
+        for (LogSegment segment : segments) {
             segment.unmapIfUnread();
         }
     }

@@ -42,14 +42,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  * not at the next garbage collection; a segment that left the log cannot be retained again, so no
  * reader ever touches an unmapped page.
  *
- * <p>Only the appendable segment is mapped for its whole life (its writer uses the mappings without a
- * reference). A sealed segment costs one file descriptor and, while nobody reads it, no mapping: it is
- * mapped by the {@link #retain()} that finds it unmapped, and {@link #unmapIfUnread()} unmaps it when the
- * log's reference is the only one left: once loaded, and when idle ({@link #unmapIfIdle()}). That step
- * holds {@code mapLock} and parks the count at {@code UNMAPPING}, so a reader arriving meanwhile waits
- * for it and then maps the files again. So
- * whatever reads a sealed segment of the log, its writer included, holds a reference meanwhile; only
- * loading, before any reader exists, reads segments without one (and unmaps them when done).
+ * <p>A file is mapped only while there is something to read through it. The {@link #retain()} that finds
+ * the {@code .log} or an index with entries unmapped maps it, and {@link #unmapIfUnread()} unmaps them when
+ * the log's reference is the only one left: once loaded, and when idle ({@link #unmapIfIdle()}). That step
+ * holds {@code mapLock} and parks the count at {@code UNMAPPING}, so a reader arriving meanwhile waits for
+ * it and then maps the files again. So whatever reads the {@code .log} or a sealed segment's indexes, its
+ * writer included, holds a reference meanwhile; only loading, before any reader exists, reads segments
+ * without one (and unmaps them when done). The appendable segment's writer appends to the indexes without
+ * a reference: its first index entry maps the index, which stays mapped until the segment is sealed. So a
+ * partition that is not read and took less than {@code index.interval.bytes} into its segment costs a file
+ * descriptor and no mapping; Kafka maps both indexes of every active segment.
  */
 public final class LogSegment {
 
@@ -78,7 +80,7 @@ public final class LogSegment {
     private volatile boolean readRecently;
 
     private int bytesSinceLastIndexEntry;
-    /** Cache of {@link #rollBaseMs()}, filled by the writer; -1 until the segment has a batch. */
+    /** See {@link #rollBaseMs()}; set when the first batch is appended or loaded, -1 until then. */
     private volatile long rollBaseMs = -1;
 
     private volatile long maxTimestampSoFar = RecordBatch.NO_TIMESTAMP;
@@ -201,15 +203,14 @@ public final class LogSegment {
 
     /**
      * When the segment's age is counted from, in ms: its first batch's max timestamp when it has one,
-     * else when this process created or opened it. Reads the first batch once; a sealed segment answers
-     * from memory (see {@link #seal()}).
+     * else when this process created or opened it. From memory: the writer never reads the mapping.
      */
     public long rollBaseMs() {
-        if (rollBaseMs < 0 && log.size() >= RecordBatch.HEADER_SIZE) {
-            long first = log.slice(0, RecordBatch.HEADER_SIZE).getLong(RecordBatch.MAX_TIMESTAMP_OFFSET);
-            rollBaseMs = first >= 0 ? first : createdMs;
-        }
         return rollBaseMs < 0 ? createdMs : rollBaseMs;
+    }
+
+    private void firstBatchAt(long maxTimestamp) {
+        rollBaseMs = maxTimestamp >= 0 ? maxTimestamp : createdMs;
     }
 
     /**
@@ -227,6 +228,9 @@ public final class LogSegment {
     }
 
     private void indexBatch(RecordBatch batch, int position) {
+        if (position == 0) {
+            firstBatchAt(batch.maxTimestamp());
+        }
         if (batch.maxTimestamp() > maxTimestampSoFar) {
             maxTimestampSoFar = batch.maxTimestamp();
             offsetOfMaxTimestampSoFar = batch.baseOffset();
@@ -406,6 +410,9 @@ public final class LogSegment {
         }
         if (sane) {
             maxTimestampSoFar = timeIndex.lastTimestamp();
+            if (size >= RecordBatch.HEADER_SIZE) {
+                firstBatchAt(log.slice(0, RecordBatch.HEADER_SIZE).getLong(RecordBatch.MAX_TIMESTAMP_OFFSET));
+            }
             return false;
         }
         rebuildIndexes(segmentIndexBytes);
@@ -546,21 +553,24 @@ public final class LogSegment {
     }
 
     /**
-     * Unmaps a sealed segment's files if only the log references it (no reader holds a slice of them);
-     * the next {@link #retain()} maps them again.
+     * Unmaps the segment's files if only the log references it (no reader holds a slice of them): all of
+     * a sealed segment's, the {@code .log} of the appendable one (whose writer appends to the indexes
+     * without a reference); the next {@link #retain()} maps them again.
      *
      * @return whether something was unmapped
      */
     public boolean unmapIfUnread() {
-        if (!sealed) {
-            return false;
-        }
         synchronized (mapLock) {
-            if (!isMapped() || !references.compareAndSet(1, UNMAPPING)) {
+            boolean isSealed = sealed;
+            if (!(isSealed ? isMapped() : log.isMapped()) || !references.compareAndSet(1, UNMAPPING)) {
                 return false;
             }
             try {
-                unmapFiles();
+                if (isSealed) {
+                    unmapFiles();
+                } else {
+                    log.unmap();
+                }
             } finally {
                 references.set(1);
             }
@@ -589,19 +599,26 @@ public final class LogSegment {
         return log.isMapped() || offsetIndex.isMapped() || timeIndex.isMapped();
     }
 
-    /** Maps whatever file is not mapped, unless the segment was closed; whether all of them are mapped. */
+    /**
+     * Maps the {@code .log} and each index with entries, unless the segment was closed; whether all of them
+     * are mapped.
+     */
     private boolean mapFiles() {
-        if (log.isMapped() && offsetIndex.isMapped() && timeIndex.isMapped()) {
+        if (filesMapped()) {
             return true;
         }
         synchronized (mapLock) {
             if (!closed) {
                 log.map();
-                offsetIndex.map();
-                timeIndex.map();
+                offsetIndex.mapEntries();
+                timeIndex.mapEntries();
             }
-            return log.isMapped() && offsetIndex.isMapped() && timeIndex.isMapped();
+            return filesMapped();
         }
+    }
+
+    private boolean filesMapped() {
+        return log.isMapped() && offsetIndex.entriesMapped() && timeIndex.entriesMapped();
     }
 
     /** Caller holds {@code mapLock}. */
@@ -618,12 +635,8 @@ public final class LogSegment {
         }
     }
 
-    /**
-     * Makes the segment read-only: records its largest timestamp and releases preallocated space. Fills
-     * the {@link #rollBaseMs()} cache, so that the cleaner's scheduling reads no mapping of a sealed segment.
-     */
+    /** Makes the segment read-only: records its largest timestamp and releases preallocated space. */
     public void seal() throws IOException {
-        rollBaseMs();
         if (maxTimestampSoFar > timeIndex.lastTimestamp()) {
             timeIndex.maybeAppend(maxTimestampSoFar, offsetOfMaxTimestampSoFar);
         }

@@ -13,9 +13,12 @@ import java.nio.file.StandardOpenOption;
  * appendable and trimmed to its entries when sealed. Indexes are caches of what the {@code .log} file
  * says: on any doubt they are rebuilt, never trusted over the log.
  *
- * <p>An index opened with room to append is mapped at once; one opened at its current length (a sealed
- * segment's) is mapped on first use, and mapped again on the use after {@link #unmap()}, always at the
- * file's length: mapping past the end would extend the file. {@link LogSegment} decides when to unmap.
+ * <p>The file is mapped when there is an entry to read or write through the mapping: by the first
+ * append, or by the first lookup once there are entries, and again on the use after {@link #unmap()},
+ * always at the file's length (mapping past the end would extend the file). An index without entries
+ * (the appendable segment of a partition that took less than {@code index.interval.bytes}, or an
+ * empty one) costs no entry of the process's {@code vm.max_map_count}. {@link LogSegment} decides when
+ * to unmap.
  *
  * <p>One writer (the log's lock holder) appends; lookups may run on any thread. A lookup reads the
  * volatile entry count first and then only entries below it, which were written before the count was
@@ -38,9 +41,10 @@ abstract class MappedIndex {
     }
 
     /**
-     * Opens the file (creating it if absent) with room for {@code capacityBytes}, mapping it now, or at
-     * just its current length when that is 0, mapping it on first use. Existing entries are counted from
-     * the file length, so a preallocated file left by a crash must be {@link #reset() reset} and rebuilt.
+     * Opens the file (creating it if absent) with room for {@code capacityBytes}, or at just its current
+     * length when that is 0; a mapping made before is made again at the new length. Existing entries are
+     * counted from the file length, so a preallocated file left by a crash must be {@link #reset() reset}
+     * and rebuilt.
      */
     final void open(int capacityBytes) throws IOException {
         try (RandomAccessFile file = new RandomAccessFile(path.toFile(), "rw")) {
@@ -49,9 +53,7 @@ abstract class MappedIndex {
             int mapped = Math.max(usable, capacityBytes / entrySize * entrySize);
             file.setLength(mapped);
             mappedBytes = mapped;
-            if (capacityBytes > 0) {
-                map.replace(file.getChannel().map(FileChannel.MapMode.READ_WRITE, 0, mapped));
-            }
+            map.remapIfMapped();
             entries = usable / entrySize;
         }
     }
@@ -115,6 +117,18 @@ abstract class MappedIndex {
         return map.isMapped();
     }
 
+    /** Whether every entry can be read without mapping: the file is mapped, or there is no entry. */
+    final boolean entriesMapped() {
+        return entries == 0 || map.isMapped();
+    }
+
+    /** Maps the file now if it has entries and is not mapped. */
+    final void mapEntries() {
+        if (entries > 0) {
+            map.get();
+        }
+    }
+
     /** Releases the mapping now; the next use maps the file again. No lookup may be running. */
     final void unmap() {
         map.unmap();
@@ -125,9 +139,12 @@ abstract class MappedIndex {
      * {@code strict}), or -1 if there is none. Keys must be sorted.
      */
     final int search(long key, boolean strict) {
+        int high = entries - 1;
+        if (high < 0) {
+            return -1;
+        }
         MappedByteBuffer buffer = map();
         int low = 0;
-        int high = entries - 1;
         int found = -1;
         while (low <= high) {
             int mid = (low + high) >>> 1;

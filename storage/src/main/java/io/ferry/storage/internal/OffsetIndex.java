@@ -47,11 +47,11 @@ final class OffsetIndex extends MappedIndex {
 
     /** The indexed batch at or before {@code offset}: its base offset and position, or (base offset, 0). */
     Entry lookup(long offset) {
-        MappedByteBuffer buffer = map();
         int entry = search(offset - baseOffset, false);
         if (entry < 0) {
             return new Entry(baseOffset, 0);
         }
+        MappedByteBuffer buffer = map();
         return new Entry(baseOffset + buffer.getInt(entryPosition(entry)), buffer.getInt(entryPosition(entry) + 4));
     }
 
@@ -60,6 +60,9 @@ final class OffsetIndex extends MappedIndex {
      * and positions, each position inside the log. A failing index is rebuilt.
      */
     boolean isSane(int logSize) {
+        if (entries() == 0) {
+            return true;
+        }
         MappedByteBuffer buffer = map();
         long previousOffset = 0;
         long previousPosition = 0;

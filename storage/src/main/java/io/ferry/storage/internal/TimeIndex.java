@@ -54,13 +54,15 @@ final class TimeIndex extends MappedIndex {
      * entry with the largest timestamp strictly below it, or the base offset.
      */
     long offsetBefore(long timestamp) {
-        MappedByteBuffer buffer = map();
         int entry = search(timestamp, true);
-        return entry < 0 ? baseOffset : baseOffset + buffer.getInt(entryPosition(entry) + 8);
+        return entry < 0 ? baseOffset : baseOffset + map().getInt(entryPosition(entry) + 8);
     }
 
     /** Strictly increasing timestamps, non-decreasing offsets below {@code nextOffset}. */
     boolean isSane(long nextOffset) {
+        if (entries() == 0) {
+            return true;
+        }
         MappedByteBuffer buffer = map();
         long previousTimestamp = Long.MIN_VALUE;
         long previousOffset = 0;
