@@ -326,7 +326,8 @@ public final class NodeKeys {
             750L,
             between(0, INT_MAX),
             MEDIUM,
-            "A broker whose heartbeat is this late (or that a newly active controller has not heard from yet) is "
+            "A broker whose heartbeat is this late (or that a newly active controller has not heard from yet, "
+                    + "or that another broker's replica fetch could not reach, whatever its heartbeat) is "
                     + "probed: the active controller opens a TCP connection to its `grpc.listener` address and closes "
                     + "it. A refused connection means no process listens there any more (the kernel of a host whose "
                     + "broker died, kill -9 included, refuses at once, while a live broker's port accepts even when "
@@ -343,7 +344,8 @@ public final class NodeKeys {
             MEDIUM,
             "How often a broker sends a heartbeat to the active controller. A dead broker is probed "
                     + "`broker.liveness.probe.after.ms` after its last heartbeat, so this bounds how soon a kill is "
-                    + "noticed.");
+                    + "noticed when no follower reports it first (a broker also heartbeats at once when its "
+                    + "replica fetch cannot reach a leader).");
 
     public static final ConfigKey<Long> BROKER_METADATA_MAX_STALENESS_MS = ConfigKey.define(
             "broker.metadata.max.staleness.ms",

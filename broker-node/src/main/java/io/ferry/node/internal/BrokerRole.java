@@ -253,7 +253,8 @@ public final class BrokerRole implements NodeRole {
                 (int) Math.min(
                         Integer.MAX_VALUE,
                         (long) config.replication().fetchMaxBytes() + config.messageMaxBytes() + (1 << 20)),
-                connectionTls);
+                connectionTls,
+                lifecycle::reportUnreachable);
         ControllerIsrChannel isrChannel = new ControllerIsrChannel(
                 config.nodeId(),
                 lifecycle::incarnationId,

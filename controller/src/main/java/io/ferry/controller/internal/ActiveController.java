@@ -6,6 +6,8 @@ import io.ferry.proto.v1.ActiveControllerRequest;
 import io.ferry.proto.v1.ActiveControllerResponse;
 import io.ferry.proto.v1.AlterPartitionRequest;
 import io.ferry.proto.v1.AlterPartitionResponse;
+import io.ferry.proto.v1.BrokerHeartbeatRequest;
+import io.ferry.proto.v1.BrokerHeartbeatResponse;
 import io.ferry.proto.v1.CommandResult;
 import io.ferry.proto.v1.CompletedRequest;
 import io.ferry.proto.v1.ControllerCommand;
@@ -233,8 +235,7 @@ public final class ActiveController implements AutoCloseable {
         return switch (request.getRequestCase()) {
             case REGISTER_BROKER ->
                 answerLater(cluster.register(request.getRegisterBroker()), response::setRegisterBroker);
-            case BROKER_HEARTBEAT ->
-                answerLater(cluster.heartbeat(request.getBrokerHeartbeat()), response::setBrokerHeartbeat);
+            case BROKER_HEARTBEAT -> answerLater(heartbeat(request.getBrokerHeartbeat()), response::setBrokerHeartbeat);
             case CONTROLLED_SHUTDOWN ->
                 answerLater(
                         cluster.controlledShutdown(request.getControlledShutdown()), response::setControlledShutdown);
@@ -386,13 +387,27 @@ public final class ActiveController implements AutoCloseable {
         return closed ? CompletableFuture.completedFuture(null) : cluster.expireSessions();
     }
 
-    /** Expires sessions and starts the probes due; each probe's outcome is decided back on the event thread. */
+    /** A heartbeat that reports unreachable brokers starts their probes now, not at the next liveness check. */
+    private CompletableFuture<BrokerHeartbeatResponse> heartbeat(BrokerHeartbeatRequest request) {
+        CompletableFuture<BrokerHeartbeatResponse> answer = cluster.heartbeat(request);
+        if (request.getUnreachableBrokersCount() > 0) {
+            startProbes();
+        }
+        return answer;
+    }
+
+    /** Expires sessions and starts the probes due. */
     private void checkLiveness() {
         if (closed) {
             return;
         }
         cluster.expireSessions();
         cluster.settlePartitions();
+        startProbes();
+    }
+
+    /** Starts the probes due; each probe's outcome is decided back on the event thread. */
+    private void startProbes() {
         for (ClusterControl.Probe due : cluster.probesDue()) {
             probe.refused(due.host(), due.port())
                     .thenComposeAsync(

@@ -39,8 +39,10 @@ import org.slf4j.LoggerFactory;
  * heartbeat is {@code broker.liveness.probe.after.ms} late, or that this controller has not heard from since
  * it became active, is probed ({@link ListenerProbe}: is anything listening on its {@code grpc} listener,
  * the one other brokers fetch from?), and a refused connection with still no heartbeat fences it at once.
- * Kafka waits for the session alone; a kill -9 then costs a whole session of unavailability, this a heartbeat
- * interval and a probe. A late broker that is alive answers the probe and keeps its session.
+ * A broker another one reports unreachable (its replica fetch failed to connect) is probed at once, without
+ * waiting for its heartbeat to be late: followers see a dead leader within a fetch. Kafka waits for the session
+ * alone; a kill -9 then costs a whole session of unavailability, this a fetch and a probe. A broker that is
+ * alive answers the probe and keeps its session, whoever reported it.
  *
  * <p>Not thread-safe: the active controller's event thread owns it and its state (the heartbeat table, in
  * memory only since heartbeats are never replicated; the fencings in flight; the brokers in controlled
@@ -50,8 +52,11 @@ final class ClusterControl {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClusterControl.class);
 
-    /** A liveness probe to run: the broker's address, and its latest heartbeat when the probe was decided. */
-    record Probe(int brokerId, String host, int port, long heartbeatMs) {}
+    /**
+     * A liveness probe to run: the broker's address, its latest heartbeat when the probe was decided, and the
+     * broker that reported it unreachable (-1 if none did).
+     */
+    record Probe(int brokerId, String host, int port, long heartbeatMs, int reportedBy) {}
 
     /** Proposes records as one command; completes on the event thread with the result of applying it. */
     @FunctionalInterface
@@ -75,6 +80,8 @@ final class ClusterControl {
     private final Set<Integer> probing = new HashSet<>();
     /** Brokers registered before this controller became active, neither heard from nor probed since. */
     private final Set<Integer> unheard = new HashSet<>();
+    /** Brokers another broker reported unreachable, not probed since, and who reported each. */
+    private final Map<Integer, Integer> reportedUnreachable = new HashMap<>();
 
     /** @param probeAfterMs how late a heartbeat may be before its broker is probed; 0: never probed */
     ClusterControl(
@@ -108,6 +115,7 @@ final class ClusterControl {
     private void heard(int brokerId, long now) {
         lastHeartbeatMs.put(brokerId, now);
         unheard.remove(brokerId);
+        reportedUnreachable.remove(brokerId);
     }
 
     private boolean sessionAlive(int brokerId, long now) {
@@ -189,14 +197,16 @@ final class ClusterControl {
                     || b.getFenced()
                     || fencingInFlight.contains(id)
                     || probing.contains(id)
-                    || (now - last <= probeAfterMs && !unheard.contains(id))) {
+                    || (now - last <= probeAfterMs && !unheard.contains(id) && !reportedUnreachable.containsKey(id))) {
                 continue;
             }
             for (Endpoint e : b.getEndpointsList()) {
                 if (e.getName().equals(BrokerEndpoints.INTERNAL)) {
                     probing.add(id);
-                    unheard.remove(id); // once is enough; later it is probed when its heartbeat is late
-                    due.add(new Probe(id, e.getHost(), e.getPort(), last));
+                    // Once is enough; later it is probed when its heartbeat is late or it is reported again.
+                    unheard.remove(id);
+                    Integer reportedBy = reportedUnreachable.remove(id);
+                    due.add(new Probe(id, e.getHost(), e.getPort(), last, reportedBy == null ? -1 : reportedBy));
                 }
             }
         }
@@ -221,11 +231,12 @@ final class ClusterControl {
             return CompletableFuture.completedFuture(null);
         }
         LOG.info(
-                "Fencing broker {}: no heartbeat for {} ms and nothing listens at {}:{} (connection refused)",
+                "Fencing broker {}: no heartbeat for {} ms and nothing listens at {}:{} (connection refused){}",
                 id,
                 clock.millis() - last,
                 probe.host(),
-                probe.port());
+                probe.port(),
+                probe.reportedBy() < 0 ? "" : "; broker " + probe.reportedBy() + " reported it unreachable");
         return fence(Set.of(id));
     }
 
@@ -328,8 +339,20 @@ final class ClusterControl {
                     .setFenced(true)
                     .build());
         }
+        error = RequestChecks.unreachableBrokers(req, state.brokers().size());
+        if (!Errors.isOk(error)) {
+            return CompletableFuture.completedFuture(BrokerHeartbeatResponse.newBuilder()
+                    .setError(error)
+                    .setFenced(broker.get().getFenced())
+                    .build());
+        }
         BrokerRegistration b = broker.get();
         heard(b.getBrokerId(), clock.millis());
+        for (int reported : req.getUnreachableBrokersList()) {
+            if (reported != b.getBrokerId() && state.broker(reported).isPresent()) {
+                reportedUnreachable.put(reported, b.getBrokerId());
+            }
+        }
         if (!b.getFenced() || shuttingDown.contains(b.getBrokerId()) || fencingInFlight.contains(b.getBrokerId())) {
             return CompletableFuture.completedFuture(BrokerHeartbeatResponse.newBuilder()
                     .setError(Errors.NONE)

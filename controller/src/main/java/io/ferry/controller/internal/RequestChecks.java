@@ -2,6 +2,7 @@ package io.ferry.controller.internal;
 
 import io.ferry.controller.ControllerNode;
 import io.ferry.proto.v1.AlterPartitionRequest;
+import io.ferry.proto.v1.BrokerHeartbeatRequest;
 import io.ferry.proto.v1.BrokerRegistration;
 import io.ferry.proto.v1.Endpoint;
 import io.ferry.proto.v1.Error;
@@ -60,6 +61,17 @@ final class RequestChecks {
                     ErrorCode.BROKER_FENCED,
                     "broker " + id + " is registered with incarnation "
                             + broker.get().getIncarnationId() + ", not " + incarnation + "; register again");
+        }
+        return Errors.NONE;
+    }
+
+    /** A heartbeat reports at most as many unreachable brokers as are registered. */
+    static Error unreachableBrokers(BrokerHeartbeatRequest req, int registeredBrokers) {
+        if (req.getUnreachableBrokersCount() > registeredBrokers) {
+            return Errors.of(
+                    ErrorCode.INVALID_REQUEST,
+                    "a heartbeat reports " + req.getUnreachableBrokersCount() + " unreachable brokers; only "
+                            + registeredBrokers + " are registered");
         }
         return Errors.NONE;
     }

@@ -34,6 +34,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
@@ -120,11 +121,12 @@ class ActiveControllerTest {
                 .getError();
     }
 
-    private BrokerHeartbeatResponse heartbeat(int id, String incarnation) throws Exception {
+    private BrokerHeartbeatResponse heartbeat(int id, String incarnation, Integer... unreachable) throws Exception {
         return send(ActiveControllerRequest.newBuilder()
                         .setBrokerHeartbeat(BrokerHeartbeatRequest.newBuilder()
                                 .setBrokerId(id)
-                                .setIncarnationId(incarnation))
+                                .setIncarnationId(incarnation)
+                                .addAllUnreachableBrokers(List.of(unreachable)))
                         .build())
                 .getBrokerHeartbeat();
     }
@@ -381,6 +383,46 @@ class ActiveControllerTest {
         heartbeat(1, "i1"); // e.g. a restarted process listens again on the port by now, or the refusal was stale
         probes.get(portOf(1)).complete(true);
         controller.expireSessionsNow().get(10, TimeUnit.SECONDS);
+        assertFalse(fenced(1));
+    }
+
+    @Test
+    void aBrokerReportedUnreachableIsProbedAtOnceAndFencedWhenItsListenerRefuses() throws Exception {
+        start(probeAfter(SESSION_MS / 4));
+        brokers(3);
+        create("t", 6, 3);
+        refusedPorts.add(portOf(1));
+        // No time passes: broker 1's heartbeat is not late, only reported by a follower that failed to fetch.
+        assertEquals(ErrorCode.NONE, heartbeat(2, "i2", 1).getError().getCode());
+        await().atMost(Duration.ofSeconds(10)).until(() -> fenced(1));
+        for (int p = 0; p < 6; p++) {
+            PartitionRecord now = state.partition("t", p).orElseThrow();
+            assertFalse(now.getIsrList().contains(1), now.toString());
+        }
+        assertFalse(fenced(2));
+        assertFalse(fenced(3));
+    }
+
+    @Test
+    void aBrokerReportedUnreachableThatStillListensKeepsItsSession() throws Exception {
+        start(probeAfter(SESSION_MS / 4));
+        brokers(3);
+        heartbeat(2, "i2", 1, 2, 99); // 2 is the sender itself, 99 is not registered: neither is probed
+        await().atMost(Duration.ofSeconds(10)).until(() -> probes.containsKey(portOf(1)));
+        controller.expireSessionsNow().get(10, TimeUnit.SECONDS); // after the probe's answer on the event thread
+        assertFalse(fenced(1));
+        assertEquals(Set.of(portOf(1)), probes.keySet());
+    }
+
+    @Test
+    void aHeartbeatReportingMoreUnreachableBrokersThanAreRegisteredIsRefused() throws Exception {
+        start(probeAfter(SESSION_MS / 4));
+        brokers(2);
+        Error error = heartbeat(2, "i2", 1, 1, 1).getError();
+        assertEquals(ErrorCode.INVALID_REQUEST, error.getCode());
+        assertTrue(error.getMessage().contains("3 unreachable brokers; only 2 are registered"), error.getMessage());
+        controller.expireSessionsNow().get(10, TimeUnit.SECONDS);
+        assertTrue(probes.isEmpty(), probes.toString());
         assertFalse(fenced(1));
     }
 

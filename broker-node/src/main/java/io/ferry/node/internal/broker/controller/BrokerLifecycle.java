@@ -20,10 +20,13 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -96,6 +99,8 @@ public final class BrokerLifecycle implements AutoCloseable {
     private volatile String metadataFailure;
 
     private volatile int activeControllerId = -1;
+    /** Brokers a replica fetch could not reach, not yet reported in a heartbeat that was answered. */
+    private final Set<Integer> unreachable = ConcurrentHashMap.newKeySet();
     /** The two periodic tasks: done only if one ended by throwing (or at close). */
     private volatile Future<?> heartbeatTask;
 
@@ -217,6 +222,22 @@ public final class BrokerLifecycle implements AutoCloseable {
         return activeControllerId;
     }
 
+    /**
+     * A replica fetch could not reach broker {@code id}: a heartbeat goes now and reports it, so the active
+     * controller probes it at once rather than when its own heartbeats are late (a leader killed with its
+     * followers fetching is seen within a fetch). Reported again by each heartbeat after a later failure.
+     * Thread-safe.
+     */
+    public void reportUnreachable(int id) {
+        if (id != brokerId && unreachable.add(id) && registered) {
+            try {
+                heartbeatThread.execute(this::heartbeatQuietly);
+            } catch (RejectedExecutionException e) {
+                // Closed: nothing to report to.
+            }
+        }
+    }
+
     /** Polls metadata now instead of at the next tick (after an admin call changed it). */
     public void pollSoon() {
         metadataThread.execute(this::pollMetadataQuietly);
@@ -262,16 +283,19 @@ public final class BrokerLifecycle implements AutoCloseable {
     }
 
     private void heartbeat() throws ControllerUnavailableException {
+        List<Integer> reported = List.copyOf(unreachable);
         BrokerHeartbeatRequest request = BrokerHeartbeatRequest.newBuilder()
                 .setBrokerId(brokerId)
                 .setIncarnationId(incarnationId)
                 .setMetadataVersion(metadata.version())
+                .addAllUnreachableBrokers(reported)
                 .build();
         BrokerHeartbeatResponse response = await(
                 "BrokerHeartbeat",
                 (stub, answer) -> stub.brokerHeartbeat(request, answer),
                 BrokerHeartbeatResponse::getError,
                 requestTimeoutMillis);
+        reported.forEach(unreachable::remove);
         ErrorCode code = response.getError().getCode();
         if (code == ErrorCode.UNKNOWN_BROKER || code == ErrorCode.DUPLICATE_BROKER_REGISTRATION) {
             log.warn(

@@ -20,6 +20,7 @@ import io.ferry.storage.TopicPartition;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientCalls;
@@ -31,6 +32,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
 import java.util.function.Supplier;
 
 /**
@@ -57,15 +59,20 @@ public final class GrpcLeaderClient implements LeaderClient, AutoCloseable {
 
     private final BrokerChannels channels;
     private final int maxMessageBytes;
+    private final IntConsumer onUnreachable;
     private final MethodDescriptor<ReplicaFetchRequest, Map<TopicPartition, ReplicaFetchResult>> replicaFetch;
 
     /**
      * @param maxMessageBytes largest answer accepted (the fetch byte limits plus room for one oversized batch)
      * @param tls             when the brokers' {@code grpc.listener} serves TLS
+     * @param onUnreachable   told a leader's id when a ReplicaFetch to it fails UNAVAILABLE (no connection could
+     *                        be made, or it broke), on the transport's thread; must not block
      */
-    public GrpcLeaderClient(Supplier<BrokerMetadata> metadata, int maxMessageBytes, Optional<NodeTls> tls) {
+    public GrpcLeaderClient(
+            Supplier<BrokerMetadata> metadata, int maxMessageBytes, Optional<NodeTls> tls, IntConsumer onUnreachable) {
         this.channels = new BrokerChannels(metadata, maxMessageBytes, tls);
         this.maxMessageBytes = maxMessageBytes;
+        this.onUnreachable = onUnreachable;
         MethodDescriptor<ReplicaFetchRequest, ReplicaFetchResponse> generated =
                 BrokerServiceGrpc.getReplicaFetchMethod();
         this.replicaFetch = generated.toBuilder(
@@ -130,6 +137,9 @@ public final class GrpcLeaderClient implements LeaderClient, AutoCloseable {
 
                     @Override
                     public void onError(Throwable t) {
+                        if (Status.fromThrowable(t).getCode() == Status.Code.UNAVAILABLE) {
+                            onUnreachable.accept(leaderId);
+                        }
                         String why = t instanceof StatusRuntimeException e
                                 ? e.getStatus().toString()
                                 : t.toString();

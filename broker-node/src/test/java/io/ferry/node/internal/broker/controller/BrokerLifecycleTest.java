@@ -65,6 +65,9 @@ class BrokerLifecycleTest {
             .build();
 
     private final AtomicInteger heartbeats = new AtomicInteger();
+    /** The unreachable brokers each heartbeat reported, in order. */
+    private final List<List<Integer>> reports = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     private final RecordedFatalErrors fatalErrors = new RecordedFatalErrors();
     private final AtomicLong nowMillis = new AtomicLong(1_000);
     /** Whether each poll finds a newer metadata version; an idle cluster's does not. */
@@ -99,6 +102,7 @@ class BrokerLifecycleTest {
                     public void brokerHeartbeat(
                             BrokerHeartbeatRequest request, StreamObserver<BrokerHeartbeatResponse> observer) {
                         heartbeats.incrementAndGet();
+                        reports.add(request.getUnreachableBrokersList());
                         observer.onNext(BrokerHeartbeatResponse.newBuilder()
                                 .setFenced(false)
                                 .build());
@@ -145,10 +149,14 @@ class BrokerLifecycleTest {
     }
 
     private BrokerLifecycle start(Consumer<BrokerMetadata> onMetadata) {
+        return start(onMetadata, HEARTBEAT_MILLIS);
+    }
+
+    private BrokerLifecycle start(Consumer<BrokerMetadata> onMetadata, long heartbeatMillis) {
         lifecycle = new BrokerLifecycle(
                 7,
                 controllers,
-                HEARTBEAT_MILLIS,
+                heartbeatMillis,
                 5_000,
                 onMetadata,
                 fatalErrors.threads(),
@@ -170,6 +178,21 @@ class BrokerLifecycleTest {
         assertEquals(
                 List.of("the broker's metadata thread stopped: " + injected),
                 lifecycle.status().stoppedThreads());
+    }
+
+    @Test
+    void aBrokerAReplicaFetchCouldNotReachIsReportedByAHeartbeatAtOnceAndOnlyOnce() {
+        start(view -> {}, 3_600_000); // no periodic heartbeat after the first during the test
+        await().atMost(Duration.ofSeconds(10)).until(() -> heartbeats.get() == 1);
+
+        lifecycle.reportUnreachable(3);
+        lifecycle.reportUnreachable(7); // itself: never reported
+        await().atMost(Duration.ofSeconds(10)).until(() -> heartbeats.get() == 2);
+        assertEquals(List.of(List.of(), List.of(3)), reports);
+
+        lifecycle.reportUnreachable(3); // the next fetch failed too
+        await().atMost(Duration.ofSeconds(10)).until(() -> heartbeats.get() == 3);
+        assertEquals(List.of(3), reports.get(2));
     }
 
     @Test

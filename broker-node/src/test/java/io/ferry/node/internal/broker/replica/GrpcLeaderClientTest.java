@@ -1,6 +1,7 @@
 package io.ferry.node.internal.broker.replica;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ferry.node.internal.broker.metadata.BrokerMetadata;
@@ -13,25 +14,32 @@ import io.ferry.replication.ReplicaFetchPartition;
 import io.ferry.replication.ReplicaFetchResult;
 import io.ferry.storage.TopicPartition;
 import io.grpc.Server;
+import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The follower's side of ReplicaFetch against a leader on loopback whose answer the test releases. */
+/** The follower's side of ReplicaFetch against a leader on loopback. */
 class GrpcLeaderClientTest {
 
     private static final int LEADER = 7;
 
     private Server server;
     private GrpcLeaderClient client;
+    /** The leaders the client reported unreachable. */
+    private final List<Integer> unreachable = new CopyOnWriteArrayList<>();
 
     @AfterEach
     void stop() throws InterruptedException {
@@ -64,7 +72,7 @@ class GrpcLeaderClientTest {
                 .build()
                 .start();
         BrokerMetadata view = LoopbackBrokers.viewWith(LEADER, server.getPort());
-        client = new GrpcLeaderClient(() -> view, 1 << 20, Optional.empty());
+        client = new GrpcLeaderClient(() -> view, 1 << 20, Optional.empty(), unreachable::add);
 
         CompletableFuture<Map<TopicPartition, ReplicaFetchResult>> answer = client.fetch(
                 LEADER,
@@ -81,5 +89,45 @@ class GrpcLeaderClientTest {
         // grpc-java names its Netty event loop threads "grpc-…-ELG-…"; its default callback executor's threads
         // are "grpc-default-executor-…", the hop this client leaves out.
         assertTrue(thread.contains("-ELG-"), "the answer was handed over on " + thread);
+    }
+
+    private CompletableFuture<Map<TopicPartition, ReplicaFetchResult>> fetchFrom(int port) {
+        BrokerMetadata view = LoopbackBrokers.viewWith(LEADER, port);
+        client = new GrpcLeaderClient(() -> view, 1 << 20, Optional.empty(), unreachable::add);
+        return client.fetch(
+                LEADER,
+                1,
+                new FetchParams(0, 0, 1 << 20),
+                List.of(new ReplicaFetchPartition(new TopicPartition("t", 0), 0, 0, -1, 1 << 20)),
+                30_000);
+    }
+
+    @Test
+    void aLeaderNothingListensForIsReportedUnreachable() throws Exception {
+        int port;
+        try (ServerSocket closed = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = closed.getLocalPort();
+        }
+        ExecutionException e =
+                assertThrows(ExecutionException.class, () -> fetchFrom(port).get(30, TimeUnit.SECONDS));
+        assertTrue(
+                e.getCause().getMessage().contains("UNAVAILABLE"), e.getCause().getMessage());
+        assertEquals(List.of(LEADER), unreachable);
+    }
+
+    @Test
+    void aLeaderThatAnswersAnErrorIsNotReportedUnreachable() throws Exception {
+        server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+                .addService(new BrokerServiceGrpc.BrokerServiceImplBase() {
+                    @Override
+                    public void replicaFetch(
+                            ReplicaFetchRequest request, StreamObserver<ReplicaFetchResponse> observer) {
+                        observer.onError(Status.PERMISSION_DENIED.asRuntimeException());
+                    }
+                })
+                .build()
+                .start();
+        assertThrows(ExecutionException.class, () -> fetchFrom(server.getPort()).get(30, TimeUnit.SECONDS));
+        assertEquals(List.of(), unreachable);
     }
 }
