@@ -16,21 +16,42 @@
 //   full-isr <bs> <topic> <partitions> <sinceEpochMs>
 //                                                time from <sinceEpochMs> (when the script started a node again)
 //                                                until every partition has a full ISR again
+//   propagation <bs> <topic> [rounds]            metadata propagation (rounds: default 5, at most 100): each round
+//                                                creates <topic>-prop-<round> (1 partition, RF=3) and times from
+//                                                sending the request until every broker of <bs>, asked on its own
+//                                                every 5 ms, shows the topic with a leader (p50_ms, max_ms; also
+//                                                answered_p50_ms: until the create call returned, broker_p50_ms:
+//                                                each broker in <bs> order, round_ms; a round fails after 60 s);
+//                                                then deletes it, untimed, and waits until no broker shows it, so
+//                                                no round's topic outlives it. Ferry: a raw
+//                                                BrokerService.Metadata call to each broker, which answers from
+//                                                its own metadata view (FerryAdmin routes to any broker)
 import io.ferry.client.AdminConfig;
 import io.ferry.client.FerryAdmin;
 import io.ferry.client.FerryProducer;
 import io.ferry.client.PartitionInfo;
 import io.ferry.client.ProducerConfig;
 import io.ferry.client.ProducerRecord;
+import io.ferry.proto.v1.BrokerServiceGrpc;
+import io.ferry.proto.v1.ErrorCode;
+import io.ferry.proto.v1.MetadataRequest;
+import io.ferry.proto.v1.TopicMetadata;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -38,6 +59,10 @@ import java.util.concurrent.atomic.AtomicReference;
 public class FerryPartitions {
     static final long WAIT_MS = 900_000;   // bound of every wait: 15 minutes
     static final long POLL_MS = 200;
+    /** The propagation step's bounds: rounds, one round's wait, and the poll interval of each broker. */
+    static final int MAX_ROUNDS = 100;
+    static final long ROUND_WAIT_MS = 60_000;
+    static final long PROPAGATION_POLL_MS = 5;
 
     public static void main(String[] a) throws Exception {
         String step = a[0], bs = a[1];
@@ -54,6 +79,7 @@ public class FerryPartitions {
                 long ms = awaitFullIsr(bs, a[2], Integer.parseInt(a[3]));
                 System.out.println("RESULT full_isr_ms=" + (ms - Long.parseLong(a[4])));
             }
+            case "propagation" -> propagation(bs, a[2], a.length > 3 ? Integer.parseInt(a[3]) : 5);
             default -> throw new IllegalArgumentException("unknown step " + step);
         }
     }
@@ -208,5 +234,105 @@ public class FerryPartitions {
                     partitions, moved.length, failed.get(), node,
                     String.valueOf(firstError.get()).replace(' ', '_'));
         }
+    }
+
+    /**
+     * Metadata propagation, measured as KafkaPartitions' step of the same name: per round, the time from sending
+     * the create request until every broker, asked on its own, shows the new topic with a leader.
+     */
+    static void propagation(String bs, String topic, int rounds) throws Exception {
+        if (rounds < 1 || rounds > MAX_ROUNDS) {
+            throw new IllegalArgumentException("rounds must be 1.." + MAX_ROUNDS + ", was " + rounds);
+        }
+        List<ManagedChannel> brokers = new ArrayList<>();
+        for (String address : bs.split(",")) {
+            int colon = address.lastIndexOf(':');
+            brokers.add(Grpc.newChannelBuilderForAddress(address.substring(0, colon),
+                            Integer.parseInt(address.substring(colon + 1)), InsecureChannelCredentials.create())
+                    .build());
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(brokers.size() + 1);
+        double[] allMs = new double[rounds], answeredMs = new double[rounds];
+        double[][] brokerMs = new double[brokers.size()][rounds];
+        try (FerryAdmin admin = admin(bs)) {
+            for (ManagedChannel broker : brokers) {
+                shows(broker, topic + "-prop-warm-up", false); // connections open before the first round
+            }
+            admin.listTopics(); // and the admin's
+            for (int r = 0; r < rounds; r++) {
+                String name = topic + "-prop-" + r;
+                long t0 = System.nanoTime();
+                Future<Long> created = pool.submit(() -> {
+                    admin.createTopic(name, 1, 3, Map.of());
+                    return System.nanoTime();
+                });
+                List<Future<Long>> seen = new ArrayList<>();
+                for (ManagedChannel broker : brokers) {
+                    seen.add(pool.submit(() -> await(broker, name, true, t0)));
+                }
+                answeredMs[r] = (created.get(ROUND_WAIT_MS, TimeUnit.MILLISECONDS) - t0) / 1e6;
+                for (int b = 0; b < brokers.size(); b++) {
+                    brokerMs[b][r] = (seen.get(b).get() - t0) / 1e6;
+                    allMs[r] = Math.max(allMs[r], brokerMs[b][r]);
+                }
+                admin.deleteTopic(name);
+                long gone = System.nanoTime();
+                for (ManagedChannel broker : brokers) {
+                    await(broker, name, false, gone);
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+            brokers.forEach(ManagedChannel::shutdownNow);
+        }
+        printPropagation(allMs, answeredMs, brokerMs);
+    }
+
+    /** The time (monotonic ns) at which {@code broker} first showed {@code topic} with a leader (or no longer showed it). */
+    static long await(ManagedChannel broker, String topic, boolean present, long t0) throws Exception {
+        long deadline = t0 + TimeUnit.MILLISECONDS.toNanos(ROUND_WAIT_MS);
+        while (System.nanoTime() < deadline) {
+            try {
+                if (shows(broker, topic, present) == present) return System.nanoTime();
+            } catch (StatusRuntimeException e) {
+                // the broker did not answer this time: ask again
+            }
+            Thread.sleep(PROPAGATION_POLL_MS);
+        }
+        throw new IllegalStateException("broker " + broker.authority() + (present ? " did not show " : " still showed ")
+                + topic + (present ? " with a leader" : "") + " within " + ROUND_WAIT_MS + " ms");
+    }
+
+    /**
+     * Whether the broker's own metadata view holds {@code topic} with a leader ({@code withLeader}) or at all
+     * (otherwise): BrokerService.Metadata answers from the broker it is sent to, with no forwarding.
+     */
+    static boolean shows(ManagedChannel broker, String topic, boolean withLeader) {
+        TopicMetadata t = BrokerServiceGrpc.newBlockingStub(broker)
+                .withDeadlineAfter(5, TimeUnit.SECONDS)
+                .metadata(MetadataRequest.newBuilder().addTopics(topic).build())
+                .getTopics(0);
+        if (t.getError().getCode() != ErrorCode.NONE) return false;
+        return !withLeader || (t.getPartitionsCount() > 0 && t.getPartitions(0).getLeader() >= 0);
+    }
+
+    static void printPropagation(double[] allMs, double[] answeredMs, double[][] brokerMs) {
+        StringBuilder perBroker = new StringBuilder();
+        for (double[] ms : brokerMs) perBroker.append(perBroker.isEmpty() ? "" : "/").append(fmt(median(ms)));
+        StringBuilder each = new StringBuilder();
+        for (double ms : allMs) each.append(each.isEmpty() ? "" : "/").append(fmt(ms));
+        System.out.println("RESULT p50_ms=" + fmt(median(allMs)) + " max_ms=" + fmt(Arrays.stream(allMs).max().orElseThrow())
+                + " rounds=" + allMs.length + " answered_p50_ms=" + fmt(median(answeredMs)) + " broker_p50_ms="
+                + perBroker + " round_ms=" + each);
+    }
+
+    static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
+    }
+
+    static String fmt(double ms) {
+        return String.format(java.util.Locale.ROOT, "%.1f", ms);
     }
 }
