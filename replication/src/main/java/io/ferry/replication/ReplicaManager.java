@@ -110,6 +110,22 @@ public final class ReplicaManager implements AutoCloseable {
      * the partition moves to the fetcher of its leader.
      */
     public void applyPartitionState(TopicPartition tp, LeaderAndIsr state) {
+        applyWithoutWaking(tp, state);
+        wake(tp);
+    }
+
+    /**
+     * {@link #applyPartitionState} for each of {@code states} (a metadata view's changes), then checks each
+     * waiting request on them once, not once per partition of it that changed.
+     */
+    public void applyPartitionStates(Map<TopicPartition, LeaderAndIsr> states) {
+        states.forEach(this::applyWithoutWaking);
+        produceWaiters.checkAndComplete(states.keySet());
+        fetchWaiters.checkAndComplete(states.keySet());
+        followerFetchWaiters.checkAndComplete(states.keySet());
+    }
+
+    private void applyWithoutWaking(TopicPartition tp, LeaderAndIsr state) {
         Partition partition = partitions.computeIfAbsent(
                 tp,
                 t -> new Partition(
@@ -124,7 +140,6 @@ public final class ReplicaManager implements AutoCloseable {
         if (applied.newLeadership()) {
             env.listener().leaderElected(tp);
         }
-        wake(tp);
     }
 
     /**

@@ -1,7 +1,9 @@
 package io.ferry.replication.internal;
 
 import io.ferry.replication.Timer;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -81,6 +83,37 @@ public final class DelayedOperations<K> {
                 unwatch(op, List.of(key));
             } else if (op.tryComplete()) {
                 unwatch(op, List.of(key));
+                done++;
+            }
+        }
+        return done;
+    }
+
+    /**
+     * Tries to complete every operation watching any of {@code keys}, each once however many of them it
+     * watches: a metadata view that changes thousands of partitions would otherwise check a follower's fetch
+     * of all of them once per partition, a square of the partition count.
+     *
+     * @return how many this call completed
+     */
+    public int checkAndComplete(Collection<K> keys) {
+        // Each operation with the keys it was found under, the watch lists a completed one leaves.
+        Map<DelayedOperation, List<K>> ops = new LinkedHashMap<>();
+        for (K key : keys) {
+            Set<DelayedOperation> watching = watchers.get(key);
+            if (watching != null) {
+                for (DelayedOperation op : copy(watching)) {
+                    ops.computeIfAbsent(op, o -> new ArrayList<>()).add(key);
+                }
+            }
+        }
+        int done = 0;
+        for (Map.Entry<DelayedOperation, List<K>> entry : ops.entrySet()) {
+            DelayedOperation op = entry.getKey();
+            if (op.isCompleted()) {
+                unwatch(op, entry.getValue());
+            } else if (op.tryComplete()) {
+                unwatch(op, entry.getValue());
                 done++;
             }
         }

@@ -8,6 +8,7 @@ import io.ferry.replication.ReplicaManager;
 import io.ferry.storage.InvalidTopicException;
 import io.ferry.storage.TopicPartition;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -48,6 +49,7 @@ public final class PartitionReconciler {
         }
         replicaManager.setFencedBrokers(fenced);
         Set<TopicPartition> assigned = new HashSet<>();
+        Map<TopicPartition, LeaderAndIsr> changed = new LinkedHashMap<>();
         for (Map<Integer, PartitionRecord> byNumber : next.partitions().values()) {
             for (PartitionRecord p : byNumber.values()) {
                 if (!p.getReplicasList().contains(brokerId)) {
@@ -72,10 +74,11 @@ public final class PartitionReconciler {
                 if (recreated
                         || !p.equals(before)
                         || replicaManager.partition(tp).isEmpty()) {
-                    replicaManager.applyPartitionState(tp, leaderAndIsr(p));
+                    changed.put(tp, leaderAndIsr(p));
                 }
             }
         }
+        replicaManager.applyPartitionStates(changed);
         Set<TopicPartition> stale = new HashSet<>(hostedOnDisk);
         replicaManager.snapshots().forEach(s -> stale.add(s.tp()));
         stale.removeAll(assigned);

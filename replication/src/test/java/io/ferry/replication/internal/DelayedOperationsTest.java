@@ -1,0 +1,76 @@
+package io.ferry.replication.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ferry.replication.Timer;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/** Waiting requests checked when their keys change: once per change, whatever its size. */
+class DelayedOperationsTest {
+
+    /** Never fires: the tests complete operations by checks only. */
+    private static final Timer NEVER = (delayMs, task) -> () -> {};
+
+    /** An operation that counts its checks and completes once {@code ready} is set. */
+    private static final class Counted extends DelayedOperation {
+        int checks;
+        volatile boolean ready;
+        int completions;
+
+        Counted() {
+            super(60_000);
+        }
+
+        @Override
+        public boolean tryComplete() {
+            checks++;
+            return ready && forceComplete();
+        }
+
+        @Override
+        protected void onComplete() {
+            completions++;
+        }
+    }
+
+    private final DelayedOperations<Integer> waiting = new DelayedOperations<>(NEVER);
+    private final List<Integer> partitions = IntStream.range(0, 10_000).boxed().toList();
+
+    @Test
+    void aChangeOfManyKeysChecksEachWaitingOperationOnce() {
+        Counted followerFetch = new Counted();
+        Counted consumerFetch = new Counted();
+        assertFalse(waiting.tryCompleteElseWatch(followerFetch, partitions));
+        assertFalse(waiting.tryCompleteElseWatch(consumerFetch, List.of(7)));
+        int followerChecksBefore = followerFetch.checks;
+        int consumerChecksBefore = consumerFetch.checks;
+
+        assertEquals(0, waiting.checkAndComplete(partitions));
+        assertEquals(1, followerFetch.checks - followerChecksBefore, "not once per key it watches");
+        assertEquals(1, consumerFetch.checks - consumerChecksBefore);
+        assertEquals(partitions.size() + 1, waiting.watchedCount());
+
+        followerFetch.ready = true;
+        consumerFetch.ready = true;
+        assertEquals(2, waiting.checkAndComplete(partitions));
+        assertEquals(1, followerFetch.completions);
+        assertEquals(1, consumerFetch.completions);
+        assertEquals(0, waiting.watchedCount(), "a completed operation leaves every list it was found in");
+    }
+
+    @Test
+    void anOperationCompletedElsewhereLeavesTheListsItIsFoundIn() {
+        Counted fetch = new Counted();
+        waiting.tryCompleteElseWatch(fetch, partitions);
+        assertTrue(fetch.forceComplete());
+        int checks = fetch.checks;
+
+        assertEquals(0, waiting.checkAndComplete(partitions.subList(0, 100)));
+        assertEquals(checks, fetch.checks, "a completed operation is not checked");
+        assertEquals(partitions.size() - 100, waiting.watchedCount());
+    }
+}
