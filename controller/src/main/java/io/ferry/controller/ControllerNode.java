@@ -3,6 +3,7 @@ package io.ferry.controller;
 import io.ferry.controller.internal.ActiveController;
 import io.ferry.controller.internal.ControllerGrpcService;
 import io.ferry.controller.internal.ControllerStateMachine;
+import io.ferry.controller.internal.MetadataLongPolls;
 import io.ferry.controller.internal.MetadataState;
 import io.ferry.controller.internal.RaftCommandProposer;
 import io.ferry.controller.internal.RequestRouter;
@@ -104,6 +105,7 @@ public final class ControllerNode implements AutoCloseable {
     private final ClientId handOffClientId = ClientId.randomId();
     private final AtomicLong handOffCallIds = new AtomicLong();
     private final TcpListenerProbe brokerProbe = new TcpListenerProbe(PROBE_CONNECT_TIMEOUT_MS);
+    private final MetadataLongPolls metadataPolls;
     /** Written only on the {@link #leadership} thread. */
     private volatile ActiveController active;
 
@@ -124,6 +126,10 @@ public final class ControllerNode implements AutoCloseable {
         meters.add(leaderElections);
         this.leadership = Executors.newSingleThreadExecutor(
                 daemon("ferry-controller-leadership-" + config.nodeId(), fatalErrors));
+        this.metadataPolls = new MetadataLongPolls(
+                state::version,
+                Executors.newSingleThreadScheduledExecutor(
+                        daemon("ferry-controller-metadata-polls-" + config.nodeId(), fatalErrors)));
         this.stateMachine = new ControllerStateMachine(
                 state,
                 new ControllerStateMachine.LeadershipListener() {
@@ -137,6 +143,7 @@ public final class ControllerNode implements AutoCloseable {
                         leadership.execute(ControllerNode.this::resign);
                     }
                 },
+                metadataPolls::versionApplied,
                 fatalErrors);
         RaftGroup group = group(config);
         Path raftDir = config.metadataDir().resolve("raft");
@@ -152,6 +159,7 @@ public final class ControllerNode implements AutoCloseable {
                     .build();
         } catch (IOException | RuntimeException e) {
             leadership.shutdownNow();
+            metadataPolls.close();
             registry.remove(leaderElections);
             throw new IOException(
                     "controller " + config.nodeId() + " could not use " + raftDir + ": " + e.getMessage(), e);
@@ -167,8 +175,8 @@ public final class ControllerNode implements AutoCloseable {
                         MAX_CLIENT_ATTEMPTS, TimeDuration.valueOf(CLIENT_RETRY_SLEEP_MS, TimeUnit.MILLISECONDS)))
                 .build();
         RequestRouter router = new RequestRouter(() -> active, client);
-        this.service =
-                new ControllerGrpcService(config.nodeId(), config.voters(), this::leaderId, state, router, fatalErrors);
+        this.service = new ControllerGrpcService(
+                config.nodeId(), config.voters(), this::leaderId, state, metadataPolls, router, fatalErrors);
     }
 
     /**
@@ -451,6 +459,7 @@ public final class ControllerNode implements AutoCloseable {
             // The client only holds connections; nothing to recover.
         }
         brokerProbe.close();
+        metadataPolls.close();
         meters.forEach(registry::remove);
     }
 }

@@ -14,6 +14,8 @@ import io.ferry.proto.v1.DescribeClusterRequest;
 import io.ferry.proto.v1.DescribeClusterResponse;
 import io.ferry.proto.v1.Endpoint;
 import io.ferry.proto.v1.ErrorCode;
+import io.ferry.proto.v1.FetchMetadataRequest;
+import io.ferry.proto.v1.FetchMetadataResponse;
 import io.ferry.proto.v1.RegisterBrokerRequest;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -21,6 +23,8 @@ import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -65,6 +69,53 @@ class ControllerNodeTest {
             assertEquals(3, d.getPartitionsCount());
             assertEquals(7, d.getPartitions(0).getLeader());
             assertEquals(9092, d.getBrokers(0).getEndpoints(0).getPort());
+        }
+    }
+
+    @Test
+    void aMetadataFetchWithNothingNewIsHeldUntilAChangeIsApplied() throws Exception {
+        try (ControllerCluster cluster = new ControllerCluster(1, c -> c)) {
+            cluster.awaitActive();
+            var stub = cluster.stub(1);
+            long version = stub.fetchMetadata(FetchMetadataRequest.getDefaultInstance())
+                    .getMetadataVersion();
+            FetchMetadataResponse now = stub.fetchMetadata(
+                    FetchMetadataRequest.newBuilder().setSinceVersion(version).build());
+            assertEquals(version, now.getMetadataVersion(), "max_wait_ms 0 answers at once, with nothing new");
+
+            CompletableFuture<FetchMetadataResponse> held =
+                    CompletableFuture.supplyAsync(() -> stub.fetchMetadata(FetchMetadataRequest.newBuilder()
+                            .setSinceVersion(version)
+                            .setMaxWaitMs(10_000)
+                            .build()));
+            Thread.sleep(200);
+            assertFalse(held.isDone(), "nothing new: the call is held");
+            stub.registerBroker(RegisterBrokerRequest.newBuilder()
+                    .setBrokerId(7)
+                    .setIncarnationId("a")
+                    .build());
+            // Answered by the change, well before its 10 s wait would end.
+            FetchMetadataResponse answer = held.get(5, TimeUnit.SECONDS);
+            assertEquals(ErrorCode.NONE, answer.getError().getCode());
+            assertTrue(answer.getMetadataVersion() > version);
+            assertTrue(answer.getRecordsCount() > 0, answer.toString());
+        }
+    }
+
+    @Test
+    void aMetadataFetchAskingToBeHeldTooLongIsRefused() throws Exception {
+        try (ControllerCluster cluster = new ControllerCluster(1, c -> c)) {
+            cluster.awaitActive();
+            for (int wait : new int[] {-1, 10_001}) {
+                FetchMetadataResponse refused = cluster.stub(1)
+                        .fetchMetadata(FetchMetadataRequest.newBuilder()
+                                .setMaxWaitMs(wait)
+                                .build());
+                assertEquals(ErrorCode.INVALID_REQUEST, refused.getError().getCode());
+                assertEquals(
+                        "max_wait_ms must be 0..10000, was " + wait,
+                        refused.getError().getMessage());
+            }
         }
     }
 

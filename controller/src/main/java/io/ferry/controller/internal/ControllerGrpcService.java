@@ -45,6 +45,7 @@ import io.ferry.proto.v1.MetadataImage;
 import io.ferry.proto.v1.RegisterBrokerRequest;
 import io.ferry.proto.v1.RegisterBrokerResponse;
 import io.ferry.proto.v1.TopicDescription;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
@@ -53,16 +54,22 @@ import java.util.function.IntSupplier;
 
 /**
  * The controller gRPC service of one controller node. Reads (describe cluster, fetch metadata) are served
- * from this node's applied metadata, which carries its version; decisions go through the
+ * from this node's applied metadata, which carries its version (a metadata fetch may wait for a newer one,
+ * see {@link MetadataLongPolls}); decisions go through the
  * {@link RequestRouter} to the active controller, each mutating admin request with its idempotency key
  * moved into the {@link ActiveControllerRequest} wrapper. Errors are answered in the response's
  * {@code error} field, never as gRPC statuses. Thread-safe.
  */
 public final class ControllerGrpcService extends ControllerServiceGrpc.ControllerServiceImplBase {
+
+    /** The longest a FetchMetadata may ask to be held. */
+    static final int MAX_FETCH_METADATA_WAIT_MS = 10_000;
+
     private final int nodeId;
     private final Map<Integer, String> voters;
     private final IntSupplier leaderId;
     private final MetadataState state;
+    private final MetadataLongPolls metadataPolls;
     private final RequestRouter router;
     private final Thread.UncaughtExceptionHandler fatalErrors;
 
@@ -75,12 +82,14 @@ public final class ControllerGrpcService extends ControllerServiceGrpc.Controlle
             Map<Integer, String> voters,
             IntSupplier leaderId,
             MetadataState state,
+            MetadataLongPolls metadataPolls,
             RequestRouter router,
             Thread.UncaughtExceptionHandler fatalErrors) {
         this.nodeId = nodeId;
         this.voters = voters;
         this.leaderId = leaderId;
         this.state = state;
+        this.metadataPolls = metadataPolls;
         this.router = router;
         this.fatalErrors = fatalErrors;
     }
@@ -275,8 +284,22 @@ public final class ControllerGrpcService extends ControllerServiceGrpc.Controlle
 
     @Override
     public void fetchMetadata(FetchMetadataRequest request, StreamObserver<FetchMetadataResponse> observer) {
-        observer.onNext(state.changesSince(request.getSinceVersion()));
-        observer.onCompleted();
+        int maxWaitMs = request.getMaxWaitMs();
+        if (maxWaitMs < 0 || maxWaitMs > MAX_FETCH_METADATA_WAIT_MS) {
+            observer.onNext(FetchMetadataResponse.newBuilder()
+                    .setError(Errors.of(
+                            ErrorCode.INVALID_REQUEST,
+                            "max_wait_ms must be 0.." + MAX_FETCH_METADATA_WAIT_MS + ", was " + maxWaitMs))
+                    .build());
+            observer.onCompleted();
+            return;
+        }
+        // A caller gone while its call is held is answered into the void, not with an exception.
+        ((ServerCallStreamObserver<FetchMetadataResponse>) observer).setOnCancelHandler(() -> {});
+        metadataPolls.answerWhenNewer(request.getSinceVersion(), maxWaitMs, () -> {
+            observer.onNext(state.changesSince(request.getSinceVersion()));
+            observer.onCompleted();
+        });
     }
 
     /**

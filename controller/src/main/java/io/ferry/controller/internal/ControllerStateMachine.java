@@ -55,18 +55,25 @@ public final class ControllerStateMachine extends BaseStateMachine {
 
     private final MetadataState state;
     private final LeadershipListener listener;
+    private final Runnable applied;
     private final Thread.UncaughtExceptionHandler fatalErrors;
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
     private volatile Function<ActiveControllerRequest, CompletableFuture<ActiveControllerResponse>> active;
 
     /**
+     * @param applied     told after each Raft entry or snapshot is applied to {@code state}, on Ratis's thread;
+     *     must not block
      * @param fatalErrors gets an {@link Error} thrown while applying a command: Ratis would only log it and close
      *     its server, leaving a node that runs without a controller
      */
     public ControllerStateMachine(
-            MetadataState state, LeadershipListener listener, Thread.UncaughtExceptionHandler fatalErrors) {
+            MetadataState state,
+            LeadershipListener listener,
+            Runnable applied,
+            Thread.UncaughtExceptionHandler fatalErrors) {
         this.state = state;
         this.listener = listener;
+        this.applied = applied;
         this.fatalErrors = fatalErrors;
     }
 
@@ -125,6 +132,7 @@ public final class ControllerStateMachine extends BaseStateMachine {
             }
             updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
         }
+        applied.run();
         return CompletableFuture.completedFuture(
                 Message.valueOf(ByteString.copyFrom(results.build().toByteArray())));
     }
@@ -215,5 +223,6 @@ public final class ControllerStateMachine extends BaseStateMachine {
             state.load(saved);
             setLastAppliedTermIndex(termIndex);
         }
+        applied.run();
     }
 }

@@ -57,10 +57,14 @@ public final class BrokerLifecycle implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BrokerLifecycle.class);
 
     /**
-     * How often metadata is polled. FetchMetadata is a local read on whichever controller answers, so a
-     * short interval costs little and lets a new topic become writable soon after it is created.
+     * How long a metadata poll may be held by the controller while it has nothing newer (a long poll: the
+     * controller answers as soon as it applies a change, so a new topic or a fencing reaches the broker at
+     * once). The next poll follows the answer at once.
      */
-    static final long METADATA_POLL_MILLIS = 100;
+    static final int METADATA_MAX_WAIT_MILLIS = 500;
+
+    /** The pause after a metadata poll that failed, before the next. */
+    static final long METADATA_RETRY_MILLIS = 100;
 
     private static final DescribeClusterRequest LEADER_ONLY =
             DescribeClusterRequest.newBuilder().setLeaderOnly(true).build();
@@ -161,8 +165,7 @@ public final class BrokerLifecycle implements AutoCloseable {
                         .toList());
         heartbeatTask = heartbeatThread.scheduleWithFixedDelay(
                 this::heartbeatQuietly, 0, heartbeatIntervalMillis, TimeUnit.MILLISECONDS);
-        metadataTask = metadataThread.scheduleWithFixedDelay(
-                this::pollMetadataQuietly, 0, METADATA_POLL_MILLIS, TimeUnit.MILLISECONDS);
+        metadataTask = metadataThread.scheduleWithFixedDelay(this::longPollMetadata, 0, 1, TimeUnit.MILLISECONDS);
     }
 
     public BrokerMetadata metadata() {
@@ -240,7 +243,7 @@ public final class BrokerLifecycle implements AutoCloseable {
 
     /** Polls metadata now instead of at the next tick (after an admin call changed it). */
     public void pollSoon() {
-        metadataThread.execute(this::pollMetadataQuietly);
+        metadataThread.execute(() -> pollMetadataQuietly(0));
     }
 
     private void heartbeatQuietly() {
@@ -323,21 +326,36 @@ public final class BrokerLifecycle implements AutoCloseable {
         activeControllerId = cluster.getError().getCode() == ErrorCode.NONE ? cluster.getControllerLeaderId() : -1;
     }
 
+    /** The periodic poll: held by the controller until there is something new; a failed one pauses first. */
+    private void longPollMetadata() {
+        if (!pollMetadataQuietly(METADATA_MAX_WAIT_MILLIS)) {
+            try {
+                Thread.sleep(METADATA_RETRY_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     /**
-     * One poll. A poll that succeeds makes the view current as of its start, whether or not it brought
-     * anything new: an idle broker stays current.
+     * One poll, which the controller may hold up to {@code maxWaitMillis} while it has nothing newer. A poll
+     * that succeeds makes the view current as of its start, whether or not it brought anything new: an idle
+     * broker stays current.
+     *
+     * @return whether it succeeded
      */
-    private void pollMetadataQuietly() {
+    private boolean pollMetadataQuietly(int maxWaitMillis) {
         long startedMillis = clock.millis();
         try {
             FetchMetadataRequest request = FetchMetadataRequest.newBuilder()
                     .setSinceVersion(metadata.version())
+                    .setMaxWaitMs(maxWaitMillis)
                     .build();
             FetchMetadataResponse response = await(
                     "FetchMetadata",
                     (stub, answer) -> stub.fetchMetadata(request, answer),
                     FetchMetadataResponse::getError,
-                    requestTimeoutMillis);
+                    requestTimeoutMillis + maxWaitMillis);
             if (response.getError().getCode() != ErrorCode.NONE) {
                 metadataFailure =
                         "FetchMetadata answered " + response.getError().getCode() + ": "
@@ -346,14 +364,14 @@ public final class BrokerLifecycle implements AutoCloseable {
                         "Broker {} metadata fetch failed: {}",
                         brokerId,
                         response.getError().getMessage());
-                return;
+                return false;
             }
             BrokerMetadata next = metadata.apply(response);
             if (next != metadata || !metadataLoaded) {
                 long applyStartedNanos = System.nanoTime();
                 synchronized (applying) {
                     if (closed) {
-                        return;
+                        return true;
                     }
                     published = next;
                     onMetadata.accept(next);
@@ -372,6 +390,7 @@ public final class BrokerLifecycle implements AutoCloseable {
             }
             metadataCurrentAsOfMillis = startedMillis;
             metadataFailure = null;
+            return true;
         } catch (ControllerUnavailableException e) {
             metadataFailure = e.getMessage();
             log.warn("Broker {}: {}", brokerId, e.getMessage());
@@ -379,6 +398,7 @@ public final class BrokerLifecycle implements AutoCloseable {
             metadataFailure = "applying it failed: " + e;
             log.warn("Broker {} failed to apply metadata", brokerId, e);
         }
+        return false;
     }
 
     /**
@@ -403,7 +423,7 @@ public final class BrokerLifecycle implements AutoCloseable {
                         ControlledShutdownResponse::getError,
                         Math.max(1, left));
                 if (response.getError().getCode() == ErrorCode.NONE && response.getRemainingLeaderships() == 0) {
-                    metadataThread.submit(this::pollMetadataQuietly).get();
+                    metadataThread.submit(() -> pollMetadataQuietly(0)).get();
                     return true;
                 }
                 log.info(

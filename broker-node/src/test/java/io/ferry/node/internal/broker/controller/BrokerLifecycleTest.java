@@ -74,6 +74,8 @@ class BrokerLifecycleTest {
     private volatile boolean metadataChanges = true;
     /** When set, FetchMetadata answers with this error. */
     private volatile ErrorCode fetchError;
+    /** The max_wait_ms of each FetchMetadata received. */
+    private final List<Integer> fetchWaits = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** The DescribeCluster requests received. */
     private final List<DescribeClusterRequest> describes = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -122,6 +124,7 @@ class BrokerLifecycleTest {
                     @Override
                     public void fetchMetadata(
                             FetchMetadataRequest request, StreamObserver<FetchMetadataResponse> observer) {
+                        fetchWaits.add(request.getMaxWaitMs());
                         ErrorCode error = fetchError;
                         observer.onNext(FetchMetadataResponse.newBuilder()
                                 .setError(io.ferry.proto.v1.Error.newBuilder()
@@ -193,6 +196,17 @@ class BrokerLifecycleTest {
         lifecycle.reportUnreachable(3); // the next fetch failed too
         await().atMost(Duration.ofSeconds(10)).until(() -> heartbeats.get() == 3);
         assertEquals(List.of(3), reports.get(2));
+    }
+
+    @Test
+    void metadataIsLongPolled() {
+        start(view -> {});
+        await().atMost(Duration.ofSeconds(10)).until(() -> fetchWaits.size() >= 3);
+        // The controller holds each poll until it has something newer: no interval stands between a change and
+        // the broker.
+        assertTrue(
+                fetchWaits.stream().allMatch(w -> w == BrokerLifecycle.METADATA_MAX_WAIT_MILLIS),
+                fetchWaits.toString());
     }
 
     @Test
