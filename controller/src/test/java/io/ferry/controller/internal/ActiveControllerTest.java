@@ -407,7 +407,9 @@ class ActiveControllerTest {
     void aBrokerReportedUnreachableThatStillListensKeepsItsSession() throws Exception {
         start(probeAfter(SESSION_MS / 4));
         brokers(3);
-        heartbeat(2, "i2", 1, 2, 99); // 2 is the sender itself, 99 is not registered: neither is probed
+        // 2 is the sender itself; 99, a negative and the largest id are not registered: none of them is probed.
+        heartbeat(2, "i2", 1, 2, 99);
+        heartbeat(3, "i3", -1, Integer.MAX_VALUE, 1);
         await().atMost(Duration.ofSeconds(10)).until(() -> probes.containsKey(portOf(1)));
         controller.expireSessionsNow().get(10, TimeUnit.SECONDS); // after the probe's answer on the event thread
         assertFalse(fenced(1));

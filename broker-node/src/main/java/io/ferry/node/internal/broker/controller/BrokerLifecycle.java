@@ -234,7 +234,7 @@ public final class BrokerLifecycle implements AutoCloseable {
     public void reportUnreachable(int id) {
         if (id != brokerId && unreachable.add(id) && registered) {
             try {
-                heartbeatThread.execute(this::heartbeatQuietly);
+                heartbeatThread.execute(() -> quietly(this::heartbeat));
             } catch (RejectedExecutionException e) {
                 // Closed: nothing to report to.
             }
@@ -246,14 +246,26 @@ public final class BrokerLifecycle implements AutoCloseable {
         metadataThread.execute(() -> pollMetadataQuietly(0));
     }
 
+    /** Calls to the controllers made on the heartbeat thread; a failure is logged, the loop goes on. */
+    @FunctionalInterface
+    private interface ControllerCalls {
+        void run() throws ControllerUnavailableException;
+    }
+
     private void heartbeatQuietly() {
-        try {
+        quietly(() -> {
             if (!registered) {
                 register();
             } else {
                 heartbeat();
             }
             refreshActiveController();
+        });
+    }
+
+    private void quietly(ControllerCalls calls) {
+        try {
+            calls.run();
         } catch (ControllerUnavailableException e) {
             log.warn("Broker {}: {}", brokerId, e.getMessage());
         } catch (RuntimeException e) {

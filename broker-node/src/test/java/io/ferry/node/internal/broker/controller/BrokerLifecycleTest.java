@@ -186,7 +186,7 @@ class BrokerLifecycleTest {
     @Test
     void aBrokerAReplicaFetchCouldNotReachIsReportedByAHeartbeatAtOnceAndOnlyOnce() {
         start(view -> {}, 3_600_000); // no periodic heartbeat after the first during the test
-        await().atMost(Duration.ofSeconds(10)).until(() -> heartbeats.get() == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> heartbeats.get() == 1 && describes.size() == 1);
 
         lifecycle.reportUnreachable(3);
         lifecycle.reportUnreachable(7); // itself: never reported
@@ -196,6 +196,7 @@ class BrokerLifecycleTest {
         lifecycle.reportUnreachable(3); // the next fetch failed too
         await().atMost(Duration.ofSeconds(10)).until(() -> heartbeats.get() == 3);
         assertEquals(List.of(3), reports.get(2));
+        assertEquals(1, describes.size(), "a report is a heartbeat alone, not the loop's DescribeCluster too");
     }
 
     @Test
@@ -263,6 +264,8 @@ class BrokerLifecycleTest {
             }
         });
         assertTrue(blocked.await(10, TimeUnit.SECONDS), "the second view was never applied");
+        // Polls follow each other at once, so the second view can arrive before the first heartbeat's answer.
+        await().atMost(Duration.ofSeconds(10)).until(() -> !lifecycle.status().fenced());
         long asOf = lifecycle.status().metadataCurrentAsOfMillis();
         nowMillis.addAndGet(MAX_STALENESS_MILLIS + 1);
         RoleHealth stale = health();
