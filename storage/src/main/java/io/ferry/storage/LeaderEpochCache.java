@@ -16,23 +16,22 @@ import java.util.OptionalInt;
  * its log diverges and truncates there, instead of trusting the high watermark (KIP-101, KIP-279).
  *
  * <p>Invariant: entries are ordered with strictly increasing epochs and strictly increasing start
- * offsets. Every change but a deferred one (below) is written to {@value #CHECKPOINT_FILE_NAME} in the
- * partition directory before it becomes visible, atomically (version line, count line, one {@code <epoch> <startOffset>}
- * line per entry). If the write fails the cache is unchanged.
+ * offsets. The file {@value #CHECKPOINT_FILE_NAME} in the partition directory holds them in Kafka's layout
+ * (version line, count line, one {@code <epoch> <startOffset>} line per entry), replaced atomically. A
+ * change that removes entries (a truncation) is written before it becomes visible; if the write fails the
+ * cache is unchanged.
  *
- * <p>A change is written without an fsync; {@link #sync} forces it, and the log calls it before its
- * recovery point passes the change. Kafka fsyncs every new epoch at once, which costs two fsyncs per
- * partition on the thread that applies a leadership change or appends a follower's first batch of a new
- * epoch: after a broker with thousands of leaderships died, its survivors spent tens of seconds in those
- * fsyncs before serving. Nothing needs the entry on disk sooner: a killed process leaves it in the page
- * cache, and after a power loss the batches above the recovery point, the only ones that can carry an
- * epoch the checkpoint lost, are validated and cut again anyway.
+ * <p>A new epoch is not written when it is assigned ({@link #assign}, {@link #assignDeferred}), only by the
+ * next {@link #sync}, which the log runs before its recovery point passes the epoch's first batch and at a
+ * clean close. After a crash the log rebuilds the missing entries from the batches above its recovery point,
+ * which it validates anyway, since each batch carries its leader epoch (as Kafka's recovery does). So an
+ * epoch costs no file write on the thread that appends or applies a leadership: a failover at 10,000
+ * partitions made each survivor create and rename a checkpoint file for each of its thousands of new
+ * leaderships on the produce path, and each follower for each partition on its fetcher thread, about 4 s
+ * of file-system work before the last of them was acknowledged.
  *
- * <p>A new leader's epoch ({@link #assignDeferred}) is not written at once either, only before the first
- * batch of any epoch is appended ({@link #assign}, even when it changes nothing), or by a sync: until then no
- * batch carries it, and a lost entry of an epoch without batches changes no answer of {@link #endOffsetFor}
- * that matters (the next epoch's start is the log end). A failover at 10,000 partitions made each survivor
- * write a checkpoint file for each of its thousands of new leaderships before it served any of them.
+ * <p>The write is not forced either until {@link #sync}: Kafka fsyncs every new epoch at once, which cost
+ * the survivors of a broker with thousands of leaderships tens of seconds before serving.
  *
  * <p>Not thread-safe, except {@link #sync}: the owning log serialises all other calls (appends,
  * truncations and epoch queries run on the log's single writer); a sync may run beside them on the log's
@@ -50,7 +49,7 @@ public final class LeaderEpochCache {
     private List<EpochEntry> entries;
     /** Guarded by this: a change was written and not forced to disk since. */
     private boolean unsynced;
-    /** Guarded by this: the entries hold a change not written yet ({@link #assignDeferred}). */
+    /** Guarded by this: the entries hold a new epoch not written yet. */
     private boolean unwritten;
 
     private LeaderEpochCache(CheckpointFile<EpochEntry> checkpoint, List<EpochEntry> entries) {
@@ -101,34 +100,41 @@ public final class LeaderEpochCache {
 
     /**
      * Records that {@code epoch} starts at {@code startOffset}, as Kafka's leader epoch cache does: nothing
-     * changes if {@code epoch} is the latest epoch and {@code startOffset} is not below its start (a
-     * deferred change is written then);
-     * otherwise the new entry wins, and every entry that would break the invariant (an epoch at least
-     * {@code epoch}, or a start offset at least {@code startOffset}) is removed first. In a consistent
-     * log epochs only grow, so the removal happens only after the caller failed to truncate first.
+     * changes if {@code epoch} is the latest epoch and {@code startOffset} is not below its start; otherwise
+     * the new entry wins, and every entry that would break the invariant (an epoch at least {@code epoch},
+     * or a start offset at least {@code startOffset}) is removed first. In a consistent log epochs only
+     * grow, so the removal happens only after the caller failed to truncate first. A new entry alone is
+     * written by the next {@link #sync}; a removal at once.
      *
      * @throws IllegalArgumentException if {@code epoch} or {@code startOffset} is negative
      */
     public void assign(int epoch, long startOffset) throws IOException {
         List<EpochEntry> updated = assigned(epoch, startOffset);
         if (updated == null) {
-            writeDeferred();
+            return;
+        }
+        if (updated.size() == entries.size() + 1) {
+            defer(updated);
         } else {
             replaceWith(updated);
         }
     }
 
     /**
-     * As {@link #assign}, except that the change is written only by the next {@link #assign}, truncation or
-     * {@link #sync}: for a new leader's epoch, which no batch carries yet.
+     * As {@link #assign}, except that even a removal is written only by the next {@link #sync} or truncation:
+     * for a new leader's epoch, which no batch carries yet.
      */
-    public synchronized void assignDeferred(int epoch, long startOffset) {
+    public void assignDeferred(int epoch, long startOffset) {
         List<EpochEntry> updated = assigned(epoch, startOffset);
         if (updated != null) {
-            entries = updated;
-            unwritten = true;
-            unsynced = true;
+            defer(updated);
         }
+    }
+
+    private synchronized void defer(List<EpochEntry> updated) {
+        entries = updated;
+        unwritten = true;
+        unsynced = true;
     }
 
     /** The entries after assigning {@code epoch} from {@code startOffset}; null when that changes nothing. */
@@ -150,12 +156,6 @@ public final class LeaderEpochCache {
         }
         updated.add(entry);
         return updated;
-    }
-
-    private synchronized void writeDeferred() throws IOException {
-        if (unwritten) {
-            replaceWith(entries);
-        }
     }
 
     /** The latest epoch, if any was assigned. */
@@ -253,7 +253,9 @@ public final class LeaderEpochCache {
      * @throws IOException the file or its directory could not be forced
      */
     public synchronized void sync() throws IOException {
-        writeDeferred();
+        if (unwritten) {
+            replaceWith(entries);
+        }
         if (unsynced) {
             unsynced = false;
             try {

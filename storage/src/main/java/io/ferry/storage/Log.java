@@ -184,13 +184,11 @@ public final class Log implements AutoCloseable {
                     recoveryPoint,
                     epochCache);
         }
-        // Epochs are assigned in the cache before their batches are written, so no valid batch has a
-        // larger epoch than the cache's latest; an empty cache (a lost file) bounds nothing.
-        int maxEpoch = epochCache.latestEpoch().orElse(Integer.MAX_VALUE);
-        LogLoader.Loaded loaded = LogLoader.load(dir, config, recoveryPoint, maxEpoch, clock.millis());
+        LogLoader.Loaded loaded = LogLoader.load(dir, config, recoveryPoint, clock.millis());
         Log log = new Log(dir, config, clock, scheduler, flushThread, loaded, recoveryPoint, epochCache);
         synchronized (log.lock) {
             log.truncateEpochCache();
+            log.restoreEpochs(loaded.recoveredEpochs());
             log.loadProducerState();
         }
         return log;
@@ -204,6 +202,19 @@ public final class Log implements AutoCloseable {
         } catch (IOException e) {
             throw new StorageException(
                     "cannot update the leader epoch checkpoint in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Gives the epoch cache the epochs that batches validated by recovery start and it lacks: a new epoch
+     * reaches the checkpoint only with the flush that moves the recovery point past it, so after a crash the
+     * batches above the recovery point are its only record.
+     */
+    private void restoreEpochs(List<EpochEntry> recovered) {
+        for (EpochEntry start : recovered) {
+            if (start.epoch() > epochCache.latestEpoch().orElse(-1)) {
+                epochCache.assignDeferred(start.epoch(), start.startOffset());
+            }
         }
     }
 
@@ -228,8 +239,8 @@ public final class Log implements AutoCloseable {
     /**
      * Records that {@code leaderEpoch} starts at the current log end offset, as a replica does when it
      * becomes leader, so a follower asking where an epoch ends gets an answer before the new leader has
-     * appended anything. A no-op if it is already the latest epoch. The checkpoint gets the entry with the first
-     * append or the next flush ({@link LeaderEpochCache#assignDeferred}).
+     * appended anything. A no-op if it is already the latest epoch. The checkpoint gets the entry with the next
+     * flush ({@link LeaderEpochCache#assignDeferred}).
      *
      * @throws IllegalArgumentException if {@code leaderEpoch} is negative
      */

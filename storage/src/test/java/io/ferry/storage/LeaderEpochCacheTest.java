@@ -30,11 +30,13 @@ class LeaderEpochCacheTest {
         return dir.resolve("leader-epoch-checkpoint");
     }
 
+    /** A cache with these entries, written and forced. */
     private LeaderEpochCache cacheWith(int... epochAndStart) throws IOException {
         LeaderEpochCache cache = LeaderEpochCache.load(dir);
         for (int i = 0; i < epochAndStart.length; i += 2) {
             cache.assign(epochAndStart[i], epochAndStart[i + 1]);
         }
+        cache.sync();
         return cache;
     }
 
@@ -64,30 +66,42 @@ class LeaderEpochCacheTest {
     }
 
     @Test
-    void aChangeIsWrittenAtOnceAndForcedToDiskOnlyBySync() throws IOException {
+    void aNewEpochIsWrittenAndForcedOnlyBySync() throws IOException {
         LeaderEpochCache cache = cacheWith(1, 10);
-        assertEquals("0\n1\n1 10\n", Files.readString(checkpoint()), "a killed process leaves it in the page cache");
+        cache.assign(2, 40);
+        assertEquals(entries(1, 10, 2, 40), cache.entries(), "answered from memory at once");
+        assertEquals("0\n1\n1 10\n", Files.readString(checkpoint()), "no file written by the appending thread");
         assertTrue(cache.hasUnsyncedChange());
         cache.sync();
+        assertEquals("0\n2\n1 10\n2 40\n", Files.readString(checkpoint()));
         assertFalse(cache.hasUnsyncedChange());
-        cache.assign(1, 50);
+        cache.assign(2, 50);
         assertFalse(cache.hasUnsyncedChange(), "a no-op writes nothing to force");
-        cache.truncateFromEnd(5);
-        assertTrue(cache.hasUnsyncedChange());
     }
 
     @Test
-    void aDeferredEpochIsWrittenBeforeTheNextAppendOrBySync() throws IOException {
+    void aRemovalIsWrittenAtOnceWithTheNewEpochsBeforeItAndForcedBySync() throws IOException {
         LeaderEpochCache cache = cacheWith(1, 10);
-        cache.assignDeferred(2, 40);
-        assertEquals(entries(1, 10, 2, 40), cache.entries(), "a follower asking gets the new epoch at once");
-        assertEquals("0\n1\n1 10\n", Files.readString(checkpoint()), "nothing written yet");
         cache.assign(2, 40);
-        assertEquals("0\n2\n1 10\n2 40\n", Files.readString(checkpoint()), "written before the epoch's first batch");
-
-        cache.assignDeferred(3, 70);
+        cache.assign(3, 60);
+        cache.truncateFromEnd(50);
+        assertEquals(
+                "0\n2\n1 10\n2 40\n", Files.readString(checkpoint()), "a killed process leaves it in the page cache");
+        assertTrue(cache.hasUnsyncedChange());
+        cache.assign(1, 5);
+        assertEquals("0\n1\n1 5\n", Files.readString(checkpoint()), "an assignment that removes entries too");
         cache.sync();
-        assertEquals("0\n3\n1 10\n2 40\n3 70\n", Files.readString(checkpoint()));
+        assertFalse(cache.hasUnsyncedChange());
+    }
+
+    @Test
+    void aLeadersEpochIsNotWrittenEvenWhenItRemovesEntries() throws IOException {
+        LeaderEpochCache cache = cacheWith(1, 10, 3, 40);
+        cache.assignDeferred(2, 50);
+        assertEquals(entries(1, 10, 2, 50), cache.entries(), "a follower asking gets the new epoch at once");
+        assertEquals("0\n2\n1 10\n3 40\n", Files.readString(checkpoint()), "nothing written yet");
+        cache.sync();
+        assertEquals("0\n2\n1 10\n2 50\n", Files.readString(checkpoint()));
         assertFalse(cache.hasUnsyncedChange());
     }
 
@@ -225,16 +239,23 @@ class LeaderEpochCacheTest {
 
     @Test
     void aFailedWriteLeavesTheCacheUnchanged() throws IOException {
-        LeaderEpochCache cache = cacheWith(1, 10);
+        LeaderEpochCache cache = cacheWith(1, 10, 3, 30);
         // A directory where the temp file must go makes the write fail.
         Files.createDirectory(dir.resolve("leader-epoch-checkpoint.tmp"));
         assertThrows(IOException.class, () -> cache.assign(2, 20));
-        assertEquals(entries(1, 10), cache.entries());
+        assertEquals(entries(1, 10, 3, 30), cache.entries());
         assertThrows(IOException.class, () -> cache.truncateFromEnd(0));
-        assertEquals(entries(1, 10), cache.entries());
+        assertEquals(entries(1, 10, 3, 30), cache.entries());
+        cache.assign(4, 40);
+        assertThrows(IOException.class, cache::sync);
+        assertEquals(entries(1, 10, 3, 30, 4, 40), cache.entries());
+        assertTrue(cache.hasUnsyncedChange(), "the next sync tries again");
+        Files.delete(dir.resolve("leader-epoch-checkpoint.tmp"));
+        cache.sync();
+        assertEquals(cache.entries(), LeaderEpochCache.load(dir).entries());
     }
 
-    /** Any sequence of operations keeps the invariant, and the file always matches memory. */
+    /** Any sequence of operations keeps the invariant, and after a sync the file matches memory. */
     @Property(tries = 100)
     void operationsKeepEntriesStrictlyIncreasingAndPersisted(@ForAll("operations") List<long[]> operations)
             throws IOException {
@@ -245,7 +266,8 @@ class LeaderEpochCacheTest {
                 switch ((int) op[0]) {
                     case 0 -> cache.assign((int) op[1], op[2]);
                     case 1 -> cache.truncateFromEnd(op[2]);
-                    default -> cache.truncateFromStart(op[2]);
+                    case 2 -> cache.truncateFromStart(op[2]);
+                    default -> cache.sync();
                 }
                 List<EpochEntry> entries = cache.entries();
                 for (int i = 1; i < entries.size(); i++) {
@@ -257,8 +279,12 @@ class LeaderEpochCacheTest {
                     assertEquals(op[1], last.epoch());
                     assertTrue(last.startOffset() <= op[2]);
                 }
-                assertEquals(entries, LeaderEpochCache.load(partitionDir).entries());
+                if (op[0] == 3) {
+                    assertEquals(entries, LeaderEpochCache.load(partitionDir).entries());
+                }
             }
+            cache.sync();
+            assertEquals(cache.entries(), LeaderEpochCache.load(partitionDir).entries());
         } finally {
             try (Stream<Path> files = Files.walk(partitionDir)) {
                 for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
@@ -307,7 +333,7 @@ class LeaderEpochCacheTest {
     @Provide
     Arbitrary<List<long[]>> operations() {
         Arbitrary<long[]> op = Arbitraries.integers()
-                .between(0, 2)
+                .between(0, 3)
                 .flatMap(kind -> Arbitraries.integers()
                         .between(0, 12)
                         .flatMap(epoch ->

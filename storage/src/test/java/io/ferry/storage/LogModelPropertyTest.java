@@ -91,7 +91,8 @@ class LogModelPropertyTest {
     @Property(tries = 80)
     void theLogBehavesLikeAListOfBatches(@ForAll @Size(max = 40) List<@net.jqwik.api.From("op") Op> ops)
             throws Exception {
-        Path dir = Files.createTempDirectory("ferry-log-model");
+        Path root = Files.createTempDirectory("ferry-log-model");
+        Path dir = Files.createDirectory(root.resolve("log"));
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
         ManualClock clock = new ManualClock(1_000_000L);
         Model model = new Model();
@@ -99,13 +100,13 @@ class LogModelPropertyTest {
         try {
             for (Op op : ops) {
                 clock.advance(10);
-                log = apply(op, log, model, dir, clock, scheduler);
+                log = apply(op, log, model, log.dir(), clock, scheduler);
                 check(log, model, op);
             }
         } finally {
             log.close();
             scheduler.shutdownNow();
-            deleteTree(dir);
+            deleteTree(root);
         }
     }
 
@@ -166,9 +167,12 @@ class LogModelPropertyTest {
                 assertTrue(log.recoveryResult().cleanShutdown());
             }
             case REOPEN_CRASHED -> {
-                // The old instance is abandoned as a killed process would leave it; a torn write follows the end.
-                tearAfterEnd(dir, model, op.b());
-                log = Log.open(dir, CONFIG, 0, clock, scheduler);
+                // The old instance is abandoned as a killed process would leave it, its files copied as they are
+                // (in place, its background flush could still write them); a torn write follows the end.
+                Path image = dir.resolveSibling(dir.getFileName() + "-crashed");
+                LogDirs.copy(dir, image);
+                tearAfterEnd(image, model, op.b());
+                log = Log.open(image, CONFIG, 0, clock, scheduler);
                 assertEquals(false, log.recoveryResult().cleanShutdown());
             }
         }

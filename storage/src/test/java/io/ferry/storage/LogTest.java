@@ -618,20 +618,62 @@ class LogTest {
     }
 
     @Test
-    void aNewLeadersEpochReachesTheCheckpointWithItsFirstBatchNotBefore() throws Exception {
-        open(small().build());
+    void aNewEpochReachesTheCheckpointWithTheNextFlushAndACrashRecoversItFromTheBatches(@TempDir Path crashed)
+            throws Exception {
+        open(LogConfig.defaults()); // one segment: no roll starts a background flush
         log.appendAsLeader(batch(1, 1, 20), 1);
+        log.flush();
         Path checkpoint = dir.resolve(LeaderEpochCache.CHECKPOINT_FILE_NAME);
-        String beforeLeadership = Files.readString(checkpoint);
+        String flushed = Files.readString(checkpoint);
         log.assignEpochStartOffset(2);
         assertEquals(new EpochEndOffset(1, 1), log.endOffsetForEpoch(1), "answered from memory at once");
-        assertEquals(beforeLeadership, Files.readString(checkpoint), "no file written for the leadership");
         log.appendAsLeader(batch(2, 1, 20), 2);
-        // What a kill -9 leaves: the file as written, without the clean close's sync.
-        assertEquals(
-                List.of(new EpochEntry(1, 0), new EpochEntry(2, 1)),
-                LeaderEpochCache.load(dir).entries(),
-                "written before the epoch's first batch");
+        ByteBuffer fromANewLeader = batch(3, 1, 20);
+        RecordBatch.wrap(fromANewLeader).setBaseOffset(2);
+        RecordBatch.wrap(fromANewLeader).setPartitionLeaderEpoch(5);
+        log.appendAsFollower(fromANewLeader);
+        assertEquals(flushed, Files.readString(checkpoint), "no file written by a leadership or an append");
+
+        // What a kill -9 leaves: the files as they are now, without the clean close's flush.
+        LogDirs.copy(dir, crashed);
+        List<EpochEntry> history = List.of(new EpochEntry(1, 0), new EpochEntry(2, 1), new EpochEntry(5, 2));
+        try (Log recovered = Log.open(crashed, LogConfig.defaults(), 1, clock, scheduler)) {
+            assertEquals(3, recovered.logEndOffset(), "batches of epochs the checkpoint lacks are kept");
+            assertEquals(history, recovered.epochEntries(), "their epochs are taken from the batches");
+            recovered.flush();
+            assertEquals(history, LeaderEpochCache.load(crashed).entries(), "and written by the next flush");
+        }
+        log.flush();
+        assertEquals(history, LeaderEpochCache.load(dir).entries());
+    }
+
+    @Test
+    void recoveryKeepsALeaderEpochRaisedByDamageAsKafkaDoesAndCutsALoweredOne() throws Exception {
+        open(LogConfig.defaults());
+        for (int i = 0; i < 3; i++) {
+            log.appendAsLeader(batch(i, 1, 20), 4);
+        }
+        log.close();
+        Path segment = dir.resolve(String.format("%020d.log", 0));
+        int second = batch(0, 1, 20).remaining(); // where the second batch starts
+        for (int damaged : new int[] {9, 2}) {
+            Files.deleteIfExists(dir.resolve("clean-shutdown"));
+            try (java.nio.channels.FileChannel file =
+                    java.nio.channels.FileChannel.open(segment, java.nio.file.StandardOpenOption.WRITE)) {
+                file.write(
+                        ByteBuffer.allocate(4).putInt(0, damaged), second + RecordBatch.PARTITION_LEADER_EPOCH_OFFSET);
+            }
+            log = Log.open(dir, LogConfig.defaults(), 0, clock, scheduler);
+            if (damaged > 4) {
+                // The leader epoch is outside the CRC: the raised batch passes, the next one goes back in epoch.
+                assertEquals(2, log.logEndOffset());
+                assertEquals(List.of(new EpochEntry(4, 0), new EpochEntry(9, 1)), log.epochEntries());
+            } else {
+                assertEquals(1, log.logEndOffset(), "an epoch below the previous batch's is cut");
+                assertEquals(List.of(new EpochEntry(4, 0)), log.epochEntries());
+            }
+            log.close();
+        }
     }
 
     @Test

@@ -164,7 +164,8 @@ public final class LogFlush {
                 throw new StorageException("flush of " + dir + " failed: " + e.getMessage(), e);
             }
         }
-        // Every epoch of a batch below offset was written before offset was read above.
+        // Every epoch of a batch below offset was assigned in the cache before offset was read above: the sync
+        // writes it if it is new and forces it.
         try {
             checkpoints.flush();
         } catch (IOException e) {

@@ -1,5 +1,6 @@
 package io.ferry.storage.internal;
 
+import io.ferry.storage.EpochEntry;
 import io.ferry.storage.LogConfig;
 import io.ferry.storage.RecoveryResult;
 import io.ferry.storage.StorageException;
@@ -34,8 +35,16 @@ public final class LogLoader {
 
     private LogLoader() {}
 
-    /** The loaded segments in offset order (the last one appendable), and what loading did. */
-    public record Loaded(List<LogSegment> segments, RecoveryResult result) {}
+    /**
+     * The loaded segments in offset order (the last one appendable), what loading did, and where each leader
+     * epoch of the validated batches starts (empty when nothing was validated), oldest first.
+     */
+    public record Loaded(List<LogSegment> segments, RecoveryResult result, List<EpochEntry> recoveredEpochs) {
+
+        Loaded(List<LogSegment> segments, RecoveryResult result) {
+            this(segments, result, List.of());
+        }
+    }
 
     /**
      * The log of a partition directory just created: one empty segment, with nothing to look for first (a
@@ -59,9 +68,8 @@ public final class LogLoader {
 
     /**
      * @param recoveryPoint offsets below it were flushed and are trusted after a crash
-     * @param maxEpoch      no batch may carry a larger leader epoch (the latest epoch in the epoch cache)
      */
-    public static Loaded load(Path dir, LogConfig config, long recoveryPoint, int maxEpoch, long nowMs) {
+    public static Loaded load(Path dir, LogConfig config, long recoveryPoint, long nowMs) {
         try {
             Files.createDirectories(dir);
             boolean clean = Files.deleteIfExists(dir.resolve(CLEAN_SHUTDOWN_FILE));
@@ -85,8 +93,8 @@ public final class LogLoader {
                         nowMs));
             }
             return clean
-                    ? loadClean(dir, segments, config, maxEpoch, nowMs)
-                    : recover(dir, segments, config, recoveryPoint, maxEpoch, nowMs);
+                    ? loadClean(dir, segments, config, nowMs)
+                    : recover(dir, segments, config, recoveryPoint, nowMs);
         } catch (IOException e) {
             throw new StorageException("cannot load the log in " + dir + ": " + e.getMessage(), e);
         }
@@ -96,7 +104,7 @@ public final class LogLoader {
      * Trusts every segment; if one does not even parse (its batch lengths do not chain to the end of
      * the file), falls back to validating from that segment on.
      */
-    private static Loaded loadClean(Path dir, List<LogSegment> segments, LogConfig config, int maxEpoch, long nowMs)
+    private static Loaded loadClean(Path dir, List<LogSegment> segments, LogConfig config, long nowMs)
             throws IOException {
         int rebuilt = 0;
         for (int i = 0; i < segments.size(); i++) {
@@ -105,15 +113,14 @@ public final class LogLoader {
                     rebuilt++;
                 }
             } catch (StorageException e) {
-                return recoverFrom(dir, segments, i, rebuilt, config, maxEpoch, nowMs);
+                return recoverFrom(dir, segments, i, rebuilt, config, nowMs);
             }
         }
         sealAllButLast(segments);
         return new Loaded(segments, new RecoveryResult(true, 0, 0, 0, rebuilt));
     }
 
-    private static Loaded recover(
-            Path dir, List<LogSegment> segments, LogConfig config, long recoveryPoint, int maxEpoch, long nowMs)
+    private static Loaded recover(Path dir, List<LogSegment> segments, LogConfig config, long recoveryPoint, long nowMs)
             throws IOException {
         int firstToRecover = 0;
         for (int i = 0; i < segments.size(); i++) {
@@ -128,32 +135,26 @@ public final class LogLoader {
                     rebuilt++;
                 }
             } catch (StorageException e) {
-                return recoverFrom(dir, segments, i, rebuilt, config, maxEpoch, nowMs);
+                return recoverFrom(dir, segments, i, rebuilt, config, nowMs);
             }
         }
-        return recoverFrom(dir, segments, firstToRecover, rebuilt, config, maxEpoch, nowMs);
+        return recoverFrom(dir, segments, firstToRecover, rebuilt, config, nowMs);
     }
 
     /** Validates segments from {@code firstToRecover} on, cutting at the first invalid byte. */
     private static Loaded recoverFrom(
-            Path dir,
-            List<LogSegment> segments,
-            int firstToRecover,
-            int rebuiltBefore,
-            LogConfig config,
-            int maxEpoch,
-            long nowMs)
+            Path dir, List<LogSegment> segments, int firstToRecover, int rebuiltBefore, LogConfig config, long nowMs)
             throws IOException {
         int rebuilt = rebuiltBefore;
         int epochFloor = Integer.MIN_VALUE;
         long batches = 0;
         long truncated = 0;
         int recovered = 0;
+        List<EpochEntry> epochStarts = new ArrayList<>();
         for (int i = firstToRecover; i < segments.size(); i++) {
             LogSegment segment = segments.get(i);
             LogSegment.Recovery recovery = segment.recover(
                     epochFloor,
-                    maxEpoch,
                     config.segmentIndexBytes(),
                     config.cleanupPolicy().compacts());
             recovered++;
@@ -161,6 +162,7 @@ public final class LogLoader {
             batches += recovery.batches();
             truncated += recovery.bytesTruncated();
             epochFloor = recovery.lastEpoch();
+            epochStarts.addAll(recovery.epochStarts());
             boolean last = i == segments.size() - 1;
             if (recovery.bytesTruncated() > 0 && !last) {
                 // Everything after the first invalid byte goes, as in Kafka: later segments may only
@@ -179,7 +181,7 @@ public final class LogLoader {
             }
         }
         sealAllButLast(segments);
-        return new Loaded(segments, new RecoveryResult(false, recovered, batches, truncated, rebuilt));
+        return new Loaded(segments, new RecoveryResult(false, recovered, batches, truncated, rebuilt), epochStarts);
     }
 
     private static LogSegment reopenAppendable(Path dir, LogSegment segment, LogConfig config, long nowMs)

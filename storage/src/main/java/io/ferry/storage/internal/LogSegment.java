@@ -5,6 +5,7 @@ import io.ferry.record.CorruptBatchException;
 import io.ferry.record.Record;
 import io.ferry.record.RecordBatch;
 import io.ferry.record.RecordIterator;
+import io.ferry.storage.EpochEntry;
 import io.ferry.storage.LogConfig;
 import io.ferry.storage.StorageException;
 import java.io.IOException;
@@ -351,19 +352,20 @@ public final class LogSegment {
      * Validates every batch by length and CRC, checks that offsets continue from the base offset (or, with
      * {@code gapsAllowed}, only increase: a compacted log has gaps, which costs the check of base offsets
      * that the CRC does not cover, as in Kafka) and
-     * that leader epochs never decrease nor exceed {@code maxEpoch}, rebuilds both indexes, and cuts
-     * the file after the last good batch.
+     * that leader epochs never decrease, rebuilds both indexes, and cuts the file after the last good batch.
+     * It names where each epoch above {@code epochFloor} starts, which the leader epoch checkpoint may not
+     * have been given yet (it is written by the flush that moves the recovery point past them).
      *
      * @param epochFloor the epoch of the last batch before this segment
      */
-    public Recovery recover(int epochFloor, int maxEpoch, int segmentIndexBytes, boolean gapsAllowed)
-            throws IOException {
+    public Recovery recover(int epochFloor, int segmentIndexBytes, boolean gapsAllowed) throws IOException {
         resetIndexes(segmentIndexBytes);
         BatchScanner scanner = BatchScanner.of(log.slice(0, log.size()));
         long expectedOffset = baseOffset;
         int epoch = epochFloor;
         int validBytes = 0;
         long batches = 0;
+        List<EpochEntry> epochStarts = new ArrayList<>();
         while (true) {
             RecordBatch batch;
             try {
@@ -373,14 +375,18 @@ public final class LogSegment {
             }
             if (batch == null
                     || (gapsAllowed ? batch.baseOffset() < expectedOffset : batch.baseOffset() != expectedOffset)
-                    || batch.partitionLeaderEpoch() < epoch
-                    || batch.partitionLeaderEpoch() > maxEpoch) {
+                    || batch.partitionLeaderEpoch() < epoch) {
                 break;
             }
             indexBatch(batch, validBytes);
             validBytes = scanner.position();
             expectedOffset = batch.nextOffset();
-            epoch = batch.partitionLeaderEpoch();
+            if (batch.partitionLeaderEpoch() > epoch) {
+                epoch = batch.partitionLeaderEpoch();
+                if (epoch >= 0) {
+                    epochStarts.add(new EpochEntry(epoch, batch.baseOffset()));
+                }
+            }
             batches++;
         }
         int cut = log.size() - validBytes;
@@ -388,11 +394,14 @@ public final class LogSegment {
             log.truncateInPlace(validBytes);
         }
         nextOffset = expectedOffset;
-        return new Recovery(batches, cut, epoch);
+        return new Recovery(batches, cut, epoch, epochStarts);
     }
 
-    /** What {@link #recover} found: batches validated, bytes cut, the epoch of the last good batch. */
-    public record Recovery(long batches, int bytesTruncated, int lastEpoch) {}
+    /**
+     * What {@link #recover} found: batches validated, bytes cut, the epoch of the last good batch, and the
+     * first batch of each epoch above the floor, oldest first.
+     */
+    public record Recovery(long batches, int bytesTruncated, int lastEpoch, List<EpochEntry> epochStarts) {}
 
     /**
      * Loads a segment whose bytes are trusted (below the recovery point, or after a clean shutdown):
