@@ -111,6 +111,7 @@ public final class ReplicaManager implements AutoCloseable {
      */
     public void applyPartitionState(TopicPartition tp, LeaderAndIsr state) {
         applyWithoutWaking(tp, state);
+        resendChangedFetches();
         wake(tp);
     }
 
@@ -120,6 +121,7 @@ public final class ReplicaManager implements AutoCloseable {
      */
     public void applyPartitionStates(Map<TopicPartition, LeaderAndIsr> states) {
         states.forEach(this::applyWithoutWaking);
+        resendChangedFetches();
         produceWaiters.checkAndComplete(states.keySet());
         fetchWaiters.checkAndComplete(states.keySet());
         followerFetchWaiters.checkAndComplete(states.keySet());
@@ -199,6 +201,13 @@ public final class ReplicaManager implements AutoCloseable {
                                     env.timer(),
                                     env.fetcherExecutors().create("ferry-replica-fetcher-" + id)))
                     .follow(partition, state.leaderEpoch()));
+        }
+    }
+
+    /** A follower's request held at the leader names the partitions it follows: one that gained some asks again. */
+    private void resendChangedFetches() {
+        synchronized (fetchers) {
+            fetchers.values().forEach(ReplicaFetcher::resendIfChanged);
         }
     }
 

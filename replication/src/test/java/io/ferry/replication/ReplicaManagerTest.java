@@ -475,6 +475,45 @@ class ReplicaManagerTest {
     }
 
     @Test
+    void aRequestHeldAtTheLeaderIsSentAgainOncePerViewThatAddsPartitionsButNotForAnIsrChange() {
+        // The leader holds every request: nothing but a resend can name a partition added meanwhile.
+        List<CompletableFuture<Map<TopicPartition, ReplicaFetchResult>>> held =
+                Collections.synchronizedList(new ArrayList<>());
+        List<Set<TopicPartition>> named = Collections.synchronizedList(new ArrayList<>());
+        ReplicaManager follower = manager((leader, replica, params, partitions, timeout) -> {
+            Set<TopicPartition> tps = new java.util.HashSet<>();
+            partitions.forEach(p -> tps.add(p.tp()));
+            named.add(tps);
+            CompletableFuture<Map<TopicPartition, ReplicaFetchResult>> answer = new CompletableFuture<>();
+            held.add(answer);
+            return answer;
+        });
+        TopicPartition tp2 = new TopicPartition("t", 1);
+        TopicPartition tp3 = new TopicPartition("t", 2);
+        LeaderAndIsr led = new LeaderAndIsr(2, 1, 1, List.of(1, 2), List.of(1, 2));
+        try {
+            follower.applyPartitionStates(Map.of(TP, led));
+            await().atMost(Duration.ofSeconds(10)).until(() -> named.size() == 1);
+            assertEquals(Set.of(TP), named.get(0));
+
+            Map<TopicPartition, LeaderAndIsr> newLeaderships = new java.util.LinkedHashMap<>();
+            newLeaderships.put(tp2, led);
+            newLeaderships.put(tp3, led);
+            follower.applyPartitionStates(newLeaderships);
+            await().atMost(Duration.ofSeconds(10)).until(() -> named.size() == 2);
+            assertEquals(Set.of(TP, tp2, tp3), named.get(1), "sent again at once, naming both new partitions");
+            assertTrue(held.get(0).isCancelled(), "the held request was given up");
+
+            follower.applyPartitionStates(Map.of(TP, new LeaderAndIsr(2, 1, 2, List.of(1, 2), List.of(2))));
+            await().during(Duration.ofMillis(300))
+                    .atMost(Duration.ofSeconds(10))
+                    .until(() -> named.size() == 2 && !held.get(1).isDone());
+        } finally {
+            follower.close();
+        }
+    }
+
+    @Test
     void aBrokerThatIsNotAReplicaIsRefusedBeforeItsPositionIsLookedAt() {
         manager.applyPartitionState(TP, leader(1, List.of(LOCAL)));
         produce(RequiredAcks.LEADER, batch(2));

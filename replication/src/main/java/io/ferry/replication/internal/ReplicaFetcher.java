@@ -24,6 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,6 +79,14 @@ public final class ReplicaFetcher implements AutoCloseable {
     /** Numbers the backoffs, so that the end of one a change already cut short is ignored. Confined to the tasks. */
     private long backoffs;
 
+    /**
+     * Set when a partition joins or changes epoch, cleared when a request takes the followed set: a request in
+     * flight does not name the change.
+     */
+    private final AtomicBoolean changedSinceRequest = new AtomicBoolean();
+    /** The request in flight was cancelled to be sent again with the followed set now. Confined to the tasks. */
+    private boolean restarting;
+
     private volatile Timer.Timeout backoff;
     /** The request in flight, or the flushes awaited before the next one; cancelled by {@link #close}. */
     private volatile CompletableFuture<?> inFlight;
@@ -113,7 +122,29 @@ public final class ReplicaFetcher implements AutoCloseable {
             return;
         }
         followed.put(partition.tp(), new Followed(partition, leaderEpoch));
+        changedSinceRequest.set(true);
         step(this::fetchUnlessInFlight);
+    }
+
+    /**
+     * Sends the request in flight again if partitions joined or changed epoch since it was sent: the leader
+     * holds an idle request up to {@code replica.fetch.wait.max.ms}, and data for a partition it does not name
+     * does not end the wait. After a failover, the new leaders' first records waited that long before their
+     * followers asked for them. Called once per metadata view, after every {@link #follow} of it, so a view
+     * that adds thousands of partitions restarts the request once.
+     */
+    public void resendIfChanged() {
+        if (changedSinceRequest.get()) {
+            step(this::restartRequest);
+        }
+    }
+
+    private void restartRequest() {
+        CompletableFuture<?> request = inFlight;
+        if (state == State.FETCHING && !restarting && request != null && changedSinceRequest.get()) {
+            restarting = true;
+            request.cancel(true); // its completion runs answered(), which sends the next request at once
+        }
     }
 
     /** @return whether the partition was followed here */
@@ -172,6 +203,7 @@ public final class ReplicaFetcher implements AutoCloseable {
 
     /** Sends one request with the position of every followed partition, or goes idle if there is none. */
     private void fetch() {
+        changedSinceRequest.set(false);
         // A snapshot in the map's order (no Map.copyOf: its iteration order changes from one JVM to the next).
         Map<TopicPartition, Followed> round = new LinkedHashMap<>(followed);
         List<ReplicaFetchPartition> positions = new ArrayList<>();
@@ -228,7 +260,11 @@ public final class ReplicaFetcher implements AutoCloseable {
             Map<TopicPartition, ReplicaFetchResult> answers,
             Throwable error) {
         inFlight = null;
-        if (error != null) {
+        boolean restart = restarting;
+        restarting = false;
+        if (error != null && restart) {
+            fetch();
+        } else if (error != null) {
             Throwable cause =
                     error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
             log.debug("Fetch from leader {} failed: {}", leaderId, cause.getMessage());

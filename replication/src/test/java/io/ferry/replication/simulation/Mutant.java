@@ -12,11 +12,12 @@ import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Ferry with one deliberate bug, each of a kind the simulation must catch, injected through a {@link Wiring}
- * seam so that no production class carries a test switch. {@link #breaks} names the invariant that is to
- * report it.
+ * seam so that no production class carries a test switch. {@link #breaks} names the invariants that may
+ * report it first.
  */
 enum Mutant implements Wiring {
 
@@ -75,9 +76,11 @@ enum Mutant implements Wiring {
 
     /**
      * A new leader cuts its log back to its high watermark, as replicas did before KIP-101: its high watermark,
-     * learnt as a follower, lags the old leader's, so it drops batches that were committed.
+     * learnt as a follower, lags the old leader's, so it drops batches that were committed. Whether the
+     * acknowledgement of a dropped batch reached its producer before the cut decides which check sees it first.
      */
-    NEW_LEADER_TRUNCATES_TO_HIGH_WATERMARK(Invariant.LEADERS_KEEP_COMMITTED_RECORDS) {
+    NEW_LEADER_TRUNCATES_TO_HIGH_WATERMARK(
+            Invariant.LEADERS_KEEP_COMMITTED_RECORDS, Invariant.ACKNOWLEDGED_RECORDS_SURVIVE) {
         @Override
         public void afterApplying(int broker, LeaderAndIsr state, Partition replica, MemoryReplicaLog log) {
             // Just elected: the new epoch starts at the log end, with nothing appended under it yet.
@@ -91,14 +94,14 @@ enum Mutant implements Wiring {
         }
     };
 
-    private final Invariant breaks;
+    private final Set<Invariant> breaks;
 
-    Mutant(Invariant breaks) {
-        this.breaks = breaks;
+    Mutant(Invariant... breaks) {
+        this.breaks = Set.of(breaks);
     }
 
-    /** The invariant whose violation the simulation reports for this mutant. */
-    Invariant breaks() {
+    /** The invariants one of which the simulation reports first for this mutant. */
+    Set<Invariant> breaks() {
         return breaks;
     }
 }

@@ -1,6 +1,5 @@
 package io.ferry.replication.simulation;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -55,7 +54,7 @@ class ReplicationSimulationTest {
                 failures.size() + " of " + seeds + " seeds failed:\n" + String.join("\n", failures));
     }
 
-    /** Each mutant breaks one invariant on purpose: the first seed that fails names that invariant. */
+    /** Each mutant breaks an invariant on purpose: the first seed that fails names one it breaks. */
     @ParameterizedTest
     @EnumSource(Mutant.class)
     void eachMutantIsCaughtByTheInvariantItBreaks(Mutant mutant) {
@@ -63,7 +62,7 @@ class ReplicationSimulationTest {
             Simulation.Outcome outcome = Simulation.run(seed, mutant);
             if (!outcome.ok()) {
                 System.out.println(report(outcome));
-                assertEquals(mutant.breaks(), outcome.violation().invariant, report(outcome));
+                assertTrue(mutant.breaks().contains(outcome.violation().invariant), report(outcome));
                 return;
             }
         }
