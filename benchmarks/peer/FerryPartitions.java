@@ -12,7 +12,8 @@
 //   failover <bs> <topic> <partitions> <pidDir> <node>
 //                                                kill -9 of <node>'s JVM, then one acks=all record to every
 //                                                partition; time from the kill until the last one is acknowledged
-//                                                (every partition writable again), and how many failed
+//                                                (every partition writable again), and how many failed; a
+//                                                "timeline" line every 200 ms shows what was acknowledged when
 //   full-isr <bs> <topic> <partitions> <sinceEpochMs>
 //                                                time from <sinceEpochMs> (when the script started a node again)
 //                                                until every partition has a full ISR again
@@ -222,8 +223,10 @@ public class FerryPartitions {
                     done.countDown();
                 });
             }
+            Thread timeline = timeline(producer, topic, node, ledByVictim, killT, ackTimes, movedAckTimes, done);
             producer.flush();
             done.await(WAIT_MS, TimeUnit.MILLISECONDS);
+            timeline.join();
             victim.onExit().get(10, TimeUnit.SECONDS);
             long[] sorted = ackTimes.stream().mapToLong(t -> t - killT).sorted().toArray();
             long[] moved = movedAckTimes.stream().mapToLong(t -> t - killT).sorted().toArray();
@@ -234,6 +237,38 @@ public class FerryPartitions {
                     partitions, moved.length, failed.get(), node,
                     String.valueOf(firstError.get()).replace(' ', '_'));
         }
+    }
+
+    /**
+     * Every 200 ms until every record is acknowledged, a line of the step's log: time since the kill, records
+     * acknowledged (all, and of the partitions the killed node led), and how many of those partitions the
+     * producer still sees led by the killed node. It shows which stage a slow failover waits in.
+     */
+    private static Thread timeline(
+            FerryProducer producer,
+            String topic,
+            int node,
+            java.util.Set<Integer> ledByVictim,
+            long killT,
+            java.util.Queue<Long> acked,
+            java.util.Queue<Long> movedAcked,
+            CountDownLatch done) {
+        Thread thread = new Thread(() -> {
+            try {
+                while (!done.await(200, TimeUnit.MILLISECONDS)) {
+                    long stale = producer.partitionsFor(topic).stream()
+                            .filter(p -> ledByVictim.contains(p.partition()) && p.leader() == node)
+                            .count();
+                    System.out.printf("timeline ms=%d acked=%d moved_acked=%d moved_still_on_killed=%d%n",
+                            System.currentTimeMillis() - killT, acked.size(), movedAcked.size(), stale);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "failover-timeline");
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
     }
 
     /**
