@@ -12,6 +12,7 @@ import io.ferry.storage.TopicPartition;
 import java.nio.ByteBuffer;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -219,6 +220,15 @@ public final class ReplicaManager implements AutoCloseable {
 
     public Optional<Partition> partition(TopicPartition tp) {
         return Optional.ofNullable(partitions.get(tp));
+    }
+
+    /**
+     * The partitions hosted now, as a live read-only view: what a caller needs when it only asks which, without
+     * the cost of a {@link #snapshots() snapshot} of each (its log's size and segment count), which a broker's
+     * metadata thread paid per partition for every view it applied.
+     */
+    public Set<TopicPartition> hostedPartitions() {
+        return Collections.unmodifiableSet(partitions.keySet());
     }
 
     /** Every hosted partition's state now. */

@@ -24,6 +24,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
@@ -540,6 +541,14 @@ public final class LogManager implements AutoCloseable {
     /** Every log, by partition; a snapshot. */
     public Map<TopicPartition, Log> allLogs() {
         return Map.copyOf(logs);
+    }
+
+    /**
+     * Runs {@code action} for every log open now, without the copy {@link #allLogs} makes: for a broker's
+     * metadata thread, which walks every log for each view it applies.
+     */
+    public void forEachLog(BiConsumer<TopicPartition, Log> action) {
+        logs.forEach(action);
     }
 
     /**

@@ -452,7 +452,7 @@ public final class BrokerRole implements NodeRole {
         // the reconciler makes them leaders or followers, so no append is checked against the broker
         // defaults; logs the reconciler creates read `newest` themselves. Retention, held since
         // start-up, may run from here on.
-        logManager.allLogs().forEach((tp, log) -> {
+        logManager.forEachLog((tp, log) -> {
             LogConfig topicConfig = topicConfigs.logConfig(tp.topic());
             if (!topicConfig.equals(log.config())) {
                 log.updateConfig(topicConfig);
@@ -472,7 +472,7 @@ public final class BrokerRole implements NodeRole {
     /** The partitions whose log this broker holds and compacts, with the configs just applied. */
     private Set<TopicPartition> compactedLogs() {
         Set<TopicPartition> compacted = new HashSet<>();
-        logManager.allLogs().forEach((tp, log) -> {
+        logManager.forEachLog((tp, log) -> {
             if (log.config().cleanupPolicy().compacts()) {
                 compacted.add(tp);
             }

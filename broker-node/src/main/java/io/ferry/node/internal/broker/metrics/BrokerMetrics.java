@@ -14,7 +14,6 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -130,10 +129,9 @@ public final class BrokerMetrics {
 
     /** Adds gauges for newly hosted partitions and removes those of partitions no longer hosted. */
     public synchronized void syncPartitions() {
-        Set<TopicPartition> hosted = new HashSet<>();
-        for (PartitionSnapshot s : replicaManager.snapshots()) {
-            hosted.add(s.tp());
-            partitionGauges.computeIfAbsent(s.tp(), this::registerPartition);
+        Set<TopicPartition> hosted = Set.copyOf(replicaManager.hostedPartitions());
+        for (TopicPartition tp : hosted) {
+            partitionGauges.computeIfAbsent(tp, this::registerPartition);
         }
         partitionGauges.entrySet().removeIf(e -> {
             if (hosted.contains(e.getKey())) {

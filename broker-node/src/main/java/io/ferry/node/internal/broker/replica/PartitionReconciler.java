@@ -80,7 +80,7 @@ public final class PartitionReconciler {
         }
         replicaManager.applyPartitionStates(changed);
         Set<TopicPartition> stale = new HashSet<>(hostedOnDisk);
-        replicaManager.snapshots().forEach(s -> stale.add(s.tp()));
+        stale.addAll(replicaManager.hostedPartitions());
         stale.removeAll(assigned);
         for (TopicPartition tp : stale) {
             log.info(
