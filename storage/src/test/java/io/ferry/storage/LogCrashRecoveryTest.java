@@ -82,7 +82,7 @@ class LogCrashRecoveryTest {
         }
         assertTrue(log.segmentCount() >= 4, "several segments: " + log.segmentCount());
         image = root.resolve("image");
-        copy(live, image);
+        LogDirs.copy(live, image);
     }
 
     @AfterEach
@@ -97,18 +97,9 @@ class LogCrashRecoveryTest {
         scheduler.shutdownNow();
     }
 
-    private static void copy(Path from, Path to) throws IOException {
-        Files.createDirectories(to);
-        try (Stream<Path> files = Files.list(from)) {
-            for (Path file : (Iterable<Path>) files::iterator) {
-                Files.copy(file, to.resolve(file.getFileName()));
-            }
-        }
-    }
-
     private Path freshCopy(String name) throws IOException {
         Path dir = root.resolve(name);
-        copy(image, dir);
+        LogDirs.copy(image, dir);
         return dir;
     }
 

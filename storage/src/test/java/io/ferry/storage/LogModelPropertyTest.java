@@ -106,6 +106,8 @@ class LogModelPropertyTest {
         } finally {
             log.close();
             scheduler.shutdownNow();
+            // A crashed instance's flush may still be writing its directory: the tree is deleted after it.
+            scheduler.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
             deleteTree(root);
         }
     }
