@@ -19,7 +19,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -409,7 +408,7 @@ class LogCompactionTest {
         append(log, kv("a", "active"));
         List<Long> bases = log.segmentBaseOffsets();
         log.close();
-        copyTree(root.resolve("t-0"), root.resolve("t-1"));
+        LogDirs.copy(root.resolve("t-0"), root.resolve("t-1"));
         Log twin = Log.open(root.resolve("t-1"), CONFIG, 0, clock, scheduler);
         twin.flush();
         assertEquals(3, twin.clean(0, twin.logEndOffset(), bigMap()).segmentsCleaned());
@@ -521,21 +520,8 @@ class LogCompactionTest {
 
     private Path copy(Path dir, String name) throws IOException {
         Path target = root.resolve(name);
-        copyTree(dir, target);
+        LogDirs.copy(dir, target);
         return target;
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        Files.createDirectories(to);
-        try (Stream<Path> files = Files.list(from)) {
-            for (Path file : (Iterable<Path>) files::iterator) {
-                try {
-                    Files.copy(file, to.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
-                } catch (java.nio.file.NoSuchFileException renamedAway) {
-                    // a checkpoint's temp file the live log's flush renamed meanwhile: as a kill a moment later
-                }
-            }
-        }
     }
 
     private static List<String> keys(List<RecordBatch> batches) {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -13,16 +14,20 @@ final class LogDirs {
     private LogDirs() {}
 
     /**
-     * Copies every file of {@code from} into {@code to}: taken while the log is open, the image a killed
-     * process leaves (no clean-shutdown marker). A file the log's background flush renamed away meanwhile (a
-     * checkpoint's temp file) is left out, as a kill a moment later would have left it.
+     * Copies the tree under {@code from} into {@code to}, replacing files already there: taken while the logs
+     * are open, the image a killed process leaves (no clean-shutdown marker). A file a log's background flush
+     * renamed away meanwhile (a checkpoint's temp file) is left out, as a kill a moment later would have left it.
      */
     static void copy(Path from, Path to) throws IOException {
-        Files.createDirectories(to);
-        try (Stream<Path> files = Files.list(from)) {
+        try (Stream<Path> files = Files.walk(from)) {
             for (Path file : (Iterable<Path>) files::iterator) {
+                Path target = to.resolve(from.relativize(file).toString());
+                if (Files.isDirectory(file)) {
+                    Files.createDirectories(target);
+                    continue;
+                }
                 try {
-                    Files.copy(file, to.resolve(file.getFileName()));
+                    Files.copy(file, target, StandardCopyOption.REPLACE_EXISTING);
                 } catch (NoSuchFileException renamedAway) {
                     // see above
                 }

@@ -186,7 +186,7 @@ class LogManagerTest {
         manager.checkpoint();
         // The directory as a killed broker leaves it (no clean-shutdown marker, no closed files).
         Path image = root.resolve("image");
-        copyTree(root.resolve("live"), image);
+        LogDirs.copy(root.resolve("live"), image);
         Files.deleteIfExists(image.resolve(LogDirectoryLock.LOCK_FILE_NAME));
 
         LogManager recovered = start(LogManagerConfig.of(List.of(image)));
@@ -215,30 +215,13 @@ class LogManagerTest {
         }
         // Killed before the next periodic checkpoint.
         Path image = root.resolve("image");
-        copyTree(root.resolve("live"), image);
+        LogDirs.copy(root.resolve("live"), image);
         Files.deleteIfExists(image.resolve(LogDirectoryLock.LOCK_FILE_NAME));
 
         Log reopened = start(LogManagerConfig.of(List.of(image))).getLog(tp).orElseThrow();
         assertEquals(0, reopened.logStartOffset(), "not the deleted log's start");
         assertEquals(0, reopened.highWatermark(), "not the deleted log's high watermark");
         assertEquals(8, reopened.logEndOffset());
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path file : (Iterable<Path>) files::iterator) {
-                Path target = to.resolve(from.relativize(file).toString());
-                if (Files.isDirectory(file)) {
-                    Files.createDirectories(target);
-                } else {
-                    try {
-                        Files.copy(file, target);
-                    } catch (java.nio.file.NoSuchFileException renamedAway) {
-                        // a checkpoint's temp file a live log's flush renamed meanwhile: as a kill a moment later
-                    }
-                }
-            }
-        }
     }
 
     @Test
