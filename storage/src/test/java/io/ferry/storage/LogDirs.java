@@ -1,10 +1,13 @@
 package io.ferry.storage;
 
 import java.io.IOException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -19,20 +22,36 @@ final class LogDirs {
      * renamed away meanwhile (a checkpoint's temp file) is left out, as a kill a moment later would have left it.
      */
     static void copy(Path from, Path to) throws IOException {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path file : (Iterable<Path>) files::iterator) {
-                Path target = to.resolve(from.relativize(file).toString());
-                if (Files.isDirectory(file)) {
-                    Files.createDirectories(target);
-                    continue;
-                }
+        Files.walkFileTree(from, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes) throws IOException {
+                Files.createDirectories(target(dir));
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
                 try {
-                    Files.copy(file, target, StandardCopyOption.REPLACE_EXISTING);
+                    Files.copy(file, target(file), StandardCopyOption.REPLACE_EXISTING);
                 } catch (NoSuchFileException renamedAway) {
                     // see above
                 }
+                return FileVisitResult.CONTINUE;
             }
-        }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException failure) throws IOException {
+                // The walk lists a name and then reads its attributes: the rename can fall between the two.
+                if (failure instanceof NoSuchFileException) {
+                    return FileVisitResult.CONTINUE;
+                }
+                throw failure;
+            }
+
+            private Path target(Path file) {
+                return to.resolve(from.relativize(file).toString());
+            }
+        });
     }
 
     /** The producer state snapshots of {@code dir}, oldest first. */
