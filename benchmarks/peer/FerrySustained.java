@@ -12,7 +12,8 @@
 // warm-up and in the last such stretch). The consumer (auto.offset.reset=none: falling behind retention is
 // counted, then it starts over at the log start) reports records read, offset gaps, and its lag (records
 // acknowledged and not yet read) per window, when the producer stopped and at the end.
-// Bounded: the load runs <seconds>; then at most 150 s for outstanding acks and 60 s for the consumer.
+// Bounded: the load runs <seconds> (what is due by then is sent, within at most 150 s more), then at most 150 s
+// for outstanding acks and 60 s for the consumer to catch up.
 import io.ferry.client.ConsumerConfig;
 import io.ferry.client.ConsumerRecord;
 import io.ferry.client.FerryConsumer;
@@ -72,21 +73,22 @@ public class FerrySustained {
             long startMs = System.currentTimeMillis();
             System.out.printf("START epoch_ms=%d rate=%d seconds=%d record_size=%d in_flight_max=%d%n",
                     startMs, rate, seconds, size, inFlightMax);
-            long sent = 0, lateMax = 0, window = 1, windowFailed = 0;
+            long sent = 0, lateMax = 0, window = 1, windowFailed = 0, all = seconds * rate;
             while (true) {
                 long now = System.nanoTime();
-                if (now >= end) {
+                boolean over = now >= end; // then the rest of the records, all due, and stop
+                if (over && (sent == all || now >= end + ACK_WAIT_NANOS)) {
                     break; // the last window is reported once every record is answered
                 }
-                if (now >= start + window * WINDOW_NANOS) {
+                if (!over && now >= start + window * WINDOW_NANOS) {
                     long f = failed.get();
                     report(windows, window * 10, 10, startMs, recorder.getIntervalHistogram(), total, f - windowFailed,
                             reader, ackedEnd.get());
                     windowFailed = f;
                     window++;
                 }
-                long due = Math.min((long) ((now - start) / 1e9 * rate) + 1, seconds * rate); // records due by now
-                while (sent < due && System.nanoTime() < end) {
+                long due = Math.min((long) ((now - start) / 1e9 * rate) + 1, all); // records due by now
+                while (sent < due) {
                     if (!inFlight.tryAcquire(100, TimeUnit.MILLISECONDS)) {
                         break; // back to the window and deadline checks; the latency keeps counting from due
                     }
@@ -105,8 +107,10 @@ public class FerrySustained {
                     sent++;
                 }
                 // Until the next record is due, at least 100 us: at 100,000/s that sends about ten at a time.
-                long next = dueAt(start, sent, rate);
-                LockSupport.parkNanos(Math.max(MIN_PARK_NANOS, Math.min(next, end) - System.nanoTime()));
+                if (!over) {
+                    long next = dueAt(start, sent, rate);
+                    LockSupport.parkNanos(Math.max(MIN_PARK_NANOS, Math.min(next, end) - System.nanoTime()));
+                }
             }
             long lagAtStop = lag(ackedEnd.get(), reader);
             boolean allAnswered = inFlight.tryAcquire(inFlightMax, ACK_WAIT_NANOS, TimeUnit.NANOSECONDS);
