@@ -109,7 +109,8 @@ class LogManagerTest {
         managers.add(restarted);
         assertEquals(4, restarted.cleanOffset(tp));
         restarted.deleteLog(tp);
-        assertEquals(Map.of(), new OffsetCheckpointFile(checkpoint).read());
+        restarted.getOrCreateLog(tp, LogConfig.defaults());
+        assertEquals(Map.of(), new OffsetCheckpointFile(checkpoint).read(), "forgotten before the name is reused");
     }
 
     @Test
@@ -197,31 +198,82 @@ class LogManagerTest {
         assertEquals(41, reopened.logEndOffset());
     }
 
-    @Test
-    void aLogCreatedAgainAfterADeleteTakesNothingFromTheOldOneAfterACrash() throws Exception {
-        LogManager manager = start(LogManagerConfig.of(List.of(root.resolve("live"))));
-        TopicPartition tp = new TopicPartition("again", 0);
+    /** A manager of {@code live} where {@code tp} had 10 records, high watermark 10 and log start 5, checkpointed, then deleted. */
+    private LogManager withADeletedLog(Path live, TopicPartition tp) throws Exception {
+        LogManager manager = start(LogManagerConfig.of(List.of(live)));
         Log old = manager.getOrCreateLog(tp, small());
-        for (int i = 0; i < 10; i++) {
-            old.appendAsLeader(batch(clock.millis(), 1, 20), 1);
-        }
+        appendRecords(old, 10);
         old.updateHighWatermark(10);
         old.advanceLogStartOffset(5);
         manager.checkpoint();
         manager.deleteLog(tp);
-        Log fresh = manager.getOrCreateLog(tp, small());
-        for (int i = 0; i < 8; i++) {
-            fresh.appendAsLeader(batch(clock.millis(), 1, 20), 1);
-        }
-        // Killed before the next periodic checkpoint.
-        Path image = root.resolve("image");
-        LogDirs.copy(root.resolve("live"), image);
-        Files.deleteIfExists(image.resolve(LogDirectoryLock.LOCK_FILE_NAME));
+        return manager;
+    }
 
-        Log reopened = start(LogManagerConfig.of(List.of(image))).getLog(tp).orElseThrow();
+    private void appendRecords(Log log, int records) throws LogAppendException {
+        for (int i = 0; i < records; i++) {
+            log.appendAsLeader(batch(clock.millis(), 1, 20), 1);
+        }
+    }
+
+    /** What a kill leaves of {@code live}, copied to {@code name}: the logs without the directory lock. */
+    private Path crashImage(Path live, String name) throws IOException {
+        Path image = root.resolve(name);
+        LogDirs.copy(live, image);
+        Files.deleteIfExists(image.resolve(LogDirectoryLock.LOCK_FILE_NAME));
+        return image;
+    }
+
+    /** The log of {@code tp} as a restart on {@code image} opens it. */
+    private Log reopened(Path image, TopicPartition tp) throws IOException {
+        return start(LogManagerConfig.of(List.of(image))).getLog(tp).orElseThrow();
+    }
+
+    private static void assertNothingOfTheDeletedLog(Log reopened, long records) {
         assertEquals(0, reopened.logStartOffset(), "not the deleted log's start");
         assertEquals(0, reopened.highWatermark(), "not the deleted log's high watermark");
-        assertEquals(8, reopened.logEndOffset());
+        assertEquals(records, reopened.logEndOffset());
+    }
+
+    @Test
+    void aLogCreatedAgainAfterADeleteTakesNothingFromTheOldOneAfterACrash() throws Exception {
+        Path live = root.resolve("live");
+        TopicPartition tp = new TopicPartition("again", 0);
+        appendRecords(withADeletedLog(live, tp).getOrCreateLog(tp, small()), 8);
+        // Killed before the next periodic checkpoint.
+        assertNothingOfTheDeletedLog(reopened(crashImage(live, "image"), tp), 8);
+    }
+
+    @Test
+    void aLogDeletedJustBeforeACrashLeavesNothingToALogCreatedUnderItsNameAfterTheRestart() throws Exception {
+        Path live = root.resolve("live");
+        TopicPartition tp = new TopicPartition("again", 0);
+        withADeletedLog(live, tp);
+        // Killed before the next checkpoint: the files still name the deleted log.
+        Path image = crashImage(live, "image");
+        appendRecords(start(LogManagerConfig.of(List.of(image))).getOrCreateLog(tp, small()), 8);
+        // Killed again before a checkpoint.
+        assertNothingOfTheDeletedLog(reopened(crashImage(image, "second"), tp), 8);
+    }
+
+    @Test
+    void aDeletionLeavesTheCheckpointsToTheNextWriteUnlessTheSameNameIsCreatedFirst() throws Exception {
+        Path dir = root.resolve("live");
+        LogManager manager = start(LogManagerConfig.of(List.of(dir)));
+        TopicPartition gone = new TopicPartition("gone", 0);
+        manager.getOrCreateLog(gone, small()).appendAsLeader(batch(clock.millis(), 1, 20), 1);
+        manager.getOrCreateLog(new TopicPartition("kept", 0), small());
+        manager.checkpoint();
+        Path recoveryPoints = dir.resolve(LogManager.RECOVERY_POINT_CHECKPOINT);
+        String written = Files.readString(recoveryPoints);
+        assertTrue(written.contains("gone 0"), written);
+
+        manager.deleteLog(gone);
+        manager.getOrCreateLog(new TopicPartition("other", 0), small());
+        assertEquals(written, Files.readString(recoveryPoints), "a deletion alone rewrites no checkpoint");
+
+        manager.getOrCreateLog(gone, small());
+        assertFalse(Files.readString(recoveryPoints).contains("gone 0"), "rewritten before the name is reused");
     }
 
     @Test
