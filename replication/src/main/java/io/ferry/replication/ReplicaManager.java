@@ -23,6 +23,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -75,6 +76,9 @@ public final class ReplicaManager implements AutoCloseable {
     private final ReplicationConfig config;
     private final Environment env;
     private final Map<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
+    /** See {@link #hostedPartitionsChanges()}. */
+    private final AtomicLong hostedChanges = new AtomicLong();
+
     private final DelayedOperations<TopicPartition> produceWaiters;
     private final DelayedOperations<TopicPartition> fetchWaiters;
     private final DelayedOperations<TopicPartition> followerFetchWaiters;
@@ -129,15 +133,23 @@ public final class ReplicaManager implements AutoCloseable {
     }
 
     private void applyWithoutWaking(TopicPartition tp, LeaderAndIsr state) {
-        Partition partition = partitions.computeIfAbsent(
-                tp,
-                t -> new Partition(
-                        t,
-                        localBrokerId,
-                        logs.open(t),
-                        env.clock(),
-                        config.replicaLagTimeMaxMs(),
-                        id -> fencedBrokers.contains(id)));
+        Partition partition = partitions.get(tp);
+        if (partition == null) {
+            Partition[] created = new Partition[1];
+            partition = partitions.computeIfAbsent(
+                    tp,
+                    t -> created[0] = new Partition(
+                            t,
+                            localBrokerId,
+                            logs.open(t),
+                            env.clock(),
+                            config.replicaLagTimeMaxMs(),
+                            id -> fencedBrokers.contains(id)));
+            if (partition == created[0]) {
+                // Counted once the partition is in the map: see hostedPartitionsChanges.
+                hostedChanges.incrementAndGet();
+            }
+        }
         Partition.Applied applied = partition.apply(state);
         updateFetcher(partition);
         if (applied.newLeadership()) {
@@ -154,6 +166,7 @@ public final class ReplicaManager implements AutoCloseable {
     public void removePartition(TopicPartition tp, boolean deleteLog) {
         Partition removed = partitions.remove(tp);
         if (removed != null) {
+            hostedChanges.incrementAndGet();
             removed.markOffline("the replica was removed from this broker");
             updateFetcher(removed);
             wake(tp);
@@ -229,6 +242,15 @@ public final class ReplicaManager implements AutoCloseable {
      */
     public Set<TopicPartition> hostedPartitions() {
         return Collections.unmodifiableSet(partitions.keySet());
+    }
+
+    /**
+     * How many times a partition was added or removed so far: while it stays the same, {@link #hostedPartitions()}
+     * names the same set, so a caller that walked it need not again. Read it before the set: counted after each
+     * change is made.
+     */
+    public long hostedPartitionsChanges() {
+        return hostedChanges.get();
     }
 
     /** Every hosted partition's state now. */

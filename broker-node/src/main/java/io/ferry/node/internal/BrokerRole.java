@@ -138,6 +138,8 @@ public final class BrokerRole implements NodeRole {
     private volatile GroupLagMetrics groupLag;
     /** Owned by the lifecycle's metadata thread: the view the partitions were last reconciled with. */
     private BrokerMetadata reconciled = BrokerMetadata.EMPTY;
+    /** Owned by the lifecycle's metadata thread; set with the replica manager. */
+    private PartitionReconciler reconciler;
     /**
      * The newest view, published to topic configs as soon as its application starts: the logs the
      * application creates must get the overrides of topics that only this view has.
@@ -280,6 +282,7 @@ public final class BrokerRole implements NodeRole {
                 new ReplicaManager.Environment(
                         delays, clock, leaderClient, isrChannel, replicationMetrics, threads::single));
         replicaManager = replicas;
+        reconciler = new PartitionReconciler(config.nodeId(), replicas);
         metrics = new BrokerMetrics(registry, replicas);
         FetchMemory fetchMemory = new FetchMemory(
                 new MemoryBudget(
@@ -450,23 +453,57 @@ public final class BrokerRole implements NodeRole {
         newest = next;
         // Logs opened before their topic's overrides were known (every log at start-up) take them before
         // the reconciler makes them leaders or followers, so no append is checked against the broker
-        // defaults; logs the reconciler creates read `newest` themselves. Retention, held since
-        // start-up, may run from here on.
-        logManager.forEachLog((tp, log) -> {
-            LogConfig topicConfig = topicConfigs.logConfig(tp.topic());
-            if (!topicConfig.equals(log.config())) {
-                log.updateConfig(topicConfig);
-            }
-        });
+        // defaults; logs the reconciler creates read `newest` themselves. After the first view only the
+        // logs of topics whose record changed can differ. Retention, held since start-up, may run from here on.
+        Set<String> changedTopics = firstView ? null : changedTopics(reconciled, next);
+        if (changedTopics == null || !changedTopics.isEmpty()) {
+            logManager.forEachLog((tp, log) -> {
+                if (changedTopics != null && !changedTopics.contains(tp.topic())) {
+                    return;
+                }
+                LogConfig topicConfig = topicConfigs.logConfig(tp.topic());
+                if (!topicConfig.equals(log.config())) {
+                    log.updateConfig(topicConfig);
+                }
+            });
+        }
         logManager.releaseRetention();
         Set<TopicPartition> onDisk =
                 firstView && next.version() > 0 ? logManager.allLogs().keySet() : Set.of();
-        new PartitionReconciler(config.nodeId(), replicaManager).reconcile(reconciled, next, onDisk);
+        long hostedChanges = replicaManager.hostedPartitionsChanges();
+        PartitionReconciler.Result result = reconciler.reconcile(reconciled, next, onDisk);
+        log.debug(
+                "Metadata version {}: walked {} of {} topics, applied {} partition states, removed {} partitions",
+                next.version(),
+                result.topicsWalked(),
+                next.partitions().size(),
+                result.applied(),
+                result.removed());
         groups.onMetadata(next);
         reconciled = next;
         firstView &= next.version() == 0;
         metrics.syncPartitions();
-        cleanerMetrics.syncCompactedLogs(compactedLogs());
+        if (changedTopics == null
+                || !changedTopics.isEmpty()
+                || hostedChanges != replicaManager.hostedPartitionsChanges()) {
+            cleanerMetrics.syncCompactedLogs(compactedLogs());
+        }
+    }
+
+    /** The topics {@code next} holds under another record than {@code previous} (or only one of them holds). */
+    private static Set<String> changedTopics(BrokerMetadata previous, BrokerMetadata next) {
+        Set<String> changed = new HashSet<>();
+        next.topics().forEach((name, topic) -> {
+            if (previous.topics().get(name) != topic) {
+                changed.add(name);
+            }
+        });
+        previous.topics().keySet().forEach(name -> {
+            if (!next.topics().containsKey(name)) {
+                changed.add(name);
+            }
+        });
+        return changed;
     }
 
     /** The partitions whose log this broker holds and compacts, with the configs just applied. */

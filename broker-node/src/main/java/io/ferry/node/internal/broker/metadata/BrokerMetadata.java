@@ -132,6 +132,9 @@ public record BrokerMetadata(
         final Map<Integer, BrokerRegistration> brokers;
         final Map<String, TopicRecord> topics;
         final Map<String, Map<Integer, PartitionRecord>> partitions;
+        /** The topics whose partitions this builder copied to change them: topic → its copy. */
+        private final Map<String, TreeMap<Integer, PartitionRecord>> written = new HashMap<>();
+
         final Map<String, AclBinding> acls;
         final Map<ScramMechanism, Map<String, ScramCredential>> scramCredentials;
         final Map<ClientQuotaEntity, Map<String, Double>> clientQuotas;
@@ -143,12 +146,30 @@ public record BrokerMetadata(
             scramCredentials = new EnumMap<>(ScramMechanism.class);
             from.scramCredentials.forEach((m, users) -> scramCredentials.put(m, new HashMap<>(users)));
             clientQuotas = new HashMap<>(from.clientQuotas);
-            partitions = new HashMap<>();
-            from.partitions.forEach((t, ps) -> partitions.put(t, new TreeMap<>(ps)));
+            partitions = new HashMap<>(from.partitions);
+        }
+
+        /**
+         * The partitions of {@code topic} this builder may change: copied the first time, so the views before keep
+         * theirs, and every topic no record touches stays shared with them (whose partitions a broker then need
+         * not walk again: see PartitionReconciler).
+         */
+        private Map<Integer, PartitionRecord> writablePartitions(String topic) {
+            return written.computeIfAbsent(topic, t -> {
+                Map<Integer, PartitionRecord> before = partitions.get(t);
+                TreeMap<Integer, PartitionRecord> copy = before == null ? new TreeMap<>() : new TreeMap<>(before);
+                partitions.put(t, copy);
+                return copy;
+            });
+        }
+
+        private void removePartitions(String topic) {
+            partitions.remove(topic);
+            written.remove(topic);
         }
 
         void putPartition(PartitionRecord p) {
-            partitions.computeIfAbsent(p.getTopic(), t -> new TreeMap<>()).put(p.getPartition(), p);
+            writablePartitions(p.getTopic()).put(p.getPartition(), p);
         }
 
         /** A credential of a mechanism this broker does not offer cannot verify anyone here: left out. */
@@ -181,12 +202,12 @@ public record BrokerMetadata(
                 case CREATE_TOPIC -> {
                     TopicRecord topic = record.getCreateTopic().getTopic();
                     topics.put(topic.getName(), topic);
-                    partitions.remove(topic.getName());
+                    removePartitions(topic.getName());
                     record.getCreateTopic().getPartitionsList().forEach(this::putPartition);
                 }
                 case DELETE_TOPIC -> {
                     topics.remove(record.getDeleteTopic().getName());
-                    partitions.remove(record.getDeleteTopic().getName());
+                    removePartitions(record.getDeleteTopic().getName());
                 }
                 case PARTITION_CHANGE -> {
                     PartitionRecord p = record.getPartitionChange().getPartition();
@@ -256,6 +277,9 @@ public record BrokerMetadata(
         }
 
         BrokerMetadata build(long version) {
+            // Shared with the views after this one from now on: read-only.
+            written.forEach((topic, copy) -> partitions.put(topic, Collections.unmodifiableMap(copy)));
+            written.clear();
             return new BrokerMetadata(version, brokers, topics, partitions, acls, scramCredentials, clientQuotas);
         }
     }

@@ -53,6 +53,8 @@ public final class BrokerMetrics {
     private final Timer acksAllWait;
     private final List<Meter> brokerGauges = new ArrayList<>();
     private final Map<TopicPartition, List<Meter>> partitionGauges = new HashMap<>();
+    /** {@link ReplicaManager#hostedPartitionsChanges()} when {@link #partitionGauges} was last synced; guarded by this. */
+    private long syncedHostedChanges = -1;
 
     public BrokerMetrics(MeterRegistry registry, ReplicaManager replicaManager) {
         this.registry = registry;
@@ -127,8 +129,16 @@ public final class BrokerMetrics {
                 .increment(bytes);
     }
 
-    /** Adds gauges for newly hosted partitions and removes those of partitions no longer hosted. */
+    /**
+     * Adds gauges for newly hosted partitions and removes those of partitions no longer hosted; nothing to walk
+     * when no partition came or went since the last call (most metadata views, at thousands of partitions).
+     */
     public synchronized void syncPartitions() {
+        long changes = replicaManager.hostedPartitionsChanges();
+        if (changes == syncedHostedChanges) {
+            return;
+        }
+        syncedHostedChanges = changes;
         Set<TopicPartition> hosted = Set.copyOf(replicaManager.hostedPartitions());
         for (TopicPartition tp : hosted) {
             partitionGauges.computeIfAbsent(tp, this::registerPartition);

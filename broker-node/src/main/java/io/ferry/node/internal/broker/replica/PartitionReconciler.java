@@ -22,6 +22,10 @@ import org.slf4j.LoggerFactory;
  * topic recreated under a new id, or no longer assigned to it are removed with their logs. The fenced
  * brokers of the view go to the replica manager first, which refuses their fetches as leader.
  *
+ * <p>A topic whose partitions a view shares with the view reconciled before (views copy only the topics a
+ * change touched) is skipped, as long as nothing else added or removed a hosted partition since: at 10,000
+ * partitions, walking them all took a broker about as long per view as the rest of applying it.
+ *
  * <p>Not thread-safe: the broker's metadata thread is the only caller.
  */
 public final class PartitionReconciler {
@@ -30,6 +34,10 @@ public final class PartitionReconciler {
 
     private final int brokerId;
     private final ReplicaManager replicaManager;
+    /** The view the last reconciliation that completed made the partitions match; null before one. */
+    private BrokerMetadata lastReconciled;
+    /** {@link ReplicaManager#hostedPartitionsChanges()} when that reconciliation completed. */
+    private long hostedChangesThen = -1;
 
     public PartitionReconciler(int brokerId, ReplicaManager replicaManager) {
         this.brokerId = brokerId;
@@ -37,34 +45,45 @@ public final class PartitionReconciler {
     }
 
     /**
+     * What one reconciliation did.
+     *
+     * @param topicsWalked the topics whose partitions it compared (those of the view that changed, or all)
+     * @param applied      partitions whose leader and ISR it applied
+     * @param removed      partitions it removed with their logs
+     */
+    public record Result(int topicsWalked, int applied, int removed) {}
+
+    /**
      * Applies the difference from {@code previous} to {@code next}.
      *
      * @param hostedOnDisk partitions with a log on disk; on the first view, those it does not assign to this
      *                     broker are stale (deleted while it was down) and removed
      */
-    public void reconcile(BrokerMetadata previous, BrokerMetadata next, Set<TopicPartition> hostedOnDisk) {
+    public Result reconcile(BrokerMetadata previous, BrokerMetadata next, Set<TopicPartition> hostedOnDisk) {
         Set<Integer> fenced = fencedBrokers(next);
         if (!fenced.equals(fencedBrokers(previous))) {
             log.info("Fenced brokers are now {} (metadata version {})", fenced, next.version());
         }
         replicaManager.setFencedBrokers(fenced);
-        Set<TopicPartition> assigned = new HashSet<>();
+        // Skipping unchanged topics is sound only from the view the partitions were last made to match, with no
+        // partition added or removed since by anyone else.
+        boolean incremental = previous == lastReconciled
+                && hostedOnDisk.isEmpty()
+                && replicaManager.hostedPartitionsChanges() == hostedChangesThen;
+        lastReconciled = null;
         Map<TopicPartition, LeaderAndIsr> changed = new LinkedHashMap<>();
-        for (Map<Integer, PartitionRecord> byNumber : next.partitions().values()) {
-            for (PartitionRecord p : byNumber.values()) {
-                if (!p.getReplicasList().contains(brokerId)) {
+        int topicsWalked = 0;
+        for (Map.Entry<String, Map<Integer, PartitionRecord>> topic :
+                next.partitions().entrySet()) {
+            if (incremental && unchanged(topic.getKey(), previous, next)) {
+                continue;
+            }
+            topicsWalked++;
+            for (PartitionRecord p : topic.getValue().values()) {
+                TopicPartition tp = assignedHere(p);
+                if (tp == null) {
                     continue;
                 }
-                TopicPartition tp;
-                try {
-                    tp = new TopicPartition(p.getTopic(), p.getPartition());
-                } catch (InvalidTopicException e) {
-                    log.warn(
-                            "Ignoring partition {} of a topic whose name is not a valid directory name",
-                            p.getPartition());
-                    continue;
-                }
-                assigned.add(tp);
                 PartitionRecord before =
                         previous.partition(p.getTopic(), p.getPartition()).orElse(null);
                 boolean recreated = before != null && !before.getTopicId().equals(p.getTopicId());
@@ -79,15 +98,46 @@ public final class PartitionReconciler {
             }
         }
         replicaManager.applyPartitionStates(changed);
-        Set<TopicPartition> stale = new HashSet<>(hostedOnDisk);
-        stale.addAll(replicaManager.hostedPartitions());
-        stale.removeAll(assigned);
-        for (TopicPartition tp : stale) {
+        Set<TopicPartition> candidates = new HashSet<>(hostedOnDisk);
+        candidates.addAll(replicaManager.hostedPartitions());
+        int removed = 0;
+        for (TopicPartition tp : candidates) {
+            if (incremental && unchanged(tp.topic(), previous, next)) {
+                continue; // hosted and assigned in the previous view, as in this one
+            }
+            if (next.partition(tp.topic(), tp.partition())
+                    .map(p -> assignedHere(p) != null)
+                    .orElse(false)) {
+                continue;
+            }
             log.info(
                     "Removing partition {}: its topic was deleted or it is no longer assigned to broker {}",
                     tp,
                     brokerId);
             replicaManager.removePartition(tp, true);
+            removed++;
+        }
+        lastReconciled = next;
+        hostedChangesThen = replicaManager.hostedPartitionsChanges();
+        return new Result(topicsWalked, changed.size(), removed);
+    }
+
+    /** Whether both views hold the same partitions of {@code topic}, shared, not copied. */
+    private static boolean unchanged(String topic, BrokerMetadata previous, BrokerMetadata next) {
+        Map<Integer, PartitionRecord> now = next.partitions().get(topic);
+        return now != null && now == previous.partitions().get(topic);
+    }
+
+    /** The partition of {@code p} if this broker is one of its replicas; null otherwise. */
+    private TopicPartition assignedHere(PartitionRecord p) {
+        if (!p.getReplicasList().contains(brokerId)) {
+            return null;
+        }
+        try {
+            return new TopicPartition(p.getTopic(), p.getPartition());
+        } catch (InvalidTopicException e) {
+            log.warn("Ignoring partition {} of a topic whose name is not a valid directory name", p.getPartition());
+            return null;
         }
     }
 

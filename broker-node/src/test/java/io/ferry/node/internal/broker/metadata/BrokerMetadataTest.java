@@ -3,6 +3,7 @@ package io.ferry.node.internal.broker.metadata;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ferry.proto.v1.AccessControlEntryRecord;
@@ -127,6 +128,57 @@ class BrokerMetadataTest {
                 after,
                 after.apply(
                         FetchMetadataResponse.newBuilder().setMetadataVersion(5).build()));
+    }
+
+    private static MetadataRecord createTopic(String name, PartitionRecord... partitions) {
+        CreateTopicRecord.Builder create = CreateTopicRecord.newBuilder()
+                .setTopic(TopicRecord.newBuilder().setName(name).setPartitionCount(partitions.length));
+        for (PartitionRecord p : partitions) {
+            create.addPartitions(p);
+        }
+        return MetadataRecord.newBuilder().setCreateTopic(create).build();
+    }
+
+    @Test
+    void aViewSharesTheTopicsNoRecordTouchedAndLeavesTheViewBeforeAsItWas() {
+        BrokerMetadata first = BrokerMetadata.EMPTY.apply(FetchMetadataResponse.newBuilder()
+                .setMetadataVersion(2)
+                .addRecords(at(1, createTopic("a", partition("a", 0, 1, 0), partition("a", 1, 1, 0))))
+                .addRecords(at(2, createTopic("b", partition("b", 0, 1, 0))))
+                .build());
+        BrokerMetadata second = first.apply(FetchMetadataResponse.newBuilder()
+                .setMetadataVersion(3)
+                .addRecords(at(
+                        3,
+                        MetadataRecord.newBuilder()
+                                .setPartitionChange(
+                                        PartitionChangeRecord.newBuilder().setPartition(partition("a", 1, 1, 1)))
+                                .build()))
+                .build());
+
+        assertSame(first.partitions().get("b"), second.partitions().get("b"), "b untouched: shared");
+        assertFalse(first.partitions().get("a") == second.partitions().get("a"), "a changed: copied");
+        assertEquals(1, second.partition("a", 1).orElseThrow().getLeaderEpoch());
+        assertSame(
+                second.partition("a", 0).orElseThrow(), first.partition("a", 0).orElseThrow());
+        assertEquals(0, first.partition("a", 1).orElseThrow().getLeaderEpoch(), "the view before is unchanged");
+
+        BrokerMetadata recreated = second.apply(FetchMetadataResponse.newBuilder()
+                .setMetadataVersion(5)
+                .addRecords(at(
+                        4,
+                        MetadataRecord.newBuilder()
+                                .setDeleteTopic(DeleteTopicRecord.newBuilder().setName("b"))
+                                .build()))
+                .addRecords(at(5, createTopic("b", partition("b", 0, 1, 3))))
+                .build());
+        assertEquals(3, recreated.partition("b", 0).orElseThrow().getLeaderEpoch());
+        assertEquals(0, second.partition("b", 0).orElseThrow().getLeaderEpoch());
+        assertSame(second.partitions().get("a"), recreated.partitions().get("a"));
+        assertThrows(
+                UnsupportedOperationException.class,
+                () -> recreated.partitions().get("a").remove(0),
+                "partitions shared between views are read-only");
     }
 
     @Test

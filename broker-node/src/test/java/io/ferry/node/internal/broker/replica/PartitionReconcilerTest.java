@@ -7,9 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ferry.node.internal.broker.metadata.BrokerMetadata;
 import io.ferry.proto.v1.BrokerRegistration;
+import io.ferry.proto.v1.CreateTopicRecord;
+import io.ferry.proto.v1.DeleteTopicRecord;
 import io.ferry.proto.v1.ErrorCode;
+import io.ferry.proto.v1.FetchMetadataResponse;
+import io.ferry.proto.v1.MetadataRecord;
+import io.ferry.proto.v1.PartitionChangeRecord;
 import io.ferry.proto.v1.PartitionRecord;
 import io.ferry.proto.v1.TopicRecord;
+import io.ferry.proto.v1.VersionedRecord;
 import io.ferry.replication.FetchParams;
 import io.ferry.replication.ReplicaFetchPartition;
 import io.ferry.replication.ReplicaFetchResult;
@@ -150,6 +156,76 @@ class PartitionReconcilerTest {
                         .leaderId());
         assertTrue(replicas.partition(new TopicPartition("a", 1)).isEmpty(), "no longer assigned here");
         assertTrue(logs.getLog(new TopicPartition("a", 1)).isEmpty());
+    }
+
+    /** The view after {@code records}, numbered from {@code view}'s version on, as a broker builds it from a poll. */
+    private static BrokerMetadata after(BrokerMetadata view, MetadataRecord... records) {
+        FetchMetadataResponse.Builder response =
+                FetchMetadataResponse.newBuilder().setMetadataVersion(view.version() + records.length);
+        for (int i = 0; i < records.length; i++) {
+            response.addRecords(VersionedRecord.newBuilder()
+                    .setVersion(view.version() + 1 + i)
+                    .setRecord(records[i]));
+        }
+        return view.apply(response.build());
+    }
+
+    private static MetadataRecord create(PartitionRecord p) {
+        return MetadataRecord.newBuilder()
+                .setCreateTopic(CreateTopicRecord.newBuilder()
+                        .setTopic(TopicRecord.newBuilder()
+                                .setName(p.getTopic())
+                                .setTopicId(p.getTopicId())
+                                .setPartitionCount(1))
+                        .addPartitions(p))
+                .build();
+    }
+
+    private static MetadataRecord change(PartitionRecord p) {
+        return MetadataRecord.newBuilder()
+                .setPartitionChange(PartitionChangeRecord.newBuilder().setPartition(p))
+                .build();
+    }
+
+    @Test
+    void aViewWalksOnlyTheTopicsItChangedUnlessAPartitionCameOrWentBehindItsBack() {
+        TopicPartition a0 = new TopicPartition("a", 0);
+        TopicPartition b0 = new TopicPartition("b", 0);
+        BrokerMetadata first = after(
+                BrokerMetadata.EMPTY,
+                create(partition("a", "ida", 0, List.of(1, 2), 1, 0)),
+                create(partition("b", "idb", 0, List.of(1), 1, 0)));
+        assertEquals(
+                2, reconciler.reconcile(BrokerMetadata.EMPTY, first, Set.of()).topicsWalked());
+
+        BrokerMetadata second = after(first, change(partition("a", "ida", 0, List.of(1, 2), 2, 1)));
+        PartitionReconciler.Result result = reconciler.reconcile(first, second, Set.of());
+        assertEquals(new PartitionReconciler.Result(1, 1, 0), result, "only a changed");
+        assertEquals(2, replicas.partition(a0).orElseThrow().snapshot().leaderId());
+
+        replicas.removePartition(b0, false);
+        BrokerMetadata third = after(second, change(partition("a", "ida", 0, List.of(1, 2), 1, 2)));
+        assertEquals(
+                2,
+                reconciler.reconcile(second, third, Set.of()).topicsWalked(),
+                "a partition went without a view: every topic is walked again");
+        assertTrue(replicas.partition(b0).isPresent(), "and b-0 is hosted again");
+        assertTrue(replicas.partition(a0).orElseThrow().isLeaderAt(2));
+
+        BrokerMetadata deleted = after(
+                third,
+                MetadataRecord.newBuilder()
+                        .setDeleteTopic(DeleteTopicRecord.newBuilder().setName("a"))
+                        .build());
+        assertEquals(new PartitionReconciler.Result(0, 0, 1), reconciler.reconcile(third, deleted, Set.of()));
+        assertTrue(replicas.partition(a0).isEmpty());
+        assertTrue(logs.getLog(a0).isEmpty());
+        assertTrue(replicas.partition(b0).isPresent());
+
+        assertEquals(
+                1,
+                reconciler.reconcile(first, deleted, Set.of()).topicsWalked(),
+                "from a view other than the one last reconciled, every topic");
     }
 
     @Test
