@@ -878,6 +878,17 @@ class SingleNodeBrokerTest {
                 "ferry_broker_leader_partitions ")) {
             assertTrue(body.contains(expected), "no " + expected + " in\n" + body);
         }
+
+        // Gauges follow partitions that come and go after the first.
+        stub(channel)
+                .deleteTopic(DeleteTopicRequest.newBuilder().setName("metered").build());
+        createTopic(channel, "metered-later", 1, Map.of());
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            String now = io.ferry.node.NodeHttpAccess.metrics(node);
+            assertFalse(now.contains("ferry_partition_log_end_offset{partition=\"0\",topic=\"metered\"}"), now);
+            assertTrue(
+                    now.contains("ferry_partition_log_end_offset{partition=\"0\",topic=\"metered-later\"} 0.0"), now);
+        });
     }
 
     @Test

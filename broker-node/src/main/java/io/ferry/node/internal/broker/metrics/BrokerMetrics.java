@@ -139,7 +139,9 @@ public final class BrokerMetrics {
             return;
         }
         syncedHostedChanges = changes;
-        Set<TopicPartition> hosted = Set.copyOf(replicaManager.hostedPartitions());
+        // The live set, not a copy: a partition that comes or goes meanwhile counts as a change, so the next call
+        // walks again.
+        Set<TopicPartition> hosted = replicaManager.hostedPartitions();
         for (TopicPartition tp : hosted) {
             partitionGauges.computeIfAbsent(tp, this::registerPartition);
         }

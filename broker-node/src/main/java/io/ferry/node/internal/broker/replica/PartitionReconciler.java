@@ -7,8 +7,10 @@ import io.ferry.replication.LeaderAndIsr;
 import io.ferry.replication.ReplicaManager;
 import io.ferry.storage.InvalidTopicException;
 import io.ferry.storage.TopicPartition;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -98,13 +100,8 @@ public final class PartitionReconciler {
             }
         }
         replicaManager.applyPartitionStates(changed);
-        Set<TopicPartition> candidates = new HashSet<>(hostedOnDisk);
-        candidates.addAll(replicaManager.hostedPartitions());
         int removed = 0;
-        for (TopicPartition tp : candidates) {
-            if (incremental && unchanged(tp.topic(), previous, next)) {
-                continue; // hosted and assigned in the previous view, as in this one
-            }
+        for (TopicPartition tp : incremental ? assignedInChangedTopics(previous, next) : hosted(hostedOnDisk)) {
             if (next.partition(tp.topic(), tp.partition())
                     .map(p -> assignedHere(p) != null)
                     .orElse(false)) {
@@ -120,6 +117,32 @@ public final class PartitionReconciler {
         lastReconciled = next;
         hostedChangesThen = replicaManager.hostedPartitionsChanges();
         return new Result(topicsWalked, changed.size(), removed);
+    }
+
+    /**
+     * The partitions that may have become stale, when reconciling incrementally: the hosted ones are exactly those
+     * {@code previous} assigned here, and only the topics {@code next} changed or dropped can have moved them.
+     */
+    private List<TopicPartition> assignedInChangedTopics(BrokerMetadata previous, BrokerMetadata next) {
+        List<TopicPartition> assigned = new ArrayList<>();
+        previous.partitions().forEach((topic, byNumber) -> {
+            if (!unchanged(topic, previous, next)) {
+                for (PartitionRecord p : byNumber.values()) {
+                    TopicPartition tp = assignedHere(p);
+                    if (tp != null) {
+                        assigned.add(tp);
+                    }
+                }
+            }
+        });
+        return assigned;
+    }
+
+    /** Every partition hosted now or with a log on disk. */
+    private Set<TopicPartition> hosted(Set<TopicPartition> hostedOnDisk) {
+        Set<TopicPartition> hosted = new HashSet<>(hostedOnDisk);
+        hosted.addAll(replicaManager.hostedPartitions());
+        return hosted;
     }
 
     /** Whether both views hold the same partitions of {@code topic}, shared, not copied. */

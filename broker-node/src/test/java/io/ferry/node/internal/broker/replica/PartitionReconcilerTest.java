@@ -222,9 +222,14 @@ class PartitionReconcilerTest {
         assertTrue(logs.getLog(a0).isEmpty());
         assertTrue(replicas.partition(b0).isPresent());
 
+        BrokerMetadata movedAway = after(deleted, change(partition("b", "idb", 0, List.of(2), 2, 1)));
+        assertEquals(new PartitionReconciler.Result(1, 0, 1), reconciler.reconcile(deleted, movedAway, Set.of()));
+        assertTrue(replicas.partition(b0).isEmpty(), "no longer assigned here");
+        assertTrue(logs.getLog(b0).isEmpty());
+
         assertEquals(
                 1,
-                reconciler.reconcile(first, deleted, Set.of()).topicsWalked(),
+                reconciler.reconcile(first, movedAway, Set.of()).topicsWalked(),
                 "from a view other than the one last reconciled, every topic");
     }
 
