@@ -387,13 +387,17 @@ public final class ActiveController implements AutoCloseable {
         return closed ? CompletableFuture.completedFuture(null) : cluster.expireSessions();
     }
 
-    /** A heartbeat that reports unreachable brokers starts their probes now, not at the next liveness check. */
+    /**
+     * A heartbeat that reports unreachable brokers starts their probes now, not at the next liveness check. The
+     * answer names this controller as the active one.
+     */
     private CompletableFuture<BrokerHeartbeatResponse> heartbeat(BrokerHeartbeatRequest request) {
         CompletableFuture<BrokerHeartbeatResponse> answer = cluster.heartbeat(request);
         if (request.getUnreachableBrokersCount() > 0) {
             startProbes();
         }
-        return answer;
+        return answer.thenApply(
+                r -> r.toBuilder().setActiveControllerId(config.nodeId()).build());
     }
 
     /** Expires sessions and starts the probes due. */

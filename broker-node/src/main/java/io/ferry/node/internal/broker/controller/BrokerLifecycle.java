@@ -7,8 +7,6 @@ import io.ferry.proto.v1.BrokerHeartbeatRequest;
 import io.ferry.proto.v1.BrokerHeartbeatResponse;
 import io.ferry.proto.v1.ControlledShutdownRequest;
 import io.ferry.proto.v1.ControlledShutdownResponse;
-import io.ferry.proto.v1.DescribeClusterRequest;
-import io.ferry.proto.v1.DescribeClusterResponse;
 import io.ferry.proto.v1.Endpoint;
 import io.ferry.proto.v1.Error;
 import io.ferry.proto.v1.ErrorCode;
@@ -65,9 +63,6 @@ public final class BrokerLifecycle implements AutoCloseable {
 
     /** The pause after a metadata poll that failed, before the next. */
     static final long METADATA_RETRY_MILLIS = 100;
-
-    private static final DescribeClusterRequest LEADER_ONLY =
-            DescribeClusterRequest.newBuilder().setLeaderOnly(true).build();
 
     /** An application of a view that takes this long is logged: requests wait on views being current. */
     private static final long SLOW_APPLY_MILLIS = 500;
@@ -259,7 +254,6 @@ public final class BrokerLifecycle implements AutoCloseable {
             } else {
                 heartbeat();
             }
-            refreshActiveController();
         });
     }
 
@@ -311,6 +305,9 @@ public final class BrokerLifecycle implements AutoCloseable {
                 BrokerHeartbeatResponse::getError,
                 requestTimeoutMillis);
         reported.forEach(unreachable::remove);
+        // One call per beat: under load each took about 250 ms, and a second one (DescribeCluster) made a live
+        // broker's heartbeats about 1 s apart, late enough to be probed.
+        activeControllerId = response.hasActiveControllerId() ? response.getActiveControllerId() : -1;
         ErrorCode code = response.getError().getCode();
         if (code == ErrorCode.UNKNOWN_BROKER || code == ErrorCode.DUPLICATE_BROKER_REGISTRATION) {
             log.warn(
@@ -326,16 +323,6 @@ public final class BrokerLifecycle implements AutoCloseable {
         if (wasFenced != fenced) {
             log.info("Broker {} is now {}", brokerId, fenced ? "fenced" : "unfenced");
         }
-    }
-
-    /** For Metadata answers: which controller leads, as any controller knows it (a local read there). */
-    private void refreshActiveController() throws ControllerUnavailableException {
-        DescribeClusterResponse cluster = await(
-                "DescribeCluster",
-                (stub, answer) -> stub.describeCluster(LEADER_ONLY, answer),
-                DescribeClusterResponse::getError,
-                requestTimeoutMillis);
-        activeControllerId = cluster.getError().getCode() == ErrorCode.NONE ? cluster.getControllerLeaderId() : -1;
     }
 
     /** The periodic poll: held by the controller until there is something new; a failed one pauses first. */

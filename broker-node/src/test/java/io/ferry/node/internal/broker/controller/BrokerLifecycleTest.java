@@ -107,6 +107,7 @@ class BrokerLifecycleTest {
                         reports.add(request.getUnreachableBrokersList());
                         observer.onNext(BrokerHeartbeatResponse.newBuilder()
                                 .setFenced(false)
+                                .setActiveControllerId(1)
                                 .build());
                         observer.onCompleted();
                     }
@@ -186,7 +187,7 @@ class BrokerLifecycleTest {
     @Test
     void aBrokerAReplicaFetchCouldNotReachIsReportedByAHeartbeatAtOnceAndOnlyOnce() {
         start(view -> {}, 3_600_000); // no periodic heartbeat after the first during the test
-        await().atMost(Duration.ofSeconds(10)).until(() -> heartbeats.get() == 1 && describes.size() == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> heartbeats.get() == 1);
 
         lifecycle.reportUnreachable(3);
         lifecycle.reportUnreachable(7); // itself: never reported
@@ -196,7 +197,6 @@ class BrokerLifecycleTest {
         lifecycle.reportUnreachable(3); // the next fetch failed too
         await().atMost(Duration.ofSeconds(10)).until(() -> heartbeats.get() == 3);
         assertEquals(List.of(3), reports.get(2));
-        assertEquals(1, describes.size(), "a report is a heartbeat alone, not the loop's DescribeCluster too");
     }
 
     @Test
@@ -211,11 +211,12 @@ class BrokerLifecycleTest {
     }
 
     @Test
-    void theHeartbeatLoopAsksOnlyWhoLeadsNotForTheWholeCluster() {
+    void theActiveControllerIsLearnedFromHeartbeatsWithoutACallOfItsOwn() {
         start(view -> {});
         await().atMost(Duration.ofSeconds(10)).until(() -> lifecycle.activeControllerId() == 1);
-        // With thousands of partitions the whole answer copies the metadata image, twice a second per broker.
-        assertTrue(describes.stream().allMatch(DescribeClusterRequest::getLeaderOnly), describes.toString());
+        await().atMost(Duration.ofSeconds(10)).until(() -> heartbeats.get() >= 3);
+        // A second call per beat made a live broker's heartbeats about 1 s apart under load.
+        assertEquals(List.of(), describes);
     }
 
     @Test
