@@ -268,12 +268,10 @@ public final class ControllerGrpcService extends ControllerServiceGrpc.Controlle
                 .setError(Errors.NONE)
                 .setControllerLeaderId(leader)
                 .setAnsweringNodeId(nodeId);
-        if (!request.getLeaderOnly()) {
-            MetadataImage image = state.image();
-            b.addAllBrokers(image.getBrokersList())
-                    .addAllPartitions(image.getPartitionsList())
-                    .setMetadataVersion(image.getVersion());
-        }
+        MetadataImage image = state.image();
+        b.addAllBrokers(image.getBrokersList())
+                .addAllPartitions(image.getPartitionsList())
+                .setMetadataVersion(image.getVersion());
         voters.forEach((id, address) -> b.addControllers(ControllerInfo.newBuilder()
                 .setNodeId(id)
                 .setRaftAddress(address)
