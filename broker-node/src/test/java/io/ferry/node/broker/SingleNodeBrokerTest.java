@@ -879,13 +879,15 @@ class SingleNodeBrokerTest {
             assertTrue(body.contains(expected), "no " + expected + " in\n" + body);
         }
 
-        // Gauges follow partitions that come and go after the first.
+        // Gauges follow partitions that come and go after the first, and byte counters their topics.
         stub(channel)
                 .deleteTopic(DeleteTopicRequest.newBuilder().setName("metered").build());
         createTopic(channel, "metered-later", 1, Map.of());
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             String now = io.ferry.node.NodeHttpAccess.metrics(node);
             assertFalse(now.contains("ferry_partition_log_end_offset{partition=\"0\",topic=\"metered\"}"), now);
+            assertFalse(now.contains("ferry_broker_topic_in_bytes_total{topic=\"metered\"}"), now);
+            assertFalse(now.contains("ferry_broker_topic_out_bytes_total{topic=\"metered\"}"), now);
             assertTrue(
                     now.contains("ferry_partition_log_end_offset{partition=\"0\",topic=\"metered-later\"} 0.0"), now);
         });

@@ -14,9 +14,11 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -39,7 +41,8 @@ import java.util.function.ToDoubleFunction;
  *   <li>Subscribe gauges ({@link #watch(SubscriptionLoad)}): {@code ferry.broker.subscribe.streams} and
  *       {@code ferry.broker.subscribe.held} (bytes)
  * </ul>
- * Per-partition gauges are added and removed by {@link #syncPartitions()} as partitions come and go.
+ * Per-partition gauges are added and removed by {@link #syncPartitions()} as partitions come and go, and a
+ * topic's byte counters with its last partition.
  * Thread-safe.
  */
 public final class BrokerMetrics {
@@ -53,6 +56,7 @@ public final class BrokerMetrics {
     private final Timer acksAllWait;
     private final List<Meter> brokerGauges = new ArrayList<>();
     private final Map<TopicPartition, List<Meter>> partitionGauges = new HashMap<>();
+    private final Map<String, TopicBytes> topicBytes = new ConcurrentHashMap<>();
     /** {@link ReplicaManager#hostedPartitionsChanges()} when {@link #partitionGauges} was last synced; guarded by this. */
     private long syncedHostedChanges = -1;
 
@@ -112,21 +116,30 @@ public final class BrokerMetrics {
     }
 
     public void bytesIn(String topic, long bytes) {
-        Counter.builder("ferry.broker.topic.in.bytes")
-                .description("Record bytes appended by producers")
-                .tag("topic", topic)
-                .baseUnit("bytes")
-                .register(registry)
-                .increment(bytes);
+        topicBytes(topic).in().increment(bytes);
     }
 
     public void bytesOut(String topic, long bytes) {
-        Counter.builder("ferry.broker.topic.out.bytes")
-                .description("Record bytes returned to consumers")
-                .tag("topic", topic)
-                .baseUnit("bytes")
-                .register(registry)
-                .increment(bytes);
+        topicBytes(topic).out().increment(bytes);
+    }
+
+    /** A topic's two byte counters, registered at its first bytes; removed with its last hosted partition. */
+    private record TopicBytes(Counter in, Counter out) {}
+
+    private TopicBytes topicBytes(String topic) {
+        return topicBytes.computeIfAbsent(
+                topic,
+                t -> new TopicBytes(
+                        Counter.builder("ferry.broker.topic.in.bytes")
+                                .description("Record bytes appended by producers")
+                                .tag("topic", t)
+                                .baseUnit("bytes")
+                                .register(registry),
+                        Counter.builder("ferry.broker.topic.out.bytes")
+                                .description("Record bytes returned to consumers")
+                                .tag("topic", t)
+                                .baseUnit("bytes")
+                                .register(registry)));
     }
 
     /**
@@ -151,6 +164,16 @@ public final class BrokerMetrics {
             }
             e.getValue().forEach(registry::remove);
             return true;
+        });
+        // A deleted topic's counters go with its partitions (as Kafka's BrokerTopicStats); bytes counted in a race
+        // with the deletion may register them again, until the next partition comes or goes.
+        Set<String> hostedTopics = new HashSet<>();
+        hosted.forEach(tp -> hostedTopics.add(tp.topic()));
+        topicBytes.forEach((topic, counters) -> {
+            if (!hostedTopics.contains(topic) && topicBytes.remove(topic, counters)) {
+                registry.remove(counters.in());
+                registry.remove(counters.out());
+            }
         });
     }
 
