@@ -4,6 +4,7 @@ import io.ferry.config.ConfigException;
 import io.ferry.config.ConfigProblem;
 import io.ferry.config.HostPort;
 import io.ferry.config.NodeKeys;
+import io.ferry.config.QuorumVoter;
 import io.ferry.group.CoordinatorShard;
 import io.ferry.group.GroupConfig;
 import io.ferry.group.OffsetConfig;
@@ -72,6 +73,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -197,6 +199,9 @@ public final class BrokerRole implements NodeRole {
         this.lifecycle = new BrokerLifecycle(
                 config.nodeId(),
                 controllers,
+                config.controllerQuorumVoters().stream()
+                        .map(QuorumVoter::nodeId)
+                        .collect(Collectors.toUnmodifiableSet()),
                 config.brokerHeartbeatInterval().toMillis(),
                 config.requestTimeout().toMillis(),
                 metadataApplication.apply(this::apply),

@@ -70,6 +70,9 @@ public final class BrokerLifecycle implements AutoCloseable {
     private final int brokerId;
     private final String incarnationId = UUID.randomUUID().toString();
     private final ControllerGateway controllers;
+    /** The node ids of {@code controller.quorum.voters}: the only ids a heartbeat answer may name as active. */
+    private final Set<Integer> controllerIds;
+
     private final long heartbeatIntervalMillis;
     private final long requestTimeoutMillis;
     private final Consumer<BrokerMetadata> onMetadata;
@@ -122,6 +125,7 @@ public final class BrokerLifecycle implements AutoCloseable {
     /**
      * A session not started yet: its view is {@link BrokerMetadata#EMPTY}, its incarnation id fixed.
      *
+     * @param controllerIds the node ids of {@code controller.quorum.voters}
      * @param onMetadata called on the metadata thread with each newer view, before it is published
      * @param threads    makes the heartbeat and metadata threads
      * @param clock      times the metadata polls, for {@link Status#metadataCurrentAsOfMillis()}
@@ -129,6 +133,7 @@ public final class BrokerLifecycle implements AutoCloseable {
     public BrokerLifecycle(
             int brokerId,
             ControllerGateway controllers,
+            Set<Integer> controllerIds,
             long heartbeatIntervalMillis,
             long requestTimeoutMillis,
             Consumer<BrokerMetadata> onMetadata,
@@ -136,6 +141,7 @@ public final class BrokerLifecycle implements AutoCloseable {
             InstantSource clock) {
         this.brokerId = brokerId;
         this.controllers = controllers;
+        this.controllerIds = Set.copyOf(controllerIds);
         this.heartbeatIntervalMillis = heartbeatIntervalMillis;
         this.requestTimeoutMillis = requestTimeoutMillis;
         this.onMetadata = onMetadata;
@@ -307,7 +313,7 @@ public final class BrokerLifecycle implements AutoCloseable {
         reported.forEach(unreachable::remove);
         // One call per beat: under load each took about 250 ms, and a second one (DescribeCluster) made a live
         // broker's heartbeats about 1 s apart, late enough to be probed.
-        activeControllerId = response.hasActiveControllerId() ? response.getActiveControllerId() : -1;
+        activeControllerId = activeControllerOf(response);
         ErrorCode code = response.getError().getCode();
         if (code == ErrorCode.UNKNOWN_BROKER || code == ErrorCode.DUPLICATE_BROKER_REGISTRATION) {
             log.warn(
@@ -323,6 +329,26 @@ public final class BrokerLifecycle implements AutoCloseable {
         if (wasFenced != fenced) {
             log.info("Broker {} is now {}", brokerId, fenced ? "fenced" : "unfenced");
         }
+    }
+
+    /**
+     * The active controller a heartbeat answer names, or -1 when it names none or an id that is not a voter: the id
+     * goes to clients in Metadata answers, so only a voter's is believed.
+     */
+    private int activeControllerOf(BrokerHeartbeatResponse response) {
+        if (!response.hasActiveControllerId()) {
+            return -1;
+        }
+        int id = response.getActiveControllerId();
+        if (!controllerIds.contains(id)) {
+            log.warn(
+                    "Broker {}: a heartbeat answer named {} the active controller, not one of the voters {}",
+                    brokerId,
+                    id,
+                    controllerIds);
+            return -1;
+        }
+        return id;
     }
 
     /** The periodic poll: held by the controller until there is something new; a failed one pauses first. */

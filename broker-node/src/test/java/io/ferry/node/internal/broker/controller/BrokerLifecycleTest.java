@@ -36,6 +36,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -64,6 +65,8 @@ class BrokerLifecycleTest {
             .setPort(1)
             .build();
 
+    private static final Set<Integer> VOTERS = Set.of(1, 2, 3);
+
     private final AtomicInteger heartbeats = new AtomicInteger();
     /** The unreachable brokers each heartbeat reported, in order. */
     private final List<List<Integer>> reports = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -76,6 +79,8 @@ class BrokerLifecycleTest {
     private volatile ErrorCode fetchError;
     /** The max_wait_ms of each FetchMetadata received. */
     private final List<Integer> fetchWaits = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** The active controller each heartbeat answer names; null names none. */
+    private volatile Integer answeredActiveController = 1;
     /** The DescribeCluster requests received. */
     private final List<DescribeClusterRequest> describes = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -105,10 +110,13 @@ class BrokerLifecycleTest {
                             BrokerHeartbeatRequest request, StreamObserver<BrokerHeartbeatResponse> observer) {
                         heartbeats.incrementAndGet();
                         reports.add(request.getUnreachableBrokersList());
-                        observer.onNext(BrokerHeartbeatResponse.newBuilder()
-                                .setFenced(false)
-                                .setActiveControllerId(1)
-                                .build());
+                        BrokerHeartbeatResponse.Builder answer =
+                                BrokerHeartbeatResponse.newBuilder().setFenced(false);
+                        Integer active = answeredActiveController;
+                        if (active != null) {
+                            answer.setActiveControllerId(active);
+                        }
+                        observer.onNext(answer.build());
                         observer.onCompleted();
                     }
 
@@ -160,6 +168,7 @@ class BrokerLifecycleTest {
         lifecycle = new BrokerLifecycle(
                 7,
                 controllers,
+                VOTERS,
                 heartbeatMillis,
                 5_000,
                 onMetadata,
@@ -217,6 +226,20 @@ class BrokerLifecycleTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> heartbeats.get() >= 3);
         // A second call per beat made a live broker's heartbeats about 1 s apart under load.
         assertEquals(List.of(), describes);
+    }
+
+    @Test
+    void anActiveControllerThatIsNotAVoterIsNotBelieved() {
+        start(view -> {}, 50);
+        await().atMost(Duration.ofSeconds(10)).until(() -> lifecycle.activeControllerId() == 1);
+        for (Integer hostile : java.util.Arrays.asList(-5, Integer.MIN_VALUE, Integer.MAX_VALUE, 9, null)) {
+            answeredActiveController = hostile;
+            int seen = heartbeats.get();
+            await().atMost(Duration.ofSeconds(10)).until(() -> heartbeats.get() > seen + 1);
+            assertEquals(-1, lifecycle.activeControllerId(), "an answer naming " + hostile);
+            answeredActiveController = 2;
+            await().atMost(Duration.ofSeconds(10)).until(() -> lifecycle.activeControllerId() == 2);
+        }
     }
 
     @Test

@@ -37,6 +37,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
@@ -116,7 +117,7 @@ class AdminCallsTest {
     private BrokerServiceGrpc.BrokerServiceStub broker() throws IOException {
         BrokerMetrics metrics = new BrokerMetrics(new SimpleMeterRegistry(), replicas);
         session = new BrokerLifecycle(
-                1, controllers, 500, 30_000, view -> {}, fatalErrors.threads(), InstantSource.system());
+                1, controllers, Set.of(1), 500, 30_000, view -> {}, fatalErrors.threads(), InstantSource.system());
         TopicAdmission admission =
                 new TopicAdmission(1, 1, new TopicConfigs(LogConfig.defaults(), 1, () -> BrokerMetadata.EMPTY));
         BrokerGrpcService service = new BrokerGrpcService(
