@@ -9,6 +9,7 @@ import io.ferry.proto.v1.ControllerInfo;
 import io.ferry.proto.v1.ControllerServiceGrpc;
 import io.ferry.proto.v1.DescribeClusterRequest;
 import io.ferry.proto.v1.DescribeClusterResponse;
+import io.ferry.testsupport.LoopbackPorts;
 import io.grpc.ManagedChannel;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
@@ -32,11 +33,6 @@ class ControllerRoleTest {
     @TempDir
     Path dir;
 
-    /** A free loopback port for Ratis, which needs a fixed port (racy, good enough for a test). */
-    static int freePort() throws Exception {
-        return io.ferry.node.broker.BrokerTestSupport.freePort();
-    }
-
     static List<String> singleController(int nodeId, int raftPort, Path metadataDir) {
         return List.of(
                 "node.id=" + nodeId,
@@ -50,7 +46,8 @@ class ControllerRoleTest {
 
     @Test
     void singleVoterControllerStartsIsHealthyAndDescribesTheCluster() throws Exception {
-        NodeConfig config = NodeConfig.load(Optional.empty(), Map.of(), singleController(5, freePort(), dir));
+        NodeConfig config =
+                NodeConfig.load(Optional.empty(), Map.of(), singleController(5, LoopbackPorts.freePort(), dir));
         try (FerryNode node = FerryNode.start(config)) {
             await().atMost(Duration.ofSeconds(30)).until(node::isHealthy);
             assertEquals(200, NodeHttp.get(node.httpAddress(), "/health").statusCode());

@@ -10,6 +10,7 @@ import io.ferry.node.internal.ControllerRole;
 import io.ferry.proto.v1.Acks;
 import io.ferry.proto.v1.CreateTopicRequest;
 import io.ferry.proto.v1.ErrorCode;
+import io.ferry.testsupport.LoopbackPorts;
 import io.grpc.ManagedChannel;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
@@ -56,7 +57,7 @@ class NodeHealthTest {
 
     private NodeConfig combinedNode() throws Exception {
         List<String> settings =
-                new ArrayList<>(BrokerTestSupport.combinedNode(BrokerTestSupport.freePort(), dir.resolve("logs")));
+                new ArrayList<>(BrokerTestSupport.combinedNode(LoopbackPorts.freePort(), dir.resolve("logs")));
         settings.add("broker.metadata.max.staleness.ms=" + MAX_STALENESS_MILLIS);
         return NodeConfig.load(Optional.empty(), Map.of(), settings);
     }
@@ -165,8 +166,8 @@ class NodeHealthTest {
 
     @Test
     void aControllerOnlyNodeIsNotServingWithoutAQuorumAndSaysWhy() throws Exception {
-        int raft1 = BrokerTestSupport.freePort();
-        int raft2 = BrokerTestSupport.freePort();
+        int raft1 = LoopbackPorts.freePort();
+        int raft2 = LoopbackPorts.freePort();
         String voters = "1@127.0.0.1:" + raft1 + ",2@127.0.0.1:" + raft2;
         FerryNode first = closing(FerryNode.start(controller(1, voters), fatalErrors));
         HttpResponse<String> alone = health(first);

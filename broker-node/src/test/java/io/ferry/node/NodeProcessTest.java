@@ -11,6 +11,7 @@ import io.ferry.proto.v1.Acks;
 import io.ferry.proto.v1.CreateTopicRequest;
 import io.ferry.proto.v1.ErrorCode;
 import io.ferry.proto.v1.PartitionProduceResult;
+import io.ferry.testsupport.LoopbackPorts;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
@@ -70,8 +71,7 @@ class NodeProcessTest {
     void sigtermStopsTheNodeGracefully() throws Exception {
         Path log = dir.resolve("node.log");
         // All three sources: node.id from the environment, the file, and a flag overriding the file.
-        List<String> settings =
-                ControllerRoleTest.singleController(7, ControllerRoleTest.freePort(), dir.resolve("meta"));
+        List<String> settings = ControllerRoleTest.singleController(7, LoopbackPorts.freePort(), dir.resolve("meta"));
         Path file = dir.resolve("node.properties");
         Files.write(
                 file, settings.stream().filter(s -> !s.startsWith("node.id=")).toList(), StandardCharsets.UTF_8);
@@ -133,7 +133,7 @@ class NodeProcessTest {
                 log,
                 FatalErrorNodes.OnTheMetadataThread.class.getName(),
                 Map.of(),
-                overrides(BrokerTestSupport.combinedNode(ControllerRoleTest.freePort(), dir.resolve("logs"))));
+                overrides(BrokerTestSupport.combinedNode(LoopbackPorts.freePort(), dir.resolve("logs"))));
         ManagedChannel channel = channelOnceStarted(log);
         try {
             // Registered with its controller and holding metadata: the topic will reach the metadata thread.
@@ -198,7 +198,7 @@ class NodeProcessTest {
     @Test
     void aBrokerControllerProcessServesProduceAndFetchAndStopsOnSigterm() throws Exception {
         Path log = dir.resolve("broker.log");
-        List<String> settings = BrokerTestSupport.combinedNode(ControllerRoleTest.freePort(), dir.resolve("logs"));
+        List<String> settings = BrokerTestSupport.combinedNode(LoopbackPorts.freePort(), dir.resolve("logs"));
         process = startJava(
                 log,
                 FerryNode.class.getName(),

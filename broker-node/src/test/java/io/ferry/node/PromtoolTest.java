@@ -12,6 +12,7 @@ import io.ferry.proto.v1.FindCoordinatorRequest;
 import io.ferry.proto.v1.GroupServiceGrpc;
 import io.ferry.proto.v1.OffsetCommitRequest;
 import io.ferry.proto.v1.OffsetCommitResponse;
+import io.ferry.testsupport.LoopbackPorts;
 import io.grpc.ManagedChannel;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -40,7 +41,7 @@ class PromtoolTest {
     void promtoolAcceptsTheExposition() throws Exception {
         String exposition;
         // A broker,controller node that served produce and fetch: every family has samples.
-        try (FerryNode node = BrokerTestSupport.start(ControllerRoleTest.freePort(), dir.resolve("logs"))) {
+        try (FerryNode node = BrokerTestSupport.start(LoopbackPorts.freePort(), dir.resolve("logs"))) {
             ManagedChannel channel = BrokerTestSupport.channel(node);
             try {
                 // A compacted log, for its dirty-ratio gauge (created first: the broker registers its gauges

@@ -5,8 +5,7 @@ import static org.awaitility.Awaitility.await;
 import io.ferry.cli.CliRunner.Result;
 import io.ferry.node.FerryNode;
 import io.ferry.node.NodeConfig;
-import java.net.InetAddress;
-import java.net.ServerSocket;
+import io.ferry.testsupport.LoopbackPorts;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,10 +26,7 @@ final class TestNode implements AutoCloseable {
     private String bootstrap;
 
     private TestNode(Path dir, List<String> more) throws Exception {
-        int raftPort;
-        try (ServerSocket s = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
-            raftPort = s.getLocalPort();
-        }
+        int raftPort = LoopbackPorts.freePort();
         this.logDir = dir.resolve("logs");
         this.config = new ArrayList<>(List.of(
                 "node.id=1",

@@ -3,6 +3,7 @@ package io.ferry.controller;
 import io.ferry.proto.v1.ControllerServiceGrpc;
 import io.ferry.proto.v1.ControllerServiceGrpc.ControllerServiceBlockingStub;
 import io.ferry.proto.v1.ErrorCode;
+import io.ferry.testsupport.LoopbackPorts;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.inprocess.InProcessChannelBuilder;
@@ -10,8 +11,6 @@ import io.grpc.inprocess.InProcessServerBuilder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,7 +19,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -41,8 +39,6 @@ final class ControllerCluster implements AutoCloseable {
     static final Thread.UncaughtExceptionHandler DEFAULT_UNCAUGHT =
             (thread, error) -> thread.getThreadGroup().uncaughtException(thread, error);
 
-    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
-
     private final Path root;
     private final Map<Integer, String> voters = new TreeMap<>();
     private final UnaryOperator<ControllerConfig> tune;
@@ -55,26 +51,11 @@ final class ControllerCluster implements AutoCloseable {
         this.root = Files.createTempDirectory("ferry-controller-");
         this.tune = tune;
         for (int id = 1; id <= size; id++) {
-            voters.put(id, "127.0.0.1:" + freePort());
+            voters.put(id, "127.0.0.1:" + LoopbackPorts.freePort());
         }
         for (int id : voters.keySet()) {
             start(id);
         }
-    }
-
-    /**
-     * A loopback port free now and never handed out before in this JVM: the kernel may give a just-closed
-     * ephemeral port out again, and one quorum's nodes must not share a port.
-     */
-    static int freePort() throws IOException {
-        for (int attempt = 0; attempt < 1_000; attempt++) {
-            try (ServerSocket s = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
-                if (HANDED_OUT.add(s.getLocalPort())) {
-                    return s.getLocalPort();
-                }
-            }
-        }
-        throw new IllegalStateException("no loopback port that was not handed out already");
     }
 
     ControllerConfig config(int id) {

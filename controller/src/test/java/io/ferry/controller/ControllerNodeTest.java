@@ -17,6 +17,7 @@ import io.ferry.proto.v1.ErrorCode;
 import io.ferry.proto.v1.FetchMetadataRequest;
 import io.ferry.proto.v1.FetchMetadataResponse;
 import io.ferry.proto.v1.RegisterBrokerRequest;
+import io.ferry.testsupport.LoopbackPorts;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -123,7 +124,7 @@ class ControllerNodeTest {
     @Test
     void publishesControllerMetricsAndRemovesThemOnClose() throws Exception {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        Map<Integer, String> voters = Map.of(4, "127.0.0.1:" + ControllerCluster.freePort());
+        Map<Integer, String> voters = Map.of(4, "127.0.0.1:" + LoopbackPorts.freePort());
         try (ControllerNode node = ControllerNode.start(
                 ControllerConfig.of(4, voters, dir),
                 Optional.empty(),
@@ -147,14 +148,14 @@ class ControllerNodeTest {
 
     @Test
     void aSecondNodeOnTheSameDirectoryFailsWithAClearError() throws Exception {
-        Map<Integer, String> voters = Map.of(1, "127.0.0.1:" + ControllerCluster.freePort());
+        Map<Integer, String> voters = Map.of(1, "127.0.0.1:" + LoopbackPorts.freePort());
         try (ControllerNode node = ControllerNode.start(
                 ControllerConfig.of(1, voters, dir),
                 Optional.empty(),
                 new SimpleMeterRegistry(),
                 InstantSource.system(),
                 ControllerCluster.DEFAULT_UNCAUGHT)) {
-            Map<Integer, String> other = Map.of(1, "127.0.0.1:" + ControllerCluster.freePort());
+            Map<Integer, String> other = Map.of(1, "127.0.0.1:" + LoopbackPorts.freePort());
             IOException e = assertThrows(
                     IOException.class,
                     () -> ControllerNode.start(

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ferry.testsupport.LoopbackPorts;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -98,7 +99,7 @@ class ComposeTlsTest {
     @Test
     void nodesReachEachOtherWithCertificatesAndOnlyCertifiedCallersAllowedByAclsAreServed() throws Exception {
         for (int port : HOST_PORTS) {
-            assertTrue(Ports.isFree(port), "127.0.0.1:" + port + " is taken; docker-compose.yml publishes it");
+            assertTrue(LoopbackPorts.isFree(port), "127.0.0.1:" + port + " is taken; docker-compose.yml publishes it");
         }
         try {
             secureCluster();

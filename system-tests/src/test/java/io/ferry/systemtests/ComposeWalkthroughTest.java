@@ -15,6 +15,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.ferry.testsupport.LoopbackPorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -154,7 +155,7 @@ class ComposeWalkthroughTest {
     void readmeWalkthroughKillsTheLeadersBrokerRestartsTheClusterAndLosesNothing() throws Exception {
         for (int port : HOST_PORTS) {
             assertTrue(
-                    Ports.isFree(port),
+                    LoopbackPorts.isFree(port),
                     "127.0.0.1:" + port + " is taken; docker-compose.yml publishes it "
                             + "(stop the local cluster, bin/ferry-cluster down, or whatever holds it)");
         }
@@ -244,7 +245,7 @@ class ComposeWalkthroughTest {
         assertEquals(0, step(COMPOSE_TIMEOUT, DOWN).exitCode());
         assertEquals(List.of(), project.leftovers(), "containers, volumes or networks of " + PROJECT + " left");
         for (int port : HOST_PORTS) {
-            assertTrue(Ports.isFree(port), "127.0.0.1:" + port + " still taken after down");
+            assertTrue(LoopbackPorts.isFree(port), "127.0.0.1:" + port + " still taken after down");
         }
     }
 

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ferry.testsupport.LoopbackPorts;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -68,7 +69,8 @@ class FerryClusterScriptTest {
         Repo.requireCliJar();
         Repo.requireTool("curl", "Debian: apt-get install curl");
         clusterDir = Path.of("target", "ferry-cluster-" + UUID.randomUUID()).toAbsolutePath();
-        base = Ports.freeClusterBase();
+        // Every port of the script's plan: B..B+2, B+100..B+102, B+200..B+202, and each gRPC port + 1000.
+        base = LoopbackPorts.freeBase(0, 1, 2, 100, 101, 102, 200, 201, 202, 1000, 1001, 1002, 1100, 1101, 1102);
         env = Map.of(
                 "FERRY_CLUSTER_DIR",
                 clusterDir.toString(),

@@ -2,6 +2,7 @@ package io.ferry.systemtests;
 
 import static org.awaitility.Awaitility.await;
 
+import io.ferry.testsupport.LoopbackPorts;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -45,7 +46,7 @@ final class NodeProcess implements AutoCloseable {
 
     /** Starts a single-voter controller whose data and log live in {@code dir}; returns once /health is 200. */
     static NodeProcess startController(Path dir) throws IOException {
-        return start(dir, "controller", "1@127.0.0.1:" + Ports.freePort(), true);
+        return start(dir, "controller", "1@127.0.0.1:" + LoopbackPorts.freePort(), true);
     }
 
     /**
@@ -54,7 +55,7 @@ final class NodeProcess implements AutoCloseable {
      * a moment later, so the first admin calls may still be refused.
      */
     static NodeProcess startBrokerController(Path dir) throws IOException {
-        return start(dir, "broker,controller", "1@127.0.0.1:" + Ports.freePort(), true);
+        return start(dir, "broker,controller", "1@127.0.0.1:" + LoopbackPorts.freePort(), true);
     }
 
     /**
@@ -62,7 +63,11 @@ final class NodeProcess implements AutoCloseable {
      * unhealthy (no quorum leader). Returns once it has started.
      */
     static NodeProcess startControllerWithoutQuorum(Path dir) throws IOException {
-        return start(dir, "controller", "1@127.0.0.1:" + Ports.freePort() + ",2@127.0.0.1:" + Ports.freePort(), false);
+        return start(
+                dir,
+                "controller",
+                "1@127.0.0.1:" + LoopbackPorts.freePort() + ",2@127.0.0.1:" + LoopbackPorts.freePort(),
+                false);
     }
 
     private static NodeProcess start(Path dir, String roles, String voters, boolean awaitHealthy) throws IOException {

@@ -14,6 +14,7 @@ import io.ferry.proto.v1.ErrorCode;
 import io.ferry.proto.v1.FindCoordinatorRequest;
 import io.ferry.proto.v1.FindCoordinatorResponse;
 import io.ferry.proto.v1.GroupServiceGrpc;
+import io.ferry.testsupport.LoopbackPorts;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -110,11 +111,11 @@ final class ProcessCluster implements AutoCloseable {
             Map<Integer, Integer> raftPorts = new HashMap<>();
             Map<Integer, Integer> grpcPorts = new HashMap<>();
             for (int id : CONTROLLER_IDS) {
-                raftPorts.put(id, Ports.freePort());
+                raftPorts.put(id, LoopbackPorts.freePort());
             }
             for (int id :
                     Stream.concat(CONTROLLER_IDS.stream(), BROKER_IDS.stream()).toList()) {
-                grpcPorts.put(id, Ports.freePort());
+                grpcPorts.put(id, LoopbackPorts.freePort());
             }
             String voters = CONTROLLER_IDS.stream()
                     .map(id -> id + "@127.0.0.1:" + raftPorts.get(id))
@@ -130,7 +131,7 @@ final class ProcessCluster implements AutoCloseable {
                         ClusterNode.Role.CONTROLLER,
                         dir.resolve("controller-" + id),
                         grpcPorts.get(id),
-                        Ports.freePort(),
+                        LoopbackPorts.freePort(),
                         s));
             }
             for (int id : BROKER_IDS) {
@@ -143,7 +144,7 @@ final class ProcessCluster implements AutoCloseable {
                         ClusterNode.Role.BROKER,
                         dir.resolve("broker-" + (id - 100)),
                         grpcPorts.get(id),
-                        Ports.freePort(),
+                        LoopbackPorts.freePort(),
                         s));
             }
             for (ClusterNode node : cluster.nodes.values()) {

@@ -17,6 +17,7 @@ import io.ferry.proto.v1.ControllerServiceGrpc;
 import io.ferry.proto.v1.DescribeClusterRequest;
 import io.ferry.proto.v1.ErrorCode;
 import io.ferry.proto.v1.PartitionProduceResult;
+import io.ferry.testsupport.LoopbackPorts;
 import io.grpc.ManagedChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +37,7 @@ class BrokerRestartTest {
 
     @Test
     void everythingAcknowledgedReadsBackAfterARestartOnTheSameDirectories() throws Exception {
-        int raftPort = BrokerTestSupport.freePort();
+        int raftPort = LoopbackPorts.freePort();
         Path logs = dir.resolve("logs");
         List<String> expected = new ArrayList<>();
         try (FerryNode node = BrokerTestSupport.start(raftPort, logs)) {

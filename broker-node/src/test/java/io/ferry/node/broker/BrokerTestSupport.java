@@ -39,8 +39,6 @@ import io.ferry.record.RecordBatchBuilder;
 import io.ferry.record.RecordIterator;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -50,8 +48,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /** Starts single broker,controller nodes on loopback with ephemeral ports and talks to them with real stubs. */
@@ -59,25 +55,7 @@ public final class BrokerTestSupport {
 
     public static final int MESSAGE_MAX_BYTES = 100_000;
 
-    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
-
     private BrokerTestSupport() {}
-
-    /**
-     * A loopback port free now and never handed out before in this JVM: the kernel may give a just-closed
-     * ephemeral port out again, and one cluster's nodes must not be configured with the same port twice.
-     * (Another process may still take it before the node binds it.)
-     */
-    public static int freePort() throws Exception {
-        for (int attempt = 0; attempt < 1_000; attempt++) {
-            try (ServerSocket s = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
-                if (HANDED_OUT.add(s.getLocalPort())) {
-                    return s.getLocalPort();
-                }
-            }
-        }
-        throw new IllegalStateException("no loopback port that was not handed out already");
-    }
 
     /**
      * Produces {@code v0} to {@code v9} to partition 0 of {@code topic} ({@code acks=all}) and reads them back

@@ -27,6 +27,7 @@ import io.ferry.proto.v1.ProduceRequest;
 import io.ferry.proto.v1.ProduceResponse;
 import io.ferry.record.CompressionType;
 import io.ferry.record.RecordBatchBuilder;
+import io.ferry.testsupport.LoopbackPorts;
 import io.grpc.ManagedChannel;
 import io.grpc.stub.StreamObserver;
 import io.micrometer.core.instrument.Gauge;
@@ -61,7 +62,7 @@ class CompactedTopicsTest {
     @BeforeAll
     void startNode() throws Exception {
         List<String> settings =
-                new ArrayList<>(BrokerTestSupport.combinedNode(BrokerTestSupport.freePort(), dir.resolve("logs")));
+                new ArrayList<>(BrokerTestSupport.combinedNode(LoopbackPorts.freePort(), dir.resolve("logs")));
         // A cleaner that looks for work often, with a small key map.
         settings.addAll(List.of("log.cleaner.backoff.ms=50", "log.cleaner.dedupe.buffer.size=4194304"));
         node = FerryNode.start(NodeConfig.load(Optional.empty(), Map.of(), settings));

@@ -36,6 +36,7 @@ import io.ferry.proto.v1.OffsetFetchResponse;
 import io.ferry.proto.v1.PartitionProduceResult;
 import io.ferry.proto.v1.PartitionsByTopic;
 import io.ferry.proto.v1.TopicDescription;
+import io.ferry.testsupport.LoopbackPorts;
 import io.grpc.ManagedChannel;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -71,7 +72,7 @@ class ConsumerGroupServiceTest {
     @BeforeAll
     void startNodeAndFindACoordinator() throws Exception {
         List<String> settings =
-                new ArrayList<>(BrokerTestSupport.combinedNode(BrokerTestSupport.freePort(), dir.resolve("logs")));
+                new ArrayList<>(BrokerTestSupport.combinedNode(LoopbackPorts.freePort(), dir.resolve("logs")));
         settings.add("offsets.topic.num.partitions=3");
         node = FerryNode.start(NodeConfig.load(Optional.empty(), Map.of(), settings));
         await().atMost(Duration.ofSeconds(30)).until(node::isHealthy);

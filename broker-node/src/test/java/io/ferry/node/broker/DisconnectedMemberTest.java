@@ -12,6 +12,7 @@ import io.ferry.proto.v1.ErrorCode;
 import io.ferry.proto.v1.FindCoordinatorRequest;
 import io.ferry.proto.v1.GroupServiceGrpc;
 import io.ferry.proto.v1.GroupServiceGrpc.GroupServiceBlockingStub;
+import io.ferry.testsupport.LoopbackPorts;
 import io.grpc.ManagedChannel;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,7 +56,7 @@ class DisconnectedMemberTest {
     @BeforeAll
     void startNode() throws Exception {
         List<String> settings =
-                new ArrayList<>(BrokerTestSupport.combinedNode(BrokerTestSupport.freePort(), dir.resolve("logs")));
+                new ArrayList<>(BrokerTestSupport.combinedNode(LoopbackPorts.freePort(), dir.resolve("logs")));
         settings.add("offsets.topic.num.partitions=1");
         settings.add("group.consumer.session.timeout.ms=" + SESSION_MS);
         settings.add("group.consumer.heartbeat.interval.ms=500");

@@ -12,6 +12,7 @@ import io.ferry.node.FerryNode;
 import io.ferry.node.NodeConfig;
 import io.ferry.proto.v1.Endpoint;
 import io.ferry.proto.v1.MetadataRequest;
+import io.ferry.testsupport.LoopbackPorts;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
@@ -48,7 +49,7 @@ class ExternalListenerTest {
     void startNode() throws Exception {
         externalPort = portBelowTheEphemeralRange();
         List<String> settings =
-                new ArrayList<>(BrokerTestSupport.combinedNode(BrokerTestSupport.freePort(), dir.resolve("logs")));
+                new ArrayList<>(BrokerTestSupport.combinedNode(LoopbackPorts.freePort(), dir.resolve("logs")));
         settings.add("grpc.external.listener=127.0.0.1:" + externalPort);
         settings.add("grpc.external.advertised=localhost:" + externalPort);
         node = FerryNode.start(NodeConfig.load(Optional.empty(), Map.of(), settings));
@@ -127,7 +128,7 @@ class ExternalListenerTest {
     @Test
     void theInternalAddressIsTheListenersHostNameAsConfigured(@TempDir Path otherDir) throws Exception {
         List<String> settings =
-                new ArrayList<>(BrokerTestSupport.combinedNode(BrokerTestSupport.freePort(), otherDir.resolve("logs")));
+                new ArrayList<>(BrokerTestSupport.combinedNode(LoopbackPorts.freePort(), otherDir.resolve("logs")));
         settings.replaceAll(
                 setting -> setting.equals("grpc.listener=127.0.0.1:0") ? "grpc.listener=localhost:0" : setting);
         FerryNode named = FerryNode.start(NodeConfig.load(Optional.empty(), Map.of(), settings));

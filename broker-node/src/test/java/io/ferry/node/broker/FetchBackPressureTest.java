@@ -19,6 +19,7 @@ import io.ferry.proto.v1.FetchTopic;
 import io.ferry.record.CompressionType;
 import io.ferry.record.RecordBatch;
 import io.ferry.record.RecordBatchBuilder;
+import io.ferry.testsupport.LoopbackPorts;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
@@ -85,7 +86,7 @@ class FetchBackPressureTest {
 
     private FerryNode start(String... extraSettings) throws Exception {
         List<String> settings =
-                new ArrayList<>(BrokerTestSupport.combinedNode(BrokerTestSupport.freePort(), dir.resolve("logs")));
+                new ArrayList<>(BrokerTestSupport.combinedNode(LoopbackPorts.freePort(), dir.resolve("logs")));
         settings.addAll(List.of(extraSettings));
         FerryNode node = FerryNode.start(NodeConfig.load(Optional.empty(), Map.of(), settings));
         await().atMost(Duration.ofSeconds(30)).until(node::isHealthy);

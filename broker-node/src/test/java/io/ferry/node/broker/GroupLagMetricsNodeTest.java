@@ -18,6 +18,7 @@ import io.ferry.proto.v1.GroupServiceGrpc;
 import io.ferry.proto.v1.GroupServiceGrpc.GroupServiceBlockingStub;
 import io.ferry.proto.v1.OffsetCommitRequest;
 import io.ferry.proto.v1.OffsetCommitResponse;
+import io.ferry.testsupport.LoopbackPorts;
 import io.grpc.ManagedChannel;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -73,7 +74,7 @@ class GroupLagMetricsNodeTest {
     @Test
     void lagIsTheRecordsProducedPastTheCommittedOffsetAndLeavesWithTheGroup() throws Exception {
         List<String> settings =
-                new ArrayList<>(BrokerTestSupport.combinedNode(BrokerTestSupport.freePort(), dir.resolve("logs")));
+                new ArrayList<>(BrokerTestSupport.combinedNode(LoopbackPorts.freePort(), dir.resolve("logs")));
         settings.add("offsets.topic.num.partitions=1");
         settings.add("group.lag.refresh.interval.ms=100");
         node = FerryNode.start(NodeConfig.load(Optional.empty(), Map.of(), settings));

@@ -25,6 +25,7 @@ import io.ferry.proto.v1.StartPosition;
 import io.ferry.proto.v1.SubscribeCommit;
 import io.ferry.proto.v1.SubscribePartition;
 import io.ferry.proto.v1.SubscribeStart;
+import io.ferry.testsupport.LoopbackPorts;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import java.nio.charset.StandardCharsets;
@@ -60,7 +61,7 @@ class GroupSubscribeNodeTest {
 
     @BeforeAll
     void startNode() throws Exception {
-        node = BrokerTestSupport.start(BrokerTestSupport.freePort(), dir.resolve("logs"));
+        node = BrokerTestSupport.start(LoopbackPorts.freePort(), dir.resolve("logs"));
         channel = BrokerTestSupport.channel(node);
     }
 

@@ -12,6 +12,7 @@ import io.ferry.client.ProducerRecord;
 import io.ferry.client.RecordMetadata;
 import io.ferry.node.FerryNode;
 import io.ferry.node.NodeConfig;
+import io.ferry.testsupport.LoopbackPorts;
 import io.grpc.ManagedChannel;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -44,10 +45,10 @@ class IdempotentProducerNodeTest {
 
     @BeforeEach
     void start() throws Exception {
-        int externalPort = BrokerTestSupport.freePort();
+        int externalPort = LoopbackPorts.freePort();
         proxy = new AnswerLosingProxy(new InetSocketAddress("127.0.0.1", externalPort));
         List<String> settings =
-                new ArrayList<>(BrokerTestSupport.combinedNode(BrokerTestSupport.freePort(), dir.resolve("logs")));
+                new ArrayList<>(BrokerTestSupport.combinedNode(LoopbackPorts.freePort(), dir.resolve("logs")));
         // Clients bootstrapped on the external listener are sent to the proxy for every request.
         settings.add("grpc.external.listener=127.0.0.1:" + externalPort);
         settings.add("grpc.external.advertised=127.0.0.1:" + proxy.port());

@@ -14,6 +14,7 @@ import io.ferry.proto.v1.ErrorCode;
 import io.ferry.proto.v1.PartitionProduceResult;
 import io.ferry.record.CompressionType;
 import io.ferry.record.RecordBatchBuilder;
+import io.ferry.testsupport.LoopbackPorts;
 import io.grpc.ManagedChannel;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -48,7 +49,7 @@ class ProducerSequencesTest {
     @BeforeAll
     void startNode() throws Exception {
         List<String> settings =
-                new ArrayList<>(BrokerTestSupport.combinedNode(BrokerTestSupport.freePort(), dir.resolve("logs")));
+                new ArrayList<>(BrokerTestSupport.combinedNode(LoopbackPorts.freePort(), dir.resolve("logs")));
         settings.add("max.producer.ids.per.partition=2");
         node = FerryNode.start(NodeConfig.load(Optional.empty(), Map.of(), settings));
         await().atMost(Duration.ofSeconds(30)).until(node::isHealthy);

@@ -28,6 +28,7 @@ import io.ferry.record.BatchScanner;
 import io.ferry.record.CompressionType;
 import io.ferry.record.KeyPartitioning;
 import io.ferry.record.RecordBatch;
+import io.ferry.testsupport.LoopbackPorts;
 import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
@@ -75,7 +76,7 @@ class PublishNodeTest {
 
     @BeforeAll
     void startNode() throws Exception {
-        node = BrokerTestSupport.start(BrokerTestSupport.freePort(), dir.resolve("logs"));
+        node = BrokerTestSupport.start(LoopbackPorts.freePort(), dir.resolve("logs"));
         channel = BrokerTestSupport.channel(node);
     }
 

@@ -11,6 +11,7 @@ import io.ferry.node.FerryNode;
 import io.ferry.node.NodeConfig;
 import io.ferry.proto.v1.Acks;
 import io.ferry.proto.v1.ErrorCode;
+import io.ferry.testsupport.LoopbackPorts;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
@@ -85,8 +86,8 @@ class RetentionAtStartTest {
 
     @Test
     void aTopicKeptForeverKeepsItsSegmentsWhileTheBrokerWaitsForItsFirstView() throws Exception {
-        raftPort = BrokerTestSupport.freePort();
-        controllerPort = BrokerTestSupport.freePort();
+        raftPort = LoopbackPorts.freePort();
+        controllerPort = LoopbackPorts.freePort();
         startController();
         long segments;
         try (FerryNode broker = startBroker()) {

@@ -46,6 +46,7 @@ import io.ferry.proto.v1.ProduceResponse;
 import io.ferry.proto.v1.TopicProduceData;
 import io.ferry.record.RecordBatch;
 import io.ferry.record.testing.Batches;
+import io.ferry.testsupport.LoopbackPorts;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
@@ -87,7 +88,7 @@ class SingleNodeBrokerTest {
 
     @BeforeAll
     void startNode() throws Exception {
-        node = BrokerTestSupport.start(BrokerTestSupport.freePort(), dir.resolve("logs"));
+        node = BrokerTestSupport.start(LoopbackPorts.freePort(), dir.resolve("logs"));
         channel = BrokerTestSupport.channel(node);
     }
 

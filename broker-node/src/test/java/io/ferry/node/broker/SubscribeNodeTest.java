@@ -18,6 +18,7 @@ import io.ferry.proto.v1.SubscribeStart;
 import io.ferry.record.CompressionType;
 import io.ferry.record.Header;
 import io.ferry.record.RecordBatchBuilder;
+import io.ferry.testsupport.LoopbackPorts;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import java.nio.ByteBuffer;
@@ -49,7 +50,7 @@ class SubscribeNodeTest {
 
     @BeforeAll
     void startNode() throws Exception {
-        node = BrokerTestSupport.start(BrokerTestSupport.freePort(), dir.resolve("logs"));
+        node = BrokerTestSupport.start(LoopbackPorts.freePort(), dir.resolve("logs"));
         channel = BrokerTestSupport.channel(node);
         createTopic(channel, "positions", 1, Map.of());
         // Offsets 0..4 at timestamps 1000..1004 (uncompressed), 5..9 at 5000..5004 (zstd, with a header).

@@ -9,6 +9,7 @@ import io.ferry.node.FerryNode;
 import io.ferry.node.NodeConfig;
 import io.ferry.node.RecordedFatalErrors;
 import io.ferry.node.broker.BrokerTestSupport;
+import io.ferry.testsupport.LoopbackPorts;
 import io.grpc.ManagedChannel;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,8 +49,8 @@ final class InProcessCluster implements AutoCloseable {
         List<String> grpc = new ArrayList<>();
         Map<Integer, List<Integer>> controllerPorts = new TreeMap<>();
         for (int id = 1; id <= 3; id++) {
-            int raft = BrokerTestSupport.freePort();
-            int port = BrokerTestSupport.freePort();
+            int raft = LoopbackPorts.freePort();
+            int port = LoopbackPorts.freePort();
             controllerPorts.put(id, List.of(raft, port));
             voterList.add(id + "@127.0.0.1:" + raft);
             grpc.add("127.0.0.1:" + port);
@@ -57,7 +58,7 @@ final class InProcessCluster implements AutoCloseable {
         this.voters = String.join(",", voterList);
         this.bootstrap = String.join(",", grpc);
         for (int id = 1; id <= 3; id++) {
-            brokerPorts.put(100 + id, BrokerTestSupport.freePort());
+            brokerPorts.put(100 + id, LoopbackPorts.freePort());
         }
         List<Thread> starting = new ArrayList<>();
         List<Exception> failures = new ArrayList<>();

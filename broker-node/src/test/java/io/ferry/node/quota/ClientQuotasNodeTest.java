@@ -32,6 +32,7 @@ import io.ferry.proto.v1.ProduceResponse;
 import io.ferry.proto.v1.PublishRequest;
 import io.ferry.proto.v1.PublishResponse;
 import io.ferry.proto.v1.RecordServiceGrpc;
+import io.ferry.testsupport.LoopbackPorts;
 import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
@@ -85,7 +86,7 @@ class ClientQuotasNodeTest {
     @BeforeAll
     void startNode() throws Exception {
         List<String> settings =
-                new ArrayList<>(BrokerTestSupport.combinedNode(BrokerTestSupport.freePort(), dir.resolve("logs")));
+                new ArrayList<>(BrokerTestSupport.combinedNode(LoopbackPorts.freePort(), dir.resolve("logs")));
         // A measured span of two 1 s windows: throttling starts after a burst of one second's quota.
         settings.add("quota.window.num=2");
         node = FerryNode.start(NodeConfig.load(Optional.empty(), Map.of(), settings));

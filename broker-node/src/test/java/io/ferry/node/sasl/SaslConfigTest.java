@@ -10,6 +10,7 @@ import io.ferry.config.ConfigProblem;
 import io.ferry.node.NodeConfig;
 import io.ferry.node.broker.BrokerTestSupport;
 import io.ferry.security.scram.ScramMechanism;
+import io.ferry.testsupport.LoopbackPorts;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +28,7 @@ class SaslConfigTest {
 
     private NodeConfig load(String... more) throws Exception {
         List<String> settings =
-                new ArrayList<>(BrokerTestSupport.combinedNode(BrokerTestSupport.freePort(), dir.resolve("logs")));
+                new ArrayList<>(BrokerTestSupport.combinedNode(LoopbackPorts.freePort(), dir.resolve("logs")));
         settings.add("ssl.keystore.location=" + dir.resolve("node.pem"));
         settings.addAll(List.of(more));
         return NodeConfig.load(Optional.empty(), Map.of(), settings);

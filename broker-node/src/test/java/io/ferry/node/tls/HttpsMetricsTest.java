@@ -9,6 +9,7 @@ import io.ferry.config.ConfigException;
 import io.ferry.node.FerryNode;
 import io.ferry.node.NodeConfig;
 import io.ferry.node.broker.BrokerTestSupport;
+import io.ferry.testsupport.LoopbackPorts;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -41,7 +42,7 @@ class HttpsMetricsTest {
     void startNode() throws Exception {
         files = TestCertificates.nodeFiles(dir);
         List<String> settings =
-                new ArrayList<>(BrokerTestSupport.combinedNode(BrokerTestSupport.freePort(), dir.resolve("logs")));
+                new ArrayList<>(BrokerTestSupport.combinedNode(LoopbackPorts.freePort(), dir.resolve("logs")));
         settings.add("http.listener.security.protocol=SSL");
         settings.add("ssl.keystore.location=" + files.keystore());
         node = FerryNode.start(NodeConfig.load(Optional.empty(), Map.of(), settings));
@@ -78,7 +79,7 @@ class HttpsMetricsTest {
     @Test
     void httpsWithoutAKeyStoreIsRefusedAtStartNamingTheKey() throws Exception {
         List<String> settings =
-                new ArrayList<>(BrokerTestSupport.combinedNode(BrokerTestSupport.freePort(), dir.resolve("other")));
+                new ArrayList<>(BrokerTestSupport.combinedNode(LoopbackPorts.freePort(), dir.resolve("other")));
         settings.add("http.listener.security.protocol=SSL");
         ConfigException refused =
                 assertThrows(ConfigException.class, () -> NodeConfig.load(Optional.empty(), Map.of(), settings));

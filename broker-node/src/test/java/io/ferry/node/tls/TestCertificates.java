@@ -1,6 +1,7 @@
 package io.ferry.node.tls;
 
 import io.ferry.node.broker.BrokerTestSupport;
+import io.ferry.testsupport.LoopbackPorts;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -73,8 +74,7 @@ public final class TestCertificates {
          * {@code grpc.listener} serves TLS with these files, and {@code more}.
          */
         public List<String> tlsCombinedNode(Path logDir, String... more) throws Exception {
-            List<String> settings =
-                    new ArrayList<>(BrokerTestSupport.combinedNode(BrokerTestSupport.freePort(), logDir));
+            List<String> settings = new ArrayList<>(BrokerTestSupport.combinedNode(LoopbackPorts.freePort(), logDir));
             settings.addAll(List.of(
                     "grpc.listener.security.protocol=SSL",
                     "ssl.keystore.location=" + keystore,

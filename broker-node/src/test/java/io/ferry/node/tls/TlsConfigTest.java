@@ -10,6 +10,7 @@ import io.ferry.node.FerryNode;
 import io.ferry.node.NodeConfig;
 import io.ferry.node.RecordedFatalErrors;
 import io.ferry.node.broker.BrokerTestSupport;
+import io.ferry.testsupport.LoopbackPorts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,7 +28,7 @@ class TlsConfigTest {
 
     private List<String> tlsNode(String... more) throws Exception {
         List<String> settings =
-                new ArrayList<>(BrokerTestSupport.combinedNode(BrokerTestSupport.freePort(), dir.resolve("logs")));
+                new ArrayList<>(BrokerTestSupport.combinedNode(LoopbackPorts.freePort(), dir.resolve("logs")));
         settings.add("grpc.listener.security.protocol=SSL");
         settings.addAll(List.of(more));
         return settings;
@@ -68,7 +69,7 @@ class TlsConfigTest {
     @Test
     void aTlsQuorumNeedsAKeyStoreAndAReadableTrustStore() throws Exception {
         List<String> quorumOnly =
-                new ArrayList<>(BrokerTestSupport.combinedNode(BrokerTestSupport.freePort(), dir.resolve("logs")));
+                new ArrayList<>(BrokerTestSupport.combinedNode(LoopbackPorts.freePort(), dir.resolve("logs")));
         quorumOnly.add("controller.quorum.security.protocol=SSL");
         ConfigProblem problem = onlyProblem(
                 assertThrows(ConfigException.class, () -> NodeConfig.load(Optional.empty(), Map.of(), quorumOnly)));

@@ -11,6 +11,7 @@ import io.ferry.client.FerryException;
 import io.ferry.node.FerryNode;
 import io.ferry.node.NodeConfig;
 import io.ferry.node.broker.BrokerTestSupport;
+import io.ferry.testsupport.LoopbackPorts;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,9 +40,9 @@ class TlsExternalListenerTest {
     void startNode() throws Exception {
         TestCertificates.NodeFiles files = TestCertificates.nodeFiles(dir);
         ca = files.truststore().toString();
-        external = "127.0.0.1:" + BrokerTestSupport.freePort();
+        external = "127.0.0.1:" + LoopbackPorts.freePort();
         List<String> settings =
-                new ArrayList<>(BrokerTestSupport.combinedNode(BrokerTestSupport.freePort(), dir.resolve("logs")));
+                new ArrayList<>(BrokerTestSupport.combinedNode(LoopbackPorts.freePort(), dir.resolve("logs")));
         settings.addAll(List.of(
                 "grpc.external.listener=" + external,
                 "grpc.external.listener.security.protocol=SSL",

@@ -9,7 +9,7 @@ import io.ferry.client.FerryAdmin;
 import io.ferry.node.FerryNode;
 import io.ferry.node.NodeConfig;
 import io.ferry.node.RecordedFatalErrors;
-import io.ferry.node.broker.BrokerTestSupport;
+import io.ferry.testsupport.LoopbackPorts;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
@@ -45,9 +45,9 @@ class TlsQuorumTest {
         files = TestCertificates.nodeFiles(dir);
         List<String> voters = new ArrayList<>();
         for (int id = 1; id <= 3; id++) {
-            raftPorts.add(BrokerTestSupport.freePort());
+            raftPorts.add(LoopbackPorts.freePort());
             voters.add(id + "@127.0.0.1:" + raftPorts.get(id - 1));
-            grpc.add("127.0.0.1:" + BrokerTestSupport.freePort());
+            grpc.add("127.0.0.1:" + LoopbackPorts.freePort());
         }
         for (int id = 1; id <= 3; id++) {
             Map<String, String> settings = new TreeMap<>();

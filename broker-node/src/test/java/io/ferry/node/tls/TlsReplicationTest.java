@@ -13,7 +13,7 @@ import io.ferry.client.RecordMetadata;
 import io.ferry.node.FerryNode;
 import io.ferry.node.NodeConfig;
 import io.ferry.node.RecordedFatalErrors;
-import io.ferry.node.broker.BrokerTestSupport;
+import io.ferry.testsupport.LoopbackPorts;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,8 +51,8 @@ class TlsReplicationTest {
         tls.put("ssl.truststore.location", files.truststore().toString());
         tls.put("ssl.client.auth", sslClientAuth);
 
-        int raft = BrokerTestSupport.freePort();
-        int controllerPort = BrokerTestSupport.freePort();
+        int raft = LoopbackPorts.freePort();
+        int controllerPort = LoopbackPorts.freePort();
         String voters = "1@127.0.0.1:" + raft;
         start(Map.of(
                 "node.id",
@@ -69,7 +69,7 @@ class TlsReplicationTest {
                 dir.resolve("controller").toString()));
         List<String> addresses = new ArrayList<>();
         for (int id = 101; id <= 102; id++) {
-            int port = BrokerTestSupport.freePort();
+            int port = LoopbackPorts.freePort();
             addresses.add("127.0.0.1:" + port);
             start(Map.of(
                     "node.id",

@@ -11,6 +11,7 @@ import io.ferry.node.internal.GrpcEndpoint;
 import io.ferry.node.internal.threads.NodeThreads;
 import io.ferry.node.internal.tls.NodeTls;
 import io.ferry.node.tls.TestCertificates;
+import io.ferry.testsupport.LoopbackPorts;
 import io.grpc.CallOptions;
 import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
@@ -82,7 +83,7 @@ class CallerPrincipalTest {
     /** A server with the test service on loopback: TLS asking for client certificates, or plaintext. */
     private int serve(boolean tls, String rules) throws Exception {
         List<String> settings =
-                new ArrayList<>(BrokerTestSupport.combinedNode(BrokerTestSupport.freePort(), dir.resolve("logs")));
+                new ArrayList<>(BrokerTestSupport.combinedNode(LoopbackPorts.freePort(), dir.resolve("logs")));
         settings.addAll(List.of(
                 "grpc.listener.security.protocol=" + (tls ? "SSL" : "PLAINTEXT"),
                 "ssl.keystore.location=" + keystore,
