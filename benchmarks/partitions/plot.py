@@ -8,14 +8,11 @@ panel per measure (Debian's python3-matplotlib; the script says so when it is mi
 """
 import re
 import sys
+from pathlib import Path
 
-try:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-except ImportError:
-    sys.exit("plot.py needs matplotlib: apt-get install python3-matplotlib, and run it with /usr/bin/python3")
+sys.dont_write_bytecode = True  # no __pycache__ beside the sources
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from plots import newest_run, pyplot as plt, save  # noqa: E402
 
 PANELS = [  # (step, key, title)
     ("create", "create_ms", "create, until every ISR is full (s)"),
@@ -27,17 +24,6 @@ PANELS = [  # (step, key, title)
     ("resources", "rss_mb_max", "resident memory, MB (largest node)"),
     ("restart-clean", "full_isr_ms", "restart after clean stop -> full ISRs (s)"),
 ]
-
-
-def newest_run(path):
-    rows = []
-    with open(path) as f:
-        for line in f:
-            if line.startswith("# run "):
-                rows = []
-            elif line.strip():
-                rows.append(line.rstrip("\n").split("\t"))
-    return rows
 
 
 def main(tsv, png):
@@ -64,10 +50,7 @@ def main(tsv, png):
         ax.set_ylim(bottom=0)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
-    fig.suptitle("Cost against partition count: bin/bench-replicated, CASES=partitions", fontsize=12)
-    fig.tight_layout()
-    fig.savefig(png, dpi=90)
-    print(f"wrote {png}")
+    save(fig, "Cost against partition count: bin/bench-replicated, CASES=partitions", png)
 
 
 if __name__ == "__main__":

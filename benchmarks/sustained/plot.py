@@ -14,15 +14,9 @@ from pathlib import Path
 
 sys.dont_write_bytecode = True  # no __pycache__ beside the sources
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import analyze  # noqa: E402
-
-try:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-except ImportError:
-    sys.exit("plot.py needs matplotlib: apt-get install python3-matplotlib, and run it with /usr/bin/python3")
+from plots import pyplot as plt, save  # noqa: E402
 
 COLOURS = {1: "tab:blue", 2: "tab:orange", 3: "tab:green"}
 
@@ -93,12 +87,9 @@ def main(out, load_log, seconds, stretch, png):
     for ax in axes[1]:
         ax.set_xlabel("minutes since the load began")
     head = analyze.start_line(load_log)
-    fig.suptitle(f"Sustained run (bin/bench-replicated CASES=sustained): {head['rate']:,} records/s of "
-                 f"{head['record_size']} B for {seconds} s, acks=all, 3 nodes, RF=3, retention deleting segments",
-                 fontsize=11)
-    fig.tight_layout()
-    fig.savefig(png, dpi=90)
-    print(f"wrote {png}")
+    title = (f"Sustained run (bin/bench-replicated CASES=sustained): {head['rate']:,} records/s of "
+             f"{head['record_size']} B for {seconds} s, acks=all, 3 nodes, RF=3, retention deleting segments")
+    save(fig, title, png)
 
 
 if __name__ == "__main__":
