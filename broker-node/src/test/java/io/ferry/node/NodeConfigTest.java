@@ -58,7 +58,8 @@ class NodeConfigTest {
         assertEquals(new HostPort("127.0.0.1", 9092), c.grpcListener());
         assertEquals(new HostPort("127.0.0.1", 9644), c.httpListener());
         assertEquals(List.of(new QuorumVoter(1, new HostPort("localhost", 9093))), c.controllerQuorumVoters());
-        assertEquals(Duration.ofSeconds(1), c.controllerQuorumElectionTimeout());
+        // A third of Kafka's, so a dead active controller is replaced within about a second (docs/architecture.md).
+        assertEquals(Duration.ofMillis(300), c.controllerQuorumElectionTimeout());
         assertEquals(Duration.ofMinutes(5), c.leaderImbalanceCheckInterval());
         assertEquals(List.of(Path.of("/tmp/ferry-logs")), c.logDirs());
         assertEquals(Path.of("/tmp/ferry-logs"), c.metadataLogDir());

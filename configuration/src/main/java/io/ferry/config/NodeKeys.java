@@ -275,12 +275,17 @@ public final class NodeKeys {
     public static final ConfigKey<Long> CONTROLLER_QUORUM_ELECTION_TIMEOUT_MS = ConfigKey.define(
             "controller.quorum.election.timeout.ms",
             ConfigType.DURATION_MS,
-            1_000L,
+            300L,
             between(1, INT_MAX),
             MEDIUM,
             "A controller that hears nothing from the quorum leader for a random time between this and "
-                    + "twice this starts an election. Lower values fail over sooner but risk needless "
-                    + "elections on a loaded machine.");
+                    + "twice this starts an election. Ratis looks once per such wait, so a dead leader is "
+                    + "replaced one to four times this after its last heartbeat. Kafka's default is 1000; at "
+                    + "300 a node that was both the active controller and a partition leader is replaced "
+                    + "within about 1.2 s on a loaded 2-core machine, with no needless election measured "
+                    + "under full produce load (docs/benchmarks.md). Lower values fail over sooner but "
+                    + "risk an election whenever the leader stalls longer than this (a long GC pause, a "
+                    + "starved CPU); `ferry_controller_raft_term` counts them.");
 
     public static final ConfigKey<Long> LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS = ConfigKey.define(
             "leader.imbalance.check.interval.seconds",
