@@ -21,6 +21,7 @@ from plots import newest_run, pyplot as plt, save  # noqa: E402
 PERCENTILES = [("50", 50), ("75", 75), ("90", 90), ("95", 95), ("99", 99), ("995", 99.5), ("999", 99.9),
                ("9995", 99.95), ("9999", 99.99)]
 TICKS = [50, 90, 99, 99.9, 99.99]
+Y_TICKS = [0.5, 1, 2, 5, 10, 20, 50, 100]  # ms, on a log axis
 
 
 def position(percentile):
@@ -49,6 +50,7 @@ def main(tsv, png):
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xticks([position(p) for p in TICKS], [f"p{p:g}" for p in TICKS])
+        ax.set_yticks(Y_TICKS, [f"{y:g}" for y in Y_TICKS])
         ax.minorticks_off()
         ax.set_title(f"{rate:,} records/s, acks=all, RF=3, 3 nodes", fontsize=10)
         ax.set_xlabel("percentile")
