@@ -1,6 +1,6 @@
 // Issue 19's latency at a fixed rate, the twin of FerryPacedLatency.java (the same method, line for line, with
-// kafka-clients): one acks=all producer (linger.ms=0,
-// the client's defaults otherwise) paced at <rate> records/s to partition 0, and in the same JVM one consumer
+// kafka-clients): one acks=all producer (linger.ms=0, the client's defaults otherwise) paced at <rate>
+// records/s to partition 0, and in the same JVM one consumer
 // assigned to that partition (its default long-poll fetch). Each record carries the System.nanoTime() at which
 // it was due. Its end-to-end latency runs from then until the consumer returns it, its ack latency from then
 // until its acknowledgement, so a stall in sending counts instead of hiding (no coordinated omission).
