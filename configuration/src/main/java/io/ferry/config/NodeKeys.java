@@ -281,9 +281,9 @@ public final class NodeKeys {
             "A controller that hears nothing from the quorum leader for a random time between this and "
                     + "twice this starts an election. Ratis looks once per such wait, so a dead leader is "
                     + "replaced one to four times this after its last heartbeat. Kafka's default is 1000; at "
-                    + "300 a node that was both the active controller and a partition leader is replaced "
-                    + "within about 1.2 s on a loaded 2-core machine, with no needless election measured "
-                    + "under full produce load (docs/benchmarks.md). Lower values fail over sooner but "
+                    + "300 a killed node that was both the active controller and a partition leader is "
+                    + "replaced within about 1.2 s on a 2-core machine, with no needless election measured "
+                    + "under full produce load there (docs/benchmarks.md). Lower values fail over sooner but "
                     + "risk an election whenever the leader stalls longer than this (a long GC pause, a "
                     + "starved CPU); `ferry_controller_raft_term` counts them.");
 

@@ -29,6 +29,7 @@ public final class LoopbackPorts {
     /** Below this are the ports well-known services listen on. */
     private static final int LOWEST = 10_000;
 
+    private static final int FIRST_EPHEMERAL = firstEphemeralPort();
     private static final int ATTEMPTS = 1_000;
     private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
@@ -45,9 +46,9 @@ public final class LoopbackPorts {
      */
     public static int freeBase(int... offsets) {
         int span = IntStream.of(offsets).max().orElse(0) + 1;
-        int highest = firstEphemeralPort() - span;
+        int highest = FIRST_EPHEMERAL - span;
         if (highest <= LOWEST) {
-            throw new IllegalStateException("the kernel's ephemeral range starts at " + firstEphemeralPort()
+            throw new IllegalStateException("the kernel's ephemeral range starts at " + FIRST_EPHEMERAL
                     + ", leaving no room below it for " + span + " ports from " + LOWEST);
         }
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
