@@ -239,6 +239,9 @@ public final class FerryNode implements AutoCloseable {
                     maxInboundMessageBytes(config),
                     config.grpcMaxConcurrentCallsPerConnection(),
                     grpcExecutor,
+                    roles.stream()
+                            .flatMap(role -> role.transportMethods().stream())
+                            .collect(Collectors.toUnmodifiableSet()),
                     new CallerPrincipal(config.sslPrincipalMapper()));
         } catch (IOException e) {
             throw new NodeStartException(

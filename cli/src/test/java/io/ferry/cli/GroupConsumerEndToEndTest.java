@@ -203,6 +203,31 @@ class GroupConsumerEndToEndTest {
     }
 
     @Test
+    void aSynchronousCommitIsNeverOvertakenByAnAsynchronousOneBeforeIt() {
+        createTopic("in-order", 1);
+        Set<String> records = produce("in-order", 1, "a", 3);
+        TopicPartition tp = new TopicPartition("in-order", 0);
+        try (FerryConsumer consumer =
+                consumer("in-order-committing", Map.of(ConsumerConfig.ENABLE_AUTO_COMMIT, "false"))) {
+            consumer.subscribe(List.of("in-order"));
+            List<String> read = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                read.addAll(values(consumer));
+                return read.size() >= records.size();
+            });
+            List<Map<TopicPartition, OffsetAndMetadata>> told = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                consumer.commitAsync((offsets, e) -> told.add(offsets));
+            }
+            consumer.commitSync(Map.of(tp, new OffsetAndMetadata(1, "sync")));
+
+            // Every asynchronous commit was made, and told, before the synchronous one returned.
+            assertEquals(5, told.size());
+            assertEquals(Map.of(tp, new OffsetAndMetadata(1, "sync")), consumer.committed(Set.of(tp)));
+        }
+    }
+
+    @Test
     void aCommittedOffsetBeyondTheLogEndIsResetAsAutoOffsetResetSays() {
         createTopic("beyond", 1);
         Set<String> records = produce("beyond", 1, "a", 3);

@@ -45,6 +45,7 @@ import io.ferry.node.internal.threads.NodeThreads;
 import io.ferry.node.internal.tls.NodeTls;
 import io.ferry.proto.v1.BrokerServiceGrpc;
 import io.ferry.proto.v1.Endpoint;
+import io.ferry.proto.v1.GroupServiceGrpc;
 import io.ferry.replication.ExecutorTimer;
 import io.ferry.replication.ReplicaLog;
 import io.ferry.replication.ReplicaLogs;
@@ -351,6 +352,21 @@ public final class BrokerRole implements NodeRole {
                 ServerInterceptors.intercept(groupService.bindService(), requestTime),
                 // RecordService counts its own: Publish with its byte rate; a Subscribe stream is not a request.
                 recordService.bindService());
+    }
+
+    /**
+     * The calls that only hand their work over: the follower's fetch (answered at once or long-polled by the
+     * replica manager) and the group calls (queued on their coordinator). On the acks=all path, a record and an
+     * offset commit each reach the leader's replica fetch twice per follower; running those calls where they are
+     * read saves two executor wake-ups per follower round trip.
+     */
+    @Override
+    public Set<String> transportMethods() {
+        return Set.of(
+                BrokerServiceGrpc.getReplicaFetchMethod().getFullMethodName(),
+                GroupServiceGrpc.getConsumerGroupHeartbeatMethod().getFullMethodName(),
+                GroupServiceGrpc.getOffsetCommitMethod().getFullMethodName(),
+                GroupServiceGrpc.getOffsetFetchMethod().getFullMethodName());
     }
 
     /** The broker's one authorizer, over the ACLs of its metadata view when {@code authorizer.class.name} is set. */

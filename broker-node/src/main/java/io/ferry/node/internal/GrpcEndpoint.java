@@ -8,7 +8,10 @@ import io.ferry.node.internal.caller.CallerPrincipal;
 import io.ferry.node.internal.sasl.SaslAuthenticationService;
 import io.ferry.node.internal.sasl.SessionPrincipal;
 import io.ferry.node.internal.tls.TlsOnlyNegotiator;
+import io.grpc.Metadata;
 import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallExecutorSupplier;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -20,6 +23,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
@@ -79,7 +83,11 @@ public final class GrpcEndpoint {
      * @param maxInboundMessageBytes larger requests fail with RESOURCE_EXHAUSTED before they are read
      * @param maxCallsPerConnection  calls one connection may have open at once (HTTP/2
      *                               MAX_CONCURRENT_STREAMS): a client opens more only as earlier ones end
-     * @param executor               runs the services' calls (owned and shut down by the caller)
+     * @param executor               runs the services' calls (owned and shut down by the caller), except those of
+     *                               {@code transportMethods}
+     * @param transportMethods       full names of the methods whose handlers never block (they answer at once or
+     *                               hand the work over and answer from a callback): their calls run on the
+     *                               transport's thread that read them, sparing each a wake-up of an executor thread
      * @param principals             names each connection's caller (mutual TLS), for {@link CallerPrincipal#current}
      *
      * @throws IOException if an address cannot be bound
@@ -91,15 +99,17 @@ public final class GrpcEndpoint {
             int maxInboundMessageBytes,
             int maxCallsPerConnection,
             Executor executor,
+            Set<String> transportMethods,
             CallerPrincipal principals)
             throws IOException {
         Limits limits = new Limits(maxInboundMessageBytes, maxCallsPerConnection, principals);
+        ExecutorByMethod executors = new ExecutorByMethod(executor, transportMethods);
         HealthStatusManager health = new HealthStatusManager();
         List<String> names =
                 services.stream().map(s -> s.getServiceDescriptor().getName()).toList();
         health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.NOT_SERVING);
         names.forEach(n -> health.setStatus(n, ServingStatus.NOT_SERVING));
-        Server server = build(listener, services, health, limits, executor, Optional.empty())
+        Server server = build(listener, services, health, limits, executors, Optional.empty())
                 .start();
         try {
             Optional<Server> externalServer = external.isEmpty()
@@ -109,7 +119,7 @@ public final class GrpcEndpoint {
                                     services,
                                     health,
                                     limits,
-                                    executor,
+                                    executors,
                                     Optional.of(CallerListener.EXTERNAL))
                             .start());
             return new GrpcEndpoint(server, externalServer, health, names);
@@ -122,19 +132,35 @@ public final class GrpcEndpoint {
     /** What both servers share besides their services. */
     private record Limits(int maxInboundMessageBytes, int maxCallsPerConnection, CallerPrincipal principals) {}
 
+    /**
+     * Where a call runs. The server's own executor is direct, so every call starts on the transport's thread
+     * that read it; there, before anything of the call runs, this moves it to {@code executor} unless its
+     * method is one of {@code transportMethods}. (The other way round, an executor for the server and direct
+     * for some methods, would still wake an executor thread to look each call's method up.)
+     */
+    private record ExecutorByMethod(Executor executor, Set<String> transportMethods)
+            implements ServerCallExecutorSupplier {
+
+        @Override
+        public <ReqT, RespT> Executor getExecutor(ServerCall<ReqT, RespT> call, Metadata headers) {
+            return transportMethods.contains(call.getMethodDescriptor().getFullMethodName()) ? null : executor;
+        }
+    }
+
     private static Server build(
             Listener listener,
             List<ServerServiceDefinition> services,
             HealthStatusManager health,
             Limits limits,
-            Executor executor,
+            ExecutorByMethod executors,
             Optional<CallerListener> marker)
             throws IOException {
         NettyServerBuilder builder =
                 NettyServerBuilder.forAddress(listener.address().resolveForBind());
         // Interceptors run in the reverse order of their installation: the session check after the others.
         listener.sasl().ifPresent(sasl -> builder.intercept(sasl.sessions()).addService(sasl.service()));
-        builder.executor(executor)
+        builder.directExecutor()
+                .callExecutor(executors)
                 .maxInboundMessageSize(limits.maxInboundMessageBytes())
                 .maxConcurrentCallsPerConnection(limits.maxCallsPerConnection())
                 .addTransportFilter(CallerConnection.INSTANCE)

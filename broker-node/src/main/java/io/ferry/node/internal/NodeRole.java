@@ -7,6 +7,7 @@ import io.grpc.ServerServiceDefinition;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * One role of a node (broker or controller) as the node's lifecycle sees it: start (which yields
@@ -28,6 +29,16 @@ public interface NodeRole extends AutoCloseable {
      * @return the services this role serves on the node's gRPC port
      */
     List<ServerServiceDefinition> start() throws Exception;
+
+    /**
+     * The full names of this role's methods whose handlers never block: they answer at once, or hand the work
+     * over and answer from a callback. The node runs their calls on the transport's thread that read them, with
+     * no hand-off to its gRPC executor; every other call runs on that executor. A handler that blocks here stalls
+     * every connection of its transport thread. Asked after {@link #start()}.
+     */
+    default Set<String> transportMethods() {
+        return Set.of();
+    }
 
     /**
      * Called once the node's gRPC server is bound and serving, with its addresses (the real ports when

@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What a {@code FerryConsumer} with a {@code group.id} holds for its group: the membership, its heartbeat
@@ -29,8 +30,13 @@ public final class ConsumerGroup implements AutoCloseable {
     private final GroupMembership membership;
     private final GroupHeartbeat heartbeat;
     private final GroupOffsets offsets;
-    /** One daemon thread that makes every commit, in the order the consumer asked for them. */
+    /** One daemon thread that makes the asynchronous commits (and a synchronous one behind them) in order. */
     private final ExecutorService committer;
+    /**
+     * Asynchronous commits handed to {@link #committer} whose callbacks are not queued yet: a synchronous
+     * commit goes behind them.
+     */
+    private final AtomicInteger asyncCommitsPending = new AtomicInteger();
     /** Callbacks of asynchronous commits that ended, for the consumer's thread to call. */
     private final Queue<Runnable> completed = new ConcurrentLinkedQueue<>();
 
@@ -86,10 +92,17 @@ public final class ConsumerGroup implements AutoCloseable {
     }
 
     /**
-     * Commits as the member at its current epoch (from outside the group when not subscribed), within {@code default.api.timeout.ms}. It goes through the
-     * commit thread too, after the asynchronous commits before it, so a later commit is never overtaken.
+     * Commits as the member at its current epoch (from outside the group when not subscribed), within
+     * {@code default.api.timeout.ms}, after the asynchronous commits before it, so a later commit is never
+     * overtaken: on the commit thread when some are still to be made, else at once from the caller's thread
+     * (only the consumer's thread commits), which spares a commit two thread hand-offs.
      */
     public void commit(Map<TopicPartition, OffsetAndMetadata> committed) {
+        if (asyncCommitsPending.get() == 0) {
+            commitNow(committed);
+            runCallbacks();
+            return;
+        }
         Future<?> done = committer.submit(() -> commitNow(committed));
         try {
             done.get();
@@ -104,6 +117,7 @@ public final class ConsumerGroup implements AutoCloseable {
 
     /** Commits on the commit thread; the callback's call waits for {@link #runCallbacks} on the consumer's thread. */
     public void commitAsync(Map<TopicPartition, OffsetAndMetadata> committed, OffsetCommitCallback callback) {
+        asyncCommitsPending.incrementAndGet();
         committer.execute(() -> {
             Exception failure = null;
             try {
@@ -113,6 +127,7 @@ public final class ConsumerGroup implements AutoCloseable {
             }
             Exception outcome = failure;
             completed.add(() -> callback.onComplete(committed, outcome));
+            asyncCommitsPending.decrementAndGet();
         });
     }
 

@@ -31,6 +31,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -107,6 +108,7 @@ class CallerPrincipalTest {
                 1 << 20,
                 10,
                 executor,
+                Set.of(),
                 new CallerPrincipal(config.sslPrincipalMapper()));
         open.add(() -> endpoint.awaitStop(0));
         return endpoint.address().getPort();
