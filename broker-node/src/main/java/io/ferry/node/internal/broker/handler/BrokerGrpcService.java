@@ -336,7 +336,7 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
             return t.setError(PartitionLookup.error(ErrorCode.UNKNOWN_TOPIC, "topic '" + name + "' does not exist"))
                     .build();
         }
-        return t.setError(PartitionLookup.error(ErrorCode.NONE, ""))
+        return t.setError(PartitionLookup.NO_ERROR)
                 .setTopicId(topic.getTopicId())
                 .addAllPartitions(view.partitionsOf(name))
                 .build();

@@ -12,7 +12,6 @@ import io.ferry.proto.v1.DeleteRecordsResponse;
 import io.ferry.proto.v1.DeleteRecordsTopic;
 import io.ferry.proto.v1.DeleteRecordsTopicResult;
 import io.ferry.proto.v1.Error;
-import io.ferry.proto.v1.ErrorCode;
 import io.ferry.replication.ReplicaManager;
 import io.ferry.replication.ReplicationException;
 import io.ferry.security.AclOperation;
@@ -72,9 +71,7 @@ final class DeleteRecordsHandler {
         TopicPartition tp = ((Found) lookup).tp();
         try {
             long start = replicaManager.deleteRecordsBefore(tp, p.getOffset());
-            return r.setError(PartitionLookup.error(ErrorCode.NONE, ""))
-                    .setLowWatermark(start)
-                    .build();
+            return r.setError(PartitionLookup.NO_ERROR).setLowWatermark(start).build();
         } catch (ReplicationException e) {
             r.setError(PartitionLookup.error(e.error()));
             PartitionLookup.hintFor(e.error().code(), view, tp, externalCaller).ifPresent(r::setLeader);

@@ -57,7 +57,7 @@ final class DescribeUserScramCredentialsHandler {
         }
         request.getUsersList().forEach(user -> named.merge(user, false, (once, again) -> true));
         DescribeUserScramCredentialsResponse.Builder response = DescribeUserScramCredentialsResponse.newBuilder()
-                .setError(PartitionLookup.error(ErrorCode.NONE, ""))
+                .setError(PartitionLookup.NO_ERROR)
                 .setMetadataVersion(view.version());
         named.forEach((user, twice) -> response.addResults(described(view, user, twice)));
         return response.build();
@@ -81,7 +81,7 @@ final class DescribeUserScramCredentialsHandler {
         }
         return result.setError(
                         result.getCredentialInfosCount() > 0
-                                ? PartitionLookup.error(ErrorCode.NONE, "")
+                                ? PartitionLookup.NO_ERROR
                                 : PartitionLookup.error(
                                         ErrorCode.RESOURCE_NOT_FOUND,
                                         "attempt to describe a user credential that does not exist"))

@@ -9,7 +9,6 @@ import io.ferry.node.internal.broker.memory.FetchMemory;
 import io.ferry.node.internal.broker.metadata.BrokerMetadata;
 import io.ferry.node.internal.broker.metrics.BrokerMetrics;
 import io.ferry.proto.v1.Error;
-import io.ferry.proto.v1.ErrorCode;
 import io.ferry.proto.v1.FetchPartition;
 import io.ferry.proto.v1.FetchPartitionResult;
 import io.ferry.proto.v1.FetchRequest;
@@ -159,7 +158,7 @@ final class FetchHandler {
                     PartitionLookup.hintFor(fetched.error().code(), view, tp, externalCaller)
                             .ifPresent(r::setLeader);
                 } else {
-                    r.setError(PartitionLookup.error(ErrorCode.NONE, ""));
+                    r.setError(PartitionLookup.NO_ERROR);
                     int size = fetched.records().remaining();
                     if (size > 0 && withRecords.test(tp)) {
                         r.setRecords(UnsafeByteOperations.unsafeWrap(fetched.records()));

@@ -33,7 +33,7 @@ final class GroupErrors {
     }
 
     static Error none() {
-        return PartitionLookup.error(ErrorCode.NONE, "");
+        return PartitionLookup.NO_ERROR;
     }
 
     /**

@@ -40,7 +40,7 @@ final class InitProducerIdHandler {
                 .whenComplete((id, thrown) -> respond.accept(
                         thrown == null
                                 ? InitProducerIdResponse.newBuilder()
-                                        .setError(PartitionLookup.error(ErrorCode.NONE, ""))
+                                        .setError(PartitionLookup.NO_ERROR)
                                         .setProducerId(id)
                                         .setProducerEpoch(0)
                                         .build()

@@ -6,7 +6,6 @@ import io.ferry.node.internal.broker.handler.PartitionLookup.Found;
 import io.ferry.node.internal.broker.handler.PartitionLookup.Refused;
 import io.ferry.node.internal.broker.metadata.BrokerMetadata;
 import io.ferry.proto.v1.Error;
-import io.ferry.proto.v1.ErrorCode;
 import io.ferry.proto.v1.ListOffsetsPartition;
 import io.ferry.proto.v1.ListOffsetsPartitionResult;
 import io.ferry.proto.v1.ListOffsetsRequest;
@@ -74,7 +73,7 @@ final class ListOffsetsHandler {
         TopicPartition tp = ((Found) lookup).tp();
         try {
             OffsetAndEpoch found = replicaManager.listOffset(tp, p.getTimestamp());
-            return r.setError(PartitionLookup.error(ErrorCode.NONE, ""))
+            return r.setError(PartitionLookup.NO_ERROR)
                     .setOffset(found.offset())
                     .setTimestamp(found.timestampMs())
                     .setLeaderEpoch(found.leaderEpoch())

@@ -18,6 +18,9 @@ import java.util.Optional;
  */
 public final class PartitionLookup {
 
+    /** An answer's "no error", shared: answers carry one per partition, and a proto message is immutable. */
+    static final Error NO_ERROR = error(ErrorCode.NONE, "");
+
     private PartitionLookup() {}
 
     /** The partition if the name is valid and the view knows it; otherwise a typed error. */

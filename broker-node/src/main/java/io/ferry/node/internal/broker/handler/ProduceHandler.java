@@ -9,7 +9,6 @@ import io.ferry.node.internal.broker.metrics.BrokerMetrics;
 import io.ferry.node.internal.broker.wire.OffHeapProduceRequest;
 import io.ferry.proto.v1.Acks;
 import io.ferry.proto.v1.Error;
-import io.ferry.proto.v1.ErrorCode;
 import io.ferry.proto.v1.LeaderHint;
 import io.ferry.proto.v1.PartitionProduceData;
 import io.ferry.proto.v1.PartitionProduceResult;
@@ -164,7 +163,7 @@ final class ProduceHandler {
                     metrics.bytesIn(tp.topic(), received.records(position).capacity());
                     result.addPartitions(PartitionProduceResult.newBuilder()
                             .setPartition(tp.partition())
-                            .setError(PartitionLookup.error(ErrorCode.NONE, ""))
+                            .setError(PartitionLookup.NO_ERROR)
                             .setBaseOffset(outcome.baseOffset())
                             .setLogAppendTimeMs(outcome.logAppendTimeMs())
                             .setLogStartOffset(outcome.logStartOffset()));

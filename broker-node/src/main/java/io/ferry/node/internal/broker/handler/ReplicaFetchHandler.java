@@ -10,7 +10,6 @@ import io.ferry.node.internal.broker.metadata.BrokerMetadata;
 import io.ferry.node.internal.broker.metrics.BrokerMetrics;
 import io.ferry.proto.v1.DivergingEpoch;
 import io.ferry.proto.v1.Error;
-import io.ferry.proto.v1.ErrorCode;
 import io.ferry.proto.v1.ReplicaFetchPartition;
 import io.ferry.proto.v1.ReplicaFetchPartitionResult;
 import io.ferry.proto.v1.ReplicaFetchRequest;
@@ -178,10 +177,7 @@ final class ReplicaFetchHandler {
                         .setHighWatermark(fetched.highWatermark())
                         .setLogStartOffset(fetched.logStartOffset())
                         .setLogEndOffset(fetched.logEndOffset());
-                r.setError(
-                        fetched.error() != null
-                                ? PartitionLookup.error(fetched.error())
-                                : PartitionLookup.error(ErrorCode.NONE, ""));
+                r.setError(fetched.error() != null ? PartitionLookup.error(fetched.error()) : PartitionLookup.NO_ERROR);
                 if (fetched.divergingEpoch() != null) {
                     r.setDivergingEpoch(DivergingEpoch.newBuilder()
                             .setEpoch(fetched.divergingEpoch().epoch())
