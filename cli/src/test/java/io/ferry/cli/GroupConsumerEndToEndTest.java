@@ -182,11 +182,7 @@ class GroupConsumerEndToEndTest {
         try (FerryConsumer consumer =
                 consumer("async-committing", Map.of(ConsumerConfig.ENABLE_AUTO_COMMIT, "false"))) {
             consumer.subscribe(List.of("async"));
-            List<String> read = new ArrayList<>();
-            await().atMost(Duration.ofSeconds(60)).until(() -> {
-                read.addAll(values(consumer));
-                return read.size() >= records.size();
-            });
+            readAtLeast(consumer, records.size());
             List<Map<TopicPartition, OffsetAndMetadata>> told = new ArrayList<>();
             consumer.commitAsync((offsets, e) -> {
                 assertEquals(null, e);
@@ -210,11 +206,7 @@ class GroupConsumerEndToEndTest {
         try (FerryConsumer consumer =
                 consumer("in-order-committing", Map.of(ConsumerConfig.ENABLE_AUTO_COMMIT, "false"))) {
             consumer.subscribe(List.of("in-order"));
-            List<String> read = new ArrayList<>();
-            await().atMost(Duration.ofSeconds(60)).until(() -> {
-                read.addAll(values(consumer));
-                return read.size() >= records.size();
-            });
+            readAtLeast(consumer, records.size());
             List<Map<TopicPartition, OffsetAndMetadata>> told = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
                 consumer.commitAsync((offsets, e) -> told.add(offsets));
@@ -239,11 +231,7 @@ class GroupConsumerEndToEndTest {
         assertEquals(Map.of(tp, 1_000L), committed("past-the-end"));
         try (FerryConsumer consumer = consumer("past-the-end", Map.of(ConsumerConfig.ENABLE_AUTO_COMMIT, "false"))) {
             consumer.subscribe(List.of("beyond"));
-            List<String> read = new ArrayList<>();
-            await().atMost(Duration.ofSeconds(60)).until(() -> {
-                read.addAll(values(consumer));
-                return read.size() >= records.size();
-            });
+            List<String> read = readAtLeast(consumer, records.size());
             assertEquals(List.of("a-0-0", "a-0-1", "a-0-2"), read, "out of range: from the earliest offset");
             consumer.commitSync();
         }
@@ -325,6 +313,16 @@ class GroupConsumerEndToEndTest {
                 "30000"));
         props.putAll(overrides);
         return new FerryConsumer(ConsumerConfig.of(props));
+    }
+
+    /** Polls until {@code count} values came, within a minute. */
+    private static List<String> readAtLeast(FerryConsumer consumer, int count) {
+        List<String> read = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            read.addAll(values(consumer));
+            return read.size() >= count;
+        });
+        return read;
     }
 
     private static List<String> values(FerryConsumer consumer) {

@@ -66,7 +66,6 @@ public final class CallDeadline {
         try {
             Thread.sleep(retryBackoffMs); // retry pacing, not waiting for a condition
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
             throw new FerryInterruptedException("interrupted during " + what, e);
         }
     }

@@ -100,9 +100,13 @@ public final class ConsumerGroup implements AutoCloseable {
     public void commit(Map<TopicPartition, OffsetAndMetadata> committed) {
         if (asyncCommitsPending.get() == 0) {
             commitNow(committed);
-            runCallbacks();
-            return;
+        } else {
+            awaitOnCommitThread(committed);
         }
+        runCallbacks();
+    }
+
+    private void awaitOnCommitThread(Map<TopicPartition, OffsetAndMetadata> committed) {
         Future<?> done = committer.submit(() -> commitNow(committed));
         try {
             done.get();
@@ -112,7 +116,6 @@ public final class ConsumerGroup implements AutoCloseable {
         } catch (ExecutionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
         }
-        runCallbacks();
     }
 
     /** Commits on the commit thread; the callback's call waits for {@link #runCallbacks} on the consumer's thread. */
