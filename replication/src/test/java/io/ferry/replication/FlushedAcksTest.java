@@ -163,7 +163,7 @@ class FlushedAcksTest {
         ByteBuffer records = batch(3);
         RecordBatch.wrap(records.duplicate()).setPartitionLeaderEpoch(1);
         AtomicInteger released = new AtomicInteger();
-        start((leader, replica, params, partitions, timeout) -> {
+        start((leader, replica, params, partitions, full, timeout) -> {
             requests.addAll(partitions);
             if (requests.size() > 1) {
                 return new CompletableFuture<>();
@@ -183,6 +183,6 @@ class FlushedAcksTest {
     }
 
     private static LeaderClient unreachableLeader() {
-        return (leader, replica, params, partitions, timeout) -> new CompletableFuture<>();
+        return (leader, replica, params, partitions, full, timeout) -> new CompletableFuture<>();
     }
 }

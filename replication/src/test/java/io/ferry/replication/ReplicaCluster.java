@@ -122,6 +122,7 @@ final class ReplicaCluster implements AutoCloseable {
                 int replicaId,
                 FetchParams params,
                 List<ReplicaFetchPartition> partitions,
+                boolean fullRequest,
                 long timeoutMs) {
             ReplicaManager leader = brokers.get(leaderId).manager;
             if (stalled || leader == null) {

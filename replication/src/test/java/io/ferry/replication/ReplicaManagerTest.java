@@ -42,7 +42,7 @@ class ReplicaManagerTest {
     /** What ended a fetcher's thread. */
     private final List<Throwable> fatalErrors = Collections.synchronizedList(new ArrayList<>());
 
-    private final ReplicaManager manager = manager((leader, replica, params, partitions, timeout) ->
+    private final ReplicaManager manager = manager((leader, replica, params, partitions, full, timeout) ->
             CompletableFuture.failedFuture(new IOException("this test has no leader to fetch from")));
 
     private ReplicaManager manager(LeaderClient leaders) {
@@ -463,7 +463,7 @@ class ReplicaManagerTest {
     @Test
     void anErrorInAFetchStepIsLeftToTheFetchersThread() {
         OutOfMemoryError injected = new OutOfMemoryError("injected into a fetch");
-        ReplicaManager follower = manager((leader, replica, params, partitions, timeout) -> {
+        ReplicaManager follower = manager((leader, replica, params, partitions, full, timeout) -> {
             throw injected;
         });
         try {
@@ -480,7 +480,7 @@ class ReplicaManagerTest {
         List<CompletableFuture<Map<TopicPartition, ReplicaFetchResult>>> held =
                 Collections.synchronizedList(new ArrayList<>());
         List<Set<TopicPartition>> named = Collections.synchronizedList(new ArrayList<>());
-        ReplicaManager follower = manager((leader, replica, params, partitions, timeout) -> {
+        ReplicaManager follower = manager((leader, replica, params, partitions, full, timeout) -> {
             Set<TopicPartition> tps = new java.util.HashSet<>();
             partitions.forEach(p -> tps.add(p.tp()));
             named.add(tps);

@@ -81,11 +81,17 @@ public final class ReplicaFetcher implements AutoCloseable {
 
     /**
      * Set when a partition joins or changes epoch, cleared when a request takes the followed set: a request in
-     * flight does not name the change.
+     * flight does not name the change, and the next request is full (see {@link LeaderClient#fetch}).
      */
     private final AtomicBoolean changedSinceRequest = new AtomicBoolean();
     /** The request in flight was cancelled to be sent again with the followed set now. Confined to the tasks. */
     private boolean restarting;
+    /**
+     * The fetcher went idle (no partition to fetch) since its last request: the next one is full, as after a
+     * change of the followed set, since a partition back from offline may have its old position. Confined to the
+     * tasks.
+     */
+    private boolean idledSinceRequest;
 
     private volatile Timer.Timeout backoff;
     /** The request in flight, or the flushes awaited before the next one; cancelled by {@link #close}. */
@@ -203,7 +209,7 @@ public final class ReplicaFetcher implements AutoCloseable {
 
     /** Sends one request with the position of every followed partition, or goes idle if there is none. */
     private void fetch() {
-        changedSinceRequest.set(false);
+        boolean fullRequest = changedSinceRequest.getAndSet(false) || idledSinceRequest;
         // A snapshot in the map's order (no Map.copyOf: its iteration order changes from one JVM to the next).
         Map<TopicPartition, Followed> round = new LinkedHashMap<>(followed);
         List<ReplicaFetchPartition> positions = new ArrayList<>();
@@ -214,8 +220,10 @@ public final class ReplicaFetcher implements AutoCloseable {
         }
         if (positions.isEmpty()) {
             state = State.IDLE;
+            idledSinceRequest = true;
             return;
         }
+        idledSinceRequest = false;
         state = State.FETCHING;
         CompletableFuture<Map<TopicPartition, ReplicaFetchResult>> request;
         try {
@@ -224,6 +232,7 @@ public final class ReplicaFetcher implements AutoCloseable {
                     localBrokerId,
                     new FetchParams(config.fetchMaxWaitMs(), config.fetchMinBytes(), config.fetchMaxBytes()),
                     positions,
+                    fullRequest,
                     config.requestTimeoutMs());
         } catch (RuntimeException e) {
             request = CompletableFuture.failedFuture(e);

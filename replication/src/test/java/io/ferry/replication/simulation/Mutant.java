@@ -38,8 +38,8 @@ enum Mutant implements Wiring {
     FOLLOWER_IGNORES_DIVERGENCE(Invariant.CONSISTENT_BELOW_HIGH_WATERMARK) {
         @Override
         public LeaderClient leaderClient(LeaderClient client) {
-            return (leaderId, replicaId, params, partitions, timeoutMs) -> client.fetch(
-                            leaderId, replicaId, params, partitions, timeoutMs)
+            return (leaderId, replicaId, params, partitions, full, timeoutMs) -> client.fetch(
+                            leaderId, replicaId, params, partitions, full, timeoutMs)
                     .thenApply(answers -> {
                         Map<TopicPartition, ReplicaFetchResult> hidden = new LinkedHashMap<>();
                         answers.forEach((tp, answer) -> {

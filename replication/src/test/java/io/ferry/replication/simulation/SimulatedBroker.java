@@ -80,7 +80,7 @@ final class SimulatedBroker implements ControllerModel.Subscriber {
         }
 
         private LeaderClient leaderClient() {
-            return (leaderId, replicaId, params, partitions, timeoutMs) -> {
+            return (leaderId, replicaId, params, partitions, full, timeoutMs) -> {
                 CompletableFuture<Map<TopicPartition, ReplicaFetchResult>> answer = new CompletableFuture<>();
                 deadline(answer, params.maxWaitMs() + timeoutMs, "ReplicaFetch deadline exceeded");
                 Process leader = cluster.broker(leaderId).process;

@@ -8,8 +8,11 @@ import io.ferry.node.internal.broker.handler.PartitionLookup.Refused;
 import io.ferry.node.internal.broker.memory.FetchMemory;
 import io.ferry.node.internal.broker.metadata.BrokerMetadata;
 import io.ferry.node.internal.broker.metrics.BrokerMetrics;
+import io.ferry.node.internal.broker.wire.FetchSessionEpoch;
 import io.ferry.proto.v1.DivergingEpoch;
 import io.ferry.proto.v1.Error;
+import io.ferry.proto.v1.ErrorCode;
+import io.ferry.proto.v1.ForgottenTopic;
 import io.ferry.proto.v1.ReplicaFetchPartition;
 import io.ferry.proto.v1.ReplicaFetchPartitionResult;
 import io.ferry.proto.v1.ReplicaFetchRequest;
@@ -20,9 +23,9 @@ import io.ferry.replication.FetchParams;
 import io.ferry.replication.ReplicaFetchResult;
 import io.ferry.replication.ReplicaManager;
 import io.ferry.security.AclOperation;
+import io.ferry.storage.InvalidTopicException;
 import io.ferry.storage.TopicPartition;
-import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -44,6 +47,7 @@ final class ReplicaFetchHandler {
     private final BrokerMetrics metrics;
     private final long maxWaitCapMillis;
     private final int maxBytesCap;
+    private final ReplicaFetchSessions sessions = new ReplicaFetchSessions();
 
     /**
      * @param maxWaitCapMillis upper bound on {@code max_wait_ms} ({@code request.timeout.ms})
@@ -83,43 +87,59 @@ final class ReplicaFetchHandler {
                 RequestFields.nonNegative("replica_id", request.getReplicaId()),
                 RequestFields.nonNegative("max_wait_ms", request.getMaxWaitMs()),
                 RequestFields.nonNegative("min_bytes", request.getMinBytes()),
-                RequestFields.nonNegative("max_bytes", request.getMaxBytes()));
-        RequestPartitions partitions = new RequestPartitions(metadata.get());
+                RequestFields.nonNegative("max_bytes", request.getMaxBytes()),
+                RequestFields.nonNegative("session_epoch", request.getSessionEpoch()));
+        if (invalid != null) {
+            respond.accept(refusedWhole(request, invalid));
+            return;
+        }
+        BrokerMetadata view = metadata.get();
+        ReplicaFetchSession session;
+        if (request.getSessionEpoch() == FetchSessionEpoch.FULL) {
+            session = view.brokers().containsKey(request.getReplicaId())
+                    ? sessions.open(request.getReplicaId())
+                    : new ReplicaFetchSession(ReplicaFetchSession.NONE);
+        } else {
+            session = sessions.find(request.getReplicaId(), request.getSessionId());
+            Error refused = sessionRefusal(request, session);
+            if (refused != null) {
+                respond.accept(
+                        ReplicaFetchResponse.newBuilder().setError(refused).build());
+                return;
+            }
+        }
+        for (ForgottenTopic topic : request.getForgottenTopicsList()) {
+            for (int partition : topic.getPartitionsList()) {
+                forget(session, topic.getTopic(), partition);
+            }
+        }
+        RequestPartitions partitions = new RequestPartitions(view);
         int maxBytes = request.getMaxBytes() > 0 ? Math.min(request.getMaxBytes(), maxBytesCap) : maxBytesCap;
-        List<io.ferry.replication.ReplicaFetchPartition> reads = new ArrayList<>();
-        Map<Integer, ReplicaFetchPartitionResult> refused = new HashMap<>();
-        int index = 0;
+        Map<String, ReplicaFetchTopicResult.Builder> refusals = new LinkedHashMap<>();
         for (ReplicaFetchTopic topic : request.getTopicsList()) {
             for (ReplicaFetchPartition p : topic.getPartitionsList()) {
-                Error refusal = invalid != null
-                        ? invalid
-                        : RequestFields.firstOf(
-                                RequestFields.nonNegative("partition_max_bytes", p.getPartitionMaxBytes()),
-                                RequestFields.epoch("current_leader_epoch", p.getCurrentLeaderEpoch()),
-                                RequestFields.epoch("last_fetched_epoch", p.getLastFetchedEpoch()));
+                Error refusal = RequestFields.firstOf(
+                        RequestFields.nonNegative("partition_max_bytes", p.getPartitionMaxBytes()),
+                        RequestFields.epoch("current_leader_epoch", p.getCurrentLeaderEpoch()),
+                        RequestFields.epoch("last_fetched_epoch", p.getLastFetchedEpoch()));
                 PartitionLookup.Result lookup = partitions.resolve(topic.getTopic(), p.getPartition(), refusal);
                 if (lookup instanceof Refused r) {
-                    refused.put(
-                            index,
-                            ReplicaFetchPartitionResult.newBuilder()
-                                    .setPartition(p.getPartition())
-                                    .setError(r.error())
-                                    .setHighWatermark(-1)
-                                    .setLogStartOffset(-1)
-                                    .setLogEndOffset(-1)
-                                    .build());
+                    refusals.computeIfAbsent(
+                                    topic.getTopic(),
+                                    name -> ReplicaFetchTopicResult.newBuilder().setTopic(name))
+                            .addPartitions(refused(p.getPartition(), r.error()));
                 } else if (lookup instanceof Found f) {
                     int partitionMax = p.getPartitionMaxBytes() > 0 ? p.getPartitionMaxBytes() : maxBytes;
-                    reads.add(new io.ferry.replication.ReplicaFetchPartition(
+                    session.named(new io.ferry.replication.ReplicaFetchPartition(
                             f.tp(),
                             p.getFetchOffset(),
                             p.getCurrentLeaderEpoch(),
                             p.getLastFetchedEpoch(),
                             partitionMax));
                 }
-                index++;
             }
         }
+        List<io.ferry.replication.ReplicaFetchPartition> reads = session.positions();
         long maxWait = reads.isEmpty() ? 0 : Math.min(request.getMaxWaitMs(), maxWaitCapMillis);
         memory.longPoll(
                 request.getSerializedSize(),
@@ -129,10 +149,46 @@ final class ReplicaFetchHandler {
                         new FetchParams(wait, request.getMinBytes(), maxBytes),
                         reads,
                         result -> memory.reserve(result, wait, withRecords -> {
-                            respond.accept(response(request, result, withRecords, refused));
+                            respond.accept(response(session, reads, result, withRecords, refusals));
                             metrics.request("replica_fetch")
                                     .record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
                         })));
+    }
+
+    /** Why an incremental request cannot continue {@code session} (null if none was found), or null if it can. */
+    private static Error sessionRefusal(ReplicaFetchRequest request, ReplicaFetchSession session) {
+        if (session == null) {
+            return PartitionLookup.error(
+                    ErrorCode.FETCH_SESSION_ID_NOT_FOUND,
+                    "this leader holds no fetch session " + request.getSessionId() + " of broker "
+                            + request.getReplicaId() + "; send a full request (session_epoch 0)");
+        }
+        int expected = session.expectedEpoch();
+        if (!session.accept(request.getSessionEpoch())) {
+            return PartitionLookup.error(
+                    ErrorCode.INVALID_FETCH_SESSION_EPOCH,
+                    "fetch session " + request.getSessionId() + " expects epoch " + expected + ", not "
+                            + request.getSessionEpoch() + "; send a full request (session_epoch 0)");
+        }
+        return null;
+    }
+
+    private static void forget(ReplicaFetchSession session, String topic, int partition) {
+        try {
+            session.forget(new TopicPartition(topic, partition));
+        } catch (InvalidTopicException e) {
+            // A name no partition can have is in no session.
+        }
+    }
+
+    private static ReplicaFetchPartitionResult refused(int partition, Error error) {
+        return ReplicaFetchPartitionResult.newBuilder()
+                .setPartition(partition)
+                .setError(error)
+                .setHighWatermark(-1)
+                .setLogStartOffset(-1)
+                .setLogEndOffset(-1)
+                .build();
     }
 
     private static ReplicaFetchResponse refusedWhole(ReplicaFetchRequest request, Error error) {
@@ -141,55 +197,56 @@ final class ReplicaFetchHandler {
             ReplicaFetchTopicResult.Builder t =
                     ReplicaFetchTopicResult.newBuilder().setTopic(topic.getTopic());
             for (ReplicaFetchPartition p : topic.getPartitionsList()) {
-                t.addPartitions(ReplicaFetchPartitionResult.newBuilder()
-                        .setPartition(p.getPartition())
-                        .setError(error)
-                        .setHighWatermark(-1)
-                        .setLogStartOffset(-1)
-                        .setLogEndOffset(-1));
+                t.addPartitions(refused(p.getPartition(), error));
             }
             response.addTopics(t);
         }
         return response.build();
     }
 
-    /** @param withRecords the partitions whose records fit in the room the answer got */
+    /**
+     * Every partition of the round the session says the follower needs to hear of, then the refusals.
+     *
+     * @param withRecords the partitions whose records fit in the room the answer got
+     */
     private static ReplicaFetchResponse response(
-            ReplicaFetchRequest request,
+            ReplicaFetchSession session,
+            List<io.ferry.replication.ReplicaFetchPartition> reads,
             Map<TopicPartition, ReplicaFetchResult> result,
             Predicate<TopicPartition> withRecords,
-            Map<Integer, ReplicaFetchPartitionResult> refused) {
-        ReplicaFetchResponse.Builder response = ReplicaFetchResponse.newBuilder();
-        int index = 0;
-        for (ReplicaFetchTopic topic : request.getTopicsList()) {
-            ReplicaFetchTopicResult.Builder t =
-                    ReplicaFetchTopicResult.newBuilder().setTopic(topic.getTopic());
-            for (ReplicaFetchPartition p : topic.getPartitionsList()) {
-                ReplicaFetchPartitionResult early = refused.get(index++);
-                if (early != null) {
-                    t.addPartitions(early);
-                    continue;
-                }
-                TopicPartition tp = new TopicPartition(topic.getTopic(), p.getPartition());
-                ReplicaFetchResult fetched = result.get(tp);
-                ReplicaFetchPartitionResult.Builder r = ReplicaFetchPartitionResult.newBuilder()
-                        .setPartition(p.getPartition())
-                        .setHighWatermark(fetched.highWatermark())
-                        .setLogStartOffset(fetched.logStartOffset())
-                        .setLogEndOffset(fetched.logEndOffset());
-                r.setError(fetched.error() != null ? PartitionLookup.error(fetched.error()) : PartitionLookup.NO_ERROR);
-                if (fetched.divergingEpoch() != null) {
-                    r.setDivergingEpoch(DivergingEpoch.newBuilder()
-                            .setEpoch(fetched.divergingEpoch().epoch())
-                            .setEndOffset(fetched.divergingEpoch().endOffset()));
-                }
-                if (fetched.records().hasRemaining() && withRecords.test(tp)) {
-                    r.setRecords(UnsafeByteOperations.unsafeWrap(fetched.records()));
-                }
-                t.addPartitions(r);
+            Map<String, ReplicaFetchTopicResult.Builder> refusals) {
+        Map<String, ReplicaFetchTopicResult.Builder> topics = new LinkedHashMap<>();
+        for (io.ferry.replication.ReplicaFetchPartition read : reads) {
+            TopicPartition tp = read.tp();
+            ReplicaFetchResult fetched = result.get(tp);
+            boolean records = fetched.records().hasRemaining() && withRecords.test(tp);
+            if (!session.answer(tp, fetched, records)) {
+                continue;
             }
-            response.addTopics(t);
+            ReplicaFetchPartitionResult.Builder r = ReplicaFetchPartitionResult.newBuilder()
+                    .setPartition(tp.partition())
+                    .setHighWatermark(fetched.highWatermark())
+                    .setLogStartOffset(fetched.logStartOffset())
+                    .setLogEndOffset(fetched.logEndOffset());
+            r.setError(fetched.error() != null ? PartitionLookup.error(fetched.error()) : PartitionLookup.NO_ERROR);
+            if (fetched.divergingEpoch() != null) {
+                r.setDivergingEpoch(DivergingEpoch.newBuilder()
+                        .setEpoch(fetched.divergingEpoch().epoch())
+                        .setEndOffset(fetched.divergingEpoch().endOffset()));
+            }
+            if (records) {
+                r.setRecords(UnsafeByteOperations.unsafeWrap(fetched.records()));
+            }
+            topics.computeIfAbsent(
+                            tp.topic(),
+                            name -> ReplicaFetchTopicResult.newBuilder().setTopic(name))
+                    .addPartitions(r);
         }
+        refusals.forEach((name, refused) ->
+                topics.merge(name, refused, (answered, more) -> answered.addAllPartitions(more.getPartitionsList())));
+        ReplicaFetchResponse.Builder response =
+                ReplicaFetchResponse.newBuilder().setSessionId(session.id());
+        topics.values().forEach(response::addTopics);
         return response.build();
     }
 }

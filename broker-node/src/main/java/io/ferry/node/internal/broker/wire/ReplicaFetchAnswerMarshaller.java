@@ -36,7 +36,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * further copy. The generated parser would copy them into a heap {@code ByteString}, and the log's write
  * would copy that again into a temporary direct buffer.
  *
- * <p>The answer is the follower's view of it, one {@link ReplicaFetchResult} per partition. Each carries a
+ * <p>The answer is the follower's view of it ({@link ReplicaFetchAnswer}): its session fields and one
+ * {@link ReplicaFetchResult} per partition answered. Each carries a
  * {@link BufferLease}; the buffer goes back to the pool once every partition's lease was released (the
  * fetcher releases each once the log has appended it). The wire format is the generated parser's, as for
  * produce requests: unknown fields are skipped, malformed bytes fail the call as grpc-java's marshaller
@@ -44,10 +45,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Stateless and thread-safe.
  */
-public final class ReplicaFetchAnswerMarshaller
-        implements MethodDescriptor.Marshaller<Map<TopicPartition, ReplicaFetchResult>> {
+public final class ReplicaFetchAnswerMarshaller implements MethodDescriptor.Marshaller<ReplicaFetchAnswer> {
 
     private static final int RESPONSE_TOPICS = tag(1, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+    private static final int RESPONSE_ERROR = tag(2, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+    private static final int RESPONSE_SESSION_ID = tag(3, WireFormat.WIRETYPE_VARINT);
     private static final int TOPIC_NAME = tag(1, WireFormat.WIRETYPE_LENGTH_DELIMITED);
     private static final int TOPIC_PARTITIONS = tag(2, WireFormat.WIRETYPE_LENGTH_DELIMITED);
     private static final int PARTITION_INDEX = tag(1, WireFormat.WIRETYPE_VARINT);
@@ -77,9 +79,9 @@ public final class ReplicaFetchAnswerMarshaller
 
     /** The answer as the leader sends it (records copied onto the heap). */
     @Override
-    public InputStream stream(Map<TopicPartition, ReplicaFetchResult> answer) {
+    public InputStream stream(ReplicaFetchAnswer answer) {
         Map<String, ReplicaFetchTopicResult.Builder> topics = new LinkedHashMap<>();
-        answer.forEach((tp, result) -> {
+        answer.partitions().forEach((tp, result) -> {
             ReplicaFetchPartitionResult.Builder partition = ReplicaFetchPartitionResult.newBuilder()
                     .setPartition(tp.partition())
                     .setHighWatermark(result.highWatermark())
@@ -101,13 +103,14 @@ public final class ReplicaFetchAnswerMarshaller
                             t -> ReplicaFetchTopicResult.newBuilder().setTopic(t))
                     .addPartitions(partition);
         });
-        ReplicaFetchResponse.Builder response = ReplicaFetchResponse.newBuilder();
+        ReplicaFetchResponse.Builder response =
+                ReplicaFetchResponse.newBuilder().setError(answer.error()).setSessionId(answer.sessionId());
         topics.values().forEach(response::addTopics);
         return generated.stream(response.build());
     }
 
     @Override
-    public Map<TopicPartition, ReplicaFetchResult> parse(InputStream stream) {
+    public ReplicaFetchAnswer parse(InputStream stream) {
         ByteBuffer message;
         try {
             message = DirectMessages.copyToDirect(stream, buffers);
@@ -118,6 +121,8 @@ public final class ReplicaFetchAnswerMarshaller
                     .asRuntimeException();
         }
         List<Parsed> partitions = new ArrayList<>();
+        Error.Builder error = Error.newBuilder();
+        int sessionId = 0;
         try {
             CodedInputStream in = CodedInputStream.newInstance(message.duplicate());
             for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
@@ -125,11 +130,15 @@ public final class ReplicaFetchAnswerMarshaller
                     int limit = in.pushLimit(in.readRawVarint32());
                     topic(in, message, partitions);
                     in.popLimit(limit);
+                } else if (tag == RESPONSE_ERROR) {
+                    in.readMessage(error, ExtensionRegistryLite.getEmptyRegistry());
+                } else if (tag == RESPONSE_SESSION_ID) {
+                    sessionId = in.readInt32();
                 } else {
                     skip(tag, in);
                 }
             }
-            return results(partitions, message);
+            return new ReplicaFetchAnswer(error.build(), sessionId, results(partitions, message));
         } catch (IOException | RuntimeException e) {
             buffers.release(message);
             throw Status.INTERNAL

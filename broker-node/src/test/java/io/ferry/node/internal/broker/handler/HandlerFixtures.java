@@ -63,7 +63,7 @@ final class HandlerFixtures {
                 new ReplicaManager.Environment(
                         timer,
                         InstantSource.system(),
-                        (leader, replica, params, partitions, timeout) ->
+                        (leader, replica, params, partitions, full, timeout) ->
                                 CompletableFuture.failedFuture(new IOException("no leader in this test")),
                         (tp, leaderEpoch, partitionEpoch, isr) ->
                                 CompletableFuture.failedFuture(new IOException("no controller in this test")),

@@ -7,8 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.ferry.node.internal.broker.metadata.BrokerMetadata;
 import io.ferry.node.internal.broker.metadata.LoopbackBrokers;
 import io.ferry.proto.v1.BrokerServiceGrpc;
+import io.ferry.proto.v1.Error;
+import io.ferry.proto.v1.ErrorCode;
+import io.ferry.proto.v1.ReplicaFetchPartitionResult;
 import io.ferry.proto.v1.ReplicaFetchRequest;
 import io.ferry.proto.v1.ReplicaFetchResponse;
+import io.ferry.proto.v1.ReplicaFetchTopicResult;
 import io.ferry.replication.FetchParams;
 import io.ferry.replication.ReplicaFetchPartition;
 import io.ferry.replication.ReplicaFetchResult;
@@ -79,6 +83,7 @@ class GrpcLeaderClientTest {
                 1,
                 new FetchParams(0, 0, 1 << 20),
                 List.of(new ReplicaFetchPartition(new TopicPartition("t", 0), 0, 0, -1, 1 << 20)),
+                true,
                 30_000);
         CompletableFuture<String> handedOverOn =
                 answer.thenApply(r -> Thread.currentThread().getName());
@@ -99,6 +104,7 @@ class GrpcLeaderClientTest {
                 1,
                 new FetchParams(0, 0, 1 << 20),
                 List.of(new ReplicaFetchPartition(new TopicPartition("t", 0), 0, 0, -1, 1 << 20)),
+                true,
                 30_000);
     }
 
@@ -128,6 +134,60 @@ class GrpcLeaderClientTest {
                 .build()
                 .start();
         assertThrows(ExecutionException.class, () -> fetchFrom(server.getPort()).get(30, TimeUnit.SECONDS));
+        assertEquals(List.of(), unreachable);
+    }
+
+    @Test
+    void aSessionTheLeaderNoLongerHoldsIsOpenedAgainWithinTheSameFetch() throws Exception {
+        List<ReplicaFetchRequest> received = new CopyOnWriteArrayList<>();
+        server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+                .addService(new BrokerServiceGrpc.BrokerServiceImplBase() {
+                    @Override
+                    public void replicaFetch(
+                            ReplicaFetchRequest request, StreamObserver<ReplicaFetchResponse> observer) {
+                        received.add(request);
+                        ReplicaFetchResponse.Builder answer = ReplicaFetchResponse.newBuilder();
+                        if (request.getSessionEpoch() > 0) {
+                            // As a leader that restarted since the session opened answers.
+                            answer.setError(Error.newBuilder()
+                                    .setCode(ErrorCode.FETCH_SESSION_ID_NOT_FOUND)
+                                    .setMessage("no session " + request.getSessionId()));
+                        } else {
+                            answer.setSessionId(40 + received.size())
+                                    .addTopics(ReplicaFetchTopicResult.newBuilder()
+                                            .setTopic("t")
+                                            .addPartitions(ReplicaFetchPartitionResult.newBuilder()
+                                                    .setPartition(0)
+                                                    .setHighWatermark(received.size())));
+                        }
+                        observer.onNext(answer.build());
+                        observer.onCompleted();
+                    }
+                })
+                .build()
+                .start();
+        BrokerMetadata view = LoopbackBrokers.viewWith(LEADER, server.getPort());
+        client = new GrpcLeaderClient(() -> view, 1 << 20, Optional.empty(), unreachable::add);
+        List<ReplicaFetchPartition> positions = List.of(
+                new ReplicaFetchPartition(new TopicPartition("t", 0), 5, 1, 1, 1 << 20),
+                new ReplicaFetchPartition(new TopicPartition("t", 1), 9, 1, 1, 1 << 20));
+
+        client.fetch(LEADER, 1, new FetchParams(0, 0, 1 << 20), positions, false, 30_000)
+                .get(30, TimeUnit.SECONDS);
+        Map<TopicPartition, ReplicaFetchResult> answer = client.fetch(
+                        LEADER, 1, new FetchParams(0, 0, 1 << 20), positions, false, 30_000)
+                .get(30, TimeUnit.SECONDS);
+
+        assertEquals(3, received.size());
+        assertEquals(0, received.get(0).getSessionEpoch());
+        assertEquals(2, received.get(0).getTopics(0).getPartitionsCount());
+        assertEquals(41, received.get(1).getSessionId());
+        assertEquals(1, received.get(1).getSessionEpoch());
+        assertEquals(0, received.get(1).getTopicsCount(), "no position moved");
+        assertEquals(0, received.get(2).getSessionEpoch(), "refused, the fetch was sent again in full");
+        assertEquals(2, received.get(2).getTopics(0).getPartitionsCount());
+        assertEquals(3, answer.get(new TopicPartition("t", 0)).highWatermark(), "the full request's answer");
+        answer.values().forEach(result -> result.lease().release());
         assertEquals(List.of(), unreachable);
     }
 }

@@ -79,7 +79,7 @@ class PartitionReconcilerTest {
                 new ReplicaManager.Environment(
                         (delay, task) -> () -> {},
                         InstantSource.system(),
-                        (leader, replica, params, partitions, timeout) ->
+                        (leader, replica, params, partitions, full, timeout) ->
                                 CompletableFuture.failedFuture(new IOException("no leader is reachable in this test")),
                         (tp, leaderEpoch, partitionEpoch, isr) ->
                                 CompletableFuture.failedFuture(new IOException("no controller in this test")),

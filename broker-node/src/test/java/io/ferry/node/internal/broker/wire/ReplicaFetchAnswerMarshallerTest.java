@@ -35,7 +35,13 @@ class ReplicaFetchAnswerMarshallerTest {
 
     /** An answer as a leader sends it: partitions with records, errors, divergences; fields a newer leader adds. */
     private static ReplicaFetchResponse randomAnswer(Random random) {
-        ReplicaFetchResponse.Builder response = ReplicaFetchResponse.newBuilder();
+        ReplicaFetchResponse.Builder response =
+                ReplicaFetchResponse.newBuilder().setSessionId(random.nextInt(3) == 0 ? 0 : random.nextInt());
+        if (random.nextInt(4) == 0) {
+            response.setError(Error.newBuilder()
+                    .setCode(ErrorCode.INVALID_FETCH_SESSION_EPOCH)
+                    .setMessage("expects epoch " + random.nextInt()));
+        }
         int topics = random.nextInt(4);
         for (int t = 0; t < topics; t++) {
             ReplicaFetchTopicResult.Builder topic =
@@ -82,7 +88,12 @@ class ReplicaFetchAnswerMarshallerTest {
         byte[] wire = randomAnswer(new Random(seed)).toByteArray();
         ReplicaFetchResponse generated = ReplicaFetchResponse.parseFrom(wire);
 
-        Map<TopicPartition, ReplicaFetchResult> parsed = marshaller.parse(TransportStreams.of(wire, kind, seed));
+        ReplicaFetchAnswer answer = marshaller.parse(TransportStreams.of(wire, kind, seed));
+        Map<TopicPartition, ReplicaFetchResult> parsed = answer.partitions();
+
+        assertEquals(generated.getSessionId(), answer.sessionId());
+        assertEquals(generated.getError(), answer.error());
+        assertEquals(generated.hasError(), answer.sessionRefused());
 
         int partitions = 0;
         for (ReplicaFetchTopicResult topic : generated.getTopicsList()) {
@@ -115,11 +126,14 @@ class ReplicaFetchAnswerMarshallerTest {
             }
         }
         assertEquals(partitions, parsed.size());
+        ReplicaFetchResponse serialized =
+                ReplicaFetchResponse.parseFrom(marshaller.stream(answer).readAllBytes());
         assertEquals(
                 byPartition(generated),
-                byPartition(
-                        ReplicaFetchResponse.parseFrom(marshaller.stream(parsed).readAllBytes())),
+                byPartition(serialized),
                 "serializes back to the same answer, unknown fields aside");
+        assertEquals(generated.getSessionId(), serialized.getSessionId());
+        assertEquals(generated.getError(), serialized.getError());
         parsed.values().forEach(result -> result.lease().release());
     }
 
@@ -148,8 +162,9 @@ class ReplicaFetchAnswerMarshallerTest {
                                 .setPartition(1)
                                 .setRecords(ByteString.copyFrom(new byte[3000]))))
                 .build();
-        Map<TopicPartition, ReplicaFetchResult> parsed =
-                marshaller.parse(TransportStreams.chunked(answer.toByteArray(), 1));
+        Map<TopicPartition, ReplicaFetchResult> parsed = marshaller
+                .parse(TransportStreams.chunked(answer.toByteArray(), 1))
+                .partitions();
 
         parsed.get(new TopicPartition("t", 0)).lease().release();
         parsed.get(new TopicPartition("t", 0)).lease().release();
@@ -185,7 +200,8 @@ class ReplicaFetchAnswerMarshallerTest {
                         ReplicaFetchPartitionResult.newBuilder().setRecords(ByteString.copyFrom(new byte[] {2})));
         byte[] wire = ReplicaFetchResponse.newBuilder().addTopics(topic).build().toByteArray();
 
-        Map<TopicPartition, ReplicaFetchResult> parsed = marshaller.parse(TransportStreams.chunked(wire, 1));
+        Map<TopicPartition, ReplicaFetchResult> parsed =
+                marshaller.parse(TransportStreams.chunked(wire, 1)).partitions();
 
         assertEquals(
                 ByteBuffer.wrap(new byte[] {2}),
