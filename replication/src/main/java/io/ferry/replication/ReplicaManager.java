@@ -103,9 +103,9 @@ public final class ReplicaManager implements AutoCloseable {
         this.minInsyncReplicas = minInsyncReplicas;
         this.config = config;
         this.env = env;
-        this.produceWaiters = new DelayedOperations<>(env.timer());
-        this.fetchWaiters = new DelayedOperations<>(env.timer());
-        this.followerFetchWaiters = new DelayedOperations<>(env.timer());
+        this.produceWaiters = new DelayedOperations<>(env.timer(), partitions::containsKey);
+        this.fetchWaiters = new DelayedOperations<>(env.timer(), partitions::containsKey);
+        this.followerFetchWaiters = new DelayedOperations<>(env.timer(), partitions::containsKey);
         scheduleIsrCheck();
     }
 
@@ -170,6 +170,9 @@ public final class ReplicaManager implements AutoCloseable {
             removed.markOffline("the replica was removed from this broker");
             updateFetcher(removed);
             wake(tp);
+            produceWaiters.forget(tp);
+            fetchWaiters.forget(tp);
+            followerFetchWaiters.forget(tp);
         }
         if (deleteLog) {
             logs.delete(tp);

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ferry.replication.Timer;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
@@ -37,7 +39,7 @@ class DelayedOperationsTest {
         }
     }
 
-    private final DelayedOperations<Integer> waiting = new DelayedOperations<>(NEVER);
+    private final DelayedOperations<Integer> waiting = new DelayedOperations<>(NEVER, key -> false);
     private final List<Integer> partitions = IntStream.range(0, 10_000).boxed().toList();
 
     @Test
@@ -72,5 +74,30 @@ class DelayedOperationsTest {
         assertEquals(0, waiting.checkAndComplete(partitions.subList(0, 100)));
         assertEquals(checks, fetch.checks, "a completed operation is not checked");
         assertEquals(partitions.size() - 100, waiting.watchedCount());
+    }
+
+    @Test
+    void aLiveKeyKeepsItsEmptyListAndAForgottenOneDropsIt() {
+        Set<Integer> hosted = new HashSet<>(Set.of(1, 2));
+        DelayedOperations<Integer> byPartition = new DelayedOperations<>(NEVER, hosted::contains);
+        Counted fetch = new Counted();
+        byPartition.tryCompleteElseWatch(fetch, List.of(1, 2, 3));
+        assertEquals(3, byPartition.listCount());
+
+        fetch.ready = true;
+        assertEquals(1, byPartition.checkAndComplete(List.of(1, 2, 3)));
+        assertEquals(0, byPartition.watchedCount());
+        assertEquals(2, byPartition.listCount(), "the hosted partitions keep theirs; 3 is not hosted");
+
+        Counted waitingOn2 = new Counted();
+        byPartition.tryCompleteElseWatch(waitingOn2, List.of(2));
+        hosted.clear();
+        byPartition.forget(1);
+        byPartition.forget(2);
+        assertEquals(1, byPartition.listCount(), "2 is still watched");
+
+        assertTrue(waitingOn2.forceComplete());
+        byPartition.checkAndComplete(2);
+        assertEquals(0, byPartition.listCount(), "the last operation leaving a forgotten key drops its list");
     }
 }

@@ -106,17 +106,19 @@ final class OffsetCommitHandler {
 
     private static Error commitError(
             io.ferry.proto.v1.OffsetCommitRequest request, TopicPartition tp, GroupError outcome) {
-        GroupError decided = outcome == null ? GroupError.NONE : outcome;
+        if (outcome == null || outcome == GroupError.NONE) {
+            return GroupErrors.none();
+        }
         String member = "member '" + request.getMemberId() + "' at epoch " + request.getMemberEpoch();
-        String message = switch (decided) {
+        String message = switch (outcome) {
             case STALE_MEMBER_EPOCH ->
                 member + " may not commit " + tp
                         + ": the partition is not assigned to it at that epoch; it was not committed";
             case UNKNOWN_MEMBER_ID ->
                 member + " is not in group '" + request.getGroupId() + "'; rejoin before committing";
-            default -> decided + ": the offset of " + tp + " was not committed";
+            default -> outcome + ": the offset of " + tp + " was not committed";
         };
-        return GroupErrors.of(decided, message);
+        return GroupErrors.of(outcome, message);
     }
 
     private static OffsetCommitResponse answer(Map<TopicPartition, Error> outcomes) {
