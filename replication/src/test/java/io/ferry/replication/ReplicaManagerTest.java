@@ -297,6 +297,29 @@ class ReplicaManagerTest {
     }
 
     @Test
+    void aFollowerFetchAnsweredForOnePartitionLeavesTheWatchListsOfItsOthers() {
+        TopicPartition idle = new TopicPartition("t", 1);
+        manager.applyPartitionState(TP, leader(1, List.of(LOCAL, 2)));
+        manager.applyPartitionState(idle, leader(1, List.of(LOCAL, 2)));
+        AtomicReference<Map<TopicPartition, ReplicaFetchResult>> waiting = new AtomicReference<>();
+        manager.fetchForFollower(
+                2,
+                new FetchParams(5_000, 1, 1 << 20),
+                List.of(
+                        new ReplicaFetchPartition(TP, 0, 1, -1, 1 << 20),
+                        new ReplicaFetchPartition(idle, 0, 1, -1, 1 << 20)),
+                waiting::set);
+        assertEquals(2, manager.waitingRequests(), "one fetch, watched under both partitions");
+
+        produce(RequiredAcks.LEADER, batch(1));
+
+        assertTrue(waiting.get().get(TP).records().remaining() > 0);
+        waiting.get().values().forEach(answer -> answer.lease().release());
+        // Left on the idle partition's list, every fetch a write to TP answered stayed in the heap for good.
+        assertEquals(0, manager.waitingRequests());
+    }
+
+    @Test
     void aWaitingFollowerFetchReadsOnlyWhenItsPartitionsChangedAndAnswersWithTheReadThatSatisfiedIt() {
         manager.applyPartitionState(TP, leader(1, List.of(LOCAL, 2)));
         produce(RequiredAcks.LEADER, batch(1));

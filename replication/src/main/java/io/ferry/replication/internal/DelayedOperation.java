@@ -18,6 +18,8 @@ public abstract class DelayedOperation {
     private final long delayMs;
     private final AtomicBoolean completed = new AtomicBoolean();
     private volatile Timer.Timeout timeout;
+    /** Takes the operation off every watch list; set once it is on them. */
+    private volatile Runnable leave;
 
     protected DelayedOperation(long delayMs) {
         this.delayMs = delayMs;
@@ -47,6 +49,10 @@ public abstract class DelayedOperation {
             t.cancel();
         }
         onComplete();
+        Runnable l = leave;
+        if (l != null) {
+            l.run();
+        }
         return true;
     }
 
@@ -54,8 +60,27 @@ public abstract class DelayedOperation {
         return completed.get();
     }
 
+    /**
+     * The timeout that expires the operation; cancelled at once if the operation completed before it was set
+     * (else it would stay queued on the timer, holding the operation, for its whole delay).
+     */
     final void setTimeout(Timer.Timeout t) {
         timeout = t;
+        if (completed.get()) {
+            t.cancel();
+        }
+    }
+
+    /**
+     * How the operation leaves every watch list it is on, run when it completes however it completes (a check
+     * through one of its keys, its timeout, a forced completion), or at once if it already has. Completion and
+     * this call each look at what the other wrote, so at least one of them runs it; running it twice is harmless.
+     */
+    final void leaveOnCompletion(Runnable leave) {
+        this.leave = leave;
+        if (completed.get()) {
+            leave.run();
+        }
     }
 
     /** The deadline passed: complete with whatever state there is. */

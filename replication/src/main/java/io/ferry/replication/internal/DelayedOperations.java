@@ -61,18 +61,15 @@ public final class DelayedOperations<K> {
                 return ops;
             });
         }
+        // However it completes from now on, it leaves every list at once: a check through one key would
+        // otherwise leave it on the others until they change, and a follower's fetch completed by the one
+        // partition written to stayed on its idle partitions' lists (and in the heap) for good.
+        op.leaveOnCompletion(() -> unwatch(op, keys));
         // A change between the first check and the watch would have found nothing to wake: check again.
         if (op.tryComplete()) {
-            unwatch(op, keys);
             return true;
         }
-        op.setTimeout(timer.schedule(op.delayMs(), () -> {
-            op.expire();
-            unwatch(op, keys);
-        }));
-        if (op.isCompleted()) {
-            unwatch(op, keys);
-        }
+        op.setTimeout(timer.schedule(op.delayMs(), op::expire));
         return false;
     }
 
@@ -91,7 +88,6 @@ public final class DelayedOperations<K> {
             if (op.isCompleted()) {
                 unwatch(op, List.of(key));
             } else if (op.tryComplete()) {
-                unwatch(op, List.of(key));
                 done++;
             }
         }
@@ -122,7 +118,6 @@ public final class DelayedOperations<K> {
             if (op.isCompleted()) {
                 unwatch(op, entry.getValue());
             } else if (op.tryComplete()) {
-                unwatch(op, entry.getValue());
                 done++;
             }
         }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ferry.replication.Timer;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -65,15 +66,15 @@ class DelayedOperationsTest {
     }
 
     @Test
-    void anOperationCompletedElsewhereLeavesTheListsItIsFoundIn() {
+    void anOperationCompletedElsewhereLeavesEveryListAtOnce() {
         Counted fetch = new Counted();
         waiting.tryCompleteElseWatch(fetch, partitions);
         assertTrue(fetch.forceComplete());
         int checks = fetch.checks;
 
+        assertEquals(0, waiting.watchedCount());
         assertEquals(0, waiting.checkAndComplete(partitions.subList(0, 100)));
         assertEquals(checks, fetch.checks, "a completed operation is not checked");
-        assertEquals(partitions.size() - 100, waiting.watchedCount());
     }
 
     @Test
@@ -99,5 +100,34 @@ class DelayedOperationsTest {
         assertTrue(waitingOn2.forceComplete());
         byPartition.checkAndComplete(2);
         assertEquals(0, byPartition.listCount(), "the last operation leaving a forgotten key drops its list");
+    }
+
+    @Test
+    void anOperationCompletedThroughOneKeyLeavesEveryList() {
+        Counted followerFetch = new Counted();
+        waiting.tryCompleteElseWatch(followerFetch, List.of(1, 2, 3, 4));
+
+        followerFetch.ready = true;
+        assertEquals(1, waiting.checkAndComplete(3));
+
+        assertEquals(0, waiting.watchedCount(), "not left on the lists of the keys that did not change");
+    }
+
+    @Test
+    void aTimeoutScheduledAfterTheOperationCompletedElsewhereIsCancelledAndItLeavesEveryList() {
+        List<Boolean> cancelled = new ArrayList<>();
+        Counted fetch = new Counted();
+        // The operation completes on another thread between its last check and its timeout being set.
+        Timer completingFirst = (delayMs, task) -> {
+            assertTrue(fetch.forceComplete());
+            cancelled.add(false);
+            return () -> cancelled.set(0, true);
+        };
+        DelayedOperations<Integer> racing = new DelayedOperations<>(completingFirst, key -> false);
+
+        assertFalse(racing.tryCompleteElseWatch(fetch, List.of(1, 2)));
+
+        assertEquals(List.of(true), cancelled, "else the timer holds the operation for its whole delay");
+        assertEquals(0, racing.watchedCount());
     }
 }
