@@ -37,7 +37,9 @@ import java.util.function.Supplier;
  * The leader side of ReplicaFetch: resolves the partitions against the metadata view, hands the
  * follower's positions to the {@link ReplicaManager} (which records them and long-polls for new
  * batches), and returns the log slices that fit in the room {@link FetchMemory} gives the answer,
- * without copying them. Thread-safe.
+ * without copying them. It holds each follower's fetch session ({@link ReplicaFetchSession}): an incremental
+ * request names only the positions that moved, the session supplies the rest, and the answer leaves out the
+ * partitions with nothing new. Thread-safe.
  */
 final class ReplicaFetchHandler {
 
