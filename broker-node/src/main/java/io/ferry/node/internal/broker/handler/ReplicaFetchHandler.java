@@ -90,6 +90,7 @@ final class ReplicaFetchHandler {
                 RequestFields.nonNegative("max_wait_ms", request.getMaxWaitMs()),
                 RequestFields.nonNegative("min_bytes", request.getMinBytes()),
                 RequestFields.nonNegative("max_bytes", request.getMaxBytes()),
+                RequestFields.nonNegative("session_id", request.getSessionId()),
                 RequestFields.nonNegative("session_epoch", request.getSessionEpoch()));
         if (invalid != null) {
             respond.accept(refusedWhole(request, invalid));

@@ -93,7 +93,7 @@ final class ReplicaFetchSession {
     synchronized boolean answer(TopicPartition tp, ReplicaFetchResult result, boolean withRecords) {
         Held held = partitions.get(tp);
         if (held == null) {
-            return true; // not in the session (a sessionless request's refusal): always answered
+            return true; // forgotten by a request of the same session since this round read it: answered as read
         }
         boolean news = held.named
                 || result.error() != null

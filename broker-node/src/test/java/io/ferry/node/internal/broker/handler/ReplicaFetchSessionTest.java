@@ -1,5 +1,6 @@
 package io.ferry.node.internal.broker.handler;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -18,6 +19,7 @@ import io.ferry.proto.v1.ReplicaFetchResponse;
 import io.ferry.proto.v1.ReplicaFetchTopic;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -140,7 +142,8 @@ class ReplicaFetchSessionTest {
                             .setSessionId(full.getSessionId())
                             .setSessionEpoch(1)
                             .setMinBytes(1));
-            Thread.sleep(100);
+            // Parked under each of the three partitions of the session, though the request named none.
+            await().atMost(Duration.ofSeconds(10)).until(() -> leader.replicas.waitingRequests() == 3);
             assertFalse(waiting.isDone(), "nothing to answer yet: the request waits");
             leader.append(1, BrokerTestSupport.batch("v", 1));
 
@@ -226,6 +229,48 @@ class ReplicaFetchSessionTest {
 
             assertEquals(0, answer.getSessionId(), "no session for a broker id the cluster does not know");
             assertEquals(1, answered(answer).size());
+        }
+    }
+
+    @Test
+    void hostileSessionFieldsAreRefusedOrChangeNothing(@TempDir Path dir) throws Exception {
+        try (HandlerFixtures.LeaderOfT0 leader = HandlerFixtures.LeaderOfT0.alone(dir, 3)) {
+            ReplicaFetchHandler handler = handler(leader);
+            ReplicaFetchResponse full = fetch(handler, request(0, at(0, 0), at(1, 0)));
+
+            ReplicaFetchResponse negativeId =
+                    fetch(handler, request(0, at(0, 0)).setSessionId(-5).setSessionEpoch(1));
+            assertEquals(
+                    ErrorCode.INVALID_REQUEST,
+                    answered(negativeId).get(0).getError().getCode());
+            assertTrue(
+                    answered(negativeId).get(0).getError().getMessage().contains("session_id"),
+                    answered(negativeId).get(0).getError().getMessage());
+
+            ReplicaFetchResponse hugeEpoch =
+                    fetch(handler, request(0).setSessionId(full.getSessionId()).setSessionEpoch(Integer.MAX_VALUE));
+            assertEquals(
+                    ErrorCode.INVALID_FETCH_SESSION_EPOCH, hugeEpoch.getError().getCode());
+
+            // The refusals above did not move the session: epoch 1 is still the one it expects. A partition
+            // forgotten several times and named again in the same request stays in the session.
+            leader.append(1, BrokerTestSupport.batch("v", 1));
+            ReplicaFetchResponse repeated = fetch(
+                    handler,
+                    request(0, at(0, 0))
+                            .setSessionId(full.getSessionId())
+                            .setSessionEpoch(1)
+                            .addForgottenTopics(ForgottenTopic.newBuilder()
+                                    .setTopic("t")
+                                    .addPartitions(0)
+                                    .addPartitions(0)
+                                    .addPartitions(Integer.MAX_VALUE)));
+            assertEquals(ErrorCode.NONE, repeated.getError().getCode());
+            assertEquals(Set.of(0, 1), answered(repeated).keySet(), "0 named again, 1 with a new record");
+
+            ReplicaFetchResponse another =
+                    fetch(handler, request(0).setSessionId(full.getSessionId()).setSessionEpoch(2));
+            assertEquals(ErrorCode.NONE, another.getError().getCode(), "the session went on at the next epoch");
         }
     }
 }
