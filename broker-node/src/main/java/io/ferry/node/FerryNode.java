@@ -236,7 +236,7 @@ public final class FerryNode implements AutoCloseable {
                                     config.grpcExternalListenerTls() ? tls : Optional.empty(),
                                     config.grpcExternalListenerSasl() ? sasl : Optional.empty())),
                     services,
-                    maxInboundMessageBytes(config),
+                    config.maxRequestBytes(),
                     config.grpcMaxConcurrentCallsPerConnection(),
                     grpcExecutor,
                     roles.stream()
@@ -293,16 +293,6 @@ public final class FerryNode implements AutoCloseable {
                         timer,
                         SaslAuthenticationService.EXCHANGE_TIMEOUT_MILLIS),
                 new SessionPrincipal(sessions));
-    }
-
-    /**
-     * The gRPC server's request size limit: a produce request may carry several batches of up to
-     * {@code message.max.bytes} each, and a single batch just above that limit must still reach the
-     * broker to be refused with BATCH_TOO_LARGE naming the limit. Twice the limit plus 1 MiB of framing
-     * does both; anything larger is refused by gRPC itself (RESOURCE_EXHAUSTED) before it is buffered.
-     */
-    static int maxInboundMessageBytes(NodeConfig config) {
-        return (int) Math.min(Integer.MAX_VALUE, 2L * config.messageMaxBytes() + (1 << 20));
     }
 
     private static String hostPort(InetSocketAddress address) {

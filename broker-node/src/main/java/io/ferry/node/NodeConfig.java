@@ -194,6 +194,30 @@ public final class NodeConfig {
                                         "set without grpc.external.listener, which it " + "advertises"));
                             }
                         });
+        kafkaListener()
+                .ifPresentOrElse(
+                        kafka -> {
+                            if (kafka.port() != 0
+                                    && (kafka.port() == grpcListener().port()
+                                            || kafka.equals(httpListener())
+                                            || grpcExternalListener()
+                                                    .filter(kafka::equals)
+                                                    .isPresent())) {
+                                problems.add(problem(
+                                        KAFKA_LISTENERS,
+                                        "expected a port of its own, not one of the gRPC or HTTP ports"));
+                            }
+                        },
+                        () -> {
+                            if (kafkaAdvertised().isPresent()) {
+                                problems.add(problem(
+                                        KAFKA_ADVERTISED_LISTENERS,
+                                        "set without kafka.listeners, which it advertises"));
+                            }
+                        });
+        if (kafkaAdvertised().filter(advertised -> advertised.port() == 0).isPresent()) {
+            problems.add(problem(KAFKA_ADVERTISED_LISTENERS, "expected the port clients connect to, not 0"));
+        }
         if (grpcExternalAdvertised()
                 .filter(advertised -> advertised.port() == 0)
                 .isPresent()) {
@@ -272,6 +296,16 @@ public final class NodeConfig {
     /** The address outside clients reach {@link #grpcExternalListener()} at, when it differs from the bound one. */
     public Optional<HostPort> grpcExternalAdvertised() {
         return values.get(GRPC_EXTERNAL_ADVERTISED);
+    }
+
+    /** The port that speaks Kafka's protocol ({@code kafka.listeners}), if any. */
+    public Optional<HostPort> kafkaListener() {
+        return values.get(KAFKA_LISTENERS);
+    }
+
+    /** The address Kafka clients are sent to for {@link #kafkaListener()}, when it differs from the bound one. */
+    public Optional<HostPort> kafkaAdvertised() {
+        return values.get(KAFKA_ADVERTISED_LISTENERS);
     }
 
     /**
@@ -467,6 +501,18 @@ public final class NodeConfig {
     /** Validated to fit an int. */
     public int logIndexSizeMaxBytes() {
         return Math.toIntExact(values.get(LOG_INDEX_SIZE_MAX_BYTES));
+    }
+
+    /**
+     * The largest request the node reads, on the gRPC ports and the Kafka listener: a produce request may carry
+     * several batches of up to {@code message.max.bytes} each, and a single batch just above that limit must
+     * still reach the broker to be refused with BATCH_TOO_LARGE naming the limit. Twice the limit plus 1 MiB
+     * of framing does both; anything larger is refused by the server (gRPC's RESOURCE_EXHAUSTED; the Kafka
+     * listener closes the connection, as Kafka's broker does above {@code socket.request.max.bytes}) before
+     * it is buffered.
+     */
+    public int maxRequestBytes() {
+        return (int) Math.min(Integer.MAX_VALUE, 2L * messageMaxBytes() + (1 << 20));
     }
 
     /** Validated to fit an int. */

@@ -371,6 +371,44 @@ class NodeConfigTest {
     }
 
     @Test
+    void theKafkaListenerTakesKafkasSyntaxPlaintextOnlyAndAPortOfItsOwn() throws Exception {
+        NodeConfig kafka = NodeConfig.load(
+                Optional.empty(),
+                Map.of(),
+                concat(
+                        MINIMAL,
+                        "kafka.listeners=PLAINTEXT://0.0.0.0:19093",
+                        "kafka.advertised.listeners=PLAINTEXT://broker-1:29093"));
+        assertEquals(Optional.of(new HostPort("0.0.0.0", 19093)), kafka.kafkaListener());
+        assertEquals(Optional.of(new HostPort("broker-1", 29093)), kafka.kafkaAdvertised());
+        assertEquals(
+                Optional.empty(),
+                NodeConfig.load(Optional.empty(), Map.of(), MINIMAL).kafkaListener());
+
+        ConfigProblem tls =
+                only(rejected(Optional.empty(), Map.of(), concat(MINIMAL, "kafka.listeners=SSL://0.0.0.0:19093")));
+        assertEquals("kafka.listeners", tls.key());
+        assertTrue(tls.message().contains("PLAINTEXT only"), tls.message());
+        ConfigProblem noScheme =
+                only(rejected(Optional.empty(), Map.of(), concat(MINIMAL, "kafka.listeners=0.0.0.0:19093")));
+        assertTrue(noScheme.message().contains("PLAINTEXT://host:port"), noScheme.message());
+        assertEquals(
+                "kafka.listeners",
+                only(rejected(
+                                Optional.empty(),
+                                Map.of(),
+                                concat(
+                                        MINIMAL,
+                                        "grpc.listener=10.0.0.1:9092",
+                                        "kafka.listeners=PLAINTEXT://0.0.0.0:9092")))
+                        .key());
+        ConfigProblem alone = only(rejected(
+                Optional.empty(), Map.of(), concat(MINIMAL, "kafka.advertised.listeners=PLAINTEXT://broker-1:9093")));
+        assertEquals("kafka.advertised.listeners", alone.key());
+        assertTrue(alone.message().contains("kafka.listeners"), alone.message());
+    }
+
+    @Test
     void theDisconnectGraceLiesBetweenTheHeartbeatIntervalAndTheSessionTimeout() throws Exception {
         assertEquals(
                 9_000,

@@ -77,6 +77,26 @@ public final class NodeKeys {
             "The address at which outside clients reach this broker's `grpc.external.listener`, such as the "
                     + "host port Docker publishes it on. Empty: the external listener's own bound address.");
 
+    public static final ConfigKey<Optional<HostPort>> KAFKA_LISTENERS = ConfigKey.define(
+            "kafka.listeners",
+            ConfigType.OPTIONAL_PLAINTEXT_LISTENER,
+            Optional.empty(),
+            any(),
+            MEDIUM,
+            "A port that speaks Kafka's binary protocol beside gRPC, in the syntax of Kafka's `listeners` "
+                    + "(`PLAINTEXT://127.0.0.1:19092`), for Kafka's clients and tools on the same logs. One "
+                    + "listener, PLAINTEXT only so far. Port 0 picks a free port. Empty: no Kafka port.");
+
+    public static final ConfigKey<Optional<HostPort>> KAFKA_ADVERTISED_LISTENERS = ConfigKey.define(
+            "kafka.advertised.listeners",
+            ConfigType.OPTIONAL_PLAINTEXT_LISTENER,
+            Optional.empty(),
+            any(),
+            MEDIUM,
+            "The address Kafka clients are told to reach this broker's `kafka.listeners` port at (Kafka's "
+                    + "`advertised.listeners`), such as the host port Docker publishes it on. Empty: the "
+                    + "listener's own address.");
+
     public static final ConfigKey<String> GRPC_LISTENER_SECURITY_PROTOCOL = listenerSecurityProtocol(
             "grpc.listener.security.protocol",
             HIGH,
@@ -938,6 +958,8 @@ public final class NodeKeys {
             GRPC_MAX_CONCURRENT_CALLS_PER_CONNECTION,
             GRPC_EXTERNAL_LISTENER,
             GRPC_EXTERNAL_ADVERTISED,
+            KAFKA_LISTENERS,
+            KAFKA_ADVERTISED_LISTENERS,
             GRPC_LISTENER_SECURITY_PROTOCOL,
             GRPC_EXTERNAL_LISTENER_SECURITY_PROTOCOL,
             SSL_KEYSTORE_TYPE,

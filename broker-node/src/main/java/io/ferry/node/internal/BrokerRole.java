@@ -20,6 +20,7 @@ import io.ferry.node.internal.broker.group.GroupTopics;
 import io.ferry.node.internal.broker.group.OffsetsTopicCreation;
 import io.ferry.node.internal.broker.handler.BrokerGrpcService;
 import io.ferry.node.internal.broker.handler.GroupGrpcService;
+import io.ferry.node.internal.broker.kafka.KafkaListener;
 import io.ferry.node.internal.broker.memory.FetchMemory;
 import io.ferry.node.internal.broker.memory.MemoryBudget;
 import io.ferry.node.internal.broker.metadata.BrokerMetadata;
@@ -134,6 +135,8 @@ public final class BrokerRole implements NodeRole {
     private volatile CleanerMetrics cleanerMetrics;
     private volatile GrpcLeaderClient leaderClient;
     private volatile BrokerChannels recordPeers;
+    /** The port that speaks Kafka's protocol, when {@code kafka.listeners} names one. */
+    private volatile KafkaListener kafkaListener;
     /** Creates {@code __consumer_offsets} at the first FindCoordinator or group stream that needs it. */
     private OffsetsTopicCreation offsetsTopic;
 
@@ -334,6 +337,14 @@ public final class BrokerRole implements NodeRole {
                         config.requestTimeout().toMillis(), config.fetchMaxBytes(), config.messageMaxBytes()),
                 fetchMemory,
                 new RecordGrpcService.Grouping(offsetsTopic, groupTimer));
+        if (config.kafkaListener().isPresent()) {
+            kafkaListener = KafkaListener.start(
+                    config.kafkaListener().get(),
+                    service,
+                    config.maxRequestBytes(),
+                    threads.numbered("ferry-kafka-network"));
+            log.info("Broker {} speaks Kafka's protocol on {}", config.nodeId(), kafkaListener.boundAddress());
+        }
         log.info(
                 "Broker {} opened {} partition logs in {}",
                 config.nodeId(),
@@ -453,6 +464,21 @@ public final class BrokerRole implements NodeRole {
                     .setPort(advertised.port())
                     .build());
         });
+        KafkaListener kafka = kafkaListener;
+        if (kafka != null) {
+            InetSocketAddress bound = kafka.boundAddress();
+            HostPort advertised = config.kafkaAdvertised()
+                    .orElse(new HostPort(
+                            bound.getAddress() != null && bound.getAddress().isAnyLocalAddress()
+                                    ? bound.getHostString()
+                                    : config.kafkaListener().orElseThrow().host(),
+                            bound.getPort()));
+            endpoints.add(Endpoint.newBuilder()
+                    .setName(KafkaListener.ENDPOINT)
+                    .setHost(advertised.host())
+                    .setPort(advertised.port())
+                    .build());
+        }
         lifecycle.start(endpoints);
     }
 
@@ -558,6 +584,10 @@ public final class BrokerRole implements NodeRole {
 
     @Override
     public void close() {
+        KafkaListener kafka = kafkaListener;
+        if (kafka != null) {
+            kafka.close();
+        }
         lifecycle.close();
         GroupLagMetrics lag = groupLag;
         if (lag != null) {

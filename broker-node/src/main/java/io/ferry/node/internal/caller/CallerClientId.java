@@ -33,6 +33,14 @@ public final class CallerClientId implements ServerInterceptor {
         return CLIENT_ID.get();
     }
 
+    /**
+     * {@code context} with {@code clientId} as its call's client id: for a listener that is not gRPC (the Kafka
+     * listener reads it from each request's header). The caller has checked it against {@link #MAX_LENGTH}.
+     */
+    public static Context withClientId(Context context, String clientId) {
+        return context.withValue(CLIENT_ID, clientId);
+    }
+
     @Override
     public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
             ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {

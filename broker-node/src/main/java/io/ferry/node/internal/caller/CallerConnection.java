@@ -98,6 +98,24 @@ public final class CallerConnection extends ServerTransportFilter implements Ser
                 : connection.remote.toString();
     }
 
+    /**
+     * A connection a listener that is not gRPC accepted (the Kafka listener), from {@code remote}; the listener
+     * ends it with {@link #end(Connection)} when the socket closes.
+     */
+    public static Connection open(SocketAddress remote) {
+        return new Connection(remote);
+    }
+
+    /** Runs what was registered to run when {@code connection}, one {@link #open} made, ends. */
+    public static void end(Connection connection) {
+        connection.end();
+    }
+
+    /** {@code context} with {@code connection} as its call's connection. */
+    public static Context withConnection(Context context, Connection connection) {
+        return context.withValue(CONNECTION, connection);
+    }
+
     @Override
     public Attributes transportReady(Attributes attributes) {
         return attributes.toBuilder()

@@ -183,7 +183,7 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
                 List.of(
                         ServerMethodDefinition.create(
                                 offHeap(BrokerServiceGrpc.getProduceMethod()),
-                                ServerCalls.asyncUnaryCall(this::produceOffHeap)),
+                                ServerCalls.asyncUnaryCall(this::produce)),
                         ServerMethodDefinition.create(
                                 offHeap(BrokerServiceGrpc.getProduceStreamMethod()),
                                 ServerCalls.asyncBidiStreamingCall(this::produceStreamOffHeap))));
@@ -197,7 +197,11 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
                 .build();
     }
 
-    private void produceOffHeap(OffHeapProduceRequest request, StreamObserver<ProduceResponse> observer) {
+    /**
+     * Produce with its record bytes already in direct buffers: the gRPC method, and the Kafka listener's
+     * Produce, which receives Kafka's request into a direct buffer of its own.
+     */
+    public void produce(OffHeapProduceRequest request, StreamObserver<ProduceResponse> observer) {
         QuotaClient client = QuotaClient.current();
         long bytes = request.sizeInBytes();
         HandlerTime time = HandlerTime.start();

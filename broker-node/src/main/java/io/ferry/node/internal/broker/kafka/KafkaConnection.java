@@ -1,0 +1,265 @@
+package io.ferry.node.internal.broker.kafka;
+
+import io.ferry.node.internal.caller.CallerClientId;
+import io.ferry.node.internal.caller.CallerConnection;
+import io.ferry.node.internal.caller.RefusalLog;
+import io.grpc.Context;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.common.message.ResponseHeaderData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.ByteBufferAccessor;
+import org.apache.kafka.common.protocol.ObjectSerializationCache;
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.RequestHeader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection to the Kafka listener: reads each request frame (the frame decoder before it has
+ * bounded its length), parses Kafka's header and body with kafka-clients' own protocol classes, hands the
+ * request to {@link KafkaApis} and writes the answers back in the order the requests came, as Kafka's clients
+ * require (answers that complete early wait for the ones before them).
+ *
+ * <p>Bounded: at most {@link #MAX_IN_FLIGHT} requests are handled at once; frames read beyond that wait,
+ * unparsed, and the socket is not read until the first answers are out, so a client pipelining without end
+ * holds no more than its own frames. A frame that is not a request this listener serves (an unknown API or
+ * version, a header or body that does not parse) closes the connection with a log line naming the problem,
+ * as Kafka's broker does; ApiVersions at a version it does not serve is answered with the versions it does.
+ *
+ * <p>Runs on the connection's event loop; answers completed on other threads are handed to it.
+ */
+final class KafkaConnection extends ChannelInboundHandlerAdapter {
+
+    private static final Logger log = LoggerFactory.getLogger(KafkaConnection.class);
+
+    /** Requests handled at once per connection: kafka-clients sends at most 5 ({@code max.in.flight.requests}). */
+    static final int MAX_IN_FLIGHT = 16;
+
+    private final KafkaApis apis;
+    private final RefusalLog refusals;
+    /** Requests being handled or answered, oldest first; owned by the event loop. */
+    private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
+    /** Frames read while {@link #inFlight} was full, oldest first. */
+    private final ArrayDeque<ByteBuf> waiting = new ArrayDeque<>();
+
+    private ChannelHandlerContext channel;
+    private CallerConnection.Connection connection;
+
+    /** One request: its header, and its answer once there is one. */
+    private static final class InFlight {
+        final RequestHeader header;
+        /** The answer's bytes, length prefix included; null until answered, EMPTY for no answer. */
+        ByteBuf answer;
+
+        Runnable ended = () -> {};
+
+        InFlight(RequestHeader header) {
+            this.header = header;
+        }
+    }
+
+    KafkaConnection(KafkaApis apis, RefusalLog refusals) {
+        this.apis = apis;
+        this.refusals = refusals;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        channel = ctx;
+        connection = CallerConnection.open(ctx.channel().remoteAddress());
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        CallerConnection.end(connection);
+        inFlight.forEach(request -> request.ended.run());
+        inFlight.forEach(request -> {
+            if (request.answer != null) {
+                request.answer.release();
+            }
+        });
+        inFlight.clear();
+        waiting.forEach(ByteBuf::release);
+        waiting.clear();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object message) {
+        ByteBuf frame = (ByteBuf) message;
+        if (inFlight.size() >= MAX_IN_FLIGHT) {
+            waiting.add(frame);
+            ctx.channel().config().setAutoRead(false);
+            return;
+        }
+        handle(frame);
+    }
+
+    private void handle(ByteBuf frame) {
+        ByteBuffer buffer = directView(frame);
+        RequestHeader header;
+        AbstractRequest request;
+        try {
+            header = RequestHeader.parse(buffer);
+            if (header.clientId() != null && header.clientId().length() > CallerClientId.MAX_LENGTH) {
+                throw new IllegalArgumentException(
+                        "a client id of " + header.clientId().length() + " characters; at most "
+                                + CallerClientId.MAX_LENGTH + " are allowed");
+            }
+            if (!SupportedApis.supports(header.apiKey(), header.apiVersion())) {
+                frame.release();
+                refuseVersion(header);
+                return;
+            }
+            request = AbstractRequest.parseRequest(header.apiKey(), header.apiVersion(), new ByteBufferAccessor(buffer))
+                    .request;
+        } catch (RuntimeException e) {
+            frame.release();
+            close("a request that does not parse (" + e.getMessage() + ")");
+            return;
+        }
+        InFlight slot = new InFlight(header);
+        inFlight.add(slot);
+        Context context = CallerClientId.withClientId(
+                CallerConnection.withConnection(Context.ROOT, connection),
+                header.clientId() == null ? "" : header.clientId());
+        Context previous = context.attach();
+        CompletableFuture<Answer> answer;
+        try {
+            answer = apis.handle(header.apiKey(), request.data(), once(frame));
+        } catch (RuntimeException e) {
+            answer = CompletableFuture.failedFuture(e);
+        } finally {
+            context.detach(previous);
+        }
+        answer.whenComplete(
+                (done, failure) -> channel.executor().execute(() -> answered(slot, request, done, failure)));
+    }
+
+    /** Releases {@code frame} the first time it runs; the produce path and a failure may both run it. */
+    private static Runnable once(ByteBuf frame) {
+        AtomicBoolean released = new AtomicBoolean();
+        return () -> {
+            if (released.compareAndSet(false, true)) {
+                frame.release();
+            }
+        };
+    }
+
+    /**
+     * ApiVersions at a version this listener does not serve gets the versions it does, at version 0 (a client
+     * newer than the broker asks again within them); any other API or version closes the connection: the
+     * client skipped ApiVersions or ignored its answer.
+     */
+    private void refuseVersion(RequestHeader header) {
+        if (header.apiKey() == ApiKeys.API_VERSIONS) {
+            InFlight slot = new InFlight(header);
+            inFlight.add(slot);
+            slot.answer = serialize(
+                    header.correlationId(), ApiKeys.API_VERSIONS, (short) 0, SupportedApis.apiVersions(false));
+            flush();
+            return;
+        }
+        close(header.apiKey() + " version " + header.apiVersion() + ", which this listener does not serve");
+    }
+
+    private void answered(InFlight slot, AbstractRequest request, Answer answer, Throwable failure) {
+        if (!channel.channel().isActive()) {
+            if (answer != null) {
+                answer.written().run();
+            }
+            return;
+        }
+        RequestHeader header = slot.header;
+        if (failure != null) {
+            log.warn("A Kafka {} request from {} failed unexpectedly", header.apiKey(), connection, failure);
+            ApiMessage error = request.getErrorResponse(0, failure).data();
+            slot.answer = serialize(header.correlationId(), header.apiKey(), header.apiVersion(), error);
+        } else if (answer.data() == null) {
+            slot.answer = Unpooled.EMPTY_BUFFER;
+        } else {
+            try {
+                slot.answer = serialize(header.correlationId(), header.apiKey(), header.apiVersion(), answer.data());
+            } finally {
+                answer.written().run();
+            }
+        }
+        flush();
+    }
+
+    /** Writes the answers at the head of the line that are ready, then takes waiting frames on. */
+    private void flush() {
+        boolean wrote = false;
+        while (!inFlight.isEmpty() && inFlight.peek().answer != null) {
+            ByteBuf bytes = inFlight.poll().answer;
+            if (bytes.isReadable()) {
+                channel.write(bytes);
+                wrote = true;
+            }
+        }
+        if (wrote) {
+            channel.flush();
+        }
+        while (inFlight.size() < MAX_IN_FLIGHT
+                && !waiting.isEmpty()
+                && channel.channel().isActive()) {
+            handle(waiting.poll());
+        }
+        if (waiting.isEmpty() && inFlight.size() < MAX_IN_FLIGHT) {
+            channel.channel().config().setAutoRead(true);
+        }
+    }
+
+    private static ByteBuf serialize(int correlationId, ApiKeys api, short version, ApiMessage body) {
+        ObjectSerializationCache cache = new ObjectSerializationCache();
+        ResponseHeaderData header = new ResponseHeaderData().setCorrelationId(correlationId);
+        short headerVersion = api.responseHeaderVersion(version);
+        int size = header.size(cache, headerVersion) + body.size(cache, version);
+        ByteBuffer out = ByteBuffer.allocate(4 + size);
+        out.putInt(size);
+        ByteBufferAccessor writer = new ByteBufferAccessor(out);
+        header.write(writer, cache, headerVersion);
+        body.write(writer, cache, version);
+        out.flip();
+        return Unpooled.wrappedBuffer(out);
+    }
+
+    /**
+     * The frame as one direct buffer, which is what the produce path writes to the log without a copy: a view
+     * of the frame when it is one direct region, as the default allocator's are, else a direct copy.
+     */
+    private static ByteBuffer directView(ByteBuf frame) {
+        if (frame.isDirect() && frame.nioBufferCount() == 1) {
+            return frame.nioBuffer();
+        }
+        ByteBuffer copy = ByteBuffer.allocateDirect(frame.readableBytes());
+        frame.getBytes(frame.readerIndex(), copy);
+        return copy.flip();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        close(cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage());
+    }
+
+    private void close(String problem) {
+        long suppressed = refusals.suppressedOrLog();
+        if (suppressed >= 0) {
+            log.warn(
+                    "Closing the Kafka connection {}: {}{}",
+                    connection,
+                    problem,
+                    suppressed > 0 ? " (" + suppressed + " other refused connections not logged)" : "");
+        }
+        channel.close();
+    }
+}

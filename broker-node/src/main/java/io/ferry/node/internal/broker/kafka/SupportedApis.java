@@ -1,0 +1,54 @@
+package io.ferry.node.internal.broker.kafka;
+
+import java.util.EnumMap;
+import java.util.Map;
+import org.apache.kafka.common.message.ApiVersionsResponseData;
+import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
+import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersionCollection;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+
+/**
+ * The Kafka APIs the listener serves and at which versions: what ApiVersions tells a client, and what a
+ * request is checked against before it is read. An API left out is one a client must do without, as with an
+ * older Kafka broker: kafka-clients then skips what needs it (OffsetForLeaderEpoch validation) or fails the
+ * one call that needs it with UnsupportedVersionException.
+ *
+ * <p>Versions stop where a version would change what Ferry must do rather than only the encoding: Produce
+ * and Fetch before v13, which name topics by id, ListOffsets before v7, which asks for the record with the
+ * largest timestamp. Each starts at the oldest version kafka-clients 4.4 still speaks.
+ */
+final class SupportedApis {
+
+    private static final Map<ApiKeys, Short> MAX_VERSIONS = new EnumMap<>(Map.of(
+            ApiKeys.API_VERSIONS, ApiKeys.API_VERSIONS.latestVersion(),
+            ApiKeys.METADATA, ApiKeys.METADATA.latestVersion(),
+            ApiKeys.PRODUCE, (short) 12,
+            ApiKeys.FETCH, (short) 12,
+            ApiKeys.LIST_OFFSETS, (short) 6,
+            ApiKeys.INIT_PRODUCER_ID, (short) 4));
+
+    private SupportedApis() {}
+
+    /** Whether the listener serves {@code api} at {@code version}. */
+    static boolean supports(ApiKeys api, short version) {
+        Short max = MAX_VERSIONS.get(api);
+        return max != null && version >= api.oldestVersion() && version <= max;
+    }
+
+    /**
+     * The answer to ApiVersions. A client that asked at a version this broker does not serve gets
+     * UNSUPPORTED_VERSION with the list, to be sent at version 0, which every client reads; it asks again
+     * at the highest version both know.
+     */
+    static ApiVersionsResponseData apiVersions(boolean askedAtSupportedVersion) {
+        ApiVersionCollection keys = new ApiVersionCollection();
+        MAX_VERSIONS.forEach((api, max) -> keys.add(new ApiVersion()
+                .setApiKey(api.id)
+                .setMinVersion(api.oldestVersion())
+                .setMaxVersion(max)));
+        return new ApiVersionsResponseData()
+                .setErrorCode(askedAtSupportedVersion ? Errors.NONE.code() : Errors.UNSUPPORTED_VERSION.code())
+                .setApiKeys(keys);
+    }
+}

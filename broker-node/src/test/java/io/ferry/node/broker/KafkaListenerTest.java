@@ -1,0 +1,284 @@
+package io.ferry.node.broker;
+
+import static io.ferry.node.broker.BrokerTestSupport.createTopic;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ferry.node.FerryNode;
+import io.ferry.node.NodeConfig;
+import io.ferry.proto.v1.Acks;
+import io.ferry.proto.v1.ErrorCode;
+import io.ferry.testsupport.LoopbackPorts;
+import io.grpc.ManagedChannel;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.message.ApiVersionsRequestData;
+import org.apache.kafka.common.message.ApiVersionsResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ByteBufferAccessor;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.protocol.ObjectSerializationCache;
+import org.apache.kafka.common.requests.RequestHeader;
+import org.apache.kafka.common.requests.ResponseHeader;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A broker with {@code kafka.listeners}: Kafka's own producer and consumer (kafka-clients 4.4) write and read
+ * its logs unmodified, with every acks and the idempotent producer; records written over gRPC are read by a
+ * Kafka consumer; and frames that are not requests (a length that lies, an unknown API, a body that does not
+ * parse) close only their own connection, while a client asking ApiVersions at a version the broker does not
+ * know is told the versions it does.
+ */
+class KafkaListenerTest {
+
+    @TempDir
+    Path dir;
+
+    private FerryNode node;
+    private ManagedChannel grpc;
+    private int kafkaPort;
+
+    @BeforeEach
+    void startNode() throws Exception {
+        kafkaPort = LoopbackPorts.freePort();
+        List<String> settings =
+                new ArrayList<>(BrokerTestSupport.combinedNode(LoopbackPorts.freePort(), dir.resolve("logs")));
+        settings.add("kafka.listeners=PLAINTEXT://127.0.0.1:" + kafkaPort);
+        node = FerryNode.start(NodeConfig.load(Optional.empty(), Map.of(), settings));
+        await().atMost(Duration.ofSeconds(30)).until(node::isHealthy);
+        grpc = BrokerTestSupport.channel(node);
+    }
+
+    @AfterEach
+    void stopNode() throws Exception {
+        grpc.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        node.close();
+    }
+
+    @Test
+    void kafkasProducerWritesWithEveryAcksAndItsConsumerReadsItAllBack() throws Exception {
+        createTopic(grpc, "orders", 3, Map.of());
+        List<String> sent = new ArrayList<>();
+        Map<TopicPartition, List<Long>> offsets = new HashMap<>();
+        for (String acks : List.of("all", "1", "0")) {
+            Properties config = producerConfig();
+            config.put(ProducerConfig.ACKS_CONFIG, acks);
+            // Kafka's producer is idempotent by default, which needs acks=all.
+            config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, Boolean.toString(acks.equals("all")));
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(config)) {
+                List<Future<RecordMetadata>> acked = new ArrayList<>();
+                for (int i = 0; i < 300; i++) {
+                    String value = "acks" + acks + "-" + i;
+                    ProducerRecord<String, String> record = new ProducerRecord<>("orders", "key-" + i, value);
+                    record.headers().add(new RecordHeader("source", acks.getBytes(StandardCharsets.UTF_8)));
+                    acked.add(producer.send(record));
+                    sent.add(value);
+                }
+                for (Future<RecordMetadata> f : acked) {
+                    RecordMetadata metadata = f.get(30, TimeUnit.SECONDS);
+                    if (!acks.equals("0")) {
+                        offsets.computeIfAbsent(
+                                        new TopicPartition(metadata.topic(), metadata.partition()),
+                                        tp -> new ArrayList<>())
+                                .add(metadata.offset());
+                    }
+                }
+            }
+        }
+        List<ConsumerRecord<String, String>> read = consumeAll("orders", 3, sent.size());
+        assertEquals(
+                sent.stream().sorted().toList(),
+                read.stream().map(ConsumerRecord::value).sorted().toList());
+        for (ConsumerRecord<String, String> record : read) {
+            String acks = new String(record.headers().lastHeader("source").value(), StandardCharsets.UTF_8);
+            assertTrue(record.value().startsWith("acks" + acks + "-"), record.toString());
+            assertEquals("key-" + record.value().substring(record.value().indexOf('-') + 1), record.key());
+        }
+        // Each acknowledged offset holds the record it was acknowledged for: offsets are unique per partition.
+        offsets.forEach(
+                (tp, list) -> assertEquals(list.size(), list.stream().distinct().count(), tp.toString()));
+    }
+
+    @Test
+    void recordsWrittenOverGrpcAreReadByKafkasConsumer() throws Exception {
+        createTopic(grpc, "mixed", 1, Map.of());
+        assertEquals(
+                ErrorCode.NONE,
+                BrokerTestSupport.produce(grpc, Acks.ACKS_ALL, "mixed", 0, BrokerTestSupport.batch("g", 5))
+                        .getError()
+                        .getCode());
+        List<ConsumerRecord<String, String>> read = consumeAll("mixed", 1, 5);
+        assertEquals(
+                List.of("g0", "g1", "g2", "g3", "g4"),
+                read.stream().map(ConsumerRecord::value).toList());
+        assertEquals(
+                List.of(0L, 1L, 2L, 3L, 4L),
+                read.stream().map(ConsumerRecord::offset).toList());
+    }
+
+    @Test
+    void framesThatAreNotRequestsCloseOnlyTheirConnection() throws Exception {
+        createTopic(grpc, "after", 1, Map.of());
+        // A length far beyond the largest request: refused before a byte of it is buffered.
+        assertClosedAfter(frame -> frame.writeInt(Integer.MAX_VALUE));
+        // A negative length.
+        assertClosedAfter(frame -> frame.writeInt(-5));
+        // An API key Kafka does not have.
+        assertClosedAfter(frame -> writeFrame(frame, header((short) 9_999, (short) 0)));
+        // An API Kafka has and this listener does not serve (LeaderAndIsr, a controller's request).
+        assertClosedAfter(frame -> writeFrame(frame, header(ApiKeys.LEADER_AND_ISR.id, (short) 7)));
+        // Produce whose body stops after its header.
+        assertClosedAfter(frame -> writeFrame(frame, header(ApiKeys.PRODUCE.id, (short) 9)));
+        // Produce whose body is random bytes.
+        assertClosedAfter(frame -> {
+            ByteBuffer header = header(ApiKeys.PRODUCE.id, (short) 9);
+            ByteBuffer request = ByteBuffer.allocate(header.remaining() + 64);
+            request.put(header);
+            for (int i = 0; i < 64; i++) {
+                request.put((byte) (i * 37 + 11));
+            }
+            writeFrame(frame, request.flip());
+        });
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerConfig())) {
+            assertEquals(
+                    0,
+                    producer.send(new ProducerRecord<>("after", 0, "k", "v"))
+                            .get(30, TimeUnit.SECONDS)
+                            .offset());
+        }
+    }
+
+    @Test
+    void apiVersionsAtAnUnknownVersionIsAnsweredWithTheVersionsServed() throws Exception {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), kafkaPort)) {
+            DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+            // Version 3 and later share one header layout (v2, with tagged fields), so the newer client's header
+            // parses; its version (bytes 2-3) is then set to one no broker serves.
+            RequestHeader header = new RequestHeader(ApiKeys.API_VERSIONS, (short) 3, "probe", 7);
+            ByteBuffer request = serialize(header, new ApiVersionsRequestData(), (short) 3);
+            request.putShort(2, (short) 999);
+            writeFrame(out, request);
+            DataInputStream in = new DataInputStream(socket.getInputStream());
+            byte[] answer = new byte[in.readInt()];
+            in.readFully(answer);
+            ByteBuffer buffer = ByteBuffer.wrap(answer);
+            assertEquals(7, ResponseHeader.parse(buffer, (short) 0).correlationId());
+            ApiVersionsResponseData versions = new ApiVersionsResponseData(new ByteBufferAccessor(buffer), (short) 0);
+            assertEquals(Errors.UNSUPPORTED_VERSION.code(), versions.errorCode());
+            assertTrue(versions.apiKeys().find(ApiKeys.PRODUCE.id) != null, versions.toString());
+        }
+    }
+
+    private interface FrameWriter {
+        void write(DataOutputStream out) throws IOException;
+    }
+
+    /** Sends what {@code writer} writes on a new connection and expects the broker to close it. */
+    private void assertClosedAfter(FrameWriter writer) throws IOException {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), kafkaPort)) {
+            socket.setSoTimeout(10_000);
+            DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+            writer.write(out);
+            out.flush();
+            try {
+                int read = socket.getInputStream().read();
+                assertEquals(-1, read, "the broker answered instead of closing the connection");
+            } catch (SocketException reset) {
+                // Closed with unread bytes in the broker's buffer: a reset is a close too.
+            } catch (EOFException closed) {
+                // closed
+            }
+        }
+    }
+
+    private static ByteBuffer header(short apiKey, short version) {
+        ByteBuffer header = ByteBuffer.allocate(10);
+        header.putShort(apiKey).putShort(version).putInt(1).putShort((short) -1);
+        return header.flip();
+    }
+
+    private static void writeFrame(DataOutputStream out, ByteBuffer body) throws IOException {
+        out.writeInt(body.remaining());
+        byte[] bytes = new byte[body.remaining()];
+        body.duplicate().get(bytes);
+        out.write(bytes);
+        out.flush();
+    }
+
+    private static ByteBuffer serialize(
+            RequestHeader header, org.apache.kafka.common.protocol.Message body, short version) {
+        ObjectSerializationCache cache = new ObjectSerializationCache();
+        int size = header.data().size(cache, header.headerVersion()) + body.size(cache, version);
+        ByteBuffer buffer = ByteBuffer.allocate(size);
+        ByteBufferAccessor writer = new ByteBufferAccessor(buffer);
+        header.data().write(writer, cache, header.headerVersion());
+        body.write(writer, cache, version);
+        return buffer.flip();
+    }
+
+    private Properties producerConfig() {
+        Properties config = new Properties();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + kafkaPort);
+        config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        config.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
+        config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+        return config;
+    }
+
+    /** Reads every partition of {@code topic} from its start until {@code expected} records came. */
+    private List<ConsumerRecord<String, String>> consumeAll(String topic, int partitions, int expected) {
+        Properties config = new Properties();
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + kafkaPort);
+        config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        List<ConsumerRecord<String, String>> read = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config)) {
+            List<TopicPartition> all = new ArrayList<>();
+            for (int p = 0; p < partitions; p++) {
+                all.add(new TopicPartition(topic, p));
+            }
+            consumer.assign(all);
+            consumer.seekToBeginning(all);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (read.size() < expected && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(read::add);
+            }
+        }
+        return read;
+    }
+}
