@@ -322,6 +322,16 @@ public final class BrokerRole implements NodeRole {
                 authorizer,
                 throttle);
         GroupGrpcService groupService = groupService(logs, replicas, authorizer);
+        if (config.kafkaListener().isPresent()) {
+            kafkaListener = KafkaListener.start(
+                    config.kafkaListener().get(),
+                    service,
+                    groupService,
+                    lifecycle::metadata,
+                    config.maxRequestBytes(),
+                    threads.numbered("ferry-kafka-network"));
+            log.info("Broker {} speaks Kafka's protocol on {}", config.nodeId(), kafkaListener.boundAddress());
+        }
         recordPeers = new BrokerChannels(
                 lifecycle::metadata,
                 (int) Math.min(Integer.MAX_VALUE, (long) config.fetchMaxBytes() + config.messageMaxBytes() + (1 << 20)),
@@ -337,14 +347,6 @@ public final class BrokerRole implements NodeRole {
                         config.requestTimeout().toMillis(), config.fetchMaxBytes(), config.messageMaxBytes()),
                 fetchMemory,
                 new RecordGrpcService.Grouping(offsetsTopic, groupTimer));
-        if (config.kafkaListener().isPresent()) {
-            kafkaListener = KafkaListener.start(
-                    config.kafkaListener().get(),
-                    service,
-                    config.maxRequestBytes(),
-                    threads.numbered("ferry-kafka-network"));
-            log.info("Broker {} speaks Kafka's protocol on {}", config.nodeId(), kafkaListener.boundAddress());
-        }
         log.info(
                 "Broker {} opened {} partition logs in {}",
                 config.nodeId(),

@@ -30,9 +30,12 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -129,6 +132,58 @@ class KafkaListenerTest {
         // Each acknowledged offset holds the record it was acknowledged for: offsets are unique per partition.
         offsets.forEach(
                 (tp, list) -> assertEquals(list.size(), list.stream().distinct().count(), tp.toString()));
+    }
+
+    @Test
+    void aKafkaConsumerGroupOnKip848ConsumesCommitsAndResumesWhereItCommitted() throws Exception {
+        createTopic(grpc, "events", 3, Map.of());
+        produce("events", "first-", 90);
+        Properties group = consumerConfig();
+        group.put(ConsumerConfig.GROUP_ID_CONFIG, "billing");
+        group.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer");
+        group.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        assertEquals(90, consumeInGroup(group, "events", 90).size());
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + kafkaPort))) {
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets("billing")
+                    .partitionsToOffsetAndMetadata()
+                    .get(30, TimeUnit.SECONDS);
+            assertEquals(3, committed.size(), committed.toString());
+            assertEquals(
+                    90,
+                    committed.values().stream()
+                            .mapToLong(OffsetAndMetadata::offset)
+                            .sum());
+        }
+        produce("events", "second-", 12);
+        List<String> resumed = consumeInGroup(group, "events", 12);
+        assertEquals(12, resumed.size(), resumed.toString());
+        assertTrue(resumed.stream().allMatch(v -> v.startsWith("second-")), resumed.toString());
+    }
+
+    /** Subscribes a member of the group, polls until {@code expected} records came, commits them and leaves. */
+    private static List<String> consumeInGroup(Properties config, String topic, int expected) {
+        List<String> values = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config)) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (values.size() < expected && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> values.add(r.value()));
+            }
+            consumer.commitSync(Duration.ofSeconds(30));
+        }
+        return values;
+    }
+
+    private void produce(String topic, String prefix, int count) throws Exception {
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerConfig())) {
+            List<Future<RecordMetadata>> acked = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                acked.add(producer.send(new ProducerRecord<>(topic, "k" + i, prefix + i)));
+            }
+            for (Future<RecordMetadata> f : acked) {
+                f.get(30, TimeUnit.SECONDS);
+            }
+        }
     }
 
     @Test
@@ -259,15 +314,19 @@ class KafkaListenerTest {
         return config;
     }
 
-    /** Reads every partition of {@code topic} from its start until {@code expected} records came. */
-    private List<ConsumerRecord<String, String>> consumeAll(String topic, int partitions, int expected) {
+    private Properties consumerConfig() {
         Properties config = new Properties();
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + kafkaPort);
         config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        return config;
+    }
+
+    /** Reads every partition of {@code topic} from its start until {@code expected} records came. */
+    private List<ConsumerRecord<String, String>> consumeAll(String topic, int partitions, int expected) {
         List<ConsumerRecord<String, String>> read = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config)) {
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerConfig())) {
             List<TopicPartition> all = new ArrayList<>();
             for (int p = 0; p < partitions; p++) {
                 all.add(new TopicPartition(topic, p));

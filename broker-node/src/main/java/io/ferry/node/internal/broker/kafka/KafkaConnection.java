@@ -135,7 +135,7 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         Context previous = context.attach();
         CompletableFuture<Answer> answer;
         try {
-            answer = apis.handle(header.apiKey(), request.data(), once(frame));
+            answer = apis.handle(header.apiKey(), header.apiVersion(), request.data(), once(frame));
         } catch (RuntimeException e) {
             answer = CompletableFuture.failedFuture(e);
         } finally {

@@ -2,6 +2,8 @@ package io.ferry.node.internal.broker.kafka;
 
 import io.ferry.config.HostPort;
 import io.ferry.node.internal.broker.handler.BrokerGrpcService;
+import io.ferry.node.internal.broker.handler.GroupGrpcService;
+import io.ferry.node.internal.broker.metadata.BrokerMetadata;
 import io.ferry.node.internal.caller.RefusalLog;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -18,6 +20,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The port that speaks Kafka's binary protocol ({@code kafka.listeners}): a Netty server whose connections
@@ -46,13 +49,22 @@ public final class KafkaListener implements AutoCloseable {
     /**
      * Binds {@code address} and serves.
      *
+     * @param broker          the broker's services, which the Kafka APIs are translated onto
+     * @param groups          the consumer group services, likewise
+     * @param metadata        the broker's metadata view: the Kafka listeners of the other brokers
      * @param maxRequestBytes the longest request frame read; a longer one closes its connection unread
      * @param threads         makes the network threads
      * @throws IOException if the address cannot be bound
      */
     public static KafkaListener start(
-            HostPort address, BrokerGrpcService broker, int maxRequestBytes, ThreadFactory threads) throws IOException {
-        KafkaApis apis = new KafkaApis(broker);
+            HostPort address,
+            BrokerGrpcService broker,
+            GroupGrpcService groups,
+            Supplier<BrokerMetadata> metadata,
+            int maxRequestBytes,
+            ThreadFactory threads)
+            throws IOException {
+        KafkaApis apis = new KafkaApis(broker, groups, metadata);
         RefusalLog refusals = new RefusalLog(REFUSAL_LOG_INTERVAL_NANOS, System::nanoTime);
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(THREADS, threads, NioIoHandler.newFactory());
         ChannelFuture bound = new ServerBootstrap()

@@ -15,18 +15,22 @@ import org.apache.kafka.common.protocol.Errors;
  * one call that needs it with UnsupportedVersionException.
  *
  * <p>Versions stop where a version would change what Ferry must do rather than only the encoding: Produce
- * and Fetch before v13, which name topics by id, ListOffsets before v7, which asks for the record with the
+ * and Fetch before v13, OffsetCommit and OffsetFetch before v10, which name topics by id, ListOffsets before v7, which asks for the record with the
  * largest timestamp. Each starts at the oldest version kafka-clients 4.4 still speaks.
  */
 final class SupportedApis {
 
-    private static final Map<ApiKeys, Short> MAX_VERSIONS = new EnumMap<>(Map.of(
-            ApiKeys.API_VERSIONS, ApiKeys.API_VERSIONS.latestVersion(),
-            ApiKeys.METADATA, ApiKeys.METADATA.latestVersion(),
-            ApiKeys.PRODUCE, (short) 12,
-            ApiKeys.FETCH, (short) 12,
-            ApiKeys.LIST_OFFSETS, (short) 6,
-            ApiKeys.INIT_PRODUCER_ID, (short) 4));
+    private static final Map<ApiKeys, Short> MAX_VERSIONS = new EnumMap<>(Map.ofEntries(
+            Map.entry(ApiKeys.API_VERSIONS, ApiKeys.API_VERSIONS.latestVersion()),
+            Map.entry(ApiKeys.METADATA, ApiKeys.METADATA.latestVersion()),
+            Map.entry(ApiKeys.PRODUCE, (short) 12),
+            Map.entry(ApiKeys.FETCH, (short) 12),
+            Map.entry(ApiKeys.LIST_OFFSETS, (short) 6),
+            Map.entry(ApiKeys.INIT_PRODUCER_ID, (short) 4),
+            Map.entry(ApiKeys.FIND_COORDINATOR, ApiKeys.FIND_COORDINATOR.latestVersion()),
+            Map.entry(ApiKeys.CONSUMER_GROUP_HEARTBEAT, ApiKeys.CONSUMER_GROUP_HEARTBEAT.latestVersion()),
+            Map.entry(ApiKeys.OFFSET_COMMIT, (short) 9),
+            Map.entry(ApiKeys.OFFSET_FETCH, (short) 9)));
 
     private SupportedApis() {}
 

@@ -1,0 +1,209 @@
+package io.ferry.node.internal.broker.kafka;
+
+import io.ferry.node.internal.caller.CallerClientId;
+import io.ferry.proto.v1.ConsumerGroupHeartbeatRequest;
+import io.ferry.proto.v1.ConsumerGroupHeartbeatResponse;
+import io.ferry.proto.v1.OffsetCommitRequest;
+import io.ferry.proto.v1.OffsetCommitResponse;
+import io.ferry.proto.v1.OffsetFetchRequest;
+import io.ferry.proto.v1.OffsetFetchResponse;
+import io.ferry.proto.v1.PartitionErrorsByTopic;
+import io.ferry.proto.v1.PartitionsByTopic;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData;
+import org.apache.kafka.common.message.OffsetCommitRequestData;
+import org.apache.kafka.common.message.OffsetCommitResponseData;
+import org.apache.kafka.common.message.OffsetCommitResponseData.OffsetCommitResponsePartition;
+import org.apache.kafka.common.message.OffsetCommitResponseData.OffsetCommitResponseTopic;
+import org.apache.kafka.common.message.OffsetFetchRequestData;
+import org.apache.kafka.common.message.OffsetFetchResponseData;
+import org.apache.kafka.common.protocol.Errors;
+
+/**
+ * KIP-848's consumer group calls and the offset calls as Ferry's, which has the same protocol: the heartbeat's
+ * topic ids become names and back ({@link TopicIds}; an owned partition of a topic the view does not know is
+ * left out, as a deleted topic's), the rest is renaming. Kafka's "null: unchanged" fields stay unset.
+ */
+final class KafkaGroups {
+
+    private KafkaGroups() {}
+
+    static ConsumerGroupHeartbeatRequest heartbeat(ConsumerGroupHeartbeatRequestData kafka, TopicIds ids) {
+        ConsumerGroupHeartbeatRequest.Builder request = ConsumerGroupHeartbeatRequest.newBuilder()
+                .setGroupId(kafka.groupId())
+                .setMemberId(kafka.memberId())
+                .setMemberEpoch(kafka.memberEpoch())
+                .setRebalanceTimeoutMs(kafka.rebalanceTimeoutMs())
+                .setClientId(CallerClientId.current());
+        if (kafka.instanceId() != null) {
+            request.setInstanceId(kafka.instanceId());
+        }
+        if (kafka.subscribedTopicNames() != null) {
+            request.setSubscribedTopicNames(ConsumerGroupHeartbeatRequest.SubscribedTopicNames.newBuilder()
+                    .addAllNames(kafka.subscribedTopicNames()));
+        }
+        if (kafka.subscribedTopicRegex() != null) {
+            request.setSubscribedTopicRegex(kafka.subscribedTopicRegex());
+        }
+        if (kafka.topicPartitions() != null) {
+            ConsumerGroupHeartbeatRequest.OwnedTopicPartitions.Builder owned =
+                    ConsumerGroupHeartbeatRequest.OwnedTopicPartitions.newBuilder();
+            for (ConsumerGroupHeartbeatRequestData.TopicPartitions topic : kafka.topicPartitions()) {
+                ids.name(topic.topicId())
+                        .ifPresent(name -> owned.addTopics(
+                                PartitionsByTopic.newBuilder().setTopic(name).addAllPartitions(topic.partitions())));
+            }
+            request.setOwnedTopicPartitions(owned);
+        }
+        return request.build();
+    }
+
+    static ConsumerGroupHeartbeatResponseData heartbeat(ConsumerGroupHeartbeatResponse ferry, TopicIds ids) {
+        Errors error = KafkaErrors.of(ferry.getError());
+        ConsumerGroupHeartbeatResponseData response = new ConsumerGroupHeartbeatResponseData()
+                .setErrorCode(error.code())
+                .setErrorMessage(error == Errors.NONE ? null : ferry.getError().getMessage())
+                .setMemberId(ferry.getMemberId().isEmpty() ? null : ferry.getMemberId())
+                .setMemberEpoch(ferry.getMemberEpoch())
+                .setHeartbeatIntervalMs(ferry.getHeartbeatIntervalMs());
+        if (ferry.hasAssignment()) {
+            List<ConsumerGroupHeartbeatResponseData.TopicPartitions> topics = new ArrayList<>();
+            for (PartitionsByTopic topic : ferry.getAssignment().getTopicsList()) {
+                topics.add(new ConsumerGroupHeartbeatResponseData.TopicPartitions()
+                        .setTopicId(ids.id(topic.getTopic()))
+                        .setPartitions(new ArrayList<>(topic.getPartitionsList())));
+            }
+            response.setAssignment(new ConsumerGroupHeartbeatResponseData.Assignment().setTopicPartitions(topics));
+        }
+        return response;
+    }
+
+    static OffsetCommitRequest offsetCommit(OffsetCommitRequestData kafka) {
+        OffsetCommitRequest.Builder request = OffsetCommitRequest.newBuilder()
+                .setGroupId(kafka.groupId())
+                .setMemberId(kafka.memberId())
+                .setMemberEpoch(kafka.generationIdOrMemberEpoch());
+        for (OffsetCommitRequestData.OffsetCommitRequestTopic topic : kafka.topics()) {
+            OffsetCommitRequest.Topic.Builder t =
+                    OffsetCommitRequest.Topic.newBuilder().setTopic(topic.name());
+            for (OffsetCommitRequestData.OffsetCommitRequestPartition p : topic.partitions()) {
+                t.addPartitions(OffsetCommitRequest.Partition.newBuilder()
+                        .setPartition(p.partitionIndex())
+                        .setCommittedOffset(p.committedOffset())
+                        .setCommittedLeaderEpoch(p.committedLeaderEpoch())
+                        .setCommittedMetadata(p.committedMetadata() == null ? "" : p.committedMetadata()));
+            }
+            request.addTopics(t);
+        }
+        return request.build();
+    }
+
+    /** Kafka's answer has no request-wide error: one is every partition's. */
+    static OffsetCommitResponseData offsetCommit(OffsetCommitRequestData kafka, OffsetCommitResponse ferry) {
+        List<OffsetCommitResponseTopic> topics = new ArrayList<>();
+        if (ferry.hasError() && KafkaErrors.of(ferry.getError()) != Errors.NONE) {
+            short code = KafkaErrors.of(ferry.getError()).code();
+            for (OffsetCommitRequestData.OffsetCommitRequestTopic topic : kafka.topics()) {
+                List<OffsetCommitResponsePartition> partitions = new ArrayList<>();
+                topic.partitions()
+                        .forEach(p -> partitions.add(new OffsetCommitResponsePartition()
+                                .setPartitionIndex(p.partitionIndex())
+                                .setErrorCode(code)));
+                topics.add(new OffsetCommitResponseTopic().setName(topic.name()).setPartitions(partitions));
+            }
+            return new OffsetCommitResponseData().setTopics(topics);
+        }
+        for (PartitionErrorsByTopic topic : ferry.getTopicsList()) {
+            List<OffsetCommitResponsePartition> partitions = new ArrayList<>();
+            topic.getPartitionsList()
+                    .forEach(p -> partitions.add(new OffsetCommitResponsePartition()
+                            .setPartitionIndex(p.getPartition())
+                            .setErrorCode(KafkaErrors.of(p.getError()).code())));
+            topics.add(new OffsetCommitResponseTopic().setName(topic.getTopic()).setPartitions(partitions));
+        }
+        return new OffsetCommitResponseData().setTopics(topics);
+    }
+
+    /** One group's OffsetFetch; {@code topics} null for every committed offset of the group. */
+    static OffsetFetchRequest offsetFetch(String groupId, List<PartitionsByTopic> topics) {
+        OffsetFetchRequest.Builder request = OffsetFetchRequest.newBuilder().setGroupId(groupId);
+        if (topics != null) {
+            request.addAllTopics(topics);
+        }
+        return request.build();
+    }
+
+    /** The group's topics of an OffsetFetch up to version 7, or null for all. */
+    static List<PartitionsByTopic> topicsOf(List<OffsetFetchRequestData.OffsetFetchRequestTopic> kafka) {
+        if (kafka == null) {
+            return null;
+        }
+        return kafka.stream()
+                .map(t -> PartitionsByTopic.newBuilder()
+                        .setTopic(t.name())
+                        .addAllPartitions(t.partitionIndexes())
+                        .build())
+                .toList();
+    }
+
+    /** A group's topics of an OffsetFetch from version 8, or null for all. */
+    static List<PartitionsByTopic> groupTopicsOf(List<OffsetFetchRequestData.OffsetFetchRequestTopics> kafka) {
+        if (kafka == null) {
+            return null;
+        }
+        return kafka.stream()
+                .map(t -> PartitionsByTopic.newBuilder()
+                        .setTopic(t.name())
+                        .addAllPartitions(t.partitionIndexes())
+                        .build())
+                .toList();
+    }
+
+    /** Kafka's answer up to version 7: one group, its topics at the top level. */
+    static OffsetFetchResponseData offsetFetch(OffsetFetchResponse ferry) {
+        List<OffsetFetchResponseData.OffsetFetchResponseTopic> topics = new ArrayList<>();
+        for (OffsetFetchResponse.Topic topic : ferry.getTopicsList()) {
+            List<OffsetFetchResponseData.OffsetFetchResponsePartition> partitions = new ArrayList<>();
+            for (OffsetFetchResponse.Partition p : topic.getPartitionsList()) {
+                partitions.add(new OffsetFetchResponseData.OffsetFetchResponsePartition()
+                        .setPartitionIndex(p.getPartition())
+                        .setCommittedOffset(p.getCommittedOffset())
+                        .setCommittedLeaderEpoch(p.getCommittedLeaderEpoch())
+                        .setMetadata(p.getMetadata())
+                        .setErrorCode(KafkaErrors.of(p.getError()).code()));
+            }
+            topics.add(new OffsetFetchResponseData.OffsetFetchResponseTopic()
+                    .setName(topic.getTopic())
+                    .setPartitions(partitions));
+        }
+        return new OffsetFetchResponseData()
+                .setTopics(topics)
+                .setErrorCode(KafkaErrors.of(ferry.getError()).code());
+    }
+
+    /** One group of Kafka's answer from version 8. */
+    static OffsetFetchResponseData.OffsetFetchResponseGroup offsetFetchGroup(
+            String groupId, OffsetFetchResponse ferry) {
+        List<OffsetFetchResponseData.OffsetFetchResponseTopics> topics = new ArrayList<>();
+        for (OffsetFetchResponse.Topic topic : ferry.getTopicsList()) {
+            List<OffsetFetchResponseData.OffsetFetchResponsePartitions> partitions = new ArrayList<>();
+            for (OffsetFetchResponse.Partition p : topic.getPartitionsList()) {
+                partitions.add(new OffsetFetchResponseData.OffsetFetchResponsePartitions()
+                        .setPartitionIndex(p.getPartition())
+                        .setCommittedOffset(p.getCommittedOffset())
+                        .setCommittedLeaderEpoch(p.getCommittedLeaderEpoch())
+                        .setMetadata(p.getMetadata())
+                        .setErrorCode(KafkaErrors.of(p.getError()).code()));
+            }
+            topics.add(new OffsetFetchResponseData.OffsetFetchResponseTopics()
+                    .setName(topic.getTopic())
+                    .setPartitions(partitions));
+        }
+        return new OffsetFetchResponseData.OffsetFetchResponseGroup()
+                .setGroupId(groupId)
+                .setTopics(topics)
+                .setErrorCode(KafkaErrors.of(ferry.getError()).code());
+    }
+}
