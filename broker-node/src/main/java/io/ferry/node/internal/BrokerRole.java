@@ -325,6 +325,7 @@ public final class BrokerRole implements NodeRole {
         if (config.kafkaListener().isPresent()) {
             kafkaListener = KafkaListener.start(
                     config.kafkaListener().get(),
+                    config.nodeId(),
                     service,
                     groupService,
                     lifecycle::metadata,

@@ -32,6 +32,14 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.NewPartitions;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.RecordsToDelete;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -40,7 +48,9 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
@@ -158,6 +168,124 @@ class KafkaListenerTest {
         List<String> resumed = consumeInGroup(group, "events", 12);
         assertEquals(12, resumed.size(), resumed.toString());
         assertTrue(resumed.stream().allMatch(v -> v.startsWith("second-")), resumed.toString());
+    }
+
+    @Test
+    void kafkasAdminClientManagesTopicsConfigsRecordsAndGroups() throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + kafkaPort))) {
+            assertEquals(
+                    List.of(1),
+                    admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).stream()
+                            .map(Node::id)
+                            .toList());
+            admin.createTopics(List.of(new NewTopic("ledger", 2, (short) 1).configs(Map.of("retention.ms", "3600000"))))
+                    .all()
+                    .get(30, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() ->
+                            admin.listTopics().names().get(30, TimeUnit.SECONDS).contains("ledger"));
+            TopicDescription ledger = admin.describeTopics(List.of("ledger"))
+                    .allTopicNames()
+                    .get(30, TimeUnit.SECONDS)
+                    .get("ledger");
+            assertEquals(2, ledger.partitions().size());
+            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, "ledger");
+            assertEquals(
+                    "3600000",
+                    admin.describeConfigs(List.of(resource))
+                            .all()
+                            .get(30, TimeUnit.SECONDS)
+                            .get(resource)
+                            .get("retention.ms")
+                            .value());
+            admin.incrementalAlterConfigs(Map.of(
+                            resource,
+                            List.of(new AlterConfigOp(
+                                    new ConfigEntry("retention.ms", "7200000"), AlterConfigOp.OpType.SET))))
+                    .all()
+                    .get(30, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> "7200000"
+                            .equals(admin.describeConfigs(List.of(resource))
+                                    .all()
+                                    .get(30, TimeUnit.SECONDS)
+                                    .get(resource)
+                                    .get("retention.ms")
+                                    .value()));
+            admin.createPartitions(Map.of("ledger", NewPartitions.increaseTo(4)))
+                    .all()
+                    .get(30, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> admin.describeTopics(List.of("ledger"))
+                                    .allTopicNames()
+                                    .get(30, TimeUnit.SECONDS)
+                                    .get("ledger")
+                                    .partitions()
+                                    .size()
+                            == 4);
+
+            produce("ledger", "r", 40);
+            TopicPartition first = new TopicPartition("ledger", 0);
+            long end = admin.listOffsets(Map.of(first, OffsetSpec.latest()))
+                    .all()
+                    .get(30, TimeUnit.SECONDS)
+                    .get(first)
+                    .offset();
+            assertTrue(end > 0, "partition 0 got none of 40 keyed records");
+            assertEquals(
+                    end,
+                    admin.deleteRecords(Map.of(first, RecordsToDelete.beforeOffset(end)))
+                            .lowWatermarks()
+                            .get(first)
+                            .get(30, TimeUnit.SECONDS)
+                            .lowWatermark());
+            assertEquals(
+                    end,
+                    admin.listOffsets(Map.of(first, OffsetSpec.earliest()))
+                            .all()
+                            .get(30, TimeUnit.SECONDS)
+                            .get(first)
+                            .offset());
+
+            Properties group = consumerConfig();
+            group.put(ConsumerConfig.GROUP_ID_CONFIG, "auditors");
+            group.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer");
+            group.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+            try (KafkaConsumer<String, String> member = new KafkaConsumer<>(group)) {
+                member.subscribe(List.of("ledger"));
+                await().atMost(Duration.ofSeconds(30)).until(() -> {
+                    member.poll(Duration.ofMillis(100));
+                    return member.assignment().size() == 4;
+                });
+                ConsumerGroupDescription described = admin.describeConsumerGroups(List.of("auditors"))
+                        .all()
+                        .get(30, TimeUnit.SECONDS)
+                        .get("auditors");
+                assertEquals(1, described.members().size(), described.toString());
+                assertEquals(
+                        4,
+                        described
+                                .members()
+                                .iterator()
+                                .next()
+                                .assignment()
+                                .topicPartitions()
+                                .size());
+                assertTrue(admin.listGroups().all().get(30, TimeUnit.SECONDS).stream()
+                        .anyMatch(listing -> listing.groupId().equals("auditors")));
+                member.commitSync(Duration.ofSeconds(30));
+            }
+            await().atMost(Duration.ofSeconds(30))
+                    .untilAsserted(() -> admin.deleteConsumerGroups(List.of("auditors"))
+                            .all()
+                            .get(30, TimeUnit.SECONDS));
+            admin.deleteTopics(List.of("ledger")).all().get(30, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> !admin.listTopics()
+                            .names()
+                            .get(30, TimeUnit.SECONDS)
+                            .contains("ledger"));
+        }
     }
 
     /** Subscribes a member of the group, polls until {@code expected} records came, commits them and leaves. */

@@ -4,13 +4,31 @@ import io.ferry.node.internal.broker.handler.BrokerGrpcService;
 import io.ferry.node.internal.broker.handler.GroupGrpcService;
 import io.ferry.node.internal.broker.metadata.BrokerMetadata;
 import io.ferry.proto.v1.Acks;
+import io.ferry.proto.v1.AlterTopicConfigsRequest;
+import io.ferry.proto.v1.AlterTopicConfigsResponse;
 import io.ferry.proto.v1.BrokerRegistration;
 import io.ferry.proto.v1.ConsumerGroupHeartbeatResponse;
+import io.ferry.proto.v1.CreatePartitionsRequest;
+import io.ferry.proto.v1.CreatePartitionsResponse;
+import io.ferry.proto.v1.CreateTopicResponse;
+import io.ferry.proto.v1.DeleteGroupsRequest;
+import io.ferry.proto.v1.DeleteGroupsResponse;
+import io.ferry.proto.v1.DeleteRecordsResponse;
+import io.ferry.proto.v1.DeleteTopicRequest;
+import io.ferry.proto.v1.DeleteTopicResponse;
+import io.ferry.proto.v1.DescribeClusterRequest;
+import io.ferry.proto.v1.DescribeClusterResponse;
+import io.ferry.proto.v1.DescribeGroupsRequest;
+import io.ferry.proto.v1.DescribeGroupsResponse;
+import io.ferry.proto.v1.DescribeTopicsRequest;
+import io.ferry.proto.v1.DescribeTopicsResponse;
 import io.ferry.proto.v1.Endpoint;
 import io.ferry.proto.v1.FindCoordinatorRequest;
 import io.ferry.proto.v1.FindCoordinatorResponse;
 import io.ferry.proto.v1.InitProducerIdRequest;
 import io.ferry.proto.v1.InitProducerIdResponse;
+import io.ferry.proto.v1.ListGroupsRequest;
+import io.ferry.proto.v1.ListGroupsResponse;
 import io.ferry.proto.v1.OffsetCommitResponse;
 import io.ferry.proto.v1.OffsetFetchResponse;
 import java.util.ArrayList;
@@ -19,12 +37,30 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.apache.kafka.common.message.ConsumerGroupDescribeRequestData;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
+import org.apache.kafka.common.message.CreatePartitionsRequestData;
+import org.apache.kafka.common.message.CreatePartitionsResponseData;
+import org.apache.kafka.common.message.CreateTopicsRequestData;
+import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopic;
+import org.apache.kafka.common.message.CreateTopicsResponseData;
+import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicResult;
+import org.apache.kafka.common.message.DeleteGroupsRequestData;
+import org.apache.kafka.common.message.DeleteRecordsRequestData;
+import org.apache.kafka.common.message.DeleteTopicsRequestData;
+import org.apache.kafka.common.message.DeleteTopicsResponseData;
+import org.apache.kafka.common.message.DescribeClusterRequestData;
+import org.apache.kafka.common.message.DescribeClusterResponseData;
+import org.apache.kafka.common.message.DescribeConfigsRequestData;
+import org.apache.kafka.common.message.DescribeConfigsResponseData;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FindCoordinatorRequestData;
 import org.apache.kafka.common.message.FindCoordinatorResponseData;
+import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
+import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData;
 import org.apache.kafka.common.message.InitProducerIdRequestData;
 import org.apache.kafka.common.message.InitProducerIdResponseData;
+import org.apache.kafka.common.message.ListGroupsRequestData;
 import org.apache.kafka.common.message.ListOffsetsRequestData;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.OffsetCommitRequestData;
@@ -46,12 +82,17 @@ final class KafkaApis {
     /** FindCoordinator's key types (Kafka's {@code CoordinatorType}): only groups have coordinators here. */
     private static final byte GROUP_KEY = 0;
 
+    /** DescribeCluster's endpoint type of brokers (Kafka's {@code EndpointType.BROKER}). */
+    private static final byte BROKER_ENDPOINTS = 1;
+
+    private final int brokerId;
     private final BrokerGrpcService broker;
     private final GroupGrpcService groups;
     private final Supplier<BrokerMetadata> metadata;
     private final TopicIds topicIds;
 
-    KafkaApis(BrokerGrpcService broker, GroupGrpcService groups, Supplier<BrokerMetadata> metadata) {
+    KafkaApis(int brokerId, BrokerGrpcService broker, GroupGrpcService groups, Supplier<BrokerMetadata> metadata) {
+        this.brokerId = brokerId;
         this.broker = broker;
         this.groups = groups;
         this.metadata = metadata;
@@ -79,6 +120,16 @@ final class KafkaApis {
             case CONSUMER_GROUP_HEARTBEAT -> heartbeat((ConsumerGroupHeartbeatRequestData) request);
             case OFFSET_COMMIT -> offsetCommit((OffsetCommitRequestData) request);
             case OFFSET_FETCH -> offsetFetch((OffsetFetchRequestData) request, version);
+            case LIST_GROUPS -> listGroups((ListGroupsRequestData) request);
+            case CONSUMER_GROUP_DESCRIBE -> describeGroups((ConsumerGroupDescribeRequestData) request);
+            case DELETE_GROUPS -> deleteGroups((DeleteGroupsRequestData) request);
+            case CREATE_TOPICS -> createTopics((CreateTopicsRequestData) request);
+            case DELETE_TOPICS -> deleteTopics((DeleteTopicsRequestData) request, version);
+            case CREATE_PARTITIONS -> createPartitions((CreatePartitionsRequestData) request);
+            case DESCRIBE_CONFIGS -> describeConfigs((DescribeConfigsRequestData) request);
+            case INCREMENTAL_ALTER_CONFIGS -> alterConfigs((IncrementalAlterConfigsRequestData) request);
+            case DELETE_RECORDS -> deleteRecords((DeleteRecordsRequestData) request);
+            case DESCRIBE_CLUSTER -> describeCluster((DescribeClusterRequestData) request);
             default -> throw new IllegalArgumentException("the Kafka listener does not serve " + api);
         };
     }
@@ -116,7 +167,7 @@ final class KafkaApis {
     private CompletableFuture<Answer> metadata(MetadataRequestData kafka) {
         GrpcReply<io.ferry.proto.v1.MetadataResponse> reply = new GrpcReply<>();
         broker.metadata(KafkaMetadata.request(kafka), reply);
-        return answered(reply, response -> KafkaMetadata.response(kafka, response));
+        return answered(reply, response -> KafkaMetadata.response(kafka, response, brokerId));
     }
 
     private CompletableFuture<Answer> fetch(FetchRequestData kafka) {
@@ -254,6 +305,201 @@ final class KafkaApis {
         return CompletableFuture.allOf(fetched.toArray(CompletableFuture[]::new))
                 .thenApply(all -> Answer.of(new OffsetFetchResponseData()
                         .setGroups(fetched.stream().map(CompletableFuture::join).toList())));
+    }
+
+    private CompletableFuture<Answer> listGroups(ListGroupsRequestData kafka) {
+        GrpcReply<ListGroupsResponse> reply = new GrpcReply<>();
+        groups.listGroups(ListGroupsRequest.getDefaultInstance(), reply);
+        return answered(reply, response -> KafkaGroups.listed(kafka, response));
+    }
+
+    private CompletableFuture<Answer> describeGroups(ConsumerGroupDescribeRequestData kafka) {
+        GrpcReply<DescribeGroupsResponse> reply = new GrpcReply<>();
+        groups.describeGroups(
+                DescribeGroupsRequest.newBuilder()
+                        .addAllGroupIds(kafka.groupIds())
+                        .build(),
+                reply);
+        return answered(reply, response -> KafkaGroups.described(response, topicIds));
+    }
+
+    private CompletableFuture<Answer> deleteGroups(DeleteGroupsRequestData kafka) {
+        GrpcReply<DeleteGroupsResponse> reply = new GrpcReply<>();
+        groups.deleteGroups(
+                DeleteGroupsRequest.newBuilder()
+                        .addAllGroupIds(kafka.groupsNames())
+                        .build(),
+                reply);
+        return answered(reply, response -> KafkaGroups.deleted(kafka.groupsNames(), response));
+    }
+
+    private CompletableFuture<Answer> createTopics(CreateTopicsRequestData kafka) {
+        List<CompletableFuture<CreatableTopicResult>> created = new ArrayList<>();
+        for (CreatableTopic topic : kafka.topics()) {
+            String unsupported = KafkaAdmin.unsupported(topic, kafka.validateOnly());
+            if (unsupported != null) {
+                created.add(CompletableFuture.completedFuture(
+                        KafkaAdmin.refusedTopic(topic.name(), Errors.INVALID_REQUEST, unsupported)));
+                continue;
+            }
+            GrpcReply<CreateTopicResponse> reply = new GrpcReply<>();
+            broker.createTopic(KafkaAdmin.createTopic(topic), reply);
+            created.add(reply.answer().thenApply(response -> KafkaAdmin.created(topic.name(), response)));
+        }
+        return all(created, results -> {
+            CreateTopicsResponseData.CreatableTopicResultCollection topics =
+                    new CreateTopicsResponseData.CreatableTopicResultCollection();
+            topics.addAll(results);
+            return new CreateTopicsResponseData().setTopics(topics);
+        });
+    }
+
+    /** Topics by name; from version 6 a topic may be named by id alone, which is looked up in the view. */
+    private CompletableFuture<Answer> deleteTopics(DeleteTopicsRequestData kafka, short version) {
+        List<DeleteTopicsRequestData.DeleteTopicState> named = version < 6
+                ? kafka.topicNames().stream()
+                        .map(n -> new DeleteTopicsRequestData.DeleteTopicState().setName(n))
+                        .toList()
+                : kafka.topics();
+        List<CompletableFuture<DeleteTopicsResponseData.DeletableTopicResult>> deleted = new ArrayList<>();
+        for (DeleteTopicsRequestData.DeleteTopicState topic : named) {
+            Optional<String> name = topic.name() != null ? Optional.of(topic.name()) : topicIds.name(topic.topicId());
+            if (name.isEmpty()) {
+                deleted.add(CompletableFuture.completedFuture(new DeleteTopicsResponseData.DeletableTopicResult()
+                        .setTopicId(topic.topicId())
+                        .setErrorCode(Errors.UNKNOWN_TOPIC_ID.code())
+                        .setErrorMessage("no topic has id " + topic.topicId())));
+                continue;
+            }
+            GrpcReply<DeleteTopicResponse> reply = new GrpcReply<>();
+            broker.deleteTopic(
+                    DeleteTopicRequest.newBuilder().setName(name.get()).build(), reply);
+            deleted.add(reply.answer()
+                    .thenApply(response -> new DeleteTopicsResponseData.DeletableTopicResult()
+                            .setName(name.get())
+                            .setTopicId(topic.topicId())
+                            .setErrorCode(KafkaErrors.of(response.getError()).code())
+                            .setErrorMessage(KafkaAdmin.message(response.getError()))));
+        }
+        return all(deleted, results -> {
+            DeleteTopicsResponseData.DeletableTopicResultCollection topics =
+                    new DeleteTopicsResponseData.DeletableTopicResultCollection();
+            topics.addAll(results);
+            return new DeleteTopicsResponseData().setResponses(topics);
+        });
+    }
+
+    private CompletableFuture<Answer> createPartitions(CreatePartitionsRequestData kafka) {
+        List<CompletableFuture<CreatePartitionsResponseData.CreatePartitionsTopicResult>> grown = new ArrayList<>();
+        for (CreatePartitionsRequestData.CreatePartitionsTopic topic : kafka.topics()) {
+            if (topic.assignments() != null || kafka.validateOnly()) {
+                grown.add(
+                        CompletableFuture.completedFuture(new CreatePartitionsResponseData.CreatePartitionsTopicResult()
+                                .setName(topic.name())
+                                .setErrorCode(Errors.INVALID_REQUEST.code())
+                                .setErrorMessage(
+                                        topic.assignments() != null
+                                                ? "Ferry places replicas itself: manual replica assignments are not offered"
+                                                : "validate-only requests are not offered")));
+                continue;
+            }
+            GrpcReply<CreatePartitionsResponse> reply = new GrpcReply<>();
+            broker.createPartitions(
+                    CreatePartitionsRequest.newBuilder()
+                            .setName(topic.name())
+                            .setCount(topic.count())
+                            .build(),
+                    reply);
+            grown.add(reply.answer()
+                    .thenApply(response -> new CreatePartitionsResponseData.CreatePartitionsTopicResult()
+                            .setName(topic.name())
+                            .setErrorCode(KafkaErrors.of(response.getError()).code())
+                            .setErrorMessage(KafkaAdmin.message(response.getError()))));
+        }
+        return all(grown, results -> new CreatePartitionsResponseData().setResults(results));
+    }
+
+    private CompletableFuture<Answer> describeConfigs(DescribeConfigsRequestData kafka) {
+        List<CompletableFuture<DescribeConfigsResponseData.DescribeConfigsResult>> described = new ArrayList<>();
+        for (DescribeConfigsRequestData.DescribeConfigsResource resource : kafka.resources()) {
+            if (!KafkaAdmin.isTopic(resource.resourceType())) {
+                described.add(CompletableFuture.completedFuture(new DescribeConfigsResponseData.DescribeConfigsResult()
+                        .setResourceType(resource.resourceType())
+                        .setResourceName(resource.resourceName())
+                        .setErrorCode(Errors.INVALID_REQUEST.code())
+                        .setErrorMessage("only topic configs are described here")));
+                continue;
+            }
+            GrpcReply<DescribeTopicsResponse> reply = new GrpcReply<>();
+            broker.describeTopics(
+                    DescribeTopicsRequest.newBuilder()
+                            .addNames(resource.resourceName())
+                            .build(),
+                    reply);
+            described.add(
+                    reply.answer().thenApply(response -> KafkaAdmin.describedConfigs(resource, response.getTopics(0))));
+        }
+        return all(described, results -> new DescribeConfigsResponseData().setResults(results));
+    }
+
+    private CompletableFuture<Answer> alterConfigs(IncrementalAlterConfigsRequestData kafka) {
+        List<CompletableFuture<IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse>> altered =
+                new ArrayList<>();
+        for (IncrementalAlterConfigsRequestData.AlterConfigsResource resource : kafka.resources()) {
+            IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse result =
+                    new IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse()
+                            .setResourceType(resource.resourceType())
+                            .setResourceName(resource.resourceName());
+            AlterTopicConfigsRequest request;
+            try {
+                if (!KafkaAdmin.isTopic(resource.resourceType())) {
+                    throw new IllegalArgumentException("only topic configs are altered here");
+                }
+                if (kafka.validateOnly()) {
+                    throw new IllegalArgumentException("validate-only requests are not offered");
+                }
+                request = KafkaAdmin.alterConfigs(resource);
+            } catch (IllegalArgumentException refused) {
+                altered.add(CompletableFuture.completedFuture(
+                        result.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage(refused.getMessage())));
+                continue;
+            }
+            GrpcReply<AlterTopicConfigsResponse> reply = new GrpcReply<>();
+            broker.alterTopicConfigs(request, reply);
+            altered.add(reply.answer()
+                    .thenApply(response -> result.setErrorCode(
+                                    KafkaErrors.of(response.getError()).code())
+                            .setErrorMessage(KafkaAdmin.message(response.getError()))));
+        }
+        return all(altered, results -> new IncrementalAlterConfigsResponseData().setResponses(results));
+    }
+
+    private CompletableFuture<Answer> deleteRecords(DeleteRecordsRequestData kafka) {
+        GrpcReply<DeleteRecordsResponse> reply = new GrpcReply<>();
+        broker.deleteRecords(KafkaAdmin.deleteRecords(kafka), reply);
+        return answered(reply, KafkaAdmin::deletedRecords);
+    }
+
+    private CompletableFuture<Answer> describeCluster(DescribeClusterRequestData kafka) {
+        if (kafka.endpointType() != BROKER_ENDPOINTS) {
+            return CompletableFuture.completedFuture(Answer.of(new DescribeClusterResponseData()
+                    .setErrorCode(Errors.UNSUPPORTED_ENDPOINT_TYPE.code())
+                    .setErrorMessage("the controllers speak Ferry's protocol only; ask for brokers (endpoint type 1)")
+                    .setClusterId("")
+                    .setEndpointType(kafka.endpointType())));
+        }
+        GrpcReply<DescribeClusterResponse> reply = new GrpcReply<>();
+        broker.describeCluster(DescribeClusterRequest.getDefaultInstance(), reply);
+        return answered(
+                reply, response -> KafkaAdmin.describedCluster(response, kafka.includeFencedBrokers(), brokerId));
+    }
+
+    /** Once every one of {@code parts} is in, in their order, the answer {@code assembly} makes of them. */
+    private static <T> CompletableFuture<Answer> all(
+            List<CompletableFuture<T>> parts, Function<List<T>, ApiMessage> assembly) {
+        return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
+                .thenApply(done -> Answer.of(assembly.apply(
+                        parts.stream().map(CompletableFuture::join).toList())));
     }
 
     private static <T> CompletableFuture<Answer> answered(GrpcReply<T> reply, Function<T, ApiMessage> translation) {

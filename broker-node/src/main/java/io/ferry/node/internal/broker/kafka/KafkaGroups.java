@@ -3,6 +3,9 @@ package io.ferry.node.internal.broker.kafka;
 import io.ferry.node.internal.caller.CallerClientId;
 import io.ferry.proto.v1.ConsumerGroupHeartbeatRequest;
 import io.ferry.proto.v1.ConsumerGroupHeartbeatResponse;
+import io.ferry.proto.v1.DeleteGroupsResponse;
+import io.ferry.proto.v1.DescribeGroupsResponse;
+import io.ferry.proto.v1.ListGroupsResponse;
 import io.ferry.proto.v1.OffsetCommitRequest;
 import io.ferry.proto.v1.OffsetCommitResponse;
 import io.ferry.proto.v1.OffsetFetchRequest;
@@ -11,8 +14,12 @@ import io.ferry.proto.v1.PartitionErrorsByTopic;
 import io.ferry.proto.v1.PartitionsByTopic;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.common.message.ConsumerGroupDescribeResponseData;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData;
+import org.apache.kafka.common.message.DeleteGroupsResponseData;
+import org.apache.kafka.common.message.ListGroupsRequestData;
+import org.apache.kafka.common.message.ListGroupsResponseData;
 import org.apache.kafka.common.message.OffsetCommitRequestData;
 import org.apache.kafka.common.message.OffsetCommitResponseData;
 import org.apache.kafka.common.message.OffsetCommitResponseData.OffsetCommitResponsePartition;
@@ -159,6 +166,92 @@ final class KafkaGroups {
                         .addAllPartitions(t.partitionIndexes())
                         .build())
                 .toList();
+    }
+
+    static ListGroupsResponseData listed(ListGroupsRequestData kafka, ListGroupsResponse ferry) {
+        List<ListGroupsResponseData.ListedGroup> groups = new ArrayList<>();
+        for (ListGroupsResponse.Listing listing : ferry.getGroupsList()) {
+            String state = KafkaAdmin.groupState(listing.getGroupState());
+            boolean wanted = kafka.statesFilter().isEmpty()
+                    || kafka.statesFilter().stream().anyMatch(state::equalsIgnoreCase);
+            boolean consumerType = kafka.typesFilter().isEmpty()
+                    || kafka.typesFilter().stream().anyMatch("consumer"::equalsIgnoreCase);
+            if (wanted && consumerType) {
+                groups.add(new ListGroupsResponseData.ListedGroup()
+                        .setGroupId(listing.getGroupId())
+                        .setProtocolType("consumer")
+                        .setGroupState(state)
+                        .setGroupType("consumer"));
+            }
+        }
+        return new ListGroupsResponseData()
+                .setErrorCode(KafkaErrors.of(ferry.getError()).code())
+                .setGroups(groups);
+    }
+
+    static ConsumerGroupDescribeResponseData described(DescribeGroupsResponse ferry, TopicIds ids) {
+        List<ConsumerGroupDescribeResponseData.DescribedGroup> groups = new ArrayList<>();
+        for (DescribeGroupsResponse.Description group : ferry.getGroupsList()) {
+            Errors error = KafkaErrors.of(group.getError());
+            ConsumerGroupDescribeResponseData.DescribedGroup described =
+                    new ConsumerGroupDescribeResponseData.DescribedGroup()
+                            .setGroupId(group.getGroupId())
+                            .setErrorCode(error.code())
+                            .setErrorMessage(KafkaAdmin.message(group.getError()));
+            if (error == Errors.NONE) {
+                List<ConsumerGroupDescribeResponseData.Member> members = new ArrayList<>();
+                for (DescribeGroupsResponse.Member m : group.getMembersList()) {
+                    members.add(new ConsumerGroupDescribeResponseData.Member()
+                            .setMemberId(m.getMemberId())
+                            .setInstanceId(m.hasInstanceId() ? m.getInstanceId() : null)
+                            .setMemberEpoch(m.getMemberEpoch())
+                            .setClientId(m.getClientId())
+                            .setClientHost(m.getClientHost())
+                            .setSubscribedTopicNames(new ArrayList<>(m.getSubscribedTopicNamesList()))
+                            .setSubscribedTopicRegex(m.hasSubscribedTopicRegex() ? m.getSubscribedTopicRegex() : null)
+                            .setAssignment(assignment(m.getAssignmentList(), ids))
+                            .setTargetAssignment(assignment(m.getTargetAssignmentList(), ids)));
+                }
+                described
+                        .setGroupState(KafkaAdmin.groupState(group.getGroupState()))
+                        .setGroupEpoch(group.getGroupEpoch())
+                        .setAssignmentEpoch(group.getAssignmentEpoch())
+                        .setAssignorName(group.getAssignorName())
+                        .setMembers(members);
+            }
+            groups.add(described);
+        }
+        return new ConsumerGroupDescribeResponseData().setGroups(groups);
+    }
+
+    private static ConsumerGroupDescribeResponseData.Assignment assignment(
+            List<PartitionsByTopic> partitions, TopicIds ids) {
+        List<ConsumerGroupDescribeResponseData.TopicPartitions> topics = new ArrayList<>();
+        for (PartitionsByTopic topic : partitions) {
+            topics.add(new ConsumerGroupDescribeResponseData.TopicPartitions()
+                    .setTopicId(ids.id(topic.getTopic()))
+                    .setTopicName(topic.getTopic())
+                    .setPartitions(new ArrayList<>(topic.getPartitionsList())));
+        }
+        return new ConsumerGroupDescribeResponseData.Assignment().setTopicPartitions(topics);
+    }
+
+    /** Each requested group's result; a request-wide refusal is every group's. */
+    static DeleteGroupsResponseData deleted(List<String> requested, DeleteGroupsResponse ferry) {
+        DeleteGroupsResponseData.DeletableGroupResultCollection results =
+                new DeleteGroupsResponseData.DeletableGroupResultCollection();
+        for (String groupId : requested) {
+            io.ferry.proto.v1.Error error = ferry.getResultsList().stream()
+                    .filter(r -> r.getGroupId().equals(groupId))
+                    .map(DeleteGroupsResponse.Result::getError)
+                    .findFirst()
+                    .orElse(ferry.getError());
+            results.add(new DeleteGroupsResponseData.DeletableGroupResult()
+                    .setGroupId(groupId)
+                    .setErrorCode(KafkaErrors.of(error).code())
+                    .setErrorMessage(KafkaAdmin.message(error)));
+        }
+        return new DeleteGroupsResponseData().setResults(results);
     }
 
     /** Kafka's answer up to version 7: one group, its topics at the top level. */

@@ -49,6 +49,7 @@ public final class KafkaListener implements AutoCloseable {
     /**
      * Binds {@code address} and serves.
      *
+     * @param brokerId        this broker's id, which Kafka's clients are told is the controller (any broker forwards)
      * @param broker          the broker's services, which the Kafka APIs are translated onto
      * @param groups          the consumer group services, likewise
      * @param metadata        the broker's metadata view: the Kafka listeners of the other brokers
@@ -58,13 +59,14 @@ public final class KafkaListener implements AutoCloseable {
      */
     public static KafkaListener start(
             HostPort address,
+            int brokerId,
             BrokerGrpcService broker,
             GroupGrpcService groups,
             Supplier<BrokerMetadata> metadata,
             int maxRequestBytes,
             ThreadFactory threads)
             throws IOException {
-        KafkaApis apis = new KafkaApis(broker, groups, metadata);
+        KafkaApis apis = new KafkaApis(brokerId, broker, groups, metadata);
         RefusalLog refusals = new RefusalLog(REFUSAL_LOG_INTERVAL_NANOS, System::nanoTime);
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(THREADS, threads, NioIoHandler.newFactory());
         ChannelFuture bound = new ServerBootstrap()

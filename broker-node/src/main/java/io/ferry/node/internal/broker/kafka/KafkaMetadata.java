@@ -47,7 +47,11 @@ final class KafkaMetadata {
         return kafka.topics() != null && kafka.topics().stream().allMatch(t -> t.name() == null);
     }
 
-    static MetadataResponseData response(MetadataRequestData kafka, MetadataResponse ferry) {
+    /**
+     * @param controllerId the answering broker, named as the controller: Kafka's admin client sends controller
+     *                     calls there, and every Ferry broker forwards them to the controllers
+     */
+    static MetadataResponseData response(MetadataRequestData kafka, MetadataResponse ferry, int controllerId) {
         MetadataResponseBrokerCollection brokers = new MetadataResponseBrokerCollection();
         for (BrokerRegistration broker : ferry.getBrokersList()) {
             for (Endpoint endpoint : broker.getEndpointsList()) {
@@ -72,7 +76,7 @@ final class KafkaMetadata {
         }
         return new MetadataResponseData()
                 .setBrokers(brokers)
-                .setControllerId(ferry.getControllerId())
+                .setControllerId(controllerId)
                 .setClusterId(null)
                 .setTopics(topics);
     }

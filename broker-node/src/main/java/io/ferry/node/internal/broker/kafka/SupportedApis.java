@@ -30,7 +30,17 @@ final class SupportedApis {
             Map.entry(ApiKeys.FIND_COORDINATOR, ApiKeys.FIND_COORDINATOR.latestVersion()),
             Map.entry(ApiKeys.CONSUMER_GROUP_HEARTBEAT, ApiKeys.CONSUMER_GROUP_HEARTBEAT.latestVersion()),
             Map.entry(ApiKeys.OFFSET_COMMIT, (short) 9),
-            Map.entry(ApiKeys.OFFSET_FETCH, (short) 9)));
+            Map.entry(ApiKeys.OFFSET_FETCH, (short) 9),
+            Map.entry(ApiKeys.LIST_GROUPS, ApiKeys.LIST_GROUPS.latestVersion()),
+            Map.entry(ApiKeys.CONSUMER_GROUP_DESCRIBE, ApiKeys.CONSUMER_GROUP_DESCRIBE.latestVersion()),
+            Map.entry(ApiKeys.DELETE_GROUPS, ApiKeys.DELETE_GROUPS.latestVersion()),
+            Map.entry(ApiKeys.CREATE_TOPICS, ApiKeys.CREATE_TOPICS.latestVersion()),
+            Map.entry(ApiKeys.DELETE_TOPICS, ApiKeys.DELETE_TOPICS.latestVersion()),
+            Map.entry(ApiKeys.CREATE_PARTITIONS, ApiKeys.CREATE_PARTITIONS.latestVersion()),
+            Map.entry(ApiKeys.DESCRIBE_CONFIGS, ApiKeys.DESCRIBE_CONFIGS.latestVersion()),
+            Map.entry(ApiKeys.INCREMENTAL_ALTER_CONFIGS, ApiKeys.INCREMENTAL_ALTER_CONFIGS.latestVersion()),
+            Map.entry(ApiKeys.DELETE_RECORDS, ApiKeys.DELETE_RECORDS.latestVersion()),
+            Map.entry(ApiKeys.DESCRIBE_CLUSTER, ApiKeys.DESCRIBE_CLUSTER.latestVersion())));
 
     private SupportedApis() {}
 
