@@ -65,6 +65,9 @@ final class ProcessCluster implements AutoCloseable {
 
     private final Path dir;
     private final Map<Integer, ClusterNode> nodes = new LinkedHashMap<>();
+    /** Each broker's {@code kafka.listeners} port: every broker also speaks Kafka's protocol. */
+    private final Map<Integer, Integer> kafkaPorts = new HashMap<>();
+
     private FerryAdmin admin;
 
     private ProcessCluster(Path dir) {
@@ -135,9 +138,12 @@ final class ProcessCluster implements AutoCloseable {
                         s));
             }
             for (int id : BROKER_IDS) {
+                int kafkaPort = LoopbackPorts.freePort();
+                cluster.kafkaPorts.put(id, kafkaPort);
                 List<String> s = new ArrayList<>(List.of(
                         "controller.quorum.voters=" + voters,
-                        "controller.quorum.bootstrap.servers=" + controllerBootstrap));
+                        "controller.quorum.bootstrap.servers=" + controllerBootstrap,
+                        "kafka.listeners=PLAINTEXT://127.0.0.1:" + kafkaPort));
                 s.addAll(settings);
                 cluster.add(new ClusterNode(
                         id,
@@ -171,6 +177,11 @@ final class ProcessCluster implements AutoCloseable {
             throw new IllegalArgumentException("no node " + id + "; nodes are " + nodes.keySet());
         }
         return node;
+    }
+
+    /** The brokers' Kafka listeners, for a Kafka client's {@code bootstrap.servers}. */
+    String kafkaBootstrap() {
+        return BROKER_IDS.stream().map(id -> "127.0.0.1:" + kafkaPorts.get(id)).collect(Collectors.joining(","));
     }
 
     /** The brokers' gRPC addresses, for a client's {@code bootstrap.servers}. */
