@@ -38,13 +38,30 @@ final class Shell {
     /** As {@link #run(Duration, Map, List)}, in {@code directory}. */
     static Result run(Path directory, Duration timeout, Map<String, String> env, List<String> command)
             throws IOException, InterruptedException {
+        return run(directory, timeout, env, command, Path.of("/dev/null"));
+    }
+
+    /** As {@link #run(Duration, Map, List)}, with {@code input}'s contents on its standard input. */
+    static Result run(Duration timeout, List<String> command, String input) throws IOException, InterruptedException {
+        Path in = Files.createTempFile("ferry-system-test", ".in");
+        try {
+            Files.writeString(in, input, StandardCharsets.UTF_8);
+            return run(Repo.ROOT, timeout, Map.of(), command, in);
+        } finally {
+            Files.deleteIfExists(in);
+        }
+    }
+
+    private static Result run(
+            Path directory, Duration timeout, Map<String, String> env, List<String> command, Path input)
+            throws IOException, InterruptedException {
         Path out = Files.createTempFile("ferry-system-test", ".out");
         try {
             ProcessBuilder pb = new ProcessBuilder(command)
                     .directory(directory.toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(out.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+                    .redirectInput(ProcessBuilder.Redirect.from(input.toFile()));
             pb.environment().keySet().removeIf(k -> k.startsWith("FERRY_"));
             pb.environment().putAll(env);
             Process process = pb.start();

@@ -179,10 +179,10 @@ final class KafkaAdmin {
      * The brokers at their Kafka listeners. {@code controllerId} is the answering broker: Kafka's admin client
      * sends controller-bound calls (CreateTopics, …) to the node named there, and every Ferry broker forwards
      * them to the controllers, as a KRaft broker names itself. No cluster id: Ferry's metadata has none yet, so
-     * it is empty.
+     * it is empty. Fenced brokers are listed only when asked for (version 2 and later).
      */
     static DescribeClusterResponseData describedCluster(
-            DescribeClusterResponse ferry, boolean includeFenced, int controllerId) {
+            DescribeClusterResponse ferry, boolean includeFenced, int controllerId, short version) {
         Errors error = KafkaErrors.of(ferry.getError());
         DescribeClusterBrokerCollection brokers = new DescribeClusterBrokerCollection();
         for (BrokerRegistration broker : ferry.getBrokersList()) {
@@ -195,7 +195,8 @@ final class KafkaAdmin {
                             .setBrokerId(broker.getBrokerId())
                             .setHost(endpoint.getHost())
                             .setPort(endpoint.getPort())
-                            .setIsFenced(broker.getFenced()));
+                            // Only version 2 has the field, and only it asks for fenced brokers.
+                            .setIsFenced(version >= 2 && broker.getFenced()));
                 }
             }
         }

@@ -114,7 +114,7 @@ final class KafkaApis {
             case API_VERSIONS -> CompletableFuture.completedFuture(Answer.of(SupportedApis.apiVersions(true)));
             case METADATA -> metadata((MetadataRequestData) request);
             case FETCH -> fetch((FetchRequestData) request);
-            case LIST_OFFSETS -> listOffsets((ListOffsetsRequestData) request);
+            case LIST_OFFSETS -> listOffsets((ListOffsetsRequestData) request, version);
             case INIT_PRODUCER_ID -> initProducerId((InitProducerIdRequestData) request);
             case FIND_COORDINATOR -> findCoordinator((FindCoordinatorRequestData) request, version);
             case CONSUMER_GROUP_HEARTBEAT -> heartbeat((ConsumerGroupHeartbeatRequestData) request);
@@ -129,7 +129,7 @@ final class KafkaApis {
             case DESCRIBE_CONFIGS -> describeConfigs((DescribeConfigsRequestData) request);
             case INCREMENTAL_ALTER_CONFIGS -> alterConfigs((IncrementalAlterConfigsRequestData) request);
             case DELETE_RECORDS -> deleteRecords((DeleteRecordsRequestData) request);
-            case DESCRIBE_CLUSTER -> describeCluster((DescribeClusterRequestData) request);
+            case DESCRIBE_CLUSTER -> describeCluster((DescribeClusterRequestData) request, version);
             default -> throw new IllegalArgumentException("the Kafka listener does not serve " + api);
         };
     }
@@ -184,10 +184,10 @@ final class KafkaApis {
         return reply.answer().thenApply(response -> new Answer(KafkaFetch.response(response), reply::ended));
     }
 
-    private CompletableFuture<Answer> listOffsets(ListOffsetsRequestData kafka) {
+    private CompletableFuture<Answer> listOffsets(ListOffsetsRequestData kafka, short version) {
         GrpcReply<io.ferry.proto.v1.ListOffsetsResponse> reply = new GrpcReply<>();
         broker.listOffsets(KafkaListOffsets.request(kafka), reply);
-        return answered(reply, KafkaListOffsets::response);
+        return answered(reply, response -> KafkaListOffsets.response(response, version));
     }
 
     private CompletableFuture<Answer> initProducerId(InitProducerIdRequestData kafka) {
@@ -480,7 +480,7 @@ final class KafkaApis {
         return answered(reply, KafkaAdmin::deletedRecords);
     }
 
-    private CompletableFuture<Answer> describeCluster(DescribeClusterRequestData kafka) {
+    private CompletableFuture<Answer> describeCluster(DescribeClusterRequestData kafka, short version) {
         if (kafka.endpointType() != BROKER_ENDPOINTS) {
             return CompletableFuture.completedFuture(Answer.of(new DescribeClusterResponseData()
                     .setErrorCode(Errors.UNSUPPORTED_ENDPOINT_TYPE.code())
@@ -491,7 +491,8 @@ final class KafkaApis {
         GrpcReply<DescribeClusterResponse> reply = new GrpcReply<>();
         broker.describeCluster(DescribeClusterRequest.getDefaultInstance(), reply);
         return answered(
-                reply, response -> KafkaAdmin.describedCluster(response, kafka.includeFencedBrokers(), brokerId));
+                reply,
+                response -> KafkaAdmin.describedCluster(response, kafka.includeFencedBrokers(), brokerId, version));
     }
 
     /** Once every one of {@code parts} is in, in their order, the answer {@code assembly} makes of them. */

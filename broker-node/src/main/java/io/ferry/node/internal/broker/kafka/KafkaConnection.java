@@ -173,23 +173,28 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void answered(InFlight slot, AbstractRequest request, Answer answer, Throwable failure) {
-        if (!channel.channel().isActive()) {
-            if (answer != null) {
-                answer.written().run();
+        try {
+            if (!channel.channel().isActive()) {
+                return;
             }
+            RequestHeader header = slot.header;
+            ApiMessage body;
+            if (failure != null) {
+                log.warn("A Kafka {} request from {} failed unexpectedly", header.apiKey(), connection, failure);
+                body = request.getErrorResponse(0, failure).data();
+            } else {
+                body = answer.data();
+            }
+            slot.answer = body == null
+                    ? Unpooled.EMPTY_BUFFER
+                    : serialize(header.correlationId(), header.apiKey(), header.apiVersion(), body);
+        } catch (RuntimeException e) {
+            // An answer that cannot be written would leave the client waiting for it, and every answer after it.
+            log.warn("Cannot write the answer to a Kafka {} request from {}", slot.header.apiKey(), connection, e);
+            channel.close();
             return;
-        }
-        RequestHeader header = slot.header;
-        if (failure != null) {
-            log.warn("A Kafka {} request from {} failed unexpectedly", header.apiKey(), connection, failure);
-            ApiMessage error = request.getErrorResponse(0, failure).data();
-            slot.answer = serialize(header.correlationId(), header.apiKey(), header.apiVersion(), error);
-        } else if (answer.data() == null) {
-            slot.answer = Unpooled.EMPTY_BUFFER;
-        } else {
-            try {
-                slot.answer = serialize(header.correlationId(), header.apiKey(), header.apiVersion(), answer.data());
-            } finally {
+        } finally {
+            if (answer != null) {
                 answer.written().run();
             }
         }

@@ -35,7 +35,8 @@ final class KafkaListOffsets {
         return request.build();
     }
 
-    static ListOffsetsResponseData response(ListOffsetsResponse ferry) {
+    /** Kafka's answer at {@code version}: the leader epoch only from version 4, which has the field. */
+    static ListOffsetsResponseData response(ListOffsetsResponse ferry, short version) {
         List<ListOffsetsTopicResponse> topics = new ArrayList<>();
         for (ListOffsetsTopicResult topic : ferry.getTopicsList()) {
             List<ListOffsetsPartitionResponse> partitions = new ArrayList<>();
@@ -45,7 +46,7 @@ final class KafkaListOffsets {
                         .setErrorCode(KafkaErrors.of(p.getError()).code())
                         .setOffset(p.getOffset())
                         .setTimestamp(p.getTimestamp())
-                        .setLeaderEpoch(p.getLeaderEpoch()));
+                        .setLeaderEpoch(version >= 4 ? p.getLeaderEpoch() : -1));
             }
             topics.add(new ListOffsetsTopicResponse().setName(topic.getTopic()).setPartitions(partitions));
         }
