@@ -90,6 +90,7 @@ final class KafkaApis {
     private final GroupGrpcService groups;
     private final Supplier<BrokerMetadata> metadata;
     private final TopicIds topicIds;
+    private final KafkaFetchSessions fetchSessions = new KafkaFetchSessions();
 
     KafkaApis(int brokerId, BrokerGrpcService broker, GroupGrpcService groups, Supplier<BrokerMetadata> metadata) {
         this.brokerId = brokerId;
@@ -113,7 +114,7 @@ final class KafkaApis {
         return switch (api) {
             case API_VERSIONS -> CompletableFuture.completedFuture(Answer.of(SupportedApis.apiVersions(true)));
             case METADATA -> metadata((MetadataRequestData) request);
-            case FETCH -> fetch((FetchRequestData) request);
+            case FETCH -> fetch((FetchRequestData) request, version);
             case LIST_OFFSETS -> listOffsets((ListOffsetsRequestData) request, version);
             case INIT_PRODUCER_ID -> initProducerId((InitProducerIdRequestData) request);
             case FIND_COORDINATOR -> findCoordinator((FindCoordinatorRequestData) request, version);
@@ -170,18 +171,24 @@ final class KafkaApis {
         return answered(reply, response -> KafkaMetadata.response(kafka, response, brokerId));
     }
 
-    private CompletableFuture<Answer> fetch(FetchRequestData kafka) {
-        if (KafkaFetch.namesASession(kafka)) {
-            return CompletableFuture.completedFuture(Answer.of(KafkaFetch.sessionNotFound()));
+    private CompletableFuture<Answer> fetch(FetchRequestData kafka, short version) {
+        // Sessions came with version 7; an older request has no session fields, so it is always full.
+        KafkaFetchSessions.Plan plan = fetchSessions.plan(
+                version >= 7
+                        ? kafka
+                        : kafka.duplicate().setSessionId(KafkaFetch.NO_SESSION).setSessionEpoch(-1));
+        if (plan.error() != null) {
+            return CompletableFuture.completedFuture(Answer.of(KafkaFetch.refused(plan.error())));
         }
         GrpcReply<io.ferry.proto.v1.FetchResponse> reply = new GrpcReply<>();
-        broker.fetch(KafkaFetch.request(kafka), reply);
+        broker.fetch(KafkaFetch.request(kafka, plan), reply);
         reply.answer().whenComplete((response, failure) -> {
             if (failure != null) {
                 reply.ended();
             }
         });
-        return reply.answer().thenApply(response -> new Answer(KafkaFetch.response(response), reply::ended));
+        return reply.answer()
+                .thenApply(response -> new Answer(KafkaFetch.response(response, plan, fetchSessions), reply::ended));
     }
 
     private CompletableFuture<Answer> listOffsets(ListOffsetsRequestData kafka, short version) {

@@ -68,7 +68,11 @@ class KafkaAnswersAtEveryVersionTest {
     void everyTranslatedAnswerIsWrittenAtEveryServedVersion() {
         List<String> failures = new ArrayList<>();
         check(failures, ApiKeys.PRODUCE, v -> KafkaProduce.response(produce()));
-        check(failures, ApiKeys.FETCH, v -> KafkaFetch.response(fetch()));
+        check(failures, ApiKeys.FETCH, v -> {
+            KafkaFetchSessions sessions = new KafkaFetchSessions();
+            return KafkaFetch.response(
+                    fetch(), sessions.plan(new org.apache.kafka.common.message.FetchRequestData()), sessions);
+        });
         check(failures, ApiKeys.LIST_OFFSETS, v -> KafkaListOffsets.response(listOffsets(), v));
         check(
                 failures,
