@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ferry.client.FerryConsumer;
 import io.ferry.node.FerryNode;
 import io.ferry.node.NodeConfig;
 import io.ferry.proto.v1.Acks;
@@ -312,6 +313,48 @@ class KafkaListenerTest {
                 f.get(30, TimeUnit.SECONDS);
             }
         }
+    }
+
+    @Test
+    void aGroupsCommittedOffsetsAreSharedByFerryAndKafkaMembers() throws Exception {
+        createTopic(grpc, "shared", 2, Map.of());
+        produce("shared", "a", 10);
+        Map<String, String> ferryMember = Map.of(
+                "bootstrap.servers", "127.0.0.1:" + node.grpcAddress().getPort(),
+                "group.id", "mixed",
+                "auto.offset.reset", "earliest",
+                "enable.auto.commit", "false");
+        assertEquals(10, consumeAsFerryMember(ferryMember, "shared", 10).size());
+
+        produce("shared", "b", 5);
+        Properties kafkaMember = consumerConfig();
+        kafkaMember.put(ConsumerConfig.GROUP_ID_CONFIG, "mixed");
+        kafkaMember.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer");
+        kafkaMember.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        List<String> kafkaRead = consumeInGroup(kafkaMember, "shared", 5);
+        assertEquals(5, kafkaRead.size(), kafkaRead.toString());
+        assertTrue(kafkaRead.stream().allMatch(v -> v.startsWith("b")), kafkaRead.toString());
+
+        produce("shared", "c", 3);
+        List<String> ferryRead = consumeAsFerryMember(ferryMember, "shared", 3);
+        assertEquals(3, ferryRead.size(), ferryRead.toString());
+        assertTrue(ferryRead.stream().allMatch(v -> v.startsWith("c")), ferryRead.toString());
+    }
+
+    /** A member of the group through Ferry's own client (gRPC): polls until {@code expected} records, commits. */
+    private static List<String> consumeAsFerryMember(Map<String, String> config, String topic, int expected) {
+        List<String> values = new ArrayList<>();
+        try (FerryConsumer consumer = new FerryConsumer(io.ferry.client.ConsumerConfig.of(config))) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (values.size() < expected && System.nanoTime() < deadline) {
+                for (io.ferry.client.ConsumerRecord r : consumer.poll(Duration.ofMillis(200))) {
+                    values.add(new String(r.value(), StandardCharsets.UTF_8));
+                }
+            }
+            consumer.commitSync();
+        }
+        return values;
     }
 
     @Test
