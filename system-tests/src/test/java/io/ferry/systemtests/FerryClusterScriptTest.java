@@ -116,6 +116,9 @@ class FerryClusterScriptTest {
             assertState(up, node, "healthy");
         }
         assertTrue(up.output().contains("Cluster is up. Bootstrap: 127.0.0.1:" + base), up::toString);
+        assertTrue(
+                up.output().contains("Kafka clients and tools: --bootstrap-server 127.0.0.1:" + (base + 300)),
+                up::toString);
 
         Shell.Result create =
                 ferry("topic", "create", "--topic", "orders", "--partitions", "3", "--replication-factor", "3");

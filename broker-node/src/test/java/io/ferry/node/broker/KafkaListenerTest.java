@@ -55,6 +55,8 @@ import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
+import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
 import org.apache.kafka.common.protocol.Errors;
@@ -424,6 +426,53 @@ class KafkaListenerTest {
             ApiVersionsResponseData versions = new ApiVersionsResponseData(new ByteBufferAccessor(buffer), (short) 0);
             assertEquals(Errors.UNSUPPORTED_VERSION.code(), versions.errorCode());
             assertTrue(versions.apiKeys().find(ApiKeys.PRODUCE.id) != null, versions.toString());
+        }
+    }
+
+    @Test
+    void pipelinedRequestsAreAnsweredInTheOrderSentBeyondTheRequestsHandledAtOnce() throws Exception {
+        createTopic(grpc, "pipelined", 1, Map.of());
+        int requests = 200;
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), kafkaPort)) {
+            socket.setSoTimeout(30_000);
+            DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+            // Every request written before any answer is read: the broker handles 16 at a time and reads the
+            // rest as the first answers go out. Fetches that wait (max wait 200 ms, one byte wanted of an empty
+            // partition) interleave with Metadata answered at once, so later answers are ready before earlier ones.
+            for (int i = 0; i < requests; i++) {
+                short version = 12;
+                ByteBuffer request = i % 2 == 0
+                        ? serialize(
+                                new RequestHeader(ApiKeys.METADATA, version, "pipeline", i),
+                                new MetadataRequestData().setTopics(List.of()),
+                                version)
+                        : serialize(
+                                new RequestHeader(ApiKeys.FETCH, version, "pipeline", i),
+                                new FetchRequestData()
+                                        .setReplicaId(-1)
+                                        .setMaxWaitMs(200)
+                                        .setMinBytes(1)
+                                        .setMaxBytes(1 << 20)
+                                        .setSessionEpoch(-1)
+                                        .setTopics(List.of(new FetchRequestData.FetchTopic()
+                                                .setTopic("pipelined")
+                                                .setPartitions(List.of(new FetchRequestData.FetchPartition()
+                                                        .setPartition(0)
+                                                        .setFetchOffset(0)
+                                                        .setPartitionMaxBytes(1 << 16)
+                                                        .setCurrentLeaderEpoch(-1))))),
+                                version);
+                writeFrame(out, request);
+            }
+            DataInputStream in = new DataInputStream(socket.getInputStream());
+            for (int i = 0; i < requests; i++) {
+                byte[] answer = new byte[in.readInt()];
+                in.readFully(answer);
+                ApiKeys api = i % 2 == 0 ? ApiKeys.METADATA : ApiKeys.FETCH;
+                ResponseHeader header =
+                        ResponseHeader.parse(ByteBuffer.wrap(answer), api.responseHeaderVersion((short) 12));
+                assertEquals(i, header.correlationId(), "answer " + i + " out of order");
+            }
         }
     }
 
