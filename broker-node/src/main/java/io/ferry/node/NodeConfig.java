@@ -8,6 +8,7 @@ import io.ferry.config.ConfigProblem;
 import io.ferry.config.ConfigSources;
 import io.ferry.config.ConfigValues;
 import io.ferry.config.HostPort;
+import io.ferry.config.ListenerAddress;
 import io.ferry.config.QuorumVoter;
 import io.ferry.config.RawSetting;
 import io.ferry.group.GroupConfig;
@@ -215,6 +216,16 @@ public final class NodeConfig {
                                         "set without kafka.listeners, which it advertises"));
                             }
                         });
+        if (values.get(KAFKA_ADVERTISED_LISTENERS).isPresent()
+                && values.get(KAFKA_LISTENERS).isPresent()
+                && !values.get(KAFKA_ADVERTISED_LISTENERS)
+                        .get()
+                        .securityProtocol()
+                        .equals(values.get(KAFKA_LISTENERS).get().securityProtocol())) {
+            problems.add(problem(
+                    KAFKA_ADVERTISED_LISTENERS,
+                    "expected the security protocol of kafka.listeners, which it advertises"));
+        }
         if (kafkaAdvertised().filter(advertised -> advertised.port() == 0).isPresent()) {
             problems.add(problem(KAFKA_ADVERTISED_LISTENERS, "expected the port clients connect to, not 0"));
         }
@@ -223,19 +234,28 @@ public final class NodeConfig {
                 .isPresent()) {
             problems.add(problem(GRPC_EXTERNAL_ADVERTISED, "expected the port clients connect to, not 0"));
         }
-        if ((grpcListenerTls() || grpcExternalListenerTls() || controllerQuorumTls() || httpListenerTls())
+        if ((grpcListenerTls()
+                        || grpcExternalListenerTls()
+                        || controllerQuorumTls()
+                        || httpListenerTls()
+                        || kafkaListenerTls())
                 && values.get(SSL_KEYSTORE_LOCATION).isEmpty()) {
-            io.ferry.config.ConfigKey<String> tlsKey = grpcListenerTls()
-                    ? GRPC_LISTENER_SECURITY_PROTOCOL
-                    : grpcExternalListenerTls()
-                            ? GRPC_EXTERNAL_LISTENER_SECURITY_PROTOCOL
-                            : controllerQuorumTls()
-                                    ? CONTROLLER_QUORUM_SECURITY_PROTOCOL
-                                    : HTTP_LISTENER_SECURITY_PROTOCOL;
+            String why;
+            if (grpcListenerTls() || grpcExternalListenerTls() || controllerQuorumTls() || httpListenerTls()) {
+                io.ferry.config.ConfigKey<String> tlsKey = grpcListenerTls()
+                        ? GRPC_LISTENER_SECURITY_PROTOCOL
+                        : grpcExternalListenerTls()
+                                ? GRPC_EXTERNAL_LISTENER_SECURITY_PROTOCOL
+                                : controllerQuorumTls()
+                                        ? CONTROLLER_QUORUM_SECURITY_PROTOCOL
+                                        : HTTP_LISTENER_SECURITY_PROTOCOL;
+                why = tlsKey.name() + " is " + values.get(tlsKey);
+            } else {
+                why = KAFKA_LISTENERS.name() + " is "
+                        + values.get(KAFKA_LISTENERS).orElseThrow();
+            }
             problems.add(problem(
-                    SSL_KEYSTORE_LOCATION,
-                    "expected the PEM file of this node's key and certificate chain: " + tlsKey.name() + " is "
-                            + values.get(tlsKey)));
+                    SSL_KEYSTORE_LOCATION, "expected the PEM file of this node's key and certificate chain: " + why));
         }
         if (grpcListenerSasl() && values.get(SSL_CLIENT_AUTH).equals("none")) {
             problems.add(problem(
@@ -300,12 +320,17 @@ public final class NodeConfig {
 
     /** The port that speaks Kafka's protocol ({@code kafka.listeners}), if any. */
     public Optional<HostPort> kafkaListener() {
-        return values.get(KAFKA_LISTENERS);
+        return values.get(KAFKA_LISTENERS).map(ListenerAddress::address);
+    }
+
+    /** Whether {@link #kafkaListener()} serves TLS ({@code SSL://}). */
+    public boolean kafkaListenerTls() {
+        return values.get(KAFKA_LISTENERS).filter(ListenerAddress::tls).isPresent();
     }
 
     /** The address Kafka clients are sent to for {@link #kafkaListener()}, when it differs from the bound one. */
     public Optional<HostPort> kafkaAdvertised() {
-        return values.get(KAFKA_ADVERTISED_LISTENERS);
+        return values.get(KAFKA_ADVERTISED_LISTENERS).map(ListenerAddress::address);
     }
 
     /**

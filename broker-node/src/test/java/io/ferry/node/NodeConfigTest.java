@@ -371,7 +371,7 @@ class NodeConfigTest {
     }
 
     @Test
-    void theKafkaListenerTakesKafkasSyntaxPlaintextOnlyAndAPortOfItsOwn() throws Exception {
+    void theKafkaListenerTakesKafkasSyntaxPlaintextOrSslAndAPortOfItsOwn() throws Exception {
         NodeConfig kafka = NodeConfig.load(
                 Optional.empty(),
                 Map.of(),
@@ -385,13 +385,27 @@ class NodeConfigTest {
                 Optional.empty(),
                 NodeConfig.load(Optional.empty(), Map.of(), MINIMAL).kafkaListener());
 
-        ConfigProblem tls =
-                only(rejected(Optional.empty(), Map.of(), concat(MINIMAL, "kafka.listeners=SSL://0.0.0.0:19093")));
-        assertEquals("kafka.listeners", tls.key());
-        assertTrue(tls.message().contains("PLAINTEXT only"), tls.message());
+        assertFalse(kafka.kafkaListenerTls());
+
+        ConfigProblem sasl =
+                only(rejected(Optional.empty(), Map.of(), concat(MINIMAL, "kafka.listeners=SASL_SSL://0.0.0.0:19093")));
+        assertEquals("kafka.listeners", sasl.key());
+        assertTrue(sasl.message().contains("PLAINTEXT or SSL"), sasl.message());
         ConfigProblem noScheme =
                 only(rejected(Optional.empty(), Map.of(), concat(MINIMAL, "kafka.listeners=0.0.0.0:19093")));
-        assertTrue(noScheme.message().contains("PLAINTEXT://host:port"), noScheme.message());
+        assertTrue(noScheme.message().contains("PROTOCOL://host:port"), noScheme.message());
+        ConfigProblem noKeystore =
+                only(rejected(Optional.empty(), Map.of(), concat(MINIMAL, "kafka.listeners=SSL://0.0.0.0:19093")));
+        assertEquals("ssl.keystore.location", noKeystore.key());
+        assertTrue(noKeystore.message().contains("kafka.listeners is SSL://0.0.0.0:19093"), noKeystore.message());
+        ConfigProblem otherProtocol = only(rejected(
+                Optional.empty(),
+                Map.of(),
+                concat(
+                        MINIMAL,
+                        "kafka.listeners=PLAINTEXT://0.0.0.0:19093",
+                        "kafka.advertised.listeners=SSL://broker-1:29093")));
+        assertEquals("kafka.advertised.listeners", otherProtocol.key());
         assertEquals(
                 "kafka.listeners",
                 only(rejected(

@@ -75,14 +75,11 @@ public final class ConfigType<T> {
             s -> s.isEmpty() ? Optional.empty() : Optional.of(HostPort.parse(s)),
             v -> v.map(HostPort::toString).orElse(""));
 
-    /**
-     * A Kafka listener as Kafka's {@code listeners} key writes one, {@code PLAINTEXT://host:port}, or empty for
-     * none. PLAINTEXT is the only security protocol the Kafka listener serves so far.
-     */
-    public static final ConfigType<Optional<HostPort>> OPTIONAL_PLAINTEXT_LISTENER = new ConfigType<>(
-            "PLAINTEXT://host:port or empty",
-            ConfigType::parsePlaintextListener,
-            v -> v.map(hp -> "PLAINTEXT://" + hp).orElse(""));
+    /** A Kafka listener as Kafka's {@code listeners} key writes one (see {@link ListenerAddress}), or empty. */
+    public static final ConfigType<Optional<ListenerAddress>> OPTIONAL_LISTENER = new ConfigType<>(
+            "PROTOCOL://host:port or empty",
+            s -> s.isEmpty() ? Optional.empty() : Optional.of(ListenerAddress.parse(s)),
+            v -> v.map(ListenerAddress::toString).orElse(""));
 
     /** Comma-separated {@code id@host:port} entries with distinct ids; see {@link QuorumVoter}. */
     public static final ConfigType<List<QuorumVoter>> QUORUM_VOTERS = new ConfigType<>(
@@ -161,22 +158,6 @@ public final class ConfigType<T> {
             return Boolean.FALSE;
         }
         throw new InvalidValueException("expected true or false, got " + Quoting.quoted(s));
-    }
-
-    private static Optional<HostPort> parsePlaintextListener(String s) throws InvalidValueException {
-        if (s.isEmpty()) {
-            return Optional.empty();
-        }
-        int scheme = s.indexOf("://");
-        if (scheme < 0) {
-            throw new InvalidValueException("expected PLAINTEXT://host:port, got " + Quoting.quoted(s));
-        }
-        String plaintext = "PLAINTEXT://";
-        if (!s.startsWith(plaintext)) {
-            throw new InvalidValueException("the Kafka listener serves PLAINTEXT only so far (SSL and SASL_SSL are"
-                    + " not offered yet), got " + Quoting.quoted(s));
-        }
-        return Optional.of(HostPort.parse(s.substring(plaintext.length())));
     }
 
     private static List<HostPort> parseHostPorts(String s) throws InvalidValueException {

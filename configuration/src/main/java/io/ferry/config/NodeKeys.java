@@ -77,19 +77,22 @@ public final class NodeKeys {
             "The address at which outside clients reach this broker's `grpc.external.listener`, such as the "
                     + "host port Docker publishes it on. Empty: the external listener's own bound address.");
 
-    public static final ConfigKey<Optional<HostPort>> KAFKA_LISTENERS = ConfigKey.define(
+    public static final ConfigKey<Optional<ListenerAddress>> KAFKA_LISTENERS = ConfigKey.define(
             "kafka.listeners",
-            ConfigType.OPTIONAL_PLAINTEXT_LISTENER,
+            ConfigType.OPTIONAL_LISTENER,
             Optional.empty(),
             any(),
             MEDIUM,
             "A port that speaks Kafka's binary protocol beside gRPC, in the syntax of Kafka's `listeners` "
                     + "(`PLAINTEXT://127.0.0.1:19092`), for Kafka's clients and tools on the same logs. One "
-                    + "listener, PLAINTEXT only so far. Port 0 picks a free port. Empty: no Kafka port.");
+                    + "listener. `SSL://`: TLS only, with the `ssl.keystore.location` certificate, the TLS versions "
+                    + "of `ssl.enabled.protocols` and client certificates as `ssl.client.auth` says (a client's "
+                    + "principal then comes from `ssl.principal.mapping.rules`); a plaintext connection is "
+                    + "closed. SASL is not offered yet. Port 0 picks a free port. Empty: no Kafka port.");
 
-    public static final ConfigKey<Optional<HostPort>> KAFKA_ADVERTISED_LISTENERS = ConfigKey.define(
+    public static final ConfigKey<Optional<ListenerAddress>> KAFKA_ADVERTISED_LISTENERS = ConfigKey.define(
             "kafka.advertised.listeners",
-            ConfigType.OPTIONAL_PLAINTEXT_LISTENER,
+            ConfigType.OPTIONAL_LISTENER,
             Optional.empty(),
             any(),
             MEDIUM,

@@ -41,6 +41,7 @@ import io.ferry.node.internal.broker.replica.PartitionReconciler;
 import io.ferry.node.internal.broker.topic.TopicAdmission;
 import io.ferry.node.internal.broker.topic.TopicConfigs;
 import io.ferry.node.internal.broker.topic.TopicOverrides;
+import io.ferry.node.internal.caller.CallerPrincipal;
 import io.ferry.node.internal.caller.RefusalLog;
 import io.ferry.node.internal.threads.NodeThreads;
 import io.ferry.node.internal.tls.NodeTls;
@@ -137,6 +138,8 @@ public final class BrokerRole implements NodeRole {
     private volatile BrokerChannels recordPeers;
     /** The port that speaks Kafka's protocol, when {@code kafka.listeners} names one. */
     private volatile KafkaListener kafkaListener;
+    /** TLS of the Kafka listener, when {@code kafka.listeners} is {@code SSL://}. */
+    private final Optional<NodeTls.KafkaTls> kafkaTls;
     /** Creates {@code __consumer_offsets} at the first FindCoordinator or group stream that needs it. */
     private OffsetsTopicCreation offsetsTopic;
 
@@ -200,6 +203,8 @@ public final class BrokerRole implements NodeRole {
                 ? Optional.of(NodeTls.connections(config.values(), threads))
                 : Optional.empty();
         this.controllers = new ControllerGateway(threads, connectionTls);
+        this.kafkaTls =
+                config.kafkaListenerTls() ? Optional.of(NodeTls.kafka(config.values(), threads)) : Optional.empty();
         this.lifecycle = new BrokerLifecycle(
                 config.nodeId(),
                 controllers,
@@ -330,8 +335,14 @@ public final class BrokerRole implements NodeRole {
                     groupService,
                     lifecycle::metadata,
                     config.maxRequestBytes(),
+                    kafkaTls.map(tls -> tls::newEngine),
+                    new CallerPrincipal(config.sslPrincipalMapper()),
                     threads.numbered("ferry-kafka-network"));
-            log.info("Broker {} speaks Kafka's protocol on {}", config.nodeId(), kafkaListener.boundAddress());
+            log.info(
+                    "Broker {} speaks Kafka's protocol on {}{}",
+                    config.nodeId(),
+                    kafkaListener.boundAddress(),
+                    config.kafkaListenerTls() ? " (TLS)" : "");
         }
         recordPeers = new BrokerChannels(
                 lifecycle::metadata,
@@ -643,5 +654,6 @@ public final class BrokerRole implements NodeRole {
         }
         controllers.close();
         connectionTls.ifPresent(NodeTls::close);
+        kafkaTls.ifPresent(NodeTls.KafkaTls::close);
     }
 }

@@ -12,6 +12,7 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerTransportFilter;
 import io.grpc.Status;
+import java.net.SocketAddress;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.Optional;
@@ -71,11 +72,21 @@ public final class CallerPrincipal extends ServerTransportFilter implements Serv
     @Override
     public Attributes transportReady(Attributes attributes) {
         return attributes.toBuilder()
-                .set(CONNECTION_PRINCIPAL, principal(attributes.get(Grpc.TRANSPORT_ATTR_SSL_SESSION), attributes))
+                .set(
+                        CONNECTION_PRINCIPAL,
+                        principal(
+                                attributes.get(Grpc.TRANSPORT_ATTR_SSL_SESSION),
+                                attributes.get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR)))
                 .build();
     }
 
-    private Optional<Principal> principal(SSLSession session, Attributes attributes) {
+    /**
+     * The principal of a connection from {@code remote} whose TLS session is {@code session} (null on plaintext):
+     * the mapped subject of its client certificate, {@link Principal#ANONYMOUS} without one, or empty when no rule
+     * maps the subject (logged, naming the subject and the rules); for a listener that is not gRPC (the Kafka
+     * listener) as for the gRPC ports.
+     */
+    public Optional<Principal> principal(SSLSession session, SocketAddress remote) {
         X509Certificate certificate = clientCertificate(session);
         if (certificate == null) {
             return Optional.of(Principal.ANONYMOUS);
@@ -86,7 +97,7 @@ public final class CallerPrincipal extends ServerTransportFilter implements Serv
             log.warn(
                     "Refusing the calls of {}: no rule of ssl.principal.mapping.rules ({}) matches the subject '{}' of"
                             + " its client certificate",
-                    attributes.get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR),
+                    remote,
                     mapper.rules(),
                     subject);
         }

@@ -20,6 +20,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.BiFunction;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.TrustManager;
 
 /**
  * One side of a node's TLS, with the thread that keeps its credentials current:
@@ -125,6 +127,63 @@ public final class NodeTls implements AutoCloseable {
      */
     public record Https(SSLContext context, List<String> protocols, ScheduledExecutorService reloads)
             implements AutoCloseable {
+        @Override
+        public void close() {
+            reloads.shutdownNow();
+        }
+    }
+
+    /**
+     * The TLS of the Kafka listener ({@code kafka.listeners=SSL://}), for its Netty server (plain Netty, not
+     * gRPC's relocated copy, so a JDK context): the key store's certificate, and with {@code ssl.client.auth}
+     * other than {@code none} trust in {@code ssl.truststore.location} for client certificates, both reloaded
+     * as the gRPC listeners' are.
+     *
+     * @throws ConfigException naming the key whose file does not read or holds nothing usable
+     */
+    public static KafkaTls kafka(ConfigValues config, NodeThreads threads) throws ConfigException {
+        String clientAuth = config.get(NodeKeys.SSL_CLIENT_AUTH);
+        return start(
+                threads,
+                "ferry-tls-kafka-reload",
+                reloads -> {
+                    SSLContext context = SSLContext.getInstance("TLS");
+                    TrustManager[] trust = clientAuth.equals("none")
+                            ? null
+                            : new TrustManager[] {
+                                trustManager(
+                                        config,
+                                        reloads,
+                                        AdvancedTlsX509TrustManager.Verification.CERTIFICATE_ONLY_VERIFICATION)
+                            };
+                    context.init(new KeyManager[] {keyManager(config, reloads)}, trust, null);
+                    return context;
+                },
+                (context, reloads) ->
+                        new KafkaTls(context, config.get(NodeKeys.SSL_ENABLED_PROTOCOLS), clientAuth, reloads));
+    }
+
+    /**
+     * What the Kafka listener speaks: its context, the TLS versions of {@code ssl.enabled.protocols} and
+     * {@code ssl.client.auth}. Closing it stops the reloads.
+     */
+    public record KafkaTls(
+            SSLContext context, List<String> protocols, String clientAuth, ScheduledExecutorService reloads)
+            implements AutoCloseable {
+
+        /** The server side of one new connection. */
+        public SSLEngine newEngine() {
+            SSLEngine engine = context.createSSLEngine();
+            engine.setUseClientMode(false);
+            engine.setEnabledProtocols(protocols.toArray(String[]::new));
+            switch (clientAuth) {
+                case "required" -> engine.setNeedClientAuth(true);
+                case "requested" -> engine.setWantClientAuth(true);
+                default -> engine.setNeedClientAuth(false);
+            }
+            return engine;
+        }
+
         @Override
         public void close() {
             reloads.shutdownNow();

@@ -2,16 +2,22 @@ package io.ferry.node.internal.broker.kafka;
 
 import io.ferry.node.internal.caller.CallerClientId;
 import io.ferry.node.internal.caller.CallerConnection;
+import io.ferry.node.internal.caller.CallerPrincipal;
 import io.ferry.node.internal.caller.RefusalLog;
+import io.ferry.security.Principal;
 import io.grpc.Context;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.SSLSession;
 import org.apache.kafka.common.message.ResponseHeaderData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
@@ -50,8 +56,12 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     /** Frames read while {@link #inFlight} was full, oldest first. */
     private final ArrayDeque<ByteBuf> waiting = new ArrayDeque<>();
 
+    private final CallerPrincipal principals;
+
     private ChannelHandlerContext channel;
     private CallerConnection.Connection connection;
+    /** Who the client is: on TLS with a certificate, its mapped subject, once the handshake is done. */
+    private Principal principal = Principal.ANONYMOUS;
 
     /** One request: its header, and its answer once there is one. */
     private static final class InFlight {
@@ -66,9 +76,34 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
-    KafkaConnection(KafkaApis apis, RefusalLog refusals) {
+    KafkaConnection(KafkaApis apis, RefusalLog refusals, CallerPrincipal principals) {
         this.apis = apis;
         this.refusals = refusals;
+        this.principals = principals;
+    }
+
+    /**
+     * On TLS, the client's principal once the handshake is done; a failed handshake (a plaintext client, a
+     * certificate the trust store does not vouch for) or a certificate no rule maps closes the connection. No
+     * request is read before: TLS hands nothing up until then.
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof SslHandshakeCompletionEvent handshake) {
+            if (!handshake.isSuccess()) {
+                close("the TLS handshake failed (" + handshake.cause().getMessage() + ")");
+                return;
+            }
+            SSLSession session = ctx.pipeline().get(SslHandler.class).engine().getSession();
+            Optional<Principal> mapped =
+                    principals.principal(session, ctx.channel().remoteAddress());
+            if (mapped.isEmpty()) {
+                close("no rule of ssl.principal.mapping.rules maps its certificate's subject");
+                return;
+            }
+            principal = mapped.get();
+        }
+        ctx.fireUserEventTriggered(event);
     }
 
     @Override
@@ -129,9 +164,11 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         }
         InFlight slot = new InFlight(header);
         inFlight.add(slot);
-        Context context = CallerClientId.withClientId(
-                CallerConnection.withConnection(Context.ROOT, connection),
-                header.clientId() == null ? "" : header.clientId());
+        Context context = CallerPrincipal.withPrincipal(
+                CallerClientId.withClientId(
+                        CallerConnection.withConnection(Context.ROOT, connection),
+                        header.clientId() == null ? "" : header.clientId()),
+                principal);
         Context previous = context.attach();
         CompletableFuture<Answer> answer;
         try {

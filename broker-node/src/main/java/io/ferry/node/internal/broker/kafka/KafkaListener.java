@@ -4,6 +4,7 @@ import io.ferry.config.HostPort;
 import io.ferry.node.internal.broker.handler.BrokerGrpcService;
 import io.ferry.node.internal.broker.handler.GroupGrpcService;
 import io.ferry.node.internal.broker.metadata.BrokerMetadata;
+import io.ferry.node.internal.caller.CallerPrincipal;
 import io.ferry.node.internal.caller.RefusalLog;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -16,16 +17,20 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.ssl.SslHandler;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.Optional;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLEngine;
 
 /**
  * The port that speaks Kafka's binary protocol ({@code kafka.listeners}): a Netty server whose connections
  * each run a {@link KafkaConnection} behind a frame decoder that refuses any frame longer than the largest
- * request the broker takes, before reading it. Serves the broker's own services ({@link KafkaApis}).
+ * request the broker takes, before reading it, and for {@code SSL://} behind TLS (a plaintext client fails the
+ * handshake and is closed). Serves the broker's own services ({@link KafkaApis}).
  */
 public final class KafkaListener implements AutoCloseable {
 
@@ -54,6 +59,8 @@ public final class KafkaListener implements AutoCloseable {
      * @param groups          the consumer group services, likewise
      * @param metadata        the broker's metadata view: the Kafka listeners of the other brokers
      * @param maxRequestBytes the longest request frame read; a longer one closes its connection unread
+     * @param tls             for {@code SSL://}: the server side of each new connection's TLS
+     * @param principals      who a TLS client with a certificate is ({@code ssl.principal.mapping.rules})
      * @param threads         makes the network threads
      * @throws IOException if the address cannot be bound
      */
@@ -64,6 +71,8 @@ public final class KafkaListener implements AutoCloseable {
             GroupGrpcService groups,
             Supplier<BrokerMetadata> metadata,
             int maxRequestBytes,
+            Optional<Supplier<SSLEngine>> tls,
+            CallerPrincipal principals,
             ThreadFactory threads)
             throws IOException {
         KafkaApis apis = new KafkaApis(brokerId, broker, groups, metadata);
@@ -76,9 +85,10 @@ public final class KafkaListener implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel channel) {
+                        tls.ifPresent(engines -> channel.pipeline().addLast(new SslHandler(engines.get())));
                         channel.pipeline()
                                 .addLast(new LengthFieldBasedFrameDecoder(maxRequestBytes, 0, 4, 0, 4))
-                                .addLast(new KafkaConnection(apis, refusals));
+                                .addLast(new KafkaConnection(apis, refusals, principals));
                     }
                 })
                 .bind(new InetSocketAddress(address.host(), address.port()))

@@ -1,0 +1,39 @@
+package io.ferry.config;
+
+import java.util.Set;
+
+/**
+ * A listener as Kafka's {@code listeners} key writes one: {@code PROTOCOL://host:port}.
+ *
+ * @param securityProtocol what the listener speaks on its connections: {@code PLAINTEXT} or {@code SSL}
+ * @param address          where it binds, or where clients are sent to
+ */
+public record ListenerAddress(String securityProtocol, HostPort address) {
+
+    /** The security protocols a Kafka listener offers so far: SASL (password) authentication is not offered yet. */
+    static final Set<String> PROTOCOLS = Set.of("PLAINTEXT", "SSL");
+
+    /** Whether connections are TLS. */
+    public boolean tls() {
+        return securityProtocol.equals("SSL");
+    }
+
+    static ListenerAddress parse(String text) throws InvalidValueException {
+        int scheme = text.indexOf("://");
+        if (scheme <= 0) {
+            throw new InvalidValueException(
+                    "expected PROTOCOL://host:port (PLAINTEXT or SSL), got " + Quoting.quoted(text));
+        }
+        String protocol = text.substring(0, scheme);
+        if (!PROTOCOLS.contains(protocol)) {
+            throw new InvalidValueException("the Kafka listener serves PLAINTEXT or SSL so far (SASL_SSL and"
+                    + " SASL_PLAINTEXT are not offered yet), got " + Quoting.quoted(text));
+        }
+        return new ListenerAddress(protocol, HostPort.parse(text.substring(scheme + 3)));
+    }
+
+    @Override
+    public String toString() {
+        return securityProtocol + "://" + address;
+    }
+}
