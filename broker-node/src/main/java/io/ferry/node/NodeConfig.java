@@ -323,7 +323,12 @@ public final class NodeConfig {
         return values.get(KAFKA_LISTENERS).map(ListenerAddress::address);
     }
 
-    /** Whether {@link #kafkaListener()} serves TLS ({@code SSL://}). */
+    /** Whether {@link #kafkaListener()} authenticates every client with a password ({@code SASL_SSL://}). */
+    public boolean kafkaListenerSasl() {
+        return values.get(KAFKA_LISTENERS).filter(ListenerAddress::sasl).isPresent();
+    }
+
+    /** Whether {@link #kafkaListener()} serves TLS ({@code SSL://} or {@code SASL_SSL://}). */
     public boolean kafkaListenerTls() {
         return values.get(KAFKA_LISTENERS).filter(ListenerAddress::tls).isPresent();
     }

@@ -88,7 +88,9 @@ public final class NodeKeys {
                     + "listener. `SSL://`: TLS only, with the `ssl.keystore.location` certificate, the TLS versions "
                     + "of `ssl.enabled.protocols` and client certificates as `ssl.client.auth` says (a client's "
                     + "principal then comes from `ssl.principal.mapping.rules`); a plaintext connection is "
-                    + "closed. SASL is not offered yet. Port 0 picks a free port. Empty: no Kafka port.");
+                    + "closed. `SASL_SSL://`: TLS as `SSL`, and every client authenticates with a user's password "
+                    + "(`sasl.enabled.mechanisms`, SCRAM-SHA-512) before any other request, and again within "
+                    + "`connections.max.reauth.ms`. Port 0 picks a free port. Empty: no Kafka port.");
 
     public static final ConfigKey<Optional<ListenerAddress>> KAFKA_ADVERTISED_LISTENERS = ConfigKey.define(
             "kafka.advertised.listeners",

@@ -21,6 +21,7 @@ import io.ferry.node.internal.broker.group.OffsetsTopicCreation;
 import io.ferry.node.internal.broker.handler.BrokerGrpcService;
 import io.ferry.node.internal.broker.handler.GroupGrpcService;
 import io.ferry.node.internal.broker.kafka.KafkaListener;
+import io.ferry.node.internal.broker.kafka.KafkaSasl;
 import io.ferry.node.internal.broker.memory.FetchMemory;
 import io.ferry.node.internal.broker.memory.MemoryBudget;
 import io.ferry.node.internal.broker.metadata.BrokerMetadata;
@@ -55,6 +56,7 @@ import io.ferry.replication.ReplicaManager;
 import io.ferry.replication.Timer;
 import io.ferry.security.scram.ScramCredential;
 import io.ferry.security.scram.ScramMechanism;
+import io.ferry.security.scram.UnknownUserCredentials;
 import io.ferry.storage.Log;
 import io.ferry.storage.LogConfig;
 import io.ferry.storage.LogManager;
@@ -337,6 +339,13 @@ public final class BrokerRole implements NodeRole {
                     config.maxRequestBytes(),
                     kafkaTls.map(tls -> tls::newEngine),
                     new CallerPrincipal(config.sslPrincipalMapper()),
+                    config.kafkaListenerSasl()
+                            ? Optional.of(new KafkaSasl.Settings(
+                                    (user, mechanism) -> lifecycle.metadata().scramCredential(user, mechanism),
+                                    config.saslEnabledMechanisms(),
+                                    UnknownUserCredentials.withRandomSecret(),
+                                    config.connectionsMaxReauthMs()))
+                            : Optional.empty(),
                     threads.numbered("ferry-kafka-network"));
             log.info(
                     "Broker {} speaks Kafka's protocol on {}{}",

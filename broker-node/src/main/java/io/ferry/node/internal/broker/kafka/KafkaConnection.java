@@ -4,6 +4,7 @@ import io.ferry.node.internal.caller.CallerClientId;
 import io.ferry.node.internal.caller.CallerConnection;
 import io.ferry.node.internal.caller.CallerPrincipal;
 import io.ferry.node.internal.caller.RefusalLog;
+import io.ferry.node.internal.sasl.SaslAuthenticationService;
 import io.ferry.security.Principal;
 import io.grpc.Context;
 import io.netty.buffer.ByteBuf;
@@ -16,12 +17,18 @@ import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLSession;
 import org.apache.kafka.common.message.ResponseHeaderData;
+import org.apache.kafka.common.message.SaslAuthenticateRequestData;
+import org.apache.kafka.common.message.SaslAuthenticateResponseData;
+import org.apache.kafka.common.message.SaslHandshakeRequestData;
+import org.apache.kafka.common.message.SaslHandshakeResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.protocol.ObjectSerializationCache;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.RequestHeader;
@@ -57,6 +64,7 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     private final ArrayDeque<ByteBuf> waiting = new ArrayDeque<>();
 
     private final CallerPrincipal principals;
+    private final KafkaSasl sasl;
 
     private ChannelHandlerContext channel;
     private CallerConnection.Connection connection;
@@ -76,10 +84,14 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
-    KafkaConnection(KafkaApis apis, RefusalLog refusals, CallerPrincipal principals) {
+    /**
+     * @param sasl the connection's SASL state on a {@code SASL_SSL} listener, else null
+     */
+    KafkaConnection(KafkaApis apis, RefusalLog refusals, CallerPrincipal principals, KafkaSasl sasl) {
         this.apis = apis;
         this.refusals = refusals;
         this.principals = principals;
+        this.sasl = sasl;
     }
 
     /**
@@ -110,6 +122,19 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) {
         channel = ctx;
         connection = CallerConnection.open(ctx.channel().remoteAddress());
+        if (sasl != null) {
+            // A client that never finishes authenticating holds its connection no longer than this.
+            ctx.executor()
+                    .schedule(
+                            () -> {
+                                if (!sasl.authenticated() && ctx.channel().isActive()) {
+                                    close("no SASL authentication within "
+                                            + SaslAuthenticationService.EXCHANGE_TIMEOUT_MILLIS + " ms");
+                                }
+                            },
+                            SaslAuthenticationService.EXCHANGE_TIMEOUT_MILLIS,
+                            TimeUnit.MILLISECONDS);
+        }
         ctx.fireChannelActive();
     }
 
@@ -162,13 +187,24 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
             close("a request that does not parse (" + e.getMessage() + ")");
             return;
         }
+        String unauthenticated = sasl == null ? null : sasl.refusal(header.apiKey(), System.nanoTime());
+        if (unauthenticated != null) {
+            frame.release();
+            close(unauthenticated);
+            return;
+        }
+        if (header.apiKey() == ApiKeys.SASL_HANDSHAKE || header.apiKey() == ApiKeys.SASL_AUTHENTICATE) {
+            frame.release();
+            authenticate(header, request.data());
+            return;
+        }
         InFlight slot = new InFlight(header);
         inFlight.add(slot);
         Context context = CallerPrincipal.withPrincipal(
                 CallerClientId.withClientId(
                         CallerConnection.withConnection(Context.ROOT, connection),
                         header.clientId() == null ? "" : header.clientId()),
-                principal);
+                sasl != null ? sasl.principal() : principal);
         Context previous = context.attach();
         CompletableFuture<Answer> answer;
         try {
@@ -180,6 +216,41 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         }
         answer.whenComplete(
                 (done, failure) -> channel.executor().execute(() -> answered(slot, request, done, failure)));
+    }
+
+    /**
+     * SaslHandshake and SaslAuthenticate, answered at once from the connection's own state; on a listener
+     * without SASL the handshake names no mechanism and authentication is refused. A failed authentication is
+     * answered and the connection closed.
+     */
+    private void authenticate(RequestHeader header, ApiMessage request) {
+        InFlight slot = new InFlight(header);
+        inFlight.add(slot);
+        ApiMessage answer;
+        String refusal = null;
+        if (request instanceof SaslHandshakeRequestData handshake) {
+            answer = sasl != null
+                    ? sasl.handshake(handshake)
+                    : new SaslHandshakeResponseData().setErrorCode(Errors.UNSUPPORTED_SASL_MECHANISM.code());
+        } else if (sasl != null) {
+            KafkaSasl.Authenticated authenticated =
+                    sasl.authenticate((SaslAuthenticateRequestData) request, System.nanoTime());
+            answer = authenticated.answer();
+            refusal = authenticated.refusal();
+        } else {
+            answer = new SaslAuthenticateResponseData()
+                    .setErrorCode(Errors.ILLEGAL_SASL_STATE.code())
+                    .setErrorMessage("this listener does not authenticate with SASL")
+                    .setAuthBytes(new byte[0]);
+            refusal = "SaslAuthenticate on a listener without SASL";
+        }
+        slot.answer = serialize(header.correlationId(), header.apiKey(), header.apiVersion(), answer);
+        flush();
+        if (refusal != null) {
+            String reason = refusal;
+            // The answer goes out first, so the client reads why before the connection ends.
+            channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(done -> close(reason));
+        }
     }
 
     /** Releases {@code frame} the first time it runs; the produce path and a failure may both run it. */

@@ -61,6 +61,7 @@ public final class KafkaListener implements AutoCloseable {
      * @param maxRequestBytes the longest request frame read; a longer one closes its connection unread
      * @param tls             for {@code SSL://}: the server side of each new connection's TLS
      * @param principals      who a TLS client with a certificate is ({@code ssl.principal.mapping.rules})
+     * @param sasl            for {@code SASL_SSL://}: what authenticates each connection's client
      * @param threads         makes the network threads
      * @throws IOException if the address cannot be bound
      */
@@ -73,6 +74,7 @@ public final class KafkaListener implements AutoCloseable {
             int maxRequestBytes,
             Optional<Supplier<SSLEngine>> tls,
             CallerPrincipal principals,
+            Optional<KafkaSasl.Settings> sasl,
             ThreadFactory threads)
             throws IOException {
         KafkaApis apis = new KafkaApis(brokerId, broker, groups, metadata);
@@ -88,7 +90,11 @@ public final class KafkaListener implements AutoCloseable {
                         tls.ifPresent(engines -> channel.pipeline().addLast(new SslHandler(engines.get())));
                         channel.pipeline()
                                 .addLast(new LengthFieldBasedFrameDecoder(maxRequestBytes, 0, 4, 0, 4))
-                                .addLast(new KafkaConnection(apis, refusals, principals));
+                                .addLast(new KafkaConnection(
+                                        apis,
+                                        refusals,
+                                        principals,
+                                        sasl.map(KafkaSasl::new).orElse(null)));
                     }
                 })
                 .bind(new InetSocketAddress(address.host(), address.port()))

@@ -40,14 +40,26 @@ final class SupportedApis {
             Map.entry(ApiKeys.DESCRIBE_CONFIGS, ApiKeys.DESCRIBE_CONFIGS.latestVersion()),
             Map.entry(ApiKeys.INCREMENTAL_ALTER_CONFIGS, ApiKeys.INCREMENTAL_ALTER_CONFIGS.latestVersion()),
             Map.entry(ApiKeys.DELETE_RECORDS, ApiKeys.DELETE_RECORDS.latestVersion()),
-            Map.entry(ApiKeys.DESCRIBE_CLUSTER, ApiKeys.DESCRIBE_CLUSTER.latestVersion())));
+            Map.entry(ApiKeys.DESCRIBE_CLUSTER, ApiKeys.DESCRIBE_CLUSTER.latestVersion()),
+            Map.entry(ApiKeys.SASL_HANDSHAKE, (short) 1),
+            Map.entry(ApiKeys.SASL_AUTHENTICATE, ApiKeys.SASL_AUTHENTICATE.latestVersion())));
+
+    /**
+     * Where the oldest version served is newer than kafka-clients' oldest: SaslHandshake v0 sends the SASL
+     * tokens raw after it, outside any request, which only long-gone clients do.
+     */
+    private static final Map<ApiKeys, Short> MIN_VERSIONS = Map.of(ApiKeys.SASL_HANDSHAKE, (short) 1);
 
     private SupportedApis() {}
+
+    private static short minVersion(ApiKeys api) {
+        return MIN_VERSIONS.getOrDefault(api, api.oldestVersion());
+    }
 
     /** Whether the listener serves {@code api} at {@code version}. */
     static boolean supports(ApiKeys api, short version) {
         Short max = MAX_VERSIONS.get(api);
-        return max != null && version >= api.oldestVersion() && version <= max;
+        return max != null && version >= minVersion(api) && version <= max;
     }
 
     /**
@@ -59,7 +71,7 @@ final class SupportedApis {
         ApiVersionCollection keys = new ApiVersionCollection();
         MAX_VERSIONS.forEach((api, max) -> keys.add(new ApiVersion()
                 .setApiKey(api.id)
-                .setMinVersion(api.oldestVersion())
+                .setMinVersion(minVersion(api))
                 .setMaxVersion(max)));
         return new ApiVersionsResponseData()
                 .setErrorCode(askedAtSupportedVersion ? Errors.NONE.code() : Errors.UNSUPPORTED_VERSION.code())
