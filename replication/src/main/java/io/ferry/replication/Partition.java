@@ -506,6 +506,20 @@ public final class Partition {
      * otherwise the first offset whose batch has a timestamp at or after {@code timestamp}, if below the
      * high watermark.
      */
+    /**
+     * Where {@code epoch} ends in the leader's log (KIP-279; Kafka's OffsetForLeaderEpoch for a consumer, which
+     * compares it with its position to find a log that diverged from what it read): the largest epoch at or
+     * below it and that epoch's end offset, the log end for the current epoch.
+     *
+     * @param currentLeaderEpoch the leader epoch the caller knows, -1 when it does not check it
+     * @throws ReplicationException NOT_LEADER, FENCED_LEADER_EPOCH, UNKNOWN_LEADER_EPOCH
+     */
+    public synchronized EpochEndOffset endOffsetForEpoch(int currentLeaderEpoch, int epoch)
+            throws ReplicationException {
+        requireLeader(currentLeaderEpoch);
+        return log.endOffsetForEpoch(epoch);
+    }
+
     public OffsetAndEpoch listOffset(long timestamp) throws ReplicationException {
         LeaderRole leader;
         synchronized (this) {

@@ -6,6 +6,7 @@ import io.ferry.replication.internal.DelayedOperations;
 import io.ferry.replication.internal.DelayedProduce;
 import io.ferry.replication.internal.ReadPositions;
 import io.ferry.replication.internal.ReplicaFetcher;
+import io.ferry.storage.EpochEndOffset;
 import io.ferry.storage.LogAppendException;
 import io.ferry.storage.StorageException;
 import io.ferry.storage.TopicPartition;
@@ -669,6 +670,24 @@ public final class ReplicaManager implements AutoCloseable {
                 scheduleIsrCheck();
             }
         });
+    }
+
+    /**
+     * OffsetForLeaderEpoch on the leader; see {@link Partition#endOffsetForEpoch}.
+     *
+     * @throws ReplicationException NOT_LEADER, FENCED_LEADER_EPOCH, UNKNOWN_LEADER_EPOCH, STORAGE_ERROR
+     */
+    public EpochEndOffset endOffsetForEpoch(TopicPartition tp, int currentLeaderEpoch, int epoch)
+            throws ReplicationException {
+        Partition partition = partitions.get(tp);
+        if (partition == null) {
+            throw new ReplicationException(notHosted(tp));
+        }
+        try {
+            return partition.endOffsetForEpoch(currentLeaderEpoch, epoch);
+        } catch (StorageException e) {
+            throw new ReplicationException(ErrorCode.STORAGE_ERROR, "partition " + tp + ": " + e.getMessage());
+        }
     }
 
     /**

@@ -57,6 +57,8 @@ import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData;
+import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
 import org.apache.kafka.common.protocol.Errors;
@@ -473,6 +475,89 @@ class KafkaListenerTest {
                         ResponseHeader.parse(ByteBuffer.wrap(answer), api.responseHeaderVersion((short) 12));
                 assertEquals(i, header.correlationId(), "answer " + i + " out of order");
             }
+        }
+    }
+
+    @Test
+    void offsetForLeaderEpochTellsWhereTheLeadersEpochEnds() throws Exception {
+        createTopic(grpc, "epochs", 1, Map.of());
+        produce("epochs", "e", 7);
+        OffsetForLeaderEpochRequestData.OffsetForLeaderTopicCollection topics =
+                new OffsetForLeaderEpochRequestData.OffsetForLeaderTopicCollection();
+        topics.add(new OffsetForLeaderEpochRequestData.OffsetForLeaderTopic()
+                .setTopic("epochs")
+                .setPartitions(List.of(
+                        // The current epoch (the partition's first, 0): it ends at the log end.
+                        new OffsetForLeaderEpochRequestData.OffsetForLeaderPartition()
+                                .setPartition(0)
+                                .setCurrentLeaderEpoch(-1)
+                                .setLeaderEpoch(0),
+                        // The same partition again: refused, as every Ferry request refuses a partition named twice.
+                        new OffsetForLeaderEpochRequestData.OffsetForLeaderPartition()
+                                .setPartition(0)
+                                .setCurrentLeaderEpoch(7)
+                                .setLeaderEpoch(0),
+                        new OffsetForLeaderEpochRequestData.OffsetForLeaderPartition()
+                                .setPartition(3)
+                                .setCurrentLeaderEpoch(-1)
+                                .setLeaderEpoch(0))));
+        topics.add(new OffsetForLeaderEpochRequestData.OffsetForLeaderTopic()
+                .setTopic("no-such-topic")
+                .setPartitions(List.of(new OffsetForLeaderEpochRequestData.OffsetForLeaderPartition()
+                        .setPartition(0)
+                        .setCurrentLeaderEpoch(-1)
+                        .setLeaderEpoch(0))));
+        short version = 4;
+        ByteBuffer answer = exchange(
+                new RequestHeader(ApiKeys.OFFSET_FOR_LEADER_EPOCH, version, "epochs", 3),
+                new OffsetForLeaderEpochRequestData().setReplicaId(-1).setTopics(topics),
+                version);
+        OffsetForLeaderEpochResponseData response =
+                new OffsetForLeaderEpochResponseData(new ByteBufferAccessor(answer), version);
+        List<OffsetForLeaderEpochResponseData.EpochEndOffset> ends =
+                response.topics().find("epochs").partitions();
+        assertEquals(Errors.NONE.code(), ends.get(0).errorCode(), response.toString());
+        assertEquals(0, ends.get(0).leaderEpoch());
+        assertEquals(7, ends.get(0).endOffset());
+        assertEquals(Errors.INVALID_REQUEST.code(), ends.get(1).errorCode(), response.toString());
+        assertEquals(Errors.UNKNOWN_TOPIC_OR_PARTITION.code(), ends.get(2).errorCode(), response.toString());
+        assertEquals(
+                Errors.UNKNOWN_TOPIC_OR_PARTITION.code(),
+                response.topics().find("no-such-topic").partitions().get(0).errorCode());
+
+        // A leader epoch newer than the leader's own: the caller knows of a leader this broker is not yet.
+        OffsetForLeaderEpochRequestData.OffsetForLeaderTopicCollection ahead =
+                new OffsetForLeaderEpochRequestData.OffsetForLeaderTopicCollection();
+        ahead.add(new OffsetForLeaderEpochRequestData.OffsetForLeaderTopic()
+                .setTopic("epochs")
+                .setPartitions(List.of(new OffsetForLeaderEpochRequestData.OffsetForLeaderPartition()
+                        .setPartition(0)
+                        .setCurrentLeaderEpoch(7)
+                        .setLeaderEpoch(0))));
+        OffsetForLeaderEpochResponseData refused = new OffsetForLeaderEpochResponseData(
+                new ByteBufferAccessor(exchange(
+                        new RequestHeader(ApiKeys.OFFSET_FOR_LEADER_EPOCH, version, "epochs", 4),
+                        new OffsetForLeaderEpochRequestData().setReplicaId(-1).setTopics(ahead),
+                        version)),
+                version);
+        assertEquals(
+                Errors.UNKNOWN_LEADER_EPOCH.code(),
+                refused.topics().find("epochs").partitions().get(0).errorCode(),
+                refused.toString());
+    }
+
+    /** Sends one request on a new connection and returns its answer's body (the header read). */
+    private ByteBuffer exchange(RequestHeader header, org.apache.kafka.common.protocol.Message body, short version)
+            throws IOException {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), kafkaPort)) {
+            socket.setSoTimeout(30_000);
+            writeFrame(new DataOutputStream(socket.getOutputStream()), serialize(header, body, version));
+            DataInputStream in = new DataInputStream(socket.getInputStream());
+            byte[] answer = new byte[in.readInt()];
+            in.readFully(answer);
+            ByteBuffer buffer = ByteBuffer.wrap(answer);
+            ResponseHeader.parse(buffer, header.apiKey().responseHeaderVersion(version));
+            return buffer;
         }
     }
 

@@ -113,6 +113,7 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
     private final ReplicaFetchHandler replicaFetch;
     private final DeleteRecordsHandler deleteRecords;
     private final ListOffsetsHandler listOffsets;
+    private final OffsetForLeaderEpochHandler offsetForLeaderEpoch;
     private final DescribeUserScramCredentialsHandler describeUserScramCredentials;
     private final AdminCalls admin;
     private final InitProducerIdHandler initProducerId;
@@ -166,6 +167,7 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
                 authorizer);
         this.deleteRecords = new DeleteRecordsHandler(replicaManager, metadata, authorizer);
         this.listOffsets = new ListOffsetsHandler(replicaManager, metadata, authorizer);
+        this.offsetForLeaderEpoch = new OffsetForLeaderEpochHandler(replicaManager, metadata, authorizer);
         this.describeUserScramCredentials = new DescribeUserScramCredentialsHandler(metadata, authorizer);
         this.initProducerId = new InitProducerIdHandler(ProducerIdBlocks.fromControllers(
                 session.brokerId(), session::incarnationId, controllers, requestTimeoutMillis));
@@ -288,6 +290,19 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
             observer.onCompleted();
         });
         metrics.request("list_offsets").record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Where leader epochs end on the partitions this broker leads, for the Kafka listener's OffsetForLeaderEpoch
+     * (no gRPC method: Ferry's followers learn it from their fetches); called on the request's thread, inside its
+     * caller's context.
+     */
+    public List<OffsetForLeaderEpochHandler.Answer> offsetForLeaderEpoch(
+            List<OffsetForLeaderEpochHandler.Query> queries) {
+        long start = System.nanoTime();
+        List<OffsetForLeaderEpochHandler.Answer> answers = offsetForLeaderEpoch.handle(queries);
+        metrics.request("offset_for_leader_epoch").record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        return answers;
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.ferry.node.internal.broker.kafka;
 
 import io.ferry.node.internal.broker.handler.BrokerGrpcService;
 import io.ferry.node.internal.broker.handler.GroupGrpcService;
+import io.ferry.node.internal.broker.handler.OffsetForLeaderEpochHandler;
 import io.ferry.node.internal.broker.metadata.BrokerMetadata;
 import io.ferry.proto.v1.Acks;
 import io.ferry.proto.v1.AlterTopicConfigsRequest;
@@ -66,6 +67,8 @@ import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.OffsetCommitRequestData;
 import org.apache.kafka.common.message.OffsetFetchRequestData;
 import org.apache.kafka.common.message.OffsetFetchResponseData;
+import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData;
+import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
@@ -116,6 +119,7 @@ final class KafkaApis {
             case METADATA -> metadata((MetadataRequestData) request);
             case FETCH -> fetch((FetchRequestData) request, version);
             case LIST_OFFSETS -> listOffsets((ListOffsetsRequestData) request, version);
+            case OFFSET_FOR_LEADER_EPOCH -> offsetForLeaderEpoch((OffsetForLeaderEpochRequestData) request);
             case INIT_PRODUCER_ID -> initProducerId((InitProducerIdRequestData) request);
             case FIND_COORDINATOR -> findCoordinator((FindCoordinatorRequestData) request, version);
             case CONSUMER_GROUP_HEARTBEAT -> heartbeat((ConsumerGroupHeartbeatRequestData) request);
@@ -189,6 +193,39 @@ final class KafkaApis {
         });
         return reply.answer()
                 .thenApply(response -> new Answer(KafkaFetch.response(response, plan, fetchSessions), reply::ended));
+    }
+
+    private CompletableFuture<Answer> offsetForLeaderEpoch(OffsetForLeaderEpochRequestData kafka) {
+        List<OffsetForLeaderEpochHandler.Query> queries = new ArrayList<>();
+        for (OffsetForLeaderEpochRequestData.OffsetForLeaderTopic topic : kafka.topics()) {
+            topic.partitions()
+                    .forEach(p -> queries.add(new OffsetForLeaderEpochHandler.Query(
+                            topic.topic(), p.partition(), p.currentLeaderEpoch(), p.leaderEpoch())));
+        }
+        List<OffsetForLeaderEpochHandler.Answer> answers = broker.offsetForLeaderEpoch(queries);
+        OffsetForLeaderEpochResponseData.OffsetForLeaderTopicResultCollection topics =
+                new OffsetForLeaderEpochResponseData.OffsetForLeaderTopicResultCollection();
+        int index = 0;
+        for (OffsetForLeaderEpochRequestData.OffsetForLeaderTopic topic : kafka.topics()) {
+            List<OffsetForLeaderEpochResponseData.EpochEndOffset> partitions = new ArrayList<>();
+            for (OffsetForLeaderEpochRequestData.OffsetForLeaderPartition p : topic.partitions()) {
+                OffsetForLeaderEpochHandler.Answer answer = answers.get(index++);
+                partitions.add(new OffsetForLeaderEpochResponseData.EpochEndOffset()
+                        .setPartition(p.partition())
+                        .setErrorCode(KafkaErrors.of(answer.error()).code())
+                        .setLeaderEpoch(answer.leaderEpoch())
+                        .setEndOffset(answer.endOffset()));
+            }
+            OffsetForLeaderEpochResponseData.OffsetForLeaderTopicResult existing = topics.find(topic.topic());
+            if (existing != null) {
+                existing.partitions().addAll(partitions);
+            } else {
+                topics.add(new OffsetForLeaderEpochResponseData.OffsetForLeaderTopicResult()
+                        .setTopic(topic.topic())
+                        .setPartitions(partitions));
+            }
+        }
+        return CompletableFuture.completedFuture(Answer.of(new OffsetForLeaderEpochResponseData().setTopics(topics)));
     }
 
     private CompletableFuture<Answer> listOffsets(ListOffsetsRequestData kafka, short version) {

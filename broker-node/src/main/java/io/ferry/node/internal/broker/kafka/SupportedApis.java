@@ -11,8 +11,7 @@ import org.apache.kafka.common.protocol.Errors;
 /**
  * The Kafka APIs the listener serves and at which versions: what ApiVersions tells a client, and what a
  * request is checked against before it is read. An API left out is one a client must do without, as with an
- * older Kafka broker: kafka-clients then skips what needs it (OffsetForLeaderEpoch validation) or fails the
- * one call that needs it with UnsupportedVersionException.
+ * older Kafka broker: kafka-clients then fails the one call that needs it with UnsupportedVersionException.
  *
  * <p>Versions stop where a version would change what Ferry must do rather than only the encoding: Produce
  * and Fetch before v13, OffsetCommit and OffsetFetch before v10, which name topics by id, ListOffsets before v7, which asks for the record with the
@@ -26,6 +25,7 @@ final class SupportedApis {
             Map.entry(ApiKeys.PRODUCE, (short) 12),
             Map.entry(ApiKeys.FETCH, (short) 12),
             Map.entry(ApiKeys.LIST_OFFSETS, (short) 6),
+            Map.entry(ApiKeys.OFFSET_FOR_LEADER_EPOCH, ApiKeys.OFFSET_FOR_LEADER_EPOCH.latestVersion()),
             Map.entry(ApiKeys.INIT_PRODUCER_ID, (short) 4),
             Map.entry(ApiKeys.FIND_COORDINATOR, ApiKeys.FIND_COORDINATOR.latestVersion()),
             Map.entry(ApiKeys.CONSUMER_GROUP_HEARTBEAT, ApiKeys.CONSUMER_GROUP_HEARTBEAT.latestVersion()),
