@@ -280,6 +280,21 @@ class KafkaListenerTest {
                         .anyMatch(listing -> listing.groupId().equals("auditors")));
                 member.commitSync(Duration.ofSeconds(30));
             }
+            // An operator resets the group's offset of partition 0 while it has no member, as
+            // kafka-consumer-groups --reset-offsets does.
+            TopicPartition reset = new TopicPartition("ledger", 0);
+            await().atMost(Duration.ofSeconds(30))
+                    .untilAsserted(
+                            () -> admin.alterConsumerGroupOffsets("auditors", Map.of(reset, new OffsetAndMetadata(1)))
+                                    .all()
+                                    .get(30, TimeUnit.SECONDS));
+            assertEquals(
+                    1,
+                    admin.listConsumerGroupOffsets("auditors")
+                            .partitionsToOffsetAndMetadata()
+                            .get(30, TimeUnit.SECONDS)
+                            .get(reset)
+                            .offset());
             await().atMost(Duration.ofSeconds(30))
                     .untilAsserted(() -> admin.deleteConsumerGroups(List.of("auditors"))
                             .all()

@@ -16,6 +16,7 @@ import java.net.SocketAddress;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 import org.slf4j.Logger;
@@ -46,6 +47,8 @@ public final class CallerPrincipal extends ServerTransportFilter implements Serv
     static final String REFUSAL = "this listener does not accept the client certificate";
 
     private final SslPrincipalMapper mapper;
+    /** A client reconnecting with an unmapped certificate is refused at every attempt: one line per 10 s. */
+    private final RefusalLog refusals = new RefusalLog(TimeUnit.SECONDS.toNanos(10), System::nanoTime);
 
     /** @param mapper the rules of {@code ssl.principal.mapping.rules} */
     public CallerPrincipal(SslPrincipalMapper mapper) {
@@ -93,13 +96,15 @@ public final class CallerPrincipal extends ServerTransportFilter implements Serv
         }
         String subject = certificate.getSubjectX500Principal().getName();
         Optional<String> name = mapper.name(subject);
-        if (name.isEmpty()) {
+        long suppressed = name.isEmpty() ? refusals.suppressedOrLog() : -1;
+        if (suppressed >= 0) {
             log.warn(
                     "Refusing the calls of {}: no rule of ssl.principal.mapping.rules ({}) matches the subject '{}' of"
-                            + " its client certificate",
+                            + " its client certificate ({} such refusals not logged since the last line)",
                     remote,
                     mapper.rules(),
-                    subject);
+                    subject,
+                    suppressed);
         }
         return name.map(Principal::user);
     }

@@ -77,8 +77,6 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         /** The answer's bytes, length prefix included; null until answered, EMPTY for no answer. */
         ByteBuf answer;
 
-        Runnable ended = () -> {};
-
         InFlight(RequestHeader header) {
             this.header = header;
         }
@@ -141,7 +139,7 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         CallerConnection.end(connection);
-        inFlight.forEach(request -> request.ended.run());
+        // Requests still being handled give back what they hold when their answer comes (see answered).
         inFlight.forEach(request -> {
             if (request.answer != null) {
                 request.answer.release();
@@ -204,7 +202,7 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
                 CallerClientId.withClientId(
                         CallerConnection.withConnection(Context.ROOT, connection),
                         header.clientId() == null ? "" : header.clientId()),
-                sasl != null ? sasl.principal() : principal);
+                sasl != null && sasl.authenticated() ? sasl.principal() : principal);
         Context previous = context.attach();
         CompletableFuture<Answer> answer;
         try {
