@@ -1,5 +1,6 @@
 package io.ferry.group;
 
+import io.ferry.group.internal.ClassicRebalance;
 import io.ferry.group.internal.GroupChanges;
 import io.ferry.group.internal.GroupMetadata;
 import io.ferry.group.internal.HeartbeatChecks;
@@ -8,6 +9,7 @@ import io.ferry.group.internal.MemberExpiry;
 import io.ferry.group.internal.MemberTimers;
 import io.ferry.group.internal.OffsetCommitChecks;
 import io.ferry.group.internal.OffsetRetention;
+import io.ferry.group.internal.Reconciliation;
 import io.ferry.group.internal.RecordKey;
 import io.ferry.group.internal.RecordType;
 import io.ferry.group.internal.RecordValues;
@@ -24,6 +26,7 @@ import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -124,12 +127,131 @@ public final class CoordinatorShard {
         }
         ConsumerGroup before = groupOrEmpty(request.groupId());
         HeartbeatResult result = coordinator.heartbeat(timers.withTimers(before), request, topics, nowMs);
+        return decided(before, request, result, connection, nowMs);
+    }
+
+    /**
+     * A classic member's JoinGroup, as a heartbeat (Kafka's classic members of a consumer group): a member the
+     * group has continues at its epoch, reporting what it owns (an eager client nothing, a cooperative one what
+     * it kept), so that it gives up what it must and moves on; any other joins, owning nothing. A JoinGroup
+     * with the group.instance.id of a member that has not left replaces that member, as the classic protocol
+     * lets a restarted static member do: the old one leaves for now and the new one takes over its partitions.
+     * The answer's epoch is the member's generation and its assignment what it owns there.
+     *
+     * @param request the join as a full heartbeat: subscription, rebalance timeout and owned partitions; its
+     *     epoch is not read
+     */
+    public Write<HeartbeatResponse> classicJoin(
+            HeartbeatRequest request, Object connection, TopicsImage topics, long nowMs) {
+        ConsumerGroup before = groupOrEmpty(request.groupId());
+        ConsumerGroup timed = timers.withTimers(before);
+        Optional<GroupMember> member = timed.member(request.memberId()).filter(m -> m.memberEpoch() > 0);
+        HeartbeatRequest join = member.isPresent()
+                ? request.at(member.get().memberEpoch(), request.ownedTopicPartitions())
+                : request.at(HeartbeatRequest.JOIN_EPOCH, List.of());
+        Optional<String> problem = HeartbeatChecks.problem(join);
+        if (problem.isPresent()) {
+            return Write.answer(HeartbeatResponse.failure(join, GroupError.INVALID_REQUEST, problem.get()));
+        }
+        List<ExpiryResult.Removal> expired = new ArrayList<>();
+        Optional<GroupMember> replaced = join.instanceId() == null
+                ? Optional.empty()
+                : timed.staticMember(join.instanceId())
+                        .filter(m -> !m.memberId().equals(join.memberId())
+                                && m.memberEpoch() != GroupMember.LEFT_STATIC_EPOCH);
+        if (replaced.isPresent()) {
+            HeartbeatResult left = coordinator.heartbeat(
+                    timed,
+                    new HeartbeatRequest(
+                            join.groupId(),
+                            replaced.get().memberId(),
+                            HeartbeatRequest.LEAVE_STATIC_EPOCH,
+                            join.instanceId(),
+                            -1,
+                            join.clientId(),
+                            join.clientHost(),
+                            null,
+                            null,
+                            null),
+                    topics,
+                    nowMs);
+            timed = left.group();
+            expired.addAll(left.expired());
+        }
+        HeartbeatResult joined = coordinator.heartbeat(timed, join, topics, nowMs);
+        expired.addAll(joined.expired());
+        return decided(
+                before, join, new HeartbeatResult(joined.group(), joined.response(), expired), connection, nowMs);
+    }
+
+    /** Remembers what a heartbeat decided that is not persisted, and the records of its change. */
+    private Write<HeartbeatResponse> decided(
+            ConsumerGroup before, HeartbeatRequest request, HeartbeatResult result, Object connection, long nowMs) {
         // A refused heartbeat changes nothing itself, but the members it found expired are gone.
         timers.remember(result.group());
         result.expired()
                 .forEach(r -> expiredByHeartbeats.add(new ExpiredMember(request.groupId(), r.memberId(), r.reason())));
         rememberConnection(request, result, connection);
         return new Write<>(changes(before, result.group(), nowMs), result.response());
+    }
+
+    /**
+     * A classic member's SyncGroup: its assignment at its generation, unless the group moved past that
+     * generation since it joined ({@link ClassicRebalance#onSync}). Refreshes the member's session.
+     */
+    public ClassicMemberStatus classicSync(ClassicMember request, Object connection, long nowMs) {
+        return classicStatus(request, connection, nowMs, ClassicRebalance::onSync);
+    }
+
+    /**
+     * A classic member's Heartbeat: refreshes its session, and says whether it must rejoin
+     * ({@link ClassicRebalance#onHeartbeat}: REBALANCE_IN_PROGRESS).
+     *
+     * @param topics the cluster's topics now, as a heartbeat of the group would see them
+     */
+    public ClassicMemberStatus classicHeartbeat(
+            ClassicMember request, Object connection, TopicsImage topics, long nowMs) {
+        return classicStatus(
+                request, connection, nowMs, (group, member) -> ClassicRebalance.onHeartbeat(group, member, topics));
+    }
+
+    private ClassicMemberStatus classicStatus(
+            ClassicMember request,
+            Object connection,
+            long nowMs,
+            BiFunction<ConsumerGroup, GroupMember, Optional<String>> rejoin) {
+        ConsumerGroup group = timers.withTimers(groupOrEmpty(request.groupId()));
+        Optional<GroupMember> found =
+                group.member(request.memberId()).filter(m -> m.memberEpoch() >= 0 && !MemberExpiry.expired(m, nowMs));
+        if (found.isEmpty()) {
+            return ClassicMemberStatus.refused(
+                    GroupError.UNKNOWN_MEMBER_ID,
+                    "member " + request.memberId() + " is not in group " + request.groupId());
+        }
+        GroupMember member = found.get();
+        if (!member.instanceId().equals(Optional.ofNullable(request.instanceId()))) {
+            return ClassicMemberStatus.refused(
+                    GroupError.FENCED_INSTANCE_ID,
+                    "member " + member.memberId() + " has instanceId "
+                            + member.instanceId().orElse("(none)") + ", not "
+                            + Optional.ofNullable(request.instanceId()).orElse("(none)"));
+        }
+        if (request.generation() != member.memberEpoch()) {
+            return ClassicMemberStatus.refused(
+                    GroupError.ILLEGAL_GENERATION,
+                    "member " + member.memberId() + " sent generation " + request.generation() + " but is at "
+                            + member.memberEpoch() + ": it must rejoin");
+        }
+        timers.refreshSession(
+                request.groupId(), member.memberId(), Reconciliation.saturatedSum(nowMs, config.sessionTimeoutMs()));
+        if (config.hasDisconnectGrace() && member.instanceId().isEmpty()) {
+            connections.heardOn(
+                    new MemberConnections.Member(request.groupId(), member.memberId()),
+                    Objects.requireNonNull(connection, "connection"));
+        }
+        return rejoin.apply(group, member)
+                .map(reason -> ClassicMemberStatus.refused(GroupError.REBALANCE_IN_PROGRESS, reason))
+                .orElseGet(() -> new ClassicMemberStatus(GroupError.NONE, "", member.assignedPartitions()));
     }
 
     /**

@@ -35,5 +35,9 @@ public enum GroupError {
      */
     INVALID_COMMIT_OFFSET_SIZE,
     /** An offset of a topic some member of the group subscribes to cannot be deleted. */
-    GROUP_SUBSCRIBED_TO_TOPIC
+    GROUP_SUBSCRIBED_TO_TOPIC,
+    /** A classic member's generation is not its member epoch: it must rejoin (JoinGroup) for the current one. */
+    ILLEGAL_GENERATION,
+    /** A classic member must rejoin (JoinGroup) to move towards the group's new assignment. */
+    REBALANCE_IN_PROGRESS
 }

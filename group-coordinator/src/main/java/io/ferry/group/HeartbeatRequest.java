@@ -45,4 +45,19 @@ public record HeartbeatRequest(
                         && (subscribedTopicNames != null || subscribedTopicRegex != null)
                         && ownedTopicPartitions != null);
     }
+
+    /** This request at another member epoch, owning {@code owned}. */
+    public HeartbeatRequest at(int epoch, List<TopicPartition> owned) {
+        return new HeartbeatRequest(
+                groupId,
+                memberId,
+                epoch,
+                instanceId,
+                rebalanceTimeoutMs,
+                clientId,
+                clientHost,
+                subscribedTopicNames,
+                subscribedTopicRegex,
+                owned);
+    }
 }

@@ -21,8 +21,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Kafka's own command-line tools (kafka-tools 4.4, each run as its own JVM, as {@code bin/kafka-*.sh} runs
  * them) and kcat (librdkafka, Debian's package) against the Kafka listeners of a three-broker cluster, as an
- * operator who knows Kafka would use them: create and describe a topic, produce and consume on the console,
- * describe and list the consumer group, and measure with ProducerPerformance and ConsumerPerformance.
+ * operator who knows Kafka would use them: create and describe a topic, produce and consume on the console
+ * (in a classic group), describe and list the consumer group, and measure with ProducerPerformance and
+ * ConsumerPerformance (in a KIP-848 group); kcat also consumes in a group (librdkafka's classic protocol).
  */
 class KafkaToolsTest {
 
@@ -109,10 +110,9 @@ class KafkaToolsTest {
                 "20",
                 "--timeout-ms",
                 "60000",
+                // The classic group protocol, the console consumer's default.
                 "--group",
-                "reconciliation",
-                "--consumer-property",
-                "group.protocol=consumer");
+                "reconciliation");
         assertEquals(0, consumed.exitCode(), consumed.toString());
         List<String> values = consumed.output()
                 .lines()
@@ -198,6 +198,21 @@ class KafkaToolsTest {
         assertEquals(0, metadata.exitCode(), metadata.toString());
         assertTrue(metadata.output().contains("3 brokers"), metadata.toString());
         assertTrue(metadata.output().contains("partition 0, leader 10"), metadata.toString());
+
+        // A balanced consumer (-G): librdkafka's classic group protocol; it commits on leaving, so the group's
+        // next member starts after what the first read.
+        List<String> inGroup = List.of(
+                "kcat", "-b", bootstrap, "-G", "kcat-readers", "-X", "auto.offset.reset=earliest", "-e", "-q", "kcat");
+        Shell.Result grouped = Shell.run(TOOL_TIMEOUT, inGroup, "");
+        assertEquals(0, grouped.exitCode(), grouped.toString());
+        assertEquals(List.of("one", "two", "three"), grouped.output().lines().toList(), grouped.toString());
+        assertEquals(
+                0,
+                Shell.run(TOOL_TIMEOUT, List.of("kcat", "-b", bootstrap, "-P", "-t", "kcat"), "four\n")
+                        .exitCode());
+        Shell.Result resumed = Shell.run(TOOL_TIMEOUT, inGroup, "");
+        assertEquals(0, resumed.exitCode(), resumed.toString());
+        assertEquals(List.of("four"), resumed.output().lines().toList(), resumed.toString());
     }
 
     /** A Kafka tool's main class run in its own JVM with kafka-tools on the class path, as Kafka's scripts do. */

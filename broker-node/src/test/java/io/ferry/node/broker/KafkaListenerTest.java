@@ -7,10 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ferry.client.FerryConsumer;
 import io.ferry.node.FerryNode;
-import io.ferry.node.NodeConfig;
 import io.ferry.proto.v1.Acks;
 import io.ferry.proto.v1.ErrorCode;
-import io.ferry.testsupport.LoopbackPorts;
 import io.grpc.ManagedChannel;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -27,7 +25,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -62,11 +59,8 @@ import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.protocol.ObjectSerializationCache;
 import org.apache.kafka.common.requests.RequestHeader;
 import org.apache.kafka.common.requests.ResponseHeader;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -84,25 +78,22 @@ class KafkaListenerTest {
     @TempDir
     Path dir;
 
+    private KafkaListenerNode listener;
     private FerryNode node;
     private ManagedChannel grpc;
     private int kafkaPort;
 
     @BeforeEach
     void startNode() throws Exception {
-        kafkaPort = LoopbackPorts.freePort();
-        List<String> settings =
-                new ArrayList<>(BrokerTestSupport.combinedNode(LoopbackPorts.freePort(), dir.resolve("logs")));
-        settings.add("kafka.listeners=PLAINTEXT://127.0.0.1:" + kafkaPort);
-        node = FerryNode.start(NodeConfig.load(Optional.empty(), Map.of(), settings));
-        await().atMost(Duration.ofSeconds(30)).until(node::isHealthy);
-        grpc = BrokerTestSupport.channel(node);
+        listener = KafkaListenerNode.start(dir);
+        node = listener.node;
+        grpc = listener.grpc;
+        kafkaPort = listener.kafkaPort;
     }
 
     @AfterEach
     void stopNode() throws Exception {
-        grpc.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        node.close();
+        listener.close();
     }
 
     @Test
@@ -111,7 +102,7 @@ class KafkaListenerTest {
         List<String> sent = new ArrayList<>();
         Map<TopicPartition, List<Long>> offsets = new HashMap<>();
         for (String acks : List.of("all", "1", "0")) {
-            Properties config = producerConfig();
+            Properties config = listener.producerConfig();
             config.put(ProducerConfig.ACKS_CONFIG, acks);
             // Kafka's producer is idempotent by default, which needs acks=all.
             config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, Boolean.toString(acks.equals("all")));
@@ -152,12 +143,12 @@ class KafkaListenerTest {
     @Test
     void aKafkaConsumerGroupOnKip848ConsumesCommitsAndResumesWhereItCommitted() throws Exception {
         createTopic(grpc, "events", 3, Map.of());
-        produce("events", "first-", 90);
-        Properties group = consumerConfig();
+        listener.produce("events", "first-", 90);
+        Properties group = listener.consumerConfig();
         group.put(ConsumerConfig.GROUP_ID_CONFIG, "billing");
         group.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer");
         group.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        assertEquals(90, consumeInGroup(group, "events", 90).size());
+        assertEquals(90, KafkaListenerNode.consumeInGroup(group, "events", 90).size());
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + kafkaPort))) {
             Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets("billing")
                     .partitionsToOffsetAndMetadata()
@@ -169,8 +160,8 @@ class KafkaListenerTest {
                             .mapToLong(OffsetAndMetadata::offset)
                             .sum());
         }
-        produce("events", "second-", 12);
-        List<String> resumed = consumeInGroup(group, "events", 12);
+        listener.produce("events", "second-", 12);
+        List<String> resumed = KafkaListenerNode.consumeInGroup(group, "events", 12);
         assertEquals(12, resumed.size(), resumed.toString());
         assertTrue(resumed.stream().allMatch(v -> v.startsWith("second-")), resumed.toString());
     }
@@ -229,7 +220,7 @@ class KafkaListenerTest {
                                     .size()
                             == 4);
 
-            produce("ledger", "r", 40);
+            listener.produce("ledger", "r", 40);
             TopicPartition first = new TopicPartition("ledger", 0);
             long end = admin.listOffsets(Map.of(first, OffsetSpec.latest()))
                     .all()
@@ -252,7 +243,7 @@ class KafkaListenerTest {
                             .get(first)
                             .offset());
 
-            Properties group = consumerConfig();
+            Properties group = listener.consumerConfig();
             group.put(ConsumerConfig.GROUP_ID_CONFIG, "auditors");
             group.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer");
             group.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -308,36 +299,10 @@ class KafkaListenerTest {
         }
     }
 
-    /** Subscribes a member of the group, polls until {@code expected} records came, commits them and leaves. */
-    private static List<String> consumeInGroup(Properties config, String topic, int expected) {
-        List<String> values = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config)) {
-            consumer.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (values.size() < expected && System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(200)).forEach(r -> values.add(r.value()));
-            }
-            consumer.commitSync(Duration.ofSeconds(30));
-        }
-        return values;
-    }
-
-    private void produce(String topic, String prefix, int count) throws Exception {
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerConfig())) {
-            List<Future<RecordMetadata>> acked = new ArrayList<>();
-            for (int i = 0; i < count; i++) {
-                acked.add(producer.send(new ProducerRecord<>(topic, "k" + i, prefix + i)));
-            }
-            for (Future<RecordMetadata> f : acked) {
-                f.get(30, TimeUnit.SECONDS);
-            }
-        }
-    }
-
     @Test
     void aGroupsCommittedOffsetsAreSharedByFerryAndKafkaMembers() throws Exception {
         createTopic(grpc, "shared", 2, Map.of());
-        produce("shared", "a", 10);
+        listener.produce("shared", "a", 10);
         Map<String, String> ferryMember = Map.of(
                 "bootstrap.servers", "127.0.0.1:" + node.grpcAddress().getPort(),
                 "group.id", "mixed",
@@ -345,16 +310,16 @@ class KafkaListenerTest {
                 "enable.auto.commit", "false");
         assertEquals(10, consumeAsFerryMember(ferryMember, "shared", 10).size());
 
-        produce("shared", "b", 5);
-        Properties kafkaMember = consumerConfig();
+        listener.produce("shared", "b", 5);
+        Properties kafkaMember = listener.consumerConfig();
         kafkaMember.put(ConsumerConfig.GROUP_ID_CONFIG, "mixed");
         kafkaMember.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer");
         kafkaMember.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        List<String> kafkaRead = consumeInGroup(kafkaMember, "shared", 5);
+        List<String> kafkaRead = KafkaListenerNode.consumeInGroup(kafkaMember, "shared", 5);
         assertEquals(5, kafkaRead.size(), kafkaRead.toString());
         assertTrue(kafkaRead.stream().allMatch(v -> v.startsWith("b")), kafkaRead.toString());
 
-        produce("shared", "c", 3);
+        listener.produce("shared", "c", 3);
         List<String> ferryRead = consumeAsFerryMember(ferryMember, "shared", 3);
         assertEquals(3, ferryRead.size(), ferryRead.toString());
         assertTrue(ferryRead.stream().allMatch(v -> v.startsWith("c")), ferryRead.toString());
@@ -401,11 +366,11 @@ class KafkaListenerTest {
         // A negative length.
         assertClosedAfter(frame -> frame.writeInt(-5));
         // An API key Kafka does not have.
-        assertClosedAfter(frame -> writeFrame(frame, header((short) 9_999, (short) 0)));
+        assertClosedAfter(frame -> KafkaWire.writeFrame(frame, header((short) 9_999, (short) 0)));
         // An API Kafka has and this listener does not serve (LeaderAndIsr, a controller's request).
-        assertClosedAfter(frame -> writeFrame(frame, header(ApiKeys.LEADER_AND_ISR.id, (short) 7)));
+        assertClosedAfter(frame -> KafkaWire.writeFrame(frame, header(ApiKeys.LEADER_AND_ISR.id, (short) 7)));
         // Produce whose body stops after its header.
-        assertClosedAfter(frame -> writeFrame(frame, header(ApiKeys.PRODUCE.id, (short) 9)));
+        assertClosedAfter(frame -> KafkaWire.writeFrame(frame, header(ApiKeys.PRODUCE.id, (short) 9)));
         // Produce whose body is random bytes.
         assertClosedAfter(frame -> {
             ByteBuffer header = header(ApiKeys.PRODUCE.id, (short) 9);
@@ -414,9 +379,9 @@ class KafkaListenerTest {
             for (int i = 0; i < 64; i++) {
                 request.put((byte) (i * 37 + 11));
             }
-            writeFrame(frame, request.flip());
+            KafkaWire.writeFrame(frame, request.flip());
         });
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerConfig())) {
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(listener.producerConfig())) {
             assertEquals(
                     0,
                     producer.send(new ProducerRecord<>("after", 0, "k", "v"))
@@ -432,9 +397,9 @@ class KafkaListenerTest {
             // Version 3 and later share one header layout (v2, with tagged fields), so the newer client's header
             // parses; its version (bytes 2-3) is then set to one no broker serves.
             RequestHeader header = new RequestHeader(ApiKeys.API_VERSIONS, (short) 3, "probe", 7);
-            ByteBuffer request = serialize(header, new ApiVersionsRequestData(), (short) 3);
+            ByteBuffer request = KafkaWire.serialize(header, new ApiVersionsRequestData(), (short) 3);
             request.putShort(2, (short) 999);
-            writeFrame(out, request);
+            KafkaWire.writeFrame(out, request);
             DataInputStream in = new DataInputStream(socket.getInputStream());
             byte[] answer = new byte[in.readInt()];
             in.readFully(answer);
@@ -459,11 +424,11 @@ class KafkaListenerTest {
             for (int i = 0; i < requests; i++) {
                 short version = 12;
                 ByteBuffer request = i % 2 == 0
-                        ? serialize(
+                        ? KafkaWire.serialize(
                                 new RequestHeader(ApiKeys.METADATA, version, "pipeline", i),
                                 new MetadataRequestData().setTopics(List.of()),
                                 version)
-                        : serialize(
+                        : KafkaWire.serialize(
                                 new RequestHeader(ApiKeys.FETCH, version, "pipeline", i),
                                 new FetchRequestData()
                                         .setReplicaId(-1)
@@ -479,7 +444,7 @@ class KafkaListenerTest {
                                                         .setPartitionMaxBytes(1 << 16)
                                                         .setCurrentLeaderEpoch(-1))))),
                                 version);
-                writeFrame(out, request);
+                KafkaWire.writeFrame(out, request);
             }
             DataInputStream in = new DataInputStream(socket.getInputStream());
             for (int i = 0; i < requests; i++) {
@@ -496,7 +461,7 @@ class KafkaListenerTest {
     @Test
     void offsetForLeaderEpochTellsWhereTheLeadersEpochEnds() throws Exception {
         createTopic(grpc, "epochs", 1, Map.of());
-        produce("epochs", "e", 7);
+        listener.produce("epochs", "e", 7);
         OffsetForLeaderEpochRequestData.OffsetForLeaderTopicCollection topics =
                 new OffsetForLeaderEpochRequestData.OffsetForLeaderTopicCollection();
         topics.add(new OffsetForLeaderEpochRequestData.OffsetForLeaderTopic()
@@ -561,19 +526,9 @@ class KafkaListenerTest {
                 refused.toString());
     }
 
-    /** Sends one request on a new connection and returns its answer's body (the header read). */
     private ByteBuffer exchange(RequestHeader header, org.apache.kafka.common.protocol.Message body, short version)
             throws IOException {
-        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), kafkaPort)) {
-            socket.setSoTimeout(30_000);
-            writeFrame(new DataOutputStream(socket.getOutputStream()), serialize(header, body, version));
-            DataInputStream in = new DataInputStream(socket.getInputStream());
-            byte[] answer = new byte[in.readInt()];
-            in.readFully(answer);
-            ByteBuffer buffer = ByteBuffer.wrap(answer);
-            ResponseHeader.parse(buffer, header.apiKey().responseHeaderVersion(version));
-            return buffer;
-        }
+        return KafkaWire.exchange(kafkaPort, header, body, version);
     }
 
     private interface FrameWriter {
@@ -604,49 +559,10 @@ class KafkaListenerTest {
         return header.flip();
     }
 
-    private static void writeFrame(DataOutputStream out, ByteBuffer body) throws IOException {
-        out.writeInt(body.remaining());
-        byte[] bytes = new byte[body.remaining()];
-        body.duplicate().get(bytes);
-        out.write(bytes);
-        out.flush();
-    }
-
-    private static ByteBuffer serialize(
-            RequestHeader header, org.apache.kafka.common.protocol.Message body, short version) {
-        ObjectSerializationCache cache = new ObjectSerializationCache();
-        int size = header.data().size(cache, header.headerVersion()) + body.size(cache, version);
-        ByteBuffer buffer = ByteBuffer.allocate(size);
-        ByteBufferAccessor writer = new ByteBufferAccessor(buffer);
-        header.data().write(writer, cache, header.headerVersion());
-        body.write(writer, cache, version);
-        return buffer.flip();
-    }
-
-    private Properties producerConfig() {
-        Properties config = new Properties();
-        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + kafkaPort);
-        config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        config.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
-        config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
-        return config;
-    }
-
-    private Properties consumerConfig() {
-        Properties config = new Properties();
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + kafkaPort);
-        config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        return config;
-    }
-
     /** Reads every partition of {@code topic} from its start until {@code expected} records came. */
     private List<ConsumerRecord<String, String>> consumeAll(String topic, int partitions, int expected) {
         List<ConsumerRecord<String, String>> read = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerConfig())) {
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(listener.consumerConfig())) {
             List<TopicPartition> all = new ArrayList<>();
             for (int p = 0; p < partitions; p++) {
                 all.add(new TopicPartition(topic, p));

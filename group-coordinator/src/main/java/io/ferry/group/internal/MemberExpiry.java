@@ -39,6 +39,11 @@ public final class MemberExpiry {
         return group.members().values().stream().anyMatch(m -> reason(m, nowMs) != null);
     }
 
+    /** Whether the member's time ran out: {@link #expire} would remove it. */
+    public static boolean expired(GroupMember m, long nowMs) {
+        return reason(m, nowMs) != null;
+    }
+
     /** Why the member's time ran out; null if it did not. */
     private static ExpiryResult.Reason reason(GroupMember m, long nowMs) {
         if (nowMs >= m.sessionDeadlineMs()) {

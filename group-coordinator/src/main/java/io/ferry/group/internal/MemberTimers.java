@@ -61,6 +61,13 @@ public final class MemberTimers {
         deadlines.put(memberId, new Deadlines(deadline, d.revocationMs()));
     }
 
+    /** Sets the member's session deadline, as an accepted heartbeat does, keeping its revocation deadline. */
+    public void refreshSession(String groupId, String memberId, long deadlineMs) {
+        Map<String, Deadlines> deadlines = byGroup.computeIfAbsent(groupId, id -> new HashMap<>());
+        Deadlines d = deadlines.getOrDefault(memberId, NONE);
+        deadlines.put(memberId, new Deadlines(deadlineMs, d.revocationMs()));
+    }
+
     /**
      * Starts the timers of a group just loaded: every member's session from {@code nowMs}, and for each
      * member still revoking partitions its rebalance timeout from {@code nowMs}, as if it had just been asked.

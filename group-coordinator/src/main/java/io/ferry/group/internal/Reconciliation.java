@@ -121,7 +121,7 @@ public final class Reconciliation {
                 saturatedSum(nowMs, after.rebalanceTimeoutMs()));
     }
 
-    static long saturatedSum(long a, long b) {
+    public static long saturatedSum(long a, long b) {
         long sum = a + b;
         return ((a ^ sum) & (b ^ sum)) < 0 ? Long.MAX_VALUE : sum;
     }

@@ -1,8 +1,10 @@
 package io.ferry.node.internal.broker.handler;
 
+import io.ferry.group.CoordinatorShard;
 import io.ferry.group.HeartbeatRequest;
 import io.ferry.group.HeartbeatResponse;
 import io.ferry.group.TopicPartition;
+import io.ferry.group.TopicsImage;
 import io.ferry.group.Write;
 import io.ferry.node.internal.broker.authz.Caller;
 import io.ferry.node.internal.broker.group.ClusterTopics;
@@ -43,13 +45,42 @@ final class ConsumerGroupHeartbeatHandler {
             String clientHost,
             CallerConnection.Connection connection,
             Caller caller) {
+        return decide(request, clientHost, connection, caller, CoordinatorShard::heartbeat);
+    }
+
+    /**
+     * A classic member's JoinGroup, as a heartbeat that carries every field ({@link CoordinatorShard#classicJoin}):
+     * checked and answered as {@link #handle} does.
+     */
+    CompletableFuture<ConsumerGroupHeartbeatResponse> classicJoin(
+            ConsumerGroupHeartbeatRequest request,
+            String clientHost,
+            CallerConnection.Connection connection,
+            Caller caller) {
+        return decide(request, clientHost, connection, caller, CoordinatorShard::classicJoin);
+    }
+
+    /** How a shard decides a heartbeat: {@link CoordinatorShard#heartbeat} or {@link CoordinatorShard#classicJoin}. */
+    @FunctionalInterface
+    private interface Decision {
+        Write<HeartbeatResponse> decide(
+                CoordinatorShard shard, HeartbeatRequest request, Object connection, TopicsImage topics, long nowMs);
+    }
+
+    private CompletableFuture<ConsumerGroupHeartbeatResponse> decide(
+            ConsumerGroupHeartbeatRequest request,
+            String clientHost,
+            CallerConnection.Connection connection,
+            Caller caller,
+            Decision decision) {
         Error invalid = check(request);
         if (invalid != null) {
             return CompletableFuture.completedFuture(failed(request, invalid));
         }
         HeartbeatRequest heartbeat = heartbeatOf(request, clientHost);
         return runtime.write(request.getGroupId(), (shard, now) -> {
-                    Write<HeartbeatResponse> decided = shard.heartbeat(
+                    Write<HeartbeatResponse> decided = decision.decide(
+                            shard,
                             heartbeat,
                             connection,
                             topics.forHeartbeat(

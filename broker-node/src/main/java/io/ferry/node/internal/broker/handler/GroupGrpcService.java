@@ -1,5 +1,6 @@
 package io.ferry.node.internal.broker.handler;
 
+import io.ferry.group.ClassicMember;
 import io.ferry.node.internal.broker.authz.BrokerAuthorizer;
 import io.ferry.node.internal.broker.authz.Caller;
 import io.ferry.node.internal.broker.group.GroupCoordinatorRuntime;
@@ -58,6 +59,7 @@ public final class GroupGrpcService implements GroupServiceGrpc.AsyncService, Bi
     private final BrokerMetrics metrics;
     private final FindCoordinatorHandler findCoordinator;
     private final ConsumerGroupHeartbeatHandler heartbeat;
+    private final ClassicMemberHandler classic;
     private final OffsetCommitHandler offsetCommit;
     private final OffsetFetchHandler offsetFetch;
     private final OffsetDeleteHandler offsetDelete;
@@ -75,6 +77,7 @@ public final class GroupGrpcService implements GroupServiceGrpc.AsyncService, Bi
         this.authorizer = authorizer;
         this.findCoordinator = new FindCoordinatorHandler(metadata, offsetsTopic);
         this.heartbeat = new ConsumerGroupHeartbeatHandler(runtime, topics);
+        this.classic = new ClassicMemberHandler(runtime, topics);
         this.offsetCommit = new OffsetCommitHandler(runtime, metadata);
         this.offsetFetch = new OffsetFetchHandler(runtime);
         this.offsetDelete = new OffsetDeleteHandler(runtime);
@@ -108,15 +111,7 @@ public final class GroupGrpcService implements GroupServiceGrpc.AsyncService, Bi
         String clientHost = CallerConnection.remoteHost();
         CallerConnection.Connection connection = CallerConnection.current();
         Caller caller = Caller.current();
-        // READ on the group, then DESCRIBE on each topic subscribed by name (Kafka's heartbeat).
-        Error denied = authorizer.group(caller, AclOperation.READ, request.getGroupId());
-        for (int i = 0; denied == null && i < request.getSubscribedTopicNames().getNamesCount(); i++) {
-            denied = authorizer.topic(
-                    caller,
-                    AclOperation.DESCRIBE,
-                    request.getSubscribedTopicNames().getNames(i));
-        }
-        Error refusal = denied; // effectively final, for the lambda
+        Error refusal = heartbeatDenied(caller, request);
         answer(
                 "consumer_group_heartbeat",
                 observer,
@@ -125,6 +120,52 @@ public final class GroupGrpcService implements GroupServiceGrpc.AsyncService, Bi
                                 .setError(refusal)
                                 .build())
                         : heartbeat.handle(request, clientHost, connection, caller));
+    }
+
+    /**
+     * A classic member's JoinGroup, for the Kafka listener (gRPC has no classic protocol): the heartbeat's
+     * authorization, then {@link io.ferry.group.CoordinatorShard#classicJoin}. The caller, its address and its
+     * connection are the current context's, as for a gRPC call.
+     */
+    public CompletableFuture<ConsumerGroupHeartbeatResponse> classicJoin(ConsumerGroupHeartbeatRequest request) {
+        String clientHost = CallerConnection.remoteHost();
+        CallerConnection.Connection connection = CallerConnection.current();
+        Caller caller = Caller.current();
+        Error denied = heartbeatDenied(caller, request);
+        return timed(
+                "classic_join",
+                () -> denied != null
+                        ? CompletableFuture.completedFuture(ConsumerGroupHeartbeatResponse.newBuilder()
+                                .setError(denied)
+                                .build())
+                        : heartbeat.classicJoin(request, clientHost, connection, caller));
+    }
+
+    /** A classic member's SyncGroup, for the Kafka listener: READ on the group. */
+    public CompletableFuture<ConsumerGroupHeartbeatResponse> classicSync(ClassicMember member) {
+        CallerConnection.Connection connection = CallerConnection.current();
+        Error denied = authorizer.group(Caller.current(), AclOperation.READ, member.groupId());
+        return timed(
+                "classic_sync",
+                () -> denied != null
+                        ? CompletableFuture.completedFuture(ConsumerGroupHeartbeatResponse.newBuilder()
+                                .setError(denied)
+                                .build())
+                        : classic.sync(member, connection));
+    }
+
+    /** A classic member's Heartbeat, for the Kafka listener: READ on the group. */
+    public CompletableFuture<ConsumerGroupHeartbeatResponse> classicHeartbeat(ClassicMember member) {
+        CallerConnection.Connection connection = CallerConnection.current();
+        Caller caller = Caller.current();
+        Error denied = authorizer.group(caller, AclOperation.READ, member.groupId());
+        return timed(
+                "classic_heartbeat",
+                () -> denied != null
+                        ? CompletableFuture.completedFuture(ConsumerGroupHeartbeatResponse.newBuilder()
+                                .setError(denied)
+                                .build())
+                        : classic.heartbeat(member, connection, caller));
     }
 
     @Override
@@ -322,6 +363,18 @@ public final class GroupGrpcService implements GroupServiceGrpc.AsyncService, Bi
                                 deleted.toBuilder().addAllResults(refused).build()));
     }
 
+    /** READ on the group, then DESCRIBE on each topic subscribed by name (Kafka's heartbeat); null if allowed. */
+    private Error heartbeatDenied(Caller caller, ConsumerGroupHeartbeatRequest request) {
+        Error denied = authorizer.group(caller, AclOperation.READ, request.getGroupId());
+        for (int i = 0; denied == null && i < request.getSubscribedTopicNames().getNamesCount(); i++) {
+            denied = authorizer.topic(
+                    caller,
+                    AclOperation.DESCRIBE,
+                    request.getSubscribedTopicNames().getNames(i));
+        }
+        return denied;
+    }
+
     /** The topics the caller may do {@code operation} on; each other one is handed to {@code refused}. */
     private List<PartitionsByTopic> permittedTopics(
             Caller caller,
@@ -366,14 +419,7 @@ public final class GroupGrpcService implements GroupServiceGrpc.AsyncService, Bi
 
     /** Starts a call's handling and answers when it completes, timing it as {@code name}. */
     private <R> void answer(String name, StreamObserver<R> observer, Supplier<CompletableFuture<R>> handling) {
-        long start = System.nanoTime();
-        CompletableFuture<R> answered;
-        try {
-            answered = handling.get();
-        } catch (RuntimeException e) {
-            answered = CompletableFuture.failedFuture(e);
-        }
-        answered.whenComplete((response, failure) -> {
+        timed(name, handling).whenComplete((response, failure) -> {
             if (failure == null) {
                 observer.onNext(response);
                 observer.onCompleted();
@@ -383,7 +429,19 @@ public final class GroupGrpcService implements GroupServiceGrpc.AsyncService, Bi
                         .withDescription("the broker failed to handle the request: " + failure.getMessage())
                         .asRuntimeException());
             }
-            metrics.request(name).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         });
+    }
+
+    /** Starts a call's handling, timing it as {@code name} until it completes. */
+    private <R> CompletableFuture<R> timed(String name, Supplier<CompletableFuture<R>> handling) {
+        long start = System.nanoTime();
+        CompletableFuture<R> answered;
+        try {
+            answered = handling.get();
+        } catch (RuntimeException e) {
+            answered = CompletableFuture.failedFuture(e);
+        }
+        return answered.whenComplete(
+                (response, failure) -> metrics.request(name).record(System.nanoTime() - start, TimeUnit.NANOSECONDS));
     }
 }

@@ -1,13 +1,16 @@
 package io.ferry.node.internal.broker.kafka;
 
+import io.ferry.group.ClassicMember;
 import io.ferry.node.internal.broker.handler.BrokerGrpcService;
 import io.ferry.node.internal.broker.handler.GroupGrpcService;
 import io.ferry.node.internal.broker.handler.OffsetForLeaderEpochHandler;
 import io.ferry.node.internal.broker.metadata.BrokerMetadata;
+import io.ferry.node.internal.caller.CallerClientId;
 import io.ferry.proto.v1.Acks;
 import io.ferry.proto.v1.AlterTopicConfigsRequest;
 import io.ferry.proto.v1.AlterTopicConfigsResponse;
 import io.ferry.proto.v1.BrokerRegistration;
+import io.ferry.proto.v1.ConsumerGroupHeartbeatRequest;
 import io.ferry.proto.v1.ConsumerGroupHeartbeatResponse;
 import io.ferry.proto.v1.CreatePartitionsRequest;
 import io.ferry.proto.v1.CreatePartitionsResponse;
@@ -54,13 +57,19 @@ import org.apache.kafka.common.message.DescribeClusterRequestData;
 import org.apache.kafka.common.message.DescribeClusterResponseData;
 import org.apache.kafka.common.message.DescribeConfigsRequestData;
 import org.apache.kafka.common.message.DescribeConfigsResponseData;
+import org.apache.kafka.common.message.DescribeGroupsRequestData;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FindCoordinatorRequestData;
 import org.apache.kafka.common.message.FindCoordinatorResponseData;
+import org.apache.kafka.common.message.HeartbeatRequestData;
+import org.apache.kafka.common.message.HeartbeatResponseData;
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
 import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData;
 import org.apache.kafka.common.message.InitProducerIdRequestData;
 import org.apache.kafka.common.message.InitProducerIdResponseData;
+import org.apache.kafka.common.message.JoinGroupRequestData;
+import org.apache.kafka.common.message.LeaveGroupRequestData;
+import org.apache.kafka.common.message.LeaveGroupResponseData;
 import org.apache.kafka.common.message.ListGroupsRequestData;
 import org.apache.kafka.common.message.ListOffsetsRequestData;
 import org.apache.kafka.common.message.MetadataRequestData;
@@ -70,6 +79,8 @@ import org.apache.kafka.common.message.OffsetFetchResponseData;
 import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData;
 import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData;
 import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.message.SyncGroupRequestData;
+import org.apache.kafka.common.message.SyncGroupResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
@@ -123,6 +134,11 @@ final class KafkaApis {
             case INIT_PRODUCER_ID -> initProducerId((InitProducerIdRequestData) request);
             case FIND_COORDINATOR -> findCoordinator((FindCoordinatorRequestData) request, version);
             case CONSUMER_GROUP_HEARTBEAT -> heartbeat((ConsumerGroupHeartbeatRequestData) request);
+            case JOIN_GROUP -> joinGroup((JoinGroupRequestData) request, version);
+            case SYNC_GROUP -> syncGroup((SyncGroupRequestData) request);
+            case HEARTBEAT -> classicHeartbeat((HeartbeatRequestData) request);
+            case LEAVE_GROUP -> leaveGroup((LeaveGroupRequestData) request, version);
+            case DESCRIBE_GROUPS -> describeClassicGroups((DescribeGroupsRequestData) request);
             case OFFSET_COMMIT -> offsetCommit((OffsetCommitRequestData) request);
             case OFFSET_FETCH -> offsetFetch((OffsetFetchRequestData) request, version);
             case LIST_GROUPS -> listGroups((ListGroupsRequestData) request);
@@ -324,6 +340,96 @@ final class KafkaApis {
         GrpcReply<ConsumerGroupHeartbeatResponse> reply = new GrpcReply<>();
         groups.consumerGroupHeartbeat(KafkaGroups.heartbeat(kafka, topicIds), reply);
         return answered(reply, response -> KafkaGroups.heartbeat(response, topicIds));
+    }
+
+    /**
+     * A classic member's JoinGroup ({@link KafkaClassicGroups}): a new dynamic member is first given its id
+     * (MEMBER_ID_REQUIRED) from version 4, as Kafka does, or joins with it at once before that.
+     */
+    private CompletableFuture<Answer> joinGroup(JoinGroupRequestData kafka, short version) {
+        Optional<String> unsupported = KafkaClassicGroups.unsupported(kafka);
+        if (unsupported.isPresent()) {
+            return CompletableFuture.completedFuture(Answer.of(KafkaClassicGroups.refusedJoin(
+                    kafka.memberId(), Errors.INCONSISTENT_GROUP_PROTOCOL, unsupported.get())));
+        }
+        if (KafkaClassicGroups.needsMemberId(kafka, version)) {
+            return CompletableFuture.completedFuture(Answer.of(
+                    KafkaClassicGroups.refusedJoin(KafkaClassicGroups.newMemberId(), Errors.MEMBER_ID_REQUIRED, null)));
+        }
+        String memberId = kafka.memberId().isEmpty() ? KafkaClassicGroups.newMemberId() : kafka.memberId();
+        ConsumerGroupHeartbeatRequest join;
+        try {
+            join = KafkaClassicGroups.join(kafka, memberId);
+        } catch (RuntimeException e) {
+            return CompletableFuture.completedFuture(Answer.of(KafkaClassicGroups.refusedJoin(
+                    memberId,
+                    Errors.INVALID_REQUEST,
+                    "the protocol metadata is not a consumer protocol subscription: " + e.getMessage())));
+        }
+        return groups.classicJoin(join)
+                .thenApply(response -> Answer.of(KafkaClassicGroups.joined(kafka, memberId, response)));
+    }
+
+    private CompletableFuture<Answer> syncGroup(SyncGroupRequestData kafka) {
+        Optional<String> unsupported = KafkaClassicGroups.unsupported(kafka);
+        if (unsupported.isPresent()) {
+            return CompletableFuture.completedFuture(Answer.of(new SyncGroupResponseData()
+                    .setErrorCode(Errors.INCONSISTENT_GROUP_PROTOCOL.code())
+                    .setAssignment(new byte[0])));
+        }
+        return groups.classicSync(new ClassicMember(
+                        kafka.groupId(), kafka.memberId(), kafka.groupInstanceId(), kafka.generationId()))
+                .thenApply(response -> Answer.of(KafkaClassicGroups.synced(kafka, response)));
+    }
+
+    private CompletableFuture<Answer> classicHeartbeat(HeartbeatRequestData kafka) {
+        return groups.classicHeartbeat(new ClassicMember(
+                        kafka.groupId(), kafka.memberId(), kafka.groupInstanceId(), kafka.generationId()))
+                .thenApply(response -> Answer.of(new HeartbeatResponseData()
+                        .setErrorCode(KafkaErrors.of(response.getError()).code())));
+    }
+
+    /** Each member leaves as a KIP-848 member does (epoch -1); up to version 2 the request names one member. */
+    private CompletableFuture<Answer> leaveGroup(LeaveGroupRequestData kafka, short version) {
+        List<LeaveGroupRequestData.MemberIdentity> leaving = version < 3
+                ? List.of(new LeaveGroupRequestData.MemberIdentity().setMemberId(kafka.memberId()))
+                : kafka.members();
+        List<CompletableFuture<LeaveGroupResponseData.MemberResponse>> left = new ArrayList<>();
+        for (LeaveGroupRequestData.MemberIdentity member : leaving) {
+            ConsumerGroupHeartbeatRequest.Builder leave = ConsumerGroupHeartbeatRequest.newBuilder()
+                    .setGroupId(kafka.groupId())
+                    .setMemberId(member.memberId())
+                    .setMemberEpoch(-1)
+                    .setRebalanceTimeoutMs(-1)
+                    .setClientId(CallerClientId.current());
+            if (member.groupInstanceId() != null) {
+                leave.setInstanceId(member.groupInstanceId());
+            }
+            GrpcReply<ConsumerGroupHeartbeatResponse> reply = new GrpcReply<>();
+            groups.consumerGroupHeartbeat(leave.build(), reply);
+            left.add(reply.answer()
+                    .thenApply(response -> new LeaveGroupResponseData.MemberResponse()
+                            .setMemberId(member.memberId())
+                            .setGroupInstanceId(member.groupInstanceId())
+                            .setErrorCode(KafkaErrors.of(response.getError()).code())));
+        }
+        return all(left, members -> {
+            LeaveGroupResponseData response = new LeaveGroupResponseData();
+            if (version < 3) {
+                return response.setErrorCode(members.get(0).errorCode());
+            }
+            return response.setMembers(members);
+        });
+    }
+
+    private CompletableFuture<Answer> describeClassicGroups(DescribeGroupsRequestData kafka) {
+        GrpcReply<DescribeGroupsResponse> reply = new GrpcReply<>();
+        groups.describeGroups(
+                DescribeGroupsRequest.newBuilder()
+                        .addAllGroupIds(kafka.groups())
+                        .build(),
+                reply);
+        return answered(reply, KafkaClassicGroups::described);
     }
 
     private CompletableFuture<Answer> offsetCommit(OffsetCommitRequestData kafka) {

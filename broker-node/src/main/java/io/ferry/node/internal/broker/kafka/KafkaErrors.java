@@ -72,6 +72,8 @@ final class KafkaErrors {
             case SASL_AUTHENTICATION_FAILED -> Errors.SASL_AUTHENTICATION_FAILED;
             case FETCH_SESSION_ID_NOT_FOUND -> Errors.FETCH_SESSION_ID_NOT_FOUND;
             case INVALID_FETCH_SESSION_EPOCH -> Errors.INVALID_FETCH_SESSION_EPOCH;
+            case ILLEGAL_GENERATION -> Errors.ILLEGAL_GENERATION;
+            case REBALANCE_IN_PROGRESS -> Errors.REBALANCE_IN_PROGRESS;
             case UNKNOWN_SERVER_ERROR,
                     STALE_PARTITION_EPOCH,
                     UNKNOWN_BROKER,

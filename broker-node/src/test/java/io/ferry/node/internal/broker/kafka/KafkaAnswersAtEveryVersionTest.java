@@ -41,12 +41,15 @@ import java.util.function.Function;
 import org.apache.kafka.common.message.CreateTopicsResponseData;
 import org.apache.kafka.common.message.DescribeConfigsRequestData.DescribeConfigsResource;
 import org.apache.kafka.common.message.DescribeConfigsResponseData;
+import org.apache.kafka.common.message.JoinGroupRequestData;
 import org.apache.kafka.common.message.ListGroupsRequestData;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.OffsetCommitRequestData;
+import org.apache.kafka.common.message.SyncGroupRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.protocol.ObjectSerializationCache;
 import org.junit.jupiter.api.Test;
 
@@ -93,6 +96,13 @@ class KafkaAnswersAtEveryVersionTest {
         check(failures, ApiKeys.CONSUMER_GROUP_DESCRIBE, v -> KafkaGroups.described(describeGroups(), ids()));
         check(failures, ApiKeys.CONSUMER_GROUP_HEARTBEAT, v -> KafkaGroups.heartbeat(heartbeat(), ids()));
         check(failures, ApiKeys.DELETE_GROUPS, v -> KafkaGroups.deleted(List.of("g", "h"), deleteGroups()));
+        check(failures, ApiKeys.JOIN_GROUP, v -> KafkaClassicGroups.joined(joinGroup(), "classic-1", heartbeat()));
+        check(
+                failures,
+                ApiKeys.JOIN_GROUP,
+                v -> KafkaClassicGroups.refusedJoin("classic-1", Errors.MEMBER_ID_REQUIRED, null));
+        check(failures, ApiKeys.SYNC_GROUP, v -> KafkaClassicGroups.synced(syncGroup(v), heartbeat()));
+        check(failures, ApiKeys.DESCRIBE_GROUPS, v -> KafkaClassicGroups.described(describeGroups()));
         check(failures, ApiKeys.CREATE_TOPICS, v -> {
             CreateTopicsResponseData.CreatableTopicResultCollection topics =
                     new CreateTopicsResponseData.CreatableTopicResultCollection();
@@ -132,6 +142,19 @@ class KafkaAnswersAtEveryVersionTest {
                 failures.add(api + " v" + v + ": " + e.getMessage());
             }
         }
+    }
+
+    private static JoinGroupRequestData joinGroup() {
+        JoinGroupRequestData.JoinGroupRequestProtocolCollection protocols =
+                new JoinGroupRequestData.JoinGroupRequestProtocolCollection();
+        protocols.add(new JoinGroupRequestData.JoinGroupRequestProtocol().setName("range"));
+        return new JoinGroupRequestData().setProtocolType("consumer").setProtocols(protocols);
+    }
+
+    /** A SyncGroup as sent at {@code version}: the protocol's type and name only from version 5. */
+    private static SyncGroupRequestData syncGroup(short version) {
+        SyncGroupRequestData request = new SyncGroupRequestData();
+        return version < 5 ? request : request.setProtocolType("consumer").setProtocolName("range");
     }
 
     private static TopicIds ids() {
