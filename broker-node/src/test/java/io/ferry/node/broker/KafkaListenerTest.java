@@ -274,11 +274,13 @@ class KafkaListenerTest {
             // An operator resets the group's offset of partition 0 while it has no member, as
             // kafka-consumer-groups --reset-offsets does.
             TopicPartition reset = new TopicPartition("ledger", 0);
+            TopicPartition dropped = new TopicPartition("ledger", 1);
             await().atMost(Duration.ofSeconds(30))
-                    .untilAsserted(
-                            () -> admin.alterConsumerGroupOffsets("auditors", Map.of(reset, new OffsetAndMetadata(1)))
-                                    .all()
-                                    .get(30, TimeUnit.SECONDS));
+                    .untilAsserted(() -> admin.alterConsumerGroupOffsets(
+                                    "auditors",
+                                    Map.of(reset, new OffsetAndMetadata(1), dropped, new OffsetAndMetadata(0)))
+                            .all()
+                            .get(30, TimeUnit.SECONDS));
             assertEquals(
                     1,
                     admin.listConsumerGroupOffsets("auditors")
@@ -286,6 +288,15 @@ class KafkaListenerTest {
                             .get(30, TimeUnit.SECONDS)
                             .get(reset)
                             .offset());
+            // kafka-consumer-groups --delete-offsets: one partition's committed offset goes, the others stay.
+            admin.deleteConsumerGroupOffsets("auditors", java.util.Set.of(dropped))
+                    .all()
+                    .get(30, TimeUnit.SECONDS);
+            Map<TopicPartition, OffsetAndMetadata> left = admin.listConsumerGroupOffsets("auditors")
+                    .partitionsToOffsetAndMetadata()
+                    .get(30, TimeUnit.SECONDS);
+            // Partition 1 had an offset (set above); only it is gone.
+            assertTrue(!left.containsKey(dropped) && left.containsKey(reset), left.toString());
             await().atMost(Duration.ofSeconds(30))
                     .untilAsserted(() -> admin.deleteConsumerGroups(List.of("auditors"))
                             .all()

@@ -34,6 +34,7 @@ import io.ferry.proto.v1.InitProducerIdResponse;
 import io.ferry.proto.v1.ListGroupsRequest;
 import io.ferry.proto.v1.ListGroupsResponse;
 import io.ferry.proto.v1.OffsetCommitResponse;
+import io.ferry.proto.v1.OffsetDeleteResponse;
 import io.ferry.proto.v1.OffsetFetchResponse;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,6 +75,7 @@ import org.apache.kafka.common.message.ListGroupsRequestData;
 import org.apache.kafka.common.message.ListOffsetsRequestData;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.OffsetCommitRequestData;
+import org.apache.kafka.common.message.OffsetDeleteRequestData;
 import org.apache.kafka.common.message.OffsetFetchRequestData;
 import org.apache.kafka.common.message.OffsetFetchResponseData;
 import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData;
@@ -144,6 +146,7 @@ final class KafkaApis {
             case LIST_GROUPS -> listGroups((ListGroupsRequestData) request);
             case CONSUMER_GROUP_DESCRIBE -> describeGroups((ConsumerGroupDescribeRequestData) request);
             case DELETE_GROUPS -> deleteGroups((DeleteGroupsRequestData) request);
+            case OFFSET_DELETE -> offsetDelete((OffsetDeleteRequestData) request);
             case CREATE_TOPICS -> createTopics((CreateTopicsRequestData) request);
             case DELETE_TOPICS -> deleteTopics((DeleteTopicsRequestData) request, version);
             case CREATE_PARTITIONS -> createPartitions((CreatePartitionsRequestData) request);
@@ -471,6 +474,12 @@ final class KafkaApis {
                         .build(),
                 reply);
         return answered(reply, response -> KafkaGroups.described(response, topicIds));
+    }
+
+    private CompletableFuture<Answer> offsetDelete(OffsetDeleteRequestData kafka) {
+        GrpcReply<OffsetDeleteResponse> reply = new GrpcReply<>();
+        groups.offsetDelete(KafkaGroups.offsetDelete(kafka), reply);
+        return answered(reply, KafkaGroups::offsetDeleted);
     }
 
     private CompletableFuture<Answer> deleteGroups(DeleteGroupsRequestData kafka) {

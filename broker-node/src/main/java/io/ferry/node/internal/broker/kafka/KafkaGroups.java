@@ -8,6 +8,8 @@ import io.ferry.proto.v1.DescribeGroupsResponse;
 import io.ferry.proto.v1.ListGroupsResponse;
 import io.ferry.proto.v1.OffsetCommitRequest;
 import io.ferry.proto.v1.OffsetCommitResponse;
+import io.ferry.proto.v1.OffsetDeleteRequest;
+import io.ferry.proto.v1.OffsetDeleteResponse;
 import io.ferry.proto.v1.OffsetFetchRequest;
 import io.ferry.proto.v1.OffsetFetchResponse;
 import io.ferry.proto.v1.PartitionErrorsByTopic;
@@ -24,6 +26,8 @@ import org.apache.kafka.common.message.OffsetCommitRequestData;
 import org.apache.kafka.common.message.OffsetCommitResponseData;
 import org.apache.kafka.common.message.OffsetCommitResponseData.OffsetCommitResponsePartition;
 import org.apache.kafka.common.message.OffsetCommitResponseData.OffsetCommitResponseTopic;
+import org.apache.kafka.common.message.OffsetDeleteRequestData;
+import org.apache.kafka.common.message.OffsetDeleteResponseData;
 import org.apache.kafka.common.message.OffsetFetchRequestData;
 import org.apache.kafka.common.message.OffsetFetchResponseData;
 import org.apache.kafka.common.protocol.Errors;
@@ -134,6 +138,40 @@ final class KafkaGroups {
             topics.add(new OffsetCommitResponseTopic().setName(topic.getTopic()).setPartitions(partitions));
         }
         return new OffsetCommitResponseData().setTopics(topics);
+    }
+
+    static OffsetDeleteRequest offsetDelete(OffsetDeleteRequestData kafka) {
+        OffsetDeleteRequest.Builder request = OffsetDeleteRequest.newBuilder().setGroupId(kafka.groupId());
+        for (OffsetDeleteRequestData.OffsetDeleteRequestTopic topic : kafka.topics()) {
+            request.addTopics(PartitionsByTopic.newBuilder()
+                    .setTopic(topic.name())
+                    .addAllPartitions(topic.partitions().stream()
+                            .map(OffsetDeleteRequestData.OffsetDeleteRequestPartition::partitionIndex)
+                            .toList()));
+        }
+        return request.build();
+    }
+
+    /** Kafka's answer: the group's error, and each partition's. */
+    static OffsetDeleteResponseData offsetDeleted(OffsetDeleteResponse ferry) {
+        OffsetDeleteResponseData.OffsetDeleteResponseTopicCollection topics =
+                new OffsetDeleteResponseData.OffsetDeleteResponseTopicCollection();
+        for (PartitionErrorsByTopic topic : ferry.getTopicsList()) {
+            OffsetDeleteResponseData.OffsetDeleteResponseTopic t = topics.find(topic.getTopic());
+            if (t == null) {
+                t = new OffsetDeleteResponseData.OffsetDeleteResponseTopic().setName(topic.getTopic());
+                topics.add(t);
+            }
+            for (PartitionErrorsByTopic.PartitionError p : topic.getPartitionsList()) {
+                t.partitions()
+                        .add(new OffsetDeleteResponseData.OffsetDeleteResponsePartition()
+                                .setPartitionIndex(p.getPartition())
+                                .setErrorCode(KafkaErrors.of(p.getError()).code()));
+            }
+        }
+        return new OffsetDeleteResponseData()
+                .setErrorCode(KafkaErrors.of(ferry.getError()).code())
+                .setTopics(topics);
     }
 
     /** A classic member's commit from a generation not its own is ILLEGAL_GENERATION, as its client expects. */

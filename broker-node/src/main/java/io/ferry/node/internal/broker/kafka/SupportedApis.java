@@ -39,6 +39,7 @@ final class SupportedApis {
             Map.entry(ApiKeys.LEAVE_GROUP, ApiKeys.LEAVE_GROUP.latestVersion()),
             Map.entry(ApiKeys.DESCRIBE_GROUPS, ApiKeys.DESCRIBE_GROUPS.latestVersion()),
             Map.entry(ApiKeys.DELETE_GROUPS, ApiKeys.DELETE_GROUPS.latestVersion()),
+            Map.entry(ApiKeys.OFFSET_DELETE, ApiKeys.OFFSET_DELETE.latestVersion()),
             Map.entry(ApiKeys.CREATE_TOPICS, ApiKeys.CREATE_TOPICS.latestVersion()),
             Map.entry(ApiKeys.DELETE_TOPICS, ApiKeys.DELETE_TOPICS.latestVersion()),
             Map.entry(ApiKeys.CREATE_PARTITIONS, ApiKeys.CREATE_PARTITIONS.latestVersion()),

@@ -24,6 +24,7 @@ import io.ferry.proto.v1.ListOffsetsResponse;
 import io.ferry.proto.v1.ListOffsetsTopicResult;
 import io.ferry.proto.v1.MetadataResponse;
 import io.ferry.proto.v1.OffsetCommitResponse;
+import io.ferry.proto.v1.OffsetDeleteResponse;
 import io.ferry.proto.v1.OffsetFetchResponse;
 import io.ferry.proto.v1.PartitionErrorsByTopic;
 import io.ferry.proto.v1.PartitionProduceResult;
@@ -96,6 +97,17 @@ class KafkaAnswersAtEveryVersionTest {
         check(failures, ApiKeys.CONSUMER_GROUP_DESCRIBE, v -> KafkaGroups.described(describeGroups(), ids()));
         check(failures, ApiKeys.CONSUMER_GROUP_HEARTBEAT, v -> KafkaGroups.heartbeat(heartbeat(), ids()));
         check(failures, ApiKeys.DELETE_GROUPS, v -> KafkaGroups.deleted(List.of("g", "h"), deleteGroups()));
+        check(
+                failures,
+                ApiKeys.OFFSET_DELETE,
+                v -> KafkaGroups.offsetDeleted(OffsetDeleteResponse.newBuilder()
+                        .setError(NONE)
+                        .addTopics(PartitionErrorsByTopic.newBuilder()
+                                .setTopic("t")
+                                .addPartitions(PartitionErrorsByTopic.PartitionError.newBuilder()
+                                        .setPartition(0)
+                                        .setError(REFUSED)))
+                        .build()));
         check(failures, ApiKeys.JOIN_GROUP, v -> KafkaClassicGroups.joined(joinGroup(), "classic-1", heartbeat()));
         check(
                 failures,
