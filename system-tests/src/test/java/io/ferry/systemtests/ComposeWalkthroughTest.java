@@ -66,8 +66,8 @@ class ComposeWalkthroughTest {
     private static final List<String> CONTROLLERS = List.of("controller-1", "controller-2", "controller-3");
     private static final List<String> BROKERS = List.of("broker-1", "broker-2", "broker-3");
     /** The ports docker-compose.yml publishes for these services on 127.0.0.1. */
-    private static final List<Integer> HOST_PORTS =
-            List.of(9090, 9092, 9093, 9094, 10092, 10093, 10094, 9192, 9193, 9194, 10192, 10193, 10194);
+    private static final List<Integer> HOST_PORTS = List.of(
+            9090, 9092, 9093, 9094, 9392, 9393, 9394, 10092, 10093, 10094, 9192, 9193, 9194, 10192, 10193, 10194);
 
     /** The user's command builds the image from source and starts Grafana too; see the class comment. */
     static final String UP = "docker compose up -d --no-build " + String.join(" ", CONTROLLERS) + " "
@@ -88,6 +88,10 @@ class ComposeWalkthroughTest {
             "curl -s http://127.0.0.1:9090/api/v1/query" + " --data-urlencode 'query=count(up == 1)'";
     static final String CONSUME =
             "bin/ferry consume --topic orders --from-beginning --timeout-ms 5000" + " | sort -n | uniq | wc -l";
+    /** The same records through the brokers' Kafka ports (kcat: librdkafka, as a Kafka user reads). */
+    static final String KCAT_CONSUME =
+            "kcat -b 127.0.0.1:9392 -C -t orders -o beginning -e -q | sort -n | uniq | wc -l";
+
     static final String STOP = "docker compose stop {broker}";
     /** -a: Compose v2 lists a stopped container only with it (v1 lists it either way). */
     static final String STOPPED = "docker compose ps -a {broker}";
@@ -112,6 +116,7 @@ class ComposeWalkthroughTest {
             CLUSTER,
             HEALTHY_TARGETS,
             CONSUME,
+            KCAT_CONSUME,
             STOP,
             STOPPED,
             SHUTDOWN_LOG,
@@ -214,6 +219,9 @@ class ComposeWalkthroughTest {
         awaitPrometheus(HEALTHY_TARGETS, "all six nodes healthy targets", v -> v == 6);
         assertEveryNodeIsAHealthyTarget();
         assertEachValueOnce(step(CONSUME), RECORDS);
+        Shell.Result kafkaRead = step(KCAT_CONSUME);
+        assertEquals(0, kafkaRead.exitCode(), kafkaRead::toString);
+        assertEquals(String.valueOf(RECORDS), kafkaRead.output().strip(), kafkaRead::toString);
 
         // docker stop sends SIGTERM to the JVM (PID 1): controlled shutdown hands the leaderships over.
         String stoppedId = leaderOtherThanBroker1(healed, -1);
