@@ -54,6 +54,7 @@ import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData;
 import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -169,6 +170,17 @@ class KafkaListenerTest {
     @Test
     void kafkasAdminClientManagesTopicsConfigsRecordsAndGroups() throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + kafkaPort))) {
+            // The cluster's id, chosen by its first active controller: the same in DescribeCluster and Metadata.
+            String clusterId = admin.describeCluster().clusterId().get(30, TimeUnit.SECONDS);
+            assertTrue(clusterId != null && clusterId.matches("[A-Za-z0-9_-]{22}"), clusterId);
+            short metadataVersion = 12;
+            MetadataResponseData metadata = new MetadataResponseData(
+                    new ByteBufferAccessor(exchange(
+                            new RequestHeader(ApiKeys.METADATA, metadataVersion, "cluster-id", 1),
+                            new MetadataRequestData().setTopics(List.of()),
+                            metadataVersion)),
+                    metadataVersion);
+            assertEquals(clusterId, metadata.clusterId());
             assertEquals(
                     List.of(1),
                     admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).stream()

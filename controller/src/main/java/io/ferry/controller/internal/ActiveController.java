@@ -8,6 +8,7 @@ import io.ferry.proto.v1.AlterPartitionRequest;
 import io.ferry.proto.v1.AlterPartitionResponse;
 import io.ferry.proto.v1.BrokerHeartbeatRequest;
 import io.ferry.proto.v1.BrokerHeartbeatResponse;
+import io.ferry.proto.v1.ClusterIdRecord;
 import io.ferry.proto.v1.CommandResult;
 import io.ferry.proto.v1.CompletedRequest;
 import io.ferry.proto.v1.ControllerCommand;
@@ -114,6 +115,7 @@ public final class ActiveController implements AutoCloseable {
                 new ActiveController(term, state, proposer, clock, config, leaderElections, probe, fatalErrors);
         long activatedMs = clock.millis();
         c.events.execute(() -> c.cluster.grantGracePeriod(activatedMs));
+        c.events.execute(() -> c.periodic("cluster id", c::chooseClusterId));
         // Often: each check only walks the broker table, and its period adds to every failover.
         long checkMs = Math.max(10, Math.min(config.brokerSessionTimeoutMs() / 4, LIVENESS_CHECK_MAX_MS));
         c.events.scheduleWithFixedDelay(
@@ -424,6 +426,28 @@ public final class ActiveController implements AutoCloseable {
                         return null;
                     });
         }
+    }
+
+    /**
+     * A new cluster's first active controller chooses its id; a controller that finds it chosen does nothing. A
+     * choice that fails to commit is tried again a second later while this controller is active; a choice
+     * refused because another leader's committed first changes nothing.
+     */
+    private void chooseClusterId() {
+        if (closed || !state.clusterId().isEmpty()) {
+            return;
+        }
+        String id = ClusterIds.random();
+        propose(ControllerCommand.newBuilder()
+                        .addRecords(MetadataRecord.newBuilder()
+                                .setClusterId(ClusterIdRecord.newBuilder().setClusterId(id))))
+                .thenAccept(r -> {
+                    if (Errors.isOk(r.getError())) {
+                        LOG.info("Chose the cluster's id: {}", id);
+                    } else if (r.getError().getCode() == ErrorCode.NOT_CONTROLLER && !closed) {
+                        events.schedule(() -> periodic("cluster id", this::chooseClusterId), 1, TimeUnit.SECONDS);
+                    }
+                });
     }
 
     private CompletableFuture<Void> rebalanceLeaders() {

@@ -271,7 +271,8 @@ public final class ControllerGrpcService extends ControllerServiceGrpc.Controlle
         MetadataImage image = state.image();
         b.addAllBrokers(image.getBrokersList())
                 .addAllPartitions(image.getPartitionsList())
-                .setMetadataVersion(image.getVersion());
+                .setMetadataVersion(image.getVersion())
+                .setClusterId(image.getClusterId());
         voters.forEach((id, address) -> b.addControllers(ControllerInfo.newBuilder()
                 .setNodeId(id)
                 .setRaftAddress(address)

@@ -69,6 +69,8 @@ public final class MetadataState {
 
     private final CompletedRequests completed = new CompletedRequests();
     private long version;
+    /** The cluster's id; empty until the first active controller chose it (ClusterIdRecord). */
+    private String clusterId = "";
     /** Every producer id below it was handed to a broker (ProducerIdsRecord). */
     private long nextProducerId;
 
@@ -182,9 +184,23 @@ public final class MetadataState {
                 return scramCredentials.check(record.getRemoveUserScramCredential());
             case CLIENT_QUOTA:
                 return checkClientQuota(record.getClientQuota());
+            case CLUSTER_ID:
+                return checkClusterId(record.getClusterId().getClusterId());
             default:
                 return Errors.of(ErrorCode.INVALID_REQUEST, "empty or unknown metadata record");
         }
+    }
+
+    /** Chosen once: a second choice (of a leader that had not seen the first) is refused. */
+    private Error checkClusterId(String id) {
+        if (!clusterId.isEmpty()) {
+            return Errors.of(ErrorCode.INVALID_REQUEST, "the cluster already has id " + clusterId);
+        }
+        return ClusterIds.isValid(id)
+                ? Errors.NONE
+                : Errors.of(
+                        ErrorCode.INVALID_REQUEST,
+                        "a cluster id is 22 characters of URL-safe base64, not '" + id + "'");
     }
 
     /** A removal of an absent key is a no-op (an earlier record of the same command may have set it). */
@@ -397,6 +413,9 @@ public final class MetadataState {
             case CLIENT_QUOTA:
                 applyClientQuota(record.getClientQuota());
                 break;
+            case CLUSTER_ID:
+                clusterId = record.getClusterId().getClusterId();
+                break;
             default:
                 throw new IllegalStateException("unchecked record " + record.getRecordCase());
         }
@@ -454,6 +473,7 @@ public final class MetadataState {
         }
         scramCredentials.load(image.getScramCredentialsList());
         image.getClientQuotasList().forEach(this::applyClientQuota);
+        clusterId = image.getClusterId();
         version = image.getVersion();
     }
 
@@ -464,6 +484,7 @@ public final class MetadataState {
     public synchronized MetadataImage image() {
         MetadataImage.Builder b = MetadataImage.newBuilder()
                 .setVersion(version)
+                .setClusterId(clusterId)
                 .addAllBrokers(brokers.values())
                 .addAllTopics(topics.values());
         for (PartitionRecord[] ps : partitions.values()) {
@@ -537,6 +558,11 @@ public final class MetadataState {
         Map<ClientQuotaEntity, Map<String, Double>> copy = new TreeMap<>(ClientQuotas.ORDER);
         clientQuotas.forEach((entity, values) -> copy.put(entity, Collections.unmodifiableMap(new TreeMap<>(values))));
         return copy;
+    }
+
+    /** The cluster's id; empty until the first active controller chose it. */
+    public synchronized String clusterId() {
+        return clusterId;
     }
 
     public synchronized long version() {

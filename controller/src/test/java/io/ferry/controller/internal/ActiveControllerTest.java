@@ -22,6 +22,7 @@ import io.ferry.proto.v1.DeleteTopicRequest;
 import io.ferry.proto.v1.Endpoint;
 import io.ferry.proto.v1.Error;
 import io.ferry.proto.v1.ErrorCode;
+import io.ferry.proto.v1.MetadataRecord;
 import io.ferry.proto.v1.PartitionIsrChange;
 import io.ferry.proto.v1.PartitionIsrResult;
 import io.ferry.proto.v1.PartitionRecord;
@@ -203,6 +204,8 @@ class ActiveControllerTest {
     @Test
     void anErrorWhileHandlingARequestGoesToTheFatalErrorHandler() throws Exception {
         start(c -> c);
+        // The controller's own first proposal (the cluster id) is made before the error is injected.
+        await().atMost(Duration.ofSeconds(10)).until(() -> !state.clusterId().isEmpty());
         OutOfMemoryError injected = new OutOfMemoryError("injected into registration");
         proposalError = injected;
         ActiveControllerResponse answer = send(ActiveControllerRequest.newBuilder()
@@ -211,6 +214,25 @@ class ActiveControllerTest {
                 .build());
         assertEquals(ErrorCode.UNKNOWN_SERVER_ERROR, answer.getError().getCode(), answer.toString());
         assertEquals(List.of(injected), fatalErrors);
+    }
+
+    @Test
+    void aNewClustersFirstActiveControllerChoosesItsIdAndLaterOnesKeepIt() throws Exception {
+        start(c -> c);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !state.clusterId().isEmpty());
+        String id = state.clusterId();
+        assertTrue(id.matches("[A-Za-z0-9_-]{22}"), id);
+
+        start(c -> c); // a new term: the next active controller
+        register(1, "i1"); // runs after its start-up tasks, on its one thread
+        assertEquals(id, state.clusterId());
+        assertEquals(
+                1,
+                log.stream()
+                        .flatMap(command -> command.getRecordsList().stream())
+                        .filter(MetadataRecord::hasClusterId)
+                        .count(),
+                "chosen once");
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ferry.proto.v1.ActiveControllerRequest;
 import io.ferry.proto.v1.BrokerRegistration;
+import io.ferry.proto.v1.ClusterIdRecord;
 import io.ferry.proto.v1.CommandResult;
 import io.ferry.proto.v1.CompletedRequest;
 import io.ferry.proto.v1.ControllerCommand;
@@ -72,6 +73,32 @@ class MetadataStateTest {
                 .setLeaderTerm(3)
                 .addAllRecords(List.of(records))
                 .build();
+    }
+
+    private static MetadataRecord clusterId(String id) {
+        return MetadataRecord.newBuilder()
+                .setClusterId(ClusterIdRecord.newBuilder().setClusterId(id))
+                .build();
+    }
+
+    @Test
+    void theClusterIdIsChosenOnceAndSnapshotsKeepIt() {
+        MetadataState s = new MetadataState(100);
+        assertEquals("", s.clusterId());
+        assertEquals(
+                ErrorCode.INVALID_REQUEST,
+                s.apply(command(clusterId("short")), 3).getError().getCode());
+        String id = ClusterIds.random();
+        assertEquals(
+                ErrorCode.NONE, s.apply(command(clusterId(id)), 3).getError().getCode());
+        CommandResult second = s.apply(command(clusterId(ClusterIds.random())), 3);
+        assertEquals(ErrorCode.INVALID_REQUEST, second.getError().getCode());
+        assertEquals(id, s.clusterId());
+
+        MetadataState copy = new MetadataState(100);
+        copy.load(s.snapshot());
+        assertEquals(id, copy.clusterId());
+        assertEquals(id, copy.changesSince(-1).getImage().getClusterId());
     }
 
     @Test

@@ -316,7 +316,8 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
                             .map(CallerEndpoints::forCaller)
                             .toList())
                     .setControllerId(session.activeControllerId())
-                    .setMetadataVersion(view.version());
+                    .setMetadataVersion(view.version())
+                    .setClusterId(view.clusterId());
             Caller caller = Caller.current();
             if (request.getTopicsCount() > 0) {
                 for (String name : request.getTopicsList()) {

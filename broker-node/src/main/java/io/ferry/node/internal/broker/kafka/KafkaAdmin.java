@@ -203,7 +203,7 @@ final class KafkaAdmin {
         return new DescribeClusterResponseData()
                 .setErrorCode(error.code())
                 .setErrorMessage(error == Errors.NONE ? null : ferry.getError().getMessage())
-                .setClusterId("")
+                .setClusterId(ferry.getClusterId())
                 .setControllerId(controllerId)
                 .setBrokers(brokers);
     }

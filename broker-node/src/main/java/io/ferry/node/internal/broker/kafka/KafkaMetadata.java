@@ -77,7 +77,7 @@ final class KafkaMetadata {
         return new MetadataResponseData()
                 .setBrokers(brokers)
                 .setControllerId(controllerId)
-                .setClusterId(null)
+                .setClusterId(ferry.getClusterId().isEmpty() ? null : ferry.getClusterId())
                 .setTopics(topics);
     }
 

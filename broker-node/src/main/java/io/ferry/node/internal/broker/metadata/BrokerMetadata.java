@@ -33,6 +33,7 @@ import java.util.TreeMap;
  * @param scramCredentials every SCRAM credential of the cluster: mechanism → user name → credential (Kafka's
  *     {@code ScramImage})
  * @param clientQuotas every client quota: entity (components user then client-id) → key → value
+ * @param clusterId the cluster's id (ClusterIdRecord); empty until the first active controller chose it
  */
 public record BrokerMetadata(
         long version,
@@ -41,7 +42,8 @@ public record BrokerMetadata(
         Map<String, Map<Integer, PartitionRecord>> partitions,
         Map<String, AclBinding> acls,
         Map<ScramMechanism, Map<String, ScramCredential>> scramCredentials,
-        Map<ClientQuotaEntity, Map<String, Double>> clientQuotas) {
+        Map<ClientQuotaEntity, Map<String, Double>> clientQuotas,
+        String clusterId) {
 
     public static final BrokerMetadata EMPTY = new BrokerMetadata(0, Map.of(), Map.of(), Map.of());
 
@@ -61,7 +63,7 @@ public record BrokerMetadata(
             Map<String, TopicRecord> topics,
             Map<String, Map<Integer, PartitionRecord>> partitions,
             Map<String, AclBinding> acls) {
-        this(version, brokers, topics, partitions, acls, Map.of(), Map.of());
+        this(version, brokers, topics, partitions, acls, Map.of(), Map.of(), "");
     }
 
     /** A view with no ACL. */
@@ -94,7 +96,7 @@ public record BrokerMetadata(
     }
 
     private BrokerMetadata withVersion(long v) {
-        return new BrokerMetadata(v, brokers, topics, partitions, acls, scramCredentials, clientQuotas);
+        return new BrokerMetadata(v, brokers, topics, partitions, acls, scramCredentials, clientQuotas, clusterId);
     }
 
     static BrokerMetadata fromImage(MetadataImage image) {
@@ -105,6 +107,7 @@ public record BrokerMetadata(
         image.getAclsList().forEach(a -> b.acls.put(a.getId(), a.getBinding()));
         image.getScramCredentialsList().forEach(b::putScramCredential);
         image.getClientQuotasList().forEach(b::applyClientQuota);
+        b.clusterId = image.getClusterId();
         return b.build(image.getVersion());
     }
 
@@ -138,8 +141,10 @@ public record BrokerMetadata(
         final Map<String, AclBinding> acls;
         final Map<ScramMechanism, Map<String, ScramCredential>> scramCredentials;
         final Map<ClientQuotaEntity, Map<String, Double>> clientQuotas;
+        String clusterId;
 
         Builder(BrokerMetadata from) {
+            clusterId = from.clusterId;
             brokers = new HashMap<>(from.brokers);
             topics = new HashMap<>(from.topics);
             acls = new HashMap<>(from.acls);
@@ -248,6 +253,7 @@ public record BrokerMetadata(
                 case USER_SCRAM_CREDENTIAL -> putScramCredential(record.getUserScramCredential());
                 case REMOVE_USER_SCRAM_CREDENTIAL -> removeScramCredential(record.getRemoveUserScramCredential());
                 case CLIENT_QUOTA -> applyClientQuota(record.getClientQuota());
+                case CLUSTER_ID -> clusterId = record.getClusterId().getClusterId();
                 case RECORD_NOT_SET -> {
                     // A record kind this broker does not know carries nothing it acts on.
                 }
@@ -280,7 +286,8 @@ public record BrokerMetadata(
             // Shared with the views after this one from now on: read-only.
             written.forEach((topic, copy) -> partitions.put(topic, Collections.unmodifiableMap(copy)));
             written.clear();
-            return new BrokerMetadata(version, brokers, topics, partitions, acls, scramCredentials, clientQuotas);
+            return new BrokerMetadata(
+                    version, brokers, topics, partitions, acls, scramCredentials, clientQuotas, clusterId);
         }
     }
 }

@@ -232,6 +232,7 @@ class KafkaAnswersAtEveryVersionTest {
 
     private static MetadataResponse metadata() {
         return MetadataResponse.newBuilder()
+                .setClusterId("MkU3OEVBNTcwNTJENDM2Qg")
                 .addBrokers(BrokerRegistration.newBuilder()
                         .setBrokerId(1)
                         .addEndpoints(Endpoint.newBuilder()
@@ -347,6 +348,7 @@ class KafkaAnswersAtEveryVersionTest {
     private static DescribeClusterResponse describeCluster() {
         return DescribeClusterResponse.newBuilder()
                 .setError(NONE)
+                .setClusterId("MkU3OEVBNTcwNTJENDM2Qg")
                 .addBrokers(BrokerRegistration.newBuilder()
                         .setBrokerId(1)
                         .setFenced(true)
