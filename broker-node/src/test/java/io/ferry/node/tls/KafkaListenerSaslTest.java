@@ -49,6 +49,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class KafkaListenerSaslTest {
 
+    private static final long SESSION_MS = 2_000;
+
     @TempDir
     Path dir;
 
@@ -65,7 +67,9 @@ class KafkaListenerSaslTest {
         settings.addAll(List.of(
                 "ssl.keystore.location=" + files.keystore(),
                 "ssl.truststore.location=" + files.truststore(),
-                "kafka.listeners=SASL_SSL://127.0.0.1:" + kafkaPort));
+                "kafka.listeners=SASL_SSL://127.0.0.1:" + kafkaPort,
+                // Short sessions, so that a test sees clients authenticate again (KIP-368).
+                "connections.max.reauth.ms=" + SESSION_MS));
         node = FerryNode.start(NodeConfig.load(Optional.empty(), Map.of(), settings));
         await().atMost(Duration.ofSeconds(30)).until(node::isHealthy);
         try (FerryAdmin admin = new FerryAdmin(AdminConfig.of(
@@ -106,6 +110,43 @@ class KafkaListenerSaslTest {
         String wrongPassword = refusal(client("alice", "not-her-secret"));
         String unknownUser = refusal(client("mallory", "alice-secret"));
         assertEquals(wrongPassword, unknownUser, "the refusal tells which part was wrong");
+    }
+
+    @Test
+    void aClientAuthenticatesAgainOnItsConnectionBeforeItsSessionEnds() throws Exception {
+        Map<String, Object> alice = client("alice", "alice-secret");
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+            try (Admin admin = Admin.create(alice)) {
+                admin.createTopics(List.of(new NewTopic("audit", 1, (short) 1)))
+                        .all()
+                        .get(10, TimeUnit.SECONDS);
+            }
+        });
+        Map<String, Object> producer = new HashMap<>(alice);
+        producer.put("key.serializer", StringSerializer.class.getName());
+        producer.put("value.serializer", StringSerializer.class.getName());
+        try (KafkaProducer<String, String> p = new KafkaProducer<>(producer)) {
+            // Writes for four sessions' time, each write acknowledged.
+            long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(4 * SESSION_MS);
+            int written = 0;
+            while (System.nanoTime() < end && written < 1_000) {
+                p.send(new ProducerRecord<>("audit", 0, "k", "v" + written)).get(10, TimeUnit.SECONDS);
+                written++;
+                Thread.sleep(100);
+            }
+            assertTrue(
+                    metric(p, "successful-reauthentication-total") >= 2,
+                    p.metrics().toString());
+            assertEquals(0.0, metric(p, "failed-reauthentication-total"));
+        }
+    }
+
+    private static double metric(KafkaProducer<?, ?> producer, String name) {
+        return producer.metrics().entrySet().stream()
+                .filter(e ->
+                        e.getKey().name().equals(name) && e.getKey().group().equals("producer-metrics"))
+                .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue())
+                .sum();
     }
 
     @Test
