@@ -79,6 +79,11 @@ class ControllerNodeTest {
         try (ControllerCluster cluster = new ControllerCluster(1, c -> c)) {
             cluster.awaitActive();
             var stub = cluster.stub(1);
+            // The new cluster's first record, its id, is applied before "nothing new" can be asked about.
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> !stub.describeCluster(DescribeClusterRequest.getDefaultInstance())
+                            .getClusterId()
+                            .isEmpty());
             long version = stub.fetchMetadata(FetchMetadataRequest.getDefaultInstance())
                     .getMetadataVersion();
             FetchMetadataResponse now = stub.fetchMetadata(
