@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ferry.testsupport.LoopbackPorts;
 import java.io.IOException;
+import java.io.Reader;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -23,12 +24,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -70,7 +74,8 @@ class FerryClusterScriptTest {
         Repo.requireTool("curl", "Debian: apt-get install curl");
         clusterDir = Path.of("target", "ferry-cluster-" + UUID.randomUUID()).toAbsolutePath();
         // Every port of the script's plan: B..B+2, B+100..B+102, B+200..B+202, and each gRPC port + 1000.
-        base = LoopbackPorts.freeBase(0, 1, 2, 100, 101, 102, 200, 201, 202, 1000, 1001, 1002, 1100, 1101, 1102);
+        base = LoopbackPorts.freeBase(
+                0, 1, 2, 100, 101, 102, 200, 201, 202, 300, 301, 302, 1000, 1001, 1002, 1100, 1101, 1102);
         env = Map.of(
                 "FERRY_CLUSTER_DIR",
                 clusterDir.toString(),
@@ -270,6 +275,21 @@ class FerryClusterScriptTest {
                         .sorted()
                         .toList(),
                 consume::toString);
+
+        // Kafka's clients reach the brokers' Kafka ports over mutual TLS with the same client settings.
+        Properties kafka = new Properties();
+        try (Reader settings = Files.newBufferedReader(clientProperties)) {
+            kafka.load(settings);
+        }
+        kafka.put("bootstrap.servers", "127.0.0.1:" + (base + 300));
+        assertTrue(
+                up.output()
+                        .contains("Kafka clients and tools: --bootstrap-server 127.0.0.1:" + (base + 300)
+                                + " with the client settings of " + clientProperties),
+                up::toString);
+        try (Admin admin = Admin.create(kafka)) {
+            assertTrue(admin.listTopics().names().get(60, TimeUnit.SECONDS).contains("orders"));
+        }
 
         Shell.Result plaintext = ferry("topic", "list");
         assertEquals(1, plaintext.exitCode(), plaintext::toString);
