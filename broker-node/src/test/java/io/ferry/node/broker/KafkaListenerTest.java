@@ -173,14 +173,7 @@ class KafkaListenerTest {
             // The cluster's id, chosen by its first active controller: the same in DescribeCluster and Metadata.
             String clusterId = admin.describeCluster().clusterId().get(30, TimeUnit.SECONDS);
             assertTrue(clusterId != null && clusterId.matches("[A-Za-z0-9_-]{22}"), clusterId);
-            short metadataVersion = 12;
-            MetadataResponseData metadata = new MetadataResponseData(
-                    new ByteBufferAccessor(exchange(
-                            new RequestHeader(ApiKeys.METADATA, metadataVersion, "cluster-id", 1),
-                            new MetadataRequestData().setTopics(List.of()),
-                            metadataVersion)),
-                    metadataVersion);
-            assertEquals(clusterId, metadata.clusterId());
+            assertEquals(clusterId, metadata(List.of()).clusterId());
             assertEquals(
                     List.of(1),
                     admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).stream()
@@ -192,6 +185,11 @@ class KafkaListenerTest {
             await().atMost(Duration.ofSeconds(20))
                     .until(() ->
                             admin.listTopics().names().get(30, TimeUnit.SECONDS).contains("ledger"));
+            // An empty topic list asks for none (the admin client's describeCluster); a null one for every topic.
+            assertEquals(
+                    List.of(),
+                    metadata(List.of()).topics().stream().map(t -> t.name()).toList());
+            assertTrue(metadata(null).topics().stream().anyMatch(t -> t.name().equals("ledger")));
             TopicDescription ledger = admin.describeTopics(List.of("ledger"))
                     .allTopicNames()
                     .get(30, TimeUnit.SECONDS)
@@ -547,6 +545,17 @@ class KafkaListenerTest {
                 Errors.UNKNOWN_LEADER_EPOCH.code(),
                 refused.topics().find("epochs").partitions().get(0).errorCode(),
                 refused.toString());
+    }
+
+    /** A Metadata request at version 12 for {@code topics} (null: every topic), on its own connection. */
+    private MetadataResponseData metadata(List<MetadataRequestData.MetadataRequestTopic> topics) throws IOException {
+        short version = 12;
+        return new MetadataResponseData(
+                new ByteBufferAccessor(exchange(
+                        new RequestHeader(ApiKeys.METADATA, version, "metadata", 1),
+                        new MetadataRequestData().setTopics(topics),
+                        version)),
+                version);
     }
 
     private ByteBuffer exchange(RequestHeader header, org.apache.kafka.common.protocol.Message body, short version)

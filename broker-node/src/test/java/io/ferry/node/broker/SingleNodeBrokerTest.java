@@ -293,6 +293,11 @@ class SingleNodeBrokerTest {
         assertEquals(1, one.getTopics(0).getPartitions(0).getLeader());
         assertEquals(ErrorCode.UNKNOWN_TOPIC, one.getTopics(1).getError().getCode());
         assertEquals(ErrorCode.INVALID_TOPIC, one.getTopics(2).getError().getCode());
+        MetadataResponse none = stub(channel)
+                .metadata(MetadataRequest.newBuilder().setNoTopics(true).build());
+        assertEquals(0, none.getTopicsCount(), "no_topics: brokers only");
+        assertEquals(1, none.getBrokersCount());
+        assertEquals(22, none.getClusterId().length(), none.getClusterId());
     }
 
     @Test

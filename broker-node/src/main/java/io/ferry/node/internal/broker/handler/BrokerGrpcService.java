@@ -331,7 +331,7 @@ public final class BrokerGrpcService implements BrokerServiceGrpc.AsyncService, 
                                             .build()
                                     : topicMetadata(view, name));
                 }
-            } else {
+            } else if (!request.getNoTopics()) {
                 view.topics().keySet().stream()
                         .sorted()
                         .filter(name -> authorizer.allows(caller, AclOperation.DESCRIBE, ResourceType.TOPIC, name))

@@ -33,17 +33,17 @@ final class KafkaMetadata {
 
     /**
      * Ferry's request for {@code kafka}'s topics. Kafka's null list is every topic, as Ferry's empty one; Kafka's
-     * empty list is none, which Ferry has no way to ask, so {@link #wantsNoTopics} tells the answer to drop them.
+     * empty list is none, Ferry's {@code no_topics}, so that the broker builds no topic's answer.
      */
     static MetadataRequest request(MetadataRequestData kafka) {
-        MetadataRequest.Builder request = MetadataRequest.newBuilder();
+        MetadataRequest.Builder request = MetadataRequest.newBuilder().setNoTopics(wantsNoTopics(kafka));
         if (kafka.topics() != null) {
             kafka.topics().stream().filter(t -> t.name() != null).forEach(t -> request.addTopics(t.name()));
         }
         return request.build();
     }
 
-    static boolean wantsNoTopics(MetadataRequestData kafka) {
+    private static boolean wantsNoTopics(MetadataRequestData kafka) {
         return kafka.topics() != null && kafka.topics().stream().allMatch(t -> t.name() == null);
     }
 
@@ -64,9 +64,7 @@ final class KafkaMetadata {
             }
         }
         MetadataResponseTopicCollection topics = new MetadataResponseTopicCollection();
-        if (!wantsNoTopics(kafka)) {
-            ferry.getTopicsList().forEach(topic -> topics.add(topic(topic)));
-        }
+        ferry.getTopicsList().forEach(topic -> topics.add(topic(topic)));
         if (kafka.topics() != null) {
             kafka.topics().stream()
                     .filter(t -> t.name() == null)
