@@ -276,6 +276,20 @@ class KafkaClassicGroupTest {
         assertEquals(
                 Errors.UNKNOWN_MEMBER_ID.code(),
                 heartbeat("classic-nobody", generation).errorCode());
+        // Hostile fields: a negative generation, a member id past 255 characters, a negative rebalance timeout.
+        assertEquals(
+                Errors.ILLEGAL_GENERATION.code(),
+                heartbeat(memberId, Integer.MIN_VALUE).errorCode());
+        assertEquals(
+                Errors.INVALID_REQUEST.code(),
+                heartbeat("c".repeat(10_000), generation).errorCode());
+        assertEquals(
+                Errors.INVALID_REQUEST.code(),
+                sync("c".repeat(10_000), generation).errorCode());
+        assertEquals(
+                Errors.INVALID_REQUEST.code(),
+                join(joinRequest(memberId, "consumer", subscription("audits")).setRebalanceTimeoutMs(-5))
+                        .errorCode());
 
         // A second member joins: the first must rejoin to give up half of the partitions.
         JoinGroupResponseData second = join(joinRequest("classic-second", "consumer", subscription("audits")));

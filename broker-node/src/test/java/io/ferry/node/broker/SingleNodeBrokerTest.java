@@ -43,6 +43,7 @@ import io.ferry.proto.v1.PartitionProduceData;
 import io.ferry.proto.v1.PartitionProduceResult;
 import io.ferry.proto.v1.ProduceRequest;
 import io.ferry.proto.v1.ProduceResponse;
+import io.ferry.proto.v1.TopicMetadata;
 import io.ferry.proto.v1.TopicProduceData;
 import io.ferry.record.RecordBatch;
 import io.ferry.record.testing.Batches;
@@ -298,6 +299,18 @@ class SingleNodeBrokerTest {
         assertEquals(0, none.getTopicsCount(), "no_topics: brokers only");
         assertEquals(1, none.getBrokersCount());
         assertEquals(22, none.getClusterId().length(), none.getClusterId());
+        // Topics named win over no_topics: they are answered.
+        assertEquals(
+                List.of("meta"),
+                stub(channel)
+                        .metadata(MetadataRequest.newBuilder()
+                                .setNoTopics(true)
+                                .addTopics("meta")
+                                .build())
+                        .getTopicsList()
+                        .stream()
+                        .map(TopicMetadata::getName)
+                        .toList());
     }
 
     @Test

@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
@@ -88,18 +89,8 @@ class KafkaListenerSaslTest {
     @Test
     void aUserWithItsPasswordProducesAndWrongOnesAreRefusedAlike() throws Exception {
         Map<String, Object> alice = client("alice", "alice-secret");
-        // The credential reaches the broker with its next metadata view.
-        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
-            try (Admin admin = Admin.create(alice)) {
-                admin.createTopics(List.of(new NewTopic("ledger", 1, (short) 1)))
-                        .all()
-                        .get(10, TimeUnit.SECONDS);
-            }
-        });
-        Map<String, Object> producer = new HashMap<>(alice);
-        producer.put("key.serializer", StringSerializer.class.getName());
-        producer.put("value.serializer", StringSerializer.class.getName());
-        try (KafkaProducer<String, String> p = new KafkaProducer<>(producer)) {
+        createTopic(alice, "ledger");
+        try (KafkaProducer<String, String> p = new KafkaProducer<>(producerConfig(alice))) {
             await().atMost(Duration.ofSeconds(30))
                     .ignoreExceptions()
                     .until(() -> p.send(new ProducerRecord<>("ledger", 0, "k", "v"))
@@ -115,30 +106,37 @@ class KafkaListenerSaslTest {
     @Test
     void aClientAuthenticatesAgainOnItsConnectionBeforeItsSessionEnds() throws Exception {
         Map<String, Object> alice = client("alice", "alice-secret");
+        createTopic(alice, "audit");
+        try (KafkaProducer<String, String> p = new KafkaProducer<>(producerConfig(alice))) {
+            // Writes, each acknowledged, until the producer has authenticated again twice on its connection.
+            AtomicInteger written = new AtomicInteger();
+            await().atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> {
+                        p.send(new ProducerRecord<>("audit", 0, "k", "v" + written.getAndIncrement()))
+                                .get(10, TimeUnit.SECONDS);
+                        return metric(p, "successful-reauthentication-total") >= 2;
+                    });
+            assertEquals(0.0, metric(p, "failed-reauthentication-total"));
+        }
+    }
+
+    /** Creates {@code topic} as {@code client}, once its credential has reached the broker with a metadata view. */
+    private static void createTopic(Map<String, Object> client, String topic) {
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
-            try (Admin admin = Admin.create(alice)) {
-                admin.createTopics(List.of(new NewTopic("audit", 1, (short) 1)))
+            try (Admin admin = Admin.create(client)) {
+                admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1)))
                         .all()
                         .get(10, TimeUnit.SECONDS);
             }
         });
-        Map<String, Object> producer = new HashMap<>(alice);
+    }
+
+    private static Map<String, Object> producerConfig(Map<String, Object> client) {
+        Map<String, Object> producer = new HashMap<>(client);
         producer.put("key.serializer", StringSerializer.class.getName());
         producer.put("value.serializer", StringSerializer.class.getName());
-        try (KafkaProducer<String, String> p = new KafkaProducer<>(producer)) {
-            // Writes for four sessions' time, each write acknowledged.
-            long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(4 * SESSION_MS);
-            int written = 0;
-            while (System.nanoTime() < end && written < 1_000) {
-                p.send(new ProducerRecord<>("audit", 0, "k", "v" + written)).get(10, TimeUnit.SECONDS);
-                written++;
-                Thread.sleep(100);
-            }
-            assertTrue(
-                    metric(p, "successful-reauthentication-total") >= 2,
-                    p.metrics().toString());
-            assertEquals(0.0, metric(p, "failed-reauthentication-total"));
-        }
+        return producer;
     }
 
     private static double metric(KafkaProducer<?, ?> producer, String name) {

@@ -98,9 +98,10 @@ final class KafkaClassicGroups {
         ConsumerGroupHeartbeatRequest.Builder request = ConsumerGroupHeartbeatRequest.newBuilder()
                 .setGroupId(kafka.groupId())
                 .setMemberId(memberId)
-                // Version 0 has no rebalance timeout: there the session timeout is also the rebalance's, as in Kafka.
+                // Version 0 has no rebalance timeout (-1): there the session timeout is also the rebalance's, as in
+                // Kafka. Any other negative value goes on to be refused.
                 .setRebalanceTimeoutMs(
-                        kafka.rebalanceTimeoutMs() >= 0 ? kafka.rebalanceTimeoutMs() : kafka.sessionTimeoutMs())
+                        kafka.rebalanceTimeoutMs() == -1 ? kafka.sessionTimeoutMs() : kafka.rebalanceTimeoutMs())
                 .setClientId(CallerClientId.current())
                 .setSubscribedTopicNames(ConsumerGroupHeartbeatRequest.SubscribedTopicNames.newBuilder()
                         .addAllNames(subscription.topics()))
