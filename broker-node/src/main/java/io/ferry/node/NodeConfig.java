@@ -140,6 +140,13 @@ public final class NodeConfig {
                             + "): a shorter grace would remove a live member between two heartbeats, a longer one"
                             + " would never apply"));
         }
+        if (values.get(GROUP_MIN_SESSION_TIMEOUT_MS) > values.get(GROUP_MAX_SESSION_TIMEOUT_MS)) {
+            problems.add(problem(
+                    GROUP_MIN_SESSION_TIMEOUT_MS,
+                    "expected at most group.max.session.timeout.ms (" + values.get(GROUP_MAX_SESSION_TIMEOUT_MS)
+                            + ", " + values.origin(GROUP_MAX_SESSION_TIMEOUT_MS)
+                            + "): no classic member could join"));
+        }
         if (values.get(REPLICA_FETCH_WAIT_MAX_MS) >= values.get(REPLICA_LAG_TIME_MAX_MS)) {
             problems.add(problem(
                     REPLICA_FETCH_WAIT_MAX_MS,
@@ -662,6 +669,19 @@ public final class NodeConfig {
                 PartitionAssignor.byName(assignor)
                         .orElseThrow(() -> new IllegalStateException("assignor " + assignor + " passed validation")),
                 disconnectGraceMs());
+    }
+
+    /**
+     * The shortest session timeout a classic member's JoinGroup may ask for; at most
+     * {@link #groupMaxSessionTimeoutMs()} ({@link #load} checks), validated to fit an int.
+     */
+    public int groupMinSessionTimeoutMs() {
+        return Math.toIntExact(values.get(GROUP_MIN_SESSION_TIMEOUT_MS));
+    }
+
+    /** The longest session timeout a classic member's JoinGroup may ask for; validated to fit an int. */
+    public int groupMaxSessionTimeoutMs() {
+        return Math.toIntExact(values.get(GROUP_MAX_SESSION_TIMEOUT_MS));
     }
 
     /**

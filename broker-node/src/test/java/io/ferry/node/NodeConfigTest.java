@@ -450,6 +450,19 @@ class NodeConfigTest {
     }
 
     @Test
+    void aClassicMembersSessionTimeoutBoundsAreKafkasAndTheMinimumMayNotExceedTheMaximum() throws Exception {
+        NodeConfig defaults = NodeConfig.load(Optional.empty(), Map.of(), MINIMAL);
+        assertEquals(6_000, defaults.groupMinSessionTimeoutMs());
+        assertEquals(1_800_000, defaults.groupMaxSessionTimeoutMs());
+        ConfigProblem problem = only(rejected(
+                Optional.empty(),
+                Map.of(),
+                concat(MINIMAL, "group.min.session.timeout.ms=60000", "group.max.session.timeout.ms=30000")));
+        assertEquals("group.min.session.timeout.ms", problem.key());
+        assertTrue(problem.message().contains("group.max.session.timeout.ms (30000"), problem.message());
+    }
+
+    @Test
     void authorizationKeysAreKafkas() throws Exception {
         NodeConfig off = NodeConfig.load(Optional.empty(), Map.of(), MINIMAL);
         assertFalse(off.authorizerEnabled());

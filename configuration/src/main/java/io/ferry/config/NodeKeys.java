@@ -925,6 +925,27 @@ public final class NodeKeys {
                     + "`group.consumer.heartbeat.interval.ms` and less than `group.consumer.session.timeout.ms`; "
                     + "left at its default, it is off when the default does not fit between them. -1: off.");
 
+    public static final ConfigKey<Long> GROUP_MIN_SESSION_TIMEOUT_MS = ConfigKey.define(
+            "group.min.session.timeout.ms",
+            ConfigType.DURATION_MS,
+            6_000L,
+            between(1, INT_MAX),
+            MEDIUM,
+            "Shortest session timeout a member of Kafka's classic group protocol (JoinGroup, on the Kafka "
+                    + "listener) may ask for; a shorter one is refused with INVALID_SESSION_TIMEOUT. A classic "
+                    + "member's session is its own `session.timeout.ms`, not `group.consumer.session.timeout.ms`. "
+                    + "At most `group.max.session.timeout.ms`.");
+
+    public static final ConfigKey<Long> GROUP_MAX_SESSION_TIMEOUT_MS = ConfigKey.define(
+            "group.max.session.timeout.ms",
+            ConfigType.DURATION_MS,
+            1_800_000L,
+            between(1, INT_MAX),
+            MEDIUM,
+            "Longest session timeout a member of Kafka's classic group protocol may ask for; a longer one is "
+                    + "refused with INVALID_SESSION_TIMEOUT. Bounds how long a classic member that stopped "
+                    + "without leaving keeps its partitions.");
+
     public static final ConfigKey<Integer> GROUP_CONSUMER_MAX_SIZE = ConfigKey.define(
             "group.consumer.max.size",
             ConfigType.INT,
@@ -1049,6 +1070,8 @@ public final class NodeKeys {
             GROUP_CONSUMER_SESSION_TIMEOUT_MS,
             GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS,
             GROUP_CONSUMER_DISCONNECT_GRACE_MS,
+            GROUP_MIN_SESSION_TIMEOUT_MS,
+            GROUP_MAX_SESSION_TIMEOUT_MS,
             GROUP_CONSUMER_MAX_SIZE,
             GROUP_CONSUMER_ASSIGNORS,
             GROUP_LAG_REFRESH_INTERVAL_MS);

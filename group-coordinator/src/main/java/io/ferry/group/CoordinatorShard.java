@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.SortedSet;
@@ -102,8 +103,9 @@ public final class CoordinatorShard {
     }
 
     /**
-     * After a load (every record replayed): starts every member's session timer at {@code nowMs} and the
-     * revocation timer of each member still revoking at {@code nowMs} plus its rebalance timeout.
+     * After a load (every record replayed): starts every member's session timer at {@code nowMs} (a classic
+     * member's own session timeout, else the group's) and the revocation timer of each member still revoking at
+     * {@code nowMs} plus its rebalance timeout.
      */
     public void loaded(long nowMs) {
         groups.forEach((id, stored) -> timers.start(stored.group(id), config.sessionTimeoutMs(), nowMs));
@@ -112,7 +114,8 @@ public final class CoordinatorShard {
     /**
      * A ConsumerGroupHeartbeat ({@link GroupCoordinator#heartbeat}). The records are the difference between the
      * group before and after; a heartbeat that changes nothing persistent writes none, but still refreshes the
-     * member's session. A refused heartbeat writes only the removal of members whose time ran out.
+     * member's session. A refused heartbeat writes only the removal of members whose time ran out. A classic
+     * member that heartbeats this way has moved to KIP-848, as in Kafka: its session becomes the group's.
      *
      * @param connection the connection the heartbeat came on, any object equal only to itself: an accepted
      *     heartbeat of a dynamic member makes it the member's connection, whose end {@link #connectionEnded}
@@ -127,7 +130,8 @@ public final class CoordinatorShard {
         }
         ConsumerGroup before = groupOrEmpty(request.groupId());
         HeartbeatResult result = coordinator.heartbeat(timers.withTimers(before), request, topics, nowMs);
-        return decided(before, request, result, connection, nowMs);
+        return decided(
+                before, request, speaking(result, request.memberId(), OptionalInt.empty(), nowMs), connection, nowMs);
     }
 
     /**
@@ -136,13 +140,20 @@ public final class CoordinatorShard {
      * it kept), so that it gives up what it must and moves on; any other joins, owning nothing. A JoinGroup
      * with the group.instance.id of a member that has not left replaces that member, as the classic protocol
      * lets a restarted static member do: the old one leaves for now and the new one takes over its partitions.
-     * The answer's epoch is the member's generation and its assignment what it owns there.
+     * The answer's epoch is the member's generation and its assignment what it owns there. The member is
+     * recorded as classic, with the session timeout it asked for as its own.
      *
      * @param request the join as a full heartbeat: subscription, rebalance timeout and owned partitions; its
      *     epoch is not read
+     * @param sessionTimeoutMs the JoinGroup's session timeout, positive; the caller bounds it
+     *     ({@code group.min.session.timeout.ms}, {@code group.max.session.timeout.ms})
      */
     public Write<HeartbeatResponse> classicJoin(
-            HeartbeatRequest request, Object connection, TopicsImage topics, long nowMs) {
+            HeartbeatRequest request, int sessionTimeoutMs, Object connection, TopicsImage topics, long nowMs) {
+        if (sessionTimeoutMs <= 0) {
+            return Write.answer(HeartbeatResponse.failure(
+                    request, GroupError.INVALID_REQUEST, "session timeout " + sessionTimeoutMs + " is not positive"));
+        }
         ConsumerGroup before = groupOrEmpty(request.groupId());
         ConsumerGroup timed = timers.withTimers(before);
         Optional<GroupMember> member = timed.member(request.memberId()).filter(m -> m.memberEpoch() > 0);
@@ -181,7 +192,84 @@ public final class CoordinatorShard {
         HeartbeatResult joined = coordinator.heartbeat(timed, join, topics, nowMs);
         expired.addAll(joined.expired());
         return decided(
-                before, join, new HeartbeatResult(joined.group(), joined.response(), expired), connection, nowMs);
+                before,
+                join,
+                speaking(
+                        new HeartbeatResult(joined.group(), joined.response(), expired),
+                        join.memberId(),
+                        OptionalInt.of(sessionTimeoutMs),
+                        nowMs),
+                connection,
+                nowMs);
+    }
+
+    /**
+     * A classic LeaveGroup's member: named by its id, or by its group.instance.id alone (an admin removing a
+     * static member; a member id sent beside it must be that member's, else FENCED_INSTANCE_ID). The member
+     * leaves for good, a static one too. Only classic members leave this way, as in Kafka: any other is
+     * UNKNOWN_MEMBER_ID.
+     *
+     * @param request the member to remove: group, member id (may be empty with an instance id), instance id,
+     *     client id and host; the other fields are not read
+     */
+    public Write<HeartbeatResponse> classicLeave(
+            HeartbeatRequest request, Object connection, TopicsImage topics, long nowMs) {
+        ConsumerGroup before = groupOrEmpty(request.groupId());
+        ConsumerGroup timed = timers.withTimers(before);
+        Optional<GroupMember> found = request.instanceId() == null
+                ? timed.member(request.memberId())
+                : timed.staticMember(request.instanceId());
+        if (found.isEmpty() || !found.get().isClassic()) {
+            String why = found.isPresent()
+                    ? "member " + found.get().memberId() + " does not use the classic protocol"
+                    : request.instanceId() == null
+                            ? "member " + request.memberId() + " is not in group " + request.groupId()
+                            : "no member of group " + request.groupId() + " has instance id " + request.instanceId();
+            return Write.answer(HeartbeatResponse.failure(request, GroupError.UNKNOWN_MEMBER_ID, why));
+        }
+        GroupMember member = found.get();
+        if (request.instanceId() != null
+                && !request.memberId().isEmpty()
+                && !request.memberId().equals(member.memberId())) {
+            return Write.answer(HeartbeatResponse.failure(
+                    request,
+                    GroupError.FENCED_INSTANCE_ID,
+                    "instance id " + request.instanceId() + " is member " + member.memberId() + ", not "
+                            + request.memberId()));
+        }
+        HeartbeatRequest leave = new HeartbeatRequest(
+                request.groupId(),
+                member.memberId(),
+                HeartbeatRequest.LEAVE_EPOCH,
+                request.instanceId() == null ? member.instanceId().orElse(null) : request.instanceId(),
+                -1,
+                request.clientId(),
+                request.clientHost(),
+                null,
+                null,
+                null);
+        return decided(before, leave, coordinator.heartbeat(timed, leave, topics, nowMs), connection, nowMs);
+    }
+
+    /**
+     * The heartbeat's result with its member, if it was accepted and is in the group, speaking the protocol
+     * given: classic with its own session timeout, from {@code nowMs} (the coordinator set the group's), or
+     * KIP-848 (empty).
+     */
+    private static HeartbeatResult speaking(
+            HeartbeatResult result, String memberId, OptionalInt classicSessionTimeoutMs, long nowMs) {
+        Optional<GroupMember> member = result.group().member(memberId).filter(m -> m.memberEpoch() >= 0);
+        if (result.response().error() != GroupError.NONE
+                || member.isEmpty()
+                || (classicSessionTimeoutMs.isEmpty() && !member.get().isClassic())) {
+            return result;
+        }
+        GroupMember speaking = member.get().withClassicSessionTimeout(classicSessionTimeoutMs);
+        if (classicSessionTimeoutMs.isPresent()) {
+            speaking = speaking.withSessionDeadline(
+                    Reconciliation.saturatedSum(nowMs, classicSessionTimeoutMs.getAsInt()));
+        }
+        return new HeartbeatResult(result.group().withMember(speaking), result.response(), result.expired());
     }
 
     /** Remembers what a heartbeat decided that is not persisted, and the records of its change. */
@@ -196,7 +284,8 @@ public final class CoordinatorShard {
     }
 
     /**
-     * A classic member's SyncGroup: its assignment at its generation, unless the group moved past that
+     * A classic member's SyncGroup (a member that is not classic is UNKNOWN_MEMBER_ID, as in Kafka): its
+     * assignment at its generation, unless the group moved past that
      * generation since it joined ({@link ClassicRebalance#onSync}). Refreshes the member's session.
      */
     public ClassicMemberStatus classicSync(ClassicMember request, Object connection, long nowMs) {
@@ -228,6 +317,11 @@ public final class CoordinatorShard {
                     GroupError.UNKNOWN_MEMBER_ID,
                     "member " + request.memberId() + " is not in group " + request.groupId());
         }
+        if (!found.get().isClassic()) {
+            return ClassicMemberStatus.refused(
+                    GroupError.UNKNOWN_MEMBER_ID,
+                    "member " + request.memberId() + " does not use the classic protocol");
+        }
         GroupMember member = found.get();
         if (!member.instanceId().equals(Optional.ofNullable(request.instanceId()))) {
             return ClassicMemberStatus.refused(
@@ -243,7 +337,9 @@ public final class CoordinatorShard {
                             + member.memberEpoch() + ": it must rejoin");
         }
         timers.refreshSession(
-                request.groupId(), member.memberId(), Reconciliation.saturatedSum(nowMs, config.sessionTimeoutMs()));
+                request.groupId(),
+                member.memberId(),
+                Reconciliation.saturatedSum(nowMs, member.sessionTimeoutMs(config.sessionTimeoutMs())));
         if (config.hasDisconnectGrace() && member.instanceId().isEmpty()) {
             connections.heardOn(
                     new MemberConnections.Member(request.groupId(), member.memberId()),

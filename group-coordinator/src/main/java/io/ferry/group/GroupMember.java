@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeMap;
@@ -25,6 +26,9 @@ import java.util.TreeSet;
  * @param subscribedTopicNames the topics the member names
  * @param subscribedTopicRegex the regular expression it subscribes with; the coordinator's caller resolves it
  *     to topic names ({@link TopicsImage#regexMatches()})
+ * @param classicSessionTimeoutMs for a member that speaks Kafka's classic group protocol (JoinGroup, SyncGroup,
+ *     Heartbeat), the session timeout its JoinGroup asked for, which is its own; empty for a KIP-848 member,
+ *     whose session is the group's
  * @param assignmentEpochs for each owned partition, the member epoch at which it was assigned to the member
  *     (KIP-1251: a commit with an older epoch than that cannot be from this assignment)
  * @param sessionDeadlineMs when the member is removed unless it heartbeats; like {@code revocationDeadlineMs}
@@ -39,6 +43,7 @@ public record GroupMember(
         int rebalanceTimeoutMs,
         SortedSet<String> subscribedTopicNames,
         Optional<String> subscribedTopicRegex,
+        OptionalInt classicSessionTimeoutMs,
         int memberEpoch,
         int previousMemberEpoch,
         MemberState state,
@@ -55,6 +60,11 @@ public record GroupMember(
         Objects.requireNonNull(memberId, "memberId");
         Objects.requireNonNull(instanceId, "instanceId");
         Objects.requireNonNull(state, "state");
+        Objects.requireNonNull(classicSessionTimeoutMs, "classicSessionTimeoutMs");
+        if (classicSessionTimeoutMs.isPresent() && classicSessionTimeoutMs.getAsInt() <= 0) {
+            throw new IllegalArgumentException(
+                    "a classic member's session timeout must be positive: " + classicSessionTimeoutMs.getAsInt());
+        }
         subscribedTopicNames = Collections.unmodifiableSortedSet(new TreeSet<>(subscribedTopicNames));
         assignmentEpochs = Collections.unmodifiableSortedMap(new TreeMap<>(assignmentEpochs));
         if (!assignedPartitions.isDisjoint(partitionsPendingRevocation)) {
@@ -79,6 +89,7 @@ public record GroupMember(
                 rebalanceTimeoutMs,
                 subscribedTopicNames,
                 subscribedTopicRegex,
+                OptionalInt.empty(),
                 0,
                 0,
                 MemberState.STABLE,
@@ -99,6 +110,23 @@ public record GroupMember(
         TreeSet<String> all = new TreeSet<>(subscribedTopicNames);
         subscribedTopicRegex.ifPresent(regex -> all.addAll(topics.regexMatches().getOrDefault(regex, Set.of())));
         return all;
+    }
+
+    /** Whether the member speaks Kafka's classic group protocol. */
+    public boolean isClassic() {
+        return classicSessionTimeoutMs.isPresent();
+    }
+
+    /** How long the member may go unheard: its own session timeout if it is classic, else the group's. */
+    public int sessionTimeoutMs(int groupSessionTimeoutMs) {
+        return classicSessionTimeoutMs.orElse(groupSessionTimeoutMs);
+    }
+
+    /** This member as a classic one with that session timeout, or (empty) as a KIP-848 one. */
+    public GroupMember withClassicSessionTimeout(OptionalInt timeoutMs) {
+        Copy changed = new Copy(this);
+        changed.classicSessionTimeoutMs = timeoutMs;
+        return changed.build();
     }
 
     public GroupMember withSubscription(
@@ -201,6 +229,7 @@ public record GroupMember(
         int rebalanceTimeoutMs;
         SortedSet<String> subscribedTopicNames;
         Optional<String> subscribedTopicRegex;
+        OptionalInt classicSessionTimeoutMs;
         int memberEpoch;
         int previousMemberEpoch;
         MemberState state;
@@ -218,6 +247,7 @@ public record GroupMember(
             rebalanceTimeoutMs = from.rebalanceTimeoutMs;
             subscribedTopicNames = from.subscribedTopicNames;
             subscribedTopicRegex = from.subscribedTopicRegex;
+            classicSessionTimeoutMs = from.classicSessionTimeoutMs;
             memberEpoch = from.memberEpoch;
             previousMemberEpoch = from.previousMemberEpoch;
             state = from.state;
@@ -237,6 +267,7 @@ public record GroupMember(
                     rebalanceTimeoutMs,
                     subscribedTopicNames,
                     subscribedTopicRegex,
+                    classicSessionTimeoutMs,
                     memberEpoch,
                     previousMemberEpoch,
                     state,

@@ -1,12 +1,15 @@
 package io.ferry.group;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,6 +22,9 @@ import org.junit.jupiter.api.Test;
 class ClassicMembersTest {
 
     static final int SESSION_MS = 45_000;
+    /** The session timeout every classic member's JoinGroup asks for here: its own, not the group's. */
+    static final int CLASSIC_SESSION_MS = 10_000;
+
     static final Object CONNECTION = new Object();
 
     final CoordinatorShard shard = new CoordinatorShard(
@@ -26,15 +32,19 @@ class ClassicMembersTest {
             new OffsetConfig(600_000, 16));
     final TopicsImage topics = TopicsImage.of(Map.of("t", 4));
     long now = 1_000;
+    /** Every record the shard wrote, in order: what a new coordinator loads. */
+    final List<GroupRecord> log = new ArrayList<>();
 
     <T> T commit(Write<T> write) {
         write.records().forEach(shard::replay);
+        log.addAll(write.records());
         return write.response();
     }
 
     HeartbeatResponse classicJoin(String member, String instance, TopicPartition... owned) {
         return commit(shard.classicJoin(
                 new HeartbeatRequest("g", member, 0, instance, 30_000, "c", "h", List.of("t"), null, List.of(owned)),
+                CLASSIC_SESSION_MS,
                 CONNECTION,
                 topics,
                 now));
@@ -129,9 +139,9 @@ class ClassicMembersTest {
     @Test
     void heartbeatsKeepAClassicMembersSessionAndWithoutThemItEnds() {
         classicJoin("c1", null);
-        now += SESSION_MS - 1;
+        now += CLASSIC_SESSION_MS - 1;
         assertEquals(GroupError.NONE, heartbeat("c1", 1).error());
-        now += SESSION_MS - 1;
+        now += CLASSIC_SESSION_MS - 1;
         assertEquals(List.of(), commit(shard.expire(group -> topics, now)));
         now += 1;
         assertEquals(GroupError.UNKNOWN_MEMBER_ID, heartbeat("c1", 1).error(), "its session ended");
@@ -174,7 +184,103 @@ class ClassicMembersTest {
                 topics,
                 now));
         assertEquals(a(0, 1, 2, 3), classic.union(modern.assignment().orElseThrow()));
+        ClassicMemberStatus notClassic = heartbeat("modern", modern.memberEpoch());
+        assertEquals(GroupError.UNKNOWN_MEMBER_ID, notClassic.error(), "a KIP-848 member's classic heartbeat");
+        assertTrue(notClassic.errorMessage().contains("does not use the classic protocol"));
         assertTrue(classic.isDisjoint(modern.assignment().orElseThrow()));
         assertEquals(2, classic.size());
+    }
+
+    @Test
+    void aClassicMembersSessionIsItsOwnAlsoAfterANewCoordinatorLoadsTheGroup() {
+        classicJoin("c1", null);
+        assertEquals(OptionalInt.of(CLASSIC_SESSION_MS), member("c1").classicSessionTimeoutMs());
+
+        CoordinatorShard loaded = new CoordinatorShard(
+                new GroupConfig(SESSION_MS, 5_000, 10, PartitionAssignor.uniform(), GroupConfig.NO_DISCONNECT_GRACE),
+                new OffsetConfig(600_000, 16));
+        log.forEach(loaded::replay);
+        loaded.loaded(now);
+        assertTrue(loaded.group("g").orElseThrow().member("c1").orElseThrow().isClassic());
+        now += CLASSIC_SESSION_MS;
+        assertEquals(
+                List.of(new ExpiredMember("g", "c1", ExpiryResult.Reason.SESSION_TIMEOUT)),
+                commit(loaded.expire(group -> topics, now)),
+                "the classic member's 10 s, not the group's 45 s");
+    }
+
+    @Test
+    void aClassicMemberThatHeartbeatsAsKip848TakesTheGroupsSession() {
+        classicJoin("c1", null);
+        HeartbeatResponse modern = commit(shard.heartbeat(
+                new HeartbeatRequest("g", "c1", 1, null, -1, "c", "h", null, null, null), CONNECTION, topics, now));
+        assertEquals(GroupError.NONE, modern.error(), modern.errorMessage());
+        assertFalse(member("c1").isClassic());
+        now += CLASSIC_SESSION_MS;
+        assertEquals(List.of(), commit(shard.expire(group -> topics, now)));
+    }
+
+    @Test
+    void aJoinWithoutAPositiveSessionTimeoutIsRefused() {
+        HeartbeatResponse refused = commit(shard.classicJoin(
+                new HeartbeatRequest("g", "c1", 0, null, 30_000, "c", "h", List.of("t"), null, List.of()),
+                0,
+                CONNECTION,
+                topics,
+                now));
+        assertEquals(GroupError.INVALID_REQUEST, refused.error());
+        assertTrue(shard.group("g").isEmpty());
+    }
+
+    @Test
+    void aClassicMembersCommitAtAnotherGenerationIsIllegalGenerationAKip848MembersIsAStaleEpoch() {
+        classicJoin("classic", null);
+        commit(shard.heartbeat(
+                new HeartbeatRequest("g", "modern", 0, null, 30_000, "c", "h", List.of("t"), null, List.of()),
+                CONNECTION,
+                topics,
+                now));
+        TopicPartition p0 = new TopicPartition("t", 0);
+        OffsetAndMetadata offset = new OffsetAndMetadata(5, -1, "", 0);
+        assertEquals(
+                Map.of(p0, GroupError.ILLEGAL_GENERATION),
+                shard.commitOffsets(new OffsetCommitRequest("g", "classic", 7, Map.of(p0, offset)), now)
+                        .response());
+        assertEquals(
+                Map.of(p0, GroupError.STALE_MEMBER_EPOCH),
+                shard.commitOffsets(new OffsetCommitRequest("g", "modern", 7, Map.of(p0, offset)), now)
+                        .response());
+    }
+
+    HeartbeatResponse leave(String member, String instance) {
+        return commit(shard.classicLeave(
+                new HeartbeatRequest("g", member, 0, instance, 0, "admin", "h", null, null, null),
+                CONNECTION,
+                topics,
+                now));
+    }
+
+    @Test
+    void leaveGroupRemovesAClassicMemberByItsIdOrAStaticOneByItsInstanceIdAlone() {
+        classicJoin("static", "i1");
+        classicJoin("dynamic", null);
+        commit(shard.heartbeat(
+                new HeartbeatRequest("g", "modern", 0, null, 30_000, "c", "h", List.of("t"), null, List.of()),
+                CONNECTION,
+                topics,
+                now));
+
+        assertEquals(GroupError.FENCED_INSTANCE_ID, leave("dynamic", "i1").error());
+        assertEquals(GroupError.UNKNOWN_MEMBER_ID, leave("", "i9").error());
+        HeartbeatResponse notClassic = leave("modern", null);
+        assertEquals(GroupError.UNKNOWN_MEMBER_ID, notClassic.error());
+        assertTrue(notClassic.errorMessage().contains("does not use the classic protocol"), notClassic.errorMessage());
+        assertEquals(3, shard.group("g").orElseThrow().members().size(), "nothing refused left");
+
+        HeartbeatResponse byInstance = leave("", "i1");
+        assertEquals(GroupError.NONE, byInstance.error(), byInstance.errorMessage());
+        assertEquals("static", byInstance.memberId());
+        assertEquals(GroupError.NONE, leave("dynamic", null).error());
+        assertEquals(Set.of("modern"), shard.group("g").orElseThrow().members().keySet());
     }
 }

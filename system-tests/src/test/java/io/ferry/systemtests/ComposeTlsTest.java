@@ -6,10 +6,12 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ferry.testsupport.LoopbackPorts;
 import java.io.IOException;
+import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +19,12 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -29,7 +36,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * {@code bin/ferry-certs}, docker-compose.yml with docker-compose.tls.yml, and the CLI from the host with
  * deploy/tls/client.properties. The nodes reach each other (Raft, registration, replication) only with their
  * certificates; the admin creates a topic and writes with acks=all; a plaintext client is refused; an
- * application certificate may write only once an ACL allows it; every record is read back. The certificates
+ * application certificate may write only once an ACL allows it; every record is read back; Kafka's admin client
+ * reaches the brokers' SSL Kafka ports with the same client settings, and only with a certificate. The certificates
  * live in this test's folder (the compose file's {@code TLS_DIR}), not in the repository's .ferry-compose.
  *
  * <p>Tagged "tools" like {@link ComposeWalkthroughTest}, whose images ({@link DockerFixture}) and host ports it
@@ -47,7 +55,7 @@ class ComposeTlsTest {
             List.of("controller-1", "controller-2", "controller-3", "broker-1", "broker-2", "broker-3");
     /** The ports docker-compose.yml publishes for the nodes on 127.0.0.1. */
     private static final List<Integer> HOST_PORTS =
-            List.of(9092, 9093, 9094, 10092, 10093, 10094, 9192, 9193, 9194, 10192, 10193, 10194);
+            List.of(9092, 9093, 9094, 10092, 10093, 10094, 9192, 9193, 9194, 10192, 10193, 10194, 9392, 9393, 9394);
 
     private static final String COMPOSE = "docker compose -f docker-compose.yml -f docker-compose.tls.yml";
     /** The README's command with this test's folder for .ferry-compose/tls. */
@@ -150,6 +158,26 @@ class ComposeTlsTest {
                 run("bin/ferry" + admin
                         + " consume --topic secure --from-beginning --timeout-ms 5000 | sort -n | uniq | wc -l"),
                 200);
+
+        // The Kafka ports speak TLS with client certificates: Kafka's admin client with the CLI's settings lists
+        // the topic; without the settings (plaintext) it gets nothing.
+        Properties kafka = new Properties();
+        try (Reader settings = Files.newBufferedReader(clientProperties("admin"))) {
+            kafka.load(settings);
+        }
+        kafka.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:9392,127.0.0.1:9393,127.0.0.1:9394");
+        try (Admin certified = Admin.create(kafka)) {
+            assertTrue(certified.listTopics().names().get(60, TimeUnit.SECONDS).contains("secure"));
+        }
+        Properties plain = new Properties();
+        plain.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:9392");
+        plain.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
+        plain.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
+        try (Admin plaintextAdmin = Admin.create(plain)) {
+            assertThrows(
+                    ExecutionException.class,
+                    () -> plaintextAdmin.listTopics().names().get(60, TimeUnit.SECONDS));
+        }
     }
 
     /**

@@ -20,6 +20,7 @@ import io.ferry.node.internal.broker.group.GroupTopics;
 import io.ferry.node.internal.broker.group.OffsetsTopicCreation;
 import io.ferry.node.internal.broker.handler.BrokerGrpcService;
 import io.ferry.node.internal.broker.handler.GroupGrpcService;
+import io.ferry.node.internal.broker.kafka.ClassicSessionTimeouts;
 import io.ferry.node.internal.broker.kafka.KafkaListener;
 import io.ferry.node.internal.broker.kafka.KafkaSasl;
 import io.ferry.node.internal.broker.memory.FetchMemory;
@@ -337,6 +338,7 @@ public final class BrokerRole implements NodeRole {
                     groupService,
                     lifecycle::metadata,
                     config.maxRequestBytes(),
+                    new ClassicSessionTimeouts(config.groupMinSessionTimeoutMs(), config.groupMaxSessionTimeoutMs()),
                     kafkaTls.map(tls -> tls::newEngine),
                     new CallerPrincipal(config.sslPrincipalMapper()),
                     config.kafkaListenerSasl()

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grpc.ManagedChannel;
@@ -18,6 +19,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -25,6 +27,8 @@ import java.util.function.BiFunction;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.MemberToRemove;
+import org.apache.kafka.clients.admin.RemoveMembersFromConsumerGroupOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerPartitionAssignor;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
@@ -33,6 +37,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.RangeAssignor;
 import org.apache.kafka.clients.consumer.internals.ConsumerProtocol;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.UnknownMemberIdException;
 import org.apache.kafka.common.message.DescribeGroupsRequestData;
 import org.apache.kafka.common.message.DescribeGroupsResponseData;
 import org.apache.kafka.common.message.FindCoordinatorRequestData;
@@ -45,6 +50,8 @@ import org.apache.kafka.common.message.LeaveGroupRequestData;
 import org.apache.kafka.common.message.LeaveGroupResponseData;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.MetadataResponseData;
+import org.apache.kafka.common.message.OffsetCommitRequestData;
+import org.apache.kafka.common.message.OffsetCommitResponseData;
 import org.apache.kafka.common.message.SyncGroupRequestData;
 import org.apache.kafka.common.message.SyncGroupResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -227,32 +234,9 @@ class KafkaClassicGroupTest {
                 Errors.INVALID_REQUEST.code(),
                 join(joinRequest(memberId, "consumer", new byte[] {0, 0, 127, 127, 127}))
                         .errorCode());
-        // The group's coordinator serves once __consumer_offsets is made (by the first FindCoordinator, as a
-        // client sends before anything else) and loaded.
-        await().atMost(Duration.ofSeconds(30))
-                .until(() -> call(
-                                        ApiKeys.FIND_COORDINATOR,
-                                        new FindCoordinatorRequestData()
-                                                .setKeyType((byte) 0)
-                                                .setCoordinatorKeys(List.of("hand-written")),
-                                        FindCoordinatorResponseData::new)
-                                .coordinators()
-                                .get(0)
-                                .errorCode()
-                        == Errors.NONE.code());
-        AtomicReference<JoinGroupResponseData> badTopic = new AtomicReference<>();
-        await().atMost(Duration.ofSeconds(30)).until(() -> {
-            badTopic.set(join(joinRequest(memberId, "consumer", subscription("not a topic!"))));
-            return !Set.of(
-                            Errors.COORDINATOR_NOT_AVAILABLE,
-                            Errors.COORDINATOR_LOAD_IN_PROGRESS,
-                            Errors.NOT_COORDINATOR)
-                    .contains(Errors.forCode(badTopic.get().errorCode()));
-        });
-        assertEquals(
-                Errors.INVALID_REQUEST.code(),
-                badTopic.get().errorCode(),
-                badTopic.get().toString());
+        JoinGroupResponseData badTopic =
+                joinOnceTheCoordinatorServes(joinRequest(memberId, "consumer", subscription("not a topic!")));
+        assertEquals(Errors.INVALID_REQUEST.code(), badTopic.errorCode(), badTopic.toString());
         JoinGroupResponseData joined = join(joinRequest(memberId, "consumer", subscription("audits")));
         assertEquals(Errors.NONE.code(), joined.errorCode());
         assertEquals("", joined.leader(), "no member leads: the coordinator assigns");
@@ -310,6 +294,107 @@ class KafkaClassicGroupTest {
         assertEquals(1, metadata.brokers().size());
     }
 
+    /**
+     * A JoinGroup sent until the group's coordinator serves it: that is once __consumer_offsets is made (by the
+     * first FindCoordinator, as a client sends before anything else) and loaded.
+     */
+    private JoinGroupResponseData joinOnceTheCoordinatorServes(JoinGroupRequestData request) {
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> call(
+                                        ApiKeys.FIND_COORDINATOR,
+                                        new FindCoordinatorRequestData()
+                                                .setKeyType((byte) 0)
+                                                .setCoordinatorKeys(List.of("hand-written")),
+                                        FindCoordinatorResponseData::new)
+                                .coordinators()
+                                .get(0)
+                                .errorCode()
+                        == Errors.NONE.code());
+        AtomicReference<JoinGroupResponseData> answer = new AtomicReference<>();
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            answer.set(join(request));
+            return !Set.of(
+                            Errors.COORDINATOR_NOT_AVAILABLE,
+                            Errors.COORDINATOR_LOAD_IN_PROGRESS,
+                            Errors.NOT_COORDINATOR)
+                    .contains(Errors.forCode(answer.get().errorCode()));
+        });
+        return answer.get();
+    }
+
+    @Test
+    void aClassicMemberHasTheSessionItAskedForAndAnAdminRemovesAStaticMemberByItsInstanceId() throws Exception {
+        createTopic(grpc, "ledgers", 2, Map.of());
+        // group.min.session.timeout.ms (6 s) and group.max.session.timeout.ms (30 min) at their defaults.
+        for (int outside : new int[] {5_999, 1_800_001, -1}) {
+            assertEquals(
+                    Errors.INVALID_SESSION_TIMEOUT.code(),
+                    join(joinRequest("", "consumer", subscription("ledgers")).setSessionTimeoutMs(outside))
+                            .errorCode(),
+                    outside + " ms");
+        }
+
+        JoinGroupResponseData pinned = joinOnceTheCoordinatorServes(joinRequest("", "consumer", subscription("ledgers"))
+                .setGroupInstanceId("ledger-1")
+                .setSessionTimeoutMs(6_000));
+        assertEquals(Errors.NONE.code(), pinned.errorCode(), pinned.toString());
+        assertEquals(
+                Errors.NONE.code(),
+                sync(pinned.memberId(), "ledger-1", pinned.generationId()).errorCode());
+        // A classic member's commit from a generation not its own: ILLEGAL_GENERATION, so its client rejoins.
+        OffsetCommitResponseData stale = call(
+                ApiKeys.OFFSET_COMMIT,
+                (short) 9,
+                new OffsetCommitRequestData()
+                        .setGroupId("hand-written")
+                        .setMemberId(pinned.memberId())
+                        .setGroupInstanceId("ledger-1")
+                        .setGenerationIdOrMemberEpoch(pinned.generationId() + 5)
+                        .setTopics(List.of(new OffsetCommitRequestData.OffsetCommitRequestTopic()
+                                .setName("ledgers")
+                                .setPartitions(List.of(new OffsetCommitRequestData.OffsetCommitRequestPartition()
+                                        .setPartitionIndex(0)
+                                        .setCommittedOffset(3))))),
+                OffsetCommitResponseData::new);
+        assertEquals(
+                Errors.ILLEGAL_GENERATION.code(),
+                stale.topics().get(0).partitions().get(0).errorCode());
+
+        // kafka-consumer-groups and the admin client remove a static member by its instance id alone.
+        try (Admin admin = admin()) {
+            admin.removeMembersFromConsumerGroup(
+                            "hand-written",
+                            new RemoveMembersFromConsumerGroupOptions(List.of(new MemberToRemove("ledger-1"))))
+                    .all()
+                    .get(30, TimeUnit.SECONDS);
+            ExecutionException unknown = assertThrows(
+                    ExecutionException.class,
+                    () -> admin.removeMembersFromConsumerGroup(
+                                    "hand-written",
+                                    new RemoveMembersFromConsumerGroupOptions(List.of(new MemberToRemove("ledger-9"))))
+                            .all()
+                            .get(30, TimeUnit.SECONDS));
+            assertTrue(unknown.getCause() instanceof UnknownMemberIdException, unknown.toString());
+        }
+        assertEquals(
+                Errors.UNKNOWN_MEMBER_ID.code(),
+                heartbeat(pinned.memberId(), pinned.generationId()).errorCode());
+
+        // A dynamic member that asked for 6 s is removed once 6 s pass without a heartbeat, long before the
+        // group's 45 s (group.consumer.session.timeout.ms).
+        JoinGroupResponseData brief = join(joinRequest("classic-brief", "consumer", subscription("ledgers"))
+                .setSessionTimeoutMs(6_000));
+        assertEquals(Errors.NONE.code(), brief.errorCode(), brief.toString());
+        assertEquals(
+                Errors.NONE.code(), sync("classic-brief", brief.generationId()).errorCode());
+        assertEquals(1, describeGroup("hand-written").members().size());
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> describeGroup("hand-written").members().isEmpty());
+        assertEquals(
+                Errors.UNKNOWN_MEMBER_ID.code(),
+                heartbeat("classic-brief", brief.generationId()).errorCode());
+    }
+
     private static byte[] subscription(String topic) {
         ByteBuffer buffer =
                 ConsumerProtocol.serializeSubscription(new ConsumerPartitionAssignor.Subscription(List.of(topic)));
@@ -338,11 +423,16 @@ class KafkaClassicGroupTest {
     }
 
     private SyncGroupResponseData sync(String memberId, int generation) throws Exception {
+        return sync(memberId, null, generation);
+    }
+
+    private SyncGroupResponseData sync(String memberId, String instanceId, int generation) throws Exception {
         return call(
                 ApiKeys.SYNC_GROUP,
                 new SyncGroupRequestData()
                         .setGroupId("hand-written")
                         .setMemberId(memberId)
+                        .setGroupInstanceId(instanceId)
                         .setGenerationId(generation)
                         .setProtocolType("consumer")
                         .setProtocolName("range"),
@@ -378,7 +468,11 @@ class KafkaClassicGroupTest {
 
     /** One request at the newest version, on its own connection; its answer read by {@code answer}. */
     private <T> T call(ApiKeys api, Message request, BiFunction<Readable, Short, T> answer) throws Exception {
-        short version = api.latestVersion();
+        return call(api, api.latestVersion(), request, answer);
+    }
+
+    private <T> T call(ApiKeys api, short version, Message request, BiFunction<Readable, Short, T> answer)
+            throws Exception {
         ByteBuffer body = KafkaWire.exchange(kafkaPort, new RequestHeader(api, version, "hand", 1), request, version);
         return answer.apply(new ByteBufferAccessor(body), version);
     }

@@ -47,6 +47,7 @@ public record MemberAssignment(
                 subscription.rebalanceTimeoutMs(),
                 subscription.subscribedTopicNames(),
                 subscription.subscribedTopicRegex(),
+                subscription.classicSessionTimeoutMs(),
                 memberEpoch,
                 previousMemberEpoch,
                 state,

@@ -3,12 +3,15 @@ package io.ferry.group.internal;
 import io.ferry.group.GroupMember;
 import java.util.Collections;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.SortedSet;
 import java.util.TreeSet;
 
 /**
  * What a ConsumerGroupMemberMetadata record holds of a member: who it is and what it subscribes to. It
  * changes when the member joins or its subscription changes, not on every reconciliation step.
+ *
+ * @param classicSessionTimeoutMs a classic member's own session timeout ({@link GroupMember#classicSessionTimeoutMs})
  */
 public record MemberSubscription(
         Optional<String> instanceId,
@@ -16,7 +19,8 @@ public record MemberSubscription(
         String clientHost,
         int rebalanceTimeoutMs,
         SortedSet<String> subscribedTopicNames,
-        Optional<String> subscribedTopicRegex) {
+        Optional<String> subscribedTopicRegex,
+        OptionalInt classicSessionTimeoutMs) {
 
     public MemberSubscription {
         subscribedTopicNames = Collections.unmodifiableSortedSet(new TreeSet<>(subscribedTopicNames));
@@ -29,6 +33,7 @@ public record MemberSubscription(
                 m.clientHost(),
                 m.rebalanceTimeoutMs(),
                 m.subscribedTopicNames(),
-                m.subscribedTopicRegex());
+                m.subscribedTopicRegex(),
+                m.classicSessionTimeoutMs());
     }
 }

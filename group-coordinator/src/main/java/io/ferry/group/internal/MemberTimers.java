@@ -69,8 +69,9 @@ public final class MemberTimers {
     }
 
     /**
-     * Starts the timers of a group just loaded: every member's session from {@code nowMs}, and for each
-     * member still revoking partitions its rebalance timeout from {@code nowMs}, as if it had just been asked.
+     * Starts the timers of a group just loaded: every member's session from {@code nowMs} (a classic member's
+     * own session timeout, else {@code sessionTimeoutMs}), and for each member still revoking partitions its
+     * rebalance timeout from {@code nowMs}, as if it had just been asked.
      */
     public void start(ConsumerGroup stored, int sessionTimeoutMs, long nowMs) {
         Map<String, Deadlines> deadlines = new HashMap<>();
@@ -79,7 +80,9 @@ public final class MemberTimers {
                     ? Reconciliation.saturatedSum(nowMs, m.rebalanceTimeoutMs())
                     : Long.MAX_VALUE;
             deadlines.put(
-                    m.memberId(), new Deadlines(Reconciliation.saturatedSum(nowMs, sessionTimeoutMs), revocation));
+                    m.memberId(),
+                    new Deadlines(
+                            Reconciliation.saturatedSum(nowMs, m.sessionTimeoutMs(sessionTimeoutMs)), revocation));
         }
         byGroup.put(stored.groupId(), deadlines);
     }

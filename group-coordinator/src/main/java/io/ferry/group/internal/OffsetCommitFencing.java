@@ -21,6 +21,9 @@ import java.util.Optional;
  *   <li>A newer epoch than the member's, or a member the group does not know, is refused: a zombie that
  *       was removed (session or rebalance timeout) cannot overwrite its successor's offsets.
  * </ul>
+ *
+ * <p>A refused epoch is STALE_MEMBER_EPOCH, or ILLEGAL_GENERATION for a classic member, whose epoch is its
+ * generation and whose client rejoins on that error, as Kafka answers it.
  */
 public final class OffsetCommitFencing {
 
@@ -38,13 +41,12 @@ public final class OffsetCommitFencing {
         if (memberEpoch == member.memberEpoch() && memberEpoch >= 0) {
             return GroupError.NONE;
         }
+        GroupError stale = member.isClassic() ? GroupError.ILLEGAL_GENERATION : GroupError.STALE_MEMBER_EPOCH;
         if (memberEpoch < 0 || memberEpoch > member.memberEpoch()) {
-            return GroupError.STALE_MEMBER_EPOCH;
+            return stale;
         }
         Integer assignedAt = member.assignmentEpochs().get(partition);
         boolean owned = member.ownedPartitions().contains(partition);
-        return owned && assignedAt != null && assignedAt <= memberEpoch
-                ? GroupError.NONE
-                : GroupError.STALE_MEMBER_EPOCH;
+        return owned && assignedAt != null && assignedAt <= memberEpoch ? GroupError.NONE : stale;
     }
 }

@@ -15,31 +15,50 @@ final class RecordReader {
 
     private final String what;
     private final ByteBuffer buffer;
+    /** The value's version, for a reader of a value; else 0. */
+    private final short version;
 
     /** @param what the record and part read, for messages: "ConsumerGroupMetadata value" */
     RecordReader(String what, byte[] bytes) {
-        this(what, ByteBuffer.wrap(bytes));
+        this(what, ByteBuffer.wrap(bytes), (short) 0);
     }
 
-    private RecordReader(String what, ByteBuffer buffer) {
+    private RecordReader(String what, ByteBuffer buffer, short version) {
         this.what = what;
         this.buffer = buffer;
+        this.version = version;
     }
 
-    /** A reader of the value of a record of {@code type}, past its version, which must be one this code reads. */
+    /** A reader of the value of a record of {@code type}, past its version, which must be {@link RecordWriter#VALUE_VERSION}. */
     static RecordReader value(RecordType type, byte[] value) {
-        RecordReader reader = new RecordReader(type.kafkaName() + " value", value);
-        short version = reader.readShort("version");
-        if (version != RecordWriter.VALUE_VERSION) {
-            throw reader.malformed("unknown version " + version + " (this coordinator reads version "
-                    + RecordWriter.VALUE_VERSION + ")");
+        return value(type, value, RecordWriter.VALUE_VERSION);
+    }
+
+    /**
+     * A reader of the value of a record of {@code type}, past its version, which must be from
+     * {@link RecordWriter#VALUE_VERSION} to {@code newestVersion}: {@link #version()} says which.
+     */
+    static RecordReader value(RecordType type, byte[] value, short newestVersion) {
+        RecordReader header = new RecordReader(type.kafkaName() + " value", value);
+        short version = header.readShort("version");
+        if (version < RecordWriter.VALUE_VERSION || version > newestVersion) {
+            throw header.malformed("unknown version " + version + " (this coordinator reads "
+                    + (newestVersion == RecordWriter.VALUE_VERSION
+                            ? "version " + newestVersion
+                            : "versions " + RecordWriter.VALUE_VERSION + " to " + newestVersion)
+                    + ")");
         }
-        return reader;
+        return new RecordReader(header.what, header.buffer, version);
+    }
+
+    /** The version of the value this reads. */
+    short version() {
+        return version;
     }
 
     /** This reader, at the same position, naming what it reads differently. */
     RecordReader named(String newWhat) {
-        return new RecordReader(newWhat, buffer);
+        return new RecordReader(newWhat, buffer, version);
     }
 
     byte readByte(String field) {

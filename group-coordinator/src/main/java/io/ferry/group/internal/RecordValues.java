@@ -8,6 +8,7 @@ import io.ferry.group.TopicPartition;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.SortedSet;
@@ -91,19 +92,30 @@ public final class RecordValues {
         return counts;
     }
 
+    /**
+     * Version 1 adds a classic member's session timeout at the end; a KIP-848 member's value stays version 0, as
+     * a coordinator without classic members wrote it.
+     */
+    private static final short MEMBER_METADATA_CLASSIC_VERSION = 1;
+
     public static byte[] encodeMemberMetadata(MemberSubscription s) {
-        RecordWriter out = RecordWriter.value()
+        RecordWriter out = RecordWriter.value(
+                        s.classicSessionTimeoutMs().isPresent()
+                                ? MEMBER_METADATA_CLASSIC_VERSION
+                                : RecordWriter.VALUE_VERSION)
                 .putNullableString(s.instanceId().orElse(null))
                 .putString(s.clientId())
                 .putString(s.clientHost())
                 .putInt(s.rebalanceTimeoutMs())
                 .putInt(s.subscribedTopicNames().size());
         s.subscribedTopicNames().forEach(out::putString);
-        return out.putNullableString(s.subscribedTopicRegex().orElse(null)).toBytes();
+        out.putNullableString(s.subscribedTopicRegex().orElse(null));
+        s.classicSessionTimeoutMs().ifPresent(out::putInt);
+        return out.toBytes();
     }
 
     public static MemberSubscription decodeMemberMetadata(byte[] value) {
-        RecordReader in = RecordReader.value(RecordType.MEMBER_METADATA, value);
+        RecordReader in = RecordReader.value(RecordType.MEMBER_METADATA, value, MEMBER_METADATA_CLASSIC_VERSION);
         Optional<String> instanceId = Optional.ofNullable(in.readNullableString("instanceId"));
         String clientId = in.readString("clientId");
         String clientHost = in.readString("clientHost");
@@ -116,8 +128,17 @@ public final class RecordValues {
             }
         }
         Optional<String> regex = Optional.ofNullable(in.readNullableString("subscribedTopicRegex"));
+        OptionalInt classicSessionTimeoutMs = OptionalInt.empty();
+        if (in.version() == MEMBER_METADATA_CLASSIC_VERSION) {
+            int timeoutMs = in.readInt("classicSessionTimeoutMs");
+            if (timeoutMs <= 0) {
+                throw in.malformed("classicSessionTimeoutMs is not positive: " + timeoutMs);
+            }
+            classicSessionTimeoutMs = OptionalInt.of(timeoutMs);
+        }
         in.end();
-        return new MemberSubscription(instanceId, clientId, clientHost, rebalanceTimeoutMs, topics, regex);
+        return new MemberSubscription(
+                instanceId, clientId, clientHost, rebalanceTimeoutMs, topics, regex, classicSessionTimeoutMs);
     }
 
     public static byte[] encodeTargetAssignmentMetadata(int targetAssignmentEpoch) {

@@ -9,14 +9,19 @@ import java.nio.charset.StandardCharsets;
  */
 final class RecordWriter {
 
-    /** The version every value starts with; a reader refuses versions it does not know. */
+    /** The version every value starts with unless its type has a later one; a reader refuses versions it does not know. */
     static final short VALUE_VERSION = 0;
 
     private final ByteArrayOutputStream out = new ByteArrayOutputStream(64);
 
-    /** A writer for a value, its version already written. */
+    /** A writer for a value of version {@link #VALUE_VERSION}, the version already written. */
     static RecordWriter value() {
-        return new RecordWriter().putShort(VALUE_VERSION);
+        return value(VALUE_VERSION);
+    }
+
+    /** A writer for a value of {@code version}, the version already written. */
+    static RecordWriter value(short version) {
+        return new RecordWriter().putShort(version);
     }
 
     RecordWriter putByte(int b) {

@@ -15,6 +15,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
@@ -39,7 +40,16 @@ class RecordCodecTest {
             "/10.0.0.1",
             30_000,
             new TreeSet<>(List.of("t", "u")),
-            Optional.of("v.*"));
+            Optional.of("v.*"),
+            OptionalInt.empty());
+    static final MemberSubscription CLASSIC_SUBSCRIPTION = new MemberSubscription(
+            Optional.empty(),
+            "rdkafka",
+            "/10.0.0.2",
+            300_000,
+            new TreeSet<>(List.of("t")),
+            Optional.empty(),
+            OptionalInt.of(10_000));
     static final Assignment TARGET = Assignment.of(List.of(T0, U3, new TopicPartition("u", 1)));
     static final MemberAssignment ASSIGNMENT = new MemberAssignment(
             5,
@@ -72,6 +82,11 @@ class RecordCodecTest {
                         RecordValues.encodeMemberMetadata(SUBSCRIPTION),
                         RecordValues::decodeMemberMetadata,
                         SUBSCRIPTION),
+                value(
+                        RecordType.MEMBER_METADATA,
+                        RecordValues.encodeMemberMetadata(CLASSIC_SUBSCRIPTION),
+                        RecordValues::decodeMemberMetadata,
+                        CLASSIC_SUBSCRIPTION),
                 value(
                         RecordType.TARGET_ASSIGNMENT_METADATA,
                         RecordValues.encodeTargetAssignmentMetadata(9),
@@ -124,8 +139,23 @@ class RecordCodecTest {
     void aValueOfAnUnknownVersionIsRefused(
             RecordType type, byte[] encoded, Function<byte[], ?> decoder, Object expected) {
         byte[] newer = encoded.clone();
-        newer[1] = 1;
-        assertMalformed(type.kafkaName() + " value: unknown version 1", () -> decoder.apply(newer));
+        newer[1] = 9;
+        assertMalformed(type.kafkaName() + " value: unknown version 9", () -> decoder.apply(newer));
+    }
+
+    @Test
+    void aKip848MembersMetadataStaysVersion0AndAClassicMembersIsVersion1WithItsSessionTimeout() {
+        assertEquals(
+                0,
+                ByteBuffer.wrap(RecordValues.encodeMemberMetadata(SUBSCRIPTION)).getShort());
+        byte[] classic = RecordValues.encodeMemberMetadata(CLASSIC_SUBSCRIPTION);
+        assertEquals(1, ByteBuffer.wrap(classic).getShort());
+        assertEquals(10_000, ByteBuffer.wrap(classic, classic.length - 4, 4).getInt());
+        byte[] zero = RecordValues.encodeMemberMetadata(new MemberSubscription(
+                Optional.empty(), "c", "h", 1, new TreeSet<>(), Optional.empty(), OptionalInt.of(0)));
+        assertMalformed(
+                "ConsumerGroupMemberMetadata value: classicSessionTimeoutMs is not positive: 0",
+                () -> RecordValues.decodeMemberMetadata(zero));
     }
 
     static Stream<RecordKey> keys() {

@@ -51,16 +51,39 @@ final class ConsumerGroupHeartbeatHandler {
     /**
      * A classic member's JoinGroup, as a heartbeat that carries every field ({@link CoordinatorShard#classicJoin}):
      * checked and answered as {@link #handle} does.
+     *
+     * @param sessionTimeoutMs the member's own session timeout, which the caller has bounded
      */
     CompletableFuture<ConsumerGroupHeartbeatResponse> classicJoin(
+            ConsumerGroupHeartbeatRequest request,
+            int sessionTimeoutMs,
+            String clientHost,
+            CallerConnection.Connection connection,
+            Caller caller) {
+        return decide(
+                request,
+                clientHost,
+                connection,
+                caller,
+                (shard, join, on, topics, now) -> shard.classicJoin(join, sessionTimeoutMs, on, topics, now));
+    }
+
+    /**
+     * A classic member's LeaveGroup ({@link CoordinatorShard#classicLeave}): the member by its id, or by its
+     * instance id alone.
+     */
+    CompletableFuture<ConsumerGroupHeartbeatResponse> classicLeave(
             ConsumerGroupHeartbeatRequest request,
             String clientHost,
             CallerConnection.Connection connection,
             Caller caller) {
-        return decide(request, clientHost, connection, caller, CoordinatorShard::classicJoin);
+        return decide(request, clientHost, connection, caller, CoordinatorShard::classicLeave);
     }
 
-    /** How a shard decides a heartbeat: {@link CoordinatorShard#heartbeat} or {@link CoordinatorShard#classicJoin}. */
+    /**
+     * How a shard decides a heartbeat: {@link CoordinatorShard#heartbeat}, {@link CoordinatorShard#classicJoin} or
+     * {@link CoordinatorShard#classicLeave}.
+     */
     @FunctionalInterface
     private interface Decision {
         Write<HeartbeatResponse> decide(

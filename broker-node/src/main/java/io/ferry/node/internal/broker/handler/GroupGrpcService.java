@@ -116,9 +116,7 @@ public final class GroupGrpcService implements GroupServiceGrpc.AsyncService, Bi
                 "consumer_group_heartbeat",
                 observer,
                 () -> refusal != null
-                        ? CompletableFuture.completedFuture(ConsumerGroupHeartbeatResponse.newBuilder()
-                                .setError(refusal)
-                                .build())
+                        ? refusedHeartbeat(refusal)
                         : heartbeat.handle(request, clientHost, connection, caller));
     }
 
@@ -126,8 +124,11 @@ public final class GroupGrpcService implements GroupServiceGrpc.AsyncService, Bi
      * A classic member's JoinGroup, for the Kafka listener (gRPC has no classic protocol): the heartbeat's
      * authorization, then {@link io.ferry.group.CoordinatorShard#classicJoin}. The caller, its address and its
      * connection are the current context's, as for a gRPC call.
+     *
+     * @param sessionTimeoutMs the JoinGroup's session timeout, the member's own, which the listener has bounded
      */
-    public CompletableFuture<ConsumerGroupHeartbeatResponse> classicJoin(ConsumerGroupHeartbeatRequest request) {
+    public CompletableFuture<ConsumerGroupHeartbeatResponse> classicJoin(
+            ConsumerGroupHeartbeatRequest request, int sessionTimeoutMs) {
         String clientHost = CallerConnection.remoteHost();
         CallerConnection.Connection connection = CallerConnection.current();
         Caller caller = Caller.current();
@@ -135,10 +136,31 @@ public final class GroupGrpcService implements GroupServiceGrpc.AsyncService, Bi
         return timed(
                 "classic_join",
                 () -> denied != null
-                        ? CompletableFuture.completedFuture(ConsumerGroupHeartbeatResponse.newBuilder()
-                                .setError(denied)
-                                .build())
-                        : heartbeat.classicJoin(request, clientHost, connection, caller));
+                        ? refusedHeartbeat(denied)
+                        : heartbeat.classicJoin(request, sessionTimeoutMs, clientHost, connection, caller));
+    }
+
+    /**
+     * A classic LeaveGroup's member, for the Kafka listener: READ on the group, then
+     * {@link io.ferry.group.CoordinatorShard#classicLeave}.
+     *
+     * @param request group id, member id (may be empty when the instance id is set), instance id and client id
+     */
+    public CompletableFuture<ConsumerGroupHeartbeatResponse> classicLeave(ConsumerGroupHeartbeatRequest request) {
+        String clientHost = CallerConnection.remoteHost();
+        CallerConnection.Connection connection = CallerConnection.current();
+        Caller caller = Caller.current();
+        Error denied = heartbeatDenied(caller, request);
+        return timed(
+                "classic_leave",
+                () -> denied != null
+                        ? refusedHeartbeat(denied)
+                        : heartbeat.classicLeave(request, clientHost, connection, caller));
+    }
+
+    private static CompletableFuture<ConsumerGroupHeartbeatResponse> refusedHeartbeat(Error denied) {
+        return CompletableFuture.completedFuture(
+                ConsumerGroupHeartbeatResponse.newBuilder().setError(denied).build());
     }
 
     /** A classic member's SyncGroup, for the Kafka listener: READ on the group. */
@@ -146,12 +168,7 @@ public final class GroupGrpcService implements GroupServiceGrpc.AsyncService, Bi
         CallerConnection.Connection connection = CallerConnection.current();
         Error denied = authorizer.group(Caller.current(), AclOperation.READ, member.groupId());
         return timed(
-                "classic_sync",
-                () -> denied != null
-                        ? CompletableFuture.completedFuture(ConsumerGroupHeartbeatResponse.newBuilder()
-                                .setError(denied)
-                                .build())
-                        : classic.sync(member, connection));
+                "classic_sync", () -> denied != null ? refusedHeartbeat(denied) : classic.sync(member, connection));
     }
 
     /** A classic member's Heartbeat, for the Kafka listener: READ on the group. */
@@ -161,11 +178,7 @@ public final class GroupGrpcService implements GroupServiceGrpc.AsyncService, Bi
         Error denied = authorizer.group(caller, AclOperation.READ, member.groupId());
         return timed(
                 "classic_heartbeat",
-                () -> denied != null
-                        ? CompletableFuture.completedFuture(ConsumerGroupHeartbeatResponse.newBuilder()
-                                .setError(denied)
-                                .build())
-                        : classic.heartbeat(member, connection, caller));
+                () -> denied != null ? refusedHeartbeat(denied) : classic.heartbeat(member, connection, caller));
     }
 
     @Override

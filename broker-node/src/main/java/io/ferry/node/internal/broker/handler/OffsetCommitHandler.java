@@ -21,8 +21,8 @@ import java.util.function.Supplier;
  * ids, epochs and partition list are checked first (INVALID_REQUEST for the whole request); a partition the
  * metadata view does not know is refused on its own (UNKNOWN_TOPIC, UNKNOWN_PARTITION, INVALID_TOPIC), and the
  * others go to the group logic, which refuses a member's commit made with an epoch it may not commit with
- * (STALE_MEMBER_EPOCH, UNKNOWN_MEMBER_ID), a negative offset (INVALID_COMMIT_OFFSET_SIZE) and metadata over
- * {@code offset.metadata.max.bytes} (OFFSET_METADATA_TOO_LARGE), each for its partition. Thread-safe.
+ * (STALE_MEMBER_EPOCH, ILLEGAL_GENERATION for a classic member, UNKNOWN_MEMBER_ID), a negative offset
+ * (INVALID_COMMIT_OFFSET_SIZE) and metadata over {@code offset.metadata.max.bytes} (OFFSET_METADATA_TOO_LARGE), each for its partition. Thread-safe.
  */
 final class OffsetCommitHandler {
 
@@ -111,7 +111,7 @@ final class OffsetCommitHandler {
         }
         String member = "member '" + request.getMemberId() + "' at epoch " + request.getMemberEpoch();
         String message = switch (outcome) {
-            case STALE_MEMBER_EPOCH ->
+            case STALE_MEMBER_EPOCH, ILLEGAL_GENERATION ->
                 member + " may not commit " + tp
                         + ": the partition is not assigned to it at that epoch; it was not committed";
             case UNKNOWN_MEMBER_ID ->

@@ -106,14 +106,21 @@ final class KafkaApis {
     private final GroupGrpcService groups;
     private final Supplier<BrokerMetadata> metadata;
     private final TopicIds topicIds;
+    private final ClassicSessionTimeouts sessionTimeouts;
     private final KafkaFetchSessions fetchSessions = new KafkaFetchSessions();
 
-    KafkaApis(int brokerId, BrokerGrpcService broker, GroupGrpcService groups, Supplier<BrokerMetadata> metadata) {
+    KafkaApis(
+            int brokerId,
+            BrokerGrpcService broker,
+            GroupGrpcService groups,
+            Supplier<BrokerMetadata> metadata,
+            ClassicSessionTimeouts sessionTimeouts) {
         this.brokerId = brokerId;
         this.broker = broker;
         this.groups = groups;
         this.metadata = metadata;
         this.topicIds = new TopicIds(metadata);
+        this.sessionTimeouts = sessionTimeouts;
     }
 
     /**
@@ -346,10 +353,16 @@ final class KafkaApis {
     }
 
     /**
-     * A classic member's JoinGroup ({@link KafkaClassicGroups}): a new dynamic member is first given its id
+     * A classic member's JoinGroup ({@link KafkaClassicGroups}): a session timeout outside the configured bounds
+     * is refused, as Kafka does before anything else of the group; a new dynamic member is first given its id
      * (MEMBER_ID_REQUIRED) from version 4, as Kafka does, or joins with it at once before that.
      */
     private CompletableFuture<Answer> joinGroup(JoinGroupRequestData kafka, short version) {
+        Optional<String> badTimeout = sessionTimeouts.problem(kafka.sessionTimeoutMs());
+        if (badTimeout.isPresent()) {
+            return CompletableFuture.completedFuture(Answer.of(KafkaClassicGroups.refusedJoin(
+                    kafka.memberId(), Errors.INVALID_SESSION_TIMEOUT, badTimeout.get())));
+        }
         Optional<String> unsupported = KafkaClassicGroups.unsupported(kafka);
         if (unsupported.isPresent()) {
             return CompletableFuture.completedFuture(Answer.of(KafkaClassicGroups.refusedJoin(
@@ -369,7 +382,7 @@ final class KafkaApis {
                     Errors.INVALID_REQUEST,
                     "the protocol metadata is not a consumer protocol subscription: " + e.getMessage())));
         }
-        return groups.classicJoin(join)
+        return groups.classicJoin(join, kafka.sessionTimeoutMs())
                 .thenApply(response -> Answer.of(KafkaClassicGroups.joined(kafka, memberId, response)));
     }
 
@@ -392,7 +405,11 @@ final class KafkaApis {
                         .setErrorCode(KafkaErrors.of(response.getError()).code())));
     }
 
-    /** Each member leaves as a KIP-848 member does (epoch -1); up to version 2 the request names one member. */
+    /**
+     * Each member leaves ({@link io.ferry.group.CoordinatorShard#classicLeave}), named by its id or, from
+     * version 3, by its group.instance.id alone (an admin removing a static member); up to version 2 the
+     * request names one member.
+     */
     private CompletableFuture<Answer> leaveGroup(LeaveGroupRequestData kafka, short version) {
         List<LeaveGroupRequestData.MemberIdentity> leaving = version < 3
                 ? List.of(new LeaveGroupRequestData.MemberIdentity().setMemberId(kafka.memberId()))
@@ -408,10 +425,10 @@ final class KafkaApis {
             if (member.groupInstanceId() != null) {
                 leave.setInstanceId(member.groupInstanceId());
             }
-            GrpcReply<ConsumerGroupHeartbeatResponse> reply = new GrpcReply<>();
-            groups.consumerGroupHeartbeat(leave.build(), reply);
-            left.add(reply.answer()
+            left.add(groups.classicLeave(leave.build())
                     .thenApply(response -> new LeaveGroupResponseData.MemberResponse()
+                            // Echoed as sent (empty with an instance id alone): Kafka's admin client finds each
+                            // member's answer by the identity it sent.
                             .setMemberId(member.memberId())
                             .setGroupInstanceId(member.groupInstanceId())
                             .setErrorCode(KafkaErrors.of(response.getError()).code())));

@@ -31,11 +31,11 @@ import org.slf4j.LoggerFactory;
  * Kafka's own coordinator keeps classic members of a KIP-848 group: the coordinator assigns, so no member is
  * the leader and every member's SyncGroup gets its own partitions. A JoinGroup is a heartbeat that carries the
  * member's subscription and what it owns (from the consumer protocol's metadata); its generation is its
- * member epoch; a Heartbeat answers REBALANCE_IN_PROGRESS when the member must join again to move on.
+ * member epoch; a Heartbeat answers REBALANCE_IN_PROGRESS when the member must join again to move on. The
+ * coordinator records the member as classic, with the JoinGroup's session timeout as its own.
  *
- * <p>The coordinator generates classic members' ids, with {@link #MEMBER_ID_PREFIX}: that tells its offset
- * commits apart from a KIP-848 member's, which is refused with STALE_MEMBER_EPOCH where a classic member
- * expects ILLEGAL_GENERATION.
+ * <p>The listener generates classic members' ids, with {@link #MEMBER_ID_PREFIX}, so that an operator reading
+ * a group's members sees which speak the classic protocol.
  */
 final class KafkaClassicGroups {
 
@@ -48,10 +48,6 @@ final class KafkaClassicGroups {
     private static final short MEMBER_ID_REQUIRED_VERSION = 4;
 
     private KafkaClassicGroups() {}
-
-    static boolean isClassic(String memberId) {
-        return memberId != null && memberId.startsWith(MEMBER_ID_PREFIX);
-    }
 
     /** A new classic member's id. */
     static String newMemberId() {

@@ -115,8 +115,7 @@ final class KafkaGroups {
     static OffsetCommitResponseData offsetCommit(OffsetCommitRequestData kafka, OffsetCommitResponse ferry) {
         List<OffsetCommitResponseTopic> topics = new ArrayList<>();
         if (ferry.hasError() && KafkaErrors.of(ferry.getError()) != Errors.NONE) {
-            short code = commitError(KafkaErrors.of(ferry.getError()), KafkaClassicGroups.isClassic(kafka.memberId()))
-                    .code();
+            short code = KafkaErrors.of(ferry.getError()).code();
             for (OffsetCommitRequestData.OffsetCommitRequestTopic topic : kafka.topics()) {
                 List<OffsetCommitResponsePartition> partitions = new ArrayList<>();
                 topic.partitions()
@@ -127,14 +126,12 @@ final class KafkaGroups {
             }
             return new OffsetCommitResponseData().setTopics(topics);
         }
-        boolean classic = KafkaClassicGroups.isClassic(kafka.memberId());
         for (PartitionErrorsByTopic topic : ferry.getTopicsList()) {
             List<OffsetCommitResponsePartition> partitions = new ArrayList<>();
             topic.getPartitionsList()
                     .forEach(p -> partitions.add(new OffsetCommitResponsePartition()
                             .setPartitionIndex(p.getPartition())
-                            .setErrorCode(commitError(KafkaErrors.of(p.getError()), classic)
-                                    .code())));
+                            .setErrorCode(KafkaErrors.of(p.getError()).code())));
             topics.add(new OffsetCommitResponseTopic().setName(topic.getTopic()).setPartitions(partitions));
         }
         return new OffsetCommitResponseData().setTopics(topics);
@@ -172,11 +169,6 @@ final class KafkaGroups {
         return new OffsetDeleteResponseData()
                 .setErrorCode(KafkaErrors.of(ferry.getError()).code())
                 .setTopics(topics);
-    }
-
-    /** A classic member's commit from a generation not its own is ILLEGAL_GENERATION, as its client expects. */
-    private static Errors commitError(Errors error, boolean classic) {
-        return classic && error == Errors.STALE_MEMBER_EPOCH ? Errors.ILLEGAL_GENERATION : error;
     }
 
     /** One group's OffsetFetch; {@code topics} null for every committed offset of the group. */

@@ -59,6 +59,7 @@ public final class KafkaListener implements AutoCloseable {
      * @param groups          the consumer group services, likewise
      * @param metadata        the broker's metadata view: the Kafka listeners of the other brokers
      * @param maxRequestBytes the longest request frame read; a longer one closes its connection unread
+     * @param sessionTimeouts the session timeouts a classic member may ask for
      * @param tls             for {@code SSL://}: the server side of each new connection's TLS
      * @param principals      who a TLS client with a certificate is ({@code ssl.principal.mapping.rules})
      * @param sasl            for {@code SASL_SSL://}: what authenticates each connection's client
@@ -72,12 +73,13 @@ public final class KafkaListener implements AutoCloseable {
             GroupGrpcService groups,
             Supplier<BrokerMetadata> metadata,
             int maxRequestBytes,
+            ClassicSessionTimeouts sessionTimeouts,
             Optional<Supplier<SSLEngine>> tls,
             CallerPrincipal principals,
             Optional<KafkaSasl.Settings> sasl,
             ThreadFactory threads)
             throws IOException {
-        KafkaApis apis = new KafkaApis(brokerId, broker, groups, metadata);
+        KafkaApis apis = new KafkaApis(brokerId, broker, groups, metadata, sessionTimeouts);
         RefusalLog refusals = new RefusalLog(REFUSAL_LOG_INTERVAL_NANOS, System::nanoTime);
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(THREADS, threads, NioIoHandler.newFactory());
         ChannelFuture bound = new ServerBootstrap()
