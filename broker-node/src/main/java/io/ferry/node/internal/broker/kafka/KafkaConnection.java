@@ -76,6 +76,8 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         final RequestHeader header;
         /** The answer's bytes, length prefix included; null until answered, EMPTY for no answer. */
         ByteBuf answer;
+        /** Gives back what the answer's bytes read (a fetch's log slices), once they are written or dropped. */
+        Runnable written = () -> {};
 
         InFlight(RequestHeader header) {
             this.header = header;
@@ -143,6 +145,7 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         inFlight.forEach(request -> {
             if (request.answer != null) {
                 request.answer.release();
+                request.written.run();
             }
         });
         inFlight.clear();
@@ -279,10 +282,12 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void answered(InFlight slot, AbstractRequest request, Answer answer, Throwable failure) {
+        Runnable written = answer == null ? () -> {} : answer.written();
+        if (!channel.channel().isActive()) {
+            written.run();
+            return;
+        }
         try {
-            if (!channel.channel().isActive()) {
-                return;
-            }
             RequestHeader header = slot.header;
             ApiMessage body;
             if (failure != null) {
@@ -294,15 +299,13 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
             slot.answer = body == null
                     ? Unpooled.EMPTY_BUFFER
                     : serialize(header.correlationId(), header.apiKey(), header.apiVersion(), body);
+            slot.written = written;
         } catch (RuntimeException e) {
+            written.run();
             // An answer that cannot be written would leave the client waiting for it, and every answer after it.
             log.warn("Cannot write the answer to a Kafka {} request from {}", slot.header.apiKey(), connection, e);
             channel.close();
             return;
-        } finally {
-            if (answer != null) {
-                answer.written().run();
-            }
         }
         flush();
     }
@@ -311,10 +314,13 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     private void flush() {
         boolean wrote = false;
         while (!inFlight.isEmpty() && inFlight.peek().answer != null) {
-            ByteBuf bytes = inFlight.poll().answer;
-            if (bytes.isReadable()) {
-                channel.write(bytes);
+            InFlight answered = inFlight.poll();
+            if (answered.answer.isReadable()) {
+                // Written or failed (the connection ended), the answer's buffers are no longer read.
+                channel.write(answered.answer).addListener(done -> answered.written.run());
                 wrote = true;
+            } else {
+                answered.written.run();
             }
         }
         if (wrote) {
@@ -330,18 +336,22 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private static ByteBuf serialize(int correlationId, ApiKeys api, short version, ApiMessage body) {
+    /** The answer's bytes, length prefix included; large record sets are wrapped, not copied ({@link AnswerWriter}). */
+    private ByteBuf serialize(int correlationId, ApiKeys api, short version, ApiMessage body) {
         ObjectSerializationCache cache = new ObjectSerializationCache();
         ResponseHeaderData header = new ResponseHeaderData().setCorrelationId(correlationId);
         short headerVersion = api.responseHeaderVersion(version);
         int size = header.size(cache, headerVersion) + body.size(cache, version);
-        ByteBuffer out = ByteBuffer.allocate(4 + size);
-        out.putInt(size);
-        ByteBufferAccessor writer = new ByteBufferAccessor(out);
-        header.write(writer, cache, headerVersion);
-        body.write(writer, cache, version);
-        out.flip();
-        return Unpooled.wrappedBuffer(out);
+        AnswerWriter out = AnswerWriter.using(channel.alloc());
+        try {
+            out.writeInt(size);
+            header.write(out, cache, headerVersion);
+            body.write(out, cache, version);
+            return out.toByteBuf();
+        } catch (RuntimeException e) {
+            out.discard();
+            throw e;
+        }
     }
 
     /**
