@@ -645,6 +645,11 @@ public final class NodeConfig {
         return values.get(OFFSETS_TOPIC_REPLICATION_FACTOR);
     }
 
+    /** {@code metadata.max.idle.interval.ms}: how long the active controller appends nothing before a no-op entry. */
+    public Duration metadataMaxIdleInterval() {
+        return Duration.ofMillis(values.get(METADATA_MAX_IDLE_INTERVAL_MS));
+    }
+
     /** Validated to fit an int. */
     public int offsetsTopicSegmentBytes() {
         return Math.toIntExact(values.get(OFFSETS_TOPIC_SEGMENT_BYTES));

@@ -377,6 +377,18 @@ public final class NodeKeys {
                     + "noticed when no follower reports it first (a broker also heartbeats at once when its "
                     + "replica fetch cannot reach a leader).");
 
+    public static final ConfigKey<Long> METADATA_MAX_IDLE_INTERVAL_MS = ConfigKey.define(
+            "metadata.max.idle.interval.ms",
+            ConfigType.DURATION_MS,
+            500L,
+            between(0, INT_MAX),
+            LOW,
+            "The active controller appends an empty entry to the metadata log when it has appended nothing "
+                    + "for this long, as Kafka's controller writes a NoOpRecord. It changes no metadata (brokers "
+                    + "are not woken by it); it shows the other controllers a live leader and keeps Ratis from a "
+                    + "loop it can fall into with only heartbeats to send (a follower that would not catch up "
+                    + "until the next change). 0: never.");
+
     public static final ConfigKey<Long> BROKER_METADATA_MAX_STALENESS_MS = ConfigKey.define(
             "broker.metadata.max.staleness.ms",
             ConfigType.DURATION_MS,
@@ -1009,6 +1021,7 @@ public final class NodeKeys {
             CONTROLLER_QUORUM_ELECTION_TIMEOUT_MS,
             LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS,
             METADATA_LOG_DIR,
+            METADATA_MAX_IDLE_INTERVAL_MS,
             LOG_DIRS,
             BROKER_SESSION_TIMEOUT_MS,
             BROKER_LIVENESS_PROBE_AFTER_MS,

@@ -25,6 +25,8 @@ import java.util.TreeMap;
  * @param leaderImbalanceCheckIntervalMs how often preferred leaders are checked
  *     ({@code leader.imbalance.check.interval.seconds}, in ms here)
  * @param snapshotThreshold take a snapshot every this many Raft log entries
+ * @param metadataMaxIdleIntervalMs the active controller appends an empty entry to the Raft log when it has
+ *     appended nothing for this long ({@code metadata.max.idle.interval.ms}, Kafka's NoOpRecord); 0: never
  * @param requestTimeoutMs how long a non-active controller waits for the active one to answer a request
  *     it forwards, before answering NOT_CONTROLLER
  * @param idempotencyKeyRetentionMs how long the controllers remember a request committed under an
@@ -43,6 +45,7 @@ public record ControllerConfig(
         boolean autoLeaderRebalanceEnable,
         long leaderImbalanceCheckIntervalMs,
         long snapshotThreshold,
+        long metadataMaxIdleIntervalMs,
         long requestTimeoutMs,
         long idempotencyKeyRetentionMs,
         int idempotencyKeyMaxCount) {
@@ -62,6 +65,14 @@ public record ControllerConfig(
     public static final long DEFAULT_LEADER_IMBALANCE_CHECK_INTERVAL_MS = 300_000;
 
     public static final long DEFAULT_SNAPSHOT_THRESHOLD = 10_000;
+    /**
+     * Kafka's {@code metadata.max.idle.interval.ms} default. Besides showing followers a live leader, an entry
+     * every idle half second keeps Ratis 3.3 from a loop it can fall into when it has only heartbeats to send:
+     * a follower answering INCONSISTENCY to each heartbeat while the leader never backs off to what the
+     * follower holds (RATIS-2523, RATIS-2605; any real append ends it).
+     */
+    public static final long DEFAULT_METADATA_MAX_IDLE_INTERVAL_MS = 500;
+
     public static final long DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
     /**
      * Idempotency keys are remembered for an hour, far longer than a client retries one call
@@ -95,6 +106,10 @@ public record ControllerConfig(
         positive("electionTimeoutMinMs", electionTimeoutMinMs);
         positive("leaderImbalanceCheckIntervalMs", leaderImbalanceCheckIntervalMs);
         positive("snapshotThreshold", snapshotThreshold);
+        if (metadataMaxIdleIntervalMs < 0) {
+            throw new IllegalArgumentException(
+                    "metadataMaxIdleIntervalMs must be >= 0, got " + metadataMaxIdleIntervalMs);
+        }
         positive("requestTimeoutMs", requestTimeoutMs);
         positive("idempotencyKeyRetentionMs", idempotencyKeyRetentionMs);
         positive("idempotencyKeyMaxCount", idempotencyKeyMaxCount);
@@ -118,6 +133,7 @@ public record ControllerConfig(
                 true,
                 DEFAULT_LEADER_IMBALANCE_CHECK_INTERVAL_MS,
                 DEFAULT_SNAPSHOT_THRESHOLD,
+                DEFAULT_METADATA_MAX_IDLE_INTERVAL_MS,
                 DEFAULT_REQUEST_TIMEOUT_MS,
                 DEFAULT_IDEMPOTENCY_KEY_RETENTION_MS,
                 DEFAULT_IDEMPOTENCY_KEY_MAX_COUNT);
@@ -158,6 +174,12 @@ public record ControllerConfig(
     public ControllerConfig withSnapshotThreshold(long entries) {
         Copy changed = new Copy(this);
         changed.snapshotThreshold = entries;
+        return changed.build();
+    }
+
+    public ControllerConfig withMetadataMaxIdleIntervalMs(long ms) {
+        Copy changed = new Copy(this);
+        changed.metadataMaxIdleIntervalMs = ms;
         return changed.build();
     }
 
@@ -217,6 +239,7 @@ public record ControllerConfig(
         boolean autoLeaderRebalanceEnable;
         long leaderImbalanceCheckIntervalMs;
         long snapshotThreshold;
+        long metadataMaxIdleIntervalMs;
         long requestTimeoutMs;
         long idempotencyKeyRetentionMs;
         int idempotencyKeyMaxCount;
@@ -233,6 +256,7 @@ public record ControllerConfig(
             autoLeaderRebalanceEnable = from.autoLeaderRebalanceEnable;
             leaderImbalanceCheckIntervalMs = from.leaderImbalanceCheckIntervalMs;
             snapshotThreshold = from.snapshotThreshold;
+            metadataMaxIdleIntervalMs = from.metadataMaxIdleIntervalMs;
             requestTimeoutMs = from.requestTimeoutMs;
             idempotencyKeyRetentionMs = from.idempotencyKeyRetentionMs;
             idempotencyKeyMaxCount = from.idempotencyKeyMaxCount;
@@ -251,6 +275,7 @@ public record ControllerConfig(
                     autoLeaderRebalanceEnable,
                     leaderImbalanceCheckIntervalMs,
                     snapshotThreshold,
+                    metadataMaxIdleIntervalMs,
                     requestTimeoutMs,
                     idempotencyKeyRetentionMs,
                     idempotencyKeyMaxCount);

@@ -321,6 +321,11 @@ public final class ControllerNode implements AutoCloseable {
                 .description("Node id of the Raft leader, -1 when unknown")
                 .strongReference(true)
                 .register(registry));
+        meters.add(Gauge.builder("ferry.controller.raft.applied.index", this, ControllerNode::raftAppliedIndex)
+                .description("Index of the last Raft log entry this node has applied (Kafka's "
+                        + "last-applied-record-offset)")
+                .strongReference(true)
+                .register(registry));
         meters.add(Gauge.builder("ferry.controller.metadata.version", state, MetadataState::version)
                 .description("Version of the metadata this node has applied")
                 .strongReference(true)
@@ -433,6 +438,14 @@ public final class ControllerNode implements AutoCloseable {
     /** The metadata version this node has applied. */
     public long metadataVersion() {
         return state.version();
+    }
+
+    /**
+     * The index of the last Raft log entry this node has applied: it moves with every entry, also the active
+     * controller's empty ones ({@code metadata.max.idle.interval.ms}), which leave the metadata version alone.
+     */
+    public long raftAppliedIndex() {
+        return stateMachine.getLastAppliedTermIndex().getIndex();
     }
 
     /**

@@ -23,8 +23,10 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -71,6 +73,28 @@ class ControllerNodeTest {
             assertEquals(3, d.getPartitionsCount());
             assertEquals(7, d.getPartitions(0).getLeader());
             assertEquals(9092, d.getBrokers(0).getEndpoints(0).getPort());
+        }
+    }
+
+    @Test
+    void anIdleActiveControllerAppendsEntriesEveryNodeAppliesWithoutANewMetadataVersion() throws Exception {
+        try (ControllerCluster cluster = new ControllerCluster(3, c -> c.withMetadataMaxIdleIntervalMs(200))) {
+            cluster.awaitActive();
+            // The cluster id is the one record of a new cluster: once every node has applied it, nothing changes.
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> List.of(1, 2, 3).stream()
+                            .allMatch(id -> cluster.node(id).metadataVersion() == 1));
+            Map<Integer, Long> before = new TreeMap<>();
+            for (int id = 1; id <= 3; id++) {
+                before.put(id, cluster.node(id).raftAppliedIndex());
+            }
+            await("every node applies idle entries")
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> before.entrySet().stream()
+                            .allMatch(e -> cluster.node(e.getKey()).raftAppliedIndex() >= e.getValue() + 5));
+            for (int id = 1; id <= 3; id++) {
+                assertEquals(1, cluster.node(id).metadataVersion(), "node " + id + " was not woken by them");
+            }
         }
     }
 

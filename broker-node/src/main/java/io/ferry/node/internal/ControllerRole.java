@@ -91,6 +91,7 @@ public final class ControllerRole implements NodeRole {
                     node.autoLeaderRebalanceEnable(),
                     node.leaderImbalanceCheckInterval().toMillis(),
                     ControllerConfig.DEFAULT_SNAPSHOT_THRESHOLD,
+                    node.metadataMaxIdleInterval().toMillis(),
                     node.requestTimeout().toMillis(),
                     ControllerConfig.DEFAULT_IDEMPOTENCY_KEY_RETENTION_MS,
                     ControllerConfig.DEFAULT_IDEMPOTENCY_KEY_MAX_COUNT);

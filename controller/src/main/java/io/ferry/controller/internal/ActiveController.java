@@ -89,6 +89,8 @@ public final class ActiveController implements AutoCloseable {
     private final Map<String, InFlight> inFlight = new HashMap<>();
 
     private boolean closed;
+    /** Whether this controller proposed anything since the last idle check; owned by the event thread. */
+    private volatile boolean proposedSinceIdleCheck;
 
     /** A keyed request on its way to being committed, and its answer once it is. */
     private record InFlight(ActiveControllerRequest request, CompletableFuture<ActiveControllerResponse> answer) {}
@@ -120,6 +122,11 @@ public final class ActiveController implements AutoCloseable {
         long checkMs = Math.max(10, Math.min(config.brokerSessionTimeoutMs() / 4, LIVENESS_CHECK_MAX_MS));
         c.events.scheduleWithFixedDelay(
                 () -> c.periodic("broker liveness", c::checkLiveness), 0, checkMs, TimeUnit.MILLISECONDS);
+        if (config.metadataMaxIdleIntervalMs() > 0) {
+            long idleMs = config.metadataMaxIdleIntervalMs();
+            c.events.scheduleWithFixedDelay(
+                    () -> c.periodic("idle entry", c::appendIfIdle), idleMs, idleMs, TimeUnit.MILLISECONDS);
+        }
         if (config.autoLeaderRebalanceEnable()) {
             long every = config.leaderImbalanceCheckIntervalMs();
             c.events.scheduleWithFixedDelay(
@@ -450,6 +457,24 @@ public final class ActiveController implements AutoCloseable {
                 });
     }
 
+    /**
+     * Appends an entry without records when this controller proposed nothing for a whole
+     * {@code metadata.max.idle.interval.ms}, as Kafka's controller writes a NoOpRecord: no metadata changes
+     * (the version brokers wait on stays), but the Raft log moves, which also ends Ratis's heartbeat-only
+     * INCONSISTENCY loop ({@link io.ferry.controller.ControllerConfig#DEFAULT_METADATA_MAX_IDLE_INTERVAL_MS}).
+     */
+    private void appendIfIdle() {
+        if (closed) {
+            return;
+        }
+        if (proposedSinceIdleCheck) {
+            proposedSinceIdleCheck = false;
+            return;
+        }
+        propose(ControllerCommand.newBuilder());
+        proposedSinceIdleCheck = false;
+    }
+
     private CompletableFuture<Void> rebalanceLeaders() {
         if (closed) {
             return CompletableFuture.completedFuture(null);
@@ -506,6 +531,7 @@ public final class ActiveController implements AutoCloseable {
      * or with a NOT_CONTROLLER result when the command could not be committed.
      */
     private CompletableFuture<CommandResult> propose(ControllerCommand.Builder decided) {
+        proposedSinceIdleCheck = true;
         ControllerCommand command = decided.setLeaderTerm(term).build();
         int elections = 0;
         for (MetadataRecord r : command.getRecordsList()) {
