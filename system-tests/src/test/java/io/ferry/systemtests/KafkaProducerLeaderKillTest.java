@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.ferry.client.TopicPartition;
 import java.time.Duration;
 import java.util.Properties;
+import java.util.concurrent.Callable;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -14,6 +15,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -29,8 +31,14 @@ class KafkaProducerLeaderKillTest {
     private static final String TOPIC = "kafka-leader-kill";
     private static final int PARTITIONS = 3;
     private static final Duration FAILOVER_TIMEOUT = Duration.ofSeconds(60);
-    private static final int MAX_RECORDS = 200_000;
+    /**
+     * Paced, so that the records last the whole test: unpaced, a fast run sent all of them before the killed
+     * broker was back, and the test then waited for acknowledgements of records never sent.
+     */
+    private static final int RECORDS_PER_SECOND = 2_000;
+
     private static final Duration MAX_RUN = Duration.ofMinutes(3);
+    private static final long MAX_RECORDS = RECORDS_PER_SECOND * MAX_RUN.toSeconds();
 
     private ProcessCluster cluster;
 
@@ -78,7 +86,7 @@ class KafkaProducerLeaderKillTest {
         private final AtomicReference<Exception> lastFailure = new AtomicReference<>();
         private final Thread sender;
         private volatile boolean stopped;
-        private long sent;
+        private volatile long sent;
 
         KafkaLoad(String bootstrap, AckLedger ledger) {
             Properties config = new Properties();
@@ -103,12 +111,17 @@ class KafkaProducerLeaderKillTest {
         }
 
         private void send() {
-            long deadline = System.nanoTime() + MAX_RUN.toNanos();
+            long start = System.nanoTime();
+            long deadline = start + MAX_RUN.toNanos();
             try {
                 for (long i = 0; !stopped && i < MAX_RECORDS && System.nanoTime() < deadline; i++) {
                     if (!unanswered.tryAcquire(100, TimeUnit.MILLISECONDS)) {
                         i--;
                         continue;
+                    }
+                    long aheadMs = (start + i * 1_000_000_000L / RECORDS_PER_SECOND - System.nanoTime()) / 1_000_000;
+                    if (aheadMs > 0) {
+                        Thread.sleep(aheadMs); // rate pacing, not waiting for a condition
                     }
                     String value = "kafka-" + i;
                     int partition = (int) (i % PARTITIONS);
@@ -131,22 +144,36 @@ class KafkaProducerLeaderKillTest {
 
         void awaitMore(int acks, Duration timeout) {
             long target = ledger.size() + acks;
-            await(acks + " more acknowledgements").atMost(timeout).until(() -> ledger.size() >= target);
+            awaitOrExplain(acks + " more acknowledgements", timeout, () -> ledger.size() >= target);
         }
 
         void awaitMoreOn(int partition, int acks, Duration timeout) {
             long target = ackedPerPartition[partition].get() + acks;
-            await(acks + " more acknowledgements on partition " + partition)
-                    .atMost(timeout)
-                    .until(() -> ackedPerPartition[partition].get() >= target);
+            awaitOrExplain(
+                    acks + " more acknowledgements on partition " + partition,
+                    timeout,
+                    () -> ackedPerPartition[partition].get() >= target);
+        }
+
+        /** Waits for {@code done}; a timeout says how far the load got, which tells a stuck producer from a done one. */
+        private void awaitOrExplain(String what, Duration timeout, Callable<Boolean> done) {
+            try {
+                await(what).atMost(timeout).until(done);
+            } catch (ConditionTimeoutException e) {
+                throw new AssertionError(what + " did not come within " + timeout + ": " + progress(), e);
+            }
+        }
+
+        private String progress() {
+            return sent + " sent, " + ledger.size() + " acknowledged, " + failed.get() + " failed"
+                    + (lastFailure.get() == null ? "" : " (last: " + lastFailure.get() + ")");
         }
 
         String stop() throws InterruptedException {
             stopped = true;
             sender.join(TimeUnit.MINUTES.toMillis(1));
             producer.flush();
-            return sent + " sent, " + ledger.size() + " acknowledged, " + failed.get() + " failed"
-                    + (lastFailure.get() == null ? "" : " (last: " + lastFailure.get() + ")");
+            return progress();
         }
 
         @Override

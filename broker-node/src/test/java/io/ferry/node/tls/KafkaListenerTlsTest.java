@@ -66,6 +66,13 @@ class KafkaListenerTlsTest {
         }
     }
 
+    private static final int LARGE_RECORDS = 200;
+
+    /** A 1 KiB value that names its index. */
+    private static String large(int i) {
+        return String.format("%-1024s", "record " + i).replace(' ', '.');
+    }
+
     @Test
     void kafkaClientsProduceAndConsumeOverTlsAndPlaintextIsRefused() throws Exception {
         startNode();
@@ -85,6 +92,11 @@ class KafkaListenerTlsTest {
                                     .get(10, TimeUnit.SECONDS)
                                     .offset()
                             >= 0);
+            // Enough bytes that a fetch answer carries its records as the log's own buffers, through TLS.
+            for (int i = 0; i < LARGE_RECORDS; i++) {
+                p.send(new ProducerRecord<>("secret", 0, "k", large(i)));
+            }
+            p.flush();
         }
         Map<String, Object> consumer = new HashMap<>(client);
         consumer.put("key.deserializer", StringDeserializer.class.getName());
@@ -95,10 +107,14 @@ class KafkaListenerTlsTest {
             c.seekToBeginning(List.of(tp));
             List<String> read = new java.util.ArrayList<>();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (read.isEmpty() && System.nanoTime() < deadline) {
+            while (read.size() < 1 + LARGE_RECORDS && System.nanoTime() < deadline) {
                 c.poll(Duration.ofMillis(200)).forEach((ConsumerRecord<String, String> r) -> read.add(r.value()));
             }
             assertEquals("over tls", read.get(0));
+            assertEquals(1 + LARGE_RECORDS, read.size());
+            for (int i = 0; i < LARGE_RECORDS; i++) {
+                assertEquals(large(i), read.get(1 + i));
+            }
         }
         assertPlaintextIsClosed();
     }
