@@ -285,8 +285,8 @@ public final class CoordinatorShard {
 
     /**
      * A classic member's SyncGroup (a member that is not classic is UNKNOWN_MEMBER_ID, as in Kafka): its
-     * assignment at its generation, unless the group moved past that
-     * generation since it joined ({@link ClassicRebalance#onSync}). Refreshes the member's session.
+     * assignment at its generation, unless the group moved past that generation since it joined
+     * ({@link ClassicRebalance#onSync}). Refreshes the member's session.
      */
     public ClassicMemberStatus classicSync(ClassicMember request, Object connection, long nowMs) {
         return classicStatus(request, connection, nowMs, ClassicRebalance::onSync);

@@ -2,6 +2,7 @@ package io.ferry.systemtests;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -84,6 +85,41 @@ class KafkaToolsTest {
                             .count(),
                     described.toString());
         });
+
+        // kafka-acls.sh: add, list and remove an ACL through the Kafka port.
+        Shell.Result aclAdded = tool(
+                "org.apache.kafka.tools.AclCommand",
+                "--bootstrap-server",
+                bootstrap,
+                "--add",
+                "--allow-principal",
+                "User:alice",
+                "--operation",
+                "Read",
+                "--topic",
+                "payments");
+        assertEquals(0, aclAdded.exitCode(), aclAdded.toString());
+        String aliceReads = "(principal=User:alice, host=*, operation=READ, permissionType=ALLOW)";
+        Shell.Result aclListed = tool(
+                "org.apache.kafka.tools.AclCommand", "--bootstrap-server", bootstrap, "--list", "--topic", "payments");
+        assertEquals(0, aclListed.exitCode(), aclListed.toString());
+        assertTrue(aclListed.output().contains(aliceReads), aclListed.toString());
+        Shell.Result aclRemoved = tool(
+                "org.apache.kafka.tools.AclCommand",
+                "--bootstrap-server",
+                bootstrap,
+                "--remove",
+                "--force",
+                "--allow-principal",
+                "User:alice",
+                "--operation",
+                "Read",
+                "--topic",
+                "payments");
+        assertEquals(0, aclRemoved.exitCode(), aclRemoved.toString());
+        Shell.Result aclGone = tool("org.apache.kafka.tools.AclCommand", "--bootstrap-server", bootstrap, "--list");
+        assertEquals(0, aclGone.exitCode(), aclGone.toString());
+        assertFalse(aclGone.output().contains("User:alice"), aclGone.toString());
 
         String lines = IntStream.range(0, 20).mapToObj(i -> "payment-" + i).collect(Collectors.joining("\n")) + "\n";
         Shell.Result produced = Shell.run(

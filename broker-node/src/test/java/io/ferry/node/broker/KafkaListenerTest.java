@@ -3,6 +3,8 @@ package io.ferry.node.broker;
 import static io.ferry.node.broker.BrokerTestSupport.createTopic;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ferry.client.FerryConsumer;
@@ -26,6 +28,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -33,6 +37,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.CreateAclsResult;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -48,7 +53,14 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AccessControlEntryFilter;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclBindingFilter;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
@@ -62,6 +74,10 @@ import org.apache.kafka.common.protocol.ByteBufferAccessor;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.RequestHeader;
 import org.apache.kafka.common.requests.ResponseHeader;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourcePatternFilter;
+import org.apache.kafka.common.resource.ResourceType;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -317,6 +333,55 @@ class KafkaListenerTest {
                             .names()
                             .get(30, TimeUnit.SECONDS)
                             .contains("ledger"));
+        }
+    }
+
+    @Test
+    void kafkasAdminClientCreatesDescribesAndDeletesAcls() throws Exception {
+        AclBinding readOrders = new AclBinding(
+                new ResourcePattern(ResourceType.TOPIC, "orders", PatternType.LITERAL),
+                new AccessControlEntry("User:alice", "*", AclOperation.READ, AclPermissionType.ALLOW));
+        AclBinding billingGroups = new AclBinding(
+                new ResourcePattern(ResourceType.GROUP, "billing-", PatternType.PREFIXED),
+                new AccessControlEntry("User:alice", "*", AclOperation.READ, AclPermissionType.ALLOW));
+        AclBinding denyDeletes = new AclBinding(
+                new ResourcePattern(ResourceType.TOPIC, "orders", PatternType.LITERAL),
+                new AccessControlEntry("User:bob", "10.0.0.1", AclOperation.DELETE, AclPermissionType.DENY));
+        AclBinding transactional = new AclBinding(
+                new ResourcePattern(ResourceType.TRANSACTIONAL_ID, "tx", PatternType.LITERAL),
+                new AccessControlEntry("User:alice", "*", AclOperation.WRITE, AclPermissionType.ALLOW));
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + kafkaPort))) {
+            CreateAclsResult created = admin.createAcls(List.of(readOrders, billingGroups, denyDeletes, transactional));
+            created.values().get(readOrders).get(30, TimeUnit.SECONDS);
+            created.values().get(billingGroups).get(30, TimeUnit.SECONDS);
+            created.values().get(denyDeletes).get(30, TimeUnit.SECONDS);
+            ExecutionException refused = assertThrows(
+                    ExecutionException.class,
+                    () -> created.values().get(transactional).get(30, TimeUnit.SECONDS));
+            assertInstanceOf(InvalidRequestException.class, refused.getCause());
+            assertTrue(
+                    refused.getCause().getMessage().contains("TRANSACTIONAL_ID"),
+                    refused.getCause().getMessage());
+
+            assertEquals(
+                    Set.of(readOrders, billingGroups, denyDeletes),
+                    Set.copyOf(admin.describeAcls(AclBindingFilter.ANY).values().get(30, TimeUnit.SECONDS)));
+            AclBindingFilter ofOrders = new AclBindingFilter(
+                    new ResourcePatternFilter(ResourceType.TOPIC, "orders", PatternType.LITERAL),
+                    AccessControlEntryFilter.ANY);
+            assertEquals(
+                    Set.of(readOrders, denyDeletes),
+                    Set.copyOf(admin.describeAcls(ofOrders).values().get(30, TimeUnit.SECONDS)));
+
+            AclBindingFilter bobs = new AclBindingFilter(
+                    ResourcePatternFilter.ANY,
+                    new AccessControlEntryFilter("User:bob", null, AclOperation.ANY, AclPermissionType.ANY));
+            assertEquals(
+                    List.of(denyDeletes),
+                    List.copyOf(admin.deleteAcls(List.of(bobs)).all().get(30, TimeUnit.SECONDS)));
+            assertEquals(
+                    Set.of(readOrders, billingGroups),
+                    Set.copyOf(admin.describeAcls(AclBindingFilter.ANY).values().get(30, TimeUnit.SECONDS)));
         }
     }
 

@@ -7,19 +7,27 @@ import io.ferry.node.internal.broker.handler.OffsetForLeaderEpochHandler;
 import io.ferry.node.internal.broker.metadata.BrokerMetadata;
 import io.ferry.node.internal.caller.CallerClientId;
 import io.ferry.proto.v1.Acks;
+import io.ferry.proto.v1.AclBinding;
+import io.ferry.proto.v1.AclBindingFilter;
 import io.ferry.proto.v1.AlterTopicConfigsRequest;
 import io.ferry.proto.v1.AlterTopicConfigsResponse;
 import io.ferry.proto.v1.BrokerRegistration;
 import io.ferry.proto.v1.ConsumerGroupHeartbeatRequest;
 import io.ferry.proto.v1.ConsumerGroupHeartbeatResponse;
+import io.ferry.proto.v1.CreateAclsRequest;
+import io.ferry.proto.v1.CreateAclsResponse;
 import io.ferry.proto.v1.CreatePartitionsRequest;
 import io.ferry.proto.v1.CreatePartitionsResponse;
 import io.ferry.proto.v1.CreateTopicResponse;
+import io.ferry.proto.v1.DeleteAclsRequest;
+import io.ferry.proto.v1.DeleteAclsResponse;
 import io.ferry.proto.v1.DeleteGroupsRequest;
 import io.ferry.proto.v1.DeleteGroupsResponse;
 import io.ferry.proto.v1.DeleteRecordsResponse;
 import io.ferry.proto.v1.DeleteTopicRequest;
 import io.ferry.proto.v1.DeleteTopicResponse;
+import io.ferry.proto.v1.DescribeAclsRequest;
+import io.ferry.proto.v1.DescribeAclsResponse;
 import io.ferry.proto.v1.DescribeClusterRequest;
 import io.ferry.proto.v1.DescribeClusterResponse;
 import io.ferry.proto.v1.DescribeGroupsRequest;
@@ -44,16 +52,19 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.kafka.common.message.ConsumerGroupDescribeRequestData;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
+import org.apache.kafka.common.message.CreateAclsRequestData;
 import org.apache.kafka.common.message.CreatePartitionsRequestData;
 import org.apache.kafka.common.message.CreatePartitionsResponseData;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopic;
 import org.apache.kafka.common.message.CreateTopicsResponseData;
 import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicResult;
+import org.apache.kafka.common.message.DeleteAclsRequestData;
 import org.apache.kafka.common.message.DeleteGroupsRequestData;
 import org.apache.kafka.common.message.DeleteRecordsRequestData;
 import org.apache.kafka.common.message.DeleteTopicsRequestData;
 import org.apache.kafka.common.message.DeleteTopicsResponseData;
+import org.apache.kafka.common.message.DescribeAclsRequestData;
 import org.apache.kafka.common.message.DescribeClusterRequestData;
 import org.apache.kafka.common.message.DescribeClusterResponseData;
 import org.apache.kafka.common.message.DescribeConfigsRequestData;
@@ -161,6 +172,9 @@ final class KafkaApis {
             case INCREMENTAL_ALTER_CONFIGS -> alterConfigs((IncrementalAlterConfigsRequestData) request);
             case DELETE_RECORDS -> deleteRecords((DeleteRecordsRequestData) request);
             case DESCRIBE_CLUSTER -> describeCluster((DescribeClusterRequestData) request, version);
+            case CREATE_ACLS -> createAcls((CreateAclsRequestData) request);
+            case DESCRIBE_ACLS -> describeAcls((DescribeAclsRequestData) request);
+            case DELETE_ACLS -> deleteAcls((DeleteAclsRequestData) request);
             default -> throw new IllegalArgumentException("the Kafka listener does not serve " + api);
         };
     }
@@ -677,6 +691,50 @@ final class KafkaApis {
         return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
                 .thenApply(done -> Answer.of(assembly.apply(
                         parts.stream().map(CompletableFuture::join).toList())));
+    }
+
+    /** CreateAcls ({@link KafkaAcls}): the bindings Ferry has ACLs for go to it, the others are refused here. */
+    private CompletableFuture<Answer> createAcls(CreateAclsRequestData kafka) {
+        KafkaAcls.Split<AclBinding> creations = KafkaAcls.Split.of(kafka.creations(), KafkaAcls::binding);
+        if (creations.forwarded().isEmpty()) {
+            return CompletableFuture.completedFuture(
+                    Answer.of(KafkaAcls.created(creations, CreateAclsResponse.getDefaultInstance())));
+        }
+        GrpcReply<CreateAclsResponse> reply = new GrpcReply<>();
+        broker.createAcls(
+                CreateAclsRequest.newBuilder()
+                        .addAllCreations(creations.forwarded())
+                        .build(),
+                reply);
+        return answered(reply, response -> KafkaAcls.created(creations, response));
+    }
+
+    private CompletableFuture<Answer> describeAcls(DescribeAclsRequestData kafka) {
+        KafkaAcls.Mapped<AclBindingFilter> filter = KafkaAcls.filter(kafka);
+        if (filter.unsupported() != null) {
+            return CompletableFuture.completedFuture(
+                    Answer.of(KafkaAcls.refusedDescribe(Errors.INVALID_REQUEST, filter.unsupported())));
+        }
+        GrpcReply<DescribeAclsResponse> reply = new GrpcReply<>();
+        broker.describeAcls(
+                DescribeAclsRequest.newBuilder().setFilter(filter.value()).build(), reply);
+        return answered(reply, KafkaAcls::described);
+    }
+
+    /** DeleteAcls ({@link KafkaAcls}): the filters Ferry can apply go to it, the others are refused here. */
+    private CompletableFuture<Answer> deleteAcls(DeleteAclsRequestData kafka) {
+        KafkaAcls.Split<AclBindingFilter> filters = KafkaAcls.Split.of(kafka.filters(), KafkaAcls::filter);
+        if (filters.forwarded().isEmpty()) {
+            return CompletableFuture.completedFuture(
+                    Answer.of(KafkaAcls.deleted(filters, DeleteAclsResponse.getDefaultInstance())));
+        }
+        GrpcReply<DeleteAclsResponse> reply = new GrpcReply<>();
+        broker.deleteAcls(
+                DeleteAclsRequest.newBuilder()
+                        .addAllFilters(filters.forwarded())
+                        .build(),
+                reply);
+        return answered(reply, response -> KafkaAcls.deleted(filters, response));
     }
 
     private static <T> CompletableFuture<Answer> answered(GrpcReply<T> reply, Function<T, ApiMessage> translation) {

@@ -47,6 +47,9 @@ final class SupportedApis {
             Map.entry(ApiKeys.INCREMENTAL_ALTER_CONFIGS, ApiKeys.INCREMENTAL_ALTER_CONFIGS.latestVersion()),
             Map.entry(ApiKeys.DELETE_RECORDS, ApiKeys.DELETE_RECORDS.latestVersion()),
             Map.entry(ApiKeys.DESCRIBE_CLUSTER, ApiKeys.DESCRIBE_CLUSTER.latestVersion()),
+            Map.entry(ApiKeys.CREATE_ACLS, ApiKeys.CREATE_ACLS.latestVersion()),
+            Map.entry(ApiKeys.DESCRIBE_ACLS, ApiKeys.DESCRIBE_ACLS.latestVersion()),
+            Map.entry(ApiKeys.DELETE_ACLS, ApiKeys.DELETE_ACLS.latestVersion()),
             Map.entry(ApiKeys.SASL_HANDSHAKE, (short) 1),
             Map.entry(ApiKeys.SASL_AUTHENTICATE, ApiKeys.SASL_AUTHENTICATE.latestVersion())));
 

@@ -137,7 +137,48 @@ class KafkaAnswersAtEveryVersionTest {
                                         .build()))));
         check(failures, ApiKeys.DELETE_RECORDS, v -> KafkaAdmin.deletedRecords(deleteRecords()));
         check(failures, ApiKeys.DESCRIBE_CLUSTER, v -> KafkaAdmin.describedCluster(describeCluster(), true, 1, v));
+        check(
+                failures,
+                ApiKeys.CREATE_ACLS,
+                v -> KafkaAcls.created(
+                        new KafkaAcls.Split<>(
+                                2, List.of(acl()), List.of(0), java.util.Map.of(1, "USER has no ACLs on Ferry")),
+                        io.ferry.proto.v1.CreateAclsResponse.newBuilder()
+                                .addResults(REFUSED)
+                                .build()));
+        check(
+                failures,
+                ApiKeys.DESCRIBE_ACLS,
+                v -> KafkaAcls.described(io.ferry.proto.v1.DescribeAclsResponse.newBuilder()
+                        .addAcls(acl())
+                        .build()));
+        check(
+                failures,
+                ApiKeys.DELETE_ACLS,
+                v -> KafkaAcls.deleted(
+                        new KafkaAcls.Split<>(
+                                1,
+                                List.of(io.ferry.proto.v1.AclBindingFilter.getDefaultInstance()),
+                                List.of(0),
+                                java.util.Map.of()),
+                        io.ferry.proto.v1.DeleteAclsResponse.newBuilder()
+                                .addFilterResults(io.ferry.proto.v1.DeleteAclsFilterResult.newBuilder()
+                                        .setError(NONE)
+                                        .addDeleted(acl()))
+                                .build()));
         assertEquals(List.of(), failures);
+    }
+
+    private static io.ferry.proto.v1.AclBinding acl() {
+        return io.ferry.proto.v1.AclBinding.newBuilder()
+                .setResourceType(io.ferry.proto.v1.ResourceType.RESOURCE_TYPE_TOPIC)
+                .setResourceName("t")
+                .setPatternType(io.ferry.proto.v1.PatternType.PATTERN_TYPE_LITERAL)
+                .setPrincipal("User:alice")
+                .setHost("*")
+                .setOperation(io.ferry.proto.v1.AclOperation.ACL_OPERATION_READ)
+                .setPermissionType(io.ferry.proto.v1.AclPermissionType.ACL_PERMISSION_TYPE_ALLOW)
+                .build();
     }
 
     private static void check(List<String> failures, ApiKeys api, Function<Short, ApiMessage> answer) {
