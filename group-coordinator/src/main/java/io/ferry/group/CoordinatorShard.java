@@ -241,7 +241,7 @@ public final class CoordinatorShard {
                 request.groupId(),
                 member.memberId(),
                 HeartbeatRequest.LEAVE_EPOCH,
-                request.instanceId() == null ? member.instanceId().orElse(null) : request.instanceId(),
+                member.instanceId().orElse(null),
                 -1,
                 request.clientId(),
                 request.clientHost(),

@@ -129,15 +129,11 @@ public final class GroupGrpcService implements GroupServiceGrpc.AsyncService, Bi
      */
     public CompletableFuture<ConsumerGroupHeartbeatResponse> classicJoin(
             ConsumerGroupHeartbeatRequest request, int sessionTimeoutMs) {
-        String clientHost = CallerConnection.remoteHost();
-        CallerConnection.Connection connection = CallerConnection.current();
-        Caller caller = Caller.current();
-        Error denied = heartbeatDenied(caller, request);
-        return timed(
+        return asHeartbeat(
                 "classic_join",
-                () -> denied != null
-                        ? refusedHeartbeat(denied)
-                        : heartbeat.classicJoin(request, sessionTimeoutMs, clientHost, connection, caller));
+                request,
+                (host, connection, caller) ->
+                        heartbeat.classicJoin(request, sessionTimeoutMs, host, connection, caller));
     }
 
     /**
@@ -147,15 +143,27 @@ public final class GroupGrpcService implements GroupServiceGrpc.AsyncService, Bi
      * @param request group id, member id (may be empty when the instance id is set), instance id and client id
      */
     public CompletableFuture<ConsumerGroupHeartbeatResponse> classicLeave(ConsumerGroupHeartbeatRequest request) {
+        return asHeartbeat(
+                "classic_leave",
+                request,
+                (host, connection, caller) -> heartbeat.classicLeave(request, host, connection, caller));
+    }
+
+    /** A classic call decided as a heartbeat of the current context's caller, with the heartbeat's authorization. */
+    @FunctionalInterface
+    private interface HeartbeatCall {
+        CompletableFuture<ConsumerGroupHeartbeatResponse> decide(
+                String clientHost, CallerConnection.Connection connection, Caller caller);
+    }
+
+    private CompletableFuture<ConsumerGroupHeartbeatResponse> asHeartbeat(
+            String name, ConsumerGroupHeartbeatRequest request, HeartbeatCall call) {
         String clientHost = CallerConnection.remoteHost();
         CallerConnection.Connection connection = CallerConnection.current();
         Caller caller = Caller.current();
         Error denied = heartbeatDenied(caller, request);
         return timed(
-                "classic_leave",
-                () -> denied != null
-                        ? refusedHeartbeat(denied)
-                        : heartbeat.classicLeave(request, clientHost, connection, caller));
+                name, () -> denied != null ? refusedHeartbeat(denied) : call.decide(clientHost, connection, caller));
     }
 
     private static CompletableFuture<ConsumerGroupHeartbeatResponse> refusedHeartbeat(Error denied) {
